@@ -1,0 +1,683 @@
+//! Verdicts: for every step, does it follow from the step before (`verdict`), and does it still
+//! equal the head (`holds`)? Decided here from the numeric samples; a numeric agreement is
+//! `checked`, never `proved`.
+
+use std::collections::BTreeMap;
+
+use num_rational::BigRational;
+use rand::Rng;
+
+use crate::diagnostic::Span;
+use crate::model::{free_indices, Derivation, Expr, IndexId, Model, ToleranceRule};
+use crate::numeric::{self, entry_key_text, random, Context, EvalError, Interval, Sample};
+use crate::syntax::ast::Relation;
+
+/// How to check.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// The seed of all sampling.
+    pub seed: u64,
+    /// Samples per size instance and index assignment.
+    pub samples: usize,
+    /// Whether to run the numeric check.
+    pub numeric: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            seed: DEFAULT_SEED,
+            samples: 3,
+            numeric: true,
+        }
+    }
+}
+
+/// The fixed default seed, so that runs are reproducible.
+pub const DEFAULT_SEED: u64 = 0x6772_6164_7072_6f6f;
+/// How often a sample is redrawn when a derivative lands near a kink.
+const REDRAWS: u64 = 8;
+
+/// The verdict of one step (§5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// A symbolic proof shows the step equal to the one before.
+    Proved,
+    /// Not proved, but equal at every sample.
+    Checked,
+    /// A counterexample was found.
+    Wrong,
+    /// Neither proved nor evaluable.
+    Undetermined,
+}
+
+impl Verdict {
+    /// The lowercase name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Proved => "proved",
+            Verdict::Checked => "checked",
+            Verdict::Wrong => "wrong",
+            Verdict::Undetermined => "undetermined",
+        }
+    }
+}
+
+/// A sample at which two expressions differ.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counterexample {
+    /// The sizes, by name.
+    pub sizes: BTreeMap<String, i64>,
+    /// The free indices, by name.
+    pub indices: BTreeMap<String, i64>,
+    /// The inputs read, by entry (`s[2,t-1]`).
+    pub inputs: BTreeMap<String, f64>,
+    /// The value being compared against (the previous step), if defined.
+    pub left: Option<f64>,
+    /// The step's value, if defined.
+    pub right: Option<f64>,
+}
+
+/// The result for one step.
+#[derive(Debug, Clone)]
+pub struct StepResult {
+    /// 1-based position in the derivation.
+    pub index: usize,
+    /// The step's line.
+    pub span: Span,
+    /// `=` or `≈`.
+    pub relation: Relation,
+    /// Does it follow from the step before?
+    pub verdict: Verdict,
+    /// Does it still equal the head?
+    pub holds: bool,
+    /// The step's note.
+    pub note: Option<String>,
+    /// One line on how the verdict was reached.
+    pub detail: String,
+    /// For a wrong step: where it fails.
+    pub counterexample: Option<Counterexample>,
+    /// For a wrong step: the likely mistake.
+    pub cause: Option<String>,
+}
+
+/// The result for one derivation.
+#[derive(Debug, Clone)]
+pub struct DerivationResult {
+    /// Its name, if any.
+    pub name: Option<String>,
+    /// The `derive` line.
+    pub span: Span,
+    /// One result per step.
+    pub steps: Vec<StepResult>,
+}
+
+impl DerivationResult {
+    /// Whether the last step still equals the head.
+    pub fn final_holds(&self) -> bool {
+        self.steps.last().is_some_and(|s| s.holds)
+    }
+}
+
+/// Checks every derivation of a model.
+pub fn check_model(model: &Model, options: &CheckOptions) -> Vec<DerivationResult> {
+    let ctx = Context::new(model);
+    model
+        .derivations
+        .iter()
+        .enumerate()
+        .map(|(i, d)| check_derivation(&ctx, i, d, options))
+        .collect()
+}
+
+/// The value of one expression at one sample.
+#[derive(Debug, Clone)]
+enum Point {
+    Value {
+        exact: Option<BigRational>,
+        float: f64,
+        error: f64,
+    },
+    Undefined,
+    Error(String),
+}
+
+/// How two expressions compare at one sample.
+#[derive(Debug, Clone, PartialEq)]
+enum PairOutcome {
+    Agree,
+    Disagree,
+    BothUndefined,
+    OneUndefined,
+    Error(String),
+}
+
+struct Evaluated {
+    sample: Sample,
+    points: Vec<Point>,
+    widened: Vec<Option<Result<Interval, EvalError>>>,
+}
+
+fn check_derivation(
+    ctx: &Context,
+    d_index: usize,
+    d: &Derivation,
+    options: &CheckOptions,
+) -> DerivationResult {
+    let exprs: Vec<&Expr> = std::iter::once(&d.head)
+        .chain(d.steps.iter().map(|s| &s.expr))
+        .collect();
+    let free: Vec<Vec<IndexId>> = exprs
+        .iter()
+        .map(|e| {
+            let mut v = Vec::new();
+            free_indices(e, &mut v);
+            v
+        })
+        .collect();
+    // Widened values are needed for `≈` steps, and for `holds` after the first `≈`.
+    let first_approx = d.steps.iter().position(|s| s.relation == Relation::Approx);
+    let needs_widened: Vec<bool> = std::iter::once(false)
+        .chain((0..d.steps.len()).map(|k| first_approx.is_some_and(|f| k >= f)))
+        .collect();
+
+    let evaluated = if options.numeric {
+        evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options)
+    } else {
+        Vec::new()
+    };
+
+    let mut steps = Vec::new();
+    for (k, step) in d.steps.iter().enumerate() {
+        let at = k + 1;
+        let relation_verdict = step.relation;
+        let relation_holds = if first_approx.is_some_and(|f| k >= f) {
+            Relation::Approx
+        } else {
+            Relation::Equal
+        };
+        let (verdict, detail, counterexample, cause) = if !options.numeric {
+            (
+                Verdict::Undetermined,
+                "numeric checking is off and no proof was found".to_string(),
+                None,
+                None,
+            )
+        } else {
+            let against = if at == 1 {
+                "the head"
+            } else {
+                "the step before"
+            };
+            judge(
+                ctx,
+                d,
+                &evaluated,
+                &free,
+                at - 1,
+                at,
+                relation_verdict,
+                against,
+            )
+        };
+        let holds = options.numeric
+            && judge(ctx, d, &evaluated, &free, 0, at, relation_holds, "the head").0
+                == Verdict::Checked;
+        steps.push(StepResult {
+            index: at,
+            span: step.span,
+            relation: step.relation,
+            verdict,
+            holds,
+            note: step.note.clone(),
+            detail,
+            counterexample,
+            cause,
+        });
+    }
+    DerivationResult {
+        name: d.name.clone(),
+        span: d.span,
+        steps,
+    }
+}
+
+/// The samples of a derivation: several instances of the sizes, several values of the free
+/// indices, several random draws of inputs and functions for each.
+fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions) -> Vec<Sample> {
+    let n_sizes = model.sizes.len();
+    let mut instances: Vec<Vec<i64>> = (1..=3).map(|v| vec![v; n_sizes]).collect();
+    if n_sizes >= 2 {
+        let mut r = random::rng(&[options.seed, d_index as u64, 0x5126]);
+        for _ in 0..3 {
+            instances.push((0..n_sizes).map(|_| r.gen_range(1..=4)).collect());
+        }
+    }
+    if n_sizes == 0 {
+        instances.truncate(1);
+    }
+    instances.dedup();
+    let mut samples = Vec::new();
+    for (inst_idx, sizes) in instances.iter().enumerate() {
+        let ranges: Vec<(IndexId, i64, i64)> = free
+            .iter()
+            .map(|&i| {
+                let r = model.indices[i].range;
+                let value = |b: crate::model::Bound| b.offset + b.size.map_or(0, |s| sizes[s]);
+                (i, value(r.lo), value(r.hi))
+            })
+            .collect();
+        if ranges.iter().any(|&(_, lo, hi)| lo > hi) {
+            continue;
+        }
+        let assignments = if free.is_empty() { 1 } else { 2 };
+        for a in 0..assignments {
+            let mut r = random::rng(&[
+                options.seed,
+                d_index as u64,
+                inst_idx as u64,
+                a as u64,
+                0x1d,
+            ]);
+            let mut values = vec![None; model.indices.len()];
+            for &(i, lo, hi) in &ranges {
+                values[i] = Some(r.gen_range(lo..=hi));
+            }
+            for s in 0..options.samples.max(1) {
+                let seed = random::key(&[
+                    options.seed,
+                    d_index as u64,
+                    inst_idx as u64,
+                    a as u64,
+                    s as u64,
+                ]);
+                samples.push(Sample {
+                    sizes: sizes.clone(),
+                    free: values.clone(),
+                    seed,
+                });
+            }
+        }
+    }
+    samples.dedup();
+    samples
+}
+
+fn evaluate_all(
+    ctx: &Context,
+    d_index: usize,
+    exprs: &[&Expr],
+    free: &[Vec<IndexId>],
+    needs_widened: &[bool],
+    options: &CheckOptions,
+) -> Vec<Evaluated> {
+    let mut all_free: Vec<IndexId> = free.iter().flatten().copied().collect();
+    all_free.sort_unstable();
+    all_free.dedup();
+    let mut out = Vec::new();
+    for base in plan(ctx.model, d_index, &all_free, options) {
+        for attempt in 0..REDRAWS {
+            let sample = Sample {
+                seed: random::key(&[base.seed, attempt]),
+                ..base.clone()
+            };
+            let mut near_kink = false;
+            let points: Vec<Point> = exprs
+                .iter()
+                .map(|e| match point(ctx, &sample, e) {
+                    Err(EvalError::NearKink) => {
+                        near_kink = true;
+                        Point::Undefined
+                    }
+                    Ok(p) => p,
+                    Err(other) => Point::Error(error_text(&other)),
+                })
+                .collect();
+            let all_undefined = points.iter().all(|p| matches!(p, Point::Undefined));
+            if (near_kink || all_undefined) && attempt + 1 < REDRAWS {
+                continue;
+            }
+            if near_kink {
+                break;
+            }
+            let widened = exprs
+                .iter()
+                .zip(needs_widened)
+                .map(|(e, &needed)| needed.then(|| numeric::eval_widened(ctx, &sample, e)))
+                .collect();
+            out.push(Evaluated {
+                sample,
+                points,
+                widened,
+            });
+            break;
+        }
+    }
+    out
+}
+
+fn error_text(e: &EvalError) -> String {
+    match e {
+        EvalError::Undefined(why) => why.clone(),
+        EvalError::NearKink => "every sample was too close to a kink".to_string(),
+        EvalError::NotExact => "could not be evaluated".to_string(),
+        EvalError::OutOfRange(why) | EvalError::Limit(why) => why.clone(),
+    }
+}
+
+/// Evaluates exactly where possible, else in floats. `Err` only for a kink (redraw).
+fn point(ctx: &Context, sample: &Sample, e: &Expr) -> Result<Point, EvalError> {
+    match numeric::eval_exact(ctx, sample, e) {
+        Ok(v) => {
+            let float = numeric::ratio_to_f64(&v);
+            return Ok(Point::Value {
+                exact: Some(v),
+                float,
+                error: 0.0,
+            });
+        }
+        Err(EvalError::Undefined(_)) => return Ok(Point::Undefined),
+        Err(EvalError::NotExact) => {}
+        Err(other) => return Err(other),
+    }
+    match numeric::eval_float(ctx, sample, e) {
+        Ok(v) => Ok(Point::Value {
+            exact: None,
+            float: v.value,
+            error: v.error,
+        }),
+        Err(EvalError::Undefined(_)) => Ok(Point::Undefined),
+        Err(other) => Err(other),
+    }
+}
+
+/// Relative slack for floating-point error.
+const FLOAT_SLACK: f64 = 1e-9;
+/// Absolute floor of the slack.
+const FLOAT_FLOOR: f64 = 1e-12;
+/// How many times its own error estimate a finite difference may be off.
+const FD_SAFETY: f64 = 100.0;
+
+fn compare(
+    a: &Point,
+    b: &Point,
+    b_widened: Option<&Result<Interval, EvalError>>,
+    relation: Relation,
+    rule: ToleranceRule,
+) -> PairOutcome {
+    let (ea, fa, xa, eb, fb, xb) = match (a, b) {
+        (Point::Error(m), _) | (_, Point::Error(m)) => return PairOutcome::Error(m.clone()),
+        (Point::Undefined, Point::Undefined) => return PairOutcome::BothUndefined,
+        (Point::Undefined, _) | (_, Point::Undefined) => return PairOutcome::OneUndefined,
+        (
+            Point::Value {
+                exact: xa,
+                float: fa,
+                error: ea,
+            },
+            Point::Value {
+                exact: xb,
+                float: fb,
+                error: eb,
+            },
+        ) => (ea, fa, xa, eb, fb, xb),
+    };
+    let fd_slack = FD_SAFETY * (ea + eb);
+    let scale = fa.abs().max(fb.abs());
+    let agree = match relation {
+        Relation::Equal => match (xa, xb) {
+            (Some(x), Some(y)) => x == y,
+            _ => (fa - fb).abs() <= FLOAT_SLACK * scale + FLOAT_FLOOR + fd_slack,
+        },
+        Relation::Approx => match rule {
+            ToleranceRule::Relative(r) => (fa - fb).abs() <= r * scale + fd_slack,
+            ToleranceRule::Absolute(t) => (fa - fb).abs() <= t + fd_slack,
+            ToleranceRule::Rounding => match b_widened {
+                Some(Ok(iv)) => {
+                    let slack = FLOAT_SLACK * fa.abs().max(iv.lo.abs()).max(iv.hi.abs())
+                        + FLOAT_FLOOR
+                        + fd_slack;
+                    iv.lo - slack <= *fa && *fa <= iv.hi + slack
+                }
+                // The widened step could not be evaluated as an interval: compare at the points.
+                _ => (fa - fb).abs() <= FLOAT_SLACK * scale + FLOAT_FLOOR + fd_slack,
+            },
+        },
+    };
+    if agree {
+        PairOutcome::Agree
+    } else {
+        PairOutcome::Disagree
+    }
+}
+
+type Judgement = (Verdict, String, Option<Counterexample>, Option<String>);
+
+/// Compares expression `b` (a step) with expression `a` (the step before, or the head).
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    ctx: &Context,
+    d: &Derivation,
+    evaluated: &[Evaluated],
+    free: &[Vec<IndexId>],
+    a: usize,
+    b: usize,
+    relation: Relation,
+    against: &str,
+) -> Judgement {
+    let model = ctx.model;
+    if let Some(&extra) = free[b].iter().find(|i| !free[a].contains(i)) {
+        let name = &model.indices[extra].name;
+        let cause = format!("index `{name}` is free in this step but not in {against}");
+        let detail = format!(
+            "a forgotten `sum({name}, …)`? the step depends on `{name}`, {against} does not"
+        );
+        return (Verdict::Wrong, detail, None, Some(cause));
+    }
+    let outcomes: Vec<PairOutcome> = evaluated
+        .iter()
+        .map(|ev| {
+            compare(
+                &ev.points[a],
+                &ev.points[b],
+                ev.widened[b].as_ref(),
+                relation,
+                d.tolerance,
+            )
+        })
+        .collect();
+    let bad: Vec<usize> = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| matches!(o, PairOutcome::Disagree | PairOutcome::OneUndefined))
+        .map(|(i, _)| i)
+        .collect();
+    let agreeing = outcomes
+        .iter()
+        .filter(|o| **o == PairOutcome::Agree)
+        .count();
+    if let Some(&first) = bad.first() {
+        let ev = &evaluated[first];
+        let exprs = [expr_at(d, a), expr_at(d, b)];
+        let counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, a, b);
+        let cause = diagnose(model, evaluated, &outcomes, a, b);
+        let detail = format!("differs at {} of {} samples", bad.len(), outcomes.len());
+        return (Verdict::Wrong, detail, Some(counterexample), cause);
+    }
+    if let Some(PairOutcome::Error(message)) =
+        outcomes.iter().find(|o| matches!(o, PairOutcome::Error(_)))
+    {
+        return (Verdict::Undetermined, message.clone(), None, None);
+    }
+    if agreeing == 0 {
+        let detail = if evaluated.is_empty() {
+            "no sample could be drawn: every size instance leaves an index range empty".to_string()
+        } else {
+            "neither side is defined at any sample".to_string()
+        };
+        return (Verdict::Undetermined, detail, None, None);
+    }
+    (
+        Verdict::Checked,
+        format!("agrees at {agreeing} samples"),
+        None,
+        None,
+    )
+}
+
+fn expr_at(d: &Derivation, i: usize) -> &Expr {
+    if i == 0 {
+        &d.head
+    } else {
+        &d.steps[i - 1].expr
+    }
+}
+
+fn float_of(p: &Point) -> Option<f64> {
+    match p {
+        Point::Value { float, .. } => Some(*float),
+        _ => None,
+    }
+}
+
+fn counterexample(
+    ctx: &Context,
+    ev: &Evaluated,
+    free_a: &[IndexId],
+    free_b: &[IndexId],
+    exprs: &[&Expr],
+    a: usize,
+    b: usize,
+) -> Counterexample {
+    let model = ctx.model;
+    let sizes = model
+        .sizes
+        .iter()
+        .cloned()
+        .zip(ev.sample.sizes.iter().copied())
+        .collect();
+    let mut indices = BTreeMap::new();
+    for &i in free_a.iter().chain(free_b) {
+        if let Some(v) = ev.sample.free[i] {
+            indices.insert(model.indices[i].name.clone(), v);
+        }
+    }
+    let inputs = numeric::inputs_read(ctx, &ev.sample, exprs)
+        .into_iter()
+        .map(|(k, v)| (entry_key_text(model, &k), v))
+        .collect();
+    Counterexample {
+        sizes,
+        indices,
+        inputs,
+        left: float_of(&ev.points[a]),
+        right: float_of(&ev.points[b]),
+    }
+}
+
+/// The likely mistake behind a wrong step, from the numbers at all samples.
+fn diagnose(
+    model: &Model,
+    evaluated: &[Evaluated],
+    outcomes: &[PairOutcome],
+    a: usize,
+    b: usize,
+) -> Option<String> {
+    if outcomes.contains(&PairOutcome::OneUndefined) {
+        return Some("the two sides are not defined for the same inputs".to_string());
+    }
+    // A step right for one-element ranges but wrong for larger ones: an index or sum mistake.
+    if !model.sizes.is_empty() {
+        let small = |ev: &Evaluated| ev.sample.sizes.iter().all(|&s| s == 1);
+        let small_agree = evaluated
+            .iter()
+            .zip(outcomes)
+            .any(|(ev, o)| small(ev) && *o == PairOutcome::Agree);
+        let all_bad_large = evaluated
+            .iter()
+            .zip(outcomes)
+            .all(|(ev, o)| *o != PairOutcome::Disagree || !small(ev));
+        if small_agree && all_bad_large {
+            let names = model.sizes.join(", ");
+            let which = if model.sizes.len() == 1 {
+                format!("{names} ≥ 2")
+            } else {
+                format!("one of {names} is ≥ 2")
+            };
+            return Some(format!(
+                "differs only when {which} (an index or sum mistake)"
+            ));
+        }
+    }
+    let pairs: Vec<(f64, f64)> = evaluated
+        .iter()
+        .filter_map(|ev| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
+        .collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-6 * x.abs().max(y.abs()) + 1e-9;
+    if pairs.iter().all(|&(x, y)| close(-x, y)) && pairs.iter().any(|&(x, _)| x.abs() > 1e-9) {
+        return Some("sign error".to_string());
+    }
+    // Factors and offsets are only meaningful when the values vary between samples.
+    let varies = pairs.iter().any(|&(x, _)| !close(x, pairs[0].0));
+    if !varies {
+        return None;
+    }
+    let ratios: Vec<f64> = pairs
+        .iter()
+        .filter(|(x, _)| x.abs() > 1e-6)
+        .map(|(x, y)| y / x)
+        .collect();
+    let zero_ok = pairs.iter().all(|&(x, y)| x.abs() > 1e-6 || y.abs() < 1e-6);
+    if let Some(&k) = ratios.first() {
+        if zero_ok && ratios.iter().all(|&r| close(r, k)) {
+            return Some(match small_fraction(k) {
+                Some(text) if k < 0.0 => {
+                    format!("sign error and off by a factor of {}", &text[1..])
+                }
+                Some(text) => format!("off by a factor of {text}"),
+                None => format!("off by a constant factor {k:.4}"),
+            });
+        }
+    }
+    let offset = pairs[0].1 - pairs[0].0;
+    if pairs.iter().all(|&(x, y)| close(y - x, offset)) {
+        let text = small_fraction(offset).unwrap_or_else(|| format!("{offset:.4}"));
+        return Some(format!(
+            "differs by the constant {text} (a missing or extra term)"
+        ));
+    }
+    None
+}
+
+/// `2`, `1/2`, `-3/4` when `x` is one of those within rounding.
+fn small_fraction(x: f64) -> Option<String> {
+    for q in 1..=12i64 {
+        let p = (x * q as f64).round();
+        if p.abs() <= 1000.0 && p != 0.0 && (x - p / q as f64).abs() <= 1e-7 * x.abs().max(1.0) {
+            let p = p as i64;
+            return Some(if q == 1 {
+                p.to_string()
+            } else {
+                format!("{p}/{q}")
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::small_fraction;
+
+    #[test]
+    fn small_fractions() {
+        assert_eq!(small_fraction(2.0).as_deref(), Some("2"));
+        assert_eq!(small_fraction(0.5).as_deref(), Some("1/2"));
+        assert_eq!(small_fraction(-0.75).as_deref(), Some("-3/4"));
+        assert_eq!(small_fraction(std::f64::consts::PI), None);
+    }
+}

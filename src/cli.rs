@@ -1,0 +1,52 @@
+//! Command-line arguments (clap structs only).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands::check::Format;
+
+/// Checks derivations in deep-learning courses step by step.
+#[derive(Debug, Parser)]
+#[command(name = "gradproof", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every step of every derivation in the files.
+    Check(CheckArgs),
+}
+
+/// Arguments of `gradproof check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories (walked for *.deriv); `-` reads standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Seed of the numeric sampling (the default is fixed, so runs are reproducible).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Numeric samples per size instance and index assignment.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub samples: u64,
+    /// For proved steps, print the chain of rewrite rules that proves them.
+    #[arg(long)]
+    pub explain: bool,
+    /// Numeric checking only.
+    #[arg(long, conflicts_with = "no_numeric")]
+    pub no_prove: bool,
+    /// Symbolic checking only: a step is then `proved` or `undetermined`.
+    #[arg(long)]
+    pub no_numeric: bool,
+    /// Per-step budget of the prover, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub timeout_ms: u64,
+}

@@ -1,0 +1,192 @@
+//! `gradproof check FILE|DIR|- …`: every derivation of every file, step by step.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use crate::check::{check_model, CheckOptions};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::model::resolve;
+use crate::report::{render_diagnostics, render_human, render_json, FileReport, Summary};
+use crate::syntax::parse_file;
+
+/// Files larger than this are refused unread.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// The output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people.
+    Human,
+    /// The JSON report of `cli.md`.
+    Json,
+}
+
+/// Checks the text of one file. `bytes` may be anything; problems are reported, never panicked on.
+pub fn check_source(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {
+    let source = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(e) => {
+            // Report at the first bad byte, in the valid prefix's coordinates.
+            let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
+            let at = valid.len();
+            let d = Diagnostic::error(Span::new(at, at), "file is not valid UTF-8")
+                .with_hint("save the file with UTF-8 encoding");
+            return FileReport {
+                path: path.to_string(),
+                source: valid,
+                title: None,
+                errors: vec![d],
+                derivations: Vec::new(),
+            };
+        }
+    };
+    let (file, mut errors) = parse_file(&source);
+    let (model, resolve_errors) = resolve(&file);
+    errors.extend(resolve_errors);
+    errors.sort_by_key(|d| d.span.start);
+    // Errors in declarations can change the meaning of every derivation; errors confined to
+    // derivation lines only drop those derivations (the resolver leaves them out).
+    let declarations_ok = errors.iter().all(|d| on_derivation_line(&source, d.span));
+    let derivations = if declarations_ok {
+        check_model(&model, options)
+    } else {
+        Vec::new()
+    };
+    FileReport {
+        path: path.to_string(),
+        source,
+        title: model.title.clone(),
+        errors,
+        derivations,
+    }
+}
+
+fn on_derivation_line(source: &str, span: Span) -> bool {
+    let start = source[..span.start.min(source.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = source[start..].trim_start();
+    ["derive", "=", "≈", "~="]
+        .iter()
+        .any(|p| line.starts_with(p))
+}
+
+/// The files named by the arguments: files as given, directories walked for `*.deriv` in sorted
+/// order, `-` for standard input.
+pub fn expand_paths(args: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>> {
+    let mut out = Vec::new();
+    for arg in args {
+        if arg.as_os_str() == "-" || !arg.is_dir() {
+            out.push(Ok(arg.clone()));
+            continue;
+        }
+        let mut found: Vec<PathBuf> = walkdir::WalkDir::new(arg)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(|e| match e {
+                Ok(e) => (e.file_type().is_file()
+                    && e.path().extension().is_some_and(|x| x == "deriv"))
+                .then(|| Ok(e.into_path())),
+                Err(err) => Some(Err((arg.clone(), err.to_string()))),
+            })
+            .filter_map(|r| match r {
+                Ok(p) => Some(p),
+                Err((p, e)) => {
+                    out.push(Err((p, e)));
+                    None
+                }
+            })
+            .collect();
+        found.sort();
+        if found.is_empty() {
+            out.push(Err((
+                arg.clone(),
+                "no .deriv files in this directory".to_string(),
+            )));
+        }
+        out.extend(found.into_iter().map(Ok));
+    }
+    out
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>, String> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(format!("input is larger than {MAX_FILE_BYTES} bytes"));
+        }
+        return Ok(bytes);
+    }
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!("file is larger than {MAX_FILE_BYTES} bytes"));
+    }
+    std::fs::read(path).map_err(|e| e.to_string())
+}
+
+/// Reads and checks every file named by `paths`.
+pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileReport> {
+    expand_paths(paths)
+        .into_iter()
+        .map(|entry| {
+            let (path, result) = match entry {
+                Ok(path) => {
+                    let r = read_input(&path);
+                    (path, r)
+                }
+                Err((path, e)) => (path, Err(e)),
+            };
+            let name = if path.as_os_str() == "-" {
+                "<stdin>".to_string()
+            } else {
+                path.display().to_string()
+            };
+            match result {
+                Ok(bytes) => check_source(&name, &bytes, options),
+                Err(message) => FileReport {
+                    path: name,
+                    source: String::new(),
+                    title: None,
+                    errors: vec![Diagnostic::error(
+                        Span::default(),
+                        format!("cannot read input: {message}"),
+                    )],
+                    derivations: Vec::new(),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Runs `check` and prints the report; returns the exit status.
+pub fn run(paths: &[PathBuf], options: &CheckOptions, format: Format) -> i32 {
+    // Deeply nested input recurses deeply; give the work a generous stack of its own.
+    let paths = paths.to_vec();
+    let options = options.clone();
+    let worker = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || check_paths(&paths, &options));
+    let reports = match worker.map(|h| h.join()) {
+        Ok(Ok(reports)) => reports,
+        _ => {
+            eprintln!("error: internal error while checking; please report this input");
+            return 2;
+        }
+    };
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let err_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for r in &reports {
+        if !r.errors.is_empty() {
+            eprint!("{}", render_diagnostics(r, err_color));
+        }
+    }
+    match format {
+        Format::Human => print!("{}", render_human(&reports, color)),
+        Format::Json => print!("{}", render_json(&reports)),
+    }
+    Summary::of(&reports).exit_code()
+}

@@ -1,0 +1,3 @@
+//! What the binary runs: one module per subcommand.
+
+pub mod check;

@@ -1,0 +1,401 @@
+//! The resolved model: every name bound to what it means, indices numbered, definitions linked.
+
+use num_rational::BigRational;
+
+use crate::diagnostic::Span;
+use crate::syntax::ast::{BigOp, Relation};
+
+/// A size symbol (`D`, `n`): a positive integer unknown.
+pub type SizeId = usize;
+/// A declared range index (`index c in 1..D`).
+pub type IndexId = usize;
+/// A variable, defined node or unknown node entry.
+pub type EntryId = usize;
+/// An unknown function (`unknown f(x)`).
+pub type FnId = usize;
+/// A user function (`let phi(z) = …`).
+pub type UserFnId = usize;
+/// An index bound by a `sum` or `prod`.
+pub type BoundId = usize;
+
+/// The whole resolved file.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    /// The `title`, if any.
+    pub title: Option<String>,
+    /// Size symbols, by [`SizeId`].
+    pub sizes: Vec<String>,
+    /// Declared range indices, by [`IndexId`].
+    pub indices: Vec<RangeIndex>,
+    /// Variables, nodes and unknown nodes, by [`EntryId`].
+    pub entries: Vec<Entry>,
+    /// Unknown functions, by [`FnId`].
+    pub functions: Vec<UnknownFunction>,
+    /// User functions, by [`UserFnId`].
+    pub user_functions: Vec<UserFunction>,
+    /// Indices bound by `sum` and `prod`, by [`BoundId`].
+    pub bounds: Vec<BoundIndex>,
+    /// `assume` constraints.
+    pub assumptions: Vec<Assumption>,
+    /// The derivations, in file order.
+    pub derivations: Vec<Derivation>,
+}
+
+/// A range bound: a size plus an integer, or an integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bound {
+    /// The size it is relative to, if any.
+    pub size: Option<SizeId>,
+    /// The integer added.
+    pub offset: i64,
+}
+
+/// An inclusive range of integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexRange {
+    /// The first value.
+    pub lo: Bound,
+    /// The last value.
+    pub hi: Bound,
+}
+
+/// `index c in 1..D`
+#[derive(Debug, Clone)]
+pub struct RangeIndex {
+    /// Its name.
+    pub name: String,
+    /// Its range.
+    pub range: IndexRange,
+}
+
+/// An index bound by a `sum` or `prod`.
+#[derive(Debug, Clone)]
+pub struct BoundIndex {
+    /// Its name as written.
+    pub name: String,
+    /// The range it runs over.
+    pub range: IndexRange,
+}
+
+/// One subscript position of an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    /// A range index: the entry stands for every value of it.
+    Range(IndexId),
+    /// A label (`t`, `t-1`): a fixed symbolic position.
+    Label(String, i64),
+}
+
+/// A domain declared for an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Domain {
+    /// No restriction.
+    Real,
+    /// `> 0`
+    Positive,
+    /// `>= 0`
+    NonNegative,
+    /// `!= 0`
+    NonZero,
+}
+
+/// What an entry is.
+#[derive(Debug, Clone)]
+pub enum EntryKind {
+    /// A free input (`var`).
+    Input(Domain),
+    /// A defined node (`let`), recomputed from its expression.
+    Defined(Expr),
+    /// An unknown node (`unknown E depends on …`).
+    Unknown(Vec<Dependency>),
+}
+
+/// One item of an unknown node's dependency list.
+#[derive(Debug, Clone)]
+pub struct Dependency {
+    /// The entry depended on.
+    pub entry: EntryId,
+    /// For each range slot: `None` for the whole range, or one value.
+    pub args: Vec<Option<i64>>,
+}
+
+/// A variable, defined node or unknown node, possibly a family over range indices.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The family name.
+    pub name: String,
+    /// Its subscript positions.
+    pub slots: Vec<Slot>,
+    /// Input, definition or unknown node.
+    pub kind: EntryKind,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+impl Entry {
+    /// The range indices among the slots, in order: a reference gives one value for each.
+    pub fn range_slots(&self) -> impl Iterator<Item = IndexId> + '_ {
+        self.slots.iter().filter_map(|s| match s {
+            Slot::Range(i) => Some(*i),
+            Slot::Label(..) => None,
+        })
+    }
+}
+
+/// `unknown f(x, y)`
+#[derive(Debug, Clone)]
+pub struct UnknownFunction {
+    /// Its name.
+    pub name: String,
+    /// How many arguments it takes.
+    pub arity: usize,
+}
+
+/// `let phi(z) = body`
+#[derive(Debug, Clone)]
+pub struct UserFunction {
+    /// Its name.
+    pub name: String,
+    /// Parameter names (the body refers to them as [`Expr::Local`]).
+    pub params: Vec<String>,
+    /// The body.
+    pub body: Expr,
+}
+
+/// `assume sum(k, y[k]) = total`
+#[derive(Debug, Clone)]
+pub struct Assumption {
+    /// The family that is normalised.
+    pub entry: EntryId,
+    /// The value of its sum.
+    pub total: BigRational,
+}
+
+/// How `≈` steps are judged (§5).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ToleranceRule {
+    /// The default: decimal literals widened by half a unit in their last digit.
+    Rounding,
+    /// `tolerance 1%`
+    Relative(f64),
+    /// `tolerance 0.001`
+    Absolute(f64),
+}
+
+/// A derivation: a head and the steps claimed equal to it, one after another.
+#[derive(Debug, Clone)]
+pub struct Derivation {
+    /// The quoted name, if any.
+    pub name: Option<String>,
+    /// `worth N`, if written.
+    pub worth: Option<BigRational>,
+    /// The head expression.
+    pub head: Expr,
+    /// The steps.
+    pub steps: Vec<Step>,
+    /// The `derive` line.
+    pub span: Span,
+    /// The tolerance rule in force.
+    pub tolerance: ToleranceRule,
+}
+
+/// One step.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// `=` or `≈`.
+    pub relation: Relation,
+    /// The expression.
+    pub expr: Expr,
+    /// The note, if any.
+    pub note: Option<String>,
+    /// The step's line.
+    pub span: Span,
+}
+
+/// An integer-valued index expression: a constant plus a combination of index variables.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Ix {
+    /// The integer part.
+    pub constant: i64,
+    /// The variable parts with their coefficients.
+    pub terms: Vec<(i64, IxVar)>,
+}
+
+/// An integer-valued variable of index expressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IxVar {
+    /// A declared range index, free in the expression.
+    Free(IndexId),
+    /// An index bound by a `sum` or `prod`.
+    Bound(BoundId),
+    /// A size.
+    Size(SizeId),
+}
+
+/// A reference to one entry of a family: the index values of its range slots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRef {
+    /// Which entry.
+    pub entry: EntryId,
+    /// One index expression per range slot.
+    pub args: Vec<Ix>,
+}
+
+/// A number as written: its exact value, and half a unit in its last written digit when it was
+/// written with a decimal point (the widening of `≈` steps).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Literal {
+    /// The exact value (`0.1` is 1/10).
+    pub value: BigRational,
+    /// Half a unit in the last written digit, for decimals.
+    pub half_unit: Option<BigRational>,
+}
+
+/// The builtin functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// `exp`
+    Exp,
+    /// `log`, `ln`
+    Log,
+    /// `sqrt`
+    Sqrt,
+    /// `abs`
+    Abs,
+    /// `sign`
+    Sign,
+    /// `sigmoid`, `σ`
+    Sigmoid,
+    /// `tanh`
+    Tanh,
+    /// `relu`
+    Relu,
+    /// `softplus`
+    Softplus,
+    /// `sin`
+    Sin,
+    /// `cos`
+    Cos,
+    /// `step`
+    Step,
+    /// `max(a, b)`
+    Max,
+    /// `min(a, b)`
+    Min,
+}
+
+impl Builtin {
+    /// The builtin a name denotes, if any (`ln` and `σ` are aliases).
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        Some(match name {
+            "exp" => Builtin::Exp,
+            "log" | "ln" => Builtin::Log,
+            "sqrt" => Builtin::Sqrt,
+            "abs" => Builtin::Abs,
+            "sign" => Builtin::Sign,
+            "sigmoid" | "σ" => Builtin::Sigmoid,
+            "tanh" => Builtin::Tanh,
+            "relu" => Builtin::Relu,
+            "softplus" => Builtin::Softplus,
+            "sin" => Builtin::Sin,
+            "cos" => Builtin::Cos,
+            "step" => Builtin::Step,
+            "max" => Builtin::Max,
+            "min" => Builtin::Min,
+            _ => return None,
+        })
+    }
+
+    /// The canonical name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Exp => "exp",
+            Builtin::Log => "log",
+            Builtin::Sqrt => "sqrt",
+            Builtin::Abs => "abs",
+            Builtin::Sign => "sign",
+            Builtin::Sigmoid => "sigmoid",
+            Builtin::Tanh => "tanh",
+            Builtin::Relu => "relu",
+            Builtin::Softplus => "softplus",
+            Builtin::Sin => "sin",
+            Builtin::Cos => "cos",
+            Builtin::Step => "step",
+            Builtin::Max => "max",
+            Builtin::Min => "min",
+        }
+    }
+
+    /// How many arguments it takes.
+    pub fn arity(self) -> usize {
+        match self {
+            Builtin::Max | Builtin::Min => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// A resolved expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A number.
+    Const(Literal),
+    /// A size used as a value (`k` in `… - k`).
+    Size(SizeId),
+    /// An index used as a value.
+    Index(Ix),
+    /// A variable, node or unknown node.
+    Entry(EntryRef),
+    /// A parameter of the user function whose body this is.
+    Local(usize),
+    /// `-a`
+    Neg(Box<Expr>),
+    /// `a + b`
+    Add(Box<Expr>, Box<Expr>),
+    /// `a - b`
+    Sub(Box<Expr>, Box<Expr>),
+    /// `a * b`
+    Mul(Box<Expr>, Box<Expr>),
+    /// `a / b`
+    Div(Box<Expr>, Box<Expr>),
+    /// `a ^ b`
+    Pow(Box<Expr>, Box<Expr>),
+    /// A builtin, or its `order`-th derivative (unary builtins only).
+    Builtin(Builtin, u32, Vec<Expr>),
+    /// An unknown function, or its `order`-th derivative.
+    Unknown(FnId, u32, Vec<Expr>),
+    /// A user function, or its `order`-th derivative.
+    Apply(UserFnId, u32, Vec<Expr>),
+    /// `sum` or `prod` over a bound index.
+    Big(BigOp, BoundId, Box<Expr>),
+    /// Kronecker delta of two index expressions.
+    Delta(Ix, Ix),
+    /// The derivative of the expression with respect to an entry (§3.3).
+    Diff(Box<Expr>, EntryRef),
+}
+
+impl Expr {
+    /// Calls `f` on every direct subexpression.
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        match self {
+            Expr::Const(_)
+            | Expr::Size(_)
+            | Expr::Index(_)
+            | Expr::Entry(_)
+            | Expr::Local(_)
+            | Expr::Delta(..) => {}
+            Expr::Neg(a) | Expr::Big(_, _, a) | Expr::Diff(a, _) => f(a),
+            Expr::Add(a, b)
+            | Expr::Sub(a, b)
+            | Expr::Mul(a, b)
+            | Expr::Div(a, b)
+            | Expr::Pow(a, b) => {
+                f(a);
+                f(b)
+            }
+            Expr::Builtin(_, _, args) | Expr::Unknown(_, _, args) | Expr::Apply(_, _, args) => {
+                args.iter().for_each(f)
+            }
+        }
+    }
+}

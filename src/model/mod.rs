@@ -1,0 +1,9 @@
+//! Name resolution and the model: indices, sizes, entries, the definitions DAG.
+
+mod ir;
+mod resolve;
+
+pub use ir::*;
+pub use resolve::{
+    constant_value, entries_read, free_indices, label_text, parse_decimal, render_ref, resolve,
+};

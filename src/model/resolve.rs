@@ -1,0 +1,1355 @@
+//! Syntax tree → model: binds every name, numbers indices and entries, checks arities, ranges and
+//! cycles. Reports every problem it finds and keeps going.
+
+use std::collections::HashMap;
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+use super::ir::*;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::syntax::ast::{self, BigOp, Definition, ExprKind, IndexAtom, Item, UnknownItem};
+
+/// The longest concrete range a `sum` may run over, and the largest integer in a range.
+pub const MAX_RANGE_LEN: i64 = 100_000;
+/// Decimal exponents of literals beyond this are refused (`1e999999`).
+pub const MAX_LITERAL_EXPONENT: i64 = 400;
+
+/// Resolves a parsed file into a model. Derivations that have errors are left out of the model; the
+/// declarations are kept as far as they resolved.
+pub fn resolve(file: &ast::File) -> (Model, Vec<Diagnostic>) {
+    let mut r = Resolver::default();
+    r.declare(file);
+    r.define(file);
+    r.check_cycles();
+    (r.model, r.diagnostics)
+}
+
+/// What a global name denotes.
+#[derive(Debug, Clone)]
+enum Global {
+    Size(SizeId),
+    Index(IndexId),
+    Family(Vec<EntryId>),
+    Unknown(FnId),
+    UserFn(UserFnId),
+}
+
+#[derive(Default)]
+struct Resolver {
+    model: Model,
+    diagnostics: Vec<Diagnostic>,
+    globals: HashMap<String, (Global, Span)>,
+    /// Bodies still to resolve, by entry.
+    pending_defs: Vec<(EntryId, ast::Expr)>,
+    /// User function bodies still to resolve.
+    pending_fns: Vec<(UserFnId, ast::Expr)>,
+    /// Unknown node dependency lists still to resolve.
+    pending_deps: Vec<(EntryId, Vec<ast::VarRef>)>,
+}
+
+/// The names an expression can see besides the globals.
+#[derive(Default, Clone)]
+struct Scope {
+    bound: Vec<(String, BoundId)>,
+    locals: Vec<String>,
+}
+
+impl Resolver {
+    fn error(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    // ------------------------------------------------------------------ pass 1: declarations
+
+    fn declare(&mut self, file: &ast::File) {
+        for item in &file.items {
+            match item {
+                Item::Title(text, _) => self.model.title = Some(text.clone()),
+                Item::Index(decls) => {
+                    for decl in decls {
+                        self.declare_index(decl);
+                    }
+                }
+                Item::Var(items) => {
+                    for item in items {
+                        let domain = item
+                            .domain
+                            .as_ref()
+                            .map_or(Some(Domain::Real), |d| self.domain(d));
+                        if let Some(domain) = domain {
+                            self.declare_entry(&item.target, EntryKind::Input(domain));
+                        }
+                    }
+                }
+                Item::Unknown(items) => {
+                    for item in items {
+                        match item {
+                            UnknownItem::Function { name, params } => {
+                                if self.claim(name) {
+                                    let id = self.model.functions.len();
+                                    self.model.functions.push(UnknownFunction {
+                                        name: name.name.clone(),
+                                        arity: params.len(),
+                                    });
+                                    self.globals.insert(
+                                        name.name.clone(),
+                                        (Global::Unknown(id), name.span),
+                                    );
+                                }
+                            }
+                            UnknownItem::Node { name, deps } => {
+                                let target = ast::VarRef {
+                                    name: name.clone(),
+                                    subscripts: Vec::new(),
+                                    span: name.span,
+                                };
+                                if let Some(id) =
+                                    self.declare_entry(&target, EntryKind::Unknown(Vec::new()))
+                                {
+                                    self.pending_deps.push((id, deps.clone()));
+                                }
+                            }
+                        }
+                    }
+                }
+                Item::Let(defs) => {
+                    for def in defs {
+                        match def {
+                            Definition::Node { target, body } => {
+                                let placeholder = EntryKind::Defined(Expr::Const(int_literal(0)));
+                                if let Some(id) = self.declare_entry(target, placeholder) {
+                                    self.pending_defs.push((id, body.clone()));
+                                }
+                            }
+                            Definition::Function { name, params, body } => {
+                                if self.claim(name) {
+                                    let id = self.model.user_functions.len();
+                                    self.model.user_functions.push(UserFunction {
+                                        name: name.name.clone(),
+                                        params: params.iter().map(|p| p.name.clone()).collect(),
+                                        body: Expr::Const(int_literal(0)),
+                                    });
+                                    self.globals
+                                        .insert(name.name.clone(), (Global::UserFn(id), name.span));
+                                    self.pending_fns.push((id, body.clone()));
+                                }
+                            }
+                        }
+                    }
+                }
+                Item::Assume(_) | Item::Tolerance(_) | Item::Derivation(_) => {}
+            }
+        }
+    }
+
+    /// Reserves a global name, reporting a clash. Returns whether the name is free.
+    fn claim(&mut self, name: &ast::Ident) -> bool {
+        if let Some(reason) = reserved(&name.name) {
+            self.error(
+                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name))
+                    .with_hint("choose another name"),
+            );
+            return false;
+        }
+        if let Some((_, first)) = self.globals.get(&name.name) {
+            let first = *first;
+            self.error(
+                Diagnostic::error(name.span, format!("`{}` is declared twice", name.name))
+                    .with_label(first, "first declared here"),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn declare_index(&mut self, decl: &ast::IndexDecl) {
+        let lo = self.declare_bound(&decl.range.lo);
+        let hi = self.declare_bound(&decl.range.hi);
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return;
+        };
+        if !self.claim(&decl.name) {
+            return;
+        }
+        let id = self.model.indices.len();
+        self.model.indices.push(RangeIndex {
+            name: decl.name.name.clone(),
+            range: IndexRange { lo, hi },
+        });
+        self.globals
+            .insert(decl.name.name.clone(), (Global::Index(id), decl.name.span));
+    }
+
+    /// A range bound of an `index` declaration; a new name there is a new size.
+    fn declare_bound(&mut self, expr: &ast::IndexExpr) -> Option<Bound> {
+        for (_, atom) in &expr.terms {
+            if let IndexAtom::Name(name) = atom {
+                if !self.globals.contains_key(&name.name) && self.claim(name) {
+                    let id = self.model.sizes.len();
+                    self.model.sizes.push(name.name.clone());
+                    self.globals
+                        .insert(name.name.clone(), (Global::Size(id), name.span));
+                }
+            }
+        }
+        self.bound(expr)
+    }
+
+    /// A range bound: at most one size, plus an integer.
+    fn bound(&mut self, expr: &ast::IndexExpr) -> Option<Bound> {
+        let mut size = None;
+        let mut offset: i64 = 0;
+        for (sign, atom) in &expr.terms {
+            match atom {
+                IndexAtom::Int(text, span) => {
+                    let value = self.integer(text, *span)?;
+                    offset = offset.checked_add(sign * value)?;
+                }
+                IndexAtom::Name(name) => match self.globals.get(&name.name) {
+                    Some((Global::Size(id), _)) if *sign == 1 && size.is_none() => size = Some(*id),
+                    Some((Global::Size(_), _)) => {
+                        self.error(
+                            Diagnostic::error(
+                                expr.span,
+                                "a range bound is a size plus or minus an integer",
+                            )
+                            .with_hint("write bounds such as `1..D`, `0..n-1` or `2..5`"),
+                        );
+                        return None;
+                    }
+                    _ => {
+                        self.error(
+                            Diagnostic::error(name.span, format!("`{}` is not a size", name.name))
+                                .with_hint("a range bound is an integer, a size symbol such as `D`, or a size plus or minus an integer"),
+                        );
+                        return None;
+                    }
+                },
+            }
+        }
+        if offset.abs() > MAX_RANGE_LEN {
+            self.error(
+                Diagnostic::error(expr.span, "range bound is too large")
+                    .with_hint(format!("concrete bounds may be at most {MAX_RANGE_LEN}; use a size symbol such as `n` for a general size")),
+            );
+            return None;
+        }
+        Some(Bound { size, offset })
+    }
+
+    fn integer(&mut self, text: &str, span: Span) -> Option<i64> {
+        match text.parse::<i64>() {
+            Ok(v) if v <= MAX_RANGE_LEN => Some(v),
+            _ => {
+                self.error(
+                    Diagnostic::error(span, "integer is too large here")
+                        .with_hint(format!("indices may be at most {MAX_RANGE_LEN}")),
+                );
+                None
+            }
+        }
+    }
+
+    fn domain(&mut self, d: &ast::DomainDecl) -> Option<Domain> {
+        let zero = d
+            .bound
+            .trim_start_matches(['-', '−'])
+            .parse::<f64>()
+            .is_ok_and(|v| v == 0.0);
+        let domain = match d.op.as_str() {
+            ">" => Domain::Positive,
+            ">=" | "≥" => Domain::NonNegative,
+            _ => Domain::NonZero,
+        };
+        if zero {
+            Some(domain)
+        } else {
+            self.error(
+                Diagnostic::error(d.span, format!("unsupported domain `{} {}`", d.op, d.bound))
+                    .with_hint(
+                    "a domain is `> 0`, `>= 0` or `!= 0`; rescale the variable for other bounds",
+                ),
+            );
+            None
+        }
+    }
+
+    /// Declares one entry of a family; returns its id.
+    fn declare_entry(&mut self, target: &ast::VarRef, kind: EntryKind) -> Option<EntryId> {
+        let name = &target.name;
+        if let Some(reason) = reserved(&name.name) {
+            self.error(
+                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name))
+                    .with_hint("choose another name"),
+            );
+            return None;
+        }
+        let mut slots = Vec::new();
+        for sub in &target.subscripts {
+            slots.push(self.declared_slot(sub)?);
+        }
+        for (i, slot) in slots.iter().enumerate() {
+            if let Slot::Range(ix) = slot {
+                if slots[..i].contains(slot) {
+                    let ixname = self.model.indices[*ix].name.clone();
+                    self.error(
+                        Diagnostic::error(
+                            target.span,
+                            format!("index `{ixname}` appears twice in a declaration"),
+                        )
+                        .with_hint("each subscript of a declared family must be a different index"),
+                    );
+                    return None;
+                }
+            }
+        }
+        let existing = match self.globals.get(&name.name) {
+            None => Vec::new(),
+            Some((Global::Family(ids), _)) => ids.clone(),
+            Some((_, first)) => {
+                let first = *first;
+                self.error(
+                    Diagnostic::error(name.span, format!("`{}` is declared twice", name.name))
+                        .with_label(first, "first declared here"),
+                );
+                return None;
+            }
+        };
+        for &other in &existing {
+            let e = &self.model.entries[other];
+            if e.slots.len() != slots.len() {
+                let span = e.span;
+                self.error(
+                    Diagnostic::error(
+                        target.span,
+                        format!(
+                            "`{}` is declared with {} subscripts here and {} before",
+                            name.name,
+                            slots.len(),
+                            e.slots.len()
+                        ),
+                    )
+                    .with_label(span, "declared here before"),
+                );
+                return None;
+            }
+            if same_pattern(&e.slots, &slots) {
+                let span = e.span;
+                self.error(
+                    Diagnostic::error(
+                        target.span,
+                        format!(
+                            "`{}` is declared twice",
+                            render_ref(&self.model, &name.name, &slots)
+                        ),
+                    )
+                    .with_label(span, "first declared here"),
+                );
+                return None;
+            }
+        }
+        let id = self.model.entries.len();
+        self.model.entries.push(Entry {
+            name: name.name.clone(),
+            slots,
+            kind,
+            span: target.span,
+        });
+        let mut ids = existing;
+        ids.push(id);
+        self.globals
+            .insert(name.name.clone(), (Global::Family(ids), name.span));
+        Some(id)
+    }
+
+    /// A subscript of a declaration: a range index, or a label plus or minus an integer.
+    fn declared_slot(&mut self, sub: &ast::IndexExpr) -> Option<Slot> {
+        if let [(1, IndexAtom::Name(name))] = sub.terms.as_slice() {
+            if let Some((Global::Index(id), _)) = self.globals.get(&name.name) {
+                return Some(Slot::Range(*id));
+            }
+        }
+        match self.label(sub) {
+            Some(slot) => Some(slot),
+            None => {
+                self.error(
+                    Diagnostic::error(sub.span, "a declared subscript is a range index or a label")
+                        .with_hint("write a declared index such as `c`, or a label such as `t`, `t-1`, `t+1`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `t`, `t-1`, `t+2`: one non-index name with a plus sign, plus integers.
+    fn label(&self, sub: &ast::IndexExpr) -> Option<Slot> {
+        let mut label = None;
+        let mut offset: i64 = 0;
+        for (sign, atom) in &sub.terms {
+            match atom {
+                IndexAtom::Int(text, _) => {
+                    offset = offset.checked_add(sign * text.parse::<i64>().ok()?)?
+                }
+                IndexAtom::Name(name) => {
+                    let is_index_like = matches!(
+                        self.globals.get(&name.name),
+                        Some((Global::Index(_) | Global::Size(_), _))
+                    );
+                    if label.is_some() || *sign != 1 || is_index_like {
+                        return None;
+                    }
+                    label = Some(name.name.clone());
+                }
+            }
+        }
+        label.map(|l| Slot::Label(l, offset))
+    }
+
+    // ------------------------------------------------------------------ pass 2: bodies
+
+    fn define(&mut self, file: &ast::File) {
+        for (id, body) in std::mem::take(&mut self.pending_fns) {
+            let params = self.model.user_functions[id].params.clone();
+            let scope = Scope {
+                bound: Vec::new(),
+                locals: params,
+            };
+            if let Some(expr) = self.expr(&body, &scope) {
+                if let Some(span) = first_free_index(&expr).map(|_| body.span) {
+                    let name = self.model.user_functions[id].name.clone();
+                    self.error(
+                        Diagnostic::error(span, format!("the body of `{name}` uses a free index"))
+                            .with_hint("a function body may use its parameters and unindexed variables; pass indexed values as arguments"),
+                    );
+                } else {
+                    self.model.user_functions[id].body = expr;
+                }
+            }
+        }
+        for (id, body) in std::mem::take(&mut self.pending_defs) {
+            if let Some(expr) = self.expr(&body, &Scope::default()) {
+                let slots: Vec<IndexId> = self.model.entries[id].range_slots().collect();
+                let mut free = Vec::new();
+                free_indices(&expr, &mut free);
+                if let Some(&extra) = free.iter().find(|i| !slots.contains(i)) {
+                    let ixname = self.model.indices[extra].name.clone();
+                    let entry = self.model.entries[id].name.clone();
+                    self.error(
+                        Diagnostic::error(body.span, format!("index `{ixname}` is free in the definition of `{entry}` but is not one of its subscripts"))
+                            .with_hint(format!("sum over it with `sum({ixname}, …)`, or add it to the subscripts of `{entry}`")),
+                    );
+                } else {
+                    self.model.entries[id].kind = EntryKind::Defined(expr);
+                }
+            }
+        }
+        for (id, deps) in std::mem::take(&mut self.pending_deps) {
+            let resolved: Vec<Dependency> =
+                deps.iter().filter_map(|d| self.dependency(d)).collect();
+            self.model.entries[id].kind = EntryKind::Unknown(resolved);
+        }
+        let mut tolerance = ToleranceRule::Rounding;
+        for item in &file.items {
+            match item {
+                Item::Assume(a) => self.assume(a),
+                Item::Tolerance(t) => {
+                    if let Some(rule) = self.tolerance(t) {
+                        tolerance = rule;
+                    }
+                }
+                Item::Derivation(d) => self.derivation(d, tolerance),
+                _ => {}
+            }
+        }
+    }
+
+    fn dependency(&mut self, r: &ast::VarRef) -> Option<Dependency> {
+        let (entry, _) = self.find_entry(r, &Scope::default(), true)?;
+        // A range index written in the list means the whole family; an integer one value.
+        let mut args = Vec::new();
+        let e = &self.model.entries[entry];
+        for (slot, sub) in e.slots.clone().iter().zip(&r.subscripts) {
+            if let Slot::Range(_) = slot {
+                match sub.terms.as_slice() {
+                    [(1, IndexAtom::Name(_))] => args.push(None),
+                    [(1, IndexAtom::Int(text, span))] => {
+                        args.push(Some(self.integer(text, *span)?))
+                    }
+                    _ => {
+                        self.error(
+                            Diagnostic::error(
+                                sub.span,
+                                "a dependency is a whole family or one entry",
+                            )
+                            .with_hint("write `s[c,t]` for every `c`, or `s[1,t]` for one entry"),
+                        );
+                        return None;
+                    }
+                }
+            }
+        }
+        Some(Dependency { entry, args })
+    }
+
+    fn assume(&mut self, a: &ast::Assume) {
+        let bad = |r: &mut Resolver, why: &str| {
+            r.error(
+                Diagnostic::error(a.span, format!("unsupported assumption: {why}"))
+                    .with_hint("the supported form is `assume sum(k, y[k]) = 1` for a family `y` declared `>= 0` or `> 0`"),
+            )
+        };
+        let (Some(lhs), Some(rhs)) = (
+            self.expr(&a.lhs, &Scope::default()),
+            self.expr(&a.rhs, &Scope::default()),
+        ) else {
+            return;
+        };
+        let Expr::Big(BigOp::Sum, bound, body) = &lhs else {
+            return bad(self, "the left side must be a sum");
+        };
+        let Expr::Entry(r) = body.as_ref() else {
+            return bad(self, "the sum must be over one family");
+        };
+        let entry = &self.model.entries[r.entry];
+        let slots: Vec<IndexId> = entry.range_slots().collect();
+        let summed_over_slot = r.args.len() == 1
+            && r.args[0]
+                == Ix {
+                    constant: 0,
+                    terms: vec![(1, IxVar::Bound(*bound))],
+                }
+            && slots.len() == 1
+            && self.model.indices[slots[0]].range == self.model.bounds[*bound].range;
+        if !summed_over_slot {
+            return bad(self, "the sum must run over the family's whole range");
+        }
+        if !matches!(
+            entry.kind,
+            EntryKind::Input(Domain::Positive | Domain::NonNegative)
+        ) {
+            return bad(self, "the family must be an input declared `>= 0` or `> 0`");
+        }
+        let Some(total) = constant_value(&rhs).filter(|v| v.is_positive()) else {
+            return bad(self, "the right side must be a positive number");
+        };
+        if self.model.assumptions.iter().any(|x| x.entry == r.entry) {
+            return bad(self, "this family is already constrained");
+        }
+        self.model.assumptions.push(Assumption {
+            entry: r.entry,
+            total,
+        });
+    }
+
+    fn tolerance(&mut self, t: &ast::Tolerance) -> Option<ToleranceRule> {
+        let value = t
+            .value
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v > 0.0);
+        match value {
+            Some(v) if t.percent && v < 100.0 => Some(ToleranceRule::Relative(v / 100.0)),
+            Some(v) if !t.percent => Some(ToleranceRule::Absolute(v)),
+            _ => {
+                self.error(
+                    Diagnostic::error(t.span, "tolerance must be a positive number")
+                        .with_hint("write `tolerance 1%` for a relative or `tolerance 0.001` for an absolute tolerance"),
+                );
+                None
+            }
+        }
+    }
+
+    fn derivation(&mut self, d: &ast::Derivation, tolerance: ToleranceRule) {
+        let before = self.diagnostics.len();
+        let head = self.expr(&d.head, &Scope::default());
+        let steps: Vec<Option<Step>> = d
+            .steps
+            .iter()
+            .map(|s| {
+                self.expr(&s.expr, &Scope::default()).map(|expr| Step {
+                    relation: s.relation,
+                    expr,
+                    note: s.note.clone(),
+                    span: s.span,
+                })
+            })
+            .collect();
+        let worth = d
+            .worth
+            .as_ref()
+            .and_then(|w| parse_decimal(w))
+            .map(|l| l.value);
+        if self.diagnostics.len() > before {
+            return;
+        }
+        let (Some(head), Some(steps)) = (head, steps.into_iter().collect::<Option<Vec<_>>>())
+        else {
+            return;
+        };
+        self.model.derivations.push(Derivation {
+            name: d.name.clone(),
+            worth,
+            head,
+            steps,
+            span: d.span,
+            tolerance,
+        });
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    fn expr(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Expr> {
+        Some(match &e.kind {
+            ExprKind::Number(text) => match parse_decimal(text) {
+                Some(lit) => Expr::Const(lit),
+                None => {
+                    self.error(Diagnostic::error(e.span, "number is too large").with_hint(
+                        format!("decimal exponents may be at most {MAX_LITERAL_EXPONENT}"),
+                    ));
+                    return None;
+                }
+            },
+            ExprKind::Name(name) => self.name(name, scope)?,
+            ExprKind::Indexed(name, subs) => {
+                let r = ast::VarRef {
+                    name: name.clone(),
+                    subscripts: subs.clone(),
+                    span: e.span,
+                };
+                if let Some(bi) = scope.bound.iter().rev().find(|(n, _)| *n == name.name) {
+                    let _ = bi;
+                    self.error(
+                        Diagnostic::error(
+                            e.span,
+                            format!("`{}` is an index; it cannot be subscripted", name.name),
+                        )
+                        .with_hint("subscripts belong to variables and nodes"),
+                    );
+                    return None;
+                }
+                let (_, entry_ref) = self.find_entry(&r, scope, false)?;
+                Expr::Entry(entry_ref)
+            }
+            ExprKind::Call { func, primes, args } => {
+                self.call(func, *primes, args, scope, e.span)?
+            }
+            ExprKind::Neg(a) => Expr::Neg(Box::new(self.expr(a, scope)?)),
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (self.expr(a, scope), self.expr(b, scope));
+                let (a, b) = (Box::new(a?), Box::new(b?));
+                match op {
+                    ast::BinOp::Add => Expr::Add(a, b),
+                    ast::BinOp::Sub => Expr::Sub(a, b),
+                    ast::BinOp::Mul => Expr::Mul(a, b),
+                    ast::BinOp::Div => Expr::Div(a, b),
+                    ast::BinOp::Pow => Expr::Pow(a, b),
+                }
+            }
+            ExprKind::Big {
+                op,
+                binder,
+                range,
+                body,
+            } => {
+                let range = match range {
+                    Some(r) => {
+                        let lo = self.bound(&r.lo);
+                        let hi = self.bound(&r.hi);
+                        IndexRange { lo: lo?, hi: hi? }
+                    }
+                    None => match self.globals.get(&binder.name) {
+                        Some((Global::Index(id), _)) => self.model.indices[*id].range,
+                        _ => {
+                            let word = if *op == BigOp::Sum { "sum" } else { "prod" };
+                            self.error(
+                                Diagnostic::error(binder.span, format!("`{}` has no range", binder.name)).with_hint(format!(
+                                    "declare `index {0} in 1..n`, or write `{word}({0} in 1..n, …)`",
+                                    binder.name
+                                )),
+                            );
+                            return None;
+                        }
+                    },
+                };
+                let id = self.model.bounds.len();
+                self.model.bounds.push(BoundIndex {
+                    name: binder.name.clone(),
+                    range,
+                });
+                let mut inner = scope.clone();
+                inner.bound.push((binder.name.clone(), id));
+                Expr::Big(*op, id, Box::new(self.expr(body, &inner)?))
+            }
+            ExprKind::Diff { body, wrt } => {
+                let mut expr = self.expr(body, scope)?;
+                for target in wrt {
+                    let (_, r) = self.diff_target(target, scope)?;
+                    expr = Expr::Diff(Box::new(expr), r);
+                }
+                expr
+            }
+        })
+    }
+
+    fn name(&mut self, name: &ast::Ident, scope: &Scope) -> Option<Expr> {
+        if let Some(pos) = scope.locals.iter().position(|l| *l == name.name) {
+            return Some(Expr::Local(pos));
+        }
+        if let Some((_, id)) = scope.bound.iter().rev().find(|(n, _)| *n == name.name) {
+            return Some(Expr::Index(Ix {
+                constant: 0,
+                terms: vec![(1, IxVar::Bound(*id))],
+            }));
+        }
+        match self.globals.get(&name.name).cloned() {
+            Some((Global::Index(id), _)) => Some(Expr::Index(Ix {
+                constant: 0,
+                terms: vec![(1, IxVar::Free(id))],
+            })),
+            Some((Global::Size(id), _)) => Some(Expr::Size(id)),
+            Some((Global::Family(_), _)) => {
+                let r = ast::VarRef {
+                    name: name.clone(),
+                    subscripts: Vec::new(),
+                    span: name.span,
+                };
+                self.find_entry(&r, scope, false)
+                    .map(|(_, r)| Expr::Entry(r))
+            }
+            Some((Global::Unknown(_) | Global::UserFn(_), _)) => {
+                self.error(
+                    Diagnostic::error(name.span, format!("`{}` is a function", name.name))
+                        .with_hint(format!("call it with an argument: `{}(…)`", name.name)),
+                );
+                None
+            }
+            None => {
+                if Builtin::from_name(&name.name).is_some() {
+                    self.error(
+                        Diagnostic::error(
+                            name.span,
+                            format!("`{}` is a builtin function", name.name),
+                        )
+                        .with_hint(format!("call it with an argument: `{}(…)`", name.name)),
+                    );
+                } else {
+                    self.unknown_name(name, scope);
+                }
+                None
+            }
+        }
+    }
+
+    fn unknown_name(&mut self, name: &ast::Ident, scope: &Scope) {
+        let mut candidates: Vec<String> = self.globals.keys().cloned().collect();
+        candidates.extend(scope.locals.iter().cloned());
+        candidates.extend(scope.bound.iter().map(|(n, _)| n.clone()));
+        let mut d = Diagnostic::error(name.span, format!("unknown name `{}`", name.name));
+        if let Some(best) = closest(&name.name, candidates.iter().map(String::as_str)) {
+            d = d.with_hint(format!("did you mean `{best}`?"));
+        } else {
+            d = d.with_hint(format!("declare it first, for example `var {}`", name.name));
+        }
+        self.error(d);
+    }
+
+    fn call(
+        &mut self,
+        func: &ast::Ident,
+        primes: u32,
+        args: &[ast::Expr],
+        scope: &Scope,
+        span: Span,
+    ) -> Option<Expr> {
+        let global = self.globals.get(&func.name).cloned();
+        let is_delta = (func.name == "delta" || func.name == "δ") && global.is_none();
+        if is_delta {
+            if args.len() != 2 || primes > 0 {
+                self.error(
+                    Diagnostic::error(span, "`delta` takes two indices")
+                        .with_hint("write `delta(i, j)`: 1 when i = j, else 0"),
+                );
+                return None;
+            }
+            let a = self.ix_of_expr(&args[0], scope);
+            let b = self.ix_of_expr(&args[1], scope);
+            return Some(Expr::Delta(a?, b?));
+        }
+        let resolved: Vec<Option<Expr>> = args.iter().map(|a| self.expr(a, scope)).collect();
+        let args_resolved: Option<Vec<Expr>> = resolved.into_iter().collect();
+        let check_arity = |r: &mut Resolver, want: usize| -> bool {
+            if args.len() != want {
+                r.error(Diagnostic::error(
+                    span,
+                    format!(
+                        "`{}` takes {want} argument{}, but {} {} given",
+                        func.name,
+                        plural(want),
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    ),
+                ));
+                return false;
+            }
+            if primes > 0 && want != 1 {
+                r.error(
+                    Diagnostic::error(func.span, format!("`{}{}` is the derivative of a function of {want} arguments", func.name, "'".repeat(primes as usize)))
+                        .with_hint("primes denote derivatives of functions of one argument; use `diff` for partial derivatives"),
+                );
+                return false;
+            }
+            true
+        };
+        match global {
+            Some((Global::UserFn(id), _)) => {
+                let arity = self.model.user_functions[id].params.len();
+                if !check_arity(self, arity) {
+                    return None;
+                }
+                Some(Expr::Apply(id, primes, args_resolved?))
+            }
+            Some((Global::Unknown(id), _)) => {
+                let arity = self.model.functions[id].arity;
+                if !check_arity(self, arity) {
+                    return None;
+                }
+                Some(Expr::Unknown(id, primes, args_resolved?))
+            }
+            Some((Global::Family(_), _)) => {
+                self.error(
+                    Diagnostic::error(
+                        func.span,
+                        format!("`{}` is a variable, not a function", func.name),
+                    )
+                    .with_hint(
+                        "subscripts are written in brackets: `y[i]`; multiplication needs `*`",
+                    ),
+                );
+                None
+            }
+            Some((Global::Index(_) | Global::Size(_), _)) => {
+                self.error(
+                    Diagnostic::error(
+                        func.span,
+                        format!("`{}` is an index, not a function", func.name),
+                    )
+                    .with_hint("multiplication needs `*`"),
+                );
+                None
+            }
+            None => match Builtin::from_name(&func.name) {
+                Some(b) => {
+                    if !check_arity(self, b.arity()) {
+                        return None;
+                    }
+                    Some(Expr::Builtin(b, primes, args_resolved?))
+                }
+                None => {
+                    let mut candidates: Vec<&str> = BUILTIN_NAMES.to_vec();
+                    let fns: Vec<String> = self
+                        .globals
+                        .iter()
+                        .filter(|(_, (g, _))| matches!(g, Global::Unknown(_) | Global::UserFn(_)))
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    candidates.extend(fns.iter().map(String::as_str));
+                    let mut d =
+                        Diagnostic::error(func.span, format!("unknown function `{}`", func.name));
+                    d = match closest(&func.name, candidates.into_iter()) {
+                        Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+                        None => d.with_hint(format!(
+                            "declare it with `unknown {}(x)` or define it with `let {}(x) = …`",
+                            func.name, func.name
+                        )),
+                    };
+                    self.error(d);
+                    None
+                }
+            },
+        }
+    }
+
+    /// The target of a derivative: a variable, node or unknown node reference.
+    fn diff_target(&mut self, target: &ast::VarRef, scope: &Scope) -> Option<(EntryId, EntryRef)> {
+        let not_variable = |r: &mut Resolver, what: &str| {
+            r.error(
+                Diagnostic::error(
+                    target.span,
+                    format!(
+                        "cannot differentiate with respect to `{}`: it is {what}",
+                        target.name.name
+                    ),
+                )
+                .with_hint("differentiate with respect to a declared variable or a defined node"),
+            );
+            None
+        };
+        if scope.locals.contains(&target.name.name) {
+            return not_variable(self, "a function parameter");
+        }
+        if scope.bound.iter().any(|(n, _)| *n == target.name.name) {
+            return not_variable(self, "an index");
+        }
+        match self.globals.get(&target.name.name) {
+            Some((Global::Index(_), _)) => not_variable(self, "an index"),
+            Some((Global::Size(_), _)) => not_variable(self, "a size"),
+            Some((Global::Unknown(_) | Global::UserFn(_), _)) => not_variable(self, "a function"),
+            None if Builtin::from_name(&target.name.name).is_some() => {
+                not_variable(self, "a builtin function")
+            }
+            _ => self.find_entry(target, scope, false),
+        }
+    }
+
+    /// Finds the entry a reference denotes. `whole_family` accepts range indices as stand-ins for
+    /// every value (dependency lists).
+    fn find_entry(
+        &mut self,
+        r: &ast::VarRef,
+        scope: &Scope,
+        whole_family: bool,
+    ) -> Option<(EntryId, EntryRef)> {
+        let ids = match self.globals.get(&r.name.name) {
+            Some((Global::Family(ids), _)) => ids.clone(),
+            Some(_) => {
+                self.error(Diagnostic::error(
+                    r.name.span,
+                    format!("`{}` is not a variable", r.name.name),
+                ));
+                return None;
+            }
+            None => {
+                self.unknown_name(&r.name, scope);
+                return None;
+            }
+        };
+        let arity = self.model.entries[ids[0]].slots.len();
+        if r.subscripts.len() != arity {
+            let declared = ids
+                .iter()
+                .map(|&i| format!("`{}`", self.entry_display(i)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let msg = if arity == 0 {
+                format!("`{}` has no subscripts", r.name.name)
+            } else {
+                format!("`{}` needs {arity} subscript{}", r.name.name, plural(arity))
+            };
+            self.error(Diagnostic::error(r.span, msg).with_hint(format!("declared as {declared}")));
+            return None;
+        }
+        'entries: for &id in &ids {
+            let slots = self.model.entries[id].slots.clone();
+            let mut args = Vec::new();
+            for (slot, sub) in slots.iter().zip(&r.subscripts) {
+                match slot {
+                    Slot::Label(..) => {
+                        if self.label_in_scope(sub, scope).as_ref() != Some(slot) {
+                            continue 'entries;
+                        }
+                    }
+                    Slot::Range(_) => {
+                        if whole_family {
+                            args.push(Ix::default());
+                            continue;
+                        }
+                        match self.try_ix(sub, scope) {
+                            Some(ix) => args.push(ix),
+                            None => continue 'entries,
+                        }
+                    }
+                }
+            }
+            return Some((id, EntryRef { entry: id, args }));
+        }
+        let declared = ids
+            .iter()
+            .map(|&i| format!("`{}`", self.entry_display(i)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let written = &r.span;
+        self.error(
+            Diagnostic::error(
+                *written,
+                format!("no declared entry matches `{}`", r.name.name),
+            )
+            .with_hint(format!(
+                "declared: {declared}; labels such as `t-1` must match a declaration exactly"
+            )),
+        );
+        None
+    }
+
+    fn label_in_scope(&self, sub: &ast::IndexExpr, scope: &Scope) -> Option<Slot> {
+        let shadowed = sub.terms.iter().any(|(_, a)| matches!(a, IndexAtom::Name(n) if scope.bound.iter().any(|(b, _)| *b == n.name)));
+        if shadowed {
+            None
+        } else {
+            self.label(sub)
+        }
+    }
+
+    /// An index expression over indices, sizes and integers, or `None` if it is not one (without
+    /// reporting: the caller tries other readings).
+    fn try_ix(&self, sub: &ast::IndexExpr, scope: &Scope) -> Option<Ix> {
+        let mut ix = Ix::default();
+        for (sign, atom) in &sub.terms {
+            match atom {
+                IndexAtom::Int(text, _) => {
+                    ix.constant = ix.constant.checked_add(sign * text.parse::<i64>().ok()?)?
+                }
+                IndexAtom::Name(name) => ix.terms.push((*sign, self.ix_var(&name.name, scope)?)),
+            }
+        }
+        Some(ix)
+    }
+
+    fn ix_var(&self, name: &str, scope: &Scope) -> Option<IxVar> {
+        if let Some((_, id)) = scope.bound.iter().rev().find(|(n, _)| n == name) {
+            return Some(IxVar::Bound(*id));
+        }
+        match self.globals.get(name) {
+            Some((Global::Index(id), _)) => Some(IxVar::Free(*id)),
+            Some((Global::Size(id), _)) => Some(IxVar::Size(*id)),
+            _ => None,
+        }
+    }
+
+    /// An index expression written as an ordinary expression (the arguments of `delta`).
+    fn ix_of_expr(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Ix> {
+        fn walk(r: &Resolver, e: &ast::Expr, sign: i64, scope: &Scope, ix: &mut Ix) -> bool {
+            match &e.kind {
+                ExprKind::Number(t) => t
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|v| ix.constant.checked_add(sign * v))
+                    .map(|c| ix.constant = c)
+                    .is_some(),
+                ExprKind::Name(n) => r
+                    .ix_var(&n.name, scope)
+                    .map(|v| ix.terms.push((sign, v)))
+                    .is_some(),
+                ExprKind::Neg(a) => walk(r, a, -sign, scope, ix),
+                ExprKind::Binary(ast::BinOp::Add, a, b) => {
+                    walk(r, a, sign, scope, ix) && walk(r, b, sign, scope, ix)
+                }
+                ExprKind::Binary(ast::BinOp::Sub, a, b) => {
+                    walk(r, a, sign, scope, ix) && walk(r, b, -sign, scope, ix)
+                }
+                _ => false,
+            }
+        }
+        let mut ix = Ix::default();
+        if walk(self, e, 1, scope, &mut ix) {
+            Some(ix)
+        } else {
+            self.error(
+                Diagnostic::error(e.span, "expected an index expression")
+                    .with_hint("the arguments of `delta` are indices, sizes and integers joined by `+` and `-`"),
+            );
+            None
+        }
+    }
+
+    fn entry_display(&self, id: EntryId) -> String {
+        let e = &self.model.entries[id];
+        render_ref(&self.model, &e.name, &e.slots)
+    }
+
+    // ------------------------------------------------------------------ cycles
+
+    fn check_cycles(&mut self) {
+        let n = self.model.entries.len();
+        let fn_edges: Vec<Vec<EntryId>> = self
+            .model
+            .user_functions
+            .iter()
+            .map(|f| {
+                let mut out = Vec::new();
+                entries_read(&f.body, &mut out);
+                out
+            })
+            .collect();
+        // User functions are inlined, so a function that calls itself is a cycle too.
+        for (id, f) in self.model.user_functions.iter().enumerate() {
+            let mut seen = vec![false; self.model.user_functions.len()];
+            if fn_reaches(&self.model.user_functions, &f.body, id, &mut seen) {
+                let msg = format!("function `{}` calls itself", f.name);
+                self.diagnostics.push(
+                    Diagnostic::error(Span::default(), msg)
+                        .with_hint("functions are inlined, so they cannot be recursive"),
+                );
+                return;
+            }
+        }
+        let edges: Vec<Vec<EntryId>> = (0..n)
+            .map(|id| {
+                let mut out = Vec::new();
+                match &self.model.entries[id].kind {
+                    EntryKind::Defined(body) => {
+                        entries_read(body, &mut out);
+                        let mut fns = Vec::new();
+                        fns_used(body, &self.model.user_functions, &mut fns);
+                        for f in fns {
+                            out.extend(&fn_edges[f]);
+                        }
+                    }
+                    EntryKind::Unknown(deps) => out.extend(deps.iter().map(|d| d.entry)),
+                    EntryKind::Input(_) => {}
+                }
+                out
+            })
+            .collect();
+        let mut state = vec![0u8; n];
+        let mut stack = Vec::new();
+        for start in 0..n {
+            if state[start] == 0 {
+                if let Some(cycle) = dfs(start, &edges, &mut state, &mut stack) {
+                    let path = cycle
+                        .iter()
+                        .map(|&i| self.entry_display(i))
+                        .collect::<Vec<_>>()
+                        .join(" → ");
+                    let span = self.model.entries[cycle[0]].span;
+                    self.diagnostics.push(
+                        Diagnostic::error(span, format!("cyclic definition: {path}"))
+                            .with_hint("a definition may not depend on itself, directly or through other definitions"),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn dfs(
+    node: usize,
+    edges: &[Vec<usize>],
+    state: &mut [u8],
+    stack: &mut Vec<usize>,
+) -> Option<Vec<usize>> {
+    state[node] = 1;
+    stack.push(node);
+    for &next in &edges[node] {
+        if state[next] == 1 {
+            let at = stack.iter().position(|&s| s == next).unwrap_or(0);
+            let mut cycle = stack[at..].to_vec();
+            cycle.push(next);
+            return Some(cycle);
+        }
+        if state[next] == 0 {
+            if let Some(c) = dfs(next, edges, state, stack) {
+                return Some(c);
+            }
+        }
+    }
+    stack.pop();
+    state[node] = 2;
+    None
+}
+
+fn fn_reaches(fns: &[UserFunction], body: &Expr, target: UserFnId, seen: &mut [bool]) -> bool {
+    let mut used = Vec::new();
+    collect_fns(body, &mut used);
+    used.into_iter().any(|f| {
+        if f == target {
+            return true;
+        }
+        if seen[f] {
+            return false;
+        }
+        seen[f] = true;
+        fn_reaches(fns, &fns[f].body, target, seen)
+    })
+}
+
+fn collect_fns(e: &Expr, out: &mut Vec<UserFnId>) {
+    if let Expr::Apply(f, _, _) = e {
+        out.push(*f);
+    }
+    e.for_each_child(|c| collect_fns(c, out));
+}
+
+/// The user functions an expression uses, transitively.
+fn fns_used(e: &Expr, fns: &[UserFunction], out: &mut Vec<UserFnId>) {
+    let mut direct = Vec::new();
+    collect_fns(e, &mut direct);
+    for f in direct {
+        if !out.contains(&f) {
+            out.push(f);
+            fns_used(&fns[f].body, fns, out);
+        }
+    }
+}
+
+/// The entries an expression reads directly (including derivative targets).
+pub fn entries_read(e: &Expr, out: &mut Vec<EntryId>) {
+    match e {
+        Expr::Entry(r) => out.push(r.entry),
+        Expr::Diff(_, r) => out.push(r.entry),
+        _ => {}
+    }
+    e.for_each_child(|c| entries_read(c, out));
+}
+
+/// The free range indices of an expression, each once, in order of appearance.
+pub fn free_indices(e: &Expr, out: &mut Vec<IndexId>) {
+    let add_ix = |ix: &Ix, out: &mut Vec<IndexId>| {
+        for (_, v) in &ix.terms {
+            if let IxVar::Free(i) = v {
+                if !out.contains(i) {
+                    out.push(*i);
+                }
+            }
+        }
+    };
+    match e {
+        Expr::Index(ix) => add_ix(ix, out),
+        Expr::Entry(r) | Expr::Diff(_, r) => r.args.iter().for_each(|ix| add_ix(ix, out)),
+        Expr::Delta(a, b) => {
+            add_ix(a, out);
+            add_ix(b, out);
+        }
+        _ => {}
+    }
+    e.for_each_child(|c| free_indices(c, out));
+}
+
+fn first_free_index(e: &Expr) -> Option<IndexId> {
+    let mut v = Vec::new();
+    free_indices(e, &mut v);
+    v.first().copied()
+}
+
+fn same_pattern(a: &[Slot], b: &[Slot]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| match (x, y) {
+            (Slot::Range(_), Slot::Range(_)) => true,
+            (Slot::Label(l1, o1), Slot::Label(l2, o2)) => l1 == l2 && o1 == o2,
+            _ => false,
+        })
+}
+
+/// `s[c,t-1]` for a declaration.
+pub fn render_ref(model: &Model, name: &str, slots: &[Slot]) -> String {
+    if slots.is_empty() {
+        return name.to_string();
+    }
+    let subs: Vec<String> = slots
+        .iter()
+        .map(|s| match s {
+            Slot::Range(i) => model.indices[*i].name.clone(),
+            Slot::Label(l, o) => label_text(l, *o),
+        })
+        .collect();
+    format!("{name}[{}]", subs.join(","))
+}
+
+/// `t`, `t-1`, `t+2`.
+pub fn label_text(label: &str, offset: i64) -> String {
+    match offset.cmp(&0) {
+        std::cmp::Ordering::Equal => label.to_string(),
+        std::cmp::Ordering::Greater => format!("{label}+{offset}"),
+        std::cmp::Ordering::Less => format!("{label}{offset}"),
+    }
+}
+
+const BUILTIN_NAMES: [&str; 17] = [
+    "exp", "log", "ln", "sqrt", "abs", "sign", "sigmoid", "σ", "tanh", "relu", "softplus", "sin",
+    "cos", "step", "delta", "max", "min",
+];
+
+fn reserved(name: &str) -> Option<&'static str> {
+    if BUILTIN_NAMES.contains(&name) && name != "δ" {
+        Some("a builtin function")
+    } else {
+        None
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The closest name within a small edit distance.
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .filter(|c| *c != name)
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn int_literal(v: i64) -> Literal {
+    Literal {
+        value: BigRational::from_integer(BigInt::from(v)),
+        half_unit: None,
+    }
+}
+
+/// The exact value of a decimal literal, and its half unit when it has a decimal point.
+pub fn parse_decimal(text: &str) -> Option<Literal> {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], text[i + 1..].parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    if exponent.abs() > MAX_LITERAL_EXPONENT {
+        return None;
+    }
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: BigInt = format!("{int_part}{frac_part}").parse().ok()?;
+    let scale = exponent - frac_part.len() as i64;
+    let ten = BigRational::from_integer(BigInt::from(10));
+    let pow10 = |e: i64| -> BigRational {
+        if e >= 0 {
+            num_traits::pow(ten.clone(), e as usize)
+        } else {
+            num_traits::pow(ten.clone(), (-e) as usize).recip()
+        }
+    };
+    let value = BigRational::from_integer(digits) * pow10(scale);
+    let half_unit = mantissa
+        .contains('.')
+        .then(|| pow10(scale) / BigRational::from_integer(BigInt::from(2)));
+    Some(Literal { value, half_unit })
+}
+
+/// The value of an expression made of numbers and arithmetic only.
+pub fn constant_value(e: &Expr) -> Option<BigRational> {
+    Some(match e {
+        Expr::Const(l) => l.value.clone(),
+        Expr::Neg(a) => -constant_value(a)?,
+        Expr::Add(a, b) => constant_value(a)? + constant_value(b)?,
+        Expr::Sub(a, b) => constant_value(a)? - constant_value(b)?,
+        Expr::Mul(a, b) => constant_value(a)? * constant_value(b)?,
+        Expr::Div(a, b) => {
+            let d = constant_value(b)?;
+            if d.is_zero() {
+                return None;
+            }
+            constant_value(a)? / d
+        }
+        Expr::Pow(a, b) => {
+            let exp = constant_value(b)?;
+            if !exp.is_integer() {
+                return None;
+            }
+            let n = exp.to_integer().to_i32().filter(|n| n.abs() <= 64)?;
+            let base = constant_value(a)?;
+            if n < 0 && base.is_zero() {
+                return None;
+            }
+            num_traits::pow::Pow::pow(base, n)
+        }
+        _ => return None,
+    })
+}

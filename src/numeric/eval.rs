@@ -1,0 +1,623 @@
+//! Evaluation of model expressions at one sample, under the perturbation semantics of `diff`
+//! (§3.3): a derivative with respect to an entry perturbs that entry's value, recomputes every
+//! node downstream of it, and holds everything else fixed.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use num_rational::BigRational;
+
+use super::fd::ridders;
+use super::random::{self, input_value, smooth_n, Smooth1};
+use super::value::{EvalError, EvalResult, Interval, Value};
+use crate::model::{
+    entries_read, Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Model, Slot,
+};
+use crate::syntax::ast::BigOp;
+
+/// Derivatives are refused (and the sample redrawn) when a kink is closer than this to the point.
+pub const KINK_MARGIN: f64 = 0.05;
+/// A derivative whose error estimate exceeds this share of its size is unreliable; the sample is
+/// redrawn.
+const MAX_RELATIVE_FD_ERROR: f64 = 1e-5;
+/// The most elementary operations one evaluation may take.
+pub const EVAL_BUDGET: u64 = 20_000_000;
+
+/// The most terms one `sum` or `prod` may have.
+pub const MAX_SUM_TERMS: i64 = 1_000_000;
+/// Tags that keep the random streams of different kinds of thing apart.
+const TAG_INPUT: u64 = 1;
+const TAG_FUNCTION: u64 = 2;
+const TAG_NODE: u64 = 3;
+
+/// One entry with concrete index values for its range slots.
+pub type EntryKey = (EntryId, Vec<i64>);
+
+/// What the evaluator needs to know about a model, computed once.
+pub struct Context<'m> {
+    /// The model.
+    pub model: &'m Model,
+    /// `reads[e][t]`: entry `e` depends on entry `t`, directly or through other definitions.
+    reads: Vec<Vec<bool>>,
+}
+
+impl<'m> Context<'m> {
+    /// Prepares a model for evaluation.
+    pub fn new(model: &'m Model) -> Context<'m> {
+        let n = model.entries.len();
+        let direct: Vec<Vec<EntryId>> = model
+            .entries
+            .iter()
+            .map(|e| {
+                let mut out = Vec::new();
+                match &e.kind {
+                    EntryKind::Defined(body) => expr_reads(
+                        model,
+                        body,
+                        &mut out,
+                        &mut vec![false; model.user_functions.len()],
+                    ),
+                    EntryKind::Unknown(deps) => out.extend(deps.iter().map(|d| d.entry)),
+                    EntryKind::Input(_) => {}
+                }
+                out
+            })
+            .collect();
+        let mut reads = vec![vec![false; n]; n];
+        for (start, row) in reads.iter_mut().enumerate() {
+            let mut stack = direct[start].clone();
+            while let Some(e) = stack.pop() {
+                if !row[e] {
+                    row[e] = true;
+                    stack.extend(&direct[e]);
+                }
+            }
+        }
+        Context { model, reads }
+    }
+
+    /// Whether entry `e` changes when entry `t` is perturbed.
+    fn depends(&self, e: EntryId, t: EntryId) -> bool {
+        e == t || self.reads[e][t]
+    }
+}
+
+/// Entries an expression reads, following user functions.
+fn expr_reads(model: &Model, e: &Expr, out: &mut Vec<EntryId>, seen_fns: &mut Vec<bool>) {
+    entries_read(e, out);
+    let mut stack = vec![e];
+    while let Some(x) = stack.pop() {
+        if let Expr::Apply(f, _, _) = x {
+            if !seen_fns[*f] {
+                seen_fns[*f] = true;
+                expr_reads(model, &model.user_functions[*f].body, out, seen_fns);
+            }
+        }
+        x.for_each_child(|c| stack.push(c));
+    }
+}
+
+/// One point of the sample space: sizes, free index values, and the seed of the random inputs and
+/// function instances.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    /// A value for every size.
+    pub sizes: Vec<i64>,
+    /// A value for every free range index of the derivation (others `None`).
+    pub free: Vec<Option<i64>>,
+    /// The seed of inputs and random functions.
+    pub seed: u64,
+}
+
+/// How a value is computed: the kind of number, with what it can and cannot do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Float,
+    Exact,
+    Interval,
+}
+
+trait Kinded: Value {
+    const KIND: Kind;
+    fn from_float(x: f64) -> EvalResult<Self>;
+    fn from_interval_float(x: f64) -> Self;
+}
+
+impl Kinded for f64 {
+    const KIND: Kind = Kind::Float;
+    fn from_float(x: f64) -> EvalResult<f64> {
+        Ok(x)
+    }
+    fn from_interval_float(x: f64) -> f64 {
+        x
+    }
+}
+
+impl Kinded for BigRational {
+    const KIND: Kind = Kind::Exact;
+    fn from_float(_: f64) -> EvalResult<BigRational> {
+        Err(EvalError::NotExact)
+    }
+    fn from_interval_float(_: f64) -> BigRational {
+        BigRational::default()
+    }
+}
+
+impl Kinded for Interval {
+    const KIND: Kind = Kind::Interval;
+    fn from_float(x: f64) -> EvalResult<Interval> {
+        Ok(Interval::point(x))
+    }
+    fn from_interval_float(x: f64) -> Interval {
+        Interval::point(x)
+    }
+}
+
+/// The outcome of evaluating an expression in floats.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FloatValue {
+    /// The value.
+    pub value: f64,
+    /// An estimate of the absolute error from finite differences (0 without derivatives).
+    pub error: f64,
+}
+
+/// Shared between an evaluator and the children it creates for finite differences.
+struct Shared {
+    budget: Cell<u64>,
+    /// The base values of the inputs read, for counterexamples.
+    inputs: RefCell<BTreeMap<EntryKey, f64>>,
+}
+
+/// Evaluates `expr` at a sample in floats.
+pub fn eval_float(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<FloatValue> {
+    let mut ev = Evaluator::<f64>::new(ctx, sample, false);
+    let value = ev.eval(expr, &sample.free)?;
+    Ok(FloatValue {
+        value,
+        error: ev.fd_error,
+    })
+}
+
+/// Evaluates `expr` exactly, if it needs no sampled input, derivative or transcendental value.
+pub fn eval_exact(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<BigRational> {
+    Evaluator::<BigRational>::new(ctx, sample, false).eval(expr, &sample.free)
+}
+
+/// Evaluates `expr` with its own decimal literals widened to their rounding intervals (§5).
+pub fn eval_widened(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Interval> {
+    Evaluator::<Interval>::new(ctx, sample, true).eval(expr, &sample.free)
+}
+
+/// The inputs that evaluating `exprs` reads, with their values.
+pub fn inputs_read(ctx: &Context, sample: &Sample, exprs: &[&Expr]) -> BTreeMap<EntryKey, f64> {
+    let mut ev = Evaluator::<f64>::new(ctx, sample, false);
+    for e in exprs {
+        let _ = ev.eval(e, &sample.free);
+    }
+    let inputs = ev.shared.inputs.borrow().clone();
+    inputs
+}
+
+struct Evaluator<'a, V> {
+    ctx: &'a Context<'a>,
+    sample: &'a Sample,
+    overrides: Vec<(EntryKey, f64)>,
+    cache: HashMap<EntryKey, V>,
+    bound: Vec<i64>,
+    locals: Vec<Vec<V>>,
+    near_kink: f64,
+    widen: bool,
+    fd_error: f64,
+    shared: Rc<Shared>,
+}
+
+impl<'a, V: Kinded> Evaluator<'a, V> {
+    fn new(ctx: &'a Context<'a>, sample: &'a Sample, widen: bool) -> Self {
+        Evaluator {
+            ctx,
+            sample,
+            overrides: Vec::new(),
+            cache: HashMap::new(),
+            bound: vec![0; ctx.model.bounds.len()],
+            locals: Vec::new(),
+            near_kink: 0.0,
+            widen,
+            fd_error: 0.0,
+            shared: Rc::new(Shared {
+                budget: Cell::new(EVAL_BUDGET),
+                inputs: RefCell::new(BTreeMap::new()),
+            }),
+        }
+    }
+
+    fn tick(&self) -> EvalResult<()> {
+        let left = self.shared.budget.get();
+        if left == 0 {
+            return Err(EvalError::Limit(format!(
+                "evaluation needs more than {EVAL_BUDGET} operations"
+            )));
+        }
+        self.shared.budget.set(left - 1);
+        Ok(())
+    }
+
+    fn eval(&mut self, e: &Expr, free: &[Option<i64>]) -> EvalResult<V> {
+        self.tick()?;
+        match e {
+            Expr::Const(lit) => Ok(V::literal(lit, self.widen)),
+            Expr::Size(s) => Ok(V::int(self.sample.sizes[*s])),
+            Expr::Index(ix) => Ok(V::int(self.ix(ix, free)?)),
+            Expr::Entry(r) => {
+                let key = self.entry_key(r, free)?;
+                self.entry(&key)
+            }
+            Expr::Local(i) => self
+                .locals
+                .last()
+                .and_then(|frame| frame.get(*i))
+                .cloned()
+                .ok_or_else(|| EvalError::Limit("unbound parameter".into())),
+            Expr::Neg(a) => Ok(self.eval(a, free)?.neg()),
+            Expr::Add(a, b) => self.eval(a, free)?.add(&self.eval(b, free)?),
+            Expr::Sub(a, b) => self.eval(a, free)?.sub(&self.eval(b, free)?),
+            Expr::Mul(a, b) => self.eval(a, free)?.mul(&self.eval(b, free)?),
+            Expr::Div(a, b) => self.eval(a, free)?.div(&self.eval(b, free)?),
+            Expr::Pow(a, b) => self.eval(a, free)?.pow(&self.eval(b, free)?),
+            Expr::Builtin(b, order, args) => {
+                let values = args
+                    .iter()
+                    .map(|a| self.eval(a, free))
+                    .collect::<EvalResult<Vec<V>>>()?;
+                V::builtin(*b, *order, &values, self.near_kink)
+            }
+            Expr::Unknown(f, order, args) => {
+                let values = args
+                    .iter()
+                    .map(|a| self.eval(a, free))
+                    .collect::<EvalResult<Vec<V>>>()?;
+                self.unknown_function(*f, *order, &values)
+            }
+            Expr::Apply(f, order, args) => {
+                let values = args
+                    .iter()
+                    .map(|a| self.eval(a, free))
+                    .collect::<EvalResult<Vec<V>>>()?;
+                self.apply(*f, *order, values)
+            }
+            Expr::Big(op, b, body) => {
+                let range = self.ctx.model.bounds[*b].range;
+                let (lo, hi) = (self.bound_value(range.lo), self.bound_value(range.hi));
+                if hi.saturating_sub(lo) > MAX_SUM_TERMS {
+                    return Err(EvalError::Limit(format!(
+                        "a {} over {} terms",
+                        if *op == BigOp::Sum { "sum" } else { "product" },
+                        hi - lo + 1
+                    )));
+                }
+                let saved = self.bound[*b];
+                let mut acc = V::int(if *op == BigOp::Sum { 0 } else { 1 });
+                for v in lo..=hi {
+                    self.bound[*b] = v;
+                    let term = self.eval(body, free);
+                    let term = match term {
+                        Ok(t) => t,
+                        Err(err) => {
+                            self.bound[*b] = saved;
+                            return Err(err);
+                        }
+                    };
+                    acc = if *op == BigOp::Sum {
+                        acc.add(&term)?
+                    } else {
+                        acc.mul(&term)?
+                    };
+                }
+                self.bound[*b] = saved;
+                Ok(acc)
+            }
+            Expr::Delta(a, b) => Ok(V::int(i64::from(self.ix(a, free)? == self.ix(b, free)?))),
+            Expr::Diff(body, target) => match V::KIND {
+                Kind::Exact => Err(EvalError::NotExact),
+                Kind::Interval => {
+                    let mut float = self.float_twin();
+                    let v = float.eval(e, free)?;
+                    Ok(V::from_interval_float(v))
+                }
+                Kind::Float => {
+                    let key = self.entry_key(target, free)?;
+                    let x0 = self.entry(&key)?.to_f64();
+                    let h0 = 0.05 * x0.abs().max(1.0);
+                    let mut child_error = 0.0f64;
+                    let (d, err) = ridders(
+                        |h| {
+                            let mut child = self.child_perturbing(&key, x0 + h);
+                            let v = child.eval(body, free)?.to_f64();
+                            child_error = child_error.max(child.fd_error);
+                            Ok(v)
+                        },
+                        h0,
+                    )?;
+                    self.fd_error = self.fd_error.max(child_error);
+                    self.derivative_result(d, err)
+                }
+            },
+        }
+    }
+
+    fn derivative_result(&mut self, d: f64, err: f64) -> EvalResult<V> {
+        if err > MAX_RELATIVE_FD_ERROR * d.abs().max(1.0) {
+            return Err(EvalError::NearKink);
+        }
+        self.fd_error = self.fd_error.max(err);
+        V::from_float(d)
+    }
+
+    /// An `f64` evaluator with this one's state, for the parts of an interval evaluation that are
+    /// taken at points (entries, derivatives).
+    fn float_twin(&self) -> Evaluator<'a, f64> {
+        Evaluator {
+            ctx: self.ctx,
+            sample: self.sample,
+            overrides: self.overrides.clone(),
+            cache: HashMap::new(),
+            bound: self.bound.clone(),
+            locals: self
+                .locals
+                .iter()
+                .map(|f| f.iter().map(Value::to_f64).collect())
+                .collect(),
+            near_kink: self.near_kink,
+            widen: false,
+            fd_error: 0.0,
+            shared: Rc::clone(&self.shared),
+        }
+    }
+
+    fn ix(&self, ix: &Ix, free: &[Option<i64>]) -> EvalResult<i64> {
+        let mut v = ix.constant;
+        for (coef, var) in &ix.terms {
+            let x = match var {
+                IxVar::Free(i) => free
+                    .get(*i)
+                    .copied()
+                    .flatten()
+                    .ok_or_else(|| EvalError::Limit("an index has no value".into()))?,
+                IxVar::Bound(b) => self.bound[*b],
+                IxVar::Size(s) => self.sample.sizes[*s],
+            };
+            v += coef * x;
+        }
+        Ok(v)
+    }
+
+    fn bound_value(&self, b: Bound) -> i64 {
+        b.offset + b.size.map_or(0, |s| self.sample.sizes[s])
+    }
+
+    fn entry_key(&self, r: &EntryRef, free: &[Option<i64>]) -> EvalResult<EntryKey> {
+        let entry = &self.ctx.model.entries[r.entry];
+        let mut args = Vec::with_capacity(r.args.len());
+        for (ix, slot) in r.args.iter().zip(entry.range_slots()) {
+            let v = self.ix(ix, free)?;
+            let range = self.ctx.model.indices[slot].range;
+            let (lo, hi) = (self.bound_value(range.lo), self.bound_value(range.hi));
+            if v < lo || v > hi {
+                return Err(EvalError::OutOfRange(format!(
+                    "`{}` is read at {} = {v}, outside its range {lo}..{hi}",
+                    entry.name, self.ctx.model.indices[slot].name
+                )));
+            }
+            args.push(v);
+        }
+        Ok((r.entry, args))
+    }
+
+    fn entry(&mut self, key: &EntryKey) -> EvalResult<V> {
+        if let Some((_, v)) = self.overrides.iter().find(|(k, _)| k == key) {
+            return V::from_float(*v);
+        }
+        if let Some(v) = self.cache.get(key) {
+            return Ok(v.clone());
+        }
+        let model = self.ctx.model;
+        let entry = &model.entries[key.0];
+        let value = match &entry.kind {
+            EntryKind::Input(domain) => {
+                let x = self.input(key, *domain);
+                V::from_float(x)?
+            }
+            EntryKind::Defined(body) => {
+                if V::KIND == Kind::Interval {
+                    let v = self.float_twin().entry(key)?;
+                    V::from_float(v)?
+                } else {
+                    let mut free = vec![None; model.indices.len()];
+                    for (slot, v) in entry.range_slots().zip(&key.1) {
+                        free[slot] = Some(*v);
+                    }
+                    let widen = std::mem::replace(&mut self.widen, false);
+                    let locals = std::mem::take(&mut self.locals);
+                    let v = self.eval(body, &free);
+                    self.widen = widen;
+                    self.locals = locals;
+                    v?
+                }
+            }
+            EntryKind::Unknown(deps) => {
+                if V::KIND == Kind::Exact {
+                    return Err(EvalError::NotExact);
+                }
+                let mut args = Vec::new();
+                for dep in deps {
+                    let dep_entry = &model.entries[dep.entry];
+                    let ranges: Vec<(i64, i64)> = dep_entry
+                        .range_slots()
+                        .zip(&dep.args)
+                        .map(|(slot, fixed)| match fixed {
+                            Some(v) => (*v, *v),
+                            None => {
+                                let r = model.indices[slot].range;
+                                (self.bound_value(r.lo), self.bound_value(r.hi))
+                            }
+                        })
+                        .collect();
+                    for index_values in cartesian(&ranges) {
+                        let dep_key = (dep.entry, index_values);
+                        let v = self.entry(&dep_key)?.to_f64();
+                        let mut words = vec![dep_key.0 as u64];
+                        words.extend(dep_key.1.iter().map(|&i| i as u64));
+                        args.push((random::key(&words), v));
+                    }
+                }
+                V::from_float(smooth_n(&[self.sample.seed, TAG_NODE, key.0 as u64], &args))?
+            }
+        };
+        self.cache.insert(key.clone(), value.clone());
+        Ok(value)
+    }
+
+    /// The sampled value of an input, normalised when an `assume` constrains its family.
+    fn input(&self, k: &EntryKey, domain: crate::model::Domain) -> f64 {
+        let raw = |args: &[i64]| {
+            let mut words = vec![self.sample.seed, TAG_INPUT, k.0 as u64];
+            words.extend(args.iter().map(|&a| a as u64));
+            input_value(domain, &words)
+        };
+        let model = self.ctx.model;
+        let mut value = raw(&k.1);
+        if let Some(a) = model.assumptions.iter().find(|a| a.entry == k.0) {
+            let slot = model.entries[k.0]
+                .range_slots()
+                .next()
+                .expect("an assumed family has one range slot");
+            let r = model.indices[slot].range;
+            let total: f64 = (self.bound_value(r.lo)..=self.bound_value(r.hi))
+                .map(|i| raw(&[i]))
+                .sum();
+            value *= super::value::ratio_to_f64(&a.total) / total;
+        }
+        self.shared
+            .inputs
+            .borrow_mut()
+            .entry(k.clone())
+            .or_insert(value);
+        value
+    }
+
+    fn unknown_function(&mut self, f: usize, order: u32, args: &[V]) -> EvalResult<V> {
+        if V::KIND == Kind::Exact {
+            return Err(EvalError::NotExact);
+        }
+        let words = [self.sample.seed, TAG_FUNCTION, f as u64];
+        if let [x] = args {
+            let g = Smooth1::new(&words);
+            return V::from_float(g.eval(order, x.to_f64()));
+        }
+        let values: Vec<(u64, f64)> = args
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as u64, v.to_f64()))
+            .collect();
+        V::from_float(smooth_n(&words, &values))
+    }
+
+    fn apply(&mut self, f: usize, order: u32, args: Vec<V>) -> EvalResult<V> {
+        let body = &self.ctx.model.user_functions[f].body;
+        if order == 0 {
+            self.locals.push(args);
+            let widen = std::mem::replace(&mut self.widen, false);
+            let v = self.eval(body, &[]);
+            self.widen = widen;
+            self.locals.pop();
+            return v;
+        }
+        match V::KIND {
+            Kind::Exact => Err(EvalError::NotExact),
+            Kind::Interval => {
+                let mut float = self.float_twin();
+                let x = args.first().map(Value::to_f64).unwrap_or_default();
+                let v = float.apply(f, order, vec![x])?;
+                V::from_float(v)
+            }
+            Kind::Float => {
+                let x = args.first().map(Value::to_f64).unwrap_or_default();
+                let h0 = 0.05 * x.abs().max(1.0);
+                let (d, err) = ridders(
+                    |h| {
+                        let v = self.apply(f, order - 1, vec![V::from_float(x + h)?])?;
+                        Ok(v.to_f64())
+                    },
+                    h0,
+                )?;
+                self.derivative_result(d, err)
+            }
+        }
+    }
+
+    /// A child evaluator in which `key` has the value `value` and everything that depends on it
+    /// is recomputed.
+    fn child_perturbing(&self, key: &EntryKey, value: f64) -> Evaluator<'a, V> {
+        let mut overrides: Vec<(EntryKey, f64)> = self
+            .overrides
+            .iter()
+            .filter(|(k, _)| k != key)
+            .cloned()
+            .collect();
+        overrides.push((key.clone(), value));
+        let cache = self
+            .cache
+            .iter()
+            .filter(|(k, _)| !self.ctx.depends(k.0, key.0))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Evaluator {
+            ctx: self.ctx,
+            sample: self.sample,
+            overrides,
+            cache,
+            bound: self.bound.clone(),
+            locals: self.locals.clone(),
+            near_kink: KINK_MARGIN,
+            widen: false,
+            fd_error: 0.0,
+            shared: Rc::clone(&self.shared),
+        }
+    }
+}
+
+/// Every combination of values from inclusive ranges, the last varying fastest.
+fn cartesian(ranges: &[(i64, i64)]) -> Vec<Vec<i64>> {
+    let mut out = vec![Vec::new()];
+    for &(lo, hi) in ranges {
+        let mut next = Vec::new();
+        for prefix in &out {
+            for v in lo..=hi {
+                let mut p = prefix.clone();
+                p.push(v);
+                next.push(p);
+            }
+        }
+        out = next;
+    }
+    out
+}
+
+/// `s[2,t-1]`: an entry with its index values, for counterexamples.
+pub fn entry_key_text(model: &Model, key: &EntryKey) -> String {
+    let entry = &model.entries[key.0];
+    if entry.slots.is_empty() {
+        return entry.name.clone();
+    }
+    let mut values = key.1.iter();
+    let subs: Vec<String> = entry
+        .slots
+        .iter()
+        .map(|s| match s {
+            Slot::Range(_) => values.next().map_or_else(String::new, i64::to_string),
+            Slot::Label(l, o) => crate::model::label_text(l, *o),
+        })
+        .collect();
+    format!("{}[{}]", entry.name, subs.join(","))
+}

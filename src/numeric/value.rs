@@ -1,0 +1,528 @@
+//! The three kinds of number the evaluator computes with: `f64`, exact rationals (concrete
+//! exercises), and intervals (the widened literals of `≈` steps).
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+
+use crate::model::{Builtin, Literal};
+
+/// Why an evaluation produced no number.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvalError {
+    /// Outside the domain of an operation (log of a negative number, division by zero).
+    Undefined(String),
+    /// A derivative was taken too close to a kink; the sample is redrawn.
+    NearKink,
+    /// Exact or interval evaluation is not possible here; the caller falls back to `f64`.
+    NotExact,
+    /// An entry was read outside its declared range.
+    OutOfRange(String),
+    /// Too much work; the step is left undetermined.
+    Limit(String),
+}
+
+/// The result of evaluating anything.
+pub type EvalResult<T> = Result<T, EvalError>;
+
+fn undefined<T>(why: &str) -> EvalResult<T> {
+    Err(EvalError::Undefined(why.to_string()))
+}
+
+/// The largest number of bits an exact rational may have before evaluation falls back to floats.
+const MAX_EXACT_BITS: u64 = 20_000;
+
+/// Arithmetic the evaluator needs from a kind of number.
+pub trait Value: Clone + std::fmt::Debug {
+    /// A literal; `widen` asks for its rounding interval (§5).
+    fn literal(lit: &Literal, widen: bool) -> Self;
+    /// An integer.
+    fn int(v: i64) -> Self;
+    /// A sampled real number.
+    fn real(x: f64) -> EvalResult<Self>;
+    /// The value as a float (for sums of interval bounds, reports and causes).
+    fn to_f64(&self) -> f64;
+    /// `a + b`
+    fn add(&self, b: &Self) -> EvalResult<Self>;
+    /// `a * b`
+    fn mul(&self, b: &Self) -> EvalResult<Self>;
+    /// `-a`
+    fn neg(&self) -> Self;
+    /// `a / b`
+    fn div(&self, b: &Self) -> EvalResult<Self>;
+    /// `a ^ b`
+    fn pow(&self, b: &Self) -> EvalResult<Self>;
+    /// A builtin's value, or its `order`-th derivative. `near_kink` is the distance from a kink
+    /// below which the evaluation is refused (during finite differences), or 0.
+    fn builtin(b: Builtin, order: u32, args: &[Self], near_kink: f64) -> EvalResult<Self>;
+    /// `a - b`
+    fn sub(&self, b: &Self) -> EvalResult<Self> {
+        self.add(&b.neg())
+    }
+}
+
+/// Checks a float result: infinities and NaN are not values.
+fn finite(x: f64) -> EvalResult<f64> {
+    if x.is_finite() {
+        Ok(x)
+    } else if x.is_nan() {
+        undefined("not a number")
+    } else {
+        Err(EvalError::Limit("a value overflowed".to_string()))
+    }
+}
+
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+fn sign(x: f64) -> f64 {
+    if x == 0.0 {
+        0.0
+    } else {
+        x.signum()
+    }
+}
+
+fn softplus(x: f64) -> f64 {
+    if x > 30.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
+/// A unary builtin or one of its first two derivatives, in floats.
+fn builtin_f64(b: Builtin, order: u32, x: f64, near_kink: f64) -> EvalResult<f64> {
+    let kink = |at: f64| -> EvalResult<()> {
+        if near_kink > 0.0 && (x - at).abs() < near_kink {
+            Err(EvalError::NearKink)
+        } else {
+            Ok(())
+        }
+    };
+    let v = match (b, order) {
+        (Builtin::Exp, _) => x.exp(),
+        (Builtin::Log, 0) if x > 0.0 => x.ln(),
+        (Builtin::Log, 1) if x != 0.0 => 1.0 / x,
+        (Builtin::Log, 2) if x != 0.0 => -1.0 / (x * x),
+        (Builtin::Log, _) => return undefined("log of a number that is not positive"),
+        (Builtin::Sqrt, 0) if x >= 0.0 => x.sqrt(),
+        (Builtin::Sqrt, 1) if x > 0.0 => 0.5 / x.sqrt(),
+        (Builtin::Sqrt, 2) if x > 0.0 => -0.25 / (x * x.sqrt()),
+        (Builtin::Sqrt, _) => return undefined("square root of a negative number"),
+        (Builtin::Abs | Builtin::Relu | Builtin::Sign | Builtin::Step, _) => {
+            kink(0.0)?;
+            match (b, order) {
+                (Builtin::Abs, 0) => x.abs(),
+                (Builtin::Relu, 0) => x.max(0.0),
+                (Builtin::Sign, 0) => sign(x),
+                (Builtin::Step, 0) => f64::from(u8::from(x >= 0.0)),
+                _ if x == 0.0 => return undefined("the derivative of a kink is not defined at 0"),
+                (Builtin::Abs, 1) => sign(x),
+                (Builtin::Relu, 1) => f64::from(u8::from(x > 0.0)),
+                _ => 0.0,
+            }
+        }
+        (Builtin::Sigmoid, 0) => sigmoid(x),
+        (Builtin::Sigmoid, 1) => sigmoid(x) * (1.0 - sigmoid(x)),
+        (Builtin::Sigmoid, 2) => {
+            let s = sigmoid(x);
+            s * (1.0 - s) * (1.0 - 2.0 * s)
+        }
+        (Builtin::Tanh, 0) => x.tanh(),
+        (Builtin::Tanh, 1) => 1.0 - x.tanh().powi(2),
+        (Builtin::Tanh, 2) => -2.0 * x.tanh() * (1.0 - x.tanh().powi(2)),
+        (Builtin::Softplus, 0) => softplus(x),
+        (Builtin::Softplus, 1) => sigmoid(x),
+        (Builtin::Softplus, 2) => sigmoid(x) * (1.0 - sigmoid(x)),
+        (Builtin::Sin, n) => (x + f64::from(n) * std::f64::consts::FRAC_PI_2).sin(),
+        (Builtin::Cos, n) => (x + f64::from(n) * std::f64::consts::FRAC_PI_2).cos(),
+        _ => {
+            return Err(EvalError::Limit(format!(
+                "derivatives of order {order} of `{}` are not supported",
+                b.name()
+            )))
+        }
+    };
+    finite(v)
+}
+
+impl Value for f64 {
+    fn literal(lit: &Literal, _widen: bool) -> f64 {
+        ratio_to_f64(&lit.value)
+    }
+    fn int(v: i64) -> f64 {
+        v as f64
+    }
+    fn real(x: f64) -> EvalResult<f64> {
+        Ok(x)
+    }
+    fn to_f64(&self) -> f64 {
+        *self
+    }
+    fn add(&self, b: &f64) -> EvalResult<f64> {
+        finite(self + b)
+    }
+    fn mul(&self, b: &f64) -> EvalResult<f64> {
+        finite(self * b)
+    }
+    fn neg(&self) -> f64 {
+        -self
+    }
+    fn div(&self, b: &f64) -> EvalResult<f64> {
+        if *b == 0.0 {
+            return undefined("division by zero");
+        }
+        finite(self / b)
+    }
+    fn pow(&self, b: &f64) -> EvalResult<f64> {
+        let (x, y) = (*self, *b);
+        if x == 0.0 && y < 0.0 {
+            return undefined("zero to a negative power");
+        }
+        if x < 0.0 && y.fract() != 0.0 {
+            return undefined("a negative number to a fractional power");
+        }
+        if y.fract() == 0.0 && y.abs() < 2_147_483_647.0 {
+            return finite(x.powi(y as i32));
+        }
+        finite(x.powf(y))
+    }
+    fn builtin(b: Builtin, order: u32, args: &[f64], near_kink: f64) -> EvalResult<f64> {
+        match (b, args) {
+            (Builtin::Max | Builtin::Min, [x, y]) => {
+                if near_kink > 0.0 && (x - y).abs() < near_kink {
+                    return Err(EvalError::NearKink);
+                }
+                Ok(if b == Builtin::Max {
+                    x.max(*y)
+                } else {
+                    x.min(*y)
+                })
+            }
+            (_, [x]) => builtin_f64(b, order, *x, near_kink),
+            _ => Err(EvalError::Limit("wrong number of arguments".to_string())),
+        }
+    }
+}
+
+/// Converts a rational to the nearest float (also for huge numerators and denominators).
+pub fn ratio_to_f64(r: &BigRational) -> f64 {
+    if let (Some(n), Some(d)) = (r.numer().to_f64(), r.denom().to_f64()) {
+        if n.is_finite() && d.is_finite() && d != 0.0 {
+            return n / d;
+        }
+    }
+    // Scale both down to keep the leading bits.
+    let shift = r.numer().bits().max(r.denom().bits()).saturating_sub(900);
+    let n = (r.numer() >> shift).to_f64().unwrap_or(f64::NAN);
+    let d = (r.denom() >> shift).to_f64().unwrap_or(f64::NAN);
+    if d == 0.0 {
+        if n >= 0.0 {
+            f64::INFINITY
+        } else {
+            f64::NEG_INFINITY
+        }
+    } else {
+        n / d
+    }
+}
+
+fn bits(r: &BigRational) -> u64 {
+    r.numer().bits() + r.denom().bits()
+}
+
+fn exact(r: BigRational) -> EvalResult<BigRational> {
+    if bits(&r) > MAX_EXACT_BITS {
+        Err(EvalError::NotExact)
+    } else {
+        Ok(r)
+    }
+}
+
+fn rat(n: i64, d: i64) -> BigRational {
+    BigRational::new(BigInt::from(n), BigInt::from(d))
+}
+
+/// Exact square root of a rational that is a perfect square.
+fn exact_sqrt(r: &BigRational) -> Option<BigRational> {
+    if r.is_negative() {
+        return None;
+    }
+    let n = r.numer().sqrt();
+    let d = r.denom().sqrt();
+    (&n * &n == *r.numer() && &d * &d == *r.denom()).then(|| BigRational::new(n, d))
+}
+
+impl Value for BigRational {
+    fn literal(lit: &Literal, _widen: bool) -> BigRational {
+        lit.value.clone()
+    }
+    fn int(v: i64) -> BigRational {
+        BigRational::from_integer(BigInt::from(v))
+    }
+    fn real(_: f64) -> EvalResult<BigRational> {
+        Err(EvalError::NotExact)
+    }
+    fn to_f64(&self) -> f64 {
+        ratio_to_f64(self)
+    }
+    fn add(&self, b: &BigRational) -> EvalResult<BigRational> {
+        exact(self + b)
+    }
+    fn mul(&self, b: &BigRational) -> EvalResult<BigRational> {
+        exact(self * b)
+    }
+    fn neg(&self) -> BigRational {
+        -self
+    }
+    fn div(&self, b: &BigRational) -> EvalResult<BigRational> {
+        if b.is_zero() {
+            return undefined("division by zero");
+        }
+        exact(self / b)
+    }
+    fn pow(&self, b: &BigRational) -> EvalResult<BigRational> {
+        if !b.is_integer() {
+            // x^(1/2) of a perfect square is exact; anything else falls back to floats.
+            if *b == rat(1, 2) {
+                if self.is_negative() {
+                    return undefined("a negative number to a fractional power");
+                }
+                return exact_sqrt(self).ok_or(EvalError::NotExact);
+            }
+            return Err(EvalError::NotExact);
+        }
+        let n = b
+            .to_integer()
+            .to_i64()
+            .filter(|n| n.unsigned_abs() <= 100_000)
+            .ok_or(EvalError::NotExact)?;
+        if self.is_zero() && n < 0 {
+            return undefined("zero to a negative power");
+        }
+        if bits(self).saturating_mul(n.unsigned_abs()) > MAX_EXACT_BITS {
+            return Err(EvalError::NotExact);
+        }
+        Ok(num_traits::pow::Pow::pow(self.clone(), n as i32))
+    }
+    fn builtin(
+        b: Builtin,
+        order: u32,
+        args: &[BigRational],
+        _near_kink: f64,
+    ) -> EvalResult<BigRational> {
+        let zero = BigRational::zero();
+        let one = BigRational::one();
+        let Some(x) = args.first() else {
+            return Err(EvalError::NotExact);
+        };
+        let at_zero = x.is_zero();
+        Ok(match (b, order) {
+            (Builtin::Max, 0) => args.iter().max().cloned().unwrap_or(zero),
+            (Builtin::Min, 0) => args.iter().min().cloned().unwrap_or(zero),
+            (Builtin::Relu, 0) => x.max(&zero).clone(),
+            (Builtin::Abs, 0) => x.abs(),
+            (Builtin::Sign, 0) => x.signum(),
+            (Builtin::Step, 0) if x.is_negative() => zero,
+            (Builtin::Step, 0) => one,
+            (Builtin::Abs | Builtin::Relu | Builtin::Sign | Builtin::Step, _) if at_zero => {
+                return undefined("the derivative of a kink is not defined at 0")
+            }
+            (Builtin::Abs, 1) => x.signum(),
+            (Builtin::Relu, 1) if x.is_negative() => zero,
+            (Builtin::Relu, 1) => one,
+            (Builtin::Abs | Builtin::Relu | Builtin::Sign | Builtin::Step, _) => zero,
+            (Builtin::Exp, _) if at_zero => one,
+            (Builtin::Log, 0) if *x == one => zero,
+            (Builtin::Log, 0) if !x.is_positive() => {
+                return undefined("log of a number that is not positive")
+            }
+            (Builtin::Log, 1) if !at_zero => x.recip(),
+            (Builtin::Log, 2) if !at_zero => -(x * x).recip(),
+            (Builtin::Sqrt, 0) if x.is_negative() => {
+                return undefined("square root of a negative number")
+            }
+            (Builtin::Sqrt, 0) => exact_sqrt(x).ok_or(EvalError::NotExact)?,
+            (Builtin::Sigmoid, 0) if at_zero => rat(1, 2),
+            (Builtin::Sigmoid, 1) if at_zero => rat(1, 4),
+            (Builtin::Sigmoid, 2) if at_zero => zero,
+            (Builtin::Tanh, 0) | (Builtin::Sin, 0) if at_zero => zero,
+            (Builtin::Tanh, 1) | (Builtin::Cos, 0) | (Builtin::Sin, 1) if at_zero => one,
+            (Builtin::Tanh, 2) | (Builtin::Cos, 1) if at_zero => zero,
+            (Builtin::Softplus, 1) if at_zero => rat(1, 2),
+            (Builtin::Softplus, 2) if at_zero => rat(1, 4),
+            _ => return Err(EvalError::NotExact),
+        })
+    }
+}
+
+/// A closed interval of reals, for the widened literals of `≈` steps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    /// Lower end.
+    pub lo: f64,
+    /// Upper end.
+    pub hi: f64,
+}
+
+impl Interval {
+    /// The interval holding one point.
+    pub fn point(x: f64) -> Interval {
+        Interval { lo: x, hi: x }
+    }
+
+    fn checked(lo: f64, hi: f64) -> EvalResult<Interval> {
+        Ok(Interval {
+            lo: finite(lo)?,
+            hi: finite(hi)?,
+        })
+    }
+
+    fn hull(values: impl IntoIterator<Item = f64>) -> EvalResult<Interval> {
+        let mut lo = f64::INFINITY;
+        let mut hi = f64::NEG_INFINITY;
+        for v in values {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        Interval::checked(lo, hi)
+    }
+
+    /// The image of the interval under a unary function, from dense samples: exact for monotone
+    /// functions, and close for the tiny widths that rounding produces otherwise.
+    pub fn map(self, f: impl Fn(f64) -> EvalResult<f64>) -> EvalResult<Interval> {
+        const POINTS: usize = 16;
+        let mut values = Vec::with_capacity(POINTS + 1);
+        for k in 0..=POINTS {
+            let t = k as f64 / POINTS as f64;
+            values.push(f(self.lo + (self.hi - self.lo) * t)?);
+        }
+        Interval::hull(values)
+    }
+}
+
+impl Value for Interval {
+    fn literal(lit: &Literal, widen: bool) -> Interval {
+        let mid = ratio_to_f64(&lit.value);
+        match (&lit.half_unit, widen) {
+            (Some(h), true) => {
+                let h = ratio_to_f64(h);
+                Interval {
+                    lo: mid - h,
+                    hi: mid + h,
+                }
+            }
+            _ => Interval::point(mid),
+        }
+    }
+    fn int(v: i64) -> Interval {
+        Interval::point(v as f64)
+    }
+    fn real(x: f64) -> EvalResult<Interval> {
+        Ok(Interval::point(x))
+    }
+    fn to_f64(&self) -> f64 {
+        (self.lo + self.hi) / 2.0
+    }
+    fn add(&self, b: &Interval) -> EvalResult<Interval> {
+        Interval::checked(self.lo + b.lo, self.hi + b.hi)
+    }
+    fn mul(&self, b: &Interval) -> EvalResult<Interval> {
+        Interval::hull([
+            self.lo * b.lo,
+            self.lo * b.hi,
+            self.hi * b.lo,
+            self.hi * b.hi,
+        ])
+    }
+    fn neg(&self) -> Interval {
+        Interval {
+            lo: -self.hi,
+            hi: -self.lo,
+        }
+    }
+    fn div(&self, b: &Interval) -> EvalResult<Interval> {
+        if b.lo <= 0.0 && b.hi >= 0.0 {
+            if b.lo == 0.0 && b.hi == 0.0 {
+                return undefined("division by zero");
+            }
+            return Err(EvalError::NotExact);
+        }
+        self.mul(&Interval {
+            lo: 1.0 / b.hi,
+            hi: 1.0 / b.lo,
+        })
+    }
+    fn pow(&self, b: &Interval) -> EvalResult<Interval> {
+        // Monotone in each argument on each piece; sample the corners and the inside densely.
+        let corners = [
+            (self.lo, b.lo),
+            (self.lo, b.hi),
+            (self.hi, b.lo),
+            (self.hi, b.hi),
+        ];
+        let mut values = Vec::new();
+        for (x, y) in corners {
+            values.push(x.pow(&y)?);
+        }
+        if self.lo < 0.0 && self.hi > 0.0 {
+            values.push(0.0f64.pow(&b.lo)?);
+        }
+        Interval::hull(values)
+    }
+    fn builtin(b: Builtin, order: u32, args: &[Interval], near_kink: f64) -> EvalResult<Interval> {
+        match args {
+            [x] => x.map(|v| builtin_f64(b, order, v, near_kink)),
+            [x, y] => {
+                let f = |p: f64, q: f64| f64::builtin(b, order, &[p, q], near_kink);
+                Interval::hull([
+                    f(x.lo, y.lo)?,
+                    f(x.lo, y.hi)?,
+                    f(x.hi, y.lo)?,
+                    f(x.hi, y.hi)?,
+                ])
+            }
+            _ => Err(EvalError::NotExact),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::parse_decimal;
+
+    #[test]
+    fn decimal_literals_widen_by_half_a_unit() {
+        let lit = parse_decimal("418.2").unwrap();
+        let i = Interval::literal(&lit, true);
+        assert!((i.lo - 418.15).abs() < 1e-12 && (i.hi - 418.25).abs() < 1e-12);
+        assert_eq!(
+            Interval::literal(&parse_decimal("3").unwrap(), true),
+            Interval::point(3.0)
+        );
+    }
+
+    #[test]
+    fn rationals_are_exact() {
+        let a = parse_decimal("0.1").unwrap().value;
+        let b = parse_decimal("0.2").unwrap().value;
+        assert_eq!(a.add(&b).unwrap(), parse_decimal("0.3").unwrap().value);
+    }
+
+    #[test]
+    fn kinks_are_refused_during_differences() {
+        assert_eq!(
+            f64::builtin(Builtin::Relu, 0, &[0.01], 0.1),
+            Err(EvalError::NearKink)
+        );
+        assert_eq!(f64::builtin(Builtin::Relu, 0, &[0.0], 0.0), Ok(0.0));
+    }
+}

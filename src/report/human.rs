@@ -1,0 +1,199 @@
+//! The report a student reads at a glance: one line per step, the counterexample under a wrong
+//! step, diagnostics rendered by codespan-reporting.
+
+use std::io::Write;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{
+    self,
+    termcolor::{Buffer, Color, ColorSpec, WriteColor},
+};
+
+use super::{FileReport, Summary};
+use crate::check::{Counterexample, StepResult, Verdict};
+use crate::diagnostic::line_col;
+
+/// Renders the reports for a person; `color` adds ANSI colours.
+pub fn render_human(reports: &[FileReport], color: bool) -> String {
+    let mut out = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
+    for r in reports {
+        file(&mut out, r).expect("writing to a buffer cannot fail");
+    }
+    summary(&mut out, &Summary::of(reports)).expect("writing to a buffer cannot fail");
+    String::from_utf8_lossy(out.as_slice()).into_owned()
+}
+
+/// Renders one file's diagnostics (for stderr).
+pub fn render_diagnostics(r: &FileReport, color: bool) -> String {
+    let mut out = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
+    let file = SimpleFile::new(r.path.as_str(), r.source.as_str());
+    let config = term::Config::default();
+    for d in &r.errors {
+        let mut labels = vec![Label::primary((), d.span.range())];
+        labels.extend(
+            d.labels
+                .iter()
+                .map(|(span, msg)| Label::secondary((), span.range()).with_message(msg)),
+        );
+        let notes = d.hints.iter().map(|h| format!("hint: {h}")).collect();
+        let cs = CsDiagnostic::error()
+            .with_message(&d.message)
+            .with_labels(labels)
+            .with_notes(notes);
+        term::emit(&mut out, &config, &file, &cs).expect("writing to a buffer cannot fail");
+    }
+    String::from_utf8_lossy(out.as_slice()).into_owned()
+}
+
+fn paint(out: &mut Buffer, color: Option<Color>, bold: bool, text: &str) -> std::io::Result<()> {
+    out.set_color(ColorSpec::new().set_fg(color).set_bold(bold))?;
+    write!(out, "{text}")?;
+    out.reset()
+}
+
+fn file(out: &mut Buffer, r: &FileReport) -> std::io::Result<()> {
+    let heading = match &r.title {
+        Some(t) => format!("{} — {t}", r.path),
+        None => r.path.clone(),
+    };
+    paint(out, None, true, &heading)?;
+    writeln!(out)?;
+    if !r.errors.is_empty() {
+        let n = r.errors.len();
+        paint(
+            out,
+            Some(Color::Red),
+            true,
+            &format!("  {n} error{} (shown above)", if n == 1 { "" } else { "s" }),
+        )?;
+        writeln!(out)?;
+    }
+    for d in &r.derivations {
+        let line = line_col(&r.source, d.span.start).0;
+        let name = d
+            .name
+            .as_deref()
+            .map_or_else(String::new, |n| format!(" \"{n}\""));
+        writeln!(out, "  derive{name} (line {line})")?;
+        for s in &d.steps {
+            step(out, &r.source, s)?;
+        }
+    }
+    writeln!(out)
+}
+
+fn step(out: &mut Buffer, source: &str, s: &StepResult) -> std::io::Result<()> {
+    let line = line_col(source, s.span.start).0;
+    let (mark, color) = match s.verdict {
+        Verdict::Proved => ("✓", Color::Green),
+        Verdict::Checked => ("✓", Color::Green),
+        Verdict::Wrong => ("✗", Color::Red),
+        Verdict::Undetermined => ("?", Color::Yellow),
+    };
+    write!(out, "    ")?;
+    paint(out, Some(color), true, mark)?;
+    write!(out, " line {line:<4} {} ", s.relation.symbol())?;
+    paint(
+        out,
+        Some(color),
+        s.verdict == Verdict::Wrong,
+        &format!("{:<12}", s.verdict.name()),
+    )?;
+    if !s.holds {
+        paint(
+            out,
+            Some(Color::Yellow),
+            false,
+            " no longer equals the head",
+        )?;
+    }
+    if let Some(note) = &s.note {
+        write!(out, "  # {note}")?;
+    }
+    writeln!(out)?;
+    if let Some(cause) = &s.cause {
+        write!(out, "        likely cause: ")?;
+        paint(out, Some(Color::Red), false, cause)?;
+        writeln!(out)?;
+    }
+    if s.verdict == Verdict::Undetermined {
+        writeln!(out, "        {}", s.detail)?;
+    }
+    if let Some(c) = &s.counterexample {
+        counterexample(out, c)?;
+    }
+    Ok(())
+}
+
+fn counterexample(out: &mut Buffer, c: &Counterexample) -> std::io::Result<()> {
+    let mut parts: Vec<String> = c.sizes.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    parts.extend(c.indices.iter().map(|(k, v)| format!("{k} = {v}")));
+    const SHOWN: usize = 8;
+    parts.extend(
+        c.inputs
+            .iter()
+            .take(SHOWN)
+            .map(|(k, v)| format!("{k} = {}", number(*v))),
+    );
+    if c.inputs.len() > SHOWN {
+        parts.push(format!("… ({} more inputs)", c.inputs.len() - SHOWN));
+    }
+    if !parts.is_empty() {
+        writeln!(out, "        at: {}", parts.join(", "))?;
+    }
+    let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), number);
+    writeln!(
+        out,
+        "        step before = {}, this step = {}",
+        value(c.left),
+        value(c.right)
+    )
+}
+
+/// Six significant digits, without trailing zeros.
+fn number(v: f64) -> String {
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    if !(-4..6).contains(&magnitude) {
+        return format!("{v:.5e}");
+    }
+    let decimals = (5 - magnitude).max(0) as usize;
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+fn summary(out: &mut Buffer, s: &Summary) -> std::io::Result<()> {
+    let mut text = format!(
+        "{} step{}: {} proved, {} checked, {} wrong, {} undetermined",
+        s.steps,
+        if s.steps == 1 { "" } else { "s" },
+        s.proved,
+        s.checked,
+        s.wrong,
+        s.undetermined
+    );
+    if s.files_with_errors > 0 {
+        text.push_str(&format!(
+            "; {} file{} with errors",
+            s.files_with_errors,
+            if s.files_with_errors == 1 { "" } else { "s" }
+        ));
+    }
+    paint(out, None, true, &text)?;
+    writeln!(out)
+}

@@ -1,0 +1,75 @@
+//! The only place that knows about colour, JSON and text layout.
+
+mod human;
+mod json;
+
+pub use human::{render_diagnostics, render_human};
+pub use json::render_json;
+
+use crate::check::{DerivationResult, Verdict};
+use crate::diagnostic::Diagnostic;
+
+/// Everything learned about one input file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The path as given (or `<stdin>`).
+    pub path: String,
+    /// The source text (empty when it could not be read).
+    pub source: String,
+    /// The file's `title`.
+    pub title: Option<String>,
+    /// Problems that stopped parts of the file from being checked.
+    pub errors: Vec<Diagnostic>,
+    /// Results of the derivations that were checked.
+    pub derivations: Vec<DerivationResult>,
+}
+
+/// Step counts over a set of reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// All steps.
+    pub steps: usize,
+    /// Steps `proved`.
+    pub proved: usize,
+    /// Steps `checked`.
+    pub checked: usize,
+    /// Steps `wrong`.
+    pub wrong: usize,
+    /// Steps `undetermined`.
+    pub undetermined: usize,
+    /// Files with at least one error.
+    pub files_with_errors: usize,
+}
+
+impl Summary {
+    /// Counts the steps and errors of the reports.
+    pub fn of(reports: &[FileReport]) -> Summary {
+        let mut s = Summary::default();
+        for r in reports {
+            if !r.errors.is_empty() {
+                s.files_with_errors += 1;
+            }
+            for step in r.derivations.iter().flat_map(|d| &d.steps) {
+                s.steps += 1;
+                match step.verdict {
+                    Verdict::Proved => s.proved += 1,
+                    Verdict::Checked => s.checked += 1,
+                    Verdict::Wrong => s.wrong += 1,
+                    Verdict::Undetermined => s.undetermined += 1,
+                }
+            }
+        }
+        s
+    }
+
+    /// The exit status of `cli.md`: 2 for an input error, 1 for a wrong or undetermined step, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.files_with_errors > 0 {
+            2
+        } else if self.wrong + self.undetermined > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}

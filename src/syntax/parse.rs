@@ -1,0 +1,583 @@
+//! pest → syntax tree. Each logical line is parsed on its own; lines are then grouped into
+//! declarations and derivations.
+
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser as _;
+use std::sync::OnceLock;
+
+use super::ast::*;
+use super::lines;
+use crate::diagnostic::{Diagnostic, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar/derivation.pest"]
+struct LineParser;
+
+/// Parses a whole file. Returns every item that parsed, and every problem found.
+pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
+    let (logical_lines, mut diagnostics) = lines::split(source);
+    let mut file = File::default();
+    // The derivation whose steps are being collected, and whether its head line failed to parse
+    // (then its steps are dropped silently rather than reported as orphans).
+    let mut open: Option<Derivation> = None;
+    let mut broken_head = false;
+    for line in logical_lines {
+        let base = line.span.start;
+        let text = &source[line.span.range()];
+        let mut builder = Builder {
+            base,
+            diagnostics: Vec::new(),
+        };
+        let parsed = match LineParser::parse(Rule::line, text) {
+            Ok(mut pairs) => {
+                builder.line(pairs.next().expect("the line rule always yields one pair"))
+            }
+            Err(error) => {
+                builder.diagnostics.push(pest_error(&error, base, text));
+                None
+            }
+        };
+        let failed = !builder.diagnostics.is_empty();
+        diagnostics.append(&mut builder.diagnostics);
+        let is_step = parsed.as_ref().map_or_else(
+            || starts_like_step(text),
+            |l| matches!(l.0, Some(Stmt::Step(..))),
+        );
+        if failed && !is_step {
+            // A broken declaration or head line ends the open derivation.
+            close(&mut file, &mut open, &mut diagnostics);
+            broken_head = text.trim_start().starts_with("derive");
+            continue;
+        }
+        let Some((stmt, note)) = parsed else { continue };
+        match stmt {
+            Some(Stmt::Step(relation, expr)) => {
+                let step = Step {
+                    relation,
+                    expr,
+                    note,
+                    span: line.span,
+                };
+                match open.as_mut() {
+                    Some(derivation) if !failed => derivation.steps.push(step),
+                    Some(_) => {}
+                    None if broken_head => {}
+                    None => diagnostics.push(
+                        Diagnostic::error(line.span, "step outside a derivation")
+                            .with_hint("start the derivation with `derive EXPRESSION` on the line before its first step"),
+                    ),
+                }
+            }
+            Some(Stmt::Derive(derivation)) => {
+                close(&mut file, &mut open, &mut diagnostics);
+                broken_head = false;
+                open = Some(derivation);
+            }
+            Some(Stmt::Item(item)) => {
+                close(&mut file, &mut open, &mut diagnostics);
+                broken_head = false;
+                file.items.push(item);
+            }
+            None => {}
+        }
+    }
+    close(&mut file, &mut open, &mut diagnostics);
+    (file, diagnostics)
+}
+
+fn starts_like_step(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with('=') || t.starts_with('≈') || t.starts_with("~=")
+}
+
+fn close(file: &mut File, open: &mut Option<Derivation>, diagnostics: &mut Vec<Diagnostic>) {
+    if let Some(derivation) = open.take() {
+        if derivation.steps.is_empty() {
+            diagnostics.push(
+                Diagnostic::error(derivation.span, "derivation has no steps")
+                    .with_hint("write each step on its own line, starting with `=` or `≈`"),
+            );
+        } else {
+            file.items.push(Item::Derivation(derivation));
+        }
+    }
+}
+
+enum Stmt {
+    Item(Item),
+    Derive(Derivation),
+    Step(Relation, Expr),
+}
+
+fn pratt() -> &'static PrattParser<Rule> {
+    static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
+    PRATT.get_or_init(|| {
+        PrattParser::new()
+            .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
+            .op(Op::infix(Rule::mul, Assoc::Left)
+                | Op::infix(Rule::div, Assoc::Left)
+                | Op::infix(Rule::implicit, Assoc::Left))
+            .op(Op::prefix(Rule::neg))
+            .op(Op::infix(Rule::pow, Assoc::Right))
+    })
+}
+
+/// Turns pest pairs into syntax nodes, shifting spans by the line's offset in the file.
+struct Builder {
+    base: usize,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Builder {
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.base + s.start(), self.base + s.end())
+    }
+
+    fn line(&mut self, pair: Pair<Rule>) -> Option<(Option<Stmt>, Option<String>)> {
+        let mut stmt = None;
+        let mut note = None;
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::note => {
+                    let text = inner.into_inner().next().map_or("", |p| p.as_str());
+                    note = Some(text.trim().to_string());
+                }
+                Rule::EOI => {}
+                _ => stmt = Some(self.statement(inner)),
+            }
+        }
+        Some((stmt, note))
+    }
+
+    fn statement(&mut self, pair: Pair<Rule>) -> Stmt {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let first = inner
+            .next()
+            .expect("a statement starts with a keyword or a relation");
+        match rule {
+            Rule::title_stmt => {
+                let text = inner.next().map(|s| string_text(&s)).unwrap_or_default();
+                Stmt::Item(Item::Title(text, span))
+            }
+            Rule::index_stmt => {
+                Stmt::Item(Item::Index(inner.map(|d| self.index_decl(d)).collect()))
+            }
+            Rule::var_stmt => Stmt::Item(Item::Var(inner.map(|v| self.var_item(v)).collect())),
+            Rule::unknown_stmt => {
+                Stmt::Item(Item::Unknown(inner.map(|u| self.unknown_item(u)).collect()))
+            }
+            Rule::let_stmt => Stmt::Item(Item::Let(inner.map(|d| self.definition(d)).collect())),
+            Rule::assume_stmt => {
+                let lhs = self.expr(inner.next().expect("assume has a left side"));
+                let rhs = self.expr(inner.next().expect("assume has a right side"));
+                Stmt::Item(Item::Assume(Assume { lhs, rhs, span }))
+            }
+            Rule::tolerance_stmt => {
+                let value = inner
+                    .next()
+                    .map(|n| n.as_str().to_string())
+                    .unwrap_or_default();
+                let percent = inner.next().is_some();
+                Stmt::Item(Item::Tolerance(Tolerance {
+                    value,
+                    percent,
+                    span,
+                }))
+            }
+            Rule::derive_stmt => {
+                let mut name = None;
+                let mut worth = None;
+                let mut head = None;
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::string => name = Some(string_text(&part)),
+                        Rule::worth => {
+                            worth = part.into_inner().nth(1).map(|n| n.as_str().to_string())
+                        }
+                        _ => head = Some(self.expr(part)),
+                    }
+                }
+                let head = head.expect("derive has a head expression");
+                Stmt::Derive(Derivation {
+                    name,
+                    worth,
+                    head,
+                    steps: Vec::new(),
+                    span,
+                })
+            }
+            Rule::step_stmt => {
+                let relation = if first.as_str() == "=" {
+                    Relation::Equal
+                } else {
+                    Relation::Approx
+                };
+                let expr = self.expr(inner.next().expect("a step has an expression"));
+                Stmt::Step(relation, expr)
+            }
+            other => unreachable!("not a statement rule: {other:?}"),
+        }
+    }
+
+    fn index_decl(&mut self, pair: Pair<Rule>) -> IndexDecl {
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("index name"));
+        inner.next(); // `in`
+        let range = self.range(inner.next().expect("index range"));
+        IndexDecl { name, range }
+    }
+
+    fn range(&mut self, pair: Pair<Rule>) -> RangeExpr {
+        let mut inner = pair.into_inner();
+        let lo = self.index_expr(inner.next().expect("lower bound"));
+        let hi = self.index_expr(inner.next().expect("upper bound"));
+        RangeExpr { lo, hi }
+    }
+
+    fn var_item(&mut self, pair: Pair<Rule>) -> VarItem {
+        let mut inner = pair.into_inner();
+        let target = self.var_ref(inner.next().expect("var item has a reference"));
+        let domain = inner.next().map(|d| {
+            let span = self.span(&d);
+            let mut parts = d.into_inner();
+            let op = parts
+                .next()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default();
+            let bound = parts
+                .next()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default();
+            DomainDecl { op, bound, span }
+        });
+        VarItem { target, domain }
+    }
+
+    fn unknown_item(&mut self, pair: Pair<Rule>) -> UnknownItem {
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("unknown has a name"));
+        match rule {
+            Rule::unknown_fn => UnknownItem::Function {
+                name,
+                params: inner.map(|p| self.ident(p)).collect(),
+            },
+            _ => {
+                inner.next(); // depends
+                inner.next(); // on
+                UnknownItem::Node {
+                    name,
+                    deps: inner.map(|d| self.var_ref(d)).collect(),
+                }
+            }
+        }
+    }
+
+    fn definition(&mut self, pair: Pair<Rule>) -> Definition {
+        let rule = pair.as_rule();
+        let mut inner: Vec<Pair<Rule>> = pair.into_inner().collect();
+        let body = self.expr(inner.pop().expect("a definition has a body"));
+        let mut inner = inner.into_iter();
+        match rule {
+            Rule::fn_def => {
+                let name = self.ident(inner.next().expect("function name"));
+                Definition::Function {
+                    name,
+                    params: inner.map(|p| self.ident(p)).collect(),
+                    body,
+                }
+            }
+            _ => Definition::Node {
+                target: self.var_ref(inner.next().expect("defined reference")),
+                body,
+            },
+        }
+    }
+
+    fn ident(&self, pair: Pair<Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    fn var_ref(&mut self, pair: Pair<Rule>) -> VarRef {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("a reference has a name"));
+        let subscripts = inner.next().map(|s| self.subscripts(s)).unwrap_or_default();
+        VarRef {
+            name,
+            subscripts,
+            span,
+        }
+    }
+
+    fn subscripts(&mut self, pair: Pair<Rule>) -> Vec<IndexExpr> {
+        pair.into_inner().map(|e| self.index_expr(e)).collect()
+    }
+
+    fn index_expr(&mut self, pair: Pair<Rule>) -> IndexExpr {
+        let span = self.span(&pair);
+        let mut terms = Vec::new();
+        let mut sign = 1;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::index_sign => sign = if part.as_str() == "+" { 1 } else { -1 },
+                Rule::integer => {
+                    terms.push((
+                        sign,
+                        IndexAtom::Int(part.as_str().to_string(), self.span(&part)),
+                    ));
+                    sign = 1;
+                }
+                _ => {
+                    terms.push((sign, IndexAtom::Name(self.ident(part))));
+                    sign = 1;
+                }
+            }
+        }
+        IndexExpr { terms, span }
+    }
+
+    fn expr(&mut self, pair: Pair<Rule>) -> Expr {
+        let pairs = pair.into_inner();
+        self.pratt_expr(pairs)
+    }
+
+    fn pratt_expr(&mut self, pairs: Pairs<Rule>) -> Expr {
+        // The Pratt parser's closures cannot borrow `self` mutably three times at once; collect the
+        // implicit-multiplication diagnostics in a cell and append them afterwards.
+        let cell = std::cell::RefCell::new(std::mem::take(&mut self.diagnostics));
+        let base = self.base;
+        let this = std::cell::RefCell::new(Builder {
+            base,
+            diagnostics: Vec::new(),
+        });
+        let expr = pratt()
+            .map_primary(|p| this.borrow_mut().primary(p))
+            .map_prefix(|op, rhs| {
+                let span = Span::new(base + op.as_span().start(), rhs.span.end);
+                Expr {
+                    kind: ExprKind::Neg(Box::new(rhs)),
+                    span,
+                }
+            })
+            .map_infix(|lhs, op, rhs| {
+                let span = lhs.span.join(rhs.span);
+                let bin = match op.as_rule() {
+                    Rule::add => BinOp::Add,
+                    Rule::sub => BinOp::Sub,
+                    Rule::mul => BinOp::Mul,
+                    Rule::div => BinOp::Div,
+                    Rule::pow => BinOp::Pow,
+                    _ => {
+                        cell.borrow_mut().push(implicit_multiplication(&lhs, &rhs));
+                        BinOp::Mul
+                    }
+                };
+                Expr {
+                    kind: ExprKind::Binary(bin, Box::new(lhs), Box::new(rhs)),
+                    span,
+                }
+            })
+            .parse(pairs);
+        let mut diagnostics = cell.into_inner();
+        diagnostics.append(&mut this.into_inner().diagnostics);
+        self.diagnostics = diagnostics;
+        expr
+    }
+
+    fn primary(&mut self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let kind = match rule {
+            Rule::number => ExprKind::Number(pair.as_str().to_string()),
+            Rule::paren => {
+                return self.expr(pair.into_inner().next().expect("parenthesised expression"))
+            }
+            Rule::name => ExprKind::Name(self.ident(pair.into_inner().next().expect("name"))),
+            Rule::indexed => {
+                let mut inner = pair.into_inner();
+                let name = self.ident(inner.next().expect("indexed name"));
+                ExprKind::Indexed(name, self.subscripts(inner.next().expect("subscripts")))
+            }
+            Rule::call => {
+                let mut inner = pair.into_inner();
+                let func = self.ident(inner.next().expect("function name"));
+                let mut primes = 0;
+                let mut args = Vec::new();
+                for part in inner {
+                    if part.as_rule() == Rule::prime {
+                        primes += 1;
+                    } else {
+                        args.push(self.expr(part));
+                    }
+                }
+                ExprKind::Call { func, primes, args }
+            }
+            Rule::sum_expr | Rule::prod_expr => {
+                let op = if rule == Rule::sum_expr {
+                    BigOp::Sum
+                } else {
+                    BigOp::Prod
+                };
+                let mut inner = pair.into_inner();
+                inner.next(); // keyword
+                let mut binder_parts = inner.next().expect("binder").into_inner();
+                let binder = self.ident(binder_parts.next().expect("bound index"));
+                binder_parts.next(); // `in`
+                let range = binder_parts.next().map(|r| self.range(r));
+                let body = Box::new(self.expr(inner.next().expect("body")));
+                ExprKind::Big {
+                    op,
+                    binder,
+                    range,
+                    body,
+                }
+            }
+            Rule::diff_expr => {
+                let mut inner = pair.into_inner();
+                inner.next(); // keyword
+                let body = Box::new(self.expr(inner.next().expect("differentiated expression")));
+                ExprKind::Diff {
+                    body,
+                    wrt: inner.map(|v| self.var_ref(v)).collect(),
+                }
+            }
+            Rule::partial => {
+                let mut inner = pair.into_inner();
+                let num = inner.next().expect("numerator");
+                let body = if num.as_rule() == Rule::paren {
+                    self.expr(num.into_inner().next().expect("parenthesised expression"))
+                } else {
+                    let r = self.var_ref(num);
+                    let kind = if r.subscripts.is_empty() {
+                        ExprKind::Name(r.name)
+                    } else {
+                        ExprKind::Indexed(r.name, r.subscripts)
+                    };
+                    Expr { kind, span: r.span }
+                };
+                let wrt = self.var_ref(inner.next().expect("denominator"));
+                ExprKind::Diff {
+                    body: Box::new(body),
+                    wrt: vec![wrt],
+                }
+            }
+            other => unreachable!("not a primary rule: {other:?}"),
+        };
+        Expr { kind, span }
+    }
+}
+
+fn string_text(pair: &Pair<Rule>) -> String {
+    pair.clone()
+        .into_inner()
+        .next()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default()
+}
+
+fn implicit_multiplication(lhs: &Expr, rhs: &Expr) -> Diagnostic {
+    let span = Span::new(lhs.span.end, rhs.span.start.max(lhs.span.end));
+    Diagnostic::error(
+        span.join(Span::new(lhs.span.end, rhs.span.start)),
+        "missing operator between two operands",
+    )
+    .with_label(
+        lhs.span.join(rhs.span),
+        "implicit multiplication is not allowed",
+    )
+    .with_hint("write `*` between the two factors, as in `2*x`")
+}
+
+/// Converts a pest error into a diagnostic, with the rules named as a student would name them.
+fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diagnostic {
+    use pest::error::{ErrorVariant, InputLocation};
+    let pos = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let end = text[pos..]
+        .chars()
+        .next()
+        .map_or(pos, |c| pos + c.len_utf8());
+    let span = Span::new(base + pos, base + end);
+    let mut expected: Vec<&str> = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().filter_map(|r| describe(*r)).collect()
+        }
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    expected.sort_unstable();
+    expected.dedup();
+    let found = match text[pos..].chars().next() {
+        None => "end of line".to_string(),
+        Some(c) => format!("`{c}`"),
+    };
+    let message = if pos == 0 || text[..pos].trim().is_empty() {
+        "expected a statement".to_string()
+    } else if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("unexpected {found}, expected {}", join_or(&expected))
+    };
+    let mut diagnostic = Diagnostic::error(span, message);
+    if pos == 0 || text[..pos].trim().is_empty() {
+        diagnostic = diagnostic.with_hint(
+            "a line starts with `title`, `index`, `var`, `unknown`, `let`, `assume`, `tolerance`, `derive`, or a step `= …` / `≈ …`",
+        );
+    } else if text[pos..].starts_with("**") {
+        diagnostic = diagnostic.with_hint("powers are written `x^2`");
+    } else if text[pos..].starts_with('{') {
+        diagnostic = diagnostic.with_hint("group with `(` and `)`");
+    }
+    diagnostic
+}
+
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::expr
+        | Rule::primary
+        | Rule::number
+        | Rule::paren
+        | Rule::call
+        | Rule::name
+        | Rule::indexed => "an expression",
+        Rule::infix
+        | Rule::add
+        | Rule::sub
+        | Rule::mul
+        | Rule::div
+        | Rule::pow
+        | Rule::implicit => "an operator",
+        Rule::ident | Rule::var_ref => "a name",
+        Rule::index_expr | Rule::integer | Rule::index_sign => "an index",
+        Rule::relation => "`=` or `≈`",
+        Rule::range => "a range `1..n`",
+        Rule::domain | Rule::domain_op => "a domain such as `> 0`",
+        Rule::string => "a quoted name",
+        Rule::note => "a comment",
+        Rule::EOI => "end of line",
+        Rule::kw_in => "`in`",
+        Rule::kw_on => "`on`",
+        Rule::kw_depends => "`depends on`",
+        Rule::percent => "`%`",
+        Rule::prime => "`'`",
+        Rule::subscripts => "`[`",
+        _ => return None,
+    })
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
