@@ -35,6 +35,8 @@ impl Default for CheckOptions {
 
 /// The fixed default seed, so that runs are reproducible.
 pub const DEFAULT_SEED: u64 = 0x6772_6164_7072_6f6f;
+/// The fewest samples a derivation is checked at.
+const MIN_SAMPLES: usize = 12;
 /// How often a sample is redrawn when a derivative lands near a kink.
 const REDRAWS: u64 = 8;
 
@@ -258,6 +260,11 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions)
         instances.truncate(1);
     }
     instances.dedup();
+    let assignments = if free.is_empty() { 1 } else { 2 };
+    // Few combinations (a scalar derivation) get more draws each, so that every derivation is
+    // tried at MIN_SAMPLES points at least.
+    let combos = instances.len() * assignments;
+    let per_combo = options.samples.max(1).max(MIN_SAMPLES.div_ceil(combos));
     let mut samples = Vec::new();
     for (inst_idx, sizes) in instances.iter().enumerate() {
         let ranges: Vec<(IndexId, i64, i64)> = free
@@ -271,7 +278,6 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions)
         if ranges.iter().any(|&(_, lo, hi)| lo > hi) {
             continue;
         }
-        let assignments = if free.is_empty() { 1 } else { 2 };
         for a in 0..assignments {
             let mut r = random::rng(&[
                 options.seed,
@@ -284,7 +290,7 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions)
             for &(i, lo, hi) in &ranges {
                 values[i] = Some(r.gen_range(lo..=hi));
             }
-            for s in 0..options.samples.max(1) {
+            for s in 0..per_combo {
                 let seed = random::key(&[
                     options.seed,
                     d_index as u64,
@@ -587,6 +593,13 @@ fn diagnose(
     if outcomes.contains(&PairOutcome::OneUndefined) {
         return Some("the two sides are not defined for the same inputs".to_string());
     }
+    let pairs: Vec<(f64, f64)> = evaluated
+        .iter()
+        .filter_map(|ev| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
+        .collect();
+    if let Some(cause) = value_cause(&pairs) {
+        return Some(cause);
+    }
     // A step right for one-element ranges but wrong for larger ones: an index or sum mistake.
     if !model.sizes.is_empty() {
         let small = |ev: &Evaluated| ev.sample.sizes.iter().all(|&s| s == 1);
@@ -610,10 +623,11 @@ fn diagnose(
             ));
         }
     }
-    let pairs: Vec<(f64, f64)> = evaluated
-        .iter()
-        .filter_map(|ev| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
-        .collect();
+    None
+}
+
+/// Causes read off the values alone: a sign, a constant factor, a constant offset.
+fn value_cause(pairs: &[(f64, f64)]) -> Option<String> {
     if pairs.is_empty() {
         return None;
     }
@@ -622,8 +636,12 @@ fn diagnose(
         return Some("sign error".to_string());
     }
     // Factors and offsets are only meaningful when the values vary between samples.
-    let varies = pairs.iter().any(|&(x, _)| !close(x, pairs[0].0));
-    if !varies {
+    let distinct = |xs: &mut Vec<f64>| {
+        xs.sort_by(f64::total_cmp);
+        xs.dedup_by(|p, q| close(*p, *q));
+        xs.len()
+    };
+    if distinct(&mut pairs.iter().map(|p| p.0).collect()) < 3 {
         return None;
     }
     let ratios: Vec<f64> = pairs
@@ -632,7 +650,14 @@ fn diagnose(
         .map(|(x, y)| y / x)
         .collect();
     let zero_ok = pairs.iter().all(|&(x, y)| x.abs() > 1e-6 || y.abs() < 1e-6);
-    if let Some(&k) = ratios.first() {
+    let varied_ratios = distinct(
+        &mut pairs
+            .iter()
+            .filter(|(x, _)| x.abs() > 1e-6)
+            .map(|p| p.0)
+            .collect(),
+    ) >= 3;
+    if let (Some(&k), true) = (ratios.first(), varied_ratios) {
         if zero_ok && ratios.iter().all(|&r| close(r, k)) {
             return Some(match small_fraction(k) {
                 Some(text) if k < 0.0 => {
