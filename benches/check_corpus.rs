@@ -1,1 +1,80 @@
-fn main() {}
+//! `cargo bench`: median wall time to check the whole corpus in-process, and of one typical
+//! 5-step derivation through the release binary including process start.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use gradproof::check::CheckOptions;
+use gradproof::commands::check::check_paths;
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn time(runs: usize, mut f: impl FnMut()) -> Duration {
+    f(); // warm-up
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = root.join("derivations");
+    let options = CheckOptions::default();
+    let corpus_time = time(15, || {
+        let reports = check_paths(std::slice::from_ref(&corpus), &options);
+        assert!(!reports.is_empty());
+    });
+    println!(
+        "corpus, in process:                 median {:>8.1} ms over 15 runs",
+        corpus_time.as_secs_f64() * 1e3
+    );
+
+    let binary = root.join("target/release/gradproof");
+    if !binary.exists() {
+        println!("(build with `cargo build --release` to time the binary)");
+        return;
+    }
+    let corpus_binary = time(9, || {
+        Command::new(&binary)
+            .args(["check", "derivations/"])
+            .current_dir(root)
+            .output()
+            .expect("binary runs");
+    });
+    println!(
+        "corpus, release binary:             median {:>8.1} ms over 9 runs",
+        corpus_binary.as_secs_f64() * 1e3
+    );
+    let one = time(21, || {
+        Command::new(&binary)
+            .args(["check", "../shared/examples/lstm_forget_gate.deriv"])
+            .current_dir(root)
+            .output()
+            .expect("binary runs");
+    });
+    println!(
+        "LSTM forget gate (4 steps), binary: median {:>8.1} ms over 21 runs",
+        one.as_secs_f64() * 1e3
+    );
+    let five = time(21, || {
+        Command::new(&binary)
+            .args(["check", "../shared/examples/sigmoid_derivative.deriv"])
+            .current_dir(root)
+            .output()
+            .expect("binary runs");
+    });
+    println!(
+        "sigmoid derivative (5 steps), binary:median {:>8.1} ms over 21 runs",
+        five.as_secs_f64() * 1e3
+    );
+}

@@ -21,8 +21,34 @@ pub enum Format {
     Json,
 }
 
+/// The stack of the thread that checks a file: nesting is bounded by the syntax limits, and this
+/// leaves room for the deepest input they allow.
+const CHECK_STACK_BYTES: usize = 256 << 20;
+
 /// Checks the text of one file. `bytes` may be anything; problems are reported, never panicked on.
 pub fn check_source(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .stack_size(CHECK_STACK_BYTES)
+            .spawn_scoped(scope, || check_source_here(path, bytes, options));
+        match worker.map(|h| h.join()) {
+            Ok(Ok(report)) => report,
+            _ => FileReport {
+                path: path.to_string(),
+                source: String::from_utf8_lossy(bytes).into_owned(),
+                title: None,
+                errors: vec![Diagnostic::error(
+                    Span::default(),
+                    "internal error while checking this file",
+                )
+                .with_hint("please report this input to the gradproof developers")],
+                derivations: Vec::new(),
+            },
+        }
+    })
+}
+
+fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {
     let source = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
         Err(e) => {

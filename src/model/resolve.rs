@@ -582,7 +582,7 @@ impl Resolver {
             .as_ref()
             .and_then(|w| parse_decimal(w))
             .map(|l| l.value);
-        if self.diagnostics.len() > before {
+        if self.diagnostics.len() > before || d.broken {
             return;
         }
         let (Some(head), Some(steps)) = (head, steps.into_iter().collect::<Option<Vec<_>>>())

@@ -38,6 +38,11 @@ pub fn render_diagnostics(r: &FileReport, color: bool) -> String {
     let file = SimpleFile::new(r.path.as_str(), r.source.as_str());
     let config = term::Config::default();
     for d in &r.errors {
+        if r.source.is_empty() {
+            // Nothing to point at (an unreadable file): the message alone.
+            let _ = writeln!(out, "error: {}: {}", r.path, d.message);
+            continue;
+        }
         let mut labels = vec![Label::primary((), d.span.range())];
         labels.extend(
             d.labels

@@ -182,6 +182,8 @@ pub struct Derivation {
     pub steps: Vec<Step>,
     /// The `derive` line.
     pub span: Span,
+    /// Whether a step line had a syntax error (the derivation is then reported, not checked).
+    pub broken: bool,
 }
 
 /// `=` or `≈`.

@@ -7,6 +7,9 @@ use crate::diagnostic::{Diagnostic, Span};
 /// Deeper bracket nesting than this is refused before parsing, so that no input can exhaust the
 /// parser's stack.
 pub const MAX_NESTING: usize = 200;
+/// More operators than this in one logical line are refused before parsing (each one nests the
+/// syntax tree one level deeper).
+pub const MAX_OPERATORS: usize = 2_000;
 /// Longer logical lines than this (in bytes) are refused before parsing.
 pub const MAX_LINE_BYTES: usize = 20_000;
 
@@ -24,6 +27,7 @@ pub fn split(source: &str) -> (Vec<LogicalLine>, Vec<Diagnostic>) {
     let mut start = 0;
     let mut open: Vec<(char, usize)> = Vec::new();
     let mut max_depth = 0;
+    let mut operators = 0;
     let mut in_comment = false;
     let mut in_string = false;
     let mut chars = source.char_indices().peekable();
@@ -41,11 +45,12 @@ pub fn split(source: &str) -> (Vec<LogicalLine>, Vec<Diagnostic>) {
                     start,
                     i,
                     &mut open,
-                    max_depth,
+                    (max_depth, operators),
                     &mut lines,
                     &mut diagnostics,
                 );
                 max_depth = 0;
+                operators = 0;
                 start = i + 1;
             }
             _ if in_comment => {}
@@ -59,6 +64,7 @@ pub fn split(source: &str) -> (Vec<LogicalLine>, Vec<Diagnostic>) {
             ')' | ']' => {
                 open.pop();
             }
+            '+' | '-' | '*' | '/' | '^' | '−' | '·' | '×' => operators += 1,
             _ => {}
         }
     }
@@ -67,7 +73,7 @@ pub fn split(source: &str) -> (Vec<LogicalLine>, Vec<Diagnostic>) {
         start,
         source.len(),
         &mut open,
-        max_depth,
+        (max_depth, operators),
         &mut lines,
         &mut diagnostics,
     );
@@ -79,7 +85,7 @@ fn finish(
     start: usize,
     end: usize,
     open: &mut Vec<(char, usize)>,
-    max_depth: usize,
+    (max_depth, operators): (usize, usize),
     lines: &mut Vec<LogicalLine>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -92,6 +98,16 @@ fn finish(
         diagnostics.push(
             Diagnostic::error(Span::new(start, start), format!("line is too long ({} bytes)", end - start))
                 .with_hint(format!("a statement may have at most {MAX_LINE_BYTES} bytes; split it with `let` definitions")),
+        );
+    } else if operators > MAX_OPERATORS {
+        diagnostics.push(
+            Diagnostic::error(
+                Span::new(start, start),
+                format!("expression is too large ({operators} operators)"),
+            )
+            .with_hint(format!(
+                "a statement may have at most {MAX_OPERATORS} operators; name parts with `let`"
+            )),
         );
     } else if max_depth > MAX_NESTING {
         diagnostics.push(

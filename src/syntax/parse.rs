@@ -50,6 +50,11 @@ pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
             broken_head = text.trim_start().starts_with("derive");
             continue;
         }
+        if failed {
+            if let Some(derivation) = open.as_mut() {
+                derivation.broken = true;
+            }
+        }
         let Some((stmt, note)) = parsed else { continue };
         match stmt {
             Some(Stmt::Step(relation, expr)) => {
@@ -60,8 +65,10 @@ pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
                     span: line.span,
                 };
                 match open.as_mut() {
-                    Some(derivation) if !failed => derivation.steps.push(step),
-                    Some(_) => {}
+                    Some(derivation) => {
+                        derivation.broken |= failed;
+                        derivation.steps.push(step);
+                    }
                     None if broken_head => {}
                     None => diagnostics.push(
                         Diagnostic::error(line.span, "step outside a derivation")
@@ -208,6 +215,7 @@ impl Builder {
                     head,
                     steps: Vec::new(),
                     span,
+                    broken: false,
                 })
             }
             Rule::step_stmt => {

@@ -1,0 +1,80 @@
+//! The built binary: exit codes, stdout and stderr, snapshotted.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gradproof"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    if let Some(bytes) = stdin {
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        out.status
+            .code()
+            .map_or("signal".to_string(), |c| c.to_string()),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn good_file_exits_0() {
+    insta::assert_snapshot!(run(&["check", "tests/data/good.deriv"], None));
+}
+
+#[test]
+fn wrong_step_exits_1_with_a_counterexample() {
+    insta::assert_snapshot!(run(&["check", "tests/data/wrong.deriv"], None));
+}
+
+#[test]
+fn bad_file_exits_2_and_the_others_are_still_checked() {
+    insta::assert_snapshot!(run(
+        &[
+            "check",
+            "tests/data/bad.deriv",
+            "tests/data/good.deriv",
+            "tests/data/wrong.deriv"
+        ],
+        None
+    ));
+}
+
+#[test]
+fn json_format() {
+    insta::assert_snapshot!(run(
+        &["check", "--format", "json", "tests/data/wrong.deriv"],
+        None
+    ));
+}
+
+#[test]
+fn standard_input() {
+    insta::assert_snapshot!(run(
+        &["check", "-"],
+        Some(b"var x\nderive x + x\n  = 2*x\n")
+    ));
+}
+
+#[test]
+fn missing_file_exits_2() {
+    insta::assert_snapshot!(run(&["check", "tests/data/no_such_file.deriv"], None));
+}
+
+#[test]
+fn bad_command_line_exits_2() {
+    let out = run(&["check", "--no-such-flag", "x.deriv"], None);
+    assert!(out.starts_with("exit: 2\n"), "{out}");
+}

@@ -1,0 +1,230 @@
+//! Bad input: every error has the right line, a useful message and a hint; nothing panics; other
+//! files are still checked.
+
+use gradproof::check::CheckOptions;
+use gradproof::commands::check::check_source;
+use gradproof::diagnostic::line_col;
+
+/// Checks `source` and returns (line, message, hint) of every error.
+fn errors(source: &str) -> Vec<(usize, String, String)> {
+    let report = check_source("test.deriv", source.as_bytes(), &CheckOptions::default());
+    report
+        .errors
+        .iter()
+        .map(|d| {
+            (
+                line_col(&report.source, d.span.start).0,
+                d.message.clone(),
+                d.hints.join(" | "),
+            )
+        })
+        .collect()
+}
+
+/// Asserts one error at `line` whose message and hint contain the given texts.
+#[track_caller]
+fn assert_error(source: &str, line: usize, message: &str, hint: &str) {
+    let found = errors(source);
+    assert!(
+        found
+            .iter()
+            .any(|(l, m, h)| *l == line && m.contains(message) && h.contains(hint)),
+        "expected an error at line {line} with `{message}` / `{hint}`, got {found:#?}"
+    );
+}
+
+#[test]
+fn unknown_name_suggests_the_closest() {
+    assert_error(
+        "var zeta\nderive zetta\n  = zeta\n",
+        2,
+        "unknown name `zetta`",
+        "did you mean `zeta`?",
+    );
+}
+
+#[test]
+fn implicit_multiplication_suggests_a_star() {
+    assert_error(
+        "var x\nderive 2x\n  = 2*x\n",
+        2,
+        "missing operator",
+        "`2*x`",
+    );
+}
+
+#[test]
+fn redeclaration_points_at_the_second() {
+    assert_error("var x\nvar y, x\n", 2, "`x` is declared twice", "");
+}
+
+#[test]
+fn cyclic_definitions_name_the_cycle() {
+    assert_error(
+        "var x\nlet a = b + x\nlet b = a * 2\n",
+        2,
+        "cyclic definition: a → b → a",
+        "",
+    );
+}
+
+#[test]
+fn wrong_arity_says_how_many() {
+    assert_error(
+        "var x\nunknown f(u)\nderive f(x, x)\n  = 1\n",
+        3,
+        "`f` takes 1 argument, but 2 were given",
+        "",
+    );
+}
+
+#[test]
+fn sum_over_an_index_without_range() {
+    assert_error(
+        "var x\nderive sum(p, x)\n  = x\n",
+        2,
+        "`p` has no range",
+        "sum(p in 1..n",
+    );
+}
+
+#[test]
+fn derivative_with_respect_to_a_function() {
+    assert_error(
+        "var x\nunknown f(u)\nderive diff(f(x), f)\n  = 1\n",
+        3,
+        "cannot differentiate with respect to `f`: it is a function",
+        "",
+    );
+}
+
+#[test]
+fn derivative_with_respect_to_an_index() {
+    assert_error(
+        "index i in 1..n\nvar x[i]\nderive diff(x[i], i)\n  = 1\n",
+        3,
+        "it is an index",
+        "",
+    );
+}
+
+#[test]
+fn not_utf8_is_reported() {
+    let report = check_source(
+        "bad.deriv",
+        b"var x\n\xff\xfe derive x\n",
+        &CheckOptions::default(),
+    );
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(report.errors[0].message, "file is not valid UTF-8");
+    assert_eq!(line_col(&report.source, report.errors[0].span.start).0, 2);
+}
+
+#[test]
+fn all_errors_of_a_file_are_reported() {
+    let found = errors("var x\nderive y1\n  = x\nderive x\n  = y2\nderive 3x\n  = x\n");
+    let lines: Vec<usize> = found.iter().map(|e| e.0).collect();
+    assert_eq!(lines, vec![2, 5, 6], "{found:#?}");
+}
+
+#[test]
+fn errors_in_one_derivation_leave_the_others_checked() {
+    let report = check_source(
+        "t.deriv",
+        b"var x\nderive x + 0\n  = x\nderive y\n  = x\n",
+        &CheckOptions::default(),
+    );
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(report.derivations.len(), 1);
+}
+
+#[test]
+fn step_outside_a_derivation() {
+    assert_error("var x\n  = x\n", 2, "step outside a derivation", "derive");
+}
+
+#[test]
+fn derivation_without_steps() {
+    assert_error("var x\nderive x\nvar y\n", 2, "derivation has no steps", "");
+}
+
+#[test]
+fn unclosed_parenthesis_is_reported_on_its_line() {
+    assert_error(
+        "var x\nderive (x + 1\n  = x + 1\n",
+        2,
+        "unclosed `(`",
+        "`)`",
+    );
+}
+
+#[test]
+fn unknown_statement() {
+    assert_error("variable x\n", 1, "expected a statement", "`var`");
+}
+
+#[test]
+fn label_that_matches_no_declaration() {
+    assert_error(
+        "var h[t]\nderive h[t+1]\n  = 1\n",
+        2,
+        "no declared entry matches `h`",
+        "h[t]",
+    );
+}
+
+#[test]
+fn free_index_in_a_definition() {
+    assert_error(
+        "index i in 1..n\nvar x[i]\nlet a = x[i]\n",
+        3,
+        "index `i` is free in the definition of `a`",
+        "sum(i",
+    );
+}
+
+#[test]
+fn unsupported_domain() {
+    assert_error("var x > 1\n", 1, "unsupported domain", "> 0");
+}
+
+#[test]
+fn adversarial_inputs_do_not_panic() {
+    let deep = format!(
+        "var x\nderive {}x{}\n  = x\n",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
+    let long_sum = format!("var x\nderive x{}\n  = x\n", " + 1".repeat(4000));
+    let negs = format!("var x\nderive {}x\n  = x\n", "- ".repeat(3000));
+    let cases = [
+        "",
+        "#",
+        "derive",
+        "=",
+        "≈ 1",
+        "var",
+        "let x =",
+        "index i in",
+        "var x\nderive 1e999999\n = 1\n",
+        "var x\nderive 10^10^10\n = 1\n",
+        "var x\nderive 2^(2^64)\n = 1\n",
+        "var x\nderive (1+x)^1000000\n = 1\n",
+        "index i in 1..1000000000\n",
+        "var x\r\nderive x\r\n  = x\r\n",
+        "\t\tvar x\n",
+        "let a = a\n",
+        "unknown f(x)\nderive f''''(1)\n  = 1\n",
+        "derive relu'(0)\n  = 0\n",
+        deep.as_str(),
+        long_sum.as_str(),
+        negs.as_str(),
+    ];
+    for source in cases {
+        let _ = check_source(
+            "adversarial.deriv",
+            source.as_bytes(),
+            &CheckOptions::default(),
+        );
+    }
+}
