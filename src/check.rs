@@ -344,9 +344,16 @@ fn evaluate_all(
             if (near_kink || all_undefined) && attempt + 1 < REDRAWS {
                 continue;
             }
-            if near_kink {
-                break;
-            }
+            let points = if near_kink {
+                // Still at a kink after every redraw: say so rather than drop the sample.
+                let why = "every redraw of a sample put a kink (relu, abs, step, sign, max, min) next to a derivative";
+                points
+                    .into_iter()
+                    .map(|_| Point::Error(why.to_string()))
+                    .collect()
+            } else {
+                points
+            };
             let widened = exprs
                 .iter()
                 .zip(needs_widened)
@@ -657,7 +664,10 @@ fn value_cause(pairs: &[(f64, f64)]) -> Option<String> {
             .map(|p| p.0)
             .collect(),
     ) >= 3;
-    if let (Some(&k), true) = (ratios.first(), varied_ratios) {
+    if let (Some(&k), true) = (
+        ratios.first(),
+        varied_ratios && ratios.first().is_some_and(|k| k.abs() > 1e-6),
+    ) {
         if zero_ok && ratios.iter().all(|&r| close(r, k)) {
             return Some(match small_fraction(k) {
                 Some(text) if k < 0.0 => {
