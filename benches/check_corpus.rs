@@ -34,10 +34,7 @@ fn main() {
         let reports = check_paths(std::slice::from_ref(&corpus), &options);
         assert!(!reports.is_empty());
     });
-    println!(
-        "corpus, in process:                 median {:>8.1} ms over 15 runs",
-        corpus_time.as_secs_f64() * 1e3
-    );
+    println!("corpus, in process:                 median {:>8.1} ms over 15 runs", corpus_time.as_secs_f64() * 1e3);
 
     let binary = root.join("target/release/gradproof");
     if !binary.exists() {
@@ -45,16 +42,9 @@ fn main() {
         return;
     }
     let corpus_binary = time(9, || {
-        Command::new(&binary)
-            .args(["check", "derivations/"])
-            .current_dir(root)
-            .output()
-            .expect("binary runs");
+        Command::new(&binary).args(["check", "derivations/"]).current_dir(root).output().expect("binary runs");
     });
-    println!(
-        "corpus, release binary:             median {:>8.1} ms over 9 runs",
-        corpus_binary.as_secs_f64() * 1e3
-    );
+    println!("corpus, release binary:             median {:>8.1} ms over 9 runs", corpus_binary.as_secs_f64() * 1e3);
     let one = time(21, || {
         Command::new(&binary)
             .args(["check", "../shared/examples/lstm_forget_gate.deriv"])
@@ -62,10 +52,7 @@ fn main() {
             .output()
             .expect("binary runs");
     });
-    println!(
-        "LSTM forget gate (4 steps), binary: median {:>8.1} ms over 21 runs",
-        one.as_secs_f64() * 1e3
-    );
+    println!("LSTM forget gate (4 steps), binary: median {:>8.1} ms over 21 runs", one.as_secs_f64() * 1e3);
     let five = time(21, || {
         Command::new(&binary)
             .args(["check", "../shared/examples/sigmoid_derivative.deriv"])
@@ -73,8 +60,5 @@ fn main() {
             .output()
             .expect("binary runs");
     });
-    println!(
-        "sigmoid derivative (5 steps), binary:median {:>8.1} ms over 21 runs",
-        five.as_secs_f64() * 1e3
-    );
+    println!("sigmoid derivative (5 steps), binary:median {:>8.1} ms over 21 runs", five.as_secs_f64() * 1e3);
 }

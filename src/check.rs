@@ -25,11 +25,7 @@ pub struct CheckOptions {
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions {
-            seed: DEFAULT_SEED,
-            samples: 3,
-            numeric: true,
-        }
+        CheckOptions { seed: DEFAULT_SEED, samples: 3, numeric: true }
     }
 }
 
@@ -37,6 +33,8 @@ impl Default for CheckOptions {
 pub const DEFAULT_SEED: u64 = 0x6772_6164_7072_6f6f;
 /// The fewest samples a derivation is checked at.
 const MIN_SAMPLES: usize = 12;
+/// Sizes are tried from 1 to this.
+const MAX_SIZE: i64 = 5;
 /// How often a sample is redrawn when a derivative lands near a kink.
 const REDRAWS: u64 = 8;
 
@@ -94,6 +92,8 @@ pub struct StepResult {
     pub verdict: Verdict,
     /// Does it still equal the head?
     pub holds: bool,
+    /// Whether `holds` was decided (false when the comparison with the head was undetermined).
+    pub holds_known: bool,
     /// The step's note.
     pub note: Option<String>,
     /// One line on how the verdict was reached.
@@ -125,22 +125,13 @@ impl DerivationResult {
 /// Checks every derivation of a model.
 pub fn check_model(model: &Model, options: &CheckOptions) -> Vec<DerivationResult> {
     let ctx = Context::new(model);
-    model
-        .derivations
-        .iter()
-        .enumerate()
-        .map(|(i, d)| check_derivation(&ctx, i, d, options))
-        .collect()
+    model.derivations.iter().enumerate().map(|(i, d)| check_derivation(&ctx, i, d, options)).collect()
 }
 
 /// The value of one expression at one sample.
 #[derive(Debug, Clone)]
 enum Point {
-    Value {
-        exact: Option<BigRational>,
-        float: f64,
-        error: f64,
-    },
+    Value { exact: Option<BigRational>, float: f64, error: f64, scale: f64 },
     Undefined,
     Error(String),
 }
@@ -161,15 +152,8 @@ struct Evaluated {
     widened: Vec<Option<Result<Interval, EvalError>>>,
 }
 
-fn check_derivation(
-    ctx: &Context,
-    d_index: usize,
-    d: &Derivation,
-    options: &CheckOptions,
-) -> DerivationResult {
-    let exprs: Vec<&Expr> = std::iter::once(&d.head)
-        .chain(d.steps.iter().map(|s| &s.expr))
-        .collect();
+fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> DerivationResult {
+    let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
     let free: Vec<Vec<IndexId>> = exprs
         .iter()
         .map(|e| {
@@ -180,133 +164,103 @@ fn check_derivation(
         .collect();
     // Widened values are needed for `≈` steps, and for `holds` after the first `≈`.
     let first_approx = d.steps.iter().position(|s| s.relation == Relation::Approx);
-    let needs_widened: Vec<bool> = std::iter::once(false)
-        .chain((0..d.steps.len()).map(|k| first_approx.is_some_and(|f| k >= f)))
-        .collect();
+    let needs_widened: Vec<bool> =
+        std::iter::once(false).chain((0..d.steps.len()).map(|k| first_approx.is_some_and(|f| k >= f))).collect();
 
-    let evaluated = if options.numeric {
-        evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options)
-    } else {
-        Vec::new()
-    };
+    let evaluated =
+        if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
 
     let mut steps = Vec::new();
     for (k, step) in d.steps.iter().enumerate() {
         let at = k + 1;
         let relation_verdict = step.relation;
-        let relation_holds = if first_approx.is_some_and(|f| k >= f) {
-            Relation::Approx
-        } else {
-            Relation::Equal
-        };
+        let relation_holds = if first_approx.is_some_and(|f| k >= f) { Relation::Approx } else { Relation::Equal };
         let (verdict, detail, counterexample, cause) = if !options.numeric {
-            (
-                Verdict::Undetermined,
-                "numeric checking is off and no proof was found".to_string(),
-                None,
-                None,
-            )
+            (Verdict::Undetermined, "numeric checking is off and no proof was found".to_string(), None, None)
         } else {
-            let against = if at == 1 {
-                "the head"
-            } else {
-                "the step before"
-            };
-            judge(
-                ctx,
-                d,
-                &evaluated,
-                &free,
-                at - 1,
-                at,
-                relation_verdict,
-                against,
-            )
+            let against = if at == 1 { "the head" } else { "the step before" };
+            judge(ctx, d, &evaluated, &free, at - 1, at, relation_verdict, against)
         };
-        let holds = options.numeric
-            && judge(ctx, d, &evaluated, &free, 0, at, relation_holds, "the head").0
-                == Verdict::Checked;
+        let holds_verdict = if options.numeric {
+            judge(ctx, d, &evaluated, &free, 0, at, relation_holds, "the head").0
+        } else {
+            Verdict::Undetermined
+        };
+        let holds = holds_verdict == Verdict::Checked;
+        let holds_known = holds_verdict != Verdict::Undetermined;
         steps.push(StepResult {
             index: at,
             span: step.span,
             relation: step.relation,
             verdict,
             holds,
+            holds_known,
             note: step.note.clone(),
             detail,
             counterexample,
             cause,
         });
     }
-    DerivationResult {
-        name: d.name.clone(),
-        span: d.span,
-        steps,
-    }
+    DerivationResult { name: d.name.clone(), span: d.span, steps }
 }
 
 /// The samples of a derivation: several instances of the sizes, several values of the free
 /// indices, several random draws of inputs and functions for each.
 fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions) -> Vec<Sample> {
     let n_sizes = model.sizes.len();
-    let mut instances: Vec<Vec<i64>> = (1..=3).map(|v| vec![v; n_sizes]).collect();
+    let mut instances: Vec<Vec<i64>> = (1..=MAX_SIZE).map(|v| vec![v; n_sizes]).collect();
     if n_sizes >= 2 {
         let mut r = random::rng(&[options.seed, d_index as u64, 0x5126]);
         for _ in 0..3 {
-            instances.push((0..n_sizes).map(|_| r.gen_range(1..=4)).collect());
+            instances.push((0..n_sizes).map(|_| r.gen_range(1..=MAX_SIZE)).collect());
         }
     }
     if n_sizes == 0 {
         instances.truncate(1);
     }
     instances.dedup();
-    let assignments = if free.is_empty() { 1 } else { 2 };
+    // Free indices at their upper bounds, at random values, and at their lower bounds.
+    let assignments = if free.is_empty() { 1 } else { 3 };
     // Few combinations (a scalar derivation) get more draws each, so that every derivation is
-    // tried at MIN_SAMPLES points at least.
+    // tried at MIN_SAMPLES points at least. Draws come in mirrored pairs (every unrestricted input
+    // negated), so each sign of each input is tried.
     let combos = instances.len() * assignments;
-    let per_combo = options.samples.max(1).max(MIN_SAMPLES.div_ceil(combos));
+    let per_combo = options.samples.max(1).max(MIN_SAMPLES.div_ceil(combos)).next_multiple_of(2);
     let mut samples = Vec::new();
     for (inst_idx, sizes) in instances.iter().enumerate() {
+        let bound = |b: crate::model::Bound| b.offset + b.size.map_or(0, |s| sizes[s]);
         let ranges: Vec<(IndexId, i64, i64)> = free
             .iter()
             .map(|&i| {
                 let r = model.indices[i].range;
-                let value = |b: crate::model::Bound| b.offset + b.size.map_or(0, |s| sizes[s]);
-                (i, value(r.lo), value(r.hi))
+                (i, bound(r.lo), bound(r.hi))
             })
             .collect();
         if ranges.iter().any(|&(_, lo, hi)| lo > hi) {
             continue;
         }
+        let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
         for a in 0..assignments {
-            let mut r = random::rng(&[
-                options.seed,
-                d_index as u64,
-                inst_idx as u64,
-                a as u64,
-                0x1d,
-            ]);
+            let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, a as u64, 0x1d]);
             let mut values = vec![None; model.indices.len()];
             for &(i, lo, hi) in &ranges {
-                values[i] = Some(r.gen_range(lo..=hi));
-            }
-            for s in 0..per_combo {
-                let seed = random::key(&[
-                    options.seed,
-                    d_index as u64,
-                    inst_idx as u64,
-                    a as u64,
-                    s as u64,
-                ]);
-                samples.push(Sample {
-                    sizes: sizes.clone(),
-                    free: values.clone(),
-                    seed,
+                values[i] = Some(match a {
+                    0 => hi,
+                    1 => r.gen_range(lo..=hi),
+                    _ => lo,
                 });
+            }
+            if assigned.contains(&values) {
+                continue;
+            }
+            assigned.push(values.clone());
+            for s in 0..per_combo {
+                let pair = (s / 2) as u64;
+                let seed = random::key(&[options.seed, d_index as u64, inst_idx as u64, a as u64, pair]);
+                samples.push(Sample { sizes: sizes.clone(), free: values.clone(), seed, mirror: s % 2 == 1 });
             }
         }
     }
-    samples.dedup();
     samples
 }
 
@@ -322,22 +276,28 @@ fn evaluate_all(
     all_free.sort_unstable();
     all_free.dedup();
     let mut out = Vec::new();
+    // An expression that ran into a resource limit is not evaluated again at later samples.
+    let mut exhausted: Vec<Option<String>> = vec![None; exprs.len()];
     for base in plan(ctx.model, d_index, &all_free, options) {
         for attempt in 0..REDRAWS {
-            let sample = Sample {
-                seed: random::key(&[base.seed, attempt]),
-                ..base.clone()
-            };
+            let sample = Sample { seed: random::key(&[base.seed, attempt]), ..base.clone() };
             let mut near_kink = false;
             let points: Vec<Point> = exprs
                 .iter()
-                .map(|e| match point(ctx, &sample, e) {
-                    Err(EvalError::NearKink) => {
-                        near_kink = true;
-                        Point::Undefined
+                .enumerate()
+                .map(|(i, e)| {
+                    match exhausted[i].clone().map_or_else(|| point(ctx, &sample, e), |m| Ok(Point::Error(m))) {
+                        Err(EvalError::Limit(m)) => {
+                            exhausted[i] = Some(m.clone());
+                            Point::Error(m)
+                        }
+                        Err(EvalError::NearKink) => {
+                            near_kink = true;
+                            Point::Undefined
+                        }
+                        Ok(p) => p,
+                        Err(other) => Point::Error(error_text(&other)),
                     }
-                    Ok(p) => p,
-                    Err(other) => Point::Error(error_text(&other)),
                 })
                 .collect();
             let all_undefined = points.iter().all(|p| matches!(p, Point::Undefined));
@@ -347,10 +307,7 @@ fn evaluate_all(
             let points = if near_kink {
                 // Still at a kink after every redraw: say so rather than drop the sample.
                 let why = "every redraw of a sample put a kink (relu, abs, step, sign, max, min) next to a derivative";
-                points
-                    .into_iter()
-                    .map(|_| Point::Error(why.to_string()))
-                    .collect()
+                points.into_iter().map(|_| Point::Error(why.to_string())).collect()
             } else {
                 points
             };
@@ -359,11 +316,7 @@ fn evaluate_all(
                 .zip(needs_widened)
                 .map(|(e, &needed)| needed.then(|| numeric::eval_widened(ctx, &sample, e)))
                 .collect();
-            out.push(Evaluated {
-                sample,
-                points,
-                widened,
-            });
+            out.push(Evaluated { sample, points, widened });
             break;
         }
     }
@@ -384,22 +337,14 @@ fn point(ctx: &Context, sample: &Sample, e: &Expr) -> Result<Point, EvalError> {
     match numeric::eval_exact(ctx, sample, e) {
         Ok(v) => {
             let float = numeric::ratio_to_f64(&v);
-            return Ok(Point::Value {
-                exact: Some(v),
-                float,
-                error: 0.0,
-            });
+            return Ok(Point::Value { exact: Some(v), float, error: 0.0, scale: 0.0 });
         }
         Err(EvalError::Undefined(_)) => return Ok(Point::Undefined),
         Err(EvalError::NotExact) => {}
         Err(other) => return Err(other),
     }
     match numeric::eval_float(ctx, sample, e) {
-        Ok(v) => Ok(Point::Value {
-            exact: None,
-            float: v.value,
-            error: v.error,
-        }),
+        Ok(v) => Ok(Point::Value { exact: None, float: v.value, error: v.error, scale: v.scale }),
         Err(EvalError::Undefined(_)) => Ok(Point::Undefined),
         Err(other) => Err(other),
     }
@@ -407,8 +352,9 @@ fn point(ctx: &Context, sample: &Sample, e: &Expr) -> Result<Point, EvalError> {
 
 /// Relative slack for floating-point error.
 const FLOAT_SLACK: f64 = 1e-9;
-/// Absolute floor of the slack.
-const FLOAT_FLOOR: f64 = 1e-12;
+/// The rounding error of a sum, relative to its largest operand (an absolute floor that scales
+/// with the numbers involved, so small values are still compared relatively).
+const CANCELLATION: f64 = 1e-12;
 /// How many times its own error estimate a finite difference may be off.
 const FD_SAFETY: f64 = 100.0;
 
@@ -419,42 +365,32 @@ fn compare(
     relation: Relation,
     rule: ToleranceRule,
 ) -> PairOutcome {
-    let (ea, fa, xa, eb, fb, xb) = match (a, b) {
+    let (ea, fa, xa, eb, fb, xb, floor) = match (a, b) {
         (Point::Error(m), _) | (_, Point::Error(m)) => return PairOutcome::Error(m.clone()),
         (Point::Undefined, Point::Undefined) => return PairOutcome::BothUndefined,
         (Point::Undefined, _) | (_, Point::Undefined) => return PairOutcome::OneUndefined,
         (
-            Point::Value {
-                exact: xa,
-                float: fa,
-                error: ea,
-            },
-            Point::Value {
-                exact: xb,
-                float: fb,
-                error: eb,
-            },
-        ) => (ea, fa, xa, eb, fb, xb),
+            Point::Value { exact: xa, float: fa, error: ea, scale: sa },
+            Point::Value { exact: xb, float: fb, error: eb, scale: sb },
+        ) => (ea, fa, xa, eb, fb, xb, CANCELLATION * sa.max(*sb)),
     };
     let fd_slack = FD_SAFETY * (ea + eb);
     let scale = fa.abs().max(fb.abs());
     let agree = match relation {
         Relation::Equal => match (xa, xb) {
             (Some(x), Some(y)) => x == y,
-            _ => (fa - fb).abs() <= FLOAT_SLACK * scale + FLOAT_FLOOR + fd_slack,
+            _ => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + fd_slack,
         },
         Relation::Approx => match rule {
             ToleranceRule::Relative(r) => (fa - fb).abs() <= r * scale + fd_slack,
             ToleranceRule::Absolute(t) => (fa - fb).abs() <= t + fd_slack,
             ToleranceRule::Rounding => match b_widened {
                 Some(Ok(iv)) => {
-                    let slack = FLOAT_SLACK * fa.abs().max(iv.lo.abs()).max(iv.hi.abs())
-                        + FLOAT_FLOOR
-                        + fd_slack;
+                    let slack = FLOAT_SLACK * fa.abs().max(iv.lo.abs()).max(iv.hi.abs()) + floor + fd_slack;
                     iv.lo - slack <= *fa && *fa <= iv.hi + slack
                 }
                 // The widened step could not be evaluated as an interval: compare at the points.
-                _ => (fa - fb).abs() <= FLOAT_SLACK * scale + FLOAT_FLOOR + fd_slack,
+                _ => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + fd_slack,
             },
         },
     };
@@ -483,22 +419,12 @@ fn judge(
     if let Some(&extra) = free[b].iter().find(|i| !free[a].contains(i)) {
         let name = &model.indices[extra].name;
         let cause = format!("index `{name}` is free in this step but not in {against}");
-        let detail = format!(
-            "a forgotten `sum({name}, …)`? the step depends on `{name}`, {against} does not"
-        );
+        let detail = format!("a forgotten `sum({name}, …)`? the step depends on `{name}`, {against} does not");
         return (Verdict::Wrong, detail, None, Some(cause));
     }
     let outcomes: Vec<PairOutcome> = evaluated
         .iter()
-        .map(|ev| {
-            compare(
-                &ev.points[a],
-                &ev.points[b],
-                ev.widened[b].as_ref(),
-                relation,
-                d.tolerance,
-            )
-        })
+        .map(|ev| compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance))
         .collect();
     let bad: Vec<usize> = outcomes
         .iter()
@@ -506,10 +432,7 @@ fn judge(
         .filter(|(_, o)| matches!(o, PairOutcome::Disagree | PairOutcome::OneUndefined))
         .map(|(i, _)| i)
         .collect();
-    let agreeing = outcomes
-        .iter()
-        .filter(|o| **o == PairOutcome::Agree)
-        .count();
+    let agreeing = outcomes.iter().filter(|o| **o == PairOutcome::Agree).count();
     if let Some(&first) = bad.first() {
         let ev = &evaluated[first];
         let exprs = [expr_at(d, a), expr_at(d, b)];
@@ -518,9 +441,7 @@ fn judge(
         let detail = format!("differs at {} of {} samples", bad.len(), outcomes.len());
         return (Verdict::Wrong, detail, Some(counterexample), cause);
     }
-    if let Some(PairOutcome::Error(message)) =
-        outcomes.iter().find(|o| matches!(o, PairOutcome::Error(_)))
-    {
+    if let Some(PairOutcome::Error(message)) = outcomes.iter().find(|o| matches!(o, PairOutcome::Error(_))) {
         return (Verdict::Undetermined, message.clone(), None, None);
     }
     if agreeing == 0 {
@@ -531,12 +452,7 @@ fn judge(
         };
         return (Verdict::Undetermined, detail, None, None);
     }
-    (
-        Verdict::Checked,
-        format!("agrees at {agreeing} samples"),
-        None,
-        None,
-    )
+    (Verdict::Checked, format!("agrees at {agreeing} samples"), None, None)
 }
 
 fn expr_at(d: &Derivation, i: usize) -> &Expr {
@@ -564,70 +480,50 @@ fn counterexample(
     b: usize,
 ) -> Counterexample {
     let model = ctx.model;
-    let sizes = model
-        .sizes
-        .iter()
-        .cloned()
-        .zip(ev.sample.sizes.iter().copied())
-        .collect();
+    let sizes = model.sizes.iter().cloned().zip(ev.sample.sizes.iter().copied()).collect();
     let mut indices = BTreeMap::new();
     for &i in free_a.iter().chain(free_b) {
         if let Some(v) = ev.sample.free[i] {
             indices.insert(model.indices[i].name.clone(), v);
         }
     }
-    let inputs = numeric::inputs_read(ctx, &ev.sample, exprs)
-        .into_iter()
-        .map(|(k, v)| (entry_key_text(model, &k), v))
-        .collect();
-    Counterexample {
-        sizes,
-        indices,
-        inputs,
-        left: float_of(&ev.points[a]),
-        right: float_of(&ev.points[b]),
-    }
+    let inputs =
+        numeric::inputs_read(ctx, &ev.sample, exprs).into_iter().map(|(k, v)| (entry_key_text(model, &k), v)).collect();
+    Counterexample { sizes, indices, inputs, left: float_of(&ev.points[a]), right: float_of(&ev.points[b]) }
 }
 
 /// The likely mistake behind a wrong step, from the numbers at all samples.
-fn diagnose(
-    model: &Model,
-    evaluated: &[Evaluated],
-    outcomes: &[PairOutcome],
-    a: usize,
-    b: usize,
-) -> Option<String> {
+fn diagnose(model: &Model, evaluated: &[Evaluated], outcomes: &[PairOutcome], a: usize, b: usize) -> Option<String> {
     if outcomes.contains(&PairOutcome::OneUndefined) {
         return Some("the two sides are not defined for the same inputs".to_string());
     }
-    let pairs: Vec<(f64, f64)> = evaluated
-        .iter()
-        .filter_map(|ev| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
-        .collect();
+    let pairs: Vec<(f64, f64)> =
+        evaluated.iter().filter_map(|ev| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?))).collect();
     if let Some(cause) = value_cause(&pairs) {
         return Some(cause);
     }
     // A step right for one-element ranges but wrong for larger ones: an index or sum mistake.
     if !model.sizes.is_empty() {
         let small = |ev: &Evaluated| ev.sample.sizes.iter().all(|&s| s == 1);
-        let small_agree = evaluated
-            .iter()
-            .zip(outcomes)
-            .any(|(ev, o)| small(ev) && *o == PairOutcome::Agree);
-        let all_bad_large = evaluated
-            .iter()
-            .zip(outcomes)
-            .all(|(ev, o)| *o != PairOutcome::Disagree || !small(ev));
+        let small_agree = evaluated.iter().zip(outcomes).any(|(ev, o)| small(ev) && *o == PairOutcome::Agree);
+        let all_bad_large = evaluated.iter().zip(outcomes).all(|(ev, o)| *o != PairOutcome::Disagree || !small(ev));
         if small_agree && all_bad_large {
+            // The smallest size at which the step fails, when every smaller one agrees.
+            let largest = |ev: &Evaluated| ev.sample.sizes.iter().copied().max().unwrap_or(1);
+            let first_bad = evaluated
+                .iter()
+                .zip(outcomes)
+                .filter(|(_, o)| **o == PairOutcome::Disagree)
+                .map(|(ev, _)| largest(ev))
+                .min()
+                .unwrap_or(2);
+            let below_agree =
+                evaluated.iter().zip(outcomes).all(|(ev, o)| largest(ev) >= first_bad || *o != PairOutcome::Disagree);
+            let m = if below_agree { first_bad } else { 2 };
             let names = model.sizes.join(", ");
-            let which = if model.sizes.len() == 1 {
-                format!("{names} ≥ 2")
-            } else {
-                format!("one of {names} is ≥ 2")
-            };
-            return Some(format!(
-                "differs only when {which} (an index or sum mistake)"
-            ));
+            let which =
+                if model.sizes.len() == 1 { format!("{names} ≥ {m}") } else { format!("one of {names} is ≥ {m}") };
+            return Some(format!("differs only when {which} (an index or sum mistake)"));
         }
     }
     None
@@ -648,44 +544,52 @@ fn value_cause(pairs: &[(f64, f64)]) -> Option<String> {
         xs.dedup_by(|p, q| close(*p, *q));
         xs.len()
     };
+    if pairs.iter().all(|&(_, y)| y == 0.0) && pairs.iter().any(|&(x, _)| x.abs() > 1e-9) {
+        return Some("this step is 0 but the step before is not (a term is missing)".to_string());
+    }
     if distinct(&mut pairs.iter().map(|p| p.0).collect()) < 3 {
         return None;
     }
-    let ratios: Vec<f64> = pairs
-        .iter()
-        .filter(|(x, _)| x.abs() > 1e-6)
-        .map(|(x, y)| y / x)
-        .collect();
+    let ratios: Vec<f64> = pairs.iter().filter(|(x, _)| x.abs() > 1e-6).map(|(x, y)| y / x).collect();
     let zero_ok = pairs.iter().all(|&(x, y)| x.abs() > 1e-6 || y.abs() < 1e-6);
-    let varied_ratios = distinct(
-        &mut pairs
-            .iter()
-            .filter(|(x, _)| x.abs() > 1e-6)
-            .map(|p| p.0)
-            .collect(),
-    ) >= 3;
-    if let (Some(&k), true) = (
-        ratios.first(),
-        varied_ratios && ratios.first().is_some_and(|k| k.abs() > 1e-6),
-    ) {
+    let varied_ratios = distinct(&mut pairs.iter().filter(|(x, _)| x.abs() > 1e-6).map(|p| p.0).collect()) >= 3;
+    let meaningful = |k: f64| k.abs() > 1e-6 && !close(k, 1.0);
+    if let (Some(&k), true) = (ratios.first(), varied_ratios && ratios.first().is_some_and(|&k| meaningful(k))) {
         if zero_ok && ratios.iter().all(|&r| close(r, k)) {
             return Some(match small_fraction(k) {
                 Some(text) if k < 0.0 => {
                     format!("sign error and off by a factor of {}", &text[1..])
                 }
                 Some(text) => format!("off by a factor of {text}"),
-                None => format!("off by a constant factor {k:.4}"),
+                None => format!("off by a constant factor {}", significant(k, 6)),
             });
         }
     }
     let offset = pairs[0].1 - pairs[0].0;
-    if pairs.iter().all(|&(x, y)| close(y - x, offset)) {
-        let text = small_fraction(offset).unwrap_or_else(|| format!("{offset:.4}"));
-        return Some(format!(
-            "differs by the constant {text} (a missing or extra term)"
-        ));
+    let offset_matters = offset.abs() > 1e-6 * pairs[0].0.abs().max(pairs[0].1.abs());
+    if offset_matters && pairs.iter().all(|&(x, y)| close(y - x, offset)) {
+        let text = small_fraction(offset).unwrap_or_else(|| significant(offset, 6));
+        return Some(format!("differs by the constant {text} (a missing or extra term)"));
     }
     None
+}
+
+/// `x` with `digits` significant digits, without trailing zeros.
+pub fn significant(x: f64, digits: i32) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return x.to_string();
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    if !(-5..digits + 2).contains(&magnitude) {
+        return format!("{x:.prec$e}", prec = (digits - 1) as usize);
+    }
+    let decimals = (digits - 1 - magnitude).max(0) as usize;
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 /// `2`, `1/2`, `-3/4` when `x` is one of those within rounding.
@@ -694,11 +598,7 @@ fn small_fraction(x: f64) -> Option<String> {
         let p = (x * q as f64).round();
         if p.abs() <= 1000.0 && p != 0.0 && (x - p / q as f64).abs() <= 1e-7 * x.abs().max(1.0) {
             let p = p as i64;
-            return Some(if q == 1 {
-                p.to_string()
-            } else {
-                format!("{p}/{q}")
-            });
+            return Some(if q == 1 { p.to_string() } else { format!("{p}/{q}") });
         }
     }
     None

@@ -42,22 +42,25 @@ pub struct Diagnostic {
     pub labels: Vec<(Span, String)>,
     /// Suggestions: ``did you mean `zeta`?``.
     pub hints: Vec<String>,
+    /// Whether the source line is worth showing (not for a 20,000-byte line or a missing file).
+    pub show_source: bool,
 }
 
 impl Diagnostic {
     /// A diagnostic with a message at a span and nothing else.
     pub fn error(span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            span,
-            message: message.into(),
-            labels: Vec::new(),
-            hints: Vec::new(),
-        }
+        Diagnostic { span, message: message.into(), labels: Vec::new(), hints: Vec::new(), show_source: true }
     }
 
     /// Adds a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hints.push(hint.into());
+        self
+    }
+
+    /// Reports the location without quoting the source line.
+    pub fn without_source(mut self) -> Diagnostic {
+        self.show_source = false;
         self
     }
 

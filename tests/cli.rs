@@ -21,9 +21,7 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> String {
     let out = child.wait_with_output().unwrap();
     format!(
         "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        out.status
-            .code()
-            .map_or("signal".to_string(), |c| c.to_string()),
+        out.status.code().map_or("signal".to_string(), |c| c.to_string()),
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
@@ -42,30 +40,19 @@ fn wrong_step_exits_1_with_a_counterexample() {
 #[test]
 fn bad_file_exits_2_and_the_others_are_still_checked() {
     insta::assert_snapshot!(run(
-        &[
-            "check",
-            "tests/data/bad.deriv",
-            "tests/data/good.deriv",
-            "tests/data/wrong.deriv"
-        ],
+        &["check", "tests/data/bad.deriv", "tests/data/good.deriv", "tests/data/wrong.deriv"],
         None
     ));
 }
 
 #[test]
 fn json_format() {
-    insta::assert_snapshot!(run(
-        &["check", "--format", "json", "tests/data/wrong.deriv"],
-        None
-    ));
+    insta::assert_snapshot!(run(&["check", "--format", "json", "tests/data/wrong.deriv"], None));
 }
 
 #[test]
 fn standard_input() {
-    insta::assert_snapshot!(run(
-        &["check", "-"],
-        Some(b"var x\nderive x + x\n  = 2*x\n")
-    ));
+    insta::assert_snapshot!(run(&["check", "-"], Some(b"var x\nderive x + x\n  = 2*x\n")));
 }
 
 #[test]

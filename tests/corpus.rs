@@ -11,11 +11,7 @@ use std::path::Path;
 fn corpus_verdicts_match_annotations() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("derivations");
     let files = deriv_files(&dir);
-    assert!(
-        files.len() >= 15,
-        "the corpus has only {} files",
-        files.len()
-    );
+    assert!(files.len() >= 15, "the corpus has only {} files", files.len());
     let mut steps = 0;
     for path in files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -45,31 +41,11 @@ fn json_report_has_the_contract_fields() {
     let file = &json["files"][0];
     assert_eq!(file["path"], "derivations/lstm_forget_gate.deriv");
     let step = &file["derivations"][0]["steps"][0];
-    for field in [
-        "index",
-        "line",
-        "relation",
-        "verdict",
-        "holds",
-        "note",
-        "detail",
-        "counterexample",
-        "cause",
-    ] {
+    for field in ["index", "line", "relation", "verdict", "holds", "note", "detail", "counterexample", "cause"] {
         assert!(step.get(field).is_some(), "step lacks `{field}`: {step}");
     }
-    for field in [
-        "steps",
-        "proved",
-        "checked",
-        "wrong",
-        "undetermined",
-        "files_with_errors",
-    ] {
-        assert!(
-            json["summary"].get(field).is_some(),
-            "summary lacks `{field}`"
-        );
+    for field in ["steps", "proved", "checked", "wrong", "undetermined", "files_with_errors"] {
+        assert!(json["summary"].get(field).is_some(), "summary lacks `{field}`");
     }
 }
 
@@ -89,8 +65,7 @@ fn shared_examples_match_annotations() {
 
 #[test]
 fn reports_are_deterministic() {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("derivations/softmax_cross_entropy.deriv");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("derivations/softmax_cross_entropy.deriv");
     let a = render_human(&[check_file(&path, "a")], false);
     let b = render_human(&[check_file(&path, "a")], false);
     assert_eq!(a, b);

@@ -11,13 +11,7 @@ fn errors(source: &str) -> Vec<(usize, String, String)> {
     report
         .errors
         .iter()
-        .map(|d| {
-            (
-                line_col(&report.source, d.span.start).0,
-                d.message.clone(),
-                d.hints.join(" | "),
-            )
-        })
+        .map(|d| (line_col(&report.source, d.span.start).0, d.message.clone(), d.hints.join(" | ")))
         .collect()
 }
 
@@ -26,31 +20,19 @@ fn errors(source: &str) -> Vec<(usize, String, String)> {
 fn assert_error(source: &str, line: usize, message: &str, hint: &str) {
     let found = errors(source);
     assert!(
-        found
-            .iter()
-            .any(|(l, m, h)| *l == line && m.contains(message) && h.contains(hint)),
+        found.iter().any(|(l, m, h)| *l == line && m.contains(message) && h.contains(hint)),
         "expected an error at line {line} with `{message}` / `{hint}`, got {found:#?}"
     );
 }
 
 #[test]
 fn unknown_name_suggests_the_closest() {
-    assert_error(
-        "var zeta\nderive zetta\n  = zeta\n",
-        2,
-        "unknown name `zetta`",
-        "did you mean `zeta`?",
-    );
+    assert_error("var zeta\nderive zetta\n  = zeta\n", 2, "unknown name `zetta`", "did you mean `zeta`?");
 }
 
 #[test]
 fn implicit_multiplication_suggests_a_star() {
-    assert_error(
-        "var x\nderive 2x\n  = 2*x\n",
-        2,
-        "missing operator",
-        "`2*x`",
-    );
+    assert_error("var x\nderive 2x\n  = 2*x\n", 2, "missing operator", "`2*x`");
 }
 
 #[test]
@@ -60,32 +42,17 @@ fn redeclaration_points_at_the_second() {
 
 #[test]
 fn cyclic_definitions_name_the_cycle() {
-    assert_error(
-        "var x\nlet a = b + x\nlet b = a * 2\n",
-        2,
-        "cyclic definition: a → b → a",
-        "",
-    );
+    assert_error("var x\nlet a = b + x\nlet b = a * 2\n", 2, "cyclic definition: a → b → a", "");
 }
 
 #[test]
 fn wrong_arity_says_how_many() {
-    assert_error(
-        "var x\nunknown f(u)\nderive f(x, x)\n  = 1\n",
-        3,
-        "`f` takes 1 argument, but 2 were given",
-        "",
-    );
+    assert_error("var x\nunknown f(u)\nderive f(x, x)\n  = 1\n", 3, "`f` takes 1 argument, but 2 were given", "");
 }
 
 #[test]
 fn sum_over_an_index_without_range() {
-    assert_error(
-        "var x\nderive sum(p, x)\n  = x\n",
-        2,
-        "`p` has no range",
-        "sum(p in 1..n",
-    );
+    assert_error("var x\nderive sum(p, x)\n  = x\n", 2, "`p` has no range", "sum(p in 1..n");
 }
 
 #[test]
@@ -100,21 +67,12 @@ fn derivative_with_respect_to_a_function() {
 
 #[test]
 fn derivative_with_respect_to_an_index() {
-    assert_error(
-        "index i in 1..n\nvar x[i]\nderive diff(x[i], i)\n  = 1\n",
-        3,
-        "it is an index",
-        "",
-    );
+    assert_error("index i in 1..n\nvar x[i]\nderive diff(x[i], i)\n  = 1\n", 3, "it is an index", "");
 }
 
 #[test]
 fn not_utf8_is_reported() {
-    let report = check_source(
-        "bad.deriv",
-        b"var x\n\xff\xfe derive x\n",
-        &CheckOptions::default(),
-    );
+    let report = check_source("bad.deriv", b"var x\n\xff\xfe derive x\n", &CheckOptions::default());
     assert_eq!(report.errors.len(), 1);
     assert_eq!(report.errors[0].message, "file is not valid UTF-8");
     assert_eq!(line_col(&report.source, report.errors[0].span.start).0, 2);
@@ -129,11 +87,7 @@ fn all_errors_of_a_file_are_reported() {
 
 #[test]
 fn errors_in_one_derivation_leave_the_others_checked() {
-    let report = check_source(
-        "t.deriv",
-        b"var x\nderive x + 0\n  = x\nderive y\n  = x\n",
-        &CheckOptions::default(),
-    );
+    let report = check_source("t.deriv", b"var x\nderive x + 0\n  = x\nderive y\n  = x\n", &CheckOptions::default());
     assert_eq!(report.errors.len(), 1);
     assert_eq!(report.derivations.len(), 1);
 }
@@ -150,12 +104,7 @@ fn derivation_without_steps() {
 
 #[test]
 fn unclosed_parenthesis_is_reported_on_its_line() {
-    assert_error(
-        "var x\nderive (x + 1\n  = x + 1\n",
-        2,
-        "unclosed `(`",
-        "`)`",
-    );
+    assert_error("var x\nderive (x + 1\n  = x + 1\n", 2, "unclosed `(`", "`)`");
 }
 
 #[test]
@@ -165,22 +114,12 @@ fn unknown_statement() {
 
 #[test]
 fn label_that_matches_no_declaration() {
-    assert_error(
-        "var h[t]\nderive h[t+1]\n  = 1\n",
-        2,
-        "no declared entry matches `h`",
-        "h[t]",
-    );
+    assert_error("var h[t]\nderive h[t+1]\n  = 1\n", 2, "no declared entry matches `h[t+1]`", "h[t]");
 }
 
 #[test]
 fn free_index_in_a_definition() {
-    assert_error(
-        "index i in 1..n\nvar x[i]\nlet a = x[i]\n",
-        3,
-        "index `i` is free in the definition of `a`",
-        "sum(i",
-    );
+    assert_error("index i in 1..n\nvar x[i]\nlet a = x[i]\n", 3, "index `i` is free in the definition of `a`", "sum(i");
 }
 
 #[test]
@@ -190,11 +129,7 @@ fn unsupported_domain() {
 
 #[test]
 fn adversarial_inputs_do_not_panic() {
-    let deep = format!(
-        "var x\nderive {}x{}\n  = x\n",
-        "(".repeat(5000),
-        ")".repeat(5000)
-    );
+    let deep = format!("var x\nderive {}x{}\n  = x\n", "(".repeat(5000), ")".repeat(5000));
     let long_sum = format!("var x\nderive x{}\n  = x\n", " + 1".repeat(4000));
     let negs = format!("var x\nderive {}x\n  = x\n", "- ".repeat(3000));
     let cases = [
@@ -221,10 +156,6 @@ fn adversarial_inputs_do_not_panic() {
         negs.as_str(),
     ];
     for source in cases {
-        let _ = check_source(
-            "adversarial.deriv",
-            source.as_bytes(),
-            &CheckOptions::default(),
-        );
+        let _ = check_source("adversarial.deriv", source.as_bytes(), &CheckOptions::default());
     }
 }

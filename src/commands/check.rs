@@ -37,11 +37,8 @@ pub fn check_source(path: &str, bytes: &[u8], options: &CheckOptions) -> FileRep
                 path: path.to_string(),
                 source: String::from_utf8_lossy(bytes).into_owned(),
                 title: None,
-                errors: vec![Diagnostic::error(
-                    Span::default(),
-                    "internal error while checking this file",
-                )
-                .with_hint("please report this input to the gradproof developers")],
+                errors: vec![Diagnostic::error(Span::default(), "internal error while checking this file")
+                    .with_hint("please report this input to the gradproof developers")],
                 derivations: Vec::new(),
             },
         }
@@ -66,6 +63,11 @@ fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileRe
             };
         }
     };
+    // A byte-order mark (files saved on Windows) becomes spaces, which keeps every offset.
+    let source = match source.strip_prefix('\u{FEFF}') {
+        Some(rest) => format!("   {rest}"),
+        None => source,
+    };
     let (file, mut errors) = parse_file(&source);
     let (model, resolve_errors) = resolve(&file);
     errors.extend(resolve_errors);
@@ -73,28 +75,14 @@ fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileRe
     // Errors in declarations can change the meaning of every derivation; errors confined to
     // derivation lines only drop those derivations (the resolver leaves them out).
     let declarations_ok = errors.iter().all(|d| on_derivation_line(&source, d.span));
-    let derivations = if declarations_ok {
-        check_model(&model, options)
-    } else {
-        Vec::new()
-    };
-    FileReport {
-        path: path.to_string(),
-        source,
-        title: model.title.clone(),
-        errors,
-        derivations,
-    }
+    let derivations = if declarations_ok { check_model(&model, options) } else { Vec::new() };
+    FileReport { path: path.to_string(), source, title: model.title.clone(), errors, derivations }
 }
 
 fn on_derivation_line(source: &str, span: Span) -> bool {
-    let start = source[..span.start.min(source.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
+    let start = source[..span.start.min(source.len())].rfind('\n').map_or(0, |i| i + 1);
     let line = source[start..].trim_start();
-    ["derive", "=", "≈", "~="]
-        .iter()
-        .any(|p| line.starts_with(p))
+    ["derive", "=", "≈", "~="].iter().any(|p| line.starts_with(p))
 }
 
 /// The files named by the arguments: files as given, directories walked for `*.deriv` in sorted
@@ -110,9 +98,8 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>>
             .sort_by_file_name()
             .into_iter()
             .filter_map(|e| match e {
-                Ok(e) => (e.file_type().is_file()
-                    && e.path().extension().is_some_and(|x| x == "deriv"))
-                .then(|| Ok(e.into_path())),
+                Ok(e) => (e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "deriv"))
+                    .then(|| Ok(e.into_path())),
                 Err(err) => Some(Err((arg.clone(), err.to_string()))),
             })
             .filter_map(|r| match r {
@@ -125,10 +112,7 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>>
             .collect();
         found.sort();
         if found.is_empty() {
-            out.push(Err((
-                arg.clone(),
-                "no .deriv files in this directory".to_string(),
-            )));
+            out.push(Err((arg.clone(), "no .deriv files in this directory".to_string())));
         }
         out.extend(found.into_iter().map(Ok));
     }
@@ -138,10 +122,7 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>>
 fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| e.to_string())?;
+        std::io::stdin().take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
         if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(format!("input is larger than {MAX_FILE_BYTES} bytes"));
         }
@@ -166,21 +147,14 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileReport>
                 }
                 Err((path, e)) => (path, Err(e)),
             };
-            let name = if path.as_os_str() == "-" {
-                "<stdin>".to_string()
-            } else {
-                path.display().to_string()
-            };
+            let name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
             match result {
                 Ok(bytes) => check_source(&name, &bytes, options),
                 Err(message) => FileReport {
                     path: name,
                     source: String::new(),
                     title: None,
-                    errors: vec![Diagnostic::error(
-                        Span::default(),
-                        format!("cannot read input: {message}"),
-                    )],
+                    errors: vec![Diagnostic::error(Span::default(), format!("cannot read input: {message}"))],
                     derivations: Vec::new(),
                 },
             }
@@ -193,9 +167,7 @@ pub fn run(paths: &[PathBuf], options: &CheckOptions, format: Format) -> i32 {
     // Deeply nested input recurses deeply; give the work a generous stack of its own.
     let paths = paths.to_vec();
     let options = options.clone();
-    let worker = std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(move || check_paths(&paths, &options));
+    let worker = std::thread::Builder::new().stack_size(256 << 20).spawn(move || check_paths(&paths, &options));
     let reports = match worker.map(|h| h.join()) {
         Ok(Ok(reports)) => reports,
         _ => {

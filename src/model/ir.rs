@@ -247,8 +247,11 @@ pub struct EntryRef {
 pub struct Literal {
     /// The exact value (`0.1` is 1/10).
     pub value: BigRational,
-    /// Half a unit in the last written digit, for decimals.
+    /// Half a unit in the last written digit (`418.2` → 0.05, `33` → 0.5, `3e1` → 5).
     pub half_unit: Option<BigRational>,
+    /// Whether it was written with a decimal point: only those are widened inside a `≈` step; an
+    /// integer is widened only when it is the whole step (`≈ 33`).
+    pub point: bool,
 }
 
 /// The builtin functions.
@@ -378,24 +381,13 @@ impl Expr {
     /// Calls `f` on every direct subexpression.
     pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
         match self {
-            Expr::Const(_)
-            | Expr::Size(_)
-            | Expr::Index(_)
-            | Expr::Entry(_)
-            | Expr::Local(_)
-            | Expr::Delta(..) => {}
+            Expr::Const(_) | Expr::Size(_) | Expr::Index(_) | Expr::Entry(_) | Expr::Local(_) | Expr::Delta(..) => {}
             Expr::Neg(a) | Expr::Big(_, _, a) | Expr::Diff(a, _) => f(a),
-            Expr::Add(a, b)
-            | Expr::Sub(a, b)
-            | Expr::Mul(a, b)
-            | Expr::Div(a, b)
-            | Expr::Pow(a, b) => {
+            Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) | Expr::Pow(a, b) => {
                 f(a);
                 f(b)
             }
-            Expr::Builtin(_, _, args) | Expr::Unknown(_, _, args) | Expr::Apply(_, _, args) => {
-                args.iter().for_each(f)
-            }
+            Expr::Builtin(_, _, args) | Expr::Unknown(_, _, args) | Expr::Apply(_, _, args) => args.iter().for_each(f),
         }
     }
 }

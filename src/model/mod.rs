@@ -4,6 +4,4 @@ mod ir;
 mod resolve;
 
 pub use ir::*;
-pub use resolve::{
-    constant_value, entries_read, free_indices, label_text, parse_decimal, render_ref, resolve,
-};
+pub use resolve::{constant_value, entries_read, free_indices, label_text, parse_decimal, render_ref, resolve};

@@ -47,6 +47,8 @@ struct Resolver {
     pending_fns: Vec<(UserFnId, ast::Expr)>,
     /// Unknown node dependency lists still to resolve.
     pending_deps: Vec<(EntryId, Vec<ast::VarRef>)>,
+    /// Names whose declaration failed: their uses are not reported again.
+    poisoned: std::collections::HashSet<String>,
 }
 
 /// The names an expression can see besides the globals.
@@ -74,10 +76,7 @@ impl Resolver {
                 }
                 Item::Var(items) => {
                     for item in items {
-                        let domain = item
-                            .domain
-                            .as_ref()
-                            .map_or(Some(Domain::Real), |d| self.domain(d));
+                        let domain = item.domain.as_ref().map_or(Some(Domain::Real), |d| self.domain(d));
                         if let Some(domain) = domain {
                             self.declare_entry(&item.target, EntryKind::Input(domain));
                         }
@@ -89,25 +88,16 @@ impl Resolver {
                             UnknownItem::Function { name, params } => {
                                 if self.claim(name) {
                                     let id = self.model.functions.len();
-                                    self.model.functions.push(UnknownFunction {
-                                        name: name.name.clone(),
-                                        arity: params.len(),
-                                    });
-                                    self.globals.insert(
-                                        name.name.clone(),
-                                        (Global::Unknown(id), name.span),
-                                    );
+                                    self.model
+                                        .functions
+                                        .push(UnknownFunction { name: name.name.clone(), arity: params.len() });
+                                    self.globals.insert(name.name.clone(), (Global::Unknown(id), name.span));
                                 }
                             }
                             UnknownItem::Node { name, deps } => {
-                                let target = ast::VarRef {
-                                    name: name.clone(),
-                                    subscripts: Vec::new(),
-                                    span: name.span,
-                                };
-                                if let Some(id) =
-                                    self.declare_entry(&target, EntryKind::Unknown(Vec::new()))
-                                {
+                                let target =
+                                    ast::VarRef { name: name.clone(), subscripts: Vec::new(), span: name.span };
+                                if let Some(id) = self.declare_entry(&target, EntryKind::Unknown(Vec::new())) {
                                     self.pending_deps.push((id, deps.clone()));
                                 }
                             }
@@ -131,8 +121,7 @@ impl Resolver {
                                         params: params.iter().map(|p| p.name.clone()).collect(),
                                         body: Expr::Const(int_literal(0)),
                                     });
-                                    self.globals
-                                        .insert(name.name.clone(), (Global::UserFn(id), name.span));
+                                    self.globals.insert(name.name.clone(), (Global::UserFn(id), name.span));
                                     self.pending_fns.push((id, body.clone()));
                                 }
                             }
@@ -148,8 +137,7 @@ impl Resolver {
     fn claim(&mut self, name: &ast::Ident) -> bool {
         if let Some(reason) = reserved(&name.name) {
             self.error(
-                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name))
-                    .with_hint("choose another name"),
+                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name)).with_hint("choose another name"),
             );
             return false;
         }
@@ -168,18 +156,15 @@ impl Resolver {
         let lo = self.declare_bound(&decl.range.lo);
         let hi = self.declare_bound(&decl.range.hi);
         let (Some(lo), Some(hi)) = (lo, hi) else {
+            self.poisoned.insert(decl.name.name.clone());
             return;
         };
         if !self.claim(&decl.name) {
             return;
         }
         let id = self.model.indices.len();
-        self.model.indices.push(RangeIndex {
-            name: decl.name.name.clone(),
-            range: IndexRange { lo, hi },
-        });
-        self.globals
-            .insert(decl.name.name.clone(), (Global::Index(id), decl.name.span));
+        self.model.indices.push(RangeIndex { name: decl.name.name.clone(), range: IndexRange { lo, hi } });
+        self.globals.insert(decl.name.name.clone(), (Global::Index(id), decl.name.span));
     }
 
     /// A range bound of an `index` declaration; a new name there is a new size.
@@ -189,8 +174,7 @@ impl Resolver {
                 if !self.globals.contains_key(&name.name) && self.claim(name) {
                     let id = self.model.sizes.len();
                     self.model.sizes.push(name.name.clone());
-                    self.globals
-                        .insert(name.name.clone(), (Global::Size(id), name.span));
+                    self.globals.insert(name.name.clone(), (Global::Size(id), name.span));
                 }
             }
         }
@@ -211,11 +195,8 @@ impl Resolver {
                     Some((Global::Size(id), _)) if *sign == 1 && size.is_none() => size = Some(*id),
                     Some((Global::Size(_), _)) => {
                         self.error(
-                            Diagnostic::error(
-                                expr.span,
-                                "a range bound is a size plus or minus an integer",
-                            )
-                            .with_hint("write bounds such as `1..D`, `0..n-1` or `2..5`"),
+                            Diagnostic::error(expr.span, "a range bound is a size plus or minus an integer")
+                                .with_hint("write bounds such as `1..D`, `0..n-1` or `2..5`"),
                         );
                         return None;
                     }
@@ -230,10 +211,9 @@ impl Resolver {
             }
         }
         if offset.abs() > MAX_RANGE_LEN {
-            self.error(
-                Diagnostic::error(expr.span, "range bound is too large")
-                    .with_hint(format!("concrete bounds may be at most {MAX_RANGE_LEN}; use a size symbol such as `n` for a general size")),
-            );
+            self.error(Diagnostic::error(expr.span, "range bound is too large").with_hint(format!(
+                "concrete bounds may be at most {MAX_RANGE_LEN}; use a size symbol such as `n` for a general size"
+            )));
             return None;
         }
         Some(Bound { size, offset })
@@ -253,11 +233,7 @@ impl Resolver {
     }
 
     fn domain(&mut self, d: &ast::DomainDecl) -> Option<Domain> {
-        let zero = d
-            .bound
-            .trim_start_matches(['-', '−'])
-            .parse::<f64>()
-            .is_ok_and(|v| v == 0.0);
+        let zero = d.bound.trim_start_matches(['-', '−']).parse::<f64>().is_ok_and(|v| v == 0.0);
         let domain = match d.op.as_str() {
             ">" => Domain::Positive,
             ">=" | "≥" => Domain::NonNegative,
@@ -268,9 +244,7 @@ impl Resolver {
         } else {
             self.error(
                 Diagnostic::error(d.span, format!("unsupported domain `{} {}`", d.op, d.bound))
-                    .with_hint(
-                    "a domain is `> 0`, `>= 0` or `!= 0`; rescale the variable for other bounds",
-                ),
+                    .with_hint("a domain is `> 0`, `>= 0` or `!= 0`; rescale the variable for other bounds"),
             );
             None
         }
@@ -281,9 +255,15 @@ impl Resolver {
         let name = &target.name;
         if let Some(reason) = reserved(&name.name) {
             self.error(
-                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name))
-                    .with_hint("choose another name"),
+                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name)).with_hint("choose another name"),
             );
+            return None;
+        }
+        let poisoned_index = target.subscripts.iter().any(|sub| {
+            sub.terms.iter().any(|(_, a)| matches!(a, IndexAtom::Name(n) if self.poisoned.contains(&n.name)))
+        });
+        if poisoned_index {
+            self.poisoned.insert(name.name.clone());
             return None;
         }
         let mut slots = Vec::new();
@@ -295,11 +275,8 @@ impl Resolver {
                 if slots[..i].contains(slot) {
                     let ixname = self.model.indices[*ix].name.clone();
                     self.error(
-                        Diagnostic::error(
-                            target.span,
-                            format!("index `{ixname}` appears twice in a declaration"),
-                        )
-                        .with_hint("each subscript of a declared family must be a different index"),
+                        Diagnostic::error(target.span, format!("index `{ixname}` appears twice in a declaration"))
+                            .with_hint("each subscript of a declared family must be a different index"),
                     );
                     return None;
                 }
@@ -340,10 +317,7 @@ impl Resolver {
                 self.error(
                     Diagnostic::error(
                         target.span,
-                        format!(
-                            "`{}` is declared twice",
-                            render_ref(&self.model, &name.name, &slots)
-                        ),
+                        format!("`{}` is declared twice", render_ref(&self.model, &name.name, &slots)),
                     )
                     .with_label(span, "first declared here"),
                 );
@@ -351,16 +325,10 @@ impl Resolver {
             }
         }
         let id = self.model.entries.len();
-        self.model.entries.push(Entry {
-            name: name.name.clone(),
-            slots,
-            kind,
-            span: target.span,
-        });
+        self.model.entries.push(Entry { name: name.name.clone(), slots, kind, span: target.span });
         let mut ids = existing;
         ids.push(id);
-        self.globals
-            .insert(name.name.clone(), (Global::Family(ids), name.span));
+        self.globals.insert(name.name.clone(), (Global::Family(ids), name.span));
         Some(id)
     }
 
@@ -389,14 +357,10 @@ impl Resolver {
         let mut offset: i64 = 0;
         for (sign, atom) in &sub.terms {
             match atom {
-                IndexAtom::Int(text, _) => {
-                    offset = offset.checked_add(sign * text.parse::<i64>().ok()?)?
-                }
+                IndexAtom::Int(text, _) => offset = offset.checked_add(sign * text.parse::<i64>().ok()?)?,
                 IndexAtom::Name(name) => {
-                    let is_index_like = matches!(
-                        self.globals.get(&name.name),
-                        Some((Global::Index(_) | Global::Size(_), _))
-                    );
+                    let is_index_like =
+                        matches!(self.globals.get(&name.name), Some((Global::Index(_) | Global::Size(_), _)));
                     if label.is_some() || *sign != 1 || is_index_like {
                         return None;
                     }
@@ -412,10 +376,7 @@ impl Resolver {
     fn define(&mut self, file: &ast::File) {
         for (id, body) in std::mem::take(&mut self.pending_fns) {
             let params = self.model.user_functions[id].params.clone();
-            let scope = Scope {
-                bound: Vec::new(),
-                locals: params,
-            };
+            let scope = Scope { bound: Vec::new(), locals: params };
             if let Some(expr) = self.expr(&body, &scope) {
                 if let Some(span) = first_free_index(&expr).map(|_| body.span) {
                     let name = self.model.user_functions[id].name.clone();
@@ -446,8 +407,7 @@ impl Resolver {
             }
         }
         for (id, deps) in std::mem::take(&mut self.pending_deps) {
-            let resolved: Vec<Dependency> =
-                deps.iter().filter_map(|d| self.dependency(d)).collect();
+            let resolved: Vec<Dependency> = deps.iter().filter_map(|d| self.dependency(d)).collect();
             self.model.entries[id].kind = EntryKind::Unknown(resolved);
         }
         let mut tolerance = ToleranceRule::Rounding;
@@ -474,16 +434,11 @@ impl Resolver {
             if let Slot::Range(_) = slot {
                 match sub.terms.as_slice() {
                     [(1, IndexAtom::Name(_))] => args.push(None),
-                    [(1, IndexAtom::Int(text, span))] => {
-                        args.push(Some(self.integer(text, *span)?))
-                    }
+                    [(1, IndexAtom::Int(text, span))] => args.push(Some(self.integer(text, *span)?)),
                     _ => {
                         self.error(
-                            Diagnostic::error(
-                                sub.span,
-                                "a dependency is a whole family or one entry",
-                            )
-                            .with_hint("write `s[c,t]` for every `c`, or `s[1,t]` for one entry"),
+                            Diagnostic::error(sub.span, "a dependency is a whole family or one entry")
+                                .with_hint("write `s[c,t]` for every `c`, or `s[1,t]` for one entry"),
                         );
                         return None;
                     }
@@ -494,16 +449,14 @@ impl Resolver {
     }
 
     fn assume(&mut self, a: &ast::Assume) {
-        let bad = |r: &mut Resolver, why: &str| {
-            r.error(
-                Diagnostic::error(a.span, format!("unsupported assumption: {why}"))
-                    .with_hint("the supported form is `assume sum(k, y[k]) = 1` for a family `y` declared `>= 0` or `> 0`"),
-            )
-        };
-        let (Some(lhs), Some(rhs)) = (
-            self.expr(&a.lhs, &Scope::default()),
-            self.expr(&a.rhs, &Scope::default()),
-        ) else {
+        let bad =
+            |r: &mut Resolver, why: &str| {
+                r.error(Diagnostic::error(a.span, format!("unsupported assumption: {why}")).with_hint(
+                    "the supported form is `assume sum(k, y[k]) = 1` for a family `y` declared `>= 0` or `> 0`",
+                ))
+            };
+        let (Some(lhs), Some(rhs)) = (self.expr(&a.lhs, &Scope::default()), self.expr(&a.rhs, &Scope::default()))
+        else {
             return;
         };
         let Expr::Big(BigOp::Sum, bound, body) = &lhs else {
@@ -515,20 +468,13 @@ impl Resolver {
         let entry = &self.model.entries[r.entry];
         let slots: Vec<IndexId> = entry.range_slots().collect();
         let summed_over_slot = r.args.len() == 1
-            && r.args[0]
-                == Ix {
-                    constant: 0,
-                    terms: vec![(1, IxVar::Bound(*bound))],
-                }
+            && r.args[0] == Ix { constant: 0, terms: vec![(1, IxVar::Bound(*bound))] }
             && slots.len() == 1
             && self.model.indices[slots[0]].range == self.model.bounds[*bound].range;
         if !summed_over_slot {
             return bad(self, "the sum must run over the family's whole range");
         }
-        if !matches!(
-            entry.kind,
-            EntryKind::Input(Domain::Positive | Domain::NonNegative)
-        ) {
+        if !matches!(entry.kind, EntryKind::Input(Domain::Positive | Domain::NonNegative)) {
             return bad(self, "the family must be an input declared `>= 0` or `> 0`");
         }
         let Some(total) = constant_value(&rhs).filter(|v| v.is_positive()) else {
@@ -537,25 +483,19 @@ impl Resolver {
         if self.model.assumptions.iter().any(|x| x.entry == r.entry) {
             return bad(self, "this family is already constrained");
         }
-        self.model.assumptions.push(Assumption {
-            entry: r.entry,
-            total,
-        });
+        self.model.assumptions.push(Assumption { entry: r.entry, total });
     }
 
     fn tolerance(&mut self, t: &ast::Tolerance) -> Option<ToleranceRule> {
-        let value = t
-            .value
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v > 0.0);
+        let value = t.value.parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0);
         match value {
-            Some(v) if t.percent && v < 100.0 => Some(ToleranceRule::Relative(v / 100.0)),
+            Some(v) if t.percent => Some(ToleranceRule::Relative(v / 100.0)),
             Some(v) if !t.percent => Some(ToleranceRule::Absolute(v)),
             _ => {
                 self.error(
-                    Diagnostic::error(t.span, "tolerance must be a positive number")
-                        .with_hint("write `tolerance 1%` for a relative or `tolerance 0.001` for an absolute tolerance"),
+                    Diagnostic::error(t.span, "tolerance must be a positive number").with_hint(
+                        "write `tolerance 1%` for a relative or `tolerance 0.001` for an absolute tolerance",
+                    ),
                 );
                 None
             }
@@ -577,26 +517,14 @@ impl Resolver {
                 })
             })
             .collect();
-        let worth = d
-            .worth
-            .as_ref()
-            .and_then(|w| parse_decimal(w))
-            .map(|l| l.value);
+        let worth = d.worth.as_ref().and_then(|w| parse_decimal(w)).map(|l| l.value);
         if self.diagnostics.len() > before || d.broken {
             return;
         }
-        let (Some(head), Some(steps)) = (head, steps.into_iter().collect::<Option<Vec<_>>>())
-        else {
+        let (Some(head), Some(steps)) = (head, steps.into_iter().collect::<Option<Vec<_>>>()) else {
             return;
         };
-        self.model.derivations.push(Derivation {
-            name: d.name.clone(),
-            worth,
-            head,
-            steps,
-            span: d.span,
-            tolerance,
-        });
+        self.model.derivations.push(Derivation { name: d.name.clone(), worth, head, steps, span: d.span, tolerance });
     }
 
     // ------------------------------------------------------------------ expressions
@@ -606,36 +534,28 @@ impl Resolver {
             ExprKind::Number(text) => match parse_decimal(text) {
                 Some(lit) => Expr::Const(lit),
                 None => {
-                    self.error(Diagnostic::error(e.span, "number is too large").with_hint(
-                        format!("decimal exponents may be at most {MAX_LITERAL_EXPONENT}"),
-                    ));
+                    self.error(
+                        Diagnostic::error(e.span, "number is too large")
+                            .with_hint(format!("decimal exponents may be at most {MAX_LITERAL_EXPONENT}")),
+                    );
                     return None;
                 }
             },
             ExprKind::Name(name) => self.name(name, scope)?,
             ExprKind::Indexed(name, subs) => {
-                let r = ast::VarRef {
-                    name: name.clone(),
-                    subscripts: subs.clone(),
-                    span: e.span,
-                };
+                let r = ast::VarRef { name: name.clone(), subscripts: subs.clone(), span: e.span };
                 if let Some(bi) = scope.bound.iter().rev().find(|(n, _)| *n == name.name) {
                     let _ = bi;
                     self.error(
-                        Diagnostic::error(
-                            e.span,
-                            format!("`{}` is an index; it cannot be subscripted", name.name),
-                        )
-                        .with_hint("subscripts belong to variables and nodes"),
+                        Diagnostic::error(e.span, format!("`{}` is an index; it cannot be subscripted", name.name))
+                            .with_hint("subscripts belong to variables and nodes"),
                     );
                     return None;
                 }
                 let (_, entry_ref) = self.find_entry(&r, scope, false)?;
                 Expr::Entry(entry_ref)
             }
-            ExprKind::Call { func, primes, args } => {
-                self.call(func, *primes, args, scope, e.span)?
-            }
+            ExprKind::Call { func, primes, args } => self.call(func, *primes, args, scope, e.span)?,
             ExprKind::Neg(a) => Expr::Neg(Box::new(self.expr(a, scope)?)),
             ExprKind::Binary(op, a, b) => {
                 let (a, b) = (self.expr(a, scope), self.expr(b, scope));
@@ -648,12 +568,7 @@ impl Resolver {
                     ast::BinOp::Pow => Expr::Pow(a, b),
                 }
             }
-            ExprKind::Big {
-                op,
-                binder,
-                range,
-                body,
-            } => {
+            ExprKind::Big { op, binder, range, body } => {
                 let range = match range {
                     Some(r) => {
                         let lo = self.bound(&r.lo);
@@ -662,23 +577,23 @@ impl Resolver {
                     }
                     None => match self.globals.get(&binder.name) {
                         Some((Global::Index(id), _)) => self.model.indices[*id].range,
+                        _ if self.poisoned.contains(&binder.name) => return None,
                         _ => {
                             let word = if *op == BigOp::Sum { "sum" } else { "prod" };
                             self.error(
-                                Diagnostic::error(binder.span, format!("`{}` has no range", binder.name)).with_hint(format!(
-                                    "declare `index {0} in 1..n`, or write `{word}({0} in 1..n, …)`",
-                                    binder.name
-                                )),
+                                Diagnostic::error(binder.span, format!("`{}` has no range", binder.name)).with_hint(
+                                    format!(
+                                        "declare `index {0} in 1..n`, or write `{word}({0} in 1..n, …)`",
+                                        binder.name
+                                    ),
+                                ),
                             );
                             return None;
                         }
                     },
                 };
                 let id = self.model.bounds.len();
-                self.model.bounds.push(BoundIndex {
-                    name: binder.name.clone(),
-                    range,
-                });
+                self.model.bounds.push(BoundIndex { name: binder.name.clone(), range });
                 let mut inner = scope.clone();
                 inner.bound.push((binder.name.clone(), id));
                 Expr::Big(*op, id, Box::new(self.expr(body, &inner)?))
@@ -699,25 +614,14 @@ impl Resolver {
             return Some(Expr::Local(pos));
         }
         if let Some((_, id)) = scope.bound.iter().rev().find(|(n, _)| *n == name.name) {
-            return Some(Expr::Index(Ix {
-                constant: 0,
-                terms: vec![(1, IxVar::Bound(*id))],
-            }));
+            return Some(Expr::Index(Ix { constant: 0, terms: vec![(1, IxVar::Bound(*id))] }));
         }
         match self.globals.get(&name.name).cloned() {
-            Some((Global::Index(id), _)) => Some(Expr::Index(Ix {
-                constant: 0,
-                terms: vec![(1, IxVar::Free(id))],
-            })),
+            Some((Global::Index(id), _)) => Some(Expr::Index(Ix { constant: 0, terms: vec![(1, IxVar::Free(id))] })),
             Some((Global::Size(id), _)) => Some(Expr::Size(id)),
             Some((Global::Family(_), _)) => {
-                let r = ast::VarRef {
-                    name: name.clone(),
-                    subscripts: Vec::new(),
-                    span: name.span,
-                };
-                self.find_entry(&r, scope, false)
-                    .map(|(_, r)| Expr::Entry(r))
+                let r = ast::VarRef { name: name.clone(), subscripts: Vec::new(), span: name.span };
+                self.find_entry(&r, scope, false).map(|(_, r)| Expr::Entry(r))
             }
             Some((Global::Unknown(_) | Global::UserFn(_), _)) => {
                 self.error(
@@ -729,11 +633,8 @@ impl Resolver {
             None => {
                 if Builtin::from_name(&name.name).is_some() {
                     self.error(
-                        Diagnostic::error(
-                            name.span,
-                            format!("`{}` is a builtin function", name.name),
-                        )
-                        .with_hint(format!("call it with an argument: `{}(…)`", name.name)),
+                        Diagnostic::error(name.span, format!("`{}` is a builtin function", name.name))
+                            .with_hint(format!("call it with an argument: `{}(…)`", name.name)),
                     );
                 } else {
                     self.unknown_name(name, scope);
@@ -744,6 +645,9 @@ impl Resolver {
     }
 
     fn unknown_name(&mut self, name: &ast::Ident, scope: &Scope) {
+        if self.poisoned.contains(&name.name) {
+            return;
+        }
         let mut candidates: Vec<String> = self.globals.keys().cloned().collect();
         candidates.extend(scope.locals.iter().cloned());
         candidates.extend(scope.bound.iter().map(|(n, _)| n.clone()));
@@ -756,14 +660,7 @@ impl Resolver {
         self.error(d);
     }
 
-    fn call(
-        &mut self,
-        func: &ast::Ident,
-        primes: u32,
-        args: &[ast::Expr],
-        scope: &Scope,
-        span: Span,
-    ) -> Option<Expr> {
+    fn call(&mut self, func: &ast::Ident, primes: u32, args: &[ast::Expr], scope: &Scope, span: Span) -> Option<Expr> {
         let global = self.globals.get(&func.name).cloned();
         let is_delta = (func.name == "delta" || func.name == "δ") && global.is_none();
         if is_delta {
@@ -796,8 +693,17 @@ impl Resolver {
             }
             if primes > 0 && want != 1 {
                 r.error(
-                    Diagnostic::error(func.span, format!("`{}{}` is the derivative of a function of {want} arguments", func.name, "'".repeat(primes as usize)))
-                        .with_hint("primes denote derivatives of functions of one argument; use `diff` for partial derivatives"),
+                    Diagnostic::error(
+                        func.span,
+                        format!(
+                            "`{}{}` is the derivative of a function of {want} arguments",
+                            func.name,
+                            "'".repeat(primes as usize)
+                        ),
+                    )
+                    .with_hint(
+                        "primes denote derivatives of functions of one argument; use `diff` for partial derivatives",
+                    ),
                 );
                 return false;
             }
@@ -820,23 +726,15 @@ impl Resolver {
             }
             Some((Global::Family(_), _)) => {
                 self.error(
-                    Diagnostic::error(
-                        func.span,
-                        format!("`{}` is a variable, not a function", func.name),
-                    )
-                    .with_hint(
-                        "subscripts are written in brackets: `y[i]`; multiplication needs `*`",
-                    ),
+                    Diagnostic::error(func.span, format!("`{}` is a variable, not a function", func.name))
+                        .with_hint("subscripts are written in brackets: `y[i]`; multiplication needs `*`"),
                 );
                 None
             }
             Some((Global::Index(_) | Global::Size(_), _)) => {
                 self.error(
-                    Diagnostic::error(
-                        func.span,
-                        format!("`{}` is an index, not a function", func.name),
-                    )
-                    .with_hint("multiplication needs `*`"),
+                    Diagnostic::error(func.span, format!("`{}` is an index, not a function", func.name))
+                        .with_hint("multiplication needs `*`"),
                 );
                 None
             }
@@ -856,8 +754,7 @@ impl Resolver {
                         .map(|(k, _)| k.clone())
                         .collect();
                     candidates.extend(fns.iter().map(String::as_str));
-                    let mut d =
-                        Diagnostic::error(func.span, format!("unknown function `{}`", func.name));
+                    let mut d = Diagnostic::error(func.span, format!("unknown function `{}`", func.name));
                     d = match closest(&func.name, candidates.into_iter()) {
                         Some(best) => d.with_hint(format!("did you mean `{best}`?")),
                         None => d.with_hint(format!(
@@ -878,10 +775,7 @@ impl Resolver {
             r.error(
                 Diagnostic::error(
                     target.span,
-                    format!(
-                        "cannot differentiate with respect to `{}`: it is {what}",
-                        target.name.name
-                    ),
+                    format!("cannot differentiate with respect to `{}`: it is {what}", target.name.name),
                 )
                 .with_hint("differentiate with respect to a declared variable or a defined node"),
             );
@@ -897,28 +791,18 @@ impl Resolver {
             Some((Global::Index(_), _)) => not_variable(self, "an index"),
             Some((Global::Size(_), _)) => not_variable(self, "a size"),
             Some((Global::Unknown(_) | Global::UserFn(_), _)) => not_variable(self, "a function"),
-            None if Builtin::from_name(&target.name.name).is_some() => {
-                not_variable(self, "a builtin function")
-            }
+            None if Builtin::from_name(&target.name.name).is_some() => not_variable(self, "a builtin function"),
             _ => self.find_entry(target, scope, false),
         }
     }
 
     /// Finds the entry a reference denotes. `whole_family` accepts range indices as stand-ins for
     /// every value (dependency lists).
-    fn find_entry(
-        &mut self,
-        r: &ast::VarRef,
-        scope: &Scope,
-        whole_family: bool,
-    ) -> Option<(EntryId, EntryRef)> {
+    fn find_entry(&mut self, r: &ast::VarRef, scope: &Scope, whole_family: bool) -> Option<(EntryId, EntryRef)> {
         let ids = match self.globals.get(&r.name.name) {
             Some((Global::Family(ids), _)) => ids.clone(),
             Some(_) => {
-                self.error(Diagnostic::error(
-                    r.name.span,
-                    format!("`{}` is not a variable", r.name.name),
-                ));
+                self.error(Diagnostic::error(r.name.span, format!("`{}` is not a variable", r.name.name)));
                 return None;
             }
             None => {
@@ -928,11 +812,7 @@ impl Resolver {
         };
         let arity = self.model.entries[ids[0]].slots.len();
         if r.subscripts.len() != arity {
-            let declared = ids
-                .iter()
-                .map(|&i| format!("`{}`", self.entry_display(i)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let declared = ids.iter().map(|&i| format!("`{}`", self.entry_display(i))).collect::<Vec<_>>().join(", ");
             let msg = if arity == 0 {
                 format!("`{}` has no subscripts", r.name.name)
             } else {
@@ -965,26 +845,20 @@ impl Resolver {
             }
             return Some((id, EntryRef { entry: id, args }));
         }
-        let declared = ids
-            .iter()
-            .map(|&i| format!("`{}`", self.entry_display(i)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let declared = ids.iter().map(|&i| format!("`{}`", self.entry_display(i))).collect::<Vec<_>>().join(", ");
         let written = &r.span;
         self.error(
-            Diagnostic::error(
-                *written,
-                format!("no declared entry matches `{}`", r.name.name),
-            )
-            .with_hint(format!(
-                "declared: {declared}; labels such as `t-1` must match a declaration exactly"
-            )),
+            Diagnostic::error(*written, format!("no declared entry matches `{}`", written_ref(r)))
+                .with_hint(format!("declared: {declared}; labels such as `t-1` must match a declaration exactly")),
         );
         None
     }
 
     fn label_in_scope(&self, sub: &ast::IndexExpr, scope: &Scope) -> Option<Slot> {
-        let shadowed = sub.terms.iter().any(|(_, a)| matches!(a, IndexAtom::Name(n) if scope.bound.iter().any(|(b, _)| *b == n.name)));
+        let shadowed = sub
+            .terms
+            .iter()
+            .any(|(_, a)| matches!(a, IndexAtom::Name(n) if scope.bound.iter().any(|(b, _)| *b == n.name)));
         if shadowed {
             None
         } else {
@@ -998,9 +872,7 @@ impl Resolver {
         let mut ix = Ix::default();
         for (sign, atom) in &sub.terms {
             match atom {
-                IndexAtom::Int(text, _) => {
-                    ix.constant = ix.constant.checked_add(sign * text.parse::<i64>().ok()?)?
-                }
+                IndexAtom::Int(text, _) => ix.constant = ix.constant.checked_add(sign * text.parse::<i64>().ok()?)?,
                 IndexAtom::Name(name) => ix.terms.push((*sign, self.ix_var(&name.name, scope)?)),
             }
         }
@@ -1028,17 +900,10 @@ impl Resolver {
                     .and_then(|v| ix.constant.checked_add(sign * v))
                     .map(|c| ix.constant = c)
                     .is_some(),
-                ExprKind::Name(n) => r
-                    .ix_var(&n.name, scope)
-                    .map(|v| ix.terms.push((sign, v)))
-                    .is_some(),
+                ExprKind::Name(n) => r.ix_var(&n.name, scope).map(|v| ix.terms.push((sign, v))).is_some(),
                 ExprKind::Neg(a) => walk(r, a, -sign, scope, ix),
-                ExprKind::Binary(ast::BinOp::Add, a, b) => {
-                    walk(r, a, sign, scope, ix) && walk(r, b, sign, scope, ix)
-                }
-                ExprKind::Binary(ast::BinOp::Sub, a, b) => {
-                    walk(r, a, sign, scope, ix) && walk(r, b, -sign, scope, ix)
-                }
+                ExprKind::Binary(ast::BinOp::Add, a, b) => walk(r, a, sign, scope, ix) && walk(r, b, sign, scope, ix),
+                ExprKind::Binary(ast::BinOp::Sub, a, b) => walk(r, a, sign, scope, ix) && walk(r, b, -sign, scope, ix),
                 _ => false,
             }
         }
@@ -1108,11 +973,7 @@ impl Resolver {
         for start in 0..n {
             if state[start] == 0 {
                 if let Some(cycle) = dfs(start, &edges, &mut state, &mut stack) {
-                    let path = cycle
-                        .iter()
-                        .map(|&i| self.entry_display(i))
-                        .collect::<Vec<_>>()
-                        .join(" → ");
+                    let path = cycle.iter().map(|&i| self.entry_display(i)).collect::<Vec<_>>().join(" → ");
                     let span = self.model.entries[cycle[0]].span;
                     self.diagnostics.push(
                         Diagnostic::error(span, format!("cyclic definition: {path}"))
@@ -1125,12 +986,7 @@ impl Resolver {
     }
 }
 
-fn dfs(
-    node: usize,
-    edges: &[Vec<usize>],
-    state: &mut [u8],
-    stack: &mut Vec<usize>,
-) -> Option<Vec<usize>> {
+fn dfs(node: usize, edges: &[Vec<usize>], state: &mut [u8], stack: &mut Vec<usize>) -> Option<Vec<usize>> {
     state[node] = 1;
     stack.push(node);
     for &next in &edges[node] {
@@ -1224,6 +1080,33 @@ fn first_free_index(e: &Expr) -> Option<IndexId> {
     v.first().copied()
 }
 
+/// A reference as written: `x[t+1]`, `s[c,t-1]`.
+fn written_ref(r: &ast::VarRef) -> String {
+    if r.subscripts.is_empty() {
+        return r.name.name.clone();
+    }
+    let subs: Vec<String> = r
+        .subscripts
+        .iter()
+        .map(|ix| {
+            let mut text = String::new();
+            for (k, (sign, atom)) in ix.terms.iter().enumerate() {
+                if *sign < 0 {
+                    text.push('-');
+                } else if k > 0 {
+                    text.push('+');
+                }
+                match atom {
+                    IndexAtom::Int(v, _) => text.push_str(v),
+                    IndexAtom::Name(n) => text.push_str(&n.name),
+                }
+            }
+            text
+        })
+        .collect();
+    format!("{}[{}]", r.name.name, subs.join(","))
+}
+
 fn same_pattern(a: &[Slot], b: &[Slot]) -> bool {
     a.len() == b.len()
         && a.iter().zip(b).all(|(x, y)| match (x, y) {
@@ -1258,8 +1141,8 @@ pub fn label_text(label: &str, offset: i64) -> String {
 }
 
 const BUILTIN_NAMES: [&str; 17] = [
-    "exp", "log", "ln", "sqrt", "abs", "sign", "sigmoid", "σ", "tanh", "relu", "softplus", "sin",
-    "cos", "step", "delta", "max", "min",
+    "exp", "log", "ln", "sqrt", "abs", "sign", "sigmoid", "σ", "tanh", "relu", "softplus", "sin", "cos", "step",
+    "delta", "max", "min",
 ];
 
 fn reserved(name: &str) -> Option<&'static str> {
@@ -1290,10 +1173,7 @@ fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
 }
 
 fn int_literal(v: i64) -> Literal {
-    Literal {
-        value: BigRational::from_integer(BigInt::from(v)),
-        half_unit: None,
-    }
+    Literal { value: BigRational::from_integer(BigInt::from(v)), half_unit: None, point: false }
 }
 
 /// The exact value of a decimal literal, and its half unit when it has a decimal point.
@@ -1317,10 +1197,9 @@ pub fn parse_decimal(text: &str) -> Option<Literal> {
         }
     };
     let value = BigRational::from_integer(digits) * pow10(scale);
-    let half_unit = mantissa
-        .contains('.')
-        .then(|| pow10(scale) / BigRational::from_integer(BigInt::from(2)));
-    Some(Literal { value, half_unit })
+    let half_unit = Some(pow10(scale) / BigRational::from_integer(BigInt::from(2)));
+    let point = mantissa.contains('.');
+    Some(Literal { value, half_unit, point })
 }
 
 /// The value of an expression made of numbers and arithmetic only.

@@ -11,9 +11,7 @@ use num_rational::BigRational;
 use super::fd::ridders;
 use super::random::{self, input_value, smooth_n, Smooth1};
 use super::value::{EvalError, EvalResult, Interval, Value};
-use crate::model::{
-    entries_read, Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Model, Slot,
-};
+use crate::model::{entries_read, Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Model, Slot};
 use crate::syntax::ast::BigOp;
 
 /// Derivatives are refused (and the sample redrawn) when a kink is closer than this to the point.
@@ -22,7 +20,9 @@ pub const KINK_MARGIN: f64 = 0.05;
 /// redrawn.
 const MAX_RELATIVE_FD_ERROR: f64 = 1e-5;
 /// The most elementary operations one evaluation may take.
-pub const EVAL_BUDGET: u64 = 20_000_000;
+pub const EVAL_BUDGET: u64 = 5_000_000;
+/// The longest one evaluation may take.
+pub const EVAL_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The most terms one `sum` or `prod` may have.
 pub const MAX_SUM_TERMS: i64 = 1_000_000;
@@ -52,12 +52,9 @@ impl<'m> Context<'m> {
             .map(|e| {
                 let mut out = Vec::new();
                 match &e.kind {
-                    EntryKind::Defined(body) => expr_reads(
-                        model,
-                        body,
-                        &mut out,
-                        &mut vec![false; model.user_functions.len()],
-                    ),
+                    EntryKind::Defined(body) => {
+                        expr_reads(model, body, &mut out, &mut vec![false; model.user_functions.len()])
+                    }
                     EntryKind::Unknown(deps) => out.extend(deps.iter().map(|d| d.entry)),
                     EntryKind::Input(_) => {}
                 }
@@ -108,6 +105,8 @@ pub struct Sample {
     pub free: Vec<Option<i64>>,
     /// The seed of inputs and random functions.
     pub seed: u64,
+    /// Whether every unrestricted input is negated (samples come in mirrored pairs).
+    pub mirror: bool,
 }
 
 /// How a value is computed: the kind of number, with what it can and cannot do.
@@ -161,11 +160,14 @@ pub struct FloatValue {
     pub value: f64,
     /// An estimate of the absolute error from finite differences (0 without derivatives).
     pub error: f64,
+    /// The largest operand of any addition or subtraction: the scale of cancellation error.
+    pub scale: f64,
 }
 
 /// Shared between an evaluator and the children it creates for finite differences.
 struct Shared {
     budget: Cell<u64>,
+    deadline: std::time::Instant,
     /// The base values of the inputs read, for counterexamples.
     inputs: RefCell<BTreeMap<EntryKey, f64>>,
 }
@@ -174,10 +176,7 @@ struct Shared {
 pub fn eval_float(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<FloatValue> {
     let mut ev = Evaluator::<f64>::new(ctx, sample, false);
     let value = ev.eval(expr, &sample.free)?;
-    Ok(FloatValue {
-        value,
-        error: ev.fd_error,
-    })
+    Ok(FloatValue { value, error: ev.fd_error, scale: ev.scale })
 }
 
 /// Evaluates `expr` exactly, if it needs no sampled input, derivative or transcendental value.
@@ -187,6 +186,19 @@ pub fn eval_exact(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Big
 
 /// Evaluates `expr` with its own decimal literals widened to their rounding intervals (§5).
 pub fn eval_widened(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Interval> {
+    // A step that is one number (`≈ 33`, `≈ -3e1`) is a rounded result, integer or not.
+    let whole = match expr {
+        Expr::Const(lit) => Some((lit, false)),
+        Expr::Neg(inner) => match inner.as_ref() {
+            Expr::Const(lit) => Some((lit, true)),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some((lit, negated)) = whole {
+        let widened = Interval::literal(&crate::model::Literal { point: true, ..lit.clone() }, true);
+        return Ok(if negated { widened.neg() } else { widened });
+    }
     Evaluator::<Interval>::new(ctx, sample, true).eval(expr, &sample.free)
 }
 
@@ -210,6 +222,7 @@ struct Evaluator<'a, V> {
     near_kink: f64,
     widen: bool,
     fd_error: f64,
+    scale: f64,
     shared: Rc<Shared>,
 }
 
@@ -225,8 +238,10 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
             near_kink: 0.0,
             widen,
             fd_error: 0.0,
+            scale: 0.0,
             shared: Rc::new(Shared {
                 budget: Cell::new(EVAL_BUDGET),
+                deadline: std::time::Instant::now() + EVAL_TIME,
                 inputs: RefCell::new(BTreeMap::new()),
             }),
         }
@@ -235,11 +250,13 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
     fn tick(&self) -> EvalResult<()> {
         let left = self.shared.budget.get();
         if left == 0 {
-            return Err(EvalError::Limit(format!(
-                "evaluation needs more than {EVAL_BUDGET} operations"
-            )));
+            return Err(EvalError::Limit(format!("evaluation needs more than {EVAL_BUDGET} operations")));
         }
         self.shared.budget.set(left - 1);
+        if left % 4096 == 0 && std::time::Instant::now() > self.shared.deadline {
+            self.shared.budget.set(0);
+            return Err(EvalError::Limit(format!("evaluation takes longer than {} s", EVAL_TIME.as_secs())));
+        }
         Ok(())
     }
 
@@ -260,30 +277,29 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
                 .cloned()
                 .ok_or_else(|| EvalError::Limit("unbound parameter".into())),
             Expr::Neg(a) => Ok(self.eval(a, free)?.neg()),
-            Expr::Add(a, b) => self.eval(a, free)?.add(&self.eval(b, free)?),
-            Expr::Sub(a, b) => self.eval(a, free)?.sub(&self.eval(b, free)?),
+            Expr::Add(a, b) => {
+                let (a, b) = (self.eval(a, free)?, self.eval(b, free)?);
+                self.note_scale(&a, &b);
+                a.add(&b)
+            }
+            Expr::Sub(a, b) => {
+                let (a, b) = (self.eval(a, free)?, self.eval(b, free)?);
+                self.note_scale(&a, &b);
+                a.sub(&b)
+            }
             Expr::Mul(a, b) => self.eval(a, free)?.mul(&self.eval(b, free)?),
             Expr::Div(a, b) => self.eval(a, free)?.div(&self.eval(b, free)?),
             Expr::Pow(a, b) => self.eval(a, free)?.pow(&self.eval(b, free)?),
             Expr::Builtin(b, order, args) => {
-                let values = args
-                    .iter()
-                    .map(|a| self.eval(a, free))
-                    .collect::<EvalResult<Vec<V>>>()?;
+                let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
                 V::builtin(*b, *order, &values, self.near_kink)
             }
             Expr::Unknown(f, order, args) => {
-                let values = args
-                    .iter()
-                    .map(|a| self.eval(a, free))
-                    .collect::<EvalResult<Vec<V>>>()?;
+                let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
                 self.unknown_function(*f, *order, &values)
             }
             Expr::Apply(f, order, args) => {
-                let values = args
-                    .iter()
-                    .map(|a| self.eval(a, free))
-                    .collect::<EvalResult<Vec<V>>>()?;
+                let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
                 self.apply(*f, *order, values)
             }
             Expr::Big(op, b, body) => {
@@ -308,11 +324,12 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
                             return Err(err);
                         }
                     };
-                    acc = if *op == BigOp::Sum {
-                        acc.add(&term)?
+                    if *op == BigOp::Sum {
+                        self.note_scale(&acc, &term);
+                        acc = acc.add(&term)?;
                     } else {
-                        acc.mul(&term)?
-                    };
+                        acc = acc.mul(&term)?;
+                    }
                 }
                 self.bound[*b] = saved;
                 Ok(acc)
@@ -346,6 +363,12 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
         }
     }
 
+    fn note_scale(&mut self, a: &V, b: &V) {
+        if V::KIND == Kind::Float {
+            self.scale = self.scale.max(a.to_f64().abs()).max(b.to_f64().abs());
+        }
+    }
+
     fn derivative_result(&mut self, d: f64, err: f64) -> EvalResult<V> {
         if err > MAX_RELATIVE_FD_ERROR * d.abs().max(1.0) {
             return Err(EvalError::NearKink);
@@ -363,14 +386,11 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
             overrides: self.overrides.clone(),
             cache: HashMap::new(),
             bound: self.bound.clone(),
-            locals: self
-                .locals
-                .iter()
-                .map(|f| f.iter().map(Value::to_f64).collect())
-                .collect(),
+            locals: self.locals.iter().map(|f| f.iter().map(Value::to_f64).collect()).collect(),
             near_kink: self.near_kink,
             widen: false,
             fd_error: 0.0,
+            scale: 0.0,
             shared: Rc::clone(&self.shared),
         }
     }
@@ -379,11 +399,9 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
         let mut v = ix.constant;
         for (coef, var) in &ix.terms {
             let x = match var {
-                IxVar::Free(i) => free
-                    .get(*i)
-                    .copied()
-                    .flatten()
-                    .ok_or_else(|| EvalError::Limit("an index has no value".into()))?,
+                IxVar::Free(i) => {
+                    free.get(*i).copied().flatten().ok_or_else(|| EvalError::Limit("an index has no value".into()))?
+                }
                 IxVar::Bound(b) => self.bound[*b],
                 IxVar::Size(s) => self.sample.sizes[*s],
             };
@@ -487,22 +505,16 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
         };
         let model = self.ctx.model;
         let mut value = raw(&k.1);
+        if self.sample.mirror && matches!(domain, crate::model::Domain::Real | crate::model::Domain::NonZero) {
+            value = -value;
+        }
         if let Some(a) = model.assumptions.iter().find(|a| a.entry == k.0) {
-            let slot = model.entries[k.0]
-                .range_slots()
-                .next()
-                .expect("an assumed family has one range slot");
+            let slot = model.entries[k.0].range_slots().next().expect("an assumed family has one range slot");
             let r = model.indices[slot].range;
-            let total: f64 = (self.bound_value(r.lo)..=self.bound_value(r.hi))
-                .map(|i| raw(&[i]))
-                .sum();
+            let total: f64 = (self.bound_value(r.lo)..=self.bound_value(r.hi)).map(|i| raw(&[i])).sum();
             value *= super::value::ratio_to_f64(&a.total) / total;
         }
-        self.shared
-            .inputs
-            .borrow_mut()
-            .entry(k.clone())
-            .or_insert(value);
+        self.shared.inputs.borrow_mut().entry(k.clone()).or_insert(value);
         value
     }
 
@@ -515,11 +527,7 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
             let g = Smooth1::new(&words);
             return V::from_float(g.eval(order, x.to_f64()));
         }
-        let values: Vec<(u64, f64)> = args
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i as u64, v.to_f64()))
-            .collect();
+        let values: Vec<(u64, f64)> = args.iter().enumerate().map(|(i, v)| (i as u64, v.to_f64())).collect();
         V::from_float(smooth_n(&words, &values))
     }
 
@@ -559,12 +567,7 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
     /// A child evaluator in which `key` has the value `value` and everything that depends on it
     /// is recomputed.
     fn child_perturbing(&self, key: &EntryKey, value: f64) -> Evaluator<'a, V> {
-        let mut overrides: Vec<(EntryKey, f64)> = self
-            .overrides
-            .iter()
-            .filter(|(k, _)| k != key)
-            .cloned()
-            .collect();
+        let mut overrides: Vec<(EntryKey, f64)> = self.overrides.iter().filter(|(k, _)| k != key).cloned().collect();
         overrides.push((key.clone(), value));
         let cache = self
             .cache
@@ -582,6 +585,7 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
             near_kink: KINK_MARGIN,
             widen: false,
             fd_error: 0.0,
+            scale: 0.0,
             shared: Rc::clone(&self.shared),
         }
     }

@@ -40,9 +40,7 @@ fn extrapolate(f: &mut impl FnMut(f64) -> EvalResult<f64>, h0: f64) -> EvalResul
         for j in 1..=i {
             table[j][i] = (table[j - 1][i] * factor - table[j - 1][i - 1]) / (factor - 1.0);
             factor *= SHRINK * SHRINK;
-            let e = (table[j][i] - table[j - 1][i])
-                .abs()
-                .max((table[j][i] - table[j - 1][i - 1]).abs());
+            let e = (table[j][i] - table[j - 1][i]).abs().max((table[j][i] - table[j - 1][i - 1]).abs());
             if e <= error {
                 error = e;
                 best = table[j][i];
@@ -55,9 +53,7 @@ fn extrapolate(f: &mut impl FnMut(f64) -> EvalResult<f64>, h0: f64) -> EvalResul
     if best.is_finite() {
         Ok((best, error))
     } else {
-        Err(EvalError::Undefined(
-            "the derivative is not finite".to_string(),
-        ))
+        Err(EvalError::Undefined("the derivative is not finite".to_string()))
     }
 }
 

@@ -6,8 +6,7 @@ pub mod random;
 mod value;
 
 pub use eval::{
-    entry_key_text, eval_exact, eval_float, eval_widened, inputs_read, Context, EntryKey,
-    FloatValue, Sample,
+    entry_key_text, eval_exact, eval_float, eval_widened, inputs_read, Context, EntryKey, FloatValue, Sample,
 };
 pub use fd::ridders;
 pub use value::{ratio_to_f64, EvalError, EvalResult, Interval, Value};

@@ -143,12 +143,7 @@ fn builtin_f64(b: Builtin, order: u32, x: f64, near_kink: f64) -> EvalResult<f64
         (Builtin::Softplus, 2) => sigmoid(x) * (1.0 - sigmoid(x)),
         (Builtin::Sin, n) => (x + f64::from(n) * std::f64::consts::FRAC_PI_2).sin(),
         (Builtin::Cos, n) => (x + f64::from(n) * std::f64::consts::FRAC_PI_2).cos(),
-        _ => {
-            return Err(EvalError::Limit(format!(
-                "derivatives of order {order} of `{}` are not supported",
-                b.name()
-            )))
-        }
+        _ => return Err(EvalError::Limit(format!("derivatives of order {order} of `{}` are not supported", b.name()))),
     };
     finite(v)
 }
@@ -200,11 +195,7 @@ impl Value for f64 {
                 if near_kink > 0.0 && (x - y).abs() < near_kink {
                     return Err(EvalError::NearKink);
                 }
-                Ok(if b == Builtin::Max {
-                    x.max(*y)
-                } else {
-                    x.min(*y)
-                })
+                Ok(if b == Builtin::Max { x.max(*y) } else { x.min(*y) })
             }
             (_, [x]) => builtin_f64(b, order, *x, near_kink),
             _ => Err(EvalError::Limit("wrong number of arguments".to_string())),
@@ -299,11 +290,7 @@ impl Value for BigRational {
             }
             return Err(EvalError::NotExact);
         }
-        let n = b
-            .to_integer()
-            .to_i64()
-            .filter(|n| n.unsigned_abs() <= 100_000)
-            .ok_or(EvalError::NotExact)?;
+        let n = b.to_integer().to_i64().filter(|n| n.unsigned_abs() <= 100_000).ok_or(EvalError::NotExact)?;
         if self.is_zero() && n < 0 {
             return undefined("zero to a negative power");
         }
@@ -312,12 +299,7 @@ impl Value for BigRational {
         }
         Ok(num_traits::pow::Pow::pow(self.clone(), n as i32))
     }
-    fn builtin(
-        b: Builtin,
-        order: u32,
-        args: &[BigRational],
-        _near_kink: f64,
-    ) -> EvalResult<BigRational> {
+    fn builtin(b: Builtin, order: u32, args: &[BigRational], _near_kink: f64) -> EvalResult<BigRational> {
         let zero = BigRational::zero();
         let one = BigRational::one();
         let Some(x) = args.first() else {
@@ -341,14 +323,10 @@ impl Value for BigRational {
             (Builtin::Abs | Builtin::Relu | Builtin::Sign | Builtin::Step, _) => zero,
             (Builtin::Exp, _) if at_zero => one,
             (Builtin::Log, 0) if *x == one => zero,
-            (Builtin::Log, 0) if !x.is_positive() => {
-                return undefined("log of a number that is not positive")
-            }
+            (Builtin::Log, 0) if !x.is_positive() => return undefined("log of a number that is not positive"),
             (Builtin::Log, 1) if !at_zero => x.recip(),
             (Builtin::Log, 2) if !at_zero => -(x * x).recip(),
-            (Builtin::Sqrt, 0) if x.is_negative() => {
-                return undefined("square root of a negative number")
-            }
+            (Builtin::Sqrt, 0) if x.is_negative() => return undefined("square root of a negative number"),
             (Builtin::Sqrt, 0) => exact_sqrt(x).ok_or(EvalError::NotExact)?,
             (Builtin::Sigmoid, 0) if at_zero => rat(1, 2),
             (Builtin::Sigmoid, 1) if at_zero => rat(1, 4),
@@ -379,10 +357,7 @@ impl Interval {
     }
 
     fn checked(lo: f64, hi: f64) -> EvalResult<Interval> {
-        Ok(Interval {
-            lo: finite(lo)?,
-            hi: finite(hi)?,
-        })
+        Ok(Interval { lo: finite(lo)?, hi: finite(hi)? })
     }
 
     fn hull(values: impl IntoIterator<Item = f64>) -> EvalResult<Interval> {
@@ -411,13 +386,10 @@ impl Interval {
 impl Value for Interval {
     fn literal(lit: &Literal, widen: bool) -> Interval {
         let mid = ratio_to_f64(&lit.value);
-        match (&lit.half_unit, widen) {
+        match (&lit.half_unit, widen && lit.point) {
             (Some(h), true) => {
                 let h = ratio_to_f64(h);
-                Interval {
-                    lo: mid - h,
-                    hi: mid + h,
-                }
+                Interval { lo: mid - h, hi: mid + h }
             }
             _ => Interval::point(mid),
         }
@@ -435,18 +407,10 @@ impl Value for Interval {
         Interval::checked(self.lo + b.lo, self.hi + b.hi)
     }
     fn mul(&self, b: &Interval) -> EvalResult<Interval> {
-        Interval::hull([
-            self.lo * b.lo,
-            self.lo * b.hi,
-            self.hi * b.lo,
-            self.hi * b.hi,
-        ])
+        Interval::hull([self.lo * b.lo, self.lo * b.hi, self.hi * b.lo, self.hi * b.hi])
     }
     fn neg(&self) -> Interval {
-        Interval {
-            lo: -self.hi,
-            hi: -self.lo,
-        }
+        Interval { lo: -self.hi, hi: -self.lo }
     }
     fn div(&self, b: &Interval) -> EvalResult<Interval> {
         if b.lo <= 0.0 && b.hi >= 0.0 {
@@ -455,19 +419,11 @@ impl Value for Interval {
             }
             return Err(EvalError::NotExact);
         }
-        self.mul(&Interval {
-            lo: 1.0 / b.hi,
-            hi: 1.0 / b.lo,
-        })
+        self.mul(&Interval { lo: 1.0 / b.hi, hi: 1.0 / b.lo })
     }
     fn pow(&self, b: &Interval) -> EvalResult<Interval> {
         // Monotone in each argument on each piece; sample the corners and the inside densely.
-        let corners = [
-            (self.lo, b.lo),
-            (self.lo, b.hi),
-            (self.hi, b.lo),
-            (self.hi, b.hi),
-        ];
+        let corners = [(self.lo, b.lo), (self.lo, b.hi), (self.hi, b.lo), (self.hi, b.hi)];
         let mut values = Vec::new();
         for (x, y) in corners {
             values.push(x.pow(&y)?);
@@ -482,12 +438,7 @@ impl Value for Interval {
             [x] => x.map(|v| builtin_f64(b, order, v, near_kink)),
             [x, y] => {
                 let f = |p: f64, q: f64| f64::builtin(b, order, &[p, q], near_kink);
-                Interval::hull([
-                    f(x.lo, y.lo)?,
-                    f(x.lo, y.hi)?,
-                    f(x.hi, y.lo)?,
-                    f(x.hi, y.hi)?,
-                ])
+                Interval::hull([f(x.lo, y.lo)?, f(x.lo, y.hi)?, f(x.hi, y.lo)?, f(x.hi, y.hi)?])
             }
             _ => Err(EvalError::NotExact),
         }
@@ -504,10 +455,7 @@ mod tests {
         let lit = parse_decimal("418.2").unwrap();
         let i = Interval::literal(&lit, true);
         assert!((i.lo - 418.15).abs() < 1e-12 && (i.hi - 418.25).abs() < 1e-12);
-        assert_eq!(
-            Interval::literal(&parse_decimal("3").unwrap(), true),
-            Interval::point(3.0)
-        );
+        assert_eq!(Interval::literal(&parse_decimal("3").unwrap(), true), Interval::point(3.0));
     }
 
     #[test]
@@ -519,10 +467,7 @@ mod tests {
 
     #[test]
     fn kinks_are_refused_during_differences() {
-        assert_eq!(
-            f64::builtin(Builtin::Relu, 0, &[0.01], 0.1),
-            Err(EvalError::NearKink)
-        );
+        assert_eq!(f64::builtin(Builtin::Relu, 0, &[0.01], 0.1), Err(EvalError::NearKink));
         assert_eq!(f64::builtin(Builtin::Relu, 0, &[0.0], 0.0), Ok(0.0));
     }
 }

@@ -11,16 +11,12 @@ use codespan_reporting::term::{
 };
 
 use super::{FileReport, Summary};
-use crate::check::{Counterexample, StepResult, Verdict};
+use crate::check::{significant, Counterexample, StepResult, Verdict};
 use crate::diagnostic::line_col;
 
 /// Renders the reports for a person; `color` adds ANSI colours.
 pub fn render_human(reports: &[FileReport], color: bool) -> String {
-    let mut out = if color {
-        Buffer::ansi()
-    } else {
-        Buffer::no_color()
-    };
+    let mut out = if color { Buffer::ansi() } else { Buffer::no_color() };
     for r in reports {
         file(&mut out, r).expect("writing to a buffer cannot fail");
     }
@@ -30,30 +26,24 @@ pub fn render_human(reports: &[FileReport], color: bool) -> String {
 
 /// Renders one file's diagnostics (for stderr).
 pub fn render_diagnostics(r: &FileReport, color: bool) -> String {
-    let mut out = if color {
-        Buffer::ansi()
-    } else {
-        Buffer::no_color()
-    };
+    let mut out = if color { Buffer::ansi() } else { Buffer::no_color() };
     let file = SimpleFile::new(r.path.as_str(), r.source.as_str());
     let config = term::Config::default();
     for d in &r.errors {
-        if r.source.is_empty() {
-            // Nothing to point at (an unreadable file): the message alone.
-            let _ = writeln!(out, "error: {}: {}", r.path, d.message);
+        if r.source.is_empty() || !d.show_source {
+            // Nothing worth quoting (an unreadable file, a runaway line): the place and the message.
+            let (line, column) = crate::diagnostic::line_col(&r.source, d.span.start);
+            let _ = writeln!(out, "error: {}\n  ┌─ {}:{line}:{column}", d.message, r.path);
+            for h in &d.hints {
+                let _ = writeln!(out, "  = hint: {h}");
+            }
+            let _ = writeln!(out);
             continue;
         }
         let mut labels = vec![Label::primary((), d.span.range())];
-        labels.extend(
-            d.labels
-                .iter()
-                .map(|(span, msg)| Label::secondary((), span.range()).with_message(msg)),
-        );
+        labels.extend(d.labels.iter().map(|(span, msg)| Label::secondary((), span.range()).with_message(msg)));
         let notes = d.hints.iter().map(|h| format!("hint: {h}")).collect();
-        let cs = CsDiagnostic::error()
-            .with_message(&d.message)
-            .with_labels(labels)
-            .with_notes(notes);
+        let cs = CsDiagnostic::error().with_message(&d.message).with_labels(labels).with_notes(notes);
         term::emit(&mut out, &config, &file, &cs).expect("writing to a buffer cannot fail");
     }
     String::from_utf8_lossy(out.as_slice()).into_owned()
@@ -74,20 +64,12 @@ fn file(out: &mut Buffer, r: &FileReport) -> std::io::Result<()> {
     writeln!(out)?;
     if !r.errors.is_empty() {
         let n = r.errors.len();
-        paint(
-            out,
-            Some(Color::Red),
-            true,
-            &format!("  {n} error{} (shown above)", if n == 1 { "" } else { "s" }),
-        )?;
+        paint(out, Some(Color::Red), true, &format!("  {n} error{} (shown above)", if n == 1 { "" } else { "s" }))?;
         writeln!(out)?;
     }
     for d in &r.derivations {
         let line = line_col(&r.source, d.span.start).0;
-        let name = d
-            .name
-            .as_deref()
-            .map_or_else(String::new, |n| format!(" \"{n}\""));
+        let name = d.name.as_deref().map_or_else(String::new, |n| format!(" \"{n}\""));
         writeln!(out, "  derive{name} (line {line})")?;
         for s in &d.steps {
             step(out, &r.source, s)?;
@@ -107,19 +89,9 @@ fn step(out: &mut Buffer, source: &str, s: &StepResult) -> std::io::Result<()> {
     write!(out, "    ")?;
     paint(out, Some(color), true, mark)?;
     write!(out, " line {line:<4} {} ", s.relation.symbol())?;
-    paint(
-        out,
-        Some(color),
-        s.verdict == Verdict::Wrong,
-        &format!("{:<12}", s.verdict.name()),
-    )?;
-    if !s.holds {
-        paint(
-            out,
-            Some(Color::Yellow),
-            false,
-            " no longer equals the head",
-        )?;
+    paint(out, Some(color), s.verdict == Verdict::Wrong, &format!("{:<12}", s.verdict.name()))?;
+    if !s.holds && s.holds_known {
+        paint(out, Some(Color::Yellow), false, " no longer equals the head")?;
     }
     if let Some(note) = &s.note {
         write!(out, "  # {note}")?;
@@ -143,43 +115,20 @@ fn counterexample(out: &mut Buffer, c: &Counterexample) -> std::io::Result<()> {
     let mut parts: Vec<String> = c.sizes.iter().map(|(k, v)| format!("{k} = {v}")).collect();
     parts.extend(c.indices.iter().map(|(k, v)| format!("{k} = {v}")));
     const SHOWN: usize = 8;
-    parts.extend(
-        c.inputs
-            .iter()
-            .take(SHOWN)
-            .map(|(k, v)| format!("{k} = {}", number(*v))),
-    );
+    parts.extend(c.inputs.iter().take(SHOWN).map(|(k, v)| format!("{k} = {}", significant(*v, 6))));
     if c.inputs.len() > SHOWN {
         parts.push(format!("… ({} more inputs)", c.inputs.len() - SHOWN));
     }
     if !parts.is_empty() {
         writeln!(out, "        at: {}", parts.join(", "))?;
     }
-    let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), number);
-    writeln!(
-        out,
-        "        step before = {}, this step = {}",
-        value(c.left),
-        value(c.right)
-    )
-}
-
-/// Six significant digits, without trailing zeros.
-fn number(v: f64) -> String {
-    if v == 0.0 {
-        return "0".to_string();
-    }
-    let magnitude = v.abs().log10().floor() as i32;
-    if !(-4..6).contains(&magnitude) {
-        return format!("{v:.5e}");
-    }
-    let decimals = (5 - magnitude).max(0) as usize;
-    let text = format!("{v:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
+    // Six digits, unless that hides the difference.
+    let digits = match (c.left, c.right) {
+        (Some(l), Some(r)) if significant(l, 6) == significant(r, 6) => 15,
+        _ => 6,
+    };
+    let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |x| significant(x, digits));
+    writeln!(out, "        step before = {}, this step = {}", value(c.left), value(c.right))
 }
 
 fn summary(out: &mut Buffer, s: &Summary) -> std::io::Result<()> {

@@ -63,11 +63,7 @@ struct CounterexampleJson<'a> {
 /// Renders the reports as the JSON document of `cli.md`.
 pub fn render_json(reports: &[FileReport]) -> String {
     let files = reports.iter().map(file_json).collect();
-    let report = Report {
-        version: 1,
-        files,
-        summary: Summary::of(reports),
-    };
+    let report = Report { version: 1, files, summary: Summary::of(reports) };
     let mut text = serde_json::to_string_pretty(&report).expect("reports serialise");
     text.push('\n');
     text
@@ -79,12 +75,7 @@ fn file_json(r: &FileReport) -> FileJson<'_> {
         .iter()
         .map(|d| {
             let (line, column) = line_col(&r.source, d.span.start);
-            ErrorJson {
-                message: d.message.clone(),
-                line,
-                column,
-                hint: d.hints.first().cloned(),
-            }
+            ErrorJson { message: d.message.clone(), line, column, hint: d.hints.first().cloned() }
         })
         .collect();
     let derivations = r
@@ -97,12 +88,7 @@ fn file_json(r: &FileReport) -> FileJson<'_> {
             final_holds: d.final_holds(),
         })
         .collect();
-    FileJson {
-        path: &r.path,
-        title: r.title.as_deref(),
-        errors,
-        derivations,
-    }
+    FileJson { path: &r.path, title: r.title.as_deref(), errors, derivations }
 }
 
 fn step_json<'a>(source: &str, s: &'a StepResult) -> StepJson<'a> {
@@ -120,11 +106,5 @@ fn step_json<'a>(source: &str, s: &'a StepResult) -> StepJson<'a> {
 }
 
 fn counterexample_json(c: &Counterexample) -> CounterexampleJson<'_> {
-    CounterexampleJson {
-        sizes: &c.sizes,
-        indices: &c.indices,
-        inputs: &c.inputs,
-        left: c.left,
-        right: c.right,
-    }
+    CounterexampleJson { sizes: &c.sizes, indices: &c.indices, inputs: &c.inputs, left: c.left, right: c.right }
 }

@@ -18,6 +18,8 @@ pub const MAX_LINE_BYTES: usize = 20_000;
 pub struct LogicalLine {
     /// The byte range, without the final newline.
     pub span: Span,
+    /// Refused before parsing (too long, too deep, an unclosed bracket); its error is reported.
+    pub rejected: bool,
 }
 
 /// The logical lines of `source`, and the problems found while splitting (those lines are left out).
@@ -40,15 +42,7 @@ pub fn split(source: &str) -> (Vec<LogicalLine>, Vec<Diagnostic>) {
                 if continues {
                     continue;
                 }
-                finish(
-                    source,
-                    start,
-                    i,
-                    &mut open,
-                    (max_depth, operators),
-                    &mut lines,
-                    &mut diagnostics,
-                );
+                finish(source, start, i, &mut open, (max_depth, operators), &mut lines, &mut diagnostics);
                 max_depth = 0;
                 operators = 0;
                 start = i + 1;
@@ -68,15 +62,7 @@ pub fn split(source: &str) -> (Vec<LogicalLine>, Vec<Diagnostic>) {
             _ => {}
         }
     }
-    finish(
-        source,
-        start,
-        source.len(),
-        &mut open,
-        (max_depth, operators),
-        &mut lines,
-        &mut diagnostics,
-    );
+    finish(source, start, source.len(), &mut open, (max_depth, operators), &mut lines, &mut diagnostics);
     (lines, diagnostics)
 }
 
@@ -96,41 +82,34 @@ fn finish(
     }
     if end - start > MAX_LINE_BYTES {
         diagnostics.push(
-            Diagnostic::error(Span::new(start, start), format!("line is too long ({} bytes)", end - start))
-                .with_hint(format!("a statement may have at most {MAX_LINE_BYTES} bytes; split it with `let` definitions")),
+            Diagnostic::error(Span::new(start, start), format!("line is too long ({} bytes)", end - start)).with_hint(
+                format!("a statement may have at most {MAX_LINE_BYTES} bytes; split it with `let` definitions"),
+            ),
         );
     } else if operators > MAX_OPERATORS {
         diagnostics.push(
-            Diagnostic::error(
-                Span::new(start, start),
-                format!("expression is too large ({operators} operators)"),
-            )
-            .with_hint(format!(
-                "a statement may have at most {MAX_OPERATORS} operators; name parts with `let`"
-            )),
+            Diagnostic::error(Span::new(start, start), format!("expression is too large ({operators} operators)"))
+                .with_hint(format!("a statement may have at most {MAX_OPERATORS} operators; name parts with `let`"))
+                .without_source(),
         );
     } else if max_depth > MAX_NESTING {
         diagnostics.push(
-            Diagnostic::error(
-                Span::new(start, start),
-                format!("brackets are nested too deeply ({max_depth} levels)"),
-            )
-            .with_hint(format!(
-                "at most {MAX_NESTING} levels are allowed; name parts with `let`"
-            )),
+            Diagnostic::error(Span::new(start, start), format!("brackets are nested too deeply ({max_depth} levels)"))
+                .with_hint(format!("at most {MAX_NESTING} levels are allowed; name parts with `let`"))
+                .without_source(),
         );
     } else if let Some(&(ch, at)) = open.first() {
         let close = if ch == '(' { ')' } else { ']' };
         diagnostics.push(
-            Diagnostic::error(
-                Span::new(at, at + ch.len_utf8()),
-                format!("unclosed `{ch}`"),
-            )
-            .with_hint(format!("add the missing `{close}`")),
+            Diagnostic::error(Span::new(at, at + ch.len_utf8()), format!("unclosed `{ch}`"))
+                .with_hint(format!("add the missing `{close}`")),
         );
     } else {
-        lines.push(LogicalLine { span });
+        lines.push(LogicalLine { span, rejected: false });
+        open.clear();
+        return;
     }
+    lines.push(LogicalLine { span, rejected: true });
     open.clear();
 }
 
@@ -138,28 +117,14 @@ fn finish(
 /// on the line before is a mistake rather than a continuation.
 fn next_line_starts_statement(rest: &str) -> bool {
     let line = rest.trim_start_matches([' ', '\t']);
-    const STARTS: [&str; 10] = [
-        "title",
-        "index",
-        "var",
-        "unknown",
-        "let",
-        "assume",
-        "tolerance",
-        "derive",
-        "≈",
-        "~=",
-    ];
+    const STARTS: [&str; 10] = ["title", "index", "var", "unknown", "let", "assume", "tolerance", "derive", "≈", "~="];
     if line.starts_with('=') {
         return true;
     }
     STARTS.iter().any(|kw| {
         line.strip_prefix(kw).is_some_and(|after| {
             !kw.chars().all(char::is_alphabetic)
-                || after
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                || after.chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
         })
     })
 }
@@ -169,42 +134,32 @@ mod tests {
     use super::*;
 
     fn texts(source: &str) -> Vec<&str> {
-        split(source)
-            .0
-            .iter()
-            .map(|l| &source[l.span.range()])
-            .collect()
+        split(source).0.iter().filter(|l| !l.rejected).map(|l| &source[l.span.range()]).collect()
     }
 
     #[test]
     fn joins_lines_inside_brackets() {
-        assert_eq!(
-            texts("let a = f(x,\n  y)\nvar z"),
-            vec!["let a = f(x,\n  y)", "var z"]
-        );
+        assert_eq!(texts("let a = f(x,\n  y)\nvar z"), vec!["let a = f(x,\n  y)", "var z"]);
     }
 
     #[test]
     fn unclosed_bracket_before_a_statement_is_an_error() {
         let (lines, diagnostics) = split("let a = f(x\n= 3\n");
-        assert_eq!(lines.len(), 1);
+        assert_eq!(lines.iter().filter(|l| !l.rejected).count(), 1);
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].message, "unclosed `(`");
     }
 
     #[test]
     fn brackets_in_comments_and_strings_do_not_count() {
-        assert_eq!(
-            texts("title \"a (b\"\nvar x # (\nvar y"),
-            vec!["title \"a (b\"", "var x # (", "var y"]
-        );
+        assert_eq!(texts("title \"a (b\"\nvar x # (\nvar y"), vec!["title \"a (b\"", "var x # (", "var y"]);
     }
 
     #[test]
     fn deep_nesting_is_refused() {
         let source = format!("derive {}x{}", "(".repeat(300), ")".repeat(300));
         let (lines, diagnostics) = split(&source);
-        assert!(lines.is_empty());
+        assert!(lines.iter().all(|l| l.rejected));
         assert!(diagnostics[0].message.contains("nested too deeply"));
     }
 }

@@ -25,14 +25,21 @@ pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
     for line in logical_lines {
         let base = line.span.start;
         let text = &source[line.span.range()];
-        let mut builder = Builder {
-            base,
-            diagnostics: Vec::new(),
-        };
-        let parsed = match LineParser::parse(Rule::line, text) {
-            Ok(mut pairs) => {
-                builder.line(pairs.next().expect("the line rule always yields one pair"))
+        if line.rejected {
+            // Its error is reported already; keep the grouping of steps as if it had parsed.
+            if starts_like_step(text) {
+                if let Some(derivation) = open.as_mut() {
+                    derivation.broken = true;
+                }
+            } else {
+                close(&mut file, &mut open, &mut diagnostics);
+                broken_head = text.trim_start().starts_with("derive");
             }
+            continue;
+        }
+        let mut builder = Builder { base, diagnostics: Vec::new() };
+        let parsed = match LineParser::parse(Rule::line, text) {
+            Ok(mut pairs) => builder.line(pairs.next().expect("the line rule always yields one pair")),
             Err(error) => {
                 builder.diagnostics.push(pest_error(&error, base, text));
                 None
@@ -40,10 +47,7 @@ pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
         };
         let failed = !builder.diagnostics.is_empty();
         diagnostics.append(&mut builder.diagnostics);
-        let is_step = parsed.as_ref().map_or_else(
-            || starts_like_step(text),
-            |l| matches!(l.0, Some(Stmt::Step(..))),
-        );
+        let is_step = parsed.as_ref().map_or_else(|| starts_like_step(text), |l| matches!(l.0, Some(Stmt::Step(..))));
         if failed && !is_step {
             // A broken declaration or head line ends the open derivation.
             close(&mut file, &mut open, &mut diagnostics);
@@ -58,22 +62,18 @@ pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
         let Some((stmt, note)) = parsed else { continue };
         match stmt {
             Some(Stmt::Step(relation, expr)) => {
-                let step = Step {
-                    relation,
-                    expr,
-                    note,
-                    span: line.span,
-                };
+                let step = Step { relation, expr, note, span: line.span };
                 match open.as_mut() {
                     Some(derivation) => {
                         derivation.broken |= failed;
                         derivation.steps.push(step);
                     }
                     None if broken_head => {}
-                    None => diagnostics.push(
-                        Diagnostic::error(line.span, "step outside a derivation")
-                            .with_hint("start the derivation with `derive EXPRESSION` on the line before its first step"),
-                    ),
+                    None => {
+                        diagnostics.push(Diagnostic::error(line.span, "step outside a derivation").with_hint(
+                            "start the derivation with `derive EXPRESSION` on the line before its first step",
+                        ))
+                    }
                 }
             }
             Some(Stmt::Derive(derivation)) => {
@@ -100,7 +100,7 @@ fn starts_like_step(text: &str) -> bool {
 
 fn close(file: &mut File, open: &mut Option<Derivation>, diagnostics: &mut Vec<Diagnostic>) {
     if let Some(derivation) = open.take() {
-        if derivation.steps.is_empty() {
+        if derivation.steps.is_empty() && !derivation.broken {
             diagnostics.push(
                 Diagnostic::error(derivation.span, "derivation has no steps")
                     .with_hint("write each step on its own line, starting with `=` or `≈`"),
@@ -162,21 +162,15 @@ impl Builder {
         let span = self.span(&pair);
         let rule = pair.as_rule();
         let mut inner = pair.into_inner();
-        let first = inner
-            .next()
-            .expect("a statement starts with a keyword or a relation");
+        let first = inner.next().expect("a statement starts with a keyword or a relation");
         match rule {
             Rule::title_stmt => {
                 let text = inner.next().map(|s| string_text(&s)).unwrap_or_default();
                 Stmt::Item(Item::Title(text, span))
             }
-            Rule::index_stmt => {
-                Stmt::Item(Item::Index(inner.map(|d| self.index_decl(d)).collect()))
-            }
+            Rule::index_stmt => Stmt::Item(Item::Index(inner.map(|d| self.index_decl(d)).collect())),
             Rule::var_stmt => Stmt::Item(Item::Var(inner.map(|v| self.var_item(v)).collect())),
-            Rule::unknown_stmt => {
-                Stmt::Item(Item::Unknown(inner.map(|u| self.unknown_item(u)).collect()))
-            }
+            Rule::unknown_stmt => Stmt::Item(Item::Unknown(inner.map(|u| self.unknown_item(u)).collect())),
             Rule::let_stmt => Stmt::Item(Item::Let(inner.map(|d| self.definition(d)).collect())),
             Rule::assume_stmt => {
                 let lhs = self.expr(inner.next().expect("assume has a left side"));
@@ -184,16 +178,9 @@ impl Builder {
                 Stmt::Item(Item::Assume(Assume { lhs, rhs, span }))
             }
             Rule::tolerance_stmt => {
-                let value = inner
-                    .next()
-                    .map(|n| n.as_str().to_string())
-                    .unwrap_or_default();
+                let value = inner.next().map(|n| n.as_str().to_string()).unwrap_or_default();
                 let percent = inner.next().is_some();
-                Stmt::Item(Item::Tolerance(Tolerance {
-                    value,
-                    percent,
-                    span,
-                }))
+                Stmt::Item(Item::Tolerance(Tolerance { value, percent, span }))
             }
             Rule::derive_stmt => {
                 let mut name = None;
@@ -202,28 +189,15 @@ impl Builder {
                 for part in inner {
                     match part.as_rule() {
                         Rule::string => name = Some(string_text(&part)),
-                        Rule::worth => {
-                            worth = part.into_inner().nth(1).map(|n| n.as_str().to_string())
-                        }
+                        Rule::worth => worth = part.into_inner().nth(1).map(|n| n.as_str().to_string()),
                         _ => head = Some(self.expr(part)),
                     }
                 }
                 let head = head.expect("derive has a head expression");
-                Stmt::Derive(Derivation {
-                    name,
-                    worth,
-                    head,
-                    steps: Vec::new(),
-                    span,
-                    broken: false,
-                })
+                Stmt::Derive(Derivation { name, worth, head, steps: Vec::new(), span, broken: false })
             }
             Rule::step_stmt => {
-                let relation = if first.as_str() == "=" {
-                    Relation::Equal
-                } else {
-                    Relation::Approx
-                };
+                let relation = if first.as_str() == "=" { Relation::Equal } else { Relation::Approx };
                 let expr = self.expr(inner.next().expect("a step has an expression"));
                 Stmt::Step(relation, expr)
             }
@@ -252,14 +226,8 @@ impl Builder {
         let domain = inner.next().map(|d| {
             let span = self.span(&d);
             let mut parts = d.into_inner();
-            let op = parts
-                .next()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_default();
-            let bound = parts
-                .next()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_default();
+            let op = parts.next().map(|p| p.as_str().to_string()).unwrap_or_default();
+            let bound = parts.next().map(|p| p.as_str().to_string()).unwrap_or_default();
             DomainDecl { op, bound, span }
         });
         VarItem { target, domain }
@@ -270,17 +238,11 @@ impl Builder {
         let mut inner = pair.into_inner();
         let name = self.ident(inner.next().expect("unknown has a name"));
         match rule {
-            Rule::unknown_fn => UnknownItem::Function {
-                name,
-                params: inner.map(|p| self.ident(p)).collect(),
-            },
+            Rule::unknown_fn => UnknownItem::Function { name, params: inner.map(|p| self.ident(p)).collect() },
             _ => {
                 inner.next(); // depends
                 inner.next(); // on
-                UnknownItem::Node {
-                    name,
-                    deps: inner.map(|d| self.var_ref(d)).collect(),
-                }
+                UnknownItem::Node { name, deps: inner.map(|d| self.var_ref(d)).collect() }
             }
         }
     }
@@ -293,36 +255,26 @@ impl Builder {
         match rule {
             Rule::fn_def => {
                 let name = self.ident(inner.next().expect("function name"));
-                Definition::Function {
-                    name,
-                    params: inner.map(|p| self.ident(p)).collect(),
-                    body,
-                }
+                Definition::Function { name, params: inner.map(|p| self.ident(p)).collect(), body }
             }
-            _ => Definition::Node {
-                target: self.var_ref(inner.next().expect("defined reference")),
-                body,
-            },
+            _ => Definition::Node { target: self.var_ref(inner.next().expect("defined reference")), body },
         }
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident {
-            name: pair.as_str().to_string(),
-            span: self.span(&pair),
-        }
+        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
     }
 
     fn var_ref(&mut self, pair: Pair<Rule>) -> VarRef {
-        let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let name = self.ident(inner.next().expect("a reference has a name"));
-        let subscripts = inner.next().map(|s| self.subscripts(s)).unwrap_or_default();
-        VarRef {
-            name,
-            subscripts,
-            span,
-        }
+        // The reference's span ends at its name or its `]` (never at whitespace after it).
+        let (subscripts, end) = match inner.next() {
+            Some(s) => (self.subscripts(s.clone()), self.span(&s).end),
+            None => (Vec::new(), name.span.end),
+        };
+        let span = Span::new(name.span.start, end);
+        VarRef { name, subscripts, span }
     }
 
     fn subscripts(&mut self, pair: Pair<Rule>) -> Vec<IndexExpr> {
@@ -337,10 +289,7 @@ impl Builder {
             match part.as_rule() {
                 Rule::index_sign => sign = if part.as_str() == "+" { 1 } else { -1 },
                 Rule::integer => {
-                    terms.push((
-                        sign,
-                        IndexAtom::Int(part.as_str().to_string(), self.span(&part)),
-                    ));
+                    terms.push((sign, IndexAtom::Int(part.as_str().to_string(), self.span(&part))));
                     sign = 1;
                 }
                 _ => {
@@ -362,18 +311,12 @@ impl Builder {
         // implicit-multiplication diagnostics in a cell and append them afterwards.
         let cell = std::cell::RefCell::new(std::mem::take(&mut self.diagnostics));
         let base = self.base;
-        let this = std::cell::RefCell::new(Builder {
-            base,
-            diagnostics: Vec::new(),
-        });
+        let this = std::cell::RefCell::new(Builder { base, diagnostics: Vec::new() });
         let expr = pratt()
             .map_primary(|p| this.borrow_mut().primary(p))
             .map_prefix(|op, rhs| {
                 let span = Span::new(base + op.as_span().start(), rhs.span.end);
-                Expr {
-                    kind: ExprKind::Neg(Box::new(rhs)),
-                    span,
-                }
+                Expr { kind: ExprKind::Neg(Box::new(rhs)), span }
             })
             .map_infix(|lhs, op, rhs| {
                 let span = lhs.span.join(rhs.span);
@@ -388,10 +331,7 @@ impl Builder {
                         BinOp::Mul
                     }
                 };
-                Expr {
-                    kind: ExprKind::Binary(bin, Box::new(lhs), Box::new(rhs)),
-                    span,
-                }
+                Expr { kind: ExprKind::Binary(bin, Box::new(lhs), Box::new(rhs)), span }
             })
             .parse(pairs);
         let mut diagnostics = cell.into_inner();
@@ -405,9 +345,7 @@ impl Builder {
         let rule = pair.as_rule();
         let kind = match rule {
             Rule::number => ExprKind::Number(pair.as_str().to_string()),
-            Rule::paren => {
-                return self.expr(pair.into_inner().next().expect("parenthesised expression"))
-            }
+            Rule::paren => return self.expr(pair.into_inner().next().expect("parenthesised expression")),
             Rule::name => ExprKind::Name(self.ident(pair.into_inner().next().expect("name"))),
             Rule::indexed => {
                 let mut inner = pair.into_inner();
@@ -429,11 +367,7 @@ impl Builder {
                 ExprKind::Call { func, primes, args }
             }
             Rule::sum_expr | Rule::prod_expr => {
-                let op = if rule == Rule::sum_expr {
-                    BigOp::Sum
-                } else {
-                    BigOp::Prod
-                };
+                let op = if rule == Rule::sum_expr { BigOp::Sum } else { BigOp::Prod };
                 let mut inner = pair.into_inner();
                 inner.next(); // keyword
                 let mut binder_parts = inner.next().expect("binder").into_inner();
@@ -441,21 +375,13 @@ impl Builder {
                 binder_parts.next(); // `in`
                 let range = binder_parts.next().map(|r| self.range(r));
                 let body = Box::new(self.expr(inner.next().expect("body")));
-                ExprKind::Big {
-                    op,
-                    binder,
-                    range,
-                    body,
-                }
+                ExprKind::Big { op, binder, range, body }
             }
             Rule::diff_expr => {
                 let mut inner = pair.into_inner();
                 inner.next(); // keyword
                 let body = Box::new(self.expr(inner.next().expect("differentiated expression")));
-                ExprKind::Diff {
-                    body,
-                    wrt: inner.map(|v| self.var_ref(v)).collect(),
-                }
+                ExprKind::Diff { body, wrt: inner.map(|v| self.var_ref(v)).collect() }
             }
             Rule::partial => {
                 let mut inner = pair.into_inner();
@@ -472,10 +398,7 @@ impl Builder {
                     Expr { kind, span: r.span }
                 };
                 let wrt = self.var_ref(inner.next().expect("denominator"));
-                ExprKind::Diff {
-                    body: Box::new(body),
-                    wrt: vec![wrt],
-                }
+                ExprKind::Diff { body: Box::new(body), wrt: vec![wrt] }
             }
             other => unreachable!("not a primary rule: {other:?}"),
         };
@@ -484,24 +407,14 @@ impl Builder {
 }
 
 fn string_text(pair: &Pair<Rule>) -> String {
-    pair.clone()
-        .into_inner()
-        .next()
-        .map(|s| s.as_str().to_string())
-        .unwrap_or_default()
+    pair.clone().into_inner().next().map(|s| s.as_str().to_string()).unwrap_or_default()
 }
 
 fn implicit_multiplication(lhs: &Expr, rhs: &Expr) -> Diagnostic {
     let span = Span::new(lhs.span.end, rhs.span.start.max(lhs.span.end));
-    Diagnostic::error(
-        span.join(Span::new(lhs.span.end, rhs.span.start)),
-        "missing operator between two operands",
-    )
-    .with_label(
-        lhs.span.join(rhs.span),
-        "implicit multiplication is not allowed",
-    )
-    .with_hint("write `*` between the two factors, as in `2*x`")
+    Diagnostic::error(span.join(Span::new(lhs.span.end, rhs.span.start)), "missing operator between two operands")
+        .with_label(lhs.span.join(rhs.span), "implicit multiplication is not allowed")
+        .with_hint("write `*` between the two factors, as in `2*x`")
 }
 
 /// Converts a pest error into a diagnostic, with the rules named as a student would name them.
@@ -511,15 +424,10 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let end = text[pos..]
-        .chars()
-        .next()
-        .map_or(pos, |c| pos + c.len_utf8());
+    let end = text[pos..].chars().next().map_or(pos, |c| pos + c.len_utf8());
     let span = Span::new(base + pos, base + end);
     let mut expected: Vec<&str> = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            positives.iter().filter_map(|r| describe(*r)).collect()
-        }
+        ErrorVariant::ParsingError { positives, .. } => positives.iter().filter_map(|r| describe(*r)).collect(),
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
     expected.sort_unstable();
@@ -542,28 +450,34 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         );
     } else if text[pos..].starts_with("**") {
         diagnostic = diagnostic.with_hint("powers are written `x^2`");
+    } else if text[..pos].trim_end().ends_with(['\'', '′']) {
+        diagnostic = diagnostic.with_hint(
+            "a prime marks the derivative of a function, as in `f'(x)`; for a variable or node write `diff(y, x)`",
+        );
+    } else if after_partial_name(&text[..pos]) {
+        diagnostic = diagnostic.with_hint("put a compound expression in parentheses: `∂(x^2)/∂x`");
+    } else if text[..pos].contains("diff(") && text[..pos].trim_end().ends_with(',') {
+        diagnostic = diagnostic
+            .with_hint("the arguments of `diff` after the first are the variables to differentiate by: `diff(x^2, x)`");
     } else if text[pos..].starts_with('{') {
         diagnostic = diagnostic.with_hint("group with `(` and `)`");
     }
     diagnostic
 }
 
+/// Whether the text ends with `∂name` (and maybe subscripts): a compound numerator needs parentheses.
+fn after_partial_name(before: &str) -> bool {
+    let Some(at) = before.rfind('∂') else { return false };
+    let rest = &before[at + '∂'.len_utf8()..];
+    !rest.is_empty() && !rest.contains('/') && !rest.starts_with('(')
+}
+
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::expr
-        | Rule::primary
-        | Rule::number
-        | Rule::paren
-        | Rule::call
-        | Rule::name
-        | Rule::indexed => "an expression",
-        Rule::infix
-        | Rule::add
-        | Rule::sub
-        | Rule::mul
-        | Rule::div
-        | Rule::pow
-        | Rule::implicit => "an operator",
+        Rule::expr | Rule::primary | Rule::number | Rule::paren | Rule::call | Rule::name | Rule::indexed => {
+            "an expression"
+        }
+        Rule::infix | Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::pow | Rule::implicit => "an operator",
         Rule::ident | Rule::var_ref => "a name",
         Rule::index_expr | Rule::integer | Rule::index_sign => "an index",
         Rule::relation => "`=` or `≈`",

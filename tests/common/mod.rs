@@ -53,17 +53,8 @@ pub fn expectation(note: Option<&str>) -> Option<Expectation> {
 /// Asserts that every step of a report comes out as annotated. `require_annotations` demands an
 /// annotation on every step (the project's own corpus); otherwise unannotated steps must be correct.
 pub fn assert_expectations(report: &FileReport, require_annotations: bool) -> usize {
-    assert!(
-        report.errors.is_empty(),
-        "{}: unexpected errors: {:?}",
-        report.path,
-        report.errors
-    );
-    assert!(
-        !report.derivations.is_empty(),
-        "{}: no derivation was checked",
-        report.path
-    );
+    assert!(report.errors.is_empty(), "{}: unexpected errors: {:?}", report.path, report.errors);
+    assert!(!report.derivations.is_empty(), "{}: no derivation was checked", report.path);
     let mut failures = Vec::new();
     let mut n = 0;
     for d in &report.derivations {
@@ -75,14 +66,10 @@ pub fn assert_expectations(report: &FileReport, require_annotations: bool) -> us
                 None if require_annotations => {
                     panic!("{}:{line}: step has no `# expect:` annotation", report.path)
                 }
-                None => Expectation {
-                    ok: true,
-                    holds: true,
-                },
+                None => Expectation { ok: true, holds: true },
             };
             let ok = matches!(s.verdict, Verdict::Proved | Verdict::Checked);
-            if s.verdict == Verdict::Undetermined || ok != expected.ok || s.holds != expected.holds
-            {
+            if s.verdict == Verdict::Undetermined || ok != expected.ok || s.holds != expected.holds {
                 failures.push(format!(
                     "{}:{line}: got {} holds={}, expected {} holds={} ({})",
                     report.path,
@@ -95,10 +82,6 @@ pub fn assert_expectations(report: &FileReport, require_annotations: bool) -> us
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "verdicts differ from the annotations:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "verdicts differ from the annotations:\n{}", failures.join("\n"));
     n
 }
