@@ -3,7 +3,9 @@
 //! node downstream of it, and holds everything else fixed.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 use num_rational::BigRational;
@@ -212,7 +214,11 @@ pub fn inputs_read(ctx: &Context, sample: &Sample, exprs: &[&Expr]) -> BTreeMap<
     inputs
 }
 
-struct Evaluator<'a, V> {
+struct Evaluator<'a, 'p, V> {
+    /// The caches of the evaluators this one was perturbed from, each with the number of overrides
+    /// in force when it was filled: an entry cached there is valid here unless it depends on a
+    /// later override.
+    inherited: Vec<(&'p HashMap<EntryKey, V>, usize)>,
     ctx: &'a Context<'a>,
     sample: &'a Sample,
     overrides: Vec<(EntryKey, f64)>,
@@ -226,13 +232,14 @@ struct Evaluator<'a, V> {
     shared: Rc<Shared>,
 }
 
-impl<'a, V: Kinded> Evaluator<'a, V> {
+impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     fn new(ctx: &'a Context<'a>, sample: &'a Sample, widen: bool) -> Self {
         Evaluator {
+            inherited: Vec::new(),
             ctx,
             sample,
             overrides: Vec::new(),
-            cache: HashMap::new(),
+            cache: HashMap::default(),
             bound: vec![0; ctx.model.bounds.len()],
             locals: Vec::new(),
             near_kink: 0.0,
@@ -379,12 +386,13 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
 
     /// An `f64` evaluator with this one's state, for the parts of an interval evaluation that are
     /// taken at points (entries, derivatives).
-    fn float_twin(&self) -> Evaluator<'a, f64> {
+    fn float_twin(&self) -> Evaluator<'a, 'static, f64> {
         Evaluator {
+            inherited: Vec::new(),
             ctx: self.ctx,
             sample: self.sample,
             overrides: self.overrides.clone(),
-            cache: HashMap::new(),
+            cache: HashMap::default(),
             bound: self.bound.clone(),
             locals: self.locals.iter().map(|f| f.iter().map(Value::to_f64).collect()).collect(),
             near_kink: self.near_kink,
@@ -433,11 +441,20 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
     }
 
     fn entry(&mut self, key: &EntryKey) -> EvalResult<V> {
-        if let Some((_, v)) = self.overrides.iter().find(|(k, _)| k == key) {
+        if let Some((_, v)) = self.overrides.iter().rev().find(|(k, _)| k == key) {
             return V::from_float(*v);
         }
         if let Some(v) = self.cache.get(key) {
             return Ok(v.clone());
+        }
+        for (cache, n) in self.inherited.iter().rev() {
+            if let Some(v) = cache.get(key) {
+                if self.overrides[*n..].iter().all(|(k, _)| !self.ctx.depends(key.0, k.0)) {
+                    return Ok(v.clone());
+                }
+                // Older caches predate even more overrides.
+                break;
+            }
         }
         let model = self.ctx.model;
         let entry = &model.entries[key.0];
@@ -566,20 +583,18 @@ impl<'a, V: Kinded> Evaluator<'a, V> {
 
     /// A child evaluator in which `key` has the value `value` and everything that depends on it
     /// is recomputed.
-    fn child_perturbing(&self, key: &EntryKey, value: f64) -> Evaluator<'a, V> {
-        let mut overrides: Vec<(EntryKey, f64)> = self.overrides.iter().filter(|(k, _)| k != key).cloned().collect();
+    fn child_perturbing<'c>(&'c self, key: &EntryKey, value: f64) -> Evaluator<'a, 'c, V> {
+        // Later overrides shadow earlier ones (lookups search from the end).
+        let mut overrides = self.overrides.clone();
         overrides.push((key.clone(), value));
-        let cache = self
-            .cache
-            .iter()
-            .filter(|(k, _)| !self.ctx.depends(k.0, key.0))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let mut inherited: Vec<(&'c HashMap<EntryKey, V>, usize)> = self.inherited.clone();
+        inherited.push((&self.cache, self.overrides.len()));
         Evaluator {
+            inherited,
             ctx: self.ctx,
             sample: self.sample,
             overrides,
-            cache,
+            cache: HashMap::default(),
             bound: self.bound.clone(),
             locals: self.locals.clone(),
             near_kink: KINK_MARGIN,
