@@ -11,5 +11,6 @@ pub mod commands;
 pub mod diagnostic;
 pub mod model;
 pub mod numeric;
+pub mod prove;
 pub mod report;
 pub mod syntax;

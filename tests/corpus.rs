@@ -64,6 +64,19 @@ fn shared_examples_match_annotations() {
 }
 
 #[test]
+fn egg_math_cases_match_annotations() {
+    // egg's tests/math.rs equalities, restated in our language (issue 3 will prove them).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/egg_math");
+    let files = deriv_files(&dir);
+    assert!(files.len() >= 4);
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let report = check_file(&path, &format!("egg_math/{name}"));
+        assert_expectations(&report, true);
+    }
+}
+
+#[test]
 fn reports_are_deterministic() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("derivations/softmax_cross_entropy.deriv");
     let a = render_human(&[check_file(&path, "a")], false);

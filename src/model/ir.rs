@@ -375,13 +375,22 @@ pub enum Expr {
     Delta(Ix, Ix),
     /// The derivative of the expression with respect to an entry (§3.3).
     Diff(Box<Expr>, EntryRef),
+    /// The partial derivative of an unknown node's function with respect to one of its
+    /// dependencies, the others held fixed (produced by symbolic differentiation, never parsed).
+    NodePartial(EntryId, EntryRef),
 }
 
 impl Expr {
     /// Calls `f` on every direct subexpression.
     pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
         match self {
-            Expr::Const(_) | Expr::Size(_) | Expr::Index(_) | Expr::Entry(_) | Expr::Local(_) | Expr::Delta(..) => {}
+            Expr::Const(_)
+            | Expr::Size(_)
+            | Expr::Index(_)
+            | Expr::Entry(_)
+            | Expr::Local(_)
+            | Expr::Delta(..)
+            | Expr::NodePartial(..) => {}
             Expr::Neg(a) | Expr::Big(_, _, a) | Expr::Diff(a, _) => f(a),
             Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) | Expr::Pow(a, b) => {
                 f(a);

@@ -4,4 +4,6 @@ mod ir;
 mod resolve;
 
 pub use ir::*;
-pub use resolve::{constant_value, entries_read, free_indices, label_text, parse_decimal, render_ref, resolve};
+pub use resolve::{
+    constant_value, dependency_closure, entries_read, free_indices, label_text, parse_decimal, render_ref, resolve,
+};

@@ -1041,11 +1041,52 @@ fn fns_used(e: &Expr, fns: &[UserFunction], out: &mut Vec<UserFnId>) {
     }
 }
 
+/// `reads[e][t]`: entry `e` depends on entry `t`, directly or through other definitions, unknown
+/// nodes and user functions.
+pub fn dependency_closure(model: &Model) -> Vec<Vec<bool>> {
+    let n = model.entries.len();
+    let direct: Vec<Vec<EntryId>> = model
+        .entries
+        .iter()
+        .map(|e| {
+            let mut out = Vec::new();
+            match &e.kind {
+                EntryKind::Defined(body) => {
+                    entries_read(body, &mut out);
+                    let mut fns = Vec::new();
+                    fns_used(body, &model.user_functions, &mut fns);
+                    for f in fns {
+                        entries_read(&model.user_functions[f].body, &mut out);
+                    }
+                }
+                EntryKind::Unknown(deps) => out.extend(deps.iter().map(|d| d.entry)),
+                EntryKind::Input(_) => {}
+            }
+            out
+        })
+        .collect();
+    let mut reads = vec![vec![false; n]; n];
+    for (start, row) in reads.iter_mut().enumerate() {
+        let mut stack = direct[start].clone();
+        while let Some(e) = stack.pop() {
+            if !row[e] {
+                row[e] = true;
+                stack.extend(&direct[e]);
+            }
+        }
+    }
+    reads
+}
+
 /// The entries an expression reads directly (including derivative targets).
 pub fn entries_read(e: &Expr, out: &mut Vec<EntryId>) {
     match e {
         Expr::Entry(r) => out.push(r.entry),
         Expr::Diff(_, r) => out.push(r.entry),
+        Expr::NodePartial(node, r) => {
+            out.push(*node);
+            out.push(r.entry);
+        }
         _ => {}
     }
     e.for_each_child(|c| entries_read(c, out));
@@ -1064,7 +1105,7 @@ pub fn free_indices(e: &Expr, out: &mut Vec<IndexId>) {
     };
     match e {
         Expr::Index(ix) => add_ix(ix, out),
-        Expr::Entry(r) | Expr::Diff(_, r) => r.args.iter().for_each(|ix| add_ix(ix, out)),
+        Expr::Entry(r) | Expr::Diff(_, r) | Expr::NodePartial(_, r) => r.args.iter().for_each(|ix| add_ix(ix, out)),
         Expr::Delta(a, b) => {
             add_ix(a, out);
             add_ix(b, out);

@@ -13,7 +13,7 @@ use num_rational::BigRational;
 use super::fd::ridders;
 use super::random::{self, input_value, smooth_n, Smooth1};
 use super::value::{EvalError, EvalResult, Interval, Value};
-use crate::model::{entries_read, Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Model, Slot};
+use crate::model::{Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Model, Slot};
 use crate::syntax::ast::BigOp;
 
 /// Derivatives are refused (and the sample redrawn) when a kink is closer than this to the point.
@@ -47,53 +47,12 @@ pub struct Context<'m> {
 impl<'m> Context<'m> {
     /// Prepares a model for evaluation.
     pub fn new(model: &'m Model) -> Context<'m> {
-        let n = model.entries.len();
-        let direct: Vec<Vec<EntryId>> = model
-            .entries
-            .iter()
-            .map(|e| {
-                let mut out = Vec::new();
-                match &e.kind {
-                    EntryKind::Defined(body) => {
-                        expr_reads(model, body, &mut out, &mut vec![false; model.user_functions.len()])
-                    }
-                    EntryKind::Unknown(deps) => out.extend(deps.iter().map(|d| d.entry)),
-                    EntryKind::Input(_) => {}
-                }
-                out
-            })
-            .collect();
-        let mut reads = vec![vec![false; n]; n];
-        for (start, row) in reads.iter_mut().enumerate() {
-            let mut stack = direct[start].clone();
-            while let Some(e) = stack.pop() {
-                if !row[e] {
-                    row[e] = true;
-                    stack.extend(&direct[e]);
-                }
-            }
-        }
-        Context { model, reads }
+        Context { model, reads: crate::model::dependency_closure(model) }
     }
 
     /// Whether entry `e` changes when entry `t` is perturbed.
     fn depends(&self, e: EntryId, t: EntryId) -> bool {
         e == t || self.reads[e][t]
-    }
-}
-
-/// Entries an expression reads, following user functions.
-fn expr_reads(model: &Model, e: &Expr, out: &mut Vec<EntryId>, seen_fns: &mut Vec<bool>) {
-    entries_read(e, out);
-    let mut stack = vec![e];
-    while let Some(x) = stack.pop() {
-        if let Expr::Apply(f, _, _) = x {
-            if !seen_fns[*f] {
-                seen_fns[*f] = true;
-                expr_reads(model, &model.user_functions[*f].body, out, seen_fns);
-            }
-        }
-        x.for_each_child(|c| stack.push(c));
     }
 }
 
@@ -342,6 +301,17 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 Ok(acc)
             }
             Expr::Delta(a, b) => Ok(V::int(i64::from(self.ix(a, free)? == self.ix(b, free)?))),
+            Expr::NodePartial(node, dep) => match V::KIND {
+                Kind::Exact => Err(EvalError::NotExact),
+                Kind::Interval => {
+                    let v = self.float_twin().eval(e, free)?;
+                    Ok(V::from_interval_float(v))
+                }
+                Kind::Float => {
+                    let key = self.entry_key(dep, free)?;
+                    self.node_partial(*node, &key)
+                }
+            },
             Expr::Diff(body, target) => match V::KIND {
                 Kind::Exact => Err(EvalError::NotExact),
                 Kind::Interval => {
@@ -480,37 +450,64 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     v?
                 }
             }
-            EntryKind::Unknown(deps) => {
+            EntryKind::Unknown(_) => {
                 if V::KIND == Kind::Exact {
                     return Err(EvalError::NotExact);
                 }
-                let mut args = Vec::new();
-                for dep in deps {
-                    let dep_entry = &model.entries[dep.entry];
-                    let ranges: Vec<(i64, i64)> = dep_entry
-                        .range_slots()
-                        .zip(&dep.args)
-                        .map(|(slot, fixed)| match fixed {
-                            Some(v) => (*v, *v),
-                            None => {
-                                let r = model.indices[slot].range;
-                                (self.bound_value(r.lo), self.bound_value(r.hi))
-                            }
-                        })
-                        .collect();
-                    for index_values in cartesian(&ranges) {
-                        let dep_key = (dep.entry, index_values);
-                        let v = self.entry(&dep_key)?.to_f64();
-                        let mut words = vec![dep_key.0 as u64];
-                        words.extend(dep_key.1.iter().map(|&i| i as u64));
-                        args.push((random::key(&words), v));
-                    }
-                }
+                let args: Vec<(u64, f64)> = self.node_args(key.0)?.into_iter().map(|(_, k, v)| (k, v)).collect();
                 V::from_float(smooth_n(&[self.sample.seed, TAG_NODE, key.0 as u64], &args))?
             }
         };
         self.cache.insert(key.clone(), value.clone());
         Ok(value)
+    }
+
+    /// The arguments of an unknown node's random function: every dependency instance, with the
+    /// key its coefficients are drawn from, and its value.
+    fn node_args(&mut self, node: EntryId) -> EvalResult<Vec<(EntryKey, u64, f64)>> {
+        let model = self.ctx.model;
+        let EntryKind::Unknown(deps) = &model.entries[node].kind else { return Ok(Vec::new()) };
+        let mut args = Vec::new();
+        for dep in deps {
+            let ranges: Vec<(i64, i64)> = model.entries[dep.entry]
+                .range_slots()
+                .zip(&dep.args)
+                .map(|(slot, fixed)| match fixed {
+                    Some(v) => (*v, *v),
+                    None => {
+                        let r = model.indices[slot].range;
+                        (self.bound_value(r.lo), self.bound_value(r.hi))
+                    }
+                })
+                .collect();
+            for index_values in cartesian(&ranges) {
+                let dep_key = (dep.entry, index_values);
+                let v = self.entry(&dep_key)?.to_f64();
+                let mut words = vec![dep_key.0 as u64];
+                words.extend(dep_key.1.iter().map(|&i| i as u64));
+                args.push((dep_key, random::key(&words), v));
+            }
+        }
+        Ok(args)
+    }
+
+    /// The partial derivative of an unknown node's function with respect to one dependency
+    /// instance, the others held fixed.
+    fn node_partial(&mut self, node: EntryId, dep: &EntryKey) -> EvalResult<V> {
+        let args: Vec<(EntryKey, u64, f64)> = self.node_args(node)?;
+        let Some(pos) = args.iter().position(|(k, _, _)| k == dep) else { return Ok(V::int(0)) };
+        let base: Vec<(u64, f64)> = args.iter().map(|(_, k, v)| (*k, *v)).collect();
+        let words = [self.sample.seed, TAG_NODE, node as u64];
+        let x0 = base[pos].1;
+        let (d, err) = ridders(
+            |h| {
+                let mut shifted = base.clone();
+                shifted[pos].1 = x0 + h;
+                Ok(smooth_n(&words, &shifted))
+            },
+            0.05 * x0.abs().max(1.0),
+        )?;
+        self.derivative_result(d, err)
     }
 
     /// The sampled value of an input, normalised when an `assume` constrains its family.

@@ -1,0 +1,393 @@
+//! Symbolic differentiation under the perturbation semantics of `diff` (§3.3 of the language
+//! spec), and inlining of nodes and user functions.
+//!
+//! `lower` turns a model expression into one without `diff`, defined nodes or user functions: only
+//! inputs, unknown functions and their derivatives, unknown nodes and their partial derivatives
+//! ([`Expr::NodePartial`]), builtins, sums and products remain. Under `diff(·, x)` every node is
+//! unfolded into its definition except `x` itself, which is never unfolded: that is exactly the
+//! perturbation semantics (a node downstream of `x` is recomputed, `x` is cut from its definition).
+//!
+//! Where a rule would need a fact that is not known (the derivative of `a^b` with a variable base
+//! and exponent, of `max`, of a `prod`), lowering gives up (`None`) rather than guess.
+
+use crate::model::{
+    dependency_closure, BoundIndex, Builtin, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange, Ix, IxVar,
+    Literal, Model,
+};
+use crate::syntax::ast::BigOp;
+use num_bigint::BigInt;
+use num_rational::BigRational;
+
+/// The most nodes a lowered expression may have.
+const MAX_NODES: usize = 50_000;
+
+/// What a derivative is taken with respect to.
+#[derive(Debug, Clone, PartialEq)]
+enum Wrt {
+    /// An entry instance: an input, a defined node or an unknown node.
+    Entry(EntryRef),
+    /// A parameter of a user function (for `phi'(e)`).
+    Local(usize),
+}
+
+/// Lowers expressions of one model. New bound indices (sums over the dependencies of unknown
+/// nodes) are appended to `bounds`, which extends the model's own.
+pub struct Lowerer<'m> {
+    model: &'m Model,
+    reads: Vec<Vec<bool>>,
+    /// The model's bound indices followed by those created while lowering.
+    pub bounds: Vec<BoundIndex>,
+    nodes: usize,
+}
+
+impl<'m> Lowerer<'m> {
+    /// A lowerer for a model.
+    pub fn new(model: &'m Model) -> Lowerer<'m> {
+        Lowerer { model, reads: dependency_closure(model), bounds: model.bounds.clone(), nodes: 0 }
+    }
+
+    /// The model with the bound indices created while lowering, for evaluating lowered expressions.
+    pub fn extended_model(&self) -> Model {
+        Model { bounds: self.bounds.clone(), ..self.model.clone() }
+    }
+
+    /// The expression without `diff`, defined nodes or user functions; `None` where a needed rule
+    /// does not apply.
+    pub fn lower(&mut self, e: &Expr) -> Option<Expr> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return None;
+        }
+        Some(match e {
+            Expr::Const(_)
+            | Expr::Size(_)
+            | Expr::Index(_)
+            | Expr::Delta(..)
+            | Expr::NodePartial(..)
+            | Expr::Local(_) => e.clone(),
+            Expr::Entry(r) => match &self.model.entries[r.entry].kind {
+                EntryKind::Defined(body) => {
+                    let body = subst_ix(body, &self.slot_map(r));
+                    self.lower(&body)?
+                }
+                EntryKind::Input(_) | EntryKind::Unknown(_) => e.clone(),
+            },
+            Expr::Neg(a) => neg(self.lower(a)?),
+            Expr::Add(a, b) => add(self.lower(a)?, self.lower(b)?),
+            Expr::Sub(a, b) => sub(self.lower(a)?, self.lower(b)?),
+            Expr::Mul(a, b) => mul(self.lower(a)?, self.lower(b)?),
+            Expr::Div(a, b) => Expr::Div(Box::new(self.lower(a)?), Box::new(self.lower(b)?)),
+            Expr::Pow(a, b) => Expr::Pow(Box::new(self.lower(a)?), Box::new(self.lower(b)?)),
+            Expr::Builtin(b, order, args) => Expr::Builtin(*b, *order, self.lower_all(args)?),
+            Expr::Unknown(f, order, args) => Expr::Unknown(*f, *order, self.lower_all(args)?),
+            Expr::Apply(f, order, args) => {
+                let expanded = self.expand_apply(*f, *order, args)?;
+                self.lower(&expanded)?
+            }
+            Expr::Big(op, b, body) => Expr::Big(*op, *b, Box::new(self.lower(body)?)),
+            Expr::Diff(body, target) => {
+                let d = self.deriv(body, &Wrt::Entry(target.clone()))?;
+                self.lower(&d)?
+            }
+        })
+    }
+
+    fn lower_all(&mut self, args: &[Expr]) -> Option<Vec<Expr>> {
+        args.iter().map(|a| self.lower(a)).collect()
+    }
+
+    /// The substitution of a definition's subscripts by a reference's index values.
+    fn slot_map(&self, r: &EntryRef) -> Vec<(IndexId, Ix)> {
+        self.model.entries[r.entry].range_slots().zip(r.args.iter().cloned()).collect()
+    }
+
+    /// A user function applied to arguments: its body with the arguments for its parameters,
+    /// differentiated `order` times first.
+    fn expand_apply(&mut self, f: usize, order: u32, args: &[Expr]) -> Option<Expr> {
+        let mut body = self.model.user_functions[f].body.clone();
+        for _ in 0..order {
+            body = self.deriv(&body, &Wrt::Local(0))?;
+        }
+        Some(subst_locals(&body, args))
+    }
+
+    /// Whether `e` can change when `wrt` is perturbed.
+    fn depends(&self, e: &Expr, wrt: &Wrt) -> bool {
+        let mut found = false;
+        let mut stack = vec![e];
+        while let Some(x) = stack.pop() {
+            found |= match (x, wrt) {
+                (Expr::Local(i), Wrt::Local(j)) => i == j,
+                (Expr::Entry(r) | Expr::Diff(_, r), Wrt::Entry(t)) => {
+                    r.entry == t.entry || self.reads[r.entry][t.entry]
+                }
+                (Expr::NodePartial(n, r), Wrt::Entry(t)) => {
+                    *n == t.entry || self.reads[*n][t.entry] || r.entry == t.entry || self.reads[r.entry][t.entry]
+                }
+                (Expr::Apply(f, _, _), _) => {
+                    self.depends(&self.model.user_functions[*f].body, wrt) && matches!(wrt, Wrt::Entry(_))
+                }
+                _ => false,
+            };
+            if found {
+                return true;
+            }
+            x.for_each_child(|c| stack.push(c));
+        }
+        false
+    }
+
+    /// The derivative of `e` with respect to `wrt`, as an expression that may still contain nodes.
+    fn deriv(&mut self, e: &Expr, wrt: &Wrt) -> Option<Expr> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return None;
+        }
+        if !self.depends(e, wrt) {
+            return Some(zero());
+        }
+        Some(match e {
+            Expr::Const(_) | Expr::Size(_) | Expr::Index(_) | Expr::Delta(..) => zero(),
+            Expr::Local(i) => match wrt {
+                Wrt::Local(j) if i == j => one(),
+                _ => zero(),
+            },
+            Expr::Entry(r) => {
+                let Wrt::Entry(t) = wrt else { return Some(zero()) };
+                if r.entry == t.entry {
+                    // The target itself (never unfolded): 1 where the indices agree.
+                    return Some(
+                        r.args
+                            .iter()
+                            .zip(&t.args)
+                            .fold(one(), |acc, (a, b)| mul(acc, Expr::Delta(a.clone(), b.clone()))),
+                    );
+                }
+                match &self.model.entries[r.entry].kind {
+                    EntryKind::Input(_) => zero(),
+                    EntryKind::Defined(body) => {
+                        let body = subst_ix(body, &self.slot_map(r));
+                        self.deriv(&body, wrt)?
+                    }
+                    EntryKind::Unknown(_) => self.deriv_unknown_node(r.entry, wrt)?,
+                }
+            }
+            Expr::NodePartial(..) => return None,
+            Expr::Neg(a) => neg(self.deriv(a, wrt)?),
+            Expr::Add(a, b) => add(self.deriv(a, wrt)?, self.deriv(b, wrt)?),
+            Expr::Sub(a, b) => sub(self.deriv(a, wrt)?, self.deriv(b, wrt)?),
+            Expr::Mul(a, b) => {
+                let (da, db) = (self.deriv(a, wrt)?, self.deriv(b, wrt)?);
+                add(mul(da, (**b).clone()), mul((**a).clone(), db))
+            }
+            Expr::Div(a, b) => {
+                // (a/b)' = a'/b - a b'/b², written so that it is defined exactly where a/b is.
+                let (da, db) = (self.deriv(a, wrt)?, self.deriv(b, wrt)?);
+                let first = div(da, (**b).clone());
+                let second = div(mul((**a).clone(), db), Expr::Pow(b.clone(), Box::new(int(2))));
+                sub(first, second)
+            }
+            Expr::Pow(a, b) => {
+                if self.depends(b, wrt) {
+                    // a^b with a varying exponent needs log(a), defined only for a > 0.
+                    return None;
+                }
+                let da = self.deriv(a, wrt)?;
+                let exponent = sub((**b).clone(), one());
+                mul(mul((**b).clone(), Expr::Pow(a.clone(), Box::new(exponent))), da)
+            }
+            Expr::Builtin(b, order, args) => match (b, args.as_slice()) {
+                (Builtin::Max | Builtin::Min, _) => return None,
+                (_, [a]) => {
+                    let da = self.deriv(a, wrt)?;
+                    mul(Expr::Builtin(*b, order + 1, args.clone()), da)
+                }
+                _ => return None,
+            },
+            Expr::Unknown(f, order, args) => match args.as_slice() {
+                [a] => {
+                    let da = self.deriv(a, wrt)?;
+                    mul(Expr::Unknown(*f, order + 1, args.clone()), da)
+                }
+                // Partial derivatives of unknown functions of several arguments have no notation.
+                _ => return None,
+            },
+            Expr::Apply(f, order, args) => {
+                let expanded = self.expand_apply(*f, *order, args)?;
+                self.deriv(&expanded, wrt)?
+            }
+            Expr::Big(BigOp::Sum, b, body) => Expr::Big(BigOp::Sum, *b, Box::new(self.deriv(body, wrt)?)),
+            Expr::Big(BigOp::Prod, ..) => return None,
+            Expr::Diff(body, target) => {
+                let inner = self.deriv(body, &Wrt::Entry(target.clone()))?;
+                self.deriv(&inner, wrt)?
+            }
+        })
+    }
+
+    /// The derivative of an unknown node: the chain rule through every dependency,
+    /// `Σ_d ∂E/∂d · ∂d/∂wrt`, with a sum over each dependency family.
+    fn deriv_unknown_node(&mut self, node: EntryId, wrt: &Wrt) -> Option<Expr> {
+        let EntryKind::Unknown(deps) = &self.model.entries[node].kind else { return Some(zero()) };
+        let mut total = zero();
+        for dep in deps.clone() {
+            let entry = &self.model.entries[dep.entry];
+            let probe = Expr::Entry(EntryRef { entry: dep.entry, args: vec![Ix::default(); dep.args.len()] });
+            if !self.depends(&probe, wrt) {
+                continue;
+            }
+            // One fresh bound index per range slot that the dependency covers whole.
+            let mut binders = Vec::new();
+            let mut args = Vec::new();
+            for (slot, fixed) in entry.range_slots().zip(&dep.args) {
+                match fixed {
+                    Some(v) => args.push(Ix { constant: *v, terms: Vec::new() }),
+                    None => {
+                        let range: IndexRange = self.model.indices[slot].range;
+                        let id = self.bounds.len();
+                        self.bounds.push(BoundIndex { name: format!("{}'", self.model.indices[slot].name), range });
+                        binders.push(id);
+                        args.push(Ix { constant: 0, terms: vec![(1, IxVar::Bound(id))] });
+                    }
+                }
+            }
+            let dep_ref = EntryRef { entry: dep.entry, args };
+            let inner = self.deriv(&Expr::Entry(dep_ref.clone()), wrt)?;
+            let mut term = mul(Expr::NodePartial(node, dep_ref), inner);
+            for b in binders.into_iter().rev() {
+                term = Expr::Big(BigOp::Sum, b, Box::new(term));
+            }
+            total = add(total, term);
+        }
+        Some(total)
+    }
+}
+
+fn int(v: i64) -> Expr {
+    Expr::Const(Literal { value: BigRational::from_integer(BigInt::from(v)), half_unit: None, point: false })
+}
+
+fn zero() -> Expr {
+    int(0)
+}
+
+fn one() -> Expr {
+    int(1)
+}
+
+fn is_const(e: &Expr, v: i64) -> bool {
+    matches!(e, Expr::Const(l) if l.value == BigRational::from_integer(BigInt::from(v)))
+}
+
+// Constructors that drop additions of 0 and multiplications by 0 and 1, so derivatives stay small.
+// Dropping `0 * a` is sound only because `a` is defined wherever the expression it came from is:
+// every factor built here is a derivative or a subterm of a defined expression.
+
+fn neg(a: Expr) -> Expr {
+    if is_const(&a, 0) {
+        a
+    } else {
+        Expr::Neg(Box::new(a))
+    }
+}
+
+fn add(a: Expr, b: Expr) -> Expr {
+    match (is_const(&a, 0), is_const(&b, 0)) {
+        (true, _) => b,
+        (_, true) => a,
+        _ => Expr::Add(Box::new(a), Box::new(b)),
+    }
+}
+
+fn sub(a: Expr, b: Expr) -> Expr {
+    match (is_const(&a, 0), is_const(&b, 0)) {
+        (_, true) => a,
+        (true, _) => neg(b),
+        _ => Expr::Sub(Box::new(a), Box::new(b)),
+    }
+}
+
+fn mul(a: Expr, b: Expr) -> Expr {
+    if is_const(&a, 0) || is_const(&b, 0) {
+        zero()
+    } else if is_const(&a, 1) {
+        b
+    } else if is_const(&b, 1) {
+        a
+    } else {
+        Expr::Mul(Box::new(a), Box::new(b))
+    }
+}
+
+fn div(a: Expr, b: Expr) -> Expr {
+    if is_const(&b, 1) {
+        a
+    } else {
+        Expr::Div(Box::new(a), Box::new(b))
+    }
+}
+
+/// Replaces range indices by index expressions, all at once.
+fn subst_ix(e: &Expr, map: &[(IndexId, Ix)]) -> Expr {
+    if map.is_empty() {
+        return e.clone();
+    }
+    let ix = |x: &Ix| -> Ix {
+        let mut out = Ix { constant: x.constant, terms: Vec::new() };
+        for &(coef, var) in &x.terms {
+            match var {
+                IxVar::Free(i) => match map.iter().find(|(j, _)| *j == i) {
+                    Some((_, with)) => {
+                        out.constant += coef * with.constant;
+                        out.terms.extend(with.terms.iter().map(|&(c, v)| (coef * c, v)));
+                    }
+                    None => out.terms.push((coef, var)),
+                },
+                _ => out.terms.push((coef, var)),
+            }
+        }
+        out
+    };
+    let r = |r: &EntryRef| EntryRef { entry: r.entry, args: r.args.iter().map(ix).collect() };
+    match e {
+        Expr::Index(x) => Expr::Index(ix(x)),
+        Expr::Entry(x) => Expr::Entry(r(x)),
+        Expr::Delta(a, b) => Expr::Delta(ix(a), ix(b)),
+        Expr::Diff(body, t) => Expr::Diff(Box::new(subst_ix(body, map)), r(t)),
+        Expr::NodePartial(n, t) => Expr::NodePartial(*n, r(t)),
+        _ => map_children(e, |c| subst_ix(c, map)),
+    }
+}
+
+/// Replaces a user function's parameters by its arguments.
+fn subst_locals(e: &Expr, args: &[Expr]) -> Expr {
+    match e {
+        Expr::Local(i) => args.get(*i).cloned().unwrap_or_else(|| e.clone()),
+        _ => map_children(e, |c| subst_locals(c, args)),
+    }
+}
+
+/// The expression with `f` applied to each direct subexpression.
+fn map_children(e: &Expr, f: impl Fn(&Expr) -> Expr) -> Expr {
+    let b = |x: &Expr| Box::new(f(x));
+    match e {
+        Expr::Const(_)
+        | Expr::Size(_)
+        | Expr::Index(_)
+        | Expr::Entry(_)
+        | Expr::Local(_)
+        | Expr::Delta(..)
+        | Expr::NodePartial(..) => e.clone(),
+        Expr::Neg(a) => Expr::Neg(b(a)),
+        Expr::Add(x, y) => Expr::Add(b(x), b(y)),
+        Expr::Sub(x, y) => Expr::Sub(b(x), b(y)),
+        Expr::Mul(x, y) => Expr::Mul(b(x), b(y)),
+        Expr::Div(x, y) => Expr::Div(b(x), b(y)),
+        Expr::Pow(x, y) => Expr::Pow(b(x), b(y)),
+        Expr::Builtin(g, o, args) => Expr::Builtin(*g, *o, args.iter().map(&f).collect()),
+        Expr::Unknown(g, o, args) => Expr::Unknown(*g, *o, args.iter().map(&f).collect()),
+        Expr::Apply(g, o, args) => Expr::Apply(*g, *o, args.iter().map(&f).collect()),
+        Expr::Big(op, bound, body) => Expr::Big(*op, *bound, b(body)),
+        Expr::Diff(body, t) => Expr::Diff(b(body), t.clone()),
+    }
+}
