@@ -381,6 +381,31 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// The expression with `f` applied to each direct subexpression.
+    pub fn map_children(&self, f: impl Fn(&Expr) -> Expr) -> Expr {
+        let b = |x: &Expr| Box::new(f(x));
+        match self {
+            Expr::Const(_)
+            | Expr::Size(_)
+            | Expr::Index(_)
+            | Expr::Entry(_)
+            | Expr::Local(_)
+            | Expr::Delta(..)
+            | Expr::NodePartial(..) => self.clone(),
+            Expr::Neg(a) => Expr::Neg(b(a)),
+            Expr::Add(x, y) => Expr::Add(b(x), b(y)),
+            Expr::Sub(x, y) => Expr::Sub(b(x), b(y)),
+            Expr::Mul(x, y) => Expr::Mul(b(x), b(y)),
+            Expr::Div(x, y) => Expr::Div(b(x), b(y)),
+            Expr::Pow(x, y) => Expr::Pow(b(x), b(y)),
+            Expr::Builtin(g, o, args) => Expr::Builtin(*g, *o, args.iter().map(&f).collect()),
+            Expr::Unknown(g, o, args) => Expr::Unknown(*g, *o, args.iter().map(&f).collect()),
+            Expr::Apply(g, o, args) => Expr::Apply(*g, *o, args.iter().map(&f).collect()),
+            Expr::Big(op, bound, body) => Expr::Big(*op, *bound, b(body)),
+            Expr::Diff(body, t) => Expr::Diff(b(body), t.clone()),
+        }
+    }
+
     /// Calls `f` on every direct subexpression.
     pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
         match self {

@@ -355,7 +355,7 @@ fn subst_ix(e: &Expr, map: &[(IndexId, Ix)]) -> Expr {
         Expr::Delta(a, b) => Expr::Delta(ix(a), ix(b)),
         Expr::Diff(body, t) => Expr::Diff(Box::new(subst_ix(body, map)), r(t)),
         Expr::NodePartial(n, t) => Expr::NodePartial(*n, r(t)),
-        _ => map_children(e, |c| subst_ix(c, map)),
+        _ => e.map_children(|c| subst_ix(c, map)),
     }
 }
 
@@ -363,31 +363,6 @@ fn subst_ix(e: &Expr, map: &[(IndexId, Ix)]) -> Expr {
 fn subst_locals(e: &Expr, args: &[Expr]) -> Expr {
     match e {
         Expr::Local(i) => args.get(*i).cloned().unwrap_or_else(|| e.clone()),
-        _ => map_children(e, |c| subst_locals(c, args)),
-    }
-}
-
-/// The expression with `f` applied to each direct subexpression.
-fn map_children(e: &Expr, f: impl Fn(&Expr) -> Expr) -> Expr {
-    let b = |x: &Expr| Box::new(f(x));
-    match e {
-        Expr::Const(_)
-        | Expr::Size(_)
-        | Expr::Index(_)
-        | Expr::Entry(_)
-        | Expr::Local(_)
-        | Expr::Delta(..)
-        | Expr::NodePartial(..) => e.clone(),
-        Expr::Neg(a) => Expr::Neg(b(a)),
-        Expr::Add(x, y) => Expr::Add(b(x), b(y)),
-        Expr::Sub(x, y) => Expr::Sub(b(x), b(y)),
-        Expr::Mul(x, y) => Expr::Mul(b(x), b(y)),
-        Expr::Div(x, y) => Expr::Div(b(x), b(y)),
-        Expr::Pow(x, y) => Expr::Pow(b(x), b(y)),
-        Expr::Builtin(g, o, args) => Expr::Builtin(*g, *o, args.iter().map(&f).collect()),
-        Expr::Unknown(g, o, args) => Expr::Unknown(*g, *o, args.iter().map(&f).collect()),
-        Expr::Apply(g, o, args) => Expr::Apply(*g, *o, args.iter().map(&f).collect()),
-        Expr::Big(op, bound, body) => Expr::Big(*op, *bound, b(body)),
-        Expr::Diff(body, t) => Expr::Diff(b(body), t.clone()),
+        _ => e.map_children(|c| subst_locals(c, args)),
     }
 }
