@@ -10,6 +10,7 @@ use rand::Rng;
 use crate::diagnostic::Span;
 use crate::model::{free_indices, Derivation, Expr, IndexId, Model, ToleranceRule};
 use crate::numeric::{self, entry_key_text, random, Context, EvalError, Interval, Sample};
+use crate::prove;
 use crate::syntax::ast::Relation;
 
 /// How to check.
@@ -21,11 +22,13 @@ pub struct CheckOptions {
     pub samples: usize,
     /// Whether to run the numeric check.
     pub numeric: bool,
+    /// Whether to run the symbolic prover.
+    pub prove: bool,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { seed: DEFAULT_SEED, samples: 3, numeric: true }
+        CheckOptions { seed: DEFAULT_SEED, samples: 3, numeric: true, prove: true }
     }
 }
 
@@ -102,6 +105,10 @@ pub struct StepResult {
     pub counterexample: Option<Counterexample>,
     /// For a wrong step: the likely mistake.
     pub cause: Option<String>,
+    /// For a proved step: the rules the proof used.
+    pub explanation: Vec<String>,
+    /// Set when a proof contradicts the numeric check: a bug in gradproof, never a verdict.
+    pub internal_error: bool,
 }
 
 /// The result for one derivation.
@@ -169,24 +176,56 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
 
     let evaluated =
         if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
+    let forms = if options.prove { prove::normal_forms(ctx.model, &exprs) } else { vec![None; exprs.len()] };
+    let proof = |a: usize, b: usize| -> Option<Vec<String>> {
+        let (x, y) = (forms[a].as_ref()?, forms[b].as_ref()?);
+        x.proves_equal(y).then(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())
+    };
 
     let mut steps = Vec::new();
     for (k, step) in d.steps.iter().enumerate() {
         let at = k + 1;
         let relation_verdict = step.relation;
         let relation_holds = if first_approx.is_some_and(|f| k >= f) { Relation::Approx } else { Relation::Equal };
-        let (verdict, detail, counterexample, cause) = if !options.numeric {
-            (Verdict::Undetermined, "numeric checking is off and no proof was found".to_string(), None, None)
-        } else {
-            let against = if at == 1 { "the head" } else { "the step before" };
-            judge(ctx, d, &evaluated, &free, at - 1, at, relation_verdict, against)
+        let against = if at == 1 { "the head" } else { "the step before" };
+        let numeric = |a: usize, relation: Relation, against: &str| {
+            if options.numeric {
+                judge(ctx, d, &evaluated, &free, a, at, relation, against)
+            } else {
+                (Verdict::Undetermined, "numeric checking is off and no proof was found".to_string(), None, None)
+            }
         };
-        let holds_verdict = if options.numeric {
-            judge(ctx, d, &evaluated, &free, 0, at, relation_holds, "the head").0
-        } else {
-            Verdict::Undetermined
-        };
-        let holds = holds_verdict == Verdict::Checked;
+        let mut internal_error = false;
+        let (mut verdict, mut detail, mut counterexample, mut cause) = numeric(at - 1, relation_verdict, against);
+        let mut explanation = Vec::new();
+        // The rule on free indices is syntactic and stands; otherwise a proof decides, and the
+        // numbers must agree with it.
+        let static_wrong = verdict == Verdict::Wrong && counterexample.is_none();
+        if let (Some(rules), false) = (proof(at - 1, at), static_wrong) {
+            if verdict == Verdict::Wrong {
+                internal_error = true;
+                verdict = Verdict::Undetermined;
+                detail =
+                    "internal error: a symbolic proof contradicts the numeric check; please report this derivation"
+                        .to_string();
+            } else {
+                verdict = Verdict::Proved;
+                detail = "proved by symbolic differentiation and normalisation".to_string();
+                counterexample = None;
+                cause = None;
+                explanation = rules;
+            }
+        }
+        let mut holds_verdict = numeric(0, relation_holds, "the head").0;
+        let holds_static_wrong = free[at].iter().any(|i| !free[0].contains(i));
+        if proof(0, at).is_some() && !holds_static_wrong {
+            if holds_verdict == Verdict::Wrong {
+                internal_error = true;
+            } else {
+                holds_verdict = Verdict::Proved;
+            }
+        }
+        let holds = matches!(holds_verdict, Verdict::Checked | Verdict::Proved);
         let holds_known = holds_verdict != Verdict::Undetermined;
         steps.push(StepResult {
             index: at,
@@ -199,6 +238,8 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             detail,
             counterexample,
             cause,
+            explanation,
+            internal_error,
         });
     }
     DerivationResult { name: d.name.clone(), span: d.span, steps }
@@ -389,8 +430,12 @@ fn compare(
                     let slack = FLOAT_SLACK * fa.abs().max(iv.lo.abs()).max(iv.hi.abs()) + floor + fd_slack;
                     iv.lo - slack <= *fa && *fa <= iv.hi + slack
                 }
-                // The widened step could not be evaluated as an interval: compare at the points.
-                _ => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + fd_slack,
+                // A derivative in the step: its literals are taken as written.
+                Some(Err(EvalError::NotExact)) | None => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + fd_slack,
+                // The rounding interval leaves a domain (a divisor interval holding 0).
+                Some(Err(_)) => {
+                    return PairOutcome::Error("the rounding interval of this step cannot be evaluated".to_string())
+                }
             },
         },
     };

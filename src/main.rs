@@ -1,7 +1,6 @@
 //! The `gradproof` binary: parse arguments, run one command, exit with its status.
 
 use clap::Parser;
-use gradproof::check::{CheckOptions, DEFAULT_SEED};
 use gradproof::cli::{Cli, Command};
 use gradproof::commands;
 
@@ -12,14 +11,7 @@ fn main() {
         std::process::exit(code)
     });
     let code = match cli.command {
-        Command::Check(args) => {
-            let options = CheckOptions {
-                seed: args.seed.unwrap_or(DEFAULT_SEED),
-                samples: args.samples as usize,
-                numeric: !args.no_numeric,
-            };
-            commands::check::run(&args.paths, &options, args.format)
-        }
+        Command::Check(args) => commands::check::run(&args),
     };
     std::process::exit(code)
 }

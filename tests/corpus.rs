@@ -4,7 +4,7 @@
 mod common;
 
 use common::{assert_expectations, check_file, deriv_files};
-use gradproof::report::{render_human, render_json};
+use gradproof::report::{render_human, render_json, HumanOptions};
 use std::path::Path;
 
 #[test]
@@ -28,7 +28,10 @@ fn corpus_reports_are_stable() {
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let report = check_file(&path, &format!("derivations/{name}"));
-        insta::assert_snapshot!(format!("report__{stem}"), render_human(&[report], false));
+        insta::assert_snapshot!(
+            format!("report__{stem}"),
+            render_human(&[report], HumanOptions { color: false, explain: true })
+        );
     }
 }
 
@@ -79,7 +82,7 @@ fn egg_math_cases_match_annotations() {
 #[test]
 fn reports_are_deterministic() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("derivations/softmax_cross_entropy.deriv");
-    let a = render_human(&[check_file(&path, "a")], false);
-    let b = render_human(&[check_file(&path, "a")], false);
+    let a = render_human(&[check_file(&path, "a")], HumanOptions::default());
+    let b = render_human(&[check_file(&path, "a")], HumanOptions::default());
     assert_eq!(a, b);
 }

@@ -3,10 +3,11 @@
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use crate::check::{check_model, CheckOptions};
+use crate::check::{check_model, CheckOptions, DEFAULT_SEED};
+use crate::cli::CheckArgs;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::resolve;
-use crate::report::{render_diagnostics, render_human, render_json, FileReport, Summary};
+use crate::report::{render_diagnostics, render_human, render_json, FileReport, HumanOptions, Summary};
 use crate::syntax::parse_file;
 
 /// Files larger than this are refused unread.
@@ -74,7 +75,7 @@ fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileRe
     errors.sort_by_key(|d| d.span.start);
     // Errors in declarations can change the meaning of every derivation; errors confined to
     // derivation lines only drop those derivations (the resolver leaves them out).
-    let declarations_ok = errors.iter().all(|d| on_derivation_line(&source, d.span));
+    let declarations_ok = !model.declarations_failed && errors.iter().all(|d| on_derivation_line(&source, d.span));
     let derivations = if declarations_ok { check_model(&model, options) } else { Vec::new() };
     FileReport { path: path.to_string(), source, title: model.title.clone(), errors, derivations }
 }
@@ -162,19 +163,19 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileReport>
         .collect()
 }
 
+/// The options of a `check` command line.
+pub fn options(args: &CheckArgs) -> CheckOptions {
+    CheckOptions {
+        seed: args.seed.unwrap_or(DEFAULT_SEED),
+        samples: args.samples as usize,
+        numeric: !args.no_numeric,
+        prove: !args.no_prove,
+    }
+}
+
 /// Runs `check` and prints the report; returns the exit status.
-pub fn run(paths: &[PathBuf], options: &CheckOptions, format: Format) -> i32 {
-    // Deeply nested input recurses deeply; give the work a generous stack of its own.
-    let paths = paths.to_vec();
-    let options = options.clone();
-    let worker = std::thread::Builder::new().stack_size(256 << 20).spawn(move || check_paths(&paths, &options));
-    let reports = match worker.map(|h| h.join()) {
-        Ok(Ok(reports)) => reports,
-        _ => {
-            eprintln!("error: internal error while checking; please report this input");
-            return 2;
-        }
-    };
+pub fn run(args: &CheckArgs) -> i32 {
+    let reports = check_paths(&args.paths, &options(args));
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let err_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for r in &reports {
@@ -182,8 +183,8 @@ pub fn run(paths: &[PathBuf], options: &CheckOptions, format: Format) -> i32 {
             eprint!("{}", render_diagnostics(r, err_color));
         }
     }
-    match format {
-        Format::Human => print!("{}", render_human(&reports, color)),
+    match args.format {
+        Format::Human => print!("{}", render_human(&reports, HumanOptions { color, explain: args.explain })),
         Format::Json => print!("{}", render_json(&reports)),
     }
     Summary::of(&reports).exit_code()

@@ -39,6 +39,8 @@ pub struct Model {
     pub assumptions: Vec<Assumption>,
     /// The derivations, in file order.
     pub derivations: Vec<Derivation>,
+    /// Whether a declaration had an error (then no derivation should be checked).
+    pub declarations_failed: bool,
 }
 
 /// A range bound: a size plus an integer, or an integer.
@@ -160,6 +162,8 @@ pub struct UserFunction {
     pub params: Vec<String>,
     /// The body.
     pub body: Expr,
+    /// Where it was defined.
+    pub span: Span,
 }
 
 /// `assume sum(k, y[k]) = total`
@@ -255,7 +259,7 @@ pub struct Literal {
 }
 
 /// The builtin functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Builtin {
     /// `exp`
     Exp,

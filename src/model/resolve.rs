@@ -23,6 +23,7 @@ pub fn resolve(file: &ast::File) -> (Model, Vec<Diagnostic>) {
     r.declare(file);
     r.define(file);
     r.check_cycles();
+    r.model.declarations_failed = r.diagnostics.len() > r.derivation_errors;
     (r.model, r.diagnostics)
 }
 
@@ -49,6 +50,8 @@ struct Resolver {
     pending_deps: Vec<(EntryId, Vec<ast::VarRef>)>,
     /// Names whose declaration failed: their uses are not reported again.
     poisoned: std::collections::HashSet<String>,
+    /// How many of the diagnostics belong to derivations (the others to declarations).
+    derivation_errors: usize,
 }
 
 /// The names an expression can see besides the globals.
@@ -120,6 +123,7 @@ impl Resolver {
                                         name: name.name.clone(),
                                         params: params.iter().map(|p| p.name.clone()).collect(),
                                         body: Expr::Const(int_literal(0)),
+                                        span: name.span,
                                     });
                                     self.globals.insert(name.name.clone(), (Global::UserFn(id), name.span));
                                     self.pending_fns.push((id, body.clone()));
@@ -518,6 +522,7 @@ impl Resolver {
             })
             .collect();
         let worth = d.worth.as_ref().and_then(|w| parse_decimal(w)).map(|l| l.value);
+        self.derivation_errors += self.diagnostics.len() - before;
         if self.diagnostics.len() > before || d.broken {
             return;
         }
@@ -872,7 +877,10 @@ impl Resolver {
         let mut ix = Ix::default();
         for (sign, atom) in &sub.terms {
             match atom {
-                IndexAtom::Int(text, _) => ix.constant = ix.constant.checked_add(sign * text.parse::<i64>().ok()?)?,
+                IndexAtom::Int(text, _) => {
+                    let v = text.parse::<i64>().ok().filter(|v| *v <= MAX_RANGE_LEN)?;
+                    ix.constant = ix.constant.checked_add(sign * v)?;
+                }
                 IndexAtom::Name(name) => ix.terms.push((*sign, self.ix_var(&name.name, scope)?)),
             }
         }
@@ -944,8 +952,7 @@ impl Resolver {
             if fn_reaches(&self.model.user_functions, &f.body, id, &mut seen) {
                 let msg = format!("function `{}` calls itself", f.name);
                 self.diagnostics.push(
-                    Diagnostic::error(Span::default(), msg)
-                        .with_hint("functions are inlined, so they cannot be recursive"),
+                    Diagnostic::error(f.span, msg).with_hint("functions are inlined, so they cannot be recursive"),
                 );
                 return;
             }
@@ -1266,6 +1273,11 @@ pub fn constant_value(e: &Expr) -> Option<BigRational> {
             let n = exp.to_integer().to_i32().filter(|n| n.abs() <= 64)?;
             let base = constant_value(a)?;
             if n < 0 && base.is_zero() {
+                return None;
+            }
+            // Refuse results too large to be a sensible constant (`((10^64)^64)^64`).
+            let bits = base.numer().bits() + base.denom().bits();
+            if bits.saturating_mul(u64::from(n.unsigned_abs())) > 20_000 {
                 return None;
             }
             num_traits::pow::Pow::pow(base, n)

@@ -80,12 +80,17 @@ enum Kind {
 
 trait Kinded: Value {
     const KIND: Kind;
+    /// The image under a function of one real variable (of every point of an interval).
+    fn map_f64(&self, f: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<Self>;
     fn from_float(x: f64) -> EvalResult<Self>;
     fn from_interval_float(x: f64) -> Self;
 }
 
 impl Kinded for f64 {
     const KIND: Kind = Kind::Float;
+    fn map_f64(&self, mut f: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<f64> {
+        f(*self)
+    }
     fn from_float(x: f64) -> EvalResult<f64> {
         Ok(x)
     }
@@ -96,6 +101,9 @@ impl Kinded for f64 {
 
 impl Kinded for BigRational {
     const KIND: Kind = Kind::Exact;
+    fn map_f64(&self, _: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<BigRational> {
+        Err(EvalError::NotExact)
+    }
     fn from_float(_: f64) -> EvalResult<BigRational> {
         Err(EvalError::NotExact)
     }
@@ -106,6 +114,9 @@ impl Kinded for BigRational {
 
 impl Kinded for Interval {
     const KIND: Kind = Kind::Interval;
+    fn map_f64(&self, f: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<Interval> {
+        self.map(f)
+    }
     fn from_float(x: f64) -> EvalResult<Interval> {
         Ok(Interval::point(x))
     }
@@ -383,7 +394,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 IxVar::Bound(b) => self.bound[*b],
                 IxVar::Size(s) => self.sample.sizes[*s],
             };
-            v += coef * x;
+            v = coef
+                .checked_mul(x)
+                .and_then(|t| v.checked_add(t))
+                .ok_or_else(|| EvalError::OutOfRange("an index value overflows".into()))?;
         }
         Ok(v)
     }
@@ -539,7 +553,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         let words = [self.sample.seed, TAG_FUNCTION, f as u64];
         if let [x] = args {
             let g = Smooth1::new(&words);
-            return V::from_float(g.eval(order, x.to_f64()));
+            return x.map_f64(|v| Ok(g.eval(order, v)));
         }
         let values: Vec<(u64, f64)> = args.iter().enumerate().map(|(i, v)| (i as u64, v.to_f64())).collect();
         V::from_float(smooth_n(&words, &values))
@@ -559,20 +573,23 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             Kind::Exact => Err(EvalError::NotExact),
             Kind::Interval => {
                 let mut float = self.float_twin();
-                let x = args.first().map(Value::to_f64).unwrap_or_default();
-                let v = float.apply(f, order, vec![x])?;
-                V::from_float(v)
+                let x = args.first().cloned().ok_or(EvalError::NotExact)?;
+                x.map_f64(|v| float.apply(f, order, vec![v]))
             }
             Kind::Float => {
                 let x = args.first().map(Value::to_f64).unwrap_or_default();
                 let h0 = 0.05 * x.abs().max(1.0);
-                let (d, err) = ridders(
+                // A kink next to the point would fool the differences, as for `diff`.
+                let near_kink = std::mem::replace(&mut self.near_kink, KINK_MARGIN);
+                let result = ridders(
                     |h| {
                         let v = self.apply(f, order - 1, vec![V::from_float(x + h)?])?;
                         Ok(v.to_f64())
                     },
                     h0,
-                )?;
+                );
+                self.near_kink = near_kink;
+                let (d, err) = result?;
                 self.derivative_result(d, err)
             }
         }

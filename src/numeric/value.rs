@@ -372,7 +372,7 @@ impl Interval {
 
     /// The image of the interval under a unary function, from dense samples: exact for monotone
     /// functions, and close for the tiny widths that rounding produces otherwise.
-    pub fn map(self, f: impl Fn(f64) -> EvalResult<f64>) -> EvalResult<Interval> {
+    pub fn map(self, mut f: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<Interval> {
         const POINTS: usize = 16;
         let mut values = Vec::with_capacity(POINTS + 1);
         for k in 0..=POINTS {

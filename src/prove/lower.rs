@@ -37,13 +37,21 @@ pub struct Lowerer<'m> {
     reads: Vec<Vec<bool>>,
     /// The model's bound indices followed by those created while lowering.
     pub bounds: Vec<BoundIndex>,
+    /// Names of the rules used, for explanations.
+    pub rules: std::collections::BTreeSet<&'static str>,
     nodes: usize,
 }
 
 impl<'m> Lowerer<'m> {
     /// A lowerer for a model.
     pub fn new(model: &'m Model) -> Lowerer<'m> {
-        Lowerer { model, reads: dependency_closure(model), bounds: model.bounds.clone(), nodes: 0 }
+        Lowerer {
+            model,
+            reads: dependency_closure(model),
+            bounds: model.bounds.clone(),
+            rules: Default::default(),
+            nodes: 0,
+        }
     }
 
     /// The model with the bound indices created while lowering, for evaluating lowered expressions.
@@ -67,6 +75,7 @@ impl<'m> Lowerer<'m> {
             | Expr::Local(_) => e.clone(),
             Expr::Entry(r) => match &self.model.entries[r.entry].kind {
                 EntryKind::Defined(body) => {
+                    self.rules.insert("definitions unfolded");
                     let body = subst_ix(body, &self.slot_map(r));
                     self.lower(&body)?
                 }
@@ -155,6 +164,7 @@ impl<'m> Lowerer<'m> {
             Expr::Entry(r) => {
                 let Wrt::Entry(t) = wrt else { return Some(zero()) };
                 if r.entry == t.entry {
+                    self.rules.insert("the variable differentiated by: 1 (its definition is cut)");
                     // The target itself (never unfolded): 1 where the indices agree.
                     return Some(
                         r.args
@@ -177,10 +187,12 @@ impl<'m> Lowerer<'m> {
             Expr::Add(a, b) => add(self.deriv(a, wrt)?, self.deriv(b, wrt)?),
             Expr::Sub(a, b) => sub(self.deriv(a, wrt)?, self.deriv(b, wrt)?),
             Expr::Mul(a, b) => {
+                self.rules.insert("product rule");
                 let (da, db) = (self.deriv(a, wrt)?, self.deriv(b, wrt)?);
                 add(mul(da, (**b).clone()), mul((**a).clone(), db))
             }
             Expr::Div(a, b) => {
+                self.rules.insert("quotient rule");
                 // (a/b)' = a'/b - a b'/b², written so that it is defined exactly where a/b is.
                 let (da, db) = (self.deriv(a, wrt)?, self.deriv(b, wrt)?);
                 let first = div(da, (**b).clone());
@@ -192,6 +204,7 @@ impl<'m> Lowerer<'m> {
                     // a^b with a varying exponent needs log(a), defined only for a > 0.
                     return None;
                 }
+                self.rules.insert("power rule");
                 let da = self.deriv(a, wrt)?;
                 let exponent = sub((**b).clone(), one());
                 mul(mul((**b).clone(), Expr::Pow(a.clone(), Box::new(exponent))), da)
@@ -199,6 +212,7 @@ impl<'m> Lowerer<'m> {
             Expr::Builtin(b, order, args) => match (b, args.as_slice()) {
                 (Builtin::Max | Builtin::Min, _) => return None,
                 (_, [a]) => {
+                    self.rules.insert("chain rule");
                     let da = self.deriv(a, wrt)?;
                     mul(Expr::Builtin(*b, order + 1, args.clone()), da)
                 }
@@ -206,6 +220,7 @@ impl<'m> Lowerer<'m> {
             },
             Expr::Unknown(f, order, args) => match args.as_slice() {
                 [a] => {
+                    self.rules.insert("chain rule");
                     let da = self.deriv(a, wrt)?;
                     mul(Expr::Unknown(*f, order + 1, args.clone()), da)
                 }
@@ -216,7 +231,10 @@ impl<'m> Lowerer<'m> {
                 let expanded = self.expand_apply(*f, *order, args)?;
                 self.deriv(&expanded, wrt)?
             }
-            Expr::Big(BigOp::Sum, b, body) => Expr::Big(BigOp::Sum, *b, Box::new(self.deriv(body, wrt)?)),
+            Expr::Big(BigOp::Sum, b, body) => {
+                self.rules.insert("derivative of a sum");
+                Expr::Big(BigOp::Sum, *b, Box::new(self.deriv(body, wrt)?))
+            }
             Expr::Big(BigOp::Prod, ..) => return None,
             Expr::Diff(body, target) => {
                 let inner = self.deriv(body, &Wrt::Entry(target.clone()))?;
@@ -229,6 +247,7 @@ impl<'m> Lowerer<'m> {
     /// `Σ_d ∂E/∂d · ∂d/∂wrt`, with a sum over each dependency family.
     fn deriv_unknown_node(&mut self, node: EntryId, wrt: &Wrt) -> Option<Expr> {
         let EntryKind::Unknown(deps) = &self.model.entries[node].kind else { return Some(zero()) };
+        self.rules.insert("chain rule through an unknown node");
         let mut total = zero();
         for dep in deps.clone() {
             let entry = &self.model.entries[dep.entry];

@@ -1,4 +1,53 @@
-//! Symbolic reasoning. For now: symbolic differentiation under the perturbation semantics and
-//! inlining ([`lower`]), validated against the numeric engine; the e-graph prover builds on it.
+//! Symbolic reasoning: symbolic differentiation under the perturbation semantics and inlining
+//! ([`lower`]), and a normaliser to canonical fractions over atoms ([`normal`]). A step is proved
+//! when both sides lower and normalise to the same fraction with the same definedness conditions.
 
 pub mod lower;
+pub mod normal;
+
+use std::collections::BTreeSet;
+
+use crate::model::{Expr, Model};
+use lower::Lowerer;
+use normal::{Normal, Normaliser};
+
+/// The normal form of an expression, with the names of the rules used to reach it.
+#[derive(Debug, Clone)]
+pub struct Form {
+    normal: Normal,
+    /// The rules used, for `--explain`.
+    pub rules: BTreeSet<&'static str>,
+}
+
+impl Form {
+    /// Whether two forms (from one call of [`normal_forms`]) are equal where defined, and defined
+    /// at the same points.
+    pub fn proves_equal(&self, other: &Form) -> bool {
+        self.normal.same_as(&other.normal)
+    }
+}
+
+/// The normal forms of expressions of one model, comparable with each other; `None` where the
+/// prover gives up.
+pub fn normal_forms(model: &Model, exprs: &[&Expr]) -> Vec<Option<Form>> {
+    let mut lowerer = Lowerer::new(model);
+    let lowered: Vec<Option<(Expr, BTreeSet<&'static str>)>> = exprs
+        .iter()
+        .map(|e| {
+            lowerer.rules.clear();
+            lowerer.lower(e).map(|l| (l, std::mem::take(&mut lowerer.rules)))
+        })
+        .collect();
+    let extended = lowerer.extended_model();
+    let mut normaliser = Normaliser::new(&extended);
+    lowered
+        .into_iter()
+        .map(|l| {
+            let (expr, mut rules) = l?;
+            normaliser.rules.clear();
+            let normal = normaliser.normalise(&expr)?;
+            rules.extend(std::mem::take(&mut normaliser.rules));
+            Some(Form { normal, rules })
+        })
+        .collect()
+}

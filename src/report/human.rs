@@ -14,11 +14,20 @@ use super::{FileReport, Summary};
 use crate::check::{significant, Counterexample, StepResult, Verdict};
 use crate::diagnostic::line_col;
 
-/// Renders the reports for a person; `color` adds ANSI colours.
-pub fn render_human(reports: &[FileReport], color: bool) -> String {
-    let mut out = if color { Buffer::ansi() } else { Buffer::no_color() };
+/// How the human report looks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanOptions {
+    /// ANSI colours.
+    pub color: bool,
+    /// The rules behind each proved step.
+    pub explain: bool,
+}
+
+/// Renders the reports for a person.
+pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
+    let mut out = if options.color { Buffer::ansi() } else { Buffer::no_color() };
     for r in reports {
-        file(&mut out, r).expect("writing to a buffer cannot fail");
+        file(&mut out, r, options).expect("writing to a buffer cannot fail");
     }
     summary(&mut out, &Summary::of(reports)).expect("writing to a buffer cannot fail");
     String::from_utf8_lossy(out.as_slice()).into_owned()
@@ -55,7 +64,7 @@ fn paint(out: &mut Buffer, color: Option<Color>, bold: bool, text: &str) -> std:
     out.reset()
 }
 
-fn file(out: &mut Buffer, r: &FileReport) -> std::io::Result<()> {
+fn file(out: &mut Buffer, r: &FileReport, options: HumanOptions) -> std::io::Result<()> {
     let heading = match &r.title {
         Some(t) => format!("{} — {t}", r.path),
         None => r.path.clone(),
@@ -72,13 +81,13 @@ fn file(out: &mut Buffer, r: &FileReport) -> std::io::Result<()> {
         let name = d.name.as_deref().map_or_else(String::new, |n| format!(" \"{n}\""));
         writeln!(out, "  derive{name} (line {line})")?;
         for s in &d.steps {
-            step(out, &r.source, s)?;
+            step(out, &r.source, s, options)?;
         }
     }
     writeln!(out)
 }
 
-fn step(out: &mut Buffer, source: &str, s: &StepResult) -> std::io::Result<()> {
+fn step(out: &mut Buffer, source: &str, s: &StepResult, options: HumanOptions) -> std::io::Result<()> {
     let line = line_col(source, s.span.start).0;
     let (mark, color) = match s.verdict {
         Verdict::Proved => ("✓", Color::Green),
@@ -103,7 +112,13 @@ fn step(out: &mut Buffer, source: &str, s: &StepResult) -> std::io::Result<()> {
         writeln!(out)?;
     }
     if s.verdict == Verdict::Undetermined {
-        writeln!(out, "        {}", s.detail)?;
+        let color = if s.internal_error { Color::Red } else { Color::Yellow };
+        write!(out, "        ")?;
+        paint(out, Some(color), s.internal_error, &s.detail)?;
+        writeln!(out)?;
+    }
+    if options.explain && !s.explanation.is_empty() {
+        writeln!(out, "        by: {}", s.explanation.join("; "))?;
     }
     if let Some(c) = &s.counterexample {
         counterexample(out, c)?;

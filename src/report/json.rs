@@ -45,10 +45,13 @@ struct StepJson<'a> {
     relation: &'static str,
     verdict: &'static str,
     holds: bool,
+    holds_known: bool,
     note: Option<&'a str>,
     detail: &'a str,
     counterexample: Option<CounterexampleJson<'a>>,
     cause: Option<&'a str>,
+    explanation: &'a [String],
+    internal_error: bool,
 }
 
 #[derive(Serialize)]
@@ -98,10 +101,13 @@ fn step_json<'a>(source: &str, s: &'a StepResult) -> StepJson<'a> {
         relation: s.relation.symbol(),
         verdict: s.verdict.name(),
         holds: s.holds,
+        holds_known: s.holds_known,
         note: s.note.as_deref(),
         detail: &s.detail,
         counterexample: s.counterexample.as_ref().map(counterexample_json),
         cause: s.cause.as_deref(),
+        explanation: &s.explanation,
+        internal_error: s.internal_error,
     }
 }
 

@@ -3,7 +3,7 @@
 mod human;
 mod json;
 
-pub use human::{render_diagnostics, render_human};
+pub use human::{render_diagnostics, render_human, HumanOptions};
 pub use json::render_json;
 
 use crate::check::{DerivationResult, Verdict};

@@ -68,6 +68,7 @@ pub fn assert_expectations(report: &FileReport, require_annotations: bool) -> us
                 }
                 None => Expectation { ok: true, holds: true },
             };
+            assert!(!s.internal_error, "{}:{line}: a proof contradicts the numeric check: {}", report.path, s.detail);
             let ok = matches!(s.verdict, Verdict::Proved | Verdict::Checked);
             if s.verdict == Verdict::Undetermined || ok != expected.ok || s.holds != expected.holds {
                 failures.push(format!(

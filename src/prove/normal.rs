@@ -1,0 +1,1099 @@
+//! The normaliser: a lowered expression (no `diff`, nodes or user functions; see [`super::lower`])
+//! becomes a canonical fraction of Laurent polynomials with exact rational coefficients over atoms.
+//!
+//! Everything outside the commutative-ring fragment is an atom: inputs, unknown nodes and their
+//! partials, sizes, index values, Kronecker deltas, function applications (with normalised
+//! arguments), sums and products (with their bound index renamed canonically, so alpha-equivalent
+//! sums are the same atom). The rewrites applied on the way are all equalities that hold wherever
+//! both sides are defined, and the *definedness conditions* met on the way (divisors, arguments of
+//! `log` and `sqrt`, kinks of derivatives) are collected separately: two expressions are proved
+//! equal only when their fractions cross-multiply to the same polynomial *and* their conditions are
+//! the same, so no proof can hide a point where one side is undefined and the other is not.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+
+use crate::model::{
+    Bound, BoundId, Builtin, Domain, EntryId, EntryKind, Expr, FnId, IndexId, IndexRange, Ix, IxVar, Model, SizeId,
+};
+use crate::syntax::ast::BigOp;
+
+/// The most monomials a polynomial may have before the normaliser gives up.
+const MAX_TERMS: usize = 4_000;
+/// The largest integer power that is expanded.
+const MAX_POWER: i64 = 24;
+
+type AtomId = u32;
+
+/// An index variable of a canonical index expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Var {
+    /// A free range index of the derivation.
+    Free(IndexId),
+    /// A bound index whose sum is still being normalised.
+    Bound(BoundId),
+    /// A bound index inside a sum atom: the number of sum atoms between its use and its binder.
+    Level(u32),
+    /// A size.
+    Size(SizeId),
+    /// In a condition: every value of the range of a sum that was normalised.
+    All(i64, Option<SizeId>, i64, Option<SizeId>),
+}
+
+/// A canonical integer index expression: a constant and sorted, merged terms.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct CIx {
+    constant: i64,
+    terms: Vec<(Var, i64)>,
+}
+
+impl CIx {
+    fn var(v: Var) -> CIx {
+        CIx { constant: 0, terms: vec![(v, 1)] }
+    }
+
+    fn canonical(constant: i64, terms: impl IntoIterator<Item = (Var, i64)>) -> CIx {
+        let mut map: BTreeMap<Var, i64> = BTreeMap::new();
+        for (v, c) in terms {
+            *map.entry(v).or_insert(0) += c;
+        }
+        CIx { constant, terms: map.into_iter().filter(|(_, c)| *c != 0).collect() }
+    }
+
+    fn as_constant(&self) -> Option<i64> {
+        self.terms.is_empty().then_some(self.constant)
+    }
+
+    fn mentions(&self, v: Var) -> bool {
+        self.terms.iter().any(|(w, _)| *w == v)
+    }
+
+    fn substitute(&self, f: &impl Fn(Var) -> Option<CIx>) -> CIx {
+        let mut constant = self.constant;
+        let mut terms = Vec::new();
+        for &(v, c) in &self.terms {
+            match f(v) {
+                Some(with) => {
+                    constant += c * with.constant;
+                    terms.extend(with.terms.iter().map(|&(w, k)| (w, k * c)));
+                }
+                None => terms.push((v, c)),
+            }
+        }
+        CIx::canonical(constant, terms)
+    }
+
+    fn minus(&self, other: &CIx) -> CIx {
+        CIx::canonical(
+            self.constant - other.constant,
+            self.terms.iter().copied().chain(other.terms.iter().map(|&(v, c)| (v, -c))),
+        )
+    }
+}
+
+/// What a function atom applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Head {
+    /// A builtin that is kept as an atom (log, sqrt, kinks, sin, cos, max, min).
+    Builtin(Builtin),
+    /// An unknown function.
+    Unknown(FnId),
+}
+
+/// Everything that is not ring arithmetic.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Atom {
+    /// An input entry.
+    Input(EntryId, Vec<CIx>),
+    /// An unknown node.
+    Node(EntryId),
+    /// The partial derivative of an unknown node with respect to a dependency.
+    Partial(EntryId, EntryId, Vec<CIx>),
+    /// A size.
+    Size(SizeId),
+    /// A non-constant index used as a value.
+    Index(CIx),
+    /// A Kronecker delta of two index expressions that are not known equal or different.
+    Delta(CIx, CIx),
+    /// `exp` of a polynomial argument that is one monomial with coefficient 1, or of any fraction.
+    Exp(Frac),
+    /// A function application, or its derivative of some order.
+    Func(Head, u32, Vec<Frac>),
+    /// A power with an exponent that is not a small integer.
+    Pow(Frac, Frac),
+    /// A sum over a range: the body's own index is `Level(0)`.
+    Sum(Range, Frac),
+    /// A product over a range.
+    Prod(Range, Frac),
+}
+
+/// A range key: the two bounds.
+pub type Range = (i64, Option<SizeId>, i64, Option<SizeId>);
+
+/// The index standing for the bound index of a sum atom while its body is opened.
+const PLACEHOLDER: BoundId = usize::MAX;
+
+fn range_from_key((lo, lo_size, hi, hi_size): Range) -> IndexRange {
+    IndexRange { lo: Bound { size: lo_size, offset: lo }, hi: Bound { size: hi_size, offset: hi } }
+}
+
+fn range_key(r: IndexRange) -> Range {
+    (r.lo.offset, r.lo.size, r.hi.offset, r.hi.size)
+}
+
+/// A monomial: atoms with non-zero integer exponents (negative only for atoms that are never zero).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Mono(Vec<(AtomId, i32)>);
+
+/// A Laurent polynomial with exact coefficients.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Poly(BTreeMap<Mono, BigRational>);
+
+/// A fraction of polynomials (the denominator 1 for a polynomial).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Frac {
+    num: Poly,
+    den: Poly,
+}
+
+/// A definedness condition met while normalising.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Condition {
+    /// A divisor (or an argument at a kink) must not be zero.
+    NonZero(Frac),
+    /// The argument of `log` must be positive.
+    Positive(Frac),
+    /// The argument of `sqrt` must not be negative.
+    NonNegative(Frac),
+    /// `a^b` with an exponent that is not an integer.
+    Power(Frac, Frac),
+}
+
+impl Condition {
+    /// A condition on a number that fails (an expression undefined everywhere proves nothing).
+    fn is_never_met(&self) -> bool {
+        match self {
+            Condition::NonZero(f) => f.as_constant().is_some_and(|c| c.is_zero()),
+            Condition::Positive(f) => f.as_constant().is_some_and(|c| !c.is_positive()),
+            Condition::NonNegative(f) => f.as_constant().is_some_and(|c| c.is_negative()),
+            Condition::Power(..) => false,
+        }
+    }
+}
+
+fn rat(v: i64) -> BigRational {
+    BigRational::from_integer(BigInt::from(v))
+}
+
+impl Mono {
+    fn one() -> Mono {
+        Mono(Vec::new())
+    }
+
+    fn mul(&self, other: &Mono) -> Mono {
+        let mut map: BTreeMap<AtomId, i32> = self.0.iter().copied().collect();
+        for &(a, e) in &other.0 {
+            *map.entry(a).or_insert(0) += e;
+        }
+        Mono(map.into_iter().filter(|(_, e)| *e != 0).collect())
+    }
+}
+
+impl Poly {
+    fn constant(c: BigRational) -> Poly {
+        let mut p = Poly::default();
+        if !c.is_zero() {
+            p.0.insert(Mono::one(), c);
+        }
+        p
+    }
+
+    fn atom(a: AtomId) -> Poly {
+        let mut p = Poly::default();
+        p.0.insert(Mono(vec![(a, 1)]), rat(1));
+        p
+    }
+
+    fn is_zero(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn as_constant(&self) -> Option<BigRational> {
+        match self.0.len() {
+            0 => Some(rat(0)),
+            1 => self.0.get(&Mono::one()).cloned(),
+            _ => None,
+        }
+    }
+
+    fn add(&self, other: &Poly) -> Option<Poly> {
+        let mut out = self.0.clone();
+        for (m, c) in &other.0 {
+            let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
+            *entry += c;
+            if entry.is_zero() {
+                out.remove(m);
+            }
+        }
+        (out.len() <= MAX_TERMS).then_some(Poly(out))
+    }
+
+    fn scale(&self, k: &BigRational) -> Poly {
+        if k.is_zero() {
+            return Poly::default();
+        }
+        Poly(self.0.iter().map(|(m, c)| (m.clone(), c * k)).collect())
+    }
+
+    fn mul(&self, other: &Poly) -> Option<Poly> {
+        if self.0.len().saturating_mul(other.0.len()) > MAX_TERMS * 4 {
+            return None;
+        }
+        let mut out: BTreeMap<Mono, BigRational> = BTreeMap::new();
+        for (m1, c1) in &self.0 {
+            for (m2, c2) in &other.0 {
+                let m = m1.mul(m2);
+                let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
+                *entry += c1 * c2;
+                if entry.is_zero() {
+                    out.remove(&m);
+                }
+            }
+        }
+        (out.len() <= MAX_TERMS).then_some(Poly(out))
+    }
+}
+
+impl Frac {
+    fn poly(p: Poly) -> Frac {
+        Frac { num: p, den: Poly::constant(rat(1)) }
+    }
+
+    fn constant(c: BigRational) -> Frac {
+        Frac::poly(Poly::constant(c))
+    }
+
+    fn atom(a: AtomId) -> Frac {
+        Frac::poly(Poly::atom(a))
+    }
+
+    fn as_constant(&self) -> Option<BigRational> {
+        let n = self.num.as_constant()?;
+        let d = self.den.as_constant()?;
+        (!d.is_zero()).then(|| n / d)
+    }
+
+    fn add(&self, other: &Frac) -> Option<Frac> {
+        if self.den == other.den {
+            return Some(Frac { num: self.num.add(&other.num)?, den: self.den.clone() });
+        }
+        let num = self.num.mul(&other.den)?.add(&other.num.mul(&self.den)?)?;
+        Some(Frac { num, den: self.den.mul(&other.den)? }.tidy())
+    }
+
+    fn neg(&self) -> Frac {
+        Frac { num: self.num.scale(&rat(-1)), den: self.den.clone() }
+    }
+
+    fn mul(&self, other: &Frac) -> Option<Frac> {
+        if self.num.is_zero() || other.num.is_zero() {
+            return Some(Frac::constant(rat(0)));
+        }
+        Some(Frac { num: self.num.mul(&other.num)?, den: self.den.mul(&other.den)? }.tidy())
+    }
+
+    /// A constant denominator moves into the numerator; a zero numerator has denominator 1.
+    fn tidy(self) -> Frac {
+        if self.num.is_zero() {
+            return Frac::constant(rat(0));
+        }
+        match self.den.as_constant() {
+            Some(d) if !d.is_zero() && !d.is_one() => Frac::poly(self.num.scale(&d.recip())),
+            _ => self,
+        }
+    }
+
+    fn is_poly(&self) -> bool {
+        self.den.as_constant().is_some_and(|d| d.is_one())
+    }
+}
+
+/// Normalises the expressions of one model into fractions over a shared table of atoms.
+pub struct Normaliser<'m> {
+    model: &'m Model,
+    atoms: Vec<Atom>,
+    index: HashMap<Atom, AtomId>,
+    conditions: BTreeSet<Condition>,
+    /// Names of the rewrites used, for explanations.
+    pub rules: BTreeSet<&'static str>,
+}
+
+/// The normal form of one expression: its fraction and its definedness conditions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normal {
+    frac: Frac,
+    conditions: BTreeSet<Condition>,
+}
+
+impl Normal {
+    /// Whether two normal forms (from the same normaliser) denote the same function on the same
+    /// domain.
+    pub fn same_as(&self, other: &Normal) -> bool {
+        if self.conditions != other.conditions || self.conditions.iter().any(Condition::is_never_met) {
+            return false;
+        }
+        let (a, b) = (&self.frac, &other.frac);
+        match (a.num.mul(&b.den), b.num.mul(&a.den)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        }
+    }
+}
+
+impl<'m> Normaliser<'m> {
+    /// A normaliser for a model (the extended model of the lowerer, whose bounds include the
+    /// indices lowering created).
+    pub fn new(model: &'m Model) -> Normaliser<'m> {
+        Normaliser {
+            model,
+            atoms: Vec::new(),
+            index: HashMap::new(),
+            conditions: BTreeSet::new(),
+            rules: BTreeSet::new(),
+        }
+    }
+
+    /// The normal form of a lowered expression, or `None` where the normaliser gives up.
+    pub fn normalise(&mut self, e: &Expr) -> Option<Normal> {
+        self.conditions.clear();
+        let frac = self.norm(e)?;
+        Some(Normal { frac, conditions: std::mem::take(&mut self.conditions) })
+    }
+
+    fn intern(&mut self, a: Atom) -> AtomId {
+        if let Some(&id) = self.index.get(&a) {
+            return id;
+        }
+        let id = self.atoms.len() as AtomId;
+        self.atoms.push(a.clone());
+        self.index.insert(a, id);
+        id
+    }
+
+    fn atom(&mut self, a: Atom) -> Frac {
+        Frac::atom(self.intern(a))
+    }
+
+    fn cix(&self, ix: &Ix) -> CIx {
+        CIx::canonical(
+            ix.constant,
+            ix.terms.iter().map(|&(c, v)| {
+                (
+                    match v {
+                        IxVar::Free(i) => Var::Free(i),
+                        IxVar::Bound(b) => Var::Bound(b),
+                        IxVar::Size(s) => Var::Size(s),
+                    },
+                    c,
+                )
+            }),
+        )
+    }
+
+    fn index_value(&mut self, c: CIx) -> Frac {
+        match c.as_constant() {
+            Some(v) => Frac::constant(rat(v)),
+            None => {
+                // A lone size is the size atom, so `k` and an index expression `k` agree.
+                if let [(Var::Size(s), 1)] = c.terms.as_slice() {
+                    if c.constant == 0 {
+                        return self.atom(Atom::Size(*s));
+                    }
+                }
+                let mut out = Frac::constant(rat(c.constant));
+                for &(v, k) in &c.terms {
+                    let term = match v {
+                        Var::Size(s) => self.atom(Atom::Size(s)),
+                        _ => self.atom(Atom::Index(CIx::var(v))),
+                    };
+                    let scaled = Frac { num: term.num.scale(&rat(k)), den: term.den };
+                    out = out.add(&scaled).unwrap_or(out);
+                }
+                out
+            }
+        }
+    }
+
+    fn delta(&mut self, a: CIx, b: CIx) -> Frac {
+        let diff = a.minus(&b);
+        match diff.as_constant() {
+            Some(0) => Frac::constant(rat(1)),
+            Some(_) => Frac::constant(rat(0)),
+            None => {
+                let (x, y) = if a <= b { (a, b) } else { (b, a) };
+                self.atom(Atom::Delta(x, y))
+            }
+        }
+    }
+
+    fn norm(&mut self, e: &Expr) -> Option<Frac> {
+        Some(match e {
+            Expr::Const(l) => Frac::constant(l.value.clone()),
+            Expr::Size(s) => self.atom(Atom::Size(*s)),
+            Expr::Index(ix) => {
+                let c = self.cix(ix);
+                self.index_value(c)
+            }
+            Expr::Entry(r) => match &self.model.entries[r.entry].kind {
+                EntryKind::Input(_) => {
+                    let args = r.args.iter().map(|a| self.cix(a)).collect();
+                    self.atom(Atom::Input(r.entry, args))
+                }
+                EntryKind::Unknown(_) => self.atom(Atom::Node(r.entry)),
+                EntryKind::Defined(_) => return None,
+            },
+            Expr::NodePartial(n, r) => {
+                let args = r.args.iter().map(|a| self.cix(a)).collect();
+                self.atom(Atom::Partial(*n, r.entry, args))
+            }
+            Expr::Local(_) | Expr::Apply(..) | Expr::Diff(..) => return None,
+            Expr::Neg(a) => self.norm(a)?.neg(),
+            Expr::Add(a, b) => self.norm(a)?.add(&self.norm(b)?)?,
+            Expr::Sub(a, b) => self.norm(a)?.add(&self.norm(b)?.neg())?,
+            Expr::Mul(a, b) => self.norm(a)?.mul(&self.norm(b)?)?,
+            Expr::Div(a, b) => {
+                let (a, b) = (self.norm(a)?, self.norm(b)?);
+                self.divide(&a, &b)?
+            }
+            Expr::Pow(a, b) => {
+                let (a, b) = (self.norm(a)?, self.norm(b)?);
+                self.power(a, b)?
+            }
+            Expr::Delta(a, b) => {
+                let (a, b) = (self.cix(a), self.cix(b));
+                self.delta(a, b)
+            }
+            Expr::Builtin(b, order, args) => {
+                let args: Vec<Frac> = args.iter().map(|a| self.norm(a)).collect::<Option<_>>()?;
+                self.builtin(*b, *order, args)?
+            }
+            Expr::Unknown(f, order, args) => {
+                let args = args.iter().map(|a| self.norm(a)).collect::<Option<_>>()?;
+                self.atom(Atom::Func(Head::Unknown(*f), *order, args))
+            }
+            Expr::Big(op, b, body) => self.big(*op, *b, body)?,
+        })
+    }
+
+    /// `a / b`: exact when `b` is a monomial of atoms that are never zero; otherwise a fraction,
+    /// with the condition that `b` is not zero unless that is known.
+    fn divide(&mut self, a: &Frac, b: &Frac) -> Option<Frac> {
+        if let Some(c) = b.as_constant() {
+            if c.is_zero() {
+                return None;
+            }
+            return a.mul(&Frac::constant(c.recip()));
+        }
+        if let Some(inverse) = self.laurent_inverse(b) {
+            return a.mul(&inverse);
+        }
+        self.require_nonzero(b);
+        Some(Frac { num: a.num.mul(&b.den)?, den: a.den.mul(&b.num)? }.tidy())
+    }
+
+    /// Records that a fraction must not be zero, unless that is known. A monomial is non-zero when
+    /// each of its atoms is, so `x^2` and `x` give the same condition.
+    fn require_nonzero(&mut self, b: &Frac) {
+        if self.nonzero(b) {
+            return;
+        }
+        if b.num.0.len() == 1 {
+            let atoms: Vec<AtomId> = b.num.0.keys().flat_map(|m| m.0.iter().map(|&(a, _)| a)).collect();
+            for a in atoms {
+                let f = Frac::atom(a);
+                if !self.nonzero(&f) {
+                    self.conditions.insert(Condition::NonZero(f));
+                }
+            }
+        } else {
+            self.conditions.insert(Condition::NonZero(b.clone()));
+        }
+    }
+
+    /// The inverse of a fraction whose numerator is one monomial of never-zero atoms.
+    fn laurent_inverse(&mut self, b: &Frac) -> Option<Frac> {
+        if b.num.0.len() != 1 {
+            return None;
+        }
+        let (m, c) = b.num.0.iter().next()?;
+        if c.is_zero() || !m.0.iter().all(|&(a, _)| self.never_zero(a)) {
+            return None;
+        }
+        let inv = Mono(m.0.iter().map(|&(a, e)| (a, -e)).collect());
+        let mut num = Poly::default();
+        num.0.insert(inv, c.recip());
+        Some(Frac { num: num.mul(&b.den)?, den: Poly::constant(rat(1)) })
+    }
+
+    /// Atoms that are defined and non-zero everywhere they occur (so negative powers are safe).
+    fn never_zero(&self, a: AtomId) -> bool {
+        match &self.atoms[a as usize] {
+            Atom::Exp(_) | Atom::Size(_) => true,
+            Atom::Input(e, _) => {
+                matches!(self.model.entries[*e].kind, EntryKind::Input(Domain::Positive | Domain::NonZero))
+            }
+            _ => false,
+        }
+    }
+
+    fn positive_atom(&self, a: AtomId) -> bool {
+        match &self.atoms[a as usize] {
+            Atom::Exp(_) | Atom::Size(_) => true,
+            // A sum of positive terms over a range that is never empty; a product of positives.
+            Atom::Sum(r, body) => self.positive(body) && self.never_empty(*r),
+            Atom::Prod(_, body) => self.positive(body),
+            Atom::Input(e, _) => matches!(self.model.entries[*e].kind, EntryKind::Input(Domain::Positive)),
+            Atom::Pow(base, _) => self.positive(base),
+            _ => false,
+        }
+    }
+
+    fn positive_poly(&self, p: &Poly) -> bool {
+        !p.is_zero()
+            && p.0.iter().all(|(m, c)| {
+                c.is_positive() && m.0.iter().all(|&(a, e)| self.positive_atom(a) || (e % 2 == 0 && self.never_zero(a)))
+            })
+    }
+
+    /// Whether a range has at least one element for every size ≥ 1.
+    fn never_empty(&self, (lo, lo_size, hi, hi_size): Range) -> bool {
+        match (lo_size, hi_size) {
+            (None, None) => hi >= lo,
+            (None, Some(_)) => hi + 1 >= lo,
+            (Some(a), Some(b)) => a == b && hi >= lo,
+            (Some(_), None) => false,
+        }
+    }
+
+    /// Whether a fraction is known positive for all admissible values.
+    fn positive(&self, f: &Frac) -> bool {
+        self.positive_poly(&f.num) && self.positive_poly(&f.den)
+    }
+
+    /// Whether a fraction is known non-zero for all admissible values.
+    fn nonzero(&self, f: &Frac) -> bool {
+        if self.positive(f) || f.as_constant().is_some_and(|c| !c.is_zero()) {
+            return true;
+        }
+        f.num.0.len() == 1 && f.num.0.keys().all(|m| m.0.iter().all(|&(a, _)| self.never_zero(a)))
+    }
+
+    fn power(&mut self, a: Frac, b: Frac) -> Option<Frac> {
+        let Some(n) = b.as_constant() else {
+            self.conditions.insert(Condition::Power(a.clone(), b.clone()));
+            return Some(self.atom(Atom::Pow(a, b)));
+        };
+        if !n.is_integer() {
+            if !self.positive(&a) {
+                self.conditions.insert(Condition::Power(a.clone(), b.clone()));
+            }
+            return Some(self.atom(Atom::Pow(a, b)));
+        }
+        let n = n.to_integer().to_i64()?;
+        if n.abs() > MAX_POWER {
+            return None;
+        }
+        let mut result = Frac::constant(rat(1));
+        for _ in 0..n.abs() {
+            result = result.mul(&a)?;
+        }
+        if n < 0 {
+            let one = Frac::constant(rat(1));
+            return self.divide(&one, &result);
+        }
+        Some(result)
+    }
+
+    /// `exp` of a fraction: a product of powers of `exp` of monomials where the argument is a
+    /// polynomial, so that `exp(a + b) = exp(a) exp(b)` and `exp(-a) = 1 / exp(a)` hold by construction.
+    fn exp(&mut self, x: Frac) -> Option<Frac> {
+        if !x.is_poly() {
+            return Some(self.atom(Atom::Exp(x)));
+        }
+        self.rules.insert("exp of a sum");
+        let mut result = Frac::constant(rat(1));
+        for (m, c) in x.num.0.clone() {
+            let mono_poly = Poly(BTreeMap::from([(m.clone(), rat(1))]));
+            let (base, power) = if c.is_integer() && c.abs() <= rat(MAX_POWER) {
+                (Frac::poly(mono_poly), c.to_integer().to_i32()?)
+            } else {
+                (Frac::poly(Poly(BTreeMap::from([(m, c)]))), 1)
+            };
+            let id = self.intern(Atom::Exp(base));
+            let mut p = Poly::default();
+            p.0.insert(Mono(vec![(id, power)]), rat(1));
+            result = result.mul(&Frac::poly(p))?;
+        }
+        Some(result)
+    }
+
+    fn sigmoid(&mut self, x: &Frac) -> Option<Frac> {
+        // σ(x) = 1 / (1 + exp(-x)); the denominator is positive.
+        self.rules.insert("sigmoid through exp");
+        let e = self.exp(x.neg())?;
+        let den = Frac::constant(rat(1)).add(&e)?;
+        self.divide(&Frac::constant(rat(1)), &den)
+    }
+
+    fn tanh(&mut self, x: &Frac) -> Option<Frac> {
+        // tanh(x) = (1 - exp(-2x)) / (1 + exp(-2x)); the denominator is positive.
+        self.rules.insert("tanh through exp");
+        let e = self.exp(x.mul(&Frac::constant(rat(-2)))?)?;
+        let one = Frac::constant(rat(1));
+        self.divide(&one.add(&e.neg())?, &one.add(&e)?)
+    }
+
+    fn builtin(&mut self, b: Builtin, order: u32, args: Vec<Frac>) -> Option<Frac> {
+        // Builtins of numbers with an exact value (relu(-2), abs(3), sqrt(4), sigmoid(0)) are that value.
+        let constants: Option<Vec<BigRational>> = args.iter().map(Frac::as_constant).collect();
+        if let Some(values) = constants {
+            if let Ok(v) = <BigRational as crate::numeric::Value>::builtin(b, order, &values, 0.0) {
+                self.rules.insert("arithmetic");
+                return Some(Frac::constant(v));
+            }
+        }
+        let one = Frac::constant(rat(1));
+        let x = args.first()?.clone();
+        Some(match (b, order) {
+            (Builtin::Exp, _) => self.exp(x)?,
+            (Builtin::Log, 0) => self.log(x)?,
+            (Builtin::Log, 1) => self.divide(&one, &x)?,
+            (Builtin::Log, 2) => {
+                let sq = x.mul(&x)?;
+                self.divide(&one, &sq)?.neg()
+            }
+            (Builtin::Sigmoid, 0) => self.sigmoid(&x)?,
+            (Builtin::Sigmoid, 1) | (Builtin::Softplus, 2) => {
+                self.rules.insert("sigmoid' = sigmoid (1 - sigmoid)");
+                let s = self.sigmoid(&x)?;
+                s.mul(&one.add(&s.neg())?)?
+            }
+            (Builtin::Sigmoid, 2) => {
+                let s = self.sigmoid(&x)?;
+                let two_s = s.mul(&Frac::constant(rat(2)))?;
+                s.mul(&one.add(&s.neg())?)?.mul(&one.add(&two_s.neg())?)?
+            }
+            (Builtin::Softplus, 1) => {
+                self.rules.insert("softplus' = sigmoid");
+                self.sigmoid(&x)?
+            }
+            (Builtin::Softplus, 0) => {
+                // softplus(x) = log(1 + exp(x)), whose argument is positive.
+                self.rules.insert("softplus through exp");
+                let arg = one.add(&self.exp(x)?)?;
+                self.log(arg)?
+            }
+            (Builtin::Tanh, 0) => self.tanh(&x)?,
+            (Builtin::Tanh, 1) => {
+                self.rules.insert("tanh' = 1 - tanh^2");
+                let t = self.tanh(&x)?;
+                one.add(&t.mul(&t)?.neg())?
+            }
+            (Builtin::Tanh, 2) => {
+                let t = self.tanh(&x)?;
+                t.mul(&one.add(&t.mul(&t)?.neg())?)?.mul(&Frac::constant(rat(-2)))?
+            }
+            (Builtin::Sin | Builtin::Cos, n) => {
+                // sin^(n)(x) = sin(x + nπ/2): one of ±sin, ±cos.
+                let shift = (n + if b == Builtin::Cos { 1 } else { 0 }) % 4;
+                let (head, sign) = match shift {
+                    0 => (Builtin::Sin, 1),
+                    1 => (Builtin::Cos, 1),
+                    2 => (Builtin::Sin, -1),
+                    _ => (Builtin::Cos, -1),
+                };
+                self.atom(Atom::Func(Head::Builtin(head), 0, vec![x])).mul(&Frac::constant(rat(sign)))?
+            }
+            (Builtin::Sqrt, 0) => {
+                if let Some(c) = x.as_constant() {
+                    if let Some(r) = exact_sqrt(&c) {
+                        return Some(Frac::constant(r));
+                    }
+                }
+                if !self.positive(&x) {
+                    self.conditions.insert(Condition::NonNegative(x.clone()));
+                }
+                self.atom(Atom::Func(Head::Builtin(Builtin::Sqrt), 0, vec![x]))
+            }
+            (Builtin::Sqrt, 1) => {
+                let root = self.builtin(Builtin::Sqrt, 0, vec![x])?;
+                self.divide(&Frac::constant(BigRational::new(BigInt::from(1), BigInt::from(2))), &root)?
+            }
+            (Builtin::Max | Builtin::Min, 0) => {
+                let mut args = args;
+                args.sort();
+                self.atom(Atom::Func(Head::Builtin(b), 0, args))
+            }
+            (Builtin::Relu | Builtin::Abs | Builtin::Sign | Builtin::Step, 0) => {
+                self.atom(Atom::Func(Head::Builtin(b), 0, vec![x]))
+            }
+            (Builtin::Relu | Builtin::Abs | Builtin::Sign | Builtin::Step, n) => {
+                // Derivatives of kinks exist everywhere but at the kink, where they are undefined;
+                // like the numeric check, which never samples at a kink, the prover states them
+                // away from it: relu' = step, abs' = sign, and every higher derivative is 0.
+                self.rules.insert("derivatives of kinks (away from the kink)");
+                match (b, n) {
+                    (Builtin::Relu, 1) => self.atom(Atom::Func(Head::Builtin(Builtin::Step), 0, vec![x])),
+                    (Builtin::Abs, 1) => self.atom(Atom::Func(Head::Builtin(Builtin::Sign), 0, vec![x])),
+                    _ => Frac::constant(rat(0)),
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    /// `log`: of `exp` and of products of known-positive factors it is taken apart; anything
+    /// else is an atom with the condition that its argument is positive.
+    fn log(&mut self, x: Frac) -> Option<Frac> {
+        if let Some(c) = x.as_constant() {
+            if c.is_one() {
+                return Some(Frac::constant(rat(0)));
+            }
+            if !c.is_positive() {
+                return None;
+            }
+            return Some(self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![x])));
+        }
+        let factors_positive = |n: &Normaliser, p: &Poly| {
+            p.0.len() == 1 && p.0.iter().all(|(m, c)| c.is_positive() && m.0.iter().all(|&(a, _)| n.positive_atom(a)))
+        };
+        if factors_positive(self, &x.num) && (factors_positive(self, &x.den) || self.positive_poly(&x.den)) {
+            self.rules.insert("log of a product of positive factors");
+            let mut total = self.log_monomial(&x.num)?;
+            if factors_positive(self, &x.den) {
+                total = total.add(&self.log_monomial(&x.den)?.neg())?;
+            } else {
+                let den = Frac::poly(x.den.clone());
+                total = total.add(&self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![den])).neg())?;
+            }
+            return Some(total);
+        }
+        if !self.positive(&x) {
+            self.conditions.insert(Condition::Positive(x.clone()));
+        }
+        Some(self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![x])))
+    }
+
+    /// `log(c · a1^k1 · …)` for a positive coefficient and positive atoms.
+    fn log_monomial(&mut self, p: &Poly) -> Option<Frac> {
+        let (m, c) = p.0.iter().next()?;
+        let mut total = if c.is_one() {
+            Frac::constant(rat(0))
+        } else {
+            self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![Frac::constant(c.clone())]))
+        };
+        for &(a, k) in &m.0 {
+            let log_a = match self.atoms[a as usize].clone() {
+                Atom::Exp(arg) => {
+                    self.rules.insert("log of exp");
+                    arg
+                }
+                Atom::Prod(r, body) if self.positive(&body) => {
+                    // log Π_b f(b) = Σ_b log f(b) for positive factors: open the body with a
+                    // placeholder index, take its log, and sum that.
+                    self.rules.insert("log of a product is a sum of logs");
+                    let open = self.substitute_poly_frac(&body, &|v| {
+                        (v == Var::Level(0)).then(|| CIx::var(Var::Bound(PLACEHOLDER)))
+                    })?;
+                    let log_body = self.log(open)?;
+                    self.sum_of(range_from_key(r), PLACEHOLDER, log_body)?
+                }
+                _ => self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![Frac::atom(a)])),
+            };
+            total = total.add(&log_a.mul(&Frac::constant(rat(i64::from(k))))?)?;
+        }
+        Some(total)
+    }
+
+    fn substitute_poly_frac(&mut self, f: &Frac, map: &impl Fn(Var) -> Option<CIx>) -> Option<Frac> {
+        self.substitute_frac_at(f, map, 0)
+    }
+
+    /// `sum` and `prod` over a bound index.
+    fn big(&mut self, op: BigOp, b: BoundId, body: &Expr) -> Option<Frac> {
+        let range = self.model.bounds.get(b)?.range;
+        let before = std::mem::take(&mut self.conditions);
+        let body = self.norm(body)?;
+        // Conditions inside the body hold for every value of the bound index.
+        let inner = std::mem::replace(&mut self.conditions, before);
+        let all = Var::All(range.lo.offset, range.lo.size, range.hi.offset, range.hi.size);
+        for c in inner {
+            let renamed = self.rename_condition(&c, Var::Bound(b), all)?;
+            self.conditions.insert(renamed);
+        }
+        if op == BigOp::Prod {
+            let key = self.bind(&body, b)?;
+            return Some(self.atom(Atom::Prod(range_key(range), key)));
+        }
+        self.sum_of(range, b, body)
+    }
+
+    /// `Σ_b body` for a normalised body in which `b` is still a raw bound index.
+    fn sum_of(&mut self, range: IndexRange, b: BoundId, body: Frac) -> Option<Frac> {
+        if self.frac_mentions(&Frac { num: body.den.clone(), den: Poly::constant(rat(1)) }, Var::Bound(b)) {
+            let key = self.bind(&body, b)?;
+            return Some(self.atom(Atom::Sum(range_key(range), key)));
+        }
+        // Linearity: one sum per monomial, with the factors free of the index pulled out.
+        self.rules.insert("sum linearity");
+        let den = Frac::poly(body.den.clone());
+        let mut total = Frac::constant(rat(0));
+        for (m, c) in body.num.0.clone() {
+            let (free, dependent): (Vec<(AtomId, i32)>, Vec<(AtomId, i32)>) =
+                m.0.iter().partition(|&&(a, _)| !self.atom_mentions(a, Var::Bound(b)));
+            let mut term = Frac::poly(Poly(BTreeMap::from([(Mono(free), c)])));
+            let summed = self.sum_monomial(range, b, Mono(dependent))?;
+            term = term.mul(&summed)?;
+            total = total.add(&term)?;
+        }
+        let one = Frac::constant(rat(1));
+        let inv_den = self.divide(&one, &den)?;
+        total.mul(&inv_den)
+    }
+
+    /// `Σ_b m(b)` for a monomial `m`: Kronecker elimination, counting, or a sum atom.
+    fn sum_monomial(&mut self, range: IndexRange, b: BoundId, m: Mono) -> Option<Frac> {
+        let bv = Var::Bound(b);
+        if m.0.is_empty() {
+            // Σ_b 1 = hi - lo + 1, when that is never negative.
+            let count = self.count(range)?;
+            self.rules.insert("sum of a constant");
+            return Some(count);
+        }
+        // Σ_b δ(b, e) f(b) = f(e) when e is in the range of b.
+        for &(a, k) in &m.0 {
+            if k != 1 {
+                continue;
+            }
+            if let Atom::Delta(x, y) = self.atoms[a as usize].clone() {
+                let other = if x == CIx::var(bv) {
+                    y
+                } else if y == CIx::var(bv) {
+                    x
+                } else {
+                    continue;
+                };
+                if other.mentions(bv) || !self.in_range(&other, range) {
+                    continue;
+                }
+                self.rules.insert("Kronecker elimination");
+                let rest = Mono(m.0.iter().copied().filter(|&(x2, _)| x2 != a).collect());
+                let rest = Frac::poly(Poly(BTreeMap::from([(rest, rat(1))])));
+                return self.substitute(&rest, &|v| (v == bv).then(|| other.clone()));
+            }
+        }
+        // `assume sum(k, y[k]) = c`: the sum of a constrained family over its whole range is c.
+        if let [(a, 1)] = m.0.as_slice() {
+            if let Atom::Input(e, args) = &self.atoms[*a as usize] {
+                let whole = args.as_slice() == [CIx::var(bv)]
+                    && self.model.entries[*e]
+                        .range_slots()
+                        .next()
+                        .is_some_and(|i| self.model.indices[i].range == range);
+                if let Some(assumption) = self.model.assumptions.iter().find(|x| x.entry == *e).filter(|_| whole) {
+                    self.rules.insert("assumption");
+                    return Some(Frac::constant(assumption.total.clone()));
+                }
+            }
+        }
+        let body = Frac::poly(Poly(BTreeMap::from([(m, rat(1))])));
+        let key = self.bind(&body, b)?;
+        Some(self.atom(Atom::Sum(range_key(range), key)))
+    }
+
+    /// `hi - lo + 1` as a fraction, if it is never negative for sizes ≥ 1.
+    fn count(&mut self, r: IndexRange) -> Option<Frac> {
+        let value = |n: &mut Normaliser, b: Bound| -> Frac {
+            let size = b.size.map_or(Frac::constant(rat(0)), |s| n.atom(Atom::Size(s)));
+            size.add(&Frac::constant(rat(b.offset))).unwrap_or(size)
+        };
+        let ok = match (r.lo.size, r.hi.size) {
+            (None, None) => r.hi.offset - r.lo.offset + 1 >= 0,
+            (None, Some(_)) => r.hi.offset - r.lo.offset + 2 >= 0,
+            (Some(a), Some(c)) if a == c => r.hi.offset - r.lo.offset + 1 >= 0,
+            _ => false,
+        };
+        if !ok {
+            return None;
+        }
+        let hi = value(self, r.hi);
+        let lo = value(self, r.lo);
+        hi.add(&lo.neg())?.add(&Frac::constant(rat(1)))
+    }
+
+    /// Whether an index expression lies in a range for every admissible value.
+    fn in_range(&self, e: &CIx, r: IndexRange) -> bool {
+        match e.terms.as_slice() {
+            [(Var::Free(i), 1)] if e.constant == 0 => self.model.indices[*i].range == r,
+            [(Var::Bound(b2), 1)] if e.constant == 0 => self.model.bounds.get(*b2).is_some_and(|x| x.range == r),
+            _ => false,
+        }
+    }
+
+    /// The body of a sum over `b` as a key: `b` becomes `Level(0)`, and `Level`s of enclosing
+    /// sums inside nested sum atoms shift accordingly.
+    fn bind(&mut self, body: &Frac, b: BoundId) -> Option<Frac> {
+        self.rename_frac(body, Var::Bound(b), 0)
+    }
+
+    fn rename_frac(&mut self, f: &Frac, from: Var, depth: u32) -> Option<Frac> {
+        let level = Var::Level(depth);
+        let mapping = move |v: Var| (v == from).then(|| CIx::var(level));
+        self.substitute_at(f, &mapping, from, depth)
+    }
+
+    fn rename_condition(&mut self, c: &Condition, from: Var, to: Var) -> Option<Condition> {
+        let map = move |v: Var| (v == from).then(|| CIx::var(to));
+        let f = |n: &mut Normaliser, x: &Frac| n.substitute(x, &map);
+        Some(match c {
+            Condition::NonZero(x) => Condition::NonZero(f(self, x)?),
+            Condition::Positive(x) => Condition::Positive(f(self, x)?),
+            Condition::NonNegative(x) => Condition::NonNegative(f(self, x)?),
+            Condition::Power(x, y) => Condition::Power(f(self, x)?, f(self, y)?),
+        })
+    }
+
+    /// Substitutes index variables everywhere (not under binders that shadow them).
+    fn substitute(&mut self, f: &Frac, map: &impl Fn(Var) -> Option<CIx>) -> Option<Frac> {
+        let num = self.substitute_poly(&f.num, map, 0)?;
+        let den = self.substitute_poly(&f.den, map, 0)?;
+        Some(Frac { num: num.num.mul(&den.den)?, den: num.den.mul(&den.num)? }.tidy())
+    }
+
+    fn substitute_at(&mut self, f: &Frac, map: &impl Fn(Var) -> Option<CIx>, from: Var, depth: u32) -> Option<Frac> {
+        let _ = from;
+        let num = self.substitute_poly(&f.num, map, depth)?;
+        let den = self.substitute_poly(&f.den, map, depth)?;
+        Some(Frac { num: num.num.mul(&den.den)?, den: num.den.mul(&den.num)? }.tidy())
+    }
+
+    /// Substitutes in a polynomial; `depth` counts the sum atoms entered (for renaming to levels).
+    fn substitute_poly(&mut self, p: &Poly, map: &impl Fn(Var) -> Option<CIx>, depth: u32) -> Option<Frac> {
+        let mut total = Frac::constant(rat(0));
+        for (m, c) in &p.0 {
+            let mut term = Frac::constant(c.clone());
+            for &(a, k) in &m.0 {
+                let replaced = self.substitute_atom(a, map, depth)?;
+                let powered = if k >= 0 {
+                    let mut r = Frac::constant(rat(1));
+                    for _ in 0..k {
+                        r = r.mul(&replaced)?;
+                    }
+                    r
+                } else {
+                    // Negative powers only occur for never-zero atoms, which stay never zero.
+                    let inv = self.laurent_inverse(&replaced)?;
+                    let mut r = Frac::constant(rat(1));
+                    for _ in 0..(-k) {
+                        r = r.mul(&inv)?;
+                    }
+                    r
+                };
+                term = term.mul(&powered)?;
+            }
+            total = total.add(&term)?;
+        }
+        Some(total)
+    }
+
+    fn substitute_atom(&mut self, a: AtomId, map: &impl Fn(Var) -> Option<CIx>, depth: u32) -> Option<Frac> {
+        let atom = self.atoms[a as usize].clone();
+        let cix = |c: &CIx| c.substitute(map);
+        Some(match atom {
+            Atom::Input(e, args) => self.atom(Atom::Input(e, args.iter().map(cix).collect())),
+            Atom::Partial(n, e, args) => self.atom(Atom::Partial(n, e, args.iter().map(cix).collect())),
+            Atom::Node(_) | Atom::Size(_) => Frac::atom(a),
+            Atom::Index(c) => {
+                let c = cix(&c);
+                self.index_value(c)
+            }
+            Atom::Delta(x, y) => {
+                let (x, y) = (cix(&x), cix(&y));
+                self.delta(x, y)
+            }
+            Atom::Exp(arg) => {
+                let arg = self.substitute_frac_at(&arg, map, depth)?;
+                self.exp(arg)?
+            }
+            Atom::Func(h, order, args) => {
+                let args: Vec<Frac> =
+                    args.iter().map(|x| self.substitute_frac_at(x, map, depth)).collect::<Option<_>>()?;
+                match h {
+                    Head::Builtin(b) if order == 0 && b == Builtin::Log => self.log(args.into_iter().next()?)?,
+                    _ => self.atom(Atom::Func(h, order, args)),
+                }
+            }
+            Atom::Pow(x, y) => {
+                let (x, y) = (self.substitute_frac_at(&x, map, depth)?, self.substitute_frac_at(&y, map, depth)?);
+                self.atom(Atom::Pow(x, y))
+            }
+            Atom::Sum(r, body) | Atom::Prod(r, body) => {
+                // Inside a sum atom, levels count one more binder.
+                let shifted = |v: Var| match v {
+                    Var::Level(_) => None,
+                    other => map(other).map(|c| shift_levels(&c)),
+                };
+                let inner = self.substitute_frac_deeper(&body, &shifted, depth + 1)?;
+                let is_sum = matches!(self.atoms[a as usize], Atom::Sum(..));
+                self.atom(if is_sum { Atom::Sum(r, inner) } else { Atom::Prod(r, inner) })
+            }
+        })
+    }
+
+    fn substitute_frac_at(&mut self, f: &Frac, map: &impl Fn(Var) -> Option<CIx>, depth: u32) -> Option<Frac> {
+        let num = self.substitute_poly(&f.num, map, depth)?;
+        let den = self.substitute_poly(&f.den, map, depth)?;
+        Some(Frac { num: num.num.mul(&den.den)?, den: num.den.mul(&den.num)? }.tidy())
+    }
+
+    fn substitute_frac_deeper(&mut self, f: &Frac, map: &dyn Fn(Var) -> Option<CIx>, depth: u32) -> Option<Frac> {
+        self.substitute_frac_at(f, &|v| map(v), depth)
+    }
+
+    fn atom_mentions(&self, a: AtomId, v: Var) -> bool {
+        match &self.atoms[a as usize] {
+            Atom::Input(_, args) | Atom::Partial(_, _, args) => args.iter().any(|c| c.mentions(v)),
+            Atom::Node(_) | Atom::Size(_) => false,
+            Atom::Index(c) => c.mentions(v),
+            Atom::Delta(x, y) => x.mentions(v) || y.mentions(v),
+            Atom::Exp(f) => self.frac_mentions(f, v),
+            Atom::Func(_, _, args) => args.iter().any(|f| self.frac_mentions(f, v)),
+            Atom::Pow(x, y) => self.frac_mentions(x, v) || self.frac_mentions(y, v),
+            Atom::Sum(_, body) | Atom::Prod(_, body) => self.frac_mentions(body, v),
+        }
+    }
+
+    fn frac_mentions(&self, f: &Frac, v: Var) -> bool {
+        [&f.num, &f.den].iter().any(|p| p.0.keys().any(|m| m.0.iter().any(|&(a, _)| self.atom_mentions(a, v))))
+    }
+}
+
+/// An index expression moved one binder deeper: its levels increase by one.
+fn shift_levels(c: &CIx) -> CIx {
+    CIx::canonical(
+        c.constant,
+        c.terms.iter().map(|&(v, k)| (if let Var::Level(l) = v { Var::Level(l + 1) } else { v }, k)),
+    )
+}
+
+fn exact_sqrt(r: &BigRational) -> Option<BigRational> {
+    if r.is_negative() {
+        return None;
+    }
+    let n = r.numer().sqrt();
+    let d = r.denom().sqrt();
+    (&n * &n == *r.numer() && &d * &d == *r.denom()).then(|| BigRational::new(n, d))
+}

@@ -1,0 +1,104 @@
+//! One-line tests of the prover, in the manner of egg's `test_fn!`: each names a rule, the
+//! declarations, and a step that must be `proved` — or, for the traps, must not be.
+
+use gradproof::check::{CheckOptions, Verdict};
+use gradproof::commands::check::check_source;
+
+/// The verdict of the single step of `derive LHS = RHS` under the declarations.
+fn verdict(decls: &str, lhs: &str, rhs: &str) -> Verdict {
+    let source = format!("{decls}\nderive {lhs}\n  = {rhs}\n");
+    let report = check_source("t.deriv", source.as_bytes(), &CheckOptions::default());
+    assert!(report.errors.is_empty(), "{source}: {:?}", report.errors);
+    let step = &report.derivations[0].steps[0];
+    assert!(!step.internal_error, "{source}: a proof contradicts the numbers");
+    step.verdict
+}
+
+macro_rules! proves {
+    ($name:ident, $decls:expr, $lhs:expr, $rhs:expr) => {
+        #[test]
+        fn $name() {
+            assert_eq!(verdict($decls, $lhs, $rhs), Verdict::Proved, "{} = {}", $lhs, $rhs);
+        }
+    };
+}
+
+macro_rules! does_not_prove {
+    ($name:ident, $decls:expr, $lhs:expr, $rhs:expr) => {
+        #[test]
+        fn $name() {
+            assert_ne!(verdict($decls, $lhs, $rhs), Verdict::Proved, "{} = {}", $lhs, $rhs);
+        }
+    };
+}
+
+const X: &str = "var x, y, a, b";
+const POS: &str = "var x > 0, y > 0";
+const IDX: &str = "index i in 1..n, j in 1..n, k in 1..n\nvar x[i], w[i]";
+
+// Ring arithmetic.
+proves!(ring_expansion, X, "(x + y)^2", "x^2 + 2*x*y + y^2");
+proves!(ring_exact_rationals, X, "0.1*x + 0.2*x", "0.3*x");
+proves!(ring_fractions, X, "x/2 + x/3", "5*x/6");
+proves!(arithmetic_of_numbers, X, "relu(-2) + abs(-3) + sqrt(4)", "5");
+// Derivatives.
+proves!(product_rule, X, "diff(x*sin(x), x)", "sin(x) + x*cos(x)");
+proves!(quotient_rule, "var x > 0", "diff(1/x, x)", "-1/x^2");
+proves!(power_rule, X, "diff(x^3 - 7*x^2, x)", "x*(3*x - 14)");
+proves!(chain_rule_unknown, "var x\nunknown f(u), g(u)", "diff(f(g(x)), x)", "f'(g(x))*g'(x)");
+proves!(second_derivative, "var x\nunknown f(u)", "diff(f(x), x, x)", "f''(x)");
+proves!(user_function_prime, "var x\nlet phi(z) = z^3", "phi'(x)", "3*x^2");
+// Activations.
+proves!(sigmoid_derivative, X, "sigmoid'(x)", "sigmoid(x)*(1 - sigmoid(x))");
+proves!(sigmoid_symmetry, X, "1 - sigmoid(x)", "sigmoid(-x)");
+proves!(sigmoid_definition, X, "sigmoid(x)", "1/(1 + exp(-x))");
+proves!(tanh_derivative, X, "tanh'(x)", "1 - tanh(x)^2");
+proves!(tanh_through_sigmoid, X, "tanh(x)", "2*sigmoid(2*x) - 1");
+proves!(softplus_derivative, X, "diff(softplus(x), x)", "sigmoid(x)");
+// exp and log, with their guards.
+proves!(exp_of_sum, X, "exp(x + y)", "exp(x)*exp(y)");
+proves!(exp_negative, X, "exp(-x)*exp(x)", "1");
+proves!(log_of_exp, X, "log(exp(x))", "x");
+proves!(log_of_product_positive, POS, "log(x*y)", "log(x) + log(y)");
+does_not_prove!(log_of_product_unrestricted, X, "log(x*y)", "log(x) + log(y)");
+proves!(cancel_declared_nonzero, "var x != 0", "x/x", "1");
+does_not_prove!(cancel_unrestricted, X, "x/x", "1");
+does_not_prove!(zero_over_x_is_not_zero, X, "0/x", "0");
+// Kinks: derivatives hold away from the kink, where they exist (as in the numeric check).
+proves!(relu_derivative_is_step, X, "relu'(x)", "step(x)");
+proves!(abs_derivative_is_sign, X, "diff(abs(x^3), x)", "sign(x^3)*3*x^2");
+does_not_prove!(relu_derivative_at_the_kink, X, "relu'(0)", "1");
+// Sums.
+proves!(sum_linearity, IDX, "sum(i, 2*x[i] + w[i])", "2*sum(i, x[i]) + sum(i, w[i])");
+proves!(sum_pull_out, "index i in 1..n\nvar x[i], a", "sum(i, a*x[i])", "a*sum(i, x[i])");
+proves!(sum_renaming, IDX, "sum(i, x[i]*w[i])", "sum(k, w[k]*x[k])");
+proves!(sum_of_one, IDX, "sum(i, 1)", "n");
+proves!(kronecker_elimination, IDX, "sum(k, delta(k, j)*x[k])", "x[j]");
+proves!(derivative_of_entry, IDX, "diff(x[k], x[j])", "delta(k, j)");
+proves!(gradient_of_dot_product, IDX, "diff(sum(i, w[i]*x[i]), x[j])", "w[j]");
+proves!(log_of_prod, "index i in 1..n\nvar s[i] > 0", "log(prod(i, s[i]^2))", "2*sum(i, log(s[i]))");
+proves!(
+    assumption,
+    "index k in 1..K, i in 1..K\nvar z[k], y[k] >= 0\nassume sum(k, y[k]) = 1",
+    "-y[i] + sum(k, y[k])*z[i]",
+    "z[i] - y[i]"
+);
+// The perturbation semantics (§3.3): a node is cut from its own definition.
+proves!(node_by_itself, "var u\nunknown f(v)\nlet y = f(u)", "diff(y, y)", "1");
+proves!(definition_by_its_node, "var u\nunknown f(v)\nlet y = f(u)", "diff(f(u), y)", "0");
+does_not_prove!(
+    node_is_not_its_definition_under_diff,
+    "var u\nunknown f(v)\nlet y = f(u)",
+    "diff(y, y)",
+    "diff(f(u), y)"
+);
+proves!(
+    chain_rule_through_unknown_node,
+    "index c in 1..D\nvar s[c]\nunknown E depends on s[c]\nlet zeta[c] = diff(E, s[c])",
+    "diff(E, s[c])",
+    "zeta[c]"
+);
+// Wrong steps are never proved.
+does_not_prove!(sign_error, X, "diff(x^2, x)", "-2*x");
+does_not_prove!(missing_factor, X, "diff(exp(2*x), x)", "exp(2*x)");
+does_not_prove!(forgotten_sum, IDX, "diff(sum(i, w[i]*x[i]), w[j])", "x[i]");
