@@ -9,4 +9,4 @@ pub use eval::{
     entry_key_text, eval_exact, eval_float, eval_widened, inputs_read, Context, EntryKey, FloatValue, Sample,
 };
 pub use fd::ridders;
-pub use value::{ratio_to_f64, EvalError, EvalResult, Interval, Value};
+pub use value::{exact_sqrt, ratio_to_f64, EvalError, EvalResult, Interval, Value};

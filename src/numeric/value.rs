@@ -242,7 +242,7 @@ fn rat(n: i64, d: i64) -> BigRational {
 }
 
 /// Exact square root of a rational that is a perfect square.
-fn exact_sqrt(r: &BigRational) -> Option<BigRational> {
+pub fn exact_sqrt(r: &BigRational) -> Option<BigRational> {
     if r.is_negative() {
         return None;
     }

@@ -21,6 +21,10 @@ use crate::model::{
 };
 use crate::syntax::ast::BigOp;
 
+/// A substitution of index variables: given a variable and the number of sum atoms between its
+/// use and the top of the fraction being rewritten, what replaces it (or `None` to keep it).
+type IxMap<'a> = &'a dyn Fn(Var, u32) -> Option<CIx>;
+
 /// The most monomials a polynomial may have before the normaliser gives up.
 const MAX_TERMS: usize = 4_000;
 /// The largest integer power that is expanded.
@@ -719,7 +723,7 @@ impl<'m> Normaliser<'m> {
             }
             (Builtin::Sqrt, 0) => {
                 if let Some(c) = x.as_constant() {
-                    if let Some(r) = exact_sqrt(&c) {
+                    if let Some(r) = crate::numeric::exact_sqrt(&c) {
                         return Some(Frac::constant(r));
                     }
                 }
@@ -801,13 +805,16 @@ impl<'m> Normaliser<'m> {
                     self.rules.insert("log of exp");
                     arg
                 }
-                Atom::Prod(r, body) if self.positive(&body) => {
+                // (Not while another product is opened: the placeholder would stand for both.)
+                Atom::Prod(r, body) if self.positive(&body) && !self.frac_mentions(&body, Var::Bound(PLACEHOLDER)) => {
                     // log Π_b f(b) = Σ_b log f(b) for positive factors: open the body with a
                     // placeholder index, take its log, and sum that.
                     self.rules.insert("log of a product is a sum of logs");
-                    let open = self.substitute_poly_frac(&body, &|v| {
-                        (v == Var::Level(0)).then(|| CIx::var(Var::Bound(PLACEHOLDER)))
-                    })?;
+                    let open = self.substitute(
+                        &body,
+                        &|v, depth| (v == Var::Level(depth)).then(|| CIx::var(Var::Bound(PLACEHOLDER))),
+                        0,
+                    )?;
                     let log_body = self.log(open)?;
                     self.sum_of(range_from_key(r), PLACEHOLDER, log_body)?
                 }
@@ -816,10 +823,6 @@ impl<'m> Normaliser<'m> {
             total = total.add(&log_a.mul(&Frac::constant(rat(i64::from(k))))?)?;
         }
         Some(total)
-    }
-
-    fn substitute_poly_frac(&mut self, f: &Frac, map: &impl Fn(Var) -> Option<CIx>) -> Option<Frac> {
-        self.substitute_frac_at(f, map, 0)
     }
 
     /// `sum` and `prod` over a bound index.
@@ -892,7 +895,7 @@ impl<'m> Normaliser<'m> {
                 self.rules.insert("Kronecker elimination");
                 let rest = Mono(m.0.iter().copied().filter(|&(x2, _)| x2 != a).collect());
                 let rest = Frac::poly(Poly(BTreeMap::from([(rest, rat(1))])));
-                return self.substitute(&rest, &|v| (v == bv).then(|| other.clone()));
+                return self.substitute(&rest, &|v, _| (v == bv).then(|| other.clone()), 0);
             }
         }
         // `assume sum(k, y[k]) = c`: the sum of a constrained family over its whole range is c.
@@ -950,14 +953,12 @@ impl<'m> Normaliser<'m> {
     }
 
     fn rename_frac(&mut self, f: &Frac, from: Var, depth: u32) -> Option<Frac> {
-        let level = Var::Level(depth);
-        let mapping = move |v: Var| (v == from).then(|| CIx::var(level));
-        self.substitute_at(f, &mapping, from, depth)
+        self.substitute(f, &move |v: Var, d| (v == from).then(|| CIx::var(Var::Level(d))), depth)
     }
 
     fn rename_condition(&mut self, c: &Condition, from: Var, to: Var) -> Option<Condition> {
-        let map = move |v: Var| (v == from).then(|| CIx::var(to));
-        let f = |n: &mut Normaliser, x: &Frac| n.substitute(x, &map);
+        let map = move |v: Var, _| (v == from).then(|| CIx::var(to));
+        let f = |n: &mut Normaliser, x: &Frac| n.substitute(x, &map, 0);
         Some(match c {
             Condition::NonZero(x) => Condition::NonZero(f(self, x)?),
             Condition::Positive(x) => Condition::Positive(f(self, x)?),
@@ -966,22 +967,8 @@ impl<'m> Normaliser<'m> {
         })
     }
 
-    /// Substitutes index variables everywhere (not under binders that shadow them).
-    fn substitute(&mut self, f: &Frac, map: &impl Fn(Var) -> Option<CIx>) -> Option<Frac> {
-        let num = self.substitute_poly(&f.num, map, 0)?;
-        let den = self.substitute_poly(&f.den, map, 0)?;
-        Some(Frac { num: num.num.mul(&den.den)?, den: num.den.mul(&den.num)? }.tidy())
-    }
-
-    fn substitute_at(&mut self, f: &Frac, map: &impl Fn(Var) -> Option<CIx>, from: Var, depth: u32) -> Option<Frac> {
-        let _ = from;
-        let num = self.substitute_poly(&f.num, map, depth)?;
-        let den = self.substitute_poly(&f.den, map, depth)?;
-        Some(Frac { num: num.num.mul(&den.den)?, den: num.den.mul(&den.num)? }.tidy())
-    }
-
     /// Substitutes in a polynomial; `depth` counts the sum atoms entered (for renaming to levels).
-    fn substitute_poly(&mut self, p: &Poly, map: &impl Fn(Var) -> Option<CIx>, depth: u32) -> Option<Frac> {
+    fn substitute_poly(&mut self, p: &Poly, map: IxMap, depth: u32) -> Option<Frac> {
         let mut total = Frac::constant(rat(0));
         for (m, c) in &p.0 {
             let mut term = Frac::constant(c.clone());
@@ -1009,9 +996,9 @@ impl<'m> Normaliser<'m> {
         Some(total)
     }
 
-    fn substitute_atom(&mut self, a: AtomId, map: &impl Fn(Var) -> Option<CIx>, depth: u32) -> Option<Frac> {
+    fn substitute_atom(&mut self, a: AtomId, map: IxMap, depth: u32) -> Option<Frac> {
         let atom = self.atoms[a as usize].clone();
-        let cix = |c: &CIx| c.substitute(map);
+        let cix = |c: &CIx| c.substitute(&|v| map(v, depth));
         Some(match atom {
             Atom::Input(e, args) => self.atom(Atom::Input(e, args.iter().map(cix).collect())),
             Atom::Partial(n, e, args) => self.atom(Atom::Partial(n, e, args.iter().map(cix).collect())),
@@ -1025,42 +1012,34 @@ impl<'m> Normaliser<'m> {
                 self.delta(x, y)
             }
             Atom::Exp(arg) => {
-                let arg = self.substitute_frac_at(&arg, map, depth)?;
+                let arg = self.substitute(&arg, map, depth)?;
                 self.exp(arg)?
             }
             Atom::Func(h, order, args) => {
-                let args: Vec<Frac> =
-                    args.iter().map(|x| self.substitute_frac_at(x, map, depth)).collect::<Option<_>>()?;
+                let args: Vec<Frac> = args.iter().map(|x| self.substitute(x, map, depth)).collect::<Option<_>>()?;
                 match h {
                     Head::Builtin(b) if order == 0 && b == Builtin::Log => self.log(args.into_iter().next()?)?,
                     _ => self.atom(Atom::Func(h, order, args)),
                 }
             }
             Atom::Pow(x, y) => {
-                let (x, y) = (self.substitute_frac_at(&x, map, depth)?, self.substitute_frac_at(&y, map, depth)?);
+                let (x, y) = (self.substitute(&x, map, depth)?, self.substitute(&y, map, depth)?);
                 self.atom(Atom::Pow(x, y))
             }
             Atom::Sum(r, body) | Atom::Prod(r, body) => {
-                // Inside a sum atom, levels count one more binder.
-                let shifted = |v: Var| match v {
-                    Var::Level(_) => None,
-                    other => map(other).map(|c| shift_levels(&c)),
-                };
-                let inner = self.substitute_frac_deeper(&body, &shifted, depth + 1)?;
+                // Inside a sum atom, uses are one binder deeper.
+                let inner = self.substitute(&body, map, depth + 1)?;
                 let is_sum = matches!(self.atoms[a as usize], Atom::Sum(..));
                 self.atom(if is_sum { Atom::Sum(r, inner) } else { Atom::Prod(r, inner) })
             }
         })
     }
 
-    fn substitute_frac_at(&mut self, f: &Frac, map: &impl Fn(Var) -> Option<CIx>, depth: u32) -> Option<Frac> {
+    /// Substitutes index variables in a fraction; `depth` counts the sum atoms entered.
+    fn substitute(&mut self, f: &Frac, map: IxMap, depth: u32) -> Option<Frac> {
         let num = self.substitute_poly(&f.num, map, depth)?;
         let den = self.substitute_poly(&f.den, map, depth)?;
         Some(Frac { num: num.num.mul(&den.den)?, den: num.den.mul(&den.num)? }.tidy())
-    }
-
-    fn substitute_frac_deeper(&mut self, f: &Frac, map: &dyn Fn(Var) -> Option<CIx>, depth: u32) -> Option<Frac> {
-        self.substitute_frac_at(f, &|v| map(v), depth)
     }
 
     fn atom_mentions(&self, a: AtomId, v: Var) -> bool {
@@ -1079,21 +1058,4 @@ impl<'m> Normaliser<'m> {
     fn frac_mentions(&self, f: &Frac, v: Var) -> bool {
         [&f.num, &f.den].iter().any(|p| p.0.keys().any(|m| m.0.iter().any(|&(a, _)| self.atom_mentions(a, v))))
     }
-}
-
-/// An index expression moved one binder deeper: its levels increase by one.
-fn shift_levels(c: &CIx) -> CIx {
-    CIx::canonical(
-        c.constant,
-        c.terms.iter().map(|&(v, k)| (if let Var::Level(l) = v { Var::Level(l + 1) } else { v }, k)),
-    )
-}
-
-fn exact_sqrt(r: &BigRational) -> Option<BigRational> {
-    if r.is_negative() {
-        return None;
-    }
-    let n = r.numer().sqrt();
-    let d = r.denom().sqrt();
-    (&n * &n == *r.numer() && &d * &d == *r.denom()).then(|| BigRational::new(n, d))
 }
