@@ -36,6 +36,31 @@ fn main() {
     });
     println!("corpus, in process:                 median {:>8.1} ms over 15 runs", corpus_time.as_secs_f64() * 1e3);
 
+    // The prover alone: lowering and normalising every expression of a derivation, per step.
+    let mut per_step = Vec::new();
+    for entry in std::fs::read_dir(&corpus).expect("corpus") {
+        let path = entry.expect("entry").path();
+        let source = std::fs::read_to_string(&path).expect("readable");
+        let (file, _) = gradproof::syntax::parse_file(&source);
+        let (model, _) = gradproof::model::resolve(&file);
+        for d in &model.derivations {
+            let exprs: Vec<&gradproof::model::Expr> =
+                std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
+            let t = time(5, || {
+                let forms = gradproof::prove::normal_forms(&model, &exprs, Duration::from_secs(2));
+                assert_eq!(forms.len(), exprs.len());
+            });
+            per_step.push(t / d.steps.len() as u32);
+        }
+    }
+    let n = per_step.len();
+    let worst = per_step.iter().max().copied().unwrap_or_default();
+    println!(
+        "prover per step ({n} derivations):   median {:>8.3} ms, worst derivation {:.3} ms per step",
+        median(per_step).as_secs_f64() * 1e3,
+        worst.as_secs_f64() * 1e3
+    );
+
     let binary = root.join("target/release/gradproof");
     if !binary.exists() {
         println!("(build with `cargo build --release` to time the binary)");

@@ -24,11 +24,19 @@ pub struct CheckOptions {
     pub numeric: bool,
     /// Whether to run the symbolic prover.
     pub prove: bool,
+    /// The prover's budget per expression.
+    pub prove_budget: std::time::Duration,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { seed: DEFAULT_SEED, samples: 3, numeric: true, prove: true }
+        CheckOptions {
+            seed: DEFAULT_SEED,
+            samples: 3,
+            numeric: true,
+            prove: true,
+            prove_budget: std::time::Duration::from_millis(2000),
+        }
     }
 }
 
@@ -176,7 +184,11 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
 
     let evaluated =
         if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
-    let forms = if options.prove { prove::normal_forms(ctx.model, &exprs) } else { vec![None; exprs.len()] };
+    let forms = if options.prove {
+        prove::normal_forms(ctx.model, &exprs, options.prove_budget)
+    } else {
+        vec![None; exprs.len()]
+    };
     let proof = |a: usize, b: usize| -> Option<Vec<String>> {
         let (x, y) = (forms[a].as_ref()?, forms[b].as_ref()?);
         x.proves_equal(y).then(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())

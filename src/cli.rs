@@ -46,7 +46,7 @@ pub struct CheckArgs {
     /// Symbolic checking only: a step is then `proved` or `undetermined`.
     #[arg(long)]
     pub no_numeric: bool,
-    /// Per-step budget of the prover, in milliseconds.
+    /// Budget of the prover per expression, in milliseconds (past it, the numbers decide).
     #[arg(long, default_value_t = 2000)]
     pub timeout_ms: u64,
 }

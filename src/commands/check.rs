@@ -170,6 +170,7 @@ pub fn options(args: &CheckArgs) -> CheckOptions {
         samples: args.samples as usize,
         numeric: !args.no_numeric,
         prove: !args.no_prove,
+        prove_budget: std::time::Duration::from_millis(args.timeout_ms),
     }
 }
 

@@ -39,6 +39,8 @@ pub struct Lowerer<'m> {
     pub bounds: Vec<BoundIndex>,
     /// Names of the rules used, for explanations.
     pub rules: std::collections::BTreeSet<&'static str>,
+    /// When to give up.
+    pub deadline: Option<std::time::Instant>,
     nodes: usize,
 }
 
@@ -50,6 +52,7 @@ impl<'m> Lowerer<'m> {
             reads: dependency_closure(model),
             bounds: model.bounds.clone(),
             rules: Default::default(),
+            deadline: None,
             nodes: 0,
         }
     }
@@ -59,11 +62,17 @@ impl<'m> Lowerer<'m> {
         Model { bounds: self.bounds.clone(), ..self.model.clone() }
     }
 
+    /// Counts work; false once the node limit or the deadline is passed.
+    fn tick(&mut self) -> bool {
+        self.nodes += 1;
+        let late = self.nodes % 256 == 0 && self.deadline.is_some_and(|d| std::time::Instant::now() > d);
+        self.nodes <= MAX_NODES && !late
+    }
+
     /// The expression without `diff`, defined nodes or user functions; `None` where a needed rule
     /// does not apply.
     pub fn lower(&mut self, e: &Expr) -> Option<Expr> {
-        self.nodes += 1;
-        if self.nodes > MAX_NODES {
+        if !self.tick() {
             return None;
         }
         Some(match e {
@@ -148,8 +157,7 @@ impl<'m> Lowerer<'m> {
 
     /// The derivative of `e` with respect to `wrt`, as an expression that may still contain nodes.
     fn deriv(&mut self, e: &Expr, wrt: &Wrt) -> Option<Expr> {
-        self.nodes += 1;
-        if self.nodes > MAX_NODES {
+        if !self.tick() {
             return None;
         }
         if !self.depends(e, wrt) {

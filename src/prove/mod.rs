@@ -6,6 +6,7 @@ pub mod lower;
 pub mod normal;
 
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 use crate::model::{Expr, Model};
 use lower::Lowerer;
@@ -29,12 +30,19 @@ impl Form {
 
 /// The normal forms of expressions of one model, comparable with each other; `None` where the
 /// prover gives up.
-pub fn normal_forms(model: &Model, exprs: &[&Expr]) -> Vec<Option<Form>> {
+///
+/// Each expression gets `budget` for lowering and normalising; past it, the prover gives up on that
+/// expression (its steps are then decided by the numbers alone).
+pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Duration) -> Vec<Option<Form>> {
     let mut lowerer = Lowerer::new(model);
+    let mut deadlines = Vec::new();
     let lowered: Vec<Option<(Expr, BTreeSet<&'static str>)>> = exprs
         .iter()
         .map(|e| {
             lowerer.rules.clear();
+            let deadline = Instant::now() + budget;
+            deadlines.push(deadline);
+            lowerer.deadline = Some(deadline);
             lowerer.lower(e).map(|l| (l, std::mem::take(&mut lowerer.rules)))
         })
         .collect();
@@ -42,9 +50,11 @@ pub fn normal_forms(model: &Model, exprs: &[&Expr]) -> Vec<Option<Form>> {
     let mut normaliser = Normaliser::new(&extended);
     lowered
         .into_iter()
-        .map(|l| {
+        .zip(deadlines)
+        .map(|(l, deadline)| {
             let (expr, mut rules) = l?;
             normaliser.rules.clear();
+            normaliser.deadline = Some(deadline + budget);
             let normal = normaliser.normalise(&expr)?;
             rules.extend(std::mem::take(&mut normaliser.rules));
             Some(Form { normal, rules })

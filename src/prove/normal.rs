@@ -333,6 +333,9 @@ pub struct Normaliser<'m> {
     conditions: BTreeSet<Condition>,
     /// Names of the rewrites used, for explanations.
     pub rules: BTreeSet<&'static str>,
+    /// When to give up.
+    pub deadline: Option<std::time::Instant>,
+    steps: u64,
 }
 
 /// The normal form of one expression: its fraction and its definedness conditions.
@@ -367,6 +370,8 @@ impl<'m> Normaliser<'m> {
             index: HashMap::new(),
             conditions: BTreeSet::new(),
             rules: BTreeSet::new(),
+            deadline: None,
+            steps: 0,
         }
     }
 
@@ -444,6 +449,10 @@ impl<'m> Normaliser<'m> {
     }
 
     fn norm(&mut self, e: &Expr) -> Option<Frac> {
+        self.steps += 1;
+        if self.steps % 256 == 0 && self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
+            return None;
+        }
         Some(match e {
             Expr::Const(l) => Frac::constant(l.value.clone()),
             Expr::Size(s) => self.atom(Atom::Size(*s)),
