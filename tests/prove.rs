@@ -55,7 +55,11 @@ proves!(sigmoid_definition, X, "sigmoid(x)", "1/(1 + exp(-x))");
 proves!(tanh_derivative, X, "tanh'(x)", "1 - tanh(x)^2");
 proves!(tanh_through_sigmoid, X, "tanh(x)", "2*sigmoid(2*x) - 1");
 proves!(softplus_derivative, X, "diff(softplus(x), x)", "sigmoid(x)");
+proves!(softplus_reflection, X, "softplus(-x)", "softplus(x) - x");
+proves!(log_sigmoid, X, "log(sigmoid(x))", "-softplus(-x)");
+proves!(max_derivative, X, "diff(max(x, 0), x)", "step(x)");
 // exp and log, with their guards.
+proves!(powers_of_one_base, X, "2^x * 2^y", "2^(x + y)");
 proves!(exp_of_sum, X, "exp(x + y)", "exp(x)*exp(y)");
 proves!(exp_negative, X, "exp(-x)*exp(x)", "1");
 proves!(log_of_exp, X, "log(exp(x))", "x");

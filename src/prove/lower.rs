@@ -218,6 +218,15 @@ impl<'m> Lowerer<'m> {
                 mul(mul((**b).clone(), Expr::Pow(a.clone(), Box::new(exponent))), da)
             }
             Expr::Builtin(b, order, args) => match (b, args.as_slice()) {
+                (Builtin::Max | Builtin::Min, [x, y]) if *order == 0 => {
+                    // Away from the kink x = y, max follows the larger argument and min the smaller:
+                    // max' = step(x - y) x' + (1 - step(x - y)) y'.
+                    self.rules.insert("derivative of max/min (away from the kink)");
+                    let (dx, dy) = (self.deriv(x, wrt)?, self.deriv(y, wrt)?);
+                    let (first, second) = if *b == Builtin::Max { (dx, dy) } else { (dy, dx) };
+                    let s = Expr::Builtin(Builtin::Step, 0, vec![sub(x.clone(), y.clone())]);
+                    add(mul(s.clone(), first), mul(sub(one(), s), second))
+                }
                 (Builtin::Max | Builtin::Min, _) => return None,
                 (_, [a]) => {
                     self.rules.insert("chain rule");

@@ -605,6 +605,12 @@ impl<'m> Normaliser<'m> {
     }
 
     fn power(&mut self, a: Frac, b: Frac) -> Option<Frac> {
+        if b.as_constant().is_none() && self.positive(&a) {
+            // a^b = exp(b log a) for a > 0, so powers of one base multiply like exponentials.
+            self.rules.insert("power through exp and log");
+            let log_a = self.log(a)?;
+            return self.exp(b.mul(&log_a)?);
+        }
         let Some(n) = b.as_constant() else {
             self.conditions.insert(Condition::Power(a.clone(), b.clone()));
             return Some(self.atom(Atom::Pow(a, b)));
@@ -780,24 +786,54 @@ impl<'m> Normaliser<'m> {
             }
             return Some(self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![x])));
         }
-        let factors_positive = |n: &Normaliser, p: &Poly| {
-            p.0.len() == 1 && p.0.iter().all(|(m, c)| c.is_positive() && m.0.iter().all(|&(a, _)| n.positive_atom(a)))
-        };
-        if factors_positive(self, &x.num) && (factors_positive(self, &x.den) || self.positive_poly(&x.den)) {
+        if self.positive(&x) {
+            // log(N / D) = log N - log D for positive N and D, each taken apart further.
             self.rules.insert("log of a product of positive factors");
-            let mut total = self.log_monomial(&x.num)?;
-            if factors_positive(self, &x.den) {
-                total = total.add(&self.log_monomial(&x.den)?.neg())?;
-            } else {
-                let den = Frac::poly(x.den.clone());
-                total = total.add(&self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![den])).neg())?;
-            }
-            return Some(total);
+            let n = self.log_positive(&x.num)?;
+            let d = self.log_positive(&x.den)?;
+            return n.add(&d.neg());
         }
         if !self.positive(&x) {
             self.conditions.insert(Condition::Positive(x.clone()));
         }
         Some(self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![x])))
+    }
+
+    /// `log p` for a positive polynomial: a monomial of positive atoms is taken apart; a sum has the
+    /// lowest powers of its never-zero atoms factored out (`1 + e^-x = e^-x (e^x + 1)`), and what
+    /// is left is an atom.
+    fn log_positive(&mut self, p: &Poly) -> Option<Frac> {
+        if p.as_constant().is_some_and(|c| c.is_one()) {
+            return Some(Frac::constant(rat(0)));
+        }
+        let all_positive_atoms = |n: &Normaliser, m: &Mono| m.0.iter().all(|&(a, _)| n.positive_atom(a));
+        if p.0.len() == 1 {
+            let (m, c) = p.0.iter().next()?;
+            if c.is_positive() && all_positive_atoms(self, m) {
+                return self.log_monomial(p);
+            }
+            return Some(self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![Frac::poly(p.clone())])));
+        }
+        // The lowest (negative) power of each never-zero atom over all terms.
+        let mut lowest: BTreeMap<AtomId, i32> = BTreeMap::new();
+        for m in p.0.keys() {
+            for &(a, e) in &m.0 {
+                if e < 0 && self.positive_atom(a) {
+                    let entry = lowest.entry(a).or_insert(0);
+                    *entry = (*entry).min(e);
+                }
+            }
+        }
+        if lowest.is_empty() {
+            return Some(self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![Frac::poly(p.clone())])));
+        }
+        self.rules.insert("common factor taken out of a log");
+        let factor = Mono(lowest.iter().map(|(&a, &e)| (a, e)).collect());
+        let inverse = Mono(lowest.iter().map(|(&a, &e)| (a, -e)).collect());
+        let rest = p.mul(&Poly(BTreeMap::from([(inverse, rat(1))])))?;
+        let log_factor = self.log_monomial(&Poly(BTreeMap::from([(factor, rat(1))])))?;
+        let log_rest = self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![Frac::poly(rest)]));
+        log_factor.add(&log_rest)
     }
 
     /// `log(c · a1^k1 · …)` for a positive coefficient and positive atoms.
