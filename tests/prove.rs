@@ -102,6 +102,20 @@ proves!(
     "diff(E, s[c])",
     "zeta[c]"
 );
+proves!(
+    indexed_node_by_upstream_node,
+    "index j in 1..m, k in 1..m\nvar a[j]\nunknown g(u)\nlet h[j] = g(a[j])",
+    "diff(h[j], a[k])",
+    "g'(a[j])*delta(j, k)"
+);
+proves!(
+    upstream_node_by_downstream_node,
+    "index j in 1..m, k in 1..m\nvar a[j]\nunknown g(u)\nlet h[j] = g(a[j])",
+    "diff(a[j], h[k])",
+    "0"
+);
+proves!(label_one_step_back, "var w, h[t]\nlet h[t+1] = w*h[t]", "diff(h[t+1], h[t])", "w");
+proves!(label_not_forward, "var w, h[t]\nlet h[t+1] = w*h[t]", "diff(h[t], h[t+1])", "0");
 // Wrong steps are never proved.
 does_not_prove!(sign_error, X, "diff(x^2, x)", "-2*x");
 does_not_prove!(missing_factor, X, "diff(exp(2*x), x)", "exp(2*x)");
