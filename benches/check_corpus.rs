@@ -48,7 +48,7 @@ fn main() {
                 std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
             let t = time(5, || {
                 let forms = gradproof::prove::normal_forms(&model, &exprs, Duration::from_secs(2));
-                assert_eq!(forms.len(), exprs.len());
+                assert_eq!(forms.forms.len(), exprs.len());
             });
             per_step.push(t / d.steps.len() as u32);
         }

@@ -26,6 +26,8 @@ pub struct CheckOptions {
     pub prove: bool,
     /// The prover's budget per expression.
     pub prove_budget: std::time::Duration,
+    /// Whether to look for a chain of rewrites behind each proof.
+    pub explain: bool,
 }
 
 impl Default for CheckOptions {
@@ -36,6 +38,7 @@ impl Default for CheckOptions {
             numeric: true,
             prove: true,
             prove_budget: std::time::Duration::from_millis(2000),
+            explain: false,
         }
     }
 }
@@ -184,14 +187,17 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
 
     let evaluated =
         if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
-    let forms = if options.prove {
-        prove::normal_forms(ctx.model, &exprs, options.prove_budget)
-    } else {
-        vec![None; exprs.len()]
-    };
+    let forms = options.prove.then(|| prove::normal_forms(ctx.model, &exprs, options.prove_budget));
     let proof = |a: usize, b: usize| -> Option<Vec<String>> {
-        let (x, y) = (forms[a].as_ref()?, forms[b].as_ref()?);
-        x.proves_equal(y).then(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())
+        let forms = forms.as_ref()?;
+        let (x, y) = (forms.forms[a].as_ref()?, forms.forms[b].as_ref()?);
+        if !x.proves_equal(y) {
+            return None;
+        }
+        // The chain of rewrites where the e-graph finds one (only asked for with --explain, as it
+        // costs time), else the rules the proof used.
+        let chain = options.explain.then(|| prove::egraph::explain(&forms.model, &x.lowered, &y.lowered)).flatten();
+        Some(chain.unwrap_or_else(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect()))
     };
 
     let mut steps = Vec::new();

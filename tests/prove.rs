@@ -116,6 +116,18 @@ proves!(
 );
 proves!(label_one_step_back, "var w, h[t]\nlet h[t+1] = w*h[t]", "diff(h[t+1], h[t])", "w");
 proves!(label_not_forward, "var w, h[t]\nlet h[t+1] = w*h[t]", "diff(h[t], h[t+1])", "0");
+// Definedness (found by review): a derivative exists only where its expression does, and
+// conditions inside sums keep their index positions and ranges.
+does_not_prove!(log_derivative_unrestricted, X, "diff(log(x), x)", "1/x");
+proves!(log_derivative_positive, "var x > 0", "diff(log(x), x)", "1/x");
+does_not_prove!(dropped_constant_keeps_its_domain, X, "diff(x + log(y), x)", "1");
+does_not_prove!(
+    diagonal_is_not_every_entry,
+    "index j in 1..n, k in 1..n\nvar w[j,k]",
+    "sum(j, log(w[j,j])) + sum(j, sum(k in 1..1, log(w[j,k])))",
+    "sum(j, log(w[j,j])) + sum(j, sum(k in 1..1, log(w[j,k]))) + sum(j, sum(k, log(w[j,k]))) - sum(j, sum(k, log(w[j,k])))"
+);
+does_not_prove!(empty_range_lifts_no_condition, "index k in 2..n\nvar x", "sum(k, 1/x)", "(n-1)/x");
 // Wrong steps are never proved.
 does_not_prove!(sign_error, X, "diff(x^2, x)", "-2*x");
 does_not_prove!(missing_factor, X, "diff(exp(2*x), x)", "exp(2*x)");

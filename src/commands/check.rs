@@ -171,6 +171,7 @@ pub fn options(args: &CheckArgs) -> CheckOptions {
         numeric: !args.no_numeric,
         prove: !args.no_prove,
         prove_budget: std::time::Duration::from_millis(args.timeout_ms),
+        explain: args.explain,
     }
 }
 

@@ -2,8 +2,10 @@
 
 mod ir;
 mod resolve;
+mod text;
 
 pub use ir::*;
 pub use resolve::{
     constant_value, dependency_closure, entries_read, free_indices, label_text, parse_decimal, render_ref, resolve,
 };
+pub use text::{entry_text, expr_text, ix_text};

@@ -105,7 +105,12 @@ impl<'m> Lowerer<'m> {
             Expr::Big(op, b, body) => Expr::Big(*op, *b, Box::new(self.lower(body)?)),
             Expr::Diff(body, target) => {
                 let d = self.deriv(body, &Wrt::Entry(target.clone()))?;
-                self.lower(&d)?
+                let d = self.lower(&d)?;
+                // The derivative exists only where the expression is defined, including the parts
+                // the differentiation rules dropped as constant (`diff(x + log(y), x)` needs y > 0):
+                // `0 * body` keeps those conditions without changing the value.
+                let body = self.lower(body)?;
+                with_domain_of(d, body)
             }
         })
     }
@@ -122,11 +127,14 @@ impl<'m> Lowerer<'m> {
     /// A user function applied to arguments: its body with the arguments for its parameters,
     /// differentiated `order` times first.
     fn expand_apply(&mut self, f: usize, order: u32, args: &[Expr]) -> Option<Expr> {
-        let mut body = self.model.user_functions[f].body.clone();
+        let original = self.model.user_functions[f].body.clone();
+        let mut body = original.clone();
         for _ in 0..order {
             body = self.deriv(&body, &Wrt::Local(0))?;
         }
-        Some(subst_locals(&body, args))
+        let expanded = subst_locals(&body, args);
+        // As for `diff`: `phi'(e)` exists only where `phi(e)` does.
+        Some(if order > 0 { with_domain_of(expanded, subst_locals(&original, args)) } else { expanded })
     }
 
     /// Whether `e` can change when `wrt` is perturbed.
@@ -297,6 +305,11 @@ impl<'m> Lowerer<'m> {
         }
         Some(total)
     }
+}
+
+/// `value + 0 * guard`: the value, defined only where `guard` is.
+fn with_domain_of(value: Expr, guard: Expr) -> Expr {
+    Expr::Add(Box::new(value), Box::new(Expr::Mul(Box::new(zero()), Box::new(guard))))
 }
 
 fn int(v: i64) -> Expr {

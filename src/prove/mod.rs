@@ -2,6 +2,7 @@
 //! ([`lower`]), and a normaliser to canonical fractions over atoms ([`normal`]). A step is proved
 //! when both sides lower and normalise to the same fraction with the same definedness conditions.
 
+pub mod egraph;
 pub mod lower;
 pub mod normal;
 
@@ -16,6 +17,8 @@ use normal::{Normal, Normaliser};
 #[derive(Debug, Clone)]
 pub struct Form {
     normal: Normal,
+    /// The expression after symbolic differentiation and inlining.
+    pub lowered: Expr,
     /// The rules used, for `--explain`.
     pub rules: BTreeSet<&'static str>,
 }
@@ -28,12 +31,21 @@ impl Form {
     }
 }
 
+/// The normal forms of the expressions of one model, and the model their lowered forms refer to
+/// (with the bound indices that lowering created).
+pub struct Forms {
+    /// One per expression; `None` where the prover gives up.
+    pub forms: Vec<Option<Form>>,
+    /// The model extended by lowering.
+    pub model: Model,
+}
+
 /// The normal forms of expressions of one model, comparable with each other; `None` where the
 /// prover gives up.
 ///
 /// Each expression gets `budget` for lowering and normalising; past it, the prover gives up on that
 /// expression (its steps are then decided by the numbers alone).
-pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Duration) -> Vec<Option<Form>> {
+pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Duration) -> Forms {
     let mut lowerer = Lowerer::new(model);
     let mut deadlines = Vec::new();
     let lowered: Vec<Option<(Expr, BTreeSet<&'static str>)>> = exprs
@@ -48,7 +60,7 @@ pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Duration) -> Vec<Opt
         .collect();
     let extended = lowerer.extended_model();
     let mut normaliser = Normaliser::new(&extended);
-    lowered
+    let forms = lowered
         .into_iter()
         .zip(deadlines)
         .map(|(l, deadline)| {
@@ -57,7 +69,9 @@ pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Duration) -> Vec<Opt
             normaliser.deadline = Some(deadline + budget);
             let normal = normaliser.normalise(&expr)?;
             rules.extend(std::mem::take(&mut normaliser.rules));
-            Some(Form { normal, rules })
+            Some(Form { normal, lowered: expr, rules })
         })
-        .collect()
+        .collect();
+    drop(normaliser);
+    Forms { forms, model: extended }
 }

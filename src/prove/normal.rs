@@ -43,8 +43,6 @@ pub enum Var {
     Level(u32),
     /// A size.
     Size(SizeId),
-    /// In a condition: every value of the range of a sum that was normalised.
-    All(i64, Option<SizeId>, i64, Option<SizeId>),
 }
 
 /// A canonical integer index expression: a constant and sorted, merged terms.
@@ -174,6 +172,9 @@ pub enum Condition {
     NonNegative(Frac),
     /// `a^b` with an exponent that is not an integer.
     Power(Frac, Frac),
+    /// The condition for every value of a range (the bound index is `Level(0)` inside); true
+    /// when the range is empty.
+    ForAll(Range, Box<Condition>),
 }
 
 impl Condition {
@@ -183,7 +184,7 @@ impl Condition {
             Condition::NonZero(f) => f.as_constant().is_some_and(|c| c.is_zero()),
             Condition::Positive(f) => f.as_constant().is_some_and(|c| !c.is_positive()),
             Condition::NonNegative(f) => f.as_constant().is_some_and(|c| c.is_negative()),
-            Condition::Power(..) => false,
+            Condition::Power(..) | Condition::ForAll(..) => false,
         }
     }
 }
@@ -875,12 +876,17 @@ impl<'m> Normaliser<'m> {
         let range = self.model.bounds.get(b)?.range;
         let before = std::mem::take(&mut self.conditions);
         let body = self.norm(body)?;
-        // Conditions inside the body hold for every value of the bound index.
+        // Conditions met in the body must hold for every value of the bound index: those that do
+        // not depend on it hold outright when the range is never empty; the others (and all of
+        // them for a range that may be empty) become conditions over the range.
         let inner = std::mem::replace(&mut self.conditions, before);
-        let all = Var::All(range.lo.offset, range.lo.size, range.hi.offset, range.hi.size);
         for c in inner {
-            let renamed = self.rename_condition(&c, Var::Bound(b), all)?;
-            self.conditions.insert(renamed);
+            let lifted = if !self.condition_mentions(&c, Var::Bound(b)) && self.never_empty(range_key(range)) {
+                c
+            } else {
+                Condition::ForAll(range_key(range), Box::new(self.bind_condition(&c, b, 0)?))
+            };
+            self.conditions.insert(lifted);
         }
         if op == BigOp::Prod {
             let key = self.bind(&body, b)?;
@@ -1001,15 +1007,26 @@ impl<'m> Normaliser<'m> {
         self.substitute(f, &move |v: Var, d| (v == from).then(|| CIx::var(Var::Level(d))), depth)
     }
 
-    fn rename_condition(&mut self, c: &Condition, from: Var, to: Var) -> Option<Condition> {
-        let map = move |v: Var, _| (v == from).then(|| CIx::var(to));
-        let f = |n: &mut Normaliser, x: &Frac| n.substitute(x, &map, 0);
+    /// A condition inside a sum over `b`, with `b` renamed to the level of its binder.
+    fn bind_condition(&mut self, c: &Condition, b: BoundId, depth: u32) -> Option<Condition> {
+        let from = Var::Bound(b);
         Some(match c {
-            Condition::NonZero(x) => Condition::NonZero(f(self, x)?),
-            Condition::Positive(x) => Condition::Positive(f(self, x)?),
-            Condition::NonNegative(x) => Condition::NonNegative(f(self, x)?),
-            Condition::Power(x, y) => Condition::Power(f(self, x)?, f(self, y)?),
+            Condition::NonZero(x) => Condition::NonZero(self.rename_frac(x, from, depth)?),
+            Condition::Positive(x) => Condition::Positive(self.rename_frac(x, from, depth)?),
+            Condition::NonNegative(x) => Condition::NonNegative(self.rename_frac(x, from, depth)?),
+            Condition::Power(x, y) => {
+                Condition::Power(self.rename_frac(x, from, depth)?, self.rename_frac(y, from, depth)?)
+            }
+            Condition::ForAll(r, inner) => Condition::ForAll(*r, Box::new(self.bind_condition(inner, b, depth + 1)?)),
         })
+    }
+
+    fn condition_mentions(&self, c: &Condition, v: Var) -> bool {
+        match c {
+            Condition::NonZero(x) | Condition::Positive(x) | Condition::NonNegative(x) => self.frac_mentions(x, v),
+            Condition::Power(x, y) => self.frac_mentions(x, v) || self.frac_mentions(y, v),
+            Condition::ForAll(_, inner) => self.condition_mentions(inner, v),
+        }
     }
 
     /// Substitutes in a polynomial; `depth` counts the sum atoms entered (for renaming to levels).
