@@ -46,6 +46,11 @@ fn bad_file_exits_2_and_the_others_are_still_checked() {
 }
 
 #[test]
+fn explain_shows_how_steps_are_proved() {
+    insta::assert_snapshot!(run(&["check", "--explain", "tests/data/explain.deriv"], None));
+}
+
+#[test]
 fn json_format() {
     insta::assert_snapshot!(run(&["check", "--format", "json", "tests/data/wrong.deriv"], None));
 }

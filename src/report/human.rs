@@ -118,7 +118,15 @@ fn step(out: &mut Buffer, source: &str, s: &StepResult, options: HumanOptions) -
         writeln!(out)?;
     }
     if options.explain && !s.explanation.is_empty() {
-        writeln!(out, "        by: {}", s.explanation.join("; "))?;
+        if s.explanation[0].starts_with('=') {
+            // A chain of rewrites: one line each.
+            writeln!(out, "        by:")?;
+            for line in &s.explanation {
+                writeln!(out, "          {line}")?;
+            }
+        } else {
+            writeln!(out, "        by: {}", s.explanation.join("; "))?;
+        }
     }
     if let Some(c) = &s.counterexample {
         counterexample(out, c)?;
