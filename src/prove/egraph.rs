@@ -10,19 +10,20 @@
 // named by their strings.
 #![allow(missing_docs)]
 
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
 use egg::{
-    define_language, rewrite as rw, Analysis, DidMerge, EGraph, FlatTerm, Id, PatternAst, RecExpr, Rewrite, Runner,
-    Symbol,
+    define_language, rewrite as rw, Analysis, DidMerge, EGraph, FlatTerm, Id, Language, PatternAst, RecExpr, Rewrite,
+    Runner, Subst, Symbol, Var,
 };
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::Zero;
 
-use crate::model::{expr_text, Builtin, Expr, Model};
+use crate::model::{entries_read, expr_text, free_indices, Builtin, Domain, EntryKind, Expr, Model};
 
 /// An exact rational constant of the e-graph language.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,40 +75,135 @@ define_language! {
     }
 }
 
-/// Constant folding, remembering the term folded so that explanations can show it.
+/// What is known of an opaque symbol, from the model.
+#[derive(Debug, Clone, Default)]
+pub struct AtomFacts {
+    /// Free range indices it mentions.
+    pub free: BTreeSet<String>,
+    /// Entries (variables, nodes) it reads.
+    pub depends: BTreeSet<String>,
+    /// Known positive for all admissible values.
+    pub positive: bool,
+    /// Defined for all admissible values.
+    pub total: bool,
+}
+
+/// The analysis: constant folding (remembering the folded term for explanations), the free
+/// indices and entries an e-class depends on, and known facts (positive, non-zero, defined
+/// everywhere) that guard the rules which need them.
 #[derive(Default)]
-struct Fold;
+struct Facts {
+    atoms: HashMap<Symbol, AtomFacts>,
+}
 
-type Folded = Option<(Constant, PatternAst<Math>)>;
+/// The data of an e-class.
+#[derive(Debug, Clone, Default)]
+struct Data {
+    constant: Option<(Constant, PatternAst<Math>)>,
+    free: BTreeSet<String>,
+    depends: BTreeSet<String>,
+    positive: bool,
+    nonzero: bool,
+    total: bool,
+}
 
-impl Analysis<Math> for Fold {
-    type Data = Folded;
+impl Analysis<Math> for Facts {
+    type Data = Data;
 
-    fn make(egraph: &mut EGraph<Math, Fold>, enode: &Math, _: Id) -> Folded {
-        let c = |i: &Id| egraph[*i].data.as_ref().map(|d| d.0 .0.clone());
-        let (value, op) = match enode {
-            Math::Num(k) => return Some((k.clone(), format!("{k}").parse().ok()?)),
-            Math::Add([a, b]) => (c(a)? + c(b)?, format!("(+ {} {})", Constant(c(a)?), Constant(c(b)?))),
-            Math::Sub([a, b]) => (c(a)? - c(b)?, format!("(- {} {})", Constant(c(a)?), Constant(c(b)?))),
-            Math::Mul([a, b]) => (c(a)? * c(b)?, format!("(* {} {})", Constant(c(a)?), Constant(c(b)?))),
-            Math::Div([a, b]) if !c(b)?.is_zero() => {
-                (c(a)? / c(b)?, format!("(/ {} {})", Constant(c(a)?), Constant(c(b)?)))
+    fn make(egraph: &mut EGraph<Math, Facts>, enode: &Math, _: Id) -> Data {
+        let d = |i: &Id| egraph[*i].data.clone();
+        let mut data = Data::default();
+        for child in enode.children() {
+            let c = d(child);
+            data.free.extend(c.free);
+            data.depends.extend(c.depends);
+        }
+        let all = |f: fn(&Data) -> bool| enode.children().iter().all(|c| f(&d(c)));
+        let constant = |i: &Id| d(i).constant.map(|c| c.0 .0);
+        match enode {
+            Math::Num(k) => {
+                data.positive = k.0 > BigRational::zero();
+                data.nonzero = !k.0.is_zero();
+                data.total = true;
             }
-            Math::Neg(a) => (-c(a)?, format!("(neg {})", Constant(c(a)?))),
-            _ => return None,
-        };
-        Some((Constant(value), op.parse().ok()?))
+            Math::Atom(sym) => {
+                if let Some(facts) = egraph.analysis.atoms.get(sym) {
+                    data.free = facts.free.clone();
+                    data.depends = facts.depends.clone();
+                    data.positive = facts.positive;
+                    data.nonzero = facts.positive;
+                    data.total = facts.total;
+                }
+            }
+            Math::Add(_) => {
+                data.positive = all(|c| c.positive);
+                data.nonzero = data.positive;
+                data.total = all(|c| c.total);
+            }
+            Math::Mul(_) => {
+                data.positive = all(|c| c.positive);
+                data.nonzero = all(|c| c.nonzero);
+                data.total = all(|c| c.total);
+            }
+            Math::Div([a, b]) => {
+                data.positive = all(|c| c.positive);
+                data.nonzero = all(|c| c.nonzero);
+                data.total = all(|c| c.total) && d(b).nonzero;
+                let _ = a;
+            }
+            Math::Sub(_) | Math::Neg(_) => data.total = all(|c| c.total),
+            Math::Pow([a, b]) => {
+                let integer = constant(b).is_some_and(|e| e.is_integer());
+                data.positive = d(a).positive;
+                data.nonzero = d(a).nonzero;
+                data.total = all(|c| c.total)
+                    && (d(a).positive
+                        || (integer && (d(a).nonzero || constant(b).is_some_and(|e| e >= BigRational::zero()))));
+            }
+            Math::Exp(_) | Math::Sigmoid(_) | Math::Softplus(_) => {
+                data.positive = true;
+                data.nonzero = true;
+                data.total = all(|c| c.total);
+            }
+            Math::Log(a) => data.total = d(a).positive && d(a).total,
+            Math::SigmoidPrime(_) => {
+                data.positive = true;
+                data.nonzero = true;
+                data.total = all(|c| c.total);
+            }
+            Math::Tanh(_) | Math::TanhPrime(_) | Math::SoftplusPrime(_) => data.total = all(|c| c.total),
+        }
+        data.constant = fold(egraph, enode);
+        if let Some((k, _)) = &data.constant {
+            data.positive |= k.0 > BigRational::zero();
+            data.nonzero |= !k.0.is_zero();
+        }
+        data
     }
 
-    fn merge(&mut self, to: &mut Folded, from: Folded) -> DidMerge {
-        egg::merge_option(to, from, |a, b| {
-            debug_assert_eq!(a.0, b.0, "two constants merged: a rule is unsound");
-            DidMerge(false, false)
-        })
+    fn merge(&mut self, to: &mut Data, from: Data) -> DidMerge {
+        // Equal values: a fact known of either side holds for both, and a dependency that one side
+        // does not have is not a dependency.
+        let before = (to.positive, to.nonzero, to.total, to.free.len(), to.depends.len(), to.constant.is_some());
+        to.positive |= from.positive;
+        to.nonzero |= from.nonzero;
+        to.total |= from.total;
+        to.free = to.free.intersection(&from.free).cloned().collect();
+        to.depends = to.depends.intersection(&from.depends).cloned().collect();
+        let from_changed = to.positive != from.positive
+            || to.nonzero != from.nonzero
+            || to.total != from.total
+            || to.free.len() != from.free.len()
+            || to.depends.len() != from.depends.len();
+        if to.constant.is_none() {
+            to.constant = from.constant;
+        }
+        let after = (to.positive, to.nonzero, to.total, to.free.len(), to.depends.len(), to.constant.is_some());
+        DidMerge(before != after, from_changed)
     }
 
-    fn modify(egraph: &mut EGraph<Math, Fold>, id: Id) {
-        if let Some((c, pattern)) = egraph[id].data.clone() {
+    fn modify(egraph: &mut EGraph<Math, Facts>, id: Id) {
+        if let Some((c, pattern)) = egraph[id].data.constant.clone() {
             if let Ok(target) = format!("{c}").parse() {
                 egraph.union_instantiations(&pattern, &target, &Default::default(), "arithmetic".to_string());
             }
@@ -115,7 +211,29 @@ impl Analysis<Math> for Fold {
     }
 }
 
-fn rules() -> Vec<Rewrite<Math, Fold>> {
+fn fold(egraph: &EGraph<Math, Facts>, enode: &Math) -> Option<(Constant, PatternAst<Math>)> {
+    let c = |i: &Id| egraph[*i].data.constant.as_ref().map(|d| d.0 .0.clone());
+    let (value, op) = match enode {
+        Math::Num(k) => return Some((k.clone(), format!("{k}").parse().ok()?)),
+        Math::Add([a, b]) => (c(a)? + c(b)?, format!("(+ {} {})", Constant(c(a)?), Constant(c(b)?))),
+        Math::Sub([a, b]) => (c(a)? - c(b)?, format!("(- {} {})", Constant(c(a)?), Constant(c(b)?))),
+        Math::Mul([a, b]) => (c(a)? * c(b)?, format!("(* {} {})", Constant(c(a)?), Constant(c(b)?))),
+        Math::Div([a, b]) if !c(b)?.is_zero() => {
+            (c(a)? / c(b)?, format!("(/ {} {})", Constant(c(a)?), Constant(c(b)?)))
+        }
+        Math::Neg(a) => (-c(a)?, format!("(neg {})", Constant(c(a)?))),
+        _ => return None,
+    };
+    Some((Constant(value), op.parse().ok()?))
+}
+
+/// A rule guard: the pattern variable's e-class is known to have the fact.
+fn known(var: &str, fact: fn(&Data) -> bool) -> impl Fn(&mut EGraph<Math, Facts>, Id, &Subst) -> bool {
+    let var: Var = var.parse().expect("a pattern variable");
+    move |egraph, _, subst| fact(&egraph[subst[var]].data)
+}
+
+fn rules() -> Vec<Rewrite<Math, Facts>> {
     vec![
         rw!("commute +"; "(+ ?a ?b)" => "(+ ?b ?a)"),
         rw!("commute *"; "(* ?a ?b)" => "(* ?b ?a)"),
@@ -127,7 +245,11 @@ fn rules() -> Vec<Rewrite<Math, Fold>> {
         rw!("factor"; "(+ (* ?a ?b) (* ?a ?c))" => "(* ?a (+ ?b ?c))"),
         rw!("add 0"; "(+ ?a 0)" => "?a"),
         rw!("times 1"; "(* ?a 1)" => "?a"),
-        rw!("times 0"; "(* ?a 0)" => "0"),
+        rw!("times 0"; "(* ?a 0)" => "0" if known("?a", |d| d.total)),
+        rw!("cancel"; "(* ?a (/ 1 ?a))" => "1" if known("?a", |d| d.nonzero && d.total)),
+        rw!("log of a product"; "(log (* ?a ?b))" => "(+ (log ?a) (log ?b))"
+            if known("?a", |d| d.positive && d.total) if known("?b", |d| d.positive && d.total)),
+        rw!("exp of log"; "(exp (log ?a))" => "?a" if known("?a", |d| d.positive && d.total)),
         rw!("square"; "(^ ?a 2)" => "(* ?a ?a)"),
         rw!("first power"; "(^ ?a 1)" => "?a"),
         rw!("divide"; "(/ ?a ?b)" => "(* ?a (/ 1 ?b))"),
@@ -146,9 +268,10 @@ fn rules() -> Vec<Rewrite<Math, Fold>> {
 
 /// Converts a lowered expression; subterms outside the language become symbols written in the
 /// derivation language.
-fn to_egg(model: &Model, e: &Expr, out: &mut RecExpr<Math>) -> Id {
-    let bin = |a: &Expr, b: &Expr, out: &mut RecExpr<Math>, f: fn([Id; 2]) -> Math| {
-        let (x, y) = (to_egg(model, a, out), to_egg(model, b, out));
+fn to_egg(model: &Model, e: &Expr, out: &mut RecExpr<Math>, atoms: &mut HashMap<Symbol, AtomFacts>) -> Id {
+    let mut bin = |a: &Expr, b: &Expr, out: &mut RecExpr<Math>, f: fn([Id; 2]) -> Math| {
+        let x = to_egg(model, a, out, atoms);
+        let y = to_egg(model, b, out, atoms);
         out.add(f([x, y]))
     };
     match e {
@@ -159,7 +282,7 @@ fn to_egg(model: &Model, e: &Expr, out: &mut RecExpr<Math>) -> Id {
         Expr::Div(a, b) => bin(a, b, out, Math::Div),
         Expr::Pow(a, b) => bin(a, b, out, Math::Pow),
         Expr::Neg(a) => {
-            let x = to_egg(model, a, out);
+            let x = to_egg(model, a, out, atoms);
             out.add(Math::Neg(x))
         }
         Expr::Builtin(b, order, args) if args.len() == 1 => {
@@ -176,23 +299,59 @@ fn to_egg(model: &Model, e: &Expr, out: &mut RecExpr<Math>) -> Id {
             };
             match op {
                 Some(op) => {
-                    let x = to_egg(model, &args[0], out);
+                    let x = to_egg(model, &args[0], out, atoms);
                     out.add(op(x))
                 }
-                None => out.add(Math::Atom(Symbol::from(expr_text(model, e)))),
+                None => atom(model, e, out, atoms),
             }
         }
-        _ => out.add(Math::Atom(Symbol::from(expr_text(model, e)))),
+        _ => atom(model, e, out, atoms),
     }
+}
+
+/// A subterm outside the language: a symbol, with what the model tells about it.
+fn atom(model: &Model, e: &Expr, out: &mut RecExpr<Math>, atoms: &mut HashMap<Symbol, AtomFacts>) -> Id {
+    let symbol = Symbol::from(expr_text(model, e));
+    atoms.entry(symbol).or_insert_with(|| {
+        let mut free = Vec::new();
+        free_indices(e, &mut free);
+        let mut read = Vec::new();
+        entries_read(e, &mut read);
+        let positive = match e {
+            Expr::Size(_) => true,
+            Expr::Entry(r) => matches!(model.entries[r.entry].kind, EntryKind::Input(Domain::Positive)),
+            _ => false,
+        };
+        AtomFacts {
+            free: free.iter().map(|&i| model.indices[i].name.clone()).collect(),
+            depends: read.iter().map(|&x| model.entries[x].name.clone()).collect(),
+            positive,
+            total: is_total(e),
+        }
+    });
+    out.add(Math::Atom(symbol))
+}
+
+/// Whether an expression is defined for all admissible values: no operation in it can fail.
+fn is_total(e: &Expr) -> bool {
+    let mut total = true;
+    let mut stack = vec![e];
+    while let Some(x) = stack.pop() {
+        total &= !matches!(x, Expr::Div(..) | Expr::Pow(..) | Expr::Diff(..) | Expr::NodePartial(..) | Expr::Apply(..))
+            && !matches!(x, Expr::Builtin(b, order, _) if matches!(b, Builtin::Log | Builtin::Sqrt) || (*order > 0 && matches!(b, Builtin::Relu | Builtin::Abs | Builtin::Sign | Builtin::Step)));
+        x.for_each_child(|c| stack.push(c));
+    }
+    total
 }
 
 /// The chain of rewrites that turns `left` into `right`, one line per rule application, or
 /// `None` when the e-graph does not connect them within its limits.
 pub fn explain(model: &Model, left: &Expr, right: &Expr) -> Option<Vec<String>> {
     let (mut l, mut r) = (RecExpr::default(), RecExpr::default());
-    to_egg(model, left, &mut l);
-    to_egg(model, right, &mut r);
-    let mut runner = Runner::<Math, Fold>::default()
+    let mut atoms = HashMap::new();
+    to_egg(model, left, &mut l, &mut atoms);
+    to_egg(model, right, &mut r, &mut atoms);
+    let mut runner = Runner::<Math, Facts>::new(Facts { atoms })
         .with_explanations_enabled()
         .with_node_limit(5_000)
         .with_iter_limit(8)
@@ -255,5 +414,45 @@ fn infix(term: &FlatTerm<Math>) -> String {
         Math::TanhPrime(_) => format!("tanh'({})", child(0)),
         Math::Softplus(_) => format!("softplus({})", child(0)),
         Math::SoftplusPrime(_) => format!("softplus'({})", child(0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::resolve;
+    use crate::syntax::parse_file;
+
+    /// The model of a file and the head and first step of its first derivation.
+    fn sides(source: &str) -> (Model, Expr, Expr) {
+        let (file, _) = parse_file(source);
+        let (model, errors) = resolve(&file);
+        assert!(errors.is_empty(), "{errors:?}");
+        let d = &model.derivations[0];
+        let (head, step) = (d.head.clone(), d.steps[0].expr.clone());
+        (model, head, step)
+    }
+
+    #[test]
+    fn explains_sigmoid_derivative() {
+        let (model, head, step) = sides("var x\nderive sigmoid'(x)\n  = sigmoid(x)*(1 - sigmoid(x))\n");
+        let chain = explain(&model, &head, &step).expect("the e-graph connects the sides");
+        assert!(chain.iter().any(|l| l.contains("sigmoid' = sigmoid (1 - sigmoid)")), "{chain:?}");
+    }
+
+    #[test]
+    fn log_of_a_product_needs_positive_factors() {
+        let (model, head, step) = sides("var x > 0, y > 0\nderive log(x*y)\n  = log(x) + log(y)\n");
+        assert!(explain(&model, &head, &step).is_some());
+        let (model, head, step) = sides("var x, y\nderive log(x*y)\n  = log(x) + log(y)\n");
+        assert!(explain(&model, &head, &step).is_none());
+    }
+
+    #[test]
+    fn times_zero_needs_a_defined_factor() {
+        let (model, head, step) = sides("var x, y\nderive 0*log(x) + y\n  = y\n");
+        assert!(explain(&model, &head, &step).is_none());
+        let (model, head, step) = sides("var x, y\nderive 0*exp(x) + y\n  = y\n");
+        assert!(explain(&model, &head, &step).is_some());
     }
 }
