@@ -188,16 +188,19 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     let evaluated =
         if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
     let forms = options.prove.then(|| prove::normal_forms(ctx.model, &exprs, options.prove_budget));
-    let proof = |a: usize, b: usize| -> Option<Vec<String>> {
-        let forms = forms.as_ref()?;
-        let (x, y) = (forms.forms[a].as_ref()?, forms.forms[b].as_ref()?);
-        if !x.proves_equal(y) {
-            return None;
-        }
-        // The chain of rewrites where the e-graph finds one (only asked for with --explain, as it
-        // costs time), else the rules the proof used.
-        let chain = options.explain.then(|| prove::egraph::explain(&forms.model, &x.lowered, &y.lowered)).flatten();
-        Some(chain.unwrap_or_else(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect()))
+    let proved = |a: usize, b: usize| -> bool {
+        forms.as_ref().is_some_and(|f| match (&f.forms[a], &f.forms[b]) {
+            (Some(x), Some(y)) => x.proves_equal(y),
+            _ => false,
+        })
+    };
+    // How a proved step was proved: the chain of rewrites where the e-graph finds one (only with
+    // --explain, as it costs time), else the rules the normal forms used.
+    let explanation_of = |a: usize, b: usize| -> Vec<String> {
+        let Some(f) = forms.as_ref() else { return Vec::new() };
+        let (Some(x), Some(y)) = (&f.forms[a], &f.forms[b]) else { return Vec::new() };
+        let chain = options.explain.then(|| prove::egraph::explain(&f.model, &x.lowered, &y.lowered)).flatten();
+        chain.unwrap_or_else(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())
     };
 
     let mut steps = Vec::new();
@@ -215,11 +218,11 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         };
         let mut internal_error = false;
         let (mut verdict, mut detail, mut counterexample, mut cause) = numeric(at - 1, relation_verdict, against);
-        let mut explanation = Vec::new();
+        let mut step_explanation = Vec::new();
         // The rule on free indices is syntactic and stands; otherwise a proof decides, and the
         // numbers must agree with it.
         let static_wrong = verdict == Verdict::Wrong && counterexample.is_none();
-        if let (Some(rules), false) = (proof(at - 1, at), static_wrong) {
+        if proved(at - 1, at) && !static_wrong {
             if verdict == Verdict::Wrong {
                 internal_error = true;
                 verdict = Verdict::Undetermined;
@@ -231,12 +234,12 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                 detail = "proved by symbolic differentiation and normalisation".to_string();
                 counterexample = None;
                 cause = None;
-                explanation = rules;
+                step_explanation = explanation_of(at - 1, at);
             }
         }
         let mut holds_verdict = numeric(0, relation_holds, "the head").0;
         let holds_static_wrong = free[at].iter().any(|i| !free[0].contains(i));
-        if proof(0, at).is_some() && !holds_static_wrong {
+        if proved(0, at) && !holds_static_wrong {
             if holds_verdict == Verdict::Wrong {
                 internal_error = true;
             } else {
@@ -256,7 +259,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             detail,
             counterexample,
             cause,
-            explanation,
+            explanation: step_explanation,
             internal_error,
         });
     }
