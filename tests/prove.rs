@@ -128,6 +128,18 @@ does_not_prove!(
     "sum(j, log(w[j,j])) + sum(j, sum(k in 1..1, log(w[j,k]))) + sum(j, sum(k, log(w[j,k]))) - sum(j, sum(k, log(w[j,k])))"
 );
 does_not_prove!(empty_range_lifts_no_condition, "index k in 2..n\nvar x", "sum(k, 1/x)", "(n-1)/x");
+// Found by a second review.
+does_not_prove!(
+    divisor_outside_a_possibly_empty_sum,
+    "index k in 1..n\nvar x[k], y",
+    "sum(k in 2..n, x[k]/y)",
+    "sum(k in 2..n, x[k])/y + sum(k in 2..n, 0/y)"
+);
+does_not_prove!(power_rule_at_exponent_zero, X, "diff(x^(2-2), x)", "0/x");
+does_not_prove!(kink_derivative_of_zero, X, "abs'(0)*0", "0");
+does_not_prove!(max_of_equal_arguments, "var u\nunknown f(v)\nlet y = f(u)", "diff(max(y, f(u)), y)", "1");
+does_not_prove!(out_of_range_entry, "index k in 1..n\nvar v[k]", "sum(k, v[k+1] - v[k+1])", "0");
+does_not_prove!(undefined_everywhere, X, "(-1)^(1/2) - (-1)^(1/2)", "0*(-1)^(1/2)");
 // Wrong steps are never proved.
 does_not_prove!(sign_error, X, "diff(x^2, x)", "-2*x");
 does_not_prove!(missing_factor, X, "diff(exp(2*x), x)", "exp(2*x)");

@@ -11,12 +11,13 @@
 //! and exponent, of `max`, of a `prod`), lowering gives up (`None`) rather than guess.
 
 use crate::model::{
-    dependency_closure, BoundIndex, Builtin, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange, Ix, IxVar,
-    Literal, Model,
+    constant_value, dependency_closure, BoundIndex, Builtin, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange,
+    Ix, IxVar, Literal, Model,
 };
 use crate::syntax::ast::BigOp;
 use num_bigint::BigInt;
 use num_rational::BigRational;
+use num_traits::Zero;
 
 /// The most nodes a lowered expression may have.
 const MAX_NODES: usize = 50_000;
@@ -93,7 +94,8 @@ impl<'m> Lowerer<'m> {
             Expr::Neg(a) => neg(self.lower(a)?),
             Expr::Add(a, b) => add(self.lower(a)?, self.lower(b)?),
             Expr::Sub(a, b) => sub(self.lower(a)?, self.lower(b)?),
-            Expr::Mul(a, b) => mul(self.lower(a)?, self.lower(b)?),
+            // Not `mul`: a factor 0 must not hide where the other factor is undefined.
+            Expr::Mul(a, b) => times(self.lower(a)?, self.lower(b)?),
             Expr::Div(a, b) => Expr::Div(Box::new(self.lower(a)?), Box::new(self.lower(b)?)),
             Expr::Pow(a, b) => Expr::Pow(Box::new(self.lower(a)?), Box::new(self.lower(b)?)),
             Expr::Builtin(b, order, args) => Expr::Builtin(*b, *order, self.lower_all(args)?),
@@ -221,6 +223,10 @@ impl<'m> Lowerer<'m> {
                     return None;
                 }
                 self.rules.insert("power rule");
+                if constant_value(b).is_some_and(|c| c.is_zero()) {
+                    // a^0 = 1 (also at a = 0): its derivative is 0, without the a^-1 of the rule.
+                    return Some(zero());
+                }
                 let da = self.deriv(a, wrt)?;
                 let exponent = sub((**b).clone(), one());
                 mul(mul((**b).clone(), Expr::Pow(a.clone(), Box::new(exponent))), da)
@@ -232,7 +238,8 @@ impl<'m> Lowerer<'m> {
                     self.rules.insert("derivative of max/min (away from the kink)");
                     let (dx, dy) = (self.deriv(x, wrt)?, self.deriv(y, wrt)?);
                     let (first, second) = if *b == Builtin::Max { (dx, dy) } else { (dy, dx) };
-                    let s = Expr::Builtin(Builtin::Step, 0, vec![sub(x.clone(), y.clone())]);
+                    // relu'(x - y) is step(x - y) away from the kink, and undefined where x = y.
+                    let s = Expr::Builtin(Builtin::Relu, 1, vec![sub(x.clone(), y.clone())]);
                     add(mul(s.clone(), first), mul(sub(one(), s), second))
                 }
                 (Builtin::Max | Builtin::Min, _) => return None,
@@ -360,6 +367,17 @@ fn mul(a: Expr, b: Expr) -> Expr {
     if is_const(&a, 0) || is_const(&b, 0) {
         zero()
     } else if is_const(&a, 1) {
+        b
+    } else if is_const(&b, 1) {
+        a
+    } else {
+        Expr::Mul(Box::new(a), Box::new(b))
+    }
+}
+
+/// `a * b`, dropping only a factor 1 (a literal 1 is defined everywhere).
+fn times(a: Expr, b: Expr) -> Expr {
+    if is_const(&a, 1) {
         b
     } else if is_const(&b, 1) {
         a

@@ -175,6 +175,8 @@ pub enum Condition {
     /// The condition for every value of a range (the bound index is `Level(0)` inside); true
     /// when the range is empty.
     ForAll(Range, Box<Condition>),
+    /// An entry is read at an index value that must lie in its range.
+    InRange(Range, CIx),
 }
 
 impl Condition {
@@ -184,7 +186,11 @@ impl Condition {
             Condition::NonZero(f) => f.as_constant().is_some_and(|c| c.is_zero()),
             Condition::Positive(f) => f.as_constant().is_some_and(|c| !c.is_positive()),
             Condition::NonNegative(f) => f.as_constant().is_some_and(|c| c.is_negative()),
-            Condition::Power(..) | Condition::ForAll(..) => false,
+            Condition::Power(a, b) => {
+                // A negative number to a non-integer power.
+                a.as_constant().is_some_and(|a| a.is_negative()) && b.as_constant().is_some_and(|b| !b.is_integer())
+            }
+            Condition::ForAll(..) | Condition::InRange(..) => false,
         }
     }
 }
@@ -463,14 +469,14 @@ impl<'m> Normaliser<'m> {
             }
             Expr::Entry(r) => match &self.model.entries[r.entry].kind {
                 EntryKind::Input(_) => {
-                    let args = r.args.iter().map(|a| self.cix(a)).collect();
+                    let args = self.entry_args(r.entry, &r.args);
                     self.atom(Atom::Input(r.entry, args))
                 }
                 EntryKind::Unknown(_) => self.atom(Atom::Node(r.entry)),
                 EntryKind::Defined(_) => return None,
             },
             Expr::NodePartial(n, r) => {
-                let args = r.args.iter().map(|a| self.cix(a)).collect();
+                let args = self.entry_args(r.entry, &r.args);
                 self.atom(Atom::Partial(*n, r.entry, args))
             }
             Expr::Local(_) | Expr::Apply(..) | Expr::Diff(..) => return None,
@@ -500,6 +506,31 @@ impl<'m> Normaliser<'m> {
             }
             Expr::Big(op, b, body) => self.big(*op, *b, body)?,
         })
+    }
+
+    /// The index values of an entry reference, recording that each lies in its slot's range
+    /// unless that is evident (the same declared range, or a number inside it).
+    fn entry_args(&mut self, entry: EntryId, args: &[Ix]) -> Vec<CIx> {
+        let slots: Vec<IndexId> = self.model.entries[entry].range_slots().collect();
+        let mut out = Vec::new();
+        for (slot, a) in slots.into_iter().zip(args) {
+            let c = self.cix(a);
+            let range = self.model.indices[slot].range;
+            let evident = self.in_range(&c, range)
+                || c.as_constant().is_some_and(|k| {
+                    let lo_ok = range.lo.size.is_none() && range.lo.offset <= k;
+                    let hi_ok = match range.hi.size {
+                        None => k <= range.hi.offset,
+                        Some(_) => k <= range.hi.offset + 1,
+                    };
+                    lo_ok && hi_ok
+                });
+            if !evident {
+                self.conditions.insert(Condition::InRange(range_key(range), c.clone()));
+            }
+            out.push(c);
+        }
+        out
     }
 
     /// `a / b`: exact when `b` is a monomial of atoms that are never zero; otherwise a fraction,
@@ -680,9 +711,14 @@ impl<'m> Normaliser<'m> {
         // Builtins of numbers with an exact value (relu(-2), abs(3), sqrt(4), sigmoid(0)) are that value.
         let constants: Option<Vec<BigRational>> = args.iter().map(Frac::as_constant).collect();
         if let Some(values) = constants {
-            if let Ok(v) = <BigRational as crate::numeric::Value>::builtin(b, order, &values, 0.0) {
-                self.rules.insert("arithmetic");
-                return Some(Frac::constant(v));
+            match <BigRational as crate::numeric::Value>::builtin(b, order, &values, 0.0) {
+                Ok(v) => {
+                    self.rules.insert("arithmetic");
+                    return Some(Frac::constant(v));
+                }
+                // Undefined at these numbers (`relu'(0)`): nothing to prove.
+                Err(crate::numeric::EvalError::Undefined(_)) => return None,
+                Err(_) => {}
             }
         }
         let one = Frac::constant(rat(1));
@@ -897,7 +933,12 @@ impl<'m> Normaliser<'m> {
 
     /// `Σ_b body` for a normalised body in which `b` is still a raw bound index.
     fn sum_of(&mut self, range: IndexRange, b: BoundId, body: Frac) -> Option<Frac> {
-        if self.frac_mentions(&Frac { num: body.den.clone(), den: Poly::constant(rat(1)) }, Var::Bound(b)) {
+        // A denominator that depends on the index stays inside; so does any denominator when the
+        // range may be empty (the empty sum is 0 even where the denominator is 0).
+        let den_inside = self
+            .frac_mentions(&Frac { num: body.den.clone(), den: Poly::constant(rat(1)) }, Var::Bound(b))
+            || (!body.is_poly() && !self.never_empty(range_key(range)));
+        if den_inside {
             let key = self.bind(&body, b)?;
             return Some(self.atom(Atom::Sum(range_key(range), key)));
         }
@@ -1018,6 +1059,9 @@ impl<'m> Normaliser<'m> {
                 Condition::Power(self.rename_frac(x, from, depth)?, self.rename_frac(y, from, depth)?)
             }
             Condition::ForAll(r, inner) => Condition::ForAll(*r, Box::new(self.bind_condition(inner, b, depth + 1)?)),
+            Condition::InRange(r, c) => {
+                Condition::InRange(*r, c.substitute(&|v| (v == from).then(|| CIx::var(Var::Level(depth)))))
+            }
         })
     }
 
@@ -1026,6 +1070,7 @@ impl<'m> Normaliser<'m> {
             Condition::NonZero(x) | Condition::Positive(x) | Condition::NonNegative(x) => self.frac_mentions(x, v),
             Condition::Power(x, y) => self.frac_mentions(x, v) || self.frac_mentions(y, v),
             Condition::ForAll(_, inner) => self.condition_mentions(inner, v),
+            Condition::InRange(_, c) => c.mentions(v),
         }
     }
 
