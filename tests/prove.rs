@@ -139,6 +139,7 @@ does_not_prove!(power_rule_at_exponent_zero, X, "diff(x^(2-2), x)", "0/x");
 does_not_prove!(kink_derivative_of_zero, X, "abs'(0)*0", "0");
 does_not_prove!(max_of_equal_arguments, "var u\nunknown f(v)\nlet y = f(u)", "diff(max(y, f(u)), y)", "1");
 does_not_prove!(out_of_range_entry, "index k in 1..n\nvar v[k]", "sum(k, v[k+1] - v[k+1])", "0");
+does_not_prove!(out_of_range_node, "index j in 1..n\nlet a[j] = 2", "a[n+1]", "2");
 does_not_prove!(undefined_everywhere, X, "(-1)^(1/2) - (-1)^(1/2)", "0*(-1)^(1/2)");
 // Wrong steps are never proved.
 does_not_prove!(sign_error, X, "diff(x^2, x)", "-2*x");

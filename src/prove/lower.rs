@@ -85,6 +85,10 @@ impl<'m> Lowerer<'m> {
             | Expr::Local(_) => e.clone(),
             Expr::Entry(r) => match &self.model.entries[r.entry].kind {
                 EntryKind::Defined(body) => {
+                    // A node read outside its range has no value; unfolding it would hide that.
+                    if !self.evidently_in_range(r) {
+                        return None;
+                    }
                     self.rules.insert("definitions unfolded");
                     let body = subst_ix(body, &self.slot_map(r));
                     self.lower(&body)?
@@ -119,6 +123,24 @@ impl<'m> Lowerer<'m> {
 
     fn lower_all(&mut self, args: &[Expr]) -> Option<Vec<Expr>> {
         args.iter().map(|a| self.lower(a)).collect()
+    }
+
+    /// Whether every index value of a reference lies in its slot's range for all sizes: the same
+    /// declared range, or a number inside it.
+    fn evidently_in_range(&self, r: &EntryRef) -> bool {
+        self.model.entries[r.entry].range_slots().zip(&r.args).all(|(slot, ix)| {
+            let range = self.model.indices[slot].range;
+            match (ix.constant, ix.terms.as_slice()) {
+                (0, [(1, IxVar::Free(i))]) => self.model.indices[*i].range == range,
+                (0, [(1, IxVar::Bound(b))]) => self.bounds.get(*b).is_some_and(|x| x.range == range),
+                (k, []) => {
+                    range.lo.size.is_none()
+                        && range.lo.offset <= k
+                        && k <= range.hi.offset + i64::from(range.hi.size.is_some())
+                }
+                _ => false,
+            }
+        })
     }
 
     /// The substitution of a definition's subscripts by a reference's index values.
@@ -193,6 +215,7 @@ impl<'m> Lowerer<'m> {
                 }
                 match &self.model.entries[r.entry].kind {
                     EntryKind::Input(_) => zero(),
+                    EntryKind::Defined(_) if !self.evidently_in_range(r) => return None,
                     EntryKind::Defined(body) => {
                         let body = subst_ix(body, &self.slot_map(r));
                         self.deriv(&body, wrt)?
