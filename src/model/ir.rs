@@ -61,6 +61,15 @@ pub struct IndexRange {
     pub hi: Bound,
 }
 
+impl IndexRange {
+    /// Whether the number lies in the range for every value of its sizes (sizes are at least 1).
+    pub fn surely_contains(&self, k: i64) -> bool {
+        let lo_ok = self.lo.size.is_none() && self.lo.offset <= k;
+        let hi_ok = k <= self.hi.offset + i64::from(self.hi.size.is_some());
+        lo_ok && hi_ok
+    }
+}
+
 /// `index c in 1..D`
 #[derive(Debug, Clone)]
 pub struct RangeIndex {

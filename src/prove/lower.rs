@@ -133,11 +133,7 @@ impl<'m> Lowerer<'m> {
             match (ix.constant, ix.terms.as_slice()) {
                 (0, [(1, IxVar::Free(i))]) => self.model.indices[*i].range == range,
                 (0, [(1, IxVar::Bound(b))]) => self.bounds.get(*b).is_some_and(|x| x.range == range),
-                (k, []) => {
-                    range.lo.size.is_none()
-                        && range.lo.offset <= k
-                        && k <= range.hi.offset + i64::from(range.hi.size.is_some())
-                }
+                (k, []) => range.surely_contains(k),
                 _ => false,
             }
         })

@@ -516,15 +516,7 @@ impl<'m> Normaliser<'m> {
         for (slot, a) in slots.into_iter().zip(args) {
             let c = self.cix(a);
             let range = self.model.indices[slot].range;
-            let evident = self.in_range(&c, range)
-                || c.as_constant().is_some_and(|k| {
-                    let lo_ok = range.lo.size.is_none() && range.lo.offset <= k;
-                    let hi_ok = match range.hi.size {
-                        None => k <= range.hi.offset,
-                        Some(_) => k <= range.hi.offset + 1,
-                    };
-                    lo_ok && hi_ok
-                });
+            let evident = self.in_range(&c, range) || c.as_constant().is_some_and(|k| range.surely_contains(k));
             if !evident {
                 self.conditions.insert(Condition::InRange(range_key(range), c.clone()));
             }
