@@ -141,6 +141,23 @@ does_not_prove!(max_of_equal_arguments, "var u\nunknown f(v)\nlet y = f(u)", "di
 does_not_prove!(out_of_range_entry, "index k in 1..n\nvar v[k]", "sum(k, v[k+1] - v[k+1])", "0");
 does_not_prove!(out_of_range_node, "index j in 1..n\nlet a[j] = 2", "a[n+1]", "2");
 does_not_prove!(undefined_everywhere, X, "(-1)^(1/2) - (-1)^(1/2)", "0*(-1)^(1/2)");
+// Found by a third review.
+does_not_prove!(kink_at_a_size, "index i in 1..n\nvar x", "relu'(n - 7)*x", "step(n - 7)*x");
+does_not_prove!(
+    kink_at_equal_indices,
+    "index i in 1..n, j in 1..n\nvar x[i]",
+    "relu'(x[i] - x[j])",
+    "step(x[i] - x[j])"
+);
+does_not_prove!(nested_diff_cuts_the_outer_node, "var x\nlet y = x^2", "diff(diff(y^2, x), y)", "4*x");
+proves!(nested_diff_outer_node_held, "var x\nlet y = x^2", "diff(diff(y^2, x), y)", "0");
+does_not_prove!(diff_by_an_entry_out_of_range, "index i in 1..n, k in 1..n\nvar x[k], z", "diff(z^2, x[i+1]) + z", "z");
+does_not_prove!(
+    assumption_over_a_possibly_empty_family,
+    "index k in 1..n-1\nvar y[k] >= 0\nassume sum(k, y[k]) = 1",
+    "sum(k, y[k])",
+    "1"
+);
 // Wrong steps are never proved.
 does_not_prove!(sign_error, X, "diff(x^2, x)", "-2*x");
 does_not_prove!(missing_factor, X, "diff(exp(2*x), x)", "exp(2*x)");

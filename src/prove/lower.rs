@@ -42,6 +42,9 @@ pub struct Lowerer<'m> {
     pub rules: std::collections::BTreeSet<&'static str>,
     /// When to give up.
     pub deadline: Option<std::time::Instant>,
+    /// The targets of enclosing derivatives: inside `diff(diff(A, x), y)` the inner derivative is
+    /// taken in the model where `y` is cut from its definition, so `y` is held fixed there.
+    cut: Vec<EntryRef>,
     nodes: usize,
 }
 
@@ -54,6 +57,7 @@ impl<'m> Lowerer<'m> {
             bounds: model.bounds.clone(),
             rules: Default::default(),
             deadline: None,
+            cut: Vec::new(),
             nodes: 0,
         }
     }
@@ -110,6 +114,10 @@ impl<'m> Lowerer<'m> {
             }
             Expr::Big(op, b, body) => Expr::Big(*op, *b, Box::new(self.lower(body)?)),
             Expr::Diff(body, target) => {
+                if !self.evidently_in_range(target) {
+                    // A derivative with respect to an entry that may not exist.
+                    return None;
+                }
                 let d = self.deriv(body, &Wrt::Entry(target.clone()))?;
                 let d = self.lower(&d)?;
                 // The derivative exists only where the expression is defined, including the parts
@@ -199,6 +207,13 @@ impl<'m> Lowerer<'m> {
             },
             Expr::Entry(r) => {
                 let Wrt::Entry(t) = wrt else { return Some(zero()) };
+                if r.entry != t.entry {
+                    if let Some(c) = self.cut.iter().find(|c| c.entry == r.entry) {
+                        // A node cut by an enclosing derivative is held fixed; another instance of
+                        // its family may or may not be it, so give up on those.
+                        return if c.args == r.args { Some(zero()) } else { None };
+                    }
+                }
                 if r.entry == t.entry {
                     self.rules.insert("the variable differentiated by: 1 (its definition is cut)");
                     // The target itself (never unfolded): 1 where the indices agree.
@@ -288,8 +303,20 @@ impl<'m> Lowerer<'m> {
             }
             Expr::Big(BigOp::Prod, ..) => return None,
             Expr::Diff(body, target) => {
-                let inner = self.deriv(body, &Wrt::Entry(target.clone()))?;
-                self.deriv(&inner, wrt)?
+                if !self.evidently_in_range(target) {
+                    return None;
+                }
+                // The inner derivative is taken where the outer target is cut (§3.3).
+                let outer = match wrt {
+                    Wrt::Entry(t) => Some(t.clone()),
+                    Wrt::Local(_) => None,
+                };
+                self.cut.extend(outer.clone());
+                let inner = self.deriv(body, &Wrt::Entry(target.clone()));
+                if outer.is_some() {
+                    self.cut.pop();
+                }
+                self.deriv(&inner?, wrt)?
             }
         })
     }

@@ -792,6 +792,11 @@ impl<'m> Normaliser<'m> {
                 // Derivatives of kinks exist everywhere but at the kink, where they are undefined;
                 // like the numeric check, which never samples at a kink, the prover states them
                 // away from it: relu' = step, abs' = sign, and every higher derivative is 0.
+                if !self.kink_measure_zero(&x) {
+                    // The argument may sit at the kink for whole ranges of inputs, sizes or
+                    // indices (`relu'(n - 7)`, `abs'(x[i] - x[j])`): no proof.
+                    return None;
+                }
                 self.rules.insert("derivatives of kinks (away from the kink)");
                 match (b, n) {
                     (Builtin::Relu, 1) => self.atom(Atom::Func(Head::Builtin(Builtin::Step), 0, vec![x])),
@@ -801,6 +806,31 @@ impl<'m> Normaliser<'m> {
             }
             _ => return None,
         })
+    }
+
+    /// Whether an argument is 0 only on a set of inputs of measure zero, for every value of the
+    /// sizes and indices: a monomial of generic atoms (inputs, unknown nodes and functions, `exp`,
+    /// `log`), or a polynomial of such atoms without index variables. Unknown functions count as
+    /// generic, as in the numeric check (not, say, identically zero).
+    fn kink_measure_zero(&self, x: &Frac) -> bool {
+        if !x.is_poly() || x.num.is_zero() {
+            return false;
+        }
+        let generic = |a: AtomId| match &self.atoms[a as usize] {
+            Atom::Input(..) | Atom::Node(_) | Atom::Partial(..) | Atom::Exp(_) => true,
+            Atom::Func(Head::Unknown(_), _, _) | Atom::Func(Head::Builtin(Builtin::Log), 0, _) => true,
+            _ => false,
+        };
+        let without_indices = |a: AtomId| match &self.atoms[a as usize] {
+            Atom::Input(_, args) | Atom::Partial(_, _, args) => args.iter().all(|c| c.as_constant().is_some()),
+            Atom::Node(_) => true,
+            _ => false,
+        };
+        let atoms: Vec<AtomId> = x.num.0.keys().flat_map(|m| m.0.iter().map(|&(a, _)| a)).collect();
+        if atoms.is_empty() || !atoms.iter().all(|&a| generic(a)) {
+            return false;
+        }
+        x.num.0.len() == 1 || atoms.iter().all(|&a| without_indices(a))
     }
 
     /// `log`: of `exp` and of products of known-positive factors it is taken apart; anything
@@ -985,7 +1015,9 @@ impl<'m> Normaliser<'m> {
         // `assume sum(k, y[k]) = c`: the sum of a constrained family over its whole range is c.
         if let [(a, 1)] = m.0.as_slice() {
             if let Atom::Input(e, args) = &self.atoms[*a as usize] {
+                // (Only over a range that is never empty: an empty family cannot sum to c.)
                 let whole = args.as_slice() == [CIx::var(bv)]
+                    && self.never_empty(range_key(range))
                     && self.model.entries[*e]
                         .range_slots()
                         .next()
