@@ -158,6 +158,22 @@ does_not_prove!(
     "sum(k, y[k])",
     "1"
 );
+// Found by a fourth review.
+does_not_prove!(
+    nested_diff_copies_keep_the_cut,
+    "var s, x\nlet y = s^2\nlet B = y*s",
+    "diff(diff(diff(B, s)*x*y, x), y)",
+    "4*s^2"
+);
+proves!(nested_diff_value, "var s, x\nlet y = s^2\nlet B = y*s", "diff(diff(diff(B, s)*x*y, x), y)", "2*s^2");
+does_not_prove!(kink_of_a_log_of_a_size, "index i in 1..n\nvar x[i]", "relu'(log(7 - n))", "step(log(7 - n))");
+does_not_prove!(
+    kink_of_an_assumed_family,
+    "index k in 1..2\nvar y[k] > 0\nassume sum(k, y[k]) = 1",
+    "relu'(y[1] + y[2] - 1)*0 + 5",
+    "step(y[1] + y[2] - 1)*0 + 5"
+);
+does_not_prove!(read_outside_every_range, "index i in 1..n\nvar x[i]", "x[n+1]*2", "x[n+1] + x[n+1]");
 // Wrong steps are never proved.
 does_not_prove!(sign_error, X, "diff(x^2, x)", "-2*x");
 does_not_prove!(missing_factor, X, "diff(exp(2*x), x)", "exp(2*x)");

@@ -89,6 +89,11 @@ impl<'m> Lowerer<'m> {
             | Expr::Local(_) => e.clone(),
             Expr::Entry(r) => match &self.model.entries[r.entry].kind {
                 EntryKind::Defined(body) => {
+                    // A node cut by an enclosing derivative stays a node (the outer derivative
+                    // treats it); another instance of its family may or may not be it.
+                    if let Some(c) = self.cut.iter().find(|c| c.entry == r.entry) {
+                        return (c.args == r.args).then(|| e.clone());
+                    }
                     // A node read outside its range has no value; unfolding it would hide that.
                     if !self.evidently_in_range(r) {
                         return None;
@@ -311,8 +316,14 @@ impl<'m> Lowerer<'m> {
                     Wrt::Entry(t) => Some(t.clone()),
                     Wrt::Local(_) => None,
                 };
+                // It is lowered there too, so that no `diff` or node defined through one is left
+                // for the outer derivative to copy out of that model.
                 self.cut.extend(outer.clone());
-                let inner = self.deriv(body, &Wrt::Entry(target.clone()));
+                let inner = self.deriv(body, &Wrt::Entry(target.clone())).and_then(|d| {
+                    let d = self.lower(&d)?;
+                    let guard = self.lower(body)?;
+                    Some(with_domain_of(d, guard))
+                });
                 if outer.is_some() {
                     self.cut.pop();
                 }

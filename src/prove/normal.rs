@@ -190,7 +190,13 @@ impl Condition {
                 // A negative number to a non-integer power.
                 a.as_constant().is_some_and(|a| a.is_negative()) && b.as_constant().is_some_and(|b| !b.is_integer())
             }
-            Condition::ForAll(..) | Condition::InRange(..) => false,
+            Condition::ForAll(..) => false,
+            // An index that is outside the range for every size (`x[0]` over 1..n, `x[n+1]`).
+            Condition::InRange((lo, lo_size, hi, hi_size), c) => match (c.as_constant(), c.terms.as_slice()) {
+                (Some(k), _) => (lo_size.is_none() && k < *lo) || (hi_size.is_none() && k > *hi),
+                (None, [(Var::Size(s), 1)]) => hi_size == &Some(*s) && c.constant > *hi,
+                _ => false,
+            },
         }
     }
 }
@@ -816,9 +822,12 @@ impl<'m> Normaliser<'m> {
         if !x.is_poly() || x.num.is_zero() {
             return false;
         }
+        // (Not `log`: it is 0 wherever its argument is 1, which sizes or indices can make it.
+        // Not an input whose family an `assume` constrains: its values are tied together.)
         let generic = |a: AtomId| match &self.atoms[a as usize] {
-            Atom::Input(..) | Atom::Node(_) | Atom::Partial(..) | Atom::Exp(_) => true,
-            Atom::Func(Head::Unknown(_), _, _) | Atom::Func(Head::Builtin(Builtin::Log), 0, _) => true,
+            Atom::Input(e, _) => !self.model.assumptions.iter().any(|x| x.entry == *e),
+            Atom::Node(_) | Atom::Partial(..) | Atom::Exp(_) => true,
+            Atom::Func(Head::Unknown(_), _, _) => true,
             _ => false,
         };
         let without_indices = |a: AtomId| match &self.atoms[a as usize] {
