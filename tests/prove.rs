@@ -174,6 +174,14 @@ does_not_prove!(
     "step(y[1] + y[2] - 1)*0 + 5"
 );
 does_not_prove!(read_outside_every_range, "index i in 1..n\nvar x[i]", "x[n+1]*2", "x[n+1] + x[n+1]");
+// Found by a fifth review.
+does_not_prove!(
+    power_rule_with_a_size_exponent,
+    "index i in 0..n-1\nvar x",
+    "diff(x^(n-1), x)",
+    "(n-1)*x^(n-2) + 0*x^(n-1)"
+);
+does_not_prove!(diff_of_a_parameter, "var z\nlet psi(u) = diff(u, z)", "psi(z^2)", "2*z");
 // Wrong steps are never proved.
 does_not_prove!(sign_error, X, "diff(x^2, x)", "-2*x");
 does_not_prove!(missing_factor, X, "diff(exp(2*x), x)", "exp(2*x)");

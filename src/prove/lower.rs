@@ -161,6 +161,11 @@ impl<'m> Lowerer<'m> {
     /// differentiated `order` times first.
     fn expand_apply(&mut self, f: usize, order: u32, args: &[Expr]) -> Option<Expr> {
         let original = self.model.user_functions[f].body.clone();
+        if contains_diff(&original) {
+            // `diff` of a parameter inside a function body reads the parameter as a value in the
+            // numeric check; the prover does not reason about it.
+            return None;
+        }
         let mut body = original.clone();
         for _ in 0..order {
             body = self.deriv(&body, &Wrt::Local(0))?;
@@ -262,9 +267,13 @@ impl<'m> Lowerer<'m> {
                     return None;
                 }
                 self.rules.insert("power rule");
-                if constant_value(b).is_some_and(|c| c.is_zero()) {
+                match constant_value(b) {
                     // a^0 = 1 (also at a = 0): its derivative is 0, without the a^-1 of the rule.
-                    return Some(zero());
+                    Some(c) if c.is_zero() => return Some(zero()),
+                    Some(_) => {}
+                    // An exponent of sizes or indices may be 0 for some of them, where the rule's
+                    // a^(b-1) is undefined at a = 0 although the derivative exists.
+                    None => return None,
                 }
                 let da = self.deriv(a, wrt)?;
                 let exponent = sub((**b).clone(), one());
@@ -369,6 +378,12 @@ impl<'m> Lowerer<'m> {
         }
         Some(total)
     }
+}
+
+fn contains_diff(e: &Expr) -> bool {
+    let mut found = matches!(e, Expr::Diff(..));
+    e.for_each_child(|c| found |= contains_diff(c));
+    found
 }
 
 /// `value + 0 * guard`: the value, defined only where `guard` is.
