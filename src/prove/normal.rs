@@ -31,6 +31,8 @@ const MAX_TERMS: usize = 4_000;
 const MAX_POWER: i64 = 24;
 
 type AtomId = u32;
+/// An atom with its exponent in a monomial.
+type Factor = (AtomId, i32);
 
 /// An index variable of a canonical index expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -978,7 +980,7 @@ impl<'m> Normaliser<'m> {
         let den = Frac::poly(body.den.clone());
         let mut total = Frac::constant(rat(0));
         for (m, c) in body.num.0.clone() {
-            let (free, dependent): (Vec<(AtomId, i32)>, Vec<(AtomId, i32)>) =
+            let (free, dependent): (Vec<Factor>, Vec<Factor>) =
                 m.0.iter().partition(|&&(a, _)| !self.atom_mentions(a, Var::Bound(b)));
             let mut term = Frac::poly(Poly(BTreeMap::from([(Mono(free), c)])));
             let summed = self.sum_monomial(range, b, Mono(dependent))?;

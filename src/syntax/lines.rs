@@ -32,8 +32,7 @@ pub fn split(source: &str) -> (Vec<LogicalLine>, Vec<Diagnostic>) {
     let mut operators = 0;
     let mut in_comment = false;
     let mut in_string = false;
-    let mut chars = source.char_indices().peekable();
-    while let Some((i, ch)) = chars.next() {
+    for (i, ch) in source.char_indices() {
         match ch {
             '\n' => {
                 in_comment = false;
