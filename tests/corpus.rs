@@ -3,21 +3,15 @@
 
 mod common;
 
-use common::{assert_expectations, check_file, deriv_files};
+use common::{assert_directory, check_file, deriv_files};
 use gradproof::report::{render_human, render_json, HumanOptions};
 use std::path::Path;
 
 #[test]
 fn corpus_verdicts_match_annotations() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("derivations");
-    let files = deriv_files(&dir);
-    assert!(files.len() >= 15, "the corpus has only {} files", files.len());
-    let mut steps = 0;
-    for path in files {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let report = check_file(&path, &format!("derivations/{name}"));
-        steps += assert_expectations(&report, true);
-    }
+    assert!(deriv_files(&dir).len() >= 15, "the corpus is too small");
+    let steps = assert_directory(&dir, "derivations", true);
     assert!(steps >= 200, "only {steps} steps in the corpus");
 }
 
@@ -59,24 +53,15 @@ fn shared_examples_match_annotations() {
         eprintln!("../shared/examples is not here; skipping the course examples");
         return;
     }
-    for path in deriv_files(&dir) {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let report = check_file(&path, &format!("examples/{name}"));
-        assert_expectations(&report, false);
-    }
+    assert_directory(&dir, "examples", false);
 }
 
 #[test]
 fn egg_math_cases_match_annotations() {
-    // egg's tests/math.rs equalities, restated in our language (issue 3 will prove them).
+    // egg's tests/math.rs equalities, restated in our language.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/egg_math");
-    let files = deriv_files(&dir);
-    assert!(files.len() >= 4);
-    for path in files {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let report = check_file(&path, &format!("egg_math/{name}"));
-        assert_expectations(&report, true);
-    }
+    assert!(deriv_files(&dir).len() >= 4);
+    assert_directory(&dir, "egg_math", true);
 }
 
 #[test]

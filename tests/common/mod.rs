@@ -86,3 +86,15 @@ pub fn assert_expectations(report: &FileReport, require_annotations: bool) -> us
     assert!(failures.is_empty(), "verdicts differ from the annotations:\n{}", failures.join("\n"));
     n
 }
+
+/// Checks every file of a directory (shown as `prefix/name`) and asserts its annotations; returns
+/// the number of steps.
+pub fn assert_directory(dir: &Path, prefix: &str, require_annotations: bool) -> usize {
+    deriv_files(dir)
+        .iter()
+        .map(|path| {
+            let name = path.file_name().expect("a file name").to_string_lossy().into_owned();
+            assert_expectations(&check_file(path, &format!("{prefix}/{name}")), require_annotations)
+        })
+        .sum()
+}
