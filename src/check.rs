@@ -217,6 +217,43 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             }
         };
         let mut internal_error = false;
+        let before_shape = if at == 1 { &d.shape } else { &d.steps[at - 2].shape };
+        if step.shape != *before_shape {
+            // §7: a step whose shape differs from the step before is wrong, without samples.
+            let sizes = &ctx.model.sizes;
+            let detail =
+                format!("{against} is {}, this step is {}", before_shape.describe(sizes), step.shape.describe(sizes));
+            let cause = format!(
+                "shape mismatch: {} and {}",
+                before_shape.text_or_scalar(sizes),
+                step.shape.text_or_scalar(sizes)
+            );
+            let holds_known = true;
+            let (holds, holds_known) = if step.shape != d.shape {
+                (false, holds_known)
+            } else {
+                let h = numeric(0, relation_holds, "the head").0;
+                (
+                    matches!(h, Verdict::Checked | Verdict::Proved) || proved(0, at),
+                    h != Verdict::Undetermined || proved(0, at),
+                )
+            };
+            steps.push(StepResult {
+                index: at,
+                span: step.span,
+                relation: step.relation,
+                verdict: Verdict::Wrong,
+                holds,
+                holds_known,
+                note: step.note.clone(),
+                detail,
+                counterexample: None,
+                cause: Some(cause),
+                explanation: Vec::new(),
+                internal_error: false,
+            });
+            continue;
+        }
         let (mut verdict, mut detail, mut counterexample, mut cause) = numeric(at - 1, relation_verdict, against);
         let mut step_explanation = Vec::new();
         // The rule on free indices is syntactic and stands; otherwise a proof decides, and the
@@ -237,7 +274,8 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                 step_explanation = explanation_of(at - 1, at);
             }
         }
-        let mut holds_verdict = numeric(0, relation_holds, "the head").0;
+        let mut holds_verdict =
+            if step.shape == d.shape { numeric(0, relation_holds, "the head").0 } else { Verdict::Wrong };
         let holds_static_wrong = free[at].iter().any(|i| !free[0].contains(i));
         if proved(0, at) && !holds_static_wrong {
             if holds_verdict == Verdict::Wrong {
@@ -266,9 +304,18 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     DerivationResult { name: d.name.clone(), span: d.span, steps }
 }
 
+/// Samples that differ only in the position of an array element: one evaluation serves them all.
+struct Group {
+    /// The sample, without values for the element indices.
+    base: Sample,
+    /// The values of the element indices, one assignment per element tried.
+    elements: Vec<Vec<(IndexId, i64)>>,
+}
+
 /// The samples of a derivation: several instances of the sizes, several values of the free
-/// indices, several random draws of inputs and functions for each.
-fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions) -> Vec<Sample> {
+/// indices, several random draws of inputs and functions for each; and for an array, every
+/// element (or, for a large one, its corners and a random selection).
+fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions) -> Vec<Group> {
     let n_sizes = model.sizes.len();
     let mut instances: Vec<Vec<i64>> = (1..=MAX_SIZE).map(|v| vec![v; n_sizes]).collect();
     if n_sizes >= 2 {
@@ -281,6 +328,7 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions)
         instances.truncate(1);
     }
     instances.dedup();
+    let (elements, free): (Vec<IndexId>, Vec<IndexId>) = free.iter().partition(|&&i| model.indices[i].hidden);
     // Free indices at their upper bounds, at random values, and at their lower bounds.
     let assignments = if free.is_empty() { 1 } else { 3 };
     // Few combinations (a scalar derivation) get more draws each, so that every derivation is
@@ -288,19 +336,20 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions)
     // negated), so each sign of each input is tried.
     let combos = instances.len() * assignments;
     let per_combo = options.samples.max(1).max(MIN_SAMPLES.div_ceil(combos)).next_multiple_of(2);
-    let mut samples = Vec::new();
+    let mut groups = Vec::new();
     for (inst_idx, sizes) in instances.iter().enumerate() {
         let bound = |b: crate::model::Bound| b.offset + b.size.map_or(0, |s| sizes[s]);
-        let ranges: Vec<(IndexId, i64, i64)> = free
-            .iter()
-            .map(|&i| {
-                let r = model.indices[i].range;
-                (i, bound(r.lo), bound(r.hi))
-            })
-            .collect();
-        if ranges.iter().any(|&(_, lo, hi)| lo > hi) {
+        let range = |i: IndexId| {
+            let r = model.indices[i].range;
+            (i, bound(r.lo), bound(r.hi))
+        };
+        let ranges: Vec<(IndexId, i64, i64)> = free.iter().map(|&i| range(i)).collect();
+        let element_ranges: Vec<(IndexId, i64, i64)> = elements.iter().map(|&i| range(i)).collect();
+        if ranges.iter().chain(&element_ranges).any(|&(_, lo, hi)| lo > hi) {
             continue;
         }
+        let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, 0xe1]);
+        let positions = element_positions(&element_ranges, &mut r);
         let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
         for a in 0..assignments {
             let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, a as u64, 0x1d]);
@@ -319,11 +368,49 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions)
             for s in 0..per_combo {
                 let pair = (s / 2) as u64;
                 let seed = random::key(&[options.seed, d_index as u64, inst_idx as u64, a as u64, pair]);
-                samples.push(Sample { sizes: sizes.clone(), free: values.clone(), seed, mirror: s % 2 == 1 });
+                let base = Sample { sizes: sizes.clone(), free: values.clone(), seed, mirror: s % 2 == 1 };
+                groups.push(Group { base, elements: positions.clone() });
             }
         }
     }
-    samples
+    groups
+}
+
+/// Arrays with at most this many elements are compared at every element.
+const MAX_ELEMENTS: i64 = 4096;
+/// Larger ones at their corners and this many random elements.
+const RANDOM_ELEMENTS: usize = 256;
+
+/// The element positions to compare: all of them, or for a large array its corners and a random
+/// selection.
+fn element_positions(ranges: &[(IndexId, i64, i64)], r: &mut impl Rng) -> Vec<Vec<(IndexId, i64)>> {
+    let count = ranges.iter().try_fold(1i64, |acc, &(_, lo, hi)| acc.checked_mul(hi - lo + 1));
+    if count.is_some_and(|c| c <= MAX_ELEMENTS) {
+        let mut all = vec![Vec::new()];
+        for &(i, lo, hi) in ranges {
+            all = all
+                .into_iter()
+                .flat_map(|p: Vec<(IndexId, i64)>| (lo..=hi).map(move |v| [p.clone(), vec![(i, v)]].concat()))
+                .collect();
+        }
+        return all;
+    }
+    let mut picked: Vec<Vec<(IndexId, i64)>> = Vec::new();
+    for corner in 0..(1usize << ranges.len()) {
+        picked.push(
+            ranges
+                .iter()
+                .enumerate()
+                .map(|(k, &(i, lo, hi))| (i, if corner >> k & 1 == 1 { hi } else { lo }))
+                .collect(),
+        );
+    }
+    for _ in 0..RANDOM_ELEMENTS {
+        picked.push(ranges.iter().map(|&(i, lo, hi)| (i, r.gen_range(lo..=hi))).collect());
+    }
+    picked.sort();
+    picked.dedup();
+    picked
 }
 
 fn evaluate_all(
@@ -340,45 +427,68 @@ fn evaluate_all(
     let mut out = Vec::new();
     // An expression that ran into a resource limit is not evaluated again at later samples.
     let mut exhausted: Vec<Option<String>> = vec![None; exprs.len()];
-    for base in plan(ctx.model, d_index, &all_free, options) {
+    for group in plan(ctx.model, d_index, &all_free, options) {
+        let frees: Vec<Vec<Option<i64>>> = group
+            .elements
+            .iter()
+            .map(|pos| {
+                let mut free = group.base.free.clone();
+                for &(i, v) in pos {
+                    free[i] = Some(v);
+                }
+                free
+            })
+            .collect();
         for attempt in 0..REDRAWS {
-            let sample = Sample { seed: random::key(&[base.seed, attempt]), ..base.clone() };
+            let sample = Sample { seed: random::key(&[group.base.seed, attempt]), ..group.base.clone() };
             let mut near_kink = false;
-            let points: Vec<Point> = exprs
+            // points[expression][element]
+            let points: Vec<Vec<Point>> = exprs
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
-                    match exhausted[i].clone().map_or_else(|| point(ctx, &sample, e), |m| Ok(Point::Error(m))) {
-                        Err(EvalError::Limit(m)) => {
-                            exhausted[i] = Some(m.clone());
-                            Point::Error(m)
-                        }
-                        Err(EvalError::NearKink) => {
-                            near_kink = true;
-                            Point::Undefined
-                        }
-                        Ok(p) => p,
-                        Err(other) => Point::Error(error_text(&other)),
-                    }
+                    let results = match exhausted[i].clone() {
+                        Some(m) => vec![Ok(Point::Error(m)); frees.len()],
+                        None => points_at(ctx, &sample, e, &frees),
+                    };
+                    results
+                        .into_iter()
+                        .map(|p| match p {
+                            Err(EvalError::Limit(m)) => {
+                                exhausted[i] = Some(m.clone());
+                                Point::Error(m)
+                            }
+                            Err(EvalError::NearKink) => {
+                                near_kink = true;
+                                Point::Undefined
+                            }
+                            Ok(p) => p,
+                            Err(other) => Point::Error(error_text(&other)),
+                        })
+                        .collect()
                 })
                 .collect();
-            let all_undefined = points.iter().all(|p| matches!(p, Point::Undefined));
+            let all_undefined = points.iter().flatten().all(|p| matches!(p, Point::Undefined));
             if (near_kink || all_undefined) && attempt + 1 < REDRAWS {
                 continue;
             }
-            let points = if near_kink {
-                // Still at a kink after every redraw: say so rather than drop the sample.
-                let why = "every redraw of a sample put a kink (relu, abs, step, sign, max, min) next to a derivative";
-                points.into_iter().map(|_| Point::Error(why.to_string())).collect()
-            } else {
-                points
-            };
-            let widened = exprs
-                .iter()
-                .zip(needs_widened)
-                .map(|(e, &needed)| needed.then(|| numeric::eval_widened(ctx, &sample, e)))
-                .collect();
-            out.push(Evaluated { sample, points, widened });
+            for (k, free) in frees.iter().enumerate() {
+                let sample = Sample { free: free.clone(), ..sample.clone() };
+                let points: Vec<Point> = if near_kink {
+                    // Still at a kink after every redraw: say so rather than drop the sample.
+                    let why =
+                        "every redraw of a sample put a kink (relu, abs, step, sign, max, min) next to a derivative";
+                    exprs.iter().map(|_| Point::Error(why.to_string())).collect()
+                } else {
+                    points.iter().map(|per_expr| per_expr[k].clone()).collect()
+                };
+                let widened = exprs
+                    .iter()
+                    .zip(needs_widened)
+                    .map(|(e, &needed)| needed.then(|| numeric::eval_widened(ctx, &sample, e)))
+                    .collect();
+                out.push(Evaluated { sample, points, widened });
+            }
             break;
         }
     }
@@ -391,6 +501,38 @@ fn error_text(e: &EvalError) -> String {
         EvalError::NearKink => "every sample was too close to a kink".to_string(),
         EvalError::NotExact => "could not be evaluated".to_string(),
         EvalError::OutOfRange(why) | EvalError::Limit(why) => why.clone(),
+    }
+}
+
+/// [`point`] at several values of the free indices (the elements of an array), sharing one
+/// evaluation.
+fn points_at(ctx: &Context, sample: &Sample, e: &Expr, frees: &[Vec<Option<i64>>]) -> Vec<Result<Point, EvalError>> {
+    if let [free] = frees {
+        return vec![point(ctx, &Sample { free: free.clone(), ..sample.clone() }, e)];
+    }
+    let exact = numeric::eval_exact_many(ctx, sample, e, frees);
+    if exact.len() == frees.len() && exact.iter().all(|v| !matches!(v, Err(EvalError::NotExact))) {
+        return exact.into_iter().map(exact_point).collect();
+    }
+    numeric::eval_float_many(ctx, sample, e, frees).into_iter().map(float_point).collect()
+}
+
+fn exact_point(v: Result<BigRational, EvalError>) -> Result<Point, EvalError> {
+    match v {
+        Ok(v) => {
+            let float = numeric::ratio_to_f64(&v);
+            Ok(Point::Value { exact: Some(v), float, error: 0.0, scale: 0.0 })
+        }
+        Err(EvalError::Undefined(_)) => Ok(Point::Undefined),
+        Err(other) => Err(other),
+    }
+}
+
+fn float_point(v: Result<numeric::FloatValue, EvalError>) -> Result<Point, EvalError> {
+    match v {
+        Ok(v) => Ok(Point::Value { exact: None, float: v.value, error: v.error, scale: v.scale }),
+        Err(EvalError::Undefined(_)) => Ok(Point::Undefined),
+        Err(other) => Err(other),
     }
 }
 
@@ -568,6 +710,9 @@ fn diagnose(model: &Model, evaluated: &[Evaluated], outcomes: &[PairOutcome], a:
     if let Some(cause) = value_cause(&pairs) {
         return Some(cause);
     }
+    if transposed(model, evaluated, a, b) {
+        return Some("transposed: this step is the transpose of the step before".to_string());
+    }
     // A step right for one-element ranges but wrong for larger ones: an index or sum mistake.
     if !model.sizes.is_empty() {
         let small = |ev: &Evaluated| ev.sample.sizes.iter().all(|&s| s == 1);
@@ -593,6 +738,38 @@ fn diagnose(model: &Model, evaluated: &[Evaluated], outcomes: &[PairOutcome], a:
         }
     }
     None
+}
+
+/// Whether expression `b`, a square matrix, equals the transpose of expression `a` at every sample
+/// (and is not simply equal to it).
+fn transposed(model: &Model, evaluated: &[Evaluated], a: usize, b: usize) -> bool {
+    let Some(first) = evaluated.first() else { return false };
+    let mut hidden: Vec<IndexId> =
+        (0..model.indices.len()).filter(|&i| model.indices[i].hidden && first.sample.free[i].is_some()).collect();
+    hidden.sort_unstable();
+    let [row, col] = hidden[..] else { return false };
+    let key = |ev: &Evaluated, r: i64, c: i64| {
+        let mut free = ev.sample.free.clone();
+        free[row] = Some(r);
+        free[col] = Some(c);
+        (ev.sample.seed, ev.sample.mirror, ev.sample.sizes.clone(), free)
+    };
+    let by_position: std::collections::HashMap<_, &Point> = evaluated
+        .iter()
+        .filter_map(|ev| Some((key(ev, ev.sample.free[row]?, ev.sample.free[col]?), &ev.points[a])))
+        .collect();
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()) + 1e-12;
+    let mut off_diagonal_differs = false;
+    for ev in evaluated {
+        let (Some(r), Some(c)) = (ev.sample.free[row], ev.sample.free[col]) else { return false };
+        let Some(mirror) = by_position.get(&key(ev, c, r)).and_then(|p| float_of(p)) else { return false };
+        let (Some(here), Some(before)) = (float_of(&ev.points[b]), float_of(&ev.points[a])) else { return false };
+        if !close(here, mirror) {
+            return false;
+        }
+        off_diagonal_differs |= !close(here, before);
+    }
+    off_diagonal_differs
 }
 
 /// Causes read off the values alone: a sign, a constant factor, a constant offset.

@@ -5,6 +5,8 @@ use num_rational::BigRational;
 use crate::diagnostic::Span;
 use crate::syntax::ast::{BigOp, Relation};
 
+pub use super::shape::Shape;
+
 /// A size symbol (`D`, `n`): a positive integer unknown.
 pub type SizeId = usize;
 /// A declared range index (`index c in 1..D`).
@@ -77,6 +79,9 @@ pub struct RangeIndex {
     pub name: String,
     /// Its range.
     pub range: IndexRange,
+    /// Whether it was made by gradproof for the positions of an array (a shaped declaration, an
+    /// array-valued definition, the elements of an array-valued step), not declared by the user.
+    pub hidden: bool,
 }
 
 /// An index bound by a `sum` or `prod`.
@@ -210,6 +215,9 @@ pub struct Derivation {
     pub span: Span,
     /// The tolerance rule in force.
     pub tolerance: ToleranceRule,
+    /// The head's shape (§7); array-valued expressions are compared element by element, the
+    /// element's position given by hidden free indices.
+    pub shape: Shape,
 }
 
 /// One step.
@@ -223,6 +231,8 @@ pub struct Step {
     pub note: Option<String>,
     /// The step's line.
     pub span: Span,
+    /// The step's shape (§7).
+    pub shape: Shape,
 }
 
 /// An integer-valued index expression: a constant plus a combination of index variables.
@@ -391,6 +401,26 @@ pub enum Expr {
     /// The partial derivative of an unknown node's function with respect to one of its
     /// dependencies, the others held fixed (produced by symbolic differentiation, never parsed).
     NodePartial(EntryId, EntryRef),
+    /// The element at a 1-based position of a list: an element of an array literal (§7).
+    Select(Ix, Vec<Expr>),
+    /// The determinant of a square matrix (§7).
+    Det(Box<Square>),
+    /// One element (row, column) of the inverse of a square matrix (§7).
+    InvAt(Box<Square>, Ix, Ix),
+}
+
+/// A square matrix in index form: `body` is its element at (`row`, `col`), two bound indices over
+/// 1..`size`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Square {
+    /// The number of rows and columns.
+    pub size: Bound,
+    /// The bound index of the row.
+    pub row: BoundId,
+    /// The bound index of the column.
+    pub col: BoundId,
+    /// The element.
+    pub body: Expr,
 }
 
 impl Expr {
@@ -416,6 +446,11 @@ impl Expr {
             Expr::Apply(g, o, args) => Expr::Apply(*g, *o, args.iter().map(&f).collect()),
             Expr::Big(op, bound, body) => Expr::Big(*op, *bound, b(body)),
             Expr::Diff(body, t) => Expr::Diff(b(body), t.clone()),
+            Expr::Select(ix, items) => Expr::Select(ix.clone(), items.iter().map(&f).collect()),
+            Expr::Det(m) => Expr::Det(Box::new(Square { body: f(&m.body), ..(**m).clone() })),
+            Expr::InvAt(m, r, c) => {
+                Expr::InvAt(Box::new(Square { body: f(&m.body), ..(**m).clone() }), r.clone(), c.clone())
+            }
         }
     }
 
@@ -434,7 +469,10 @@ impl Expr {
                 f(a);
                 f(b)
             }
-            Expr::Builtin(_, _, args) | Expr::Unknown(_, _, args) | Expr::Apply(_, _, args) => args.iter().for_each(f),
+            Expr::Builtin(_, _, args) | Expr::Unknown(_, _, args) | Expr::Apply(_, _, args) | Expr::Select(_, args) => {
+                args.iter().for_each(f)
+            }
+            Expr::Det(m) | Expr::InvAt(m, _, _) => f(&m.body),
         }
     }
 }

@@ -2,10 +2,12 @@
 
 mod ir;
 mod resolve;
+mod shape;
 mod text;
 
 pub use ir::*;
 pub use resolve::{
     constant_value, dependency_closure, entries_read, free_indices, label_text, parse_decimal, render_ref, resolve,
 };
+pub use shape::{dim_text, ONE};
 pub use text::{entry_text, expr_text, ix_text};

@@ -7,7 +7,10 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive, Zero};
 
+use std::rc::Rc;
+
 use super::ir::*;
+use super::shape::{self, ix_var, Arr, ElemFn, Val, ONE};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::ast::{self, BigOp, Definition, ExprKind, IndexAtom, Item, UnknownItem};
 
@@ -42,8 +45,11 @@ struct Resolver {
     model: Model,
     diagnostics: Vec<Diagnostic>,
     globals: HashMap<String, (Global, Span)>,
-    /// Bodies still to resolve, by entry.
-    pending_defs: Vec<(EntryId, ast::Expr)>,
+    /// Bodies still to resolve, by entry (taken out when resolved: an array-valued definition is
+    /// resolved on first use, so that its shape is known where it is used).
+    pending_defs: Vec<(EntryId, Option<ast::Expr>)>,
+    /// Hidden indices for the element positions of each shape, per derivation.
+    element_indices: Vec<(Shape, Vec<IndexId>)>,
     /// User function bodies still to resolve.
     pending_fns: Vec<(UserFnId, ast::Expr)>,
     /// Unknown node dependency lists still to resolve.
@@ -80,8 +86,12 @@ impl Resolver {
                 Item::Var(items) => {
                     for item in items {
                         let domain = item.domain.as_ref().map_or(Some(Domain::Real), |d| self.domain(d));
-                        if let Some(domain) = domain {
-                            self.declare_entry(&item.target, EntryKind::Input(domain));
+                        let Some(domain) = domain else { continue };
+                        match &item.shape {
+                            None => {
+                                self.declare_entry(&item.target, EntryKind::Input(domain));
+                            }
+                            Some(decl) => self.declare_shaped(&item.target, decl, domain),
                         }
                     }
                 }
@@ -113,7 +123,7 @@ impl Resolver {
                             Definition::Node { target, body } => {
                                 let placeholder = EntryKind::Defined(Expr::Const(int_literal(0)));
                                 if let Some(id) = self.declare_entry(target, placeholder) {
-                                    self.pending_defs.push((id, body.clone()));
+                                    self.pending_defs.push((id, Some(body.clone())));
                                 }
                             }
                             Definition::Function { name, params, body } => {
@@ -167,7 +177,11 @@ impl Resolver {
             return;
         }
         let id = self.model.indices.len();
-        self.model.indices.push(RangeIndex { name: decl.name.name.clone(), range: IndexRange { lo, hi } });
+        self.model.indices.push(RangeIndex {
+            name: decl.name.name.clone(),
+            range: IndexRange { lo, hi },
+            hidden: false,
+        });
         self.globals.insert(decl.name.name.clone(), (Global::Index(id), decl.name.span));
     }
 
@@ -336,6 +350,78 @@ impl Resolver {
         Some(id)
     }
 
+    /// `var W: m x n`: a family over two hidden range indices; new names among the dimensions
+    /// are sizes.
+    fn declare_shaped(&mut self, target: &ast::VarRef, decl: &ast::ShapeDecl, domain: Domain) {
+        if !target.subscripts.is_empty() {
+            self.error(Diagnostic::error(decl.span, "a declaration has either subscripts or a shape").with_hint(
+                format!("write `var {}: m x n` and use `{}[j,k]` for its elements", target.name.name, target.name.name),
+            ));
+            return;
+        }
+        let mut dims = Vec::new();
+        for atom in &decl.dims {
+            let expr = ast::IndexExpr { terms: vec![(1, atom.clone())], span: decl.span };
+            let Some(dim) = self.declare_bound(&expr) else {
+                self.poisoned.insert(target.name.name.clone());
+                return;
+            };
+            if dim.size.is_none() && dim.offset < 1 {
+                self.error(
+                    Diagnostic::error(decl.span, "a dimension must be at least 1")
+                        .with_hint("write a shape such as `3`, `2x3` or `m x n`"),
+                );
+                self.poisoned.insert(target.name.name.clone());
+                return;
+            }
+            dims.push(dim);
+        }
+        let shape = Shape(dims);
+        let slots = self.hidden_indices(&shape);
+        if let Some(id) = self.declare_entry(target, EntryKind::Input(domain)) {
+            self.model.entries[id].slots = slots.into_iter().map(Slot::Range).collect();
+        }
+    }
+
+    /// New hidden range indices over the dimensions of a shape.
+    fn hidden_indices(&mut self, shape: &Shape) -> Vec<IndexId> {
+        let names: &[&str] = if shape.0.len() == 1 { &["element"] } else { &["row", "col"] };
+        shape
+            .0
+            .iter()
+            .zip(names)
+            .map(|(dim, name)| {
+                let id = self.model.indices.len();
+                self.model.indices.push(RangeIndex {
+                    name: name.to_string(),
+                    range: IndexRange { lo: ONE, hi: *dim },
+                    hidden: true,
+                });
+                id
+            })
+            .collect()
+    }
+
+    /// The shape of an entry used as a whole array: a family whose one to two subscripts are all
+    /// range indices starting at 1 (`var W: m x n`, or `var y[k]` with `index k in 1..n`).
+    fn array_shape(&mut self, id: EntryId) -> Option<Shape> {
+        self.resolve_pending(id);
+        let e = &self.model.entries[id];
+        if e.slots.is_empty() || e.slots.len() > 2 {
+            return None;
+        }
+        let mut dims = Vec::new();
+        for slot in &e.slots {
+            let Slot::Range(ix) = slot else { return None };
+            let range = self.model.indices[*ix].range;
+            if range.lo != ONE {
+                return None;
+            }
+            dims.push(range.hi);
+        }
+        Some(Shape(dims))
+    }
+
     /// A subscript of a declaration: a range index, or a label plus or minus an integer.
     fn declared_slot(&mut self, sub: &ast::IndexExpr) -> Option<Slot> {
         if let [(1, IndexAtom::Name(name))] = sub.terms.as_slice() {
@@ -393,22 +479,8 @@ impl Resolver {
                 }
             }
         }
-        for (id, body) in std::mem::take(&mut self.pending_defs) {
-            if let Some(expr) = self.expr(&body, &Scope::default()) {
-                let slots: Vec<IndexId> = self.model.entries[id].range_slots().collect();
-                let mut free = Vec::new();
-                free_indices(&expr, &mut free);
-                if let Some(&extra) = free.iter().find(|i| !slots.contains(i)) {
-                    let ixname = self.model.indices[extra].name.clone();
-                    let entry = self.model.entries[id].name.clone();
-                    self.error(
-                        Diagnostic::error(body.span, format!("index `{ixname}` is free in the definition of `{entry}` but is not one of its subscripts"))
-                            .with_hint(format!("sum over it with `sum({ixname}, …)`, or add it to the subscripts of `{entry}`")),
-                    );
-                } else {
-                    self.model.entries[id].kind = EntryKind::Defined(expr);
-                }
-            }
+        for id in 0..self.model.entries.len() {
+            self.resolve_pending(id);
         }
         for (id, deps) in std::mem::take(&mut self.pending_deps) {
             let resolved: Vec<Dependency> = deps.iter().filter_map(|d| self.dependency(d)).collect();
@@ -429,7 +501,65 @@ impl Resolver {
         }
     }
 
+    /// Resolves the body of a definition if it is still pending. An array-valued body makes the
+    /// node a family over hidden indices, one per dimension.
+    fn resolve_pending(&mut self, id: EntryId) {
+        let Some(at) = self.pending_defs.iter().position(|(e, b)| *e == id && b.is_some()) else { return };
+        let Some(body) = self.pending_defs[at].1.take() else { return };
+        let Some(val) = self.val(&body, &Scope::default()) else { return };
+        let expr = match val {
+            Val::Scalar(expr) => expr,
+            Val::Array(arr) => {
+                let entry = self.model.entries[id].name.clone();
+                if !self.model.entries[id].slots.is_empty() {
+                    self.error(
+                        Diagnostic::error(
+                            body.span,
+                            format!(
+                                "the definition of an element of `{entry}` is {}",
+                                arr.shape.describe(&self.model.sizes)
+                            ),
+                        )
+                        .with_hint(format!(
+                            "define the whole array with `let {entry} = …`, or write one element in index notation"
+                        )),
+                    );
+                    return;
+                }
+                let slots = self.hidden_indices(&arr.shape);
+                let pos: Vec<Ix> = slots.iter().map(|&i| ix_var(IxVar::Free(i))).collect();
+                self.model.entries[id].slots = slots.into_iter().map(Slot::Range).collect();
+                (arr.elem)(&mut self.model.bounds, &pos)
+            }
+        };
+        let slots: Vec<IndexId> = self.model.entries[id].range_slots().collect();
+        let mut free = Vec::new();
+        free_indices(&expr, &mut free);
+        if let Some(&extra) = free.iter().find(|i| !slots.contains(i)) {
+            let ixname = self.model.indices[extra].name.clone();
+            let entry = self.model.entries[id].name.clone();
+            self.error(
+                Diagnostic::error(
+                    body.span,
+                    format!("index `{ixname}` is free in the definition of `{entry}` but is not one of its subscripts"),
+                )
+                .with_hint(format!("sum over it with `sum({ixname}, …)`, or add it to the subscripts of `{entry}`")),
+            );
+        } else {
+            self.model.entries[id].kind = EntryKind::Defined(expr);
+        }
+    }
+
     fn dependency(&mut self, r: &ast::VarRef) -> Option<Dependency> {
+        // A whole array (`depends on W` for `var W: m x n`).
+        if let Some((Global::Family(ids), _)) = self.globals.get(&r.name.name) {
+            if let [id] = ids[..] {
+                if r.subscripts.is_empty() && self.array_shape(id).is_some() {
+                    let n = self.model.entries[id].slots.len();
+                    return Some(Dependency { entry: id, args: vec![None; n] });
+                }
+            }
+        }
         let (entry, _) = self.find_entry(r, &Scope::default(), true)?;
         // A range index written in the list means the whole family; an integer one value.
         let mut args = Vec::new();
@@ -508,16 +638,15 @@ impl Resolver {
 
     fn derivation(&mut self, d: &ast::Derivation, tolerance: ToleranceRule) {
         let before = self.diagnostics.len();
-        let head = self.expr(&d.head, &Scope::default());
+        self.element_indices.clear();
+        let head = self.val(&d.head, &Scope::default()).map(|v| self.elements(v));
         let steps: Vec<Option<Step>> = d
             .steps
             .iter()
             .map(|s| {
-                self.expr(&s.expr, &Scope::default()).map(|expr| Step {
-                    relation: s.relation,
-                    expr,
-                    note: s.note.clone(),
-                    span: s.span,
+                self.val(&s.expr, &Scope::default()).map(|v| {
+                    let (expr, shape) = self.elements(v);
+                    Step { relation: s.relation, expr, note: s.note.clone(), span: s.span, shape }
                 })
             })
             .collect();
@@ -526,18 +655,65 @@ impl Resolver {
         if self.diagnostics.len() > before || d.broken {
             return;
         }
-        let (Some(head), Some(steps)) = (head, steps.into_iter().collect::<Option<Vec<_>>>()) else {
+        let (Some((head, shape)), Some(steps)) = (head, steps.into_iter().collect::<Option<Vec<_>>>()) else {
             return;
         };
-        self.model.derivations.push(Derivation { name: d.name.clone(), worth, head, steps, span: d.span, tolerance });
+        self.model.derivations.push(Derivation {
+            name: d.name.clone(),
+            worth,
+            head,
+            steps,
+            span: d.span,
+            tolerance,
+            shape,
+        });
+    }
+
+    /// A derivation's expression as a scalar: an array's element at the position given by hidden
+    /// free indices, the same ones for every expression of one shape in the derivation.
+    fn elements(&mut self, v: Val) -> (Expr, Shape) {
+        match v {
+            Val::Scalar(e) => (e, Shape::scalar()),
+            Val::Array(arr) => {
+                let known = self.element_indices.iter().find(|(s, _)| *s == arr.shape).map(|(_, ix)| ix.clone());
+                let indices = match known {
+                    Some(ix) => ix,
+                    None => {
+                        let ix = self.hidden_indices(&arr.shape);
+                        self.element_indices.push((arr.shape.clone(), ix.clone()));
+                        ix
+                    }
+                };
+                let pos: Vec<Ix> = indices.iter().map(|&i| ix_var(IxVar::Free(i))).collect();
+                ((arr.elem)(&mut self.model.bounds, &pos), arr.shape)
+            }
+        }
     }
 
     // ------------------------------------------------------------------ expressions
 
+    /// A scalar expression: an array here is an error.
     fn expr(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Expr> {
+        match self.val(e, scope)? {
+            Val::Scalar(x) => Some(x),
+            Val::Array(a) => {
+                self.error(
+                    Diagnostic::error(
+                        e.span,
+                        format!("expected a scalar here, found {}", a.shape.describe(&self.model.sizes)),
+                    )
+                    .with_hint("take an element (`x[i]`), or reduce the array with `sum`, `dot` or `norm`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An expression, scalar or array (§7).
+    fn val(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Val> {
         Some(match &e.kind {
             ExprKind::Number(text) => match parse_decimal(text) {
-                Some(lit) => Expr::Const(lit),
+                Some(lit) => Val::Scalar(Expr::Const(lit)),
                 None => {
                     self.error(
                         Diagnostic::error(e.span, "number is too large")
@@ -549,8 +725,7 @@ impl Resolver {
             ExprKind::Name(name) => self.name(name, scope)?,
             ExprKind::Indexed(name, subs) => {
                 let r = ast::VarRef { name: name.clone(), subscripts: subs.clone(), span: e.span };
-                if let Some(bi) = scope.bound.iter().rev().find(|(n, _)| *n == name.name) {
-                    let _ = bi;
+                if scope.bound.iter().any(|(n, _)| *n == name.name) {
                     self.error(
                         Diagnostic::error(e.span, format!("`{}` is an index; it cannot be subscripted", name.name))
                             .with_hint("subscripts belong to variables and nodes"),
@@ -558,20 +733,34 @@ impl Resolver {
                     return None;
                 }
                 let (_, entry_ref) = self.find_entry(&r, scope, false)?;
-                Expr::Entry(entry_ref)
+                Val::Scalar(Expr::Entry(entry_ref))
             }
             ExprKind::Call { func, primes, args } => self.call(func, *primes, args, scope, e.span)?,
-            ExprKind::Neg(a) => Expr::Neg(Box::new(self.expr(a, scope)?)),
-            ExprKind::Binary(op, a, b) => {
-                let (a, b) = (self.expr(a, scope), self.expr(b, scope));
-                let (a, b) = (Box::new(a?), Box::new(b?));
-                match op {
-                    ast::BinOp::Add => Expr::Add(a, b),
-                    ast::BinOp::Sub => Expr::Sub(a, b),
-                    ast::BinOp::Mul => Expr::Mul(a, b),
-                    ast::BinOp::Div => Expr::Div(a, b),
-                    ast::BinOp::Pow => Expr::Pow(a, b),
+            ExprKind::Neg(a) => {
+                let a = self.val(a, scope)?;
+                self.elementwise(vec![a], Rc::new(|x: Vec<Expr>| Expr::Neg(Box::new(x[0].clone()))), "`-`", e.span)?
+            }
+            ExprKind::Transpose(a) => {
+                let a = self.val(a, scope)?;
+                shape::transpose(a, &mut self.model.bounds)
+            }
+            ExprKind::Array(items) => {
+                let vals: Vec<Option<Val>> = items.iter().map(|x| self.val(x, scope)).collect();
+                let vals = vals.into_iter().collect::<Option<Vec<Val>>>()?;
+                match shape::literal(vals, &self.model.sizes, &mut self.model.bounds) {
+                    Ok(v) => v,
+                    Err(err) => return self.shape_error(e.span, err),
                 }
+            }
+            ExprKind::Binary(ast::BinOp::Pow, a, b, op_span) if self.is_transpose_mark(b, scope) => {
+                let _ = op_span;
+                let a = self.val(a, scope)?;
+                shape::transpose(a, &mut self.model.bounds)
+            }
+            ExprKind::Binary(op, a, b, op_span) => {
+                let (a, b) = (self.val(a, scope), self.val(b, scope));
+                let (a, b) = (a?, b?);
+                self.binary(*op, a, b, *op_span)?
             }
             ExprKind::Big { op, binder, range, body } => {
                 let range = match range {
@@ -601,32 +790,154 @@ impl Resolver {
                 self.model.bounds.push(BoundIndex { name: binder.name.clone(), range });
                 let mut inner = scope.clone();
                 inner.bound.push((binder.name.clone(), id));
-                Expr::Big(*op, id, Box::new(self.expr(body, &inner)?))
+                let op = *op;
+                match self.val(body, &inner)? {
+                    Val::Scalar(x) => Val::Scalar(Expr::Big(op, id, Box::new(x))),
+                    Val::Array(arr) => {
+                        let f = arr.elem.clone();
+                        let elem: ElemFn = Rc::new(move |b, pos| Expr::Big(op, id, Box::new(f(b, pos))));
+                        Val::Array(Arr { shape: arr.shape, elem })
+                    }
+                }
             }
             ExprKind::Diff { body, wrt } => {
-                let mut expr = self.expr(body, scope)?;
+                let mut val = self.val(body, scope)?;
                 for target in wrt {
-                    let (_, r) = self.diff_target(target, scope)?;
-                    expr = Expr::Diff(Box::new(expr), r);
+                    val = self.diff(val, target, scope)?;
                 }
-                expr
+                val
             }
         })
     }
 
-    fn name(&mut self, name: &ast::Ident, scope: &Scope) -> Option<Expr> {
+    /// `x^T` is a transpose unless `T` is a name in scope.
+    fn is_transpose_mark(&self, e: &ast::Expr, scope: &Scope) -> bool {
+        let ExprKind::Name(n) = &e.kind else { return false };
+        n.name == "T"
+            && !self.globals.contains_key("T")
+            && !scope.locals.iter().any(|l| l == "T")
+            && !scope.bound.iter().any(|(b, _)| b == "T")
+    }
+
+    fn shape_error<T>(&mut self, span: Span, err: shape::ShapeError) -> Option<T> {
+        self.error(Diagnostic::error(span, err.message).with_hint(err.hint));
+        None
+    }
+
+    /// An elementwise operation; a shape mismatch is reported at `span` (the operator).
+    fn elementwise(
+        &mut self,
+        args: Vec<Val>,
+        op: Rc<dyn Fn(Vec<Expr>) -> Expr>,
+        what: &str,
+        span: Span,
+    ) -> Option<Val> {
+        match shape::map(args, op, &mut self.model.bounds) {
+            Ok(v) => Some(v),
+            Err((a, b)) => {
+                let sizes = &self.model.sizes;
+                let message = format!("shape mismatch: {what} of {} and {}", a.describe(sizes), b.describe(sizes));
+                let hint = format!(
+                    "{what} works element by element on arrays of one shape ({} and {} here), or with a scalar",
+                    a.text(sizes),
+                    b.text(sizes)
+                );
+                self.error(Diagnostic::error(span, message).with_hint(hint));
+                None
+            }
+        }
+    }
+
+    fn binary(&mut self, op: ast::BinOp, a: Val, b: Val, span: Span) -> Option<Val> {
+        let bin = |f: fn(Box<Expr>, Box<Expr>) -> Expr| -> Rc<dyn Fn(Vec<Expr>) -> Expr> {
+            Rc::new(move |x: Vec<Expr>| f(Box::new(x[0].clone()), Box::new(x[1].clone())))
+        };
+        match op {
+            ast::BinOp::Add => self.elementwise(vec![a, b], bin(Expr::Add), "`+`", span),
+            ast::BinOp::Sub => self.elementwise(vec![a, b], bin(Expr::Sub), "`-`", span),
+            ast::BinOp::Hadamard => self.elementwise(vec![a, b], bin(Expr::Mul), "`⊙`", span),
+            ast::BinOp::Div => self.elementwise(vec![a, b], bin(Expr::Div), "`/`", span),
+            ast::BinOp::Mul => match shape::matmul(a, b, &self.model.sizes, &mut self.model.bounds) {
+                Ok(v) => Some(v),
+                Err(err) => self.shape_error(span, err),
+            },
+            ast::BinOp::Pow => {
+                let sizes = &self.model.sizes;
+                let (sa, sb) = (a.shape(), b.shape());
+                if !sb.is_scalar() {
+                    let message = format!("the exponent is {}", sb.describe(sizes));
+                    return self
+                        .shape_error(span, shape::ShapeError { message, hint: "an exponent is a scalar".to_string() });
+                }
+                if sa.0.len() == 2 {
+                    let message = format!("`^` of {} is ambiguous", sa.describe(sizes));
+                    let hint = "write `A*A` for the matrix product, `A ⊙ A` for the elementwise square, or `A^T` for the transpose";
+                    return self.shape_error(span, shape::ShapeError { message, hint: hint.to_string() });
+                }
+                self.elementwise(vec![a, b], bin(Expr::Pow), "`^`", span)
+            }
+        }
+    }
+
+    /// `diff(val, target)`: the derivative of a scalar by an array has the array's shape
+    /// (denominator layout); of a vector by a vector, the Jacobian `J[i,j] = ∂y[i]/∂x[j]`; of an
+    /// array by a scalar, the array's shape.
+    fn diff(&mut self, val: Val, target: &ast::VarRef, scope: &Scope) -> Option<Val> {
+        let (entry, r, target_shape) = self.diff_target(target, scope)?;
+        let Some(tshape) = target_shape else {
+            let f = move |x: Vec<Expr>| Expr::Diff(Box::new(x[0].clone()), r.clone());
+            return self.elementwise(vec![val], Rc::new(f), "`diff`", target.span);
+        };
+        let vshape = val.shape();
+        let diff_at =
+            move |inner: Expr, pos: &[Ix]| Expr::Diff(Box::new(inner), EntryRef { entry, args: pos.to_vec() });
+        let (shape, elem): (Shape, ElemFn) = match (vshape.0.len(), tshape.0.len()) {
+            (0, _) => {
+                let elem: ElemFn = Rc::new(move |b, pos| diff_at(val.at(b, &[]), pos));
+                (tshape, elem)
+            }
+            (1, 1) => {
+                let shape = Shape(vec![vshape.0[0], tshape.0[0]]);
+                let elem: ElemFn = Rc::new(move |b, pos| diff_at(val.at(b, &pos[..1]), &pos[1..2]));
+                (shape, elem)
+            }
+            _ => {
+                let sizes = &self.model.sizes;
+                let message = format!(
+                    "the derivative of {} by {} is not supported",
+                    vshape.describe(sizes),
+                    tshape.describe(sizes)
+                );
+                let hint =
+                    "differentiate a scalar by an array, a vector by a vector (the Jacobian), or one element at a time";
+                return self.shape_error(target.span, shape::ShapeError { message, hint: hint.to_string() });
+            }
+        };
+        Some(shape::array(shape, elem, &mut self.model.bounds))
+    }
+
+    fn name(&mut self, name: &ast::Ident, scope: &Scope) -> Option<Val> {
         if let Some(pos) = scope.locals.iter().position(|l| *l == name.name) {
-            return Some(Expr::Local(pos));
+            return Some(Val::Scalar(Expr::Local(pos)));
         }
         if let Some((_, id)) = scope.bound.iter().rev().find(|(n, _)| *n == name.name) {
-            return Some(Expr::Index(Ix { constant: 0, terms: vec![(1, IxVar::Bound(*id))] }));
+            return Some(Val::Scalar(Expr::Index(Ix { constant: 0, terms: vec![(1, IxVar::Bound(*id))] })));
         }
         match self.globals.get(&name.name).cloned() {
-            Some((Global::Index(id), _)) => Some(Expr::Index(Ix { constant: 0, terms: vec![(1, IxVar::Free(id))] })),
-            Some((Global::Size(id), _)) => Some(Expr::Size(id)),
-            Some((Global::Family(_), _)) => {
+            Some((Global::Index(id), _)) => {
+                Some(Val::Scalar(Expr::Index(Ix { constant: 0, terms: vec![(1, IxVar::Free(id))] })))
+            }
+            Some((Global::Size(id), _)) => Some(Val::Scalar(Expr::Size(id))),
+            Some((Global::Family(ids), _)) => {
+                if let [id] = ids[..] {
+                    if let Some(shape) = self.array_shape(id) {
+                        let elem: ElemFn =
+                            Rc::new(move |_, pos| Expr::Entry(EntryRef { entry: id, args: pos.to_vec() }));
+                        return Some(shape::array(shape, elem, &mut self.model.bounds));
+                    }
+                }
                 let r = ast::VarRef { name: name.clone(), subscripts: Vec::new(), span: name.span };
-                self.find_entry(&r, scope, false).map(|(_, r)| Expr::Entry(r))
+                self.find_entry(&r, scope, false).map(|(_, r)| Val::Scalar(Expr::Entry(r)))
             }
             Some((Global::Unknown(_) | Global::UserFn(_), _)) => {
                 self.error(
@@ -665,7 +976,7 @@ impl Resolver {
         self.error(d);
     }
 
-    fn call(&mut self, func: &ast::Ident, primes: u32, args: &[ast::Expr], scope: &Scope, span: Span) -> Option<Expr> {
+    fn call(&mut self, func: &ast::Ident, primes: u32, args: &[ast::Expr], scope: &Scope, span: Span) -> Option<Val> {
         let global = self.globals.get(&func.name).cloned();
         let is_delta = (func.name == "delta" || func.name == "δ") && global.is_none();
         if is_delta {
@@ -678,10 +989,38 @@ impl Resolver {
             }
             let a = self.ix_of_expr(&args[0], scope);
             let b = self.ix_of_expr(&args[1], scope);
-            return Some(Expr::Delta(a?, b?));
+            return Some(Val::Scalar(Expr::Delta(a?, b?)));
         }
-        let resolved: Vec<Option<Expr>> = args.iter().map(|a| self.expr(a, scope)).collect();
-        let args_resolved: Option<Vec<Expr>> = resolved.into_iter().collect();
+        let resolved: Vec<Option<Val>> = args.iter().map(|a| self.val(a, scope)).collect();
+        let args_resolved: Option<Vec<Val>> = resolved.into_iter().collect();
+        if global.is_none() {
+            if let Some(op) = match func.name.as_str() {
+                "sum" => Some(BigOp::Sum),
+                "prod" => Some(BigOp::Prod),
+                _ => None,
+            } {
+                let arg = args_resolved?.into_iter().next()?;
+                return Some(Val::Scalar(shape::reduce(op, arg, &mut self.model.bounds)));
+            }
+            if Builtin::from_name(&func.name).is_none() && shape::ARRAY_FUNCTIONS.contains(&func.name.as_str()) {
+                if primes > 0 {
+                    self.error(
+                        Diagnostic::error(func.span, format!("`{}` has no derivative written with primes", func.name))
+                            .with_hint("use `diff` for derivatives of array functions"),
+                    );
+                    return None;
+                }
+                let args = args_resolved?;
+                return match shape::function(&func.name, args, &self.model.sizes, &mut self.model.bounds)? {
+                    Ok(v) => Some(v),
+                    Err(err) => self.shape_error(span, err),
+                };
+            }
+        }
+        // Scalar functions apply element by element.
+        let apply = |r: &mut Resolver, make: Rc<dyn Fn(Vec<Expr>) -> Expr>, args: Vec<Val>| -> Option<Val> {
+            r.elementwise(args, make, &format!("`{}`", func.name), span)
+        };
         let check_arity = |r: &mut Resolver, want: usize| -> bool {
             if args.len() != want {
                 r.error(Diagnostic::error(
@@ -720,14 +1059,14 @@ impl Resolver {
                 if !check_arity(self, arity) {
                     return None;
                 }
-                Some(Expr::Apply(id, primes, args_resolved?))
+                apply(self, Rc::new(move |x| Expr::Apply(id, primes, x)), args_resolved?)
             }
             Some((Global::Unknown(id), _)) => {
                 let arity = self.model.functions[id].arity;
                 if !check_arity(self, arity) {
                     return None;
                 }
-                Some(Expr::Unknown(id, primes, args_resolved?))
+                apply(self, Rc::new(move |x| Expr::Unknown(id, primes, x)), args_resolved?)
             }
             Some((Global::Family(_), _)) => {
                 self.error(
@@ -748,10 +1087,11 @@ impl Resolver {
                     if !check_arity(self, b.arity()) {
                         return None;
                     }
-                    Some(Expr::Builtin(b, primes, args_resolved?))
+                    apply(self, Rc::new(move |x| Expr::Builtin(b, primes, x)), args_resolved?)
                 }
                 None => {
                     let mut candidates: Vec<&str> = BUILTIN_NAMES.to_vec();
+                    candidates.extend(shape::ARRAY_FUNCTIONS);
                     let fns: Vec<String> = self
                         .globals
                         .iter()
@@ -774,8 +1114,8 @@ impl Resolver {
         }
     }
 
-    /// The target of a derivative: a variable, node or unknown node reference.
-    fn diff_target(&mut self, target: &ast::VarRef, scope: &Scope) -> Option<(EntryId, EntryRef)> {
+    /// The target of a derivative: an entry, with the target's shape when it is a whole array.
+    fn diff_target(&mut self, target: &ast::VarRef, scope: &Scope) -> Option<(EntryId, EntryRef, Option<Shape>)> {
         let not_variable = |r: &mut Resolver, what: &str| {
             r.error(
                 Diagnostic::error(
@@ -797,7 +1137,14 @@ impl Resolver {
             Some((Global::Size(_), _)) => not_variable(self, "a size"),
             Some((Global::Unknown(_) | Global::UserFn(_), _)) => not_variable(self, "a function"),
             None if Builtin::from_name(&target.name.name).is_some() => not_variable(self, "a builtin function"),
-            _ => self.find_entry(target, scope, false),
+            Some((Global::Family(ids), _)) if ids.len() == 1 && target.subscripts.is_empty() => {
+                let id = ids[0];
+                match self.array_shape(id) {
+                    Some(shape) => Some((id, EntryRef { entry: id, args: Vec::new() }, Some(shape))),
+                    None => self.find_entry(target, scope, false).map(|(e, r)| (e, r, None)),
+                }
+            }
+            _ => self.find_entry(target, scope, false).map(|(e, r)| (e, r, None)),
         }
     }
 
@@ -910,8 +1257,12 @@ impl Resolver {
                     .is_some(),
                 ExprKind::Name(n) => r.ix_var(&n.name, scope).map(|v| ix.terms.push((sign, v))).is_some(),
                 ExprKind::Neg(a) => walk(r, a, -sign, scope, ix),
-                ExprKind::Binary(ast::BinOp::Add, a, b) => walk(r, a, sign, scope, ix) && walk(r, b, sign, scope, ix),
-                ExprKind::Binary(ast::BinOp::Sub, a, b) => walk(r, a, sign, scope, ix) && walk(r, b, -sign, scope, ix),
+                ExprKind::Binary(ast::BinOp::Add, a, b, _) => {
+                    walk(r, a, sign, scope, ix) && walk(r, b, sign, scope, ix)
+                }
+                ExprKind::Binary(ast::BinOp::Sub, a, b, _) => {
+                    walk(r, a, sign, scope, ix) && walk(r, b, -sign, scope, ix)
+                }
                 _ => false,
             }
         }
@@ -1113,10 +1464,11 @@ pub fn free_indices(e: &Expr, out: &mut Vec<IndexId>) {
     match e {
         Expr::Index(ix) => add_ix(ix, out),
         Expr::Entry(r) | Expr::Diff(_, r) | Expr::NodePartial(_, r) => r.args.iter().for_each(|ix| add_ix(ix, out)),
-        Expr::Delta(a, b) => {
+        Expr::Delta(a, b) | Expr::InvAt(_, a, b) => {
             add_ix(a, out);
             add_ix(b, out);
         }
+        Expr::Select(ix, _) => add_ix(ix, out),
         _ => {}
     }
     e.for_each_child(|c| free_indices(c, out));

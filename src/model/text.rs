@@ -38,12 +38,27 @@ fn write(model: &Model, e: &Expr, context: u8) -> String {
         Expr::Delta(a, b) => (format!("delta({}, {})", ix_text(model, a), ix_text(model, b)), 4),
         Expr::Diff(body, r) => (format!("diff({}, {})", write(model, body, 0), entry_text(model, r)), 4),
         Expr::NodePartial(n, r) => (format!("∂{}/∂{}", model.entries[*n].name, entry_text(model, r)), 4),
+        Expr::Select(ix, items) => {
+            let items: Vec<String> = items.iter().map(|x| write(model, x, 0)).collect();
+            (format!("[{}][{}]", items.join(", "), ix_text(model, ix)), 4)
+        }
+        Expr::Det(m) => (format!("det({})", square_text(model, m)), 4),
+        Expr::InvAt(m, r, c) => {
+            (format!("inv({})[{}, {}]", square_text(model, m), ix_text(model, r), ix_text(model, c)), 4)
+        }
     };
     if level < context {
         format!("({text})")
     } else {
         text
     }
+}
+
+/// A square matrix in index form: `[body for row, col in 1..n]`.
+fn square_text(model: &Model, m: &Square) -> String {
+    let name = |b: BoundId| model.bounds.get(b).map_or("?", |x| x.name.as_str()).to_string();
+    let n = super::shape::dim_text(&m.size, &model.sizes);
+    format!("[{} for {}, {} in 1..{n}]", write(model, &m.body, 0), name(m.row), name(m.col))
 }
 
 fn call(model: &Model, name: &str, order: u32, args: &[Expr]) -> String {

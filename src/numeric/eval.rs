@@ -11,6 +11,7 @@ use std::rc::Rc;
 use num_rational::BigRational;
 
 use super::fd::ridders;
+use super::linalg;
 use super::random::{self, input_value, smooth_n, Smooth1};
 use super::value::{EvalError, EvalResult, Interval, Value};
 use crate::model::{Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Model, Slot};
@@ -26,6 +27,8 @@ pub const EVAL_BUDGET: u64 = 5_000_000;
 /// The longest one evaluation may take.
 pub const EVAL_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// The largest matrix `det` and `inv` take.
+pub const MAX_MATRIX_SIZE: i64 = 400;
 /// The most terms one `sum` or `prod` may have.
 pub const MAX_SUM_TERMS: i64 = 1_000_000;
 /// Tags that keep the random streams of different kinds of thing apart.
@@ -151,6 +154,47 @@ pub fn eval_float(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Flo
     Ok(FloatValue { value, error: ev.fd_error, scale: ev.scale })
 }
 
+/// Evaluates `expr` in floats at one sample for several values of the free indices (the elements
+/// of an array), sharing the values of nodes between them.
+pub fn eval_float_many(
+    ctx: &Context,
+    sample: &Sample,
+    expr: &Expr,
+    frees: &[Vec<Option<i64>>],
+) -> Vec<EvalResult<FloatValue>> {
+    let mut ev = Evaluator::<f64>::new(ctx, sample, false);
+    frees
+        .iter()
+        .map(|free| {
+            ev.fd_error = 0.0;
+            ev.scale = 0.0;
+            let value = ev.eval(expr, free)?;
+            Ok(FloatValue { value, error: ev.fd_error, scale: ev.scale })
+        })
+        .collect()
+}
+
+/// Evaluates `expr` exactly at one sample for several values of the free indices; stops at the
+/// first value that cannot be exact.
+pub fn eval_exact_many(
+    ctx: &Context,
+    sample: &Sample,
+    expr: &Expr,
+    frees: &[Vec<Option<i64>>],
+) -> Vec<EvalResult<BigRational>> {
+    let mut ev = Evaluator::<BigRational>::new(ctx, sample, false);
+    let mut out = Vec::with_capacity(frees.len());
+    for free in frees {
+        let v = ev.eval(expr, free);
+        let stop = matches!(v, Err(EvalError::NotExact));
+        out.push(v);
+        if stop {
+            break;
+        }
+    }
+    out
+}
+
 /// Evaluates `expr` exactly, if it needs no sampled input, derivative or transcendental value.
 pub fn eval_exact(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<BigRational> {
     Evaluator::<BigRational>::new(ctx, sample, false).eval(expr, &sample.free)
@@ -200,7 +244,12 @@ struct Evaluator<'a, 'p, V> {
     fd_error: f64,
     scale: f64,
     shared: Rc<Shared>,
+    /// Inverses computed so far, by the matrix and the index values it was taken at.
+    inverses: HashMap<InverseKey, Rc<(usize, Vec<V>)>>,
 }
+
+/// A matrix of `inv` (by address) and the bound and free index values it was evaluated at.
+type InverseKey = (usize, Vec<i64>, Vec<Option<i64>>);
 
 impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     fn new(ctx: &'a Context<'a>, sample: &'a Sample, widen: bool) -> Self {
@@ -216,6 +265,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             widen,
             fd_error: 0.0,
             scale: 0.0,
+            inverses: HashMap::default(),
             shared: Rc::new(Shared {
                 budget: Cell::new(EVAL_BUDGET),
                 deadline: std::time::Instant::now() + EVAL_TIME,
@@ -312,6 +362,48 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 Ok(acc)
             }
             Expr::Delta(a, b) => Ok(V::int(i64::from(self.ix(a, free)? == self.ix(b, free)?))),
+            Expr::Select(ix, items) => {
+                let k = self.ix(ix, free)?;
+                match usize::try_from(k).ok().and_then(|k| k.checked_sub(1)).and_then(|k| items.get(k)) {
+                    Some(item) => self.eval(item, free),
+                    None => Err(EvalError::OutOfRange(format!("element {k} of an array of {} is read", items.len()))),
+                }
+            }
+            Expr::Det(m) => {
+                let (n, values) = self.square(m, free)?;
+                if V::KIND == Kind::Float {
+                    let floats: Vec<f64> = values.iter().map(Value::to_f64).collect();
+                    return V::from_float(linalg::det_f64(&floats, n));
+                }
+                linalg::det(&values, n)
+            }
+            Expr::InvAt(m, r, c) => {
+                let (r, c) = (self.ix(r, free)?, self.ix(c, free)?);
+                let key = (std::ptr::from_ref::<crate::model::Square>(m) as usize, self.bound.clone(), free.to_vec());
+                // Inside a user function the matrix may depend on the parameters: not cached.
+                let cached = if self.locals.is_empty() { self.inverses.get(&key).cloned() } else { None };
+                let inverse = match cached {
+                    Some(inv) => inv,
+                    None => {
+                        let (n, values) = self.square(m, free)?;
+                        let inv = if V::KIND == Kind::Float {
+                            let floats: Vec<f64> = values.iter().map(Value::to_f64).collect();
+                            let inv = linalg::inverse_f64(&floats, n)?;
+                            inv.into_iter().map(V::from_float).collect::<EvalResult<Vec<V>>>()?
+                        } else {
+                            linalg::inverse(&values, n)?
+                        };
+                        let inv = Rc::new((n, inv));
+                        self.inverses.insert(key, Rc::clone(&inv));
+                        inv
+                    }
+                };
+                let n = inverse.0 as i64;
+                if r < 1 || r > n || c < 1 || c > n {
+                    return Err(EvalError::OutOfRange(format!("element ({r}, {c}) of an inverse of size {n} is read")));
+                }
+                Ok(inverse.1[((r - 1) * n + (c - 1)) as usize].clone())
+            }
             Expr::NodePartial(node, dep) => match V::KIND {
                 Kind::Exact => Err(EvalError::NotExact),
                 Kind::Interval => {
@@ -351,6 +443,33 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         }
     }
 
+    /// The elements of a square matrix, row-major.
+    fn square(&mut self, m: &crate::model::Square, free: &[Option<i64>]) -> EvalResult<(usize, Vec<V>)> {
+        let n = self.bound_value(m.size);
+        if n > MAX_MATRIX_SIZE {
+            return Err(EvalError::Limit(format!("a {n}x{n} matrix in `det` or `inv` (at most {MAX_MATRIX_SIZE})")));
+        }
+        let n = usize::try_from(n).unwrap_or(0);
+        let saved = (self.bound[m.row], self.bound[m.col]);
+        let mut values = Vec::with_capacity(n * n);
+        let mut result = Ok(());
+        'rows: for i in 1..=n as i64 {
+            for j in 1..=n as i64 {
+                self.bound[m.row] = i;
+                self.bound[m.col] = j;
+                match self.eval(&m.body, free) {
+                    Ok(v) => values.push(v),
+                    Err(e) => {
+                        result = Err(e);
+                        break 'rows;
+                    }
+                }
+            }
+        }
+        (self.bound[m.row], self.bound[m.col]) = saved;
+        result.map(|()| (n, values))
+    }
+
     fn note_scale(&mut self, a: &V, b: &V) {
         if V::KIND == Kind::Float {
             self.scale = self.scale.max(a.to_f64().abs()).max(b.to_f64().abs());
@@ -381,6 +500,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             fd_error: 0.0,
             scale: 0.0,
             shared: Rc::clone(&self.shared),
+            inverses: HashMap::default(),
         }
     }
 
@@ -616,6 +736,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             fd_error: 0.0,
             scale: 0.0,
             shared: Rc::clone(&self.shared),
+            inverses: HashMap::default(),
         }
     }
 }

@@ -118,6 +118,10 @@ impl<'m> Lowerer<'m> {
                 self.lower(&expanded)?
             }
             Expr::Big(op, b, body) => Expr::Big(*op, *b, Box::new(self.lower(body)?)),
+            // An element of an array literal at a known position is that element; elsewhere, and
+            // for determinants and inverses, the numbers decide.
+            Expr::Select(ix, items) => self.lower(selected(ix, items)?)?,
+            Expr::Det(_) | Expr::InvAt(..) => return None,
             Expr::Diff(body, target) => {
                 if !self.evidently_in_range(target) {
                     // A derivative with respect to an entry that may not exist.
@@ -244,7 +248,8 @@ impl<'m> Lowerer<'m> {
                     EntryKind::Unknown(_) => self.deriv_unknown_node(r.entry, wrt)?,
                 }
             }
-            Expr::NodePartial(..) => return None,
+            Expr::NodePartial(..) | Expr::Det(_) | Expr::InvAt(..) => return None,
+            Expr::Select(ix, items) => self.deriv(selected(ix, items)?, wrt)?,
             Expr::Neg(a) => neg(self.deriv(a, wrt)?),
             Expr::Add(a, b) => add(self.deriv(a, wrt)?, self.deriv(b, wrt)?),
             Expr::Sub(a, b) => sub(self.deriv(a, wrt)?, self.deriv(b, wrt)?),
@@ -494,8 +499,21 @@ fn subst_ix(e: &Expr, map: &[(IndexId, Ix)]) -> Expr {
         Expr::Delta(a, b) => Expr::Delta(ix(a), ix(b)),
         Expr::Diff(body, t) => Expr::Diff(Box::new(subst_ix(body, map)), r(t)),
         Expr::NodePartial(n, t) => Expr::NodePartial(*n, r(t)),
+        Expr::Select(k, items) => Expr::Select(ix(k), items.iter().map(|c| subst_ix(c, map)).collect()),
+        Expr::InvAt(m, row, col) => {
+            let m = crate::model::Square { body: subst_ix(&m.body, map), ..(**m).clone() };
+            Expr::InvAt(Box::new(m), ix(row), ix(col))
+        }
         _ => e.map_children(|c| subst_ix(c, map)),
     }
+}
+
+/// The element of a list at a position that is a number, if it is one and inside the list.
+fn selected<'e>(ix: &Ix, items: &'e [Expr]) -> Option<&'e Expr> {
+    if !ix.terms.is_empty() {
+        return None;
+    }
+    items.get(usize::try_from(ix.constant).ok()?.checked_sub(1)?)
 }
 
 /// Replaces a user function's parameters by its arguments.

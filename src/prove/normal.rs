@@ -487,7 +487,10 @@ impl<'m> Normaliser<'m> {
                 let args = self.entry_args(r.entry, &r.args);
                 self.atom(Atom::Partial(*n, r.entry, args))
             }
-            Expr::Local(_) | Expr::Apply(..) | Expr::Diff(..) => return None,
+            // Never in a lowered expression (the lowering gives up on the array forms).
+            Expr::Local(_) | Expr::Apply(..) | Expr::Diff(..) | Expr::Select(..) | Expr::Det(_) | Expr::InvAt(..) => {
+                return None
+            }
             Expr::Neg(a) => self.norm(a)?.neg(),
             Expr::Add(a, b) => self.norm(a)?.add(&self.norm(b)?)?,
             Expr::Sub(a, b) => self.norm(a)?.add(&self.norm(b)?.neg())?,

@@ -94,6 +94,17 @@ pub struct VarItem {
     pub target: VarRef,
     /// `> 0`, `>= 0`, `!= 0`.
     pub domain: Option<DomainDecl>,
+    /// `: m x n`, if written (§7).
+    pub shape: Option<ShapeDecl>,
+}
+
+/// The shape written in a declaration: one or two dimensions, each an integer or a size name.
+#[derive(Debug, Clone)]
+pub struct ShapeDecl {
+    /// The dimensions, rows first.
+    pub dims: Vec<IndexAtom>,
+    /// Where it was written.
+    pub span: Span,
 }
 
 /// A domain as written.
@@ -240,6 +251,8 @@ pub enum BinOp {
     Div,
     /// `^`
     Pow,
+    /// `⊙`, `.*`: the elementwise product.
+    Hadamard,
 }
 
 /// `sum` or `prod`.
@@ -271,8 +284,12 @@ pub enum ExprKind {
     },
     /// `-a`
     Neg(Box<Expr>),
-    /// `a op b`
-    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `a op b`, with the operator's span
+    Binary(BinOp, Box<Expr>, Box<Expr>, Span),
+    /// `Aᵀ` (`A^T` is parsed as a power and recognised by the resolver).
+    Transpose(Box<Expr>),
+    /// `[a, b, c]`: a column vector, or a matrix when the elements are rows.
+    Array(Vec<Expr>),
     /// `sum(c, body)`, `prod(c in 1..3, body)`
     Big {
         /// Sum or product.

@@ -123,10 +123,12 @@ fn pratt() -> &'static PrattParser<Rule> {
         PrattParser::new()
             .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
             .op(Op::infix(Rule::mul, Assoc::Left)
+                | Op::infix(Rule::hadamard, Assoc::Left)
                 | Op::infix(Rule::div, Assoc::Left)
                 | Op::infix(Rule::implicit, Assoc::Left))
             .op(Op::prefix(Rule::neg))
             .op(Op::infix(Rule::pow, Assoc::Right))
+            .op(Op::postfix(Rule::transpose))
     })
 }
 
@@ -223,14 +225,32 @@ impl Builder {
     fn var_item(&mut self, pair: Pair<Rule>) -> VarItem {
         let mut inner = pair.into_inner();
         let target = self.var_ref(inner.next().expect("var item has a reference"));
-        let domain = inner.next().map(|d| {
+        let mut next = inner.next();
+        let shape = match next.as_ref().map(|p| p.as_rule()) {
+            Some(Rule::shape_decl) => {
+                let decl = next.take().expect("shape");
+                next = inner.next();
+                let span = self.span(&decl);
+                let dims = decl
+                    .into_inner()
+                    .flat_map(|s| s.into_inner())
+                    .map(|d| match d.as_rule() {
+                        Rule::integer => IndexAtom::Int(d.as_str().to_string(), self.span(&d)),
+                        _ => IndexAtom::Name(self.ident(d)),
+                    })
+                    .collect();
+                Some(ShapeDecl { dims, span })
+            }
+            _ => None,
+        };
+        let domain = next.map(|d| {
             let span = self.span(&d);
             let mut parts = d.into_inner();
             let op = parts.next().map(|p| p.as_str().to_string()).unwrap_or_default();
             let bound = parts.next().map(|p| p.as_str().to_string()).unwrap_or_default();
             DomainDecl { op, bound, span }
         });
-        VarItem { target, domain }
+        VarItem { target, domain, shape }
     }
 
     fn unknown_item(&mut self, pair: Pair<Rule>) -> UnknownItem {
@@ -318,20 +338,26 @@ impl Builder {
                 let span = Span::new(base + op.as_span().start(), rhs.span.end);
                 Expr { kind: ExprKind::Neg(Box::new(rhs)), span }
             })
+            .map_postfix(|lhs, op| {
+                let span = Span::new(lhs.span.start, base + op.as_span().end());
+                Expr { kind: ExprKind::Transpose(Box::new(lhs)), span }
+            })
             .map_infix(|lhs, op, rhs| {
                 let span = lhs.span.join(rhs.span);
+                let op_span = Span::new(base + op.as_span().start(), base + op.as_span().end());
                 let bin = match op.as_rule() {
                     Rule::add => BinOp::Add,
                     Rule::sub => BinOp::Sub,
                     Rule::mul => BinOp::Mul,
                     Rule::div => BinOp::Div,
                     Rule::pow => BinOp::Pow,
+                    Rule::hadamard => BinOp::Hadamard,
                     _ => {
                         cell.borrow_mut().push(implicit_multiplication(&lhs, &rhs));
                         BinOp::Mul
                     }
                 };
-                Expr { kind: ExprKind::Binary(bin, Box::new(lhs), Box::new(rhs)), span }
+                Expr { kind: ExprKind::Binary(bin, Box::new(lhs), Box::new(rhs), op_span), span }
             })
             .parse(pairs);
         let mut diagnostics = cell.into_inner();
@@ -366,11 +392,19 @@ impl Builder {
                 }
                 ExprKind::Call { func, primes, args }
             }
+            Rule::array => ExprKind::Array(pair.into_inner().map(|e| self.expr(e)).collect()),
             Rule::sum_expr | Rule::prod_expr => {
                 let op = if rule == Rule::sum_expr { BigOp::Sum } else { BigOp::Prod };
                 let mut inner = pair.into_inner();
-                inner.next(); // keyword
-                let mut binder_parts = inner.next().expect("binder").into_inner();
+                let keyword = inner.next().expect("keyword");
+                let first = inner.next().expect("binder or argument");
+                if first.as_rule() == Rule::expr {
+                    // `sum(x)`: every element of an array, resolved like a builtin call.
+                    let name = if op == BigOp::Sum { "sum" } else { "prod" };
+                    let func = Ident { name: name.to_string(), span: self.span(&keyword) };
+                    return Expr { kind: ExprKind::Call { func, primes: 0, args: vec![self.expr(first)] }, span };
+                }
+                let mut binder_parts = first.into_inner();
                 let binder = self.ident(binder_parts.next().expect("bound index"));
                 binder_parts.next(); // `in`
                 let range = binder_parts.next().map(|r| self.range(r));
@@ -477,7 +511,17 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::expr | Rule::primary | Rule::number | Rule::paren | Rule::call | Rule::name | Rule::indexed => {
             "an expression"
         }
-        Rule::infix | Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::pow | Rule::implicit => "an operator",
+        Rule::infix
+        | Rule::add
+        | Rule::sub
+        | Rule::mul
+        | Rule::hadamard
+        | Rule::div
+        | Rule::pow
+        | Rule::implicit
+        | Rule::transpose => "an operator",
+        Rule::array => "an array `[…]`",
+        Rule::shape_decl | Rule::shape => "a shape such as `: n` or `: m x n`",
         Rule::ident | Rule::var_ref => "a name",
         Rule::index_expr | Rule::integer | Rule::index_sign => "an index",
         Rule::relation => "`=` or `≈`",

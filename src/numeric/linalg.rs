@@ -1,0 +1,127 @@
+//! Determinants and inverses of the square matrices of `det` and `inv` (§7): in floats with
+//! nalgebra's LU decomposition, exactly (rationals) and with intervals by elimination over the
+//! evaluator's number kinds. Matrices are row-major.
+
+use nalgebra::DMatrix;
+
+use super::value::{EvalError, EvalResult, Value};
+
+fn singular<T>() -> EvalResult<T> {
+    Err(EvalError::Undefined("the matrix is singular".to_string()))
+}
+
+/// The determinant in floats.
+pub fn det_f64(m: &[f64], n: usize) -> f64 {
+    DMatrix::from_row_slice(n, n, m).determinant()
+}
+
+/// The inverse in floats, row-major; an error for a singular matrix.
+pub fn inverse_f64(m: &[f64], n: usize) -> EvalResult<Vec<f64>> {
+    let inv = DMatrix::from_row_slice(n, n, m).try_inverse().filter(|i| i.iter().all(|x| x.is_finite()));
+    match inv {
+        Some(inv) => Ok(inv.transpose().as_slice().to_vec()),
+        None => singular(),
+    }
+}
+
+/// The determinant by elimination with partial pivoting (exact for rationals).
+pub fn det<V: Value>(m: &[V], n: usize) -> EvalResult<V> {
+    let mut a = m.to_vec();
+    let mut det = V::int(1);
+    for col in 0..n {
+        let Some(p) = pivot(&a, n, col) else { return Ok(V::int(0)) };
+        if p != col {
+            swap_rows(&mut a, n, p, col);
+            det = det.neg();
+        }
+        let pv = a[col * n + col].clone();
+        det = det.mul(&pv)?;
+        for r in col + 1..n {
+            let f = a[r * n + col].div(&pv)?;
+            for c in col..n {
+                let t = f.mul(&a[col * n + c])?;
+                a[r * n + c] = a[r * n + c].sub(&t)?;
+            }
+        }
+    }
+    Ok(det)
+}
+
+/// The inverse by Gauss–Jordan elimination with partial pivoting, row-major.
+pub fn inverse<V: Value>(m: &[V], n: usize) -> EvalResult<Vec<V>> {
+    let mut a = m.to_vec();
+    let mut inv: Vec<V> = (0..n * n).map(|k| V::int(i64::from(k / n == k % n))).collect();
+    for col in 0..n {
+        let Some(p) = pivot(&a, n, col) else { return singular() };
+        swap_rows(&mut a, n, p, col);
+        swap_rows(&mut inv, n, p, col);
+        let pv = a[col * n + col].clone();
+        for c in 0..n {
+            a[col * n + c] = a[col * n + c].div(&pv)?;
+            inv[col * n + c] = inv[col * n + c].div(&pv)?;
+        }
+        for r in (0..n).filter(|&r| r != col) {
+            let f = a[r * n + col].clone();
+            for c in 0..n {
+                let t = f.mul(&a[col * n + c])?;
+                a[r * n + c] = a[r * n + c].sub(&t)?;
+                let t = f.mul(&inv[col * n + c])?;
+                inv[r * n + c] = inv[r * n + c].sub(&t)?;
+            }
+        }
+    }
+    Ok(inv)
+}
+
+/// The row at or below `col` with the largest entry in column `col`, if it is not zero.
+fn pivot<V: Value>(a: &[V], n: usize, col: usize) -> Option<usize> {
+    let best = (col..n).max_by(|&x, &y| a[x * n + col].to_f64().abs().total_cmp(&a[y * n + col].to_f64().abs()))?;
+    (a[best * n + col].to_f64() != 0.0).then_some(best)
+}
+
+fn swap_rows<V>(a: &mut [V], n: usize, r: usize, s: usize) {
+    if r != s {
+        for c in 0..n {
+            a.swap(r * n + c, s * n + c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_rational::BigRational;
+
+    fn q(v: i64) -> BigRational {
+        BigRational::from_integer(v.into())
+    }
+
+    #[test]
+    fn exact_and_float_agree() {
+        let m = [2, 1, 1, 1, 3, 2, 1, 0, 0];
+        let exact: Vec<BigRational> = m.iter().map(|&v| q(v)).collect();
+        let float: Vec<f64> = m.iter().map(|&v| v as f64).collect();
+        assert_eq!(det(&exact, 3).unwrap(), q(-1));
+        assert!((det_f64(&float, 3) + 1.0).abs() < 1e-12);
+        let inv = inverse(&exact, 3).unwrap();
+        let inv_f = inverse_f64(&float, 3).unwrap();
+        for (a, b) in inv.iter().zip(&inv_f) {
+            assert!((a.to_f64() - b).abs() < 1e-12, "{a} vs {b}");
+        }
+        // A · A⁻¹ = I, exactly.
+        for i in 0..3 {
+            for j in 0..3 {
+                let s = (0..3).fold(q(0), |acc, k| acc + &exact[i * 3 + k] * &inv[k * 3 + j]);
+                assert_eq!(s, q(i64::from(i == j)));
+            }
+        }
+    }
+
+    #[test]
+    fn singular_matrices() {
+        let m: Vec<BigRational> = [1, 2, 2, 4].iter().map(|&v| q(v)).collect();
+        assert_eq!(det(&m, 2).unwrap(), q(0));
+        assert!(inverse(&m, 2).is_err());
+        assert!(inverse_f64(&[1.0, 2.0, 2.0, 4.0], 2).is_err());
+    }
+}
