@@ -93,7 +93,9 @@ fn sympy(model: &Model, e: &Expr) -> Option<String> {
                 _ => return None,
             }
         }
-        Expr::Local(_) | Expr::Apply(..) | Expr::Diff(..) => return None,
+        Expr::Local(_) | Expr::Apply(..) | Expr::Diff(..) | Expr::Select(..) | Expr::Det(_) | Expr::InvAt(..) => {
+            return None
+        }
     })
 }
 
