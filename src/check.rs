@@ -443,13 +443,15 @@ fn evaluate_all(
             let sample = Sample { seed: random::key(&[group.base.seed, attempt]), ..group.base.clone() };
             let mut near_kink = false;
             // points[expression][element]
+            let mut batch = numeric::Batch::new(ctx, &sample);
             let points: Vec<Vec<Point>> = exprs
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
+                    batch.next_expression();
                     let results = match exhausted[i].clone() {
                         Some(m) => vec![Ok(Point::Error(m)); frees.len()],
-                        None => points_at(ctx, &sample, e, &frees),
+                        None => points_at(&mut batch, e, &frees),
                     };
                     results
                         .into_iter()
@@ -468,6 +470,7 @@ fn evaluate_all(
                         .collect()
                 })
                 .collect();
+            drop(batch);
             let all_undefined = points.iter().flatten().all(|p| matches!(p, Point::Undefined));
             if (near_kink || all_undefined) && attempt + 1 < REDRAWS {
                 continue;
@@ -504,54 +507,37 @@ fn error_text(e: &EvalError) -> String {
     }
 }
 
-/// [`point`] at several values of the free indices (the elements of an array), sharing one
-/// evaluation.
-fn points_at(ctx: &Context, sample: &Sample, e: &Expr, frees: &[Vec<Option<i64>>]) -> Vec<Result<Point, EvalError>> {
-    if let [free] = frees {
-        return vec![point(ctx, &Sample { free: free.clone(), ..sample.clone() }, e)];
-    }
-    let exact = numeric::eval_exact_many(ctx, sample, e, frees);
-    if exact.len() == frees.len() && exact.iter().all(|v| !matches!(v, Err(EvalError::NotExact))) {
-        return exact.into_iter().map(exact_point).collect();
-    }
-    numeric::eval_float_many(ctx, sample, e, frees).into_iter().map(float_point).collect()
-}
-
-fn exact_point(v: Result<BigRational, EvalError>) -> Result<Point, EvalError> {
-    match v {
-        Ok(v) => {
-            let float = numeric::ratio_to_f64(&v);
-            Ok(Point::Value { exact: Some(v), float, error: 0.0, scale: 0.0 })
+/// The value of an expression at several values of the free indices (the elements of an array):
+/// exactly where possible, else in floats. `Err` only for a kink (redraw) or a limit.
+fn points_at(batch: &mut numeric::Batch, e: &Expr, frees: &[Vec<Option<i64>>]) -> Vec<Result<Point, EvalError>> {
+    let mut out = Vec::with_capacity(frees.len());
+    let mut exact = true;
+    for free in frees {
+        if exact {
+            match batch.exact(e, free) {
+                Ok(v) => {
+                    let float = numeric::ratio_to_f64(&v);
+                    out.push(Ok(Point::Value { exact: Some(v), float, error: 0.0, scale: 0.0 }));
+                    continue;
+                }
+                Err(EvalError::Undefined(_)) => {
+                    out.push(Ok(Point::Undefined));
+                    continue;
+                }
+                Err(EvalError::NotExact) => exact = false,
+                Err(other) => {
+                    out.push(Err(other));
+                    continue;
+                }
+            }
         }
-        Err(EvalError::Undefined(_)) => Ok(Point::Undefined),
-        Err(other) => Err(other),
+        out.push(match batch.float(e, free) {
+            Ok(v) => Ok(Point::Value { exact: None, float: v.value, error: v.error, scale: v.scale }),
+            Err(EvalError::Undefined(_)) => Ok(Point::Undefined),
+            Err(other) => Err(other),
+        });
     }
-}
-
-fn float_point(v: Result<numeric::FloatValue, EvalError>) -> Result<Point, EvalError> {
-    match v {
-        Ok(v) => Ok(Point::Value { exact: None, float: v.value, error: v.error, scale: v.scale }),
-        Err(EvalError::Undefined(_)) => Ok(Point::Undefined),
-        Err(other) => Err(other),
-    }
-}
-
-/// Evaluates exactly where possible, else in floats. `Err` only for a kink (redraw).
-fn point(ctx: &Context, sample: &Sample, e: &Expr) -> Result<Point, EvalError> {
-    match numeric::eval_exact(ctx, sample, e) {
-        Ok(v) => {
-            let float = numeric::ratio_to_f64(&v);
-            return Ok(Point::Value { exact: Some(v), float, error: 0.0, scale: 0.0 });
-        }
-        Err(EvalError::Undefined(_)) => return Ok(Point::Undefined),
-        Err(EvalError::NotExact) => {}
-        Err(other) => return Err(other),
-    }
-    match numeric::eval_float(ctx, sample, e) {
-        Ok(v) => Ok(Point::Value { exact: None, float: v.value, error: v.error, scale: v.scale }),
-        Err(EvalError::Undefined(_)) => Ok(Point::Undefined),
-        Err(other) => Err(other),
-    }
+    out
 }
 
 /// Relative slack for floating-point error.

@@ -857,10 +857,14 @@ impl Resolver {
             ast::BinOp::Sub => self.elementwise(vec![a, b], bin(Expr::Sub), "`-`", span),
             ast::BinOp::Hadamard => self.elementwise(vec![a, b], bin(Expr::Mul), "`⊙`", span),
             ast::BinOp::Div => self.elementwise(vec![a, b], bin(Expr::Div), "`/`", span),
-            ast::BinOp::Mul => match shape::matmul(a, b, &self.model.sizes, &mut self.model.bounds) {
-                Ok(v) => Some(v),
-                Err(err) => self.shape_error(span, err),
-            },
+            ast::BinOp::Mul => {
+                let both = !a.shape().is_scalar() && !b.shape().is_scalar();
+                let (a, b) = if both { (self.hoist(a, span), self.hoist(b, span)) } else { (a, b) };
+                match shape::matmul(a, b, &self.model.sizes, &mut self.model.bounds) {
+                    Ok(v) => Some(v),
+                    Err(err) => self.shape_error(span, err),
+                }
+            }
             ast::BinOp::Pow => {
                 let sizes = &self.model.sizes;
                 let (sa, sb) = (a.shape(), b.shape());
@@ -877,6 +881,31 @@ impl Resolver {
                 self.elementwise(vec![a, b], bin(Expr::Pow), "`^`", span)
             }
         }
+    }
+
+    /// An array operand whose elements are read many times (a factor of a product, the argument
+    /// of `softmax`) becomes a hidden defined node, so that each element is computed once per
+    /// sample instead of once per use. The node is never a derivative's target, so by §3.3 it
+    /// behaves exactly as the expression it stands for; an expression that depends on an index or
+    /// parameter from outside (inside a `sum` or a function body) stays inline.
+    fn hoist(&mut self, v: Val, span: Span) -> Val {
+        let Val::Array(arr) = &v else { return v };
+        let mark = self.model.bounds.len();
+        let slots = self.hidden_indices(&arr.shape);
+        let pos: Vec<Ix> = slots.iter().map(|&i| ix_var(IxVar::Free(i))).collect();
+        let body = (arr.elem)(&mut self.model.bounds, &pos);
+        if matches!(body, Expr::Entry(_) | Expr::Select(..) | Expr::Const(_)) || !self_contained(&body, &slots, mark) {
+            return v;
+        }
+        let id = self.model.entries.len();
+        self.model.entries.push(Entry {
+            name: format!("_{id}"),
+            slots: slots.into_iter().map(Slot::Range).collect(),
+            kind: EntryKind::Defined(body),
+            span,
+        });
+        let elem: ElemFn = Rc::new(move |_, pos| Expr::Entry(EntryRef { entry: id, args: pos.to_vec() }));
+        Val::Array(Arr { shape: arr.shape.clone(), elem })
     }
 
     /// `diff(val, target)`: the derivative of a scalar by an array has the array's shape
@@ -1010,7 +1039,10 @@ impl Resolver {
                     );
                     return None;
                 }
-                let args = args_resolved?;
+                let mut args = args_resolved?;
+                if func.name == "softmax" {
+                    args = args.into_iter().map(|a| self.hoist(a, span)).collect();
+                }
                 return match shape::function(&func.name, args, &self.model.sizes, &mut self.model.bounds)? {
                     Ok(v) => Some(v),
                     Err(err) => self.shape_error(span, err),
@@ -1448,6 +1480,28 @@ pub fn entries_read(e: &Expr, out: &mut Vec<EntryId>) {
         _ => {}
     }
     e.for_each_child(|c| entries_read(c, out));
+}
+
+/// Whether an expression reads no parameter, no free index outside `slots` and no bound index
+/// created before `mark` (one bound outside it).
+fn self_contained(e: &Expr, slots: &[IndexId], mark: BoundId) -> bool {
+    let ok_ix = |ix: &Ix| {
+        ix.terms.iter().all(|(_, v)| match v {
+            IxVar::Free(i) => slots.contains(i),
+            IxVar::Bound(b) => *b >= mark,
+            IxVar::Size(_) => true,
+        })
+    };
+    let here = match e {
+        Expr::Local(_) => false,
+        Expr::Index(ix) | Expr::Select(ix, _) => ok_ix(ix),
+        Expr::Entry(r) | Expr::Diff(_, r) | Expr::NodePartial(_, r) => r.args.iter().all(ok_ix),
+        Expr::Delta(a, b) | Expr::InvAt(_, a, b) => ok_ix(a) && ok_ix(b),
+        _ => true,
+    };
+    let mut children = true;
+    e.for_each_child(|c| children &= self_contained(c, slots, mark));
+    here && children
 }
 
 /// The free range indices of an expression, each once, in order of appearance.

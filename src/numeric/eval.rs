@@ -142,7 +142,7 @@ pub struct FloatValue {
 /// Shared between an evaluator and the children it creates for finite differences.
 struct Shared {
     budget: Cell<u64>,
-    deadline: std::time::Instant,
+    deadline: Cell<std::time::Instant>,
     /// The base values of the inputs read, for counterexamples.
     inputs: RefCell<BTreeMap<EntryKey, f64>>,
 }
@@ -154,45 +154,40 @@ pub fn eval_float(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Flo
     Ok(FloatValue { value, error: ev.fd_error, scale: ev.scale })
 }
 
-/// Evaluates `expr` in floats at one sample for several values of the free indices (the elements
-/// of an array), sharing the values of nodes between them.
-pub fn eval_float_many(
-    ctx: &Context,
-    sample: &Sample,
-    expr: &Expr,
-    frees: &[Vec<Option<i64>>],
-) -> Vec<EvalResult<FloatValue>> {
-    let mut ev = Evaluator::<f64>::new(ctx, sample, false);
-    frees
-        .iter()
-        .map(|free| {
-            ev.fd_error = 0.0;
-            ev.scale = 0.0;
-            let value = ev.eval(expr, free)?;
-            Ok(FloatValue { value, error: ev.fd_error, scale: ev.scale })
-        })
-        .collect()
+/// Evaluates several expressions at one sample, and each at several values of the free indices
+/// (the elements of an array), sharing the values of inputs and nodes between all of them.
+pub struct Batch<'a> {
+    exact: Evaluator<'a, 'a, BigRational>,
+    float: Evaluator<'a, 'a, f64>,
 }
 
-/// Evaluates `expr` exactly at one sample for several values of the free indices; stops at the
-/// first value that cannot be exact.
-pub fn eval_exact_many(
-    ctx: &Context,
-    sample: &Sample,
-    expr: &Expr,
-    frees: &[Vec<Option<i64>>],
-) -> Vec<EvalResult<BigRational>> {
-    let mut ev = Evaluator::<BigRational>::new(ctx, sample, false);
-    let mut out = Vec::with_capacity(frees.len());
-    for free in frees {
-        let v = ev.eval(expr, free);
-        let stop = matches!(v, Err(EvalError::NotExact));
-        out.push(v);
-        if stop {
-            break;
+impl<'a> Batch<'a> {
+    /// A batch at one sample.
+    pub fn new(ctx: &'a Context<'a>, sample: &'a Sample) -> Batch<'a> {
+        Batch { exact: Evaluator::new(ctx, sample, false), float: Evaluator::new(ctx, sample, false) }
+    }
+
+    /// Starts the next expression: the work limits apply to each expression (with all its
+    /// elements) on its own.
+    pub fn next_expression(&mut self) {
+        for shared in [&self.exact.shared, &self.float.shared] {
+            shared.budget.set(EVAL_BUDGET);
+            shared.deadline.set(std::time::Instant::now() + EVAL_TIME);
         }
     }
-    out
+
+    /// Evaluates exactly (see [`eval_exact`]).
+    pub fn exact(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<BigRational> {
+        self.exact.eval(expr, free)
+    }
+
+    /// Evaluates in floats (see [`eval_float`]).
+    pub fn float(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<FloatValue> {
+        self.float.fd_error = 0.0;
+        self.float.scale = 0.0;
+        let value = self.float.eval(expr, free)?;
+        Ok(FloatValue { value, error: self.float.fd_error, scale: self.float.scale })
+    }
 }
 
 /// Evaluates `expr` exactly, if it needs no sampled input, derivative or transcendental value.
@@ -232,11 +227,11 @@ struct Evaluator<'a, 'p, V> {
     /// The caches of the evaluators this one was perturbed from, each with the number of overrides
     /// in force when it was filled: an entry cached there is valid here unless it depends on a
     /// later override.
-    inherited: Vec<(&'p HashMap<EntryKey, V>, usize)>,
+    inherited: Vec<(&'p HashMap<EntryKey, Cached<V>>, usize)>,
     ctx: &'a Context<'a>,
     sample: &'a Sample,
     overrides: Vec<(EntryKey, f64)>,
-    cache: HashMap<EntryKey, V>,
+    cache: HashMap<EntryKey, Cached<V>>,
     bound: Vec<i64>,
     locals: Vec<Vec<V>>,
     near_kink: f64,
@@ -246,6 +241,15 @@ struct Evaluator<'a, 'p, V> {
     shared: Rc<Shared>,
     /// Inverses computed so far, by the matrix and the index values it was taken at.
     inverses: HashMap<InverseKey, Rc<(usize, Vec<V>)>>,
+}
+
+/// A cached value of an entry, with the finite-difference error and the cancellation scale of
+/// computing it.
+#[derive(Clone)]
+struct Cached<V> {
+    value: V,
+    error: f64,
+    scale: f64,
 }
 
 /// A matrix of `inv` (by address) and the bound and free index values it was evaluated at.
@@ -268,7 +272,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             inverses: HashMap::default(),
             shared: Rc::new(Shared {
                 budget: Cell::new(EVAL_BUDGET),
-                deadline: std::time::Instant::now() + EVAL_TIME,
+                deadline: Cell::new(std::time::Instant::now() + EVAL_TIME),
                 inputs: RefCell::new(BTreeMap::new()),
             }),
         }
@@ -280,7 +284,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             return Err(EvalError::Limit(format!("evaluation needs more than {EVAL_BUDGET} operations")));
         }
         self.shared.budget.set(left - 1);
-        if left % 4096 == 0 && std::time::Instant::now() > self.shared.deadline {
+        if left % 4096 == 0 && std::time::Instant::now() > self.shared.deadline.get() {
             self.shared.budget.set(0);
             return Err(EvalError::Limit(format!("evaluation takes longer than {} s", EVAL_TIME.as_secs())));
         }
@@ -427,17 +431,23 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     let x0 = self.entry(&key)?.to_f64();
                     let h0 = 0.05 * x0.abs().max(1.0);
                     let mut child_error = 0.0f64;
+                    let mut child_scale = 0.0f64;
                     let (d, err) = ridders(
                         |h| {
                             let mut child = self.child_perturbing(&key, x0 + h);
                             let v = child.eval(body, free)?.to_f64();
                             child_error = child_error.max(child.fd_error);
+                            child_scale = child_scale.max(child.scale).max(v.abs());
                             Ok(v)
                         },
                         h0,
                     )?;
                     self.fd_error = self.fd_error.max(child_error);
-                    self.derivative_result(d, err)
+                    // Rounding in the perturbed values, amplified by the division by the step:
+                    // Ridders' estimate does not always see it when the derivative is tiny next
+                    // to the values differenced.
+                    let rounding = f64::EPSILON * child_scale / h0;
+                    self.derivative_result(d, err.max(rounding))
                 }
             },
         }
@@ -548,18 +558,40 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         if let Some((_, v)) = self.overrides.iter().rev().find(|(k, _)| k == key) {
             return V::from_float(*v);
         }
-        if let Some(v) = self.cache.get(key) {
-            return Ok(v.clone());
+        if let Some(c) = self.cache.get(key) {
+            let c = c.clone();
+            return Ok(self.reuse(c));
         }
         for (cache, n) in self.inherited.iter().rev() {
-            if let Some(v) = cache.get(key) {
+            if let Some(c) = cache.get(key) {
                 if self.overrides[*n..].iter().all(|(k, _)| !self.ctx.depends(key.0, k.0)) {
-                    return Ok(v.clone());
+                    let c = c.clone();
+                    return Ok(self.reuse(c));
                 }
                 // Older caches predate even more overrides.
                 break;
             }
         }
+        // The error and scale of this entry's own computation are kept with its value, so that
+        // a later read (another element of an array) accounts for them too.
+        let (outer_error, outer_scale) = (std::mem::take(&mut self.fd_error), std::mem::take(&mut self.scale));
+        let value = self.compute_entry(key);
+        let (error, scale) = (self.fd_error, self.scale);
+        self.fd_error = self.fd_error.max(outer_error);
+        self.scale = self.scale.max(outer_scale);
+        let value = value?;
+        self.cache.insert(key.clone(), Cached { value: value.clone(), error, scale });
+        Ok(value)
+    }
+
+    /// A cached entry: its value, with its error and scale added to this evaluation's.
+    fn reuse(&mut self, c: Cached<V>) -> V {
+        self.fd_error = self.fd_error.max(c.error);
+        self.scale = self.scale.max(c.scale);
+        c.value
+    }
+
+    fn compute_entry(&mut self, key: &EntryKey) -> EvalResult<V> {
         let model = self.ctx.model;
         let entry = &model.entries[key.0];
         let value = match &entry.kind {
@@ -592,7 +624,6 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 V::from_float(smooth_n(&[self.sample.seed, TAG_NODE, key.0 as u64], &args))?
             }
         };
-        self.cache.insert(key.clone(), value.clone());
         Ok(value)
     }
 
@@ -721,7 +752,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         // Later overrides shadow earlier ones (lookups search from the end).
         let mut overrides = self.overrides.clone();
         overrides.push((key.clone(), value));
-        let mut inherited: Vec<(&'c HashMap<EntryKey, V>, usize)> = self.inherited.clone();
+        let mut inherited: Vec<(&'c HashMap<EntryKey, Cached<V>>, usize)> = self.inherited.clone();
         inherited.push((&self.cache, self.overrides.len()));
         Evaluator {
             inherited,

@@ -7,8 +7,7 @@ pub mod random;
 mod value;
 
 pub use eval::{
-    entry_key_text, eval_exact, eval_exact_many, eval_float, eval_float_many, eval_widened, inputs_read, Context,
-    EntryKey, FloatValue, Sample,
+    entry_key_text, eval_exact, eval_float, eval_widened, inputs_read, Batch, Context, EntryKey, FloatValue, Sample,
 };
 pub use fd::ridders;
 pub use value::{exact_sqrt, ratio_to_f64, EvalError, EvalResult, Interval, Value};
