@@ -187,17 +187,35 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
 
     let evaluated =
         if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
-    let forms = options.prove.then(|| prove::normal_forms(ctx.model, &exprs, options.prove_budget));
+    // An array of concrete shape is proved element by element: each element's position is a
+    // number, so the elements of literals can be read off.
+    let instances = element_instances(ctx.model, &free);
+    let all_forms: Vec<prove::Forms> = if options.prove {
+        instances
+            .iter()
+            .map(|inst| {
+                let map: Vec<(IndexId, crate::model::Ix)> =
+                    inst.iter().map(|&(i, v)| (i, crate::model::Ix { constant: v, terms: Vec::new() })).collect();
+                let substituted: Vec<Expr> = exprs.iter().map(|e| crate::model::subst_free(e, &map)).collect();
+                let refs: Vec<&Expr> = substituted.iter().collect();
+                prove::normal_forms(ctx.model, &refs, options.prove_budget)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let forms = all_forms.first();
     let proved = |a: usize, b: usize| -> bool {
-        forms.as_ref().is_some_and(|f| match (&f.forms[a], &f.forms[b]) {
-            (Some(x), Some(y)) => x.proves_equal(y),
-            _ => false,
-        })
+        !all_forms.is_empty()
+            && all_forms.iter().all(|f| match (&f.forms[a], &f.forms[b]) {
+                (Some(x), Some(y)) => x.proves_equal(y),
+                _ => false,
+            })
     };
     // How a proved step was proved: the chain of rewrites where the e-graph finds one (only with
     // --explain, as it costs time), else the rules the normal forms used.
     let explanation_of = |a: usize, b: usize| -> Vec<String> {
-        let Some(f) = forms.as_ref() else { return Vec::new() };
+        let Some(f) = forms else { return Vec::new() };
         let (Some(x), Some(y)) = (&f.forms[a], &f.forms[b]) else { return Vec::new() };
         let chain = options.explain.then(|| prove::egraph::explain(&f.model, &x.lowered, &y.lowered)).flatten();
         chain.unwrap_or_else(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())
@@ -304,6 +322,41 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     DerivationResult { name: d.name.clone(), span: d.span, steps }
 }
 
+/// Arrays with at most this many elements of concrete position are proved element by element.
+const MAX_PROVED_ELEMENTS: i64 = 36;
+
+/// The assignments of the element indices of concrete range (every element of an array of
+/// concrete shape), or one empty assignment.
+fn element_instances(model: &Model, free: &[Vec<IndexId>]) -> Vec<Vec<(IndexId, i64)>> {
+    let mut hidden: Vec<IndexId> = free.iter().flatten().copied().filter(|&i| model.indices[i].hidden).collect();
+    hidden.sort_unstable();
+    hidden.dedup();
+    let concrete: Vec<(IndexId, i64, i64)> = hidden
+        .iter()
+        .filter_map(|&i| {
+            let r = model.indices[i].range;
+            (r.lo.size.is_none() && r.hi.size.is_none()).then_some((i, r.lo.offset, r.hi.offset))
+        })
+        .collect();
+    let count = concrete.iter().try_fold(1i64, |acc, &(_, lo, hi)| acc.checked_mul((hi - lo + 1).max(0)));
+    if concrete.is_empty() || !count.is_some_and(|c| (1..=MAX_PROVED_ELEMENTS).contains(&c)) {
+        return vec![Vec::new()];
+    }
+    every_position(&concrete)
+}
+
+/// Every assignment of values to indices in their ranges.
+fn every_position(ranges: &[(IndexId, i64, i64)]) -> Vec<Vec<(IndexId, i64)>> {
+    let mut all = vec![Vec::new()];
+    for &(i, lo, hi) in ranges {
+        all = all
+            .into_iter()
+            .flat_map(|p: Vec<(IndexId, i64)>| (lo..=hi).map(move |v| [p.clone(), vec![(i, v)]].concat()))
+            .collect();
+    }
+    all
+}
+
 /// Samples that differ only in the position of an array element: one evaluation serves them all.
 struct Group {
     /// The sample, without values for the element indices.
@@ -386,14 +439,7 @@ const RANDOM_ELEMENTS: usize = 256;
 fn element_positions(ranges: &[(IndexId, i64, i64)], r: &mut impl Rng) -> Vec<Vec<(IndexId, i64)>> {
     let count = ranges.iter().try_fold(1i64, |acc, &(_, lo, hi)| acc.checked_mul(hi - lo + 1));
     if count.is_some_and(|c| c <= MAX_ELEMENTS) {
-        let mut all = vec![Vec::new()];
-        for &(i, lo, hi) in ranges {
-            all = all
-                .into_iter()
-                .flat_map(|p: Vec<(IndexId, i64)>| (lo..=hi).map(move |v| [p.clone(), vec![(i, v)]].concat()))
-                .collect();
-        }
-        return all;
+        return every_position(ranges);
     }
     let mut picked: Vec<Vec<(IndexId, i64)>> = Vec::new();
     for corner in 0..(1usize << ranges.len()) {

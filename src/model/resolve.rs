@@ -1482,6 +1482,46 @@ pub fn entries_read(e: &Expr, out: &mut Vec<EntryId>) {
     e.for_each_child(|c| entries_read(c, out));
 }
 
+/// Replaces range indices by index expressions, all at once.
+pub fn subst_free(e: &Expr, map: &[(IndexId, Ix)]) -> Expr {
+    let map: Vec<(IxVar, Ix)> = map.iter().map(|(i, x)| (IxVar::Free(*i), x.clone())).collect();
+    subst_ix_vars(e, &map)
+}
+
+/// Replaces index variables (free or bound) by index expressions, all at once.
+pub fn subst_ix_vars(e: &Expr, map: &[(IxVar, Ix)]) -> Expr {
+    if map.is_empty() {
+        return e.clone();
+    }
+    let ix = |x: &Ix| -> Ix {
+        let mut out = Ix { constant: x.constant, terms: Vec::new() };
+        for &(coef, var) in &x.terms {
+            match map.iter().find(|(v, _)| *v == var) {
+                Some((_, with)) => {
+                    out.constant += coef * with.constant;
+                    out.terms.extend(with.terms.iter().map(|&(c, v)| (coef * c, v)));
+                }
+                None => out.terms.push((coef, var)),
+            }
+        }
+        out
+    };
+    let r = |r: &EntryRef| EntryRef { entry: r.entry, args: r.args.iter().map(ix).collect() };
+    match e {
+        Expr::Index(x) => Expr::Index(ix(x)),
+        Expr::Entry(x) => Expr::Entry(r(x)),
+        Expr::Delta(a, b) => Expr::Delta(ix(a), ix(b)),
+        Expr::Diff(body, t) => Expr::Diff(Box::new(subst_ix_vars(body, map)), r(t)),
+        Expr::NodePartial(n, t) => Expr::NodePartial(*n, r(t)),
+        Expr::Select(k, items) => Expr::Select(ix(k), items.iter().map(|c| subst_ix_vars(c, map)).collect()),
+        Expr::InvAt(m, row, col) => {
+            let m = Square { body: subst_ix_vars(&m.body, map), ..(**m).clone() };
+            Expr::InvAt(Box::new(m), ix(row), ix(col))
+        }
+        _ => e.map_children(|c| subst_ix_vars(c, map)),
+    }
+}
+
 /// Whether an expression reads no parameter, no free index outside `slots` and no bound index
 /// created before `mark` (one bound outside it).
 fn self_contained(e: &Expr, slots: &[IndexId], mark: BoundId) -> bool {

@@ -11,8 +11,8 @@
 //! and exponent, of `max`, of a `prod`), lowering gives up (`None`) rather than guess.
 
 use crate::model::{
-    constant_value, dependency_closure, BoundIndex, Builtin, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange,
-    Ix, IxVar, Literal, Model,
+    constant_value, dependency_closure, subst_free, subst_ix_vars, BoundIndex, Builtin, EntryId, EntryKind, EntryRef,
+    Expr, IndexId, IndexRange, Ix, IxVar, Literal, Model,
 };
 use crate::syntax::ast::BigOp;
 use num_bigint::BigInt;
@@ -99,7 +99,7 @@ impl<'m> Lowerer<'m> {
                         return None;
                     }
                     self.rules.insert("definitions unfolded");
-                    let body = subst_ix(body, &self.slot_map(r));
+                    let body = subst_free(body, &self.slot_map(r));
                     self.lower(&body)?
                 }
                 EntryKind::Input(_) | EntryKind::Unknown(_) => e.clone(),
@@ -117,7 +117,12 @@ impl<'m> Lowerer<'m> {
                 let expanded = self.expand_apply(*f, *order, args)?;
                 self.lower(&expanded)?
             }
-            Expr::Big(op, b, body) => Expr::Big(*op, *b, Box::new(self.lower(body)?)),
+            Expr::Big(op, b, body) => match self.lower(body) {
+                Some(body) => Expr::Big(*op, *b, Box::new(body)),
+                // A sum over a short concrete range whose terms read array literals at the bound
+                // index: written out term by term, each term reads a known element.
+                None => self.unroll(*op, *b, body)?,
+            },
             // An element of an array literal at a known position is that element; elsewhere, and
             // for determinants and inverses, the numbers decide.
             Expr::Select(ix, items) => self.lower(selected(ix, items)?)?,
@@ -177,6 +182,28 @@ impl<'m> Lowerer<'m> {
         let expanded = subst_locals(&body, args);
         // As for `diff`: `phi'(e)` exists only where `phi(e)` does.
         Some(if order > 0 { with_domain_of(expanded, subst_locals(&original, args)) } else { expanded })
+    }
+
+    /// `sum` or `prod` over a concrete range of at most [`MAX_UNROLLED`] values, written out.
+    fn unroll(&mut self, op: BigOp, b: crate::model::BoundId, body: &Expr) -> Option<Expr> {
+        let range = self.bounds.get(b)?.range;
+        let (None, None) = (range.lo.size, range.hi.size) else { return None };
+        let (lo, hi) = (range.lo.offset, range.hi.offset);
+        if hi - lo + 1 > MAX_UNROLLED {
+            return None;
+        }
+        self.rules.insert("sum over a concrete range written out");
+        let mut acc: Option<Expr> = None;
+        for v in lo..=hi {
+            let term = subst_ix_vars(body, &[(IxVar::Bound(b), Ix { constant: v, terms: Vec::new() })]);
+            let term = self.lower(&term)?;
+            acc = Some(match acc {
+                None => term,
+                Some(a) if op == BigOp::Sum => add(a, term),
+                Some(a) => times(a, term),
+            });
+        }
+        Some(acc.unwrap_or_else(|| if op == BigOp::Sum { zero() } else { one() }))
     }
 
     /// Whether `e` can change when `wrt` is perturbed.
@@ -242,7 +269,7 @@ impl<'m> Lowerer<'m> {
                     EntryKind::Input(_) => zero(),
                     EntryKind::Defined(_) if !self.evidently_in_range(r) => return None,
                     EntryKind::Defined(body) => {
-                        let body = subst_ix(body, &self.slot_map(r));
+                        let body = subst_free(body, &self.slot_map(r));
                         self.deriv(&body, wrt)?
                     }
                     EntryKind::Unknown(_) => self.deriv_unknown_node(r.entry, wrt)?,
@@ -471,42 +498,8 @@ fn div(a: Expr, b: Expr) -> Expr {
     }
 }
 
-/// Replaces range indices by index expressions, all at once.
-fn subst_ix(e: &Expr, map: &[(IndexId, Ix)]) -> Expr {
-    if map.is_empty() {
-        return e.clone();
-    }
-    let ix = |x: &Ix| -> Ix {
-        let mut out = Ix { constant: x.constant, terms: Vec::new() };
-        for &(coef, var) in &x.terms {
-            match var {
-                IxVar::Free(i) => match map.iter().find(|(j, _)| *j == i) {
-                    Some((_, with)) => {
-                        out.constant += coef * with.constant;
-                        out.terms.extend(with.terms.iter().map(|&(c, v)| (coef * c, v)));
-                    }
-                    None => out.terms.push((coef, var)),
-                },
-                _ => out.terms.push((coef, var)),
-            }
-        }
-        out
-    };
-    let r = |r: &EntryRef| EntryRef { entry: r.entry, args: r.args.iter().map(ix).collect() };
-    match e {
-        Expr::Index(x) => Expr::Index(ix(x)),
-        Expr::Entry(x) => Expr::Entry(r(x)),
-        Expr::Delta(a, b) => Expr::Delta(ix(a), ix(b)),
-        Expr::Diff(body, t) => Expr::Diff(Box::new(subst_ix(body, map)), r(t)),
-        Expr::NodePartial(n, t) => Expr::NodePartial(*n, r(t)),
-        Expr::Select(k, items) => Expr::Select(ix(k), items.iter().map(|c| subst_ix(c, map)).collect()),
-        Expr::InvAt(m, row, col) => {
-            let m = crate::model::Square { body: subst_ix(&m.body, map), ..(**m).clone() };
-            Expr::InvAt(Box::new(m), ix(row), ix(col))
-        }
-        _ => e.map_children(|c| subst_ix(c, map)),
-    }
-}
+/// The longest concrete range a sum is written out over.
+const MAX_UNROLLED: i64 = 16;
 
 /// The element of a list at a position that is a number, if it is one and inside the list.
 fn selected<'e>(ix: &Ix, items: &'e [Expr]) -> Option<&'e Expr> {
