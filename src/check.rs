@@ -388,7 +388,6 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions)
     // tried at MIN_SAMPLES points at least. Draws come in mirrored pairs (every unrestricted input
     // negated), so each sign of each input is tried.
     let combos = instances.len() * assignments;
-    let per_combo = options.samples.max(1).max(MIN_SAMPLES.div_ceil(combos)).next_multiple_of(2);
     let mut groups = Vec::new();
     for (inst_idx, sizes) in instances.iter().enumerate() {
         let bound = |b: crate::model::Bound| b.offset + b.size.map_or(0, |s| sizes[s]);
@@ -403,6 +402,8 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions)
         }
         let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, 0xe1]);
         let positions = element_positions(&element_ranges, &mut r);
+        // Every element of an array counts as a sample (at least `--samples` draws, in pairs).
+        let per_combo = options.samples.max(1).max(MIN_SAMPLES.div_ceil(combos * positions.len())).next_multiple_of(2);
         let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
         for a in 0..assignments {
             let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, a as u64, 0x1d]);
@@ -473,7 +474,14 @@ fn evaluate_all(
     let mut out = Vec::new();
     // An expression that ran into a resource limit is not evaluated again at later samples.
     let mut exhausted: Vec<Option<String>> = vec![None; exprs.len()];
+    // Where everything was evaluated exactly, no random input or function was read: other draws
+    // at the same sizes and index values would repeat the same numbers.
+    let mut exact_done: Vec<(Vec<i64>, Vec<Option<i64>>)> = Vec::new();
     for group in plan(ctx.model, d_index, &all_free, options) {
+        let key = (group.base.sizes.clone(), group.base.free.clone());
+        if exact_done.contains(&key) {
+            continue;
+        }
         let frees: Vec<Vec<Option<i64>>> = group
             .elements
             .iter()
@@ -517,6 +525,9 @@ fn evaluate_all(
                 })
                 .collect();
             drop(batch);
+            if points.iter().flatten().all(|p| matches!(p, Point::Value { exact: Some(_), .. })) {
+                exact_done.push(key.clone());
+            }
             let all_undefined = points.iter().flatten().all(|p| matches!(p, Point::Undefined));
             if (near_kink || all_undefined) && attempt + 1 < REDRAWS {
                 continue;

@@ -37,7 +37,7 @@ const TAG_FUNCTION: u64 = 2;
 const TAG_NODE: u64 = 3;
 
 /// One entry with concrete index values for its range slots.
-pub type EntryKey = (EntryId, Vec<i64>);
+pub type EntryKey = (EntryId, smallvec::SmallVec<[i64; 3]>);
 
 /// What the evaluator needs to know about a model, computed once.
 pub struct Context<'m> {
@@ -143,8 +143,10 @@ pub struct FloatValue {
 struct Shared {
     budget: Cell<u64>,
     deadline: Cell<std::time::Instant>,
-    /// The base values of the inputs read, for counterexamples.
+    /// The base values of the inputs read, for counterexamples (recorded only when asked for).
     inputs: RefCell<BTreeMap<EntryKey, f64>>,
+    /// Whether to record them.
+    record_inputs: Cell<bool>,
 }
 
 /// Evaluates `expr` at a sample in floats.
@@ -216,6 +218,7 @@ pub fn eval_widened(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<I
 /// The inputs that evaluating `exprs` reads, with their values.
 pub fn inputs_read(ctx: &Context, sample: &Sample, exprs: &[&Expr]) -> BTreeMap<EntryKey, f64> {
     let mut ev = Evaluator::<f64>::new(ctx, sample, false);
+    ev.shared.record_inputs.set(true);
     for e in exprs {
         let _ = ev.eval(e, &sample.free);
     }
@@ -274,6 +277,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 budget: Cell::new(EVAL_BUDGET),
                 deadline: Cell::new(std::time::Instant::now() + EVAL_TIME),
                 inputs: RefCell::new(BTreeMap::new()),
+                record_inputs: Cell::new(false),
             }),
         }
     }
@@ -538,7 +542,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
 
     fn entry_key(&self, r: &EntryRef, free: &[Option<i64>]) -> EvalResult<EntryKey> {
         let entry = &self.ctx.model.entries[r.entry];
-        let mut args = Vec::with_capacity(r.args.len());
+        let mut args = smallvec::SmallVec::new();
         for (ix, slot) in r.args.iter().zip(entry.range_slots()) {
             let v = self.ix(ix, free)?;
             let range = self.ctx.model.indices[slot].range;
@@ -646,7 +650,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 })
                 .collect();
             for index_values in cartesian(&ranges) {
-                let dep_key = (dep.entry, index_values);
+                let dep_key = (dep.entry, index_values.into());
                 let v = self.entry(&dep_key)?.to_f64();
                 let mut words = vec![dep_key.0 as u64];
                 words.extend(dep_key.1.iter().map(|&i| i as u64));
@@ -693,7 +697,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             let total: f64 = (self.bound_value(r.lo)..=self.bound_value(r.hi)).map(|i| raw(&[i])).sum();
             value *= super::value::ratio_to_f64(&a.total) / total;
         }
-        self.shared.inputs.borrow_mut().entry(k.clone()).or_insert(value);
+        if self.shared.record_inputs.get() {
+            self.shared.inputs.borrow_mut().entry(k.clone()).or_insert(value);
+        }
         value
     }
 
