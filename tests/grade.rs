@@ -395,3 +395,77 @@ fn a_reference_with_an_error_exits_2() {
     let (code, _, _) = run(&["grade", "x.deriv", "--reference", REFERENCE, "--format", "gradescope"]);
     assert_eq!(code, 2, "gradescope needs --out");
 }
+
+#[test]
+fn odd_submissions_never_stop_the_grading() {
+    let reference = reference();
+    let options = GradeOptions::default();
+    let deep = format!("var x\nderive \"product\" {}x{}\n  = x\n", "(".repeat(300), ")".repeat(300));
+    let cases = [
+        "",
+        "# only a comment\n",
+        "derive\n",
+        "derive x\n",
+        "= x\n",
+        "((((((((\n",
+        "let s[c,t] = \n",
+        "var x\nderive \"product\" diff(x^2 * exp(x), x\n  = 1\n",
+        deep.as_str(),
+    ];
+    for case in cases {
+        let g = grade_submission(&reference, "odd.deriv", case, &options);
+        assert_eq!(g.score.to_string(), "0", "{case:?}: {g:?}");
+        assert_eq!(g.derivations.len(), 4);
+    }
+}
+
+#[test]
+fn an_added_name_the_reference_uses_is_ignored() {
+    // `t` is a label of the reference (`net_phi[t]`): declaring it an index would change the
+    // reference's model, so it is ignored; the derivation does not need it.
+    let g = grade_submission(
+        &reference(),
+        "clash.deriv",
+        "index t in 1..3\nderive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x*exp(x)*(2 + x)\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!(scores(&g), ["0", "0", "2", "0"]);
+    let messages: Vec<&str> = g.model_changes.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages[0], "added declaration of `t`, a name the reference uses otherwise");
+    assert!(messages[1].starts_with("missing 15 of the reference's declarations: `c`, `x`"), "{messages:?}");
+    assert_eq!(messages.len(), 2);
+}
+
+#[test]
+fn a_second_derivation_of_the_same_name_is_not_graded() {
+    let g = grade_text(
+        "derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\nderive \"product\" diff(x^2 * exp(x), x)\n  = 0\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!(scores(&g), ["0", "0", "2", "0"]);
+    assert_eq!(g.unmatched.iter().map(|s| line(&g, s.start)).collect::<Vec<_>>(), [11]);
+}
+
+#[test]
+fn unreadable_and_non_utf8_files_score_0_and_the_batch_goes_on() {
+    let dir = std::env::temp_dir().join(format!("gradproof-odd-files-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    std::fs::write(dir.join("a_latin1.deriv"), b"var x\n# caf\xe9\n").expect("writable");
+    std::fs::write(
+        dir.join("b_bom.deriv"),
+        "\u{FEFF}var x\nderive \"logistic\" sigmoid'(x)\n  = sigmoid(x)*(1 - sigmoid(x))\n",
+    )
+    .expect("writable");
+    let paths = [dir.clone(), dir.join("no_such_file.deriv")];
+    let grades = grade_paths(&paths, &Arc::new(reference()), &GradeOptions::default(), None);
+    let summary: Vec<(String, String)> = grades
+        .iter()
+        .map(|g| (g.score.to_string(), g.errors.first().map_or_else(String::new, |e| e.message.clone())))
+        .collect();
+    assert_eq!(summary[0], ("0".to_string(), "file is not valid UTF-8".to_string()));
+    assert_eq!(summary[1].0, "1", "a byte-order mark is ignored: {:?}", grades[1]);
+    assert_eq!(summary[2].0, "0");
+    assert!(summary[2].1.starts_with("cannot read input"), "{summary:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -177,7 +177,9 @@ fn grade_with_time_limit(
         let d = Diagnostic::error(Span::default(), format!("internal error while grading this file: {why}"))
             .with_hint("please report this submission to the gradproof developers")
             .without_source();
-        SubmissionGrade::not_graded(reference, &path, &source, vec![d], "internal error")
+        let mut grade = SubmissionGrade::not_graded(reference, &path, &source, vec![d], "internal error");
+        grade.manual_review = true;
+        grade
     };
     if worker.is_err() {
         return internal("no thread could be started");

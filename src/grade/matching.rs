@@ -11,6 +11,9 @@ use crate::model::{expr_text, resolve, Derivation, Model, Step, ToleranceRule};
 use crate::syntax::ast::{self, Item, Relation};
 use crate::syntax::{lines, parse_file};
 
+/// The most derivations of a submission whose heads are compared with the reference's.
+const MAX_HEAD_CANDIDATES: usize = 32;
+
 /// How a submission's derivation was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchedBy {
@@ -49,6 +52,9 @@ pub(super) struct Combined {
     pub model: Model,
     /// Name errors of the submission.
     pub errors: Vec<Diagnostic>,
+    /// Whether the reference's part did not resolve as it does alone (a name the submission
+    /// added clashes with it), or a declaration failed.
+    pub clash: bool,
     /// The submission's derivations, in file order.
     pub derivations: Vec<SubmissionDerivation>,
     /// For each derivation of the reference, its index among the model's derivations.
@@ -80,11 +86,15 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
             Some(r) => {
                 (format!("changed {} of `{}`", r.what, r.name), format!("graded with the reference's `{}`", quote(r)))
             }
-            None if d.addable => {
+            None if d.addable && !reference.words.contains(family(&d.name)) => {
                 added[k] = true;
                 let message = format!("added {} of `{}`, which the reference does not have", d.what, d.name);
                 (message, "kept, as it only introduces a new name".to_string())
             }
+            None if d.addable => (
+                format!("added {} of `{}`, a name the reference uses otherwise", d.what, d.name),
+                "ignored: declaring it would change what the reference's lines mean".to_string(),
+            ),
             None => (
                 format!("added {} `{}`, which the reference does not have", d.what, one_line(&source[d.line.range()])),
                 format!("ignored: only the reference's {}s count", d.what),
@@ -92,15 +102,22 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
         };
         changes.push(Diagnostic::error(d.line, message).with_hint(hint));
     }
-    if mine.is_empty() && !reference.declarations.is_empty() {
+    // Only what declares names is reported missing (the reference's `assume`, `tolerance` and
+    // `grading` apply anyway), and many at once in one line.
+    let missing: Vec<&Declaration> =
+        reference.declarations.iter().filter(|r| r.addable && !mine.iter().any(|d| d.name == r.name)).collect();
+    if missing.len() > 3 {
+        let names: Vec<String> = missing.iter().map(|r| format!("`{}`", r.name)).collect();
         changes.push(
-            Diagnostic::error(Span::default(), "the submission has none of the reference's declarations")
-                .with_hint("graded with the reference's model")
-                .without_source(),
+            Diagnostic::error(
+                Span::default(),
+                format!("missing {} of the reference's declarations: {}", names.len(), names.join(", ")),
+            )
+            .with_hint("graded with the reference's model")
+            .without_source(),
         );
-    }
-    for r in reference.declarations.iter().filter(|_| !mine.is_empty()) {
-        if !mine.iter().any(|d| d.name == r.name) {
+    } else {
+        for r in missing {
             changes.push(
                 Diagnostic::error(Span::default(), format!("missing {} of `{}`", r.what, r.name))
                     .with_hint(format!("graded with the reference's `{}`", quote(r)))
@@ -139,6 +156,11 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
     DeclarationChanges { changes, blank, kept }
 }
 
+/// The family of a declared name: `s` for `s[c,t]`.
+fn family(name: &str) -> &str {
+    name.split('[').next().unwrap_or(name)
+}
+
 /// The offset of the last comma in `from..to` (or `to` when there is none).
 fn comma_before(source: &str, from: usize, to: usize) -> usize {
     source.get(from..to).and_then(|t| t.rfind(',')).map_or(to, |i| from + i)
@@ -152,7 +174,9 @@ pub(super) fn combine(reference: &Reference, file: &ast::File, source: &str, bla
     let offset = source.len() + 1;
     let (combined_file, _) = parse_file(&text);
     let (model, diagnostics) = resolve(&combined_file);
-    let errors = diagnostics.into_iter().filter(|d| d.span.start < offset).map(|d| within(d, source.len())).collect();
+    let (errors, in_reference): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        diagnostics.into_iter().partition(|d| d.span.start < offset);
+    let errors = errors.into_iter().map(|d| within(d, source.len())).collect();
     let mut derivations = Vec::new();
     for item in &file.items {
         if let Item::Derivation(d) = item {
@@ -165,8 +189,11 @@ pub(super) fn combine(reference: &Reference, file: &ast::File, source: &str, bla
             });
         }
     }
-    let reference_ids = (0..model.derivations.len()).filter(|&k| model.derivations[k].span.start >= offset).collect();
-    Combined { model, errors, derivations, reference: reference_ids }
+    let reference_ids: Vec<usize> =
+        (0..model.derivations.len()).filter(|&k| model.derivations[k].span.start >= offset).collect();
+    let clash =
+        model.declarations_failed || !in_reference.is_empty() || reference_ids.len() != reference.derivations.len();
+    Combined { model, errors, clash, derivations, reference: reference_ids }
 }
 
 /// Matches the reference's derivations (by position) to the submission's: by name first, then by
@@ -188,9 +215,12 @@ pub(super) fn match_derivations(
     // The pairs left, tried by their heads: written alike, else by the check.
     let model = &combined.model;
     let head = |id: usize| &model.derivations[id].head;
+    // Past a few dozen unmatched derivations a file is not a submission of this sheet; their
+    // heads are not all tried (each pair is a derivation to check).
+    let open: Vec<usize> = (0..taken.len()).filter(|&s| !taken[s]).take(MAX_HEAD_CANDIDATES).collect();
     let candidates: Vec<(usize, usize)> = (0..matches.len())
         .filter(|&r| matches[r].is_none())
-        .flat_map(|r| (0..taken.len()).filter(|&s| !taken[s]).map(move |s| (r, s)))
+        .flat_map(|r| open.iter().map(move |&s| (r, s)))
         .filter(|&(r, s)| combined.derivations[s].resolved.is_some() && combined.reference.get(r).is_some())
         .collect();
     let written_apart: Vec<(usize, usize)> = candidates

@@ -168,17 +168,26 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
     let declarations = compare_declarations(reference, &file, source);
     let mut combined = combine(reference, &file, source, &declarations.blank);
     let mut errors = Vec::new();
-    if combined.model.declarations_failed && !declarations.kept.is_empty() {
-        // A declaration the submission added does not resolve: grade with the reference's alone.
-        errors.append(&mut combined.errors);
+    if combined.clash && !declarations.kept.is_empty() {
+        // A declaration the submission added does not resolve, or clashes with the reference's
+        // model: grade with the reference's declarations alone.
+        let on_added =
+            |d: &Diagnostic| declarations.kept.iter().any(|k| k.start <= d.span.start && d.span.start < k.end);
+        errors.extend(combined.errors.drain(..).filter(on_added));
+        errors.push(
+            Diagnostic::error(declarations.kept[0], "the declarations this submission adds clash with the reference's")
+                .with_hint("graded without them"),
+        );
         let all: Vec<Span> = declarations.blank.iter().chain(&declarations.kept).copied().collect();
         combined = combine(reference, &file, source, &all);
     }
-    if combined.model.declarations_failed || combined.reference.len() != reference.derivations.len() {
+    if combined.clash {
         let error = Diagnostic::error(Span::default(), "internal error: the reference's model did not resolve")
             .without_source()
             .with_hint("please report this submission to the gradproof developers");
-        return SubmissionGrade::not_graded(reference, path, source, vec![error], "internal error");
+        let mut grade = SubmissionGrade::not_graded(reference, path, source, vec![error], "internal error");
+        grade.manual_review = true;
+        return grade;
     }
     errors.append(&mut combined.errors);
     errors.sort_by_key(|d| d.span.start);

@@ -1,7 +1,7 @@
 //! The reference solution: its model (authoritative for every submission), its derivations with
 //! their points, the declarations a submission is compared with, and the student's template.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -10,7 +10,7 @@ use num_traits::Signed;
 use super::policy::{default_shares, derivatives_left_through_definitions, Points};
 use crate::check::{check_model, CheckOptions, Verdict};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{resolve, written_ref, GradingShares, Model};
+use crate::model::{resolve, written_ref, GradingShares};
 use crate::syntax::ast::{self, Definition, Item, UnknownItem};
 use crate::syntax::{lines, parse_file};
 
@@ -30,6 +30,9 @@ pub struct Reference {
     pub derivations: Vec<ReferenceDerivation>,
     /// Its declarations, which a submission's are compared with.
     pub(super) declarations: Vec<Declaration>,
+    /// Every name written in it outside comments: a submission may not declare one of these, as
+    /// that could change what the reference's own lines mean (a label made an index, say).
+    pub(super) words: HashSet<String>,
     /// Its logical lines (for the template).
     lines: Vec<Span>,
 }
@@ -145,6 +148,7 @@ impl Reference {
             shares: model.grading.clone().unwrap_or_else(default_shares),
             derivations,
             declarations: declarations(&file, &lines),
+            words: words(source),
             lines,
         })
     }
@@ -152,11 +156,6 @@ impl Reference {
     /// The total of the points.
     pub fn max_score(&self) -> Points {
         self.derivations.iter().map(|d| d.max_score).sum()
-    }
-
-    /// The reference's model, as resolved on its own (for tests and tools).
-    pub fn model(&self) -> Model {
-        resolve(&parse_file(&self.source).0).0
     }
 
     /// The student's template: the reference without its steps (and without the comment lines
@@ -193,6 +192,16 @@ impl Reference {
         }
         out
     }
+}
+
+/// The identifiers of a text, comments left out.
+fn words(source: &str) -> HashSet<String> {
+    source
+        .lines()
+        .flat_map(|line| line.split('#').next().unwrap_or_default().split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
+        .map(str::to_string)
+        .collect()
 }
 
 /// An expression as written, from its start to the end of its line, without the note. (The
