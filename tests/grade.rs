@@ -469,3 +469,27 @@ fn unreadable_and_non_utf8_files_score_0_and_the_batch_goes_on() {
     assert!(summary[2].1.starts_with("cannot read input"), "{summary:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_changed_head_is_told_and_the_steps_start_from_the_references() {
+    let g = grade_text("derive \"product\" diff(x^3, x)\n  = 3*x^2\n", &GradeOptions::default());
+    let d = &g.derivations[2];
+    assert_eq!(
+        d.feedback[0],
+        "your head is not the reference's `diff(x^2 * exp(x), x)`: your steps are checked from the reference's head"
+    );
+    assert_eq!(d.steps[0].status, StepStatus::Wrong);
+    assert_eq!(d.score.to_string(), "0");
+    // A head written otherwise but equal is the reference's.
+    let g = grade_text("derive \"product\" diff(exp(x) * x^2, x)\n  = x*exp(x)*(2 + x)\n", &GradeOptions::default());
+    assert_eq!(g.derivations[2].score.to_string(), "2");
+    assert_eq!(g.derivations[2].feedback[0], "line 10: proved — follows from the step before");
+}
+
+#[test]
+fn a_term_missing_from_the_first_step_is_named_from_the_references_step() {
+    // The head is a derivative, a single term: the missing term is found in the reference's step
+    // of the same value.
+    let g = grade_text("derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x)\n", &GradeOptions::default());
+    assert_eq!(g.derivations[2].steps[0].diagnosis.as_deref(), Some("missing term `x^2*exp(x)`"));
+}

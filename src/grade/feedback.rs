@@ -12,10 +12,12 @@ use super::policy::StepStatus;
 /// The most terms of one expression tried as a missing or extra term.
 const MAX_TERMS: usize = 12;
 
-/// A wrong step to diagnose: the expression before it and its own.
+/// A wrong step to diagnose: the expression before it, its own, and — when the one before
+/// holds — the reference's next step, which has the value the step should have had.
 pub(super) struct WrongStep<'a> {
     pub before: &'a Expr,
     pub step: &'a Expr,
+    pub reference: Option<&'a Expr>,
 }
 
 /// For each wrong step, the mistake named by the first *alternative* that equals it: an
@@ -29,7 +31,7 @@ pub(super) fn name_terms(model: &Model, wrong: &[WrongStep], options: &CheckOpti
     let mut owners = Vec::new();
     let mut labels: Vec<Vec<String>> = Vec::new();
     for (k, w) in wrong.iter().enumerate() {
-        let alternatives = alternatives(model, w.before, w.step);
+        let alternatives = alternatives(model, w);
         if alternatives.is_empty() {
             continue;
         }
@@ -63,16 +65,20 @@ pub(super) fn name_terms(model: &Model, wrong: &[WrongStep], options: &CheckOpti
     causes
 }
 
-/// The expressions typical mistakes make of `before`, each with the name of the mistake.
-fn alternatives(model: &Model, before: &Expr, step: &Expr) -> Vec<(Expr, String)> {
+/// The expressions typical mistakes make of the correct value (the step before, or the reference's
+/// step of the same value), each with the name of the mistake.
+fn alternatives(model: &Model, w: &WrongStep) -> Vec<(Expr, String)> {
     let mut out = Vec::new();
-    let before_terms = terms(before);
-    if (2..=MAX_TERMS).contains(&before_terms.len()) {
-        for t in before_terms {
-            let label = format!("missing term `{}`", expr_text(model, &t));
-            out.push((Expr::Sub(Box::new(before.clone()), Box::new(t)), label));
+    for correct in std::iter::once(w.before).chain(w.reference) {
+        let correct_terms = terms(correct);
+        if (2..=MAX_TERMS).contains(&correct_terms.len()) {
+            for t in correct_terms {
+                let label = format!("missing term `{}`", expr_text(model, &t));
+                out.push((Expr::Sub(Box::new(correct.clone()), Box::new(t)), label));
+            }
         }
     }
+    let (before, step) = (w.before, w.step);
     let step_terms = terms(step);
     if (2..=MAX_TERMS).contains(&step_terms.len()) {
         for t in step_terms {
@@ -121,22 +127,25 @@ pub(super) fn mistake(cause: &str) -> String {
     }
 }
 
-/// The reference's step after the one the student's step `k` (1-based) starts from: the one
-/// after the reference expression written like the student's step before, else the reference's
-/// step `k`. `reference` holds the reference's head and steps as the model writes them.
-pub(super) fn next_reference_step(
-    reference: &[String],
-    reference_steps_written: &[String],
-    before: &str,
-    k: usize,
-) -> Option<String> {
-    let n = reference_steps_written.len();
-    let next = match reference.iter().position(|r| r == before) {
-        Some(j) if j >= n => return Some("the step before is already the reference's final answer".to_string()),
-        Some(j) => j,
-        None => k.min(n).checked_sub(1)?,
-    };
-    reference_steps_written.get(next).map(|s| format!("the reference continues with `{}`", s.trim()))
+/// Which of the reference's steps (0-based) follows the student's expression `before`, the one
+/// before their step `k` (1-based): the step after the reference expression written like `before`,
+/// else the reference's step `k`. `reference` holds the reference's head and steps as the model
+/// writes them. None when `before` is already the reference's final answer.
+pub(super) fn next_reference(reference: &[String], before: &str, k: usize) -> Option<usize> {
+    let n = reference.len().saturating_sub(1);
+    match reference.iter().position(|r| r == before) {
+        Some(j) if j >= n => None,
+        Some(j) => Some(j),
+        None => k.min(n).checked_sub(1),
+    }
+}
+
+/// The hint under a wrong step: the reference's next step as written.
+pub(super) fn hint(reference: &[String], steps_written: &[String], before: &str, k: usize) -> String {
+    match next_reference(reference, before, k).and_then(|j| steps_written.get(j)) {
+        Some(step) => format!("the reference continues with `{step}`"),
+        None => "the step before is already the reference's final answer".to_string(),
+    }
 }
 
 /// One line about a step: its verdict in words and, for a wrong one, where and why.

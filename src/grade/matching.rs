@@ -196,51 +196,64 @@ pub(super) fn combine(reference: &Reference, file: &ast::File, source: &str, bla
     Combined { model, errors, clash, derivations, reference: reference_ids }
 }
 
+/// A derivation of the submission matched to one of the reference's.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Match {
+    /// Its index among the submission's derivations.
+    pub sub: usize,
+    /// How it was found.
+    pub by: MatchedBy,
+    /// Whether its head equals the reference's (always, when found by its head).
+    pub same_head: bool,
+}
+
 /// Matches the reference's derivations (by position) to the submission's: by name first, then by
 /// a head the check shows equal (written alike, or proved or checked equal).
 pub(super) fn match_derivations(
     reference: &Reference,
     combined: &Combined,
     options: &CheckOptions,
-) -> Vec<Option<(usize, MatchedBy)>> {
-    let mut matches: Vec<Option<(usize, MatchedBy)>> = vec![None; reference.derivations.len()];
+) -> Vec<Option<Match>> {
+    let model = &combined.model;
+    let text = |id: usize| expr_text(model, &model.derivations[id].head);
+    let theirs: Vec<String> = combined.reference.iter().map(|&id| text(id)).collect();
+    let mine: Vec<Option<String>> = combined.derivations.iter().map(|d| d.resolved.map(text)).collect();
+    let mut by_name: Vec<Option<usize>> = vec![None; reference.derivations.len()];
     let mut taken = vec![false; combined.derivations.len()];
     for (r, rd) in reference.derivations.iter().enumerate() {
         let Some(name) = &rd.written_name else { continue };
         if let Some(s) = (0..taken.len()).find(|&s| !taken[s] && combined.derivations[s].name.as_ref() == Some(name)) {
             taken[s] = true;
-            matches[r] = Some((s, MatchedBy::Name));
+            by_name[r] = Some(s);
         }
     }
-    // The pairs left, tried by their heads: written alike, else by the check.
-    let model = &combined.model;
-    let head = |id: usize| &model.derivations[id].head;
     // Past a few dozen unmatched derivations a file is not a submission of this sheet; their
     // heads are not all tried (each pair is a derivation to check).
     let open: Vec<usize> = (0..taken.len()).filter(|&s| !taken[s]).take(MAX_HEAD_CANDIDATES).collect();
-    let candidates: Vec<(usize, usize)> = (0..matches.len())
-        .filter(|&r| matches[r].is_none())
-        .flat_map(|r| open.iter().map(move |&s| (r, s)))
-        .filter(|&(r, s)| combined.derivations[s].resolved.is_some() && combined.reference.get(r).is_some())
-        .collect();
-    let written_apart: Vec<(usize, usize)> = candidates
-        .iter()
-        .copied()
-        .filter(|&(r, s)| {
-            let (rid, sid) = (combined.reference[r], combined.derivations[s].resolved.unwrap_or(usize::MAX));
-            expr_text(model, head(rid)) != expr_text(model, head(sid))
+    let candidates: Vec<(usize, usize)> = (0..theirs.len())
+        .flat_map(|r| match by_name[r] {
+            Some(s) => vec![(r, s)],
+            None => open.iter().map(|&s| (r, s)).collect(),
         })
+        .filter(|&(_, s)| mine[s].is_some())
         .collect();
+    // Heads written alike are equal; the others are checked, all at once.
+    let written_apart: Vec<(usize, usize)> =
+        candidates.iter().copied().filter(|&(r, s)| mine[s].as_ref() != Some(&theirs[r])).collect();
     let equal_by_check = heads_equal(combined, &written_apart, options);
+    let equal = |r: usize, s: usize| match written_apart.iter().position(|&p| p == (r, s)) {
+        Some(k) => equal_by_check.get(k).copied().unwrap_or(false),
+        None => mine[s].is_some(),
+    };
+    let mut matches: Vec<Option<Match>> = by_name
+        .iter()
+        .enumerate()
+        .map(|(r, m)| m.map(|s| Match { sub: s, by: MatchedBy::Name, same_head: mine[s].is_none() || equal(r, s) }))
+        .collect();
     for (r, s) in candidates {
-        if matches[r].is_some() || taken[s] {
-            continue;
-        }
-        let written_alike = !written_apart.contains(&(r, s));
-        let checked = written_apart.iter().position(|&p| p == (r, s)).is_some_and(|k| equal_by_check[k]);
-        if written_alike || checked {
+        if matches[r].is_none() && !taken[s] && equal(r, s) {
             taken[s] = true;
-            matches[r] = Some((s, MatchedBy::Head));
+            matches[r] = Some(Match { sub: s, by: MatchedBy::Head, same_head: true });
         }
     }
     matches

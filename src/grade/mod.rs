@@ -21,7 +21,7 @@ use crate::diagnostic::{line_col, Diagnostic, Span};
 use crate::model::{expr_text, Derivation};
 use crate::syntax::parse_file;
 use feedback::WrongStep;
-use matching::{combine, compare_declarations, match_derivations, with_derivations, Combined};
+use matching::{combine, compare_declarations, match_derivations, with_derivations, Combined, Match};
 
 /// How to grade.
 #[derive(Debug, Clone)]
@@ -202,7 +202,7 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
     if Instant::now() > deadline {
         return timed_out();
     }
-    let taken: Vec<usize> = matches.iter().flatten().map(|(s, _)| *s).collect();
+    let taken: Vec<usize> = matches.iter().flatten().map(|m| m.sub).collect();
     let unmatched =
         (0..combined.derivations.len()).filter(|s| !taken.contains(s)).map(|s| combined.derivations[s].span).collect();
     let manual_review = graded.iter().any(|d| d.manual_review);
@@ -224,7 +224,7 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
 fn grade_derivations(
     reference: &Reference,
     combined: &Combined,
-    matches: &[Option<(usize, MatchedBy)>],
+    matches: &[Option<Match>],
     errors: &[Diagnostic],
     source: &str,
     options: &GradeOptions,
@@ -235,23 +235,39 @@ fn grade_derivations(
     // so that `holds` says whether a step equals what the reference asked for.
     let mut to_check = Vec::new();
     let mut checked_at = vec![None; matches.len()];
+    let mut checked_for = Vec::new();
     for (r, m) in matches.iter().enumerate() {
-        let Some(id) = m.and_then(|(s, _)| combined.derivations[s].resolved) else { continue };
+        let Some(id) = m.and_then(|m| combined.derivations[m.sub].resolved) else { continue };
         let mine = &model.derivations[id];
         checked_at[r] = Some(to_check.len());
+        checked_for.push(r);
         to_check.push(Derivation { head: theirs(r).head.clone(), tolerance: theirs(r).tolerance, ..mine.clone() });
     }
     let results = check_model(&with_derivations(model, to_check.clone()), &options.check);
+    // The reference's head and steps as the model writes them, to find its next step.
+    let reference_exprs: Vec<Vec<String>> = (0..matches.len())
+        .map(|r| {
+            std::iter::once(&theirs(r).head)
+                .chain(theirs(r).steps.iter().map(|s| &s.expr))
+                .map(|e| expr_text(model, e))
+                .collect()
+        })
+        .collect();
 
     // Name a missing or extra term where the check found no simpler cause.
     let mut wrong = Vec::new();
     let mut wrong_at = Vec::new();
     for (k, (d, result)) in to_check.iter().zip(&results).enumerate() {
+        let r = checked_for[k];
         for (i, step) in result.steps.iter().enumerate() {
             let simple = step.cause.as_deref().is_some_and(|c| c.contains("sign") || c.contains("factor"));
             if step.verdict == Verdict::Wrong && step.counterexample.is_some() && !simple {
                 let before = if i == 0 { &d.head } else { &d.steps[i - 1].expr };
-                wrong.push(WrongStep { before, step: &d.steps[i].expr });
+                // When the step before holds, the reference's next step has the right value.
+                let before_holds = i == 0 || result.steps[i - 1].holds;
+                let next = feedback::next_reference(&reference_exprs[r], &expr_text(model, before), i + 1);
+                let reference = next.filter(|_| before_holds).and_then(|j| theirs(r).steps.get(j)).map(|s| &s.expr);
+                wrong.push(WrongStep { before, step: &d.steps[i].expr, reference });
                 wrong_at.push((k, i));
             }
         }
@@ -260,7 +276,7 @@ fn grade_derivations(
 
     let mut out = Vec::new();
     for (r, rd) in reference.derivations.iter().enumerate() {
-        let Some((s, by)) = matches[r] else {
+        let Some(Match { sub: s, by, same_head }) = matches[r] else {
             let why = format!("missing: no derivation named \"{}\" or with the head `{}`", rd.name, rd.head_text);
             out.push(DerivationGrade::zero(rd, vec![why]));
             continue;
@@ -282,20 +298,12 @@ fn grade_derivations(
             continue;
         };
         let (d, result) = (&to_check[k], &results[k]);
-        let mine_head = sub.resolved.map(|id| &model.derivations[id].head);
-        if let Some(head) = mine_head.filter(|h| expr_text(model, h) != expr_text(model, &d.head)) {
-            if by == MatchedBy::Name {
-                grade.feedback.push(format!(
-                    "your head `{}` is not written like the reference's `{}`: steps are checked from the reference's",
-                    expr_text(model, head),
-                    rd.head_text.trim()
-                ));
-            }
+        if !same_head {
+            grade.feedback.push(format!(
+                "your head is not the reference's `{}`: your steps are checked from the reference's head",
+                rd.head_text
+            ));
         }
-        let reference_exprs: Vec<String> = std::iter::once(&theirs(r).head)
-            .chain(theirs(r).steps.iter().map(|s| &s.expr))
-            .map(|e| expr_text(model, e))
-            .collect();
         let mut statuses = Vec::new();
         let mut steps = Vec::new();
         for (i, step) in result.steps.iter().enumerate() {
@@ -306,8 +314,7 @@ fn grade_derivations(
             let term = wrong_at.iter().position(|&p| p == (k, i)).and_then(|w| terms[w].clone());
             let diagnosis = term.or_else(|| step.cause.as_deref().map(feedback::mistake));
             let hint = (options.hints && status == StepStatus::Wrong)
-                .then(|| feedback::next_reference_step(&reference_exprs, &rd.step_texts, &before_text, i + 1))
-                .flatten();
+                .then(|| feedback::hint(&reference_exprs[r], &rd.step_texts, &before_text, i + 1));
             statuses.push(status);
             steps.push(StepGrade { result: step.clone(), status, credit: Points::ZERO, diagnosis, hint });
         }
