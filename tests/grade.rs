@@ -390,6 +390,18 @@ fn a_reference_with_an_error_exits_2() {
     let (code, stdout, stderr) = run(&["grade", "tests/grade/submissions", "--reference", "tests/data/bad.deriv"]);
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert!(stderr.contains("the reference tests/data/bad.deriv has errors; nothing was graded"), "{stderr}");
+    let (code, stdout, stderr) = run(&[
+        "grade",
+        "tests/grade/submissions/correct.deriv",
+        "no_such.deriv",
+        "--reference",
+        REFERENCE,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 2, "an unreadable submission");
+    assert!(stdout.contains("correct.deriv,10,10") && stdout.contains("no_such.deriv,0,10"), "{stdout}");
+    assert!(stderr.contains("error: cannot read no_such.deriv"), "{stderr}");
     let (code, _, _) = run(&["grade", "tests/grade/submissions"]);
     assert_eq!(code, 2, "no reference");
     let (code, _, _) = run(&["grade", "x.deriv", "--reference", REFERENCE, "--format", "gradescope"]);

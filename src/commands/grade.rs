@@ -31,7 +31,7 @@ pub enum GradeFormat {
 }
 
 /// Runs `grade`; returns the exit status: 0 when every submission was graded, 2 when the
-/// reference has an error (or an output could not be written).
+/// reference has an error, a submission could not be read, or an output could not be written.
 pub fn run(args: &GradeArgs) -> i32 {
     let err_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let options = options(args);
@@ -74,6 +74,11 @@ pub fn run(args: &GradeArgs) -> i32 {
                 }
             }
         }
+    }
+    let unreadable: Vec<&str> = grades.iter().filter(|g| g.unreadable).map(|g| g.path.as_str()).collect();
+    if !unreadable.is_empty() {
+        eprintln!("error: cannot read {}", unreadable.join(", "));
+        return 2;
     }
     0
 }
@@ -150,7 +155,10 @@ pub fn grade_paths(
                 }
                 Err(e) => {
                     let d = Diagnostic::error(Span::default(), format!("cannot read input: {e}")).without_source();
-                    return SubmissionGrade::not_graded(reference, &name, "", vec![d], "the file could not be read");
+                    let mut grade =
+                        SubmissionGrade::not_graded(reference, &name, "", vec![d], "the file could not be read");
+                    grade.unreadable = true;
+                    return grade;
                 }
             };
             grade_with_time_limit(reference, name, source, options)

@@ -65,6 +65,8 @@ pub struct SubmissionGrade {
     pub unmatched: Vec<Span>,
     /// Whether a person should look at it (an undetermined step, the time limit).
     pub manual_review: bool,
+    /// Whether the file could not be read at all (a wrong path, say): the run then exits with 2.
+    pub unreadable: bool,
 }
 
 /// The grade of one derivation of the reference in a submission.
@@ -142,6 +144,7 @@ impl SubmissionGrade {
             derivations,
             unmatched: Vec::new(),
             manual_review: false,
+            unreadable: false,
         }
     }
 
@@ -216,6 +219,7 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
         derivations: graded,
         unmatched,
         manual_review,
+        unreadable: false,
     }
 }
 
