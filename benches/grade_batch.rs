@@ -5,30 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+
+#[path = "timing/mod.rs"]
+mod timing;
+use timing::time;
 
 use gradproof::check::CheckOptions;
 use gradproof::commands::grade::{grade_paths, load_reference};
 use gradproof::grade::GradeOptions;
 
 const SUBMISSIONS: usize = 300;
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
 
 /// Writes the batch: the test submissions (correct, a carried sign error, the typical mistakes,
 /// renamed and reordered, a changed model, a missing derivation, a syntax error) in turn, each
