@@ -36,6 +36,7 @@ impl MatchedBy {
 /// A submission's derivation as parsed.
 #[derive(Debug, Clone)]
 pub(super) struct SubmissionDerivation {
+    /// Its quoted name, if any.
     pub name: Option<String>,
     /// The `derive` line.
     pub span: Span,
