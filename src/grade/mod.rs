@@ -16,9 +16,9 @@ pub use matching::MatchedBy;
 pub use policy::{Points, StepStatus};
 pub use reference::{Reference, ReferenceDerivation};
 
-use crate::check::{check_model, CheckOptions, StepResult, Verdict};
+use crate::check::{check_model, CheckOptions, DerivationResult, StepResult, Verdict};
 use crate::diagnostic::{line_col, Diagnostic, Span};
-use crate::model::{expr_text, Derivation};
+use crate::model::{expr_text, Derivation, Model};
 use crate::syntax::parse_file;
 use feedback::WrongStep;
 use matching::{combine, compare_declarations, match_derivations, with_derivations, Combined, Match};
@@ -258,25 +258,13 @@ fn grade_derivations(
         })
         .collect();
 
-    // Name a missing or extra term where the check found no simpler cause.
-    let mut wrong = Vec::new();
-    let mut wrong_at = Vec::new();
-    for (k, (d, result)) in to_check.iter().zip(&results).enumerate() {
-        let r = checked_for[k];
-        for (i, step) in result.steps.iter().enumerate() {
-            let simple = step.cause.as_deref().is_some_and(|c| c.contains("sign") || c.contains("factor"));
-            if step.verdict == Verdict::Wrong && step.counterexample.is_some() && !simple {
-                let before = if i == 0 { &d.head } else { &d.steps[i - 1].expr };
-                // When the step before holds, the reference's next step has the right value.
-                let before_holds = i == 0 || result.steps[i - 1].holds;
-                let next = feedback::next_reference(&reference_exprs[r], &expr_text(model, before), i + 1);
-                let reference = next.filter(|_| before_holds).and_then(|j| theirs(r).steps.get(j)).map(|s| &s.expr);
-                wrong.push(WrongStep { before, step: &d.steps[i].expr, reference });
-                wrong_at.push((k, i));
-            }
-        }
-    }
-    let terms = feedback::name_terms(model, &wrong, &options.check);
+    let terms = missing_or_extra_terms(
+        model,
+        &to_check,
+        &results,
+        |k| (theirs(checked_for[k]), &reference_exprs[checked_for[k]]),
+        options,
+    );
 
     let mut out = Vec::new();
     for (r, rd) in reference.derivations.iter().enumerate() {
@@ -315,7 +303,7 @@ fn grade_derivations(
             let before_text = expr_text(model, before);
             let repeat = before_text == expr_text(model, &d.steps[i].expr);
             let status = StepStatus::of(step, repeat);
-            let term = wrong_at.iter().position(|&p| p == (k, i)).and_then(|w| terms[w].clone());
+            let term = terms[k][i].clone();
             let diagnosis = term.or_else(|| step.cause.as_deref().map(feedback::mistake));
             let hint = (options.hints && status == StepStatus::Wrong)
                 .then(|| feedback::hint(&reference_exprs[r], &rd.step_texts, &before_text, i + 1));
@@ -324,11 +312,7 @@ fn grade_derivations(
         }
         let last = d.steps.last().map_or(&d.head, |s| &s.expr);
         let holds = result.final_holds();
-        let left_over: Vec<String> = policy::derivatives_left(model, last)
-            .into_iter()
-            .filter(|(key, _)| !rd.derivatives_left.contains_key(key))
-            .map(|(_, text)| text)
-            .collect();
+        let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
         grade.final_correct = holds && left_over.is_empty();
         let award = policy::award(&rd.worth, &reference.shares, &statuses, grade.final_correct);
         for (step, credit) in steps.iter_mut().zip(award.step_credits) {
@@ -349,6 +333,41 @@ fn grade_derivations(
         out.push(grade);
     }
     out
+}
+
+/// For each checked derivation and step: the missing or extra term that explains a wrong step,
+/// where the check found no simpler cause (a sign or a factor). `reference_of(k)` is the
+/// reference's derivation for checked derivation `k`, and its expressions as the model writes them.
+fn missing_or_extra_terms<'a>(
+    model: &Model,
+    checked: &[Derivation],
+    results: &[DerivationResult],
+    reference_of: impl Fn(usize) -> (&'a Derivation, &'a Vec<String>),
+    options: &GradeOptions,
+) -> Vec<Vec<Option<String>>> {
+    let mut wrong = Vec::new();
+    let mut at = Vec::new();
+    for (k, (d, result)) in checked.iter().zip(results).enumerate() {
+        let (theirs, reference_exprs) = reference_of(k);
+        for (i, step) in result.steps.iter().enumerate() {
+            let simple = step.cause.as_deref().is_some_and(|c| c.contains("sign") || c.contains("factor"));
+            if step.verdict != Verdict::Wrong || step.counterexample.is_none() || simple {
+                continue;
+            }
+            let before = if i == 0 { &d.head } else { &d.steps[i - 1].expr };
+            // When the step before holds, the reference's next step has the right value.
+            let before_holds = i == 0 || result.steps[i - 1].holds;
+            let next = feedback::next_reference(reference_exprs, &expr_text(model, before), i + 1);
+            let reference = next.filter(|_| before_holds).and_then(|j| theirs.steps.get(j)).map(|s| &s.expr);
+            wrong.push(WrongStep { before, step: &d.steps[i].expr, reference });
+            at.push((k, i));
+        }
+    }
+    let mut terms: Vec<Vec<Option<String>>> = results.iter().map(|r| vec![None; r.steps.len()]).collect();
+    for ((k, i), term) in at.into_iter().zip(feedback::name_terms(model, &wrong, &options.check)) {
+        terms[k][i] = term;
+    }
+    terms
 }
 
 /// The line about the final answer.

@@ -118,6 +118,16 @@ pub fn award(worth: &BigRational, shares: &GradingShares, statuses: &[StepStatus
     Award { score: Points::round(&total), step_credits }
 }
 
+/// The derivatives a final answer leaves that the reference's final answer does not (`allowed`,
+/// from [`derivatives_left_through_definitions`]): empty when it is in closed form.
+pub fn not_closed_form(model: &Model, answer: &Expr, allowed: &BTreeMap<String, String>) -> Vec<String> {
+    derivatives_left(model, answer)
+        .into_iter()
+        .filter(|(key, _)| !allowed.contains_key(key))
+        .map(|(_, text)| text)
+        .collect()
+}
+
 /// The derivatives an expression leaves unresolved, keyed by "quantities read / variable" (two
 /// derivatives of the same quantities by the same variable are one, however their indices are
 /// named), each with its text.
