@@ -3,28 +3,14 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+#[path = "timing/mod.rs"]
+mod timing;
+use timing::{median, time};
 
 use gradproof::check::CheckOptions;
 use gradproof::commands::check::check_paths;
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    f(); // warm-up
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

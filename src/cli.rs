@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::commands::check::Format;
+use crate::commands::grade::GradeFormat;
 
 /// Checks derivations in deep-learning courses step by step.
 #[derive(Debug, Parser)]
@@ -20,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Check every step of every derivation in the files.
     Check(CheckArgs),
+    /// Grade submissions against a reference solution: points, feedback per step, LMS files.
+    Grade(GradeArgs),
 }
 
 /// Arguments of `gradproof check`.
@@ -46,6 +49,41 @@ pub struct CheckArgs {
     /// Symbolic checking only: a step is then `proved` or `undetermined`.
     #[arg(long)]
     pub no_numeric: bool,
+    /// Budget of the prover per expression, in milliseconds (past it, the numbers decide).
+    #[arg(long, default_value_t = 2000)]
+    pub timeout_ms: u64,
+}
+
+/// Arguments of `gradproof grade`.
+#[derive(Debug, clap::Args)]
+pub struct GradeArgs {
+    /// Submissions: files or directories (walked for *.deriv).
+    #[arg(required_unless_present = "template")]
+    pub paths: Vec<PathBuf>,
+    /// The reference solution (`derive "name" worth N HEAD`, an optional `grading` line).
+    #[arg(long, value_name = "REF", required_unless_present = "template")]
+    pub reference: Option<PathBuf>,
+    /// Print the student's template of a reference (its model and derivation heads) and stop.
+    #[arg(long, value_name = "REF", conflicts_with_all = ["paths", "reference"])]
+    pub template: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: GradeFormat,
+    /// Where `--format gradescope` writes one `NAME/results.json` per submission.
+    #[arg(long, value_name = "DIR", required_if_eq("format", "gradescope"))]
+    pub out: Option<PathBuf>,
+    /// Show the reference's next step under a wrong step.
+    #[arg(long)]
+    pub hints: bool,
+    /// Time limit per submission, in seconds; past it, it gets 0 and is left to a person.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout_s: u64,
+    /// Seed of the numeric sampling (the default is fixed, so runs are reproducible).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Numeric samples per size instance and index assignment.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub samples: u64,
     /// Budget of the prover per expression, in milliseconds (past it, the numbers decide).
     #[arg(long, default_value_t = 2000)]
     pub timeout_ms: u64,

@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod diagnostic;
+pub mod grade;
 pub mod model;
 pub mod numeric;
 pub mod prove;

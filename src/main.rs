@@ -12,6 +12,7 @@ fn main() {
     });
     let code = match cli.command {
         Command::Check(args) => commands::check::run(&args),
+        Command::Grade(args) => commands::grade::run(&args),
     };
     std::process::exit(code)
 }

@@ -24,7 +24,7 @@ pub enum Format {
 
 /// The stack of the thread that checks a file: nesting is bounded by the syntax limits, and this
 /// leaves room for the deepest input they allow.
-const CHECK_STACK_BYTES: usize = 256 << 20;
+pub const CHECK_STACK_BYTES: usize = 256 << 20;
 
 /// Checks the text of one file. `bytes` may be anything; problems are reported, never panicked on.
 pub fn check_source(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {
@@ -47,14 +47,9 @@ pub fn check_source(path: &str, bytes: &[u8], options: &CheckOptions) -> FileRep
 }
 
 fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {
-    let source = match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(e) => {
-            // Report at the first bad byte, in the valid prefix's coordinates.
-            let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
-            let at = valid.len();
-            let d = Diagnostic::error(Span::new(at, at), "file is not valid UTF-8")
-                .with_hint("save the file with UTF-8 encoding");
+    let source = match decode_source(bytes) {
+        Ok(source) => source,
+        Err((valid, d)) => {
             return FileReport {
                 path: path.to_string(),
                 source: valid,
@@ -63,11 +58,6 @@ fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileRe
                 derivations: Vec::new(),
             };
         }
-    };
-    // A byte-order mark (files saved on Windows) becomes spaces, which keeps every offset.
-    let source = match source.strip_prefix('\u{FEFF}') {
-        Some(rest) => format!("   {rest}"),
-        None => source,
     };
     let (file, mut errors) = parse_file(&source);
     let (model, resolve_errors) = resolve(&file);
@@ -78,6 +68,26 @@ fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileRe
     let declarations_ok = !model.declarations_failed && errors.iter().all(|d| on_derivation_line(&source, d.span));
     let derivations = if declarations_ok { check_model(&model, options) } else { Vec::new() };
     FileReport { path: path.to_string(), source, title: model.title.clone(), errors, derivations }
+}
+
+/// The text of a file's bytes, a byte-order mark (files saved on Windows) turned into spaces,
+/// which keeps every offset. For bytes that are not UTF-8: the valid prefix and an error at the
+/// first bad byte, in the prefix's coordinates.
+pub fn decode_source(bytes: &[u8]) -> Result<String, (String, Diagnostic)> {
+    let source = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(e) => {
+            let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
+            let at = valid.len();
+            let d = Diagnostic::error(Span::new(at, at), "file is not valid UTF-8")
+                .with_hint("save the file with UTF-8 encoding");
+            return Err((valid, d));
+        }
+    };
+    Ok(match source.strip_prefix('\u{FEFF}') {
+        Some(rest) => format!("   {rest}"),
+        None => source,
+    })
 }
 
 fn on_derivation_line(source: &str, span: Span) -> bool {
@@ -120,7 +130,8 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>>
     out
 }
 
-fn read_input(path: &Path) -> Result<Vec<u8>, String> {
+/// The bytes of a file, or of standard input for `-`; refuses files over [`MAX_FILE_BYTES`].
+pub fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin().take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
@@ -136,29 +147,32 @@ fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| e.to_string())
 }
 
+/// Reads one entry of [`expand_paths`]: the name reports show (`<stdin>` for `-`) and its bytes.
+pub fn read_entry(entry: Result<PathBuf, (PathBuf, String)>) -> (String, Result<Vec<u8>, String>) {
+    let (path, bytes) = match entry {
+        Ok(path) => {
+            let bytes = read_input(&path);
+            (path, bytes)
+        }
+        Err((path, e)) => (path, Err(e)),
+    };
+    let name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
+    (name, bytes)
+}
+
 /// Reads and checks every file named by `paths`.
 pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileReport> {
     expand_paths(paths)
         .into_iter()
-        .map(|entry| {
-            let (path, result) = match entry {
-                Ok(path) => {
-                    let r = read_input(&path);
-                    (path, r)
-                }
-                Err((path, e)) => (path, Err(e)),
-            };
-            let name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
-            match result {
-                Ok(bytes) => check_source(&name, &bytes, options),
-                Err(message) => FileReport {
-                    path: name,
-                    source: String::new(),
-                    title: None,
-                    errors: vec![Diagnostic::error(Span::default(), format!("cannot read input: {message}"))],
-                    derivations: Vec::new(),
-                },
-            }
+        .map(|entry| match read_entry(entry) {
+            (name, Ok(bytes)) => check_source(&name, &bytes, options),
+            (name, Err(message)) => FileReport {
+                path: name,
+                source: String::new(),
+                title: None,
+                errors: vec![Diagnostic::error(Span::default(), format!("cannot read input: {message}"))],
+                derivations: Vec::new(),
+            },
         })
         .collect()
 }

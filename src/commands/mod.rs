@@ -1,3 +1,4 @@
 //! What the binary runs: one module per subcommand.
 
 pub mod check;
+pub mod grade;

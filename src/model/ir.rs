@@ -43,6 +43,17 @@ pub struct Model {
     pub derivations: Vec<Derivation>,
     /// Whether a declaration had an error (then no derivation should be checked).
     pub declarations_failed: bool,
+    /// The `grading` statement of a grading reference, if any.
+    pub grading: Option<GradingShares>,
+}
+
+/// `grading final 40%, steps 60%`: the shares of each derivation's points (they add up to 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradingShares {
+    /// For a final answer that holds and is in closed form.
+    pub final_answer: BigRational,
+    /// For the steps that follow from the step before.
+    pub steps: BigRational,
 }
 
 /// A range bound: a size plus an integer, or an integer.

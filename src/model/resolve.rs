@@ -48,7 +48,8 @@ struct Resolver {
     /// Bodies still to resolve, by entry (taken out when resolved: an array-valued definition is
     /// resolved on first use, so that its shape is known where it is used).
     pending_defs: Vec<(EntryId, Option<ast::Expr>)>,
-    /// Hidden indices for the element positions of each shape, per derivation.
+    /// Hidden indices for the element positions of each shape, shared by all derivations (so that
+    /// expressions of one shape from different derivations can be compared).
     element_indices: Vec<(Shape, Vec<IndexId>)>,
     /// User function bodies still to resolve.
     pending_fns: Vec<(UserFnId, ast::Expr)>,
@@ -142,9 +143,55 @@ impl Resolver {
                         }
                     }
                 }
+                Item::Grading(g) => self.grading(g),
                 Item::Assume(_) | Item::Tolerance(_) | Item::Derivation(_) => {}
             }
         }
+    }
+
+    /// `grading final 40%, steps 60%`: each share in 0..1, one of them may be left out (it is the
+    /// rest), and together they make 1.
+    fn grading(&mut self, g: &ast::Grading) {
+        const HINT: &str = "write `grading final 40%, steps 60%` (the shares add up to 100%)";
+        if self.model.grading.is_some() {
+            return self.error(Diagnostic::error(g.span, "`grading` is set twice").with_hint(HINT));
+        }
+        let one = BigRational::from_integer(1.into());
+        let (mut final_answer, mut steps) = (None, None);
+        for (name, value, percent) in &g.shares {
+            let hundred = BigRational::from_integer(100.into());
+            let share = parse_decimal(value).map(|l| if *percent { l.value / hundred } else { l.value });
+            let Some(share) = share.filter(|s| !s.is_negative() && *s <= one) else {
+                return self.error(
+                    Diagnostic::error(name.span, "a share is a number from 0 to 1, or a percentage").with_hint(HINT),
+                );
+            };
+            let slot = match name.name.as_str() {
+                "final" => &mut final_answer,
+                "steps" => &mut steps,
+                other => {
+                    return self.error(
+                        Diagnostic::error(name.span, format!("unknown share `{other}`"))
+                            .with_hint("the shares are `final` (the final answer) and `steps`"),
+                    )
+                }
+            };
+            if slot.replace(share).is_some() {
+                return self
+                    .error(Diagnostic::error(name.span, format!("`{}` is given twice", name.name)).with_hint(HINT));
+            }
+        }
+        let (final_answer, steps) = match (final_answer, steps) {
+            (Some(f), Some(s)) => (f, s),
+            (Some(f), None) => (f.clone(), &one - f),
+            (None, Some(s)) => (&one - &s, s),
+            (None, None) => return,
+        };
+        if &final_answer + &steps != one {
+            return self
+                .error(Diagnostic::error(g.span, "the shares of `grading` do not add up to 100%").with_hint(HINT));
+        }
+        self.model.grading = Some(GradingShares { final_answer, steps });
     }
 
     /// Reserves a global name, reporting a clash. Returns whether the name is free.
@@ -638,7 +685,6 @@ impl Resolver {
 
     fn derivation(&mut self, d: &ast::Derivation, tolerance: ToleranceRule) {
         let before = self.diagnostics.len();
-        self.element_indices.clear();
         let head = self.val(&d.head, &Scope::default()).map(|v| self.elements(v));
         let steps: Vec<Option<Step>> = d
             .steps
@@ -670,7 +716,7 @@ impl Resolver {
     }
 
     /// A derivation's expression as a scalar: an array's element at the position given by hidden
-    /// free indices, the same ones for every expression of one shape in the derivation.
+    /// free indices, the same ones for every expression of one shape.
     fn elements(&mut self, v: Val) -> (Expr, Shape) {
         match v {
             Val::Scalar(e) => (e, Shape::scalar()),
@@ -1575,7 +1621,7 @@ fn first_free_index(e: &Expr) -> Option<IndexId> {
 }
 
 /// A reference as written: `x[t+1]`, `s[c,t-1]`.
-fn written_ref(r: &ast::VarRef) -> String {
+pub fn written_ref(r: &ast::VarRef) -> String {
     if r.subscripts.is_empty() {
         return r.name.name.clone();
     }

@@ -58,7 +58,8 @@ pub fn render_diagnostics(r: &FileReport, color: bool) -> String {
     String::from_utf8_lossy(out.as_slice()).into_owned()
 }
 
-fn paint(out: &mut Buffer, color: Option<Color>, bold: bool, text: &str) -> std::io::Result<()> {
+/// Writes `text` in a colour (when the buffer has colours).
+pub(super) fn paint(out: &mut Buffer, color: Option<Color>, bold: bool, text: &str) -> std::io::Result<()> {
     out.set_color(ColorSpec::new().set_fg(color).set_bold(bold))?;
     write!(out, "{text}")?;
     out.reset()

@@ -39,7 +39,7 @@ struct DerivationJson<'a> {
 }
 
 #[derive(Serialize)]
-struct StepJson<'a> {
+pub(super) struct StepJson<'a> {
     index: usize,
     line: usize,
     relation: &'static str,
@@ -94,7 +94,7 @@ fn file_json(r: &FileReport) -> FileJson<'_> {
     FileJson { path: &r.path, title: r.title.as_deref(), errors, derivations }
 }
 
-fn step_json<'a>(source: &str, s: &'a StepResult) -> StepJson<'a> {
+pub(super) fn step_json<'a>(source: &str, s: &'a StepResult) -> StepJson<'a> {
     StepJson {
         index: s.index,
         line: line_col(source, s.span.start).0,

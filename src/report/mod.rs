@@ -1,8 +1,10 @@
 //! The only place that knows about colour, JSON and text layout.
 
+mod grade;
 mod human;
 mod json;
 
+pub use grade::{render_grades_csv, render_grades_human, render_grades_json, render_gradescope};
 pub use human::{render_diagnostics, render_human, HumanOptions};
 pub use json::render_json;
 

@@ -36,6 +36,8 @@ pub enum Item {
     Assume(Assume),
     /// `tolerance 1%`
     Tolerance(Tolerance),
+    /// `grading final 40%, steps 60%`
+    Grading(Grading),
     /// `derive …` with its steps.
     Derivation(Derivation),
 }
@@ -176,6 +178,15 @@ pub struct Tolerance {
     pub value: String,
     /// Whether a `%` followed.
     pub percent: bool,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `grading final 40%, steps 60%`: how a grading reference shares out each derivation's points.
+#[derive(Debug, Clone)]
+pub struct Grading {
+    /// The shares as written: a name (`final`, `steps`), the number, and whether a `%` followed.
+    pub shares: Vec<(Ident, String, bool)>,
     /// The whole statement.
     pub span: Span,
 }

@@ -116,7 +116,8 @@ fn finish(
 /// on the line before is a mistake rather than a continuation.
 fn next_line_starts_statement(rest: &str) -> bool {
     let line = rest.trim_start_matches([' ', '\t']);
-    const STARTS: [&str; 10] = ["title", "index", "var", "unknown", "let", "assume", "tolerance", "derive", "≈", "~="];
+    const STARTS: [&str; 11] =
+        ["title", "index", "var", "unknown", "let", "assume", "tolerance", "grading", "derive", "≈", "~="];
     if line.starts_with('=') {
         return true;
     }

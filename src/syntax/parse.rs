@@ -184,6 +184,17 @@ impl Builder {
                 let percent = inner.next().is_some();
                 Stmt::Item(Item::Tolerance(Tolerance { value, percent, span }))
             }
+            Rule::grading_stmt => {
+                let shares = inner
+                    .map(|share| {
+                        let mut parts = share.into_inner();
+                        let name = self.ident(parts.next().expect("a share has a name"));
+                        let value = parts.next().map(|n| n.as_str().to_string()).unwrap_or_default();
+                        (name, value, parts.next().is_some())
+                    })
+                    .collect();
+                Stmt::Item(Item::Grading(Grading { shares, span }))
+            }
             Rule::derive_stmt => {
                 let mut name = None;
                 let mut worth = None;

@@ -1,0 +1,219 @@
+//! `gradproof grade SUBMISSION… --reference REF`: every submission graded against a reference,
+//! in parallel, with a time limit each; and `gradproof grade --template REF`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use rayon::prelude::*;
+
+use super::check::{decode_source, expand_paths, read_entry, read_input, CHECK_STACK_BYTES};
+use crate::check::{CheckOptions, DEFAULT_SEED};
+use crate::cli::GradeArgs;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::grade::{grade_submission, GradeOptions, Reference, SubmissionGrade};
+use crate::report::{
+    render_diagnostics, render_grades_csv, render_grades_human, render_grades_json, render_gradescope, FileReport,
+};
+
+/// The output formats of `grade`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GradeFormat {
+    /// Feedback per submission and a summary table, for people.
+    Human,
+    /// One JSON document with every submission, derivation and step.
+    Json,
+    /// One row per submission: path, score, max_score, one column per derivation.
+    Csv,
+    /// A Gradescope `results.json` per submission, written into `--out DIR`.
+    Gradescope,
+}
+
+/// Runs `grade`; returns the exit status: 0 when every submission was graded, 2 when the
+/// reference has an error, a submission could not be read, or an output could not be written.
+pub fn run(args: &GradeArgs) -> i32 {
+    let err_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let options = options(args);
+    let reference_path = match (&args.template, &args.reference) {
+        (Some(path), _) | (None, Some(path)) => path,
+        (None, None) => {
+            eprintln!("error: give the reference solution with `--reference REF`");
+            return 2;
+        }
+    };
+    let reference = match load_reference(reference_path, &options.check) {
+        Ok(reference) => reference,
+        Err(report) => {
+            eprint!("{}", render_diagnostics(&report, err_color));
+            eprintln!("error: the reference {} has errors; nothing was graded", report.path);
+            return 2;
+        }
+    };
+    if args.template.is_some() {
+        print!("{}", reference.template());
+        return 0;
+    }
+    let reference = Arc::new(reference);
+    let grades = grade_paths(&args.paths, &reference, &options, Some(reference_path));
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    match args.format {
+        GradeFormat::Human => print!("{}", render_grades_human(&grades, &reference, color)),
+        GradeFormat::Json => print!("{}", render_grades_json(&grades, &reference)),
+        GradeFormat::Csv => print!("{}", render_grades_csv(&grades, &reference)),
+        GradeFormat::Gradescope => {
+            let Some(dir) = &args.out else {
+                eprintln!("error: `--format gradescope` needs `--out DIR`");
+                return 2;
+            };
+            match write_gradescope(dir, &grades) {
+                Ok(n) => eprintln!("wrote {n} results.json under {}", dir.display()),
+                Err(e) => {
+                    eprintln!("error: cannot write under {}: {e}", dir.display());
+                    return 2;
+                }
+            }
+        }
+    }
+    let unreadable: Vec<&str> = grades.iter().filter(|g| g.unreadable).map(|g| g.path.as_str()).collect();
+    if !unreadable.is_empty() {
+        eprintln!("error: cannot read {}", unreadable.join(", "));
+        return 2;
+    }
+    0
+}
+
+/// The options of a `grade` command line.
+pub fn options(args: &GradeArgs) -> GradeOptions {
+    GradeOptions {
+        check: CheckOptions {
+            seed: args.seed.unwrap_or(DEFAULT_SEED),
+            samples: args.samples as usize,
+            prove_budget: Duration::from_millis(args.timeout_ms),
+            ..CheckOptions::default()
+        },
+        hints: args.hints,
+        time_limit: Duration::from_secs(args.timeout_s),
+    }
+}
+
+/// Reads and prepares the reference; on any error, a report of it for stderr.
+pub fn load_reference(path: &Path, options: &CheckOptions) -> Result<Reference, FileReport> {
+    let name = path.display().to_string();
+    let report = |source: String, errors: Vec<Diagnostic>| FileReport {
+        path: name.clone(),
+        source,
+        title: None,
+        errors,
+        derivations: Vec::new(),
+    };
+    let bytes = read_input(path).map_err(|e| {
+        report(String::new(), vec![Diagnostic::error(Span::default(), format!("cannot read input: {e}"))])
+    })?;
+    let source = decode_source(&bytes).map_err(|(valid, d)| report(valid, vec![d]))?;
+    // The reference is checked like any file, on a thread with room for the deepest input.
+    let outcome = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(CHECK_STACK_BYTES)
+            .spawn_scoped(scope, || Reference::new(&name, &source, options))
+            .ok()
+            .and_then(|h| h.join().ok())
+    });
+    match outcome {
+        Some(Ok(reference)) => Ok(reference),
+        Some(Err(errors)) => Err(report(source, errors)),
+        None => {
+            Err(report(source, vec![Diagnostic::error(Span::default(), "internal error while reading the reference")]))
+        }
+    }
+}
+
+/// Grades every submission named by `paths` (directories walked for `*.deriv`, the reference
+/// itself left out), in parallel on all cores; the grades come in the order of the paths.
+pub fn grade_paths(
+    paths: &[PathBuf],
+    reference: &Arc<Reference>,
+    options: &GradeOptions,
+    reference_path: Option<&Path>,
+) -> Vec<SubmissionGrade> {
+    let reference_file = reference_path.and_then(|p| p.canonicalize().ok());
+    let entries: Vec<_> = expand_paths(paths)
+        .into_iter()
+        .filter(|e| match (e, &reference_file) {
+            (Ok(path), Some(r)) => path.canonicalize().ok().as_ref() != Some(r),
+            _ => true,
+        })
+        .collect();
+    entries
+        .into_par_iter()
+        .map(|entry| {
+            let (name, read) = read_entry(entry);
+            let source = match read.map(|b| decode_source(&b)) {
+                Ok(Ok(source)) => source,
+                Ok(Err((valid, d))) => {
+                    return SubmissionGrade::not_graded(reference, &name, &valid, vec![d], "the file is not UTF-8");
+                }
+                Err(e) => {
+                    let d = Diagnostic::error(Span::default(), format!("cannot read input: {e}")).without_source();
+                    let mut grade =
+                        SubmissionGrade::not_graded(reference, &name, "", vec![d], "the file could not be read");
+                    grade.unreadable = true;
+                    return grade;
+                }
+            };
+            grade_with_time_limit(reference, name, source, options)
+        })
+        .collect()
+}
+
+/// Grades one submission on its own thread (with a large stack), giving up on it after the time
+/// limit. The grading stops by itself soon after the limit, between two of its stages.
+fn grade_with_time_limit(
+    reference: &Arc<Reference>,
+    path: String,
+    source: String,
+    options: &GradeOptions,
+) -> SubmissionGrade {
+    let (sender, receiver) = mpsc::channel();
+    let worker = {
+        let (reference, path, source, options) = (Arc::clone(reference), path.clone(), source.clone(), options.clone());
+        std::thread::Builder::new().stack_size(CHECK_STACK_BYTES).spawn(move || {
+            let _ = sender.send(grade_submission(&reference, &path, &source, &options));
+        })
+    };
+    let internal = |why: &str| {
+        let d = Diagnostic::error(Span::default(), format!("internal error while grading this file: {why}"))
+            .with_hint("please report this submission to the gradproof developers")
+            .without_source();
+        let mut grade = SubmissionGrade::not_graded(reference, &path, &source, vec![d], "internal error");
+        grade.manual_review = true;
+        grade
+    };
+    if worker.is_err() {
+        return internal("no thread could be started");
+    }
+    match receiver.recv_timeout(options.time_limit) {
+        Ok(grade) => grade,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            SubmissionGrade::timed_out(reference, &path, &source, options.time_limit)
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => internal("the grading stopped"),
+    }
+}
+
+/// Writes `DIR/NAME/results.json` for every submission; NAME is the file's stem, or its whole
+/// path when two submissions share a stem. Returns how many were written.
+pub fn write_gradescope(dir: &Path, grades: &[SubmissionGrade]) -> std::io::Result<usize> {
+    let stem = |g: &SubmissionGrade| {
+        Path::new(&g.path).file_stem().map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned())
+    };
+    for g in grades {
+        let shared = grades.iter().filter(|o| stem(o) == stem(g)).count() > 1;
+        let name = if shared { g.path.trim_end_matches(".deriv").replace(['/', '\\', ':'], "__") } else { stem(g) };
+        let name = if name.trim_matches('.').is_empty() { "submission".to_string() } else { name };
+        let target = dir.join(name);
+        std::fs::create_dir_all(&target)?;
+        std::fs::write(target.join("results.json"), render_gradescope(g))?;
+    }
+    Ok(grades.len())
+}

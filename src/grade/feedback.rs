@@ -1,0 +1,196 @@
+//! What a student reads about each step: the verdict in words, where it fails, the likely
+//! mistake — including a missing or extra term named from the step before — and, on request, the
+//! reference's next step.
+
+use crate::check::{check_model, significant, CheckOptions, Counterexample, StepResult};
+use crate::model::{expr_text, Derivation, Expr, Model, Step, ToleranceRule};
+use crate::syntax::ast::{BigOp, Relation};
+
+use super::matching::with_derivations;
+use super::policy::StepStatus;
+
+/// The most terms of one expression tried as a missing or extra term.
+const MAX_TERMS: usize = 12;
+
+/// A wrong step to diagnose: the expression before it, its own, and — when the one before
+/// holds — the reference's next step, which has the value the step should have had.
+pub(super) struct WrongStep<'a> {
+    pub before: &'a Expr,
+    pub step: &'a Expr,
+    pub reference: Option<&'a Expr>,
+    /// The step's shape (the alternatives have it too).
+    pub shape: &'a crate::model::Shape,
+}
+
+/// For each wrong step, the mistake named by the first *alternative* that equals it: an
+/// expression a typical mistake makes of the step before. A term of the step before left out
+/// gives "missing term `t`"; a term of the step added to the step before gives "extra term `t`".
+/// All alternatives are checked at once, as the steps of one derivation per wrong step whose head
+/// is the student's step: a step that `holds` is equal to it.
+pub(super) fn name_terms(model: &Model, wrong: &[WrongStep], options: &CheckOptions) -> Vec<Option<String>> {
+    let mut causes = vec![None; wrong.len()];
+    let mut derivations = Vec::new();
+    let mut owners = Vec::new();
+    let mut labels: Vec<Vec<String>> = Vec::new();
+    for (k, w) in wrong.iter().enumerate() {
+        let alternatives = alternatives(model, w);
+        if alternatives.is_empty() {
+            continue;
+        }
+        let steps = alternatives
+            .iter()
+            .map(|(expr, _)| Step {
+                relation: Relation::Equal,
+                expr: expr.clone(),
+                note: None,
+                span: Default::default(),
+                shape: w.shape.clone(),
+            })
+            .collect();
+        derivations.push(Derivation {
+            name: None,
+            worth: None,
+            head: w.step.clone(),
+            steps,
+            span: Default::default(),
+            tolerance: ToleranceRule::Rounding,
+            shape: w.shape.clone(),
+        });
+        owners.push(k);
+        labels.push(alternatives.into_iter().map(|(_, label)| label).collect());
+    }
+    if derivations.is_empty() {
+        return causes;
+    }
+    let results = check_model(&with_derivations(model, derivations), options);
+    for ((result, owner), labels) in results.iter().zip(owners).zip(labels) {
+        causes[owner] = result.steps.iter().position(|s| s.holds).and_then(|i| labels.get(i).cloned());
+    }
+    causes
+}
+
+/// The expressions typical mistakes make of the correct value (the step before, or the reference's
+/// step of the same value), each with the name of the mistake.
+fn alternatives(model: &Model, w: &WrongStep) -> Vec<(Expr, String)> {
+    let mut out = Vec::new();
+    for correct in std::iter::once(w.before).chain(w.reference) {
+        let correct_terms = terms(correct);
+        if (2..=MAX_TERMS).contains(&correct_terms.len()) {
+            for t in correct_terms {
+                let label = format!("missing term `{}`", expr_text(model, &t));
+                out.push((Expr::Sub(Box::new(correct.clone()), Box::new(t)), label));
+            }
+        }
+    }
+    let (before, step) = (w.before, w.step);
+    let step_terms = terms(step);
+    if (2..=MAX_TERMS).contains(&step_terms.len()) {
+        for t in step_terms {
+            let label = format!("extra term `{}`", expr_text(model, &t));
+            out.push((Expr::Add(Box::new(before.clone()), Box::new(t)), label));
+        }
+    }
+    // Hook for matrices: a transposition (`W` for `W^T`) will be one more alternative here, the
+    // step before with one factor transposed, labelled "transposition of `W`".
+    out
+}
+
+/// The terms of a sum, with their signs; a `sum` over a sum of terms gives one `sum` per term.
+fn terms(e: &Expr) -> Vec<Expr> {
+    fn walk(e: &Expr, negate: bool, out: &mut Vec<Expr>) {
+        match e {
+            Expr::Add(a, b) => {
+                walk(a, negate, out);
+                walk(b, negate, out);
+            }
+            Expr::Sub(a, b) => {
+                walk(a, negate, out);
+                walk(b, !negate, out);
+            }
+            Expr::Neg(a) => walk(a, !negate, out),
+            Expr::Big(BigOp::Sum, bound, body) if matches!(**body, Expr::Add(..) | Expr::Sub(..)) => {
+                let mut inner = Vec::new();
+                walk(body, negate, &mut inner);
+                out.extend(inner.into_iter().map(|t| Expr::Big(BigOp::Sum, *bound, Box::new(t))));
+            }
+            _ if negate => out.push(Expr::Neg(Box::new(e.clone()))),
+            _ => out.push(e.clone()),
+        }
+    }
+    let mut out = Vec::new();
+    walk(e, false, &mut out);
+    out
+}
+
+/// The check's cause in a grader's words: a new free index is a forgotten sum.
+pub(super) fn mistake(cause: &str) -> String {
+    let free_index = cause.strip_prefix("index `").and_then(|rest| rest.split_once('`')).map(|(name, _)| name);
+    match free_index {
+        Some(name) if cause.contains("is free in this step") => format!("forgotten sum over `{name}` ({cause})"),
+        _ => cause.to_string(),
+    }
+}
+
+/// Which of the reference's steps (0-based) follows the student's expression `before`, the one
+/// before their step `k` (1-based): the step after the reference expression written like `before`,
+/// else the reference's step `k`. `reference` holds the reference's head and steps as the model
+/// writes them. None when `before` is already the reference's final answer.
+pub(super) fn next_reference(reference: &[String], before: &str, k: usize) -> Option<usize> {
+    let n = reference.len().saturating_sub(1);
+    match reference.iter().position(|r| r == before) {
+        Some(j) if j >= n => None,
+        Some(j) => Some(j),
+        None => k.min(n).checked_sub(1),
+    }
+}
+
+/// The hint under a wrong step: the reference's next step as written.
+pub(super) fn hint(reference: &[String], steps_written: &[String], before: &str, k: usize) -> String {
+    match next_reference(reference, before, k).and_then(|j| steps_written.get(j)) {
+        Some(step) => format!("the reference continues with `{step}`"),
+        None => "the step before is already the reference's final answer".to_string(),
+    }
+}
+
+/// One line about a step: its verdict in words and, for a wrong one, where and why.
+pub(super) fn step_line(line: usize, step: &StepResult, status: StepStatus, diagnosis: Option<&str>) -> String {
+    let mut text = format!("line {line}: ");
+    match status {
+        StepStatus::Correct => text.push_str(&format!("{} — follows from the step before", step.verdict.name())),
+        StepStatus::CarriedForward => text.push_str(&format!(
+            "{} — follows from the step before, which carries an earlier mistake (credit kept)",
+            step.verdict.name()
+        )),
+        StepStatus::Repeat => text.push_str("repeats the step before (no credit)"),
+        StepStatus::Wrong => {
+            text.push_str("wrong — does not follow from the step before");
+            if let Some(cause) = diagnosis {
+                text.push_str(&format!("; likely cause: {cause}"));
+            }
+            if let Some(c) = &step.counterexample {
+                text.push_str(&format!("; {}", counterexample_text(c)));
+            }
+            if step.holds && step.holds_known {
+                text.push_str(" (it equals the head again)");
+            }
+        }
+        StepStatus::Undetermined => {
+            text.push_str(&format!("undetermined — {}; flagged for manual review", step.detail));
+        }
+    }
+    text
+}
+
+/// `at D = 2, x = 1.3: the step before is 0.81, this step is -0.81`
+fn counterexample_text(c: &Counterexample) -> String {
+    let mut parts: Vec<String> = c.sizes.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    parts.extend(c.indices.iter().map(|(k, v)| format!("{k} = {v}")));
+    const SHOWN: usize = 6;
+    parts.extend(c.inputs.iter().take(SHOWN).map(|(k, v)| format!("{k} = {}", significant(*v, 4))));
+    if c.inputs.len() > SHOWN {
+        parts.push("…".to_string());
+    }
+    let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |x| significant(x, 6));
+    let at = if parts.is_empty() { String::new() } else { format!("at {}: ", parts.join(", ")) };
+    format!("{at}the step before is {}, this step is {}", value(c.left), value(c.right))
+}

@@ -1,0 +1,344 @@
+//! A submission in the reference's model: its declarations compared with the reference's, its
+//! derivations resolved against the reference's declarations, and matched to the reference's
+//! derivations by name, else by an equal head.
+
+use std::collections::HashMap;
+
+use super::reference::{declarations, Declaration, Reference};
+use crate::check::{check_model, CheckOptions, Verdict};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::model::{expr_text, resolve, Derivation, Model, Step, ToleranceRule};
+use crate::syntax::ast::{self, Item, Relation};
+use crate::syntax::{lines, parse_file};
+
+/// The most derivations of a submission whose heads are compared with the reference's.
+const MAX_HEAD_CANDIDATES: usize = 32;
+
+/// How a submission's derivation was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchedBy {
+    /// Same quoted name.
+    Name,
+    /// A head that the check shows equal to the reference's.
+    Head,
+}
+
+impl MatchedBy {
+    /// `name` or `head`.
+    pub fn word(self) -> &'static str {
+        match self {
+            MatchedBy::Name => "name",
+            MatchedBy::Head => "head",
+        }
+    }
+}
+
+/// A submission's derivation as parsed.
+#[derive(Debug, Clone)]
+pub(super) struct SubmissionDerivation {
+    /// Its quoted name, if any.
+    pub name: Option<String>,
+    /// The `derive` line.
+    pub span: Span,
+    /// From the `derive` line to the end of the last step.
+    pub extent: Span,
+    /// Its index among the combined model's derivations, when it resolved.
+    pub resolved: Option<usize>,
+}
+
+/// A submission and the reference in one model.
+pub(super) struct Combined {
+    /// The reference's declarations (and the names the submission added), the submission's
+    /// derivations and then the reference's.
+    pub model: Model,
+    /// Name errors of the submission.
+    pub errors: Vec<Diagnostic>,
+    /// Whether the reference's part did not resolve as it does alone (a name the submission
+    /// added clashes with it), or a declaration failed.
+    pub clash: bool,
+    /// The submission's derivations, in file order.
+    pub derivations: Vec<SubmissionDerivation>,
+    /// For each derivation of the reference, its index among the model's derivations.
+    pub reference: Vec<usize>,
+}
+
+/// What a submission's declarations do to the reference's model.
+pub(super) struct DeclarationChanges {
+    /// One diagnostic (with a span in the submission) per changed, missing or added declaration.
+    pub changes: Vec<Diagnostic>,
+    /// The parts of the submission's declaration lines to blank: all but the keywords and the
+    /// declarations that only add a new name.
+    pub blank: Vec<Span>,
+    /// The parts kept (blank them too to use the reference's declarations alone).
+    pub kept: Vec<Span>,
+}
+
+/// Compares a submission's declarations with the reference's by their syntax trees.
+pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, source: &str) -> DeclarationChanges {
+    let lines: Vec<Span> = lines::split(source).0.into_iter().map(|l| l.span).collect();
+    let mine = declarations(file, &lines);
+    let theirs: HashMap<&str, &Declaration> = reference.declarations.iter().map(|d| (d.name.as_str(), d)).collect();
+    let quote = |d: &Declaration| one_line(&reference.source[d.line.range()]);
+    let mut changes = Vec::new();
+    let mut added = vec![false; mine.len()];
+    for (k, d) in mine.iter().enumerate() {
+        let (message, hint) = match theirs.get(d.name.as_str()) {
+            Some(r) if r.canonical == d.canonical => continue,
+            Some(r) => {
+                (format!("changed {} of `{}`", r.what, r.name), format!("graded with the reference's `{}`", quote(r)))
+            }
+            None if d.addable && !reference.words.contains(family(&d.name)) => {
+                added[k] = true;
+                let message = format!("added {} of `{}`, which the reference does not have", d.what, d.name);
+                (message, "kept, as it only introduces a new name".to_string())
+            }
+            None if d.addable => (
+                format!("added {} of `{}`, a name the reference uses otherwise", d.what, d.name),
+                "ignored: declaring it would change what the reference's lines mean".to_string(),
+            ),
+            None => (
+                format!("added {} `{}`, which the reference does not have", d.what, one_line(&source[d.line.range()])),
+                format!("ignored: only the reference's {}s count", d.what),
+            ),
+        };
+        changes.push(Diagnostic::error(d.line, message).with_hint(hint));
+    }
+    // Only what declares names is reported missing (the reference's `assume`, `tolerance` and
+    // `grading` apply anyway), and many at once in one line.
+    let missing: Vec<&Declaration> =
+        reference.declarations.iter().filter(|r| r.addable && !mine.iter().any(|d| d.name == r.name)).collect();
+    if missing.len() > 3 {
+        let names: Vec<String> = missing.iter().map(|r| format!("`{}`", r.name)).collect();
+        changes.push(
+            Diagnostic::error(
+                Span::default(),
+                format!("missing {} of the reference's declarations: {}", names.len(), names.join(", ")),
+            )
+            .with_hint("graded with the reference's model")
+            .without_source(),
+        );
+    } else {
+        for r in missing {
+            changes.push(
+                Diagnostic::error(Span::default(), format!("missing {} of `{}`", r.what, r.name))
+                    .with_hint(format!("graded with the reference's `{}`", quote(r)))
+                    .without_source(),
+            );
+        }
+    }
+    // Every declaration line is blanked but for its keyword and its added declarations (each
+    // after the first with the comma before it), so that these are read at their own offsets.
+    let mut blank = Vec::new();
+    let mut kept = Vec::new();
+    for line in &lines {
+        let t = source[line.range()].trim_start();
+        if ["derive", "=", "≈", "~="].iter().any(|p| t.starts_with(p)) {
+            continue;
+        }
+        let on_line: Vec<usize> = (0..mine.len()).filter(|&k| mine[k].line == *line).collect();
+        let mut keep = Vec::new();
+        for (n, &k) in on_line.iter().enumerate().filter(|(_, &k)| added[k]) {
+            let end =
+                on_line.get(n + 1).map_or(line.end, |&next| comma_before(source, mine[k].start, mine[next].start));
+            let start = if keep.is_empty() { mine[k].start } else { comma_before(source, line.start, mine[k].start) };
+            keep.push(Span::new(start, end));
+        }
+        if let Some(first) = on_line.first().filter(|_| !keep.is_empty()) {
+            keep.insert(0, Span::new(line.start, mine[*first].start));
+        }
+        let mut at = line.start;
+        for k in &keep {
+            blank.push(Span::new(at, k.start));
+            at = k.end;
+        }
+        blank.push(Span::new(at, line.end));
+        kept.extend(keep);
+    }
+    DeclarationChanges { changes, blank, kept }
+}
+
+/// The family of a declared name: `s` for `s[c,t]`.
+fn family(name: &str) -> &str {
+    name.split('[').next().unwrap_or(name)
+}
+
+/// The offset of the last comma in `from..to` (or `to` when there is none).
+fn comma_before(source: &str, from: usize, to: usize) -> usize {
+    source.get(from..to).and_then(|t| t.rfind(',')).map_or(to, |i| from + i)
+}
+
+/// The submission's derivations followed by the reference, resolved as one file: the
+/// submission's declaration lines are blanked (keeping every offset), so its derivations are read
+/// in the reference's model, and every span below the submission's length is in the submission.
+pub(super) fn combine(reference: &Reference, file: &ast::File, source: &str, blank: &[Span]) -> Combined {
+    let text = format!("{}\n{}", blanked(source, blank), reference.source);
+    let offset = source.len() + 1;
+    let (combined_file, _) = parse_file(&text);
+    let (model, diagnostics) = resolve(&combined_file);
+    let (errors, in_reference): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        diagnostics.into_iter().partition(|d| d.span.start < offset);
+    let errors = errors.into_iter().map(|d| within(d, source.len())).collect();
+    let mut derivations = Vec::new();
+    for item in &file.items {
+        if let Item::Derivation(d) = item {
+            let end = d.steps.last().map_or(d.span.end, |s| s.span.end);
+            derivations.push(SubmissionDerivation {
+                name: d.name.clone(),
+                span: d.span,
+                extent: Span::new(d.span.start, end),
+                resolved: model.derivations.iter().position(|m| m.span == d.span),
+            });
+        }
+    }
+    let reference_ids: Vec<usize> =
+        (0..model.derivations.len()).filter(|&k| model.derivations[k].span.start >= offset).collect();
+    let clash =
+        model.declarations_failed || !in_reference.is_empty() || reference_ids.len() != reference.derivations.len();
+    Combined { model, errors, clash, derivations, reference: reference_ids }
+}
+
+/// A derivation of the submission matched to one of the reference's.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Match {
+    /// Its index among the submission's derivations.
+    pub sub: usize,
+    /// How it was found.
+    pub by: MatchedBy,
+    /// Whether its head equals the reference's (always, when found by its head).
+    pub same_head: bool,
+}
+
+/// Matches the reference's derivations (by position) to the submission's: by name first, then by
+/// a head the check shows equal (written alike, or proved or checked equal).
+pub(super) fn match_derivations(
+    reference: &Reference,
+    combined: &Combined,
+    options: &CheckOptions,
+) -> Vec<Option<Match>> {
+    let model = &combined.model;
+    let text = |id: usize| expr_text(model, &model.derivations[id].head);
+    let theirs: Vec<String> = combined.reference.iter().map(|&id| text(id)).collect();
+    let mine: Vec<Option<String>> = combined.derivations.iter().map(|d| d.resolved.map(text)).collect();
+    let mut by_name: Vec<Option<usize>> = vec![None; reference.derivations.len()];
+    let mut taken = vec![false; combined.derivations.len()];
+    for (r, rd) in reference.derivations.iter().enumerate() {
+        let Some(name) = &rd.written_name else { continue };
+        if let Some(s) = (0..taken.len()).find(|&s| !taken[s] && combined.derivations[s].name.as_ref() == Some(name)) {
+            taken[s] = true;
+            by_name[r] = Some(s);
+        }
+    }
+    // Past a few dozen unmatched derivations a file is not a submission of this sheet; their
+    // heads are not all tried (each pair is a derivation to check).
+    let open: Vec<usize> = (0..taken.len()).filter(|&s| !taken[s]).take(MAX_HEAD_CANDIDATES).collect();
+    let candidates: Vec<(usize, usize)> = (0..theirs.len())
+        .flat_map(|r| match by_name[r] {
+            Some(s) => vec![(r, s)],
+            None => open.iter().map(|&s| (r, s)).collect(),
+        })
+        .filter(|&(_, s)| mine[s].is_some())
+        .collect();
+    // Heads written alike are equal; the others are checked, all at once.
+    let written_apart: Vec<(usize, usize)> =
+        candidates.iter().copied().filter(|&(r, s)| mine[s].as_ref() != Some(&theirs[r])).collect();
+    let equal_by_check = heads_equal(combined, &written_apart, options);
+    let equal = |r: usize, s: usize| match written_apart.iter().position(|&p| p == (r, s)) {
+        Some(k) => equal_by_check.get(k).copied().unwrap_or(false),
+        None => mine[s].is_some(),
+    };
+    let mut matches: Vec<Option<Match>> = by_name
+        .iter()
+        .enumerate()
+        .map(|(r, m)| m.map(|s| Match { sub: s, by: MatchedBy::Name, same_head: mine[s].is_none() || equal(r, s) }))
+        .collect();
+    for (r, s) in candidates {
+        if matches[r].is_none() && !taken[s] && equal(r, s) {
+            taken[s] = true;
+            matches[r] = Some(Match { sub: s, by: MatchedBy::Head, same_head: true });
+        }
+    }
+    matches
+}
+
+/// Whether the heads of each pair are equal: one derivation per pair, the reference's head with
+/// the submission's as its one step, checked together.
+fn heads_equal(combined: &Combined, pairs: &[(usize, usize)], options: &CheckOptions) -> Vec<bool> {
+    if pairs.is_empty() {
+        return Vec::new();
+    }
+    let model = &combined.model;
+    let derivations = pairs
+        .iter()
+        .filter_map(|&(r, s)| {
+            let theirs = &model.derivations[*combined.reference.get(r)?];
+            let mine = &model.derivations[combined.derivations[s].resolved?];
+            let step = Step {
+                relation: Relation::Equal,
+                expr: mine.head.clone(),
+                note: None,
+                span: mine.span,
+                shape: mine.shape.clone(),
+            };
+            Some(Derivation {
+                name: None,
+                worth: None,
+                head: theirs.head.clone(),
+                steps: vec![step],
+                span: mine.span,
+                tolerance: ToleranceRule::Rounding,
+                shape: theirs.shape.clone(),
+            })
+        })
+        .collect();
+    check_model(&with_derivations(model, derivations), options)
+        .iter()
+        .map(|d| d.steps.first().is_some_and(|s| matches!(s.verdict, Verdict::Proved | Verdict::Checked)))
+        .collect()
+}
+
+/// The model with other derivations (declarations and bound indices shared).
+pub(super) fn with_derivations(model: &Model, derivations: Vec<Derivation>) -> Model {
+    let mut m = Model { derivations: Vec::new(), ..model.clone() };
+    m.derivations = derivations;
+    m
+}
+
+/// The text with every byte of the spans but newlines made a space (so every offset is kept).
+fn blanked(source: &str, spans: &[Span]) -> String {
+    let mut bytes = source.as_bytes().to_vec();
+    for span in spans {
+        for b in bytes.get_mut(span.range()).into_iter().flatten() {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    // Spans are logical lines, which start and end at character boundaries.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A diagnostic of the combined text made to point only into the submission.
+fn within(mut d: Diagnostic, len: usize) -> Diagnostic {
+    d.labels.retain(|(span, _)| span.end <= len);
+    if d.span.end > len {
+        d.span = Span::new(d.span.start.min(len), len);
+    }
+    d
+}
+
+/// The first line of a text, trimmed.
+fn one_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::blanked;
+    use crate::diagnostic::Span;
+
+    #[test]
+    fn blanking_keeps_offsets_and_newlines() {
+        let expected = format!("var x\n{}\nderive x", " ".repeat(10));
+        assert_eq!(blanked("var x\nlet ζ = 1\nderive x", &[Span::new(6, 16)]), expected);
+    }
+}

@@ -1,0 +1,391 @@
+//! Grading: a submission checked against a reference solution, with points, error-carried-forward
+//! step credit and feedback per step.
+//!
+//! Built on [`crate::check`] only: the submission's derivations are resolved in the reference's
+//! model ([`matching`]), checked from the reference's heads, and the verdicts become points by
+//! the [`policy`] and words by the feedback module.
+
+mod feedback;
+mod matching;
+pub mod policy;
+mod reference;
+
+use std::time::{Duration, Instant};
+
+pub use matching::MatchedBy;
+pub use policy::{Points, StepStatus};
+pub use reference::{Reference, ReferenceDerivation};
+
+use crate::check::{check_model, CheckOptions, DerivationResult, StepResult, Verdict};
+use crate::diagnostic::{line_col, Diagnostic, Span};
+use crate::model::{expr_text, Derivation, Model};
+use crate::syntax::parse_file;
+use feedback::WrongStep;
+use matching::{combine, compare_declarations, match_derivations, with_derivations, Combined, Match};
+
+/// How to grade.
+#[derive(Debug, Clone)]
+pub struct GradeOptions {
+    /// How to check steps.
+    pub check: CheckOptions,
+    /// Whether feedback shows the reference's next step after a wrong one.
+    pub hints: bool,
+    /// The time one submission may take; past it, it gets 0 and is left to a person.
+    pub time_limit: Duration,
+}
+
+/// The default time limit per submission.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
+
+impl Default for GradeOptions {
+    fn default() -> Self {
+        GradeOptions { check: CheckOptions::default(), hints: false, time_limit: DEFAULT_TIME_LIMIT }
+    }
+}
+
+/// The grade of one submission.
+#[derive(Debug, Clone)]
+pub struct SubmissionGrade {
+    /// The path as given.
+    pub path: String,
+    /// Its source text (diagnostics point into it).
+    pub source: String,
+    /// The points earned.
+    pub score: Points,
+    /// The points there are.
+    pub max_score: Points,
+    /// Problems that stopped all or part of it from being graded (syntax and name errors, an
+    /// unreadable file, the time limit).
+    pub errors: Vec<Diagnostic>,
+    /// Declarations that differ from the reference's (the reference's were used).
+    pub model_changes: Vec<Diagnostic>,
+    /// One grade per derivation of the reference, in the reference's order.
+    pub derivations: Vec<DerivationGrade>,
+    /// Derivations of the submission that match none of the reference's: their `derive` lines.
+    pub unmatched: Vec<Span>,
+    /// Whether a person should look at it (an undetermined step, the time limit).
+    pub manual_review: bool,
+    /// Whether the file could not be read at all (a wrong path, say): the run then exits with 2.
+    pub unreadable: bool,
+}
+
+/// The grade of one derivation of the reference in a submission.
+#[derive(Debug, Clone)]
+pub struct DerivationGrade {
+    /// The reference's name for it.
+    pub name: String,
+    /// The submission's derivation graded for it, and how it was found.
+    pub matched: Option<(Span, MatchedBy)>,
+    /// The points earned.
+    pub score: Points,
+    /// Its worth.
+    pub max_score: Points,
+    /// Whether the final answer holds and is in closed form.
+    pub final_correct: bool,
+    /// The submission's steps, checked from the reference's head.
+    pub steps: Vec<StepGrade>,
+    /// What the student reads, one line each.
+    pub feedback: Vec<String>,
+    /// Whether a person should look at it (a step or the final answer was not decided).
+    pub manual_review: bool,
+}
+
+/// One graded step.
+#[derive(Debug, Clone)]
+pub struct StepGrade {
+    /// The check's result.
+    pub result: StepResult,
+    /// Why it earns credit or not.
+    pub status: StepStatus,
+    /// The points it earned.
+    pub credit: Points,
+    /// The likely mistake of a wrong step: the check's cause, or a missing or extra term.
+    pub diagnosis: Option<String>,
+    /// With hints on, the reference's next step after a wrong step.
+    pub hint: Option<String>,
+}
+
+impl DerivationGrade {
+    /// A grade of 0, for now, with its feedback so far.
+    fn zero(reference: &ReferenceDerivation, feedback: Vec<String>) -> Self {
+        DerivationGrade {
+            name: reference.name.clone(),
+            matched: None,
+            score: Points::ZERO,
+            max_score: reference.max_score,
+            final_correct: false,
+            steps: Vec::new(),
+            feedback,
+            manual_review: false,
+        }
+    }
+}
+
+impl SubmissionGrade {
+    /// The reference's derivations the submission has no derivation for.
+    pub fn missing(&self) -> impl Iterator<Item = &str> {
+        self.derivations.iter().filter(|d| d.matched.is_none()).map(|d| d.name.as_str())
+    }
+
+    /// A grade of 0 for a submission that could not be graded, with the reason.
+    pub fn not_graded(reference: &Reference, path: &str, source: &str, errors: Vec<Diagnostic>, why: &str) -> Self {
+        let derivations = reference
+            .derivations
+            .iter()
+            .map(|d| DerivationGrade::zero(d, vec![format!("not graded: {why}")]))
+            .collect();
+        SubmissionGrade {
+            path: path.to_string(),
+            source: source.to_string(),
+            score: Points::ZERO,
+            max_score: reference.max_score(),
+            errors,
+            model_changes: Vec::new(),
+            derivations,
+            unmatched: Vec::new(),
+            manual_review: false,
+            unreadable: false,
+        }
+    }
+
+    /// A grade of 0 for a submission that ran out of time, left to a person.
+    pub fn timed_out(reference: &Reference, path: &str, source: &str, limit: Duration) -> Self {
+        let message = format!("time limit of {} s exceeded: grade this submission manually", limit.as_secs_f64());
+        let error = Diagnostic::error(Span::default(), message).without_source();
+        let mut grade = Self::not_graded(reference, path, source, vec![error], "the time limit was exceeded");
+        grade.manual_review = true;
+        grade
+    }
+}
+
+/// Grades one submission (its text) against the reference. Never panics on any input; a
+/// submission past `options.time_limit` is stopped between stages and graded 0 for manual review.
+pub fn grade_submission(reference: &Reference, path: &str, source: &str, options: &GradeOptions) -> SubmissionGrade {
+    let deadline = Instant::now() + options.time_limit;
+    let timed_out = || SubmissionGrade::timed_out(reference, path, source, options.time_limit);
+    let (file, syntax_errors) = parse_file(source);
+    if !syntax_errors.is_empty() {
+        let why = "the file has syntax errors; fix them and submit again";
+        return SubmissionGrade::not_graded(reference, path, source, syntax_errors, why);
+    }
+    let declarations = compare_declarations(reference, &file, source);
+    let mut combined = combine(reference, &file, source, &declarations.blank);
+    let mut errors = Vec::new();
+    if combined.clash && !declarations.kept.is_empty() {
+        // A declaration the submission added does not resolve, or clashes with the reference's
+        // model: grade with the reference's declarations alone.
+        let on_added =
+            |d: &Diagnostic| declarations.kept.iter().any(|k| k.start <= d.span.start && d.span.start < k.end);
+        errors.extend(combined.errors.drain(..).filter(on_added));
+        errors.push(
+            Diagnostic::error(declarations.kept[0], "the declarations this submission adds clash with the reference's")
+                .with_hint("graded without them"),
+        );
+        let all: Vec<Span> = declarations.blank.iter().chain(&declarations.kept).copied().collect();
+        combined = combine(reference, &file, source, &all);
+    }
+    if combined.clash {
+        let error = Diagnostic::error(Span::default(), "internal error: the reference's model did not resolve")
+            .without_source()
+            .with_hint("please report this submission to the gradproof developers");
+        let mut grade = SubmissionGrade::not_graded(reference, path, source, vec![error], "internal error");
+        grade.manual_review = true;
+        return grade;
+    }
+    errors.append(&mut combined.errors);
+    errors.sort_by_key(|d| d.span.start);
+    if Instant::now() > deadline {
+        return timed_out();
+    }
+    let matches = match_derivations(reference, &combined, &options.check);
+    if Instant::now() > deadline {
+        return timed_out();
+    }
+    let graded = grade_derivations(reference, &combined, &matches, &errors, source, options);
+    if Instant::now() > deadline {
+        return timed_out();
+    }
+    let taken: Vec<usize> = matches.iter().flatten().map(|m| m.sub).collect();
+    let unmatched =
+        (0..combined.derivations.len()).filter(|s| !taken.contains(s)).map(|s| combined.derivations[s].span).collect();
+    let manual_review = graded.iter().any(|d| d.manual_review);
+    SubmissionGrade {
+        path: path.to_string(),
+        source: source.to_string(),
+        score: graded.iter().map(|d| d.score).sum(),
+        max_score: reference.max_score(),
+        errors,
+        model_changes: declarations.changes,
+        derivations: graded,
+        unmatched,
+        manual_review,
+        unreadable: false,
+    }
+}
+
+/// Checks every matched derivation from the reference's head, then turns the verdicts into points
+/// and feedback.
+fn grade_derivations(
+    reference: &Reference,
+    combined: &Combined,
+    matches: &[Option<Match>],
+    errors: &[Diagnostic],
+    source: &str,
+    options: &GradeOptions,
+) -> Vec<DerivationGrade> {
+    let model = &combined.model;
+    let theirs = |r: usize| &model.derivations[combined.reference[r]];
+    // The submission's derivations that resolved, each with the reference's head (and tolerance),
+    // so that `holds` says whether a step equals what the reference asked for.
+    let mut to_check = Vec::new();
+    let mut checked_at = vec![None; matches.len()];
+    let mut checked_for = Vec::new();
+    for (r, m) in matches.iter().enumerate() {
+        let Some(id) = m.and_then(|m| combined.derivations[m.sub].resolved) else { continue };
+        let mine = &model.derivations[id];
+        checked_at[r] = Some(to_check.len());
+        checked_for.push(r);
+        to_check.push(Derivation {
+            head: theirs(r).head.clone(),
+            tolerance: theirs(r).tolerance,
+            shape: theirs(r).shape.clone(),
+            ..mine.clone()
+        });
+    }
+    let results = check_model(&with_derivations(model, to_check.clone()), &options.check);
+    // The reference's head and steps as the model writes them, to find its next step.
+    let reference_exprs: Vec<Vec<String>> = (0..matches.len())
+        .map(|r| {
+            std::iter::once(&theirs(r).head)
+                .chain(theirs(r).steps.iter().map(|s| &s.expr))
+                .map(|e| expr_text(model, e))
+                .collect()
+        })
+        .collect();
+
+    let terms = missing_or_extra_terms(
+        model,
+        &to_check,
+        &results,
+        |k| (theirs(checked_for[k]), &reference_exprs[checked_for[k]]),
+        options,
+    );
+
+    let mut out = Vec::new();
+    for (r, rd) in reference.derivations.iter().enumerate() {
+        let Some(Match { sub: s, by, same_head }) = matches[r] else {
+            let why = format!("missing: no derivation named \"{}\" or with the head `{}`", rd.name, rd.head_text);
+            out.push(DerivationGrade::zero(rd, vec![why]));
+            continue;
+        };
+        let mut grade = DerivationGrade::zero(rd, Vec::new());
+        grade.matched = Some((combined.derivations[s].span, by));
+        let sub = &combined.derivations[s];
+        let line = line_col(source, sub.span.start).0;
+        if let Some(name) = sub.name.as_ref().filter(|n| by == MatchedBy::Head && Some(*n) != rd.written_name.as_ref())
+        {
+            grade.feedback.push(format!("your \"{name}\" (line {line}) is graded as \"{}\": same head", rd.name));
+        }
+        let Some(k) = checked_at[r] else {
+            let first = errors.iter().find(|e| sub.extent.start <= e.span.start && e.span.start <= sub.extent.end);
+            let why = first
+                .map_or_else(String::new, |e| format!(": {} (line {})", e.message, line_col(source, e.span.start).0));
+            grade.feedback.push(format!("not graded: the derivation at line {line} has errors{why}"));
+            out.push(grade);
+            continue;
+        };
+        let (d, result) = (&to_check[k], &results[k]);
+        if !same_head {
+            grade.feedback.push(format!(
+                "your head is not the reference's `{}`: your steps are checked from the reference's head",
+                rd.head_text
+            ));
+        }
+        let mut statuses = Vec::new();
+        let mut steps = Vec::new();
+        for (i, step) in result.steps.iter().enumerate() {
+            let before = if i == 0 { &d.head } else { &d.steps[i - 1].expr };
+            let before_text = expr_text(model, before);
+            let repeat = before_text == expr_text(model, &d.steps[i].expr);
+            let status = StepStatus::of(step, repeat);
+            let term = terms[k][i].clone();
+            let diagnosis = term.or_else(|| step.cause.as_deref().map(feedback::mistake));
+            let hint = (options.hints && status == StepStatus::Wrong)
+                .then(|| feedback::hint(&reference_exprs[r], &rd.step_texts, &before_text, i + 1));
+            statuses.push(status);
+            steps.push(StepGrade { result: step.clone(), status, credit: Points::ZERO, diagnosis, hint });
+        }
+        let last = d.steps.last().map_or(&d.head, |s| &s.expr);
+        let holds = result.final_holds();
+        let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
+        grade.final_correct = holds && left_over.is_empty();
+        let award = policy::award(&rd.worth, &reference.shares, &statuses, grade.final_correct);
+        for (step, credit) in steps.iter_mut().zip(award.step_credits) {
+            step.credit = credit;
+        }
+        for step in &steps {
+            let at = line_col(source, step.result.span.start).0;
+            grade.feedback.push(feedback::step_line(at, &step.result, step.status, step.diagnosis.as_deref()));
+            if let Some(hint) = &step.hint {
+                grade.feedback.push(format!("  hint: {hint}"));
+            }
+        }
+        let known = result.steps.last().is_none_or(|s| s.holds_known);
+        grade.feedback.push(final_line(holds, &left_over, known));
+        grade.manual_review = !known || statuses.contains(&StepStatus::Undetermined);
+        grade.score = award.score;
+        grade.steps = steps;
+        out.push(grade);
+    }
+    out
+}
+
+/// For each checked derivation and step: the missing or extra term that explains a wrong step,
+/// where the check found no simpler cause (a sign or a factor). `reference_of(k)` is the
+/// reference's derivation for checked derivation `k`, and its expressions as the model writes them.
+fn missing_or_extra_terms<'a>(
+    model: &Model,
+    checked: &[Derivation],
+    results: &[DerivationResult],
+    reference_of: impl Fn(usize) -> (&'a Derivation, &'a Vec<String>),
+    options: &GradeOptions,
+) -> Vec<Vec<Option<String>>> {
+    let mut wrong = Vec::new();
+    let mut at = Vec::new();
+    for (k, (d, result)) in checked.iter().zip(results).enumerate() {
+        let (theirs, reference_exprs) = reference_of(k);
+        for (i, step) in result.steps.iter().enumerate() {
+            let simple = step.cause.as_deref().is_some_and(|c| c.contains("sign") || c.contains("factor"));
+            if step.verdict != Verdict::Wrong || step.counterexample.is_none() || simple {
+                continue;
+            }
+            let before = if i == 0 { &d.head } else { &d.steps[i - 1].expr };
+            // When the step before holds, the reference's next step has the right value.
+            let before_holds = i == 0 || result.steps[i - 1].holds;
+            let next = feedback::next_reference(reference_exprs, &expr_text(model, before), i + 1);
+            let reference = next.filter(|_| before_holds).and_then(|j| theirs.steps.get(j)).map(|s| &s.expr);
+            wrong.push(WrongStep { before, step: &d.steps[i].expr, reference, shape: &d.steps[i].shape });
+            at.push((k, i));
+        }
+    }
+    let mut terms: Vec<Vec<Option<String>>> = results.iter().map(|r| vec![None; r.steps.len()]).collect();
+    for ((k, i), term) in at.into_iter().zip(feedback::name_terms(model, &wrong, &options.check)) {
+        terms[k][i] = term;
+    }
+    terms
+}
+
+/// The line about the final answer.
+fn final_line(holds: bool, left_over: &[String], known: bool) -> String {
+    match (holds, left_over) {
+        (true, []) => "final answer: correct".to_string(),
+        (true, left) => format!(
+            "final answer: equal to the head, but not worked out: `{}` is left, which the reference resolves",
+            left.join("`, `")
+        ),
+        (false, _) if !known => {
+            "final answer: could not be compared with the head; flagged for manual review".to_string()
+        }
+        (false, _) => "final answer: does not equal the head".to_string(),
+    }
+}

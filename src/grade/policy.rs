@@ -1,0 +1,202 @@
+//! The grading policy: how a derivation's points are shared between its final answer and its
+//! steps, which steps earn credit, and when a final answer counts as closed form.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{Signed, ToPrimitive};
+
+use crate::check::{StepResult, Verdict};
+use crate::model::{entries_read, expr_text, EntryKind, Expr, GradingShares, Model};
+
+/// Points, exact to a hundredth (scores are rounded to two decimals once, per derivation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+pub struct Points(i64);
+
+impl Points {
+    /// Zero points.
+    pub const ZERO: Points = Points(0);
+
+    /// `value` rounded to the nearest hundredth (halves away from zero).
+    pub fn round(value: &BigRational) -> Points {
+        let hundredths = (value * BigRational::from_integer(BigInt::from(100))).round();
+        Points(hundredths.to_integer().to_i64().unwrap_or(if value.is_negative() { i64::MIN } else { i64::MAX }))
+    }
+
+    /// The points as a number, for JSON.
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+impl std::fmt::Display for Points {
+    /// `10`, `7.5`, `3.33`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let (whole, cents) = (self.0.unsigned_abs() / 100, self.0.unsigned_abs() % 100);
+        match cents {
+            0 => write!(f, "{sign}{whole}"),
+            c if c % 10 == 0 => write!(f, "{sign}{whole}.{}", c / 10),
+            c => write!(f, "{sign}{whole}.{c:02}"),
+        }
+    }
+}
+
+impl std::ops::Add for Points {
+    type Output = Points;
+    fn add(self, other: Points) -> Points {
+        Points(self.0.saturating_add(other.0))
+    }
+}
+
+impl std::iter::Sum for Points {
+    fn sum<I: Iterator<Item = Points>>(iter: I) -> Points {
+        iter.fold(Points::ZERO, |a, b| a + b)
+    }
+}
+
+/// The default shares: half the points for the final answer, half for the steps.
+pub fn default_shares() -> GradingShares {
+    let half = BigRational::new(BigInt::from(1), BigInt::from(2));
+    GradingShares { final_answer: half.clone(), steps: half }
+}
+
+/// Why a step earns its credit or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepStatus {
+    /// It follows from the step before and equals the head.
+    Correct,
+    /// It follows from the step before, which was already wrong: error carried forward, credit kept.
+    CarriedForward,
+    /// It writes the step before again: no credit.
+    Repeat,
+    /// It does not follow from the step before.
+    Wrong,
+    /// Not decided: no credit, and a person should look at it.
+    Undetermined,
+}
+
+impl StepStatus {
+    /// The status of a checked step; `repeat` says whether it writes the step before again.
+    pub fn of(step: &StepResult, repeat: bool) -> StepStatus {
+        match step.verdict {
+            Verdict::Undetermined => StepStatus::Undetermined,
+            Verdict::Wrong => StepStatus::Wrong,
+            Verdict::Proved | Verdict::Checked if repeat => StepStatus::Repeat,
+            Verdict::Proved | Verdict::Checked if step.holds || !step.holds_known => StepStatus::Correct,
+            Verdict::Proved | Verdict::Checked => StepStatus::CarriedForward,
+        }
+    }
+
+    /// Whether the step earns its share of the step points.
+    pub fn earns_credit(self) -> bool {
+        matches!(self, StepStatus::Correct | StepStatus::CarriedForward)
+    }
+}
+
+/// The points of one derivation: `worth × final share` for a correct final answer, and
+/// `worth × steps share` shared equally among the steps, for those that earn credit.
+pub struct Award {
+    /// The derivation's score, rounded once.
+    pub score: Points,
+    /// The credit of each step, rounded for display.
+    pub step_credits: Vec<Points>,
+}
+
+/// Applies the shares to a derivation's steps.
+pub fn award(worth: &BigRational, shares: &GradingShares, statuses: &[StepStatus], final_correct: bool) -> Award {
+    let n = statuses.len().max(1);
+    let per_step = worth * &shares.steps / BigRational::from_integer(BigInt::from(n));
+    let earned = statuses.iter().filter(|s| s.earns_credit()).count();
+    let mut total = &per_step * BigRational::from_integer(BigInt::from(earned));
+    if final_correct {
+        total += worth * &shares.final_answer;
+    }
+    let step_credits =
+        statuses.iter().map(|s| if s.earns_credit() { Points::round(&per_step) } else { Points::ZERO }).collect();
+    Award { score: Points::round(&total), step_credits }
+}
+
+/// The derivatives a final answer leaves that the reference's final answer does not (`allowed`,
+/// from [`derivatives_left_through_definitions`]): empty when it is in closed form.
+pub fn not_closed_form(model: &Model, answer: &Expr, allowed: &BTreeMap<String, String>) -> Vec<String> {
+    derivatives_left(model, answer)
+        .into_iter()
+        .filter(|(key, _)| !allowed.contains_key(key))
+        .map(|(_, text)| text)
+        .collect()
+}
+
+/// The derivatives an expression leaves unresolved, keyed by "quantities read / variable" (two
+/// derivatives of the same quantities by the same variable are one, however their indices are
+/// named), each with its text.
+pub fn derivatives_left(model: &Model, e: &Expr) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    collect_derivatives(model, e, &mut out);
+    out
+}
+
+/// The derivatives the reference's final answer leaves, also through the definitions it reads
+/// (`zeta[c,t] = ∂E/∂s[c,t]` leaves `∂E/∂s[c,t]`): a submission may leave these too.
+pub fn derivatives_left_through_definitions(model: &Model, e: &Expr) -> BTreeMap<String, String> {
+    let mut out = derivatives_left(model, e);
+    let mut seen = vec![false; model.entries.len()];
+    let mut todo = Vec::new();
+    entries_read(e, &mut todo);
+    while let Some(id) = todo.pop() {
+        if std::mem::replace(&mut seen[id], true) {
+            continue;
+        }
+        if let EntryKind::Defined(body) = &model.entries[id].kind {
+            collect_derivatives(model, body, &mut out);
+            entries_read(body, &mut todo);
+        }
+    }
+    out
+}
+
+fn collect_derivatives(model: &Model, e: &Expr, out: &mut BTreeMap<String, String>) {
+    if let Expr::Diff(body, target) = e {
+        let mut read = Vec::new();
+        entries_read(body, &mut read);
+        let names: BTreeSet<&str> = read.iter().map(|&id| model.entries[id].name.as_str()).collect();
+        let names: Vec<&str> = names.into_iter().collect();
+        let key = format!("{} / {}", names.join(" "), model.entries[target.entry].name);
+        out.entry(key).or_insert_with(|| expr_text(model, e));
+    }
+    e.for_each_child(|c| collect_derivatives(model, c, out));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ratio(p: i64, q: i64) -> BigRational {
+        BigRational::new(BigInt::from(p), BigInt::from(q))
+    }
+
+    #[test]
+    fn points_round_and_print() {
+        assert_eq!(Points::round(&ratio(10, 3)).to_string(), "3.33");
+        assert_eq!(Points::round(&ratio(15, 2)).to_string(), "7.5");
+        assert_eq!(Points::round(&ratio(10, 1)).to_string(), "10");
+        assert_eq!(Points::round(&ratio(1, 200)).to_string(), "0.01");
+        assert_eq!(Points::round(&ratio(-1, 4)).to_string(), "-0.25");
+    }
+
+    #[test]
+    fn full_marks_are_exactly_the_worth() {
+        let statuses = [StepStatus::Correct; 3];
+        let a = award(&ratio(10, 1), &default_shares(), &statuses, true);
+        assert_eq!(a.score.to_string(), "10");
+        assert_eq!(a.step_credits.iter().map(|p| p.to_string()).collect::<Vec<_>>(), ["1.67", "1.67", "1.67"]);
+    }
+
+    #[test]
+    fn carried_errors_keep_their_step_credit() {
+        let statuses = [StepStatus::Correct, StepStatus::Wrong, StepStatus::CarriedForward, StepStatus::Repeat];
+        let a = award(&ratio(8, 1), &default_shares(), &statuses, false);
+        assert_eq!(a.score.to_string(), "2");
+    }
+}

@@ -1,0 +1,318 @@
+//! The reference solution: its model (authoritative for every submission), its derivations with
+//! their points, the declarations a submission is compared with, and the student's template.
+
+use std::collections::{BTreeMap, HashSet};
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::Signed;
+
+use super::policy::{default_shares, derivatives_left_through_definitions, Points};
+use crate::check::{check_model, CheckOptions, Verdict};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::model::{resolve, written_ref, GradingShares};
+use crate::syntax::ast::{self, Definition, Item, UnknownItem};
+use crate::syntax::{lines, parse_file};
+
+/// The most points one derivation may be worth.
+const MAX_WORTH: i64 = 1_000_000;
+
+/// A reference solution, ready to grade submissions against.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// The path as given.
+    pub path: String,
+    /// Its source text.
+    pub source: String,
+    /// How each derivation's points are shared (the `grading` statement, or the default).
+    pub shares: GradingShares,
+    /// Its derivations, in file order.
+    pub derivations: Vec<ReferenceDerivation>,
+    /// Its declarations, which a submission's are compared with.
+    pub(super) declarations: Vec<Declaration>,
+    /// Every name written in it outside comments: a submission may not declare one of these, as
+    /// that could change what the reference's own lines mean (a label made an index, say).
+    pub(super) words: HashSet<String>,
+    /// Its logical lines (for the template).
+    lines: Vec<Span>,
+}
+
+/// One derivation of the reference.
+#[derive(Debug, Clone)]
+pub struct ReferenceDerivation {
+    /// Its quoted name, if any.
+    pub written_name: Option<String>,
+    /// The name reports use: the quoted name, else `derivation N`.
+    pub name: String,
+    /// Its points (`worth`, default 1).
+    pub worth: BigRational,
+    /// The same, rounded as scores are.
+    pub max_score: Points,
+    /// The head as written.
+    pub head_text: String,
+    /// Each step's expression as written (for hints).
+    pub step_texts: Vec<String>,
+    /// The derivatives its final answer leaves (a submission's final answer may leave these).
+    pub(super) derivatives_left: BTreeMap<String, String>,
+}
+
+/// One declared thing (a variable, a definition, an assumption…), compared by its syntax tree
+/// without spans, so that formatting and comments do not count as changes.
+#[derive(Debug, Clone)]
+pub(super) struct Declaration {
+    /// What it declares, as the messages name it: `s[c,t]`, `f`, `c`.
+    pub name: String,
+    /// `definition`, `declaration`, `assumption`, …
+    pub what: &'static str,
+    /// Whether a submission may add it (it only introduces a new name).
+    pub addable: bool,
+    /// Its syntax tree without spans.
+    pub canonical: String,
+    /// The logical line it is on.
+    pub line: Span,
+    /// Where its text starts (after the keyword or the comma before it).
+    pub start: usize,
+}
+
+impl Reference {
+    /// Parses, resolves and checks a reference. Any error in it, or a wrong step, is an error of
+    /// the whole grading run.
+    pub fn new(path: &str, source: &str, options: &CheckOptions) -> Result<Reference, Vec<Diagnostic>> {
+        let (file, mut errors) = parse_file(source);
+        let (model, resolve_errors) = resolve(&file);
+        errors.extend(resolve_errors);
+        if !errors.is_empty() {
+            errors.sort_by_key(|d| d.span.start);
+            return Err(errors);
+        }
+        let ast_derivations: Vec<&ast::Derivation> = file
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Derivation(d) => Some(d),
+                _ => None,
+            })
+            .collect();
+        if model.derivations.is_empty() {
+            return Err(vec![Diagnostic::error(Span::default(), "the reference has no derivation")
+                .without_source()
+                .with_hint("write the solution as derivations: `derive \"name\" worth 10 HEAD` and its steps")]);
+        }
+        for (k, d) in ast_derivations.iter().enumerate() {
+            let twice = d.name.is_some() && ast_derivations[..k].iter().any(|e| e.name == d.name);
+            if twice {
+                errors.push(
+                    Diagnostic::error(d.span, "two derivations of the reference have this name")
+                        .with_hint("submissions are matched by name: give every derivation its own"),
+                );
+            }
+        }
+        for result in check_model(&model, options) {
+            for step in result.steps.iter().filter(|s| s.verdict == Verdict::Wrong) {
+                let cause = step.cause.as_deref().map_or_else(String::new, |c| format!(" ({c})"));
+                errors.push(
+                    Diagnostic::error(step.span, format!("this step of the reference is wrong{cause}"))
+                        .with_hint("fix the reference: submissions would be graded against a wrong solution"),
+                );
+            }
+        }
+        let mut derivations = Vec::new();
+        for (k, (ast_d, d)) in ast_derivations.iter().zip(&model.derivations).enumerate() {
+            let worth = d.worth.clone().unwrap_or_else(|| BigRational::from_integer(BigInt::from(1)));
+            let worth_ok = ast_d.worth.is_none() || d.worth.is_some();
+            if !worth_ok || worth.is_negative() || worth > BigRational::from_integer(BigInt::from(MAX_WORTH)) {
+                errors.push(
+                    Diagnostic::error(ast_d.span, "`worth` must be a number of points from 0 to 1000000")
+                        .with_hint("write `derive \"name\" worth 10 HEAD`"),
+                );
+            }
+            let final_expr = d.steps.last().map_or(&d.head, |s| &s.expr);
+            derivations.push(ReferenceDerivation {
+                written_name: ast_d.name.clone(),
+                name: ast_d.name.clone().unwrap_or_else(|| format!("derivation {}", k + 1)),
+                max_score: Points::round(&worth),
+                worth,
+                head_text: written(source, ast_d.head.span.start, ast_d.span.end),
+                step_texts: ast_d.steps.iter().map(|s| written(source, s.expr.span.start, s.span.end)).collect(),
+                derivatives_left: derivatives_left_through_definitions(&model, final_expr),
+            });
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|d| d.span.start);
+            return Err(errors);
+        }
+        let lines: Vec<Span> = lines::split(source).0.into_iter().map(|l| l.span).collect();
+        Ok(Reference {
+            path: path.to_string(),
+            source: source.to_string(),
+            shares: model.grading.clone().unwrap_or_else(default_shares),
+            derivations,
+            declarations: declarations(&file, &lines),
+            words: words(source),
+            lines,
+        })
+    }
+
+    /// The total of the points.
+    pub fn max_score(&self) -> Points {
+        self.derivations.iter().map(|d| d.max_score).sum()
+    }
+
+    /// The student's template: the reference without its steps (and without the comment lines
+    /// among them), each `derive` line followed by a reminder where the steps go.
+    pub fn template(&self) -> String {
+        let mut out = String::new();
+        let mut at = 0;
+        let mut in_derivation = false;
+        for line in &self.lines {
+            let text = &self.source[line.range()];
+            let trimmed = text.trim_start();
+            let is_step = trimmed.starts_with('=') || trimmed.starts_with('≈') || trimmed.starts_with("~=");
+            let is_comment = trimmed.starts_with('#');
+            // Everything between two logical lines (blank lines) is kept as it is.
+            out.push_str(&self.source[at..line.start]);
+            at = line.end;
+            if is_step || (in_derivation && is_comment) {
+                // Drop the line and the newline after it.
+                if self.source[at..].starts_with('\n') {
+                    at += 1;
+                }
+                continue;
+            }
+            in_derivation = trimmed.starts_with("derive");
+            out.push_str(text);
+            if in_derivation {
+                out.push_str("\n  # = … your steps, one per line");
+            }
+        }
+        out.push_str(&self.source[at..]);
+        // Removing steps leaves runs of blank lines; keep at most one.
+        while out.contains("\n\n\n") {
+            out = out.replace("\n\n\n", "\n\n");
+        }
+        out
+    }
+}
+
+/// The identifiers of a text, comments left out.
+fn words(source: &str) -> HashSet<String> {
+    source
+        .lines()
+        .flat_map(|line| line.split('#').next().unwrap_or_default().split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
+        .map(str::to_string)
+        .collect()
+}
+
+/// An expression as written, from its start to the end of its line, without the note. (The
+/// expression's own span is not used: it stops short of a closing parenthesis.)
+fn written(source: &str, start: usize, end: usize) -> String {
+    let text = source.get(start..end.max(start)).unwrap_or_default();
+    text.split('#').next().unwrap_or_default().trim().to_string()
+}
+
+/// Every declared thing of a parsed file, with the logical line it is on.
+pub(super) fn declarations(file: &ast::File, lines: &[Span]) -> Vec<Declaration> {
+    let line_of =
+        |span: Span| lines.iter().copied().find(|l| l.start <= span.start && span.start < l.end.max(l.start + 1));
+    let mut out = Vec::new();
+    let mut tolerances = 0;
+    for item in &file.items {
+        let mut push = |name: String, what: &'static str, addable: bool, tree: String, at: Span| {
+            let canonical = format!("{what} {}", without_spans(&tree));
+            let line = line_of(at).unwrap_or(at);
+            out.push(Declaration { name, what, addable, canonical, line, start: at.start });
+        };
+        match item {
+            Item::Title(..) | Item::Derivation(_) => {}
+            Item::Index(decls) => {
+                for d in decls {
+                    push(d.name.name.clone(), "declaration", true, format!("{d:?}"), d.name.span);
+                }
+            }
+            Item::Var(items) => {
+                for v in items {
+                    push(written_ref(&v.target), "declaration", true, format!("{v:?}"), v.target.span);
+                }
+            }
+            Item::Unknown(items) => {
+                for u in items {
+                    let name = match u {
+                        UnknownItem::Function { name, .. } | UnknownItem::Node { name, .. } => name,
+                    };
+                    push(name.name.clone(), "declaration", true, format!("{u:?}"), name.span);
+                }
+            }
+            Item::Let(defs) => {
+                for d in defs {
+                    let (name, at) = match d {
+                        Definition::Node { target, .. } => (written_ref(target), target.span),
+                        Definition::Function { name, .. } => (name.name.clone(), name.span),
+                    };
+                    push(name, "definition", true, format!("{d:?}"), at);
+                }
+            }
+            Item::Assume(a) => {
+                let tree = without_spans(&format!("{a:?}"));
+                push(tree.clone(), "assumption", false, tree, a.span);
+            }
+            Item::Tolerance(t) => {
+                tolerances += 1;
+                push(
+                    format!("tolerance {tolerances}"),
+                    "tolerance",
+                    false,
+                    format!("{} {}", t.value, t.percent),
+                    t.span,
+                );
+            }
+            Item::Grading(g) => push("grading".to_string(), "grading", false, format!("{g:?}"), g.span),
+        }
+    }
+    out
+}
+
+/// A syntax tree's debug text with every span taken out, and the Unicode spellings of domains
+/// made ASCII, so that two trees that differ only in layout compare equal.
+fn without_spans(debug: &str) -> String {
+    const OPEN: &str = "Span { start: ";
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        match rest[at..].find('}') {
+            Some(close) => rest = &rest[at + close + 1..],
+            None => {
+                rest = &rest[at..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace('≥', ">=").replace('≠', "!=")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decls(source: &str) -> Vec<Declaration> {
+        let (file, errors) = parse_file(source);
+        assert!(errors.is_empty(), "{errors:?}");
+        let lines: Vec<Span> = lines::split(source).0.into_iter().map(|l| l.span).collect();
+        declarations(&file, &lines)
+    }
+
+    #[test]
+    fn layout_and_comments_do_not_change_a_declaration() {
+        let a = decls("var x, W[j,k] > 0\nlet y = x * W[1,2] # a note\n");
+        let b = decls("# the model\nvar x,   W[ j , k ]>0\n\nlet y = (x) · W[1,2]\n");
+        assert_eq!(a.len(), 3);
+        for (p, q) in a.iter().zip(&b) {
+            assert_eq!((&p.name, &p.canonical), (&q.name, &q.canonical));
+        }
+        let c = decls("var x, W[j,k] > 0\nlet y = x + W[1,2]\n");
+        assert_ne!(a[2].canonical, c[2].canonical);
+        assert_eq!(c[2].name, "y");
+    }
+}

@@ -1,0 +1,507 @@
+//! `gradproof grade`: a reference sheet (tests/grade/reference.deriv, 4 derivations worth 4, 3, 2
+//! and 1 points, `grading final 40%, steps 60%`) and submissions with the typical mistakes. Scores
+//! are asserted as exact numbers; the outputs are snapshotted.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use gradproof::check::CheckOptions;
+use gradproof::commands::grade::{grade_paths, load_reference};
+use gradproof::diagnostic::line_col;
+use gradproof::grade::{grade_submission, GradeOptions, MatchedBy, Reference, StepStatus, SubmissionGrade};
+use gradproof::syntax::parse_file;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn reference() -> Reference {
+    load_reference(&root().join("tests/grade/reference.deriv"), &CheckOptions::default())
+        .unwrap_or_else(|r| panic!("the reference has errors: {:?}", r.errors))
+}
+
+fn grade_with(name: &str, options: &GradeOptions) -> SubmissionGrade {
+    let path = root().join("tests/grade/submissions").join(name);
+    let source = std::fs::read_to_string(&path).expect("readable submission");
+    grade_submission(&reference(), name, &source, options)
+}
+
+fn grade(name: &str) -> SubmissionGrade {
+    grade_with(name, &GradeOptions::default())
+}
+
+fn scores(g: &SubmissionGrade) -> Vec<String> {
+    g.derivations.iter().map(|d| d.score.to_string()).collect()
+}
+
+fn line(g: &SubmissionGrade, offset: usize) -> usize {
+    line_col(&g.source, offset).0
+}
+
+#[test]
+fn the_reference_has_its_points_and_shares() {
+    let r = reference();
+    let names: Vec<&str> = r.derivations.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["forget gate", "squared error", "product", "logistic"]);
+    let worth: Vec<String> = r.derivations.iter().map(|d| d.max_score.to_string()).collect();
+    assert_eq!(worth, ["4", "3", "2", "1"], "a derivation without `worth` is worth 1");
+    assert_eq!(r.max_score().to_string(), "10");
+    assert_eq!(r.shares.final_answer.to_string(), "2/5");
+    assert_eq!(r.shares.steps.to_string(), "3/5");
+}
+
+#[test]
+fn a_fully_correct_submission_gets_full_marks() {
+    let g = grade("correct.deriv");
+    assert_eq!(g.score.to_string(), "10");
+    assert_eq!(scores(&g), ["4", "3", "2", "1"]);
+    assert!(g.errors.is_empty() && g.model_changes.is_empty() && !g.manual_review, "{g:?}");
+    assert!(g.derivations.iter().all(|d| d.final_correct && d.matched.is_some_and(|(_, by)| by == MatchedBy::Name)));
+    assert!(g.derivations.iter().flat_map(|d| &d.steps).all(|s| s.status == StepStatus::Correct));
+}
+
+#[test]
+fn a_sign_error_carried_forward_loses_only_that_step_and_the_final_answer() {
+    let g = grade("sign_error.deriv");
+    // "squared error" (3 points): 3 steps share 60%, 0.6 each; the final answer's 40% is lost.
+    assert_eq!(scores(&g), ["4", "1.2", "2", "1"]);
+    assert_eq!(g.score.to_string(), "8.2");
+    let d = &g.derivations[1];
+    let statuses: Vec<StepStatus> = d.steps.iter().map(|s| s.status).collect();
+    assert_eq!(statuses, [StepStatus::Correct, StepStatus::Wrong, StepStatus::CarriedForward]);
+    let credits: Vec<String> = d.steps.iter().map(|s| s.credit.to_string()).collect();
+    assert_eq!(credits, ["0.6", "0", "0.6"]);
+    assert_eq!(d.steps[1].diagnosis.as_deref(), Some("sign error"));
+    assert!(d.steps[1].result.counterexample.is_some());
+    assert!(!d.final_correct);
+    assert!(d.feedback.iter().any(|f| f.contains("carries an earlier mistake (credit kept)")), "{:?}", d.feedback);
+}
+
+#[test]
+fn the_typical_mistakes_are_diagnosed() {
+    let g = grade("mistakes.deriv");
+    assert_eq!(scores(&g), ["1.2", "0.6", "0.6", "0.3"]);
+    assert_eq!(g.score.to_string(), "2.7");
+    let diagnosis = |d: usize, s: usize| g.derivations[d].steps[s].diagnosis.clone().unwrap_or_default();
+    assert!(diagnosis(0, 1).starts_with("forgotten sum over `c`"), "{}", diagnosis(0, 1));
+    assert_eq!(g.derivations[1].steps[1].status, StepStatus::Repeat);
+    assert_eq!(g.derivations[1].steps[1].credit.to_string(), "0");
+    assert_eq!(diagnosis(1, 2), "off by a factor of 1/2");
+    assert_eq!(diagnosis(2, 1), "missing term `x^2*exp(x)`");
+    assert_eq!(diagnosis(3, 1), "extra term `x`");
+    assert!(g.derivations.iter().all(|d| !d.final_correct));
+    assert!(g.derivations.iter().flat_map(|d| &d.steps).all(|s| s.hint.is_none()), "hints only with --hints");
+}
+
+#[test]
+fn hints_show_the_references_next_step() {
+    let g = grade_with("mistakes.deriv", &GradeOptions { hints: true, ..GradeOptions::default() });
+    let hint = |d: usize, s: usize| g.derivations[d].steps[s].hint.clone().unwrap_or_default();
+    assert_eq!(hint(2, 1), "the reference continues with `x*exp(x)*(2 + x)`");
+    assert_eq!(hint(0, 1), "the reference continues with `sum(c, zeta[c,t] * s[c,t-1] * f_phi'(net_phi[t]))`");
+    assert_eq!(hint(1, 2), "the reference continues with `2*(w*x + b - y) * x`");
+    assert!(g.derivations[2].steps[0].hint.is_none(), "no hint under a correct step");
+}
+
+#[test]
+fn a_syntax_error_scores_0_with_its_diagnostics() {
+    let g = grade("syntax_error.deriv");
+    assert_eq!(g.score.to_string(), "0");
+    assert_eq!(g.max_score.to_string(), "10");
+    assert_eq!(g.errors.len(), 1);
+    assert_eq!(g.errors[0].message, "missing operator between two operands");
+    assert_eq!(line(&g, g.errors[0].span.start), 6);
+    assert!(g.derivations.iter().all(|d| d.feedback[0].starts_with("not graded: the file has syntax errors")));
+}
+
+#[test]
+fn a_changed_definition_is_named_and_the_references_is_used() {
+    let g = grade("changed_model.deriv");
+    assert_eq!(g.score.to_string(), "10", "steps right in the reference's model get full marks");
+    assert_eq!(g.model_changes.len(), 1, "{:?}", g.model_changes);
+    let change = &g.model_changes[0];
+    assert_eq!(change.message, "changed definition of `s[c,t]`");
+    assert_eq!(line(&g, change.span.start), 12);
+    assert_eq!(
+        change.hints,
+        ["graded with the reference's `let s[c,t] = y_phi[t] * s[c,t-1] + y_in[t] * g(net[c,t])`"]
+    );
+}
+
+#[test]
+fn renamed_and_reordered_derivations_match_by_head() {
+    let g = grade("renamed.deriv");
+    assert_eq!(g.score.to_string(), "10");
+    assert!(g.errors.is_empty(), "{:?}", g.errors);
+    let lines: Vec<usize> =
+        g.derivations.iter().map(|d| d.matched.map_or(0, |(span, _)| line(&g, span.start))).collect();
+    assert_eq!(lines, [25, 22, 18, 15]);
+    assert!(g.derivations.iter().all(|d| d.matched.is_some_and(|(_, by)| by == MatchedBy::Head)));
+    // The index it added on the reference's `index` line is kept, and reported.
+    assert_eq!(g.model_changes.len(), 1);
+    assert_eq!(g.model_changes[0].message, "added declaration of `k`, which the reference does not have");
+}
+
+#[test]
+fn a_missing_derivation_scores_0_and_is_listed() {
+    let g = grade("missing.deriv");
+    assert_eq!(scores(&g), ["4", "3", "2", "0"]);
+    assert_eq!(g.score.to_string(), "9");
+    assert_eq!(g.missing().collect::<Vec<_>>(), ["logistic"]);
+}
+
+const MODEL: &str = "index c in 1..D
+var x, w, b, y
+var net_phi[t], y_in[t], s[c,t-1], net[c,t]
+unknown f_phi(u), g(u)
+unknown E depends on s[c,t]
+let y_phi[t] = f_phi(net_phi[t])
+let s[c,t] = y_phi[t] * s[c,t-1] + y_in[t] * g(net[c,t])
+let zeta[c,t] = ∂E/∂s[c,t]
+";
+
+fn grade_text(body: &str, options: &GradeOptions) -> SubmissionGrade {
+    grade_submission(&reference(), "inline.deriv", &format!("{MODEL}{body}"), options)
+}
+
+#[test]
+fn a_final_answer_with_a_derivative_the_reference_resolves_is_not_closed_form() {
+    let g = grade_text(
+        "derive \"forget gate\" ∂E/∂net_phi[t]\n  = sum(c, ∂E/∂s[c,t] * ∂s[c,t]/∂net_phi[t])\n",
+        &GradeOptions::default(),
+    );
+    let d = &g.derivations[0];
+    assert!(d.steps[0].result.holds && !d.final_correct);
+    assert_eq!(d.score.to_string(), "2.4", "the steps' 60% of 4 points, not the final answer's 40%");
+    let last = d.feedback.last().map(String::as_str).unwrap_or_default();
+    assert!(last.contains("`diff(s[c,t], net_phi[t])` is left"), "{last}");
+    // ∂E/∂s is left by the reference too (through zeta): that final answer is closed form.
+    let g = grade_text(
+        "derive \"forget gate\" ∂E/∂net_phi[t]\n  = f_phi'(net_phi[t]) * sum(k in 1..D, ∂E/∂s[k,t] * s[k,t-1])\n",
+        &GradeOptions::default(),
+    );
+    assert!(g.derivations[0].final_correct, "{:?}", g.derivations[0].feedback);
+    assert_eq!(g.derivations[0].score.to_string(), "4");
+}
+
+#[test]
+fn a_submission_past_its_time_limit_scores_0_for_manual_review() {
+    let g = grade_with("correct.deriv", &GradeOptions { time_limit: Duration::ZERO, ..GradeOptions::default() });
+    assert_eq!(g.score.to_string(), "0");
+    assert!(g.manual_review);
+    assert!(g.errors[0].message.starts_with("time limit of 0 s exceeded"), "{:?}", g.errors);
+}
+
+#[test]
+fn a_derivation_with_a_name_error_scores_0_and_the_others_count() {
+    let g = grade_text(
+        "derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(xx)\nderive \"logistic\" diff(1/(1 + exp(-x)), x)\n  = sigmoid(x) * (1 - sigmoid(x))\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!(scores(&g), ["0", "0", "0", "1"]);
+    assert_eq!(g.errors[0].message, "unknown name `xx`");
+    assert!(g.derivations[2].feedback[0].contains("has errors: unknown name `xx`"), "{:?}", g.derivations[2].feedback);
+}
+
+#[test]
+fn the_batch_grades_every_file_in_order_and_skips_the_reference() {
+    let options = GradeOptions::default();
+    let reference_path = root().join("tests/grade/reference.deriv");
+    let grades =
+        grade_paths(&[root().join("tests/grade")], &Arc::new(reference()), &options, Some(reference_path.as_path()));
+    let names: Vec<&str> = grades.iter().map(|g| g.path.rsplit('/').next().unwrap_or_default()).collect();
+    assert_eq!(
+        names,
+        [
+            "changed_model.deriv",
+            "correct.deriv",
+            "missing.deriv",
+            "mistakes.deriv",
+            "renamed.deriv",
+            "sign_error.deriv",
+            "syntax_error.deriv"
+        ]
+    );
+    let totals: Vec<String> = grades.iter().map(|g| g.score.to_string()).collect();
+    assert_eq!(totals, ["10", "10", "9", "2.7", "10", "8.2", "0"]);
+}
+
+#[test]
+fn the_template_has_the_model_and_the_heads_but_no_steps() {
+    let template = reference().template();
+    let (file, errors) = parse_file(&template);
+    assert!(errors.iter().all(|e| e.message == "derivation has no steps"), "{errors:?}");
+    assert_eq!(errors.len(), 4, "one per derivation head");
+    assert!(file.items.iter().all(|i| !matches!(i, gradproof::syntax::ast::Item::Derivation(_))));
+    assert!(template.contains("let s[c,t] = y_phi[t] * s[c,t-1] + y_in[t] * g(net[c,t])"));
+    assert!(template.contains("derive \"squared error\" worth 3 diff((w*x + b - y)^2, w)"));
+    assert!(!template.lines().any(|l| l.trim_start().starts_with('=')), "{template}");
+    assert!(!template.contains("chain rule"), "no notes of the solution");
+}
+
+fn reference_error(text: &str) -> Vec<String> {
+    match Reference::new("ref.deriv", text, &CheckOptions::default()) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.into_iter().map(|e| e.message).collect(),
+    }
+}
+
+#[test]
+fn the_grading_directive_sets_the_shares() {
+    let r = Reference::new("ref.deriv", "grading final 30%\nvar x\nderive x + x\n  = 2*x\n", &CheckOptions::default());
+    let r = r.expect("a valid reference");
+    assert_eq!((r.shares.final_answer.to_string(), r.shares.steps.to_string()), ("3/10".into(), "7/10".into()));
+    let r = Reference::new("ref.deriv", "grading steps 0.25\nvar x\nderive x + x\n  = 2*x\n", &CheckOptions::default());
+    assert_eq!(r.expect("a valid reference").shares.final_answer.to_string(), "3/4");
+    let r = Reference::new("ref.deriv", "var x\nderive x + x\n  = 2*x\n", &CheckOptions::default());
+    assert_eq!(r.expect("a valid reference").shares.steps.to_string(), "1/2", "the default is half and half");
+    assert_eq!(
+        reference_error("grading final 50%, steps 60%\nvar x\nderive x\n  = x\n"),
+        ["the shares of `grading` do not add up to 100%"]
+    );
+    assert_eq!(reference_error("grading answer 50%\nvar x\nderive x\n  = x\n"), ["unknown share `answer`"]);
+    assert_eq!(
+        reference_error("grading final 150%\nvar x\nderive x\n  = x\n"),
+        ["a share is a number from 0 to 1, or a percentage"]
+    );
+}
+
+#[test]
+fn a_reference_with_a_wrong_step_or_duplicate_names_is_refused() {
+    assert_eq!(reference_error("var x\nderive diff(x^3, x)\n  = 3*x\n"), ["this step of the reference is wrong"]);
+    assert_eq!(
+        reference_error("var x\nderive \"a\" x\n  = x\nderive \"a\" 2*x\n  = x + x\n"),
+        ["two derivations of the reference have this name"]
+    );
+}
+
+// ------------------------------------------------------------------------------------ the binary
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gradproof"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary starts");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const REFERENCE: &str = "tests/grade/reference.deriv";
+
+#[test]
+fn human_report_of_the_batch() {
+    let (code, stdout, stderr) = run(&["grade", "tests/grade/submissions", "--reference", REFERENCE]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn csv_has_one_row_per_submission() {
+    let (code, stdout, _) = run(&["grade", "tests/grade/submissions", "--reference", REFERENCE, "--format", "csv"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn json_has_scores_derivations_and_steps_with_credit() {
+    let (code, stdout, _) = run(&[
+        "grade",
+        "tests/grade/submissions/sign_error.deriv",
+        "tests/grade/submissions/syntax_error.deriv",
+        "--reference",
+        REFERENCE,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
+    let first = &doc["submissions"][0];
+    assert_eq!(first["path"], "tests/grade/submissions/sign_error.deriv");
+    assert_eq!(first["score"], 8.2);
+    assert_eq!(first["max_score"], 10.0);
+    let squared = &first["derivations"][1];
+    assert_eq!(squared["name"], "squared error");
+    assert_eq!(squared["score"], 1.2);
+    assert_eq!(squared["final_correct"], false);
+    assert_eq!(squared["steps"][1]["verdict"], "wrong");
+    assert_eq!(squared["steps"][1]["cause"], "sign error");
+    assert_eq!(squared["steps"][1]["credit"], 0.0);
+    assert_eq!(squared["steps"][2]["holds"], false);
+    assert_eq!(squared["steps"][2]["credit"], 0.6);
+    assert!(squared["feedback"].as_array().is_some_and(|f| !f.is_empty()));
+    let second = &doc["submissions"][1];
+    assert_eq!(second["score"], 0.0);
+    assert_eq!(second["errors"][0]["line"], 6);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn gradescope_writes_one_results_json_per_submission() {
+    let out: PathBuf = std::env::temp_dir().join(format!("gradproof-gradescope-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let out_arg = out.to_string_lossy().into_owned();
+    let (code, _, stderr) = run(&[
+        "grade",
+        "tests/grade/submissions",
+        "--reference",
+        REFERENCE,
+        "--format",
+        "gradescope",
+        "--out",
+        &out_arg,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut written: Vec<String> = std::fs::read_dir(&out)
+        .expect("the output directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["changed_model", "correct", "missing", "mistakes", "renamed", "sign_error", "syntax_error"]);
+    let text = std::fs::read_to_string(out.join("sign_error/results.json")).expect("results.json");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(doc["score"], 8.2);
+    let tests = doc["tests"].as_array().expect("tests");
+    assert_eq!(tests.len(), 4);
+    assert_eq!(tests[1]["name"], "squared error");
+    assert_eq!(tests[1]["score"], 1.2);
+    assert_eq!(tests[1]["max_score"], 3.0);
+    assert!(tests[1]["output"].as_str().is_some_and(|o| o.contains("sign error")));
+    assert_eq!(doc["visibility"], "visible");
+    insta::assert_snapshot!(text);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn template_prints_the_students_sheet() {
+    let (code, stdout, _) = run(&["grade", "--template", REFERENCE]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn a_reference_with_an_error_exits_2() {
+    let (code, stdout, stderr) = run(&["grade", "tests/grade/submissions", "--reference", "tests/data/bad.deriv"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(stderr.contains("the reference tests/data/bad.deriv has errors; nothing was graded"), "{stderr}");
+    let (code, stdout, stderr) = run(&[
+        "grade",
+        "tests/grade/submissions/correct.deriv",
+        "no_such.deriv",
+        "--reference",
+        REFERENCE,
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 2, "an unreadable submission");
+    assert!(stdout.contains("correct.deriv,10,10") && stdout.contains("no_such.deriv,0,10"), "{stdout}");
+    assert!(stderr.contains("error: cannot read no_such.deriv"), "{stderr}");
+    let (code, _, _) = run(&["grade", "tests/grade/submissions"]);
+    assert_eq!(code, 2, "no reference");
+    let (code, _, _) = run(&["grade", "x.deriv", "--reference", REFERENCE, "--format", "gradescope"]);
+    assert_eq!(code, 2, "gradescope needs --out");
+}
+
+#[test]
+fn odd_submissions_never_stop_the_grading() {
+    let reference = reference();
+    let options = GradeOptions::default();
+    let deep = format!("var x\nderive \"product\" {}x{}\n  = x\n", "(".repeat(300), ")".repeat(300));
+    let cases = [
+        "",
+        "# only a comment\n",
+        "derive\n",
+        "derive x\n",
+        "= x\n",
+        "((((((((\n",
+        "let s[c,t] = \n",
+        "var x\nderive \"product\" diff(x^2 * exp(x), x\n  = 1\n",
+        deep.as_str(),
+    ];
+    for case in cases {
+        let g = grade_submission(&reference, "odd.deriv", case, &options);
+        assert_eq!(g.score.to_string(), "0", "{case:?}: {g:?}");
+        assert_eq!(g.derivations.len(), 4);
+    }
+}
+
+#[test]
+fn an_added_name_the_reference_uses_is_ignored() {
+    // `t` is a label of the reference (`net_phi[t]`): declaring it an index would change the
+    // reference's model, so it is ignored; the derivation does not need it.
+    let g = grade_submission(
+        &reference(),
+        "clash.deriv",
+        "index t in 1..3\nderive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x*exp(x)*(2 + x)\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!(scores(&g), ["0", "0", "2", "0"]);
+    let messages: Vec<&str> = g.model_changes.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages[0], "added declaration of `t`, a name the reference uses otherwise");
+    assert!(messages[1].starts_with("missing 15 of the reference's declarations: `c`, `x`"), "{messages:?}");
+    assert_eq!(messages.len(), 2);
+}
+
+#[test]
+fn a_second_derivation_of_the_same_name_is_not_graded() {
+    let g = grade_text(
+        "derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\nderive \"product\" diff(x^2 * exp(x), x)\n  = 0\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!(scores(&g), ["0", "0", "2", "0"]);
+    assert_eq!(g.unmatched.iter().map(|s| line(&g, s.start)).collect::<Vec<_>>(), [11]);
+}
+
+#[test]
+fn unreadable_and_non_utf8_files_score_0_and_the_batch_goes_on() {
+    let dir = std::env::temp_dir().join(format!("gradproof-odd-files-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    std::fs::write(dir.join("a_latin1.deriv"), b"var x\n# caf\xe9\n").expect("writable");
+    std::fs::write(
+        dir.join("b_bom.deriv"),
+        "\u{FEFF}var x\nderive \"logistic\" sigmoid'(x)\n  = sigmoid(x)*(1 - sigmoid(x))\n",
+    )
+    .expect("writable");
+    let paths = [dir.clone(), dir.join("no_such_file.deriv")];
+    let grades = grade_paths(&paths, &Arc::new(reference()), &GradeOptions::default(), None);
+    let summary: Vec<(String, String)> = grades
+        .iter()
+        .map(|g| (g.score.to_string(), g.errors.first().map_or_else(String::new, |e| e.message.clone())))
+        .collect();
+    assert_eq!(summary[0], ("0".to_string(), "file is not valid UTF-8".to_string()));
+    assert_eq!(summary[1].0, "1", "a byte-order mark is ignored: {:?}", grades[1]);
+    assert_eq!(summary[2].0, "0");
+    assert!(summary[2].1.starts_with("cannot read input"), "{summary:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_changed_head_is_told_and_the_steps_start_from_the_references() {
+    let g = grade_text("derive \"product\" diff(x^3, x)\n  = 3*x^2\n", &GradeOptions::default());
+    let d = &g.derivations[2];
+    assert_eq!(
+        d.feedback[0],
+        "your head is not the reference's `diff(x^2 * exp(x), x)`: your steps are checked from the reference's head"
+    );
+    assert_eq!(d.steps[0].status, StepStatus::Wrong);
+    assert_eq!(d.score.to_string(), "0");
+    // A head written otherwise but equal is the reference's.
+    let g = grade_text("derive \"product\" diff(exp(x) * x^2, x)\n  = x*exp(x)*(2 + x)\n", &GradeOptions::default());
+    assert_eq!(g.derivations[2].score.to_string(), "2");
+    assert_eq!(g.derivations[2].feedback[0], "line 10: proved — follows from the step before");
+}
+
+#[test]
+fn a_term_missing_from_the_first_step_is_named_from_the_references_step() {
+    // The head is a derivative, a single term: the missing term is found in the reference's step
+    // of the same value.
+    let g = grade_text("derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x)\n", &GradeOptions::default());
+    assert_eq!(g.derivations[2].steps[0].diagnosis.as_deref(), Some("missing term `x^2*exp(x)`"));
+}
