@@ -159,3 +159,63 @@ fn adversarial_inputs_do_not_panic() {
         let _ = check_source("adversarial.deriv", source.as_bytes(), &CheckOptions::default());
     }
 }
+
+#[test]
+fn shape_mismatch_names_both_shapes_at_the_operator() {
+    let source = "var x: 2, y: 3\nderive x + y\n  = y + x\n";
+    assert_error(source, 2, "shape mismatch: `+` of a 2-vector and a 3-vector", "arrays of one shape");
+    let report = check_source("t.deriv", source.as_bytes(), &CheckOptions::default());
+    let plus = source.find('+').expect("a plus");
+    assert_eq!(report.errors[0].span.start, plus, "the error points at the operator");
+}
+
+#[test]
+fn product_of_incompatible_shapes() {
+    assert_error(
+        "var W: 2x3, x: 2\nderive W*x\n  = W*x\n",
+        2,
+        "cannot multiply a 2x3 matrix by a 2-vector",
+        "is a transpose missing?",
+    );
+}
+
+#[test]
+fn vector_times_vector_suggests_dot() {
+    assert_error("var x: n, y: n\nderive x*y\n  = 1\n", 2, "cannot multiply an n-vector by an n-vector", "dot(x, y)");
+}
+
+#[test]
+fn power_of_a_matrix_is_ambiguous() {
+    assert_error("var A: n x n\nderive A^2\n  = A*A\n", 2, "`^` of an n x n matrix is ambiguous", "A ⊙ A");
+}
+
+#[test]
+fn trace_needs_a_square_matrix() {
+    assert_error("var W: 2x3\nderive tr(W)\n  = 1\n", 2, "`tr` needs a square matrix, not a 2x3 matrix", "square");
+}
+
+#[test]
+fn array_where_a_scalar_is_needed() {
+    assert_error("var x: 3\nlet f(z) = z + x\nderive f(1)\n  = 1\n", 2, "expected a scalar here, found a 3-vector", "");
+}
+
+#[test]
+fn ragged_matrix_literal() {
+    assert_error(
+        "derive [[1, 2], [3]]\n  = 1\n",
+        1,
+        "the elements of an array differ in shape",
+        "rows of equal length",
+    );
+}
+
+#[test]
+fn shaped_declaration_with_subscripts() {
+    assert_error("index i in 1..n\nvar W[i]: n\n", 2, "either subscripts or a shape", "var W: m x n");
+}
+
+#[test]
+fn transpose_sign_is_not_part_of_a_name() {
+    // `Wᵀ` is the transpose of `W`, not an unknown name `Wᵀ`.
+    assert!(errors("var W: 2x3\nderive (Wᵀ)ᵀ\n  = W\n").is_empty());
+}

@@ -186,3 +186,30 @@ does_not_prove!(diff_of_a_parameter, "var z\nlet psi(u) = diff(u, z)", "psi(z^2)
 does_not_prove!(sign_error, X, "diff(x^2, x)", "-2*x");
 does_not_prove!(missing_factor, X, "diff(exp(2*x), x)", "exp(2*x)");
 does_not_prove!(forgotten_sum, IDX, "diff(sum(i, w[i]*x[i]), w[j])", "x[i]");
+
+// Vectors and matrices (§7), lowered to index notation: the Matrix Cookbook identities.
+const MAT: &str = "var A: n x n, B: n x n, X: n x n, x: n, a: n";
+proves!(matrix_transpose_of_product, MAT, "(A*B)^T", "B^T*A^T");
+proves!(matrix_distributivity, MAT, "A*(B + X)", "A*B + A*X");
+proves!(matrix_trace_linearity, MAT, "tr(A + 2*B)", "tr(A) + 2*tr(B)");
+proves!(matrix_grad_linear_form, MAT, "diff(a^T*x, x)", "a");
+proves!(matrix_grad_quadratic_form, MAT, "diff(x^T*A*x, x)", "(A + A^T)*x");
+proves!(matrix_grad_trace_product, MAT, "diff(tr(A*X), X)", "A^T");
+proves!(matrix_grad_trace_quadratic, MAT, "diff(tr(X^T*B*X), X)", "(B + B^T)*X");
+proves!(
+    matrix_linear_layer_gradient,
+    "var W: m x n, x: n, b: m\nunknown L depends on h\nlet h = W*x + b",
+    "diff(L, W)",
+    "diff(L, h)*x^T"
+);
+proves!(matrix_jacobian_of_linear_map, MAT, "diff(A*x, x)", "A");
+proves!(matrix_dot_is_sum_of_hadamard, MAT, "dot(a, x)", "sum(a ⊙ x)");
+proves!(matrix_concrete_product, "let A2 = [[1, 2], [3, 4]]", "A2*[1, 1]", "[3, 7]");
+proves!(matrix_concrete_outer, "var u: 2", "outer([1, 2], u)", "[[u[1], u[2]], [2*u[1], 2*u[2]]]");
+does_not_prove!(matrix_product_does_not_commute, MAT, "A*B", "B*A");
+does_not_prove!(matrix_transpose_order_kept, MAT, "(A*B)^T", "A^T*B^T");
+does_not_prove!(matrix_symmetric_shortcut, MAT, "diff(x^T*A*x, x)", "2*A*x");
+does_not_prove!(matrix_concrete_wrong_element, "let A2 = [[1, 2], [3, 4]]", "A2*[1, 1]", "[3, 8]");
+// §3.3 with an array-valued node: the cut applies to the whole family.
+proves!(matrix_node_cut, "var W: n x n, x: n\nlet h = W*x", "diff(sum(h ⊙ h), h)", "2*h");
+does_not_prove!(matrix_node_not_unfolded, "var W: n x n, x: n\nlet h = W*x", "diff(sum(h), h)", "diff(sum(W*x), h)");

@@ -69,7 +69,18 @@ impl Shape {
 }
 
 fn article(s: String) -> String {
-    let vowel = s.starts_with(|c: char| "aeiouAEIOU8".contains(c)) || s.starts_with("11") || s.starts_with("18");
+    // By the sound of the first word: "an n-vector", "an 8x3 matrix", "a 3-vector".
+    let word: String = s.chars().take_while(|c| c.is_alphanumeric()).collect();
+    let vowel = match word.chars().next() {
+        Some(c) if word.chars().count() == 1 && c.is_ascii_alphabetic() => "aefhilmnorsxAEFHILMNORSX".contains(c),
+        Some(c) if c.is_ascii_digit() => {
+            // eight…, eleven…, eighteen… (and eleven thousand, not a hundred ten)
+            let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
+            digits.starts_with('8') || ((digits.starts_with("11") || digits.starts_with("18")) && digits.len() % 3 == 2)
+        }
+        Some(c) => "aeiouAEIOU".contains(c),
+        None => false,
+    };
     if vowel {
         format!("an {s}")
     } else {
