@@ -56,9 +56,14 @@ fn main() {
         let source = forward_pass(n);
         let t = time(9, || {
             let report = gradproof::commands::check::check_source("forward.deriv", source.as_bytes(), &options);
-            assert!(report.errors.is_empty() && report.derivations[0].steps.iter().all(|s| s.verdict.name() == "proved"));
+            assert!(
+                report.errors.is_empty() && report.derivations[0].steps.iter().all(|s| s.verdict.name() == "proved")
+            );
         });
-        println!("forward pass {n:>3}x{n:<3} (3 steps), in process: median {:>8.1} ms over 9 runs", t.as_secs_f64() * 1e3);
+        println!(
+            "forward pass {n:>3}x{n:<3} (3 steps), in process: median {:>8.1} ms over 9 runs",
+            t.as_secs_f64() * 1e3
+        );
     }
 
     let binary = root.join("target/release/gradproof");

@@ -213,3 +213,9 @@ does_not_prove!(matrix_concrete_wrong_element, "let A2 = [[1, 2], [3, 4]]", "A2*
 // §3.3 with an array-valued node: the cut applies to the whole family.
 proves!(matrix_node_cut, "var W: n x n, x: n\nlet h = W*x", "diff(sum(h ⊙ h), h)", "2*h");
 does_not_prove!(matrix_node_not_unfolded, "var W: n x n, x: n\nlet h = W*x", "diff(sum(h), h)", "diff(sum(W*x), h)");
+proves!(matrix_associativity, MAT, "(A*B)*X", "A*(B*X)");
+proves!(matrix_trace_cyclic, MAT, "tr(A*B)", "tr(B*A)");
+proves!(sums_exchanged, IDX, "sum(i, sum(j, x[i]*w[j]*x[j]))", "sum(j, w[j]*x[j]*sum(i, x[i]))");
+does_not_prove!(matrix_associativity_order_changed, MAT, "(A*B)*X", "A*(X*B)");
+does_not_prove!(matrix_trace_not_product_of_traces, MAT, "tr(A*B)", "tr(A)*tr(B)");
+does_not_prove!(sums_exchanged_with_the_wrong_pairing, IDX, "sum(i, sum(j, x[i]*w[j]))", "sum(i, sum(j, x[i]*w[i]))");

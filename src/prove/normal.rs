@@ -1044,7 +1044,54 @@ impl<'m> Normaliser<'m> {
         }
         let body = Frac::poly(Poly(BTreeMap::from([(m, rat(1))])));
         let key = self.bind(&body, b)?;
+        if let Some(double) = self.double_sum(range_key(range), &key) {
+            return Some(double);
+        }
         Some(self.atom(Atom::Sum(range_key(range), key)))
+    }
+
+    /// `Σ_a f(a) Σ_b g(a, b)` in a canonical order of the two sums: the factor is moved into the
+    /// inner sum (`Σ_a Σ_b f(a) g(a, b)`, equal also when the inner range is empty), and of that and
+    /// the sum with the two indices swapped (`Σ_b Σ_a …`, finite sums commute), the one interned
+    /// first is used — both sides of a step share the table of atoms, so both pick the same. `key`
+    /// is the outer body with its own index at `Level(0)`. `None` unless it is one monomial with
+    /// exactly one sum atom among its factors.
+    fn double_sum(&mut self, outer: Range, key: &Frac) -> Option<Frac> {
+        if !key.is_poly() || key.num.0.len() != 1 {
+            return None;
+        }
+        let (mono, coef) = key.num.0.iter().next()?;
+        let sums: Vec<(AtomId, i32)> =
+            mono.0.iter().copied().filter(|&(a, _)| matches!(self.atoms[a as usize], Atom::Sum(..))).collect();
+        let [(inner_atom, 1)] = sums[..] else { return None };
+        let Atom::Sum(inner, g) = self.atoms[inner_atom as usize].clone() else { return None };
+        let rest = Mono(mono.0.iter().copied().filter(|&(a, _)| a != inner_atom).collect());
+        let rest = Frac::poly(Poly(BTreeMap::from([(rest, coef.clone())])));
+        // Under one more binder, the rest's references to binders outside it move one level out.
+        let shifted = self.substitute(
+            &rest,
+            &|v, d| match v {
+                Var::Level(k) if k >= d => Some(CIx::var(Var::Level(k + 1))),
+                _ => None,
+            },
+            0,
+        )?;
+        let body = g.mul(&shifted)?;
+        let swapped = self.substitute(
+            &body,
+            &|v, d| match v {
+                Var::Level(k) if k == d => Some(CIx::var(Var::Level(d + 1))),
+                Var::Level(k) if k == d + 1 => Some(CIx::var(Var::Level(d))),
+                _ => None,
+            },
+            0,
+        )?;
+        let inner_first = self.atom(Atom::Sum(inner, body));
+        let as_written = self.atom(Atom::Sum(outer, inner_first));
+        let outer_first = self.atom(Atom::Sum(outer, swapped));
+        let exchanged = self.atom(Atom::Sum(inner, outer_first));
+        self.rules.insert("nested sums in a canonical order");
+        Some(std::cmp::min_by_key(as_written, exchanged, |f| f.num.0.keys().next().map(|m| m.0.clone())))
     }
 
     /// `hi - lo + 1` as a fraction, if it is never negative for sizes ≥ 1.
