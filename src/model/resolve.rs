@@ -16,6 +16,9 @@ use crate::syntax::ast::{self, BigOp, Definition, ExprKind, IndexAtom, Item, Unk
 
 /// The longest concrete range a `sum` may run over, and the largest integer in a range.
 pub const MAX_RANGE_LEN: i64 = 100_000;
+/// At most this many array operands per file become hidden nodes (past it they stay inline: slower
+/// to evaluate, same values).
+pub const MAX_HOISTED: usize = 1000;
 /// Decimal exponents of literals beyond this are refused (`1e999999`).
 pub const MAX_LITERAL_EXPONENT: i64 = 400;
 
@@ -48,6 +51,8 @@ struct Resolver {
     /// Bodies still to resolve, by entry (taken out when resolved: an array-valued definition is
     /// resolved on first use, so that its shape is known where it is used).
     pending_defs: Vec<(EntryId, Option<ast::Expr>)>,
+    /// How many hidden nodes `hoist` has made.
+    hoisted: usize,
     /// Hidden indices for the element positions of each shape, shared by all derivations (so that
     /// expressions of one shape from different derivations can be compared).
     element_indices: Vec<(Shape, Vec<IndexId>)>,
@@ -936,6 +941,9 @@ impl Resolver {
     /// parameter from outside (inside a `sum` or a function body) stays inline.
     fn hoist(&mut self, v: Val, span: Span) -> Val {
         let Val::Array(arr) = &v else { return v };
+        if self.hoisted >= MAX_HOISTED {
+            return v;
+        }
         let mark = self.model.bounds.len();
         let slots = self.hidden_indices(&arr.shape);
         let pos: Vec<Ix> = slots.iter().map(|&i| ix_var(IxVar::Free(i))).collect();
@@ -943,6 +951,7 @@ impl Resolver {
         if matches!(body, Expr::Entry(_) | Expr::Select(..) | Expr::Const(_)) || !self_contained(&body, &slots, mark) {
             return v;
         }
+        self.hoisted += 1;
         let id = self.model.entries.len();
         self.model.entries.push(Entry {
             name: format!("_{id}"),
