@@ -477,6 +477,9 @@ fn evaluate_all(
     // Where everything was evaluated exactly, no random input or function was read: other draws
     // at the same sizes and index values would repeat the same numbers.
     let mut exact_done: Vec<(Vec<i64>, Vec<Option<i64>>)> = Vec::new();
+    // The array elements compared in some draw, and those left out of one for a kink.
+    let mut compared: std::collections::HashSet<(Vec<i64>, Vec<Option<i64>>)> = std::collections::HashSet::new();
+    let mut kinked: Vec<Sample> = Vec::new();
     for group in plan(ctx.model, d_index, &all_free, options) {
         let key = (group.base.sizes.clone(), group.base.free.clone());
         if exact_done.contains(&key) {
@@ -495,27 +498,30 @@ fn evaluate_all(
             .collect();
         for attempt in 0..REDRAWS {
             let sample = Sample { seed: random::key(&[group.base.seed, attempt]), ..group.base.clone() };
-            let mut near_kink = false;
-            // points[expression][element]
+            // Per element: whether a derivative met a kink in this draw.
+            let mut near_kink = vec![false; frees.len()];
+            // points[expression][element], and the widened values of `≈` steps likewise.
             let mut batch = numeric::Batch::new(ctx, &sample);
+            let mut widened: Vec<Vec<Option<Result<Interval, EvalError>>>> = Vec::new();
             let points: Vec<Vec<Point>> = exprs
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
-                    batch.next_expression();
                     let results = match exhausted[i].clone() {
                         Some(m) => vec![Ok(Point::Error(m)); frees.len()],
                         None => points_at(&mut batch, e, &frees),
                     };
+                    widened.push(frees.iter().map(|f| needs_widened[i].then(|| batch.widened(e, f))).collect());
                     results
                         .into_iter()
-                        .map(|p| match p {
+                        .enumerate()
+                        .map(|(k, p)| match p {
                             Err(EvalError::Limit(m)) => {
                                 exhausted[i] = Some(m.clone());
                                 Point::Error(m)
                             }
                             Err(EvalError::NearKink) => {
-                                near_kink = true;
+                                near_kink[k] = true;
                                 Point::Undefined
                             }
                             Ok(p) => p,
@@ -529,31 +535,45 @@ fn evaluate_all(
                 exact_done.push(key.clone());
             }
             let all_undefined = points.iter().flatten().all(|p| matches!(p, Point::Undefined));
-            if (near_kink || all_undefined) && attempt + 1 < REDRAWS {
+            // A draw is redrawn when every element met a kink (for an array, an element that met
+            // one is left out of this draw and compared in the others).
+            let all_near = near_kink.iter().all(|&n| n);
+            if (all_near || all_undefined) && attempt + 1 < REDRAWS {
                 continue;
             }
             for (k, free) in frees.iter().enumerate() {
                 let sample = Sample { free: free.clone(), ..sample.clone() };
-                let points: Vec<Point> = if near_kink {
+                if near_kink[k] && frees.len() > 1 {
+                    kinked.push(sample);
+                    continue;
+                }
+                if frees.len() > 1 {
+                    compared.insert((sample.sizes.clone(), sample.free.clone()));
+                }
+                let points: Vec<Point> = if near_kink[k] {
                     // Still at a kink after every redraw: say so rather than drop the sample.
-                    let why =
-                        "every redraw of a sample put a kink (relu, abs, step, sign, max, min) next to a derivative";
-                    exprs.iter().map(|_| Point::Error(why.to_string())).collect()
+                    exprs.iter().map(|_| Point::Error(KINK_EVERY_DRAW.to_string())).collect()
                 } else {
                     points.iter().map(|per_expr| per_expr[k].clone()).collect()
                 };
-                let widened = exprs
-                    .iter()
-                    .zip(needs_widened)
-                    .map(|(e, &needed)| needed.then(|| numeric::eval_widened(ctx, &sample, e)))
-                    .collect();
+                let widened = widened.iter_mut().map(|per_expr| per_expr[k].take()).collect();
                 out.push(Evaluated { sample, points, widened });
             }
             break;
         }
     }
+    // An element left out of every draw (a kink each time) cannot be compared: say so.
+    for sample in kinked {
+        if compared.insert((sample.sizes.clone(), sample.free.clone())) {
+            let points = exprs.iter().map(|_| Point::Error(KINK_EVERY_DRAW.to_string())).collect();
+            out.push(Evaluated { sample, points, widened: vec![None; exprs.len()] });
+        }
+    }
     out
 }
+
+const KINK_EVERY_DRAW: &str =
+    "every redraw of a sample put a kink (relu, abs, step, sign, max, min) next to a derivative";
 
 fn error_text(e: &EvalError) -> String {
     match e {

@@ -219,3 +219,9 @@ proves!(sums_exchanged, IDX, "sum(i, sum(j, x[i]*w[j]*x[j]))", "sum(j, w[j]*x[j]
 does_not_prove!(matrix_associativity_order_changed, MAT, "(A*B)*X", "A*(X*B)");
 does_not_prove!(matrix_trace_not_product_of_traces, MAT, "tr(A*B)", "tr(A)*tr(B)");
 does_not_prove!(sums_exchanged_with_the_wrong_pairing, IDX, "sum(i, sum(j, x[i]*w[j]))", "sum(i, sum(j, x[i]*w[i]))");
+// Found by the review of the matrix support.
+proves!(matrix_concrete_gradient, "var v: 3, x: 3", "diff(dot(v, x), x)", "v");
+proves!(matrix_row_vector_literal, "let W = [[1, -1, 2], [2, 1, -1]]\nlet d = [4, 2]", "d^T * W", "[[8, -2, 6]]");
+proves!(matrix_softmax_of_a_scalar, "var z", "softmax(z)", "1");
+proves!(kronecker_at_a_number, "index i in 1..3\nvar x[i]", "sum(k in 1..3, delta(k, 2)*x[k])", "x[2]");
+does_not_prove!(kronecker_at_a_number_outside, "index i in 1..4\nvar x[i]", "sum(k in 1..3, delta(k, 4)*x[k])", "x[4]");

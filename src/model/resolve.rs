@@ -10,7 +10,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 use std::rc::Rc;
 
 use super::ir::*;
-use super::shape::{self, ix_var, Arr, ElemFn, Val, ONE};
+use super::shape::{self, ix_var, Arr, ElemFn, Val, MAX_BOUNDS, ONE};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::ast::{self, BigOp, Definition, ExprKind, IndexAtom, Item, UnknownItem};
 
@@ -53,6 +53,8 @@ struct Resolver {
     pending_defs: Vec<(EntryId, Option<ast::Expr>)>,
     /// How many hidden nodes `hoist` has made.
     hoisted: usize,
+    /// Whether the "expression too large" error was given (once per file).
+    too_large_reported: bool,
     /// Hidden indices for the element positions of each shape, shared by all derivations (so that
     /// expressions of one shape from different derivations can be compared).
     element_indices: Vec<(Shape, Vec<IndexId>)>,
@@ -584,6 +586,9 @@ impl Resolver {
                 (arr.elem)(&mut self.model.bounds, &pos)
             }
         };
+        if self.check_size(body.span) {
+            return;
+        }
         let slots: Vec<IndexId> = self.model.entries[id].range_slots().collect();
         let mut free = Vec::new();
         free_indices(&expr, &mut free);
@@ -702,6 +707,7 @@ impl Resolver {
             })
             .collect();
         let worth = d.worth.as_ref().and_then(|w| parse_decimal(w)).map(|l| l.value);
+        self.check_size(d.span);
         self.derivation_errors += self.diagnostics.len() - before;
         if self.diagnostics.len() > before || d.broken {
             return;
@@ -735,7 +741,12 @@ impl Resolver {
                         ix
                     }
                 };
-                let pos: Vec<Ix> = indices.iter().map(|&i| ix_var(IxVar::Free(i))).collect();
+                // A dimension 1 (a row vector's rows) has one position, not a free index.
+                let pos: Vec<Ix> = indices
+                    .iter()
+                    .zip(&arr.shape.0)
+                    .map(|(&i, d)| if *d == ONE { shape::ix_const(1) } else { ix_var(IxVar::Free(i)) })
+                    .collect();
                 ((arr.elem)(&mut self.model.bounds, &pos), arr.shape)
             }
         }
@@ -760,8 +771,31 @@ impl Resolver {
         }
     }
 
-    /// An expression, scalar or array (§7).
+    /// An expression, scalar or array (§7); an error if writing its arrays out in index notation
+    /// made too many bound indices.
     fn val(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Val> {
+        let v = self.val_inner(e, scope)?;
+        if self.check_size(e.span) {
+            return None;
+        }
+        Some(v)
+    }
+
+    /// Reports (once) that writing out arrays made too many bound indices; true if it did.
+    fn check_size(&mut self, span: Span) -> bool {
+        if self.model.bounds.len() < MAX_BOUNDS {
+            return false;
+        }
+        if !self.too_large_reported {
+            self.too_large_reported = true;
+            self.error(Diagnostic::error(span, "expression too large once its arrays are written out").with_hint(
+                format!("a file may create at most {MAX_BOUNDS} bound indices; name intermediate arrays with `let`"),
+            ));
+        }
+        true
+    }
+
+    fn val_inner(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Val> {
         Some(match &e.kind {
             ExprKind::Number(text) => match parse_decimal(text) {
                 Some(lit) => Val::Scalar(Expr::Const(lit)),
@@ -804,9 +838,14 @@ impl Resolver {
                 }
             }
             ExprKind::Binary(ast::BinOp::Pow, a, b, op_span) if self.is_transpose_mark(b, scope) => {
-                let _ = op_span;
-                let a = self.val(a, scope)?;
-                shape::transpose(a, &mut self.model.bounds)
+                // `A^T` of an array is its transpose even where `T` is a size (`index t in 1..T`);
+                // of a scalar, a power when `T` is a name, else the scalar itself.
+                let base = self.val(a, scope)?;
+                if base.shape().is_scalar() && self.globals.contains_key("T") {
+                    let t = self.val(b, scope)?;
+                    return self.binary(ast::BinOp::Pow, base, t, *op_span);
+                }
+                shape::transpose(base, &mut self.model.bounds)
             }
             ExprKind::Binary(op, a, b, op_span) => {
                 let (a, b) = (self.val(a, scope), self.val(b, scope));
@@ -861,13 +900,10 @@ impl Resolver {
         })
     }
 
-    /// `x^T` is a transpose unless `T` is a name in scope.
+    /// `x^T`, where `T` is not a function parameter or a bound index.
     fn is_transpose_mark(&self, e: &ast::Expr, scope: &Scope) -> bool {
         let ExprKind::Name(n) = &e.kind else { return false };
-        n.name == "T"
-            && !self.globals.contains_key("T")
-            && !scope.locals.iter().any(|l| l == "T")
-            && !scope.bound.iter().any(|(b, _)| b == "T")
+        n.name == "T" && !scope.locals.iter().any(|l| l == "T") && !scope.bound.iter().any(|(b, _)| b == "T")
     }
 
     fn shape_error<T>(&mut self, span: Span, err: shape::ShapeError) -> Option<T> {
@@ -1239,7 +1275,14 @@ impl Resolver {
     /// every value (dependency lists).
     fn find_entry(&mut self, r: &ast::VarRef, scope: &Scope, whole_family: bool) -> Option<(EntryId, EntryRef)> {
         let ids = match self.globals.get(&r.name.name) {
-            Some((Global::Family(ids), _)) => ids.clone(),
+            Some((Global::Family(ids), _)) => {
+                // An array-valued definition gets its subscripts when its body is resolved.
+                let ids = ids.clone();
+                for &id in &ids {
+                    self.resolve_pending(id);
+                }
+                ids
+            }
             Some(_) => {
                 self.error(Diagnostic::error(r.name.span, format!("`{}` is not a variable", r.name.name)));
                 return None;

@@ -16,6 +16,9 @@ use crate::syntax::ast::BigOp;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Shape(pub Vec<Bound>);
 
+/// The most bound indices a file may create, counting those of written-out arrays.
+pub const MAX_BOUNDS: usize = 200_000;
+
 /// The dimension 1.
 pub const ONE: Bound = Bound { size: None, offset: 1 };
 
@@ -164,8 +167,14 @@ impl Val {
         }
     }
 
-    /// The element at a position (a scalar is its own element at every position).
+    /// The element at a position (a scalar is its own element at every position). Past
+    /// [`MAX_BOUNDS`] bound indices nothing more is written (the resolver reports the expression
+    /// as too large), so that an expression whose elements repeat their operands cannot take
+    /// exponential time.
     pub fn at(&self, bounds: &mut Vec<BoundIndex>, pos: &[Ix]) -> Expr {
+        if bounds.len() >= MAX_BOUNDS {
+            return Expr::Const(int_literal(0));
+        }
         match self {
             Val::Scalar(e) => e.clone(),
             Val::Array(a) => (a.elem)(bounds, pos),
@@ -436,6 +445,12 @@ pub fn function(
                 array(Shape(vec![n]), elem, bounds)
             }),
         },
+        "softmax" if shapes[0].is_scalar() => {
+            // The softmax of one number is 1, where the number is defined.
+            let z = a.at(bounds, &[]);
+            let e = Expr::Builtin(Builtin::Exp, 0, vec![z]);
+            Ok(Val::Scalar(Expr::Div(Box::new(e.clone()), Box::new(e))))
+        }
         "softmax" => vector(&shapes[0]).map(|_| {
             let exp = |x: Expr| Expr::Builtin(Builtin::Exp, 0, vec![x]);
             let n = shapes[0].rows_cols().0;

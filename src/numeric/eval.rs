@@ -161,18 +161,22 @@ pub fn eval_float(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Flo
 pub struct Batch<'a> {
     exact: Evaluator<'a, 'a, BigRational>,
     float: Evaluator<'a, 'a, f64>,
+    widened: Evaluator<'a, 'a, Interval>,
 }
 
 impl<'a> Batch<'a> {
     /// A batch at one sample.
     pub fn new(ctx: &'a Context<'a>, sample: &'a Sample) -> Batch<'a> {
-        Batch { exact: Evaluator::new(ctx, sample, false), float: Evaluator::new(ctx, sample, false) }
+        Batch {
+            exact: Evaluator::new(ctx, sample, false),
+            float: Evaluator::new(ctx, sample, false),
+            widened: Evaluator::new(ctx, sample, true),
+        }
     }
 
-    /// Starts the next expression: the work limits apply to each expression (with all its
-    /// elements) on its own.
-    pub fn next_expression(&mut self) {
-        for shared in [&self.exact.shared, &self.float.shared] {
+    /// The work limits apply to each element of each expression on its own.
+    fn fresh_limits(&self) {
+        for shared in [&self.exact.shared, &self.float.shared, &self.widened.shared] {
             shared.budget.set(EVAL_BUDGET);
             shared.deadline.set(std::time::Instant::now() + EVAL_TIME);
         }
@@ -180,16 +184,51 @@ impl<'a> Batch<'a> {
 
     /// Evaluates exactly (see [`eval_exact`]).
     pub fn exact(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<BigRational> {
+        self.fresh_limits();
         self.exact.eval(expr, free)
     }
 
     /// Evaluates in floats (see [`eval_float`]).
     pub fn float(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<FloatValue> {
+        self.fresh_limits();
         self.float.fd_error = 0.0;
         self.float.scale = 0.0;
         let value = self.float.eval(expr, free)?;
         Ok(FloatValue { value, error: self.float.fd_error, scale: self.float.scale })
     }
+
+    /// Evaluates with decimal literals widened (see [`eval_widened`]).
+    pub fn widened(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<Interval> {
+        if let Some(whole) = whole_literal(expr, free) {
+            return Ok(whole);
+        }
+        self.fresh_limits();
+        self.widened.eval(expr, free)
+    }
+}
+
+/// A step that is one number (`≈ 33`, `≈ -3e1`), or an array literal whose element here is one
+/// number (`≈ [33, 1]`), is a rounded result, integer or not: its rounding interval.
+fn whole_literal(expr: &Expr, free: &[Option<i64>]) -> Option<Interval> {
+    let mut expr = expr;
+    while let Expr::Select(ix, items) = expr {
+        let mut k = ix.constant;
+        for (c, v) in &ix.terms {
+            let IxVar::Free(i) = v else { return None };
+            k = k.checked_add(c.checked_mul(free.get(*i).copied().flatten()?)?)?;
+        }
+        expr = items.get(usize::try_from(k).ok()?.checked_sub(1)?)?;
+    }
+    let (lit, negated) = match expr {
+        Expr::Const(lit) => (lit, false),
+        Expr::Neg(inner) => match inner.as_ref() {
+            Expr::Const(lit) => (lit, true),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let widened = Interval::literal(&crate::model::Literal { point: true, ..lit.clone() }, true);
+    Some(if negated { widened.neg() } else { widened })
 }
 
 /// Evaluates `expr` exactly, if it needs no sampled input, derivative or transcendental value.
@@ -199,18 +238,8 @@ pub fn eval_exact(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Big
 
 /// Evaluates `expr` with its own decimal literals widened to their rounding intervals (§5).
 pub fn eval_widened(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Interval> {
-    // A step that is one number (`≈ 33`, `≈ -3e1`) is a rounded result, integer or not.
-    let whole = match expr {
-        Expr::Const(lit) => Some((lit, false)),
-        Expr::Neg(inner) => match inner.as_ref() {
-            Expr::Const(lit) => Some((lit, true)),
-            _ => None,
-        },
-        _ => None,
-    };
-    if let Some((lit, negated)) = whole {
-        let widened = Interval::literal(&crate::model::Literal { point: true, ..lit.clone() }, true);
-        return Ok(if negated { widened.neg() } else { widened });
+    if let Some(whole) = whole_literal(expr, &sample.free) {
+        return Ok(whole);
     }
     Evaluator::<Interval>::new(ctx, sample, true).eval(expr, &sample.free)
 }
@@ -244,6 +273,8 @@ struct Evaluator<'a, 'p, V> {
     shared: Rc<Shared>,
     /// Inverses computed so far, by the matrix and the index values it was taken at.
     inverses: HashMap<InverseKey, Rc<(usize, Vec<V>)>>,
+    /// The index variables each matrix of `inv` reads (by address).
+    square_vars: HashMap<usize, Rc<Vec<IxVar>>>,
 }
 
 /// A cached value of an entry, with the finite-difference error and the cancellation scale of
@@ -255,8 +286,34 @@ struct Cached<V> {
     scale: f64,
 }
 
-/// A matrix of `inv` (by address) and the bound and free index values it was evaluated at.
-type InverseKey = (usize, Vec<i64>, Vec<Option<i64>>);
+/// A matrix of `inv` (by address) and the values of the index variables it reads.
+type InverseKey = (usize, Vec<i64>);
+
+/// The index variables an expression reads, each once.
+fn ix_vars(e: &Expr) -> Vec<IxVar> {
+    fn add(ix: &Ix, out: &mut Vec<IxVar>) {
+        for (_, v) in &ix.terms {
+            if !out.contains(v) {
+                out.push(*v);
+            }
+        }
+    }
+    fn walk(e: &Expr, out: &mut Vec<IxVar>) {
+        match e {
+            Expr::Index(ix) | Expr::Select(ix, _) => add(ix, out),
+            Expr::Entry(r) | Expr::Diff(_, r) | Expr::NodePartial(_, r) => r.args.iter().for_each(|ix| add(ix, out)),
+            Expr::Delta(a, b) | Expr::InvAt(_, a, b) => {
+                add(a, out);
+                add(b, out);
+            }
+            _ => {}
+        }
+        e.for_each_child(|c| walk(c, out));
+    }
+    let mut out = Vec::new();
+    walk(e, &mut out);
+    out
+}
 
 impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     fn new(ctx: &'a Context<'a>, sample: &'a Sample, widen: bool) -> Self {
@@ -273,6 +330,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             fd_error: 0.0,
             scale: 0.0,
             inverses: HashMap::default(),
+            square_vars: HashMap::default(),
             shared: Rc::new(Shared {
                 budget: Cell::new(EVAL_BUDGET),
                 deadline: Cell::new(std::time::Instant::now() + EVAL_TIME),
@@ -381,13 +439,27 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 let (n, values) = self.square(m, free)?;
                 if V::KIND == Kind::Float {
                     let floats: Vec<f64> = values.iter().map(Value::to_f64).collect();
+                    // Rounding in the elimination: its scale sets the comparison's absolute floor.
+                    self.scale = self.scale.max(linalg::det_scale(&floats, n));
                     return V::from_float(linalg::det_f64(&floats, n));
                 }
                 linalg::det(&values, n)
             }
             Expr::InvAt(m, r, c) => {
                 let (r, c) = (self.ix(r, free)?, self.ix(c, free)?);
-                let key = (std::ptr::from_ref::<crate::model::Square>(m) as usize, self.bound.clone(), free.to_vec());
+                // The inverse depends on the index values its matrix reads, not on the element read
+                // from it: one computation serves every element.
+                let ptr = std::ptr::from_ref::<crate::model::Square>(m) as usize;
+                let vars = self.square_vars.entry(ptr).or_insert_with(|| Rc::new(ix_vars(&m.body))).clone();
+                let values = vars
+                    .iter()
+                    .map(|v| match v {
+                        IxVar::Free(i) => free.get(*i).copied().flatten().unwrap_or(i64::MIN),
+                        IxVar::Bound(b) => self.bound[*b],
+                        IxVar::Size(s) => self.sample.sizes[*s],
+                    })
+                    .collect();
+                let key = (ptr, values);
                 // Inside a user function the matrix may depend on the parameters: not cached.
                 let cached = if self.locals.is_empty() { self.inverses.get(&key).cloned() } else { None };
                 let inverse = match cached {
@@ -397,6 +469,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                         let inv = if V::KIND == Kind::Float {
                             let floats: Vec<f64> = values.iter().map(Value::to_f64).collect();
                             let inv = linalg::inverse_f64(&floats, n)?;
+                            self.scale = self.scale.max(linalg::inverse_scale(&floats, &inv, n));
                             inv.into_iter().map(V::from_float).collect::<EvalResult<Vec<V>>>()?
                         } else {
                             linalg::inverse(&values, n)?
@@ -515,6 +588,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             scale: 0.0,
             shared: Rc::clone(&self.shared),
             inverses: HashMap::default(),
+            square_vars: HashMap::default(),
         }
     }
 
@@ -774,6 +848,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             scale: 0.0,
             shared: Rc::clone(&self.shared),
             inverses: HashMap::default(),
+            square_vars: HashMap::default(),
         }
     }
 }

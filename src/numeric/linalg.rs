@@ -73,10 +73,27 @@ pub fn inverse<V: Value>(m: &[V], n: usize) -> EvalResult<Vec<V>> {
     Ok(inv)
 }
 
-/// The row at or below `col` with the largest entry in column `col`, if it is not zero.
+/// The row at or below `col` with the largest entry in column `col` (by its float value, then any
+/// that is not exactly zero, for rationals too small for a float), if there is one.
 fn pivot<V: Value>(a: &[V], n: usize, col: usize) -> Option<usize> {
     let best = (col..n).max_by(|&x, &y| a[x * n + col].to_f64().abs().total_cmp(&a[y * n + col].to_f64().abs()))?;
-    (a[best * n + col].to_f64() != 0.0).then_some(best)
+    if a[best * n + col].to_f64() != 0.0 {
+        return Some(best);
+    }
+    (col..n).find(|&r| !a[r * n + col].is_exact_zero())
+}
+
+/// The scale of the rounding error of a float determinant: Hadamard's bound, the product of the
+/// rows' Euclidean norms (|det| never exceeds it).
+pub fn det_scale(m: &[f64], n: usize) -> f64 {
+    (0..n).map(|r| m[r * n..(r + 1) * n].iter().map(|x| x * x).sum::<f64>().sqrt()).product()
+}
+
+/// The scale of the rounding error of a float inverse's elements: the condition number
+/// (max-norm estimate) times the largest element of the inverse.
+pub fn inverse_scale(m: &[f64], inv: &[f64], n: usize) -> f64 {
+    let max = |v: &[f64]| v.iter().fold(0.0f64, |acc, x| acc.max(x.abs()));
+    n as f64 * max(m) * max(inv) * max(inv)
 }
 
 fn swap_rows<V>(a: &mut [V], n: usize, r: usize, s: usize) {
@@ -115,6 +132,14 @@ mod tests {
                 assert_eq!(s, q(i64::from(i == j)));
             }
         }
+    }
+
+    #[test]
+    fn tiny_exact_pivots_are_not_zero() {
+        let tiny = BigRational::new(1.into(), num_bigint::BigInt::from(10).pow(400));
+        let m = vec![tiny.clone(), q(0), q(0), q(1)];
+        assert_eq!(det(&m, 2).unwrap(), tiny);
+        assert!(inverse(&m, 2).is_ok());
     }
 
     #[test]

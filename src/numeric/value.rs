@@ -42,6 +42,8 @@ pub trait Value: Clone + std::fmt::Debug {
     fn real(x: f64) -> EvalResult<Self>;
     /// The value as a float (for sums of interval bounds, reports and causes).
     fn to_f64(&self) -> f64;
+    /// Whether it is exactly zero (an interval: only the point 0).
+    fn is_exact_zero(&self) -> bool;
     /// `a + b`
     fn add(&self, b: &Self) -> EvalResult<Self>;
     /// `a * b`
@@ -161,6 +163,9 @@ impl Value for f64 {
     fn to_f64(&self) -> f64 {
         *self
     }
+    fn is_exact_zero(&self) -> bool {
+        *self == 0.0
+    }
     fn add(&self, b: &f64) -> EvalResult<f64> {
         finite(self + b)
     }
@@ -263,6 +268,9 @@ impl Value for BigRational {
     }
     fn to_f64(&self) -> f64 {
         ratio_to_f64(self)
+    }
+    fn is_exact_zero(&self) -> bool {
+        num_traits::Zero::is_zero(self)
     }
     fn add(&self, b: &BigRational) -> EvalResult<BigRational> {
         exact(self + b)
@@ -402,6 +410,9 @@ impl Value for Interval {
     }
     fn to_f64(&self) -> f64 {
         (self.lo + self.hi) / 2.0
+    }
+    fn is_exact_zero(&self) -> bool {
+        self.lo == 0.0 && self.hi == 0.0
     }
     fn add(&self, b: &Interval) -> EvalResult<Interval> {
         Interval::checked(self.lo + b.lo, self.hi + b.hi)

@@ -1119,6 +1119,8 @@ impl<'m> Normaliser<'m> {
         match e.terms.as_slice() {
             [(Var::Free(i), 1)] if e.constant == 0 => self.model.indices[*i].range == r,
             [(Var::Bound(b2), 1)] if e.constant == 0 => self.model.bounds.get(*b2).is_some_and(|x| x.range == r),
+            // A number inside the range at every size (an element's position in a concrete array).
+            [] => r.surely_contains(e.constant),
             _ => false,
         }
     }
