@@ -1,11 +1,14 @@
 //! Name resolution and the model: indices, sizes, entries, the definitions DAG.
 
 mod ir;
+mod limits;
 mod resolve;
 mod text;
 
 pub use ir::*;
+pub use limits::{MAX_DECLARATIONS, MAX_INLINED_SIZE};
 pub use resolve::{
-    constant_value, dependency_closure, entries_read, free_indices, label_text, parse_decimal, render_ref, resolve,
+    collect_fns, constant_value, dependency_closure, entries_read, free_indices, label_text, parse_decimal, render_ref,
+    resolve,
 };
 pub use text::{entry_text, expr_text, ix_text};

@@ -19,11 +19,19 @@ pub const MAX_LITERAL_EXPONENT: i64 = 400;
 /// Resolves a parsed file into a model. Derivations that have errors are left out of the model; the
 /// declarations are kept as far as they resolved.
 pub fn resolve(file: &ast::File) -> (Model, Vec<Diagnostic>) {
+    if let Some(d) = super::limits::too_many_declarations(file) {
+        return (Model { declarations_failed: true, ..Model::default() }, vec![d]);
+    }
     let mut r = Resolver::default();
     r.declare(file);
     r.define(file);
     r.check_cycles();
     r.model.declarations_failed = r.diagnostics.len() > r.derivation_errors;
+    if !r.model.declarations_failed {
+        let (too_large, in_derivations) = super::limits::check_inlined_sizes(&mut r.model);
+        r.diagnostics.extend(too_large);
+        r.derivation_errors += in_derivations;
+    }
     (r.model, r.diagnostics)
 }
 
@@ -1029,7 +1037,8 @@ fn fn_reaches(fns: &[UserFunction], body: &Expr, target: UserFnId, seen: &mut [b
     })
 }
 
-fn collect_fns(e: &Expr, out: &mut Vec<UserFnId>) {
+/// The user functions an expression calls directly, with repeats.
+pub fn collect_fns(e: &Expr, out: &mut Vec<UserFnId>) {
     if let Expr::Apply(f, _, _) = e {
         out.push(*f);
     }
