@@ -28,6 +28,8 @@ pub struct CheckOptions {
     pub prove_budget: std::time::Duration,
     /// Whether to look for a chain of rewrites behind each proof.
     pub explain: bool,
+    /// The time for checking a whole file; past it, the steps not yet decided are `undetermined`.
+    pub file_budget: std::time::Duration,
 }
 
 impl Default for CheckOptions {
@@ -39,9 +41,13 @@ impl Default for CheckOptions {
             prove: true,
             prove_budget: std::time::Duration::from_millis(2000),
             explain: false,
+            file_budget: DEFAULT_FILE_TIMEOUT,
         }
     }
 }
+
+/// The default time for checking one file (`--file-timeout-ms`).
+pub const DEFAULT_FILE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The fixed default seed, so that runs are reproducible.
 pub const DEFAULT_SEED: u64 = 0x6772_6164_7072_6f6f;
@@ -140,10 +146,22 @@ impl DerivationResult {
     }
 }
 
-/// Checks every derivation of a model.
+/// Checks every derivation of a model, within the file's time budget.
 pub fn check_model(model: &Model, options: &CheckOptions) -> Vec<DerivationResult> {
     let ctx = Context::new(model);
+    let ctx = match std::time::Instant::now().checked_add(options.file_budget) {
+        Some(deadline) => ctx.with_deadline(deadline, out_of_time(options)),
+        None => ctx,
+    };
     model.derivations.iter().enumerate().map(|(i, d)| check_derivation(&ctx, i, d, options)).collect()
+}
+
+/// Why a step was not decided when the file's time ran out.
+fn out_of_time(options: &CheckOptions) -> String {
+    format!(
+        "not decided: checking the file took longer than its time limit of {} ms (--file-timeout-ms)",
+        options.file_budget.as_millis()
+    )
 }
 
 /// The value of one expression at one sample.
@@ -171,6 +189,9 @@ struct Evaluated {
 }
 
 fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> DerivationResult {
+    if ctx.past_deadline() {
+        return out_of_time_result(d, options);
+    }
     let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
     let free: Vec<Vec<IndexId>> = exprs
         .iter()
@@ -187,7 +208,8 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
 
     let evaluated =
         if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
-    let forms = options.prove.then(|| prove::normal_forms(ctx.model, &exprs, options.prove_budget));
+    let forms =
+        options.prove.then(|| prove::normal_forms_until(ctx.model, &exprs, options.prove_budget, ctx.deadline()));
     let proved = |a: usize, b: usize| -> bool {
         forms.as_ref().is_some_and(|f| match (&f.forms[a], &f.forms[b]) {
             (Some(x), Some(y)) => x.proves_equal(y),
@@ -199,7 +221,9 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     let explanation_of = |a: usize, b: usize| -> Vec<String> {
         let Some(f) = forms.as_ref() else { return Vec::new() };
         let (Some(x), Some(y)) = (&f.forms[a], &f.forms[b]) else { return Vec::new() };
-        let chain = options.explain.then(|| prove::egraph::explain(&f.model, &x.lowered, &y.lowered)).flatten();
+        let chain = (options.explain && !ctx.past_deadline())
+            .then(|| prove::egraph::explain(&f.model, &x.lowered, &y.lowered))
+            .flatten();
         chain.unwrap_or_else(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())
     };
 
@@ -263,6 +287,30 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             internal_error,
         });
     }
+    DerivationResult { name: d.name.clone(), span: d.span, steps }
+}
+
+/// Every step undetermined: the file's time ran out before this derivation.
+fn out_of_time_result(d: &Derivation, options: &CheckOptions) -> DerivationResult {
+    let steps = d
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(k, step)| StepResult {
+            index: k + 1,
+            span: step.span,
+            relation: step.relation,
+            verdict: Verdict::Undetermined,
+            holds: false,
+            holds_known: false,
+            note: step.note.clone(),
+            detail: out_of_time(options),
+            counterexample: None,
+            cause: None,
+            explanation: Vec::new(),
+            internal_error: false,
+        })
+        .collect();
     DerivationResult { name: d.name.clone(), span: d.span, steps }
 }
 
@@ -341,6 +389,13 @@ fn evaluate_all(
     // An expression that ran into a resource limit is not evaluated again at later samples.
     let mut exhausted: Vec<Option<String>> = vec![None; exprs.len()];
     for base in plan(ctx.model, d_index, &all_free, options) {
+        if ctx.past_deadline() {
+            // The samples not yet drawn cannot vouch for anything: the steps that no earlier
+            // sample refuted are left undetermined.
+            let why = Point::Error(out_of_time(options));
+            out.push(Evaluated { sample: base, points: vec![why; exprs.len()], widened: vec![None; exprs.len()] });
+            break;
+        }
         for attempt in 0..REDRAWS {
             let sample = Sample { seed: random::key(&[base.seed, attempt]), ..base.clone() };
             let mut near_kink = false;
@@ -563,8 +618,12 @@ fn diagnose(model: &Model, evaluated: &[Evaluated], outcomes: &[PairOutcome], a:
     if outcomes.contains(&PairOutcome::OneUndefined) {
         return Some("the two sides are not defined for the same inputs".to_string());
     }
-    let pairs: Vec<(f64, f64)> =
-        evaluated.iter().filter_map(|ev| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?))).collect();
+    // Values beyond the range of floats (an exact 10^19000) say nothing about a sign or a factor.
+    let pairs: Vec<(f64, f64)> = evaluated
+        .iter()
+        .filter_map(|ev| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
     if let Some(cause) = value_cause(&pairs) {
         return Some(cause);
     }

@@ -172,6 +172,7 @@ pub fn options(args: &CheckArgs) -> CheckOptions {
         prove: !args.no_prove,
         prove_budget: std::time::Duration::from_millis(args.timeout_ms),
         explain: args.explain,
+        file_budget: std::time::Duration::from_millis(args.file_timeout_ms),
     }
 }
 

@@ -28,6 +28,9 @@ pub const EVAL_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The most terms one `sum` or `prod` may have.
 pub const MAX_SUM_TERMS: i64 = 1_000_000;
+/// The most entries an unknown node may depend on (`unknown E depends on W[i,j]` over two
+/// concrete ranges of 100,000 would be 10¹⁰ of them).
+pub const MAX_NODE_DEPENDENCIES: u64 = 10_000;
 /// Tags that keep the random streams of different kinds of thing apart.
 const TAG_INPUT: u64 = 1;
 const TAG_FUNCTION: u64 = 2;
@@ -42,12 +45,29 @@ pub struct Context<'m> {
     pub model: &'m Model,
     /// `reads[e][t]`: entry `e` depends on entry `t`, directly or through other definitions.
     reads: Vec<Vec<bool>>,
+    /// No evaluation runs past this (the time limit of a whole file), with this message.
+    deadline: Option<(std::time::Instant, String)>,
 }
 
 impl<'m> Context<'m> {
     /// Prepares a model for evaluation.
     pub fn new(model: &'m Model) -> Context<'m> {
-        Context { model, reads: crate::model::dependency_closure(model) }
+        Context { model, reads: crate::model::dependency_closure(model), deadline: None }
+    }
+
+    /// The same context, in which every evaluation stops at `deadline` with the error `message`.
+    pub fn with_deadline(self, deadline: std::time::Instant, message: String) -> Context<'m> {
+        Context { deadline: Some((deadline, message)), ..self }
+    }
+
+    /// When every evaluation stops, if ever.
+    pub fn deadline(&self) -> Option<std::time::Instant> {
+        self.deadline.as_ref().map(|(d, _)| *d)
+    }
+
+    /// Whether the deadline has passed.
+    pub fn past_deadline(&self) -> bool {
+        self.deadline().is_some_and(|d| std::time::Instant::now() >= d)
     }
 
     /// Whether entry `e` changes when entry `t` is perturbed.
@@ -140,6 +160,10 @@ pub struct FloatValue {
 struct Shared {
     budget: Cell<u64>,
     deadline: std::time::Instant,
+    /// Why the evaluation stops at `deadline`.
+    deadline_message: String,
+    /// The sums of the raw draws of families under an `assume`, by entry.
+    assumed_totals: RefCell<HashMap<EntryId, f64>>,
     /// The base values of the inputs read, for counterexamples.
     inputs: RefCell<BTreeMap<EntryKey, f64>>,
 }
@@ -204,6 +228,11 @@ struct Evaluator<'a, 'p, V> {
 
 impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     fn new(ctx: &'a Context<'a>, sample: &'a Sample, widen: bool) -> Self {
+        let own = std::time::Instant::now() + EVAL_TIME;
+        let (deadline, deadline_message) = match &ctx.deadline {
+            Some((file, message)) if *file < own => (*file, message.clone()),
+            _ => (own, format!("evaluation takes longer than {} s", EVAL_TIME.as_secs())),
+        };
         Evaluator {
             inherited: Vec::new(),
             ctx,
@@ -218,7 +247,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             scale: 0.0,
             shared: Rc::new(Shared {
                 budget: Cell::new(EVAL_BUDGET),
-                deadline: std::time::Instant::now() + EVAL_TIME,
+                deadline,
+                deadline_message,
+                assumed_totals: RefCell::new(HashMap::default()),
                 inputs: RefCell::new(BTreeMap::new()),
             }),
         }
@@ -230,9 +261,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             return Err(EvalError::Limit(format!("evaluation needs more than {EVAL_BUDGET} operations")));
         }
         self.shared.budget.set(left - 1);
-        if left % 4096 == 0 && std::time::Instant::now() > self.shared.deadline {
+        if left % 4096 == 0 && std::time::Instant::now() >= self.shared.deadline {
             self.shared.budget.set(0);
-            return Err(EvalError::Limit(format!("evaluation takes longer than {} s", EVAL_TIME.as_secs())));
+            return Err(EvalError::Limit(self.shared.deadline_message.clone()));
         }
         Ok(())
     }
@@ -494,6 +525,15 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     }
                 })
                 .collect();
+            let instances = ranges
+                .iter()
+                .fold(1u64, |n, (lo, hi)| n.saturating_mul(hi.saturating_sub(*lo).saturating_add(1).max(0) as u64));
+            if instances.saturating_add(args.len() as u64) > MAX_NODE_DEPENDENCIES {
+                return Err(EvalError::Limit(format!(
+                    "`{}` depends on more than {MAX_NODE_DEPENDENCIES} entries",
+                    model.entries[node].name
+                )));
+            }
             for index_values in cartesian(&ranges) {
                 let dep_key = (dep.entry, index_values);
                 let v = self.entry(&dep_key)?.to_f64();
@@ -539,7 +579,13 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         if let Some(a) = model.assumptions.iter().find(|a| a.entry == k.0) {
             let slot = model.entries[k.0].range_slots().next().expect("an assumed family has one range slot");
             let r = model.indices[slot].range;
-            let total: f64 = (self.bound_value(r.lo)..=self.bound_value(r.hi)).map(|i| raw(&[i])).sum();
+            // The whole family's draws, summed once per evaluation rather than once per entry read.
+            let total = *self
+                .shared
+                .assumed_totals
+                .borrow_mut()
+                .entry(k.0)
+                .or_insert_with(|| (self.bound_value(r.lo)..=self.bound_value(r.hi)).map(|i| raw(&[i])).sum());
             value *= super::value::ratio_to_f64(&a.total) / total;
         }
         self.shared.inputs.borrow_mut().entry(k.clone()).or_insert(value);

@@ -68,7 +68,7 @@ fn finite(x: f64) -> EvalResult<f64> {
     } else if x.is_nan() {
         undefined("not a number")
     } else {
-        Err(EvalError::Limit("a value overflowed".to_string()))
+        Err(EvalError::Limit("a value is too large for floating-point numbers (beyond ±1.8e308)".to_string()))
     }
 }
 
