@@ -187,3 +187,27 @@ fn control_characters_are_named_in_messages() {
     assert_eq!(line, 1);
     assert!(message.starts_with("unexpected character U+0000"), "{message}");
 }
+
+/// `((x^24)^24)…^24`, `depth` times.
+fn nested_powers(base: &str, depth: usize) -> String {
+    (0..depth).fold(base.to_string(), |e, _| format!("({e})^24"))
+}
+
+#[test]
+fn nested_powers_are_given_up_rather_than_overflowed() {
+    // Found by hand while fuzzing: 24^16 overflowed the exponents of the prover's monomials (a
+    // panic with overflow checks, a wrapped exponent without), and `((2^24)^24)…` computed a number
+    // of 24^16 bits.
+    let prover_only = CheckOptions { numeric: false, ..CheckOptions::default() };
+    for base in ["x", "2", "exp(x)"] {
+        let e = nested_powers(base, 16);
+        let source = format!("var x\nderive {e}\n  = {e}\n");
+        let report = check_source("t.deriv", source.as_bytes(), &prover_only);
+        assert_eq!(steps(&report)[0].0, Verdict::Undetermined, "{base}");
+        assert_undetermined(&source, "too large for floating-point numbers");
+    }
+    // Below the limits (degree 576), the same shape is still proved.
+    let e = nested_powers("x", 2);
+    let report = check_source("t.deriv", format!("var x\nderive {e} * x\n  = x * {e}\n").as_bytes(), &prover_only);
+    assert_eq!(steps(&report)[0].0, Verdict::Proved);
+}

@@ -29,6 +29,11 @@ type IxMap<'a> = &'a dyn Fn(Var, u32) -> Option<CIx>;
 const MAX_TERMS: usize = 4_000;
 /// The largest integer power that is expanded.
 const MAX_POWER: i64 = 24;
+/// The largest exponent of an atom in a monomial.
+const MAX_DEGREE: i32 = 1_000;
+/// The most bits (numerator and denominator) of a coefficient, as for exact numbers in the
+/// numeric check: `((2^24)^24)^24` is given up rather than computed.
+const MAX_COEFFICIENT_BITS: u64 = 20_000;
 
 type AtomId = u32;
 /// An atom with its exponent in a monomial.
@@ -203,6 +208,11 @@ impl Condition {
     }
 }
 
+/// Whether a coefficient has grown past [`MAX_COEFFICIENT_BITS`].
+fn too_long(c: &BigRational) -> bool {
+    c.numer().bits() + c.denom().bits() > MAX_COEFFICIENT_BITS
+}
+
 fn rat(v: i64) -> BigRational {
     BigRational::from_integer(BigInt::from(v))
 }
@@ -212,12 +222,15 @@ impl Mono {
         Mono(Vec::new())
     }
 
-    fn mul(&self, other: &Mono) -> Mono {
+    /// The product; `None` past [`MAX_DEGREE`] (nested powers such as `((x^24)^24)^24` multiply
+    /// their exponents).
+    fn mul(&self, other: &Mono) -> Option<Mono> {
         let mut map: BTreeMap<AtomId, i32> = self.0.iter().copied().collect();
         for &(a, e) in &other.0 {
-            *map.entry(a).or_insert(0) += e;
+            let sum = map.entry(a).or_insert(0);
+            *sum = sum.checked_add(e).filter(|d| d.abs() <= MAX_DEGREE)?;
         }
-        Mono(map.into_iter().filter(|(_, e)| *e != 0).collect())
+        Some(Mono(map.into_iter().filter(|(_, e)| *e != 0).collect()))
     }
 }
 
@@ -255,6 +268,8 @@ impl Poly {
             *entry += c;
             if entry.is_zero() {
                 out.remove(m);
+            } else if too_long(entry) {
+                return None;
             }
         }
         (out.len() <= MAX_TERMS).then_some(Poly(out))
@@ -274,11 +289,13 @@ impl Poly {
         let mut out: BTreeMap<Mono, BigRational> = BTreeMap::new();
         for (m1, c1) in &self.0 {
             for (m2, c2) in &other.0 {
-                let m = m1.mul(m2);
+                let m = m1.mul(m2)?;
                 let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
                 *entry += c1 * c2;
                 if entry.is_zero() {
                     out.remove(&m);
+                } else if too_long(entry) {
+                    return None;
                 }
             }
         }
