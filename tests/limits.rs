@@ -211,3 +211,13 @@ fn nested_powers_are_given_up_rather_than_overflowed() {
     let report = check_source("t.deriv", format!("var x\nderive {e} * x\n  = x * {e}\n").as_bytes(), &prover_only);
     assert_eq!(steps(&report)[0].0, Verdict::Proved);
 }
+
+#[test]
+fn integers_in_delta_are_bounded_like_indices() {
+    // Found by hand: `delta(i + 9223372036854775807, i - 9223372036854775807)` overflowed in the
+    // prover's index arithmetic.
+    let source = "index i in 1..n\nderive sum(i, delta(i + 9223372036854775807, i - 100000))\n  = 0\n";
+    let (line, message, hint) = only_error(&check(source));
+    assert_eq!((line, message.as_str()), (2, "expected an index expression"));
+    assert!(hint.contains("integers up to 100000"), "{hint}");
+}

@@ -910,9 +910,11 @@ impl Resolver {
     fn ix_of_expr(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Ix> {
         fn walk(r: &Resolver, e: &ast::Expr, sign: i64, scope: &Scope, ix: &mut Ix) -> bool {
             match &e.kind {
+                // As in brackets: integers beyond any index value would only overflow later.
                 ExprKind::Number(t) => t
                     .parse::<i64>()
                     .ok()
+                    .filter(|v| *v <= MAX_RANGE_LEN)
                     .and_then(|v| ix.constant.checked_add(sign * v))
                     .map(|c| ix.constant = c)
                     .is_some(),
@@ -927,10 +929,9 @@ impl Resolver {
         if walk(self, e, 1, scope, &mut ix) {
             Some(ix)
         } else {
-            self.error(
-                Diagnostic::error(e.span, "expected an index expression")
-                    .with_hint("the arguments of `delta` are indices, sizes and integers joined by `+` and `-`"),
-            );
+            self.error(Diagnostic::error(e.span, "expected an index expression").with_hint(format!(
+                "the arguments of `delta` are indices, sizes and integers up to {MAX_RANGE_LEN} joined by `+` and `-`"
+            )));
             None
         }
     }
