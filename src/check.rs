@@ -206,10 +206,12 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     let needs_widened: Vec<bool> =
         std::iter::once(false).chain((0..d.steps.len()).map(|k| first_approx.is_some_and(|f| k >= f))).collect();
 
-    let evaluated =
-        if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
+    // The prover first: it is usually the cheaper of the two, and where the file's time runs out
+    // during the numbers, a proof still stands.
     let forms =
         options.prove.then(|| prove::normal_forms_until(ctx.model, &exprs, options.prove_budget, ctx.deadline()));
+    let evaluated =
+        if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
     let proved = |a: usize, b: usize| -> bool {
         forms.as_ref().is_some_and(|f| match (&f.forms[a], &f.forms[b]) {
             (Some(x), Some(y)) => x.proves_equal(y),
