@@ -29,7 +29,7 @@ def nested_functions(depth, goal):
 
 
 def cases():
-    """(name, bytes) of every hand-written adversarial input."""
+    """(name, bytes[, arguments]) of every hand-written adversarial input."""
     rng = random.Random(7)
     one_mb = 1 << 20
     yield "empty file", b""
@@ -83,6 +83,21 @@ def cases():
     yield "40,000 steps in one derivation", b"var x\nderive x\n" + b"  = x\n" * 40_000
     errors = "var x\n" + "".join(f"derive 2x\n  = zz{i}\n" for i in range(60_000))
     yield "60,000 errors (1 MiB)", errors.encode()[:one_mb - 100].rsplit(b"derive", 1)[0]
+    for base in ["x", "2"]:
+        e = base
+        for _ in range(16):
+            e = f"({e})^24"
+        yield f"`(({base}^24)^24)…^24`, 16 deep", f"var x\nderive {e}\n  = {e}\n".encode()
+    yield "`delta(i + 9223372036854775807, i)`", (
+        b"index i in 1..n\nderive sum(i, delta(i + 9223372036854775807, i))\n  = 0\n")
+    yield "labels `t-9223372036854775807-1-1`", b"var h[t-9223372036854775807-1-1]\nderive h[t]\n  = 1\n"
+    yield "`f` with 76 primes", b"var x\nunknown f(u)\nderive f" + b"'" * 76 + b"(x)\n  = 0\n"
+    yield "`sigmoid` with 24 primes", b"var x\nderive sigmoid" + b"'" * 24 + b"(x)\n  = 0\n"
+    mlp = (ROOT / "derivations/mlp_backward.deriv").read_bytes()
+    yield "`--samples 1000000000`", mlp, ["--samples", "1000000000"]
+    yield "`--samples 1000` (mlp_backward.deriv)", mlp, ["--samples", "1000"]
+    yield "`--timeout-ms` and `--file-timeout-ms` 2^64 - 1", mlp, [
+        "--timeout-ms", "18446744073709551615", "--file-timeout-ms", "18446744073709551615"]
 
 
 def corpus_files():
@@ -117,11 +132,12 @@ def mutants(n, seed=11):
         yield "random bytes overwritten", name, bytes(flipped)
 
 
-def run(path):
+def run(path, args=()):
     """(exit status or 'timeout', wall s, peak MB, stdout, stderr)."""
     timing = path.with_suffix(".time")
+    command = ["/usr/bin/time", "-f", "%e %M", "-o", str(timing), str(BINARY), "check", *args, str(path)]
     try:
-        out = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(timing), str(BINARY), "check", str(path)],
+        out = subprocess.run(command,
                              capture_output=True, timeout=LIMIT_S + 5)
     except subprocess.TimeoutExpired:
         return "timeout", float(LIMIT_S + 5), 0.0, "", ""
@@ -138,6 +154,8 @@ def outcome(status, stdout, stderr):
     if "panicked" in stderr:
         return "PANIC"
     error = re.search(r"^error: (.*)$", stderr, re.M)
+    if error and status == 2 and "--help" in stderr:
+        return "command line refused: " + error.group(1)
     if error:
         return "error: " + error.group(1)
     details = re.findall(r"^\s+[?✗✓] line \d+\s+\S+ (\w+).*\n(?:\s{8}(.*))?", stdout, re.M)
@@ -164,10 +182,10 @@ def main():
         tmp = Path(tmp)
         print("| input | exit | time | peak memory | outcome |")
         print("|---|---|---|---|---|")
-        for k, (name, data) in enumerate(cases()):
+        for k, (name, data, *extra) in enumerate(cases()):
             path = tmp / f"case{k}.deriv"
             path.write_bytes(data)
-            status, wall, rss, stdout, stderr = run(path)
+            status, wall, rss, stdout, stderr = run(path, *extra)
             failures += not ok(status, wall, stderr)
             text = outcome(status, stdout, stderr).replace("|", "\\|").replace(str(path), "…")
             print(f"| {name} | {status} | {wall:.2f} s | {rss:.0f} MB | {text[:160]} |")
