@@ -160,8 +160,8 @@ pub struct FloatValue {
 struct Shared {
     budget: Cell<u64>,
     deadline: std::time::Instant,
-    /// Why the evaluation stops at `deadline`.
-    deadline_message: String,
+    /// Whether `deadline` is the file's (else the evaluation's own).
+    deadline_is_file: bool,
     /// The sums of the raw draws of families under an `assume`, by entry.
     assumed_totals: RefCell<HashMap<EntryId, f64>>,
     /// The base values of the inputs read, for counterexamples.
@@ -229,9 +229,9 @@ struct Evaluator<'a, 'p, V> {
 impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     fn new(ctx: &'a Context<'a>, sample: &'a Sample, widen: bool) -> Self {
         let own = std::time::Instant::now() + EVAL_TIME;
-        let (deadline, deadline_message) = match &ctx.deadline {
-            Some((file, message)) if *file < own => (*file, message.clone()),
-            _ => (own, format!("evaluation takes longer than {} s", EVAL_TIME.as_secs())),
+        let (deadline, deadline_is_file) = match &ctx.deadline {
+            Some((file, _)) if *file < own => (*file, true),
+            _ => (own, false),
         };
         Evaluator {
             inherited: Vec::new(),
@@ -248,7 +248,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             shared: Rc::new(Shared {
                 budget: Cell::new(EVAL_BUDGET),
                 deadline,
-                deadline_message,
+                deadline_is_file,
                 assumed_totals: RefCell::new(HashMap::default()),
                 inputs: RefCell::new(BTreeMap::new()),
             }),
@@ -263,7 +263,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         self.shared.budget.set(left - 1);
         if left % 4096 == 0 && std::time::Instant::now() >= self.shared.deadline {
             self.shared.budget.set(0);
-            return Err(EvalError::Limit(self.shared.deadline_message.clone()));
+            return Err(EvalError::Limit(match &self.ctx.deadline {
+                Some((_, message)) if self.shared.deadline_is_file => message.clone(),
+                _ => format!("evaluation takes longer than {} s", EVAL_TIME.as_secs()),
+            }));
         }
         Ok(())
     }
