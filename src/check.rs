@@ -493,6 +493,11 @@ fn compare(
             Point::Value { exact: xb, float: fb, error: eb, scale: sb },
         ) => (ea, fa, xa, eb, fb, xb, CANCELLATION * sa.max(*sb)),
     };
+    // An exact number beyond the range of floats (`1e400`) can only be compared exactly.
+    let exactly = relation == Relation::Equal && xa.is_some() && xb.is_some();
+    if !(exactly || fa.is_finite() && fb.is_finite()) {
+        return PairOutcome::Error("a value is too large for floating-point numbers (beyond ±1.8e308)".to_string());
+    }
     let fd_slack = FD_SAFETY * (ea + eb);
     let scale = fa.abs().max(fb.abs());
     let agree = match relation {

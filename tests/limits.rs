@@ -221,3 +221,28 @@ fn integers_in_delta_are_bounded_like_indices() {
     assert_eq!((line, message.as_str()), (2, "expected an index expression"));
     assert!(hint.contains("integers up to 100000"), "{hint}");
 }
+
+#[test]
+fn rounded_steps_beyond_floats_are_undetermined_not_internal_errors() {
+    // Found by hand: `1e400 ≈ 1e400` is proved, and the numbers compared two infinite floats,
+    // which made the proof look contradicted (an internal error).
+    let report = check("derive 1e400\n  ≈ 1e400\nderive 1/(1e-400)\n  ≈ 1e400\n");
+    for d in &report.derivations {
+        let step = &d.steps[0];
+        assert!(!step.internal_error, "{}", step.detail);
+        assert_eq!(step.verdict, Verdict::Proved);
+    }
+    let numbers_only = CheckOptions { prove: false, ..CheckOptions::default() };
+    let report = check_source("t.deriv", b"derive 1e400\n  \xe2\x89\x88 1e400\n", &numbers_only);
+    assert_eq!(
+        steps(&report),
+        vec![(Verdict::Undetermined, "a value is too large for floating-point numbers (beyond ±1.8e308)".to_string())]
+    );
+}
+
+#[test]
+fn long_exact_products_stop_at_the_bit_limit_promptly() {
+    // Found by hand: every exact product normalised a rational with num-bigint's binary gcd, which
+    // is quadratic for a large integer and 1 (40 s in a debug build for this step).
+    assert_undetermined("derive prod(i in 1..100000, i)\n  = 1\n", "too large for floating-point numbers");
+}
