@@ -261,7 +261,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             return Err(EvalError::Limit(format!("evaluation needs more than {EVAL_BUDGET} operations")));
         }
         self.shared.budget.set(left - 1);
-        if left % 4096 == 0 && std::time::Instant::now() >= self.shared.deadline {
+        // Often enough that operations on 20,000-bit rationals cannot run far past the deadline.
+        if left % 256 == 0 && std::time::Instant::now() >= self.shared.deadline {
             self.shared.budget.set(0);
             return Err(EvalError::Limit(match &self.ctx.deadline {
                 Some((_, message)) if self.shared.deadline_is_file => message.clone(),

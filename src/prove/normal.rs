@@ -208,6 +208,25 @@ impl Condition {
     }
 }
 
+/// `a + b`, without the gcd of a rational for integers (num-bigint's binary gcd of a large number
+/// and 1 takes quadratic time).
+fn sum(a: &BigRational, b: &BigRational) -> BigRational {
+    if a.is_integer() && b.is_integer() {
+        BigRational::from_integer(a.numer() + b.numer())
+    } else {
+        a + b
+    }
+}
+
+/// `a * b`, likewise.
+fn product(a: &BigRational, b: &BigRational) -> BigRational {
+    if a.is_integer() && b.is_integer() {
+        BigRational::from_integer(a.numer() * b.numer())
+    } else {
+        a * b
+    }
+}
+
 /// Whether a coefficient has grown past [`MAX_COEFFICIENT_BITS`].
 fn too_long(c: &BigRational) -> bool {
     c.numer().bits() + c.denom().bits() > MAX_COEFFICIENT_BITS
@@ -265,7 +284,7 @@ impl Poly {
         let mut out = self.0.clone();
         for (m, c) in &other.0 {
             let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
-            *entry += c;
+            *entry = sum(entry, c);
             if entry.is_zero() {
                 out.remove(m);
             } else if too_long(entry) {
@@ -279,7 +298,7 @@ impl Poly {
         if k.is_zero() {
             return Poly::default();
         }
-        Poly(self.0.iter().map(|(m, c)| (m.clone(), c * k)).collect())
+        Poly(self.0.iter().map(|(m, c)| (m.clone(), product(c, k))).collect())
     }
 
     fn mul(&self, other: &Poly) -> Option<Poly> {
@@ -291,7 +310,7 @@ impl Poly {
             for (m2, c2) in &other.0 {
                 let m = m1.mul(m2)?;
                 let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
-                *entry += c1 * c2;
+                *entry = sum(entry, &product(c1, c2));
                 if entry.is_zero() {
                     out.remove(&m);
                 } else if too_long(entry) {
