@@ -59,6 +59,7 @@ def cases():
     yield "`(1+x)^1000000`", b"var x\nderive (1+x)^1000000\n  = (x+1)^1000000\n"
     yield "`x^(2^(2^64))`", b"var x > 0\nderive x^(2^(2^64))\n  = x^(2^(2^64))\n"
     yield "`3^100000` exactly", b"derive 3^100000\n  = 3^100000\n"
+    yield "`1e400 ≈ 1e400`", "derive 1e400\n  ≈ 1e400\n".encode()
     yield "`prod(i in 1..100000, i)`", b"derive prod(i in 1..100000, i)\n  = 1\n"
     yield "`sum(i in 1..100000, 1/i)`", b"derive sum(i in 1..100000, 1/i)\n  = 1\n"
     yield "range `1..10^12`", b"index i in 1..10^12\nvar a[i]\n"
