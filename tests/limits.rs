@@ -250,3 +250,11 @@ fn long_exact_products_stop_at_the_bit_limit_promptly() {
     // is quadratic for a large integer and 1 (40 s in a debug build for this step).
     assert_undetermined("derive prod(i in 1..100000, i)\n  = 1\n", "too large for floating-point numbers");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_device_that_never_ends_is_read_only_up_to_the_limit() {
+    // Found by hand: `/dev/zero` reports a size of 0, and the whole of it was read.
+    let reports = check_paths(&[std::path::PathBuf::from("/dev/zero")], &CheckOptions::default());
+    assert_eq!(reports[0].errors[0].message, "cannot read input: file is larger than 1048576 bytes");
+}
