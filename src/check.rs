@@ -498,7 +498,9 @@ fn compare(
     if !(exactly || fa.is_finite() && fb.is_finite()) {
         return PairOutcome::Error("a value is too large for floating-point numbers (beyond ±1.8e308)".to_string());
     }
-    let fd_slack = FD_SAFETY * (ea + eb);
+    // Below the smallest normal float, values are rounded to subnormals or 0 and no longer comparable
+    // (`x*x*…*x` and `x^1999` underflow differently): that much difference is always allowed.
+    let fd_slack = FD_SAFETY * (ea + eb) + f64::MIN_POSITIVE;
     let scale = fa.abs().max(fb.abs());
     let agree = match relation {
         Relation::Equal => match (xa, xb) {
