@@ -268,3 +268,13 @@ fn values_that_underflow_are_not_a_counterexample() {
     let found = steps(&check(&format!("var x\nderive {product}\n  = x^1999\n")));
     assert_ne!(found[0].0, Verdict::Wrong, "{found:?}");
 }
+
+#[test]
+fn values_too_small_for_floats_are_undetermined() {
+    // Found by hand: 2^(-100000) underflowed to 0 and was `checked` equal to 0; `1e-400` became 0,
+    // so `log(1e-400) ≈ -921.0` was wrong ("not defined for the same inputs").
+    let too_small = "a value is too small for floating-point numbers (below ±2.2e-308)";
+    assert_undetermined("derive 2^(-100000)\n  = 0\n", too_small);
+    assert_undetermined("derive log(1e-400)\n  ≈ -921.0\n", too_small);
+    assert_undetermined("var x\nderive exp(-1000 - x^2)\n  = 0\n", too_small);
+}

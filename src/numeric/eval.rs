@@ -275,7 +275,22 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     fn eval(&mut self, e: &Expr, free: &[Option<i64>]) -> EvalResult<V> {
         self.tick()?;
         match e {
-            Expr::Const(lit) => Ok(V::literal(lit, self.widen)),
+            Expr::Const(lit) => {
+                let v = V::literal(lit, self.widen);
+                // `1e-400` is not 0, and `1e400` is not infinite: outside floats, unless exact.
+                if V::KIND != Kind::Exact && !num_traits::Zero::is_zero(&lit.value) {
+                    let x = v.to_f64().abs();
+                    if x == 0.0 {
+                        return super::value::underflow();
+                    }
+                    if !x.is_finite() {
+                        return Err(EvalError::Limit(
+                            "a value is too large for floating-point numbers (beyond ±1.8e308)".to_string(),
+                        ));
+                    }
+                }
+                Ok(v)
+            }
             Expr::Size(s) => Ok(V::int(self.sample.sizes[*s])),
             Expr::Index(ix) => Ok(V::int(self.ix(ix, free)?)),
             Expr::Entry(r) => {
