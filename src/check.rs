@@ -28,6 +28,8 @@ pub struct CheckOptions {
     pub prove_budget: std::time::Duration,
     /// Whether to look for a chain of rewrites behind each proof.
     pub explain: bool,
+    /// The time for checking a whole file; past it, the steps not yet decided are `undetermined`.
+    pub file_budget: std::time::Duration,
 }
 
 impl Default for CheckOptions {
@@ -39,9 +41,13 @@ impl Default for CheckOptions {
             prove: true,
             prove_budget: std::time::Duration::from_millis(2000),
             explain: false,
+            file_budget: DEFAULT_FILE_TIMEOUT,
         }
     }
 }
+
+/// The default time for checking one file (`--file-timeout-ms`).
+pub const DEFAULT_FILE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The fixed default seed, so that runs are reproducible.
 pub const DEFAULT_SEED: u64 = 0x6772_6164_7072_6f6f;
@@ -140,10 +146,22 @@ impl DerivationResult {
     }
 }
 
-/// Checks every derivation of a model.
+/// Checks every derivation of a model, within the file's time budget.
 pub fn check_model(model: &Model, options: &CheckOptions) -> Vec<DerivationResult> {
     let ctx = Context::new(model);
+    let ctx = match std::time::Instant::now().checked_add(options.file_budget) {
+        Some(deadline) => ctx.with_deadline(deadline, out_of_time(options)),
+        None => ctx,
+    };
     model.derivations.iter().enumerate().map(|(i, d)| check_derivation(&ctx, i, d, options)).collect()
+}
+
+/// Why a step was not decided when the file's time ran out.
+fn out_of_time(options: &CheckOptions) -> String {
+    format!(
+        "not decided: checking the file took longer than its time limit of {} ms (--file-timeout-ms)",
+        options.file_budget.as_millis()
+    )
 }
 
 /// The value of one expression at one sample.
@@ -171,6 +189,9 @@ struct Evaluated {
 }
 
 fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> DerivationResult {
+    if ctx.past_deadline() {
+        return out_of_time_result(d, options);
+    }
     let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
     let free: Vec<Vec<IndexId>> = exprs
         .iter()
@@ -185,10 +206,9 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     let needs_widened: Vec<bool> =
         std::iter::once(false).chain((0..d.steps.len()).map(|k| first_approx.is_some_and(|f| k >= f))).collect();
 
-    let evaluated =
-        if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
-    // An array of concrete shape is proved element by element: each element's position is a
-    // number, so the elements of literals can be read off.
+    // The prover first: it is usually the cheaper of the two, and where the file's time runs out
+    // during the numbers, a proof still stands. An array of concrete shape is proved element by
+    // element: each element's position is a number, so the elements of literals can be read off.
     let instances = element_instances(ctx.model, &free);
     let all_forms: Vec<prove::Forms> = if options.prove {
         instances
@@ -198,13 +218,15 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                     inst.iter().map(|&(i, v)| (i, crate::model::Ix { constant: v, terms: Vec::new() })).collect();
                 let substituted: Vec<Expr> = exprs.iter().map(|e| crate::model::subst_free(e, &map)).collect();
                 let refs: Vec<&Expr> = substituted.iter().collect();
-                prove::normal_forms(ctx.model, &refs, options.prove_budget)
+                prove::normal_forms_until(ctx.model, &refs, options.prove_budget, ctx.deadline())
             })
             .collect()
     } else {
         Vec::new()
     };
     let forms = all_forms.first();
+    let evaluated =
+        if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
     let proved = |a: usize, b: usize| -> bool {
         !all_forms.is_empty()
             && all_forms.iter().all(|f| match (&f.forms[a], &f.forms[b]) {
@@ -217,7 +239,9 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     let explanation_of = |a: usize, b: usize| -> Vec<String> {
         let Some(f) = forms else { return Vec::new() };
         let (Some(x), Some(y)) = (&f.forms[a], &f.forms[b]) else { return Vec::new() };
-        let chain = options.explain.then(|| prove::egraph::explain(&f.model, &x.lowered, &y.lowered)).flatten();
+        let chain = (options.explain && !ctx.past_deadline())
+            .then(|| prove::egraph::explain(&f.model, &x.lowered, &y.lowered))
+            .flatten();
         chain.unwrap_or_else(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())
     };
 
@@ -365,6 +389,30 @@ struct Group {
     elements: Vec<Vec<(IndexId, i64)>>,
 }
 
+/// Every step undetermined: the file's time ran out before this derivation.
+fn out_of_time_result(d: &Derivation, options: &CheckOptions) -> DerivationResult {
+    let steps = d
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(k, step)| StepResult {
+            index: k + 1,
+            span: step.span,
+            relation: step.relation,
+            verdict: Verdict::Undetermined,
+            holds: false,
+            holds_known: false,
+            note: step.note.clone(),
+            detail: out_of_time(options),
+            counterexample: None,
+            cause: None,
+            explanation: Vec::new(),
+            internal_error: false,
+        })
+        .collect();
+    DerivationResult { name: d.name.clone(), span: d.span, steps }
+}
+
 /// The samples of a derivation: several instances of the sizes, several values of the free
 /// indices, several random draws of inputs and functions for each; and for an array, every
 /// element (or, for a large one, its corners and a random selection).
@@ -481,6 +529,17 @@ fn evaluate_all(
     let mut compared: std::collections::HashSet<(Vec<i64>, Vec<Option<i64>>)> = std::collections::HashSet::new();
     let mut kinked: Vec<Sample> = Vec::new();
     for group in plan(ctx.model, d_index, &all_free, options) {
+        if ctx.past_deadline() {
+            // The samples not yet drawn cannot vouch for anything: the steps that no earlier
+            // sample refuted are left undetermined.
+            let why = Point::Error(out_of_time(options));
+            out.push(Evaluated {
+                sample: group.base,
+                points: vec![why; exprs.len()],
+                widened: vec![None; exprs.len()],
+            });
+            break;
+        }
         let key = (group.base.sizes.clone(), group.base.free.clone());
         if exact_done.contains(&key) {
             continue;
@@ -641,7 +700,14 @@ fn compare(
             Point::Value { exact: xb, float: fb, error: eb, scale: sb },
         ) => (ea, fa, xa, eb, fb, xb, CANCELLATION * sa.max(*sb)),
     };
-    let fd_slack = FD_SAFETY * (ea + eb);
+    // An exact number beyond the range of floats (`1e400`) can only be compared exactly.
+    let exactly = relation == Relation::Equal && xa.is_some() && xb.is_some();
+    if !(exactly || fa.is_finite() && fb.is_finite()) {
+        return PairOutcome::Error("a value is too large for floating-point numbers (beyond ±1.8e308)".to_string());
+    }
+    // Below the smallest normal float, values are rounded to subnormals or 0 and no longer comparable
+    // (`x*x*…*x` and `x^1999` underflow differently): that much difference is always allowed.
+    let fd_slack = FD_SAFETY * (ea + eb) + f64::MIN_POSITIVE;
     let scale = fa.abs().max(fb.abs());
     let agree = match relation {
         Relation::Equal => match (xa, xb) {
@@ -768,8 +834,12 @@ fn diagnose(model: &Model, evaluated: &[Evaluated], outcomes: &[PairOutcome], a:
     if outcomes.contains(&PairOutcome::OneUndefined) {
         return Some("the two sides are not defined for the same inputs".to_string());
     }
-    let pairs: Vec<(f64, f64)> =
-        evaluated.iter().filter_map(|ev| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?))).collect();
+    // Values beyond the range of floats (an exact 10^19000) say nothing about a sign or a factor.
+    let pairs: Vec<(f64, f64)> = evaluated
+        .iter()
+        .filter_map(|ev| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
     if let Some(cause) = value_cause(&pairs) {
         return Some(cause);
     }

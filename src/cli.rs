@@ -52,6 +52,10 @@ pub struct CheckArgs {
     /// Budget of the prover per expression, in milliseconds (past it, the numbers decide).
     #[arg(long, default_value_t = 2000)]
     pub timeout_ms: u64,
+    /// Time for checking one file, in milliseconds (past it, the steps not yet decided are
+    /// `undetermined`).
+    #[arg(long, default_value_t = crate::check::DEFAULT_FILE_TIMEOUT.as_millis() as u64)]
+    pub file_timeout_ms: u64,
 }
 
 /// Arguments of `gradproof grade`.

@@ -70,3 +70,17 @@ fn bad_command_line_exits_2() {
     let out = run(&["check", "--no-such-flag", "x.deriv"], None);
     assert!(out.starts_with("exit: 2\n"), "{out}");
 }
+
+#[test]
+fn file_time_limit_leaves_steps_undetermined() {
+    let out = run(&["check", "--file-timeout-ms", "0", "-"], Some(b"var x\nderive x + x\n  = 2*x\n"));
+    assert!(out.starts_with("exit: 1\n"), "{out}");
+    assert!(out.contains("checking the file took longer than its time limit of 0 ms (--file-timeout-ms)"), "{out}");
+}
+
+#[test]
+fn too_many_samples_are_refused() {
+    let out = run(&["check", "--samples", "1000000000", "tests/data/good.deriv"], None);
+    assert!(out.starts_with("exit: 2\n"), "{out}");
+    assert!(out.contains("1000000000 is not in 1..=1000"), "{out}");
+}

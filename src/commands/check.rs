@@ -133,18 +133,24 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>>
 /// The bytes of a file, or of standard input for `-`; refuses files over [`MAX_FILE_BYTES`].
 pub fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(format!("input is larger than {MAX_FILE_BYTES} bytes"));
-        }
-        return Ok(bytes);
+        return read_at_most(std::io::stdin(), "input");
     }
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!("file is larger than {MAX_FILE_BYTES} bytes"));
     }
-    std::fs::read(path).map_err(|e| e.to_string())
+    // The size a device or a pipe reports says nothing (`/dev/zero` reports 0): read at most the
+    // limit in any case.
+    read_at_most(std::fs::File::open(path).map_err(|e| e.to_string())?, "file")
+}
+
+fn read_at_most(reader: impl Read, what: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!("{what} is larger than {MAX_FILE_BYTES} bytes"));
+    }
+    Ok(bytes)
 }
 
 /// Reads one entry of [`expand_paths`]: the name reports show (`<stdin>` for `-`) and its bytes.
@@ -186,6 +192,7 @@ pub fn options(args: &CheckArgs) -> CheckOptions {
         prove: !args.no_prove,
         prove_budget: std::time::Duration::from_millis(args.timeout_ms),
         explain: args.explain,
+        file_budget: std::time::Duration::from_millis(args.file_timeout_ms),
     }
 }
 

@@ -1,14 +1,16 @@
 //! Name resolution and the model: indices, sizes, entries, the definitions DAG.
 
 mod ir;
+mod limits;
 mod resolve;
 mod shape;
 mod text;
 
 pub use ir::*;
+pub use limits::{MAX_DECLARATIONS, MAX_INLINED_SIZE};
 pub use resolve::{
-    constant_value, dependency_closure, entries_read, free_indices, label_text, parse_decimal, render_ref, resolve,
-    subst_free, subst_ix_vars, written_ref,
+    collect_fns, constant_value, dependency_closure, entries_read, free_indices, label_text, parse_decimal, render_ref,
+    resolve, subst_free, subst_ix_vars, written_ref,
 };
 pub use shape::{dim_text, ONE};
 pub use text::{entry_text, expr_text, ix_text};

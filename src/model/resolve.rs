@@ -25,11 +25,19 @@ pub const MAX_LITERAL_EXPONENT: i64 = 400;
 /// Resolves a parsed file into a model. Derivations that have errors are left out of the model; the
 /// declarations are kept as far as they resolved.
 pub fn resolve(file: &ast::File) -> (Model, Vec<Diagnostic>) {
+    if let Some(d) = super::limits::too_many_declarations(file) {
+        return (Model { declarations_failed: true, ..Model::default() }, vec![d]);
+    }
     let mut r = Resolver::default();
     r.declare(file);
     r.define(file);
     r.check_cycles();
     r.model.declarations_failed = r.diagnostics.len() > r.derivation_errors;
+    if !r.model.declarations_failed {
+        let (too_large, in_derivations) = super::limits::check_inlined_sizes(&mut r.model);
+        r.diagnostics.extend(too_large);
+        r.derivation_errors += in_derivations;
+    }
     (r.model, r.diagnostics)
 }
 
@@ -1379,9 +1387,11 @@ impl Resolver {
     fn ix_of_expr(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Ix> {
         fn walk(r: &Resolver, e: &ast::Expr, sign: i64, scope: &Scope, ix: &mut Ix) -> bool {
             match &e.kind {
+                // As in brackets: integers beyond any index value would only overflow later.
                 ExprKind::Number(t) => t
                     .parse::<i64>()
                     .ok()
+                    .filter(|v| *v <= MAX_RANGE_LEN)
                     .and_then(|v| ix.constant.checked_add(sign * v))
                     .map(|c| ix.constant = c)
                     .is_some(),
@@ -1400,10 +1410,9 @@ impl Resolver {
         if walk(self, e, 1, scope, &mut ix) {
             Some(ix)
         } else {
-            self.error(
-                Diagnostic::error(e.span, "expected an index expression")
-                    .with_hint("the arguments of `delta` are indices, sizes and integers joined by `+` and `-`"),
-            );
+            self.error(Diagnostic::error(e.span, "expected an index expression").with_hint(format!(
+                "the arguments of `delta` are indices, sizes and integers up to {MAX_RANGE_LEN} joined by `+` and `-`"
+            )));
             None
         }
     }
@@ -1510,7 +1519,8 @@ fn fn_reaches(fns: &[UserFunction], body: &Expr, target: UserFnId, seen: &mut [b
     })
 }
 
-fn collect_fns(e: &Expr, out: &mut Vec<UserFnId>) {
+/// The user functions an expression calls directly, with repeats.
+pub fn collect_fns(e: &Expr, out: &mut Vec<UserFnId>) {
     if let Expr::Apply(f, _, _) = e {
         out.push(*f);
     }

@@ -31,6 +31,9 @@ pub const EVAL_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 pub const MAX_MATRIX_SIZE: i64 = 400;
 /// The most terms one `sum` or `prod` may have.
 pub const MAX_SUM_TERMS: i64 = 1_000_000;
+/// The most entries an unknown node may depend on (`unknown E depends on W[i,j]` over two
+/// concrete ranges of 100,000 would be 10¹⁰ of them).
+pub const MAX_NODE_DEPENDENCIES: u64 = 10_000;
 /// Tags that keep the random streams of different kinds of thing apart.
 const TAG_INPUT: u64 = 1;
 const TAG_FUNCTION: u64 = 2;
@@ -45,12 +48,29 @@ pub struct Context<'m> {
     pub model: &'m Model,
     /// `reads[e][t]`: entry `e` depends on entry `t`, directly or through other definitions.
     reads: Vec<Vec<bool>>,
+    /// No evaluation runs past this (the time limit of a whole file), with this message.
+    deadline: Option<(std::time::Instant, String)>,
 }
 
 impl<'m> Context<'m> {
     /// Prepares a model for evaluation.
     pub fn new(model: &'m Model) -> Context<'m> {
-        Context { model, reads: crate::model::dependency_closure(model) }
+        Context { model, reads: crate::model::dependency_closure(model), deadline: None }
+    }
+
+    /// The same context, in which every evaluation stops at `deadline` with the error `message`.
+    pub fn with_deadline(self, deadline: std::time::Instant, message: String) -> Context<'m> {
+        Context { deadline: Some((deadline, message)), ..self }
+    }
+
+    /// When every evaluation stops, if ever.
+    pub fn deadline(&self) -> Option<std::time::Instant> {
+        self.deadline.as_ref().map(|(d, _)| *d)
+    }
+
+    /// Whether the deadline has passed.
+    pub fn past_deadline(&self) -> bool {
+        self.deadline().is_some_and(|d| std::time::Instant::now() >= d)
     }
 
     /// Whether entry `e` changes when entry `t` is perturbed.
@@ -143,6 +163,10 @@ pub struct FloatValue {
 struct Shared {
     budget: Cell<u64>,
     deadline: Cell<std::time::Instant>,
+    /// Whether `deadline` is the file's (else the evaluation's own).
+    deadline_is_file: Cell<bool>,
+    /// The sums of the raw draws of families under an `assume`, by entry.
+    assumed_totals: RefCell<HashMap<EntryId, f64>>,
     /// The base values of the inputs read, for counterexamples (recorded only when asked for).
     inputs: RefCell<BTreeMap<EntryKey, f64>>,
     /// Whether to record them.
@@ -176,9 +200,11 @@ impl<'a> Batch<'a> {
 
     /// The work limits apply to each element of each expression on its own.
     fn fresh_limits(&self) {
+        let (deadline, is_file) = time_limit(self.float.ctx);
         for shared in [&self.exact.shared, &self.float.shared, &self.widened.shared] {
             shared.budget.set(EVAL_BUDGET);
-            shared.deadline.set(std::time::Instant::now() + EVAL_TIME);
+            shared.deadline.set(deadline);
+            shared.deadline_is_file.set(is_file);
         }
     }
 
@@ -315,8 +341,19 @@ fn ix_vars(e: &Expr) -> Vec<IxVar> {
     out
 }
 
+/// When an evaluation starting now must stop: after its own time, or at the file's deadline if
+/// that comes first (and whether it is the file's).
+fn time_limit(ctx: &Context) -> (std::time::Instant, bool) {
+    let own = std::time::Instant::now() + EVAL_TIME;
+    match &ctx.deadline {
+        Some((file, _)) if *file < own => (*file, true),
+        _ => (own, false),
+    }
+}
+
 impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     fn new(ctx: &'a Context<'a>, sample: &'a Sample, widen: bool) -> Self {
+        let (deadline, deadline_is_file) = time_limit(ctx);
         Evaluator {
             inherited: Vec::new(),
             ctx,
@@ -333,7 +370,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             square_vars: HashMap::default(),
             shared: Rc::new(Shared {
                 budget: Cell::new(EVAL_BUDGET),
-                deadline: Cell::new(std::time::Instant::now() + EVAL_TIME),
+                deadline: Cell::new(deadline),
+                deadline_is_file: Cell::new(deadline_is_file),
+                assumed_totals: RefCell::new(HashMap::default()),
                 inputs: RefCell::new(BTreeMap::new()),
                 record_inputs: Cell::new(false),
             }),
@@ -346,9 +385,13 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             return Err(EvalError::Limit(format!("evaluation needs more than {EVAL_BUDGET} operations")));
         }
         self.shared.budget.set(left - 1);
-        if left % 4096 == 0 && std::time::Instant::now() > self.shared.deadline.get() {
+        // Often enough that operations on 20,000-bit rationals cannot run far past the deadline.
+        if left % 256 == 0 && std::time::Instant::now() >= self.shared.deadline.get() {
             self.shared.budget.set(0);
-            return Err(EvalError::Limit(format!("evaluation takes longer than {} s", EVAL_TIME.as_secs())));
+            return Err(EvalError::Limit(match &self.ctx.deadline {
+                Some((_, message)) if self.shared.deadline_is_file.get() => message.clone(),
+                _ => format!("evaluation takes longer than {} s", EVAL_TIME.as_secs()),
+            }));
         }
         Ok(())
     }
@@ -356,7 +399,22 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     fn eval(&mut self, e: &Expr, free: &[Option<i64>]) -> EvalResult<V> {
         self.tick()?;
         match e {
-            Expr::Const(lit) => Ok(V::literal(lit, self.widen)),
+            Expr::Const(lit) => {
+                let v = V::literal(lit, self.widen);
+                // `1e-400` is not 0, and `1e400` is not infinite: outside floats, unless exact.
+                if V::KIND != Kind::Exact && !num_traits::Zero::is_zero(&lit.value) {
+                    let x = v.to_f64().abs();
+                    if x == 0.0 {
+                        return super::value::underflow();
+                    }
+                    if !x.is_finite() {
+                        return Err(EvalError::Limit(
+                            "a value is too large for floating-point numbers (beyond ±1.8e308)".to_string(),
+                        ));
+                    }
+                }
+                Ok(v)
+            }
             Expr::Size(s) => Ok(V::int(self.sample.sizes[*s])),
             Expr::Index(ix) => Ok(V::int(self.ix(ix, free)?)),
             Expr::Entry(r) => {
@@ -723,6 +781,15 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     }
                 })
                 .collect();
+            let instances = ranges
+                .iter()
+                .fold(1u64, |n, (lo, hi)| n.saturating_mul(hi.saturating_sub(*lo).saturating_add(1).max(0) as u64));
+            if instances.saturating_add(args.len() as u64) > MAX_NODE_DEPENDENCIES {
+                return Err(EvalError::Limit(format!(
+                    "`{}` depends on more than {MAX_NODE_DEPENDENCIES} entries",
+                    model.entries[node].name
+                )));
+            }
             for index_values in cartesian(&ranges) {
                 let dep_key = (dep.entry, index_values.into());
                 let v = self.entry(&dep_key)?.to_f64();
@@ -768,7 +835,13 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         if let Some(a) = model.assumptions.iter().find(|a| a.entry == k.0) {
             let slot = model.entries[k.0].range_slots().next().expect("an assumed family has one range slot");
             let r = model.indices[slot].range;
-            let total: f64 = (self.bound_value(r.lo)..=self.bound_value(r.hi)).map(|i| raw(&[i])).sum();
+            // The whole family's draws, summed once per evaluation rather than once per entry read.
+            let total = *self
+                .shared
+                .assumed_totals
+                .borrow_mut()
+                .entry(k.0)
+                .or_insert_with(|| (self.bound_value(r.lo)..=self.bound_value(r.hi)).map(|i| raw(&[i])).sum());
             value *= super::value::ratio_to_f64(&a.total) / total;
         }
         if self.shared.record_inputs.get() {

@@ -70,7 +70,21 @@ fn finite(x: f64) -> EvalResult<f64> {
     } else if x.is_nan() {
         undefined("not a number")
     } else {
-        Err(EvalError::Limit("a value overflowed".to_string()))
+        Err(EvalError::Limit("a value is too large for floating-point numbers (beyond ±1.8e308)".to_string()))
+    }
+}
+
+/// The error of a value that is not 0 but too small for a float: it would be compared as 0.
+pub fn underflow<T>() -> EvalResult<T> {
+    Err(EvalError::Limit("a value is too small for floating-point numbers (below ±2.2e-308)".to_string()))
+}
+
+/// Checks the result of an operation on non-zero operands: 0 there is an underflow.
+fn nonzero(x: f64) -> EvalResult<f64> {
+    if x == 0.0 {
+        underflow()
+    } else {
+        finite(x)
     }
 }
 
@@ -109,7 +123,7 @@ fn builtin_f64(b: Builtin, order: u32, x: f64, near_kink: f64) -> EvalResult<f64
         }
     };
     let v = match (b, order) {
-        (Builtin::Exp, _) => x.exp(),
+        (Builtin::Exp, _) => return nonzero(x.exp()),
         (Builtin::Log, 0) if x > 0.0 => x.ln(),
         (Builtin::Log, 1) if x != 0.0 => 1.0 / x,
         (Builtin::Log, 2) if x != 0.0 => -1.0 / (x * x),
@@ -170,7 +184,10 @@ impl Value for f64 {
         finite(self + b)
     }
     fn mul(&self, b: &f64) -> EvalResult<f64> {
-        finite(self * b)
+        if *self == 0.0 || *b == 0.0 {
+            return Ok(self * b);
+        }
+        nonzero(self * b)
     }
     fn neg(&self) -> f64 {
         -self
@@ -179,7 +196,10 @@ impl Value for f64 {
         if *b == 0.0 {
             return undefined("division by zero");
         }
-        finite(self / b)
+        if *self == 0.0 {
+            return Ok(0.0);
+        }
+        nonzero(self / b)
     }
     fn pow(&self, b: &f64) -> EvalResult<f64> {
         let (x, y) = (*self, *b);
@@ -189,10 +209,11 @@ impl Value for f64 {
         if x < 0.0 && y.fract() != 0.0 {
             return undefined("a negative number to a fractional power");
         }
-        if y.fract() == 0.0 && y.abs() < 2_147_483_647.0 {
-            return finite(x.powi(y as i32));
+        let v = if y.fract() == 0.0 && y.abs() < 2_147_483_647.0 { x.powi(y as i32) } else { x.powf(y) };
+        if x == 0.0 {
+            return finite(v);
         }
-        finite(x.powf(y))
+        nonzero(v)
     }
     fn builtin(b: Builtin, order: u32, args: &[f64], near_kink: f64) -> EvalResult<f64> {
         match (b, args) {
@@ -273,9 +294,17 @@ impl Value for BigRational {
         num_traits::Zero::is_zero(self)
     }
     fn add(&self, b: &BigRational) -> EvalResult<BigRational> {
+        // Integers skip the gcd that normalising a rational costs: num-bigint's binary gcd of a
+        // 20,000-bit number and 1 takes quadratic time (`prod(i in 1..100000, i)` took 40 s).
+        if self.is_integer() && b.is_integer() {
+            return exact(BigRational::from_integer(self.numer() + b.numer()));
+        }
         exact(self + b)
     }
     fn mul(&self, b: &BigRational) -> EvalResult<BigRational> {
+        if self.is_integer() && b.is_integer() {
+            return exact(BigRational::from_integer(self.numer() * b.numer()));
+        }
         exact(self * b)
     }
     fn neg(&self) -> BigRational {

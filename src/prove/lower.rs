@@ -46,6 +46,10 @@ pub struct Lowerer<'m> {
     /// taken in the model where `y` is cut from its definition, so `y` is held fixed there.
     cut: Vec<EntryRef>,
     nodes: usize,
+    /// The entries each user function's body reads, through the functions it calls: computed once,
+    /// so that asking whether a call depends on an entry never unfolds nested calls (which is
+    /// exponential in the nesting of `let f2(x) = f1(x)*f1(x)`).
+    fn_reads: Vec<Vec<EntryId>>,
 }
 
 impl<'m> Lowerer<'m> {
@@ -59,12 +63,28 @@ impl<'m> Lowerer<'m> {
             deadline: None,
             cut: Vec::new(),
             nodes: 0,
+            fn_reads: function_reads(model),
         }
     }
 
     /// The model with the bound indices created while lowering, for evaluating lowered expressions.
+    /// Its derivations are left out: lowered expressions never refer to them, and copying them
+    /// for every derivation would take time quadratic in their number.
     pub fn extended_model(&self) -> Model {
-        Model { bounds: self.bounds.clone(), ..self.model.clone() }
+        let m = self.model;
+        Model {
+            title: m.title.clone(),
+            sizes: m.sizes.clone(),
+            indices: m.indices.clone(),
+            entries: m.entries.clone(),
+            functions: m.functions.clone(),
+            user_functions: m.user_functions.clone(),
+            bounds: self.bounds.clone(),
+            assumptions: m.assumptions.clone(),
+            derivations: Vec::new(),
+            declarations_failed: m.declarations_failed,
+            grading: m.grading.clone(),
+        }
     }
 
     /// Counts work; false once the node limit or the deadline is passed.
@@ -180,6 +200,12 @@ impl<'m> Lowerer<'m> {
             body = self.deriv(&body, &Wrt::Local(0))?;
         }
         let expanded = subst_locals(&body, args);
+        // Inlining copies every argument once per use of its parameter: count the copies, so that
+        // nested functions (`let f2(x) = f1(x)*f1(x)`) reach the node limit instead of memory.
+        self.nodes = self.nodes.saturating_add(node_count(&expanded));
+        if self.nodes > MAX_NODES {
+            return None;
+        }
         // As for `diff`: `phi'(e)` exists only where `phi(e)` does.
         Some(if order > 0 { with_domain_of(expanded, subst_locals(&original, args)) } else { expanded })
     }
@@ -219,8 +245,8 @@ impl<'m> Lowerer<'m> {
                 (Expr::NodePartial(n, r), Wrt::Entry(t)) => {
                     *n == t.entry || self.reads[*n][t.entry] || r.entry == t.entry || self.reads[r.entry][t.entry]
                 }
-                (Expr::Apply(f, _, _), _) => {
-                    self.depends(&self.model.user_functions[*f].body, wrt) && matches!(wrt, Wrt::Entry(_))
+                (Expr::Apply(f, _, _), Wrt::Entry(t)) => {
+                    self.fn_reads[*f].iter().any(|&e| e == t.entry || self.reads[e][t.entry])
                 }
                 _ => false,
             };
@@ -410,6 +436,42 @@ impl<'m> Lowerer<'m> {
         }
         Some(total)
     }
+}
+
+/// For every user function, the entries its body reads, directly or through the functions it
+/// calls (functions are not recursive; a cycle, already reported by the resolver, is cut).
+fn function_reads(model: &Model) -> Vec<Vec<EntryId>> {
+    fn visit(f: usize, model: &Model, memo: &mut Vec<Option<Vec<EntryId>>>, visiting: &mut [bool]) -> Vec<EntryId> {
+        if let Some(done) = &memo[f] {
+            return done.clone();
+        }
+        if std::mem::replace(&mut visiting[f], true) {
+            return Vec::new();
+        }
+        let body = &model.user_functions[f].body;
+        let mut out = Vec::new();
+        crate::model::entries_read(body, &mut out);
+        let mut called = Vec::new();
+        crate::model::collect_fns(body, &mut called);
+        for g in called {
+            out.extend(visit(g, model, memo, visiting));
+        }
+        out.sort_unstable();
+        out.dedup();
+        memo[f] = Some(out.clone());
+        out
+    }
+    let n = model.user_functions.len();
+    let mut memo = vec![None; n];
+    let mut visiting = vec![false; n];
+    (0..n).map(|f| visit(f, model, &mut memo, &mut visiting)).collect()
+}
+
+/// The number of nodes of an expression.
+fn node_count(e: &Expr) -> usize {
+    let mut n = 1;
+    e.for_each_child(|c| n += node_count(c));
+    n
 }
 
 fn contains_diff(e: &Expr) -> bool {

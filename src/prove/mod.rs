@@ -46,15 +46,25 @@ pub struct Forms {
 /// Each expression gets `budget` for lowering and normalising; past it, the prover gives up on that
 /// expression (its steps are then decided by the numbers alone).
 pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Duration) -> Forms {
+    normal_forms_until(model, exprs, budget, None)
+}
+
+/// [`normal_forms`], giving up on every expression not done by `deadline` (the time limit of a
+/// whole file).
+pub fn normal_forms_until(model: &Model, exprs: &[&Expr], budget: Duration, deadline: Option<Instant>) -> Forms {
+    let until = |d: Option<Instant>| match (d, deadline) {
+        (Some(d), Some(file)) => Some(d.min(file)),
+        (d, file) => d.or(file),
+    };
     let mut lowerer = Lowerer::new(model);
     let mut deadlines = Vec::new();
     let lowered: Vec<Option<(Expr, BTreeSet<&'static str>)>> = exprs
         .iter()
         .map(|e| {
             lowerer.rules.clear();
-            let deadline = Instant::now() + budget;
-            deadlines.push(deadline);
-            lowerer.deadline = Some(deadline);
+            let own = Instant::now().checked_add(budget);
+            deadlines.push(own);
+            lowerer.deadline = until(own);
             lowerer.lower(e).map(|l| (l, std::mem::take(&mut lowerer.rules)))
         })
         .collect();
@@ -66,7 +76,7 @@ pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Duration) -> Forms {
         .map(|(l, deadline)| {
             let (expr, mut rules) = l?;
             normaliser.rules.clear();
-            normaliser.deadline = Some(deadline + budget);
+            normaliser.deadline = until(deadline.and_then(|d| d.checked_add(budget)));
             let normal = normaliser.normalise(&expr)?;
             rules.extend(std::mem::take(&mut normaliser.rules));
             Some(Form { normal, lowered: expr, rules })

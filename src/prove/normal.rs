@@ -29,6 +29,11 @@ type IxMap<'a> = &'a dyn Fn(Var, u32) -> Option<CIx>;
 const MAX_TERMS: usize = 4_000;
 /// The largest integer power that is expanded.
 const MAX_POWER: i64 = 24;
+/// The largest exponent of an atom in a monomial.
+const MAX_DEGREE: i32 = 1_000;
+/// The most bits (numerator and denominator) of a coefficient, as for exact numbers in the
+/// numeric check: `((2^24)^24)^24` is given up rather than computed.
+const MAX_COEFFICIENT_BITS: u64 = 20_000;
 
 type AtomId = u32;
 /// An atom with its exponent in a monomial.
@@ -203,6 +208,30 @@ impl Condition {
     }
 }
 
+/// `a + b`, without the gcd of a rational for integers (num-bigint's binary gcd of a large number
+/// and 1 takes quadratic time).
+fn sum(a: &BigRational, b: &BigRational) -> BigRational {
+    if a.is_integer() && b.is_integer() {
+        BigRational::from_integer(a.numer() + b.numer())
+    } else {
+        a + b
+    }
+}
+
+/// `a * b`, likewise.
+fn product(a: &BigRational, b: &BigRational) -> BigRational {
+    if a.is_integer() && b.is_integer() {
+        BigRational::from_integer(a.numer() * b.numer())
+    } else {
+        a * b
+    }
+}
+
+/// Whether a coefficient has grown past [`MAX_COEFFICIENT_BITS`].
+fn too_long(c: &BigRational) -> bool {
+    c.numer().bits() + c.denom().bits() > MAX_COEFFICIENT_BITS
+}
+
 fn rat(v: i64) -> BigRational {
     BigRational::from_integer(BigInt::from(v))
 }
@@ -212,12 +241,15 @@ impl Mono {
         Mono(Vec::new())
     }
 
-    fn mul(&self, other: &Mono) -> Mono {
+    /// The product; `None` past [`MAX_DEGREE`] (nested powers such as `((x^24)^24)^24` multiply
+    /// their exponents).
+    fn mul(&self, other: &Mono) -> Option<Mono> {
         let mut map: BTreeMap<AtomId, i32> = self.0.iter().copied().collect();
         for &(a, e) in &other.0 {
-            *map.entry(a).or_insert(0) += e;
+            let sum = map.entry(a).or_insert(0);
+            *sum = sum.checked_add(e).filter(|d| d.abs() <= MAX_DEGREE)?;
         }
-        Mono(map.into_iter().filter(|(_, e)| *e != 0).collect())
+        Some(Mono(map.into_iter().filter(|(_, e)| *e != 0).collect()))
     }
 }
 
@@ -252,9 +284,11 @@ impl Poly {
         let mut out = self.0.clone();
         for (m, c) in &other.0 {
             let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
-            *entry += c;
+            *entry = sum(entry, c);
             if entry.is_zero() {
                 out.remove(m);
+            } else if too_long(entry) {
+                return None;
             }
         }
         (out.len() <= MAX_TERMS).then_some(Poly(out))
@@ -264,7 +298,7 @@ impl Poly {
         if k.is_zero() {
             return Poly::default();
         }
-        Poly(self.0.iter().map(|(m, c)| (m.clone(), c * k)).collect())
+        Poly(self.0.iter().map(|(m, c)| (m.clone(), product(c, k))).collect())
     }
 
     fn mul(&self, other: &Poly) -> Option<Poly> {
@@ -274,11 +308,13 @@ impl Poly {
         let mut out: BTreeMap<Mono, BigRational> = BTreeMap::new();
         for (m1, c1) in &self.0 {
             for (m2, c2) in &other.0 {
-                let m = m1.mul(m2);
+                let m = m1.mul(m2)?;
                 let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
-                *entry += c1 * c2;
+                *entry = sum(entry, &product(c1, c2));
                 if entry.is_zero() {
                     out.remove(&m);
+                } else if too_long(entry) {
+                    return None;
                 }
             }
         }

@@ -273,7 +273,7 @@ fn submission_json(g: &SubmissionGrade) -> SubmissionJson<'_> {
                     .steps
                     .iter()
                     .map(|s| GradedStepJson {
-                        step: step_json(&g.source, &s.result),
+                        step: step_json(&crate::diagnostic::LineIndex::new(&g.source), &s.result),
                         credit: s.credit.as_f64(),
                         status: status_word(s.status),
                         diagnosis: s.diagnosis.as_deref(),

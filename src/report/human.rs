@@ -12,7 +12,7 @@ use codespan_reporting::term::{
 
 use super::{FileReport, Summary};
 use crate::check::{significant, Counterexample, StepResult, Verdict};
-use crate::diagnostic::line_col;
+use crate::diagnostic::LineIndex;
 
 /// How the human report looks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -77,19 +77,20 @@ fn file(out: &mut Buffer, r: &FileReport, options: HumanOptions) -> std::io::Res
         paint(out, Some(Color::Red), true, &format!("  {n} error{} (shown above)", if n == 1 { "" } else { "s" }))?;
         writeln!(out)?;
     }
+    let lines = LineIndex::new(&r.source);
     for d in &r.derivations {
-        let line = line_col(&r.source, d.span.start).0;
+        let line = lines.line_col(d.span.start).0;
         let name = d.name.as_deref().map_or_else(String::new, |n| format!(" \"{n}\""));
         writeln!(out, "  derive{name} (line {line})")?;
         for s in &d.steps {
-            step(out, &r.source, s, options)?;
+            step(out, &lines, s, options)?;
         }
     }
     writeln!(out)
 }
 
-fn step(out: &mut Buffer, source: &str, s: &StepResult, options: HumanOptions) -> std::io::Result<()> {
-    let line = line_col(source, s.span.start).0;
+fn step(out: &mut Buffer, lines: &LineIndex, s: &StepResult, options: HumanOptions) -> std::io::Result<()> {
+    let line = lines.line_col(s.span.start).0;
     let (mark, color) = match s.verdict {
         Verdict::Proved => ("✓", Color::Green),
         Verdict::Checked => ("✓", Color::Green),

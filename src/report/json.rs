@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{FileReport, Summary};
 use crate::check::{Counterexample, StepResult};
-use crate::diagnostic::line_col;
+use crate::diagnostic::LineIndex;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -73,11 +73,12 @@ pub fn render_json(reports: &[FileReport]) -> String {
 }
 
 fn file_json(r: &FileReport) -> FileJson<'_> {
+    let lines = LineIndex::new(&r.source);
     let errors = r
         .errors
         .iter()
         .map(|d| {
-            let (line, column) = line_col(&r.source, d.span.start);
+            let (line, column) = lines.line_col(d.span.start);
             ErrorJson { message: d.message.clone(), line, column, hint: d.hints.first().cloned() }
         })
         .collect();
@@ -86,18 +87,18 @@ fn file_json(r: &FileReport) -> FileJson<'_> {
         .iter()
         .map(|d| DerivationJson {
             name: d.name.as_deref(),
-            line: line_col(&r.source, d.span.start).0,
-            steps: d.steps.iter().map(|s| step_json(&r.source, s)).collect(),
+            line: lines.line_col(d.span.start).0,
+            steps: d.steps.iter().map(|s| step_json(&lines, s)).collect(),
             final_holds: d.final_holds(),
         })
         .collect();
     FileJson { path: &r.path, title: r.title.as_deref(), errors, derivations }
 }
 
-pub(super) fn step_json<'a>(source: &str, s: &'a StepResult) -> StepJson<'a> {
+pub(super) fn step_json<'a>(lines: &LineIndex, s: &'a StepResult) -> StepJson<'a> {
     StepJson {
         index: s.index,
-        line: line_col(source, s.span.start).0,
+        line: lines.line_col(s.span.start).0,
         relation: s.relation.symbol(),
         verdict: s.verdict.name(),
         holds: s.holds,

@@ -479,6 +479,8 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
     expected.dedup();
     let found = match text[pos..].chars().next() {
         None => "end of line".to_string(),
+        // A control character (a NUL byte, say) would be invisible in the message.
+        Some(c) if c.is_control() => format!("character U+{:04X}", u32::from(c)),
         Some(c) => format!("`{c}`"),
     };
     let message = if pos == 0 || text[..pos].trim().is_empty() {

@@ -1,0 +1,280 @@
+//! Every limit of docs/reliability.md: runaway input gets a clear error or an `undetermined` step
+//! that names the limit — never a hang, an abort or a panic. These tests assert the outcome; that
+//! they finish at all (each in well under a second) is what shows the input did not run away.
+
+use std::time::Duration;
+
+use gradproof::check::{CheckOptions, Verdict};
+use gradproof::commands::check::{check_paths, check_source, MAX_FILE_BYTES};
+use gradproof::diagnostic::line_col;
+use gradproof::model::{MAX_DECLARATIONS, MAX_INLINED_SIZE};
+use gradproof::report::FileReport;
+
+fn check(source: &str) -> FileReport {
+    check_source("limits.deriv", source.as_bytes(), &CheckOptions::default())
+}
+
+/// The only error of a report: (line, message, hints).
+#[track_caller]
+fn only_error(report: &FileReport) -> (usize, String, String) {
+    assert_eq!(report.errors.len(), 1, "{:#?}", report.errors);
+    let d = &report.errors[0];
+    (line_col(&report.source, d.span.start).0, d.message.clone(), d.hints.join(" | "))
+}
+
+/// The verdicts and details of every step.
+fn steps(report: &FileReport) -> Vec<(Verdict, String)> {
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    report.derivations.iter().flat_map(|d| &d.steps).map(|s| (s.verdict, s.detail.clone())).collect()
+}
+
+#[track_caller]
+fn assert_undetermined(source: &str, detail: &str) {
+    let found = steps(&check(source));
+    assert!(
+        found.iter().all(|(v, d)| *v == Verdict::Undetermined && d.contains(detail)),
+        "expected every step undetermined with `{detail}`, got {found:#?}"
+    );
+}
+
+#[test]
+fn a_file_over_one_mebibyte_is_refused_unread() {
+    let path = std::env::temp_dir().join(format!("gradproof-limits-{}.deriv", std::process::id()));
+    std::fs::write(&path, vec![b'#'; MAX_FILE_BYTES as usize + 1]).unwrap();
+    let reports = check_paths(std::slice::from_ref(&path), &CheckOptions::default());
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(reports[0].errors.len(), 1);
+    assert_eq!(reports[0].errors[0].message, "cannot read input: file is larger than 1048576 bytes");
+}
+
+#[test]
+fn too_many_declarations() {
+    let source: String = (0..=MAX_DECLARATIONS).map(|i| format!("var a{i}\n")).collect();
+    let (line, message, hint) = only_error(&check(&source));
+    assert_eq!((line, message.as_str()), (MAX_DECLARATIONS + 1, "too many declarations (more than 2000)"));
+    assert!(hint.contains("split it into several files"), "{hint}");
+}
+
+/// `f_k(x)` doubles in size with `k`: 2^40 operations once inlined.
+fn nested_functions(depth: usize) -> String {
+    let mut source = String::from("var x\nlet f0(u) = u*u + 1\n");
+    for k in 1..=depth {
+        source.push_str(&format!("let f{k}(u) = f{}(u) * f{}(u)\n", k - 1, k - 1));
+    }
+    source
+}
+
+#[test]
+fn expression_too_large_once_functions_are_inlined() {
+    let source = nested_functions(40) + "derive x\n  = diff(f40(x), x)\n";
+    let (line, message, hint) = only_error(&check(&source));
+    assert_eq!(line, 44);
+    assert_eq!(
+        message,
+        format!("expression is too large once its functions are inlined (more than {MAX_INLINED_SIZE} operations)")
+    );
+    assert!(hint.contains("`let` nodes"), "{hint}");
+}
+
+#[test]
+fn a_definition_too_large_once_inlined_stops_the_file() {
+    let source = nested_functions(40) + "let y = f40(x)\nderive y\n  = y\n";
+    let report = check(&source);
+    let (line, message, _) = only_error(&report);
+    assert_eq!(line, 43);
+    assert!(message.starts_with("expression is too large"), "{message}");
+    assert!(report.derivations.is_empty());
+}
+
+#[test]
+fn nested_functions_below_the_limit_stay_prompt() {
+    // About 50,000 operations once inlined: the prover gives up past its node limit instead of
+    // unfolding every call.
+    let source = nested_functions(13) + "derive diff(f13(x), x)\n  = 0\n";
+    let found = steps(&check(&source));
+    assert_eq!(found.len(), 1);
+    assert_ne!(found[0].0, Verdict::Proved, "{found:?}");
+}
+
+#[test]
+fn giant_exponents_are_undetermined() {
+    let beyond_floats = "a value is too large for floating-point numbers";
+    assert_undetermined("var x\nderive 10^10^10\n  = 1\n", beyond_floats);
+    assert_undetermined("var x\nderive 2^(2^64)\n  = 2^(2^64)\n", beyond_floats);
+    assert_undetermined("var x\nderive 3^100000\n  = 3^100000\n", beyond_floats);
+    assert_undetermined("var x > 0\nderive x^(2^(2^64))\n  = x^(2^(2^64))\n", beyond_floats);
+}
+
+#[test]
+fn a_huge_power_of_a_sum_is_not_expanded() {
+    // The prover expands integer powers up to 24 only; the numbers overflow.
+    let source = "var x\nderive (1+x)^1000000\n  = (x+1)^1000000\n";
+    assert_undetermined(source, "too large for floating-point numbers");
+    let prover_only = CheckOptions { numeric: false, ..CheckOptions::default() };
+    let report = check_source("t.deriv", source.as_bytes(), &prover_only);
+    assert_eq!(steps(&report)[0].0, Verdict::Undetermined);
+}
+
+#[test]
+fn exact_rationals_fall_back_to_floats() {
+    // 20,000 bits and more are not kept exact: the comparison is made in floats.
+    let report = check("derive (7/3)^900 * (3/7)^900\n  = 1\n");
+    assert_eq!(steps(&report)[0].0, Verdict::Checked);
+}
+
+#[test]
+fn a_number_beyond_floats_gets_no_made_up_cause() {
+    let digits = "9".repeat(19_000);
+    let report = check(&format!("derive {digits}\n  = 1\n"));
+    let step = &report.derivations[0].steps[0];
+    assert_eq!(step.verdict, Verdict::Wrong);
+    assert_eq!(step.cause, None);
+}
+
+#[test]
+fn sizes_of_ranges_are_bounded() {
+    let (line, message, hint) = only_error(&check("index i in 1..1000000000000\nvar a[i]\n"));
+    assert_eq!((line, message.as_str()), (1, "integer is too large here"));
+    assert!(hint.contains("100000"), "{hint}");
+    // 10¹⁰ terms: past 5,000,000 operations or 1 second, whichever comes first on this machine.
+    assert_undetermined("var x\nderive sum(i in 1..100000, sum(j in 1..100000, x))\n  = x\n", "evaluation ");
+}
+
+#[test]
+fn an_unknown_node_over_huge_ranges() {
+    let source = "index i in 1..100000, j in 1..100000\nvar W[i,j]\nunknown E depends on W[i,j]\n\
+                  derive diff(E, W[1,1])\n  = diff(E, W[1,2])\n";
+    assert_undetermined(source, "`E` depends on more than 10000 entries");
+}
+
+#[test]
+fn an_assumed_family_over_a_long_range_is_summed_once() {
+    // Each read of an entry used to sum the draws of the whole family: 4·10⁸ draws per evaluation
+    // here, past the time limit of an evaluation. The numbers alone now check it.
+    let source = "index k in 1..20000\nvar y[k] > 0\nassume sum(k, y[k]) = 1\nderive sum(k, y[k])\n  = 1\n";
+    let numbers_only = CheckOptions { prove: false, ..CheckOptions::default() };
+    let report = check_source("t.deriv", source.as_bytes(), &numbers_only);
+    assert_eq!(steps(&report)[0].0, Verdict::Checked, "{:?}", steps(&report));
+}
+
+#[test]
+fn past_the_file_time_limit_steps_are_undetermined() {
+    let options = CheckOptions { file_budget: Duration::ZERO, ..CheckOptions::default() };
+    let report = check_source("t.deriv", b"var x\nderive x + x\n  = 2*x\n  = x*2\n", &options);
+    let found = steps(&report);
+    assert_eq!(found.len(), 2);
+    for (verdict, detail) in found {
+        assert_eq!(verdict, Verdict::Undetermined);
+        assert_eq!(
+            detail,
+            "not decided: checking the file took longer than its time limit of 0 ms (--file-timeout-ms)"
+        );
+    }
+}
+
+#[test]
+fn many_derivations_are_reported_in_linear_time() {
+    let mut source = String::from("var x\n");
+    for i in 0..3000 {
+        source.push_str(&format!("derive x + {i}\n  = {i} + x\n"));
+    }
+    let options = CheckOptions { numeric: false, ..CheckOptions::default() };
+    let report = check_source("t.deriv", source.as_bytes(), &options);
+    assert_eq!(report.derivations.len(), 3000);
+    let rendered = gradproof::report::render_json(std::slice::from_ref(&report));
+    assert!(rendered.contains("\"line\": 6001"));
+}
+
+#[test]
+fn control_characters_are_named_in_messages() {
+    let (line, message, _) = only_error(&check("var x\u{0}\n"));
+    assert_eq!(line, 1);
+    assert!(message.starts_with("unexpected character U+0000"), "{message}");
+}
+
+/// `((x^24)^24)…^24`, `depth` times.
+fn nested_powers(base: &str, depth: usize) -> String {
+    (0..depth).fold(base.to_string(), |e, _| format!("({e})^24"))
+}
+
+#[test]
+fn nested_powers_are_given_up_rather_than_overflowed() {
+    // Found by hand while fuzzing: 24^16 overflowed the exponents of the prover's monomials (a
+    // panic with overflow checks, a wrapped exponent without), and `((2^24)^24)…` computed a number
+    // of 24^16 bits.
+    let prover_only = CheckOptions { numeric: false, ..CheckOptions::default() };
+    for base in ["x", "2", "exp(x)"] {
+        let e = nested_powers(base, 16);
+        let source = format!("var x\nderive {e}\n  = {e}\n");
+        let report = check_source("t.deriv", source.as_bytes(), &prover_only);
+        assert_eq!(steps(&report)[0].0, Verdict::Undetermined, "{base}");
+        assert_undetermined(&source, "too large for floating-point numbers");
+    }
+    // Below the limits (degree 576), the same shape is still proved.
+    let e = nested_powers("x", 2);
+    let report = check_source("t.deriv", format!("var x\nderive {e} * x\n  = x * {e}\n").as_bytes(), &prover_only);
+    assert_eq!(steps(&report)[0].0, Verdict::Proved);
+}
+
+#[test]
+fn integers_in_delta_are_bounded_like_indices() {
+    // Found by hand: `delta(i + 9223372036854775807, i - 9223372036854775807)` overflowed in the
+    // prover's index arithmetic.
+    let source = "index i in 1..n\nderive sum(i, delta(i + 9223372036854775807, i - 100000))\n  = 0\n";
+    let (line, message, hint) = only_error(&check(source));
+    assert_eq!((line, message.as_str()), (2, "expected an index expression"));
+    assert!(hint.contains("integers up to 100000"), "{hint}");
+}
+
+#[test]
+fn rounded_steps_beyond_floats_are_undetermined_not_internal_errors() {
+    // Found by hand: `1e400 ≈ 1e400` is proved, and the numbers compared two infinite floats,
+    // which made the proof look contradicted (an internal error).
+    let report = check("derive 1e400\n  ≈ 1e400\nderive 1/(1e-400)\n  ≈ 1e400\n");
+    for d in &report.derivations {
+        let step = &d.steps[0];
+        assert!(!step.internal_error, "{}", step.detail);
+        assert_eq!(step.verdict, Verdict::Proved);
+    }
+    let numbers_only = CheckOptions { prove: false, ..CheckOptions::default() };
+    let report = check_source("t.deriv", b"derive 1e400\n  \xe2\x89\x88 1e400\n", &numbers_only);
+    assert_eq!(
+        steps(&report),
+        vec![(Verdict::Undetermined, "a value is too large for floating-point numbers (beyond ±1.8e308)".to_string())]
+    );
+}
+
+#[test]
+fn long_exact_products_stop_at_the_bit_limit_promptly() {
+    // Found by hand: every exact product normalised a rational with num-bigint's binary gcd, which
+    // is quadratic for a large integer and 1 (40 s in a debug build for this step).
+    assert_undetermined("derive prod(i in 1..100000, i)\n  = 1\n", "too large for floating-point numbers");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_device_that_never_ends_is_read_only_up_to_the_limit() {
+    // Found by hand: `/dev/zero` reports a size of 0, and the whole of it was read.
+    let reports = check_paths(&[std::path::PathBuf::from("/dev/zero")], &CheckOptions::default());
+    assert_eq!(reports[0].errors[0].message, "cannot read input: file is larger than 1048576 bytes");
+}
+
+#[test]
+fn values_that_underflow_are_not_a_counterexample() {
+    // Found by hand: at x = -0.65, 1999 factors of x underflow to a subnormal and `x^1999` to -0,
+    // which made a correct step wrong.
+    // (At |x| > 1.43 both overflow, so the step is undetermined; it must not be wrong.)
+    let product = vec!["x"; 1999].join("*");
+    let found = steps(&check(&format!("var x\nderive {product}\n  = x^1999\n")));
+    assert_ne!(found[0].0, Verdict::Wrong, "{found:?}");
+}
+
+#[test]
+fn values_too_small_for_floats_are_undetermined() {
+    // Found by hand: 2^(-100000) underflowed to 0 and was `checked` equal to 0; `1e-400` became 0,
+    // so `log(1e-400) ≈ -921.0` was wrong ("not defined for the same inputs").
+    let too_small = "a value is too small for floating-point numbers (below ±2.2e-308)";
+    assert_undetermined("derive 2^(-100000)\n  = 0\n", too_small);
+    assert_undetermined("derive log(1e-400)\n  ≈ -921.0\n", too_small);
+    assert_undetermined("var x\nderive exp(-1000 - x^2)\n  = 0\n", too_small);
+}
