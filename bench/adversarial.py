@@ -99,6 +99,17 @@ def cases():
     yield "`--samples 1000` (mlp_backward.deriv)", mlp, ["--samples", "1000"]
     yield "`--timeout-ms` and `--file-timeout-ms` 2^64 - 1", mlp, [
         "--timeout-ms", "18446744073709551615", "--file-timeout-ms", "18446744073709551615"]
+    # Vectors and matrices (§7).
+    yield "`var W: 100000x100000`, `W*x`", b"var W: 100000x100000, x: 100000\nderive W*x\n  = W*x\n"
+    yield "`var W: 1000x1000`, `W*x`", b"var W: 1000x1000, x: 1000\nderive W*x\n  = W*x\n"
+    yield "`det` and `inv` of a 100,000-square matrix", b"var A: 100000x100000\nderive det(A)\n  = det(inv(A))\n"
+    yield "22 nested `softmax` inside a sum", (
+        "var x: 3\nderive sum(c in 1..2, sum(" + "softmax(" * 22 + "c*x" + ")" * 22 + "))\n  = 2\n").encode()
+    yield "50 nested products of 60x60 matrices", (
+        "var A: 60x60\nderive " + "A*(" * 50 + "A" + ")" * 50 + "\n  = A\n").encode()
+    yield "shape mismatches", b"var x: 2, y: 3, W: 2x3\nderive x + y\n  = W*x\nderive W*y\n  = x*y\n"
+    yield "ragged 1,000-element literal", ("derive [[" + ", ".join("1" for _ in range(1000)) + "], [1]]\n  = 1\n").encode()
+    yield "`inv` of a singular literal", b"derive inv([[1, 2], [2, 4]])\n  = [[1, 0], [0, 1]]\n"
 
 
 def corpus_files():

@@ -16,6 +16,8 @@ use crate::syntax::ast::{self, BigOp, Definition, ExprKind, IndexAtom, Item, Unk
 
 /// The longest concrete range a `sum` may run over, and the largest integer in a range.
 pub const MAX_RANGE_LEN: i64 = 100_000;
+/// The most elements of a declared array of concrete shape (`var W: 1000x1000`).
+pub const MAX_ARRAY_ELEMENTS: i64 = 1_000_000;
 /// At most this many array operands per file become hidden nodes (past it they stay inline: slower
 /// to evaluate, same values).
 pub const MAX_HOISTED: usize = 1000;
@@ -437,6 +439,15 @@ impl Resolver {
                 return;
             }
             dims.push(dim);
+        }
+        let elements = dims.iter().filter(|d| d.size.is_none()).try_fold(1i64, |acc, d| acc.checked_mul(d.offset));
+        if elements.is_none_or(|n| n > MAX_ARRAY_ELEMENTS) {
+            self.error(
+                Diagnostic::error(decl.span, "array is too large")
+                    .with_hint(format!("a declared array may have at most {MAX_ARRAY_ELEMENTS} elements; use size symbols such as `m x n` for a general shape")),
+            );
+            self.poisoned.insert(target.name.name.clone());
+            return;
         }
         let shape = Shape(dims);
         let slots = self.hidden_indices(&shape);
