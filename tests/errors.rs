@@ -219,3 +219,14 @@ fn transpose_sign_is_not_part_of_a_name() {
     // `Wᵀ` is the transpose of `W`, not an unknown name `Wᵀ`.
     assert!(errors("var W: 2x3\nderive (Wᵀ)ᵀ\n  = W\n").is_empty());
 }
+
+#[test]
+fn huge_declared_array() {
+    assert_error("var W: 100000x100000\nderive sum(W)\n  = 0\n", 1, "array is too large", "at most 1000000 elements");
+}
+
+#[test]
+fn arrays_that_repeat_their_operands_are_refused_when_too_large() {
+    let nested = format!("var x: 3\nderive sum(c in 1..2, sum({}c*x{}))\n  = 2\n", "softmax(".repeat(22), ")".repeat(22));
+    assert_error(&nested, 2, "expression too large once its arrays are written out", "name intermediate arrays");
+}
