@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::check::Format;
 use crate::commands::grade::GradeFormat;
+use crate::report::RenderFormat;
 
 /// Checks derivations in deep-learning courses step by step.
 #[derive(Debug, Parser)]
@@ -23,6 +24,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Grade submissions against a reference solution: points, feedback per step, LMS files.
     Grade(GradeArgs),
+    /// Print a file in canonical form.
+    Fmt(FmtArgs),
+    /// Render a file's derivations as LaTeX or Markdown.
+    Render(RenderArgs),
 }
 
 /// Arguments of `gradproof check`.
@@ -87,4 +92,34 @@ pub struct GradeArgs {
     /// Budget of the prover per expression, in milliseconds (past it, the numbers decide).
     #[arg(long, default_value_t = 2000)]
     pub timeout_ms: u64,
+}
+
+/// Arguments of `gradproof fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// The file (or, with `--write` or `--check`, files and directories); `-` reads standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// ASCII only: `sigmoid`, `delta`, `.*`, `^T`, `~=`, `diff(…)`, Greek letters spelled out.
+    #[arg(long)]
+    pub ascii: bool,
+    /// Rewrite the files in place.
+    #[arg(long, conflicts_with = "check")]
+    pub write: bool,
+    /// Print the files that are not in canonical form, and exit with 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Arguments of `gradproof render`.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// The file; `-` reads standard input.
+    pub path: PathBuf,
+    /// The output format.
+    #[arg(long, value_enum)]
+    pub to: RenderFormat,
+    /// Check the file and mark each step: ✓ proved, (✓) checked, ✗ wrong, ? undetermined.
+    #[arg(long)]
+    pub verdicts: bool,
 }

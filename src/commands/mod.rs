@@ -1,4 +1,6 @@
 //! What the binary runs: one module per subcommand.
 
 pub mod check;
+pub mod fmt;
 pub mod grade;
+pub mod render;
