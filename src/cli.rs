@@ -24,6 +24,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Grade submissions against a reference solution: points, feedback per step, LMS files.
     Grade(GradeArgs),
+    /// Write a reference derivation of a goal from a file's model, proved step by step.
+    Derive(DeriveArgs),
     /// Print a file in canonical form.
     Fmt(FmtArgs),
     /// Render a file's derivations as LaTeX or Markdown.
@@ -122,4 +124,35 @@ pub struct RenderArgs {
     /// Check the file and mark each step: ✓ proved, (✓) checked, ✗ wrong, ? undetermined.
     #[arg(long)]
     pub verdicts: bool,
+}
+
+/// Arguments of `gradproof derive`.
+#[derive(Debug, clap::Args)]
+pub struct DeriveArgs {
+    /// The file whose model is used; `-` reads standard input.
+    pub path: PathBuf,
+    /// What to derive, such as `∂E/∂net_phi[t]` or `diff(L, W[j,k])`; repeat for several
+    /// derivations in one file.
+    #[arg(long, required = true)]
+    pub goal: Vec<String>,
+    /// The derivation's name (default: the goal); repeat to name each goal in order.
+    #[arg(long)]
+    pub name: Vec<String>,
+    /// The output: a `.deriv` file (the model and the derivation), or its rendering.
+    #[arg(long, value_enum, default_value = "deriv")]
+    pub format: DeriveFormat,
+    /// Budget of the prover per expression, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub timeout_ms: u64,
+}
+
+/// The output formats of `derive`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeriveFormat {
+    /// A `.deriv` file that `check` proves.
+    Deriv,
+    /// A LaTeX document (as `render --to latex`).
+    Latex,
+    /// Markdown (as `render --to markdown`).
+    Markdown,
 }

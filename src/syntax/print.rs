@@ -114,6 +114,14 @@ pub fn expr_to_string(expr: &Expr, spelling: Spelling) -> String {
     out
 }
 
+/// An index expression (`t-1`, `i+a-1`) in canonical form.
+pub fn index_to_string(index: &IndexExpr) -> String {
+    let mut printer = Printer::new(Spelling::Canonical, false);
+    let mut out = String::new();
+    printer.index_expr(&mut out, index);
+    out
+}
+
 /// One step line (`= expr`, with its note) in canonical form, indented as in a file.
 pub fn step_to_string(step: &Step, spelling: Spelling) -> String {
     let mut printer = Printer::new(spelling, false);
