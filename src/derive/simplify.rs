@@ -21,9 +21,9 @@ pub struct Simplifier<'a> {
     scope: Vec<(String, RangeExpr)>,
     /// The rewrites used.
     pub rules: BTreeSet<&'static str>,
-    /// Whether sums may be split over their terms and factors pulled out of them (not while the
-    /// chain rule is being worked out, so that the file's definitions can still be recognised
-    /// afterwards).
+    /// Whether sums may be split over their terms, deltas summed out and factors pulled out of
+    /// them (not while the chain rule is being worked out, so that the file's definitions can
+    /// still be recognised afterwards).
     pub split_sums: bool,
 }
 
@@ -206,8 +206,9 @@ impl<'a> Simplifier<'a> {
             return integer(0);
         }
         // A Kronecker delta of the bound index and an index of the same range: the sum is its
-        // one term.
-        for (at, f) in fs.iter().enumerate() {
+        // one term. (Not while the chain rule is worked out: the step that writes the delta is
+        // proved more readily than one that also sums it out.)
+        for (at, f) in fs.iter().enumerate().filter(|_| self.split_sums) {
             let ExprKind::Call { func, args, .. } = &f.kind else { continue };
             if !(func.name == "delta" || func.name == "δ") || args.len() != 2 {
                 continue;
