@@ -172,8 +172,7 @@ fn propose(model: &Families, head: &Expr, fresh: &mut Fresh) -> Result<Vec<Propo
         if text(&next) == text(&current) {
             break;
         }
-        let mut tidy = Simplifier::new(model);
-        tidy.split_sums = false;
+        let mut tidy = Simplifier::light(model);
         let next = tidy.simplify(&next);
         notes.extend(tidy.rules.iter().map(|r| r.to_string()));
         let note = note_text(notes);
@@ -185,8 +184,7 @@ fn propose(model: &Families, head: &Expr, fresh: &mut Fresh) -> Result<Vec<Propo
     }
     let mut rules = BTreeSet::new();
     let special = special_forms(&current, &mut rules);
-    let mut tidy = Simplifier::new(model);
-    tidy.split_sums = false;
+    let mut tidy = Simplifier::light(model);
     let special = tidy.simplify(&special);
     push_if_new(&mut steps, &current, special.clone(), &rules.iter().map(|r| r.to_string()).collect());
     // The file's definitions folded in and the result simplified, until nothing changes.
@@ -318,20 +316,16 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
                 }
                 let dep_ref = var_ref(&dep.name.name, subs);
                 let mut term =
-                    mul(diff(body.as_ref().clone(), dep_ref.clone()), diff(reference_of(&dep_ref), x.clone()));
+                    mul(diff(body.as_ref().clone(), dep_ref.clone()), diff(tree::reference(&dep_ref), x.clone()));
                 for (binder, range) in binders.into_iter().rev() {
                     term = sum(&binder, range, term);
                 }
-                notes.insert(format!("chain rule: {written} depends on {}", text(&reference_of(&dep_ref))));
+                notes.insert(format!("chain rule: {written} depends on {}", text(&tree::reference(&dep_ref))));
                 out = add(out, term);
             }
             Ok(out)
         }
     }
-}
-
-fn reference_of(r: &crate::syntax::ast::VarRef) -> Expr {
-    tree::reference(r)
 }
 
 /// Checks the proposed steps with the unchanged checker and keeps the ones it proves: a step that

@@ -24,13 +24,19 @@ pub struct Simplifier<'a> {
     /// Whether sums may be split over their terms, deltas summed out and factors pulled out of
     /// them (not while the chain rule is being worked out, so that the file's definitions can
     /// still be recognised afterwards).
-    pub split_sums: bool,
+    pub full: bool,
 }
 
 impl<'a> Simplifier<'a> {
     /// A simplifier for a model.
     pub fn new(model: &'a Families) -> Simplifier<'a> {
-        Simplifier { model, scope: Vec::new(), rules: BTreeSet::new(), split_sums: true }
+        Simplifier { model, scope: Vec::new(), rules: BTreeSet::new(), full: true }
+    }
+
+    /// A simplifier for the steps of the chain rule: no sums split, no deltas summed out, no
+    /// factors pulled out of sums.
+    pub fn light(model: &'a Families) -> Simplifier<'a> {
+        Simplifier { full: false, ..Simplifier::new(model) }
     }
 
     fn range_of(&self, name: &str) -> Option<String> {
@@ -96,6 +102,8 @@ impl<'a> Simplifier<'a> {
         if c.is_zero() {
             return integer(0);
         }
+        let num = powers(num);
+        let den = powers(den);
         let (sums, mut rest): (Vec<Expr>, Vec<Expr>) =
             num.into_iter().partition(|f| matches!(f.kind, ExprKind::Big { .. }));
         rest.extend(sums);
@@ -198,7 +206,7 @@ impl<'a> Simplifier<'a> {
         let k = binder.name.as_str();
         // A term with a Kronecker delta in the bound index inside a sum of terms: the sum is
         // split over the terms (sum linearity) so that the delta can be summed out.
-        if let Some(split) = self.split_sums.then(|| self.split_over_terms(k, range, &body)).flatten() {
+        if let Some(split) = self.full.then(|| self.split_over_terms(k, range, &body)).flatten() {
             return split;
         }
         let (coef, fs, den) = split_quotient(&body);
@@ -208,7 +216,7 @@ impl<'a> Simplifier<'a> {
         // A Kronecker delta of the bound index and an index of the same range: the sum is its
         // one term. (Not while the chain rule is worked out: the step that writes the delta is
         // proved more readily than one that also sums it out.)
-        for (at, f) in fs.iter().enumerate().filter(|_| self.split_sums) {
+        for (at, f) in fs.iter().enumerate().filter(|_| self.full) {
             let ExprKind::Call { func, args, .. } = &f.kind else { continue };
             if !(func.name == "delta" || func.name == "δ") || args.len() != 2 {
                 continue;
@@ -229,7 +237,7 @@ impl<'a> Simplifier<'a> {
                 }
             }
         }
-        if !self.split_sums {
+        if !self.full {
             return sum(k, range.clone(), quotient(&coef, fs, den));
         }
         let (outside, inside): (Vec<Expr>, Vec<Expr>) = fs.into_iter().partition(|f| !mentions(f, k));
@@ -302,6 +310,19 @@ fn expand_once(e: &Expr, wanted: &dyn Fn(&Expr) -> bool) -> Option<Expr> {
         }
         _ => None,
     }
+}
+
+/// Equal factors written as one power: `a * b * a` → `a^2 * b`.
+fn powers(factors: Vec<Expr>) -> Vec<Expr> {
+    let mut counted: Vec<(String, Expr, i64)> = Vec::new();
+    for f in factors {
+        let key = text(&f);
+        match counted.iter_mut().find(|(k, _, _)| *k == key) {
+            Some(entry) => entry.2 += 1,
+            None => counted.push((key, f, 1)),
+        }
+    }
+    counted.into_iter().map(|(_, f, n)| if n == 1 { f } else { binary(BinOp::Pow, f, integer(n)) }).collect()
 }
 
 /// `sigmoid'(u)` as `sigmoid(u) * (1 - sigmoid(u))` and `tanh'(u)` as `1 - tanh(u)^2`.
@@ -606,4 +627,53 @@ fn match_index(p: &IndexExpr, e: &IndexExpr, a: &Abbreviation, binds: &mut HashM
         };
     }
     index_to_string(p) == index_to_string(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_file;
+
+    fn model_and_head(source: &str) -> (Families, Expr) {
+        let (file, errors) = parse_file(source);
+        assert!(errors.is_empty(), "{errors:?}");
+        let head = file
+            .items
+            .iter()
+            .find_map(|i| if let Item::Derivation(d) = i { Some(d.head.clone()) } else { None })
+            .unwrap();
+        (Families::of(&file), head)
+    }
+
+    fn simplified(source: &str) -> String {
+        let (model, head) = model_and_head(source);
+        text(&Simplifier::new(&model).simplify(&head))
+    }
+
+    #[test]
+    fn a_delta_is_summed_out_only_over_the_same_range() {
+        let model = "index i in 1..n, k in 1..n, j in 1..m\nvar x[k]\n";
+        assert_eq!(simplified(&format!("{model}derive sum(k, delta(k, i) * x[k])\n  = 0\n")), "x[i]");
+        assert_eq!(
+            simplified(&format!("{model}derive sum(k, delta(k, j) * x[k])\n  = 0\n")),
+            "sum(k, delta(k, j) * x[k])"
+        );
+    }
+
+    #[test]
+    fn factors_are_pulled_out_and_like_terms_cancel() {
+        let model = "index k in 1..n\nvar a, x[k]\n";
+        assert_eq!(simplified(&format!("{model}derive sum(k, a * x[k] * 2)\n  = 0\n")), "2 * a * sum(k, x[k])");
+        assert_eq!(simplified(&format!("{model}derive a * x[1] / a + 2 * a - a * 2\n  = 0\n")), "x[1]");
+    }
+
+    #[test]
+    fn definitions_are_folded_back() {
+        let (model, head) = model_and_head(
+            "index c in 1..D\nvar s[c,t]\nunknown E depends on s[c,t]\nlet zeta[c,t] = ∂E/∂s[c,t]\nlet D2(u) = sigmoid(2 * u)\nderive sum(c, ∂E/∂s[c,t]) + sigmoid(2 * s[1,t])\n  = 0\n",
+        );
+        let mut used = BTreeSet::new();
+        let goal = integer(0);
+        assert_eq!(text(&abbreviate(&head, &model, &goal, &mut used)), "sum(c, zeta[c,t]) + D2(s[1,t])");
+    }
 }

@@ -419,12 +419,11 @@ pub fn product(coef: &BigRational, factors: Vec<Expr>) -> Expr {
         all.push(number(&magnitude));
     }
     all.extend(factors);
-    let body = all.into_iter().reduce(mul).unwrap_or_else(|| integer(1));
+    // A minus sign on the first factor: `-2 * x`, `-a * b`.
     if coef.is_negative() {
-        neg(body)
-    } else {
-        body
+        all[0] = neg(all[0].clone());
     }
+    all.into_iter().reduce(mul).unwrap_or_else(|| integer(1))
 }
 
 /// The terms of a sum, each with its sign.
@@ -490,5 +489,35 @@ pub fn quotient(coef: &BigRational, num: Vec<Expr>, den: Vec<Expr>) -> Expr {
         neg(q)
     } else {
         q
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substitution_cancels_and_adds_up_integers() {
+        let ix = IndexExpr {
+            terms: vec![(1, IndexAtom::Name(ident("k"))), (-1, IndexAtom::Int("1".into(), Span::default()))],
+            span: Span::default(),
+        };
+        let map = HashMap::from([(
+            "k".to_string(),
+            IndexExpr {
+                terms: vec![(1, IndexAtom::Name(ident("t"))), (1, IndexAtom::Int("1".into(), Span::default()))],
+                span: Span::default(),
+            },
+        )]);
+        assert_eq!(index_to_string(&subst_index(&ix, &map)), "t");
+    }
+
+    #[test]
+    fn trivial_products_and_sums_fold() {
+        let x = mk(ExprKind::Name(ident("x")));
+        assert_eq!(text(&mul(integer(1), x.clone())), "x");
+        assert_eq!(text(&mul(integer(0), x.clone())), "0");
+        assert_eq!(text(&add(x.clone(), neg(x.clone()))), "x - x");
+        assert_eq!(text(&product(&BigRational::from_integer((-2).into()), vec![x])), "-2 * x");
     }
 }
