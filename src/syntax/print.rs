@@ -37,6 +37,27 @@ pub fn format_source(source: &str, spelling: Spelling) -> Result<String, Vec<Dia
     if !errors.is_empty() {
         return Err(errors);
     }
+    // A comment inside a statement that goes on over several lines has no place in the tree, so
+    // it could not be kept: refuse rather than drop it.
+    let inner_comments: Vec<Diagnostic> = lines
+        .iter()
+        .filter_map(|line| {
+            let text = &source[line.span.range()];
+            let last_line = text.rfind('\n')?;
+            let at = text[..last_line].find('#')?;
+            let start = line.span.start + at;
+            Some(
+                Diagnostic::error(
+                    Span::new(start, start + 1),
+                    "a comment inside a statement that continues on the next line",
+                )
+                .with_hint("move the comment to the end of the statement, or to a line of its own"),
+            )
+        })
+        .collect();
+    if !inner_comments.is_empty() {
+        return Err(inner_comments);
+    }
     let mut printer = Printer::new(spelling, declares_delta(&lines));
     let mut out = String::new();
     let mut k = 0;
@@ -755,6 +776,16 @@ mod tests {
         assert_eq!(
             fmt(source),
             "# head\n#   indented\n\nvar x  # the input\nderive x\n  = x      # a\n  # between\n  = x + 0  # b\n"
+        );
+    }
+
+    #[test]
+    fn a_comment_inside_a_continued_statement_is_not_dropped() {
+        let errors = format_source("var x\nlet y = f(x,  # first\n  x)\n", Spelling::Canonical);
+        assert!(errors.is_err());
+        assert_eq!(
+            fmt("var x\nunknown f(a, b)\nlet y = f(x,\n  x)  # end\n"),
+            "var x\nunknown f(a, b)\nlet y = f(x, x)  # end\n"
         );
     }
 
