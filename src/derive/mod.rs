@@ -8,6 +8,7 @@
 //! (its neighbours then have to be proved equal directly); if the answer itself cannot be proved,
 //! nothing is written.
 
+mod extract;
 mod rules;
 mod simplify;
 mod tree;
@@ -206,6 +207,10 @@ fn propose(model: &Families, head: &Expr, fresh: &mut Fresh) -> Result<Vec<Propo
         }
         push_if_new(&mut steps, &e, next.clone(), &note);
         e = next;
+    }
+    // The shortest form by equality saturation: common factors pulled out of the terms.
+    if let Some(short) = extract::shortest(&e) {
+        push_if_new(&mut steps, &e, short, &BTreeSet::from(["common factors pulled out".to_string()]));
     }
     if steps.is_empty() {
         return Err("nothing to derive: the goal has no derivative to work out".into());
