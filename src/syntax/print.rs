@@ -143,16 +143,6 @@ pub fn index_to_string(index: &IndexExpr) -> String {
     out
 }
 
-/// One step line (`= expr`, with its note) in canonical form, indented as in a file.
-pub fn step_to_string(step: &Step, spelling: Spelling) -> String {
-    let mut printer = Printer::new(spelling, false);
-    let mut out = printer.statement(&Statement::Step(step.relation, step.expr.clone()));
-    if let Some(note) = &step.note {
-        let _ = write!(out, "  # {note}");
-    }
-    out
-}
-
 /// How tightly an expression binds when printed (higher binds tighter): sums 1, products 2,
 /// negation 3, powers 4, transposes 5, atoms 6.
 pub fn precedence(expr: &Expr) -> u8 {
