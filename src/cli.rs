@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::check::Format;
 use crate::commands::grade::GradeFormat;
+use crate::report::RenderFormat;
 
 /// Checks derivations in deep-learning courses step by step.
 #[derive(Debug, Parser)]
@@ -23,6 +24,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Grade submissions against a reference solution: points, feedback per step, LMS files.
     Grade(GradeArgs),
+    /// Write a reference derivation of a goal from a file's model, proved step by step.
+    Derive(DeriveArgs),
+    /// Print a file in canonical form.
+    Fmt(FmtArgs),
+    /// Render a file's derivations as LaTeX or Markdown.
+    Render(RenderArgs),
 }
 
 /// Arguments of `gradproof check`.
@@ -91,4 +98,65 @@ pub struct GradeArgs {
     /// Budget of the prover per expression, in milliseconds (past it, the numbers decide).
     #[arg(long, default_value_t = 2000)]
     pub timeout_ms: u64,
+}
+
+/// Arguments of `gradproof fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// The file (or, with `--write` or `--check`, files and directories); `-` reads standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// ASCII only: `sigmoid`, `delta`, `.*`, `^T`, `~=`, `diff(…)`, Greek letters spelled out.
+    #[arg(long)]
+    pub ascii: bool,
+    /// Rewrite the files in place.
+    #[arg(long, conflicts_with = "check")]
+    pub write: bool,
+    /// Print the files that are not in canonical form, and exit with 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Arguments of `gradproof render`.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// The file; `-` reads standard input.
+    pub path: PathBuf,
+    /// The output format.
+    #[arg(long, value_enum)]
+    pub to: RenderFormat,
+    /// Check the file and mark each step: ✓ proved, (✓) checked, ✗ wrong, ? undetermined.
+    #[arg(long)]
+    pub verdicts: bool,
+}
+
+/// Arguments of `gradproof derive`.
+#[derive(Debug, clap::Args)]
+pub struct DeriveArgs {
+    /// The file whose model is used; `-` reads standard input.
+    pub path: PathBuf,
+    /// What to derive, such as `∂E/∂net_phi[t]` or `diff(L, W[j,k])`; repeat for several
+    /// derivations in one file.
+    #[arg(long, required = true)]
+    pub goal: Vec<String>,
+    /// The derivation's name (default: the goal); repeat to name each goal in order.
+    #[arg(long)]
+    pub name: Vec<String>,
+    /// The output: a `.deriv` file (the model and the derivation), or its rendering.
+    #[arg(long, value_enum, default_value = "deriv")]
+    pub format: DeriveFormat,
+    /// Budget of the prover per expression, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub timeout_ms: u64,
+}
+
+/// The output formats of `derive`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeriveFormat {
+    /// A `.deriv` file that `check` proves.
+    Deriv,
+    /// A LaTeX document (as `render --to latex`).
+    Latex,
+    /// Markdown (as `render --to markdown`).
+    Markdown,
 }

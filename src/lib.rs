@@ -8,6 +8,7 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod derive;
 pub mod diagnostic;
 pub mod grade;
 pub mod model;

@@ -13,6 +13,9 @@ fn main() {
     let code = match cli.command {
         Command::Check(args) => commands::check::run(&args),
         Command::Grade(args) => commands::grade::run(&args),
+        Command::Derive(args) => commands::derive::run(&args),
+        Command::Fmt(args) => commands::fmt::run(&args),
+        Command::Render(args) => commands::render::run(&args),
     };
     std::process::exit(code)
 }

@@ -84,3 +84,47 @@ fn too_many_samples_are_refused() {
     assert!(out.starts_with("exit: 2\n"), "{out}");
     assert!(out.contains("1000000000 is not in 1..=1000"), "{out}");
 }
+
+#[test]
+fn derive_writes_a_proved_derivation() {
+    insta::assert_snapshot!(run(
+        &["derive", "tour.deriv", "--goal", "∂E/∂net_phi[t]", "--name", "forget-gate delta"],
+        None
+    ));
+}
+
+#[test]
+fn derive_of_a_bad_goal_exits_2() {
+    insta::assert_snapshot!(run(&["derive", "tour.deriv", "--goal", "∂E/∂zeta_x[t]"], None));
+}
+
+#[test]
+fn derive_of_what_it_cannot_differentiate_exits_1() {
+    let out = run(&["derive", "-", "--goal", "diff(P, x)"], Some(b"var x\nlet P = prod(k in 1..3, x + k)\n"));
+    assert!(out.starts_with("exit: 1\n") && out.contains("prod"), "{out}");
+}
+
+#[test]
+fn derive_renders_markdown() {
+    insta::assert_snapshot!(run(&["derive", "tour.deriv", "--goal", "∂E/∂net_phi[t]", "--format", "markdown"], None));
+}
+
+#[test]
+fn fmt_prints_the_canonical_form() {
+    insta::assert_snapshot!(run(
+        &["fmt", "-"],
+        Some("var  x,y\nderive (x*y)/((x))+ -x   # note\n  ≈ x·y\n".as_bytes())
+    ));
+}
+
+#[test]
+fn fmt_ascii_and_check() {
+    insta::assert_snapshot!(run(&["fmt", "--ascii", "-"], Some("var ζ\nderive ∂(σ(ζ))/∂ζ\n  = σ'(ζ)\n".as_bytes())));
+    let out = run(&["fmt", "--check", "tests/data/good.deriv"], None);
+    assert!(out.starts_with("exit: 0\n") || out.starts_with("exit: 1\n"), "{out}");
+}
+
+#[test]
+fn render_latex_with_verdicts() {
+    insta::assert_snapshot!(run(&["render", "tests/data/wrong.deriv", "--to", "latex", "--verdicts"], None));
+}

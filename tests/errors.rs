@@ -227,6 +227,7 @@ fn huge_declared_array() {
 
 #[test]
 fn arrays_that_repeat_their_operands_are_refused_when_too_large() {
-    let nested = format!("var x: 3\nderive sum(c in 1..2, sum({}c*x{}))\n  = 2\n", "softmax(".repeat(22), ")".repeat(22));
+    let nested =
+        format!("var x: 3\nderive sum(c in 1..2, sum({}c*x{}))\n  = 2\n", "softmax(".repeat(22), ")".repeat(22));
     assert_error(&nested, 2, "expression too large once its arrays are written out", "name intermediate arrays");
 }

@@ -1,7 +1,9 @@
-//! Text → syntax tree with spans. Knows nothing of evaluation, e-graphs or numbers.
+//! Text → syntax tree with spans, and back (`print`). Knows nothing of evaluation, e-graphs or
+//! numbers.
 
 pub mod ast;
 pub mod lines;
 mod parse;
+pub mod print;
 
-pub use parse::parse_file;
+pub use parse::{parse_file, parse_lines, SourceLine, Statement};

@@ -37,17 +37,11 @@ pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
             }
             continue;
         }
-        let mut builder = Builder { base, diagnostics: Vec::new() };
-        let parsed = match LineParser::parse(Rule::line, text) {
-            Ok(mut pairs) => builder.line(pairs.next().expect("the line rule always yields one pair")),
-            Err(error) => {
-                builder.diagnostics.push(pest_error(&error, base, text));
-                None
-            }
-        };
-        let failed = !builder.diagnostics.is_empty();
-        diagnostics.append(&mut builder.diagnostics);
-        let is_step = parsed.as_ref().map_or_else(|| starts_like_step(text), |l| matches!(l.0, Some(Stmt::Step(..))));
+        let (parsed, mut line_diagnostics) = parse_line(text, base);
+        let failed = !line_diagnostics.is_empty();
+        diagnostics.append(&mut line_diagnostics);
+        let is_step =
+            parsed.as_ref().map_or_else(|| starts_like_step(text), |l| matches!(l.0, Some(Statement::Step(..))));
         if failed && !is_step {
             // A broken declaration or head line ends the open derivation.
             close(&mut file, &mut open, &mut diagnostics);
@@ -60,8 +54,9 @@ pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
             }
         }
         let Some((stmt, note)) = parsed else { continue };
+        let note = note.map(|n| n.trim().to_string());
         match stmt {
-            Some(Stmt::Step(relation, expr)) => {
+            Some(Statement::Step(relation, expr)) => {
                 let step = Step { relation, expr, note, span: line.span };
                 match open.as_mut() {
                     Some(derivation) => {
@@ -76,12 +71,12 @@ pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
                     }
                 }
             }
-            Some(Stmt::Derive(derivation)) => {
+            Some(Statement::Derive(derivation)) => {
                 close(&mut file, &mut open, &mut diagnostics);
                 broken_head = false;
                 open = Some(derivation);
             }
-            Some(Stmt::Item(item)) => {
+            Some(Statement::Item(item)) => {
                 close(&mut file, &mut open, &mut diagnostics);
                 broken_head = false;
                 file.items.push(item);
@@ -111,10 +106,61 @@ fn close(file: &mut File, open: &mut Option<Derivation>, diagnostics: &mut Vec<D
     }
 }
 
-enum Stmt {
+/// What one logical line holds.
+#[derive(Debug, Clone)]
+pub enum Statement {
+    /// A declaration.
     Item(Item),
+    /// A `derive` line (its `steps` are empty: they are lines of their own).
     Derive(Derivation),
+    /// A step line.
     Step(Relation, Expr),
+}
+
+/// One logical line of a file, parsed on its own: what `gradproof fmt` works on, since it keeps
+/// the comments that the tree of [`parse_file`] leaves out.
+#[derive(Debug, Clone)]
+pub struct SourceLine {
+    /// The logical line, without its final newline.
+    pub span: Span,
+    /// The statement, if the line has one.
+    pub statement: Option<Statement>,
+    /// The comment that ends the line, without the `#` and without trailing whitespace.
+    pub comment: Option<String>,
+}
+
+/// Every logical line of `source` that parsed, in order, and the problems of those that did not.
+pub fn parse_lines(source: &str) -> (Vec<SourceLine>, Vec<Diagnostic>) {
+    let (logical_lines, mut diagnostics) = lines::split(source);
+    let mut out = Vec::new();
+    for line in logical_lines.into_iter().filter(|l| !l.rejected) {
+        let (parsed, mut line_diagnostics) = parse_line(&source[line.span.range()], line.span.start);
+        if !line_diagnostics.is_empty() {
+            diagnostics.append(&mut line_diagnostics);
+            continue;
+        }
+        if let Some((statement, comment)) = parsed {
+            out.push(SourceLine { span: line.span, statement, comment });
+        }
+    }
+    (out, diagnostics)
+}
+
+/// A parsed logical line: its statement, if any, and its raw comment, if any.
+type ParsedLine = (Option<Statement>, Option<String>);
+
+/// One logical line at offset `base` of its file: its statement and raw comment, if it parsed, and
+/// its problems.
+fn parse_line(text: &str, base: usize) -> (Option<ParsedLine>, Vec<Diagnostic>) {
+    let mut builder = Builder { base, diagnostics: Vec::new() };
+    let parsed = match LineParser::parse(Rule::line, text) {
+        Ok(mut pairs) => builder.line(pairs.next().expect("the line rule always yields one pair")),
+        Err(error) => {
+            builder.diagnostics.push(pest_error(&error, base, text));
+            None
+        }
+    };
+    (parsed, builder.diagnostics)
 }
 
 fn pratt() -> &'static PrattParser<Rule> {
@@ -144,14 +190,14 @@ impl Builder {
         Span::new(self.base + s.start(), self.base + s.end())
     }
 
-    fn line(&mut self, pair: Pair<Rule>) -> Option<(Option<Stmt>, Option<String>)> {
+    fn line(&mut self, pair: Pair<Rule>) -> Option<ParsedLine> {
         let mut stmt = None;
         let mut note = None;
         for inner in pair.into_inner() {
             match inner.as_rule() {
                 Rule::note => {
                     let text = inner.into_inner().next().map_or("", |p| p.as_str());
-                    note = Some(text.trim().to_string());
+                    note = Some(text.trim_end().to_string());
                 }
                 Rule::EOI => {}
                 _ => stmt = Some(self.statement(inner)),
@@ -160,7 +206,7 @@ impl Builder {
         Some((stmt, note))
     }
 
-    fn statement(&mut self, pair: Pair<Rule>) -> Stmt {
+    fn statement(&mut self, pair: Pair<Rule>) -> Statement {
         let span = self.span(&pair);
         let rule = pair.as_rule();
         let mut inner = pair.into_inner();
@@ -168,21 +214,21 @@ impl Builder {
         match rule {
             Rule::title_stmt => {
                 let text = inner.next().map(|s| string_text(&s)).unwrap_or_default();
-                Stmt::Item(Item::Title(text, span))
+                Statement::Item(Item::Title(text, span))
             }
-            Rule::index_stmt => Stmt::Item(Item::Index(inner.map(|d| self.index_decl(d)).collect())),
-            Rule::var_stmt => Stmt::Item(Item::Var(inner.map(|v| self.var_item(v)).collect())),
-            Rule::unknown_stmt => Stmt::Item(Item::Unknown(inner.map(|u| self.unknown_item(u)).collect())),
-            Rule::let_stmt => Stmt::Item(Item::Let(inner.map(|d| self.definition(d)).collect())),
+            Rule::index_stmt => Statement::Item(Item::Index(inner.map(|d| self.index_decl(d)).collect())),
+            Rule::var_stmt => Statement::Item(Item::Var(inner.map(|v| self.var_item(v)).collect())),
+            Rule::unknown_stmt => Statement::Item(Item::Unknown(inner.map(|u| self.unknown_item(u)).collect())),
+            Rule::let_stmt => Statement::Item(Item::Let(inner.map(|d| self.definition(d)).collect())),
             Rule::assume_stmt => {
                 let lhs = self.expr(inner.next().expect("assume has a left side"));
                 let rhs = self.expr(inner.next().expect("assume has a right side"));
-                Stmt::Item(Item::Assume(Assume { lhs, rhs, span }))
+                Statement::Item(Item::Assume(Assume { lhs, rhs, span }))
             }
             Rule::tolerance_stmt => {
                 let value = inner.next().map(|n| n.as_str().to_string()).unwrap_or_default();
                 let percent = inner.next().is_some();
-                Stmt::Item(Item::Tolerance(Tolerance { value, percent, span }))
+                Statement::Item(Item::Tolerance(Tolerance { value, percent, span }))
             }
             Rule::grading_stmt => {
                 let shares = inner
@@ -193,7 +239,7 @@ impl Builder {
                         (name, value, parts.next().is_some())
                     })
                     .collect();
-                Stmt::Item(Item::Grading(Grading { shares, span }))
+                Statement::Item(Item::Grading(Grading { shares, span }))
             }
             Rule::derive_stmt => {
                 let mut name = None;
@@ -207,12 +253,12 @@ impl Builder {
                     }
                 }
                 let head = head.expect("derive has a head expression");
-                Stmt::Derive(Derivation { name, worth, head, steps: Vec::new(), span, broken: false })
+                Statement::Derive(Derivation { name, worth, head, steps: Vec::new(), span, broken: false })
             }
             Rule::step_stmt => {
                 let relation = if first.as_str() == "=" { Relation::Equal } else { Relation::Approx };
                 let expr = self.expr(inner.next().expect("a step has an expression"));
-                Stmt::Step(relation, expr)
+                Statement::Step(relation, expr)
             }
             other => unreachable!("not a statement rule: {other:?}"),
         }

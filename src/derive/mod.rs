@@ -1,0 +1,403 @@
+//! Reference derivations: `gradproof derive FILE --goal "∂E/∂net_phi[t]"` writes the steps a
+//! teacher would — the chain rule one layer of the definitions DAG at a time, the local
+//! derivatives, simplification, the file's abbreviations — and keeps only what `check` proves.
+//!
+//! Built on `check`'s public API and the syntax tree: the generator proposes steps as syntax
+//! trees (`rules` differentiates, `simplify` tidies), prints them with the canonical printer, and
+//! checks the whole derivation with the unchanged checker. A step that is not `proved` is dropped
+//! (its neighbours then have to be proved equal directly); if the answer itself cannot be proved,
+//! nothing is written.
+
+mod extract;
+mod rules;
+mod simplify;
+mod tree;
+
+use std::collections::BTreeSet;
+
+use crate::check::{CheckOptions, Verdict};
+use crate::commands::check::check_source;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::syntax::ast::{Expr, ExprKind, Item};
+use crate::syntax::print::{expr_to_string, format_source, Spelling};
+use crate::syntax::{parse_file, parse_lines, Statement};
+use rules::{Deriver, Families, Fresh, Kind, Target};
+use simplify::{abbreviate, special_forms, Simplifier};
+use tree::*;
+
+/// The most layers of the definitions DAG the chain rule is taken through.
+const MAX_LAYERS: usize = 40;
+
+/// A generated derivation.
+#[derive(Debug, Clone)]
+pub struct Derived {
+    /// The `.deriv` text: the model and the new derivation, in canonical form.
+    pub text: String,
+    /// How many steps it has.
+    pub steps: usize,
+}
+
+/// Why no derivation was written.
+#[derive(Debug, Clone)]
+pub enum DeriveError {
+    /// The file or the goal has errors: the text they refer to, and the diagnostics.
+    Input(String, Vec<Diagnostic>),
+    /// The goal cannot be derived: why.
+    Failed(String),
+}
+
+/// One thing to derive: the goal (an expression such as `∂E/∂net_phi[t]`) and, optionally, the
+/// derivation's name.
+#[derive(Debug, Clone)]
+pub struct Goal<'a> {
+    /// The expression to derive.
+    pub expr: &'a str,
+    /// The derivation's name (default: the goal as written canonically).
+    pub name: Option<&'a str>,
+}
+
+/// Derives `goal` from the model of `source`.
+pub fn derive(source: &str, goal: &str, name: Option<&str>, options: &CheckOptions) -> Result<Derived, DeriveError> {
+    derive_all(source, &[Goal { expr: goal, name }], options)
+}
+
+/// Derives each goal from the model of `source`: one file with the model and a derivation per goal.
+pub fn derive_all(source: &str, goals: &[Goal], options: &CheckOptions) -> Result<Derived, DeriveError> {
+    let (file, errors) = parse_file(source);
+    if !errors.is_empty() {
+        return Err(DeriveError::Input(source.to_string(), errors));
+    }
+    let model_text = model_lines(source);
+    let model = Families::of(&file);
+    let mut blocks = String::new();
+    let mut steps = 0;
+    for goal in goals {
+        let (block, n) = derive_one(&model_text, &model, goal, options).map_err(|e| match e {
+            DeriveError::Failed(why) => DeriveError::Failed(format!("`{}`: {why}", goal.expr.trim())),
+            other => other,
+        })?;
+        blocks.push_str(&block);
+        steps += n;
+    }
+    let text = format!("{model_text}{blocks}");
+    let text = format_source(&text, Spelling::Canonical)
+        .map_err(|e| DeriveError::Failed(format!("the generated text does not parse: {e:?}")))?;
+    Ok(Derived { text, steps })
+}
+
+/// The derivation of one goal, as text after the model, and its number of steps.
+fn derive_one(
+    model_text: &str,
+    model: &Families,
+    goal: &Goal,
+    options: &CheckOptions,
+) -> Result<(String, usize), DeriveError> {
+    let goal_text = goal.expr.trim();
+    let probe = format!("{model_text}\nderive {goal_text}\n  = 0\n");
+    let (probe_file, mut errors) = parse_file(&probe);
+    let offset = model_text.len() + 1 + "derive ".len();
+    if errors.is_empty() {
+        // Names in the goal are resolved in the model, so an unknown one is reported with a hint.
+        let (_, resolve_errors) = crate::model::resolve(&probe_file);
+        errors.extend(resolve_errors.into_iter().filter(|d| d.span.start >= offset));
+    }
+    let head = probe_file.items.iter().rev().find_map(|item| match item {
+        Item::Derivation(d) => Some(d.head.clone()),
+        _ => None,
+    });
+    let Some(head) = head.filter(|_| errors.is_empty()) else {
+        let errors = if errors.is_empty() {
+            vec![Diagnostic::error(Span::new(0, goal_text.len()), "the goal is not an expression")]
+        } else {
+            errors.into_iter().map(|d| shift(d, offset, goal_text.len())).collect()
+        };
+        return Err(DeriveError::Input(goal_text.to_string(), errors));
+    };
+    let mut fresh = Fresh { taken: model.names.clone() };
+    let mut names = BTreeSet::new();
+    tree::names(&head, &mut names);
+    fresh.taken.extend(names);
+    let candidates = propose(model, &head, &mut fresh).map_err(DeriveError::Failed)?;
+    let title = goal.name.map_or_else(|| expr_to_string(&head, Spelling::Canonical), str::to_string);
+    let steps = verify(model_text, &title, &head, candidates, options)?;
+    Ok((assemble("", &title, &head, &steps), steps.len()))
+}
+
+fn shift(mut d: Diagnostic, offset: usize, len: usize) -> Diagnostic {
+    let at = |x: usize| x.saturating_sub(offset).min(len);
+    d.span = Span::new(at(d.span.start), at(d.span.end));
+    d.labels.clear();
+    d
+}
+
+/// The model of a file: its declarations and the comments before its first derivation.
+fn model_lines(source: &str) -> String {
+    let (lines, _) = parse_lines(source);
+    let mut out = String::new();
+    let mut seen_derivation = false;
+    let mut last_end: Option<usize> = None;
+    for line in lines {
+        match &line.statement {
+            Some(Statement::Derive(_)) | Some(Statement::Step(..)) => {
+                seen_derivation = true;
+                continue;
+            }
+            None if seen_derivation => continue,
+            _ => {}
+        }
+        if let Some(end) = last_end {
+            if source[end..line.span.start].matches('\n').count() > 1 {
+                out.push('\n');
+            }
+        }
+        out.push_str(&source[line.span.range()]);
+        out.push('\n');
+        last_end = Some(line.span.end);
+    }
+    out
+}
+
+/// One proposed step: the expression and its note.
+struct Proposal {
+    expr: Expr,
+    note: String,
+}
+
+/// The steps a teacher would write, before they are checked.
+fn propose(model: &Families, head: &Expr, fresh: &mut Fresh) -> Result<Vec<Proposal>, String> {
+    let mut steps: Vec<Proposal> = Vec::new();
+    let mut current = head.clone();
+    for _ in 0..MAX_LAYERS {
+        let mut notes = BTreeSet::new();
+        let next = resolve_layer(model, &current, fresh, &mut notes)?;
+        if text(&next) == text(&current) {
+            break;
+        }
+        let mut tidy = Simplifier::light(model);
+        let next = tidy.simplify(&next);
+        notes.extend(tidy.rules.iter().map(|r| r.to_string()));
+        let note = note_text(notes);
+        current = next.clone();
+        steps.push(Proposal { expr: next, note });
+    }
+    if has_resolvable(model, &current) {
+        return Err("the chain rule does not end (more layers than the generator follows)".into());
+    }
+    let mut rules = BTreeSet::new();
+    let special = special_forms(&current, &mut rules);
+    let mut tidy = Simplifier::light(model);
+    let special = tidy.simplify(&special);
+    push_if_new(&mut steps, &current, special.clone(), &rules.iter().map(|r| r.to_string()).collect());
+    // The file's definitions folded in and the result simplified, until nothing changes.
+    let mut e = special;
+    for _ in 0..4 {
+        let mut used = BTreeSet::new();
+        let abbreviated = abbreviate(&e, model, head, &mut used);
+        let mut simplifier = Simplifier::new(model);
+        let next = simplifier.simplify(&abbreviated);
+        if text(&next) == text(&e) {
+            break;
+        }
+        let mut note: BTreeSet<String> = simplifier.rules.iter().map(|r| r.to_string()).collect();
+        if used.remove("the assumption") {
+            note.insert("the assumption".to_string());
+        }
+        if !used.is_empty() {
+            note.insert(format!("definitions of {}", used.into_iter().collect::<Vec<_>>().join(", ")));
+        }
+        push_if_new(&mut steps, &e, next.clone(), &note);
+        e = next;
+    }
+    // The shortest form by equality saturation: common factors pulled out of the terms.
+    if let Some(short) = extract::shortest(&e) {
+        push_if_new(&mut steps, &e, short, &BTreeSet::from(["common factors pulled out".to_string()]));
+    }
+    if steps.is_empty() {
+        return Err("nothing to derive: the goal has no derivative to work out".into());
+    }
+    Ok(steps)
+}
+
+/// A step's note: the definitions used first, then the rules.
+fn note_text(rules: BTreeSet<String>) -> String {
+    let (mut first, rest): (Vec<String>, Vec<String>) =
+        rules.into_iter().partition(|r| r.starts_with("definition") || r.starts_with("chain rule:"));
+    first.extend(rest);
+    first.join("; ")
+}
+
+fn push_if_new(steps: &mut Vec<Proposal>, before: &Expr, after: Expr, rules: &BTreeSet<String>) {
+    let last = steps.last().map_or_else(|| text(before), |s| text(&s.expr));
+    if text(&after) != last {
+        let note = note_text(rules.clone());
+        steps.push(Proposal { expr: after, note });
+    }
+}
+
+/// Whether a derivative in `e` can still be worked out.
+fn has_resolvable(model: &Families, e: &Expr) -> bool {
+    let mut fresh = Fresh::default();
+    let mut notes = BTreeSet::new();
+    resolve_layer(model, e, &mut fresh, &mut notes).is_ok_and(|next| text(&next) != text(e))
+}
+
+/// Every derivative in `e` worked out one layer: through a node's definition (with the chain rule
+/// through the nodes it reads), or through the dependencies of an unknown node. A derivative of an
+/// unknown node by one of its own dependencies is where it stops.
+fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTreeSet<String>) -> Result<Expr, String> {
+    let ExprKind::Diff { body, wrt } = &e.kind else {
+        let mut failure = None;
+        let out = simplify::map_children(e, &mut |c| match resolve_layer(model, c, fresh, notes) {
+            Ok(x) => x,
+            Err(why) => {
+                failure.get_or_insert(why);
+                c.clone()
+            }
+        });
+        return match failure {
+            Some(why) => Err(why),
+            None => Ok(out),
+        };
+    };
+    let [x] = wrt.as_slice() else { return Err("derivatives of several variables at once".into()) };
+    let fam_x = model
+        .family_of(&x.name.name, &x.subscripts)
+        .ok_or_else(|| format!("`{}` is not a variable or node of the model", x.name.name))?;
+    let target = Target { r: x.clone(), fam: fam_x };
+    let reference = match &body.kind {
+        ExprKind::Name(n) => Some((n.clone(), Vec::new())),
+        ExprKind::Indexed(n, subs) => Some((n.clone(), subs.clone())),
+        _ => None,
+    };
+    let mut deriver = Deriver { model, target, fresh, rules: BTreeSet::new() };
+    let Some((name, subs)) = reference else {
+        let out = deriver.d(body)?;
+        notes.extend(deriver.rules);
+        return Ok(out);
+    };
+    let Some(fam) = model.family_of(&name.name, &subs) else {
+        return Err(format!("`{}` is not a variable or node of the model", name.name));
+    };
+    let written = text(body);
+    match &model.fams[fam].kind {
+        _ if fam == fam_x => Ok(deriver.d(body)?),
+        Kind::Input => Ok(integer(0)),
+        Kind::Defined(_) => {
+            let instance = model.instantiate(fam, &subs, deriver.fresh).ok_or("a definition could not be used")?;
+            let out = deriver.d(&instance)?;
+            notes.insert(format!("definition of {written}"));
+            notes.extend(deriver.rules);
+            Ok(out)
+        }
+        Kind::Unknown(deps) => {
+            let direct = deps.iter().any(|d| model.family_of(&d.name.name, &d.subscripts) == Some(fam_x));
+            if direct || !model.reach[fam][fam_x] {
+                return Ok(if model.reach[fam][fam_x] { e.clone() } else { integer(0) });
+            }
+            // The chain rule through every dependency that depends on the target: a sum over the
+            // dependency's range indices where the node reads a whole family.
+            let mut out = integer(0);
+            for dep in deps {
+                let Some(fam_d) = model.family_of(&dep.name.name, &dep.subscripts) else { continue };
+                if !model.reach[fam_d][fam_x] {
+                    continue;
+                }
+                let mut subs = dep.subscripts.clone();
+                let mut binders = Vec::new();
+                for (slot, sub) in model.fams[fam_d].slots.iter().zip(subs.iter_mut()) {
+                    let rules::SlotPat::Range(_) = slot else { continue };
+                    let Some(index) = single_name(sub).filter(|n| model.indices.contains_key(*n)).map(str::to_string)
+                    else {
+                        continue;
+                    };
+                    let clash = x.subscripts.iter().any(|s| index_mentions(s, &index)) || mentions(e, &index);
+                    let (binder, range) = if clash {
+                        (deriver.fresh.name(&index), Some(model.indices[&index].clone()))
+                    } else {
+                        (index.clone(), None)
+                    };
+                    *sub = index_name(&binder);
+                    binders.push((binder, range));
+                }
+                let dep_ref = var_ref(&dep.name.name, subs);
+                let mut term =
+                    mul(diff(body.as_ref().clone(), dep_ref.clone()), diff(tree::reference(&dep_ref), x.clone()));
+                for (binder, range) in binders.into_iter().rev() {
+                    term = sum(&binder, range, term);
+                }
+                notes.insert(format!("chain rule: {written} depends on {}", text(&tree::reference(&dep_ref))));
+                out = add(out, term);
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Checks the proposed steps with the unchanged checker and keeps the ones it proves: a step that
+/// is not proved is dropped, until every step left is proved. The last step (the answer) must be.
+fn verify(
+    model_text: &str,
+    title: &str,
+    head: &Expr,
+    mut steps: Vec<Proposal>,
+    options: &CheckOptions,
+) -> Result<Vec<Proposal>, DeriveError> {
+    loop {
+        let text = assemble(model_text, title, head, &steps);
+        let report = check_source("<derived>", text.as_bytes(), options);
+        if !report.errors.is_empty() {
+            return Err(DeriveError::Failed(format!(
+                "the generated derivation has errors: {}",
+                report.errors.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; ")
+            )));
+        }
+        let Some(result) = report.derivations.last() else {
+            return Err(DeriveError::Failed("the generated derivation was not checked".into()));
+        };
+        let Some(bad) = result.steps.iter().position(|s| s.verdict != Verdict::Proved) else {
+            return Ok(steps);
+        };
+        if !result.steps[bad].holds && result.steps[bad].verdict == Verdict::Wrong {
+            // A generated step that is wrong is a bug of the generator, never an answer.
+            return Err(DeriveError::Failed(format!(
+                "the generator proposed a wrong step `{}` ({}); please report this model",
+                expr_to_string(&steps[bad].expr, Spelling::Canonical),
+                result.steps[bad].detail
+            )));
+        }
+        if steps.len() == 1 {
+            return Err(DeriveError::Failed(format!(
+                "no step could be proved: `{}` is {}",
+                expr_to_string(&steps[0].expr, Spelling::Canonical),
+                result.steps[0].verdict.name()
+            )));
+        }
+        // Drop the unproved step: its neighbours then have to be proved equal directly. An
+        // unproved answer is dropped too, so the answer is the last form that is proved.
+        let drop = bad;
+        let dropped = steps.remove(drop);
+        if let Some(next) = steps.get_mut(drop) {
+            if next.note.is_empty() {
+                next.note = dropped.note;
+            } else if !dropped.note.is_empty() && !next.note.contains(&dropped.note) {
+                next.note = format!("{}; {}", dropped.note, next.note);
+            }
+        }
+    }
+}
+
+/// The `.deriv` text of the model and the derivation.
+fn assemble(model_text: &str, title: &str, head: &Expr, steps: &[Proposal]) -> String {
+    let mut out = model_text.to_string();
+    out.push_str(&format!("\nderive \"{}\" {}\n", title.replace('"', "'"), expr_to_string(head, Spelling::Canonical)));
+    for step in steps {
+        out.push_str("  = ");
+        out.push_str(&expr_to_string(&step.expr, Spelling::Canonical));
+        if !step.note.is_empty() {
+            out.push_str("  # ");
+            out.push_str(&step.note.replace('\n', " "));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,436 @@
+//! The model as the generator sees it (families of entries, their definitions and what they
+//! depend on), and the rules of differentiation on syntax trees: one layer of the definitions
+//! DAG at a time, every derivative of a node left as `∂N/∂x` for the next layer.
+
+use std::collections::{BTreeSet, HashMap};
+
+use num_rational::BigRational;
+use num_traits::One;
+
+use super::tree::*;
+use crate::syntax::ast::*;
+use crate::syntax::print::index_to_string;
+
+/// One subscript position of a family: a declared range index, or a label written as is.
+#[derive(Debug, Clone)]
+pub enum SlotPat {
+    /// A range index (its name in the declaration).
+    Range(String),
+    /// A label (`t`, `t-1`).
+    Label(String),
+}
+
+/// What a family is.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// `var`
+    Input,
+    /// `let`, with its body.
+    Defined(Expr),
+    /// `unknown E depends on …`
+    Unknown(Vec<VarRef>),
+}
+
+/// A family of entries: `s[c,t]`, `W[j,k]`, `E`.
+#[derive(Debug, Clone)]
+pub struct Family {
+    /// Its name.
+    pub name: String,
+    /// Its subscript positions.
+    pub slots: Vec<SlotPat>,
+    /// Input, definition or unknown node.
+    pub kind: Kind,
+}
+
+/// The model of a file, for the generator.
+#[derive(Debug, Clone, Default)]
+pub struct Families {
+    /// Every family.
+    pub fams: Vec<Family>,
+    /// Declared range indices and their ranges.
+    pub indices: HashMap<String, RangeExpr>,
+    /// `let f(x) = …`: parameters and body.
+    pub user_fns: HashMap<String, (Vec<String>, Expr)>,
+    /// `unknown f(x)`: arities.
+    pub unknown_fns: HashMap<String, usize>,
+    /// `reach[f][g]`: family `f` depends on `g`, directly or through others.
+    pub reach: Vec<Vec<bool>>,
+    /// Every name of the file (fresh names avoid them).
+    pub names: BTreeSet<String>,
+    /// `assume lhs = rhs`.
+    pub assumptions: Vec<(Expr, Expr)>,
+}
+
+impl Families {
+    /// The generator's view of a parsed file.
+    pub fn of(file: &File) -> Families {
+        let mut m = Families::default();
+        for item in &file.items {
+            if let Item::Index(decls) = item {
+                for d in decls {
+                    m.indices.insert(d.name.name.clone(), d.range.clone());
+                    m.names.insert(d.name.name.clone());
+                }
+            }
+        }
+        for item in &file.items {
+            match item {
+                Item::Var(items) => {
+                    for v in items {
+                        m.add_family(&v.target, Kind::Input);
+                    }
+                }
+                Item::Unknown(items) => {
+                    for u in items {
+                        match u {
+                            UnknownItem::Function { name, params } => {
+                                m.unknown_fns.insert(name.name.clone(), params.len());
+                                m.names.insert(name.name.clone());
+                            }
+                            UnknownItem::Node { name, deps } => {
+                                m.add_family(&var_ref(&name.name, Vec::new()), Kind::Unknown(deps.clone()))
+                            }
+                        }
+                    }
+                }
+                Item::Let(defs) => {
+                    for d in defs {
+                        match d {
+                            Definition::Node { target, body } => m.add_family(target, Kind::Defined(body.clone())),
+                            Definition::Function { name, params, body } => {
+                                m.names.insert(name.name.clone());
+                                let params = params.iter().map(|p| p.name.clone()).collect();
+                                m.user_fns.insert(name.name.clone(), (params, body.clone()));
+                            }
+                        }
+                    }
+                }
+                Item::Assume(a) => m.assumptions.push((a.lhs.clone(), a.rhs.clone())),
+                _ => {}
+            }
+        }
+        // What each family reads directly, then the transitive closure.
+        let n = m.fams.len();
+        let mut reads = vec![vec![false; n]; n];
+        for (f, fam) in m.fams.iter().enumerate() {
+            match &fam.kind {
+                Kind::Input => {}
+                Kind::Defined(body) => {
+                    let mut found = Vec::new();
+                    m.refs(body, &mut found);
+                    for g in found {
+                        reads[f][g] = true;
+                    }
+                }
+                Kind::Unknown(deps) => {
+                    for d in deps {
+                        if let Some(g) = m.family_of(&d.name.name, &d.subscripts) {
+                            reads[f][g] = true;
+                        }
+                    }
+                }
+            }
+        }
+        let mut reach = reads.clone();
+        for k in 0..n {
+            let through = reach[k].clone();
+            for row in reach.iter_mut() {
+                if row[k] {
+                    for (cell, &further) in row.iter_mut().zip(&through) {
+                        *cell |= further;
+                    }
+                }
+            }
+        }
+        m.reach = reach;
+        m
+    }
+
+    fn add_family(&mut self, target: &VarRef, kind: Kind) {
+        let slots = target
+            .subscripts
+            .iter()
+            .map(|s| match single_name(s) {
+                Some(name) if self.indices.contains_key(name) => SlotPat::Range(name.to_string()),
+                _ => SlotPat::Label(index_to_string(s)),
+            })
+            .collect();
+        self.names.insert(target.name.name.clone());
+        self.fams.push(Family { name: target.name.name.clone(), slots, kind });
+    }
+
+    /// The family a reference reads: same name, same number of subscripts, labels as written.
+    pub fn family_of(&self, name: &str, subs: &[IndexExpr]) -> Option<usize> {
+        self.fams.iter().position(|f| {
+            f.name == name
+                && f.slots.len() == subs.len()
+                && f.slots.iter().zip(subs).all(|(slot, sub)| match slot {
+                    SlotPat::Range(_) => true,
+                    SlotPat::Label(label) => *label == index_to_string(sub),
+                })
+        })
+    }
+
+    /// The families an expression reads (in derivatives too).
+    fn refs(&self, e: &Expr, out: &mut Vec<usize>) {
+        match &e.kind {
+            ExprKind::Name(n) => out.extend(self.family_of(&n.name, &[])),
+            ExprKind::Indexed(n, subs) => out.extend(self.family_of(&n.name, subs)),
+            ExprKind::Call { func, args, .. } => {
+                if let Some((_, body)) = self.user_fns.get(&func.name) {
+                    self.refs(body, out);
+                }
+                args.iter().for_each(|a| self.refs(a, out));
+            }
+            ExprKind::Diff { body, wrt } => {
+                self.refs(body, out);
+                for w in wrt {
+                    out.extend(self.family_of(&w.name.name, &w.subscripts));
+                }
+            }
+            ExprKind::Number(_) => {}
+            ExprKind::Neg(a) | ExprKind::Transpose(a) => self.refs(a, out),
+            ExprKind::Binary(_, a, b, _) => {
+                self.refs(a, out);
+                self.refs(b, out);
+            }
+            ExprKind::Array(items) => items.iter().for_each(|a| self.refs(a, out)),
+            ExprKind::Big { body, .. } => self.refs(body, out),
+        }
+    }
+
+    /// The body of a defined family for one of its references, its range indices replaced by the
+    /// reference's subscripts (bound indices renamed where they would capture one).
+    pub fn instantiate(&self, fam: usize, subs: &[IndexExpr], fresh: &mut Fresh) -> Option<Expr> {
+        let Kind::Defined(body) = &self.fams[fam].kind else { return None };
+        let mut map = HashMap::new();
+        let mut incoming = BTreeSet::new();
+        for (slot, sub) in self.fams[fam].slots.iter().zip(subs) {
+            if let SlotPat::Range(name) = slot {
+                map.insert(name.clone(), sub.clone());
+                for (_, a) in &sub.terms {
+                    if let IndexAtom::Name(n) = a {
+                        incoming.insert(n.name.clone());
+                    }
+                }
+            }
+        }
+        let body = self.rename_binders(body, &incoming, fresh)?;
+        Some(subst(&body, &map))
+    }
+
+    /// `e` with every `sum` whose bound index is one of `avoid` renamed to a fresh name (with its
+    /// range written out).
+    pub fn rename_binders(&self, e: &Expr, avoid: &BTreeSet<String>, fresh: &mut Fresh) -> Option<Expr> {
+        Some(match &e.kind {
+            ExprKind::Big { op, binder, range, body } => {
+                let body = self.rename_binders(body, avoid, fresh)?;
+                if avoid.contains(&binder.name) {
+                    let range = range.clone().or_else(|| self.indices.get(&binder.name).cloned())?;
+                    let new = fresh.name(&binder.name);
+                    let body = subst(&body, &HashMap::from([(binder.name.clone(), index_name(&new))]));
+                    mk(ExprKind::Big { op: *op, binder: ident(&new), range: Some(range), body: Box::new(body) })
+                } else {
+                    mk(ExprKind::Big { op: *op, binder: binder.clone(), range: range.clone(), body: Box::new(body) })
+                }
+            }
+            ExprKind::Neg(a) => mk(ExprKind::Neg(Box::new(self.rename_binders(a, avoid, fresh)?))),
+            ExprKind::Binary(op, a, b, s) => mk(ExprKind::Binary(
+                *op,
+                Box::new(self.rename_binders(a, avoid, fresh)?),
+                Box::new(self.rename_binders(b, avoid, fresh)?),
+                *s,
+            )),
+            ExprKind::Call { func, primes, args } => mk(ExprKind::Call {
+                func: func.clone(),
+                primes: *primes,
+                args: args.iter().map(|a| self.rename_binders(a, avoid, fresh)).collect::<Option<_>>()?,
+            }),
+            _ => e.clone(),
+        })
+    }
+}
+
+/// Fresh names for bound indices: `c2`, `c3`, … never used in the file or before.
+#[derive(Debug, Clone, Default)]
+pub struct Fresh {
+    /// Names taken.
+    pub taken: BTreeSet<String>,
+}
+
+impl Fresh {
+    /// A new name after `base`.
+    pub fn name(&mut self, base: &str) -> String {
+        let stem = base.trim_end_matches(|c: char| c.is_ascii_digit());
+        let stem = if stem.is_empty() { "k" } else { stem };
+        (2..)
+            .map(|k| format!("{stem}{k}"))
+            .find(|n| !self.taken.contains(n))
+            .inspect(|n| {
+                self.taken.insert(n.clone());
+            })
+            .expect("some name is free")
+    }
+}
+
+/// What a derivative is taken with respect to.
+pub struct Target {
+    /// The reference as written.
+    pub r: VarRef,
+    /// Its family.
+    pub fam: usize,
+}
+
+/// Differentiates syntax trees with respect to one target.
+pub struct Deriver<'a> {
+    /// The model.
+    pub model: &'a Families,
+    /// With respect to what.
+    pub target: Target,
+    /// Fresh bound indices.
+    pub fresh: &'a mut Fresh,
+    /// The rules used, for the step's note.
+    pub rules: BTreeSet<String>,
+}
+
+impl Deriver<'_> {
+    /// `∂R/∂x` for a reference `R` of family `fam`: Kronecker deltas when it is the target's
+    /// family, `∂R/∂x` left for the next layer when it depends on it, else 0.
+    fn reference(&mut self, e: &Expr, fam: usize, subs: &[IndexExpr]) -> Expr {
+        if fam == self.target.fam {
+            let model_fam = &self.model.fams[fam];
+            let mut out = integer(1);
+            for ((slot, a), b) in model_fam.slots.iter().zip(subs).zip(&self.target.r.subscripts) {
+                if let SlotPat::Range(_) = slot {
+                    out = mul(out, delta(a, b));
+                }
+            }
+            return out;
+        }
+        if self.model.reach[fam][self.target.fam] {
+            let r = match &e.kind {
+                ExprKind::Indexed(n, subs) => VarRef { name: n.clone(), subscripts: subs.clone(), span: e.span },
+                ExprKind::Name(n) => VarRef { name: n.clone(), subscripts: Vec::new(), span: e.span },
+                _ => unreachable!("a reference is a name or an indexed name"),
+            };
+            return diff(reference(&r), self.target.r.clone());
+        }
+        integer(0)
+    }
+
+    /// The derivative of `e` with respect to the target, by the rules of differentiation; a node
+    /// that depends on the target becomes `∂N/∂x` (the chain rule through it). `Err` names what
+    /// it cannot differentiate.
+    pub fn d(&mut self, e: &Expr) -> Result<Expr, String> {
+        Ok(match &e.kind {
+            ExprKind::Number(_) => integer(0),
+            ExprKind::Name(n) => match self.model.family_of(&n.name, &[]) {
+                Some(fam) => self.reference(e, fam, &[]),
+                None => integer(0),
+            },
+            ExprKind::Indexed(n, subs) => match self.model.family_of(&n.name, subs) {
+                Some(fam) => self.reference(e, fam, subs),
+                None => return Err(format!("`{}` is not declared", text(e))),
+            },
+            ExprKind::Neg(a) => neg(self.d(a)?),
+            ExprKind::Binary(BinOp::Add, a, b, _) => add(self.d(a)?, self.d(b)?),
+            ExprKind::Binary(BinOp::Sub, a, b, _) => sub(self.d(a)?, self.d(b)?),
+            ExprKind::Binary(BinOp::Mul, a, b, _) => {
+                let (da, db) = (self.d(a)?, self.d(b)?);
+                if !is_zero(&da) && !is_zero(&db) {
+                    self.rules.insert("product rule".into());
+                }
+                add(mul(da, (**b).clone()), mul((**a).clone(), db))
+            }
+            ExprKind::Binary(BinOp::Div, a, b, _) => {
+                let (da, db) = (self.d(a)?, self.d(b)?);
+                if is_zero(&db) {
+                    div(da, (**b).clone())
+                } else {
+                    self.rules.insert("quotient rule".into());
+                    div(sub(da, mul(div((**a).clone(), (**b).clone()), db)), (**b).clone())
+                }
+            }
+            ExprKind::Binary(BinOp::Pow, a, b, _) => {
+                let n = constant(b).ok_or_else(|| format!("the power `{}` has a varying exponent", text(e)))?;
+                let da = self.d(a)?;
+                if is_zero(&da) {
+                    return Ok(integer(0));
+                }
+                self.rules.insert("power rule".into());
+                let lowered = n.clone() - BigRational::one();
+                let power =
+                    if lowered.is_one() { (**a).clone() } else { binary(BinOp::Pow, (**a).clone(), number(&lowered)) };
+                mul(mul(number(&n), power), da)
+            }
+            ExprKind::Call { func, primes, args } => self.call(&func.name, *primes, args)?,
+            ExprKind::Big { op: BigOp::Sum, binder, range, body } => {
+                // A bound index that the target mentions would be captured: rename it.
+                let (binder, range, body) = if self.target.r.subscripts.iter().any(|s| index_mentions(s, &binder.name))
+                {
+                    let range = range
+                        .clone()
+                        .or_else(|| self.model.indices.get(&binder.name).cloned())
+                        .ok_or_else(|| format!("the range of `{}` is not known", binder.name))?;
+                    let new = self.fresh.name(&binder.name);
+                    let body = subst(body, &HashMap::from([(binder.name.clone(), index_name(&new))]));
+                    (new, Some(range), body)
+                } else {
+                    (binder.name.clone(), range.clone(), (**body).clone())
+                };
+                sum(&binder, range, self.d(&body)?)
+            }
+            ExprKind::Big { op: BigOp::Prod, .. } => return Err("the derivative of a `prod`".into()),
+            ExprKind::Diff { .. } => return Err(format!("a derivative inside a derivative: `{}`", text(e))),
+            ExprKind::Transpose(_) | ExprKind::Array(_) | ExprKind::Binary(BinOp::Hadamard, ..) => {
+                return Err("vectors and matrices (write them with indices)".into())
+            }
+        })
+    }
+
+    fn call(&mut self, name: &str, primes: u32, args: &[Expr]) -> Result<Expr, String> {
+        if let Some((params, body)) = self.model.user_fns.get(name) {
+            if primes > 0 {
+                return Err(format!("`{name}` with a prime"));
+            }
+            self.rules.insert(format!("definition of {name}"));
+            let values = params.iter().cloned().zip(args.iter().cloned()).collect();
+            return self.d(&subst_with(body, &HashMap::new(), &values));
+        }
+        if (name == "delta" || name == "δ") && args.len() == 2 {
+            return Ok(integer(0));
+        }
+        if let Some(&arity) = self.model.unknown_fns.get(name) {
+            let ds: Vec<Expr> = args.iter().map(|a| self.d(a)).collect::<Result<_, _>>()?;
+            if ds.iter().all(is_zero) {
+                return Ok(integer(0));
+            }
+            if arity != 1 {
+                return Err(format!("a partial derivative of `{name}`"));
+            }
+            self.rules.insert("chain rule".into());
+            return Ok(mul(call(name, primes + 1, args.to_vec()), ds[0].clone()));
+        }
+        let [u] = args else { return Err(format!("the derivative of `{name}`")) };
+        let du = self.d(u)?;
+        if is_zero(&du) {
+            return Ok(integer(0));
+        }
+        let u = u.clone();
+        let local = match (name, primes) {
+            ("exp", _) => call("exp", 0, vec![u]),
+            ("log" | "ln", 0) => div(integer(1), u),
+            ("sqrt", 0) => div(integer(1), mul(integer(2), call("sqrt", 0, vec![u]))),
+            ("abs", 0) => call("sign", 0, vec![u]),
+            ("relu", 0) => call("step", 0, vec![u]),
+            ("softplus", 0) => call("sigmoid", 0, vec![u]),
+            ("sin", 0) => call("cos", 0, vec![u]),
+            ("cos", 0) => neg(call("sin", 0, vec![u])),
+            ("sigmoid" | "σ", p) => call("sigmoid", p + 1, vec![u]),
+            ("tanh", p) => call("tanh", p + 1, vec![u]),
+            _ => return Err(format!("the derivative of `{name}{}`", "'".repeat(primes as usize))),
+        };
+        self.rules.insert("chain rule".into());
+        Ok(mul(local, du))
+    }
+}

@@ -1,0 +1,494 @@
+//! Derivations as mathematics: a LaTeX document of `align*` environments, or Markdown with
+//! `$$\begin{aligned}…$$` blocks (for pages that render TeX math). ∂ fractions, Σ with its limits,
+//! indices as subscripts, σ, ⊙, ᵀ and primes; optionally a verdict mark per step.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use crate::check::{DerivationResult, Verdict};
+use crate::syntax::ast::*;
+use crate::syntax::print::{greek_name, operand_needs_parens, precedence};
+
+/// The output of `gradproof render`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RenderFormat {
+    /// A LaTeX document (article, amsmath, amssymb) with one `align*` per derivation.
+    Latex,
+    /// Markdown with one `$$\begin{aligned}…\end{aligned}$$` block per derivation.
+    Markdown,
+}
+
+/// Renders a parsed file. With `results` (from `check`), each step gets a mark: ✓ proved,
+/// (✓) checked, ✗ wrong, ? undetermined.
+pub fn render_math(file: &File, results: Option<&[DerivationResult]>, format: RenderFormat) -> String {
+    let ranges: HashMap<String, RangeExpr> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Index(decls) => Some(decls),
+            _ => None,
+        })
+        .flatten()
+        .map(|d| (d.name.name.clone(), d.range.clone()))
+        .collect();
+    let math = Math { ranges };
+    let title = file.items.iter().find_map(|item| match item {
+        Item::Title(text, _) => Some(text.as_str()),
+        _ => None,
+    });
+    let mut blocks: Vec<(Option<String>, Vec<String>)> = Vec::new();
+    let definitions: Vec<String> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Let(defs) => Some(defs),
+            _ => None,
+        })
+        .flatten()
+        .map(|def| match def {
+            Definition::Node { target, body } => {
+                format!("{} &= {}", math.var_ref(target), math.expr(body))
+            }
+            Definition::Function { name, params, body } => {
+                let params: Vec<String> = params.iter().map(|p| name_latex(&p.name)).collect();
+                format!("{}\\left({}\\right) &= {}", function_latex(&name.name, 0), params.join(", "), math.expr(body))
+            }
+        })
+        .collect();
+    if !definitions.is_empty() {
+        blocks.push((Some("Definitions".to_string()), definitions));
+    }
+    let mut k = 0;
+    for item in &file.items {
+        let Item::Derivation(d) = item else { continue };
+        k += 1;
+        let result = results.and_then(|rs| rs.iter().find(|r| r.span == d.span));
+        let mut rows = Vec::new();
+        for (s, step) in d.steps.iter().enumerate() {
+            let left = if s == 0 { math.expr(&d.head) } else { String::new() };
+            let relation = match step.relation {
+                Relation::Equal => "=",
+                Relation::Approx => "\\approx",
+            };
+            let mut row = format!("{left} &{relation} {}", math.expr(&step.expr));
+            let note = step.note.as_deref().map(strip_expectation).filter(|n| !n.is_empty());
+            let mark = result.and_then(|r| r.steps.get(s)).map(|r| match r.verdict {
+                Verdict::Proved => "\\checkmark",
+                Verdict::Checked => "(\\checkmark)",
+                Verdict::Wrong => "\\times",
+                Verdict::Undetermined => "?",
+            });
+            if note.is_some() || mark.is_some() {
+                row.push_str(" &&");
+                if let Some(note) = note {
+                    let _ = write!(row, " \\text{{{}}}", text_latex(note));
+                }
+                if let Some(mark) = mark {
+                    let _ = write!(row, " \\quad {mark}");
+                }
+            }
+            rows.push(row);
+        }
+        let name = d.name.clone().unwrap_or_else(|| format!("Derivation {k}"));
+        blocks.push((Some(name), rows));
+    }
+    match format {
+        RenderFormat::Latex => latex_document(title, &blocks, results.is_some()),
+        RenderFormat::Markdown => markdown_document(title, &blocks, results.is_some()),
+    }
+}
+
+fn latex_document(title: Option<&str>, blocks: &[(Option<String>, Vec<String>)], verdicts: bool) -> String {
+    let mut out = String::from(
+        "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amsmath,amssymb}\n\\allowdisplaybreaks\n\\begin{document}\n",
+    );
+    if let Some(title) = title {
+        let _ = writeln!(out, "\\section*{{{}}}", text_latex(title));
+    }
+    if verdicts {
+        out.push_str(
+            "Marks: $\\checkmark$ proved, $(\\checkmark)$ checked numerically, $\\times$ wrong, ? undetermined.\n",
+        );
+    }
+    for (name, rows) in blocks {
+        if let Some(name) = name {
+            let _ = writeln!(out, "\\subsection*{{{}}}", text_latex(name));
+        }
+        let _ = writeln!(out, "\\begin{{align*}}\n{}\n\\end{{align*}}", rows.join(" \\\\\n"));
+    }
+    out.push_str("\\end{document}\n");
+    out
+}
+
+fn markdown_document(title: Option<&str>, blocks: &[(Option<String>, Vec<String>)], verdicts: bool) -> String {
+    let mut out = String::new();
+    if let Some(title) = title {
+        let _ = writeln!(out, "# {title}\n");
+    }
+    if verdicts {
+        out.push_str("Marks: ✓ proved, (✓) checked numerically, ✗ wrong, ? undetermined.\n\n");
+    }
+    for (name, rows) in blocks {
+        if let Some(name) = name {
+            let _ = writeln!(out, "## {name}\n");
+        }
+        let _ = writeln!(out, "$$\n\\begin{{aligned}}\n{}\n\\end{{aligned}}\n$$\n", rows.join(" \\\\\n"));
+    }
+    out
+}
+
+/// A note without the corpus's test annotation (`…; expect: ok`).
+fn strip_expectation(note: &str) -> &str {
+    match note.find("expect:") {
+        Some(at) => note[..at].trim_end().trim_end_matches(';').trim_end(),
+        None => note,
+    }
+}
+
+/// Text for `\text{…}` and headings: special characters escaped, mathematical symbols in math
+/// mode, anything else outside ASCII spelled as ASCII.
+fn text_latex(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\textbackslash{}"),
+            '{' | '}' | '$' | '&' | '#' | '%' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '^' => out.push_str("\\^{}"),
+            '~' => out.push_str("\\~{}"),
+            _ if c.is_ascii() => out.push(c),
+            _ => {
+                let math = match c {
+                    '∂' => "\\partial",
+                    '·' => "\\cdot",
+                    '×' => "\\times",
+                    '−' => "-",
+                    '≈' => "\\approx",
+                    '≥' => "\\geq",
+                    '≤' => "\\leq",
+                    '≠' => "\\neq",
+                    '⊙' => "\\odot",
+                    'ᵀ' => "^{\\top}",
+                    '→' => "\\to",
+                    '∑' | 'Σ' => "\\sum",
+                    '∏' | 'Π' => "\\prod",
+                    '∈' => "\\in",
+                    '∞' => "\\infty",
+                    '√' => "\\surd",
+                    '²' => "^2",
+                    '³' => "^3",
+                    '′' => "'",
+                    _ => match greek_name(c) {
+                        Some(name) => {
+                            let _ = write!(out, "\\ensuremath{{\\{name}}}");
+                            continue;
+                        }
+                        None => {
+                            out.push_str(match c {
+                                '—' => "---",
+                                '–' => "--",
+                                '’' | '‘' => "'",
+                                '“' => "``",
+                                '”' => "''",
+                                '…' => "\\dots{}",
+                                '\u{a0}' => "~",
+                                _ => "?",
+                            });
+                            continue;
+                        }
+                    },
+                };
+                let _ = write!(out, "\\ensuremath{{{math}}}");
+            }
+        }
+    }
+    out
+}
+
+/// Greek letters written out in names (`zeta`, `phi`) that LaTeX has as symbols.
+const GREEK_WORDS: [&str; 34] = [
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi",
+    "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi",
+    "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega",
+];
+
+/// One part of a name: a Greek letter as its symbol, one letter as itself, a word upright.
+fn word_latex(word: &str, upright_words: bool) -> String {
+    let mut chars = word.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if c.is_ascii() => c.to_string(),
+        (Some(c), None) => match greek_name(c) {
+            Some(name) => format!("\\{name}"),
+            None => format!("\\text{{{}}}", text_latex(word)),
+        },
+        _ if GREEK_WORDS.contains(&word) => format!("\\{word}"),
+        _ if word.chars().all(|c| c.is_ascii_digit()) => word.to_string(),
+        _ if word.is_ascii() && upright_words => format!("\\mathrm{{{word}}}"),
+        _ if word.is_ascii() => format!("\\mathit{{{word}}}"),
+        _ => {
+            // A name of several letters, some outside ASCII: each letter on its own.
+            word.chars().map(|c| word_latex(&c.to_string(), upright_words)).collect::<Vec<_>>().join("")
+        }
+    }
+}
+
+/// A name split into its symbol and its subscript: `net_phi` → (`\mathit{net}`, `\phi`),
+/// `theta0` → (`\theta`, `0`), `W` → (`W`, none).
+fn name_parts(name: &str) -> (String, Option<String>) {
+    let (base, suffix) = match name.split_once('_') {
+        Some((base, suffix)) if !base.is_empty() && !suffix.is_empty() => (base, Some(suffix)),
+        _ => (name, None),
+    };
+    // Trailing digits of the base are a subscript (`theta0`, `W1`), unless the name is all digits.
+    let digits_at = base.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (base, digits) = if digits_at > 0 && digits_at < base.len() {
+        (&base[..digits_at], Some(&base[digits_at..]))
+    } else {
+        (base, None)
+    };
+    let mut subscript: Vec<String> = digits.map(|d| d.to_string()).into_iter().collect();
+    if let Some(suffix) = suffix {
+        subscript.extend(suffix.split('_').filter(|w| !w.is_empty()).map(|w| word_latex(w, true)));
+    }
+    let subscript = (!subscript.is_empty()).then(|| subscript.join(","));
+    (word_latex(base, false), subscript)
+}
+
+fn name_latex(name: &str) -> String {
+    match name_parts(name) {
+        (base, Some(sub)) => format!("{base}_{{{sub}}}"),
+        (base, None) => base,
+    }
+}
+
+/// A function's name with its primes: builtins as LaTeX writes them, others by [`name_latex`]
+/// (upright when they are words, such as `softmax`).
+fn function_latex(name: &str, primes: u32) -> String {
+    let base = match name {
+        "exp" | "log" | "sin" | "cos" | "tanh" | "max" | "min" => format!("\\{name}"),
+        "ln" => "\\ln".to_string(),
+        "sigmoid" | "σ" => "\\sigma".to_string(),
+        _ => {
+            let (base, sub) = name_parts(name);
+            let base =
+                if base.starts_with("\\mathit{") { base.replacen("\\mathit{", "\\operatorname{", 1) } else { base };
+            match sub {
+                Some(sub) => format!("{base}_{{{sub}}}"),
+                None => base,
+            }
+        }
+    };
+    format!("{base}{}", "'".repeat(primes as usize))
+}
+
+struct Math {
+    /// The declared range of each index, for the limits of sums.
+    ranges: HashMap<String, RangeExpr>,
+}
+
+impl Math {
+    fn index_expr(&self, e: &IndexExpr) -> String {
+        let mut out = String::new();
+        for (k, (sign, atom)) in e.terms.iter().enumerate() {
+            if *sign < 0 {
+                out.push('-');
+            } else if k > 0 {
+                out.push('+');
+            }
+            match atom {
+                IndexAtom::Int(text, _) => out.push_str(text),
+                IndexAtom::Name(ident) => out.push_str(&name_latex(&ident.name)),
+            }
+        }
+        out
+    }
+
+    fn indexed(&self, name: &str, subscripts: &[IndexExpr]) -> String {
+        let (base, sub) = name_parts(name);
+        let mut parts: Vec<String> = sub.into_iter().collect();
+        parts.extend(subscripts.iter().map(|s| self.index_expr(s)));
+        if parts.is_empty() {
+            base
+        } else {
+            format!("{base}_{{{}}}", parts.join(","))
+        }
+    }
+
+    fn var_ref(&self, r: &VarRef) -> String {
+        self.indexed(&r.name.name, &r.subscripts)
+    }
+
+    fn parens(&self, e: &Expr) -> String {
+        format!("\\left({}\\right)", self.expr(e))
+    }
+
+    /// An operand, in parentheses where precedence needs them. A fraction needs none (it is
+    /// drawn as one), except as the base of a power.
+    fn operand(&self, op: BinOp, e: &Expr, right: bool) -> String {
+        let drawn_whole = matches!(e.kind, ExprKind::Binary(BinOp::Div, ..)) && op != BinOp::Pow;
+        let big_on_left = matches!(e.kind, ExprKind::Big { .. }) && !right && op != BinOp::Add && op != BinOp::Sub;
+        let needs = operand_needs_parens(op, e, precedence(e), right);
+        if big_on_left || (needs && !drawn_whole) || (op == BinOp::Pow && !right && is_fraction_like(e)) {
+            self.parens(e)
+        } else {
+            self.expr(e)
+        }
+    }
+
+    fn expr(&self, e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Number(text) => number_latex(text),
+            ExprKind::Name(ident) => name_latex(&ident.name),
+            ExprKind::Indexed(ident, subscripts) => self.indexed(&ident.name, subscripts),
+            ExprKind::Call { func, primes, args } => self.call(&func.name, *primes, args),
+            ExprKind::Neg(inner) => {
+                if precedence(inner) <= 3 && !matches!(inner.kind, ExprKind::Binary(BinOp::Div, ..)) {
+                    format!("-{}", self.parens(inner))
+                } else {
+                    format!("-{}", self.expr(inner))
+                }
+            }
+            ExprKind::Binary(BinOp::Div, lhs, rhs, _) => {
+                format!("\\frac{{{}}}{{{}}}", self.expr(lhs), self.expr(rhs))
+            }
+            ExprKind::Binary(BinOp::Pow, lhs, rhs, _) => {
+                let base = self.operand(BinOp::Pow, lhs, false);
+                let base = if matches!(lhs.kind, ExprKind::Transpose(_)) || is_transpose_power(lhs) {
+                    format!("{{{base}}}")
+                } else {
+                    base
+                };
+                if matches!(&rhs.kind, ExprKind::Name(n) if n.name == "T") {
+                    format!("{base}^{{\\top}}")
+                } else {
+                    format!("{base}^{{{}}}", self.expr(rhs))
+                }
+            }
+            ExprKind::Binary(op, lhs, rhs, _) => {
+                let left = self.operand(*op, lhs, false);
+                let right = self.operand(*op, rhs, true);
+                let sign = match op {
+                    BinOp::Add => " + ",
+                    BinOp::Sub => " - ",
+                    BinOp::Hadamard => " \\odot ",
+                    _ if right.starts_with(|c: char| c.is_ascii_digit()) => " \\cdot ",
+                    _ => " \\, ",
+                };
+                format!("{left}{sign}{right}")
+            }
+            ExprKind::Transpose(inner) => {
+                let base = if precedence(inner) < 5 || is_fraction_like(inner) {
+                    self.parens(inner)
+                } else if matches!(inner.kind, ExprKind::Transpose(_)) {
+                    format!("{{{}}}", self.expr(inner))
+                } else {
+                    self.expr(inner)
+                };
+                format!("{base}^{{\\top}}")
+            }
+            ExprKind::Array(items) => {
+                let rows: Vec<String> = items
+                    .iter()
+                    .map(|item| match &item.kind {
+                        ExprKind::Array(cells) => cells.iter().map(|c| self.expr(c)).collect::<Vec<_>>().join(" & "),
+                        _ => self.expr(item),
+                    })
+                    .collect();
+                format!("\\begin{{bmatrix}} {} \\end{{bmatrix}}", rows.join(" \\\\ "))
+            }
+            ExprKind::Big { op, binder, range, body } => {
+                let symbol = if *op == BigOp::Sum { "\\sum" } else { "\\prod" };
+                let range = range.as_ref().or_else(|| self.ranges.get(&binder.name));
+                let limits = match range {
+                    Some(r) => format!(
+                        "_{{{}={}}}^{{{}}}",
+                        name_latex(&binder.name),
+                        self.index_expr(&r.lo),
+                        self.index_expr(&r.hi)
+                    ),
+                    None => format!("_{{{}}}", name_latex(&binder.name)),
+                };
+                let body_text = if precedence(body) <= 1 { self.parens(body) } else { self.expr(body) };
+                format!("{symbol}{limits} {body_text}")
+            }
+            ExprKind::Diff { body, wrt } => {
+                let order = if wrt.len() > 1 { format!("^{{{}}}", wrt.len()) } else { String::new() };
+                let below: Vec<String> = wrt.iter().map(|w| format!("\\partial {}", self.var_ref(w))).collect();
+                let below = below.join(" \\, ");
+                if matches!(body.kind, ExprKind::Name(_) | ExprKind::Indexed(..)) {
+                    format!("\\frac{{\\partial{order} {}}}{{{below}}}", self.expr(body))
+                } else {
+                    format!("\\frac{{\\partial{order}}}{{{below}}} {}", self.parens(body))
+                }
+            }
+        }
+    }
+
+    fn call(&self, name: &str, primes: u32, args: &[Expr]) -> String {
+        let args_text = || args.iter().map(|a| self.expr(a)).collect::<Vec<_>>().join(", ");
+        match (name, primes, args) {
+            ("delta" | "δ", 0, [i, j]) => format!("\\delta_{{{},{}}}", self.expr(i), self.expr(j)),
+            ("sqrt", 0, [x]) => format!("\\sqrt{{{}}}", self.expr(x)),
+            ("abs", 0, [x]) => format!("\\left|{}\\right|", self.expr(x)),
+            _ => format!("{}\\left({}\\right)", function_latex(name, primes), args_text()),
+        }
+    }
+}
+
+/// Whether an expression is drawn as a fraction (which a power's base must bracket).
+fn is_fraction_like(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Binary(BinOp::Div, ..) | ExprKind::Diff { .. })
+}
+
+/// `x^T`, the transpose written as a power.
+fn is_transpose_power(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Binary(BinOp::Pow, _, rhs, _) if matches!(&rhs.kind, ExprKind::Name(n) if n.name == "T"))
+}
+
+/// A literal: `2.5E-3` as `2.5 \cdot 10^{-3}`.
+fn number_latex(text: &str) -> String {
+    match text.find(['e', 'E']) {
+        Some(at) => {
+            let (mantissa, exponent) = (&text[..at], text[at + 1..].trim_start_matches('+'));
+            if mantissa == "1" {
+                format!("10^{{{exponent}}}")
+            } else {
+                format!("{mantissa} \\cdot 10^{{{exponent}}}")
+            }
+        }
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_file;
+
+    fn head(source: &str) -> String {
+        let (file, errors) = parse_file(source);
+        assert!(errors.is_empty(), "{errors:?}");
+        let math = Math { ranges: HashMap::new() };
+        let d = file.items.iter().find_map(|i| if let Item::Derivation(d) = i { Some(d) } else { None }).unwrap();
+        math.expr(&d.head)
+    }
+
+    #[test]
+    fn names_and_indices() {
+        assert_eq!(
+            head("derive net_phi[t] + s[c,t-1] + theta0 + ζ\n  = 0\n"),
+            "\\mathit{net}_{\\phi,t} + s_{c,t-1} + \\theta_{0} + \\zeta"
+        );
+    }
+
+    #[test]
+    fn derivatives_fractions_and_sums() {
+        assert_eq!(
+            head("derive ∂E/∂y_phi[t] * sum(c in 1..D, a[c] * b[c]) / 2\n  = 0\n"),
+            "\\frac{\\frac{\\partial E}{\\partial y_{\\phi,t}} \\, \\sum_{c=1}^{D} a_{c} \\, b_{c}}{2}"
+        );
+        assert_eq!(head("derive (a/b)^2 * xᵀ^T\n  = 0\n"), "\\left(\\frac{a}{b}\\right)^{2} \\, {x^{\\top}}^{\\top}");
+    }
+}

@@ -1,0 +1,90 @@
+//! `gradproof fmt` over the whole corpus: the canonical text parses back to the same tree (spans
+//! aside), formatting it again changes nothing, and checking it gives the same verdicts; the ASCII
+//! text is ASCII, stable, and checks the same.
+
+use gradproof::check::CheckOptions;
+use gradproof::commands::check::check_source;
+use gradproof::syntax::parse_file;
+use gradproof::syntax::print::{format_source, Spelling};
+use std::path::{Path, PathBuf};
+
+/// Every `.deriv` file of the corpus: `derivations/` (with `generated/`), `tests/`, and the course
+/// examples of `../shared/examples/` when they are here.
+fn corpus() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["derivations", "tests", "../shared/examples", "."] {
+        let dir = root.join(dir);
+        if !dir.is_dir() {
+            continue;
+        }
+        let depth = if dir == root.join(".") { 1 } else { usize::MAX };
+        for entry in walkdir::WalkDir::new(&dir).max_depth(depth).sort_by_file_name() {
+            let entry = entry.expect("readable corpus directory");
+            if entry.path().extension().is_some_and(|x| x == "deriv") {
+                files.push(entry.into_path());
+            }
+        }
+    }
+    files
+}
+
+/// The tree's debug text with every span blanked.
+fn tree(source: &str) -> String {
+    let (file, errors) = parse_file(source);
+    assert!(errors.is_empty(), "{errors:?}");
+    let text = format!("{file:?}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("Span { start: ") {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find('}').expect("a span's debug text ends with `}`");
+        out.push('_');
+        rest = &rest[at + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Verdicts and holds of every step, in order.
+fn verdicts(path: &str, source: &str) -> Vec<(String, bool)> {
+    let report = check_source(path, source.as_bytes(), &CheckOptions::default());
+    assert!(report.errors.is_empty(), "{path}: {:?}", report.errors);
+    report.derivations.iter().flat_map(|d| &d.steps).map(|s| (s.verdict.name().to_string(), s.holds)).collect()
+}
+
+#[test]
+fn fmt_round_trips_the_corpus() {
+    let files = corpus();
+    assert!(files.len() >= 40, "only {} files", files.len());
+    let mut formatted_files = 0;
+    for path in files {
+        let name = path.display().to_string();
+        let source = std::fs::read_to_string(&path).expect("readable corpus file");
+        if !parse_file(&source).1.is_empty() {
+            // Files with syntax errors on purpose are refused, with their errors.
+            assert!(format_source(&source, Spelling::Canonical).is_err(), "{name}: formatted despite errors");
+            continue;
+        }
+        formatted_files += 1;
+        let canonical = format_source(&source, Spelling::Canonical).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(tree(&canonical), tree(&source), "{name}: the canonical text parses to another tree");
+        assert_eq!(format_source(&canonical, Spelling::Canonical).unwrap(), canonical, "{name}: not idempotent");
+        let ascii = format_source(&source, Spelling::Ascii).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert!(ascii.is_ascii(), "{name}: --ascii wrote {:?}", ascii.chars().find(|c| !c.is_ascii()));
+        assert_eq!(format_source(&ascii, Spelling::Ascii).unwrap(), ascii, "{name}: --ascii not idempotent");
+        let report = check_source(&name, source.as_bytes(), &CheckOptions::default());
+        if report.errors.is_empty() {
+            let before = verdicts(&name, &source);
+            assert_eq!(verdicts(&name, &canonical), before, "{name}: the canonical text checks differently");
+            assert_eq!(verdicts(&name, &ascii), before, "{name}: the ASCII text checks differently");
+        }
+    }
+    assert!(formatted_files >= 40, "only {formatted_files} files formatted");
+}
+
+#[test]
+fn fmt_of_a_file_with_errors_reports_them() {
+    let errors = format_source("var x\nderive x +\n  = x\n", Spelling::Canonical).unwrap_err();
+    assert!(!errors.is_empty());
+}
