@@ -8,6 +8,9 @@ use gradproof::syntax::parse_file;
 use gradproof::syntax::print::{format_source, Spelling};
 use std::path::{Path, PathBuf};
 
+mod common;
+use common::tree;
+
 /// Every `.deriv` file of the corpus: `derivations/` (with `generated/`), `tests/`, and the course
 /// examples of `../shared/examples/` when they are here.
 fn corpus() -> Vec<PathBuf> {
@@ -27,23 +30,6 @@ fn corpus() -> Vec<PathBuf> {
         }
     }
     files
-}
-
-/// The tree's debug text with every span blanked.
-fn tree(source: &str) -> String {
-    let (file, errors) = parse_file(source);
-    assert!(errors.is_empty(), "{errors:?}");
-    let text = format!("{file:?}");
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    while let Some(at) = rest.find("Span { start: ") {
-        out.push_str(&rest[..at]);
-        let end = rest[at..].find('}').expect("a span's debug text ends with `}`");
-        out.push('_');
-        rest = &rest[at + end + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Verdicts and holds of every step, in order.

@@ -1,11 +1,15 @@
 //! Properties over random well-formed expressions (proptest, fixed seed): an expression compared
 //! with itself or with a sound rewriting of itself is never `wrong`; with a changed constant or a
-//! dropped term it is never `proved`; and no proof ever contradicts the numbers.
+//! dropped term it is never `proved`; no proof ever contradicts the numbers; and `fmt` gives back the
+//! same syntax tree, idempotently.
 
 use gradproof::check::{CheckOptions, StepResult, Verdict};
 use gradproof::commands::check::check_source;
+use gradproof::syntax::print::{format_source, Spelling};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
+
+mod common;
 
 /// A scalar expression over `var a, b` and `var p > 0`.
 #[derive(Debug, Clone)]
@@ -157,5 +161,15 @@ proptest! {
         // `exp` is never 0, so dropping the term changes the value wherever it is defined.
         let step = check_step(&Add(bx(e.clone()), bx(Call("exp", bx(dropped)))), &e);
         prop_assert_ne!(step.verdict, Verdict::Proved);
+    }
+
+    #[test]
+    fn fmt_round_trips(e in expr(), other in expr(), ascii in any::<bool>()) {
+        let source = format!("var a, b\nvar p > 0\nderive {e}   # a note\n  = {other}\n  ≈ -({e})^2\n");
+        let spelling = if ascii { Spelling::Ascii } else { Spelling::Canonical };
+        let formatted = format_source(&source, spelling).expect("a well-formed file formats");
+        prop_assert_eq!(common::tree(&formatted), common::tree(&source), "{}", formatted);
+        let again = format_source(&formatted, spelling).expect("formatted text formats again");
+        prop_assert_eq!(again, formatted);
     }
 }

@@ -1,9 +1,11 @@
 //! Helpers shared by the integration tests.
+#![allow(dead_code)] // each test crate uses part of these helpers
 
 use gradproof::check::{CheckOptions, Verdict};
 use gradproof::commands::check::check_source;
 use gradproof::diagnostic::line_col;
 use gradproof::report::FileReport;
+use gradproof::syntax::parse_file;
 use std::path::{Path, PathBuf};
 
 /// The `*.deriv` files of a directory, sorted.
@@ -99,4 +101,21 @@ pub fn assert_directory(dir: &Path, prefix: &str, require_annotations: bool) -> 
             assert_expectations(&check_file(path, &format!("{prefix}/{name}")), require_annotations)
         })
         .sum()
+}
+
+/// The tree's debug text with every span blanked.
+pub fn tree(source: &str) -> String {
+    let (file, errors) = parse_file(source);
+    assert!(errors.is_empty(), "{errors:?}");
+    let text = format!("{file:?}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("Span { start: ") {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find('}').expect("a span's debug text ends with `}`");
+        out.push('_');
+        rest = &rest[at + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
