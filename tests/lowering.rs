@@ -1,7 +1,6 @@
 //! Symbolic differentiation (`prove::lower`) agrees with the numeric engine's finite differences
 //! under the perturbation semantics, on every expression of the corpus and the course examples.
 
-#[allow(dead_code)] // the lowering test uses only part of the shared helpers
 mod common;
 
 use common::deriv_files;
