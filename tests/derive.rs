@@ -13,9 +13,8 @@ const HELD_OUT: &[(&str, &str, Option<&str>)] = &[
     ("peephole_lstm", "∂E/∂w_peep[c]", Some("f_phi'(net_phi[t]) * s[c,t-1] * sum(c2 in 1..D, zeta[c2,t] * s[c2,t-1])")),
     ("gru_reset", "∂E/∂net_r[t]", Some("gam[t] * g'(u * r[t] * h[t-1] + x[t]) * u * h[t-1] * f_r'(net_r[t])")),
     ("tanh_regression", "diff(L, b)", Some("yhat - y")),
-    // The prover cannot yet sum a Kronecker delta out through `tanh` of a sum (`sum(j2 in 1..m,
-    // delta(j2, j) * h[j2]) = h[j]` is only `checked`), so the answer keeps the delta.
-    ("tanh_regression", "diff(L, v[j])", None),
+    ("tanh_regression", "diff(L, v[j])", Some("(yhat - y) * h[j]")),
+    ("tanh_regression", "diff(L, W[j,k])", Some("(yhat - y) * v[j] * (1 - h[j]^2) * x[k]")),
     ("logistic_regression", "diff(L, w[q])", None),
 ];
 

@@ -225,3 +225,15 @@ proves!(matrix_row_vector_literal, "let W = [[1, -1, 2], [2, 1, -1]]\nlet d = [4
 proves!(matrix_softmax_of_a_scalar, "var z", "softmax(z)", "1");
 proves!(kronecker_at_a_number, "index i in 1..3\nvar x[i]", "sum(k in 1..3, delta(k, 2)*x[k])", "x[2]");
 does_not_prove!(kronecker_at_a_number_outside, "index i in 1..4\nvar x[i]", "sum(k in 1..3, delta(k, 4)*x[k])", "x[4]");
+proves!(
+    kronecker_through_a_fraction,
+    "index j in 1..m, i in 1..n\nvar W[j,i], x[i]\nlet h[j] = tanh(sum(i, W[j,i]*x[i]))",
+    "sum(j2 in 1..m, delta(j2, j) * h[j2])",
+    "h[j]"
+);
+does_not_prove!(
+    kronecker_through_a_fraction_needs_every_term,
+    "index j in 1..m\nvar u[j], w[j]",
+    "sum(j2 in 1..m, (delta(j2, j) + u[j2]) / (1 + w[j2]^2))",
+    "1 / (1 + w[j]^2)"
+);

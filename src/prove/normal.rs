@@ -1011,6 +1011,9 @@ impl<'m> Normaliser<'m> {
             .frac_mentions(&Frac { num: body.den.clone(), den: Poly::constant(rat(1)) }, Var::Bound(b))
             || (!body.is_poly() && !self.never_empty(range_key(range)));
         if den_inside {
+            if let Some(picked) = self.kronecker_fraction(range, b, &body) {
+                return picked;
+            }
             let key = self.bind(&body, b)?;
             return Some(self.atom(Atom::Sum(range_key(range), key)));
         }
@@ -1029,6 +1032,38 @@ impl<'m> Normaliser<'m> {
         let one = Frac::constant(rat(1));
         let inv_den = self.divide(&one, &den)?;
         total.mul(&inv_den)
+    }
+
+    /// `Σ_b δ(b, e) n(b)/d(b) = n(e)/d(e)` when every term of the numerator has the factor δ(b, e)
+    /// and `e` lies in the range of `b` at every size (so the range is never empty). The
+    /// denominator's conditions were recorded, for every `b`, when the body was normalised.
+    fn kronecker_fraction(&mut self, range: IndexRange, b: BoundId, body: &Frac) -> Option<Option<Frac>> {
+        let bv = Var::Bound(b);
+        let (first, _) = body.num.0.iter().next()?;
+        let (delta, other) = first.0.iter().find_map(|&(a, k)| {
+            let Atom::Delta(x, y) = self.atoms[a as usize].clone() else { return None };
+            let other = if x == CIx::var(bv) {
+                y
+            } else if y == CIx::var(bv) {
+                x
+            } else {
+                return None;
+            };
+            (k == 1 && !other.mentions(bv) && self.in_range(&other, range)).then_some((a, other))
+        })?;
+        if !body.num.0.keys().all(|m| m.0.contains(&(delta, 1))) {
+            return None;
+        }
+        let num = Poly(
+            body.num
+                .0
+                .iter()
+                .map(|(m, c)| (Mono(m.0.iter().copied().filter(|&(a, _)| a != delta).collect()), c.clone()))
+                .collect(),
+        );
+        let rest = Frac { num, den: body.den.clone() };
+        self.rules.insert("Kronecker elimination");
+        Some(self.substitute(&rest, &|v, _| (v == bv).then(|| other.clone()), 0))
     }
 
     /// `Σ_b m(b)` for a monomial `m`: Kronecker elimination, counting, or a sum atom.
