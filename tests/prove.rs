@@ -237,3 +237,17 @@ does_not_prove!(
     "sum(j2 in 1..m, (delta(j2, j) + u[j2]) / (1 + w[j2]^2))",
     "1 / (1 + w[j]^2)"
 );
+// A function applied inside its own sum: writing the outer sum out must not substitute into the
+// inner one, which rebinds the same index (found by a review of `unroll`).
+does_not_prove!(
+    unrolled_sum_leaves_a_nested_rebinding_alone,
+    "var w\nlet theta = [0.5, 1.5, 0.5]\nlet h(u) = sum(k in 0..2, theta[k+1]*u)",
+    "diff(h(h(w)), w)",
+    "33/4"
+);
+proves!(
+    unrolled_sum_of_a_function_applied_twice,
+    "var w\nlet theta = [0.5, 1.5, 0.5]\nlet h(u) = sum(k in 0..2, theta[k+1]*u)",
+    "diff(h(h(w)), w)",
+    "25/4"
+);

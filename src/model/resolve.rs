@@ -1634,11 +1634,22 @@ pub fn subst_ix_vars(e: &Expr, map: &[(IxVar, Ix)]) -> Expr {
         Expr::NodePartial(n, t) => Expr::NodePartial(*n, r(t)),
         Expr::Select(k, items) => Expr::Select(ix(k), items.iter().map(|c| subst_ix_vars(c, map)).collect()),
         Expr::InvAt(m, row, col) => {
-            let m = Square { body: subst_ix_vars(&m.body, map), ..(**m).clone() };
+            let m = Square { body: subst_ix_vars(&m.body, &unbound(map, &[m.row, m.col])), ..(**m).clone() };
             Expr::InvAt(Box::new(m), ix(row), ix(col))
         }
+        Expr::Det(m) => Expr::Det(Box::new(Square {
+            body: subst_ix_vars(&m.body, &unbound(map, &[m.row, m.col])),
+            ..(**m).clone()
+        })),
+        // A nested binder of the same index (a function applied inside its own sum) shadows it.
+        Expr::Big(op, b, body) => Expr::Big(*op, *b, Box::new(subst_ix_vars(body, &unbound(map, &[*b])))),
         _ => e.map_children(|c| subst_ix_vars(c, map)),
     }
+}
+
+/// The substitution without the bound indices a binder rebinds.
+fn unbound(map: &[(IxVar, Ix)], bound: &[BoundId]) -> Vec<(IxVar, Ix)> {
+    map.iter().filter(|(v, _)| !matches!(v, IxVar::Bound(b) if bound.contains(b))).cloned().collect()
 }
 
 /// Whether an expression reads no parameter, no free index outside `slots` and no bound index
