@@ -260,8 +260,9 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         };
         let mut internal_error = false;
         let before_shape = if at == 1 { &d.shape } else { &d.steps[at - 2].shape };
-        if step.shape != *before_shape {
-            // §7: a step whose shape differs from the step before is wrong, without samples.
+        let (mut verdict, mut detail, mut counterexample, mut cause) = if step.shape != *before_shape {
+            // §7: a step whose shape differs from the step before is wrong, without samples (and,
+            // like the rule on free indices, whatever a proof says).
             let sizes = &ctx.model.sizes;
             let detail =
                 format!("{against} is {}, this step is {}", before_shape.describe(sizes), step.shape.describe(sizes));
@@ -270,36 +271,13 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                 before_shape.text_or_scalar(sizes),
                 step.shape.text_or_scalar(sizes)
             );
-            let holds_known = true;
-            let (holds, holds_known) = if step.shape != d.shape {
-                (false, holds_known)
-            } else {
-                let h = numeric(0, relation_holds, "the head").0;
-                (
-                    matches!(h, Verdict::Checked | Verdict::Proved) || proved(0, at),
-                    h != Verdict::Undetermined || proved(0, at),
-                )
-            };
-            steps.push(StepResult {
-                index: at,
-                span: step.span,
-                relation: step.relation,
-                verdict: Verdict::Wrong,
-                holds,
-                holds_known,
-                note: step.note.clone(),
-                detail,
-                counterexample: None,
-                cause: Some(cause),
-                explanation: Vec::new(),
-                internal_error: false,
-            });
-            continue;
-        }
-        let (mut verdict, mut detail, mut counterexample, mut cause) = numeric(at - 1, relation_verdict, against);
+            (Verdict::Wrong, detail, None, Some(cause))
+        } else {
+            numeric(at - 1, relation_verdict, against)
+        };
         let mut step_explanation = Vec::new();
-        // The rule on free indices is syntactic and stands; otherwise a proof decides, and the
-        // numbers must agree with it.
+        // The rules on free indices and shapes are syntactic and stand; otherwise a proof decides,
+        // and the numbers must agree with it.
         let static_wrong = verdict == Verdict::Wrong && counterexample.is_none();
         if proved(at - 1, at) && !static_wrong {
             if verdict == Verdict::Wrong {
@@ -318,7 +296,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         }
         let mut holds_verdict =
             if step.shape == d.shape { numeric(0, relation_holds, "the head").0 } else { Verdict::Wrong };
-        let holds_static_wrong = free[at].iter().any(|i| !free[0].contains(i));
+        let holds_static_wrong = step.shape != d.shape || free[at].iter().any(|i| !free[0].contains(i));
         if proved(0, at) && !holds_static_wrong {
             if holds_verdict == Verdict::Wrong {
                 internal_error = true;
