@@ -251,3 +251,32 @@ proves!(
     "diff(h(h(w)), w)",
     "25/4"
 );
+
+// Index values inside a larger range: a family read at an index of a smaller range, or at index
+// arithmetic that stays inside (`V[i+a-1]`, a convolution), is differentiated and summed out.
+const CONV: &str = "index i in 1..2, a in 1..2, f in 1..2, g in 1..2, r in 1..3\nvar V[r], K[a], x[r], W[i,a]";
+proves!(sub_range_delta, CONV, "diff(sum(i, x[i] * W[i,1]), x[f])", "W[f,1]");
+proves!(convolution_kernel_gradient, CONV, "diff(sum(i, sum(a, K[a] * V[i+a-1])), K[g])", "sum(i, V[i+g-1])");
+proves!(convolution_input_gradient, CONV, "diff(sum(a, K[a] * V[f+a-1]), V[2])", "sum(a, K[a] * delta(f+a-1, 2))");
+// Reading past the end is not in range: `x[i+a]` reaches 4 in `1..3`.
+does_not_prove!(past_the_end_not_in_range, CONV, "diff(sum(i, sum(a, K[a] * x[i+a])), K[g])", "sum(i, x[i+g])");
+
+// Kinks of a sum (away from the kink): a sum of one generic monomial over a range that is never
+// empty is 0 only on a set of measure zero; so is `c·v + R` when `R` does not involve `v`.
+const NET: &str = "index j in 1..m, k in 1..n, p in 2..n\nvar x[k], W[j,k], b[j], c, u";
+proves!(relu_of_a_sum, NET, "diff(relu(sum(k, W[1,k] * x[k])), x[1])", "step(sum(k, W[1,k] * x[k])) * W[1,1]");
+proves!(relu_with_a_bias, NET, "diff(relu(sum(k, W[j,k] * x[k]) + b[j]), b[j])", "step(sum(k, W[j,k] * x[k]) + b[j])");
+proves!(relu_of_relus_with_a_bias, NET, "diff(relu(sum(j, relu(b[j])) + c), c)", "step(sum(j, relu(b[j])) + c)");
+// A sum over a range that may be empty is 0 for all inputs there.
+does_not_prove!(relu_of_a_sum_maybe_empty, NET, "relu'(sum(p, x[p]))", "step(sum(p, x[p]))");
+does_not_prove!(
+    relu_of_a_sum_maybe_empty_kink,
+    NET,
+    "diff(u * relu(sum(p, x[p])), u)",
+    "step(sum(p, x[p])) * sum(p, x[p])"
+);
+// Two terms of one family may cancel (j = k): `b[j] - b[k]` is 0 on the diagonal.
+does_not_prove!(relu_bias_difference, NET, "relu'(b[j] - b[1])", "step(b[j] - b[1])");
+proves!(relu_bias_difference_and_more, NET, "diff(relu(b[j] - b[1] + u), u)", "step(b[j] - b[1] + u)");
+// A sum of relus is 0 whenever every relu is off: no kink rule for it.
+does_not_prove!(relu_of_relus, NET, "diff(relu(sum(j, relu(b[j]))), b[1])", "step(sum(j, relu(b[j]))) * step(b[1])");

@@ -365,26 +365,59 @@ impl Deriver<'_> {
             }
             ExprKind::Call { func, primes, args } => self.call(&func.name, *primes, args)?,
             ExprKind::Big { op: BigOp::Sum, binder, range, body } => {
-                // A bound index that the target mentions would be captured: rename it.
-                let (binder, range, body) = if self.target.r.subscripts.iter().any(|s| index_mentions(s, &binder.name))
-                {
-                    let range = range
-                        .clone()
-                        .or_else(|| self.model.indices.get(&binder.name).cloned())
-                        .ok_or_else(|| format!("the range of `{}` is not known", binder.name))?;
-                    let new = self.fresh.name(&binder.name);
-                    let body = subst(body, &HashMap::from([(binder.name.clone(), index_name(&new))]));
-                    (new, Some(range), body)
-                } else {
-                    (binder.name.clone(), range.clone(), (**body).clone())
-                };
+                let (binder, range, body) = self.unclashed(binder, range, body)?;
                 sum(&binder, range, self.d(&body)?)
             }
-            ExprKind::Big { op: BigOp::Prod, .. } => return Err("the derivative of a `prod`".into()),
+            ExprKind::Big { op: BigOp::Prod, binder, range, body } => {
+                // Only a product that does not depend on the target (inside a `log`, see `log_d`).
+                let (_, _, body) = self.unclashed(binder, range, body)?;
+                if !is_zero(&self.d(&body)?) {
+                    return Err("the derivative of a `prod` outside a `log`".into());
+                }
+                integer(0)
+            }
             ExprKind::Diff { .. } => return Err(format!("a derivative inside a derivative: `{}`", text(e))),
             ExprKind::Transpose(_) | ExprKind::Array(_) | ExprKind::Binary(BinOp::Hadamard, ..) => {
                 return Err("vectors and matrices (write them with indices)".into())
             }
+        })
+    }
+
+    /// A bound index that the target mentions would be captured: the binder renamed (with its
+    /// range written out), else as it is.
+    fn unclashed(
+        &mut self,
+        binder: &Ident,
+        range: &Option<RangeExpr>,
+        body: &Expr,
+    ) -> Result<(String, Option<RangeExpr>, Expr), String> {
+        if !self.target.r.subscripts.iter().any(|s| index_mentions(s, &binder.name)) {
+            return Ok((binder.name.clone(), range.clone(), body.clone()));
+        }
+        let range = range
+            .clone()
+            .or_else(|| self.model.indices.get(&binder.name).cloned())
+            .ok_or_else(|| format!("the range of `{}` is not known", binder.name))?;
+        let new = self.fresh.name(&binder.name);
+        let body = subst(body, &HashMap::from([(binder.name.clone(), index_name(&new))]));
+        Ok((new, Some(range), body))
+    }
+
+    /// The derivative of `log(e)` taken apart along the products and quotients of `e` (the
+    /// logarithmic derivative): `log(prod(i, f))' = sum(i, f'/f)`, `log(a/b)' = a'/a - b'/b`,
+    /// `log(a^c)' = c a'/a`. Where `log(e)` is defined, `e > 0`, so no factor is 0 and every
+    /// quotient is defined.
+    fn log_d(&mut self, e: &Expr) -> Result<Expr, String> {
+        Ok(match &e.kind {
+            ExprKind::Big { op: BigOp::Prod, binder, range, body } => {
+                let (binder, range, body) = self.unclashed(binder, range, body)?;
+                sum(&binder, range, self.log_d(&body)?)
+            }
+            ExprKind::Binary(BinOp::Mul, a, b, _) => add(self.log_d(a)?, self.log_d(b)?),
+            ExprKind::Binary(BinOp::Div, a, b, _) => sub(self.log_d(a)?, self.log_d(b)?),
+            ExprKind::Binary(BinOp::Pow, a, b, _) if constant(b).is_some() => mul((**b).clone(), self.log_d(a)?),
+            ExprKind::Neg(a) => self.log_d(a)?,
+            _ => div(self.d(e)?, e.clone()),
         })
     }
 
@@ -412,6 +445,13 @@ impl Deriver<'_> {
             return Ok(mul(call(name, primes + 1, args.to_vec()), ds[0].clone()));
         }
         let [u] = args else { return Err(format!("the derivative of `{name}`")) };
+        if matches!(name, "log" | "ln") && primes == 0 && mentions_prod(u) {
+            let d = self.log_d(u)?;
+            if !is_zero(&d) {
+                self.rules.insert("derivative of a log of a product".into());
+            }
+            return Ok(d);
+        }
         let du = self.d(u)?;
         if is_zero(&du) {
             return Ok(integer(0));
@@ -432,5 +472,19 @@ impl Deriver<'_> {
         };
         self.rules.insert("chain rule".into());
         Ok(mul(local, du))
+    }
+}
+
+/// Whether a `prod` occurs in the expression.
+fn mentions_prod(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Big { op: BigOp::Prod, .. } => true,
+        ExprKind::Big { body, .. } => mentions_prod(body),
+        ExprKind::Neg(a) | ExprKind::Transpose(a) => mentions_prod(a),
+        ExprKind::Binary(_, a, b, _) => mentions_prod(a) || mentions_prod(b),
+        ExprKind::Call { args, .. } => args.iter().any(mentions_prod),
+        ExprKind::Diff { body, .. } => mentions_prod(body),
+        ExprKind::Array(items) => items.iter().any(mentions_prod),
+        ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..) => false,
     }
 }

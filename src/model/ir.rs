@@ -77,9 +77,81 @@ pub struct IndexRange {
 impl IndexRange {
     /// Whether the number lies in the range for every value of its sizes (sizes are at least 1).
     pub fn surely_contains(&self, k: i64) -> bool {
-        let lo_ok = self.lo.size.is_none() && self.lo.offset <= k;
-        let hi_ok = k <= self.hi.offset + i64::from(self.hi.size.is_some());
-        lo_ok && hi_ok
+        self.surely_holds(k, &[])
+    }
+
+    /// Whether every value of the index expression `constant + Σ coef·v` lies in the range, for
+    /// every value of the sizes, where each `v` runs over a range or is a size. Each bound of the
+    /// expression and of the range is an affine function of the sizes, so the test is exact for
+    /// one variable and sufficient for several: `Σ coef·v` is at least the sum of the terms'
+    /// minima (vacuously true where a variable's range is empty: then there is no value at all).
+    pub fn surely_holds(&self, constant: i64, terms: &[(i64, IxTerm)]) -> bool {
+        let mut low = SizeAffine::constant(constant);
+        let mut high = SizeAffine::constant(constant);
+        for &(coef, term) in terms {
+            let (lo, hi) = match term {
+                IxTerm::Range(r) => (SizeAffine::of(r.lo), SizeAffine::of(r.hi)),
+                IxTerm::Size(s) => (SizeAffine::size(s), SizeAffine::size(s)),
+            };
+            let (min, max) = if coef >= 0 { (lo, hi) } else { (hi, lo) };
+            let (Some(l), Some(h)) = (low.plus(&min, coef), high.plus(&max, coef)) else { return false };
+            (low, high) = (l, h);
+        }
+        // low - self.lo >= 0 and self.hi - high >= 0 at every size.
+        let above = low.plus(&SizeAffine::of(self.lo), -1);
+        let below = SizeAffine::of(self.hi).plus(&high, -1);
+        above.is_some_and(|a| a.surely_nonnegative()) && below.is_some_and(|b| b.surely_nonnegative())
+    }
+}
+
+/// What a variable of an index expression ranges over, for [`IndexRange::surely_holds`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IxTerm {
+    /// A range index or a bound index: its range.
+    Range(IndexRange),
+    /// A size: exactly its value.
+    Size(SizeId),
+}
+
+/// `constant + Σ coef·size`, with checked arithmetic.
+#[derive(Debug, Clone, Default)]
+struct SizeAffine {
+    constant: i64,
+    sizes: Vec<(SizeId, i64)>,
+}
+
+impl SizeAffine {
+    fn constant(k: i64) -> SizeAffine {
+        SizeAffine { constant: k, sizes: Vec::new() }
+    }
+
+    fn size(s: SizeId) -> SizeAffine {
+        SizeAffine { constant: 0, sizes: vec![(s, 1)] }
+    }
+
+    fn of(b: Bound) -> SizeAffine {
+        SizeAffine { constant: b.offset, sizes: b.size.map(|s| vec![(s, 1)]).unwrap_or_default() }
+    }
+
+    /// `self + k·other`, or `None` on overflow.
+    fn plus(&self, other: &SizeAffine, k: i64) -> Option<SizeAffine> {
+        let mut out = self.clone();
+        out.constant = out.constant.checked_add(other.constant.checked_mul(k)?)?;
+        for &(s, c) in &other.sizes {
+            let add = c.checked_mul(k)?;
+            match out.sizes.iter_mut().find(|(t, _)| *t == s) {
+                Some((_, existing)) => *existing = existing.checked_add(add)?,
+                None => out.sizes.push((s, add)),
+            }
+        }
+        Some(out)
+    }
+
+    /// Whether it is ≥ 0 for every value ≥ 1 of its sizes: its coefficients are ≥ 0 and it is
+    /// ≥ 0 where every size is 1 (an affine function is smallest there).
+    fn surely_nonnegative(&self) -> bool {
+        self.sizes.iter().all(|&(_, c)| c >= 0)
+            && self.sizes.iter().try_fold(self.constant, |acc, &(_, c)| acc.checked_add(c)).is_some_and(|v| v >= 0)
     }
 }
 

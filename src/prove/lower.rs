@@ -12,7 +12,7 @@
 
 use crate::model::{
     constant_value, dependency_closure, subst_free, subst_ix_vars, BoundIndex, Builtin, EntryId, EntryKind, EntryRef,
-    Expr, IndexId, IndexRange, Ix, IxVar, Literal, Model,
+    Expr, IndexId, IndexRange, Ix, IxTerm, IxVar, Literal, Model,
 };
 use crate::syntax::ast::BigOp;
 use num_bigint::BigInt;
@@ -171,13 +171,21 @@ impl<'m> Lowerer<'m> {
     /// declared range, or a number inside it.
     fn evidently_in_range(&self, r: &EntryRef) -> bool {
         self.model.entries[r.entry].range_slots().zip(&r.args).all(|(slot, ix)| {
-            let range = self.model.indices[slot].range;
-            match (ix.constant, ix.terms.as_slice()) {
-                (0, [(1, IxVar::Free(i))]) => self.model.indices[*i].range == range,
-                (0, [(1, IxVar::Bound(b))]) => self.bounds.get(*b).is_some_and(|x| x.range == range),
-                (k, []) => range.surely_contains(k),
-                _ => false,
-            }
+            let terms: Option<Vec<(i64, IxTerm)>> = ix
+                .terms
+                .iter()
+                .map(|&(c, v)| {
+                    Some((
+                        c,
+                        match v {
+                            IxVar::Free(i) => IxTerm::Range(self.model.indices[i].range),
+                            IxVar::Bound(b) => IxTerm::Range(self.bounds.get(b)?.range),
+                            IxVar::Size(s) => IxTerm::Size(s),
+                        },
+                    ))
+                })
+                .collect();
+            terms.is_some_and(|t| self.model.indices[slot].range.surely_holds(ix.constant, &t))
         })
     }
 

@@ -17,7 +17,8 @@ use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use crate::model::{
-    Bound, BoundId, Builtin, Domain, EntryId, EntryKind, Expr, FnId, IndexId, IndexRange, Ix, IxVar, Model, SizeId,
+    Bound, BoundId, Builtin, Domain, EntryId, EntryKind, Expr, FnId, IndexId, IndexRange, Ix, IxTerm, IxVar, Model,
+    SizeId,
 };
 use crate::syntax::ast::BigOp;
 
@@ -877,10 +878,69 @@ impl<'m> Normaliser<'m> {
             _ => false,
         };
         let atoms: Vec<AtomId> = x.num.0.keys().flat_map(|m| m.0.iter().map(|&(a, _)| a)).collect();
-        if atoms.is_empty() || !atoms.iter().all(|&a| generic(a)) {
+        if atoms.is_empty() {
             return false;
         }
-        x.num.0.len() == 1 || atoms.iter().all(|&a| without_indices(a))
+        if x.num.0.len() == 1 {
+            // One monomial: a product of factors each not identically 0 on any open set.
+            return atoms.iter().all(|&a| generic(a) || self.generic_sum(a));
+        }
+        if atoms.iter().all(|&a| generic(a) && without_indices(a)) {
+            return true;
+        }
+        // `c·v + R` with `v` an input that `R` does not involve (a bias: `Σ_k W[j,k] x[k] + b[j]`,
+        // `Σ_j v[j] relu(…) + c`): for every value of the rest, 0 at one value of `v` only.
+        x.num.0.keys().any(|m| {
+            let [(a, 1)] = m.0.as_slice() else { return false };
+            let Atom::Input(e, _) = &self.atoms[*a as usize] else { return false };
+            !self.model.assumptions.iter().any(|x| x.entry == *e)
+                && x.num
+                    .0
+                    .keys()
+                    .filter(|other| *other != m)
+                    .all(|other| other.0.iter().all(|&(b, _)| self.free_of(b, *e)))
+        })
+    }
+
+    /// Whether an atom surely does not involve input entry `e` (at any index): unknown nodes and
+    /// their partial derivatives may, through their dependencies.
+    fn free_of(&self, a: AtomId, e: EntryId) -> bool {
+        let frac = |f: &Frac| {
+            [&f.num, &f.den].iter().all(|p| p.0.keys().all(|m| m.0.iter().all(|&(b, _)| self.free_of(b, e))))
+        };
+        match &self.atoms[a as usize] {
+            Atom::Input(e2, _) => *e2 != e,
+            Atom::Node(_) | Atom::Partial(..) => false,
+            Atom::Size(_) | Atom::Index(_) | Atom::Delta(..) => true,
+            Atom::Exp(f) => frac(f),
+            Atom::Func(_, _, args) => args.iter().all(frac),
+            Atom::Pow(x, y) => frac(x) && frac(y),
+            Atom::Sum(_, body) | Atom::Prod(_, body) => frac(body),
+        }
+    }
+
+    /// Whether an atom is a sum, over a range never empty, of one monomial `c·m(b)` of generic
+    /// atoms (inputs, unknown nodes and functions, `exp`, or such sums again): `Σ_b c·m(b)` is `c`
+    /// times a sum of monomials with positive integer coefficients once the inner sums are written
+    /// out, so no two terms cancel and it is a polynomial that is not 0 — zero only on a set of
+    /// measure zero (`Σ_a Σ_b K[a,b] V[i+a-1, j+b-1]`, a convolution without bias). Not inside a
+    /// polynomial of several terms: `Σ_i x[i] - x[1]` is identically 0 when the range is `1..1`.
+    fn generic_sum(&self, a: AtomId) -> bool {
+        let Atom::Sum(range, body) = &self.atoms[a as usize] else { return false };
+        if !self.never_empty(*range) || !body.is_poly() || body.num.0.len() != 1 {
+            return false;
+        }
+        body.num.0.keys().all(|m| {
+            m.0.iter().all(|&(b, _)| {
+                self.generic_sum(b)
+                    || match &self.atoms[b as usize] {
+                        Atom::Input(e, _) => !self.model.assumptions.iter().any(|x| x.entry == *e),
+                        Atom::Node(_) | Atom::Partial(..) | Atom::Exp(_) => true,
+                        Atom::Func(Head::Unknown(_), _, _) => true,
+                        _ => false,
+                    }
+            })
+        })
     }
 
     /// `log`: of `exp` and of products of known-positive factors it is taken apart; anything
@@ -1187,13 +1247,25 @@ impl<'m> Normaliser<'m> {
 
     /// Whether an index expression lies in a range for every admissible value.
     fn in_range(&self, e: &CIx, r: IndexRange) -> bool {
-        match e.terms.as_slice() {
-            [(Var::Free(i), 1)] if e.constant == 0 => self.model.indices[*i].range == r,
-            [(Var::Bound(b2), 1)] if e.constant == 0 => self.model.bounds.get(*b2).is_some_and(|x| x.range == r),
-            // A number inside the range at every size (an element's position in a concrete array).
-            [] => r.surely_contains(e.constant),
-            _ => false,
-        }
+        // Every value of the index expression lies in the range (`f` of `1..2` in `1..3`, `i + a - 1`
+        // with `i`, `a` in `1..2` in `1..3`, a number inside the range at every size).
+        let terms: Option<Vec<(i64, IxTerm)>> = e
+            .terms
+            .iter()
+            .map(|&(v, c)| {
+                Some((
+                    c,
+                    match v {
+                        Var::Free(i) => IxTerm::Range(self.model.indices[i].range),
+                        Var::Bound(b) => IxTerm::Range(self.model.bounds.get(b)?.range),
+                        Var::Size(s) => IxTerm::Size(s),
+                        // A bound index of an enclosing sum atom: its range is not at hand.
+                        Var::Level(_) => return None,
+                    },
+                ))
+            })
+            .collect();
+        terms.is_some_and(|t| r.surely_holds(e.constant, &t))
     }
 
     /// The body of a sum over `b` as a key: `b` becomes `Level(0)`, and `Level`s of enclosing
