@@ -89,6 +89,66 @@ const TASKS: &[Task] = &[
         &[("diff(L, w[q])", "gradient", "2 * sum(n, (yhat[n] - y[n]) * X[n,q]) + 2 * lambda * w[q]")],
     ),
     (
+        "cnn_backward",
+        "cnn_backward",
+        &[
+            ("diff(L, theta)", "gradient for theta", "P - y"),
+            ("diff(L, K2[c,a,b])", "layer-2 kernel", "(P - y) * A1[c,a,b]"),
+            (
+                "diff(L, K1[c,a,b])",
+                "layer-1 kernel",
+                "(P - y) * sum(i, sum(j, K2[c,i,j] * step(Z1[c,i,j]) * V[i+a-1, j+b-1]))",
+            ),
+        ],
+    ),
+    (
+        "kl_standard_normal",
+        "kl_standard_normal",
+        &[
+            ("diff(KL, mu[j])", "gradient with respect to a mean", "mu[j]"),
+            // ("diff(KL, sigma[j])", "gradient with respect to a standard deviation", "sigma[j] - 1 / sigma[j]"),
+        ],
+    ),
+    (
+        "relu_network_l1",
+        "relu_network_l1",
+        &[
+            ("diff(L, c)", "output bias", "2 * (yhat - y) * step(o)"),
+            ("diff(L, v[j])", "output weights", "2 * (yhat - y) * step(o) * h[j] + lambda * sign(v[j])"),
+            ("diff(L, b[j])", "hidden bias", "2 * (yhat - y) * step(o) * v[j] * step(a[j])"),
+            (
+                "diff(L, W[j,q])",
+                "hidden weights",
+                "2 * (yhat - y) * step(o) * v[j] * step(a[j]) * x[q] + lambda * sign(W[j,q])",
+            ),
+        ],
+    ),
+    (
+        "rnn_softmax_outputs",
+        "rnn_softmax_outputs",
+        &[
+            ("diff(L, Why[i,j])", "output weights, both steps", "(p1[i] - y1[i]) * h1[j] + (p2[i] - y2[i]) * h2[j]"),
+            ("diff(L2, Why[i,j])", "output weights, output at t = 2 only", "(p2[i] - y2[i]) * h2[j]"),
+        ],
+    ),
+    (
+        "hard_threshold_mlp",
+        "hard_threshold_mlp",
+        &[
+            ("diff(H, W2[i,j])", "output weights", "(p[i] - y[i]) * h[j]"),
+            ("diff(H, W1[j,q])", "first-layer weights", "0"),
+            ("diff(H, b1[j])", "first-layer biases", "0"),
+        ],
+    ),
+    (
+        "rnn_gradient",
+        "rnn_gradient",
+        &[
+            ("∂L/∂h[t+1]", "one step back", "∂L/∂h[t+2] * sigmoid'(z[t+2]) * w"),
+            ("∂L/∂h[t]", "two steps back", "w^2 * sigmoid'(z[t+1]) * sigmoid'(z[t+2]) * ∂L/∂h[t+2]"),
+        ],
+    ),
+    (
         "residual_unit",
         "residual_unit",
         &[(

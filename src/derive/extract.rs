@@ -40,6 +40,11 @@ fn rules() -> Vec<Rewrite<Alg, ()>> {
         rw!("factor"; "(+ (* ?a ?b) (* ?a ?c))" => "(* ?a (+ ?b ?c))"),
         rw!("factor-sub"; "(- (* ?a ?b) (* ?a ?c))" => "(* ?a (- ?b ?c))"),
         rw!("factor-one"; "(+ (* ?a ?b) ?a)" => "(* ?a (+ ?b #one))"),
+        // A difference is a sum with a negated term, so that terms are regrouped across `-`.
+        rw!("sub-as-add"; "(- ?a ?b)" => "(+ ?a (neg ?b))"),
+        rw!("add-as-sub"; "(+ ?a (neg ?b))" => "(- ?a ?b)"),
+        rw!("neg-into-product"; "(neg (* ?a ?b))" => "(* ?a (neg ?b))"),
+        rw!("neg-out-of-product"; "(* ?a (neg ?b))" => "(neg (* ?a ?b))"),
     ]
 }
 
@@ -116,6 +121,100 @@ impl CostFunction<Alg> for WrittenLength<'_> {
     }
 }
 
+/// The written length of a term: the cost [`shortest`] minimises.
+pub fn written_length(e: &Expr) -> usize {
+    let mut leaves = Leaves { exprs: Vec::new(), texts: Vec::new() };
+    let mut rec = RecExpr::default();
+    to_egg(e, &mut rec, &mut leaves);
+    WrittenLength { leaves: &leaves }.cost_rec(&rec)
+}
+
+/// A polynomial over the leaves of a term (sums, differences, products, quotients by numbers and
+/// small integer powers taken apart; anything else a leaf): monomials as sorted leaf numbers.
+type LeafPoly = std::collections::BTreeMap<Vec<usize>, num_rational::BigRational>;
+
+/// The most monomials an expansion may have.
+const MAX_MONOMIALS: usize = 64;
+
+fn expand_poly(e: &Expr, leaves: &mut Leaves) -> Option<LeafPoly> {
+    use num_traits::{ToPrimitive, Zero};
+    let product = |a: &LeafPoly, b: &LeafPoly| -> Option<LeafPoly> {
+        let mut out = LeafPoly::new();
+        for (ma, ca) in a {
+            for (mb, cb) in b {
+                let mut m: Vec<usize> = ma.iter().chain(mb).copied().collect();
+                m.sort_unstable();
+                *out.entry(m).or_insert_with(num_rational::BigRational::zero) += ca * cb;
+            }
+        }
+        out.retain(|_, c| !c.is_zero());
+        (out.len() <= MAX_MONOMIALS).then_some(out)
+    };
+    let scaled = |a: LeafPoly, k: &num_rational::BigRational| -> LeafPoly {
+        a.into_iter().map(|(m, c)| (m, c * k)).filter(|(_, c)| !c.is_zero()).collect()
+    };
+    let leaf = |e: &Expr, leaves: &mut Leaves| {
+        let Some(k) = Leaves::index(&leaves.leaf(e)) else { return LeafPoly::new() };
+        LeafPoly::from([(vec![k], num_rational::BigRational::from_integer(1.into()))])
+    };
+    if let Some(c) = constant(e) {
+        return Some(if c.is_zero() { LeafPoly::new() } else { LeafPoly::from([(Vec::new(), c)]) });
+    }
+    Some(match &e.kind {
+        ExprKind::Neg(a) => scaled(expand_poly(a, leaves)?, &num_rational::BigRational::from_integer((-1).into())),
+        ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub), a, b, _) => {
+            let (mut x, y) = (expand_poly(a, leaves)?, expand_poly(b, leaves)?);
+            let sign = num_rational::BigRational::from_integer(if *op == BinOp::Add { 1 } else { -1 }.into());
+            for (m, c) in y {
+                *x.entry(m).or_insert_with(num_rational::BigRational::zero) += c * &sign;
+            }
+            x.retain(|_, c| !c.is_zero());
+            x
+        }
+        ExprKind::Binary(BinOp::Mul, a, b, _) => product(&expand_poly(a, leaves)?, &expand_poly(b, leaves)?)?,
+        ExprKind::Binary(BinOp::Div, a, b, _) => match constant(b).filter(|c| !c.is_zero()) {
+            Some(c) => scaled(expand_poly(a, leaves)?, &c.recip()),
+            None => leaf(e, leaves),
+        },
+        ExprKind::Binary(BinOp::Pow, a, b, _) => match constant(b).and_then(|c| c.to_integer().to_u32()) {
+            Some(n @ 1..=4) if constant(b).is_some_and(|c| c.is_integer()) => {
+                let base = expand_poly(a, leaves)?;
+                let mut out = base.clone();
+                for _ in 1..n {
+                    out = product(&out, &base)?;
+                }
+                out
+            }
+            _ => leaf(e, leaves),
+        },
+        _ => leaf(e, leaves),
+    })
+}
+
+/// `e` multiplied out and like terms collected (`(1 - y) * p - y * (1 - p)` is `p - y`), then
+/// with common factors pulled out again; `None` unless that is shorter to write.
+pub fn expanded(e: &Expr) -> Option<Expr> {
+    use num_traits::Signed;
+    let mut leaves = Leaves { exprs: Vec::new(), texts: Vec::new() };
+    let poly = expand_poly(e, &mut leaves)?;
+    let mut out: Option<Expr> = None;
+    for (m, c) in &poly {
+        let mut term = number(&c.abs());
+        for k in m {
+            term = mul(term, leaves.exprs[*k].clone());
+        }
+        out = Some(match (out, c.is_negative()) {
+            (None, false) => term,
+            (None, true) => neg(term),
+            (Some(acc), false) => add(acc, term),
+            (Some(acc), true) => sub(acc, term),
+        });
+    }
+    let flat = out.unwrap_or_else(|| integer(0));
+    let best = shortest(&flat).unwrap_or(flat);
+    (written_length(&best) < written_length(e)).then_some(best)
+}
+
 /// A shorter form of `e` with common factors pulled out of its terms, if there is one.
 pub fn shortest(e: &Expr) -> Option<Expr> {
     let mut leaves = Leaves { exprs: Vec::new(), texts: Vec::new() };
@@ -155,6 +254,20 @@ mod tests {
         let short = text(&shortest(&e).expect("a shorter form"));
         assert_eq!(short.matches("g'(a[j])").count(), 1, "{short}");
         assert_eq!(short.matches("x[k]").count(), 1, "{short}");
+    }
+
+    #[test]
+    fn terms_are_regrouped_across_a_difference() {
+        let e = head("derive h1[j] * (p1[i] - y1[i]) - y2[i] * h2[j] + h2[j] * p2[i]\n  = 0\n");
+        let short = text(&shortest(&e).expect("a shorter form"));
+        assert_eq!(short.matches("h2[j]").count(), 1, "{short}");
+    }
+
+    #[test]
+    fn like_terms_cancel_once_multiplied_out() {
+        let e = head("derive (1 - y) * p - y * (1 - p)\n  = 0\n");
+        assert_eq!(text(&expanded(&e).expect("a shorter form")), "p - y");
+        assert!(expanded(&head("derive a * (b + c)\n  = 0\n")).is_none());
     }
 
     #[test]

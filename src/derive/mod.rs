@@ -208,9 +208,18 @@ fn propose(model: &Families, head: &Expr, fresh: &mut Fresh) -> Result<Vec<Propo
         push_if_new(&mut steps, &e, next.clone(), &note);
         e = next;
     }
-    // The shortest form by equality saturation: common factors pulled out of the terms.
-    if let Some(short) = extract::shortest(&e) {
-        push_if_new(&mut steps, &e, short, &BTreeSet::from(["common factors pulled out".to_string()]));
+    // The shortest form by equality saturation: common factors pulled out of the terms; or, if
+    // shorter, the answer multiplied out with like terms collected (and factors pulled out again).
+    let short = extract::shortest(&e);
+    let (best, rule) = match (short, extract::expanded(&e)) {
+        (Some(s), Some(x)) if extract::written_length(&x) < extract::written_length(&s) => {
+            (Some(x), "multiplied out; like terms collected")
+        }
+        (None, Some(x)) => (Some(x), "multiplied out; like terms collected"),
+        (s, _) => (s, "common factors pulled out"),
+    };
+    if let Some(best) = best {
+        push_if_new(&mut steps, &e, best, &BTreeSet::from([rule.to_string()]));
     }
     if steps.is_empty() {
         return Err("nothing to derive: the goal has no derivative to work out".into());

@@ -468,6 +468,7 @@ impl Deriver<'_> {
             ("cos", 0) => neg(call("sin", 0, vec![u])),
             ("sigmoid" | "σ", p) => call("sigmoid", p + 1, vec![u]),
             ("tanh", p) => call("tanh", p + 1, vec![u]),
+            ("step" | "sign", p) => call(name, p + 1, vec![u]),
             _ => return Err(format!("the derivative of `{name}{}`", "'".repeat(primes as usize))),
         };
         self.rules.insert("chain rule".into());

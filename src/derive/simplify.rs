@@ -340,6 +340,10 @@ pub fn special_forms(e: &Expr, rules: &mut BTreeSet<&'static str>) -> Expr {
                     rules.insert("tanh' = 1 − tanh²");
                     return sub(integer(1), binary(BinOp::Pow, call("tanh", 0, vec![u]), integer(2)));
                 }
+                "step" | "sign" => {
+                    rules.insert("a step is flat away from its jump");
+                    return integer(0);
+                }
                 _ => ExprKind::Call { func: func.clone(), primes: 1, args: vec![u] },
             }
         }
@@ -382,12 +386,21 @@ struct Abbreviation {
     slots: Vec<SlotPat>,
     /// For an assumption: the constant that replaces a match.
     replacement: Option<Expr>,
+    /// The declared range of each index, as text, so that `sum(k, …)` matches `sum(k2 in 1..K, …)`.
+    ranges: std::rc::Rc<HashMap<String, (String, String)>>,
 }
 
 /// The file's definitions folded back in, bottom-up: a definition whose body is the derivative
 /// being derived (`let delta_phi[t] = ∂E/∂net_phi[t]`) is left out, and so is one whose body is a
 /// bare name or number.
 pub fn abbreviate(e: &Expr, model: &Families, goal: &Expr, used: &mut BTreeSet<String>) -> Expr {
+    let ranges = std::rc::Rc::new(
+        model
+            .indices
+            .iter()
+            .map(|(n, r)| (n.clone(), (index_to_string(&r.lo), index_to_string(&r.hi))))
+            .collect::<HashMap<_, _>>(),
+    );
     let mut abbreviations = Vec::new();
     for fam in &model.fams {
         let Kind::Defined(body) = &fam.kind else { continue };
@@ -413,6 +426,7 @@ pub fn abbreviate(e: &Expr, model: &Families, goal: &Expr, used: &mut BTreeSet<S
             function: false,
             slots: fam.slots.clone(),
             replacement: None,
+            ranges: ranges.clone(),
         });
     }
     let mut fns: Vec<_> = model.user_fns.iter().collect();
@@ -426,6 +440,7 @@ pub fn abbreviate(e: &Expr, model: &Families, goal: &Expr, used: &mut BTreeSet<S
             function: true,
             slots: Vec::new(),
             replacement: None,
+            ranges: ranges.clone(),
         });
     }
     for (lhs, rhs) in &model.assumptions {
@@ -437,6 +452,7 @@ pub fn abbreviate(e: &Expr, model: &Families, goal: &Expr, used: &mut BTreeSet<S
             function: false,
             slots: Vec::new(),
             replacement: Some(rhs.clone()),
+            ranges: ranges.clone(),
         });
     }
     fold(e, &abbreviations, used)
@@ -598,9 +614,25 @@ fn matches(p: &Expr, e: &Expr, a: &Abbreviation, binds: &mut HashMap<String, Exp
             ExprKind::Big { op: po, binder: pb, range: pr, body: pbody },
             ExprKind::Big { op: eo, binder: eb, range: er, body: ebody },
         ) => {
-            let range_text =
-                |r: &Option<RangeExpr>| r.as_ref().map(|r| (index_to_string(&r.lo), index_to_string(&r.hi)));
-            po == eo && pb.name == eb.name && range_text(pr) == range_text(er) && matches(pbody, ebody, a, binds)
+            // Equal up to the name of the bound index: the ranges written or declared agree, and
+            // the expression's index is renamed to the pattern's where that captures nothing.
+            let range_text = |binder: &Ident, r: &Option<RangeExpr>| match r {
+                Some(r) => Some((index_to_string(&r.lo), index_to_string(&r.hi))),
+                None => a.ranges.get(&binder.name).cloned(),
+            };
+            if po != eo || range_text(pb, pr).is_none() || range_text(pb, pr) != range_text(eb, er) {
+                return false;
+            }
+            if pb.name == eb.name {
+                return matches(pbody, ebody, a, binds);
+            }
+            let mut taken = BTreeSet::new();
+            names(ebody, &mut taken);
+            if taken.contains(&pb.name) {
+                return false;
+            }
+            let renamed = subst(ebody, &HashMap::from([(eb.name.clone(), index_name(&pb.name))]));
+            matches(pbody, &renamed, a, binds)
         }
         (ExprKind::Diff { body: pb, wrt: pw }, ExprKind::Diff { body: eb, wrt: ew }) => {
             matches(pb, eb, a, binds)
