@@ -930,7 +930,11 @@ fn value_cause(pairs: &[(f64, f64)]) -> Option<String> {
 
 /// `x` with `digits` significant digits, without trailing zeros.
 pub fn significant(x: f64, digits: i32) -> String {
-    if x == 0.0 || !x.is_finite() {
+    if x == 0.0 {
+        // Also -0.0, which a student reads as a sign.
+        return "0".to_string();
+    }
+    if !x.is_finite() {
         return x.to_string();
     }
     let magnitude = x.abs().log10().floor() as i32;
