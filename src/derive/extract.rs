@@ -174,7 +174,8 @@ fn expand_poly(e: &Expr, leaves: &mut Leaves) -> Option<LeafPoly> {
         ExprKind::Binary(BinOp::Mul, a, b, _) => product(&expand_poly(a, leaves)?, &expand_poly(b, leaves)?)?,
         ExprKind::Binary(BinOp::Div, a, b, _) => match constant(b).filter(|c| !c.is_zero()) {
             Some(c) => scaled(expand_poly(a, leaves)?, &c.recip()),
-            None => leaf(e, leaves),
+            // a / b = a · (1 / b), with `1 / b` a leaf.
+            None => product(&expand_poly(a, leaves)?, &leaf(&div(integer(1), (**b).clone()), leaves))?,
         },
         ExprKind::Binary(BinOp::Pow, a, b, _) => match constant(b).and_then(|c| c.to_integer().to_u32()) {
             Some(n @ 1..=4) if constant(b).is_some_and(|c| c.is_integer()) => {
@@ -201,7 +202,10 @@ pub fn expanded(e: &Expr) -> Option<Expr> {
     for (m, c) in &poly {
         let mut term = number(&c.abs());
         for k in m {
-            term = mul(term, leaves.exprs[*k].clone());
+            term = match &leaves.exprs[*k].kind {
+                ExprKind::Binary(BinOp::Div, one, b, _) if is_one(one) => div(term, (**b).clone()),
+                _ => mul(term, leaves.exprs[*k].clone()),
+            };
         }
         out = Some(match (out, c.is_negative()) {
             (None, false) => term,
@@ -268,6 +272,8 @@ mod tests {
         let e = head("derive (1 - y) * p - y * (1 - p)\n  = 0\n");
         assert_eq!(text(&expanded(&e).expect("a shorter form")), "p - y");
         assert!(expanded(&head("derive a * (b + c)\n  = 0\n")).is_none());
+        let e = head("derive 1 / 2 * (2 * s - 2 / s)\n  = 0\n");
+        assert_eq!(text(&expanded(&e).expect("a shorter form")), "s - 1 / s");
     }
 
     #[test]
