@@ -251,3 +251,71 @@ proves!(
     "diff(h(h(w)), w)",
     "25/4"
 );
+
+// Fractions in lowest terms: a common factor of numerator and denominator cancels also inside a
+// sum (whose body is an atom), and the divisor's condition stays.
+const LOGISTIC: &str = "index i in 1..n, k in 1..d, q in 1..d\nvar X[i,k], y[i], w[k], lambda > 0, u\n\
+                        let z[i] = sum(k, X[i,k] * w[k])\nlet p[i] = sigmoid(z[i])";
+proves!(sum_cancels_sigmoid, LOGISTIC, "sum(i, X[i,q] * sigmoid(z[i]) / sigmoid(z[i]))", "sum(i, X[i,q])");
+proves!(sum_cancels_a_node, LOGISTIC, "sum(i, X[i,q] * sigmoid(z[i]) / p[i])", "sum(i, X[i,q])");
+proves!(sum_cancels_a_positive_sum, LOGISTIC, "sum(i, X[i,q] * (1 + exp(z[i])) / (1 + exp(z[i])))", "sum(i, X[i,q])");
+proves!(
+    sum_cancels_sigmoid_derivative,
+    LOGISTIC,
+    "sum(i, sigmoid(z[i]) * (1 - sigmoid(z[i])) / p[i])",
+    "sum(i, 1 - p[i])"
+);
+proves!(
+    logistic_regression_gradient_cancelled,
+    LOGISTIC,
+    "lambda * w[q] - sum(i, y[i] * sigmoid(z[i]) * (1 - sigmoid(z[i])) * X[i,q] / p[i] \
+     - (1 - y[i]) * sigmoid(z[i]) * (1 - sigmoid(z[i])) * X[i,q] / (1 - p[i]))",
+    "lambda * w[q] - sum(i, y[i] * (1 - p[i]) * X[i,q] - (1 - y[i]) * p[i] * X[i,q])"
+);
+proves!(
+    logistic_regression_gradient_collected,
+    LOGISTIC,
+    "lambda * w[q] - sum(i, y[i] * (1 - p[i]) * X[i,q] - (1 - y[i]) * p[i] * X[i,q])",
+    "lambda * w[q] + sum(i, (p[i] - y[i]) * X[i,q])"
+);
+proves!(
+    logistic_regression_gradient,
+    "index i in 1..n, k in 1..d, q in 1..d\nvar X[i,k], y[i], w[k], lambda > 0\n\
+     let z[i] = sum(k, X[i,k] * w[k])\nlet p[i] = sigmoid(z[i])\n\
+     let L = -sum(i, y[i] * log(p[i]) + (1 - y[i]) * log(1 - p[i])) + lambda / 2 * sum(k, w[k]^2)",
+    "diff(L, w[q])",
+    "lambda * w[q] + sum(i, (p[i] - y[i]) * X[i,q])"
+);
+proves!(
+    sum_of_a_negated_fraction,
+    LOGISTIC,
+    "sum(i, -2 * w[q] * X[i,q] / (1 + exp(z[i])))",
+    "-2 * w[q] * sum(i, X[i,q] / (1 + exp(z[i])))"
+);
+proves!(
+    sum_cancel_keeps_the_divisor_condition,
+    "index i in 1..n\nvar x[i], w[i]",
+    "sum(i, (x[i]^2 - w[i]^2) / (x[i] + w[i]))",
+    "sum(i, x[i] - w[i] + 0 / (x[i] + w[i]))"
+);
+does_not_prove!(
+    sum_cancel_drops_no_divisor_condition,
+    "index i in 1..n\nvar x[i], w[i]",
+    "sum(i, (x[i]^2 - w[i]^2) / (x[i] + w[i]))",
+    "sum(i, x[i] - w[i])"
+);
+does_not_prove!(sum_cancel_of_a_possibly_zero_factor, LOGISTIC, "sum(i, X[i,q] * u / u)", "sum(i, X[i,q])");
+does_not_prove!(sum_cancel_of_a_possibly_zero_sum, LOGISTIC, "sum(i, X[i,q] * (1 + u) / (1 + u))", "sum(i, X[i,q])");
+does_not_prove!(
+    sum_cancel_over_a_possibly_empty_range,
+    "index k in 2..n\nvar x[k], u",
+    "sum(k, x[k] * (1 + u) / (1 + u))",
+    "sum(k, x[k])"
+);
+does_not_prove!(
+    sum_cancel_of_an_indexed_possibly_zero_factor,
+    "index i in 1..n\nvar x[i], z[i]",
+    "sum(i, x[i] * (z[i] - 1) / (z[i] - 1))",
+    "sum(i, x[i])"
+);
+
