@@ -319,3 +319,37 @@ does_not_prove!(
     "sum(i, x[i])"
 );
 
+// Derivatives of `prod` and of the log of a product.
+const SIGMA: &str = "index i in 1..k, j in 1..k\nvar mu[i], sigma[i] > 0, x[i], nz[i] != 0";
+proves!(log_of_prod_derivative, SIGMA, "diff(log(prod(i, sigma[i]^2)), sigma[j])", "2 / sigma[j]");
+proves!(
+    kl_derivative_through_the_log_determinant,
+    "index i in 1..k, j in 1..k\nvar mu[i], sigma[i] > 0\n\
+     let KL = 1/2 * (sum(i, sigma[i]^2) + sum(i, (0 - mu[i])^2) - k + log(1 / prod(i, sigma[i]^2)))",
+    "diff(KL, sigma[j])",
+    "diff(1/2 * (sum(i, sigma[i]^2) + sum(i, mu[i]^2) - k - sum(i, log(sigma[i]^2))), sigma[j])"
+);
+proves!(prod_derivative_positive_factors, SIGMA, "diff(prod(i, sigma[i]), sigma[j])", "prod(i, sigma[i]) / sigma[j]");
+proves!(prod_derivative_nonzero_factors, SIGMA, "diff(prod(i, nz[i]^3), nz[j])", "3 * prod(i, nz[i]^3) / nz[j]");
+proves!(
+    log_derivative_keeps_the_domain_of_the_log,
+    SIGMA,
+    "diff(log(prod(i, x[i]^2)), x[j])",
+    "sum(i, 2 * delta(i, j) / x[i]) + 0 * log(prod(i, x[i]^2))"
+);
+does_not_prove!(prod_derivative_of_possibly_zero_factors, SIGMA, "diff(prod(i, x[i]), x[j])", "prod(i, x[i]) / x[j]");
+does_not_prove!(log_of_prod_derivative_unrestricted, SIGMA, "diff(log(prod(i, x[i])), x[j])", "1 / x[j]");
+proves!(log_of_prod_derivative_positive, SIGMA, "diff(log(prod(i, sigma[i])), sigma[j])", "1 / sigma[j]");
+does_not_prove!(
+    log_derivative_of_a_product_of_signed_factors,
+    SIGMA,
+    "diff(log(prod(i, x[i])), x[j])",
+    "sum(i, delta(i, j) / x[i])"
+);
+does_not_prove!(log_of_squares_derivative_unrestricted, SIGMA, "diff(log(prod(i, x[i]^2)), x[j])", "2 / x[j]");
+
+#[test]
+fn log_of_prod_derivative_with_a_wrong_coefficient_is_wrong() {
+    let v = verdict(SIGMA, "diff(log(prod(i, sigma[i]^2)), sigma[j])", "1 / sigma[j]");
+    assert_eq!(v, Verdict::Wrong);
+}
