@@ -1107,6 +1107,7 @@ impl<'m> Normaliser<'m> {
 
     /// `Σ_b body` for a normalised body in which `b` is still a raw bound index.
     fn sum_of(&mut self, range: IndexRange, b: BoundId, body: Frac) -> Option<Frac> {
+        let body = self.lowest_terms(body);
         // A denominator that depends on the index stays inside; so does any denominator when the
         // range may be empty (the empty sum is 0 even where the denominator is 0).
         let den_inside = self
