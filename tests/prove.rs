@@ -353,3 +353,19 @@ fn log_of_prod_derivative_with_a_wrong_coefficient_is_wrong() {
     let v = verdict(SIGMA, "diff(log(prod(i, sigma[i]^2)), sigma[j])", "1 / sigma[j]");
     assert_eq!(v, Verdict::Wrong);
 }
+// A condition implied by another one is dropped (`x > 0` implies `x != 0`), so the domain a
+// derivative keeps from its `log` matches a side that states it.
+proves!(
+    log_derivative_of_signed_nonzero_factors_guarded,
+    SIGMA,
+    "diff(log(prod(i, nz[i])), nz[j])",
+    "1 / nz[j] + 0 * log(prod(i, nz[i]))"
+);
+does_not_prove!(log_derivative_of_signed_nonzero_factors, SIGMA, "diff(log(prod(i, nz[i])), nz[j])", "1 / nz[j]");
+does_not_prove!(log_derivative_of_negated_factors, SIGMA, "diff(log(prod(i, -sigma[i])), sigma[j])", "1 / sigma[j]");
+proves!(
+    log_derivative_of_negated_factors_guarded,
+    SIGMA,
+    "diff(log(prod(i, -sigma[i])), sigma[j])",
+    "1 / sigma[j] + 0 * log(prod(i, -sigma[i]))"
+);

@@ -213,6 +213,16 @@ impl Condition {
     }
 }
 
+/// Whether condition `d` implies a different condition `c`: `x > 0` implies `x ≠ 0` and `x ≥ 0`, also
+/// for every value of one range.
+fn implies(d: &Condition, c: &Condition) -> bool {
+    match (d, c) {
+        (Condition::Positive(x), Condition::NonZero(y) | Condition::NonNegative(y)) => x == y,
+        (Condition::ForAll(r, d), Condition::ForAll(s, c)) => r == s && implies(d, c),
+        _ => false,
+    }
+}
+
 /// `a + b`, without the gcd of a rational for integers (num-bigint's binary gcd of a large number
 /// and 1 takes quadratic time).
 fn sum(a: &BigRational, b: &BigRational) -> BigRational {
@@ -436,8 +446,13 @@ impl<'m> Normaliser<'m> {
         self.conditions.clear();
         let frac = self.norm(e)?;
         // Conditions in lowest terms too, so that two ways of writing one condition are one.
-        let conditions = std::mem::take(&mut self.conditions).into_iter().map(|c| self.condition_in_lowest_terms(c));
-        Some(Normal { frac, conditions: conditions.collect() })
+        let conditions: BTreeSet<Condition> =
+            std::mem::take(&mut self.conditions).into_iter().map(|c| self.condition_in_lowest_terms(c)).collect();
+        // A condition implied by another one adds nothing to their conjunction: `x ≠ 0` beside
+        // `x > 0` (as `log'(x) = 1/x` and the domain of `log(x)` give).
+        let implied = |c: &Condition| conditions.iter().any(|d| implies(d, c));
+        let kept = conditions.iter().filter(|c| !implied(c)).cloned().collect();
+        Some(Normal { frac, conditions: kept })
     }
 
     fn condition_in_lowest_terms(&self, c: Condition) -> Condition {
