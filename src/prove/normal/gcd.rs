@@ -5,7 +5,9 @@
 //! gcd is the classical recursive one: a polynomial is seen as univariate in its largest atom with
 //! polynomial coefficients, the content (gcd of the coefficients) is split off recursively, and
 //! the primitive parts go through a primitive pseudo-remainder sequence. Every loop draws on a
-//! budget of work (products of monomials); past it the answer is `None`, and the caller keeps the fraction as it was.
+//! budget of work (products of monomials); past it the answer is `None`, and the caller keeps the
+//! fraction as it was. Before that, [`surely_coprime`] rules out a common factor cheaply in most
+//! cases.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -23,7 +25,7 @@ fn charge(work: &mut u32, cost: usize) -> Option<()> {
 
 /// The lexicographic monomial order with the largest atom most significant (a well-order on
 /// monomials without negative exponents that respects multiplication, as division needs).
-pub(super) fn lex(a: &Mono, b: &Mono) -> Ordering {
+fn lex(a: &Mono, b: &Mono) -> Ordering {
     let (mut i, mut j) = (a.0.len(), b.0.len());
     loop {
         let x = i.checked_sub(1).map(|k| a.0[k]);
@@ -116,7 +118,7 @@ fn times_power(p: &Poly, v: AtomId, k: i32) -> Option<Poly> {
 }
 
 /// `p` scaled so that its leading coefficient is 1.
-pub(super) fn monic(p: &Poly) -> Poly {
+fn monic(p: &Poly) -> Poly {
     match leading(p) {
         Some((_, c)) if !c.is_one() => p.scale(&c.recip()),
         _ => p.clone(),
