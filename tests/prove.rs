@@ -280,3 +280,120 @@ does_not_prove!(relu_bias_difference, NET, "relu'(b[j] - b[1])", "step(b[j] - b[
 proves!(relu_bias_difference_and_more, NET, "diff(relu(b[j] - b[1] + u), u)", "step(b[j] - b[1] + u)");
 // A sum of relus is 0 whenever every relu is off: no kink rule for it.
 does_not_prove!(relu_of_relus, NET, "diff(relu(sum(j, relu(b[j]))), b[1])", "step(sum(j, relu(b[j]))) * step(b[1])");
+// Fractions in lowest terms: a common factor of numerator and denominator cancels also inside a
+// sum (whose body is an atom), and the divisor's condition stays.
+const LOGISTIC: &str = "index i in 1..n, k in 1..d, q in 1..d\nvar X[i,k], y[i], w[k], lambda > 0, u\n\
+                        let z[i] = sum(k, X[i,k] * w[k])\nlet p[i] = sigmoid(z[i])";
+proves!(sum_cancels_sigmoid, LOGISTIC, "sum(i, X[i,q] * sigmoid(z[i]) / sigmoid(z[i]))", "sum(i, X[i,q])");
+proves!(sum_cancels_a_node, LOGISTIC, "sum(i, X[i,q] * sigmoid(z[i]) / p[i])", "sum(i, X[i,q])");
+proves!(sum_cancels_a_positive_sum, LOGISTIC, "sum(i, X[i,q] * (1 + exp(z[i])) / (1 + exp(z[i])))", "sum(i, X[i,q])");
+proves!(
+    sum_cancels_sigmoid_derivative,
+    LOGISTIC,
+    "sum(i, sigmoid(z[i]) * (1 - sigmoid(z[i])) / p[i])",
+    "sum(i, 1 - p[i])"
+);
+proves!(
+    logistic_regression_gradient_cancelled,
+    LOGISTIC,
+    "lambda * w[q] - sum(i, y[i] * sigmoid(z[i]) * (1 - sigmoid(z[i])) * X[i,q] / p[i] \
+     - (1 - y[i]) * sigmoid(z[i]) * (1 - sigmoid(z[i])) * X[i,q] / (1 - p[i]))",
+    "lambda * w[q] - sum(i, y[i] * (1 - p[i]) * X[i,q] - (1 - y[i]) * p[i] * X[i,q])"
+);
+proves!(
+    logistic_regression_gradient_collected,
+    LOGISTIC,
+    "lambda * w[q] - sum(i, y[i] * (1 - p[i]) * X[i,q] - (1 - y[i]) * p[i] * X[i,q])",
+    "lambda * w[q] + sum(i, (p[i] - y[i]) * X[i,q])"
+);
+proves!(
+    logistic_regression_gradient,
+    "index i in 1..n, k in 1..d, q in 1..d\nvar X[i,k], y[i], w[k], lambda > 0\n\
+     let z[i] = sum(k, X[i,k] * w[k])\nlet p[i] = sigmoid(z[i])\n\
+     let L = -sum(i, y[i] * log(p[i]) + (1 - y[i]) * log(1 - p[i])) + lambda / 2 * sum(k, w[k]^2)",
+    "diff(L, w[q])",
+    "lambda * w[q] + sum(i, (p[i] - y[i]) * X[i,q])"
+);
+proves!(
+    sum_of_a_negated_fraction,
+    LOGISTIC,
+    "sum(i, -2 * w[q] * X[i,q] / (1 + exp(z[i])))",
+    "-2 * w[q] * sum(i, X[i,q] / (1 + exp(z[i])))"
+);
+proves!(
+    sum_cancel_keeps_the_divisor_condition,
+    "index i in 1..n\nvar x[i], w[i]",
+    "sum(i, (x[i]^2 - w[i]^2) / (x[i] + w[i]))",
+    "sum(i, x[i] - w[i] + 0 / (x[i] + w[i]))"
+);
+does_not_prove!(
+    sum_cancel_drops_no_divisor_condition,
+    "index i in 1..n\nvar x[i], w[i]",
+    "sum(i, (x[i]^2 - w[i]^2) / (x[i] + w[i]))",
+    "sum(i, x[i] - w[i])"
+);
+does_not_prove!(sum_cancel_of_a_possibly_zero_factor, LOGISTIC, "sum(i, X[i,q] * u / u)", "sum(i, X[i,q])");
+does_not_prove!(sum_cancel_of_a_possibly_zero_sum, LOGISTIC, "sum(i, X[i,q] * (1 + u) / (1 + u))", "sum(i, X[i,q])");
+does_not_prove!(
+    sum_cancel_over_a_possibly_empty_range,
+    "index k in 2..n\nvar x[k], u",
+    "sum(k, x[k] * (1 + u) / (1 + u))",
+    "sum(k, x[k])"
+);
+does_not_prove!(
+    sum_cancel_of_an_indexed_possibly_zero_factor,
+    "index i in 1..n\nvar x[i], z[i]",
+    "sum(i, x[i] * (z[i] - 1) / (z[i] - 1))",
+    "sum(i, x[i])"
+);
+
+// Derivatives of `prod` and of the log of a product.
+const SIGMA: &str = "index i in 1..k, j in 1..k\nvar mu[i], sigma[i] > 0, x[i], nz[i] != 0";
+proves!(log_of_prod_derivative, SIGMA, "diff(log(prod(i, sigma[i]^2)), sigma[j])", "2 / sigma[j]");
+proves!(
+    kl_derivative_through_the_log_determinant,
+    "index i in 1..k, j in 1..k\nvar mu[i], sigma[i] > 0\n\
+     let KL = 1/2 * (sum(i, sigma[i]^2) + sum(i, (0 - mu[i])^2) - k + log(1 / prod(i, sigma[i]^2)))",
+    "diff(KL, sigma[j])",
+    "diff(1/2 * (sum(i, sigma[i]^2) + sum(i, mu[i]^2) - k - sum(i, log(sigma[i]^2))), sigma[j])"
+);
+proves!(prod_derivative_positive_factors, SIGMA, "diff(prod(i, sigma[i]), sigma[j])", "prod(i, sigma[i]) / sigma[j]");
+proves!(prod_derivative_nonzero_factors, SIGMA, "diff(prod(i, nz[i]^3), nz[j])", "3 * prod(i, nz[i]^3) / nz[j]");
+proves!(
+    log_derivative_keeps_the_domain_of_the_log,
+    SIGMA,
+    "diff(log(prod(i, x[i]^2)), x[j])",
+    "sum(i, 2 * delta(i, j) / x[i]) + 0 * log(prod(i, x[i]^2))"
+);
+does_not_prove!(prod_derivative_of_possibly_zero_factors, SIGMA, "diff(prod(i, x[i]), x[j])", "prod(i, x[i]) / x[j]");
+does_not_prove!(log_of_prod_derivative_unrestricted, SIGMA, "diff(log(prod(i, x[i])), x[j])", "1 / x[j]");
+proves!(log_of_prod_derivative_positive, SIGMA, "diff(log(prod(i, sigma[i])), sigma[j])", "1 / sigma[j]");
+does_not_prove!(
+    log_derivative_of_a_product_of_signed_factors,
+    SIGMA,
+    "diff(log(prod(i, x[i])), x[j])",
+    "sum(i, delta(i, j) / x[i])"
+);
+does_not_prove!(log_of_squares_derivative_unrestricted, SIGMA, "diff(log(prod(i, x[i]^2)), x[j])", "2 / x[j]");
+
+#[test]
+fn log_of_prod_derivative_with_a_wrong_coefficient_is_wrong() {
+    let v = verdict(SIGMA, "diff(log(prod(i, sigma[i]^2)), sigma[j])", "1 / sigma[j]");
+    assert_eq!(v, Verdict::Wrong);
+}
+// A condition implied by another one is dropped (`x > 0` implies `x != 0`), so the domain a
+// derivative keeps from its `log` matches a side that states it.
+proves!(
+    log_derivative_of_signed_nonzero_factors_guarded,
+    SIGMA,
+    "diff(log(prod(i, nz[i])), nz[j])",
+    "1 / nz[j] + 0 * log(prod(i, nz[i]))"
+);
+does_not_prove!(log_derivative_of_signed_nonzero_factors, SIGMA, "diff(log(prod(i, nz[i])), nz[j])", "1 / nz[j]");
+does_not_prove!(log_derivative_of_negated_factors, SIGMA, "diff(log(prod(i, -sigma[i])), sigma[j])", "1 / sigma[j]");
+proves!(
+    log_derivative_of_negated_factors_guarded,
+    SIGMA,
+    "diff(log(prod(i, -sigma[i])), sigma[j])",
+    "1 / sigma[j] + 0 * log(prod(i, -sigma[i]))"
+);

@@ -8,19 +8,23 @@
 //! perturbation semantics (a node downstream of `x` is recomputed, `x` is cut from its definition).
 //!
 //! Where a rule would need a fact that is not known (the derivative of `a^b` with a variable base
-//! and exponent, of `max`, of a `prod`), lowering gives up (`None`) rather than guess.
+//! and exponent, of a `prod` whose factors may be 0 outside a `log`), lowering gives up (`None`)
+//! rather than guess.
 
 use crate::model::{
-    constant_value, dependency_closure, subst_free, subst_ix_vars, BoundIndex, Builtin, EntryId, EntryKind, EntryRef,
-    Expr, IndexId, IndexRange, Ix, IxTerm, IxVar, Literal, Model,
+    constant_value, dependency_closure, subst_free, subst_ix_vars, BoundIndex, Builtin, Domain, EntryId, EntryKind,
+    EntryRef, Expr, IndexId, IndexRange, Ix, IxTerm, IxVar, Literal, Model,
 };
 use crate::syntax::ast::BigOp;
 use num_bigint::BigInt;
+use num_integer::Integer;
 use num_rational::BigRational;
-use num_traits::Zero;
+use num_traits::{Signed, Zero};
 
 /// The most nodes a lowered expression may have.
 const MAX_NODES: usize = 50_000;
+/// How many definitions deep the prover looks for a node's sign.
+const KNOWN_DEPTH: u32 = 8;
 
 /// What a derivative is taken with respect to.
 #[derive(Debug, Clone, PartialEq)]
@@ -357,6 +361,21 @@ impl<'m> Lowerer<'m> {
                     add(mul(s.clone(), first), mul(sub(one(), s), second))
                 }
                 (Builtin::Max | Builtin::Min, _) => return None,
+                (Builtin::Log, [a]) if *order == 0 => match self.deriv(a, wrt) {
+                    Some(da) => {
+                        self.rules.insert("chain rule");
+                        mul(Expr::Builtin(Builtin::Log, 1, args.clone()), da)
+                    }
+                    None => {
+                        // Where the chain rule has no derivative of the argument (a `prod` of
+                        // factors not known to be non-zero), the logarithmic derivative
+                        // takes the argument apart. It is defined on a larger set than
+                        // `log(a)`, so it keeps the domain of `log(a)`.
+                        let d = self.log_derivative(a, wrt)?;
+                        self.rules.insert("logarithmic derivative");
+                        with_domain_of(d, e.clone())
+                    }
+                },
                 (_, [a]) => {
                     self.rules.insert("chain rule");
                     let da = self.deriv(a, wrt)?;
@@ -381,7 +400,17 @@ impl<'m> Lowerer<'m> {
                 self.rules.insert("derivative of a sum");
                 Expr::Big(BigOp::Sum, *b, Box::new(self.deriv(body, wrt)?))
             }
-            Expr::Big(BigOp::Prod, ..) => return None,
+            Expr::Big(BigOp::Prod, b, body) => {
+                // (Π_b f)' = Π_b f · Σ_b f'/f, where every factor is non-zero: only for factors
+                // known to be non-zero for all values (the general rule, a sum of products
+                // leaving one factor out each, has no closed form here).
+                if !self.known_nonzero(body, KNOWN_DEPTH) {
+                    return None;
+                }
+                self.rules.insert("derivative of a product of non-zero factors");
+                let ratio = div(self.deriv(body, wrt)?, (**body).clone());
+                mul(e.clone(), Expr::Big(BigOp::Sum, *b, Box::new(ratio)))
+            }
             Expr::Diff(body, target) => {
                 if !self.evidently_in_range(target) {
                     return None;
@@ -405,6 +434,109 @@ impl<'m> Lowerer<'m> {
                 self.deriv(&inner?, wrt)?
             }
         })
+    }
+
+    /// The logarithmic derivative `Λ(e) = e'/e`, taken apart along the structure of `e`:
+    /// `Λ(a b) = Λ(a) + Λ(b)`, `Λ(a / b) = Λ(a) - Λ(b)`, `Λ(-a) = Λ(a)`, `Λ(a^c) = c Λ(a)` for a
+    /// number `c ≠ 0` (`Λ(a^0) = Λ(1) = 0`), `Λ(exp(a)) = a'`, `Λ(Π_b f) = Σ_b Λ(f)`, 0 for what
+    /// does not depend on the variable, and `e'/e` otherwise; nodes other than the variable (and
+    /// the nodes cut by enclosing derivatives) are unfolded, as `deriv` does.
+    ///
+    /// Each step holds wherever `e` is not zero, since then no factor, divisor or base in it is
+    /// zero either (`d log|a b| = d log|a| + d log|b|`); the result is used only where `e > 0`
+    /// (under `log`), and every division it writes is by such a factor.
+    fn log_derivative(&mut self, e: &Expr, wrt: &Wrt) -> Option<Expr> {
+        if !self.tick() {
+            return None;
+        }
+        if !self.depends(e, wrt) {
+            return Some(zero());
+        }
+        Some(match e {
+            Expr::Mul(a, b) => add(self.log_derivative(a, wrt)?, self.log_derivative(b, wrt)?),
+            Expr::Div(a, b) => sub(self.log_derivative(a, wrt)?, self.log_derivative(b, wrt)?),
+            Expr::Neg(a) => self.log_derivative(a, wrt)?,
+            Expr::Pow(a, c) if constant_value(c).is_some() => {
+                if constant_value(c).is_some_and(|c| c.is_zero()) {
+                    return Some(zero());
+                }
+                mul((**c).clone(), self.log_derivative(a, wrt)?)
+            }
+            Expr::Builtin(Builtin::Exp, _, args) if args.len() == 1 => self.deriv(&args[0], wrt)?,
+            Expr::Big(BigOp::Prod, b, body) => Expr::Big(BigOp::Sum, *b, Box::new(self.log_derivative(body, wrt)?)),
+            Expr::Entry(r) if self.unfoldable(r, wrt) => {
+                let EntryKind::Defined(body) = &self.model.entries[r.entry].kind else { return None };
+                let body = subst_free(body, &self.slot_map(r));
+                self.log_derivative(&body, wrt)?
+            }
+            _ => div(self.deriv(e, wrt)?, e.clone()),
+        })
+    }
+
+    /// Whether a reference is a defined node that a derivative by `wrt` unfolds: not the
+    /// variable, not cut by an enclosing derivative, and evidently inside its range.
+    fn unfoldable(&self, r: &EntryRef, wrt: &Wrt) -> bool {
+        matches!(self.model.entries[r.entry].kind, EntryKind::Defined(_))
+            && !matches!(wrt, Wrt::Entry(t) if t.entry == r.entry)
+            && !self.cut.iter().any(|c| c.entry == r.entry)
+            && self.evidently_in_range(r)
+    }
+
+    /// Whether `e` is positive for all admissible values, from its form alone: positive numbers,
+    /// sizes, inputs declared `> 0`, `exp`, `sigmoid`, `sigmoid'`, `softplus` and its first two
+    /// derivatives, sums, products and quotients of positives, a positive base to any power, a
+    /// non-zero base to an even power, products over positive factors, and defined nodes (other
+    /// than those cut by an enclosing derivative) whose definitions are positive, up to `depth`
+    /// definitions deep.
+    fn known_positive(&self, e: &Expr, depth: u32) -> bool {
+        match e {
+            Expr::Const(l) => l.value.is_positive(),
+            Expr::Size(_) => true,
+            Expr::Entry(r) => match &self.model.entries[r.entry].kind {
+                EntryKind::Input(d) => *d == Domain::Positive,
+                EntryKind::Defined(body) => {
+                    depth > 0 && !self.cut.iter().any(|c| c.entry == r.entry) && self.known_positive(body, depth - 1)
+                }
+                EntryKind::Unknown(_) => false,
+            },
+            Expr::Builtin(b, order, _) => {
+                matches!((b, order), (Builtin::Exp, _) | (Builtin::Sigmoid, 0 | 1) | (Builtin::Softplus, 0..=2))
+            }
+            Expr::Add(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) => {
+                self.known_positive(a, depth) && self.known_positive(b, depth)
+            }
+            Expr::Pow(a, c) => {
+                self.known_positive(a, depth)
+                    || (constant_value(c).is_some_and(|c| c.is_integer() && c.to_integer().is_even())
+                        && self.known_nonzero(a, depth))
+            }
+            Expr::Big(BigOp::Prod, _, body) => self.known_positive(body, depth),
+            _ => false,
+        }
+    }
+
+    /// Whether `e` is non-zero for all admissible values, from its form alone: what
+    /// [`Self::known_positive`] knows, non-zero numbers, inputs declared `!= 0`, and negations,
+    /// products, quotients, integer powers and `prod`s of non-zero factors.
+    fn known_nonzero(&self, e: &Expr, depth: u32) -> bool {
+        if self.known_positive(e, depth) {
+            return true;
+        }
+        match e {
+            Expr::Const(l) => !l.value.is_zero(),
+            Expr::Entry(r) => match &self.model.entries[r.entry].kind {
+                EntryKind::Input(d) => *d == Domain::NonZero,
+                EntryKind::Defined(body) => {
+                    depth > 0 && !self.cut.iter().any(|c| c.entry == r.entry) && self.known_nonzero(body, depth - 1)
+                }
+                EntryKind::Unknown(_) => false,
+            },
+            Expr::Neg(a) => self.known_nonzero(a, depth),
+            Expr::Mul(a, b) | Expr::Div(a, b) => self.known_nonzero(a, depth) && self.known_nonzero(b, depth),
+            Expr::Pow(a, c) => constant_value(c).is_some_and(|c| c.is_integer()) && self.known_nonzero(a, depth),
+            Expr::Big(BigOp::Prod, _, body) => self.known_nonzero(body, depth),
+            _ => false,
+        }
     }
 
     /// The derivative of an unknown node: the chain rule through every dependency,

@@ -22,6 +22,8 @@ use crate::model::{
 };
 use crate::syntax::ast::BigOp;
 
+mod gcd;
+
 /// A substitution of index variables: given a variable and the number of sum atoms between its
 /// use and the top of the fraction being rewritten, what replaces it (or `None` to keep it).
 type IxMap<'a> = &'a dyn Fn(Var, u32) -> Option<CIx>;
@@ -35,6 +37,9 @@ const MAX_DEGREE: i32 = 1_000;
 /// The most bits (numerator and denominator) of a coefficient, as for exact numbers in the
 /// numeric check: `((2^24)^24)^24` is given up rather than computed.
 const MAX_COEFFICIENT_BITS: u64 = 20_000;
+/// The work (products of monomials in divisions and pseudo-remainders) spent on bringing one
+/// fraction to lowest terms before it is left as it is.
+const MAX_GCD_WORK: u32 = 50_000;
 
 type AtomId = u32;
 /// An atom with its exponent in a monomial.
@@ -206,6 +211,16 @@ impl Condition {
                 _ => false,
             },
         }
+    }
+}
+
+/// Whether condition `d` implies a different condition `c`: `x > 0` implies `x ≠ 0` and `x ≥ 0`, also
+/// for every value of one range.
+fn implies(d: &Condition, c: &Condition) -> bool {
+    match (d, c) {
+        (Condition::Positive(x), Condition::NonZero(y) | Condition::NonNegative(y)) => x == y,
+        (Condition::ForAll(r, d), Condition::ForAll(s, c)) => r == s && implies(d, c),
+        _ => false,
     }
 }
 
@@ -431,10 +446,106 @@ impl<'m> Normaliser<'m> {
     pub fn normalise(&mut self, e: &Expr) -> Option<Normal> {
         self.conditions.clear();
         let frac = self.norm(e)?;
-        Some(Normal { frac, conditions: std::mem::take(&mut self.conditions) })
+        // Conditions in lowest terms too, so that two ways of writing one condition are one.
+        let conditions: BTreeSet<Condition> =
+            std::mem::take(&mut self.conditions).into_iter().map(|c| self.condition_in_lowest_terms(c)).collect();
+        // A condition implied by another one adds nothing to their conjunction: `x ≠ 0` beside
+        // `x > 0` (as `log'(x) = 1/x` and the domain of `log(x)` give).
+        let implied = |c: &Condition| conditions.iter().any(|d| implies(d, c));
+        let kept = conditions.iter().filter(|c| !implied(c)).cloned().collect();
+        Some(Normal { frac, conditions: kept })
+    }
+
+    fn condition_in_lowest_terms(&self, c: Condition) -> Condition {
+        match c {
+            Condition::NonZero(x) => Condition::NonZero(self.lowest_terms(x)),
+            Condition::Positive(x) => Condition::Positive(self.lowest_terms(x)),
+            Condition::NonNegative(x) => Condition::NonNegative(self.lowest_terms(x)),
+            Condition::Power(x, y) => Condition::Power(self.lowest_terms(x), self.lowest_terms(y)),
+            Condition::ForAll(r, inner) => Condition::ForAll(r, Box::new(self.condition_in_lowest_terms(*inner))),
+            Condition::InRange(..) => c,
+        }
+    }
+
+    /// A fraction in lowest terms, so that equal fractions are equal as data (which matters where
+    /// they are parts of atoms: the bodies of sums, the arguments of functions).
+    ///
+    /// The denominator becomes a polynomial without negative exponents and without a power of a
+    /// never-zero atom as a factor (such a power moves to the numerator, as a negative power), with
+    /// no factor in common with the numerator, and leading coefficient 1: a unique choice among
+    /// the ways of writing one fraction. Cancelling a common factor `g` of numerator and
+    /// denominator is sound because every denominator met is non-zero wherever the expression's
+    /// conditions hold (each division records that its divisor is not zero unless that is known),
+    /// so `g` is not zero there either: the conditions stay, only the fraction gets smaller. Where
+    /// the work needed passes [`MAX_GCD_WORK`], the fraction stays as it is (only less canonical).
+    fn lowest_terms(&self, f: Frac) -> Frac {
+        let f = f.tidy();
+        if f.den.as_constant().is_some() {
+            return f;
+        }
+        self.reduce(&f).unwrap_or(f)
+    }
+
+    fn reduce(&self, f: &Frac) -> Option<Frac> {
+        let exponent = |m: &Mono, a: AtomId| m.0.iter().find(|&&(x, _)| x == a).map_or(0, |&(_, e)| e);
+        let lowest = |p: &Poly, a: AtomId| p.0.keys().map(|m| exponent(m, a)).min().unwrap_or(0);
+        let atoms = |p: &Poly| -> BTreeSet<AtomId> { p.0.keys().flat_map(|m| m.0.iter().map(|&(a, _)| a)).collect() };
+        let monomial = |powers: Vec<(AtomId, i32)>| Poly(BTreeMap::from([(Mono(powers), rat(1))]));
+        // Negative powers of the denominator, and powers of never-zero atoms common to all its
+        // terms, move to the numerator (both are multiplied by the same never-zero monomial).
+        let unit: Vec<(AtomId, i32)> = atoms(&f.den)
+            .into_iter()
+            .filter_map(|a| {
+                let low = lowest(&f.den, a);
+                (low < 0 || (low > 0 && self.never_zero(a))).then_some((a, -low))
+            })
+            .collect();
+        let (num, den) = if unit.is_empty() {
+            (f.num.clone(), f.den.clone())
+        } else {
+            let unit = monomial(unit);
+            (f.num.mul(&unit)?, f.den.mul(&unit)?)
+        };
+        // The numerator without negative powers, for the gcd.
+        let clear: Vec<(AtomId, i32)> =
+            atoms(&num).into_iter().map(|a| (a, -lowest(&num, a))).filter(|&(_, e)| e > 0).collect();
+        let cleared = if clear.is_empty() { num.clone() } else { num.mul(&monomial(clear.clone()))? };
+        let mut work = MAX_GCD_WORK;
+        let common = if gcd::surely_coprime(&cleared, &den) {
+            Poly::constant(rat(1))
+        } else if self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
+            // (The normaliser gives up on this expression at its next look at the clock.)
+            return None;
+        } else {
+            gcd::gcd(&cleared, &den, &mut work)?
+        };
+        let (num, den) = if common.as_constant().is_some() {
+            (num, den)
+        } else {
+            let num = gcd::exact_quotient(&cleared, &common, &mut work)??;
+            let num = if clear.is_empty() {
+                num
+            } else {
+                num.mul(&monomial(clear.into_iter().map(|(a, e)| (a, -e)).collect()))?
+            };
+            (num, gcd::exact_quotient(&den, &common, &mut work)??)
+        };
+        let lead = gcd::leading(&den)?.1.recip();
+        Some(Frac { num: num.scale(&lead), den: den.scale(&lead) }.tidy())
     }
 
     fn intern(&mut self, a: Atom) -> AtomId {
+        // The fractions inside an atom in lowest terms, so that equal atoms are one.
+        let a = match a {
+            Atom::Exp(x) => Atom::Exp(self.lowest_terms(x)),
+            Atom::Func(h, order, args) => {
+                Atom::Func(h, order, args.into_iter().map(|x| self.lowest_terms(x)).collect())
+            }
+            Atom::Pow(x, y) => Atom::Pow(self.lowest_terms(x), self.lowest_terms(y)),
+            Atom::Sum(r, body) => Atom::Sum(r, self.lowest_terms(body)),
+            Atom::Prod(r, body) => Atom::Prod(r, self.lowest_terms(body)),
+            other => other,
+        };
         if let Some(&id) = self.index.get(&a) {
             return id;
         }
@@ -500,7 +611,13 @@ impl<'m> Normaliser<'m> {
         }
     }
 
+    /// The normal form of an expression, in lowest terms.
     fn norm(&mut self, e: &Expr) -> Option<Frac> {
+        let f = self.norm_node(e)?;
+        Some(self.lowest_terms(f))
+    }
+
+    fn norm_node(&mut self, e: &Expr) -> Option<Frac> {
         self.steps += 1;
         if self.steps % 256 == 0 && self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
             return None;
@@ -1065,6 +1182,7 @@ impl<'m> Normaliser<'m> {
 
     /// `Σ_b body` for a normalised body in which `b` is still a raw bound index.
     fn sum_of(&mut self, range: IndexRange, b: BoundId, body: Frac) -> Option<Frac> {
+        let body = self.lowest_terms(body);
         // A denominator that depends on the index stays inside; so does any denominator when the
         // range may be empty (the empty sum is 0 even where the denominator is 0).
         let den_inside = self
@@ -1074,8 +1192,9 @@ impl<'m> Normaliser<'m> {
             if let Some(picked) = self.kronecker_fraction(range, b, &body) {
                 return picked;
             }
-            let key = self.bind(&body, b)?;
-            return Some(self.atom(Atom::Sum(range_key(range), key)));
+            let (factor, rest) = self.split_off_free_factor(&body, b)?;
+            let key = self.bind(&rest, b)?;
+            return factor.mul(&self.atom(Atom::Sum(range_key(range), key)));
         }
         // Linearity: one sum per monomial, with the factors free of the index pulled out.
         self.rules.insert("sum linearity");
@@ -1092,6 +1211,37 @@ impl<'m> Normaliser<'m> {
         let one = Frac::constant(rat(1));
         let inv_den = self.divide(&one, &den)?;
         total.mul(&inv_den)
+    }
+
+    /// `n/d = c·m · (n/(c·m))/d` for the leading coefficient `c` of the numerator (in lowest terms)
+    /// and the powers `m` of atoms free of `b` that divide every term of it: `Σ_b c·m·f(b)` is
+    /// `c·m·Σ_b f(b)` (also over an empty range, where both are 0), so `Σ_b (-f)` and `-Σ_b f` are
+    /// one atom. The denominator stays inside: outside it would be a divisor also where the
+    /// range is empty.
+    fn split_off_free_factor(&self, body: &Frac, b: BoundId) -> Option<(Frac, Frac)> {
+        let (_, coefficient) = gcd::leading(&body.num)?;
+        let mut lowest: Option<BTreeMap<AtomId, i32>> = None;
+        for m in body.num.0.keys() {
+            let here: BTreeMap<AtomId, i32> =
+                m.0.iter().copied().filter(|&(a, _)| !self.atom_mentions(a, Var::Bound(b))).collect();
+            lowest = Some(match lowest {
+                None => here,
+                Some(low) => {
+                    let atoms: BTreeSet<AtomId> = low.keys().chain(here.keys()).copied().collect();
+                    atoms
+                        .into_iter()
+                        .map(|a| (a, low.get(&a).copied().unwrap_or(0).min(here.get(&a).copied().unwrap_or(0))))
+                        .filter(|&(_, e)| e != 0)
+                        .collect()
+                }
+            });
+        }
+        let powers: Vec<(AtomId, i32)> = lowest.unwrap_or_default().into_iter().collect();
+        let factor = Poly(BTreeMap::from([(Mono(powers.clone()), coefficient.clone())]));
+        let inverse =
+            Poly(BTreeMap::from([(Mono(powers.iter().map(|&(a, e)| (a, -e)).collect()), coefficient.recip())]));
+        let rest = Frac { num: body.num.mul(&inverse)?, den: body.den.clone() };
+        Some((Frac::poly(factor), rest))
     }
 
     /// `Σ_b δ(b, e) n(b)/d(b) = n(e)/d(e)` when every term of the numerator has the factor δ(b, e)
