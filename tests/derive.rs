@@ -15,7 +15,7 @@ const HELD_OUT: &[(&str, &str, Option<&str>)] = &[
     ("tanh_regression", "diff(L, b)", Some("yhat - y")),
     ("tanh_regression", "diff(L, v[j])", Some("(yhat - y) * h[j]")),
     ("tanh_regression", "diff(L, W[j,k])", Some("(yhat - y) * v[j] * (1 - h[j]^2) * x[k]")),
-    ("logistic_regression", "diff(L, w[q])", None),
+    ("logistic_regression", "diff(L, w[q])", Some("lambda * w[q] + sum(i, (p[i] - y[i]) * X[i,q])")),
 ];
 
 #[test]

@@ -106,7 +106,7 @@ const TASKS: &[Task] = &[
         "kl_standard_normal",
         &[
             ("diff(KL, mu[j])", "gradient with respect to a mean", "mu[j]"),
-            // ("diff(KL, sigma[j])", "gradient with respect to a standard deviation", "sigma[j] - 1 / sigma[j]"),
+            ("diff(KL, sigma[j])", "gradient with respect to a standard deviation", "sigma[j] - 1 / sigma[j]"),
         ],
     ),
     (

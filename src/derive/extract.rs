@@ -195,6 +195,35 @@ fn expand_poly(e: &Expr, leaves: &mut Leaves) -> Option<LeafPoly> {
 /// `e` multiplied out and like terms collected (`(1 - y) * p - y * (1 - p)` is `p - y`), then
 /// with common factors pulled out again; `None` unless that is shorter to write.
 pub fn expanded(e: &Expr) -> Option<Expr> {
+    let inside = with_bodies_expanded(e);
+    let best = expanded_here(&inside).unwrap_or(inside);
+    (written_length(&best) < written_length(e)).then_some(best)
+}
+
+/// `e` with the body of every sum in it (innermost first) multiplied out where that is shorter.
+fn with_bodies_expanded(e: &Expr) -> Expr {
+    let kind = match &e.kind {
+        ExprKind::Big { op, binder, range, body } => {
+            let body = with_bodies_expanded(body);
+            let body = expanded_here(&body).unwrap_or(body);
+            ExprKind::Big { op: *op, binder: binder.clone(), range: range.clone(), body: Box::new(body) }
+        }
+        ExprKind::Neg(a) => ExprKind::Neg(Box::new(with_bodies_expanded(a))),
+        ExprKind::Binary(op, a, b, s) => {
+            ExprKind::Binary(*op, Box::new(with_bodies_expanded(a)), Box::new(with_bodies_expanded(b)), *s)
+        }
+        ExprKind::Call { func, primes, args } => ExprKind::Call {
+            func: func.clone(),
+            primes: *primes,
+            args: args.iter().map(with_bodies_expanded).collect(),
+        },
+        _ => return e.clone(),
+    };
+    mk(kind)
+}
+
+/// `e` multiplied out at its top level (sums are leaves), if that is shorter.
+fn expanded_here(e: &Expr) -> Option<Expr> {
     use num_traits::Signed;
     let mut leaves = Leaves { exprs: Vec::new(), texts: Vec::new() };
     let poly = expand_poly(e, &mut leaves)?;
