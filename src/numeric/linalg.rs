@@ -96,6 +96,46 @@ pub fn inverse_scale(m: &[f64], inv: &[f64], n: usize) -> f64 {
     n as f64 * max(m) * max(inv) * max(inv)
 }
 
+/// A first-order bound on how far the determinant moves when every element moves by its error:
+/// the sum over rows of Hadamard's bound with that row replaced by its errors.
+pub fn det_error(m: &[f64], errors: &[f64], n: usize) -> f64 {
+    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let rows: Vec<f64> = (0..n).map(|r| norm(&m[r * n..(r + 1) * n])).collect();
+    (0..n)
+        .map(|r| {
+            let e = norm(&errors[r * n..(r + 1) * n]);
+            if e == 0.0 {
+                return 0.0;
+            }
+            e * rows.iter().enumerate().filter(|&(k, _)| k != r).map(|(_, x)| x).product::<f64>()
+        })
+        .sum()
+}
+
+/// A first-order bound on how far each element of the inverse moves when the matrix's elements
+/// move by their errors: the elements of |inv| · E · |inv| (as d(A⁻¹) = −A⁻¹ dA A⁻¹).
+pub fn inverse_error(inv: &[f64], errors: &[f64], n: usize) -> Vec<f64> {
+    if errors.iter().all(|&e| e == 0.0) {
+        return vec![0.0; n * n];
+    }
+    let product = |a: &[f64], b: &[f64]| -> Vec<f64> {
+        let mut out = vec![0.0; n * n];
+        for i in 0..n {
+            for k in 0..n {
+                let x = a[i * n + k];
+                if x != 0.0 {
+                    for j in 0..n {
+                        out[i * n + j] += x * b[k * n + j];
+                    }
+                }
+            }
+        }
+        out
+    };
+    let abs: Vec<f64> = inv.iter().map(|x| x.abs()).collect();
+    product(&product(&abs, errors), &abs)
+}
+
 fn swap_rows<V>(a: &mut [V], n: usize, r: usize, s: usize) {
     if r != s {
         for c in 0..n {
