@@ -154,6 +154,26 @@ mod tests {
     }
 
     #[test]
+    fn perturbation_bounds_hold_at_the_corners() {
+        // Every matrix whose elements are off by at most their errors has its determinant and
+        // inverse within the bounds (tried at the corners of the box, where the extremes are).
+        let m = [2.0, 1.0, 0.5, 3.0];
+        let errors = [1e-3, 0.0, 2e-3, 1e-3];
+        let (det, inv) = (det_f64(&m, 2), inverse_f64(&m, 2).unwrap());
+        let (det_bound, inv_bound) = (det_error(&m, &errors, 2), inverse_error(&inv, &errors, 2));
+        for corner in 0..16 {
+            let moved: Vec<f64> =
+                (0..4).map(|k| m[k] + if corner >> k & 1 == 1 { errors[k] } else { -errors[k] }).collect();
+            // First order: allow the second-order remainder, some 1e-6 here.
+            assert!((det_f64(&moved, 2) - det).abs() <= det_bound + 1e-5, "corner {corner}");
+            let moved_inv = inverse_f64(&moved, 2).unwrap();
+            for k in 0..4 {
+                assert!((moved_inv[k] - inv[k]).abs() <= inv_bound[k] + 1e-5, "corner {corner}, element {k}");
+            }
+        }
+    }
+
+    #[test]
     fn exact_and_float_agree() {
         let m = [2, 1, 1, 1, 3, 2, 1, 0, 0];
         let exact: Vec<BigRational> = m.iter().map(|&v| q(v)).collect();
