@@ -659,8 +659,6 @@ const FLOAT_SLACK: f64 = 1e-9;
 /// The rounding error of a sum, relative to its largest operand (an absolute floor that scales
 /// with the numbers involved, so small values are still compared relatively).
 const CANCELLATION: f64 = 1e-12;
-/// How many times its own error estimate a finite difference may be off.
-const FD_SAFETY: f64 = 100.0;
 
 fn compare(
     a: &Point,
@@ -683,25 +681,27 @@ fn compare(
     if !(exactly || fa.is_finite() && fb.is_finite()) {
         return PairOutcome::Error("a value is too large for floating-point numbers (beyond ±1.8e308)".to_string());
     }
-    // Below the smallest normal float, values are rounded to subnormals or 0 and no longer comparable
-    // (`x*x*…*x` and `x^1999` underflow differently): that much difference is always allowed.
-    let fd_slack = FD_SAFETY * (ea + eb) + f64::MIN_POSITIVE;
+    // Each side's error bound (rounding and finite differences, carried through its arithmetic).
+    // Below the smallest normal float, values are rounded to subnormals or 0 and no longer
+    // comparable (`x*x*…*x` and `x^1999` underflow differently): that much difference is always
+    // allowed.
+    let error_slack = ea + eb + f64::MIN_POSITIVE;
     let scale = fa.abs().max(fb.abs());
     let agree = match relation {
         Relation::Equal => match (xa, xb) {
             (Some(x), Some(y)) => x == y,
-            _ => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + fd_slack,
+            _ => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + error_slack,
         },
         Relation::Approx => match rule {
-            ToleranceRule::Relative(r) => (fa - fb).abs() <= r * scale + fd_slack,
-            ToleranceRule::Absolute(t) => (fa - fb).abs() <= t + fd_slack,
+            ToleranceRule::Relative(r) => (fa - fb).abs() <= r * scale + error_slack,
+            ToleranceRule::Absolute(t) => (fa - fb).abs() <= t + error_slack,
             ToleranceRule::Rounding => match b_widened {
                 Some(Ok(iv)) => {
-                    let slack = FLOAT_SLACK * fa.abs().max(iv.lo.abs()).max(iv.hi.abs()) + floor + fd_slack;
+                    let slack = FLOAT_SLACK * fa.abs().max(iv.lo.abs()).max(iv.hi.abs()) + floor + error_slack;
                     iv.lo - slack <= *fa && *fa <= iv.hi + slack
                 }
                 // A derivative in the step: its literals are taken as written.
-                Some(Err(EvalError::NotExact)) | None => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + fd_slack,
+                Some(Err(EvalError::NotExact)) | None => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + error_slack,
                 // The rounding interval leaves a domain (a divisor interval holding 0).
                 Some(Err(_)) => {
                     return PairOutcome::Error("the rounding interval of this step cannot be evaluated".to_string())

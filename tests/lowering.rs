@@ -53,7 +53,7 @@ fn symbolic_derivatives_match_finite_differences() {
                     match (a, b) {
                         (Ok(a), Ok(b)) => {
                             compared += 1;
-                            let tol = 1e-6 * a.value.abs().max(b.value.abs()).max(1.0) + 100.0 * (a.error + b.error);
+                            let tol = 1e-6 * a.value.abs().max(b.value.abs()).max(1.0) + a.error + b.error;
                             if (a.value - b.value).abs() > tol {
                                 failures.push(format!(
                                     "{}: expression {k}: finite differences {} vs symbolic {}",

@@ -10,7 +10,8 @@ use std::rc::Rc;
 
 use num_rational::BigRational;
 
-use super::fd::ridders;
+use super::approx::Approx;
+use super::fd::{ridders, Derivative};
 use super::linalg;
 use super::random::{self, input_value, smooth_n, Smooth1};
 use super::value::{EvalError, EvalResult, Interval, Value};
@@ -22,6 +23,9 @@ pub const KINK_MARGIN: f64 = 0.05;
 /// A derivative whose error estimate exceeds this share of its size is unreliable; the sample is
 /// redrawn.
 const MAX_RELATIVE_FD_ERROR: f64 = 1e-5;
+/// How many times its own estimate the truncation error of a finite difference may be: the error
+/// bound a derivative carries into the arithmetic around it.
+const FD_SAFETY: f64 = 100.0;
 /// The most elementary operations one evaluation may take.
 pub const EVAL_BUDGET: u64 = 5_000_000;
 /// The longest one evaluation may take.
@@ -103,22 +107,33 @@ enum Kind {
 
 trait Kinded: Value {
     const KIND: Kind;
-    /// The image under a function of one real variable (of every point of an interval).
+    /// The image of an interval under a function of one real variable (other kinds have none).
     fn map_f64(&self, f: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<Self>;
-    fn from_float(x: f64) -> EvalResult<Self>;
-    fn from_interval_float(x: f64) -> Self;
+    /// A float computed elsewhere, with its error bound (an interval takes the point).
+    fn from_approx(x: Approx) -> EvalResult<Self>;
+    /// A float without error: a sampled input or a perturbed value.
+    fn from_float(x: f64) -> EvalResult<Self> {
+        Self::from_approx(Approx::exact(x))
+    }
+    /// A random smooth function of one variable, or one of its derivatives.
+    fn smooth1(&self, g: &Smooth1, order: u32) -> EvalResult<Self>;
+    /// The value as a float with an error bound (an interval: its midpoint and half its width).
+    fn approx(&self) -> Approx;
 }
 
-impl Kinded for f64 {
+impl Kinded for Approx {
     const KIND: Kind = Kind::Float;
-    fn map_f64(&self, mut f: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<f64> {
-        f(*self)
+    fn map_f64(&self, _: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<Approx> {
+        Err(EvalError::NotExact)
     }
-    fn from_float(x: f64) -> EvalResult<f64> {
+    fn from_approx(x: Approx) -> EvalResult<Approx> {
         Ok(x)
     }
-    fn from_interval_float(x: f64) -> f64 {
-        x
+    fn smooth1(&self, g: &Smooth1, order: u32) -> EvalResult<Approx> {
+        Ok(g.eval_approx(order, *self))
+    }
+    fn approx(&self) -> Approx {
+        *self
     }
 }
 
@@ -127,11 +142,14 @@ impl Kinded for BigRational {
     fn map_f64(&self, _: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<BigRational> {
         Err(EvalError::NotExact)
     }
-    fn from_float(_: f64) -> EvalResult<BigRational> {
+    fn from_approx(_: Approx) -> EvalResult<BigRational> {
         Err(EvalError::NotExact)
     }
-    fn from_interval_float(_: f64) -> BigRational {
-        BigRational::default()
+    fn smooth1(&self, _: &Smooth1, _: u32) -> EvalResult<BigRational> {
+        Err(EvalError::NotExact)
+    }
+    fn approx(&self) -> Approx {
+        Approx::exact(self.to_f64())
     }
 }
 
@@ -140,11 +158,14 @@ impl Kinded for Interval {
     fn map_f64(&self, f: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<Interval> {
         self.map(f)
     }
-    fn from_float(x: f64) -> EvalResult<Interval> {
-        Ok(Interval::point(x))
+    fn from_approx(x: Approx) -> EvalResult<Interval> {
+        Ok(Interval::point(x.value))
     }
-    fn from_interval_float(x: f64) -> Interval {
-        Interval::point(x)
+    fn smooth1(&self, g: &Smooth1, order: u32) -> EvalResult<Interval> {
+        self.map(|v| Ok(g.eval(order, v)))
+    }
+    fn approx(&self) -> Approx {
+        Approx { value: self.to_f64(), error: (self.hi - self.lo) / 2.0 }
     }
 }
 
@@ -153,7 +174,8 @@ impl Kinded for Interval {
 pub struct FloatValue {
     /// The value.
     pub value: f64,
-    /// An estimate of the absolute error from finite differences (0 without derivatives).
+    /// A bound on its absolute error, from rounding and finite differences, carried through the
+    /// arithmetic (see `approx.rs`).
     pub error: f64,
     /// The largest operand of any addition or subtraction: the scale of cancellation error.
     pub scale: f64,
@@ -175,16 +197,16 @@ struct Shared {
 
 /// Evaluates `expr` at a sample in floats.
 pub fn eval_float(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<FloatValue> {
-    let mut ev = Evaluator::<f64>::new(ctx, sample, false);
-    let value = ev.eval(expr, &sample.free)?;
-    Ok(FloatValue { value, error: ev.fd_error, scale: ev.scale })
+    let mut ev = Evaluator::<Approx>::new(ctx, sample, false);
+    let v = ev.eval(expr, &sample.free)?;
+    Ok(FloatValue { value: v.value, error: v.error, scale: ev.scale })
 }
 
 /// Evaluates several expressions at one sample, and each at several values of the free indices
 /// (the elements of an array), sharing the values of inputs and nodes between all of them.
 pub struct Batch<'a> {
     exact: Evaluator<'a, 'a, BigRational>,
-    float: Evaluator<'a, 'a, f64>,
+    float: Evaluator<'a, 'a, Approx>,
     widened: Evaluator<'a, 'a, Interval>,
 }
 
@@ -217,10 +239,9 @@ impl<'a> Batch<'a> {
     /// Evaluates in floats (see [`eval_float`]).
     pub fn float(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<FloatValue> {
         self.fresh_limits();
-        self.float.fd_error = 0.0;
         self.float.scale = 0.0;
-        let value = self.float.eval(expr, free)?;
-        Ok(FloatValue { value, error: self.float.fd_error, scale: self.float.scale })
+        let v = self.float.eval(expr, free)?;
+        Ok(FloatValue { value: v.value, error: v.error, scale: self.float.scale })
     }
 
     /// Evaluates with decimal literals widened (see [`eval_widened`]).
@@ -272,7 +293,7 @@ pub fn eval_widened(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<I
 
 /// The inputs that evaluating `exprs` reads, with their values.
 pub fn inputs_read(ctx: &Context, sample: &Sample, exprs: &[&Expr]) -> BTreeMap<EntryKey, f64> {
-    let mut ev = Evaluator::<f64>::new(ctx, sample, false);
+    let mut ev = Evaluator::<Approx>::new(ctx, sample, false);
     ev.shared.record_inputs.set(true);
     for e in exprs {
         let _ = ev.eval(e, &sample.free);
@@ -294,7 +315,7 @@ struct Evaluator<'a, 'p, V> {
     locals: Vec<Vec<V>>,
     near_kink: f64,
     widen: bool,
-    fd_error: f64,
+    /// The largest operand of any addition so far (floats only): the scale of rounding error.
     scale: f64,
     shared: Rc<Shared>,
     /// Inverses computed so far, by the matrix and the index values it was taken at.
@@ -303,12 +324,11 @@ struct Evaluator<'a, 'p, V> {
     square_vars: HashMap<usize, Rc<Vec<IxVar>>>,
 }
 
-/// A cached value of an entry, with the finite-difference error and the cancellation scale of
+/// A cached value of an entry (in floats with its error bound), with the cancellation scale of
 /// computing it.
 #[derive(Clone)]
 struct Cached<V> {
     value: V,
-    error: f64,
     scale: f64,
 }
 
@@ -364,7 +384,6 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             locals: Vec::new(),
             near_kink: 0.0,
             widen,
-            fd_error: 0.0,
             scale: 0.0,
             inverses: HashMap::default(),
             square_vars: HashMap::default(),
@@ -497,9 +516,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 let (n, values) = self.square(m, free)?;
                 if V::KIND == Kind::Float {
                     let floats: Vec<f64> = values.iter().map(Value::to_f64).collect();
+                    let errors: Vec<f64> = values.iter().map(|v| v.approx().error).collect();
                     // Rounding in the elimination: its scale sets the comparison's absolute floor.
                     self.scale = self.scale.max(linalg::det_scale(&floats, n));
-                    return V::from_float(linalg::det_f64(&floats, n));
+                    let error = linalg::det_error(&floats, &errors, n);
+                    return V::from_approx(Approx { value: linalg::det_f64(&floats, n), error });
                 }
                 linalg::det(&values, n)
             }
@@ -526,9 +547,14 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                         let (n, values) = self.square(m, free)?;
                         let inv = if V::KIND == Kind::Float {
                             let floats: Vec<f64> = values.iter().map(Value::to_f64).collect();
+                            let errors: Vec<f64> = values.iter().map(|v| v.approx().error).collect();
                             let inv = linalg::inverse_f64(&floats, n)?;
                             self.scale = self.scale.max(linalg::inverse_scale(&floats, &inv, n));
-                            inv.into_iter().map(V::from_float).collect::<EvalResult<Vec<V>>>()?
+                            let inv_errors = linalg::inverse_error(&inv, &errors, n);
+                            inv.into_iter()
+                                .zip(inv_errors)
+                                .map(|(value, error)| V::from_approx(Approx { value, error }))
+                                .collect::<EvalResult<Vec<V>>>()?
                         } else {
                             linalg::inverse(&values, n)?
                         };
@@ -547,7 +573,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 Kind::Exact => Err(EvalError::NotExact),
                 Kind::Interval => {
                     let v = self.float_twin().eval(e, free)?;
-                    Ok(V::from_interval_float(v))
+                    V::from_approx(v)
                 }
                 Kind::Float => {
                     let key = self.entry_key(dep, free)?;
@@ -557,32 +583,20 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             Expr::Diff(body, target) => match V::KIND {
                 Kind::Exact => Err(EvalError::NotExact),
                 Kind::Interval => {
-                    let mut float = self.float_twin();
-                    let v = float.eval(e, free)?;
-                    Ok(V::from_interval_float(v))
+                    let v = self.float_twin().eval(e, free)?;
+                    V::from_approx(v)
                 }
                 Kind::Float => {
                     let key = self.entry_key(target, free)?;
                     let x0 = self.entry(&key)?.to_f64();
-                    let h0 = 0.05 * x0.abs().max(1.0);
-                    let mut child_error = 0.0f64;
-                    let mut child_scale = 0.0f64;
-                    let (d, err) = ridders(
-                        |h| {
-                            let mut child = self.child_perturbing(&key, x0 + h);
-                            let v = child.eval(body, free)?.to_f64();
-                            child_error = child_error.max(child.fd_error);
-                            child_scale = child_scale.max(child.scale).max(v.abs());
-                            Ok(v)
-                        },
-                        h0,
+                    // The perturbed values carry error bounds (rounding, and the derivatives
+                    // inside them): the differences divide them by the step.
+                    let d = ridders(
+                        |x| Ok(self.child_perturbing(&key, x).eval(body, free)?.approx()),
+                        x0,
+                        0.05 * x0.abs().max(1.0),
                     )?;
-                    self.fd_error = self.fd_error.max(child_error);
-                    // Rounding in the perturbed values, amplified by the division by the step:
-                    // Ridders' estimate does not always see it when the derivative is tiny next
-                    // to the values differenced.
-                    let rounding = f64::EPSILON * child_scale / h0;
-                    self.derivative_result(d, err.max(rounding))
+                    self.derivative_result(d)
                 }
             },
         }
@@ -621,17 +635,20 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         }
     }
 
-    fn derivative_result(&mut self, d: f64, err: f64) -> EvalResult<V> {
-        if err > MAX_RELATIVE_FD_ERROR * d.abs().max(1.0) {
+    /// A derivative from finite differences as a value, with its error: the safety factor times
+    /// the estimate of the truncation error, plus the bound on the noise. (The point it is taken
+    /// at counts as exact: the point's own rounding would move it by that times the second
+    /// derivative, which the differences do not give, and which is negligible next to the rest.)
+    fn derivative_result(&mut self, d: Derivative) -> EvalResult<V> {
+        if d.estimate.max(d.noise) > MAX_RELATIVE_FD_ERROR * d.value.abs().max(1.0) {
             return Err(EvalError::NearKink);
         }
-        self.fd_error = self.fd_error.max(err);
-        V::from_float(d)
+        V::from_approx(Approx { value: d.value, error: FD_SAFETY * d.estimate + d.noise })
     }
 
-    /// An `f64` evaluator with this one's state, for the parts of an interval evaluation that are
+    /// A float evaluator with this one's state, for the parts of an interval evaluation that are
     /// taken at points (entries, derivatives).
-    fn float_twin(&self) -> Evaluator<'a, 'static, f64> {
+    fn float_twin(&self) -> Evaluator<'a, 'static, Approx> {
         Evaluator {
             inherited: Vec::new(),
             ctx: self.ctx,
@@ -639,10 +656,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             overrides: self.overrides.clone(),
             cache: HashMap::default(),
             bound: self.bound.clone(),
-            locals: self.locals.iter().map(|f| f.iter().map(Value::to_f64).collect()).collect(),
+            locals: self.locals.iter().map(|f| f.iter().map(Kinded::approx).collect()).collect(),
             near_kink: self.near_kink,
             widen: false,
-            fd_error: 0.0,
             scale: 0.0,
             shared: Rc::clone(&self.shared),
             inverses: HashMap::default(),
@@ -708,21 +724,19 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 break;
             }
         }
-        // The error and scale of this entry's own computation are kept with its value, so that
-        // a later read (another element of an array) accounts for them too.
-        let (outer_error, outer_scale) = (std::mem::take(&mut self.fd_error), std::mem::take(&mut self.scale));
+        // The scale of this entry's own computation is kept with its value (as its error is in
+        // it), so that a later read (another element of an array) accounts for it too.
+        let outer_scale = std::mem::take(&mut self.scale);
         let value = self.compute_entry(key);
-        let (error, scale) = (self.fd_error, self.scale);
-        self.fd_error = self.fd_error.max(outer_error);
+        let scale = self.scale;
         self.scale = self.scale.max(outer_scale);
         let value = value?;
-        self.cache.insert(key.clone(), Cached { value: value.clone(), error, scale });
+        self.cache.insert(key.clone(), Cached { value: value.clone(), scale });
         Ok(value)
     }
 
-    /// A cached entry: its value, with its error and scale added to this evaluation's.
+    /// A cached entry: its value, with its scale added to this evaluation's.
     fn reuse(&mut self, c: Cached<V>) -> V {
-        self.fd_error = self.fd_error.max(c.error);
         self.scale = self.scale.max(c.scale);
         c.value
     }
@@ -738,7 +752,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             EntryKind::Defined(body) => {
                 if V::KIND == Kind::Interval {
                     let v = self.float_twin().entry(key)?;
-                    V::from_float(v)?
+                    V::from_approx(v)?
                 } else {
                     let mut free = vec![None; model.indices.len()];
                     for (slot, v) in entry.range_slots().zip(&key.1) {
@@ -756,16 +770,16 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 if V::KIND == Kind::Exact {
                     return Err(EvalError::NotExact);
                 }
-                let args: Vec<(u64, f64)> = self.node_args(key.0)?.into_iter().map(|(_, k, v)| (k, v)).collect();
-                V::from_float(smooth_n(&[self.sample.seed, TAG_NODE, key.0 as u64], &args))?
+                let args: Vec<(u64, Approx)> = self.node_args(key.0)?.into_iter().map(|(_, k, v)| (k, v)).collect();
+                V::from_approx(smooth_n(&[self.sample.seed, TAG_NODE, key.0 as u64], &args))?
             }
         };
         Ok(value)
     }
 
     /// The arguments of an unknown node's random function: every dependency instance, with the
-    /// key its coefficients are drawn from, and its value.
-    fn node_args(&mut self, node: EntryId) -> EvalResult<Vec<(EntryKey, u64, f64)>> {
+    /// key its coefficients are drawn from, and its value (in floats, with its error bound).
+    fn node_args(&mut self, node: EntryId) -> EvalResult<Vec<(EntryKey, u64, Approx)>> {
         let model = self.ctx.model;
         let EntryKind::Unknown(deps) = &model.entries[node].kind else { return Ok(Vec::new()) };
         let mut args = Vec::new();
@@ -792,7 +806,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             }
             for index_values in cartesian(&ranges) {
                 let dep_key = (dep.entry, index_values.into());
-                let v = self.entry(&dep_key)?.to_f64();
+                let v = self.entry(&dep_key)?.approx();
                 let mut words = vec![dep_key.0 as u64];
                 words.extend(dep_key.1.iter().map(|&i| i as u64));
                 args.push((dep_key, random::key(&words), v));
@@ -804,20 +818,22 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     /// The partial derivative of an unknown node's function with respect to one dependency
     /// instance, the others held fixed.
     fn node_partial(&mut self, node: EntryId, dep: &EntryKey) -> EvalResult<V> {
-        let args: Vec<(EntryKey, u64, f64)> = self.node_args(node)?;
+        let args = self.node_args(node)?;
         let Some(pos) = args.iter().position(|(k, _, _)| k == dep) else { return Ok(V::int(0)) };
-        let base: Vec<(u64, f64)> = args.iter().map(|(_, k, v)| (*k, *v)).collect();
+        // The other arguments are held fixed: their errors shift every difference alike.
+        let base: Vec<(u64, Approx)> = args.iter().map(|(_, k, v)| (*k, Approx::exact(v.value))).collect();
         let words = [self.sample.seed, TAG_NODE, node as u64];
-        let x0 = base[pos].1;
-        let (d, err) = ridders(
-            |h| {
+        let x0 = base[pos].1.value;
+        let d = ridders(
+            |x| {
                 let mut shifted = base.clone();
-                shifted[pos].1 = x0 + h;
+                shifted[pos].1 = Approx::exact(x);
                 Ok(smooth_n(&words, &shifted))
             },
+            x0,
             0.05 * x0.abs().max(1.0),
         )?;
-        self.derivative_result(d, err)
+        self.derivative_result(d)
     }
 
     /// The sampled value of an input, normalised when an `assume` constrains its family.
@@ -856,11 +872,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         }
         let words = [self.sample.seed, TAG_FUNCTION, f as u64];
         if let [x] = args {
-            let g = Smooth1::new(&words);
-            return x.map_f64(|v| Ok(g.eval(order, v)));
+            return x.smooth1(&Smooth1::new(&words), order);
         }
-        let values: Vec<(u64, f64)> = args.iter().enumerate().map(|(i, v)| (i as u64, v.to_f64())).collect();
-        V::from_float(smooth_n(&words, &values))
+        let values: Vec<(u64, Approx)> = args.iter().enumerate().map(|(i, v)| (i as u64, v.approx())).collect();
+        V::from_approx(smooth_n(&words, &values))
     }
 
     fn apply(&mut self, f: usize, order: u32, args: Vec<V>) -> EvalResult<V> {
@@ -878,23 +893,16 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             Kind::Interval => {
                 let mut float = self.float_twin();
                 let x = args.first().cloned().ok_or(EvalError::NotExact)?;
-                x.map_f64(|v| float.apply(f, order, vec![v]))
+                x.map_f64(|v| Ok(float.apply(f, order, vec![Approx::exact(v)])?.value))
             }
             Kind::Float => {
                 let x = args.first().map(Value::to_f64).unwrap_or_default();
                 let h0 = 0.05 * x.abs().max(1.0);
                 // A kink next to the point would fool the differences, as for `diff`.
                 let near_kink = std::mem::replace(&mut self.near_kink, KINK_MARGIN);
-                let result = ridders(
-                    |h| {
-                        let v = self.apply(f, order - 1, vec![V::from_float(x + h)?])?;
-                        Ok(v.to_f64())
-                    },
-                    h0,
-                );
+                let result = ridders(|x| Ok(self.apply(f, order - 1, vec![V::from_float(x)?])?.approx()), x, h0);
                 self.near_kink = near_kink;
-                let (d, err) = result?;
-                self.derivative_result(d, err)
+                self.derivative_result(result?)
             }
         }
     }
@@ -917,7 +925,6 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             locals: self.locals.clone(),
             near_kink: KINK_MARGIN,
             widen: false,
-            fd_error: 0.0,
             scale: 0.0,
             shared: Rc::clone(&self.shared),
             inverses: HashMap::default(),

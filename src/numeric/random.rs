@@ -6,6 +6,7 @@
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
+use super::approx::{Approx, UNIT};
 use crate::model::Domain;
 
 /// Mixes a list of words into one seed (SplitMix64 finaliser over a running state).
@@ -21,6 +22,7 @@ pub fn key(words: &[u64]) -> u64 {
 }
 
 /// A generator seeded from a key.
+#[inline]
 pub fn rng(words: &[u64]) -> Pcg64Mcg {
     Pcg64Mcg::seed_from_u64(key(words))
 }
@@ -91,11 +93,30 @@ impl Smooth1 {
         };
         poly + periodic
     }
+
+    /// The `order`-th derivative at an argument with an error bound, with the error bound of the
+    /// result: the argument's error times the next derivative, and the rounding of the terms.
+    pub fn eval_approx(&self, order: u32, x: Approx) -> Approx {
+        let value = self.eval(order, x.value);
+        let slope = if x.error == 0.0 { 0.0 } else { self.eval(order + 1, x.value).abs() * x.error };
+        let poly = match order {
+            0 => self.a0.abs() + (self.a1 * x.value).abs() + (self.a2 * x.value * x.value / 2.0).abs(),
+            1 => self.a1.abs() + (self.a2 * x.value).abs(),
+            2 => self.a2.abs(),
+            _ => 0.0,
+        };
+        // The sine's argument is rounded, and the sine moves by as much as its argument.
+        let phase = (self.w * x.value).abs() + self.p + order as f64 * std::f64::consts::FRAC_PI_2;
+        let periodic = (self.c * self.w.powi(order as i32)).abs() * (2.0 + phase);
+        Approx { value, error: slope + 8.0 * UNIT * (poly + periodic) }
+    }
 }
 
 /// A random smooth function of several variables (values only), with interactions between them.
 /// Coefficients are drawn per argument position, so the instance is stable whatever the arity.
-pub fn smooth_n(words: &[u64], args: &[(u64, f64)]) -> f64 {
+/// The arguments come with error bounds, and so does the value: the arguments' errors times the
+/// partial derivatives, and the rounding of the sums.
+pub fn smooth_n(words: &[u64], args: &[(u64, Approx)]) -> Approx {
     let mut r = rng(words);
     let a0 = signed(&mut r, 0.2, 1.2);
     let c1 = signed(&mut r, 0.5, 1.5);
@@ -106,12 +127,37 @@ pub fn smooth_n(words: &[u64], args: &[(u64, f64)]) -> f64 {
     let mut square = 0.0;
     let mut phase1 = p1;
     let mut phase2 = p2;
+    // The size of every term summed, and the partial derivatives' parts that do not depend on
+    // the phases, with the phases' coefficients and the arguments' errors.
+    let mut magnitude = a0.abs() + c1.abs() + c2.abs();
+    let (mut phase1_size, mut phase2_size) = (p1, p2);
+    let mut partials: smallvec::SmallVec<[(f64, f64, f64, f64); 8]> = smallvec::SmallVec::new();
     for &(arg_key, v) in args {
+        let x = v.value;
         let mut ra = rng(&[key(words), arg_key]);
-        linear += signed(&mut ra, 0.3, 1.2) * v;
-        square += signed(&mut ra, 0.2, 0.8) * v * v / 2.0;
-        phase1 += ra.gen_range(0.3..1.2) * v;
-        phase2 += signed(&mut ra, 0.3, 1.0) * v;
+        let (l, q, w1, w2) =
+            (signed(&mut ra, 0.3, 1.2), signed(&mut ra, 0.2, 0.8), ra.gen_range(0.3..1.2), signed(&mut ra, 0.3, 1.0));
+        linear += l * x;
+        square += q * x * x / 2.0;
+        phase1 += w1 * x;
+        phase2 += w2 * x;
+        magnitude += (l * x).abs() + (q * x * x / 2.0).abs();
+        phase1_size += (w1 * x).abs();
+        phase2_size += (w2 * x).abs();
+        if v.error > 0.0 {
+            partials.push((l + q * x, w1, w2, v.error));
+        }
     }
-    a0 + linear + square + c1 * phase1.sin() + c2 * phase2.cos()
+    let value = a0 + linear + square + c1 * phase1.sin() + c2 * phase2.cos();
+    let propagated: f64 = if partials.is_empty() {
+        0.0
+    } else {
+        let (cos1, sin2) = (phase1.cos(), phase2.sin());
+        partials.iter().map(|&(d, w1, w2, e)| (d + c1 * cos1 * w1 - c2 * sin2 * w2).abs() * e).sum()
+    };
+    // Each running sum is off by its length times a unit of its size; a phase's rounding moves
+    // its sine by as much.
+    let terms = args.len() as f64 + 4.0;
+    magnitude += c1.abs() * phase1_size + c2.abs() * phase2_size;
+    Approx { value, error: propagated + 2.0 * terms * UNIT * magnitude }
 }

@@ -1,5 +1,6 @@
-//! The three kinds of number the evaluator computes with: `f64`, exact rationals (concrete
-//! exercises), and intervals (the widened literals of `≈` steps).
+//! The kinds of number the evaluator computes with: `f64` (and, in `approx.rs`, floats with an
+//! error bound), exact rationals (concrete exercises), and intervals (the widened literals of `≈`
+//! steps).
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -88,7 +89,7 @@ fn nonzero(x: f64) -> EvalResult<f64> {
     }
 }
 
-fn sigmoid(x: f64) -> f64 {
+pub(super) fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {
         1.0 / (1.0 + (-x).exp())
     } else {
@@ -114,7 +115,7 @@ fn softplus(x: f64) -> f64 {
 }
 
 /// A unary builtin or one of its first two derivatives, in floats.
-fn builtin_f64(b: Builtin, order: u32, x: f64, near_kink: f64) -> EvalResult<f64> {
+pub(super) fn builtin_f64(b: Builtin, order: u32, x: f64, near_kink: f64) -> EvalResult<f64> {
     let kink = |at: f64| -> EvalResult<()> {
         if near_kink > 0.0 && (x - at).abs() < near_kink {
             Err(EvalError::NearKink)
