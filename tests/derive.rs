@@ -71,3 +71,21 @@ fn bad_goals_are_errors_not_panics() {
         Err(DeriveError::Input(..))
     ));
 }
+
+#[test]
+fn a_model_of_numbers_gets_its_value_as_the_last_step() {
+    // One SGD step: the gradient is worked out, then evaluated exactly (a decimal where it ends).
+    let source = "let w = 0.5, x = 2, y = 3\nlet L = (y - w * x)^2\n";
+    let derived = derive(source, "diff(L, w)", None, &CheckOptions::default()).expect("derived");
+    let last = derived.text.lines().last().unwrap();
+    assert!(last.trim_start().starts_with("= -8 "), "{last}");
+    // A value that has no terminating decimal is a fraction.
+    let source = "let w = 1, x = 3\nlet L = w / x\n";
+    let derived = derive(source, "diff(L, w)", None, &CheckOptions::default()).expect("derived");
+    let last = derived.text.lines().last().unwrap();
+    assert!(last.trim_start().starts_with("= 1 / 3"), "{last}");
+    // With an input left, no number is written.
+    let source = "var x\nlet w = 0.5\nlet L = (3 - w * x)^2\n";
+    let derived = derive(source, "diff(L, w)", None, &CheckOptions::default()).expect("derived");
+    assert!(!derived.text.contains("the numbers"), "{}", derived.text);
+}

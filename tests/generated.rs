@@ -149,6 +149,15 @@ const TASKS: &[Task] = &[
         ],
     ),
     (
+        "sgd_step",
+        "sgd_step",
+        &[
+            ("diff(L, theta1)", "gradient for theta1 on sample 2", "5.912"),
+            ("theta1 - 0.001 * diff(L, theta1)", "update of theta1", "1.492088"),
+            ("theta2 - 0.001 * diff(L, theta2)", "update of theta2", "0.484176"),
+        ],
+    ),
+    (
         "residual_unit",
         "residual_unit",
         &[(

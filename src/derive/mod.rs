@@ -117,10 +117,63 @@ fn derive_one(
     let mut names = BTreeSet::new();
     tree::names(&head, &mut names);
     fresh.taken.extend(names);
-    let candidates = propose(model, &head, &mut fresh).map_err(DeriveError::Failed)?;
+    let mut candidates = propose(model, &head, &mut fresh).map_err(DeriveError::Failed)?;
+    // On a model of numbers (an SGD step), the answer's value as the last step.
+    if let Some(value) = candidates.last().and_then(|last| numeric_value(model_text, &last.expr)) {
+        candidates.push(Proposal { expr: value, note: "the numbers".to_string() });
+    }
     let title = goal.name.map_or_else(|| expr_to_string(&head, Spelling::Canonical), str::to_string);
     let steps = verify(model_text, &title, &head, candidates, options)?;
     Ok((assemble("", &title, &head, &steps), steps.len()))
+}
+
+/// The exact value of `e` when the model gives every name in it a number (no inputs, sizes, free
+/// indices or unknown functions): a terminating decimal, or a fraction.
+fn numeric_value(model_text: &str, e: &Expr) -> Option<Expr> {
+    if constant(e).is_some() {
+        return None;
+    }
+    let probe = format!("{model_text}\nderive {}\n  = 0\n", text(e));
+    let (file, errors) = parse_file(&probe);
+    if !errors.is_empty() {
+        return None;
+    }
+    let (resolved, errors) = crate::model::resolve(&file);
+    if !errors.is_empty() || !resolved.sizes.is_empty() {
+        return None;
+    }
+    let head = &resolved.derivations.last()?.head;
+    let ctx = crate::numeric::Context::new(&resolved);
+    let sample =
+        crate::numeric::Sample { sizes: Vec::new(), free: vec![None; resolved.indices.len()], seed: 0, mirror: false };
+    let value = crate::numeric::eval_exact(&ctx, &sample, head).ok()?;
+    Some(decimal(&value).unwrap_or_else(|| number(&value)))
+}
+
+/// A number as an exact decimal literal (`5.912`), when its denominator has no prime factor but 2
+/// and 5 (and it is not too long).
+fn decimal(v: &num_rational::BigRational) -> Option<Expr> {
+    use num_traits::{Signed, Zero};
+    let ten = num_bigint::BigInt::from(10);
+    let mut scaled = v.abs();
+    let mut places = 0usize;
+    while !scaled.is_integer() {
+        if places >= 30 {
+            return None;
+        }
+        scaled *= num_rational::BigRational::from_integer(ten.clone());
+        places += 1;
+    }
+    let digits = scaled.to_integer().to_string();
+    let text = if places == 0 {
+        digits
+    } else {
+        let padded = format!("{digits:0>width$}", width = places + 1);
+        let (int, frac) = padded.split_at(padded.len() - places);
+        format!("{int}.{frac}")
+    };
+    let literal = mk(ExprKind::Number(text));
+    Some(if v.is_negative() && !v.is_zero() { neg(literal) } else { literal })
 }
 
 fn shift(mut d: Diagnostic, offset: usize, len: usize) -> Diagnostic {
