@@ -824,7 +824,8 @@ fn diagnose(model: &Model, evaluated: &[Evaluated], outcomes: &[PairOutcome], a:
     if transposed(model, evaluated, a, b) {
         return Some("transposed: this step is the transpose of the step before".to_string());
     }
-    // A step right for one-element ranges but wrong for larger ones: an index or sum mistake.
+    // A step right for one-element ranges but wrong for larger ones: an index or sum mistake, or a
+    // term that is 0 at size 1 (a forgotten `(p[i] - y[i]) * h[j]` with one class).
     if !model.sizes.is_empty() {
         let small = |ev: &Evaluated| ev.sample.sizes.iter().all(|&s| s == 1);
         let small_agree = evaluated.iter().zip(outcomes).any(|(ev, o)| small(ev) && *o == PairOutcome::Agree);
@@ -845,7 +846,9 @@ fn diagnose(model: &Model, evaluated: &[Evaluated], outcomes: &[PairOutcome], a:
             let names = model.sizes.join(", ");
             let which =
                 if model.sizes.len() == 1 { format!("{names} ≥ {m}") } else { format!("one of {names} is ≥ {m}") };
-            return Some(format!("differs only when {which} (an index or sum mistake)"));
+            return Some(format!(
+                "differs only when {which} (an index or sum mistake, or a term that vanishes at size 1)"
+            ));
         }
     }
     None
