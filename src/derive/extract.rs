@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use egg::{define_language, rewrite as rw, CostFunction, Extractor, Id, Language, RecExpr, Rewrite, Runner, Symbol};
 
+use super::simplify::map_children;
 use super::tree::*;
 use crate::syntax::ast::{BinOp, Expr, ExprKind};
 
@@ -202,24 +203,14 @@ pub fn expanded(e: &Expr) -> Option<Expr> {
 
 /// `e` with the body of every sum in it (innermost first) multiplied out where that is shorter.
 fn with_bodies_expanded(e: &Expr) -> Expr {
-    let kind = match &e.kind {
+    let e = map_children(e, &mut with_bodies_expanded);
+    match e.kind {
         ExprKind::Big { op, binder, range, body } => {
-            let body = with_bodies_expanded(body);
-            let body = expanded_here(&body).unwrap_or(body);
-            ExprKind::Big { op: *op, binder: binder.clone(), range: range.clone(), body: Box::new(body) }
+            let body = expanded_here(&body).unwrap_or(*body);
+            mk(ExprKind::Big { op, binder, range, body: Box::new(body) })
         }
-        ExprKind::Neg(a) => ExprKind::Neg(Box::new(with_bodies_expanded(a))),
-        ExprKind::Binary(op, a, b, s) => {
-            ExprKind::Binary(*op, Box::new(with_bodies_expanded(a)), Box::new(with_bodies_expanded(b)), *s)
-        }
-        ExprKind::Call { func, primes, args } => ExprKind::Call {
-            func: func.clone(),
-            primes: *primes,
-            args: args.iter().map(with_bodies_expanded).collect(),
-        },
-        _ => return e.clone(),
-    };
-    mk(kind)
+        _ => e,
+    }
 }
 
 /// `e` multiplied out at its top level (sums are leaves), if that is shorter.

@@ -981,14 +981,6 @@ impl<'m> Normaliser<'m> {
         if !x.is_poly() || x.num.is_zero() {
             return false;
         }
-        // (Not `log`: it is 0 wherever its argument is 1, which sizes or indices can make it.
-        // Not an input whose family an `assume` constrains: its values are tied together.)
-        let generic = |a: AtomId| match &self.atoms[a as usize] {
-            Atom::Input(e, _) => !self.model.assumptions.iter().any(|x| x.entry == *e),
-            Atom::Node(_) | Atom::Partial(..) | Atom::Exp(_) => true,
-            Atom::Func(Head::Unknown(_), _, _) => true,
-            _ => false,
-        };
         let without_indices = |a: AtomId| match &self.atoms[a as usize] {
             Atom::Input(_, args) | Atom::Partial(_, _, args) => args.iter().all(|c| c.as_constant().is_some()),
             Atom::Node(_) => true,
@@ -1000,9 +992,9 @@ impl<'m> Normaliser<'m> {
         }
         if x.num.0.len() == 1 {
             // One monomial: a product of factors each not identically 0 on any open set.
-            return atoms.iter().all(|&a| generic(a) || self.generic_sum(a));
+            return atoms.iter().all(|&a| self.generic_atom(a) || self.generic_sum(a));
         }
-        if atoms.iter().all(|&a| generic(a) && without_indices(a)) {
+        if atoms.iter().all(|&a| self.generic_atom(a) && without_indices(a)) {
             return true;
         }
         // `c·v + R` with `v` an input that `R` does not involve (a bias: `Σ_k W[j,k] x[k] + b[j]`,
@@ -1010,7 +1002,7 @@ impl<'m> Normaliser<'m> {
         x.num.0.keys().any(|m| {
             let [(a, 1)] = m.0.as_slice() else { return false };
             let Atom::Input(e, _) = &self.atoms[*a as usize] else { return false };
-            !self.model.assumptions.iter().any(|x| x.entry == *e)
+            self.generic_atom(*a)
                 && x.num
                     .0
                     .keys()
@@ -1047,17 +1039,19 @@ impl<'m> Normaliser<'m> {
         if !self.never_empty(*range) || !body.is_poly() || body.num.0.len() != 1 {
             return false;
         }
-        body.num.0.keys().all(|m| {
-            m.0.iter().all(|&(b, _)| {
-                self.generic_sum(b)
-                    || match &self.atoms[b as usize] {
-                        Atom::Input(e, _) => !self.model.assumptions.iter().any(|x| x.entry == *e),
-                        Atom::Node(_) | Atom::Partial(..) | Atom::Exp(_) => true,
-                        Atom::Func(Head::Unknown(_), _, _) => true,
-                        _ => false,
-                    }
-            })
-        })
+        body.num.0.keys().all(|m| m.0.iter().all(|&(b, _)| self.generic_atom(b) || self.generic_sum(b)))
+    }
+
+    /// Whether an atom is generic for the kink rules: an input (not one whose family an `assume`
+    /// ties together), an unknown node or function or a partial derivative of one, or `exp` — not
+    /// `log`, which is 0 wherever its argument is 1, which sizes or indices can make it.
+    fn generic_atom(&self, a: AtomId) -> bool {
+        match &self.atoms[a as usize] {
+            Atom::Input(e, _) => !self.model.assumptions.iter().any(|x| x.entry == *e),
+            Atom::Node(_) | Atom::Partial(..) | Atom::Exp(_) => true,
+            Atom::Func(Head::Unknown(_), _, _) => true,
+            _ => false,
+        }
     }
 
     /// `log`: of `exp` and of products of known-positive factors it is taken apart; anything
