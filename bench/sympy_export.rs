@@ -4,7 +4,6 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::Duration;
 
 use gradproof::model::{resolve, Builtin, Expr, Ix, IxVar, Model};
 use gradproof::prove::normal_forms;
@@ -112,7 +111,7 @@ fn main() {
         let (model, _) = resolve(&file);
         for d in &model.derivations {
             let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
-            let forms = normal_forms(&model, &exprs, Duration::from_secs(2));
+            let forms = normal_forms(&model, &exprs, gradproof::check::CheckOptions::default().prove_budget);
             for k in 1..exprs.len() {
                 let pair = forms.forms[k - 1]
                     .as_ref()

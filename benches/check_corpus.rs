@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 #[path = "timing/mod.rs"]
 mod timing;
@@ -36,7 +35,11 @@ fn main() {
             let exprs: Vec<&gradproof::model::Expr> =
                 std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
             let t = time(5, || {
-                let forms = gradproof::prove::normal_forms(&model, &exprs, Duration::from_secs(2));
+                let forms = gradproof::prove::normal_forms(
+                    &model,
+                    &exprs,
+                    gradproof::check::CheckOptions::default().prove_budget,
+                );
                 assert_eq!(forms.forms.len(), exprs.len());
             });
             per_step.push(t / d.steps.len() as u32);

@@ -12,6 +12,7 @@ use crate::model::{free_indices, Derivation, Expr, IndexId, Model, ToleranceRule
 use crate::numeric::{self, entry_key_text, random, Context, EvalError, Interval, Sample};
 use crate::prove;
 use crate::syntax::ast::Relation;
+use crate::work::{self, Budget, Spent};
 
 /// How to check.
 #[derive(Debug, Clone)]
@@ -24,12 +25,14 @@ pub struct CheckOptions {
     pub numeric: bool,
     /// Whether to run the symbolic prover.
     pub prove: bool,
-    /// The prover's budget per expression.
-    pub prove_budget: std::time::Duration,
+    /// The prover's budget per expression (units of work, and a safety net in time); past it,
+    /// the numbers decide.
+    pub prove_budget: Budget,
     /// Whether to look for a chain of rewrites behind each proof.
     pub explain: bool,
-    /// The time for checking a whole file; past it, the steps not yet decided are `undetermined`.
-    pub file_budget: std::time::Duration,
+    /// The budget of a whole file, prover and numbers together (units of work, and a safety net
+    /// in time); past it, the steps not yet decided are `undetermined`.
+    pub file_budget: Budget,
 }
 
 impl Default for CheckOptions {
@@ -39,15 +42,25 @@ impl Default for CheckOptions {
             samples: 3,
             numeric: true,
             prove: true,
-            prove_budget: std::time::Duration::from_millis(2000),
+            prove_budget: Budget { work: DEFAULT_PROVE_WORK, time: Some(DEFAULT_PROVE_TIMEOUT) },
             explain: false,
-            file_budget: DEFAULT_FILE_TIMEOUT,
+            file_budget: Budget { work: DEFAULT_FILE_WORK, time: Some(DEFAULT_FILE_TIMEOUT) },
         }
     }
 }
 
-/// The default time for checking one file (`--file-timeout-ms`).
-pub const DEFAULT_FILE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+/// The prover's default budget of work per expression (`--prove-work`), in units of
+/// [`crate::work`]: lowered nodes, normalised nodes, products of monomials and gcd steps.
+pub const DEFAULT_PROVE_WORK: u64 = 5_000_000;
+/// The prover's default safety net in time per expression (`--timeout-ms`): far above what the
+/// budget of work allows on a slow machine, so that it never decides a verdict in normal use.
+pub const DEFAULT_PROVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// The default budget of work for checking one file (`--file-work`), in units of [`crate::work`]:
+/// evaluation operations, and the prover's units.
+pub const DEFAULT_FILE_WORK: u64 = 200_000_000;
+/// The default safety net in time for checking one file (`--file-timeout-ms`), far above what the
+/// budget of work takes on a slow machine.
+pub const DEFAULT_FILE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// The fixed default seed, so that runs are reproducible.
 pub const DEFAULT_SEED: u64 = 0x6772_6164_7072_6f6f;
@@ -146,22 +159,37 @@ impl DerivationResult {
     }
 }
 
-/// Checks every derivation of a model, within the file's time budget.
+/// Checks every derivation of a model, within the file's budget.
 pub fn check_model(model: &Model, options: &CheckOptions) -> Vec<DerivationResult> {
-    let ctx = Context::new(model);
-    let ctx = match std::time::Instant::now().checked_add(options.file_budget) {
-        Some(deadline) => ctx.with_deadline(deadline, out_of_time(options)),
-        None => ctx,
-    };
-    model.derivations.iter().enumerate().map(|(i, d)| check_derivation(&ctx, i, d, options)).collect()
+    let ctx = Context::new(model)
+        .with_spent_messages(spent_message(options, Spent::File), spent_message(options, Spent::FileTime));
+    work::file(options.file_budget, || {
+        model.derivations.iter().enumerate().map(|(i, d)| check_derivation(&ctx, i, d, options)).collect()
+    })
 }
 
-/// Why a step was not decided when the file's time ran out.
-fn out_of_time(options: &CheckOptions) -> String {
-    format!(
-        "not decided: checking the file took longer than its time limit of {} ms (--file-timeout-ms)",
-        options.file_budget.as_millis()
-    )
+/// Why a step was not decided when a budget was spent.
+fn spent_message(options: &CheckOptions, why: Spent) -> String {
+    let millis = |b: &Budget| b.time.map_or(0, |t| t.as_millis());
+    match why {
+        Spent::File => format!(
+            "not decided: checking the file needs more than its budget of {} units of work (raise it with --file-work)",
+            options.file_budget.work
+        ),
+        Spent::FileTime => format!(
+            "not decided: checking the file reached the safety limit of {} ms, which depends on the machine \
+             (raise it with --file-timeout-ms)",
+            millis(&options.file_budget)
+        ),
+        Spent::Part => format!(
+            "the prover gave up: the expression needs more than {} units of work (raise it with --prove-work)",
+            options.prove_budget.work
+        ),
+        Spent::PartTime => format!(
+            "the prover stopped at its safety limit of {} ms, which depends on the machine (raise it with --timeout-ms)",
+            millis(&options.prove_budget)
+        ),
+    }
 }
 
 /// The value of one expression at one sample.
@@ -189,8 +217,8 @@ struct Evaluated {
 }
 
 fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> DerivationResult {
-    if ctx.past_deadline() {
-        return out_of_time_result(d, options);
+    if let Some(why) = work::file_spent() {
+        return spent_result(d, &spent_message(options, why));
     }
     let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
     let free: Vec<Vec<IndexId>> = exprs
@@ -218,7 +246,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                     inst.iter().map(|&(i, v)| (i, crate::model::Ix { constant: v, terms: Vec::new() })).collect();
                 let substituted: Vec<Expr> = exprs.iter().map(|e| crate::model::subst_free(e, &map)).collect();
                 let refs: Vec<&Expr> = substituted.iter().collect();
-                prove::normal_forms_until(ctx.model, &refs, options.prove_budget, ctx.deadline())
+                prove::normal_forms(ctx.model, &refs, options.prove_budget)
             })
             .collect()
     } else {
@@ -239,7 +267,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     let explanation_of = |a: usize, b: usize| -> Vec<String> {
         let Some(f) = forms else { return Vec::new() };
         let (Some(x), Some(y)) = (&f.forms[a], &f.forms[b]) else { return Vec::new() };
-        let chain = (options.explain && !ctx.past_deadline())
+        let chain = (options.explain && work::file_spent().is_none())
             .then(|| prove::egraph::explain(&f.model, &x.lowered, &y.lowered))
             .flatten();
         chain.unwrap_or_else(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())
@@ -292,6 +320,14 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                 counterexample = None;
                 cause = None;
                 step_explanation = explanation_of(at - 1, at);
+            }
+        }
+        if verdict != Verdict::Proved {
+            // A safety net in time depends on the machine: a step it kept from a proof says so.
+            let timed_out =
+                all_forms.iter().flat_map(|f| [f.stopped[at - 1], f.stopped[at]]).flatten().find(|s| s.by_time());
+            if let Some(why) = timed_out {
+                detail = format!("{detail}; {}", spent_message(options, why));
             }
         }
         let mut holds_verdict =
@@ -367,8 +403,8 @@ struct Group {
     elements: Vec<Vec<(IndexId, i64)>>,
 }
 
-/// Every step undetermined: the file's time ran out before this derivation.
-fn out_of_time_result(d: &Derivation, options: &CheckOptions) -> DerivationResult {
+/// Every step undetermined: the file's budget ran out before this derivation.
+fn spent_result(d: &Derivation, why: &str) -> DerivationResult {
     let steps = d
         .steps
         .iter()
@@ -381,7 +417,7 @@ fn out_of_time_result(d: &Derivation, options: &CheckOptions) -> DerivationResul
             holds: false,
             holds_known: false,
             note: step.note.clone(),
-            detail: out_of_time(options),
+            detail: why.to_string(),
             counterexample: None,
             cause: None,
             explanation: Vec::new(),
@@ -507,10 +543,10 @@ fn evaluate_all(
     let mut compared: std::collections::HashSet<(Vec<i64>, Vec<Option<i64>>)> = std::collections::HashSet::new();
     let mut kinked: Vec<Sample> = Vec::new();
     for group in plan(ctx.model, d_index, &all_free, options) {
-        if ctx.past_deadline() {
+        if let Some(why) = work::file_spent() {
             // The samples not yet drawn cannot vouch for anything: the steps that no earlier
             // sample refuted are left undetermined.
-            let why = Point::Error(out_of_time(options));
+            let why = Point::Error(spent_message(options, why));
             out.push(Evaluated {
                 sample: group.base,
                 points: vec![why; exprs.len()],

@@ -56,11 +56,19 @@ pub struct CheckArgs {
     /// Symbolic checking only: a step is then `proved` or `undetermined`.
     #[arg(long)]
     pub no_numeric: bool,
-    /// Budget of the prover per expression, in milliseconds (past it, the numbers decide).
-    #[arg(long, default_value_t = 2000)]
+    /// The prover's budget of work per expression (past it, the numbers decide).
+    #[arg(long, value_name = "UNITS", default_value_t = crate::check::DEFAULT_PROVE_WORK)]
+    pub prove_work: u64,
+    /// The prover's safety net in time per expression, in milliseconds: far above normal use;
+    /// the budget of work decides.
+    #[arg(long, default_value_t = crate::check::DEFAULT_PROVE_TIMEOUT.as_millis() as u64)]
     pub timeout_ms: u64,
-    /// Time for checking one file, in milliseconds (past it, the steps not yet decided are
+    /// The budget of work for checking one file (past it, the steps not yet decided are
     /// `undetermined`).
+    #[arg(long, value_name = "UNITS", default_value_t = crate::check::DEFAULT_FILE_WORK)]
+    pub file_work: u64,
+    /// The safety net in time for checking one file, in milliseconds: far above normal use; the
+    /// budget of work decides.
     #[arg(long, default_value_t = crate::check::DEFAULT_FILE_TIMEOUT.as_millis() as u64)]
     pub file_timeout_ms: u64,
 }
@@ -86,8 +94,9 @@ pub struct GradeArgs {
     /// Show the reference's next step under a wrong step.
     #[arg(long)]
     pub hints: bool,
-    /// Time limit per submission, in seconds; past it, it gets 0 and is left to a person.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    /// Safety net in time per submission, in seconds: far above normal use (the budgets of work
+    /// decide); past it, the submission gets 0 and is left to a person.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout_s: u64,
     /// Seed of the numeric sampling (the default is fixed, so runs are reproducible).
     #[arg(long)]
@@ -95,9 +104,15 @@ pub struct GradeArgs {
     /// Numeric samples per size instance and index assignment.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub samples: u64,
-    /// Budget of the prover per expression, in milliseconds (past it, the numbers decide).
-    #[arg(long, default_value_t = 2000)]
+    /// The prover's budget of work per expression (past it, the numbers decide).
+    #[arg(long, value_name = "UNITS", default_value_t = crate::check::DEFAULT_PROVE_WORK)]
+    pub prove_work: u64,
+    /// The prover's safety net in time per expression, in milliseconds.
+    #[arg(long, default_value_t = crate::check::DEFAULT_PROVE_TIMEOUT.as_millis() as u64)]
     pub timeout_ms: u64,
+    /// The budget of work for checking one file (the reference, or a submission).
+    #[arg(long, value_name = "UNITS", default_value_t = crate::check::DEFAULT_FILE_WORK)]
+    pub file_work: u64,
 }
 
 /// Arguments of `gradproof fmt`.
@@ -145,8 +160,11 @@ pub struct DeriveArgs {
     /// The output: a `.deriv` file (the model and the derivation), or its rendering.
     #[arg(long, value_enum, default_value = "deriv")]
     pub format: DeriveFormat,
-    /// Budget of the prover per expression, in milliseconds.
-    #[arg(long, default_value_t = 2000)]
+    /// The prover's budget of work per expression.
+    #[arg(long, value_name = "UNITS", default_value_t = crate::check::DEFAULT_PROVE_WORK)]
+    pub prove_work: u64,
+    /// The prover's safety net in time per expression, in milliseconds.
+    #[arg(long, default_value_t = crate::check::DEFAULT_PROVE_TIMEOUT.as_millis() as u64)]
     pub timeout_ms: u64,
 }
 

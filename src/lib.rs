@@ -16,3 +16,4 @@ pub mod numeric;
 pub mod prove;
 pub mod report;
 pub mod syntax;
+pub mod work;

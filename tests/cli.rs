@@ -72,10 +72,22 @@ fn bad_command_line_exits_2() {
 }
 
 #[test]
-fn file_time_limit_leaves_steps_undetermined() {
+fn file_safety_net_in_time_leaves_steps_undetermined_and_says_so() {
     let out = run(&["check", "--file-timeout-ms", "0", "-"], Some(b"var x\nderive x + x\n  = 2*x\n"));
     assert!(out.starts_with("exit: 1\n"), "{out}");
-    assert!(out.contains("checking the file took longer than its time limit of 0 ms (--file-timeout-ms)"), "{out}");
+    assert!(
+        out.contains(
+            "reached the safety limit of 0 ms, which depends on the machine (raise it with --file-timeout-ms)"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn file_budget_of_work_leaves_steps_undetermined_and_names_the_option() {
+    let out = run(&["check", "--file-work", "10", "-"], Some(b"var x\nderive x + x\n  = 2*x\n"));
+    assert!(out.starts_with("exit: 1\n"), "{out}");
+    assert!(out.contains("needs more than its budget of 10 units of work (raise it with --file-work)"), "{out}");
 }
 
 #[test]

@@ -9,6 +9,7 @@ use gradproof::commands::check::{check_paths, check_source, MAX_FILE_BYTES};
 use gradproof::diagnostic::line_col;
 use gradproof::model::{MAX_DECLARATIONS, MAX_INLINED_SIZE};
 use gradproof::report::FileReport;
+use gradproof::work::Budget;
 
 fn check(source: &str) -> FileReport {
     check_source("limits.deriv", source.as_bytes(), &CheckOptions::default())
@@ -157,19 +158,50 @@ fn an_assumed_family_over_a_long_range_is_summed_once() {
     assert_eq!(steps(&report)[0].0, Verdict::Checked, "{:?}", steps(&report));
 }
 
-#[test]
-fn past_the_file_time_limit_steps_are_undetermined() {
-    let options = CheckOptions { file_budget: Duration::ZERO, ..CheckOptions::default() };
+/// Checks a two-step derivation under `file_budget` and asserts that both steps are undetermined
+/// with `detail`.
+#[track_caller]
+fn assert_both_steps_stopped(file_budget: Budget, detail: &str) {
+    let options = CheckOptions { file_budget, ..CheckOptions::default() };
     let report = check_source("t.deriv", b"var x\nderive x + x\n  = 2*x\n  = x*2\n", &options);
     let found = steps(&report);
-    assert_eq!(found.len(), 2);
-    for (verdict, detail) in found {
-        assert_eq!(verdict, Verdict::Undetermined);
-        assert_eq!(
-            detail,
-            "not decided: checking the file took longer than its time limit of 0 ms (--file-timeout-ms)"
-        );
+    assert_eq!(found, vec![(Verdict::Undetermined, detail.to_string()); 2]);
+}
+
+#[test]
+fn past_the_file_budget_of_work_steps_are_undetermined() {
+    assert_both_steps_stopped(
+        Budget { work: 0, time: None },
+        "not decided: checking the file needs more than its budget of 0 units of work (raise it with --file-work)",
+    );
+}
+
+#[test]
+fn a_file_budget_spent_midway_leaves_the_later_derivations_undetermined() {
+    // The first derivation fits the budget, the rest do not; which ones is a matter of counted
+    // work, so it is the same at every run.
+    let source = "var x\nderive x + x\n  = 2*x\nderive x * x\n  = x^2\nderive x - x\n  = 0\n";
+    let first = check_source("t.deriv", source.as_bytes(), &CheckOptions::default());
+    assert!(steps(&first).iter().all(|(v, _)| *v == Verdict::Proved), "{:?}", steps(&first));
+    let mut undetermined_counts = Vec::new();
+    for work in [2_000, 20_000, 200_000] {
+        let options = CheckOptions { file_budget: Budget { work, time: None }, ..CheckOptions::default() };
+        let a = steps(&check_source("t.deriv", source.as_bytes(), &options));
+        let b = steps(&check_source("t.deriv", source.as_bytes(), &options));
+        assert_eq!(a, b, "the same budget gives the same verdicts");
+        undetermined_counts.push(a.iter().filter(|(v, _)| *v == Verdict::Undetermined).count());
     }
+    assert!(undetermined_counts.windows(2).all(|w| w[0] >= w[1]), "{undetermined_counts:?}");
+    assert!(undetermined_counts[0] > 0 && undetermined_counts[2] == 0, "{undetermined_counts:?}");
+}
+
+#[test]
+fn past_the_file_safety_net_in_time_steps_say_so() {
+    assert_both_steps_stopped(
+        Budget { work: u64::MAX, time: Some(Duration::ZERO) },
+        "not decided: checking the file reached the safety limit of 0 ms, which depends on the machine \
+         (raise it with --file-timeout-ms)",
+    );
 }
 
 #[test]

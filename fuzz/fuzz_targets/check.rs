@@ -8,13 +8,14 @@ use std::time::Duration;
 use gradproof::check::CheckOptions;
 use gradproof::commands::check::check_source;
 use gradproof::report::{render_diagnostics, render_human, render_json, HumanOptions};
+use gradproof::work::Budget;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let options = CheckOptions {
         samples: 1,
-        prove_budget: Duration::from_millis(200),
-        file_budget: Duration::from_millis(1000),
+        prove_budget: Budget { work: 500_000, time: Some(Duration::from_millis(200)) },
+        file_budget: Budget { work: 10_000_000, time: Some(Duration::from_millis(1000)) },
         explain: data.len() % 16 == 0,
         ..CheckOptions::default()
     };

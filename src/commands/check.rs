@@ -9,6 +9,7 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::model::resolve;
 use crate::report::{render_diagnostics, render_human, render_json, FileReport, HumanOptions, Summary};
 use crate::syntax::parse_file;
+use crate::work::Budget;
 
 /// Files larger than this are refused unread.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -190,10 +191,15 @@ pub fn options(args: &CheckArgs) -> CheckOptions {
         samples: args.samples as usize,
         numeric: !args.no_numeric,
         prove: !args.no_prove,
-        prove_budget: std::time::Duration::from_millis(args.timeout_ms),
+        prove_budget: budget(args.prove_work, args.timeout_ms),
         explain: args.explain,
-        file_budget: std::time::Duration::from_millis(args.file_timeout_ms),
+        file_budget: budget(args.file_work, args.file_timeout_ms),
     }
+}
+
+/// A budget of `work` units with a safety net of `millis` milliseconds.
+pub fn budget(work: u64, millis: u64) -> Budget {
+    Budget { work, time: Some(std::time::Duration::from_millis(millis)) }
 }
 
 /// Runs `check` and prints the report; returns the exit status.

@@ -34,8 +34,10 @@ pub fn run(args: &DeriveArgs) -> i32 {
         Ok(source) => source,
         Err((valid, d)) => return fail(&name, valid, vec![d]),
     };
-    let options =
-        CheckOptions { prove_budget: std::time::Duration::from_millis(args.timeout_ms), ..CheckOptions::default() };
+    let options = CheckOptions {
+        prove_budget: super::check::budget(args.prove_work, args.timeout_ms),
+        ..CheckOptions::default()
+    };
     let goals: Vec<Goal> = args
         .goal
         .iter()

@@ -16,6 +16,7 @@ use crate::grade::{grade_submission, GradeOptions, Reference, SubmissionGrade};
 use crate::report::{
     render_diagnostics, render_grades_csv, render_grades_human, render_grades_json, render_gradescope, FileReport,
 };
+use crate::work::Budget;
 
 /// The output formats of `grade`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -89,7 +90,8 @@ pub fn options(args: &GradeArgs) -> GradeOptions {
         check: CheckOptions {
             seed: args.seed.unwrap_or(DEFAULT_SEED),
             samples: args.samples as usize,
-            prove_budget: Duration::from_millis(args.timeout_ms),
+            prove_budget: super::check::budget(args.prove_work, args.timeout_ms),
+            file_budget: Budget { work: args.file_work, ..CheckOptions::default().file_budget },
             ..CheckOptions::default()
         },
         hints: args.hints,

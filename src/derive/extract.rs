@@ -247,7 +247,7 @@ pub fn shortest(e: &Expr) -> Option<Expr> {
     let runner = Runner::<Alg, ()>::default()
         .with_node_limit(3_000)
         .with_iter_limit(10)
-        .with_time_limit(Duration::from_millis(50))
+        .with_time_limit(Duration::from_secs(10))
         .with_expr(&rec)
         .run(&rules());
     let before = WrittenLength { leaves: &leaves }.cost_rec(&rec);

@@ -34,8 +34,9 @@ pub struct GradeOptions {
     pub time_limit: Duration,
 }
 
-/// The default time limit per submission.
-pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
+/// The default safety net in time per submission: far above normal use, since the budgets of work
+/// of the checks (`CheckOptions`) decide; it only stops a run they did not foresee.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(600);
 
 impl Default for GradeOptions {
     fn default() -> Self {
@@ -150,7 +151,11 @@ impl SubmissionGrade {
 
     /// A grade of 0 for a submission that ran out of time, left to a person.
     pub fn timed_out(reference: &Reference, path: &str, source: &str, limit: Duration) -> Self {
-        let message = format!("time limit of {} s exceeded: grade this submission manually", limit.as_secs_f64());
+        let message = format!(
+            "time limit of {} s exceeded: grade this submission manually (this safety net depends on the machine; \
+             raise it with --timeout-s)",
+            limit.as_secs_f64()
+        );
         let error = Diagnostic::error(Span::default(), message).without_source();
         let mut grade = Self::not_graded(reference, path, source, vec![error], "the time limit was exceeded");
         grade.manual_review = true;

@@ -28,8 +28,9 @@ const MAX_RELATIVE_FD_ERROR: f64 = 1e-5;
 const FD_SAFETY: f64 = 100.0;
 /// The most elementary operations one evaluation may take.
 pub const EVAL_BUDGET: u64 = 5_000_000;
-/// The longest one evaluation may take.
-pub const EVAL_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+/// An evaluation charges the file's meter of work (`crate::work`) in batches of this many
+/// operations.
+const CHARGE_EVERY: u64 = 64;
 
 /// The largest matrix `det` and `inv` take.
 pub const MAX_MATRIX_SIZE: i64 = 400;
@@ -52,29 +53,31 @@ pub struct Context<'m> {
     pub model: &'m Model,
     /// `reads[e][t]`: entry `e` depends on entry `t`, directly or through other definitions.
     reads: Vec<Vec<bool>>,
-    /// No evaluation runs past this (the time limit of a whole file), with this message.
-    deadline: Option<(std::time::Instant, String)>,
+    /// What an evaluation stopped by the file's budget of work, or by its safety net in time, says.
+    spent_messages: Option<(String, String)>,
 }
 
 impl<'m> Context<'m> {
     /// Prepares a model for evaluation.
     pub fn new(model: &'m Model) -> Context<'m> {
-        Context { model, reads: crate::model::dependency_closure(model), deadline: None }
+        Context { model, reads: crate::model::dependency_closure(model), spent_messages: None }
     }
 
-    /// The same context, in which every evaluation stops at `deadline` with the error `message`.
-    pub fn with_deadline(self, deadline: std::time::Instant, message: String) -> Context<'m> {
-        Context { deadline: Some((deadline, message)), ..self }
+    /// The same context, in which an evaluation stopped by the file's budget of work (see
+    /// `crate::work`) fails with `work`, and one stopped by the file's safety net in time with
+    /// `time`.
+    pub fn with_spent_messages(self, work: String, time: String) -> Context<'m> {
+        Context { spent_messages: Some((work, time)), ..self }
     }
 
-    /// When every evaluation stops, if ever.
-    pub fn deadline(&self) -> Option<std::time::Instant> {
-        self.deadline.as_ref().map(|(d, _)| *d)
-    }
-
-    /// Whether the deadline has passed.
-    pub fn past_deadline(&self) -> bool {
-        self.deadline().is_some_and(|d| std::time::Instant::now() >= d)
+    /// The error of an evaluation stopped by a spent budget.
+    fn spent(&self, why: crate::work::Spent) -> EvalError {
+        EvalError::Limit(match (&self.spent_messages, why.by_time()) {
+            (Some((_, time)), true) => time.clone(),
+            (Some((work, _)), false) => work.clone(),
+            (None, true) => "the time limit was reached".to_string(),
+            (None, false) => "the budget of work was spent".to_string(),
+        })
     }
 
     /// Whether entry `e` changes when entry `t` is perturbed.
@@ -183,10 +186,10 @@ pub struct FloatValue {
 
 /// Shared between an evaluator and the children it creates for finite differences.
 struct Shared {
+    /// The operations this evaluation may still take.
     budget: Cell<u64>,
-    deadline: Cell<std::time::Instant>,
-    /// Whether `deadline` is the file's (else the evaluation's own).
-    deadline_is_file: Cell<bool>,
+    /// Set once the file's budget was found spent: every later operation fails with it.
+    spent: Cell<Option<crate::work::Spent>>,
     /// The sums of the raw draws of families under an `assume`, by entry.
     assumed_totals: RefCell<HashMap<EntryId, f64>>,
     /// The base values of the inputs read, for counterexamples (recorded only when asked for).
@@ -222,11 +225,8 @@ impl<'a> Batch<'a> {
 
     /// The work limits apply to each element of each expression on its own.
     fn fresh_limits(&self) {
-        let (deadline, is_file) = time_limit(self.float.ctx);
         for shared in [&self.exact.shared, &self.float.shared, &self.widened.shared] {
             shared.budget.set(EVAL_BUDGET);
-            shared.deadline.set(deadline);
-            shared.deadline_is_file.set(is_file);
         }
     }
 
@@ -361,19 +361,8 @@ fn ix_vars(e: &Expr) -> Vec<IxVar> {
     out
 }
 
-/// When an evaluation starting now must stop: after its own time, or at the file's deadline if
-/// that comes first (and whether it is the file's).
-fn time_limit(ctx: &Context) -> (std::time::Instant, bool) {
-    let own = std::time::Instant::now() + EVAL_TIME;
-    match &ctx.deadline {
-        Some((file, _)) if *file < own => (*file, true),
-        _ => (own, false),
-    }
-}
-
 impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     fn new(ctx: &'a Context<'a>, sample: &'a Sample, widen: bool) -> Self {
-        let (deadline, deadline_is_file) = time_limit(ctx);
         Evaluator {
             inherited: Vec::new(),
             ctx,
@@ -389,8 +378,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             square_vars: HashMap::default(),
             shared: Rc::new(Shared {
                 budget: Cell::new(EVAL_BUDGET),
-                deadline: Cell::new(deadline),
-                deadline_is_file: Cell::new(deadline_is_file),
+                spent: Cell::new(None),
                 assumed_totals: RefCell::new(HashMap::default()),
                 inputs: RefCell::new(BTreeMap::new()),
                 record_inputs: Cell::new(false),
@@ -399,18 +387,19 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     }
 
     fn tick(&self) -> EvalResult<()> {
+        if let Some(why) = self.shared.spent.get() {
+            return Err(self.ctx.spent(why));
+        }
         let left = self.shared.budget.get();
         if left == 0 {
             return Err(EvalError::Limit(format!("evaluation needs more than {EVAL_BUDGET} operations")));
         }
         self.shared.budget.set(left - 1);
-        // Often enough that operations on 20,000-bit rationals cannot run far past the deadline.
-        if left % 256 == 0 && std::time::Instant::now() >= self.shared.deadline.get() {
-            self.shared.budget.set(0);
-            return Err(EvalError::Limit(match &self.ctx.deadline {
-                Some((_, message)) if self.shared.deadline_is_file.get() => message.clone(),
-                _ => format!("evaluation takes longer than {} s", EVAL_TIME.as_secs()),
-            }));
+        if left % CHARGE_EVERY == 0 {
+            if let Err(why) = crate::work::charge(CHARGE_EVERY) {
+                self.shared.spent.set(Some(why));
+                return Err(self.ctx.spent(why));
+            }
         }
         Ok(())
     }

@@ -355,7 +355,7 @@ pub fn explain(model: &Model, left: &Expr, right: &Expr) -> Option<Vec<String>> 
         .with_explanations_enabled()
         .with_node_limit(5_000)
         .with_iter_limit(8)
-        .with_time_limit(Duration::from_millis(100))
+        .with_time_limit(Duration::from_secs(10))
         .with_expr(&l)
         .with_expr(&r)
         .with_hook(|runner| {

@@ -44,8 +44,6 @@ pub struct Lowerer<'m> {
     pub bounds: Vec<BoundIndex>,
     /// Names of the rules used, for explanations.
     pub rules: std::collections::BTreeSet<&'static str>,
-    /// When to give up.
-    pub deadline: Option<std::time::Instant>,
     /// The targets of enclosing derivatives: inside `diff(diff(A, x), y)` the inner derivative is
     /// taken in the model where `y` is cut from its definition, so `y` is held fixed there.
     cut: Vec<EntryRef>,
@@ -64,7 +62,6 @@ impl<'m> Lowerer<'m> {
             reads: dependency_closure(model),
             bounds: model.bounds.clone(),
             rules: Default::default(),
-            deadline: None,
             cut: Vec::new(),
             nodes: 0,
             fn_reads: function_reads(model),
@@ -91,11 +88,10 @@ impl<'m> Lowerer<'m> {
         }
     }
 
-    /// Counts work; false once the node limit or the deadline is passed.
+    /// Counts work; false once the node limit or a budget of work (`crate::work`) is passed.
     fn tick(&mut self) -> bool {
         self.nodes += 1;
-        let late = self.nodes % 256 == 0 && self.deadline.is_some_and(|d| std::time::Instant::now() > d);
-        self.nodes <= MAX_NODES && !late
+        self.nodes <= MAX_NODES && crate::work::charge(1).is_ok()
     }
 
     /// The expression without `diff`, defined nodes or user functions; `None` where a needed rule

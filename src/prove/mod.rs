@@ -7,9 +7,9 @@ pub mod lower;
 pub mod normal;
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
 
 use crate::model::{Expr, Model};
+use crate::work::{self, Budget, Spent};
 use lower::Lowerer;
 use normal::{Normal, Normaliser};
 
@@ -36,6 +36,8 @@ impl Form {
 pub struct Forms {
     /// One per expression; `None` where the prover gives up.
     pub forms: Vec<Option<Form>>,
+    /// One per expression: the budget that stopped the prover on it, if one did.
+    pub stopped: Vec<Option<Spent>>,
     /// The model extended by lowering.
     pub model: Model,
 }
@@ -43,45 +45,42 @@ pub struct Forms {
 /// The normal forms of expressions of one model, comparable with each other; `None` where the
 /// prover gives up.
 ///
-/// Each expression gets `budget` for lowering and normalising; past it, the prover gives up on that
-/// expression (its steps are then decided by the numbers alone).
-pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Duration) -> Forms {
-    normal_forms_until(model, exprs, budget, None)
-}
-
-/// [`normal_forms`], giving up on every expression not done by `deadline` (the time limit of a
-/// whole file).
-pub fn normal_forms_until(model: &Model, exprs: &[&Expr], budget: Duration, deadline: Option<Instant>) -> Forms {
-    let until = |d: Option<Instant>| match (d, deadline) {
-        (Some(d), Some(file)) => Some(d.min(file)),
-        (d, file) => d.or(file),
-    };
+/// Lowering each expression, and normalising it, each get `budget` (units of work, see
+/// [`crate::work`], and a safety net in time); past it, the prover gives up on that expression (its
+/// steps are then decided by the numbers alone). The work counts for the file's budget too.
+pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Budget) -> Forms {
     let mut lowerer = Lowerer::new(model);
-    let mut deadlines = Vec::new();
+    let mut stopped = vec![None; exprs.len()];
     let lowered: Vec<Option<(Expr, BTreeSet<&'static str>)>> = exprs
         .iter()
-        .map(|e| {
+        .zip(stopped.iter_mut())
+        .map(|(e, stopped)| {
             lowerer.rules.clear();
-            let own = Instant::now().checked_add(budget);
-            deadlines.push(own);
-            lowerer.deadline = until(own);
-            lowerer.lower(e).map(|l| (l, std::mem::take(&mut lowerer.rules)))
+            let lowered = work::within(budget, || {
+                let l = lowerer.lower(e);
+                *stopped = work::spent();
+                l
+            });
+            lowered.map(|l| (l, std::mem::take(&mut lowerer.rules)))
         })
         .collect();
     let extended = lowerer.extended_model();
     let mut normaliser = Normaliser::new(&extended);
     let forms = lowered
         .into_iter()
-        .zip(deadlines)
-        .map(|(l, deadline)| {
+        .zip(stopped.iter_mut())
+        .map(|(l, stopped)| {
             let (expr, mut rules) = l?;
             normaliser.rules.clear();
-            normaliser.deadline = until(deadline.and_then(|d| d.checked_add(budget)));
-            let normal = normaliser.normalise(&expr)?;
+            let normal = work::within(budget, || {
+                let n = normaliser.normalise(&expr);
+                *stopped = work::spent();
+                n
+            })?;
             rules.extend(std::mem::take(&mut normaliser.rules));
             Some(Form { normal, lowered: expr, rules })
         })
         .collect();
     drop(normaliser);
-    Forms { forms, model: extended }
+    Forms { forms, stopped, model: extended }
 }

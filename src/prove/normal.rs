@@ -318,9 +318,11 @@ impl Poly {
     }
 
     fn mul(&self, other: &Poly) -> Option<Poly> {
-        if self.0.len().saturating_mul(other.0.len()) > MAX_TERMS * 4 {
+        let products = self.0.len().saturating_mul(other.0.len());
+        if products > MAX_TERMS * 4 {
             return None;
         }
+        crate::work::charge(products as u64).ok()?;
         let mut out: BTreeMap<Mono, BigRational> = BTreeMap::new();
         for (m1, c1) in &self.0 {
             for (m2, c2) in &other.0 {
@@ -400,9 +402,6 @@ pub struct Normaliser<'m> {
     conditions: BTreeSet<Condition>,
     /// Names of the rewrites used, for explanations.
     pub rules: BTreeSet<&'static str>,
-    /// When to give up.
-    pub deadline: Option<std::time::Instant>,
-    steps: u64,
 }
 
 /// The normal form of one expression: its fraction and its definedness conditions.
@@ -437,8 +436,6 @@ impl<'m> Normaliser<'m> {
             index: HashMap::new(),
             conditions: BTreeSet::new(),
             rules: BTreeSet::new(),
-            deadline: None,
-            steps: 0,
         }
     }
 
@@ -513,8 +510,7 @@ impl<'m> Normaliser<'m> {
         let mut work = MAX_GCD_WORK;
         let common = if gcd::surely_coprime(&cleared, &den) {
             Poly::constant(rat(1))
-        } else if self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
-            // (The normaliser gives up on this expression at its next look at the clock.)
+        } else if crate::work::spent().is_some() {
             return None;
         } else {
             gcd::gcd(&cleared, &den, &mut work)?
@@ -618,10 +614,7 @@ impl<'m> Normaliser<'m> {
     }
 
     fn norm_node(&mut self, e: &Expr) -> Option<Frac> {
-        self.steps += 1;
-        if self.steps % 256 == 0 && self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
-            return None;
-        }
+        crate::work::charge(1).ok()?;
         Some(match e {
             Expr::Const(l) => Frac::constant(l.value.clone()),
             Expr::Size(s) => self.atom(Atom::Size(*s)),

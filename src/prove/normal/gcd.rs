@@ -17,10 +17,11 @@ use num_traits::One;
 
 use super::{rat, AtomId, Mono, Poly};
 
-/// Takes `cost` units of work (products of monomials) from the budget; `None` when it is spent.
+/// Takes `cost` units of work (products of monomials) from the budget, and from the file's
+/// (`crate::work`); `None` when either is spent.
 fn charge(work: &mut u32, cost: usize) -> Option<()> {
     *work = work.checked_sub(u32::try_from(cost).ok()?)?;
-    Some(())
+    crate::work::charge(cost as u64).ok()
 }
 
 /// The lexicographic monomial order with the largest atom most significant (a well-order on

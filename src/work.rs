@@ -1,0 +1,211 @@
+//! Budgets of work. Every limit that can change a verdict counts operations — evaluation steps,
+//! lowered nodes, products of monomials, gcd steps — never seconds, so that the same input, options
+//! and seed give the same report on an idle machine and on a loaded one.
+//!
+//! A *meter* counts the work of one file on the thread that checks it: [`file`] sets it up, the
+//! numeric and symbolic engines [`charge`] it, and [`within`] gives one part of the work (the
+//! prover's work on one expression) a budget of its own inside the file's. Besides the count, the
+//! meter holds the file's wall-clock *safety net*: a deadline far above normal use that only stops
+//! a run the counts did not foresee, and whose effect is reported as depending on the machine.
+
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+/// Why work stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spent {
+    /// The budget of work of the part (see [`within`]) is spent.
+    Part,
+    /// The part's safety net in time was reached.
+    PartTime,
+    /// The file's budget of work is spent.
+    File,
+    /// The file's safety net in time was reached.
+    FileTime,
+}
+
+impl Spent {
+    /// Whether a safety net in time (which depends on the machine) stopped the work.
+    pub fn by_time(self) -> bool {
+        matches!(self, Spent::PartTime | Spent::FileTime)
+    }
+}
+
+/// The limits of one file's work, or of one part of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Units of work.
+    pub work: u64,
+    /// The safety net in time; `None` for none.
+    pub time: Option<Duration>,
+}
+
+#[derive(Clone, Copy)]
+struct Meter {
+    used: u64,
+    file: Limit,
+    /// The limit of the innermost [`within`].
+    part: Limit,
+}
+
+/// A limit in units of work (a value of `used`) and in time.
+#[derive(Clone, Copy)]
+struct Limit {
+    work: u64,
+    deadline: Option<Instant>,
+    /// Set once the deadline has been seen to pass, so that every later question has the same
+    /// answer.
+    late: bool,
+}
+
+impl Limit {
+    const NONE: Limit = Limit { work: u64::MAX, deadline: None, late: false };
+
+    fn starting_at(used: u64, budget: Budget) -> Limit {
+        Limit {
+            work: used.saturating_add(budget.work),
+            deadline: budget.time.and_then(|t| Instant::now().checked_add(t)),
+            // A limit of no time at all is reached before the first clock reading.
+            late: budget.time.is_some_and(|t| t.is_zero()),
+        }
+    }
+
+    fn read_clock(&mut self) {
+        if !self.late {
+            self.late = self.deadline.is_some_and(|d| Instant::now() >= d);
+        }
+    }
+}
+
+const UNLIMITED: Meter = Meter { used: 0, file: Limit::NONE, part: Limit::NONE };
+
+/// How often, in units of work, the clock of the safety net is read.
+const CLOCK_EVERY: u64 = 4096;
+
+thread_local! {
+    static METER: Cell<Meter> = const { Cell::new(UNLIMITED) };
+}
+
+/// Runs `f` with a fresh meter for one file: `budget.work` units in all, and the safety net
+/// `budget.time` from now. The previous meter is restored afterwards.
+pub fn file<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
+    let meter = Meter { used: 0, file: Limit::starting_at(0, budget), part: Limit::NONE };
+    let outer = METER.with(|m| m.replace(meter));
+    let out = f();
+    METER.with(|m| m.set(outer));
+    out
+}
+
+/// Runs `f` as a part of the file's work with a budget of its own: at most `budget.work` more
+/// units (and no more than the file has left), and the safety net `budget.time` from now. The
+/// work done counts for the file too. Parts do not nest: an inner part replaces the outer one
+/// until it ends.
+pub fn within<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
+    let outer = METER.with(|m| {
+        let mut meter = m.get();
+        let outer = meter.part;
+        meter.part = Limit::starting_at(meter.used, budget);
+        m.set(meter);
+        outer
+    });
+    let out = f();
+    METER.with(|m| {
+        let mut meter = m.get();
+        meter.part = outer;
+        m.set(meter);
+    });
+    out
+}
+
+/// Takes `units` of work from the budgets; `Err` once one of them is spent (and at every later
+/// charge).
+pub fn charge(units: u64) -> Result<(), Spent> {
+    METER.with(|m| {
+        let mut meter = m.get();
+        let before = meter.used;
+        meter.used = before.saturating_add(units);
+        if before / CLOCK_EVERY != meter.used / CLOCK_EVERY {
+            meter.file.read_clock();
+            meter.part.read_clock();
+        }
+        m.set(meter);
+        status(&meter)
+    })
+}
+
+/// Whether a budget is spent, without charging anything.
+pub fn spent() -> Option<Spent> {
+    METER.with(|m| status(&m.get()).err())
+}
+
+/// Whether the file's own budget (of work or of time) is spent, whatever the part's.
+pub fn file_spent() -> Option<Spent> {
+    METER.with(|m| status(&Meter { part: Limit::NONE, ..m.get() }).err())
+}
+
+/// The units of work done so far in this file.
+pub fn used() -> u64 {
+    METER.with(|m| m.get().used)
+}
+
+fn status(meter: &Meter) -> Result<(), Spent> {
+    if meter.file.late {
+        Err(Spent::FileTime)
+    } else if meter.used > meter.file.work {
+        Err(Spent::File)
+    } else if meter.part.late {
+        Err(Spent::PartTime)
+    } else if meter.used > meter.part.work {
+        Err(Spent::Part)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_stops_before_the_file() {
+        let budget = Budget { work: 100, time: None };
+        file(budget, || {
+            within(Budget { work: 10, time: None }, || {
+                assert_eq!(charge(10), Ok(()));
+                assert_eq!(charge(1), Err(Spent::Part));
+            });
+            // Outside the part, the file still has work left; the part's work counted.
+            assert_eq!(used(), 11);
+            assert_eq!(charge(89), Ok(()));
+            assert_eq!(charge(1), Err(Spent::File));
+            assert_eq!(file_spent(), Some(Spent::File));
+        });
+        // The meter of the file is gone.
+        assert_eq!(spent(), None);
+    }
+
+    #[test]
+    fn a_past_deadline_is_seen_at_the_next_clock_reading() {
+        let budget = Budget { work: u64::MAX, time: Some(Duration::from_nanos(1)) };
+        file(budget, || {
+            std::thread::sleep(Duration::from_millis(1));
+            assert_eq!(charge(1), Ok(()), "the clock is read only every CLOCK_EVERY units");
+            assert_eq!(charge(CLOCK_EVERY), Err(Spent::FileTime));
+            assert_eq!(spent(), Some(Spent::FileTime));
+        });
+        file(Budget { work: u64::MAX, time: Some(Duration::ZERO) }, || {
+            assert_eq!(charge(1), Err(Spent::FileTime), "no time at all is spent at once");
+        });
+    }
+
+    #[test]
+    fn a_part_safety_net_stops_the_part_only() {
+        file(Budget { work: u64::MAX, time: None }, || {
+            within(Budget { work: u64::MAX, time: Some(Duration::ZERO) }, || {
+                assert_eq!(charge(CLOCK_EVERY), Err(Spent::PartTime));
+            });
+            assert_eq!(charge(1), Ok(()));
+            assert_eq!(file_spent(), None);
+        });
+    }
+}

@@ -1,0 +1,53 @@
+//! A verdict depends on the input, the options and the seed only: every limit that can change one
+//! counts work, never seconds. The corpus's JSON report is the same, byte for byte, whether the
+//! machine is idle or every core is kept busy by other work.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use gradproof::check::CheckOptions;
+use gradproof::commands::check::check_paths;
+use gradproof::report::render_json;
+
+fn corpus_json() -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("derivations");
+    render_json(&check_paths(&[dir], &CheckOptions::default()))
+}
+
+/// Runs `f` while one busy thread per core spins beside it. The spinning is bounded: it stops
+/// when `f` returns, and after ten minutes in any case.
+fn under_load<R>(f: impl FnOnce() -> R) -> R {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for _ in 0..cores {
+            scope.spawn(|| {
+                let start = Instant::now();
+                let mut x = 0u64;
+                while !stop.load(Ordering::Relaxed) && start.elapsed() < Duration::from_secs(600) {
+                    for i in 0..100_000u64 {
+                        x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
+                    }
+                }
+                x
+            });
+        }
+        let out = f();
+        stop.store(true, Ordering::Relaxed);
+        out
+    })
+}
+
+#[test]
+fn the_corpus_report_is_the_same_on_an_idle_and_a_loaded_machine() {
+    let idle = corpus_json();
+    let loaded = under_load(corpus_json);
+    assert!(idle.contains("\"verdict\": \"proved\""), "the corpus was checked");
+    assert!(!idle.contains("safety limit"), "no safety net in time was reached");
+    if idle != loaded {
+        let first = idle.lines().zip(loaded.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        let context = |text: &str| text.lines().skip(first.saturating_sub(5)).take(12).collect::<Vec<_>>().join("\n");
+        panic!("the reports differ from line {}:\nidle:\n{}\nloaded:\n{}", first + 1, context(&idle), context(&loaded));
+    }
+}
