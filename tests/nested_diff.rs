@@ -2,13 +2,14 @@
 //!
 //! Each case is a small model — inputs, unknown functions, `let` nodes defined through earlier
 //! nodes and through `diff` — and a head `diff(B, t)` (or a second derivative) whose body has
-//! derivatives inside it (in half of the cases the first of them reads the outer target). The step is the head with one occurrence of a node replaced by its
-//! definition. Under §3.3 that is right except where the node is cut from its definition: under
-//! `diff(·, n)`, and inside a `diff` nested in one (and in nodes defined through such a `diff`).
-//! So about half of the steps are right and half wrong, and exactly where a rule that copies a
-//! value out of its cut would go astray. The numbers implement the semantics directly (a child
-//! evaluator overrides the target and recomputes the rest); the prover must never prove a step
-//! that the numbers find wrong.
+//! derivatives inside it (in half of the cases the first of them reads the outer target). The
+//! step is the head with one occurrence of a node replaced by its definition, inside a nested
+//! `diff` where there is one. Under §3.3 that is right except where the node is cut from its
+//! definition: under `diff(·, n)`, and inside a `diff` nested in one (and in nodes defined through
+//! such a `diff`). So many steps are right and many wrong, exactly where a rule that copies a value
+//! out of its cut goes astray. The numbers implement the semantics directly (a child evaluator
+//! overrides the target and recomputes the rest); the prover must never prove a step that the
+//! numbers find wrong.
 
 use gradproof::check::{CheckOptions, StepResult, Verdict};
 use gradproof::commands::check::check_source;
