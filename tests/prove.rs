@@ -442,3 +442,13 @@ proves!(
     "diff(E * diff(E, u), y)",
     "0"
 );
+// With a family: `d[j]` is 0 where j = i, since `y[i]` is cut there, and f'(u[j]) elsewhere.
+const CUT_FAMILY: &str =
+    "index i in 1..n, j in 1..n\nvar u[i]\nunknown f(x)\nlet y[i] = f(u[i])\nlet d[i] = diff(y[i], u[i])";
+does_not_prove!(node_defined_through_a_diff_in_a_family, CUT_FAMILY, "diff(sum(j, y[j] * d[j]), y[i])", "d[i]");
+proves!(
+    node_defined_through_a_diff_in_a_family_by_an_input,
+    CUT_FAMILY,
+    "diff(sum(j, y[j] * d[j]), u[i])",
+    "f'(u[i])^2 + f(u[i])*f''(u[i])"
+);
