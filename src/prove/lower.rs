@@ -6,6 +6,9 @@
 //! ([`Expr::NodePartial`]), builtins, sums and products remain. Under `diff(·, x)` every node is
 //! unfolded into its definition except `x` itself, which is never unfolded: that is exactly the
 //! perturbation semantics (a node downstream of `x` is recomputed, `x` is cut from its definition).
+//! Everything under `diff(·, x)` is computed in that model: also the values a rule copies into the
+//! derivative (the `b` of `(a b)' = a' b + a b'`), whose `diff`s hold `x` fixed, and the inner
+//! derivative of `diff(diff(A, w), x)`, which keeps `x` as a node for the outer one (`Cut`).
 //!
 //! Where a rule would need a fact that is not known (the derivative of `a^b` with a variable base
 //! and exponent, of a `prod` whose factors may be 0 outside a `log`), lowering gives up (`None`)
