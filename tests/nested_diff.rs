@@ -249,3 +249,29 @@ fn the_prover_never_proves_what_the_numbers_find_wrong() {
     let t = tally.into_inner();
     assert!(t.proved >= 16 && t.numbers_wrong >= 6 && t.numbers_checked >= 16, "{t:?}");
 }
+
+/// Nested derivatives whose value under the cut was worked out by hand (with `let y = f(u)`,
+/// `diff(y, u)` is 0 where `y` is cut), each with the value a copy taken outside the cut gives:
+/// the numbers alone, and the prover alone, tell them apart.
+#[test]
+fn the_numbers_and_the_prover_take_nested_derivatives_under_the_cut() {
+    let model = "var u, s\nunknown f(v), g(v)\nlet y = f(u)\nlet d = diff(y, u)\nlet z = diff(y*u, u)\n";
+    let cases = [
+        ("diff(y * diff(y, u), y)", "0", "f'(u)"),
+        ("diff(y * d, y)", "0", "d"),
+        ("diff(z * y, y)", "2*f(u)", "f'(u)*u + 2*f(u)"),
+        ("diff(exp(diff(g(y), u)) * y, y)", "1", "exp(g'(f(u))*f'(u))"),
+        ("diff(y * diff(y, u) * s, y, s)", "0", "f'(u)"),
+        ("diff(g(y + diff(y, u)), y)", "g'(f(u))", "g'(f(u) + f'(u))"),
+    ];
+    let numbers = CheckOptions { prove: false, ..CheckOptions::default() };
+    let proof = CheckOptions { numeric: false, ..CheckOptions::default() };
+    for (head, right, wrong) in cases {
+        let right = format!("{model}derive {head}\n  = {right}\n");
+        let wrong = format!("{model}derive {head}\n  = {wrong}\n");
+        assert_eq!(step_of(&right, &numbers).verdict, Verdict::Checked, "{right}");
+        assert_eq!(step_of(&wrong, &numbers).verdict, Verdict::Wrong, "{wrong}");
+        assert_eq!(step_of(&right, &proof).verdict, Verdict::Proved, "{right}");
+        assert_ne!(step_of(&wrong, &proof).verdict, Verdict::Proved, "{wrong}");
+    }
+}
