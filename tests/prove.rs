@@ -397,3 +397,58 @@ proves!(
     "diff(log(prod(i, -sigma[i])), sigma[j])",
     "1 / sigma[j] + 0 * log(prod(i, -sigma[i]))"
 );
+
+// Found by a fifth review: a value that a rule of differentiation copies into the derivative is
+// taken where the target is cut, so a `diff` in it, or a node defined through one, is computed in
+// that model (§3.3). With `let y = f(u)`, `diff(y, u)` is 0 there: y no longer depends on u.
+const CUT: &str = "var u, s\nunknown f(v), g(v)\nlet y = f(u)\nlet d = diff(y, u)\nlet v = y*u\nlet z = diff(v, u)";
+does_not_prove!(copied_by_the_product_rule, CUT, "diff(y * diff(y, u), y)", "f'(u)");
+proves!(copied_by_the_product_rule_under_the_cut, CUT, "diff(y * diff(y, u), y)", "0");
+does_not_prove!(copied_by_the_quotient_rule, CUT, "diff(y / exp(diff(y, u)), y)", "1/exp(f'(u))");
+proves!(copied_by_the_quotient_rule_under_the_cut, CUT, "diff(y / exp(diff(y, u)), y)", "1");
+does_not_prove!(copied_by_the_power_rule, CUT, "diff((y + diff(y, u))^2, y)", "2*(f(u) + f'(u))");
+proves!(copied_by_the_power_rule_under_the_cut, CUT, "diff((y + diff(y, u))^2, y)", "2*f(u)");
+does_not_prove!(copied_by_the_chain_rule, CUT, "diff(g(y + diff(y, u)), y)", "g'(f(u) + f'(u))");
+proves!(copied_by_the_chain_rule_under_the_cut, CUT, "diff(g(y + diff(y, u)), y)", "g'(f(u))");
+does_not_prove!(copied_by_a_builtin_chain_rule, CUT, "diff(exp(y + diff(y, u)), y)", "exp(f(u) + f'(u))");
+proves!(copied_by_a_builtin_chain_rule_under_the_cut, CUT, "diff(exp(y + diff(y, u)), y)", "exp(f(u))");
+does_not_prove!(copied_by_the_max_rule, CUT, "diff(max(y, diff(y, u)), y)", "step(f(u) - f'(u))");
+proves!(copied_by_the_max_rule_under_the_cut, CUT, "diff(max(y, diff(y, u)), y)", "step(f(u))");
+does_not_prove!(copied_by_the_log_rule, CUT, "diff(log(exp(y) + diff(y, u)^2), y)", "exp(f(u))/(exp(f(u)) + f'(u)^2)");
+proves!(copied_by_the_log_rule_under_the_cut, CUT, "diff(log(exp(y) + diff(y, u)^2), y)", "1");
+does_not_prove!(
+    copied_by_the_prod_rule,
+    CUT,
+    "diff(prod(k in 1..3, exp(y * diff(y, u))), y)",
+    "3*f'(u)*exp(3*f(u)*f'(u))"
+);
+proves!(copied_by_the_prod_rule_under_the_cut, CUT, "diff(prod(k in 1..3, exp(y * diff(y, u))), y)", "0");
+does_not_prove!(node_defined_through_a_diff_copied, CUT, "diff(y * d, y)", "d");
+proves!(node_defined_through_a_diff_copied_under_the_cut, CUT, "diff(y * d, y)", "0");
+does_not_prove!(node_defined_through_a_diff_of_another_node, CUT, "diff(z * y, y)", "f'(u)*u + 2*f(u)");
+proves!(node_defined_through_a_diff_of_another_node_under_the_cut, CUT, "diff(z * y, y)", "2*f(u)");
+does_not_prove!(copied_by_a_second_derivative, CUT, "diff(y * diff(y, u) * s, y, s)", "f'(u)");
+proves!(copied_by_a_second_derivative_under_the_cut, CUT, "diff(y * diff(y, u) * s, y, s)", "0");
+proves!(node_defined_through_a_diff_by_an_input, CUT, "diff(d * u, u)", "f''(u)*u + f'(u)");
+does_not_prove!(
+    copied_by_the_chain_rule_through_an_unknown_node,
+    "var u\nunknown f(v)\nlet y = f(u)\nunknown E depends on y",
+    "diff(E * diff(E, u), y)",
+    "diff(E, y) * diff(E, u)"
+);
+proves!(
+    copied_by_the_chain_rule_through_an_unknown_node_under_the_cut,
+    "var u\nunknown f(v)\nlet y = f(u)\nunknown E depends on y",
+    "diff(E * diff(E, u), y)",
+    "0"
+);
+// With a family: `d[j]` is 0 where j = i, since `y[i]` is cut there, and f'(u[j]) elsewhere.
+const CUT_FAMILY: &str =
+    "index i in 1..n, j in 1..n\nvar u[i]\nunknown f(x)\nlet y[i] = f(u[i])\nlet d[i] = diff(y[i], u[i])";
+does_not_prove!(node_defined_through_a_diff_in_a_family, CUT_FAMILY, "diff(sum(j, y[j] * d[j]), y[i])", "d[i]");
+proves!(
+    node_defined_through_a_diff_in_a_family_by_an_input,
+    CUT_FAMILY,
+    "diff(sum(j, y[j] * d[j]), u[i])",
+    "f'(u[i])^2 + f(u[i])*f''(u[i])"
+);

@@ -6,6 +6,9 @@
 //! ([`Expr::NodePartial`]), builtins, sums and products remain. Under `diff(·, x)` every node is
 //! unfolded into its definition except `x` itself, which is never unfolded: that is exactly the
 //! perturbation semantics (a node downstream of `x` is recomputed, `x` is cut from its definition).
+//! Everything under `diff(·, x)` is computed in that model: also the values a rule copies into the
+//! derivative (the `b` of `(a b)' = a' b + a b'`), whose `diff`s hold `x` fixed, and the inner
+//! derivative of `diff(diff(A, w), x)`, which keeps `x` as a node for the outer one (`Cut`).
 //!
 //! Where a rule would need a fact that is not known (the derivative of `a^b` with a variable base
 //! and exponent, of a `prod` whose factors may be 0 outside a `log`), lowering gives up (`None`)
@@ -35,6 +38,28 @@ enum Wrt {
     Local(usize),
 }
 
+/// A node cut from its definition by an enclosing derivative (§3.3): inside `diff(B, y)` every
+/// value is computed in the model where `y` is an input of its own.
+#[derive(Debug, Clone, PartialEq)]
+enum Cut {
+    /// The target of a derivative still to be taken of what is being lowered (the `y` of
+    /// `diff(diff(A, x), y)` while the inner derivative is lowered): kept as an atom, since the outer
+    /// derivative differentiates by it.
+    Varying(EntryRef),
+    /// The target of the derivative that a copied value appears in (the `b` of the product rule's
+    /// `a' b`): the value is taken at the point itself, where the node equals its definition, so it
+    /// is unfolded; but every derivative inside the value holds the node fixed.
+    Fixed(EntryRef),
+}
+
+impl Cut {
+    fn target(&self) -> &EntryRef {
+        match self {
+            Cut::Varying(t) | Cut::Fixed(t) => t,
+        }
+    }
+}
+
 /// Lowers expressions of one model. New bound indices (sums over the dependencies of unknown
 /// nodes) are appended to `bounds`, which extends the model's own.
 pub struct Lowerer<'m> {
@@ -45,8 +70,10 @@ pub struct Lowerer<'m> {
     /// Names of the rules used, for explanations.
     pub rules: std::collections::BTreeSet<&'static str>,
     /// The targets of enclosing derivatives: inside `diff(diff(A, x), y)` the inner derivative is
-    /// taken in the model where `y` is cut from its definition, so `y` is held fixed there.
-    cut: Vec<EntryRef>,
+    /// taken in the model where `y` is cut from its definition, so `y` is held fixed there; so is
+    /// every `diff` in a value that a rule of differentiation copies (`diff(y * diff(y, u), y)` is
+    /// `1 * diff(y, u) + …` with `diff(y, u)` taken where `y` is cut: 0).
+    cut: Vec<Cut>,
     nodes: usize,
     /// The entries each user function's body reads, through the functions it calls: computed once,
     /// so that asking whether a call depends on an entry never unfolds nested calls (which is
@@ -109,10 +136,22 @@ impl<'m> Lowerer<'m> {
             | Expr::Local(_) => e.clone(),
             Expr::Entry(r) => match &self.model.entries[r.entry].kind {
                 EntryKind::Defined(body) => {
-                    // A node cut by an enclosing derivative stays a node (the outer derivative
-                    // treats it); another instance of its family may or may not be it.
-                    if let Some(c) = self.cut.iter().find(|c| c.entry == r.entry) {
-                        return (c.args == r.args).then(|| e.clone());
+                    // A node that an enclosing derivative still differentiates by stays a node (the
+                    // outer derivative treats it); another instance of its family may or may not be
+                    // it. A node held fixed only inside derivatives has its defined value here.
+                    let varying = self.cut.iter().filter_map(|c| match c {
+                        Cut::Varying(t) if t.entry == r.entry => Some(t),
+                        _ => None,
+                    });
+                    let mut same_family = false;
+                    for t in varying {
+                        if t.args == r.args {
+                            return Some(e.clone());
+                        }
+                        same_family = true;
+                    }
+                    if same_family {
+                        return None;
                     }
                     // A node read outside its range has no value; unfolding it would hide that.
                     if !self.evidently_in_range(r) {
@@ -152,12 +191,13 @@ impl<'m> Lowerer<'m> {
                     // A derivative with respect to an entry that may not exist.
                     return None;
                 }
-                let d = self.deriv(body, &Wrt::Entry(target.clone()))?;
-                let d = self.lower(&d)?;
+                let wrt = Wrt::Entry(target.clone());
+                let d = self.deriv(body, &wrt)?;
                 // The derivative exists only where the expression is defined, including the parts
                 // the differentiation rules dropped as constant (`diff(x + log(y), x)` needs y > 0):
-                // `0 * body` keeps those conditions without changing the value.
-                let body = self.lower(body)?;
+                // `0 * body` keeps those conditions without changing the value. The expression is
+                // taken where the target is cut, as its derivative is.
+                let body = self.copy(body, &wrt)?;
                 with_domain_of(d, body)
             }
         })
@@ -220,16 +260,8 @@ impl<'m> Lowerer<'m> {
 
     /// `sum` or `prod` over a concrete range of at most [`MAX_UNROLLED`] values, written out.
     fn unroll(&mut self, op: BigOp, b: crate::model::BoundId, body: &Expr) -> Option<Expr> {
-        let range = self.bounds.get(b)?.range;
-        let (None, None) = (range.lo.size, range.hi.size) else { return None };
-        let (lo, hi) = (range.lo.offset, range.hi.offset);
-        if hi - lo + 1 > MAX_UNROLLED {
-            return None;
-        }
-        self.rules.insert("sum over a concrete range written out");
         let mut acc: Option<Expr> = None;
-        for v in lo..=hi {
-            let term = subst_ix_vars(body, &[(IxVar::Bound(b), Ix { constant: v, terms: Vec::new() })]);
+        for term in self.unrolled_terms(b, body)? {
             let term = self.lower(&term)?;
             acc = Some(match acc {
                 None => term,
@@ -238,6 +270,22 @@ impl<'m> Lowerer<'m> {
             });
         }
         Some(acc.unwrap_or_else(|| if op == BigOp::Sum { zero() } else { one() }))
+    }
+
+    /// The terms of a `sum` or `prod` over a concrete range of at most [`MAX_UNROLLED`] values.
+    fn unrolled_terms(&mut self, b: crate::model::BoundId, body: &Expr) -> Option<Vec<Expr>> {
+        let range = self.bounds.get(b)?.range;
+        let (None, None) = (range.lo.size, range.hi.size) else { return None };
+        let (lo, hi) = (range.lo.offset, range.hi.offset);
+        if hi - lo + 1 > MAX_UNROLLED {
+            return None;
+        }
+        self.rules.insert("sum over a concrete range written out");
+        Some(
+            (lo..=hi)
+                .map(|v| subst_ix_vars(body, &[(IxVar::Bound(b), Ix { constant: v, terms: Vec::new() })]))
+                .collect(),
+        )
     }
 
     /// Whether `e` can change when `wrt` is perturbed.
@@ -266,7 +314,33 @@ impl<'m> Lowerer<'m> {
         false
     }
 
-    /// The derivative of `e` with respect to `wrt`, as an expression that may still contain nodes.
+    /// The value of a subexpression that a rule of differentiation by `wrt` copies into the
+    /// derivative (the `b` of `(a b)' = a' b + a b'`), lowered: it is taken in the model where `wrt`
+    /// is cut from its definition (§3.3), which changes the `diff`s in it and the nodes defined
+    /// through one (`diff(y, u)` is 0 there for `let y = f(u)`), not the nodes themselves.
+    fn copy(&mut self, e: &Expr, wrt: &Wrt) -> Option<Expr> {
+        match wrt {
+            Wrt::Entry(t) => {
+                self.cut.push(Cut::Fixed(t.clone()));
+                let value = self.lower(e);
+                self.cut.pop();
+                value
+            }
+            // A parameter of a user function is no node: nothing is cut.
+            Wrt::Local(_) => self.lower(e),
+        }
+    }
+
+    /// `factor * copy(e)`, without lowering `e` when the factor is 0 (which `mul` drops anyway).
+    fn times_copy(&mut self, factor: Expr, e: &Expr, wrt: &Wrt) -> Option<Expr> {
+        if is_const(&factor, 0) {
+            return Some(factor);
+        }
+        Some(mul(factor, self.copy(e, wrt)?))
+    }
+
+    /// The derivative of `e` with respect to `wrt`, lowered: every value a rule copies into it is
+    /// lowered by [`Self::copy`], where `wrt` is cut.
     fn deriv(&mut self, e: &Expr, wrt: &Wrt) -> Option<Expr> {
         if !self.tick() {
             return None;
@@ -282,24 +356,25 @@ impl<'m> Lowerer<'m> {
             },
             Expr::Entry(r) => {
                 let Wrt::Entry(t) = wrt else { return Some(zero()) };
-                if r.entry != t.entry {
-                    if let Some(c) = self.cut.iter().find(|c| c.entry == r.entry) {
-                        // A node cut by an enclosing derivative is held fixed; another instance of
-                        // its family may or may not be it, so give up on those.
-                        return if c.args == r.args { Some(zero()) } else { None };
-                    }
-                }
                 if r.entry == t.entry {
                     self.rules.insert("the variable differentiated by: 1 (its definition is cut)");
                     // The target itself (never unfolded): 1 where the indices agree.
-                    return Some(
-                        r.args
-                            .iter()
-                            .zip(&t.args)
-                            .fold(one(), |acc, (a, b)| mul(acc, Expr::Delta(a.clone(), b.clone()))),
-                    );
+                    return Some(deltas(&r.args, &t.args));
                 }
-                match &self.model.entries[r.entry].kind {
+                // A node cut by an enclosing derivative is held fixed; another instance of its
+                // family is it where their indices agree: `1 - delta` keeps the rest.
+                let mut elsewhere = one();
+                for c in &self.cut {
+                    let c = c.target();
+                    if c.entry != r.entry {
+                        continue;
+                    }
+                    if c.args == r.args {
+                        return Some(zero());
+                    }
+                    elsewhere = mul(elsewhere, sub(one(), deltas(&r.args, &c.args)));
+                }
+                let through = match &self.model.entries[r.entry].kind {
                     EntryKind::Input(_) => zero(),
                     EntryKind::Defined(_) if !self.evidently_in_range(r) => return None,
                     EntryKind::Defined(body) => {
@@ -307,7 +382,8 @@ impl<'m> Lowerer<'m> {
                         self.deriv(&body, wrt)?
                     }
                     EntryKind::Unknown(_) => self.deriv_unknown_node(r.entry, wrt)?,
-                }
+                };
+                mul(elsewhere, through)
             }
             Expr::NodePartial(..) | Expr::Det(_) | Expr::InvAt(..) => return None,
             Expr::Select(ix, items) => self.deriv(selected(ix, items)?, wrt)?,
@@ -317,14 +393,15 @@ impl<'m> Lowerer<'m> {
             Expr::Mul(a, b) => {
                 self.rules.insert("product rule");
                 let (da, db) = (self.deriv(a, wrt)?, self.deriv(b, wrt)?);
-                add(mul(da, (**b).clone()), mul((**a).clone(), db))
+                add(self.times_copy(da, b, wrt)?, self.times_copy(db, a, wrt)?)
             }
             Expr::Div(a, b) => {
                 self.rules.insert("quotient rule");
                 // (a/b)' = a'/b - a b'/b², written so that it is defined exactly where a/b is.
                 let (da, db) = (self.deriv(a, wrt)?, self.deriv(b, wrt)?);
-                let first = div(da, (**b).clone());
-                let second = div(mul((**a).clone(), db), Expr::Pow(b.clone(), Box::new(int(2))));
+                let b = self.copy(b, wrt)?;
+                let first = div(da, b.clone());
+                let second = div(self.times_copy(db, a, wrt)?, Expr::Pow(Box::new(b), Box::new(int(2))));
                 sub(first, second)
             }
             Expr::Pow(a, b) => {
@@ -342,8 +419,12 @@ impl<'m> Lowerer<'m> {
                     None => return None,
                 }
                 let da = self.deriv(a, wrt)?;
-                let exponent = sub((**b).clone(), one());
-                mul(mul((**b).clone(), Expr::Pow(a.clone(), Box::new(exponent))), da)
+                if is_const(&da, 0) {
+                    return Some(da);
+                }
+                let (a, b) = (self.copy(a, wrt)?, self.copy(b, wrt)?);
+                let exponent = sub(b.clone(), one());
+                mul(mul(b, Expr::Pow(Box::new(a), Box::new(exponent))), da)
             }
             Expr::Builtin(b, order, args) => match (b, args.as_slice()) {
                 (Builtin::Max | Builtin::Min, [x, y]) if *order == 0 => {
@@ -353,14 +434,18 @@ impl<'m> Lowerer<'m> {
                     let (dx, dy) = (self.deriv(x, wrt)?, self.deriv(y, wrt)?);
                     let (first, second) = if *b == Builtin::Max { (dx, dy) } else { (dy, dx) };
                     // relu'(x - y) is step(x - y) away from the kink, and undefined where x = y.
-                    let s = Expr::Builtin(Builtin::Relu, 1, vec![sub(x.clone(), y.clone())]);
+                    let difference = self.copy(&sub(x.clone(), y.clone()), wrt)?;
+                    let s = Expr::Builtin(Builtin::Relu, 1, vec![difference]);
                     add(mul(s.clone(), first), mul(sub(one(), s), second))
                 }
                 (Builtin::Max | Builtin::Min, _) => return None,
                 (Builtin::Log, [a]) if *order == 0 => match self.deriv(a, wrt) {
                     Some(da) => {
                         self.rules.insert("chain rule");
-                        mul(Expr::Builtin(Builtin::Log, 1, args.clone()), da)
+                        if is_const(&da, 0) {
+                            return Some(da);
+                        }
+                        mul(Expr::Builtin(Builtin::Log, 1, vec![self.copy(a, wrt)?]), da)
                     }
                     None => {
                         // Where the chain rule has no derivative of the argument (a `prod` of
@@ -369,13 +454,16 @@ impl<'m> Lowerer<'m> {
                         // `log(a)`, so it keeps the domain of `log(a)`.
                         let d = self.log_derivative(a, wrt)?;
                         self.rules.insert("logarithmic derivative");
-                        with_domain_of(d, e.clone())
+                        with_domain_of(d, self.copy(e, wrt)?)
                     }
                 },
                 (_, [a]) => {
                     self.rules.insert("chain rule");
                     let da = self.deriv(a, wrt)?;
-                    mul(Expr::Builtin(*b, order + 1, args.clone()), da)
+                    if is_const(&da, 0) {
+                        return Some(da);
+                    }
+                    mul(Expr::Builtin(*b, order + 1, vec![self.copy(a, wrt)?]), da)
                 }
                 _ => return None,
             },
@@ -383,7 +471,10 @@ impl<'m> Lowerer<'m> {
                 [a] => {
                     self.rules.insert("chain rule");
                     let da = self.deriv(a, wrt)?;
-                    mul(Expr::Unknown(*f, order + 1, args.clone()), da)
+                    if is_const(&da, 0) {
+                        return Some(da);
+                    }
+                    mul(Expr::Unknown(*f, order + 1, vec![self.copy(a, wrt)?]), da)
                 }
                 // Partial derivatives of unknown functions of several arguments have no notation.
                 _ => return None,
@@ -394,7 +485,18 @@ impl<'m> Lowerer<'m> {
             }
             Expr::Big(BigOp::Sum, b, body) => {
                 self.rules.insert("derivative of a sum");
-                Expr::Big(BigOp::Sum, *b, Box::new(self.deriv(body, wrt)?))
+                match self.deriv(body, wrt) {
+                    Some(d) => Expr::Big(BigOp::Sum, *b, Box::new(d)),
+                    // As in `lower`: terms that read array literals at the bound index are
+                    // differentiated one by one.
+                    None => {
+                        let mut total = zero();
+                        for term in self.unrolled_terms(*b, body)? {
+                            total = add(total, self.deriv(&term, wrt)?);
+                        }
+                        total
+                    }
+                }
             }
             Expr::Big(BigOp::Prod, b, body) => {
                 // (Π_b f)' = Π_b f · Σ_b f'/f, where every factor is non-zero: only for factors
@@ -404,27 +506,20 @@ impl<'m> Lowerer<'m> {
                     return None;
                 }
                 self.rules.insert("derivative of a product of non-zero factors");
-                let ratio = div(self.deriv(body, wrt)?, (**body).clone());
-                mul(e.clone(), Expr::Big(BigOp::Sum, *b, Box::new(ratio)))
+                let ratio = div(self.deriv(body, wrt)?, self.copy(body, wrt)?);
+                mul(self.copy(e, wrt)?, Expr::Big(BigOp::Sum, *b, Box::new(ratio)))
             }
-            Expr::Diff(body, target) => {
-                if !self.evidently_in_range(target) {
-                    return None;
-                }
-                // The inner derivative is taken where the outer target is cut (§3.3).
+            Expr::Diff(..) => {
+                // The inner derivative is taken where the outer target is cut (§3.3), and lowered
+                // there, with the outer target kept as a node for the outer derivative.
                 let outer = match wrt {
-                    Wrt::Entry(t) => Some(t.clone()),
+                    Wrt::Entry(t) => Some(Cut::Varying(t.clone())),
                     Wrt::Local(_) => None,
                 };
-                // It is lowered there too, so that no `diff` or node defined through one is left
-                // for the outer derivative to copy out of that model.
-                self.cut.extend(outer.clone());
-                let inner = self.deriv(body, &Wrt::Entry(target.clone())).and_then(|d| {
-                    let d = self.lower(&d)?;
-                    let guard = self.lower(body)?;
-                    Some(with_domain_of(d, guard))
-                });
-                if outer.is_some() {
+                let pushed = outer.is_some();
+                self.cut.extend(outer);
+                let inner = self.lower(e);
+                if pushed {
                     self.cut.pop();
                 }
                 self.deriv(&inner?, wrt)?
@@ -456,7 +551,8 @@ impl<'m> Lowerer<'m> {
                 if constant_value(c).is_some_and(|c| c.is_zero()) {
                     return Some(zero());
                 }
-                mul((**c).clone(), self.log_derivative(a, wrt)?)
+                let d = self.log_derivative(a, wrt)?;
+                self.times_copy(d, c, wrt)?
             }
             Expr::Builtin(Builtin::Exp, _, args) if args.len() == 1 => self.deriv(&args[0], wrt)?,
             Expr::Big(BigOp::Prod, b, body) => Expr::Big(BigOp::Sum, *b, Box::new(self.log_derivative(body, wrt)?)),
@@ -465,7 +561,13 @@ impl<'m> Lowerer<'m> {
                 let body = subst_free(body, &self.slot_map(r));
                 self.log_derivative(&body, wrt)?
             }
-            _ => div(self.deriv(e, wrt)?, e.clone()),
+            _ => {
+                let d = self.deriv(e, wrt)?;
+                if is_const(&d, 0) {
+                    return Some(d);
+                }
+                div(d, self.copy(e, wrt)?)
+            }
         })
     }
 
@@ -474,7 +576,7 @@ impl<'m> Lowerer<'m> {
     fn unfoldable(&self, r: &EntryRef, wrt: &Wrt) -> bool {
         matches!(self.model.entries[r.entry].kind, EntryKind::Defined(_))
             && !matches!(wrt, Wrt::Entry(t) if t.entry == r.entry)
-            && !self.cut.iter().any(|c| c.entry == r.entry)
+            && !self.cut.iter().any(|c| c.target().entry == r.entry)
             && self.evidently_in_range(r)
     }
 
@@ -490,9 +592,7 @@ impl<'m> Lowerer<'m> {
             Expr::Size(_) => true,
             Expr::Entry(r) => match &self.model.entries[r.entry].kind {
                 EntryKind::Input(d) => *d == Domain::Positive,
-                EntryKind::Defined(body) => {
-                    depth > 0 && !self.cut.iter().any(|c| c.entry == r.entry) && self.known_positive(body, depth - 1)
-                }
+                EntryKind::Defined(body) => depth > 0 && !self.varies(r) && self.known_positive(body, depth - 1),
                 EntryKind::Unknown(_) => false,
             },
             Expr::Builtin(b, order, _) => {
@@ -522,9 +622,7 @@ impl<'m> Lowerer<'m> {
             Expr::Const(l) => !l.value.is_zero(),
             Expr::Entry(r) => match &self.model.entries[r.entry].kind {
                 EntryKind::Input(d) => *d == Domain::NonZero,
-                EntryKind::Defined(body) => {
-                    depth > 0 && !self.cut.iter().any(|c| c.entry == r.entry) && self.known_nonzero(body, depth - 1)
-                }
+                EntryKind::Defined(body) => depth > 0 && !self.varies(r) && self.known_nonzero(body, depth - 1),
                 EntryKind::Unknown(_) => false,
             },
             Expr::Neg(a) => self.known_nonzero(a, depth),
@@ -533,6 +631,13 @@ impl<'m> Lowerer<'m> {
             Expr::Big(BigOp::Prod, _, body) => self.known_nonzero(body, depth),
             _ => false,
         }
+    }
+
+    /// Whether a node is kept as a node because an enclosing derivative differentiates by its
+    /// family: its sign is then not that of its definition. (A node held fixed only inside
+    /// derivatives has the value of its definition: it is unfolded.)
+    fn varies(&self, r: &EntryRef) -> bool {
+        self.cut.iter().any(|c| matches!(c, Cut::Varying(t) if t.entry == r.entry))
     }
 
     /// The derivative of an unknown node: the chain rule through every dependency,
@@ -614,6 +719,11 @@ fn contains_diff(e: &Expr) -> bool {
     let mut found = matches!(e, Expr::Diff(..));
     e.for_each_child(|c| found |= contains_diff(c));
     found
+}
+
+/// `1` where every index of `a` equals the one of `b` in its place, else `0`.
+fn deltas(a: &[Ix], b: &[Ix]) -> Expr {
+    a.iter().zip(b).fold(one(), |acc, (a, b)| mul(acc, Expr::Delta(a.clone(), b.clone())))
 }
 
 /// `value + 0 * guard`: the value, defined only where `guard` is.
