@@ -9,7 +9,7 @@ use rand::Rng;
 
 use crate::diagnostic::Span;
 use crate::model::{free_indices, Derivation, Expr, IndexId, Model, ToleranceRule};
-use crate::numeric::{self, entry_key_text, random, Context, EvalError, Interval, Sample};
+use crate::numeric::{self, entry_key_text, random, Context, EvalError, Interval, RangeAnswer, RangeQuery, Sample};
 use crate::prove;
 use crate::syntax::ast::Relation;
 
@@ -660,12 +660,16 @@ const FLOAT_SLACK: f64 = 1e-9;
 /// with the numbers involved, so small values are still compared relatively).
 const CANCELLATION: f64 = 1e-12;
 
+/// Decides whether a value is in a `≈` step's range over the rounding box of its literals.
+type RangeOracle<'a> = dyn FnMut(&RangeQuery) -> Result<RangeAnswer, EvalError> + 'a;
+
 fn compare(
     a: &Point,
     b: &Point,
     b_widened: Option<&Result<Interval, EvalError>>,
     relation: Relation,
     rule: ToleranceRule,
+    range: &mut RangeOracle,
 ) -> PairOutcome {
     let (ea, fa, xa, eb, fb, xb, floor) = match (a, b) {
         (Point::Error(m), _) | (_, Point::Error(m)) => return PairOutcome::Error(m.clone()),
@@ -696,9 +700,22 @@ fn compare(
             ToleranceRule::Relative(r) => (fa - fb).abs() <= r * scale + error_slack,
             ToleranceRule::Absolute(t) => (fa - fb).abs() <= t + error_slack,
             ToleranceRule::Rounding => match b_widened {
-                Some(Ok(iv)) => {
-                    let slack = FLOAT_SLACK * fa.abs().max(iv.lo.abs()).max(iv.hi.abs()) + floor + error_slack;
-                    iv.lo - slack <= *fa && *fa <= iv.hi + slack
+                Some(Ok(enclosure)) => {
+                    // The enclosure over the whole box may rule the value out at once; otherwise the
+                    // range is searched (numeric/rounding.rs).
+                    let ends = [enclosure.lo, enclosure.hi];
+                    let scale = ends.iter().filter(|x| x.is_finite()).fold(0.0f64, |m, x| m.max(x.abs()));
+                    let query = RangeQuery { target: *fa, slack: floor + error_slack, relative: FLOAT_SLACK, scale };
+                    if query.excludes(enclosure) {
+                        false
+                    } else {
+                        match range(&query) {
+                            Ok(RangeAnswer::Inside) => true,
+                            Ok(RangeAnswer::Outside) => false,
+                            Ok(RangeAnswer::Unknown(why)) => return PairOutcome::Error(why),
+                            Err(e) => return PairOutcome::Error(error_text(&e)),
+                        }
+                    }
                 }
                 // A derivative in the step: its literals are taken as written.
                 Some(Err(EvalError::NotExact)) | None => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + error_slack,
@@ -737,9 +754,13 @@ fn judge(
         let detail = format!("a forgotten `sum({name}, …)`? the step depends on `{name}`, {against} does not");
         return (Verdict::Wrong, detail, None, Some(cause));
     }
+    let step = expr_at(d, b);
     let outcomes: Vec<PairOutcome> = evaluated
         .iter()
-        .map(|ev| compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance))
+        .map(|ev| {
+            let mut range = |q: &RangeQuery| numeric::in_rounding_range(ctx, &ev.sample, step, q);
+            compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range)
+        })
         .collect();
     let bad: Vec<usize> = outcomes
         .iter()
