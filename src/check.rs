@@ -97,6 +97,9 @@ pub struct Counterexample {
     pub left: Option<f64>,
     /// The step's value, if defined.
     pub right: Option<f64>,
+    /// Both values written out exactly, when they are exact and differ but their floats would
+    /// print alike (an exact determinant of 1e-400 is 0 as a float).
+    pub exact_text: Option<(String, String)>,
 }
 
 /// The result for one step.
@@ -825,7 +828,69 @@ fn counterexample(
     }
     let inputs =
         numeric::inputs_read(ctx, &ev.sample, exprs).into_iter().map(|(k, v)| (entry_key_text(model, &k), v)).collect();
-    Counterexample { sizes, indices, inputs, left: float_of(&ev.points[a]), right: float_of(&ev.points[b]) }
+    let exact_text = exact_texts(&ev.points[a], &ev.points[b]);
+    Counterexample { sizes, indices, inputs, left: float_of(&ev.points[a]), right: float_of(&ev.points[b]), exact_text }
+}
+
+/// Two exact values that differ, written with enough digits to tell them apart, when their floats
+/// print the same (to 15 digits).
+fn exact_texts(a: &Point, b: &Point) -> Option<(String, String)> {
+    let (Point::Value { exact: Some(x), float: fx, .. }, Point::Value { exact: Some(y), float: fy, .. }) = (a, b)
+    else {
+        return None;
+    };
+    if x == y || significant(*fx, 15) != significant(*fy, 15) {
+        return None;
+    }
+    (6..=60).map(|digits| (exact_significant(x, digits), exact_significant(y, digits))).find(|(p, q)| p != q)
+}
+
+/// An exact rational with `digits` significant digits (rounded), in scientific notation beyond
+/// the range where `significant` writes it plainly: `1e-400`, `-2.5`, `0`.
+pub fn exact_significant(r: &BigRational, digits: usize) -> String {
+    use num_bigint::BigInt;
+    use num_traits::{Signed, Zero};
+    if r.is_zero() {
+        return "0".to_string();
+    }
+    let sign = if r.is_negative() { "-" } else { "" };
+    let x = r.abs();
+    let ten = BigRational::from_integer(BigInt::from(10));
+    let digits = digits.max(1);
+    // The decimal exponent: estimated from the bit lengths, then corrected.
+    let bits = x.numer().bits() as i64 - x.denom().bits() as i64;
+    let mut e = (bits as f64 * std::f64::consts::LOG10_2).floor() as i64;
+    let pow = |k: i64| -> BigRational {
+        let p = num_traits::pow::pow(ten.clone(), k.unsigned_abs() as usize);
+        if k >= 0 {
+            p
+        } else {
+            p.recip()
+        }
+    };
+    let lower = BigInt::from(10).pow(digits as u32 - 1);
+    let upper = BigInt::from(10).pow(digits as u32);
+    let mut mantissa = BigInt::zero();
+    for _ in 0..8 {
+        let scaled = &x * pow(digits as i64 - 1 - e);
+        mantissa = scaled.round().to_integer();
+        if mantissa >= upper {
+            e += 1;
+        } else if mantissa < lower {
+            e -= 1;
+        } else {
+            break;
+        }
+    }
+    let text = mantissa.to_string();
+    let (head, tail) = text.split_at(1);
+    let tail = tail.trim_end_matches('0');
+    let body = if tail.is_empty() { head.to_string() } else { format!("{head}.{tail}") };
+    if e == 0 {
+        format!("{sign}{body}")
+    } else {
+        format!("{sign}{body}e{e}")
+    }
 }
 
 /// The likely mistake behind a wrong step, from the numbers at all samples.
@@ -988,7 +1053,18 @@ fn small_fraction(x: f64) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::small_fraction;
+    use super::{exact_significant, small_fraction};
+    use num_rational::BigRational;
+
+    #[test]
+    fn exact_values_beyond_floats_are_written_out() {
+        let r = |s: &str| crate::model::parse_decimal(s).unwrap().value;
+        assert_eq!(exact_significant(&r("1e-400"), 6), "1e-400");
+        assert_eq!(exact_significant(&-r("2.5"), 6), "-2.5");
+        assert_eq!(exact_significant(&r("1.00000000000000000001"), 21), "1.00000000000000000001");
+        assert_eq!(exact_significant(&r("123456"), 3), "1.23e5");
+        assert_eq!(exact_significant(&BigRational::from_integer(0.into()), 6), "0");
+    }
 
     #[test]
     fn small_fractions() {
