@@ -215,7 +215,10 @@ impl Search<'_, '_> {
                 };
                 let child = Node { component: self.component_of(&enclosure, node.component), bounds };
                 if self.query.excludes(&enclosure) {
-                    self.note_cleared(&child, &enclosure);
+                    // A cleared box of a continuous component still tells on which side it lies.
+                    if self.settled_by_enclosure(&child, &enclosure) {
+                        return Ok(RangeAnswer::Inside);
+                    }
                     continue;
                 }
                 if self.settled_by_enclosure(&child, &enclosure) {
@@ -259,11 +262,6 @@ impl Search<'_, '_> {
         side.0 |= self.query.below(enclosure);
         side.1 |= self.query.above(enclosure);
         side.0 && side.1
-    }
-
-    /// A cleared box of a continuous component still tells on which side its values are.
-    fn note_cleared(&mut self, node: &Node, enclosure: &Interval) {
-        let _ = self.settled_by_enclosure(node, enclosure);
     }
 
     /// Evaluates at a point; whether that settles the question (its value agrees, or it completes
@@ -316,22 +314,13 @@ impl Search<'_, '_> {
             let corner: Vec<f64> = (0..self.dims.len())
                 .map(|k| {
                     let (lo, hi) = self.dims[k].inner;
-                    match self.slopes[k].partial_cmp(&0.0) {
-                        Some(std::cmp::Ordering::Greater) => {
-                            if lowest {
-                                lo
-                            } else {
-                                hi
-                            }
-                        }
-                        Some(std::cmp::Ordering::Less) => {
-                            if lowest {
-                                hi
-                            } else {
-                                lo
-                            }
-                        }
-                        _ => middle[k],
+                    let slope = self.slopes[k];
+                    if slope == 0.0 {
+                        middle[k]
+                    } else if (slope > 0.0) == lowest {
+                        lo
+                    } else {
+                        hi
                     }
                 })
                 .collect();
