@@ -9,7 +9,7 @@ use rand::Rng;
 
 use crate::diagnostic::Span;
 use crate::model::{free_indices, Derivation, Expr, IndexId, Model, ToleranceRule};
-use crate::numeric::{self, entry_key_text, random, Context, EvalError, Interval, Sample};
+use crate::numeric::{self, entry_key_text, random, Context, EvalError, Interval, RangeAnswer, RangeQuery, Sample};
 use crate::prove;
 use crate::syntax::ast::Relation;
 use crate::work::{self, Budget, Spent};
@@ -110,6 +110,9 @@ pub struct Counterexample {
     pub left: Option<f64>,
     /// The step's value, if defined.
     pub right: Option<f64>,
+    /// Both values written out exactly, when they are exact and differ but their floats would
+    /// print alike (an exact determinant of 1e-400 is 0 as a float).
+    pub exact_text: Option<(String, String)>,
 }
 
 /// The result for one step.
@@ -696,12 +699,16 @@ const FLOAT_SLACK: f64 = 1e-9;
 /// with the numbers involved, so small values are still compared relatively).
 const CANCELLATION: f64 = 1e-12;
 
+/// Decides whether a value is in a `≈` step's range over the rounding box of its literals.
+type RangeOracle<'a> = dyn FnMut(&RangeQuery) -> Result<RangeAnswer, EvalError> + 'a;
+
 fn compare(
     a: &Point,
     b: &Point,
     b_widened: Option<&Result<Interval, EvalError>>,
     relation: Relation,
     rule: ToleranceRule,
+    range: &mut RangeOracle,
 ) -> PairOutcome {
     let (ea, fa, xa, eb, fb, xb, floor) = match (a, b) {
         (Point::Error(m), _) | (_, Point::Error(m)) => return PairOutcome::Error(m.clone()),
@@ -732,9 +739,22 @@ fn compare(
             ToleranceRule::Relative(r) => (fa - fb).abs() <= r * scale + error_slack,
             ToleranceRule::Absolute(t) => (fa - fb).abs() <= t + error_slack,
             ToleranceRule::Rounding => match b_widened {
-                Some(Ok(iv)) => {
-                    let slack = FLOAT_SLACK * fa.abs().max(iv.lo.abs()).max(iv.hi.abs()) + floor + error_slack;
-                    iv.lo - slack <= *fa && *fa <= iv.hi + slack
+                Some(Ok(enclosure)) => {
+                    // The enclosure over the whole box may rule the value out at once; otherwise the
+                    // range is searched (numeric/rounding.rs).
+                    let ends = [enclosure.lo, enclosure.hi];
+                    let scale = ends.iter().filter(|x| x.is_finite()).fold(0.0f64, |m, x| m.max(x.abs()));
+                    let query = RangeQuery { target: *fa, slack: floor + error_slack, relative: FLOAT_SLACK, scale };
+                    if query.excludes(enclosure) {
+                        false
+                    } else {
+                        match range(&query) {
+                            Ok(RangeAnswer::Inside) => true,
+                            Ok(RangeAnswer::Outside) => false,
+                            Ok(RangeAnswer::Unknown(why)) => return PairOutcome::Error(why),
+                            Err(e) => return PairOutcome::Error(error_text(&e)),
+                        }
+                    }
                 }
                 // A derivative in the step: its literals are taken as written.
                 Some(Err(EvalError::NotExact)) | None => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + error_slack,
@@ -773,9 +793,13 @@ fn judge(
         let detail = format!("a forgotten `sum({name}, …)`? the step depends on `{name}`, {against} does not");
         return (Verdict::Wrong, detail, None, Some(cause));
     }
+    let step = expr_at(d, b);
     let outcomes: Vec<PairOutcome> = evaluated
         .iter()
-        .map(|ev| compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance))
+        .map(|ev| {
+            let mut range = |q: &RangeQuery| numeric::in_rounding_range(ctx, &ev.sample, step, q);
+            compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range)
+        })
         .collect();
     let bad: Vec<usize> = outcomes
         .iter()
@@ -840,7 +864,69 @@ fn counterexample(
     }
     let inputs =
         numeric::inputs_read(ctx, &ev.sample, exprs).into_iter().map(|(k, v)| (entry_key_text(model, &k), v)).collect();
-    Counterexample { sizes, indices, inputs, left: float_of(&ev.points[a]), right: float_of(&ev.points[b]) }
+    let exact_text = exact_texts(&ev.points[a], &ev.points[b]);
+    Counterexample { sizes, indices, inputs, left: float_of(&ev.points[a]), right: float_of(&ev.points[b]), exact_text }
+}
+
+/// Two exact values that differ, written with enough digits to tell them apart, when their floats
+/// print the same (to 15 digits).
+fn exact_texts(a: &Point, b: &Point) -> Option<(String, String)> {
+    let (Point::Value { exact: Some(x), float: fx, .. }, Point::Value { exact: Some(y), float: fy, .. }) = (a, b)
+    else {
+        return None;
+    };
+    if x == y || significant(*fx, 15) != significant(*fy, 15) {
+        return None;
+    }
+    (6..=60).map(|digits| (exact_significant(x, digits), exact_significant(y, digits))).find(|(p, q)| p != q)
+}
+
+/// An exact rational with `digits` significant digits (rounded), in scientific notation beyond
+/// the range where `significant` writes it plainly: `1e-400`, `-2.5`, `0`.
+pub fn exact_significant(r: &BigRational, digits: usize) -> String {
+    use num_bigint::BigInt;
+    use num_traits::{Signed, Zero};
+    if r.is_zero() {
+        return "0".to_string();
+    }
+    let sign = if r.is_negative() { "-" } else { "" };
+    let x = r.abs();
+    let ten = BigRational::from_integer(BigInt::from(10));
+    let digits = digits.max(1);
+    // The decimal exponent: estimated from the bit lengths, then corrected.
+    let bits = x.numer().bits() as i64 - x.denom().bits() as i64;
+    let mut e = (bits as f64 * std::f64::consts::LOG10_2).floor() as i64;
+    let pow = |k: i64| -> BigRational {
+        let p = num_traits::pow::pow(ten.clone(), k.unsigned_abs() as usize);
+        if k >= 0 {
+            p
+        } else {
+            p.recip()
+        }
+    };
+    let lower = BigInt::from(10).pow(digits as u32 - 1);
+    let upper = BigInt::from(10).pow(digits as u32);
+    let mut mantissa = BigInt::zero();
+    for _ in 0..8 {
+        let scaled = &x * pow(digits as i64 - 1 - e);
+        mantissa = scaled.round().to_integer();
+        if mantissa >= upper {
+            e += 1;
+        } else if mantissa < lower {
+            e -= 1;
+        } else {
+            break;
+        }
+    }
+    let text = mantissa.to_string();
+    let (head, tail) = text.split_at(1);
+    let tail = tail.trim_end_matches('0');
+    let body = if tail.is_empty() { head.to_string() } else { format!("{head}.{tail}") };
+    if e == 0 {
+        format!("{sign}{body}")
+    } else {
+        format!("{sign}{body}e{e}")
+    }
 }
 
 /// The likely mistake behind a wrong step, from the numbers at all samples.
@@ -1003,7 +1089,18 @@ fn small_fraction(x: f64) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::small_fraction;
+    use super::{exact_significant, small_fraction};
+    use num_rational::BigRational;
+
+    #[test]
+    fn exact_values_beyond_floats_are_written_out() {
+        let r = |s: &str| crate::model::parse_decimal(s).unwrap().value;
+        assert_eq!(exact_significant(&r("1e-400"), 6), "1e-400");
+        assert_eq!(exact_significant(&-r("2.5"), 6), "-2.5");
+        assert_eq!(exact_significant(&r("1.00000000000000000001"), 21), "1.00000000000000000001");
+        assert_eq!(exact_significant(&r("123456"), 3), "1.23e5");
+        assert_eq!(exact_significant(&BigRational::from_integer(0.into()), 6), "0");
+    }
 
     #[test]
     fn small_fractions() {

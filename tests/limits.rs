@@ -310,3 +310,15 @@ fn values_too_small_for_floats_are_undetermined() {
     assert_undetermined("derive log(1e-400)\n  ≈ -921.0\n", too_small);
     assert_undetermined("var x\nderive exp(-1000 - x^2)\n  = 0\n", too_small);
 }
+
+#[test]
+fn exact_values_that_floats_print_alike_are_written_out() {
+    // Found by review: a wrong `det` step printed "step before = 0, this step = 0" (the exact
+    // determinant 1e-400 is 0 as a float), and 1 + 1e-20 printed as 1 beside 1.
+    use gradproof::report::{render_human, HumanOptions};
+    let human = |source: &str| render_human(&[check(source)], HumanOptions { color: false, explain: false });
+    let tiny = human("derive det([[1e-200, 0], [0, 1e-200]])\n  = 0\n");
+    assert!(tiny.contains("step before = 1e-400, this step = 0"), "{tiny}");
+    let close = human("derive det([[1, 0], [0, 1 + 1e-20]])\n  = 1\n");
+    assert!(close.contains("step before = 1.00000000000000000001, this step = 1"), "{close}");
+}

@@ -192,5 +192,6 @@ fn counterexample_text(c: &Counterexample) -> String {
     }
     let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |x| significant(x, 6));
     let at = if parts.is_empty() { String::new() } else { format!("at {}: ", parts.join(", ")) };
-    format!("{at}the step before is {}, this step is {}", value(c.left), value(c.right))
+    let (left, right) = c.exact_text.clone().unwrap_or_else(|| (value(c.left), value(c.right)));
+    format!("{at}the step before is {left}, this step is {right}")
 }

@@ -12,10 +12,11 @@ use num_rational::BigRational;
 
 use super::approx::Approx;
 use super::fd::{ridders, Derivative};
+use super::interval::{around, Interval};
 use super::linalg;
 use super::random::{self, input_value, smooth_n, Smooth1};
-use super::value::{EvalError, EvalResult, Interval, Value};
-use crate::model::{Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Model, Slot};
+use super::value::{EvalError, EvalResult, Value};
+use crate::model::{Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
 use crate::syntax::ast::BigOp;
 
 /// Derivatives are refused (and the sample redrawn) when a kink is closer than this to the point.
@@ -110,8 +111,14 @@ enum Kind {
 
 trait Kinded: Value {
     const KIND: Kind;
-    /// The image of an interval under a function of one real variable (other kinds have none).
-    fn map_f64(&self, f: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<Self>;
+    /// A value of which nothing is known (only intervals have one: every real).
+    fn unbounded() -> EvalResult<Self> {
+        Err(EvalError::NotExact)
+    }
+    /// The same value, not known to be continuous over the box of an interval evaluation.
+    fn discontinuous(self) -> Self {
+        self
+    }
     /// A float computed elsewhere, with its error bound (an interval takes the point).
     fn from_approx(x: Approx) -> EvalResult<Self>;
     /// A float without error: a sampled input or a perturbed value.
@@ -126,9 +133,6 @@ trait Kinded: Value {
 
 impl Kinded for Approx {
     const KIND: Kind = Kind::Float;
-    fn map_f64(&self, _: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<Approx> {
-        Err(EvalError::NotExact)
-    }
     fn from_approx(x: Approx) -> EvalResult<Approx> {
         Ok(x)
     }
@@ -142,9 +146,6 @@ impl Kinded for Approx {
 
 impl Kinded for BigRational {
     const KIND: Kind = Kind::Exact;
-    fn map_f64(&self, _: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<BigRational> {
-        Err(EvalError::NotExact)
-    }
     fn from_approx(_: Approx) -> EvalResult<BigRational> {
         Err(EvalError::NotExact)
     }
@@ -158,18 +159,34 @@ impl Kinded for BigRational {
 
 impl Kinded for Interval {
     const KIND: Kind = Kind::Interval;
-    fn map_f64(&self, f: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<Interval> {
-        self.map(f)
+    fn unbounded() -> EvalResult<Interval> {
+        Ok(Interval::whole())
     }
+    fn discontinuous(self) -> Interval {
+        Interval { continuous: false, ..self }
+    }
+    /// A float with its error bound: the interval it stands for.
     fn from_approx(x: Approx) -> EvalResult<Interval> {
-        Ok(Interval::point(x.value))
+        Ok(around(x.value, x.error))
     }
+    /// Only at a thin interval (see [`thin`]): the float's first-order error bound.
     fn smooth1(&self, g: &Smooth1, order: u32) -> EvalResult<Interval> {
-        self.map(|v| Ok(g.eval(order, v)))
+        Interval::from_approx(g.eval_approx(order, self.approx()))
     }
     fn approx(&self) -> Approx {
-        Approx { value: self.to_f64(), error: (self.hi - self.lo) / 2.0 }
+        let error =
+            if self.lo.is_finite() && self.hi.is_finite() { self.hi / 2.0 - self.lo / 2.0 } else { f64::INFINITY };
+        Approx { value: self.to_f64(), error }
     }
+}
+
+/// Whether a value is known as closely as a float's rounding (an interval at most 2⁻⁴⁰ of its size
+/// wide): there the parts that interval arithmetic cannot bound (random functions, derivatives by
+/// finite differences) are taken at its midpoint with their float error bound, which is then
+/// exact to first order. A wider interval makes them unbounded.
+fn thin<V: Kinded>(v: &V) -> bool {
+    let a = v.approx();
+    a.error <= a.value.abs().max(1.0) * 2f64.powi(-40)
 }
 
 /// The outcome of evaluating an expression in floats.
@@ -257,6 +274,13 @@ impl<'a> Batch<'a> {
 /// A step that is one number (`≈ 33`, `≈ -3e1`), or an array literal whose element here is one
 /// number (`≈ [33, 1]`), is a rounded result, integer or not: its rounding interval.
 fn whole_literal(expr: &Expr, free: &[Option<i64>]) -> Option<Interval> {
+    let (lit, negated) = whole_literal_of(expr, free)?;
+    let widened = Interval::literal(&Literal { point: true, ..lit.clone() }, true);
+    Some(if negated { widened.neg() } else { widened })
+}
+
+/// The literal that a step (or its element here) is, and whether it is negated.
+pub(super) fn whole_literal_of<'e>(expr: &'e Expr, free: &[Option<i64>]) -> Option<(&'e Literal, bool)> {
     let mut expr = expr;
     while let Expr::Select(ix, items) = expr {
         let mut k = ix.constant;
@@ -266,16 +290,66 @@ fn whole_literal(expr: &Expr, free: &[Option<i64>]) -> Option<Interval> {
         }
         expr = items.get(usize::try_from(k).ok()?.checked_sub(1)?)?;
     }
-    let (lit, negated) = match expr {
-        Expr::Const(lit) => (lit, false),
+    match expr {
+        Expr::Const(lit) => Some((lit, false)),
         Expr::Neg(inner) => match inner.as_ref() {
-            Expr::Const(lit) => (lit, true),
-            _ => return None,
+            Expr::Const(lit) => Some((lit, true)),
+            _ => None,
         },
-        _ => return None,
-    };
-    let widened = Interval::literal(&crate::model::Literal { point: true, ..lit.clone() }, true);
-    Some(if negated { widened.neg() } else { widened })
+        _ => None,
+    }
+}
+
+/// The most elementary operations all the evaluations of one `≈` step's range may take together.
+pub(super) const RANGE_BUDGET: u64 = 2 * EVAL_BUDGET;
+
+/// Evaluates a `≈` step over boxes and at points of the rounding box of its literals
+/// (`rounding.rs`), sharing the values of inputs and nodes between the evaluations.
+pub(super) struct RangeEvaluator<'a> {
+    ev: Evaluator<'a, 'a, Interval>,
+    /// Operations left of [`RANGE_BUDGET`].
+    left: u64,
+}
+
+impl<'a> RangeEvaluator<'a> {
+    pub(super) fn new(ctx: &'a Context<'a>, sample: &'a Sample) -> RangeEvaluator<'a> {
+        let mut ev = Evaluator::new(ctx, sample, true);
+        ev.literal_box = Some(LiteralBox { values: HashMap::default(), seen: Vec::new() });
+        RangeEvaluator { ev, left: RANGE_BUDGET }
+    }
+
+    /// The value of `expr` with the literals at these addresses taking these values (the others
+    /// their whole rounding interval). `Limit` with `None` when the range's budget is spent.
+    pub(super) fn eval(
+        &mut self,
+        expr: &Expr,
+        free: &[Option<i64>],
+        values: HashMap<usize, Interval>,
+    ) -> Result<Interval, Option<EvalError>> {
+        if self.left == 0 {
+            return Err(None);
+        }
+        let budget = self.left.min(EVAL_BUDGET);
+        self.ev.shared.budget.set(budget);
+        // An inverse of a matrix with literals of the step changes with their values.
+        self.ev.inverses.clear();
+        if let Some(literals) = self.ev.literal_box.as_mut() {
+            literals.values = values;
+        }
+        let result = self.ev.eval(expr, free);
+        let used = budget - self.ev.shared.budget.get();
+        self.left -= used.min(self.left);
+        match result {
+            // (A spent budget of the file is its own error, not the range's.)
+            Err(EvalError::Limit(_)) if budget < EVAL_BUDGET && self.ev.shared.spent.get().is_none() => Err(None),
+            other => other.map_err(Some),
+        }
+    }
+
+    /// The literals met with no value given, in the order they were met.
+    pub(super) fn seen(&self) -> Vec<(usize, Literal)> {
+        self.ev.literal_box.as_ref().map(|b| b.seen.clone()).unwrap_or_default()
+    }
 }
 
 /// Evaluates `expr` exactly, if it needs no sampled input, derivative or transcendental value.
@@ -322,6 +396,17 @@ struct Evaluator<'a, 'p, V> {
     inverses: HashMap<InverseKey, Rc<(usize, Vec<V>)>>,
     /// The index variables each matrix of `inv` reads (by address).
     square_vars: HashMap<usize, Rc<Vec<IxVar>>>,
+    /// For the range of a `≈` step: the values its own literals take in this evaluation.
+    literal_box: Option<LiteralBox<V>>,
+}
+
+/// The values of a `≈` step's own literals (those written with a decimal point) in one evaluation
+/// of its range (`rounding.rs`), by the address of their node in the step, so that a literal is
+/// one variable however often a function or a sum reads it.
+struct LiteralBox<V> {
+    values: HashMap<usize, V>,
+    /// The literals met that had no value here (they take their whole rounding interval), in order.
+    seen: Vec<(usize, Literal)>,
 }
 
 /// A cached value of an entry (in floats with its error bound), with the cancellation scale of
@@ -376,6 +461,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             scale: 0.0,
             inverses: HashMap::default(),
             square_vars: HashMap::default(),
+            literal_box: None,
             shared: Rc::new(Shared {
                 budget: Cell::new(EVAL_BUDGET),
                 spent: Cell::new(None),
@@ -408,7 +494,21 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         self.tick()?;
         match e {
             Expr::Const(lit) => {
-                let v = V::literal(lit, self.widen);
+                let v = match self.literal_box.as_mut() {
+                    Some(literals) if self.widen && lit.point && lit.half_unit.is_some() => {
+                        let at = std::ptr::from_ref(e) as usize;
+                        match literals.values.get(&at) {
+                            Some(v) => v.clone(),
+                            None => {
+                                if !literals.seen.iter().any(|(p, _)| *p == at) {
+                                    literals.seen.push((at, lit.clone()));
+                                }
+                                V::literal(lit, true)
+                            }
+                        }
+                    }
+                    _ => V::literal(lit, self.widen),
+                };
                 // `1e-400` is not 0, and `1e400` is not infinite: outside floats, unless exact.
                 if V::KIND != Kind::Exact && !num_traits::Zero::is_zero(&lit.value) {
                     let x = v.to_f64().abs();
@@ -560,10 +660,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             }
             Expr::NodePartial(node, dep) => match V::KIND {
                 Kind::Exact => Err(EvalError::NotExact),
-                Kind::Interval => {
-                    let v = self.float_twin().eval(e, free)?;
-                    V::from_approx(v)
-                }
+                Kind::Interval => self.interval_by_floats(e, free),
                 Kind::Float => {
                     let key = self.entry_key(dep, free)?;
                     self.node_partial(*node, &key)
@@ -571,10 +668,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             },
             Expr::Diff(body, target) => match V::KIND {
                 Kind::Exact => Err(EvalError::NotExact),
-                Kind::Interval => {
-                    let v = self.float_twin().eval(e, free)?;
-                    V::from_approx(v)
-                }
+                Kind::Interval => self.interval_by_floats(e, free),
                 Kind::Float => {
                     let key = self.entry_key(target, free)?;
                     let x0 = self.entry(&key)?.to_f64();
@@ -635,6 +729,17 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         V::from_approx(Approx { value: d.value, error: FD_SAFETY * d.estimate + d.noise })
     }
 
+    /// A derivative inside an interval evaluation, by the float evaluator (its literals are taken
+    /// as written): a constant over the box with its error bound, unless it reads the parameters
+    /// of a user function and one of them is not thin, where nothing is known.
+    fn interval_by_floats(&mut self, e: &Expr, free: &[Option<i64>]) -> EvalResult<V> {
+        if self.locals.last().is_some_and(|frame| !frame.iter().all(thin)) {
+            return V::unbounded();
+        }
+        let v = self.float_twin().eval(e, free)?;
+        V::from_approx(v)
+    }
+
     /// A float evaluator with this one's state, for the parts of an interval evaluation that are
     /// taken at points (entries, derivatives).
     fn float_twin(&self) -> Evaluator<'a, 'static, Approx> {
@@ -652,6 +757,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             shared: Rc::clone(&self.shared),
             inverses: HashMap::default(),
             square_vars: HashMap::default(),
+            literal_box: None,
         }
     }
 
@@ -859,6 +965,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         if V::KIND == Kind::Exact {
             return Err(EvalError::NotExact);
         }
+        if V::KIND == Kind::Interval && !args.iter().all(thin) {
+            return V::unbounded();
+        }
         let words = [self.sample.seed, TAG_FUNCTION, f as u64];
         if let [x] = args {
             return x.smooth1(&Smooth1::new(&words), order);
@@ -880,9 +989,14 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         match V::KIND {
             Kind::Exact => Err(EvalError::NotExact),
             Kind::Interval => {
-                let mut float = self.float_twin();
+                // Finite differences at the midpoint of a thin argument; a user function's
+                // derivative may jump (a kink in its body), so it is never called continuous.
                 let x = args.first().cloned().ok_or(EvalError::NotExact)?;
-                x.map_f64(|v| Ok(float.apply(f, order, vec![Approx::exact(v)])?.value))
+                if !thin(&x) {
+                    return V::unbounded();
+                }
+                let v = self.float_twin().apply(f, order, vec![x.approx()])?;
+                Ok(V::from_approx(v)?.discontinuous())
             }
             Kind::Float => {
                 let x = args.first().map(Value::to_f64).unwrap_or_default();
@@ -918,6 +1032,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             shared: Rc::clone(&self.shared),
             inverses: HashMap::default(),
             square_vars: HashMap::default(),
+            literal_box: None,
         }
     }
 }

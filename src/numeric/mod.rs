@@ -3,8 +3,10 @@
 mod approx;
 mod eval;
 mod fd;
+mod interval;
 mod linalg;
 pub mod random;
+mod rounding;
 mod value;
 
 pub use approx::Approx;
@@ -12,4 +14,6 @@ pub use eval::{
     entry_key_text, eval_exact, eval_float, eval_widened, inputs_read, Batch, Context, EntryKey, FloatValue, Sample,
 };
 pub use fd::{ridders, Derivative};
-pub use value::{exact_sqrt, ratio_to_f64, EvalError, EvalResult, Interval, Value};
+pub use interval::Interval;
+pub use rounding::{in_rounding_range, RangeAnswer, RangeQuery, MAX_SUBDIVISIONS};
+pub use value::{exact_sqrt, ratio_to_f64, EvalError, EvalResult, Value};

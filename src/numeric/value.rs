@@ -1,6 +1,6 @@
 //! The kinds of number the evaluator computes with: `f64` (and, in `approx.rs`, floats with an
-//! error bound), exact rationals (concrete exercises), and intervals (the widened literals of `≈`
-//! steps).
+//! error bound), exact rationals (concrete exercises), and (in `interval.rs`) intervals for the
+//! range of `≈` steps.
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -379,125 +379,10 @@ impl Value for BigRational {
     }
 }
 
-/// A closed interval of reals, for the widened literals of `≈` steps.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Interval {
-    /// Lower end.
-    pub lo: f64,
-    /// Upper end.
-    pub hi: f64,
-}
-
-impl Interval {
-    /// The interval holding one point.
-    pub fn point(x: f64) -> Interval {
-        Interval { lo: x, hi: x }
-    }
-
-    fn checked(lo: f64, hi: f64) -> EvalResult<Interval> {
-        Ok(Interval { lo: finite(lo)?, hi: finite(hi)? })
-    }
-
-    fn hull(values: impl IntoIterator<Item = f64>) -> EvalResult<Interval> {
-        let mut lo = f64::INFINITY;
-        let mut hi = f64::NEG_INFINITY;
-        for v in values {
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-        Interval::checked(lo, hi)
-    }
-
-    /// The image of the interval under a unary function, from dense samples: exact for monotone
-    /// functions, and close for the tiny widths that rounding produces otherwise.
-    pub fn map(self, mut f: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<Interval> {
-        const POINTS: usize = 16;
-        let mut values = Vec::with_capacity(POINTS + 1);
-        for k in 0..=POINTS {
-            let t = k as f64 / POINTS as f64;
-            values.push(f(self.lo + (self.hi - self.lo) * t)?);
-        }
-        Interval::hull(values)
-    }
-}
-
-impl Value for Interval {
-    fn literal(lit: &Literal, widen: bool) -> Interval {
-        let mid = ratio_to_f64(&lit.value);
-        match (&lit.half_unit, widen && lit.point) {
-            (Some(h), true) => {
-                let h = ratio_to_f64(h);
-                Interval { lo: mid - h, hi: mid + h }
-            }
-            _ => Interval::point(mid),
-        }
-    }
-    fn int(v: i64) -> Interval {
-        Interval::point(v as f64)
-    }
-    fn real(x: f64) -> EvalResult<Interval> {
-        Ok(Interval::point(x))
-    }
-    fn to_f64(&self) -> f64 {
-        (self.lo + self.hi) / 2.0
-    }
-    fn is_exact_zero(&self) -> bool {
-        self.lo == 0.0 && self.hi == 0.0
-    }
-    fn add(&self, b: &Interval) -> EvalResult<Interval> {
-        Interval::checked(self.lo + b.lo, self.hi + b.hi)
-    }
-    fn mul(&self, b: &Interval) -> EvalResult<Interval> {
-        Interval::hull([self.lo * b.lo, self.lo * b.hi, self.hi * b.lo, self.hi * b.hi])
-    }
-    fn neg(&self) -> Interval {
-        Interval { lo: -self.hi, hi: -self.lo }
-    }
-    fn div(&self, b: &Interval) -> EvalResult<Interval> {
-        if b.lo <= 0.0 && b.hi >= 0.0 {
-            if b.lo == 0.0 && b.hi == 0.0 {
-                return undefined("division by zero");
-            }
-            return Err(EvalError::NotExact);
-        }
-        self.mul(&Interval { lo: 1.0 / b.hi, hi: 1.0 / b.lo })
-    }
-    fn pow(&self, b: &Interval) -> EvalResult<Interval> {
-        // Monotone in each argument on each piece; sample the corners and the inside densely.
-        let corners = [(self.lo, b.lo), (self.lo, b.hi), (self.hi, b.lo), (self.hi, b.hi)];
-        let mut values = Vec::new();
-        for (x, y) in corners {
-            values.push(x.pow(&y)?);
-        }
-        if self.lo < 0.0 && self.hi > 0.0 {
-            values.push(0.0f64.pow(&b.lo)?);
-        }
-        Interval::hull(values)
-    }
-    fn builtin(b: Builtin, order: u32, args: &[Interval], near_kink: f64) -> EvalResult<Interval> {
-        match args {
-            [x] => x.map(|v| builtin_f64(b, order, v, near_kink)),
-            [x, y] => {
-                let f = |p: f64, q: f64| f64::builtin(b, order, &[p, q], near_kink);
-                Interval::hull([f(x.lo, y.lo)?, f(x.lo, y.hi)?, f(x.hi, y.lo)?, f(x.hi, y.hi)?])
-            }
-            _ => Err(EvalError::NotExact),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::parse_decimal;
-
-    #[test]
-    fn decimal_literals_widen_by_half_a_unit() {
-        let lit = parse_decimal("418.2").unwrap();
-        let i = Interval::literal(&lit, true);
-        assert!((i.lo - 418.15).abs() < 1e-12 && (i.hi - 418.25).abs() < 1e-12);
-        assert_eq!(Interval::literal(&parse_decimal("3").unwrap(), true), Interval::point(3.0));
-    }
 
     #[test]
     fn rationals_are_exact() {

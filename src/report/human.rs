@@ -153,7 +153,8 @@ fn counterexample(out: &mut Buffer, c: &Counterexample) -> std::io::Result<()> {
         _ => 6,
     };
     let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |x| significant(x, digits));
-    writeln!(out, "        step before = {}, this step = {}", value(c.left), value(c.right))
+    let (left, right) = c.exact_text.clone().unwrap_or_else(|| (value(c.left), value(c.right)));
+    writeln!(out, "        step before = {left}, this step = {right}")
 }
 
 fn summary(out: &mut Buffer, s: &Summary) -> std::io::Result<()> {
