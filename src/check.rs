@@ -2,14 +2,15 @@
 //! equal the head (`holds`)? Decided here from the numeric samples; a numeric agreement is
 //! `checked`, never `proved`.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use num_rational::BigRational;
 use rand::Rng;
 
 use crate::diagnostic::Span;
 use crate::model::{free_indices, Derivation, Expr, IndexId, Model, ToleranceRule};
-use crate::numeric::{self, entry_key_text, random, Context, EvalError, Interval, Sample};
+use crate::numeric::{self, entry_key_text, random, Context, EvalError, Interval, Sample, TOO_LARGE, TOO_SMALL};
 use crate::prove;
 use crate::syntax::ast::Relation;
 
@@ -167,8 +168,16 @@ fn out_of_time(options: &CheckOptions) -> String {
 /// The value of one expression at one sample.
 #[derive(Debug, Clone)]
 enum Point {
-    Value { exact: Option<BigRational>, float: f64, error: f64, scale: f64 },
+    Value {
+        exact: Option<BigRational>,
+        float: f64,
+        error: f64,
+        scale: f64,
+    },
     Undefined,
+    /// Floats lost the answer (an operand within its error of a domain edge): the pairs it is in
+    /// are compared in higher precision.
+    Lost(String),
     Error(String),
 }
 
@@ -186,6 +195,8 @@ struct Evaluated {
     sample: Sample,
     points: Vec<Point>,
     widened: Vec<Option<Result<Interval, EvalError>>>,
+    /// Values in higher precision, computed when a comparison needs them, by expression and bits.
+    precise: RefCell<HashMap<(usize, usize), PrecisePoint>>,
 }
 
 fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> DerivationResult {
@@ -515,6 +526,7 @@ fn evaluate_all(
                 sample: group.base,
                 points: vec![why; exprs.len()],
                 widened: vec![None; exprs.len()],
+                precise: RefCell::default(),
             });
             break;
         }
@@ -594,7 +606,7 @@ fn evaluate_all(
                     points.iter().map(|per_expr| per_expr[k].clone()).collect()
                 };
                 let widened = widened.iter_mut().map(|per_expr| per_expr[k].take()).collect();
-                out.push(Evaluated { sample, points, widened });
+                out.push(Evaluated { sample, points, widened, precise: RefCell::default() });
             }
             break;
         }
@@ -603,7 +615,7 @@ fn evaluate_all(
     for sample in kinked {
         if compared.insert((sample.sizes.clone(), sample.free.clone())) {
             let points = exprs.iter().map(|_| Point::Error(KINK_EVERY_DRAW.to_string())).collect();
-            out.push(Evaluated { sample, points, widened: vec![None; exprs.len()] });
+            out.push(Evaluated { sample, points, widened: vec![None; exprs.len()], precise: RefCell::default() });
         }
     }
     out
@@ -617,7 +629,7 @@ fn error_text(e: &EvalError) -> String {
         EvalError::Undefined(why) => why.clone(),
         EvalError::NearKink => "every sample was too close to a kink".to_string(),
         EvalError::NotExact => "could not be evaluated".to_string(),
-        EvalError::OutOfRange(why) | EvalError::Limit(why) => why.clone(),
+        EvalError::OutOfRange(why) | EvalError::Limit(why) | EvalError::Imprecise(why) => why.clone(),
     }
 }
 
@@ -648,6 +660,7 @@ fn points_at(batch: &mut numeric::Batch, e: &Expr, frees: &[Vec<Option<i64>>]) -
         out.push(match batch.float(e, free) {
             Ok(v) => Ok(Point::Value { exact: None, float: v.value, error: v.error, scale: v.scale }),
             Err(EvalError::Undefined(_)) => Ok(Point::Undefined),
+            Err(EvalError::Imprecise(why)) => Ok(Point::Lost(why)),
             Err(other) => Err(other),
         });
     }
@@ -668,7 +681,9 @@ fn compare(
     rule: ToleranceRule,
 ) -> PairOutcome {
     let (ea, fa, xa, eb, fb, xb, floor) = match (a, b) {
-        (Point::Error(m), _) | (_, Point::Error(m)) => return PairOutcome::Error(m.clone()),
+        (Point::Error(m), _) | (_, Point::Error(m)) | (Point::Lost(m), _) | (_, Point::Lost(m)) => {
+            return PairOutcome::Error(m.clone())
+        }
         (Point::Undefined, Point::Undefined) => return PairOutcome::BothUndefined,
         (Point::Undefined, _) | (_, Point::Undefined) => return PairOutcome::OneUndefined,
         (
@@ -739,7 +754,14 @@ fn judge(
     }
     let outcomes: Vec<PairOutcome> = evaluated
         .iter()
-        .map(|ev| compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance))
+        .map(|ev| {
+            let outcome = compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance);
+            if needs_precision(&ev.points[a], &ev.points[b], &outcome) {
+                compare_precisely(ctx, d, ev, a, b, relation)
+            } else {
+                outcome
+            }
+        })
         .collect();
     let bad: Vec<usize> = outcomes
         .iter()
@@ -751,7 +773,10 @@ fn judge(
     if let Some(&first) = bad.first() {
         let ev = &evaluated[first];
         let exprs = [expr_at(d, a), expr_at(d, b)];
-        let counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, a, b);
+        let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, a, b);
+        // A value that floats lost is shown as the higher precision found it.
+        counterexample.left = counterexample.left.or_else(|| precise_shown(ev, a));
+        counterexample.right = counterexample.right.or_else(|| precise_shown(ev, b));
         let cause = diagnose(model, evaluated, &outcomes, a, b);
         let detail = format!("differs at {} of {} samples", bad.len(), outcomes.len());
         return (Verdict::Wrong, detail, Some(counterexample), cause);
@@ -768,6 +793,114 @@ fn judge(
         return (Verdict::Undetermined, detail, None, None);
     }
     (Verdict::Checked, format!("agrees at {agreeing} samples"), None, None)
+}
+
+/// The precisions a sample is evaluated in again when floats lose the answer, in bits.
+const PRECISIONS: [usize; 3] = [256, 1024, 4096];
+/// A disagreement in floats smaller than this share of the values' size (or of the largest operand
+/// of an addition) is within reach of cancellation: it is confirmed in higher precision first.
+const CANCELLATION_REACH: f64 = 1e-8;
+
+/// The value of one expression at one sample in higher precision.
+#[derive(Debug, Clone)]
+enum PrecisePoint {
+    Value(numeric::Precise),
+    Undefined,
+    /// Still too close to the edge of a domain to tell, or beyond floats inside a derivative.
+    Imprecise,
+    Error(String),
+}
+
+/// Whether floats may have lost the answer of a comparison: one side was lost (undefined in floats
+/// but perhaps not in exact arithmetic), or an `=` step's sides differ by so little next to the
+/// numbers involved that cancellation may explain it.
+fn needs_precision(a: &Point, b: &Point, outcome: &PairOutcome) -> bool {
+    match (a, b) {
+        (Point::Lost(_), _) | (_, Point::Lost(_)) => true,
+        (
+            Point::Value { exact: xa, float: fa, scale: sa, .. },
+            Point::Value { exact: xb, float: fb, scale: sb, .. },
+        ) if *outcome == PairOutcome::Disagree && !(xa.is_some() && xb.is_some()) => {
+            let size = fa.abs().max(fb.abs()).max(*sa).max(*sb);
+            (fa - fb).abs() <= CANCELLATION_REACH * size
+        }
+        _ => false,
+    }
+}
+
+/// Compares expressions `a` and `b` at one sample in higher precision, with more bits while the
+/// error bounds are too wide to tell; a sample no precision decides gives no verdict.
+fn compare_precisely(
+    ctx: &Context,
+    d: &Derivation,
+    ev: &Evaluated,
+    a: usize,
+    b: usize,
+    relation: Relation,
+) -> PairOutcome {
+    // What floats said, for where higher precision cannot say more.
+    let lost = [&ev.points[a], &ev.points[b]].into_iter().find_map(|p| match p {
+        Point::Lost(m) => Some(m.clone()),
+        _ => None,
+    });
+    for bits in PRECISIONS {
+        let (pa, pb) = (precise_point(ctx, d, ev, a, bits), precise_point(ctx, d, ev, b, bits));
+        let (x, y) = match (&pa, &pb) {
+            (PrecisePoint::Error(m), _) | (_, PrecisePoint::Error(m)) => {
+                return PairOutcome::Error(lost.unwrap_or_else(|| m.clone()))
+            }
+            (PrecisePoint::Imprecise, _) | (_, PrecisePoint::Imprecise) => continue,
+            (PrecisePoint::Undefined, PrecisePoint::Undefined) => return PairOutcome::BothUndefined,
+            (PrecisePoint::Undefined, _) | (_, PrecisePoint::Undefined) => return PairOutcome::OneUndefined,
+            (PrecisePoint::Value(x), PrecisePoint::Value(y)) => (x, y),
+        };
+        // Within the range of floats, the precise values (with their error bounds) are compared by
+        // the step's own rule; beyond it only `=` can be compared, here.
+        let (fx, fy) = (x.approx(), y.approx());
+        let in_range = |v: f64| v.is_finite() && (v == 0.0 || v.abs() >= f64::MIN_POSITIVE);
+        let tight = |p: &numeric::Precise, f: numeric::Approx| {
+            f.error <= 2f64.powi(-20) * f.value.abs() || p.agrees(p, 0.0).is_some()
+        };
+        if !(tight(x, fx) && tight(y, fy)) {
+            continue;
+        }
+        // Values beyond the range of floats stay undetermined, as in floats: only the way to them
+        // may leave it (`exp(1000 a)` in a softmax).
+        if !(in_range(fx.value) && in_range(fy.value)) {
+            let beyond = if fx.value.abs().max(fy.value.abs()) > 1.0 { TOO_LARGE } else { TOO_SMALL };
+            return PairOutcome::Error(lost.unwrap_or_else(|| beyond.to_string()));
+        }
+        let point = |f: numeric::Approx| Point::Value { exact: None, float: f.value, error: f.error, scale: 0.0 };
+        return compare(&point(fx), &point(fy), ev.widened[b].as_ref(), relation, d.tolerance);
+    }
+    PairOutcome::Error(format!(
+        "not decided at one sample: floats lose the value there, and numbers of {} bits cannot tell",
+        PRECISIONS[PRECISIONS.len() - 1]
+    ))
+}
+
+/// Expression `i` at the sample of `ev` with `bits` bits, computed once.
+fn precise_point(ctx: &Context, d: &Derivation, ev: &Evaluated, i: usize, bits: usize) -> PrecisePoint {
+    if let Some(p) = ev.precise.borrow().get(&(i, bits)) {
+        return p.clone();
+    }
+    let p = match numeric::eval_precise(ctx, &ev.sample, expr_at(d, i), bits) {
+        Ok(v) => PrecisePoint::Value(v),
+        Err(EvalError::Undefined(_)) => PrecisePoint::Undefined,
+        Err(EvalError::Imprecise(_) | EvalError::NearKink | EvalError::NotExact) => PrecisePoint::Imprecise,
+        Err(e) => PrecisePoint::Error(error_text(&e)),
+    };
+    ev.precise.borrow_mut().insert((i, bits), p.clone());
+    p
+}
+
+/// The most precise value of expression `i` found at the sample of `ev`, for reports.
+fn precise_shown(ev: &Evaluated, i: usize) -> Option<f64> {
+    let cache = ev.precise.borrow();
+    PRECISIONS.iter().rev().find_map(|&bits| match cache.get(&(i, bits)) {
+        Some(PrecisePoint::Value(v)) => Some(v.to_f64()).filter(|x| x.is_finite()),
+        _ => None,
+    })
 }
 
 fn expr_at(d: &Derivation, i: usize) -> &Expr {

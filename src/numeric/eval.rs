@@ -13,6 +13,7 @@ use num_rational::BigRational;
 use super::approx::Approx;
 use super::fd::{ridders, Derivative};
 use super::linalg;
+use super::precise::{self, Precise};
 use super::random::{self, input_value, smooth_n, Smooth1};
 use super::value::{EvalError, EvalResult, Interval, Value};
 use crate::model::{Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Model, Slot};
@@ -103,6 +104,8 @@ enum Kind {
     Float,
     Exact,
     Interval,
+    /// High precision, for the samples where floats lose the answer (`precise.rs`).
+    Precise,
 }
 
 trait Kinded: Value {
@@ -134,6 +137,22 @@ impl Kinded for Approx {
     }
     fn approx(&self) -> Approx {
         *self
+    }
+}
+
+impl Kinded for Precise {
+    const KIND: Kind = Kind::Precise;
+    fn map_f64(&self, _: impl FnMut(f64) -> EvalResult<f64>) -> EvalResult<Precise> {
+        Err(EvalError::NotExact)
+    }
+    fn from_approx(x: Approx) -> EvalResult<Precise> {
+        Ok(Precise::from_f64(x.value, x.error))
+    }
+    fn smooth1(&self, g: &Smooth1, order: u32) -> EvalResult<Precise> {
+        g.eval_precise(order, self)
+    }
+    fn approx(&self) -> Approx {
+        Precise::approx(self)
     }
 }
 
@@ -200,6 +219,13 @@ pub fn eval_float(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Flo
     let mut ev = Evaluator::<Approx>::new(ctx, sample, false);
     let v = ev.eval(expr, &sample.free)?;
     Ok(FloatValue { value: v.value, error: v.error, scale: ev.scale })
+}
+
+/// Evaluates `expr` at a sample with numbers of `bits` bits that carry an error bound (see
+/// `precise.rs`): for the samples where floats lose the answer. Derivatives are finite differences
+/// of high-precision values, taken at float steps.
+pub fn eval_precise(ctx: &Context, sample: &Sample, expr: &Expr, bits: usize) -> EvalResult<Precise> {
+    precise::with_bits(bits, || Evaluator::<Precise>::new(ctx, sample, false).eval(expr, &sample.free))
 }
 
 /// Evaluates several expressions at one sample, and each at several values of the free indices
@@ -421,7 +447,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             Expr::Const(lit) => {
                 let v = V::literal(lit, self.widen);
                 // `1e-400` is not 0, and `1e400` is not infinite: outside floats, unless exact.
-                if V::KIND != Kind::Exact && !num_traits::Zero::is_zero(&lit.value) {
+                if matches!(V::KIND, Kind::Float | Kind::Interval) && !num_traits::Zero::is_zero(&lit.value) {
                     let x = v.to_f64().abs();
                     if x == 0.0 {
                         return super::value::underflow();
@@ -575,7 +601,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     let v = self.float_twin().eval(e, free)?;
                     V::from_approx(v)
                 }
-                Kind::Float => {
+                Kind::Float | Kind::Precise => {
                     let key = self.entry_key(dep, free)?;
                     self.node_partial(*node, &key)
                 }
@@ -586,13 +612,13 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     let v = self.float_twin().eval(e, free)?;
                     V::from_approx(v)
                 }
-                Kind::Float => {
+                Kind::Float | Kind::Precise => {
                     let key = self.entry_key(target, free)?;
                     let x0 = self.entry(&key)?.to_f64();
                     // The perturbed values carry error bounds (rounding, and the derivatives
                     // inside them): the differences divide them by the step.
                     let d = ridders(
-                        |x| Ok(self.child_perturbing(&key, x).eval(body, free)?.approx()),
+                        |x| finite_approx(&self.child_perturbing(&key, x).eval(body, free)?),
                         x0,
                         0.05 * x0.abs().max(1.0),
                     )?;
@@ -895,12 +921,12 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 let x = args.first().cloned().ok_or(EvalError::NotExact)?;
                 x.map_f64(|v| Ok(float.apply(f, order, vec![Approx::exact(v)])?.value))
             }
-            Kind::Float => {
+            Kind::Float | Kind::Precise => {
                 let x = args.first().map(Value::to_f64).unwrap_or_default();
                 let h0 = 0.05 * x.abs().max(1.0);
                 // A kink next to the point would fool the differences, as for `diff`.
                 let near_kink = std::mem::replace(&mut self.near_kink, KINK_MARGIN);
-                let result = ridders(|x| Ok(self.apply(f, order - 1, vec![V::from_float(x)?])?.approx()), x, h0);
+                let result = ridders(|x| finite_approx(&self.apply(f, order - 1, vec![V::from_float(x)?])?), x, h0);
                 self.near_kink = near_kink;
                 self.derivative_result(result?)
             }
@@ -930,6 +956,17 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             inverses: HashMap::default(),
             square_vars: HashMap::default(),
         }
+    }
+}
+
+/// A value as a float for finite differences: a high-precision value beyond the range of floats
+/// cannot be differenced in floats.
+fn finite_approx<V: Kinded>(v: &V) -> EvalResult<Approx> {
+    let a = v.approx();
+    if a.value.is_finite() {
+        Ok(a)
+    } else {
+        Err(EvalError::Imprecise("a value beyond the range of floats inside a derivative".to_string()))
     }
 }
 

@@ -4,12 +4,15 @@ mod approx;
 mod eval;
 mod fd;
 mod linalg;
+mod precise;
 pub mod random;
 mod value;
 
 pub use approx::Approx;
 pub use eval::{
-    entry_key_text, eval_exact, eval_float, eval_widened, inputs_read, Batch, Context, EntryKey, FloatValue, Sample,
+    entry_key_text, eval_exact, eval_float, eval_precise, eval_widened, inputs_read, Batch, Context, EntryKey,
+    FloatValue, Sample,
 };
 pub use fd::{ridders, Derivative};
-pub use value::{exact_sqrt, ratio_to_f64, EvalError, EvalResult, Interval, Value};
+pub use precise::Precise;
+pub use value::{exact_sqrt, ratio_to_f64, EvalError, EvalResult, Interval, Value, TOO_LARGE, TOO_SMALL};
