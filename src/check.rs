@@ -847,29 +847,26 @@ fn compare_precisely(
         let (pa, pb) = (precise_point(ctx, d, ev, a, bits), precise_point(ctx, d, ev, b, bits));
         let (x, y) = match (&pa, &pb) {
             (PrecisePoint::Error(m), _) | (_, PrecisePoint::Error(m)) => {
-                return PairOutcome::Error(lost.unwrap_or_else(|| m.clone()))
+                // A value beyond floats is said as floats said it; a limit met on the way as itself.
+                let beyond_floats = lost.as_deref().filter(|l| [TOO_LARGE, TOO_SMALL].contains(l));
+                return PairOutcome::Error(beyond_floats.map_or_else(|| m.clone(), str::to_string));
             }
             (PrecisePoint::Imprecise, _) | (_, PrecisePoint::Imprecise) => continue,
             (PrecisePoint::Undefined, PrecisePoint::Undefined) => return PairOutcome::BothUndefined,
             (PrecisePoint::Undefined, _) | (_, PrecisePoint::Undefined) => return PairOutcome::OneUndefined,
             (PrecisePoint::Value(x), PrecisePoint::Value(y)) => (x, y),
         };
-        // Within the range of floats, the precise values (with their error bounds) are compared by
-        // the step's own rule; beyond it only `=` can be compared, here.
-        let (fx, fy) = (x.approx(), y.approx());
-        let in_range = |v: f64| v.is_finite() && (v == 0.0 || v.abs() >= f64::MIN_POSITIVE);
-        let tight = |p: &numeric::Precise, f: numeric::Approx| {
-            f.error <= 2f64.powi(-20) * f.value.abs() || p.agrees(p, 0.0).is_some()
+        // The precise values (with their error bounds) are compared by the step's own rule, as
+        // floats. Values beyond the range of floats stay undetermined, as in floats: only the way to
+        // them may leave it (`exp(1000 a)` in a softmax).
+        let (fx, fy) = match (x.as_float(bits), y.as_float(bits)) {
+            (Ok(fx), Ok(fy)) => (fx, fy),
+            (Err(numeric::NotAFloat::TooWide), _) | (_, Err(numeric::NotAFloat::TooWide)) => continue,
+            (Err(numeric::NotAFloat::TooLarge), _) | (_, Err(numeric::NotAFloat::TooLarge)) => {
+                return PairOutcome::Error(lost.unwrap_or_else(|| TOO_LARGE.to_string()))
+            }
+            _ => return PairOutcome::Error(lost.unwrap_or_else(|| TOO_SMALL.to_string())),
         };
-        if !(tight(x, fx) && tight(y, fy)) {
-            continue;
-        }
-        // Values beyond the range of floats stay undetermined, as in floats: only the way to them
-        // may leave it (`exp(1000 a)` in a softmax).
-        if !(in_range(fx.value) && in_range(fy.value)) {
-            let beyond = if fx.value.abs().max(fy.value.abs()) > 1.0 { TOO_LARGE } else { TOO_SMALL };
-            return PairOutcome::Error(lost.unwrap_or_else(|| beyond.to_string()));
-        }
         let point = |f: numeric::Approx| Point::Value { exact: None, float: f.value, error: f.error, scale: 0.0 };
         return compare(&point(fx), &point(fy), ev.widened[b].as_ref(), relation, d.tolerance);
     }

@@ -14,5 +14,5 @@ pub use eval::{
     FloatValue, Sample,
 };
 pub use fd::{ridders, Derivative};
-pub use precise::Precise;
+pub use precise::{NotAFloat, Precise};
 pub use value::{exact_sqrt, ratio_to_f64, EvalError, EvalResult, Interval, Value, TOO_LARGE, TOO_SMALL};

@@ -57,6 +57,17 @@ fn with_consts<T>(f: impl FnOnce(&mut Consts) -> T) -> EvalResult<T> {
 const NEAREST: RoundingMode = RoundingMode::ToEven;
 const UP: RoundingMode = RoundingMode::Up;
 
+/// Why a high-precision value cannot be compared as a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAFloat {
+    /// Its error bound is too wide to say anything.
+    TooWide,
+    /// Beyond the largest float.
+    TooLarge,
+    /// Not 0, and below the smallest float.
+    TooSmall,
+}
+
 /// A number of high precision and a bound on its absolute error.
 #[derive(Debug, Clone)]
 pub struct Precise {
@@ -208,31 +219,31 @@ impl Precise {
         self.value.abs().sub(&self.error, ERROR_BITS, RoundingMode::Down)
     }
 
-    /// How two values compare: `Some(true)` if they are equal within their errors and a relative
-    /// `slack`, `Some(false)` if they differ by more, `None` if either error is too large to tell
-    /// anything (more than 2^-20 of its value, unless the value is exact).
-    pub fn agrees(&self, other: &Precise, slack: f64) -> Option<bool> {
-        for v in [self, other] {
-            let tight = v.error.is_zero() || {
-                let limit = scaled(&v.value, &BigFloat::from_f64(2f64.powi(-20), ERROR_BITS));
-                v.error.cmp(&limit).is_some_and(|c| c <= 0)
-            };
-            if !tight {
-                return None;
-            }
+    /// The value as a float with its error bound, to be compared as floats are, if it says
+    /// something: its error is within 2^-20 of it, or below 2^(-bits/2) (a value that cancels to 0
+    /// has an error of some units of the numbers it came from, which shrinks with more bits), and
+    /// it lies within the range of floats (a value within its error of 0 counts as 0).
+    pub fn as_float(&self, bits: usize) -> Result<Approx, NotAFloat> {
+        let relative = scaled(&self.value, &BigFloat::from_f64(2f64.powi(-20), ERROR_BITS));
+        let mut absolute = BigFloat::from_i64(1, ERROR_BITS);
+        absolute.set_exponent(1 - (bits / 2) as i32);
+        let wide = |limit: &BigFloat| self.error.cmp(limit).is_none_or(|c| c > 0);
+        if !self.error.is_zero() && wide(&relative) && wide(&absolute) {
+            return Err(NotAFloat::TooWide);
         }
-        let p = bits();
-        let difference = self.value.sub(&other.value, p, NEAREST).abs();
-        let size = if self.value.abs().cmp(&other.value.abs()).is_some_and(|c| c >= 0) {
-            self.value.abs()
-        } else {
-            other.value.abs()
-        };
-        let allowed = eadd(
-            &eadd(&eadd(&self.error, &other.error), &scaled(&size, &BigFloat::from_f64(slack, ERROR_BITS))),
-            &units(&difference, 1),
-        );
-        Some(difference.cmp(&allowed).is_some_and(|c| c <= 0))
+        let f = self.approx();
+        if !f.value.is_finite() {
+            return Err(NotAFloat::TooLarge);
+        }
+        let error = if self.error.is_zero() { f.error } else { f.error.max(f64::MIN_POSITIVE) };
+        if self.value.is_zero() || f.value.abs() >= f64::MIN_POSITIVE {
+            return Ok(Approx { value: f.value, error });
+        }
+        // Below the smallest float: 0, if it is within its error of 0.
+        if self.value.abs().cmp(&self.error).is_some_and(|c| c <= 0) {
+            return Ok(Approx { value: 0.0, error });
+        }
+        Err(NotAFloat::TooSmall)
     }
 
     /// An approximation of the value, for reports.
@@ -334,13 +345,24 @@ impl Value for Precise {
         let p = bits();
         let (x, y) = (&self.value, &b.value);
         let integer = b.error.is_zero() && y.is_int();
-        if !integer && (!self.sign_known() || !b.sign_known() && x.is_zero()) {
+        // A base that may be 0 within its error, to a positive integer power, is within
+        // (|x| + e)^n of 0: `(x*y - y*x)^2` is 0 ± that.
+        let positive_integer = integer && y.is_positive() && !y.is_zero();
+        if !self.sign_known() && positive_integer {
+            let n = to_f64(y);
+            if n > 1e6 {
+                return imprecise("a base");
+            }
+            let reach = eadd(&x.abs(), &self.error).powi(n as usize, ERROR_BITS, UP);
+            let v = x.powi(n as usize, p, NEAREST);
+            let rounding = units(&v, 2 + 2 * (n + 1.0).log2() as i32);
+            let error = eadd(&eadd(&reach, &v.abs()), &rounding);
+            return made(v, error);
+        }
+        if !self.sign_known() || !integer && !b.sign_known() && x.is_zero() {
             return imprecise("a base");
         }
         if x.is_zero() {
-            if !self.error.is_zero() {
-                return imprecise("a base");
-            }
             return if y.is_negative() {
                 undefined("zero to a negative power")
             } else if y.is_zero() {
@@ -599,8 +621,10 @@ mod tests {
             let sp = Precise::builtin(Builtin::Softplus, 0, &[p(80.0)], 0.0).unwrap().neg();
             // ln(1 − σ(80)) = −softplus(80) = −80 − 1.8e-35.
             assert!((l.to_f64() + 80.0).abs() < 1e-12, "{l:?}");
-            assert_eq!(l.agrees(&sp, 0.0), Some(true));
-            assert_eq!(l.agrees(&Precise::from_f64(-80.0, 0.0), 0.0), Some(false));
+            let (fl, fsp) = (l.as_float(256).unwrap(), sp.as_float(256).unwrap());
+            assert!((fl.value - fsp.value).abs() <= fl.error + fsp.error && fl.error < 1e-13, "{fl:?} {fsp:?}");
+            let wide = Precise { value: l.value.clone(), error: BigFloat::from_f64(1.0, ERROR_BITS) };
+            assert_eq!(wide.as_float(256), Err(NotAFloat::TooWide));
         });
     }
 
@@ -611,6 +635,17 @@ mod tests {
             assert!(matches!(Precise::builtin(Builtin::Log, 0, &[q], 0.0), Err(EvalError::Imprecise(_))));
             let z = Precise::exact(zero());
             assert!(matches!(Precise::builtin(Builtin::Log, 0, &[z], 0.0), Err(EvalError::Undefined(_))));
+        });
+    }
+
+    #[test]
+    fn a_base_that_may_be_zero_is_squared_within_its_error() {
+        with_bits(256, || {
+            let e = 1e-70;
+            let z = Precise { value: zero(), error: BigFloat::from_f64(e, ERROR_BITS) };
+            let sq = z.pow(&Precise::int(2)).unwrap();
+            assert!(sq.value.is_zero() && to_f64(&sq.error) >= e * e, "{sq:?}");
+            assert!(matches!(z.pow(&Precise::int(-1)), Err(EvalError::Imprecise(_))));
         });
     }
 
