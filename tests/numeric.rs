@@ -263,3 +263,30 @@ fn a_thousand_feature_logistic_regression_agrees_with_its_proof() {
         assert_eq!(numeric_verdicts(LOGISTIC_REGRESSION, seed), [Verdict::Checked], "seed {seed}");
     }
 }
+
+#[test]
+fn unknown_functions_kinks_and_derivatives_are_evaluated_in_higher_precision_too() {
+    // Every head is undefined in floats at some samples (a saturated σ or tanh). By hand and SymPy:
+    // log(1 − tanh²(20x)) = log 4 − 2 softplus(40x) + 40x (the difference is 0 to 50 digits at
+    // x = −3/2, 1/3, 2); d/dx log(1 − σ(40 f(x))) = −40 σ(40 f(x)) f'(x) (simplifies to 0), and
+    // through `relu` the factor f' is step(x) away from the kink. The last step has its sign
+    // flipped.
+    use Verdict::{Checked, Wrong};
+    let source = "
+var x
+unknown f(u)
+derive log(1 - sigmoid(40*f(x)))
+  = -softplus(40*f(x))
+derive diff(log(1 - sigmoid(40*relu(x))), x)
+  = -40 * sigmoid(40*relu(x)) * step(x)
+derive log(1 - tanh(20*x)^2)
+  = log(4) - 2*softplus(40*x) + 40*x
+derive diff(log(1 - sigmoid(40*f(x))), x)
+  = -40 * sigmoid(40*f(x)) * f'(x)
+derive diff(log(1 - sigmoid(40*f(x))), x)
+  = 40 * sigmoid(40*f(x)) * f'(x)
+";
+    for seed in [DEFAULT_SEED, 1, 2] {
+        assert_eq!(numeric_verdicts(source, seed), [Checked, Checked, Checked, Checked, Wrong], "seed {seed}");
+    }
+}
