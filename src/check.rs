@@ -2,14 +2,17 @@
 //! equal the head (`holds`)? Decided here from the numeric samples; a numeric agreement is
 //! `checked`, never `proved`.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use num_rational::BigRational;
 use rand::Rng;
 
 use crate::diagnostic::Span;
 use crate::model::{free_indices, Derivation, Expr, IndexId, Model, ToleranceRule};
-use crate::numeric::{self, entry_key_text, random, Context, EvalError, Interval, RangeAnswer, RangeQuery, Sample};
+use crate::numeric::{
+    self, entry_key_text, random, Context, EvalError, Interval, RangeAnswer, RangeQuery, Sample, TOO_LARGE, TOO_SMALL,
+};
 use crate::prove;
 use crate::syntax::ast::Relation;
 use crate::work::{self, Budget, Spent};
@@ -198,8 +201,16 @@ fn spent_message(options: &CheckOptions, why: Spent) -> String {
 /// The value of one expression at one sample.
 #[derive(Debug, Clone)]
 enum Point {
-    Value { exact: Option<BigRational>, float: f64, error: f64, scale: f64 },
+    Value {
+        exact: Option<BigRational>,
+        float: f64,
+        error: f64,
+        scale: f64,
+    },
     Undefined,
+    /// Floats lost the answer (an operand within its error of a domain edge): the pairs it is in
+    /// are compared in higher precision.
+    Lost(String),
     Error(String),
 }
 
@@ -217,6 +228,8 @@ struct Evaluated {
     sample: Sample,
     points: Vec<Point>,
     widened: Vec<Option<Result<Interval, EvalError>>>,
+    /// Values in higher precision, computed when a comparison needs them, by expression and bits.
+    precise: RefCell<HashMap<(usize, usize), PrecisePoint>>,
 }
 
 fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> DerivationResult {
@@ -554,6 +567,7 @@ fn evaluate_all(
                 sample: group.base,
                 points: vec![why; exprs.len()],
                 widened: vec![None; exprs.len()],
+                precise: RefCell::default(),
             });
             break;
         }
@@ -633,7 +647,7 @@ fn evaluate_all(
                     points.iter().map(|per_expr| per_expr[k].clone()).collect()
                 };
                 let widened = widened.iter_mut().map(|per_expr| per_expr[k].take()).collect();
-                out.push(Evaluated { sample, points, widened });
+                out.push(Evaluated { sample, points, widened, precise: RefCell::default() });
             }
             break;
         }
@@ -642,7 +656,7 @@ fn evaluate_all(
     for sample in kinked {
         if compared.insert((sample.sizes.clone(), sample.free.clone())) {
             let points = exprs.iter().map(|_| Point::Error(KINK_EVERY_DRAW.to_string())).collect();
-            out.push(Evaluated { sample, points, widened: vec![None; exprs.len()] });
+            out.push(Evaluated { sample, points, widened: vec![None; exprs.len()], precise: RefCell::default() });
         }
     }
     out
@@ -656,7 +670,7 @@ fn error_text(e: &EvalError) -> String {
         EvalError::Undefined(why) => why.clone(),
         EvalError::NearKink => "every sample was too close to a kink".to_string(),
         EvalError::NotExact => "could not be evaluated".to_string(),
-        EvalError::OutOfRange(why) | EvalError::Limit(why) => why.clone(),
+        EvalError::OutOfRange(why) | EvalError::Limit(why) | EvalError::Imprecise(why) => why.clone(),
     }
 }
 
@@ -687,6 +701,7 @@ fn points_at(batch: &mut numeric::Batch, e: &Expr, frees: &[Vec<Option<i64>>]) -
         out.push(match batch.float(e, free) {
             Ok(v) => Ok(Point::Value { exact: None, float: v.value, error: v.error, scale: v.scale }),
             Err(EvalError::Undefined(_)) => Ok(Point::Undefined),
+            Err(EvalError::Imprecise(why)) => Ok(Point::Lost(why)),
             Err(other) => Err(other),
         });
     }
@@ -711,7 +726,9 @@ fn compare(
     range: &mut RangeOracle,
 ) -> PairOutcome {
     let (ea, fa, xa, eb, fb, xb, floor) = match (a, b) {
-        (Point::Error(m), _) | (_, Point::Error(m)) => return PairOutcome::Error(m.clone()),
+        (Point::Error(m), _) | (_, Point::Error(m)) | (Point::Lost(m), _) | (_, Point::Lost(m)) => {
+            return PairOutcome::Error(m.clone())
+        }
         (Point::Undefined, Point::Undefined) => return PairOutcome::BothUndefined,
         (Point::Undefined, _) | (_, Point::Undefined) => return PairOutcome::OneUndefined,
         (
@@ -798,7 +815,13 @@ fn judge(
         .iter()
         .map(|ev| {
             let mut range = |q: &RangeQuery| numeric::in_rounding_range(ctx, &ev.sample, step, q);
-            compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range)
+            let outcome =
+                compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range);
+            if needs_precision(&ev.points[a], &ev.points[b], &outcome) {
+                compare_precisely(ctx, d, ev, a, b, relation, &mut range)
+            } else {
+                outcome
+            }
         })
         .collect();
     let bad: Vec<usize> = outcomes
@@ -811,7 +834,10 @@ fn judge(
     if let Some(&first) = bad.first() {
         let ev = &evaluated[first];
         let exprs = [expr_at(d, a), expr_at(d, b)];
-        let counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, a, b);
+        let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, a, b);
+        // A value that floats lost is shown as the higher precision found it.
+        counterexample.left = counterexample.left.or_else(|| precise_shown(ev, a));
+        counterexample.right = counterexample.right.or_else(|| precise_shown(ev, b));
         let cause = diagnose(model, evaluated, &outcomes, a, b);
         let detail = format!("differs at {} of {} samples", bad.len(), outcomes.len());
         return (Verdict::Wrong, detail, Some(counterexample), cause);
@@ -828,6 +854,112 @@ fn judge(
         return (Verdict::Undetermined, detail, None, None);
     }
     (Verdict::Checked, format!("agrees at {agreeing} samples"), None, None)
+}
+
+/// The precisions a sample is evaluated in again when floats lose the answer, in bits.
+const PRECISIONS: [usize; 3] = [256, 1024, 4096];
+/// A disagreement in floats smaller than this share of the values' size (or of the largest operand
+/// of an addition) is within reach of cancellation: it is confirmed in higher precision first.
+const CANCELLATION_REACH: f64 = 1e-8;
+
+/// The value of one expression at one sample in higher precision.
+#[derive(Debug, Clone)]
+enum PrecisePoint {
+    Value(numeric::Precise),
+    Undefined,
+    /// Still too close to the edge of a domain to tell, or beyond floats inside a derivative.
+    Imprecise,
+    Error(String),
+}
+
+/// Whether floats may have lost the answer of a comparison: one side was lost (undefined in floats
+/// but perhaps not in exact arithmetic), or an `=` step's sides differ by so little next to the
+/// numbers involved that cancellation may explain it.
+fn needs_precision(a: &Point, b: &Point, outcome: &PairOutcome) -> bool {
+    match (a, b) {
+        (Point::Lost(_), _) | (_, Point::Lost(_)) => true,
+        (
+            Point::Value { exact: xa, float: fa, scale: sa, .. },
+            Point::Value { exact: xb, float: fb, scale: sb, .. },
+        ) if *outcome == PairOutcome::Disagree && !(xa.is_some() && xb.is_some()) => {
+            let size = fa.abs().max(fb.abs()).max(*sa).max(*sb);
+            (fa - fb).abs() <= CANCELLATION_REACH * size
+        }
+        _ => false,
+    }
+}
+
+/// Compares expressions `a` and `b` at one sample in higher precision, with more bits while the
+/// error bounds are too wide to tell; a sample no precision decides gives no verdict.
+fn compare_precisely(
+    ctx: &Context,
+    d: &Derivation,
+    ev: &Evaluated,
+    a: usize,
+    b: usize,
+    relation: Relation,
+    range: &mut RangeOracle,
+) -> PairOutcome {
+    // What floats said, for where higher precision cannot say more.
+    let lost = [&ev.points[a], &ev.points[b]].into_iter().find_map(|p| match p {
+        Point::Lost(m) => Some(m.clone()),
+        _ => None,
+    });
+    for bits in PRECISIONS {
+        let (pa, pb) = (precise_point(ctx, d, ev, a, bits), precise_point(ctx, d, ev, b, bits));
+        let (x, y) = match (&pa, &pb) {
+            (PrecisePoint::Error(m), _) | (_, PrecisePoint::Error(m)) => {
+                // A value beyond floats is said as floats said it; a limit met on the way as itself.
+                let beyond_floats = lost.as_deref().filter(|l| [TOO_LARGE, TOO_SMALL].contains(l));
+                return PairOutcome::Error(beyond_floats.map_or_else(|| m.clone(), str::to_string));
+            }
+            (PrecisePoint::Imprecise, _) | (_, PrecisePoint::Imprecise) => continue,
+            (PrecisePoint::Undefined, PrecisePoint::Undefined) => return PairOutcome::BothUndefined,
+            (PrecisePoint::Undefined, _) | (_, PrecisePoint::Undefined) => return PairOutcome::OneUndefined,
+            (PrecisePoint::Value(x), PrecisePoint::Value(y)) => (x, y),
+        };
+        // The precise values (with their error bounds) are compared by the step's own rule, as
+        // floats. Values beyond the range of floats stay undetermined, as in floats: only the way to
+        // them may leave it (`exp(1000 a)` in a softmax).
+        let (fx, fy) = match (x.as_float(bits), y.as_float(bits)) {
+            (Ok(fx), Ok(fy)) => (fx, fy),
+            (Err(numeric::NotAFloat::TooWide), _) | (_, Err(numeric::NotAFloat::TooWide)) => continue,
+            (Err(numeric::NotAFloat::TooLarge), _) | (_, Err(numeric::NotAFloat::TooLarge)) => {
+                return PairOutcome::Error(lost.unwrap_or_else(|| TOO_LARGE.to_string()))
+            }
+            _ => return PairOutcome::Error(lost.unwrap_or_else(|| TOO_SMALL.to_string())),
+        };
+        let point = |f: numeric::Approx| Point::Value { exact: None, float: f.value, error: f.error, scale: 0.0 };
+        return compare(&point(fx), &point(fy), ev.widened[b].as_ref(), relation, d.tolerance, range);
+    }
+    PairOutcome::Error(format!(
+        "not decided at one sample: floats lose the value there, and numbers of {} bits cannot tell",
+        PRECISIONS[PRECISIONS.len() - 1]
+    ))
+}
+
+/// Expression `i` at the sample of `ev` with `bits` bits, computed once.
+fn precise_point(ctx: &Context, d: &Derivation, ev: &Evaluated, i: usize, bits: usize) -> PrecisePoint {
+    if let Some(p) = ev.precise.borrow().get(&(i, bits)) {
+        return p.clone();
+    }
+    let p = match numeric::eval_precise(ctx, &ev.sample, expr_at(d, i), bits) {
+        Ok(v) => PrecisePoint::Value(v),
+        Err(EvalError::Undefined(_)) => PrecisePoint::Undefined,
+        Err(EvalError::Imprecise(_) | EvalError::NearKink | EvalError::NotExact) => PrecisePoint::Imprecise,
+        Err(e) => PrecisePoint::Error(error_text(&e)),
+    };
+    ev.precise.borrow_mut().insert((i, bits), p.clone());
+    p
+}
+
+/// The most precise value of expression `i` found at the sample of `ev`, for reports.
+fn precise_shown(ev: &Evaluated, i: usize) -> Option<f64> {
+    let cache = ev.precise.borrow();
+    PRECISIONS.iter().rev().find_map(|&bits| match cache.get(&(i, bits)) {
+        Some(PrecisePoint::Value(v)) => Some(v.to_f64()).filter(|x| x.is_finite()),
+        _ => None,
+    })
 }
 
 fn expr_at(d: &Derivation, i: usize) -> &Expr {

@@ -153,3 +153,128 @@ fn the_numbers_alone_tell_the_correct_steps_from_the_wrong_one() {
         assert_eq!(verdicts, [Checked, Checked, Checked, Checked, Checked, Wrong], "seed {seed}");
     }
 }
+
+/// The verdicts of the numbers alone at a seed.
+fn numeric_verdicts(source: &str, seed: u64) -> Vec<Verdict> {
+    let options = CheckOptions { seed, prove: false, ..CheckOptions::default() };
+    let report = check_source("numeric.deriv", source.as_bytes(), &options);
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    report.derivations.iter().flat_map(|d| &d.steps).map(|s| s.verdict).collect()
+}
+
+/// `1 - σ(40x)` is 0 in floats once 40x > 37, so the logarithm of it was "undefined" there and the
+/// step `wrong`, though `log(1 - σ(z)) = -softplus(z)` for every z (SymPy: the difference of the
+/// sides simplifies to 0; likewise `log σ(z) = -softplus(-z)`). The samples floats lose are
+/// evaluated again in higher precision.
+const SATURATED_LOGS: &str = "
+var x
+derive log(1 - sigmoid(40*x))
+  = -softplus(40*x)
+derive log(sigmoid(40*x))
+  = -softplus(-40*x)
+derive log(1 - sigmoid(40*x)) - log(sigmoid(40*x))
+  = -40*x
+";
+
+#[test]
+fn a_logarithm_of_a_saturated_sigmoid_is_not_undefined() {
+    use Verdict::Checked;
+    for seed in [DEFAULT_SEED, 1, 2, 3] {
+        assert_eq!(numeric_verdicts(SATURATED_LOGS, seed), [Checked, Checked, Checked], "seed {seed}");
+        let report = check(SATURATED_LOGS, seed);
+        for s in report.derivations.iter().flat_map(|d| &d.steps) {
+            assert!(matches!(s.verdict, Verdict::Proved | Checked) && !s.internal_error, "seed {seed}: {s:?}");
+        }
+    }
+}
+
+/// With z = 100 + x (x > 0), `1 - σ(z)` is below 4e-44 and 0 in floats at every sample. The correct
+/// steps hold for every z (SymPy: the differences simplify to 0); the wrong one differs from the
+/// head by about e^-z, a factor 2 of it (SymPy at x = 3: the sides differ by 1.85e-45), which only
+/// the higher precision can see.
+const BEYOND_FLOATS: &str = "
+var x > 0
+let z = 100 + x
+derive log(1 - sigmoid(z)) + z
+  = -log(1 + exp(-z))
+derive log(sigmoid(-z))
+  = -softplus(z)
+derive log(1 - sigmoid(z)) + z
+  = -2 * exp(-z)
+";
+
+#[test]
+fn higher_precision_tells_a_tiny_difference_that_floats_lose() {
+    use Verdict::{Checked, Wrong};
+    for seed in [DEFAULT_SEED, 1, 2] {
+        assert_eq!(numeric_verdicts(BEYOND_FLOATS, seed), [Checked, Checked, Wrong], "seed {seed}");
+    }
+}
+
+#[test]
+fn a_softmax_with_large_logits_is_compared_where_floats_overflow() {
+    // exp(1000 a) overflows floats at most samples; the log-sum-exp identity holds (SymPy: 0 at a
+    // point with logits of 1,900). The wrong step is off by 1e-3 on values of some 1,000.
+    use Verdict::{Checked, Wrong};
+    let source = "
+index i in 1..n, j in 1..n
+var a[i]
+let s[i] = exp(1000 * a[i]) / sum(j, exp(1000 * a[j]))
+derive log(s[i])
+  = 1000 * a[i] - log(sum(j, exp(1000 * a[j])))
+derive log(s[i])
+  = 1000 * a[i] - log(sum(j, exp(1000 * a[j]))) + 0.001
+";
+    for seed in [DEFAULT_SEED, 1] {
+        assert_eq!(numeric_verdicts(source, seed), [Checked, Wrong], "seed {seed}");
+    }
+}
+
+/// A logistic regression over 1,000 features: the dot product saturates the sigmoid, `1 - p` is 0
+/// in floats, and the loss was undefined at the perturbed points of the finite differences, which
+/// made the proved gradient (SymPy, with three features: the difference simplifies to 0) an
+/// internal error at most seeds.
+const LOGISTIC_REGRESSION: &str = "
+index k in 1..1000, j in 1..1000
+var w[k], x[k], y
+let z = sum(k, w[k] * x[k])
+let p = sigmoid(z)
+let L = -(y * log(p) + (1 - y) * log(1 - p))
+derive diff(L, w[j])
+  = (p - y) * x[j]
+";
+
+#[test]
+fn a_thousand_feature_logistic_regression_agrees_with_its_proof() {
+    for seed in [DEFAULT_SEED, 1, 2, 3] {
+        assert_verdicts(LOGISTIC_REGRESSION, seed, &[Verdict::Proved]);
+        assert_eq!(numeric_verdicts(LOGISTIC_REGRESSION, seed), [Verdict::Checked], "seed {seed}");
+    }
+}
+
+#[test]
+fn unknown_functions_kinks_and_derivatives_are_evaluated_in_higher_precision_too() {
+    // Every head is undefined in floats at some samples (a saturated σ or tanh). By hand and SymPy:
+    // log(1 − tanh²(20x)) = log 4 − 2 softplus(40x) + 40x (the difference is 0 to 50 digits at
+    // x = −3/2, 1/3, 2); d/dx log(1 − σ(40 f(x))) = −40 σ(40 f(x)) f'(x) (simplifies to 0), and
+    // through `relu` the factor f' is step(x) away from the kink. The last step has its sign
+    // flipped.
+    use Verdict::{Checked, Wrong};
+    let source = "
+var x
+unknown f(u)
+derive log(1 - sigmoid(40*f(x)))
+  = -softplus(40*f(x))
+derive diff(log(1 - sigmoid(40*relu(x))), x)
+  = -40 * sigmoid(40*relu(x)) * step(x)
+derive log(1 - tanh(20*x)^2)
+  = log(4) - 2*softplus(40*x) + 40*x
+derive diff(log(1 - sigmoid(40*f(x))), x)
+  = -40 * sigmoid(40*f(x)) * f'(x)
+derive diff(log(1 - sigmoid(40*f(x))), x)
+  = 40 * sigmoid(40*f(x)) * f'(x)
+";
+    for seed in [DEFAULT_SEED, 1, 2] {
+        assert_eq!(numeric_verdicts(source, seed), [Checked, Checked, Checked, Checked, Wrong], "seed {seed}");
+    }
+}

@@ -43,6 +43,11 @@ impl Approx {
     }
 }
 
+/// Floats cannot decide an operation whose operand's error bound reaches the edge of its domain.
+fn imprecise<T>(what: &str) -> EvalResult<T> {
+    Err(EvalError::Imprecise(format!("{what} that floats cannot tell from the edge of its domain")))
+}
+
 /// `x * e` where a zero factor wins over an infinite error: an exact 0 times anything is 0.
 #[inline]
 fn scaled(x: f64, e: f64) -> f64 {
@@ -109,6 +114,9 @@ impl Value for Approx {
     }
     #[inline]
     fn div(&self, b: &Approx) -> EvalResult<Approx> {
+        if b.value == 0.0 && b.error > 0.0 {
+            return imprecise("a divisor");
+        }
         let value = self.value.div(&b.value)?;
         let room = b.value.abs() - b.error;
         // A divisor whose error reaches 0 leaves the quotient unbounded.
@@ -117,7 +125,15 @@ impl Value for Approx {
     }
     fn pow(&self, b: &Approx) -> EvalResult<Approx> {
         let (x, y) = (self.value, b.value);
-        let value = x.pow(&y)?;
+        let value = x.pow(&y).or_else(|e| {
+            // A base that may lie on the other side of 0 (or be 0) within its error.
+            let edge = self.error > 0.0 && (x - self.error).pow(&y).is_ok() != (x + self.error).pow(&y).is_ok();
+            if matches!(e, EvalError::Undefined(_)) && (edge || b.error > 0.0) {
+                imprecise("a base")
+            } else {
+                Err(e)
+            }
+        })?;
         // ∂/∂x = y·x^(y-1), ∂/∂y = x^y·log x. At a base of 0 (and a positive exponent) the power
         // of anything within the base's error is at most error^y, which error^min(y,1)·max(y,1)
         // bounds. A negative base only takes integer exponents: a computed exponent that is an
@@ -142,7 +158,20 @@ impl Value for Approx {
                 Ok(Approx { value, error: x.error.max(y.error) })
             }
             [x] => {
-                let value = builtin_f64(b, order, x.value, near_kink)?;
+                let value = builtin_f64(b, order, x.value, near_kink).or_else(|e| {
+                    // Undefined here, but defined somewhere within the argument's error (`log` of a
+                    // `1 - σ(z)` that rounded to 0): floats cannot tell.
+                    let (lo, hi) = (x.value - x.error, x.value + x.error);
+                    let defined_near = x.error > 0.0
+                        && [lo, hi, 0.5 * (lo + x.value), 0.5 * (x.value + hi)]
+                            .iter()
+                            .any(|&v| builtin_f64(b, order, v, 0.0).is_ok());
+                    if matches!(e, EvalError::Undefined(_)) && defined_near {
+                        imprecise("an argument")
+                    } else {
+                        Err(e)
+                    }
+                })?;
                 let error = bound(slope(b, order, x, value) + rounding(b, order, x.value, value));
                 Ok(Approx { value, error })
             }

@@ -14,6 +14,7 @@ use super::approx::Approx;
 use super::fd::{ridders, Derivative};
 use super::interval::{around, Interval};
 use super::linalg;
+use super::precise::{self, Precise};
 use super::random::{self, input_value, smooth_n, Smooth1};
 use super::value::{EvalError, EvalResult, Value};
 use crate::model::{Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
@@ -107,6 +108,8 @@ enum Kind {
     Float,
     Exact,
     Interval,
+    /// High precision, for the samples where floats lose the answer (`precise.rs`).
+    Precise,
 }
 
 trait Kinded: Value {
@@ -141,6 +144,19 @@ impl Kinded for Approx {
     }
     fn approx(&self) -> Approx {
         *self
+    }
+}
+
+impl Kinded for Precise {
+    const KIND: Kind = Kind::Precise;
+    fn from_approx(x: Approx) -> EvalResult<Precise> {
+        Ok(Precise::from_f64(x.value, x.error))
+    }
+    fn smooth1(&self, g: &Smooth1, order: u32) -> EvalResult<Precise> {
+        g.eval_precise(order, self)
+    }
+    fn approx(&self) -> Approx {
+        Precise::approx(self)
     }
 }
 
@@ -220,6 +236,13 @@ pub fn eval_float(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Flo
     let mut ev = Evaluator::<Approx>::new(ctx, sample, false);
     let v = ev.eval(expr, &sample.free)?;
     Ok(FloatValue { value: v.value, error: v.error, scale: ev.scale })
+}
+
+/// Evaluates `expr` at a sample with numbers of `bits` bits that carry an error bound (see
+/// `precise.rs`): for the samples where floats lose the answer. Derivatives are finite differences
+/// of high-precision values, taken at float steps.
+pub fn eval_precise(ctx: &Context, sample: &Sample, expr: &Expr, bits: usize) -> EvalResult<Precise> {
+    precise::with_bits(bits, || Evaluator::<Precise>::new(ctx, sample, false).eval(expr, &sample.free))
 }
 
 /// Evaluates several expressions at one sample, and each at several values of the free indices
@@ -510,7 +533,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     _ => V::literal(lit, self.widen),
                 };
                 // `1e-400` is not 0, and `1e400` is not infinite: outside floats, unless exact.
-                if V::KIND != Kind::Exact && !num_traits::Zero::is_zero(&lit.value) {
+                if matches!(V::KIND, Kind::Float | Kind::Interval) && !num_traits::Zero::is_zero(&lit.value) {
                     let x = v.to_f64().abs();
                     if x == 0.0 {
                         return super::value::underflow();
@@ -661,7 +684,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             Expr::NodePartial(node, dep) => match V::KIND {
                 Kind::Exact => Err(EvalError::NotExact),
                 Kind::Interval => self.interval_by_floats(e, free),
-                Kind::Float => {
+                Kind::Float | Kind::Precise => {
                     let key = self.entry_key(dep, free)?;
                     self.node_partial(*node, &key)
                 }
@@ -669,13 +692,13 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             Expr::Diff(body, target) => match V::KIND {
                 Kind::Exact => Err(EvalError::NotExact),
                 Kind::Interval => self.interval_by_floats(e, free),
-                Kind::Float => {
+                Kind::Float | Kind::Precise => {
                     let key = self.entry_key(target, free)?;
                     let x0 = self.entry(&key)?.to_f64();
                     // The perturbed values carry error bounds (rounding, and the derivatives
                     // inside them): the differences divide them by the step.
                     let d = ridders(
-                        |x| Ok(self.child_perturbing(&key, x).eval(body, free)?.approx()),
+                        |x| finite_approx(&self.child_perturbing(&key, x).eval(body, free)?),
                         x0,
                         0.05 * x0.abs().max(1.0),
                     )?;
@@ -998,12 +1021,12 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 let v = self.float_twin().apply(f, order, vec![x.approx()])?;
                 Ok(V::from_approx(v)?.discontinuous())
             }
-            Kind::Float => {
+            Kind::Float | Kind::Precise => {
                 let x = args.first().map(Value::to_f64).unwrap_or_default();
                 let h0 = 0.05 * x.abs().max(1.0);
                 // A kink next to the point would fool the differences, as for `diff`.
                 let near_kink = std::mem::replace(&mut self.near_kink, KINK_MARGIN);
-                let result = ridders(|x| Ok(self.apply(f, order - 1, vec![V::from_float(x)?])?.approx()), x, h0);
+                let result = ridders(|x| finite_approx(&self.apply(f, order - 1, vec![V::from_float(x)?])?), x, h0);
                 self.near_kink = near_kink;
                 self.derivative_result(result?)
             }
@@ -1034,6 +1057,17 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             square_vars: HashMap::default(),
             literal_box: None,
         }
+    }
+}
+
+/// A value as a float for finite differences: a high-precision value beyond the range of floats
+/// cannot be differenced in floats.
+fn finite_approx<V: Kinded>(v: &V) -> EvalResult<Approx> {
+    let a = v.approx();
+    if a.value.is_finite() {
+        Ok(a)
+    } else {
+        Err(EvalError::Imprecise("a value beyond the range of floats inside a derivative".to_string()))
     }
 }
 

@@ -7,7 +7,9 @@ use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
 use super::approx::{Approx, UNIT};
-use crate::model::Domain;
+use super::precise::Precise;
+use super::value::{EvalResult, Value};
+use crate::model::{Builtin, Domain};
 
 /// Mixes a list of words into one seed (SplitMix64 finaliser over a running state).
 pub fn key(words: &[u64]) -> u64 {
@@ -92,6 +94,27 @@ impl Smooth1 {
             _ => 0.0,
         };
         poly + periodic
+    }
+
+    /// The `order`-th derivative in high precision: the same sum, each operation carrying its
+    /// error bound.
+    pub fn eval_precise(&self, order: u32, x: &Precise) -> EvalResult<Precise> {
+        let c = |v: f64| Precise::from_f64(v, 0.0);
+        let theta = c(self.w).mul(x)?.add(&c(self.p))?;
+        let wave = match order % 4 {
+            0 => Precise::builtin(Builtin::Sin, 0, &[theta], 0.0)?,
+            1 => Precise::builtin(Builtin::Cos, 0, &[theta], 0.0)?,
+            2 => Precise::builtin(Builtin::Sin, 0, &[theta], 0.0)?.neg(),
+            _ => Precise::builtin(Builtin::Cos, 0, &[theta], 0.0)?.neg(),
+        };
+        let periodic = c(self.c).mul(&c(self.w).pow(&Precise::int(i64::from(order)))?)?.mul(&wave)?;
+        let poly = match order {
+            0 => c(self.a0).add(&c(self.a1).mul(x)?)?.add(&c(self.a2).mul(&x.mul(x)?)?.div(&Precise::int(2))?)?,
+            1 => c(self.a1).add(&c(self.a2).mul(x)?)?,
+            2 => c(self.a2),
+            _ => Precise::int(0),
+        };
+        poly.add(&periodic)
     }
 
     /// The `order`-th derivative at an argument with an error bound, with the error bound of the

@@ -21,6 +21,9 @@ pub enum EvalError {
     OutOfRange(String),
     /// Too much work; the step is left undetermined.
     Limit(String),
+    /// Floats cannot decide: an operand whose error bound reaches the edge of a domain (a divisor
+    /// or a logarithm's argument that may be 0). The caller evaluates again in higher precision.
+    Imprecise(String),
 }
 
 /// The result of evaluating anything.
@@ -64,26 +67,33 @@ pub trait Value: Clone + std::fmt::Debug {
     }
 }
 
-/// Checks a float result: infinities and NaN are not values.
+/// The message of a value beyond the largest float.
+pub const TOO_LARGE: &str = "a value is too large for floating-point numbers (beyond ±1.8e308)";
+/// The message of a non-zero value below the smallest float.
+pub const TOO_SMALL: &str = "a value is too small for floating-point numbers (below ±2.2e-308)";
+
+/// Checks a float result: infinities and NaN are not values. A computed value beyond the range of
+/// floats is `Imprecise`: higher precision may still compare it (`exp(1000 a) / sum(…)`).
 fn finite(x: f64) -> EvalResult<f64> {
     if x.is_finite() {
         Ok(x)
     } else if x.is_nan() {
         undefined("not a number")
     } else {
-        Err(EvalError::Limit("a value is too large for floating-point numbers (beyond ±1.8e308)".to_string()))
+        Err(EvalError::Imprecise(TOO_LARGE.to_string()))
     }
 }
 
 /// The error of a value that is not 0 but too small for a float: it would be compared as 0.
 pub fn underflow<T>() -> EvalResult<T> {
-    Err(EvalError::Limit("a value is too small for floating-point numbers (below ±2.2e-308)".to_string()))
+    Err(EvalError::Limit(TOO_SMALL.to_string()))
 }
 
-/// Checks the result of an operation on non-zero operands: 0 there is an underflow.
+/// Checks the result of an operation on non-zero operands: 0 there is an underflow, which higher
+/// precision may still see past.
 fn nonzero(x: f64) -> EvalResult<f64> {
     if x == 0.0 {
-        underflow()
+        Err(EvalError::Imprecise(TOO_SMALL.to_string()))
     } else {
         finite(x)
     }
