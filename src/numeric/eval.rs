@@ -13,7 +13,7 @@ use num_rational::BigRational;
 use super::approx::Approx;
 use super::fd::{ridders, Derivative};
 use super::linalg;
-use super::random::{self, input_value, smooth_n, Smooth1};
+use super::random::{self, input_value, smooth_n, Band, Smooth1};
 use super::value::{EvalError, EvalResult, Interval, Value};
 use crate::model::{Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Model, Slot};
 use crate::syntax::ast::BigOp;
@@ -28,6 +28,8 @@ const MAX_RELATIVE_FD_ERROR: f64 = 1e-5;
 const FD_SAFETY: f64 = 100.0;
 /// The most elementary operations one evaluation may take.
 pub const EVAL_BUDGET: u64 = 5_000_000;
+/// The most operations an exact evaluation that reads sampled inputs may take.
+const EXACT_INPUT_BUDGET: u64 = 100_000;
 /// The longest one evaluation may take.
 pub const EVAL_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -85,7 +87,7 @@ impl<'m> Context<'m> {
 
 /// One point of the sample space: sizes, free index values, and the seed of the random inputs and
 /// function instances.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// A value for every size.
     pub sizes: Vec<i64>,
@@ -95,6 +97,19 @@ pub struct Sample {
     pub seed: u64,
     /// Whether every unrestricted input is negated (samples come in mirrored pairs).
     pub mirror: bool,
+    /// The magnitudes the inputs are drawn from.
+    pub band: Band,
+    /// Whether exact evaluation reads the inputs as the rationals their floats are (else an input
+    /// makes an expression inexact). Inputs of a family under an `assume` stay inexact: their
+    /// rescaling is rounded.
+    pub exact_inputs: bool,
+}
+
+impl Sample {
+    /// A sample with the usual draws of inputs, which exact evaluation does not read.
+    pub fn standard(sizes: Vec<i64>, free: Vec<Option<i64>>, seed: u64, mirror: bool) -> Sample {
+        Sample { sizes, free, seed, mirror, band: Band::Standard, exact_inputs: false }
+    }
 }
 
 /// How a value is computed: the kind of number, with what it can and cannot do.
@@ -114,6 +129,10 @@ trait Kinded: Value {
     /// A float without error: a sampled input or a perturbed value.
     fn from_float(x: f64) -> EvalResult<Self> {
         Self::from_approx(Approx::exact(x))
+    }
+    /// A float taken as the exact number it is (an exact rational keeps every bit of it).
+    fn from_exact(x: f64) -> EvalResult<Self> {
+        Self::from_float(x)
     }
     /// A random smooth function of one variable, or one of its derivatives.
     fn smooth1(&self, g: &Smooth1, order: u32) -> EvalResult<Self>;
@@ -144,6 +163,9 @@ impl Kinded for BigRational {
     }
     fn from_approx(_: Approx) -> EvalResult<BigRational> {
         Err(EvalError::NotExact)
+    }
+    fn from_exact(x: f64) -> EvalResult<BigRational> {
+        BigRational::from_float(x).ok_or(EvalError::NotExact)
     }
     fn smooth1(&self, _: &Smooth1, _: u32) -> EvalResult<BigRational> {
         Err(EvalError::NotExact)
@@ -230,10 +252,19 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// Evaluates exactly (see [`eval_exact`]).
+    /// Evaluates exactly (see [`eval_exact`]). Where the sample's inputs are read exactly, the
+    /// evaluation has a smaller budget of its own, and past it or any other limit gives way to
+    /// floats (`NotExact`), which have their own limits.
     pub fn exact(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<BigRational> {
         self.fresh_limits();
-        self.exact.eval(expr, free)
+        if !self.exact.sample.exact_inputs {
+            return self.exact.eval(expr, free);
+        }
+        self.exact.shared.budget.set(EXACT_INPUT_BUDGET);
+        match self.exact.eval(expr, free) {
+            Err(EvalError::Limit(_)) => Err(EvalError::NotExact),
+            other => other,
+        }
     }
 
     /// Evaluates in floats (see [`eval_float`]).
@@ -747,7 +778,15 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         let value = match &entry.kind {
             EntryKind::Input(domain) => {
                 let x = self.input(key, *domain);
-                V::from_float(x)?
+                if V::KIND == Kind::Exact
+                    && self.sample.exact_inputs
+                    && !model.assumptions.iter().any(|a| a.entry == key.0)
+                {
+                    // A float is a rational: exact arithmetic on it tells apart what rounding cannot.
+                    V::from_exact(x)?
+                } else {
+                    V::from_float(x)?
+                }
             }
             EntryKind::Defined(body) => {
                 if V::KIND == Kind::Interval {
@@ -841,7 +880,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         let raw = |args: &[i64]| {
             let mut words = vec![self.sample.seed, TAG_INPUT, k.0 as u64];
             words.extend(args.iter().map(|&a| a as u64));
-            input_value(domain, &words)
+            input_value(domain, self.sample.band, &words)
         };
         let model = self.ctx.model;
         let mut value = raw(&k.1);
