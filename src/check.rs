@@ -184,6 +184,8 @@ enum PairOutcome {
     BothUndefined,
     OneUndefined,
     Error(String),
+    /// A draw at other magnitudes whose comparison does not count (see [`Evaluated::lenient`]).
+    Skipped,
 }
 
 struct Evaluated {
@@ -940,12 +942,14 @@ fn judge(
         .iter()
         .map(|ev| {
             if ev.lenient && differenced && matches!(ev.sample.band, Band::Between(_, hi) if hi > MODERATE) {
-                return PairOutcome::BothUndefined;
+                return PairOutcome::Skipped;
             }
             let outcome = compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance);
             match outcome {
                 // At other magnitudes, only two values compared count (either way).
-                PairOutcome::OneUndefined | PairOutcome::Error(_) if ev.lenient => PairOutcome::BothUndefined,
+                PairOutcome::OneUndefined | PairOutcome::BothUndefined | PairOutcome::Error(_) if ev.lenient => {
+                    PairOutcome::Skipped
+                }
                 other => other,
             }
         })
@@ -962,7 +966,8 @@ fn judge(
         let exprs = [expr_at(d, a), expr_at(d, b)];
         let counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, a, b);
         let cause = diagnose(model, evaluated, &outcomes, a, b);
-        let detail = format!("differs at {} of {} samples", bad.len(), outcomes.len());
+        let counted = outcomes.iter().filter(|o| **o != PairOutcome::Skipped).count();
+        let detail = format!("differs at {} of {counted} samples", bad.len());
         return (Verdict::Wrong, detail, Some(counterexample), cause);
     }
     if let Some(PairOutcome::Error(message)) = outcomes.iter().find(|o| matches!(o, PairOutcome::Error(_))) {
@@ -1042,7 +1047,9 @@ fn diagnose(model: &Model, evaluated: &[Evaluated], outcomes: &[PairOutcome], a:
     // Values beyond the range of floats (an exact 10^19000) say nothing about a sign or a factor.
     let pairs: Vec<(f64, f64)> = evaluated
         .iter()
-        .filter_map(|ev| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
+        .zip(outcomes)
+        .filter(|(_, o)| **o != PairOutcome::Skipped)
+        .filter_map(|(ev, _)| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
         .filter(|(x, y)| x.is_finite() && y.is_finite())
         .collect();
     if let Some(cause) = value_cause(&pairs) {
@@ -1106,7 +1113,8 @@ fn transposed(model: &Model, evaluated: &[Evaluated], a: usize, b: usize) -> boo
         .collect();
     let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()) + 1e-12;
     let mut off_diagonal_differs = false;
-    for ev in evaluated {
+    // Draws at other magnitudes may leave a value out; the usual ones decide.
+    for ev in evaluated.iter().filter(|ev| !ev.lenient) {
         let (Some(r), Some(c)) = (ev.sample.free[row], ev.sample.free[col]) else { return false };
         let Some(mirror) = by_position.get(&key(ev, c, r)).and_then(|p| float_of(p)) else { return false };
         let (Some(here), Some(before)) = (float_of(&ev.points[b]), float_of(&ev.points[a])) else { return false };
