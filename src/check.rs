@@ -234,18 +234,21 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         Vec::new()
     };
     let forms = all_forms.first();
-    let cover = coverage::coverage(ctx.model, &exprs);
-    let evaluated = if options.numeric {
-        evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, options)
-    } else {
-        Vec::new()
-    };
     let proved = |a: usize, b: usize| -> bool {
         !all_forms.is_empty()
             && all_forms.iter().all(|f| match (&f.forms[a], &f.forms[b]) {
                 (Some(x), Some(y)) => x.proves_equal(y),
                 _ => false,
             })
+    };
+    let cover = coverage::coverage(ctx.model, &exprs);
+    // Where every comparison is proved, the numbers only cross-check the proofs: the draws that
+    // look for what the usual ones miss (other magnitudes, exact rational values) are spared.
+    let all_proved = (1..exprs.len()).all(|k| proved(k - 1, k) && proved(0, k));
+    let evaluated = if options.numeric {
+        evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, !all_proved, options)
+    } else {
+        Vec::new()
     };
     // How a proved step was proved: the chain of rewrites where the e-graph finds one (only with
     // --explain, as it costs time), else the rules the normal forms used.
@@ -410,7 +413,17 @@ fn out_of_time_result(d: &Derivation, options: &CheckOptions) -> DerivationResul
 /// each; a few draws at other magnitudes (large, and on both sides of every kink and of a
 /// constant added to an input); and for an array, every element (or, for a large one, its corners
 /// and a random selection).
-fn plan(model: &Model, d_index: usize, free: &[IndexId], cover: &Coverage, options: &CheckOptions) -> Vec<Group> {
+///
+/// Without `searching` (every comparison is proved), the draws at other magnitudes and the exact
+/// evaluation of sampled inputs are left out.
+fn plan(
+    model: &Model,
+    d_index: usize,
+    free: &[IndexId],
+    cover: &Coverage,
+    searching: bool,
+    options: &CheckOptions,
+) -> Vec<Group> {
     let n_sizes = model.sizes.len();
     let mut instances: Vec<Vec<i64>> = (1..=MAX_SIZE).map(|v| vec![v; n_sizes]).collect();
     if n_sizes >= 2 {
@@ -469,13 +482,13 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], cover: &Coverage, optio
                 let mut base = Sample::standard(sizes.clone(), values.clone(), seed, s % 2 == 1);
                 // The first draw of each combination is also evaluated exactly where it can be:
                 // rational steps are then compared without rounding.
-                base.exact_inputs = s == 0;
+                base.exact_inputs = searching && s == 0;
                 groups.push(Group { base, elements: positions.clone() });
             }
         }
     }
     // One mirrored pair of draws per band, spread over the combinations drawn at.
-    let bands = bands(cover);
+    let bands = if searching { bands(cover) } else { Vec::new() };
     for (j, band) in bands.iter().enumerate() {
         if drawn.is_empty() {
             break;
@@ -483,10 +496,13 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], cover: &Coverage, optio
         let at =
             if bands.len() <= drawn.len() { (2 * j + 1) * drawn.len() / (2 * bands.len()) } else { j % drawn.len() };
         let (inst_idx, sizes, values, positions) = &drawn[at];
+        // The magnitudes matter here, not the elements: a spread of them is enough.
+        let step = positions.len().div_ceil(BAND_ELEMENTS).max(1);
+        let elements: Vec<Vec<(IndexId, i64)>> = positions.iter().step_by(step).cloned().collect();
         for s in 0..2 {
             let seed = random::key(&[options.seed, d_index as u64, *inst_idx as u64, 0xba4d, j as u64]);
             let base = Sample { band: *band, ..Sample::standard(sizes.clone(), values.clone(), seed, s % 2 == 1) };
-            groups.push(Group { base, elements: positions.clone() });
+            groups.push(Group { base, elements: elements.clone() });
         }
     }
     groups
@@ -561,6 +577,8 @@ fn bands(cover: &Coverage) -> Vec<Band> {
 
 /// The magnitudes of the large draws: one pair of draws in each band.
 const LARGE: [(f64, f64); 2] = [(10.0, 100.0), (100.0, 1000.0)];
+/// At most this many elements of an array are compared at a draw at other magnitudes.
+const BAND_ELEMENTS: usize = 16;
 /// Draws at magnitudes beyond this compare only values computed without finite differences.
 const MODERATE: f64 = 20.0;
 /// The largest size an instance added to reach a range may have.
@@ -667,6 +685,7 @@ fn evaluate_all(
     free: &[Vec<IndexId>],
     needs_widened: &[bool],
     cover: &Coverage,
+    searching: bool,
     options: &CheckOptions,
 ) -> Vec<Evaluated> {
     let mut all_free: Vec<IndexId> = free.iter().flatten().copied().collect();
@@ -685,7 +704,7 @@ fn evaluate_all(
     // nothing in it would make the exact evaluation give up.
     let try_exact: Vec<bool> = cover.random.iter().zip(&cover.rational).map(|(&r, &q)| !r || q).collect();
     let random_read = cover.random.iter().any(|&r| r);
-    for group in plan(ctx.model, d_index, &all_free, cover, options) {
+    for group in plan(ctx.model, d_index, &all_free, cover, searching, options) {
         if ctx.past_deadline() {
             // The samples not yet drawn cannot vouch for anything: the steps that no earlier
             // sample refuted are left undetermined.

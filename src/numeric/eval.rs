@@ -28,8 +28,9 @@ const MAX_RELATIVE_FD_ERROR: f64 = 1e-5;
 const FD_SAFETY: f64 = 100.0;
 /// The most elementary operations one evaluation may take.
 pub const EVAL_BUDGET: u64 = 5_000_000;
-/// The most operations an exact evaluation that reads sampled inputs may take.
-const EXACT_INPUT_BUDGET: u64 = 100_000;
+/// The most operations the exact evaluations that read sampled inputs may take at one sample, all
+/// expressions and array elements together.
+const EXACT_INPUT_BUDGET: u64 = 20_000;
 /// The longest one evaluation may take.
 pub const EVAL_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -230,6 +231,8 @@ pub struct Batch<'a> {
     exact: Evaluator<'a, 'a, BigRational>,
     float: Evaluator<'a, 'a, Approx>,
     widened: Evaluator<'a, 'a, Interval>,
+    /// The operations left to exact evaluations of sampled inputs at this sample, all of them.
+    exact_inputs_left: u64,
 }
 
 impl<'a> Batch<'a> {
@@ -239,6 +242,7 @@ impl<'a> Batch<'a> {
             exact: Evaluator::new(ctx, sample, false),
             float: Evaluator::new(ctx, sample, false),
             widened: Evaluator::new(ctx, sample, true),
+            exact_inputs_left: EXACT_INPUT_BUDGET,
         }
     }
 
@@ -253,15 +257,20 @@ impl<'a> Batch<'a> {
     }
 
     /// Evaluates exactly (see [`eval_exact`]). Where the sample's inputs are read exactly, the
-    /// evaluation has a smaller budget of its own, and past it or any other limit gives way to
+    /// evaluations share a smaller budget of their own, and past it or any other limit give way to
     /// floats (`NotExact`), which have their own limits.
     pub fn exact(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<BigRational> {
         self.fresh_limits();
         if !self.exact.sample.exact_inputs {
             return self.exact.eval(expr, free);
         }
-        self.exact.shared.budget.set(EXACT_INPUT_BUDGET);
-        match self.exact.eval(expr, free) {
+        if self.exact_inputs_left == 0 {
+            return Err(EvalError::NotExact);
+        }
+        self.exact.shared.budget.set(self.exact_inputs_left);
+        let result = self.exact.eval(expr, free);
+        self.exact_inputs_left = self.exact.shared.budget.get();
+        match result {
             Err(EvalError::Limit(_)) => Err(EvalError::NotExact),
             other => other,
         }
