@@ -9,7 +9,9 @@ use num_rational::BigRational;
 use rand::Rng;
 
 use crate::diagnostic::Span;
-use crate::model::{free_indices, Derivation, Expr, IndexId, Model, ToleranceRule};
+use crate::model::{free_indices, Derivation, Expr, IndexId, IndexRange, Model, ToleranceRule};
+use crate::numeric::coverage::{self, Coverage};
+use crate::numeric::random::Band;
 use crate::numeric::{
     self, entry_key_text, random, Context, EvalError, Interval, RangeAnswer, RangeQuery, Sample, TOO_LARGE, TOO_SMALL,
 };
@@ -73,6 +75,8 @@ const MIN_SAMPLES: usize = 12;
 const MAX_SIZE: i64 = 5;
 /// How often a sample is redrawn when a derivative lands near a kink.
 const REDRAWS: u64 = 8;
+/// How often a draw at other magnitudes is; past that it is left out.
+const LENIENT_REDRAWS: u64 = 3;
 
 /// The verdict of one step (§5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -222,6 +226,8 @@ enum PairOutcome {
     BothUndefined,
     OneUndefined,
     Error(String),
+    /// A draw at other magnitudes whose comparison does not count (see [`Evaluated::lenient`]).
+    Skipped,
 }
 
 struct Evaluated {
@@ -230,6 +236,9 @@ struct Evaluated {
     widened: Vec<Option<Result<Interval, EvalError>>>,
     /// Values in higher precision, computed when a comparison needs them, by expression and bits.
     precise: RefCell<HashMap<(usize, usize), PrecisePoint>>,
+    /// A draw at other magnitudes than the usual ones: only a comparison of two values counts
+    /// (large inputs overflow, and lose to rounding what the usual draws keep).
+    lenient: bool,
 }
 
 fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> DerivationResult {
@@ -269,14 +278,21 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         Vec::new()
     };
     let forms = all_forms.first();
-    let evaluated =
-        if options.numeric { evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, options) } else { Vec::new() };
     let proved = |a: usize, b: usize| -> bool {
         !all_forms.is_empty()
             && all_forms.iter().all(|f| match (&f.forms[a], &f.forms[b]) {
                 (Some(x), Some(y)) => x.proves_equal(y),
                 _ => false,
             })
+    };
+    let cover = coverage::coverage(ctx.model, &exprs);
+    // Where every comparison is proved, the numbers only cross-check the proofs: the draws that
+    // look for what the usual ones miss (other magnitudes, exact rational values) are spared.
+    let all_proved = (1..exprs.len()).all(|k| proved(k - 1, k) && proved(0, k));
+    let evaluated = if options.numeric {
+        evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, !all_proved, options)
+    } else {
+        Vec::new()
     };
     // How a proved step was proved: the chain of rewrites where the e-graph finds one (only with
     // --explain, as it costs time), else the rules the normal forms used.
@@ -297,7 +313,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         let against = if at == 1 { "the head" } else { "the step before" };
         let numeric = |a: usize, relation: Relation, against: &str| {
             if options.numeric {
-                judge(ctx, d, &evaluated, &free, a, at, relation, against)
+                judge(ctx, d, &evaluated, &free, &cover, a, at, relation, against)
             } else {
                 (Verdict::Undetermined, "numeric checking is off and no proof was found".to_string(), None, None)
             }
@@ -443,10 +459,23 @@ fn spent_result(d: &Derivation, why: &str) -> DerivationResult {
     DerivationResult { name: d.name.clone(), span: d.span, steps }
 }
 
-/// The samples of a derivation: several instances of the sizes, several values of the free
-/// indices, several random draws of inputs and functions for each; and for an array, every
-/// element (or, for a large one, its corners and a random selection).
-fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions) -> Vec<Group> {
+/// The samples of a derivation: several instances of the sizes (with more where a range the
+/// derivation uses is empty or has no interior point at all of them), several values of the free
+/// indices (bounds, random, interior, diagonals), several random draws of inputs and functions for
+/// each; a few draws at other magnitudes (large, and on both sides of every kink and of a
+/// constant added to an input); and for an array, every element (or, for a large one, its corners
+/// and a random selection).
+///
+/// Without `searching` (every comparison is proved), the draws at other magnitudes and the exact
+/// evaluation of sampled inputs are left out.
+fn plan(
+    model: &Model,
+    d_index: usize,
+    free: &[IndexId],
+    cover: &Coverage,
+    searching: bool,
+    options: &CheckOptions,
+) -> Vec<Group> {
     let n_sizes = model.sizes.len();
     let mut instances: Vec<Vec<i64>> = (1..=MAX_SIZE).map(|v| vec![v; n_sizes]).collect();
     if n_sizes >= 2 {
@@ -460,13 +489,19 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions)
     }
     instances.dedup();
     let (elements, free): (Vec<IndexId>, Vec<IndexId>) = free.iter().partition(|&&i| model.indices[i].hidden);
-    // Free indices at their upper bounds, at random values, and at their lower bounds.
+    let sampled: Vec<IndexRange> = free.iter().chain(&elements).map(|&i| model.indices[i].range).collect();
+    let extra = covering_instances(n_sizes, &instances, cover, &sampled);
+    instances.extend(extra);
+    // Free indices at their upper bounds, at random values, and at their lower bounds; then, with
+    // one pair of draws each, at interior values and on the diagonals.
     let assignments = if free.is_empty() { 1 } else { 3 };
     // Few combinations (a scalar derivation) get more draws each, so that every derivation is
     // tried at MIN_SAMPLES points at least. Draws come in mirrored pairs (every unrestricted input
     // negated), so each sign of each input is tried.
     let combos = instances.len() * assignments;
     let mut groups = Vec::new();
+    // Every size instance and index assignment drawn at, for the draws at other magnitudes.
+    let mut drawn: Vec<(usize, Vec<i64>, Vec<Option<i64>>, Vec<Vec<(IndexId, i64)>>)> = Vec::new();
     for (inst_idx, sizes) in instances.iter().enumerate() {
         let bound = |b: crate::model::Bound| b.offset + b.size.map_or(0, |s| sizes[s]);
         let range = |i: IndexId| {
@@ -483,29 +518,186 @@ fn plan(model: &Model, d_index: usize, free: &[IndexId], options: &CheckOptions)
         // Every element of an array counts as a sample (at least `--samples` draws, in pairs).
         let per_combo = options.samples.max(1).max(MIN_SAMPLES.div_ceil(combos * positions.len())).next_multiple_of(2);
         let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
-        for a in 0..assignments {
+        let kinds = if free.is_empty() { 1 } else { 4 };
+        for a in 0..kinds {
             let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, a as u64, 0x1d]);
-            let mut values = vec![None; model.indices.len()];
-            for &(i, lo, hi) in &ranges {
-                values[i] = Some(match a {
+            let values = assignment(a, &ranges, model.indices.len(), &mut r);
+            if assigned.contains(&values) {
+                continue;
+            }
+            assigned.push(values.clone());
+            drawn.push((inst_idx, sizes.clone(), values.clone(), positions.clone()));
+            let draws = if a < 3 { per_combo } else { 2 };
+            for s in 0..draws {
+                let pair = (s / 2) as u64;
+                let seed = random::key(&[options.seed, d_index as u64, inst_idx as u64, a as u64, pair]);
+                let mut base = Sample::standard(sizes.clone(), values.clone(), seed, s % 2 == 1);
+                // The first draw of each combination is also evaluated exactly where it can be:
+                // rational steps are then compared without rounding.
+                base.exact_inputs = searching && s == 0;
+                groups.push(Group { base, elements: positions.clone() });
+            }
+        }
+    }
+    // One mirrored pair of draws per band, spread over the combinations drawn at.
+    let bands = if searching { bands(cover) } else { Vec::new() };
+    for (j, band) in bands.iter().enumerate() {
+        if drawn.is_empty() {
+            break;
+        }
+        let at =
+            if bands.len() <= drawn.len() { (2 * j + 1) * drawn.len() / (2 * bands.len()) } else { j % drawn.len() };
+        let (inst_idx, sizes, values, positions) = &drawn[at];
+        // The magnitudes matter here, not the elements: a spread of them is enough.
+        let step = positions.len().div_ceil(BAND_ELEMENTS).max(1);
+        let elements: Vec<Vec<(IndexId, i64)>> = positions.iter().step_by(step).cloned().collect();
+        for s in 0..2 {
+            let seed = random::key(&[options.seed, d_index as u64, *inst_idx as u64, 0xba4d, j as u64]);
+            let base = Sample { band: *band, ..Sample::standard(sizes.clone(), values.clone(), seed, s % 2 == 1) };
+            groups.push(Group { base, elements: elements.clone() });
+        }
+    }
+    groups
+}
+
+/// The values of the free indices for one kind of assignment: 0 their upper bounds, 1 random
+/// values, 2 their lower bounds, 3 interior values on the diagonals (indices whose ranges meet take
+/// one value, strictly inside the common part of their ranges where it has such values).
+fn assignment(kind: usize, ranges: &[(IndexId, i64, i64)], n_indices: usize, r: &mut impl Rng) -> Vec<Option<i64>> {
+    let mut values = vec![None; n_indices];
+    match kind {
+        0..=2 => {
+            for &(i, lo, hi) in ranges {
+                values[i] = Some(match kind {
                     0 => hi,
                     1 => r.gen_range(lo..=hi),
                     _ => lo,
                 });
             }
-            if assigned.contains(&values) {
-                continue;
+        }
+        _ => {
+            // Classes of indices whose ranges share a part, each with that part.
+            let mut classes: Vec<(Vec<IndexId>, i64, i64)> = Vec::new();
+            for &(i, lo, hi) in ranges {
+                match classes.iter_mut().find(|(_, l, h)| lo.max(*l) <= hi.min(*h)) {
+                    Some(class) => {
+                        class.0.push(i);
+                        class.1 = class.1.max(lo);
+                        class.2 = class.2.min(hi);
+                    }
+                    None => classes.push((vec![i], lo, hi)),
+                }
             }
-            assigned.push(values.clone());
-            for s in 0..per_combo {
-                let pair = (s / 2) as u64;
-                let seed = random::key(&[options.seed, d_index as u64, inst_idx as u64, a as u64, pair]);
-                let base = Sample { sizes: sizes.clone(), free: values.clone(), seed, mirror: s % 2 == 1 };
-                groups.push(Group { base, elements: positions.clone() });
+            for (members, lo, hi) in classes {
+                let v = inside(r, lo, hi);
+                for i in members {
+                    values[i] = Some(v);
+                }
             }
         }
     }
-    groups
+    values
+}
+
+/// A random value strictly between two bounds, or between them where there is none.
+fn inside(r: &mut impl Rng, lo: i64, hi: i64) -> i64 {
+    if hi - lo >= 2 {
+        r.gen_range(lo + 1..hi)
+    } else {
+        r.gen_range(lo..=hi)
+    }
+}
+
+/// The bands of magnitudes drawn at besides the usual one: large inputs, and inputs on each side
+/// of every scale the derivation has (a kink, a constant added to an input).
+fn bands(cover: &Coverage) -> Vec<Band> {
+    if !cover.random.contains(&true) {
+        return Vec::new();
+    }
+    // Large draws compare only values computed without finite differences: some step must have
+    // them on both sides of a comparison (with the step before, or with the head).
+    let fd = &cover.differenced;
+    let undifferenced_pair = (1..fd.len()).any(|k| !fd[k] && (!fd[k - 1] || !fd[0]));
+    let mut out: Vec<Band> = LARGE.iter().map(|&(lo, hi)| Band::Between(lo, hi)).collect();
+    for &c in &cover.scales {
+        out.push(Band::Between(c / 2.0, c / 1.1));
+        out.push(Band::Between(c * 1.1, c * 2.0));
+    }
+    out.retain(|b| undifferenced_pair || matches!(b, Band::Between(_, hi) if *hi <= MODERATE));
+    out
+}
+
+/// The magnitudes of the large draws: one pair of draws in each band.
+const LARGE: [(f64, f64); 2] = [(10.0, 100.0), (100.0, 1000.0)];
+/// At most this many elements of an array are compared at a draw at other magnitudes.
+const BAND_ELEMENTS: usize = 16;
+/// Draws at magnitudes beyond this compare only values computed without finite differences.
+const MODERATE: f64 = 20.0;
+/// The largest size an instance added to reach a range may have.
+const COVER_MAX_SIZE: i64 = 16;
+/// How many vectors of sizes the search for such an instance looks at, at most.
+const COVER_SEARCH: usize = 20_000;
+/// How many such instances are added, at most.
+const MAX_COVER_INSTANCES: usize = 2;
+
+/// Instances of the sizes to add so that every range that the derivation uses and whose length
+/// depends on the sizes is non-empty, and has a value strictly between its bounds, at some
+/// instance: each the smallest (by its largest size, then in order) that reaches the most of the
+/// ranges not yet reached, up to sizes of [`COVER_MAX_SIZE`]. An added instance leaves no free
+/// index without values, and reads no entry outside its range where every instance tried before
+/// reads inside it.
+fn covering_instances(n_sizes: usize, base: &[Vec<i64>], cover: &Coverage, sampled: &[IndexRange]) -> Vec<Vec<i64>> {
+    if n_sizes == 0 || cover.ranges.is_empty() {
+        return Vec::new();
+    }
+    let valid = |sizes: &[i64]| sampled.iter().all(|&r| !coverage::empty_at(r, sizes));
+    let level = |r: IndexRange, sizes: &[i64]| {
+        if coverage::has_interior_at(r, sizes) {
+            2
+        } else {
+            u8::from(!coverage::empty_at(r, sizes))
+        }
+    };
+    let tried: Vec<&Vec<i64>> = base.iter().filter(|s| valid(s)).collect();
+    let kept_reads: Vec<&coverage::Read> =
+        cover.reads.iter().filter(|read| tried.iter().all(|s| read.in_range_at(s))).collect();
+    let mut reached: Vec<u8> =
+        cover.ranges.iter().map(|&r| tried.iter().map(|s| level(r, s)).max().unwrap_or(0)).collect();
+    let mut added = Vec::new();
+    while added.len() < MAX_COVER_INSTANCES && reached.iter().any(|&l| l < 2) {
+        let mut best: Option<(usize, Vec<i64>)> = None;
+        let mut looked = 0;
+        'search: for m in 1..=COVER_MAX_SIZE {
+            let mut sizes = vec![1; n_sizes];
+            loop {
+                looked += 1;
+                if looked > COVER_SEARCH {
+                    break 'search;
+                }
+                if sizes.contains(&m) && valid(&sizes) && kept_reads.iter().all(|read| read.in_range_at(&sizes)) {
+                    let gain: usize = cover
+                        .ranges
+                        .iter()
+                        .zip(&reached)
+                        .map(|(&r, &l)| usize::from(level(r, &sizes).saturating_sub(l)))
+                        .sum();
+                    if gain > best.as_ref().map_or(0, |b| b.0) {
+                        best = Some((gain, sizes.clone()));
+                    }
+                }
+                // The next vector of [1, m]^n, the last size fastest.
+                let Some(k) = (0..n_sizes).rev().find(|&k| sizes[k] < m) else { break };
+                sizes[k] += 1;
+                sizes[k + 1..].iter_mut().for_each(|s| *s = 1);
+            }
+        }
+        let Some((_, sizes)) = best else { break };
+        for (l, &r) in reached.iter_mut().zip(&cover.ranges) {
+            *l = (*l).max(level(r, &sizes));
+        }
+        added.push(sizes);
+    }
+    added
 }
 
 /// Arrays with at most this many elements are compared at every element.
@@ -544,6 +736,8 @@ fn evaluate_all(
     exprs: &[&Expr],
     free: &[Vec<IndexId>],
     needs_widened: &[bool],
+    cover: &Coverage,
+    searching: bool,
     options: &CheckOptions,
 ) -> Vec<Evaluated> {
     let mut all_free: Vec<IndexId> = free.iter().flatten().copied().collect();
@@ -552,13 +746,17 @@ fn evaluate_all(
     let mut out = Vec::new();
     // An expression that ran into a resource limit is not evaluated again at later samples.
     let mut exhausted: Vec<Option<String>> = vec![None; exprs.len()];
-    // Where everything was evaluated exactly, no random input or function was read: other draws
-    // at the same sizes and index values would repeat the same numbers.
-    let mut exact_done: Vec<(Vec<i64>, Vec<Option<i64>>)> = Vec::new();
+    // Where no random input, function or node is read, other draws at the same sizes and index
+    // values would repeat the same numbers.
+    let mut drawn_once: Vec<(Vec<i64>, Vec<Option<i64>>)> = Vec::new();
     // The array elements compared in some draw, and those left out of one for a kink.
     let mut compared: std::collections::HashSet<(Vec<i64>, Vec<Option<i64>>)> = std::collections::HashSet::new();
     let mut kinked: Vec<Sample> = Vec::new();
-    for group in plan(ctx.model, d_index, &all_free, options) {
+    // Whether an expression is worth evaluating exactly: where it reads a random input, only when
+    // nothing in it would make the exact evaluation give up.
+    let try_exact: Vec<bool> = cover.random.iter().zip(&cover.rational).map(|(&r, &q)| !r || q).collect();
+    let random_read = cover.random.iter().any(|&r| r);
+    for group in plan(ctx.model, d_index, &all_free, cover, searching, options) {
         if let Some(why) = work::file_spent() {
             // The samples not yet drawn cannot vouch for anything: the steps that no earlier
             // sample refuted are left undetermined.
@@ -568,11 +766,13 @@ fn evaluate_all(
                 points: vec![why; exprs.len()],
                 widened: vec![None; exprs.len()],
                 precise: RefCell::default(),
+                lenient: false,
             });
             break;
         }
+        let lenient = group.base.band != Band::Standard;
         let key = (group.base.sizes.clone(), group.base.free.clone());
-        if exact_done.contains(&key) {
+        if drawn_once.contains(&key) {
             continue;
         }
         let frees: Vec<Vec<Option<i64>>> = group
@@ -586,7 +786,8 @@ fn evaluate_all(
                 free
             })
             .collect();
-        for attempt in 0..REDRAWS {
+        let redraws = if lenient { LENIENT_REDRAWS } else { REDRAWS };
+        for attempt in 0..redraws {
             let sample = Sample { seed: random::key(&[group.base.seed, attempt]), ..group.base.clone() };
             // Per element: whether a derivative met a kink in this draw.
             let mut near_kink = vec![false; frees.len()];
@@ -599,7 +800,7 @@ fn evaluate_all(
                 .map(|(i, e)| {
                     let results = match exhausted[i].clone() {
                         Some(m) => vec![Ok(Point::Error(m)); frees.len()],
-                        None => points_at(&mut batch, e, &frees),
+                        None => points_at(&mut batch, e, &frees, try_exact[i]),
                     };
                     widened.push(frees.iter().map(|f| needs_widened[i].then(|| batch.widened(e, f))).collect());
                     results
@@ -607,7 +808,11 @@ fn evaluate_all(
                         .enumerate()
                         .map(|(k, p)| match p {
                             Err(EvalError::Limit(m)) => {
-                                exhausted[i] = Some(m.clone());
+                                // At other magnitudes a value may overflow where the usual ones
+                                // do not: that says nothing of the next draw.
+                                if !lenient {
+                                    exhausted[i] = Some(m.clone());
+                                }
                                 Point::Error(m)
                             }
                             Err(EvalError::NearKink) => {
@@ -621,15 +826,20 @@ fn evaluate_all(
                 })
                 .collect();
             drop(batch);
-            if points.iter().flatten().all(|p| matches!(p, Point::Value { exact: Some(_), .. })) {
-                exact_done.push(key.clone());
+            if !random_read {
+                drawn_once.push(key.clone());
             }
             let all_undefined = points.iter().flatten().all(|p| matches!(p, Point::Undefined));
             // A draw is redrawn when every element met a kink (for an array, an element that met
             // one is left out of this draw and compared in the others).
             let all_near = near_kink.iter().all(|&n| n);
-            if (all_near || all_undefined) && attempt + 1 < REDRAWS {
-                continue;
+            if all_near || all_undefined {
+                if attempt + 1 < redraws {
+                    continue;
+                }
+                if lenient {
+                    break;
+                }
             }
             for (k, free) in frees.iter().enumerate() {
                 let sample = Sample { free: free.clone(), ..sample.clone() };
@@ -647,7 +857,7 @@ fn evaluate_all(
                     points.iter().map(|per_expr| per_expr[k].clone()).collect()
                 };
                 let widened = widened.iter_mut().map(|per_expr| per_expr[k].take()).collect();
-                out.push(Evaluated { sample, points, widened, precise: RefCell::default() });
+                out.push(Evaluated { sample, points, widened, precise: RefCell::default(), lenient });
             }
             break;
         }
@@ -656,7 +866,14 @@ fn evaluate_all(
     for sample in kinked {
         if compared.insert((sample.sizes.clone(), sample.free.clone())) {
             let points = exprs.iter().map(|_| Point::Error(KINK_EVERY_DRAW.to_string())).collect();
-            out.push(Evaluated { sample, points, widened: vec![None; exprs.len()], precise: RefCell::default() });
+            let lenient = sample.band != Band::Standard;
+            out.push(Evaluated {
+                sample,
+                points,
+                widened: vec![None; exprs.len()],
+                precise: RefCell::default(),
+                lenient,
+            });
         }
     }
     out
@@ -676,9 +893,14 @@ fn error_text(e: &EvalError) -> String {
 
 /// The value of an expression at several values of the free indices (the elements of an array):
 /// exactly where possible, else in floats. `Err` only for a kink (redraw) or a limit.
-fn points_at(batch: &mut numeric::Batch, e: &Expr, frees: &[Vec<Option<i64>>]) -> Vec<Result<Point, EvalError>> {
+fn points_at(
+    batch: &mut numeric::Batch,
+    e: &Expr,
+    frees: &[Vec<Option<i64>>],
+    try_exact: bool,
+) -> Vec<Result<Point, EvalError>> {
     let mut out = Vec::with_capacity(frees.len());
-    let mut exact = true;
+    let mut exact = try_exact;
     for free in frees {
         if exact {
             match batch.exact(e, free) {
@@ -798,6 +1020,7 @@ fn judge(
     d: &Derivation,
     evaluated: &[Evaluated],
     free: &[Vec<IndexId>],
+    cover: &Coverage,
     a: usize,
     b: usize,
     relation: Relation,
@@ -811,16 +1034,29 @@ fn judge(
         return (Verdict::Wrong, detail, None, Some(cause));
     }
     let step = expr_at(d, b);
+    // Finite differences are tuned to the usual magnitudes: far above them, their error estimates
+    // no longer bound their error.
+    let differenced = cover.differenced[a] || cover.differenced[b];
     let outcomes: Vec<PairOutcome> = evaluated
         .iter()
         .map(|ev| {
+            if ev.lenient && differenced && matches!(ev.sample.band, Band::Between(_, hi) if hi > MODERATE) {
+                return PairOutcome::Skipped;
+            }
             let mut range = |q: &RangeQuery| numeric::in_rounding_range(ctx, &ev.sample, step, q);
             let outcome =
                 compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range);
-            if needs_precision(&ev.points[a], &ev.points[b], &outcome) {
+            let outcome = if needs_precision(&ev.points[a], &ev.points[b], &outcome) {
                 compare_precisely(ctx, d, ev, a, b, relation, &mut range)
             } else {
                 outcome
+            };
+            match outcome {
+                // At other magnitudes, only two values compared count (either way).
+                PairOutcome::OneUndefined | PairOutcome::BothUndefined | PairOutcome::Error(_) if ev.lenient => {
+                    PairOutcome::Skipped
+                }
+                other => other,
             }
         })
         .collect();
@@ -839,7 +1075,8 @@ fn judge(
         counterexample.left = counterexample.left.or_else(|| precise_shown(ev, a));
         counterexample.right = counterexample.right.or_else(|| precise_shown(ev, b));
         let cause = diagnose(model, evaluated, &outcomes, a, b);
-        let detail = format!("differs at {} of {} samples", bad.len(), outcomes.len());
+        let counted = outcomes.iter().filter(|o| **o != PairOutcome::Skipped).count();
+        let detail = format!("differs at {} of {counted} samples", bad.len());
         return (Verdict::Wrong, detail, Some(counterexample), cause);
     }
     if let Some(PairOutcome::Error(message)) = outcomes.iter().find(|o| matches!(o, PairOutcome::Error(_))) {
@@ -851,6 +1088,24 @@ fn judge(
         } else {
             "neither side is defined at any sample".to_string()
         };
+        return (Verdict::Undetermined, detail, None, None);
+    }
+    // A sum that no agreeing sample gave a term says nothing of its terms (`sum(i in 1..n-6, …)`
+    // at sizes up to 6): its step is not `checked`.
+    let mut sums = cover.sums[a].iter().chain(&cover.sums[b]);
+    let reached = |r: IndexRange| {
+        evaluated
+            .iter()
+            .zip(&outcomes)
+            .any(|(ev, o)| *o == PairOutcome::Agree && !coverage::empty_at(r, &ev.sample.sizes))
+    };
+    if let Some(&r) = sums.find(|&&r| !reached(r)) {
+        let sizes = &model.sizes;
+        let range = format!("{}..{}", crate::model::dim_text(&r.lo, sizes), crate::model::dim_text(&r.hi, sizes));
+        let detail = format!(
+            "not decided: a sum or product over {range} is empty at every sample where both sides agree \
+             (sizes up to {COVER_MAX_SIZE} tried)"
+        );
         return (Verdict::Undetermined, detail, None, None);
     }
     (Verdict::Checked, format!("agrees at {agreeing} samples"), None, None)
@@ -1069,7 +1324,9 @@ fn diagnose(model: &Model, evaluated: &[Evaluated], outcomes: &[PairOutcome], a:
     // Values beyond the range of floats (an exact 10^19000) say nothing about a sign or a factor.
     let pairs: Vec<(f64, f64)> = evaluated
         .iter()
-        .filter_map(|ev| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
+        .zip(outcomes)
+        .filter(|(_, o)| **o != PairOutcome::Skipped)
+        .filter_map(|(ev, _)| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
         .filter(|(x, y)| x.is_finite() && y.is_finite())
         .collect();
     if let Some(cause) = value_cause(&pairs) {
@@ -1085,7 +1342,8 @@ fn diagnose(model: &Model, evaluated: &[Evaluated], outcomes: &[PairOutcome], a:
         let small_agree = evaluated.iter().zip(outcomes).any(|(ev, o)| small(ev) && *o == PairOutcome::Agree);
         let all_bad_large = evaluated.iter().zip(outcomes).all(|(ev, o)| *o != PairOutcome::Disagree || !small(ev));
         if small_agree && all_bad_large {
-            // The smallest size at which the step fails, when every smaller one agrees.
+            // The size above every one at which the step agrees below the smallest at which it
+            // fails: sizes between those are not all tried (a size added to reach `1..n-6`).
             let largest = |ev: &Evaluated| ev.sample.sizes.iter().copied().max().unwrap_or(1);
             let first_bad = evaluated
                 .iter()
@@ -1094,9 +1352,13 @@ fn diagnose(model: &Model, evaluated: &[Evaluated], outcomes: &[PairOutcome], a:
                 .map(|(ev, _)| largest(ev))
                 .min()
                 .unwrap_or(2);
-            let below_agree =
-                evaluated.iter().zip(outcomes).all(|(ev, o)| largest(ev) >= first_bad || *o != PairOutcome::Disagree);
-            let m = if below_agree { first_bad } else { 2 };
+            let m = evaluated
+                .iter()
+                .zip(outcomes)
+                .filter(|(ev, o)| **o == PairOutcome::Agree && largest(ev) < first_bad)
+                .map(|(ev, _)| largest(ev) + 1)
+                .max()
+                .unwrap_or(2);
             let names = model.sizes.join(", ");
             let which =
                 if model.sizes.len() == 1 { format!("{names} ≥ {m}") } else { format!("one of {names} is ≥ {m}") };
@@ -1128,7 +1390,8 @@ fn transposed(model: &Model, evaluated: &[Evaluated], a: usize, b: usize) -> boo
         .collect();
     let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()) + 1e-12;
     let mut off_diagonal_differs = false;
-    for ev in evaluated {
+    // Draws at other magnitudes may leave a value out; the usual ones decide.
+    for ev in evaluated.iter().filter(|ev| !ev.lenient) {
         let (Some(r), Some(c)) = (ev.sample.free[row], ev.sample.free[col]) else { return false };
         let Some(mirror) = by_position.get(&key(ev, c, r)).and_then(|p| float_of(p)) else { return false };
         let (Some(here), Some(before)) = (float_of(&ev.points[b]), float_of(&ev.points[a])) else { return false };

@@ -47,8 +47,7 @@ fn symbolic_derivatives_match_finite_differences() {
                     for &i in &free {
                         values[i] = Some(size.min(2));
                     }
-                    let sample =
-                        Sample { sizes: vec![size; model.sizes.len()], free: values, seed: 77 + s, mirror: s % 2 == 1 };
+                    let sample = Sample::standard(vec![size; model.sizes.len()], values, 77 + s, s % 2 == 1);
                     let (a, b) = (eval_float(&ctx, &sample, e), eval_float(&ctx_lowered, &sample, l));
                     match (a, b) {
                         (Ok(a), Ok(b)) => {

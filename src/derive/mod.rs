@@ -144,8 +144,7 @@ fn numeric_value(model_text: &str, e: &Expr) -> Option<Expr> {
     }
     let head = &resolved.derivations.last()?.head;
     let ctx = crate::numeric::Context::new(&resolved);
-    let sample =
-        crate::numeric::Sample { sizes: Vec::new(), free: vec![None; resolved.indices.len()], seed: 0, mirror: false };
+    let sample = crate::numeric::Sample::standard(Vec::new(), vec![None; resolved.indices.len()], 0, false);
     let value = crate::numeric::eval_exact(&ctx, &sample, head).ok()?;
     Some(decimal(&value).unwrap_or_else(|| number(&value)))
 }

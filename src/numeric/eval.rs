@@ -15,7 +15,7 @@ use super::fd::{ridders, Derivative};
 use super::interval::{around, Interval};
 use super::linalg;
 use super::precise::{self, Precise};
-use super::random::{self, input_value, smooth_n, Smooth1};
+use super::random::{self, input_value, smooth_n, Band, Smooth1};
 use super::value::{EvalError, EvalResult, Value};
 use crate::model::{Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
 use crate::syntax::ast::BigOp;
@@ -33,6 +33,9 @@ pub const EVAL_BUDGET: u64 = 5_000_000;
 /// An evaluation charges the file's meter of work (`crate::work`) in batches of this many
 /// operations.
 const CHARGE_EVERY: u64 = 64;
+/// The most operations the exact evaluations that read sampled inputs may take at one sample, all
+/// expressions and array elements together.
+const EXACT_INPUT_BUDGET: u64 = 20_000;
 
 /// The largest matrix `det` and `inv` take.
 pub const MAX_MATRIX_SIZE: i64 = 400;
@@ -90,7 +93,7 @@ impl<'m> Context<'m> {
 
 /// One point of the sample space: sizes, free index values, and the seed of the random inputs and
 /// function instances.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// A value for every size.
     pub sizes: Vec<i64>,
@@ -100,6 +103,19 @@ pub struct Sample {
     pub seed: u64,
     /// Whether every unrestricted input is negated (samples come in mirrored pairs).
     pub mirror: bool,
+    /// The magnitudes the inputs are drawn from.
+    pub band: Band,
+    /// Whether exact evaluation reads the inputs as the rationals their floats are (else an input
+    /// makes an expression inexact). Inputs of a family under an `assume` stay inexact: their
+    /// rescaling is rounded.
+    pub exact_inputs: bool,
+}
+
+impl Sample {
+    /// A sample with the usual draws of inputs, which exact evaluation does not read.
+    pub fn standard(sizes: Vec<i64>, free: Vec<Option<i64>>, seed: u64, mirror: bool) -> Sample {
+        Sample { sizes, free, seed, mirror, band: Band::Standard, exact_inputs: false }
+    }
 }
 
 /// How a value is computed: the kind of number, with what it can and cannot do.
@@ -127,6 +143,10 @@ trait Kinded: Value {
     /// A float without error: a sampled input or a perturbed value.
     fn from_float(x: f64) -> EvalResult<Self> {
         Self::from_approx(Approx::exact(x))
+    }
+    /// A float taken as the exact number it is (an exact rational keeps every bit of it).
+    fn from_exact(x: f64) -> EvalResult<Self> {
+        Self::from_float(x)
     }
     /// A random smooth function of one variable, or one of its derivatives.
     fn smooth1(&self, g: &Smooth1, order: u32) -> EvalResult<Self>;
@@ -164,6 +184,9 @@ impl Kinded for BigRational {
     const KIND: Kind = Kind::Exact;
     fn from_approx(_: Approx) -> EvalResult<BigRational> {
         Err(EvalError::NotExact)
+    }
+    fn from_exact(x: f64) -> EvalResult<BigRational> {
+        BigRational::from_float(x).ok_or(EvalError::NotExact)
     }
     fn smooth1(&self, _: &Smooth1, _: u32) -> EvalResult<BigRational> {
         Err(EvalError::NotExact)
@@ -251,6 +274,8 @@ pub struct Batch<'a> {
     exact: Evaluator<'a, 'a, BigRational>,
     float: Evaluator<'a, 'a, Approx>,
     widened: Evaluator<'a, 'a, Interval>,
+    /// The operations left to exact evaluations of sampled inputs at this sample, all of them.
+    exact_inputs_left: u64,
 }
 
 impl<'a> Batch<'a> {
@@ -260,6 +285,7 @@ impl<'a> Batch<'a> {
             exact: Evaluator::new(ctx, sample, false),
             float: Evaluator::new(ctx, sample, false),
             widened: Evaluator::new(ctx, sample, true),
+            exact_inputs_left: EXACT_INPUT_BUDGET,
         }
     }
 
@@ -270,10 +296,24 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// Evaluates exactly (see [`eval_exact`]).
+    /// Evaluates exactly (see [`eval_exact`]). Where the sample's inputs are read exactly, the
+    /// evaluations share a smaller budget of their own, and past it or any other limit give way to
+    /// floats (`NotExact`), which have their own limits.
     pub fn exact(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<BigRational> {
         self.fresh_limits();
-        self.exact.eval(expr, free)
+        if !self.exact.sample.exact_inputs {
+            return self.exact.eval(expr, free);
+        }
+        if self.exact_inputs_left == 0 {
+            return Err(EvalError::NotExact);
+        }
+        self.exact.shared.budget.set(self.exact_inputs_left);
+        let result = self.exact.eval(expr, free);
+        self.exact_inputs_left = self.exact.shared.budget.get();
+        match result {
+            Err(EvalError::Limit(_)) => Err(EvalError::NotExact),
+            other => other,
+        }
     }
 
     /// Evaluates in floats (see [`eval_float`]).
@@ -865,7 +905,15 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         let value = match &entry.kind {
             EntryKind::Input(domain) => {
                 let x = self.input(key, *domain);
-                V::from_float(x)?
+                if V::KIND == Kind::Exact
+                    && self.sample.exact_inputs
+                    && !model.assumptions.iter().any(|a| a.entry == key.0)
+                {
+                    // A float is a rational: exact arithmetic on it tells apart what rounding cannot.
+                    V::from_exact(x)?
+                } else {
+                    V::from_float(x)?
+                }
             }
             EntryKind::Defined(body) => {
                 if V::KIND == Kind::Interval {
@@ -959,7 +1007,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         let raw = |args: &[i64]| {
             let mut words = vec![self.sample.seed, TAG_INPUT, k.0 as u64];
             words.extend(args.iter().map(|&a| a as u64));
-            input_value(domain, &words)
+            input_value(domain, self.sample.band, &words)
         };
         let model = self.ctx.model;
         let mut value = raw(&k.1);

@@ -1,6 +1,7 @@
 //! Numbers: sampling, evaluation, finite differences. Never says "proved".
 
 mod approx;
+pub mod coverage;
 mod eval;
 mod fd;
 mod interval;

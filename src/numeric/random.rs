@@ -29,20 +29,30 @@ pub fn rng(words: &[u64]) -> Pcg64Mcg {
     Pcg64Mcg::seed_from_u64(key(words))
 }
 
-/// A random value of an input with the given domain (§6): unrestricted inputs from ±[0.25, 2],
-/// positive ones from [0.2, 3].
-pub fn input_value(domain: Domain, words: &[u64]) -> f64 {
+/// The magnitudes a sample draws its inputs from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Band {
+    /// The usual draws (§6): unrestricted inputs from ±[0.25, 2], positive ones from [0.2, 3].
+    Standard,
+    /// Magnitudes spread evenly on a log scale between two positive bounds, with a random sign
+    /// where the domain allows one: large inputs, or inputs on one side of a kink or at the scale
+    /// of a constant added to an input.
+    Between(f64, f64),
+}
+
+/// A random value of an input with the given domain, from a band of magnitudes.
+pub fn input_value(domain: Domain, band: Band, words: &[u64]) -> f64 {
     let mut r = rng(words);
-    match domain {
-        Domain::Positive | Domain::NonNegative => r.gen_range(0.2..3.0),
-        Domain::Real | Domain::NonZero => {
-            let magnitude = r.gen_range(0.25..2.0);
-            if r.gen_bool(0.5) {
-                magnitude
-            } else {
-                -magnitude
-            }
-        }
+    let positive = matches!(domain, Domain::Positive | Domain::NonNegative);
+    let magnitude = match band {
+        Band::Standard if positive => return r.gen_range(0.2..3.0),
+        Band::Standard => r.gen_range(0.25..2.0),
+        Band::Between(lo, hi) => (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi),
+    };
+    if positive || r.gen_bool(0.5) {
+        magnitude
+    } else {
+        -magnitude
     }
 }
 

@@ -1,0 +1,559 @@
+//! What the samples of a derivation must reach, read off its expressions and everything they use
+//! (definitions, functions, unknown nodes' dependencies): the index ranges whose emptiness depends
+//! on the sizes, the entries read at index arithmetic, and the magnitudes at which an input changes
+//! behaviour (a kink at `min(g, 5)`, a constant added to it in `sqrt(v + 1e-12)`).
+//!
+//! Nothing here evaluates; it is read once per derivation, and the plan of samples (`check.rs`)
+//! chooses sizes and input bands from it.
+
+use crate::model::{Builtin, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId};
+
+/// `constant + Σ coef·size`, saturating.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Affine {
+    constant: i64,
+    sizes: Vec<(SizeId, i64)>,
+}
+
+impl Affine {
+    fn constant(k: i64) -> Affine {
+        Affine { constant: k, sizes: Vec::new() }
+    }
+
+    fn of(b: crate::model::Bound) -> Affine {
+        Affine { constant: b.offset, sizes: b.size.map(|s| vec![(s, 1)]).unwrap_or_default() }
+    }
+
+    /// `self + k·other`.
+    fn plus(&self, other: &Affine, k: i64) -> Affine {
+        let mut out = self.clone();
+        out.constant = out.constant.saturating_add(other.constant.saturating_mul(k));
+        for &(s, c) in &other.sizes {
+            let add = c.saturating_mul(k);
+            match out.sizes.iter_mut().find(|(t, _)| *t == s) {
+                Some((_, existing)) => *existing = existing.saturating_add(add),
+                None => out.sizes.push((s, add)),
+            }
+        }
+        out.sizes.retain(|&(_, c)| c != 0);
+        out
+    }
+
+    /// The value at the given sizes.
+    pub fn at(&self, sizes: &[i64]) -> i64 {
+        self.sizes.iter().fold(self.constant, |acc, &(s, c)| {
+            acc.saturating_add(c.saturating_mul(sizes.get(s).copied().unwrap_or(1)))
+        })
+    }
+
+    /// Whether it depends on a size.
+    fn varies(&self) -> bool {
+        !self.sizes.is_empty()
+    }
+
+    /// Whether it is ≥ 0 at some sizes ≥ 1 (it grows without bound in a size with a positive
+    /// coefficient; otherwise it is largest where every size is 1).
+    fn sometimes_nonnegative(&self) -> bool {
+        self.sizes.iter().any(|&(_, c)| c > 0) || self.at(&[]) >= 0
+    }
+
+    /// Whether it is < 0 at some sizes ≥ 1.
+    fn sometimes_negative(&self) -> bool {
+        self.sizes.iter().any(|&(_, c)| c < 0) || self.at(&[]) < 0
+    }
+}
+
+/// The number of values of a range less one (negative when it is empty).
+fn width(r: IndexRange) -> Affine {
+    Affine::of(r.hi).plus(&Affine::of(r.lo), -1)
+}
+
+/// Whether a range is empty at the given sizes.
+pub fn empty_at(r: IndexRange, sizes: &[i64]) -> bool {
+    width(r).at(sizes) < 0
+}
+
+/// Whether a range has a value strictly between its bounds at the given sizes.
+pub fn has_interior_at(r: IndexRange, sizes: &[i64]) -> bool {
+    width(r).at(sizes) >= 2
+}
+
+/// Whether a range is empty at some sizes and not at others: a `sum` over it may be vacuous.
+pub fn may_be_vacuous(r: IndexRange) -> bool {
+    let w = width(r);
+    w.varies() && w.sometimes_negative() && w.sometimes_nonnegative()
+}
+
+/// Whether a range's number of values depends on the sizes.
+pub fn varies(r: IndexRange) -> bool {
+    width(r).varies()
+}
+
+/// An entry read at index expressions: in its range at given sizes when some range it is read
+/// under is empty there (the read never happens), or when every least and greatest value of its
+/// index expressions lies in the slot's range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    /// The ranges of the sums and indices the read happens under.
+    guards: Vec<IndexRange>,
+    /// `value - lower bound` and `upper bound - value` at the extremes, each to be ≥ 0.
+    margins: Vec<Affine>,
+}
+
+impl Read {
+    /// Whether the read stays in its ranges at the given sizes.
+    pub fn in_range_at(&self, sizes: &[i64]) -> bool {
+        self.guards.iter().any(|&g| empty_at(g, sizes)) || self.margins.iter().all(|m| m.at(sizes) >= 0)
+    }
+}
+
+/// What the samples of a derivation must reach.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    /// Every index range used whose number of values depends on the sizes, once each.
+    pub ranges: Vec<IndexRange>,
+    /// Every entry read at an index expression that depends on a size or a range.
+    pub reads: Vec<Read>,
+    /// For each expression: the ranges of its `sum`s and `prod`s (with those of the definitions
+    /// and functions it uses) that are empty at some sizes and not at others.
+    pub sums: Vec<Vec<IndexRange>>,
+    /// Magnitudes at which an input changes behaviour: where a kink sits (solved for the thing
+    /// it is a kink of, where that is linear: `min(g, 5)` at 5, `step(0.2 - abs(x))` at 0.2), and
+    /// constants added to an input that lie outside the usual draws (`v + 1e-12`). At most
+    /// [`MAX_SCALES`], kinks first, none within a factor of [`SCALE_RATIO`] of another.
+    pub scales: Vec<f64>,
+    /// For each expression: whether it reads a random quantity (an input, an unknown function or
+    /// node).
+    pub random: Vec<bool>,
+    /// For each expression: whether it is worth evaluating exactly at sampled inputs — it has no
+    /// derivative, unknown function or node, or transcendental function that would make the
+    /// exact evaluation give up anyway.
+    pub rational: Vec<bool>,
+    /// For each expression: whether its value comes from finite differences (a `diff`, a partial
+    /// derivative of an unknown node, a prime of a `let` function).
+    pub differenced: Vec<bool>,
+}
+
+/// The most magnitudes drawn at besides the usual ones.
+pub const MAX_SCALES: usize = 3;
+/// Magnitudes closer than this factor are drawn at once.
+pub const SCALE_RATIO: f64 = 1.25;
+/// Constants added to an input between these bounds are inside the usual draws.
+const USUAL_SCALES: (f64, f64) = (0.2, 3.0);
+
+/// Reads what the samples of the expressions of a derivation must reach.
+pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
+    let mut out = Coverage::default();
+    let mut kinks: Vec<f64> = Vec::new();
+    let mut constants: Vec<f64> = Vec::new();
+    for e in exprs {
+        let mut walk = Walk::new(model);
+        walk.expr(e);
+        for r in walk.ranges {
+            if varies(r) && !out.ranges.contains(&r) {
+                out.ranges.push(r);
+            }
+        }
+        for read in walk.reads {
+            if !out.reads.contains(&read) {
+                out.reads.push(read);
+            }
+        }
+        out.sums.push(walk.sums);
+        kinks.extend(walk.kinks);
+        constants.extend(walk.constants);
+        out.random.push(walk.random);
+        out.rational.push(walk.rational);
+        out.differenced.push(walk.differenced);
+    }
+    let unusual = constants.into_iter().filter(|c| *c < USUAL_SCALES.0 || *c > USUAL_SCALES.1);
+    for c in kinks.into_iter().chain(unusual) {
+        if out.scales.len() < MAX_SCALES
+            && c.is_finite()
+            && c > 0.0
+            && out.scales.iter().all(|&s| c.max(s) / c.min(s) >= SCALE_RATIO)
+        {
+            out.scales.push(c);
+        }
+    }
+    out
+}
+
+/// One pass over an expression and everything it uses, each definition and function once.
+struct Walk<'m> {
+    model: &'m Model,
+    entries_seen: Vec<bool>,
+    functions_seen: Vec<bool>,
+    /// The ranges of the `sum`s being walked through.
+    guards: Vec<IndexRange>,
+    ranges: Vec<IndexRange>,
+    reads: Vec<Read>,
+    sums: Vec<IndexRange>,
+    kinks: Vec<f64>,
+    constants: Vec<f64>,
+    random: bool,
+    rational: bool,
+    differenced: bool,
+}
+
+/// How deep the search for where a kink sits follows definitions and nested kinks.
+const KINK_DEPTH: usize = 8;
+
+impl<'m> Walk<'m> {
+    fn new(model: &'m Model) -> Walk<'m> {
+        Walk {
+            model,
+            entries_seen: vec![false; model.entries.len()],
+            functions_seen: vec![false; model.user_functions.len()],
+            guards: Vec::new(),
+            ranges: Vec::new(),
+            reads: Vec::new(),
+            sums: Vec::new(),
+            kinks: Vec::new(),
+            constants: Vec::new(),
+            random: false,
+            rational: true,
+            differenced: false,
+        }
+    }
+
+    fn range(&mut self, r: IndexRange) {
+        if !self.ranges.contains(&r) {
+            self.ranges.push(r);
+        }
+    }
+
+    /// The ranges of the variables of an index expression.
+    fn ix_ranges(&mut self, ix: &Ix) {
+        for &(_, v) in &ix.terms {
+            match v {
+                IxVar::Free(i) => self.range(self.model.indices[i].range),
+                IxVar::Bound(b) => self.range(self.model.bounds[b].range),
+                IxVar::Size(_) => {}
+            }
+        }
+    }
+
+    /// The least and greatest values of an index expression, as functions of the sizes, with the
+    /// ranges of its variables (where one is empty, the expression has no value).
+    fn extremes(&self, ix: &Ix) -> (Affine, Affine, Vec<IndexRange>) {
+        let mut low = Affine::constant(ix.constant);
+        let mut high = Affine::constant(ix.constant);
+        let mut guards = Vec::new();
+        for &(coef, v) in &ix.terms {
+            let (lo, hi) = match v {
+                IxVar::Free(i) => {
+                    let r = self.model.indices[i].range;
+                    guards.push(r);
+                    (Affine::of(r.lo), Affine::of(r.hi))
+                }
+                IxVar::Bound(b) => {
+                    let r = self.model.bounds[b].range;
+                    guards.push(r);
+                    (Affine::of(r.lo), Affine::of(r.hi))
+                }
+                IxVar::Size(s) => {
+                    let a = Affine { constant: 0, sizes: vec![(s, 1)] };
+                    (a.clone(), a)
+                }
+            };
+            let (min, max) = if coef >= 0 { (lo, hi) } else { (hi, lo) };
+            low = low.plus(&min, coef);
+            high = high.plus(&max, coef);
+        }
+        (low, high, guards)
+    }
+
+    fn entry_ref(&mut self, r: &EntryRef) {
+        let entry = &self.model.entries[r.entry];
+        let slots: Vec<usize> = entry.range_slots().collect();
+        for (ix, slot) in r.args.iter().zip(slots) {
+            let range = self.model.indices[slot].range;
+            self.range(range);
+            self.ix_ranges(ix);
+            if ix.terms.is_empty() && !Affine::of(range.lo).varies() && !Affine::of(range.hi).varies() {
+                continue;
+            }
+            let (low, high, mut guards) = self.extremes(ix);
+            guards.extend(self.guards.iter().copied());
+            let margins = vec![low.plus(&Affine::of(range.lo), -1), Affine::of(range.hi).plus(&high, -1)];
+            let read = Read { guards, margins };
+            if !self.reads.contains(&read) {
+                self.reads.push(read);
+            }
+        }
+        self.entry(r.entry);
+    }
+
+    /// An entry's definition, or an unknown node's dependencies, once.
+    fn entry(&mut self, id: usize) {
+        if std::mem::replace(&mut self.entries_seen[id], true) {
+            return;
+        }
+        let model = self.model;
+        let entry = &model.entries[id];
+        for slot in entry.range_slots() {
+            self.range(model.indices[slot].range);
+        }
+        // A definition is computed wherever it is read: the sums it is read under do not guard it.
+        let guards = std::mem::take(&mut self.guards);
+        match &entry.kind {
+            EntryKind::Input(_) => self.random = true,
+            EntryKind::Defined(body) => self.expr(body),
+            EntryKind::Unknown(deps) => {
+                self.random = true;
+                self.rational = false;
+                for dep in deps {
+                    self.entry(dep.entry);
+                }
+            }
+        }
+        self.guards = guards;
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Index(ix) => self.ix_ranges(ix),
+            Expr::Entry(r) => self.entry_ref(r),
+            Expr::Diff(_, r) | Expr::NodePartial(_, r) => {
+                self.rational = false;
+                self.differenced = true;
+                self.entry_ref(r);
+            }
+            Expr::Delta(a, b) => {
+                self.ix_ranges(a);
+                self.ix_ranges(b);
+            }
+            Expr::Select(ix, _) => self.ix_ranges(ix),
+            Expr::Det(m) | Expr::InvAt(m, _, _) => {
+                self.range(IndexRange { lo: crate::model::Bound { size: None, offset: 1 }, hi: m.size });
+                if let Expr::InvAt(_, r, c) = e {
+                    self.ix_ranges(r);
+                    self.ix_ranges(c);
+                }
+            }
+            Expr::Unknown(..) => {
+                self.random = true;
+                self.rational = false;
+            }
+            Expr::Apply(f, order, _) => {
+                if *order > 0 {
+                    self.rational = false;
+                    self.differenced = true;
+                }
+                if !std::mem::replace(&mut self.functions_seen[*f], true) {
+                    let model = self.model;
+                    let guards = std::mem::take(&mut self.guards);
+                    self.expr(&model.user_functions[*f].body);
+                    self.guards = guards;
+                }
+            }
+            Expr::Builtin(b, _, args) => {
+                self.builtin(*b, args);
+            }
+            Expr::Add(a, b) | Expr::Sub(a, b) => {
+                for (c, other) in [(a, b), (b, a)] {
+                    if let Some(v) = constant(c) {
+                        if constant(other).is_none() && v != 0.0 {
+                            self.constants.push(v.abs());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Expr::Big(_, b, _) = e {
+            let r = self.model.bounds[*b].range;
+            self.range(r);
+            if may_be_vacuous(r) && !self.sums.contains(&r) {
+                self.sums.push(r);
+            }
+            self.guards.push(r);
+            e.for_each_child(|c| self.expr(c));
+            self.guards.pop();
+        } else {
+            e.for_each_child(|c| self.expr(c));
+        }
+    }
+
+    fn builtin(&mut self, b: Builtin, args: &[Expr]) {
+        match (b, args) {
+            (Builtin::Relu | Builtin::Abs | Builtin::Step | Builtin::Sign, [x]) => {
+                self.kink_at(&linear(x), 0.0, KINK_DEPTH);
+            }
+            (Builtin::Max | Builtin::Min, [x, y]) => {
+                self.kink_at(&linear(x).minus(&linear(y)), 0.0, KINK_DEPTH);
+            }
+            (Builtin::Sqrt | Builtin::Relu | Builtin::Abs | Builtin::Step | Builtin::Sign, _)
+            | (Builtin::Max | Builtin::Min, _) => {}
+            _ => self.rational = false,
+        }
+    }
+
+    /// Records where the thing a linear form is linear in equals `t`: at its magnitude, or
+    /// further in where that thing is itself a kink or a definition.
+    fn kink_at(&mut self, form: &Linear, t: f64, depth: usize) {
+        let Some(atom) = form.atom else { return };
+        if form.coef == 0.0 {
+            return;
+        }
+        let x = (t - form.constant) / form.coef;
+        if !x.is_finite() || x == 0.0 {
+            return;
+        }
+        if depth > 0 {
+            match atom {
+                // |y| = x and relu(y) = x (x > 0) where y = ±x; max and min where one argument is x.
+                Expr::Builtin(Builtin::Abs | Builtin::Relu, 0, args) if x > 0.0 => {
+                    return self.kink_at(&linear(&args[0]), x, depth - 1);
+                }
+                Expr::Builtin(Builtin::Max | Builtin::Min, 0, args) => {
+                    for a in args {
+                        self.kink_at(&linear(a), x, depth - 1);
+                    }
+                    return;
+                }
+                Expr::Entry(r) => {
+                    if let EntryKind::Defined(body) = &self.model.entries[r.entry].kind {
+                        let form = linear(body);
+                        if form.atom.is_some_and(|a| !std::ptr::eq(a, body)) {
+                            return self.kink_at(&form, x, depth - 1);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.kinks.push(x.abs());
+    }
+}
+
+/// A number written as a literal or its negation.
+fn constant(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Const(lit) => Some(super::value::ratio_to_f64(&lit.value)),
+        Expr::Neg(a) => constant(a).map(|v| -v),
+        _ => None,
+    }
+}
+
+/// `coef·atom + constant`, where `atom` is the one part that is not a number (if any).
+struct Linear<'e> {
+    atom: Option<&'e Expr>,
+    coef: f64,
+    constant: f64,
+}
+
+impl<'e> Linear<'e> {
+    fn opaque(e: &'e Expr) -> Linear<'e> {
+        Linear { atom: Some(e), coef: 1.0, constant: 0.0 }
+    }
+
+    fn scaled(self, k: f64) -> Linear<'e> {
+        Linear { atom: self.atom, coef: self.coef * k, constant: self.constant * k }
+    }
+
+    /// `self - other`, if both are linear in the same thing (or one in nothing).
+    fn minus(&self, other: &Linear<'e>) -> Linear<'e> {
+        self.combined(other, -1.0).unwrap_or(Linear { atom: None, coef: 0.0, constant: 0.0 })
+    }
+
+    fn combined(&self, other: &Linear<'e>, sign: f64) -> Option<Linear<'e>> {
+        let atom = match (self.atom, other.atom) {
+            (Some(a), Some(b)) if a != b => return None,
+            (a, b) => a.or(b),
+        };
+        let coef = if self.atom.is_some() { self.coef } else { 0.0 }
+            + sign * if other.atom.is_some() { other.coef } else { 0.0 };
+        Some(Linear { atom, coef, constant: self.constant + sign * other.constant })
+    }
+}
+
+/// An expression as a linear form in one part of it, where it is one.
+fn linear(e: &Expr) -> Linear<'_> {
+    if let Some(v) = constant(e) {
+        return Linear { atom: None, coef: 0.0, constant: v };
+    }
+    match e {
+        Expr::Neg(a) => linear(a).scaled(-1.0),
+        Expr::Add(a, b) => linear(a).combined(&linear(b), 1.0).unwrap_or_else(|| Linear::opaque(e)),
+        Expr::Sub(a, b) => linear(a).combined(&linear(b), -1.0).unwrap_or_else(|| Linear::opaque(e)),
+        Expr::Mul(a, b) => match (constant(a), constant(b)) {
+            (Some(k), _) => linear(b).scaled(k),
+            (_, Some(k)) => linear(a).scaled(k),
+            _ => Linear::opaque(e),
+        },
+        Expr::Div(a, b) => match constant(b) {
+            Some(k) if k != 0.0 => linear(a).scaled(1.0 / k),
+            _ => Linear::opaque(e),
+        },
+        _ => Linear::opaque(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(source: &str) -> Model {
+        let (file, errors) = crate::syntax::parse_file(source);
+        assert!(errors.is_empty(), "{errors:?}");
+        let (model, diagnostics) = crate::model::resolve(&file);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        model
+    }
+
+    fn of(source: &str) -> Coverage {
+        let m = model(source);
+        let d = &m.derivations[0];
+        let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
+        coverage(&m, &exprs)
+    }
+
+    #[test]
+    fn kinks_are_solved_for_what_they_are_kinks_of() {
+        assert_eq!(of("var x\nderive min(x, 5)\n  = x\n").scales, vec![5.0]);
+        assert_eq!(of("var x\nderive relu(2*x - 3)\n  = x\n").scales, vec![1.5]);
+        assert_eq!(of("var x\nderive step(0.2 - abs(x))\n  = 1\n").scales, vec![0.2]);
+        assert_eq!(of("var x\nlet relu6(z) = min(max(z, 0), 6)\nderive relu6(x)\n  = x\n").scales, vec![6.0]);
+        assert_eq!(of("var x\nlet g = 2*x + 1\nderive max(g, 0.5)\n  = g\n").scales, vec![0.25]);
+        // A kink at 0 is where the usual draws change sign.
+        assert!(of("var x\nderive relu(x)\n  = x\n").scales.is_empty());
+    }
+
+    #[test]
+    fn constants_added_outside_the_usual_draws_are_scales() {
+        let c = of("var x, v > 0\nderive x / sqrt(v + 1e-12)\n  = x / sqrt(v)\n");
+        assert_eq!(c.scales, vec![1e-12]);
+        assert!(of("var x\nderive 1 - x\n  = x\n").scales.is_empty());
+    }
+
+    #[test]
+    fn ranges_that_may_be_empty_are_found_through_definitions() {
+        let c = of("index i in 1..n\nvar x[i]\nlet s = sum(k in 1..n-6, x[k])\nderive s\n  = 0\n");
+        assert_eq!(c.sums[0].len(), 1);
+        assert!(c.sums[1].is_empty());
+        let r = c.sums[0][0];
+        assert!(empty_at(r, &[5]) && !empty_at(r, &[7]) && !has_interior_at(r, &[8]) && has_interior_at(r, &[9]));
+    }
+
+    #[test]
+    fn reads_know_their_extremes() {
+        let c = of("index i in 1..n\nvar x[i]\nderive x[n-1]\n  = 0\n");
+        assert_eq!(c.reads.len(), 1);
+        assert!(!c.reads[0].in_range_at(&[1]) && c.reads[0].in_range_at(&[2]));
+        // Under a sum that is empty, nothing is read.
+        let c = of("index i in 1..n\nvar x[i]\nderive sum(k in 1..n-6, x[k+6])\n  = 0\n");
+        assert!(c.reads.iter().all(|r| r.in_range_at(&[3]) && r.in_range_at(&[9])));
+    }
+
+    #[test]
+    fn exactness_and_randomness() {
+        let c = of("var x\nunknown f(u)\nderive diff(x^2, x)\n  = 2*x\n  = exp(x)\n  = f(x)\n  = 3\n");
+        assert_eq!(c.rational, vec![false, true, false, false, true]);
+        assert_eq!(c.random, vec![true, true, true, true, false]);
+        assert_eq!(c.differenced, vec![true, false, false, false, false]);
+        let c = of("var x\nlet z = diff(x^3, x)\nlet phi(u) = u^2\nderive z\n  = phi'(x)\n  = 3*x^2\n");
+        assert_eq!(c.differenced, vec![true, true, false]);
+    }
+}

@@ -1,0 +1,164 @@
+//! Samples that cover the model: a step is not `checked` because every sample was vacuous or never
+//! reached the region where it is wrong, and a wrong `=` step is not `checked` because its sides
+//! differ by less than floats can tell. The truth of every case is worked out by hand in its
+//! comment; each is checked at several seeds, by the numbers alone where the prover could decide
+//! it instead.
+
+use gradproof::check::{CheckOptions, Verdict, DEFAULT_SEED};
+use gradproof::commands::check::check_source;
+use gradproof::report::FileReport;
+
+const SEEDS: [u64; 6] = [DEFAULT_SEED, 1, 2, 3, 4, 5];
+
+fn check(source: &str, seed: u64, prove: bool) -> FileReport {
+    // The file's time limit is lifted: a debug build on a loaded machine must not turn a verdict
+    // into `undetermined`.
+    let options =
+        CheckOptions { seed, prove, ..CheckOptions::default() };
+    check_source("sampling.deriv", source.as_bytes(), &options)
+}
+
+/// Asserts the verdict of every step, in order, at every seed, with and without the prover where
+/// asked, and that no proof contradicts the numbers.
+#[track_caller]
+fn assert_verdicts(source: &str, prove: bool, expected: &[Verdict]) {
+    for seed in SEEDS {
+        let report = check(source, seed, prove);
+        assert!(report.errors.is_empty(), "{:#?}", report.errors);
+        let steps: Vec<_> = report.derivations.iter().flat_map(|d| &d.steps).collect();
+        let got: Vec<String> = steps
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}{} — {}",
+                    s.verdict.name(),
+                    if s.internal_error { " (internal error)" } else { "" },
+                    s.detail
+                )
+            })
+            .collect();
+        let ok = steps.len() == expected.len()
+            && steps.iter().zip(expected).all(|(s, v)| s.verdict == *v && !s.internal_error);
+        assert!(ok, "seed {seed}: expected {expected:?}, got\n{}", got.join("\n"));
+    }
+}
+
+use Verdict::{Checked, Proved, Undetermined, Wrong};
+
+/// `Σ_{k=1}^{n-6} x_k² = Σ_{k=1}^{n-6} x_k` holds when the range is empty (n ≤ 6, both 0) and
+/// fails for n ≥ 7 unless every x_k is 0 or 1. Sizes 1 to 5 alone never see a term.
+#[test]
+fn a_sum_that_is_wrong_only_when_non_empty_is_wrong() {
+    let source = "index i in 1..n\nvar x[i]\nderive sum(k in 1..n-6, x[k]^2)\n  = sum(k in 1..n-6, x[k])\n";
+    assert_verdicts(source, true, &[Wrong]);
+}
+
+/// The same sums over `1..n-40`, which has terms only from n = 41 on, beyond the sizes tried: no
+/// sample reaches a term, so neither the wrong step nor the right one (`Σ 2x_k = 2 Σ x_k`, by the
+/// numbers alone) is `checked`. Over `1..n-6` the right one is.
+#[test]
+fn a_sum_that_no_sample_reaches_is_undetermined() {
+    let source = "index i in 1..n\nvar x[i]
+derive sum(k in 1..n-40, x[k]^2)
+  = sum(k in 1..n-40, x[k])
+derive sum(k in 1..n-40, 2*x[k])
+  = 2*sum(k in 1..n-40, x[k])
+derive sum(k in 1..n-6, 2*x[k])
+  = 2*sum(k in 1..n-6, x[k])
+";
+    assert_verdicts(source, false, &[Undetermined, Undetermined, Checked]);
+    assert_verdicts(source, true, &[Undetermined, Proved, Proved]);
+    let report = check(source, DEFAULT_SEED, false);
+    assert!(report.derivations[0].steps[0].detail.contains("1..n-40 is empty at every sample"));
+}
+
+/// A declared index whose range starts late (`k in 7..n`) has values only from n = 7 on: the step
+/// `x[k]^2 = x[k]` (wrong unless x_k is 0 or 1) is reached at an added size.
+#[test]
+fn a_declared_range_that_starts_late_is_reached() {
+    let source = "index i in 1..n, k in 7..n\nvar x[i]\nderive x[k]^2\n  = x[k]\n";
+    assert_verdicts(source, true, &[Wrong]);
+}
+
+/// ∂(x_i x_j)/∂x_j = x_i + δ_ij x_j: forgetting the delta is wrong only where i = j. With
+/// `i in 1..n-1` and `j in 2..n` the bounds never put them on the diagonal (at the upper bounds
+/// i = n-1, j = n; at the lower ones 1 and 2), so only a diagonal assignment finds it.
+#[test]
+fn a_forgotten_delta_is_found_on_the_diagonal() {
+    let source = "index r in 1..n, i in 1..n-1, j in 2..n\nvar x[r]\nderive diff(x[i] * x[j], x[j])\n  = x[i]\n";
+    assert_verdicts(source, true, &[Wrong]);
+}
+
+/// min(x, 5) = x only for x ≤ 5; the usual draws stay within ±2.
+#[test]
+fn a_step_wrong_only_beyond_a_kink_is_wrong() {
+    assert_verdicts("var x\nderive min(x, 5)\n  = x\n", true, &[Wrong]);
+}
+
+/// relu6(z) = min(max(z, 0), 6). `relu6(x) = relu(x)` fails for x > 6; `relu(x) - relu(x - 6)`
+/// is relu6 everywhere (0 below 0, x between, x - (x - 6) = 6 above 6).
+#[test]
+fn relu6_pieces() {
+    let source = "var x
+let relu6(z) = min(max(z, 0), 6)
+derive relu6(x)
+  = relu(x)
+derive relu6(x)
+  = relu(x) - relu(x - 6)
+";
+    assert_verdicts(source, true, &[Wrong, Checked]);
+}
+
+/// The Huber loss with threshold 0.2: u²/2 inside |u| ≤ 0.2, 0.2(|u| - 0.1) outside (the pieces
+/// meet at |u| = 0.2 with value 0.02). Each piece alone is wrong on the other side of 0.2 (inside,
+/// u²/2 = 0.2|u| - 0.02 only at |u| = 0.2; the usual draws never go below 0.25). The derivative,
+/// u inside and 0.2·sign(u) outside, is right away from the kinks.
+#[test]
+fn huber_pieces() {
+    let source = "var r
+let huber(u) = step(0.2 - abs(u)) * u^2 / 2 + (1 - step(0.2 - abs(u))) * 0.2 * (abs(u) - 0.1)
+derive huber(r)
+  = 0.2 * (abs(r) - 0.1)
+derive huber(r)
+  = r^2 / 2
+derive diff(huber(r), r)
+  = step(0.2 - abs(r)) * r + (1 - step(0.2 - abs(r))) * 0.2 * sign(r)
+";
+    assert_verdicts(source, true, &[Wrong, Wrong, Checked]);
+}
+
+/// max(x², 30|x|) = 30|x| only for |x| ≤ 30, where no constant of the step says where to look:
+/// the large draws find it.
+#[test]
+fn a_step_wrong_only_for_large_inputs_is_wrong() {
+    assert_verdicts("var x\nderive max(x^2, 30*abs(x))\n  = 30*abs(x)\n", true, &[Wrong]);
+}
+
+/// x/√(v + 10⁻¹²) and x/√v differ by a factor √(1 + 10⁻¹²/v), which is 1 + 5·10⁻¹³ at v = 1, below
+/// the float slack, and about √2 at v = 10⁻¹². The right rewriting, x·(v + 10⁻¹²)^(-1/2), stays
+/// right at every magnitude.
+#[test]
+fn an_epsilon_dropped_under_a_root_is_wrong() {
+    let source = "var x, v > 0
+derive x / sqrt(v + 1e-12)
+  = x / sqrt(v)
+derive x / sqrt(v + 1e-12)
+  = x * (v + 1e-12)^(-1/2)
+";
+    assert_verdicts(source, false, &[Wrong, Checked]);
+}
+
+/// Rational steps are also compared exactly at sampled inputs: x·1.000000000001 and x differ by
+/// 10⁻¹²·x at every x ≠ 0, and x/(v + 10⁻¹²) and x/v by x·10⁻¹²/(v(v + 10⁻¹²)).
+#[test]
+fn rational_steps_are_compared_exactly() {
+    let source = "var x, v > 0
+derive x * 1.000000000001
+  = x
+derive x / (v + 1e-12)
+  = x / v
+derive (x + v)^2 / (v + 1e-12)
+  = (x^2 + 2*x*v + v^2) / (v + 1e-12)
+";
+    assert_verdicts(source, false, &[Wrong, Wrong, Checked]);
+}
