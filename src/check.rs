@@ -981,8 +981,8 @@ fn compare(
                 Some(Ok(enclosure)) => {
                     // The enclosure over the whole box may rule the value out at once; otherwise the
                     // range is searched (numeric/rounding.rs).
-                    let ends = [enclosure.lo, enclosure.hi];
-                    let scale = ends.iter().filter(|x| x.is_finite()).fold(0.0f64, |m, x| m.max(x.abs()));
+                    // The slack for rounding is relative to the values compared, not to the largest
+                    // value the step takes somewhere in the box (`-1 ≈ 1.0e12 * 0.0^2` is wrong).
                     let query = RangeQuery { target: *fa, slack: floor + error_slack, relative: FLOAT_SLACK, scale };
                     if query.excludes(enclosure) {
                         false
@@ -1046,7 +1046,7 @@ fn judge(
             let mut range = |q: &RangeQuery| numeric::in_rounding_range(ctx, &ev.sample, step, q);
             let outcome =
                 compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range);
-            let outcome = if needs_precision(&ev.points[a], &ev.points[b], &outcome) {
+            let outcome = if needs_precision(&ev.points[a], &ev.points[b], relation, &outcome) {
                 compare_precisely(ctx, d, ev, a, b, relation, &mut range)
             } else {
                 outcome
@@ -1130,9 +1130,17 @@ enum PrecisePoint {
 /// Whether floats may have lost the answer of a comparison: one side was lost (undefined in floats
 /// but perhaps not in exact arithmetic), or an `=` step's sides differ by so little next to the
 /// numbers involved that cancellation may explain it.
-fn needs_precision(a: &Point, b: &Point, outcome: &PairOutcome) -> bool {
+fn needs_precision(a: &Point, b: &Point, relation: Relation, outcome: &PairOutcome) -> bool {
     match (a, b) {
         (Point::Lost(_), _) | (_, Point::Lost(_)) => true,
+        // An `=` whose sides agree only thanks to the fixed floor for cancellation, not their
+        // error bounds (`exp(30) + 1 - exp(30) = 0`): higher precision tells.
+        (
+            Point::Value { exact: xa, float: fa, error: ea, .. },
+            Point::Value { exact: xb, float: fb, error: eb, .. },
+        ) if *outcome == PairOutcome::Agree && relation == Relation::Equal && !(xa.is_some() && xb.is_some()) => {
+            (fa - fb).abs() > FLOAT_SLACK * fa.abs().max(fb.abs()) + ea + eb + f64::MIN_POSITIVE
+        }
         (
             Point::Value { exact: xa, float: fa, scale: sa, .. },
             Point::Value { exact: xb, float: fb, scale: sb, .. },

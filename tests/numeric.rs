@@ -278,3 +278,13 @@ derive diff(log(1 - sigmoid(40*f(x))), x)
         assert_eq!(numeric_verdicts(source, seed), [Checked, Checked, Checked, Checked, Wrong], "seed {seed}");
     }
 }
+
+#[test]
+fn sides_that_agree_only_within_the_cancellation_floor_are_compared_in_higher_precision() {
+    // exp(30) + 1 - exp(30) is 1 (SymPy: simplify gives 1), not 0; with x: 1000 more than x.
+    use Verdict::Wrong;
+    let source = "var x\nderive 0\n  = exp(30) + 1 - exp(30)\nderive x\n  = x + exp(40) + 1000 - exp(40)\n";
+    for seed in [DEFAULT_SEED, 1, 2] {
+        assert_eq!(numeric_verdicts(source, seed), [Wrong, Wrong], "seed {seed}");
+    }
+}

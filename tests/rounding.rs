@@ -112,3 +112,11 @@ fn what_cannot_be_bounded_is_undetermined_not_guessed() {
     assert_eq!(got[0].0, Undetermined, "{got:?}");
     assert!(got[0].1.contains("subdivisions"), "{got:?}");
 }
+
+#[test]
+fn the_slack_of_a_range_scales_with_the_values_compared_not_the_box() {
+    // a·b² over a ∈ [0.95e12, 1.05e12], b ∈ [-0.05, 0.05] is never negative, though it reaches
+    // 2.6e9 in the box (the truth by hand: a > 0, b² ≥ 0).
+    let found = numeric_verdicts("derive -1\n  ≈ 1.0e12 * 0.0^2\nderive 0.99\n  ≈ 1.0e10*(1.0 - 1)^2 + 1\n");
+    assert!(found.iter().all(|(v, _)| *v == Verdict::Wrong), "{found:?}");
+}

@@ -13,8 +13,7 @@ const SEEDS: [u64; 6] = [DEFAULT_SEED, 1, 2, 3, 4, 5];
 fn check(source: &str, seed: u64, prove: bool) -> FileReport {
     // The file's time limit is lifted: a debug build on a loaded machine must not turn a verdict
     // into `undetermined`.
-    let options =
-        CheckOptions { seed, prove, ..CheckOptions::default() };
+    let options = CheckOptions { seed, prove, ..CheckOptions::default() };
     check_source("sampling.deriv", source.as_bytes(), &options)
 }
 

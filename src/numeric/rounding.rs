@@ -38,9 +38,9 @@ pub struct RangeQuery {
     pub slack: f64,
     /// The relative part of the tolerance.
     pub relative: f64,
-    /// The size of the step's values (the larger end of its enclosure over the whole box), which
-    /// the relative part also scales with: the points evaluated are floats, and the true extreme
-    /// of a step may lie between two of them.
+    /// The size of the values compared (the target and the step at its written literals), which
+    /// the relative part also scales with, besides the value at each point evaluated: the points
+    /// are floats, and the true extreme of a step may lie between two of them.
     pub scale: f64,
 }
 
