@@ -842,7 +842,11 @@ impl Resolver {
             ExprKind::Call { func, primes, args } => self.call(func, *primes, args, scope, e.span)?,
             ExprKind::Neg(a) => {
                 let a = self.val(a, scope)?;
-                self.elementwise(vec![a], Rc::new(|x: Vec<Expr>| Expr::Neg(Box::new(x[0].clone()))), "`-`", e.span)?
+                let neg = |x: Vec<Expr>| {
+                    let [x] = shape::operands(x);
+                    Expr::Neg(Box::new(x))
+                };
+                self.elementwise(vec![a], Rc::new(neg), "`-`", e.span)?
             }
             ExprKind::Transpose(a) => {
                 let a = self.val(a, scope)?;
@@ -955,9 +959,7 @@ impl Resolver {
     }
 
     fn binary(&mut self, op: ast::BinOp, a: Val, b: Val, span: Span) -> Option<Val> {
-        let bin = |f: fn(Box<Expr>, Box<Expr>) -> Expr| -> Rc<dyn Fn(Vec<Expr>) -> Expr> {
-            Rc::new(move |x: Vec<Expr>| f(Box::new(x[0].clone()), Box::new(x[1].clone())))
-        };
+        let bin = shape::binary;
         match op {
             ast::BinOp::Add => self.elementwise(vec![a, b], bin(Expr::Add), "`+`", span),
             ast::BinOp::Sub => self.elementwise(vec![a, b], bin(Expr::Sub), "`-`", span),
@@ -1024,7 +1026,10 @@ impl Resolver {
     fn diff(&mut self, val: Val, target: &ast::VarRef, scope: &Scope) -> Option<Val> {
         let (entry, r, target_shape) = self.diff_target(target, scope)?;
         let Some(tshape) = target_shape else {
-            let f = move |x: Vec<Expr>| Expr::Diff(Box::new(x[0].clone()), r.clone());
+            let f = move |x: Vec<Expr>| {
+                let [x] = shape::operands(x);
+                Expr::Diff(Box::new(x), r.clone())
+            };
             return self.elementwise(vec![val], Rc::new(f), "`diff`", target.span);
         };
         let vshape = val.shape();
