@@ -16,7 +16,7 @@ use super::interval::{around, Interval};
 use super::linalg;
 use super::precise::{self, Precise};
 use super::random::{self, input_value, smooth_n, Smooth1};
-use super::value::{EvalError, EvalResult, Value};
+use super::value::{self, EvalError, EvalResult, Value};
 use crate::model::{Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
 use crate::syntax::ast::BigOp;
 
@@ -132,6 +132,22 @@ trait Kinded: Value {
     fn smooth1(&self, g: &Smooth1, order: u32) -> EvalResult<Self>;
     /// The value as a float with an error bound (an interval: its midpoint and half its width).
     fn approx(&self) -> Approx;
+    /// The work of `a + b` beyond one operation (more than nothing only for large exact numbers).
+    fn sum_work(_a: &Self, _b: &Self) -> u64 {
+        0
+    }
+    /// The work of `a * b` or `a / b` beyond one operation.
+    fn product_work(_a: &Self, _b: &Self) -> u64 {
+        0
+    }
+    /// The determinant of a square matrix, row-major, paying for the work with `charge`.
+    fn det(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Self> {
+        linalg::det(m, n, charge)
+    }
+    /// The inverse of a square matrix, row-major, paying for the work with `charge`.
+    fn inverse(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Vec<Self>> {
+        linalg::inverse(m, n, charge)
+    }
 }
 
 impl Kinded for Approx {
@@ -170,6 +186,18 @@ impl Kinded for BigRational {
     }
     fn approx(&self) -> Approx {
         Approx::exact(self.to_f64())
+    }
+    fn sum_work(a: &Self, b: &Self) -> u64 {
+        value::sum_work(a, b)
+    }
+    fn product_work(a: &Self, b: &Self) -> u64 {
+        value::product_work(a, b)
+    }
+    fn det(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Self> {
+        linalg::det_exact(m, n, charge)
+    }
+    fn inverse(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Vec<Self>> {
+        linalg::inverse_exact(m, n, charge)
     }
 }
 
@@ -496,16 +524,30 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     }
 
     fn tick(&self) -> EvalResult<()> {
+        self.charge(1)
+    }
+
+    /// Takes `work` operations from the budget: one per node evaluated, more for arithmetic on
+    /// large exact numbers and for `det` and `inv` (about 0.1 µs each). Past the evaluation's
+    /// budget, exact arithmetic gives way to floats, which have their own; floats and intervals
+    /// stop. The file's meter is charged the same work.
+    fn charge(&self, work: u64) -> EvalResult<()> {
         if let Some(why) = self.shared.spent.get() {
             return Err(self.ctx.spent(why));
         }
         let left = self.shared.budget.get();
-        if left == 0 {
+        if work > left {
+            self.shared.budget.set(0);
+            if V::KIND == Kind::Exact {
+                return Err(EvalError::NotExact);
+            }
             return Err(EvalError::Limit(format!("evaluation needs more than {EVAL_BUDGET} operations")));
         }
-        self.shared.budget.set(left - 1);
-        if left % CHARGE_EVERY == 0 {
-            if let Err(why) = crate::work::charge(CHARGE_EVERY) {
+        self.shared.budget.set(left - work);
+        // In batches of CHARGE_EVERY: as many as the count passed.
+        let batches = left / CHARGE_EVERY - (left - work) / CHARGE_EVERY;
+        if batches > 0 {
+            if let Err(why) = crate::work::charge(batches * CHARGE_EVERY) {
                 self.shared.spent.set(Some(why));
                 return Err(self.ctx.spent(why));
             }
@@ -562,18 +604,37 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             Expr::Add(a, b) => {
                 let (a, b) = (self.eval(a, free)?, self.eval(b, free)?);
                 self.note_scale(&a, &b);
+                self.charge(V::sum_work(&a, &b))?;
                 a.add(&b)
             }
             Expr::Sub(a, b) => {
                 let (a, b) = (self.eval(a, free)?, self.eval(b, free)?);
                 self.note_scale(&a, &b);
+                self.charge(V::sum_work(&a, &b))?;
                 a.sub(&b)
             }
-            Expr::Mul(a, b) => self.eval(a, free)?.mul(&self.eval(b, free)?),
-            Expr::Div(a, b) => self.eval(a, free)?.div(&self.eval(b, free)?),
-            Expr::Pow(a, b) => self.eval(a, free)?.pow(&self.eval(b, free)?),
+            Expr::Mul(a, b) => {
+                let (a, b) = (self.eval(a, free)?, self.eval(b, free)?);
+                self.charge(V::product_work(&a, &b))?;
+                a.mul(&b)
+            }
+            Expr::Div(a, b) => {
+                let (a, b) = (self.eval(a, free)?, self.eval(b, free)?);
+                self.charge(V::product_work(&a, &b))?;
+                a.div(&b)
+            }
+            Expr::Pow(a, b) => {
+                let power = self.eval(a, free)?.pow(&self.eval(b, free)?)?;
+                // Repeated squaring costs about as much as the last squaring.
+                self.charge(V::product_work(&power, &power))?;
+                Ok(power)
+            }
             Expr::Builtin(b, order, args) => {
                 let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
+                // An exact square root or comparison costs about a product.
+                for v in &values {
+                    self.charge(V::product_work(v, v))?;
+                }
                 V::builtin(*b, *order, &values, self.near_kink)
             }
             Expr::Unknown(f, order, args) => {
@@ -606,12 +667,19 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                             return Err(err);
                         }
                     };
-                    if *op == BigOp::Sum {
+                    let added = if *op == BigOp::Sum {
                         self.note_scale(&acc, &term);
-                        acc = acc.add(&term)?;
+                        self.charge(V::sum_work(&acc, &term)).and_then(|()| acc.add(&term))
                     } else {
-                        acc = acc.mul(&term)?;
-                    }
+                        self.charge(V::product_work(&acc, &term)).and_then(|()| acc.mul(&term))
+                    };
+                    acc = match added {
+                        Ok(v) => v,
+                        Err(err) => {
+                            self.bound[*b] = saved;
+                            return Err(err);
+                        }
+                    };
                 }
                 self.bound[*b] = saved;
                 Ok(acc)
@@ -632,9 +700,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     // Rounding in the elimination: its scale sets the comparison's absolute floor.
                     self.scale = self.scale.max(linalg::det_scale(&floats, n));
                     let error = linalg::det_error(&floats, &errors, n);
+                    self.charge(linalg::lu_work(n))?;
                     return V::from_approx(Approx { value: linalg::det_f64(&floats, n), error });
                 }
-                linalg::det(&values, n)
+                V::det(&values, n, &mut |work| self.charge(work))
             }
             Expr::InvAt(m, r, c) => {
                 let (r, c) = (self.ix(r, free)?, self.ix(c, free)?);
@@ -660,6 +729,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                         let inv = if V::KIND == Kind::Float {
                             let floats: Vec<f64> = values.iter().map(Value::to_f64).collect();
                             let errors: Vec<f64> = values.iter().map(|v| v.approx().error).collect();
+                            self.charge(linalg::lu_work(n))?;
                             let inv = linalg::inverse_f64(&floats, n)?;
                             self.scale = self.scale.max(linalg::inverse_scale(&floats, &inv, n));
                             let inv_errors = linalg::inverse_error(&inv, &errors, n);
@@ -668,7 +738,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                                 .map(|(value, error)| V::from_approx(Approx { value, error }))
                                 .collect::<EvalResult<Vec<V>>>()?
                         } else {
-                            linalg::inverse(&values, n)?
+                            V::inverse(&values, n, &mut |work| self.charge(work))?
                         };
                         let inv = Rc::new((n, inv));
                         self.inverses.insert(key, Rc::clone(&inv));
