@@ -57,12 +57,24 @@ pub struct Context<'m> {
     reads: Vec<Vec<bool>>,
     /// What an evaluation stopped by the file's budget of work, or by its safety net in time, says.
     spent_messages: Option<(String, String)>,
+    /// The expressions (by address) and positions that cannot be evaluated exactly. An exact
+    /// value reads nothing random, so it is the same at every draw: a refusal, perhaps after a
+    /// whole budget of work on large numbers, is not tried again.
+    not_exact: RefCell<rustc_hash::FxHashSet<ExactKey>>,
 }
+
+/// An expression (by address), the sizes and the free index values it was evaluated at.
+type ExactKey = (usize, Vec<i64>, Vec<Option<i64>>);
 
 impl<'m> Context<'m> {
     /// Prepares a model for evaluation.
     pub fn new(model: &'m Model) -> Context<'m> {
-        Context { model, reads: crate::model::dependency_closure(model), spent_messages: None }
+        Context {
+            model,
+            reads: crate::model::dependency_closure(model),
+            spent_messages: None,
+            not_exact: RefCell::new(rustc_hash::FxHashSet::default()),
+        }
     }
 
     /// The same context, in which an evaluation stopped by the file's budget of work (see
@@ -300,8 +312,17 @@ impl<'a> Batch<'a> {
 
     /// Evaluates exactly (see [`eval_exact`]).
     pub fn exact(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<BigRational> {
+        let ctx = self.exact.ctx;
+        let key = (std::ptr::from_ref(expr) as usize, self.exact.sample.sizes.clone(), free.to_vec());
+        if ctx.not_exact.borrow().contains(&key) {
+            return Err(EvalError::NotExact);
+        }
         self.fresh_limits();
-        self.exact.eval(expr, free)
+        let result = self.exact.eval(expr, free);
+        if result == Err(EvalError::NotExact) {
+            ctx.not_exact.borrow_mut().insert(key);
+        }
+        result
     }
 
     /// Evaluates in floats (see [`eval_float`]).
