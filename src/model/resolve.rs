@@ -861,14 +861,26 @@ impl Resolver {
                 }
             }
             ExprKind::Binary(ast::BinOp::Pow, a, b, op_span) if self.is_transpose_mark(b, scope) => {
-                // `A^T` of an array is its transpose even where `T` is a size (`index t in 1..T`);
-                // of a scalar, a power when `T` is a name, else the scalar itself.
+                // `x^T` is a power where `T` is a declared name (a variable, node, index or
+                // function), as documented; where `T` is a size (`index t in 1..T`), it is the
+                // transpose of an array and a power of a scalar; where `T` is not declared, the
+                // transpose (of a scalar, the scalar itself).
                 let base = self.val(a, scope)?;
-                if base.shape().is_scalar() && self.globals.contains_key("T") {
-                    let t = self.val(b, scope)?;
-                    return self.binary(ast::BinOp::Pow, base, t, *op_span);
+                let power = match self.globals.get("T") {
+                    Some((Global::Size(_), _)) => base.shape().is_scalar(),
+                    Some(_) => true,
+                    None => self.poisoned.contains("T"),
+                };
+                if !power {
+                    return Some(shape::transpose(base, &mut self.model.bounds));
                 }
-                shape::transpose(base, &mut self.model.bounds)
+                if base.shape().0.len() == 2 {
+                    let message = format!("`^T` of {} is a power, as `T` is declared", base.shape().describe(&self.model.sizes));
+                    let hint = "write `Aᵀ` for the transpose, or rename `T`";
+                    return self.shape_error(*op_span, shape::ShapeError { message, hint: hint.to_string() });
+                }
+                let t = self.val(b, scope)?;
+                self.binary(ast::BinOp::Pow, base, t, *op_span)?
             }
             ExprKind::Binary(op, a, b, op_span) => {
                 let (a, b) = (self.val(a, scope), self.val(b, scope));
