@@ -838,7 +838,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     /// derivative, which the differences do not give, and which is negligible next to the rest.)
     fn derivative_result(&mut self, d: Derivative) -> EvalResult<V> {
         if d.estimate.max(d.noise) > MAX_RELATIVE_FD_ERROR * d.value.abs().max(1.0) {
-            return Err(EvalError::NearKink);
+            return Err(EvalError::NotConverged);
         }
         V::from_approx(Approx { value: d.value, error: FD_SAFETY * d.estimate + d.noise })
     }

@@ -15,6 +15,9 @@ pub enum EvalError {
     Undefined(String),
     /// A derivative was taken too close to a kink; the sample is redrawn.
     NearKink,
+    /// The finite differences of a derivative did not settle to the accuracy needed (a function
+    /// that varies too fast for them, with or without a kink); the sample is redrawn.
+    NotConverged,
     /// Exact or interval evaluation is not possible here; the caller falls back to `f64`.
     NotExact,
     /// An entry was read outside its declared range.
