@@ -875,7 +875,8 @@ impl Resolver {
                     return Some(shape::transpose(base, &mut self.model.bounds));
                 }
                 if base.shape().0.len() == 2 {
-                    let message = format!("`^T` of {} is a power, as `T` is declared", base.shape().describe(&self.model.sizes));
+                    let message =
+                        format!("`^T` of {} is a power, as `T` is declared", base.shape().describe(&self.model.sizes));
                     let hint = "write `Aᵀ` for the transpose, or rename `T`";
                     return self.shape_error(*op_span, shape::ShapeError { message, hint: hint.to_string() });
                 }

@@ -133,7 +133,8 @@ pub fn det_exact(m: &[BigRational], n: usize, charge: Charge) -> EvalResult<BigR
         }
         for i in k + 1..n {
             for j in k + 1..n {
-                a[i * n + j] = fraction_free_step(&a[k * n + k], &a[i * n + j], &a[i * n + k], &a[k * n + j], &previous)?;
+                a[i * n + j] =
+                    fraction_free_step(&a[k * n + k], &a[i * n + j], &a[i * n + k], &a[k * n + j], &previous)?;
             }
         }
         previous = a[k * n + k].clone();
