@@ -277,6 +277,8 @@ derive diff(log(1 - sigmoid(40*f(x))), x)
     for seed in [DEFAULT_SEED, 1, 2] {
         assert_eq!(numeric_verdicts(source, seed), [Checked, Checked, Checked, Checked, Wrong], "seed {seed}");
     }
+}
+
 #[test]
 fn differences_that_do_not_converge_are_not_called_a_kink() {
     // sin(100000 x) varies too fast for the differences, at every draw; there is no kink, and the
