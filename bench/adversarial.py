@@ -110,6 +110,16 @@ def cases():
     yield "shape mismatches", b"var x: 2, y: 3, W: 2x3\nderive x + y\n  = W*x\nderive W*y\n  = x*y\n"
     yield "ragged 1,000-element literal", ("derive [[" + ", ".join("1" for _ in range(1000)) + "], [1]]\n  = 1\n").encode()
     yield "`inv` of a singular literal", b"derive inv([[1, 2], [2, 4]])\n  = [[1, 0], [0, 1]]\n"
+    # Large concrete matrices and long operator chains (issue 12, item 7).
+    for n, steps in [(30, "derive sum(inv(H))\n  = 900\n"), (200, "derive det(H)\n  = 1\n"),
+                     (200, "derive sum(inv(H))\n  = 40000\n")]:
+        what = "`det`" if "det" in steps else "`inv`"
+        yield (f"{what} of the {n}x{n} Hilbert matrix",
+               f"index i in 1..{n}, j in 1..{n}\nlet H[i,j] = 1/(i+j-1)\n{steps}".encode())
+    chain = "*".join(["2"] * 2000)
+    yield "`2*2*…*2`, 2,000 factors", f"derive {chain}\n  = 2^2000\n".encode()
+    line = f"derive {chain}\n  = 2^2000\n"
+    yield "1 MiB of 2,000-factor chains", (line * (one_mb // len(line))).encode()
 
 
 def corpus_files():

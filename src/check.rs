@@ -749,9 +749,10 @@ fn evaluate_all(
     // Where no random input, function or node is read, other draws at the same sizes and index
     // values would repeat the same numbers.
     let mut drawn_once: Vec<(Vec<i64>, Vec<Option<i64>>)> = Vec::new();
-    // The array elements compared in some draw, and those left out of one for a kink.
+    // The array elements compared in some draw, and those left out of one for a kink (or
+    // differences that did not converge), with the reason.
     let mut compared: std::collections::HashSet<(Vec<i64>, Vec<Option<i64>>)> = std::collections::HashSet::new();
-    let mut kinked: Vec<Sample> = Vec::new();
+    let mut kinked: Vec<(Sample, &str)> = Vec::new();
     // Whether an expression is worth evaluating exactly: where it reads a random input, only when
     // nothing in it would make the exact evaluation give up.
     let try_exact: Vec<bool> = cover.random.iter().zip(&cover.rational).map(|(&r, &q)| !r || q).collect();
@@ -789,8 +790,9 @@ fn evaluate_all(
         let redraws = if lenient { LENIENT_REDRAWS } else { REDRAWS };
         for attempt in 0..redraws {
             let sample = Sample { seed: random::key(&[group.base.seed, attempt]), ..group.base.clone() };
-            // Per element: whether a derivative met a kink in this draw.
-            let mut near_kink = vec![false; frees.len()];
+            // Per element: why this draw is redrawn, if it is (a derivative met a kink, or its
+            // finite differences did not converge).
+            let mut near_kink: Vec<Option<&str>> = vec![None; frees.len()];
             // points[expression][element], and the widened values of `≈` steps likewise.
             let mut batch = numeric::Batch::new(ctx, &sample);
             let mut widened: Vec<Vec<Option<Result<Interval, EvalError>>>> = Vec::new();
@@ -816,7 +818,11 @@ fn evaluate_all(
                                 Point::Error(m)
                             }
                             Err(EvalError::NearKink) => {
-                                near_kink[k] = true;
+                                near_kink[k] = Some(KINK_EVERY_DRAW);
+                                Point::Undefined
+                            }
+                            Err(EvalError::NotConverged) => {
+                                near_kink[k] = near_kink[k].or(Some(UNCONVERGED_EVERY_DRAW));
                                 Point::Undefined
                             }
                             Ok(p) => p,
@@ -832,7 +838,7 @@ fn evaluate_all(
             let all_undefined = points.iter().flatten().all(|p| matches!(p, Point::Undefined));
             // A draw is redrawn when every element met a kink (for an array, an element that met
             // one is left out of this draw and compared in the others).
-            let all_near = near_kink.iter().all(|&n| n);
+            let all_near = near_kink.iter().all(Option::is_some);
             if all_near || all_undefined {
                 if attempt + 1 < redraws {
                     continue;
@@ -843,16 +849,16 @@ fn evaluate_all(
             }
             for (k, free) in frees.iter().enumerate() {
                 let sample = Sample { free: free.clone(), ..sample.clone() };
-                if near_kink[k] && frees.len() > 1 {
-                    kinked.push(sample);
+                if let (Some(why), true) = (near_kink[k], frees.len() > 1) {
+                    kinked.push((sample, why));
                     continue;
                 }
                 if frees.len() > 1 {
                     compared.insert((sample.sizes.clone(), sample.free.clone()));
                 }
-                let points: Vec<Point> = if near_kink[k] {
+                let points: Vec<Point> = if let Some(why) = near_kink[k] {
                     // Still at a kink after every redraw: say so rather than drop the sample.
-                    exprs.iter().map(|_| Point::Error(KINK_EVERY_DRAW.to_string())).collect()
+                    exprs.iter().map(|_| Point::Error(why.to_string())).collect()
                 } else {
                     points.iter().map(|per_expr| per_expr[k].clone()).collect()
                 };
@@ -863,9 +869,9 @@ fn evaluate_all(
         }
     }
     // An element left out of every draw (a kink each time) cannot be compared: say so.
-    for sample in kinked {
+    for (sample, why) in kinked {
         if compared.insert((sample.sizes.clone(), sample.free.clone())) {
-            let points = exprs.iter().map(|_| Point::Error(KINK_EVERY_DRAW.to_string())).collect();
+            let points = exprs.iter().map(|_| Point::Error(why.to_string())).collect();
             let lenient = sample.band != Band::Standard;
             out.push(Evaluated {
                 sample,
@@ -881,11 +887,14 @@ fn evaluate_all(
 
 const KINK_EVERY_DRAW: &str =
     "every redraw of a sample put a kink (relu, abs, step, sign, max, min) next to a derivative";
+const UNCONVERGED_EVERY_DRAW: &str =
+    "at every redraw of a sample, the finite differences of a derivative did not settle to the accuracy needed";
 
 fn error_text(e: &EvalError) -> String {
     match e {
         EvalError::Undefined(why) => why.clone(),
         EvalError::NearKink => "every sample was too close to a kink".to_string(),
+        EvalError::NotConverged => "the finite differences of a derivative did not settle".to_string(),
         EvalError::NotExact => "could not be evaluated".to_string(),
         EvalError::OutOfRange(why) | EvalError::Limit(why) | EvalError::Imprecise(why) => why.clone(),
     }
@@ -1209,7 +1218,9 @@ fn precise_point(ctx: &Context, d: &Derivation, ev: &Evaluated, i: usize, bits: 
     let p = match numeric::eval_precise(ctx, &ev.sample, expr_at(d, i), bits) {
         Ok(v) => PrecisePoint::Value(v),
         Err(EvalError::Undefined(_)) => PrecisePoint::Undefined,
-        Err(EvalError::Imprecise(_) | EvalError::NearKink | EvalError::NotExact) => PrecisePoint::Imprecise,
+        Err(EvalError::Imprecise(_) | EvalError::NearKink | EvalError::NotConverged | EvalError::NotExact) => {
+            PrecisePoint::Imprecise
+        }
         Err(e) => PrecisePoint::Error(error_text(&e)),
     };
     ev.precise.borrow_mut().insert((i, bits), p.clone());

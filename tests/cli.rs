@@ -91,6 +91,31 @@ fn file_budget_of_work_leaves_steps_undetermined_and_names_the_option() {
 }
 
 #[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    // `gradproof check derivations | head -1`: a report larger than a pipe holds (64 KiB), and
+    // the reading end closed at once. The report is dropped without a panic (exit 101 before) and
+    // the status is that of the check: 1, as one step is wrong.
+    let mut input = String::from("var x\nderive x\n  = x + 1\n");
+    for k in 0..3000 {
+        input.push_str(&format!("derive x + {k}\n  = {k} + x\n"));
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gradproof"))
+        .args(["check", "-"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    drop(child.stdout.take());
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
 fn too_many_samples_are_refused() {
     let out = run(&["check", "--samples", "1000000000", "tests/data/good.deriv"], None);
     assert!(out.starts_with("exit: 2\n"), "{out}");

@@ -180,6 +180,16 @@ fn product_of_incompatible_shapes() {
 }
 
 #[test]
+fn a_matrix_to_the_power_of_a_declared_t_says_how_to_transpose() {
+    assert_error(
+        "var A: 2x2\nvar T > 0\nderive A^T\n  = A\n",
+        3,
+        "`^T` of a 2x2 matrix is a power, as `T` is declared",
+        "write `Aᵀ` for the transpose",
+    );
+}
+
+#[test]
 fn vector_times_vector_suggests_dot() {
     assert_error("var x: n, y: n\nderive x*y\n  = 1\n", 2, "cannot multiply an n-vector by an n-vector", "dot(x, y)");
 }

@@ -322,3 +322,54 @@ fn exact_values_that_floats_print_alike_are_written_out() {
     let close = human("derive det([[1, 0], [0, 1 + 1e-20]])\n  = 1\n");
     assert!(close.contains("step before = 1.00000000000000000001, this step = 1"), "{close}");
 }
+
+/// The Hilbert matrix of order n, `H[i,j] = 1/(i+j-1)`, and the steps below it.
+fn hilbert(n: usize, steps: &str) -> String {
+    format!("index i in 1..{n}, j in 1..{n}\nlet H[i,j] = 1/(i+j-1)\n{steps}")
+}
+
+#[test]
+fn exact_determinants_and_inverses_by_fraction_free_elimination() {
+    // det H12 = c₁₂⁴ / c₂₄ with c_n = 1! 2! … (n−1)! (the closed form, checked with Python's
+    // fractions), and the entries of the inverse of H30 sum to 30² (a classical identity, also
+    // checked with fractions): both exactly, so that the last digit counts.
+    let det = "379106579436304517151885479034796391880188687864118464104324304732160000000000";
+    let source = hilbert(12, &format!("derive det(H)\n  = 1/{det}\n  = 1/{}1\n", &det[..det.len() - 1]));
+    let found = steps(&check(&source));
+    assert_eq!(found.iter().map(|s| s.0).collect::<Vec<_>>(), [Verdict::Checked, Verdict::Wrong], "{found:#?}");
+    let found = steps(&check(&hilbert(30, "derive sum(inv(H))\n  = 900\n  = 901\n")));
+    assert_eq!(found.iter().map(|s| s.0).collect::<Vec<_>>(), [Verdict::Checked, Verdict::Wrong], "{found:#?}");
+}
+
+#[test]
+fn a_matrix_too_large_for_exact_elimination_goes_to_floats() {
+    // H200: exact Gaussian elimination took over a minute. Its minors have tens of thousands of
+    // bits, so the exact elimination is refused before it starts and the floats decide. det(H200)
+    // is positive and far below 1 (the closed form above); the determinant of the transpose is
+    // the same.
+    let source = hilbert(200, "derive det(H)\n  = 1\nderive det(H)\n  = det(H^T)\n");
+    let found = steps(&check(&source));
+    assert_eq!(found.iter().map(|s| s.0).collect::<Vec<_>>(), [Verdict::Wrong, Verdict::Checked], "{found:#?}");
+}
+
+#[test]
+fn a_long_exact_sum_of_fractions_goes_to_floats() {
+    // The harmonic sum to 100,000: its exact value needs some 290,000 bits, and num-bigint's gcd
+    // normalises each partial sum in time quadratic in its bits. The work is charged by the size
+    // of the numbers, so the budget runs out long before, and the floats say H(100000) ≈ 12.09.
+    let found = steps(&check("derive sum(i in 1..100000, 1/i)\n  = 1\n"));
+    assert_eq!(found.iter().map(|s| s.0).collect::<Vec<_>>(), [Verdict::Wrong], "{found:#?}");
+}
+
+#[test]
+fn long_operator_chains_are_resolved_in_linear_time() {
+    // `2*2*…*2` with 2,000 factors: every operator copied the expression below it (3 s for one
+    // line; a 1 MiB file of them took 462 s and 493 MB). A quarter of a mebibyte of them now.
+    for (op, value) in [("*", "2^2000"), ("+", "4000"), ("-", "-3996")] {
+        let chain = vec!["2"; 2000].join(op);
+        let source: String = (0..60).map(|_| format!("derive {chain}\n  = {value}\n")).collect();
+        let found = steps(&check(&source));
+        assert_eq!(found.len(), 60);
+        assert!(found.iter().all(|(v, _)| matches!(v, Verdict::Proved | Verdict::Checked)), "{op}: {:?}", found[0]);
+    }
+}

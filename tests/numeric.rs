@@ -288,3 +288,14 @@ fn sides_that_agree_only_within_the_cancellation_floor_are_compared_in_higher_pr
         assert_eq!(numeric_verdicts(source, seed), [Wrong, Wrong], "seed {seed}");
     }
 }
+
+#[test]
+fn differences_that_do_not_converge_are_not_called_a_kink() {
+    // sin(100000 x) varies too fast for the differences, at every draw; there is no kink, and the
+    // detail must not say there was one.
+    let report = check("var x\nderive diff(sin(100000*x), x)\n  = 0\n", DEFAULT_SEED);
+    let step = &report.derivations[0].steps[0];
+    assert_eq!(step.verdict, Verdict::Undetermined, "{}", step.detail);
+    assert!(step.detail.contains("finite differences of a derivative did not settle"), "{}", step.detail);
+    assert!(!step.detail.contains("kink"), "{}", step.detail);
+}

@@ -208,6 +208,10 @@ proves!(matrix_concrete_product, "let A2 = [[1, 2], [3, 4]]", "A2*[1, 1]", "[3, 
 proves!(matrix_concrete_outer, "var u: 2", "outer([1, 2], u)", "[[u[1], u[2]], [2*u[1], 2*u[2]]]");
 does_not_prove!(matrix_product_does_not_commute, MAT, "A*B", "B*A");
 does_not_prove!(matrix_transpose_order_kept, MAT, "(A*B)^T", "A^T*B^T");
+// `^T` is a power where `T` is a declared name (elementwise for a vector), a transpose where it is a
+// size.
+proves!(power_by_a_declared_t, "var x: 3\nvar T > 0", "x^T", "[x[1]^T, x[2]^T, x[3]^T]");
+proves!(transpose_where_t_is_a_size, "index t in 1..T\nvar A: 2x3, x: 2", "A^T*x", "Aᵀ*x");
 does_not_prove!(matrix_symmetric_shortcut, MAT, "diff(x^T*A*x, x)", "2*A*x");
 does_not_prove!(matrix_concrete_wrong_element, "let A2 = [[1, 2], [3, 4]]", "A2*[1, 1]", "[3, 8]");
 // §3.3 with an array-valued node: the cut applies to the whole family.

@@ -212,9 +212,12 @@ pub fn run(args: &CheckArgs) -> i32 {
             eprint!("{}", render_diagnostics(r, err_color));
         }
     }
-    match args.format {
-        Format::Human => print!("{}", render_human(&reports, HumanOptions { color, explain: args.explain })),
-        Format::Json => print!("{}", render_json(&reports)),
+    let text = match args.format {
+        Format::Human => render_human(&reports, HumanOptions { color, explain: args.explain }),
+        Format::Json => render_json(&reports),
+    };
+    if let Err(e) = super::print_stdout(&text) {
+        return super::output_failed(&e);
     }
     Summary::of(&reports).exit_code()
 }

@@ -46,16 +46,16 @@ pub fn run(args: &DeriveArgs) -> i32 {
         .collect();
     match derive_all(&source, &goals, &options) {
         Ok(derived) => {
-            match args.format {
-                DeriveFormat::Deriv => print!("{}", derived.text),
+            let text = match args.format {
+                DeriveFormat::Deriv => derived.text,
                 DeriveFormat::Latex | DeriveFormat::Markdown => {
                     let (file, _) = parse_file(&derived.text);
                     let to =
                         if args.format == DeriveFormat::Latex { RenderFormat::Latex } else { RenderFormat::Markdown };
-                    print!("{}", render_math(&file, None, to));
+                    render_math(&file, None, to)
                 }
-            }
-            0
+            };
+            super::print_stdout(&text).map_or_else(|e| super::output_failed(&e), |()| 0)
         }
         Err(DeriveError::Input(text, errors)) => {
             let path = if text == source { name.as_str() } else { "<goal>" };

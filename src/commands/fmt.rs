@@ -62,8 +62,10 @@ pub fn run(args: &FmtArgs) -> i32 {
         let unchanged = formatted.as_bytes() == bytes.as_slice();
         if args.check {
             if !unchanged {
-                println!("{name}: not formatted");
                 status = status.max(1);
+                if let Err(e) = super::print_stdout(&format!("{name}: not formatted\n")) {
+                    return super::output_failed(&e);
+                }
             }
         } else if args.write {
             match path {
@@ -74,10 +76,14 @@ pub fn run(args: &FmtArgs) -> i32 {
                     }
                 }
                 Some(_) => {}
-                None => print!("{formatted}"),
+                None => {
+                    if let Err(e) = super::print_stdout(&formatted) {
+                        return super::output_failed(&e);
+                    }
+                }
             }
-        } else {
-            print!("{formatted}");
+        } else if let Err(e) = super::print_stdout(&formatted) {
+            return super::output_failed(&e);
         }
     }
     status

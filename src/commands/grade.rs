@@ -52,16 +52,15 @@ pub fn run(args: &GradeArgs) -> i32 {
         }
     };
     if args.template.is_some() {
-        print!("{}", reference.template());
-        return 0;
+        return super::print_stdout(&reference.template()).map_or_else(|e| super::output_failed(&e), |()| 0);
     }
     let reference = Arc::new(reference);
     let grades = grade_paths(&args.paths, &reference, &options, Some(reference_path));
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    match args.format {
-        GradeFormat::Human => print!("{}", render_grades_human(&grades, &reference, color)),
-        GradeFormat::Json => print!("{}", render_grades_json(&grades, &reference)),
-        GradeFormat::Csv => print!("{}", render_grades_csv(&grades, &reference)),
+    let printed = match args.format {
+        GradeFormat::Human => super::print_stdout(&render_grades_human(&grades, &reference, color)),
+        GradeFormat::Json => super::print_stdout(&render_grades_json(&grades, &reference)),
+        GradeFormat::Csv => super::print_stdout(&render_grades_csv(&grades, &reference)),
         GradeFormat::Gradescope => {
             let Some(dir) = &args.out else {
                 eprintln!("error: `--format gradescope` needs `--out DIR`");
@@ -74,7 +73,11 @@ pub fn run(args: &GradeArgs) -> i32 {
                     return 2;
                 }
             }
+            Ok(())
         }
+    };
+    if let Err(e) = printed {
+        return super::output_failed(&e);
     }
     let unreadable: Vec<&str> = grades.iter().filter(|g| g.unreadable).map(|g| g.path.as_str()).collect();
     if !unreadable.is_empty() {

@@ -5,3 +5,22 @@ pub mod derive;
 pub mod fmt;
 pub mod grade;
 pub mod render;
+
+use std::io::Write;
+
+/// Writes a command's output on standard output. A reader that has gone away (`gradproof check
+/// derivations | head -1`) is not a failure: the rest of the output is dropped quietly and the
+/// command ends with the status it would have had. Any other failure is returned.
+pub fn print_stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Says that the output could not be written (a full disk); returns the exit status, 2.
+pub fn output_failed(e: &std::io::Error) -> i32 {
+    let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
+    2
+}

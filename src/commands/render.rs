@@ -38,6 +38,6 @@ pub fn run(args: &RenderArgs) -> i32 {
         return fail(source, errors);
     }
     let results = args.verdicts.then(|| check_model(&model, &CheckOptions::default()));
-    print!("{}", render_math(&file, results.as_deref(), args.to));
-    0
+    super::print_stdout(&render_math(&file, results.as_deref(), args.to))
+        .map_or_else(|e| super::output_failed(&e), |()| 0)
 }

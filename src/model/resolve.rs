@@ -842,7 +842,11 @@ impl Resolver {
             ExprKind::Call { func, primes, args } => self.call(func, *primes, args, scope, e.span)?,
             ExprKind::Neg(a) => {
                 let a = self.val(a, scope)?;
-                self.elementwise(vec![a], Rc::new(|x: Vec<Expr>| Expr::Neg(Box::new(x[0].clone()))), "`-`", e.span)?
+                let neg = |x: Vec<Expr>| {
+                    let [x] = shape::operands(x);
+                    Expr::Neg(Box::new(x))
+                };
+                self.elementwise(vec![a], Rc::new(neg), "`-`", e.span)?
             }
             ExprKind::Transpose(a) => {
                 let a = self.val(a, scope)?;
@@ -857,14 +861,27 @@ impl Resolver {
                 }
             }
             ExprKind::Binary(ast::BinOp::Pow, a, b, op_span) if self.is_transpose_mark(b, scope) => {
-                // `A^T` of an array is its transpose even where `T` is a size (`index t in 1..T`);
-                // of a scalar, a power when `T` is a name, else the scalar itself.
+                // `x^T` is a power where `T` is a declared name (a variable, node, index or
+                // function), as documented; where `T` is a size (`index t in 1..T`), it is the
+                // transpose of an array and a power of a scalar; where `T` is not declared, the
+                // transpose (of a scalar, the scalar itself).
                 let base = self.val(a, scope)?;
-                if base.shape().is_scalar() && self.globals.contains_key("T") {
-                    let t = self.val(b, scope)?;
-                    return self.binary(ast::BinOp::Pow, base, t, *op_span);
+                let power = match self.globals.get("T") {
+                    Some((Global::Size(_), _)) => base.shape().is_scalar(),
+                    Some(_) => true,
+                    None => self.poisoned.contains("T"),
+                };
+                if !power {
+                    return Some(shape::transpose(base, &mut self.model.bounds));
                 }
-                shape::transpose(base, &mut self.model.bounds)
+                if base.shape().0.len() == 2 {
+                    let message =
+                        format!("`^T` of {} is a power, as `T` is declared", base.shape().describe(&self.model.sizes));
+                    let hint = "write `Aᵀ` for the transpose, or rename `T`";
+                    return self.shape_error(*op_span, shape::ShapeError { message, hint: hint.to_string() });
+                }
+                let t = self.val(b, scope)?;
+                self.binary(ast::BinOp::Pow, base, t, *op_span)?
             }
             ExprKind::Binary(op, a, b, op_span) => {
                 let (a, b) = (self.val(a, scope), self.val(b, scope));
@@ -955,9 +972,7 @@ impl Resolver {
     }
 
     fn binary(&mut self, op: ast::BinOp, a: Val, b: Val, span: Span) -> Option<Val> {
-        let bin = |f: fn(Box<Expr>, Box<Expr>) -> Expr| -> Rc<dyn Fn(Vec<Expr>) -> Expr> {
-            Rc::new(move |x: Vec<Expr>| f(Box::new(x[0].clone()), Box::new(x[1].clone())))
-        };
+        let bin = shape::binary;
         match op {
             ast::BinOp::Add => self.elementwise(vec![a, b], bin(Expr::Add), "`+`", span),
             ast::BinOp::Sub => self.elementwise(vec![a, b], bin(Expr::Sub), "`-`", span),
@@ -1024,7 +1039,10 @@ impl Resolver {
     fn diff(&mut self, val: Val, target: &ast::VarRef, scope: &Scope) -> Option<Val> {
         let (entry, r, target_shape) = self.diff_target(target, scope)?;
         let Some(tshape) = target_shape else {
-            let f = move |x: Vec<Expr>| Expr::Diff(Box::new(x[0].clone()), r.clone());
+            let f = move |x: Vec<Expr>| {
+                let [x] = shape::operands(x);
+                Expr::Diff(Box::new(x), r.clone())
+            };
             return self.elementwise(vec![val], Rc::new(f), "`diff`", target.span);
         };
         let vshape = val.shape();

@@ -181,6 +181,16 @@ impl Val {
         }
     }
 
+    /// [`Val::at`], moving a scalar out rather than copying it: an operator applied to the
+    /// result of another takes it whole, and a copy at every level made a chain of n operators
+    /// (`2*2*…*2`) take time and memory n².
+    pub fn into_at(self, bounds: &mut Vec<BoundIndex>, pos: &[Ix]) -> Expr {
+        match self {
+            Val::Scalar(e) if bounds.len() < MAX_BOUNDS => e,
+            other => other.at(bounds, pos),
+        }
+    }
+
     /// The element at (row, column), a vector being one column and a scalar a 1×1 matrix.
     fn at2(&self, bounds: &mut Vec<BoundIndex>, r: &Ix, c: &Ix) -> Expr {
         match self.shape().0.len() {
@@ -227,18 +237,30 @@ pub fn map(
         }
     }
     let Some(shape) = shape else {
-        let scalars = args.into_iter().map(|a| a.at(bounds, &[])).collect();
+        let scalars = args.into_iter().map(|a| a.into_at(bounds, &[])).collect();
         return Ok(Val::Scalar(op(scalars)));
     };
     let elem: ElemFn = Rc::new(move |b, pos| op(args.iter().map(|a| a.at(b, pos)).collect()));
     Ok(array(shape, elem, bounds))
 }
 
+/// The operands of an elementwise operation, moved out of their vector (see [`Val::into_at`]).
+pub fn operands<const N: usize>(x: Vec<Expr>) -> [Expr; N] {
+    x.try_into().unwrap_or_else(|x: Vec<Expr>| panic!("an operation of {N} operands was given {}", x.len()))
+}
+
+/// The elementwise operation of a binary constructor (`Expr::Add`), taking its operands whole.
+pub fn binary(f: fn(Box<Expr>, Box<Expr>) -> Expr) -> Rc<dyn Fn(Vec<Expr>) -> Expr> {
+    Rc::new(move |x: Vec<Expr>| {
+        let [a, b] = operands(x);
+        f(Box::new(a), Box::new(b))
+    })
+}
+
 /// The linear-algebra product `a * b`.
 pub fn matmul(a: Val, b: Val, sizes: &[String], bounds: &mut Vec<BoundIndex>) -> Result<Val, ShapeError> {
-    let mul = |x: Vec<Expr>| Expr::Mul(Box::new(x[0].clone()), Box::new(x[1].clone()));
     if a.shape().is_scalar() || b.shape().is_scalar() {
-        return Ok(map(vec![a, b], Rc::new(mul), bounds).unwrap_or_else(|_| unreachable_shapes()));
+        return Ok(map(vec![a, b], binary(Expr::Mul), bounds).unwrap_or_else(|_| unreachable_shapes()));
     }
     let (sa, sb) = (a.shape(), b.shape());
     if sa.0.len() == 1 && sb.0.len() == 1 {
@@ -389,9 +411,7 @@ pub fn function(
                     "`dot` takes two vectors of the same length",
                 )));
             }
-            let mul: Rc<dyn Fn(Vec<Expr>) -> Expr> =
-                Rc::new(|x: Vec<Expr>| Expr::Mul(Box::new(x[0].clone()), Box::new(x[1].clone())));
-            let p = map(vec![a, b], mul, bounds).unwrap_or_else(|_| unreachable_shapes());
+            let p = map(vec![a, b], binary(Expr::Mul), bounds).unwrap_or_else(|_| unreachable_shapes());
             Ok(Val::Scalar(reduce(BigOp::Sum, p, bounds)))
         }
         "outer" => {
@@ -409,8 +429,10 @@ pub fn function(
             Ok(array(Shape(vec![m, n]), elem, bounds))
         }
         "norm" => {
-            let sq: Rc<dyn Fn(Vec<Expr>) -> Expr> =
-                Rc::new(|x: Vec<Expr>| Expr::Pow(Box::new(x[0].clone()), Box::new(Expr::Const(int_literal(2)))));
+            let sq: Rc<dyn Fn(Vec<Expr>) -> Expr> = Rc::new(|x: Vec<Expr>| {
+                let [x] = operands(x);
+                Expr::Pow(Box::new(x), Box::new(Expr::Const(int_literal(2))))
+            });
             let p = map(vec![a], sq, bounds).unwrap_or_else(|_| unreachable_shapes());
             let total = reduce(BigOp::Sum, p, bounds);
             Ok(Val::Scalar(Expr::Builtin(Builtin::Sqrt, 0, vec![total])))

@@ -16,7 +16,7 @@ use super::interval::{around, Interval};
 use super::linalg;
 use super::precise::{self, Precise};
 use super::random::{self, input_value, smooth_n, Band, Smooth1};
-use super::value::{EvalError, EvalResult, Value};
+use super::value::{self, EvalError, EvalResult, Value};
 use crate::model::{Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
 use crate::syntax::ast::BigOp;
 
@@ -60,12 +60,24 @@ pub struct Context<'m> {
     reads: Vec<Vec<bool>>,
     /// What an evaluation stopped by the file's budget of work, or by its safety net in time, says.
     spent_messages: Option<(String, String)>,
+    /// The expressions (by address) and positions that cannot be evaluated exactly. An exact
+    /// value reads nothing random, so it is the same at every draw: a refusal, perhaps after a
+    /// whole budget of work on large numbers, is not tried again.
+    not_exact: RefCell<rustc_hash::FxHashSet<ExactKey>>,
 }
+
+/// An expression (by address), the sizes and the free index values it was evaluated at.
+type ExactKey = (usize, Vec<i64>, Vec<Option<i64>>);
 
 impl<'m> Context<'m> {
     /// Prepares a model for evaluation.
     pub fn new(model: &'m Model) -> Context<'m> {
-        Context { model, reads: crate::model::dependency_closure(model), spent_messages: None }
+        Context {
+            model,
+            reads: crate::model::dependency_closure(model),
+            spent_messages: None,
+            not_exact: RefCell::new(rustc_hash::FxHashSet::default()),
+        }
     }
 
     /// The same context, in which an evaluation stopped by the file's budget of work (see
@@ -152,6 +164,22 @@ trait Kinded: Value {
     fn smooth1(&self, g: &Smooth1, order: u32) -> EvalResult<Self>;
     /// The value as a float with an error bound (an interval: its midpoint and half its width).
     fn approx(&self) -> Approx;
+    /// The work of `a + b` beyond one operation (more than nothing only for large exact numbers).
+    fn sum_work(_a: &Self, _b: &Self) -> u64 {
+        0
+    }
+    /// The work of `a * b` or `a / b` beyond one operation.
+    fn product_work(_a: &Self, _b: &Self) -> u64 {
+        0
+    }
+    /// The determinant of a square matrix, row-major, paying for the work with `charge`.
+    fn det(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Self> {
+        linalg::det(m, n, charge)
+    }
+    /// The inverse of a square matrix, row-major, paying for the work with `charge`.
+    fn inverse(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Vec<Self>> {
+        linalg::inverse(m, n, charge)
+    }
 }
 
 impl Kinded for Approx {
@@ -193,6 +221,18 @@ impl Kinded for BigRational {
     }
     fn approx(&self) -> Approx {
         Approx::exact(self.to_f64())
+    }
+    fn sum_work(a: &Self, b: &Self) -> u64 {
+        value::sum_work(a, b)
+    }
+    fn product_work(a: &Self, b: &Self) -> u64 {
+        value::product_work(a, b)
+    }
+    fn det(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Self> {
+        linalg::det_exact(m, n, charge)
+    }
+    fn inverse(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Vec<Self>> {
+        linalg::inverse_exact(m, n, charge)
     }
 }
 
@@ -300,9 +340,19 @@ impl<'a> Batch<'a> {
     /// evaluations share a smaller budget of their own, and past it or any other limit give way to
     /// floats (`NotExact`), which have their own limits.
     pub fn exact(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<BigRational> {
+        let ctx = self.exact.ctx;
+        let key = (std::ptr::from_ref(expr) as usize, self.exact.sample.sizes.clone(), free.to_vec());
+        if ctx.not_exact.borrow().contains(&key) {
+            return Err(EvalError::NotExact);
+        }
         self.fresh_limits();
         if !self.exact.sample.exact_inputs {
-            return self.exact.eval(expr, free);
+            // Without sampled inputs read exactly, the answer is the same at every draw.
+            let result = self.exact.eval(expr, free);
+            if result == Err(EvalError::NotExact) {
+                ctx.not_exact.borrow_mut().insert(key);
+            }
+            return result;
         }
         if self.exact_inputs_left == 0 {
             return Err(EvalError::NotExact);
@@ -536,16 +586,30 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     }
 
     fn tick(&self) -> EvalResult<()> {
+        self.charge(1)
+    }
+
+    /// Takes `work` operations from the budget: one per node evaluated, more for arithmetic on
+    /// large exact numbers and for `det` and `inv` (about 0.1 µs each). Past the evaluation's
+    /// budget, exact arithmetic gives way to floats, which have their own; floats and intervals
+    /// stop. The file's meter is charged the same work.
+    fn charge(&self, work: u64) -> EvalResult<()> {
         if let Some(why) = self.shared.spent.get() {
             return Err(self.ctx.spent(why));
         }
         let left = self.shared.budget.get();
-        if left == 0 {
+        if work > left {
+            self.shared.budget.set(0);
+            if V::KIND == Kind::Exact {
+                return Err(EvalError::NotExact);
+            }
             return Err(EvalError::Limit(format!("evaluation needs more than {EVAL_BUDGET} operations")));
         }
-        self.shared.budget.set(left - 1);
-        if left % CHARGE_EVERY == 0 {
-            if let Err(why) = crate::work::charge(CHARGE_EVERY) {
+        self.shared.budget.set(left - work);
+        // In batches of CHARGE_EVERY: as many as the count passed.
+        let batches = left / CHARGE_EVERY - (left - work) / CHARGE_EVERY;
+        if batches > 0 {
+            if let Err(why) = crate::work::charge(batches * CHARGE_EVERY) {
                 self.shared.spent.set(Some(why));
                 return Err(self.ctx.spent(why));
             }
@@ -602,18 +666,37 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             Expr::Add(a, b) => {
                 let (a, b) = (self.eval(a, free)?, self.eval(b, free)?);
                 self.note_scale(&a, &b);
+                self.charge(V::sum_work(&a, &b))?;
                 a.add(&b)
             }
             Expr::Sub(a, b) => {
                 let (a, b) = (self.eval(a, free)?, self.eval(b, free)?);
                 self.note_scale(&a, &b);
+                self.charge(V::sum_work(&a, &b))?;
                 a.sub(&b)
             }
-            Expr::Mul(a, b) => self.eval(a, free)?.mul(&self.eval(b, free)?),
-            Expr::Div(a, b) => self.eval(a, free)?.div(&self.eval(b, free)?),
-            Expr::Pow(a, b) => self.eval(a, free)?.pow(&self.eval(b, free)?),
+            Expr::Mul(a, b) => {
+                let (a, b) = (self.eval(a, free)?, self.eval(b, free)?);
+                self.charge(V::product_work(&a, &b))?;
+                a.mul(&b)
+            }
+            Expr::Div(a, b) => {
+                let (a, b) = (self.eval(a, free)?, self.eval(b, free)?);
+                self.charge(V::product_work(&a, &b))?;
+                a.div(&b)
+            }
+            Expr::Pow(a, b) => {
+                let power = self.eval(a, free)?.pow(&self.eval(b, free)?)?;
+                // Repeated squaring costs about as much as the last squaring.
+                self.charge(V::product_work(&power, &power))?;
+                Ok(power)
+            }
             Expr::Builtin(b, order, args) => {
                 let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
+                // An exact square root or comparison costs about a product.
+                for v in &values {
+                    self.charge(V::product_work(v, v))?;
+                }
                 V::builtin(*b, *order, &values, self.near_kink)
             }
             Expr::Unknown(f, order, args) => {
@@ -646,12 +729,19 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                             return Err(err);
                         }
                     };
-                    if *op == BigOp::Sum {
+                    let added = if *op == BigOp::Sum {
                         self.note_scale(&acc, &term);
-                        acc = acc.add(&term)?;
+                        self.charge(V::sum_work(&acc, &term)).and_then(|()| acc.add(&term))
                     } else {
-                        acc = acc.mul(&term)?;
-                    }
+                        self.charge(V::product_work(&acc, &term)).and_then(|()| acc.mul(&term))
+                    };
+                    acc = match added {
+                        Ok(v) => v,
+                        Err(err) => {
+                            self.bound[*b] = saved;
+                            return Err(err);
+                        }
+                    };
                 }
                 self.bound[*b] = saved;
                 Ok(acc)
@@ -672,9 +762,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     // Rounding in the elimination: its scale sets the comparison's absolute floor.
                     self.scale = self.scale.max(linalg::det_scale(&floats, n));
                     let error = linalg::det_error(&floats, &errors, n);
+                    self.charge(linalg::lu_work(n))?;
                     return V::from_approx(Approx { value: linalg::det_f64(&floats, n), error });
                 }
-                linalg::det(&values, n)
+                V::det(&values, n, &mut |work| self.charge(work))
             }
             Expr::InvAt(m, r, c) => {
                 let (r, c) = (self.ix(r, free)?, self.ix(c, free)?);
@@ -700,6 +791,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                         let inv = if V::KIND == Kind::Float {
                             let floats: Vec<f64> = values.iter().map(Value::to_f64).collect();
                             let errors: Vec<f64> = values.iter().map(|v| v.approx().error).collect();
+                            self.charge(linalg::lu_work(n))?;
                             let inv = linalg::inverse_f64(&floats, n)?;
                             self.scale = self.scale.max(linalg::inverse_scale(&floats, &inv, n));
                             let inv_errors = linalg::inverse_error(&inv, &errors, n);
@@ -708,7 +800,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                                 .map(|(value, error)| V::from_approx(Approx { value, error }))
                                 .collect::<EvalResult<Vec<V>>>()?
                         } else {
-                            linalg::inverse(&values, n)?
+                            V::inverse(&values, n, &mut |work| self.charge(work))?
                         };
                         let inv = Rc::new((n, inv));
                         self.inverses.insert(key, Rc::clone(&inv));
@@ -787,7 +879,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     /// derivative, which the differences do not give, and which is negligible next to the rest.)
     fn derivative_result(&mut self, d: Derivative) -> EvalResult<V> {
         if d.estimate.max(d.noise) > MAX_RELATIVE_FD_ERROR * d.value.abs().max(1.0) {
-            return Err(EvalError::NearKink);
+            return Err(EvalError::NotConverged);
         }
         V::from_approx(Approx { value: d.value, error: FD_SAFETY * d.estimate + d.noise })
     }
