@@ -961,6 +961,20 @@ fn compare(
             return PairOutcome::Error(m.clone())
         }
         (Point::Undefined, Point::Undefined) => return PairOutcome::BothUndefined,
+        // A `≈` step undefined at its literals as written may still take the value elsewhere in
+        // their rounding box (`15 ≈ 1/(0.1 - 0.1)`: 1/(0.15 - 1/12) = 15).
+        (Point::Value { float: fa, error: ea, scale: sa, .. }, Point::Undefined)
+            if relation == Relation::Approx && rule == ToleranceRule::Rounding =>
+        {
+            let query =
+                RangeQuery { target: *fa, slack: CANCELLATION * sa + ea, relative: FLOAT_SLACK, scale: fa.abs() };
+            return match b_widened {
+                // Where the search cannot show the value reached, the step stays undefined where
+                // it is written, as the spec's rule on domains says.
+                Some(Ok(_)) if matches!(range(&query), Ok(RangeAnswer::Inside)) => PairOutcome::Agree,
+                _ => PairOutcome::OneUndefined,
+            };
+        }
         (Point::Undefined, _) | (_, Point::Undefined) => return PairOutcome::OneUndefined,
         (
             Point::Value { exact: xa, float: fa, error: ea, scale: sa },

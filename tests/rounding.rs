@@ -120,3 +120,15 @@ fn the_slack_of_a_range_scales_with_the_values_compared_not_the_box() {
     let found = numeric_verdicts("derive -1\n  ≈ 1.0e12 * 0.0^2\nderive 0.99\n  ≈ 1.0e10*(1.0 - 1)^2 + 1\n");
     assert!(found.iter().all(|(v, _)| *v == Verdict::Wrong), "{found:?}");
 }
+
+#[test]
+fn a_step_undefined_at_its_written_literals_may_take_the_value_elsewhere_in_the_box() {
+    // 1/(a - b) over a, b ∈ [0.05, 0.15] takes 15 (a = 0.15, b = 1/12) but never 5; sqrt(a - b)
+    // over a ∈ [0.485, 0.495], b ∈ [0.45, 0.55] takes 0.2 (a = 0.49, b = 0.45) but never 0.3
+    // (at most sqrt(0.045) ≈ 0.212); relu'(a) · 0.6 is 0.6 for a > 0. By hand.
+    let source = "derive 15\n  ≈ 1/(0.1 - 0.1)\nderive 0.2\n  ≈ sqrt(0.49 - 0.5)\nderive 0.6\n  ≈ relu'(0.0) * 0.6\n\
+                  derive 5\n  ≈ 1/(0.1 - 0.1)\nderive 0.3\n  ≈ sqrt(0.49 - 0.5)\n";
+    let verdicts: Vec<Verdict> = numeric_verdicts(source).into_iter().map(|(v, _)| v).collect();
+    use Verdict::{Checked, Wrong};
+    assert_eq!(verdicts, [Checked, Checked, Checked, Wrong, Wrong]);
+}
