@@ -124,8 +124,9 @@ const TOO_WIDE: &str = "the step's value is not known closely enough to compare 
 
 fn out_of_budget() -> String {
     format!(
-        "not decided: the compared value is at the edge of this step's range over the rounding intervals of \
-         its numbers, and {MAX_SUBDIVISIONS} subdivisions of them did not settle it"
+        "not decided: {MAX_SUBDIVISIONS} subdivisions of the rounding intervals of this step's numbers did not \
+         settle whether it takes the compared value (it may lie at the edge of the step's range, or by a \
+         jump or pole of the step)"
     )
 }
 
