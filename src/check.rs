@@ -427,6 +427,10 @@ fn every_position(ranges: &[(IndexId, i64, i64)]) -> Vec<Vec<(IndexId, i64)>> {
     all
 }
 
+/// A size instance and index assignment drawn at: the instance's position, the sizes, the free
+/// indices and the array elements.
+type Drawn = (usize, Vec<i64>, Vec<Option<i64>>, Vec<Vec<(IndexId, i64)>>);
+
 /// Samples that differ only in the position of an array element: one evaluation serves them all.
 struct Group {
     /// The sample, without values for the element indices.
@@ -501,7 +505,7 @@ fn plan(
     let combos = instances.len() * assignments;
     let mut groups = Vec::new();
     // Every size instance and index assignment drawn at, for the draws at other magnitudes.
-    let mut drawn: Vec<(usize, Vec<i64>, Vec<Option<i64>>, Vec<Vec<(IndexId, i64)>>)> = Vec::new();
+    let mut drawn: Vec<Drawn> = Vec::new();
     for (inst_idx, sizes) in instances.iter().enumerate() {
         let bound = |b: crate::model::Bound| b.offset + b.size.map_or(0, |s| sizes[s]);
         let range = |i: IndexId| {
@@ -730,6 +734,7 @@ fn element_positions(ranges: &[(IndexId, i64, i64)], r: &mut impl Rng) -> Vec<Ve
     picked
 }
 
+#[allow(clippy::too_many_arguments)]
 fn evaluate_all(
     ctx: &Context,
     d_index: usize,
