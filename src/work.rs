@@ -2,7 +2,7 @@
 //! lowered nodes, products of monomials, gcd steps — never seconds, so that the same input, options
 //! and seed give the same report on an idle machine and on a loaded one.
 //!
-//! A *meter* counts the work of one file on the thread that checks it: [`file`] sets it up, the
+//! A *meter* counts the work of one file on the thread that checks it: [`file()`] sets it up, the
 //! numeric and symbolic engines [`charge`] it, and [`within`] gives one part of the work (the
 //! prover's work on one expression) a budget of its own inside the file's. Besides the count, the
 //! meter holds the file's wall-clock *safety net*: a deadline far above normal use that only stops
