@@ -58,7 +58,7 @@ fn main() {
     for n in [25, 50, 100, 200] {
         let source = forward_pass(n);
         let t = time(9, || {
-            let report = gradproof::commands::check::check_source("forward.deriv", source.as_bytes(), &options);
+            let report = gradproof::check_source("forward.deriv", source.as_bytes(), &options);
             assert!(
                 report.errors.is_empty() && report.derivations[0].steps.iter().all(|s| s.verdict.name() == "proved")
             );

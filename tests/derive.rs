@@ -3,7 +3,7 @@
 //! out is left. Also: bad goals are errors with a place, never panics.
 
 use gradproof::check::{CheckOptions, Verdict};
-use gradproof::commands::check::check_source;
+use gradproof::check_source;
 use gradproof::derive::{derive, DeriveError};
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! files are still checked.
 
 use gradproof::check::CheckOptions;
-use gradproof::commands::check::check_source;
+use gradproof::check_source;
 use gradproof::diagnostic::line_col;
 
 /// Checks `source` and returns (line, message, hint) of every error.

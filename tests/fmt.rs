@@ -3,7 +3,7 @@
 //! text is ASCII, stable, and checks the same.
 
 use gradproof::check::CheckOptions;
-use gradproof::commands::check::check_source;
+use gradproof::check_source;
 use gradproof::syntax::parse_file;
 use gradproof::syntax::print::{format_source, Spelling};
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 //! rewrites the files.
 
 use gradproof::check::{CheckOptions, Verdict};
-use gradproof::commands::check::check_source;
+use gradproof::check_source;
 use gradproof::derive::{derive_all, Goal};
 use std::path::Path;
 

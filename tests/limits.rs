@@ -5,11 +5,12 @@
 use std::time::Duration;
 
 use gradproof::check::{CheckOptions, Verdict};
-use gradproof::commands::check::{check_paths, check_source, MAX_FILE_BYTES};
+use gradproof::check_source;
+use gradproof::commands::check::{check_paths, MAX_FILE_BYTES};
 use gradproof::diagnostic::line_col;
 use gradproof::model::{MAX_DECLARATIONS, MAX_INLINED_SIZE};
-use gradproof::report::FileReport;
 use gradproof::work::Budget;
+use gradproof::FileReport;
 
 fn check(source: &str) -> FileReport {
     check_source("limits.deriv", source.as_bytes(), &CheckOptions::default())

@@ -12,7 +12,7 @@
 //! numbers find wrong.
 
 use gradproof::check::{CheckOptions, StepResult, Verdict};
-use gradproof::commands::check::check_source;
+use gradproof::check_source;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 

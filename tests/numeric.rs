@@ -4,9 +4,9 @@
 //! still `wrong`. Derivations that once made a proof contradict the numbers are kept here.
 
 use gradproof::check::{CheckOptions, Verdict, DEFAULT_SEED};
-use gradproof::commands::check::check_source;
+use gradproof::check_source;
 use gradproof::diagnostic::line_col;
-use gradproof::report::FileReport;
+use gradproof::FileReport;
 
 fn check(source: &str, seed: u64) -> FileReport {
     let options = CheckOptions { seed, ..CheckOptions::default() };

@@ -4,7 +4,7 @@
 //! same syntax tree, idempotently.
 
 use gradproof::check::{CheckOptions, StepResult, Verdict};
-use gradproof::commands::check::check_source;
+use gradproof::check_source;
 use gradproof::syntax::print::{format_source, Spelling};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};

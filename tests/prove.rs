@@ -2,7 +2,7 @@
 //! declarations, and a step that must be `proved` — or, for the traps, must not be.
 
 use gradproof::check::{CheckOptions, Verdict};
-use gradproof::commands::check::check_source;
+use gradproof::check_source;
 
 /// The verdict of the single step of `derive LHS = RHS` under the declarations.
 fn verdict(decls: &str, lhs: &str, rhs: &str) -> Verdict {

@@ -4,7 +4,7 @@
 //! the box of literals), never with gradproof.
 
 use gradproof::check::{CheckOptions, Verdict};
-use gradproof::commands::check::check_source;
+use gradproof::check_source;
 
 /// The verdict and detail of every step, by the numbers alone (a proof would hide them).
 fn numeric_verdicts(source: &str) -> Vec<(Verdict, String)> {

@@ -5,8 +5,8 @@
 //! it instead.
 
 use gradproof::check::{CheckOptions, Verdict, DEFAULT_SEED};
-use gradproof::commands::check::check_source;
-use gradproof::report::FileReport;
+use gradproof::check_source;
+use gradproof::FileReport;
 
 const SEEDS: [u64; 6] = [DEFAULT_SEED, 1, 2, 3, 4, 5];
 

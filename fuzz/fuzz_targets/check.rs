@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use gradproof::check::CheckOptions;
-use gradproof::commands::check::check_source;
+use gradproof::check_source;
 use gradproof::report::{render_diagnostics, render_human, render_json, HumanOptions};
 use gradproof::work::Budget;
 use libfuzzer_sys::fuzz_target;

@@ -3,12 +3,11 @@
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use crate::check::{check_model, CheckOptions, DEFAULT_SEED};
+use crate::check::{CheckOptions, DEFAULT_SEED};
 use crate::cli::CheckArgs;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::resolve;
-use crate::report::{render_diagnostics, render_human, render_json, FileReport, HumanOptions, Summary};
-use crate::syntax::parse_file;
+use crate::report::{render_diagnostics, render_human, render_json, HumanOptions, Summary};
+use crate::source::{check_source, FileReport};
 use crate::work::Budget;
 
 /// Files larger than this are refused unread.
@@ -21,80 +20,6 @@ pub enum Format {
     Human,
     /// The JSON report of `cli.md`.
     Json,
-}
-
-/// The stack of the thread that checks a file: nesting is bounded by the syntax limits, and this
-/// leaves room for the deepest input they allow.
-pub const CHECK_STACK_BYTES: usize = 256 << 20;
-
-/// Checks the text of one file. `bytes` may be anything; problems are reported, never panicked on.
-pub fn check_source(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
-            .stack_size(CHECK_STACK_BYTES)
-            .spawn_scoped(scope, || check_source_here(path, bytes, options));
-        match worker.map(|h| h.join()) {
-            Ok(Ok(report)) => report,
-            _ => FileReport {
-                path: path.to_string(),
-                source: String::from_utf8_lossy(bytes).into_owned(),
-                title: None,
-                errors: vec![Diagnostic::error(Span::default(), "internal error while checking this file")
-                    .with_hint("please report this input to the gradproof developers")],
-                derivations: Vec::new(),
-            },
-        }
-    })
-}
-
-fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {
-    let source = match decode_source(bytes) {
-        Ok(source) => source,
-        Err((valid, d)) => {
-            return FileReport {
-                path: path.to_string(),
-                source: valid,
-                title: None,
-                errors: vec![d],
-                derivations: Vec::new(),
-            };
-        }
-    };
-    let (file, mut errors) = parse_file(&source);
-    let (model, resolve_errors) = resolve(&file);
-    errors.extend(resolve_errors);
-    errors.sort_by_key(|d| d.span.start);
-    // Errors in declarations can change the meaning of every derivation; errors confined to
-    // derivation lines only drop those derivations (the resolver leaves them out).
-    let declarations_ok = !model.declarations_failed && errors.iter().all(|d| on_derivation_line(&source, d.span));
-    let derivations = if declarations_ok { check_model(&model, options) } else { Vec::new() };
-    FileReport { path: path.to_string(), source, title: model.title.clone(), errors, derivations }
-}
-
-/// The text of a file's bytes, a byte-order mark (files saved on Windows) turned into spaces,
-/// which keeps every offset. For bytes that are not UTF-8: the valid prefix and an error at the
-/// first bad byte, in the prefix's coordinates.
-pub fn decode_source(bytes: &[u8]) -> Result<String, (String, Diagnostic)> {
-    let source = match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(e) => {
-            let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
-            let at = valid.len();
-            let d = Diagnostic::error(Span::new(at, at), "file is not valid UTF-8")
-                .with_hint("save the file with UTF-8 encoding");
-            return Err((valid, d));
-        }
-    };
-    Ok(match source.strip_prefix('\u{FEFF}') {
-        Some(rest) => format!("   {rest}"),
-        None => source,
-    })
-}
-
-fn on_derivation_line(source: &str, span: Span) -> bool {
-    let start = source[..span.start.min(source.len())].rfind('\n').map_or(0, |i| i + 1);
-    let line = source[start..].trim_start();
-    ["derive", "=", "≈", "~="].iter().any(|p| line.starts_with(p))
 }
 
 /// The files named by the arguments: files as given, directories walked for `*.deriv` in sorted

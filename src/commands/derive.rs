@@ -2,12 +2,13 @@
 
 use std::io::IsTerminal;
 
-use super::check::{decode_source, read_input};
+use super::check::read_input;
 use crate::check::CheckOptions;
 use crate::cli::{DeriveArgs, DeriveFormat};
 use crate::derive::{derive_all, DeriveError, Goal};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::report::{render_diagnostics, render_math, FileReport, RenderFormat};
+use crate::source::decode_source;
 use crate::syntax::parse_file;
 
 /// Runs `derive`; returns the exit status: 0 when a derivation was written, 1 when the goal could

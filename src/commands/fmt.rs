@@ -3,10 +3,11 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use super::check::{decode_source, expand_paths, read_entry};
+use super::check::{expand_paths, read_entry};
 use crate::cli::FmtArgs;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::report::{render_diagnostics, FileReport};
+use crate::source::decode_source;
 use crate::syntax::print::{format_source, Spelling};
 
 /// Formats one file's text: the canonical text, or the report of why it cannot be formatted.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
-use super::check::{decode_source, expand_paths, read_entry, read_input, CHECK_STACK_BYTES};
+use super::check::{expand_paths, read_entry, read_input};
 use crate::check::{CheckOptions, DEFAULT_SEED};
 use crate::cli::GradeArgs;
 use crate::diagnostic::{Diagnostic, Span};
@@ -16,6 +16,7 @@ use crate::grade::{grade_submission, GradeOptions, Reference, SubmissionGrade};
 use crate::report::{
     render_diagnostics, render_grades_csv, render_grades_human, render_grades_json, render_gradescope, FileReport,
 };
+use crate::source::{decode_source, CHECK_STACK_BYTES};
 use crate::work::Budget;
 
 /// The output formats of `grade`.

@@ -2,12 +2,13 @@
 
 use std::io::IsTerminal;
 
-use super::check::{decode_source, read_input};
+use super::check::read_input;
 use crate::check::{check_model, CheckOptions};
 use crate::cli::RenderArgs;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::resolve;
 use crate::report::{render_diagnostics, render_math, FileReport};
+use crate::source::decode_source;
 use crate::syntax::parse_file;
 
 /// Runs `render`; returns the exit status: 0 when the file was rendered, 2 when it could not be

@@ -16,8 +16,8 @@ mod tree;
 use std::collections::BTreeSet;
 
 use crate::check::{CheckOptions, Verdict};
-use crate::commands::check::check_source;
 use crate::diagnostic::{Diagnostic, Span};
+use crate::source::check_source;
 use crate::syntax::ast::{Expr, ExprKind, Item};
 use crate::syntax::print::{expr_to_string, format_source, Spelling};
 use crate::syntax::{parse_file, parse_lines, Statement};

@@ -10,23 +10,8 @@ pub use human::{render_diagnostics, render_human, HumanOptions};
 pub use json::render_json;
 pub use latex::{render_math, RenderFormat};
 
-use crate::check::{DerivationResult, Verdict};
-use crate::diagnostic::Diagnostic;
-
-/// Everything learned about one input file.
-#[derive(Debug, Clone)]
-pub struct FileReport {
-    /// The path as given (or `<stdin>`).
-    pub path: String,
-    /// The source text (empty when it could not be read).
-    pub source: String,
-    /// The file's `title`.
-    pub title: Option<String>,
-    /// Problems that stopped parts of the file from being checked.
-    pub errors: Vec<Diagnostic>,
-    /// Results of the derivations that were checked.
-    pub derivations: Vec<DerivationResult>,
-}
+use crate::check::Verdict;
+pub use crate::source::FileReport;
 
 /// Step counts over a set of reports.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]

@@ -2,10 +2,10 @@
 #![allow(dead_code)] // each test crate uses part of these helpers
 
 use gradproof::check::{CheckOptions, Verdict};
-use gradproof::commands::check::check_source;
+use gradproof::check_source;
 use gradproof::diagnostic::line_col;
-use gradproof::report::FileReport;
 use gradproof::syntax::parse_file;
+use gradproof::FileReport;
 use std::path::{Path, PathBuf};
 
 /// The `*.deriv` files of a directory, sorted.
