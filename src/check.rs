@@ -178,6 +178,17 @@ pub fn check_model(model: &Model, options: &CheckOptions) -> Vec<DerivationResul
     })
 }
 
+/// The exact value of an expression of a model that gives every name in it a number (no sizes,
+/// sampled inputs, free indices or unknown functions), if it has one.
+pub fn exact_value(model: &Model, e: &Expr) -> Option<BigRational> {
+    if !model.sizes.is_empty() {
+        return None;
+    }
+    let ctx = Context::new(model);
+    let sample = Sample::standard(Vec::new(), vec![None; model.indices.len()], 0, false);
+    numeric::eval_exact(&ctx, &sample, e).ok()
+}
+
 /// Why a step was not decided when a budget was spent.
 fn spent_message(options: &CheckOptions, why: Spent) -> String {
     let millis = |b: &Budget| b.time.map_or(0, |t| t.as_millis());

@@ -5,8 +5,18 @@
 
 use crate::check::{check_model, CheckOptions, DerivationResult};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::resolve;
+use crate::model::{resolve, Model};
 use crate::syntax::parse_file;
+
+/// The model of a source text, with every error of parsing and resolving it, in the order of the
+/// text. (The model is built from what parsed; its derivations are those free of errors.)
+pub fn model_of(source: &str) -> (Model, Vec<Diagnostic>) {
+    let (file, mut errors) = parse_file(source);
+    let (model, resolve_errors) = resolve(&file);
+    errors.extend(resolve_errors);
+    errors.sort_by_key(|d| d.span.start);
+    (model, errors)
+}
 
 /// Everything learned about one input file.
 #[derive(Debug, Clone)]
@@ -60,10 +70,7 @@ fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileRe
             };
         }
     };
-    let (file, mut errors) = parse_file(&source);
-    let (model, resolve_errors) = resolve(&file);
-    errors.extend(resolve_errors);
-    errors.sort_by_key(|d| d.span.start);
+    let (model, errors) = model_of(&source);
     // Errors in declarations can change the meaning of every derivation; errors confined to
     // derivation lines only drop those derivations (the resolver leaves them out).
     let declarations_ok = !model.declarations_failed && errors.iter().all(|d| on_derivation_line(&source, d.span));

@@ -98,7 +98,7 @@ fn derive_one(
     let offset = model_text.len() + 1 + "derive ".len();
     if errors.is_empty() {
         // Names in the goal are resolved in the model, so an unknown one is reported with a hint.
-        let (_, resolve_errors) = crate::model::resolve(&probe_file);
+        let (_, resolve_errors) = crate::source::model_of(&probe);
         errors.extend(resolve_errors.into_iter().filter(|d| d.span.start >= offset));
     }
     let head = probe_file.items.iter().rev().find_map(|item| match item {
@@ -134,18 +134,11 @@ fn numeric_value(model_text: &str, e: &Expr) -> Option<Expr> {
         return None;
     }
     let probe = format!("{model_text}\nderive {}\n  = 0\n", text(e));
-    let (file, errors) = parse_file(&probe);
+    let (resolved, errors) = crate::source::model_of(&probe);
     if !errors.is_empty() {
         return None;
     }
-    let (resolved, errors) = crate::model::resolve(&file);
-    if !errors.is_empty() || !resolved.sizes.is_empty() {
-        return None;
-    }
-    let head = &resolved.derivations.last()?.head;
-    let ctx = crate::numeric::Context::new(&resolved);
-    let sample = crate::numeric::Sample::standard(Vec::new(), vec![None; resolved.indices.len()], 0, false);
-    let value = crate::numeric::eval_exact(&ctx, &sample, head).ok()?;
+    let value = crate::check::exact_value(&resolved, &resolved.derivations.last()?.head)?;
     Some(decimal(&value).unwrap_or_else(|| number(&value)))
 }
 
