@@ -4,10 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::check::Format;
-use crate::commands::grade::GradeFormat;
-use crate::report::RenderFormat;
-
 /// Checks derivations in deep-learning courses step by step.
 #[derive(Debug, Parser)]
 #[command(name = "gradproof", version, about)]
@@ -139,7 +135,7 @@ pub struct RenderArgs {
     pub path: PathBuf,
     /// The output format.
     #[arg(long, value_enum)]
-    pub to: RenderFormat,
+    pub to: RenderTo,
     /// Check the file and mark each step: ✓ proved, (✓) checked, ✗ wrong, ? undetermined.
     #[arg(long)]
     pub verdicts: bool,
@@ -176,5 +172,36 @@ pub enum DeriveFormat {
     /// A LaTeX document (as `render --to latex`).
     Latex,
     /// Markdown (as `render --to markdown`).
+    Markdown,
+}
+
+/// The output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people.
+    Human,
+    /// The JSON report of `cli.md`.
+    Json,
+}
+
+/// The output formats of `grade`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GradeFormat {
+    /// Feedback per submission and a summary table, for people.
+    Human,
+    /// One JSON document with every submission, derivation and step.
+    Json,
+    /// One row per submission: path, score, max_score, one column per derivation.
+    Csv,
+    /// A Gradescope `results.json` per submission, written into `--out DIR`.
+    Gradescope,
+}
+
+/// The output formats of `render`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RenderTo {
+    /// A LaTeX document (article, amsmath, amssymb) with one `align*` per derivation.
+    Latex,
+    /// Markdown with one `$$\begin{aligned}…\end{aligned}$$` block per derivation.
     Markdown,
 }

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use crate::check::{CheckOptions, DEFAULT_SEED};
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, Format};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::report::{render_diagnostics, render_human, render_json, HumanOptions, Summary};
 use crate::source::{check_source, FileReport};
@@ -12,15 +12,6 @@ use crate::work::Budget;
 
 /// Files larger than this are refused unread.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
-
-/// The output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// For people.
-    Human,
-    /// The JSON report of `cli.md`.
-    Json,
-}
 
 /// The files named by the arguments: files as given, directories walked for `*.deriv` in sorted
 /// order, `-` for standard input.

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::check::{expand_paths, read_entry, read_input};
 use crate::check::{CheckOptions, DEFAULT_SEED};
-use crate::cli::GradeArgs;
+use crate::cli::{GradeArgs, GradeFormat};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::grade::{grade_submission, GradeOptions, Reference, SubmissionGrade};
 use crate::report::{
@@ -18,19 +18,6 @@ use crate::report::{
 };
 use crate::source::{decode_source, CHECK_STACK_BYTES};
 use crate::work::Budget;
-
-/// The output formats of `grade`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum GradeFormat {
-    /// Feedback per submission and a summary table, for people.
-    Human,
-    /// One JSON document with every submission, derivation and step.
-    Json,
-    /// One row per submission: path, score, max_score, one column per derivation.
-    Csv,
-    /// A Gradescope `results.json` per submission, written into `--out DIR`.
-    Gradescope,
-}
 
 /// Runs `grade`; returns the exit status: 0 when every submission was graded, 2 when the
 /// reference has an error, a submission could not be read, or an output could not be written.

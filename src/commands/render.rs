@@ -4,10 +4,10 @@ use std::io::IsTerminal;
 
 use super::check::read_input;
 use crate::check::{check_model, CheckOptions};
-use crate::cli::RenderArgs;
+use crate::cli::{RenderArgs, RenderTo};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::resolve;
-use crate::report::{render_diagnostics, render_math, FileReport};
+use crate::report::{render_diagnostics, render_math, FileReport, RenderFormat};
 use crate::source::decode_source;
 use crate::syntax::parse_file;
 
@@ -39,6 +39,10 @@ pub fn run(args: &RenderArgs) -> i32 {
         return fail(source, errors);
     }
     let results = args.verdicts.then(|| check_model(&model, &CheckOptions::default()));
-    super::print_stdout(&render_math(&file, results.as_deref(), args.to))
+    let format = match args.to {
+        RenderTo::Latex => RenderFormat::Latex,
+        RenderTo::Markdown => RenderFormat::Markdown,
+    };
+    super::print_stdout(&render_math(&file, results.as_deref(), format))
         .map_or_else(|e| super::output_failed(&e), |()| 0)
 }

@@ -10,7 +10,7 @@ use crate::syntax::ast::*;
 use crate::syntax::print::{greek_name, operand_needs_parens, precedence};
 
 /// The output of `gradproof render`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RenderFormat {
     /// A LaTeX document (article, amsmath, amssymb) with one `align*` per derivation.
     Latex,
