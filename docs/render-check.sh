@@ -10,7 +10,7 @@ if [ ! -x "$bin" ]; then cargo build --release --quiet; fi
 command -v pdflatex >/dev/null || { echo "pdflatex not found: apt-get install -y texlive-latex-base" >&2; exit 2; }
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-files=(derivations/*.deriv derivations/generated/*.deriv tests/egg_math/*.deriv)
+files=(derivations/*.deriv derivations/generated/*.deriv tests/egg_math/*.deriv examples/*.deriv)
 [ -d ../shared/examples ] && files+=(../shared/examples/*.deriv)
 n=0; failed=0
 for f in "${files[@]}"; do

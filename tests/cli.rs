@@ -125,14 +125,14 @@ fn too_many_samples_are_refused() {
 #[test]
 fn derive_writes_a_proved_derivation() {
     insta::assert_snapshot!(run(
-        &["derive", "tour.deriv", "--goal", "∂E/∂net_phi[t]", "--name", "forget-gate delta"],
+        &["derive", "examples/tour.deriv", "--goal", "∂E/∂net_phi[t]", "--name", "forget-gate delta"],
         None
     ));
 }
 
 #[test]
 fn derive_of_a_bad_goal_exits_2() {
-    insta::assert_snapshot!(run(&["derive", "tour.deriv", "--goal", "∂E/∂zeta_x[t]"], None));
+    insta::assert_snapshot!(run(&["derive", "examples/tour.deriv", "--goal", "∂E/∂zeta_x[t]"], None));
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn derive_of_what_it_cannot_differentiate_exits_1() {
 
 #[test]
 fn derive_renders_markdown() {
-    insta::assert_snapshot!(run(&["derive", "tour.deriv", "--goal", "∂E/∂net_phi[t]", "--format", "markdown"], None));
+    insta::assert_snapshot!(run(&["derive", "examples/tour.deriv", "--goal", "∂E/∂net_phi[t]", "--format", "markdown"], None));
 }
 
 #[test]

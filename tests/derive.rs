@@ -47,7 +47,7 @@ fn held_out_models_are_derived_with_every_step_proved() {
 
 #[test]
 fn bad_goals_are_errors_not_panics() {
-    let source = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tour.deriv")).unwrap();
+    let source = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tour.deriv")).unwrap();
     for goal in [
         "",
         "∂E/∂",

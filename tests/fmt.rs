@@ -11,18 +11,17 @@ use std::path::{Path, PathBuf};
 mod common;
 use common::tree;
 
-/// Every `.deriv` file of the corpus: `derivations/` (with `generated/`), `tests/`, and the course
-/// examples of `../shared/examples/` when they are here.
+/// Every `.deriv` file of the corpus: `derivations/` (with `generated/`), `tests/`, the docs'
+/// examples (`examples/`), and the course examples of `../shared/examples/` when they are here.
 fn corpus() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    for dir in ["derivations", "tests", "../shared/examples", "."] {
+    for dir in ["derivations", "tests", "../shared/examples", "examples"] {
         let dir = root.join(dir);
         if !dir.is_dir() {
             continue;
         }
-        let depth = if dir == root.join(".") { 1 } else { usize::MAX };
-        for entry in walkdir::WalkDir::new(&dir).max_depth(depth).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
             let entry = entry.expect("readable corpus directory");
             if entry.path().extension().is_some_and(|x| x == "deriv") {
                 files.push(entry.into_path());
