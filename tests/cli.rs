@@ -143,7 +143,10 @@ fn derive_of_what_it_cannot_differentiate_exits_1() {
 
 #[test]
 fn derive_renders_markdown() {
-    insta::assert_snapshot!(run(&["derive", "examples/tour.deriv", "--goal", "∂E/∂net_phi[t]", "--format", "markdown"], None));
+    insta::assert_snapshot!(run(
+        &["derive", "examples/tour.deriv", "--goal", "∂E/∂net_phi[t]", "--format", "markdown"],
+        None
+    ));
 }
 
 #[test]
