@@ -91,3 +91,41 @@ fn the_transcripts_of_the_docs_are_what_the_tool_prints() {
     }
     assert!(drifted.is_empty(), "{} of {} transcripts drifted:\n{}", drifted.len(), all.len(), drifted.join("\n\n"));
 }
+
+/// Every invariant in docs/architecture.md names the tests that hold it (`*Held by*`), and every
+/// test it names exists: `tests/FILE.rs` (`test_name`, …) must name functions of that file.
+#[test]
+fn every_invariant_names_tests_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/architecture.md")).unwrap();
+    let section = doc.split("## Invariants\n").nth(1).expect("an Invariants section");
+    let section = section.split("\n## ").next().unwrap();
+    let items: Vec<&str> = section.split("\n- ").skip(1).collect();
+    assert!(items.len() >= 10, "found {} invariants", items.len());
+    let mut named = 0;
+    for item in &items {
+        let held = item.split("*Held by*").nth(1);
+        assert!(held.is_some(), "an invariant without the tests that hold it: {item}");
+        let held = held.unwrap().replace('\n', " ");
+        // `tests/FILE.rs` followed by an optional parenthesis of `names`.
+        let mut rest = held.as_str();
+        while let Some(at) = rest.find("`tests/") {
+            rest = &rest[at + 1..];
+            let file = &rest[..rest.find('`').unwrap()];
+            let text =
+                std::fs::read_to_string(root.join(file)).unwrap_or_else(|_| panic!("{file} is named but missing"));
+            rest = &rest[file.len() + 1..];
+            let after = rest.trim_start();
+            if let Some(list) = after.strip_prefix('(') {
+                let list = &list[..list.find(')').unwrap()];
+                for name in list.split('`').skip(1).step_by(2) {
+                    if name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                        assert!(text.contains(&format!("fn {name}(")), "{file} has no test `{name}`");
+                        named += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(named >= 15, "only {named} tests are named");
+}
