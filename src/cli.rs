@@ -26,6 +26,8 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Render a file's derivations as LaTeX or Markdown.
     Render(RenderArgs),
+    /// Serve the playground: a page that checks a derivation as you type, and its JSON API.
+    Serve(ServeArgs),
 }
 
 /// Arguments of `gradproof check`.
@@ -139,6 +141,30 @@ pub struct RenderArgs {
     /// Check the file and mark each step: ✓ proved, (✓) checked, ✗ wrong, ? undetermined.
     #[arg(long)]
     pub verdicts: bool,
+}
+
+/// Arguments of `gradproof serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The port (0 picks a free one).
+    #[arg(long, default_value_t = 8421)]
+    pub port: u16,
+    /// The address to listen on: loopback by default; `0.0.0.0` serves a class on the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Checks that may run at once; a request past it is refused with a message to try again.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub max_checks: u64,
+    /// The budget of work for checking one text (past it, the steps not yet decided are
+    /// `undetermined`).
+    #[arg(long, value_name = "UNITS", default_value_t = crate::check::DEFAULT_FILE_WORK)]
+    pub file_work: u64,
+    /// The safety net in time for checking one text, in milliseconds.
+    #[arg(long, default_value_t = 20_000)]
+    pub file_timeout_ms: u64,
 }
 
 /// Arguments of `gradproof derive`.

@@ -35,6 +35,7 @@ pub mod model;
 pub mod numeric;
 pub mod prove;
 pub mod report;
+pub mod serve;
 pub mod source;
 pub mod syntax;
 pub mod work;

@@ -16,6 +16,7 @@ fn main() {
         Command::Derive(args) => commands::derive::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Render(args) => commands::render::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
     };
     std::process::exit(code)
 }

@@ -33,6 +33,9 @@ pub struct FileReport {
     pub derivations: Vec<DerivationResult>,
 }
 
+/// Files (and texts sent to `serve`) larger than this are refused unread.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
 /// The stack of the thread that checks a file: nesting is bounded by the syntax limits, and this
 /// leaves room for the deepest input they allow.
 pub const CHECK_STACK_BYTES: usize = 256 << 20;

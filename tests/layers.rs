@@ -18,8 +18,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("grade", &["diagnostic", "syntax", "model", "check", "source", "work"]),
     ("derive", &["diagnostic", "syntax", "model", "check", "source", "work"]),
     ("report", &["diagnostic", "syntax", "model", "check", "grade", "source"]),
+    ("serve", &["diagnostic", "syntax", "check", "source", "report", "work"]),
     ("cli", &["check"]),
-    ("commands", &["diagnostic", "syntax", "model", "check", "source", "grade", "derive", "report", "cli", "work"]),
+    (
+        "commands",
+        &["diagnostic", "syntax", "model", "check", "source", "grade", "derive", "report", "serve", "cli", "work"],
+    ),
 ];
 
 /// The Rust files of one part: `src/NAME.rs` or the files under `src/NAME/`.

@@ -10,8 +10,7 @@ use crate::report::{render_diagnostics, render_human, render_json, HumanOptions,
 use crate::source::{check_source, FileReport};
 use crate::work::Budget;
 
-/// Files larger than this are refused unread.
-pub const MAX_FILE_BYTES: u64 = 1 << 20;
+pub use crate::source::MAX_FILE_BYTES;
 
 /// The files named by the arguments: files as given, directories walked for `*.deriv` in sorted
 /// order, `-` for standard input.

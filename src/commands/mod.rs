@@ -5,6 +5,7 @@ pub mod derive;
 pub mod fmt;
 pub mod grade;
 pub mod render;
+pub mod serve;
 
 use std::io::Write;
 

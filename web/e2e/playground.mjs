@@ -1,0 +1,103 @@
+// The playground as a student meets it, in Debian's Chromium driven by playwright-core (no browser
+// download): start `gradproof serve`, open the page, wait for the marks of the LSTM example, type a
+// sign error into its last step, wait for the wrong mark and assert that the cause says "sign",
+// check that the text is kept in the URL and that a link opens it again, take a screenshot.
+//
+// Usage: node e2e/playground.mjs [path/to/gradproof] [screenshot.png]
+// (defaults: ../target/release/gradproof and ../target/e2e/playground.png, from web/).
+
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+
+const here = dirname(new URL(import.meta.url).pathname);
+const binary = resolve(process.argv[2] ?? `${here}/../../target/release/gradproof`);
+const shot = resolve(process.argv[3] ?? `${here}/../../target/e2e/playground.png`);
+const TIMEOUT = 30_000;
+
+function startServer() {
+  const server = spawn(binary, ["serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolveUrl, reject) => {
+    let out = "";
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = out.match(/listening on (http:\/\/\S+)/);
+      if (match) resolveUrl({ server, url: match[1] });
+    });
+    server.on("exit", (code) => reject(new Error(`gradproof serve exited with ${code}: ${out}`)));
+  });
+}
+
+const { server, url } = await startServer();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  await page.goto(url);
+
+  // The LSTM example opens first: its three steps are proved.
+  const marks = page.locator(".gp-verdicts .gp-mark[data-verdict]");
+  await page.waitForFunction(() => document.querySelectorAll(".gp-verdicts .gp-mark[data-verdict='proved']").length === 3,
+    null, { timeout: TIMEOUT });
+  assert.equal(await marks.count(), 3);
+  assert.match(await page.locator("#status").textContent(), /3 proved, 0 checked, 0 wrong/);
+  assert.ok(await page.locator("#math math").count() >= 1, "the derivation is typeset");
+
+  // A sign error in the last step: `= f_phi'(…)` becomes `= -f_phi'(…)`.
+  const lastStep = page.locator(".cm-line", { hasText: "= f_phi'(net_phi[t]) * sum(c" });
+  await lastStep.click();
+  // Home goes to the first character after the indentation, as in any code editor.
+  const text = (await lastStep.textContent()).trimStart();
+  const column = text.indexOf("f_phi'");
+  await page.keyboard.press("Home");
+  for (let i = 0; i < column; i++) await page.keyboard.press("ArrowRight");
+  await page.keyboard.type("-");
+
+  await page.waitForSelector(".gp-verdicts .gp-mark[data-verdict='wrong']", { timeout: TIMEOUT });
+  const wrong = page.locator("#steps li.wrong");
+  await wrong.first().waitFor({ timeout: TIMEOUT });
+  const cause = await wrong.first().locator(".cause").textContent();
+  assert.match(cause, /sign/, `the cause names the sign: ${cause}`);
+  assert.match(await wrong.first().locator(".values").textContent(), /before: .* this step: /);
+  assert.match(await page.locator("#status").textContent(), /2 proved, 0 checked, 1 wrong/);
+
+  // The text is in the URL: a link opens the same derivation with the same marks.
+  const link = page.url();
+  assert.match(link, /#code=/);
+  mkdirSync(dirname(shot), { recursive: true });
+  await page.screenshot({ path: shot });
+
+  const second = await browser.newPage();
+  await second.goto(link);
+  await second.waitForSelector(".gp-verdicts .gp-mark[data-verdict='wrong']", { timeout: TIMEOUT });
+  assert.ok((await second.locator(".cm-content").textContent()).includes("-f_phi'(net_phi[t])"));
+
+  // A syntax error is underlined and listed with its line.
+  await page.locator(".cm-line", { hasText: "derive ∂E/∂net_phi[t]" }).click();
+  await page.keyboard.press("End");
+  await page.keyboard.type(" +");
+  await page.waitForSelector("#steps li.gp-error", { timeout: TIMEOUT });
+  assert.match(await page.locator("#steps li.gp-error").first().textContent(), /line 13:/);
+
+  assert.deepEqual(problems, []);
+  console.log(`playground: ok (screenshot ${shot})`);
+} catch (error) {
+  mkdirSync(dirname(shot), { recursive: true });
+  for (const page of browser.contexts().flatMap((c) => c.pages())) {
+    console.error(`status: ${await page.locator("#status").textContent()}`);
+    console.error(`text: ${await page.locator(".cm-content").innerText()}`);
+  }
+  await browser.contexts()[0]?.pages()[0]?.screenshot({ path: shot.replace(/\.png$/, "-failed.png") });
+  throw error;
+} finally {
+  await browser.close();
+  server.kill();
+}

@@ -1,0 +1,296 @@
+// The playground of `gradproof serve`: an editor for `.deriv` text, checked as the student types.
+// The server decides every verdict (POST /api/check); this page only shows them: a mark per step
+// line, the likely cause and the counterexample in the side panel and on hover, errors underlined,
+// the derivation typeset. The text lives in the URL fragment, so a link shares a derivation.
+
+import { EditorView, basicSetup } from "codemirror";
+import { StateField, StateEffect, RangeSet } from "@codemirror/state";
+import { gutter, GutterMarker } from "@codemirror/view";
+import { StreamLanguage } from "@codemirror/language";
+import { setDiagnostics } from "@codemirror/lint";
+import katex from "katex";
+
+const DEBOUNCE_MS = 250;
+
+// ---- the language: statements, names, numbers, comments -------------------------------------
+
+const KEYWORDS = new Set(["index", "var", "let", "unknown", "fn", "derive", "assume", "title", "grading", "depends", "on", "in", "worth", "label"]);
+const BUILTINS = new Set(["sum", "prod", "diff", "exp", "log", "ln", "sqrt", "abs", "sign", "sigmoid", "σ", "tanh", "relu", "softplus", "sin", "cos", "step", "max", "min", "delta", "δ", "det", "inv", "tr", "dot", "gelu", "erf"]);
+
+const deriv = StreamLanguage.define({
+  name: "deriv",
+  token(stream) {
+    if (stream.eatSpace()) return null;
+    if (stream.peek() === "#") { stream.skipToEnd(); return "comment"; }
+    if (stream.match(/^"[^"]*"?/)) return "string";
+    if (stream.match(/^[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?/)) return "number";
+    if (stream.match(/^[\p{L}_][\p{L}\p{N}_']*/u)) {
+      const word = stream.current().replace(/'+$/, "");
+      if (KEYWORDS.has(word)) return "keyword";
+      if (BUILTINS.has(word)) return "atom";
+      return "variableName";
+    }
+    if (stream.match(/^(∂|=|≈|~=|\+|-|\*|\/|\^|⊙|\.\*|ᵀ|·|×|\.\.)/)) return "operator";
+    stream.next();
+    return null;
+  },
+  languageData: { commentTokens: { line: "#" } },
+});
+
+// ---- marks per step line ---------------------------------------------------------------------
+
+const SYMBOL = { proved: "✓", checked: "(✓)", wrong: "✗", undetermined: "?" };
+
+class VerdictMarker extends GutterMarker {
+  constructor(verdict, title) { super(); this.verdict = verdict; this.title = title; }
+  eq(other) { return other.verdict === this.verdict && other.title === this.title; }
+  toDOM() {
+    const span = document.createElement("span");
+    span.className = `gp-mark gp-${this.verdict}`;
+    if (this.verdict in SYMBOL) span.dataset.verdict = this.verdict;
+    span.textContent = SYMBOL[this.verdict] ?? "(✓)";
+    span.title = this.title;
+    return span;
+  }
+}
+
+const setMarks = StateEffect.define();
+
+const marks = StateField.define({
+  create: () => RangeSet.empty,
+  update(value, tr) {
+    value = value.map(tr.changes);
+    for (const e of tr.effects) if (e.is(setMarks)) value = e.value;
+    return value;
+  },
+});
+
+const verdictGutter = gutter({
+  class: "gp-verdicts",
+  markers: (view) => view.state.field(marks),
+  initialSpacer: () => new VerdictMarker("spacer", ""),
+});
+
+// ---- the page --------------------------------------------------------------------------------
+
+const statusEl = document.getElementById("status");
+const stepsEl = document.getElementById("steps");
+const mathEl = document.getElementById("math");
+const menu = document.getElementById("examples");
+
+let sequence = 0; // the number of the latest request; answers to older ones are dropped
+let controller = null;
+let timer = null;
+
+const view = new EditorView({
+  parent: document.getElementById("editor"),
+  extensions: [
+    basicSetup,
+    deriv,
+    marks,
+    verdictGutter,
+    EditorView.updateListener.of((update) => {
+      if (update.docChanged) scheduleCheck();
+    }),
+  ],
+});
+
+function setStatus(text) { statusEl.textContent = text; }
+
+function scheduleCheck() {
+  document.body.classList.add("gp-stale");
+  setStatus("typing…");
+  clearTimeout(timer);
+  timer = setTimeout(runCheck, DEBOUNCE_MS);
+}
+
+async function runCheck() {
+  const text = view.state.doc.toString();
+  keepInUrl(text);
+  const mine = ++sequence;
+  if (controller) controller.abort();
+  controller = new AbortController();
+  setStatus("checking…");
+  let answer;
+  try {
+    const response = await fetch("/api/check", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ source: text }),
+      signal: controller.signal,
+    });
+    answer = await response.json();
+    if (!response.ok) throw new Error(answer.error ?? `the server answered ${response.status}`);
+  } catch (error) {
+    if (mine === sequence && error.name !== "AbortError") setStatus(`not checked: ${error.message}`);
+    return;
+  }
+  if (mine !== sequence || view.state.doc.toString() !== text) return; // stale: a newer text is on its way
+  show(answer);
+}
+
+function stepTitle(step) {
+  const parts = [`${step.verdict}: ${step.detail}`];
+  if (step.cause) parts.push(`likely cause: ${step.cause}`);
+  return parts.join("\n");
+}
+
+function counterexampleText(c) {
+  if (!c) return "";
+  const entries = (o) => Object.entries(o).map(([k, v]) => `${k} = ${v}`);
+  const lines = [...entries(c.sizes), ...entries(c.indices), ...entries(c.inputs)];
+  const sides = c.left != null && c.right != null ? `\nbefore: ${c.left}   this step: ${c.right}` : "";
+  return `at ${lines.join(", ")}${sides}`;
+}
+
+function show(answer) {
+  const report = answer.report;
+  const doc = view.state.doc;
+  const ranges = [];
+  const diagnostics = [];
+  stepsEl.replaceChildren();
+  const counts = { proved: 0, checked: 0, wrong: 0, undetermined: 0 };
+  report.derivations.forEach((derivation, d) => {
+    derivation.steps.forEach((step, k) => {
+      const span = answer.steps[d][k];
+      const line = doc.lineAt(Math.min(span.from, doc.length));
+      ranges.push(new VerdictMarker(step.verdict, stepTitle(step)).range(line.from));
+      counts[step.verdict] += 1;
+      if (step.verdict === "wrong" || step.verdict === "undetermined") {
+        const cause = step.cause ? ` Likely cause: ${step.cause}.` : "";
+        diagnostics.push({
+          from: span.from, to: Math.min(span.to, doc.length),
+          severity: step.verdict === "wrong" ? "warning" : "info",
+          message: `${step.verdict}: ${step.detail}.${cause}`,
+        });
+      }
+      stepsEl.append(stepItem(step, span));
+    });
+  });
+  report.errors.forEach((error, i) => {
+    const span = answer.errors[i];
+    const to = Math.min(Math.max(span.to, span.from + 1), doc.length);
+    diagnostics.push({
+      from: Math.min(span.from, doc.length), to,
+      severity: "error",
+      message: error.hint ? `${error.message} (hint: ${error.hint})` : error.message,
+    });
+    const li = document.createElement("li");
+    li.className = "wrong gp-error";
+    li.textContent = `line ${error.line}:${error.column}: error: ${error.message}${error.hint ? ` — ${error.hint}` : ""}`;
+    li.onclick = () => jumpTo(span.from);
+    stepsEl.append(li);
+  });
+  ranges.sort((a, b) => a.from - b.from);
+  view.dispatch(setDiagnostics(view.state, diagnostics), { effects: setMarks.of(RangeSet.of(ranges)) });
+  showMath(answer.markdown);
+  document.body.classList.remove("gp-stale");
+  const errors = report.errors.length ? `, ${report.errors.length} error(s)` : "";
+  setStatus(`${counts.proved} proved, ${counts.checked} checked, ${counts.wrong} wrong, ${counts.undetermined} undetermined${errors}`);
+}
+
+function stepItem(step, span) {
+  const li = document.createElement("li");
+  li.className = step.verdict;
+  li.dataset.verdict = step.verdict;
+  const head = document.createElement("span");
+  head.innerHTML = "";
+  const mark = document.createElement("span");
+  mark.className = `gp-mark gp-${step.verdict}`;
+  mark.textContent = SYMBOL[step.verdict];
+  head.append(mark, ` line ${step.line}: ${step.verdict} — ${step.detail}`);
+  li.append(head);
+  if (step.cause) {
+    const cause = document.createElement("span");
+    cause.className = "cause";
+    cause.textContent = `likely cause: ${step.cause}`;
+    li.append(cause);
+  }
+  if (step.counterexample) {
+    const values = document.createElement("span");
+    values.className = "values";
+    values.textContent = counterexampleText(step.counterexample);
+    li.append(values);
+  }
+  li.onclick = () => jumpTo(span.from);
+  return li;
+}
+
+function jumpTo(from) {
+  const at = Math.min(from, view.state.doc.length);
+  view.dispatch({ selection: { anchor: at }, scrollIntoView: true });
+  view.focus();
+}
+
+// The derivations as `render --to markdown --verdicts` writes them: `$$` blocks typeset as MathML.
+function showMath(markdown) {
+  mathEl.replaceChildren();
+  if (!markdown) {
+    mathEl.textContent = "(shown when the text has no errors)";
+    return;
+  }
+  const lines = markdown.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.trim() === "$$") {
+      const body = [];
+      for (i++; i < lines.length && lines[i].trim() !== "$$"; i++) body.push(lines[i]);
+      const div = document.createElement("div");
+      div.innerHTML = katex.renderToString(body.join("\n"), { displayMode: true, output: "mathml", throwOnError: false });
+      mathEl.append(div);
+    } else if (line.startsWith("#")) {
+      const h = document.createElement("h3");
+      h.textContent = line.replace(/^#+\s*/, "");
+      mathEl.append(h);
+    } else if (line.trim()) {
+      const p = document.createElement("p");
+      p.textContent = line;
+      mathEl.append(p);
+    }
+  }
+}
+
+// ---- the text in the URL fragment, and the menu ----------------------------------------------
+
+function encode(text) {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function decode(data) {
+  const binary = atob(data.replace(/-/g, "+").replace(/_/g, "/"));
+  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
+
+function keepInUrl(text) {
+  history.replaceState(null, "", `#code=${encode(text)}`);
+}
+
+function setText(text) {
+  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+}
+
+async function loadExample(name) {
+  const response = await fetch(`/api/examples/${encodeURIComponent(name)}`);
+  setText(await response.text());
+}
+
+async function start() {
+  const examples = await (await fetch("/api/examples")).json();
+  for (const e of examples) {
+    const option = document.createElement("option");
+    option.value = e.name;
+    option.textContent = e.title;
+    menu.append(option);
+  }
+  menu.onchange = () => loadExample(menu.value);
+  const shared = new URLSearchParams(location.hash.slice(1)).get("code");
+  if (shared) {
+    try { setText(decode(shared)); return; } catch { /* a broken link: open the first example */ }
+  }
+  await loadExample(examples[0].name);
+}
+
+start();
