@@ -6,7 +6,7 @@
 // Usage: node e2e/playground.mjs [path/to/gradproof] [screenshot.png]
 // (defaults: ../target/release/gradproof and ../target/e2e/playground.png, from web/).
 
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { chromium } from "playwright-core";
@@ -28,6 +28,16 @@ function startServer() {
     });
     server.on("exit", (code) => reject(new Error(`gradproof serve exited with ${code}: ${out}`)));
   });
+}
+
+// `gradproof check --format json` of a text, as a user would run it (exit 1 on a wrong step).
+function runCheck(text) {
+  try {
+    return execFileSync(binary, ["check", "--format", "json", "-"], { input: text, encoding: "utf8" });
+  } catch (error) {
+    if (error.status === 1 || error.status === 2) return error.stdout;
+    throw error;
+  }
 }
 
 const { server, url } = await startServer();
@@ -86,6 +96,29 @@ try {
   await page.keyboard.type(" +");
   await page.waitForSelector("#steps li.gp-error", { timeout: TIMEOUT });
   assert.match(await page.locator("#steps li.gp-error").first().textContent(), /line 13:/);
+
+  // The menu loads a course derivation.
+  const idle = (n) => page.waitForFunction((k) => !/typing|checking|loading/.test(document.getElementById("status").textContent)
+    && document.querySelectorAll("#steps li[data-verdict]").length === k, n, { timeout: TIMEOUT });
+  await page.selectOption("#examples", "sigmoid");
+  await page.waitForFunction(() => document.querySelector(".cm-content").textContent.includes("logistic"), null, { timeout: TIMEOUT });
+  await idle(3);
+
+  // Every course derivation of the menu, opened from a link: the verdicts on the page are those of
+  // `gradproof check` on the same text, step line by step line (the side panel lists them all; the
+  // editor draws the gutter marks of the lines in view only).
+  const names = await page.locator("#examples option").evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(names.length >= 10, `the menu lists the course derivations: ${names}`);
+  for (const name of names) {
+    const text = await (await page.request.get(`${url}api/examples/${name}`)).text();
+    const json = JSON.parse(runCheck(text));
+    const expected = json.files[0].derivations.flatMap((d) => d.steps.map((s) => `${s.line}:${s.verdict}`));
+    await page.goto("about:blank");
+    await page.goto(`${url}#code=${Buffer.from(text).toString("base64url")}`);
+    await idle(expected.length);
+    const shown = await page.locator("#steps li[data-verdict]").evaluateAll((lis) => lis.map((li) => `${li.dataset.line}:${li.dataset.verdict}`));
+    assert.deepEqual(shown, expected, `${name}: the page's verdicts are those of gradproof check`);
+  }
 
   assert.deepEqual(problems, []);
   console.log(`playground: ok (screenshot ${shot})`);

@@ -193,6 +193,7 @@ function stepItem(step, span) {
   const li = document.createElement("li");
   li.className = step.verdict;
   li.dataset.verdict = step.verdict;
+  li.dataset.line = step.line;
   const head = document.createElement("span");
   head.innerHTML = "";
   const mark = document.createElement("span");
