@@ -36,6 +36,9 @@ mod refs;
 mod suggest;
 mod walk;
 
+#[cfg(test)]
+mod tests;
+
 pub use literal::{constant_value, parse_decimal};
 pub use refs::{label_text, render_ref, written_ref};
 pub use walk::{collect_fns, dependency_closure, entries_read, free_indices, subst_free, subst_ix_vars};
