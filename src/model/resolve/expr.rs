@@ -6,14 +6,13 @@
 //! operator's span; compound array operands of products are hoisted into hidden nodes.
 //!
 //! References to entries by their subscripts, and index expressions, are in `refs`; the hint for an
-//! unknown name in `suggest`.
+//! unknown name or function in `suggest`.
 
 use std::rc::Rc;
 
 use super::literal::parse_decimal;
-use super::suggest::closest;
 use super::walk::self_contained;
-use super::{plural, Global, Resolver, Scope, BUILTIN_NAMES, MAX_HOISTED, MAX_LITERAL_EXPONENT};
+use super::{plural, Global, Resolver, Scope, MAX_HOISTED, MAX_LITERAL_EXPONENT};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::ir::*;
 use crate::model::shape::{self, ix_var, Arr, ElemFn, Val, MAX_BOUNDS};
@@ -481,24 +480,7 @@ impl Resolver {
                     apply(self, Rc::new(move |x| Expr::Builtin(b, primes, x)), args_resolved?)
                 }
                 None => {
-                    let mut candidates: Vec<&str> = BUILTIN_NAMES.to_vec();
-                    candidates.extend(shape::ARRAY_FUNCTIONS);
-                    let fns: Vec<String> = self
-                        .globals
-                        .iter()
-                        .filter(|(_, (g, _))| matches!(g, Global::Unknown(_) | Global::UserFn(_)))
-                        .map(|(k, _)| k.clone())
-                        .collect();
-                    candidates.extend(fns.iter().map(String::as_str));
-                    let mut d = Diagnostic::error(func.span, format!("unknown function `{}`", func.name));
-                    d = match closest(&func.name, candidates.into_iter()) {
-                        Some(best) => d.with_hint(format!("did you mean `{best}`?")),
-                        None => d.with_hint(format!(
-                            "declare it with `unknown {}(x)` or define it with `let {}(x) = …`",
-                            func.name, func.name
-                        )),
-                    };
-                    self.error(d);
+                    self.unknown_function(func);
                     None
                 }
             },

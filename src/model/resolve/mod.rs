@@ -13,7 +13,7 @@
 //!    binders, calls and their arities, shapes (§7); references to entries by their subscripts
 //!    and labels, and index expressions.
 //! 4. `checks` — the forms of `assume` and the cycles of the definitions DAG (run after pass 2).
-//! 5. `suggest` — the closest declared name for an unknown one.
+//! 5. `suggest` — the closest known name for an unknown name or function.
 //!
 //! `walk` and `literal` are functions over resolved expressions and literals that the rest of the
 //! crate uses too (free indices, entries read, substitution of indices, exact decimals).

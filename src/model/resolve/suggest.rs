@@ -1,14 +1,19 @@
-//! Suggestions: an unknown name is reported with the closest declared name within a small edit
-//! distance (`unknown name `zetta`` with the hint ``did you mean `zeta`?``), or a hint to declare it.
+//! Suggestions: an unknown name is reported with the closest name it could mean within a small
+//! edit distance (``unknown name `zetta` `` with the hint ``did you mean `zeta`?``), or with a hint
+//! to declare it. For a name, the candidates are the global names, the function's parameters and the
+//! `sum` indices in scope; for a function, the builtins, the array functions and the declared
+//! functions.
 //!
-//! The hint for an unknown *function* (builtins and declared functions as candidates) is given
-//! where the call is resolved (`expr`), with [`closest`] from here.
+//! Whether a name is unknown is decided where it is resolved (`expr`, `refs`), not here.
 
-use super::{Resolver, Scope};
+use super::{Global, Resolver, Scope, BUILTIN_NAMES};
 use crate::diagnostic::Diagnostic;
+use crate::model::shape;
 use crate::syntax::ast;
 
 impl Resolver {
+    /// Reports a name that is neither declared, a parameter nor a `sum` index in scope (once: not
+    /// a name whose declaration failed).
     pub(super) fn unknown_name(&mut self, name: &ast::Ident, scope: &Scope) {
         if self.poisoned.contains(&name.name) {
             return;
@@ -24,10 +29,32 @@ impl Resolver {
         }
         self.error(d);
     }
+
+    /// Reports a call of a function that is neither a builtin nor declared.
+    pub(super) fn unknown_function(&mut self, func: &ast::Ident) {
+        let mut candidates: Vec<&str> = BUILTIN_NAMES.to_vec();
+        candidates.extend(shape::ARRAY_FUNCTIONS);
+        let fns: Vec<String> = self
+            .globals
+            .iter()
+            .filter(|(_, (g, _))| matches!(g, Global::Unknown(_) | Global::UserFn(_)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        candidates.extend(fns.iter().map(String::as_str));
+        let mut d = Diagnostic::error(func.span, format!("unknown function `{}`", func.name));
+        d = match closest(&func.name, candidates.into_iter()) {
+            Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+            None => d.with_hint(format!(
+                "declare it with `unknown {}(x)` or define it with `let {}(x) = …`",
+                func.name, func.name
+            )),
+        };
+        self.error(d);
+    }
 }
 
 /// The closest name within a small edit distance.
-pub(super) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .filter(|c| *c != name)
