@@ -1,21 +1,55 @@
-//! The checks on a resolved model that look at more than one expression: the supported form of an
-//! `assume` (the sum of one family declared `> 0` or `>= 0`, over its whole range, equals a
+//! The checks on resolved bodies and on the model as a whole: the free indices of a definition
+//! (each one of the node's subscripts) and of a user function's body (none), the supported form of
+//! an `assume` (the sum of one family declared `> 0` or `>= 0`, over its whole range, equals a
 //! positive constant), and cycles in the definitions DAG (through definitions, unknown nodes'
 //! dependencies and inlined user functions, which may not call themselves).
 //!
-//! Arities, shapes and free indices are checked where the expression is resolved (`expr`,
-//! `define`), not here.
+//! Arities and shapes are checked where an expression is resolved (`expr`), not here; the free
+//! indices of a derivation's steps are `check`'s (a step with a new free index is `wrong`, not an
+//! error).
 
 use num_traits::Signed;
 
 use super::literal::constant_value;
-use super::walk::{collect_fns, entries_read, fns_used};
+use super::walk::{collect_fns, entries_read, first_free_index, fns_used, free_indices};
 use super::{Resolver, Scope};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Span};
 use crate::model::ir::*;
 use crate::syntax::ast::{self, BigOp};
 
 impl Resolver {
+    /// Whether a user function's body uses no free index (it may use its parameters and
+    /// unindexed variables); reports it at the body's span if it does.
+    pub(super) fn function_body_is_closed(&mut self, id: UserFnId, body: &Expr, span: Span) -> bool {
+        if first_free_index(body).is_none() {
+            return true;
+        }
+        let name = self.model.user_functions[id].name.clone();
+        self.error(Diagnostic::error(span, format!("the body of `{name}` uses a free index")).with_hint(
+            "a function body may use its parameters and unindexed variables; pass indexed values as arguments",
+        ));
+        false
+    }
+
+    /// Whether every index free in the body of a definition is one of the node's subscripts
+    /// (`let s[c,t] = …` defines every `s[c,t]`); reports the first that is not at the body's span.
+    pub(super) fn definition_indices_are_subscripts(&mut self, id: EntryId, body: &Expr, span: Span) -> bool {
+        let slots: Vec<IndexId> = self.model.entries[id].range_slots().collect();
+        let mut free = Vec::new();
+        free_indices(body, &mut free);
+        let Some(&extra) = free.iter().find(|i| !slots.contains(i)) else { return true };
+        let ixname = self.model.indices[extra].name.clone();
+        let entry = self.model.entries[id].name.clone();
+        self.error(
+            Diagnostic::error(
+                span,
+                format!("index `{ixname}` is free in the definition of `{entry}` but is not one of its subscripts"),
+            )
+            .with_hint(format!("sum over it with `sum({ixname}, …)`, or add it to the subscripts of `{entry}`")),
+        );
+        false
+    }
+
     pub(super) fn assume(&mut self, a: &ast::Assume) {
         let bad =
             |r: &mut Resolver, why: &str| {

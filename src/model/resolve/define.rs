@@ -1,14 +1,12 @@
-//! Pass 2: the bodies. User function bodies (which may not use a free index), every pending
-//! definition (an array-valued body gives its node hidden subscripts; an index free in the body
-//! must be one of the node's subscripts), the dependency lists of unknown nodes, then the statements
-//! in the order of the file: `assume`, `tolerance` (in force for the derivations below it) and the
+//! Pass 2: the bodies. User function bodies, every pending definition (an array-valued body gives
+//! its node hidden subscripts), the dependency lists of unknown nodes, then the statements in the
+//! order of the file: `assume`, `tolerance` (in force for the derivations below it) and the
 //! derivations, whose array expressions are written at hidden free indices, one set per shape.
 //!
-//! How an expression is bound is in `expr` and `refs`; the form of an `assume` is checked in
-//! `checks`; cycles are looked for after this pass.
+//! How an expression is bound is in `expr` and `refs`; the free indices of bodies and the form of
+//! an `assume` are checked in `checks`; cycles are looked for there after this pass.
 
 use super::literal::parse_decimal;
-use super::walk::{first_free_index, free_indices};
 use super::{Global, Resolver, Scope};
 use crate::diagnostic::Diagnostic;
 use crate::model::ir::*;
@@ -21,13 +19,7 @@ impl Resolver {
             let params = self.model.user_functions[id].params.clone();
             let scope = Scope { bound: Vec::new(), locals: params };
             if let Some(expr) = self.expr(&body, &scope) {
-                if let Some(span) = first_free_index(&expr).map(|_| body.span) {
-                    let name = self.model.user_functions[id].name.clone();
-                    self.error(
-                        Diagnostic::error(span, format!("the body of `{name}` uses a free index"))
-                            .with_hint("a function body may use its parameters and unindexed variables; pass indexed values as arguments"),
-                    );
-                } else {
+                if self.function_body_is_closed(id, &expr, body.span) {
                     self.model.user_functions[id].body = expr;
                 }
             }
@@ -88,20 +80,7 @@ impl Resolver {
         if self.check_size(body.span) {
             return;
         }
-        let slots: Vec<IndexId> = self.model.entries[id].range_slots().collect();
-        let mut free = Vec::new();
-        free_indices(&expr, &mut free);
-        if let Some(&extra) = free.iter().find(|i| !slots.contains(i)) {
-            let ixname = self.model.indices[extra].name.clone();
-            let entry = self.model.entries[id].name.clone();
-            self.error(
-                Diagnostic::error(
-                    body.span,
-                    format!("index `{ixname}` is free in the definition of `{entry}` but is not one of its subscripts"),
-                )
-                .with_hint(format!("sum over it with `sum({ixname}, …)`, or add it to the subscripts of `{entry}`")),
-            );
-        } else {
+        if self.definition_indices_are_subscripts(id, &expr, body.span) {
             self.model.entries[id].kind = EntryKind::Defined(expr);
         }
     }

@@ -12,7 +12,8 @@
 //! 3. `expr` and `refs` — expressions, used by pass 2: names bound to what they denote, `sum`
 //!    binders, calls and their arities, shapes (§7); references to entries by their subscripts
 //!    and labels, and index expressions.
-//! 4. `checks` — the forms of `assume` and the cycles of the definitions DAG (run after pass 2).
+//! 4. `checks` — the free indices of definitions and function bodies, the forms of `assume`, and
+//!    the cycles of the definitions DAG (looked for after pass 2).
 //! 5. `suggest` — the closest known name for an unknown name or function.
 //!
 //! `walk` and `literal` are functions over resolved expressions and literals that the rest of the
