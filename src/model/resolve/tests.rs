@@ -80,7 +80,7 @@ fn size_id(model: &Model, name: &str) -> SizeId {
     model.sizes.iter().position(|s| s == name).expect("a size")
 }
 
-fn defined_body<'m>(model: &'m Model, id: EntryId) -> &'m Expr {
+fn defined_body(model: &Model, id: EntryId) -> &Expr {
     match &model.entries[id].kind {
         EntryKind::Defined(body) => body,
         other => panic!("`{}` is not a definition: {other:?}", model.entries[id].name),
