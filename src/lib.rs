@@ -5,8 +5,9 @@
 //! [`prove`] (symbolic differentiation and normal forms) beside each other, [`check`] (verdicts),
 //! then [`grade`] (points and feedback against a reference) and [`derive`](mod@derive) (reference
 //! derivations) on top of it, and [`report`] (human, JSON, CSV, Gradescope, LaTeX and Markdown
-//! output). [`work`] holds the budgets of work that every limit counts, [`diagnostic`] the errors
-//! with their spans; [`cli`] and [`commands`] are what the binary runs.
+//! output). [`source`] runs the whole pipeline for one text (the front door below); [`work`] holds
+//! the budgets of work that every limit counts, [`diagnostic`] the errors with their spans; [`cli`]
+//! and [`commands`] are what the binary runs.
 //!
 //! The front door is [`check_source`]: one source text in, a [`FileReport`] out, with the text
 //! decoded, parsed, resolved and every derivation checked on a thread of its own (a large stack,

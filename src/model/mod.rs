@@ -1,4 +1,4 @@
-//! Name resolution and the model: indices, sizes, entries, the definitions DAG.
+//! Name resolution and the model: indices, sizes, entries, shapes, the definitions DAG.
 
 mod ir;
 mod limits;

@@ -1,0 +1,454 @@
+//! Pass 1: the declarations. Every `index`, `var`, `unknown` and `let` of the file is entered in
+//! the model and in the table of global names before any body is read, so that a definition may use
+//! a name declared below it: sizes (new names in a range bound or a shape), range indices, entries
+//! of a family (a range index or a label `t`, `t-1` per subscript; inputs with their domains, unknown
+//! nodes, definitions), shaped arrays over hidden range indices, unknown functions and user
+//! functions, and the `grading` shares. Clashes (a name declared twice, a builtin's name, the same
+//! subscript pattern twice) are reported here.
+//!
+//! Bodies are not read here: a definition gets a placeholder, and its body, a user function's body
+//! and an unknown node's dependency list wait for pass 2 (`define`).
+
+use num_rational::BigRational;
+use num_traits::Signed;
+
+use super::literal::{int_literal, parse_decimal};
+use super::refs::render_ref;
+use super::{reserved, Global, Resolver, MAX_ARRAY_ELEMENTS, MAX_RANGE_LEN};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::model::ir::*;
+use crate::model::shape::ONE;
+use crate::syntax::ast::{self, Definition, IndexAtom, Item, UnknownItem};
+
+impl Resolver {
+    pub(super) fn declare(&mut self, file: &ast::File) {
+        for item in &file.items {
+            match item {
+                Item::Title(text, _) => self.model.title = Some(text.clone()),
+                Item::Index(decls) => {
+                    for decl in decls {
+                        self.declare_index(decl);
+                    }
+                }
+                Item::Var(items) => {
+                    for item in items {
+                        let domain = item.domain.as_ref().map_or(Some(Domain::Real), |d| self.domain(d));
+                        let Some(domain) = domain else { continue };
+                        match &item.shape {
+                            None => {
+                                self.declare_entry(&item.target, EntryKind::Input(domain));
+                            }
+                            Some(decl) => self.declare_shaped(&item.target, decl, domain),
+                        }
+                    }
+                }
+                Item::Unknown(items) => {
+                    for item in items {
+                        match item {
+                            UnknownItem::Function { name, params } => {
+                                if self.claim(name) {
+                                    let id = self.model.functions.len();
+                                    self.model
+                                        .functions
+                                        .push(UnknownFunction { name: name.name.clone(), arity: params.len() });
+                                    self.globals.insert(name.name.clone(), (Global::Unknown(id), name.span));
+                                }
+                            }
+                            UnknownItem::Node { name, deps } => {
+                                let target =
+                                    ast::VarRef { name: name.clone(), subscripts: Vec::new(), span: name.span };
+                                if let Some(id) = self.declare_entry(&target, EntryKind::Unknown(Vec::new())) {
+                                    self.pending_deps.push((id, deps.clone()));
+                                }
+                            }
+                        }
+                    }
+                }
+                Item::Let(defs) => {
+                    for def in defs {
+                        match def {
+                            Definition::Node { target, body } => {
+                                let placeholder = EntryKind::Defined(Expr::Const(int_literal(0)));
+                                if let Some(id) = self.declare_entry(target, placeholder) {
+                                    self.pending_defs.push((id, Some(body.clone())));
+                                }
+                            }
+                            Definition::Function { name, params, body } => {
+                                if self.claim(name) {
+                                    let id = self.model.user_functions.len();
+                                    self.model.user_functions.push(UserFunction {
+                                        name: name.name.clone(),
+                                        params: params.iter().map(|p| p.name.clone()).collect(),
+                                        body: Expr::Const(int_literal(0)),
+                                        span: name.span,
+                                    });
+                                    self.globals.insert(name.name.clone(), (Global::UserFn(id), name.span));
+                                    self.pending_fns.push((id, body.clone()));
+                                }
+                            }
+                        }
+                    }
+                }
+                Item::Grading(g) => self.grading(g),
+                Item::Assume(_) | Item::Tolerance(_) | Item::Derivation(_) => {}
+            }
+        }
+    }
+
+    /// `grading final 40%, steps 60%`: each share in 0..1, one of them may be left out (it is the
+    /// rest), and together they make 1.
+    fn grading(&mut self, g: &ast::Grading) {
+        const HINT: &str = "write `grading final 40%, steps 60%` (the shares add up to 100%)";
+        if self.model.grading.is_some() {
+            return self.error(Diagnostic::error(g.span, "`grading` is set twice").with_hint(HINT));
+        }
+        let one = BigRational::from_integer(1.into());
+        let (mut final_answer, mut steps) = (None, None);
+        for (name, value, percent) in &g.shares {
+            let hundred = BigRational::from_integer(100.into());
+            let share = parse_decimal(value).map(|l| if *percent { l.value / hundred } else { l.value });
+            let Some(share) = share.filter(|s| !s.is_negative() && *s <= one) else {
+                return self.error(
+                    Diagnostic::error(name.span, "a share is a number from 0 to 1, or a percentage").with_hint(HINT),
+                );
+            };
+            let slot = match name.name.as_str() {
+                "final" => &mut final_answer,
+                "steps" => &mut steps,
+                other => {
+                    return self.error(
+                        Diagnostic::error(name.span, format!("unknown share `{other}`"))
+                            .with_hint("the shares are `final` (the final answer) and `steps`"),
+                    )
+                }
+            };
+            if slot.replace(share).is_some() {
+                return self
+                    .error(Diagnostic::error(name.span, format!("`{}` is given twice", name.name)).with_hint(HINT));
+            }
+        }
+        let (final_answer, steps) = match (final_answer, steps) {
+            (Some(f), Some(s)) => (f, s),
+            (Some(f), None) => (f.clone(), &one - f),
+            (None, Some(s)) => (&one - &s, s),
+            (None, None) => return,
+        };
+        if &final_answer + &steps != one {
+            return self
+                .error(Diagnostic::error(g.span, "the shares of `grading` do not add up to 100%").with_hint(HINT));
+        }
+        self.model.grading = Some(GradingShares { final_answer, steps });
+    }
+
+    /// Reserves a global name, reporting a clash. Returns whether the name is free.
+    fn claim(&mut self, name: &ast::Ident) -> bool {
+        if let Some(reason) = reserved(&name.name) {
+            self.error(
+                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name)).with_hint("choose another name"),
+            );
+            return false;
+        }
+        if let Some((_, first)) = self.globals.get(&name.name) {
+            let first = *first;
+            self.error(
+                Diagnostic::error(name.span, format!("`{}` is declared twice", name.name))
+                    .with_label(first, "first declared here"),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn declare_index(&mut self, decl: &ast::IndexDecl) {
+        let lo = self.declare_bound(&decl.range.lo);
+        let hi = self.declare_bound(&decl.range.hi);
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            self.poisoned.insert(decl.name.name.clone());
+            return;
+        };
+        if !self.claim(&decl.name) {
+            return;
+        }
+        let id = self.model.indices.len();
+        self.model.indices.push(RangeIndex {
+            name: decl.name.name.clone(),
+            range: IndexRange { lo, hi },
+            hidden: false,
+        });
+        self.globals.insert(decl.name.name.clone(), (Global::Index(id), decl.name.span));
+    }
+
+    /// A range bound of an `index` declaration; a new name there is a new size.
+    fn declare_bound(&mut self, expr: &ast::IndexExpr) -> Option<Bound> {
+        for (_, atom) in &expr.terms {
+            if let IndexAtom::Name(name) = atom {
+                if !self.globals.contains_key(&name.name) && self.claim(name) {
+                    let id = self.model.sizes.len();
+                    self.model.sizes.push(name.name.clone());
+                    self.globals.insert(name.name.clone(), (Global::Size(id), name.span));
+                }
+            }
+        }
+        self.bound(expr)
+    }
+
+    /// A range bound: at most one size, plus an integer.
+    pub(super) fn bound(&mut self, expr: &ast::IndexExpr) -> Option<Bound> {
+        let mut size = None;
+        let mut offset: i64 = 0;
+        for (sign, atom) in &expr.terms {
+            match atom {
+                IndexAtom::Int(text, span) => {
+                    let value = self.integer(text, *span)?;
+                    offset = offset.checked_add(sign * value)?;
+                }
+                IndexAtom::Name(name) => match self.globals.get(&name.name) {
+                    Some((Global::Size(id), _)) if *sign == 1 && size.is_none() => size = Some(*id),
+                    Some((Global::Size(_), _)) => {
+                        self.error(
+                            Diagnostic::error(expr.span, "a range bound is a size plus or minus an integer")
+                                .with_hint("write bounds such as `1..D`, `0..n-1` or `2..5`"),
+                        );
+                        return None;
+                    }
+                    _ => {
+                        self.error(
+                            Diagnostic::error(name.span, format!("`{}` is not a size", name.name))
+                                .with_hint("a range bound is an integer, a size symbol such as `D`, or a size plus or minus an integer"),
+                        );
+                        return None;
+                    }
+                },
+            }
+        }
+        if offset.abs() > MAX_RANGE_LEN {
+            self.error(Diagnostic::error(expr.span, "range bound is too large").with_hint(format!(
+                "concrete bounds may be at most {MAX_RANGE_LEN}; use a size symbol such as `n` for a general size"
+            )));
+            return None;
+        }
+        Some(Bound { size, offset })
+    }
+
+    pub(super) fn integer(&mut self, text: &str, span: Span) -> Option<i64> {
+        match text.parse::<i64>() {
+            Ok(v) if v <= MAX_RANGE_LEN => Some(v),
+            _ => {
+                self.error(
+                    Diagnostic::error(span, "integer is too large here")
+                        .with_hint(format!("indices may be at most {MAX_RANGE_LEN}")),
+                );
+                None
+            }
+        }
+    }
+
+    fn domain(&mut self, d: &ast::DomainDecl) -> Option<Domain> {
+        let zero = d.bound.trim_start_matches(['-', '−']).parse::<f64>().is_ok_and(|v| v == 0.0);
+        let domain = match d.op.as_str() {
+            ">" => Domain::Positive,
+            ">=" | "≥" => Domain::NonNegative,
+            _ => Domain::NonZero,
+        };
+        if zero {
+            Some(domain)
+        } else {
+            self.error(
+                Diagnostic::error(d.span, format!("unsupported domain `{} {}`", d.op, d.bound))
+                    .with_hint("a domain is `> 0`, `>= 0` or `!= 0`; rescale the variable for other bounds"),
+            );
+            None
+        }
+    }
+
+    /// Declares one entry of a family; returns its id.
+    fn declare_entry(&mut self, target: &ast::VarRef, kind: EntryKind) -> Option<EntryId> {
+        let name = &target.name;
+        if let Some(reason) = reserved(&name.name) {
+            self.error(
+                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name)).with_hint("choose another name"),
+            );
+            return None;
+        }
+        let poisoned_index = target.subscripts.iter().any(|sub| {
+            sub.terms.iter().any(|(_, a)| matches!(a, IndexAtom::Name(n) if self.poisoned.contains(&n.name)))
+        });
+        if poisoned_index {
+            self.poisoned.insert(name.name.clone());
+            return None;
+        }
+        let mut slots = Vec::new();
+        for sub in &target.subscripts {
+            slots.push(self.declared_slot(sub)?);
+        }
+        for (i, slot) in slots.iter().enumerate() {
+            if let Slot::Range(ix) = slot {
+                if slots[..i].contains(slot) {
+                    let ixname = self.model.indices[*ix].name.clone();
+                    self.error(
+                        Diagnostic::error(target.span, format!("index `{ixname}` appears twice in a declaration"))
+                            .with_hint("each subscript of a declared family must be a different index"),
+                    );
+                    return None;
+                }
+            }
+        }
+        let existing = match self.globals.get(&name.name) {
+            None => Vec::new(),
+            Some((Global::Family(ids), _)) => ids.clone(),
+            Some((_, first)) => {
+                let first = *first;
+                self.error(
+                    Diagnostic::error(name.span, format!("`{}` is declared twice", name.name))
+                        .with_label(first, "first declared here"),
+                );
+                return None;
+            }
+        };
+        for &other in &existing {
+            let e = &self.model.entries[other];
+            if e.slots.len() != slots.len() {
+                let span = e.span;
+                self.error(
+                    Diagnostic::error(
+                        target.span,
+                        format!(
+                            "`{}` is declared with {} subscripts here and {} before",
+                            name.name,
+                            slots.len(),
+                            e.slots.len()
+                        ),
+                    )
+                    .with_label(span, "declared here before"),
+                );
+                return None;
+            }
+            if same_pattern(&e.slots, &slots) {
+                let span = e.span;
+                self.error(
+                    Diagnostic::error(
+                        target.span,
+                        format!("`{}` is declared twice", render_ref(&self.model, &name.name, &slots)),
+                    )
+                    .with_label(span, "first declared here"),
+                );
+                return None;
+            }
+        }
+        let id = self.model.entries.len();
+        self.model.entries.push(Entry { name: name.name.clone(), slots, kind, span: target.span });
+        let mut ids = existing;
+        ids.push(id);
+        self.globals.insert(name.name.clone(), (Global::Family(ids), name.span));
+        Some(id)
+    }
+
+    /// `var W: m x n`: a family over two hidden range indices; new names among the dimensions
+    /// are sizes.
+    fn declare_shaped(&mut self, target: &ast::VarRef, decl: &ast::ShapeDecl, domain: Domain) {
+        if !target.subscripts.is_empty() {
+            self.error(Diagnostic::error(decl.span, "a declaration has either subscripts or a shape").with_hint(
+                format!("write `var {}: m x n` and use `{}[j,k]` for its elements", target.name.name, target.name.name),
+            ));
+            return;
+        }
+        let mut dims = Vec::new();
+        for atom in &decl.dims {
+            let expr = ast::IndexExpr { terms: vec![(1, atom.clone())], span: decl.span };
+            let Some(dim) = self.declare_bound(&expr) else {
+                self.poisoned.insert(target.name.name.clone());
+                return;
+            };
+            if dim.size.is_none() && dim.offset < 1 {
+                self.error(
+                    Diagnostic::error(decl.span, "a dimension must be at least 1")
+                        .with_hint("write a shape such as `3`, `2x3` or `m x n`"),
+                );
+                self.poisoned.insert(target.name.name.clone());
+                return;
+            }
+            dims.push(dim);
+        }
+        let elements = dims.iter().filter(|d| d.size.is_none()).try_fold(1i64, |acc, d| acc.checked_mul(d.offset));
+        if elements.is_none_or(|n| n > MAX_ARRAY_ELEMENTS) {
+            self.error(
+                Diagnostic::error(decl.span, "array is too large")
+                    .with_hint(format!("a declared array may have at most {MAX_ARRAY_ELEMENTS} elements; use size symbols such as `m x n` for a general shape")),
+            );
+            self.poisoned.insert(target.name.name.clone());
+            return;
+        }
+        let shape = Shape(dims);
+        let slots = self.hidden_indices(&shape);
+        if let Some(id) = self.declare_entry(target, EntryKind::Input(domain)) {
+            self.model.entries[id].slots = slots.into_iter().map(Slot::Range).collect();
+        }
+    }
+
+    /// New hidden range indices over the dimensions of a shape.
+    pub(super) fn hidden_indices(&mut self, shape: &Shape) -> Vec<IndexId> {
+        let names: &[&str] = if shape.0.len() == 1 { &["element"] } else { &["row", "col"] };
+        shape
+            .0
+            .iter()
+            .zip(names)
+            .map(|(dim, name)| {
+                let id = self.model.indices.len();
+                self.model.indices.push(RangeIndex {
+                    name: name.to_string(),
+                    range: IndexRange { lo: ONE, hi: *dim },
+                    hidden: true,
+                });
+                id
+            })
+            .collect()
+    }
+
+    /// A subscript of a declaration: a range index, or a label plus or minus an integer.
+    fn declared_slot(&mut self, sub: &ast::IndexExpr) -> Option<Slot> {
+        if let [(1, IndexAtom::Name(name))] = sub.terms.as_slice() {
+            if let Some((Global::Index(id), _)) = self.globals.get(&name.name) {
+                return Some(Slot::Range(*id));
+            }
+        }
+        match self.label(sub) {
+            Some(slot) => Some(slot),
+            None => {
+                self.error(
+                    Diagnostic::error(sub.span, "a declared subscript is a range index or a label")
+                        .with_hint("write a declared index such as `c`, or a label such as `t`, `t-1`, `t+1`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `t`, `t-1`, `t+2`: one non-index name with a plus sign, plus integers.
+    pub(super) fn label(&self, sub: &ast::IndexExpr) -> Option<Slot> {
+        let mut label = None;
+        let mut offset: i64 = 0;
+        for (sign, atom) in &sub.terms {
+            match atom {
+                IndexAtom::Int(text, _) => offset = offset.checked_add(sign * text.parse::<i64>().ok()?)?,
+                IndexAtom::Name(name) => {
+                    let is_index_like =
+                        matches!(self.globals.get(&name.name), Some((Global::Index(_) | Global::Size(_), _)));
+                    if label.is_some() || *sign != 1 || is_index_like {
+                        return None;
+                    }
+                    label = Some(name.name.clone());
+                }
+            }
+        }
+        label.map(|l| Slot::Label(l, offset))
+    }
+}
+
+fn same_pattern(a: &[Slot], b: &[Slot]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| match (x, y) {
+            (Slot::Range(_), Slot::Range(_)) => true,
+            (Slot::Label(l1, o1), Slot::Label(l2, o2)) => l1 == l2 && o1 == o2,
+            _ => false,
+        })
+}

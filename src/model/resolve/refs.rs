@@ -1,0 +1,229 @@
+//! References: which declared entry a written reference denotes (the family's entry whose labels
+//! match the subscripts exactly, `s[c,t-1]` an input and `s[c,t]` a definition being two entries),
+//! its subscripts as index expressions over indices, sizes and integers, the arguments of `delta`,
+//! and a family used as a whole array. Also how references and declarations are written back in
+//! messages (`s[c,t-1]`).
+//!
+//! Declaring entries is pass 1 (`declare`); reading a name in an expression is `expr`.
+
+use super::{plural, Global, Resolver, Scope, MAX_RANGE_LEN};
+use crate::diagnostic::Diagnostic;
+use crate::model::ir::*;
+use crate::model::shape::ONE;
+use crate::syntax::ast::{self, ExprKind, IndexAtom};
+
+impl Resolver {
+    /// The shape of an entry used as a whole array: a family whose one to two subscripts are all
+    /// range indices starting at 1 (`var W: m x n`, or `var y[k]` with `index k in 1..n`).
+    pub(super) fn array_shape(&mut self, id: EntryId) -> Option<Shape> {
+        self.resolve_pending(id);
+        let e = &self.model.entries[id];
+        if e.slots.is_empty() || e.slots.len() > 2 {
+            return None;
+        }
+        let mut dims = Vec::new();
+        for slot in &e.slots {
+            let Slot::Range(ix) = slot else { return None };
+            let range = self.model.indices[*ix].range;
+            if range.lo != ONE {
+                return None;
+            }
+            dims.push(range.hi);
+        }
+        Some(Shape(dims))
+    }
+
+    /// Finds the entry a reference denotes. `whole_family` accepts range indices as stand-ins for
+    /// every value (dependency lists).
+    pub(super) fn find_entry(
+        &mut self,
+        r: &ast::VarRef,
+        scope: &Scope,
+        whole_family: bool,
+    ) -> Option<(EntryId, EntryRef)> {
+        let ids = match self.globals.get(&r.name.name) {
+            Some((Global::Family(ids), _)) => {
+                // An array-valued definition gets its subscripts when its body is resolved.
+                let ids = ids.clone();
+                for &id in &ids {
+                    self.resolve_pending(id);
+                }
+                ids
+            }
+            Some(_) => {
+                self.error(Diagnostic::error(r.name.span, format!("`{}` is not a variable", r.name.name)));
+                return None;
+            }
+            None => {
+                self.unknown_name(&r.name, scope);
+                return None;
+            }
+        };
+        let arity = self.model.entries[ids[0]].slots.len();
+        if r.subscripts.len() != arity {
+            let declared = ids.iter().map(|&i| format!("`{}`", self.entry_display(i))).collect::<Vec<_>>().join(", ");
+            let msg = if arity == 0 {
+                format!("`{}` has no subscripts", r.name.name)
+            } else {
+                format!("`{}` needs {arity} subscript{}", r.name.name, plural(arity))
+            };
+            self.error(Diagnostic::error(r.span, msg).with_hint(format!("declared as {declared}")));
+            return None;
+        }
+        'entries: for &id in &ids {
+            let slots = self.model.entries[id].slots.clone();
+            let mut args = Vec::new();
+            for (slot, sub) in slots.iter().zip(&r.subscripts) {
+                match slot {
+                    Slot::Label(..) => {
+                        if self.label_in_scope(sub, scope).as_ref() != Some(slot) {
+                            continue 'entries;
+                        }
+                    }
+                    Slot::Range(_) => {
+                        if whole_family {
+                            args.push(Ix::default());
+                            continue;
+                        }
+                        match self.try_ix(sub, scope) {
+                            Some(ix) => args.push(ix),
+                            None => continue 'entries,
+                        }
+                    }
+                }
+            }
+            return Some((id, EntryRef { entry: id, args }));
+        }
+        let declared = ids.iter().map(|&i| format!("`{}`", self.entry_display(i))).collect::<Vec<_>>().join(", ");
+        let written = &r.span;
+        self.error(
+            Diagnostic::error(*written, format!("no declared entry matches `{}`", written_ref(r)))
+                .with_hint(format!("declared: {declared}; labels such as `t-1` must match a declaration exactly")),
+        );
+        None
+    }
+
+    fn label_in_scope(&self, sub: &ast::IndexExpr, scope: &Scope) -> Option<Slot> {
+        let shadowed = sub
+            .terms
+            .iter()
+            .any(|(_, a)| matches!(a, IndexAtom::Name(n) if scope.bound.iter().any(|(b, _)| *b == n.name)));
+        if shadowed {
+            None
+        } else {
+            self.label(sub)
+        }
+    }
+
+    /// An index expression over indices, sizes and integers, or `None` if it is not one (without
+    /// reporting: the caller tries other readings).
+    fn try_ix(&self, sub: &ast::IndexExpr, scope: &Scope) -> Option<Ix> {
+        let mut ix = Ix::default();
+        for (sign, atom) in &sub.terms {
+            match atom {
+                IndexAtom::Int(text, _) => {
+                    let v = text.parse::<i64>().ok().filter(|v| *v <= MAX_RANGE_LEN)?;
+                    ix.constant = ix.constant.checked_add(sign * v)?;
+                }
+                IndexAtom::Name(name) => ix.terms.push((*sign, self.ix_var(&name.name, scope)?)),
+            }
+        }
+        Some(ix)
+    }
+
+    fn ix_var(&self, name: &str, scope: &Scope) -> Option<IxVar> {
+        if let Some((_, id)) = scope.bound.iter().rev().find(|(n, _)| n == name) {
+            return Some(IxVar::Bound(*id));
+        }
+        match self.globals.get(name) {
+            Some((Global::Index(id), _)) => Some(IxVar::Free(*id)),
+            Some((Global::Size(id), _)) => Some(IxVar::Size(*id)),
+            _ => None,
+        }
+    }
+
+    /// An index expression written as an ordinary expression (the arguments of `delta`).
+    pub(super) fn ix_of_expr(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Ix> {
+        fn walk(r: &Resolver, e: &ast::Expr, sign: i64, scope: &Scope, ix: &mut Ix) -> bool {
+            match &e.kind {
+                // As in brackets: integers beyond any index value would only overflow later.
+                ExprKind::Number(t) => t
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|v| *v <= MAX_RANGE_LEN)
+                    .and_then(|v| ix.constant.checked_add(sign * v))
+                    .map(|c| ix.constant = c)
+                    .is_some(),
+                ExprKind::Name(n) => r.ix_var(&n.name, scope).map(|v| ix.terms.push((sign, v))).is_some(),
+                ExprKind::Neg(a) => walk(r, a, -sign, scope, ix),
+                ExprKind::Binary(ast::BinOp::Add, a, b, _) => {
+                    walk(r, a, sign, scope, ix) && walk(r, b, sign, scope, ix)
+                }
+                ExprKind::Binary(ast::BinOp::Sub, a, b, _) => {
+                    walk(r, a, sign, scope, ix) && walk(r, b, -sign, scope, ix)
+                }
+                _ => false,
+            }
+        }
+        let mut ix = Ix::default();
+        if walk(self, e, 1, scope, &mut ix) {
+            Some(ix)
+        } else {
+            self.error(Diagnostic::error(e.span, "expected an index expression").with_hint(format!(
+                "the arguments of `delta` are indices, sizes and integers up to {MAX_RANGE_LEN} joined by `+` and `-`"
+            )));
+            None
+        }
+    }
+}
+
+/// A reference as written: `x[t+1]`, `s[c,t-1]`.
+pub fn written_ref(r: &ast::VarRef) -> String {
+    if r.subscripts.is_empty() {
+        return r.name.name.clone();
+    }
+    let subs: Vec<String> = r
+        .subscripts
+        .iter()
+        .map(|ix| {
+            let mut text = String::new();
+            for (k, (sign, atom)) in ix.terms.iter().enumerate() {
+                if *sign < 0 {
+                    text.push('-');
+                } else if k > 0 {
+                    text.push('+');
+                }
+                match atom {
+                    IndexAtom::Int(v, _) => text.push_str(v),
+                    IndexAtom::Name(n) => text.push_str(&n.name),
+                }
+            }
+            text
+        })
+        .collect();
+    format!("{}[{}]", r.name.name, subs.join(","))
+}
+
+/// `s[c,t-1]` for a declaration.
+pub fn render_ref(model: &Model, name: &str, slots: &[Slot]) -> String {
+    if slots.is_empty() {
+        return name.to_string();
+    }
+    let subs: Vec<String> = slots
+        .iter()
+        .map(|s| match s {
+            Slot::Range(i) => model.indices[*i].name.clone(),
+            Slot::Label(l, o) => label_text(l, *o),
+        })
+        .collect();
+    format!("{name}[{}]", subs.join(","))
+}
+
+/// `t`, `t-1`, `t+2`.
+pub fn label_text(label: &str, offset: i64) -> String {
+    match offset.cmp(&0) {
+        std::cmp::Ordering::Equal => label.to_string(),
+        std::cmp::Ordering::Greater => format!("{label}+{offset}"),
+        std::cmp::Ordering::Less => format!("{label}{offset}"),
+    }
+}
