@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use super::diagnose::diagnose;
+use super::diagnose::{diagnose, Against, Cause};
 use super::evaluate::{
     error_text, expr_at, float_of, precise_point, precise_shown, Evaluated, Point, PrecisePoint, PRECISIONS,
 };
 use super::plan::{COVER_MAX_SIZE, MODERATE};
 use super::text::exact_texts;
-use super::{Counterexample, Verdict};
+use super::{compared_with, Counterexample, Verdict};
 use crate::model::{Derivation, Expr, IndexId, IndexRange, ToleranceRule};
 use crate::numeric::coverage::{self, Coverage};
 use crate::numeric::random::Band;
@@ -128,7 +128,7 @@ pub(super) fn compare(
     }
 }
 
-pub(super) type Judgement = (Verdict, String, Option<Counterexample>, Option<String>);
+pub(super) type Judgement = (Verdict, String, Option<Counterexample>, Option<Cause>);
 
 /// Compares expression `b` (a step) with expression `a` (the step before, or the head).
 #[allow(clippy::too_many_arguments)]
@@ -141,12 +141,13 @@ pub(super) fn judge(
     a: usize,
     b: usize,
     relation: Relation,
-    against: &str,
+    against: Against,
 ) -> Judgement {
     let model = ctx.model;
     if let Some(&extra) = free[b].iter().find(|i| !free[a].contains(i)) {
         let name = &model.indices[extra].name;
-        let cause = format!("index `{name}` is free in this step but not in {against}");
+        let cause = Cause::FreeIndex { index: name.clone(), against };
+        let against = compared_with(against);
         let detail = format!("a forgotten `sum({name}, …)`? the step depends on `{name}`, {against} does not");
         return (Verdict::Wrong, detail, None, Some(cause));
     }

@@ -1,10 +1,99 @@
 //! Diagnosis: the likely mistake behind a wrong step (a sign, a factor, a transposition, …),
-//! read off the values at all samples. It changes no verdict.
+//! read off the values at all samples, as a [`Cause`]: a kind and its data. It changes no verdict,
+//! and it holds no words: `report` and `grade` say a cause in theirs.
 
 use super::compare::PairOutcome;
 use super::evaluate::{float_of, Evaluated, Point};
-use super::text::significant;
 use crate::model::{IndexId, Model};
+
+/// The likely mistake behind a wrong step: its kind, with the data that names it. Decide by the
+/// kind, never by the words a report gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cause {
+    /// The step is the negation of the step before.
+    Sign,
+    /// The step is the step before times a constant other than 1: a positive small fraction, or
+    /// a number that is no small fraction (of either sign).
+    Factor(Constant),
+    /// The step is the step before times a negative small fraction: a sign error and a factor.
+    SignAndFactor(Fraction),
+    /// The step is the step before plus a constant: a missing or extra term.
+    Offset(Constant),
+    /// The step is 0 at every sample, the step before is not: a term is missing.
+    ZeroStep,
+    /// One side is defined at a sample where the other is not.
+    DomainMismatch,
+    /// The step, a square matrix, is the transpose of the step before.
+    Transposed,
+    /// The step agrees where every size is 1 and differs only at larger sizes: an index or sum
+    /// mistake, or a term that vanishes at size 1.
+    LargerSizes {
+        /// The model's sizes, by name.
+        sizes: Vec<String>,
+        /// A size from which (for one size: which is at least this; for several: one of them is)
+        /// the step differs.
+        from: i64,
+    },
+    /// The step's shape differs from the shape of the step before (§7); each shape is its
+    /// dimensions as written, none for a scalar.
+    ShapeMismatch {
+        /// The shape of the step before (or the head).
+        before: Vec<String>,
+        /// The step's shape.
+        step: Vec<String>,
+    },
+    /// A range index is free in the step but not in what it is compared with (a forgotten `sum`).
+    FreeIndex {
+        /// The index, by name.
+        index: String,
+        /// What the step is compared with.
+        against: Against,
+    },
+}
+
+/// What a step is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// The head (the first step).
+    Head,
+    /// The step before.
+    StepBefore,
+}
+
+/// A constant read off the values: a small fraction where the values show one, else the float.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Constant {
+    /// A fraction of small integers, within rounding.
+    Fraction(Fraction),
+    /// Any other number.
+    Float(f64),
+}
+
+impl Constant {
+    /// The constant as a float.
+    pub fn value(self) -> f64 {
+        match self {
+            Constant::Fraction(f) => f.value(),
+            Constant::Float(x) => x,
+        }
+    }
+}
+
+/// `numer/denom`, in lowest terms with `denom` from 1 to 12 and `numer` non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fraction {
+    /// The numerator, with the sign.
+    pub numer: i64,
+    /// The denominator, positive.
+    pub denom: i64,
+}
+
+impl Fraction {
+    /// The fraction as a float.
+    pub fn value(self) -> f64 {
+        self.numer as f64 / self.denom as f64
+    }
+}
 
 /// The likely mistake behind a wrong step, from the numbers at all samples.
 pub(super) fn diagnose(
@@ -13,9 +102,9 @@ pub(super) fn diagnose(
     outcomes: &[PairOutcome],
     a: usize,
     b: usize,
-) -> Option<String> {
+) -> Option<Cause> {
     if outcomes.contains(&PairOutcome::OneUndefined) {
-        return Some("the two sides are not defined for the same inputs".to_string());
+        return Some(Cause::DomainMismatch);
     }
     // Values beyond the range of floats (an exact 10^19000) say nothing about a sign or a factor.
     let pairs: Vec<(f64, f64)> = evaluated
@@ -29,7 +118,7 @@ pub(super) fn diagnose(
         return Some(cause);
     }
     if transposed(model, evaluated, a, b) {
-        return Some("transposed: this step is the transpose of the step before".to_string());
+        return Some(Cause::Transposed);
     }
     // A step right for one-element ranges but wrong for larger ones: an index or sum mistake, or a
     // term that is 0 at size 1 (a forgotten `(p[i] - y[i]) * h[j]` with one class).
@@ -55,12 +144,7 @@ pub(super) fn diagnose(
                 .map(|(ev, _)| largest(ev) + 1)
                 .max()
                 .unwrap_or(2);
-            let names = model.sizes.join(", ");
-            let which =
-                if model.sizes.len() == 1 { format!("{names} ≥ {m}") } else { format!("one of {names} is ≥ {m}") };
-            return Some(format!(
-                "differs only when {which} (an index or sum mistake, or a term that vanishes at size 1)"
-            ));
+            return Some(Cause::LargerSizes { sizes: model.sizes.clone(), from: m });
         }
     }
     None
@@ -100,13 +184,13 @@ pub(super) fn transposed(model: &Model, evaluated: &[Evaluated], a: usize, b: us
 }
 
 /// Causes read off the values alone: a sign, a constant factor, a constant offset.
-pub(super) fn value_cause(pairs: &[(f64, f64)]) -> Option<String> {
+pub(super) fn value_cause(pairs: &[(f64, f64)]) -> Option<Cause> {
     if pairs.is_empty() {
         return None;
     }
     let close = |x: f64, y: f64| (x - y).abs() <= 1e-6 * x.abs().max(y.abs()) + 1e-9;
     if pairs.iter().all(|&(x, y)| close(-x, y)) && pairs.iter().any(|&(x, _)| x.abs() > 1e-9) {
-        return Some("sign error".to_string());
+        return Some(Cause::Sign);
     }
     // Factors and offsets are only meaningful when the values vary between samples.
     let distinct = |xs: &mut Vec<f64>| {
@@ -115,7 +199,7 @@ pub(super) fn value_cause(pairs: &[(f64, f64)]) -> Option<String> {
         xs.len()
     };
     if pairs.iter().all(|&(_, y)| y == 0.0) && pairs.iter().any(|&(x, _)| x.abs() > 1e-9) {
-        return Some("this step is 0 but the step before is not (a term is missing)".to_string());
+        return Some(Cause::ZeroStep);
     }
     if distinct(&mut pairs.iter().map(|p| p.0).collect()) < 3 {
         return None;
@@ -127,30 +211,26 @@ pub(super) fn value_cause(pairs: &[(f64, f64)]) -> Option<String> {
     if let (Some(&k), true) = (ratios.first(), varied_ratios && ratios.first().is_some_and(|&k| meaningful(k))) {
         if zero_ok && ratios.iter().all(|&r| close(r, k)) {
             return Some(match small_fraction(k) {
-                Some(text) if k < 0.0 => {
-                    format!("sign error and off by a factor of {}", &text[1..])
-                }
-                Some(text) => format!("off by a factor of {text}"),
-                None => format!("off by a constant factor {}", significant(k, 6)),
+                Some(f) if k < 0.0 => Cause::SignAndFactor(f),
+                Some(f) => Cause::Factor(Constant::Fraction(f)),
+                None => Cause::Factor(Constant::Float(k)),
             });
         }
     }
     let offset = pairs[0].1 - pairs[0].0;
     let offset_matters = offset.abs() > 1e-6 * pairs[0].0.abs().max(pairs[0].1.abs());
     if offset_matters && pairs.iter().all(|&(x, y)| close(y - x, offset)) {
-        let text = small_fraction(offset).unwrap_or_else(|| significant(offset, 6));
-        return Some(format!("differs by the constant {text} (a missing or extra term)"));
+        return Some(Cause::Offset(small_fraction(offset).map_or(Constant::Float(offset), Constant::Fraction)));
     }
     None
 }
 
 /// `2`, `1/2`, `-3/4` when `x` is one of those within rounding.
-pub(super) fn small_fraction(x: f64) -> Option<String> {
+pub(super) fn small_fraction(x: f64) -> Option<Fraction> {
     for q in 1..=12i64 {
         let p = (x * q as f64).round();
         if p.abs() <= 1000.0 && p != 0.0 && (x - p / q as f64).abs() <= 1e-7 * x.abs().max(1.0) {
-            let p = p as i64;
-            return Some(if q == 1 { p.to_string() } else { format!("{p}/{q}") });
+            return Some(Fraction { numer: p as i64, denom: q });
         }
     }
     None
@@ -158,13 +238,14 @@ pub(super) fn small_fraction(x: f64) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::small_fraction;
+    use super::{small_fraction, Fraction};
 
     #[test]
     fn small_fractions() {
-        assert_eq!(small_fraction(2.0).as_deref(), Some("2"));
-        assert_eq!(small_fraction(0.5).as_deref(), Some("1/2"));
-        assert_eq!(small_fraction(-0.75).as_deref(), Some("-3/4"));
+        let f = |numer, denom| Some(Fraction { numer, denom });
+        assert_eq!(small_fraction(2.0), f(2, 1));
+        assert_eq!(small_fraction(0.5), f(1, 2));
+        assert_eq!(small_fraction(-0.75), f(-3, 4));
         assert_eq!(small_fraction(std::f64::consts::PI), None);
     }
 }

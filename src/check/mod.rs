@@ -14,6 +14,7 @@ mod evaluate;
 mod plan;
 mod text;
 
+pub use diagnose::{Against, Cause, Constant, Fraction};
 pub use text::{exact_significant, significant};
 
 use std::collections::BTreeMap;
@@ -151,7 +152,7 @@ pub struct StepResult {
     /// For a wrong step: where it fails.
     pub counterexample: Option<Counterexample>,
     /// For a wrong step: the likely mistake.
-    pub cause: Option<String>,
+    pub cause: Option<Cause>,
     /// For a proved step: the rules the proof used.
     pub explanation: Vec<String>,
     /// Set when a proof contradicts the numeric check: a bug in gradproof, never a verdict.
@@ -217,6 +218,14 @@ fn spent_message(options: &CheckOptions, why: Spent) -> String {
             "the prover stopped at its safety limit of {} ms, which depends on the machine (raise it with --timeout-ms)",
             millis(&options.prove_budget)
         ),
+    }
+}
+
+/// What a step is compared with, in the words of a step's detail.
+fn compared_with(against: Against) -> &'static str {
+    match against {
+        Against::Head => "the head",
+        Against::StepBefore => "the step before",
     }
 }
 
@@ -289,8 +298,8 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         let at = k + 1;
         let relation_verdict = step.relation;
         let relation_holds = if first_approx.is_some_and(|f| k >= f) { Relation::Approx } else { Relation::Equal };
-        let against = if at == 1 { "the head" } else { "the step before" };
-        let numeric = |a: usize, relation: Relation, against: &str| {
+        let against = if at == 1 { Against::Head } else { Against::StepBefore };
+        let numeric = |a: usize, relation: Relation, against: Against| {
             if options.numeric {
                 judge(ctx, d, &evaluated, &free, &cover, a, at, relation, against)
             } else {
@@ -303,13 +312,13 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             // §7: a step whose shape differs from the step before is wrong, without samples (and,
             // like the rule on free indices, whatever a proof says).
             let sizes = &ctx.model.sizes;
-            let detail =
-                format!("{against} is {}, this step is {}", before_shape.describe(sizes), step.shape.describe(sizes));
-            let cause = format!(
-                "shape mismatch: {} and {}",
-                before_shape.text_or_scalar(sizes),
-                step.shape.text_or_scalar(sizes)
+            let detail = format!(
+                "{} is {}, this step is {}",
+                compared_with(against),
+                before_shape.describe(sizes),
+                step.shape.describe(sizes)
             );
+            let cause = Cause::ShapeMismatch { before: before_shape.dims(sizes), step: step.shape.dims(sizes) };
             (Verdict::Wrong, detail, None, Some(cause))
         } else {
             numeric(at - 1, relation_verdict, against)
@@ -342,7 +351,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             }
         }
         let mut holds_verdict =
-            if step.shape == d.shape { numeric(0, relation_holds, "the head").0 } else { Verdict::Wrong };
+            if step.shape == d.shape { numeric(0, relation_holds, Against::Head).0 } else { Verdict::Wrong };
         let holds_static_wrong = step.shape != d.shape || free[at].iter().any(|i| !free[0].contains(i));
         if proved(0, at) && !holds_static_wrong {
             if holds_verdict == Verdict::Wrong {
