@@ -38,12 +38,67 @@ fn json_report_has_the_contract_fields() {
     let file = &json["files"][0];
     assert_eq!(file["path"], "derivations/lstm_forget_gate.deriv");
     let step = &file["derivations"][0]["steps"][0];
-    for field in ["index", "line", "relation", "verdict", "holds", "note", "detail", "counterexample", "cause"] {
+    for field in
+        ["index", "line", "relation", "verdict", "holds", "note", "detail", "counterexample", "cause", "cause_data"]
+    {
         assert!(step.get(field).is_some(), "step lacks `{field}`: {step}");
     }
     for field in ["steps", "proved", "checked", "wrong", "undetermined", "files_with_errors"] {
         assert!(json["summary"].get(field).is_some(), "summary lacks `{field}`");
     }
+}
+
+#[test]
+fn json_report_gives_the_cause_as_data() {
+    // Each derivation has one wrong step whose mistake is known by hand: a sign, a factor of 1/2
+    // (2x written x), a factor that is no small fraction (1.7x for 2x: 0.85), a sign with a factor
+    // (-x for 2x: -1/2), a new free index, and a transposed 2x3 matrix.
+    let source = "var x\nindex i in 1..n\nvar a[i]\nvar A: 2 x 3\n\
+                  derive diff(x^2, x)\n  = -2*x\n\
+                  derive diff(x^2, x)\n  = x\n\
+                  derive diff(x^2, x)\n  = 1.7*x\n\
+                  derive diff(x^2, x)\n  = -x\n\
+                  derive sum(i, a[i])\n  = a[i]\n\
+                  derive A\n  = A^T\n";
+    let report = gradproof::check_source("causes.deriv", source.as_bytes(), &Default::default());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let json: serde_json::Value = serde_json::from_str(&render_json(&[report])).unwrap();
+    let step = |d: usize| json["files"][0]["derivations"][d]["steps"][0].clone();
+    for d in 0..6 {
+        assert_eq!(step(d)["verdict"], "wrong", "derivation {d}: {}", step(d));
+    }
+    let fraction =
+        |numerator: i64, denominator: i64| serde_json::json!({ "numerator": numerator, "denominator": denominator });
+
+    assert_eq!(step(0)["cause"], "sign error");
+    assert_eq!(step(0)["cause_data"], serde_json::json!({ "kind": "sign" }));
+
+    assert_eq!(step(1)["cause"], "off by a factor of 1/2");
+    assert_eq!(
+        step(1)["cause_data"],
+        serde_json::json!({ "kind": "factor", "factor": 0.5, "fraction": fraction(1, 2) })
+    );
+
+    assert_eq!(step(2)["cause"], "off by a constant factor 0.85");
+    let float_factor = &step(2)["cause_data"];
+    assert_eq!(float_factor["kind"], "factor");
+    assert!((float_factor["factor"].as_f64().unwrap() - 0.85).abs() < 1e-9, "{float_factor}");
+    assert_eq!(float_factor["fraction"], serde_json::Value::Null);
+
+    assert_eq!(step(3)["cause"], "sign error and off by a factor of 1/2");
+    assert_eq!(
+        step(3)["cause_data"],
+        serde_json::json!({ "kind": "sign_and_factor", "factor": -0.5, "fraction": fraction(-1, 2) })
+    );
+
+    assert_eq!(step(4)["cause"], "index `i` is free in this step but not in the head");
+    assert_eq!(step(4)["cause_data"], serde_json::json!({ "kind": "free_index", "index": "i", "against": "head" }));
+
+    assert_eq!(step(5)["cause"], "shape mismatch: 2x3 and 3x2");
+    assert_eq!(
+        step(5)["cause_data"],
+        serde_json::json!({ "kind": "shape_mismatch", "before": ["2", "3"], "step": ["3", "2"] })
+    );
 }
 
 #[test]

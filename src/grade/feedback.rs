@@ -2,8 +2,10 @@
 //! mistake — including a missing or extra term named from the step before — and, on request, the
 //! reference's next step.
 
-use crate::check::{check_model, significant, CheckOptions, Counterexample, StepResult};
-use crate::model::{expr_text, Derivation, Expr, Model, Step, ToleranceRule};
+use crate::check::{
+    check_model, significant, Against, Cause, CheckOptions, Constant, Counterexample, Fraction, StepResult,
+};
+use crate::model::{dims_text, expr_text, Derivation, Expr, Model, Step, ToleranceRule};
 use crate::syntax::ast::{BigOp, Relation};
 
 use super::matching::with_derivations;
@@ -123,11 +125,70 @@ fn terms(e: &Expr) -> Vec<Expr> {
 }
 
 /// The check's cause in a grader's words: a new free index is a forgotten sum.
-pub(super) fn mistake(cause: &str) -> String {
-    let free_index = cause.strip_prefix("index `").and_then(|rest| rest.split_once('`')).map(|(name, _)| name);
-    match free_index {
-        Some(name) if cause.contains("is free in this step") => format!("forgotten sum over `{name}` ({cause})"),
-        _ => cause.to_string(),
+pub(super) fn mistake(cause: &Cause) -> String {
+    match cause {
+        Cause::FreeIndex { index, .. } => format!("forgotten sum over `{index}` ({})", cause_text(cause)),
+        _ => cause_text(cause),
+    }
+}
+
+/// The words for a likely cause, as the reports of `check` and the feedback of `grade` print it:
+/// `sign error`, `off by a factor of 1/2`, ``index `c` is free in this step but not in the head``.
+pub fn cause_text(cause: &Cause) -> String {
+    match cause {
+        Cause::Sign => "sign error".to_string(),
+        Cause::Factor(Constant::Fraction(f)) => format!("off by a factor of {}", fraction_text(*f)),
+        Cause::Factor(Constant::Float(k)) => format!("off by a constant factor {}", significant(*k, 6)),
+        Cause::SignAndFactor(f) => {
+            let magnitude = Fraction { numer: f.numer.abs(), denom: f.denom };
+            format!("sign error and off by a factor of {}", fraction_text(magnitude))
+        }
+        Cause::Offset(c) => format!("differs by the constant {} (a missing or extra term)", constant_text(*c)),
+        Cause::ZeroStep => "this step is 0 but the step before is not (a term is missing)".to_string(),
+        Cause::DomainMismatch => "the two sides are not defined for the same inputs".to_string(),
+        Cause::Transposed => "transposed: this step is the transpose of the step before".to_string(),
+        Cause::LargerSizes { sizes, from } => {
+            let names = sizes.join(", ");
+            let which =
+                if sizes.len() == 1 { format!("{names} ≥ {from}") } else { format!("one of {names} is ≥ {from}") };
+            format!("differs only when {which} (an index or sum mistake, or a term that vanishes at size 1)")
+        }
+        Cause::ShapeMismatch { before, step } => {
+            format!("shape mismatch: {} and {}", shape_text(before), shape_text(step))
+        }
+        Cause::FreeIndex { index, against } => {
+            let against = match against {
+                Against::Head => "the head",
+                Against::StepBefore => "the step before",
+            };
+            format!("index `{index}` is free in this step but not in {against}")
+        }
+    }
+}
+
+/// `2`, `1/2`, `-3/4`.
+fn fraction_text(f: Fraction) -> String {
+    if f.denom == 1 {
+        f.numer.to_string()
+    } else {
+        format!("{}/{}", f.numer, f.denom)
+    }
+}
+
+/// A constant as a cause names it: a small fraction, else six significant digits.
+fn constant_text(c: Constant) -> String {
+    match c {
+        Constant::Fraction(f) => fraction_text(f),
+        Constant::Float(x) => significant(x, 6),
+    }
+}
+
+/// A shape as a cause names it: `2x3`, `m x n`, `scalar`.
+fn shape_text(dims: &[String]) -> String {
+    if dims.is_empty() {
+        "scalar".to_string()
+    } else {
+        dims_text(dims)
     }
 }
 
@@ -194,4 +255,76 @@ fn counterexample_text(c: &Counterexample) -> String {
     let at = if parts.is_empty() { String::new() } else { format!("at {}: ", parts.join(", ")) };
     let (left, right) = c.exact_text.clone().unwrap_or_else(|| (value(c.left), value(c.right)));
     format!("{at}the step before is {left}, this step is {right}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{cause_text, mistake};
+    use crate::check::{Against, Cause, Constant, Fraction};
+
+    fn fraction(numer: i64, denom: i64) -> Fraction {
+        Fraction { numer, denom }
+    }
+
+    #[test]
+    fn every_kind_of_cause_has_its_words() {
+        let sizes = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases = [
+            (Cause::Sign, "sign error"),
+            (Cause::Factor(Constant::Fraction(fraction(1, 2))), "off by a factor of 1/2"),
+            (Cause::Factor(Constant::Fraction(fraction(2, 1))), "off by a factor of 2"),
+            (Cause::Factor(Constant::Float(418.20712345)), "off by a constant factor 418.207"),
+            (Cause::Factor(Constant::Float(-1.7)), "off by a constant factor -1.7"),
+            (Cause::SignAndFactor(fraction(-2, 1)), "sign error and off by a factor of 2"),
+            (Cause::SignAndFactor(fraction(-3, 4)), "sign error and off by a factor of 3/4"),
+            (Cause::Offset(Constant::Fraction(fraction(1, 1))), "differs by the constant 1 (a missing or extra term)"),
+            (
+                Cause::Offset(Constant::Fraction(fraction(-1, 3))),
+                "differs by the constant -1/3 (a missing or extra term)",
+            ),
+            (Cause::Offset(Constant::Float(0.123456789)), "differs by the constant 0.123457 (a missing or extra term)"),
+            (Cause::ZeroStep, "this step is 0 but the step before is not (a term is missing)"),
+            (Cause::DomainMismatch, "the two sides are not defined for the same inputs"),
+            (Cause::Transposed, "transposed: this step is the transpose of the step before"),
+            (
+                Cause::LargerSizes { sizes: sizes(&["n"]), from: 2 },
+                "differs only when n ≥ 2 (an index or sum mistake, or a term that vanishes at size 1)",
+            ),
+            (
+                Cause::LargerSizes { sizes: sizes(&["K", "H", "D"]), from: 3 },
+                "differs only when one of K, H, D is ≥ 3 (an index or sum mistake, or a term that vanishes at size 1)",
+            ),
+            (
+                Cause::ShapeMismatch { before: sizes(&["2", "3"]), step: sizes(&["3", "2"]) },
+                "shape mismatch: 2x3 and 3x2",
+            ),
+            (
+                Cause::ShapeMismatch { before: sizes(&["m", "n"]), step: sizes(&["n", "m"]) },
+                "shape mismatch: m x n and n x m",
+            ),
+            (Cause::ShapeMismatch { before: sizes(&["3"]), step: Vec::new() }, "shape mismatch: 3 and scalar"),
+            (Cause::ShapeMismatch { before: sizes(&["m"]), step: sizes(&["1", "m"]) }, "shape mismatch: m and 1 x m"),
+            (
+                Cause::FreeIndex { index: "i".to_string(), against: Against::Head },
+                "index `i` is free in this step but not in the head",
+            ),
+            (
+                Cause::FreeIndex { index: "c".to_string(), against: Against::StepBefore },
+                "index `c` is free in this step but not in the step before",
+            ),
+        ];
+        for (cause, words) in cases {
+            assert_eq!(cause_text(&cause), words, "{cause:?}");
+        }
+    }
+
+    #[test]
+    fn a_new_free_index_is_a_forgotten_sum_to_a_grader() {
+        let cause = Cause::FreeIndex { index: "c".to_string(), against: Against::StepBefore };
+        assert_eq!(
+            mistake(&cause),
+            "forgotten sum over `c` (index `c` is free in this step but not in the step before)"
+        );
+        assert_eq!(mistake(&Cause::Sign), "sign error");
+    }
 }

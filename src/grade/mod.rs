@@ -12,11 +12,12 @@ mod reference;
 
 use std::time::{Duration, Instant};
 
+pub use feedback::cause_text;
 pub use matching::MatchedBy;
 pub use policy::{Points, StepStatus};
 pub use reference::{Reference, ReferenceDerivation};
 
-use crate::check::{check_model, CheckOptions, DerivationResult, StepResult, Verdict};
+use crate::check::{check_model, Cause, CheckOptions, DerivationResult, StepResult, Verdict};
 use crate::diagnostic::{line_col, Diagnostic, Span};
 use crate::model::{expr_text, Derivation, Model};
 use crate::syntax::parse_file;
@@ -314,7 +315,7 @@ fn grade_derivations(
             let repeat = before_text == expr_text(model, &d.steps[i].expr);
             let status = StepStatus::of(step, repeat);
             let term = terms[k][i].clone();
-            let diagnosis = term.or_else(|| step.cause.as_deref().map(feedback::mistake));
+            let diagnosis = term.or_else(|| step.cause.as_ref().map(feedback::mistake));
             let hint = (options.hints && status == StepStatus::Wrong)
                 .then(|| feedback::hint(&reference_exprs[r], &rd.step_texts, &before_text, i + 1));
             statuses.push(status);
@@ -360,7 +361,7 @@ fn missing_or_extra_terms<'a>(
     for (k, (d, result)) in checked.iter().zip(results).enumerate() {
         let (theirs, reference_exprs) = reference_of(k);
         for (i, step) in result.steps.iter().enumerate() {
-            let simple = step.cause.as_deref().is_some_and(|c| c.contains("sign") || c.contains("factor"));
+            let simple = matches!(step.cause, Some(Cause::Sign | Cause::Factor(_) | Cause::SignAndFactor(_)));
             if step.verdict != Verdict::Wrong || step.counterexample.is_none() || simple {
                 continue;
             }

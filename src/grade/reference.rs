@@ -109,7 +109,7 @@ impl Reference {
         }
         for result in check_model(&model, options) {
             for step in result.steps.iter().filter(|s| s.verdict == Verdict::Wrong) {
-                let cause = step.cause.as_deref().map_or_else(String::new, |c| format!(" ({c})"));
+                let cause = step.cause.as_ref().map_or_else(String::new, |c| format!(" ({})", super::cause_text(c)));
                 errors.push(
                     Diagnostic::error(step.span, format!("this step of the reference is wrong{cause}"))
                         .with_hint("fix the reference: submissions would be graded against a wrong solution"),

@@ -44,21 +44,12 @@ impl Shape {
 
     /// The shape as written in a declaration: `3`, `2x3`, `m x n`.
     pub fn text(&self, sizes: &[String]) -> String {
-        let dims: Vec<String> = self.0.iter().map(|d| dim_text(d, sizes)).collect();
-        if dims.iter().all(|d| d.chars().all(|c| c.is_ascii_digit())) {
-            dims.join("x")
-        } else {
-            dims.join(" x ")
-        }
+        dims_text(&self.dims(sizes))
     }
 
-    /// [`Shape::text`], or `scalar`.
-    pub fn text_or_scalar(&self, sizes: &[String]) -> String {
-        if self.is_scalar() {
-            "scalar".to_string()
-        } else {
-            self.text(sizes)
-        }
+    /// Each dimension as written: `3`, `n`, `n+1`; none for a scalar.
+    pub fn dims(&self, sizes: &[String]) -> Vec<String> {
+        self.0.iter().map(|d| dim_text(d, sizes)).collect()
     }
 
     /// Rows and columns, a vector being one column.
@@ -68,6 +59,16 @@ impl Shape {
             [n] => (*n, ONE),
             [r, c, ..] => (*r, *c),
         }
+    }
+}
+
+/// Dimensions as written in a declaration: `3`, `2x3`, `m x n` (numbers joined by `x`, names by
+/// ` x `).
+pub fn dims_text(dims: &[String]) -> String {
+    if dims.iter().all(|d| d.chars().all(|c| c.is_ascii_digit())) {
+        dims.join("x")
+    } else {
+        dims.join(" x ")
     }
 }
 

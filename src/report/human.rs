@@ -13,6 +13,7 @@ use codespan_reporting::term::{
 use super::{FileReport, Summary};
 use crate::check::{significant, Counterexample, StepResult, Verdict};
 use crate::diagnostic::LineIndex;
+use crate::grade::cause_text;
 
 /// How the human report looks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -110,7 +111,7 @@ fn step(out: &mut Buffer, lines: &LineIndex, s: &StepResult, options: HumanOptio
     writeln!(out)?;
     if let Some(cause) = &s.cause {
         write!(out, "        likely cause: ")?;
-        paint(out, Some(Color::Red), false, cause)?;
+        paint(out, Some(Color::Red), false, &cause_text(cause))?;
         writeln!(out)?;
     }
     if s.verdict == Verdict::Undetermined {

@@ -4,8 +4,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::{FileReport, Summary};
-use crate::check::{Counterexample, StepResult};
+use crate::check::{Against, Cause, Constant, Counterexample, Fraction, StepResult};
 use crate::diagnostic::LineIndex;
+use crate::grade::cause_text;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -49,9 +50,33 @@ pub(super) struct StepJson<'a> {
     note: Option<&'a str>,
     detail: &'a str,
     counterexample: Option<CounterexampleJson<'a>>,
-    cause: Option<&'a str>,
+    cause: Option<String>,
+    cause_data: Option<CauseJson<'a>>,
     explanation: &'a [String],
     internal_error: bool,
+}
+
+/// A likely cause as data (`cause_data`): `kind` says which, in snake case, and the other fields
+/// are that kind's data. Consumers switch on `kind`; the words are in `cause`.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum CauseJson<'a> {
+    Sign,
+    Factor { factor: f64, fraction: Option<FractionJson> },
+    SignAndFactor { factor: f64, fraction: FractionJson },
+    Offset { offset: f64, fraction: Option<FractionJson> },
+    ZeroStep,
+    DomainMismatch,
+    Transposed,
+    LargerSizes { sizes: &'a [String], from: i64 },
+    ShapeMismatch { before: &'a [String], step: &'a [String] },
+    FreeIndex { index: &'a str, against: &'static str },
+}
+
+#[derive(Serialize)]
+struct FractionJson {
+    numerator: i64,
+    denominator: i64,
 }
 
 #[derive(Serialize)]
@@ -106,7 +131,8 @@ pub(super) fn step_json<'a>(lines: &LineIndex, s: &'a StepResult) -> StepJson<'a
         note: s.note.as_deref(),
         detail: &s.detail,
         counterexample: s.counterexample.as_ref().map(counterexample_json),
-        cause: s.cause.as_deref(),
+        cause: s.cause.as_ref().map(cause_text),
+        cause_data: s.cause.as_ref().map(cause_json),
         explanation: &s.explanation,
         internal_error: s.internal_error,
     }
@@ -114,4 +140,30 @@ pub(super) fn step_json<'a>(lines: &LineIndex, s: &'a StepResult) -> StepJson<'a
 
 fn counterexample_json(c: &Counterexample) -> CounterexampleJson<'_> {
     CounterexampleJson { sizes: &c.sizes, indices: &c.indices, inputs: &c.inputs, left: c.left, right: c.right }
+}
+
+fn cause_json(cause: &Cause) -> CauseJson<'_> {
+    let fraction = |f: &Fraction| FractionJson { numerator: f.numer, denominator: f.denom };
+    let exact = |c: &Constant| match c {
+        Constant::Fraction(f) => Some(fraction(f)),
+        Constant::Float(_) => None,
+    };
+    match cause {
+        Cause::Sign => CauseJson::Sign,
+        Cause::Factor(c) => CauseJson::Factor { factor: c.value(), fraction: exact(c) },
+        Cause::SignAndFactor(f) => CauseJson::SignAndFactor { factor: f.value(), fraction: fraction(f) },
+        Cause::Offset(c) => CauseJson::Offset { offset: c.value(), fraction: exact(c) },
+        Cause::ZeroStep => CauseJson::ZeroStep,
+        Cause::DomainMismatch => CauseJson::DomainMismatch,
+        Cause::Transposed => CauseJson::Transposed,
+        Cause::LargerSizes { sizes, from } => CauseJson::LargerSizes { sizes, from: *from },
+        Cause::ShapeMismatch { before, step } => CauseJson::ShapeMismatch { before, step },
+        Cause::FreeIndex { index, against } => CauseJson::FreeIndex {
+            index,
+            against: match against {
+                Against::Head => "head",
+                Against::StepBefore => "step_before",
+            },
+        },
+    }
 }

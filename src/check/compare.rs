@@ -1,0 +1,331 @@
+//! Comparison: how two expressions compare at each sample, by the step's relation and tolerance
+//! (in higher precision where floats lose the answer), and the judgement of a step from those
+//! outcomes — wrong with a counterexample, checked, or undetermined. Why a wrong step is wrong is
+//! left to the diagnosis.
+
+use std::collections::BTreeMap;
+
+use super::diagnose::{diagnose, Against, Cause};
+use super::evaluate::{
+    error_text, expr_at, float_of, precise_point, precise_shown, Evaluated, Point, PrecisePoint, PRECISIONS,
+};
+use super::plan::{COVER_MAX_SIZE, MODERATE};
+use super::text::exact_texts;
+use super::{compared_with, Counterexample, Verdict};
+use crate::model::{Derivation, Expr, IndexId, IndexRange, ToleranceRule};
+use crate::numeric::coverage::{self, Coverage};
+use crate::numeric::random::Band;
+use crate::numeric::{
+    self, entry_key_text, Context, EvalError, Interval, RangeAnswer, RangeQuery, TOO_LARGE, TOO_SMALL,
+};
+use crate::syntax::ast::Relation;
+
+/// How two expressions compare at one sample.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum PairOutcome {
+    Agree,
+    Disagree,
+    BothUndefined,
+    OneUndefined,
+    Error(String),
+    /// A draw at other magnitudes whose comparison does not count (see [`Evaluated::lenient`]).
+    Skipped,
+}
+
+/// Relative slack for floating-point error.
+pub(super) const FLOAT_SLACK: f64 = 1e-9;
+
+/// The rounding error of a sum, relative to its largest operand (an absolute floor that scales
+/// with the numbers involved, so small values are still compared relatively).
+pub(super) const CANCELLATION: f64 = 1e-12;
+
+/// Decides whether a value is in a `≈` step's range over the rounding box of its literals.
+pub(super) type RangeOracle<'a> = dyn FnMut(&RangeQuery) -> Result<RangeAnswer, EvalError> + 'a;
+
+pub(super) fn compare(
+    a: &Point,
+    b: &Point,
+    b_widened: Option<&Result<Interval, EvalError>>,
+    relation: Relation,
+    rule: ToleranceRule,
+    range: &mut RangeOracle,
+) -> PairOutcome {
+    let (ea, fa, xa, eb, fb, xb, floor) = match (a, b) {
+        (Point::Error(m), _) | (_, Point::Error(m)) | (Point::Lost(m), _) | (_, Point::Lost(m)) => {
+            return PairOutcome::Error(m.clone())
+        }
+        (Point::Undefined, Point::Undefined) => return PairOutcome::BothUndefined,
+        // A `≈` step undefined at its literals as written may still take the value elsewhere in
+        // their rounding box (`15 ≈ 1/(0.1 - 0.1)`: 1/(0.15 - 1/12) = 15).
+        (Point::Value { float: fa, error: ea, scale: sa, .. }, Point::Undefined)
+            if relation == Relation::Approx && rule == ToleranceRule::Rounding =>
+        {
+            let query =
+                RangeQuery { target: *fa, slack: CANCELLATION * sa + ea, relative: FLOAT_SLACK, scale: fa.abs() };
+            return match b_widened {
+                // Where the search cannot show the value reached, the step stays undefined where
+                // it is written, as the spec's rule on domains says.
+                Some(Ok(_)) if matches!(range(&query), Ok(RangeAnswer::Inside)) => PairOutcome::Agree,
+                _ => PairOutcome::OneUndefined,
+            };
+        }
+        (Point::Undefined, _) | (_, Point::Undefined) => return PairOutcome::OneUndefined,
+        (
+            Point::Value { exact: xa, float: fa, error: ea, scale: sa },
+            Point::Value { exact: xb, float: fb, error: eb, scale: sb },
+        ) => (ea, fa, xa, eb, fb, xb, CANCELLATION * sa.max(*sb)),
+    };
+    // An exact number beyond the range of floats (`1e400`) can only be compared exactly.
+    let exactly = relation == Relation::Equal && xa.is_some() && xb.is_some();
+    if !(exactly || fa.is_finite() && fb.is_finite()) {
+        return PairOutcome::Error("a value is too large for floating-point numbers (beyond ±1.8e308)".to_string());
+    }
+    // Each side's error bound (rounding and finite differences, carried through its arithmetic).
+    // Below the smallest normal float, values are rounded to subnormals or 0 and no longer
+    // comparable (`x*x*…*x` and `x^1999` underflow differently): that much difference is always
+    // allowed.
+    let error_slack = ea + eb + f64::MIN_POSITIVE;
+    let scale = fa.abs().max(fb.abs());
+    let agree = match relation {
+        Relation::Equal => match (xa, xb) {
+            (Some(x), Some(y)) => x == y,
+            _ => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + error_slack,
+        },
+        Relation::Approx => match rule {
+            ToleranceRule::Relative(r) => (fa - fb).abs() <= r * scale + error_slack,
+            ToleranceRule::Absolute(t) => (fa - fb).abs() <= t + error_slack,
+            ToleranceRule::Rounding => match b_widened {
+                Some(Ok(enclosure)) => {
+                    // The enclosure over the whole box may rule the value out at once; otherwise the
+                    // range is searched (numeric/rounding.rs).
+                    // The slack for rounding is relative to the values compared, not to the largest
+                    // value the step takes somewhere in the box (`-1 ≈ 1.0e12 * 0.0^2` is wrong).
+                    let query = RangeQuery { target: *fa, slack: floor + error_slack, relative: FLOAT_SLACK, scale };
+                    if query.excludes(enclosure) {
+                        false
+                    } else {
+                        match range(&query) {
+                            Ok(RangeAnswer::Inside) => true,
+                            Ok(RangeAnswer::Outside) => false,
+                            Ok(RangeAnswer::Unknown(why)) => return PairOutcome::Error(why),
+                            Err(e) => return PairOutcome::Error(error_text(&e)),
+                        }
+                    }
+                }
+                // A derivative in the step: its literals are taken as written.
+                Some(Err(EvalError::NotExact)) | None => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + error_slack,
+                // The rounding interval leaves a domain (a divisor interval holding 0).
+                Some(Err(_)) => {
+                    return PairOutcome::Error("the rounding interval of this step cannot be evaluated".to_string())
+                }
+            },
+        },
+    };
+    if agree {
+        PairOutcome::Agree
+    } else {
+        PairOutcome::Disagree
+    }
+}
+
+pub(super) type Judgement = (Verdict, String, Option<Counterexample>, Option<Cause>);
+
+/// Compares expression `b` (a step) with expression `a` (the step before, or the head).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn judge(
+    ctx: &Context,
+    d: &Derivation,
+    evaluated: &[Evaluated],
+    free: &[Vec<IndexId>],
+    cover: &Coverage,
+    a: usize,
+    b: usize,
+    relation: Relation,
+    against: Against,
+) -> Judgement {
+    let model = ctx.model;
+    if let Some(&extra) = free[b].iter().find(|i| !free[a].contains(i)) {
+        let name = &model.indices[extra].name;
+        let cause = Cause::FreeIndex { index: name.clone(), against };
+        let against = compared_with(against);
+        let detail = format!("a forgotten `sum({name}, …)`? the step depends on `{name}`, {against} does not");
+        return (Verdict::Wrong, detail, None, Some(cause));
+    }
+    let step = expr_at(d, b);
+    // Finite differences are tuned to the usual magnitudes: far above them, their error estimates
+    // no longer bound their error.
+    let differenced = cover.differenced[a] || cover.differenced[b];
+    let outcomes: Vec<PairOutcome> = evaluated
+        .iter()
+        .map(|ev| {
+            if ev.lenient && differenced && matches!(ev.sample.band, Band::Between(_, hi) if hi > MODERATE) {
+                return PairOutcome::Skipped;
+            }
+            let mut range = |q: &RangeQuery| numeric::in_rounding_range(ctx, &ev.sample, step, q);
+            let outcome =
+                compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range);
+            let outcome = if needs_precision(&ev.points[a], &ev.points[b], relation, &outcome) {
+                compare_precisely(ctx, d, ev, a, b, relation, &mut range)
+            } else {
+                outcome
+            };
+            match outcome {
+                // At other magnitudes, only two values compared count (either way).
+                PairOutcome::OneUndefined | PairOutcome::BothUndefined | PairOutcome::Error(_) if ev.lenient => {
+                    PairOutcome::Skipped
+                }
+                other => other,
+            }
+        })
+        .collect();
+    let bad: Vec<usize> = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| matches!(o, PairOutcome::Disagree | PairOutcome::OneUndefined))
+        .map(|(i, _)| i)
+        .collect();
+    let agreeing = outcomes.iter().filter(|o| **o == PairOutcome::Agree).count();
+    if let Some(&first) = bad.first() {
+        let ev = &evaluated[first];
+        let exprs = [expr_at(d, a), expr_at(d, b)];
+        let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, a, b);
+        // A value that floats lost is shown as the higher precision found it.
+        counterexample.left = counterexample.left.or_else(|| precise_shown(ev, a));
+        counterexample.right = counterexample.right.or_else(|| precise_shown(ev, b));
+        let cause = diagnose(model, evaluated, &outcomes, a, b);
+        let counted = outcomes.iter().filter(|o| **o != PairOutcome::Skipped).count();
+        let detail = format!("differs at {} of {counted} samples", bad.len());
+        return (Verdict::Wrong, detail, Some(counterexample), cause);
+    }
+    if let Some(PairOutcome::Error(message)) = outcomes.iter().find(|o| matches!(o, PairOutcome::Error(_))) {
+        return (Verdict::Undetermined, message.clone(), None, None);
+    }
+    if agreeing == 0 {
+        let detail = if evaluated.is_empty() {
+            "no sample could be drawn: every size instance leaves an index range empty".to_string()
+        } else {
+            "neither side is defined at any sample".to_string()
+        };
+        return (Verdict::Undetermined, detail, None, None);
+    }
+    // A sum that no agreeing sample gave a term says nothing of its terms (`sum(i in 1..n-6, …)`
+    // at sizes up to 6): its step is not `checked`.
+    let mut sums = cover.sums[a].iter().chain(&cover.sums[b]);
+    let reached = |r: IndexRange| {
+        evaluated
+            .iter()
+            .zip(&outcomes)
+            .any(|(ev, o)| *o == PairOutcome::Agree && !coverage::empty_at(r, &ev.sample.sizes))
+    };
+    if let Some(&r) = sums.find(|&&r| !reached(r)) {
+        let sizes = &model.sizes;
+        let range = format!("{}..{}", crate::model::dim_text(&r.lo, sizes), crate::model::dim_text(&r.hi, sizes));
+        let detail = format!(
+            "not decided: a sum or product over {range} is empty at every sample where both sides agree \
+             (sizes up to {COVER_MAX_SIZE} tried)"
+        );
+        return (Verdict::Undetermined, detail, None, None);
+    }
+    (Verdict::Checked, format!("agrees at {agreeing} samples"), None, None)
+}
+
+/// A disagreement in floats smaller than this share of the values' size (or of the largest operand
+/// of an addition) is within reach of cancellation: it is confirmed in higher precision first.
+pub(super) const CANCELLATION_REACH: f64 = 1e-8;
+
+/// Whether floats may have lost the answer of a comparison: one side was lost (undefined in floats
+/// but perhaps not in exact arithmetic), or an `=` step's sides differ by so little next to the
+/// numbers involved that cancellation may explain it.
+pub(super) fn needs_precision(a: &Point, b: &Point, relation: Relation, outcome: &PairOutcome) -> bool {
+    match (a, b) {
+        (Point::Lost(_), _) | (_, Point::Lost(_)) => true,
+        // An `=` whose sides agree only thanks to the fixed floor for cancellation, not their
+        // error bounds (`exp(30) + 1 - exp(30) = 0`): higher precision tells.
+        (
+            Point::Value { exact: xa, float: fa, error: ea, .. },
+            Point::Value { exact: xb, float: fb, error: eb, .. },
+        ) if *outcome == PairOutcome::Agree && relation == Relation::Equal && !(xa.is_some() && xb.is_some()) => {
+            (fa - fb).abs() > FLOAT_SLACK * fa.abs().max(fb.abs()) + ea + eb + f64::MIN_POSITIVE
+        }
+        (
+            Point::Value { exact: xa, float: fa, scale: sa, .. },
+            Point::Value { exact: xb, float: fb, scale: sb, .. },
+        ) if *outcome == PairOutcome::Disagree && !(xa.is_some() && xb.is_some()) => {
+            let size = fa.abs().max(fb.abs()).max(*sa).max(*sb);
+            (fa - fb).abs() <= CANCELLATION_REACH * size
+        }
+        _ => false,
+    }
+}
+
+/// Compares expressions `a` and `b` at one sample in higher precision, with more bits while the
+/// error bounds are too wide to tell; a sample no precision decides gives no verdict.
+pub(super) fn compare_precisely(
+    ctx: &Context,
+    d: &Derivation,
+    ev: &Evaluated,
+    a: usize,
+    b: usize,
+    relation: Relation,
+    range: &mut RangeOracle,
+) -> PairOutcome {
+    // What floats said, for where higher precision cannot say more.
+    let lost = [&ev.points[a], &ev.points[b]].into_iter().find_map(|p| match p {
+        Point::Lost(m) => Some(m.clone()),
+        _ => None,
+    });
+    for bits in PRECISIONS {
+        let (pa, pb) = (precise_point(ctx, d, ev, a, bits), precise_point(ctx, d, ev, b, bits));
+        let (x, y) = match (&pa, &pb) {
+            (PrecisePoint::Error(m), _) | (_, PrecisePoint::Error(m)) => {
+                // A value beyond floats is said as floats said it; a limit met on the way as itself.
+                let beyond_floats = lost.as_deref().filter(|l| [TOO_LARGE, TOO_SMALL].contains(l));
+                return PairOutcome::Error(beyond_floats.map_or_else(|| m.clone(), str::to_string));
+            }
+            (PrecisePoint::Imprecise, _) | (_, PrecisePoint::Imprecise) => continue,
+            (PrecisePoint::Undefined, PrecisePoint::Undefined) => return PairOutcome::BothUndefined,
+            (PrecisePoint::Undefined, _) | (_, PrecisePoint::Undefined) => return PairOutcome::OneUndefined,
+            (PrecisePoint::Value(x), PrecisePoint::Value(y)) => (x, y),
+        };
+        // The precise values (with their error bounds) are compared by the step's own rule, as
+        // floats. Values beyond the range of floats stay undetermined, as in floats: only the way to
+        // them may leave it (`exp(1000 a)` in a softmax).
+        let (fx, fy) = match (x.as_float(bits), y.as_float(bits)) {
+            (Ok(fx), Ok(fy)) => (fx, fy),
+            (Err(numeric::NotAFloat::TooWide), _) | (_, Err(numeric::NotAFloat::TooWide)) => continue,
+            (Err(numeric::NotAFloat::TooLarge), _) | (_, Err(numeric::NotAFloat::TooLarge)) => {
+                return PairOutcome::Error(lost.unwrap_or_else(|| TOO_LARGE.to_string()))
+            }
+            _ => return PairOutcome::Error(lost.unwrap_or_else(|| TOO_SMALL.to_string())),
+        };
+        let point = |f: numeric::Approx| Point::Value { exact: None, float: f.value, error: f.error, scale: 0.0 };
+        return compare(&point(fx), &point(fy), ev.widened[b].as_ref(), relation, d.tolerance, range);
+    }
+    PairOutcome::Error(format!(
+        "not decided at one sample: floats lose the value there, and numbers of {} bits cannot tell",
+        PRECISIONS[PRECISIONS.len() - 1]
+    ))
+}
+
+pub(super) fn counterexample(
+    ctx: &Context,
+    ev: &Evaluated,
+    free_a: &[IndexId],
+    free_b: &[IndexId],
+    exprs: &[&Expr],
+    a: usize,
+    b: usize,
+) -> Counterexample {
+    let model = ctx.model;
+    let sizes = model.sizes.iter().cloned().zip(ev.sample.sizes.iter().copied()).collect();
+    let mut indices = BTreeMap::new();
+    for &i in free_a.iter().chain(free_b) {
+        if let Some(v) = ev.sample.free[i] {
+            indices.insert(model.indices[i].name.clone(), v);
+        }
+    }
+    let inputs =
+        numeric::inputs_read(ctx, &ev.sample, exprs).into_iter().map(|(k, v)| (entry_key_text(model, &k), v)).collect();
+    let exact_text = exact_texts(&ev.points[a], &ev.points[b]);
+    Counterexample { sizes, indices, inputs, left: float_of(&ev.points[a]), right: float_of(&ev.points[b]), exact_text }
+}

@@ -1,0 +1,251 @@
+//! Diagnosis: the likely mistake behind a wrong step (a sign, a factor, a transposition, …),
+//! read off the values at all samples, as a [`Cause`]: a kind and its data. It changes no verdict,
+//! and it holds no words: `report` and `grade` say a cause in theirs.
+
+use super::compare::PairOutcome;
+use super::evaluate::{float_of, Evaluated, Point};
+use crate::model::{IndexId, Model};
+
+/// The likely mistake behind a wrong step: its kind, with the data that names it. Decide by the
+/// kind, never by the words a report gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cause {
+    /// The step is the negation of the step before.
+    Sign,
+    /// The step is the step before times a constant other than 1: a positive small fraction, or
+    /// a number that is no small fraction (of either sign).
+    Factor(Constant),
+    /// The step is the step before times a negative small fraction: a sign error and a factor.
+    SignAndFactor(Fraction),
+    /// The step is the step before plus a constant: a missing or extra term.
+    Offset(Constant),
+    /// The step is 0 at every sample, the step before is not: a term is missing.
+    ZeroStep,
+    /// One side is defined at a sample where the other is not.
+    DomainMismatch,
+    /// The step, a square matrix, is the transpose of the step before.
+    Transposed,
+    /// The step agrees where every size is 1 and differs only at larger sizes: an index or sum
+    /// mistake, or a term that vanishes at size 1.
+    LargerSizes {
+        /// The model's sizes, by name.
+        sizes: Vec<String>,
+        /// A size from which (for one size: which is at least this; for several: one of them is)
+        /// the step differs.
+        from: i64,
+    },
+    /// The step's shape differs from the shape of the step before (§7); each shape is its
+    /// dimensions as written, none for a scalar.
+    ShapeMismatch {
+        /// The shape of the step before (or the head).
+        before: Vec<String>,
+        /// The step's shape.
+        step: Vec<String>,
+    },
+    /// A range index is free in the step but not in what it is compared with (a forgotten `sum`).
+    FreeIndex {
+        /// The index, by name.
+        index: String,
+        /// What the step is compared with.
+        against: Against,
+    },
+}
+
+/// What a step is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// The head (the first step).
+    Head,
+    /// The step before.
+    StepBefore,
+}
+
+/// A constant read off the values: a small fraction where the values show one, else the float.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Constant {
+    /// A fraction of small integers, within rounding.
+    Fraction(Fraction),
+    /// Any other number.
+    Float(f64),
+}
+
+impl Constant {
+    /// The constant as a float.
+    pub fn value(self) -> f64 {
+        match self {
+            Constant::Fraction(f) => f.value(),
+            Constant::Float(x) => x,
+        }
+    }
+}
+
+/// `numer/denom`, in lowest terms with `denom` from 1 to 12 and `numer` non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fraction {
+    /// The numerator, with the sign.
+    pub numer: i64,
+    /// The denominator, positive.
+    pub denom: i64,
+}
+
+impl Fraction {
+    /// The fraction as a float.
+    pub fn value(self) -> f64 {
+        self.numer as f64 / self.denom as f64
+    }
+}
+
+/// The likely mistake behind a wrong step, from the numbers at all samples.
+pub(super) fn diagnose(
+    model: &Model,
+    evaluated: &[Evaluated],
+    outcomes: &[PairOutcome],
+    a: usize,
+    b: usize,
+) -> Option<Cause> {
+    if outcomes.contains(&PairOutcome::OneUndefined) {
+        return Some(Cause::DomainMismatch);
+    }
+    // Values beyond the range of floats (an exact 10^19000) say nothing about a sign or a factor.
+    let pairs: Vec<(f64, f64)> = evaluated
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| **o != PairOutcome::Skipped)
+        .filter_map(|(ev, _)| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
+    if let Some(cause) = value_cause(&pairs) {
+        return Some(cause);
+    }
+    if transposed(model, evaluated, a, b) {
+        return Some(Cause::Transposed);
+    }
+    // A step right for one-element ranges but wrong for larger ones: an index or sum mistake, or a
+    // term that is 0 at size 1 (a forgotten `(p[i] - y[i]) * h[j]` with one class).
+    if !model.sizes.is_empty() {
+        let small = |ev: &Evaluated| ev.sample.sizes.iter().all(|&s| s == 1);
+        let small_agree = evaluated.iter().zip(outcomes).any(|(ev, o)| small(ev) && *o == PairOutcome::Agree);
+        let all_bad_large = evaluated.iter().zip(outcomes).all(|(ev, o)| *o != PairOutcome::Disagree || !small(ev));
+        if small_agree && all_bad_large {
+            // The size above every one at which the step agrees below the smallest at which it
+            // fails: sizes between those are not all tried (a size added to reach `1..n-6`).
+            let largest = |ev: &Evaluated| ev.sample.sizes.iter().copied().max().unwrap_or(1);
+            let first_bad = evaluated
+                .iter()
+                .zip(outcomes)
+                .filter(|(_, o)| **o == PairOutcome::Disagree)
+                .map(|(ev, _)| largest(ev))
+                .min()
+                .unwrap_or(2);
+            let m = evaluated
+                .iter()
+                .zip(outcomes)
+                .filter(|(ev, o)| **o == PairOutcome::Agree && largest(ev) < first_bad)
+                .map(|(ev, _)| largest(ev) + 1)
+                .max()
+                .unwrap_or(2);
+            return Some(Cause::LargerSizes { sizes: model.sizes.clone(), from: m });
+        }
+    }
+    None
+}
+
+/// Whether expression `b`, a square matrix, equals the transpose of expression `a` at every sample
+/// (and is not simply equal to it).
+pub(super) fn transposed(model: &Model, evaluated: &[Evaluated], a: usize, b: usize) -> bool {
+    let Some(first) = evaluated.first() else { return false };
+    let mut hidden: Vec<IndexId> =
+        (0..model.indices.len()).filter(|&i| model.indices[i].hidden && first.sample.free[i].is_some()).collect();
+    hidden.sort_unstable();
+    let [row, col] = hidden[..] else { return false };
+    let key = |ev: &Evaluated, r: i64, c: i64| {
+        let mut free = ev.sample.free.clone();
+        free[row] = Some(r);
+        free[col] = Some(c);
+        (ev.sample.seed, ev.sample.mirror, ev.sample.sizes.clone(), free)
+    };
+    let by_position: std::collections::HashMap<_, &Point> = evaluated
+        .iter()
+        .filter_map(|ev| Some((key(ev, ev.sample.free[row]?, ev.sample.free[col]?), &ev.points[a])))
+        .collect();
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()) + 1e-12;
+    let mut off_diagonal_differs = false;
+    // Draws at other magnitudes may leave a value out; the usual ones decide.
+    for ev in evaluated.iter().filter(|ev| !ev.lenient) {
+        let (Some(r), Some(c)) = (ev.sample.free[row], ev.sample.free[col]) else { return false };
+        let Some(mirror) = by_position.get(&key(ev, c, r)).and_then(|p| float_of(p)) else { return false };
+        let (Some(here), Some(before)) = (float_of(&ev.points[b]), float_of(&ev.points[a])) else { return false };
+        if !close(here, mirror) {
+            return false;
+        }
+        off_diagonal_differs |= !close(here, before);
+    }
+    off_diagonal_differs
+}
+
+/// Causes read off the values alone: a sign, a constant factor, a constant offset.
+pub(super) fn value_cause(pairs: &[(f64, f64)]) -> Option<Cause> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-6 * x.abs().max(y.abs()) + 1e-9;
+    if pairs.iter().all(|&(x, y)| close(-x, y)) && pairs.iter().any(|&(x, _)| x.abs() > 1e-9) {
+        return Some(Cause::Sign);
+    }
+    // Factors and offsets are only meaningful when the values vary between samples.
+    let distinct = |xs: &mut Vec<f64>| {
+        xs.sort_by(f64::total_cmp);
+        xs.dedup_by(|p, q| close(*p, *q));
+        xs.len()
+    };
+    if pairs.iter().all(|&(_, y)| y == 0.0) && pairs.iter().any(|&(x, _)| x.abs() > 1e-9) {
+        return Some(Cause::ZeroStep);
+    }
+    if distinct(&mut pairs.iter().map(|p| p.0).collect()) < 3 {
+        return None;
+    }
+    let ratios: Vec<f64> = pairs.iter().filter(|(x, _)| x.abs() > 1e-6).map(|(x, y)| y / x).collect();
+    let zero_ok = pairs.iter().all(|&(x, y)| x.abs() > 1e-6 || y.abs() < 1e-6);
+    let varied_ratios = distinct(&mut pairs.iter().filter(|(x, _)| x.abs() > 1e-6).map(|p| p.0).collect()) >= 3;
+    let meaningful = |k: f64| k.abs() > 1e-6 && !close(k, 1.0);
+    if let (Some(&k), true) = (ratios.first(), varied_ratios && ratios.first().is_some_and(|&k| meaningful(k))) {
+        if zero_ok && ratios.iter().all(|&r| close(r, k)) {
+            return Some(match small_fraction(k) {
+                Some(f) if k < 0.0 => Cause::SignAndFactor(f),
+                Some(f) => Cause::Factor(Constant::Fraction(f)),
+                None => Cause::Factor(Constant::Float(k)),
+            });
+        }
+    }
+    let offset = pairs[0].1 - pairs[0].0;
+    let offset_matters = offset.abs() > 1e-6 * pairs[0].0.abs().max(pairs[0].1.abs());
+    if offset_matters && pairs.iter().all(|&(x, y)| close(y - x, offset)) {
+        return Some(Cause::Offset(small_fraction(offset).map_or(Constant::Float(offset), Constant::Fraction)));
+    }
+    None
+}
+
+/// `2`, `1/2`, `-3/4` when `x` is one of those within rounding.
+pub(super) fn small_fraction(x: f64) -> Option<Fraction> {
+    for q in 1..=12i64 {
+        let p = (x * q as f64).round();
+        if p.abs() <= 1000.0 && p != 0.0 && (x - p / q as f64).abs() <= 1e-7 * x.abs().max(1.0) {
+            return Some(Fraction { numer: p as i64, denom: q });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{small_fraction, Fraction};
+
+    #[test]
+    fn small_fractions() {
+        let f = |numer, denom| Some(Fraction { numer, denom });
+        assert_eq!(small_fraction(2.0), f(2, 1));
+        assert_eq!(small_fraction(0.5), f(1, 2));
+        assert_eq!(small_fraction(-0.75), f(-3, 4));
+        assert_eq!(small_fraction(std::f64::consts::PI), None);
+    }
+}

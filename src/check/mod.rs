@@ -1,0 +1,428 @@
+//! Verdicts: for every step, does it follow from the step before (`verdict`), and does it still
+//! equal the head (`holds`)? Decided here from the numeric samples; a numeric agreement is
+//! `checked`, never `proved`.
+//!
+//! This module holds the public types and the loop over a derivation's steps, which combines the
+//! prover's normal forms with the numbers and applies the rules on shapes and free indices. The
+//! phases of the numbers are its parts: `plan` chooses the samples, `evaluate` computes the values,
+//! `compare` judges a step from them, `diagnose` names the likely mistake of a wrong one, and
+//! `text` writes numbers for reports.
+
+mod compare;
+mod diagnose;
+mod evaluate;
+mod plan;
+mod text;
+
+pub use diagnose::{Against, Cause, Constant, Fraction};
+pub use text::{exact_significant, significant};
+
+use std::collections::BTreeMap;
+
+use num_rational::BigRational;
+
+use crate::diagnostic::Span;
+use crate::model::{free_indices, Derivation, Expr, IndexId, Model};
+use crate::numeric::coverage;
+use crate::numeric::{self, Context, Sample};
+use crate::prove;
+use crate::syntax::ast::Relation;
+use crate::work::{self, Budget, Spent};
+use compare::judge;
+use evaluate::evaluate_all;
+use plan::every_position;
+
+/// How to check.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// The seed of all sampling.
+    pub seed: u64,
+    /// Samples per size instance and index assignment.
+    pub samples: usize,
+    /// Whether to run the numeric check.
+    pub numeric: bool,
+    /// Whether to run the symbolic prover.
+    pub prove: bool,
+    /// The prover's budget per expression (units of work, and a safety net in time); past it,
+    /// the numbers decide.
+    pub prove_budget: Budget,
+    /// Whether to look for a chain of rewrites behind each proof.
+    pub explain: bool,
+    /// The budget of a whole file, prover and numbers together (units of work, and a safety net
+    /// in time); past it, the steps not yet decided are `undetermined`.
+    pub file_budget: Budget,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            seed: DEFAULT_SEED,
+            samples: 3,
+            numeric: true,
+            prove: true,
+            prove_budget: Budget { work: DEFAULT_PROVE_WORK, time: Some(DEFAULT_PROVE_TIMEOUT) },
+            explain: false,
+            file_budget: Budget { work: DEFAULT_FILE_WORK, time: Some(DEFAULT_FILE_TIMEOUT) },
+        }
+    }
+}
+
+/// The prover's default budget of work per expression (`--prove-work`), in units of
+/// [`crate::work`]: lowered nodes, normalised nodes, products of monomials and gcd steps.
+pub const DEFAULT_PROVE_WORK: u64 = 5_000_000;
+
+/// The prover's default safety net in time per expression (`--timeout-ms`): far above what the
+/// budget of work allows on a slow machine, so that it never decides a verdict in normal use.
+pub const DEFAULT_PROVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The default budget of work for checking one file (`--file-work`), in units of [`crate::work`]:
+/// evaluation operations, and the prover's units.
+pub const DEFAULT_FILE_WORK: u64 = 200_000_000;
+
+/// The default safety net in time for checking one file (`--file-timeout-ms`), far above what the
+/// budget of work takes on a slow machine.
+pub const DEFAULT_FILE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The fixed default seed, so that runs are reproducible.
+pub const DEFAULT_SEED: u64 = 0x6772_6164_7072_6f6f;
+
+/// The verdict of one step (§5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// A symbolic proof shows the step equal to the one before.
+    Proved,
+    /// Not proved, but equal at every sample.
+    Checked,
+    /// A counterexample was found.
+    Wrong,
+    /// Neither proved nor evaluable.
+    Undetermined,
+}
+
+impl Verdict {
+    /// The lowercase name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Proved => "proved",
+            Verdict::Checked => "checked",
+            Verdict::Wrong => "wrong",
+            Verdict::Undetermined => "undetermined",
+        }
+    }
+}
+
+/// A sample at which two expressions differ.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counterexample {
+    /// The sizes, by name.
+    pub sizes: BTreeMap<String, i64>,
+    /// The free indices, by name.
+    pub indices: BTreeMap<String, i64>,
+    /// The inputs read, by entry (`s[2,t-1]`).
+    pub inputs: BTreeMap<String, f64>,
+    /// The value being compared against (the previous step), if defined.
+    pub left: Option<f64>,
+    /// The step's value, if defined.
+    pub right: Option<f64>,
+    /// Both values written out exactly, when they are exact and differ but their floats would
+    /// print alike (an exact determinant of 1e-400 is 0 as a float).
+    pub exact_text: Option<(String, String)>,
+}
+
+/// The result for one step.
+#[derive(Debug, Clone)]
+pub struct StepResult {
+    /// 1-based position in the derivation.
+    pub index: usize,
+    /// The step's line.
+    pub span: Span,
+    /// `=` or `≈`.
+    pub relation: Relation,
+    /// Does it follow from the step before?
+    pub verdict: Verdict,
+    /// Does it still equal the head?
+    pub holds: bool,
+    /// Whether `holds` was decided (false when the comparison with the head was undetermined).
+    pub holds_known: bool,
+    /// The step's note.
+    pub note: Option<String>,
+    /// One line on how the verdict was reached.
+    pub detail: String,
+    /// For a wrong step: where it fails.
+    pub counterexample: Option<Counterexample>,
+    /// For a wrong step: the likely mistake.
+    pub cause: Option<Cause>,
+    /// For a proved step: the rules the proof used.
+    pub explanation: Vec<String>,
+    /// Set when a proof contradicts the numeric check: a bug in gradproof, never a verdict.
+    pub internal_error: bool,
+}
+
+/// The result for one derivation.
+#[derive(Debug, Clone)]
+pub struct DerivationResult {
+    /// Its name, if any.
+    pub name: Option<String>,
+    /// The `derive` line.
+    pub span: Span,
+    /// One result per step.
+    pub steps: Vec<StepResult>,
+}
+
+impl DerivationResult {
+    /// Whether the last step still equals the head.
+    pub fn final_holds(&self) -> bool {
+        self.steps.last().is_some_and(|s| s.holds)
+    }
+}
+
+/// Checks every derivation of a model, within the file's budget.
+pub fn check_model(model: &Model, options: &CheckOptions) -> Vec<DerivationResult> {
+    let ctx = Context::new(model)
+        .with_spent_messages(spent_message(options, Spent::File), spent_message(options, Spent::FileTime));
+    work::file(options.file_budget, || {
+        model.derivations.iter().enumerate().map(|(i, d)| check_derivation(&ctx, i, d, options)).collect()
+    })
+}
+
+/// The exact value of an expression of a model that gives every name in it a number (no sizes,
+/// sampled inputs, free indices or unknown functions), if it has one.
+pub fn exact_value(model: &Model, e: &Expr) -> Option<BigRational> {
+    if !model.sizes.is_empty() {
+        return None;
+    }
+    let ctx = Context::new(model);
+    let sample = Sample::standard(Vec::new(), vec![None; model.indices.len()], 0, false);
+    numeric::eval_exact(&ctx, &sample, e).ok()
+}
+
+/// Why a step was not decided when a budget was spent.
+fn spent_message(options: &CheckOptions, why: Spent) -> String {
+    let millis = |b: &Budget| b.time.map_or(0, |t| t.as_millis());
+    match why {
+        Spent::File => format!(
+            "not decided: checking the file needs more than its budget of {} units of work (raise it with --file-work)",
+            options.file_budget.work
+        ),
+        Spent::FileTime => format!(
+            "not decided: checking the file reached the safety limit of {} ms, which depends on the machine \
+             (raise it with --file-timeout-ms)",
+            millis(&options.file_budget)
+        ),
+        Spent::Part => format!(
+            "the prover gave up: the expression needs more than {} units of work (raise it with --prove-work)",
+            options.prove_budget.work
+        ),
+        Spent::PartTime => format!(
+            "the prover stopped at its safety limit of {} ms, which depends on the machine (raise it with --timeout-ms)",
+            millis(&options.prove_budget)
+        ),
+    }
+}
+
+/// What a step is compared with, in the words of a step's detail.
+fn compared_with(against: Against) -> &'static str {
+    match against {
+        Against::Head => "the head",
+        Against::StepBefore => "the step before",
+    }
+}
+
+fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> DerivationResult {
+    if let Some(why) = work::file_spent() {
+        return spent_result(d, &spent_message(options, why));
+    }
+    let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
+    let free: Vec<Vec<IndexId>> = exprs
+        .iter()
+        .map(|e| {
+            let mut v = Vec::new();
+            free_indices(e, &mut v);
+            v
+        })
+        .collect();
+    // Widened values are needed for `≈` steps, and for `holds` after the first `≈`.
+    let first_approx = d.steps.iter().position(|s| s.relation == Relation::Approx);
+    let needs_widened: Vec<bool> =
+        std::iter::once(false).chain((0..d.steps.len()).map(|k| first_approx.is_some_and(|f| k >= f))).collect();
+
+    // The prover first: it is usually the cheaper of the two, and where the file's time runs out
+    // during the numbers, a proof still stands. An array of concrete shape is proved element by
+    // element: each element's position is a number, so the elements of literals can be read off.
+    let instances = element_instances(ctx.model, &free);
+    let all_forms: Vec<prove::Forms> = if options.prove {
+        instances
+            .iter()
+            .map(|inst| {
+                let map: Vec<(IndexId, crate::model::Ix)> =
+                    inst.iter().map(|&(i, v)| (i, crate::model::Ix { constant: v, terms: Vec::new() })).collect();
+                let substituted: Vec<Expr> = exprs.iter().map(|e| crate::model::subst_free(e, &map)).collect();
+                let refs: Vec<&Expr> = substituted.iter().collect();
+                prove::normal_forms(ctx.model, &refs, options.prove_budget)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let forms = all_forms.first();
+    let proved = |a: usize, b: usize| -> bool {
+        !all_forms.is_empty()
+            && all_forms.iter().all(|f| match (&f.forms[a], &f.forms[b]) {
+                (Some(x), Some(y)) => x.proves_equal(y),
+                _ => false,
+            })
+    };
+    let cover = coverage::coverage(ctx.model, &exprs);
+    // Where every comparison is proved, the numbers only cross-check the proofs: the draws that
+    // look for what the usual ones miss (other magnitudes, exact rational values) are spared.
+    let all_proved = (1..exprs.len()).all(|k| proved(k - 1, k) && proved(0, k));
+    let evaluated = if options.numeric {
+        evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, !all_proved, options)
+    } else {
+        Vec::new()
+    };
+    // How a proved step was proved: the chain of rewrites where the e-graph finds one (only with
+    // --explain, as it costs time), else the rules the normal forms used.
+    let explanation_of = |a: usize, b: usize| -> Vec<String> {
+        let Some(f) = forms else { return Vec::new() };
+        let (Some(x), Some(y)) = (&f.forms[a], &f.forms[b]) else { return Vec::new() };
+        let chain = (options.explain && work::file_spent().is_none())
+            .then(|| prove::egraph::explain(&f.model, &x.lowered, &y.lowered))
+            .flatten();
+        chain.unwrap_or_else(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())
+    };
+
+    let mut steps = Vec::new();
+    for (k, step) in d.steps.iter().enumerate() {
+        let at = k + 1;
+        let relation_verdict = step.relation;
+        let relation_holds = if first_approx.is_some_and(|f| k >= f) { Relation::Approx } else { Relation::Equal };
+        let against = if at == 1 { Against::Head } else { Against::StepBefore };
+        let numeric = |a: usize, relation: Relation, against: Against| {
+            if options.numeric {
+                judge(ctx, d, &evaluated, &free, &cover, a, at, relation, against)
+            } else {
+                (Verdict::Undetermined, "numeric checking is off and no proof was found".to_string(), None, None)
+            }
+        };
+        let mut internal_error = false;
+        let before_shape = if at == 1 { &d.shape } else { &d.steps[at - 2].shape };
+        let (mut verdict, mut detail, mut counterexample, mut cause) = if step.shape != *before_shape {
+            // §7: a step whose shape differs from the step before is wrong, without samples (and,
+            // like the rule on free indices, whatever a proof says).
+            let sizes = &ctx.model.sizes;
+            let detail = format!(
+                "{} is {}, this step is {}",
+                compared_with(against),
+                before_shape.describe(sizes),
+                step.shape.describe(sizes)
+            );
+            let cause = Cause::ShapeMismatch { before: before_shape.dims(sizes), step: step.shape.dims(sizes) };
+            (Verdict::Wrong, detail, None, Some(cause))
+        } else {
+            numeric(at - 1, relation_verdict, against)
+        };
+        let mut step_explanation = Vec::new();
+        // The rules on free indices and shapes are syntactic and stand; otherwise a proof decides,
+        // and the numbers must agree with it.
+        let static_wrong = verdict == Verdict::Wrong && counterexample.is_none();
+        if proved(at - 1, at) && !static_wrong {
+            if verdict == Verdict::Wrong {
+                internal_error = true;
+                verdict = Verdict::Undetermined;
+                detail =
+                    "internal error: a symbolic proof contradicts the numeric check; please report this derivation"
+                        .to_string();
+            } else {
+                verdict = Verdict::Proved;
+                detail = "proved by symbolic differentiation and normalisation".to_string();
+                counterexample = None;
+                cause = None;
+                step_explanation = explanation_of(at - 1, at);
+            }
+        }
+        if verdict != Verdict::Proved {
+            // A safety net in time depends on the machine: a step it kept from a proof says so.
+            let timed_out =
+                all_forms.iter().flat_map(|f| [f.stopped[at - 1], f.stopped[at]]).flatten().find(|s| s.by_time());
+            if let Some(why) = timed_out {
+                detail = format!("{detail}; {}", spent_message(options, why));
+            }
+        }
+        let mut holds_verdict =
+            if step.shape == d.shape { numeric(0, relation_holds, Against::Head).0 } else { Verdict::Wrong };
+        let holds_static_wrong = step.shape != d.shape || free[at].iter().any(|i| !free[0].contains(i));
+        if proved(0, at) && !holds_static_wrong {
+            if holds_verdict == Verdict::Wrong {
+                internal_error = true;
+            } else {
+                holds_verdict = Verdict::Proved;
+            }
+        }
+        let holds = matches!(holds_verdict, Verdict::Checked | Verdict::Proved);
+        let holds_known = holds_verdict != Verdict::Undetermined;
+        steps.push(StepResult {
+            index: at,
+            span: step.span,
+            relation: step.relation,
+            verdict,
+            holds,
+            holds_known,
+            note: step.note.clone(),
+            detail,
+            counterexample,
+            cause,
+            explanation: step_explanation,
+            internal_error,
+        });
+    }
+    DerivationResult { name: d.name.clone(), span: d.span, steps }
+}
+
+/// Arrays with at most this many elements of concrete position are proved element by element.
+const MAX_PROVED_ELEMENTS: i64 = 36;
+
+/// The assignments of the element indices of concrete range (every element of an array of
+/// concrete shape), or one empty assignment.
+fn element_instances(model: &Model, free: &[Vec<IndexId>]) -> Vec<Vec<(IndexId, i64)>> {
+    let mut hidden: Vec<IndexId> = free.iter().flatten().copied().filter(|&i| model.indices[i].hidden).collect();
+    hidden.sort_unstable();
+    hidden.dedup();
+    let concrete: Vec<(IndexId, i64, i64)> = hidden
+        .iter()
+        .filter_map(|&i| {
+            let r = model.indices[i].range;
+            (r.lo.size.is_none() && r.hi.size.is_none()).then_some((i, r.lo.offset, r.hi.offset))
+        })
+        .collect();
+    let count = concrete.iter().try_fold(1i64, |acc, &(_, lo, hi)| acc.checked_mul((hi - lo + 1).max(0)));
+    if concrete.is_empty() || !count.is_some_and(|c| (1..=MAX_PROVED_ELEMENTS).contains(&c)) {
+        return vec![Vec::new()];
+    }
+    every_position(&concrete)
+}
+
+/// Every step undetermined: the file's budget ran out before this derivation.
+fn spent_result(d: &Derivation, why: &str) -> DerivationResult {
+    let steps = d
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(k, step)| StepResult {
+            index: k + 1,
+            span: step.span,
+            relation: step.relation,
+            verdict: Verdict::Undetermined,
+            holds: false,
+            holds_known: false,
+            note: step.note.clone(),
+            detail: why.to_string(),
+            counterexample: None,
+            cause: None,
+            explanation: Vec::new(),
+            internal_error: false,
+        })
+        .collect();
+    DerivationResult { name: d.name.clone(), span: d.span, steps }
+}

@@ -1,0 +1,328 @@
+//! The sampling plan: at which size instances, values of the free indices, array elements and
+//! magnitudes of the inputs a derivation is evaluated. It only chooses samples (deterministically,
+//! from the seed); it evaluates nothing and compares nothing.
+
+use rand::Rng;
+
+use super::CheckOptions;
+use crate::model::{IndexId, IndexRange, Model};
+use crate::numeric::coverage::{self, Coverage};
+use crate::numeric::random::Band;
+use crate::numeric::{random, Sample};
+
+/// The fewest samples a derivation is checked at.
+pub(super) const MIN_SAMPLES: usize = 12;
+
+/// Sizes are tried from 1 to this.
+pub(super) const MAX_SIZE: i64 = 5;
+
+/// Every assignment of values to indices in their ranges.
+pub(super) fn every_position(ranges: &[(IndexId, i64, i64)]) -> Vec<Vec<(IndexId, i64)>> {
+    let mut all = vec![Vec::new()];
+    for &(i, lo, hi) in ranges {
+        all = all
+            .into_iter()
+            .flat_map(|p: Vec<(IndexId, i64)>| (lo..=hi).map(move |v| [p.clone(), vec![(i, v)]].concat()))
+            .collect();
+    }
+    all
+}
+
+/// A size instance and index assignment drawn at: the instance's position, the sizes, the free
+/// indices and the array elements.
+pub(super) type Drawn = (usize, Vec<i64>, Vec<Option<i64>>, Vec<Vec<(IndexId, i64)>>);
+
+/// Samples that differ only in the position of an array element: one evaluation serves them all.
+pub(super) struct Group {
+    /// The sample, without values for the element indices.
+    pub(super) base: Sample,
+    /// The values of the element indices, one assignment per element tried.
+    pub(super) elements: Vec<Vec<(IndexId, i64)>>,
+}
+
+/// The samples of a derivation: several instances of the sizes (with more where a range the
+/// derivation uses is empty or has no interior point at all of them), several values of the free
+/// indices (bounds, random, interior, diagonals), several random draws of inputs and functions for
+/// each; a few draws at other magnitudes (large, and on both sides of every kink and of a
+/// constant added to an input); and for an array, every element (or, for a large one, its corners
+/// and a random selection).
+///
+/// Without `searching` (every comparison is proved), the draws at other magnitudes and the exact
+/// evaluation of sampled inputs are left out.
+pub(super) fn plan(
+    model: &Model,
+    d_index: usize,
+    free: &[IndexId],
+    cover: &Coverage,
+    searching: bool,
+    options: &CheckOptions,
+) -> Vec<Group> {
+    let n_sizes = model.sizes.len();
+    let mut instances: Vec<Vec<i64>> = (1..=MAX_SIZE).map(|v| vec![v; n_sizes]).collect();
+    if n_sizes >= 2 {
+        let mut r = random::rng(&[options.seed, d_index as u64, 0x5126]);
+        for _ in 0..3 {
+            instances.push((0..n_sizes).map(|_| r.gen_range(1..=MAX_SIZE)).collect());
+        }
+    }
+    if n_sizes == 0 {
+        instances.truncate(1);
+    }
+    instances.dedup();
+    let (elements, free): (Vec<IndexId>, Vec<IndexId>) = free.iter().partition(|&&i| model.indices[i].hidden);
+    let sampled: Vec<IndexRange> = free.iter().chain(&elements).map(|&i| model.indices[i].range).collect();
+    let extra = covering_instances(n_sizes, &instances, cover, &sampled);
+    instances.extend(extra);
+    // Free indices at their upper bounds, at random values, and at their lower bounds; then, with
+    // one pair of draws each, at interior values and on the diagonals.
+    let assignments = if free.is_empty() { 1 } else { 3 };
+    // Few combinations (a scalar derivation) get more draws each, so that every derivation is
+    // tried at MIN_SAMPLES points at least. Draws come in mirrored pairs (every unrestricted input
+    // negated), so each sign of each input is tried.
+    let combos = instances.len() * assignments;
+    let mut groups = Vec::new();
+    // Every size instance and index assignment drawn at, for the draws at other magnitudes.
+    let mut drawn: Vec<Drawn> = Vec::new();
+    for (inst_idx, sizes) in instances.iter().enumerate() {
+        let bound = |b: crate::model::Bound| b.offset + b.size.map_or(0, |s| sizes[s]);
+        let range = |i: IndexId| {
+            let r = model.indices[i].range;
+            (i, bound(r.lo), bound(r.hi))
+        };
+        let ranges: Vec<(IndexId, i64, i64)> = free.iter().map(|&i| range(i)).collect();
+        let element_ranges: Vec<(IndexId, i64, i64)> = elements.iter().map(|&i| range(i)).collect();
+        if ranges.iter().chain(&element_ranges).any(|&(_, lo, hi)| lo > hi) {
+            continue;
+        }
+        let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, 0xe1]);
+        let positions = element_positions(&element_ranges, &mut r);
+        // Every element of an array counts as a sample (at least `--samples` draws, in pairs).
+        let per_combo = options.samples.max(1).max(MIN_SAMPLES.div_ceil(combos * positions.len())).next_multiple_of(2);
+        let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
+        let kinds = if free.is_empty() { 1 } else { 4 };
+        for a in 0..kinds {
+            let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, a as u64, 0x1d]);
+            let values = assignment(a, &ranges, model.indices.len(), &mut r);
+            if assigned.contains(&values) {
+                continue;
+            }
+            assigned.push(values.clone());
+            drawn.push((inst_idx, sizes.clone(), values.clone(), positions.clone()));
+            let draws = if a < 3 { per_combo } else { 2 };
+            for s in 0..draws {
+                let pair = (s / 2) as u64;
+                let seed = random::key(&[options.seed, d_index as u64, inst_idx as u64, a as u64, pair]);
+                let mut base = Sample::standard(sizes.clone(), values.clone(), seed, s % 2 == 1);
+                // The first draw of each combination is also evaluated exactly where it can be:
+                // rational steps are then compared without rounding.
+                base.exact_inputs = searching && s == 0;
+                groups.push(Group { base, elements: positions.clone() });
+            }
+        }
+    }
+    // One mirrored pair of draws per band, spread over the combinations drawn at.
+    let bands = if searching { bands(cover) } else { Vec::new() };
+    for (j, band) in bands.iter().enumerate() {
+        if drawn.is_empty() {
+            break;
+        }
+        let at =
+            if bands.len() <= drawn.len() { (2 * j + 1) * drawn.len() / (2 * bands.len()) } else { j % drawn.len() };
+        let (inst_idx, sizes, values, positions) = &drawn[at];
+        // The magnitudes matter here, not the elements: a spread of them is enough.
+        let step = positions.len().div_ceil(BAND_ELEMENTS).max(1);
+        let elements: Vec<Vec<(IndexId, i64)>> = positions.iter().step_by(step).cloned().collect();
+        for s in 0..2 {
+            let seed = random::key(&[options.seed, d_index as u64, *inst_idx as u64, 0xba4d, j as u64]);
+            let base = Sample { band: *band, ..Sample::standard(sizes.clone(), values.clone(), seed, s % 2 == 1) };
+            groups.push(Group { base, elements: elements.clone() });
+        }
+    }
+    groups
+}
+
+/// The values of the free indices for one kind of assignment: 0 their upper bounds, 1 random
+/// values, 2 their lower bounds, 3 interior values on the diagonals (indices whose ranges meet take
+/// one value, strictly inside the common part of their ranges where it has such values).
+pub(super) fn assignment(
+    kind: usize,
+    ranges: &[(IndexId, i64, i64)],
+    n_indices: usize,
+    r: &mut impl Rng,
+) -> Vec<Option<i64>> {
+    let mut values = vec![None; n_indices];
+    match kind {
+        0..=2 => {
+            for &(i, lo, hi) in ranges {
+                values[i] = Some(match kind {
+                    0 => hi,
+                    1 => r.gen_range(lo..=hi),
+                    _ => lo,
+                });
+            }
+        }
+        _ => {
+            // Classes of indices whose ranges share a part, each with that part.
+            let mut classes: Vec<(Vec<IndexId>, i64, i64)> = Vec::new();
+            for &(i, lo, hi) in ranges {
+                match classes.iter_mut().find(|(_, l, h)| lo.max(*l) <= hi.min(*h)) {
+                    Some(class) => {
+                        class.0.push(i);
+                        class.1 = class.1.max(lo);
+                        class.2 = class.2.min(hi);
+                    }
+                    None => classes.push((vec![i], lo, hi)),
+                }
+            }
+            for (members, lo, hi) in classes {
+                let v = inside(r, lo, hi);
+                for i in members {
+                    values[i] = Some(v);
+                }
+            }
+        }
+    }
+    values
+}
+
+/// A random value strictly between two bounds, or between them where there is none.
+pub(super) fn inside(r: &mut impl Rng, lo: i64, hi: i64) -> i64 {
+    if hi - lo >= 2 {
+        r.gen_range(lo + 1..hi)
+    } else {
+        r.gen_range(lo..=hi)
+    }
+}
+
+/// The bands of magnitudes drawn at besides the usual one: large inputs, and inputs on each side
+/// of every scale the derivation has (a kink, a constant added to an input).
+pub(super) fn bands(cover: &Coverage) -> Vec<Band> {
+    if !cover.random.contains(&true) {
+        return Vec::new();
+    }
+    // Large draws compare only values computed without finite differences: some step must have
+    // them on both sides of a comparison (with the step before, or with the head).
+    let fd = &cover.differenced;
+    let undifferenced_pair = (1..fd.len()).any(|k| !fd[k] && (!fd[k - 1] || !fd[0]));
+    let mut out: Vec<Band> = LARGE.iter().map(|&(lo, hi)| Band::Between(lo, hi)).collect();
+    for &c in &cover.scales {
+        out.push(Band::Between(c / 2.0, c / 1.1));
+        out.push(Band::Between(c * 1.1, c * 2.0));
+    }
+    out.retain(|b| undifferenced_pair || matches!(b, Band::Between(_, hi) if *hi <= MODERATE));
+    out
+}
+
+/// The magnitudes of the large draws: one pair of draws in each band.
+pub(super) const LARGE: [(f64, f64); 2] = [(10.0, 100.0), (100.0, 1000.0)];
+
+/// At most this many elements of an array are compared at a draw at other magnitudes.
+pub(super) const BAND_ELEMENTS: usize = 16;
+
+/// Draws at magnitudes beyond this compare only values computed without finite differences.
+pub(super) const MODERATE: f64 = 20.0;
+
+/// The largest size an instance added to reach a range may have.
+pub(super) const COVER_MAX_SIZE: i64 = 16;
+
+/// How many vectors of sizes the search for such an instance looks at, at most.
+pub(super) const COVER_SEARCH: usize = 20_000;
+
+/// How many such instances are added, at most.
+pub(super) const MAX_COVER_INSTANCES: usize = 2;
+
+/// Instances of the sizes to add so that every range that the derivation uses and whose length
+/// depends on the sizes is non-empty, and has a value strictly between its bounds, at some
+/// instance: each the smallest (by its largest size, then in order) that reaches the most of the
+/// ranges not yet reached, up to sizes of [`COVER_MAX_SIZE`]. An added instance leaves no free
+/// index without values, and reads no entry outside its range where every instance tried before
+/// reads inside it.
+pub(super) fn covering_instances(
+    n_sizes: usize,
+    base: &[Vec<i64>],
+    cover: &Coverage,
+    sampled: &[IndexRange],
+) -> Vec<Vec<i64>> {
+    if n_sizes == 0 || cover.ranges.is_empty() {
+        return Vec::new();
+    }
+    let valid = |sizes: &[i64]| sampled.iter().all(|&r| !coverage::empty_at(r, sizes));
+    let level = |r: IndexRange, sizes: &[i64]| {
+        if coverage::has_interior_at(r, sizes) {
+            2
+        } else {
+            u8::from(!coverage::empty_at(r, sizes))
+        }
+    };
+    let tried: Vec<&Vec<i64>> = base.iter().filter(|s| valid(s)).collect();
+    let kept_reads: Vec<&coverage::Read> =
+        cover.reads.iter().filter(|read| tried.iter().all(|s| read.in_range_at(s))).collect();
+    let mut reached: Vec<u8> =
+        cover.ranges.iter().map(|&r| tried.iter().map(|s| level(r, s)).max().unwrap_or(0)).collect();
+    let mut added = Vec::new();
+    while added.len() < MAX_COVER_INSTANCES && reached.iter().any(|&l| l < 2) {
+        let mut best: Option<(usize, Vec<i64>)> = None;
+        let mut looked = 0;
+        'search: for m in 1..=COVER_MAX_SIZE {
+            let mut sizes = vec![1; n_sizes];
+            loop {
+                looked += 1;
+                if looked > COVER_SEARCH {
+                    break 'search;
+                }
+                if sizes.contains(&m) && valid(&sizes) && kept_reads.iter().all(|read| read.in_range_at(&sizes)) {
+                    let gain: usize = cover
+                        .ranges
+                        .iter()
+                        .zip(&reached)
+                        .map(|(&r, &l)| usize::from(level(r, &sizes).saturating_sub(l)))
+                        .sum();
+                    if gain > best.as_ref().map_or(0, |b| b.0) {
+                        best = Some((gain, sizes.clone()));
+                    }
+                }
+                // The next vector of [1, m]^n, the last size fastest.
+                let Some(k) = (0..n_sizes).rev().find(|&k| sizes[k] < m) else { break };
+                sizes[k] += 1;
+                sizes[k + 1..].iter_mut().for_each(|s| *s = 1);
+            }
+        }
+        let Some((_, sizes)) = best else { break };
+        for (l, &r) in reached.iter_mut().zip(&cover.ranges) {
+            *l = (*l).max(level(r, &sizes));
+        }
+        added.push(sizes);
+    }
+    added
+}
+
+/// Arrays with at most this many elements are compared at every element.
+pub(super) const MAX_ELEMENTS: i64 = 4096;
+
+/// Larger ones at their corners and this many random elements.
+pub(super) const RANDOM_ELEMENTS: usize = 256;
+
+/// The element positions to compare: all of them, or for a large array its corners and a random
+/// selection.
+pub(super) fn element_positions(ranges: &[(IndexId, i64, i64)], r: &mut impl Rng) -> Vec<Vec<(IndexId, i64)>> {
+    let count = ranges.iter().try_fold(1i64, |acc, &(_, lo, hi)| acc.checked_mul(hi - lo + 1));
+    if count.is_some_and(|c| c <= MAX_ELEMENTS) {
+        return every_position(ranges);
+    }
+    let mut picked: Vec<Vec<(IndexId, i64)>> = Vec::new();
+    for corner in 0..(1usize << ranges.len()) {
+        picked.push(
+            ranges
+                .iter()
+                .enumerate()
+                .map(|(k, &(i, lo, hi))| (i, if corner >> k & 1 == 1 { hi } else { lo }))
+                .collect(),
+        );
+    }
+    for _ in 0..RANDOM_ELEMENTS {
+        picked.push(ranges.iter().map(|&(i, lo, hi)| (i, r.gen_range(lo..=hi))).collect());
+    }
+    picked.sort();
+    picked.dedup();
+    picked
+}
