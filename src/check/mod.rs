@@ -327,20 +327,22 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         // The rules on free indices and shapes are syntactic and stand; otherwise a proof decides,
         // and the numbers must agree with it.
         let static_wrong = verdict == Verdict::Wrong && counterexample.is_none();
-        if proved(at - 1, at) && !static_wrong {
-            if verdict == Verdict::Wrong {
+        match settle(verdict, proved(at - 1, at), static_wrong) {
+            Settled::Contradiction => {
                 internal_error = true;
                 verdict = Verdict::Undetermined;
                 detail =
                     "internal error: a symbolic proof contradicts the numeric check; please report this derivation"
                         .to_string();
-            } else {
+            }
+            Settled::Proved => {
                 verdict = Verdict::Proved;
                 detail = "proved by symbolic differentiation and normalisation".to_string();
                 counterexample = None;
                 cause = None;
                 step_explanation = explanation_of(at - 1, at);
             }
+            Settled::Numbers => {}
         }
         if verdict != Verdict::Proved {
             // A safety net in time depends on the machine: a step it kept from a proof says so.
@@ -353,12 +355,10 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         let mut holds_verdict =
             if step.shape == d.shape { numeric(0, relation_holds, Against::Head).0 } else { Verdict::Wrong };
         let holds_static_wrong = step.shape != d.shape || free[at].iter().any(|i| !free[0].contains(i));
-        if proved(0, at) && !holds_static_wrong {
-            if holds_verdict == Verdict::Wrong {
-                internal_error = true;
-            } else {
-                holds_verdict = Verdict::Proved;
-            }
+        match settle(holds_verdict, proved(0, at), holds_static_wrong) {
+            Settled::Contradiction => internal_error = true,
+            Settled::Proved => holds_verdict = Verdict::Proved,
+            Settled::Numbers => {}
         }
         let holds = matches!(holds_verdict, Verdict::Checked | Verdict::Proved);
         let holds_known = holds_verdict != Verdict::Undetermined;
@@ -378,6 +378,26 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         });
     }
     DerivationResult { name: d.name.clone(), span: d.span, steps }
+}
+
+/// What decides a step, given the verdict of the numbers, whether the prover proved it, and
+/// whether a syntactic rule (a new free index, a shape mismatch) made it wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settled {
+    /// The proof: the numbers agree or reach no verdict.
+    Proved,
+    /// The numbers' verdict stands: no proof, or a syntactic rule that no proof overrides.
+    Numbers,
+    /// A proof the numbers refute: a bug, reported as an internal error, never `proved` or `wrong`.
+    Contradiction,
+}
+
+fn settle(numbers: Verdict, proved: bool, static_wrong: bool) -> Settled {
+    match (proved && !static_wrong, numbers) {
+        (false, _) => Settled::Numbers,
+        (true, Verdict::Wrong) => Settled::Contradiction,
+        (true, _) => Settled::Proved,
+    }
 }
 
 /// Arrays with at most this many elements of concrete position are proved element by element.
@@ -425,4 +445,21 @@ fn spent_result(d: &Derivation, why: &str) -> DerivationResult {
         })
         .collect();
     DerivationResult { name: d.name.clone(), span: d.span, steps }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{settle, Settled, Verdict};
+
+    #[test]
+    fn a_proof_the_numbers_refute_is_an_internal_error_never_a_verdict() {
+        assert_eq!(settle(Verdict::Wrong, true, false), Settled::Contradiction);
+        // A proof stands where the numbers agree or reach no verdict.
+        assert_eq!(settle(Verdict::Checked, true, false), Settled::Proved);
+        assert_eq!(settle(Verdict::Undetermined, true, false), Settled::Proved);
+        // The syntactic rules stand against any proof; without a proof the numbers decide.
+        assert_eq!(settle(Verdict::Wrong, true, true), Settled::Numbers);
+        assert_eq!(settle(Verdict::Wrong, false, false), Settled::Numbers);
+        assert_eq!(settle(Verdict::Checked, false, false), Settled::Numbers);
+    }
 }
