@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use gradproof::internals::normal_forms;
 use gradproof::model::{resolve, Builtin, Expr, Ix, IxVar, Model};
-use gradproof::prove::normal_forms;
 use gradproof::syntax::ast::BigOp;
 use gradproof::syntax::parse_file;
 

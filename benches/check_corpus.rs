@@ -35,7 +35,7 @@ fn main() {
             let exprs: Vec<&gradproof::model::Expr> =
                 std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
             let t = time(5, || {
-                let forms = gradproof::prove::normal_forms(
+                let forms = gradproof::internals::normal_forms(
                     &model,
                     &exprs,
                     gradproof::check::CheckOptions::default().prove_budget,

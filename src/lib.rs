@@ -1,13 +1,15 @@
 //! gradproof checks derivations in deep-learning courses step by step.
 //!
 //! The pipeline, one module per stage: [`syntax`] (text → tree, and back), [`model`] (names,
-//! indices, definitions, shapes), [`numeric`] (sampling, evaluation and finite differences) and
-//! [`prove`] (symbolic differentiation and normal forms) beside each other, [`check`] (verdicts),
+//! indices, definitions, shapes), `numeric` (sampling, evaluation and finite differences) and
+//! `prove` (symbolic differentiation and normal forms) beside each other, [`check`] (verdicts),
 //! then [`grade`] (points and feedback against a reference) and [`derive`](mod@derive) (reference
-//! derivations) on top of it, and [`report`] (human, JSON, CSV, Gradescope, LaTeX and Markdown
-//! output). [`source`] runs the whole pipeline for one text (the front door below); [`work`] holds
-//! the budgets of work that every limit counts, [`diagnostic`] the errors with their spans; [`cli`]
-//! and [`commands`] are what the binary runs.
+//! derivations) on top of it, [`report`] (human, JSON, CSV, Gradescope, LaTeX and Markdown
+//! output) and [`serve`] (the playground's server). `source` runs the whole pipeline for one text
+//! (the front door below); `work` holds the budgets of work that every limit counts ([`Budget`]);
+//! [`diagnostic`] the errors with their spans. `numeric`, `prove`, `source` and `work` are private:
+//! they are reached through [`check`] and the front door. `cli` and `commands` are what the binary
+//! runs, not part of the API.
 //!
 //! The front door is [`check_source`]: one source text in, a [`FileReport`] out, with the text
 //! decoded, parsed, resolved and every derivation checked on a thread of its own (a large stack,
@@ -24,19 +26,37 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use source::{check_source, decode_source, FileReport};
+pub use source::{check_source, decode_source, FileReport, MAX_FILE_BYTES};
+pub use work::Budget;
 
+// The library: what a tool built on gradproof uses.
 pub mod check;
-pub mod cli;
-pub mod commands;
 pub mod derive;
 pub mod diagnostic;
 pub mod grade;
 pub mod model;
-pub mod numeric;
-pub mod prove;
 pub mod report;
 pub mod serve;
-pub mod source;
 pub mod syntax;
-pub mod work;
+
+// Stages reached through the modules above, never directly.
+mod numeric;
+mod prove;
+mod source;
+mod work;
+
+// What the binary runs: argument structs and subcommands, not part of the library's API.
+#[doc(hidden)]
+pub mod cli;
+#[doc(hidden)]
+pub mod commands;
+
+/// Internals that the project's own tests and benches compare with each other (the lowering of
+/// derivatives against finite differences, the prover's time per step). Not part of the API: they
+/// change without notice.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::numeric::{eval_float, Context, EvalError, Sample};
+    pub use crate::prove::lower::Lowerer;
+    pub use crate::prove::normal_forms;
+}

@@ -144,7 +144,8 @@ pub fn file_spent() -> Option<Spent> {
 }
 
 /// The units of work done so far in this file.
-pub fn used() -> u64 {
+#[cfg(test)]
+fn used() -> u64 {
     METER.with(|m| m.get().used)
 }
 

@@ -9,7 +9,7 @@ use gradproof::check_source;
 use gradproof::commands::check::{check_paths, MAX_FILE_BYTES};
 use gradproof::diagnostic::line_col;
 use gradproof::model::{MAX_DECLARATIONS, MAX_INLINED_SIZE};
-use gradproof::work::Budget;
+use gradproof::Budget;
 use gradproof::FileReport;
 
 fn check(source: &str) -> FileReport {

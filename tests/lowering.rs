@@ -4,9 +4,9 @@
 mod common;
 
 use common::deriv_files;
+use gradproof::internals::Lowerer;
+use gradproof::internals::{eval_float, Context, EvalError, Sample};
 use gradproof::model::{free_indices, resolve, Expr};
-use gradproof::numeric::{eval_float, Context, EvalError, Sample};
-use gradproof::prove::lower::Lowerer;
 use gradproof::syntax::parse_file;
 use std::path::Path;
 

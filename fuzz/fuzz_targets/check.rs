@@ -8,7 +8,7 @@ use std::time::Duration;
 use gradproof::check::CheckOptions;
 use gradproof::check_source;
 use gradproof::report::{render_diagnostics, render_human, render_json, HumanOptions};
-use gradproof::work::Budget;
+use gradproof::Budget;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -374,7 +374,7 @@ impl<'a> Batch<'a> {
         Ok(FloatValue { value: v.value, error: v.error, scale: self.float.scale })
     }
 
-    /// Evaluates with decimal literals widened (see [`eval_widened`]).
+    /// Evaluates `expr` with its own decimal literals widened to their rounding intervals (§5).
     pub fn widened(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<Interval> {
         if let Some(whole) = whole_literal(expr, free) {
             return Ok(whole);
@@ -468,14 +468,6 @@ impl<'a> RangeEvaluator<'a> {
 /// Evaluates `expr` exactly, if it needs no sampled input, derivative or transcendental value.
 pub fn eval_exact(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<BigRational> {
     Evaluator::<BigRational>::new(ctx, sample, false).eval(expr, &sample.free)
-}
-
-/// Evaluates `expr` with its own decimal literals widened to their rounding intervals (§5).
-pub fn eval_widened(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Interval> {
-    if let Some(whole) = whole_literal(expr, &sample.free) {
-        return Ok(whole);
-    }
-    Evaluator::<Interval>::new(ctx, sample, true).eval(expr, &sample.free)
 }
 
 /// The inputs that evaluating `exprs` reads, with their values.

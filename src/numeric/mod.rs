@@ -12,12 +12,8 @@ mod rounding;
 mod value;
 
 pub use approx::Approx;
-pub use eval::{
-    entry_key_text, eval_exact, eval_float, eval_precise, eval_widened, inputs_read, Batch, Context, EntryKey,
-    FloatValue, Sample,
-};
-pub use fd::{ridders, Derivative};
+pub use eval::{entry_key_text, eval_exact, eval_float, eval_precise, inputs_read, Batch, Context, Sample};
 pub use interval::Interval;
 pub use precise::{NotAFloat, Precise};
-pub use rounding::{in_rounding_range, RangeAnswer, RangeQuery, MAX_SUBDIVISIONS};
-pub use value::{exact_sqrt, ratio_to_f64, EvalError, EvalResult, Value, TOO_LARGE, TOO_SMALL};
+pub use rounding::{in_rounding_range, RangeAnswer, RangeQuery};
+pub use value::{exact_sqrt, ratio_to_f64, EvalError, Value, TOO_LARGE, TOO_SMALL};
