@@ -26,6 +26,7 @@
 
 pub use source::{check_source, decode_source, FileReport};
 
+pub mod builtin;
 pub mod check;
 pub mod cli;
 pub mod commands;

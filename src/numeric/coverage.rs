@@ -6,7 +6,7 @@
 //! Nothing here evaluates; it is read once per derivation, and the plan of samples (`check.rs`)
 //! chooses sizes and input bands from it.
 
-use crate::model::{Builtin, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId};
+use crate::model::{expand_formula, Builtin, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId};
 
 /// `constant + Σ coef·size`, saturating.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -348,9 +348,18 @@ impl<'m> Walk<'m> {
                     self.guards = guards;
                 }
             }
-            Expr::Builtin(b, _, args) => {
-                self.builtin(*b, args);
-            }
+            Expr::Builtin(b, order, args) => match expand_formula(*b, args) {
+                // Defined by a formula: what the formula at these arguments needs, and, for a
+                // derivative, what a user function's derivative needs (finite differences).
+                Some(expanded) => {
+                    if *order > 0 {
+                        self.rational = false;
+                        self.differenced = true;
+                    }
+                    self.expr(&expanded);
+                }
+                None => self.builtin(*b, args),
+            },
             Expr::Add(a, b) | Expr::Sub(a, b) => {
                 for (c, other) in [(a, b), (b, a)] {
                     if let Some(v) = constant(c) {

@@ -338,7 +338,7 @@ fn is_total(e: &Expr) -> bool {
     let mut stack = vec![e];
     while let Some(x) = stack.pop() {
         total &= !matches!(x, Expr::Div(..) | Expr::Pow(..) | Expr::Diff(..) | Expr::NodePartial(..) | Expr::Apply(..))
-            && !matches!(x, Expr::Builtin(b, order, _) if matches!(b, Builtin::Log | Builtin::Sqrt) || (*order > 0 && matches!(b, Builtin::Relu | Builtin::Abs | Builtin::Sign | Builtin::Step)));
+            && !matches!(x, Expr::Builtin(b, order, _) if matches!(b, Builtin::Log | Builtin::Sqrt) || (*order > 0 && matches!(b, Builtin::Relu | Builtin::Abs | Builtin::Sign | Builtin::Step)) || b.formula().is_some());
         x.for_each_child(|c| stack.push(c));
     }
     total
