@@ -118,6 +118,13 @@ builtins! {
     Cos => Spec { names: &[("cos", "\\cos")], arity: 1, enclose: None, definition: Definition::Primitive },
     /// `step`
     Step => Spec { names: &[("step", "\\operatorname{step}")], arity: 1, enclose: None, definition: Definition::Primitive },
+    /// `gelu`: the tanh approximation of x·Φ(x), as PyTorch's `approximate="tanh"` (docs/language.md).
+    Gelu => Spec {
+        names: &[("gelu", "\\operatorname{gelu}")],
+        arity: 1,
+        enclose: None,
+        definition: Definition::Formula("x / 2 * (1 + tanh(0.79788456080286535588 * (x + 0.044715 * x^3)))"),
+    },
     /// `max(a, b)`
     Max => Spec { names: &[("max", "\\max")], arity: 2, enclose: None, definition: Definition::Primitive },
     /// `min(a, b)`

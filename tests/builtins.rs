@@ -60,3 +60,53 @@ fn every_name_renders_with_the_spelling_of_the_table() {
         }
     }
 }
+
+// `gelu`, the tanh approximation (docs/language.md). Values and derivatives from SymPy:
+// gelu(x) = x/2 (1 + tanh(c (x + 0.044715 x³))), c = 0.79788456080286535588 (√(2/π) to 20
+// digits); gelu(1.5) = 1.39957157698023, gelu'(1.5) = 1.12771079315143, gelu(-0.5) =
+// -0.154285990174856, gelu'(-0.5) = 0.132630096465358. The exact x Φ(x) gives 1.39978919809671 and
+// 1.12746919222998 at 1.5, which the rounded steps below tell apart.
+
+/// u = c (x + 0.044715 x³).
+const GELU_U: &str = "0.79788456080286535588 * (x + 0.044715 * x^3)";
+
+#[test]
+fn gelu_values_are_the_tanh_approximation() {
+    let text = "derive gelu(1.5)\n  ≈ 1.39957\n\
+                derive gelu(1.5)\n  ≈ 1.39979\n\
+                derive gelu'(1.5)\n  ≈ 1.12771\n\
+                derive gelu'(1.5)\n  ≈ 1.12747\n\
+                derive gelu(-0.5) + gelu'(-0.5)\n  ≈ -0.154286 + 0.132630\n\
+                derive gelu(0)\n  = 0\n";
+    assert_eq!(
+        verdicts(text),
+        [Verdict::Checked, Verdict::Wrong, Verdict::Checked, Verdict::Wrong, Verdict::Checked, Verdict::Proved]
+    );
+}
+
+#[test]
+fn gelu_derivative_is_proved_and_a_wrong_one_is_wrong() {
+    // The derivative worked out by SymPy (its difference from diff(gelu(x), x) simplifies to 0).
+    let u = GELU_U;
+    let text = format!(
+        "var x\nderive diff(gelu(x), x)\n  = gelu'(x)\n  \
+         = (1 + tanh({u}))/2 + x/2 * (1 - tanh({u})^2) * 0.79788456080286535588 * (1 + 0.134145*x^2)\n  \
+         = (1 + tanh({u}))/2\n"
+    );
+    assert_eq!(verdicts(&text), [Verdict::Proved, Verdict::Proved, Verdict::Wrong]);
+    // The chain rule through a product, and its missing factor.
+    let text = "var w, x\nderive diff(gelu(w*x), w)\n  = x * gelu'(w*x)\n  = gelu'(w*x)\n";
+    assert_eq!(verdicts(text), [Verdict::Proved, Verdict::Wrong]);
+}
+
+#[test]
+fn gelu_is_derived_and_rendered() {
+    let source = "var w, x, y\nlet h = gelu(w*x)\nlet L = (h - y)^2/2\n";
+    let derived = gradproof::derive::derive(source, "diff(L, w)", None, &CheckOptions::default())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(derived.text.contains("gelu'(w * x)"), "{}", derived.text);
+    let file = gradproof::syntax::parse_file("var x\nderive diff(gelu(x), x)\n  = gelu'(x)\n").0;
+    let rendered = render_math(&file, None, RenderFormat::Latex);
+    assert!(rendered.contains("\\operatorname{gelu}\\left(x\\right)"), "{rendered}");
+    assert!(rendered.contains("\\operatorname{gelu}'\\left(x\\right)"), "{rendered}");
+}
