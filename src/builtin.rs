@@ -21,8 +21,8 @@
 /// What a builtin is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Definition {
-    /// Computed by kernels of its own in every engine.
-    Primitive,
+    /// Computed by kernels of its own in every engine, with what the engines may assume of it.
+    Primitive(Facts),
     /// Defined by a formula over the parameters `x` (and `y` for two arguments), in the
     /// derivation language.
     Formula(&'static str),
@@ -42,6 +42,36 @@ pub struct Spec {
     /// A primitive, or a formula in terms of others.
     pub definition: Definition,
 }
+
+/// What the prover and the sampler may assume of a primitive. `numeric::builtin_kernels` checks
+/// each fact against the float kernel, so a wrong fact fails a test before it can make a proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    /// Where it is defined (its derivatives: in the interior).
+    pub domain: Domain,
+    /// Its derivatives of order 0 to this one are positive wherever they are defined (`exp`: all).
+    pub positive_up_to: Option<u32>,
+    /// It has a kink: not differentiable at 0 (one argument) or where its arguments are equal (two).
+    pub kink: bool,
+    /// Transcendental: an exact evaluation gives up on it, except at a few special points.
+    pub transcendental: bool,
+}
+
+/// Where a primitive is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Domain {
+    /// For every real argument.
+    Everywhere,
+    /// For arguments > 0 (`log`).
+    Positive,
+    /// For arguments ≥ 0 (`sqrt`).
+    NonNegative,
+}
+
+/// A smooth transcendental function defined everywhere, of which nothing else is known.
+const SMOOTH: Facts = Facts { domain: Domain::Everywhere, positive_up_to: None, kink: false, transcendental: true };
+/// A piecewise linear function (or step) with a kink at 0, or where its two arguments are equal.
+const KINK: Facts = Facts { domain: Domain::Everywhere, positive_up_to: None, kink: true, transcendental: false };
 
 macro_rules! builtins {
     ($($(#[$doc:meta])* $variant:ident => $spec:expr,)*) => {
@@ -70,54 +100,54 @@ macro_rules! builtins {
 
 builtins! {
     /// `exp`
-    Exp => Spec { names: &[("exp", "\\exp")], arity: 1, enclose: None, definition: Definition::Primitive },
+    Exp => Spec { names: &[("exp", "\\exp")], arity: 1, enclose: None, definition: Definition::Primitive(Facts { positive_up_to: Some(u32::MAX), ..SMOOTH }) },
     /// `log`, `ln`
     Log => Spec {
         names: &[("log", "\\log"), ("ln", "\\ln")],
         arity: 1,
         enclose: None,
-        definition: Definition::Primitive,
+        definition: Definition::Primitive(Facts { domain: Domain::Positive, ..SMOOTH }),
     },
     /// `sqrt`
     Sqrt => Spec {
         names: &[("sqrt", "\\operatorname{sqrt}")],
         arity: 1,
         enclose: Some(("\\sqrt{", "}")),
-        definition: Definition::Primitive,
+        definition: Definition::Primitive(Facts { domain: Domain::NonNegative, transcendental: false, ..SMOOTH }),
     },
     /// `abs`
     Abs => Spec {
         names: &[("abs", "\\operatorname{abs}")],
         arity: 1,
         enclose: Some(("\\left|", "\\right|")),
-        definition: Definition::Primitive,
+        definition: Definition::Primitive(KINK),
     },
     /// `sign`
-    Sign => Spec { names: &[("sign", "\\operatorname{sign}")], arity: 1, enclose: None, definition: Definition::Primitive },
+    Sign => Spec { names: &[("sign", "\\operatorname{sign}")], arity: 1, enclose: None, definition: Definition::Primitive(KINK) },
     /// `sigmoid`, `σ`
     Sigmoid => Spec {
         names: &[("sigmoid", "\\sigma"), ("σ", "\\sigma")],
         arity: 1,
         enclose: None,
-        definition: Definition::Primitive,
+        definition: Definition::Primitive(Facts { positive_up_to: Some(1), ..SMOOTH }),
     },
     /// `tanh`
-    Tanh => Spec { names: &[("tanh", "\\tanh")], arity: 1, enclose: None, definition: Definition::Primitive },
+    Tanh => Spec { names: &[("tanh", "\\tanh")], arity: 1, enclose: None, definition: Definition::Primitive(SMOOTH) },
     /// `relu`
-    Relu => Spec { names: &[("relu", "\\operatorname{relu}")], arity: 1, enclose: None, definition: Definition::Primitive },
+    Relu => Spec { names: &[("relu", "\\operatorname{relu}")], arity: 1, enclose: None, definition: Definition::Primitive(KINK) },
     /// `softplus`
     Softplus => Spec {
         names: &[("softplus", "\\operatorname{softplus}")],
         arity: 1,
         enclose: None,
-        definition: Definition::Primitive,
+        definition: Definition::Primitive(Facts { positive_up_to: Some(2), ..SMOOTH }),
     },
     /// `sin`
-    Sin => Spec { names: &[("sin", "\\sin")], arity: 1, enclose: None, definition: Definition::Primitive },
+    Sin => Spec { names: &[("sin", "\\sin")], arity: 1, enclose: None, definition: Definition::Primitive(SMOOTH) },
     /// `cos`
-    Cos => Spec { names: &[("cos", "\\cos")], arity: 1, enclose: None, definition: Definition::Primitive },
+    Cos => Spec { names: &[("cos", "\\cos")], arity: 1, enclose: None, definition: Definition::Primitive(SMOOTH) },
     /// `step`
-    Step => Spec { names: &[("step", "\\operatorname{step}")], arity: 1, enclose: None, definition: Definition::Primitive },
+    Step => Spec { names: &[("step", "\\operatorname{step}")], arity: 1, enclose: None, definition: Definition::Primitive(KINK) },
     /// `gelu`: the tanh approximation of x·Φ(x), as PyTorch's `approximate="tanh"` (docs/language.md).
     Gelu => Spec {
         names: &[("gelu", "\\operatorname{gelu}")],
@@ -126,9 +156,9 @@ builtins! {
         definition: Definition::Formula("x / 2 * (1 + tanh(0.79788456080286535588 * (x + 0.044715 * x^3)))"),
     },
     /// `max(a, b)`
-    Max => Spec { names: &[("max", "\\max")], arity: 2, enclose: None, definition: Definition::Primitive },
+    Max => Spec { names: &[("max", "\\max")], arity: 2, enclose: None, definition: Definition::Primitive(KINK) },
     /// `min(a, b)`
-    Min => Spec { names: &[("min", "\\min")], arity: 2, enclose: None, definition: Definition::Primitive },
+    Min => Spec { names: &[("min", "\\min")], arity: 2, enclose: None, definition: Definition::Primitive(KINK) },
 }
 
 impl Builtin {
@@ -151,8 +181,21 @@ impl Builtin {
     pub fn formula(self) -> Option<&'static str> {
         match self.spec().definition {
             Definition::Formula(text) => Some(text),
-            Definition::Primitive => None,
+            Definition::Primitive(_) => None,
         }
+    }
+
+    /// What may be assumed of it, if it is primitive (of a formula, only what its formula says).
+    pub fn facts(self) -> Option<&'static Facts> {
+        match &self.spec().definition {
+            Definition::Primitive(facts) => Some(facts),
+            Definition::Formula(_) => None,
+        }
+    }
+
+    /// Whether its `order`-th derivative is known to be positive wherever it is defined.
+    pub fn positive(self, order: u32) -> bool {
+        self.facts().and_then(|f| f.positive_up_to).is_some_and(|n| order <= n)
     }
 
     /// Every name of every builtin, aliases after their canonical name, in the order of the table.

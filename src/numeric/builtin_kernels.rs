@@ -9,13 +9,16 @@ use super::approx::Approx;
 use super::interval::{around, Interval};
 use super::precise::Precise;
 use super::value::{builtin_f64, Value};
-use crate::builtin::{Builtin, Definition};
+use num_rational::BigRational;
+
+use super::value::EvalError;
+use crate::builtin::{Builtin, Definition, Domain};
 
 /// The orders of derivative every unary primitive supports.
 const ORDERS: u32 = 2;
 
 fn primitives() -> impl Iterator<Item = Builtin> {
-    Builtin::ALL.iter().copied().filter(|b| b.spec().definition == Definition::Primitive)
+    Builtin::ALL.iter().copied().filter(|b| matches!(b.spec().definition, Definition::Primitive(_)))
 }
 
 /// Points in [-3, 3], away from 0 (where the kinks of `abs`, `relu`, `sign` and `step` are), from
@@ -101,5 +104,52 @@ fn every_kernel_agrees_with_the_float_kernel() {
             }
             assert!(compared >= 10, "{}: order {order} is defined at {compared} points", b.name());
         }
+    }
+}
+
+/// The facts of the table (which the prover and the sampler rely on) hold for the float kernel.
+#[test]
+fn the_facts_of_every_primitive_hold() {
+    let xs = points();
+    for b in primitives() {
+        let Some(facts) = b.facts() else { continue };
+        let name = b.name();
+        if b.arity() == 2 {
+            assert!(facts.domain == Domain::Everywhere && facts.positive_up_to.is_none(), "{name}");
+            // The kink where the arguments are equal: the value follows one argument on one side
+            // and the other on the other side.
+            let at = |x: f64, y: f64| f64_kernel(b, 0, &[x, y]).expect(name);
+            let follows_first = |y: f64| at(1.0, y) == 1.0 && at(1.5, y) == 1.5;
+            assert_eq!(facts.kink, follows_first(-3.0) != follows_first(3.0), "{name}: kink");
+            continue;
+        }
+        for &x in &xs {
+            let defined = match facts.domain {
+                Domain::Everywhere => true,
+                Domain::Positive => x > 0.0,
+                Domain::NonNegative => x >= 0.0,
+            };
+            assert_eq!(f64_kernel(b, 0, &[x]).is_some(), defined, "{name} at {x}: domain");
+            for order in 0..=facts.positive_up_to.unwrap_or(0).min(ORDERS) {
+                if let (true, Some(v)) = (facts.positive_up_to.is_some(), f64_kernel(b, order, &[x])) {
+                    assert!(v > 0.0, "{name}, order {order}, at {x}: {v} is not positive");
+                }
+            }
+        }
+        let zero_defined = facts.domain != Domain::Positive;
+        assert_eq!(f64_kernel(b, 0, &[0.0]).is_some(), zero_defined, "{name} at 0: domain");
+        if facts.domain == Domain::Everywhere {
+            // A kink at 0: the value or the slope jumps there; otherwise neither does.
+            let e = 1e-6;
+            let jump = |order: u32| {
+                let (l, r) = (f64_kernel(b, order, &[-e]).expect(name), f64_kernel(b, order, &[e]).expect(name));
+                (r - l).abs() > 1e-3
+            };
+            assert_eq!(facts.kink, jump(0) || jump(1), "{name}: kink");
+        }
+        // Transcendental: the exact kernel gives up at 4 (where sqrt(4) = 2 is exact).
+        let four = BigRational::from_integer(4.into());
+        let exact = BigRational::builtin(b, 0, &[four], 0.0);
+        assert_eq!(facts.transcendental, exact == Err(EvalError::NotExact), "{name}: {exact:?}");
     }
 }

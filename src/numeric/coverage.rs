@@ -385,17 +385,19 @@ impl<'m> Walk<'m> {
         }
     }
 
+    /// A primitive builtin (the table's facts): where its kink is, and whether it is transcendental.
     fn builtin(&mut self, b: Builtin, args: &[Expr]) {
-        match (b, args) {
-            (Builtin::Relu | Builtin::Abs | Builtin::Step | Builtin::Sign, [x]) => {
-                self.kink_at(&linear(x), 0.0, KINK_DEPTH);
-            }
-            (Builtin::Max | Builtin::Min, [x, y]) => {
-                self.kink_at(&linear(x).minus(&linear(y)), 0.0, KINK_DEPTH);
-            }
-            (Builtin::Sqrt | Builtin::Relu | Builtin::Abs | Builtin::Step | Builtin::Sign, _)
-            | (Builtin::Max | Builtin::Min, _) => {}
-            _ => self.rational = false,
+        let Some(facts) = b.facts() else {
+            self.rational = false;
+            return;
+        };
+        match (facts.kink, args) {
+            (true, [x]) => self.kink_at(&linear(x), 0.0, KINK_DEPTH),
+            (true, [x, y]) => self.kink_at(&linear(x).minus(&linear(y)), 0.0, KINK_DEPTH),
+            _ => {}
+        }
+        if facts.transcendental {
+            self.rational = false;
         }
     }
 

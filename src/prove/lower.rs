@@ -611,9 +611,8 @@ impl<'m> Lowerer<'m> {
                 EntryKind::Defined(body) => depth > 0 && !self.varies(r) && self.known_positive(body, depth - 1),
                 EntryKind::Unknown(_) => false,
             },
-            Expr::Builtin(b, order, _) => {
-                matches!((b, order), (Builtin::Exp, _) | (Builtin::Sigmoid, 0 | 1) | (Builtin::Softplus, 0..=2))
-            }
+            // `exp`, `sigmoid`, `sigmoid'`, `softplus` and its first two derivatives (the table's facts).
+            Expr::Builtin(b, order, _) => b.positive(*order),
             Expr::Add(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) => {
                 self.known_positive(a, depth) && self.known_positive(b, depth)
             }
