@@ -110,3 +110,15 @@ fn gelu_is_derived_and_rendered() {
     assert!(rendered.contains("\\operatorname{gelu}\\left(x\\right)"), "{rendered}");
     assert!(rendered.contains("\\operatorname{gelu}'\\left(x\\right)"), "{rendered}");
 }
+
+#[test]
+fn nested_gelu_stays_within_bounds() {
+    // Every use of the parameter copies the argument: 40 levels would be 3^40 copies if anything
+    // expanded the formula without a limit. The prover gives up at its node limit; the numbers
+    // evaluate the argument once.
+    let nested = (0..40).fold("x".to_string(), |inner, _| format!("gelu({inner})"));
+    let text = format!("var x\nderive {nested}\n  = {nested}\n  = {nested} + 1\n");
+    let found = verdicts(&text);
+    assert!(matches!(found[0], Verdict::Proved | Verdict::Checked), "{found:?}");
+    assert_eq!(found[1], Verdict::Wrong);
+}

@@ -1,5 +1,5 @@
 //! Builtins defined by a formula (`crate::builtin`, [`Definition::Formula`]): the formula
-//! resolved once into an expression over the parameters, and its expansion at given arguments.
+//! resolved once into an expression over the parameters (`subst_locals` puts arguments in).
 //! The engines expand such a builtin where they meet it, as they inline a user function, so its
 //! values, derivatives, domain and kinks are those of the formula.
 
@@ -37,11 +37,6 @@ fn resolve_formula(b: Builtin) -> Option<Expr> {
         return None;
     }
     model.user_functions.into_iter().next().map(|f| f.body)
-}
-
-/// A builtin defined by a formula, applied to `args`: the formula with its parameters replaced.
-pub fn expand_formula(b: Builtin, args: &[Expr]) -> Option<Expr> {
-    formula_body(b).map(|body| subst_locals(body, args))
 }
 
 /// `e` with every parameter `Expr::Local(i)` replaced by `args[i]`.
