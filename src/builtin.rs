@@ -1,19 +1,20 @@
 //! The builtin functions, one entry each (docs/architecture.md, "Adding a builtin").
 //!
-//! An entry of [`builtins!`] declares everything the language knows of a builtin: its names (the
-//! canonical one first, then aliases such as `σ`), with the LaTeX spelling of each; its arity; and
-//! its definition. A builtin is either
+//! An entry of the `builtins!` table declares everything the language knows of a builtin: its
+//! names (the canonical one first, then aliases such as `σ`), with the LaTeX spelling of each; its
+//! arity; and its definition. A builtin is either
 //!
 //! - **defined by a formula** in the derivation language over the parameters `x` (and `y`), in
-//!   terms of other builtins. Everything else follows from the formula: the model expands it
-//!   (`model::formula_body`), so its value in every kind of number, its derivative in the prover,
-//!   the conditions under which it is defined and its kinks are those of the formula. Adding one is
-//!   one entry here plus its tests; or
-//! - **primitive**: its kernels in each kind of number (`numeric::value` for floats and exact
-//!   rationals, `approx`, `interval`, `precise`), its derivative and domain in the prover
-//!   (`prove::lower`, `prove::normal`) and its kinks (`numeric::coverage`) are written where those
-//!   engines are, and `tests/builtins.rs` and `numeric::value`'s tests iterate over [`Builtin::ALL`]
-//!   to name a primitive that one of them forgot.
+//!   terms of other builtins. Everything else follows from the formula: the engines expand it
+//!   (`model::formula_body`) as they inline a user function, so its value in every kind of
+//!   number, its derivative in the prover and the conditions under which it is defined are those
+//!   of the formula. Adding one is one entry here plus its tests; or
+//! - **primitive**, with the [`Facts`] the engines may assume of it (domain, positivity, kink),
+//!   declared here; its kernels in each kind of number (`numeric::value` for floats and exact
+//!   rationals, `approx`, `interval`, `precise`) and its derivative and rewrites in the prover
+//!   (`prove::lower`, `prove::normal`) are written where those engines are, and
+//!   `numeric::builtin_kernels` and `tests/builtins.rs` iterate over [`Builtin::ALL`] to name a
+//!   primitive that one of them forgot, or a fact that does not hold.
 //!
 //! This module is data only and uses no other part of the crate, so that every layer (the
 //! printer in `syntax`, the resolver, the LaTeX renderer) reads the same table.

@@ -1,7 +1,7 @@
 //! Builtins defined by a formula (`crate::builtin`, [`Definition::Formula`]): the formula
 //! resolved once into an expression over the parameters (`subst_locals` puts arguments in).
 //! The engines expand such a builtin where they meet it, as they inline a user function, so its
-//! values, derivatives, domain and kinks are those of the formula.
+//! values, derivatives and domain are those of the formula.
 
 use std::sync::OnceLock;
 
