@@ -122,3 +122,15 @@ fn nested_gelu_stays_within_bounds() {
     assert!(matches!(found[0], Verdict::Proved | Verdict::Checked), "{found:?}");
     assert_eq!(found[1], Verdict::Wrong);
 }
+
+#[test]
+fn every_builtin_of_one_argument_is_derived() {
+    for &b in Builtin::ALL.iter().filter(|b| b.arity() == 1) {
+        let name = b.name();
+        let source = format!("var w > 0\nvar x > 0\nlet h = {name}(w*x + 2)\n");
+        let derived = gradproof::derive::derive(&source, "diff(h, w)", None, &CheckOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let answer = derived.text.lines().last().unwrap_or_default();
+        assert!(!answer.contains("diff(") && !answer.contains('∂'), "{name}: {}", derived.text);
+    }
+}
