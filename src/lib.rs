@@ -30,6 +30,7 @@ pub use source::{check_source, decode_source, FileReport, MAX_FILE_BYTES};
 pub use work::Budget;
 
 // The library: what a tool built on gradproof uses.
+pub mod builtin;
 pub mod check;
 pub mod derive;
 pub mod diagnostic;

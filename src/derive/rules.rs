@@ -469,6 +469,11 @@ impl Deriver<'_> {
             ("sigmoid" | "σ", p) => call("sigmoid", p + 1, vec![u]),
             ("tanh", p) => call("tanh", p + 1, vec![u]),
             ("step" | "sign", p) => call(name, p + 1, vec![u]),
+            // A builtin defined by a formula (`crate::builtin`): its derivative by name, which the
+            // checker expands.
+            _ if crate::builtin::Builtin::from_name(name).is_some_and(|b| b.formula().is_some()) => {
+                call(name, primes + 1, vec![u])
+            }
             _ => return Err(format!("the derivative of `{name}{}`", "'".repeat(primes as usize))),
         };
         self.rules.insert("chain rule".into());

@@ -1,11 +1,13 @@
 //! Name resolution and the model: indices, sizes, entries, shapes, the definitions DAG.
 
+mod formula;
 mod ir;
 mod limits;
 mod resolve;
 mod shape;
 mod text;
 
+pub use formula::{formula_body, subst_locals};
 pub use ir::*;
 pub use limits::{MAX_DECLARATIONS, MAX_INLINED_SIZE};
 pub use resolve::{

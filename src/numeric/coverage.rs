@@ -6,7 +6,7 @@
 //! Nothing here evaluates; it is read once per derivation, and the plan of samples (`check.rs`)
 //! chooses sizes and input bands from it.
 
-use crate::model::{Builtin, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId};
+use crate::model::{formula_body, Builtin, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId};
 
 /// `constant + Σ coef·size`, saturating.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -184,6 +184,7 @@ struct Walk<'m> {
     model: &'m Model,
     entries_seen: Vec<bool>,
     functions_seen: Vec<bool>,
+    formulas_seen: Vec<Builtin>,
     /// The ranges of the `sum`s being walked through.
     guards: Vec<IndexRange>,
     ranges: Vec<IndexRange>,
@@ -205,6 +206,7 @@ impl<'m> Walk<'m> {
             model,
             entries_seen: vec![false; model.entries.len()],
             functions_seen: vec![false; model.user_functions.len()],
+            formulas_seen: Vec::new(),
             guards: Vec::new(),
             ranges: Vec::new(),
             reads: Vec::new(),
@@ -348,9 +350,24 @@ impl<'m> Walk<'m> {
                     self.guards = guards;
                 }
             }
-            Expr::Builtin(b, _, args) => {
-                self.builtin(*b, args);
-            }
+            Expr::Builtin(b, order, args) => match formula_body(*b) {
+                // Defined by a formula: read like a user function, its body once over its
+                // parameters (expanding it at every use would repeat the arguments' walk once per
+                // use of a parameter, at every level of nesting), and a prime is differenced.
+                Some(body) => {
+                    if *order > 0 {
+                        self.rational = false;
+                        self.differenced = true;
+                    }
+                    if !self.formulas_seen.contains(b) {
+                        self.formulas_seen.push(*b);
+                        let guards = std::mem::take(&mut self.guards);
+                        self.expr(body);
+                        self.guards = guards;
+                    }
+                }
+                None => self.builtin(*b, args),
+            },
             Expr::Add(a, b) | Expr::Sub(a, b) => {
                 for (c, other) in [(a, b), (b, a)] {
                     if let Some(v) = constant(c) {
@@ -376,17 +393,19 @@ impl<'m> Walk<'m> {
         }
     }
 
+    /// A primitive builtin (the table's facts): where its kink is, and whether it is transcendental.
     fn builtin(&mut self, b: Builtin, args: &[Expr]) {
-        match (b, args) {
-            (Builtin::Relu | Builtin::Abs | Builtin::Step | Builtin::Sign, [x]) => {
-                self.kink_at(&linear(x), 0.0, KINK_DEPTH);
-            }
-            (Builtin::Max | Builtin::Min, [x, y]) => {
-                self.kink_at(&linear(x).minus(&linear(y)), 0.0, KINK_DEPTH);
-            }
-            (Builtin::Sqrt | Builtin::Relu | Builtin::Abs | Builtin::Step | Builtin::Sign, _)
-            | (Builtin::Max | Builtin::Min, _) => {}
-            _ => self.rational = false,
+        let Some(facts) = b.facts() else {
+            self.rational = false;
+            return;
+        };
+        match (facts.kink, args) {
+            (true, [x]) => self.kink_at(&linear(x), 0.0, KINK_DEPTH),
+            (true, [x, y]) => self.kink_at(&linear(x).minus(&linear(y)), 0.0, KINK_DEPTH),
+            _ => {}
+        }
+        if facts.transcendental {
+            self.rational = false;
         }
     }
 

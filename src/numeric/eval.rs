@@ -17,7 +17,7 @@ use super::linalg;
 use super::precise::{self, Precise};
 use super::random::{self, input_value, smooth_n, Band, Smooth1};
 use super::value::{self, EvalError, EvalResult, Value};
-use crate::model::{Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
+use crate::model::{formula_body, Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
 use crate::syntax::ast::BigOp;
 
 /// Derivatives are refused (and the sample redrawn) when a kink is closer than this to the point.
@@ -685,6 +685,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             }
             Expr::Builtin(b, order, args) => {
                 let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
+                if let Some(body) = formula_body(*b) {
+                    // Defined by a formula: evaluated as a user function with that body.
+                    return self.apply(body, *order, values);
+                }
                 // An exact square root or comparison costs about a product.
                 for v in &values {
                     self.charge(V::product_work(v, v))?;
@@ -697,7 +701,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             }
             Expr::Apply(f, order, args) => {
                 let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
-                self.apply(*f, *order, values)
+                let body = &self.ctx.model.user_functions[*f].body;
+                self.apply(body, *order, values)
             }
             Expr::Big(op, b, body) => {
                 let range = self.ctx.model.bounds[*b].range;
@@ -1131,8 +1136,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         V::from_approx(smooth_n(&words, &values))
     }
 
-    fn apply(&mut self, f: usize, order: u32, args: Vec<V>) -> EvalResult<V> {
-        let body = &self.ctx.model.user_functions[f].body;
+    /// A user function, or a builtin defined by a formula, with body `body`.
+    fn apply(&mut self, body: &'a Expr, order: u32, args: Vec<V>) -> EvalResult<V> {
         if order == 0 {
             self.locals.push(args);
             let widen = std::mem::replace(&mut self.widen, false);
@@ -1150,7 +1155,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 if !thin(&x) {
                     return V::unbounded();
                 }
-                let v = self.float_twin().apply(f, order, vec![x.approx()])?;
+                let v = self.float_twin().apply(body, order, vec![x.approx()])?;
                 Ok(V::from_approx(v)?.discontinuous())
             }
             Kind::Float | Kind::Precise => {
@@ -1158,7 +1163,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 let h0 = 0.05 * x.abs().max(1.0);
                 // A kink next to the point would fool the differences, as for `diff`.
                 let near_kink = std::mem::replace(&mut self.near_kink, KINK_MARGIN);
-                let result = ridders(|x| finite_approx(&self.apply(f, order - 1, vec![V::from_float(x)?])?), x, h0);
+                let result = ridders(|x| finite_approx(&self.apply(body, order - 1, vec![V::from_float(x)?])?), x, h0);
                 self.near_kink = near_kink;
                 self.derivative_result(result?)
             }

@@ -510,9 +510,6 @@ impl Value for Interval {
         let r = BigRational::from_integer(BigInt::from(v));
         Interval::new(round_down(&r), round_up(&r), true)
     }
-    fn real(x: f64) -> EvalResult<Interval> {
-        Ok(Interval::point(x))
-    }
     fn to_f64(&self) -> f64 {
         match (self.lo.is_finite(), self.hi.is_finite()) {
             (true, true) => self.lo / 2.0 + self.hi / 2.0,

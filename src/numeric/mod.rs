@@ -1,6 +1,8 @@
 //! Numbers: sampling, evaluation, finite differences. Never says "proved".
 
 mod approx;
+#[cfg(test)]
+mod builtin_kernels;
 pub mod coverage;
 mod eval;
 mod fd;

@@ -45,8 +45,6 @@ pub trait Value: Clone + std::fmt::Debug {
     fn literal(lit: &Literal, widen: bool) -> Self;
     /// An integer.
     fn int(v: i64) -> Self;
-    /// A sampled real number.
-    fn real(x: f64) -> EvalResult<Self>;
     /// The value as a float (for sums of interval bounds, reports and causes).
     fn to_f64(&self) -> f64;
     /// Whether it is exactly zero (an interval: only the point 0).
@@ -184,9 +182,6 @@ impl Value for f64 {
     }
     fn int(v: i64) -> f64 {
         v as f64
-    }
-    fn real(x: f64) -> EvalResult<f64> {
-        Ok(x)
     }
     fn to_f64(&self) -> f64 {
         *self
@@ -326,9 +321,6 @@ impl Value for BigRational {
     }
     fn int(v: i64) -> BigRational {
         BigRational::from_integer(BigInt::from(v))
-    }
-    fn real(_: f64) -> EvalResult<BigRational> {
-        Err(EvalError::NotExact)
     }
     fn to_f64(&self) -> f64 {
         ratio_to_f64(self)

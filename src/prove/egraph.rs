@@ -332,13 +332,19 @@ fn atom(model: &Model, e: &Expr, out: &mut RecExpr<Math>, atoms: &mut HashMap<Sy
     out.add(Math::Atom(symbol))
 }
 
+/// Whether a builtin's `order`-th derivative is defined everywhere (not `log`, `sqrt`, the
+/// derivative of a kink, nor a formula, which is not looked into).
+fn total_builtin(b: Builtin, order: u32) -> bool {
+    b.facts().is_some_and(|f| f.domain == crate::builtin::Domain::Everywhere && !(order > 0 && f.kink))
+}
+
 /// Whether an expression is defined for all admissible values: no operation in it can fail.
 fn is_total(e: &Expr) -> bool {
     let mut total = true;
     let mut stack = vec![e];
     while let Some(x) = stack.pop() {
         total &= !matches!(x, Expr::Div(..) | Expr::Pow(..) | Expr::Diff(..) | Expr::NodePartial(..) | Expr::Apply(..))
-            && !matches!(x, Expr::Builtin(b, order, _) if matches!(b, Builtin::Log | Builtin::Sqrt) || (*order > 0 && matches!(b, Builtin::Relu | Builtin::Abs | Builtin::Sign | Builtin::Step)));
+            && !matches!(x, Expr::Builtin(b, order, _) if !total_builtin(*b, *order));
         x.for_each_child(|c| stack.push(c));
     }
     total

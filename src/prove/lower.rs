@@ -15,8 +15,8 @@
 //! rather than guess.
 
 use crate::model::{
-    constant_value, dependency_closure, subst_free, subst_ix_vars, BoundIndex, Builtin, Domain, EntryId, EntryKind,
-    EntryRef, Expr, IndexId, IndexRange, Ix, IxTerm, IxVar, Literal, Model,
+    constant_value, dependency_closure, formula_body, subst_free, subst_ix_vars, subst_locals, BoundIndex, Builtin,
+    Domain, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange, Ix, IxTerm, IxVar, Literal, Model,
 };
 use crate::syntax::ast::BigOp;
 use num_bigint::BigInt;
@@ -170,7 +170,13 @@ impl<'m> Lowerer<'m> {
             Expr::Mul(a, b) => times(self.lower(a)?, self.lower(b)?),
             Expr::Div(a, b) => Expr::Div(Box::new(self.lower(a)?), Box::new(self.lower(b)?)),
             Expr::Pow(a, b) => Expr::Pow(Box::new(self.lower(a)?), Box::new(self.lower(b)?)),
-            Expr::Builtin(b, order, args) => Expr::Builtin(*b, *order, self.lower_all(args)?),
+            Expr::Builtin(b, order, args) => match formula_body(*b) {
+                Some(body) => {
+                    let expanded = self.expand_body(body, *order, args)?;
+                    self.lower(&expanded)?
+                }
+                None => Expr::Builtin(*b, *order, self.lower_all(args)?),
+            },
             Expr::Unknown(f, order, args) => Expr::Unknown(*f, *order, self.lower_all(args)?),
             Expr::Apply(f, order, args) => {
                 let expanded = self.expand_apply(*f, *order, args)?;
@@ -237,8 +243,14 @@ impl<'m> Lowerer<'m> {
     /// A user function applied to arguments: its body with the arguments for its parameters,
     /// differentiated `order` times first.
     fn expand_apply(&mut self, f: usize, order: u32, args: &[Expr]) -> Option<Expr> {
-        let original = self.model.user_functions[f].body.clone();
-        if contains_diff(&original) {
+        let model = self.model;
+        self.expand_body(&model.user_functions[f].body, order, args)
+    }
+
+    /// A function with body `original` (a user function, or a builtin defined by a formula), or
+    /// its `order`-th derivative, applied to `args`.
+    fn expand_body(&mut self, original: &Expr, order: u32, args: &[Expr]) -> Option<Expr> {
+        if contains_diff(original) {
             // `diff` of a parameter inside a function body reads the parameter as a value in the
             // numeric check; the prover does not reason about it.
             return None;
@@ -255,7 +267,7 @@ impl<'m> Lowerer<'m> {
             return None;
         }
         // As for `diff`: `phi'(e)` exists only where `phi(e)` does.
-        Some(if order > 0 { with_domain_of(expanded, subst_locals(&original, args)) } else { expanded })
+        Some(if order > 0 { with_domain_of(expanded, subst_locals(original, args)) } else { expanded })
     }
 
     /// `sum` or `prod` over a concrete range of at most [`MAX_UNROLLED`] values, written out.
@@ -427,6 +439,10 @@ impl<'m> Lowerer<'m> {
                 mul(mul(b, Expr::Pow(Box::new(a), Box::new(exponent))), da)
             }
             Expr::Builtin(b, order, args) => match (b, args.as_slice()) {
+                _ if formula_body(*b).is_some() => {
+                    let expanded = self.expand_body(formula_body(*b)?, *order, args)?;
+                    self.deriv(&expanded, wrt)?
+                }
                 (Builtin::Max | Builtin::Min, [x, y]) if *order == 0 => {
                     // Away from the kink x = y, max follows the larger argument and min the smaller:
                     // max' = step(x - y) x' + (1 - step(x - y)) y'.
@@ -595,9 +611,8 @@ impl<'m> Lowerer<'m> {
                 EntryKind::Defined(body) => depth > 0 && !self.varies(r) && self.known_positive(body, depth - 1),
                 EntryKind::Unknown(_) => false,
             },
-            Expr::Builtin(b, order, _) => {
-                matches!((b, order), (Builtin::Exp, _) | (Builtin::Sigmoid, 0 | 1) | (Builtin::Softplus, 0..=2))
-            }
+            // `exp`, `sigmoid`, `sigmoid'`, `softplus` and its first two derivatives (the table's facts).
+            Expr::Builtin(b, order, _) => b.positive(*order),
             Expr::Add(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) => {
                 self.known_positive(a, depth) && self.known_positive(b, depth)
             }
@@ -815,12 +830,4 @@ fn selected<'e>(ix: &Ix, items: &'e [Expr]) -> Option<&'e Expr> {
         return None;
     }
     items.get(usize::try_from(ix.constant).ok()?.checked_sub(1)?)
-}
-
-/// Replaces a user function's parameters by its arguments.
-fn subst_locals(e: &Expr, args: &[Expr]) -> Expr {
-    match e {
-        Expr::Local(i) => args.get(*i).cloned().unwrap_or_else(|| e.clone()),
-        _ => e.map_children(|c| subst_locals(c, args)),
-    }
 }

@@ -858,6 +858,10 @@ impl<'m> Normaliser<'m> {
     }
 
     fn builtin(&mut self, b: Builtin, order: u32, args: Vec<Frac>) -> Option<Frac> {
+        // A builtin defined by a formula is expanded by lowering; none is left to normalise.
+        if b.formula().is_some() {
+            return None;
+        }
         // Builtins of numbers with an exact value (relu(-2), abs(3), sqrt(4), sigmoid(0)) are that value.
         let constants: Option<Vec<BigRational>> = args.iter().map(Frac::as_constant).collect();
         if let Some(values) = constants {

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use crate::builtin::Builtin;
 use crate::check::{DerivationResult, Verdict};
 use crate::syntax::ast::*;
 use crate::syntax::print::{greek_name, operand_needs_parens, precedence};
@@ -266,11 +267,9 @@ fn name_latex(name: &str) -> String {
 /// A function's name with its primes: builtins as LaTeX writes them, others by [`name_latex`]
 /// (upright when they are words, such as `softmax`).
 fn function_latex(name: &str, primes: u32) -> String {
-    let base = match name {
-        "exp" | "log" | "sin" | "cos" | "tanh" | "max" | "min" => format!("\\{name}"),
-        "ln" => "\\ln".to_string(),
-        "sigmoid" | "σ" => "\\sigma".to_string(),
-        _ => {
+    let base = match crate::builtin::latex_name(name) {
+        Some(latex) => latex.to_string(),
+        None => {
             let (base, sub) = name_parts(name);
             let base =
                 if base.starts_with("\\mathit{") { base.replacen("\\mathit{", "\\operatorname{", 1) } else { base };
@@ -428,10 +427,11 @@ impl Math {
 
     fn call(&self, name: &str, primes: u32, args: &[Expr]) -> String {
         let args_text = || args.iter().map(|a| self.expr(a)).collect::<Vec<_>>().join(", ");
-        match (name, primes, args) {
-            ("delta" | "δ", 0, [i, j]) => format!("\\delta_{{{},{}}}", self.expr(i), self.expr(j)),
-            ("sqrt", 0, [x]) => format!("\\sqrt{{{}}}", self.expr(x)),
-            ("abs", 0, [x]) => format!("\\left|{}\\right|", self.expr(x)),
+        // `sqrt` and `abs` as their own notation (`crate::builtin`'s table).
+        let enclose = Builtin::from_name(name).and_then(|b| b.spec().enclose);
+        match (name, primes, args, enclose) {
+            ("delta" | "δ", 0, [i, j], _) => format!("\\delta_{{{},{}}}", self.expr(i), self.expr(j)),
+            (_, 0, [x], Some((open, close))) => format!("{open}{}{close}", self.expr(x)),
             _ => format!("{}\\left({}\\right)", function_latex(name, primes), args_text()),
         }
     }

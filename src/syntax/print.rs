@@ -597,7 +597,7 @@ fn declares_delta(lines: &[SourceLine]) -> bool {
 
 /// Words a spelled-out name may not be (keywords and builtin functions).
 fn is_reserved(name: &str) -> bool {
-    const RESERVED: [&str; 30] = [
+    const RESERVED: [&str; 15] = [
         "title",
         "index",
         "in",
@@ -612,24 +612,9 @@ fn is_reserved(name: &str) -> bool {
         "sum",
         "prod",
         "diff",
-        "exp",
-        "log",
-        "ln",
-        "sqrt",
-        "abs",
-        "sign",
-        "sigmoid",
-        "tanh",
-        "relu",
-        "softplus",
-        "sin",
-        "cos",
-        "step",
         "delta",
-        "max",
-        "min",
     ];
-    RESERVED.contains(&name)
+    RESERVED.contains(&name) || crate::builtin::Builtin::from_name(name).is_some()
 }
 
 /// The name of a Greek letter (`ζ` → `zeta`), as ASCII and LaTeX spell it.

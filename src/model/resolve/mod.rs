@@ -126,15 +126,15 @@ impl Resolver {
     }
 }
 
-/// The names of the builtin functions: they cannot be declared (`δ` can: a file's own `δ` wins
-/// over the Kronecker delta), and they are the first candidates for an unknown function's hint.
-const BUILTIN_NAMES: [&str; 17] = [
-    "exp", "log", "ln", "sqrt", "abs", "sign", "sigmoid", "σ", "tanh", "relu", "softplus", "sin", "cos", "step",
-    "delta", "max", "min",
-];
+/// The names of the builtin functions (`crate::builtin`'s table) and `delta`: they cannot be
+/// declared (`δ` can: a file's own `δ` wins over the Kronecker delta), and they are the first
+/// candidates for an unknown function's hint.
+fn builtin_names() -> Vec<&'static str> {
+    Builtin::names().chain(["delta"]).collect()
+}
 
 fn reserved(name: &str) -> Option<&'static str> {
-    if BUILTIN_NAMES.contains(&name) && name != "δ" {
+    if builtin_names().contains(&name) {
         Some("a builtin function")
     } else {
         None

@@ -6,7 +6,7 @@
 //!
 //! Whether a name is unknown is decided where it is resolved (`expr`, `refs`), not here.
 
-use super::{Global, Resolver, Scope, BUILTIN_NAMES};
+use super::{builtin_names, Global, Resolver, Scope};
 use crate::diagnostic::Diagnostic;
 use crate::model::shape;
 use crate::syntax::ast;
@@ -32,7 +32,7 @@ impl Resolver {
 
     /// Reports a call of a function that is neither a builtin nor declared.
     pub(super) fn unknown_function(&mut self, func: &ast::Ident) {
-        let mut candidates: Vec<&str> = BUILTIN_NAMES.to_vec();
+        let mut candidates: Vec<&str> = builtin_names();
         candidates.extend(shape::ARRAY_FUNCTIONS);
         let fns: Vec<String> = self
             .globals

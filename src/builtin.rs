@@ -1,0 +1,234 @@
+//! The builtin functions, one entry each (docs/architecture.md, "Adding a builtin").
+//!
+//! An entry of the `builtins!` table declares everything the language knows of a builtin: its
+//! names (the canonical one first, then aliases such as `σ`), with the LaTeX spelling of each; its
+//! arity; and its definition. A builtin is either
+//!
+//! - **defined by a formula** in the derivation language over the parameters `x` (and `y`), in
+//!   terms of other builtins. Everything else follows from the formula: the engines expand it
+//!   (`model::formula_body`) as they inline a user function, so its value in every kind of
+//!   number, its derivative in the prover and the conditions under which it is defined are those
+//!   of the formula. Adding one is one entry here plus its tests; or
+//! - **primitive**, with the [`Facts`] the engines may assume of it (domain, positivity, kink),
+//!   declared here; its kernels in each kind of number (`numeric::value` for floats and exact
+//!   rationals, `approx`, `interval`, `precise`) and its derivative and rewrites in the prover
+//!   (`prove::lower`, `prove::normal`) are written where those engines are, and
+//!   `numeric::builtin_kernels` and `tests/builtins.rs` iterate over [`Builtin::ALL`] to name a
+//!   primitive that one of them forgot, or a fact that does not hold.
+//!
+//! This module is data only and uses no other part of the crate, so that every layer (the
+//! printer in `syntax`, the resolver, the LaTeX renderer) reads the same table.
+
+/// What a builtin is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Definition {
+    /// Computed by kernels of its own in every engine, with what the engines may assume of it.
+    Primitive(Facts),
+    /// Defined by a formula over the parameters `x` (and `y` for two arguments), in the
+    /// derivation language.
+    Formula(&'static str),
+}
+
+/// One builtin's entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
+    /// The names, canonical first, each with its LaTeX spelling as a function (`\sigma`,
+    /// `\operatorname{relu}`), which primes and `\left( … \right)` follow.
+    pub names: &'static [(&'static str, &'static str)],
+    /// How many arguments it takes.
+    pub arity: usize,
+    /// The LaTeX of an application without primes that is not an operator name: the text before
+    /// and after the argument (`\sqrt{` … `}`).
+    pub enclose: Option<(&'static str, &'static str)>,
+    /// A primitive, or a formula in terms of others.
+    pub definition: Definition,
+}
+
+/// What the prover and the sampler may assume of a primitive. `numeric::builtin_kernels` checks
+/// each fact against the float kernel, so a wrong fact fails a test before it can make a proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    /// Where it is defined (its derivatives: in the interior).
+    pub domain: Domain,
+    /// Its derivatives of order 0 to this one are positive wherever they are defined (`exp`: all).
+    pub positive_up_to: Option<u32>,
+    /// It has a kink: not differentiable at 0 (one argument) or where its arguments are equal (two).
+    pub kink: bool,
+    /// Transcendental: an exact evaluation gives up on it, except at a few special points.
+    pub transcendental: bool,
+}
+
+/// Where a primitive is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Domain {
+    /// For every real argument.
+    Everywhere,
+    /// For arguments > 0 (`log`).
+    Positive,
+    /// For arguments ≥ 0 (`sqrt`).
+    NonNegative,
+}
+
+/// A smooth transcendental function defined everywhere, of which nothing else is known.
+const SMOOTH: Facts = Facts { domain: Domain::Everywhere, positive_up_to: None, kink: false, transcendental: true };
+/// A piecewise linear function (or step) with a kink at 0, or where its two arguments are equal.
+const KINK: Facts = Facts { domain: Domain::Everywhere, positive_up_to: None, kink: true, transcendental: false };
+
+macro_rules! builtins {
+    ($($(#[$doc:meta])* $variant:ident => $spec:expr,)*) => {
+        /// The builtin functions.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Builtin {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Builtin {
+            /// Every builtin, in the order of the table.
+            pub const ALL: &'static [Builtin] = &[$(Builtin::$variant,)*];
+
+            /// Its entry in the table.
+            pub fn spec(self) -> &'static Spec {
+                match self {
+                    $(Builtin::$variant => {
+                        const SPEC: Spec = $spec;
+                        &SPEC
+                    })*
+                }
+            }
+        }
+    };
+}
+
+builtins! {
+    /// `exp`
+    Exp => Spec { names: &[("exp", "\\exp")], arity: 1, enclose: None, definition: Definition::Primitive(Facts { positive_up_to: Some(u32::MAX), ..SMOOTH }) },
+    /// `log`, `ln`
+    Log => Spec {
+        names: &[("log", "\\log"), ("ln", "\\ln")],
+        arity: 1,
+        enclose: None,
+        definition: Definition::Primitive(Facts { domain: Domain::Positive, ..SMOOTH }),
+    },
+    /// `sqrt`
+    Sqrt => Spec {
+        names: &[("sqrt", "\\operatorname{sqrt}")],
+        arity: 1,
+        enclose: Some(("\\sqrt{", "}")),
+        definition: Definition::Primitive(Facts { domain: Domain::NonNegative, transcendental: false, ..SMOOTH }),
+    },
+    /// `abs`
+    Abs => Spec {
+        names: &[("abs", "\\operatorname{abs}")],
+        arity: 1,
+        enclose: Some(("\\left|", "\\right|")),
+        definition: Definition::Primitive(KINK),
+    },
+    /// `sign`
+    Sign => Spec { names: &[("sign", "\\operatorname{sign}")], arity: 1, enclose: None, definition: Definition::Primitive(KINK) },
+    /// `sigmoid`, `σ`
+    Sigmoid => Spec {
+        names: &[("sigmoid", "\\sigma"), ("σ", "\\sigma")],
+        arity: 1,
+        enclose: None,
+        definition: Definition::Primitive(Facts { positive_up_to: Some(1), ..SMOOTH }),
+    },
+    /// `tanh`
+    Tanh => Spec { names: &[("tanh", "\\tanh")], arity: 1, enclose: None, definition: Definition::Primitive(SMOOTH) },
+    /// `relu`
+    Relu => Spec { names: &[("relu", "\\operatorname{relu}")], arity: 1, enclose: None, definition: Definition::Primitive(KINK) },
+    /// `softplus`
+    Softplus => Spec {
+        names: &[("softplus", "\\operatorname{softplus}")],
+        arity: 1,
+        enclose: None,
+        definition: Definition::Primitive(Facts { positive_up_to: Some(2), ..SMOOTH }),
+    },
+    /// `sin`
+    Sin => Spec { names: &[("sin", "\\sin")], arity: 1, enclose: None, definition: Definition::Primitive(SMOOTH) },
+    /// `cos`
+    Cos => Spec { names: &[("cos", "\\cos")], arity: 1, enclose: None, definition: Definition::Primitive(SMOOTH) },
+    /// `step`
+    Step => Spec { names: &[("step", "\\operatorname{step}")], arity: 1, enclose: None, definition: Definition::Primitive(KINK) },
+    /// `gelu`: the tanh approximation of x·Φ(x), as PyTorch's `approximate="tanh"` (docs/language.md).
+    Gelu => Spec {
+        names: &[("gelu", "\\operatorname{gelu}")],
+        arity: 1,
+        enclose: None,
+        definition: Definition::Formula("x / 2 * (1 + tanh(0.79788456080286535588 * (x + 0.044715 * x^3)))"),
+    },
+    /// `max(a, b)`
+    Max => Spec { names: &[("max", "\\max")], arity: 2, enclose: None, definition: Definition::Primitive(KINK) },
+    /// `min(a, b)`
+    Min => Spec { names: &[("min", "\\min")], arity: 2, enclose: None, definition: Definition::Primitive(KINK) },
+}
+
+impl Builtin {
+    /// The builtin a name denotes, if any (`ln` and `σ` are aliases).
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        Builtin::ALL.iter().copied().find(|b| b.spec().names.iter().any(|(n, _)| *n == name))
+    }
+
+    /// The canonical name.
+    pub fn name(self) -> &'static str {
+        self.spec().names[0].0
+    }
+
+    /// How many arguments it takes.
+    pub fn arity(self) -> usize {
+        self.spec().arity
+    }
+
+    /// Its formula, if it is defined by one.
+    pub fn formula(self) -> Option<&'static str> {
+        match self.spec().definition {
+            Definition::Formula(text) => Some(text),
+            Definition::Primitive(_) => None,
+        }
+    }
+
+    /// What may be assumed of it, if it is primitive (of a formula, only what its formula says).
+    pub fn facts(self) -> Option<&'static Facts> {
+        match &self.spec().definition {
+            Definition::Primitive(facts) => Some(facts),
+            Definition::Formula(_) => None,
+        }
+    }
+
+    /// Whether its `order`-th derivative is known to be positive wherever it is defined.
+    pub fn positive(self, order: u32) -> bool {
+        self.facts().and_then(|f| f.positive_up_to).is_some_and(|n| order <= n)
+    }
+
+    /// Every name of every builtin, aliases after their canonical name, in the order of the table.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Builtin::ALL.iter().flat_map(|b| b.spec().names.iter().map(|(n, _)| *n))
+    }
+}
+
+/// The LaTeX spelling of a builtin's name as a function (`ln` → `\ln`, `σ` → `\sigma`), if
+/// `name` is one.
+pub fn latex_name(name: &str) -> Option<&'static str> {
+    Builtin::ALL.iter().find_map(|b| b.spec().names.iter().find(|(n, _)| *n == name).map(|(_, l)| *l))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_denotes_its_builtin_once() {
+        let names: Vec<&str> = Builtin::names().collect();
+        for (i, name) in names.iter().enumerate() {
+            assert!(!names[..i].contains(name), "`{name}` is declared twice");
+        }
+        for &b in Builtin::ALL {
+            assert!(b.arity() == 1 || b.arity() == 2, "{b:?}");
+            for (name, latex) in b.spec().names {
+                assert_eq!(Builtin::from_name(name), Some(b));
+                assert!(latex.starts_with('\\'), "{name}: {latex}");
+            }
+            // Primes and the enclosing notation are for one argument only.
+            assert!(b.spec().enclose.is_none() || b.arity() == 1, "{b:?}");
+        }
+    }
+}

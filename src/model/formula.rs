@@ -1,0 +1,48 @@
+//! Builtins defined by a formula (`crate::builtin`, [`Definition::Formula`]): the formula
+//! resolved once into an expression over the parameters (`subst_locals` puts arguments in).
+//! The engines expand such a builtin where they meet it, as they inline a user function, so its
+//! values, derivatives and domain are those of the formula.
+
+use std::sync::OnceLock;
+
+use crate::builtin::{Builtin, Definition};
+use crate::syntax::parse_file;
+
+use super::ir::Expr;
+use super::resolve::resolve;
+
+/// The parameters of a formula, in order.
+const PARAMETERS: [&str; 2] = ["x", "y"];
+
+/// The formula of a builtin defined by one, as an expression over `Expr::Local(0)` (`x`) and
+/// `Expr::Local(1)` (`y`). `None` for a primitive, and for a formula that does not resolve
+/// (which `tests/builtins.rs` rules out for every entry of the table).
+pub fn formula_body(b: Builtin) -> Option<&'static Expr> {
+    static BODIES: OnceLock<Vec<Option<Expr>>> = OnceLock::new();
+    let bodies = BODIES.get_or_init(|| Builtin::ALL.iter().map(|&b| resolve_formula(b)).collect());
+    let i = Builtin::ALL.iter().position(|&c| c == b)?;
+    bodies.get(i)?.as_ref()
+}
+
+fn resolve_formula(b: Builtin) -> Option<Expr> {
+    let Definition::Formula(text) = b.spec().definition else { return None };
+    let parameters = PARAMETERS.get(..b.arity())?.join(", ");
+    let source = format!("let f({parameters}) = {text}\n");
+    let (file, diagnostics) = parse_file(&source);
+    if !diagnostics.is_empty() {
+        return None;
+    }
+    let (model, diagnostics) = resolve(&file);
+    if !diagnostics.is_empty() {
+        return None;
+    }
+    model.user_functions.into_iter().next().map(|f| f.body)
+}
+
+/// `e` with every parameter `Expr::Local(i)` replaced by `args[i]`.
+pub fn subst_locals(e: &Expr, args: &[Expr]) -> Expr {
+    match e {
+        Expr::Local(i) => args.get(*i).cloned().unwrap_or_else(|| e.clone()),
+        _ => e.map_children(|c| subst_locals(c, args)),
+    }
+}

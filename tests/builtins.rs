@@ -1,0 +1,136 @@
+//! Every builtin of the table (`gradproof::builtin`), whatever its definition: its names parse,
+//! its derivative is proved and a missing chain factor is `wrong`, and its LaTeX spelling is the
+//! one the table gives. A builtin added to the table is tested here without further code; the
+//! kernels of primitives are compared in `numeric::builtin_kernels`. Then what a formula builtin
+//! needs beyond that (`gelu`), with values from SymPy.
+
+use gradproof::builtin::{Builtin, Definition};
+use gradproof::check::{CheckOptions, Verdict};
+use gradproof::check_source;
+use gradproof::report::{render_math, RenderFormat};
+
+fn verdicts(text: &str) -> Vec<Verdict> {
+    let report = check_source("builtins.deriv", text.as_bytes(), &CheckOptions::default());
+    assert!(report.errors.is_empty(), "{text}\n{:?}", report.errors);
+    report.derivations.iter().flat_map(|d| d.steps.iter().map(|s| s.verdict)).collect()
+}
+
+#[test]
+fn every_formula_resolves() {
+    for &b in Builtin::ALL {
+        if let Definition::Formula(text) = b.spec().definition {
+            assert!(gradproof::model::formula_body(b).is_some(), "{}: `{text}` does not resolve", b.name());
+        }
+    }
+}
+
+#[test]
+fn every_derivative_is_proved_and_a_missing_chain_factor_is_wrong() {
+    for &b in Builtin::ALL.iter().filter(|b| b.arity() == 1) {
+        for (name, _) in b.spec().names {
+            // 2x + 1 > 1 keeps `log` and `sqrt` defined and every kink away.
+            let text =
+                format!("var x > 0\nderive diff({name}(2*x + 1), x)\n  = 2 * {name}'(2*x + 1)\n  = {name}'(2*x + 1)\n");
+            let flat = matches!(b, Builtin::Sign | Builtin::Step);
+            let expected = [Verdict::Proved, if flat { Verdict::Proved } else { Verdict::Wrong }];
+            assert_eq!(verdicts(&text), expected, "{text}");
+        }
+    }
+    let text = "var x, y\nderive max(x, y) + min(x, y)\n  = x + y\n  = 2 * max(x, y)\n";
+    assert_eq!(verdicts(text), [Verdict::Checked, Verdict::Wrong]);
+}
+
+#[test]
+fn every_name_renders_with_the_spelling_of_the_table() {
+    for &b in Builtin::ALL {
+        for (name, latex) in b.spec().names {
+            let args = if b.arity() == 1 { "x" } else { "x, y" };
+            let text = format!("var x, y\nderive {name}({args}) + {name}'(x)\n  = {name}({args}) + {name}'(x)\n");
+            let text = if b.arity() == 1 { text } else { text.replace(&format!(" + {name}'(x)"), "") };
+            let file = gradproof::syntax::parse_file(&text).0;
+            let rendered = render_math(&file, None, RenderFormat::Latex);
+            let expected = match b.spec().enclose {
+                Some((open, close)) => format!("{open}x{close}"),
+                None => format!("{latex}\\left("),
+            };
+            assert!(rendered.contains(&expected), "{name}: {expected} not in\n{rendered}");
+            if b.arity() == 1 {
+                assert!(rendered.contains(&format!("{latex}'\\left(x\\right)")), "{name}'\n{rendered}");
+            }
+        }
+    }
+}
+
+// `gelu`, the tanh approximation (docs/language.md). Values and derivatives from SymPy:
+// gelu(x) = x/2 (1 + tanh(c (x + 0.044715 x³))), c = 0.79788456080286535588 (√(2/π) to 20
+// digits); gelu(1.5) = 1.39957157698023, gelu'(1.5) = 1.12771079315143, gelu(-0.5) =
+// -0.154285990174856, gelu'(-0.5) = 0.132630096465358. The exact x Φ(x) gives 1.39978919809671 and
+// 1.12746919222998 at 1.5, which the rounded steps below tell apart.
+
+/// u = c (x + 0.044715 x³).
+const GELU_U: &str = "0.79788456080286535588 * (x + 0.044715 * x^3)";
+
+#[test]
+fn gelu_values_are_the_tanh_approximation() {
+    let text = "derive gelu(1.5)\n  ≈ 1.39957\n\
+                derive gelu(1.5)\n  ≈ 1.39979\n\
+                derive gelu'(1.5)\n  ≈ 1.12771\n\
+                derive gelu'(1.5)\n  ≈ 1.12747\n\
+                derive gelu(-0.5) + gelu'(-0.5)\n  ≈ -0.154286 + 0.132630\n\
+                derive gelu(0)\n  = 0\n";
+    assert_eq!(
+        verdicts(text),
+        [Verdict::Checked, Verdict::Wrong, Verdict::Checked, Verdict::Wrong, Verdict::Checked, Verdict::Proved]
+    );
+}
+
+#[test]
+fn gelu_derivative_is_proved_and_a_wrong_one_is_wrong() {
+    // The derivative worked out by SymPy (its difference from diff(gelu(x), x) simplifies to 0).
+    let u = GELU_U;
+    let text = format!(
+        "var x\nderive diff(gelu(x), x)\n  = gelu'(x)\n  \
+         = (1 + tanh({u}))/2 + x/2 * (1 - tanh({u})^2) * 0.79788456080286535588 * (1 + 0.134145*x^2)\n  \
+         = (1 + tanh({u}))/2\n"
+    );
+    assert_eq!(verdicts(&text), [Verdict::Proved, Verdict::Proved, Verdict::Wrong]);
+    // The chain rule through a product, and its missing factor.
+    let text = "var w, x\nderive diff(gelu(w*x), w)\n  = x * gelu'(w*x)\n  = gelu'(w*x)\n";
+    assert_eq!(verdicts(text), [Verdict::Proved, Verdict::Wrong]);
+}
+
+#[test]
+fn gelu_is_derived_and_rendered() {
+    let source = "var w, x, y\nlet h = gelu(w*x)\nlet L = (h - y)^2/2\n";
+    let derived = gradproof::derive::derive(source, "diff(L, w)", None, &CheckOptions::default())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(derived.text.contains("gelu'(w * x)"), "{}", derived.text);
+    let file = gradproof::syntax::parse_file("var x\nderive diff(gelu(x), x)\n  = gelu'(x)\n").0;
+    let rendered = render_math(&file, None, RenderFormat::Latex);
+    assert!(rendered.contains("\\operatorname{gelu}\\left(x\\right)"), "{rendered}");
+    assert!(rendered.contains("\\operatorname{gelu}'\\left(x\\right)"), "{rendered}");
+}
+
+#[test]
+fn nested_gelu_stays_within_bounds() {
+    // Every use of the parameter copies the argument: 40 levels would be 3^40 copies if anything
+    // expanded the formula without a limit. The prover gives up at its node limit; the numbers
+    // evaluate the argument once.
+    let nested = (0..40).fold("x".to_string(), |inner, _| format!("gelu({inner})"));
+    let text = format!("var x\nderive {nested}\n  = {nested}\n  = {nested} + 1\n");
+    let found = verdicts(&text);
+    assert!(matches!(found[0], Verdict::Proved | Verdict::Checked), "{found:?}");
+    assert_eq!(found[1], Verdict::Wrong);
+}
+
+#[test]
+fn every_builtin_of_one_argument_is_derived() {
+    for &b in Builtin::ALL.iter().filter(|b| b.arity() == 1) {
+        let name = b.name();
+        let source = format!("var w > 0\nvar x > 0\nlet h = {name}(w*x + 2)\n");
+        let derived = gradproof::derive::derive(&source, "diff(h, w)", None, &CheckOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let answer = derived.text.lines().last().unwrap_or_default();
+        assert!(!answer.contains("diff(") && !answer.contains('∂'), "{name}: {}", derived.text);
+    }
+}
