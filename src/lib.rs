@@ -23,7 +23,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use source::{check_source, decode_source, FileReport};
+pub use source::{check_answer, check_source, decode_source, FileReport};
 
 pub mod check;
 pub mod cli;
@@ -31,6 +31,7 @@ pub mod commands;
 pub mod derive;
 pub mod diagnostic;
 pub mod grade;
+pub mod latex;
 pub mod model;
 pub mod numeric;
 pub mod prove;

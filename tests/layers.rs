@@ -10,16 +10,20 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("diagnostic", &[]),
     ("work", &[]),
     ("syntax", &["diagnostic"]),
+    ("latex", &["diagnostic", "syntax"]),
     ("model", &["diagnostic", "syntax"]),
     ("numeric", &["diagnostic", "syntax", "model", "work"]),
     ("prove", &["diagnostic", "syntax", "model", "numeric", "work"]),
     ("check", &["diagnostic", "syntax", "model", "numeric", "prove", "work"]),
-    ("source", &["diagnostic", "syntax", "model", "check", "work"]),
+    ("source", &["diagnostic", "syntax", "latex", "model", "check", "work"]),
     ("grade", &["diagnostic", "syntax", "model", "check", "source", "work"]),
     ("derive", &["diagnostic", "syntax", "model", "check", "source", "work"]),
-    ("report", &["diagnostic", "syntax", "model", "check", "grade", "source"]),
+    ("report", &["diagnostic", "syntax", "latex", "model", "check", "grade", "source"]),
     ("cli", &["check"]),
-    ("commands", &["diagnostic", "syntax", "model", "check", "source", "grade", "derive", "report", "cli", "work"]),
+    (
+        "commands",
+        &["diagnostic", "syntax", "latex", "model", "check", "source", "grade", "derive", "report", "cli", "work"],
+    ),
 ];
 
 /// The Rust files of one part: `src/NAME.rs` or the files under `src/NAME/`.
