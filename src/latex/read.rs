@@ -52,38 +52,32 @@ struct Chain {
     refused: Option<Diagnostic>,
 }
 
-/// The rows of a block, with the note (a `%` comment) of each.
-fn rows(text: &str, nodes: Vec<Node>) -> Vec<(Vec<Node>, Option<String>)> {
+/// The rows of a block. A `%` comment stays in its row as a node; one that starts a row on the
+/// line where the previous row ended belongs to that row.
+fn rows(text: &str, nodes: Vec<Node>) -> Vec<Vec<Node>> {
     let mut flat = Vec::new();
     flatten(nodes, &mut flat);
-    let mut rows: Vec<(Vec<Node>, Option<String>)> = vec![(Vec::new(), None)];
+    let mut rows: Vec<Vec<Node>> = vec![Vec::new()];
     let mut last_end: Option<usize> = None;
     for node in flat {
         match node {
-            Node::Row(_) => rows.push((Vec::new(), None)),
+            Node::Row(_) => rows.push(Vec::new()),
             Node::Comment(c, span) => {
                 let k = rows.len() - 1;
-                // A comment on the line where the previous row ended belongs to that row.
                 let target = match last_end {
-                    Some(end) if rows[k].0.is_empty() && k > 0 && !text[end..span.start].contains('\n') => k - 1,
+                    Some(end) if rows[k].is_empty() && k > 0 && !text[end..span.start].contains('\n') => k - 1,
                     _ => k,
                 };
-                if !c.is_empty() {
-                    let note = &mut rows[target].1;
-                    *note = Some(match note.take() {
-                        Some(n) => format!("{n} {c}"),
-                        None => c,
-                    });
-                }
+                rows[target].push(Node::Comment(c, span));
             }
             Node::Amp(_) => {}
             other => {
                 last_end = Some(other.span().end);
-                rows.last_mut().expect("one row").0.push(other);
+                rows.last_mut().expect("one row").push(other);
             }
         }
     }
-    rows.into_iter().map(|(nodes, note)| (clean_row(nodes), note)).filter(|(n, _)| !n.is_empty()).collect()
+    rows.into_iter().map(clean_row).filter(|n| n.iter().any(|x| !matches!(x, Node::Comment(..)))).collect()
 }
 
 /// Row environments nested in a block (`aligned` in `$$`) are read as its rows.
@@ -131,14 +125,16 @@ fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
     let quad = nodes.iter().any(|n| matches!(n, Node::Cmd(c, _, _) if c == "quad" || c == "qquad"));
     let mut out: Vec<Node> =
         nodes.into_iter().filter(|n| !matches!(n, Node::Cmd(c, _, _) if LAYOUT.contains(&c.as_str()))).collect();
-    // `\quad (1)`: an equation number.
-    if quad
-        && matches!(out.last(), Some(Node::Paren('(', inner, ')', _)) if matches!(inner.as_slice(), [Node::Num(..)]))
-    {
-        out.pop();
-    }
-    while matches!(out.last(), Some(Node::Sym('.' | ',' | ';', _))) {
-        out.pop();
+    // The last node that is not a comment: an equation number after `\quad`, or punctuation, goes.
+    loop {
+        let Some(last) = out.iter().rposition(|n| !matches!(n, Node::Comment(..))) else { break };
+        let number = quad
+            && matches!(&out[last], Node::Paren('(', inner, ')', _) if matches!(inner.as_slice(), [Node::Num(..)]));
+        if number || matches!(out[last], Node::Sym('.' | ',' | ';', _)) {
+            out.remove(last);
+        } else {
+            break;
+        }
     }
     out
 }
@@ -193,7 +189,7 @@ fn relation_of(nodes: &[Node], i: usize) -> Option<(Rel, usize)> {
 /// continues it, a row without a relation continues the expression of the row before.
 fn chains(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Chain> {
     let mut chains: Vec<Chain> = Vec::new();
-    for (row, note) in rows(text, nodes) {
+    for row in rows(text, nodes) {
         // Split at the relations of the row's top level.
         let mut parts: Vec<Part> = vec![Part { relation: None, nodes: Vec::new(), note: None }];
         let mut definition = false;
@@ -214,7 +210,25 @@ fn chains(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Cha
                     break;
                 }
                 None => {
-                    parts.last_mut().expect("one part").nodes.push(row[i].clone());
+                    if let Node::Comment(c, _) = &row[i] {
+                        // The note of the part written before it (of the chain's last part when
+                        // the row has none yet).
+                        let k = parts.iter().rposition(|p| !p.nodes.is_empty());
+                        let target = match k {
+                            Some(k) => Some(&mut parts[k].note),
+                            None => chains.last_mut().and_then(|ch| ch.parts.last_mut()).map(|p| &mut p.note),
+                        };
+                        if let Some(note) = target {
+                            if !c.is_empty() {
+                                *note = Some(match note.take() {
+                                    Some(n) => format!("{n} {c}"),
+                                    None => c.clone(),
+                                });
+                            }
+                        }
+                    } else {
+                        parts.last_mut().expect("one part").nodes.push(row[i].clone());
+                    }
                     i += 1;
                 }
             }
@@ -234,14 +248,17 @@ fn chains(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Cha
             chains.push(Chain::default());
             continue;
         }
-        parts.last_mut().expect("one part").note = note;
         let first_empty = parts[0].nodes.is_empty();
         if parts.len() == 1 {
             // No relation: the expression of the previous part goes on (`&\quad + b`).
             if let Some(last) = chains.last_mut().and_then(|c| c.parts.last_mut()) {
-                last.nodes.extend(parts.remove(0).nodes);
-                if last.note.is_none() {
-                    last.note = parts.first().and_then(|p| p.note.clone());
+                let part = parts.remove(0);
+                last.nodes.extend(part.nodes);
+                if let Some(n) = part.note {
+                    last.note = Some(match last.note.take() {
+                        Some(m) => format!("{m} {n}"),
+                        None => n,
+                    });
                 }
             }
             continue;
@@ -669,6 +686,14 @@ impl<'a> P<'a> {
             return Err(Diagnostic::error(join_all(sup, span), "a superscript on a function name cannot be read")
                 .with_hint("write a power of the value, `\\left(\\tanh(x)\\right)^2`, and primes as `f'(x)`"));
         }
+        // `f(x)^2`: the parentheses carry the power of the value.
+        let mut power: Option<(Vec<Node>, Span)> = None;
+        if let Some(Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span }) = self.peek() {
+            if matches!(**base, Node::Paren('(', _, ')', _)) {
+                power = Some((sup.clone(), *span));
+                self.nodes[self.pos] = (**base).clone();
+            }
+        }
         let args = match self.peek() {
             Some(Node::Paren('(', inner, ')', _)) => {
                 let inner = inner.clone();
@@ -687,7 +712,11 @@ impl<'a> P<'a> {
         };
         let end = args.last().map_or(span, |a| a.span);
         let span = join(span, end);
-        Ok(Expr { kind: ExprKind::Call { func, primes, args }, span })
+        let call = Expr { kind: ExprKind::Call { func, primes, args }, span };
+        match power {
+            Some((sup, end)) => self.apply_sup(call, &sup, join(span, end)),
+            None => Ok(call),
+        }
     }
 
     /// A name with its scripts and primes, read with the model's names.
