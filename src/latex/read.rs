@@ -58,10 +58,14 @@ fn rows(text: &str, nodes: Vec<Node>) -> Vec<Vec<Node>> {
     let mut flat = Vec::new();
     flatten(nodes, &mut flat);
     let mut rows: Vec<Vec<Node>> = vec![Vec::new()];
+    let mut amps: Vec<usize> = vec![0];
     let mut last_end: Option<usize> = None;
     for node in flat {
         match node {
-            Node::Row(_) => rows.push(Vec::new()),
+            Node::Row(_) => {
+                rows.push(Vec::new());
+                amps.push(0);
+            }
             Node::Comment(c, span) => {
                 let k = rows.len() - 1;
                 let target = match last_end {
@@ -70,7 +74,15 @@ fn rows(text: &str, nodes: Vec<Node>) -> Vec<Vec<Node>> {
                 };
                 rows[target].push(Node::Comment(c, span));
             }
-            Node::Amp(_) => {}
+            Node::Amp(_) => amps[rows.len() - 1] += 1,
+            // After `&&` (a third column): a `\text{…}` is the step's note, the rest is ignored.
+            Node::Cmd(name, args, span) if amps[rows.len() - 1] >= 2 => {
+                if name == "text" && args.len() == 1 {
+                    let words: Vec<String> = args[0].iter().map(plain_text).collect();
+                    rows.last_mut().expect("one row").push(Node::Comment(words.join(" "), span));
+                }
+            }
+            _ if amps[rows.len() - 1] >= 2 => {}
             other => {
                 last_end = Some(other.span().end);
                 rows.last_mut().expect("one row").push(other);
@@ -78,6 +90,16 @@ fn rows(text: &str, nodes: Vec<Node>) -> Vec<Vec<Node>> {
         }
     }
     rows.into_iter().map(clean_row).filter(|n| n.iter().any(|x| !matches!(x, Node::Comment(..)))).collect()
+}
+
+/// The text of a node inside `\text{…}`.
+fn plain_text(n: &Node) -> String {
+    match n {
+        Node::Word(w, _) | Node::Num(w, _) => w.clone(),
+        Node::Sym(c, _) => c.to_string(),
+        Node::Group(inner, _) => inner.iter().map(plain_text).collect::<Vec<_>>().join(" "),
+        _ => String::new(),
+    }
 }
 
 /// Row environments nested in a block (`aligned` in `$$`) are read as its rows.

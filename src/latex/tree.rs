@@ -64,6 +64,31 @@ impl Node {
     }
 }
 
+/// Commands that only space or size, dropped wherever they are.
+const SPACING: [&str; 21] = [
+    ",",
+    ";",
+    ":",
+    "!",
+    " ",
+    "displaystyle",
+    "textstyle",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "biggl",
+    "biggr",
+    "limits",
+    "nolimits",
+    "allowbreak",
+    "middle",
+];
+
 /// Commands that take arguments, for mitex's command specification (others take none).
 const ONE_ARGUMENT: [&str; 20] = [
     "text",
@@ -173,7 +198,10 @@ impl Convert {
                 SyntaxKind::ItemNewLine => out.push(Node::Row(span)),
                 SyntaxKind::TokenWord => split_word(t.text(), span.start, out),
                 SyntaxKind::ClauseCommandName | SyntaxKind::TokenCommandSym => {
-                    out.push(Node::Cmd(t.text().trim_start_matches('\\').to_string(), Vec::new(), span))
+                    let name = t.text().trim_start_matches('\\');
+                    if !SPACING.contains(&name) {
+                        out.push(Node::Cmd(name.to_string(), Vec::new(), span))
+                    }
                 }
                 _ => {
                     for (i, c) in t.text().char_indices() {
@@ -201,7 +229,9 @@ impl Convert {
                             _ => {}
                         }
                     }
-                    out.push(Node::Cmd(name, args, span));
+                    if !(args.is_empty() && SPACING.contains(&name.as_str())) {
+                        out.push(Node::Cmd(name, args, span));
+                    }
                 }
                 SyntaxKind::ItemEnv => {
                     let mut name = String::new();
