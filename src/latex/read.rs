@@ -112,36 +112,8 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
     }
 }
 
-/// Commands that only lay out or number a row.
-const LAYOUT: [&str; 27] = [
-    "tag",
-    "label",
-    "nonumber",
-    "notag",
-    "displaystyle",
-    "textstyle",
-    ",",
-    ";",
-    ":",
-    "!",
-    " ",
-    "quad",
-    "qquad",
-    "left",
-    "right",
-    "big",
-    "Big",
-    "bigg",
-    "Bigg",
-    "bigl",
-    "bigr",
-    "Bigl",
-    "Bigr",
-    "limits",
-    "nolimits",
-    "middle",
-    "allowbreak",
-];
+/// Commands that only number a row or size its delimiters (spacing is dropped by `tree`).
+const LAYOUT: [&str; 8] = ["tag", "label", "nonumber", "notag", "quad", "qquad", "left", "right"];
 
 fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
     let quad = nodes.iter().any(|n| matches!(n, Node::Cmd(c, _, _) if c == "quad" || c == "qquad"));
