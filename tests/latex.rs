@@ -229,3 +229,68 @@ fn rendered_corpus_reads_back_to_the_same_steps() {
     assert!(clean >= 25, "only {clean} of {} rendered files read back without an error", files.len());
     assert!(read_back > 0);
 }
+
+mod random_answers {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PIECES: [&str; 40] = [
+        "$$",
+        "\\[",
+        "\\]",
+        "\\begin{align}",
+        "\\end{align}",
+        "\\begin{aligned}",
+        "\\end{aligned}",
+        "&",
+        "&=",
+        "=",
+        "\\\\",
+        "%",
+        "\n",
+        " ",
+        "\\frac",
+        "{",
+        "}",
+        "(",
+        ")",
+        "\\left(",
+        "\\right)",
+        "_",
+        "^",
+        "'",
+        "\\partial",
+        "\\sum",
+        "\\delta",
+        "\\phi",
+        "\\text{net}",
+        "s",
+        "c",
+        "t",
+        "-",
+        "+",
+        "1",
+        "\\zeta",
+        "E",
+        "\\cdot",
+        "```math",
+        "é",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+        /// Any sequence of LaTeX pieces: an error or a derivation, never a panic, and every span
+        /// inside the answer.
+        #[test]
+        fn the_reader_never_panics(picks in proptest::collection::vec(0..PIECES.len(), 0..60)) {
+            let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+            let (file, _) = gradproof::syntax::parse_file(FORGET_GATE);
+            for kind in [AnswerKind::Tex, AnswerKind::Markdown] {
+                let (_, errors) = gradproof::latex::read_answer(&text, kind, &file);
+                for e in &errors {
+                    prop_assert!(e.span.start <= e.span.end && e.span.end <= text.len());
+                }
+            }
+        }
+    }
+}

@@ -69,7 +69,13 @@ fn rows(text: &str, nodes: Vec<Node>) -> Vec<Vec<Node>> {
             Node::Comment(c, span) => {
                 let k = rows.len() - 1;
                 let target = match last_end {
-                    Some(end) if rows[k].is_empty() && k > 0 && !text[end..span.start].contains('\n') => k - 1,
+                    Some(end)
+                        if rows[k].is_empty()
+                            && k > 0
+                            && text.get(end..span.start).is_some_and(|t| !t.contains('\n')) =>
+                    {
+                        k - 1
+                    }
                     _ => k,
                 };
                 rows[target].push(Node::Comment(c, span));
