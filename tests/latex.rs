@@ -294,3 +294,19 @@ mod random_answers {
         }
     }
 }
+
+/// A notebook: its markdown cells are read as Markdown (code cells are not), and reports point into
+/// the `.ipynb` JSON itself. Truth as in the tests above: the definition of δ_φ^t is proved, the sum
+/// without f_φ' is wrong, `\sum` without an index is refused.
+#[test]
+fn notebook_markdown_cells() {
+    let answer = include_str!("latex/forget_gate.ipynb");
+    let report = check(answer, AnswerKind::Notebook, FORGET_GATE);
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Wrong]]);
+    assert_eq!(errors(&report), ["26:107 a sum without an index (implied summation is not read)"]);
+    let first = &report.derivations[0].steps[0];
+    assert_eq!(line_col(&report.source, first.span.start).0, 10);
+    assert_eq!(first.note.as_deref(), Some("definition"));
+    let broken = check("{\"cells\": [ } ]", AnswerKind::Notebook, FORGET_GATE);
+    assert!(broken.errors[0].message.starts_with("not a notebook"));
+}

@@ -122,7 +122,7 @@ pub fn check_answers(paths: &[PathBuf], model: &Path, options: &CheckOptions) ->
             };
             match AnswerKind::of_path(&name) {
                 Some(kind) => check_answer(&name, &bytes, kind, &model_name, &model_bytes, options),
-                None => unreadable(name, "with --model, an answer is a .tex or .md file"),
+                None => unreadable(name, "with --model, an answer is a .tex, .md or .ipynb file"),
             }
         })
         .collect()
