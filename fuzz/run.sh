@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for a bounded time, seeded with the corpus of derivations.
 #
-#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s each; parse, resolve, check)
+#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s each; parse, resolve, check, latex)
 #
 # Needs nightly Rust and cargo-fuzz (`cargo install cargo-fuzz`). Seeds are copied from
 # derivations/, tests/ and ../shared/examples/ into fuzz/corpus/<target>/ (not committed). A crash
@@ -13,13 +13,13 @@ cd "$(dirname "$0")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(parse resolve check)
+[ ${#targets[@]} -gt 0 ] || targets=(parse resolve check latex)
 
 seed() {
     local dir="corpus/$1"
     mkdir -p "$dir"
     for f in ../derivations/*.deriv ../tests/egg_math/*.deriv ../tests/data/*.deriv ../*.deriv \
-             ../../shared/examples/*.deriv; do
+             ../../shared/examples/*.deriv ../tests/latex/*.tex ../tests/latex/*.md; do
         [ -f "$f" ] && cp "$f" "$dir/seed-$(basename "$f")"
     done
     return 0

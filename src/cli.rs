@@ -33,9 +33,14 @@ pub enum Command {
 /// Arguments of `gradproof check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Files or directories (walked for *.deriv); `-` reads standard input.
+    /// Files or directories (walked for *.deriv); `-` reads standard input. With `--model`,
+    /// answers in LaTeX (`.tex`) or Markdown (`.md`).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// The model (a `.deriv` file whose declarations name everything) for answers written in
+    /// LaTeX or Markdown; see docs/latex.md.
+    #[arg(long, value_name = "MODEL.deriv")]
+    pub model: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,

@@ -26,7 +26,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use source::{check_source, decode_source, FileReport, MAX_FILE_BYTES};
+pub use source::{check_answer, check_source, decode_source, FileReport, MAX_FILE_BYTES};
 pub use work::Budget;
 
 // The library: what a tool built on gradproof uses.
@@ -35,6 +35,7 @@ pub mod check;
 pub mod derive;
 pub mod diagnostic;
 pub mod grade;
+pub mod latex;
 pub mod model;
 pub mod report;
 pub mod serve;

@@ -5,7 +5,9 @@
 
 use crate::check::{check_model, CheckOptions, DerivationResult};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::latex::{read_answer, AnswerKind};
 use crate::model::{resolve, Model};
+use crate::syntax::ast::{File, Item};
 use crate::syntax::parse_file;
 
 /// The model of a source text, with every error of parsing and resolving it, in the order of the
@@ -42,10 +44,29 @@ pub const CHECK_STACK_BYTES: usize = 256 << 20;
 
 /// Checks the text of one file. `bytes` may be anything; problems are reported, never panicked on.
 pub fn check_source(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {
+    isolated(path, bytes, || check_source_here(path, bytes, options))
+}
+
+/// Checks an answer written in LaTeX or Markdown (`kind`) against a model: the declarations of
+/// `model` (a derivation file; its own derivations are ignored) name everything, and every
+/// derivation read from the answer's display math is checked. The report is the answer's (its
+/// spans are offsets of `answer`), except when the model itself has errors: then it is the
+/// model's report, with those errors and nothing checked.
+pub fn check_answer(
+    path: &str,
+    answer: &[u8],
+    kind: AnswerKind,
+    model_path: &str,
+    model: &[u8],
+    options: &CheckOptions,
+) -> FileReport {
+    isolated(path, answer, || check_answer_here(path, answer, kind, model_path, model, options))
+}
+
+/// Runs `work` on a thread with a large stack; a panic becomes an error of the file.
+fn isolated(path: &str, bytes: &[u8], work: impl FnOnce() -> FileReport + Send) -> FileReport {
     std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
-            .stack_size(CHECK_STACK_BYTES)
-            .spawn_scoped(scope, || check_source_here(path, bytes, options));
+        let worker = std::thread::Builder::new().stack_size(CHECK_STACK_BYTES).spawn_scoped(scope, work);
         match worker.map(|h| h.join()) {
             Ok(Ok(report)) => report,
             _ => FileReport {
@@ -58,6 +79,48 @@ pub fn check_source(path: &str, bytes: &[u8], options: &CheckOptions) -> FileRep
             },
         }
     })
+}
+
+fn check_answer_here(
+    path: &str,
+    answer: &[u8],
+    kind: AnswerKind,
+    model_path: &str,
+    model_bytes: &[u8],
+    options: &CheckOptions,
+) -> FileReport {
+    let failed = |path: &str, source: String, errors: Vec<Diagnostic>| FileReport {
+        path: path.to_string(),
+        source,
+        title: None,
+        errors,
+        derivations: Vec::new(),
+    };
+    let model_source = match decode_source(model_bytes) {
+        Ok(source) => source,
+        Err((valid, d)) => return failed(model_path, valid, vec![d]),
+    };
+    let (model_file, mut model_errors) = parse_file(&model_source);
+    let (_, resolve_errors) = resolve(&model_file);
+    model_errors.extend(resolve_errors);
+    if !model_errors.is_empty() {
+        model_errors.sort_by_key(|d| d.span.start);
+        return failed(model_path, model_source, model_errors);
+    }
+    let text = match decode_source(answer) {
+        Ok(text) => text,
+        Err((valid, d)) => return failed(path, valid, vec![d]),
+    };
+    let (derivations, mut errors) = read_answer(&text, kind, &model_file);
+    // The model's declarations and the answer's derivations, as one file.
+    let mut file =
+        File { items: model_file.items.into_iter().filter(|item| !matches!(item, Item::Derivation(_))).collect() };
+    file.items.extend(derivations.into_iter().map(Item::Derivation));
+    let (model, resolve_errors) = resolve(&file);
+    errors.extend(resolve_errors);
+    errors.sort_by_key(|d| d.span.start);
+    let derivations = if model.declarations_failed { Vec::new() } else { check_model(&model, options) };
+    FileReport { path: path.to_string(), source: text, title: model.title.clone(), errors, derivations }
 }
 
 fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {

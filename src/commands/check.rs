@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use crate::check::{CheckOptions, DEFAULT_SEED};
 use crate::cli::{CheckArgs, Format};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::latex::AnswerKind;
 use crate::report::{render_diagnostics, render_human, render_json, HumanOptions, Summary};
-use crate::source::{check_source, FileReport};
+use crate::source::{check_answer, check_source, FileReport};
 use crate::work::Budget;
 
 pub use crate::source::MAX_FILE_BYTES;
@@ -88,13 +89,40 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileReport>
         .into_iter()
         .map(|entry| match read_entry(entry) {
             (name, Ok(bytes)) => check_source(&name, &bytes, options),
-            (name, Err(message)) => FileReport {
-                path: name,
-                source: String::new(),
-                title: None,
-                errors: vec![Diagnostic::error(Span::default(), format!("cannot read input: {message}"))],
-                derivations: Vec::new(),
-            },
+            (name, Err(message)) => unreadable(name, &message),
+        })
+        .collect()
+}
+
+fn unreadable(path: String, message: &str) -> FileReport {
+    FileReport {
+        path,
+        source: String::new(),
+        title: None,
+        errors: vec![Diagnostic::error(Span::default(), format!("cannot read input: {message}"))],
+        derivations: Vec::new(),
+    }
+}
+
+/// Reads and checks answers written in LaTeX or Markdown against the model at `model`.
+pub fn check_answers(paths: &[PathBuf], model: &Path, options: &CheckOptions) -> Vec<FileReport> {
+    let model_name = model.display().to_string();
+    let model_bytes = match read_input(model) {
+        Ok(bytes) => bytes,
+        Err(message) => return vec![unreadable(model_name, &message)],
+    };
+    paths
+        .iter()
+        .map(|path| {
+            let (name, bytes) = read_entry(Ok(path.clone()));
+            let bytes = match bytes {
+                Ok(bytes) => bytes,
+                Err(message) => return unreadable(name, &message),
+            };
+            match AnswerKind::of_path(&name) {
+                Some(kind) => check_answer(&name, &bytes, kind, &model_name, &model_bytes, options),
+                None => unreadable(name, "with --model, an answer is a .tex, .md or .ipynb file"),
+            }
         })
         .collect()
 }
@@ -119,7 +147,10 @@ pub fn budget(work: u64, millis: u64) -> Budget {
 
 /// Runs `check` and prints the report; returns the exit status.
 pub fn run(args: &CheckArgs) -> i32 {
-    let reports = check_paths(&args.paths, &options(args));
+    let reports = match &args.model {
+        Some(model) => check_answers(&args.paths, model, &options(args)),
+        None => check_paths(&args.paths, &options(args)),
+    };
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let err_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for r in &reports {

@@ -1,0 +1,133 @@
+//! Answers written where students write them: the display math of a LaTeX document or of a
+//! Markdown text, read as derivations of the syntax tree ([`crate::syntax::ast`]) with the names
+//! of a model. Spans are byte offsets of the answer file. The LaTeX is parsed by `mitex-parser`;
+//! the step from its tree to our expressions is ours (`tree`, `read`). The contract is
+//! docs/latex.md.
+
+mod blocks;
+mod names;
+mod notebook;
+mod read;
+pub mod spell;
+mod tree;
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::syntax::ast::{Derivation, Expr, ExprKind, File, IndexAtom, IndexExpr, VarRef};
+
+/// The kinds of answer file the reader takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerKind {
+    /// A LaTeX document (`.tex`).
+    Tex,
+    /// Markdown (`.md`, `.markdown`).
+    Markdown,
+    /// A Jupyter notebook (`.ipynb`): its markdown cells, read as Markdown.
+    Notebook,
+}
+
+impl AnswerKind {
+    /// The kind of a file by its extension, if it is an answer file.
+    pub fn of_path(path: &str) -> Option<AnswerKind> {
+        let ext = std::path::Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "tex" | "latex" => Some(AnswerKind::Tex),
+            "md" | "markdown" => Some(AnswerKind::Markdown),
+            "ipynb" => Some(AnswerKind::Notebook),
+            _ => None,
+        }
+    }
+}
+
+/// The derivations of an answer text, named by the declarations of `model`, and everything that
+/// could not be read (each with its span in `text`). A block that cannot be read does not stop the
+/// others.
+pub fn read_answer(text: &str, kind: AnswerKind, model: &File) -> (Vec<Derivation>, Vec<Diagnostic>) {
+    let names = names::Names::of_model(model);
+    let ranges = match kind {
+        AnswerKind::Tex => blocks::tex_blocks(text),
+        AnswerKind::Markdown => blocks::markdown_blocks(text),
+        AnswerKind::Notebook => {
+            let cells = match notebook::markdown_cells(text) {
+                Ok(cells) => cells,
+                Err(d) => return (Vec::new(), vec![d]),
+            };
+            let mut derivations = Vec::new();
+            let mut errors = Vec::new();
+            for cell in cells {
+                let ranges = blocks::markdown_blocks(&cell.text);
+                let (mut ds, es) = read::read_blocks(&cell.text, &ranges, &names);
+                for d in &mut ds {
+                    map_derivation(d, &|s| cell.map(s));
+                }
+                derivations.extend(ds);
+                errors.extend(es.into_iter().map(|mut e| {
+                    e.span = cell.map(e.span);
+                    e
+                }));
+            }
+            return (derivations, errors);
+        }
+    };
+    read::read_blocks(text, &ranges, &names)
+}
+
+/// Moves every span of a derivation (read from a notebook cell's text) into the notebook.
+fn map_derivation(d: &mut Derivation, f: &dyn Fn(Span) -> Span) {
+    d.span = f(d.span);
+    map_expr(&mut d.head, f);
+    for step in &mut d.steps {
+        step.span = f(step.span);
+        map_expr(&mut step.expr, f);
+    }
+}
+
+fn map_index(e: &mut IndexExpr, f: &dyn Fn(Span) -> Span) {
+    e.span = f(e.span);
+    for (_, atom) in &mut e.terms {
+        match atom {
+            IndexAtom::Int(_, span) => *span = f(*span),
+            IndexAtom::Name(id) => id.span = f(id.span),
+        }
+    }
+}
+
+fn map_var(v: &mut VarRef, f: &dyn Fn(Span) -> Span) {
+    v.span = f(v.span);
+    v.name.span = f(v.name.span);
+    v.subscripts.iter_mut().for_each(|s| map_index(s, f));
+}
+
+fn map_expr(e: &mut Expr, f: &dyn Fn(Span) -> Span) {
+    e.span = f(e.span);
+    match &mut e.kind {
+        ExprKind::Number(_) => {}
+        ExprKind::Name(id) => id.span = f(id.span),
+        ExprKind::Indexed(id, subs) => {
+            id.span = f(id.span);
+            subs.iter_mut().for_each(|s| map_index(s, f));
+        }
+        ExprKind::Call { func, args, .. } => {
+            func.span = f(func.span);
+            args.iter_mut().for_each(|a| map_expr(a, f));
+        }
+        ExprKind::Neg(inner) | ExprKind::Transpose(inner) => map_expr(inner, f),
+        ExprKind::Binary(_, a, b, op) => {
+            *op = f(*op);
+            map_expr(a, f);
+            map_expr(b, f);
+        }
+        ExprKind::Array(items) => items.iter_mut().for_each(|a| map_expr(a, f)),
+        ExprKind::Big { binder, range, body, .. } => {
+            binder.span = f(binder.span);
+            if let Some(r) = range {
+                map_index(&mut r.lo, f);
+                map_index(&mut r.hi, f);
+            }
+            map_expr(body, f);
+        }
+        ExprKind::Diff { body, wrt } => {
+            map_expr(body, f);
+            wrt.iter_mut().for_each(|w| map_var(w, f));
+        }
+    }
+}

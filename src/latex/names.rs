@@ -1,0 +1,200 @@
+//! The model's names as they are written in LaTeX. Each declared name is spelled by the rule of
+//! [`spell`](super::spell) and that spelling is read back with the reader's own tree, so reading
+//! is the inverse of rendering by construction.
+
+use std::collections::BTreeMap;
+
+use super::spell::{name_latex, GREEK_WORDS};
+use super::tree::{parse_math, Node};
+use crate::syntax::ast::{Definition, File, IndexAtom, Item, UnknownItem};
+use crate::syntax::print::greek_name;
+
+/// What a declared name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An input, a defined node or an unknown node, with its number of indices.
+    Family(usize),
+    /// A function (unknown or defined) of the model.
+    Function,
+    /// A range index.
+    Index,
+    /// A size.
+    Size,
+}
+
+/// One declared name and how it is written.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The name in the model.
+    pub name: String,
+    /// What it is.
+    pub kind: Kind,
+    /// The words of the name's own subscript, canonical (`phi` for `net_phi`).
+    pub sub: Vec<String>,
+    /// The spelling `render --to latex` writes.
+    pub spelling: String,
+}
+
+/// The model's names, by their canonical symbol.
+#[derive(Debug, Default)]
+pub struct Names {
+    by_base: BTreeMap<String, Vec<Entry>>,
+}
+
+impl Names {
+    /// The names declared in a model file.
+    pub fn of_model(file: &File) -> Names {
+        let mut declared: Vec<(String, Kind)> = Vec::new();
+        let mut sizes: Vec<String> = Vec::new();
+        let size_atom = |atom: &IndexAtom, sizes: &mut Vec<String>| {
+            if let IndexAtom::Name(id) = atom {
+                sizes.push(id.name.clone());
+            }
+        };
+        for item in &file.items {
+            match item {
+                Item::Index(decls) => {
+                    for d in decls {
+                        declared.push((d.name.name.clone(), Kind::Index));
+                        for (_, atom) in d.range.lo.terms.iter().chain(&d.range.hi.terms) {
+                            size_atom(atom, &mut sizes);
+                        }
+                    }
+                }
+                Item::Var(vars) => {
+                    for v in vars {
+                        declared.push((v.target.name.name.clone(), Kind::Family(v.target.subscripts.len())));
+                        if let Some(shape) = &v.shape {
+                            for atom in &shape.dims {
+                                size_atom(atom, &mut sizes);
+                            }
+                        }
+                    }
+                }
+                Item::Unknown(items) => {
+                    for u in items {
+                        match u {
+                            UnknownItem::Function { name, .. } => declared.push((name.name.clone(), Kind::Function)),
+                            UnknownItem::Node { name, .. } => declared.push((name.name.clone(), Kind::Family(0))),
+                        }
+                    }
+                }
+                Item::Let(defs) => {
+                    for d in defs {
+                        match d {
+                            Definition::Node { target, .. } => {
+                                declared.push((target.name.name.clone(), Kind::Family(target.subscripts.len())))
+                            }
+                            Definition::Function { name, .. } => declared.push((name.name.clone(), Kind::Function)),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut names = Names::default();
+        let mut seen: Vec<String> = Vec::new();
+        for (name, kind) in declared {
+            if !seen.contains(&name) {
+                seen.push(name.clone());
+                names.add(name, kind);
+            }
+        }
+        for size in sizes {
+            if !seen.contains(&size) {
+                seen.push(size.clone());
+                names.add(size, Kind::Size);
+            }
+        }
+        names
+    }
+
+    fn add(&mut self, name: String, kind: Kind) {
+        let spelling = name_latex(&name);
+        let nodes = parse_math(&spelling, 0);
+        let (base, mut sub) = match nodes.as_slice() {
+            [Node::Attach { base, sub: Some(sub), sup: None, primes: 0, .. }] => {
+                (name_word(base), sub.split(|n| matches!(n, Node::Sym(',', _))).map(words_of).collect())
+            }
+            [single] => (name_word(single), Vec::new()),
+            _ => (None, Vec::new()),
+        };
+        let Some((base, decoration)) = base else { return };
+        if let Some(d) = decoration {
+            sub.insert(0, Some(d));
+        }
+        let Some(sub) = sub.into_iter().collect::<Option<Vec<String>>>() else { return };
+        self.by_base.entry(base.clone()).or_default().push(Entry { name, kind, sub, spelling });
+    }
+
+    /// The names written with this symbol.
+    pub fn with_base(&self, base: &str) -> &[Entry] {
+        self.by_base.get(base).map_or(&[], |v| v.as_slice())
+    }
+
+    /// Whether a symbol names anything in the model.
+    pub fn declares(&self, base: &str) -> bool {
+        self.by_base.contains_key(base)
+    }
+
+    /// The index or size written with this symbol, if it is one.
+    pub fn index_or_size(&self, base: &str) -> Option<&Entry> {
+        self.with_base(base).iter().find(|e| matches!(e.kind, Kind::Index | Kind::Size) && e.sub.is_empty())
+    }
+}
+
+/// A name's canonical word when a node list is exactly one word.
+fn words_of(nodes: &[Node]) -> Option<String> {
+    match nodes {
+        [single] => name_word(single).and_then(|(w, d)| d.is_none().then_some(w)),
+        _ => None,
+    }
+}
+
+/// The canonical word a node spells as a name, and its decoration (`hat`, `tilde`): `net`,
+/// `\mathit{net}`, `\text{net}`, `\phi`, `\varphi`, `φ` → `phi`, `\hat{y}` → (`y`, `hat`), `12`.
+pub fn name_word(node: &Node) -> Option<(String, Option<String>)> {
+    match node {
+        Node::Word(w, _) => Some((canonical_word(w), None)),
+        Node::Num(n, _) if n.chars().all(|c| c.is_ascii_digit()) => Some((n.clone(), None)),
+        Node::Cmd(name, args, _) if args.is_empty() => greek_command(name).map(|g| (g.to_string(), None)),
+        Node::Cmd(name, args, _) if args.len() == 1 => match name.as_str() {
+            "text" | "textrm" | "textit" | "mathrm" | "mathit" | "operatorname" | "mathbf" | "boldsymbol" | "bm"
+            | "mathsf" | "vec" => {
+                let parts: Option<Vec<String>> =
+                    args[0].iter().map(|n| name_word(n).and_then(|(w, d)| d.is_none().then_some(w))).collect();
+                parts.filter(|p| !p.is_empty()).map(|p| (p.concat(), None))
+            }
+            "hat" | "widehat" => words_of(&args[0]).map(|w| (w, Some("hat".to_string()))),
+            "tilde" | "widetilde" => words_of(&args[0]).map(|w| (w, Some("tilde".to_string()))),
+            "bar" => words_of(&args[0]).map(|w| (w, Some("bar".to_string()))),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A word with a Greek letter spelled out (`φ` → `phi`).
+fn canonical_word(word: &str) -> String {
+    if word.chars().count() == 1 {
+        let c = word.chars().next().expect("one char");
+        if let Some(g) = greek_name(c) {
+            return g.to_string();
+        }
+    }
+    word.to_string()
+}
+
+/// A Greek letter command, its variant forms merged (`\varphi` is `\phi`).
+pub fn greek_command(name: &str) -> Option<&'static str> {
+    let name = match name {
+        "varphi" => "phi",
+        "vartheta" => "theta",
+        "varepsilon" => "epsilon",
+        "varsigma" => "sigma",
+        "varrho" => "rho",
+        "varpi" => "pi",
+        other => other,
+    };
+    GREEK_WORDS.iter().find(|g| **g == name).copied()
+}

@@ -1,0 +1,1036 @@
+//! Math blocks → derivations: rows, chains of `=` and `\approx`, and expressions with the names
+//! of the model. What cannot be read is refused with its span and a hint, never guessed.
+
+use std::ops::Range;
+
+use super::names::{greek_command, name_word, Entry, Kind, Names};
+use super::tree::{parse_math, Node, ROW_ENVIRONMENTS};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::syntax::ast::*;
+
+type R<T> = Result<T, Diagnostic>;
+
+/// Every derivation of the blocks at `ranges` of `text`, and what could not be read.
+pub fn read_blocks(text: &str, ranges: &[Range<usize>], names: &Names) -> (Vec<Derivation>, Vec<Diagnostic>) {
+    let mut derivations = Vec::new();
+    let mut errors = Vec::new();
+    for range in ranges {
+        let nodes = parse_math(&text[range.clone()], range.start);
+        for chain in chains(text, nodes, &mut errors) {
+            match chain.read(names) {
+                Ok(Some(d)) => derivations.push(d),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    (derivations, errors)
+}
+
+/// How a row relates its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rel {
+    Step(Relation),
+    /// `=_{\text{def}}`, `:=`, `\coloneqq`, `\equiv`: a definition, not a step.
+    Definition,
+    /// `<`, `\le`, `\Rightarrow`, …: not a step of a derivation.
+    Other,
+}
+
+/// One side of a relation.
+#[derive(Debug, Clone)]
+struct Part {
+    relation: Option<(Relation, Span)>,
+    nodes: Vec<Node>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Chain {
+    parts: Vec<Part>,
+    /// A relation that makes the chain no derivation, with its span.
+    refused: Option<Diagnostic>,
+}
+
+/// The rows of a block. A `%` comment stays in its row as a node; one that starts a row on the
+/// line where the previous row ended belongs to that row.
+fn rows(text: &str, nodes: Vec<Node>) -> Vec<Vec<Node>> {
+    let mut flat = Vec::new();
+    flatten(nodes, &mut flat);
+    let mut rows: Vec<Vec<Node>> = vec![Vec::new()];
+    let mut amps: Vec<usize> = vec![0];
+    let mut last_end: Option<usize> = None;
+    for node in flat {
+        match node {
+            Node::Row(_) => {
+                rows.push(Vec::new());
+                amps.push(0);
+            }
+            Node::Comment(c, span) => {
+                let k = rows.len() - 1;
+                let target = match last_end {
+                    Some(end)
+                        if rows[k].is_empty()
+                            && k > 0
+                            && text.get(end..span.start).is_some_and(|t| !t.contains('\n')) =>
+                    {
+                        k - 1
+                    }
+                    _ => k,
+                };
+                rows[target].push(Node::Comment(c, span));
+            }
+            Node::Amp(_) => amps[rows.len() - 1] += 1,
+            // After `&&` (a third column): a `\text{…}` is the step's note, the rest is ignored.
+            Node::Cmd(name, args, span) if amps[rows.len() - 1] >= 2 => {
+                if name == "text" && args.len() == 1 {
+                    let words: Vec<String> = args[0].iter().map(plain_text).collect();
+                    rows.last_mut().expect("one row").push(Node::Comment(words.join(" "), span));
+                }
+            }
+            _ if amps[rows.len() - 1] >= 2 => {}
+            other => {
+                last_end = Some(other.span().end);
+                rows.last_mut().expect("one row").push(other);
+            }
+        }
+    }
+    rows.into_iter().map(clean_row).filter(|n| n.iter().any(|x| !matches!(x, Node::Comment(..)))).collect()
+}
+
+/// The text of a node inside `\text{…}`.
+fn plain_text(n: &Node) -> String {
+    match n {
+        Node::Word(w, _) | Node::Num(w, _) => w.clone(),
+        Node::Sym(c, _) => c.to_string(),
+        Node::Group(inner, _) => inner.iter().map(plain_text).collect::<Vec<_>>().join(" "),
+        _ => String::new(),
+    }
+}
+
+/// Row environments nested in a block (`aligned` in `$$`) are read as its rows.
+fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
+    for node in nodes {
+        match node {
+            Node::Env(name, body, _) if ROW_ENVIRONMENTS.contains(&name.as_str()) => flatten(body, out),
+            other => out.push(other),
+        }
+    }
+}
+
+/// Commands that only number a row or size its delimiters (spacing is dropped by `tree`).
+const LAYOUT: [&str; 8] = ["tag", "label", "nonumber", "notag", "quad", "qquad", "left", "right"];
+
+fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
+    let quad = nodes.iter().any(|n| matches!(n, Node::Cmd(c, _, _) if c == "quad" || c == "qquad"));
+    let mut out: Vec<Node> =
+        nodes.into_iter().filter(|n| !matches!(n, Node::Cmd(c, _, _) if LAYOUT.contains(&c.as_str()))).collect();
+    // The last node that is not a comment: an equation number after `\quad`, or punctuation, goes.
+    loop {
+        let Some(last) = out.iter().rposition(|n| !matches!(n, Node::Comment(..))) else { break };
+        let number = quad
+            && matches!(&out[last], Node::Paren('(', inner, ')', _) if matches!(inner.as_slice(), [Node::Num(..)]));
+        if number || matches!(out[last], Node::Sym('.' | ',' | ';', _)) {
+            out.remove(last);
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+fn relation_of(nodes: &[Node], i: usize) -> Option<(Rel, usize)> {
+    Some(match &nodes[i] {
+        Node::Sym('=', _) => (Rel::Step(Relation::Equal), 1),
+        Node::Sym('≈', _) => (Rel::Step(Relation::Approx), 1),
+        Node::Cmd(c, _, _) if c == "approx" => (Rel::Step(Relation::Approx), 1),
+        Node::Sym(':', _) if matches!(nodes.get(i + 1), Some(Node::Sym('=', _))) => (Rel::Definition, 2),
+        Node::Attach { base, .. } if matches!(**base, Node::Sym('=', _)) => (Rel::Definition, 1),
+        Node::Cmd(c, _, _)
+            if ["coloneqq", "eqqcolon", "equiv", "triangleq", "stackrel", "overset", "doteq", "defeq"]
+                .contains(&c.as_str()) =>
+        {
+            (Rel::Definition, 1)
+        }
+        Node::Sym('<' | '>' | '≤' | '≥' | '≠' | '⇒' | '→', _) => (Rel::Other, 1),
+        Node::Cmd(c, _, _)
+            if [
+                "le",
+                "leq",
+                "ge",
+                "geq",
+                "neq",
+                "ne",
+                "lt",
+                "gt",
+                "Rightarrow",
+                "implies",
+                "to",
+                "iff",
+                "Leftrightarrow",
+                "propto",
+                "sim",
+                "simeq",
+                "cong",
+                "leftarrow",
+                "rightarrow",
+                "mapsto",
+                "in",
+            ]
+            .contains(&c.as_str()) =>
+        {
+            (Rel::Other, 1)
+        }
+        _ => return None,
+    })
+}
+
+/// The chains of a block: a row with a left side starts one, a row starting with a relation
+/// continues it, a row without a relation continues the expression of the row before.
+fn chains(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Chain> {
+    let mut chains: Vec<Chain> = Vec::new();
+    for row in rows(text, nodes) {
+        // Split at the relations of the row's top level.
+        let mut parts: Vec<Part> = vec![Part { relation: None, nodes: Vec::new(), note: None }];
+        let mut definition = false;
+        let mut other: Option<Span> = None;
+        let mut i = 0;
+        while i < row.len() {
+            match relation_of(&row, i) {
+                Some((Rel::Step(r), width)) => {
+                    parts.push(Part { relation: Some((r, row[i].span())), nodes: Vec::new(), note: None });
+                    i += width;
+                }
+                Some((Rel::Definition, _)) => {
+                    definition = true;
+                    break;
+                }
+                Some((Rel::Other, _)) => {
+                    other = Some(row[i].span());
+                    break;
+                }
+                None => {
+                    if let Node::Comment(c, _) = &row[i] {
+                        // The note of the part written before it (of the chain's last part when
+                        // the row has none yet).
+                        let k = parts.iter().rposition(|p| !p.nodes.is_empty());
+                        let target = match k {
+                            Some(k) => Some(&mut parts[k].note),
+                            None => chains.last_mut().and_then(|ch| ch.parts.last_mut()).map(|p| &mut p.note),
+                        };
+                        if let Some(note) = target {
+                            if !c.is_empty() {
+                                *note = Some(match note.take() {
+                                    Some(n) => format!("{n} {c}"),
+                                    None => c.clone(),
+                                });
+                            }
+                        }
+                    } else {
+                        parts.last_mut().expect("one part").nodes.push(row[i].clone());
+                    }
+                    i += 1;
+                }
+            }
+        }
+        if definition {
+            // A definition is the model's business; the row is not a step and ends any chain.
+            chains.push(Chain::default());
+            continue;
+        }
+        if let Some(span) = other {
+            let d = Diagnostic::error(span, "this relation is not a step of a derivation")
+                .with_hint("only `=` and `\\approx` make steps; write other relations outside the math blocks, or in a block of their own");
+            match chains.last_mut() {
+                Some(chain) if parts[0].nodes.is_empty() && !chain.parts.is_empty() => chain.refused = Some(d),
+                _ => errors.push(d),
+            }
+            chains.push(Chain::default());
+            continue;
+        }
+        let first_empty = parts[0].nodes.is_empty();
+        if parts.len() == 1 {
+            // No relation: the expression of the previous part goes on (`&\quad + b`).
+            if let Some(last) = chains.last_mut().and_then(|c| c.parts.last_mut()) {
+                let part = parts.remove(0);
+                last.nodes.extend(part.nodes);
+                if let Some(n) = part.note {
+                    last.note = Some(match last.note.take() {
+                        Some(m) => format!("{m} {n}"),
+                        None => n,
+                    });
+                }
+            }
+            continue;
+        }
+        if first_empty {
+            match chains.last_mut() {
+                Some(chain) if !chain.parts.is_empty() => {
+                    chain.parts.extend(parts.into_iter().skip(1));
+                }
+                _ => errors.push(
+                    Diagnostic::error(parts[1].relation.map_or(Span::default(), |r| r.1), "this step has no left side")
+                        .with_hint("begin the chain with its left side: `LHS &= A \\\\ &= B`"),
+                ),
+            }
+        } else {
+            chains.push(Chain { parts, refused: None });
+        }
+    }
+    chains
+}
+
+impl Chain {
+    fn read(self, names: &Names) -> R<Option<Derivation>> {
+        if let Some(d) = self.refused {
+            return Err(d);
+        }
+        let mut parts = self.parts.into_iter();
+        let Some(head) = parts.next() else { return Ok(None) };
+        let head_expr = parse(&head.nodes, names)?;
+        let mut steps = Vec::new();
+        for part in parts {
+            let (relation, rel_span) = part.relation.expect("a step has its relation");
+            if part.nodes.is_empty() {
+                return Err(Diagnostic::error(rel_span, "nothing after the relation")
+                    .with_hint("write the step's expression after `=`"));
+            }
+            let expr = parse(&part.nodes, names)?;
+            let span = rel_span.join(expr.span);
+            steps.push(Step { relation, expr, note: part.note, span });
+        }
+        if steps.is_empty() {
+            return Ok(None);
+        }
+        let span = head_expr.span;
+        Ok(Some(Derivation { name: None, worth: None, head: head_expr, steps, span, broken: false }))
+    }
+}
+
+/// An expression from its nodes (all of them).
+fn parse(nodes: &[Node], names: &Names) -> R<Expr> {
+    let mut p = P { nodes: nodes.to_vec(), pos: 0, names };
+    let e = p.expr()?;
+    match p.nodes.get(p.pos) {
+        None => Ok(e),
+        Some(n) => Err(unexpected(n)),
+    }
+}
+
+fn unexpected(n: &Node) -> Diagnostic {
+    let what = match n {
+        Node::Sym(c, _) => format!("`{c}`"),
+        Node::Cmd(c, _, _) => format!("`\\{c}`"),
+        Node::Env(name, _, _) => format!("the environment `{name}`"),
+        _ => "this".to_string(),
+    };
+    Diagnostic::error(n.span(), format!("cannot read {what} here"))
+        .with_hint("see docs/latex.md for what an answer may write")
+}
+
+fn join(a: Span, b: Span) -> Span {
+    Span::new(a.start.min(b.start), a.end.max(b.end))
+}
+
+fn ident(name: &str, span: Span) -> Ident {
+    Ident { name: name.to_string(), span }
+}
+
+/// A builtin function by its LaTeX command (`\exp`) or its word (`\operatorname{relu}`), and its
+/// name in the derivation language.
+fn builtin(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "exp" => "exp",
+        "log" => "log",
+        "ln" => "ln",
+        "sin" => "sin",
+        "cos" => "cos",
+        "tanh" => "tanh",
+        "sigma" | "sigmoid" => "sigmoid",
+        "relu" | "ReLU" => "relu",
+        "softplus" => "softplus",
+        "sqrt" => "sqrt",
+        "abs" => "abs",
+        "sign" | "sgn" => "sign",
+        "step" => "step",
+        "max" => "max",
+        "min" => "min",
+        _ => return None,
+    })
+}
+
+const MUL_OPS: [&str; 3] = ["cdot", "times", "ast"];
+const HADAMARD_OPS: [&str; 2] = ["odot", "circ"];
+
+struct P<'a> {
+    nodes: Vec<Node>,
+    pos: usize,
+    names: &'a Names,
+}
+
+/// What a superscript on a name means.
+enum Sup {
+    Transpose,
+    Power(Expr),
+    /// The superscript held indices (they are in the name's subscripts).
+    Indices,
+}
+
+impl<'a> P<'a> {
+    fn peek(&self) -> Option<&Node> {
+        self.nodes.get(self.pos)
+    }
+
+    fn end_span(&self) -> Span {
+        self.nodes.last().map_or(Span::default(), |n| Span::new(n.span().end, n.span().end))
+    }
+
+    fn sub(&self, nodes: &[Node]) -> R<Expr> {
+        parse(nodes, self.names)
+    }
+
+    fn expr(&mut self) -> R<Expr> {
+        let mut lhs = match self.peek() {
+            Some(Node::Sym('-', s)) => {
+                let s = *s;
+                self.pos += 1;
+                let t = self.term()?;
+                let span = join(s, t.span);
+                Expr { kind: ExprKind::Neg(Box::new(t)), span }
+            }
+            Some(Node::Sym('+', _)) => {
+                self.pos += 1;
+                self.term()?
+            }
+            _ => self.term()?,
+        };
+        loop {
+            let op = match self.peek() {
+                Some(Node::Sym('+', s)) => (BinOp::Add, *s),
+                Some(Node::Sym('-', s)) => (BinOp::Sub, *s),
+                Some(Node::Cmd(c, _, s)) if c == "pm" || c == "mp" => {
+                    return Err(Diagnostic::error(*s, "`\\pm` is two expressions, not one")
+                        .with_hint("write each sign in its own step"))
+                }
+                _ => return Ok(lhs),
+            };
+            self.pos += 1;
+            let rhs = self.term()?;
+            let span = join(lhs.span, rhs.span);
+            lhs = Expr { kind: ExprKind::Binary(op.0, Box::new(lhs), Box::new(rhs), op.1), span };
+        }
+    }
+
+    fn starts_factor(n: &Node) -> bool {
+        match n {
+            Node::Word(..) | Node::Num(..) | Node::Group(..) | Node::Paren(..) | Node::Attach { .. } => true,
+            Node::Cmd(c, _, _) => !MUL_OPS.contains(&c.as_str()) && !HADAMARD_OPS.contains(&c.as_str()),
+            _ => false,
+        }
+    }
+
+    fn term(&mut self) -> R<Expr> {
+        let mut lhs = self.factor()?;
+        loop {
+            let (op, op_span, explicit) = match self.peek() {
+                Some(Node::Cmd(c, _, s)) if MUL_OPS.contains(&c.as_str()) => (BinOp::Mul, *s, true),
+                Some(Node::Cmd(c, _, s)) if HADAMARD_OPS.contains(&c.as_str()) => (BinOp::Hadamard, *s, true),
+                Some(Node::Sym('*' | '·' | '×', s)) => (BinOp::Mul, *s, true),
+                Some(Node::Sym('⊙', s)) => (BinOp::Hadamard, *s, true),
+                Some(Node::Sym('/', s)) => (BinOp::Div, *s, true),
+                Some(n) if Self::starts_factor(n) => (BinOp::Mul, Span::new(lhs.span.end, n.span().start), false),
+                _ => return Ok(lhs),
+            };
+            if explicit {
+                self.pos += 1;
+            }
+            let rhs = self.factor()?;
+            let span = join(lhs.span, rhs.span);
+            lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs), op_span), span };
+        }
+    }
+
+    fn factor(&mut self) -> R<Expr> {
+        if let Some(Node::Sym('-', s)) = self.peek() {
+            let s = *s;
+            self.pos += 1;
+            let inner = self.factor()?;
+            let span = join(s, inner.span);
+            return Ok(Expr { kind: ExprKind::Neg(Box::new(inner)), span });
+        }
+        self.primary()
+    }
+
+    fn next(&mut self) -> R<Node> {
+        match self.nodes.get(self.pos) {
+            Some(n) => {
+                self.pos += 1;
+                Ok(n.clone())
+            }
+            None => Err(Diagnostic::error(self.end_span(), "an expression is missing here")
+                .with_hint("write the expression, or remove the operator before it")),
+        }
+    }
+
+    fn primary(&mut self) -> R<Expr> {
+        let node = self.next()?;
+        let span = node.span();
+        match node {
+            Node::Num(n, _) => Ok(Expr { kind: ExprKind::Number(n), span }),
+            Node::Paren('(' | '[', inner, _, _) | Node::Group(inner, _) => {
+                let mut e = self.sub(&inner)?;
+                e.span = span;
+                Ok(e)
+            }
+            Node::Paren('|', inner, '|', _) => {
+                let arg = self.sub(&inner)?;
+                Ok(Expr { kind: ExprKind::Call { func: ident("abs", span), primes: 0, args: vec![arg] }, span })
+            }
+            Node::Cmd(ref name, ref args, _) if is_name_command(name, args) => self.name(&node, None, None, 0, span),
+            Node::Cmd(name, args, _) => self.command(&name, &args, None, None, 0, span),
+            Node::Word(..) => self.name(&node, None, None, 0, span),
+            Node::Attach { base, sub, sup, primes, span } => match *base {
+                Node::Paren(..) | Node::Group(..) | Node::Num(..) => {
+                    if let Some(s) = &sub {
+                        return Err(Diagnostic::error(join_all(s, span), "a subscript on this cannot be read")
+                            .with_hint("subscripts belong to names: `s_c`"));
+                    }
+                    if primes > 0 {
+                        return Err(Diagnostic::error(span, "a prime on this cannot be read")
+                            .with_hint("primes belong to function names: `f'(x)`"));
+                    }
+                    self.pos -= 1;
+                    self.nodes[self.pos] = *base;
+                    let e = self.primary()?;
+                    match sup {
+                        Some(sup) => self.apply_sup(e, &sup, span),
+                        None => Ok(e),
+                    }
+                }
+                Node::Cmd(ref name, ref args, _) if !is_name_command(name, args) => {
+                    self.command(name, args, sub.as_deref(), sup.as_deref(), primes, span)
+                }
+                base => self.name(&base, sub.as_deref(), sup.as_deref(), primes, span),
+            },
+            Node::Env(..) | Node::Sym(..) | Node::Paren(..) | Node::Amp(_) | Node::Row(_) | Node::Comment(..) => {
+                Err(unexpected(&node))
+            }
+        }
+    }
+
+    /// `x^…` on an expression that is not a name: a transpose or a power.
+    fn apply_sup(&self, e: Expr, sup: &[Node], span: Span) -> R<Expr> {
+        if self.is_transpose(sup)? {
+            return Ok(Expr { kind: ExprKind::Transpose(Box::new(e)), span });
+        }
+        let power = self.sub(sup)?;
+        let op_span = Span::new(e.span.end, power.span.start);
+        Ok(Expr { kind: ExprKind::Binary(BinOp::Pow, Box::new(e), Box::new(power), op_span), span })
+    }
+
+    /// `^\top`, `^T`, `^{\mathsf T}`. A `T` that the model declares is refused as ambiguous.
+    fn is_transpose(&self, sup: &[Node]) -> R<bool> {
+        Ok(match sup {
+            [Node::Cmd(c, args, _)] if args.is_empty() && (c == "top" || c == "intercal" || c == "mathsf") => true,
+            [Node::Cmd(c, args, _)] if ["mathsf", "mathrm", "text", "mathbf"].contains(&c.as_str()) => {
+                matches!(args.as_slice(), [a] if matches!(a.as_slice(), [Node::Word(w, _)] if w == "T"))
+            }
+            [Node::Word(w, s)] if w == "T" => {
+                if self.names.declares("T") {
+                    return Err(Diagnostic::error(*s, "`^T` is ambiguous: the model declares `T`")
+                        .with_hint("write `^\\top` for the transpose, or `^{(T)}` for the index `T`"));
+                }
+                true
+            }
+            _ => false,
+        })
+    }
+
+    /// A command that is not a name: fractions, sums, derivatives, builtin functions.
+    fn command(
+        &mut self,
+        name: &str,
+        args: &[Vec<Node>],
+        sub: Option<&[Node]>,
+        sup: Option<&[Node]>,
+        primes: u32,
+        span: Span,
+    ) -> R<Expr> {
+        match name {
+            "frac" | "dfrac" | "tfrac" if args.len() == 2 && sub.is_none() && primes == 0 => {
+                let e = self.frac(&args[0], &args[1], span)?;
+                match sup {
+                    Some(sup) => self.apply_sup(e, sup, span),
+                    None => Ok(e),
+                }
+            }
+            "sum" | "prod" if primes == 0 => {
+                let op = if name == "sum" { BigOp::Sum } else { BigOp::Prod };
+                self.big(op, sub, sup, span)
+            }
+            "partial" if sub.is_none() && sup.is_none() && primes == 0 => {
+                // `\partial E / \partial x`
+                let body = self.primary()?;
+                match (self.next()?, self.next()?) {
+                    (Node::Sym('/', _), Node::Cmd(p, a, _)) if p == "partial" && a.is_empty() => {}
+                    (n, _) => {
+                        return Err(Diagnostic::error(n.span(), "a `\\partial` without its `/ \\partial x`")
+                            .with_hint("write `\\partial E / \\partial x` or `\\frac{\\partial E}{\\partial x}`"))
+                    }
+                }
+                let wrt = self.primary()?;
+                let wrt = var_ref(wrt)?;
+                let span = join(span, wrt.span);
+                Ok(Expr { kind: ExprKind::Diff { body: Box::new(body), wrt: vec![wrt] }, span })
+            }
+            "sqrt" if args.len() == 1 && sub.is_none() && sup.is_none() && primes == 0 => {
+                let arg = self.sub(&args[0])?;
+                Ok(Expr { kind: ExprKind::Call { func: ident("sqrt", span), primes: 0, args: vec![arg] }, span })
+            }
+            _ if args.is_empty() && sub.is_none() && builtin(name).is_some() => {
+                let func = builtin(name).expect("checked");
+                self.call(ident(func, span), primes, sup, true, span)
+            }
+            _ => Err(Diagnostic::error(span, format!("`\\{name}` cannot be read here"))
+                .with_hint("see docs/latex.md for the commands an answer may use")),
+        }
+    }
+
+    /// `\frac{a}{b}`, `\frac{\partial E}{\partial x}`, `\frac{\partial}{\partial x} f`.
+    fn frac(&mut self, num: &[Node], den: &[Node], span: Span) -> R<Expr> {
+        let partial = |n: &Node| matches!(n, Node::Cmd(c, a, _) if c == "partial" && a.is_empty());
+        match num.first() {
+            Some(Node::Attach { base, span: s, .. }) if partial(base) => {
+                return Err(Diagnostic::error(*s, "higher derivatives are not read")
+                    .with_hint("write them as a derivative of a derivative: `\\frac{\\partial}{\\partial y}\\left(\\frac{\\partial E}{\\partial x}\\right)`"));
+            }
+            Some(first) if partial(first) => {
+                let wrt = match den {
+                    [p, x] if partial(p) => var_ref(self.sub(std::slice::from_ref(x))?)?,
+                    [p, rest @ ..] if partial(p) && !rest.is_empty() => {
+                        let e = self.sub(rest)?;
+                        var_ref(e)?
+                    }
+                    _ => {
+                        return Err(Diagnostic::error(
+                            join_all(den, span),
+                            "the denominator of a derivative must be `\\partial x`",
+                        )
+                        .with_hint("write `\\frac{\\partial E}{\\partial x}` with one variable below"))
+                    }
+                };
+                let body = if num.len() == 1 { self.factor()? } else { self.sub(&num[1..])? };
+                let span = join(span, body.span);
+                return Ok(Expr { kind: ExprKind::Diff { body: Box::new(body), wrt: vec![wrt] }, span });
+            }
+            Some(Node::Word(w, s)) if w.starts_with('d') && !self.names.declares("d") && w.len() > 1 => {
+                if matches!(den.first(), Some(Node::Word(v, _)) if v.starts_with('d')) {
+                    return Err(Diagnostic::error(*s, "a derivative written with `d` is not read")
+                        .with_hint("write partial derivatives: `\\frac{\\partial E}{\\partial x}`"));
+                }
+            }
+            _ => {}
+        }
+        let a = self.sub(num)?;
+        let b = self.sub(den)?;
+        let op_span = span;
+        Ok(Expr { kind: ExprKind::Binary(BinOp::Div, Box::new(a), Box::new(b), op_span), span })
+    }
+
+    /// `\sum_{c=1}^{D} body` or `\sum_c body`: the body is the product that follows.
+    fn big(&mut self, op: BigOp, sub: Option<&[Node]>, sup: Option<&[Node]>, span: Span) -> R<Expr> {
+        let hint = "write the index of the sum: `\\sum_{c=1}^{D}`, or `\\sum_c` with an index the model declares";
+        let Some(sub) = sub else {
+            return Err(
+                Diagnostic::error(span, "a sum without an index (implied summation is not read)").with_hint(hint)
+            );
+        };
+        let (binder_nodes, lo) = match sub.iter().position(|n| matches!(n, Node::Sym('=', _))) {
+            Some(at) => (&sub[..at], Some(&sub[at + 1..])),
+            None => (sub, None),
+        };
+        let binder_word = match binder_nodes {
+            [n] => name_word(n).filter(|(w, d)| d.is_none() && w.chars().all(char::is_alphabetic)),
+            _ => None,
+        };
+        let Some((word, _)) = binder_word else {
+            return Err(Diagnostic::error(join_all(sub, span), "a sum without an index").with_hint(hint));
+        };
+        let declared = self.names.index_or_size(&word).filter(|e| e.kind == Kind::Index);
+        let binder_span = join_all(binder_nodes, span);
+        let binder = ident(declared.map_or(word.as_str(), |e| e.name.as_str()), binder_span);
+        let range = match (lo, sup) {
+            (Some(lo), Some(hi)) => Some(RangeExpr { lo: self.index_expr(lo, span)?, hi: self.index_expr(hi, span)? }),
+            (None, None) if declared.is_some() => None,
+            (None, None) => {
+                return Err(Diagnostic::error(binder_span, format!("`{word}` is not an index of the model"))
+                    .with_hint("write the bounds, `\\sum_{k=1}^{K}`, or declare the index in the model"))
+            }
+            _ => {
+                return Err(Diagnostic::error(span, "the bounds of the sum are incomplete")
+                    .with_hint("write both bounds with the index: `\\sum_{c=1}^{D}`"))
+            }
+        };
+        if self.peek().is_none() {
+            return Err(Diagnostic::error(span, "the sum has no body").with_hint("write what is summed after `\\sum`"));
+        }
+        let body = self.term()?;
+        let span = join(span, body.span);
+        Ok(Expr { kind: ExprKind::Big { op, binder, range, body: Box::new(body) }, span })
+    }
+
+    /// A function applied: its arguments in parentheses after it (for builtins, also a bare
+    /// factor: `\log x`).
+    fn call(&mut self, func: Ident, primes: u32, sup: Option<&[Node]>, builtin: bool, span: Span) -> R<Expr> {
+        if let Some(sup) = sup {
+            return Err(Diagnostic::error(join_all(sup, span), "a superscript on a function name cannot be read")
+                .with_hint("write a power of the value, `\\left(\\tanh(x)\\right)^2`, and primes as `f'(x)`"));
+        }
+        // `f(x)^2`: the parentheses carry the power of the value.
+        let mut power: Option<(Vec<Node>, Span)> = None;
+        if let Some(Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span }) = self.peek() {
+            if matches!(**base, Node::Paren('(', _, ')', _)) {
+                power = Some((sup.clone(), *span));
+                self.nodes[self.pos] = (**base).clone();
+            }
+        }
+        let args = match self.peek() {
+            Some(Node::Paren('(', inner, ')', _)) => {
+                let inner = inner.clone();
+                self.pos += 1;
+                let mut args = Vec::new();
+                for part in inner.split(|n| matches!(n, Node::Sym(',', _))) {
+                    args.push(self.sub(part)?);
+                }
+                args
+            }
+            Some(_) if builtin => vec![self.factor()?],
+            _ => {
+                return Err(Diagnostic::error(span, format!("`{}` is a function: its argument is missing", func.name))
+                    .with_hint("write its arguments in parentheses: `f(x)`"))
+            }
+        };
+        let end = args.last().map_or(span, |a| a.span);
+        let span = join(span, end);
+        let call = Expr { kind: ExprKind::Call { func, primes, args }, span };
+        match power {
+            Some((sup, end)) => self.apply_sup(call, &sup, join(span, end)),
+            None => Ok(call),
+        }
+    }
+
+    /// A name with its scripts and primes, read with the model's names.
+    fn name(&mut self, base: &Node, sub: Option<&[Node]>, sup: Option<&[Node]>, primes: u32, span: Span) -> R<Expr> {
+        let Some((word, decoration)) = name_word(base) else {
+            return Err(unexpected(base));
+        };
+        // A run of letters that the model does not declare is a product of letters (`xy`).
+        if let Node::Word(w, s) = base {
+            let letters: Vec<char> = w.chars().collect();
+            if letters.len() > 1 {
+                let whole = self.names.declares(&word) || builtin(&word).is_some();
+                let split = letters.iter().all(|c| self.names.declares(&c.to_string()));
+                if whole && split {
+                    return Err(Diagnostic::error(
+                        *s,
+                        format!("`{w}` is ambiguous: one name, or a product of letters"),
+                    )
+                    .with_hint(format!(
+                        "write `\\mathit{{{w}}}` for the name, or `{}` for the product",
+                        letters.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" \\, ")
+                    )));
+                }
+                if !whole {
+                    let first = letters[0].len_utf8();
+                    let head = Node::Word(w[..first].to_string(), Span::new(s.start, s.start + first));
+                    let rest_word = Node::Word(w[first..].to_string(), Span::new(s.start + first, s.end));
+                    let rest = if sub.is_some() || sup.is_some() || primes > 0 {
+                        Node::Attach {
+                            base: Box::new(rest_word),
+                            sub: sub.map(<[Node]>::to_vec),
+                            sup: sup.map(<[Node]>::to_vec),
+                            primes,
+                            span: Span::new(s.start + first, span.end),
+                        }
+                    } else {
+                        rest_word
+                    };
+                    self.nodes.insert(self.pos, rest);
+                    let span = head.span();
+                    return self.name(&head, None, None, 0, span);
+                }
+            }
+        }
+        let candidates = self.names.with_base(&word);
+        if candidates.is_empty() {
+            if decoration.is_none() && sub.is_none() {
+                if word == "e" {
+                    if let Some(sup) = sup {
+                        let arg = self.sub(sup)?;
+                        return Ok(Expr {
+                            kind: ExprKind::Call { func: ident("exp", span), primes: 0, args: vec![arg] },
+                            span,
+                        });
+                    }
+                }
+                if let Some(func) = builtin(&word) {
+                    return self.call(ident(func, base.span()), primes, sup, true, span);
+                }
+            }
+            if word == "delta" && decoration.is_none() && sup.is_none() && primes == 0 {
+                if let Some(sub) = sub {
+                    let items = self.index_items(sub, &[]);
+                    if items.len() == 2 {
+                        let args = items.iter().map(|item| self.sub(item)).collect::<R<Vec<Expr>>>()?;
+                        return Ok(Expr {
+                            kind: ExprKind::Call { func: ident("delta", base.span()), primes: 0, args },
+                            span,
+                        });
+                    }
+                }
+            }
+            return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", spelled(base)))
+                .with_hint("every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"));
+        }
+        // The written subscript items, the decoration first (`\hat{y}_k` is `y_hat[k]`).
+        let mut items: Vec<Vec<Node>> = Vec::new();
+        if let Some(d) = &decoration {
+            items.push(vec![Node::Word(d.clone(), base.span())]);
+        }
+        if let Some(sub) = sub {
+            items.extend(sub.split(|n| matches!(n, Node::Sym(',', _))).map(<[Node]>::to_vec));
+        }
+        let mut found: Vec<(&Entry, Vec<Vec<Node>>, Option<Sup>)> = Vec::new();
+        let mut refusal: Option<Diagnostic> = None;
+        for entry in candidates {
+            match self.try_match(entry, &items, sup, span) {
+                Ok(Some((indices, how))) => found.push((entry, indices, how)),
+                Ok(None) => {}
+                Err(d) => refusal = Some(d),
+            }
+        }
+        // A name whose own subscript is written wins over one that would read it as an index
+        // (`\text{net}_\phi^t` is `net_phi[t]`, not `net[phi,t]`).
+        let longest = found.iter().map(|(e, ..)| e.sub.len()).max().unwrap_or(0);
+        found.retain(|(e, ..)| e.sub.len() == longest);
+        if found.is_empty() {
+            if let Some(d) = refusal {
+                return Err(d);
+            }
+        }
+        let spellings =
+            || candidates.iter().map(|e| format!("`{}` ({})", e.spelling, e.name)).collect::<Vec<_>>().join(", ");
+        let (entry, indices, how) = match found.len() {
+            1 => found.pop().expect("one"),
+            0 => {
+                return Err(Diagnostic::error(
+                    span,
+                    format!("`{}` with these scripts matches no name of the model", spelled(base)),
+                )
+                .with_hint(format!(
+                    "the model has {}; write its subscripts and superscripts (indices) as declared",
+                    spellings()
+                )))
+            }
+            _ => {
+                return Err(Diagnostic::error(span, "this name can be read in several ways")
+                    .with_hint(format!("the model has {}; write the subscript in full", spellings())))
+            }
+        };
+        let id = ident(&entry.name, base.span());
+        if entry.kind == Kind::Function {
+            let sup = match &how {
+                Some(_) => sup,
+                None => None,
+            };
+            return self.call(id, primes, sup, false, span);
+        }
+        if primes > 0 {
+            return Err(Diagnostic::error(span, format!("`{}` is not a function: a prime cannot be read", entry.name))
+                .with_hint("primes belong to functions of the model: `f'(x)`"));
+        }
+        let subscripts = indices.iter().map(|item| self.index_expr(item, span)).collect::<R<Vec<_>>>()?;
+        let name_end = indices.last().and_then(|i| i.last()).map_or(base.span().end, |n| n.span().end);
+        let name_span = Span::new(base.span().start, name_end.max(base.span().end));
+        let e = if subscripts.is_empty() {
+            Expr { kind: ExprKind::Name(id), span: name_span }
+        } else {
+            Expr { kind: ExprKind::Indexed(id, subscripts), span: name_span }
+        };
+        Ok(match how {
+            Some(Sup::Transpose) => Expr { kind: ExprKind::Transpose(Box::new(e)), span },
+            Some(Sup::Power(p)) => {
+                let op_span = Span::new(e.span.end, p.span.start.max(e.span.end));
+                Expr { kind: ExprKind::Binary(BinOp::Pow, Box::new(e), Box::new(p), op_span), span }
+            }
+            Some(Sup::Indices) | None => e,
+        })
+    }
+
+    /// Whether a written name matches a model name: its own subscript words first, then the
+    /// indices, in the subscript and (where the name needs them) the superscript. `Ok(None)`: no.
+    #[allow(clippy::type_complexity)]
+    fn try_match(
+        &self,
+        entry: &Entry,
+        items: &[Vec<Node>],
+        sup: Option<&[Node]>,
+        span: Span,
+    ) -> R<Option<(Vec<Vec<Node>>, Option<Sup>)>> {
+        if items.len() < entry.sub.len() {
+            return Ok(None);
+        }
+        for (item, word) in items.iter().zip(&entry.sub) {
+            let written = match item.as_slice() {
+                [n] => name_word(n).and_then(|(w, d)| d.is_none().then_some(w)),
+                _ => None,
+            };
+            if written.as_deref() != Some(word.as_str()) {
+                return Ok(None);
+            }
+        }
+        let rest = self.index_items_of(&items[entry.sub.len()..]);
+        let arity = match entry.kind {
+            Kind::Family(n) => n,
+            Kind::Function | Kind::Index | Kind::Size => 0,
+        };
+        let Some(sup) = sup else {
+            return Ok((rest.len() == arity).then_some((rest, None)));
+        };
+        if self.is_transpose(sup)? {
+            return Ok((rest.len() == arity).then_some((rest, Some(Sup::Transpose))));
+        }
+        let (sup_items, forced) = match sup {
+            [Node::Paren('(', inner, ')', _)] => (self.index_items(inner, &[]), true),
+            _ => (self.index_items(sup, &[]), false),
+        };
+        if rest.len() == arity && !forced {
+            return Ok(Some((rest, Some(Sup::Power(self.sub(sup)?)))));
+        }
+        if rest.len() + sup_items.len() == arity && entry.kind != Kind::Function {
+            if !forced && matches!(sup, [Node::Num(..)]) {
+                return Err(Diagnostic::error(join_all(sup, span), "a number as a superscript: a power or an index?")
+                    .with_hint(format!("`{}` has {arity} index(es): write `^{{(2)}}` for the index, or give all indices as subscripts and then `^2` for the power", entry.name)));
+            }
+            let mut all = rest;
+            all.extend(sup_items);
+            return Ok(Some((all, Some(Sup::Indices))));
+        }
+        Ok(None)
+    }
+
+    /// The items of a subscript or superscript, split at commas; a word of several letters that
+    /// is not an index, a size or another name is a list of one-letter indices (`V_{ij}`).
+    fn index_items(&self, nodes: &[Node], _: &[Node]) -> Vec<Vec<Node>> {
+        let items: Vec<Vec<Node>> = nodes.split(|n| matches!(n, Node::Sym(',', _))).map(<[Node]>::to_vec).collect();
+        self.index_items_of(&items)
+    }
+
+    fn index_items_of(&self, items: &[Vec<Node>]) -> Vec<Vec<Node>> {
+        let mut out = Vec::new();
+        for item in items {
+            match item.as_slice() {
+                [Node::Word(w, s)] if w.chars().count() > 1 && !self.names.declares(w) => {
+                    for (i, c) in w.char_indices() {
+                        out.push(vec![Node::Word(c.to_string(), Span::new(s.start + i, s.start + i + c.len_utf8()))]);
+                    }
+                }
+                _ => out.push(item.clone()),
+            }
+        }
+        out
+    }
+
+    /// An index expression: names and integers joined by `+` and `-` (`t-1`, `i+a-1`).
+    fn index_expr(&self, nodes: &[Node], span: Span) -> R<IndexExpr> {
+        let whole = join_all(nodes, span);
+        let bad = |n: &Node| {
+            Diagnostic::error(n.span(), "cannot read this as an index")
+                .with_hint("an index is a name or an integer, with `+` and `-`: `t-1`, `c`")
+        };
+        let mut terms = Vec::new();
+        let mut sign = 1;
+        let mut expect_atom = true;
+        for n in nodes {
+            match n {
+                Node::Sym('+', _) if !expect_atom || terms.is_empty() => {
+                    sign = 1;
+                    expect_atom = true;
+                }
+                Node::Sym('-', _) if !expect_atom || terms.is_empty() => {
+                    sign = -1;
+                    expect_atom = true;
+                }
+                Node::Num(text, s) if expect_atom && text.chars().all(|c| c.is_ascii_digit()) => {
+                    terms.push((sign, IndexAtom::Int(text.clone(), *s)));
+                    expect_atom = false;
+                }
+                n if expect_atom => match name_word(n) {
+                    Some((w, None)) if w.chars().all(char::is_alphanumeric) => {
+                        let name = self.names.index_or_size(&w).map_or(w.clone(), |e| e.name.clone());
+                        terms.push((sign, IndexAtom::Name(ident(&name, n.span()))));
+                        expect_atom = false;
+                    }
+                    _ => return Err(bad(n)),
+                },
+                n => return Err(bad(n)),
+            }
+        }
+        if terms.is_empty() || expect_atom {
+            return Err(Diagnostic::error(whole, "an index is missing here")
+                .with_hint("an index is a name or an integer, with `+` and `-`: `t-1`, `c`"));
+        }
+        Ok(IndexExpr { terms, span: whole })
+    }
+}
+
+/// Whether a command with its arguments spells a name (a Greek letter, `\text{net}`, `\hat{y}`).
+fn is_name_command(name: &str, args: &[Vec<Node>]) -> bool {
+    if args.is_empty() {
+        return greek_command(name).is_some();
+    }
+    [
+        "text",
+        "textrm",
+        "textit",
+        "mathrm",
+        "mathit",
+        "operatorname",
+        "mathbf",
+        "boldsymbol",
+        "bm",
+        "mathsf",
+        "vec",
+        "hat",
+        "widehat",
+        "tilde",
+        "widetilde",
+        "bar",
+    ]
+    .contains(&name)
+}
+
+fn join_all(nodes: &[Node], fallback: Span) -> Span {
+    match (nodes.first(), nodes.last()) {
+        (Some(a), Some(b)) => Span::new(a.span().start, b.span().end),
+        _ => fallback,
+    }
+}
+
+fn spelled(n: &Node) -> String {
+    match name_word(n) {
+        Some((w, Some(d))) => format!("\\{d}{{{w}}}"),
+        Some((w, None)) => w,
+        None => "this".to_string(),
+    }
+}
+
+/// A derivative's variable from the expression read below the fraction.
+fn var_ref(e: Expr) -> R<VarRef> {
+    match e.kind {
+        ExprKind::Name(name) => Ok(VarRef { name, subscripts: Vec::new(), span: e.span }),
+        ExprKind::Indexed(name, subscripts) => Ok(VarRef { name, subscripts, span: e.span }),
+        _ => Err(Diagnostic::error(e.span, "a derivative is taken with respect to a variable")
+            .with_hint("write one name of the model below the fraction: `\\partial s_c^{t}`")),
+    }
+}

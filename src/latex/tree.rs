@@ -1,0 +1,449 @@
+//! mitex's syntax tree of one math block → a small tree of our own: letter runs, numbers, symbols,
+//! commands with their arguments, groups, parentheses matched, scripts attached to their base.
+//! Every node keeps its span in the answer file.
+
+use mitex_parser::command_preludes::{SpecBuilder, TEX_CMD1, TEX_CMD2, TEX_MATRIX_ENV, TEX_NORMAL_ENV};
+use mitex_parser::syntax::{SyntaxElement, SyntaxKind, SyntaxNode};
+
+use crate::diagnostic::Span;
+
+/// One piece of a math block.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// A run of letters: `net`, `s`.
+    Word(String, Span),
+    /// Digits, perhaps with a decimal point: `12`, `0.5`.
+    Num(String, Span),
+    /// Any other character: `+`, `=`, `(`, `,`.
+    Sym(char, Span),
+    /// `\name` and its arguments (each a list of nodes).
+    Cmd(String, Vec<Vec<Node>>, Span),
+    /// `{…}`
+    Group(Vec<Node>, Span),
+    /// `(…)`, `[…]`, `\left( … \right)`: the opening and closing symbols and the content.
+    Paren(char, Vec<Node>, char, Span),
+    /// A base with its subscript, superscript and primes.
+    Attach {
+        /// What the scripts are attached to.
+        base: Box<Node>,
+        /// `_…`
+        sub: Option<Vec<Node>>,
+        /// `^…`
+        sup: Option<Vec<Node>>,
+        /// How many `'`.
+        primes: u32,
+        /// The whole.
+        span: Span,
+    },
+    /// `\begin{name} … \end{name}`
+    Env(String, Vec<Node>, Span),
+    /// `&`
+    Amp(Span),
+    /// `\\`
+    Row(Span),
+    /// `% …`, without the `%`.
+    Comment(String, Span),
+}
+
+impl Node {
+    /// Where it was written.
+    pub fn span(&self) -> Span {
+        match self {
+            Node::Word(_, s)
+            | Node::Num(_, s)
+            | Node::Sym(_, s)
+            | Node::Cmd(_, _, s)
+            | Node::Group(_, s)
+            | Node::Paren(_, _, _, s)
+            | Node::Env(_, _, s)
+            | Node::Amp(s)
+            | Node::Row(s)
+            | Node::Comment(_, s) => *s,
+            Node::Attach { span, .. } => *span,
+        }
+    }
+}
+
+/// Commands that only space or size, dropped wherever they are.
+const SPACING: [&str; 21] = [
+    ",",
+    ";",
+    ":",
+    "!",
+    " ",
+    "displaystyle",
+    "textstyle",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "biggl",
+    "biggr",
+    "limits",
+    "nolimits",
+    "allowbreak",
+    "middle",
+];
+
+/// Commands that take arguments, for mitex's command specification (others take none).
+const ONE_ARGUMENT: [&str; 20] = [
+    "text",
+    "textrm",
+    "textit",
+    "mathrm",
+    "mathit",
+    "mathbf",
+    "mathsf",
+    "mathcal",
+    "operatorname",
+    "boldsymbol",
+    "bm",
+    "hat",
+    "widehat",
+    "tilde",
+    "widetilde",
+    "bar",
+    "sqrt",
+    "tag",
+    "label",
+    "vec",
+];
+const TWO_ARGUMENTS: [&str; 4] = ["frac", "dfrac", "tfrac", "stackrel"];
+/// Environments read as rows of a derivation.
+pub const ROW_ENVIRONMENTS: [&str; 14] = [
+    "align",
+    "align*",
+    "aligned",
+    "split",
+    "gather",
+    "gather*",
+    "gathered",
+    "equation",
+    "equation*",
+    "multline",
+    "multline*",
+    "flalign",
+    "flalign*",
+    "alignat",
+];
+const MATRIX_ENVIRONMENTS: [&str; 6] = ["matrix", "pmatrix", "bmatrix", "vmatrix", "Bmatrix", "cases"];
+
+/// Parses the math in `text`, which starts at byte `base` of the answer file.
+pub fn parse_math(text: &str, base: usize) -> Vec<Node> {
+    let mut spec = SpecBuilder::default();
+    for c in ONE_ARGUMENT {
+        spec.add_command(c, TEX_CMD1);
+    }
+    for c in TWO_ARGUMENTS {
+        spec.add_command(c, TEX_CMD2);
+    }
+    for e in ROW_ENVIRONMENTS {
+        spec.add_command(e, TEX_NORMAL_ENV);
+    }
+    for e in MATRIX_ENVIRONMENTS {
+        spec.add_command(e, TEX_MATRIX_ENV);
+    }
+    let root = mitex_parser::parse(text, spec.build());
+    let mut out = Vec::new();
+    let convert = Convert { base };
+    for child in root.children_with_tokens() {
+        convert.element(&child, &mut out);
+    }
+    match_parens(out)
+}
+
+struct Convert {
+    base: usize,
+}
+
+impl Convert {
+    fn span(&self, e: &SyntaxElement) -> Span {
+        let r = e.text_range();
+        Span::new(self.base + usize::from(r.start()), self.base + usize::from(r.end()))
+    }
+
+    fn children(&self, node: &SyntaxNode) -> Vec<Node> {
+        let mut out = Vec::new();
+        for child in node.children_with_tokens() {
+            self.element(&child, &mut out);
+        }
+        out
+    }
+
+    /// The content of an argument: a `{…}` group's inside, or the item itself.
+    fn argument(&self, node: &SyntaxNode) -> Vec<Node> {
+        let mut nodes = self.children(node);
+        if nodes.len() == 1 {
+            if let Node::Group(inner, _) = &nodes[0] {
+                return inner.clone();
+            }
+        }
+        nodes.retain(|n| !matches!(n, Node::Comment(..)));
+        nodes
+    }
+
+    fn element(&self, e: &SyntaxElement, out: &mut Vec<Node>) {
+        let span = self.span(e);
+        match e {
+            SyntaxElement::Token(t) => match t.kind() {
+                SyntaxKind::TokenWhiteSpace | SyntaxKind::TokenLineBreak | SyntaxKind::TokenDollar => {}
+                SyntaxKind::TokenComment => {
+                    out.push(Node::Comment(t.text().trim_start_matches('%').trim().to_string(), span))
+                }
+                SyntaxKind::TokenAmpersand => out.push(Node::Amp(span)),
+                SyntaxKind::ItemNewLine => out.push(Node::Row(span)),
+                SyntaxKind::TokenWord => split_word(t.text(), span.start, out),
+                SyntaxKind::ClauseCommandName | SyntaxKind::TokenCommandSym => {
+                    let name = t.text().trim_start_matches('\\');
+                    if !SPACING.contains(&name) {
+                        out.push(Node::Cmd(name.to_string(), Vec::new(), span))
+                    }
+                }
+                _ => {
+                    for (i, c) in t.text().char_indices() {
+                        out.push(Node::Sym(c, Span::new(span.start + i, span.start + i + c.len_utf8())));
+                    }
+                }
+            },
+            SyntaxElement::Node(n) => match n.kind() {
+                SyntaxKind::ItemCurly => {
+                    let inner: Vec<Node> =
+                        self.children(n).into_iter().filter(|x| !matches!(x, Node::Sym('{' | '}', _))).collect();
+                    out.push(Node::Group(match_parens(inner), span));
+                }
+                SyntaxKind::ItemCmd => {
+                    let mut name = String::new();
+                    let mut args = Vec::new();
+                    for child in n.children_with_tokens() {
+                        match &child {
+                            SyntaxElement::Token(t) if t.kind() == SyntaxKind::ClauseCommandName => {
+                                name = t.text().trim_start_matches('\\').to_string();
+                            }
+                            SyntaxElement::Node(a) if a.kind() == SyntaxKind::ClauseArgument => {
+                                args.push(match_parens(self.argument(a)));
+                            }
+                            _ => {}
+                        }
+                    }
+                    if !(args.is_empty() && SPACING.contains(&name.as_str())) {
+                        out.push(Node::Cmd(name, args, span));
+                    }
+                }
+                SyntaxKind::ItemEnv => {
+                    let mut name = String::new();
+                    let mut body = Vec::new();
+                    for child in n.children_with_tokens() {
+                        match &child {
+                            SyntaxElement::Node(b) if b.kind() == SyntaxKind::ItemBegin => {
+                                name =
+                                    b.text().to_string().trim_start_matches("\\begin").trim_matches(['{', '}']).into();
+                            }
+                            SyntaxElement::Node(b) if b.kind() == SyntaxKind::ItemEnd => {}
+                            _ => self.element(&child, &mut body),
+                        }
+                    }
+                    out.push(Node::Env(name, match_parens(body), span));
+                }
+                SyntaxKind::ItemLR => {
+                    let mut open = '.';
+                    let mut close = '.';
+                    let mut body = Vec::new();
+                    let mut seen_left = false;
+                    for child in n.children_with_tokens() {
+                        match &child {
+                            SyntaxElement::Node(c) if c.kind() == SyntaxKind::ClauseLR => {
+                                let sym = c
+                                    .children_with_tokens()
+                                    .filter(|x| x.kind() != SyntaxKind::ClauseCommandName)
+                                    .map(|x| x.to_string())
+                                    .collect::<String>();
+                                let ch = match sym.trim() {
+                                    "\\{" | "\\lbrace" => '{',
+                                    "\\}" | "\\rbrace" => '}',
+                                    "\\|" | "\\Vert" => '‖',
+                                    "\\lvert" | "\\rvert" | "\\vert" => '|',
+                                    s => s.chars().next().unwrap_or('.'),
+                                };
+                                if seen_left {
+                                    close = ch;
+                                } else {
+                                    open = ch;
+                                    seen_left = true;
+                                }
+                            }
+                            _ => self.element(&child, &mut body),
+                        }
+                    }
+                    out.push(Node::Paren(open, match_parens(body), close, span));
+                }
+                SyntaxKind::ItemAttachComponent => self.attach(n, span, out),
+                _ => {
+                    for child in n.children_with_tokens() {
+                        self.element(&child, out);
+                    }
+                }
+            },
+        }
+    }
+
+    /// `base_sub^sup'`: mitex nests one script per level; the levels are merged here. A base
+    /// written as a word of several pieces (`x+y_1`) keeps the scripts on its last piece.
+    fn attach(&self, n: &SyntaxNode, span: Span, out: &mut Vec<Node>) {
+        let mut base: Vec<Node> = Vec::new();
+        let mut sub = None;
+        let mut sup = None;
+        let mut primes = 0;
+        let mut after: Vec<Node> = Vec::new();
+        let mut pending: Option<char> = None;
+        let mut start = span.start;
+        for child in n.children_with_tokens() {
+            match child.kind() {
+                SyntaxKind::ClauseArgument if pending.is_none() && base.is_empty() => {
+                    let SyntaxElement::Node(a) = &child else { continue };
+                    base = self.children(a);
+                }
+                SyntaxKind::TokenUnderscore => pending = Some('_'),
+                SyntaxKind::TokenCaret => pending = Some('^'),
+                SyntaxKind::TokenApostrophe => primes += 1,
+                SyntaxKind::TokenWhiteSpace | SyntaxKind::TokenLineBreak => {}
+                _ => {
+                    let Some(which) = pending.take() else {
+                        self.element(&child, &mut after);
+                        continue;
+                    };
+                    let mut script = Vec::new();
+                    self.element(&child, &mut script);
+                    // A bare word is one character in TeX: `x^ab` is `x^a b`.
+                    if let [Node::Word(w, s)] | [Node::Num(w, s)] = script.as_slice() {
+                        if w.chars().count() > 1 {
+                            let first = w.chars().next().map_or(0, char::len_utf8);
+                            let mut rest = Vec::new();
+                            split_word(&w[first..], s.start + first, &mut rest);
+                            let mut head = Vec::new();
+                            split_word(&w[..first], s.start, &mut head);
+                            script = head;
+                            after.extend(rest);
+                        }
+                    }
+                    let script = match script.as_slice() {
+                        [Node::Group(inner, _)] => inner.clone(),
+                        _ => match_parens(script),
+                    };
+                    if which == '_' {
+                        sub = Some(script);
+                    } else {
+                        sup = Some(script);
+                    }
+                }
+            }
+        }
+        // The base's own scripts (mitex nests `x_a^b` as `(x_a)^b`), and the pieces before it.
+        let mut base_node = match base.pop() {
+            Some(node) => node,
+            None => Node::Sym('?', span),
+        };
+        out.append(&mut base);
+        if let Node::Attach { base: inner, sub: s, sup: p, primes: q, span: inner_span } = base_node {
+            start = inner_span.start.min(start);
+            if sub.is_none() {
+                sub = s;
+            } else if s.is_some() {
+                // `x_a_b`: a double subscript; keep the first and let the parser complain.
+                out.push(Node::Sym('_', inner_span));
+            }
+            if sup.is_none() {
+                sup = p;
+            }
+            primes += q;
+            base_node = *inner;
+        }
+        let span = Span::new(start.max(base_node.span().start), span.end);
+        out.push(Node::Attach { base: Box::new(base_node), sub, sup, primes, span });
+        out.append(&mut after);
+    }
+}
+
+/// Splits a word token into letter runs, numbers and symbols.
+fn split_word(text: &str, at: usize, out: &mut Vec<Node>) {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let start = at + i;
+        if c.is_alphabetic() {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                if !d.is_alphabetic() {
+                    break;
+                }
+                end = j + d.len_utf8();
+                chars.next();
+            }
+            out.push(Node::Word(text[i..end].to_string(), Span::new(start, at + end)));
+        } else if c.is_ascii_digit() || (c == '.' && chars.peek().is_some_and(|(_, d)| d.is_ascii_digit())) {
+            let mut end = i + 1;
+            while let Some(&(j, d)) = chars.peek() {
+                if !(d.is_ascii_digit() || d == '.') {
+                    break;
+                }
+                end = j + 1;
+                chars.next();
+            }
+            out.push(Node::Num(text[i..end].to_string(), Span::new(start, at + end)));
+        } else if !c.is_whitespace() {
+            out.push(Node::Sym(c, Span::new(start, start + c.len_utf8())));
+        }
+    }
+}
+
+/// Groups `(…)` and `[…]` written as plain symbols into [`Node::Paren`]; a closing symbol that
+/// carries scripts (`(a+b)^2`) gives them to the group. Unmatched symbols stay as they are.
+fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
+    let mut stack: Vec<(char, Span, Vec<Node>)> = Vec::new();
+    let mut current: Vec<Node> = Vec::new();
+    for node in nodes {
+        let closing = match &node {
+            Node::Sym(c @ (')' | ']'), _) => Some((*c, None)),
+            Node::Attach { base, .. } if matches!(**base, Node::Sym(')' | ']', _)) => {
+                let Node::Sym(c, _) = **base else { unreachable!() };
+                Some((c, Some(node.clone())))
+            }
+            _ => None,
+        };
+        match (&node, closing) {
+            (Node::Sym(c @ ('(' | '['), span), _) => {
+                stack.push((*c, *span, std::mem::take(&mut current)));
+            }
+            (_, Some((close, attach))) if stack.last().is_some_and(|(open, ..)| pairs(*open, close)) => {
+                let (open, open_span, outer) = stack.pop().expect("checked");
+                let inner = std::mem::replace(&mut current, outer);
+                let close_span = node.span();
+                let group = Node::Paren(open, inner, close, Span::new(open_span.start, close_span.end));
+                match attach {
+                    Some(Node::Attach { sub, sup, primes, span, .. }) => current.push(Node::Attach {
+                        base: Box::new(group),
+                        sub,
+                        sup,
+                        primes,
+                        span: Span::new(open_span.start, span.end),
+                    }),
+                    _ => current.push(group),
+                }
+            }
+            _ => current.push(node),
+        }
+    }
+    // Unclosed: put the opening symbols back.
+    while let Some((open, span, mut outer)) = stack.pop() {
+        outer.push(Node::Sym(open, span));
+        outer.append(&mut current);
+        current = outer;
+    }
+    current
+}
+
+fn pairs(open: char, close: char) -> bool {
+    matches!((open, close), ('(', ')') | ('[', ']'))
+}
