@@ -20,7 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("grade", &["diagnostic", "syntax", "model", "check", "source", "work"]),
     ("derive", &["diagnostic", "builtin", "syntax", "model", "check", "source", "work"]),
     ("report", &["diagnostic", "builtin", "syntax", "latex", "model", "check", "grade", "source"]),
-    ("serve", &["diagnostic", "syntax", "check", "source", "report", "work"]),
+    ("serve", &["diagnostic", "syntax", "latex", "check", "source", "report", "work"]),
     ("cli", &["check"]),
     (
         "commands",

@@ -172,3 +172,33 @@ fn mutated_course_texts_never_stop_the_server() {
     let (status, _) = request("GET", "/api/examples", b"");
     assert_eq!(status, 200);
 }
+
+/// An answer in LaTeX is read against its model: verdicts on the answer's lines, the model's
+/// errors reported as the model's, and an answer without a model refused.
+#[test]
+fn an_answer_in_latex_is_checked_against_its_model() {
+    let model = "index c in 1..D\nvar net_phi[t], s[c,t-1]\nunknown f_phi(x)\nunknown E depends on s[c,t]\nlet y_phi[t] = f_phi(net_phi[t])\nlet s[c,t] = y_phi[t] * s[c,t-1]\nlet zeta[c,t] = ∂E/∂s[c,t]\n";
+    let answer = "\\begin{align*}\n\\frac{\\partial E}{\\partial \\text{net}_\\phi^t} &= \\sum_c \\zeta_c^t s_c^{t-1} f_\\phi'(\\text{net}_\\phi^t) \\\\\n&= -f_\\phi'(\\text{net}_\\phi^t) \\sum_c \\zeta_c^t s_c^{t-1}\n\\end{align*}\n";
+    let post = |body: serde_json::Value| request("POST", "/api/check", body.to_string().as_bytes());
+    let (status, text) = post(serde_json::json!({ "source": answer, "kind": "tex", "model": model }));
+    assert_eq!(status, 200, "{text}");
+    let answered: CheckResponse = serde_json::from_str(&text).unwrap();
+    let steps = answered.report["derivations"][0]["steps"].as_array().unwrap();
+    let verdicts: Vec<_> =
+        steps.iter().map(|s| (s["line"].as_u64().unwrap(), s["verdict"].as_str().unwrap())).collect();
+    assert_eq!(verdicts, [(2, "proved"), (3, "wrong")]);
+    assert_eq!(steps[1]["cause"], "sign error");
+    assert!(!answered.in_model && answered.markdown.is_none());
+
+    let (_, text) = post(serde_json::json!({ "source": answer, "kind": "tex", "model": "var x\nlet y =\n" }));
+    let broken: CheckResponse = serde_json::from_str(&text).unwrap();
+    assert!(broken.in_model, "the errors are the model's");
+    assert_eq!(broken.report["errors"][0]["line"], 2);
+
+    let (status, text) = post(serde_json::json!({ "source": answer, "kind": "tex" }));
+    assert_eq!(status, 400);
+    assert!(error_of(&text).contains("needs its model"));
+    let (status, text) = post(serde_json::json!({ "source": answer, "kind": "pdf", "model": model }));
+    assert_eq!(status, 400);
+    assert!(error_of(&text).contains("unknown kind `pdf`"));
+}

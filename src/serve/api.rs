@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::assets;
 use crate::check::CheckOptions;
+use crate::latex::AnswerKind;
 use crate::report::{render_json, render_math, RenderFormat};
-use crate::source::{check_source, FileReport, MAX_FILE_BYTES};
+use crate::source::{check_answer, check_source, FileReport, MAX_FILE_BYTES};
 use crate::syntax::parse_file;
 
 /// The largest request body read: a source text of [`MAX_FILE_BYTES`] in JSON, where escapes may
@@ -18,8 +19,14 @@ pub const MAX_BODY_BYTES: u64 = 2 * MAX_FILE_BYTES + 1024;
 /// The body of `POST /api/check`.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct CheckRequest {
-    /// The text of a `.deriv` file.
+    /// The text: a `.deriv` file, or an answer in LaTeX or Markdown (`kind`).
     pub source: String,
+    /// What the text is: `deriv` (the default), `tex` or `markdown`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// For an answer: the `.deriv` file whose declarations are the model (docs/latex.md).
+    #[serde(default)]
+    pub model: Option<String>,
     /// The seed of the sampling (the default seed of `check` when absent).
     #[serde(default)]
     pub seed: Option<u64>,
@@ -35,9 +42,13 @@ pub struct CheckResponse {
     pub steps: Vec<Vec<Range>>,
     /// The span of each error of the report, in the same units.
     pub errors: Vec<Range>,
-    /// The derivations typeset as `render --to markdown --verdicts` writes them, when the text has
-    /// no errors.
+    /// The derivations typeset as `render --to markdown --verdicts` writes them, when the text is
+    /// a `.deriv` file with no errors.
     pub markdown: Option<String>,
+    /// Whether the report is the model's (an answer's model has errors, and nothing was checked):
+    /// its spans are then offsets of `model`.
+    #[serde(default)]
+    pub in_model: bool,
 }
 
 /// A span of the text in UTF-16 code units.
@@ -132,31 +143,61 @@ fn read_request(request: &mut tiny_http::Request) -> Result<CheckRequest, Reply>
     let request: CheckRequest = serde_json::from_slice(&body).map_err(|e| {
         Reply::error(400, format!("the request is not the JSON `{{\"source\": \"…\"}}` that /api/check takes: {e}"))
     })?;
-    if request.source.len() as u64 > MAX_FILE_BYTES {
+    if request.source.len() as u64 > MAX_FILE_BYTES
+        || request.model.as_ref().is_some_and(|m| m.len() as u64 > MAX_FILE_BYTES)
+    {
         return Err(Reply::error(413, format!("the text is larger than {MAX_FILE_BYTES} bytes")));
     }
-    Ok(request)
+    match (kind_of(&request), &request.model) {
+        (Err(kind), _) => Err(Reply::error(400, format!("unknown kind `{kind}`: use `deriv`, `tex` or `markdown`"))),
+        (Ok(Some(_)), None) => {
+            Err(Reply::error(400, "an answer in LaTeX or Markdown needs its model: the `.deriv` text in `model`"))
+        }
+        _ => Ok(request),
+    }
 }
+
+/// The kind of answer a request holds: `None` for a `.deriv` text, or the name it gave that is no
+/// kind.
+fn kind_of(request: &CheckRequest) -> Result<Option<AnswerKind>, String> {
+    match request.kind.as_deref() {
+        None | Some("deriv") => Ok(None),
+        Some("tex" | "latex") => Ok(Some(AnswerKind::Tex)),
+        Some("markdown" | "md") => Ok(Some(AnswerKind::Markdown)),
+        Some(other) => Err(other.to_string()),
+    }
+}
+
+/// The path a report of the model names.
+const MODEL_PATH: &str = "model.deriv";
 
 /// Checks one text: the report, the spans in the editor's units, the typeset derivations.
 pub(super) fn check(request: CheckRequest, options: &CheckOptions) -> Reply {
     let options = CheckOptions { seed: request.seed.unwrap_or(options.seed), ..options.clone() };
-    let report = check_source("playground.deriv", request.source.as_bytes(), &options);
-    Reply::json(200, &response(&report))
+    let report = match (kind_of(&request), &request.model) {
+        (Ok(Some(kind)), Some(model)) => {
+            let path = if kind == AnswerKind::Tex { "answer.tex" } else { "answer.md" };
+            check_answer(path, request.source.as_bytes(), kind, MODEL_PATH, model.as_bytes(), &options)
+        }
+        _ => check_source("playground.deriv", request.source.as_bytes(), &options),
+    };
+    let deriv = request.model.is_none() || matches!(kind_of(&request), Ok(None));
+    Reply::json(200, &response(&report, deriv))
 }
 
-fn response(report: &FileReport) -> CheckResponse {
+fn response(report: &FileReport, deriv: bool) -> CheckResponse {
     let units = Utf16::new(&report.source);
     let range = |span: crate::diagnostic::Span| Range { from: units.at(span.start), to: units.at(span.end) };
     let json: serde_json::Value =
         serde_json::from_str(&render_json(std::slice::from_ref(report))).expect("the report is JSON");
     let steps = report.derivations.iter().map(|d| d.steps.iter().map(|s| range(s.span)).collect()).collect();
     let errors = report.errors.iter().map(|d| range(d.span)).collect();
-    let markdown = report.errors.is_empty().then(|| {
+    let markdown = (deriv && report.errors.is_empty()).then(|| {
         let (file, _) = parse_file(&report.source);
         render_math(&file, Some(&report.derivations), RenderFormat::Markdown)
     });
-    CheckResponse { report: json["files"][0].clone(), steps, errors, markdown }
+    let in_model = !deriv && report.path == MODEL_PATH;
+    CheckResponse { report: json["files"][0].clone(), steps, errors, markdown, in_model }
 }
 
 /// Byte offsets of a text turned into UTF-16 offsets.

@@ -62,7 +62,7 @@ try {
   assert.ok(await page.locator("#math math").count() >= 1, "the derivation is typeset");
 
   // A sign error in the last step: `= f_phi'(…)` becomes `= -f_phi'(…)`.
-  const lastStep = page.locator(".cm-line", { hasText: "= f_phi'(net_phi[t]) * sum(c" });
+  const lastStep = page.locator("#editor .cm-line", { hasText: "= f_phi'(net_phi[t]) * sum(c" });
   await lastStep.click();
   // Home goes to the first character after the indentation, as in any code editor.
   const text = (await lastStep.textContent()).trimStart();
@@ -88,10 +88,10 @@ try {
   const second = await browser.newPage();
   await second.goto(link);
   await second.waitForSelector(".gp-verdicts .gp-mark[data-verdict='wrong']", { timeout: TIMEOUT });
-  assert.ok((await second.locator(".cm-content").textContent()).includes("-f_phi'(net_phi[t])"));
+  assert.ok((await second.locator("#editor .cm-content").textContent()).includes("-f_phi'(net_phi[t])"));
 
   // A syntax error is underlined and listed with its line.
-  await page.locator(".cm-line", { hasText: "derive ∂E/∂net_phi[t]" }).click();
+  await page.locator("#editor .cm-line", { hasText: "derive ∂E/∂net_phi[t]" }).click();
   await page.keyboard.press("End");
   await page.keyboard.type(" +");
   await page.waitForSelector("#steps li.gp-error", { timeout: TIMEOUT });
@@ -101,7 +101,7 @@ try {
   const idle = (n) => page.waitForFunction((k) => !/typing|checking|loading/.test(document.getElementById("status").textContent)
     && document.querySelectorAll("#steps li[data-verdict]").length === k, n, { timeout: TIMEOUT });
   await page.selectOption("#examples", "sigmoid");
-  await page.waitForFunction(() => document.querySelector(".cm-content").textContent.includes("logistic"), null, { timeout: TIMEOUT });
+  await page.waitForFunction(() => document.querySelector("#editor .cm-content").textContent.includes("logistic"), null, { timeout: TIMEOUT });
   await idle(3);
 
   // Every course derivation of the menu, opened from a link: the verdicts on the page are those of
@@ -120,13 +120,36 @@ try {
     assert.deepEqual(shown, expected, `${name}: the page's verdicts are those of gradproof check`);
   }
 
+  // An answer in LaTeX against a model: switching the input keeps the `.deriv` text as the model;
+  // a link with a LaTeX answer holding a sign error shows the wrong mark on its line.
+  await page.goto("about:blank");
+  await page.goto(url);
+  await idle(3);
+  await page.selectOption("#kind", "tex");
+  await page.waitForSelector("#model-pane:not([hidden])", { timeout: TIMEOUT });
+  assert.ok((await page.locator("#model .cm-content").textContent()).includes("let zeta[c,t] = ∂E/∂s[c,t]"));
+  const model = await (await page.request.get(`${url}api/examples/tour`)).text();
+  const latex = String.raw`\begin{align*}
+\frac{\partial E}{\partial \text{net}_\phi^t} &= \sum_c \zeta_c^t s_c^{t-1} f_\phi'(\text{net}_\phi^t) \\
+&= -f_\phi'(\text{net}_\phi^t) \sum_c \zeta_c^t s_c^{t-1}
+\end{align*}
+`;
+  const b64 = (t) => Buffer.from(t).toString("base64url");
+  await page.goto("about:blank");
+  await page.goto(`${url}#code=${b64(latex)}&kind=tex&model=${b64(model)}`);
+  await idle(2);
+  const latexSteps = await page.locator("#steps li[data-verdict]").evaluateAll((lis) => lis.map((li) => `${li.dataset.line}:${li.dataset.verdict}`));
+  assert.deepEqual(latexSteps, ["2:proved", "3:wrong"]);
+  assert.match(await page.locator("#steps li.wrong .cause").textContent(), /sign/);
+  assert.equal(await page.locator("#kind").inputValue(), "tex");
+
   assert.deepEqual(problems, []);
   console.log(`playground: ok (screenshot ${shot})`);
 } catch (error) {
   mkdirSync(dirname(shot), { recursive: true });
   for (const page of browser.contexts().flatMap((c) => c.pages())) {
     console.error(`status: ${await page.locator("#status").textContent()}`);
-    console.error(`text: ${await page.locator(".cm-content").innerText()}`);
+    console.error(`text: ${await page.locator("#editor .cm-content").innerText()}`);
   }
   await browser.contexts()[0]?.pages()[0]?.screenshot({ path: shot.replace(/\.png$/, "-failed.png") });
   throw error;

@@ -77,23 +77,36 @@ const statusEl = document.getElementById("status");
 const stepsEl = document.getElementById("steps");
 const mathEl = document.getElementById("math");
 const menu = document.getElementById("examples");
+const kindMenu = document.getElementById("kind");
+const modelPane = document.getElementById("model-pane");
+
+const ANSWER_STARTER = String.raw`% An answer in LaTeX: every display-math block (align, equation, \[ … \]) that holds a chain
+% LHS = A = B … is a derivation, checked step by step against the model below.
+egin{align*}
+\end{align*}
+`;
 
 let sequence = 0; // the number of the latest request; answers to older ones are dropped
 let controller = null;
 let timer = null;
 
+const onChange = EditorView.updateListener.of((update) => {
+  if (update.docChanged) scheduleCheck();
+});
+
 const view = new EditorView({
   parent: document.getElementById("editor"),
-  extensions: [
-    basicSetup,
-    deriv,
-    marks,
-    verdictGutter,
-    EditorView.updateListener.of((update) => {
-      if (update.docChanged) scheduleCheck();
-    }),
-  ],
+  extensions: [basicSetup, deriv, marks, verdictGutter, onChange],
 });
+
+// The model of an answer in LaTeX or Markdown (shown only for those).
+const modelView = new EditorView({
+  parent: document.getElementById("model"),
+  extensions: [basicSetup, deriv, onChange],
+});
+
+let currentKind = "deriv";
+function kind() { return currentKind; }
 
 function setStatus(text) { statusEl.textContent = text; }
 
@@ -106,7 +119,8 @@ function scheduleCheck() {
 
 async function runCheck() {
   const text = view.state.doc.toString();
-  keepInUrl(text);
+  const model = kind() === "deriv" ? null : modelView.state.doc.toString();
+  keepInUrl(text, model);
   const mine = ++sequence;
   if (controller) controller.abort();
   controller = new AbortController();
@@ -116,7 +130,7 @@ async function runCheck() {
     const response = await fetch("/api/check", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ source: text }),
+      body: JSON.stringify(model === null ? { source: text } : { source: text, kind: kind(), model }),
       signal: controller.signal,
     });
     answer = await response.json();
@@ -125,7 +139,9 @@ async function runCheck() {
     if (mine === sequence && error.name !== "AbortError") setStatus(`not checked: ${error.message}`);
     return;
   }
-  if (mine !== sequence || view.state.doc.toString() !== text) return; // stale: a newer text is on its way
+  // Stale: a newer text is on its way.
+  if (mine !== sequence || view.state.doc.toString() !== text) return;
+  if (model !== null && modelView.state.doc.toString() !== model) return;
   show(answer);
 }
 
@@ -167,22 +183,26 @@ function show(answer) {
       stepsEl.append(stepItem(step, span));
     });
   });
+  const modelDiagnostics = [];
+  const where = answer.in_model ? modelView.state.doc : doc;
   report.errors.forEach((error, i) => {
     const span = answer.errors[i];
-    const to = Math.min(Math.max(span.to, span.from + 1), doc.length);
-    diagnostics.push({
-      from: Math.min(span.from, doc.length), to,
+    const to = Math.min(Math.max(span.to, span.from + 1), where.length);
+    (answer.in_model ? modelDiagnostics : diagnostics).push({
+      from: Math.min(span.from, where.length), to,
       severity: "error",
       message: error.hint ? `${error.message} (hint: ${error.hint})` : error.message,
     });
     const li = document.createElement("li");
     li.className = "wrong gp-error";
-    li.textContent = `line ${error.line}:${error.column}: error: ${error.message}${error.hint ? ` — ${error.hint}` : ""}`;
-    li.onclick = () => jumpTo(span.from);
+    const file = answer.in_model ? "model, " : "";
+    li.textContent = `${file}line ${error.line}:${error.column}: error: ${error.message}${error.hint ? ` — ${error.hint}` : ""}`;
+    li.onclick = () => jumpTo(span.from, answer.in_model ? modelView : view);
     stepsEl.append(li);
   });
   ranges.sort((a, b) => a.from - b.from);
   view.dispatch(setDiagnostics(view.state, diagnostics), { effects: setMarks.of(RangeSet.of(ranges)) });
+  modelView.dispatch(setDiagnostics(modelView.state, modelDiagnostics));
   showMath(answer.markdown);
   document.body.classList.remove("gp-stale");
   const errors = report.errors.length ? `, ${report.errors.length} error(s)` : "";
@@ -217,17 +237,17 @@ function stepItem(step, span) {
   return li;
 }
 
-function jumpTo(from) {
-  const at = Math.min(from, view.state.doc.length);
-  view.dispatch({ selection: { anchor: at }, scrollIntoView: true });
-  view.focus();
+function jumpTo(from, editor = view) {
+  const at = Math.min(from, editor.state.doc.length);
+  editor.dispatch({ selection: { anchor: at }, scrollIntoView: true });
+  editor.focus();
 }
 
 // The derivations as `render --to markdown --verdicts` writes them: `$$` blocks typeset as MathML.
 function showMath(markdown) {
   mathEl.replaceChildren();
   if (!markdown) {
-    mathEl.textContent = "(shown when the text has no errors)";
+    mathEl.textContent = kind() === "deriv" ? "(shown when the text has no errors)" : "(for .deriv text)";
     return;
   }
   const lines = markdown.split("\n");
@@ -265,12 +285,31 @@ function decode(data) {
   return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
 }
 
-function keepInUrl(text) {
-  history.replaceState(null, "", `#code=${encode(text)}`);
+function keepInUrl(text, model) {
+  const model_part = model === null ? "" : `&kind=${kind()}&model=${encode(model)}`;
+  history.replaceState(null, "", `#code=${encode(text)}${model_part}`);
 }
 
-function setText(text) {
-  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+function setText(text, editor = view) {
+  editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: text } });
+}
+
+// Switching to an answer keeps the `.deriv` text as its model; switching back makes the model the
+// text again.
+function setKind(next, { keepTexts = false } = {}) {
+  const before = currentKind;
+  currentKind = next;
+  kindMenu.value = next;
+  modelPane.hidden = next === "deriv";
+  if (keepTexts || before === next) return;
+  if (before === "deriv") {
+    setText(view.state.doc.toString(), modelView);
+    setText(ANSWER_STARTER);
+  } else if (next === "deriv") {
+    setText(modelView.state.doc.toString());
+  } else {
+    scheduleCheck();
+  }
 }
 
 async function loadExample(name) {
@@ -286,10 +325,21 @@ async function start() {
     option.textContent = e.title;
     menu.append(option);
   }
-  menu.onchange = () => loadExample(menu.value);
-  const shared = new URLSearchParams(location.hash.slice(1)).get("code");
+  menu.onchange = () => { setKind("deriv"); loadExample(menu.value); };
+  kindMenu.onchange = () => setKind(kindMenu.value);
+  const params = new URLSearchParams(location.hash.slice(1));
+  const shared = params.get("code");
   if (shared) {
-    try { setText(decode(shared)); return; } catch { /* a broken link: open the first example */ }
+    try {
+      const sharedKind = params.get("kind");
+      if (sharedKind === "tex" || sharedKind === "markdown") {
+        // Set the kind first, so that the two texts arrive in one check.
+        setKind(sharedKind, { keepTexts: true });
+        setText(decode(params.get("model") ?? ""), modelView);
+      }
+      setText(decode(shared));
+      return;
+    } catch { /* a broken link: open the first example */ }
   }
   await loadExample(examples[0].name);
 }
