@@ -92,7 +92,11 @@ fn json_report_gives_the_cause_as_data() {
     );
 
     assert_eq!(step(4)["cause"], "index `i` is free in this step but not in the head");
-    assert_eq!(step(4)["cause_data"], serde_json::json!({ "kind": "free_index", "index": "i", "against": "head" }));
+    // The culprit: the `i` of `a[i]`, line 14 column 7 (`  = a[i]`).
+    assert_eq!(
+        step(4)["cause_data"],
+        serde_json::json!({ "kind": "free_index", "index": "i", "against": "head", "line": 14, "column": 7 })
+    );
 
     assert_eq!(step(5)["cause"], "shape mismatch: 2x3 and 3x2");
     assert_eq!(

@@ -146,7 +146,8 @@ pub(super) fn judge(
     let model = ctx.model;
     if let Some(&extra) = free[b].iter().find(|i| !free[a].contains(i)) {
         let name = &model.indices[extra].name;
-        let cause = Cause::FreeIndex { index: name.clone(), against };
+        let at = d.steps[b - 1].name_uses.iter().find(|(n, _)| n == name).map(|(_, span)| *span);
+        let cause = Cause::FreeIndex { index: name.clone(), against, at };
         let against = compared_with(against);
         let detail = format!("a forgotten `sum({name}, …)`? the step depends on `{name}`, {against} does not");
         return (Verdict::Wrong, detail, None, Some(cause));

@@ -4,6 +4,7 @@
 
 use super::compare::PairOutcome;
 use super::evaluate::{float_of, Evaluated, Point};
+use crate::diagnostic::Span;
 use crate::model::{IndexId, Model};
 
 /// The likely mistake behind a wrong step: its kind, with the data that names it. Decide by the
@@ -48,6 +49,9 @@ pub enum Cause {
         index: String,
         /// What the step is compared with.
         against: Against,
+        /// Where the step first uses the index, when it is written there (an index the shapes
+        /// of arrays bring in is not).
+        at: Option<Span>,
     },
 }
 

@@ -47,6 +47,7 @@ pub(super) fn name_terms(model: &Model, wrong: &[WrongStep], options: &CheckOpti
                 note: None,
                 span: Default::default(),
                 shape: w.shape.clone(),
+                name_uses: Vec::new(),
             })
             .collect();
         derivations.push(Derivation {
@@ -156,7 +157,7 @@ pub fn cause_text(cause: &Cause) -> String {
         Cause::ShapeMismatch { before, step } => {
             format!("shape mismatch: {} and {}", shape_text(before), shape_text(step))
         }
-        Cause::FreeIndex { index, against } => {
+        Cause::FreeIndex { index, against, .. } => {
             let against = match against {
                 Against::Head => "the head",
                 Against::StepBefore => "the step before",
@@ -305,11 +306,11 @@ mod tests {
             (Cause::ShapeMismatch { before: sizes(&["3"]), step: Vec::new() }, "shape mismatch: 3 and scalar"),
             (Cause::ShapeMismatch { before: sizes(&["m"]), step: sizes(&["1", "m"]) }, "shape mismatch: m and 1 x m"),
             (
-                Cause::FreeIndex { index: "i".to_string(), against: Against::Head },
+                Cause::FreeIndex { index: "i".to_string(), against: Against::Head, at: None },
                 "index `i` is free in this step but not in the head",
             ),
             (
-                Cause::FreeIndex { index: "c".to_string(), against: Against::StepBefore },
+                Cause::FreeIndex { index: "c".to_string(), against: Against::StepBefore, at: None },
                 "index `c` is free in this step but not in the step before",
             ),
         ];
@@ -320,7 +321,7 @@ mod tests {
 
     #[test]
     fn a_new_free_index_is_a_forgotten_sum_to_a_grader() {
-        let cause = Cause::FreeIndex { index: "c".to_string(), against: Against::StepBefore };
+        let cause = Cause::FreeIndex { index: "c".to_string(), against: Against::StepBefore, at: None };
         assert_eq!(
             mistake(&cause),
             "forgotten sum over `c` (index `c` is free in this step but not in the step before)"

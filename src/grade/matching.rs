@@ -278,6 +278,7 @@ fn heads_equal(combined: &Combined, pairs: &[(usize, usize)], options: &CheckOpt
                 note: None,
                 span: mine.span,
                 shape: mine.shape.clone(),
+                name_uses: Vec::new(),
             };
             Some(Derivation {
                 name: None,

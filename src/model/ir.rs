@@ -316,6 +316,9 @@ pub struct Step {
     pub span: Span,
     /// The step's shape (§7).
     pub shape: Shape,
+    /// The first use of each name the step uses free, with its span (for pointing at a free
+    /// index the step brings in).
+    pub name_uses: Vec<(String, Span)>,
 }
 
 /// An integer-valued index expression: a constant plus a combination of index variables.

@@ -70,7 +70,7 @@ enum CauseJson<'a> {
     Transposed,
     LargerSizes { sizes: &'a [String], from: i64 },
     ShapeMismatch { before: &'a [String], step: &'a [String] },
-    FreeIndex { index: &'a str, against: &'static str },
+    FreeIndex { index: &'a str, against: &'static str, line: Option<usize>, column: Option<usize> },
 }
 
 #[derive(Serialize)]
@@ -132,7 +132,7 @@ pub(super) fn step_json<'a>(lines: &LineIndex, s: &'a StepResult) -> StepJson<'a
         detail: &s.detail,
         counterexample: s.counterexample.as_ref().map(counterexample_json),
         cause: s.cause.as_ref().map(cause_text),
-        cause_data: s.cause.as_ref().map(cause_json),
+        cause_data: s.cause.as_ref().map(|c| cause_json(lines, c)),
         explanation: &s.explanation,
         internal_error: s.internal_error,
     }
@@ -142,7 +142,7 @@ fn counterexample_json(c: &Counterexample) -> CounterexampleJson<'_> {
     CounterexampleJson { sizes: &c.sizes, indices: &c.indices, inputs: &c.inputs, left: c.left, right: c.right }
 }
 
-fn cause_json(cause: &Cause) -> CauseJson<'_> {
+fn cause_json<'a>(lines: &LineIndex, cause: &'a Cause) -> CauseJson<'a> {
     let fraction = |f: &Fraction| FractionJson { numerator: f.numer, denominator: f.denom };
     let exact = |c: &Constant| match c {
         Constant::Fraction(f) => Some(fraction(f)),
@@ -158,8 +158,10 @@ fn cause_json(cause: &Cause) -> CauseJson<'_> {
         Cause::Transposed => CauseJson::Transposed,
         Cause::LargerSizes { sizes, from } => CauseJson::LargerSizes { sizes, from: *from },
         Cause::ShapeMismatch { before, step } => CauseJson::ShapeMismatch { before, step },
-        Cause::FreeIndex { index, against } => CauseJson::FreeIndex {
+        Cause::FreeIndex { index, against, at } => CauseJson::FreeIndex {
             index,
+            line: at.map(|at| lines.line_col(at.start).0),
+            column: at.map(|at| lines.line_col(at.start).1),
             against: match against {
                 Against::Head => "head",
                 Against::StepBefore => "step_before",

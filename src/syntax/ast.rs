@@ -320,3 +320,93 @@ pub enum ExprKind {
         wrt: Vec<VarRef>,
     },
 }
+
+impl Expr {
+    /// Each name this expression uses free (not bound by a `sum` or `prod` inside it), with the
+    /// span of its first use, in the order of the text: bare names, subscripts, and the subscripts
+    /// of what a `diff` is taken with respect to. A name bound inside is recorded where it is
+    /// used outside its binder only.
+    pub fn free_name_uses(&self) -> Vec<(String, Span)> {
+        let mut uses = Vec::new();
+        let mut bound = Vec::new();
+        self.collect_uses(&mut bound, &mut uses);
+        uses.sort_by_key(|(_, span): &(String, Span)| span.start);
+        uses
+    }
+
+    fn collect_uses(&self, bound: &mut Vec<String>, uses: &mut Vec<(String, Span)>) {
+        fn note(name: &Ident, bound: &[String], uses: &mut Vec<(String, Span)>) {
+            if !bound.contains(&name.name) && !uses.iter().any(|(n, _)| *n == name.name) {
+                uses.push((name.name.clone(), name.span));
+            }
+        }
+        fn index(e: &IndexExpr, bound: &[String], uses: &mut Vec<(String, Span)>) {
+            for (_, atom) in &e.terms {
+                if let IndexAtom::Name(name) = atom {
+                    note(name, bound, uses);
+                }
+            }
+        }
+        match &self.kind {
+            ExprKind::Number(_) => {}
+            ExprKind::Name(name) => note(name, bound, uses),
+            ExprKind::Indexed(_, subscripts) => {
+                for e in subscripts {
+                    index(e, bound, uses);
+                }
+            }
+            ExprKind::Call { args, .. } | ExprKind::Array(args) => {
+                for a in args {
+                    a.collect_uses(bound, uses);
+                }
+            }
+            ExprKind::Neg(a) | ExprKind::Transpose(a) => a.collect_uses(bound, uses),
+            ExprKind::Binary(_, a, b, _) => {
+                a.collect_uses(bound, uses);
+                b.collect_uses(bound, uses);
+            }
+            ExprKind::Big { binder, range, body, .. } => {
+                if let Some(r) = range {
+                    index(&r.lo, bound, uses);
+                    index(&r.hi, bound, uses);
+                }
+                bound.push(binder.name.clone());
+                body.collect_uses(bound, uses);
+                bound.pop();
+            }
+            ExprKind::Diff { body, wrt } => {
+                body.collect_uses(bound, uses);
+                for v in wrt {
+                    for e in &v.subscripts {
+                        index(e, bound, uses);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::parse_file;
+
+    /// The first free use of each name of a step: the name and its offset in the step's text.
+    fn uses(step: &str) -> Vec<(String, usize)> {
+        let source = format!("derive x\n  = {step}\n");
+        let (file, errors) = parse_file(&source);
+        assert!(errors.is_empty(), "{errors:?}");
+        let super::Item::Derivation(d) = &file.items[0] else { panic!("a derivation") };
+        let start = source.find(step).unwrap();
+        d.steps[0].expr.free_name_uses().into_iter().map(|(n, s)| (n, s.start - start)).collect()
+    }
+
+    #[test]
+    fn free_uses_skip_what_a_sum_binds() {
+        // The `i` inside the sum is bound; the free one is that of `b[i,j]`.
+        let step = "sum(i, a[i]) * b[i,j]";
+        let at = |text: &str| step.find(text).unwrap();
+        assert_eq!(uses(step), [("i".to_string(), at("i,j")), ("j".to_string(), at("j]"))]);
+        // Subscripts of what a derivative is taken with respect to are uses too.
+        assert_eq!(uses("diff(y, x[k])"), [("y".to_string(), 5), ("k".to_string(), 10)]);
+    }
+}

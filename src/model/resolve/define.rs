@@ -142,7 +142,8 @@ impl Resolver {
             .map(|s| {
                 self.val(&s.expr, &Scope::default()).map(|v| {
                     let (expr, shape) = self.elements(v);
-                    Step { relation: s.relation, expr, note: s.note.clone(), span: s.span, shape }
+                    let name_uses = s.expr.free_name_uses();
+                    Step { relation: s.relation, expr, note: s.note.clone(), span: s.span, shape, name_uses }
                 })
             })
             .collect();
