@@ -3,7 +3,7 @@
 //! on the sizes, the entries read at index arithmetic, and the magnitudes at which an input changes
 //! behaviour (a kink at `min(g, 5)`, a constant added to it in `sqrt(v + 1e-12)`).
 //!
-//! Nothing here evaluates; it is read once per derivation, and the plan of samples (`check.rs`)
+//! Nothing here evaluates; it is read once per derivation, and the plan of samples (`check/plan.rs`)
 //! chooses sizes and input bands from it.
 
 use crate::model::{formula_body, Builtin, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId};
