@@ -33,6 +33,9 @@ enum Rel {
     Step(Relation),
     /// `=_{\text{def}}`, `:=`, `\coloneqq`, `\equiv`: a definition, not a step.
     Definition,
+    /// `\in`: a declaration (`W \in \mathbb{R}^{m \times n}`) when it is a row's first relation,
+    /// skipped as a definition is; after a step, not a step of a derivation.
+    Membership,
     /// `<`, `\le`, `\Rightarrow`, …: not a step of a derivation.
     Other,
 }
@@ -175,12 +178,13 @@ fn relation_of(nodes: &[Node], i: usize) -> Option<(Rel, usize)> {
                 "leftarrow",
                 "rightarrow",
                 "mapsto",
-                "in",
             ]
             .contains(&c.as_str()) =>
         {
             (Rel::Other, 1)
         }
+        Node::Cmd(c, _, _) if c == "in" => (Rel::Membership, 1),
+        Node::Sym('∈', _) => (Rel::Membership, 1),
         _ => return None,
     })
 }
@@ -205,7 +209,11 @@ fn chains(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Cha
                     definition = true;
                     break;
                 }
-                Some((Rel::Other, _)) => {
+                Some((Rel::Membership, _)) if parts.len() == 1 => {
+                    definition = true;
+                    break;
+                }
+                Some((Rel::Other | Rel::Membership, _)) => {
                     other = Some(row[i].span());
                     break;
                 }
