@@ -40,6 +40,8 @@ fn notation_variants_of_the_forget_gate_delta() {
         r"\delta_{\phi}^{t} = f'_{\phi}\left(\mathrm{net}_{\phi}^{t}\right) \cdot \sum_c \zeta_c^t \, s_c^{t-1}",
         r"\delta_{\phi,t} = \sum_{c=1}^D s_{c,t-1} \zeta_{c,t} \times f_{\phi}'(\mathit{net}_{\phi,t})",
         r"\delta_\phi^{(t)} = \frac{\partial E}{\partial \text{net}_\phi^{(t)}}",
+        // The bound index renamed `c2`, written `c_{2}` as `render` writes it.
+        r"\delta_\phi^t = f_\phi'(\text{net}_\phi^t) \sum_{c_{2}=1}^{D} \zeta_{c_{2}}^t s_{c_{2}}^{t-1}",
         r"\partial E / \partial \text{net}_\phi^t = \delta_\phi^t",
         r"\frac{\partial E}{\partial net_\phi^t} = \frac{\partial E}{\partial y_\phi^t} \frac{\partial y_\phi^t}{\partial net_\phi^t}",
     ];
@@ -194,6 +196,10 @@ fn rendered_corpus_reads_back_to_the_same_steps() {
             check_answer("rendered.tex", tex.as_bytes(), AnswerKind::Tex, "model.deriv", source.as_bytes(), &options);
         if report.errors.is_empty() {
             clean += 1;
+        } else if std::env::var_os("ROUND_TRIP_DEBUG").is_some() {
+            let errs: Vec<String> =
+                report.errors.iter().map(|e| format!("{} `{}`", e.message, &tex[e.span.range()])).collect();
+            eprintln!("{}: {}", path.display(), errs.join(" | "));
         }
         // Each block of the rendering follows its `\subsection*{name}`.
         let heading_before = |at: usize| -> Option<String> {
@@ -224,12 +230,11 @@ fn rendered_corpus_reads_back_to_the_same_steps() {
             read_back += 1;
         }
     }
-    // What reads back today (matrix literals, some functions and sums over numbered binders are
-    // not read; definitions and declarations are skipped): a floor, so that a change that reads
-    // less is noticed.
+    // What reads back today (matrix literals and some functions are not read; definitions and
+    // declarations are skipped): a floor, so that a change that reads less is noticed.
     eprintln!("round trip: {clean} of {} files clean, {read_back} derivations read back", files.len());
-    assert!(clean >= 32, "only {clean} of {} rendered files read back without an error", files.len());
-    assert!(read_back >= 247, "only {read_back} derivations read back");
+    assert!(clean >= 40, "only {clean} of {} rendered files read back without an error", files.len());
+    assert!(read_back >= 264, "only {read_back} derivations read back");
 }
 
 /// Every pair of operators, the inner one on either side of the outer one (and under a negation,

@@ -295,7 +295,7 @@ impl Chain {
         }
         let mut parts = self.parts.into_iter();
         let Some(head) = parts.next() else { return Ok(None) };
-        let head_expr = parse(&head.nodes, names)?;
+        let head_expr = parse(&head.nodes, names, &[])?;
         let mut steps = Vec::new();
         for part in parts {
             let (relation, rel_span) = part.relation.expect("a step has its relation");
@@ -303,7 +303,7 @@ impl Chain {
                 return Err(Diagnostic::error(rel_span, "nothing after the relation")
                     .with_hint("write the step's expression after `=`"));
             }
-            let expr = parse(&part.nodes, names)?;
+            let expr = parse(&part.nodes, names, &[])?;
             let span = rel_span.join(expr.span);
             steps.push(Step { relation, expr, note: part.note, span });
         }
@@ -316,8 +316,8 @@ impl Chain {
 }
 
 /// An expression from its nodes (all of them).
-fn parse(nodes: &[Node], names: &Names) -> R<Expr> {
-    let mut p = P { nodes: nodes.to_vec(), pos: 0, names };
+fn parse(nodes: &[Node], names: &Names, bound: &[String]) -> R<Expr> {
+    let mut p = P { nodes: nodes.to_vec(), pos: 0, names, bound: bound.to_vec() };
     let e = p.expr()?;
     match p.nodes.get(p.pos) {
         None => Ok(e),
@@ -374,6 +374,8 @@ struct P<'a> {
     nodes: Vec<Node>,
     pos: usize,
     names: &'a Names,
+    /// The bound indices of the sums being read whose names end in digits (`c2`, written `c_{2}`).
+    bound: Vec<String>,
 }
 
 /// What a superscript on a name means.
@@ -394,7 +396,7 @@ impl<'a> P<'a> {
     }
 
     fn sub(&self, nodes: &[Node]) -> R<Expr> {
-        parse(nodes, self.names)
+        parse(nodes, self.names, &self.bound)
     }
 
     fn expr(&mut self) -> R<Expr> {
@@ -658,7 +660,9 @@ impl<'a> P<'a> {
             None => (sub, None),
         };
         let binder_word = match binder_nodes {
-            [n] => name_word(n).filter(|(w, d)| d.is_none() && w.chars().all(char::is_alphabetic)),
+            [n] => name_word(n)
+                .filter(|(w, d)| d.is_none() && w.chars().all(char::is_alphabetic))
+                .or_else(|| numbered_word(n).map(|w| (w, None))),
             _ => None,
         };
         let Some((word, _)) = binder_word else {
@@ -682,7 +686,10 @@ impl<'a> P<'a> {
         if self.peek().is_none() {
             return Err(Diagnostic::error(span, "the sum has no body").with_hint("write what is summed after `\\sum`"));
         }
-        let body = self.term()?;
+        self.bound.push(binder.name.clone());
+        let body = self.term();
+        self.bound.pop();
+        let body = body?;
         let span = join(span, body.span);
         Ok(Expr { kind: ExprKind::Big { op, binder, range, body: Box::new(body) }, span })
     }
@@ -732,6 +739,14 @@ impl<'a> P<'a> {
         let Some((word, decoration)) = name_word(base) else {
             return Err(unexpected(base));
         };
+        // The bound index of a sum around it, written with its number as a subscript (`c_{2}`).
+        if let (Some(sub), None, 0) = (sub, sup, primes) {
+            let whole =
+                Node::Attach { base: Box::new(base.clone()), sub: Some(sub.to_vec()), sup: None, primes: 0, span };
+            if let Some(w) = numbered_word(&whole).filter(|w| self.bound.contains(w)) {
+                return Ok(Expr { kind: ExprKind::Name(ident(&w, span)), span });
+            }
+        }
         // A run of letters that the model does not declare is a product of letters (`xy`).
         if let Node::Word(w, s) = base {
             let letters: Vec<char> = w.chars().collect();
@@ -973,7 +988,7 @@ impl<'a> P<'a> {
                     terms.push((sign, IndexAtom::Int(text.clone(), *s)));
                     expect_atom = false;
                 }
-                n if expect_atom => match name_word(n) {
+                n if expect_atom => match name_word(n).or_else(|| numbered_word(n).map(|w| (w, None))) {
                     Some((w, None)) if w.chars().all(char::is_alphanumeric) => {
                         let name = self.names.index_or_size(&w).map_or(w.clone(), |e| e.name.clone());
                         terms.push((sign, IndexAtom::Name(ident(&name, n.span()))));
@@ -990,6 +1005,16 @@ impl<'a> P<'a> {
         }
         Ok(IndexExpr { terms, span: whole })
     }
+}
+
+/// A letter with a number as its subscript, `c_{2}`, as the one word `c2`: how `render` writes an
+/// index or a sum's bound index whose name ends in digits (the rule of `spell::name_parts`).
+fn numbered_word(n: &Node) -> Option<String> {
+    let Node::Attach { base, sub: Some(sub), sup: None, primes: 0, .. } = n else { return None };
+    let [Node::Num(digits, _)] = sub.as_slice() else { return None };
+    let (word, decoration) = name_word(base)?;
+    let plain = decoration.is_none() && word.chars().all(char::is_alphabetic);
+    (plain && digits.chars().all(|c| c.is_ascii_digit())).then(|| format!("{word}{digits}"))
 }
 
 /// Whether a command with its arguments spells a name (a Greek letter, `\text{net}`, `\hat{y}`).
