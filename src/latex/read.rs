@@ -367,6 +367,9 @@ fn builtin(word: &str) -> Option<&'static str> {
     })
 }
 
+/// Environments of matrix literals.
+const MATRIX_ENVIRONMENTS: [&str; 2] = ["bmatrix", "pmatrix"];
+
 const MUL_OPS: [&str; 3] = ["cdot", "times", "ast"];
 const HADAMARD_OPS: [&str; 2] = ["odot", "circ"];
 
@@ -434,6 +437,7 @@ impl<'a> P<'a> {
     fn starts_factor(n: &Node) -> bool {
         match n {
             Node::Word(..) | Node::Num(..) | Node::Group(..) | Node::Paren(..) | Node::Attach { .. } => true,
+            Node::Env(name, _, _) => MATRIX_ENVIRONMENTS.contains(&name.as_str()),
             Node::Cmd(c, _, _) => !MUL_OPS.contains(&c.as_str()) && !HADAMARD_OPS.contains(&c.as_str()),
             _ => false,
         }
@@ -500,7 +504,7 @@ impl<'a> P<'a> {
             Node::Cmd(name, args, _) => self.command(&name, &args, None, None, 0, span),
             Node::Word(..) => self.name(&node, None, None, 0, span),
             Node::Attach { base, sub, sup, primes, span } => match *base {
-                Node::Paren(..) | Node::Group(..) | Node::Num(..) => {
+                Node::Paren(..) | Node::Group(..) | Node::Num(..) | Node::Env(..) => {
                     if let Some(s) = &sub {
                         return Err(Diagnostic::error(join_all(s, span), "a subscript on this cannot be read")
                             .with_hint("subscripts belong to names: `s_c`"));
@@ -522,10 +526,51 @@ impl<'a> P<'a> {
                 }
                 base => self.name(&base, sub.as_deref(), sup.as_deref(), primes, span),
             },
+            Node::Env(name, body, span) if MATRIX_ENVIRONMENTS.contains(&name.as_str()) => self.matrix(&body, span),
             Node::Env(..) | Node::Sym(..) | Node::Paren(..) | Node::Amp(_) | Node::Row(_) | Node::Comment(..) => {
                 Err(unexpected(&node))
             }
         }
+    }
+
+    /// A matrix literal (`\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}`): rows of cells, each an
+    /// expression. A single column is a vector, as `render` writes one.
+    fn matrix(&self, body: &[Node], span: Span) -> R<Expr> {
+        let mut rows: Vec<Vec<Vec<Node>>> = vec![vec![Vec::new()]];
+        for n in body {
+            match n {
+                Node::Row(_) => rows.push(vec![Vec::new()]),
+                Node::Amp(_) => rows.last_mut().expect("a row").push(Vec::new()),
+                Node::Comment(..) => {}
+                n => rows.last_mut().expect("a row").last_mut().expect("a cell").push(n.clone()),
+            }
+        }
+        // A `\\` after the last row ends it.
+        if rows.len() > 1 && rows.last().is_some_and(|r| r.len() == 1 && r[0].is_empty()) {
+            rows.pop();
+        }
+        let width = rows[0].len();
+        if rows.iter().any(|r| r.len() != width) {
+            return Err(Diagnostic::error(span, "the rows of this matrix have different lengths")
+                .with_hint("write the same number of cells, separated by `&`, in every row"));
+        }
+        let mut cell = |nodes: &[Node]| {
+            if nodes.is_empty() {
+                return Err(Diagnostic::error(span, "a cell of this matrix is empty").with_hint("write every cell"));
+            }
+            self.sub(nodes)
+        };
+        let items = if width == 1 {
+            rows.iter().map(|r| cell(&r[0])).collect::<R<Vec<Expr>>>()?
+        } else {
+            let mut items = Vec::new();
+            for r in &rows {
+                let cells = r.iter().map(|c| cell(c)).collect::<R<Vec<Expr>>>()?;
+                items.push(Expr { kind: ExprKind::Array(cells), span });
+            }
+            items
+        };
+        Ok(Expr { kind: ExprKind::Array(items), span })
     }
 
     /// `x^…` on an expression that is not a name: a transpose or a power.
