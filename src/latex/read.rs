@@ -33,6 +33,9 @@ enum Rel {
     Step(Relation),
     /// `=_{\text{def}}`, `:=`, `\coloneqq`, `\equiv`: a definition, not a step.
     Definition,
+    /// `\in`: a declaration (`W \in \mathbb{R}^{m \times n}`) when it is a row's first relation,
+    /// skipped as a definition is; after a step, not a step of a derivation.
+    Membership,
     /// `<`, `\le`, `\Rightarrow`, …: not a step of a derivation.
     Other,
 }
@@ -175,12 +178,13 @@ fn relation_of(nodes: &[Node], i: usize) -> Option<(Rel, usize)> {
                 "leftarrow",
                 "rightarrow",
                 "mapsto",
-                "in",
             ]
             .contains(&c.as_str()) =>
         {
             (Rel::Other, 1)
         }
+        Node::Cmd(c, _, _) if c == "in" => (Rel::Membership, 1),
+        Node::Sym('∈', _) => (Rel::Membership, 1),
         _ => return None,
     })
 }
@@ -205,7 +209,11 @@ fn chains(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Cha
                     definition = true;
                     break;
                 }
-                Some((Rel::Other, _)) => {
+                Some((Rel::Membership, _)) if parts.len() == 1 => {
+                    definition = true;
+                    break;
+                }
+                Some((Rel::Other | Rel::Membership, _)) => {
                     other = Some(row[i].span());
                     break;
                 }
@@ -287,7 +295,7 @@ impl Chain {
         }
         let mut parts = self.parts.into_iter();
         let Some(head) = parts.next() else { return Ok(None) };
-        let head_expr = parse(&head.nodes, names)?;
+        let head_expr = parse(&head.nodes, names, &[])?;
         let mut steps = Vec::new();
         for part in parts {
             let (relation, rel_span) = part.relation.expect("a step has its relation");
@@ -295,7 +303,7 @@ impl Chain {
                 return Err(Diagnostic::error(rel_span, "nothing after the relation")
                     .with_hint("write the step's expression after `=`"));
             }
-            let expr = parse(&part.nodes, names)?;
+            let expr = parse(&part.nodes, names, &[])?;
             let span = rel_span.join(expr.span);
             steps.push(Step { relation, expr, note: part.note, span });
         }
@@ -308,8 +316,8 @@ impl Chain {
 }
 
 /// An expression from its nodes (all of them).
-fn parse(nodes: &[Node], names: &Names) -> R<Expr> {
-    let mut p = P { nodes: nodes.to_vec(), pos: 0, names };
+fn parse(nodes: &[Node], names: &Names, bound: &[String]) -> R<Expr> {
+    let mut p = P { nodes: nodes.to_vec(), pos: 0, names, bound: bound.to_vec() };
     let e = p.expr()?;
     match p.nodes.get(p.pos) {
         None => Ok(e),
@@ -359,6 +367,9 @@ fn builtin(word: &str) -> Option<&'static str> {
     })
 }
 
+/// Environments of matrix literals.
+const MATRIX_ENVIRONMENTS: [&str; 2] = ["bmatrix", "pmatrix"];
+
 const MUL_OPS: [&str; 3] = ["cdot", "times", "ast"];
 const HADAMARD_OPS: [&str; 2] = ["odot", "circ"];
 
@@ -366,6 +377,8 @@ struct P<'a> {
     nodes: Vec<Node>,
     pos: usize,
     names: &'a Names,
+    /// The bound indices of the sums being read whose names end in digits (`c2`, written `c_{2}`).
+    bound: Vec<String>,
 }
 
 /// What a superscript on a name means.
@@ -386,7 +399,7 @@ impl<'a> P<'a> {
     }
 
     fn sub(&self, nodes: &[Node]) -> R<Expr> {
-        parse(nodes, self.names)
+        parse(nodes, self.names, &self.bound)
     }
 
     fn expr(&mut self) -> R<Expr> {
@@ -424,6 +437,7 @@ impl<'a> P<'a> {
     fn starts_factor(n: &Node) -> bool {
         match n {
             Node::Word(..) | Node::Num(..) | Node::Group(..) | Node::Paren(..) | Node::Attach { .. } => true,
+            Node::Env(name, _, _) => MATRIX_ENVIRONMENTS.contains(&name.as_str()),
             Node::Cmd(c, _, _) => !MUL_OPS.contains(&c.as_str()) && !HADAMARD_OPS.contains(&c.as_str()),
             _ => false,
         }
@@ -490,7 +504,7 @@ impl<'a> P<'a> {
             Node::Cmd(name, args, _) => self.command(&name, &args, None, None, 0, span),
             Node::Word(..) => self.name(&node, None, None, 0, span),
             Node::Attach { base, sub, sup, primes, span } => match *base {
-                Node::Paren(..) | Node::Group(..) | Node::Num(..) => {
+                Node::Paren(..) | Node::Group(..) | Node::Num(..) | Node::Env(..) => {
                     if let Some(s) = &sub {
                         return Err(Diagnostic::error(join_all(s, span), "a subscript on this cannot be read")
                             .with_hint("subscripts belong to names: `s_c`"));
@@ -512,10 +526,51 @@ impl<'a> P<'a> {
                 }
                 base => self.name(&base, sub.as_deref(), sup.as_deref(), primes, span),
             },
+            Node::Env(name, body, span) if MATRIX_ENVIRONMENTS.contains(&name.as_str()) => self.matrix(&body, span),
             Node::Env(..) | Node::Sym(..) | Node::Paren(..) | Node::Amp(_) | Node::Row(_) | Node::Comment(..) => {
                 Err(unexpected(&node))
             }
         }
+    }
+
+    /// A matrix literal (`\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}`): rows of cells, each an
+    /// expression. A single column is a vector, as `render` writes one.
+    fn matrix(&self, body: &[Node], span: Span) -> R<Expr> {
+        let mut rows: Vec<Vec<Vec<Node>>> = vec![vec![Vec::new()]];
+        for n in body {
+            match n {
+                Node::Row(_) => rows.push(vec![Vec::new()]),
+                Node::Amp(_) => rows.last_mut().expect("a row").push(Vec::new()),
+                Node::Comment(..) => {}
+                n => rows.last_mut().expect("a row").last_mut().expect("a cell").push(n.clone()),
+            }
+        }
+        // A `\\` after the last row ends it.
+        if rows.len() > 1 && rows.last().is_some_and(|r| r.len() == 1 && r[0].is_empty()) {
+            rows.pop();
+        }
+        let width = rows[0].len();
+        if rows.iter().any(|r| r.len() != width) {
+            return Err(Diagnostic::error(span, "the rows of this matrix have different lengths")
+                .with_hint("write the same number of cells, separated by `&`, in every row"));
+        }
+        let mut cell = |nodes: &[Node]| {
+            if nodes.is_empty() {
+                return Err(Diagnostic::error(span, "a cell of this matrix is empty").with_hint("write every cell"));
+            }
+            self.sub(nodes)
+        };
+        let items = if width == 1 {
+            rows.iter().map(|r| cell(&r[0])).collect::<R<Vec<Expr>>>()?
+        } else {
+            let mut items = Vec::new();
+            for r in &rows {
+                let cells = r.iter().map(|c| cell(c)).collect::<R<Vec<Expr>>>()?;
+                items.push(Expr { kind: ExprKind::Array(cells), span });
+            }
+            items
+        };
+        Ok(Expr { kind: ExprKind::Array(items), span })
     }
 
     /// `x^…` on an expression that is not a name: a transpose or a power.
@@ -650,7 +705,9 @@ impl<'a> P<'a> {
             None => (sub, None),
         };
         let binder_word = match binder_nodes {
-            [n] => name_word(n).filter(|(w, d)| d.is_none() && w.chars().all(char::is_alphabetic)),
+            [n] => name_word(n)
+                .filter(|(w, d)| d.is_none() && w.chars().all(char::is_alphabetic))
+                .or_else(|| numbered_word(n).map(|w| (w, None))),
             _ => None,
         };
         let Some((word, _)) = binder_word else {
@@ -674,7 +731,10 @@ impl<'a> P<'a> {
         if self.peek().is_none() {
             return Err(Diagnostic::error(span, "the sum has no body").with_hint("write what is summed after `\\sum`"));
         }
-        let body = self.term()?;
+        self.bound.push(binder.name.clone());
+        let body = self.term();
+        self.bound.pop();
+        let body = body?;
         let span = join(span, body.span);
         Ok(Expr { kind: ExprKind::Big { op, binder, range, body: Box::new(body) }, span })
     }
@@ -724,6 +784,14 @@ impl<'a> P<'a> {
         let Some((word, decoration)) = name_word(base) else {
             return Err(unexpected(base));
         };
+        // The bound index of a sum around it, written with its number as a subscript (`c_{2}`).
+        if let (Some(sub), None, 0) = (sub, sup, primes) {
+            let whole =
+                Node::Attach { base: Box::new(base.clone()), sub: Some(sub.to_vec()), sup: None, primes: 0, span };
+            if let Some(w) = numbered_word(&whole).filter(|w| self.bound.contains(w)) {
+                return Ok(Expr { kind: ExprKind::Name(ident(&w, span)), span });
+            }
+        }
         // A run of letters that the model does not declare is a product of letters (`xy`).
         if let Node::Word(w, s) = base {
             let letters: Vec<char> = w.chars().collect();
@@ -965,7 +1033,7 @@ impl<'a> P<'a> {
                     terms.push((sign, IndexAtom::Int(text.clone(), *s)));
                     expect_atom = false;
                 }
-                n if expect_atom => match name_word(n) {
+                n if expect_atom => match name_word(n).or_else(|| numbered_word(n).map(|w| (w, None))) {
                     Some((w, None)) if w.chars().all(char::is_alphanumeric) => {
                         let name = self.names.index_or_size(&w).map_or(w.clone(), |e| e.name.clone());
                         terms.push((sign, IndexAtom::Name(ident(&name, n.span()))));
@@ -982,6 +1050,16 @@ impl<'a> P<'a> {
         }
         Ok(IndexExpr { terms, span: whole })
     }
+}
+
+/// A letter with a number as its subscript, `c_{2}`, as the one word `c2`: how `render` writes an
+/// index or a sum's bound index whose name ends in digits (the rule of `spell::name_parts`).
+fn numbered_word(n: &Node) -> Option<String> {
+    let Node::Attach { base, sub: Some(sub), sup: None, primes: 0, .. } = n else { return None };
+    let [Node::Num(digits, _)] = sub.as_slice() else { return None };
+    let (word, decoration) = name_word(base)?;
+    let plain = decoration.is_none() && word.chars().all(char::is_alphabetic);
+    (plain && digits.chars().all(|c| c.is_ascii_digit())).then(|| format!("{word}{digits}"))
 }
 
 /// Whether a command with its arguments spells a name (a Greek letter, `\text{net}`, `\hat{y}`).

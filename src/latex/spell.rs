@@ -6,11 +6,70 @@ use std::fmt::Write as _;
 
 use crate::syntax::print::greek_name;
 
+/// An accent as a combining mark: its math command (`\hat`) and its text command (`\^`).
+fn accent_commands(mark: char) -> Option<(&'static str, &'static str)> {
+    Some(match mark {
+        '\u{0302}' => ("hat", "^"),
+        '\u{0303}' => ("tilde", "~"),
+        '\u{0304}' => ("bar", "="),
+        '\u{0307}' => ("dot", "."),
+        '\u{0308}' => ("ddot", "\""),
+        '\u{20d7}' => ("vec", "\""),
+        _ => return None,
+    })
+}
+
+/// Letters with an accent written as one character (`ŷ`), split into the letter and its
+/// combining mark.
+fn decompose(c: char) -> Option<(char, char)> {
+    const TABLE: [(&str, &str, char); 5] = [
+        ("âÂêÊîÎôÔûÛŷŶĉĈĝĜĥĤĵĴŝŜŵŴẑẐ", "aAeEiIoOuUyYcCgGhHjJsSwWzZ", '\u{0302}'),
+        ("ãÃẽẼĩĨõÕũŨñÑỹỸṽṼ", "aAeEiIoOuUnNyYvV", '\u{0303}'),
+        ("āĀēĒīĪōŌūŪȳȲ", "aAeEiIoOuUyY", '\u{0304}'),
+        ("ȧẋẏżŻ", "axyzZ", '\u{0307}'),
+        ("äÄëËïÏöÖüÜÿẍ", "aAeEiIoOuUyx", '\u{0308}'),
+    ];
+    TABLE.iter().find_map(|(accented, plain, mark)| {
+        let at = accented.chars().position(|a| a == c)?;
+        plain.chars().nth(at).map(|p| (p, *mark))
+    })
+}
+
+/// The letters of a word, each with the accents written on it (combining marks, or one
+/// precomposed character): `x̃a` → [(`x`, [tilde]), (`a`, [])].
+fn accented_letters(word: &str) -> Vec<(char, Vec<char>)> {
+    let mut letters: Vec<(char, Vec<char>)> = Vec::new();
+    for c in word.chars() {
+        match (accent_commands(c), letters.last_mut()) {
+            (Some(_), Some(last)) => last.1.push(c),
+            _ => match decompose(c) {
+                Some((base, mark)) => letters.push((base, vec![mark])),
+                None => letters.push((c, Vec::new())),
+            },
+        }
+    }
+    letters
+}
+
 /// Text for `\text{…}` and headings: special characters escaped, mathematical symbols in math
-/// mode, anything else outside ASCII spelled as ASCII.
+/// mode, accented letters with LaTeX's accents, anything else outside ASCII spelled as ASCII.
 pub fn text_latex(text: &str) -> String {
     let mut out = String::new();
-    for c in text.chars() {
+    for (c, marks) in accented_letters(text) {
+        if !marks.is_empty() {
+            let mut letter = text_latex(&c.to_string());
+            let math = !c.is_ascii_alphabetic() || marks.contains(&'\u{20d7}');
+            for mark in marks {
+                let (math_cmd, text_cmd) = accent_commands(mark).expect("an accent");
+                letter = if math { format!("\\{math_cmd}{{{letter}}}") } else { format!("\\{text_cmd}{{{letter}}}") };
+            }
+            if math {
+                let _ = write!(out, "\\ensuremath{{{}}}", letter.replace("\\ensuremath", ""));
+            } else {
+                out.push_str(&letter);
+            }
+            continue;
+        }
         match c {
             '\\' => out.push_str("\\textbackslash{}"),
             '{' | '}' | '$' | '&' | '#' | '%' | '_' => {
@@ -75,8 +134,41 @@ pub const GREEK_WORDS: [&str; 34] = [
     "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega",
 ];
 
-/// One part of a name: a Greek letter as its symbol, one letter as itself, a word upright.
+/// One part of a name: a Greek letter as its symbol, one letter as itself, a word upright (in a
+/// subscript) or italic, an accented letter with its accent (`ŷ` → `\hat{y}`, `x̃` → `\tilde{x}`).
+/// A word of several letters, some outside ASCII, is one group of its letters (`θa` →
+/// `\mathit{\theta a}`), a space keeping a command apart from the letter after it.
 pub fn word_latex(word: &str, upright_words: bool) -> String {
+    let letters = accented_letters(word);
+    match letters.as_slice() {
+        [(c, marks)] if !marks.is_empty() => {
+            let mut out = word_latex(&c.to_string(), upright_words);
+            for mark in marks {
+                let (command, _) = accent_commands(*mark).expect("an accent");
+                out = format!("\\{command}{{{out}}}");
+            }
+            return out;
+        }
+        [_, _, ..] if !word.is_ascii() => {
+            let mut out = String::new();
+            for (c, marks) in &letters {
+                let mut part = String::from(*c);
+                part.extend(marks);
+                let part = word_latex(&part, upright_words);
+                let after_command = out.rfind('\\').is_some_and(|at| {
+                    let tail = &out[at + 1..];
+                    !tail.is_empty() && tail.chars().all(|c| c.is_ascii_alphabetic())
+                });
+                if after_command && part.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                    out.push(' ');
+                }
+                out.push_str(&part);
+            }
+            let group = if upright_words { "mathrm" } else { "mathit" };
+            return format!("\\{group}{{{out}}}");
+        }
+        _ => {}
+    }
     let mut chars = word.chars();
     match (chars.next(), chars.next()) {
         (Some(c), None) if c.is_ascii() => c.to_string(),
@@ -86,12 +178,8 @@ pub fn word_latex(word: &str, upright_words: bool) -> String {
         },
         _ if GREEK_WORDS.contains(&word) => format!("\\{word}"),
         _ if word.chars().all(|c| c.is_ascii_digit()) => word.to_string(),
-        _ if word.is_ascii() && upright_words => format!("\\mathrm{{{word}}}"),
-        _ if word.is_ascii() => format!("\\mathit{{{word}}}"),
-        _ => {
-            // A name of several letters, some outside ASCII: each letter on its own.
-            word.chars().map(|c| word_latex(&c.to_string(), upright_words)).collect::<Vec<_>>().join("")
-        }
+        _ if upright_words => format!("\\mathrm{{{word}}}"),
+        _ => format!("\\mathit{{{word}}}"),
     }
 }
 

@@ -39,24 +39,42 @@ pub fn render_math(file: &File, results: Option<&[DerivationResult]>, format: Re
         _ => None,
     });
     let mut blocks: Vec<(Option<String>, Vec<String>)> = Vec::new();
-    let definitions: Vec<String> = file
+    // The shapes and domains of the inputs (`W \in \mathbb{R}^{m \times n}`), then the definitions
+    // (`:=`, which the reader skips as it skips every definition and declaration).
+    let mut definitions: Vec<String> = file
         .items
         .iter()
         .filter_map(|item| match item {
-            Item::Let(defs) => Some(defs),
+            Item::Var(vars) => Some(vars),
             _ => None,
         })
         .flatten()
-        .map(|def| match def {
-            Definition::Node { target, body } => {
-                format!("{} &= {}", math.var_ref(target), math.expr(body))
-            }
-            Definition::Function { name, params, body } => {
-                let params: Vec<String> = params.iter().map(|p| name_latex(&p.name)).collect();
-                format!("{}\\left({}\\right) &= {}", function_latex(&name.name, 0), params.join(", "), math.expr(body))
-            }
-        })
+        .filter(|v| v.shape.is_some() || v.domain.is_some())
+        .map(|v| format!("{} &\\in {}", math.var_ref(&v.target), declared_set(v)))
         .collect();
+    definitions.extend(
+        file.items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Let(defs) => Some(defs),
+                _ => None,
+            })
+            .flatten()
+            .map(|def| match def {
+                Definition::Node { target, body } => {
+                    format!("{} &:= {}", math.var_ref(target), math.expr(body))
+                }
+                Definition::Function { name, params, body } => {
+                    let params: Vec<String> = params.iter().map(|p| name_latex(&p.name)).collect();
+                    format!(
+                        "{}\\left({}\\right) &:= {}",
+                        function_latex(&name.name, 0),
+                        params.join(", "),
+                        math.expr(body)
+                    )
+                }
+            }),
+    );
     if !definitions.is_empty() {
         blocks.push((Some("Definitions".to_string()), definitions));
     }
@@ -83,7 +101,7 @@ pub fn render_math(file: &File, results: Option<&[DerivationResult]>, format: Re
             if note.is_some() || mark.is_some() {
                 row.push_str(" &&");
                 if let Some(note) = note {
-                    let _ = write!(row, " \\text{{{}}}", text_latex(note));
+                    let _ = write!(row, " {}", math.note(note));
                 }
                 if let Some(mark) = mark {
                     let _ = write!(row, " \\quad {mark}");
@@ -136,6 +154,58 @@ fn markdown_document(title: Option<&str>, blocks: &[(Option<String>, Vec<String>
         }
         let _ = writeln!(out, "$$\n\\begin{{aligned}}\n{}\n\\end{{aligned}}\n$$\n", rows.join(" \\\\\n"));
     }
+    out
+}
+
+/// The set an input ranges over: its domain (`> 0` is `(0, \infty)`), to the power of its shape.
+fn declared_set(v: &VarItem) -> String {
+    let set = match &v.domain {
+        None => "\\mathbb{R}".to_string(),
+        Some(d) => {
+            let bound = number_latex(&d.bound);
+            match d.op.as_str() {
+                ">" => format!("({bound}, \\infty)"),
+                ">=" | "≥" => format!("[{bound}, \\infty)"),
+                _ => format!("\\mathbb{{R}} \\setminus \\{{{bound}\\}}"),
+            }
+        }
+    };
+    match &v.shape {
+        Some(shape) => {
+            let dims: Vec<String> = shape
+                .dims
+                .iter()
+                .map(|atom| match atom {
+                    IndexAtom::Int(text, _) => text.clone(),
+                    IndexAtom::Name(ident) => name_latex(&ident.name),
+                })
+                .collect();
+            let set = if set.contains("setminus") { format!("\\left({set}\\right)") } else { set };
+            format!("{set}^{{{}}}", dims.join(" \\times "))
+        }
+        None => set,
+    }
+}
+
+/// A note split after each `, `, `; ` and `: ` outside brackets, the separators kept.
+fn clauses(note: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    let mut chars = note.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' | ';' | ':' if depth == 0 && chars.peek().is_some_and(|(_, n)| *n == ' ') => {
+                let (space, _) = chars.next().expect("a space");
+                out.push(&note[start..=space]);
+                start = space + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&note[start..]);
     out
 }
 
@@ -202,17 +272,73 @@ impl Math {
         self.indexed(&r.name.name, &r.subscripts)
     }
 
+    /// A step's note: each clause (between `, `, `; ` and `: ` outside brackets) that is an
+    /// equation of expressions (`1 - sigma(x) = sigma(-x)`) as mathematics, the rest as text.
+    fn note(&self, note: &str) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut text = String::new();
+        for clause in clauses(note) {
+            let body = clause.trim_end_matches([',', ';', ':', ' ']);
+            match self.equation(body) {
+                Some(latex) => {
+                    if !text.is_empty() {
+                        parts.push(format!("\\text{{{}}}", text_latex(&std::mem::take(&mut text))));
+                    }
+                    parts.push(latex);
+                    text.push_str(&clause[body.len()..]);
+                }
+                None => text.push_str(clause),
+            }
+        }
+        if !text.trim().is_empty() {
+            parts.push(format!("\\text{{{}}}", text_latex(text.trim_end())));
+        }
+        parts.join(" ")
+    }
+
+    /// `a = b = …` as LaTeX when every side is an expression of the language.
+    fn equation(&self, clause: &str) -> Option<String> {
+        let sides: Vec<&str> = clause.split('=').map(str::trim).collect();
+        if sides.len() < 2 || sides.iter().any(|s| s.is_empty()) {
+            return None;
+        }
+        let mut source = format!("derive {}\n", sides[0]);
+        for side in &sides[1..] {
+            let _ = writeln!(source, "  = {side}");
+        }
+        let (file, errors) = crate::syntax::parse_file(&source);
+        let [Item::Derivation(d)] = file.items.as_slice() else { return None };
+        if !errors.is_empty() || d.steps.len() != sides.len() - 1 {
+            return None;
+        }
+        let mut out = self.expr(&d.head);
+        for step in &d.steps {
+            let _ = write!(out, " = {}", self.expr(&step.expr));
+        }
+        Some(out)
+    }
+
     fn parens(&self, e: &Expr) -> String {
         format!("\\left({}\\right)", self.expr(e))
     }
 
     /// An operand, in parentheses where precedence needs them. A fraction needs none (it is
-    /// drawn as one), except as the base of a power.
+    /// drawn as one), except as the base of a power. A product (drawn as juxtaposition) and a
+    /// Hadamard product are bracketed inside each other: `(A \odot B) \, x` and `A \odot (B \, x)`
+    /// would both read as `A \odot B \, x`, whose grouping a reader cannot see.
     fn operand(&self, op: BinOp, e: &Expr, right: bool) -> String {
         let drawn_whole = matches!(e.kind, ExprKind::Binary(BinOp::Div, ..)) && op != BinOp::Pow;
         let big_on_left = matches!(e.kind, ExprKind::Big { .. }) && !right && op != BinOp::Add && op != BinOp::Sub;
         let needs = operand_needs_parens(op, e, precedence(e), right);
-        if big_on_left || (needs && !drawn_whole) || (op == BinOp::Pow && !right && is_fraction_like(e)) {
+        let mixed_products = matches!(
+            (op, &e.kind),
+            (BinOp::Mul, ExprKind::Binary(BinOp::Hadamard, ..)) | (BinOp::Hadamard, ExprKind::Binary(BinOp::Mul, ..))
+        );
+        if big_on_left
+            || mixed_products
+            || (needs && !drawn_whole)
+            || (op == BinOp::Pow && !right && is_fraction_like(e))
+        {
             self.parens(e)
         } else {
             self.expr(e)
@@ -364,6 +490,36 @@ mod tests {
             head("derive net_phi[t] + s[c,t-1] + theta0 + ζ\n  = 0\n"),
             "\\mathit{net}_{\\phi,t} + s_{c,t-1} + \\theta_{0} + \\zeta"
         );
+    }
+
+    #[test]
+    fn accents_and_greek_words() {
+        assert_eq!(
+            head("derive ŷ + ỹ_k + θa + aθ + θ2\n  = 0\n"),
+            "\\hat{y} + \\tilde{y}_{k} + \\mathit{\\theta a} + \\mathit{a\\theta} + \\theta_{2}"
+        );
+        assert_eq!(crate::latex::spell::word_latex("x\u{303}", false), "\\tilde{x}");
+        assert_eq!(crate::latex::spell::word_latex("θab", true), "\\mathrm{\\theta ab}");
+        assert_eq!(text_latex("ŷ, x\u{303} and θ\u{302}"), "\\^{y}, \\~{x} and \\ensuremath{\\hat{{\\theta}}}");
+    }
+
+    #[test]
+    fn notes_and_declarations() {
+        let (file, errors) = parse_file(
+            "var W : m x n, p > 0, q >= 0, r != 0, x\nlet y = p * x\nderive y\n  = x * p   # commute: 1 - sigma(x) = sigma(-x); a_b^2, done\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let tex = render_math(&file, None, RenderFormat::Latex);
+        for row in [
+            "W &\\in \\mathbb{R}^{m \\times n} \\\\",
+            "p &\\in (0, \\infty) \\\\",
+            "q &\\in [0, \\infty) \\\\",
+            "r &\\in \\mathbb{R} \\setminus \\{0\\} \\\\",
+            "y &:= p \\, x",
+            "&& \\text{commute: } 1 - \\sigma\\left(x\\right) = \\sigma\\left(-x\\right) \\text{; a\\_b\\^{}2, done}",
+        ] {
+            assert!(tex.contains(row), "{row} in\n{tex}");
+        }
     }
 
     #[test]
