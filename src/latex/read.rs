@@ -554,7 +554,7 @@ impl<'a> P<'a> {
             return Err(Diagnostic::error(span, "the rows of this matrix have different lengths")
                 .with_hint("write the same number of cells, separated by `&`, in every row"));
         }
-        let mut cell = |nodes: &[Node]| {
+        let cell = |nodes: &[Node]| {
             if nodes.is_empty() {
                 return Err(Diagnostic::error(span, "a cell of this matrix is empty").with_hint("write every cell"));
             }
