@@ -241,3 +241,21 @@ fn arrays_that_repeat_their_operands_are_refused_when_too_large() {
         format!("var x: 3\nderive sum(c in 1..2, sum({}c*x{}))\n  = 2\n", "softmax(".repeat(22), ")".repeat(22));
     assert_error(&nested, 2, "expression too large once its arrays are written out", "name intermediate arrays");
 }
+
+/// What students write first (issue 14): a builtin under another name or case, the Leibniz
+/// notation `dL/dz`, a number without its leading 0. Each gets a hint that says what to write,
+/// never one that declares an arbitrary function in place of the builtin.
+#[test]
+fn notation_students_try_first_gets_a_hint_that_says_what_to_write() {
+    assert_error(
+        "var z\nderive diff(sigma(z), z)\n  = 1\n",
+        2,
+        "unknown function `sigma`",
+        "did you mean the builtin `sigmoid`?",
+    );
+    assert_error("var z\nderive Tanh(z)\n  = 1\n", 2, "unknown function `Tanh`", "did you mean the builtin `tanh`?");
+    assert_error("var z\nvar L\nderive dL/dz\n  = 1\n", 3, "unknown name `dL`", "a derivative is written `∂L/∂…`");
+    assert_error("var z\nderive z\n  = .5*z + .5*z\n", 3, "unexpected `.`", "write `0.5`");
+    // A function nobody declared and no builtin resembles: declare it.
+    assert_error("var z\nderive foo(z)\n  = 1\n", 2, "unknown function `foo`", "unknown foo(x)");
+}

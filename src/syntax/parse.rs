@@ -554,6 +554,11 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
             .with_hint("the arguments of `diff` after the first are the variables to differentiate by: `diff(x^2, x)`");
     } else if text[pos..].starts_with('{') {
         diagnostic = diagnostic.with_hint("group with `(` and `)`");
+    } else if let Some(digits) =
+        text[pos..].strip_prefix('.').filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        let digits: String = digits.chars().take_while(char::is_ascii_digit).collect();
+        diagnostic = diagnostic.with_hint(format!("a number starts with a digit: write `0.{digits}`"));
     }
     diagnostic
 }

@@ -22,7 +22,13 @@ impl Resolver {
         candidates.extend(scope.locals.iter().cloned());
         candidates.extend(scope.bound.iter().map(|(n, _)| n.clone()));
         let mut d = Diagnostic::error(name.span, format!("unknown name `{}`", name.name));
-        if let Some(best) = closest(&name.name, candidates.iter().map(String::as_str)) {
+        // `dL` of `dL/dz`: the Leibniz notation of a derivative, written as a name.
+        let differential = name.name.strip_prefix('d').filter(|rest| candidates.iter().any(|c| c == rest));
+        if let Some(rest) = differential {
+            d = d.with_hint(format!(
+                "a derivative is written `∂{rest}/∂…` or `diff({rest}, …)`; `d{rest}` is read as one name"
+            ));
+        } else if let Some(best) = closest(&name.name, candidates.iter().map(String::as_str)) {
             d = d.with_hint(format!("did you mean `{best}`?"));
         } else {
             d = d.with_hint(format!("declare it first, for example `var {}`", name.name));
@@ -42,6 +48,16 @@ impl Resolver {
             .collect();
         candidates.extend(fns.iter().map(String::as_str));
         let mut d = Diagnostic::error(func.span, format!("unknown function `{}`", func.name));
+        // What students write for a builtin: another spelling, or another case. Declaring it
+        // `unknown` instead would make it an arbitrary function, and a step that uses the
+        // builtin's derivative wrong.
+        if let Some(builtin) = builtin_spelled_as(&func.name) {
+            self.error(d.with_hint(format!(
+                "did you mean the builtin `{builtin}`? (`unknown {}(x)` would declare an arbitrary function instead)",
+                func.name
+            )));
+            return;
+        }
         d = match closest(&func.name, candidates.into_iter()) {
             Some(best) => d.with_hint(format!("did you mean `{best}`?")),
             None => d.with_hint(format!(
@@ -51,6 +67,19 @@ impl Resolver {
         };
         self.error(d);
     }
+}
+
+/// The builtin a student may mean by `name`: another spelling (`sigma`, `logistic`, `ReLU`) or the
+/// name in another case (`Tanh`, `Exp`).
+fn builtin_spelled_as(name: &str) -> Option<&'static str> {
+    const SPELLINGS: &[(&str, &str)] =
+        &[("sigma", "sigmoid"), ("logistic", "sigmoid"), ("sgn", "sign"), ("heaviside", "step"), ("th", "tanh")];
+    let lower = name.to_lowercase();
+    SPELLINGS
+        .iter()
+        .find(|(spelling, _)| *spelling == lower)
+        .map(|(_, builtin)| *builtin)
+        .or_else(|| builtin_names().into_iter().find(|b| *b == lower && *b != name))
 }
 
 /// The closest name within a small edit distance.
