@@ -167,8 +167,9 @@ pub struct ServeArgs {
     /// `undetermined`).
     #[arg(long, value_name = "UNITS", default_value_t = crate::check::DEFAULT_FILE_WORK)]
     pub file_work: u64,
-    /// The safety net in time for checking one text, in milliseconds.
-    #[arg(long, default_value_t = 20_000)]
+    /// The safety net in time for checking one text, in milliseconds: far above normal use, as for
+    /// `check` (the budget of work decides, so the page shows what `check` shows).
+    #[arg(long, default_value_t = crate::check::DEFAULT_FILE_TIMEOUT.as_millis() as u64)]
     pub file_timeout_ms: u64,
 }
 

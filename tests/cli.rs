@@ -1,10 +1,11 @@
 //! The built binary: exit codes, stdout and stderr, snapshotted.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
-fn run(args: &[&str], stdin: Option<&[u8]>) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gradproof"))
+/// The binary started in the project's folder, its three streams piped.
+fn spawn(args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_gradproof"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
@@ -12,7 +13,11 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> String {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("the binary starts");
+        .expect("the binary starts")
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> String {
+    let mut child = spawn(args);
     if let Some(bytes) = stdin {
         child.stdin.take().unwrap().write_all(bytes).unwrap();
     } else {
@@ -99,14 +104,7 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
     for k in 0..3000 {
         input.push_str(&format!("derive x + {k}\n  = {k} + x\n"));
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gradproof"))
-        .args(["check", "-"])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
+    let mut child = spawn(&["check", "-"]);
     drop(child.stdout.take());
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();

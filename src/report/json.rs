@@ -90,14 +90,19 @@ struct CounterexampleJson<'a> {
 
 /// Renders the reports as the JSON document of `cli.md`.
 pub fn render_json(reports: &[FileReport]) -> String {
-    let files = reports.iter().map(file_json).collect();
+    let files = reports.iter().map(file_object).collect();
     let report = Report { version: 1, files, summary: Summary::of(reports) };
     let mut text = serde_json::to_string_pretty(&report).expect("reports serialise");
     text.push('\n');
     text
 }
 
-fn file_json(r: &FileReport) -> FileJson<'_> {
+/// One file's object of the JSON report (`files[i]` of [`render_json`]), as a value.
+pub fn file_json(r: &FileReport) -> serde_json::Value {
+    serde_json::to_value(file_object(r)).expect("reports serialise")
+}
+
+fn file_object(r: &FileReport) -> FileJson<'_> {
     let lines = LineIndex::new(&r.source);
     let errors = r
         .errors

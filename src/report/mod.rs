@@ -7,7 +7,7 @@ mod latex;
 
 pub use grade::{render_grades_csv, render_grades_human, render_grades_json, render_gradescope};
 pub use human::{render_diagnostics, render_human, HumanOptions};
-pub use json::render_json;
+pub use json::{file_json, render_json};
 pub use latex::{render_math, RenderFormat};
 
 use crate::check::Verdict;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::assets;
 use crate::check::CheckOptions;
 use crate::latex::AnswerKind;
-use crate::report::{render_json, render_math, RenderFormat};
+use crate::report::{file_json, render_math, RenderFormat};
 use crate::source::{check_answer, check_source, FileReport, MAX_FILE_BYTES};
 use crate::syntax::parse_file;
 
@@ -60,6 +60,13 @@ pub struct Range {
     pub to: usize,
 }
 
+/// A check request, read and validated: the text, and for an answer its kind and model.
+pub(super) struct Text {
+    source: String,
+    answer: Option<(AnswerKind, String)>,
+    seed: Option<u64>,
+}
+
 /// An answer: status, content type and body.
 pub(super) struct Reply {
     status: u16,
@@ -94,7 +101,7 @@ impl Reply {
 
 /// The answer to one request. `check` runs a check of a request body (it may refuse: too many
 /// checks at once).
-pub(super) fn route(request: &mut tiny_http::Request, check: impl FnOnce(CheckRequest) -> Reply) -> Reply {
+pub(super) fn route(request: &mut tiny_http::Request, check: impl FnOnce(Text) -> Reply) -> Reply {
     use tiny_http::Method::{Get, Head, Post};
     let path = request.url().split(['?', '#']).next().unwrap_or("").to_string();
     let method = request.method().clone();
@@ -121,7 +128,7 @@ pub(super) fn route(request: &mut tiny_http::Request, check: impl FnOnce(CheckRe
 }
 
 /// The body of a check request, read up to its limit.
-fn read_request(request: &mut tiny_http::Request) -> Result<CheckRequest, Reply> {
+fn read_request(request: &mut tiny_http::Request) -> Result<Text, Reply> {
     let too_large = || {
         Reply::error(
             413,
@@ -148,19 +155,27 @@ fn read_request(request: &mut tiny_http::Request) -> Result<CheckRequest, Reply>
     {
         return Err(Reply::error(413, format!("the text is larger than {MAX_FILE_BYTES} bytes")));
     }
-    match (kind_of(&request), &request.model) {
-        (Err(kind), _) => Err(Reply::error(400, format!("unknown kind `{kind}`: use `deriv`, `tex` or `markdown`"))),
-        (Ok(Some(_)), None) => {
-            Err(Reply::error(400, "an answer in LaTeX or Markdown needs its model: the `.deriv` text in `model`"))
+    let CheckRequest { source, kind, model, seed } = request;
+    let answer = match (kind_of(kind.as_deref()), model) {
+        (Err(kind), _) => {
+            return Err(Reply::error(400, format!("unknown kind `{kind}`: use `deriv`, `tex` or `markdown`")))
         }
-        _ => Ok(request),
-    }
+        (Ok(Some(_)), None) => {
+            return Err(Reply::error(
+                400,
+                "an answer in LaTeX or Markdown needs its model: the `.deriv` text in `model`",
+            ))
+        }
+        (Ok(Some(kind)), Some(model)) => Some((kind, model)),
+        (Ok(None), _) => None,
+    };
+    Ok(Text { source, answer, seed })
 }
 
 /// The kind of answer a request holds: `None` for a `.deriv` text, or the name it gave that is no
 /// kind.
-fn kind_of(request: &CheckRequest) -> Result<Option<AnswerKind>, String> {
-    match request.kind.as_deref() {
+fn kind_of(kind: Option<&str>) -> Result<Option<AnswerKind>, String> {
+    match kind {
         None | Some("deriv") => Ok(None),
         Some("tex" | "latex") => Ok(Some(AnswerKind::Tex)),
         Some("markdown" | "md") => Ok(Some(AnswerKind::Markdown)),
@@ -172,24 +187,21 @@ fn kind_of(request: &CheckRequest) -> Result<Option<AnswerKind>, String> {
 const MODEL_PATH: &str = "model.deriv";
 
 /// Checks one text: the report, the spans in the editor's units, the typeset derivations.
-pub(super) fn check(request: CheckRequest, options: &CheckOptions) -> Reply {
-    let options = CheckOptions { seed: request.seed.unwrap_or(options.seed), ..options.clone() };
-    let report = match (kind_of(&request), &request.model) {
-        (Ok(Some(kind)), Some(model)) => {
-            let path = if kind == AnswerKind::Tex { "answer.tex" } else { "answer.md" };
-            check_answer(path, request.source.as_bytes(), kind, MODEL_PATH, model.as_bytes(), &options)
+pub(super) fn check(text: Text, options: &CheckOptions) -> Reply {
+    let options = CheckOptions { seed: text.seed.unwrap_or(options.seed), ..options.clone() };
+    let report = match &text.answer {
+        Some((kind, model)) => {
+            let path = if *kind == AnswerKind::Tex { "answer.tex" } else { "answer.md" };
+            check_answer(path, text.source.as_bytes(), *kind, MODEL_PATH, model.as_bytes(), &options)
         }
-        _ => check_source("playground.deriv", request.source.as_bytes(), &options),
+        None => check_source("playground.deriv", text.source.as_bytes(), &options),
     };
-    let deriv = request.model.is_none() || matches!(kind_of(&request), Ok(None));
-    Reply::json(200, &response(&report, deriv))
+    Reply::json(200, &response(&report, text.answer.is_none()))
 }
 
 fn response(report: &FileReport, deriv: bool) -> CheckResponse {
     let units = Utf16::new(&report.source);
     let range = |span: crate::diagnostic::Span| Range { from: units.at(span.start), to: units.at(span.end) };
-    let json: serde_json::Value =
-        serde_json::from_str(&render_json(std::slice::from_ref(report))).expect("the report is JSON");
     let steps = report.derivations.iter().map(|d| d.steps.iter().map(|s| range(s.span)).collect()).collect();
     let errors = report.errors.iter().map(|d| range(d.span)).collect();
     let markdown = (deriv && report.errors.is_empty()).then(|| {
@@ -197,7 +209,7 @@ fn response(report: &FileReport, deriv: bool) -> CheckResponse {
         render_math(&file, Some(&report.derivations), RenderFormat::Markdown)
     });
     let in_model = !deriv && report.path == MODEL_PATH;
-    CheckResponse { report: json["files"][0].clone(), steps, errors, markdown, in_model }
+    CheckResponse { report: file_json(report), steps, errors, markdown, in_model }
 }
 
 /// Byte offsets of a text turned into UTF-16 offsets.

@@ -215,7 +215,6 @@ function stepItem(step, span) {
   li.dataset.verdict = step.verdict;
   li.dataset.line = step.line;
   const head = document.createElement("span");
-  head.innerHTML = "";
   const mark = document.createElement("span");
   mark.className = `gp-mark gp-${step.verdict}`;
   mark.textContent = SYMBOL[step.verdict];
