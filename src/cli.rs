@@ -53,6 +53,9 @@ pub struct CheckArgs {
     /// For proved steps, print the chain of rewrite rules that proves them.
     #[arg(long)]
     pub explain: bool,
+    /// Do not search a repair for wrong steps (the search changes no verdict; it costs time).
+    #[arg(long)]
+    pub no_repair: bool,
     /// Numeric checking only.
     #[arg(long, conflicts_with = "no_numeric")]
     pub no_prove: bool,

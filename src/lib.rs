@@ -7,7 +7,8 @@
 //! derivations) on top of it, [`report`] (human, JSON, CSV, Gradescope, LaTeX and Markdown
 //! output) and [`serve`] (the playground's server). `source` runs the whole pipeline for one text
 //! (the front door below); `work` holds the budgets of work that every limit counts ([`Budget`]);
-//! [`diagnostic`] the errors with their spans. `numeric`, `prove`, `source` and `work` are private:
+//! [`diagnostic`] the errors with their spans; `localise` searches a verified repair for each wrong
+//! step after the check. `localise`, `numeric`, `prove`, `source` and `work` are private:
 //! they are reached through [`check`] and the front door. `cli` and `commands` are what the binary
 //! runs, not part of the API.
 //!
@@ -42,6 +43,7 @@ pub mod serve;
 pub mod syntax;
 
 // Stages reached through the modules above, never directly.
+mod localise;
 mod numeric;
 mod prove;
 mod source;

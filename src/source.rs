@@ -6,6 +6,7 @@
 use crate::check::{check_model, CheckOptions, DerivationResult};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::latex::{read_answer, AnswerKind};
+use crate::localise::localise;
 use crate::model::{resolve, Model};
 use crate::syntax::ast::{File, Item};
 use crate::syntax::parse_file;
@@ -13,11 +14,28 @@ use crate::syntax::parse_file;
 /// The model of a source text, with every error of parsing and resolving it, in the order of the
 /// text. (The model is built from what parsed; its derivations are those free of errors.)
 pub fn model_of(source: &str) -> (Model, Vec<Diagnostic>) {
+    let (_, model, errors) = parsed_model(source);
+    (model, errors)
+}
+
+/// The syntax tree and the model of a source text, with every error of both in the order of the
+/// text.
+fn parsed_model(source: &str) -> (File, Model, Vec<Diagnostic>) {
     let (file, mut errors) = parse_file(source);
     let (model, resolve_errors) = resolve(&file);
     errors.extend(resolve_errors);
     errors.sort_by_key(|d| d.span.start);
-    (model, errors)
+    (file, model, errors)
+}
+
+/// Checks every derivation of a model resolved from `file`, then searches a verified repair for
+/// each wrong step (when the options ask for it).
+fn check_file(source: &str, file: &File, model: &Model, options: &CheckOptions) -> Vec<DerivationResult> {
+    let mut results = check_model(model, options);
+    if options.repair {
+        localise(source, file, model, &mut results, options);
+    }
+    results
 }
 
 /// Everything learned about one input file.
@@ -119,7 +137,7 @@ fn check_answer_here(
     let (model, resolve_errors) = resolve(&file);
     errors.extend(resolve_errors);
     errors.sort_by_key(|d| d.span.start);
-    let derivations = if model.declarations_failed { Vec::new() } else { check_model(&model, options) };
+    let derivations = if model.declarations_failed { Vec::new() } else { check_file(&text, &file, &model, options) };
     FileReport { path: path.to_string(), source: text, title: model.title.clone(), errors, derivations }
 }
 
@@ -136,11 +154,11 @@ fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileRe
             };
         }
     };
-    let (model, errors) = model_of(&source);
+    let (file, model, errors) = parsed_model(&source);
     // Errors in declarations can change the meaning of every derivation; errors confined to
     // derivation lines only drop those derivations (the resolver leaves them out).
     let declarations_ok = !model.declarations_failed && errors.iter().all(|d| on_derivation_line(&source, d.span));
-    let derivations = if declarations_ok { check_model(&model, options) } else { Vec::new() };
+    let derivations = if declarations_ok { check_file(&source, &file, &model, options) } else { Vec::new() };
     FileReport { path: path.to_string(), source, title: model.title.clone(), errors, derivations }
 }
 

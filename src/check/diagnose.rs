@@ -55,6 +55,84 @@ pub enum Cause {
     },
 }
 
+/// A change of a wrong step that makes it follow from the step before, found by trying the
+/// changes typical mistakes call for and verified by the checker: a repair is only ever made
+/// with a verdict of `proved` or `checked`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Repair {
+    /// The kind of mistake the change undoes.
+    pub kind: RepairKind,
+    /// The part of the step that changes, where it is written (none when something is added to
+    /// the whole step).
+    pub culprit: Option<Span>,
+    /// That part as written (empty when there is none).
+    pub culprit_text: String,
+    /// What the part becomes, or the factor, term or sum added (empty when the part is removed).
+    pub replacement: String,
+    /// The whole repaired step, in the derivation language.
+    pub step: String,
+    /// The checker's verdict on the repaired step: `proved` or `checked`.
+    pub verdict: super::Verdict,
+}
+
+/// The kinds of change a repair makes, smallest first: the search prefers an earlier kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RepairKind {
+    /// A subscript shifted or two swapped (`s[c,t]` for `s[c,t-1]`).
+    Index,
+    /// A function where its derivative is needed, or the reverse (`phi(z)` for `phi'(z)`).
+    Derivative,
+    /// A function of the step before dropped or one added (`284.36` for `sqrt(284.36)`).
+    Function,
+    /// A transpose missing or extra (`W` for `Wᵀ`).
+    Transpose,
+    /// Another declared name in place of the right one (`a[j]` for `h[j]`).
+    Name,
+    /// The sign of a term inside the step (`1 + σ` for `1 - σ`).
+    Sign,
+    /// A power dropped or forgotten (`tanh(x)` for `tanh(x)^2`).
+    Power,
+    /// A factor in place of one of the step before (`g(net[c,t])` for `s[c,t-1]`).
+    WrongFactor,
+    /// A factor that should not be there.
+    ExtraFactor,
+    /// A factor of the step before left out.
+    MissingFactor,
+    /// A factor the chain rule brings in through the model left out (`f_phi'(net_phi[t])`).
+    MissingChainFactor,
+    /// A term that should not be there.
+    ExtraTerm,
+    /// A term of the step before left out.
+    MissingTerm,
+    /// A `sum` that should not be there.
+    ExtraSum,
+    /// A `sum` left out: an index is free in the step but not in the step before.
+    MissingSum,
+}
+
+impl RepairKind {
+    /// The kind's name in JSON (snake_case).
+    pub fn name(self) -> &'static str {
+        match self {
+            RepairKind::Index => "index",
+            RepairKind::Derivative => "derivative",
+            RepairKind::Function => "function",
+            RepairKind::Transpose => "transpose",
+            RepairKind::Name => "name",
+            RepairKind::Sign => "sign",
+            RepairKind::Power => "power",
+            RepairKind::WrongFactor => "wrong_factor",
+            RepairKind::ExtraFactor => "extra_factor",
+            RepairKind::MissingFactor => "missing_factor",
+            RepairKind::MissingChainFactor => "missing_chain_factor",
+            RepairKind::ExtraTerm => "extra_term",
+            RepairKind::MissingTerm => "missing_term",
+            RepairKind::ExtraSum => "extra_sum",
+            RepairKind::MissingSum => "missing_sum",
+        }
+    }
+}
+
 /// What a step is compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Against {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use num_rational::BigRational;
 
-use super::plan::plan;
+use super::plan::{plan, Draws};
 use super::{spent_message, CheckOptions};
 use crate::model::{Derivation, Expr, IndexId};
 use crate::numeric::coverage::Coverage;
@@ -56,7 +56,7 @@ pub(super) fn evaluate_all(
     free: &[Vec<IndexId>],
     needs_widened: &[bool],
     cover: &Coverage,
-    searching: bool,
+    draws: Draws,
     options: &CheckOptions,
 ) -> Vec<Evaluated> {
     let mut all_free: Vec<IndexId> = free.iter().flatten().copied().collect();
@@ -76,7 +76,7 @@ pub(super) fn evaluate_all(
     // nothing in it would make the exact evaluation give up.
     let try_exact: Vec<bool> = cover.random.iter().zip(&cover.rational).map(|(&r, &q)| !r || q).collect();
     let random_read = cover.random.iter().any(|&r| r);
-    for group in plan(ctx.model, d_index, &all_free, cover, searching, options) {
+    for group in plan(ctx.model, d_index, &all_free, cover, draws, options) {
         if let Some(why) = work::file_spent() {
             // The samples not yet drawn cannot vouch for anything: the steps that no earlier
             // sample refuted are left undetermined.

@@ -14,7 +14,7 @@ mod evaluate;
 mod plan;
 mod text;
 
-pub use diagnose::{Against, Cause, Constant, Fraction};
+pub use diagnose::{Against, Cause, Constant, Fraction, Repair, RepairKind};
 pub use text::{exact_significant, significant};
 
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ use crate::syntax::ast::Relation;
 use crate::work::{self, Budget, Spent};
 use compare::judge;
 use evaluate::evaluate_all;
-use plan::every_position;
+use plan::{every_position, Draws};
 
 /// How to check.
 #[derive(Debug, Clone)]
@@ -48,6 +48,8 @@ pub struct CheckOptions {
     pub prove_budget: Budget,
     /// Whether to look for a chain of rewrites behind each proof.
     pub explain: bool,
+    /// Whether to search a verified repair for each wrong step (`localise`, after the check).
+    pub repair: bool,
     /// The budget of a whole file, prover and numbers together (units of work, and a safety net
     /// in time); past it, the steps not yet decided are `undetermined`.
     pub file_budget: Budget,
@@ -62,6 +64,7 @@ impl Default for CheckOptions {
             prove: true,
             prove_budget: Budget { work: DEFAULT_PROVE_WORK, time: Some(DEFAULT_PROVE_TIMEOUT) },
             explain: false,
+            repair: true,
             file_budget: Budget { work: DEFAULT_FILE_WORK, time: Some(DEFAULT_FILE_TIMEOUT) },
         }
     }
@@ -153,6 +156,11 @@ pub struct StepResult {
     pub counterexample: Option<Counterexample>,
     /// For a wrong step: the likely mistake.
     pub cause: Option<Cause>,
+    /// For a wrong step: the smallest change found that makes it follow from the step before,
+    /// verified by the checker (filled in by the search of `localise`, after the check).
+    pub repair: Option<Repair>,
+    /// For a wrong step: how many changes the search tried (0 when it did not search).
+    pub repairs_tried: usize,
     /// For a proved step: the rules the proof used.
     pub explanation: Vec<String>,
     /// Set when a proof contradicts the numeric check: a bug in gradproof, never a verdict.
@@ -184,6 +192,49 @@ pub fn check_model(model: &Model, options: &CheckOptions) -> Vec<DerivationResul
     work::file(options.file_budget, || {
         model.derivations.iter().enumerate().map(|(i, d)| check_derivation(&ctx, i, d, options)).collect()
     })
+}
+
+/// For every derivation of a model, whether each step equals the head at a few samples of the
+/// numbers (one draw at size 2; no proofs), within the file's budget and at most `each` units of
+/// work per derivation. A screen that rules many candidates out cheaply, never a verdict: what
+/// passes it is checked in full. A step whose shape or free indices differ from the head's, or
+/// that the budget leaves unevaluated, does not pass.
+pub fn screen_against_head(model: &Model, options: &CheckOptions, each: u64) -> Vec<Vec<bool>> {
+    let ctx = Context::new(model);
+    work::file(options.file_budget, || {
+        model
+            .derivations
+            .iter()
+            .enumerate()
+            .map(|(i, d)| work::within(Budget { work: each, time: None }, || screen_derivation(&ctx, i, d, options)))
+            .collect()
+    })
+}
+
+fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> Vec<bool> {
+    let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
+    let free: Vec<Vec<IndexId>> = exprs
+        .iter()
+        .map(|e| {
+            let mut v = Vec::new();
+            free_indices(e, &mut v);
+            v
+        })
+        .collect();
+    let needs_widened: Vec<bool> =
+        std::iter::once(false).chain(d.steps.iter().map(|s| s.relation == Relation::Approx)).collect();
+    let cover = coverage::coverage(ctx.model, &exprs);
+    let evaluated = evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, Draws::Screen, options);
+    d.steps
+        .iter()
+        .enumerate()
+        .map(|(k, step)| {
+            step.shape == d.shape
+                && free[k + 1].iter().all(|i| free[0].contains(i))
+                && judge(ctx, d, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head).0
+                    == Verdict::Checked
+        })
+        .collect()
 }
 
 /// The exact value of an expression of a model that gives every name in it a number (no sizes,
@@ -278,7 +329,8 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     // look for what the usual ones miss (other magnitudes, exact rational values) are spared.
     let all_proved = (1..exprs.len()).all(|k| proved(k - 1, k) && proved(0, k));
     let evaluated = if options.numeric {
-        evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, !all_proved, options)
+        let draws = if all_proved { Draws::CrossCheck } else { Draws::Search };
+        evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, draws, options)
     } else {
         Vec::new()
     };
@@ -373,6 +425,8 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             detail,
             counterexample,
             cause,
+            repair: None,
+            repairs_tried: 0,
             explanation: step_explanation,
             internal_error,
         });
@@ -440,6 +494,8 @@ fn spent_result(d: &Derivation, why: &str) -> DerivationResult {
             detail: why.to_string(),
             counterexample: None,
             cause: None,
+            repair: None,
+            repairs_tried: 0,
             explanation: Vec::new(),
             internal_error: false,
         })

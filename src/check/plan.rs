@@ -48,18 +48,26 @@ pub(super) struct Group {
 /// and a random selection).
 ///
 /// Without `searching` (every comparison is proved), the draws at other magnitudes and the exact
-/// evaluation of sampled inputs are left out.
+/// evaluation of sampled inputs are left out. A screen draws far less (see [`Draws::Screen`]).
 pub(super) fn plan(
     model: &Model,
     d_index: usize,
     free: &[IndexId],
     cover: &Coverage,
-    searching: bool,
+    draws: Draws,
     options: &CheckOptions,
 ) -> Vec<Group> {
+    let searching = draws == Draws::Search;
+    let screen = draws == Draws::Screen;
     let n_sizes = model.sizes.len();
-    let mut instances: Vec<Vec<i64>> = (1..=MAX_SIZE).map(|v| vec![v; n_sizes]).collect();
-    if n_sizes >= 2 {
+    let mut instances: Vec<Vec<i64>> = if screen {
+        // A candidate that is right passes at any size; size 2 rules out most wrong ones (size 1
+        // would hide index and sum mistakes) with the fewest array elements.
+        vec![vec![2; n_sizes]]
+    } else {
+        (1..=MAX_SIZE).map(|v| vec![v; n_sizes]).collect()
+    };
+    if n_sizes >= 2 && !screen {
         let mut r = random::rng(&[options.seed, d_index as u64, 0x5126]);
         for _ in 0..3 {
             instances.push((0..n_sizes).map(|_| r.gen_range(1..=MAX_SIZE)).collect());
@@ -71,8 +79,10 @@ pub(super) fn plan(
     instances.dedup();
     let (elements, free): (Vec<IndexId>, Vec<IndexId>) = free.iter().partition(|&&i| model.indices[i].hidden);
     let sampled: Vec<IndexRange> = free.iter().chain(&elements).map(|&i| model.indices[i].range).collect();
-    let extra = covering_instances(n_sizes, &instances, cover, &sampled);
-    instances.extend(extra);
+    if !screen {
+        let extra = covering_instances(n_sizes, &instances, cover, &sampled);
+        instances.extend(extra);
+    }
     // Free indices at their upper bounds, at random values, and at their lower bounds; then, with
     // one pair of draws each, at interior values and on the diagonals.
     let assignments = if free.is_empty() { 1 } else { 3 };
@@ -100,7 +110,13 @@ pub(super) fn plan(
         let per_combo = options.samples.max(1).max(MIN_SAMPLES.div_ceil(combos * positions.len())).next_multiple_of(2);
         let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
         let kinds = if free.is_empty() { 1 } else { 4 };
-        for a in 0..kinds {
+        // A screen draws once, at random values of the free indices.
+        let (kinds, per_combo) = match (screen, free.is_empty()) {
+            (false, _) => (0..kinds, per_combo),
+            (true, true) => (0..1, 1),
+            (true, false) => (1..2, 1),
+        };
+        for a in kinds {
             let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, a as u64, 0x1d]);
             let values = assignment(a, &ranges, model.indices.len(), &mut r);
             if assigned.contains(&values) {
@@ -139,6 +155,18 @@ pub(super) fn plan(
         }
     }
     groups
+}
+
+/// How many draws a plan makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Draws {
+    /// Every comparison is proved: the numbers cross-check the proofs at the usual draws.
+    CrossCheck,
+    /// The full plan: also draws at other magnitudes, and exact evaluation of sampled inputs.
+    Search,
+    /// A screen of many candidates: one draw at size 2 and at random values of the free indices.
+    /// It rules candidates out; it never makes a verdict.
+    Screen,
 }
 
 /// The values of the free indices for one kind of assignment: 0 their upper bounds, 1 random

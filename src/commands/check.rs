@@ -136,6 +136,7 @@ pub fn options(args: &CheckArgs) -> CheckOptions {
         prove: !args.no_prove,
         prove_budget: budget(args.prove_work, args.timeout_ms),
         explain: args.explain,
+        repair: !args.no_repair,
         file_budget: budget(args.file_work, args.file_timeout_ms),
     }
 }

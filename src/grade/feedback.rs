@@ -3,7 +3,8 @@
 //! reference's next step.
 
 use crate::check::{
-    check_model, significant, Against, Cause, CheckOptions, Constant, Counterexample, Fraction, StepResult,
+    check_model, significant, Against, Cause, CheckOptions, Constant, Counterexample, Fraction, Repair, RepairKind,
+    StepResult,
 };
 use crate::model::{dims_text, expr_text, Derivation, Expr, Model, Step, ToleranceRule};
 use crate::syntax::ast::{BigOp, Relation};
@@ -164,6 +165,41 @@ pub fn cause_text(cause: &Cause) -> String {
             };
             format!("index `{index}` is free in this step but not in {against}")
         }
+    }
+}
+
+/// The words for a verified repair, as the reports of `check` and the feedback of `grade` print
+/// it: ``replacing `s[c,t]` by `s[c,t-1]` makes this step follow from the step before``.
+pub fn repair_text(repair: &Repair) -> String {
+    let culprit = &repair.culprit_text;
+    let by = &repair.replacement;
+    let follows = "makes this step follow from the step before";
+    let without = "without it, this step follows from the step before";
+    match repair.kind {
+        RepairKind::Derivative | RepairKind::Function | RepairKind::Name | RepairKind::WrongFactor => {
+            format!("`{culprit}` where `{by}` is needed: that change {follows}")
+        }
+        RepairKind::Transpose => format!("transposed: `{culprit}` where `{by}` is needed: that change {follows}"),
+        RepairKind::Index | RepairKind::Sign | RepairKind::Power => {
+            format!("replacing `{culprit}` by `{by}` {follows}")
+        }
+        RepairKind::ExtraFactor => format!("the factor `{culprit}` should not be there: {without}"),
+        RepairKind::ExtraTerm => format!("the term `{culprit}` should not be there: {without}"),
+        RepairKind::ExtraSum => format!("the `{}` should not be there: {without}", culprit.trim_end()),
+        RepairKind::MissingFactor if repair.culprit.is_some() && !culprit.is_empty() => {
+            format!("the factor `{by}` of the step before is missing from `{culprit}`: putting it back {follows}")
+        }
+        RepairKind::MissingFactor => {
+            format!("the factor `{by}` of the step before is missing: putting it back {follows}")
+        }
+        RepairKind::MissingChainFactor if repair.culprit.is_some() && !culprit.is_empty() => {
+            format!("the chain-rule factor `{by}` is missing from `{culprit}`: putting it back {follows}")
+        }
+        RepairKind::MissingChainFactor => format!("the chain-rule factor `{by}` is missing: putting it back {follows}"),
+        RepairKind::MissingTerm => {
+            format!("the term `{by}` of the step before is missing: putting it back {follows}")
+        }
+        RepairKind::MissingSum => format!("a sum is missing: `{by}` for `{culprit}` {follows}"),
     }
 }
 

@@ -12,7 +12,7 @@ mod reference;
 
 use std::time::{Duration, Instant};
 
-pub use feedback::cause_text;
+pub use feedback::{cause_text, repair_text};
 pub use matching::MatchedBy;
 pub use policy::{Points, StepStatus};
 pub use reference::{Reference, ReferenceDerivation};

@@ -13,7 +13,7 @@ use codespan_reporting::term::{
 use super::{FileReport, Summary};
 use crate::check::{significant, Counterexample, StepResult, Verdict};
 use crate::diagnostic::LineIndex;
-use crate::grade::cause_text;
+use crate::grade::{cause_text, repair_text};
 
 /// How the human report looks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -113,6 +113,16 @@ fn step(out: &mut Buffer, lines: &LineIndex, s: &StepResult, options: HumanOptio
         write!(out, "        likely cause: ")?;
         paint(out, Some(Color::Red), false, &cause_text(cause))?;
         writeln!(out)?;
+    }
+    if let Some(repair) = &s.repair {
+        writeln!(out, "        repair: {} ({})", repair_text(repair), repair.verdict.name())?;
+    } else if s.repairs_tried > 0 && s.cause.is_none() {
+        // Where a cause names the mistake (a sign of the whole step), it is enough.
+        writeln!(
+            out,
+            "        repair: none found: no single change of the {} tried makes this step follow from the step before",
+            s.repairs_tried
+        )?;
     }
     if s.verdict == Verdict::Undetermined {
         let color = if s.internal_error { Color::Red } else { Color::Yellow };

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{FileReport, Summary};
 use crate::check::{Against, Cause, Constant, Counterexample, Fraction, StepResult};
 use crate::diagnostic::LineIndex;
-use crate::grade::cause_text;
+use crate::grade::{cause_text, repair_text};
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -52,6 +52,8 @@ pub(super) struct StepJson<'a> {
     counterexample: Option<CounterexampleJson<'a>>,
     cause: Option<String>,
     cause_data: Option<CauseJson<'a>>,
+    repair: Option<RepairJson<'a>>,
+    repairs_tried: usize,
     explanation: &'a [String],
     internal_error: bool,
 }
@@ -71,6 +73,29 @@ enum CauseJson<'a> {
     LargerSizes { sizes: &'a [String], from: i64 },
     ShapeMismatch { before: &'a [String], step: &'a [String] },
     FreeIndex { index: &'a str, against: &'static str, line: Option<usize>, column: Option<usize> },
+}
+
+/// A verified repair (`repair`): the kind in snake case, the part of the step that changes
+/// (`culprit`, with its place), what it becomes, the whole repaired step, the checker's verdict
+/// on it, and the words.
+#[derive(Serialize)]
+struct RepairJson<'a> {
+    kind: &'static str,
+    text: String,
+    culprit: Option<PlaceJson>,
+    culprit_text: &'a str,
+    replacement: &'a str,
+    step: &'a str,
+    verdict: &'static str,
+}
+
+/// A place in the file: 1-based line and column, and the byte range.
+#[derive(Serialize)]
+struct PlaceJson {
+    line: usize,
+    column: usize,
+    start: usize,
+    end: usize,
 }
 
 #[derive(Serialize)]
@@ -138,6 +163,19 @@ pub(super) fn step_json<'a>(lines: &LineIndex, s: &'a StepResult) -> StepJson<'a
         counterexample: s.counterexample.as_ref().map(counterexample_json),
         cause: s.cause.as_ref().map(cause_text),
         cause_data: s.cause.as_ref().map(|c| cause_json(lines, c)),
+        repair: s.repair.as_ref().map(|r| RepairJson {
+            kind: r.kind.name(),
+            text: repair_text(r),
+            culprit: r.culprit.map(|at| {
+                let (line, column) = lines.line_col(at.start);
+                PlaceJson { line, column, start: at.start, end: at.end }
+            }),
+            culprit_text: &r.culprit_text,
+            replacement: &r.replacement,
+            step: &r.step,
+            verdict: r.verdict.name(),
+        }),
+        repairs_tried: s.repairs_tried,
         explanation: &s.explanation,
         internal_error: s.internal_error,
     }

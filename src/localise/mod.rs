@@ -1,0 +1,311 @@
+//! Localising the mistake of a wrong step: the smallest change of the step, among those typical
+//! mistakes call for, that makes it follow from the step before — "replacing `s[c,t]` by
+//! `s[c,t-1]` makes this step follow from the one before". The changes are made on the syntax
+//! tree (`candidates`), so that they are said in the student's own notation, and every change is
+//! checked by the checker itself: a repair is only ever reported with the verdict `proved` or
+//! `checked` that `check` gives the changed step, with the same options and seed.
+//!
+//! The search runs after the check and changes no verdict. It has a budget of work of its own,
+//! so it is deterministic and bounded; where it finds nothing that verifies, the step has no
+//! repair and the report says so.
+//!
+//! How: for every wrong step of a file, the candidates become derivations `derive BEFORE = CHANGED`
+//! of one file with the original declarations, resolved once (a candidate that does not resolve,
+//! e.g. a transpose of the wrong shape, drops out). The numbers screen them all at once: per wrong
+//! step, one derivation whose head is the step before and whose steps are the candidates, where a
+//! step that `holds` equals the step before at every sample. The survivors are then checked one by
+//! one, in the order of their rank, as `derive BEFORE = CHANGED` with the full options, until one
+//! is `proved` or `checked`.
+
+mod candidates;
+
+use std::collections::HashMap;
+
+use crate::check::{check_model, screen_against_head, CheckOptions, DerivationResult, Repair, Verdict};
+use crate::diagnostic::Span;
+use crate::model::{free_indices, resolve, Derivation, Model};
+use crate::syntax::ast::{self, Item};
+use crate::syntax::print::{expr_to_string, Spelling};
+use crate::work::Budget;
+use candidates::{candidates, chain_factors, Candidate, Known};
+
+/// The budget of work of the search in one file, for the screening and for each round of
+/// verification: past it, what is not yet verified is not reported.
+pub const LOCALISE_WORK: u64 = 40_000_000;
+
+/// The budget of work of the screen of one wrong step's candidates (a scalar step of the course
+/// corpus takes about 0.1 million units; a step with matrix derivatives can take a hundred times
+/// more): past it, the candidates not yet evaluated, the last in rank, are not tried.
+const SCREEN_WORK: u64 = 1_000_000;
+
+/// How many of a step's screened candidates are checked in full, in the order of their rank,
+/// before the search gives up on the step.
+const MAX_VERIFIED: usize = 3;
+
+/// A wrong step and the changes tried on it.
+struct Wrong<'a> {
+    /// Which result and step.
+    derivation: usize,
+    step: usize,
+    before: &'a ast::Expr,
+    relation: ast::Relation,
+    candidates: Vec<Candidate>,
+    /// The resolved derivation `derive BEFORE = CHANGED` of each candidate that resolved, by
+    /// candidate.
+    resolved: Vec<Option<usize>>,
+}
+
+/// Searches a repair for every wrong step of `results` (the check of `model`, resolved from
+/// `file`, the syntax tree of `source`) and records it in the step.
+pub fn localise(
+    source: &str,
+    file: &ast::File,
+    model: &Model,
+    results: &mut [DerivationResult],
+    options: &CheckOptions,
+) {
+    let known = known(file);
+    let syntax: HashMap<_, &ast::Derivation> = file
+        .items
+        .iter()
+        .filter_map(|item| if let Item::Derivation(d) = item { Some((d.span, d)) } else { None })
+        .collect();
+    let definitions: Vec<&ast::Expr> = file
+        .items
+        .iter()
+        .filter_map(|item| if let Item::Let(defs) = item { Some(defs) } else { None })
+        .flatten()
+        .map(|d| match d {
+            ast::Definition::Node { body, .. } | ast::Definition::Function { body, .. } => body,
+        })
+        .collect();
+    let mut wrong = Vec::new();
+    for (di, result) in results.iter().enumerate() {
+        let Some(d) = model.derivations.get(di).and_then(|m| syntax.get(&m.span)) else { continue };
+        for (k, step) in result.steps.iter().enumerate() {
+            if step.verdict != Verdict::Wrong || step.internal_error || d.steps.len() != result.steps.len() {
+                continue;
+            }
+            // A `≈` step's literals are rounded: a change that lands within their rounding by
+            // coincidence (`-7.39 + 7.39 + 418.2` for `7.39 + 7.39 + 403.4`) would mislead.
+            if d.steps[k].relation == ast::Relation::Approx {
+                continue;
+            }
+            let before = if k == 0 { &d.head } else { &d.steps[k - 1].expr };
+            let chain = chain_factors(&definitions, &[&d.head, before]);
+            let candidates = candidates(before, &d.steps[k].expr, &known, &chain);
+            if !candidates.is_empty() {
+                let relation = d.steps[k].relation;
+                wrong.push(Wrong { derivation: di, step: k, before, relation, candidates, resolved: Vec::new() });
+            }
+        }
+    }
+    if wrong.is_empty() {
+        return;
+    }
+    let Some(tried) = resolve_candidates(file, &mut wrong) else { return };
+    let budget = Budget { work: LOCALISE_WORK, time: options.file_budget.time };
+    let survivors = screen(&tried, &wrong, &model_tolerances(model, &wrong), options, budget);
+    for w in &wrong {
+        results[w.derivation].steps[w.step].repairs_tried = w.candidates.len();
+    }
+    let verified = verify(&tried, &wrong, &survivors, model, options, budget);
+    for (w, found) in wrong.iter().zip(verified) {
+        let Some((i, verdict)) = found else { continue };
+        let c = &w.candidates[i];
+        let culprit = c.culprit.map(|s| balanced(source, s));
+        let culprit_text = culprit.and_then(|s| source.get(s.range())).unwrap_or_default().to_string();
+        results[w.derivation].steps[w.step].repair = Some(Repair {
+            kind: c.kind,
+            culprit,
+            culprit_text,
+            replacement: c.replacement.clone(),
+            step: expr_to_string(&c.step, Spelling::Canonical),
+            verdict,
+        });
+    }
+}
+
+/// A span widened over the brackets its text leaves open: the tree's span of `(a + b)^2` starts
+/// inside the opening bracket.
+fn balanced(source: &str, span: Span) -> Span {
+    let Some(text) = source.get(span.range()) else { return span };
+    let count = |c: char| text.chars().filter(|&x| x == c).count();
+    let (open, close) = (count('('), count(')'));
+    let (mut start, mut end) = (span.start, span.end);
+    for _ in open..close {
+        let before = source[..start].trim_end();
+        if !before.ends_with('(') {
+            break;
+        }
+        start = before.len() - 1;
+    }
+    for _ in close..open {
+        let after = &source[end..];
+        let skipped = after.len() - after.trim_start().len();
+        if !after.trim_start().starts_with(')') {
+            break;
+        }
+        end += skipped + 1;
+    }
+    Span::new(start, end)
+}
+
+/// The names a file declares, as the candidates use them.
+fn known(file: &ast::File) -> Known {
+    let mut known = Known::default();
+    for item in &file.items {
+        match item {
+            Item::Index(decls) => known.indices.extend(decls.iter().map(|d| d.name.name.clone())),
+            Item::Var(items) => {
+                known.families.extend(items.iter().map(|v| (v.target.name.name.clone(), v.target.subscripts.len())))
+            }
+            Item::Unknown(items) => known.families.extend(items.iter().filter_map(|u| match u {
+                ast::UnknownItem::Node { name, .. } => Some((name.name.clone(), 0)),
+                ast::UnknownItem::Function { .. } => None,
+            })),
+            Item::Let(defs) => {
+                for d in defs {
+                    if let ast::Definition::Node { target, body } = d {
+                        known.families.push((target.name.name.clone(), target.subscripts.len()));
+                        known.definitions.push((target.clone(), body.clone()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    known.families.retain(|f| seen.insert(f.clone()));
+    known
+}
+
+/// The tolerance rule of each wrong step's derivation, which its candidates are checked under.
+fn model_tolerances(model: &Model, wrong: &[Wrong]) -> Vec<crate::model::ToleranceRule> {
+    wrong.iter().map(|w| model.derivations[w.derivation].tolerance).collect()
+}
+
+/// Resolves every candidate as `derive BEFORE = CHANGED` in one file with the original
+/// declarations; records in each `Wrong` which resolved derivation each candidate became.
+fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
+    let mut items: Vec<Item> = file.items.iter().filter(|item| !matches!(item, Item::Derivation(_))).cloned().collect();
+    for (w, wr) in wrong.iter().enumerate() {
+        for (i, c) in wr.candidates.iter().enumerate() {
+            items.push(Item::Derivation(ast::Derivation {
+                name: Some(format!("{w}/{i}")),
+                worth: None,
+                head: wr.before.clone(),
+                steps: vec![ast::Step { relation: wr.relation, expr: c.step.clone(), note: None, span: c.step.span }],
+                span: wr.before.span,
+                broken: false,
+            }));
+        }
+    }
+    let (model, _) = resolve(&ast::File { items });
+    if model.declarations_failed {
+        return None;
+    }
+    for wr in wrong.iter_mut() {
+        wr.resolved = vec![None; wr.candidates.len()];
+    }
+    for (at, d) in model.derivations.iter().enumerate() {
+        let Some((w, i)) = d.name.as_deref().and_then(|n| n.split_once('/')) else { continue };
+        let (Ok(w), Ok(i)) = (w.parse::<usize>(), i.parse::<usize>()) else { continue };
+        if let Some(slot) = wrong.get_mut(w).and_then(|wr| wr.resolved.get_mut(i)) {
+            *slot = Some(at);
+        }
+    }
+    Some(model)
+}
+
+/// The candidates of each wrong step that equal the step before at every sample of the numbers
+/// (no proofs), in the order of their rank.
+fn screen(
+    tried: &Model,
+    wrong: &[Wrong],
+    tolerances: &[crate::model::ToleranceRule],
+    options: &CheckOptions,
+    budget: Budget,
+) -> Vec<Vec<usize>> {
+    // Per wrong step: one derivation whose head is the step before and whose steps are the
+    // candidates that resolved.
+    let mut merged = Vec::new();
+    let mut owners = Vec::new();
+    for (w, wr) in wrong.iter().enumerate() {
+        let resolved: Vec<(usize, usize)> =
+            wr.resolved.iter().enumerate().filter_map(|(i, r)| r.map(|at| (i, at))).collect();
+        let Some(&(_, first)) = resolved.first() else { continue };
+        let head = &tried.derivations[first];
+        // A candidate of another shape, or with an index free that the step before does not
+        // have, cannot pass; left in, its array elements would multiply the samples of all.
+        let free = |e: &crate::model::Expr| {
+            let mut v = Vec::new();
+            free_indices(e, &mut v);
+            v
+        };
+        let head_free = free(&head.head);
+        let resolved: Vec<(usize, usize)> = resolved
+            .into_iter()
+            .filter(|&(_, at)| {
+                let step = &tried.derivations[at].steps[0];
+                step.shape == head.shape && free(&step.expr).iter().all(|i| head_free.contains(i))
+            })
+            .collect();
+        if resolved.is_empty() {
+            continue;
+        }
+        merged.push(Derivation {
+            name: None,
+            worth: None,
+            head: head.head.clone(),
+            steps: resolved.iter().map(|&(_, at)| tried.derivations[at].steps[0].clone()).collect(),
+            span: head.span,
+            tolerance: tolerances[w],
+            shape: head.shape.clone(),
+        });
+        owners.push((w, resolved.into_iter().map(|(i, _)| i).collect::<Vec<_>>()));
+    }
+    let screening = CheckOptions { file_budget: budget, ..options.clone() };
+    let passed = screen_against_head(&Model { derivations: merged, ..tried.clone() }, &screening, SCREEN_WORK);
+    let mut out = vec![Vec::new(); wrong.len()];
+    for (passed, (w, candidates)) in passed.iter().zip(owners) {
+        out[w] = passed.iter().zip(candidates).filter(|(p, _)| **p).map(|(_, i)| i).collect();
+    }
+    out
+}
+
+/// For each wrong step, the first of its survivors (at most [`MAX_VERIFIED`] tried) that the
+/// checker, with the options of the original check, finds `proved` or `checked`, and that verdict.
+fn verify(
+    tried: &Model,
+    wrong: &[Wrong],
+    survivors: &[Vec<usize>],
+    model: &Model,
+    options: &CheckOptions,
+    budget: Budget,
+) -> Vec<Option<(usize, Verdict)>> {
+    let mut found = vec![None; wrong.len()];
+    let verifying = CheckOptions { explain: false, file_budget: budget, ..options.clone() };
+    for round in 0..MAX_VERIFIED {
+        let mut derivations = Vec::new();
+        let mut owners = Vec::new();
+        for (w, wr) in wrong.iter().enumerate() {
+            let Some(&i) = survivors[w].get(round).filter(|_| found[w].is_none()) else { continue };
+            let Some(at) = wr.resolved[i] else { continue };
+            let d = &tried.derivations[at];
+            derivations.push(Derivation { tolerance: model.derivations[wr.derivation].tolerance, ..d.clone() });
+            owners.push((w, i));
+        }
+        if derivations.is_empty() {
+            break;
+        }
+        let results = check_model(&Model { derivations, ..tried.clone() }, &verifying);
+        for (result, (w, i)) in results.iter().zip(owners) {
+            let verdict = result.steps.first().map(|s| s.verdict);
+            if let Some(v @ (Verdict::Proved | Verdict::Checked)) = verdict {
+                found[w] = Some((i, v));
+            }
+        }
+    }
+    found
+}

@@ -1,0 +1,144 @@
+//! Repairs of wrong steps (`localise`): the typical mistakes are localised in the student's own
+//! notation, and no repair is ever reported that the checker does not find `proved` or `checked`
+//! when the repaired step is put back in place.
+
+use std::path::{Path, PathBuf};
+
+use gradproof::check::{CheckOptions, RepairKind, Verdict};
+use gradproof::{check_source, FileReport};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn check_file(path: &Path, options: &CheckOptions) -> FileReport {
+    let bytes = std::fs::read(path).expect("readable file");
+    check_source(&path.display().to_string(), &bytes, options)
+}
+
+fn check_text(text: &str) -> FileReport {
+    check_source("test.deriv", text.as_bytes(), &CheckOptions::default())
+}
+
+/// The examples of docs/mistakes.md, each mistake with the change a tutor would point at (the
+/// truth of each by hand: the step before minus the changed step is 0 by the rule named).
+#[test]
+fn each_typical_mistake_of_the_example_is_localised() {
+    let report = check_file(&root().join("examples/mistakes.deriv"), &CheckOptions::default());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let expected: &[(&str, RepairKind, &str, &str)] = &[
+        ("a chain-rule factor left out", RepairKind::MissingChainFactor, "", "f_phi'(net_phi[t])"),
+        ("a wrong time index", RepairKind::Index, "s[c,t]", "s[c,t-1]"),
+        ("the function where its derivative is needed", RepairKind::Derivative, "phi(z)", "phi'(z)"),
+        ("a wrong derivative of sigmoid", RepairKind::Sign, "+ sigmoid(z)", "- sigmoid(z)"),
+        ("a power left out", RepairKind::Power, "tanh(x)", "tanh(x)^2"),
+        ("a factor of the step before left out", RepairKind::MissingFactor, "", "w"),
+        ("pre-activation for activation", RepairKind::Name, "a[j]", "h[j]"),
+        ("a forgotten sum", RepairKind::MissingSum, "zeta[c,t] * s[c,t-1]", "sum(c, zeta[c,t] * s[c,t-1])"),
+        ("a transpose left out", RepairKind::Transpose, "W", "Wᵀ"),
+    ];
+    for &(name, kind, culprit, replacement) in expected {
+        let d = report.derivations.iter().find(|d| d.name.as_deref() == Some(name)).expect(name);
+        let step = d.steps.iter().find(|s| s.verdict == Verdict::Wrong).expect("a wrong step");
+        let repair = step.repair.as_ref().unwrap_or_else(|| panic!("{name}: no repair"));
+        assert_eq!(repair.kind, kind, "{name}");
+        assert_eq!(repair.culprit_text, culprit, "{name}");
+        assert_eq!(repair.replacement, replacement, "{name}");
+        assert!(matches!(repair.verdict, Verdict::Proved | Verdict::Checked), "{name}");
+        // Where a part of the step changes, the culprit's span is where it is written.
+        if let Some(at) = repair.culprit {
+            assert_eq!(&report.source[at.start..at.end], culprit, "{name}");
+        }
+    }
+}
+
+/// Every file of the course corpus and the shipped examples.
+fn corpus() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["derivations", "examples", "../shared/examples"] {
+        let Ok(entries) = std::fs::read_dir(root().join(dir)) else { continue };
+        files.extend(entries.map(|e| e.expect("entry").path()).filter(|p| p.extension().is_some_and(|e| e == "deriv")));
+    }
+    files.sort();
+    files
+}
+
+/// The text with the steps at `lines` (1-based) replaced by `= STEP`.
+fn with_steps_replaced(source: &str, replaced: &[(usize, String)]) -> String {
+    source
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match replaced.iter().find(|(at, _)| *at == i + 1) {
+            Some((_, step)) => format!("  = {step}"),
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// No repair is reported that does not verify: each repaired step, put back in its file in place
+/// of the wrong one (and its step before unchanged), is `proved` or `checked` by the checker. Steps
+/// that are not wrong have no repair.
+#[test]
+fn every_repair_of_the_corpus_verifies_when_put_back_in_place() {
+    let options = CheckOptions::default();
+    let mut repairs = 0;
+    for path in corpus() {
+        let report = check_file(&path, &options);
+        let lines = gradproof::diagnostic::LineIndex::new(&report.source);
+        // (derivation, step, line, repaired step): two passes, so that no repaired step is the
+        // step before of another.
+        let mut found = Vec::new();
+        for (di, d) in report.derivations.iter().enumerate() {
+            for (k, s) in d.steps.iter().enumerate() {
+                if s.verdict != Verdict::Wrong {
+                    assert!(s.repair.is_none(), "{}: a step that is not wrong has a repair", path.display());
+                }
+                if let Some(r) = &s.repair {
+                    found.push((di, k, lines.line_col(s.span.start).0, r.step.clone()));
+                }
+            }
+        }
+        repairs += found.len();
+        for pass in 0..2 {
+            let this: Vec<_> = found.iter().filter(|(_, k, _, _)| k % 2 == pass).collect();
+            if this.is_empty() {
+                continue;
+            }
+            let replaced: Vec<(usize, String)> = this.iter().map(|(_, _, line, step)| (*line, step.clone())).collect();
+            let text = with_steps_replaced(&report.source, &replaced);
+            let again =
+                check_source("repaired.deriv", text.as_bytes(), &CheckOptions { repair: false, ..options.clone() });
+            assert!(again.errors.is_empty(), "{}: {:?}", path.display(), again.errors);
+            for (di, k, line, step) in this {
+                let verdict = again.derivations[*di].steps[*k].verdict;
+                assert!(
+                    matches!(verdict, Verdict::Proved | Verdict::Checked),
+                    "{} line {line}: the repair `{step}` is {verdict:?} in place",
+                    path.display()
+                );
+            }
+        }
+    }
+    // The corpus has dozens of localised mistakes; far fewer would mean the search broke.
+    assert!(repairs >= 60, "only {repairs} repairs in the corpus");
+}
+
+#[test]
+fn where_no_change_verifies_the_step_says_so_and_the_search_can_be_turned_off() {
+    // `x^3 + 7` is no single typical change away from `3 * x^2`.
+    let text = "var x\nderive diff(x^3, x)\n  = x^3 + 7\n";
+    let report = check_text(text);
+    let step = &report.derivations[0].steps[0];
+    assert_eq!(step.verdict, Verdict::Wrong);
+    assert!(step.repair.is_none());
+    assert!(step.repairs_tried > 0);
+    let off = check_source("t.deriv", text.as_bytes(), &CheckOptions { repair: false, ..CheckOptions::default() });
+    assert_eq!(off.derivations[0].steps[0].repairs_tried, 0);
+    // A step written with `≈` is not searched: a change within the rounding of its literals would
+    // verify by coincidence.
+    let approx = check_text("derive exp(2) / (2 * exp(2) + exp(6))\n  ≈ 7.39 / (7.39 + 7.39 + 418.2)\n");
+    let step = &approx.derivations[0].steps[0];
+    assert_eq!(step.verdict, Verdict::Wrong);
+    assert_eq!((step.repair.is_none(), step.repairs_tried), (true, 0));
+}
