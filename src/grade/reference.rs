@@ -204,10 +204,16 @@ fn words(source: &str) -> HashSet<String> {
         .collect()
 }
 
-/// An expression as written, from its start to the end of its line, without the note. (The
-/// expression's own span is not used: it stops short of a closing parenthesis.)
+/// An expression as written, from its start to the end of its line, without the note. The
+/// expression's own span is not used as it is: it leaves out the parentheses around the whole
+/// expression or its first operand (`(2*x + x^2)*exp(x)` starts at `2`), so the opening ones
+/// before `start` are taken back in; what comes before an expression (`derive`, a name, `worth
+/// N`, `=`) never ends with one.
 fn written(source: &str, start: usize, end: usize) -> String {
-    let text = source.get(start..end.max(start)).unwrap_or_default();
+    let before = source.get(..start).unwrap_or_default();
+    let from = before.trim_end_matches(|c: char| c == '(' || c.is_whitespace()).len();
+    let from = from + before[from..].find('(').unwrap_or(before.len() - from);
+    let text = source.get(from..end.max(from)).unwrap_or_default();
     text.split('#').next().unwrap_or_default().trim().to_string()
 }
 
@@ -301,6 +307,15 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         let lines: Vec<Span> = lines::split(source).0.into_iter().map(|l| l.span).collect();
         declarations(&file, &lines)
+    }
+
+    #[test]
+    fn a_step_is_quoted_with_its_opening_parentheses() {
+        let source = "derive \"p\" worth 2 ((x + 1))^2 # head\n  = (2*x + x^2)*exp(x)   # note\n  =x\n";
+        let at = |needle: &str| source.find(needle).expect("in the text");
+        assert_eq!(written(source, at("x + 1"), at(" # head")), "((x + 1))^2");
+        assert_eq!(written(source, at("2*x"), at("\n  =x")), "(2*x + x^2)*exp(x)");
+        assert_eq!(written(source, source.len() - 2, source.len() - 1), "x");
     }
 
     #[test]
