@@ -24,6 +24,9 @@ pub struct Reference {
     pub path: String,
     /// Its source text.
     pub source: String,
+    /// The SHA-256 of its text, in lowercase hexadecimal (what `sha256sum` prints for a file
+    /// without a byte-order mark): which reference a grade was made with.
+    pub sha256: String,
     /// How each derivation's points are shared (the `grading` statement, or the default).
     pub shares: GradingShares,
     /// Its derivations, in file order.
@@ -145,6 +148,7 @@ impl Reference {
         Ok(Reference {
             path: path.to_string(),
             source: source.to_string(),
+            sha256: sha256_hex(source.as_bytes()),
             shares: model.grading.clone().unwrap_or_else(default_shares),
             derivations,
             declarations: declarations(&file, &lines),
@@ -192,6 +196,12 @@ impl Reference {
         }
         out
     }
+}
+
+/// The SHA-256 of some bytes, in lowercase hexadecimal.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The identifiers of a text, comments left out.
@@ -307,6 +317,13 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         let lines: Vec<Span> = lines::split(source).0.into_iter().map(|l| l.span).collect();
         declarations(&file, &lines)
+    }
+
+    #[test]
+    fn the_hash_is_sha256() {
+        // `printf abc | sha256sum`, and the empty text (FIPS 180-2's examples).
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 
     #[test]

@@ -39,7 +39,7 @@ struct DerivationJson<'a> {
     final_holds: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(super) struct StepJson<'a> {
     index: usize,
     line: usize,
@@ -58,7 +58,7 @@ pub(super) struct StepJson<'a> {
 
 /// A likely cause as data (`cause_data`): `kind` says which, in snake case, and the other fields
 /// are that kind's data. Consumers switch on `kind`; the words are in `cause`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum CauseJson<'a> {
     Sign,
@@ -73,13 +73,13 @@ enum CauseJson<'a> {
     FreeIndex { index: &'a str, against: &'static str, line: Option<usize>, column: Option<usize> },
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct FractionJson {
     numerator: i64,
     denominator: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct CounterexampleJson<'a> {
     sizes: &'a BTreeMap<String, i64>,
     indices: &'a BTreeMap<String, i64>,
