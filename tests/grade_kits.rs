@@ -241,3 +241,23 @@ fn the_json_and_prairielearn_outputs_of_the_test_batch_are_valid_against_their_s
         assert_valid("prairielearn.schema.json", &stdout);
     }
 }
+
+#[test]
+fn results_is_for_one_submission_of_a_platform_format() {
+    let (code, stdout, stderr) = run(&[
+        "grade",
+        "tests/grade/submissions/correct.deriv",
+        "--reference",
+        REFERENCE,
+        "--format",
+        "csv",
+        "--results",
+        "x.json",
+    ]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(stderr.contains("`--results FILE` is for `--format gradescope` or `--format prairielearn`"), "{stderr}");
+    let (code, _, stderr) = run(&["grade", "no_such.deriv", "--reference", REFERENCE, "--format", "gradescope"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("needs `--out DIR` (or `--results FILE` for one submission)"), "{stderr}");
+    assert!(!stderr.contains("cannot read"), "refused before any grading: {stderr}");
+}

@@ -28,6 +28,14 @@ use crate::work::Budget;
 pub fn run(args: &GradeArgs) -> i32 {
     let err_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let options = options(args);
+    if args.results.is_some() && !matches!(args.format, GradeFormat::Gradescope | GradeFormat::Prairielearn) {
+        eprintln!("error: `--results FILE` is for `--format gradescope` or `--format prairielearn`");
+        return 2;
+    }
+    if args.format == GradeFormat::Gradescope && args.out.is_none() && args.results.is_none() {
+        eprintln!("error: `--format gradescope` needs `--out DIR` (or `--results FILE` for one submission)");
+        return 2;
+    }
     let reference_path = match (&args.template, &args.reference) {
         (Some(path), _) | (None, Some(path)) => path,
         (None, None) => {
@@ -50,10 +58,6 @@ pub fn run(args: &GradeArgs) -> i32 {
     let provenance = Provenance::new(&reference, &options);
     let single = args.results.is_some() || args.format == GradeFormat::Prairielearn;
     if single {
-        if !matches!(args.format, GradeFormat::Gradescope | GradeFormat::Prairielearn) {
-            eprintln!("error: `--results FILE` is for `--format gradescope` or `--format prairielearn`");
-            return 2;
-        }
         let grade = grade_one(&args.paths, &reference, &options, reference_path);
         let text = match args.format {
             GradeFormat::Gradescope => render_gradescope(&grade, &provenance),
@@ -77,12 +81,9 @@ pub fn run(args: &GradeArgs) -> i32 {
         GradeFormat::Human => super::print_stdout(&render_grades_human(&grades, &reference, &provenance, color)),
         GradeFormat::Json => super::print_stdout(&render_grades_json(&grades, &reference, &provenance)),
         GradeFormat::Csv => super::print_stdout(&render_grades_csv(&grades, &reference, &provenance)),
-        GradeFormat::Prairielearn => unreachable!("one submission, above"),
-        GradeFormat::Gradescope => {
-            let Some(dir) = &args.out else {
-                eprintln!("error: `--format gradescope` needs `--out DIR` (or `--results FILE` for one submission)");
-                return 2;
-            };
+        // PrairieLearn's is one submission's (above); Gradescope's without `--out` was refused.
+        GradeFormat::Gradescope | GradeFormat::Prairielearn => {
+            let Some(dir) = &args.out else { return 2 };
             match write_gradescope(dir, &grades, &provenance) {
                 Ok(n) => eprintln!("wrote {n} results.json under {}", dir.display()),
                 Err(e) => {
