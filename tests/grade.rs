@@ -202,6 +202,17 @@ fn an_unmatched_derivation_a_changed_head_and_a_costly_model_change_are_flagged_
         "{:?}",
         g.review
     );
+    // Names of its own with lost points: perhaps the reference's intermediates renamed.
+    let g = grade_text(
+        "let z2 = x^2\nderive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + z2*exp(x)\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!(scores(&g), ["0", "0", "2", "0"]);
+    assert_eq!(
+        g.review,
+        ["the submission declares names of its own (added definition of `z2`, which the reference does not have \
+          (line 9)) and points were lost: see whether they stand for the reference's under other names"]
+    );
     // Correct work, fully graded, is not flagged.
     assert!(grade("correct.deriv").review.is_empty());
     assert!(grade("mistakes.deriv").review.is_empty(), "wrong steps, all decided, need no person");
@@ -233,6 +244,7 @@ fn renamed_and_reordered_derivations_match_by_head() {
     // The index it added on the reference's `index` line is kept, and reported.
     assert_eq!(g.model_changes.len(), 1);
     assert_eq!(g.model_changes[0].message, "added declaration of `k`, which the reference does not have");
+    assert!(g.review.is_empty(), "an added name with full marks needs no person: {:?}", g.review);
 }
 
 #[test]

@@ -69,6 +69,8 @@ pub(super) struct DeclarationChanges {
     /// Those of `changes` where the submission's own declaration is not used (changed, or added
     /// and ignored): the ones that may cost points.
     pub overridden: Vec<Diagnostic>,
+    /// Those of `changes` that add a new name, kept: perhaps the reference's under another name.
+    pub added: Vec<Diagnostic>,
     /// The parts of the submission's declaration lines to blank: all but the keywords and the
     /// declarations that only add a new name.
     pub blank: Vec<Span>,
@@ -84,6 +86,7 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
     let quote = |d: &Declaration| one_line(&reference.source[d.line.range()]);
     let mut changes = Vec::new();
     let mut overridden = Vec::new();
+    let mut added_changes = Vec::new();
     let mut added = vec![false; mine.len()];
     for (k, d) in mine.iter().enumerate() {
         let (message, hint) = match theirs.get(d.name.as_str()) {
@@ -106,8 +109,10 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
             ),
         };
         let change = Diagnostic::error(d.line, message).with_hint(hint);
-        if !added[k] {
-            overridden.push(change.clone());
+        if added[k] {
+            added_changes.push(change.clone())
+        } else {
+            overridden.push(change.clone())
         }
         changes.push(change);
     }
@@ -162,7 +167,7 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
         blank.push(Span::new(at, line.end));
         kept.extend(keep);
     }
-    DeclarationChanges { changes, overridden, blank, kept }
+    DeclarationChanges { changes, overridden, added: added_changes, blank, kept }
 }
 
 /// The family of a declared name: `s` for `s[c,t]`.

@@ -22,7 +22,9 @@ use crate::diagnostic::{line_col, Diagnostic, Span};
 use crate::model::{expr_text, Derivation, Model};
 use crate::syntax::parse_file;
 use feedback::WrongStep;
-use matching::{combine, compare_declarations, match_derivations, with_derivations, Combined, Match};
+use matching::{
+    combine, compare_declarations, match_derivations, with_derivations, Combined, DeclarationChanges, Match,
+};
 
 /// How to grade.
 #[derive(Debug, Clone)]
@@ -301,29 +303,36 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
         score: graded.iter().map(|d| d.score).sum(),
         max_score: reference.max_score(),
         errors,
-        model_changes: declarations.changes,
+        model_changes: declarations.changes.clone(),
         derivations: graded,
         unmatched,
         review: Vec::new(),
         unreadable: false,
     };
-    grade.review = review_reasons(&grade, &declarations.overridden);
+    grade.review = review_reasons(&grade, &declarations);
     grade
 }
 
-/// Why a person should look at a graded submission (see [`SubmissionGrade::review`]);
-/// `overridden` are the model changes where the reference's declaration replaced the student's.
-fn review_reasons(g: &SubmissionGrade, overridden: &[Diagnostic]) -> Vec<String> {
+/// Why a person should look at a graded submission (see [`SubmissionGrade::review`]), given what
+/// its declarations did to the reference's model.
+fn review_reasons(g: &SubmissionGrade, declarations: &DeclarationChanges) -> Vec<String> {
     let mut reasons: Vec<String> = errors_reason(&g.source, &g.errors).into_iter().collect();
     for span in &g.unmatched {
         let line = line_col(&g.source, span.start).0;
         reasons.push(format!("the derivation at line {line} matches none of the reference's and is not graded"));
     }
-    if !overridden.is_empty() && g.score < g.max_score {
-        let changes: Vec<String> = overridden.iter().map(|d| located(&g.source, d)).collect();
+    let quoted = |changes: &[Diagnostic]| changes.iter().map(|d| located(&g.source, d)).collect::<Vec<_>>().join("; ");
+    if !declarations.overridden.is_empty() && g.score < g.max_score {
         reasons.push(format!(
             "the model differs from the reference's ({}) and points were lost: see whether the change explains the loss",
-            changes.join("; ")
+            quoted(&declarations.overridden)
+        ));
+    }
+    if !declarations.added.is_empty() && g.score < g.max_score {
+        reasons.push(format!(
+            "the submission declares names of its own ({}) and points were lost: see whether they stand for the \
+             reference's under other names",
+            quoted(&declarations.added)
         ));
     }
     for d in &g.derivations {
