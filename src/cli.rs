@@ -95,8 +95,12 @@ pub struct GradeArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: GradeFormat,
     /// Where `--format gradescope` writes one `NAME/results.json` per submission.
-    #[arg(long, value_name = "DIR", required_if_eq("format", "gradescope"))]
+    #[arg(long, value_name = "DIR", conflicts_with = "results")]
     pub out: Option<PathBuf>,
+    /// One submission (the one `*.deriv` file among the paths): write its `--format gradescope`
+    /// or `prairielearn` results at FILE, such as `/autograder/results/results.json`.
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
     /// Show the reference's next step under a wrong step.
     #[arg(long)]
     pub hints: bool,
@@ -228,8 +232,12 @@ pub enum GradeFormat {
     Json,
     /// One row per submission: path, score, max_score, one column per derivation.
     Csv,
-    /// A Gradescope `results.json` per submission, written into `--out DIR`.
+    /// A Gradescope `results.json` per submission, written into `--out DIR`; or, with
+    /// `--results FILE`, one submission's.
     Gradescope,
+    /// PrairieLearn's external-grader `results.json` of one submission, written at `--results
+    /// FILE` (or to standard output).
+    Prairielearn,
 }
 
 /// The output formats of `render`.

@@ -2,20 +2,18 @@
 //! and 1 points, `grading final 40%, steps 60%`) and submissions with the typical mistakes. Scores
 //! are asserted as exact numbers; the outputs are snapshotted.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod grade_common;
+
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use grade_common::{assert_valid, root, run};
 use gradproof::check::CheckOptions;
 use gradproof::commands::grade::{grade_paths, load_reference};
 use gradproof::diagnostic::line_col;
 use gradproof::grade::{grade_submission, GradeOptions, MatchedBy, Reference, StepStatus, SubmissionGrade};
 use gradproof::syntax::parse_file;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn reference() -> Reference {
     load_reference(&root().join("tests/grade/reference.deriv"), &CheckOptions::default())
@@ -57,7 +55,7 @@ fn a_fully_correct_submission_gets_full_marks() {
     let g = grade("correct.deriv");
     assert_eq!(g.score.to_string(), "10");
     assert_eq!(scores(&g), ["4", "3", "2", "1"]);
-    assert!(g.errors.is_empty() && g.model_changes.is_empty() && !g.manual_review, "{g:?}");
+    assert!(g.errors.is_empty() && g.model_changes.is_empty() && !g.manual_review(), "{g:?}");
     assert!(g.derivations.iter().all(|d| d.final_correct && d.matched.is_some_and(|(_, by)| by == MatchedBy::Name)));
     assert!(g.derivations.iter().flat_map(|d| &d.steps).all(|s| s.status == StepStatus::Correct));
 }
@@ -96,6 +94,28 @@ fn the_typical_mistakes_are_diagnosed() {
 }
 
 #[test]
+fn hints_quote_the_reference_step_exactly_as_written() {
+    // Issue 15: a step starting with a parenthesis lost it (`2*x + x^2)*exp(x)`).
+    let r = Reference::new(
+        "ref.deriv",
+        "var x\nderive \"p\" diff(x^2 * exp(x), x)\n  = (2*x + x^2)*exp(x)   # product rule\n  = ((x))*exp(x)*(2 + x)\n",
+        &CheckOptions::default(),
+    )
+    .expect("a valid reference");
+    assert_eq!(r.derivations[0].step_texts, ["(2*x + x^2)*exp(x)", "((x))*exp(x)*(2 + x)"]);
+    let options = GradeOptions { hints: true, ..GradeOptions::default() };
+    let g = grade_submission(&r, "s.deriv", "var x\nderive \"p\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x)\n", &options);
+    assert_eq!(g.derivations[0].steps[0].hint.as_deref(), Some("the reference continues with `(2*x + x^2)*exp(x)`"));
+    let g = grade_submission(
+        &r,
+        "s.deriv",
+        "var x\nderive \"p\" diff(x^2 * exp(x), x)\n  = (2*x + x^2)*exp(x)\n  = x*exp(x)\n",
+        &options,
+    );
+    assert_eq!(g.derivations[0].steps[1].hint.as_deref(), Some("the reference continues with `((x))*exp(x)*(2 + x)`"));
+}
+
+#[test]
 fn hints_show_the_references_next_step() {
     let g = grade_with("mistakes.deriv", &GradeOptions { hints: true, ..GradeOptions::default() });
     let hint = |d: usize, s: usize| g.derivations[d].steps[s].hint.clone().unwrap_or_default();
@@ -106,14 +126,96 @@ fn hints_show_the_references_next_step() {
 }
 
 #[test]
-fn a_syntax_error_scores_0_with_its_diagnostics() {
+fn a_syntax_error_costs_its_derivation_with_its_diagnostics_and_is_flagged() {
     let g = grade("syntax_error.deriv");
     assert_eq!(g.score.to_string(), "0");
     assert_eq!(g.max_score.to_string(), "10");
     assert_eq!(g.errors.len(), 1);
     assert_eq!(g.errors[0].message, "missing operator between two operands");
     assert_eq!(line(&g, g.errors[0].span.start), 6);
-    assert!(g.derivations.iter().all(|d| d.feedback[0].starts_with("not graded: the file has syntax errors")));
+    let squared = &g.derivations[1];
+    assert_eq!(
+        squared.feedback[0],
+        "not graded: the derivation at line 5 has errors: missing operator between two operands (line 6)"
+    );
+    assert_eq!(
+        g.review,
+        [
+            "1 error: missing operator between two operands (line 6)",
+            "\"squared error\": the derivation at line 5 has errors and is not graded"
+        ]
+    );
+    assert!(!g.gradable(), "its errors kept its only derivation from being graded");
+}
+
+#[test]
+fn a_typo_in_one_derivation_does_not_zero_the_others() {
+    // Issue 15: correct work with `2(…)` in one derivation scored 0 for the whole file.
+    let g = grade_text(
+        "derive \"squared error\" worth 3 diff((w*x + b - y)^2, w)\n  = 2(w*x + b - y) * x\n\
+         derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x*exp(x)*(2 + x)\n\
+         derive \"logistic\" diff(1/(1 + exp(-x)), x)\n  = sigmoid(x) * (1 - sigmoid(x))\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!(scores(&g), ["0", "0", "2", "1"]);
+    assert_eq!(g.errors.len(), 1);
+    assert_eq!(g.errors[0].message, "missing operator between two operands");
+    assert!(g.manual_review());
+    assert!(
+        g.review.iter().any(|r| r.contains("\"squared error\": the derivation at line 9 has errors")),
+        "{:?}",
+        g.review
+    );
+    // A typo on a declaration line costs that declaration: the reference's is used.
+    let g = grade_submission(
+        &reference(),
+        "decl.deriv",
+        "var x,, w\nderive \"product\" diff(x^2 * exp(x), x)\n  = x*exp(x)*(2 + x)\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!(scores(&g), ["0", "0", "2", "0"]);
+    assert_eq!(line(&g, g.errors[0].span.start), 1);
+    assert!(g.review[0].starts_with("1 error: ") && g.review[0].ends_with("(line 1)"), "{:?}", g.review);
+}
+
+#[test]
+fn an_unmatched_derivation_a_changed_head_and_a_costly_model_change_are_flagged_with_the_reason() {
+    let g = grade_text("derive \"mine\" diff(x^3, x)\n  = 3*x^2\n", &GradeOptions::default());
+    assert_eq!(g.review, ["the derivation at line 9 matches none of the reference's and is not graded"]);
+    let g = grade_text("derive \"product\" diff(x^3, x)\n  = 3*x^2\n", &GradeOptions::default());
+    assert_eq!(g.review, ["\"product\": its head (line 9) is not the reference's `diff(x^2 * exp(x), x)`"]);
+    assert!(g.derivations[2].manual_review());
+    // The model change of changed_model.deriv cost nothing: not flagged.
+    assert!(!grade("changed_model.deriv").manual_review());
+    // One that comes with lost points is.
+    let changed = MODEL.replace("var x, w, b, y", "var x > 0, w, b, y");
+    let g = grade_submission(
+        &reference(),
+        "changed.deriv",
+        &format!("{changed}derive \"product\" diff(x^2 * exp(x), x)\n  = x*exp(x)*(2 + x)\n"),
+        &GradeOptions::default(),
+    );
+    assert_eq!(scores(&g), ["0", "0", "2", "0"]);
+    assert_eq!(g.review.len(), 1, "{:?}", g.review);
+    assert!(
+        g.review[0].starts_with("the model differs from the reference's (changed declaration of `x` (line 2)"),
+        "{:?}",
+        g.review
+    );
+    // Names of its own with lost points: perhaps the reference's intermediates renamed.
+    let g = grade_text(
+        "let z2 = x^2\nderive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + z2*exp(x)\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!(scores(&g), ["0", "0", "2", "0"]);
+    assert_eq!(
+        g.review,
+        ["the submission declares names of its own (added definition of `z2`, which the reference does not have \
+          (line 9)) and points were lost: see whether they stand for the reference's under other names"]
+    );
+    // Correct work, fully graded, is not flagged.
+    assert!(grade("correct.deriv").review.is_empty());
+    assert!(grade("mistakes.deriv").review.is_empty(), "wrong steps, all decided, need no person");
 }
 
 #[test]
@@ -142,6 +244,7 @@ fn renamed_and_reordered_derivations_match_by_head() {
     // The index it added on the reference's `index` line is kept, and reported.
     assert_eq!(g.model_changes.len(), 1);
     assert_eq!(g.model_changes[0].message, "added declaration of `k`, which the reference does not have");
+    assert!(g.review.is_empty(), "an added name with full marks needs no person: {:?}", g.review);
 }
 
 #[test]
@@ -190,7 +293,8 @@ fn a_final_answer_with_a_derivative_the_reference_resolves_is_not_closed_form() 
 fn a_submission_past_its_time_limit_scores_0_for_manual_review() {
     let g = grade_with("correct.deriv", &GradeOptions { time_limit: Duration::ZERO, ..GradeOptions::default() });
     assert_eq!(g.score.to_string(), "0");
-    assert!(g.manual_review);
+    assert!(g.manual_review());
+    assert_eq!(g.review[0], "not graded: the time limit was exceeded");
     assert!(g.errors[0].message.starts_with("time limit of 0 s exceeded"), "{:?}", g.errors);
 }
 
@@ -279,20 +383,6 @@ fn a_reference_with_a_wrong_step_or_duplicate_names_is_refused() {
 
 // ------------------------------------------------------------------------------------ the binary
 
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gradproof"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary starts");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 const REFERENCE: &str = "tests/grade/reference.deriv";
 
 #[test]
@@ -321,6 +411,7 @@ fn json_has_scores_derivations_and_steps_with_credit() {
         "json",
     ]);
     assert_eq!(code, 0);
+    assert_valid("grade.schema.json", &stdout);
     let doc: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
     let first = &doc["submissions"][0];
     assert_eq!(first["path"], "tests/grade/submissions/sign_error.deriv");
@@ -364,7 +455,12 @@ fn gradescope_writes_one_results_json_per_submission() {
         .collect();
     written.sort();
     assert_eq!(written, ["changed_model", "correct", "missing", "mistakes", "renamed", "sign_error", "syntax_error"]);
+    for name in &written {
+        let text = std::fs::read_to_string(out.join(name).join("results.json")).expect("results.json");
+        assert_valid("gradescope.schema.json", &text);
+    }
     let text = std::fs::read_to_string(out.join("sign_error/results.json")).expect("results.json");
+    assert_valid("gradescope.schema.json", &text);
     let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     assert_eq!(doc["score"], 8.2);
     let tests = doc["tests"].as_array().expect("tests");

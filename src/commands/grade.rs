@@ -1,5 +1,6 @@
 //! `gradproof grade SUBMISSION… --reference REF`: every submission graded against a reference,
-//! in parallel, with a time limit each; and `gradproof grade --template REF`.
+//! in parallel, with a time limit each; one submission for a platform's autograder (`--results
+//! FILE`); and `gradproof grade --template REF`.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -12,18 +13,29 @@ use super::check::{expand_paths, read_entry, read_input};
 use crate::check::{CheckOptions, DEFAULT_SEED};
 use crate::cli::{GradeArgs, GradeFormat};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::grade::{grade_submission, GradeOptions, Reference, SubmissionGrade};
+use crate::grade::{grade_submission, GradeOptions, Provenance, Reference, SubmissionGrade};
 use crate::report::{
-    render_diagnostics, render_grades_csv, render_grades_human, render_grades_json, render_gradescope, FileReport,
+    render_diagnostics, render_grades_csv, render_grades_human, render_grades_json, render_gradescope,
+    render_prairielearn, FileReport,
 };
 use crate::source::{decode_source, CHECK_STACK_BYTES};
 use crate::work::Budget;
 
 /// Runs `grade`; returns the exit status: 0 when every submission was graded, 2 when the
 /// reference has an error, a submission could not be read, or an output could not be written.
+/// With `--results FILE`, 0 whenever FILE was written (it says when the submission could not be
+/// read).
 pub fn run(args: &GradeArgs) -> i32 {
     let err_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let options = options(args);
+    if args.results.is_some() && !matches!(args.format, GradeFormat::Gradescope | GradeFormat::Prairielearn) {
+        eprintln!("error: `--results FILE` is for `--format gradescope` or `--format prairielearn`");
+        return 2;
+    }
+    if args.format == GradeFormat::Gradescope && args.out.is_none() && args.results.is_none() {
+        eprintln!("error: `--format gradescope` needs `--out DIR` (or `--results FILE` for one submission)");
+        return 2;
+    }
     let reference_path = match (&args.template, &args.reference) {
         (Some(path), _) | (None, Some(path)) => path,
         (None, None) => {
@@ -43,18 +55,36 @@ pub fn run(args: &GradeArgs) -> i32 {
         return super::print_stdout(&reference.template()).map_or_else(|e| super::output_failed(&e), |()| 0);
     }
     let reference = Arc::new(reference);
+    let provenance = Provenance::new(&reference, &options);
+    let single = args.results.is_some() || args.format == GradeFormat::Prairielearn;
+    if single {
+        let grade = grade_one(&args.paths, &reference, &options, reference_path);
+        let text = match args.format {
+            GradeFormat::Gradescope => render_gradescope(&grade, &provenance),
+            _ => render_prairielearn(&grade, &provenance),
+        };
+        let Some(file) = &args.results else {
+            return super::print_stdout(&text).map_or_else(|e| super::output_failed(&e), |()| 0);
+        };
+        let written = file.parent().filter(|p| !p.as_os_str().is_empty()).map_or(Ok(()), std::fs::create_dir_all);
+        return match written.and_then(|()| std::fs::write(file, text)) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", file.display());
+                2
+            }
+        };
+    }
     let grades = grade_paths(&args.paths, &reference, &options, Some(reference_path));
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let printed = match args.format {
-        GradeFormat::Human => super::print_stdout(&render_grades_human(&grades, &reference, color)),
-        GradeFormat::Json => super::print_stdout(&render_grades_json(&grades, &reference)),
-        GradeFormat::Csv => super::print_stdout(&render_grades_csv(&grades, &reference)),
-        GradeFormat::Gradescope => {
-            let Some(dir) = &args.out else {
-                eprintln!("error: `--format gradescope` needs `--out DIR`");
-                return 2;
-            };
-            match write_gradescope(dir, &grades) {
+        GradeFormat::Human => super::print_stdout(&render_grades_human(&grades, &reference, &provenance, color)),
+        GradeFormat::Json => super::print_stdout(&render_grades_json(&grades, &reference, &provenance)),
+        GradeFormat::Csv => super::print_stdout(&render_grades_csv(&grades, &reference, &provenance)),
+        // PrairieLearn's is one submission's (above); Gradescope's without `--out` was refused.
+        GradeFormat::Gradescope | GradeFormat::Prairielearn => {
+            let Some(dir) = &args.out else { return 2 };
+            match write_gradescope(dir, &grades, &provenance) {
                 Ok(n) => eprintln!("wrote {n} results.json under {}", dir.display()),
                 Err(e) => {
                     eprintln!("error: cannot write under {}: {e}", dir.display());
@@ -178,9 +208,7 @@ fn grade_with_time_limit(
         let d = Diagnostic::error(Span::default(), format!("internal error while grading this file: {why}"))
             .with_hint("please report this submission to the gradproof developers")
             .without_source();
-        let mut grade = SubmissionGrade::not_graded(reference, &path, &source, vec![d], "internal error");
-        grade.manual_review = true;
-        grade
+        SubmissionGrade::not_graded(reference, &path, &source, vec![d], "internal error")
     };
     if worker.is_err() {
         return internal("no thread could be started");
@@ -194,9 +222,36 @@ fn grade_with_time_limit(
     }
 }
 
+/// The grade of the one submission among `paths` (the `*.deriv` file, directories walked, the
+/// reference left out), as a platform's autograder needs it. No file, or more than one, is a
+/// submission that cannot be read, with the reason.
+pub fn grade_one(
+    paths: &[PathBuf],
+    reference: &Arc<Reference>,
+    options: &GradeOptions,
+    reference_path: &Path,
+) -> SubmissionGrade {
+    let mut grades = grade_paths(paths, reference, options, Some(reference_path));
+    if grades.len() == 1 {
+        return grades.remove(0);
+    }
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let message = if grades.is_empty() {
+        "no submission was given".to_string()
+    } else {
+        let files: Vec<&str> = grades.iter().map(|g| g.path.as_str()).collect();
+        format!("the submission has {} .deriv files ({}): submit exactly one", files.len(), files.join(", "))
+    };
+    let d = Diagnostic::error(Span::default(), message).without_source();
+    let mut grade =
+        SubmissionGrade::not_graded(reference, &names.join(" "), "", vec![d], "the submission could not be read");
+    grade.unreadable = true;
+    grade
+}
+
 /// Writes `DIR/NAME/results.json` for every submission; NAME is the file's stem, or its whole
 /// path when two submissions share a stem. Returns how many were written.
-pub fn write_gradescope(dir: &Path, grades: &[SubmissionGrade]) -> std::io::Result<usize> {
+pub fn write_gradescope(dir: &Path, grades: &[SubmissionGrade], provenance: &Provenance) -> std::io::Result<usize> {
     let stem = |g: &SubmissionGrade| {
         Path::new(&g.path).file_stem().map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned())
     };
@@ -206,7 +261,7 @@ pub fn write_gradescope(dir: &Path, grades: &[SubmissionGrade]) -> std::io::Resu
         let name = if name.trim_matches('.').is_empty() { "submission".to_string() } else { name };
         let target = dir.join(name);
         std::fs::create_dir_all(&target)?;
-        std::fs::write(target.join("results.json"), render_gradescope(g))?;
+        std::fs::write(target.join("results.json"), render_gradescope(g, provenance))?;
     }
     Ok(grades.len())
 }

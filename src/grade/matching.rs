@@ -66,6 +66,11 @@ pub(super) struct Combined {
 pub(super) struct DeclarationChanges {
     /// One diagnostic (with a span in the submission) per changed, missing or added declaration.
     pub changes: Vec<Diagnostic>,
+    /// Those of `changes` where the submission's own declaration is not used (changed, or added
+    /// and ignored): the ones that may cost points.
+    pub overridden: Vec<Diagnostic>,
+    /// Those of `changes` that add a new name, kept: perhaps the reference's under another name.
+    pub added: Vec<Diagnostic>,
     /// The parts of the submission's declaration lines to blank: all but the keywords and the
     /// declarations that only add a new name.
     pub blank: Vec<Span>,
@@ -80,6 +85,8 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
     let theirs: HashMap<&str, &Declaration> = reference.declarations.iter().map(|d| (d.name.as_str(), d)).collect();
     let quote = |d: &Declaration| one_line(&reference.source[d.line.range()]);
     let mut changes = Vec::new();
+    let mut overridden = Vec::new();
+    let mut added_changes = Vec::new();
     let mut added = vec![false; mine.len()];
     for (k, d) in mine.iter().enumerate() {
         let (message, hint) = match theirs.get(d.name.as_str()) {
@@ -101,7 +108,13 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
                 format!("ignored: only the reference's {}s count", d.what),
             ),
         };
-        changes.push(Diagnostic::error(d.line, message).with_hint(hint));
+        let change = Diagnostic::error(d.line, message).with_hint(hint);
+        if added[k] {
+            added_changes.push(change.clone())
+        } else {
+            overridden.push(change.clone())
+        }
+        changes.push(change);
     }
     // Only what declares names is reported missing (the reference's `assume`, `tolerance` and
     // `grading` apply anyway), and many at once in one line.
@@ -154,7 +167,7 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
         blank.push(Span::new(at, line.end));
         kept.extend(keep);
     }
-    DeclarationChanges { changes, blank, kept }
+    DeclarationChanges { changes, overridden, added: added_changes, blank, kept }
 }
 
 /// The family of a declared name: `s` for `s[c,t]`.
@@ -173,8 +186,10 @@ fn comma_before(source: &str, from: usize, to: usize) -> usize {
 pub(super) fn combine(reference: &Reference, file: &ast::File, source: &str, blank: &[Span]) -> Combined {
     let text = format!("{}\n{}", blanked(source, blank), reference.source);
     let offset = source.len() + 1;
-    let (combined_file, _) = parse_file(&text);
+    let (combined_file, syntax_errors) = parse_file(&text);
     let (model, diagnostics) = resolve(&combined_file);
+    // A submission's syntax error must not reach into the reference's lines.
+    let reference_broken = syntax_errors.iter().any(|d| d.span.end > offset);
     let (errors, in_reference): (Vec<Diagnostic>, Vec<Diagnostic>) =
         diagnostics.into_iter().partition(|d| d.span.start < offset);
     let errors = errors.into_iter().map(|d| within(d, source.len())).collect();
@@ -192,8 +207,10 @@ pub(super) fn combine(reference: &Reference, file: &ast::File, source: &str, bla
     }
     let reference_ids: Vec<usize> =
         (0..model.derivations.len()).filter(|&k| model.derivations[k].span.start >= offset).collect();
-    let clash =
-        model.declarations_failed || !in_reference.is_empty() || reference_ids.len() != reference.derivations.len();
+    let clash = model.declarations_failed
+        || reference_broken
+        || !in_reference.is_empty()
+        || reference_ids.len() != reference.derivations.len();
     Combined { model, errors, clash, derivations, reference: reference_ids }
 }
 

@@ -22,7 +22,9 @@ use crate::diagnostic::{line_col, Diagnostic, Span};
 use crate::model::{expr_text, Derivation, Model};
 use crate::syntax::parse_file;
 use feedback::WrongStep;
-use matching::{combine, compare_declarations, match_derivations, with_derivations, Combined, Match};
+use matching::{
+    combine, compare_declarations, match_derivations, with_derivations, Combined, DeclarationChanges, Match,
+};
 
 /// How to grade.
 #[derive(Debug, Clone)]
@@ -33,6 +35,40 @@ pub struct GradeOptions {
     pub hints: bool,
     /// The time one submission may take; past it, it gets 0 and is left to a person.
     pub time_limit: Duration,
+}
+
+/// What a grade was made with, in every output of `grade`, so that a disputed grade can be made
+/// again: the same version, seed and reference give the same grade.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// This program's version.
+    pub gradproof: &'static str,
+    /// The seed of the numeric sampling.
+    pub seed: u64,
+    /// The reference's path as given.
+    pub reference: String,
+    /// The SHA-256 of the reference's text.
+    pub reference_sha256: String,
+}
+
+impl Provenance {
+    /// The provenance of grades made against `reference` with `options`.
+    pub fn new(reference: &Reference, options: &GradeOptions) -> Provenance {
+        Provenance {
+            gradproof: env!("CARGO_PKG_VERSION"),
+            seed: options.check.seed,
+            reference: reference.path.clone(),
+            reference_sha256: reference.sha256.clone(),
+        }
+    }
+
+    /// One line for people: `gradproof 0.1.0, seed 42, reference ref.deriv (sha256 …)`.
+    pub fn line(&self) -> String {
+        format!(
+            "gradproof {}, seed {}, reference {} (sha256 {})",
+            self.gradproof, self.seed, self.reference, self.reference_sha256
+        )
+    }
 }
 
 /// The default safety net in time per submission: far above normal use, since the budgets of work
@@ -65,8 +101,10 @@ pub struct SubmissionGrade {
     pub derivations: Vec<DerivationGrade>,
     /// Derivations of the submission that match none of the reference's: their `derive` lines.
     pub unmatched: Vec<Span>,
-    /// Whether a person should look at it (an undetermined step, the time limit).
-    pub manual_review: bool,
+    /// Why a person should look at it, one sentence each: an error, an unmatched derivation, a
+    /// model change where points were lost, anything the grader is unsure of (an undetermined
+    /// step, a head other than the reference's, the time limit). Empty: the grade stands as it is.
+    pub review: Vec<String>,
     /// Whether the file could not be read at all (a wrong path, say): the run then exits with 2.
     pub unreadable: bool,
 }
@@ -88,8 +126,9 @@ pub struct DerivationGrade {
     pub steps: Vec<StepGrade>,
     /// What the student reads, one line each.
     pub feedback: Vec<String>,
-    /// Whether a person should look at it (a step or the final answer was not decided).
-    pub manual_review: bool,
+    /// Why a person should look at it (a step or the final answer was not decided, errors kept
+    /// it from being graded, its head is not the reference's), one sentence each.
+    pub review: Vec<String>,
 }
 
 /// One graded step.
@@ -118,8 +157,18 @@ impl DerivationGrade {
             final_correct: false,
             steps: Vec::new(),
             feedback,
-            manual_review: false,
+            review: Vec::new(),
         }
+    }
+
+    /// Whether a person should look at it.
+    pub fn manual_review(&self) -> bool {
+        !self.review.is_empty()
+    }
+
+    /// Whether its steps were checked (it was matched, and it parsed and resolved).
+    pub fn graded(&self) -> bool {
+        !self.steps.is_empty()
     }
 }
 
@@ -129,13 +178,28 @@ impl SubmissionGrade {
         self.derivations.iter().filter(|d| d.matched.is_none()).map(|d| d.name.as_str())
     }
 
-    /// A grade of 0 for a submission that could not be graded, with the reason.
+    /// Whether a person should look at it.
+    pub fn manual_review(&self) -> bool {
+        !self.review.is_empty()
+    }
+
+    /// Whether it could be graded at all: it was read, and it is not a file with errors of which
+    /// no derivation could be graded (a platform may then let the student submit again at no
+    /// cost: PrairieLearn's `gradable: false`).
+    pub fn gradable(&self) -> bool {
+        !self.unreadable && (self.errors.is_empty() || self.derivations.iter().any(DerivationGrade::graded))
+    }
+
+    /// A grade of 0 for a submission that could not be graded, with the reason; it is left to a
+    /// person.
     pub fn not_graded(reference: &Reference, path: &str, source: &str, errors: Vec<Diagnostic>, why: &str) -> Self {
         let derivations = reference
             .derivations
             .iter()
             .map(|d| DerivationGrade::zero(d, vec![format!("not graded: {why}")]))
             .collect();
+        let mut review = vec![format!("not graded: {why}")];
+        review.extend(errors_reason(source, &errors));
         SubmissionGrade {
             path: path.to_string(),
             source: source.to_string(),
@@ -145,7 +209,7 @@ impl SubmissionGrade {
             model_changes: Vec::new(),
             derivations,
             unmatched: Vec::new(),
-            manual_review: false,
+            review,
             unreadable: false,
         }
     }
@@ -158,9 +222,31 @@ impl SubmissionGrade {
             limit.as_secs_f64()
         );
         let error = Diagnostic::error(Span::default(), message).without_source();
-        let mut grade = Self::not_graded(reference, path, source, vec![error], "the time limit was exceeded");
-        grade.manual_review = true;
-        grade
+        Self::not_graded(reference, path, source, vec![error], "the time limit was exceeded")
+    }
+}
+
+/// The most errors a reason for review quotes.
+const ERRORS_QUOTED: usize = 3;
+
+/// The reason for review that a file's errors give: how many, and the first few with their lines.
+fn errors_reason(source: &str, errors: &[Diagnostic]) -> Option<String> {
+    if errors.is_empty() {
+        return None;
+    }
+    let quoted: Vec<String> = errors.iter().take(ERRORS_QUOTED).map(|e| located(source, e)).collect();
+    let more = errors.len().saturating_sub(ERRORS_QUOTED);
+    let more = if more > 0 { format!("; and {more} more") } else { String::new() };
+    let n = errors.len();
+    Some(format!("{n} error{}: {}{more}", if n == 1 { "" } else { "s" }, quoted.join("; ")))
+}
+
+/// A diagnostic's message with its line, when it has a place: `unknown name `xx` (line 12)`.
+pub fn located(source: &str, d: &Diagnostic) -> String {
+    if d.show_source || d.span != Span::default() {
+        format!("{} (line {})", d.message, line_col(source, d.span.start).0)
+    } else {
+        d.message.clone()
     }
 }
 
@@ -169,14 +255,12 @@ impl SubmissionGrade {
 pub fn grade_submission(reference: &Reference, path: &str, source: &str, options: &GradeOptions) -> SubmissionGrade {
     let deadline = Instant::now() + options.time_limit;
     let timed_out = || SubmissionGrade::timed_out(reference, path, source, options.time_limit);
+    // A syntax error costs the derivation it is in (which is then not resolved, and says so) or,
+    // on a declaration line, that declaration (the reference's is used); the rest is graded.
     let (file, syntax_errors) = parse_file(source);
-    if !syntax_errors.is_empty() {
-        let why = "the file has syntax errors; fix them and submit again";
-        return SubmissionGrade::not_graded(reference, path, source, syntax_errors, why);
-    }
     let declarations = compare_declarations(reference, &file, source);
     let mut combined = combine(reference, &file, source, &declarations.blank);
-    let mut errors = Vec::new();
+    let mut errors = syntax_errors;
     if combined.clash && !declarations.kept.is_empty() {
         // A declaration the submission added does not resolve, or clashes with the reference's
         // model: grade with the reference's declarations alone.
@@ -194,9 +278,8 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
         let error = Diagnostic::error(Span::default(), "internal error: the reference's model did not resolve")
             .without_source()
             .with_hint("please report this submission to the gradproof developers");
-        let mut grade = SubmissionGrade::not_graded(reference, path, source, vec![error], "internal error");
-        grade.manual_review = true;
-        return grade;
+        errors.push(error);
+        return SubmissionGrade::not_graded(reference, path, source, errors, "internal error");
     }
     errors.append(&mut combined.errors);
     errors.sort_by_key(|d| d.span.start);
@@ -214,19 +297,48 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
     let taken: Vec<usize> = matches.iter().flatten().map(|m| m.sub).collect();
     let unmatched =
         (0..combined.derivations.len()).filter(|s| !taken.contains(s)).map(|s| combined.derivations[s].span).collect();
-    let manual_review = graded.iter().any(|d| d.manual_review);
-    SubmissionGrade {
+    let mut grade = SubmissionGrade {
         path: path.to_string(),
         source: source.to_string(),
         score: graded.iter().map(|d| d.score).sum(),
         max_score: reference.max_score(),
         errors,
-        model_changes: declarations.changes,
+        model_changes: declarations.changes.clone(),
         derivations: graded,
         unmatched,
-        manual_review,
+        review: Vec::new(),
         unreadable: false,
+    };
+    grade.review = review_reasons(&grade, &declarations);
+    grade
+}
+
+/// Why a person should look at a graded submission (see [`SubmissionGrade::review`]), given what
+/// its declarations did to the reference's model.
+fn review_reasons(g: &SubmissionGrade, declarations: &DeclarationChanges) -> Vec<String> {
+    let mut reasons: Vec<String> = errors_reason(&g.source, &g.errors).into_iter().collect();
+    for span in &g.unmatched {
+        let line = line_col(&g.source, span.start).0;
+        reasons.push(format!("the derivation at line {line} matches none of the reference's and is not graded"));
     }
+    let quoted = |changes: &[Diagnostic]| changes.iter().map(|d| located(&g.source, d)).collect::<Vec<_>>().join("; ");
+    if !declarations.overridden.is_empty() && g.score < g.max_score {
+        reasons.push(format!(
+            "the model differs from the reference's ({}) and points were lost: see whether the change explains the loss",
+            quoted(&declarations.overridden)
+        ));
+    }
+    if !declarations.added.is_empty() && g.score < g.max_score {
+        reasons.push(format!(
+            "the submission declares names of its own ({}) and points were lost: see whether they stand for the \
+             reference's under other names",
+            quoted(&declarations.added)
+        ));
+    }
+    for d in &g.derivations {
+        reasons.extend(d.review.iter().map(|r| format!("\"{}\": {r}", d.name)));
+    }
+    reasons
 }
 
 /// Checks every matched derivation from the reference's head, then turns the verdicts into points
@@ -297,6 +409,7 @@ fn grade_derivations(
             let why = first
                 .map_or_else(String::new, |e| format!(": {} (line {})", e.message, line_col(source, e.span.start).0));
             grade.feedback.push(format!("not graded: the derivation at line {line} has errors{why}"));
+            grade.review.push(format!("the derivation at line {line} has errors and is not graded"));
             out.push(grade);
             continue;
         };
@@ -306,6 +419,7 @@ fn grade_derivations(
                 "your head is not the reference's `{}`: your steps are checked from the reference's head",
                 rd.head_text
             ));
+            grade.review.push(format!("its head (line {line}) is not the reference's `{}`", rd.head_text));
         }
         let mut statuses = Vec::new();
         let mut steps = Vec::new();
@@ -338,7 +452,13 @@ fn grade_derivations(
         }
         let known = result.steps.last().is_none_or(|s| s.holds_known);
         grade.feedback.push(final_line(holds, &left_over, known));
-        grade.manual_review = !known || statuses.contains(&StepStatus::Undetermined);
+        for step in steps.iter().filter(|s| s.status == StepStatus::Undetermined) {
+            let at = line_col(source, step.result.span.start).0;
+            grade.review.push(format!("the step at line {at} could not be decided"));
+        }
+        if !known {
+            grade.review.push("its final answer could not be compared with the head".to_string());
+        }
         grade.score = award.score;
         grade.steps = steps;
         out.push(grade);

@@ -24,6 +24,9 @@ pub struct Reference {
     pub path: String,
     /// Its source text.
     pub source: String,
+    /// The SHA-256 of its text, in lowercase hexadecimal (what `sha256sum` prints for a file
+    /// without a byte-order mark): which reference a grade was made with.
+    pub sha256: String,
     /// How each derivation's points are shared (the `grading` statement, or the default).
     pub shares: GradingShares,
     /// Its derivations, in file order.
@@ -145,6 +148,7 @@ impl Reference {
         Ok(Reference {
             path: path.to_string(),
             source: source.to_string(),
+            sha256: sha256_hex(source.as_bytes()),
             shares: model.grading.clone().unwrap_or_else(default_shares),
             derivations,
             declarations: declarations(&file, &lines),
@@ -194,6 +198,12 @@ impl Reference {
     }
 }
 
+/// The SHA-256 of some bytes, in lowercase hexadecimal.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The identifiers of a text, comments left out.
 fn words(source: &str) -> HashSet<String> {
     source
@@ -204,10 +214,16 @@ fn words(source: &str) -> HashSet<String> {
         .collect()
 }
 
-/// An expression as written, from its start to the end of its line, without the note. (The
-/// expression's own span is not used: it stops short of a closing parenthesis.)
+/// An expression as written, from its start to the end of its line, without the note. The
+/// expression's own span is not used as it is: it leaves out the parentheses around the whole
+/// expression or its first operand (`(2*x + x^2)*exp(x)` starts at `2`), so the opening ones
+/// before `start` are taken back in; what comes before an expression (`derive`, a name, `worth
+/// N`, `=`) never ends with one.
 fn written(source: &str, start: usize, end: usize) -> String {
-    let text = source.get(start..end.max(start)).unwrap_or_default();
+    let before = source.get(..start).unwrap_or_default();
+    let from = before.trim_end_matches(|c: char| c == '(' || c.is_whitespace()).len();
+    let from = from + before[from..].find('(').unwrap_or(before.len() - from);
+    let text = source.get(from..end.max(from)).unwrap_or_default();
     text.split('#').next().unwrap_or_default().trim().to_string()
 }
 
@@ -301,6 +317,22 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         let lines: Vec<Span> = lines::split(source).0.into_iter().map(|l| l.span).collect();
         declarations(&file, &lines)
+    }
+
+    #[test]
+    fn the_hash_is_sha256() {
+        // `printf abc | sha256sum`, and the empty text (FIPS 180-2's examples).
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+
+    #[test]
+    fn a_step_is_quoted_with_its_opening_parentheses() {
+        let source = "derive \"p\" worth 2 ((x + 1))^2 # head\n  = (2*x + x^2)*exp(x)   # note\n  =x\n";
+        let at = |needle: &str| source.find(needle).expect("in the text");
+        assert_eq!(written(source, at("x + 1"), at(" # head")), "((x + 1))^2");
+        assert_eq!(written(source, at("2*x"), at("\n  =x")), "(2*x + x^2)*exp(x)");
+        assert_eq!(written(source, source.len() - 2, source.len() - 1), "x");
     }
 
     #[test]

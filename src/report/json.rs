@@ -39,7 +39,7 @@ struct DerivationJson<'a> {
     final_holds: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(super) struct StepJson<'a> {
     index: usize,
     line: usize,
@@ -60,7 +60,7 @@ pub(super) struct StepJson<'a> {
 
 /// A likely cause as data (`cause_data`): `kind` says which, in snake case, and the other fields
 /// are that kind's data. Consumers switch on `kind`; the words are in `cause`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum CauseJson<'a> {
     Sign,
@@ -78,7 +78,7 @@ enum CauseJson<'a> {
 /// A verified repair (`repair`): the kind in snake case, the part of the step that changes
 /// (`culprit`, with its place), what it becomes, the whole repaired step, the checker's verdict
 /// on it, and the words.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct RepairJson<'a> {
     kind: &'static str,
     text: String,
@@ -90,7 +90,7 @@ struct RepairJson<'a> {
 }
 
 /// A place in the file: 1-based line and column, and the byte range.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct PlaceJson {
     line: usize,
     column: usize,
@@ -98,13 +98,13 @@ struct PlaceJson {
     end: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct FractionJson {
     numerator: i64,
     denominator: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct CounterexampleJson<'a> {
     sizes: &'a BTreeMap<String, i64>,
     indices: &'a BTreeMap<String, i64>,

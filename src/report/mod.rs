@@ -5,7 +5,9 @@ mod human;
 mod json;
 mod latex;
 
-pub use grade::{render_grades_csv, render_grades_human, render_grades_json, render_gradescope};
+pub use grade::{
+    grade_schemas, render_grades_csv, render_grades_human, render_grades_json, render_gradescope, render_prairielearn,
+};
 pub use human::{render_diagnostics, render_human, HumanOptions};
 pub use json::{file_json, render_json};
 pub use latex::{render_math, RenderFormat};
