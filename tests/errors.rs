@@ -259,3 +259,96 @@ fn notation_students_try_first_gets_a_hint_that_says_what_to_write() {
     // A function nobody declared and no builtin resembles: declare it.
     assert_error("var z\nderive foo(z)\n  = 1\n", 2, "unknown function `foo`", "unknown foo(x)");
 }
+
+/// Checks `source` and returns (line, message, hint) of every warning, asserting that it has no
+/// error.
+fn warnings(source: &str) -> Vec<(usize, String, String)> {
+    let report = check_source("test.deriv", source.as_bytes(), &CheckOptions::default());
+    assert!(report.errors.is_empty(), "unexpected errors: {:?}", report.errors);
+    report
+        .warnings
+        .iter()
+        .map(|d| (line_col(&report.source, d.span.start).0, d.message.clone(), d.hints.join(" | ")))
+        .collect()
+}
+
+/// Asserts exactly one warning, at `line`, whose message and hint contain the given texts.
+#[track_caller]
+fn assert_warning(source: &str, line: usize, message: &str, hint: &str) {
+    let found = warnings(source);
+    assert!(
+        found.len() == 1 && found[0].0 == line && found[0].1.contains(message) && found[0].2.contains(hint),
+        "expected one warning at line {line} with `{message}` / `{hint}`, got {found:#?}"
+    );
+}
+
+/// A loss declared as a plain `var` is an input, held fixed when anything else is perturbed
+/// (§3.3), so its derivative is identically 0 and every step that is 0 is right, even
+/// `42 * diff(E, y_in[t])` (issue 14). The file checks; the head is warned about.
+#[test]
+fn a_head_that_is_zero_by_the_declarations_is_warned_about() {
+    let var_loss = "var E, y_in[t]\nderive diff(E, y_in[t])\n  = 42 * diff(E, y_in[t])\n";
+    assert_warning(
+        var_loss,
+        2,
+        "the head is identically 0: `E` is a `var`, held fixed when `y_in[t]` changes",
+        "declare `unknown E depends on y_in[t]` or define it with `let`",
+    );
+    // Written as a fraction, and by a whole matrix.
+    assert_warning("var E, y\nderive ∂E/∂y\n  = 0\n", 2, "`E` is a `var`", "unknown E depends on y");
+    assert_warning("var L, W: 2 x 3\nderive diff(L, W)\n  = 0*W\n", 2, "held fixed when `W` changes", "");
+    // An unknown node whose list does not reach the target, directly or through definitions.
+    assert_warning(
+        "var u, v\nlet h = 2*v\nunknown E depends on h\nderive diff(E, u)\n  = 0\n",
+        4,
+        "`E` does not depend on `u`",
+        "add `u` to the list after `depends on`",
+    );
+    // A definition, a compound expression, and a derivative of a derivative that is 0.
+    assert_warning("var u, v\nlet h = 2*v\nderive diff(h, u)\n  = 0\n", 3, "`h` does not depend on `u`", "");
+    assert_warning(
+        "index k in 1..n\nvar x[k], u\nderive diff(sum(k, x[k]^2), u)\n  = 0\n",
+        3,
+        "does not depend on `u`",
+        "nothing it reads depends on `u`",
+    );
+    assert_warning("var E, u, v\nderive diff(diff(E, u), v)\n  = 0\n", 2, "`E` is a `var`", "");
+}
+
+/// Only a head that is 0 whatever the values are is warned about: not one that may depend on its
+/// target through a definition, a dependency list, its own family or a function body, nor one
+/// whose target is computed from what it differentiates (the lesson of §3.3, where the advice
+/// to declare a dependency would make a cycle).
+#[test]
+fn a_head_that_may_depend_on_its_target_is_not_warned_about() {
+    for source in [
+        "var y_in[t]\nunknown E depends on y_in[t]\nderive diff(E, y_in[t])\n  = diff(E, y_in[t])\n",
+        "var u\nunknown f(x)\nlet y = f(u)\nunknown E depends on y\nderive diff(E, u)\n  = diff(E, y) * f'(u)\n",
+        "var x\nderive diff(x, x)\n  = 1\n",
+        "index i in 1..n, j in 1..n\nvar x[i]\nderive diff(x[i], x[j])\n  = delta(i, j)\n",
+        "var u\nunknown f(x)\nlet y = f(u)\nderive diff(u, y)\n  = 0\n",
+        "var u, w\nlet g(z) = w * z\nderive diff(g(2), w)\n  = 2\n",
+        "var E\nderive E\n  = E\n",
+    ] {
+        assert_eq!(warnings(source), Vec::new(), "in\n{source}");
+    }
+}
+
+/// No false alarms: no file of the corpus, the examples or the course examples gets a warning.
+#[test]
+fn no_file_of_the_corpus_or_the_course_examples_gets_a_warning() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["derivations", "derivations/generated", "examples", "tests/grade/submissions", "../shared/examples"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+        files.extend(entries.map(|e| e.expect("entry").path()).filter(|p| p.extension().is_some_and(|x| x == "deriv")));
+    }
+    assert!(files.len() > 50, "the corpus is not where it was: {} files", files.len());
+    for path in files {
+        let source = std::fs::read_to_string(&path).expect("readable");
+        let (file, _) = gradproof::syntax::parse_file(&source);
+        let (model, _) = gradproof::model::resolve(&file);
+        let found = gradproof::model::warnings(&model);
+        assert!(found.is_empty(), "{}: {found:?}", path.display());
+    }
+}
