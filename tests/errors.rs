@@ -260,6 +260,75 @@ fn notation_students_try_first_gets_a_hint_that_says_what_to_write() {
     assert_error("var z\nderive foo(z)\n  = 1\n", 2, "unknown function `foo`", "unknown foo(x)");
 }
 
+/// The notation of the blackboard and of LaTeX that students try first (issue 14): each gets an
+/// error whose hint says what to write instead, never one that misleads (`did you mean `W`?` for
+/// the label `t` of `h^(t)`, or a declaration of `Σ_c`).
+#[test]
+fn blackboard_and_latex_notation_gets_a_hint_that_says_what_to_write() {
+    // A superscript where the subscript belongs: one error, not "needs 1 subscript" and
+    // "unknown name `t`".
+    let found = errors("var h[t], W\nderive W * h^(t-1)\n  = 1\n");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_error(
+        "var h[t], W\nderive W * h^(t-1)\n  = 1\n",
+        2,
+        "`h` needs a subscript: a superscript is a power",
+        "written in brackets: `h[t-1]`",
+    );
+    assert_error(
+        "var h[t]\nderive h^{(t)}\n  = 1\n",
+        2,
+        "unexpected `{`",
+        "a time step or an index is a subscript, `h[t]`",
+    );
+    // `h^2` of a subscripted `h` is a power whose subscript is missing.
+    assert_error("var h[t]\nderive h^2\n  = 1\n", 2, "`h` needs 1 subscript", "declared as `h[t]`");
+    // A bare label, wherever it is.
+    assert_error(
+        "var h[t], u\nderive u^t\n  = 1\n",
+        2,
+        "unknown name `t`",
+        "`t` is a label, a position written in brackets, as in `h[t]`",
+    );
+    // Sums written with their index as a subscript.
+    let sum = "a sum is written `sum(c, …)`, over the declared range of `c`, or `sum(c in 1..n, …)`";
+    let model = "index c in 1..D\nvar x[c]\n";
+    assert_error(&format!("{model}derive Σ_{{c=1}}^D x[c]\n  = 1\n"), 3, "unexpected `{`", sum);
+    assert_error(&format!("{model}derive 2 * ∑_{{c=1}}^{{D}} x[c]\n  = 1\n"), 3, "unexpected `∑`", sum);
+    assert_error(&format!("{model}derive Σ_c x[c]\n  = 1\n"), 3, "missing operator", sum);
+    assert_error(&format!("{model}derive Σ_c(x[c])\n  = 1\n"), 3, "unknown function `Σ_c`", sum);
+    assert_error(&format!("{model}derive sum_c\n  = 1\n"), 3, "unknown name `sum_c`", sum);
+    assert_error(
+        &format!("{model}derive ∏_c(x[c])\n  = 1\n"),
+        3,
+        "unexpected `∏`",
+        "a product is written `prod(c, …)`",
+    );
+    // Subscripts with `_`, in braces, or as Unicode digits; powers as superscripts.
+    assert_error("index i in 1..n, j in 1..n\nvar W[i,j]\nderive W_ij\n  = 1\n", 3, "unknown name `W_ij`", "`W[i,j]`");
+    assert_error("var h[t]\nderive h_t\n  = 1\n", 2, "unknown name `h_t`", "`h[t]`");
+    assert_error("index i in 1..n\nvar x[i]\nderive x_{i}\n  = 1\n", 3, "unexpected `{`", "`x[i]`, not `x_{i}`");
+    assert_error("index i in 1..n\nvar x[i]\nderive x₁\n  = 1\n", 3, "unknown name `x₁`", "`x[1]`");
+    assert_error("var x\nderive x²\n  = 1\n", 2, "unknown name `x²`", "a power is written `x^2`");
+    // A mark over a letter is not part of a name, whether combining or typed after it.
+    let tilde = "a tilde over a letter is not part of a name: name it `x_tilde`";
+    assert_error("var x̃\n", 1, "unexpected combining mark U+0303", tilde);
+    assert_error("var x\nderive x̃\n  = 1\n", 2, "unexpected combining mark U+0303", tilde);
+    assert_error("var x\nderive x~\n  = 1\n", 2, "unexpected `~`", tilde);
+    assert_error("var x\nderive x⃗\n  = 1\n", 2, "combining mark U+20D7", "name it `x_vec`");
+    // A letter with the mark built in is a name.
+    assert!(errors("var ã\nderive ã\n  = ã\n").is_empty());
+    // Other notations: |x|, LaTeX commands, NumPy's `@` and `.T`, `:=`, ∇, e^x, d(…)/dx.
+    assert_error("var x\nderive |x|\n  = 1\n", 2, "unexpected `|`", "`abs(x)`");
+    assert_error("var x\nderive \\sigma(x)\n  = 1\n", 2, "unexpected `\\`", "not LaTeX");
+    assert_error("var W: 2x2\nderive W @ W\n  = W\n", 2, "unexpected `@`", "a matrix product is written `*`");
+    assert_error("var W: 2x2\nderive W.T\n  = W\n", 2, "unexpected `.`", "`W^T` or `Wᵀ`");
+    assert_error("var y\nlet z := y\n", 2, "unexpected `:`", "a definition is written `let y = …`");
+    assert_error("var x\nderive ∇ x\n  = 1\n", 2, "unexpected `∇`", "`diff(L, W)`");
+    assert_error("var x\nderive e^x\n  = 1\n", 2, "unknown name `e`", "write `exp(x)`");
+    assert_error("var x\nderive d(x^2)\n  = 1\n", 2, "unknown function `d`", "`diff(x^2, x)`");
+}
+
 /// Checks `source` and returns (line, message, hint) of every warning, asserting that it has no
 /// error.
 fn warnings(source: &str) -> Vec<(usize, String, String)> {
