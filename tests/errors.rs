@@ -3,16 +3,17 @@
 
 use gradproof::check::CheckOptions;
 use gradproof::check_source;
-use gradproof::diagnostic::line_col;
+use gradproof::diagnostic::{line_col, Diagnostic};
 
 /// Checks `source` and returns (line, message, hint) of every error.
 fn errors(source: &str) -> Vec<(usize, String, String)> {
     let report = check_source("test.deriv", source.as_bytes(), &CheckOptions::default());
-    report
-        .errors
-        .iter()
-        .map(|d| (line_col(&report.source, d.span.start).0, d.message.clone(), d.hints.join(" | ")))
-        .collect()
+    listed(&report.source, &report.errors)
+}
+
+/// (line, message, hint) of each diagnostic.
+fn listed(source: &str, diagnostics: &[Diagnostic]) -> Vec<(usize, String, String)> {
+    diagnostics.iter().map(|d| (line_col(source, d.span.start).0, d.message.clone(), d.hints.join(" | "))).collect()
 }
 
 /// Asserts one error at `line` whose message and hint contain the given texts.
@@ -334,11 +335,7 @@ fn blackboard_and_latex_notation_gets_a_hint_that_says_what_to_write() {
 fn warnings(source: &str) -> Vec<(usize, String, String)> {
     let report = check_source("test.deriv", source.as_bytes(), &CheckOptions::default());
     assert!(report.errors.is_empty(), "unexpected errors: {:?}", report.errors);
-    report
-        .warnings
-        .iter()
-        .map(|d| (line_col(&report.source, d.span.start).0, d.message.clone(), d.hints.join(" | ")))
-        .collect()
+    listed(&report.source, &report.warnings)
 }
 
 /// Asserts exactly one warning, at `line`, whose message and hint contain the given texts.

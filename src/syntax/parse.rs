@@ -509,7 +509,7 @@ fn implicit_multiplication(lhs: &Expr, rhs: &Expr) -> Diagnostic {
     // `Σ_c x[c]`: the sum of the blackboard, read as a name times its body.
     if let ExprKind::Name(name) = &lhs.kind {
         if let Some((word, index)) = big_operator_subscript(&name.name) {
-            return d.with_hint(big_operator_hint(word, if is_word(index) { index } else { "c" }));
+            return d.with_hint(big_operator_hint(word, index));
         }
     }
     d.with_hint("write `*` between the two factors, as in `2*x`")
@@ -583,15 +583,15 @@ fn latex_notation_hint(before: &str, rest: &str) -> Option<String> {
     let name_before = trailing_word(before);
     // `∑` and `∏` are symbols, not letters, so `∑_c` stops at the `∑` (`Σ_c` is read as a name).
     if let Some((word, after)) = big_operator_subscript(rest) {
-        let index = braced(after).and_then(|b| b.split('=').next()).unwrap_or(leading_word(after)).trim();
-        return Some(big_operator_hint(word, if is_word(index) { index } else { "c" }));
+        let index = braced(after).and_then(|b| b.split('=').next()).unwrap_or(leading_word(after));
+        return Some(big_operator_hint(word, index.trim()));
     }
     if next == '{' && before.ends_with('_') {
         let braced = braced(rest);
         if let Some((word, _)) = big_operator_subscript(name_before) {
             // `Σ_{c=1}^D`: the index is what comes before `=`.
-            let index = braced.and_then(|b| b.split('=').next()).map(str::trim).filter(|i| is_word(i));
-            return Some(big_operator_hint(word, index.unwrap_or("c")));
+            let index = braced.and_then(|b| b.split('=').next()).unwrap_or("");
+            return Some(big_operator_hint(word, index.trim()));
         }
         let base = name_before.trim_end_matches('_');
         let sub = braced.filter(|b| !b.is_empty() && b.len() <= 20).unwrap_or("i");
@@ -649,9 +649,11 @@ pub fn big_operator_subscript(name: &str) -> Option<(&'static str, &str)> {
     PREFIXES.iter().find_map(|(prefix, word)| name.strip_prefix(prefix).map(|rest| (*word, rest)))
 }
 
-/// The hint for a sum or product written with its index as a subscript ([`big_operator_subscript`]).
+/// The hint for a sum or product written with its index as a subscript ([`big_operator_subscript`]);
+/// `index` is what was written as the subscript (`c` where that is not a name).
 pub fn big_operator_hint(word: &str, index: &str) -> String {
     let what = if word == "sum" { "sum" } else { "product" };
+    let index = if is_word(index) { index } else { "c" };
     format!(
         "a {what} is written `{word}({index}, …)`, over the declared range of `{index}`, or `{word}({index} in 1..n, …)`"
     )

@@ -51,17 +51,18 @@ impl Resolver {
             .collect();
         candidates.extend(fns.iter().map(String::as_str));
         let mut d = Diagnostic::error(func.span, format!("unknown function `{}`", func.name));
-        // What students write for a builtin: another spelling, or another case. Declaring it
-        // `unknown` instead would make it an arbitrary function, and a step that uses the
-        // builtin's derivative wrong.
+        // `Σ_c(…)`, `d(x^2)/dx`: the notation of the blackboard.
         if let Some((word, index)) = big_operator_subscript(&func.name) {
-            self.error(d.with_hint(big_operator_hint(word, if index.is_empty() { "c" } else { index })));
+            self.error(d.with_hint(big_operator_hint(word, index)));
             return;
         }
         if func.name == "d" {
             self.error(d.with_hint("a derivative is written `∂(x^2)/∂x` or `diff(x^2, x)`"));
             return;
         }
+        // What students write for a builtin: another spelling, or another case. Declaring it
+        // `unknown` instead would make it an arbitrary function, and a step that uses the
+        // builtin's derivative wrong.
         if let Some(builtin) = builtin_spelled_as(&func.name) {
             self.error(d.with_hint(format!(
                 "did you mean the builtin `{builtin}`? (`unknown {}(x)` would declare an arbitrary function instead)",
@@ -86,7 +87,7 @@ impl Resolver {
     /// bare (`t` of `h^(t)`), `x²` and `x₁`, Euler's `e`.
     fn notation_hint(&self, name: &str, known: &[String]) -> Option<String> {
         if let Some((word, index)) = big_operator_subscript(name) {
-            return Some(big_operator_hint(word, if index.is_empty() { "c" } else { index }));
+            return Some(big_operator_hint(word, index));
         }
         if let Some(hint) = self.underscore_subscript(name) {
             return Some(hint);
@@ -95,19 +96,20 @@ impl Resolver {
         if let Some(family) = self.family_with_label(name) {
             return Some(format!("`{name}` is a label, a position written in brackets, as in `{family}`"));
         }
-        let digits = |from: &str, to: &str| -> Option<(String, String)> {
-            let base = name.trim_end_matches(|c: char| from.contains(c));
-            let written: String = name[base.len()..].chars().filter_map(|c| from.find(c).map(|_| c)).collect();
-            let ascii: String = written
+        // `x²`, `x₁`: a known name and digits written raised or lowered.
+        let digits = |raised: &str| -> Option<(&str, String)> {
+            let base = name.trim_end_matches(|c: char| raised.contains(c));
+            let ascii: String = name[base.len()..]
                 .chars()
-                .map(|c| to.chars().nth(from.chars().position(|f| f == c).unwrap_or(0)).unwrap_or('0'))
+                .filter_map(|c| raised.chars().position(|r| r == c))
+                .map(|d| char::from(b'0' + d as u8))
                 .collect();
-            (!written.is_empty() && known.iter().any(|k| k == base)).then(|| (base.to_string(), ascii))
+            (!ascii.is_empty() && known.iter().any(|k| k == base)).then_some((base, ascii))
         };
-        if let Some((base, power)) = digits("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789") {
+        if let Some((base, power)) = digits("⁰¹²³⁴⁵⁶⁷⁸⁹") {
             return Some(format!("a power is written `{base}^{power}`"));
         }
-        if let Some((base, sub)) = digits("₀₁₂₃₄₅₆₇₈₉", "0123456789") {
+        if let Some((base, sub)) = digits("₀₁₂₃₄₅₆₇₈₉") {
             return Some(format!("a subscript is written in brackets: `{base}[{sub}]`"));
         }
         (name == "e").then(|| "Euler's number is not built in: write `exp(x)` for eˣ, and `exp(1)` for e".to_string())
