@@ -52,6 +52,13 @@ impl Diagnostic {
         Diagnostic { span, message: message.into(), labels: Vec::new(), hints: Vec::new(), show_source: true }
     }
 
+    /// A warning with a message at a span: a file that is valid but almost surely not what was
+    /// meant. Warnings are kept apart from errors (`FileReport::warnings`) and never change a
+    /// verdict, a score or an exit status.
+    pub fn warning(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(span, message)
+    }
+
     /// Adds a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hints.push(hint.into());

@@ -7,7 +7,7 @@ use crate::check::{check_model, CheckOptions, DerivationResult};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::latex::{read_answer, AnswerKind};
 use crate::localise::localise;
-use crate::model::{resolve, Model};
+use crate::model::{resolve, warnings, Model};
 use crate::syntax::ast::{File, Item};
 use crate::syntax::parse_file;
 
@@ -49,8 +49,18 @@ pub struct FileReport {
     pub title: Option<String>,
     /// Problems that stopped parts of the file from being checked.
     pub errors: Vec<Diagnostic>,
+    /// What checks but is almost surely not what was meant (a head that is identically 0 by the
+    /// declarations). A warning never changes a verdict or the exit status.
+    pub warnings: Vec<Diagnostic>,
     /// Results of the derivations that were checked.
     pub derivations: Vec<DerivationResult>,
+}
+
+impl FileReport {
+    /// The report of a file that was not checked: its errors and nothing else.
+    pub fn unchecked(path: impl Into<String>, source: String, errors: Vec<Diagnostic>) -> FileReport {
+        FileReport { path: path.into(), source, title: None, errors, warnings: Vec::new(), derivations: Vec::new() }
+    }
 }
 
 /// Files (and texts sent to `serve`) larger than this are refused unread.
@@ -87,14 +97,12 @@ fn isolated(path: &str, bytes: &[u8], work: impl FnOnce() -> FileReport + Send) 
         let worker = std::thread::Builder::new().stack_size(CHECK_STACK_BYTES).spawn_scoped(scope, work);
         match worker.map(|h| h.join()) {
             Ok(Ok(report)) => report,
-            _ => FileReport {
-                path: path.to_string(),
-                source: String::from_utf8_lossy(bytes).into_owned(),
-                title: None,
-                errors: vec![Diagnostic::error(Span::default(), "internal error while checking this file")
+            _ => FileReport::unchecked(
+                path,
+                String::from_utf8_lossy(bytes).into_owned(),
+                vec![Diagnostic::error(Span::default(), "internal error while checking this file")
                     .with_hint("please report this input to the gradproof developers")],
-                derivations: Vec::new(),
-            },
+            ),
         }
     })
 }
@@ -107,27 +115,20 @@ fn check_answer_here(
     model_bytes: &[u8],
     options: &CheckOptions,
 ) -> FileReport {
-    let failed = |path: &str, source: String, errors: Vec<Diagnostic>| FileReport {
-        path: path.to_string(),
-        source,
-        title: None,
-        errors,
-        derivations: Vec::new(),
-    };
     let model_source = match decode_source(model_bytes) {
         Ok(source) => source,
-        Err((valid, d)) => return failed(model_path, valid, vec![d]),
+        Err((valid, d)) => return FileReport::unchecked(model_path, valid, vec![d]),
     };
     let (model_file, mut model_errors) = parse_file(&model_source);
     let (_, resolve_errors) = resolve(&model_file);
     model_errors.extend(resolve_errors);
     if !model_errors.is_empty() {
         model_errors.sort_by_key(|d| d.span.start);
-        return failed(model_path, model_source, model_errors);
+        return FileReport::unchecked(model_path, model_source, model_errors);
     }
     let text = match decode_source(answer) {
         Ok(text) => text,
-        Err((valid, d)) => return failed(path, valid, vec![d]),
+        Err((valid, d)) => return FileReport::unchecked(path, valid, vec![d]),
     };
     let (derivations, mut errors) = read_answer(&text, kind, &model_file);
     // The model's declarations and the answer's derivations, as one file.
@@ -137,29 +138,41 @@ fn check_answer_here(
     let (model, resolve_errors) = resolve(&file);
     errors.extend(resolve_errors);
     errors.sort_by_key(|d| d.span.start);
-    let derivations = if model.declarations_failed { Vec::new() } else { check_file(&text, &file, &model, options) };
-    FileReport { path: path.to_string(), source: text, title: model.title.clone(), errors, derivations }
+    if model.declarations_failed {
+        return FileReport { title: model.title.clone(), ..FileReport::unchecked(path, text, errors) };
+    }
+    let derivations = check_file(&text, &file, &model, options);
+    FileReport {
+        path: path.to_string(),
+        source: text,
+        title: model.title.clone(),
+        errors,
+        warnings: warnings(&model),
+        derivations,
+    }
 }
 
 fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {
     let source = match decode_source(bytes) {
         Ok(source) => source,
-        Err((valid, d)) => {
-            return FileReport {
-                path: path.to_string(),
-                source: valid,
-                title: None,
-                errors: vec![d],
-                derivations: Vec::new(),
-            };
-        }
+        Err((valid, d)) => return FileReport::unchecked(path, valid, vec![d]),
     };
     let (file, model, errors) = parsed_model(&source);
     // Errors in declarations can change the meaning of every derivation; errors confined to
     // derivation lines only drop those derivations (the resolver leaves them out).
     let declarations_ok = !model.declarations_failed && errors.iter().all(|d| on_derivation_line(&source, d.span));
-    let derivations = if declarations_ok { check_file(&source, &file, &model, options) } else { Vec::new() };
-    FileReport { path: path.to_string(), source, title: model.title.clone(), errors, derivations }
+    if !declarations_ok {
+        return FileReport { title: model.title.clone(), ..FileReport::unchecked(path, source, errors) };
+    }
+    let derivations = check_file(&source, &file, &model, options);
+    FileReport {
+        path: path.to_string(),
+        source,
+        title: model.title.clone(),
+        errors,
+        warnings: warnings(&model),
+        derivations,
+    }
 }
 
 /// The text of a file's bytes, a byte-order mark (files saved on Windows) turned into spaces,

@@ -60,6 +60,19 @@ fn json_format() {
     insta::assert_snapshot!(run(&["check", "--format", "json", "tests/data/wrong.deriv"], None));
 }
 
+/// A warning (a head that is identically 0 by the declarations) is shown on stderr with its line
+/// and hint, counted under the file and listed in the JSON report's `warnings`; it changes no
+/// verdict and no exit status: every step of this file is proved, so the status is 0.
+#[test]
+fn a_warning_is_shown_in_both_formats_and_changes_no_verdict_or_exit_status() {
+    let source: &[u8] = b"var E, y_in[t]\nderive diff(E, y_in[t])\n  = 42 * diff(E, y_in[t])\n";
+    let human = run(&["check", "-"], Some(source));
+    assert!(human.starts_with("exit: 0\n"), "{human}");
+    let json = run(&["check", "--format", "json", "-"], Some(source));
+    assert!(json.starts_with("exit: 0\n"), "{json}");
+    insta::assert_snapshot!(format!("{human}\n{json}"));
+}
+
 #[test]
 fn standard_input() {
     insta::assert_snapshot!(run(&["check", "-"], Some(b"var x\nderive x + x\n  = 2*x\n")));

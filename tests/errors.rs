@@ -3,16 +3,17 @@
 
 use gradproof::check::CheckOptions;
 use gradproof::check_source;
-use gradproof::diagnostic::line_col;
+use gradproof::diagnostic::{line_col, Diagnostic};
 
 /// Checks `source` and returns (line, message, hint) of every error.
 fn errors(source: &str) -> Vec<(usize, String, String)> {
     let report = check_source("test.deriv", source.as_bytes(), &CheckOptions::default());
-    report
-        .errors
-        .iter()
-        .map(|d| (line_col(&report.source, d.span.start).0, d.message.clone(), d.hints.join(" | ")))
-        .collect()
+    listed(&report.source, &report.errors)
+}
+
+/// (line, message, hint) of each diagnostic.
+fn listed(source: &str, diagnostics: &[Diagnostic]) -> Vec<(usize, String, String)> {
+    diagnostics.iter().map(|d| (line_col(source, d.span.start).0, d.message.clone(), d.hints.join(" | "))).collect()
 }
 
 /// Asserts one error at `line` whose message and hint contain the given texts.
@@ -258,4 +259,162 @@ fn notation_students_try_first_gets_a_hint_that_says_what_to_write() {
     assert_error("var z\nderive z\n  = .5*z + .5*z\n", 3, "unexpected `.`", "write `0.5`");
     // A function nobody declared and no builtin resembles: declare it.
     assert_error("var z\nderive foo(z)\n  = 1\n", 2, "unknown function `foo`", "unknown foo(x)");
+}
+
+/// The notation of the blackboard and of LaTeX that students try first (issue 14): each gets an
+/// error whose hint says what to write instead, never one that misleads (`did you mean `W`?` for
+/// the label `t` of `h^(t)`, or a declaration of `Σ_c`).
+#[test]
+fn blackboard_and_latex_notation_gets_a_hint_that_says_what_to_write() {
+    // A superscript where the subscript belongs: one error, not "needs 1 subscript" and
+    // "unknown name `t`".
+    let found = errors("var h[t], W\nderive W * h^(t-1)\n  = 1\n");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_error(
+        "var h[t], W\nderive W * h^(t-1)\n  = 1\n",
+        2,
+        "`h` needs a subscript: a superscript is a power",
+        "written in brackets: `h[t-1]`",
+    );
+    assert_error(
+        "var h[t]\nderive h^{(t)}\n  = 1\n",
+        2,
+        "unexpected `{`",
+        "a time step or an index is a subscript, `h[t]`",
+    );
+    // `h^2` of a subscripted `h` is a power whose subscript is missing.
+    assert_error("var h[t]\nderive h^2\n  = 1\n", 2, "`h` needs 1 subscript", "declared as `h[t]`");
+    // A bare label, wherever it is.
+    assert_error(
+        "var h[t], u\nderive u^t\n  = 1\n",
+        2,
+        "unknown name `t`",
+        "`t` is a label, a position written in brackets, as in `h[t]`",
+    );
+    // Sums written with their index as a subscript.
+    let sum = "a sum is written `sum(c, …)`, over the declared range of `c`, or `sum(c in 1..n, …)`";
+    let model = "index c in 1..D\nvar x[c]\n";
+    assert_error(&format!("{model}derive Σ_{{c=1}}^D x[c]\n  = 1\n"), 3, "unexpected `{`", sum);
+    assert_error(&format!("{model}derive 2 * ∑_{{c=1}}^{{D}} x[c]\n  = 1\n"), 3, "unexpected `∑`", sum);
+    assert_error(&format!("{model}derive Σ_c x[c]\n  = 1\n"), 3, "missing operator", sum);
+    assert_error(&format!("{model}derive Σ_c(x[c])\n  = 1\n"), 3, "unknown function `Σ_c`", sum);
+    assert_error(&format!("{model}derive sum_c\n  = 1\n"), 3, "unknown name `sum_c`", sum);
+    assert_error(
+        &format!("{model}derive ∏_c(x[c])\n  = 1\n"),
+        3,
+        "unexpected `∏`",
+        "a product is written `prod(c, …)`",
+    );
+    // Subscripts with `_`, in braces, or as Unicode digits; powers as superscripts.
+    assert_error("index i in 1..n, j in 1..n\nvar W[i,j]\nderive W_ij\n  = 1\n", 3, "unknown name `W_ij`", "`W[i,j]`");
+    assert_error("var h[t]\nderive h_t\n  = 1\n", 2, "unknown name `h_t`", "`h[t]`");
+    assert_error("index i in 1..n\nvar x[i]\nderive x_{i}\n  = 1\n", 3, "unexpected `{`", "`x[i]`, not `x_{i}`");
+    assert_error("index i in 1..n\nvar x[i]\nderive x₁\n  = 1\n", 3, "unknown name `x₁`", "`x[1]`");
+    assert_error("var x\nderive x²\n  = 1\n", 2, "unknown name `x²`", "a power is written `x^2`");
+    // A mark over a letter is not part of a name, whether combining or typed after it.
+    let tilde = "a tilde over a letter is not part of a name: name it `x_tilde`";
+    assert_error("var x̃\n", 1, "unexpected combining mark U+0303", tilde);
+    assert_error("var x\nderive x̃\n  = 1\n", 2, "unexpected combining mark U+0303", tilde);
+    assert_error("var x\nderive x~\n  = 1\n", 2, "unexpected `~`", tilde);
+    assert_error("var x\nderive x⃗\n  = 1\n", 2, "combining mark U+20D7", "name it `x_vec`");
+    // A letter with the mark built in is a name.
+    assert!(errors("var ã\nderive ã\n  = ã\n").is_empty());
+    // Other notations: |x|, LaTeX commands, NumPy's `@` and `.T`, `:=`, ∇, e^x, d(…)/dx.
+    assert_error("var x\nderive |x|\n  = 1\n", 2, "unexpected `|`", "`abs(x)`");
+    assert_error("var x\nderive \\sigma(x)\n  = 1\n", 2, "unexpected `\\`", "not LaTeX");
+    assert_error("var W: 2x2\nderive W @ W\n  = W\n", 2, "unexpected `@`", "a matrix product is written `*`");
+    assert_error("var W: 2x2\nderive W.T\n  = W\n", 2, "unexpected `.`", "`W^T` or `Wᵀ`");
+    assert_error("var y\nlet z := y\n", 2, "unexpected `:`", "a definition is written `let y = …`");
+    assert_error("var x\nderive ∇ x\n  = 1\n", 2, "unexpected `∇`", "`diff(L, W)`");
+    assert_error("var x\nderive e^x\n  = 1\n", 2, "unknown name `e`", "write `exp(x)`");
+    assert_error("var x\nderive d(x^2)\n  = 1\n", 2, "unknown function `d`", "`diff(x^2, x)`");
+}
+
+/// Checks `source` and returns (line, message, hint) of every warning, asserting that it has no
+/// error.
+fn warnings(source: &str) -> Vec<(usize, String, String)> {
+    let report = check_source("test.deriv", source.as_bytes(), &CheckOptions::default());
+    assert!(report.errors.is_empty(), "unexpected errors: {:?}", report.errors);
+    listed(&report.source, &report.warnings)
+}
+
+/// Asserts exactly one warning, at `line`, whose message and hint contain the given texts.
+#[track_caller]
+fn assert_warning(source: &str, line: usize, message: &str, hint: &str) {
+    let found = warnings(source);
+    assert!(
+        found.len() == 1 && found[0].0 == line && found[0].1.contains(message) && found[0].2.contains(hint),
+        "expected one warning at line {line} with `{message}` / `{hint}`, got {found:#?}"
+    );
+}
+
+/// A loss declared as a plain `var` is an input, held fixed when anything else is perturbed
+/// (§3.3), so its derivative is identically 0 and every step that is 0 is right, even
+/// `42 * diff(E, y_in[t])` (issue 14). The file checks; the head is warned about.
+#[test]
+fn a_head_that_is_zero_by_the_declarations_is_warned_about() {
+    let var_loss = "var E, y_in[t]\nderive diff(E, y_in[t])\n  = 42 * diff(E, y_in[t])\n";
+    assert_warning(
+        var_loss,
+        2,
+        "the head is identically 0: `E` is a `var`, held fixed when `y_in[t]` changes",
+        "declare `unknown E depends on y_in[t]` or define it with `let`",
+    );
+    // Written as a fraction, and by a whole matrix.
+    assert_warning("var E, y\nderive ∂E/∂y\n  = 0\n", 2, "`E` is a `var`", "unknown E depends on y");
+    assert_warning("var L, W: 2 x 3\nderive diff(L, W)\n  = 0*W\n", 2, "held fixed when `W` changes", "");
+    // An unknown node whose list does not reach the target, directly or through definitions.
+    assert_warning(
+        "var u, v\nlet h = 2*v\nunknown E depends on h\nderive diff(E, u)\n  = 0\n",
+        4,
+        "`E` does not depend on `u`",
+        "add `u` to the list after `depends on`",
+    );
+    // A definition, a compound expression, and a derivative of a derivative that is 0.
+    assert_warning("var u, v\nlet h = 2*v\nderive diff(h, u)\n  = 0\n", 3, "`h` does not depend on `u`", "");
+    assert_warning(
+        "index k in 1..n\nvar x[k], u\nderive diff(sum(k, x[k]^2), u)\n  = 0\n",
+        3,
+        "does not depend on `u`",
+        "nothing it reads depends on `u`",
+    );
+    assert_warning("var E, u, v\nderive diff(diff(E, u), v)\n  = 0\n", 2, "`E` is a `var`", "");
+}
+
+/// Only a head that is 0 whatever the values are is warned about: not one that may depend on its
+/// target through a definition, a dependency list, its own family or a function body, nor one
+/// whose target is computed from what it differentiates (the lesson of §3.3, where the advice
+/// to declare a dependency would make a cycle).
+#[test]
+fn a_head_that_may_depend_on_its_target_is_not_warned_about() {
+    for source in [
+        "var y_in[t]\nunknown E depends on y_in[t]\nderive diff(E, y_in[t])\n  = diff(E, y_in[t])\n",
+        "var u\nunknown f(x)\nlet y = f(u)\nunknown E depends on y\nderive diff(E, u)\n  = diff(E, y) * f'(u)\n",
+        "var x\nderive diff(x, x)\n  = 1\n",
+        "index i in 1..n, j in 1..n\nvar x[i]\nderive diff(x[i], x[j])\n  = delta(i, j)\n",
+        "var u\nunknown f(x)\nlet y = f(u)\nderive diff(u, y)\n  = 0\n",
+        "var u, w\nlet g(z) = w * z\nderive diff(g(2), w)\n  = 2\n",
+        "var E\nderive E\n  = E\n",
+    ] {
+        assert_eq!(warnings(source), Vec::new(), "in\n{source}");
+    }
+}
+
+/// No false alarms: no file of the corpus, the examples or the course examples gets a warning.
+#[test]
+fn no_file_of_the_corpus_or_the_course_examples_gets_a_warning() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["derivations", "derivations/generated", "examples", "tests/grade/submissions", "../shared/examples"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+        files.extend(entries.map(|e| e.expect("entry").path()).filter(|p| p.extension().is_some_and(|x| x == "deriv")));
+    }
+    assert!(files.len() > 50, "the corpus is not where it was: {} files", files.len());
+    for path in files {
+        let source = std::fs::read_to_string(&path).expect("readable");
+        let (file, _) = gradproof::syntax::parse_file(&source);
+        let (model, _) = gradproof::model::resolve(&file);
+        let found = gradproof::model::warnings(&model);
+        assert!(found.is_empty(), "{}: {found:?}", path.display());
+    }
 }

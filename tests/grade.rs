@@ -352,6 +352,18 @@ fn reference_error(text: &str) -> Vec<String> {
     }
 }
 
+/// A reference whose head is identically 0 by its declarations would make every step that is 0
+/// right: it is graded as usual, with the warning kept for the grader (printed by `grade`).
+#[test]
+fn a_reference_with_a_head_that_is_zero_by_its_declarations_carries_the_warning() {
+    let text = "var E, y\nderive \"loss\" diff(E, y)\n  = 0\n";
+    let r = Reference::new("ref.deriv", text, &CheckOptions::default()).expect("a valid reference");
+    assert_eq!(r.warnings.len(), 1);
+    assert!(r.warnings[0].message.contains("`E` is a `var`"), "{:?}", r.warnings);
+    let r = Reference::new("ref.deriv", "var x\nderive diff(x^2, x)\n  = 2*x\n", &CheckOptions::default());
+    assert!(r.expect("a valid reference").warnings.is_empty());
+}
+
 #[test]
 fn the_grading_directive_sets_the_shares() {
     let r = Reference::new("ref.deriv", "grading final 30%\nvar x\nderive x + x\n  = 2*x\n", &CheckOptions::default());

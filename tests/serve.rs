@@ -95,6 +95,18 @@ fn a_check_gives_verdicts_causes_spans_and_the_typeset_derivation() {
 }
 
 #[test]
+fn warnings_come_with_their_spans_and_change_no_verdict() {
+    let source = "var E, y\nderive diff(E, y)\n  = 42 * diff(E, y)\n";
+    let answer = check(source);
+    assert_eq!(answer.report["warnings"][0]["line"], 2);
+    assert!(answer.report["warnings"][0]["hint"].as_str().unwrap().contains("unknown E depends on y"));
+    assert_eq!(answer.warnings.len(), 1);
+    assert_eq!(answer.warnings[0].from, "var E, y\n".len());
+    assert_eq!(answer.report["derivations"][0]["steps"][0]["verdict"], "proved");
+    assert!(answer.errors.is_empty() && answer.markdown.is_some());
+}
+
+#[test]
 fn errors_come_with_their_spans_and_the_seed_is_taken() {
     let answer = check("var x\nderive x +\n  = x\n");
     assert_eq!(answer.report["errors"][0]["line"], 2);

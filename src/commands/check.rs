@@ -95,13 +95,11 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileReport>
 }
 
 fn unreadable(path: String, message: &str) -> FileReport {
-    FileReport {
+    FileReport::unchecked(
         path,
-        source: String::new(),
-        title: None,
-        errors: vec![Diagnostic::error(Span::default(), format!("cannot read input: {message}"))],
-        derivations: Vec::new(),
-    }
+        String::new(),
+        vec![Diagnostic::error(Span::default(), format!("cannot read input: {message}"))],
+    )
 }
 
 /// Reads and checks answers written in LaTeX or Markdown against the model at `model`.
@@ -155,7 +153,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let err_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for r in &reports {
-        if !r.errors.is_empty() {
+        if !r.errors.is_empty() || !r.warnings.is_empty() {
             eprint!("{}", render_diagnostics(r, err_color));
         }
     }

@@ -12,13 +12,7 @@ use crate::syntax::print::{format_source, Spelling};
 
 /// Formats one file's text: the canonical text, or the report of why it cannot be formatted.
 pub fn format_file(path: &str, bytes: &[u8], spelling: Spelling) -> Result<String, FileReport> {
-    let report = |source: String, errors: Vec<Diagnostic>| FileReport {
-        path: path.to_string(),
-        source,
-        title: None,
-        errors,
-        derivations: Vec::new(),
-    };
+    let report = |source: String, errors: Vec<Diagnostic>| FileReport::unchecked(path, source, errors);
     let source = decode_source(bytes).map_err(|(valid, d)| report(valid, vec![d]))?;
     format_source(&source, spelling).map_err(|errors| report(source, errors))
 }
@@ -40,13 +34,11 @@ pub fn run(args: &FmtArgs) -> i32 {
         let bytes = match bytes {
             Ok(bytes) => bytes,
             Err(message) => {
-                let report = FileReport {
-                    path: name,
-                    source: String::new(),
-                    title: None,
-                    errors: vec![Diagnostic::error(Span::default(), format!("cannot read input: {message}"))],
-                    derivations: Vec::new(),
-                };
+                let report = FileReport::unchecked(
+                    name,
+                    String::new(),
+                    vec![Diagnostic::error(Span::default(), format!("cannot read input: {message}"))],
+                );
                 eprint!("{}", render_diagnostics(&report, err_color));
                 status = 2;
                 continue;

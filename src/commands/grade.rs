@@ -51,6 +51,13 @@ pub fn run(args: &GradeArgs) -> i32 {
             return 2;
         }
     };
+    if !reference.warnings.is_empty() {
+        let report = FileReport {
+            warnings: reference.warnings.clone(),
+            ..FileReport::unchecked(reference.path.clone(), reference.source.clone(), Vec::new())
+        };
+        eprint!("{}", render_diagnostics(&report, err_color));
+    }
     if args.template.is_some() {
         return super::print_stdout(&reference.template()).map_or_else(|e| super::output_failed(&e), |()| 0);
     }
@@ -123,13 +130,7 @@ pub fn options(args: &GradeArgs) -> GradeOptions {
 /// Reads and prepares the reference; on any error, a report of it for stderr.
 pub fn load_reference(path: &Path, options: &CheckOptions) -> Result<Reference, FileReport> {
     let name = path.display().to_string();
-    let report = |source: String, errors: Vec<Diagnostic>| FileReport {
-        path: name.clone(),
-        source,
-        title: None,
-        errors,
-        derivations: Vec::new(),
-    };
+    let report = |source: String, errors: Vec<Diagnostic>| FileReport::unchecked(name.clone(), source, errors);
     let bytes = read_input(path).map_err(|e| {
         report(String::new(), vec![Diagnostic::error(Span::default(), format!("cannot read input: {e}"))])
     })?;

@@ -17,7 +17,7 @@ pub fn run(args: &RenderArgs) -> i32 {
     let err_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let name = if args.path.as_os_str() == "-" { "<stdin>".to_string() } else { args.path.display().to_string() };
     let fail = |source: String, errors: Vec<Diagnostic>| {
-        let report = FileReport { path: name.clone(), source, title: None, errors, derivations: Vec::new() };
+        let report = FileReport::unchecked(name.clone(), source, errors);
         eprint!("{}", render_diagnostics(&report, err_color));
         2
     };

@@ -10,7 +10,7 @@ use num_traits::Signed;
 use super::policy::{default_shares, derivatives_left_through_definitions, Points};
 use crate::check::{check_model, CheckOptions, Verdict};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{resolve, written_ref, GradingShares};
+use crate::model::{resolve, warnings, written_ref, GradingShares};
 use crate::syntax::ast::{self, Definition, Item, UnknownItem};
 use crate::syntax::{lines, parse_file};
 
@@ -31,6 +31,9 @@ pub struct Reference {
     pub shares: GradingShares,
     /// Its derivations, in file order.
     pub derivations: Vec<ReferenceDerivation>,
+    /// Its warnings (a head that is identically 0 by the declarations, which would make every
+    /// step that is 0 right): shown to the grader, they stop nothing.
+    pub warnings: Vec<Diagnostic>,
     /// Its declarations, which a submission's are compared with.
     pub(super) declarations: Vec<Declaration>,
     /// Every name written in it outside comments: a submission may not declare one of these, as
@@ -151,6 +154,7 @@ impl Reference {
             sha256: sha256_hex(source.as_bytes()),
             shares: model.grading.clone().unwrap_or_else(default_shares),
             derivations,
+            warnings: warnings(&model),
             declarations: declarations(&file, &lines),
             words: words(source),
             lines,

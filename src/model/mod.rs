@@ -3,6 +3,7 @@
 mod formula;
 mod ir;
 mod limits;
+mod lint;
 mod resolve;
 mod shape;
 mod text;
@@ -10,6 +11,7 @@ mod text;
 pub use formula::{formula_body, subst_locals};
 pub use ir::*;
 pub use limits::{MAX_DECLARATIONS, MAX_INLINED_SIZE};
+pub use lint::warnings;
 pub use resolve::{
     collect_fns, constant_value, dependency_closure, entries_read, free_indices, label_text, parse_decimal, render_ref,
     resolve, subst_free, subst_ix_vars, written_ref,

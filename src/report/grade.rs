@@ -45,13 +45,7 @@ fn submission(out: &mut Buffer, g: &SubmissionGrade, color: bool) -> std::io::Re
         writeln!(out, "  review: {reason}")?;
     }
     if !g.errors.is_empty() {
-        let report = FileReport {
-            path: g.path.clone(),
-            source: g.source.clone(),
-            title: None,
-            errors: g.errors.clone(),
-            derivations: Vec::new(),
-        };
+        let report = FileReport::unchecked(g.path.clone(), g.source.clone(), g.errors.clone());
         let rendered = render_diagnostics(&report, color);
         for line in rendered.trim_end().lines() {
             if line.trim().is_empty() {

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{
     self,
@@ -12,7 +12,7 @@ use codespan_reporting::term::{
 
 use super::{FileReport, Summary};
 use crate::check::{significant, Counterexample, StepResult, Verdict};
-use crate::diagnostic::LineIndex;
+use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::grade::{cause_text, repair_text};
 
 /// How the human report looks.
@@ -34,29 +34,36 @@ pub fn render_human(reports: &[FileReport], options: HumanOptions) -> String {
     String::from_utf8_lossy(out.as_slice()).into_owned()
 }
 
-/// Renders one file's diagnostics (for stderr).
+/// Renders one file's diagnostics (for stderr): its errors, then its warnings.
 pub fn render_diagnostics(r: &FileReport, color: bool) -> String {
     let mut out = if color { Buffer::ansi() } else { Buffer::no_color() };
-    let file = SimpleFile::new(r.path.as_str(), r.source.as_str());
-    let config = term::Config::default();
     for d in &r.errors {
-        if r.source.is_empty() || !d.show_source {
-            // Nothing worth quoting (an unreadable file, a runaway line): the place and the message.
-            let (line, column) = crate::diagnostic::line_col(&r.source, d.span.start);
-            let _ = writeln!(out, "error: {}\n  ┌─ {}:{line}:{column}", d.message, r.path);
-            for h in &d.hints {
-                let _ = writeln!(out, "  = hint: {h}");
-            }
-            let _ = writeln!(out);
-            continue;
-        }
-        let mut labels = vec![Label::primary((), d.span.range())];
-        labels.extend(d.labels.iter().map(|(span, msg)| Label::secondary((), span.range()).with_message(msg)));
-        let notes = d.hints.iter().map(|h| format!("hint: {h}")).collect();
-        let cs = CsDiagnostic::error().with_message(&d.message).with_labels(labels).with_notes(notes);
-        term::emit(&mut out, &config, &file, &cs).expect("writing to a buffer cannot fail");
+        diagnostic(&mut out, r, d, Severity::Error);
+    }
+    for d in &r.warnings {
+        diagnostic(&mut out, r, d, Severity::Warning);
     }
     String::from_utf8_lossy(out.as_slice()).into_owned()
+}
+
+fn diagnostic(out: &mut Buffer, r: &FileReport, d: &Diagnostic, severity: Severity) {
+    if r.source.is_empty() || !d.show_source {
+        // Nothing worth quoting (an unreadable file, a runaway line): the place and the message.
+        let (line, column) = crate::diagnostic::line_col(&r.source, d.span.start);
+        let word = if severity == Severity::Warning { "warning" } else { "error" };
+        let _ = writeln!(out, "{word}: {}\n  ┌─ {}:{line}:{column}", d.message, r.path);
+        for h in &d.hints {
+            let _ = writeln!(out, "  = hint: {h}");
+        }
+        let _ = writeln!(out);
+        return;
+    }
+    let mut labels = vec![Label::primary((), d.span.range())];
+    labels.extend(d.labels.iter().map(|(span, msg)| Label::secondary((), span.range()).with_message(msg)));
+    let notes = d.hints.iter().map(|h| format!("hint: {h}")).collect();
+    let cs = CsDiagnostic::new(severity).with_message(&d.message).with_labels(labels).with_notes(notes);
+    let file = SimpleFile::new(r.path.as_str(), r.source.as_str());
+    term::emit(out, &term::Config::default(), &file, &cs).expect("writing to a buffer cannot fail");
 }
 
 /// Writes `text` in a colour (when the buffer has colours).
@@ -78,6 +85,7 @@ fn file(out: &mut Buffer, r: &FileReport, options: HumanOptions) -> std::io::Res
         paint(out, Some(Color::Red), true, &format!("  {n} error{} (shown above)", if n == 1 { "" } else { "s" }))?;
         writeln!(out)?;
     }
+    warnings_line(out, r)?;
     let lines = LineIndex::new(&r.source);
     for d in &r.derivations {
         let line = lines.line_col(d.span.start).0;
@@ -88,6 +96,17 @@ fn file(out: &mut Buffer, r: &FileReport, options: HumanOptions) -> std::io::Res
         }
     }
     writeln!(out)
+}
+
+/// The count of a file's warnings, which `render_diagnostics` shows in full.
+fn warnings_line(out: &mut Buffer, r: &FileReport) -> std::io::Result<()> {
+    let n = r.warnings.len();
+    if n > 0 {
+        let text = format!("  {n} warning{} (shown above)", if n == 1 { "" } else { "s" });
+        paint(out, Some(Color::Yellow), true, &text)?;
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 fn step(out: &mut Buffer, lines: &LineIndex, s: &StepResult, options: HumanOptions) -> std::io::Result<()> {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{FileReport, Summary};
 use crate::check::{Against, Cause, Constant, Counterexample, Fraction, StepResult};
-use crate::diagnostic::LineIndex;
+use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::grade::{cause_text, repair_text};
 
 #[derive(Serialize)]
@@ -20,6 +20,8 @@ struct FileJson<'a> {
     path: &'a str,
     title: Option<&'a str>,
     errors: Vec<ErrorJson>,
+    /// Same fields as `errors`; a warning changes no verdict.
+    warnings: Vec<ErrorJson>,
     derivations: Vec<DerivationJson<'a>>,
 }
 
@@ -129,14 +131,14 @@ pub fn file_json(r: &FileReport) -> serde_json::Value {
 
 fn file_object(r: &FileReport) -> FileJson<'_> {
     let lines = LineIndex::new(&r.source);
-    let errors = r
-        .errors
-        .iter()
-        .map(|d| {
-            let (line, column) = lines.line_col(d.span.start);
-            ErrorJson { message: d.message.clone(), line, column, hint: d.hints.first().cloned() }
-        })
-        .collect();
+    let diagnostics = |list: &[Diagnostic]| -> Vec<ErrorJson> {
+        list.iter()
+            .map(|d| {
+                let (line, column) = lines.line_col(d.span.start);
+                ErrorJson { message: d.message.clone(), line, column, hint: d.hints.first().cloned() }
+            })
+            .collect()
+    };
     let derivations = r
         .derivations
         .iter()
@@ -147,7 +149,13 @@ fn file_object(r: &FileReport) -> FileJson<'_> {
             final_holds: d.final_holds(),
         })
         .collect();
-    FileJson { path: &r.path, title: r.title.as_deref(), errors, derivations }
+    FileJson {
+        path: &r.path,
+        title: r.title.as_deref(),
+        errors: diagnostics(&r.errors),
+        warnings: diagnostics(&r.warnings),
+        derivations,
+    }
 }
 
 pub(super) fn step_json<'a>(lines: &LineIndex, s: &'a StepResult) -> StepJson<'a> {

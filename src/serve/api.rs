@@ -42,6 +42,9 @@ pub struct CheckResponse {
     pub steps: Vec<Vec<Range>>,
     /// The span of each error of the report, in the same units.
     pub errors: Vec<Range>,
+    /// The span of each warning of the report (`report.warnings`), in the same units.
+    #[serde(default)]
+    pub warnings: Vec<Range>,
     /// The derivations typeset as `render --to markdown --verdicts` writes them, when the text is
     /// a `.deriv` file with no errors.
     pub markdown: Option<String>,
@@ -204,12 +207,13 @@ fn response(report: &FileReport, deriv: bool) -> CheckResponse {
     let range = |span: crate::diagnostic::Span| Range { from: units.at(span.start), to: units.at(span.end) };
     let steps = report.derivations.iter().map(|d| d.steps.iter().map(|s| range(s.span)).collect()).collect();
     let errors = report.errors.iter().map(|d| range(d.span)).collect();
+    let warnings = report.warnings.iter().map(|d| range(d.span)).collect();
     let markdown = (deriv && report.errors.is_empty()).then(|| {
         let (file, _) = parse_file(&report.source);
         render_math(&file, Some(&report.derivations), RenderFormat::Markdown)
     });
     let in_model = !deriv && report.path == MODEL_PATH;
-    CheckResponse { report: file_json(report), steps, errors, markdown, in_model }
+    CheckResponse { report: file_json(report), steps, errors, warnings, markdown, in_model }
 }
 
 /// Byte offsets of a text turned into UTF-16 offsets.

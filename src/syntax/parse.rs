@@ -503,9 +503,16 @@ fn string_text(pair: &Pair<Rule>) -> String {
 
 fn implicit_multiplication(lhs: &Expr, rhs: &Expr) -> Diagnostic {
     let span = Span::new(lhs.span.end, rhs.span.start.max(lhs.span.end));
-    Diagnostic::error(span.join(Span::new(lhs.span.end, rhs.span.start)), "missing operator between two operands")
-        .with_label(lhs.span.join(rhs.span), "implicit multiplication is not allowed")
-        .with_hint("write `*` between the two factors, as in `2*x`")
+    let d =
+        Diagnostic::error(span.join(Span::new(lhs.span.end, rhs.span.start)), "missing operator between two operands")
+            .with_label(lhs.span.join(rhs.span), "implicit multiplication is not allowed");
+    // `Σ_c x[c]`: the sum of the blackboard, read as a name times its body.
+    if let ExprKind::Name(name) = &lhs.kind {
+        if let Some((word, index)) = big_operator_subscript(&name.name) {
+            return d.with_hint(big_operator_hint(word, index));
+        }
+    }
+    d.with_hint("write `*` between the two factors, as in `2*x`")
 }
 
 /// Converts a pest error into a diagnostic, with the rules named as a student would name them.
@@ -527,6 +534,8 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         None => "end of line".to_string(),
         // A control character (a NUL byte, say) would be invisible in the message.
         Some(c) if c.is_control() => format!("character U+{:04X}", u32::from(c)),
+        // A combining mark would be drawn over the character before it in the message.
+        Some(c) if is_combining_mark(c) => format!("combining mark U+{:04X}", u32::from(c)),
         Some(c) => format!("`{c}`"),
     };
     let message = if pos == 0 || text[..pos].trim().is_empty() {
@@ -552,6 +561,8 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
     } else if text[..pos].contains("diff(") && text[..pos].trim_end().ends_with(',') {
         diagnostic = diagnostic
             .with_hint("the arguments of `diff` after the first are the variables to differentiate by: `diff(x^2, x)`");
+    } else if let Some(hint) = latex_notation_hint(&text[..pos], &text[pos..]) {
+        diagnostic = diagnostic.with_hint(hint);
     } else if text[pos..].starts_with('{') {
         diagnostic = diagnostic.with_hint("group with `(` and `)`");
     } else if let Some(digits) =
@@ -561,6 +572,124 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint(format!("a number starts with a digit: write `0.{digits}`"));
     }
     diagnostic
+}
+
+/// The hint for what students write first in the notation of the blackboard or of LaTeX, at the
+/// place where parsing stopped (`rest` starts there): a sum with its index as a subscript
+/// (`Σ_{c=1}^D`), a subscript or superscript in braces (`x_{i}`, `h^{(t)}`), a mark over a letter
+/// (`x̃`, `x~`), `|x|`, a LaTeX command, `@` and `.T` of NumPy, `:=`, `∇`.
+fn latex_notation_hint(before: &str, rest: &str) -> Option<String> {
+    let next = rest.chars().next()?;
+    let name_before = trailing_word(before);
+    // `∑` and `∏` are symbols, not letters, so `∑_c` stops at the `∑` (`Σ_c` is read as a name).
+    if let Some((word, after)) = big_operator_subscript(rest) {
+        let index = braced(after).and_then(|b| b.split('=').next()).unwrap_or(leading_word(after));
+        return Some(big_operator_hint(word, index.trim()));
+    }
+    if next == '{' && before.ends_with('_') {
+        let braced = braced(rest);
+        if let Some((word, _)) = big_operator_subscript(name_before) {
+            // `Σ_{c=1}^D`: the index is what comes before `=`.
+            let index = braced.and_then(|b| b.split('=').next()).unwrap_or("");
+            return Some(big_operator_hint(word, index.trim()));
+        }
+        let base = name_before.trim_end_matches('_');
+        let sub = braced.filter(|b| !b.is_empty() && b.len() <= 20).unwrap_or("i");
+        if is_word(base) {
+            return Some(format!("a subscript is written in brackets: `{base}[{sub}]`, not `{base}_{{{sub}}}`"));
+        }
+    }
+    if next == '{' && before.ends_with('^') {
+        let base = trailing_word(before.trim_end_matches('^'));
+        let sup = braced(rest).map(|b| b.trim_start_matches('(').trim_end_matches(')')).filter(|b| b.len() <= 20);
+        return Some(match (is_word(base), sup) {
+            (true, Some(sup)) if !sup.is_empty() => format!(
+                "`^{{…}}` is LaTeX: a time step or an index is a subscript, `{base}[{sup}]`; a power is `{base}^({sup})`"
+            ),
+            _ => "`^{…}` is LaTeX: a time step or an index is a subscript, `h[t]`; a power is `x^(…)`".to_string(),
+        });
+    }
+    if is_combining_mark(next) || (next == '~' && !rest.starts_with("~=")) {
+        let (mark, suffix) = match next {
+            '\u{0302}' => ("a hat", "hat"),
+            '\u{0304}' | '\u{0305}' => ("a bar", "bar"),
+            '\u{0307}' => ("a dot", "dot"),
+            '\u{20D7}' | '\u{20D1}' => ("an arrow", "vec"),
+            '~' | '\u{0303}' => ("a tilde", "tilde"),
+            _ => ("a mark", "2"),
+        };
+        let base = if is_word(name_before) { name_before } else { "x" };
+        return Some(format!(
+            "{mark} over a letter is not part of a name: name it `{base}_{suffix}` (or use a letter with the mark \
+             built in, such as `ã` or `ŷ`, where there is one)"
+        ));
+    }
+    Some(match next {
+        '|' if rest.starts_with("||") || rest.starts_with('‖') => "a norm is written `norm(x)`".to_string(),
+        '|' => "an absolute value is written `abs(x)`; a norm `norm(x)`".to_string(),
+        '‖' => "a norm is written `norm(x)`".to_string(),
+        '\\' => "a `.deriv` file is not LaTeX: write `sigmoid(z)`, `a/b`, `sum(c, …)`; an answer in LaTeX is \
+                  checked with `gradproof check ANSWER.tex --model MODEL.deriv`"
+            .to_string(),
+        '@' => "a matrix product is written `*`".to_string(),
+        '.' if rest.starts_with(".T") => {
+            format!("a transpose is written `{0}^T` or `{0}ᵀ`", if is_word(name_before) { name_before } else { "A" })
+        }
+        ':' if rest.starts_with(":=") => "a definition is written `let y = …`".to_string(),
+        '∇' => "a gradient is written `diff(L, W)` (or `∂L/∂W`)".to_string(),
+        _ => return None,
+    })
+}
+
+/// `Σ_c`, `sum_c`, `Π_{c`: a sum or a product written with its index as a subscript, as on the
+/// blackboard or in LaTeX. The word to write instead (`sum`, `prod`) and what follows the `_`.
+pub fn big_operator_subscript(name: &str) -> Option<(&'static str, &str)> {
+    const PREFIXES: [(&str, &str); 6] =
+        [("Σ_", "sum"), ("∑_", "sum"), ("sum_", "sum"), ("Π_", "prod"), ("∏_", "prod"), ("prod_", "prod")];
+    PREFIXES.iter().find_map(|(prefix, word)| name.strip_prefix(prefix).map(|rest| (*word, rest)))
+}
+
+/// The hint for a sum or product written with its index as a subscript ([`big_operator_subscript`]);
+/// `index` is what was written as the subscript (`c` where that is not a name).
+pub fn big_operator_hint(word: &str, index: &str) -> String {
+    let what = if word == "sum" { "sum" } else { "product" };
+    let index = if is_word(index) { index } else { "c" };
+    format!(
+        "a {what} is written `{word}({index}, …)`, over the declared range of `{index}`, or `{word}({index} in 1..n, …)`"
+    )
+}
+
+/// The identifier (or a prefix of one) at the end of a text.
+fn trailing_word(text: &str) -> &str {
+    let start = text
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
+        .last()
+        .map_or(text.len(), |(i, _)| i);
+    &text[start..]
+}
+
+/// The identifier (or a prefix of one) at the start of a text.
+fn leading_word(text: &str) -> &str {
+    let end = text.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(text.len());
+    &text[..end]
+}
+
+fn is_word(text: &str) -> bool {
+    text.chars().next().is_some_and(char::is_alphabetic) && text.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// What is inside the braces at the start of `rest` (`{c=1}` → `c=1`), when they close.
+fn braced(rest: &str) -> Option<&str> {
+    let inner = rest.strip_prefix('{')?;
+    inner.find('}').map(|end| &inner[..end])
+}
+
+/// Whether a character is a combining mark drawn over the one before it (`x̃`, `x⃗`): never part
+/// of a name, so that `x̃` and the letter `x` are not confused.
+fn is_combining_mark(c: char) -> bool {
+    matches!(u32::from(c), 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
 /// Whether the text ends with `∂name` (and maybe subscripts): a compound numerator needs parentheses.

@@ -101,6 +101,15 @@ try {
   await page.waitForSelector("#steps li.gp-error", { timeout: TIMEOUT });
   assert.match(await page.locator("#steps li.gp-error").first().textContent(), /line 13:/);
 
+  // A head that is identically 0 by the declarations (a loss declared `var`) is listed as a
+  // warning; the verdict stays proved.
+  const zero = "var E, y\nderive diff(E, y)\n  = 42 * diff(E, y)\n";
+  await page.goto("about:blank");
+  await page.goto(`${url}#code=${Buffer.from(zero).toString("base64url")}`);
+  await page.waitForSelector("#steps li.gp-warning", { timeout: TIMEOUT });
+  assert.match(await page.locator("#steps li.gp-warning").first().textContent(), /line 2:1: warning: the head is identically 0/);
+  await page.waitForSelector(".gp-verdicts .gp-mark[data-verdict='proved']", { timeout: TIMEOUT });
+
   // The menu loads a course derivation.
   const idle = (n) => page.waitForFunction((k) => !/typing|checking|loading/.test(document.getElementById("status").textContent)
     && document.querySelectorAll("#steps li[data-verdict]").length === k, n, { timeout: TIMEOUT });

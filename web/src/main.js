@@ -200,6 +200,21 @@ function show(answer) {
     li.onclick = () => jumpTo(span.from, answer.in_model ? modelView : view);
     stepsEl.append(li);
   });
+  // Warnings (a head that is identically 0 by the declarations) change no verdict: lint
+  // warnings in the editor and a line in the panel.
+  (report.warnings ?? []).forEach((warning, i) => {
+    const span = answer.warnings[i];
+    const message = warning.hint ? `${warning.message} (hint: ${warning.hint})` : warning.message;
+    diagnostics.push({
+      from: Math.min(span.from, doc.length), to: Math.min(Math.max(span.to, span.from + 1), doc.length),
+      severity: "warning", message,
+    });
+    const li = document.createElement("li");
+    li.className = "undetermined gp-warning";
+    li.textContent = `line ${warning.line}:${warning.column}: warning: ${warning.message}${warning.hint ? ` — ${warning.hint}` : ""}`;
+    li.onclick = () => jumpTo(span.from, view);
+    stepsEl.append(li);
+  });
   ranges.sort((a, b) => a.from - b.from);
   view.dispatch(setDiagnostics(view.state, diagnostics), { effects: setMarks.of(RangeSet.of(ranges)) });
   modelView.dispatch(setDiagnostics(modelView.state, modelDiagnostics));

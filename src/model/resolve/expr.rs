@@ -130,6 +130,12 @@ impl Resolver {
                 self.binary(ast::BinOp::Pow, base, t, *op_span)?
             }
             ExprKind::Binary(op, a, b, op_span) => {
+                if *op == ast::BinOp::Pow {
+                    if let Some(d) = self.superscript_position(a, b, scope, e.span) {
+                        self.error(d);
+                        return None;
+                    }
+                }
                 let (a, b) = (self.val(a, scope), self.val(b, scope));
                 let (a, b) = (a?, b?);
                 self.binary(*op, a, b, *op_span)?

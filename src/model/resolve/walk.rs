@@ -33,21 +33,10 @@ pub fn dependency_closure(model: &Model) -> Vec<Vec<bool>> {
     let direct: Vec<Vec<EntryId>> = model
         .entries
         .iter()
-        .map(|e| {
-            let mut out = Vec::new();
-            match &e.kind {
-                EntryKind::Defined(body) => {
-                    entries_read(body, &mut out);
-                    let mut fns = Vec::new();
-                    fns_used(body, &model.user_functions, &mut fns);
-                    for f in fns {
-                        entries_read(&model.user_functions[f].body, &mut out);
-                    }
-                }
-                EntryKind::Unknown(deps) => out.extend(deps.iter().map(|d| d.entry)),
-                EntryKind::Input(_) => {}
-            }
-            out
+        .map(|e| match &e.kind {
+            EntryKind::Defined(body) => entries_read_inlined(body, &model.user_functions),
+            EntryKind::Unknown(deps) => deps.iter().map(|d| d.entry).collect(),
+            EntryKind::Input(_) => Vec::new(),
         })
         .collect();
     let mut reads = vec![vec![false; n]; n];
@@ -75,6 +64,19 @@ pub fn entries_read(e: &Expr, out: &mut Vec<EntryId>) {
         _ => {}
     }
     e.for_each_child(|c| entries_read(c, out));
+}
+
+/// The entries an expression reads directly or in the bodies of the user functions it calls
+/// (including derivative targets), with repeats.
+pub fn entries_read_inlined(e: &Expr, fns: &[UserFunction]) -> Vec<EntryId> {
+    let mut out = Vec::new();
+    entries_read(e, &mut out);
+    let mut used = Vec::new();
+    fns_used(e, fns, &mut used);
+    for f in used {
+        entries_read(&fns[f].body, &mut out);
+    }
+    out
 }
 
 /// Replaces range indices by index expressions, all at once.

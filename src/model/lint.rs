@@ -1,0 +1,94 @@
+//! Warnings: a file that resolves and checks, but almost surely does not say what was meant.
+//!
+//! The one warning so far is a derivation whose head is identically 0 because of the
+//! declarations alone: `diff(E, y)` where `E` is an input (`var E`), or more generally where
+//! nothing that `diff`'s first argument reads depends on `y`. By the perturbation semantics
+//! (§3.3) an input other than `y` is held fixed when `y` is perturbed, so every step that is 0 is
+//! then right, `42 * diff(E, y)` included. The usual cause is a loss declared `var E` instead of
+//! `unknown E depends on y` (or a `let`).
+//!
+//! The decision is made on the dependency closure of the model (definitions, the dependency
+//! lists of unknown nodes, the bodies of user functions), which over-approximates what an
+//! expression depends on: an entry read anywhere counts, whatever its indices, and so does the
+//! target of a `diff` inside. So a warning is given only where the head is 0 for every value of
+//! everything; a head that might not be 0 is never warned about. Nor is one whose target is
+//! computed from what the body reads (`diff(u, y)` with `let y = f(u)`, the lesson of §3.3): the
+//! declarations relate the two, and the advice to declare a dependency would make a cycle. A
+//! warning changes no verdict.
+
+use super::ir::*;
+use super::resolve::{dependency_closure, entries_read_inlined};
+use super::text::{entry_text, expr_text};
+use crate::diagnostic::Diagnostic;
+
+/// The warnings of a resolved model, in the order of its derivations.
+pub fn warnings(model: &Model) -> Vec<Diagnostic> {
+    // The closure is quadratic in the entries: computed only for a model with a derivative head.
+    if !model.derivations.iter().any(|d| matches!(d.head, Expr::Diff(..))) {
+        return Vec::new();
+    }
+    let reads = dependency_closure(model);
+    model.derivations.iter().filter_map(|d| zero_head(model, &reads, d)).collect()
+}
+
+/// The warning of a derivation whose head is a derivative that is 0 by the declarations.
+fn zero_head(model: &Model, reads: &[Vec<bool>], d: &Derivation) -> Option<Diagnostic> {
+    let (body, target) = vanishing_derivative(model, reads, &d.head)?;
+    let target_text = ref_text(model, target);
+    let after = "as declared, every step that is 0 is right";
+    let (message, hint) = match body {
+        Expr::Entry(r) => {
+            let name = ref_text(model, r);
+            match &model.entries[r.entry].kind {
+                EntryKind::Input(_) => (
+                    format!("the head is identically 0: `{name}` is a `var`, held fixed when `{target_text}` changes"),
+                    format!(
+                        "if `{name}` is computed from `{target_text}`, declare `unknown {name} depends on \
+                         {target_text}` or define it with `let`; {after}"
+                    ),
+                ),
+                EntryKind::Unknown(_) => (
+                    format!("the head is identically 0: `{name}` does not depend on `{target_text}`"),
+                    format!("if it does, add `{target_text}` to the list after `depends on`; {after}"),
+                ),
+                EntryKind::Defined(_) => (
+                    format!("the head is identically 0: `{name}` does not depend on `{target_text}`"),
+                    format!("its definition does not read `{target_text}`, directly or through other nodes; {after}"),
+                ),
+            }
+        }
+        _ => (
+            format!("the head is identically 0: `{}` does not depend on `{target_text}`", expr_text(model, body)),
+            format!("nothing it reads depends on `{target_text}` by the declarations; {after}"),
+        ),
+    };
+    Some(Diagnostic::warning(d.span, message).with_hint(hint))
+}
+
+/// The derivative `diff(body, target)` that makes `head` identically 0, if `head` is a derivative
+/// of an expression that does not depend on its target, or a derivative of such a derivative.
+fn vanishing_derivative<'e>(model: &Model, reads: &[Vec<bool>], head: &'e Expr) -> Option<(&'e Expr, &'e EntryRef)> {
+    let Expr::Diff(body, target) = head else { return None };
+    if let Some(inner) = vanishing_derivative(model, reads, body) {
+        return Some(inner);
+    }
+    let t = target.entry;
+    // Unrelated in both directions: where the target is computed from what the body reads
+    // (`diff(u, y)` with `let y = f(u)`), the declarations do connect them, and declaring the body
+    // to depend on the target would make a cycle.
+    let related =
+        entries_read_inlined(body, &model.user_functions).into_iter().any(|e| e == t || reads[e][t] || reads[t][e]);
+    (!related).then_some((&**body, target))
+}
+
+/// An entry as written, or its family's name where the reference is at an array's hidden
+/// positions (`W` for `diff(L, W)`, not its element).
+fn ref_text(model: &Model, r: &EntryRef) -> String {
+    let hidden =
+        r.args.iter().flat_map(|ix| &ix.terms).any(|(_, v)| matches!(v, IxVar::Free(i) if model.indices[*i].hidden));
+    if hidden {
+        model.entries[r.entry].name.clone()
+    } else {
+        entry_text(model, r)
+    }
+}
