@@ -736,7 +736,7 @@ impl<'m> Normaliser<'m> {
     /// Atoms that are defined and non-zero everywhere they occur (so negative powers are safe).
     fn never_zero(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
-            Atom::Exp(_) | Atom::Size(_) => true,
+            Atom::Exp(_) | Atom::Size(_) | Atom::Func(Head::Builtin(Builtin::Pi), ..) => true,
             Atom::Input(e, _) => {
                 matches!(self.model.entries[*e].kind, EntryKind::Input(Domain::Positive | Domain::NonZero))
             }
@@ -746,7 +746,7 @@ impl<'m> Normaliser<'m> {
 
     fn positive_atom(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
-            Atom::Exp(_) | Atom::Size(_) => true,
+            Atom::Exp(_) | Atom::Size(_) | Atom::Func(Head::Builtin(Builtin::Pi), ..) => true,
             // A sum of positive terms over a range that is never empty; a product of positives.
             Atom::Sum(r, body) => self.positive(body) && self.never_empty(*r),
             Atom::Prod(_, body) => self.positive(body),
@@ -858,8 +858,9 @@ impl<'m> Normaliser<'m> {
     }
 
     fn builtin(&mut self, b: Builtin, order: u32, args: Vec<Frac>) -> Option<Frac> {
-        // A builtin defined by a formula is expanded by lowering; none is left to normalise.
-        if b.formula().is_some() {
+        // A builtin defined by a formula, or a derivative given by one, is expanded by lowering;
+        // none is left to normalise.
+        if crate::model::expansion(b, order).is_some() {
             return None;
         }
         // Builtins of numbers with an exact value (relu(-2), abs(3), sqrt(4), sigmoid(0)) are that value.
@@ -875,9 +876,16 @@ impl<'m> Normaliser<'m> {
                 Err(_) => {}
             }
         }
+        if b == Builtin::Pi {
+            // An opaque positive constant: π is irrational, so no exact rule applies to it.
+            return Some(self.atom(Atom::Func(Head::Builtin(b), 0, Vec::new())));
+        }
         let one = Frac::constant(rat(1));
         let x = args.first()?.clone();
         Some(match (b, order) {
+            // Opaque functions defined everywhere; their derivatives are formulas, expanded by
+            // lowering (`model::expansion`), so only the value reaches here.
+            (Builtin::Erf | Builtin::Atan, 0) => self.atom(Atom::Func(Head::Builtin(b), 0, vec![x])),
             (Builtin::Exp, _) => self.exp(x)?,
             (Builtin::Log, 0) => self.log(x)?,
             (Builtin::Log, 1) => self.divide(&one, &x)?,
