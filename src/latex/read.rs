@@ -850,6 +850,14 @@ impl<'a> P<'a> {
                 if let Some(func) = builtin(&word) {
                     return self.call(ident(func, base.span()), primes, sup, true, span);
                 }
+                // `\pi`, the constant, unless the model declares a name spelled so.
+                if word == "pi" && primes == 0 {
+                    let e = Expr { kind: ExprKind::Name(ident("pi", base.span())), span: base.span() };
+                    return match sup {
+                        Some(sup) => self.apply_sup(e, sup, span),
+                        None => Ok(e),
+                    };
+                }
             }
             if word == "delta" && decoration.is_none() && sup.is_none() && primes == 0 {
                 if let Some(sub) = sub {
