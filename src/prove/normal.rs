@@ -883,9 +883,21 @@ impl<'m> Normaliser<'m> {
         let one = Frac::constant(rat(1));
         let x = args.first()?.clone();
         Some(match (b, order) {
-            // Opaque functions defined everywhere; their derivatives are formulas, expanded by
-            // lowering (`model::expansion`), so only the value reaches here.
-            (Builtin::Erf | Builtin::Atan, 0) => self.atom(Atom::Func(Head::Builtin(b), 0, vec![x])),
+            // Opaque odd functions defined everywhere; their derivatives are formulas, expanded by
+            // lowering (`model::expansion`), so only the value reaches here. f(-u) = -f(u) holds
+            // for every u: of u and -u (both in lowest terms, so equal arguments are equal data)
+            // the larger (a positive first coefficient) is the atom's argument, so `erf(-x)` and
+            // `-erf(x)` are one form.
+            (Builtin::Erf | Builtin::Atan, 0) => {
+                let x = self.lowest_terms(x);
+                let negated = self.lowest_terms(x.neg());
+                if negated > x {
+                    self.rules.insert("odd function");
+                    self.atom(Atom::Func(Head::Builtin(b), 0, vec![negated])).neg()
+                } else {
+                    self.atom(Atom::Func(Head::Builtin(b), 0, vec![x]))
+                }
+            }
             (Builtin::Exp, _) => self.exp(x)?,
             (Builtin::Log, 0) => self.log(x)?,
             (Builtin::Log, 1) => self.divide(&one, &x)?,
