@@ -193,6 +193,14 @@ builtins! {
         enclose: None,
         definition: Definition::Primitive(Facts { derivative: Some("1 / (1 + x^2)"), ..SMOOTH }),
     },
+    /// `atan2(y, x)`: the angle of the point (x, y), by the half-angle formula, which is atan2
+    /// off its branch cut (y = 0, x ≤ 0), where the formula is undefined (docs/language.md).
+    Atan2 => Spec {
+        names: &[("atan2", "\\operatorname{atan2}")],
+        arity: 2,
+        enclose: None,
+        definition: Definition::Formula("2 * atan(x / (sqrt(x^2 + y^2) + y))"),
+    },
     /// `sinh`
     Sinh => Spec { names: &[("sinh", "\\sinh")], arity: 1, enclose: None, definition: Definition::Formula("(exp(x) - exp(-x)) / 2") },
     /// `cosh`

@@ -137,3 +137,14 @@ fn every_builtin_of_one_argument_is_derived() {
         assert!(!answer.contains("diff(") && !answer.contains('∂'), "{name}: {}", derived.text);
     }
 }
+
+#[test]
+fn atan2_is_the_angle_off_its_branch_cut_and_undefined_on_it() {
+    // atan2(-1, -1) = -3π/4 = -2.35619, atan2(1, -1) = 3π/4 (SymPy); on the negative x-axis the
+    // half-angle formula divides by 0, and PyTorch's π there is a one-sided limit.
+    let text = "derive atan2(-1, -1)\n  ≈ -2.35619\n\
+                derive atan2(1, -1)\n  ≈ 2.35619\n\
+                derive atan2(1, -1)\n  ≈ -2.35619\n\
+                derive atan2(0, -1)\n  ≈ 3.14159\n";
+    assert_eq!(verdicts(text), [Verdict::Checked, Verdict::Checked, Verdict::Wrong, Verdict::Wrong]);
+}

@@ -482,6 +482,11 @@ is_wrong!(erf_is_not_even, X, "erf(x - y)", "erf(y - x)");
 proves!(atan_derivative, X, "diff(atan(x), x)", "1/(1 + x^2)");
 is_wrong!(atan_derivative_trap, X, "diff(atan(x), x)", "1/(1 - x^2)");
 proves!(arctan_is_atan, X, "arctan(x)", "atan(x)");
+// atan2 is a formula (the half-angle one); off its branch cut it is atan2, verified with SymPy:
+// atan2(-1, -1) = -3π/4, ∂atan2(y, x)/∂y = x/(x² + y²).
+proves!(atan2_of_numbers_is_exact_where_the_formula_is, X, "atan2(0, 1)", "0");
+is_wrong!(atan2_is_not_atan_of_the_ratio, X, "atan2(y, x)", "atan(y/x)");
+is_wrong!(atan2_partial_derivative_numerator_trap, X, "diff(atan2(y, x), y)", "y/(x^2 + y^2)");
 proves!(sinh_derivative, X, "diff(sinh(x), x)", "cosh(x)");
 proves!(cosh_derivative, X, "diff(cosh(x), x)", "sinh(x)");
 is_wrong!(cosh_derivative_sign_trap, X, "diff(cosh(x), x)", "-sinh(x)");

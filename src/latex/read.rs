@@ -357,6 +357,7 @@ fn builtin(word: &str) -> Option<&'static str> {
         "sinh" => "sinh",
         "cosh" => "cosh",
         "arctan" | "atan" => "atan",
+        "atan2" => "atan2",
         "erf" => "erf",
         "log1p" => "log1p",
         "expm1" => "expm1",
