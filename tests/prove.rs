@@ -506,3 +506,17 @@ proves!(gelu_exact_derivative, X, "diff(gelu_exact(x), x)", "gelu_exact'(x)");
 is_wrong!(gelu_exact_is_not_gelu, X, "gelu_exact(x)", "gelu(x)");
 // Sound only where 1 + x > 0: log1p(x) is not defined at x = -2, so `var x` gives no proof.
 does_not_prove!(log1p_domain_is_kept, X, "log1p(x) - log1p(x)", "0");
+// Square roots of numbers and of products of positive factors (√(ab) = √a √b for a, b ≥ 0).
+proves!(square_root_of_a_number_squared, X, "sqrt(2)^2", "2");
+proves!(reciprocal_of_a_square_root, X, "1/sqrt(2)", "sqrt(2)/2");
+is_wrong!(square_root_of_a_number_squared_trap, X, "sqrt(2)^2", "3");
+proves!(root_of_a_product_of_positive_factors, POS, "sqrt(2*pi*x^2*y)", "sqrt(2)*sqrt(pi)*x*sqrt(y)");
+// |x| for `var x`: not x.
+does_not_prove!(root_of_a_square_of_any_sign, X, "sqrt(x^2)", "x");
+is_wrong!(root_of_a_square_of_any_sign_is_wrong, X, "sqrt(x^2)", "x");
+proves!(
+    exact_gelu_backward_of_pytorch,
+    X,
+    "diff(gelu_exact(x), x)",
+    "(1 + erf(x / sqrt(2))) / 2 + x * exp(-x^2 / 2) / sqrt(2 * pi)"
+);

@@ -610,7 +610,78 @@ impl<'m> Normaliser<'m> {
     /// The normal form of an expression, in lowest terms.
     fn norm(&mut self, e: &Expr) -> Option<Frac> {
         let f = self.norm_node(e)?;
+        let f = self.fold_roots(f);
         Some(self.lowest_terms(f))
+    }
+
+    /// `sqrt(c · a1^k1 · …)` for a positive coefficient and positive atoms, of more than one
+    /// factor: `sqrt(c) · Π sqrt(ai)^ki`, each root of an atom at an even power written as a power
+    /// (√(ab) = √a √b for a, b ≥ 0). So `sqrt(2*pi) = sqrt(2)*sqrt(pi)` and `sqrt(4*x^2) = 2*x` for
+    /// `x > 0` are one form. `None` for anything else, and for a single factor.
+    fn root_of_product(&mut self, x: &Frac) -> Option<Frac> {
+        if !x.is_poly() || x.num.0.len() != 1 {
+            return None;
+        }
+        let (m, c) = x.num.0.iter().next()?;
+        let factors = m.0.len() + usize::from(!c.is_one());
+        if !c.is_positive() || factors < 2 || !m.0.iter().all(|&(a, _)| self.positive_atom(a)) {
+            return None;
+        }
+        self.rules.insert("root of a product of positive factors");
+        let (m, c) = (m.clone(), c.clone());
+        let mut result =
+            if c.is_one() { Frac::constant(rat(1)) } else { self.builtin(Builtin::Sqrt, 0, vec![Frac::constant(c)])? };
+        for (a, e) in m.0 {
+            let root = if e % 2 == 0 {
+                self.power(Frac::atom(a), Frac::constant(rat(i64::from(e / 2))))?
+            } else {
+                let single = self.atom(Atom::Func(Head::Builtin(Builtin::Sqrt), 0, vec![Frac::atom(a)]));
+                self.power(single, Frac::constant(rat(i64::from(e))))?
+            };
+            result = result.mul(&root)?;
+        }
+        Some(result)
+    }
+
+    /// The root of a positive constant `c` as an atom with exponent 0 or 1: `sqrt(c)^(2q + r)` is
+    /// `c^q sqrt(c)^r`, which holds for every exponent as `sqrt(c)` is positive. So
+    /// `sqrt(2)^2 = 2` and `1/sqrt(2) = sqrt(2)/2` are one form.
+    fn fold_roots(&mut self, f: Frac) -> Frac {
+        let root_of = |n: &Normaliser, a: AtomId| match &n.atoms[a as usize] {
+            Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args) => {
+                args.first().and_then(Frac::as_constant).filter(|c| c.is_positive())
+            }
+            _ => None,
+        };
+        let has_root_power =
+            |p: &Poly| p.0.keys().any(|m| m.0.iter().any(|&(a, e)| (e >= 2 || e < 0) && root_of(self, a).is_some()));
+        if !has_root_power(&f.num) && !has_root_power(&f.den) {
+            return f;
+        }
+        self.rules.insert("square roots of numbers");
+        let fold = |p: &Poly| -> Poly {
+            let mut out: BTreeMap<Mono, BigRational> = BTreeMap::new();
+            for (m, c) in &p.0 {
+                let mut coefficient = c.clone();
+                let mut powers = Vec::new();
+                for &(a, e) in &m.0 {
+                    match root_of(self, a) {
+                        Some(base) => {
+                            let (q, r) = (e.div_euclid(2), e.rem_euclid(2));
+                            coefficient *= num_traits::pow::Pow::pow(base, q);
+                            if r != 0 {
+                                powers.push((a, r));
+                            }
+                        }
+                        None => powers.push((a, e)),
+                    }
+                }
+                let entry = out.entry(Mono(powers)).or_insert_with(|| rat(0));
+                *entry += coefficient;
+            }
+            Poly(out.into_iter().filter(|(_, c)| !c.is_zero()).collect())
+        };
+        Frac { num: fold(&f.num), den: fold(&f.den) }.tidy()
     }
 
     fn norm_node(&mut self, e: &Expr) -> Option<Frac> {
@@ -737,6 +808,7 @@ impl<'m> Normaliser<'m> {
     fn never_zero(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
             Atom::Exp(_) | Atom::Size(_) | Atom::Func(Head::Builtin(Builtin::Pi), ..) => true,
+            Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args) => self.positive(&args[0]),
             Atom::Input(e, _) => {
                 matches!(self.model.entries[*e].kind, EntryKind::Input(Domain::Positive | Domain::NonZero))
             }
@@ -747,6 +819,8 @@ impl<'m> Normaliser<'m> {
     fn positive_atom(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
             Atom::Exp(_) | Atom::Size(_) | Atom::Func(Head::Builtin(Builtin::Pi), ..) => true,
+            // The root of a positive value.
+            Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args) => self.positive(&args[0]),
             // A sum of positive terms over a range that is never empty; a product of positives.
             Atom::Sum(r, body) => self.positive(body) && self.never_empty(*r),
             Atom::Prod(_, body) => self.positive(body),
@@ -952,6 +1026,9 @@ impl<'m> Normaliser<'m> {
                     if let Some(r) = crate::numeric::exact_sqrt(&c) {
                         return Some(Frac::constant(r));
                     }
+                }
+                if let Some(split) = self.root_of_product(&x) {
+                    return Some(split);
                 }
                 if !self.positive(&x) {
                     self.conditions.insert(Condition::NonNegative(x.clone()));
