@@ -614,17 +614,18 @@ impl<'m> Normaliser<'m> {
         Some(self.lowest_terms(f))
     }
 
-    /// `sqrt(c · a1^k1 · …)` for a positive coefficient and positive atoms, of more than one
-    /// factor: `sqrt(c) · Π sqrt(ai)^ki`, each root of an atom at an even power written as a power
-    /// (√(ab) = √a √b for a, b ≥ 0). So `sqrt(2*pi) = sqrt(2)*sqrt(pi)` and `sqrt(4*x^2) = 2*x` for
-    /// `x > 0` are one form. `None` for anything else, and for a single factor.
+    /// `sqrt(c · a1^k1 · …)` for a positive coefficient and positive atoms: `sqrt(c) · Π
+    /// sqrt(ai)^ki`, each root of an atom at an even power written as a power (√(ab) = √a √b for
+    /// a, b ≥ 0, and √(a²) = a for a > 0). So `sqrt(2*pi) = sqrt(2)*sqrt(pi)` and `sqrt(4*x^2) =
+    /// 2*x` for `x > 0` are one form. `None` for anything else, and for a number or a single atom.
     fn root_of_product(&mut self, x: &Frac) -> Option<Frac> {
         if !x.is_poly() || x.num.0.len() != 1 {
             return None;
         }
         let (m, c) = x.num.0.iter().next()?;
-        let factors = m.0.len() + usize::from(!c.is_one());
-        if !c.is_positive() || factors < 2 || !m.0.iter().all(|&(a, _)| self.positive_atom(a)) {
+        // A number, or one atom to the first power, is its own root's argument.
+        let single = m.0.is_empty() || (c.is_one() && matches!(m.0.as_slice(), [(_, 1)]));
+        if single || !c.is_positive() || !m.0.iter().all(|&(a, _)| self.positive_atom(a)) {
             return None;
         }
         self.rules.insert("root of a product of positive factors");
