@@ -513,7 +513,6 @@ is_wrong!(square_root_of_a_number_squared_trap, X, "sqrt(2)^2", "3");
 proves!(root_of_a_product_of_positive_factors, POS, "sqrt(2*pi*x^2*y)", "sqrt(2)*sqrt(pi)*x*sqrt(y)");
 proves!(root_of_a_positive_square, POS, "sqrt(x^2)", "x");
 // |x| for `var x`: not x.
-does_not_prove!(root_of_a_square_of_any_sign, X, "sqrt(x^2)", "x");
 is_wrong!(root_of_a_square_of_any_sign_is_wrong, X, "sqrt(x^2)", "x");
 proves!(
     exact_gelu_backward_of_pytorch,
