@@ -35,7 +35,7 @@ pub struct Spec {
     /// The names, canonical first, each with its LaTeX spelling as a function (`\sigma`,
     /// `\operatorname{relu}`), which primes and `\left( … \right)` follow.
     pub names: &'static [(&'static str, &'static str)],
-    /// How many arguments it takes.
+    /// How many arguments it takes: 0 for a constant (`pi`, written without parentheses), 1 or 2.
     pub arity: usize,
     /// The LaTeX of an application without primes that is not an operator name: the text before
     /// and after the argument (`\sqrt{` … `}`).
@@ -56,6 +56,12 @@ pub struct Facts {
     pub kink: bool,
     /// Transcendental: an exact evaluation gives up on it, except at a few special points.
     pub transcendental: bool,
+    /// Its derivative as a formula over `x`, in terms of other builtins (`erf`: `2/sqrt(pi) ·
+    /// exp(-x²)`), or `None` where the engines have kernels and rules for its derivatives. With a
+    /// formula, a derivative of the builtin is expanded like a builtin defined by a formula, in
+    /// every engine: the kernels are for the value only, and the prover's derivative is the
+    /// formula's.
+    pub derivative: Option<&'static str>,
 }
 
 /// Where a primitive is defined.
@@ -70,9 +76,11 @@ pub enum Domain {
 }
 
 /// A smooth transcendental function defined everywhere, of which nothing else is known.
-const SMOOTH: Facts = Facts { domain: Domain::Everywhere, positive_up_to: None, kink: false, transcendental: true };
+const SMOOTH: Facts =
+    Facts { domain: Domain::Everywhere, positive_up_to: None, kink: false, transcendental: true, derivative: None };
 /// A piecewise linear function (or step) with a kink at 0, or where its two arguments are equal.
-const KINK: Facts = Facts { domain: Domain::Everywhere, positive_up_to: None, kink: true, transcendental: false };
+const KINK: Facts =
+    Facts { domain: Domain::Everywhere, positive_up_to: None, kink: true, transcendental: false, derivative: None };
 
 macro_rules! builtins {
     ($($(#[$doc:meta])* $variant:ident => $spec:expr,)*) => {
@@ -156,6 +164,61 @@ builtins! {
         enclose: None,
         definition: Definition::Formula("x / 2 * (1 + tanh(0.79788456080286535588 * (x + 0.044715 * x^3)))"),
     },
+    /// `gelu_exact`: x·Φ(x) with the normal distribution's CDF Φ, PyTorch's default `gelu`
+    /// (docs/language.md).
+    GeluExact => Spec {
+        names: &[("gelu_exact", "\\operatorname{gelu\\_exact}")],
+        arity: 1,
+        enclose: None,
+        definition: Definition::Formula("x / 2 * (1 + erf(x / sqrt(2)))"),
+    },
+    /// `pi`, `π`: the constant, written without arguments.
+    Pi => Spec {
+        names: &[("pi", "\\pi"), ("π", "\\pi")],
+        arity: 0,
+        enclose: None,
+        definition: Definition::Primitive(Facts { positive_up_to: Some(0), ..SMOOTH }),
+    },
+    /// `erf`, the error function 2/√π ∫₀ˣ exp(-t²) dt.
+    Erf => Spec {
+        names: &[("erf", "\\operatorname{erf}")],
+        arity: 1,
+        enclose: None,
+        definition: Definition::Primitive(Facts { derivative: Some("2 / sqrt(pi) * exp(-(x^2))"), ..SMOOTH }),
+    },
+    /// `atan`, `arctan`
+    Atan => Spec {
+        names: &[("atan", "\\arctan"), ("arctan", "\\arctan")],
+        arity: 1,
+        enclose: None,
+        definition: Definition::Primitive(Facts { derivative: Some("1 / (1 + x^2)"), ..SMOOTH }),
+    },
+    /// `atan2(y, x)`: the angle of the point (x, y), by the half-angle formula, which is atan2
+    /// off its branch cut (y = 0, x ≤ 0), where the formula is undefined (docs/language.md).
+    Atan2 => Spec {
+        names: &[("atan2", "\\operatorname{atan2}")],
+        arity: 2,
+        enclose: None,
+        definition: Definition::Formula("2 * atan(x / (sqrt(x^2 + y^2) + y))"),
+    },
+    /// `sinh`
+    Sinh => Spec { names: &[("sinh", "\\sinh")], arity: 1, enclose: None, definition: Definition::Formula("(exp(x) - exp(-x)) / 2") },
+    /// `cosh`
+    Cosh => Spec { names: &[("cosh", "\\cosh")], arity: 1, enclose: None, definition: Definition::Formula("(exp(x) + exp(-x)) / 2") },
+    /// `log1p`: log(1 + x), defined for x > -1.
+    Log1p => Spec {
+        names: &[("log1p", "\\operatorname{log1p}")],
+        arity: 1,
+        enclose: None,
+        definition: Definition::Formula("log(1 + x)"),
+    },
+    /// `expm1`: exp(x) - 1.
+    Expm1 => Spec {
+        names: &[("expm1", "\\operatorname{expm1}")],
+        arity: 1,
+        enclose: None,
+        definition: Definition::Formula("exp(x) - 1"),
+    },
     /// `max(a, b)`
     Max => Spec { names: &[("max", "\\max")], arity: 2, enclose: None, definition: Definition::Primitive(KINK) },
     /// `min(a, b)`
@@ -194,6 +257,11 @@ impl Builtin {
         }
     }
 
+    /// The formula of its derivative, if it is a primitive with one (`erf`, `atan`).
+    pub fn derivative_formula(self) -> Option<&'static str> {
+        self.facts().and_then(|f| f.derivative)
+    }
+
     /// Whether its `order`-th derivative is known to be positive wherever it is defined.
     pub fn positive(self, order: u32) -> bool {
         self.facts().and_then(|f| f.positive_up_to).is_some_and(|n| order <= n)
@@ -222,7 +290,9 @@ mod tests {
             assert!(!names[..i].contains(name), "`{name}` is declared twice");
         }
         for &b in Builtin::ALL {
-            assert!(b.arity() == 1 || b.arity() == 2, "{b:?}");
+            assert!(b.arity() <= 2, "{b:?}");
+            // A constant is a primitive without a derivative formula.
+            assert!(b.arity() > 0 || b.facts().is_some_and(|f| f.derivative.is_none()), "{b:?}");
             for (name, latex) in b.spec().names {
                 assert_eq!(Builtin::from_name(name), Some(b));
                 assert!(latex.starts_with('\\'), "{name}: {latex}");

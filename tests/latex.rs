@@ -379,3 +379,19 @@ fn notebook_markdown_cells() {
     let broken = check("{\"cells\": [ } ]", AnswerKind::Notebook, FORGET_GATE);
     assert!(broken.errors[0].message.starts_with("not a notebook"));
 }
+
+/// The special functions and `\pi` in an answer (truths checked with SymPy): erf' = 2/√π e^(−x²),
+/// arctan' = 1/(1 + x²), sinh' = cosh, and a wrong erf' with π for √π.
+#[test]
+fn special_functions_and_pi_are_read() {
+    let answer = "$$\n\\frac{\\partial}{\\partial x} \\operatorname{erf}(x) = \\frac{2}{\\sqrt{\\pi}} e^{-x^2}\n$$\n\n\
+                  $$\n\\frac{\\partial}{\\partial x} \\arctan(x) = \\frac{1}{1 + x^2}\n$$\n\n\
+                  $$\n\\frac{\\partial}{\\partial x} \\sinh(x) = \\cosh(x)\n$$\n\n\
+                  $$\n\\frac{\\partial}{\\partial x} \\mathrm{erf}(x) = \\frac{2}{\\pi} \\exp(-x^2)\n$$\n";
+    let report = check(answer, AnswerKind::Markdown, "var x\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(
+        verdicts(&report),
+        [vec![Verdict::Proved], vec![Verdict::Proved], vec![Verdict::Proved], vec![Verdict::Wrong]]
+    );
+}

@@ -456,3 +456,67 @@ proves!(
     "diff(sum(j, y[j] * d[j]), u[i])",
     "f'(u[i])^2 + f(u[i])*f''(u[i])"
 );
+
+// Special functions and constants (docs/language.md), each identity verified with SymPy. `erf`
+// and `atan` are primitives whose derivatives are formulas; `sinh`, `cosh`, `log1p`, `expm1` and
+// `gelu_exact` are formulas; `pi` is an opaque positive constant.
+macro_rules! is_wrong {
+    ($name:ident, $decls:expr, $lhs:expr, $rhs:expr) => {
+        #[test]
+        fn $name() {
+            assert_eq!(verdict($decls, $lhs, $rhs), Verdict::Wrong, "{} = {}", $lhs, $rhs);
+        }
+    };
+}
+proves!(erf_derivative, X, "diff(erf(x), x)", "2/sqrt(pi)*exp(-x^2)");
+is_wrong!(erf_derivative_sign_of_the_exponent, X, "diff(erf(x), x)", "2/sqrt(pi)*exp(x^2)");
+is_wrong!(erf_derivative_without_the_root, X, "diff(erf(x), x)", "2/pi*exp(-x^2)");
+proves!(erf_second_derivative, X, "diff(erf(x), x, x)", "-4*x/sqrt(pi)*exp(-x^2)");
+proves!(erf_prime_is_its_formula, X, "erf'(x)", "2/sqrt(pi)*exp(-x^2)");
+proves!(erf_chain_rule, X, "diff(erf(a*x), x)", "2*a/sqrt(pi)*exp(-a^2*x^2)");
+is_wrong!(erf_chain_rule_missing_factor, X, "diff(erf(a*x), x)", "2/sqrt(pi)*exp(-a^2*x^2)");
+proves!(erf_and_atan_at_zero, X, "erf(0) + atan(0)", "0");
+proves!(erf_is_odd, X, "erf(-x)", "-erf(x)");
+proves!(atan_is_odd, X, "atan(y - x) + atan(x - y)", "0");
+is_wrong!(erf_is_not_even, X, "erf(x - y)", "erf(y - x)");
+proves!(atan_derivative, X, "diff(atan(x), x)", "1/(1 + x^2)");
+is_wrong!(atan_derivative_trap, X, "diff(atan(x), x)", "1/(1 - x^2)");
+proves!(arctan_is_atan, X, "arctan(x)", "atan(x)");
+// atan2 is a formula (the half-angle one); off its branch cut it is atan2, verified with SymPy:
+// atan2(-1, -1) = -3π/4, ∂atan2(y, x)/∂y = x/(x² + y²).
+proves!(atan2_of_numbers_is_exact_where_the_formula_is, X, "atan2(0, 1)", "0");
+is_wrong!(atan2_is_not_atan_of_the_ratio, X, "atan2(y, x)", "atan(y/x)");
+is_wrong!(atan2_partial_derivative_numerator_trap, X, "diff(atan2(y, x), y)", "y/(x^2 + y^2)");
+proves!(sinh_derivative, X, "diff(sinh(x), x)", "cosh(x)");
+proves!(cosh_derivative, X, "diff(cosh(x), x)", "sinh(x)");
+is_wrong!(cosh_derivative_sign_trap, X, "diff(cosh(x), x)", "-sinh(x)");
+proves!(hyperbolic_identity, X, "cosh(x)^2 - sinh(x)^2", "1");
+is_wrong!(hyperbolic_identity_trap, X, "cosh(x)^2 + sinh(x)^2", "1");
+proves!(sinh_plus_cosh, X, "sinh(x) + cosh(x)", "exp(x)");
+proves!(tanh_through_sinh_and_cosh, X, "tanh(x)", "sinh(x)/cosh(x)");
+proves!(log1p_derivative, POS, "diff(log1p(x), x)", "1/(1 + x)");
+is_wrong!(log1p_derivative_trap, POS, "diff(log1p(x), x)", "1/x");
+proves!(log1p_is_log_of_one_plus, X, "log1p(x)", "log(1 + x)");
+proves!(expm1_derivative, X, "diff(expm1(x), x)", "exp(x)");
+is_wrong!(expm1_derivative_trap, X, "diff(expm1(x), x)", "expm1(x)");
+proves!(pi_is_a_constant, X, "diff(pi*x^2, x)", "2*pi*x");
+proves!(pi_cancels, X, "pi*x/pi", "x");
+is_wrong!(pi_is_not_a_rational, X, "pi*x", "3.14159*x");
+proves!(gelu_exact_derivative, X, "diff(gelu_exact(x), x)", "gelu_exact'(x)");
+is_wrong!(gelu_exact_is_not_gelu, X, "gelu_exact(x)", "gelu(x)");
+// Sound only where 1 + x > 0: log1p(x) is not defined at x = -2, so `var x` gives no proof.
+does_not_prove!(log1p_domain_is_kept, X, "log1p(x) - log1p(x)", "0");
+// Square roots of numbers and of products of positive factors (√(ab) = √a √b for a, b ≥ 0).
+proves!(square_root_of_a_number_squared, X, "sqrt(2)^2", "2");
+proves!(reciprocal_of_a_square_root, X, "1/sqrt(2)", "sqrt(2)/2");
+is_wrong!(square_root_of_a_number_squared_trap, X, "sqrt(2)^2", "3");
+proves!(root_of_a_product_of_positive_factors, POS, "sqrt(2*pi*x^2*y)", "sqrt(2)*sqrt(pi)*x*sqrt(y)");
+proves!(root_of_a_positive_square, POS, "sqrt(x^2)", "x");
+// |x| for `var x`: not x.
+is_wrong!(root_of_a_square_of_any_sign_is_wrong, X, "sqrt(x^2)", "x");
+proves!(
+    exact_gelu_backward_of_pytorch,
+    X,
+    "diff(gelu_exact(x), x)",
+    "(1 + erf(x / sqrt(2))) / 2 + x * exp(-x^2 / 2) / sqrt(2 * pi)"
+);

@@ -354,6 +354,13 @@ fn builtin(word: &str) -> Option<&'static str> {
         "sin" => "sin",
         "cos" => "cos",
         "tanh" => "tanh",
+        "sinh" => "sinh",
+        "cosh" => "cosh",
+        "arctan" | "atan" => "atan",
+        "atan2" => "atan2",
+        "erf" => "erf",
+        "log1p" => "log1p",
+        "expm1" => "expm1",
         "sigma" | "sigmoid" => "sigmoid",
         "relu" | "ReLU" => "relu",
         "softplus" => "softplus",
@@ -843,6 +850,14 @@ impl<'a> P<'a> {
                 }
                 if let Some(func) = builtin(&word) {
                     return self.call(ident(func, base.span()), primes, sup, true, span);
+                }
+                // `\pi`, the constant, unless the model declares a name spelled so.
+                if word == "pi" && primes == 0 {
+                    let e = Expr { kind: ExprKind::Name(ident("pi", base.span())), span: base.span() };
+                    return match sup {
+                        Some(sup) => self.apply_sup(e, sup, span),
+                        None => Ok(e),
+                    };
                 }
             }
             if word == "delta" && decoration.is_none() && sup.is_none() && primes == 0 {

@@ -1,7 +1,8 @@
-//! Builtins defined by a formula (`crate::builtin`, [`Definition::Formula`]): the formula
-//! resolved once into an expression over the parameters (`subst_locals` puts arguments in).
-//! The engines expand such a builtin where they meet it, as they inline a user function, so its
-//! values, derivatives and domain are those of the formula.
+//! Builtins defined by a formula (`crate::builtin`, [`Definition::Formula`]), and the derivative
+//! formulas of primitives (`erf`, `atan`): each formula resolved once into an expression over the
+//! parameters (`subst_locals` puts arguments in). The engines expand such a builtin, or such a
+//! derivative, where they meet it ([`expansion`]), as they inline a user function, so its values,
+//! derivatives and domain are those of the formula.
 
 use std::sync::OnceLock;
 
@@ -19,13 +20,43 @@ const PARAMETERS: [&str; 2] = ["x", "y"];
 /// (which `tests/builtins.rs` rules out for every entry of the table).
 pub fn formula_body(b: Builtin) -> Option<&'static Expr> {
     static BODIES: OnceLock<Vec<Option<Expr>>> = OnceLock::new();
-    let bodies = BODIES.get_or_init(|| Builtin::ALL.iter().map(|&b| resolve_formula(b)).collect());
+    let bodies = BODIES.get_or_init(|| {
+        Builtin::ALL
+            .iter()
+            .map(|&b| match b.spec().definition {
+                Definition::Formula(text) => resolve_formula(b, text),
+                Definition::Primitive(_) => None,
+            })
+            .collect()
+    });
     let i = Builtin::ALL.iter().position(|&c| c == b)?;
     bodies.get(i)?.as_ref()
 }
 
-fn resolve_formula(b: Builtin) -> Option<Expr> {
-    let Definition::Formula(text) = b.spec().definition else { return None };
+/// The derivative formula of a primitive that has one ([`Builtin::derivative_formula`]), as an
+/// expression over `Expr::Local(0)`.
+pub fn derivative_body(b: Builtin) -> Option<&'static Expr> {
+    static BODIES: OnceLock<Vec<Option<Expr>>> = OnceLock::new();
+    let bodies = BODIES.get_or_init(|| {
+        Builtin::ALL.iter().map(|&b| b.derivative_formula().and_then(|text| resolve_formula(b, text))).collect()
+    });
+    let i = Builtin::ALL.iter().position(|&c| c == b)?;
+    bodies.get(i)?.as_ref()
+}
+
+/// What the `order`-th derivative of a builtin expands to, if the engines expand it rather than
+/// compute it with kernels of their own: the formula of a builtin defined by one with `order`
+/// derivatives still to take, or for `order ≥ 1` the derivative formula of a primitive with
+/// `order - 1`. `None` for a primitive's kernel.
+pub fn expansion(b: Builtin, order: u32) -> Option<(&'static Expr, u32)> {
+    match formula_body(b) {
+        Some(body) => Some((body, order)),
+        None if order > 0 => derivative_body(b).map(|body| (body, order - 1)),
+        None => None,
+    }
+}
+
+fn resolve_formula(b: Builtin, text: &str) -> Option<Expr> {
     let parameters = PARAMETERS.get(..b.arity())?.join(", ");
     let source = format!("let f({parameters}) = {text}\n");
     let (file, diagnostics) = parse_file(&source);

@@ -8,7 +8,7 @@ mod resolve;
 mod shape;
 mod text;
 
-pub use formula::{formula_body, subst_locals};
+pub use formula::{derivative_body, expansion, formula_body, subst_locals};
 pub use ir::*;
 pub use limits::{MAX_DECLARATIONS, MAX_INLINED_SIZE};
 pub use lint::warnings;

@@ -28,6 +28,8 @@ fn write(model: &Model, e: &Expr, context: u8) -> String {
         Expr::Mul(a, b) => (format!("{}*{}", write(model, a, 1), write(model, b, 2)), 1),
         Expr::Div(a, b) => (format!("{}/{}", write(model, a, 1), write(model, b, 2)), 1),
         Expr::Pow(a, b) => (format!("{}^{}", write(model, a, 4), write(model, b, 3)), 3),
+        // A constant (`pi`) is written without parentheses.
+        Expr::Builtin(b, _, args) if args.is_empty() => (b.name().to_string(), 4),
         Expr::Builtin(b, order, args) => (call(model, b.name(), *order, args), 4),
         Expr::Unknown(f, order, args) => (call(model, &model.functions[*f].name, *order, args), 4),
         Expr::Apply(f, order, args) => (call(model, &model.user_functions[*f].name, *order, args), 4),

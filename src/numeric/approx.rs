@@ -171,6 +171,11 @@ impl Value for Approx {
                 let error = bound(slope(b, order, x, value) + rounding(b, order, x.value, value));
                 Ok(Approx { value, error })
             }
+            // A constant: the nearest float, within half a unit.
+            [] => {
+                let value = f64::builtin(b, order, &[], near_kink)?;
+                Ok(Approx { value, error: UNIT * value.abs() })
+            }
             _ => Err(EvalError::Limit("wrong number of arguments".to_string())),
         }
     }
@@ -215,6 +220,10 @@ fn slope(b: Builtin, order: u32, x: &Approx, value: f64) -> f64 {
         (Builtin::Tanh, 1) => 2.0 * t() * (1.0 - t() * t()),
         (Builtin::Tanh, _) => 2.0 * (1.0 - t() * t()) * (1.0 - 3.0 * t() * t()),
         (Builtin::Sin | Builtin::Cos | Builtin::Max | Builtin::Min, _) => 1.0,
+        // Their largest slopes: erf' ≤ 2/√π, atan' ≤ 1 (only the value has a kernel here; the
+        // evaluator expands their derivatives' formulas).
+        (Builtin::Erf, 0) => std::f64::consts::FRAC_2_SQRT_PI,
+        (Builtin::Atan, 0) => 1.0,
         // A builtin defined by a formula never reaches a kernel (the evaluator expands it); every
         // primitive is covered above, as `numeric::builtin_kernels` checks.
         #[allow(unreachable_patterns)]

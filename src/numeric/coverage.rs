@@ -6,7 +6,7 @@
 //! Nothing here evaluates; it is read once per derivation, and the plan of samples (`check/plan.rs`)
 //! chooses sizes and input bands from it.
 
-use crate::model::{formula_body, Builtin, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId};
+use crate::model::{expansion, Builtin, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId};
 
 /// `constant + Σ coef·size`, saturating.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -350,15 +350,17 @@ impl<'m> Walk<'m> {
                     self.guards = guards;
                 }
             }
-            Expr::Builtin(b, order, args) => match formula_body(*b) {
-                // Defined by a formula: read like a user function, its body once over its
-                // parameters (expanding it at every use would repeat the arguments' walk once per
-                // use of a parameter, at every level of nesting), and a prime is differenced.
-                Some(body) => {
-                    if *order > 0 {
+            Expr::Builtin(b, order, args) => match expansion(*b, *order) {
+                // Defined by a formula (or a derivative given by one): read like a user function,
+                // its body once over its parameters (expanding it at every use would repeat the
+                // arguments' walk once per use of a parameter, at every level of nesting), and a
+                // prime is differenced.
+                Some((body, order)) => {
+                    if order > 0 {
                         self.rational = false;
                         self.differenced = true;
                     }
+                    // A builtin has one body: its formula, or its derivative's.
                     if !self.formulas_seen.contains(b) {
                         self.formulas_seen.push(*b);
                         let guards = std::mem::take(&mut self.guards);

@@ -17,7 +17,7 @@ use super::linalg;
 use super::precise::{self, Precise};
 use super::random::{self, input_value, smooth_n, Band, Smooth1};
 use super::value::{self, EvalError, EvalResult, Value};
-use crate::model::{formula_body, Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
+use crate::model::{expansion, Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
 use crate::syntax::ast::BigOp;
 
 /// Derivatives are refused (and the sample redrawn) when a kink is closer than this to the point.
@@ -685,9 +685,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             }
             Expr::Builtin(b, order, args) => {
                 let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
-                if let Some(body) = formula_body(*b) {
-                    // Defined by a formula: evaluated as a user function with that body.
-                    return self.apply(body, *order, values);
+                if let Some((body, order)) = expansion(*b, *order) {
+                    // Defined by a formula, or a derivative given by one: evaluated as a user
+                    // function with that body.
+                    return self.apply(body, order, values);
                 }
                 // An exact square root or comparison costs about a product.
                 for v in &values {

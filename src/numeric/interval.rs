@@ -460,6 +460,9 @@ fn builtin1(b: Builtin, order: u32, x: Interval) -> EvalResult<Interval> {
         (Builtin::Tanh, 1) => monotone_pieces(x, tanh1, &[(0.0, 1.0)], true),
         (Builtin::Tanh, 2) => monotone_pieces(x, tanh2, &[(-TANH2_TURN, TANH2_PEAK), (TANH2_TURN, -TANH2_PEAK)], true),
         (Builtin::Softplus, 0) => monotone_pieces(x, softplus, &[], true),
+        // Increasing; their derivatives are formulas, which the evaluator expands.
+        (Builtin::Erf, 0) => monotone_pieces(x, libm::erf, &[], true),
+        (Builtin::Atan, 0) => monotone_pieces(x, f64::atan, &[], true),
         (Builtin::Sin | Builtin::Cos, n) => {
             // The derivatives cycle: sin, cos, −sin, −cos (and cos, −sin, −cos, sin).
             let shift = (n + u32::from(b == Builtin::Cos)) % 4;
@@ -583,6 +586,8 @@ impl Value for Interval {
             (Builtin::Max, [x, y]) => Ok(Interval::new(x.lo.max(y.lo), x.hi.max(y.hi), x.continuous && y.continuous)),
             (Builtin::Min, [x, y]) => Ok(Interval::new(x.lo.min(y.lo), x.hi.min(y.hi), x.continuous && y.continuous)),
             (_, [x]) => builtin1(b, order, *x),
+            // The float nearest to π is below it, by less than a unit.
+            (Builtin::Pi, []) => Ok(Interval::new(std::f64::consts::PI, next_up(std::f64::consts::PI), true)),
             _ => Err(EvalError::Limit("wrong number of arguments".to_string())),
         }
     }

@@ -272,6 +272,61 @@ fn ln_1p(t: &BigFloat) -> EvalResult<(BigFloat, BigFloat)> {
     Ok((v.clone(), eadd(&units(&one, 2), &units(&v, FUNCTION_UNITS))))
 }
 
+/// `erf(x)` with its rounding and truncation error: 2/√π · exp(−x²) · Σ 2ⁿ x²ⁿ⁺¹ / (1·3···(2n+1)),
+/// a series of terms of one sign (no cancellation), summed with 32 guard bits until a term is
+/// below 2^−(bits+8) of the sum while the ratio of terms is at most ½, so the rest is at most
+/// that term. Where exp(−x²) < 2^−(bits+16), `erf(x)` is ±1 within it.
+fn erf(x: &BigFloat) -> EvalResult<(BigFloat, BigFloat)> {
+    let p = bits();
+    let w = p + 32;
+    let one = BigFloat::from_i64(1, 64);
+    if x.is_zero() {
+        return Ok((zero(), zero()));
+    }
+    let x2 = x.mul(x, w, NEAREST);
+    let tail = with_consts(|cc| x2.neg().exp(ERROR_BITS, NEAREST, cc))?;
+    // exp(−x²) rounded to 64 bits, doubled to stay above the true value.
+    let tail = bound(&tail.mul(&BigFloat::from_i64(2, 64), ERROR_BITS, UP));
+    let negligible = BigFloat::from_i64(1, 64).div(&BigFloat::from_i64(2, 64).powi(p + 16, w, NEAREST), w, NEAREST);
+    if tail.cmp(&negligible).is_some_and(|c| c < 0) {
+        let v = if x.is_negative() { one.neg() } else { one };
+        return Ok((v, tail));
+    }
+    let two_x2 = x2.mul(&BigFloat::from_i64(2, 64), w, NEAREST);
+    let mut term = x.abs();
+    let mut sum = term.clone();
+    let mut n: i64 = 0;
+    let half = BigFloat::from_f64(0.5, 64);
+    let unit = BigFloat::from_i64(2, 64).powi(p + 8, w, NEAREST);
+    let remainder = loop {
+        let denominator = BigFloat::from_i64(2 * n + 3, 64);
+        let ratio = two_x2.div(&denominator, w, NEAREST);
+        term = term.mul(&ratio, w, NEAREST);
+        sum = sum.add(&term, w, NEAREST);
+        n += 1;
+        // The ratio of the next terms, and the term against the sum.
+        let next_ratio = two_x2.div(&BigFloat::from_i64(2 * n + 3, 64), w, NEAREST);
+        let small = term.mul(&unit, w, NEAREST);
+        if next_ratio.cmp(&half).is_some_and(|c| c <= 0) && small.cmp(&sum).is_some_and(|c| c < 0) {
+            break term;
+        }
+        if n > 1_000_000 {
+            return Err(EvalError::NotExact);
+        }
+    };
+    let scale = with_consts(|cc| {
+        let e = x2.neg().exp(w, NEAREST, cc);
+        let root_pi = cc.pi(w, NEAREST).sqrt(w, NEAREST);
+        e.mul(&BigFloat::from_i64(2, 64), w, NEAREST).div(&root_pi, w, NEAREST)
+    })?;
+    let magnitude = scale.mul(&sum, p, NEAREST);
+    let value = if x.is_negative() { magnitude.neg() } else { magnitude.clone() };
+    // The rest of the series, scaled; the rounding of the terms (relative, far below a unit of
+    // the result with 32 guard bits) is within the function's units.
+    let truncation = scaled(&scale, &bound(&remainder));
+    Ok((value, eadd(&truncation, &units(&magnitude, FUNCTION_UNITS))))
+}
+
 /// σ(x) and σ(−x), each without cancellation.
 fn sigmoid_pair(x: &BigFloat) -> EvalResult<(BigFloat, BigFloat)> {
     let p = bits();
@@ -426,6 +481,11 @@ impl Value for Precise {
                     return Err(EvalError::NearKink);
                 }
                 builtin(b, order, x)
+            }
+            [] if b == Builtin::Pi => {
+                let pi = with_consts(|cc| cc.pi(bits(), NEAREST))?;
+                let error = units(&pi, 1);
+                made(pi, error)
             }
             _ => Err(EvalError::Limit("wrong number of arguments".to_string())),
         }
@@ -596,7 +656,19 @@ fn builtin(b: Builtin, order: u32, x: &Precise) -> EvalResult<Precise> {
             })?;
             (value.clone(), int(1), eadd(&fu(&value), &units(&int(1), FUNCTION_UNITS)))
         }
-        (Builtin::Max | Builtin::Min, _) => return Err(EvalError::Limit("wrong number of arguments".to_string())),
+        // Their derivatives are formulas, which the evaluator expands; erf' ≤ 2/√π < 2 and
+        // atan' ≤ 1 bound the slopes.
+        (Builtin::Erf, 0) => {
+            let (value, rounding) = erf(v)?;
+            (value, int(2), rounding)
+        }
+        (Builtin::Atan, 0) => {
+            let value = with_consts(|cc| v.atan(p, NEAREST, cc))?;
+            (value.clone(), int(1), fu(&value))
+        }
+        (Builtin::Max | Builtin::Min | Builtin::Pi, _) => {
+            return Err(EvalError::Limit("wrong number of arguments".to_string()))
+        }
         // A builtin defined by a formula never reaches a kernel (the evaluator expands it); every
         // primitive is covered above, as `numeric::builtin_kernels` checks.
         #[allow(unreachable_patterns)]
@@ -666,6 +738,41 @@ mod tests {
             let s = Precise::builtin(Builtin::Softplus, 0, &[p(-200.0)], 0.0).unwrap();
             let exact = (-200.0f64).exp();
             assert!((s.to_f64() - exact).abs() < 1e-12 * exact, "{s:?}");
+        });
+    }
+
+    #[test]
+    fn erf_and_pi_are_accurate_to_their_bounds() {
+        // Values from mpmath at 60 digits (about 200 bits), compared at 128 bits.
+        with_bits(128, || {
+            let parse = |text: &str| {
+                with_consts(|cc| BigFloat::parse(text, astro_float_num::Radix::Dec, 256, NEAREST, cc)).unwrap()
+            };
+            let close = |got: &Precise, want: &str| {
+                let diff = got.value.sub(&parse(want), 256, NEAREST).abs();
+                // Within the bound (plus the reference's own rounding), and the bound small.
+                let slack = got.error.add(&parse("1e-58"), 64, UP);
+                assert!(diff.cmp(&slack).is_some_and(|c| c <= 0), "{got:?} vs {want}");
+                assert!(to_f64(&got.error) < 1e-35, "{got:?}");
+            };
+            let erf = |x: f64| Precise::builtin(Builtin::Erf, 0, &[p(x)], 0.0).unwrap();
+            close(&erf(0.5), "0.520499877813046537682746653891964528736451575757963700058806");
+            close(&erf(-2.5), "-0.999593047982555041060435784260025087279651322596286579860879");
+            let one_minus = parse("1").sub(&erf(6.0).value, 256, NEAREST);
+            let want = parse("0.0000000000000000215197367124989131165933503991873846304775140414");
+            assert!(to_f64(&one_minus.sub(&want, 256, NEAREST).abs()) < 1e-37, "{one_minus:?}");
+            // Far out, ±1 within exp(-x²).
+            let far = erf(-40.0);
+            assert_eq!(to_f64(&far.value), -1.0);
+            assert!(to_f64(&far.error) < 1e-600_f64.max(f64::MIN_POSITIVE), "{far:?}");
+            close(
+                &Precise::builtin(Builtin::Pi, 0, &[], 0.0).unwrap(),
+                "3.14159265358979323846264338327950288419716939937510582097494",
+            );
+            close(
+                &Precise::builtin(Builtin::Atan, 0, &[p(2.0)], 0.0).unwrap(),
+                "1.10714871779409050301706546017853704007004764540143264667654",
+            );
         });
     }
 }

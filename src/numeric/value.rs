@@ -169,6 +169,15 @@ pub(super) fn builtin_f64(b: Builtin, order: u32, x: f64, near_kink: f64) -> Eva
         (Builtin::Softplus, 0) => softplus(x),
         (Builtin::Softplus, 1) => sigmoid(x),
         (Builtin::Softplus, 2) => sigmoid(x) * (1.0 - sigmoid(x)),
+        // The derivatives of `erf` and `atan` are formulas (`crate::builtin`) that the evaluator
+        // expands; these kernels of them are for `numeric::builtin_kernels`, which checks the
+        // value's kernel against them.
+        (Builtin::Erf, 0) => libm::erf(x),
+        (Builtin::Erf, 1) => std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp(),
+        (Builtin::Erf, 2) => -2.0 * x * std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp(),
+        (Builtin::Atan, 0) => x.atan(),
+        (Builtin::Atan, 1) => 1.0 / (1.0 + x * x),
+        (Builtin::Atan, 2) => -2.0 * x / (1.0 + x * x).powi(2),
         (Builtin::Sin, n) => (x + f64::from(n) * std::f64::consts::FRAC_PI_2).sin(),
         (Builtin::Cos, n) => (x + f64::from(n) * std::f64::consts::FRAC_PI_2).cos(),
         _ => return Err(EvalError::Limit(format!("derivatives of order {order} of `{}` are not supported", b.name()))),
@@ -233,6 +242,8 @@ impl Value for f64 {
                 Ok(if b == Builtin::Max { x.max(*y) } else { x.min(*y) })
             }
             (_, [x]) => builtin_f64(b, order, *x, near_kink),
+            // The nearest float to π.
+            (Builtin::Pi, []) => Ok(std::f64::consts::PI),
             _ => Err(EvalError::Limit("wrong number of arguments".to_string())),
         }
     }
@@ -403,7 +414,9 @@ impl Value for BigRational {
             (Builtin::Sigmoid, 0) if at_zero => rat(1, 2),
             (Builtin::Sigmoid, 1) if at_zero => rat(1, 4),
             (Builtin::Sigmoid, 2) if at_zero => zero,
-            (Builtin::Tanh, 0) | (Builtin::Sin, 0) if at_zero => zero,
+            // π is irrational: an exact evaluation gives up on it.
+            (Builtin::Pi, _) => return Err(EvalError::NotExact),
+            (Builtin::Tanh, 0) | (Builtin::Sin, 0) | (Builtin::Erf, 0) | (Builtin::Atan, 0) if at_zero => zero,
             (Builtin::Tanh, 1) | (Builtin::Cos, 0) | (Builtin::Sin, 1) if at_zero => one,
             (Builtin::Tanh, 2) | (Builtin::Cos, 1) if at_zero => zero,
             (Builtin::Softplus, 1) if at_zero => rat(1, 2),

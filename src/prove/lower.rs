@@ -15,8 +15,9 @@
 //! rather than guess.
 
 use crate::model::{
-    constant_value, dependency_closure, formula_body, subst_free, subst_ix_vars, subst_locals, BoundIndex, Builtin,
-    Domain, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange, Ix, IxTerm, IxVar, Literal, Model,
+    constant_value, dependency_closure, derivative_body, expansion, subst_free, subst_ix_vars, subst_locals,
+    BoundIndex, Builtin, Domain, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange, Ix, IxTerm, IxVar, Literal,
+    Model,
 };
 use crate::syntax::ast::BigOp;
 use num_bigint::BigInt;
@@ -170,9 +171,9 @@ impl<'m> Lowerer<'m> {
             Expr::Mul(a, b) => times(self.lower(a)?, self.lower(b)?),
             Expr::Div(a, b) => Expr::Div(Box::new(self.lower(a)?), Box::new(self.lower(b)?)),
             Expr::Pow(a, b) => Expr::Pow(Box::new(self.lower(a)?), Box::new(self.lower(b)?)),
-            Expr::Builtin(b, order, args) => match formula_body(*b) {
-                Some(body) => {
-                    let expanded = self.expand_body(body, *order, args)?;
+            Expr::Builtin(b, order, args) => match expansion(*b, *order) {
+                Some((body, order)) => {
+                    let expanded = self.expand_body(body, order, args)?;
                     self.lower(&expanded)?
                 }
                 None => Expr::Builtin(*b, *order, self.lower_all(args)?),
@@ -439,10 +440,13 @@ impl<'m> Lowerer<'m> {
                 mul(mul(b, Expr::Pow(Box::new(a), Box::new(exponent))), da)
             }
             Expr::Builtin(b, order, args) => match (b, args.as_slice()) {
-                _ if formula_body(*b).is_some() => {
-                    let expanded = self.expand_body(formula_body(*b)?, *order, args)?;
+                _ if expansion(*b, *order).is_some() => {
+                    let (body, order) = expansion(*b, *order)?;
+                    let expanded = self.expand_body(body, order, args)?;
                     self.deriv(&expanded, wrt)?
                 }
+                // A constant (`pi`).
+                (_, []) => zero(),
                 (Builtin::Max | Builtin::Min, [x, y]) if *order == 0 => {
                     // Away from the kink x = y, max follows the larger argument and min the smaller:
                     // max' = step(x - y) x' + (1 - step(x - y)) y'.
@@ -479,7 +483,19 @@ impl<'m> Lowerer<'m> {
                     if is_const(&da, 0) {
                         return Some(da);
                     }
-                    mul(Expr::Builtin(*b, order + 1, vec![self.copy(a, wrt)?]), da)
+                    let a = self.copy(a, wrt)?;
+                    match derivative_body(*b) {
+                        // A derivative given by a formula (`erf`, `atan`): the formula at the
+                        // copied argument. The formula reads nothing of the model, so lowering it
+                        // over its parameter and putting the lowered argument in is lowering it
+                        // at the argument.
+                        Some(body) => {
+                            self.rules.insert("derivative of a builtin by its formula");
+                            let local = subst_locals(&self.lower(body)?, &[a]);
+                            mul(local, da)
+                        }
+                        None => mul(Expr::Builtin(*b, order + 1, vec![a]), da),
+                    }
                 }
                 _ => return None,
             },

@@ -610,7 +610,79 @@ impl<'m> Normaliser<'m> {
     /// The normal form of an expression, in lowest terms.
     fn norm(&mut self, e: &Expr) -> Option<Frac> {
         let f = self.norm_node(e)?;
+        let f = self.fold_roots(f);
         Some(self.lowest_terms(f))
+    }
+
+    /// `sqrt(c · a1^k1 · …)` for a positive coefficient and positive atoms: `sqrt(c) · Π
+    /// sqrt(ai)^ki`, each root of an atom at an even power written as a power (√(ab) = √a √b for
+    /// a, b ≥ 0, and √(a²) = a for a > 0). So `sqrt(2*pi) = sqrt(2)*sqrt(pi)` and `sqrt(4*x^2) =
+    /// 2*x` for `x > 0` are one form. `None` for anything else, and for a number or a single atom.
+    fn root_of_product(&mut self, x: &Frac) -> Option<Frac> {
+        if !x.is_poly() || x.num.0.len() != 1 {
+            return None;
+        }
+        let (m, c) = x.num.0.iter().next()?;
+        // A number, or one atom to the first power, is its own root's argument.
+        let single = m.0.is_empty() || (c.is_one() && matches!(m.0.as_slice(), [(_, 1)]));
+        if single || !c.is_positive() || !m.0.iter().all(|&(a, _)| self.positive_atom(a)) {
+            return None;
+        }
+        self.rules.insert("root of a product of positive factors");
+        let (m, c) = (m.clone(), c.clone());
+        let mut result =
+            if c.is_one() { Frac::constant(rat(1)) } else { self.builtin(Builtin::Sqrt, 0, vec![Frac::constant(c)])? };
+        for (a, e) in m.0 {
+            let root = if e % 2 == 0 {
+                self.power(Frac::atom(a), Frac::constant(rat(i64::from(e / 2))))?
+            } else {
+                let single = self.atom(Atom::Func(Head::Builtin(Builtin::Sqrt), 0, vec![Frac::atom(a)]));
+                self.power(single, Frac::constant(rat(i64::from(e))))?
+            };
+            result = result.mul(&root)?;
+        }
+        Some(result)
+    }
+
+    /// The root of a positive constant `c` as an atom with exponent 0 or 1: `sqrt(c)^(2q + r)` is
+    /// `c^q sqrt(c)^r`, which holds for every exponent as `sqrt(c)` is positive. So
+    /// `sqrt(2)^2 = 2` and `1/sqrt(2) = sqrt(2)/2` are one form.
+    fn fold_roots(&mut self, f: Frac) -> Frac {
+        let root_of = |n: &Normaliser, a: AtomId| match &n.atoms[a as usize] {
+            Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args) => {
+                args.first().and_then(Frac::as_constant).filter(|c| c.is_positive())
+            }
+            _ => None,
+        };
+        let has_root_power =
+            |p: &Poly| p.0.keys().any(|m| m.0.iter().any(|&(a, e)| (e >= 2 || e < 0) && root_of(self, a).is_some()));
+        if !has_root_power(&f.num) && !has_root_power(&f.den) {
+            return f;
+        }
+        self.rules.insert("square roots of numbers");
+        let fold = |p: &Poly| -> Poly {
+            let mut out: BTreeMap<Mono, BigRational> = BTreeMap::new();
+            for (m, c) in &p.0 {
+                let mut coefficient = c.clone();
+                let mut powers = Vec::new();
+                for &(a, e) in &m.0 {
+                    match root_of(self, a) {
+                        Some(base) => {
+                            let (q, r) = (e.div_euclid(2), e.rem_euclid(2));
+                            coefficient *= num_traits::pow::Pow::pow(base, q);
+                            if r != 0 {
+                                powers.push((a, r));
+                            }
+                        }
+                        None => powers.push((a, e)),
+                    }
+                }
+                let entry = out.entry(Mono(powers)).or_insert_with(|| rat(0));
+                *entry += coefficient;
+            }
+            Poly(out.into_iter().filter(|(_, c)| !c.is_zero()).collect())
+        };
+        Frac { num: fold(&f.num), den: fold(&f.den) }.tidy()
     }
 
     fn norm_node(&mut self, e: &Expr) -> Option<Frac> {
@@ -736,7 +808,8 @@ impl<'m> Normaliser<'m> {
     /// Atoms that are defined and non-zero everywhere they occur (so negative powers are safe).
     fn never_zero(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
-            Atom::Exp(_) | Atom::Size(_) => true,
+            Atom::Exp(_) | Atom::Size(_) | Atom::Func(Head::Builtin(Builtin::Pi), ..) => true,
+            Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args) => self.positive(&args[0]),
             Atom::Input(e, _) => {
                 matches!(self.model.entries[*e].kind, EntryKind::Input(Domain::Positive | Domain::NonZero))
             }
@@ -746,7 +819,9 @@ impl<'m> Normaliser<'m> {
 
     fn positive_atom(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
-            Atom::Exp(_) | Atom::Size(_) => true,
+            Atom::Exp(_) | Atom::Size(_) | Atom::Func(Head::Builtin(Builtin::Pi), ..) => true,
+            // The root of a positive value.
+            Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args) => self.positive(&args[0]),
             // A sum of positive terms over a range that is never empty; a product of positives.
             Atom::Sum(r, body) => self.positive(body) && self.never_empty(*r),
             Atom::Prod(_, body) => self.positive(body),
@@ -858,8 +933,9 @@ impl<'m> Normaliser<'m> {
     }
 
     fn builtin(&mut self, b: Builtin, order: u32, args: Vec<Frac>) -> Option<Frac> {
-        // A builtin defined by a formula is expanded by lowering; none is left to normalise.
-        if b.formula().is_some() {
+        // A builtin defined by a formula, or a derivative given by one, is expanded by lowering;
+        // none is left to normalise.
+        if crate::model::expansion(b, order).is_some() {
             return None;
         }
         // Builtins of numbers with an exact value (relu(-2), abs(3), sqrt(4), sigmoid(0)) are that value.
@@ -875,9 +951,28 @@ impl<'m> Normaliser<'m> {
                 Err(_) => {}
             }
         }
+        if b == Builtin::Pi {
+            // An opaque positive constant: π is irrational, so no exact rule applies to it.
+            return Some(self.atom(Atom::Func(Head::Builtin(b), 0, Vec::new())));
+        }
         let one = Frac::constant(rat(1));
         let x = args.first()?.clone();
         Some(match (b, order) {
+            // Opaque odd functions defined everywhere; their derivatives are formulas, expanded by
+            // lowering (`model::expansion`), so only the value reaches here. f(-u) = -f(u) holds
+            // for every u: of u and -u (both in lowest terms, so equal arguments are equal data)
+            // the larger (a positive first coefficient) is the atom's argument, so `erf(-x)` and
+            // `-erf(x)` are one form.
+            (Builtin::Erf | Builtin::Atan, 0) => {
+                let x = self.lowest_terms(x);
+                let negated = self.lowest_terms(x.neg());
+                if negated > x {
+                    self.rules.insert("odd function");
+                    self.atom(Atom::Func(Head::Builtin(b), 0, vec![negated])).neg()
+                } else {
+                    self.atom(Atom::Func(Head::Builtin(b), 0, vec![x]))
+                }
+            }
             (Builtin::Exp, _) => self.exp(x)?,
             (Builtin::Log, 0) => self.log(x)?,
             (Builtin::Log, 1) => self.divide(&one, &x)?,
@@ -932,6 +1027,9 @@ impl<'m> Normaliser<'m> {
                     if let Some(r) = crate::numeric::exact_sqrt(&c) {
                         return Some(Frac::constant(r));
                     }
+                }
+                if let Some(split) = self.root_of_product(&x) {
+                    return Some(split);
                 }
                 if !self.positive(&x) {
                     self.conditions.insert(Condition::NonNegative(x.clone()));

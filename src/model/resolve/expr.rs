@@ -356,6 +356,10 @@ impl Resolver {
                 None
             }
             None => {
+                if let Some(b) = Builtin::from_name(&name.name).filter(|b| b.arity() == 0) {
+                    // A constant (`pi`).
+                    return Some(Val::Scalar(Expr::Builtin(b, 0, Vec::new())));
+                }
                 if Builtin::from_name(&name.name).is_some() {
                     self.error(
                         Diagnostic::error(name.span, format!("`{}` is a builtin function", name.name))
@@ -515,6 +519,9 @@ impl Resolver {
             Some((Global::Index(_), _)) => not_variable(self, "an index"),
             Some((Global::Size(_), _)) => not_variable(self, "a size"),
             Some((Global::Unknown(_) | Global::UserFn(_), _)) => not_variable(self, "a function"),
+            None if Builtin::from_name(&target.name.name).is_some_and(|b| b.arity() == 0) => {
+                not_variable(self, "a constant")
+            }
             None if Builtin::from_name(&target.name.name).is_some() => not_variable(self, "a builtin function"),
             Some((Global::Family(ids), _)) if ids.len() == 1 && target.subscripts.is_empty() => {
                 let id = ids[0];

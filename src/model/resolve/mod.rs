@@ -136,7 +136,9 @@ fn builtin_names() -> Vec<&'static str> {
 }
 
 fn reserved(name: &str) -> Option<&'static str> {
-    if builtin_names().contains(&name) {
+    if Builtin::from_name(name).is_some_and(|b| b.arity() == 0) {
+        Some("a builtin constant")
+    } else if builtin_names().contains(&name) {
         Some("a builtin function")
     } else {
         None
