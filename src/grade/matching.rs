@@ -60,6 +60,11 @@ pub(super) struct Combined {
     pub derivations: Vec<SubmissionDerivation>,
     /// For each derivation of the reference, its index among the model's derivations.
     pub reference: Vec<usize>,
+    /// The submission's text (declarations blanked) and the reference's, as one text, and its
+    /// syntax tree: what the model was resolved from (the repairs of wrong steps are made on it).
+    pub text: String,
+    /// The syntax tree of `text`.
+    pub file: ast::File,
 }
 
 /// What a submission's declarations do to the reference's model.
@@ -211,7 +216,7 @@ pub(super) fn combine(reference: &Reference, file: &ast::File, source: &str, bla
         || reference_broken
         || !in_reference.is_empty()
         || reference_ids.len() != reference.derivations.len();
-    Combined { model, errors, clash, derivations, reference: reference_ids }
+    Combined { model, errors, clash, derivations, reference: reference_ids, text, file: combined_file }
 }
 
 /// A derivation of the submission matched to one of the reference's.

@@ -20,6 +20,7 @@ pub use reference::{Reference, ReferenceDerivation};
 use crate::check::{check_model, Cause, CheckOptions, DerivationResult, StepResult, Verdict};
 use crate::diagnostic::{line_col, Diagnostic, Span};
 use crate::model::{expr_text, Derivation, Model};
+use crate::localise::localise;
 use crate::syntax::parse_file;
 use feedback::WrongStep;
 use matching::{
@@ -370,7 +371,22 @@ fn grade_derivations(
             ..mine.clone()
         });
     }
-    let results = check_model(&with_derivations(model, to_check.clone()), &options.check);
+    let checked_model = with_derivations(model, to_check.clone());
+    let mut results = check_model(&checked_model, &options.check);
+    if options.check.repair {
+        // The same repairs as `check` gives: the student's steps are the submission's, at the
+        // same offsets in the combined text.
+        localise(&combined.text, &combined.file, &checked_model, &mut results, &options.check);
+        for (k, &r) in checked_for.iter().enumerate() {
+            // A first step is compared with the reference's head; a repair made against another
+            // head of the student's own would not be about that comparison.
+            if matches[r].is_some_and(|m| !m.same_head) {
+                if let Some(first) = results[k].steps.first_mut() {
+                    first.repair = None;
+                }
+            }
+        }
+    }
     // The reference's head and steps as the model writes them, to find its next step.
     let reference_exprs: Vec<Vec<String>> = (0..matches.len())
         .map(|r| {
@@ -429,7 +445,9 @@ fn grade_derivations(
             let repeat = before_text == expr_text(model, &d.steps[i].expr);
             let status = StepStatus::of(step, repeat);
             let term = terms[k][i].clone();
-            let diagnosis = term.or_else(|| step.cause.as_ref().map(feedback::mistake));
+            // The verified repair says most; then a term named from the step before; then the cause.
+            let repair = step.repair.as_ref().map(feedback::repair_text);
+            let diagnosis = repair.or(term).or_else(|| step.cause.as_ref().map(feedback::mistake));
             let hint = (options.hints && status == StepStatus::Wrong)
                 .then(|| feedback::hint(&reference_exprs[r], &rd.step_texts, &before_text, i + 1));
             statuses.push(status);

@@ -660,7 +660,7 @@ mod tests {
         assert_eq!(text(&shifted(&subs[1], -1)), "t-1");
         assert_eq!(text(&shifted(&shifted(&subs[1], -1), 1)), "t");
         let got = tried("x", "s[c, t]", RepairKind::Index);
-        for want in ["s[c, t-1]", "s[c, t+1]", "s[t, c]"] {
+        for want in ["s[c,t-1]", "s[c,t+1]", "s[t,c]"] {
             assert!(got.contains(&want.to_string()), "{want} in {got:?}");
         }
     }
