@@ -311,25 +311,33 @@ pub(super) fn compare_precisely(
 }
 
 /// The prover's forms of a derivation's expressions, one set per element instance (see
-/// `check::element_instances`); empty when the prover did not run.
+/// `check::element_instances`); none when the prover did not run.
 pub(super) struct Lowered<'f> {
-    pub(super) instances: &'f [Vec<(IndexId, i64)>],
-    pub(super) forms: &'f [prove::Forms],
+    instances: &'f [Vec<(IndexId, i64)>],
+    forms: &'f [prove::Forms],
+    /// The evaluation context of each set's model, made when a counterexample first needs it.
+    contexts: Vec<std::cell::OnceCell<Context<'f>>>,
 }
 
-impl Lowered<'_> {
+impl<'f> Lowered<'f> {
+    pub(super) fn new(instances: &'f [Vec<(IndexId, i64)>], forms: &'f [prove::Forms]) -> Lowered<'f> {
+        Lowered { instances, forms, contexts: forms.iter().map(|_| std::cell::OnceCell::new()).collect() }
+    }
+
     /// What the lowered forms of expressions `a` and `b` read at a sample: where an expression
     /// holds a derivative, the values of the unknown functions' derivatives and of the unknown
     /// nodes' partial derivatives that differentiating it by hand needs (`f'(x)` in
     /// `diff(f(x), x)`), which the finite differences of the expression itself never compute.
     fn reads(&self, sample: &Sample, a: usize, b: usize) -> Option<numeric::Reads> {
         let at = |inst: &Vec<(IndexId, i64)>| inst.iter().all(|&(i, v)| sample.free[i] == Some(v));
+        let k = self.instances.iter().position(at)?;
         // (Without the prover there are instances but no forms.)
-        let forms = self.forms.get(self.instances.iter().position(at)?)?;
+        let forms = self.forms.get(k)?;
         let exprs: Vec<Expr> =
-            [a, b].iter().filter_map(|&k| forms.forms[k].as_ref()).map(|f| without_guards(&f.lowered)).collect();
+            [a, b].iter().filter_map(|&e| forms.forms[e].as_ref()).map(|f| without_guards(&f.lowered)).collect();
         let exprs: Vec<&Expr> = exprs.iter().collect();
-        (!exprs.is_empty()).then(|| numeric::reads(&Context::new(&forms.model), sample, &exprs))
+        let ctx = self.contexts[k].get_or_init(|| Context::new(&forms.model));
+        (!exprs.is_empty()).then(|| numeric::reads(ctx, sample, &exprs))
     }
 }
 

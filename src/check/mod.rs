@@ -350,7 +350,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         chain.unwrap_or_else(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())
     };
 
-    let lowered = Lowered { instances: &instances, forms: &all_forms };
+    let lowered = Lowered::new(&instances, &all_forms);
     let mut steps = Vec::new();
     for (k, step) in d.steps.iter().enumerate() {
         let at = k + 1;
