@@ -230,13 +230,15 @@ fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Ch
         std::iter::once(false).chain(d.steps.iter().map(|s| s.relation == Relation::Approx)).collect();
     let cover = coverage::coverage(ctx.model, &exprs);
     let evaluated = evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, Draws::Screen, options);
+    // A screen keeps only the verdict: no prover's forms for its counterexamples.
+    let no_forms = Lowered::new(&[], &[]);
     d.steps
         .iter()
         .enumerate()
         .map(|(k, step)| {
             step.shape == d.shape
                 && free[k + 1].iter().all(|i| free[0].contains(i))
-                && judge(ctx, d, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head).0
+                && judge(ctx, d, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, &no_forms).0
                     == Verdict::Checked
         })
         .collect()
