@@ -10,14 +10,15 @@ use super::evaluate::{
     error_text, expr_at, float_of, precise_point, precise_shown, Evaluated, Point, PrecisePoint, PRECISIONS,
 };
 use super::plan::{COVER_MAX_SIZE, MODERATE};
-use super::text::exact_texts;
+use super::text::{call_text, exact_texts};
 use super::{compared_with, Counterexample, Verdict};
 use crate::model::{Derivation, Expr, IndexId, IndexRange, ToleranceRule};
 use crate::numeric::coverage::{self, Coverage};
 use crate::numeric::random::Band;
 use crate::numeric::{
-    self, entry_key_text, Context, EvalError, Interval, RangeAnswer, RangeQuery, TOO_LARGE, TOO_SMALL,
+    self, entry_key_text, Context, EvalError, Interval, RangeAnswer, RangeQuery, Sample, TOO_LARGE, TOO_SMALL,
 };
+use crate::prove;
 use crate::syntax::ast::Relation;
 
 /// How two expressions compare at one sample.
@@ -142,6 +143,7 @@ pub(super) fn judge(
     b: usize,
     relation: Relation,
     against: Against,
+    lowered: &Lowered,
 ) -> Judgement {
     let model = ctx.model;
     if let Some(&extra) = free[b].iter().find(|i| !free[a].contains(i)) {
@@ -189,7 +191,7 @@ pub(super) fn judge(
     if let Some(&first) = bad.first() {
         let ev = &evaluated[first];
         let exprs = [expr_at(d, a), expr_at(d, b)];
-        let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, a, b);
+        let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, lowered, a, b);
         // A value that floats lost is shown as the higher precision found it.
         counterexample.left = counterexample.left.or_else(|| precise_shown(ev, a));
         counterexample.right = counterexample.right.or_else(|| precise_shown(ev, b));
@@ -308,12 +310,60 @@ pub(super) fn compare_precisely(
     ))
 }
 
+/// The prover's forms of a derivation's expressions, one set per element instance (see
+/// `check::element_instances`); none when the prover did not run.
+pub(super) struct Lowered<'f> {
+    instances: &'f [Vec<(IndexId, i64)>],
+    forms: &'f [prove::Forms],
+    /// The evaluation context of each set's model, made when a counterexample first needs it.
+    contexts: Vec<std::cell::OnceCell<Context<'f>>>,
+}
+
+impl<'f> Lowered<'f> {
+    pub(super) fn new(instances: &'f [Vec<(IndexId, i64)>], forms: &'f [prove::Forms]) -> Lowered<'f> {
+        Lowered { instances, forms, contexts: forms.iter().map(|_| std::cell::OnceCell::new()).collect() }
+    }
+
+    /// What the lowered forms of expressions `a` and `b` read at a sample: where an expression
+    /// holds a derivative, the values of the unknown functions' derivatives and of the unknown
+    /// nodes' partial derivatives that differentiating it by hand needs (`f'(x)` in
+    /// `diff(f(x), x)`), which the finite differences of the expression itself never compute.
+    fn reads(&self, sample: &Sample, a: usize, b: usize) -> Option<numeric::Reads> {
+        let at = |inst: &Vec<(IndexId, i64)>| inst.iter().all(|&(i, v)| sample.free[i] == Some(v));
+        let k = self.instances.iter().position(at)?;
+        // (Without the prover there are instances but no forms.)
+        let forms = self.forms.get(k)?;
+        let exprs: Vec<Expr> =
+            [a, b].iter().filter_map(|&e| forms.forms[e].as_ref()).map(|f| without_guards(&f.lowered)).collect();
+        let exprs: Vec<&Expr> = exprs.iter().collect();
+        let ctx = self.contexts[k].get_or_init(|| Context::new(&forms.model));
+        (!exprs.is_empty()).then(|| numeric::reads(ctx, sample, &exprs))
+    }
+}
+
+/// A lowered expression without the terms `0 * g` that keep the domain of `g` (`prove::lower`):
+/// their values are no part of the hand computation.
+fn without_guards(e: &Expr) -> Expr {
+    match e {
+        Expr::Add(value, guard) if matches!(guard.as_ref(), Expr::Mul(zero, _) if is_zero(zero)) => {
+            without_guards(value)
+        }
+        _ => e.map_children(without_guards),
+    }
+}
+
+fn is_zero(e: &Expr) -> bool {
+    matches!(e, Expr::Const(l) if num_traits::Zero::is_zero(&l.value))
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(super) fn counterexample(
     ctx: &Context,
     ev: &Evaluated,
     free_a: &[IndexId],
     free_b: &[IndexId],
     exprs: &[&Expr],
+    lowered: &Lowered,
     a: usize,
     b: usize,
 ) -> Counterexample {
@@ -325,8 +375,40 @@ pub(super) fn counterexample(
             indices.insert(model.indices[i].name.clone(), v);
         }
     }
-    let inputs =
-        numeric::inputs_read(ctx, &ev.sample, exprs).into_iter().map(|(k, v)| (entry_key_text(model, &k), v)).collect();
+    let mut reads = numeric::reads(ctx, &ev.sample, exprs);
+    if let Some(more) = lowered.reads(&ev.sample, a, b) {
+        reads.extend(more);
+    }
+    let inputs = reads.inputs.iter().map(|(k, v)| (entry_key_text(model, k), *v)).collect();
     let exact_text = exact_texts(&ev.points[a], &ev.points[b]);
-    Counterexample { sizes, indices, inputs, left: float_of(&ev.points[a]), right: float_of(&ev.points[b]), exact_text }
+    Counterexample {
+        sizes,
+        indices,
+        inputs,
+        functions: function_values(model, &reads),
+        partials: reads
+            .partials
+            .iter()
+            .map(|((node, dep), v)| (format!("∂{}/∂{}", entry_key_text(model, node), entry_key_text(model, dep)), *v))
+            .collect(),
+        left: float_of(&ev.points[a]),
+        right: float_of(&ev.points[b]),
+        exact_text,
+    }
+}
+
+/// The values of unknown functions and nodes read, by their text: `f'(0.31)`, `g(0.1, 2)`, `E`.
+/// Arguments are written to six significant digits, or more where that would write two calls alike.
+fn function_values(model: &crate::model::Model, reads: &numeric::Reads) -> BTreeMap<String, f64> {
+    let nodes = reads.nodes.iter().map(|(k, v)| (entry_key_text(model, k), *v));
+    let calls = |digits: i32| -> BTreeMap<String, f64> {
+        reads
+            .functions
+            .iter()
+            .map(|r| (call_text(&model.functions[r.function].name, r.order, &r.args, digits), r.value))
+            .chain(nodes.clone())
+            .collect()
+    };
+    let expected = reads.functions.len() + reads.nodes.len();
+    [6, 10].into_iter().map(calls).find(|m| m.len() == expected).unwrap_or_else(|| calls(17))
 }

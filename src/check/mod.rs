@@ -28,7 +28,7 @@ use crate::numeric::{self, Context, Sample};
 use crate::prove;
 use crate::syntax::ast::Relation;
 use crate::work::{self, Budget, Spent};
-use compare::judge;
+use compare::{judge, Lowered};
 use evaluate::evaluate_all;
 use plan::{every_position, Draws};
 
@@ -124,6 +124,11 @@ pub struct Counterexample {
     pub indices: BTreeMap<String, i64>,
     /// The inputs read, by entry (`s[2,t-1]`).
     pub inputs: BTreeMap<String, f64>,
+    /// The values of the unknown functions and their derivatives at the arguments the two values
+    /// read them at (`f'(0.31)`, `g(0.1, 2)`), and of unknown nodes (`E`), by their text.
+    pub functions: BTreeMap<String, f64>,
+    /// The partial derivatives of unknown nodes the two values read (`∂E/∂s[2,3]`), by their text.
+    pub partials: BTreeMap<String, f64>,
     /// The value being compared against (the previous step), if defined.
     pub left: Option<f64>,
     /// The step's value, if defined.
@@ -225,13 +230,15 @@ fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Ch
         std::iter::once(false).chain(d.steps.iter().map(|s| s.relation == Relation::Approx)).collect();
     let cover = coverage::coverage(ctx.model, &exprs);
     let evaluated = evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, Draws::Screen, options);
+    // A screen keeps only the verdict: no prover's forms for its counterexamples.
+    let no_forms = Lowered::new(&[], &[]);
     d.steps
         .iter()
         .enumerate()
         .map(|(k, step)| {
             step.shape == d.shape
                 && free[k + 1].iter().all(|i| free[0].contains(i))
-                && judge(ctx, d, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head).0
+                && judge(ctx, d, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, &no_forms).0
                     == Verdict::Checked
         })
         .collect()
@@ -345,6 +352,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         chain.unwrap_or_else(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())
     };
 
+    let lowered = Lowered::new(&instances, &all_forms);
     let mut steps = Vec::new();
     for (k, step) in d.steps.iter().enumerate() {
         let at = k + 1;
@@ -353,7 +361,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         let against = if at == 1 { Against::Head } else { Against::StepBefore };
         let numeric = |a: usize, relation: Relation, against: Against| {
             if options.numeric {
-                judge(ctx, d, &evaluated, &free, &cover, a, at, relation, against)
+                judge(ctx, d, &evaluated, &free, &cover, a, at, relation, against, &lowered)
             } else {
                 (Verdict::Undetermined, "numeric checking is off and no proof was found".to_string(), None, None)
             }

@@ -66,6 +66,12 @@ pub fn exact_significant(r: &BigRational, digits: usize) -> String {
     }
 }
 
+/// A call of an unknown function at numbers, as the language writes it: `f'(0.31)`, `g(0.1, 2)`.
+pub(super) fn call_text(name: &str, order: u32, args: &[f64], digits: i32) -> String {
+    let args: Vec<String> = args.iter().map(|&x| significant(x, digits)).collect();
+    format!("{name}{}({})", "'".repeat(order as usize), args.join(", "))
+}
+
 /// `x` with `digits` significant digits, without trailing zeros.
 pub fn significant(x: f64, digits: i32) -> String {
     if x == 0.0 {

@@ -279,25 +279,42 @@ pub(super) fn step_line(line: usize, step: &StepResult, status: StepStatus, diag
     text
 }
 
-/// `at D = 2, x = 1.3: the step before is 0.81, this step is -0.81`
+/// `at D = 2, x = 1.3, using f'(1.3) = 0.2: the step before is 0.81, this step is -0.81`
 fn counterexample_text(c: &Counterexample) -> String {
     let mut parts: Vec<String> = c.sizes.iter().map(|(k, v)| format!("{k} = {v}")).collect();
     parts.extend(c.indices.iter().map(|(k, v)| format!("{k} = {v}")));
-    const SHOWN: usize = 6;
-    parts.extend(c.inputs.iter().take(SHOWN).map(|(k, v)| format!("{k} = {}", significant(*v, 4))));
-    if c.inputs.len() > SHOWN {
-        parts.push("…".to_string());
+    parts.extend(folded(&c.inputs));
+    let mut at = if parts.is_empty() { String::new() } else { format!("at {}", parts.join(", ")) };
+    // The values of unknown functions and nodes, without which the two values cannot be redone.
+    let using = folded(c.functions.iter().chain(&c.partials));
+    if !using.is_empty() {
+        let sep = if at.is_empty() { "" } else { ", " };
+        at.push_str(&format!("{sep}using {}", using.join(", ")));
+    }
+    if !at.is_empty() {
+        at.push_str(": ");
     }
     let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |x| significant(x, 6));
-    let at = if parts.is_empty() { String::new() } else { format!("at {}: ", parts.join(", ")) };
     let (left, right) = c.exact_text.clone().unwrap_or_else(|| (value(c.left), value(c.right)));
     format!("{at}the step before is {left}, this step is {right}")
 }
 
+/// At most six values as `name = value` to four digits, then `…` if there are more.
+fn folded<'a>(values: impl IntoIterator<Item = (&'a String, &'a f64)>) -> Vec<String> {
+    const SHOWN: usize = 6;
+    let mut values = values.into_iter();
+    let mut parts: Vec<String> =
+        values.by_ref().take(SHOWN).map(|(k, v)| format!("{k} = {}", significant(*v, 4))).collect();
+    if values.next().is_some() {
+        parts.push("…".to_string());
+    }
+    parts
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{cause_text, mistake};
-    use crate::check::{Against, Cause, Constant, Fraction};
+    use super::{cause_text, counterexample_text, mistake};
+    use crate::check::{Against, Cause, Constant, Counterexample, Fraction};
 
     fn fraction(numer: i64, denom: i64) -> Fraction {
         Fraction { numer, denom }
@@ -363,5 +380,36 @@ mod tests {
             "forgotten sum over `c` (index `c` is free in this step but not in the step before)"
         );
         assert_eq!(mistake(&Cause::Sign), "sign error");
+    }
+
+    #[test]
+    fn a_counterexample_gives_the_values_of_unknown_functions_and_nodes_it_used() {
+        let map = |pairs: &[(&str, f64)]| pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let c = Counterexample {
+            sizes: Default::default(),
+            indices: Default::default(),
+            inputs: map(&[("x", 0.31)]),
+            functions: map(&[("f'(0.31)", 0.7234567)]),
+            partials: map(&[("∂E/∂s[2,t]", -1.5)]),
+            left: Some(1.4469134),
+            right: Some(2.1703701),
+            exact_text: None,
+        };
+        assert_eq!(
+            counterexample_text(&c),
+            "at x = 0.31, using f'(0.31) = 0.7235, ∂E/∂s[2,t] = -1.5: the step before is 1.44691, this step is 2.17037"
+        );
+        // Without inputs, the values still come first; past six, the rest is folded.
+        let many: Vec<(String, f64)> = (1..=8).map(|i| (format!("g({i})"), f64::from(i))).collect();
+        let c = Counterexample {
+            inputs: Default::default(),
+            partials: Default::default(),
+            functions: many.into_iter().collect(),
+            ..c
+        };
+        assert_eq!(
+            counterexample_text(&c),
+            "using g(1) = 1, g(2) = 2, g(3) = 3, g(4) = 4, g(5) = 5, g(6) = 6, …: the step before is 1.44691, this step is 2.17037"
+        );
     }
 }

@@ -288,10 +288,11 @@ struct Shared {
     spent: Cell<Option<crate::work::Spent>>,
     /// The sums of the raw draws of families under an `assume`, by entry.
     assumed_totals: RefCell<HashMap<EntryId, f64>>,
-    /// The base values of the inputs read, for counterexamples (recorded only when asked for).
-    inputs: RefCell<BTreeMap<EntryKey, f64>>,
+    /// What the evaluation read at the sample's own point, for counterexamples (recorded only
+    /// when asked for: `recording`).
+    reads: RefCell<Reads>,
     /// Whether to record them.
-    record_inputs: Cell<bool>,
+    recording: Cell<bool>,
 }
 
 /// Evaluates `expr` at a sample in floats.
@@ -470,15 +471,68 @@ pub fn eval_exact(ctx: &Context, sample: &Sample, expr: &Expr) -> EvalResult<Big
     Evaluator::<BigRational>::new(ctx, sample, false).eval(expr, &sample.free)
 }
 
-/// The inputs that evaluating `exprs` reads, with their values.
-pub fn inputs_read(ctx: &Context, sample: &Sample, exprs: &[&Expr]) -> BTreeMap<EntryKey, f64> {
+/// What evaluating expressions at one sample reads there, for a counterexample that can be redone
+/// by hand: the inputs, and the values of unknown functions, unknown nodes and their partial
+/// derivatives at the sample's own point — never at the points that finite differences probe.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reads {
+    /// The inputs, by entry, with their drawn values (a perturbed input reads its override instead,
+    /// which is never recorded).
+    pub inputs: BTreeMap<EntryKey, f64>,
+    /// The values of unknown nodes, by entry.
+    pub nodes: BTreeMap<EntryKey, f64>,
+    /// The values of unknown functions and their derivatives, in the order first read.
+    pub functions: Vec<FunctionRead>,
+    /// The partial derivatives of unknown nodes, by node and dependency: `∂E/∂s[2,3]` as the
+    /// language means it, the derivative of `E` when `s[2,3]` is perturbed.
+    pub partials: BTreeMap<(EntryKey, EntryKey), f64>,
+    /// The function, order and arguments (as bits) of every value in `functions`.
+    functions_seen: rustc_hash::FxHashSet<(usize, u32, Vec<u64>)>,
+}
+
+impl Reads {
+    /// Adds what another evaluation at the same sample read; a value already there is kept.
+    pub fn extend(&mut self, other: Reads) {
+        for (k, v) in other.inputs {
+            self.inputs.entry(k).or_insert(v);
+        }
+        for (k, v) in other.nodes {
+            self.nodes.entry(k).or_insert(v);
+        }
+        for (k, v) in other.partials {
+            self.partials.entry(k).or_insert(v);
+        }
+        for r in other.functions {
+            if self.functions_seen.insert((r.function, r.order, r.args.iter().map(|a| a.to_bits()).collect())) {
+                self.functions.push(r);
+            }
+        }
+    }
+}
+
+/// One value of an unknown function read at the sample's point: `f'(0.31) = 0.72`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionRead {
+    /// The function, by its index in `Model::functions`.
+    pub function: usize,
+    /// The order of the derivative (0 for the function itself).
+    pub order: u32,
+    /// The arguments.
+    pub args: Vec<f64>,
+    /// The value.
+    pub value: f64,
+}
+
+/// What evaluating `exprs` in floats at a sample reads there (see [`Reads`]). Values met before an
+/// evaluation fails are kept: they are still the values at the sample.
+pub fn reads(ctx: &Context, sample: &Sample, exprs: &[&Expr]) -> Reads {
     let mut ev = Evaluator::<Approx>::new(ctx, sample, false);
-    ev.shared.record_inputs.set(true);
+    ev.shared.recording.set(true);
     for e in exprs {
         let _ = ev.eval(e, &sample.free);
     }
-    let inputs = ev.shared.inputs.borrow().clone();
-    inputs
+    let reads = ev.shared.reads.take();
+    reads
 }
 
 struct Evaluator<'a, 'p, V> {
@@ -503,6 +557,9 @@ struct Evaluator<'a, 'p, V> {
     square_vars: HashMap<usize, Rc<Vec<IxVar>>>,
     /// For the range of a `≈` step: the values its own literals take in this evaluation.
     literal_box: Option<LiteralBox<V>>,
+    /// Set while finite differences evaluate a function at points around its argument (`phi'(x)`
+    /// of a user function), where what is read is not recorded (see [`Reads`]).
+    probing: bool,
 }
 
 /// The values of a `≈` step's own literals (those written with a decimal point) in one evaluation
@@ -567,12 +624,13 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             inverses: HashMap::default(),
             square_vars: HashMap::default(),
             literal_box: None,
+            probing: false,
             shared: Rc::new(Shared {
                 budget: Cell::new(EVAL_BUDGET),
                 spent: Cell::new(None),
                 assumed_totals: RefCell::new(HashMap::default()),
-                inputs: RefCell::new(BTreeMap::new()),
-                record_inputs: Cell::new(false),
+                reads: RefCell::new(Reads::default()),
+                recording: Cell::new(false),
             }),
         }
     }
@@ -816,7 +874,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 Kind::Interval => self.interval_by_floats(e, free),
                 Kind::Float | Kind::Precise => {
                     let key = self.entry_key(dep, free)?;
-                    self.node_partial(*node, &key)
+                    let v = self.node_partial(*node, &key)?;
+                    if self.at_point() && self.partial_is_total(*node, key.0) {
+                        self.record_partial((*node, smallvec::SmallVec::new()), key, &v);
+                    }
+                    Ok(v)
                 }
             },
             Expr::Diff(body, target) => match V::KIND {
@@ -832,7 +894,17 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                         x0,
                         0.05 * x0.abs().max(1.0),
                     )?;
-                    self.derivative_result(d)
+                    let v = self.derivative_result(d)?;
+                    // `∂E/∂x` of an unknown node `E` by one of its dependencies is a number a hand
+                    // computation cannot find (by another entry, it follows from those by the chain rule).
+                    if let Expr::Entry(r) = body.as_ref() {
+                        if self.at_point() && self.partial_is_total(r.entry, key.0) {
+                            if let Ok(node) = self.entry_key(r, free) {
+                                self.record_partial(node, key, &v);
+                            }
+                        }
+                    }
+                    Ok(v)
                 }
             },
         }
@@ -882,6 +954,24 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         V::from_approx(Approx { value: d.value, error: FD_SAFETY * d.estimate + d.noise })
     }
 
+    /// Whether what is read here is recorded: recording is on, and this is the sample's own point
+    /// (no entry perturbed, no finite difference probing around an argument).
+    fn at_point(&self) -> bool {
+        self.shared.recording.get() && self.overrides.is_empty() && !self.probing
+    }
+
+    /// Whether `node` is an unknown node that depends on `dep` directly, and its partial derivative
+    /// by `dep` is what `∂E/∂x` means in the language, the derivative when `x` is perturbed: no
+    /// dependency of the node depends on `dep`.
+    fn partial_is_total(&self, node: EntryId, dep: EntryId) -> bool {
+        let EntryKind::Unknown(deps) = &self.ctx.model.entries[node].kind else { return false };
+        deps.iter().any(|d| d.entry == dep) && deps.iter().all(|d| !self.ctx.reads[d.entry][dep])
+    }
+
+    fn record_partial(&self, node: EntryKey, dep: EntryKey, v: &V) {
+        self.shared.reads.borrow_mut().partials.entry((node, dep)).or_insert(v.approx().value);
+    }
+
     /// A derivative inside an interval evaluation, by the float evaluator (its literals are taken
     /// as written): a constant over the box with its error bound, unless it reads the parameters
     /// of a user function and one of them is not thin, where nothing is known.
@@ -911,6 +1001,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             inverses: HashMap::default(),
             square_vars: HashMap::default(),
             literal_box: None,
+            probing: self.probing,
         }
     }
 
@@ -975,7 +1066,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         // The scale of this entry's own computation is kept with its value (as its error is in
         // it), so that a later read (another element of an array) accounts for it too.
         let outer_scale = std::mem::take(&mut self.scale);
+        // An entry reads no parameter of a function: inside the differences of one it still has its
+        // value at the sample's point, and what it reads is recorded as such.
+        let probing = std::mem::replace(&mut self.probing, false);
         let value = self.compute_entry(key);
+        self.probing = probing;
         let scale = self.scale;
         self.scale = self.scale.max(outer_scale);
         let value = value?;
@@ -1027,7 +1122,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     return Err(EvalError::NotExact);
                 }
                 let args: Vec<(u64, Approx)> = self.node_args(key.0)?.into_iter().map(|(_, k, v)| (k, v)).collect();
-                V::from_approx(smooth_n(&[self.sample.seed, TAG_NODE, key.0 as u64], &args))?
+                let value = smooth_n(&[self.sample.seed, TAG_NODE, key.0 as u64], &args);
+                if self.at_point() {
+                    self.shared.reads.borrow_mut().nodes.entry(key.clone()).or_insert(value.value);
+                }
+                V::from_approx(value)?
             }
         };
         Ok(value)
@@ -1116,8 +1215,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 .or_insert_with(|| (self.bound_value(r.lo)..=self.bound_value(r.hi)).map(|i| raw(&[i])).sum());
             value *= super::value::ratio_to_f64(&a.total) / total;
         }
-        if self.shared.record_inputs.get() {
-            self.shared.inputs.borrow_mut().entry(k.clone()).or_insert(value);
+        if self.shared.recording.get() {
+            self.shared.reads.borrow_mut().inputs.entry(k.clone()).or_insert(value);
         }
         value
     }
@@ -1130,11 +1229,20 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             return V::unbounded();
         }
         let words = [self.sample.seed, TAG_FUNCTION, f as u64];
-        if let [x] = args {
-            return x.smooth1(&Smooth1::new(&words), order);
+        let value = if let [x] = args {
+            x.smooth1(&Smooth1::new(&words), order)?
+        } else {
+            let values: Vec<(u64, Approx)> = args.iter().enumerate().map(|(i, v)| (i as u64, v.approx())).collect();
+            V::from_approx(smooth_n(&words, &values))?
+        };
+        if self.at_point() {
+            let args: Vec<f64> = args.iter().map(|a| a.approx().value).collect();
+            let mut reads = self.shared.reads.borrow_mut();
+            if reads.functions_seen.insert((f, order, args.iter().map(|a| a.to_bits()).collect())) {
+                reads.functions.push(FunctionRead { function: f, order, args, value: value.approx().value });
+            }
         }
-        let values: Vec<(u64, Approx)> = args.iter().enumerate().map(|(i, v)| (i as u64, v.approx())).collect();
-        V::from_approx(smooth_n(&words, &values))
+        Ok(value)
     }
 
     /// A user function, or a builtin defined by a formula, with body `body`.
@@ -1164,8 +1272,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 let h0 = 0.05 * x.abs().max(1.0);
                 // A kink next to the point would fool the differences, as for `diff`.
                 let near_kink = std::mem::replace(&mut self.near_kink, KINK_MARGIN);
+                let probing = std::mem::replace(&mut self.probing, true);
                 let result = ridders(|x| finite_approx(&self.apply(body, order - 1, vec![V::from_float(x)?])?), x, h0);
                 self.near_kink = near_kink;
+                self.probing = probing;
                 self.derivative_result(result?)
             }
         }
@@ -1194,6 +1304,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             inverses: HashMap::default(),
             square_vars: HashMap::default(),
             literal_box: None,
+            probing: self.probing,
         }
     }
 }

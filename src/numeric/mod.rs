@@ -14,7 +14,7 @@ mod rounding;
 mod value;
 
 pub use approx::Approx;
-pub use eval::{entry_key_text, eval_exact, eval_float, eval_precise, inputs_read, Batch, Context, Sample};
+pub use eval::{entry_key_text, eval_exact, eval_float, eval_precise, reads, Batch, Context, Reads, Sample};
 pub use interval::Interval;
 pub use precise::{NotAFloat, Precise};
 pub use rounding::{in_rounding_range, RangeAnswer, RangeQuery};

@@ -167,15 +167,15 @@ fn step(out: &mut Buffer, lines: &LineIndex, s: &StepResult, options: HumanOptio
 }
 
 fn counterexample(out: &mut Buffer, c: &Counterexample) -> std::io::Result<()> {
-    let mut parts: Vec<String> = c.sizes.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-    parts.extend(c.indices.iter().map(|(k, v)| format!("{k} = {v}")));
-    const SHOWN: usize = 8;
-    parts.extend(c.inputs.iter().take(SHOWN).map(|(k, v)| format!("{k} = {}", significant(*v, 6))));
-    if c.inputs.len() > SHOWN {
-        parts.push(format!("… ({} more inputs)", c.inputs.len() - SHOWN));
+    let mut at: Vec<String> = c.sizes.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    at.extend(c.indices.iter().map(|(k, v)| format!("{k} = {v}")));
+    at.extend(folded(&c.inputs));
+    if !at.is_empty() {
+        writeln!(out, "        at: {}", at.join(", "))?;
     }
-    if !parts.is_empty() {
-        writeln!(out, "        at: {}", parts.join(", "))?;
+    // The values of unknown functions and nodes a hand computation of the two values needs.
+    if !(c.functions.is_empty() && c.partials.is_empty()) {
+        writeln!(out, "        using: {}", folded(c.functions.iter().chain(&c.partials)).join(", "))?;
     }
     // Six digits, unless that hides the difference.
     let digits = match (c.left, c.right) {
@@ -186,6 +186,27 @@ fn counterexample(out: &mut Buffer, c: &Counterexample) -> std::io::Result<()> {
     let (left, right) = c.exact_text.clone().unwrap_or_else(|| (value(c.left), value(c.right)));
     writeln!(out, "        step before = {left}, this step = {right}")
 }
+
+/// At most [`SHOWN`] values as `name = value`, and how many more there are and where to see them
+/// (the JSON report never folds).
+fn folded<'a>(values: impl IntoIterator<Item = (&'a String, &'a f64)>) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut more = 0;
+    for (k, v) in values {
+        if parts.len() < SHOWN {
+            parts.push(format!("{k} = {}", significant(*v, 6)));
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        parts.push(format!("… and {more} more (see --format json)"));
+    }
+    parts
+}
+
+/// How many inputs, and how many values of unknown functions and nodes, a counterexample shows.
+const SHOWN: usize = 8;
 
 fn summary(out: &mut Buffer, s: &Summary) -> std::io::Result<()> {
     let mut text = format!(

@@ -111,6 +111,8 @@ struct CounterexampleJson<'a> {
     sizes: &'a BTreeMap<String, i64>,
     indices: &'a BTreeMap<String, i64>,
     inputs: &'a BTreeMap<String, f64>,
+    functions: &'a BTreeMap<String, f64>,
+    partials: &'a BTreeMap<String, f64>,
     left: Option<f64>,
     right: Option<f64>,
 }
@@ -190,7 +192,15 @@ pub(super) fn step_json<'a>(lines: &LineIndex, s: &'a StepResult) -> StepJson<'a
 }
 
 fn counterexample_json(c: &Counterexample) -> CounterexampleJson<'_> {
-    CounterexampleJson { sizes: &c.sizes, indices: &c.indices, inputs: &c.inputs, left: c.left, right: c.right }
+    CounterexampleJson {
+        sizes: &c.sizes,
+        indices: &c.indices,
+        inputs: &c.inputs,
+        functions: &c.functions,
+        partials: &c.partials,
+        left: c.left,
+        right: c.right,
+    }
 }
 
 fn cause_json<'a>(lines: &LineIndex, cause: &'a Cause) -> CauseJson<'a> {

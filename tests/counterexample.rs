@@ -1,0 +1,138 @@
+//! Counterexamples a student can redo by hand: besides the inputs, a wrong step's counterexample
+//! lists the values of the unknown functions, their derivatives and the partial derivatives of
+//! unknown nodes that the two values read at the sample — at the sample's own arguments, never at
+//! the points finite differences probe. Each test recomputes the two values from the reported
+//! numbers alone, with the formula a student would use.
+
+use std::collections::BTreeSet;
+
+use gradproof::check::{significant, CheckOptions, Counterexample, Verdict};
+use gradproof::check_source;
+use gradproof::report::{file_json, render_human, HumanOptions};
+
+/// The counterexample of the only wrong step of a file.
+fn counterexample(source: &str) -> Counterexample {
+    counterexample_with(source, &CheckOptions::default())
+}
+
+fn counterexample_with(source: &str, options: &CheckOptions) -> Counterexample {
+    let report = check_source("cex.deriv", source.as_bytes(), options);
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    let wrong: Vec<_> =
+        report.derivations.iter().flat_map(|d| &d.steps).filter(|s| s.verdict == Verdict::Wrong).collect();
+    assert_eq!(wrong.len(), 1, "{:#?}", report.derivations);
+    wrong[0].counterexample.clone().expect("a wrong step found by the numbers has a counterexample")
+}
+
+/// `f'(0.31)`: a call as the counterexample writes it, at an argument computed by hand.
+fn call(name: &str, arg: f64) -> String {
+    format!("{name}({})", significant(arg, 6))
+}
+
+fn keys(map: &std::collections::BTreeMap<String, f64>) -> BTreeSet<&str> {
+    map.keys().map(String::as_str).collect()
+}
+
+#[track_caller]
+fn assert_close(by_hand: f64, reported: Option<f64>, relative: f64) {
+    let reported = reported.expect("both values are defined");
+    assert!(
+        (by_hand - reported).abs() <= relative * reported.abs().max(1e-3),
+        "by hand {by_hand}, reported {reported}"
+    );
+}
+
+#[test]
+fn a_derivative_of_an_unknown_function_is_given_and_the_two_values_follow_from_it() {
+    let c = counterexample("var x\nunknown f(x)\nderive f'(x)*2\n  = f'(x)*3\n");
+    let x = c.inputs["x"];
+    let key = call("f'", x);
+    assert_eq!(keys(&c.functions), BTreeSet::from([key.as_str()]));
+    assert!(c.partials.is_empty());
+    let fp = c.functions[&key];
+    // Multiplying by 2 is exact in floats; by 3 it rounds once.
+    assert_eq!(c.left, Some(2.0 * fp));
+    assert_close(3.0 * fp, c.right, 1e-15);
+}
+
+#[test]
+fn an_unknown_node_its_partial_and_a_function_with_its_derivative_are_listed() {
+    // d(E f(x))/dx = ∂E/∂x f(x) + E f'(x); the wrong step flips the sign of the second term.
+    let c = counterexample(
+        "var x\nunknown f(x)\nunknown E depends on x\nderive diff(E * f(x), x)\n  \
+         = ∂E/∂x * f(x) + E * f'(x)\n  = ∂E/∂x * f(x) - E * f'(x)\n",
+    );
+    let x = c.inputs["x"];
+    let (f, fp) = (call("f", x), call("f'", x));
+    assert_eq!(keys(&c.functions), BTreeSet::from(["E", f.as_str(), fp.as_str()]));
+    assert_eq!(keys(&c.partials), BTreeSet::from(["∂E/∂x"]));
+    let (e, f, fp, de) = (c.functions["E"], c.functions[&f], c.functions[&fp], c.partials["∂E/∂x"]);
+    assert_close(de * f + e * fp, c.left, 1e-12);
+    assert_close(de * f - e * fp, c.right, 1e-12);
+}
+
+#[test]
+fn against_the_head_the_values_its_derivative_needs_are_listed() {
+    // The head is taken by finite differences, which read `f` only at points around `w*x`; a hand
+    // computation differentiates it: ∂E/∂y · f'(w x) · x. The step forgot the factor x.
+    let c = counterexample(
+        "var x, w\nunknown f(x)\nunknown E depends on y\nlet y = f(w*x)\nderive diff(E, w)\n  \
+         = ∂E/∂y * f'(w*x)\n",
+    );
+    let (x, w) = (c.inputs["x"], c.inputs["w"]);
+    let (f, fp) = (call("f", w * x), call("f'", w * x));
+    // Only at the point itself: no value at a point that finite differences probe.
+    assert_eq!(keys(&c.functions), BTreeSet::from([f.as_str(), fp.as_str()]));
+    assert!(c.partials.contains_key("∂E/∂y"), "{:?}", c.partials);
+    let (fp, de) = (c.functions[&fp], c.partials["∂E/∂y"]);
+    // The partial derivative and the head are finite differences, accurate to about 1e-9.
+    assert_close(de * fp * x, c.left, 1e-7);
+    assert_close(de * fp, c.right, 1e-7);
+}
+
+#[test]
+fn without_the_prover_the_values_the_two_expressions_read_are_still_listed() {
+    // The head's finite differences read nothing at the point; the step reads `∂E/∂y` and `f'`.
+    let source = "var x, w\nunknown f(x)\nunknown E depends on y\nlet y = f(w*x)\nderive diff(E, w)\n  \
+                  = ∂E/∂y * f'(w*x)\n";
+    let c = counterexample_with(source, &CheckOptions { prove: false, ..CheckOptions::default() });
+    let (x, w) = (c.inputs["x"], c.inputs["w"]);
+    let (f, fp) = (call("f", w * x), call("f'", w * x));
+    assert_eq!(keys(&c.functions), BTreeSet::from([f.as_str(), fp.as_str()]));
+    assert_eq!(keys(&c.partials), BTreeSet::from(["∂E/∂y"]));
+    assert_close(c.partials["∂E/∂y"] * c.functions[&fp], c.right, 1e-7);
+}
+
+#[test]
+fn a_user_functions_derivative_is_redone_from_the_values_at_its_argument() {
+    // `phi'(x)` is a finite difference of `f(u)^2` around x; by hand it is 2 f(x) f'(x).
+    let c = counterexample("var x\nunknown f(x)\nlet phi(u) = f(u)^2\nderive phi'(x)\n  = f(x) * f'(x)\n");
+    let x = c.inputs["x"];
+    let (f, fp) = (call("f", x), call("f'", x));
+    assert_eq!(keys(&c.functions), BTreeSet::from([f.as_str(), fp.as_str()]));
+    let (f, fp) = (c.functions[&f], c.functions[&fp]);
+    assert_close(2.0 * f * fp, c.left, 1e-7);
+    assert_close(f * fp, c.right, 1e-12);
+}
+
+#[test]
+fn json_lists_every_value_and_the_human_report_folds_them_and_says_where_they_are() {
+    let source = "index i in 1..12\nvar x[i]\nunknown f(x)\nderive sum(i, f(x[i]))\n  = 2*sum(i, f(x[i]))\n";
+    let report = check_source("cex.deriv", source.as_bytes(), &CheckOptions::default());
+    let json = file_json(&report);
+    let c = &json["derivations"][0]["steps"][0]["counterexample"];
+    let (inputs, functions) = (c["inputs"].as_object().unwrap(), c["functions"].as_object().unwrap());
+    assert_eq!(inputs.len(), 12);
+    assert_eq!(functions.len(), 12);
+    assert!(c["partials"].as_object().unwrap().is_empty());
+    // Every input's function value, at full precision; their sum is the step before.
+    let mut sum = 0.0;
+    for x in inputs.values() {
+        let x = x.as_f64().unwrap();
+        sum += functions[&call("f", x)].as_f64().unwrap();
+    }
+    let left = c["left"].as_f64().unwrap();
+    assert!((sum - left).abs() <= 1e-12 * left.abs().max(1.0), "{sum} {left}");
+    let human = render_human(&[report], HumanOptions::default());
+    assert_eq!(human.matches("… and 4 more (see --format json)").count(), 2, "{human}");
+}
