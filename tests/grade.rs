@@ -71,7 +71,11 @@ fn a_sign_error_carried_forward_loses_only_that_step_and_the_final_answer() {
     assert_eq!(statuses, [StepStatus::Correct, StepStatus::Wrong, StepStatus::CarriedForward]);
     let credits: Vec<String> = d.steps.iter().map(|s| s.credit.to_string()).collect();
     assert_eq!(credits, ["0.6", "0", "0.6"]);
-    assert_eq!(d.steps[1].diagnosis.as_deref(), Some("sign error"));
+    // The cause, then the verified repair that localises it: the step wrote `-2*(…)` for `2*(…)`.
+    assert_eq!(
+        d.steps[1].diagnosis.as_deref(),
+        Some("sign error; replacing `-2` by `2` makes this step follow from the step before")
+    );
     assert!(d.steps[1].result.counterexample.is_some());
     assert!(!d.final_correct);
     assert!(d.feedback.iter().any(|f| f.contains("carries an earlier mistake (credit kept)")), "{:?}", d.feedback);

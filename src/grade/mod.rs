@@ -17,10 +17,10 @@ pub use matching::MatchedBy;
 pub use policy::{Points, StepStatus};
 pub use reference::{Reference, ReferenceDerivation};
 
-use crate::check::{check_model, Cause, CheckOptions, DerivationResult, StepResult, Verdict};
+use crate::check::{check_model, Cause, CheckOptions, DerivationResult, RepairKind, StepResult, Verdict};
 use crate::diagnostic::{line_col, Diagnostic, Span};
-use crate::model::{expr_text, Derivation, Model};
 use crate::localise::localise;
+use crate::model::{expr_text, Derivation, Model};
 use crate::syntax::parse_file;
 use feedback::WrongStep;
 use matching::{
@@ -445,9 +445,20 @@ fn grade_derivations(
             let repeat = before_text == expr_text(model, &d.steps[i].expr);
             let status = StepStatus::of(step, repeat);
             let term = terms[k][i].clone();
-            // The verified repair says most; then a term named from the step before; then the cause.
-            let repair = step.repair.as_ref().map(feedback::repair_text);
-            let diagnosis = repair.or(term).or_else(|| step.cause.as_ref().map(feedback::mistake));
+            // A term named from the step before, else the check's cause; then the verified repair,
+            // which names the part of the step (the same as `check` gives).
+            // A repair that puts back or removes a term says no more than the term named.
+            let same = term.is_some()
+                && step
+                    .repair
+                    .as_ref()
+                    .is_some_and(|r| matches!(r.kind, RepairKind::MissingTerm | RepairKind::ExtraTerm));
+            let named = term.or_else(|| step.cause.as_ref().map(feedback::mistake));
+            let repair = step.repair.as_ref().filter(|_| !same).map(feedback::repair_text);
+            let diagnosis = match (named, repair) {
+                (Some(named), Some(repair)) => Some(format!("{named}; {repair}")),
+                (named, repair) => named.or(repair),
+            };
             let hint = (options.hints && status == StepStatus::Wrong)
                 .then(|| feedback::hint(&reference_exprs[r], &rd.step_texts, &before_text, i + 1));
             statuses.push(status);
