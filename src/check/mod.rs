@@ -216,9 +216,10 @@ pub fn screen_against_head(model: &Model, options: &CheckOptions, each: u64) -> 
     })
 }
 
-fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> Vec<bool> {
+/// A derivation's head and steps, and the free indices of each.
+fn expressions(d: &Derivation) -> (Vec<&Expr>, Vec<Vec<IndexId>>) {
     let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
-    let free: Vec<Vec<IndexId>> = exprs
+    let free = exprs
         .iter()
         .map(|e| {
             let mut v = Vec::new();
@@ -226,6 +227,11 @@ fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Ch
             v
         })
         .collect();
+    (exprs, free)
+}
+
+fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> Vec<bool> {
+    let (exprs, free) = expressions(d);
     let needs_widened: Vec<bool> =
         std::iter::once(false).chain(d.steps.iter().map(|s| s.relation == Relation::Approx)).collect();
     let cover = coverage::coverage(ctx.model, &exprs);
@@ -291,15 +297,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     if let Some(why) = work::file_spent() {
         return spent_result(d, &spent_message(options, why));
     }
-    let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
-    let free: Vec<Vec<IndexId>> = exprs
-        .iter()
-        .map(|e| {
-            let mut v = Vec::new();
-            free_indices(e, &mut v);
-            v
-        })
-        .collect();
+    let (exprs, free) = expressions(d);
     // Widened values are needed for `≈` steps, and for `holds` after the first `≈`.
     let first_approx = d.steps.iter().position(|s| s.relation == Relation::Approx);
     let needs_widened: Vec<bool> =
