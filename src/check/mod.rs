@@ -231,23 +231,31 @@ fn expressions(d: &Derivation) -> (Vec<&Expr>, Vec<Vec<IndexId>>) {
 }
 
 fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> Vec<bool> {
-    let (exprs, free) = expressions(d);
+    // A step of another shape, or with an index free that the head does not have, cannot pass;
+    // it is not evaluated (its array elements would multiply the samples of all the others).
+    let (_, free) = expressions(d);
+    let eligible: Vec<bool> = d
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(k, step)| step.shape == d.shape && free[k + 1].iter().all(|i| free[0].contains(i)))
+        .collect();
+    let kept = Derivation {
+        steps: d.steps.iter().zip(&eligible).filter(|(_, &e)| e).map(|(s, _)| s.clone()).collect(),
+        ..d.clone()
+    };
+    let (exprs, free) = expressions(&kept);
     let needs_widened: Vec<bool> =
-        std::iter::once(false).chain(d.steps.iter().map(|s| s.relation == Relation::Approx)).collect();
+        std::iter::once(false).chain(kept.steps.iter().map(|s| s.relation == Relation::Approx)).collect();
     let cover = coverage::coverage(ctx.model, &exprs);
     let evaluated = evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, Draws::Screen, options);
     // A screen keeps only the verdict: no prover's forms for its counterexamples.
     let no_forms = Lowered::new(&[], &[]);
-    d.steps
-        .iter()
-        .enumerate()
-        .map(|(k, step)| {
-            step.shape == d.shape
-                && free[k + 1].iter().all(|i| free[0].contains(i))
-                && judge(ctx, d, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, &no_forms).0
-                    == Verdict::Checked
-        })
-        .collect()
+    let mut passed = kept.steps.iter().enumerate().map(|(k, step)| {
+        judge(ctx, &kept, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, &no_forms).0
+            == Verdict::Checked
+    });
+    eligible.iter().map(|&e| e && passed.next().unwrap_or(false)).collect()
 }
 
 /// The exact value of an expression of a model that gives every name in it a number (no sizes,

@@ -157,9 +157,9 @@ impl<'a> Simplifier<'a> {
     /// A sum of terms with like terms collected.
     fn sum_of_terms(&mut self, e: &Expr) -> Expr {
         let mut collected: Vec<(String, BigRational, Vec<Expr>)> = Vec::new();
-        for (positive, t) in terms(e) {
+        for (positive, t) in e.terms() {
             let t = self.simplify(&t);
-            for (inner_positive, t) in terms(&t) {
+            for (inner_positive, t) in t.terms() {
                 let (mut c, fs) = factors(&t);
                 if positive != inner_positive {
                     c = -c;
@@ -266,7 +266,7 @@ impl Simplifier<'_> {
         let expanded = expand_once(body, &has_delta)?;
         self.rules.insert("sum split over its terms");
         let mut out = integer(0);
-        for (positive, t) in terms(&expanded) {
+        for (positive, t) in expanded.terms() {
             let piece = self.simplify(&sum(k, range.clone(), t));
             out = if positive { add(out, piece) } else { sub(out, piece) };
         }
@@ -279,13 +279,13 @@ impl Simplifier<'_> {
 fn expand_once(e: &Expr, wanted: &dyn Fn(&Expr) -> bool) -> Option<Expr> {
     match &e.kind {
         ExprKind::Binary(BinOp::Add | BinOp::Sub, ..) => {
-            let ts = terms(e);
+            let ts = e.terms();
             (ts.len() > 1 && ts.iter().any(|(_, t)| wanted(t))).then(|| e.clone())
         }
         ExprKind::Neg(a) => expand_once(a, wanted).map(neg),
         ExprKind::Binary(op @ (BinOp::Mul | BinOp::Div), a, b, _) => {
             let distribute = |sum: Expr, other: &Expr, left: bool| {
-                terms(&sum)
+                sum.terms()
                     .into_iter()
                     .map(|(positive, t)| {
                         let t = if left { binary(*op, t, other.clone()) } else { binary(*op, other.clone(), t) };

@@ -426,27 +426,6 @@ pub fn product(coef: &BigRational, factors: Vec<Expr>) -> Expr {
     all.into_iter().reduce(mul).unwrap_or_else(|| integer(1))
 }
 
-/// The terms of a sum, each with its sign.
-pub fn terms(e: &Expr) -> Vec<(bool, Expr)> {
-    fn walk(e: &Expr, positive: bool, out: &mut Vec<(bool, Expr)>) {
-        match &e.kind {
-            ExprKind::Binary(BinOp::Add, a, b, _) => {
-                walk(a, positive, out);
-                walk(b, positive, out);
-            }
-            ExprKind::Binary(BinOp::Sub, a, b, _) => {
-                walk(a, positive, out);
-                walk(b, !positive, out);
-            }
-            ExprKind::Neg(a) => walk(a, !positive, out),
-            _ => out.push((positive, e.clone())),
-        }
-    }
-    let mut out = Vec::new();
-    walk(e, true, &mut out);
-    out
-}
-
 /// The factors of a product of quotients: the coefficient, the numerator's factors and the
 /// denominator's.
 pub fn split_quotient(e: &Expr) -> (BigRational, Vec<Expr>, Vec<Expr>) {

@@ -218,16 +218,10 @@ fn words(source: &str) -> HashSet<String> {
         .collect()
 }
 
-/// An expression as written, from its start to the end of its line, without the note. The
-/// expression's own span is not used as it is: it leaves out the parentheses around the whole
-/// expression or its first operand (`(2*x + x^2)*exp(x)` starts at `2`), so the opening ones
-/// before `start` are taken back in; what comes before an expression (`derive`, a name, `worth
-/// N`, `=`) never ends with one.
+/// An expression as written, from its start to the end of its line, without the note (the span
+/// of a parenthesised expression covers its parentheses, so the text is the text as written).
 fn written(source: &str, start: usize, end: usize) -> String {
-    let before = source.get(..start).unwrap_or_default();
-    let from = before.trim_end_matches(|c: char| c == '(' || c.is_whitespace()).len();
-    let from = from + before[from..].find('(').unwrap_or(before.len() - from);
-    let text = source.get(from..end.max(from)).unwrap_or_default();
+    let text = source.get(start..end.max(start)).unwrap_or_default();
     text.split('#').next().unwrap_or_default().trim().to_string()
 }
 
@@ -333,10 +327,12 @@ mod tests {
     #[test]
     fn a_step_is_quoted_with_its_opening_parentheses() {
         let source = "derive \"p\" worth 2 ((x + 1))^2 # head\n  = (2*x + x^2)*exp(x)   # note\n  =x\n";
-        let at = |needle: &str| source.find(needle).expect("in the text");
-        assert_eq!(written(source, at("x + 1"), at(" # head")), "((x + 1))^2");
-        assert_eq!(written(source, at("2*x"), at("\n  =x")), "(2*x + x^2)*exp(x)");
-        assert_eq!(written(source, source.len() - 2, source.len() - 1), "x");
+        let (file, _) = crate::syntax::parse_file(source);
+        let ast::Item::Derivation(d) = &file.items[0] else { panic!("a derivation") };
+        let step = |k: usize| written(source, d.steps[k].expr.span.start, d.steps[k].span.end);
+        assert_eq!(written(source, d.head.span.start, d.span.end), "((x + 1))^2");
+        assert_eq!(step(0), "(2*x + x^2)*exp(x)");
+        assert_eq!(step(1), "x");
     }
 
     #[test]

@@ -435,46 +435,23 @@ fn factors(e: &Expr, out: &mut Vec<Expr>) {
     }
 }
 
-/// The terms of a sum with their signs (`true` for a term subtracted).
-fn terms(e: &Expr, negated: bool, out: &mut Vec<(bool, Expr)>) {
-    match &e.kind {
-        ExprKind::Binary(BinOp::Add, a, b, _) => {
-            terms(a, negated, out);
-            terms(b, negated, out);
-        }
-        ExprKind::Binary(BinOp::Sub, a, b, _) => {
-            terms(a, negated, out);
-            terms(b, !negated, out);
-        }
-        ExprKind::Neg(a) => terms(a, !negated, out),
-        _ => out.push((negated, e.clone())),
+/// The factors of an expression's product and of the products of its terms.
+fn term_factors(e: &Expr) -> Vec<Expr> {
+    let mut fs = Vec::new();
+    for t in std::iter::once(e.clone()).chain(e.terms().into_iter().map(|(_, t)| t)) {
+        factors(&t, &mut fs);
     }
+    fs
 }
 
 /// A factor or a term of the step before that the step lacks, put back: at the whole step, at
 /// each term of a sum, or at each product.
 fn missing_parts(before: &Expr, step: &Expr, extra: &[Expr], nodes: &[(Path, Expr)], out: &mut Vec<Candidate>) {
-    // The factors of the step's product and of the products of its terms.
-    let product_factors = |e: &Expr| -> Vec<String> {
-        let mut ts = Vec::new();
-        terms(e, false, &mut ts);
-        let mut fs = Vec::new();
-        for t in std::iter::once(e).chain(ts.iter().map(|(_, t)| t)) {
-            factors(t, &mut fs);
-        }
-        fs.iter().map(text).collect()
-    };
-    let have = product_factors(step);
+    let have: Vec<String> = term_factors(step).iter().map(text).collect();
     // Every factor of the step before and of its terms, then the chain-rule factors `extra`, each
     // once, unless the step has it.
-    let mut before_terms = Vec::new();
-    terms(before, false, &mut before_terms);
     let mut wanted: Vec<(RepairKind, Expr)> = Vec::new();
-    let mut before_factors = Vec::new();
-    for t in std::iter::once(before).chain(before_terms.iter().map(|(_, t)| t)) {
-        factors(t, &mut before_factors);
-    }
-    let kinds = before_factors
+    let kinds = term_factors(before)
         .into_iter()
         .map(|f| (RepairKind::MissingFactor, f))
         .chain(extra.iter().map(|f| (RepairKind::MissingChainFactor, f.clone())));
@@ -510,22 +487,21 @@ fn missing_parts(before: &Expr, step: &Expr, extra: &[Expr], nodes: &[(Path, Exp
             });
         }
     }
-    let mut step_terms = Vec::new();
-    terms(step, false, &mut step_terms);
-    let have: Vec<String> = step_terms.iter().map(|(_, t)| text(t)).collect();
+    let have: Vec<String> = step.terms().iter().map(|(_, t)| text(t)).collect();
+    let before_terms = before.terms();
     let sums: Vec<&(Path, Expr)> = nodes
         .iter()
         .filter(|(path, n)| path.is_empty() || matches!(n.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)))
         .take(MAX_PLACES)
         .collect();
-    for (negated, t) in before_terms.iter().filter(|(_, t)| !have.contains(&text(t))).take(MAX_PARTS) {
+    for (positive, t) in before_terms.iter().filter(|(_, t)| !have.contains(&text(t))).take(MAX_PARTS) {
         if before_terms.len() < 2 {
             break;
         }
         for (path, n) in &sums {
-            let op = if *negated { BinOp::Sub } else { BinOp::Add };
+            let op = if *positive { BinOp::Add } else { BinOp::Sub };
             let with = binary(op, n.clone(), t.clone(), n.span);
-            let shown = if *negated { format!("-{}", text(t)) } else { text(t) };
+            let shown = if *positive { text(t) } else { format!("-{}", text(t)) };
             out.push(Candidate {
                 kind: RepairKind::MissingTerm,
                 culprit: (!path.is_empty()).then_some(n.span),
@@ -577,8 +553,7 @@ pub(super) fn chain_factors(definitions: &[&Expr], differentiated: &[&Expr]) -> 
     // The factors of the definitions' products (a gate `y_out[t]`, a weight `W[i,k]`).
     for e in definitions {
         let mut fs = Vec::new();
-        let mut ts = Vec::new();
-        terms(e, false, &mut ts);
+        let ts = e.terms();
         for (_, t) in &ts {
             factors(t, &mut fs);
         }

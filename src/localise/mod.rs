@@ -22,8 +22,7 @@ mod candidates;
 use std::collections::HashMap;
 
 use crate::check::{check_model, screen_against_head, CheckOptions, DerivationResult, Repair, Verdict};
-use crate::diagnostic::Span;
-use crate::model::{free_indices, resolve, Derivation, Model};
+use crate::model::{resolve, Derivation, Model};
 use crate::syntax::ast::{self, Item};
 use crate::syntax::print::{expr_to_string, Spelling};
 use crate::work::Budget;
@@ -48,7 +47,6 @@ struct Wrong<'a> {
     derivation: usize,
     step: usize,
     before: &'a ast::Expr,
-    relation: ast::Relation,
     candidates: Vec<Candidate>,
     /// The resolved derivation `derive BEFORE = CHANGED` of each candidate that resolved, by
     /// candidate.
@@ -95,8 +93,7 @@ pub fn localise(
             let chain = chain_factors(&definitions, &[&d.head, before]);
             let candidates = candidates(before, &d.steps[k].expr, &known, &chain);
             if !candidates.is_empty() {
-                let relation = d.steps[k].relation;
-                wrong.push(Wrong { derivation: di, step: k, before, relation, candidates, resolved: Vec::new() });
+                wrong.push(Wrong { derivation: di, step: k, before, candidates, resolved: Vec::new() });
             }
         }
     }
@@ -105,7 +102,7 @@ pub fn localise(
     }
     let Some(tried) = resolve_candidates(file, &mut wrong) else { return };
     let budget = Budget { work: LOCALISE_WORK, time: options.file_budget.time };
-    let survivors = screen(&tried, &wrong, &model_tolerances(model, &wrong), options, budget);
+    let survivors = screen(&tried, &wrong, model, options, budget);
     for w in &wrong {
         results[w.derivation].steps[w.step].repairs_tried = w.candidates.len();
     }
@@ -113,42 +110,16 @@ pub fn localise(
     for (w, found) in wrong.iter().zip(verified) {
         let Some((i, verdict)) = found else { continue };
         let c = &w.candidates[i];
-        let culprit = c.culprit.map(|s| balanced(source, s));
-        let culprit_text = culprit.and_then(|s| source.get(s.range())).unwrap_or_default().to_string();
+        let culprit_text = c.culprit.and_then(|s| source.get(s.range())).unwrap_or_default().to_string();
         results[w.derivation].steps[w.step].repair = Some(Repair {
             kind: c.kind,
-            culprit,
+            culprit: c.culprit,
             culprit_text,
             replacement: c.replacement.clone(),
             step: expr_to_string(&c.step, Spelling::Canonical),
             verdict,
         });
     }
-}
-
-/// A span widened over the brackets its text leaves open: the tree's span of `(a + b)^2` starts
-/// inside the opening bracket.
-fn balanced(source: &str, span: Span) -> Span {
-    let Some(text) = source.get(span.range()) else { return span };
-    let count = |c: char| text.chars().filter(|&x| x == c).count();
-    let (open, close) = (count('('), count(')'));
-    let (mut start, mut end) = (span.start, span.end);
-    for _ in open..close {
-        let before = source[..start].trim_end();
-        if !before.ends_with('(') {
-            break;
-        }
-        start = before.len() - 1;
-    }
-    for _ in close..open {
-        let after = &source[end..];
-        let skipped = after.len() - after.trim_start().len();
-        if !after.trim_start().starts_with(')') {
-            break;
-        }
-        end += skipped + 1;
-    }
-    Span::new(start, end)
 }
 
 /// The names a file declares, as the candidates use them.
@@ -180,11 +151,6 @@ fn known(file: &ast::File) -> Known {
     known
 }
 
-/// The tolerance rule of each wrong step's derivation, which its candidates are checked under.
-fn model_tolerances(model: &Model, wrong: &[Wrong]) -> Vec<crate::model::ToleranceRule> {
-    wrong.iter().map(|w| model.derivations[w.derivation].tolerance).collect()
-}
-
 /// Resolves every candidate as `derive BEFORE = CHANGED` in one file with the original
 /// declarations; records in each `Wrong` which resolved derivation each candidate became.
 fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
@@ -195,7 +161,12 @@ fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
                 name: Some(format!("{w}/{i}")),
                 worth: None,
                 head: wr.before.clone(),
-                steps: vec![ast::Step { relation: wr.relation, expr: c.step.clone(), note: None, span: c.step.span }],
+                steps: vec![ast::Step {
+                    relation: ast::Relation::Equal,
+                    expr: c.step.clone(),
+                    note: None,
+                    span: c.step.span,
+                }],
                 span: wr.before.span,
                 broken: false,
             }));
@@ -220,13 +191,7 @@ fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
 
 /// The candidates of each wrong step that equal the step before at every sample of the numbers
 /// (no proofs), in the order of their rank.
-fn screen(
-    tried: &Model,
-    wrong: &[Wrong],
-    tolerances: &[crate::model::ToleranceRule],
-    options: &CheckOptions,
-    budget: Budget,
-) -> Vec<Vec<usize>> {
+fn screen(tried: &Model, wrong: &[Wrong], model: &Model, options: &CheckOptions, budget: Budget) -> Vec<Vec<usize>> {
     // Per wrong step: one derivation whose head is the step before and whose steps are the
     // candidates that resolved.
     let mut merged = Vec::new();
@@ -236,31 +201,13 @@ fn screen(
             wr.resolved.iter().enumerate().filter_map(|(i, r)| r.map(|at| (i, at))).collect();
         let Some(&(_, first)) = resolved.first() else { continue };
         let head = &tried.derivations[first];
-        // A candidate of another shape, or with an index free that the step before does not
-        // have, cannot pass; left in, its array elements would multiply the samples of all.
-        let free = |e: &crate::model::Expr| {
-            let mut v = Vec::new();
-            free_indices(e, &mut v);
-            v
-        };
-        let head_free = free(&head.head);
-        let resolved: Vec<(usize, usize)> = resolved
-            .into_iter()
-            .filter(|&(_, at)| {
-                let step = &tried.derivations[at].steps[0];
-                step.shape == head.shape && free(&step.expr).iter().all(|i| head_free.contains(i))
-            })
-            .collect();
-        if resolved.is_empty() {
-            continue;
-        }
         merged.push(Derivation {
             name: None,
             worth: None,
             head: head.head.clone(),
             steps: resolved.iter().map(|&(_, at)| tried.derivations[at].steps[0].clone()).collect(),
             span: head.span,
-            tolerance: tolerances[w],
+            tolerance: model.derivations[wr.derivation].tolerance,
             shape: head.shape.clone(),
         });
         owners.push((w, resolved.into_iter().map(|(i, _)| i).collect::<Vec<_>>()));

@@ -322,6 +322,29 @@ pub enum ExprKind {
 }
 
 impl Expr {
+    /// The terms of a sum, each with its sign (`true` for a term added, `false` for one
+    /// subtracted), through nested sums, differences and negations; any other expression is its
+    /// own one term.
+    pub fn terms(&self) -> Vec<(bool, Expr)> {
+        fn walk(e: &Expr, positive: bool, out: &mut Vec<(bool, Expr)>) {
+            match &e.kind {
+                ExprKind::Binary(BinOp::Add, a, b, _) => {
+                    walk(a, positive, out);
+                    walk(b, positive, out);
+                }
+                ExprKind::Binary(BinOp::Sub, a, b, _) => {
+                    walk(a, positive, out);
+                    walk(b, !positive, out);
+                }
+                ExprKind::Neg(a) => walk(a, !positive, out),
+                _ => out.push((positive, e.clone())),
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, true, &mut out);
+        out
+    }
+
     /// Each name this expression uses free (not bound by a `sum` or `prod` inside it), with the
     /// span of its first use, in the order of the text: bare names, subscripts, and the subscripts
     /// of what a `diff` is taken with respect to. A name bound inside is recorded where it is

@@ -428,7 +428,12 @@ impl Builder {
         let rule = pair.as_rule();
         let kind = match rule {
             Rule::number => ExprKind::Number(pair.as_str().to_string()),
-            Rule::paren => return self.expr(pair.into_inner().next().expect("parenthesised expression")),
+            // A parenthesised expression spans its parentheses, so that its text, and that of
+            // every expression starting or ending with it, is the text as written.
+            Rule::paren => {
+                let inner = self.expr(pair.into_inner().next().expect("parenthesised expression"));
+                return Expr { span, ..inner };
+            }
             Rule::name => ExprKind::Name(self.ident(pair.into_inner().next().expect("name"))),
             Rule::indexed => {
                 let mut inner = pair.into_inner();
