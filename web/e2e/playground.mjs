@@ -80,6 +80,10 @@ try {
   await wrong.first().waitFor({ timeout: TIMEOUT });
   const cause = await wrong.first().locator(".cause").textContent();
   assert.match(cause, /sign/, `the cause names the sign: ${cause}`);
+  // The verified repair is shown under the cause (docs/mistakes.md).
+  const repair = await wrong.first().locator(".repair").textContent();
+  assert.match(repair, /^repair: replacing `-f_phi'\(net_phi\[t\]\)` by `f_phi'\(net_phi\[t\]\)` makes this step follow/,
+    `the repair: ${repair}`);
   assert.match(await wrong.first().locator(".values").textContent(), /before: .* this step: /);
   assert.match(await page.locator("#status").textContent(), /2 proved, 0 checked, 1 wrong/);
 

@@ -148,6 +148,7 @@ async function runCheck() {
 function stepTitle(step) {
   const parts = [`${step.verdict}: ${step.detail}`];
   if (step.cause) parts.push(`likely cause: ${step.cause}`);
+  if (step.repair) parts.push(`repair: ${step.repair.text}`);
   return parts.join("\n");
 }
 
@@ -174,10 +175,11 @@ function show(answer) {
       counts[step.verdict] += 1;
       if (step.verdict === "wrong" || step.verdict === "undetermined") {
         const cause = step.cause ? ` Likely cause: ${step.cause}.` : "";
+        const repair = step.repair ? ` Repair: ${step.repair.text}.` : "";
         diagnostics.push({
           from: span.from, to: Math.min(span.to, doc.length),
           severity: step.verdict === "wrong" ? "warning" : "info",
-          message: `${step.verdict}: ${step.detail}.${cause}`,
+          message: `${step.verdict}: ${step.detail}.${cause}${repair}`,
         });
       }
       stepsEl.append(stepItem(step, span));
@@ -240,6 +242,13 @@ function stepItem(step, span) {
     cause.className = "cause";
     cause.textContent = `likely cause: ${step.cause}`;
     li.append(cause);
+  }
+  // The verified repair (docs/mistakes.md): the smallest typical change that makes the step follow.
+  if (step.repair) {
+    const repair = document.createElement("span");
+    repair.className = "repair";
+    repair.textContent = `repair: ${step.repair.text}`;
+    li.append(repair);
   }
   if (step.counterexample) {
     const values = document.createElement("span");
