@@ -190,6 +190,11 @@ fn a_file_budget_spent_midway_leaves_the_later_derivations_undetermined() {
         let a = steps(&check_source("t.deriv", source.as_bytes(), &options));
         let b = steps(&check_source("t.deriv", source.as_bytes(), &options));
         assert_eq!(a, b, "the same budget gives the same verdicts");
+        // The derivations checked at once on threads of their own: where the budget ran out is
+        // where it runs out when they are checked one after another.
+        let threads = CheckOptions { jobs: 3, ..options.clone() };
+        let c = steps(&check_source("t.deriv", source.as_bytes(), &threads));
+        assert_eq!(a, c, "the same budget gives the same verdicts on several threads");
         undetermined_counts.push(a.iter().filter(|(v, _)| *v == Verdict::Undetermined).count());
     }
     assert!(undetermined_counts.windows(2).all(|w| w[0] >= w[1]), "{undetermined_counts:?}");
