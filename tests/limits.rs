@@ -379,3 +379,35 @@ fn long_operator_chains_are_resolved_in_linear_time() {
         assert!(found.iter().all(|(v, _)| matches!(v, Verdict::Proved | Verdict::Checked)), "{op}: {:?}", found[0]);
     }
 }
+
+/// The least budget of work (to within 2%) at which every step of `source` is decided.
+fn work_needed(source: &str) -> u64 {
+    let decided = |work: u64| {
+        let options =
+            CheckOptions { file_budget: Budget { work, time: None }, repair: false, ..CheckOptions::default() };
+        steps(&check_source("t.deriv", source.as_bytes(), &options)).iter().all(|(_, d)| !d.contains("not decided"))
+    };
+    let (mut lo, mut hi) = (1_000u64, 1_000_000_000u64);
+    assert!(decided(hi), "{source}");
+    while hi - lo > lo / 50 {
+        let mid = lo + (hi - lo) / 2;
+        if decided(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+#[test]
+fn a_step_of_another_shape_multiplies_no_work() {
+    // A step of another shape is wrong without samples (§7). Its elements are evaluated only for
+    // the step after it, of its shape; those of the head's shape are not evaluated again at every
+    // one of them (an m x n head beside an n x m step made m²n² positions, the work growing as n⁴).
+    let model = "var W: m x n, x: n, b: m\nunknown L depends on h\nlet h = W * x + b\nlet dlt = diff(L, h)\n";
+    let same = format!("{model}derive diff(L, W)\n  = dlt * x^T\n  = outer(dlt, x)\n");
+    let other = format!("{model}derive diff(L, W)\n  = x * dlt^T\n  = (dlt * x^T)^T\n");
+    let (same, other) = (work_needed(&same), work_needed(&other));
+    assert!(other < 2 * same, "a transposed step needs {other} units of work, the right ones {same}");
+}
