@@ -9,7 +9,7 @@ use crate::check::{check_model, CheckOptions, Verdict};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{expr_text, resolve, Derivation, Model, Step, ToleranceRule};
 use crate::syntax::ast::{self, Item, Relation};
-use crate::syntax::{lines, parse_file};
+use crate::syntax::{lines, parse_file_remembering, LineMemo};
 
 /// The most derivations of a submission whose heads are compared with the reference's.
 const MAX_HEAD_CANDIDATES: usize = 32;
@@ -188,10 +188,18 @@ fn comma_before(source: &str, from: usize, to: usize) -> usize {
 /// The submission's derivations followed by the reference, resolved as one file: the
 /// submission's declaration lines are blanked (keeping every offset), so its derivations are read
 /// in the reference's model, and every span below the submission's length is in the submission.
-pub(super) fn combine(reference: &Reference, file: &ast::File, source: &str, blank: &[Span]) -> Combined {
+/// `parsed` holds the submission's lines as parsed before: its derivation lines are not parsed
+/// again.
+pub(super) fn combine(
+    reference: &Reference,
+    file: &ast::File,
+    source: &str,
+    blank: &[Span],
+    parsed: &mut LineMemo,
+) -> Combined {
     let text = format!("{}\n{}", blanked(source, blank), reference.source);
     let offset = source.len() + 1;
-    let (combined_file, syntax_errors) = parse_file(&text);
+    let (combined_file, syntax_errors) = parse_file_remembering(&text, parsed);
     let (model, diagnostics) = resolve(&combined_file);
     // A submission's syntax error must not reach into the reference's lines.
     let reference_broken = syntax_errors.iter().any(|d| d.span.end > offset);
