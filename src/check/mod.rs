@@ -204,8 +204,11 @@ pub fn check_model(model: &Model, options: &CheckOptions) -> Vec<DerivationResul
     let done = if jobs > 1 { check_in_parallel(model, options, jobs) } else { Vec::new() };
     let used: u64 = done.iter().map(|(_, used)| used).sum();
     let mut results: Vec<DerivationResult> = done.into_iter().map(|(r, _)| r).collect();
-    let ctx = file_context(model, options);
     let first = results.len();
+    if first == n {
+        return results;
+    }
+    let ctx = file_context(model, options);
     work::file(options.file_budget, || {
         // The rest continue the file's meter where the derivations before them left it.
         let _ = work::charge(used);
