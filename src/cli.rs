@@ -77,6 +77,10 @@ pub struct CheckArgs {
     /// budget of work decides.
     #[arg(long, default_value_t = crate::check::DEFAULT_FILE_TIMEOUT.as_millis() as u64)]
     pub file_timeout_ms: u64,
+    /// Threads to check on: files at once, and a file's derivations at once (0, the default: one
+    /// per core; 1: one after another). The report is the same at every number.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1024))]
+    pub jobs: u64,
 }
 
 /// Arguments of `gradproof grade`.

@@ -66,9 +66,7 @@ impl FileReport {
 /// Files (and texts sent to `serve`) larger than this are refused unread.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
-/// The stack of the thread that checks a file: nesting is bounded by the syntax limits, and this
-/// leaves room for the deepest input they allow.
-pub const CHECK_STACK_BYTES: usize = 256 << 20;
+pub use crate::check::CHECK_STACK_BYTES;
 
 /// Checks the text of one file. `bytes` may be anything; problems are reported, never panicked on.
 pub fn check_source(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {

@@ -144,8 +144,7 @@ pub fn file_spent() -> Option<Spent> {
 }
 
 /// The units of work done so far in this file.
-#[cfg(test)]
-fn used() -> u64 {
+pub fn used() -> u64 {
     METER.with(|m| m.get().used)
 }
 

@@ -1,6 +1,7 @@
 //! A verdict depends on the input, the options and the seed only: every limit that can change one
 //! counts work, never seconds. The corpus's JSON report is the same, byte for byte, whether the
-//! machine is idle or every core is kept busy by other work.
+//! machine is idle or every core is kept busy by other work, and whether it is checked on one
+//! thread or on several (`--jobs`).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,5 +50,31 @@ fn the_corpus_report_is_the_same_on_an_idle_and_a_loaded_machine() {
         let first = idle.lines().zip(loaded.lines()).position(|(a, b)| a != b).unwrap_or(0);
         let context = |text: &str| text.lines().skip(first.saturating_sub(5)).take(12).collect::<Vec<_>>().join("\n");
         panic!("the reports differ from line {}:\nidle:\n{}\nloaded:\n{}", first + 1, context(&idle), context(&loaded));
+    }
+}
+
+/// The output of `gradproof check derivations/ ARGS…` (standard output and error, exit status).
+fn check_corpus_with(args: &[&str]) -> (String, String, Option<i32>) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gradproof"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "derivations/"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+#[test]
+fn the_corpus_output_is_the_same_on_one_thread_and_on_four() {
+    for format in ["human", "json"] {
+        let one = check_corpus_with(&["--jobs", "1", "--format", format]);
+        let four = check_corpus_with(&["--jobs", "4", "--format", format]);
+        assert!(one.0.contains("proved"), "the corpus was checked: {}", one.1);
+        assert!(one == four, "--jobs 1 and --jobs 4 differ in the {format} output");
     }
 }

@@ -190,6 +190,11 @@ fn a_file_budget_spent_midway_leaves_the_later_derivations_undetermined() {
         let a = steps(&check_source("t.deriv", source.as_bytes(), &options));
         let b = steps(&check_source("t.deriv", source.as_bytes(), &options));
         assert_eq!(a, b, "the same budget gives the same verdicts");
+        // The derivations checked at once on threads of their own: where the budget ran out is
+        // where it runs out when they are checked one after another.
+        let threads = CheckOptions { jobs: 3, ..options.clone() };
+        let c = steps(&check_source("t.deriv", source.as_bytes(), &threads));
+        assert_eq!(a, c, "the same budget gives the same verdicts on several threads");
         undetermined_counts.push(a.iter().filter(|(v, _)| *v == Verdict::Undetermined).count());
     }
     assert!(undetermined_counts.windows(2).all(|w| w[0] >= w[1]), "{undetermined_counts:?}");
@@ -373,4 +378,69 @@ fn long_operator_chains_are_resolved_in_linear_time() {
         assert_eq!(found.len(), 60);
         assert!(found.iter().all(|(v, _)| matches!(v, Verdict::Proved | Verdict::Checked)), "{op}: {:?}", found[0]);
     }
+}
+
+/// The least budget of work (to within 2%) at which every step of `source` is decided.
+fn work_needed(source: &str) -> u64 {
+    let decided = |work: u64| {
+        let options =
+            CheckOptions { file_budget: Budget { work, time: None }, repair: false, ..CheckOptions::default() };
+        steps(&check_source("t.deriv", source.as_bytes(), &options)).iter().all(|(_, d)| !d.contains("not decided"))
+    };
+    let (mut lo, mut hi) = (1_000u64, 1_000_000_000u64);
+    assert!(decided(hi), "{source}");
+    while hi - lo > lo / 50 {
+        let mid = lo + (hi - lo) / 2;
+        if decided(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+#[test]
+fn a_step_of_another_shape_multiplies_no_work() {
+    // A step of another shape is wrong without samples (§7). Its elements are evaluated only for
+    // the step after it, of its shape; those of the head's shape are not evaluated again at every
+    // one of them (an m x n head beside an n x m step made m²n² positions, the work growing as n⁴).
+    let model = "var W: m x n, x: n, b: m\nunknown L depends on h\nlet h = W * x + b\nlet dlt = diff(L, h)\n";
+    let same = format!("{model}derive diff(L, W)\n  = dlt * x^T\n  = outer(dlt, x)\n");
+    let other = format!("{model}derive diff(L, W)\n  = x * dlt^T\n  = (dlt * x^T)^T\n");
+    let (same, other) = (work_needed(&same), work_needed(&other));
+    assert!(other < 2 * same, "a transposed step needs {other} units of work, the right ones {same}");
+}
+
+/// An MLP of `layers` sigmoid layers in index notation, and the first step of backpropagating
+/// through it to its input, in two forms.
+fn mlp_chain(layers: usize) -> String {
+    let mut s = String::from("index i in 1..n, j in 1..n, k in 1..n\nvar x[j]\n");
+    let weights: Vec<String> = (1..=layers).map(|l| format!("W{l}[i,j]")).collect();
+    s += &format!("var {}\n", weights.join(", "));
+    let mut prev = "x".to_string();
+    for l in 1..=layers {
+        s += &format!("let h{l}[i] = sigmoid(sum(j, W{l}[i,j] * {prev}[j]))\n");
+        prev = format!("h{l}");
+    }
+    s += &format!("let E = sum(i, {prev}[i])\n");
+    s += "derive diff(E, x[k])\n  = sum(i, diff(E, h1[i]) * diff(h1[i], x[k]))\n";
+    s += "  = sum(i, diff(E, h1[i]) * h1[i] * (1 - h1[i]) * W1[i,k])\n";
+    s
+}
+
+#[test]
+fn a_sixteen_layer_network_is_normalised_within_the_provers_budget() {
+    // The normaliser's substitution of index variables (summing out a Kronecker delta, renaming
+    // a bound index) met the same atoms of the deep sums in every monomial: at 16 layers it ran
+    // for seconds past every limit. Each atom is now substituted once per substitution, and
+    // every monomial is charged to the budget.
+    let source = mlp_chain(16);
+    let prover_only = CheckOptions { numeric: false, repair: false, ..CheckOptions::default() };
+    let found = steps(&check_source("t.deriv", source.as_bytes(), &prover_only));
+    assert_eq!(found[1].0, Verdict::Proved, "{found:?}");
+    // With a small budget, the prover gives up and says so: it does not run on past it.
+    let small = CheckOptions { prove_budget: Budget { work: 2_000, time: None }, ..prover_only };
+    let found = steps(&check_source("t.deriv", source.as_bytes(), &small));
+    assert!(found.iter().all(|(v, _)| *v == Verdict::Undetermined), "{found:?}");
 }

@@ -121,9 +121,13 @@ pub(super) fn evaluate_all(
                 .map(|(i, e)| {
                     let results = match exhausted[i].clone() {
                         Some(m) => vec![Ok(Point::Error(m)); frees.len()],
-                        None => points_at(&mut batch, e, &frees, try_exact[i]),
+                        None => points_at(&mut batch, e, &free[i], &frees, try_exact[i]),
                     };
-                    widened.push(frees.iter().map(|f| needs_widened[i].then(|| batch.widened(e, f))).collect());
+                    widened.push(if needs_widened[i] {
+                        widened_at(&mut batch, e, &free[i], &frees)
+                    } else {
+                        vec![None; frees.len()]
+                    });
                     results
                         .into_iter()
                         .enumerate()
@@ -222,14 +226,20 @@ pub(super) fn error_text(e: &EvalError) -> String {
 
 /// The value of an expression at several values of the free indices (the elements of an array):
 /// exactly where possible, else in floats. `Err` only for a kink (redraw) or a limit.
+///
+/// `own` are the free indices the expression reads. Positions that agree on them (an array's
+/// elements crossed with those of a step of another shape) have one float value, computed once:
+/// an evaluation there would read the same entries, all of them already cached by the first.
 pub(super) fn points_at(
     batch: &mut numeric::Batch,
     e: &Expr,
+    own: &[IndexId],
     frees: &[Vec<Option<i64>>],
     try_exact: bool,
 ) -> Vec<Result<Point, EvalError>> {
     let mut out = Vec::with_capacity(frees.len());
     let mut exact = try_exact;
+    let mut floats: rustc_hash::FxHashMap<Vec<Option<i64>>, Result<Point, EvalError>> = Default::default();
     for free in frees {
         if exact {
             match batch.exact(e, free) {
@@ -249,14 +259,54 @@ pub(super) fn points_at(
                 }
             }
         }
-        out.push(match batch.float(e, free) {
+        let projection = projection(own, free);
+        if let Some(point) = floats.get(&projection) {
+            out.push(point.clone());
+            continue;
+        }
+        let point = match batch.float(e, free) {
             Ok(v) => Ok(Point::Value { exact: None, float: v.value, error: v.error, scale: v.scale }),
             Err(EvalError::Undefined(_)) => Ok(Point::Undefined),
             Err(EvalError::Imprecise(why)) => Ok(Point::Lost(why)),
             Err(other) => Err(other),
-        });
+        };
+        // An evaluation stopped by its limit leaves a cache that takes the next one further.
+        if !matches!(point, Err(EvalError::Limit(_))) {
+            floats.insert(projection, point.clone());
+        }
+        out.push(point);
     }
     out
+}
+
+/// The values of the free indices an expression reads (`own`) at a position.
+fn projection(own: &[IndexId], free: &[Option<i64>]) -> Vec<Option<i64>> {
+    own.iter().map(|&i| free[i]).collect()
+}
+
+/// The widened values of a `≈` step at several positions, once per value of its own free indices
+/// (as in [`points_at`]).
+fn widened_at(
+    batch: &mut numeric::Batch,
+    e: &Expr,
+    own: &[IndexId],
+    frees: &[Vec<Option<i64>>],
+) -> Vec<Option<Result<Interval, EvalError>>> {
+    let mut seen: rustc_hash::FxHashMap<Vec<Option<i64>>, Result<Interval, EvalError>> = Default::default();
+    frees
+        .iter()
+        .map(|free| {
+            let projection = projection(own, free);
+            if let Some(v) = seen.get(&projection) {
+                return Some(v.clone());
+            }
+            let v = batch.widened(e, free);
+            if !matches!(v, Err(EvalError::Limit(_))) {
+                seen.insert(projection, v.clone());
+            }
+            Some(v)
+        })
+        .collect()
 }
 
 /// The precisions a sample is evaluated in again when floats lose the answer, in bits.

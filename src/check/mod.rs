@@ -53,6 +53,10 @@ pub struct CheckOptions {
     /// The budget of a whole file, prover and numbers together (units of work, and a safety net
     /// in time); past it, the steps not yet decided are `undetermined`.
     pub file_budget: Budget,
+    /// How many threads may check at once: files of a command line, and one file's derivations
+    /// (1: one after another, on the calling thread). Reports are the same, byte for byte, at
+    /// every number of threads.
+    pub jobs: usize,
 }
 
 impl Default for CheckOptions {
@@ -66,6 +70,7 @@ impl Default for CheckOptions {
             explain: false,
             repair: true,
             file_budget: Budget { work: DEFAULT_FILE_WORK, time: Some(DEFAULT_FILE_TIMEOUT) },
+            jobs: 1,
         }
     }
 }
@@ -190,13 +195,81 @@ impl DerivationResult {
     }
 }
 
-/// Checks every derivation of a model, within the file's budget.
+/// Checks every derivation of a model, within the file's budget, on up to `options.jobs` threads.
+/// The results are those of checking the derivations one after another, whatever the number of
+/// threads (see [`check_in_parallel`]).
 pub fn check_model(model: &Model, options: &CheckOptions) -> Vec<DerivationResult> {
-    let ctx = Context::new(model)
-        .with_spent_messages(spent_message(options, Spent::File), spent_message(options, Spent::FileTime));
+    let n = model.derivations.len();
+    let jobs = options.jobs.min(n);
+    let done = if jobs > 1 { check_in_parallel(model, options, jobs) } else { Vec::new() };
+    let used: u64 = done.iter().map(|(_, used)| used).sum();
+    let mut results: Vec<DerivationResult> = done.into_iter().map(|(r, _)| r).collect();
+    let first = results.len();
+    if first == n {
+        return results;
+    }
+    let ctx = file_context(model, options);
     work::file(options.file_budget, || {
-        model.derivations.iter().enumerate().map(|(i, d)| check_derivation(&ctx, i, d, options)).collect()
-    })
+        // The rest continue the file's meter where the derivations before them left it.
+        let _ = work::charge(used);
+        results.extend(
+            model.derivations.iter().enumerate().skip(first).map(|(i, d)| check_derivation(&ctx, i, d, options)),
+        );
+    });
+    results
+}
+
+/// The stack of a thread that checks: nesting is bounded by the syntax limits, and this leaves
+/// room for the deepest input they allow.
+pub const CHECK_STACK_BYTES: usize = 256 << 20;
+
+fn file_context<'m>(model: &'m Model, options: &CheckOptions) -> Context<'m> {
+    Context::new(model)
+        .with_spent_messages(spent_message(options, Spent::File), spent_message(options, Spent::FileTime))
+}
+
+/// The derivations of a model checked on `jobs` threads, each on a meter of its own with the whole
+/// file's budget, and the work each took; of these, the longest first part that a check one
+/// after another gives alike: those whose work, added up in order, stays within the file's
+/// budget. (A derivation's work and result do not depend on where the meter stood when it
+/// started, only on whether the file's budget ran out during it; and no derivation reads what
+/// another computed.) The caller checks the rest one after another. Empty if no thread could be
+/// started.
+fn check_in_parallel(model: &Model, options: &CheckOptions, jobs: usize) -> Vec<(DerivationResult, u64)> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let worker = || {
+        let ctx = file_context(model, options);
+        let mut out = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(d) = model.derivations.get(i) else { break };
+            let (result, used, spent) = work::file(options.file_budget, || {
+                let result = check_derivation(&ctx, i, d, options);
+                (result, work::used(), work::file_spent())
+            });
+            // A result that a spent budget (of work or time) shaped is not kept.
+            out.push((i, result, used, spent.is_none()));
+        }
+        out
+    };
+    let mut all: Vec<(usize, DerivationResult, u64, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs)
+            .filter_map(|_| std::thread::Builder::new().stack_size(CHECK_STACK_BYTES).spawn_scoped(scope, worker).ok())
+            .collect();
+        // A panic of a worker is the file's: passed on to the caller, which reports it.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    all.sort_by_key(|(i, ..)| *i);
+    let mut total = 0u64;
+    let mut kept = Vec::new();
+    for (k, (i, result, used, clean)) in all.into_iter().enumerate() {
+        total = total.saturating_add(used);
+        if i != k || !clean || total > options.file_budget.work {
+            break;
+        }
+        kept.push((result, used));
+    }
+    kept
 }
 
 /// For every derivation of a model, whether each step equals the head at a few samples of the

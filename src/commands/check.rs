@@ -3,6 +3,8 @@
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::check::{CheckOptions, DEFAULT_SEED};
 use crate::cli::{CheckArgs, Format};
 use crate::diagnostic::{Diagnostic, Span};
@@ -83,15 +85,27 @@ pub fn read_entry(entry: Result<PathBuf, (PathBuf, String)>) -> (String, Result<
     (name, bytes)
 }
 
-/// Reads and checks every file named by `paths`.
+/// Reads and checks every file named by `paths`, on `options.jobs` threads; the reports come in
+/// the order of the paths whatever the number of threads.
 pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileReport> {
-    expand_paths(paths)
-        .into_iter()
-        .map(|entry| match read_entry(entry) {
-            (name, Ok(bytes)) => check_source(&name, &bytes, options),
-            (name, Err(message)) => unreadable(name, &message),
-        })
-        .collect()
+    in_order(expand_paths(paths), options.jobs, |entry| match read_entry(entry) {
+        (name, Ok(bytes)) => check_source(&name, &bytes, options),
+        (name, Err(message)) => unreadable(name, &message),
+    })
+}
+
+/// `check` applied to every item, on `jobs` threads (one: in order on this thread), the results
+/// in the order of the items. Each file is checked on a thread of its own with a large stack
+/// (`source::check_source`), so the pool's threads only wait for it.
+fn in_order<T: Send, R: Send>(items: Vec<T>, jobs: usize, check: impl Fn(T) -> R + Sync) -> Vec<R> {
+    if jobs <= 1 || items.len() <= 1 {
+        return items.into_iter().map(check).collect();
+    }
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(|| items.into_par_iter().map(&check).collect()),
+        // No threads to be had: the same work, one file after another.
+        Err(_) => items.into_iter().map(check).collect(),
+    }
 }
 
 fn unreadable(path: String, message: &str) -> FileReport {
@@ -109,20 +123,17 @@ pub fn check_answers(paths: &[PathBuf], model: &Path, options: &CheckOptions) ->
         Ok(bytes) => bytes,
         Err(message) => return vec![unreadable(model_name, &message)],
     };
-    paths
-        .iter()
-        .map(|path| {
-            let (name, bytes) = read_entry(Ok(path.clone()));
-            let bytes = match bytes {
-                Ok(bytes) => bytes,
-                Err(message) => return unreadable(name, &message),
-            };
-            match AnswerKind::of_path(&name) {
-                Some(kind) => check_answer(&name, &bytes, kind, &model_name, &model_bytes, options),
-                None => unreadable(name, "with --model, an answer is a .tex, .md or .ipynb file"),
-            }
-        })
-        .collect()
+    in_order(paths.to_vec(), options.jobs, |path| {
+        let (name, bytes) = read_entry(Ok(path));
+        let bytes = match bytes {
+            Ok(bytes) => bytes,
+            Err(message) => return unreadable(name, &message),
+        };
+        match AnswerKind::of_path(&name) {
+            Some(kind) => check_answer(&name, &bytes, kind, &model_name, &model_bytes, options),
+            None => unreadable(name, "with --model, an answer is a .tex, .md or .ipynb file"),
+        }
+    })
 }
 
 /// The options of a `check` command line.
@@ -136,6 +147,15 @@ pub fn options(args: &CheckArgs) -> CheckOptions {
         explain: args.explain,
         repair: !args.no_repair,
         file_budget: budget(args.file_work, args.file_timeout_ms),
+        jobs: jobs(args.jobs),
+    }
+}
+
+/// The threads `--jobs N` asks for; 0 (the default) is one per core.
+pub fn jobs(requested: u64) -> usize {
+    match usize::try_from(requested) {
+        Ok(0) | Err(_) => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        Ok(n) => n,
     }
 }
 

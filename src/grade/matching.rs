@@ -13,7 +13,7 @@ use crate::model::{
 };
 
 use crate::syntax::ast::{self, Item, Relation};
-use crate::syntax::{lines, parse_file};
+use crate::syntax::{lines, parse_file_remembering, LineMemo};
 
 /// The most derivations of a submission whose heads are compared with the reference's.
 const MAX_HEAD_CANDIDATES: usize = 32;
@@ -201,10 +201,18 @@ fn comma_before(source: &str, from: usize, to: usize) -> usize {
 /// The submission's derivations followed by the reference, resolved as one file: the
 /// submission's declaration lines are blanked (keeping every offset), so its derivations are read
 /// in the reference's model, and every span below the submission's length is in the submission.
-pub(super) fn combine(reference: &Reference, file: &ast::File, source: &str, blank: &[Span]) -> Combined {
+/// `parsed` holds the submission's lines as parsed before: its derivation lines are not parsed
+/// again.
+pub(super) fn combine(
+    reference: &Reference,
+    file: &ast::File,
+    source: &str,
+    blank: &[Span],
+    parsed: &mut LineMemo,
+) -> Combined {
     let text = format!("{}\n{}", blanked(source, blank), reference.source);
     let offset = source.len() + 1;
-    let (mut combined_file, syntax_errors) = parse_file(&text);
+    let (mut combined_file, syntax_errors) = parse_file_remembering(&text, parsed);
     // The reference's indices are declared first, so that a definition the submission adds
     // (`let z[j] = …`, above the reference's text) may use them as subscripts.
     combined_file

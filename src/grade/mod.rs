@@ -23,7 +23,7 @@ use crate::check::{check_model, Cause, CheckOptions, DerivationResult, RepairKin
 use crate::diagnostic::{line_col, Diagnostic, Span};
 use crate::localise::localise;
 use crate::model::{expr_text, Derivation, Expr, Model};
-use crate::syntax::parse_file;
+use crate::syntax::{parse_file_remembering, LineMemo};
 use feedback::WrongStep;
 use matching::{
     align, combine, compare_declarations, match_derivations, with_derivations, Combined, DeclarationChanges, Match,
@@ -269,9 +269,11 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
     let timed_out = || SubmissionGrade::timed_out(reference, path, source, options.time_limit);
     // A syntax error costs the derivation it is in (which is then not resolved, and says so) or,
     // on a declaration line, that declaration (the reference's is used); the rest is graded.
-    let (file, syntax_errors) = parse_file(source);
+    // The submission is parsed once: `combine` reads its derivation lines from `lines`.
+    let mut lines = LineMemo::default();
+    let (file, syntax_errors) = parse_file_remembering(source, &mut lines);
     let mut declarations = compare_declarations(reference, &file, source);
-    let mut combined = combine(reference, &file, source, &declarations.blank);
+    let mut combined = combine(reference, &file, source, &declarations.blank, &mut lines);
     let mut errors = syntax_errors;
     if combined.clash && !declarations.kept.is_empty() {
         // A declaration the submission added does not resolve, or clashes with the reference's
@@ -284,7 +286,7 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
                 .with_hint("graded without them"),
         );
         let all: Vec<Span> = declarations.blank.iter().chain(&declarations.kept).copied().collect();
-        combined = combine(reference, &file, source, &all);
+        combined = combine(reference, &file, source, &all, &mut lines);
     }
     if combined.clash {
         let error = Diagnostic::error(Span::default(), "internal error: the reference's model did not resolve")

@@ -1160,10 +1160,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 )));
             }
             for index_values in cartesian(&ranges) {
-                let dep_key = (dep.entry, index_values.into());
+                let dep_key = (dep.entry, index_values);
                 let v = self.entry(&dep_key)?.approx();
-                let mut words = vec![dep_key.0 as u64];
-                words.extend(dep_key.1.iter().map(|&i| i as u64));
+                let words: Words =
+                    std::iter::once(dep_key.0 as u64).chain(dep_key.1.iter().map(|&i| i as u64)).collect();
                 args.push((dep_key, random::key(&words), v));
             }
         }
@@ -1194,8 +1194,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     /// The sampled value of an input, normalised when an `assume` constrains its family.
     fn input(&self, k: &EntryKey, domain: crate::model::Domain) -> f64 {
         let raw = |args: &[i64]| {
-            let mut words = vec![self.sample.seed, TAG_INPUT, k.0 as u64];
-            words.extend(args.iter().map(|&a| a as u64));
+            let words: Words =
+                [self.sample.seed, TAG_INPUT, k.0 as u64].into_iter().chain(args.iter().map(|&a| a as u64)).collect();
             input_value(domain, self.sample.band, &words)
         };
         let model = self.ctx.model;
@@ -1320,11 +1320,17 @@ fn finite_approx<V: Kinded>(v: &V) -> EvalResult<Approx> {
     }
 }
 
-/// Every combination of values from inclusive ranges, the last varying fastest.
-fn cartesian(ranges: &[(i64, i64)]) -> Vec<Vec<i64>> {
-    let mut out = vec![Vec::new()];
+/// The words a random quantity is keyed by, on the stack for up to 8 (an entry with 5 indices):
+/// an input is read at every evaluation that does not find it cached (every perturbed child of a
+/// finite difference), and a key on the heap would cost more than the draw.
+type Words = smallvec::SmallVec<[u64; 8]>;
+
+/// Every combination of values from inclusive ranges, the last varying fastest, each as the index
+/// values of an [`EntryKey`].
+fn cartesian(ranges: &[(i64, i64)]) -> Vec<smallvec::SmallVec<[i64; 3]>> {
+    let mut out = vec![smallvec::SmallVec::new()];
     for &(lo, hi) in ranges {
-        let mut next = Vec::new();
+        let mut next = Vec::with_capacity(out.len() * usize::try_from(hi - lo + 1).unwrap_or(0));
         for prefix in &out {
             for v in lo..=hi {
                 let mut p = prefix.clone();

@@ -297,7 +297,15 @@ impl Poly {
     }
 
     fn add(&self, other: &Poly) -> Option<Poly> {
-        let mut out = self.0.clone();
+        let mut out = self.clone();
+        out.add_in_place(other)?;
+        Some(out)
+    }
+
+    /// `self + other` in place (`None`, and `self` left half-summed, where [`Poly::add`] gives up):
+    /// a long sum built term by term is not copied at every term.
+    fn add_in_place(&mut self, other: &Poly) -> Option<()> {
+        let out = &mut self.0;
         for (m, c) in &other.0 {
             let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
             *entry = sum(entry, c);
@@ -307,7 +315,7 @@ impl Poly {
                 return None;
             }
         }
-        (out.len() <= MAX_TERMS).then_some(Poly(out))
+        (out.len() <= MAX_TERMS).then_some(())
     }
 
     fn scale(&self, k: &BigRational) -> Poly {
@@ -359,6 +367,15 @@ impl Frac {
         (!d.is_zero()).then(|| n / d)
     }
 
+    /// `self + other` in place, as [`Frac::add`] (`None` where it gives up).
+    fn add_in_place(&mut self, other: &Frac) -> Option<()> {
+        if self.den == other.den {
+            return self.num.add_in_place(&other.num);
+        }
+        *self = self.add(other)?;
+        Some(())
+    }
+
     fn add(&self, other: &Frac) -> Option<Frac> {
         if self.den == other.den {
             return Some(Frac { num: self.num.add(&other.num)?, den: self.den.clone() });
@@ -402,6 +419,9 @@ pub struct Normaliser<'m> {
     conditions: BTreeSet<Condition>,
     /// Names of the rewrites used, for explanations.
     pub rules: BTreeSet<&'static str>,
+    /// The atoms substituted so far in the innermost [`Normaliser::substitute`], by atom and depth:
+    /// an atom met in many monomials (a deep sum of a network's layers) is substituted once.
+    substituted: HashMap<(AtomId, u32), Frac>,
 }
 
 /// The normal form of one expression: its fraction and its definedness conditions.
@@ -436,6 +456,7 @@ impl<'m> Normaliser<'m> {
             index: HashMap::new(),
             conditions: BTreeSet::new(),
             rules: BTreeSet::new(),
+            substituted: HashMap::new(),
         }
     }
 
@@ -1544,12 +1565,21 @@ impl<'m> Normaliser<'m> {
     }
 
     /// Substitutes in a polynomial; `depth` counts the sum atoms entered (for renaming to levels).
+    /// Every monomial and every atom in it is charged to the budget of work.
     fn substitute_poly(&mut self, p: &Poly, map: IxMap, depth: u32) -> Option<Frac> {
         let mut total = Frac::constant(rat(0));
         for (m, c) in &p.0 {
+            crate::work::charge(1 + m.0.len() as u64).ok()?;
             let mut term = Frac::constant(c.clone());
             for &(a, k) in &m.0 {
-                let replaced = self.substitute_atom(a, map, depth)?;
+                let replaced = match self.substituted.get(&(a, depth)) {
+                    Some(f) => f.clone(),
+                    None => {
+                        let f = self.substitute_atom(a, map, depth)?;
+                        self.substituted.insert((a, depth), f.clone());
+                        f
+                    }
+                };
                 let powered = if k >= 0 {
                     let mut r = Frac::constant(rat(1));
                     for _ in 0..k {
@@ -1567,7 +1597,7 @@ impl<'m> Normaliser<'m> {
                 };
                 term = term.mul(&powered)?;
             }
-            total = total.add(&term)?;
+            total.add_in_place(&term)?;
         }
         Some(total)
     }
@@ -1588,31 +1618,42 @@ impl<'m> Normaliser<'m> {
                 self.delta(x, y)
             }
             Atom::Exp(arg) => {
-                let arg = self.substitute(&arg, map, depth)?;
+                let arg = self.substitute_within(&arg, map, depth)?;
                 self.exp(arg)?
             }
             Atom::Func(h, order, args) => {
-                let args: Vec<Frac> = args.iter().map(|x| self.substitute(x, map, depth)).collect::<Option<_>>()?;
+                let args: Vec<Frac> =
+                    args.iter().map(|x| self.substitute_within(x, map, depth)).collect::<Option<_>>()?;
                 match h {
                     Head::Builtin(b) if order == 0 && b == Builtin::Log => self.log(args.into_iter().next()?)?,
                     _ => self.atom(Atom::Func(h, order, args)),
                 }
             }
             Atom::Pow(x, y) => {
-                let (x, y) = (self.substitute(&x, map, depth)?, self.substitute(&y, map, depth)?);
+                let (x, y) = (self.substitute_within(&x, map, depth)?, self.substitute_within(&y, map, depth)?);
                 self.atom(Atom::Pow(x, y))
             }
             Atom::Sum(r, body) | Atom::Prod(r, body) => {
                 // Inside a sum atom, uses are one binder deeper.
-                let inner = self.substitute(&body, map, depth + 1)?;
+                let inner = self.substitute_within(&body, map, depth + 1)?;
                 let is_sum = matches!(self.atoms[a as usize], Atom::Sum(..));
                 self.atom(if is_sum { Atom::Sum(r, inner) } else { Atom::Prod(r, inner) })
             }
         })
     }
 
-    /// Substitutes index variables in a fraction; `depth` counts the sum atoms entered.
+    /// Substitutes index variables in a fraction; `depth` counts the sum atoms entered. The
+    /// atoms substituted are remembered for this substitution (one `map`) only: a substitution
+    /// that a rewrite on the way starts has its own.
     fn substitute(&mut self, f: &Frac, map: IxMap, depth: u32) -> Option<Frac> {
+        let outer = std::mem::take(&mut self.substituted);
+        let out = self.substitute_within(f, map, depth);
+        self.substituted = outer;
+        out
+    }
+
+    /// [`Normaliser::substitute`] inside one substitution.
+    fn substitute_within(&mut self, f: &Frac, map: IxMap, depth: u32) -> Option<Frac> {
         let num = self.substitute_poly(&f.num, map, depth)?;
         let den = self.substitute_poly(&f.den, map, depth)?;
         Some(Frac { num: num.num.mul(&den.den)?, den: num.den.mul(&den.num)? }.tidy())

@@ -6,4 +6,7 @@ pub mod lines;
 mod parse;
 pub mod print;
 
-pub use parse::{big_operator_hint, big_operator_subscript, parse_file, parse_lines, SourceLine, Statement};
+pub use parse::{
+    big_operator_hint, big_operator_subscript, parse_file, parse_file_remembering, parse_lines, LineMemo, SourceLine,
+    Statement,
+};

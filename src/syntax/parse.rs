@@ -16,6 +16,26 @@ struct LineParser;
 
 /// Parses a whole file. Returns every item that parsed, and every problem found.
 pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
+    parse_file_with(source, &mut parse_line)
+}
+
+/// The logical lines parsed so far, by offset and text: a text parsed again with some lines
+/// changed (`grade` blanks a submission's declarations and appends the reference) parses only
+/// the lines it has not seen, and gets exactly what parsing them again would give.
+#[derive(Default)]
+pub struct LineMemo(std::collections::HashMap<(usize, String), LineParse>);
+
+/// What parsing one logical line gives: its statement and note, if it parsed, and its problems.
+type LineParse = (Option<ParsedLine>, Vec<Diagnostic>);
+
+/// [`parse_file`], reusing the lines `memo` has parsed before and remembering the others.
+pub fn parse_file_remembering(source: &str, memo: &mut LineMemo) -> (File, Vec<Diagnostic>) {
+    parse_file_with(source, &mut |text, base| {
+        memo.0.entry((base, text.to_string())).or_insert_with(|| parse_line(text, base)).clone()
+    })
+}
+
+fn parse_file_with(source: &str, parse_line: &mut impl FnMut(&str, usize) -> LineParse) -> (File, Vec<Diagnostic>) {
     let (logical_lines, mut diagnostics) = lines::split(source);
     let mut file = File::default();
     // The derivation whose steps are being collected, and whether its head line failed to parse
@@ -151,7 +171,7 @@ type ParsedLine = (Option<Statement>, Option<String>);
 
 /// One logical line at offset `base` of its file: its statement and raw comment, if it parsed, and
 /// its problems.
-fn parse_line(text: &str, base: usize) -> (Option<ParsedLine>, Vec<Diagnostic>) {
+fn parse_line(text: &str, base: usize) -> LineParse {
     let mut builder = Builder { base, diagnostics: Vec::new() };
     let parsed = match LineParser::parse(Rule::line, text) {
         Ok(mut pairs) => builder.line(pairs.next().expect("the line rule always yields one pair")),
