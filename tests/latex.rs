@@ -395,3 +395,23 @@ fn special_functions_and_pi_are_read() {
         [vec![Verdict::Proved], vec![Verdict::Proved], vec![Verdict::Proved], vec![Verdict::Wrong]]
     );
 }
+
+/// Spans after an environment's `\begin{…}` inside a block (mitex's tree writes `\begin{aligned}`
+/// as a token `aligned`, so its own offsets run short there) are the answer's.
+#[test]
+fn spans_inside_nested_environments_are_the_answers() {
+    for (kind, answer, at) in [
+        (AnswerKind::Markdown, "$$\n\\begin{aligned}\nq &= 1\n\\end{aligned}\n$$\n", "3:1"),
+        (
+            AnswerKind::Tex,
+            "\\begin{equation}\n\\begin{split}\n\\delta_\\phi^t &= 1 \\\\\n  &= q\n\\end{split}\n\\end{equation}\n",
+            "4:6",
+        ),
+        (AnswerKind::Markdown, "$$ \\begin{aligned} E &= E \\end{aligned} = q $$", "1:43"),
+    ] {
+        let report = check(answer, kind, FORGET_GATE);
+        let found = errors(&report);
+        assert_eq!(found.len(), 1, "{answer}: {found:?}");
+        assert!(found[0].starts_with(&format!("{at} ")), "{answer}: {found:?}");
+    }
+}

@@ -60,14 +60,16 @@ pub(super) struct Combined {
     pub derivations: Vec<SubmissionDerivation>,
     /// For each derivation of the reference, its index among the model's derivations.
     pub reference: Vec<usize>,
-    /// The submission's text (declarations blanked) and the reference's, as one text, and its
-    /// syntax tree: what the model was resolved from (the repairs of wrong steps are made on it).
+    /// The submission's text (declarations blanked; an answer's as written) and the reference's,
+    /// as one text: what the model was resolved from (the repairs of wrong steps quote it).
     pub text: String,
     /// The syntax tree of `text`.
     pub file: ast::File,
 }
 
-/// What a submission's declarations do to the reference's model.
+/// What a submission's declarations do to the reference's model (none, by default: an answer
+/// read from LaTeX declares nothing).
+#[derive(Default)]
 pub(super) struct DeclarationChanges {
     /// One diagnostic (with a span in the submission) per changed, missing or added declaration.
     pub changes: Vec<Diagnostic>,
@@ -190,14 +192,38 @@ fn comma_before(source: &str, from: usize, to: usize) -> usize {
 /// in the reference's model, and every span below the submission's length is in the submission.
 pub(super) fn combine(reference: &Reference, file: &ast::File, source: &str, blank: &[Span]) -> Combined {
     let text = format!("{}\n{}", blanked(source, blank), reference.source);
-    let offset = source.len() + 1;
     let (combined_file, syntax_errors) = parse_file(&text);
+    resolve_combined(reference, file, source.len(), text, combined_file, &syntax_errors)
+}
+
+/// An answer read from LaTeX, Markdown or a notebook (`file`: its derivations, with spans in
+/// `answer`) followed by the reference, resolved as one file: the reference's items are parsed
+/// after the answer's text blanked whole, so their spans lie past the answer's, as in [`combine`].
+pub(super) fn combine_answer(reference: &Reference, file: &ast::File, answer: &str) -> Combined {
+    let blank = blanked(answer, &[Span::new(0, answer.len())]);
+    let (mut combined_file, syntax_errors) = parse_file(&format!("{blank}\n{}", reference.source));
+    combined_file.items.splice(0..0, file.items.iter().cloned());
+    let text = format!("{answer}\n{}", reference.source);
+    resolve_combined(reference, file, answer.len(), text, combined_file, &syntax_errors)
+}
+
+/// The submission's derivations (`file`, the first `len` bytes of `text`) and the reference's in
+/// `combined_file`, resolved.
+fn resolve_combined(
+    reference: &Reference,
+    file: &ast::File,
+    len: usize,
+    text: String,
+    combined_file: ast::File,
+    syntax_errors: &[Diagnostic],
+) -> Combined {
+    let offset = len + 1;
     let (model, diagnostics) = resolve(&combined_file);
     // A submission's syntax error must not reach into the reference's lines.
     let reference_broken = syntax_errors.iter().any(|d| d.span.end > offset);
     let (errors, in_reference): (Vec<Diagnostic>, Vec<Diagnostic>) =
         diagnostics.into_iter().partition(|d| d.span.start < offset);
-    let errors = errors.into_iter().map(|d| within(d, source.len())).collect();
+    let errors = errors.into_iter().map(|d| within(d, len)).collect();
     let mut derivations = Vec::new();
     for item in &file.items {
         if let Item::Derivation(d) = item {

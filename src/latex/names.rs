@@ -161,8 +161,12 @@ pub fn name_word(node: &Node) -> Option<(String, Option<String>)> {
         Node::Cmd(name, args, _) if args.len() == 1 => match name.as_str() {
             "text" | "textrm" | "textit" | "mathrm" | "mathit" | "operatorname" | "mathbf" | "boldsymbol" | "bm"
             | "mathsf" | "vec" => {
-                let parts: Option<Vec<String>> =
-                    args[0].iter().map(|n| name_word(n).and_then(|(w, d)| d.is_none().then_some(w))).collect();
+                // `\_` joins the words of one name (`\operatorname{gelu\_exact}`).
+                let part = |n: &Node| match n {
+                    Node::Cmd(c, a, _) if c == "_" && a.is_empty() => Some("_".to_string()),
+                    n => name_word(n).and_then(|(w, d)| d.is_none().then_some(w)),
+                };
+                let parts: Option<Vec<String>> = args[0].iter().map(part).collect();
                 parts.filter(|p| !p.is_empty()).map(|p| (p.concat(), None))
             }
             "hat" | "widehat" => words_of(&args[0]).map(|w| (w, Some("hat".to_string()))),

@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use super::names::{greek_command, name_word, Entry, Kind, Names};
 use super::tree::{parse_math, Node, ROW_ENVIRONMENTS};
+use crate::builtin::{latex_word, Builtin, ARRAY_FUNCTIONS};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::ast::*;
 
@@ -344,34 +345,22 @@ fn ident(name: &str, span: Span) -> Ident {
     Ident { name: name.to_string(), span }
 }
 
-/// A builtin function by its LaTeX command (`\exp`) or its word (`\operatorname{relu}`), and its
-/// name in the derivation language.
+/// A function of the language by the word or command an answer writes it with: a builtin by any
+/// of its names or by the word of its LaTeX spelling (`\sigma`, `\arctan`,
+/// `\operatorname{gelu\_exact}`: `crate::builtin`'s table), an array function
+/// (`\operatorname{tr}`, `\det`), `sum` and `prod` of an array (`\operatorname{sum}`, as `render`
+/// writes them), and the variants students write (`\mathrm{ReLU}`, `\operatorname{sgn}`).
+/// Constants (`\pi`) are names, not functions.
 fn builtin(word: &str) -> Option<&'static str> {
-    Some(match word {
-        "exp" => "exp",
-        "log" => "log",
-        "ln" => "ln",
-        "sin" => "sin",
-        "cos" => "cos",
-        "tanh" => "tanh",
-        "sinh" => "sinh",
-        "cosh" => "cosh",
-        "arctan" | "atan" => "atan",
-        "atan2" => "atan2",
-        "erf" => "erf",
-        "log1p" => "log1p",
-        "expm1" => "expm1",
-        "sigma" | "sigmoid" => "sigmoid",
-        "relu" | "ReLU" => "relu",
-        "softplus" => "softplus",
-        "sqrt" => "sqrt",
-        "abs" => "abs",
-        "sign" | "sgn" => "sign",
-        "step" => "step",
-        "max" => "max",
-        "min" => "min",
-        _ => return None,
-    })
+    const VARIANTS: [(&str, &str); 2] = [("ReLU", "relu"), ("sgn", "sign")];
+    let table = Builtin::ALL.iter().filter(|b| b.arity() > 0).flat_map(|b| b.spec().names.iter());
+    for (name, latex) in table {
+        if *name == word || latex_word(latex) == word {
+            return Some(name);
+        }
+    }
+    let arrays = ARRAY_FUNCTIONS.iter().chain(&["sum", "prod"]).find(|f| **f == word).copied();
+    arrays.or_else(|| VARIANTS.iter().find(|(v, _)| *v == word).map(|(_, name)| *name))
 }
 
 /// Environments of matrix literals.
