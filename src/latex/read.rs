@@ -724,6 +724,8 @@ impl<'a> P<'a> {
                     .with_hint("write both bounds with the index: `\\sum_{c=1}^{D}`"))
             }
         };
+        // The declared range written out is the declared range (`render` writes it so).
+        let range = range.filter(|r| !self.names.is_declared_range(&binder.name, r));
         if self.peek().is_none() {
             return Err(Diagnostic::error(span, "the sum has no body").with_hint("write what is summed after `\\sum`"));
         }
@@ -849,17 +851,12 @@ impl<'a> P<'a> {
                     };
                 }
             }
-            if word == "delta" && decoration.is_none() && sup.is_none() && primes == 0 {
-                if let Some(sub) = sub {
-                    let items = self.index_items(sub, &[]);
-                    if items.len() == 2 {
-                        let args = items.iter().map(|item| self.sub(item)).collect::<R<Vec<Expr>>>()?;
-                        return Ok(Expr {
-                            kind: ExprKind::Call { func: ident("delta", base.span()), primes: 0, args },
-                            span,
-                        });
-                    }
-                }
+            // The bound index of a sum around it, as a value (`\delta_{p,i}` inside `\sum_{p=1}^{3}`).
+            if decoration.is_none() && sub.is_none() && sup.is_none() && primes == 0 && self.bound.contains(&word) {
+                return Ok(Expr { kind: ExprKind::Name(ident(&word, base.span())), span });
+            }
+            if let Some(delta) = self.kronecker(&word, decoration.is_some(), base, sub, sup, primes, span) {
+                return delta;
             }
             return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", spelled(base)))
                 .with_hint("every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"));
@@ -879,6 +876,12 @@ impl<'a> P<'a> {
                 Ok(Some((indices, how))) => found.push((entry, indices, how)),
                 Ok(None) => {}
                 Err(d) => refusal = Some(d),
+            }
+        }
+        // `\delta_{c,k}` beside names such as `delta_phi` (but no `delta` of its own) that it does not match.
+        if found.is_empty() && candidates.iter().all(|e| e.name != "delta") {
+            if let Some(delta) = self.kronecker(&word, decoration.is_some(), base, sub, sup, primes, span) {
+                return delta;
             }
         }
         // A name whose own subscript is written wins over one that would read it as an index
@@ -939,6 +942,34 @@ impl<'a> P<'a> {
         })
     }
 
+    /// The Kronecker delta `\delta_{ki}`, `\delta_{c,k}` (for a model that declares no `delta`).
+    #[allow(clippy::too_many_arguments)]
+    fn kronecker(
+        &self,
+        word: &str,
+        decorated: bool,
+        base: &Node,
+        sub: Option<&[Node]>,
+        sup: Option<&[Node]>,
+        primes: u32,
+        span: Span,
+    ) -> Option<R<Expr>> {
+        if word != "delta" || decorated || sup.is_some() || primes > 0 {
+            return None;
+        }
+        let items = self.index_items(sub?, &[]);
+        if items.len() != 2 {
+            return None;
+        }
+        Some(
+            items
+                .iter()
+                .map(|item| self.sub(item))
+                .collect::<R<Vec<Expr>>>()
+                .map(|args| Expr { kind: ExprKind::Call { func: ident("delta", base.span()), primes: 0, args }, span }),
+        )
+    }
+
     /// Whether a written name matches a model name: its own subscript words first, then the
     /// indices, in the subscript and (where the name needs them) the superscript. `Ok(None)`: no.
     #[allow(clippy::type_complexity)]
@@ -967,7 +998,8 @@ impl<'a> P<'a> {
             Kind::Function | Kind::Index | Kind::Size => 0,
         };
         let Some(sup) = sup else {
-            return Ok((rest.len() == arity).then_some((rest, None)));
+            let fits = rest.len() == arity || entry.elements.contains(&rest.len());
+            return Ok(fits.then_some((rest, None)));
         };
         if self.is_transpose(sup)? {
             return Ok((rest.len() == arity).then_some((rest, Some(Sup::Transpose))));
