@@ -285,10 +285,10 @@ fn rendered_operators_keep_their_grouping() {
         }
         exprs.push(format!("-(a {inner} b)"));
         exprs.push(format!("(a {inner} b)ᵀ"));
-        exprs.push(format!("sum(k in 1..K, x[k] {inner} b)"));
-        exprs.push(format!("sum(k in 1..K, b {inner} x[k])"));
-        exprs.push(format!("sum(k in 1..K, x[k]) {inner} b"));
-        exprs.push(format!("b {inner} sum(k in 1..K, x[k])"));
+        exprs.push(format!("sum(k, x[k] {inner} b)"));
+        exprs.push(format!("sum(k, b {inner} x[k])"));
+        exprs.push(format!("sum(k, x[k]) {inner} b"));
+        exprs.push(format!("b {inner} sum(k, x[k])"));
     }
     for expr in exprs {
         let source = format!("index k in 1..K\nvar a, b, c, x[k]\nderive {expr}\n  = {expr}\n");
@@ -445,4 +445,106 @@ fn spans_inside_nested_environments_are_the_answers() {
         assert_eq!(found.len(), 1, "{answer}: {found:?}");
         assert!(found[0].starts_with(&format!("{at} ")), "{answer}: {found:?}");
     }
+}
+
+/// The notations of docs/latex.md (issue 16, item 2), each read in a small model: what it reads
+/// as (in the derivation language), or the refusal with its hint. Snapshotted; every line was read
+/// against the contract before it was accepted.
+#[test]
+fn notation_variants_snapshot() {
+    use gradproof::syntax::print::{expr_to_string, Spelling};
+    let model = "index c in 1..D, i in 1..n, j in 1..n, k in 1..n
+var net_phi[t], s[c,t-1], h[t], x, y, z, W_hy[i,j], V[i,j], p[k], u: n, v: n, A: n x n, B: n x n
+unknown f_phi(q)
+unknown E depends on x
+let y_hat = sigmoid(z)
+let x_tilde = 2 * x
+let θa = x + 1
+let K21 = [[1, 2], [3, 4]]
+let Z1[i,j] = V[i,j]
+";
+    let powers = "index i in 1..n\nvar sigma[i], x\n";
+    let probes: &[(&str, &str)] = &[
+        (model, r"\text{net}_\phi^t"),
+        (model, r"net_\phi^t"),
+        (model, r"\mathrm{net}_{\phi}^{t}"),
+        (model, r"\mathit{net}_{\phi,t}"),
+        (model, r"s_c^{t-1}"),
+        (model, r"s_{c,t-1}"),
+        (model, r"h^{(t)}"),
+        (model, r"h_t"),
+        (model, r"h^t"),
+        (model, r"\frac{\partial E}{\partial x}"),
+        (model, r"\partial E / \partial x"),
+        (model, r"\frac{\partial}{\partial x} \left( x y \right)"),
+        (model, r"\sum_{c=1}^{D} s_c^{t-1}"),
+        (model, r"\sum_c s_c^{t-1} x + y"),
+        (model, r"\sum_{k=1}^{n} p_k"),
+        (model, r"f_\phi'(x)"),
+        (model, r"f'_\phi(x)"),
+        (model, r"\sigma(z) + \tanh(z) + \exp(z) + e^{z} + \log z + \ln(z)"),
+        (model, r"\operatorname{relu}(x) + \mathrm{ReLU}(x) + \operatorname{gelu}(x) + \operatorname{gelu\_exact}(x)"),
+        (model, r"\operatorname{atan2}(x, y) + \arctan x + \operatorname{sgn}(x) + \left| x \right|"),
+        (model, r"x y + x \cdot y + x \times y + x * y"),
+        (model, r"A \odot B + A \circ B"),
+        (model, r"A^\top + A^T + A^{\mathsf T} + A^{\top}"),
+        (model, r"\left( x + y \right)^2 + \big( x \big) + \Bigl[ y \Bigr]"),
+        (model, r"\mathbf{u} + \boldsymbol{v} + \vec{u}"),
+        (model, r"\hat{y} + \tilde{x} + \mathit{\theta a}"),
+        (model, r"\operatorname{outer}(u, v) + \operatorname{diag}(u)"),
+        (model, r"\operatorname{tr}(A) + \operatorname{dot}(u, v) + \det A + \mathrm{tr}\left(A^\top B\right)"),
+        (model, r"\operatorname{softmax}(u) + \operatorname{sum}(u) + \operatorname{norm}(u) + \operatorname{inv}(A)"),
+        (model, r"W_{hy}^{ij} + W_{hy,i,j}"),
+        (model, r"V_{ij} + V_{i,j} + \delta_{ki} + \delta_{k,i}"),
+        (model, r"p_k(\delta_{ki} - p_i)"),
+        (model, r"K_{21,1,2} + A_{i,j} + u_{k}"),
+        (model, r"\mathit{Z}_{1} + Z_{1,i,j}"),
+        (model, r"x \tag{1}"),
+        (model, r"x \quad (1)"),
+        (model, r"x \nonumber \label{eq:x}"),
+        (model, r"x."),
+        (powers, r"\sigma_i^2"),
+        (powers, r"\sigma_i"),
+        // Refused.
+        (model, r"\sum_1^2 s_c^{t-1}"),
+        (model, r"\sum s_c^{t-1}"),
+        (model, r"q_\phi^t"),
+        (model, r"h^2"),
+        (model, r"\tanh^2(x)"),
+        (model, r"\frac{dE}{dx}"),
+        (model, r"\frac{\partial^2 E}{\partial x^2}"),
+        (model, r"\sigma_i^2"),
+        (model, r"x \pm y"),
+        (powers, r"\sigma(x)"),
+    ];
+    let mut out = String::new();
+    for (model, probe) in probes {
+        let (file, errors) = gradproof::syntax::parse_file(model);
+        assert!(errors.is_empty(), "{errors:?}");
+        let text = format!("$$ x = {probe} $$");
+        let (ds, errors) = gradproof::latex::read_answer(&text, AnswerKind::Markdown, &file);
+        let reading = match (ds.as_slice(), errors.as_slice()) {
+            ([d], []) => {
+                d.steps.iter().map(|s| expr_to_string(&s.expr, Spelling::Canonical)).collect::<Vec<_>>().join("  =  ")
+            }
+            (_, [e, ..]) => {
+                format!("refused at `{}`: {} (hint: {})", &text[e.span.range()], e.message, e.hints.join("; "))
+            }
+            _ => "nothing read".to_string(),
+        };
+        out.push_str(&format!("{probe}\n    {reading}\n"));
+    }
+    // The one-line chain and the alignment marks are rows of a block, not expressions.
+    let (file, _) = gradproof::syntax::parse_file(model);
+    for block in [r"x = y = z", r"x &= y \\ &= z", r"x =& y \\ =& z"] {
+        let (ds, errors) = gradproof::latex::read_answer(&format!("$$ {block} $$"), AnswerKind::Markdown, &file);
+        assert!(errors.is_empty(), "{block}");
+        let steps: Vec<String> = ds[0].steps.iter().map(|s| expr_to_string(&s.expr, Spelling::Canonical)).collect();
+        out.push_str(&format!(
+            "{block}\n    derive {} = {}\n",
+            expr_to_string(&ds[0].head, Spelling::Canonical),
+            steps.join(" = ")
+        ));
+    }
+    insta::assert_snapshot!(out);
 }

@@ -912,6 +912,19 @@ impl<'a> P<'a> {
                     .with_hint(format!("the model has {}; write the subscript in full", spellings())))
             }
         };
+        // A family written whole with a function's spelling (`\sigma(x)` beside `sigma[i]`): the
+        // function, or the array times what follows?
+        if matches!(entry.kind, Kind::Family(n) if n > indices.len()) && builtin(&word).is_some() {
+            return Err(Diagnostic::error(
+                span,
+                format!("`{}` is ambiguous: the function, or the whole of `{}`", spelled(base), entry.name),
+            )
+            .with_hint(format!(
+                "write `\\operatorname{{{}}}` for the function, or the indices of `{}`",
+                builtin(&word).unwrap_or_default(),
+                entry.name
+            )));
+        }
         let id = ident(&entry.name, base.span());
         if entry.kind == Kind::Function {
             let sup = match &how {
