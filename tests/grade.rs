@@ -158,7 +158,7 @@ fn a_typo_in_one_derivation_does_not_zero_the_others() {
     let g = grade_text(
         "derive \"squared error\" worth 3 diff((w*x + b - y)^2, w)\n  = 2(w*x + b - y) * x\n\
          derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x*exp(x)*(2 + x)\n\
-         derive \"logistic\" diff(1/(1 + exp(-x)), x)\n  = sigmoid(x) * (1 - sigmoid(x))\n",
+         derive \"logistic\" diff(1/(1 + exp(-x)), x)\n  = exp(-x) / (1 + exp(-x))^2\n  = sigmoid(x) * (1 - sigmoid(x))\n",
         &GradeOptions::default(),
     );
     assert_eq!(scores(&g), ["0", "0", "2", "1"]);
@@ -174,7 +174,7 @@ fn a_typo_in_one_derivation_does_not_zero_the_others() {
     let g = grade_submission(
         &reference(),
         "decl.deriv",
-        "var x,, w\nderive \"product\" diff(x^2 * exp(x), x)\n  = x*exp(x)*(2 + x)\n",
+        "var x,, w\nderive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x*exp(x)*(2 + x)\n",
         &GradeOptions::default(),
     );
     assert_eq!(scores(&g), ["0", "0", "2", "0"]);
@@ -196,7 +196,9 @@ fn an_unmatched_derivation_a_changed_head_and_a_costly_model_change_are_flagged_
     let g = grade_submission(
         &reference(),
         "changed.deriv",
-        &format!("{changed}derive \"product\" diff(x^2 * exp(x), x)\n  = x*exp(x)*(2 + x)\n"),
+        &format!(
+            "{changed}derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x*exp(x)*(2 + x)\n"
+        ),
         &GradeOptions::default(),
     );
     assert_eq!(scores(&g), ["0", "0", "2", "0"]);
@@ -243,12 +245,58 @@ fn renamed_and_reordered_derivations_match_by_head() {
     assert!(g.errors.is_empty(), "{:?}", g.errors);
     let lines: Vec<usize> =
         g.derivations.iter().map(|d| d.matched.map_or(0, |(span, _)| line(&g, span.start))).collect();
-    assert_eq!(lines, [25, 22, 18, 15]);
+    assert_eq!(lines, [27, 23, 19, 15]);
     assert!(g.derivations.iter().all(|d| d.matched.is_some_and(|(_, by)| by == MatchedBy::Head)));
     // The index it added on the reference's `index` line is kept, and reported.
     assert_eq!(g.model_changes.len(), 1);
     assert_eq!(g.model_changes[0].message, "added declaration of `k`, which the reference does not have");
     assert!(g.review.is_empty(), "an added name with full marks needs no person: {:?}", g.review);
+}
+
+#[test]
+fn answers_without_the_work_earn_the_final_share_only() {
+    // Issue 15: a file with only the final answers scored 10 / 10, though the sheet asks for the
+    // work. Each answer is right (the final share, 40%), and each leaps over the reference's
+    // intermediate work, which the feedback names.
+    let g = grade("answers_only.deriv");
+    assert_eq!(scores(&g), ["1.6", "1.2", "0.8", "0.4"]);
+    assert!(g.derivations.iter().all(|d| d.final_correct && d.milestones.0 == 0 && d.milestones.1 == 1));
+    let skips: Vec<&str> = g.derivations.iter().map(|d| d.steps[0].skips[0].as_str()).collect();
+    assert_eq!(
+        skips,
+        [
+            "the chain rule through `s[c,t]`, as in the reference's step \
+             `sum(c, diff(E, s[c,t])*diff(s[c,t], net_phi[t]))`",
+            "the reference's step `2*(w*x + b - y)*diff(w*x + b - y, w)` (chain rule)",
+            "the reference's step `2*x*exp(x) + x^2*exp(x)` (product rule)",
+            "the reference's step `exp(-x)/(1 + exp(-x))^2`",
+        ]
+    );
+    assert!(g.derivations[2].feedback[0].contains("; it skips the reference's step `2*x*exp(x) + x^2*exp(x)`"));
+    assert!(!g.manual_review(), "answers that are right and decided need no person: {:?}", g.review);
+    // Work along another route keeps full marks (renamed.deriv: `diff(w*x, w)` for the
+    // reference's `diff(w*x + b - y, w)`); so does the work split into smaller steps.
+    let g = grade_text(
+        "derive \"product\" diff(x^2 * exp(x), x)\n  = diff(x^2, x)*exp(x) + x^2*diff(exp(x), x)\n  \
+         = 2*x*exp(x) + x^2*exp(x)\n  = x*exp(x)*(2 + x)\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!(g.derivations[2].score.to_string(), "2");
+    // Stopping after the chain rule shows the reference's one milestone: the steps' share, not the
+    // final answer's.
+    let g = grade_text(
+        "derive \"forget gate\" ∂E/∂net_phi[t]\n  = sum(c, ∂E/∂s[c,t] * ∂s[c,t]/∂net_phi[t])\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!(g.derivations[0].milestones, (1, 1));
+    assert_eq!(g.derivations[0].score.to_string(), "2.4");
+    // `milestones 0%` in the reference shares the steps' points among the steps alone.
+    let text = std::fs::read_to_string(root().join("tests/grade/reference.deriv")).expect("reference");
+    let lenient = text.replace("grading final 40%, steps 60%", "grading final 40%, steps 60%, milestones 0%");
+    let r = Reference::new("lenient.deriv", &lenient, &CheckOptions::default()).expect("a reference");
+    let source = std::fs::read_to_string(root().join("tests/grade/submissions/answers_only.deriv")).expect("answers");
+    let g = grade_submission(&r, "answers_only.deriv", &source, &GradeOptions::default());
+    assert_eq!(g.score.to_string(), "10");
 }
 
 #[test]
@@ -286,7 +334,8 @@ fn a_final_answer_with_a_derivative_the_reference_resolves_is_not_closed_form() 
     assert!(last.contains("`diff(s[c,t], net_phi[t])` is left"), "{last}");
     // ∂E/∂s is left by the reference too (through zeta): that final answer is closed form.
     let g = grade_text(
-        "derive \"forget gate\" ∂E/∂net_phi[t]\n  = f_phi'(net_phi[t]) * sum(k in 1..D, ∂E/∂s[k,t] * s[k,t-1])\n",
+        "derive \"forget gate\" ∂E/∂net_phi[t]\n  = sum(c, ∂E/∂s[c,t] * ∂s[c,t]/∂net_phi[t])\n  \
+         = f_phi'(net_phi[t]) * sum(k in 1..D, ∂E/∂s[k,t] * s[k,t-1])\n",
         &GradeOptions::default(),
     );
     assert!(g.derivations[0].final_correct, "{:?}", g.derivations[0].feedback);
@@ -305,7 +354,8 @@ fn a_submission_past_its_time_limit_scores_0_for_manual_review() {
 #[test]
 fn a_derivation_with_a_name_error_scores_0_and_the_others_count() {
     let g = grade_text(
-        "derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(xx)\nderive \"logistic\" diff(1/(1 + exp(-x)), x)\n  = sigmoid(x) * (1 - sigmoid(x))\n",
+        "derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(xx)\nderive \"logistic\" diff(1/(1 + exp(-x)), x)\n  \
+         = exp(-x) / (1 + exp(-x))^2\n  = sigmoid(x) * (1 - sigmoid(x))\n",
         &GradeOptions::default(),
     );
     assert_eq!(scores(&g), ["0", "0", "0", "1"]);
@@ -323,6 +373,7 @@ fn the_batch_grades_every_file_in_order_and_skips_the_reference() {
     assert_eq!(
         names,
         [
+            "answers_only.deriv",
             "changed_model.deriv",
             "correct.deriv",
             "missing.deriv",
@@ -333,7 +384,7 @@ fn the_batch_grades_every_file_in_order_and_skips_the_reference() {
         ]
     );
     let totals: Vec<String> = grades.iter().map(|g| g.score.to_string()).collect();
-    assert_eq!(totals, ["10", "10", "9", "2.7", "10", "8.2", "0"]);
+    assert_eq!(totals, ["4", "10", "10", "9", "2.7", "10", "8.2", "0"]);
 }
 
 #[test]
@@ -470,7 +521,10 @@ fn gradescope_writes_one_results_json_per_submission() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     written.sort();
-    assert_eq!(written, ["changed_model", "correct", "missing", "mistakes", "renamed", "sign_error", "syntax_error"]);
+    assert_eq!(
+        written,
+        ["answers_only", "changed_model", "correct", "missing", "mistakes", "renamed", "sign_error", "syntax_error"]
+    );
     for name in &written {
         let text = std::fs::read_to_string(out.join(name).join("results.json")).expect("results.json");
         assert_valid("gradescope.schema.json", &text);
@@ -578,7 +632,7 @@ fn unreadable_and_non_utf8_files_score_0_and_the_batch_goes_on() {
     std::fs::write(dir.join("a_latin1.deriv"), b"var x\n# caf\xe9\n").expect("writable");
     std::fs::write(
         dir.join("b_bom.deriv"),
-        "\u{FEFF}var x\nderive \"logistic\" sigmoid'(x)\n  = sigmoid(x)*(1 - sigmoid(x))\n",
+        "\u{FEFF}var x\nderive \"logistic\" sigmoid'(x)\n  = exp(-x)/(1 + exp(-x))^2\n  = sigmoid(x)*(1 - sigmoid(x))\n",
     )
     .expect("writable");
     let paths = [dir.clone(), dir.join("no_such_file.deriv")];
@@ -605,7 +659,10 @@ fn a_changed_head_is_told_and_the_steps_start_from_the_references() {
     assert_eq!(d.steps[0].status, StepStatus::Wrong);
     assert_eq!(d.score.to_string(), "0");
     // A head written otherwise but equal is the reference's.
-    let g = grade_text("derive \"product\" diff(exp(x) * x^2, x)\n  = x*exp(x)*(2 + x)\n", &GradeOptions::default());
+    let g = grade_text(
+        "derive \"product\" diff(exp(x) * x^2, x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x*exp(x)*(2 + x)\n",
+        &GradeOptions::default(),
+    );
     assert_eq!(g.derivations[2].score.to_string(), "2");
     assert_eq!(g.derivations[2].feedback[0], "line 10: proved — follows from the step before");
 }

@@ -135,7 +135,7 @@ fn the_gradescope_kit_installs_and_grades_one_submission_per_run() {
     assert_eq!(doc["extra_data"]["manual_review"], true);
     let output = doc["output"].as_str().unwrap_or_default();
     assert!(output.contains("This submission will be looked at by a person"), "{output}");
-    assert!(output.contains("missing operator between two operands (line 18)"), "{output}");
+    assert!(output.contains("missing operator between two operands (line 19)"), "{output}");
 
     // No derivation file, or two: 0 with the reason.
     let doc = run(&[("answer.txt", b"derive x")]);

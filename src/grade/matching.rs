@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::reference::{declarations, Declaration, Reference};
 use crate::check::{check_model, CheckOptions, Verdict};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{expr_text, resolve, Derivation, Model, Step, ToleranceRule};
+use crate::model::{expr_text, resolve, Derivation, EntryId, Model, Step, ToleranceRule};
 use crate::syntax::ast::{self, Item, Relation};
 use crate::syntax::{lines, parse_file};
 
@@ -65,6 +65,8 @@ pub(super) struct Combined {
     pub text: String,
     /// The syntax tree of `text`.
     pub file: ast::File,
+    /// The entries the submission declares itself (its own names, kept).
+    pub own: Vec<EntryId>,
 }
 
 /// What a submission's declarations do to the reference's model (none, by default: an answer
@@ -242,7 +244,8 @@ fn resolve_combined(
         || reference_broken
         || !in_reference.is_empty()
         || reference_ids.len() != reference.derivations.len();
-    Combined { model, errors, clash, derivations, reference: reference_ids, text, file: combined_file }
+    let own = (0..model.entries.len()).filter(|&id| model.entries[id].span.start < offset).collect();
+    Combined { model, errors, clash, derivations, reference: reference_ids, text, file: combined_file, own }
 }
 
 /// A derivation of the submission matched to one of the reference's.

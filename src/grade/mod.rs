@@ -7,6 +7,7 @@
 
 mod feedback;
 mod matching;
+mod milestones;
 pub mod policy;
 mod reference;
 
@@ -21,7 +22,7 @@ use crate::check::{check_model, Cause, CheckOptions, DerivationResult, RepairKin
 use crate::diagnostic::{line_col, Diagnostic, Span};
 use crate::latex::AnswerKind;
 use crate::localise::localise;
-use crate::model::{expr_text, Derivation, Model};
+use crate::model::{expr_text, Derivation, Expr, Model};
 use crate::source::answer_file;
 use crate::syntax::parse_file;
 use feedback::WrongStep;
@@ -126,6 +127,8 @@ pub struct DerivationGrade {
     pub max_score: Points,
     /// Whether the final answer holds and is in closed form.
     pub final_correct: bool,
+    /// How many of the reference's milestones (its intermediate work) the steps show, of how many.
+    pub milestones: (usize, usize),
     /// The submission's steps, checked from the reference's head.
     pub steps: Vec<StepGrade>,
     /// What the student reads, one line each.
@@ -148,6 +151,9 @@ pub struct StepGrade {
     pub diagnosis: Option<String>,
     /// With hints on, the reference's next step after a wrong step.
     pub hint: Option<String>,
+    /// The reference's intermediate work this step skips (each named: ``the chain rule through
+    /// `h[j]` (`…`)``): a leap, which costs the share of the steps for shown work.
+    pub skips: Vec<String>,
 }
 
 impl DerivationGrade {
@@ -159,6 +165,7 @@ impl DerivationGrade {
             score: Points::ZERO,
             max_score: reference.max_score,
             final_correct: false,
+            milestones: (0, 0),
             steps: Vec::new(),
             feedback,
             review: Vec::new(),
@@ -509,19 +516,51 @@ fn grade_derivations(
             let hint = (options.hints && status == StepStatus::Wrong)
                 .then(|| feedback::hint(&reference_exprs[r], &rd.step_texts, &before_text, i + 1));
             statuses.push(status);
-            steps.push(StepGrade { result: step.clone(), status, credit: Points::ZERO, diagnosis, hint });
+            steps.push(StepGrade {
+                result: step.clone(),
+                status,
+                credit: Points::ZERO,
+                diagnosis,
+                hint,
+                skips: Vec::new(),
+            });
         }
+        // The reference's intermediate work that the steps show.
+        let reference_steps: Vec<(&Expr, Option<&str>)> =
+            theirs(r).steps.iter().map(|s| (&s.expr, s.note.as_deref())).collect();
+        let shown = milestones::milestones(model, &theirs(r).head, &reference_steps);
+        let marks: Vec<(milestones::Marks, bool)> = d
+            .steps
+            .iter()
+            .zip(&statuses)
+            .map(|(s, status)| (milestones::Marks::of(model, &s.expr, &combined.own), status.earns_credit()))
+            .collect();
+        let reference_final = theirs(r).steps.last().map_or(&theirs(r).head, |s| &s.expr);
+        let coverage = milestones::cover(
+            &shown,
+            &milestones::Marks::of(model, &d.head, &[]),
+            &marks,
+            &milestones::Marks::of(model, reference_final, &[]),
+        );
+        for (step, skips) in steps.iter_mut().zip(coverage.skipped) {
+            step.skips = skips;
+        }
+        grade.milestones = (coverage.reached, coverage.total);
         let last = d.steps.last().map_or(&d.head, |s| &s.expr);
         let holds = result.final_holds();
         let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
         grade.final_correct = holds && left_over.is_empty();
-        let award = policy::award(&rd.worth, &reference.shares, &statuses, grade.final_correct);
+        let award = policy::award(&rd.worth, &reference.shares, &statuses, grade.final_correct, grade.milestones);
         for (step, credit) in steps.iter_mut().zip(award.step_credits) {
             step.credit = credit;
         }
         for step in &steps {
             let at = line_col(source, step.result.span.start).0;
-            grade.feedback.push(feedback::step_line(at, &step.result, step.status, step.diagnosis.as_deref()));
+            let mut line = feedback::step_line(at, &step.result, step.status, step.diagnosis.as_deref());
+            if !step.skips.is_empty() {
+                line.push_str(&format!("; it skips {} (the steps' share rewards shown work)", step.skips.join("; ")));
+            }
+            grade.feedback.push(line);
             if let Some(hint) = &step.hint {
                 grade.feedback.push(format!("  hint: {hint}"));
             }

@@ -59,7 +59,7 @@ impl std::iter::Sum for Points {
 /// The default shares: half the points for the final answer, half for the steps.
 pub fn default_shares() -> GradingShares {
     let half = BigRational::new(BigInt::from(1), BigInt::from(2));
-    GradingShares { final_answer: half.clone(), steps: half }
+    GradingShares { final_answer: half.clone(), steps: half, milestones: BigRational::from_integer(BigInt::from(1)) }
 }
 
 /// Why a step earns its credit or not.
@@ -96,7 +96,9 @@ impl StepStatus {
 }
 
 /// The points of one derivation: `worth × final share` for a correct final answer, and
-/// `worth × steps share` shared equally among the steps, for those that earn credit.
+/// `worth × steps share` shared equally among the steps, for those that earn credit, scaled by the
+/// shown work: with `reached` of `total` milestones and the `milestones` weight `w`, by
+/// `(1 − w) + w × reached / total` (1 when the reference has no milestone).
 pub struct Award {
     /// The derivation's score, rounded once.
     pub score: Points,
@@ -104,12 +106,24 @@ pub struct Award {
     pub step_credits: Vec<Points>,
 }
 
-/// Applies the shares to a derivation's steps.
-pub fn award(worth: &BigRational, shares: &GradingShares, statuses: &[StepStatus], final_correct: bool) -> Award {
+/// Applies the shares to a derivation's steps; `shown` is how many of the reference's milestones
+/// the steps reach, and how many there are.
+pub fn award(
+    worth: &BigRational,
+    shares: &GradingShares,
+    statuses: &[StepStatus],
+    final_correct: bool,
+    shown: (usize, usize),
+) -> Award {
     let n = statuses.len().max(1);
-    let per_step = worth * &shares.steps / BigRational::from_integer(BigInt::from(n));
+    let int = |k: usize| BigRational::from_integer(BigInt::from(k));
+    let work = match shown {
+        (_, 0) => int(1),
+        (reached, total) => int(1) - &shares.milestones + &shares.milestones * int(reached) / int(total),
+    };
+    let per_step = worth * &shares.steps * work / int(n);
     let earned = statuses.iter().filter(|s| s.earns_credit()).count();
-    let mut total = &per_step * BigRational::from_integer(BigInt::from(earned));
+    let mut total = &per_step * int(earned);
     if final_correct {
         total += worth * &shares.final_answer;
     }
@@ -188,7 +202,7 @@ mod tests {
     #[test]
     fn full_marks_are_exactly_the_worth() {
         let statuses = [StepStatus::Correct; 3];
-        let a = award(&ratio(10, 1), &default_shares(), &statuses, true);
+        let a = award(&ratio(10, 1), &default_shares(), &statuses, true, (2, 2));
         assert_eq!(a.score.to_string(), "10");
         assert_eq!(a.step_credits.iter().map(|p| p.to_string()).collect::<Vec<_>>(), ["1.67", "1.67", "1.67"]);
     }
@@ -196,7 +210,21 @@ mod tests {
     #[test]
     fn carried_errors_keep_their_step_credit() {
         let statuses = [StepStatus::Correct, StepStatus::Wrong, StepStatus::CarriedForward, StepStatus::Repeat];
-        let a = award(&ratio(8, 1), &default_shares(), &statuses, false);
+        let a = award(&ratio(8, 1), &default_shares(), &statuses, false, (0, 0));
         assert_eq!(a.score.to_string(), "2");
+    }
+
+    #[test]
+    fn a_leap_earns_the_final_share_only() {
+        // One right step straight to the answer, past both of the reference's milestones.
+        let a = award(&ratio(10, 1), &default_shares(), &[StepStatus::Correct], true, (0, 2));
+        assert_eq!(a.score.to_string(), "5");
+        // One of two shown: half the steps' share.
+        let b = award(&ratio(10, 1), &default_shares(), &[StepStatus::Correct; 2], true, (1, 2));
+        assert_eq!(b.score.to_string(), "7.5");
+        // With `milestones 0%` the steps' share is the steps' alone.
+        let shares = GradingShares { milestones: ratio(0, 1), ..default_shares() };
+        let c = award(&ratio(10, 1), &shares, &[StepStatus::Correct], true, (0, 2));
+        assert_eq!(c.score.to_string(), "10");
     }
 }

@@ -54,6 +54,9 @@ pub struct GradingShares {
     pub final_answer: BigRational,
     /// For the steps that follow from the step before.
     pub steps: BigRational,
+    /// How much of the steps' share depends on showing the reference's intermediate work (its
+    /// milestones, docs/grading.md): 1 by default, 0 to share it among the steps alone.
+    pub milestones: BigRational,
 }
 
 /// A range bound: a size plus an integer, or an integer.

@@ -235,6 +235,10 @@ struct DerivationJson<'a> {
     score: f64,
     max_score: f64,
     final_correct: bool,
+    /// The reference's milestones (its intermediate work) the steps show.
+    milestones_reached: usize,
+    /// The reference's milestones.
+    milestones: usize,
     manual_review: bool,
     review_reasons: &'a [String],
     steps: Vec<GradedStepJson<'a>>,
@@ -249,6 +253,8 @@ struct GradedStepJson<'a> {
     status: &'static str,
     diagnosis: Option<&'a str>,
     hint: Option<&'a str>,
+    /// The reference's intermediate work this step leaps over.
+    skips: &'a [String],
 }
 
 /// Every submission, derivation and step as one JSON document.
@@ -314,6 +320,8 @@ fn submission_json(g: &SubmissionGrade) -> SubmissionJson<'_> {
                 score: d.score.as_f64(),
                 max_score: d.max_score.as_f64(),
                 final_correct: d.final_correct,
+                milestones_reached: d.milestones.0,
+                milestones: d.milestones.1,
                 manual_review: d.manual_review(),
                 review_reasons: &d.review,
                 steps: d
@@ -325,6 +333,7 @@ fn submission_json(g: &SubmissionGrade) -> SubmissionJson<'_> {
                         status: status_word(s.status),
                         diagnosis: s.diagnosis.as_deref(),
                         hint: s.hint.as_deref(),
+                        skips: &s.skips,
                     })
                     .collect(),
                 feedback: &d.feedback,

@@ -103,7 +103,7 @@ impl Resolver {
             return self.error(Diagnostic::error(g.span, "`grading` is set twice").with_hint(HINT));
         }
         let one = BigRational::from_integer(1.into());
-        let (mut final_answer, mut steps) = (None, None);
+        let (mut final_answer, mut steps, mut milestones) = (None, None, None);
         for (name, value, percent) in &g.shares {
             let hundred = BigRational::from_integer(100.into());
             let share = parse_decimal(value).map(|l| if *percent { l.value / hundred } else { l.value });
@@ -115,11 +115,12 @@ impl Resolver {
             let slot = match name.name.as_str() {
                 "final" => &mut final_answer,
                 "steps" => &mut steps,
+                "milestones" => &mut milestones,
                 other => {
-                    return self.error(
-                        Diagnostic::error(name.span, format!("unknown share `{other}`"))
-                            .with_hint("the shares are `final` (the final answer) and `steps`"),
-                    )
+                    return self.error(Diagnostic::error(name.span, format!("unknown share `{other}`")).with_hint(
+                        "the shares are `final` (the final answer) and `steps`, and `milestones` (how much of \
+                             the steps' share asks for the reference's intermediate work)",
+                    ))
                 }
             };
             if slot.replace(share).is_some() {
@@ -131,13 +132,14 @@ impl Resolver {
             (Some(f), Some(s)) => (f, s),
             (Some(f), None) => (f.clone(), &one - f),
             (None, Some(s)) => (&one - &s, s),
-            (None, None) => return,
+            (None, None) => (BigRational::new(1.into(), 2.into()), BigRational::new(1.into(), 2.into())),
         };
         if &final_answer + &steps != one {
             return self
                 .error(Diagnostic::error(g.span, "the shares of `grading` do not add up to 100%").with_hint(HINT));
         }
-        self.model.grading = Some(GradingShares { final_answer, steps });
+        let milestones = milestones.unwrap_or(one);
+        self.model.grading = Some(GradingShares { final_answer, steps, milestones });
     }
 
     /// Reserves a global name, reporting a clash. Returns whether the name is free.

@@ -1,0 +1,342 @@
+//! Credit for shown work: the reference's intermediate steps are milestones that a submission's
+//! chain reaches in its own words and its own order of small steps; a leap straight to the answer
+//! reaches none of them (docs/grading.md, "Shown work").
+//!
+//! Two expressions are at the same *stage* of a derivation when they leave the same derivatives
+//! unresolved (their [`signature`]), and are *written alike* when they are the same up to the
+//! order of terms and factors and the folding of numbers ([`ac_text`]). Values cannot tell stages
+//! apart: every step that holds equals the head.
+
+use std::collections::BTreeSet;
+
+use num_rational::BigRational;
+use num_traits::{One, Zero};
+
+use crate::model::{entries_read, entry_text, expr_text, subst_free, EntryId, EntryKind, Expr, Model};
+use crate::syntax::ast::BigOp;
+
+/// One of the reference's intermediate steps that a submission is expected to show.
+#[derive(Debug, Clone)]
+pub struct Milestone {
+    /// Its position in the reference's chain (1 is the first step after the head).
+    pub position: usize,
+    /// What it is: a stage of the derivatives, or the derivatives worked out.
+    kind: Kind,
+    /// How the feedback names it: ``the chain rule through `h[j]`, as in the reference's step `…` ``.
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    /// A stage of the chain rule: the derivatives it leaves.
+    Stage(BTreeSet<String>),
+    /// An expression without derivatives, other than the final answer (the rules applied, before
+    /// simplifying): reached by a step written alike.
+    Written(String),
+}
+
+/// An expression's marks: its stage and how it is written.
+#[derive(Debug, Clone)]
+pub struct Marks {
+    signature: BTreeSet<String>,
+    written: String,
+}
+
+impl Marks {
+    /// The marks of an expression of `model`, the definitions `own` (a submission's names for its
+    /// own intermediates) written out.
+    pub fn of(model: &Model, e: &Expr, own: &[EntryId]) -> Marks {
+        Marks { signature: signature(model, e), written: ac_text(model, e, own) }
+    }
+}
+
+/// The reference's milestones, from its head, its steps and the notes of its steps.
+///
+/// - A step that leaves other derivatives than the head and the final answer is a stage of the
+///   chain rule (one milestone per stage, however many steps it takes).
+/// - A step without derivatives, written otherwise than the final answer, shows the derivatives
+///   worked out before the answer is simplified: when the head has a derivative, the first such
+///   step is one milestone (the simplifications after it are the student's own); when it has
+///   none (algebra, numbers), each is.
+pub fn milestones(model: &Model, head: &Expr, steps: &[(&Expr, Option<&str>)]) -> Vec<Milestone> {
+    let Some(((last, _), between)) = steps.split_last() else { return Vec::new() };
+    let head_marks = Marks::of(model, head, &[]);
+    let final_marks = Marks::of(model, last, &[]);
+    let head_targets: Vec<usize> = diff_targets(model, head).into_iter().map(|(id, _)| id).collect();
+    let mut out: Vec<Milestone> = Vec::new();
+    for (k, (e, note)) in between.iter().enumerate() {
+        let marks = Marks::of(model, e, &[]);
+        let kind = if !marks.signature.is_empty() {
+            if marks.signature == head_marks.signature || marks.signature == final_marks.signature {
+                continue;
+            }
+            Kind::Stage(marks.signature)
+        } else {
+            if marks.written == final_marks.written {
+                continue;
+            }
+            let worked_out_before = out.iter().any(|m| matches!(m.kind, Kind::Written(_)));
+            if worked_out_before && !head_marks.signature.is_empty() {
+                continue;
+            }
+            Kind::Written(marks.written)
+        };
+        if out.iter().any(|m| m.kind == kind) {
+            continue;
+        }
+        let through: Vec<String> = diff_targets(model, e)
+            .into_iter()
+            .filter(|(id, _)| !head_targets.contains(id))
+            .map(|(_, t)| format!("`{t}`"))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let quoted = format!("`{}`", expr_text(model, e));
+        let label = match (note, matches!(kind, Kind::Stage(_)) && !through.is_empty()) {
+            (_, true) => format!("the chain rule through {}, as in the reference's step {quoted}", through.join(", ")),
+            (Some(note), false) => format!("the reference's step {quoted} ({note})"),
+            (None, false) => format!("the reference's step {quoted}"),
+        };
+        out.push(Milestone { position: k + 1, kind, label });
+    }
+    out
+}
+
+/// How far a submission's chain shows the reference's work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    /// How many milestones it reaches.
+    pub reached: usize,
+    /// How many there are.
+    pub total: usize,
+    /// For each step of the submission, the milestones it skips (their labels): on the first step
+    /// after them that shows where the chain is.
+    pub skipped: Vec<Vec<String>>,
+}
+
+/// Which milestones a chain reaches. `steps` are the marks of the submission's steps, with
+/// whether each earns credit; `head` the marks of the head it was checked from, `reference_final`
+/// those of the reference's final answer.
+///
+/// A milestone is reached by a step that earns credit and is at its stage (a stage), or written
+/// alike (the derivatives worked out). The steps that reach none — in between, not written like
+/// the final answer or like each other, not at the head's stage — are the student's own route:
+/// each reaches one of the milestones left, in order. What is left after that was skipped.
+pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[(Marks, bool)], reference_final: &Marks) -> Coverage {
+    let mut skipped = vec![Vec::new(); steps.len()];
+    if milestones.is_empty() || steps.is_empty() {
+        return Coverage { reached: milestones.len(), total: milestones.len(), skipped };
+    }
+    let hits = |m: &Milestone, s: &Marks| match &m.kind {
+        Kind::Stage(sig) => s.signature == *sig,
+        Kind::Written(w) => s.written == *w,
+    };
+    let mut reached = vec![false; milestones.len()];
+    // Where each step is in the reference's chain, when it says: the last milestone it reaches,
+    // the end for a step at the final answer.
+    let end = milestones.iter().map(|m| m.position).max().unwrap_or(0) + 1;
+    let mut position: Vec<Option<usize>> = vec![None; steps.len()];
+    for (i, (s, credit)) in steps.iter().enumerate() {
+        if s.written == reference_final.written || i + 1 == steps.len() {
+            position[i] = Some(end);
+        }
+        if !credit {
+            continue;
+        }
+        for (m, hit) in milestones.iter().zip(reached.iter_mut()) {
+            if hits(m, s) {
+                *hit = true;
+                position[i] = Some(position[i].map_or(m.position, |p| p.max(m.position)));
+            }
+        }
+    }
+    let last = &steps[steps.len() - 1].0;
+    let mut own: Vec<&str> = Vec::new();
+    for (s, credit) in &steps[..steps.len() - 1] {
+        let at_a_milestone = milestones.iter().any(|m| hits(m, s));
+        let at_head = !head.signature.is_empty() && s.signature == head.signature;
+        if !credit || at_a_milestone || at_head || s.written == last.written || own.contains(&s.written.as_str()) {
+            continue;
+        }
+        own.push(&s.written);
+        if let Some(k) = reached.iter().position(|r| !r) {
+            reached[k] = true;
+        }
+    }
+    for (m, _) in milestones.iter().zip(&reached).filter(|(_, r)| !**r) {
+        let at = (0..steps.len()).find(|&i| position[i].is_some_and(|p| p > m.position)).unwrap_or(steps.len() - 1);
+        skipped[at].push(m.label.clone());
+    }
+    Coverage { reached: reached.iter().filter(|r| **r).count(), total: milestones.len(), skipped }
+}
+
+/// The derivatives an expression leaves, also through the definitions it reads (`zeta[c,t]` for
+/// `∂E/∂s[c,t]`), each written as [`ac_text`] writes it.
+pub fn signature(model: &Model, e: &Expr) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut seen = vec![false; model.entries.len()];
+    let mut todo = Vec::new();
+    diffs(model, e, &mut out);
+    entries_read(e, &mut todo);
+    while let Some(id) = todo.pop() {
+        if std::mem::replace(&mut seen[id], true) {
+            continue;
+        }
+        if let EntryKind::Defined(body) = &model.entries[id].kind {
+            diffs(model, body, &mut out);
+            entries_read(body, &mut todo);
+        }
+    }
+    out
+}
+
+fn diffs(model: &Model, e: &Expr, out: &mut BTreeSet<String>) {
+    if let Expr::Diff(..) = e {
+        out.insert(ac_text(model, e, &[]));
+    }
+    e.for_each_child(|c| diffs(model, c, out));
+}
+
+/// The entries an expression differentiates by: their ids, and as written (`h[j]`).
+fn diff_targets(model: &Model, e: &Expr) -> Vec<(usize, String)> {
+    fn walk(model: &Model, e: &Expr, out: &mut Vec<(usize, String)>) {
+        if let Expr::Diff(_, t) = e {
+            out.push((t.entry, entry_text(model, t)));
+        }
+        e.for_each_child(|c| walk(model, c, out));
+    }
+    let mut out = Vec::new();
+    walk(model, e, &mut out);
+    out
+}
+
+/// An expression written so that two expressions that differ only in the order of their terms
+/// and factors, in how a sign or a quotient is written, or in numbers that fold (`2*3`, `1*x`,
+/// `x + 0`) are written alike.
+pub fn ac_text(model: &Model, e: &Expr, own: &[EntryId]) -> String {
+    match e {
+        Expr::Add(..) | Expr::Sub(..) | Expr::Neg(_) => {
+            let mut terms = Vec::new();
+            signed_terms(e, false, &mut terms);
+            let mut constant = BigRational::zero();
+            let mut texts = Vec::new();
+            for (negative, t) in terms {
+                match t {
+                    Expr::Const(l) if negative => constant -= &l.value,
+                    Expr::Const(l) => constant += &l.value,
+                    _ => texts.push(product_text(model, t, negative, own)),
+                }
+            }
+            if !constant.is_zero() || texts.is_empty() {
+                texts.push(number(&constant));
+            }
+            if texts.len() == 1 {
+                return texts.pop().unwrap_or_default();
+            }
+            texts.sort();
+            format!("(+ {})", texts.join(" "))
+        }
+        Expr::Mul(..) | Expr::Div(..) => product_text(model, e, false, own),
+        Expr::Pow(a, b) => format!("(^ {} {})", ac_text(model, a, own), ac_text(model, b, own)),
+        Expr::Big(op, b, body) => {
+            let word = if *op == BigOp::Sum { "sum" } else { "prod" };
+            let name = model.bounds.get(*b).map_or("?", |x| x.name.as_str());
+            format!("({word} {name} {})", ac_text(model, body, own))
+        }
+        Expr::Diff(body, t) => format!("(d {} / {})", ac_text(model, body, own), entry_text(model, t)),
+        Expr::Builtin(..) | Expr::Unknown(..) | Expr::Apply(..) => {
+            let mut args = Vec::new();
+            e.for_each_child(|c| args.push(ac_text(model, c, own)));
+            let head = expr_text(model, e);
+            let name = head.split('(').next().unwrap_or_default();
+            format!("({name} {})", args.join(" "))
+        }
+        Expr::Const(l) => number(&l.value),
+        Expr::Entry(r) if own.contains(&r.entry) => match &model.entries[r.entry].kind {
+            EntryKind::Defined(body) => {
+                let slots: Vec<_> = model.entries[r.entry].range_slots().collect();
+                let map: Vec<_> = slots.into_iter().zip(r.args.iter().cloned()).collect();
+                let own: Vec<EntryId> = own.iter().copied().filter(|&id| id != r.entry).collect();
+                ac_text(model, &subst_free(body, &map), &own)
+            }
+            _ => expr_text(model, e),
+        },
+        _ => expr_text(model, e),
+    }
+}
+
+/// A product (or any term) with its numbers folded into one coefficient, negated when `negative`.
+fn product_text(model: &Model, e: &Expr, negative: bool, own: &[EntryId]) -> String {
+    let (mut num, mut den) = (Vec::new(), Vec::new());
+    let mut coefficient = if negative { -BigRational::one() } else { BigRational::one() };
+    factors(e, false, &mut coefficient, &mut num, &mut den);
+    if coefficient.is_zero() {
+        return "0".to_string();
+    }
+    let mut num: Vec<String> = num.iter().map(|f| ac_text(model, f, own)).collect();
+    let mut den: Vec<String> = den.iter().map(|f| ac_text(model, f, own)).collect();
+    num.sort();
+    den.sort();
+    let body = match (num.len(), den.is_empty()) {
+        (0, true) => return number(&coefficient),
+        (1, true) => num[0].clone(),
+        (_, true) => format!("(* {})", num.join(" ")),
+        _ => format!("(* {} / {})", num.join(" "), den.join(" ")),
+    };
+    if coefficient.is_one() {
+        body
+    } else {
+        format!("(* {} {body})", number(&coefficient))
+    }
+}
+
+/// The factors of a product, numbers multiplied into `coefficient` (a factor 0 makes it 0).
+fn factors<'a>(
+    e: &'a Expr,
+    below: bool,
+    coefficient: &mut BigRational,
+    num: &mut Vec<&'a Expr>,
+    den: &mut Vec<&'a Expr>,
+) {
+    match e {
+        Expr::Mul(a, b) => {
+            factors(a, below, coefficient, num, den);
+            factors(b, below, coefficient, num, den);
+        }
+        Expr::Div(a, b) => {
+            factors(a, below, coefficient, num, den);
+            factors(b, !below, coefficient, num, den);
+        }
+        Expr::Neg(a) => {
+            *coefficient = -&*coefficient;
+            factors(a, below, coefficient, num, den);
+        }
+        Expr::Const(l) if below && !l.value.is_zero() => *coefficient /= &l.value,
+        Expr::Const(l) if !below => *coefficient *= &l.value,
+        _ if below => den.push(e),
+        _ => num.push(e),
+    }
+}
+
+fn signed_terms<'a>(e: &'a Expr, negative: bool, out: &mut Vec<(bool, &'a Expr)>) {
+    match e {
+        Expr::Add(a, b) => {
+            signed_terms(a, negative, out);
+            signed_terms(b, negative, out);
+        }
+        Expr::Sub(a, b) => {
+            signed_terms(a, negative, out);
+            signed_terms(b, !negative, out);
+        }
+        Expr::Neg(a) => signed_terms(a, !negative, out),
+        _ => out.push((negative, e)),
+    }
+}
+
+fn number(v: &BigRational) -> String {
+    if v.is_integer() {
+        v.numer().to_string()
+    } else {
+        format!("{}/{}", v.numer(), v.denom())
+    }
+}
