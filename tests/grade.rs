@@ -674,3 +674,85 @@ fn a_term_missing_from_the_first_step_is_named_from_the_references_step() {
     let g = grade_text("derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x)\n", &GradeOptions::default());
     assert_eq!(g.derivations[2].steps[0].diagnosis.as_deref(), Some("missing term `x^2*exp(x)`"));
 }
+
+/// Grades a submission text against a reference of tests/data/grade_names/.
+fn grade_against(reference: &str, name: &str, source: &str) -> SubmissionGrade {
+    let path = root().join("tests/data/grade_names").join(reference);
+    let r = load_reference(&path, &CheckOptions::default())
+        .unwrap_or_else(|r| panic!("the reference has errors: {:?}", r.errors));
+    grade_submission(&r, name, source, &GradeOptions::default())
+}
+
+fn grade_names_file(name: &str) -> SubmissionGrade {
+    let source = std::fs::read_to_string(root().join("tests/data/grade_names").join(name)).expect("submission");
+    grade_against("reference.deriv", name, &source)
+}
+
+#[test]
+fn definitions_under_other_names_are_graded_by_meaning() {
+    // Issue 15: renamed intermediates (`z`, `xt` for `a`, `x_rec`) scored 6.4 / 10 with "this step
+    // is 0": `∂L/∂xt` was the derivative by a name nothing depends on.
+    let g = grade_names_file("renamed.deriv");
+    assert_eq!(scores(&g), ["4", "4", "6"]);
+    let hints: Vec<&str> = g.model_changes.iter().flat_map(|d| &d.hints).map(String::as_str).collect();
+    assert!(hints.contains(&"graded as the reference's `a[j]`, which has the same value"), "{hints:?}");
+    assert!(hints.contains(&"graded as the reference's `x_rec[i]`, which has the same value"), "{hints:?}");
+    assert!(g.review.is_empty(), "full marks: {:?}", g.review);
+    assert!(g.derivations[0].feedback[0].contains("`xt[i]` as `x_rec[i]`"), "{:?}", g.derivations[0].feedback);
+    // A definition of its own with another value is not renamed: flagged when points are lost.
+    let wrong = std::fs::read_to_string(root().join("tests/data/grade_names/renamed.deriv"))
+        .expect("submission")
+        .replace("let xt[i] = sum(q, V[i,q] * h[q])", "let xt[i] = sum(q, V[i,q] * h[q]) + 1");
+    let g = grade_against("reference.deriv", "renamed_wrong.deriv", &wrong);
+    assert!(g.score < g.max_score);
+    assert!(g.review.iter().any(|r| r.contains("added definition of `xt[i]`")), "{:?}", g.review);
+}
+
+#[test]
+fn a_head_element_by_element_is_graded_against_the_whole_array_and_back() {
+    // Issue 15: `derive diff(L, W[j,k])` for the reference's `diff(L, W)` scored 0 ("shape
+    // mismatch: 2x3 and scalar").
+    let model = "index j in 1..m, k in 1..n\nvar W: m x n, x: n, b: m\nunknown L depends on h\nlet h = W * x + b\n\
+                 let dlt = diff(L, h)\n";
+    let elements = format!(
+        "{model}derive \"weight gradient\" diff(L, W[j,k])\n  \
+         = sum(i in 1..m, diff(L, h[i]) * diff(h[i], W[j,k]))\n  = dlt[j] * x[k]\n"
+    );
+    let g = grade_against("linear_whole.deriv", "elements.deriv", &elements);
+    assert_eq!(scores(&g), ["4"], "{:?}", g.derivations[0].feedback);
+    assert_eq!(
+        g.derivations[0].feedback[0],
+        "your head `diff(L, W[j,k])` is read as the reference's `diff(L, W)`: your steps are compared with it \
+         element by element"
+    );
+    // The indices swapped in the answer are still wrong, element by element.
+    let swapped = elements.replace("= dlt[j] * x[k]", "= dlt[k] * x[j]");
+    let g = grade_against("linear_whole.deriv", "swapped.deriv", &swapped);
+    assert_eq!(g.derivations[0].steps[1].status, StepStatus::Wrong);
+    assert!(!g.derivations[0].final_correct);
+    // The whole array for a reference written element by element.
+    let whole = "derive \"weight gradient\" diff(L, W)\n  = diff(L, h) * x^T\n  = dlt * x^T\n";
+    let g = grade_against("linear_elements.deriv", "whole.deriv", whole);
+    assert_eq!(scores(&g), ["4"], "{:?}", g.derivations[0].feedback);
+}
+
+#[test]
+fn an_error_carried_into_another_derivation_is_charged_once() {
+    // Issue 15: one sign slip carried consistently through both derivations was charged in both.
+    let g = grade_names_file("slip_carried.deriv");
+    // "code": its wrong step (0.6 of 1.2 for the steps) and the final share; "encoder" in full.
+    assert_eq!(scores(&g), ["4", "1.2", "6"]);
+    let encoder = &g.derivations[2];
+    assert_eq!(encoder.steps[1].status, StepStatus::CarriedForward);
+    assert_eq!(encoder.steps[1].carried_from.as_deref(), Some("code"));
+    assert_eq!(encoder.steps[1].result.verdict, gradproof::check::Verdict::Wrong, "the check's verdict stands");
+    assert!(
+        encoder.feedback.iter().any(|f| f.contains("follows from your answer to \"code\"")),
+        "{:?}",
+        encoder.feedback
+    );
+    // A mistake of its own in "encoder" on top of the slip is charged there.
+    let g = grade_names_file("slip_and_own_mistake.deriv");
+    assert_eq!(scores(&g), ["4", "1.2", "1.8"]);
+    assert_eq!(g.derivations[2].steps[1].status, StepStatus::Wrong);
+}

@@ -7,7 +7,11 @@ use std::collections::HashMap;
 use super::reference::{declarations, Declaration, Reference};
 use crate::check::{check_model, CheckOptions, Verdict};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{expr_text, resolve, Derivation, EntryId, Model, Step, ToleranceRule};
+use crate::model::{
+    expr_text, free_indices, ix_var, resolve, subst_free, Derivation, EntryId, EntryKind, EntryRef, Expr, IndexId, Ix,
+    IxVar, Model, Shape, Slot, Step, ToleranceRule,
+};
+
 use crate::syntax::ast::{self, Item, Relation};
 use crate::syntax::{lines, parse_file};
 
@@ -67,6 +71,8 @@ pub(super) struct Combined {
     pub file: ast::File,
     /// The entries the submission declares itself (its own names, kept).
     pub own: Vec<EntryId>,
+    /// The length of the reference's text at the end of `text`.
+    pub reference_len: usize,
 }
 
 /// What a submission's declarations do to the reference's model (none, by default: an answer
@@ -179,6 +185,11 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
     DeclarationChanges { changes, overridden, added: added_changes, blank, kept }
 }
 
+/// Whether an entry is a hidden node made by the resolver (its name is no identifier: `_12`).
+pub(super) fn is_hidden(name: &str) -> bool {
+    name.starts_with('_')
+}
+
 /// The family of a declared name: `s` for `s[c,t]`.
 fn family(name: &str) -> &str {
     name.split('[').next().unwrap_or(name)
@@ -216,10 +227,15 @@ fn resolve_combined(
     file: &ast::File,
     len: usize,
     text: String,
-    combined_file: ast::File,
+    mut combined_file: ast::File,
     syntax_errors: &[Diagnostic],
 ) -> Combined {
     let offset = len + 1;
+    // The reference's indices are declared first, so that a definition the submission adds
+    // (`let z[j] = …`, above the reference's text) may use them as subscripts.
+    combined_file
+        .items
+        .sort_by_key(|item| !matches!(item, Item::Index(d) if d.first().is_some_and(|d| d.name.span.start >= offset)));
     let (model, diagnostics) = resolve(&combined_file);
     // A submission's syntax error must not reach into the reference's lines.
     let reference_broken = syntax_errors.iter().any(|d| d.span.end > offset);
@@ -244,8 +260,22 @@ fn resolve_combined(
         || reference_broken
         || !in_reference.is_empty()
         || reference_ids.len() != reference.derivations.len();
-    let own = (0..model.entries.len()).filter(|&id| model.entries[id].span.start < offset).collect();
-    Combined { model, errors, clash, derivations, reference: reference_ids, text, file: combined_file, own }
+    // Not the hidden nodes the resolver makes of array operands (`_12`): they are no one's names.
+    let own = (0..model.entries.len())
+        .filter(|&id| model.entries[id].span.start < offset && !is_hidden(&model.entries[id].name))
+        .collect();
+    let reference_len = reference.source.len();
+    Combined {
+        model,
+        errors,
+        clash,
+        derivations,
+        reference: reference_ids,
+        text,
+        file: combined_file,
+        own,
+        reference_len,
+    }
 }
 
 /// A derivation of the submission matched to one of the reference's.
@@ -353,6 +383,192 @@ pub(super) fn with_derivations(model: &Model, derivations: Vec<Derivation>) -> M
     let mut m = Model { derivations: Vec::new(), ..model.clone() };
     m.derivations = derivations;
     m
+}
+
+/// What [`align`] did to a submission's derivations to read them in the reference's terms.
+#[derive(Debug, Default)]
+pub(super) struct Aligned {
+    /// The submission's own definitions graded as the reference's of the same value: its name and
+    /// the reference's, as written (`z[j]`, `a[j]`).
+    pub renamed: Vec<(String, String)>,
+    /// For each of the submission's derivations (in file order), how it was rewritten, in words
+    /// (empty: as written).
+    pub notes: Vec<Vec<String>>,
+}
+
+/// Reads a submission's derivations in the reference's terms, where they differ only in names:
+///
+/// - a definition of its own whose value is a definition of the reference's (`let z[j] = …` for the
+///   reference's `a[j]`, proved or checked equal with the same range of every subscript) is
+///   graded as the reference's, so that `∂L/∂z[j]` is the derivative through the reference's
+///   model rather than 0 (nothing in it depends on a name the reference does not have);
+/// - a head written element by element (`diff(L, W[j,k])`) where the reference has the whole array
+///   (`diff(L, W)`), or the other way round, is the reference's head: the derivation's free indices
+///   are renamed to the reference's positions and its steps are compared element by element.
+pub(super) fn align(combined: &mut Combined, options: &CheckOptions) -> Aligned {
+    let mut aligned = Aligned { renamed: Vec::new(), notes: vec![Vec::new(); combined.derivations.len()] };
+    let mine: Vec<(usize, usize)> =
+        combined.derivations.iter().enumerate().filter_map(|(s, d)| d.resolved.map(|id| (s, id))).collect();
+    if mine.is_empty() {
+        return aligned;
+    }
+    let renames = same_definitions(combined, options);
+    if !renames.is_empty() {
+        let model = &mut combined.model;
+        for &(s, id) in &mine {
+            let d = &model.derivations[id];
+            let head = rename_entries(&d.head, &renames);
+            let steps: Vec<Expr> = d.steps.iter().map(|st| rename_entries(&st.expr, &renames)).collect();
+            if head != d.head || steps.iter().zip(&d.steps).any(|(a, b)| *a != b.expr) {
+                aligned.notes[s].push(String::new());
+            }
+            let d = &mut model.derivations[id];
+            d.head = head;
+            for (st, e) in d.steps.iter_mut().zip(steps) {
+                st.expr = e;
+            }
+        }
+        let text = |id: EntryId| {
+            let e = &combined.model.entries[id];
+            let args: Vec<String> = e.range_slots().map(|i| combined.model.indices[i].name.clone()).collect();
+            if args.is_empty() {
+                e.name.clone()
+            } else {
+                format!("{}[{}]", e.name, args.join(","))
+            }
+        };
+        aligned.renamed = renames.iter().map(|&(a, b)| (text(a), text(b))).collect();
+        let said: Vec<String> = aligned.renamed.iter().map(|(a, b)| format!("`{a}` as `{b}`")).collect();
+        let note =
+            format!("read with the reference's names for your definitions of the same value: {}", said.join(", "));
+        for n in aligned.notes.iter_mut().flatten() {
+            *n = note.clone();
+        }
+    }
+    // Element by element, or the whole array: the head's free indices renamed to the reference's.
+    let model = &mut combined.model;
+    for &(s, id) in &mine {
+        for &r in &combined.reference {
+            let (theirs, d) = (&model.derivations[r], &model.derivations[id]);
+            if theirs.head == d.head {
+                break;
+            }
+            let Some(map) = index_renaming(model, &d.head, &theirs.head) else { continue };
+            let shape = theirs.shape.clone();
+            let written = |span: Span| {
+                combined.file.items.iter().find_map(|item| match item {
+                    Item::Derivation(a) if a.span == span => combined.text.get(a.head.span.range()),
+                    _ => None,
+                })
+            };
+            let as_text = |d: &Derivation| written(d.span).map_or_else(|| expr_text(model, &d.head), str::to_string);
+            let (written, whole) = (as_text(d), as_text(theirs));
+            let d = &mut model.derivations[id];
+            d.head = subst_free(&d.head, &map);
+            for st in &mut d.steps {
+                st.expr = subst_free(&st.expr, &map);
+                st.shape = shape.clone();
+            }
+            d.shape = shape;
+            aligned.notes[s].push(format!(
+                "your head `{written}` is read as the reference's `{whole}`: your steps are compared with it element by element"
+            ));
+            break;
+        }
+    }
+    aligned
+}
+
+/// The submission's own definitions that have the value of one of the reference's (each at most
+/// once), checked all at once as `derive a[j] = z[j]`.
+fn same_definitions(combined: &Combined, options: &CheckOptions) -> Vec<(EntryId, EntryId)> {
+    let model = &combined.model;
+    let offset = combined.text.len() - combined.reference_len;
+    let defined = |id: EntryId| matches!(model.entries[id].kind, EntryKind::Defined(_));
+    let theirs: Vec<EntryId> =
+        (0..model.entries.len()).filter(|&id| model.entries[id].span.start >= offset && defined(id)).collect();
+    let same_slots = |a: EntryId, b: EntryId| {
+        let (a, b) = (&model.entries[a].slots, &model.entries[b].slots);
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(x, y)| match (x, y) {
+                (Slot::Range(i), Slot::Range(j)) => model.indices[*i].range == model.indices[*j].range,
+                (x, y) => x == y,
+            })
+    };
+    let mut pairs = Vec::new();
+    for &mine in combined.own.iter().filter(|&&id| defined(id)) {
+        for &r in theirs.iter().filter(|&&r| same_slots(mine, r)) {
+            pairs.push((mine, r));
+        }
+    }
+    if pairs.is_empty() || pairs.len() > MAX_HEAD_CANDIDATES {
+        return Vec::new();
+    }
+    let at = |id: EntryId, slots_of: EntryId| {
+        let args = model.entries[slots_of].range_slots().map(|i| ix_var(IxVar::Free(i))).collect();
+        Expr::Entry(EntryRef { entry: id, args })
+    };
+    let derivations = pairs
+        .iter()
+        .map(|&(mine, r)| Derivation {
+            name: None,
+            worth: None,
+            head: at(r, r),
+            steps: vec![Step {
+                relation: Relation::Equal,
+                expr: at(mine, r),
+                note: None,
+                span: model.entries[mine].span,
+                shape: Shape::scalar(),
+                name_uses: Vec::new(),
+            }],
+            span: model.entries[mine].span,
+            tolerance: ToleranceRule::Rounding,
+            shape: Shape::scalar(),
+        })
+        .collect();
+    let equal: Vec<bool> = check_model(&with_derivations(model, derivations), options)
+        .iter()
+        .map(|d| d.steps.first().is_some_and(|s| matches!(s.verdict, Verdict::Proved | Verdict::Checked)))
+        .collect();
+    let mut out: Vec<(EntryId, EntryId)> = Vec::new();
+    for (&(mine, r), ok) in pairs.iter().zip(equal) {
+        if ok && !out.iter().any(|&(a, b)| a == mine || b == r) {
+            out.push((mine, r));
+        }
+    }
+    out
+}
+
+/// An expression with some entries replaced by others (the same subscripts).
+fn rename_entries(e: &Expr, map: &[(EntryId, EntryId)]) -> Expr {
+    let r = |x: &EntryRef| match map.iter().find(|(a, _)| *a == x.entry) {
+        Some(&(_, b)) => EntryRef { entry: b, args: x.args.clone() },
+        None => x.clone(),
+    };
+    match e {
+        Expr::Entry(x) => Expr::Entry(r(x)),
+        Expr::Diff(body, t) => Expr::Diff(Box::new(rename_entries(body, map)), r(t)),
+        Expr::NodePartial(n, t) => Expr::NodePartial(*n, r(t)),
+        _ => e.map_children(|c| rename_entries(c, map)),
+    }
+}
+
+/// The renaming of `mine`'s free indices to `theirs`' that makes the two equal, if there is one:
+/// the free indices of each in the order they appear, pairwise of the same range, and at least
+/// one of them renamed.
+pub(super) fn index_renaming(model: &Model, mine: &Expr, theirs: &Expr) -> Option<Vec<(IndexId, Ix)>> {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    free_indices(mine, &mut a);
+    free_indices(theirs, &mut b);
+    if a.len() != b.len() || a == b {
+        return None;
+    }
+    if a.iter().zip(&b).any(|(i, j)| model.indices[*i].range != model.indices[*j].range) {
+        return None;
+    }
+    let map: Vec<(IndexId, Ix)> = a.iter().zip(&b).map(|(&i, &j)| (i, ix_var(IxVar::Free(j)))).collect();
+    (subst_free(mine, &map) == *theirs).then_some(map)
 }
 
 /// The text with every byte of the spans but newlines made a space (so every offset is kept).

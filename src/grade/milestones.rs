@@ -118,8 +118,8 @@ pub struct Coverage {
 /// whether each earns credit; `head` the marks of the head it was checked from, `reference_final`
 /// those of the reference's final answer.
 ///
-/// A milestone is reached by a step that earns credit and is at its stage (a stage), or written
-/// alike (the derivatives worked out). The steps that reach none — in between, not written like
+/// A milestone is reached by a step at its stage (a stage), or written alike (the derivatives
+/// worked out), right or wrong: a wrong step loses its own credit, not the work it shows. The steps that reach none — in between, not written like
 /// the final answer or like each other, not at the head's stage — are the student's own route:
 /// each reaches one of the milestones left, in order. What is left after that was skipped.
 pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[(Marks, bool)], reference_final: &Marks) -> Coverage {
@@ -136,13 +136,12 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[(Marks, bool)], re
     // the end for a step at the final answer.
     let end = milestones.iter().map(|m| m.position).max().unwrap_or(0) + 1;
     let mut position: Vec<Option<usize>> = vec![None; steps.len()];
-    for (i, (s, credit)) in steps.iter().enumerate() {
+    for (i, (s, _)) in steps.iter().enumerate() {
         if s.written == reference_final.written || i + 1 == steps.len() {
             position[i] = Some(end);
         }
-        if !credit {
-            continue;
-        }
+        // A step at a milestone shows that work, right or wrong (a wrong step loses its own
+        // credit); a step of its own route counts below only when it earns credit.
         for (m, hit) in milestones.iter().zip(reached.iter_mut()) {
             if hits(m, s) {
                 *hit = true;
@@ -252,15 +251,18 @@ pub fn ac_text(model: &Model, e: &Expr, own: &[EntryId]) -> String {
             format!("({name} {})", args.join(" "))
         }
         Expr::Const(l) => number(&l.value),
-        Expr::Entry(r) if own.contains(&r.entry) => match &model.entries[r.entry].kind {
-            EntryKind::Defined(body) => {
-                let slots: Vec<_> = model.entries[r.entry].range_slots().collect();
-                let map: Vec<_> = slots.into_iter().zip(r.args.iter().cloned()).collect();
-                let own: Vec<EntryId> = own.iter().copied().filter(|&id| id != r.entry).collect();
-                ac_text(model, &subst_free(body, &map), &own)
+        // The submission's own names, and the hidden nodes made of array operands, written out.
+        Expr::Entry(r) if own.contains(&r.entry) || model.entries[r.entry].name.starts_with('_') => {
+            match &model.entries[r.entry].kind {
+                EntryKind::Defined(body) => {
+                    let slots: Vec<_> = model.entries[r.entry].range_slots().collect();
+                    let map: Vec<_> = slots.into_iter().zip(r.args.iter().cloned()).collect();
+                    let own: Vec<EntryId> = own.iter().copied().filter(|&id| id != r.entry).collect();
+                    ac_text(model, &subst_free(body, &map), &own)
+                }
+                _ => expr_text(model, e),
             }
-            _ => expr_text(model, e),
-        },
+        }
         _ => expr_text(model, e),
     }
 }

@@ -5,6 +5,7 @@
 //! model ([`matching`]), checked from the reference's heads, and the verdicts become points by
 //! the [`policy`] and words by the feedback module.
 
+mod carried;
 mod feedback;
 mod matching;
 mod milestones;
@@ -27,8 +28,8 @@ use crate::source::answer_file;
 use crate::syntax::parse_file;
 use feedback::WrongStep;
 use matching::{
-    combine, combine_answer, compare_declarations, match_derivations, with_derivations, Combined, DeclarationChanges,
-    Match,
+    align, combine, combine_answer, compare_declarations, match_derivations, with_derivations, Combined,
+    DeclarationChanges, Match,
 };
 
 /// How to grade.
@@ -154,6 +155,9 @@ pub struct StepGrade {
     /// The reference's intermediate work this step skips (each named: ``the chain rule through
     /// `h[j]` (`…`)``): a leap, which costs the share of the steps for shown work.
     pub skips: Vec<String>,
+    /// The reference's derivation whose wrong answer, as the student gave it, this wrong step
+    /// follows from: the error is charged there, and this step keeps its credit.
+    pub carried_from: Option<String>,
 }
 
 impl DerivationGrade {
@@ -288,7 +292,7 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
         errors.push(reference_did_not_resolve());
         return SubmissionGrade::not_graded(reference, path, source, errors, "internal error");
     }
-    grade_combined(reference, path, source, errors, combined, &declarations, deadline, options)
+    grade_combined(reference, path, source, errors, combined, declarations, deadline, options)
 }
 
 /// Grades an answer written in LaTeX, Markdown or a notebook (`kind`) against the reference, as
@@ -312,7 +316,7 @@ pub fn grade_answer(
         return SubmissionGrade::not_graded(reference, path, text, vec![reference_did_not_resolve()], "internal error");
     }
     let declarations = DeclarationChanges::default();
-    grade_combined(reference, path, text, errors, combined, &declarations, deadline, options)
+    grade_combined(reference, path, text, errors, combined, declarations, deadline, options)
 }
 
 /// The error of a submission beside which the reference's model did not resolve as it does alone.
@@ -331,7 +335,7 @@ fn grade_combined(
     source: &str,
     mut errors: Vec<Diagnostic>,
     mut combined: Combined,
-    declarations: &DeclarationChanges,
+    mut declarations: DeclarationChanges,
     deadline: Instant,
     options: &GradeOptions,
 ) -> SubmissionGrade {
@@ -341,11 +345,22 @@ fn grade_combined(
     if Instant::now() > deadline {
         return timed_out();
     }
+    // The submission's own names for the reference's definitions, and heads written element by
+    // element, read in the reference's terms.
+    let aligned = align(&mut combined, &options.check);
+    for (mine, theirs) in &aligned.renamed {
+        let family = mine.split('[').next().unwrap_or(mine);
+        let added = format!("added definition of `{family}");
+        declarations.added.retain(|d| !d.message.starts_with(&added));
+        for d in declarations.changes.iter_mut().filter(|d| d.message.starts_with(&added)) {
+            d.hints = vec![format!("graded as the reference's `{theirs}`, which has the same value")];
+        }
+    }
     let matches = match_derivations(reference, &combined, &options.check);
     if Instant::now() > deadline {
         return timed_out();
     }
-    let graded = grade_derivations(reference, &combined, &matches, &errors, source, options);
+    let graded = grade_derivations(reference, &combined, &matches, &aligned.notes, &errors, source, options);
     if Instant::now() > deadline {
         return timed_out();
     }
@@ -364,7 +379,7 @@ fn grade_combined(
         review: Vec::new(),
         unreadable: false,
     };
-    grade.review = review_reasons(&grade, declarations);
+    grade.review = review_reasons(&grade, &declarations);
     grade
 }
 
@@ -402,6 +417,7 @@ fn grade_derivations(
     reference: &Reference,
     combined: &Combined,
     matches: &[Option<Match>],
+    notes: &[Vec<String>],
     errors: &[Diagnostic],
     source: &str,
     options: &GradeOptions,
@@ -439,6 +455,12 @@ fn grade_derivations(
                     first.repair = None;
                 }
             }
+            // A derivation read in the reference's terms is not the text the repairs are made on.
+            if matches[r].is_some_and(|m| !notes[m.sub].is_empty()) {
+                for step in &mut results[k].steps {
+                    step.repair = None;
+                }
+            }
         }
     }
     // The reference's head and steps as the model writes them, to find its next step.
@@ -451,6 +473,8 @@ fn grade_derivations(
         })
         .collect();
 
+    // Wrong steps that follow from the student's own wrong answer to another derivation.
+    let carried = carried::carried_steps(model, &to_check, &results, &options.check);
     let terms = missing_or_extra_terms(
         model,
         &to_check,
@@ -484,6 +508,7 @@ fn grade_derivations(
             continue;
         };
         let (d, result) = (&to_check[k], &results[k]);
+        grade.feedback.extend(notes[s].iter().cloned());
         if !same_head {
             grade.feedback.push(format!(
                 "your head is not the reference's `{}`: your steps are checked from the reference's head",
@@ -497,7 +522,11 @@ fn grade_derivations(
             let before = if i == 0 { &d.head } else { &d.steps[i - 1].expr };
             let before_text = expr_text(model, before);
             let repeat = before_text == expr_text(model, &d.steps[i].expr);
-            let status = StepStatus::of(step, repeat);
+            let carried_from = carried[k][i].map(|a| &reference.derivations[checked_for[a]].name);
+            let status = match carried_from {
+                Some(_) => StepStatus::CarriedForward,
+                None => StepStatus::of(step, repeat),
+            };
             let term = terms[k][i].clone();
             // A term named from the step before, else the check's cause; then the verified repair,
             // which names the part of the step (the same as `check` gives).
@@ -510,6 +539,7 @@ fn grade_derivations(
             let named = term.or_else(|| step.cause.as_ref().map(feedback::mistake));
             let repair = step.repair.as_ref().filter(|_| !same).map(feedback::repair_text);
             let diagnosis = match (named, repair) {
+                _ if carried_from.is_some() => None,
                 (Some(named), Some(repair)) => Some(format!("{named}; {repair}")),
                 (named, repair) => named.or(repair),
             };
@@ -523,6 +553,7 @@ fn grade_derivations(
                 diagnosis,
                 hint,
                 skips: Vec::new(),
+                carried_from: carried_from.cloned(),
             });
         }
         // The reference's intermediate work that the steps show.
@@ -550,13 +581,31 @@ fn grade_derivations(
         let holds = result.final_holds();
         let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
         grade.final_correct = holds && left_over.is_empty();
-        let award = policy::award(&rd.worth, &reference.shares, &statuses, grade.final_correct, grade.milestones);
+        // A final answer that is wrong only by an error carried from another derivation, through
+        // steps that all keep their credit, keeps the final share: the error is charged once.
+        let carried_final = !holds
+            && left_over.is_empty()
+            && result.steps.last().is_some_and(|s| s.holds_known)
+            && steps.iter().any(|s| s.carried_from.is_some())
+            && statuses.iter().all(|s| s.earns_credit());
+        let award = policy::award(
+            &rd.worth,
+            &reference.shares,
+            &statuses,
+            grade.final_correct || carried_final,
+            grade.milestones,
+        );
         for (step, credit) in steps.iter_mut().zip(award.step_credits) {
             step.credit = credit;
         }
         for step in &steps {
             let at = line_col(source, step.result.span.start).0;
-            let mut line = feedback::step_line(at, &step.result, step.status, step.diagnosis.as_deref());
+            let mut line = match &step.carried_from {
+                Some(name) => format!(
+                    "line {at}: follows from your answer to \"{name}\", whose mistake is charged there (credit kept)"
+                ),
+                None => feedback::step_line(at, &step.result, step.status, step.diagnosis.as_deref()),
+            };
             if !step.skips.is_empty() {
                 line.push_str(&format!("; it skips {} (the steps' share rewards shown work)", step.skips.join("; ")));
             }
@@ -566,7 +615,15 @@ fn grade_derivations(
             }
         }
         let known = result.steps.last().is_none_or(|s| s.holds_known);
-        grade.feedback.push(final_line(holds, &left_over, known));
+        if carried_final {
+            grade.feedback.push(
+                "final answer: consistent with your earlier answer, whose mistake is charged where it was made \
+                 (final share kept)"
+                    .to_string(),
+            );
+        } else {
+            grade.feedback.push(final_line(holds, &left_over, known));
+        }
         for step in steps.iter().filter(|s| s.status == StepStatus::Undetermined) {
             let at = line_col(source, step.result.span.start).0;
             grade.review.push(format!("the step at line {at} could not be decided"));

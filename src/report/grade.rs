@@ -255,6 +255,9 @@ struct GradedStepJson<'a> {
     hint: Option<&'a str>,
     /// The reference's intermediate work this step leaps over.
     skips: &'a [String],
+    /// The derivation whose wrong answer, as the student gave it, this wrong step follows from
+    /// (the error is charged there; this step keeps its credit).
+    carried_from: Option<&'a str>,
 }
 
 /// Every submission, derivation and step as one JSON document.
@@ -334,6 +337,7 @@ fn submission_json(g: &SubmissionGrade) -> SubmissionJson<'_> {
                         diagnosis: s.diagnosis.as_deref(),
                         hint: s.hint.as_deref(),
                         skips: &s.skips,
+                        carried_from: s.carried_from.as_deref(),
                     })
                     .collect(),
                 feedback: &d.feedback,
