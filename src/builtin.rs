@@ -273,6 +273,20 @@ impl Builtin {
     }
 }
 
+/// The array functions of §7 (`dot`, `outer`, `tr`, …). Their shapes and meaning are
+/// `model::shape`'s; they are named here, beside the builtins, so that every layer reads one list
+/// (`render --to latex` writes them `\operatorname{…}`, and the LaTeX reader reads them so).
+pub const ARRAY_FUNCTIONS: [&str; 8] = ["dot", "outer", "norm", "tr", "det", "inv", "diag", "softmax"];
+
+/// The word a LaTeX spelling of the table writes a builtin's name with: `\exp` → `exp`,
+/// `\operatorname{relu}` → `relu`, `\operatorname{gelu\_exact}` → `gelu_exact`.
+pub fn latex_word(latex: &str) -> String {
+    match latex.strip_prefix("\\operatorname{").and_then(|w| w.strip_suffix('}')) {
+        Some(word) => word.replace("\\_", "_"),
+        None => latex.trim_start_matches('\\').to_string(),
+    }
+}
+
 /// The LaTeX spelling of a builtin's name as a function (`ln` → `\ln`, `σ` → `\sigma`), if
 /// `name` is one.
 pub fn latex_name(name: &str) -> Option<&'static str> {

@@ -128,11 +128,11 @@ fn check_answer_here(
         Ok(text) => text,
         Err((valid, d)) => return FileReport::unchecked(path, valid, vec![d]),
     };
-    let (derivations, mut errors) = read_answer(&text, kind, &model_file);
+    let (answer, mut errors) = answer_file(&text, kind, &model_file);
     // The model's declarations and the answer's derivations, as one file.
     let mut file =
         File { items: model_file.items.into_iter().filter(|item| !matches!(item, Item::Derivation(_))).collect() };
-    file.items.extend(derivations.into_iter().map(Item::Derivation));
+    file.items.extend(answer.items);
     let (model, resolve_errors) = resolve(&file);
     errors.extend(resolve_errors);
     errors.sort_by_key(|d| d.span.start);
@@ -148,6 +148,25 @@ fn check_answer_here(
         warnings: warnings(&model),
         derivations,
     }
+}
+
+/// An answer's text (LaTeX, Markdown or a notebook) as a syntax tree: its derivations, read with
+/// the names `model` declares, each span an offset of `text`, and what could not be read. An
+/// answer of which nothing could be read and nothing was refused (no display math with `=`, a
+/// PDF saved as `.tex`) has an error saying so, so that it is never taken for an empty answer.
+pub fn answer_file(text: &str, kind: AnswerKind, model: &File) -> (File, Vec<Diagnostic>) {
+    let (derivations, mut errors) = read_answer(text, kind, model);
+    if derivations.is_empty() && errors.is_empty() {
+        errors.push(
+            Diagnostic::error(Span::default(), "no derivation was found in this answer")
+                .with_hint(
+                    "a derivation is a display-math block (`align*`, `$$…$$`, `\\[…\\]`) with a chain `LHS = A = B`; \
+                     see docs/latex.md",
+                )
+                .without_source(),
+        );
+    }
+    (File { items: derivations.into_iter().map(Item::Derivation).collect() }, errors)
 }
 
 fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {

@@ -141,7 +141,12 @@ fn the_gradescope_kit_installs_and_grades_one_submission_per_run() {
     let doc = run(&[("answer.txt", b"derive x")]);
     assert_eq!(doc["score"], 0.0);
     assert_eq!(doc["extra_data"]["gradable"], false);
-    assert!(doc["output"].as_str().is_some_and(|o| o.contains("no .deriv files in this directory")), "{doc:#}");
+    assert!(
+        doc["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("no .deriv, .tex, .latex, .md, .markdown, .ipynb files in this directory")),
+        "{doc:#}"
+    );
     let doc = run(&[("a.deriv", &submission("correct.deriv")), ("b.deriv", &submission("missing.deriv"))]);
     assert_eq!(doc["score"], 0.0);
     assert!(doc["output"].as_str().is_some_and(|o| o.contains("submit exactly one")), "{doc:#}");

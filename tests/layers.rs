@@ -18,7 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("check", &["diagnostic", "syntax", "model", "numeric", "prove", "work"]),
     ("localise", &["diagnostic", "syntax", "model", "check", "work"]),
     ("source", &["diagnostic", "syntax", "latex", "model", "check", "localise", "work"]),
-    ("grade", &["diagnostic", "syntax", "model", "check", "localise", "source", "work"]),
+    ("grade", &["diagnostic", "syntax", "latex", "model", "check", "localise", "source", "work"]),
     ("derive", &["diagnostic", "builtin", "syntax", "model", "check", "source", "work"]),
     ("report", &["diagnostic", "builtin", "syntax", "latex", "model", "check", "grade", "source"]),
     ("serve", &["diagnostic", "syntax", "latex", "check", "source", "report", "work"]),

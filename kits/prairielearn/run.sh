@@ -2,7 +2,8 @@
 # PrairieLearn's external grader runs this (the question's `entrypoint`) once per submission:
 # the student's files are in /grade/student, the question's tests/ in /grade/tests, and
 # PrairieLearn reads /grade/results/results.json. The one *.deriv file the student submitted
-# is graded against tests/reference.deriv. A submission that cannot be read (no .deriv file,
+# (or the one .tex, .md or .ipynb answer) is graded against tests/reference.deriv. A submission
+# that cannot be read (no such file,
 # several, not UTF-8, or errors in every derivation) is `gradable: false` with its
 # `format_errors`: the attempt does not count.
 # GRADE and GRADPROOF may be set to try it outside PrairieLearn (see docs/grading.md).

@@ -18,6 +18,11 @@ pub use crate::source::MAX_FILE_BYTES;
 /// The files named by the arguments: files as given, directories walked for `*.deriv` in sorted
 /// order, `-` for standard input.
 pub fn expand_paths(args: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>> {
+    expand_paths_with(args, &["deriv"])
+}
+
+/// The files named by the arguments, directories walked for files with one of `extensions`.
+pub fn expand_paths_with(args: &[PathBuf], extensions: &[&str]) -> Vec<Result<PathBuf, (PathBuf, String)>> {
     let mut out = Vec::new();
     for arg in args {
         if arg.as_os_str() == "-" || !arg.is_dir() {
@@ -28,8 +33,9 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>>
             .sort_by_file_name()
             .into_iter()
             .filter_map(|e| match e {
-                Ok(e) => (e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "deriv"))
-                    .then(|| Ok(e.into_path())),
+                Ok(e) => (e.file_type().is_file()
+                    && e.path().extension().and_then(|x| x.to_str()).is_some_and(|x| extensions.contains(&x)))
+                .then(|| Ok(e.into_path())),
                 Err(err) => Some(Err((arg.clone(), err.to_string()))),
             })
             .filter_map(|r| match r {
@@ -42,7 +48,8 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>>
             .collect();
         found.sort();
         if found.is_empty() {
-            out.push(Err((arg.clone(), "no .deriv files in this directory".to_string())));
+            let kinds: Vec<String> = extensions.iter().map(|x| format!(".{x}")).collect();
+            out.push(Err((arg.clone(), format!("no {} files in this directory", kinds.join(", ")))));
         }
         out.extend(found.into_iter().map(Ok));
     }

@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
-use super::check::{expand_paths, read_entry, read_input};
+use super::check::{expand_paths_with, read_entry, read_input};
 use crate::check::{CheckOptions, DEFAULT_SEED};
 use crate::cli::{GradeArgs, GradeFormat};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::grade::{grade_submission, GradeOptions, Provenance, Reference, SubmissionGrade};
+use crate::grade::{grade_answer, grade_submission, GradeOptions, Provenance, Reference, SubmissionGrade};
+use crate::latex::AnswerKind;
 use crate::report::{
     render_diagnostics, render_grades_csv, render_grades_human, render_grades_json, render_gradescope,
     render_prairielearn, FileReport,
@@ -152,8 +153,14 @@ pub fn load_reference(path: &Path, options: &CheckOptions) -> Result<Reference, 
     }
 }
 
-/// Grades every submission named by `paths` (directories walked for `*.deriv`, the reference
-/// itself left out), in parallel on all cores; the grades come in the order of the paths.
+/// The kinds of file a directory of submissions is walked for: derivation files and answers in
+/// LaTeX, Markdown or notebooks (docs/latex.md).
+pub const SUBMISSION_EXTENSIONS: [&str; 6] = ["deriv", "tex", "latex", "md", "markdown", "ipynb"];
+
+/// Grades every submission named by `paths` (directories walked for
+/// [`SUBMISSION_EXTENSIONS`], the reference itself left out), in parallel on all cores; the
+/// grades come in the order of the paths. A `.tex`, `.md` or `.ipynb` submission is an answer
+/// read in the reference's model; anything else is read as a derivation file.
 pub fn grade_paths(
     paths: &[PathBuf],
     reference: &Arc<Reference>,
@@ -161,7 +168,7 @@ pub fn grade_paths(
     reference_path: Option<&Path>,
 ) -> Vec<SubmissionGrade> {
     let reference_file = reference_path.and_then(|p| p.canonicalize().ok());
-    let entries: Vec<_> = expand_paths(paths)
+    let entries: Vec<_> = expand_paths_with(paths, &SUBMISSION_EXTENSIONS)
         .into_iter()
         .filter(|e| match (e, &reference_file) {
             (Ok(path), Some(r)) => path.canonicalize().ok().as_ref() != Some(r),
@@ -185,24 +192,30 @@ pub fn grade_paths(
                     return grade;
                 }
             };
-            grade_with_time_limit(reference, name, source, options)
+            let kind = AnswerKind::of_path(&name);
+            grade_with_time_limit(reference, name, source, kind, options)
         })
         .collect()
 }
 
-/// Grades one submission on its own thread (with a large stack), giving up on it after the time
-/// limit. The grading stops by itself soon after the limit, between two of its stages.
+/// Grades one submission (an answer of `kind`, or a derivation file) on its own thread (with a
+/// large stack), giving up on it after the time limit. The grading stops by itself soon after the limit, between two of its stages.
 fn grade_with_time_limit(
     reference: &Arc<Reference>,
     path: String,
     source: String,
+    kind: Option<AnswerKind>,
     options: &GradeOptions,
 ) -> SubmissionGrade {
     let (sender, receiver) = mpsc::channel();
     let worker = {
         let (reference, path, source, options) = (Arc::clone(reference), path.clone(), source.clone(), options.clone());
         std::thread::Builder::new().stack_size(CHECK_STACK_BYTES).spawn(move || {
-            let _ = sender.send(grade_submission(&reference, &path, &source, &options));
+            let grade = match kind {
+                Some(kind) => grade_answer(&reference, &path, &source, kind, &options),
+                None => grade_submission(&reference, &path, &source, &options),
+            };
+            let _ = sender.send(grade);
         })
     };
     let internal = |why: &str| {
@@ -223,8 +236,8 @@ fn grade_with_time_limit(
     }
 }
 
-/// The grade of the one submission among `paths` (the `*.deriv` file, directories walked, the
-/// reference left out), as a platform's autograder needs it. No file, or more than one, is a
+/// The grade of the one submission among `paths` (the one file of [`SUBMISSION_EXTENSIONS`],
+/// directories walked, the reference left out), as a platform's autograder needs it. No file, or more than one, is a
 /// submission that cannot be read, with the reason.
 pub fn grade_one(
     paths: &[PathBuf],
@@ -241,7 +254,11 @@ pub fn grade_one(
         "no submission was given".to_string()
     } else {
         let files: Vec<&str> = grades.iter().map(|g| g.path.as_str()).collect();
-        format!("the submission has {} .deriv files ({}): submit exactly one", files.len(), files.join(", "))
+        format!(
+            "the submission has {} files to grade ({}): submit exactly one (.deriv, .tex, .md or .ipynb)",
+            files.len(),
+            files.join(", ")
+        )
     };
     let d = Diagnostic::error(Span::default(), message).without_source();
     let mut grade =

@@ -13,7 +13,7 @@ use crate::model::{
 };
 
 use crate::syntax::ast::{self, Item, Relation};
-use crate::syntax::{lines, parse_file_remembering, LineMemo};
+use crate::syntax::{lines, parse_file, parse_file_remembering, LineMemo};
 
 /// The most derivations of a submission whose heads are compared with the reference's.
 const MAX_HEAD_CANDIDATES: usize = 32;
@@ -64,8 +64,8 @@ pub(super) struct Combined {
     pub derivations: Vec<SubmissionDerivation>,
     /// For each derivation of the reference, its index among the model's derivations.
     pub reference: Vec<usize>,
-    /// The submission's text (declarations blanked) and the reference's, as one text, and its
-    /// syntax tree: what the model was resolved from (the repairs of wrong steps are made on it).
+    /// The submission's text (declarations blanked; an answer's as written) and the reference's,
+    /// as one text: what the model was resolved from (the repairs of wrong steps quote it).
     pub text: String,
     /// The syntax tree of `text`.
     pub file: ast::File,
@@ -75,7 +75,9 @@ pub(super) struct Combined {
     pub reference_len: usize,
 }
 
-/// What a submission's declarations do to the reference's model.
+/// What a submission's declarations do to the reference's model (none, by default: an answer
+/// read from LaTeX declares nothing).
+#[derive(Default)]
 pub(super) struct DeclarationChanges {
     /// One diagnostic (with a span in the submission) per changed, missing or added declaration.
     pub changes: Vec<Diagnostic>,
@@ -211,8 +213,32 @@ pub(super) fn combine(
     parsed: &mut LineMemo,
 ) -> Combined {
     let text = format!("{}\n{}", blanked(source, blank), reference.source);
-    let offset = source.len() + 1;
-    let (mut combined_file, syntax_errors) = parse_file_remembering(&text, parsed);
+    let (combined_file, syntax_errors) = parse_file_remembering(&text, parsed);
+    resolve_combined(reference, file, source.len(), text, combined_file, &syntax_errors)
+}
+
+/// An answer read from LaTeX, Markdown or a notebook (`file`: its derivations, with spans in
+/// `answer`) followed by the reference, resolved as one file: the reference's items are parsed
+/// after the answer's text blanked whole, so their spans lie past the answer's, as in [`combine`].
+pub(super) fn combine_answer(reference: &Reference, file: &ast::File, answer: &str) -> Combined {
+    let blank = blanked(answer, &[Span::new(0, answer.len())]);
+    let (mut combined_file, syntax_errors) = parse_file(&format!("{blank}\n{}", reference.source));
+    combined_file.items.splice(0..0, file.items.iter().cloned());
+    let text = format!("{answer}\n{}", reference.source);
+    resolve_combined(reference, file, answer.len(), text, combined_file, &syntax_errors)
+}
+
+/// The submission's derivations (`file`, the first `len` bytes of `text`) and the reference's in
+/// `combined_file`, resolved.
+fn resolve_combined(
+    reference: &Reference,
+    file: &ast::File,
+    len: usize,
+    text: String,
+    mut combined_file: ast::File,
+    syntax_errors: &[Diagnostic],
+) -> Combined {
+    let offset = len + 1;
     // The reference's indices are declared first, so that a definition the submission adds
     // (`let z[j] = …`, above the reference's text) may use them as subscripts.
     combined_file
@@ -223,7 +249,7 @@ pub(super) fn combine(
     let reference_broken = syntax_errors.iter().any(|d| d.span.end > offset);
     let (errors, in_reference): (Vec<Diagnostic>, Vec<Diagnostic>) =
         diagnostics.into_iter().partition(|d| d.span.start < offset);
-    let errors = errors.into_iter().map(|d| within(d, source.len())).collect();
+    let errors = errors.into_iter().map(|d| within(d, len)).collect();
     let mut derivations = Vec::new();
     for item in &file.items {
         if let Item::Derivation(d) = item {

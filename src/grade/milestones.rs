@@ -164,7 +164,10 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[(Marks, bool)], re
     }
     for (m, _) in milestones.iter().zip(&reached).filter(|(_, r)| !**r) {
         let at = (0..steps.len()).find(|&i| position[i].is_some_and(|p| p > m.position)).unwrap_or(steps.len() - 1);
-        skipped[at].push(m.label.clone());
+        // Two stages may go through the same quantity: named once.
+        if !skipped[at].contains(&m.label) {
+            skipped[at].push(m.label.clone());
+        }
     }
     Coverage { reached: reached.iter().filter(|r| **r).count(), total: milestones.len(), skipped }
 }

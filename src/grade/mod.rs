@@ -21,12 +21,15 @@ pub use reference::{Reference, ReferenceDerivation};
 
 use crate::check::{check_model, Cause, CheckOptions, DerivationResult, RepairKind, StepResult, Verdict};
 use crate::diagnostic::{line_col, Diagnostic, Span};
+use crate::latex::AnswerKind;
 use crate::localise::localise;
 use crate::model::{expr_text, Derivation, Expr, Model};
-use crate::syntax::{parse_file_remembering, LineMemo};
+use crate::source::answer_file;
+use crate::syntax::{parse_file, parse_file_remembering, LineMemo};
 use feedback::WrongStep;
 use matching::{
-    align, combine, compare_declarations, match_derivations, with_derivations, Combined, DeclarationChanges, Match,
+    align, combine, combine_answer, compare_declarations, match_derivations, with_derivations, Combined,
+    DeclarationChanges, Match,
 };
 
 /// How to grade.
@@ -266,13 +269,12 @@ pub fn located(source: &str, d: &Diagnostic) -> String {
 /// submission past `options.time_limit` is stopped between stages and graded 0 for manual review.
 pub fn grade_submission(reference: &Reference, path: &str, source: &str, options: &GradeOptions) -> SubmissionGrade {
     let deadline = Instant::now() + options.time_limit;
-    let timed_out = || SubmissionGrade::timed_out(reference, path, source, options.time_limit);
     // A syntax error costs the derivation it is in (which is then not resolved, and says so) or,
     // on a declaration line, that declaration (the reference's is used); the rest is graded.
     // The submission is parsed once: `combine` reads its derivation lines from `lines`.
     let mut lines = LineMemo::default();
     let (file, syntax_errors) = parse_file_remembering(source, &mut lines);
-    let mut declarations = compare_declarations(reference, &file, source);
+    let declarations = compare_declarations(reference, &file, source);
     let mut combined = combine(reference, &file, source, &declarations.blank, &mut lines);
     let mut errors = syntax_errors;
     if combined.clash && !declarations.kept.is_empty() {
@@ -289,12 +291,57 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
         combined = combine(reference, &file, source, &all, &mut lines);
     }
     if combined.clash {
-        let error = Diagnostic::error(Span::default(), "internal error: the reference's model did not resolve")
-            .without_source()
-            .with_hint("please report this submission to the gradproof developers");
-        errors.push(error);
+        errors.push(reference_did_not_resolve());
         return SubmissionGrade::not_graded(reference, path, source, errors, "internal error");
     }
+    grade_combined(reference, path, source, errors, combined, declarations, deadline, options)
+}
+
+/// Grades an answer written in LaTeX, Markdown or a notebook (`kind`) against the reference, as
+/// a `.deriv` submission is graded: the reference's declarations are the model (an answer
+/// declares nothing), the derivations read from its display math are matched by their heads, and
+/// every span, line and column is the answer's (docs/latex.md). What cannot be read is an error of
+/// the submission, which sends it to a person; an answer of which nothing could be read is not
+/// gradable.
+pub fn grade_answer(
+    reference: &Reference,
+    path: &str,
+    text: &str,
+    kind: AnswerKind,
+    options: &GradeOptions,
+) -> SubmissionGrade {
+    let deadline = Instant::now() + options.time_limit;
+    let (model, _) = parse_file(&reference.source);
+    let (file, errors) = answer_file(text, kind, &model);
+    let combined = combine_answer(reference, &file, text);
+    if combined.clash {
+        return SubmissionGrade::not_graded(reference, path, text, vec![reference_did_not_resolve()], "internal error");
+    }
+    let declarations = DeclarationChanges::default();
+    grade_combined(reference, path, text, errors, combined, declarations, deadline, options)
+}
+
+/// The error of a submission beside which the reference's model did not resolve as it does alone.
+fn reference_did_not_resolve() -> Diagnostic {
+    Diagnostic::error(Span::default(), "internal error: the reference's model did not resolve")
+        .without_source()
+        .with_hint("please report this submission to the gradproof developers")
+}
+
+/// Grades a submission resolved in the reference's model: its derivations matched to the
+/// reference's, checked, scored, with the reasons for review.
+#[allow(clippy::too_many_arguments)]
+fn grade_combined(
+    reference: &Reference,
+    path: &str,
+    source: &str,
+    mut errors: Vec<Diagnostic>,
+    mut combined: Combined,
+    mut declarations: DeclarationChanges,
+    deadline: Instant,
+    options: &GradeOptions,
+) -> SubmissionGrade {
+    let timed_out = || SubmissionGrade::timed_out(reference, path, source, options.time_limit);
     errors.append(&mut combined.errors);
     errors.sort_by_key(|d| d.span.start);
     if Instant::now() > deadline {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::spell::{name_latex, GREEK_WORDS};
 use super::tree::{parse_math, Node};
-use crate::syntax::ast::{Definition, File, IndexAtom, Item, UnknownItem};
+use crate::syntax::ast::{Definition, File, IndexAtom, IndexExpr, Item, RangeExpr, UnknownItem};
 use crate::syntax::print::greek_name;
 
 /// What a declared name is.
@@ -33,18 +33,25 @@ pub struct Entry {
     pub sub: Vec<String>,
     /// The spelling `render --to latex` writes.
     pub spelling: String,
+    /// How many indices a subscript may give besides the declared ones: an array's elements (a
+    /// shaped input `W: m x n` as `W_{j,k}`; a `let` without subscripts, which may be an array,
+    /// with one or two) and a family as a whole array (`y` for `y[k]`, none).
+    pub elements: Vec<usize>,
 }
 
 /// The model's names, by their canonical symbol.
 #[derive(Debug, Default)]
 pub struct Names {
     by_base: BTreeMap<String, Vec<Entry>>,
+    /// The declared range of each range index, by its name in the model.
+    ranges: BTreeMap<String, RangeExpr>,
 }
 
 impl Names {
     /// The names declared in a model file.
     pub fn of_model(file: &File) -> Names {
-        let mut declared: Vec<(String, Kind)> = Vec::new();
+        let mut declared: Vec<(String, Kind, Vec<usize>)> = Vec::new();
+        let mut ranges = BTreeMap::new();
         let mut sizes: Vec<String> = Vec::new();
         let size_atom = |atom: &IndexAtom, sizes: &mut Vec<String>| {
             if let IndexAtom::Name(id) = atom {
@@ -55,7 +62,8 @@ impl Names {
             match item {
                 Item::Index(decls) => {
                     for d in decls {
-                        declared.push((d.name.name.clone(), Kind::Index));
+                        declared.push((d.name.name.clone(), Kind::Index, Vec::new()));
+                        ranges.insert(d.name.name.clone(), d.range.clone());
                         for (_, atom) in d.range.lo.terms.iter().chain(&d.range.hi.terms) {
                             size_atom(atom, &mut sizes);
                         }
@@ -63,7 +71,13 @@ impl Names {
                 }
                 Item::Var(vars) => {
                     for v in vars {
-                        declared.push((v.target.name.name.clone(), Kind::Family(v.target.subscripts.len())));
+                        let n = v.target.subscripts.len();
+                        let elements = match &v.shape {
+                            Some(shape) => vec![shape.dims.len()],
+                            None if n > 0 => vec![0],
+                            None => Vec::new(),
+                        };
+                        declared.push((v.target.name.name.clone(), Kind::Family(n), elements));
                         if let Some(shape) = &v.shape {
                             for atom in &shape.dims {
                                 size_atom(atom, &mut sizes);
@@ -74,8 +88,12 @@ impl Names {
                 Item::Unknown(items) => {
                     for u in items {
                         match u {
-                            UnknownItem::Function { name, .. } => declared.push((name.name.clone(), Kind::Function)),
-                            UnknownItem::Node { name, .. } => declared.push((name.name.clone(), Kind::Family(0))),
+                            UnknownItem::Function { name, .. } => {
+                                declared.push((name.name.clone(), Kind::Function, Vec::new()))
+                            }
+                            UnknownItem::Node { name, .. } => {
+                                declared.push((name.name.clone(), Kind::Family(0), Vec::new()))
+                            }
                         }
                     }
                 }
@@ -83,33 +101,37 @@ impl Names {
                     for d in defs {
                         match d {
                             Definition::Node { target, .. } => {
-                                declared.push((target.name.name.clone(), Kind::Family(target.subscripts.len())))
+                                let n = target.subscripts.len();
+                                let elements = if n == 0 { vec![1, 2] } else { vec![0] };
+                                declared.push((target.name.name.clone(), Kind::Family(n), elements))
                             }
-                            Definition::Function { name, .. } => declared.push((name.name.clone(), Kind::Function)),
+                            Definition::Function { name, .. } => {
+                                declared.push((name.name.clone(), Kind::Function, Vec::new()))
+                            }
                         }
                     }
                 }
                 _ => {}
             }
         }
-        let mut names = Names::default();
+        let mut names = Names { ranges, ..Names::default() };
         let mut seen: Vec<String> = Vec::new();
-        for (name, kind) in declared {
+        for (name, kind, elements) in declared {
             if !seen.contains(&name) {
                 seen.push(name.clone());
-                names.add(name, kind);
+                names.add(name, kind, elements);
             }
         }
         for size in sizes {
             if !seen.contains(&size) {
                 seen.push(size.clone());
-                names.add(size, Kind::Size);
+                names.add(size, Kind::Size, Vec::new());
             }
         }
         names
     }
 
-    fn add(&mut self, name: String, kind: Kind) {
+    fn add(&mut self, name: String, kind: Kind, elements: Vec<usize>) {
         let spelling = name_latex(&name);
         let nodes = parse_math(&spelling, 0);
         let (base, mut sub) = match nodes.as_slice() {
@@ -124,7 +146,7 @@ impl Names {
             sub.insert(0, Some(d));
         }
         let Some(sub) = sub.into_iter().collect::<Option<Vec<String>>>() else { return };
-        self.by_base.entry(base.clone()).or_default().push(Entry { name, kind, sub, spelling });
+        self.by_base.entry(base.clone()).or_default().push(Entry { name, kind, sub, spelling, elements });
     }
 
     /// The names written with this symbol.
@@ -135,6 +157,23 @@ impl Names {
     /// Whether a symbol names anything in the model.
     pub fn declares(&self, base: &str) -> bool {
         self.by_base.contains_key(base)
+    }
+
+    /// Whether `range` is the declared range of the index `index` (spans aside): `\sum_{c=1}^{D}`
+    /// over `index c in 1..D` is `sum(c, …)`, as `render` writes the declared range of a sum.
+    pub fn is_declared_range(&self, index: &str, range: &RangeExpr) -> bool {
+        let same = |a: &IndexExpr, b: &IndexExpr| {
+            a.terms.len() == b.terms.len()
+                && a.terms.iter().zip(&b.terms).all(|((s, x), (t, y))| {
+                    s == t
+                        && match (x, y) {
+                            (IndexAtom::Int(m, _), IndexAtom::Int(n, _)) => m == n,
+                            (IndexAtom::Name(m), IndexAtom::Name(n)) => m.name == n.name,
+                            _ => false,
+                        }
+                })
+        };
+        self.ranges.get(index).is_some_and(|r| same(&r.lo, &range.lo) && same(&r.hi, &range.hi))
     }
 
     /// The index or size written with this symbol, if it is one.
@@ -161,8 +200,12 @@ pub fn name_word(node: &Node) -> Option<(String, Option<String>)> {
         Node::Cmd(name, args, _) if args.len() == 1 => match name.as_str() {
             "text" | "textrm" | "textit" | "mathrm" | "mathit" | "operatorname" | "mathbf" | "boldsymbol" | "bm"
             | "mathsf" | "vec" => {
-                let parts: Option<Vec<String>> =
-                    args[0].iter().map(|n| name_word(n).and_then(|(w, d)| d.is_none().then_some(w))).collect();
+                // `\_` joins the words of one name (`\operatorname{gelu\_exact}`).
+                let part = |n: &Node| match n {
+                    Node::Cmd(c, a, _) if c == "_" && a.is_empty() => Some("_".to_string()),
+                    n => name_word(n).and_then(|(w, d)| d.is_none().then_some(w)),
+                };
+                let parts: Option<Vec<String>> = args[0].iter().map(part).collect();
                 parts.filter(|p| !p.is_empty()).map(|p| (p.concat(), None))
             }
             "hat" | "widehat" => words_of(&args[0]).map(|w| (w, Some("hat".to_string()))),

@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use super::names::{greek_command, name_word, Entry, Kind, Names};
 use super::tree::{parse_math, Node, ROW_ENVIRONMENTS};
+use crate::builtin::{latex_word, Builtin, ARRAY_FUNCTIONS};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::ast::*;
 
@@ -344,34 +345,22 @@ fn ident(name: &str, span: Span) -> Ident {
     Ident { name: name.to_string(), span }
 }
 
-/// A builtin function by its LaTeX command (`\exp`) or its word (`\operatorname{relu}`), and its
-/// name in the derivation language.
+/// A function of the language by the word or command an answer writes it with: a builtin by any
+/// of its names or by the word of its LaTeX spelling (`\sigma`, `\arctan`,
+/// `\operatorname{gelu\_exact}`: `crate::builtin`'s table), an array function
+/// (`\operatorname{tr}`, `\det`), `sum` and `prod` of an array (`\operatorname{sum}`, as `render`
+/// writes them), and the variants students write (`\mathrm{ReLU}`, `\operatorname{sgn}`).
+/// Constants (`\pi`) are names, not functions.
 fn builtin(word: &str) -> Option<&'static str> {
-    Some(match word {
-        "exp" => "exp",
-        "log" => "log",
-        "ln" => "ln",
-        "sin" => "sin",
-        "cos" => "cos",
-        "tanh" => "tanh",
-        "sinh" => "sinh",
-        "cosh" => "cosh",
-        "arctan" | "atan" => "atan",
-        "atan2" => "atan2",
-        "erf" => "erf",
-        "log1p" => "log1p",
-        "expm1" => "expm1",
-        "sigma" | "sigmoid" => "sigmoid",
-        "relu" | "ReLU" => "relu",
-        "softplus" => "softplus",
-        "sqrt" => "sqrt",
-        "abs" => "abs",
-        "sign" | "sgn" => "sign",
-        "step" => "step",
-        "max" => "max",
-        "min" => "min",
-        _ => return None,
-    })
+    const VARIANTS: [(&str, &str); 2] = [("ReLU", "relu"), ("sgn", "sign")];
+    let table = Builtin::ALL.iter().filter(|b| b.arity() > 0).flat_map(|b| b.spec().names.iter());
+    for (name, latex) in table {
+        if *name == word || latex_word(latex) == word {
+            return Some(name);
+        }
+    }
+    let arrays = ARRAY_FUNCTIONS.iter().chain(&["sum", "prod"]).find(|f| **f == word).copied();
+    arrays.or_else(|| VARIANTS.iter().find(|(v, _)| *v == word).map(|(_, name)| *name))
 }
 
 /// Environments of matrix literals.
@@ -735,6 +724,8 @@ impl<'a> P<'a> {
                     .with_hint("write both bounds with the index: `\\sum_{c=1}^{D}`"))
             }
         };
+        // The declared range written out is the declared range (`render` writes it so).
+        let range = range.filter(|r| !self.names.is_declared_range(&binder.name, r));
         if self.peek().is_none() {
             return Err(Diagnostic::error(span, "the sum has no body").with_hint("write what is summed after `\\sum`"));
         }
@@ -860,17 +851,12 @@ impl<'a> P<'a> {
                     };
                 }
             }
-            if word == "delta" && decoration.is_none() && sup.is_none() && primes == 0 {
-                if let Some(sub) = sub {
-                    let items = self.index_items(sub, &[]);
-                    if items.len() == 2 {
-                        let args = items.iter().map(|item| self.sub(item)).collect::<R<Vec<Expr>>>()?;
-                        return Ok(Expr {
-                            kind: ExprKind::Call { func: ident("delta", base.span()), primes: 0, args },
-                            span,
-                        });
-                    }
-                }
+            // The bound index of a sum around it, as a value (`\delta_{p,i}` inside `\sum_{p=1}^{3}`).
+            if decoration.is_none() && sub.is_none() && sup.is_none() && primes == 0 && self.bound.contains(&word) {
+                return Ok(Expr { kind: ExprKind::Name(ident(&word, base.span())), span });
+            }
+            if let Some(delta) = self.kronecker(&word, decoration.is_some(), base, sub, sup, primes, span) {
+                return delta;
             }
             return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", spelled(base)))
                 .with_hint("every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"));
@@ -890,6 +876,12 @@ impl<'a> P<'a> {
                 Ok(Some((indices, how))) => found.push((entry, indices, how)),
                 Ok(None) => {}
                 Err(d) => refusal = Some(d),
+            }
+        }
+        // `\delta_{c,k}` beside names such as `delta_phi` (but no `delta` of its own) that it does not match.
+        if found.is_empty() && candidates.iter().all(|e| e.name != "delta") {
+            if let Some(delta) = self.kronecker(&word, decoration.is_some(), base, sub, sup, primes, span) {
+                return delta;
             }
         }
         // A name whose own subscript is written wins over one that would read it as an index
@@ -920,6 +912,19 @@ impl<'a> P<'a> {
                     .with_hint(format!("the model has {}; write the subscript in full", spellings())))
             }
         };
+        // A family written whole with a function's spelling (`\sigma(x)` beside `sigma[i]`): the
+        // function, or the array times what follows?
+        if matches!(entry.kind, Kind::Family(n) if n > indices.len()) && builtin(&word).is_some() {
+            return Err(Diagnostic::error(
+                span,
+                format!("`{}` is ambiguous: the function, or the whole of `{}`", spelled(base), entry.name),
+            )
+            .with_hint(format!(
+                "write `\\operatorname{{{}}}` for the function, or the indices of `{}`",
+                builtin(&word).unwrap_or_default(),
+                entry.name
+            )));
+        }
         let id = ident(&entry.name, base.span());
         if entry.kind == Kind::Function {
             let sup = match &how {
@@ -950,6 +955,34 @@ impl<'a> P<'a> {
         })
     }
 
+    /// The Kronecker delta `\delta_{ki}`, `\delta_{c,k}` (for a model that declares no `delta`).
+    #[allow(clippy::too_many_arguments)]
+    fn kronecker(
+        &self,
+        word: &str,
+        decorated: bool,
+        base: &Node,
+        sub: Option<&[Node]>,
+        sup: Option<&[Node]>,
+        primes: u32,
+        span: Span,
+    ) -> Option<R<Expr>> {
+        if word != "delta" || decorated || sup.is_some() || primes > 0 {
+            return None;
+        }
+        let items = self.index_items(sub?, &[]);
+        if items.len() != 2 {
+            return None;
+        }
+        Some(
+            items
+                .iter()
+                .map(|item| self.sub(item))
+                .collect::<R<Vec<Expr>>>()
+                .map(|args| Expr { kind: ExprKind::Call { func: ident("delta", base.span()), primes: 0, args }, span }),
+        )
+    }
+
     /// Whether a written name matches a model name: its own subscript words first, then the
     /// indices, in the subscript and (where the name needs them) the superscript. `Ok(None)`: no.
     #[allow(clippy::type_complexity)]
@@ -978,7 +1011,8 @@ impl<'a> P<'a> {
             Kind::Function | Kind::Index | Kind::Size => 0,
         };
         let Some(sup) = sup else {
-            return Ok((rest.len() == arity).then_some((rest, None)));
+            let fits = rest.len() == arity || entry.elements.contains(&rest.len());
+            return Ok(fits.then_some((rest, None)));
         };
         if self.is_transpose(sup)? {
             return Ok((rest.len() == arity).then_some((rest, Some(Sup::Transpose))));

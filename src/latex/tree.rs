@@ -2,6 +2,8 @@
 //! commands with their arguments, groups, parentheses matched, scripts attached to their base.
 //! Every node keeps its span in the answer file.
 
+use std::collections::BTreeMap;
+
 use mitex_parser::command_preludes::{SpecBuilder, TEX_CMD1, TEX_CMD2, TEX_MATRIX_ENV, TEX_NORMAL_ENV};
 use mitex_parser::syntax::{SyntaxElement, SyntaxKind, SyntaxNode};
 
@@ -149,21 +151,71 @@ pub fn parse_math(text: &str, base: usize) -> Vec<Node> {
     }
     let root = mitex_parser::parse(text, spec.build());
     let mut out = Vec::new();
-    let convert = Convert { base };
+    let convert = Convert { base, offsets: Offsets::align(&root, text) };
     for child in root.children_with_tokens() {
         convert.element(&child, &mut out);
     }
     match_parens(out)
 }
 
+/// Offsets of mitex's tree mapped to offsets of the text. The tree's offsets are the sums of its
+/// tokens' texts, and these are not always the text: an environment's `\begin{aligned}` is a token
+/// of text `aligned`, and a few tokens (`\iffalse`) are left out of the tree. So every token is
+/// aligned with the text once, in order, and a node's span is that of its first and last tokens.
+struct Offsets {
+    /// The text offset of each token's start, by its offset in the tree.
+    starts: BTreeMap<usize, usize>,
+    /// The text offset of each token's end, by its offset in the tree.
+    ends: BTreeMap<usize, usize>,
+}
+
+impl Offsets {
+    fn align(root: &SyntaxNode, text: &str) -> Offsets {
+        let mut starts = BTreeMap::new();
+        let mut ends = BTreeMap::new();
+        let mut cursor = 0;
+        for token in root.descendants_with_tokens().filter_map(SyntaxElement::into_token) {
+            let range = token.text_range();
+            let word = token.text();
+            let rest = &text[cursor..];
+            let (start, end) = if rest.starts_with(word) {
+                (cursor, cursor + word.len())
+            } else if rest.starts_with("\\begin") || rest.starts_with("\\end") {
+                // `\begin{name}` written as the token `name`: up to the closing brace.
+                (cursor, rest.find('}').map_or(text.len(), |at| cursor + at + 1))
+            } else {
+                // A token after text left out of the tree.
+                rest.find(word).map_or((cursor, cursor), |at| (cursor + at, cursor + at + word.len()))
+            };
+            starts.entry(usize::from(range.start())).or_insert(start);
+            ends.insert(usize::from(range.end()), end);
+            cursor = end;
+        }
+        Offsets { starts, ends }
+    }
+
+    /// The text offset of a tree offset where something starts (`end`: ends).
+    fn at(&self, offset: usize, end: bool) -> usize {
+        let (first, second) = if end { (&self.ends, &self.starts) } else { (&self.starts, &self.ends) };
+        if let Some(&at) = first.get(&offset).or_else(|| second.get(&offset)) {
+            return at;
+        }
+        // Not a token boundary (it always is): the nearest boundary before it, moved alike.
+        first.range(..offset).next_back().map_or(offset, |(&k, &v)| v + (offset - k))
+    }
+}
+
 struct Convert {
     base: usize,
+    offsets: Offsets,
 }
 
 impl Convert {
     fn span(&self, e: &SyntaxElement) -> Span {
         let r = e.text_range();
-        Span::new(self.base + usize::from(r.start()), self.base + usize::from(r.end()))
+        let (start, end) =
+            (self.offsets.at(usize::from(r.start()), false), self.offsets.at(usize::from(r.end()), true));
+        Span::new(self.base + start, self.base + end.max(start))
     }
 
     fn children(&self, node: &SyntaxNode) -> Vec<Node> {

@@ -353,8 +353,7 @@ pub fn literal(items: Vec<Val>, sizes: &[String], bounds: &mut Vec<BoundIndex>) 
     }
 }
 
-/// The names of the array functions.
-pub const ARRAY_FUNCTIONS: [&str; 8] = ["dot", "outer", "norm", "tr", "det", "inv", "diag", "softmax"];
+pub use crate::builtin::ARRAY_FUNCTIONS;
 
 /// The array functions of §7 (`dot`, `norm`, `tr`, `det`, `inv`, `outer`, `diag`, `softmax`);
 /// `None` if `name` is not one of them.
