@@ -520,3 +520,36 @@ proves!(
     "diff(gelu_exact(x), x)",
     "(1 + erf(x / sqrt(2))) / 2 + x * exp(-x^2 / 2) / sqrt(2 * pi)"
 );
+
+// Piecewise functions (docs/language.md, "Piecewise functions"): formulas over the kinks, and the
+// case split over the sign of a kink's argument affine in one input, which proves an identity on
+// every piece and at every threshold (prove/cases.rs). Each identity verified with SymPy.
+proves!(case_split_relu_difference, X, "relu(x) - relu(-x)", "x");
+proves!(case_split_abs_of_relus, X, "abs(x)", "relu(x) + relu(-x)");
+proves!(case_split_max_plus_min, X, "max(x, 1) + min(x, 1)", "x + 1");
+proves!(case_split_nested_kinks, X, "abs(x - 1) + abs(x + 1)", "2*max(abs(x), 1)");
+proves!(case_split_step_at_its_kink, X, "step(step(x) - 1)", "step(x)");
+proves!(case_split_inside_the_domain, "var x >= 0", "relu(x)", "x");
+proves!(case_split_derivative_away_from_the_kink, X, "diff(abs(x), x)", "2*step(x) - 1");
+proves!(case_split_derivative_of_a_kink_of_a_kink, X, "diff(huber(x), x)", "clamp(x, -1, 1)");
+proves!(leaky_relu_default_slope, X, "diff(leaky_relu(x), x)", "step(x) + 0.01*step(-x)");
+proves!(elu_derivative_of_pytorch, X, "diff(elu(x, 2), x)", "step(x) + 2*exp(x)*step(-x)");
+proves!(hardtanh_is_clamp, X, "hardtanh(x)", "clamp(x, -1, 1)");
+is_wrong!(leaky_relu_slope_above_one_is_a_min, X, "leaky_relu(x, 2)", "max(x, 2*x)");
+is_wrong!(relu6_without_its_upper_kink, X, "diff(relu6(x), x)", "step(x)");
+is_wrong!(huber_derivative_without_its_clamp, X, "diff(huber(x), x)", "x");
+// False at the threshold only: 2 = 1 at x = 0, 1 = 0 at x = 1, 0 = 1 at x = 0 for `x >= 0`.
+does_not_prove!(case_split_steps_meet_at_the_kink, X, "step(x) + step(-x)", "1");
+does_not_prove!(case_split_steps_overlap_at_the_kink, X, "step(x - 1) * step(1 - x)", "0");
+does_not_prove!(case_split_sign_at_the_edge_of_the_domain, "var x >= 0", "sign(x)", "1");
+// Undefined at 0 on one side only (0/0).
+does_not_prove!(case_split_keeps_the_domain, X, "abs(x) / x", "sign(x)");
+proves!(case_split_keeps_the_domain_non_zero, "var x != 0", "abs(x) / x", "sign(x)");
+// A derivative that only looks like a kink at ±1 (relu'(|x| + 1) is 1 everywhere): the values at
+// ±1 are still compared, and step(x - 1) + step(1 - x) is 2 at x = 1.
+does_not_prove!(
+    case_split_compares_where_no_derivative_is_at_its_kink,
+    X,
+    "diff(relu(abs(x) + 1), x) * 0 + step(x - 1) + step(1 - x)",
+    "1"
+);
