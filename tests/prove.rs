@@ -553,3 +553,28 @@ does_not_prove!(
     "diff(relu(abs(x) + 1), x) * 0 + step(x - 1) + step(1 - x)",
     "1"
 );
+
+// Huge constants: the log-sum-exp trick takes the largest exp of a number out of the log of a
+// positive sum (log(Σ tᵢ e^cᵢ) = c + log(Σ tᵢ e^(cᵢ - c)), true wherever the sum is positive).
+// Verified with SymPy.
+proves!(
+    log_sum_exp_of_huge_constants,
+    X,
+    "log(exp(1000) + exp(1001) + exp(1002))",
+    "1002 + log(exp(-2) + exp(-1) + 1)"
+);
+proves!(log_sum_exp_with_a_variable, X, "log(exp(1000)*exp(x) + exp(1001))", "1001 + log(exp(x - 1) + 1)");
+proves!(log_sum_exp_of_fractions, X, "log(exp(0.5) + exp(1.5))", "1.5 + log(exp(-1) + 1)");
+is_wrong!(
+    log_sum_exp_with_the_wrong_shift,
+    X,
+    "log(exp(1000) + exp(1001) + exp(1002))",
+    "1001 + log(exp(-2) + exp(-1) + 1)"
+);
+// A difference is not known positive: no rule (the numbers check it).
+does_not_prove!(
+    log_sum_exp_needs_a_positive_sum,
+    X,
+    "log(exp(1000) - exp(999)) + 0*x",
+    "1000 + log(1 - exp(-1)) + 0*x"
+);

@@ -1189,6 +1189,9 @@ impl<'m> Normaliser<'m> {
             }
             return Some(self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![Frac::poly(p.clone())])));
         }
+        if let Some(split) = self.log_of_large_exponentials(p) {
+            return Some(split);
+        }
         // The lowest (negative) power of each never-zero atom over all terms.
         let mut lowest: BTreeMap<AtomId, i32> = BTreeMap::new();
         for m in p.0.keys() {
@@ -1209,6 +1212,49 @@ impl<'m> Normaliser<'m> {
         let log_factor = self.log_monomial(&Poly(BTreeMap::from([(factor, rat(1))])))?;
         let log_rest = self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![Frac::poly(rest)]));
         log_factor.add(&log_rest)
+    }
+
+    /// The log-sum-exp trick, for a positive sum of terms with `exp` of numbers that `exp` keeps
+    /// as atoms of their own (`exp(1000)`, `exp(1/2)`: not powers of `exp(1)`):
+    /// `log(Σ tᵢ·exp(cᵢ)) = c + log(Σ tᵢ·exp(cᵢ - c))` with `c` the largest `cᵢ`, which holds for
+    /// every positive sum (`exp(c) > 0`). So `log(exp(1000) + exp(1001) + exp(1002))` is
+    /// `1002 + log(exp(-2) + exp(-1) + 1)`. `None` where no term has such an atom or `c` is 0.
+    fn log_of_large_exponentials(&mut self, p: &Poly) -> Option<Frac> {
+        // exp(c) of a number c, as an atom: its argument.
+        let exp_of_number = |n: &Normaliser, a: AtomId| match &n.atoms[a as usize] {
+            Atom::Exp(arg) => arg.as_constant(),
+            _ => None,
+        };
+        let one = rat(1);
+        let large = p.0.keys().any(|m| m.0.iter().any(|&(a, _)| exp_of_number(self, a).is_some_and(|c| c != one)));
+        if !large {
+            return None;
+        }
+        // Each term as (coefficient, the rest of its monomial, the sum of its exponents c·k).
+        let mut terms = Vec::new();
+        for (m, coefficient) in &p.0 {
+            let mut exponent = rat(0);
+            let mut rest = Vec::new();
+            for &(a, k) in &m.0 {
+                match exp_of_number(self, a) {
+                    Some(c) => exponent = sum(&exponent, &product(&c, &rat(i64::from(k)))),
+                    None => rest.push((a, k)),
+                }
+            }
+            terms.push((coefficient.clone(), Mono(rest), exponent));
+        }
+        let largest = terms.iter().map(|(_, _, c)| c.clone()).max()?;
+        if largest.is_zero() {
+            return None;
+        }
+        self.rules.insert("log-sum-exp: the largest exp of a number taken out of a log");
+        let mut shifted = Frac::constant(rat(0));
+        for (coefficient, rest, exponent) in terms {
+            let factor = self.exp(Frac::constant(sum(&exponent, &-largest.clone())))?;
+            let term = Frac::poly(Poly(BTreeMap::from([(rest, coefficient)])));
+            shifted = shifted.add(&term.mul(&factor)?)?;
+        }
+        Frac::constant(largest).add(&self.log(shifted)?)
     }
 
     /// `log(c · a1^k1 · …)` for a positive coefficient and positive atoms.
