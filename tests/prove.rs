@@ -578,3 +578,20 @@ does_not_prove!(
     "log(exp(1000) - exp(999)) + 0*x",
     "1000 + log(1 - exp(-1)) + 0*x"
 );
+
+// Bounded and finite domains: what they give the prover (each verified with SymPy).
+const PROB: &str = "var p in (0, 1), q in [0, 1], y in {-1, 1}, t in {0, 1}";
+proves!(open_interval_keeps_one_minus_p_off_zero, PROB, "(1 - p) / (1 - p)", "1");
+proves!(open_interval_is_positive, PROB, "p / p", "1");
+proves!(bce_derivative_in_a_probability, PROB, "diff(-(t*log(p) + (1 - t)*log(1 - p)), p)", "-t/p + (1 - t)/(1 - p)");
+// [0, 1] reaches 0 and 1: no fact, so the condition stays.
+does_not_prove!(closed_interval_reaches_its_ends, PROB, "(1 - q) / (1 - q)", "1");
+does_not_prove!(closed_interval_reaches_zero, PROB, "q / q", "1");
+// {0, 1} holds 0: not non-zero; and a kink at a member is not away from the kink.
+does_not_prove!(finite_set_with_zero_is_not_nonzero, PROB, "t / t", "1");
+proves!(finite_set_without_zero_is_nonzero, PROB, "y / y", "1");
+does_not_prove!(kink_at_a_member_of_a_finite_set, PROB, "relu'(t)", "step(t)");
+is_wrong!(a_target_is_not_one, PROB, "t^2", "1");
+// A finite set is split into its members (every value checked, no kink left out).
+proves!(finite_set_split_into_members, PROB, "t^2 - t + y^2", "y^2");
+proves!(hinge_derivative_for_both_labels, "var y in {-1, 1}\nvar z", "diff(relu(1 - y*z), z)", "-y*step(1 - y*z)");

@@ -13,6 +13,9 @@
 //! and, as everywhere else (decision 18 of docs/language.md), the prover states it away from
 //! the kink. Pieces and thresholds outside the declared domain of `x` are left out.
 //!
+//! An input of a finite set (`y in {-1, 1}`) is split into its members instead: the two sides
+//! are compared with `x` replaced by each of them (`y^2 = 1`), with no point left out.
+//!
 //! `x` must be an input (not of a family that an `assume` ties together) read at one position
 //! only, without a bound index, so that replacing it replaces every read of it. What else the
 //! sides contain (unknown nodes that depend on `x`, other kinks) stays an atom: an identity for
@@ -25,7 +28,7 @@ use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
 
 use super::normal::Normaliser;
-use crate::model::{Builtin, Domain, EntryKind, EntryRef, Expr, IxVar, Literal, Model};
+use crate::model::{Builtin, Domain, DomainSet, EntryKind, EntryRef, Expr, IxVar, Literal, Model};
 
 /// At most this many thresholds (pieces: one more).
 const MAX_THRESHOLDS: usize = 8;
@@ -37,6 +40,14 @@ const MAX_CANDIDATES: usize = 3;
 /// proved.
 pub fn equal_by_cases(model: &Model, a: &Expr, b: &Expr) -> bool {
     let mut candidates = Vec::new();
+    for e in [a, b] {
+        // Inputs of a finite set first: each member is a case of its own.
+        entry_refs(e, &mut |r| {
+            if matches!(model.domain_set(r.entry), Some(DomainSet::Finite(_))) && !candidates.contains(r) {
+                candidates.push(r.clone());
+            }
+        });
+    }
     for e in [a, b] {
         kink_inputs(e, &mut candidates);
     }
@@ -54,19 +65,24 @@ fn split_proves(model: &Model, a: &Expr, b: &Expr, x: &EntryRef) -> bool {
     {
         return false;
     }
-    let Some((pieces, ts)) = pieces(a, b, x, domain) else { return false };
-    let admissible = |v: &BigRational, point: bool| match domain {
-        Domain::Real => true,
-        Domain::Positive => v.is_positive(),
-        Domain::NonNegative => !v.is_negative(),
-        Domain::NonZero => !(point && v.is_zero()),
-    };
     let mut normaliser = Normaliser::new(model);
     let mut same = |l: Expr, r: Expr| -> bool {
         match (normaliser.normalise(&l), normaliser.normalise(&r)) {
             (Some(l), Some(r)) => l.same_as(&r),
             _ => false,
         }
+    };
+    if let Some(DomainSet::Finite(members)) = model.domain_set(x.entry) {
+        // Every value `x` takes is a case; a kink there is no null set, so none is left out.
+        return members.iter().all(|v| same(at_point(a, x, v), at_point(b, x, v)));
+    }
+    let Some((pieces, ts)) = pieces(a, b, x, domain) else { return false };
+    let admissible = |v: &BigRational, point: bool| match domain {
+        // A bounded domain: every piece and threshold is compared (more than needed).
+        Domain::Real | Domain::Set(_) => true,
+        Domain::Positive => v.is_positive(),
+        Domain::NonNegative => !v.is_negative(),
+        Domain::NonZero => !(point && v.is_zero()),
     };
     for piece in pieces.iter().filter(|p| admissible(&p.inner, false)) {
         let seen = RefCell::new(Vec::new());

@@ -72,7 +72,7 @@ impl Forms {
         }
         let by_normal_forms = matches!((&self.forms[a], &self.forms[b]), (Some(x), Some(y)) if x.proves_equal(y));
         if !by_normal_forms {
-            rules.insert("case split over the pieces of the kinks (each piece and threshold)");
+            rules.insert("case split (each piece and threshold of the kinks, or each member of a finite set)");
         }
         rules.into_iter().map(str::to_string).collect()
     }

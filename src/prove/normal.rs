@@ -17,7 +17,7 @@ use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use crate::model::{
-    Bound, BoundId, Builtin, Domain, EntryId, EntryKind, Expr, FnId, IndexId, IndexRange, Ix, IxTerm, IxVar, Model,
+    Bound, BoundId, Builtin, DomainSet, EntryId, EntryKind, Expr, FnId, IndexId, IndexRange, Ix, IxTerm, IxVar, Model,
     SizeId,
 };
 use crate::syntax::ast::BigOp;
@@ -810,9 +810,10 @@ impl<'m> Normaliser<'m> {
         match &self.atoms[a as usize] {
             Atom::Exp(_) | Atom::Size(_) | Atom::Func(Head::Builtin(Builtin::Pi), ..) => true,
             Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args) => self.positive(&args[0]),
-            Atom::Input(e, _) => {
-                matches!(self.model.entries[*e].kind, EntryKind::Input(Domain::Positive | Domain::NonZero))
-            }
+            Atom::Input(e, _) => match self.model.entries[*e].kind {
+                EntryKind::Input(d) => self.model.nonzero_domain(d),
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -825,17 +826,45 @@ impl<'m> Normaliser<'m> {
             // A sum of positive terms over a range that is never empty; a product of positives.
             Atom::Sum(r, body) => self.positive(body) && self.never_empty(*r),
             Atom::Prod(_, body) => self.positive(body),
-            Atom::Input(e, _) => matches!(self.model.entries[*e].kind, EntryKind::Input(Domain::Positive)),
+            Atom::Input(e, _) => match self.model.entries[*e].kind {
+                EntryKind::Input(d) => self.model.positive_domain(d),
+                _ => false,
+            },
             Atom::Pow(base, _) => self.positive(base),
             _ => false,
         }
     }
 
     fn positive_poly(&self, p: &Poly) -> bool {
-        !p.is_zero()
+        (!p.is_zero()
             && p.0.iter().all(|(m, c)| {
                 c.is_positive() && m.0.iter().all(|&(a, e)| self.positive_atom(a) || (e % 2 == 0 && self.never_zero(a)))
-            })
+            }))
+            || self.positive_by_bounds(p)
+    }
+
+    /// Whether an affine polynomial of inputs with bounded domains is positive by their bounds:
+    /// `1 - p` for `p in (0, 1)`. Its infimum is the sum of its terms' infima (each term at an end
+    /// of its input's domain, whatever the other terms do); positive when that is > 0, or is 0
+    /// and some term never reaches its infimum (an open end).
+    fn positive_by_bounds(&self, p: &Poly) -> bool {
+        let mut infimum = rat(0);
+        let mut strict = false;
+        for (m, c) in &p.0 {
+            match m.0.as_slice() {
+                [] => infimum = sum(&infimum, c),
+                [(a, 1)] => {
+                    let Atom::Input(e, _) = &self.atoms[*a as usize] else { return false };
+                    let Some(set) = self.model.domain_set(*e) else { return false };
+                    let ((lo, lo_in), (hi, hi_in)) = set.bounds();
+                    let (end, reached) = if c.is_positive() { (lo, lo_in) } else { (hi, hi_in) };
+                    infimum = sum(&infimum, &product(c, end));
+                    strict |= !reached;
+                }
+                _ => return false,
+            }
+        }
+        infimum.is_positive() || (infimum.is_zero() && strict)
     }
 
     /// Whether a range has at least one element for every size ≥ 1.
@@ -1142,7 +1171,12 @@ impl<'m> Normaliser<'m> {
     /// `log`, which is 0 wherever its argument is 1, which sizes or indices can make it.
     fn generic_atom(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
-            Atom::Input(e, _) => !self.model.assumptions.iter().any(|x| x.entry == *e),
+            // Not an input of a finite set (`{0, 1}` puts a kink's argument at 0 for a whole
+            // part of the inputs) nor one an `assume` ties together.
+            Atom::Input(e, _) => {
+                !self.model.assumptions.iter().any(|x| x.entry == *e)
+                    && !matches!(self.model.domain_set(*e), Some(DomainSet::Finite(_)))
+            }
             Atom::Node(_) | Atom::Partial(..) | Atom::Exp(_) => true,
             Atom::Func(Head::Unknown(_), _, _) => true,
             _ => false,
