@@ -260,9 +260,7 @@ impl Resolver {
         } else {
             self.error(
                 Diagnostic::error(d.span, format!("unsupported domain `{} {}`", d.op, d.bound))
-                    .with_hint(
-                        "a domain is `> 0`, `>= 0`, `!= 0`, an interval `in (0, 1)` or a set `in {-1, 1}`; rescale the variable for other bounds",
-                    ),
+                    .with_hint("a domain is `> 0`, `>= 0` or `!= 0`; rescale the variable for other bounds"),
             );
             None
         }
