@@ -35,11 +35,17 @@ pub struct Spec {
     /// The names, canonical first, each with its LaTeX spelling as a function (`\sigma`,
     /// `\operatorname{relu}`), which primes and `\left( … \right)` follow.
     pub names: &'static [(&'static str, &'static str)],
-    /// How many arguments it takes: 0 for a constant (`pi`, written without parentheses), 1 or 2.
+    /// How many arguments it takes: 0 for a constant (`pi`, written without parentheses), 1, 2 or
+    /// 3 (`clamp`).
     pub arity: usize,
     /// The LaTeX of an application without primes that is not an operator name: the text before
     /// and after the argument (`\sqrt{` … `}`).
     pub enclose: Option<(&'static str, &'static str)>,
+    /// The values of trailing parameters that may be left out, as decimal numbers, last
+    /// parameter last: PyTorch's defaults (`elu(x)` is `elu(x, 1)`, `leaky_relu(x)` is
+    /// `leaky_relu(x, 0.01)`). An application gives between `arity - defaults.len()` and `arity`
+    /// arguments.
+    pub defaults: &'static [&'static str],
     /// A primitive, or a formula in terms of others.
     pub definition: Definition,
 }
@@ -109,59 +115,59 @@ macro_rules! builtins {
 
 builtins! {
     /// `exp`
-    Exp => Spec { names: &[("exp", "\\exp")], arity: 1, enclose: None, definition: Definition::Primitive(Facts { positive_up_to: Some(u32::MAX), ..SMOOTH }) },
+    Exp => Spec { names: &[("exp", "\\exp")], arity: 1, enclose: None, defaults: &[], definition: Definition::Primitive(Facts { positive_up_to: Some(u32::MAX), ..SMOOTH }) },
     /// `log`, `ln`
     Log => Spec {
         names: &[("log", "\\log"), ("ln", "\\ln")],
         arity: 1,
-        enclose: None,
+        enclose: None, defaults: &[],
         definition: Definition::Primitive(Facts { domain: Domain::Positive, ..SMOOTH }),
     },
     /// `sqrt`
     Sqrt => Spec {
         names: &[("sqrt", "\\operatorname{sqrt}")],
         arity: 1,
-        enclose: Some(("\\sqrt{", "}")),
+        enclose: Some(("\\sqrt{", "}")), defaults: &[],
         definition: Definition::Primitive(Facts { domain: Domain::NonNegative, transcendental: false, ..SMOOTH }),
     },
     /// `abs`
     Abs => Spec {
         names: &[("abs", "\\operatorname{abs}")],
         arity: 1,
-        enclose: Some(("\\left|", "\\right|")),
+        enclose: Some(("\\left|", "\\right|")), defaults: &[],
         definition: Definition::Primitive(KINK),
     },
     /// `sign`
-    Sign => Spec { names: &[("sign", "\\operatorname{sign}")], arity: 1, enclose: None, definition: Definition::Primitive(KINK) },
+    Sign => Spec { names: &[("sign", "\\operatorname{sign}")], arity: 1, enclose: None, defaults: &[], definition: Definition::Primitive(KINK) },
     /// `sigmoid`, `σ`
     Sigmoid => Spec {
         names: &[("sigmoid", "\\sigma"), ("σ", "\\sigma")],
         arity: 1,
-        enclose: None,
+        enclose: None, defaults: &[],
         definition: Definition::Primitive(Facts { positive_up_to: Some(1), ..SMOOTH }),
     },
     /// `tanh`
-    Tanh => Spec { names: &[("tanh", "\\tanh")], arity: 1, enclose: None, definition: Definition::Primitive(SMOOTH) },
+    Tanh => Spec { names: &[("tanh", "\\tanh")], arity: 1, enclose: None, defaults: &[], definition: Definition::Primitive(SMOOTH) },
     /// `relu`
-    Relu => Spec { names: &[("relu", "\\operatorname{relu}")], arity: 1, enclose: None, definition: Definition::Primitive(KINK) },
+    Relu => Spec { names: &[("relu", "\\operatorname{relu}")], arity: 1, enclose: None, defaults: &[], definition: Definition::Primitive(KINK) },
     /// `softplus`
     Softplus => Spec {
         names: &[("softplus", "\\operatorname{softplus}")],
         arity: 1,
-        enclose: None,
+        enclose: None, defaults: &[],
         definition: Definition::Primitive(Facts { positive_up_to: Some(2), ..SMOOTH }),
     },
     /// `sin`
-    Sin => Spec { names: &[("sin", "\\sin")], arity: 1, enclose: None, definition: Definition::Primitive(SMOOTH) },
+    Sin => Spec { names: &[("sin", "\\sin")], arity: 1, enclose: None, defaults: &[], definition: Definition::Primitive(SMOOTH) },
     /// `cos`
-    Cos => Spec { names: &[("cos", "\\cos")], arity: 1, enclose: None, definition: Definition::Primitive(SMOOTH) },
+    Cos => Spec { names: &[("cos", "\\cos")], arity: 1, enclose: None, defaults: &[], definition: Definition::Primitive(SMOOTH) },
     /// `step`
-    Step => Spec { names: &[("step", "\\operatorname{step}")], arity: 1, enclose: None, definition: Definition::Primitive(KINK) },
+    Step => Spec { names: &[("step", "\\operatorname{step}")], arity: 1, enclose: None, defaults: &[], definition: Definition::Primitive(KINK) },
     /// `gelu`: the tanh approximation of x·Φ(x), as PyTorch's `approximate="tanh"` (docs/language.md).
     Gelu => Spec {
         names: &[("gelu", "\\operatorname{gelu}")],
         arity: 1,
-        enclose: None,
+        enclose: None, defaults: &[],
         definition: Definition::Formula("x / 2 * (1 + tanh(0.79788456080286535588 * (x + 0.044715 * x^3)))"),
     },
     /// `gelu_exact`: x·Φ(x) with the normal distribution's CDF Φ, PyTorch's default `gelu`
@@ -169,28 +175,28 @@ builtins! {
     GeluExact => Spec {
         names: &[("gelu_exact", "\\operatorname{gelu\\_exact}")],
         arity: 1,
-        enclose: None,
+        enclose: None, defaults: &[],
         definition: Definition::Formula("x / 2 * (1 + erf(x / sqrt(2)))"),
     },
     /// `pi`, `π`: the constant, written without arguments.
     Pi => Spec {
         names: &[("pi", "\\pi"), ("π", "\\pi")],
         arity: 0,
-        enclose: None,
+        enclose: None, defaults: &[],
         definition: Definition::Primitive(Facts { positive_up_to: Some(0), ..SMOOTH }),
     },
     /// `erf`, the error function 2/√π ∫₀ˣ exp(-t²) dt.
     Erf => Spec {
         names: &[("erf", "\\operatorname{erf}")],
         arity: 1,
-        enclose: None,
+        enclose: None, defaults: &[],
         definition: Definition::Primitive(Facts { derivative: Some("2 / sqrt(pi) * exp(-(x^2))"), ..SMOOTH }),
     },
     /// `atan`, `arctan`
     Atan => Spec {
         names: &[("atan", "\\arctan"), ("arctan", "\\arctan")],
         arity: 1,
-        enclose: None,
+        enclose: None, defaults: &[],
         definition: Definition::Primitive(Facts { derivative: Some("1 / (1 + x^2)"), ..SMOOTH }),
     },
     /// `atan2(y, x)`: the angle of the point (x, y), by the half-angle formula, which is atan2
@@ -198,31 +204,127 @@ builtins! {
     Atan2 => Spec {
         names: &[("atan2", "\\operatorname{atan2}")],
         arity: 2,
-        enclose: None,
+        enclose: None, defaults: &[],
         definition: Definition::Formula("2 * atan(x / (sqrt(x^2 + y^2) + y))"),
     },
     /// `sinh`
-    Sinh => Spec { names: &[("sinh", "\\sinh")], arity: 1, enclose: None, definition: Definition::Formula("(exp(x) - exp(-x)) / 2") },
+    Sinh => Spec { names: &[("sinh", "\\sinh")], arity: 1, enclose: None, defaults: &[], definition: Definition::Formula("(exp(x) - exp(-x)) / 2") },
     /// `cosh`
-    Cosh => Spec { names: &[("cosh", "\\cosh")], arity: 1, enclose: None, definition: Definition::Formula("(exp(x) + exp(-x)) / 2") },
+    Cosh => Spec { names: &[("cosh", "\\cosh")], arity: 1, enclose: None, defaults: &[], definition: Definition::Formula("(exp(x) + exp(-x)) / 2") },
     /// `log1p`: log(1 + x), defined for x > -1.
     Log1p => Spec {
         names: &[("log1p", "\\operatorname{log1p}")],
         arity: 1,
-        enclose: None,
+        enclose: None, defaults: &[],
         definition: Definition::Formula("log(1 + x)"),
     },
     /// `expm1`: exp(x) - 1.
     Expm1 => Spec {
         names: &[("expm1", "\\operatorname{expm1}")],
         arity: 1,
-        enclose: None,
+        enclose: None, defaults: &[],
         definition: Definition::Formula("exp(x) - 1"),
     },
     /// `max(a, b)`
-    Max => Spec { names: &[("max", "\\max")], arity: 2, enclose: None, definition: Definition::Primitive(KINK) },
+    Max => Spec { names: &[("max", "\\max")], arity: 2, enclose: None, defaults: &[], definition: Definition::Primitive(KINK) },
     /// `min(a, b)`
-    Min => Spec { names: &[("min", "\\min")], arity: 2, enclose: None, definition: Definition::Primitive(KINK) },
+    Min => Spec { names: &[("min", "\\min")], arity: 2, enclose: None, defaults: &[], definition: Definition::Primitive(KINK) },
+    // Piecewise functions, each a formula over `relu`, `abs`, `max` and `min`, so that their
+    // kinks, the derivatives away from them and the places where samples must fall are those of
+    // the kinks the formula is made of (docs/language.md, "Piecewise functions").
+    /// `leaky_relu(x, a)`: x for x ≥ 0, a·x below (PyTorch's `negative_slope`, 0.01 by default).
+    LeakyRelu => Spec {
+        names: &[("leaky_relu", "\\operatorname{leaky\\_relu}")],
+        arity: 2,
+        enclose: None,
+        defaults: &["0.01"],
+        definition: Definition::Formula("relu(x) - y * relu(-x)"),
+    },
+    /// `elu(x, a)`: x for x > 0, a·(exp(x) - 1) below (`alpha`, 1 by default).
+    Elu => Spec {
+        names: &[("elu", "\\operatorname{elu}")],
+        arity: 2,
+        enclose: None,
+        defaults: &["1"],
+        definition: Definition::Formula("relu(x) + y * (exp(-relu(-x)) - 1)"),
+    },
+    /// `celu(x, a)`: max(0, x) + min(0, a·(exp(x/a) - 1)) (`alpha`, 1 by default; undefined at
+    /// a = 0).
+    Celu => Spec {
+        names: &[("celu", "\\operatorname{celu}")],
+        arity: 2,
+        enclose: None,
+        defaults: &["1"],
+        definition: Definition::Formula("relu(x) + y * (exp(-relu(-x) / y) - 1)"),
+    },
+    /// `selu(x)`: λ·elu(x, α) with PyTorch's λ and α (to 32 digits).
+    Selu => Spec {
+        names: &[("selu", "\\operatorname{selu}")],
+        arity: 1,
+        enclose: None,
+        defaults: &[],
+        definition: Definition::Formula(
+            "1.0507009873554804934193349852946 * (relu(x) + 1.6732632423543772848170429916717 * (exp(-relu(-x)) - 1))",
+        ),
+    },
+    /// `relu6(x)`: min(max(x, 0), 6).
+    Relu6 => Spec {
+        names: &[("relu6", "\\operatorname{relu6}")],
+        arity: 1,
+        enclose: None,
+        defaults: &[],
+        definition: Definition::Formula("relu(x) - relu(x - 6)"),
+    },
+    /// `hardtanh(x)`: min(max(x, -1), 1).
+    Hardtanh => Spec {
+        names: &[("hardtanh", "\\operatorname{hardtanh}")],
+        arity: 1,
+        enclose: None,
+        defaults: &[],
+        definition: Definition::Formula("x - relu(x - 1) + relu(-1 - x)"),
+    },
+    /// `hardsigmoid(x)`: relu6(x + 3) / 6.
+    Hardsigmoid => Spec {
+        names: &[("hardsigmoid", "\\operatorname{hardsigmoid}")],
+        arity: 1,
+        enclose: None,
+        defaults: &[],
+        definition: Definition::Formula("(relu(x + 3) - relu(x - 3)) / 6"),
+    },
+    /// `hardswish(x)`: x · relu6(x + 3) / 6.
+    Hardswish => Spec {
+        names: &[("hardswish", "\\operatorname{hardswish}")],
+        arity: 1,
+        enclose: None,
+        defaults: &[],
+        definition: Definition::Formula("x * (relu(x + 3) - relu(x - 3)) / 6"),
+    },
+    /// `clamp(x, lo, hi)`: min(max(x, lo), hi), as `torch.clamp` (hi where lo > hi).
+    Clamp => Spec {
+        names: &[("clamp", "\\operatorname{clamp}")],
+        arity: 3,
+        enclose: None,
+        defaults: &[],
+        definition: Definition::Formula("min(max(x, y), z)"),
+    },
+    /// `huber(x, d)`: the Huber loss of a residual x, x²/2 for |x| ≤ d and d·(|x| - d/2) beyond
+    /// (PyTorch's `HuberLoss` with `delta`, 1 by default).
+    Huber => Spec {
+        names: &[("huber", "\\operatorname{huber}")],
+        arity: 2,
+        enclose: None,
+        defaults: &["1"],
+        definition: Definition::Formula("x^2 / 2 - relu(abs(x) - y)^2 / 2"),
+    },
+    /// `smooth_l1(x, b)`: huber(x, b) / b, PyTorch's `SmoothL1Loss` with `beta` (1 by default;
+    /// undefined at b = 0).
+    SmoothL1 => Spec {
+        names: &[("smooth_l1", "\\operatorname{smooth\\_l1}")],
+        arity: 2,
+        enclose: None,
+        defaults: &["1"],
+        definition: Definition::Formula("(x^2 / 2 - relu(abs(x) - y)^2 / 2) / y"),
+    },
 }
 
 impl Builtin {
@@ -236,9 +338,14 @@ impl Builtin {
         self.spec().names[0].0
     }
 
-    /// How many arguments it takes.
+    /// How many arguments it takes at most.
     pub fn arity(self) -> usize {
         self.spec().arity
+    }
+
+    /// How many arguments it takes at least: its arity less the parameters with defaults.
+    pub fn min_arity(self) -> usize {
+        self.spec().arity - self.spec().defaults.len()
     }
 
     /// Its formula, if it is defined by one.
@@ -304,7 +411,10 @@ mod tests {
             assert!(!names[..i].contains(name), "`{name}` is declared twice");
         }
         for &b in Builtin::ALL {
-            assert!(b.arity() <= 2, "{b:?}");
+            assert!(b.arity() <= 3, "{b:?}");
+            // Only parameters after the first may be left out, and only of a formula.
+            assert!(b.spec().defaults.len() < b.arity().max(1), "{b:?}");
+            assert!(b.spec().defaults.is_empty() || b.formula().is_some(), "{b:?}");
             // A constant is a primitive without a derivative formula.
             assert!(b.arity() > 0 || b.facts().is_some_and(|f| f.derivative.is_none()), "{b:?}");
             for (name, latex) in b.spec().names {

@@ -418,3 +418,17 @@ fn no_file_of_the_corpus_or_the_course_examples_gets_a_warning() {
         assert!(found.is_empty(), "{}: {found:?}", path.display());
     }
 }
+
+#[test]
+fn bounded_domains_that_are_empty_or_repeat_a_number_are_errors() {
+    for (decl, message) in [
+        ("var p in (1, 0)", "the interval `(1, 0)` is empty"),
+        ("var p in [1, 1]", "the interval `[1, 1]` is a single number"),
+        ("var y in {1, -1, 1}", "the set `{1, -1, 1}` lists a number twice"),
+        ("var y in {2}", "the set `{2}` has one value only"),
+    ] {
+        let source = format!("{decl}\nvar x\nderive x\n  = x\n");
+        let report = gradproof::check_source("t.deriv", source.as_bytes(), &gradproof::check::CheckOptions::default());
+        assert!(report.errors.iter().any(|e| e.message == message), "{decl}: {:?}", report.errors);
+    }
+}

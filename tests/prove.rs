@@ -520,3 +520,78 @@ proves!(
     "diff(gelu_exact(x), x)",
     "(1 + erf(x / sqrt(2))) / 2 + x * exp(-x^2 / 2) / sqrt(2 * pi)"
 );
+
+// Piecewise functions (docs/language.md, "Piecewise functions"): formulas over the kinks, and the
+// case split over the sign of a kink's argument affine in one input, which proves an identity on
+// every piece and at every threshold (prove/cases.rs). Each identity verified with SymPy.
+proves!(case_split_relu_difference, X, "relu(x) - relu(-x)", "x");
+proves!(case_split_abs_of_relus, X, "abs(x)", "relu(x) + relu(-x)");
+proves!(case_split_max_plus_min, X, "max(x, 1) + min(x, 1)", "x + 1");
+proves!(case_split_nested_kinks, X, "abs(x - 1) + abs(x + 1)", "2*max(abs(x), 1)");
+proves!(case_split_step_at_its_kink, X, "step(step(x) - 1)", "step(x)");
+proves!(case_split_inside_the_domain, "var x >= 0", "relu(x)", "x");
+proves!(case_split_derivative_away_from_the_kink, X, "diff(abs(x), x)", "2*step(x) - 1");
+proves!(case_split_derivative_of_a_kink_of_a_kink, X, "diff(huber(x), x)", "clamp(x, -1, 1)");
+proves!(leaky_relu_default_slope, X, "diff(leaky_relu(x), x)", "step(x) + 0.01*step(-x)");
+proves!(elu_derivative_of_pytorch, X, "diff(elu(x, 2), x)", "step(x) + 2*exp(x)*step(-x)");
+proves!(hardtanh_is_clamp, X, "hardtanh(x)", "clamp(x, -1, 1)");
+is_wrong!(leaky_relu_slope_above_one_is_a_min, X, "leaky_relu(x, 2)", "max(x, 2*x)");
+is_wrong!(relu6_without_its_upper_kink, X, "diff(relu6(x), x)", "step(x)");
+is_wrong!(huber_derivative_without_its_clamp, X, "diff(huber(x), x)", "x");
+// False at the threshold only: 2 = 1 at x = 0, 1 = 0 at x = 1, 0 = 1 at x = 0 for `x >= 0`.
+does_not_prove!(case_split_steps_meet_at_the_kink, X, "step(x) + step(-x)", "1");
+does_not_prove!(case_split_steps_overlap_at_the_kink, X, "step(x - 1) * step(1 - x)", "0");
+does_not_prove!(case_split_sign_at_the_edge_of_the_domain, "var x >= 0", "sign(x)", "1");
+// Undefined at 0 on one side only (0/0).
+does_not_prove!(case_split_keeps_the_domain, X, "abs(x) / x", "sign(x)");
+proves!(case_split_keeps_the_domain_non_zero, "var x != 0", "abs(x) / x", "sign(x)");
+// A derivative that only looks like a kink at ±1 (relu'(|x| + 1) is 1 everywhere): the values at
+// ±1 are still compared, and step(x - 1) + step(1 - x) is 2 at x = 1.
+does_not_prove!(
+    case_split_compares_where_no_derivative_is_at_its_kink,
+    X,
+    "diff(relu(abs(x) + 1), x) * 0 + step(x - 1) + step(1 - x)",
+    "1"
+);
+
+// Huge constants: the log-sum-exp trick takes the largest exp of a number out of the log of a
+// positive sum (log(Σ tᵢ e^cᵢ) = c + log(Σ tᵢ e^(cᵢ - c)), true wherever the sum is positive).
+// Verified with SymPy.
+proves!(
+    log_sum_exp_of_huge_constants,
+    X,
+    "log(exp(1000) + exp(1001) + exp(1002))",
+    "1002 + log(exp(-2) + exp(-1) + 1)"
+);
+proves!(log_sum_exp_with_a_variable, X, "log(exp(1000)*exp(x) + exp(1001))", "1001 + log(exp(x - 1) + 1)");
+proves!(log_sum_exp_of_fractions, X, "log(exp(0.5) + exp(1.5))", "1.5 + log(exp(-1) + 1)");
+is_wrong!(
+    log_sum_exp_with_the_wrong_shift,
+    X,
+    "log(exp(1000) + exp(1001) + exp(1002))",
+    "1001 + log(exp(-2) + exp(-1) + 1)"
+);
+// A difference is not known positive: no rule (the numbers check it).
+does_not_prove!(
+    log_sum_exp_needs_a_positive_sum,
+    X,
+    "log(exp(1000) - exp(999)) + 0*x",
+    "1000 + log(1 - exp(-1)) + 0*x"
+);
+
+// Bounded and finite domains: what they give the prover (each verified with SymPy).
+const PROB: &str = "var p in (0, 1), q in [0, 1], y in {-1, 1}, t in {0, 1}";
+proves!(open_interval_keeps_one_minus_p_off_zero, PROB, "(1 - p) / (1 - p)", "1");
+proves!(open_interval_is_positive, PROB, "p / p", "1");
+proves!(bce_derivative_in_a_probability, PROB, "diff(-(t*log(p) + (1 - t)*log(1 - p)), p)", "-t/p + (1 - t)/(1 - p)");
+// [0, 1] reaches 0 and 1: no fact, so the condition stays.
+does_not_prove!(closed_interval_reaches_its_ends, PROB, "(1 - q) / (1 - q)", "1");
+does_not_prove!(closed_interval_reaches_zero, PROB, "q / q", "1");
+// {0, 1} holds 0: not non-zero; and a kink at a member is not away from the kink.
+does_not_prove!(finite_set_with_zero_is_not_nonzero, PROB, "t / t", "1");
+proves!(finite_set_without_zero_is_nonzero, PROB, "y / y", "1");
+does_not_prove!(kink_at_a_member_of_a_finite_set, PROB, "relu'(t)", "step(t)");
+is_wrong!(a_target_is_not_one, PROB, "t^2", "1");
+// A finite set is split into its members (every value checked, no kink left out).
+proves!(finite_set_split_into_members, PROB, "t^2 - t + y^2", "y^2");
+proves!(hinge_derivative_for_both_labels, "var y in {-1, 1}\nvar z", "diff(relu(1 - y*z), z)", "-y*step(1 - y*z)");

@@ -403,13 +403,8 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         Vec::new()
     };
     let forms = all_forms.first();
-    let proved = |a: usize, b: usize| -> bool {
-        !all_forms.is_empty()
-            && all_forms.iter().all(|f| match (&f.forms[a], &f.forms[b]) {
-                (Some(x), Some(y)) => x.proves_equal(y),
-                _ => false,
-            })
-    };
+    let proved =
+        |a: usize, b: usize| -> bool { !all_forms.is_empty() && all_forms.iter().all(|f| f.proves_equal(a, b)) };
     let cover = coverage::coverage(ctx.model, &exprs);
     // Where every comparison is proved, the numbers only cross-check the proofs: the draws that
     // look for what the usual ones miss (other magnitudes, exact rational values) are spared.
@@ -424,11 +419,11 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     // --explain, as it costs time), else the rules the normal forms used.
     let explanation_of = |a: usize, b: usize| -> Vec<String> {
         let Some(f) = forms else { return Vec::new() };
-        let (Some(x), Some(y)) = (&f.forms[a], &f.forms[b]) else { return Vec::new() };
+        let (Some(x), Some(y)) = (&f.forms[a], &f.forms[b]) else { return f.rules(a, b) };
         let chain = (options.explain && work::file_spent().is_none())
             .then(|| prove::egraph::explain(&f.model, &x.lowered, &y.lowered))
             .flatten();
-        chain.unwrap_or_else(|| x.rules.union(&y.rules).map(|r| r.to_string()).collect())
+        chain.unwrap_or_else(|| f.rules(a, b))
     };
 
     let lowered = Lowered::new(&instances, &all_forms);

@@ -13,10 +13,10 @@ use super::ir::Expr;
 use super::resolve::resolve;
 
 /// The parameters of a formula, in order.
-const PARAMETERS: [&str; 2] = ["x", "y"];
+const PARAMETERS: [&str; 3] = ["x", "y", "z"];
 
-/// The formula of a builtin defined by one, as an expression over `Expr::Local(0)` (`x`) and
-/// `Expr::Local(1)` (`y`). `None` for a primitive, and for a formula that does not resolve
+/// The formula of a builtin defined by one, as an expression over `Expr::Local(0)` (`x`),
+/// `Expr::Local(1)` (`y`) and `Expr::Local(2)` (`z`). `None` for a primitive, and for a formula that does not resolve
 /// (which `tests/builtins.rs` rules out for every entry of the table).
 pub fn formula_body(b: Builtin) -> Option<&'static Expr> {
     static BODIES: OnceLock<Vec<Option<Expr>>> = OnceLock::new();

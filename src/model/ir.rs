@@ -1,6 +1,7 @@
 //! The resolved model: every name bound to what it means, indices numbered, definitions linked.
 
 use num_rational::BigRational;
+use num_traits::{Signed, Zero};
 
 use crate::diagnostic::Span;
 use crate::syntax::ast::{BigOp, Relation};
@@ -39,6 +40,8 @@ pub struct Model {
     pub bounds: Vec<BoundIndex>,
     /// `assume` constraints.
     pub assumptions: Vec<Assumption>,
+    /// The bounded domains of inputs (`in (0, 1)`, `in {-1, 1}`), by the number in [`Domain::Set`].
+    pub domain_sets: Vec<DomainSet>,
     /// The derivations, in file order.
     pub derivations: Vec<Derivation>,
     /// Whether a declaration had an error (then no derivation should be checked).
@@ -199,6 +202,82 @@ pub enum Domain {
     NonNegative,
     /// `!= 0`
     NonZero,
+    /// `in (0, 1)`, `in {-1, 1}`: the set of that number in [`Model::domain_sets`].
+    Set(usize),
+}
+
+impl Model {
+    /// Whether every value of an input with this domain is > 0.
+    pub fn positive_domain(&self, d: Domain) -> bool {
+        match d {
+            Domain::Positive => true,
+            Domain::Set(k) => self.domain_sets.get(k).is_some_and(DomainSet::positive),
+            _ => false,
+        }
+    }
+
+    /// Whether no value of an input with this domain is 0.
+    pub fn nonzero_domain(&self, d: Domain) -> bool {
+        match d {
+            Domain::Positive | Domain::NonZero => true,
+            Domain::Set(k) => self.domain_sets.get(k).is_some_and(DomainSet::nonzero),
+            _ => false,
+        }
+    }
+
+    /// The bounded domain of an input entry, if it has one.
+    pub fn domain_set(&self, entry: EntryId) -> Option<&DomainSet> {
+        match self.entries.get(entry)?.kind {
+            EntryKind::Input(Domain::Set(k)) => self.domain_sets.get(k),
+            _ => None,
+        }
+    }
+}
+
+/// A bounded domain: an interval or a finite set of numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DomainSet {
+    /// `(lo, hi)`, `[lo, hi]`, or half-open: `lo < hi`.
+    Interval {
+        /// The lower end.
+        lo: BigRational,
+        /// The upper end.
+        hi: BigRational,
+        /// Whether `lo` belongs to it (`[`).
+        lo_closed: bool,
+        /// Whether `hi` belongs to it (`]`).
+        hi_closed: bool,
+    },
+    /// `{-1, 1}`: at least two numbers, in increasing order.
+    Finite(Vec<BigRational>),
+}
+
+impl DomainSet {
+    /// Whether every member is > 0.
+    pub fn positive(&self) -> bool {
+        match self {
+            DomainSet::Interval { lo, lo_closed, .. } => lo.is_positive() || (lo.is_zero() && !lo_closed),
+            DomainSet::Finite(values) => values.iter().all(|v| v.is_positive()),
+        }
+    }
+
+    /// Whether no member is 0.
+    pub fn nonzero(&self) -> bool {
+        match self {
+            DomainSet::Interval { lo, hi, lo_closed, hi_closed } => {
+                lo.is_positive() || hi.is_negative() || (lo.is_zero() && !lo_closed) || (hi.is_zero() && !hi_closed)
+            }
+            DomainSet::Finite(values) => values.iter().all(|v| !v.is_zero()),
+        }
+    }
+
+    /// The greatest lower bound and the least upper bound, each with whether it is a member.
+    pub fn bounds(&self) -> ((&BigRational, bool), (&BigRational, bool)) {
+        match self {
+            DomainSet::Interval { lo, hi, lo_closed, hi_closed } => ((lo, *lo_closed), (hi, *hi_closed)),
+            DomainSet::Finite(values) => ((&values[0], true), (&values[values.len() - 1], true)),
+        }
+    }
 }
 
 /// What an entry is.

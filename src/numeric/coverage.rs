@@ -536,7 +536,7 @@ mod tests {
         assert_eq!(of("var x\nderive min(x, 5)\n  = x\n").scales, vec![5.0]);
         assert_eq!(of("var x\nderive relu(2*x - 3)\n  = x\n").scales, vec![1.5]);
         assert_eq!(of("var x\nderive step(0.2 - abs(x))\n  = 1\n").scales, vec![0.2]);
-        assert_eq!(of("var x\nlet relu6(z) = min(max(z, 0), 6)\nderive relu6(x)\n  = x\n").scales, vec![6.0]);
+        assert_eq!(of("var x\nlet my_relu6(z) = min(max(z, 0), 6)\nderive my_relu6(x)\n  = x\n").scales, vec![6.0]);
         assert_eq!(of("var x\nlet g = 2*x + 1\nderive max(g, 0.5)\n  = g\n").scales, vec![0.25]);
         // A kink at 0 is where the usual draws change sign.
         assert!(of("var x\nderive relu(x)\n  = x\n").scales.is_empty());

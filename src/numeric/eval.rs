@@ -1196,12 +1196,12 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         let raw = |args: &[i64]| {
             let words: Words =
                 [self.sample.seed, TAG_INPUT, k.0 as u64].into_iter().chain(args.iter().map(|&a| a as u64)).collect();
-            input_value(domain, self.sample.band, &words)
+            input_value(domain, &self.ctx.model.domain_sets, self.sample.band, &words)
         };
         let model = self.ctx.model;
         let mut value = raw(&k.1);
-        if self.sample.mirror && matches!(domain, crate::model::Domain::Real | crate::model::Domain::NonZero) {
-            value = -value;
+        if self.sample.mirror {
+            value = random::mirrored(domain, &model.domain_sets, value);
         }
         if let Some(a) = model.assumptions.iter().find(|a| a.entry == k.0) {
             let slot = model.entries[k.0].range_slots().next().expect("an assumed family has one range slot");

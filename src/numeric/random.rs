@@ -8,8 +8,9 @@ use rand_pcg::Pcg64Mcg;
 
 use super::approx::{Approx, UNIT};
 use super::precise::Precise;
+use super::value::ratio_to_f64;
 use super::value::{EvalResult, Value};
-use crate::model::{Builtin, Domain};
+use crate::model::{Builtin, Domain, DomainSet};
 
 /// Mixes a list of words into one seed (SplitMix64 finaliser over a running state).
 pub fn key(words: &[u64]) -> u64 {
@@ -40,9 +41,22 @@ pub enum Band {
     Between(f64, f64),
 }
 
-/// A random value of an input with the given domain, from a band of magnitudes.
-pub fn input_value(domain: Domain, band: Band, words: &[u64]) -> f64 {
+/// A random value of an input with the given domain (`sets`: the model's bounded domains), from
+/// a band of magnitudes. An input of a bounded domain ignores the band: an interval is drawn
+/// uniformly from its middle 90% (away from the ends, where `log(p)` or `1/(1 - p)` blow up), a
+/// finite set's member uniformly; [`mirrored`] gives the other half of the draws.
+pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, words: &[u64]) -> f64 {
     let mut r = rng(words);
+    if let Domain::Set(k) = domain {
+        return match &sets[k] {
+            DomainSet::Interval { lo, hi, .. } => {
+                let (lo, hi) = (ratio_to_f64(lo), ratio_to_f64(hi));
+                let margin = (hi - lo) / 20.0;
+                r.gen_range(lo + margin..hi - margin)
+            }
+            DomainSet::Finite(values) => ratio_to_f64(&values[r.gen_range(0..values.len())]),
+        };
+    }
     let positive = matches!(domain, Domain::Positive | Domain::NonNegative);
     let magnitude = match band {
         Band::Standard if positive => return r.gen_range(0.2..3.0),
@@ -53,6 +67,24 @@ pub fn input_value(domain: Domain, band: Band, words: &[u64]) -> f64 {
         magnitude
     } else {
         -magnitude
+    }
+}
+
+/// The value of the mirrored draw of an input whose draw was `value` (draws come in pairs, §6):
+/// negated where the domain allows every sign, reflected inside an interval (lo + hi - value), and
+/// the member half-way round a finite set, so that a pair of draws visits both members of a set of
+/// two (`{-1, 1}`, `{0, 1}`); kept where the domain is a sign (`> 0`).
+pub fn mirrored(domain: Domain, sets: &[DomainSet], value: f64) -> f64 {
+    match domain {
+        Domain::Real | Domain::NonZero => -value,
+        Domain::Positive | Domain::NonNegative => value,
+        Domain::Set(k) => match &sets[k] {
+            DomainSet::Interval { lo, hi, .. } => ratio_to_f64(lo) + ratio_to_f64(hi) - value,
+            DomainSet::Finite(values) => {
+                let at = values.iter().position(|v| ratio_to_f64(v) == value).unwrap_or(0);
+                ratio_to_f64(&values[(at + values.len() / 2) % values.len()])
+            }
+        },
     }
 }
 

@@ -23,7 +23,7 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::Zero;
 
-use crate::model::{entries_read, expr_text, free_indices, Builtin, Domain, EntryKind, Expr, Model};
+use crate::model::{entries_read, expr_text, free_indices, Builtin, EntryKind, Expr, Model};
 
 /// An exact rational constant of the e-graph language.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -319,7 +319,7 @@ fn atom(model: &Model, e: &Expr, out: &mut RecExpr<Math>, atoms: &mut HashMap<Sy
         entries_read(e, &mut read);
         let positive = match e {
             Expr::Size(_) => true,
-            Expr::Entry(r) => matches!(model.entries[r.entry].kind, EntryKind::Input(Domain::Positive)),
+            Expr::Entry(r) => matches!(model.entries[r.entry].kind, EntryKind::Input(d) if model.positive_domain(d)),
             _ => false,
         };
         AtomFacts {

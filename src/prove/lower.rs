@@ -16,8 +16,7 @@
 
 use crate::model::{
     constant_value, dependency_closure, derivative_body, expansion, subst_free, subst_ix_vars, subst_locals,
-    BoundIndex, Builtin, Domain, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange, Ix, IxTerm, IxVar, Literal,
-    Model,
+    BoundIndex, Builtin, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange, Ix, IxTerm, IxVar, Literal, Model,
 };
 use crate::syntax::ast::BigOp;
 use num_bigint::BigInt;
@@ -110,6 +109,7 @@ impl<'m> Lowerer<'m> {
             user_functions: m.user_functions.clone(),
             bounds: self.bounds.clone(),
             assumptions: m.assumptions.clone(),
+            domain_sets: m.domain_sets.clone(),
             derivations: Vec::new(),
             declarations_failed: m.declarations_failed,
             grading: m.grading.clone(),
@@ -623,7 +623,7 @@ impl<'m> Lowerer<'m> {
             Expr::Const(l) => l.value.is_positive(),
             Expr::Size(_) => true,
             Expr::Entry(r) => match &self.model.entries[r.entry].kind {
-                EntryKind::Input(d) => *d == Domain::Positive,
+                EntryKind::Input(d) => self.model.positive_domain(*d),
                 EntryKind::Defined(body) => depth > 0 && !self.varies(r) && self.known_positive(body, depth - 1),
                 EntryKind::Unknown(_) => false,
             },
@@ -652,7 +652,7 @@ impl<'m> Lowerer<'m> {
         match e {
             Expr::Const(l) => !l.value.is_zero(),
             Expr::Entry(r) => match &self.model.entries[r.entry].kind {
-                EntryKind::Input(d) => *d == Domain::NonZero,
+                EntryKind::Input(d) => self.model.nonzero_domain(*d),
                 EntryKind::Defined(body) => depth > 0 && !self.varies(r) && self.known_nonzero(body, depth - 1),
                 EntryKind::Unknown(_) => false,
             },

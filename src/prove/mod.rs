@@ -2,6 +2,7 @@
 //! ([`lower`]), and a normaliser to canonical fractions over atoms ([`normal`]). A step is proved
 //! when both sides lower and normalise to the same fraction with the same definedness conditions.
 
+pub mod cases;
 pub mod egraph;
 pub mod lower;
 pub mod normal;
@@ -40,6 +41,41 @@ pub struct Forms {
     pub stopped: Vec<Option<Spent>>,
     /// The model extended by lowering.
     pub model: Model,
+    /// One per expression: the lowered expression, also where normalising it gave up (a
+    /// derivative of a kink whose argument may vanish on a whole piece can still be split into
+    /// pieces); `None` where lowering gave up.
+    lowered: Vec<Option<Expr>>,
+    /// The prover's budget per expression, for a case split.
+    budget: Budget,
+}
+
+impl Forms {
+    /// Whether the expressions `a` and `b` are proved equal: their normal forms are equal, or
+    /// they are equal on every piece of a case split over the sign of their kinks' arguments
+    /// ([`cases`]), within the budget of one expression.
+    pub fn proves_equal(&self, a: usize, b: usize) -> bool {
+        if let (Some(x), Some(y)) = (&self.forms[a], &self.forms[b]) {
+            if x.proves_equal(y) {
+                return true;
+            }
+        }
+        let (Some(x), Some(y)) = (&self.lowered[a], &self.lowered[b]) else { return false };
+        work::within(self.budget, || cases::equal_by_cases(&self.model, x, y))
+    }
+
+    /// The rules that a proof of `a = b` used, for `--explain`: those of the normal forms, and
+    /// the case split where the normal forms alone do not prove it.
+    pub fn rules(&self, a: usize, b: usize) -> Vec<String> {
+        let mut rules: BTreeSet<&'static str> = BTreeSet::new();
+        for f in [&self.forms[a], &self.forms[b]].into_iter().flatten() {
+            rules.extend(&f.rules);
+        }
+        let by_normal_forms = matches!((&self.forms[a], &self.forms[b]), (Some(x), Some(y)) if x.proves_equal(y));
+        if !by_normal_forms {
+            rules.insert("case split (each piece and threshold of the kinks, or each member of a finite set)");
+        }
+        rules.into_iter().map(str::to_string).collect()
+    }
 }
 
 /// The normal forms of expressions of one model, comparable with each other; `None` where the
@@ -65,6 +101,7 @@ pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Budget) -> Forms {
         })
         .collect();
     let extended = lowerer.extended_model();
+    let lowered_only: Vec<Option<Expr>> = lowered.iter().map(|l| l.as_ref().map(|(e, _)| e.clone())).collect();
     let mut normaliser = Normaliser::new(&extended);
     let forms = lowered
         .into_iter()
@@ -82,5 +119,5 @@ pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Budget) -> Forms {
         })
         .collect();
     drop(normaliser);
-    Forms { forms, stopped, model: extended }
+    Forms { forms, stopped, model: extended, lowered: lowered_only, budget }
 }

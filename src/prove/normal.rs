@@ -17,7 +17,7 @@ use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use crate::model::{
-    Bound, BoundId, Builtin, Domain, EntryId, EntryKind, Expr, FnId, IndexId, IndexRange, Ix, IxTerm, IxVar, Model,
+    Bound, BoundId, Builtin, DomainSet, EntryId, EntryKind, Expr, FnId, IndexId, IndexRange, Ix, IxTerm, IxVar, Model,
     SizeId,
 };
 use crate::syntax::ast::BigOp;
@@ -831,9 +831,10 @@ impl<'m> Normaliser<'m> {
         match &self.atoms[a as usize] {
             Atom::Exp(_) | Atom::Size(_) | Atom::Func(Head::Builtin(Builtin::Pi), ..) => true,
             Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args) => self.positive(&args[0]),
-            Atom::Input(e, _) => {
-                matches!(self.model.entries[*e].kind, EntryKind::Input(Domain::Positive | Domain::NonZero))
-            }
+            Atom::Input(e, _) => match self.model.entries[*e].kind {
+                EntryKind::Input(d) => self.model.nonzero_domain(d),
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -846,17 +847,45 @@ impl<'m> Normaliser<'m> {
             // A sum of positive terms over a range that is never empty; a product of positives.
             Atom::Sum(r, body) => self.positive(body) && self.never_empty(*r),
             Atom::Prod(_, body) => self.positive(body),
-            Atom::Input(e, _) => matches!(self.model.entries[*e].kind, EntryKind::Input(Domain::Positive)),
+            Atom::Input(e, _) => match self.model.entries[*e].kind {
+                EntryKind::Input(d) => self.model.positive_domain(d),
+                _ => false,
+            },
             Atom::Pow(base, _) => self.positive(base),
             _ => false,
         }
     }
 
     fn positive_poly(&self, p: &Poly) -> bool {
-        !p.is_zero()
+        (!p.is_zero()
             && p.0.iter().all(|(m, c)| {
                 c.is_positive() && m.0.iter().all(|&(a, e)| self.positive_atom(a) || (e % 2 == 0 && self.never_zero(a)))
-            })
+            }))
+            || self.positive_by_bounds(p)
+    }
+
+    /// Whether an affine polynomial of inputs with bounded domains is positive by their bounds:
+    /// `1 - p` for `p in (0, 1)`. Its infimum is the sum of its terms' infima (each term at an end
+    /// of its input's domain, whatever the other terms do); positive when that is > 0, or is 0
+    /// and some term never reaches its infimum (an open end).
+    fn positive_by_bounds(&self, p: &Poly) -> bool {
+        let mut infimum = rat(0);
+        let mut strict = false;
+        for (m, c) in &p.0 {
+            match m.0.as_slice() {
+                [] => infimum = sum(&infimum, c),
+                [(a, 1)] => {
+                    let Atom::Input(e, _) = &self.atoms[*a as usize] else { return false };
+                    let Some(set) = self.model.domain_set(*e) else { return false };
+                    let ((lo, lo_in), (hi, hi_in)) = set.bounds();
+                    let (end, reached) = if c.is_positive() { (lo, lo_in) } else { (hi, hi_in) };
+                    infimum = sum(&infimum, &product(c, end));
+                    strict |= !reached;
+                }
+                _ => return false,
+            }
+        }
+        infimum.is_positive() || (infimum.is_zero() && strict)
     }
 
     /// Whether a range has at least one element for every size ≥ 1.
@@ -1163,7 +1192,12 @@ impl<'m> Normaliser<'m> {
     /// `log`, which is 0 wherever its argument is 1, which sizes or indices can make it.
     fn generic_atom(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
-            Atom::Input(e, _) => !self.model.assumptions.iter().any(|x| x.entry == *e),
+            // Not an input of a finite set (`{0, 1}` puts a kink's argument at 0 for a whole
+            // part of the inputs) nor one an `assume` ties together.
+            Atom::Input(e, _) => {
+                !self.model.assumptions.iter().any(|x| x.entry == *e)
+                    && !matches!(self.model.domain_set(*e), Some(DomainSet::Finite(_)))
+            }
             Atom::Node(_) | Atom::Partial(..) | Atom::Exp(_) => true,
             Atom::Func(Head::Unknown(_), _, _) => true,
             _ => false,
@@ -1210,6 +1244,9 @@ impl<'m> Normaliser<'m> {
             }
             return Some(self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![Frac::poly(p.clone())])));
         }
+        if let Some(split) = self.log_of_large_exponentials(p) {
+            return Some(split);
+        }
         // The lowest (negative) power of each never-zero atom over all terms.
         let mut lowest: BTreeMap<AtomId, i32> = BTreeMap::new();
         for m in p.0.keys() {
@@ -1230,6 +1267,49 @@ impl<'m> Normaliser<'m> {
         let log_factor = self.log_monomial(&Poly(BTreeMap::from([(factor, rat(1))])))?;
         let log_rest = self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![Frac::poly(rest)]));
         log_factor.add(&log_rest)
+    }
+
+    /// The log-sum-exp trick, for a positive sum of terms with `exp` of numbers that `exp` keeps
+    /// as atoms of their own (`exp(1000)`, `exp(1/2)`: not powers of `exp(1)`):
+    /// `log(Σ tᵢ·exp(cᵢ)) = c + log(Σ tᵢ·exp(cᵢ - c))` with `c` the largest `cᵢ`, which holds for
+    /// every positive sum (`exp(c) > 0`). So `log(exp(1000) + exp(1001) + exp(1002))` is
+    /// `1002 + log(exp(-2) + exp(-1) + 1)`. `None` where no term has such an atom or `c` is 0.
+    fn log_of_large_exponentials(&mut self, p: &Poly) -> Option<Frac> {
+        // exp(c) of a number c, as an atom: its argument.
+        let exp_of_number = |n: &Normaliser, a: AtomId| match &n.atoms[a as usize] {
+            Atom::Exp(arg) => arg.as_constant(),
+            _ => None,
+        };
+        let one = rat(1);
+        let large = p.0.keys().any(|m| m.0.iter().any(|&(a, _)| exp_of_number(self, a).is_some_and(|c| c != one)));
+        if !large {
+            return None;
+        }
+        // Each term as (coefficient, the rest of its monomial, the sum of its exponents c·k).
+        let mut terms = Vec::new();
+        for (m, coefficient) in &p.0 {
+            let mut exponent = rat(0);
+            let mut rest = Vec::new();
+            for &(a, k) in &m.0 {
+                match exp_of_number(self, a) {
+                    Some(c) => exponent = sum(&exponent, &product(&c, &rat(i64::from(k)))),
+                    None => rest.push((a, k)),
+                }
+            }
+            terms.push((coefficient.clone(), Mono(rest), exponent));
+        }
+        let largest = terms.iter().map(|(_, _, c)| c.clone()).max()?;
+        if largest.is_zero() {
+            return None;
+        }
+        self.rules.insert("log-sum-exp: the largest exp of a number taken out of a log");
+        let mut shifted = Frac::constant(rat(0));
+        for (coefficient, rest, exponent) in terms {
+            let factor = self.exp(Frac::constant(sum(&exponent, &-largest.clone())))?;
+            let term = Frac::poly(Poly(BTreeMap::from([(rest, coefficient)])));
+            shifted = shifted.add(&term.mul(&factor)?)?;
+        }
+        Frac::constant(largest).add(&self.log(shifted)?)
     }
 
     /// `log(c · a1^k1 · …)` for a positive coefficient and positive atoms.

@@ -161,6 +161,16 @@ fn markdown_document(title: Option<&str>, blocks: &[(Option<String>, Vec<String>
 fn declared_set(v: &VarItem) -> String {
     let set = match &v.domain {
         None => "\\mathbb{R}".to_string(),
+        // An interval as written; a finite set in braces.
+        Some(d) if d.op == "in" => {
+            let inner = &d.bound[1..d.bound.len() - 1];
+            let numbers: Vec<String> = inner.split(", ").map(number_latex).collect();
+            match (d.bound.chars().next(), d.bound.chars().last()) {
+                (Some('{'), _) => format!("\\{{{}\\}}", numbers.join(", ")),
+                (Some(open), Some(close)) => format!("{open}{}{close}", numbers.join(", ")),
+                _ => d.bound.clone(),
+            }
+        }
         Some(d) => {
             let bound = number_latex(&d.bound);
             match d.op.as_str() {

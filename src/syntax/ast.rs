@@ -94,7 +94,7 @@ pub enum IndexAtom {
 pub struct VarItem {
     /// The declared reference.
     pub target: VarRef,
-    /// `> 0`, `>= 0`, `!= 0`.
+    /// `> 0`, `>= 0`, `!= 0`, `in (0, 1)`, `in {-1, 1}`.
     pub domain: Option<DomainDecl>,
     /// `: m x n`, if written (§7).
     pub shape: Option<ShapeDecl>,
@@ -112,9 +112,10 @@ pub struct ShapeDecl {
 /// A domain as written.
 #[derive(Debug, Clone)]
 pub struct DomainDecl {
-    /// The operator as written: `>`, `>=`, `!=` (or `≥`, `≠`).
+    /// The operator as written: `>`, `>=`, `!=` (or `≥`, `≠`), or `in`.
     pub op: String,
-    /// The number on the right.
+    /// The number on the right; after `in`, the interval or finite set in canonical form
+    /// (`(0, 1)`, `[0, 1)`, `{-1, 1}`).
     pub bound: String,
     /// The whole domain.
     pub span: Span,

@@ -324,7 +324,21 @@ impl Builder {
             let span = self.span(&d);
             let mut parts = d.into_inner();
             let op = parts.next().map(|p| p.as_str().to_string()).unwrap_or_default();
-            let bound = parts.next().map(|p| p.as_str().to_string()).unwrap_or_default();
+            // A number, or an interval or a finite set written in the canonical form `(0, 1)`,
+            // `{-1, 1}` (so that formatting it parses back to the same tree).
+            let bound = parts
+                .next()
+                .map(|p| match p.as_rule() {
+                    Rule::interval | Rule::finite_set => {
+                        let items: Vec<String> = p.into_inner().map(|q| q.as_str().to_string()).collect();
+                        match items.as_slice() {
+                            [open, lo, hi, close] if open == "(" || open == "[" => format!("{open}{lo}, {hi}{close}"),
+                            _ => format!("{{{}}}", items.join(", ")),
+                        }
+                    }
+                    _ => p.as_str().to_string(),
+                })
+                .unwrap_or_default();
             DomainDecl { op, bound, span }
         });
         VarItem { target, domain, shape }

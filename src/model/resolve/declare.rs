@@ -246,6 +246,11 @@ impl Resolver {
     }
 
     fn domain(&mut self, d: &ast::DomainDecl) -> Option<Domain> {
+        if d.op == "in" {
+            let set = self.domain_set(d)?;
+            self.model.domain_sets.push(set);
+            return Some(Domain::Set(self.model.domain_sets.len() - 1));
+        }
         let zero = d.bound.trim_start_matches(['-', '−']).parse::<f64>().is_ok_and(|v| v == 0.0);
         let domain = match d.op.as_str() {
             ">" => Domain::Positive,
@@ -453,4 +458,50 @@ fn same_pattern(a: &[Slot], b: &[Slot]) -> bool {
             (Slot::Label(l1, o1), Slot::Label(l2, o2)) => l1 == l2 && o1 == o2,
             _ => false,
         })
+}
+
+impl Resolver {
+    /// `in (0, 1)`, `in [0, 1)`, `in {-1, 1}`: the interval or set, or an error where it is empty,
+    /// a single number, or lists a number twice.
+    fn domain_set(&mut self, d: &ast::DomainDecl) -> Option<DomainSet> {
+        let text = d.bound.as_str();
+        let (open, inner, close) = (text.chars().next()?, &text[1..text.len() - 1], text.chars().last()?);
+        let numbers: Option<Vec<BigRational>> =
+            inner.split(',').map(|n| parse_decimal(&n.trim().replace('−', "-")).map(|l| l.value)).collect();
+        let Some(numbers) = numbers else {
+            self.error(Diagnostic::error(d.span, "a number of this domain is too large or too small"));
+            return None;
+        };
+        if open == '{' {
+            let mut sorted = numbers.clone();
+            sorted.sort();
+            sorted.dedup();
+            if sorted.len() != numbers.len() {
+                self.error(
+                    Diagnostic::error(d.span, format!("the set `{text}` lists a number twice"))
+                        .with_hint("list each value once"),
+                );
+                return None;
+            }
+            if sorted.len() < 2 {
+                self.error(
+                    Diagnostic::error(d.span, format!("the set `{text}` has one value only"))
+                        .with_hint("a fixed number is a definition: `let y = …`"),
+                );
+                return None;
+            }
+            return Some(DomainSet::Finite(sorted));
+        }
+        let [lo, hi] = <[BigRational; 2]>::try_from(numbers).ok()?;
+        let (lo_closed, hi_closed) = (open == '[', close == ']');
+        if lo >= hi {
+            let what = if lo == hi { "a single number" } else { "empty" };
+            self.error(
+                Diagnostic::error(d.span, format!("the interval `{text}` is {what}"))
+                    .with_hint("write the lower end first, below the upper one: `in (0, 1)`"),
+            );
+            return None;
+        }
+        Some(DomainSet::Interval { lo, hi, lo_closed, hi_closed })
+    }
 }

@@ -484,10 +484,51 @@ impl Resolver {
             }
             None => match Builtin::from_name(&func.name) {
                 Some(b) => {
-                    if !check_arity(self, b.arity()) {
+                    // Trailing parameters with a default may be left out (`elu(x)` is `elu(x, 1)`).
+                    let defaults = b.spec().defaults;
+                    if !defaults.is_empty() && (args.len() < b.min_arity() || args.len() > b.arity()) {
+                        let example = example_call(b);
+                        self.error(
+                            Diagnostic::error(
+                                span,
+                                format!(
+                                    "`{}` takes {} or {} arguments, but {} {} given",
+                                    func.name,
+                                    b.min_arity(),
+                                    b.arity(),
+                                    args.len(),
+                                    if args.len() == 1 { "was" } else { "were" }
+                                ),
+                            )
+                            .with_hint(format!("write `{example}`; the last may be left out for its default")),
+                        );
                         return None;
                     }
-                    apply(self, Rc::new(move |x| Expr::Builtin(b, primes, x)), args_resolved?)
+                    let given = args.len().max(b.min_arity());
+                    if !check_arity(self, if defaults.is_empty() { b.arity() } else { given }) {
+                        return None;
+                    }
+                    if primes > 0 && b.arity() != 1 {
+                        // `elu'(x)` leaves out a parameter, but is still a function of two.
+                        self.error(
+                            Diagnostic::error(
+                                func.span,
+                                format!(
+                                    "`{}{}` is the derivative of a function of {} arguments",
+                                    func.name,
+                                    "'".repeat(primes as usize),
+                                    b.arity()
+                                ),
+                            )
+                            .with_hint(format!("use `diff`: `diff({}, x)`", example_call(b))),
+                        );
+                        return None;
+                    }
+                    let mut args_resolved = args_resolved?;
+                    for text in &defaults[defaults.len() + given - b.arity()..] {
+                        args_resolved.push(Val::Scalar(Expr::Const(default_literal(text)?)));
+                    }
+                    apply(self, Rc::new(move |x| Expr::Builtin(b, primes, x)), args_resolved)
                 }
                 None => {
                     self.unknown_function(func);
@@ -533,4 +574,18 @@ impl Resolver {
             _ => self.find_entry(target, scope, false).map(|(e, r)| (e, r, None)),
         }
     }
+}
+
+/// A default argument of a builtin (the table's decimal text) as an exact number, never widened
+/// in a `≈` step: it is not written there.
+fn default_literal(text: &str) -> Option<Literal> {
+    parse_decimal(text).map(|l| Literal { value: l.value, half_unit: None, point: false })
+}
+
+/// A call of a builtin with every parameter and its defaults written out: `elu(x, 1)`.
+fn example_call(b: Builtin) -> String {
+    let defaults = b.spec().defaults;
+    let params = ["x", "y", "z"].iter().take(b.min_arity()).map(|p| p.to_string());
+    let args: Vec<String> = params.chain(defaults.iter().map(|d| d.to_string())).collect();
+    format!("{}({})", b.name(), args.join(", "))
 }
