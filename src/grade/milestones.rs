@@ -12,7 +12,8 @@ use std::collections::BTreeSet;
 use num_rational::BigRational;
 use num_traits::{One, Zero};
 
-use crate::model::{entries_read, entry_text, expr_text, subst_free, EntryId, EntryKind, Expr, Model};
+use super::policy::through_definitions;
+use crate::model::{entry_text, expr_text, subst_free, EntryId, EntryKind, Expr, Model};
 use crate::syntax::ast::BigOp;
 
 /// One of the reference's intermediate steps that a submission is expected to show.
@@ -176,19 +177,7 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[(Marks, bool)], re
 /// `∂E/∂s[c,t]`), each written as [`ac_text`] writes it.
 pub fn signature(model: &Model, e: &Expr) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let mut seen = vec![false; model.entries.len()];
-    let mut todo = Vec::new();
-    diffs(model, e, &mut out);
-    entries_read(e, &mut todo);
-    while let Some(id) = todo.pop() {
-        if std::mem::replace(&mut seen[id], true) {
-            continue;
-        }
-        if let EntryKind::Defined(body) = &model.entries[id].kind {
-            diffs(model, body, &mut out);
-            entries_read(body, &mut todo);
-        }
-    }
+    through_definitions(model, e, |x| diffs(model, x, &mut out));
     out
 }
 

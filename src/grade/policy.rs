@@ -154,7 +154,15 @@ pub fn derivatives_left(model: &Model, e: &Expr) -> BTreeMap<String, String> {
 /// The derivatives the reference's final answer leaves, also through the definitions it reads
 /// (`zeta[c,t] = ∂E/∂s[c,t]` leaves `∂E/∂s[c,t]`): a submission may leave these too.
 pub fn derivatives_left_through_definitions(model: &Model, e: &Expr) -> BTreeMap<String, String> {
-    let mut out = derivatives_left(model, e);
+    let mut out = BTreeMap::new();
+    through_definitions(model, e, |x| collect_derivatives(model, x, &mut out));
+    out
+}
+
+/// Calls `visit` on an expression and on the body of every definition it reads, directly or
+/// through other definitions, each once.
+pub fn through_definitions<'a>(model: &'a Model, e: &'a Expr, mut visit: impl FnMut(&'a Expr)) {
+    visit(e);
     let mut seen = vec![false; model.entries.len()];
     let mut todo = Vec::new();
     entries_read(e, &mut todo);
@@ -163,11 +171,10 @@ pub fn derivatives_left_through_definitions(model: &Model, e: &Expr) -> BTreeMap
             continue;
         }
         if let EntryKind::Defined(body) = &model.entries[id].kind {
-            collect_derivatives(model, body, &mut out);
+            visit(body);
             entries_read(body, &mut todo);
         }
     }
-    out
 }
 
 fn collect_derivatives(model: &Model, e: &Expr, out: &mut BTreeMap<String, String>) {
