@@ -203,3 +203,141 @@ wrong(F, "squared error without 1/2: factor 2 forgotten", sp.diff(L2, w2), (out 
 right(F, "squared error without 1/2: inner derivative forgotten", sp.diff(L2, w1), 2 * (out - y) * sp.diff(out, w1))
 wrong(F, "squared error without 1/2: inner derivative forgotten", sp.diff(L2, w1), 2 * (out - y) * w2 * x,
       2 * (out - y) * w2 * sp1 * x)
+
+# ---------------------------------------------------------------- matrix_gradients.deriv (n = 2)
+F = "matrix_gradients.deriv"
+n = 2
+M = lambda name, r, c: sp.Matrix(r, c, lambda i, j: S(f"{name}_{i}{j}"))  # noqa: E731
+V_ = lambda name: sp.Matrix(n, 1, lambda i, j: S(f"{name}_{i}"))  # noqa: E731
+x, y, b1, b2 = V_("x"), V_("y"), V_("b1"), V_("b2")
+W1, W2 = M("W1", n, n), M("W2", n, n)
+lam = S("lambda", positive=True)
+ew = lambda f, v: v.applyfunc(f)  # noqa: E731
+had = lambda p, q: p.multiply_elementwise(q)  # noqa: E731
+z1 = W1 * x + b1
+h = ew(sig, z1)
+yhat = W2 * h + b2
+Lf = lambda yh: R(1, 2) * ((yh - y).T * (yh - y))[0, 0]  # noqa: E731
+L = Lf(yhat)
+grad = lambda s, A: A.applyfunc(lambda e: sp.diff(s, e))  # noqa: E731
+d2 = yhat - y  # dL/dyhat, yhat cut: by hand
+zc = V_("zc")
+d1 = grad(Lf(W2 * ew(sig, zc) + b2), zc).subs(dict(zip(zc, z1)))  # dL/dz1 with z1 cut
+sz = ew(sigp, z1)
+d1_hand = had(W2.T * d2, sz)
+right(F, "hidden delta: sigmoid' forgotten", d1, sp.diag(*sz) * (W2.T * d2))
+wrong(F, "hidden delta: sigmoid' forgotten", d1, W2.T * d2, had(W2.T * d2, sz))
+wrong(F, "hidden delta: transpose of W2 forgotten", d1, had(W2 * d2, sz), d1_hand)
+right(F, "hidden delta: activation for its derivative", d1, d1_hand)
+wrong(F, "hidden delta: activation for its derivative", d1, had(W2.T * d2, h), d1_hand)
+wrong(F, "hidden delta: h (1 + h)", d1, had(had(W2.T * d2, h), ew(lambda e: 1 + e, h)),
+      had(had(W2.T * d2, h), ew(lambda e: 1 - e, h)))
+gW2 = grad(L, W2)
+wrong(F, "output weights: pre-activation for activation", gW2, d2 * z1.T, d2 * h.T)
+right(F, "output weights: sign", gW2, d2 * h.T)
+wrong(F, "output weights: sign", gW2, (y - yhat) * h.T, (yhat - y) * h.T)
+wrong(F, "output bias: activation multiplied in", grad(L, b2), had(d2, h), d2)
+gW1 = grad(L, W1)
+wrong(F, "hidden weights: outer product in the wrong order", gW1, x * d1_hand.T, d1_hand * x.T)
+right(F, "hidden weights: activation for the input", gW1, d1_hand * x.T)
+wrong(F, "hidden weights: activation for the input", gW1, d1_hand * h.T, d1_hand * x.T)
+wrong(F, "input gradient: transpose of W1 forgotten", grad(L, x), W1 * d1_hand, W1.T * d1_hand)
+Lwd = L + lam / 2 * sum(e**2 for e in W1)
+wrong(F, "weight decay: penalty gradient forgotten", grad(Lwd, W1), d1_hand * x.T, d1_hand * x.T + lam * W1)
+V, u, c, tg = M("V", n, n), V_("u"), V_("c"), V_("tg")
+q = V * u + c
+Q = R(1, 2) * ((q - tg).T * (q - tg))[0, 0]
+wrong(F, "linear layer: factor 2 of the square kept", grad(Q, V), 2 * (V * u + c - tg) * u.T, (V * u + c - tg) * u.T)
+wrong(F, "linear layer: bias left out of the residual", grad(Q, u), V.T * (V * u - tg), V.T * (V * u + c - tg))
+right(F, "linear layer: residual with the wrong sign", grad(Q, u), V.T * (q - tg))
+wrong(F, "linear layer: residual with the wrong sign", grad(Q, u), V.T * (tg - V * u - c), V.T * (V * u + c - tg))
+wrong(F, "cookbook: bilinear form, outer product reversed", grad((u.T * V * x)[0, 0], V), x * u.T, u * x.T)
+wrong(F, "cookbook: quadratic form of a non-symmetric matrix", grad((x.T * V * x)[0, 0], x), V * x, V * x + V.T * x)
+wrong(F, "cookbook: trace of a product", grad((V * W1).trace(), V), W1, W1.T)
+wrong(F, "cookbook: squared norm", grad((x.T * x)[0, 0], x), x, 2 * x)
+
+# ---------------------------------------------------------------- softmax_ce.deriv (K = 3)
+F = "softmax_ce.deriv"
+K = 3
+a = syms("a", K)
+yv = syms("y", K, nonnegative=True)
+gv = syms("g", K)
+Z = sum(sp.exp(a[m]) for m in range(K))
+p = [sp.exp(a[k]) / Z for k in range(K)]
+sub1 = {yv[K - 1]: 1 - sum(yv[:K - 1])}  # the assumption sum(k, y[k]) = 1
+H = -sum(yv[k] * sp.log(p[k]) for k in range(K))
+dH = [sp.diff(H, a[i]).subs(sub1) for i in range(K)]
+Y = [yv[i].subs(sub1) for i in range(K)]
+sumy = sum(yv).subs(sub1)
+dl = lambda k, i: 1 if k == i else 0  # noqa: E731
+ans = [p[i] - Y[i] for i in range(K)]
+wrong(F, "logit gradient: sign", dH, [Y[i] - p[i] for i in range(K)], ans)
+right(F, "logit gradient: p at the summation index", dH,
+      [-sum(Y[k] / p[k] * sp.diff(p[k], a[i]) for k in range(K)) for i in range(K)])
+wrong(F, "logit gradient: p at the summation index", dH,
+      [-sum(Y[k] * (dl(k, i) - p[k]) for k in range(K)) for i in range(K)],
+      [-sum(Y[k] * (dl(k, i) - p[i]) for k in range(K)) for i in range(K)])
+wrong(F, "logit gradient: normaliser treated as a constant", dH,
+      [-sum(Y[k] * dl(k, i) for k in range(K)) for i in range(K)],
+      [-sum(Y[k] * (dl(k, i) - p[i]) for k in range(K)) for i in range(K)])
+wrong(F, "logit gradient: summed over the classes", dH, [sum(p[k] - Y[k] for k in range(K))] * K, ans)
+right(F, "logit gradient: denominator of the softmax dropped", dH, [-Y[i] + sumy * sp.exp(a[i]) / Z for i in range(K)])
+wrong(F, "logit gradient: denominator of the softmax dropped", dH, [-Y[i] + sumy * sp.exp(a[i]) for i in range(K)],
+      [-Y[i] + sumy * sp.exp(a[i]) / Z for i in range(K)])
+J = [[sp.diff(p[k], a[i]) for i in range(K)] for k in range(K)]
+wrong(F, "softmax Jacobian: index of the second factor", J,
+      [[sp.exp(a[k]) / Z * (dl(k, i) - p[k]) for i in range(K)] for k in range(K)],
+      [[sp.exp(a[k]) / Z * (dl(k, i) - p[i]) for i in range(K)] for k in range(K)])
+right(F, "softmax Jacobian: sign of the off-diagonal term", J,
+      [[p[k] * dl(k, i) - p[k] * p[i] for i in range(K)] for k in range(K)])
+wrong(F, "softmax Jacobian: sign of the off-diagonal term", J,
+      [[p[k] * dl(k, i) + p[k] * p[i] for i in range(K)] for k in range(K)],
+      [[p[k] * dl(k, i) - p[k] * p[i] for i in range(K)] for k in range(K)])
+wrong(F, "softmax Jacobian: quotient rule without the square", J,
+      [[p[k] * dl(k, i) - sp.exp(a[k]) * sp.exp(a[i]) / Z for i in range(K)] for k in range(K)],
+      [[p[k] * dl(k, i) - sp.exp(a[k]) * sp.exp(a[i]) / Z**2 for i in range(K)] for k in range(K)])
+LS = sum(gv[k] * sp.log(p[k]) for k in range(K))
+dLS = [sp.diff(LS, a[i]) for i in range(K)]
+wrong(F, "log-softmax backward: sum of the upstream gradient forgotten", dLS, [gv[i] - p[i] for i in range(K)],
+      [gv[i] - p[i] * sum(gv) for i in range(K)])
+wrong(F, "log-softmax backward: p taken inside the sum", dLS, [gv[i] - sum(gv[k] * p[k] for k in range(K)) for i in range(K)],
+      [gv[i] - sum(gv[k] * p[i] for k in range(K)) for i in range(K)])
+
+# ---------------------------------------------------------------- activations.deriv
+F = "activations.deriv"
+x, z, w, b, g = sp.symbols("x z w b g")
+xp, xn = S("xp", positive=True), S("xn", positive=True)
+KINK = [{x: xp}, {x: -xn}]  # each piece of a kink at 0
+relu = lambda t: sp.Max(t, 0)  # noqa: E731
+step = lambda t: sp.Heaviside(t, 1)  # noqa: E731
+leaky = lambda t, s: sp.Piecewise((t, t >= 0), (s * t, True))  # noqa: E731
+elu = lambda t: sp.Piecewise((t, t > 0), (sp.exp(t) - 1, True))  # noqa: E731
+softplus = lambda t: sp.log(1 + sp.exp(t))  # noqa: E731
+wrong(F, "sigmoid: sigma (1 + sigma)", sp.diff(sig(z), z), sig(z) * (1 + sig(z)), sig(z) * (1 - sig(z)))
+wrong(F, "tanh: 1 + tanh^2", sp.diff(sp.tanh(x), x), 1 + sp.tanh(x) ** 2, 1 - sp.tanh(x) ** 2)
+wrong(F, "softplus: exp for its derivative", sp.diff(softplus(x), x), sp.exp(x), sig(x))
+wrong(F, "softplus: sigmoid of -x", g * sp.diff(softplus(x), x), g * sig(-x), g * sig(x))
+wrong(F, "ReLU backward: relu for relu'", g * sp.diff(relu(x), x), g * relu(x), g * step(x), cases=KINK)
+wrong(F, "leaky ReLU backward: slope with the wrong sign", g * sp.diff(leaky(x, R(1, 5)), x),
+      g * (step(x) - R(1, 5) * step(-x)), g * (step(x) + R(1, 5) * step(-x)), cases=KINK)
+right(F, "ELU backward: alpha forgotten in the output form", g * sp.diff(elu(x), x),
+      g * (step(x) + sp.exp(x) * step(-x)), cases=KINK)
+wrong(F, "ELU backward: alpha forgotten in the output form", g * sp.diff(elu(x), x),
+      g * (step(x) + elu(x) * step(-x)), g * (step(x) + (elu(x) + 1) * step(-x)), cases=KINK)
+wrong(F, "SiLU: product rule, one term forgotten", sp.diff(x * sig(x), x), x * sig(x) * (1 - sig(x)),
+      sig(x) + x * sig(x) * (1 - sig(x)))
+gelu_exact = lambda t: t / 2 * (1 + sp.erf(t / sp.sqrt(2)))  # noqa: E731
+wrong(F, "exact GELU backward: product rule, one term forgotten", sp.diff(gelu_exact(x), x),
+      (1 + sp.erf(x / sp.sqrt(2))) / 2, (1 + sp.erf(x / sp.sqrt(2))) / 2 + x * sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi))
+wrong(F, "tanh of an affine map: inner derivative forgotten", sp.diff(sp.tanh(w * x + b), w),
+      1 - sp.tanh(w * x + b) ** 2, (1 - sp.tanh(w * x + b) ** 2) * x)
+v = w * z + b
+wrong(F, "sigmoid of an affine map: input for the weight", sp.diff(sig(v), z), sigp(v) * z, sigp(v) * w)
+wrong(F, "log-sigmoid: sigma' forgotten", sp.diff(sp.log(sig(z)), z), 1 / sig(z), sigp(z) / sig(z))
+wrong(F, "softplus from its formula: exp(x) forgotten", sp.diff(sp.log(1 + sp.exp(x)), x), 1 / (1 + sp.exp(x)),
+      sp.exp(x) / (1 + sp.exp(x)))
+wrong(F, "tanh through the sigmoid: inner factor 2 forgotten", sp.diff(2 * sig(2 * z) - 1, z), 2 * sigp(2 * z),
+      2 * sigp(2 * z) * 2)
+wrong(F, "squared sigmoid: sigma' forgotten", sp.diff(sig(z) ** 2, z), 2 * sig(z), 2 * sig(z) * sigp(z))
+wrong(F, "tanh backward from its result: the square on the bracket", g * sp.diff(sp.tanh(x), x),
+      g * (1 - sp.tanh(x)) ** 2, g * (1 - sp.tanh(x) ** 2))
