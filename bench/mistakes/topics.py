@@ -341,3 +341,71 @@ wrong(F, "tanh through the sigmoid: inner factor 2 forgotten", sp.diff(2 * sig(2
 wrong(F, "squared sigmoid: sigma' forgotten", sp.diff(sig(z) ** 2, z), 2 * sig(z), 2 * sig(z) * sigp(z))
 wrong(F, "tanh backward from its result: the square on the bracket", g * sp.diff(sp.tanh(x), x),
       g * (1 - sp.tanh(x)) ** 2, g * (1 - sp.tanh(x) ** 2))
+
+# ---------------------------------------------------------------- losses.deriv (N = 3, d = 3, M = 3)
+F = "losses.deriv"
+N, dd, MM = 3, 3, 3
+X = sp.Matrix(N, dd, lambda i, j: S(f"X_{i}{j}"))
+y = syms("y", N)
+wv = syms("w", dd, real=True)
+lam = S("lambda", positive=True)
+xs, ys = syms("xs", N), syms("ys", N)
+w0, b0 = sp.symbols("w0 b0")
+yh = [sum(X[i, j] * wv[j] for j in range(dd)) for i in range(N)]
+res = [yh[i] - y[i] for i in range(N)]
+Ll2 = sum(r**2 for r in res) + lam * sum(t**2 for t in wv)
+Ll1 = sum(r**2 for r in res) + lam * sum(sp.Abs(t) for t in wv)
+pr = [w0 * xs[i] + b0 for i in range(N)]
+MSE = R(1, N) * sum((pr[i] - ys[i]) ** 2 for i in range(N))
+gw0 = sp.diff(MSE, w0)
+wrong(F, "MSE: 1/N of the mean forgotten", gw0, 2 * sum((pr[i] - ys[i]) * xs[i] for i in range(N)),
+      R(1, N) * 2 * sum((pr[i] - ys[i]) * xs[i] for i in range(N)))
+wrong(F, "MSE: bias gradient with the input", sp.diff(MSE, b0), R(2, N) * sum((pr[i] - ys[i]) * xs[i] for i in range(N)),
+      R(2, N) * sum((pr[i] - ys[i]) for i in range(N)))
+right(F, "MSE: residual with the wrong sign", gw0, R(2, N) * sum((pr[i] - ys[i]) * xs[i] for i in range(N)))
+wrong(F, "MSE: residual with the wrong sign", gw0, R(2, N) * sum((ys[i] - pr[i]) * xs[i] for i in range(N)),
+      R(2, N) * sum((pr[i] - ys[i]) * xs[i] for i in range(N)))
+gq = [sp.diff(Ll2, wv[qq]) for qq in range(dd)]
+data = lambda qq, col: sum(2 * res[i] * X[i, col] for i in range(N))  # noqa: E731
+ans = [data(qq, qq) + 2 * lam * wv[qq] for qq in range(dd)]
+wrong(F, "L2: factor 2 of the penalty dropped", gq, [data(qq, qq) + lam * wv[qq] for qq in range(dd)], ans)
+right(F, "L2: input at the summation index", gq,
+      [sum(2 * res[i] * sp.diff(yh[i], wv[qq]) for i in range(N)) + 2 * lam * wv[qq] for qq in range(dd)])
+# a free j: the step is a family over j (j and q both in 1..d)
+wrong(F, "L2: input at the summation index", [[gq[qq]] * dd for qq in range(dd)],
+      [[data(qq, j) + 2 * lam * wv[qq] for j in range(dd)] for qq in range(dd)],
+      [[ans[qq]] * dd for qq in range(dd)])
+wrong(F, "L2: sum over the samples forgotten", [[gq[qq]] * N for qq in range(dd)],
+      [[2 * res[i] * X[i, qq] + 2 * lam * wv[qq] for i in range(N)] for qq in range(dd)],
+      [[ans[qq]] * N for qq in range(dd)])
+wrong(F, "L2: penalty summed over all weights", gq, [data(qq, qq) + 2 * lam * sum(wv) for qq in range(dd)], ans)
+wrong(F, "L2: penalty forgotten", gq, [data(qq, qq) for qq in range(dd)], ans)
+g1 = [sp.diff(Ll1, wv[qq]) for qq in range(dd)]
+wrong(F, "L1: |w| kept instead of its derivative", g1, [data(qq, qq) + lam * sp.Abs(wv[qq]) for qq in range(dd)],
+      [data(qq, qq) + lam * sp.sign(wv[qq]) for qq in range(dd)])
+zb, yb, pbs = sp.symbols("zb yb pb_cut")
+pb = sig(zb)
+BCEf = lambda pp: -(yb * sp.log(pp) + (1 - yb) * sp.log(1 - pp))  # noqa: E731
+gz = sp.diff(BCEf(pb), zb)
+wrong(F, "BCE: sigmoid derivative applied twice", gz, (pb - yb) * pb * (1 - pb), pb - yb)
+gp = sp.diff(BCEf(pbs), pbs).subs(pbs, pb)
+wrong(F, "BCE: sign of the second term", gp, -yb / pb - (1 - yb) / (1 - pb), -yb / pb + (1 - yb) / (1 - pb))
+right(F, "BCE: stopped at dL/dp", gz, -(yb / pb - (1 - yb) / (1 - pb)) * sp.diff(pb, zb))
+wrong(F, "BCE: stopped at dL/dp", gz, -(yb / pb - (1 - yb) / (1 - pb)), -(yb / pb - (1 - yb) / (1 - pb)) * pb * (1 - pb))
+rho, rh, beta = S("rho", positive=True), S("rh", positive=True), S("beta", positive=True)
+KLf = lambda r: rho * sp.log(rho / r) + (1 - rho) * sp.log((1 - rho) / (1 - r))  # noqa: E731
+wrong(F, "KL sparsity: sign of the second term", sp.diff(KLf(rh), rh), -rho / rh - (1 - rho) / (1 - rh),
+      -rho / rh + (1 - rho) / (1 - rh))
+act = syms("act", MM, positive=True)
+rhat = R(1, MM) * sum(act)
+gk = [sp.diff(beta * KLf(rhat), act[m]) for m in range(MM)]
+inner = -rho / rhat + (1 - rho) / (1 - rhat)
+wrong(F, "KL sparsity: 1/M of the mean activation forgotten", gk, [beta * inner] * MM, [beta * inner / MM] * MM)
+right(F, "KL sparsity: weight of the penalty forgotten", gk, [beta / MM * inner] * MM)
+wrong(F, "KL sparsity: weight of the penalty forgotten", gk, [inner / MM] * MM, [beta / MM * inner] * MM)
+xg, mu, lv = sp.symbols("xg mu lv")
+sg = S("s", positive=True)
+wrong(F, "Gaussian log-likelihood: inner derivative -1 forgotten", sp.diff((xg - mu) ** 2 / (2 * sg**2), mu),
+      (xg - mu) / sg**2, -(xg - mu) / sg**2)
+wrong(F, "VAE KL term: the 1/2 forgotten", sp.diff(R(1, 2) * (mu**2 + sp.exp(lv) - 1 - lv), lv), sp.exp(lv) - 1,
+      R(1, 2) * (sp.exp(lv) - 1))
