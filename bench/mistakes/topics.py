@@ -409,3 +409,38 @@ wrong(F, "Gaussian log-likelihood: inner derivative -1 forgotten", sp.diff((xg -
       (xg - mu) / sg**2, -(xg - mu) / sg**2)
 wrong(F, "VAE KL term: the 1/2 forgotten", sp.diff(R(1, 2) * (mu**2 + sp.exp(lv) - 1 - lv), lv), sp.exp(lv) - 1,
       R(1, 2) * (sp.exp(lv) - 1))
+
+# ---------------------------------------------------------------- optimisers.deriv (exact numbers)
+F = "optimisers.deriv"
+Q_ = lambda t: sp.Rational(t)  # noqa: E731  (decimals as exact rationals, as in the .deriv files)
+t0, t1, t2 = sp.symbols("theta0 theta1 theta2")
+yh = t0 + 3 * t1 + 1 * t2
+pt = {t0: Q_("0.2"), t1: Q_("0.5"), t2: Q_("1.0")}
+dL1 = sp.diff((5 - yh) ** 2, t1).subs(pt)
+upd = (t1 - Q_("0.01") * sp.diff((5 - yh) ** 2, t1)).subs(pt)
+right(F, "SGD: update with the wrong sign", upd, Q_("0.5") - Q_("0.01") * Q_("-13.8"))
+wrong(F, "SGD: update with the wrong sign", upd, Q_("0.5") - Q_("0.138"), Q_("0.5") + Q_("0.138"))
+yhv = yh.subs(pt)
+wrong(F, "SGD: inner derivative -x1 forgotten", dL1, 2 * (5 - yhv), 2 * (5 - yhv) * (-3))
+wrong(F, "SGD: input x2 for x1", dL1, 2 * (5 - yhv) * (-1), 2 * (5 - yhv) * (-3))
+mom = 1 - Q_("0.1") * (Q_("0.9") * Q_("0.5") + 2)
+wrong(F, "momentum: velocity forgotten", mom, 1 - Q_("0.1") * 2, 1 - Q_("0.1") * (2 + Q_("0.9") * Q_("0.5")))
+gA = Q_("0.5")
+m1, v1 = (1 - Q_("0.9")) * gA, (1 - Q_("0.999")) * gA**2
+eps = Q_("1e-8")
+adam = 1 - Q_("0.001") * (m1 / (1 - Q_("0.9"))) / (sp.sqrt(v1 / (1 - Q_("0.999"))) + eps)
+right(F, "Adam: bias correction of the first moment forgotten", adam,
+      1 - Q_("0.001") * (Q_("0.05") / Q_("0.1")) / (sp.sqrt(Q_("0.00025") / Q_("0.001")) + eps))
+wrong(F, "Adam: bias correction of the first moment forgotten", adam,
+      1 - Q_("0.001") * Q_("0.05") / (sp.sqrt(Q_("0.00025") / Q_("0.001")) + eps),
+      1 - Q_("0.001") * Q_("0.05") * (1 / Q_("0.1")) / (sp.sqrt(Q_("0.00025") / Q_("0.001")) + eps))
+wrong(F, "Adam: second moment of g, not g^2", adam,
+      1 - Q_("0.001") * (Q_("0.05") / Q_("0.1")) / (sp.sqrt(Q_("0.0005") / Q_("0.001")) + eps),
+      1 - Q_("0.001") * (Q_("0.05") / Q_("0.1")) / (sp.sqrt(Q_("0.00025") / Q_("0.001")) + eps))
+ada = 1 - Q_("0.1") / sp.sqrt(4 + 3**2) * 3
+right(F, "AdaGrad: square root of the accumulator forgotten", ada, 1 - Q_("0.3") / sp.sqrt(13))
+wrong(F, "AdaGrad: square root of the accumulator forgotten", ada, 1 - Q_("0.3") / 13, 1 - Q_("0.3") / sp.sqrt(13))
+wdk = 2 - Q_("0.1") * (1 + Q_("0.5") * 2)
+right(F, "weight decay: shrink factor with the wrong sign", wdk, (1 - Q_("0.1") * Q_("0.5")) * 2 - Q_("0.1") * 1)
+wrong(F, "weight decay: shrink factor with the wrong sign", wdk, (1 + Q_("0.1") * Q_("0.5")) * 2 - Q_("0.1") * 1,
+      (1 - Q_("0.1") * Q_("0.5")) * 2 - Q_("0.1") * 1)
