@@ -444,3 +444,72 @@ wdk = 2 - Q_("0.1") * (1 + Q_("0.5") * 2)
 right(F, "weight decay: shrink factor with the wrong sign", wdk, (1 - Q_("0.1") * Q_("0.5")) * 2 - Q_("0.1") * 1)
 wrong(F, "weight decay: shrink factor with the wrong sign", wdk, (1 + Q_("0.1") * Q_("0.5")) * 2 - Q_("0.1") * 1,
       (1 - Q_("0.1") * Q_("0.5")) * 2 - Q_("0.1") * 1)
+
+# ---------------------------------------------------------------- batch_norm.deriv (N = 3)
+F = "batch_norm.deriv"
+N = 3
+xb = syms("x", N)
+gam, bet = sp.symbols("gamma beta")
+eps = S("eps", positive=True)
+dy = syms("dy", N)
+
+
+def bn(xv):
+    m_ = R(1, N) * sum(xv)
+    v_ = R(1, N) * sum((t - m_) ** 2 for t in xv)
+    xh_ = [(t - m_) / sp.sqrt(v_ + eps) for t in xv]
+    return m_, v_, xh_
+
+
+mub, vb, xh = bn(xb)
+yb_ = [gam * xh[i] + bet for i in range(N)]
+dL = lambda var: sum(dy[i] * sp.diff(yb_[i], var) for i in range(N))  # noqa: E731  (chain rule through L)
+ans = sum(dy[i] * xh[i] for i in range(N))
+wrong(F, "scale: sum over the batch forgotten", [dL(gam)] * N, [dy[i] * xh[i] for i in range(N)], [ans] * N)
+wrong(F, "shift: normalised input multiplied in", dL(bet), ans, sum(dy))
+# dL/dxhat[k] with xhat[k] cut: y[k] = gamma xhat[k] + beta
+wrong(F, "normalised input: gamma forgotten", [dy[k] * gam for k in range(N)], dy, [dy[k] * gam for k in range(N)])
+wrong(F, "batch mean: 1/N forgotten", [sp.diff(mub, xb[k]) for k in range(N)], [1] * N, [R(1, N)] * N)
+gx = [dL(xb[k]) for k in range(N)]
+sd = sp.sqrt(vb + eps)
+full = [gam / sd * (dy[k] - R(1, N) * sum(dy) - xh[k] / N * ans) for k in range(N)]
+wrong(F, "input: the mean's term forgotten", gx, [gam / sd * (dy[k] - xh[k] / N * ans) for k in range(N)], full)
+right(F, "input: xhat inside the variance's sum forgotten", gx, full)
+wrong(F, "input: xhat inside the variance's sum forgotten", gx,
+      [gam / sd * (dy[k] - R(1, N) * sum(dy) - xh[k] / N * sum(dy)) for k in range(N)], full)
+
+# ---------------------------------------------------------------- attention.deriv (n = 3, dk = 2)
+F = "attention.deriv"
+n, dk = 3, 2
+qv = syms("q", dk)
+Km = sp.Matrix(n, dk, lambda i, r: S(f"K_{i}{r}"))
+Vm = sp.Matrix(n, dk, lambda i, r: S(f"V_{i}{r}"))
+go = syms("go", dk)
+
+
+def attn(scv):
+    Zs = sum(sp.exp(t) for t in scv)
+    al_ = [sp.exp(t) / Zs for t in scv]
+    return al_, [sum(al_[i] * Vm[i, r] for i in range(n)) for r in range(dk)]
+
+
+sc = [sum(qv[r] * Km[i, r] for r in range(dk)) / sp.sqrt(dk) for i in range(n)]
+al, o = attn(sc)
+dLa = lambda var: sum(go[r] * sp.diff(o[r], var) for r in range(dk))  # noqa: E731
+scc = syms("sc_cut", n)
+_, oc = attn(scc)
+ds = [sum(go[r] * sp.diff(oc[r], scc[i]) for r in range(dk)).subs(dict(zip(scc, sc))) for i in range(n)]
+gV = [[dLa(Vm[i, r]) for r in range(dk)] for i in range(n)]
+wrong(F, "values: summed over the positions", gV, [[sum(al[j] * go[r] for j in range(n)) for r in range(dk)] for i in range(n)],
+      [[al[i] * go[r] for r in range(dk)] for i in range(n)])
+gq = [dLa(qv[r]) for r in range(dk)]
+right(F, "query: the scale 1/sqrt(dk) forgotten", gq, [sum(ds[i] * sp.diff(sc[i], qv[r]) for i in range(n)) for r in range(dk)])
+wrong(F, "query: the scale 1/sqrt(dk) forgotten", gq, [sum(ds[i] * Km[i, r] for i in range(n)) for r in range(dk)],
+      [sum(ds[i] * Km[i, r] for i in range(n)) / sp.sqrt(dk) for r in range(dk)])
+gK = [[dLa(Km[i, r]) for r in range(dk)] for i in range(n)]
+wrong(F, "keys: key for the query", gK, [[ds[i] * Km[i, r] / sp.sqrt(dk) for r in range(dk)] for i in range(n)],
+      [[ds[i] * qv[r] / sp.sqrt(dk) for r in range(dk)] for i in range(n)])
+da = [sum(go[r] * Vm[i, r] for r in range(dk)) for i in range(n)]
+soft = [al[i] * (da[i] - sum(al[j] * da[j] for j in range(n))) for i in range(n)]
+right(F, "scores: softmax's mean term forgotten", ds, soft)
+wrong(F, "scores: softmax's mean term forgotten", ds, [al[i] * da[i] for i in range(n)], soft)
