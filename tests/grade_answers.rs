@@ -82,9 +82,10 @@ fn a_markdown_answer_with_a_sign_slip() {
     assert!(d.final_correct, "p - y is the head's value");
     assert!(d.score < d.max_score);
     assert!(d.feedback.iter().any(|f| f.contains("line 15: wrong")), "{:?}", d.feedback);
-    // The repair quotes the answer's own text of the slipped term.
+    // The repair quotes the answer's own text of the slipped sign: the smallest part whose sign
+    // makes the step right, `1 - y` for `y - 1` (−(y(1−p) + (y−1)p) = −(y(1−p) − (1−y)p)).
     let repair = d.steps[2].result.repair.as_ref().expect("a repair of the sign slip");
-    assert_eq!(repair.culprit_text, "+ (1 - y) p");
+    assert_eq!((repair.culprit_text.as_str(), repair.replacement.as_str()), ("1 - y", "y - 1"), "{repair:?}");
 }
 
 /// A notebook: markdown cells are read, the code cell and its output are not; lines are the

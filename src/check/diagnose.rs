@@ -73,41 +73,49 @@ pub struct Repair {
     pub step: String,
     /// The checker's verdict on the repaired step: `proved` or `checked`.
     pub verdict: super::Verdict,
+    /// For a wrong derivative of a builtin: the call and its derivative as the rules write it.
+    pub of: Option<(String, String)>,
 }
 
 /// The kinds of change a repair makes, smallest first: the search prefers an earlier kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RepairKind {
-    /// A subscript shifted or two swapped (`s[c,t]` for `s[c,t-1]`).
+    /// A subscript shifted, two swapped or one index for another (`s[c,t]` for `s[c,t-1]`).
     Index,
     /// A function where its derivative is needed, or the reverse (`phi(z)` for `phi'(z)`).
     Derivative,
+    /// A wrong derivative of a builtin function (`sigmoid(z) * (1 + sigmoid(z))` for
+    /// `sigmoid(z) * (1 - sigmoid(z))`, `1 + tanh(x)^2`, `exp(x)` for the derivative of
+    /// `softplus(x)`).
+    WrongDerivative,
     /// A function of the step before dropped or one added (`284.36` for `sqrt(284.36)`).
     Function,
     /// A transpose missing or extra (`W` for `Wᵀ`).
     Transpose,
     /// Another declared name in place of the right one (`a[j]` for `h[j]`).
     Name,
-    /// The sign of a term inside the step (`1 + σ` for `1 - σ`).
+    /// The sign of a term inside the step (`1 + σ` for `1 - σ`, `y - out` for `out - y`).
     Sign,
     /// A power dropped or forgotten (`tanh(x)` for `tanh(x)^2`).
     Power,
-    /// A factor in place of one of the step before (`g(net[c,t])` for `s[c,t-1]`).
+    /// A factor in place of another (`g(net[c,t])` for `s[c,t-1]`).
     WrongFactor,
     /// A factor that should not be there.
     ExtraFactor,
-    /// A factor of the step before left out.
-    MissingFactor,
-    /// A factor the chain rule brings in through the model left out (`f_phi'(net_phi[t])`).
-    MissingChainFactor,
-    /// A term that should not be there.
-    ExtraTerm,
-    /// A term of the step before left out.
-    MissingTerm,
+    /// A constant factor missing or extra (`lambda * w` for `2 * lambda * w`, `1/N` of a mean).
+    ConstantFactor,
     /// A `sum` that should not be there.
     ExtraSum,
     /// A `sum` left out: an index is free in the step but not in the step before.
     MissingSum,
+    /// A factor left out.
+    MissingFactor,
+    /// A factor the chain rule brings in left out (`f_phi'(net_phi[t])`, a weight, `x`).
+    MissingChainFactor,
+    /// A term that should not be there.
+    ExtraTerm,
+    /// A term left out.
+    MissingTerm,
 }
 
 impl RepairKind {
@@ -116,6 +124,7 @@ impl RepairKind {
         match self {
             RepairKind::Index => "index",
             RepairKind::Derivative => "derivative",
+            RepairKind::WrongDerivative => "wrong_derivative",
             RepairKind::Function => "function",
             RepairKind::Transpose => "transpose",
             RepairKind::Name => "name",
@@ -124,6 +133,7 @@ impl RepairKind {
             RepairKind::WrongFactor => "wrong_factor",
             RepairKind::ExtraFactor => "extra_factor",
             RepairKind::MissingFactor => "missing_factor",
+            RepairKind::ConstantFactor => "constant_factor",
             RepairKind::MissingChainFactor => "missing_chain_factor",
             RepairKind::ExtraTerm => "extra_term",
             RepairKind::MissingTerm => "missing_term",

@@ -117,7 +117,7 @@ fn derive_one(
     let mut names = BTreeSet::new();
     tree::names(&head, &mut names);
     fresh.taken.extend(names);
-    let mut candidates = propose(model, &head, &mut fresh).map_err(DeriveError::Failed)?;
+    let mut candidates = propose(model, &head, &mut fresh, true).map_err(DeriveError::Failed)?;
     // On a model of numbers (an SGD step), the answer's value as the last step.
     if let Some(value) = candidates.last().and_then(|last| numeric_value(model_text, &last.expr)) {
         candidates.push(Proposal { expr: value, note: "the numbers".to_string() });
@@ -125,6 +125,33 @@ fn derive_one(
     let title = goal.name.map_or_else(|| expr_to_string(&head, Spelling::Canonical), str::to_string);
     let steps = verify(model_text, &title, &head, candidates, options)?;
     Ok((assemble("", &title, &head, &steps), steps.len()))
+}
+
+/// The forms `derive` would write for `head` in the model of `file`, unchecked and without the
+/// final search for the shortest form: each layer of the chain rule, the special forms, the
+/// abbreviated and simplified answer (the last). Empty when `head` has no derivative to work out
+/// or the generator cannot go through it. `localise` takes the factors and terms a wrong step may
+/// lack from them (every change it proposes is checked before it is shown).
+pub fn worked_forms(file: &crate::syntax::ast::File, head: &Expr) -> Vec<Expr> {
+    let model = Families::of(file);
+    let mut fresh = Fresh { taken: model.names.clone() };
+    let mut names = BTreeSet::new();
+    tree::names(head, &mut names);
+    fresh.taken.extend(names);
+    propose(&model, head, &mut fresh, false)
+        .map(|steps| steps.into_iter().map(|p| p.expr).collect())
+        .unwrap_or_default()
+}
+
+/// The derivative of the builtin function `name` at `u`, spelled out as a course writes it:
+/// `sigmoid(u) * (1 - sigmoid(u))`, `1 - tanh(u)^2`, `step(u)` for `relu`, `sigmoid(u)` for
+/// `softplus`; none for a name that is not a builtin with a rule, or whose derivative the rules
+/// only write with a prime.
+pub fn builtin_derivative(name: &str, u: &Expr) -> Option<Expr> {
+    let d = rules::local_derivative(name, 0, u.clone())?;
+    let spelled = special_forms(&d, &mut BTreeSet::new());
+    let primed = |e: &Expr| matches!(&e.kind, ExprKind::Call { primes, .. } if *primes > 0);
+    (!primed(&spelled)).then_some(spelled)
 }
 
 /// The exact value of `e` when the model gives every name in it a number (no inputs, sizes, free
@@ -209,7 +236,7 @@ struct Proposal {
 }
 
 /// The steps a teacher would write, before they are checked.
-fn propose(model: &Families, head: &Expr, fresh: &mut Fresh) -> Result<Vec<Proposal>, String> {
+fn propose(model: &Families, head: &Expr, fresh: &mut Fresh, shortest: bool) -> Result<Vec<Proposal>, String> {
     let mut steps: Vec<Proposal> = Vec::new();
     let mut current = head.clone();
     for _ in 0..MAX_LAYERS {
@@ -252,6 +279,9 @@ fn propose(model: &Families, head: &Expr, fresh: &mut Fresh) -> Result<Vec<Propo
         }
         push_if_new(&mut steps, &e, next.clone(), &note);
         e = next;
+    }
+    if !shortest {
+        return Ok(steps);
     }
     // The shortest form by equality saturation: common factors pulled out of the terms; or, if
     // shorter, the answer multiplied out with like terms collected (and factors pulled out again).

@@ -456,37 +456,44 @@ impl Deriver<'_> {
         if is_zero(&du) {
             return Ok(integer(0));
         }
-        let u = u.clone();
-        let local = match (name, primes) {
-            ("exp", _) => call("exp", 0, vec![u]),
-            ("log" | "ln", 0) => div(integer(1), u),
-            ("sqrt", 0) => div(integer(1), mul(integer(2), call("sqrt", 0, vec![u]))),
-            ("abs", 0) => call("sign", 0, vec![u]),
-            ("relu", 0) => call("step", 0, vec![u]),
-            ("softplus", 0) => call("sigmoid", 0, vec![u]),
-            ("sin", 0) => call("cos", 0, vec![u]),
-            ("atan" | "arctan", 0) => div(integer(1), add(integer(1), binary(BinOp::Pow, u, integer(2)))),
-            ("erf", 0) => {
-                let pi = mk(ExprKind::Name(ident("pi")));
-                let scale = div(integer(2), call("sqrt", 0, vec![pi]));
-                mul(scale, call("exp", 0, vec![neg(binary(BinOp::Pow, u, integer(2)))]))
-            }
-            ("cos", 0) => neg(call("sin", 0, vec![u])),
-            ("sigmoid" | "σ", p) => call("sigmoid", p + 1, vec![u]),
-            ("tanh", p) => call("tanh", p + 1, vec![u]),
-            ("step" | "sign", p) => call(name, p + 1, vec![u]),
-            // A builtin defined by a formula (`crate::builtin`): its derivative by name, which the
-            // checker expands.
-            _ if crate::builtin::Builtin::from_name(name)
-                .is_some_and(|b| b.formula().is_some() || b.derivative_formula().is_some()) =>
-            {
-                call(name, primes + 1, vec![u])
-            }
-            _ => return Err(format!("the derivative of `{name}{}`", "'".repeat(primes as usize))),
+        let Some(local) = local_derivative(name, primes, u.clone()) else {
+            return Err(format!("the derivative of `{name}{}`", "'".repeat(primes as usize)));
         };
         self.rules.insert("chain rule".into());
         Ok(mul(local, du))
     }
+}
+
+/// The derivative of the builtin `name` (with `primes` primes already) at `u`, as the rules write
+/// it: `exp(u)`, `1 / u`, `step(u)`, `sigmoid'(u)`; none for a function without a rule.
+pub fn local_derivative(name: &str, primes: u32, u: Expr) -> Option<Expr> {
+    Some(match (name, primes) {
+        ("exp", _) => call("exp", 0, vec![u]),
+        ("log" | "ln", 0) => div(integer(1), u),
+        ("sqrt", 0) => div(integer(1), mul(integer(2), call("sqrt", 0, vec![u]))),
+        ("abs", 0) => call("sign", 0, vec![u]),
+        ("relu", 0) => call("step", 0, vec![u]),
+        ("softplus", 0) => call("sigmoid", 0, vec![u]),
+        ("sin", 0) => call("cos", 0, vec![u]),
+        ("atan" | "arctan", 0) => div(integer(1), add(integer(1), binary(BinOp::Pow, u, integer(2)))),
+        ("erf", 0) => {
+            let pi = mk(ExprKind::Name(ident("pi")));
+            let scale = div(integer(2), call("sqrt", 0, vec![pi]));
+            mul(scale, call("exp", 0, vec![neg(binary(BinOp::Pow, u, integer(2)))]))
+        }
+        ("cos", 0) => neg(call("sin", 0, vec![u])),
+        ("sigmoid" | "σ", p) => call("sigmoid", p + 1, vec![u]),
+        ("tanh", p) => call("tanh", p + 1, vec![u]),
+        ("step" | "sign", p) => call(name, p + 1, vec![u]),
+        // A builtin defined by a formula (`crate::builtin`): its derivative by name, which the
+        // checker expands.
+        _ if crate::builtin::Builtin::from_name(name)
+            .is_some_and(|b| b.formula().is_some() || b.derivative_formula().is_some()) =>
+        {
+            call(name, primes + 1, vec![u])
+        }
+        _ => return None,
+    })
 }
 
 /// Whether a `prod` occurs in the expression.

@@ -180,6 +180,22 @@ pub fn repair_text(repair: &Repair) -> String {
             format!("`{culprit}` where `{by}` is needed: that change {follows}")
         }
         RepairKind::Transpose => format!("transposed: `{culprit}` where `{by}` is needed: that change {follows}"),
+        RepairKind::WrongDerivative => match &repair.of {
+            Some((of, derivative)) if derivative == by => {
+                format!("the derivative of `{of}` is `{by}`, not `{culprit}`: that change {follows}")
+            }
+            Some((of, derivative)) => {
+                format!("the derivative of `{of}` is `{derivative}`: replacing `{culprit}` by `{by}` {follows}")
+            }
+            None => format!("`{culprit}` where the derivative `{by}` is needed: that change {follows}"),
+        },
+        RepairKind::ConstantFactor if by.is_empty() => {
+            format!("the constant factor `{culprit}` should not be there: {without}")
+        }
+        RepairKind::ConstantFactor if repair.culprit.is_some() && !culprit.is_empty() => {
+            format!("a constant factor `{by}` is missing from `{culprit}`: putting it back {follows}")
+        }
+        RepairKind::ConstantFactor => format!("a constant factor `{by}` is missing: putting it back {follows}"),
         RepairKind::Index | RepairKind::Sign | RepairKind::Power => {
             format!("replacing `{culprit}` by `{by}` {follows}")
         }
@@ -187,18 +203,17 @@ pub fn repair_text(repair: &Repair) -> String {
         RepairKind::ExtraTerm => format!("the term `{culprit}` should not be there: {without}"),
         RepairKind::ExtraSum => format!("the `{}` should not be there: {without}", culprit.trim_end()),
         RepairKind::MissingFactor if repair.culprit.is_some() && !culprit.is_empty() => {
-            format!("the factor `{by}` of the step before is missing from `{culprit}`: putting it back {follows}")
+            format!("the factor `{by}` is missing from `{culprit}`: putting it back {follows}")
         }
-        RepairKind::MissingFactor => {
-            format!("the factor `{by}` of the step before is missing: putting it back {follows}")
-        }
+        RepairKind::MissingFactor => format!("the factor `{by}` is missing: putting it back {follows}"),
         RepairKind::MissingChainFactor if repair.culprit.is_some() && !culprit.is_empty() => {
             format!("the chain-rule factor `{by}` is missing from `{culprit}`: putting it back {follows}")
         }
         RepairKind::MissingChainFactor => format!("the chain-rule factor `{by}` is missing: putting it back {follows}"),
-        RepairKind::MissingTerm => {
-            format!("the term `{by}` of the step before is missing: putting it back {follows}")
+        RepairKind::MissingTerm if repair.culprit.is_some() && !culprit.is_empty() => {
+            format!("the term `{by}` is missing beside `{culprit}`: putting it back {follows}")
         }
+        RepairKind::MissingTerm => format!("the term `{by}` is missing: putting it back {follows}"),
         RepairKind::MissingSum => format!("a sum is missing: `{by}` for `{culprit}` {follows}"),
     }
 }

@@ -16,6 +16,12 @@ const MAX_PARTS: usize = 10;
 /// The most places of the step a missing factor or term is tried at.
 const MAX_PLACES: usize = 10;
 
+/// The most constant factors of the worked answer tried as missing.
+const MAX_CONSTANTS: usize = 3;
+
+/// The most factors tried in place of each factor of the step.
+const MAX_REPLACING: usize = 6;
+
 /// One changed step.
 #[derive(Debug, Clone)]
 pub(super) struct Candidate {
@@ -27,31 +33,116 @@ pub(super) struct Candidate {
     pub replacement: String,
     /// The whole changed step.
     pub step: Expr,
+    /// For a wrong derivative of a builtin: the call and its derivative.
+    pub of: Option<(String, String)>,
+}
+
+/// What the step before works out to and what the model brings in, beyond the step before itself:
+/// where the parts a wrong step lacks are looked for.
+#[derive(Debug, Default)]
+pub(super) struct Hints {
+    /// The factors the chain rule brings in through the model (see [`chain_factors`]).
+    pub chain: Vec<Expr>,
+    /// The forms `derive` works the step before and the head out to (unchecked), each answer last.
+    pub worked: Vec<Expr>,
+    /// What the derivatives that are factors of the step before work out to (`x[k]` for
+    /// `∂a[j]/∂W1[j,k]`): tried as missing before anything else the worked forms have.
+    pub values: Vec<Expr>,
+    /// The range indices free in the head.
+    pub head_free: Vec<String>,
+    /// The builtin calls that are differentiated (in the head, the step before or the model's
+    /// definitions), each with its derivative spelled out (`sigmoid(z)` and
+    /// `sigmoid(z) * (1 - sigmoid(z))`).
+    pub derivatives: Vec<(Expr, Expr)>,
+}
+
+/// `e` with every part whose text is `from` replaced by `to`.
+pub(super) fn substituted(e: &Expr, from: &str, to: &Expr) -> Expr {
+    if text(e) == from {
+        return Expr { span: e.span, ..to.clone() };
+    }
+    let mut out = e.clone();
+    for i in 0..children(e).len() {
+        let child = substituted(children(e)[i], from, to);
+        *child_mut(&mut out, i) = child;
+    }
+    out
+}
+
+/// The factors of an expression's product and of the products of its terms.
+pub(super) fn factors_of(e: &Expr) -> Vec<Expr> {
+    term_factors(e)
+}
+
+/// Whether `e` is a constant: numbers and declared sizes only (`2`, `1/N`, `1 / sqrt(dk)`).
+fn is_constant(e: &Expr, known: &Known) -> bool {
+    nodes_of(e).iter().all(|n| match &n.kind {
+        ExprKind::Name(name) => known.sizes.contains(&name.name),
+        ExprKind::Indexed(..) | ExprKind::Diff { .. } | ExprKind::Big { .. } | ExprKind::Array(_) => false,
+        _ => true,
+    })
+}
+
+/// The factors of `e`'s product and of its terms, and, inside a factor that is a sum or a
+/// `sum`, the factors of its terms (a few levels down): where a worked form keeps the factor a
+/// step lacks (`w` in `h[t-1] + w * (1 - h[t-1]^2) * h[t-2]`).
+pub(super) fn deep_factors(e: &Expr) -> Vec<Expr> {
+    fn walk(e: &Expr, depth: usize, out: &mut Vec<Expr>) {
+        for f in term_factors(e) {
+            if depth > 0 {
+                match &f.kind {
+                    ExprKind::Binary(BinOp::Add | BinOp::Sub, ..) => walk(&f, depth - 1, out),
+                    ExprKind::Big { body, .. } => walk(body, depth - 1, out),
+                    _ => {}
+                }
+            }
+            out.push(f);
+        }
+    }
+    let mut out = Vec::new();
+    walk(e, 3, &mut out);
+    out
 }
 
 /// The changes tried for `step`, whose value should be that of `before`, in the order of their
-/// rank: the kind first, then the size of the part changed. `indices` are the declared range
-/// index names (a forgotten `sum` runs over one of them); `chain_factors` the factors the chain
-/// rule brings in through the model (see [`chain_factors`]), tried as missing after the factors
-/// of the step before.
-pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, chain_factors: &[Expr]) -> Vec<Candidate> {
+/// rank: the kind first, then the size of the part changed. `known` is what the model declares;
+/// `hints` what the step before works out to and the chain rule brings in, tried after the
+/// parts of the step before.
+pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hints) -> Vec<Candidate> {
     let mut out = Vec::new();
     let nodes = nodes(step);
-    let before_calls: Vec<Expr> = nodes_of(before)
-        .into_iter()
-        .filter(|n| matches!(&n.kind, ExprKind::Call { args, .. } if args.len() == 1))
-        .collect();
+    let mut before_calls: Vec<Expr> = Vec::new();
+    let worked_calls =
+        hints.worked.iter().flat_map(nodes_of).filter(|n| !matches!(n.kind, ExprKind::Call { primes: 1.., .. }));
+    for n in nodes_of(before).into_iter().chain(worked_calls) {
+        if matches!(&n.kind, ExprKind::Call { args, .. } if args.len() == 1)
+            && !before_calls.iter().any(|c| text(c) == text(&n))
+        {
+            before_calls.push(n);
+        }
+    }
+    // The range indices free in the step before or the head, each once.
+    let mut renames: Vec<String> = Vec::new();
+    for (name, _) in
+        before.free_name_uses().into_iter().chain(hints.head_free.iter().cloned().map(|n| (n, Span::new(0, 0))))
+    {
+        if known.indices.contains(&name) && !renames.contains(&name) {
+            renames.push(name);
+        }
+    }
     for (path, node) in &nodes {
-        index_changes(step, path, node, &mut out);
+        index_changes(step, path, node, &renames, &mut out);
         derivative_changes(step, path, node, known, &mut out);
+        builtin_derivative_changes(step, path, node, &hints.derivatives, &mut out);
         function_changes(step, path, node, &before_calls, &mut out);
         transpose_changes(step, path, node, &mut out);
         name_changes(step, path, node, known, &mut out);
         sign_changes(step, path, node, &mut out);
-        dropped_parts(step, path, node, &mut out);
+        dropped_parts(step, path, node, known, &mut out);
         power_changes(step, path, node, &mut out);
     }
-    missing_parts(before, step, chain_factors, &nodes, &mut out);
+    missing_parts(before, step, known, hints, &nodes, &mut out);
+    missing_inner_terms(step, hints, &nodes, &mut out);
     forgotten_sums(before, step, &known.indices, &nodes, &mut out);
     // Equal changes made two ways are tried once; the smaller culprit is kept.
     let mut seen = std::collections::HashSet::new();
@@ -67,6 +158,8 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, chain_factor
 /// What the model declares, as the candidates use it.
 #[derive(Debug, Default)]
 pub(super) struct Known {
+    /// The sizes the index ranges are declared with (`N` of `n in 1..N`): constants.
+    pub sizes: Vec<String>,
     /// The declared range index names (a forgotten `sum` runs over one of them).
     pub indices: Vec<String>,
     /// Every declared family (inputs, definitions, unknown nodes) with its number of subscripts.
@@ -79,7 +172,7 @@ pub(super) struct Known {
 const MAX_NAMES: usize = 12;
 
 /// The nodes of an expression, without their paths.
-fn nodes_of(e: &Expr) -> Vec<Expr> {
+pub(super) fn nodes_of(e: &Expr) -> Vec<Expr> {
     nodes(e).into_iter().map(|(_, n)| n).collect()
 }
 
@@ -228,15 +321,30 @@ fn text(e: &Expr) -> String {
 
 /// Pushes the step with the node at `path` replaced by `with`, the node being the culprit.
 fn push_replacement(out: &mut Vec<Candidate>, kind: RepairKind, root: &Expr, path: &[usize], at: Span, with: Expr) {
-    out.push(Candidate { kind, culprit: Some(at), replacement: text(&with), step: replaced(root, path, with) });
+    out.push(Candidate {
+        of: None,
+        kind,
+        culprit: Some(at),
+        replacement: text(&with),
+        step: replaced(root, path, with),
+    });
 }
 
-/// `s[c,t]` → `s[c,t-1]`, `s[c,t+1]`; `W[j,k]` → `W[k,j]`; the same inside what a derivative is
-/// taken with respect to.
-fn index_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>) {
+/// `s[c,t]` → `s[c,t-1]`, `s[c,t+1]`; `W[j,k]` → `W[k,j]`; `p[k]` → `p[i]` for an index `i` free
+/// in the step before (`renames`); the same inside what a derivative is taken with respect to.
+fn index_changes(root: &Expr, path: &[usize], e: &Expr, renames: &[String], out: &mut Vec<Candidate>) {
     let variants = |subs: &[IndexExpr]| -> Vec<Vec<IndexExpr>> {
         let mut v = Vec::new();
         for i in 0..subs.len() {
+            // A lone index name in place of another: `p[k]` where `p[i]` is needed.
+            if let [(1, IndexAtom::Name(name))] = subs[i].terms.as_slice() {
+                for other in renames.iter().filter(|o| **o != name.name) {
+                    let mut s = subs.to_vec();
+                    let ident = Ident { name: other.clone(), span: name.span };
+                    s[i] = IndexExpr { terms: vec![(1, IndexAtom::Name(ident))], span: subs[i].span };
+                    v.push(s);
+                }
+            }
             for delta in [-1, 1] {
                 let mut s = subs.to_vec();
                 s[i] = shifted(&s[i], delta);
@@ -335,6 +443,7 @@ fn sign_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>)
             let term = if crate::syntax::print::precedence(b) <= 1 { format!("({})", text(b)) } else { text(b) };
             let with = node(ExprKind::Binary(flipped, a.clone(), b.clone(), *op_span), e.span);
             out.push(Candidate {
+                of: None,
                 kind: RepairKind::Sign,
                 culprit: Some(Span::new(op_span.start, b.span.end)),
                 replacement: format!("{} {term}", symbol(flipped)),
@@ -345,6 +454,7 @@ fn sign_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>)
                 let replacement = text(&negated);
                 let with = node(ExprKind::Binary(*op, Box::new(negated), b.clone(), *op_span), e.span);
                 out.push(Candidate {
+                    of: None,
                     kind: RepairKind::Sign,
                     culprit: Some(a.span),
                     replacement,
@@ -357,13 +467,40 @@ fn sign_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>)
         }
         _ => {}
     }
+    // A difference the wrong way round: `y - out` where `out - y` is needed.
+    if let ExprKind::Binary(BinOp::Sub, a, b, op_span) = &e.kind {
+        if matches!(a.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) {
+            return;
+        }
+        let with = node(ExprKind::Binary(BinOp::Sub, b.clone(), a.clone(), *op_span), e.span);
+        push_replacement(out, RepairKind::Sign, root, path, e.span, with);
+    }
 }
 
 /// A factor or a term that should not be there: `a * b` → `a` or `b`, `a / b` → `a`, `a + b` →
 /// `a` or `b`, `a - b` → `a` or `-b`, `sum(c, x)` → `x`.
-fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>) {
+fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut Vec<Candidate>) {
+    // Two neighbouring factors that should not be there: `(p - y) * p * (1 - p)` → `p - y`.
+    if let ExprKind::Binary(BinOp::Mul, left, last, _) = &e.kind {
+        if let ExprKind::Binary(BinOp::Mul, kept, first, _) = &left.kind {
+            out.push(Candidate {
+                of: None,
+                kind: RepairKind::ExtraFactor,
+                culprit: Some(Span::new(first.span.start, last.span.end)),
+                replacement: String::new(),
+                step: replaced(root, path, (**kept).clone()),
+            });
+        }
+    }
     let mut drop = |kind: RepairKind, dropped: &Expr, kept: Expr| {
+        // A constant factor that should not be there (`2`, `1/N`).
+        let kind = if kind == RepairKind::ExtraFactor && is_constant(dropped, known) {
+            RepairKind::ConstantFactor
+        } else {
+            kind
+        };
         out.push(Candidate {
+            of: None,
             kind,
             culprit: Some(dropped.span),
             replacement: String::new(),
@@ -376,6 +513,9 @@ fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>
             drop(RepairKind::ExtraFactor, a, (**b).clone());
         }
         ExprKind::Binary(BinOp::Div, a, b, _) => drop(RepairKind::ExtraFactor, b, (**a).clone()),
+        _ => {}
+    }
+    match &e.kind {
         ExprKind::Binary(BinOp::Add, a, b, _) => {
             drop(RepairKind::ExtraTerm, b, (**a).clone());
             drop(RepairKind::ExtraTerm, a, (**b).clone());
@@ -387,6 +527,7 @@ fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>
         ExprKind::Big { op: BigOp::Sum, body, .. } => {
             let sum_span = Span::new(e.span.start, body.span.start);
             out.push(Candidate {
+                of: None,
                 kind: RepairKind::ExtraSum,
                 culprit: Some(sum_span),
                 replacement: String::new(),
@@ -444,28 +585,75 @@ fn term_factors(e: &Expr) -> Vec<Expr> {
     fs
 }
 
-/// A factor or a term of the step before that the step lacks, put back: at the whole step, at
-/// each term of a sum, or at each product.
-fn missing_parts(before: &Expr, step: &Expr, extra: &[Expr], nodes: &[(Path, Expr)], out: &mut Vec<Candidate>) {
+/// A factor or a term of the step before, or of what it works out to, that the step lacks, put
+/// back: at the whole step, at each term of a sum, or at each product; a factor of the step in
+/// place of one of those; a constant factor the worked answer has.
+fn missing_parts(
+    before: &Expr,
+    step: &Expr,
+    known: &Known,
+    hints: &Hints,
+    nodes: &[(Path, Expr)],
+    out: &mut Vec<Candidate>,
+) {
     let have: Vec<String> = term_factors(step).iter().map(text).collect();
-    // Every factor of the step before and of its terms, then the chain-rule factors `extra`, each
-    // once, unless the step has it.
+    // Every factor of the step before and of its terms, then those of the worked forms (the
+    // answer first) and the chain-rule factors of the model, each once, unless the step has it.
     let mut wanted: Vec<(RepairKind, Expr)> = Vec::new();
+    let mut constants: Vec<Expr> = Vec::new();
+    // The worked forms' factors that are small enough to say, those without a derivative first.
+    let mut worked: Vec<Expr> =
+        hints.values.iter().cloned().chain(hints.worked.iter().rev().flat_map(deep_factors)).filter(sayable).collect();
+    worked.sort_by_key(has_diff);
     let kinds = term_factors(before)
         .into_iter()
         .map(|f| (RepairKind::MissingFactor, f))
-        .chain(extra.iter().map(|f| (RepairKind::MissingChainFactor, f.clone())));
+        .chain(worked.into_iter().map(|f| (RepairKind::MissingChainFactor, f)))
+        .chain(hints.chain.iter().map(|f| (RepairKind::MissingChainFactor, f.clone())));
+    let mut replacing: Vec<Expr> = Vec::new();
+    let chain_from = hints.chain.iter().map(text).collect::<Vec<_>>();
+    let worked_from: Vec<String> =
+        hints.worked.iter().chain(&hints.values).flat_map(deep_factors).map(|f| text(&f)).collect();
     for (kind, f) in kinds {
         let t = text(&f);
-        if !have.contains(&t) && !wanted.iter().any(|(_, w)| text(w) == t) && !matches!(f.kind, ExprKind::Number(_)) {
-            wanted.push((kind, f));
+        if have.contains(&t) || wanted.iter().any(|(_, w)| text(w) == t) || constants.iter().any(|c| text(c) == t) {
+            continue;
         }
+        if is_constant(&f, known) {
+            if t != "1" {
+                constants.push(f);
+            }
+            continue;
+        }
+        // In place of a factor of the step: a factor of the step before, or of a worked form
+        // that is a single factor and not merely the name of a definition (writing a
+        // definition's name out is no mistake); never a derivative (that undoes the work).
+        let defined =
+            reference(&f).is_some_and(|(name, _)| known.definitions.iter().any(|(d, _)| d.name.name == name.name));
+        let single =
+            !matches!(f.kind, ExprKind::Binary(BinOp::Mul | BinOp::Div, ..) | ExprKind::Neg(_) | ExprKind::Big { .. });
+        let from_before = kind == RepairKind::MissingFactor;
+        if !has_diff(&f) && (from_before || single && !defined && !chain_from.contains(&t)) {
+            replacing.push(f.clone());
+        }
+        // A factor of the step before that the chain rule brings in is a chain-rule factor.
+        let chain_rule = matches!(f.kind, ExprKind::Call { primes: 1.., .. } | ExprKind::Diff { .. })
+            || chain_from.contains(&t)
+            || worked_from.contains(&t);
+        let kind = if from_before && chain_rule { RepairKind::MissingChainFactor } else { kind };
+        wanted.push((kind, f));
     }
     wanted.truncate(MAX_PARTS);
+    constants.truncate(MAX_CONSTANTS);
+    replacing.truncate(MAX_REPLACING);
     // A factor of the step in place of one of those: `g(net[c,t])` where `s[c,t-1]` is needed.
     for (path, n) in nodes.iter().filter(|(path, _)| parent_is_product(step, path)) {
-        for (_, f) in wanted.iter().filter(|(kind, _)| *kind == RepairKind::MissingFactor) {
-            push_replacement(out, RepairKind::WrongFactor, step, path, n.span, Expr { span: n.span, ..f.clone() });
+        for f in &replacing {
+            // A sum with this factor as one of its terms: a term is missing (`missing_inner_terms`).
+            if f.terms().iter().any(|(_, t)| text(t) == text(n)) {
+                continue;
+            }
+            push_narrowed(out, RepairKind::WrongFactor, step, path, n, f, None);
         }
     }
     // Places: the whole step, the terms of its sums, its products.
@@ -476,33 +664,51 @@ fn missing_parts(before: &Expr, step: &Expr, extra: &[Expr], nodes: &[(Path, Exp
         })
         .take(MAX_PLACES)
         .collect();
-    for (kind, f) in &wanted {
+    let constants = constants.into_iter().map(|c| (RepairKind::ConstantFactor, c));
+    for (kind, f) in wanted.iter().cloned().chain(constants) {
         for (path, n) in &places {
-            let with = binary(BinOp::Mul, n.clone(), f.clone(), n.span);
+            // A constant for the whole step is a likely cause already.
+            let with = match kind {
+                RepairKind::ConstantFactor => binary(BinOp::Mul, f.clone(), n.clone(), n.span),
+                _ => binary(BinOp::Mul, n.clone(), f.clone(), n.span),
+            };
             out.push(Candidate {
-                kind: *kind,
+                of: None,
+                kind,
                 culprit: (!path.is_empty()).then_some(n.span),
-                replacement: text(f),
+                replacement: text(&f),
                 step: replaced(step, path, with),
             });
         }
     }
+    // Terms: of the step before, then of the worked forms (the answer first), where they have
+    // two or more.
     let have: Vec<String> = step.terms().iter().map(|(_, t)| text(t)).collect();
-    let before_terms = before.terms();
+    let mut terms: Vec<(bool, Expr)> = Vec::new();
+    for form in std::iter::once(before).chain(hints.worked.iter().rev()) {
+        let form_terms = form.terms();
+        if form_terms.len() < 2 {
+            continue;
+        }
+        for (positive, t) in form_terms {
+            let said = std::ptr::eq(form, before) || text(&t).chars().count() <= MAX_SAID_TERM && !has_diff(&t);
+            if said && !have.contains(&text(&t)) && !terms.iter().any(|(_, u)| text(u) == text(&t)) {
+                terms.push((positive, t));
+            }
+        }
+    }
     let sums: Vec<&(Path, Expr)> = nodes
         .iter()
         .filter(|(path, n)| path.is_empty() || matches!(n.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)))
         .take(MAX_PLACES)
         .collect();
-    for (positive, t) in before_terms.iter().filter(|(_, t)| !have.contains(&text(t))).take(MAX_PARTS) {
-        if before_terms.len() < 2 {
-            break;
-        }
+    for (positive, t) in terms.iter().take(MAX_PARTS) {
         for (path, n) in &sums {
             let op = if *positive { BinOp::Add } else { BinOp::Sub };
             let with = binary(op, n.clone(), t.clone(), n.span);
             let shown = if *positive { text(t) } else { format!("-{}", text(t)) };
             out.push(Candidate {
+                of: None,
                 kind: RepairKind::MissingTerm,
                 culprit: (!path.is_empty()).then_some(n.span),
                 replacement: shown,
@@ -510,6 +716,166 @@ fn missing_parts(before: &Expr, step: &Expr, extra: &[Expr], nodes: &[(Path, Exp
             });
         }
     }
+}
+
+/// The longest factor of a worked form a repair may put in, as text.
+const MAX_SAID: usize = 48;
+
+/// The longest term of a worked form a repair may put in, as text.
+const MAX_SAID_TERM: usize = 64;
+
+/// Whether a factor of a worked form is short enough to be said in a repair (a repair that
+/// writes out the whole answer is the answer, not a pointer to a mistake).
+fn sayable(e: &Expr) -> bool {
+    text(e).chars().count() <= MAX_SAID
+}
+
+fn has_diff(e: &Expr) -> bool {
+    nodes_of(e).iter().any(|n| matches!(n.kind, ExprKind::Diff { .. }))
+}
+
+/// Pushes the step with the node `n` (at `path`) replaced by `f`, narrowed to the one part that
+/// differs where both are sums, products, `sum`s over the same index or calls of the same
+/// function that differ in one part: `2 * sigma - 1 / sigma^2` for `2 * sigma - 2 / sigma` is
+/// `1 / sigma^2` where `2 / sigma` is needed. A narrowed part whose replacement is its negation
+/// is a sign; one whose replacement is the part times a factor is that factor missing.
+fn push_narrowed(
+    out: &mut Vec<Candidate>,
+    kind: RepairKind,
+    step: &Expr,
+    path: &[usize],
+    n: &Expr,
+    f: &Expr,
+    of: Option<(String, String)>,
+) {
+    let (mut inside, mut wanted) = (n, f);
+    let mut at = path.to_vec();
+    loop {
+        let next = match (&inside.kind, &wanted.kind) {
+            (ExprKind::Binary(op, a, b, _), ExprKind::Binary(op2, c, d, _)) if op == op2 => {
+                match (text(a) == text(c), text(b) == text(d)) {
+                    (true, false) => Some((1, &**b, &**d)),
+                    (false, true) => Some((0, &**a, &**c)),
+                    _ => None,
+                }
+            }
+            (ExprKind::Big { binder, body, .. }, ExprKind::Big { binder: b2, body: body2, .. })
+                if binder.name == b2.name =>
+            {
+                Some((0, &**body, &**body2))
+            }
+            (ExprKind::Call { func, primes, args }, ExprKind::Call { func: f2, primes: p2, args: a2 })
+                if func.name == f2.name && primes == p2 && args.len() == 1 && a2.len() == 1 =>
+            {
+                Some((0, &args[0], &a2[0]))
+            }
+            (ExprKind::Neg(a), ExprKind::Neg(c)) => Some((0, &**a, &**c)),
+            _ => None,
+        };
+        let Some((child, i, w)) = next else { break };
+        at.push(child);
+        (inside, wanted) = (i, w);
+    }
+    if node_at(step, &at).is_none_or(|x| x.span != inside.span) {
+        (at, inside, wanted) = (path.to_vec(), n, f);
+    }
+    let here = text(inside);
+    let negation = matches!(&wanted.kind, ExprKind::Neg(w) if text(w) == here)
+        || matches!(&inside.kind, ExprKind::Neg(i) if text(i) == text(wanted));
+    let times = match &wanted.kind {
+        ExprKind::Binary(BinOp::Mul, a, b, _) if text(a) == here => Some(b),
+        ExprKind::Binary(BinOp::Mul, a, b, _) if text(b) == here => Some(a),
+        _ => None,
+    };
+    let span = inside.span;
+    let changed = replaced(step, &at, Expr { span, ..wanted.clone() });
+    let (kind, replacement) = match times {
+        Some(factor) if kind == RepairKind::WrongFactor => (RepairKind::MissingFactor, text(factor)),
+        _ if negation && kind == RepairKind::WrongFactor => (RepairKind::Sign, text(wanted)),
+        _ => (kind, text(wanted)),
+    };
+    out.push(Candidate { kind, culprit: Some(span), replacement, step: changed, of });
+}
+
+/// A term missing inside a factor: `h[t-1]` → `h[t-1] + w * (1 - h[t-1]^2) * h[t-2]` where a
+/// worked form has that sum as a factor and the step has one of its terms in its place.
+fn missing_inner_terms(step: &Expr, hints: &Hints, nodes: &[(Path, Expr)], out: &mut Vec<Candidate>) {
+    let sums: Vec<Expr> = hints
+        .worked
+        .iter()
+        .rev()
+        .flat_map(term_factors)
+        .filter(|f| matches!(f.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) && !has_diff(f))
+        .collect();
+    for sum in sums.iter().take(MAX_PARTS) {
+        let terms = sum.terms();
+        for (path, n) in nodes.iter().filter(|(path, _)| !path.is_empty()) {
+            let here = text(n);
+            let Some(at) = terms.iter().position(|(positive, t)| *positive && text(t) == here) else { continue };
+            let rest: Vec<String> = terms
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != at)
+                .map(|(_, (positive, t))| if *positive { text(t) } else { format!("-{}", text(t)) })
+                .collect();
+            if !rest.iter().all(|r| r.chars().count() <= MAX_SAID + 2) {
+                continue;
+            }
+            out.push(Candidate {
+                of: None,
+                kind: RepairKind::MissingTerm,
+                culprit: Some(n.span),
+                replacement: rest.join(" + "),
+                step: replaced(step, path, Expr { span: n.span, ..sum.clone() }),
+            });
+        }
+    }
+}
+
+/// A part of the step that stands for the derivative of a builtin call `b(u)` but is not it:
+/// `sigmoid(z) * (1 + sigmoid(z))` → `sigmoid(z) * (1 - sigmoid(z))`, `1 + tanh(x)^2` →
+/// `1 - tanh(x)^2`, `exp(x)` → `sigmoid(x)` (for `softplus`). The part is built from `u` alone
+/// (every name in it is inside a copy of `u`), is neither `u` nor `b(u)`, and holds no
+/// derivative.
+fn builtin_derivative_changes(
+    root: &Expr,
+    path: &[usize],
+    e: &Expr,
+    derivatives: &[(Expr, Expr)],
+    out: &mut Vec<Candidate>,
+) {
+    let here = text(e);
+    for (call, derivative) in derivatives {
+        let ExprKind::Call { args, .. } = &call.kind else { continue };
+        let u = text(&args[0]);
+        let holds_call = nodes_of(e).iter().any(|n| matches!(n.kind, ExprKind::Call { .. }));
+        if here == u || here == text(call) || here == text(derivative) || !holds_call || !built_from(e, &u) {
+            continue;
+        }
+        let of = Some((text(call), text(derivative)));
+        push_narrowed(out, RepairKind::WrongDerivative, root, path, e, derivative, of);
+    }
+}
+
+/// Whether `e` is built from copies of the expression whose text is `u` (at least one), numbers
+/// and calls, with no other name and no derivative.
+fn built_from(e: &Expr, u: &str) -> bool {
+    fn walk(e: &Expr, u: &str, seen: &mut bool) -> bool {
+        if text(e) == u {
+            *seen = true;
+            return true;
+        }
+        match &e.kind {
+            ExprKind::Number(_) => true,
+            ExprKind::Name(_) | ExprKind::Indexed(..) | ExprKind::Diff { .. } | ExprKind::Big { .. } => false,
+            ExprKind::Array(_) | ExprKind::Transpose(_) => false,
+            ExprKind::Neg(a) => walk(a, u, seen),
+            ExprKind::Binary(_, a, b, _) => walk(a, u, seen) && walk(b, u, seen),
+            ExprKind::Call { args, .. } => args.iter().all(|a| walk(a, u, seen)),
+        }
+    }
+    let mut seen = false;
+    walk(e, u, &mut seen) && seen
 }
 
 /// The factors the chain rule brings in: for every call `f(u)` in the model's definitions and in
@@ -593,6 +959,7 @@ fn forgotten_sums(before: &Expr, step: &Expr, indices: &[String], nodes: &[(Path
             let binder = Ident { name: name.clone(), span: n.span };
             let with = node(ExprKind::Big { op: BigOp::Sum, binder, range: None, body: Box::new(n.clone()) }, n.span);
             out.push(Candidate {
+                of: None,
                 kind: RepairKind::MissingSum,
                 culprit: Some(n.span),
                 replacement: text(&with),
@@ -620,7 +987,7 @@ mod tests {
     fn tried(before: &str, step: &str, kind: RepairKind) -> Vec<String> {
         let (b, s) = steps(before, step);
         let known = super::Known { indices: vec!["c".to_string(), "j".to_string()], ..Default::default() };
-        candidates(&b, &s, &known, &[])
+        candidates(&b, &s, &known, &super::Hints::default())
             .into_iter()
             .filter(|c| c.kind == kind)
             .map(|c| expr_to_string(&c.step, Spelling::Canonical))
@@ -642,8 +1009,11 @@ mod tests {
 
     #[test]
     fn missing_factor_of_the_step_before() {
-        let got = tried("a * f'(z) * w", "a * w", RepairKind::MissingFactor);
+        // A derivative the step before has is a chain-rule factor; another factor is a factor.
+        let got = tried("a * f'(z) * w", "a * w", RepairKind::MissingChainFactor);
         assert!(got.contains(&"a * w * f'(z)".to_string()), "{got:?}");
+        let got = tried("a * b * w", "a * w", RepairKind::MissingFactor);
+        assert!(got.contains(&"a * w * b".to_string()), "{got:?}");
     }
 
     #[test]
@@ -661,10 +1031,26 @@ mod tests {
     }
 
     #[test]
+    fn an_index_for_another_and_a_difference_the_wrong_way_round() {
+        let got = tried("sum(c, p[c]) * q[j]", "q[c]", RepairKind::Index);
+        assert!(got.contains(&"q[j]".to_string()), "{got:?}");
+        let got = tried("x", "(y - o) * h", RepairKind::Sign);
+        assert!(got.contains(&"(o - y) * h".to_string()), "{got:?}");
+    }
+
+    #[test]
+    fn a_constant_factor_and_two_neighbouring_factors() {
+        let got = tried("x", "2 * (o - y)", RepairKind::ConstantFactor);
+        assert!(got.contains(&"o - y".to_string()), "{got:?}");
+        let got = tried("x", "(p - y) * p * (1 - p)", RepairKind::ExtraFactor);
+        assert!(got.contains(&"p - y".to_string()), "{got:?}");
+    }
+
+    #[test]
     fn nothing_unchanged_is_tried() {
         let (b, s) = steps("x + y", "x + y");
         let original = expr_to_string(&s, Spelling::Canonical);
-        assert!(candidates(&b, &s, &super::Known::default(), &[])
+        assert!(candidates(&b, &s, &super::Known::default(), &super::Hints::default())
             .iter()
             .all(|c| expr_to_string(&c.step, Spelling::Canonical) != original));
     }

@@ -21,12 +21,14 @@ mod candidates;
 
 use std::collections::HashMap;
 
-use crate::check::{check_model, screen_against_head, CheckOptions, DerivationResult, Repair, Verdict};
+use crate::check::{
+    check_model, screen_against_head, Cause, CheckOptions, DerivationResult, Repair, RepairKind, Verdict,
+};
 use crate::model::{resolve, Derivation, Model};
 use crate::syntax::ast::{self, Item};
 use crate::syntax::print::{expr_to_string, Spelling};
 use crate::work::Budget;
-use candidates::{candidates, chain_factors, Candidate, Known};
+use candidates::{candidates, chain_factors, nodes_of, Candidate, Hints, Known};
 
 /// The budget of work of the search in one file, for the screening and for each round of
 /// verification: past it, what is not yet verified is not reported.
@@ -51,6 +53,8 @@ struct Wrong<'a> {
     /// The resolved derivation `derive BEFORE = CHANGED` of each candidate that resolved, by
     /// candidate.
     resolved: Vec<Option<usize>>,
+    /// The builtin calls differentiated, with their derivatives (see [`Hints`]).
+    derivatives: Vec<(ast::Expr, ast::Expr)>,
 }
 
 /// Searches a repair for every wrong step of `results` (the check of `model`, resolved from
@@ -78,6 +82,7 @@ pub fn localise(
         })
         .collect();
     let mut wrong = Vec::new();
+    let mut worked = HashMap::new();
     for (di, result) in results.iter().enumerate() {
         let Some(d) = model.derivations.get(di).and_then(|m| syntax.get(&m.span)) else { continue };
         for (k, step) in result.steps.iter().enumerate() {
@@ -90,10 +95,15 @@ pub fn localise(
                 continue;
             }
             let before = if k == 0 { &d.head } else { &d.steps[k - 1].expr };
-            let chain = chain_factors(&definitions, &[&d.head, before]);
-            let candidates = candidates(before, &d.steps[k].expr, &known, &chain);
+            let hints = hints(file, &definitions, &known.definitions, &d.head, before, &mut worked);
+            let mut candidates = candidates(before, &d.steps[k].expr, &known, &hints);
+            // A constant factor of the whole step is the likely cause already.
+            if matches!(step.cause, Some(Cause::Factor(_) | Cause::SignAndFactor(_))) {
+                candidates.retain(|c| !(c.kind == RepairKind::ConstantFactor && c.culprit.is_none()));
+            }
             if !candidates.is_empty() {
-                wrong.push(Wrong { derivation: di, step: k, before, candidates, resolved: Vec::new() });
+                let derivatives = hints.derivatives;
+                wrong.push(Wrong { derivation: di, step: k, before, candidates, resolved: Vec::new(), derivatives });
             }
         }
     }
@@ -110,16 +120,149 @@ pub fn localise(
     for (w, found) in wrong.iter().zip(verified) {
         let Some((i, verdict)) = found else { continue };
         let c = &w.candidates[i];
-        let culprit_text = c.culprit.and_then(|s| source.get(s.range())).unwrap_or_default().to_string();
+        let step = &syntax[&model.derivations[w.derivation].span].steps[w.step].expr;
+        let (kind, of) = match derivative_made(c, step, &w.derivatives) {
+            Some(of) => (RepairKind::WrongDerivative, Some(of)),
+            None => (c.kind, c.of.clone()),
+        };
+        let culprit = c.culprit.map(|s| without_parentheses(source, s));
+        let culprit_text = culprit.and_then(|s| source.get(s.range())).unwrap_or_default().to_string();
         results[w.derivation].steps[w.step].repair = Some(Repair {
-            kind: c.kind,
-            culprit: c.culprit,
+            kind,
+            culprit,
             culprit_text,
             replacement: c.replacement.clone(),
             step: expr_to_string(&c.step, Spelling::Canonical),
             verdict,
+            of,
         });
     }
+}
+
+/// The builtin call whose derivative a verified small change (a sign, a power, a factor)
+/// completes: the changed step has every factor of the derivative and the step did not
+/// (`sigmoid(z) * (1 + sigmoid(z))` made `sigmoid(z) * (1 - sigmoid(z))`). The call and its
+/// derivative.
+fn derivative_made(
+    c: &Candidate,
+    step: &ast::Expr,
+    derivatives: &[(ast::Expr, ast::Expr)],
+) -> Option<(String, String)> {
+    if !matches!(c.kind, RepairKind::Sign | RepairKind::Power | RepairKind::WrongFactor | RepairKind::Function) {
+        return None;
+    }
+    // The factors of each term, a few levels down: the derivative's factors must sit in one term.
+    let texts = |e: &ast::Expr| -> Vec<Vec<String>> {
+        let terms = e.terms().into_iter().map(|(_, t)| t);
+        terms.map(|t| candidates::deep_factors(&t).iter().map(text_of).collect()).collect()
+    };
+    let (after, before) = (texts(&c.step), texts(step));
+    derivatives.iter().find_map(|(call, d)| {
+        // The derivative's factors that are not numbers (none for `1 / u`: nothing to tell by).
+        let wanted: Vec<ast::Expr> =
+            candidates::factors_of(d).into_iter().filter(|f| !matches!(f.kind, ast::ExprKind::Number(_))).collect();
+        let has = |terms: &[Vec<String>]| terms.iter().any(|have| wanted.iter().all(|f| have.contains(&text_of(f))));
+        (!wanted.is_empty()).then_some(())?;
+        (has(&after) && !has(&before)).then(|| (text_of(call), text_of(d)))
+    })
+}
+
+/// A culprit's span without the parentheses around it: `1 + sigmoid(z)` of `(1 + sigmoid(z))`.
+fn without_parentheses(source: &str, mut span: crate::diagnostic::Span) -> crate::diagnostic::Span {
+    while let Some(inner) = source.get(span.range()).and_then(|t| t.strip_prefix('(')?.strip_suffix(')')) {
+        // Only where the two parentheses match each other (not `(a) * (b)`).
+        let mut depth = 0i64;
+        if inner.chars().any(|c| {
+            depth += match c {
+                '(' => 1,
+                ')' => -1,
+                _ => 0,
+            };
+            depth < 0
+        }) {
+            break;
+        }
+        span = crate::diagnostic::Span::new(span.start + 1, span.end - 1);
+    }
+    span
+}
+
+/// Where the parts a wrong step lacks are looked for: the chain-rule factors of the model, the
+/// forms `derive` works the head and the step before out to (`worked` caches them by text), and
+/// the builtin calls differentiated there or in the definitions with their derivatives.
+fn hints(
+    file: &ast::File,
+    definitions: &[&ast::Expr],
+    defined: &[(ast::VarRef, ast::Expr)],
+    head: &ast::Expr,
+    before: &ast::Expr,
+    worked: &mut HashMap<String, Vec<ast::Expr>>,
+) -> Hints {
+    let chain = chain_factors(definitions, &[head, before]);
+    let mut forms = Vec::new();
+    for e in [head, before] {
+        if !nodes_of(e).iter().any(is_diff) {
+            continue;
+        }
+        let these = worked.entry(text_of(e)).or_insert_with(|| crate::derive::worked_forms(file, e));
+        forms.extend(these.iter().cloned());
+    }
+    // The calls differentiated: inside the derivatives of the head and the step before, in the
+    // definitions, and (primed: their derivatives) in the worked forms.
+    let mut differentiated: Vec<ast::Expr> = Vec::new();
+    for e in [head, before] {
+        for d in nodes_of(e).iter().filter(|n| is_diff(n)) {
+            differentiated.extend(nodes_of(d));
+        }
+    }
+    for e in definitions.iter().copied().chain(&forms) {
+        differentiated.extend(nodes_of(e));
+    }
+    let mut derivatives: Vec<(ast::Expr, ast::Expr)> = Vec::new();
+    for n in differentiated {
+        let ast::ExprKind::Call { func, primes, args } = &n.kind else { continue };
+        let [u] = args.as_slice() else { continue };
+        let call =
+            ast::Expr { kind: ast::ExprKind::Call { func: func.clone(), primes: 0, args: args.clone() }, ..n.clone() };
+        if *primes > 1 || derivatives.iter().any(|(c, _)| text_of(c) == text_of(&call)) {
+            continue;
+        }
+        if let Some(d) = crate::derive::builtin_derivative(&func.name, u) {
+            derivatives.push((call, d));
+        }
+    }
+    // A node defined as a builtin call (`h = sigmoid(z1)`): its derivative in the node's name
+    // too (`h * (1 - h)`), as students write it.
+    for (target, body) in defined {
+        let Some((call, d)) = derivatives.iter().find(|(c, _)| text_of(c) == text_of(body)).cloned() else { continue };
+        let name = ast::Expr {
+            kind: if target.subscripts.is_empty() {
+                ast::ExprKind::Name(target.name.clone())
+            } else {
+                ast::ExprKind::Indexed(target.name.clone(), target.subscripts.clone())
+            },
+            span: call.span,
+        };
+        derivatives.push((name.clone(), candidates::substituted(&d, &text_of(&call), &name)));
+    }
+    // What the derivatives among the factors of the step before and the head work out to.
+    let mut values = Vec::new();
+    for e in [before, head] {
+        for f in candidates::factors_of(e).into_iter().filter(is_diff) {
+            let these = worked.entry(text_of(&f)).or_insert_with(|| crate::derive::worked_forms(file, &f));
+            values.extend(these.last().cloned());
+        }
+    }
+    let head_free = head.free_name_uses().into_iter().map(|(n, _)| n).collect();
+    Hints { chain, worked: forms, values, head_free, derivatives }
+}
+
+fn text_of(e: &ast::Expr) -> String {
+    expr_to_string(e, Spelling::Canonical)
+}
+
+fn is_diff(e: &ast::Expr) -> bool {
+    matches!(e.kind, ast::ExprKind::Diff { .. })
 }
 
 /// The names a file declares, as the candidates use them.
@@ -127,7 +270,18 @@ fn known(file: &ast::File) -> Known {
     let mut known = Known::default();
     for item in &file.items {
         match item {
-            Item::Index(decls) => known.indices.extend(decls.iter().map(|d| d.name.name.clone())),
+            Item::Index(decls) => {
+                known.indices.extend(decls.iter().map(|d| d.name.name.clone()));
+                for d in decls {
+                    for ix in [&d.range.lo, &d.range.hi] {
+                        for (_, atom) in &ix.terms {
+                            if let ast::IndexAtom::Name(size) = atom {
+                                known.sizes.push(size.name.clone());
+                            }
+                        }
+                    }
+                }
+            }
             Item::Var(items) => {
                 known.families.extend(items.iter().map(|v| (v.target.name.name.clone(), v.target.subscripts.len())))
             }
