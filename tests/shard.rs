@@ -343,6 +343,7 @@ fn graded() -> &'static (BatchInfo, Vec<GradeRecord>) {
         let options = GradeOptions::default();
         let provenance = Provenance::new(&reference, &options);
         let grades = grade_paths(&[batch], &reference, &options, Some(&reference_path));
+        let _ = std::fs::remove_dir_all(&dir);
         (BatchInfo::new(&reference, &provenance), GradeRecord::all(&grades, &provenance, false))
     })
 }
