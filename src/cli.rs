@@ -28,6 +28,9 @@ pub enum Command {
     Render(RenderArgs),
     /// Serve the playground: a page that checks a derivation as you type, and its JSON API.
     Serve(ServeArgs),
+    /// Join the JSON Lines of `grade --format jsonl` (the shards of a job array) into the output an
+    /// unsharded `grade` writes.
+    Merge(MergeArgs),
 }
 
 /// Arguments of `gradproof check`.
@@ -127,6 +130,88 @@ pub struct GradeArgs {
     /// The budget of work for checking one file (the reference, or a submission).
     #[arg(long, value_name = "UNITS", default_value_t = crate::check::DEFAULT_FILE_WORK)]
     pub file_work: u64,
+    /// Grade only the submissions of shard K of N (K from 0 to N-1), chosen by a hash of each
+    /// submission's path under its directory; `auto/N` takes K from `JOB_COMPLETION_INDEX`
+    /// (Kubernetes) or `SLURM_ARRAY_TASK_ID` (SLURM). See docs/scale.md.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<ShardSpec>,
+    /// With `--format jsonl`: write the lines to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// With `--output FILE`: keep the submissions FILE already has (a killed run's) and grade the
+    /// rest, appending; a missing FILE starts afresh.
+    #[arg(long, requires = "output")]
+    pub resume: bool,
+    /// Submissions graded at once (0, the default: one per core). The grades are the same at
+    /// every number.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1024))]
+    pub jobs: u64,
+}
+
+/// Which part of a batch one run grades: shard `index` of `count`, or the index from the
+/// environment of a job array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardSpec {
+    /// `K/N`: shard K (from 0) of N.
+    Fixed {
+        /// K, from 0 to N-1.
+        index: u64,
+        /// N, at least 1.
+        count: u64,
+    },
+    /// `auto/N`: K from `JOB_COMPLETION_INDEX` or `SLURM_ARRAY_TASK_ID`.
+    Auto {
+        /// N, at least 1.
+        count: u64,
+    },
+}
+
+impl std::str::FromStr for ShardSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ShardSpec, String> {
+        let usage = "expected K/N with 0 <= K < N (shards are numbered from 0), or auto/N";
+        let (k, n) = text.split_once('/').ok_or_else(|| usage.to_string())?;
+        let count: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a number of shards; {usage}"))?;
+        if count == 0 {
+            return Err(format!("there must be at least one shard; {usage}"));
+        }
+        if k.trim() == "auto" {
+            return Ok(ShardSpec::Auto { count });
+        }
+        let index: u64 = k.trim().parse().map_err(|_| format!("`{k}` is not a shard number; {usage}"))?;
+        if index >= count {
+            return Err(format!("shard {index} of {count} does not exist; {usage}"));
+        }
+        Ok(ShardSpec::Fixed { index, count })
+    }
+}
+
+/// Arguments of `gradproof merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The JSON Lines files of `grade --format jsonl`, one per shard, in any order.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format: as `grade`'s (without colour).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: MergeFormat,
+    /// Where `--format gradescope` writes one `NAME/results.json` per submission.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// The output formats of `merge`: those of a batch of `grade`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MergeFormat {
+    /// Feedback per submission and a summary table, for people.
+    Human,
+    /// One JSON document with every submission, derivation and step.
+    Json,
+    /// One row per submission.
+    Csv,
+    /// A Gradescope `results.json` per submission, written into `--out DIR`.
+    Gradescope,
 }
 
 /// Arguments of `gradproof fmt`.
@@ -242,6 +327,9 @@ pub enum GradeFormat {
     /// PrairieLearn's external-grader `results.json` of one submission, written at `--results
     /// FILE` (or to standard output).
     Prairielearn,
+    /// One JSON object per line and submission, written as each is graded (for a shard of a job
+    /// array, and for `gradproof merge`).
+    Jsonl,
 }
 
 /// The output formats of `render`.

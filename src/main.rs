@@ -17,6 +17,7 @@ fn main() {
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Render(args) => commands::render::run(&args),
         Command::Serve(args) => commands::serve::run(&args),
+        Command::Merge(args) => commands::merge::run(&args),
     };
     std::process::exit(code)
 }

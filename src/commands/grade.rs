@@ -1,31 +1,35 @@
 //! `gradproof grade SUBMISSION… --reference REF`: every submission graded against a reference,
-//! in parallel, with a time limit each; one submission for a platform's autograder (`--results
-//! FILE`); and `gradproof grade --template REF`.
+//! in parallel, with a time limit each; one shard of a batch (`--shard K/N`), its grades streamed
+//! as JSON Lines and resumed after a kill (docs/scale.md); one submission for a platform's
+//! autograder (`--results FILE`); and `gradproof grade --template REF`.
 
-use std::io::IsTerminal;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
+use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::check::{expand_paths_with, read_entry, read_input};
+use super::shard::{self, Header, Settings, JSONL_VERSION};
 use crate::check::{CheckOptions, DEFAULT_SEED};
 use crate::cli::{GradeArgs, GradeFormat};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::grade::{grade_answer, grade_submission, GradeOptions, Provenance, Reference, SubmissionGrade};
 use crate::latex::AnswerKind;
 use crate::report::{
-    render_diagnostics, render_grades_csv, render_grades_human, render_grades_json, render_gradescope,
-    render_prairielearn, FileReport,
+    render_batch_csv, render_batch_human, render_batch_json, render_diagnostics, render_gradescope,
+    render_prairielearn, render_record_gradescope, BatchInfo, FileReport, GradeRecord,
 };
 use crate::source::{decode_source, CHECK_STACK_BYTES};
 use crate::work::Budget;
 
 /// Runs `grade`; returns the exit status: 0 when every submission was graded, 2 when the
-/// reference has an error, a submission could not be read, or an output could not be written.
-/// With `--results FILE`, 0 whenever FILE was written (it says when the submission could not be
-/// read).
+/// reference has an error, a submission could not be read, the shard or a resumed file is wrong,
+/// or an output could not be written. With `--results FILE`, 0 whenever FILE was written (it says
+/// when the submission could not be read).
 pub fn run(args: &GradeArgs) -> i32 {
     let err_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let options = options(args);
@@ -33,6 +37,21 @@ pub fn run(args: &GradeArgs) -> i32 {
         eprintln!("error: `--results FILE` is for `--format gradescope` or `--format prairielearn`");
         return 2;
     }
+    if args.output.is_some() && args.format != GradeFormat::Jsonl {
+        eprintln!("error: `--output FILE` is for `--format jsonl` (`--format gradescope` writes into `--out DIR`)");
+        return 2;
+    }
+    if args.shard.is_some() && (args.results.is_some() || args.format == GradeFormat::Prairielearn) {
+        eprintln!("error: `--shard` is for a batch of submissions, not for one graded for a platform");
+        return 2;
+    }
+    let shard = match shard::resolve(args.shard, |name| std::env::var(name).ok()) {
+        Ok(shard) => shard,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     if args.format == GradeFormat::Gradescope && args.out.is_none() && args.results.is_none() {
         eprintln!("error: `--format gradescope` needs `--out DIR` (or `--results FILE` for one submission)");
         return 2;
@@ -83,16 +102,50 @@ pub fn run(args: &GradeArgs) -> i32 {
             }
         };
     }
-    let grades = grade_paths(&args.paths, &reference, &options, Some(reference_path));
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let info = BatchInfo::new(&reference, &provenance);
+    let entries = submission_entries(&args.paths, Some(reference_path));
+    let total = entries.len();
+    let mine: Vec<Entry> = entries.into_iter().filter(|e| shard.includes(&e.identity)).collect();
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(args.jobs as usize).build() {
+        Ok(pool) => pool,
+        Err(e) => {
+            eprintln!("error: cannot start the threads to grade on: {e}");
+            return 2;
+        }
+    };
+    if args.format == GradeFormat::Jsonl {
+        let header = Header {
+            gradproof_grades: JSONL_VERSION,
+            shard,
+            submissions: total,
+            in_shard: mine.len(),
+            batch: info,
+            settings: Settings::of(args),
+        };
+        return run_jsonl(args, &header, mine, &pool, &reference, &options, &provenance);
+    }
+    let color =
+        args.format == GradeFormat::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let progress = progress_bar(mine.len() as u64, 0);
+    let records: Vec<GradeRecord> = pool.install(|| {
+        mine.into_par_iter()
+            .map(|e| {
+                let record = GradeRecord::new(e.index, &grade_entry(e.entry, &reference, &options), &provenance, color);
+                progress.inc(1);
+                record
+            })
+            .collect()
+    });
+    progress.finish_and_clear();
     let printed = match args.format {
-        GradeFormat::Human => super::print_stdout(&render_grades_human(&grades, &reference, &provenance, color)),
-        GradeFormat::Json => super::print_stdout(&render_grades_json(&grades, &reference, &provenance)),
-        GradeFormat::Csv => super::print_stdout(&render_grades_csv(&grades, &reference, &provenance)),
-        // PrairieLearn's is one submission's (above); Gradescope's without `--out` was refused.
-        GradeFormat::Gradescope | GradeFormat::Prairielearn => {
+        GradeFormat::Human => super::print_stdout(&render_batch_human(&records, &info)),
+        GradeFormat::Json => super::print_stdout(&render_batch_json(&records, &info)),
+        GradeFormat::Csv => super::print_stdout(&render_batch_csv(&records, &info)),
+        // PrairieLearn's is one submission's (above); Gradescope's without `--out` was refused;
+        // JSON Lines were written as they came (above).
+        GradeFormat::Gradescope | GradeFormat::Prairielearn | GradeFormat::Jsonl => {
             let Some(dir) = &args.out else { return 2 };
-            match write_gradescope(dir, &grades, &provenance) {
+            match write_gradescope(dir, &records) {
                 Ok(n) => eprintln!("wrote {n} results.json under {}", dir.display()),
                 Err(e) => {
                     eprintln!("error: cannot write under {}: {e}", dir.display());
@@ -105,12 +158,100 @@ pub fn run(args: &GradeArgs) -> i32 {
     if let Err(e) = printed {
         return super::output_failed(&e);
     }
-    let unreadable: Vec<&str> = grades.iter().filter(|g| g.unreadable).map(|g| g.path.as_str()).collect();
+    unreadable_status(&records)
+}
+
+/// 2, with the paths, when some submission could not be read; else 0.
+pub fn unreadable_status(records: &[GradeRecord]) -> i32 {
+    let unreadable: Vec<&str> = records.iter().filter(|r| r.unreadable).map(|r| r.path.as_str()).collect();
     if !unreadable.is_empty() {
         eprintln!("error: cannot read {}", unreadable.join(", "));
         return 2;
     }
     0
+}
+
+/// A progress bar on standard error when it is a terminal (hidden otherwise): `done` of `len`
+/// submissions graded so far.
+fn progress_bar(len: u64, done: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() || len == 0 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} graded, {elapsed} (about {eta} to go)") {
+        bar.set_style(style);
+    }
+    bar.set_position(done);
+    bar
+}
+
+/// `--format jsonl`: the header, then a line per submission as soon as it is graded, flushed,
+/// to standard output or `--output FILE` (continued with `--resume`).
+fn run_jsonl(
+    args: &GradeArgs,
+    header: &Header,
+    mine: Vec<Entry>,
+    pool: &rayon::ThreadPool,
+    reference: &Arc<Reference>,
+    options: &GradeOptions,
+    provenance: &Provenance,
+) -> i32 {
+    let expected: HashMap<usize, &str> = mine.iter().map(|e| (e.index, e.name.as_str())).collect();
+    let (sink, kept): (Box<dyn Write + Send>, Vec<GradeRecord>) = match &args.output {
+        None => {
+            if let Err(e) = super::print_stdout(&header.line()) {
+                return super::output_failed(&e);
+            }
+            (Box::new(std::io::stdout()), Vec::new())
+        }
+        Some(path) if args.resume => match shard::resume(path, header, &expected) {
+            Ok((file, resumed)) => (Box::new(file), resumed.records),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+        Some(path) => match shard::create(path, header) {
+            Ok(file) => (Box::new(file), Vec::new()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+    };
+    let done: std::collections::HashSet<usize> = kept.iter().map(|r| r.index).collect();
+    let todo: Vec<Entry> = mine.into_iter().filter(|e| !done.contains(&e.index)).collect();
+    let progress = progress_bar(header.in_shard as u64, done.len() as u64);
+    let sink = Mutex::new(sink);
+    let unreadable = Mutex::new(kept.into_iter().filter(|r| r.unreadable).collect::<Vec<_>>());
+    let written: std::io::Result<()> = pool.install(|| {
+        todo.into_par_iter().try_for_each(|e| {
+            let record = GradeRecord::new(e.index, &grade_entry(e.entry, reference, options), provenance, false);
+            let line = record.line();
+            {
+                let mut sink = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                match sink.write_all(line.as_bytes()).and_then(|()| sink.flush()) {
+                    // A reader that has gone away (`| head`) ends the run quietly.
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Err(e),
+                    other => other?,
+                }
+            }
+            progress.inc(1);
+            if record.unreadable {
+                unreadable.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(record);
+            }
+            Ok(())
+        })
+    });
+    progress.finish_and_clear();
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return 0,
+        Err(e) => return super::output_failed(&e),
+        Ok(()) => {}
+    }
+    let mut unreadable = unreadable.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    unreadable.sort_by_key(|r| r.index);
+    unreadable_status(&unreadable)
 }
 
 /// The options of a `grade` command line.
@@ -157,6 +298,42 @@ pub fn load_reference(path: &Path, options: &CheckOptions) -> Result<Reference, 
 /// LaTeX, Markdown or notebooks (docs/latex.md).
 pub const SUBMISSION_EXTENSIONS: [&str; 6] = ["deriv", "tex", "latex", "md", "markdown", "ipynb"];
 
+/// One submission of a batch, before it is graded.
+pub struct Entry {
+    /// Its place in the batch: the order of the arguments, directories sorted.
+    pub index: usize,
+    /// Its name where the batch runs ([`shard::identity`]), which decides its shard.
+    pub identity: String,
+    /// The path as given (its name in the outputs).
+    pub name: String,
+    /// The file, or the argument that could not be walked and why.
+    pub entry: Result<PathBuf, (PathBuf, String)>,
+}
+
+/// Every submission named by `paths` (directories walked for [`SUBMISSION_EXTENSIONS`], the
+/// reference itself left out), in the order of the paths, directories sorted.
+pub fn submission_entries(paths: &[PathBuf], reference_path: Option<&Path>) -> Vec<Entry> {
+    let reference_file = reference_path.and_then(|p| p.canonicalize().ok());
+    let mut out = Vec::new();
+    for argument in paths {
+        for entry in expand_paths_with(std::slice::from_ref(argument), &SUBMISSION_EXTENSIONS) {
+            let skip = match (&entry, &reference_file) {
+                (Ok(path), Some(r)) => path.canonicalize().ok().as_ref() == Some(r),
+                _ => false,
+            };
+            if skip {
+                continue;
+            }
+            let path = match &entry {
+                Ok(path) | Err((path, _)) => path,
+            };
+            let name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
+            out.push(Entry { index: out.len(), identity: shard::identity(argument, path), name, entry });
+        }
+    }
+    out
+}
+
 /// Grades every submission named by `paths` (directories walked for
 /// [`SUBMISSION_EXTENSIONS`], the reference itself left out), in parallel on all cores; the
 /// grades come in the order of the paths. A `.tex`, `.md` or `.ipynb` submission is an answer
@@ -167,35 +344,33 @@ pub fn grade_paths(
     options: &GradeOptions,
     reference_path: Option<&Path>,
 ) -> Vec<SubmissionGrade> {
-    let reference_file = reference_path.and_then(|p| p.canonicalize().ok());
-    let entries: Vec<_> = expand_paths_with(paths, &SUBMISSION_EXTENSIONS)
-        .into_iter()
-        .filter(|e| match (e, &reference_file) {
-            (Ok(path), Some(r)) => path.canonicalize().ok().as_ref() != Some(r),
-            _ => true,
-        })
-        .collect();
-    entries
+    submission_entries(paths, reference_path)
         .into_par_iter()
-        .map(|entry| {
-            let (name, read) = read_entry(entry);
-            let source = match read.map(|b| decode_source(&b)) {
-                Ok(Ok(source)) => source,
-                Ok(Err((valid, d))) => {
-                    return SubmissionGrade::not_graded(reference, &name, &valid, vec![d], "the file is not UTF-8");
-                }
-                Err(e) => {
-                    let d = Diagnostic::error(Span::default(), format!("cannot read input: {e}")).without_source();
-                    let mut grade =
-                        SubmissionGrade::not_graded(reference, &name, "", vec![d], "the file could not be read");
-                    grade.unreadable = true;
-                    return grade;
-                }
-            };
-            let kind = AnswerKind::of_path(&name);
-            grade_with_time_limit(reference, name, source, kind, options)
-        })
+        .map(|e| grade_entry(e.entry, reference, options))
         .collect()
+}
+
+/// Reads and grades one submission of a batch.
+fn grade_entry(
+    entry: Result<PathBuf, (PathBuf, String)>,
+    reference: &Arc<Reference>,
+    options: &GradeOptions,
+) -> SubmissionGrade {
+    let (name, read) = read_entry(entry);
+    let source = match read.map(|b| decode_source(&b)) {
+        Ok(Ok(source)) => source,
+        Ok(Err((valid, d))) => {
+            return SubmissionGrade::not_graded(reference, &name, &valid, vec![d], "the file is not UTF-8");
+        }
+        Err(e) => {
+            let d = Diagnostic::error(Span::default(), format!("cannot read input: {e}")).without_source();
+            let mut grade = SubmissionGrade::not_graded(reference, &name, "", vec![d], "the file could not be read");
+            grade.unreadable = true;
+            return grade;
+        }
+    };
+    let kind = AnswerKind::of_path(&name);
+    grade_with_time_limit(reference, name, source, kind, options)
 }
 
 /// Grades one submission (an answer of `kind`, or a derivation file) on its own thread (with a
@@ -269,17 +444,21 @@ pub fn grade_one(
 
 /// Writes `DIR/NAME/results.json` for every submission; NAME is the file's stem, or its whole
 /// path when two submissions share a stem. Returns how many were written.
-pub fn write_gradescope(dir: &Path, grades: &[SubmissionGrade], provenance: &Provenance) -> std::io::Result<usize> {
-    let stem = |g: &SubmissionGrade| {
-        Path::new(&g.path).file_stem().map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned())
+pub fn write_gradescope(dir: &Path, records: &[GradeRecord]) -> std::io::Result<usize> {
+    let stem = |r: &GradeRecord| {
+        Path::new(&r.path).file_stem().map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned())
     };
-    for g in grades {
-        let shared = grades.iter().filter(|o| stem(o) == stem(g)).count() > 1;
-        let name = if shared { g.path.trim_end_matches(".deriv").replace(['/', '\\', ':'], "__") } else { stem(g) };
+    let mut stems: HashMap<String, usize> = HashMap::new();
+    for r in records {
+        *stems.entry(stem(r)).or_default() += 1;
+    }
+    for r in records {
+        let shared = stems.get(&stem(r)).is_some_and(|&n| n > 1);
+        let name = if shared { r.path.trim_end_matches(".deriv").replace(['/', '\\', ':'], "__") } else { stem(r) };
         let name = if name.trim_matches('.').is_empty() { "submission".to_string() } else { name };
         let target = dir.join(name);
         std::fs::create_dir_all(&target)?;
-        std::fs::write(target.join("results.json"), render_gradescope(g, provenance))?;
+        std::fs::write(target.join("results.json"), render_record_gradescope(r))?;
     }
-    Ok(grades.len())
+    Ok(records.len())
 }

@@ -4,8 +4,10 @@ pub mod check;
 pub mod derive;
 pub mod fmt;
 pub mod grade;
+pub mod merge;
 pub mod render;
 pub mod serve;
+pub mod shard;
 
 use std::io::Write;
 

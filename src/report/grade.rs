@@ -8,8 +8,11 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 use codespan_reporting::term::termcolor::{Buffer, Color};
+use num_bigint::BigInt;
+use num_rational::BigRational;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use super::human::paint;
 use super::json::{step_json, StepJson};
@@ -24,15 +27,7 @@ pub fn render_grades_human(
     provenance: &Provenance,
     color: bool,
 ) -> String {
-    let mut out = if color { Buffer::ansi() } else { Buffer::no_color() };
-    for g in grades {
-        submission(&mut out, g, color).expect("writing to a buffer cannot fail");
-    }
-    let mut table = String::new();
-    table_text(&mut table, grades, reference);
-    let _ = write!(out, "{table}");
-    let _ = writeln!(out, "graded with {}", provenance.line());
-    String::from_utf8_lossy(out.as_slice()).into_owned()
+    render_batch_human(&GradeRecord::all(grades, provenance, color), &BatchInfo::new(reference, provenance))
 }
 
 fn submission(out: &mut Buffer, g: &SubmissionGrade, color: bool) -> std::io::Result<()> {
@@ -88,23 +83,15 @@ fn located(source: &str, d: &Diagnostic) -> String {
     format!("{}{hint}", crate::grade::located(source, d))
 }
 
-fn table_text(out: &mut String, grades: &[SubmissionGrade], reference: &Reference) {
+fn table_text(out: &mut String, records: &[GradeRecord], info: &BatchInfo) {
     let mut header: Vec<String> = vec!["submission".into(), "score".into(), "max".into()];
-    header.extend(reference.derivations.iter().map(|d| d.name.clone()));
+    header.extend(info.derivations.iter().cloned());
     header.push("notes".into());
-    let rows: Vec<Vec<String>> = grades
-        .iter()
-        .map(|g| {
-            let mut row = vec![g.path.clone(), g.score.to_string(), g.max_score.to_string()];
-            row.extend(g.derivations.iter().map(|d| d.score.to_string()));
-            row.push(notes(g).join("; "));
-            row
-        })
-        .collect();
+    let rows: Vec<&Vec<String>> = records.iter().map(|r| &r.table).collect();
     let widths: Vec<usize> = (0..header.len())
-        .map(|c| std::iter::once(&header).chain(&rows).map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .map(|c| std::iter::once(&header).chain(rows.iter().copied()).map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in std::iter::once(&header).chain(rows.iter().copied()) {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
@@ -120,16 +107,16 @@ fn table_text(out: &mut String, grades: &[SubmissionGrade], reference: &Referenc
             .collect();
         let _ = writeln!(out, "{}", cells.join("  ").trim_end());
     }
-    let total: Points = grades.iter().map(|g| g.score).sum();
-    let mean = if grades.is_empty() { 0.0 } else { total.as_f64() / grades.len() as f64 };
-    let review = grades.iter().filter(|g| g.manual_review()).count();
+    let total: Points = records.iter().map(|r| points(r.score)).sum();
+    let mean = if records.is_empty() { 0.0 } else { total.as_f64() / records.len() as f64 };
+    let review = records.iter().filter(|r| r.manual_review).count();
     let _ = writeln!(
         out,
         "\n{} submission{} graded, mean score {:.2} / {}, {review} for manual review",
-        grades.len(),
-        if grades.len() == 1 { "" } else { "s" },
+        records.len(),
+        if records.len() == 1 { "" } else { "s" },
         mean,
-        reference.max_score()
+        points(info.max_score)
     );
 }
 
@@ -260,27 +247,21 @@ struct GradedStepJson<'a> {
     carried_from: Option<&'a str>,
 }
 
+/// The document [`render_grades_json`] writes, as [`GradesJson`] describes it (its schema): the
+/// submissions are the records' objects, written out again with the document's indentation.
+#[derive(Serialize)]
+struct GradesDoc<'a> {
+    version: u32,
+    reference: &'a str,
+    max_score: f64,
+    provenance: ProvenanceJson<'a>,
+    submissions: Vec<Transcoded<'a>>,
+    summary: SummaryJson,
+}
+
 /// Every submission, derivation and step as one JSON document.
 pub fn render_grades_json(grades: &[SubmissionGrade], reference: &Reference, provenance: &Provenance) -> String {
-    let total: Points = grades.iter().map(|g| g.score).sum();
-    let doc = GradesJson {
-        version: 1,
-        reference: &reference.path,
-        max_score: reference.max_score().as_f64(),
-        provenance: provenance_json(provenance),
-        submissions: grades.iter().map(submission_json).collect(),
-        summary: SummaryJson {
-            submissions: grades.len(),
-            mean_score: if grades.is_empty() {
-                0.0
-            } else {
-                (total.as_f64() / grades.len() as f64 * 100.0).round() / 100.0
-            },
-            with_errors: grades.iter().filter(|g| !g.errors.is_empty()).count(),
-            manual_review: grades.iter().filter(|g| g.manual_review()).count(),
-        },
-    };
-    pretty(&doc)
+    render_batch_json(&GradeRecord::all(grades, provenance, false), &BatchInfo::new(reference, provenance))
 }
 
 fn pretty(doc: &impl Serialize) -> String {
@@ -362,22 +343,7 @@ fn status_word(s: crate::grade::StepStatus) -> &'static str {
 /// One row per submission: path, score, max_score, the score of each derivation, then whether a
 /// person should look at it and why, and what the grade was made with.
 pub fn render_grades_csv(grades: &[SubmissionGrade], reference: &Reference, provenance: &Provenance) -> String {
-    let mut out = String::new();
-    let mut header = vec!["path".to_string(), "score".to_string(), "max_score".to_string()];
-    header.extend(reference.derivations.iter().map(|d| d.name.clone()));
-    header.extend(["manual_review", "review_reasons", "gradproof", "seed", "reference_sha256"].map(String::from));
-    csv_row(&mut out, &header);
-    for g in grades {
-        let mut row = vec![g.path.clone(), g.score.to_string(), g.max_score.to_string()];
-        row.extend(g.derivations.iter().map(|d| d.score.to_string()));
-        row.push(g.manual_review().to_string());
-        row.push(g.review.join("; "));
-        row.push(provenance.gradproof.to_string());
-        row.push(provenance.seed.to_string());
-        row.push(provenance.reference_sha256.clone());
-        csv_row(&mut out, &row);
-    }
-    out
+    render_batch_csv(&GradeRecord::all(grades, provenance, false), &BatchInfo::new(reference, provenance))
 }
 
 /// A CSV record (RFC 4180): fields with a comma, quote or line break are quoted.
@@ -435,6 +401,10 @@ struct GradescopeTest {
 /// Gradescope's `results.json` for one submission: one test per derivation of the reference,
 /// the feedback in Markdown.
 pub fn render_gradescope(g: &SubmissionGrade, provenance: &Provenance) -> String {
+    pretty(&gradescope_json(g, provenance))
+}
+
+fn gradescope_json<'a>(g: &'a SubmissionGrade, provenance: &'a Provenance) -> GradescopeJson<'a> {
     let mut items = Vec::new();
     for d in &g.errors {
         items.push(format!("error: {}", markdown(&located(&g.source, d))));
@@ -475,7 +445,7 @@ pub fn render_gradescope(g: &SubmissionGrade, provenance: &Provenance) -> String
             visibility: "visible",
         })
         .collect();
-    pretty(&GradescopeJson {
+    GradescopeJson {
         score: g.score.as_f64(),
         output,
         output_format: "md",
@@ -489,7 +459,7 @@ pub fn render_gradescope(g: &SubmissionGrade, provenance: &Provenance) -> String
             review_reasons: &g.review,
         },
         tests,
-    })
+    }
 }
 
 /// A derivation's feedback as a Markdown list: a line indented under the one before (a hint)
@@ -607,6 +577,203 @@ pub fn render_prairielearn(g: &SubmissionGrade, provenance: &Provenance) -> Stri
     })
 }
 
+// ------------------------------------------------------------------------------------- Batches
+
+/// What the outputs of a batch say besides its submissions: the reference and what the grades
+/// were made with. A line of its own in `grade --format jsonl`; `gradproof merge` writes the
+/// outputs from it and the [`GradeRecord`]s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchInfo {
+    /// The reference's path as given.
+    pub reference: String,
+    /// The reference's points.
+    pub max_score: f64,
+    /// The names of the reference's derivations, in its order.
+    pub derivations: Vec<String>,
+    /// The version of gradproof.
+    pub gradproof: String,
+    /// The seed of the numeric sampling.
+    pub seed: u64,
+    /// The SHA-256 of the reference's text.
+    pub reference_sha256: String,
+    /// The provenance in one line, as the human output ends.
+    pub graded_with: String,
+}
+
+impl BatchInfo {
+    /// The batch information of grades made against `reference`.
+    pub fn new(reference: &Reference, provenance: &Provenance) -> BatchInfo {
+        BatchInfo {
+            reference: reference.path.clone(),
+            max_score: reference.max_score().as_f64(),
+            derivations: reference.derivations.iter().map(|d| d.name.clone()).collect(),
+            gradproof: provenance.gradproof.to_string(),
+            seed: provenance.seed,
+            reference_sha256: provenance.reference_sha256.clone(),
+            graded_with: provenance.line(),
+        }
+    }
+
+    fn provenance(&self) -> ProvenanceJson<'_> {
+        ProvenanceJson {
+            gradproof: &self.gradproof,
+            seed: self.seed,
+            reference: &self.reference,
+            reference_sha256: &self.reference_sha256,
+        }
+    }
+}
+
+/// One submission's grade as every output of a batch needs it, rendered once: a line of `grade
+/// --format jsonl`. The human, JSON, CSV and Gradescope outputs of a batch are put together from
+/// records, whether the grades were just made or read back from JSON Lines, so a merged output is
+/// the unsharded one byte for byte.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GradeRecord {
+    /// The submission's place in the whole batch: the order of the arguments, directories sorted.
+    pub index: usize,
+    /// The path as graded.
+    pub path: String,
+    /// The points earned.
+    pub score: f64,
+    /// The points there are.
+    pub max_score: f64,
+    /// Whether a person should look at it.
+    pub manual_review: bool,
+    /// Whether it has errors.
+    pub with_errors: bool,
+    /// Whether it could not be read at all.
+    pub unreadable: bool,
+    /// Its object in the JSON output (`--format json`'s `submissions`).
+    pub submission: Box<RawValue>,
+    /// Its row of the CSV output, without the provenance columns.
+    pub csv: Vec<String>,
+    /// Its row of the human output's table.
+    pub table: Vec<String>,
+    /// Its feedback in the human output.
+    pub human: String,
+    /// Its Gradescope `results.json`.
+    pub gradescope: Box<RawValue>,
+}
+
+impl GradeRecord {
+    /// The record of `g`, the `index`-th submission of its batch; `color` for the human text.
+    pub fn new(index: usize, g: &SubmissionGrade, provenance: &Provenance, color: bool) -> GradeRecord {
+        let mut human = if color { Buffer::ansi() } else { Buffer::no_color() };
+        submission(&mut human, g, color).expect("writing to a buffer cannot fail");
+        let mut csv = vec![g.path.clone(), g.score.to_string(), g.max_score.to_string()];
+        csv.extend(g.derivations.iter().map(|d| d.score.to_string()));
+        csv.push(g.manual_review().to_string());
+        csv.push(g.review.join("; "));
+        let mut table = vec![g.path.clone(), g.score.to_string(), g.max_score.to_string()];
+        table.extend(g.derivations.iter().map(|d| d.score.to_string()));
+        table.push(notes(g).join("; "));
+        GradeRecord {
+            index,
+            path: g.path.clone(),
+            score: g.score.as_f64(),
+            max_score: g.max_score.as_f64(),
+            manual_review: g.manual_review(),
+            with_errors: !g.errors.is_empty(),
+            unreadable: g.unreadable,
+            submission: raw(&submission_json(g)),
+            csv,
+            table,
+            human: String::from_utf8_lossy(human.as_slice()).into_owned(),
+            gradescope: raw(&gradescope_json(g, provenance)),
+        }
+    }
+
+    /// The records of a whole batch, in its order.
+    pub fn all(grades: &[SubmissionGrade], provenance: &Provenance, color: bool) -> Vec<GradeRecord> {
+        grades.iter().enumerate().map(|(i, g)| GradeRecord::new(i, g, provenance, color)).collect()
+    }
+
+    /// The record as one line of JSON Lines, with its line break.
+    pub fn line(&self) -> String {
+        let mut text = serde_json::to_string(self).expect("a record serialises");
+        text.push('\n');
+        text
+    }
+}
+
+fn raw(value: &impl Serialize) -> Box<RawValue> {
+    RawValue::from_string(serde_json::to_string(value).expect("grades serialise")).expect("serde_json writes JSON")
+}
+
+/// A record's JSON, written again through the serializer of the document it is put into (so with
+/// that document's indentation): the same bytes as the value serialised there directly, since a
+/// number written by serde_json reads back as the same number (`float_roundtrip`).
+struct Transcoded<'a>(&'a RawValue);
+
+impl Serialize for Transcoded<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_transcode::transcode(&mut serde_json::Deserializer::from_str(self.0.get()), serializer)
+    }
+}
+
+/// Points from their value in a record: exact, since points are hundredths and a record's number
+/// is the nearest float to one.
+fn points(value: f64) -> Points {
+    Points::round(&BigRational::new(BigInt::from((value * 100.0).round() as i64), BigInt::from(100)))
+}
+
+/// The human output of a batch: each submission's feedback, the table, the provenance.
+pub fn render_batch_human(records: &[GradeRecord], info: &BatchInfo) -> String {
+    let mut out = String::new();
+    for r in records {
+        out.push_str(&r.human);
+    }
+    table_text(&mut out, records, info);
+    let _ = writeln!(out, "graded with {}", info.graded_with);
+    out
+}
+
+/// The JSON output of a batch (`--format json`).
+pub fn render_batch_json(records: &[GradeRecord], info: &BatchInfo) -> String {
+    let total: Points = records.iter().map(|r| points(r.score)).sum();
+    let doc = GradesDoc {
+        version: 1,
+        reference: &info.reference,
+        max_score: info.max_score,
+        provenance: info.provenance(),
+        submissions: records.iter().map(|r| Transcoded(&r.submission)).collect(),
+        summary: SummaryJson {
+            submissions: records.len(),
+            mean_score: if records.is_empty() {
+                0.0
+            } else {
+                (total.as_f64() / records.len() as f64 * 100.0).round() / 100.0
+            },
+            with_errors: records.iter().filter(|r| r.with_errors).count(),
+            manual_review: records.iter().filter(|r| r.manual_review).count(),
+        },
+    };
+    pretty(&doc)
+}
+
+/// The CSV output of a batch (`--format csv`).
+pub fn render_batch_csv(records: &[GradeRecord], info: &BatchInfo) -> String {
+    let mut out = String::new();
+    let mut header = vec!["path".to_string(), "score".to_string(), "max_score".to_string()];
+    header.extend(info.derivations.iter().cloned());
+    header.extend(["manual_review", "review_reasons", "gradproof", "seed", "reference_sha256"].map(String::from));
+    csv_row(&mut out, &header);
+    for r in records {
+        let mut row = r.csv.clone();
+        row.push(info.gradproof.clone());
+        row.push(info.seed.to_string());
+        row.push(info.reference_sha256.clone());
+        csv_row(&mut out, &row);
+    }
+    out
+}
+
+/// A record's Gradescope `results.json`, as `render_gradescope` writes it.
+pub fn render_record_gradescope(record: &GradeRecord) -> String {
+    pretty(&Transcoded(&record.gradescope))
+}
+
 // ------------------------------------------------------------------------------------- Schemas
 
 /// The JSON schemas of the JSON outputs, each with its file name under `schemas/`: derived from
@@ -617,4 +784,60 @@ pub fn grade_schemas() -> Vec<(&'static str, String)> {
         ("gradescope.schema.json", pretty(&schemars::schema_for!(GradescopeJson))),
         ("prairielearn.schema.json", pretty(&schemars::schema_for!(PrairieLearnJson))),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::{grade_submission, GradeOptions};
+
+    /// The outputs put together from records read back from their JSON Lines are the documents
+    /// serialised at once from the grades (as `grade` wrote them before records existed): the
+    /// transcoding changes no byte, and no number.
+    #[test]
+    fn records_read_back_give_the_documents_serialised_at_once() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/grade");
+        let text = std::fs::read_to_string(dir.join("reference.deriv")).expect("the reference");
+        let options = GradeOptions::default();
+        let reference = Reference::new("reference.deriv", &text, &options.check).expect("a reference without errors");
+        let provenance = Provenance::new(&reference, &options);
+        let mut names: Vec<_> = std::fs::read_dir(dir.join("submissions"))
+            .expect("the submissions")
+            .map(|e| e.expect("an entry").path())
+            .collect();
+        names.sort();
+        let grades: Vec<SubmissionGrade> = names
+            .iter()
+            .map(|p| {
+                let source = std::fs::read_to_string(p).expect("readable");
+                grade_submission(&reference, &p.display().to_string(), &source, &options)
+            })
+            .collect();
+        assert!(grades.len() >= 8);
+        let records: Vec<GradeRecord> = GradeRecord::all(&grades, &provenance, false)
+            .iter()
+            .map(|r| serde_json::from_str(&r.line()).expect("a record reads back"))
+            .collect();
+        let total: Points = grades.iter().map(|g| g.score).sum();
+        let at_once = GradesJson {
+            version: 1,
+            reference: &reference.path,
+            max_score: reference.max_score().as_f64(),
+            provenance: provenance_json(&provenance),
+            submissions: grades.iter().map(submission_json).collect(),
+            summary: SummaryJson {
+                submissions: grades.len(),
+                mean_score: (total.as_f64() / grades.len() as f64 * 100.0).round() / 100.0,
+                with_errors: grades.iter().filter(|g| !g.errors.is_empty()).count(),
+                manual_review: grades.iter().filter(|g| g.manual_review()).count(),
+            },
+        };
+        let info = BatchInfo::new(&reference, &provenance);
+        assert_eq!(render_batch_json(&records, &info), pretty(&at_once));
+        for (g, r) in grades.iter().zip(&records) {
+            assert_eq!(render_record_gradescope(r), render_gradescope(g, &provenance));
+        }
+        // Some number of the JSON has all the digits of a float: a counterexample's values.
+        assert!(render_batch_json(&records, &info).contains("\"left\": "));
+    }
 }

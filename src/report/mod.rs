@@ -6,7 +6,8 @@ mod json;
 mod latex;
 
 pub use grade::{
-    grade_schemas, render_grades_csv, render_grades_human, render_grades_json, render_gradescope, render_prairielearn,
+    grade_schemas, render_batch_csv, render_batch_human, render_batch_json, render_grades_csv, render_grades_human,
+    render_grades_json, render_gradescope, render_prairielearn, render_record_gradescope, BatchInfo, GradeRecord,
 };
 pub use human::{render_diagnostics, render_human, HumanOptions};
 pub use json::{file_json, render_json};
