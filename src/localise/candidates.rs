@@ -602,12 +602,13 @@ fn missing_parts(
     let mut wanted: Vec<(RepairKind, Expr)> = Vec::new();
     let mut constants: Vec<Expr> = Vec::new();
     // The worked forms' factors that are small enough to say, those without a derivative first.
-    let mut worked: Vec<Expr> =
-        hints.values.iter().cloned().chain(hints.worked.iter().rev().flat_map(deep_factors)).filter(sayable).collect();
+    let mut worked: Vec<Expr> = hints.worked.iter().rev().flat_map(deep_factors).filter(sayable).collect();
     worked.sort_by_key(has_diff);
-    let kinds = term_factors(before)
-        .into_iter()
-        .map(|f| (RepairKind::MissingFactor, f))
+    // What the derivatives among the factors of the step before work out to come first: `x[k]`
+    // is the mistake to name, not `∂a[j]/∂W1[j,k]`.
+    let values = hints.values.iter().filter(|v| sayable(v)).map(|f| (RepairKind::MissingChainFactor, f.clone()));
+    let kinds = values
+        .chain(term_factors(before).into_iter().map(|f| (RepairKind::MissingFactor, f)))
         .chain(worked.into_iter().map(|f| (RepairKind::MissingChainFactor, f)))
         .chain(hints.chain.iter().map(|f| (RepairKind::MissingChainFactor, f.clone())));
     let mut replacing: Vec<Expr> = Vec::new();

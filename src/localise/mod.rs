@@ -154,7 +154,10 @@ fn derivative_made(
     // The factors of each term, a few levels down: the derivative's factors must sit in one term.
     let texts = |e: &ast::Expr| -> Vec<Vec<String>> {
         let terms = e.terms().into_iter().map(|(_, t)| t);
-        terms.map(|t| candidates::deep_factors(&t).iter().map(text_of).collect()).collect()
+        // Element-wise products too: `h ⊙ (1 - h)`.
+        terms
+            .map(|t| candidates::deep_factors(&t).iter().flat_map(hadamard_factors).map(|f| text_of(&f)).collect())
+            .collect()
     };
     let (after, before) = (texts(&c.step), texts(step));
     derivatives.iter().find_map(|(call, d)| {
@@ -185,6 +188,18 @@ fn without_parentheses(source: &str, mut span: crate::diagnostic::Span) -> crate
         span = crate::diagnostic::Span::new(span.start + 1, span.end - 1);
     }
     span
+}
+
+/// The factors of an element-wise product (`a ⊙ b ⊙ c`), or the expression itself.
+fn hadamard_factors(e: &ast::Expr) -> Vec<ast::Expr> {
+    match &e.kind {
+        ast::ExprKind::Binary(ast::BinOp::Hadamard, a, b, _) => {
+            let mut out = hadamard_factors(a);
+            out.extend(hadamard_factors(b));
+            out
+        }
+        _ => vec![e.clone()],
+    }
 }
 
 /// Where the parts a wrong step lacks are looked for: the chain-rule factors of the model, the
@@ -243,7 +258,7 @@ fn hints(
             },
             span: call.span,
         };
-        derivatives.push((name.clone(), candidates::substituted(&d, &text_of(&call), &name)));
+        derivatives.push((call.clone(), candidates::substituted(&d, &text_of(&call), &name)));
     }
     // What the derivatives among the factors of the step before and the head work out to.
     let mut values = Vec::new();
