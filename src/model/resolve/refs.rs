@@ -92,7 +92,54 @@ impl Resolver {
                     }
                 }
             }
+            let range_slots: Vec<IndexId> = self.model.entries[id].range_slots().collect();
+            for (slot, ix) in range_slots.iter().zip(&args) {
+                let label = ix.terms.iter().find_map(|(_, v)| match v {
+                    IxVar::Free(i) if self.model.indices[*i].label => Some(*i),
+                    _ => None,
+                });
+                let range = self.model.indices[*slot].range;
+                if let Some(label) = label.filter(|_| !self.model.ix_surely_in(range, ix, &self.model.bounds)) {
+                    let l = &self.model.indices[label];
+                    self.error(
+                        Diagnostic::error(
+                            r.span,
+                            format!(
+                                "the class label `{}` (in {}) may lie outside the range of `{}`'s subscript ({})",
+                                l.name,
+                                self.model.range_text(l.range),
+                                r.name.name,
+                                self.model.range_text(range)
+                            ),
+                        )
+                        .with_hint(format!(
+                            "declare the label over the same range: `var {} in {}`",
+                            l.name,
+                            self.model.range_text(range)
+                        )),
+                    );
+                    return None;
+                }
+            }
             return Some((id, EntryRef { entry: id, args }));
+        }
+        // A variable used as a subscript (`p[y]` with `var y in {1, 2, 3}`): only class labels are.
+        let variable = r.subscripts.iter().flat_map(|s| &s.terms).find_map(|(_, a)| match a {
+            IndexAtom::Name(n) if matches!(self.globals.get(&n.name), Some((Global::Family(_), _))) => Some(n.clone()),
+            _ => None,
+        });
+        if let Some(n) = variable {
+            self.error(
+                Diagnostic::error(
+                    n.span,
+                    format!("`{}` is a variable, not an integer: it cannot be a subscript", n.name),
+                )
+                .with_hint(format!(
+                    "a class label used as a subscript is declared with its range of integers: `var {} in 1..K`",
+                    n.name
+                )),
+            );
+            return None;
         }
         let declared = ids.iter().map(|&i| format!("`{}`", self.entry_display(i))).collect::<Vec<_>>().join(", ");
         let written = &r.span;
