@@ -558,7 +558,7 @@ impl Printer {
                         self.range(out, range);
                     }
                     (None, Some((skip, rest))) => {
-                        out.push_str(if self.ascii() { " != " } else { " ≠ " });
+                        out.push_str(" != ");
                         self.expr(out, skip);
                         body = rest;
                     }
