@@ -654,3 +654,17 @@ const ROWS: &str = "index n in 1..N, m in 1..N, k in 1..K\nvar t[n,k] >= 0\nassu
 proves!(assumption_per_row, ROWS, "sum(k, t[m,k])", "1");
 proves!(assumption_per_row_summed_over_rows, ROWS, "sum(n, sum(k, t[n,k]))", "N");
 is_wrong!(assumption_per_row_is_not_per_batch, ROWS, "sum(n, sum(k, t[n,k]))", "1");
+// The multiclass SVM: the skipped term, relu(z[y] - z[y] + 1), is the number 1 once j = y is put in.
+proves!(
+    svm_sum_skips_a_term_worth_one,
+    LABEL,
+    "sum(j != y, relu(z[j] - z[y] + 1))",
+    "sum(j, relu(z[j] - z[y] + 1)) - 1"
+);
+is_wrong!(
+    svm_sum_without_its_skipped_term,
+    LABEL,
+    "sum(j != y, relu(z[j] - z[y] + 1))",
+    "sum(j, relu(z[j] - z[y] + 1))"
+);
+does_not_prove!(a_kink_at_a_number_put_in_is_undefined, LABEL, "sum(j, delta(j, y) * relu'(z[j] - z[y]))", "1");

@@ -1728,6 +1728,11 @@ impl<'m> Normaliser<'m> {
                     args.iter().map(|x| self.substitute_within(x, map, depth)).collect::<Option<_>>()?;
                 match h {
                     Head::Builtin(b) if order == 0 && b == Builtin::Log => self.log(args.into_iter().next()?)?,
+                    // Numbers put in (`relu(z[y] - z[y] + 1)` at j = y) give the exact value, as
+                    // where the builtin was first normalised (or nothing, where it is undefined).
+                    Head::Builtin(b) if !args.is_empty() && args.iter().all(|x| x.as_constant().is_some()) => {
+                        self.builtin(b, order, args)?
+                    }
                     _ => self.atom(Atom::Func(h, order, args)),
                 }
             }
