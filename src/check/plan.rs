@@ -388,3 +388,18 @@ pub(super) fn element_positions(ranges: &[(IndexId, i64, i64)], r: &mut impl Rng
     picked.dedup();
     picked
 }
+
+#[cfg(test)]
+mod tests {
+    use super::label_value;
+
+    #[test]
+    fn labels_go_through_every_value_inside_their_range() {
+        // 1..7: the bounds at the first pairs, 2..6 in turn at the others.
+        let inside: Vec<i64> = (0..5).map(|c| label_value(1, 7, c)).collect();
+        assert_eq!(inside, [2, 3, 4, 5, 6]);
+        assert_eq!(label_value(1, 7, 5), 2);
+        // Two values: both in turn.
+        assert_eq!([label_value(0, 1, 0), label_value(0, 1, 1)], [0, 1]);
+    }
+}
