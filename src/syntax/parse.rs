@@ -624,6 +624,12 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint(hint);
     } else if text[pos..].starts_with('{') {
         diagnostic = diagnostic.with_hint("group with `(` and `)`");
+    } else if text[..pos].trim_start().starts_with("var") && text[..pos].contains("..") {
+        // `var y in 1..2.5`: a class label's range is one of integers.
+        diagnostic = diagnostic.with_hint(
+            "a class label is an integer: write its range with integers and sizes, `var y in 1..K`; \
+             an interval of numbers is `var p in (0, 1)`",
+        );
     } else if let Some(digits) =
         text[pos..].strip_prefix('.').filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
     {

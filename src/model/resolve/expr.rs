@@ -617,7 +617,8 @@ impl Resolver {
     /// or a number inside it), else the sum would skip nothing at some values.
     fn skip_indicator(&mut self, index: &ast::Expr, skip: &ast::Expr, scope: &Scope) -> Option<Val> {
         let j = self.ix_of_expr(index, scope)?;
-        let y = self.ix_of_expr(skip, scope)?;
+        let hint = "the value a sum skips is a class label (`var y in 1..K`), an index, a size or an integer";
+        let y = self.ix_of_expr_or(skip, scope, hint)?;
         let Some(&(_, IxVar::Bound(b))) = j.terms.first() else { return None };
         let range = self.model.bounds[b].range;
         if !self.model.ix_surely_in(range, &y, &self.model.bounds) {

@@ -191,6 +191,14 @@ impl Resolver {
 
     /// An index expression written as an ordinary expression (the arguments of `delta`).
     pub(super) fn ix_of_expr(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Ix> {
+        let hint = format!(
+            "the arguments of `delta` are indices, sizes and integers up to {MAX_RANGE_LEN} joined by `+` and `-`"
+        );
+        self.ix_of_expr_or(e, scope, &hint)
+    }
+
+    /// [`Self::ix_of_expr`] with the hint of its error.
+    pub(super) fn ix_of_expr_or(&mut self, e: &ast::Expr, scope: &Scope, hint: &str) -> Option<Ix> {
         fn walk(r: &Resolver, e: &ast::Expr, sign: i64, scope: &Scope, ix: &mut Ix) -> bool {
             match &e.kind {
                 // As in brackets: integers beyond any index value would only overflow later.
@@ -216,9 +224,11 @@ impl Resolver {
         if walk(self, e, 1, scope, &mut ix) {
             Some(ix)
         } else {
-            self.error(Diagnostic::error(e.span, "expected an index expression").with_hint(format!(
-                "the arguments of `delta` are indices, sizes and integers up to {MAX_RANGE_LEN} joined by `+` and `-`"
-            )));
+            // (A name whose declaration failed was reported there.)
+            let poisoned = matches!(&e.kind, ExprKind::Name(n) if self.poisoned.contains(&n.name));
+            if !poisoned {
+                self.error(Diagnostic::error(e.span, "expected an index expression").with_hint(hint));
+            }
             None
         }
     }

@@ -674,6 +674,14 @@ fn misused_labels_are_errors_that_say_what_to_write() {
         )
     );
     assert_eq!(
+        err("var u\nderive sum(j != u, z[j])\n  = 0"),
+        error(
+            "expected an index expression",
+            "u",
+            &["the value a sum skips is a class label (`var y in 1..K`), an index, a size or an integer"]
+        )
+    );
+    assert_eq!(
         err("derive prod(j != y, z[j])\n  = 0").message,
         "only a `sum` skips a value: `prod(j != y, …)` is not supported"
     );
