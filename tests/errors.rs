@@ -432,3 +432,14 @@ fn bounded_domains_that_are_empty_or_repeat_a_number_are_errors() {
         assert!(report.errors.iter().any(|e| e.message == message), "{decl}: {:?}", report.errors);
     }
 }
+
+#[test]
+fn a_class_label_with_a_range_of_decimals_says_it_is_an_integer() {
+    assert_error("var y in 1..2.5\nderive 1\n  = 1\n", 1, "unexpected `.`", "a class label is an integer");
+}
+
+#[test]
+fn a_class_label_outside_the_range_it_indexes_says_so() {
+    let source = "index i in 1..n\nvar y in 1..K\nvar x[i]\nderive x[y]\n  = 0\n";
+    assert_error(source, 4, "the class label `y` (in 1..K) may lie outside", "`var y in 1..n`");
+}

@@ -548,3 +548,18 @@ let Z1[i,j] = V[i,j]
     }
     insta::assert_snapshot!(out);
 }
+
+/// A class label and a sum that skips it, as a course writes them (CS231n's `\sum_{j \neq y_i}`;
+/// truths checked with SymPy in derivations/scripts/labels_exp_log.py): `\ne`, `\neq` and `≠`.
+#[test]
+fn a_sum_that_skips_a_label_is_read() {
+    let model = "index j in 1..K, k in 1..K\nvar y in 1..K\nvar z[k]\n";
+    let answer = "$$\n\\sum_{j \\neq y} z_j = \\sum_{j} z_j - z_y\n$$\n\n\
+                  $$\n\\sum_{j \\ne y} z_j = \\sum_{j=1}^{K} z_j\n$$\n\n\
+                  $$\n\\sum_{j ≠ y} \\exp(z_j) = \\sum_{k} \\exp(z_k) - \\exp(z_y)\n$$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [vec![Verdict::Proved], vec![Verdict::Wrong], vec![Verdict::Proved]]);
+    let bounded = check("$$\n\\sum_{j \\ne y}^{K} z_j = 0\n$$\n", AnswerKind::Markdown, model);
+    assert_eq!(errors(&bounded).len(), 1, "{:?}", errors(&bounded));
+}

@@ -595,3 +595,76 @@ is_wrong!(a_target_is_not_one, PROB, "t^2", "1");
 // A finite set is split into its members (every value checked, no kink left out).
 proves!(finite_set_split_into_members, PROB, "t^2 - t + y^2", "y^2");
 proves!(hinge_derivative_for_both_labels, "var y in {-1, 1}\nvar z", "diff(relu(1 - y*z), z)", "-y*step(1 - y*z)");
+
+// Cancellations of exp and log, and powers with a varying exponent (each verified with SymPy in
+// derivations/scripts/labels_exp_log.py). `exp(c log S) = S^c` keeps the condition S > 0 of the
+// log, so it is proved where S is known positive and not otherwise.
+const EXPLOG: &str = "index j in 1..n, k in 1..n\nvar z[k], a, b, u, v\nvar x > 0, c > 0";
+proves!(exp_of_a_log, EXPLOG, "exp(log(x))", "x");
+proves!(exp_of_a_multiple_of_a_log, EXPLOG, "exp(3*log(x) - 2*log(c))", "x^3/c^2");
+proves!(
+    exp_of_minus_the_log_of_a_sum_of_exps,
+    EXPLOG,
+    "exp(z[k] - log(sum(j, exp(z[j]))))",
+    "exp(z[k])/sum(j, exp(z[j]))"
+);
+proves!(exp_of_half_a_log, EXPLOG, "exp(log(x)/2)", "x^(1/2)");
+proves!(log_of_exp_always, EXPLOG, "log(exp(a*u - b))", "a*u - b");
+proves!(product_of_exps_is_exp_of_the_sum, EXPLOG, "exp(a)*exp(b)", "exp(a + b)");
+proves!(power_of_a_sum_in_the_exponent, EXPLOG, "x^(a + b)", "x^a*x^b");
+proves!(power_by_its_exponent, EXPLOG, "diff(x^a, a)", "x^a*log(x)");
+proves!(power_by_its_base_with_a_varying_exponent, EXPLOG, "diff(x^a, x)", "a*x^(a - 1)");
+proves!(power_with_base_and_exponent_varying, EXPLOG, "diff(c^(a*u), u)", "a*log(c)*c^(a*u)");
+// Traps: a log of unknown sign makes exp(log u) undefined for u <= 0; log(u v) needs u, v > 0;
+// x^(a+b) = x^a x^b and the derivative of u^a need a positive base.
+is_wrong!(exp_of_a_log_of_unknown_sign, EXPLOG, "exp(log(u))", "u");
+is_wrong!(exp_of_twice_a_log_of_unknown_sign, EXPLOG, "exp(2*log(u))", "u^2");
+is_wrong!(log_of_a_product_of_unknown_signs, EXPLOG, "log(u*v)", "log(u) + log(v)");
+does_not_prove!(power_of_a_sum_for_a_base_of_unknown_sign, EXPLOG, "u^(a + b)", "u^a*u^b");
+does_not_prove!(power_by_its_base_of_unknown_sign, EXPLOG, "diff(u^a, u)", "a*u^(a - 1)");
+does_not_prove!(exp_of_a_log_of_a_square, EXPLOG, "exp(log(u^2))", "u^2");
+is_wrong!(exp_of_a_log_is_not_the_log, EXPLOG, "exp(log(x))", "log(x)");
+
+// Class labels (`var y in 1..K`) as indices and sums that skip them (verified with SymPy).
+const LABEL: &str = "index j in 1..K, k in 1..K\nvar y in 1..K\nvar z[k], x[k]";
+proves!(label_selects_by_delta, LABEL, "sum(k, x[k]*delta(k, y))", "x[y]");
+proves!(sum_that_skips_a_label, LABEL, "sum(j != y, x[j])", "sum(j, x[j]) - x[y]");
+proves!(skipped_sum_of_a_product, LABEL, "sum(j != y, z[j]*x[j]) + z[y]*x[y]", "sum(j, z[j]*x[j])");
+proves!(
+    cross_entropy_with_a_label,
+    LABEL,
+    "diff(-log(exp(z[y])/sum(j, exp(z[j]))), z[k])",
+    "exp(z[k])/sum(j, exp(z[j])) - delta(k, y)"
+);
+is_wrong!(
+    cross_entropy_without_the_delta,
+    LABEL,
+    "diff(-log(exp(z[y])/sum(j, exp(z[j]))), z[k])",
+    "exp(z[k])/sum(j, exp(z[j])) - 1"
+);
+is_wrong!(a_skipped_sum_is_not_the_full_sum, LABEL, "sum(j != y, x[j])", "sum(j, x[j])");
+is_wrong!(a_skipped_sum_skips_the_label_not_the_last, LABEL, "sum(j != y, x[j])", "sum(j, x[j]) - x[K]");
+// A step wrong at one value of a concrete label only: every value is drawn.
+is_wrong!(label_drawn_at_every_value_2, "var y in 1..7", "delta(y, 2)", "0");
+is_wrong!(label_drawn_at_every_value_4, "var y in 1..7", "delta(y, 4)", "0");
+is_wrong!(label_drawn_at_every_value_6, "var y in 1..7", "delta(y, 6)", "0");
+is_wrong!(label_drawn_at_every_value_of_a_size, "var y in 1..K", "delta(y, 4)", "0");
+// A probability vector per row of a batch.
+const ROWS: &str = "index n in 1..N, m in 1..N, k in 1..K\nvar t[n,k] >= 0\nassume sum(k, t[n,k]) = 1";
+proves!(assumption_per_row, ROWS, "sum(k, t[m,k])", "1");
+proves!(assumption_per_row_summed_over_rows, ROWS, "sum(n, sum(k, t[n,k]))", "N");
+is_wrong!(assumption_per_row_is_not_per_batch, ROWS, "sum(n, sum(k, t[n,k]))", "1");
+// The multiclass SVM: the skipped term, relu(z[y] - z[y] + 1), is the number 1 once j = y is put in.
+proves!(
+    svm_sum_skips_a_term_worth_one,
+    LABEL,
+    "sum(j != y, relu(z[j] - z[y] + 1))",
+    "sum(j, relu(z[j] - z[y] + 1)) - 1"
+);
+is_wrong!(
+    svm_sum_without_its_skipped_term,
+    LABEL,
+    "sum(j != y, relu(z[j] - z[y] + 1))",
+    "sum(j, relu(z[j] - z[y] + 1))"
+);
+does_not_prove!(a_kink_at_a_number_put_in_is_undefined, LABEL, "sum(j, delta(j, y) * relu'(z[j] - z[y]))", "1");

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use num_rational::BigRational;
 
 use crate::diagnostic::Span;
-use crate::model::{free_indices, Derivation, Expr, IndexId, Model};
+use crate::model::{free_indices, labels_read, Derivation, Expr, IndexId, Model};
 use crate::numeric::coverage;
 use crate::numeric::{self, Context, Sample};
 use crate::prove;
@@ -289,14 +289,19 @@ pub fn screen_against_head(model: &Model, options: &CheckOptions, each: u64) -> 
     })
 }
 
-/// A derivation's head and steps, and the free indices of each.
-fn expressions(d: &Derivation) -> (Vec<&Expr>, Vec<Vec<IndexId>>) {
+/// A derivation's head and steps, and the free indices of each. The class labels the derivation
+/// reads (also through definitions) are free in every one of them: they are inputs, drawn at each
+/// sample, and never a new free index of a step.
+fn expressions<'a>(model: &Model, d: &'a Derivation) -> (Vec<&'a Expr>, Vec<Vec<IndexId>>) {
     let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
+    let labels = labels_read(model, &exprs);
     let free = exprs
         .iter()
         .map(|e| {
             let mut v = Vec::new();
             free_indices(e, &mut v);
+            v.retain(|i| !labels.contains(i));
+            v.extend(&labels);
             v
         })
         .collect();
@@ -306,7 +311,7 @@ fn expressions(d: &Derivation) -> (Vec<&Expr>, Vec<Vec<IndexId>>) {
 fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> Vec<bool> {
     // A step of another shape, or with an index free that the head does not have, cannot pass;
     // it is not evaluated (its array elements would multiply the samples of all the others).
-    let (_, free) = expressions(d);
+    let (_, free) = expressions(ctx.model, d);
     let eligible: Vec<bool> = d
         .steps
         .iter()
@@ -317,7 +322,7 @@ fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Ch
         steps: d.steps.iter().zip(&eligible).filter(|(_, &e)| e).map(|(s, _)| s.clone()).collect(),
         ..d.clone()
     };
-    let (exprs, free) = expressions(&kept);
+    let (exprs, free) = expressions(ctx.model, &kept);
     let needs_widened: Vec<bool> =
         std::iter::once(false).chain(kept.steps.iter().map(|s| s.relation == Relation::Approx)).collect();
     let cover = coverage::coverage(ctx.model, &exprs);
@@ -378,7 +383,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     if let Some(why) = work::file_spent() {
         return spent_result(d, &spent_message(options, why));
     }
-    let (exprs, free) = expressions(d);
+    let (exprs, free) = expressions(ctx.model, d);
     // Widened values are needed for `≈` steps, and for `holds` after the first `≈`.
     let first_approx = d.steps.iter().position(|s| s.relation == Relation::Approx);
     let needs_widened: Vec<bool> =

@@ -107,7 +107,19 @@ pub(super) fn plan(
         let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, 0xe1]);
         let positions = element_positions(&element_ranges, &mut r);
         // Every element of an array counts as a sample (at least `--samples` draws, in pairs).
-        let per_combo = options.samples.max(1).max(MIN_SAMPLES.div_ceil(combos * positions.len())).next_multiple_of(2);
+        let mut per_combo =
+            options.samples.max(1).max(MIN_SAMPLES.div_ceil(combos * positions.len())).next_multiple_of(2);
+        // Class labels take every value of their range over the draws of an instance: the pairs
+        // after the first of each kind of assignment (all of the random kind) go through the
+        // values strictly inside the range, the first pairs have the bounds.
+        let labels: Vec<(IndexId, i64, i64)> =
+            ranges.iter().copied().filter(|&(i, _, _)| model.indices[i].label).collect();
+        let widest = labels.iter().map(|&(_, lo, hi)| hi - lo + 1).max().unwrap_or(0);
+        if !screen && widest > 2 {
+            let pairs = ((widest - 2 + 2) / 3 + 1).min(MAX_LABEL_PAIRS) as usize;
+            per_combo = per_combo.max(2 * pairs);
+        }
+        let mut rotation = 0i64;
         let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
         let kinds = if free.is_empty() { 1 } else { 4 };
         // A screen draws once, at random values of the free indices.
@@ -128,7 +140,16 @@ pub(super) fn plan(
             for s in 0..draws {
                 let pair = (s / 2) as u64;
                 let seed = random::key(&[options.seed, d_index as u64, inst_idx as u64, a as u64, pair]);
-                let mut base = Sample::standard(sizes.clone(), values.clone(), seed, s % 2 == 1);
+                let mut values = values.clone();
+                if a < 3 && (pair > 0 || a == 1) && !labels.is_empty() {
+                    for &(i, lo, hi) in &labels {
+                        values[i] = Some(label_value(lo, hi, rotation));
+                    }
+                    if s % 2 == 1 {
+                        rotation += 1;
+                    }
+                }
+                let mut base = Sample::standard(sizes.clone(), values, seed, s % 2 == 1);
                 // The first draw of each combination is also evaluated exactly where it can be:
                 // rational steps are then compared without rounding.
                 base.exact_inputs = searching && s == 0;
@@ -156,6 +177,19 @@ pub(super) fn plan(
     }
     groups
 }
+
+/// The value of a class label over `lo..=hi` at the `c`-th pair of draws that rotate it: the
+/// values strictly inside the range in turn (the bounds are drawn at the first pairs).
+pub(super) fn label_value(lo: i64, hi: i64, c: i64) -> i64 {
+    if hi - lo >= 2 {
+        lo + 1 + c.rem_euclid(hi - lo - 1)
+    } else {
+        lo + c.rem_euclid(hi - lo + 1)
+    }
+}
+
+/// At most this many pairs of draws per kind of assignment are made for the values of labels.
+pub(super) const MAX_LABEL_PAIRS: i64 = 8;
 
 /// How many draws a plan makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -353,4 +387,19 @@ pub(super) fn element_positions(ranges: &[(IndexId, i64, i64)], r: &mut impl Rng
     picked.sort();
     picked.dedup();
     picked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_value;
+
+    #[test]
+    fn labels_go_through_every_value_inside_their_range() {
+        // 1..7: the bounds at the first pairs, 2..6 in turn at the others.
+        let inside: Vec<i64> = (0..5).map(|c| label_value(1, 7, c)).collect();
+        assert_eq!(inside, [2, 3, 4, 5, 6]);
+        assert_eq!(label_value(1, 7, 5), 2);
+        // Two values: both in turn.
+        assert_eq!([label_value(0, 1, 0), label_value(0, 1, 1)], [0, 1]);
+    }
 }

@@ -696,10 +696,23 @@ impl<'a> P<'a> {
                 Diagnostic::error(span, "a sum without an index (implied summation is not read)").with_hint(hint)
             );
         };
+        // `\sum_{j \ne y}`: every value of the range of `j` but `y`.
+        let is_ne = |n: &Node| {
+            matches!(n, Node::Sym('≠', _))
+                || matches!(n, Node::Cmd(c, a, _) if (c == "ne" || c == "neq") && a.is_empty())
+        };
+        let (sub, skip) = match sub.iter().position(is_ne) {
+            Some(at) => (&sub[..at], Some(&sub[at + 1..])),
+            None => (sub, None),
+        };
         let (binder_nodes, lo) = match sub.iter().position(|n| matches!(n, Node::Sym('=', _))) {
             Some(at) => (&sub[..at], Some(&sub[at + 1..])),
             None => (sub, None),
         };
+        if skip.is_some() && (lo.is_some() || sup.is_some() || op == BigOp::Prod) {
+            return Err(Diagnostic::error(span, "a sum that skips a value is written `\\sum_{j \\ne y}`")
+                .with_hint("write the index of the sum, `\\ne` and the skipped value, without bounds"));
+        }
         let binder_word = match binder_nodes {
             [n] => name_word(n)
                 .filter(|(w, d)| d.is_none() && w.chars().all(char::is_alphabetic))
@@ -712,6 +725,10 @@ impl<'a> P<'a> {
         let declared = self.names.index_or_size(&word).filter(|e| e.kind == Kind::Index);
         let binder_span = join_all(binder_nodes, span);
         let binder = ident(declared.map_or(word.as_str(), |e| e.name.as_str()), binder_span);
+        let skip = match skip {
+            Some(nodes) => Some(Expr::of_index(&self.index_expr(nodes, span)?)),
+            None => None,
+        };
         let range = match (lo, sup) {
             (Some(lo), Some(hi)) => Some(RangeExpr { lo: self.index_expr(lo, span)?, hi: self.index_expr(hi, span)? }),
             (None, None) if declared.is_some() => None,
@@ -734,6 +751,10 @@ impl<'a> P<'a> {
         self.bound.pop();
         let body = body?;
         let span = join(span, body.span);
+        let body = match skip {
+            Some(skip) => Expr::skip_body(&binder, skip, body, binder_span),
+            None => body,
+        };
         Ok(Expr { kind: ExprKind::Big { op, binder, range, body: Box::new(body) }, span })
     }
 

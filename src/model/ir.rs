@@ -171,6 +171,10 @@ pub struct RangeIndex {
     /// Whether it was made by gradproof for the positions of an array (a shaped declaration, an
     /// array-valued definition, the elements of an array-valued step), not declared by the user.
     pub hidden: bool,
+    /// Whether it is a class label (`var y in 1..K`): an integer input used as an index. It is
+    /// free wherever it is read, like an input, so the rule on new free indices leaves it alone,
+    /// definitions may read it, and every value of its range is drawn.
+    pub label: bool,
 }
 
 /// An index bound by a `sum` or `prod`.
@@ -223,6 +227,42 @@ impl Model {
             Domain::Set(k) => self.domain_sets.get(k).is_some_and(DomainSet::nonzero),
             _ => false,
         }
+    }
+
+    /// Whether every value of an index expression lies in a range at every size, the bound
+    /// indices ranging over `bounds` (see [`IndexRange::surely_holds`]).
+    pub fn ix_surely_in(&self, range: IndexRange, ix: &Ix, bounds: &[BoundIndex]) -> bool {
+        let terms: Option<Vec<(i64, IxTerm)>> = ix
+            .terms
+            .iter()
+            .map(|&(c, v)| {
+                Some((
+                    c,
+                    match v {
+                        IxVar::Free(i) => IxTerm::Range(self.indices.get(i)?.range),
+                        IxVar::Bound(b) => IxTerm::Range(bounds.get(b)?.range),
+                        IxVar::Size(s) => IxTerm::Size(s),
+                    },
+                ))
+            })
+            .collect();
+        terms.is_some_and(|t| range.surely_holds(ix.constant, &t))
+    }
+
+    /// A range as written: `1..K`, `0..n-1`.
+    pub fn range_text(&self, r: IndexRange) -> String {
+        let bound = |b: Bound| match (b.size, b.offset) {
+            (None, k) => k.to_string(),
+            (Some(s), 0) => self.sizes[s].clone(),
+            (Some(s), k) if k > 0 => format!("{}+{k}", self.sizes[s]),
+            (Some(s), k) => format!("{}{k}", self.sizes[s]),
+        };
+        format!("{}..{}", bound(r.lo), bound(r.hi))
+    }
+
+    /// The class labels (`var y in 1..K`) among the range indices.
+    pub fn labels(&self) -> impl Iterator<Item = IndexId> + '_ {
+        self.indices.iter().enumerate().filter(|(_, i)| i.label).map(|(k, _)| k)
     }
 
     /// The bounded domain of an input entry, if it has one.
@@ -345,13 +385,17 @@ pub struct UserFunction {
     pub span: Span,
 }
 
-/// `assume sum(k, y[k]) = total`
+/// `assume sum(k, y[k]) = total`, or `assume sum(k, y[n,k]) = total` for every `n` (each row of
+/// a batch a probability vector).
 #[derive(Debug, Clone)]
 pub struct Assumption {
     /// The family that is normalised.
     pub entry: EntryId,
     /// The value of its sum.
     pub total: BigRational,
+    /// The position, among the family's range slots, of the one summed over; the sum is the
+    /// total at every value of the others.
+    pub slot: usize,
 }
 
 /// How `≈` steps are judged (§5).

@@ -287,7 +287,7 @@ struct Shared {
     /// Set once the file's budget was found spent: every later operation fails with it.
     spent: Cell<Option<crate::work::Spent>>,
     /// The sums of the raw draws of families under an `assume`, by entry.
-    assumed_totals: RefCell<HashMap<EntryId, f64>>,
+    assumed_totals: RefCell<HashMap<(EntryId, Vec<i64>), f64>>,
     /// What the evaluation read at the sample's own point, for counterexamples (recorded only
     /// when asked for: `recording`).
     reads: RefCell<Reads>,
@@ -1204,15 +1204,27 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             value = random::mirrored(domain, &model.domain_sets, value);
         }
         if let Some(a) = model.assumptions.iter().find(|a| a.entry == k.0) {
-            let slot = model.entries[k.0].range_slots().next().expect("an assumed family has one range slot");
+            let slot = model.entries[k.0].range_slots().nth(a.slot).expect("an assumed family has the summed slot");
             let r = model.indices[slot].range;
-            // The whole family's draws, summed once per evaluation rather than once per entry read.
+            // The row's draws (the other subscripts fixed), summed once per evaluation rather
+            // than once per entry read.
+            let mut row: Vec<i64> = k.1.to_vec();
             let total = *self
                 .shared
                 .assumed_totals
                 .borrow_mut()
-                .entry(k.0)
-                .or_insert_with(|| (self.bound_value(r.lo)..=self.bound_value(r.hi)).map(|i| raw(&[i])).sum());
+                .entry((k.0, {
+                    row[a.slot] = 0;
+                    row.clone()
+                }))
+                .or_insert_with(|| {
+                    (self.bound_value(r.lo)..=self.bound_value(r.hi))
+                        .map(|i| {
+                            row[a.slot] = i;
+                            raw(&row)
+                        })
+                        .sum()
+                });
             value *= super::value::ratio_to_f64(&a.total) / total;
         }
         if self.shared.recording.get() {

@@ -418,9 +418,21 @@ impl<'m> Lowerer<'m> {
                 sub(first, second)
             }
             Expr::Pow(a, b) => {
-                if self.depends(b, wrt) {
-                    // a^b with a varying exponent needs log(a), defined only for a > 0.
-                    return None;
+                if self.depends(b, wrt) || constant_value(b).is_none() && self.known_positive(a, KNOWN_DEPTH) {
+                    // a^b with a varying exponent needs log(a), defined only for a > 0: for a
+                    // base known positive, (a^b)' = a^b (b' log a + b a'/a); otherwise the
+                    // numbers decide.
+                    if !self.known_positive(a, KNOWN_DEPTH) {
+                        return None;
+                    }
+                    self.rules.insert("power rule with a varying exponent (positive base)");
+                    let (da, db) = (self.deriv(a, wrt)?, self.deriv(b, wrt)?);
+                    let power = self.copy(e, wrt)?;
+                    let a = self.copy(a, wrt)?;
+                    let b = self.copy(b, wrt)?;
+                    let through_exponent = mul(db, Expr::Builtin(Builtin::Log, 0, vec![a.clone()]));
+                    let through_base = div(mul(b, da), a);
+                    return Some(mul(power, add(through_exponent, through_base)));
                 }
                 self.rules.insert("power rule");
                 match constant_value(b) {

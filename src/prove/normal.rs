@@ -952,6 +952,14 @@ impl<'m> Normaliser<'m> {
         self.rules.insert("exp of a sum");
         let mut result = Frac::constant(rat(1));
         for (m, c) in x.num.0.clone() {
+            if let Some(s) = self.log_argument(&m) {
+                // exp(c·log S) = S^c: the atom `log S` exists only where its condition S > 0 was
+                // recorded on this side (or S is known positive), so the two are equal wherever
+                // the side is defined; `exp(log x) = x` for `var x` keeps the condition x > 0.
+                self.rules.insert("exp of a log");
+                result = result.mul(&self.power(s, Frac::constant(c))?)?;
+                continue;
+            }
             let mono_poly = Poly(BTreeMap::from([(m.clone(), rat(1))]));
             let (base, power) = if c.is_integer() && c.abs() <= rat(MAX_POWER) {
                 (Frac::poly(mono_poly), c.to_integer().to_i32()?)
@@ -964,6 +972,15 @@ impl<'m> Normaliser<'m> {
             result = result.mul(&Frac::poly(p))?;
         }
         Some(result)
+    }
+
+    /// The argument `S` of a monomial that is `log S` to the power 1.
+    fn log_argument(&self, m: &Mono) -> Option<Frac> {
+        let [(a, 1)] = m.0.as_slice() else { return None };
+        match &self.atoms[*a as usize] {
+            Atom::Func(Head::Builtin(Builtin::Log), 0, args) if args.len() == 1 => Some(args[0].clone()),
+            _ => None,
+        }
     }
 
     fn sigmoid(&mut self, x: &Frac) -> Option<Frac> {
@@ -1501,13 +1518,18 @@ impl<'m> Normaliser<'m> {
         if let [(a, 1)] = m.0.as_slice() {
             if let Atom::Input(e, args) = &self.atoms[*a as usize] {
                 // (Only over a range that is never empty: an empty family cannot sum to c.)
-                let whole = args.as_slice() == [CIx::var(bv)]
-                    && self.never_empty(range_key(range))
-                    && self.model.entries[*e]
-                        .range_slots()
-                        .next()
-                        .is_some_and(|i| self.model.indices[i].range == range);
-                if let Some(assumption) = self.model.assumptions.iter().find(|x| x.entry == *e).filter(|_| whole) {
+                // The summed slot at the bound index, the others (a row) free of it.
+                let whole = |slot: usize| {
+                    args.iter()
+                        .enumerate()
+                        .all(|(k, ix)| (k == slot) == (*ix == CIx::var(bv)) && (k == slot || !ix.mentions(bv)))
+                        && self.never_empty(range_key(range))
+                        && self.model.entries[*e]
+                            .range_slots()
+                            .nth(slot)
+                            .is_some_and(|i| self.model.indices[i].range == range)
+                };
+                if let Some(assumption) = self.model.assumptions.iter().find(|x| x.entry == *e && whole(x.slot)) {
                     self.rules.insert("assumption");
                     return Some(Frac::constant(assumption.total.clone()));
                 }
@@ -1706,6 +1728,11 @@ impl<'m> Normaliser<'m> {
                     args.iter().map(|x| self.substitute_within(x, map, depth)).collect::<Option<_>>()?;
                 match h {
                     Head::Builtin(b) if order == 0 && b == Builtin::Log => self.log(args.into_iter().next()?)?,
+                    // Numbers put in (`relu(z[y] - z[y] + 1)` at j = y) give the exact value, as
+                    // where the builtin was first normalised (or nothing, where it is undefined).
+                    Head::Builtin(b) if !args.is_empty() && args.iter().all(|x| x.as_constant().is_some()) => {
+                        self.builtin(b, order, args)?
+                    }
                     _ => self.atom(Atom::Func(h, order, args)),
                 }
             }

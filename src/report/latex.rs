@@ -162,6 +162,32 @@ fn declared_set(v: &VarItem) -> String {
     let set = match &v.domain {
         None => "\\mathbb{R}".to_string(),
         // An interval as written; a finite set in braces.
+        // A class label: `\{1, \dots, K\}`.
+        Some(d) if d.range.is_some() => {
+            let r = d.range.as_ref().expect("a range");
+            let end = |e: &crate::syntax::ast::IndexExpr| {
+                let text: Vec<String> = e
+                    .terms
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (sign, atom))| {
+                        let sign = if *sign < 0 {
+                            "-"
+                        } else if k > 0 {
+                            "+"
+                        } else {
+                            ""
+                        };
+                        match atom {
+                            IndexAtom::Int(text, _) => format!("{sign}{text}"),
+                            IndexAtom::Name(ident) => format!("{sign}{}", name_latex(&ident.name)),
+                        }
+                    })
+                    .collect();
+                text.concat()
+            };
+            format!("\\{{{}, \\dots, {}\\}}", end(&r.lo), end(&r.hi))
+        }
         Some(d) if d.op == "in" => {
             let inner = &d.bound[1..d.bound.len() - 1];
             let numbers: Vec<String> = inner.split(", ").map(number_latex).collect();
@@ -418,6 +444,11 @@ impl Math {
             }
             ExprKind::Big { op, binder, range, body } => {
                 let symbol = if *op == BigOp::Sum { "\\sum" } else { "\\prod" };
+                if let (None, Some((skip, rest))) = (range, body.skipped(&binder.name)) {
+                    // `sum(j != y, f)`: `\sum_{j \ne y} f`.
+                    let body_text = if precedence(rest) <= 1 { self.parens(rest) } else { self.expr(rest) };
+                    return format!("{symbol}_{{{} \\ne {}}} {body_text}", name_latex(&binder.name), self.expr(skip));
+                }
                 let range = range.as_ref().or_else(|| self.ranges.get(&binder.name));
                 let limits = match range {
                     Some(r) => format!(

@@ -114,9 +114,11 @@ pub struct ShapeDecl {
 pub struct DomainDecl {
     /// The operator as written: `>`, `>=`, `!=` (or `≥`, `≠`), or `in`.
     pub op: String,
-    /// The number on the right; after `in`, the interval or finite set in canonical form
-    /// (`(0, 1)`, `[0, 1)`, `{-1, 1}`).
+    /// The number on the right; after `in`, the interval, finite set or range in canonical form
+    /// (`(0, 1)`, `[0, 1)`, `{-1, 1}`, `1..K`).
     pub bound: String,
+    /// `in 1..K`: the range of a class label.
+    pub range: Option<RangeExpr>,
     /// The whole domain.
     pub span: Span,
 }
@@ -267,6 +269,10 @@ pub enum BinOp {
     Hadamard,
 }
 
+/// The name of the indicator `[j ≠ y]` that `sum(j != y, f)` is read into (`sum(j, [j ≠ y] * f)`);
+/// it is no name a file can write, so only that form produces it.
+pub const SKIP_FN: &str = "≠";
+
 /// `sum` or `prod`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BigOp {
@@ -323,6 +329,48 @@ pub enum ExprKind {
 }
 
 impl Expr {
+    /// The body of `sum(j != y, f)`: `[j ≠ y] * f`, the indicator spanning `at` (the binder).
+    pub fn skip_body(binder: &Ident, skip: Expr, body: Expr, at: Span) -> Expr {
+        let index = Expr { kind: ExprKind::Name(binder.clone()), span: binder.span };
+        let func = Ident { name: SKIP_FN.to_string(), span: at };
+        let indicator = Expr { kind: ExprKind::Call { func, primes: 0, args: vec![index, skip] }, span: at };
+        let span = body.span;
+        Expr { kind: ExprKind::Binary(BinOp::Mul, Box::new(indicator), Box::new(body), at), span }
+    }
+
+    /// An index expression as an expression (`t-1`: the names and integers joined by `+`, `-`).
+    pub fn of_index(ix: &IndexExpr) -> Expr {
+        let atom = |a: &IndexAtom| match a {
+            IndexAtom::Int(text, span) => Expr { kind: ExprKind::Number(text.clone()), span: *span },
+            IndexAtom::Name(n) => Expr { kind: ExprKind::Name(n.clone()), span: n.span },
+        };
+        let mut out: Option<Expr> = None;
+        for (sign, a) in &ix.terms {
+            let term = atom(a);
+            out = Some(match out {
+                None if *sign < 0 => Expr { span: ix.span, kind: ExprKind::Neg(Box::new(term)) },
+                None => term,
+                Some(acc) => {
+                    let op = if *sign < 0 { BinOp::Sub } else { BinOp::Add };
+                    Expr { span: ix.span, kind: ExprKind::Binary(op, Box::new(acc), Box::new(term), ix.span) }
+                }
+            });
+        }
+        out.unwrap_or(Expr { kind: ExprKind::Number("0".to_string()), span: ix.span })
+    }
+
+    /// For the body of a `sum(j != y, f)` (bound index `j`): the skipped value `y` and `f`.
+    pub fn skipped(&self, binder: &str) -> Option<(&Expr, &Expr)> {
+        let ExprKind::Binary(BinOp::Mul, indicator, rest, _) = &self.kind else { return None };
+        let ExprKind::Call { func, primes: 0, args } = &indicator.kind else { return None };
+        match args.as_slice() {
+            [index, skip] if func.name == SKIP_FN && matches!(&index.kind, ExprKind::Name(n) if n.name == binder) => {
+                Some((skip, rest))
+            }
+            _ => None,
+        }
+    }
+
     /// The terms of a sum, each with its sign (`true` for a term added, `false` for one
     /// subtracted), through nested sums, differences and negations; any other expression is its
     /// own one term.

@@ -324,6 +324,7 @@ impl Builder {
             let span = self.span(&d);
             let mut parts = d.into_inner();
             let op = parts.next().map(|p| p.as_str().to_string()).unwrap_or_default();
+            let mut range = None;
             // A number, or an interval or a finite set written in the canonical form `(0, 1)`,
             // `{-1, 1}` (so that formatting it parses back to the same tree).
             let bound = parts
@@ -336,10 +337,16 @@ impl Builder {
                             _ => format!("{{{}}}", items.join(", ")),
                         }
                     }
+                    Rule::range => {
+                        let r = self.range(p);
+                        let text = format!("{}..{}", index_text(&r.lo), index_text(&r.hi));
+                        range = Some(r);
+                        text
+                    }
                     _ => p.as_str().to_string(),
                 })
                 .unwrap_or_default();
-            DomainDecl { op, bound, span }
+            DomainDecl { op, bound, range, span }
         });
         VarItem { target, domain, shape }
     }
@@ -500,12 +507,25 @@ impl Builder {
                     let func = Ident { name: name.to_string(), span: self.span(&keyword) };
                     return Expr { kind: ExprKind::Call { func, primes: 0, args: vec![self.expr(first)] }, span };
                 }
+                let binder_span = self.span(&first);
                 let mut binder_parts = first.into_inner();
                 let binder = self.ident(binder_parts.next().expect("bound index"));
-                binder_parts.next(); // `in`
-                let range = binder_parts.next().map(|r| self.range(r));
-                let body = Box::new(self.expr(inner.next().expect("body")));
-                ExprKind::Big { op, binder, range, body }
+                let mut range = None;
+                let mut skip = None;
+                match binder_parts.next() {
+                    Some(p) if p.as_rule() == Rule::skip => {
+                        skip = Some(self.expr(p.into_inner().next().expect("skipped value")));
+                    }
+                    Some(_) => range = binder_parts.next().map(|r| self.range(r)), // after `in`
+                    None => {}
+                }
+                let mut body = self.expr(inner.next().expect("body"));
+                if let Some(skip) = skip {
+                    // `sum(j != y, f)` is `sum(j, [j ≠ y] * f)`: the indicator is a call that
+                    // cannot be written, so the printers write the sum back as it was written.
+                    body = Expr::skip_body(&binder, skip, body, binder_span);
+                }
+                ExprKind::Big { op, binder, range, body: Box::new(body) }
             }
             Rule::diff_expr => {
                 let mut inner = pair.into_inner();
@@ -604,6 +624,12 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint(hint);
     } else if text[pos..].starts_with('{') {
         diagnostic = diagnostic.with_hint("group with `(` and `)`");
+    } else if text[..pos].trim_start().starts_with("var") && text[..pos].contains("..") {
+        // `var y in 1..2.5`: a class label's range is one of integers.
+        diagnostic = diagnostic.with_hint(
+            "a class label is an integer: write its range with integers and sizes, `var y in 1..K`; \
+             an interval of numbers is `var p in (0, 1)`",
+        );
     } else if let Some(digits) =
         text[pos..].strip_prefix('.').filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
     {
@@ -778,4 +804,21 @@ fn join_or(items: &[&str]) -> String {
         [one] => (*one).to_string(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
+}
+
+/// An index expression in canonical form: `1`, `K`, `n-1`, `-2+n`.
+fn index_text(e: &IndexExpr) -> String {
+    let mut text = String::new();
+    for (k, (sign, atom)) in e.terms.iter().enumerate() {
+        if *sign < 0 {
+            text.push('-');
+        } else if k > 0 {
+            text.push('+');
+        }
+        match atom {
+            IndexAtom::Int(v, _) => text.push_str(v),
+            IndexAtom::Name(n) => text.push_str(&n.name),
+        }
+    }
+    text
 }

@@ -548,11 +548,21 @@ impl Printer {
             }
             ExprKind::Big { op, binder, range, body } => {
                 out.push_str(if *op == BigOp::Sum { "sum(" } else { "prod(" });
+                let mut body = body.as_ref();
+                let skipped = body.skipped(&binder.name);
                 let binder = self.name(binder);
                 out.push_str(&binder);
-                if let Some(range) = range {
-                    out.push_str(" in ");
-                    self.range(out, range);
+                match (range, skipped) {
+                    (Some(range), _) => {
+                        out.push_str(" in ");
+                        self.range(out, range);
+                    }
+                    (None, Some((skip, rest))) => {
+                        out.push_str(" != ");
+                        self.expr(out, skip);
+                        body = rest;
+                    }
+                    (None, None) => {}
                 }
                 out.push_str(", ");
                 self.expr(out, body);

@@ -11,7 +11,7 @@
 use num_traits::Signed;
 
 use super::literal::constant_value;
-use super::walk::{collect_fns, entries_read, first_free_index, fns_used, free_indices};
+use super::walk::{collect_fns, entries_read, fns_used, free_indices};
 use super::{Resolver, Scope};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::ir::*;
@@ -21,7 +21,10 @@ impl Resolver {
     /// Whether a user function's body uses no free index (it may use its parameters and
     /// unindexed variables); reports it at the body's span if it does.
     pub(super) fn function_body_is_closed(&mut self, id: UserFnId, body: &Expr, span: Span) -> bool {
-        if first_free_index(body).is_none() {
+        let mut free = Vec::new();
+        free_indices(body, &mut free);
+        // A class label is an input: a body may read it like an unindexed variable.
+        if free.iter().all(|&i| self.model.indices[i].label) {
             return true;
         }
         let name = self.model.user_functions[id].name.clone();
@@ -37,7 +40,9 @@ impl Resolver {
         let slots: Vec<IndexId> = self.model.entries[id].range_slots().collect();
         let mut free = Vec::new();
         free_indices(body, &mut free);
-        let Some(&extra) = free.iter().find(|i| !slots.contains(i)) else { return true };
+        let Some(&extra) = free.iter().find(|&&i| !slots.contains(&i) && !self.model.indices[i].label) else {
+            return true;
+        };
         let ixname = self.model.indices[extra].name.clone();
         let entry = self.model.entries[id].name.clone();
         self.error(
@@ -51,12 +56,11 @@ impl Resolver {
     }
 
     pub(super) fn assume(&mut self, a: &ast::Assume) {
-        let bad =
-            |r: &mut Resolver, why: &str| {
-                r.error(Diagnostic::error(a.span, format!("unsupported assumption: {why}")).with_hint(
-                    "the supported form is `assume sum(k, y[k]) = 1` for a family `y` declared `>= 0` or `> 0`",
+        let bad = |r: &mut Resolver, why: &str| {
+            r.error(Diagnostic::error(a.span, format!("unsupported assumption: {why}")).with_hint(
+                    "the supported forms are `assume sum(k, y[k]) = 1` and, for every row `n`, `assume sum(k, y[n,k]) = 1`, for a family `y` declared `>= 0` or `> 0`",
                 ))
-            };
+        };
         let (Some(lhs), Some(rhs)) = (self.expr(&a.lhs, &Scope::default()), self.expr(&a.rhs, &Scope::default()))
         else {
             return;
@@ -69,13 +73,29 @@ impl Resolver {
         };
         let entry = &self.model.entries[r.entry];
         let slots: Vec<IndexId> = entry.range_slots().collect();
-        let summed_over_slot = r.args.len() == 1
-            && r.args[0] == Ix { constant: 0, terms: vec![(1, IxVar::Bound(*bound))] }
-            && slots.len() == 1
-            && self.model.indices[slots[0]].range == self.model.bounds[*bound].range;
-        if !summed_over_slot {
+        // The summed slot: the bound index over that slot's whole range. Every other subscript
+        // is a range index of its slot's range, written once: the sum holds at each value of it
+        // (`assume sum(k, y[n,k]) = 1`: every row a probability vector).
+        let summed = Ix { constant: 0, terms: vec![(1, IxVar::Bound(*bound))] };
+        let slot = r.args.iter().position(|ix| *ix == summed);
+        let mut rows = Vec::new();
+        let rows_ok = r.args.iter().zip(&slots).enumerate().all(|(k, (ix, &s))| {
+            Some(k) == slot
+                || match ix.terms.as_slice() {
+                    [(1, IxVar::Free(i))] if ix.constant == 0 && !rows.contains(i) => {
+                        rows.push(*i);
+                        let index = &self.model.indices[*i];
+                        !index.label && index.range == self.model.indices[s].range
+                    }
+                    _ => false,
+                }
+        });
+        let summed_over_slot =
+            slot.is_some_and(|k| self.model.indices[slots[k]].range == self.model.bounds[*bound].range);
+        if !summed_over_slot || !rows_ok {
             return bad(self, "the sum must run over the family's whole range");
         }
+        let slot = slot.unwrap_or(0);
         if !matches!(entry.kind, EntryKind::Input(Domain::Positive | Domain::NonNegative)) {
             return bad(self, "the family must be an input declared `>= 0` or `> 0`");
         }
@@ -85,7 +105,7 @@ impl Resolver {
         if self.model.assumptions.iter().any(|x| x.entry == r.entry) {
             return bad(self, "this family is already constrained");
         }
-        self.model.assumptions.push(Assumption { entry: r.entry, total });
+        self.model.assumptions.push(Assumption { entry: r.entry, total, slot });
     }
 
     pub(super) fn check_cycles(&mut self) {

@@ -32,6 +32,10 @@ impl Resolver {
                 }
                 Item::Var(items) => {
                     for item in items {
+                        if let Some(range) = item.domain.as_ref().and_then(|d| d.range.as_ref()) {
+                            self.declare_label(item, range);
+                            continue;
+                        }
                         let domain = item.domain.as_ref().map_or(Some(Domain::Real), |d| self.domain(d));
                         let Some(domain) = domain else { continue };
                         match &item.shape {
@@ -176,8 +180,50 @@ impl Resolver {
             name: decl.name.name.clone(),
             range: IndexRange { lo, hi },
             hidden: false,
+            label: false,
         });
         self.globals.insert(decl.name.name.clone(), (Global::Index(id), decl.name.span));
+    }
+
+    /// `var y in 1..K`: a class label, an integer input used as an index (a range index that is
+    /// an input: see [`RangeIndex::label`]). A new name in a bound is a size, as for `index`.
+    fn declare_label(&mut self, item: &ast::VarItem, range: &ast::RangeExpr) {
+        let name = &item.target.name;
+        let span = item.domain.as_ref().map_or(item.target.span, |d| d.span);
+        if !item.target.subscripts.is_empty() || item.shape.is_some() {
+            self.poisoned.insert(name.name.clone());
+            return self.error(
+                Diagnostic::error(
+                    item.target.span,
+                    format!("a class label is one integer: `{}` cannot have subscripts or a shape", name.name),
+                )
+                .with_hint(format!("declare one label per example: `var {} in 1..K`", name.name)),
+            );
+        }
+        let lo = self.declare_bound(&range.lo);
+        let hi = self.declare_bound(&range.hi);
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            self.poisoned.insert(name.name.clone());
+            return;
+        };
+        if lo.size == hi.size && lo.offset >= hi.offset {
+            self.poisoned.insert(name.name.clone());
+            return self.error(
+                Diagnostic::error(span, "a class label needs at least two values")
+                    .with_hint("write its range with the lower end first: `var y in 1..K`"),
+            );
+        }
+        if !self.claim(name) {
+            return;
+        }
+        let id = self.model.indices.len();
+        self.model.indices.push(RangeIndex {
+            name: name.name.clone(),
+            range: IndexRange { lo, hi },
+            hidden: false,
+            label: true,
+        });
+        self.globals.insert(name.name.clone(), (Global::Index(id), name.span));
     }
 
     /// A range bound of an `index` declaration; a new name there is a new size.
@@ -405,6 +451,7 @@ impl Resolver {
                     name: name.to_string(),
                     range: IndexRange { lo: ONE, hi: *dim },
                     hidden: true,
+                    label: false,
                 });
                 id
             })
@@ -415,6 +462,13 @@ impl Resolver {
     fn declared_slot(&mut self, sub: &ast::IndexExpr) -> Option<Slot> {
         if let [(1, IndexAtom::Name(name))] = sub.terms.as_slice() {
             if let Some((Global::Index(id), _)) = self.globals.get(&name.name) {
+                if self.model.indices[*id].label {
+                    self.error(
+                        Diagnostic::error(sub.span, format!("`{}` is a class label, not an index of a family", name.name))
+                            .with_hint("declare the family over an index of the label's range (`index k in 1..K`, `var x[k]`) and read it at the label: `x[y]`"),
+                    );
+                    return None;
+                }
                 return Some(Slot::Range(*id));
             }
         }

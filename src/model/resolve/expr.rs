@@ -141,6 +141,16 @@ impl Resolver {
                 self.binary(*op, a, b, *op_span)?
             }
             ExprKind::Big { op, binder, range, body } => {
+                if *op == BigOp::Prod && body.skipped(&binder.name).is_some() {
+                    self.error(
+                        Diagnostic::error(
+                            binder.span,
+                            "only a `sum` skips a value: `prod(j != y, …)` is not supported",
+                        )
+                        .with_hint("divide the full product by the skipped factor, or write the sum of logs"),
+                    );
+                    return None;
+                }
                 let range = match range {
                     Some(r) => {
                         let lo = self.bound(&r.lo);
@@ -148,6 +158,14 @@ impl Resolver {
                         IndexRange { lo: lo?, hi: hi? }
                     }
                     None => match self.globals.get(&binder.name) {
+                        Some((Global::Index(id), _)) if self.model.indices[*id].label => {
+                            let range = self.model.range_text(self.model.indices[*id].range);
+                            self.error(
+                                Diagnostic::error(binder.span, format!("`{}` is a class label, not an index to sum over", binder.name))
+                                    .with_hint(format!("sum over an index of its range (`index j in {range}`, `sum(j, …)`), or skip the label: `sum(j != {}, …)`", binder.name)),
+                            );
+                            return None;
+                        }
                         Some((Global::Index(id), _)) => self.model.indices[*id].range,
                         _ if self.poisoned.contains(&binder.name) => return None,
                         _ => {
@@ -388,6 +406,9 @@ impl Resolver {
             let b = self.ix_of_expr(&args[1], scope);
             return Some(Val::Scalar(Expr::Delta(a?, b?)));
         }
+        if func.name == ast::SKIP_FN && args.len() == 2 {
+            return self.skip_indicator(&args[0], &args[1], scope);
+        }
         let resolved: Vec<Option<Val>> = args.iter().map(|a| self.val(a, scope)).collect();
         let args_resolved: Option<Vec<Val>> = resolved.into_iter().collect();
         if global.is_none() {
@@ -588,4 +609,39 @@ fn example_call(b: Builtin) -> String {
     let params = ["x", "y", "z"].iter().take(b.min_arity()).map(|p| p.to_string());
     let args: Vec<String> = params.chain(defaults.iter().map(|d| d.to_string())).collect();
     format!("{}({})", b.name(), args.join(", "))
+}
+
+impl Resolver {
+    /// The indicator `[j ≠ y]` of `sum(j != y, f)`, read as `sum(j, (1 - delta(j, y)) * f)`: the
+    /// skipped value must lie in the range of `j` at every size (a label or index of that range,
+    /// or a number inside it), else the sum would skip nothing at some values.
+    fn skip_indicator(&mut self, index: &ast::Expr, skip: &ast::Expr, scope: &Scope) -> Option<Val> {
+        let j = self.ix_of_expr(index, scope)?;
+        let hint = "the value a sum skips is a class label (`var y in 1..K`), an index, a size or an integer";
+        let y = self.ix_of_expr_or(skip, scope, hint)?;
+        let Some(&(_, IxVar::Bound(b))) = j.terms.first() else { return None };
+        let range = self.model.bounds[b].range;
+        if !self.model.ix_surely_in(range, &y, &self.model.bounds) {
+            let name = match &index.kind {
+                ExprKind::Name(n) => n.name.clone(),
+                _ => String::new(),
+            };
+            self.error(
+                Diagnostic::error(
+                    skip.span,
+                    format!(
+                        "the skipped value may lie outside the range of `{name}` ({})",
+                        self.model.range_text(range)
+                    ),
+                )
+                .with_hint(format!(
+                    "skip a label or index of the same range: `var y in {}`",
+                    self.model.range_text(range)
+                )),
+            );
+            return None;
+        }
+        let one = Expr::Const(super::literal::int_literal(1));
+        Some(Val::Scalar(Expr::Sub(Box::new(one), Box::new(Expr::Delta(j, y)))))
+    }
 }

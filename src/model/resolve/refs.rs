@@ -92,7 +92,54 @@ impl Resolver {
                     }
                 }
             }
+            let range_slots: Vec<IndexId> = self.model.entries[id].range_slots().collect();
+            for (slot, ix) in range_slots.iter().zip(&args) {
+                let label = ix.terms.iter().find_map(|(_, v)| match v {
+                    IxVar::Free(i) if self.model.indices[*i].label => Some(*i),
+                    _ => None,
+                });
+                let range = self.model.indices[*slot].range;
+                if let Some(label) = label.filter(|_| !self.model.ix_surely_in(range, ix, &self.model.bounds)) {
+                    let l = &self.model.indices[label];
+                    self.error(
+                        Diagnostic::error(
+                            r.span,
+                            format!(
+                                "the class label `{}` (in {}) may lie outside the range of `{}`'s subscript ({})",
+                                l.name,
+                                self.model.range_text(l.range),
+                                r.name.name,
+                                self.model.range_text(range)
+                            ),
+                        )
+                        .with_hint(format!(
+                            "declare the label over the same range: `var {} in {}`",
+                            l.name,
+                            self.model.range_text(range)
+                        )),
+                    );
+                    return None;
+                }
+            }
             return Some((id, EntryRef { entry: id, args }));
+        }
+        // A variable used as a subscript (`p[y]` with `var y in {1, 2, 3}`): only class labels are.
+        let variable = r.subscripts.iter().flat_map(|s| &s.terms).find_map(|(_, a)| match a {
+            IndexAtom::Name(n) if matches!(self.globals.get(&n.name), Some((Global::Family(_), _))) => Some(n.clone()),
+            _ => None,
+        });
+        if let Some(n) = variable {
+            self.error(
+                Diagnostic::error(
+                    n.span,
+                    format!("`{}` is a variable, not an integer: it cannot be a subscript", n.name),
+                )
+                .with_hint(format!(
+                    "a class label used as a subscript is declared with its range of integers: `var {} in 1..K`",
+                    n.name
+                )),
+            );
+            return None;
         }
         let declared = ids.iter().map(|&i| format!("`{}`", self.entry_display(i))).collect::<Vec<_>>().join(", ");
         let written = &r.span;
@@ -144,6 +191,14 @@ impl Resolver {
 
     /// An index expression written as an ordinary expression (the arguments of `delta`).
     pub(super) fn ix_of_expr(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Ix> {
+        let hint = format!(
+            "the arguments of `delta` are indices, sizes and integers up to {MAX_RANGE_LEN} joined by `+` and `-`"
+        );
+        self.ix_of_expr_or(e, scope, &hint)
+    }
+
+    /// [`Self::ix_of_expr`] with the hint of its error.
+    pub(super) fn ix_of_expr_or(&mut self, e: &ast::Expr, scope: &Scope, hint: &str) -> Option<Ix> {
         fn walk(r: &Resolver, e: &ast::Expr, sign: i64, scope: &Scope, ix: &mut Ix) -> bool {
             match &e.kind {
                 // As in brackets: integers beyond any index value would only overflow later.
@@ -169,9 +224,11 @@ impl Resolver {
         if walk(self, e, 1, scope, &mut ix) {
             Some(ix)
         } else {
-            self.error(Diagnostic::error(e.span, "expected an index expression").with_hint(format!(
-                "the arguments of `delta` are indices, sizes and integers up to {MAX_RANGE_LEN} joined by `+` and `-`"
-            )));
+            // (A name whose declaration failed was reported there.)
+            let poisoned = matches!(&e.kind, ExprKind::Name(n) if self.poisoned.contains(&n.name));
+            if !poisoned {
+                self.error(Diagnostic::error(e.span, "expected an index expression").with_hint(hint));
+            }
             None
         }
     }

@@ -594,7 +594,7 @@ fn assume_of_another_form_says_what_is_wrong_with_it() {
         assert_eq!(e.at, statement, "the whole statement");
         assert_eq!(
             e.hints,
-            ["the supported form is `assume sum(k, y[k]) = 1` for a family `y` declared `>= 0` or `> 0`"]
+            ["the supported forms are `assume sum(k, y[k]) = 1` and, for every row `n`, `assume sum(k, y[n,k]) = 1`, for a family `y` declared `>= 0` or `> 0`"]
         );
         e.message
     };
@@ -613,6 +613,90 @@ fn assume_of_another_form_says_what_is_wrong_with_it() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].message, "unsupported assumption: this family is already constrained");
     assert_eq!(m.assumptions.len(), 1);
+}
+
+#[test]
+fn assume_per_row_of_a_batch() {
+    let rows = "index n in 1..N, m in 1..M, k in 1..K\nvar t[n,k] >= 0, u[n,m] >= 0\n";
+    let m = model(&format!("{rows}assume sum(k, t[n,k]) = 1\nassume sum(n, u[n,m]) = 2\n"));
+    let slots: Vec<(EntryId, usize)> = m.assumptions.iter().map(|a| (a.entry, a.slot)).collect();
+    assert_eq!(slots, [(entry_id(&m, "t"), 1), (entry_id(&m, "u"), 0)]);
+    // The other subscript is a range index of its slot's range, written once.
+    let why = |statement: &str| only_error(&format!("{rows}{statement}\n")).message;
+    let whole = "unsupported assumption: the sum must run over the family's whole range";
+    assert_eq!(why("assume sum(k, t[1,k]) = 1"), whole);
+    assert_eq!(why("assume sum(k, t[m,k]) = 1"), whole);
+    assert_eq!(why("assume sum(n, t[n,n]) = 1"), whole);
+}
+
+// ---------------------------------------------------------------------------- class labels
+
+const LABELS: &str = "index j in 1..K, k in 1..K, i in 1..n\nvar y in 1..K\nvar z[k], x[i]\n";
+
+#[test]
+fn a_label_is_an_input_index_over_its_range() {
+    let m = model(&format!("{LABELS}let L = -log(z[y])\nderive sum(j != y, z[j])\n  = sum(j, z[j]) - z[y]\n"));
+    let y = index_id(&m, "y");
+    assert!(m.indices[y].label && !m.indices[y].hidden);
+    assert_eq!(m.indices[y].range, range(&m, (None, 1), (Some("K"), 0)));
+    // A definition may read a label, like an input.
+    assert_eq!(
+        defined_body(&m, entry_id(&m, "L")),
+        &Expr::Neg(Box::new(Expr::Builtin(Builtin::Log, 0, vec![entry(entry_id(&m, "z"), vec![free(y)])])))
+    );
+    // `sum(j != y, f)` is `sum(j, (1 - delta(j, y)) * f)`.
+    let (op, b, body) = big(&m.derivations[0].head);
+    assert_eq!(op, BigOp::Sum);
+    let (indicator, rest) = product(body);
+    // (Its 1 is not written: never widened in a `≈` step.)
+    let one = Expr::Const(super::literal::int_literal(1));
+    assert_eq!(indicator, &Expr::Sub(Box::new(one), Box::new(Expr::Delta(bound_ix(b), free(y)))));
+    assert_eq!(rest, &entry(entry_id(&m, "z"), vec![bound_ix(b)]));
+}
+
+#[test]
+fn misused_labels_are_errors_that_say_what_to_write() {
+    let err = |text: &str| only_error(&format!("{LABELS}{text}\n"));
+    assert_eq!(
+        err("derive x[y]\n  = 0"),
+        error(
+            "the class label `y` (in 1..K) may lie outside the range of `x`'s subscript (1..n)",
+            "x[y]",
+            &["declare the label over the same range: `var y in 1..n`"]
+        )
+    );
+    assert_eq!(
+        err("derive sum(i != y, x[i])\n  = 0"),
+        error(
+            "the skipped value may lie outside the range of `i` (1..n)",
+            "y",
+            &["skip a label or index of the same range: `var y in 1..n`"]
+        )
+    );
+    assert_eq!(
+        err("var u\nderive sum(j != u, z[j])\n  = 0"),
+        error(
+            "expected an index expression",
+            "u",
+            &["the value a sum skips is a class label (`var y in 1..K`), an index, a size or an integer"]
+        )
+    );
+    assert_eq!(
+        err("derive prod(j != y, z[j])\n  = 0").message,
+        "only a `sum` skips a value: `prod(j != y, …)` is not supported"
+    );
+    assert_eq!(err("derive sum(y, z[y])\n  = 0").message, "`y` is a class label, not an index to sum over");
+    assert_eq!(err("var w[y]").message, "`y` is a class label, not an index of a family");
+    assert_eq!(err("var c in 1..1").message, "a class label needs at least two values");
+    assert_eq!(err("var c[k] in 1..K").message, "a class label is one integer: `c` cannot have subscripts or a shape");
+    assert_eq!(
+        err("var t in {1, 2, 3}\nderive z[t]\n  = 0"),
+        error(
+            "`t` is a variable, not an integer: it cannot be a subscript",
+            "t",
+            &["a class label used as a subscript is declared with its range of integers: `var t in 1..K`"]
+        )
+    );
 }
 
 // ---------------------------------------------------------------------------- tolerance and derivations

@@ -176,8 +176,35 @@ pub fn free_indices(e: &Expr, out: &mut Vec<IndexId>) {
     e.for_each_child(|c| free_indices(c, out));
 }
 
-pub(super) fn first_free_index(e: &Expr) -> Option<IndexId> {
-    let mut v = Vec::new();
-    free_indices(e, &mut v);
-    v.first().copied()
+/// The class labels (`var y in 1..K`) that expressions read, directly or through the
+/// definitions, unknown nodes and user functions they use, in order of appearance.
+pub fn labels_read(model: &Model, exprs: &[&Expr]) -> Vec<IndexId> {
+    let mut free = Vec::new();
+    let mut seen = vec![false; model.entries.len()];
+    let mut seen_fns = vec![false; model.user_functions.len()];
+    let mut bodies: Vec<&Expr> = exprs.to_vec();
+    while let Some(e) = bodies.pop() {
+        free_indices(e, &mut free);
+        let mut fns = Vec::new();
+        collect_fns(e, &mut fns);
+        for f in fns {
+            if !std::mem::replace(&mut seen_fns[f], true) {
+                bodies.push(&model.user_functions[f].body);
+            }
+        }
+        let mut read = Vec::new();
+        entries_read(e, &mut read);
+        while let Some(id) = read.pop() {
+            if std::mem::replace(&mut seen[id], true) {
+                continue;
+            }
+            match &model.entries[id].kind {
+                EntryKind::Defined(body) => bodies.push(body),
+                EntryKind::Unknown(deps) => read.extend(deps.iter().map(|d| d.entry)),
+                EntryKind::Input(_) => {}
+            }
+        }
+    }
+    free.retain(|&i| model.indices[i].label);
+    free
 }
