@@ -59,6 +59,8 @@ pub struct Families {
     pub names: BTreeSet<String>,
     /// `assume lhs = rhs`.
     pub assumptions: Vec<(Expr, Expr)>,
+    /// The dimensions declared with a shape (`var W: m x n`), rows first, as written.
+    pub declared_shapes: HashMap<String, Vec<String>>,
 }
 
 impl Families {
@@ -78,6 +80,17 @@ impl Families {
                 Item::Var(items) => {
                     for v in items {
                         m.add_family(&v.target, Kind::Input);
+                        if let Some(shape) = &v.shape {
+                            let dims = shape
+                                .dims
+                                .iter()
+                                .map(|d| match d {
+                                    IndexAtom::Int(text, _) => text.clone(),
+                                    IndexAtom::Name(ident) => ident.name.clone(),
+                                })
+                                .collect();
+                            m.declared_shapes.insert(v.target.name.name.clone(), dims);
+                        }
                     }
                 }
                 Item::Unknown(items) => {
@@ -172,7 +185,7 @@ impl Families {
     }
 
     /// The families an expression reads (in derivatives too).
-    fn refs(&self, e: &Expr, out: &mut Vec<usize>) {
+    pub fn refs(&self, e: &Expr, out: &mut Vec<usize>) {
         match &e.kind {
             ExprKind::Name(n) => out.extend(self.family_of(&n.name, &[])),
             ExprKind::Indexed(n, subs) => out.extend(self.family_of(&n.name, subs)),
@@ -456,37 +469,44 @@ impl Deriver<'_> {
         if is_zero(&du) {
             return Ok(integer(0));
         }
-        let u = u.clone();
-        let local = match (name, primes) {
-            ("exp", _) => call("exp", 0, vec![u]),
-            ("log" | "ln", 0) => div(integer(1), u),
-            ("sqrt", 0) => div(integer(1), mul(integer(2), call("sqrt", 0, vec![u]))),
-            ("abs", 0) => call("sign", 0, vec![u]),
-            ("relu", 0) => call("step", 0, vec![u]),
-            ("softplus", 0) => call("sigmoid", 0, vec![u]),
-            ("sin", 0) => call("cos", 0, vec![u]),
-            ("atan" | "arctan", 0) => div(integer(1), add(integer(1), binary(BinOp::Pow, u, integer(2)))),
-            ("erf", 0) => {
-                let pi = mk(ExprKind::Name(ident("pi")));
-                let scale = div(integer(2), call("sqrt", 0, vec![pi]));
-                mul(scale, call("exp", 0, vec![neg(binary(BinOp::Pow, u, integer(2)))]))
-            }
-            ("cos", 0) => neg(call("sin", 0, vec![u])),
-            ("sigmoid" | "σ", p) => call("sigmoid", p + 1, vec![u]),
-            ("tanh", p) => call("tanh", p + 1, vec![u]),
-            ("step" | "sign", p) => call(name, p + 1, vec![u]),
-            // A builtin defined by a formula (`crate::builtin`): its derivative by name, which the
-            // checker expands.
-            _ if crate::builtin::Builtin::from_name(name)
-                .is_some_and(|b| b.formula().is_some() || b.derivative_formula().is_some()) =>
-            {
-                call(name, primes + 1, vec![u])
-            }
-            _ => return Err(format!("the derivative of `{name}{}`", "'".repeat(primes as usize))),
-        };
+        let local = local_derivative(name, primes, u.clone())
+            .ok_or_else(|| format!("the derivative of `{name}{}`", "'".repeat(primes as usize)))?;
         self.rules.insert("chain rule".into());
         Ok(mul(local, du))
     }
+}
+
+/// The derivative of a builtin of one argument at `u` (`exp(u)`, `1 / u`, `sigmoid'(u)`, …), or
+/// `None` when the generator has no rule for it. Applied elementwise, it is the derivative of the
+/// builtin applied to an array too.
+pub fn local_derivative(name: &str, primes: u32, u: Expr) -> Option<Expr> {
+    Some(match (name, primes) {
+        ("exp", _) => call("exp", 0, vec![u]),
+        ("log" | "ln", 0) => div(integer(1), u),
+        ("sqrt", 0) => div(integer(1), mul(integer(2), call("sqrt", 0, vec![u]))),
+        ("abs", 0) => call("sign", 0, vec![u]),
+        ("relu", 0) => call("step", 0, vec![u]),
+        ("softplus", 0) => call("sigmoid", 0, vec![u]),
+        ("sin", 0) => call("cos", 0, vec![u]),
+        ("atan" | "arctan", 0) => div(integer(1), add(integer(1), binary(BinOp::Pow, u, integer(2)))),
+        ("erf", 0) => {
+            let pi = mk(ExprKind::Name(ident("pi")));
+            let scale = div(integer(2), call("sqrt", 0, vec![pi]));
+            mul(scale, call("exp", 0, vec![neg(binary(BinOp::Pow, u, integer(2)))]))
+        }
+        ("cos", 0) => neg(call("sin", 0, vec![u])),
+        ("sigmoid" | "σ", p) => call("sigmoid", p + 1, vec![u]),
+        ("tanh", p) => call("tanh", p + 1, vec![u]),
+        ("step" | "sign", p) => call(name, p + 1, vec![u]),
+        // A builtin defined by a formula (`crate::builtin`): its derivative by name, which the
+        // checker expands.
+        _ if crate::builtin::Builtin::from_name(name)
+            .is_some_and(|b| b.formula().is_some() || b.derivative_formula().is_some()) =>
+        {
+            call(name, primes + 1, vec![u])
+        }
+        _ => return None,
+    })
 }
 
 /// Whether a `prod` occurs in the expression.
