@@ -221,12 +221,22 @@ pub fn applies(model: &Families, head: &Expr) -> bool {
         let Some(fx) = model.family_of(&x.name.name, &[]) else { return };
         let mut read = Vec::new();
         model.refs(body, &mut read);
-        found |= model.fams.iter().enumerate().any(|(f, fam)| {
-            fam.slots.is_empty()
-                && !shapes.name(&fam.name).is_scalar()
-                && model.reach[f][fx]
-                && read.iter().any(|&r| r == f || model.reach[r][f])
-        });
+        // A definition on the way from `x` to `body` that reads a whole array (`dot(v, h)`).
+        let reads_array = |e: &Expr| {
+            let mut names = BTreeSet::new();
+            super::tree::names(e, &mut names);
+            names.iter().any(|n| !shapes.name(n).is_scalar())
+        };
+        found |= reads_array(body)
+            || model.fams.iter().enumerate().any(|(f, fam)| {
+                let on_path = (f == fx || model.reach[f][fx]) && read.iter().any(|&r| r == f || model.reach[r][f]);
+                on_path
+                    && fam.slots.is_empty()
+                    && match &fam.kind {
+                        Kind::Defined(b) => reads_array(b),
+                        _ => false,
+                    }
+            });
     });
     found
 }
