@@ -532,7 +532,12 @@ impl Printer {
                     (BinOp::Hadamard, true) => " .* ",
                 });
                 let right = operand_needs_parens(*op, rhs, self.prec(rhs), true);
-                self.operand(out, rhs, right);
+                match &rhs.kind {
+                    // `x^T`: a transpose unless `T` is declared, and then its declaration is what
+                    // keeps a transpose from being written `^T` (the exponent alone does not).
+                    ExprKind::Name(t) if *op == BinOp::Pow && t.name == "T" => out.push('T'),
+                    _ => self.operand(out, rhs, right),
+                }
             }
             ExprKind::Transpose(inner) => {
                 if self.ascii() {
