@@ -109,6 +109,13 @@ fn a_matrix_node_without_a_rule_is_named() {
         Err(other) => panic!("{other:?}"),
         Ok(d) => panic!("derived:\n{}", d.text),
     }
+    // The derivative of an array (a Jacobian) is refused plainly, never proposed as a step.
+    let source = "var z: n\nlet p = softmax(z)\n";
+    match derive(source, "diff(p, z)", None, &CheckOptions::default()) {
+        Err(DeriveError::Failed(why)) => assert!(why.contains("Jacobian"), "{why}"),
+        Err(other) => panic!("{other:?}"),
+        Ok(d) => panic!("derived:\n{}", d.text),
+    }
 }
 
 #[test]

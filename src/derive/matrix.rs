@@ -222,11 +222,7 @@ pub fn applies(model: &Families, head: &Expr) -> bool {
         let mut read = Vec::new();
         model.refs(body, &mut read);
         // A definition on the way from `x` to `body` that reads a whole array (`dot(v, h)`).
-        let reads_array = |e: &Expr| {
-            let mut names = BTreeSet::new();
-            super::tree::names(e, &mut names);
-            names.iter().any(|n| !shapes.name(n).is_scalar())
-        };
+        let reads_array = |e: &Expr| reads_whole_array(e, shapes);
         found |= reads_array(body)
             || model.fams.iter().enumerate().any(|(f, fam)| {
                 let on_path = (f == fx || model.reach[f][fx]) && read.iter().any(|&r| r == f || model.reach[r][f]);
@@ -239,6 +235,23 @@ pub fn applies(model: &Families, head: &Expr) -> bool {
             });
     });
     found
+}
+
+/// Whether `e` reads an array whole (`h` of a vector `h`, not its element `h[j]`).
+fn reads_whole_array(e: &Expr, shapes: &Shapes) -> bool {
+    match &e.kind {
+        ExprKind::Name(n) => !shapes.name(&n.name).is_scalar(),
+        ExprKind::Array(_) => true,
+        ExprKind::Diff { body, .. } => reads_whole_array(body, shapes),
+        _ => {
+            let mut found = false;
+            map_children(e, &mut |c| {
+                found |= reads_whole_array(c, shapes);
+                c.clone()
+            });
+            found
+        }
+    }
 }
 
 fn visit_diffs(e: &Expr, f: &mut dyn FnMut(&Expr, &VarRef)) {
@@ -425,6 +438,12 @@ impl Engine {
     /// `a`) passes back to it. `None`: it stays (an unknown node by one of its dependencies).
     fn expand(&self, a: &Expr, n: &str, notes: &mut BTreeSet<String>) -> Result<Option<Expr>, String> {
         let m = &self.model;
+        if !self.shape(a).is_scalar() {
+            return Err(format!(
+                "`diff({}, {n})`: the derivative of an array (a Jacobian) is not written in matrix form; derive a scalar",
+                text(a)
+            ));
+        }
         let fam_n = m.family_of(n, &[]).ok_or_else(|| format!("`{n}` is not a variable or node of the model"))?;
         let numerator = match &a.kind {
             ExprKind::Name(l) => Some(m.family_of(&l.name, &[]).ok_or_else(|| format!("`{}` is not a node", l.name))?),
