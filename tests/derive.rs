@@ -16,6 +16,14 @@ const HELD_OUT: &[(&str, &str, Option<&str>)] = &[
     ("tanh_regression", "diff(L, v[j])", Some("(yhat - y) * h[j]")),
     ("tanh_regression", "diff(L, W[j,k])", Some("(yhat - y) * v[j] * (1 - h[j]^2) * x[k]")),
     ("logistic_regression", "diff(L, w[q])", Some("lambda * w[q] + sum(i, (p[i] - y[i]) * X[i,q])")),
+    // Matrix form (§7): whole vectors and matrices.
+    ("tanh_layer_matrix", "diff(L, W)", Some("(2 * (yhat - y) * v ⊙ (1 - h ⊙ h)) * x^T")),
+    ("tanh_layer_matrix", "diff(L, b)", Some("2 * (yhat - y) * v ⊙ (1 - h ⊙ h)")),
+    ("tanh_layer_matrix", "diff(L, v)", Some("2 * (yhat - y) * h")),
+    ("tanh_layer_matrix", "diff(L, c)", Some("2 * (yhat - y)")),
+    ("logistic_matrix", "diff(L, a)", Some("p - y")),
+    ("linear_numbers_matrix", "diff(L, W)", Some("[[4, 8], [1, 2]]")),
+    ("linear_numbers_matrix", "diff(L, x)", Some("[7, 7]")),
 ];
 
 #[test]
@@ -88,4 +96,35 @@ fn a_model_of_numbers_gets_its_value_as_the_last_step() {
     let source = "var x\nlet w = 0.5\nlet L = (3 - w * x)^2\n";
     let derived = derive(source, "diff(L, w)", None, &CheckOptions::default()).expect("derived");
     assert!(!derived.text.contains("the numbers"), "{}", derived.text);
+}
+
+#[test]
+fn a_matrix_node_without_a_rule_is_named() {
+    // `norm` has no matrix rule: the error names the definition and the builtin, and nothing is
+    // written.
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/derive/norm_matrix.deriv")).unwrap();
+    match derive(&source, "diff(L, W)", None, &CheckOptions::default()) {
+        Err(DeriveError::Failed(why)) => assert!(why.contains("`L`") && why.contains("norm"), "{why}"),
+        Err(other) => panic!("{other:?}"),
+        Ok(d) => panic!("derived:\n{}", d.text),
+    }
+    // The derivative of an array (a Jacobian) is refused plainly, never proposed as a step.
+    let source = "var z: n\nlet p = softmax(z)\n";
+    match derive(source, "diff(p, z)", None, &CheckOptions::default()) {
+        Err(DeriveError::Failed(why)) => assert!(why.contains("Jacobian"), "{why}"),
+        Err(other) => panic!("{other:?}"),
+        Ok(d) => panic!("derived:\n{}", d.text),
+    }
+}
+
+#[test]
+fn a_matrix_model_of_numbers_ends_with_the_array() {
+    let source =
+        "let W = [[1, 2], [3, -1]], x = [1, 2], y = [1, 0]\nlet z = W * x\nlet L = 1 / 2 * dot(z - y, z - y)\n";
+    let derived = derive(source, "diff(L, W)", None, &CheckOptions::default()).expect("derived");
+    let lines: Vec<&str> = derived.text.lines().collect();
+    assert!(lines[lines.len() - 1].trim_start().starts_with("= [[4, 8], [1, 2]]"), "{}", derived.text);
+    // The steps before it are in matrix notation, one definition per step.
+    assert!(lines[lines.len() - 3].contains("∂L/∂z * xᵀ"), "{}", derived.text);
 }

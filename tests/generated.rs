@@ -166,6 +166,47 @@ const TASKS: &[Task] = &[
             "∂L/∂y[j] + sum(i, ∂L/∂y[i] * sum(k, W2[i,k] * phi'(z[k]) * W1[k,j]))",
         )],
     ),
+    // Matrix form (§7): whole vectors and matrices, written as in the course.
+    (
+        "linear_layer_matrix",
+        "linear_layer_matrix",
+        &[
+            ("diff(L, W)", "weight gradient", "dlt * x^T"),
+            ("diff(L, b)", "bias gradient", "dlt"),
+            ("diff(L, x)", "input gradient", "W^T * dlt"),
+            ("diff(Q, W)", "concrete loss: weight gradient", "(W * x + b - y) * x^T"),
+            ("diff(Q, x)", "concrete loss: input gradient", "W^T * (W * x + b - y)"),
+        ],
+    ),
+    (
+        "mlp_backward_matrix",
+        "mlp_backward_matrix",
+        &[
+            ("diff(L, W2)", "output weights", "(yhat - y) * h^T"),
+            ("diff(L, b2)", "output bias", "yhat - y"),
+            ("diff(L, W1)", "hidden weights", "((W2^T * (yhat - y)) ⊙ h ⊙ (1 - h)) * x^T"),
+            ("diff(L, b1)", "hidden bias", "(W2^T * (yhat - y)) ⊙ sigmoid'(z1)"),
+        ],
+    ),
+    ("softmax_ce_matrix", "softmax_ce_matrix", &[("diff(L, z)", "gradient with respect to the logits", "p - y")]),
+    (
+        "sparse_autoencoder_matrix",
+        "sparse_autoencoder_matrix",
+        &[
+            ("diff(L, V)", "decoder weights", "2 * (xt - x) * h^T"),
+            ("diff(L, h)", "gradient with respect to the code", "2 * V^T * (xt - x) + lambda * sign(h)"),
+            ("diff(L, W)", "encoder weights", "((2 * V^T * (xt - x) + lambda * sign(h)) ⊙ g'(W * x)) * x^T"),
+        ],
+    ),
+    (
+        "sgd_step_vector",
+        "sgd_step_vector",
+        &[
+            ("diff(L1, theta0)", "gradient on sample 1", "[2, 2, 4]"),
+            ("theta0 - alpha * diff(L1, theta0)", "update on sample 1", "[0.498, 1.498, 0.496]"),
+        ],
+    ),
+    ("adagrad_vector", "adagrad_vector", &[("diff((11 - x1^T * w0)^2, w0)", "gradient on row 1", "[-14, -14, -28]")]),
 ];
 
 fn generate(model: &str, goals: &[(&str, &str, &str)]) -> String {

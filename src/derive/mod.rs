@@ -9,6 +9,7 @@
 //! nothing is written.
 
 mod extract;
+mod matrix;
 mod rules;
 mod simplify;
 mod tree;
@@ -117,9 +118,19 @@ fn derive_one(
     let mut names = BTreeSet::new();
     tree::names(&head, &mut names);
     fresh.taken.extend(names);
-    let mut candidates = propose(model, &head, &mut fresh, true).map_err(DeriveError::Failed)?;
+    // A derivative by or through a whole vector or matrix is written in matrix notation.
+    let engine = matrix::applies(model, &head).then(|| matrix::Engine::new(model));
+    let mut candidates = match &engine {
+        Some(engine) => engine.propose(&head),
+        None => propose(model, &head, &mut fresh, true),
+    }
+    .map_err(DeriveError::Failed)?;
     // On a model of numbers (an SGD step), the answer's value as the last step.
-    if let Some(value) = candidates.last().and_then(|last| numeric_value(model_text, &last.expr)) {
+    let value = candidates.last().and_then(|last| match &engine {
+        Some(engine) => engine.numeric_value(model_text, &last.expr),
+        None => numeric_value(model_text, &last.expr),
+    });
+    if let Some(value) = value {
         candidates.push(Proposal { expr: value, note: "the numbers".to_string() });
     }
     let title = goal.name.map_or_else(|| expr_to_string(&head, Spelling::Canonical), str::to_string);
@@ -138,9 +149,12 @@ pub fn worked_forms(file: &crate::syntax::ast::File, head: &Expr) -> Vec<Expr> {
     let mut names = BTreeSet::new();
     tree::names(head, &mut names);
     fresh.taken.extend(names);
-    propose(&model, head, &mut fresh, false)
-        .map(|steps| steps.into_iter().map(|p| p.expr).collect())
-        .unwrap_or_default()
+    let steps = if matrix::applies(&model, head) {
+        matrix::Engine::new(&model).propose(head)
+    } else {
+        propose(&model, head, &mut fresh, false)
+    };
+    steps.map(|steps| steps.into_iter().map(|p| p.expr).collect()).unwrap_or_default()
 }
 
 /// The derivative of the builtin function `name` at `u`, spelled out as a course writes it:

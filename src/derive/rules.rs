@@ -59,6 +59,8 @@ pub struct Families {
     pub names: BTreeSet<String>,
     /// `assume lhs = rhs`.
     pub assumptions: Vec<(Expr, Expr)>,
+    /// The dimensions declared with a shape (`var W: m x n`), rows first, as written.
+    pub declared_shapes: HashMap<String, Vec<String>>,
 }
 
 impl Families {
@@ -78,6 +80,17 @@ impl Families {
                 Item::Var(items) => {
                     for v in items {
                         m.add_family(&v.target, Kind::Input);
+                        if let Some(shape) = &v.shape {
+                            let dims = shape
+                                .dims
+                                .iter()
+                                .map(|d| match d {
+                                    IndexAtom::Int(text, _) => text.clone(),
+                                    IndexAtom::Name(ident) => ident.name.clone(),
+                                })
+                                .collect();
+                            m.declared_shapes.insert(v.target.name.name.clone(), dims);
+                        }
                     }
                 }
                 Item::Unknown(items) => {
@@ -172,7 +185,7 @@ impl Families {
     }
 
     /// The families an expression reads (in derivatives too).
-    fn refs(&self, e: &Expr, out: &mut Vec<usize>) {
+    pub fn refs(&self, e: &Expr, out: &mut Vec<usize>) {
         match &e.kind {
             ExprKind::Name(n) => out.extend(self.family_of(&n.name, &[])),
             ExprKind::Indexed(n, subs) => out.extend(self.family_of(&n.name, subs)),
@@ -456,16 +469,16 @@ impl Deriver<'_> {
         if is_zero(&du) {
             return Ok(integer(0));
         }
-        let Some(local) = local_derivative(name, primes, u.clone()) else {
-            return Err(format!("the derivative of `{name}{}`", "'".repeat(primes as usize)));
-        };
+        let local = local_derivative(name, primes, u.clone())
+            .ok_or_else(|| format!("the derivative of `{name}{}`", "'".repeat(primes as usize)))?;
         self.rules.insert("chain rule".into());
         Ok(mul(local, du))
     }
 }
 
-/// The derivative of the builtin `name` (with `primes` primes already) at `u`, as the rules write
-/// it: `exp(u)`, `1 / u`, `step(u)`, `sigmoid'(u)`; none for a function without a rule.
+/// The derivative of a builtin of one argument at `u` (`exp(u)`, `1 / u`, `sigmoid'(u)`, …), or
+/// `None` when the generator has no rule for it. Applied elementwise, it is the derivative of the
+/// builtin applied to an array too.
 pub fn local_derivative(name: &str, primes: u32, u: Expr) -> Option<Expr> {
     Some(match (name, primes) {
         ("exp", _) => call("exp", 0, vec![u]),

@@ -648,7 +648,9 @@ fn missing_parts(
     constants.truncate(MAX_CONSTANTS);
     replacing.truncate(MAX_REPLACING);
     // A factor of the step in place of one of those: `g(net[c,t])` where `s[c,t-1]` is needed.
-    for (path, n) in nodes.iter().filter(|(path, _)| parent_is_product(step, path)) {
+    // (A part of a product that is itself a product is two factors, not one.)
+    let single = |n: &Expr| !matches!(n.kind, ExprKind::Binary(BinOp::Mul | BinOp::Div | BinOp::Hadamard, ..));
+    for (path, n) in nodes.iter().filter(|(path, n)| parent_is_product(step, path) && single(n)) {
         for f in &replacing {
             // A sum with this factor as one of its terms: a term is missing (`missing_inner_terms`).
             if f.terms().iter().any(|(_, t)| text(t) == text(n)) {

@@ -172,8 +172,18 @@ pub fn operand_needs_parens(op: BinOp, operand: &Expr, operand_prec: u8, right: 
             ExprKind::Neg(inner) => precedence(inner) < 5,
             _ => operand_prec < prec,
         },
-        (_, false) => operand_prec < prec,
+        (_, false) => operand_prec < prec || mixes_products(op, operand),
         (_, true) => operand_prec <= prec || matches!(operand.kind, ExprKind::Neg(_)),
+    }
+}
+
+/// A matrix product on the left of `⊙`, or an elementwise product on the left of `*`: they bind
+/// alike and group to the left, but the reader is shown the grouping (`(W * d) ⊙ f'(z)`).
+fn mixes_products(op: BinOp, operand: &Expr) -> bool {
+    match (op, &operand.kind) {
+        (BinOp::Mul, ExprKind::Binary(BinOp::Hadamard, ..)) => true,
+        (BinOp::Hadamard, ExprKind::Binary(BinOp::Mul, ..)) => true,
+        _ => false,
     }
 }
 
@@ -522,7 +532,12 @@ impl Printer {
                     (BinOp::Hadamard, true) => " .* ",
                 });
                 let right = operand_needs_parens(*op, rhs, self.prec(rhs), true);
-                self.operand(out, rhs, right);
+                match &rhs.kind {
+                    // `x^T`: a transpose unless `T` is declared, and then its declaration is what
+                    // keeps a transpose from being written `^T` (the exponent alone does not).
+                    ExprKind::Name(t) if *op == BinOp::Pow && t.name == "T" => out.push('T'),
+                    _ => self.operand(out, rhs, right),
+                }
             }
             ExprKind::Transpose(inner) => {
                 if self.ascii() {
