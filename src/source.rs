@@ -11,13 +11,6 @@ use crate::model::{resolve, warnings, Model};
 use crate::syntax::ast::{File, Item};
 use crate::syntax::parse_file;
 
-/// The model of a source text, with every error of parsing and resolving it, in the order of the
-/// text. (The model is built from what parsed; its derivations are those free of errors.)
-pub fn model_of(source: &str) -> (Model, Vec<Diagnostic>) {
-    let (_, model, errors) = parsed_model(source);
-    (model, errors)
-}
-
 /// The syntax tree and the model of a source text, with every error of both in the order of the
 /// text.
 fn parsed_model(source: &str) -> (File, Model, Vec<Diagnostic>) {

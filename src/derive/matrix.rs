@@ -954,7 +954,7 @@ impl Engine {
                 probe.push_str(&format!("derive {name}[{at}]\n  = 0\n"));
             }
         }
-        let (resolved, errors) = crate::source::model_of(&probe);
+        let (resolved, errors) = crate::model::model_of(&probe);
         if !errors.is_empty() {
             return None;
         }

@@ -18,7 +18,6 @@ use std::collections::BTreeSet;
 
 use crate::check::{CheckOptions, Verdict};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::source::check_source;
 use crate::syntax::ast::{Expr, ExprKind, Item};
 use crate::syntax::print::{expr_to_string, format_source, Spelling};
 use crate::syntax::{parse_file, parse_lines, Statement};
@@ -99,7 +98,7 @@ fn derive_one(
     let offset = model_text.len() + 1 + "derive ".len();
     if errors.is_empty() {
         // Names in the goal are resolved in the model, so an unknown one is reported with a hint.
-        let (_, resolve_errors) = crate::source::model_of(&probe);
+        let (_, resolve_errors) = crate::model::model_of(&probe);
         errors.extend(resolve_errors.into_iter().filter(|d| d.span.start >= offset));
     }
     let head = probe_file.items.iter().rev().find_map(|item| match item {
@@ -175,7 +174,7 @@ fn numeric_value(model_text: &str, e: &Expr) -> Option<Expr> {
         return None;
     }
     let probe = format!("{model_text}\nderive {}\n  = 0\n", text(e));
-    let (resolved, errors) = crate::source::model_of(&probe);
+    let (resolved, errors) = crate::model::model_of(&probe);
     if !errors.is_empty() {
         return None;
     }
@@ -214,6 +213,25 @@ fn shift(mut d: Diagnostic, offset: usize, len: usize) -> Diagnostic {
     d.span = Span::new(at(d.span.start), at(d.span.end));
     d.labels.clear();
     d
+}
+
+/// The check of a generated text: its derivations' results, or why it could not be checked. As
+/// `check` runs it, on a thread with the checker's stack, without the search of repairs (a
+/// generated step that is wrong is a bug, never an answer).
+fn checked(text: &str, options: &CheckOptions) -> Result<Vec<crate::check::DerivationResult>, String> {
+    let (model, errors) = crate::model::model_of(text);
+    if !errors.is_empty() {
+        let messages: Vec<String> = errors.iter().map(|d| d.message.clone()).collect();
+        return Err(format!("the generated derivation has errors: {}", messages.join("; ")));
+    }
+    let options = CheckOptions { repair: false, ..options.clone() };
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .stack_size(crate::check::CHECK_STACK_BYTES)
+            .spawn_scoped(scope, || crate::check::check_model(&model, &options));
+        worker.ok().and_then(|h| h.join().ok())
+    })
+    .ok_or_else(|| "internal error while checking the generated derivation".to_string())
 }
 
 /// The model of a file: its declarations and the comments before its first derivation.
@@ -442,14 +460,8 @@ fn verify(
 ) -> Result<Vec<Proposal>, DeriveError> {
     loop {
         let text = assemble(model_text, title, head, &steps);
-        let report = check_source("<derived>", text.as_bytes(), options);
-        if !report.errors.is_empty() {
-            return Err(DeriveError::Failed(format!(
-                "the generated derivation has errors: {}",
-                report.errors.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; ")
-            )));
-        }
-        let Some(result) = report.derivations.last() else {
+        let results = checked(&text, options).map_err(DeriveError::Failed)?;
+        let Some(result) = results.last() else {
             return Err(DeriveError::Failed("the generated derivation was not checked".into()));
         };
         let Some(bad) = result.steps.iter().position(|s| s.verdict != Verdict::Proved) else {

@@ -18,3 +18,13 @@ pub use resolve::{
 };
 pub use shape::{dim_text, dims_text, ix_var, ONE};
 pub use text::{entry_text, expr_text, ix_text};
+
+/// The model of a source text (parsed and resolved), with every error of both in the order of the
+/// text.
+pub fn model_of(source: &str) -> (Model, Vec<crate::diagnostic::Diagnostic>) {
+    let (file, mut errors) = crate::syntax::parse_file(source);
+    let (model, resolve_errors) = resolve(&file);
+    errors.extend(resolve_errors);
+    errors.sort_by_key(|d| d.span.start);
+    (model, errors)
+}
