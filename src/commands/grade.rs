@@ -145,12 +145,8 @@ pub fn run(args: &GradeArgs) -> i32 {
         // JSON Lines were written as they came (above).
         GradeFormat::Gradescope | GradeFormat::Prairielearn | GradeFormat::Jsonl => {
             let Some(dir) = &args.out else { return 2 };
-            match write_gradescope(dir, &records) {
-                Ok(n) => eprintln!("wrote {n} results.json under {}", dir.display()),
-                Err(e) => {
-                    eprintln!("error: cannot write under {}: {e}", dir.display());
-                    return 2;
-                }
+            if let Err(status) = gradescope_files(dir, &records) {
+                return status;
             }
             Ok(())
         }
@@ -440,6 +436,21 @@ pub fn grade_one(
         SubmissionGrade::not_graded(reference, &names.join(" "), "", vec![d], "the submission could not be read");
     grade.unreadable = true;
     grade
+}
+
+/// Writes one `NAME/results.json` per record under `dir` and says how many on standard error; the
+/// exit status 2 when they cannot be written.
+pub fn gradescope_files(dir: &Path, records: &[GradeRecord]) -> Result<(), i32> {
+    match write_gradescope(dir, records) {
+        Ok(n) => {
+            eprintln!("wrote {n} results.json under {}", dir.display());
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("error: cannot write under {}: {e}", dir.display());
+            Err(2)
+        }
+    }
 }
 
 /// Writes `DIR/NAME/results.json` for every submission; NAME is the file's stem, or its whole

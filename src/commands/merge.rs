@@ -29,12 +29,8 @@ pub fn run(args: &MergeArgs) -> i32 {
         MergeFormat::Csv => super::print_stdout(&render_batch_csv(&records, &info)),
         MergeFormat::Gradescope => {
             let Some(dir) = &args.out else { return 2 };
-            match super::grade::write_gradescope(dir, &records) {
-                Ok(n) => eprintln!("wrote {n} results.json under {}", dir.display()),
-                Err(e) => {
-                    eprintln!("error: cannot write under {}: {e}", dir.display());
-                    return 2;
-                }
+            if let Err(status) = super::grade::gradescope_files(dir, &records) {
+                return status;
             }
             Ok(())
         }

@@ -392,12 +392,7 @@ impl Engine {
                 break;
             }
             let mut note = BTreeSet::new();
-            if used.remove("the assumption") {
-                note.insert("the assumption".to_string());
-            }
-            if !used.is_empty() {
-                note.insert(format!("definitions of {}", used.into_iter().collect::<Vec<_>>().join(", ")));
-            }
+            super::note_definitions(used, &mut note);
             push_if_new(&mut steps, &e, next.clone(), &note);
             e = next;
         }

@@ -303,12 +303,7 @@ fn propose(model: &Families, head: &Expr, fresh: &mut Fresh, shortest: bool) -> 
             break;
         }
         let mut note: BTreeSet<String> = simplifier.rules.iter().map(|r| r.to_string()).collect();
-        if used.remove("the assumption") {
-            note.insert("the assumption".to_string());
-        }
-        if !used.is_empty() {
-            note.insert(format!("definitions of {}", used.into_iter().collect::<Vec<_>>().join(", ")));
-        }
+        note_definitions(used, &mut note);
         push_if_new(&mut steps, &e, next.clone(), &note);
         e = next;
     }
@@ -332,6 +327,16 @@ fn propose(model: &Families, head: &Expr, fresh: &mut Fresh, shortest: bool) -> 
         return Err("nothing to derive: the goal has no derivative to work out".into());
     }
     Ok(steps)
+}
+
+/// Adds to a step's note the definitions folded in (`used`), and the assumption if it was used.
+fn note_definitions(mut used: BTreeSet<String>, note: &mut BTreeSet<String>) {
+    if used.remove("the assumption") {
+        note.insert("the assumption".to_string());
+    }
+    if !used.is_empty() {
+        note.insert(format!("definitions of {}", used.into_iter().collect::<Vec<_>>().join(", ")));
+    }
 }
 
 /// A step's note: the definitions used first, then the rules.
