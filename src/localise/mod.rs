@@ -166,6 +166,11 @@ fn derivative_made(
             candidates::factors_of(d).into_iter().filter(|f| !matches!(f.kind, ast::ExprKind::Number(_))).collect();
         let has = |terms: &[Vec<String>]| terms.iter().any(|have| wanted.iter().all(|f| have.contains(&text_of(f))));
         (!wanted.is_empty()).then_some(())?;
+        // A factor put in is one of the derivative's, or the derivative itself (not a product
+        // with more in it).
+        let put = &c.replacement;
+        let own = wanted.iter().any(|f| text_of(f) == *put) || text_of(d) == *put;
+        (own || matches!(c.kind, RepairKind::Sign | RepairKind::Power)).then_some(())?;
         (has(&after) && !has(&before)).then(|| (text_of(call), text_of(d)))
     })
 }
