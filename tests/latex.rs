@@ -563,3 +563,29 @@ fn a_sum_that_skips_a_label_is_read() {
     let bounded = check("$$\n\\sum_{j \\ne y}^{K} z_j = 0\n$$\n", AnswerKind::Markdown, model);
     assert_eq!(errors(&bounded).len(), 1, "{:?}", errors(&bounded));
 }
+
+/// A spelling the rule cannot know, given by the model: `latex` on a declared name. Truth by hand:
+/// with o = 3 z, ∂o/∂z = 3 (proved), and 2 is wrong; without the `latex` line, `\text{out}` is no
+/// name of the model; a `latex` line for an undeclared name is an error in the model.
+#[test]
+fn the_model_spells_a_name_the_rule_cannot_know() {
+    let model = "var z\nlet o = 3 * z\nlatex o \"\\text{out}\", \"\\Omega\"\n";
+    let answer = r"\[ \frac{\partial \text{out}}{\partial z} = 3 \]
+\[ \frac{\partial \Omega}{\partial z} = 2 \]
+\[ \frac{\partial o}{\partial z} = 3 \]
+";
+    let report = check(answer, AnswerKind::Tex, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Wrong], [Verdict::Proved]]);
+    let without = check(answer, AnswerKind::Tex, "var z\nlet o = 3 * z\n");
+    assert!(errors(&without).iter().any(|e| e.contains("not a name of the model")), "{:?}", errors(&without));
+    let undeclared = check(answer, AnswerKind::Tex, "var z\nlet o = 3 * z\nlatex q \"\\Theta\"\n");
+    assert!(
+        errors(&undeclared).iter().any(|e| e.contains("which the model does not declare")),
+        "{:?}",
+        errors(&undeclared)
+    );
+    // `fmt` writes the line back as it was.
+    let (text, _) = gradproof::syntax::parse_file(model);
+    assert!(matches!(text.items.last(), Some(gradproof::syntax::ast::Item::Latex { .. })));
+}

@@ -238,7 +238,7 @@ pub(super) fn declarations(file: &ast::File, lines: &[Span]) -> Vec<Declaration>
             out.push(Declaration { name, what, addable, canonical, line, start: at.start });
         };
         match item {
-            Item::Title(..) | Item::Derivation(_) => {}
+            Item::Title(..) | Item::Latex { .. } | Item::Derivation(_) => {}
             Item::Index(decls) => {
                 for d in decls {
                     push(d.name.name.clone(), "declaration", true, format!("{d:?}"), d.name.span);

@@ -116,10 +116,18 @@ impl Names {
         }
         let mut names = Names { ranges, ..Names::default() };
         let mut seen: Vec<String> = Vec::new();
-        for (name, kind, elements) in declared {
-            if !seen.contains(&name) {
+        for (name, kind, elements) in &declared {
+            if !seen.contains(name) {
                 seen.push(name.clone());
-                names.add(name, kind, elements);
+                names.add(name.clone(), *kind, elements.clone());
+            }
+        }
+        // The spellings the model adds (`latex y_hat "\hat{y}"`), read as the rule's are.
+        for item in &file.items {
+            let Item::Latex { name, spellings, .. } = item else { continue };
+            let Some((_, kind, elements)) = declared.iter().find(|(n, ..)| *n == name.name) else { continue };
+            for spelling in spellings {
+                names.add_spelled(name.name.clone(), *kind, elements.clone(), spelling.trim().to_string());
             }
         }
         for size in sizes {
@@ -133,6 +141,11 @@ impl Names {
 
     fn add(&mut self, name: String, kind: Kind, elements: Vec<usize>) {
         let spelling = name_latex(&name);
+        self.add_spelled(name, kind, elements, spelling);
+    }
+
+    /// A name written as `spelling`: the rule's, or one the model gives with `latex`.
+    fn add_spelled(&mut self, name: String, kind: Kind, elements: Vec<usize>, spelling: String) {
         let nodes = parse_math(&spelling, 0);
         let (base, mut sub) = match nodes.as_slice() {
             [Node::Attach { base, sub: Some(sub), sup: None, primes: 0, .. }] => {

@@ -33,9 +33,12 @@ pub fn too_many_declarations(file: &ast::File) -> Option<Diagnostic> {
                     Definition::Function { name, .. } => name.span,
                 })
                 .collect(),
-            Item::Title(..) | Item::Assume(_) | Item::Tolerance(_) | Item::Derivation(_) | Item::Grading(_) => {
-                Vec::new()
-            }
+            Item::Title(..)
+            | Item::Latex { .. }
+            | Item::Assume(_)
+            | Item::Tolerance(_)
+            | Item::Derivation(_)
+            | Item::Grading(_) => Vec::new(),
         }
     });
     let span = spans.into_iter().nth(MAX_DECLARATIONS)?;

@@ -24,6 +24,9 @@ pub struct File {
 pub enum Item {
     /// `title "…"`
     Title(String, Span),
+    /// `latex NAME "SPELLING", …`: how a declared name may be written in a LaTeX answer (the
+    /// first is also how `render` writes it).
+    Latex { name: Ident, spellings: Vec<String>, span: Span },
     /// `index c in 1..D, …`
     Index(Vec<IndexDecl>),
     /// `var x, W[j,k] > 0, …`

@@ -236,6 +236,11 @@ impl Builder {
                 let text = inner.next().map(|s| string_text(&s)).unwrap_or_default();
                 Statement::Item(Item::Title(text, span))
             }
+            Rule::latex_stmt => {
+                let name = self.ident(inner.next().expect("grammar: a name"));
+                let spellings = inner.map(|s| string_text(&s)).collect();
+                Statement::Item(Item::Latex { name, spellings, span })
+            }
             Rule::index_stmt => Statement::Item(Item::Index(inner.map(|d| self.index_decl(d)).collect())),
             Rule::var_stmt => Statement::Item(Item::Var(inner.map(|v| self.var_item(v)).collect())),
             Rule::unknown_stmt => Statement::Item(Item::Unknown(inner.map(|u| self.unknown_item(u)).collect())),

@@ -293,6 +293,10 @@ impl Printer {
             Item::Title(text, _) => {
                 let _ = write!(out, "title \"{}\"", self.comment(text));
             }
+            Item::Latex { name, spellings, .. } => {
+                let quoted: Vec<String> = spellings.iter().map(|s| format!("\"{s}\"")).collect();
+                let _ = write!(out, "latex {} {}", self.name(name), quoted.join(", "));
+            }
             Item::Index(decls) => {
                 out.push_str("index ");
                 for (k, decl) in decls.iter().enumerate() {

@@ -94,7 +94,25 @@ impl Resolver {
                     }
                 }
                 Item::Grading(g) => self.grading(g),
-                Item::Assume(_) | Item::Tolerance(_) | Item::Derivation(_) => {}
+                Item::Assume(_) | Item::Tolerance(_) | Item::Derivation(_) | Item::Latex { .. } => {}
+            }
+        }
+        // A `latex` spelling names something the model declares (anywhere in the file).
+        for item in &file.items {
+            let Item::Latex { name, spellings, .. } = item else { continue };
+            if !self.globals.contains_key(&name.name) {
+                self.error(
+                    Diagnostic::error(
+                        name.span,
+                        format!("`latex` spells `{}`, which the model does not declare", name.name),
+                    )
+                    .with_hint("declare it with `var`, `let` or `unknown`, or spell a declared name"),
+                );
+            } else if spellings.iter().any(|s| s.trim().is_empty()) {
+                self.error(
+                    Diagnostic::error(name.span, "an empty LaTeX spelling")
+                        .with_hint("write the spelling between the quotes: `latex y_hat \"\\hat{y}\"`"),
+                );
             }
         }
     }
