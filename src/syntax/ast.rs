@@ -26,7 +26,14 @@ pub enum Item {
     Title(String, Span),
     /// `latex NAME "SPELLING", …`: how a declared name may be written in a LaTeX answer (the
     /// first is also how `render` writes it).
-    Latex { name: Ident, spellings: Vec<String>, span: Span },
+    Latex {
+        /// The declared name spelled.
+        name: Ident,
+        /// Its spellings, as written between the quotes.
+        spellings: Vec<String>,
+        /// The whole statement.
+        span: Span,
+    },
     /// `index c in 1..D, …`
     Index(Vec<IndexDecl>),
     /// `var x, W[j,k] > 0, …`
@@ -81,6 +88,25 @@ pub struct IndexExpr {
     pub terms: Vec<(i64, IndexAtom)>,
     /// The whole expression.
     pub span: Span,
+}
+
+impl IndexExpr {
+    /// The index expression as written, without spaces: `1`, `K`, `n-1`, `-2+n`.
+    pub fn written(&self) -> String {
+        let mut text = String::new();
+        for (k, (sign, atom)) in self.terms.iter().enumerate() {
+            if *sign < 0 {
+                text.push('-');
+            } else if k > 0 {
+                text.push('+');
+            }
+            match atom {
+                IndexAtom::Int(v, _) => text.push_str(v),
+                IndexAtom::Name(n) => text.push_str(&n.name),
+            }
+        }
+        text
+    }
 }
 
 /// One term of an index expression.

@@ -344,7 +344,7 @@ impl Builder {
                     }
                     Rule::range => {
                         let r = self.range(p);
-                        let text = format!("{}..{}", index_text(&r.lo), index_text(&r.hi));
+                        let text = format!("{}..{}", r.lo.written(), r.hi.written());
                         range = Some(r);
                         text
                     }
@@ -809,21 +809,4 @@ fn join_or(items: &[&str]) -> String {
         [one] => (*one).to_string(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
-}
-
-/// An index expression in canonical form: `1`, `K`, `n-1`, `-2+n`.
-fn index_text(e: &IndexExpr) -> String {
-    let mut text = String::new();
-    for (k, (sign, atom)) in e.terms.iter().enumerate() {
-        if *sign < 0 {
-            text.push('-');
-        } else if k > 0 {
-            text.push('+');
-        }
-        match atom {
-            IndexAtom::Int(v, _) => text.push_str(v),
-            IndexAtom::Name(n) => text.push_str(&n.name),
-        }
-    }
-    text
 }

@@ -239,25 +239,7 @@ pub fn written_ref(r: &ast::VarRef) -> String {
     if r.subscripts.is_empty() {
         return r.name.name.clone();
     }
-    let subs: Vec<String> = r
-        .subscripts
-        .iter()
-        .map(|ix| {
-            let mut text = String::new();
-            for (k, (sign, atom)) in ix.terms.iter().enumerate() {
-                if *sign < 0 {
-                    text.push('-');
-                } else if k > 0 {
-                    text.push('+');
-                }
-                match atom {
-                    IndexAtom::Int(v, _) => text.push_str(v),
-                    IndexAtom::Name(n) => text.push_str(&n.name),
-                }
-            }
-            text
-        })
-        .collect();
+    let subs: Vec<String> = r.subscripts.iter().map(ast::IndexExpr::written).collect();
     format!("{}[{}]", r.name.name, subs.join(","))
 }
 
