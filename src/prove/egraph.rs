@@ -350,18 +350,37 @@ fn is_total(e: &Expr) -> bool {
     total
 }
 
+/// The most e-nodes the two sides of a step may have together for `--explain` to look for a chain:
+/// a chain prints the whole term at every rewrite, so past this it is too long to read, and the
+/// explanation's memory grows with the term times the rewrites.
+pub const MAX_EXPLAIN_TERM: usize = 200;
+/// The most rewrites a chain shown by `--explain` may have.
+pub const MAX_EXPLAIN_LINES: usize = 24;
+/// The most characters one line of a chain may have.
+pub const MAX_EXPLAIN_WIDTH: usize = 200;
+/// The e-graph's limits for `--explain`. The work is bounded by the nodes and iterations, which do
+/// not depend on the machine; egg also wants a time limit, which is set so high that it never
+/// decides (an explanation, like a verdict, depends on the input alone).
+const EXPLAIN_NODES: usize = 5_000;
+const EXPLAIN_ITERATIONS: usize = 8;
+const NEVER: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// The chain of rewrites that turns `left` into `right`, one line per rule application, or
-/// `None` when the e-graph does not connect them within its limits.
+/// `None` when the e-graph does not connect them within its limits, or the sides or the chain are
+/// too large to read (`MAX_EXPLAIN_TERM`, `MAX_EXPLAIN_LINES`, `MAX_EXPLAIN_WIDTH`).
 pub fn explain(model: &Model, left: &Expr, right: &Expr) -> Option<Vec<String>> {
     let (mut l, mut r) = (RecExpr::default(), RecExpr::default());
     let mut atoms = HashMap::new();
     to_egg(model, left, &mut l, &mut atoms);
     to_egg(model, right, &mut r, &mut atoms);
+    if l.as_ref().len() + r.as_ref().len() > MAX_EXPLAIN_TERM {
+        return None;
+    }
     let mut runner = Runner::<Math, Facts>::new(Facts { atoms })
         .with_explanations_enabled()
-        .with_node_limit(5_000)
-        .with_iter_limit(8)
-        .with_time_limit(Duration::from_secs(10))
+        .with_node_limit(EXPLAIN_NODES)
+        .with_iter_limit(EXPLAIN_ITERATIONS)
+        .with_time_limit(NEVER)
         .with_expr(&l)
         .with_expr(&r)
         .with_hook(|runner| {
@@ -385,7 +404,11 @@ pub fn explain(model: &Model, left: &Expr, right: &Expr) -> Option<Vec<String>> 
         if rule.starts_with("commute") || rule.starts_with("associate") {
             continue;
         }
-        lines.push(format!("= {}   [{rule}]", infix(term)));
+        let line = format!("= {}   [{rule}]", infix(term));
+        if line.chars().count() > MAX_EXPLAIN_WIDTH || lines.len() == MAX_EXPLAIN_LINES {
+            return None;
+        }
+        lines.push(line);
     }
     Some(lines)
 }
