@@ -21,6 +21,7 @@ const HELD_OUT: &[(&str, &str, Option<&str>)] = &[
     ("tanh_layer_matrix", "diff(L, b)", Some("2 * (yhat - y) * v ⊙ (1 - h ⊙ h)")),
     ("tanh_layer_matrix", "diff(L, v)", Some("2 * (yhat - y) * h")),
     ("tanh_layer_matrix", "diff(L, c)", Some("2 * (yhat - y)")),
+    ("tanh_layer_matrix", "diff(L, x)", Some("W^T * (2 * (yhat - y) * v ⊙ (1 - h ⊙ h))")),
     ("logistic_matrix", "diff(L, a)", Some("p - y")),
     ("linear_numbers_matrix", "diff(L, W)", Some("[[4, 8], [1, 2]]")),
     ("linear_numbers_matrix", "diff(L, x)", Some("[7, 7]")),

@@ -223,6 +223,47 @@ proves!(sums_exchanged, IDX, "sum(i, sum(j, x[i]*w[j]*x[j]))", "sum(j, w[j]*x[j]
 does_not_prove!(matrix_associativity_order_changed, MAT, "(A*B)*X", "A*(X*B)");
 does_not_prove!(matrix_trace_not_product_of_traces, MAT, "tr(A*B)", "tr(A)*tr(B)");
 does_not_prove!(sums_exchanged_with_the_wrong_pairing, IDX, "sum(i, sum(j, x[i]*w[j]))", "sum(i, sum(j, x[i]*w[i]))");
+// A factor of the outer sum that is a fraction (`tanh` is a quotient of exponentials) moves into
+// the inner sum too: the input gradient `W1ᵀ ((W2ᵀ δ) ⊙ tanh'(z1))` of two tanh layers.
+const NESTED: &str = "index i in 1..m, j in 1..m\nvar A[i,j], u[i], v[j] > 0";
+proves!(
+    sums_exchanged_through_a_fraction,
+    NESTED,
+    "sum(i, u[i]*sum(j, A[i,j]*tanh(v[j])))",
+    "sum(j, tanh(v[j])*sum(i, A[i,j]*u[i]))"
+);
+proves!(
+    sums_exchanged_with_quotients,
+    NESTED,
+    "sum(i, u[i]/v[i]*sum(j, A[i,j]/v[j]))",
+    "sum(j, 1/v[j]*sum(i, A[i,j]*u[i]/v[i]))"
+);
+does_not_prove!(
+    sums_exchanged_through_a_fraction_transposed,
+    NESTED,
+    "sum(i, u[i]*sum(j, A[i,j]*tanh(v[j])))",
+    "sum(j, tanh(v[j])*sum(i, A[j,i]*u[i]))"
+);
+// A sum whose body is a fraction is linear in the numerator's terms: `∂L/∂x = Wᵀ ∂L/∂z` for a
+// tanh layer under a squared error, where `yhat - y` holds a sum of its own.
+proves!(
+    sum_of_a_fraction_split_by_terms,
+    NESTED,
+    "u[1]*sum(j, A[1,j]*tanh'(v[j])) + v[2]*sum(j, A[1,j]*tanh'(v[j]))",
+    "sum(j, A[1,j]*(u[1] + v[2])*tanh'(v[j]))"
+);
+does_not_prove!(
+    sum_of_a_fraction_split_by_terms_wrongly,
+    NESTED,
+    "u[1]*sum(j, A[1,j]*tanh'(v[j])) + v[2]*sum(j, A[1,j]*tanh(v[j]))",
+    "sum(j, A[1,j]*(u[1] + v[2])*tanh'(v[j]))"
+);
+does_not_prove!(
+    sums_exchanged_with_quotients_swapped,
+    NESTED,
+    "sum(i, u[i]/v[i]*sum(j, A[i,j]/v[j]))",
+    "sum(j, 1/v[j]*sum(i, A[i,j]*u[i]/v[j]))"
+);
 // Found by the review of the matrix support.
 proves!(matrix_concrete_gradient, "var v: 3, x: 3", "diff(dot(v, x), x)", "v");
 proves!(matrix_row_vector_literal, "let W = [[1, -1, 2], [2, 1, -1]]\nlet d = [4, 2]", "d^T * W", "[[8, -2, 6]]");

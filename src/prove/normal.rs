@@ -1399,9 +1399,29 @@ impl<'m> Normaliser<'m> {
             if let Some(picked) = self.kronecker_fraction(range, b, &body) {
                 return picked;
             }
-            let (factor, rest) = self.split_off_free_factor(&body, b)?;
-            let key = self.bind(&rest, b)?;
-            return factor.mul(&self.atom(Atom::Sum(range_key(range), key)));
+            // Linearity over the numerator's terms, each over the whole denominator: `Σ_b (n₁ +
+            // n₂)/d = Σ_b n₁/d + Σ_b n₂/d` where the terms are defined (where `d ≠ 0`, the same
+            // condition for both), and also over an empty range. So `Σ_j W[j,k] (s + c) / d[j]`
+            // and `s Σ_j W[j,k] / d[j] + c Σ_j W[j,k] / d[j]` meet.
+            let mut total = Frac::constant(rat(0));
+            for (m, c) in body.num.0.clone() {
+                let term = Frac { num: Poly(BTreeMap::from([(m, c)])), den: body.den.clone() };
+                if let Some(picked) = self.kronecker_fraction(range, b, &term) {
+                    total = total.add(&picked?)?;
+                    continue;
+                }
+                let (factor, rest) = self.split_off_free_factor(&term, b)?;
+                let key = self.bind(&rest, b)?;
+                let summed = match self.double_sum(range_key(range), &key) {
+                    Some(double) => double,
+                    None => self.atom(Atom::Sum(range_key(range), key)),
+                };
+                total = total.add(&factor.mul(&summed)?)?;
+            }
+            if body.num.0.len() > 1 {
+                self.rules.insert("sum linearity");
+            }
+            return Some(total);
         }
         // Linearity: one sum per monomial, with the factors free of the index pulled out.
         self.rules.insert("sum linearity");
@@ -1547,19 +1567,32 @@ impl<'m> Normaliser<'m> {
     /// inner sum (`Σ_a Σ_b f(a) g(a, b)`, equal also when the inner range is empty), and of that and
     /// the sum with the two indices swapped (`Σ_b Σ_a …`, finite sums commute), the one interned
     /// first is used — both sides of a step share the table of atoms, so both pick the same. `key`
-    /// is the outer body with its own index at `Level(0)`. `None` unless it is one monomial with
-    /// exactly one sum atom among its factors.
+    /// is the outer body with its own index at `Level(0)`. `None` unless one sum atom is a factor
+    /// of every term of the numerator, to the first power, and no other sum atom occurs in the
+    /// numerator or the denominator. The factor `f` may be a fraction (`Σ_j tanh(x[j]) Σ_i …`,
+    /// where `tanh` is a quotient of exponentials): its denominator moves into the inner sum with
+    /// it, which changes no value where the outer body is defined, and the conditions under which
+    /// it is were recorded when the body was normalised.
     fn double_sum(&mut self, outer: Range, key: &Frac) -> Option<Frac> {
-        if !key.is_poly() || key.num.0.len() != 1 {
+        let is_sum = |n: &Normaliser, a: AtomId| matches!(n.atoms[a as usize], Atom::Sum(..));
+        if key.den.0.keys().any(|m| m.0.iter().any(|&(a, _)| is_sum(self, a))) {
             return None;
         }
-        let (mono, coef) = key.num.0.iter().next()?;
-        let sums: Vec<(AtomId, i32)> =
-            mono.0.iter().copied().filter(|&(a, _)| matches!(self.atoms[a as usize], Atom::Sum(..))).collect();
+        let mut monos = key.num.0.keys();
+        let sums: Vec<(AtomId, i32)> = monos.next()?.0.iter().copied().filter(|&(a, _)| is_sum(self, a)).collect();
         let [(inner_atom, 1)] = sums[..] else { return None };
+        if !monos.all(|m| m.0.iter().filter(|&&(a, _)| is_sum(self, a)).eq([(inner_atom, 1)].iter())) {
+            return None;
+        }
         let Atom::Sum(inner, g) = self.atoms[inner_atom as usize].clone() else { return None };
-        let rest = Mono(mono.0.iter().copied().filter(|&(a, _)| a != inner_atom).collect());
-        let rest = Frac::poly(Poly(BTreeMap::from([(rest, coef.clone())])));
+        let num = Poly(
+            key.num
+                .0
+                .iter()
+                .map(|(m, c)| (Mono(m.0.iter().copied().filter(|&(a, _)| a != inner_atom).collect()), c.clone()))
+                .collect(),
+        );
+        let rest = Frac { num, den: key.den.clone() };
         // Under one more binder, the rest's references to binders outside it move one level out.
         let shifted = self.substitute(
             &rest,
