@@ -362,6 +362,21 @@ fn has_resolvable(model: &Families, e: &Expr) -> bool {
     resolve_layer(model, e, &mut fresh, &mut notes).is_ok_and(|next| text(&next) != text(e))
 }
 
+/// Why a name with the subscripts it was written with is no family of the model: an element of a
+/// whole array (`W[j,k]` for `var W: m x n`), which the generator works with only as a whole, or
+/// a name the model does not have (or has with other subscripts).
+fn not_a_family(model: &Families, name: &str) -> String {
+    match model.declared_shapes.get(name) {
+        Some(dims) => format!(
+            "`{name}` is a whole array ({}): derive works with it as a whole — ask for the gradient in \
+             matrix form (`diff(L, {name})`), whose element (j, k) is the derivative by `{name}[j,k]`, or \
+             write the model in index notation (`var {name}[…]`) to derive one element",
+            dims.join(" x ")
+        ),
+        None => format!("`{name}` is not a variable or node of the model (with these subscripts)"),
+    }
+}
+
 /// Every derivative in `e` worked out one layer: through a node's definition (with the chain rule
 /// through the nodes it reads), or through the dependencies of an unknown node. A derivative of an
 /// unknown node by one of its own dependencies is where it stops.
@@ -381,9 +396,7 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
         };
     };
     let [x] = wrt.as_slice() else { return Err("derivatives of several variables at once".into()) };
-    let fam_x = model
-        .family_of(&x.name.name, &x.subscripts)
-        .ok_or_else(|| format!("`{}` is not a variable or node of the model", x.name.name))?;
+    let fam_x = model.family_of(&x.name.name, &x.subscripts).ok_or_else(|| not_a_family(model, &x.name.name))?;
     let target = Target { r: x.clone(), fam: fam_x };
     let reference = match &body.kind {
         ExprKind::Name(n) => Some((n.clone(), Vec::new())),
@@ -396,9 +409,7 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
         notes.extend(deriver.rules);
         return Ok(out);
     };
-    let Some(fam) = model.family_of(&name.name, &subs) else {
-        return Err(format!("`{}` is not a variable or node of the model", name.name));
-    };
+    let Some(fam) = model.family_of(&name.name, &subs) else { return Err(not_a_family(model, &name.name)) };
     let written = text(body);
     match &model.fams[fam].kind {
         _ if fam == fam_x => Ok(deriver.d(body)?),
