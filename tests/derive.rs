@@ -110,6 +110,15 @@ fn a_matrix_node_without_a_rule_is_named() {
         Err(other) => panic!("{other:?}"),
         Ok(d) => panic!("derived:\n{}", d.text),
     }
+    // A derivative by one element of a whole array says what to ask for instead.
+    let source = "index j in 1..m, k in 1..n\nvar W: m x n, x: n\nlet z = W * x\nlet L = sum(z ⊙ z)\n";
+    match derive(source, "diff(L, W[j,k])", None, &CheckOptions::default()) {
+        Err(DeriveError::Failed(why)) => {
+            assert!(why.contains("whole array (m x n)") && why.contains("`diff(L, W)`"), "{why}")
+        }
+        Err(other) => panic!("{other:?}"),
+        Ok(d) => panic!("derived:\n{}", d.text),
+    }
     // The derivative of an array (a Jacobian) is refused plainly, never proposed as a step.
     let source = "var z: n\nlet p = softmax(z)\n";
     match derive(source, "diff(p, z)", None, &CheckOptions::default()) {
