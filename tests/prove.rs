@@ -244,6 +244,32 @@ does_not_prove!(
     "sum(i, u[i]*sum(j, A[i,j]*tanh(v[j])))",
     "sum(j, tanh(v[j])*sum(i, A[j,i]*u[i]))"
 );
+// A nest of three sums in any order of its indices: the chain rule through three layers.
+const NEST3: &str = "index i in 1..n, j in 1..n, k in 1..n\nvar A[i,j], B[i,j], u[i], v[i]";
+proves!(
+    three_nested_sums_in_any_order,
+    NEST3,
+    "sum(i, u[i]*sum(j, A[i,j]*sum(k, B[j,k]*v[k])))",
+    "sum(k, v[k]*sum(j, B[j,k]*sum(i, A[i,j]*u[i])))"
+);
+proves!(
+    three_nested_sums_through_fractions,
+    NEST3,
+    "sum(i, u[i]*sum(j, A[i,j]*sigmoid(v[j])*sum(k, B[j,k]*tanh(v[k]))))",
+    "sum(k, tanh(v[k])*sum(j, sigmoid(v[j])*B[j,k]*sum(i, A[i,j]*u[i])))"
+);
+does_not_prove!(
+    three_nested_sums_wrong_pairing,
+    NEST3,
+    "sum(i, u[i]*sum(j, A[i,j]*sum(k, B[j,k]*v[k])))",
+    "sum(k, v[k]*sum(j, B[k,j]*sum(i, A[i,j]*u[i])))"
+);
+does_not_prove!(
+    three_nested_sums_factor_moved,
+    NEST3,
+    "sum(i, u[i]*sum(j, A[i,j]*sigmoid(v[j])*sum(k, B[j,k]*tanh(v[k]))))",
+    "sum(k, tanh(v[k])*sum(j, B[j,k]*sum(i, A[i,j]*sigmoid(v[i])*u[i])))"
+);
 // A sum whose body is a fraction is linear in the numerator's terms: `∂L/∂x = Wᵀ ∂L/∂z` for a
 // tanh layer under a squared error, where `yhat - y` holds a sum of its own.
 proves!(

@@ -51,8 +51,86 @@ pub fn equal_by_cases(model: &Model, a: &Expr, b: &Expr) -> bool {
     for e in [a, b] {
         kink_inputs(e, &mut candidates);
     }
+    let finite: Vec<EntryRef> = candidates
+        .iter()
+        .filter(|r| matches!(model.domain_set(r.entry), Some(DomainSet::Finite(_))))
+        .cloned()
+        .collect();
+    if finite.len() >= 2 && split_finite_proves(model, a, b, &finite) {
+        return true;
+    }
     candidates.truncate(MAX_CANDIDATES);
     candidates.into_iter().any(|x| split_proves(model, a, b, &x))
+}
+
+/// At most this many cases (combinations of members) in a split over several inputs of finite
+/// sets.
+const MAX_FINITE_CASES: usize = 64;
+
+/// A split over several inputs of finite sets at once (`y in {-1, 1}`, `t in {0, 1}`: four
+/// cases), every combination of their members compared, none left out. Each input must be one
+/// that a split over it alone may replace (as in `split_proves`), read as a value only (not the
+/// variable of a derivative, which a number in its place would turn into 0).
+fn split_finite_proves(model: &Model, a: &Expr, b: &Expr, xs: &[EntryRef]) -> bool {
+    let mut cases: usize = 1;
+    let mut members = Vec::new();
+    for x in xs {
+        let Some(DomainSet::Finite(values)) = model.domain_set(x.entry) else { return false };
+        let replaceable = matches!(model.entries[x.entry].kind, EntryKind::Input(_))
+            && !model.assumptions.iter().any(|s| s.entry == x.entry)
+            && !x.args.iter().any(|ix| ix.terms.iter().any(|(_, v)| matches!(v, IxVar::Bound(_))))
+            && reads_only_at(a, x)
+            && reads_only_at(b, x)
+            && only_as_value(a, x)
+            && only_as_value(b, x);
+        if !replaceable {
+            return false;
+        }
+        cases = cases.saturating_mul(values.len());
+        members.push(values.clone());
+    }
+    if cases > MAX_FINITE_CASES {
+        return false;
+    }
+    let mut normaliser = Normaliser::new(model);
+    let mut choice = vec![0usize; xs.len()];
+    loop {
+        let (mut l, mut r) = (a.clone(), b.clone());
+        for (k, x) in xs.iter().enumerate() {
+            l = at_point(&l, x, &members[k][choice[k]]);
+            r = at_point(&r, x, &members[k][choice[k]]);
+        }
+        match (normaliser.normalise(&l), normaliser.normalise(&r)) {
+            (Some(l), Some(r)) if l.same_as(&r) => {}
+            _ => return false,
+        }
+        // The next combination, the first input counting fastest.
+        let mut k = 0;
+        loop {
+            if k == xs.len() {
+                return true;
+            }
+            choice[k] += 1;
+            if choice[k] < members[k].len() {
+                break;
+            }
+            choice[k] = 0;
+            k += 1;
+        }
+    }
+}
+
+/// Whether `x` occurs in `e` only as a value read, never as the variable of a derivative.
+fn only_as_value(e: &Expr, x: &EntryRef) -> bool {
+    let mut ok = true;
+    let mut stack = vec![e];
+    while let Some(y) = stack.pop() {
+        if let Expr::Diff(_, r) | Expr::NodePartial(_, r) = y {
+            ok &= r.entry != x.entry;
+        }
+        y.for_each_child(|c| stack.push(c));
+    }
+    ok
 }
 
 /// One split over `x`.

@@ -226,6 +226,26 @@ fn implies(d: &Condition, c: &Condition) -> bool {
 
 /// `a + b`, without the gcd of a rational for integers (num-bigint's binary gcd of a large number
 /// and 1 takes quadratic time).
+/// The most sums of one nest whose every order is tried for its canonical form (5! = 120 orders).
+const MAX_PERMUTED_NEST: usize = 5;
+
+/// Every order of `0..k`, the identity first.
+fn permutations(k: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = vec![Vec::new()];
+    for _ in 0..k {
+        let mut longer = Vec::new();
+        for p in &out {
+            for x in (0..k).filter(|x| !p.contains(x)) {
+                let mut q = p.clone();
+                q.push(x);
+                longer.push(q);
+            }
+        }
+        out = longer;
+    }
+    out
+}
+
 fn sum(a: &BigRational, b: &BigRational) -> BigRational {
     if a.is_integer() && b.is_integer() {
         BigRational::from_integer(a.numer() + b.numer())
@@ -1563,22 +1583,93 @@ impl<'m> Normaliser<'m> {
         Some(self.atom(Atom::Sum(range_key(range), key)))
     }
 
-    /// `Σ_a f(a) Σ_b g(a, b)` in a canonical order of the two sums: the factor is moved into the
-    /// inner sum (`Σ_a Σ_b f(a) g(a, b)`, equal also when the inner range is empty), and of that and
-    /// the sum with the two indices swapped (`Σ_b Σ_a …`, finite sums commute), the one interned
-    /// first is used — both sides of a step share the table of atoms, so both pick the same. `key`
-    /// is the outer body with its own index at `Level(0)`. `None` unless one sum atom is a factor
-    /// of every term of the numerator, to the first power, and no other sum atom occurs in the
+    /// `Σ_a f(a) Σ_b g(a, b)` in a canonical order of its sums: the factor is moved into the inner
+    /// sum (`Σ_a Σ_b f(a) g(a, b)`, equal also when the inner range is empty), and so on down a
+    /// nest of such sums (`Σ_a f Σ_b g Σ_c h` is `Σ_a Σ_b Σ_c f g h`: the chain rule through the
+    /// layers of an MLP); of the nest in every order of its indices (finite sums over ranges that
+    /// do not depend on each other commute), the one interned first is used — both sides of a step
+    /// share the table of atoms and try the same orders, so both pick the same. `key` is the
+    /// outer body with its own index at `Level(0)`. `None` unless one sum atom is a factor of
+    /// every term of the numerator, to the first power, and no other sum atom occurs in the
     /// numerator or the denominator. The factor `f` may be a fraction (`Σ_j tanh(x[j]) Σ_i …`,
     /// where `tanh` is a quotient of exponentials): its denominator moves into the inner sum with
     /// it, which changes no value where the outer body is defined, and the conditions under which
-    /// it is were recorded when the body was normalised.
+    /// it is were recorded when the body was normalised. A nest of more than
+    /// [`MAX_PERMUTED_NEST`] sums is only tried in its first two orders (as written, and its two
+    /// outer sums exchanged).
     fn double_sum(&mut self, outer: Range, key: &Frac) -> Option<Frac> {
-        let is_sum = |n: &Normaliser, a: AtomId| matches!(n.atoms[a as usize], Atom::Sum(..));
-        if key.den.0.keys().any(|m| m.0.iter().any(|&(a, _)| is_sum(self, a))) {
+        // The nest flattened: its ranges, outermost first, and the product of every factor, in
+        // which the innermost index is `Level(0)` and the outermost `Level(k - 1)`.
+        let mut ranges = vec![outer];
+        let mut body = key.clone();
+        while let Some((inner, g, rest)) = self.nested_sum(&body) {
+            // Under one more binder, the rest's references to the binders so far move one out.
+            let shifted = self.substitute(
+                &rest,
+                &|v, d| match v {
+                    Var::Level(k) if k >= d => Some(CIx::var(Var::Level(k + 1))),
+                    _ => None,
+                },
+                0,
+            )?;
+            body = g.mul(&shifted)?;
+            ranges.push(inner);
+            if ranges.len() > MAX_PERMUTED_NEST {
+                break;
+            }
+        }
+        let k = ranges.len();
+        if k < 2 {
             return None;
         }
-        let mut monos = key.num.0.keys();
+        let orders: Vec<Vec<usize>> = if k <= MAX_PERMUTED_NEST {
+            permutations(k)
+        } else {
+            let mut swapped: Vec<usize> = (0..k).collect();
+            swapped.swap(0, 1);
+            vec![(0..k).collect(), swapped]
+        };
+        let mut best: Option<Frac> = None;
+        for order in orders {
+            // `order[q]` is the binder (by its place as written, outermost first) put at place q.
+            // As written, the binder at place p is `Level(k - 1 - p)`.
+            let mut level_of = vec![0u32; k];
+            for (q, &p) in order.iter().enumerate() {
+                level_of[k - 1 - p] = (k - 1 - q) as u32;
+            }
+            let k32 = k as u32;
+            let permuted = self.substitute(
+                &body,
+                &|v, d| match v {
+                    Var::Level(l) if l >= d && l < d + k32 => {
+                        Some(CIx::var(Var::Level(d + level_of[(l - d) as usize])))
+                    }
+                    _ => None,
+                },
+                0,
+            )?;
+            let mut nest = self.atom(Atom::Sum(ranges[order[k - 1]], permuted));
+            for q in (0..k - 1).rev() {
+                nest = self.atom(Atom::Sum(ranges[order[q]], nest));
+            }
+            let first = |f: &Frac| f.num.0.keys().next().map(|m| m.0.clone());
+            if best.as_ref().is_none_or(|b| first(&nest) < first(b)) {
+                best = Some(nest);
+            }
+        }
+        self.rules.insert("nested sums in a canonical order");
+        best
+    }
+
+    /// `body` as `S · rest` for the one sum atom `S = Σ_inner g` that is a factor of every term
+    /// of its numerator, to the first power, with no other sum atom in the numerator or the
+    /// denominator: `(inner, g, rest)`.
+    fn nested_sum(&self, body: &Frac) -> Option<(Range, Frac, Frac)> {
+        let is_sum = |n: &Normaliser, a: AtomId| matches!(n.atoms[a as usize], Atom::Sum(..));
+        if body.den.0.keys().any(|m| m.0.iter().any(|&(a, _)| is_sum(self, a))) {
+            return None;
+        }
+        let mut monos = body.num.0.keys();
         let sums: Vec<(AtomId, i32)> = monos.next()?.0.iter().copied().filter(|&(a, _)| is_sum(self, a)).collect();
         let [(inner_atom, 1)] = sums[..] else { return None };
         if !monos.all(|m| m.0.iter().filter(|&&(a, _)| is_sum(self, a)).eq([(inner_atom, 1)].iter())) {
@@ -1586,38 +1677,13 @@ impl<'m> Normaliser<'m> {
         }
         let Atom::Sum(inner, g) = self.atoms[inner_atom as usize].clone() else { return None };
         let num = Poly(
-            key.num
+            body.num
                 .0
                 .iter()
                 .map(|(m, c)| (Mono(m.0.iter().copied().filter(|&(a, _)| a != inner_atom).collect()), c.clone()))
                 .collect(),
         );
-        let rest = Frac { num, den: key.den.clone() };
-        // Under one more binder, the rest's references to binders outside it move one level out.
-        let shifted = self.substitute(
-            &rest,
-            &|v, d| match v {
-                Var::Level(k) if k >= d => Some(CIx::var(Var::Level(k + 1))),
-                _ => None,
-            },
-            0,
-        )?;
-        let body = g.mul(&shifted)?;
-        let swapped = self.substitute(
-            &body,
-            &|v, d| match v {
-                Var::Level(k) if k == d => Some(CIx::var(Var::Level(d + 1))),
-                Var::Level(k) if k == d + 1 => Some(CIx::var(Var::Level(d))),
-                _ => None,
-            },
-            0,
-        )?;
-        let inner_first = self.atom(Atom::Sum(inner, body));
-        let as_written = self.atom(Atom::Sum(outer, inner_first));
-        let outer_first = self.atom(Atom::Sum(outer, swapped));
-        let exchanged = self.atom(Atom::Sum(inner, outer_first));
-        self.rules.insert("nested sums in a canonical order");
-        Some(std::cmp::min_by_key(as_written, exchanged, |f| f.num.0.keys().next().map(|m| m.0.clone())))
+        Some((inner, g, Frac { num, den: body.den.clone() }))
     }
 
     /// `hi - lo + 1` as a fraction, if it is never negative for sizes ≥ 1.
