@@ -258,6 +258,19 @@ proves!(
     "sum(i, u[i]*sum(j, A[i,j]*sigmoid(v[j])*sum(k, B[j,k]*tanh(v[k]))))",
     "sum(k, tanh(v[k])*sum(j, sigmoid(v[j])*B[j,k]*sum(i, A[i,j]*u[i])))"
 );
+const NEST3_RANGES: &str = "index i in 1..n, j in 1..m, k in 1..p\nvar A[i,j], B[j,k], u[i], v[k]";
+proves!(
+    three_nested_sums_over_three_ranges,
+    NEST3_RANGES,
+    "sum(i, u[i]*sum(j, A[i,j]*sum(k, B[j,k]*v[k])))",
+    "sum(k, v[k]*sum(j, B[j,k]*sum(i, A[i,j]*u[i])))"
+);
+does_not_prove!(
+    three_nested_sums_over_three_ranges_squared,
+    NEST3_RANGES,
+    "sum(i, u[i]*sum(j, A[i,j]*sum(k, B[j,k]*v[k])))",
+    "sum(k, v[k]*sum(j, B[j,k]^2*sum(i, A[i,j]*u[i])))"
+);
 does_not_prove!(
     three_nested_sums_wrong_pairing,
     NEST3,
