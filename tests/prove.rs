@@ -674,6 +674,11 @@ does_not_prove!(kink_at_a_member_of_a_finite_set, PROB, "relu'(t)", "step(t)");
 is_wrong!(a_target_is_not_one, PROB, "t^2", "1");
 // A finite set is split into its members (every value checked, no kink left out).
 proves!(finite_set_split_into_members, PROB, "t^2 - t + y^2", "y^2");
+// Several inputs of finite sets are split together: every combination of their members (at most
+// 64), none left out (true at each of the four cases, by enumeration).
+proves!(finite_sets_split_together, PROB, "y^2 * t^2", "t");
+proves!(finite_sets_split_together_in_a_kink, PROB, "abs(y) * (2*t - 1)^2", "1");
+is_wrong!(finite_sets_split_together_wrong_at_one_case, PROB, "y * t^2", "t");
 proves!(hinge_derivative_for_both_labels, "var y in {-1, 1}\nvar z", "diff(relu(1 - y*z), z)", "-y*step(1 - y*z)");
 
 // Cancellations of exp and log, and powers with a varying exponent (each verified with SymPy in
