@@ -119,14 +119,17 @@ def maxima_program(program, passes=1):
     ]
     for v in program["positive"]:
         lines.append(f"assume({v} > 0)$")
+    # Warm-up, not timed: the first printf, trigsimp and exponentialize load packages.
+    lines.append("iszero(sin(warm_z)^2 + cos(warm_z)^2 - 1)$ iszero(diff(tanh(warm_z), warm_z) - 1 + tanh(warm_z)^2)$")
+    lines.append('printf(false, "~a ~f", true, 0.5)$')
     for k in range(passes):
-        lines.append("start: elapsed_real_time()$")
+        lines.append("start: elapsed_real_time()$ start_cpu: elapsed_run_time()$")
         for name, expr in program["lets"]:
             lines.append(f"{name}: {expr}$")
         for i, (name, lhs, rhs) in enumerate(program["checks"]):
             lines.append(f"/* {name} */ t: elapsed_real_time()$")
             lines.append(f'printf(true, "~%RESULT {k} {i} ~a ~f~%", iszero({lhs} - ({rhs})), elapsed_real_time() - t)$')
-        lines.append(f'printf(true, "~%PASS {k} ~f~%", elapsed_real_time() - start)$')
+        lines.append(f'printf(true, "~%PASS {k} ~f ~f~%", elapsed_real_time() - start, elapsed_run_time() - start_cpu)$')
         if program["lets"]:
             lines.append(f"kill({', '.join(name for name, _ in program['lets'])})$")
     return "\n".join(lines) + "\n"
@@ -161,9 +164,14 @@ def sympy_worker(path, timeout):
     def on_alarm(signum, frame):
         raise Timeout()
 
+    # Warm-up, not timed: simplify's first call sets up what it needs.
+    warm = sympy.Symbol("warm_z", real=True)
+    sympy.simplify(sympy.sin(warm) ** 2 + sympy.cos(warm) ** 2 - 1 + sympy.diff(sympy.tanh(warm), warm))
+    imported = time.perf_counter()
+
     signal.signal(signal.SIGALRM, on_alarm)
-    work = 0.0
-    t = time.perf_counter()
+    work = cpu = 0.0  # wall and CPU seconds of the timed parts
+    t, c = time.perf_counter(), time.process_time()
     signal.alarm(timeout)
     try:
         for name, expr in program["lets"]:
@@ -174,26 +182,26 @@ def sympy_worker(path, timeout):
     finally:
         signal.alarm(0)
     work += time.perf_counter() - t
+    cpu += time.process_time() - c
     rng = random.Random(1)
     for name, lhs, rhs in program["checks"]:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         signal.alarm(timeout)
         try:
             difference = parse(lhs) - parse(rhs)
             zero = sympy.simplify(difference) == 0
-            seconds = time.perf_counter() - t
-            signal.alarm(0)
         except Timeout:
-            work += time.perf_counter() - t
             print(json.dumps({"name": name, "timeout": True}), flush=True)
             continue
         finally:
             signal.alarm(0)
-        work += seconds
+            work += time.perf_counter() - t
+            cpu += time.process_time() - c
+        seconds = time.perf_counter() - t
         # The truth, not timed: zero, or the difference at random points to 50 digits.
         truth = True if zero else numerically_zero(sympy, difference, program, rng)
         print(json.dumps({"name": name, "zero": zero, "seconds": seconds, "truth": truth}), flush=True)
-    print(json.dumps({"all": True, "import": imported - started, "work": work}), flush=True)
+    print(json.dumps({"all": True, "import": imported - started, "work": work, "cpu": cpu}), flush=True)
 
 
 def numerically_zero(sympy, difference, program, rng):
@@ -224,7 +232,10 @@ def limit_memory():
 def run_measured(command, timeout, cwd=ROOT, stdin=None, limited=False):
     """Runs `command` under GNU time; returns (wall seconds, peak RSS in MB, stdout) or None on
     timeout (the whole process group is killed). `limited`: under --memory-limit."""
+    import resource
+
     with tempfile.NamedTemporaryFile("r", suffix=".time") as rss:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss.name, *command], cwd=cwd,
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -237,9 +248,11 @@ def run_measured(command, timeout, cwd=ROOT, stdin=None, limited=False):
             process.communicate()
             return None
         wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         text = Path(rss.name).read_text().split()
         mb = int(text[-1]) / 1024 if text and text[-1].isdigit() else float("nan")
-        return wall, mb, out
+        return wall, mb, out, cpu
 
 
 def median(values):
@@ -260,16 +273,17 @@ def gradproof_verdicts(binary, path):
 
 
 def time_gradproof(binary, path, runs, timeout):
-    walls, rss = [], []
+    walls, rss, cpu = [], [], []
     for _ in range(runs):
         measured = run_measured([binary, "check", str(path)], timeout)
         if measured is None:
             return None
         walls.append(measured[0])
         rss.append(measured[1])
+        cpu.append(measured[3])
         if measured[0] > 20 and len(walls) >= 3:
             break  # a slow size: three runs are enough for a median
-    return {"wall": median(walls), "rss": median(rss), "runs": len(walls)}
+    return {"wall": median(walls), "rss": median(rss), "cpu": median(cpu), "runs": len(walls)}
 
 
 def run_sympy(program, timeout, whole_timeout):
@@ -282,11 +296,11 @@ def run_sympy(program, timeout, whole_timeout):
         os.unlink(f.name)
     if measured is None:
         return None
-    wall, rss, out = measured
+    wall, rss, out, _ = measured
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     summary = next((x for x in lines if x.get("all")), {})
     return {"process": wall, "rss": rss, "checks": [x for x in lines if "name" in x],
-            "work": summary.get("work"), "import": summary.get("import"),
+            "work": summary.get("work"), "cpu": summary.get("cpu"), "import": summary.get("import"),
             "timeout": bool(summary.get("timeout")) or any(x.get("timeout") for x in lines)}
 
 
@@ -299,17 +313,19 @@ def run_maxima(program, passes, timeout):
         os.unlink(f.name)
     if measured is None:
         return None
-    wall, rss, out = measured
-    results, passes_seen = {}, []
+    wall, rss, out, _ = measured
+    results, passes_seen, cpu = {}, [], []
     for line in out.splitlines():
         parts = line.split()
         if len(parts) == 5 and parts[0] == "RESULT":
             results.setdefault(int(parts[2]), []).append((parts[3] == "true", float(parts[4])))
-        elif len(parts) == 3 and parts[0] == "PASS":
+        elif len(parts) == 4 and parts[0] == "PASS":
             passes_seen.append(float(parts[2]))
+            cpu.append(float(parts[3]))
     if len(passes_seen) != passes:
         return {"error": out[-2000:]}
-    return {"process": wall, "rss": rss, "passes": passes_seen, "results": results}
+    return {"process": wall, "cpu_process": measured[3], "rss": rss, "passes": passes_seen, "cpu": cpu,
+            "results": results}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,10 +445,12 @@ def fmt_s(seconds):
 def fmt_ratio(theirs, ours):
     if theirs is None:
         return "—"
+    if ours <= 0:
+        return "∞"
     return f"{theirs / ours:,.0f}×" if theirs / ours >= 10 else f"{theirs / ours:.1f}×"
 
 
-def corpus(args, out):
+def corpus(args, out, tmp):
     checks = read_corpus()
     program = corpus_program(checks)
     (CAS / "cas.deriv").write_text(deriv_of_corpus(checks, program))
@@ -445,6 +463,9 @@ def corpus(args, out):
 
     print(f"\n## (a) The CAS corpus: {len(checks)} checks ({sum(c['claim'] for c in checks)} true)\n", flush=True)
     ours = time_gradproof(args.bin, deriv, args.runs, 600)
+    trivial = Path(tmp) / "trivial.deriv"
+    trivial.write_text("var x\nderive x\n  = x\n")
+    floor = time_gradproof(args.bin, trivial, args.runs, 600)
     verdicts = [v[0] for _, v in gradproof_verdicts(args.bin, deriv)]
 
     sympy_runs = [run_sympy(program, args.timeout, args.timeout * len(checks) + 60) for _ in range(args.cas_runs)]
@@ -482,13 +503,23 @@ def corpus(args, out):
     maxima_false_zero = sum(z for z, t in zip(zero_maxima, truth) if not t)
     sympy_false_zero = sum(bool(by_name[c["name"]]["zero"]) for c, t in zip(checks, truth) if not t)
 
-    print("| tool | what is timed | median | ratio to gradproof | peak memory |")
-    print("|---|---|---|---|---|")
-    print(f"| gradproof | `check bench/cas/cas.deriv`, whole process ({ours['runs']} runs) | {fmt_s(ours['wall'])} | 1 | {ours['rss']:.0f} MB |")
-    print(f"| SymPy | `simplify(lhs - rhs) == 0` for every check, after `import sympy` ({len(sympy_runs)} runs) | {fmt_s(sympy_work)} | {fmt_ratio(sympy_work, ours['wall'])} | {first['rss']:.0f} MB |")
-    print(f"| SymPy | the whole process, import included | {fmt_s(sympy_process)} | {fmt_ratio(sympy_process, ours['wall'])} | |")
-    print(f"| Maxima, warm | all checks in one process after loading ({args.cas_runs} passes) | {fmt_s(warm)} | {fmt_ratio(warm, ours['wall'])} | {maxima_warm['rss']:.0f} MB |")
-    print(f"| Maxima, cold | the whole process, one pass | {fmt_s(cold)} | {fmt_ratio(cold, ours['wall'])} | |")
+    sympy_cpu = median([r["cpu"] for r in sympy_runs])
+    warm_cpu = median(maxima_warm["cpu"])
+    cold_cpu = median([m["cpu_process"] for m in maxima_cold if m and "error" not in m])
+    print("| tool | what is timed | wall, median | ratio | CPU, median | ratio | peak memory |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| gradproof | `check bench/cas/cas.deriv`, the whole process ({ours['runs']} runs) | {fmt_s(ours['wall'])} | 1 "
+          f"| {fmt_s(ours['cpu'])} | 1 | {ours['rss']:.0f} MB |")
+    print(f"| gradproof | one trivial step (`x = x`): the cost of a process | {fmt_s(floor['wall'])} | | {fmt_s(floor['cpu'])} | | {floor['rss']:.0f} MB |")
+    print(f"| SymPy | `simplify(lhs - rhs) == 0` for every check, after `import sympy` ({len(sympy_runs)} runs: "
+          f"{', '.join(fmt_s(r['work']) for r in sympy_runs)}) | {fmt_s(sympy_work)} | {fmt_ratio(sympy_work, ours['wall'])} "
+          f"| {fmt_s(sympy_cpu)} | {fmt_ratio(sympy_cpu, ours['cpu'])} | {first['rss']:.0f} MB |")
+    print(f"| SymPy | the whole process, `import sympy` included | {fmt_s(sympy_process)} | {fmt_ratio(sympy_process, ours['wall'])} | | | |")
+    print(f"| Maxima, warm | every check in one process after loading ({args.cas_runs} passes: "
+          f"{', '.join(fmt_s(x) for x in maxima_warm['passes'])}) | {fmt_s(warm)} | {fmt_ratio(warm, ours['wall'])} "
+          f"| {fmt_s(warm_cpu)} | {fmt_ratio(warm_cpu, ours['cpu'])} | {maxima_warm['rss']:.0f} MB |")
+    print(f"| Maxima, cold | the whole process, one pass | {fmt_s(cold)} | {fmt_ratio(cold, ours['wall'])} "
+          f"| {fmt_s(cold_cpu)} | {fmt_ratio(cold_cpu, ours['cpu'])} | |")
     print()
     print(f"Verdicts against SymPy's truth ({true_n} true, {len(checks) - true_n} false):\n")
     print("| tool | right | true checks shown equal | false checks called equal | other |")
@@ -509,7 +540,8 @@ def corpus(args, out):
         print(f"\nTrue checks SymPy's simplify did not reduce to 0 (true by evaluation): {'; '.join(others)}")
     slow = sorted(first["checks"], key=lambda x: -x.get("seconds", 0))[:5]
     print("\nSymPy's slowest checks (first run): " + "; ".join(f"{x['name']} {fmt_s(x['seconds'])}" for x in slow))
-    out["corpus"] = {"gradproof": ours, "verdicts": verdicts, "truth": truth, "sympy_work": sympy_work,
+    out["corpus"] = {"gradproof": ours, "gradproof_trivial": floor, "sympy_cpu": sympy_cpu, "maxima_warm_cpu": warm_cpu,
+                     "maxima_cold_cpu": cold_cpu, "verdicts": verdicts, "truth": truth, "sympy_work": sympy_work,
                      "sympy_process": sympy_process, "sympy_rss": first["rss"], "maxima_warm": warm,
                      "maxima_cold": cold, "maxima_rss": maxima_warm["rss"], "right": right,
                      "proved": proved, "true": true_n}
@@ -520,8 +552,8 @@ def families(args, out, tmp):
         if args.family and key not in args.family:
             continue
         print(f"\n## (b) {title}\n", flush=True)
-        print(f"| {letter} | gradproof verdict | gradproof | SymPy | ratio | Maxima (warm / process) | ratio (warm) | "
-              "peak memory: gradproof / SymPy / Maxima |")
+        print(f"| {letter} | gradproof verdict | gradproof, wall (CPU) | SymPy, wall (CPU) | ratio (CPU) | "
+              "Maxima warm, wall (CPU); whole process | ratio (CPU) | peak memory: gradproof / SymPy / Maxima |")
         print("|---|---|---|---|---|---|---|---|")
         sympy_gone = maxima_gone = None  # why a CAS is not run at the larger sizes
         rows = []
@@ -543,7 +575,7 @@ def families(args, out, tmp):
                 else:
                     sp_time = sp["work"]
                     zeros = sum(x["zero"] for x in sp["checks"])
-                    sp_cell = f"{fmt_s(sp_time)} ({zeros}/{len(sp['checks'])} zero)"
+                    sp_cell = f"{fmt_s(sp_time)} ({fmt_s(sp['cpu'])}), {zeros}/{len(sp['checks'])} zero"
                 sympy_gone = sp_cell if sp is None else None
             if maxima_gone:
                 mx_time, mx_cell = None, "not run"
@@ -556,18 +588,19 @@ def families(args, out, tmp):
                 else:
                     mx_time = mx["passes"][0]
                     zeros = sum(all(z for z, _ in r) for r in mx["results"].values())
-                    mx_cell = f"{fmt_s(mx_time)} / {fmt_s(mx['process'])} ({zeros}/{len(mx['results'])} zero)"
+                    mx_cell = (f"{fmt_s(mx_time)} ({fmt_s(mx['cpu'][0])}); {fmt_s(mx['process'])}, "
+                               f"{zeros}/{len(mx['results'])} zero")
                 maxima_gone = mx_cell if mx is None else None
-            our_cell = fmt_s(ours["wall"]) if ours else "timeout"
+            our_cell = f"{fmt_s(ours['wall'])} ({fmt_s(ours['cpu'])})" if ours else "timeout"
             mem = " / ".join([f"{ours['rss']:.0f}" if ours else "—", f"{sp['rss']:.0f}" if sp else "—",
                               f"{mx['rss']:.0f}" if mx else "—"]) + " MB"
             print(f"| {size} | {', '.join(verdicts)} | {our_cell} | {sp_cell} | "
-                  f"{fmt_ratio(sp_time, ours['wall']) if ours and sp else '—'} | {mx_cell} | "
-                  f"{fmt_ratio(mx_time, ours['wall']) if ours and mx else '—'} | {mem} |", flush=True)
+                  f"{fmt_ratio(sp['cpu'], ours['cpu']) if ours and sp else '—'} | {mx_cell} | "
+                  f"{fmt_ratio(mx['cpu'][0], ours['cpu']) if ours and mx else '—'} | {mem} |", flush=True)
             rows.append({"size": size, "verdicts": verdicts, "gradproof": ours, "sympy_cell": sp_cell,
                          "maxima_cell": mx_cell,
-                         "sympy": None if sp is None else {k: sp[k] for k in ("work", "process", "rss")},
-                         "maxima": None if mx is None else {k: mx[k] for k in ("passes", "process", "rss")}})
+                         "sympy": None if sp is None else {k: sp[k] for k in ("work", "cpu", "process", "rss")},
+                         "maxima": None if mx is None else {k: mx[k] for k in ("passes", "cpu", "process", "rss")}})
         out[key] = rows
 
 
@@ -603,7 +636,7 @@ def main():
     out = {"machine": machine(), "load_start": load, "versions": info}
     with tempfile.TemporaryDirectory() as tmp:
         if args.only != "families":
-            corpus(args, out)
+            corpus(args, out, tmp)
         if args.only != "corpus":
             families(args, out, tmp)
     load = os.getloadavg()
