@@ -442,8 +442,13 @@ def fmt_s(seconds):
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
+def fmt_maxima(seconds):
+    """Maxima on GCL counts time in steps of 10 ms."""
+    return "< 10 ms" if seconds == 0 else fmt_s(seconds)
+
+
 def fmt_ratio(theirs, ours):
-    if theirs is None:
+    if theirs is None or theirs == 0:
         return "—"
     if ours <= 0:
         return "∞"
@@ -516,8 +521,8 @@ def corpus(args, out, tmp):
           f"| {fmt_s(sympy_cpu)} | {fmt_ratio(sympy_cpu, ours['cpu'])} | {first['rss']:.0f} MB |")
     print(f"| SymPy | the whole process, `import sympy` included | {fmt_s(sympy_process)} | {fmt_ratio(sympy_process, ours['wall'])} | | | |")
     print(f"| Maxima, warm | every check in one process after loading ({args.cas_runs} passes: "
-          f"{', '.join(fmt_s(x) for x in maxima_warm['passes'])}) | {fmt_s(warm)} | {fmt_ratio(warm, ours['wall'])} "
-          f"| {fmt_s(warm_cpu)} | {fmt_ratio(warm_cpu, ours['cpu'])} | {maxima_warm['rss']:.0f} MB |")
+          f"{', '.join(fmt_maxima(x) for x in maxima_warm['passes'])}) | {fmt_maxima(warm)} | {fmt_ratio(warm, ours['wall'])} "
+          f"| {fmt_maxima(warm_cpu)} | {fmt_ratio(warm_cpu, ours['cpu'])} | {maxima_warm['rss']:.0f} MB |")
     print(f"| Maxima, cold | the whole process, one pass | {fmt_s(cold)} | {fmt_ratio(cold, ours['wall'])} "
           f"| {fmt_s(cold_cpu)} | {fmt_ratio(cold_cpu, ours['cpu'])} | |")
     print()
@@ -588,7 +593,7 @@ def families(args, out, tmp):
                 else:
                     mx_time = mx["passes"][0]
                     zeros = sum(all(z for z, _ in r) for r in mx["results"].values())
-                    mx_cell = (f"{fmt_s(mx_time)} ({fmt_s(mx['cpu'][0])}); {fmt_s(mx['process'])}, "
+                    mx_cell = (f"{fmt_maxima(mx_time)} ({fmt_maxima(mx['cpu'][0])}); {fmt_s(mx['process'])}, "
                                f"{zeros}/{len(mx['results'])} zero")
                 maxima_gone = mx_cell if mx is None else None
             our_cell = f"{fmt_s(ours['wall'])} ({fmt_s(ours['cpu'])})" if ours else "timeout"
