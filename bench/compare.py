@@ -31,11 +31,12 @@ it) and, with --json FILE, every measurement.
     - rnn: a tanh RNN unrolled T steps, the derivative of the last state in the recurrent weight
       against backpropagation through time;
     - matrix: a concrete n x n layer tanh(W x), the gradient of c . tanh(W x) in every W[i,j].
-    Time and peak memory of each tool at each size; a CAS that runs past --timeout seconds is
-    reported as "timeout", and is not run at the larger sizes of that family.
+    Time (wall and CPU) and peak memory of each tool at each size; a CAS that runs past --timeout
+    seconds or --memory-limit is reported as such, and is not run at the larger sizes of that family.
 
-Wall times on a loaded machine are noisy: the tables give medians and the load average. Re-run it
-after any change to the checker; nothing in it depends on gradproof's internals.
+Wall times on a loaded machine are noisy: the tables give medians, CPU times beside them and the
+load average. Re-run it after any change to the checker (the forward-mode derivatives, say);
+nothing in it depends on gradproof's internals, only on its command line and JSON report.
 """
 import argparse
 import json
@@ -624,6 +625,8 @@ def main():
     args = parser.parse_args()
     if args.sympy_worker:
         return sympy_worker(args.sympy_worker[0], int(args.sympy_worker[1]))
+    if args.runs < 5:
+        parser.error("--runs: at least 5, for a median")
     if args.quick:
         args.cas_runs = 1
     global MEMORY_LIMIT
