@@ -194,6 +194,9 @@ def sympy_worker(path, timeout):
         except Timeout:
             print(json.dumps({"name": name, "timeout": True}), flush=True)
             continue
+        except Exception as error:  # a check SymPy cannot read: said, not hidden
+            print(json.dumps({"name": name, "error": f"{type(error).__name__}: {error}"}), flush=True)
+            continue
         finally:
             signal.alarm(0)
             work += time.perf_counter() - t
@@ -483,6 +486,8 @@ def corpus(args, out, tmp):
         x = by_name.get(c["name"], {})
         if x.get("timeout"):
             sys.exit(f"SymPy timed out on `{c['name']}`: no truth for it (raise --timeout)")
+        if "truth" not in x:
+            sys.exit(f"SymPy failed on `{c['name']}`: {x.get('error', 'no result')}")
         truth.append(x["truth"])
         zero_sympy += bool(x["zero"])
         if x["truth"] != c["claim"]:
@@ -491,7 +496,7 @@ def corpus(args, out, tmp):
     sympy_process = median([r["process"] for r in sympy_runs])
 
     maxima_warm = run_maxima(program, args.cas_runs, args.timeout * len(checks))
-    if maxima_warm is None or "error" in maxima_warm:
+    if maxima_warm is None or "error" in maxima_warm or len(maxima_warm["results"]) != len(checks):
         sys.exit(f"Maxima failed on the corpus: {maxima_warm}")
     maxima_cold = [run_maxima(program, 1, args.timeout * len(checks)) for _ in range(args.cas_runs)]
     zero_maxima = [all(z for z, _ in maxima_warm["results"].get(i, [(False, 0)])) for i in range(len(checks))]
@@ -576,8 +581,10 @@ def families(args, out, tmp):
                 sp = run_sympy(program, args.timeout, args.timeout + 30)
                 if sp is None or sp["timeout"]:
                     sp, sp_time, sp_cell = None, None, "timeout"
-                elif sp["work"] is None:
-                    sp, sp_time, sp_cell = None, None, "failed (memory limit)"
+                elif sp["work"] is None:  # the worker died before its summary: memory, most likely
+                    sp, sp_time, sp_cell = None, None, "failed (out of memory or crashed)"
+                elif any("error" in x for x in sp["checks"]):
+                    sys.exit(f"SymPy cannot read the {key} program of size {size}: {sp['checks']}")
                 else:
                     sp_time = sp["work"]
                     zeros = sum(x["zero"] for x in sp["checks"])
@@ -589,8 +596,8 @@ def families(args, out, tmp):
                 mx = run_maxima(program, 1, args.timeout + 10)
                 if mx is None:
                     mx_time, mx_cell = None, "timeout"
-                elif "error" in mx:
-                    mx, mx_time, mx_cell = None, None, "failed (memory limit)"
+                elif "error" in mx or len(mx["results"]) != len(program["checks"]):
+                    mx, mx_time, mx_cell = None, None, "failed (out of memory or crashed)"
                 else:
                     mx_time = mx["passes"][0]
                     zeros = sum(all(z for z, _ in r) for r in mx["results"].values())
