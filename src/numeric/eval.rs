@@ -375,6 +375,9 @@ struct Shared {
 /// error bounds, in this process: a bug in a rule of `dual.rs` or of the evaluator, never a
 /// verdict (`tests/numeric.rs` holds it at 0 over the corpus).
 static DISAGREEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// What the first disagreements were (at most [`KEPT_DISAGREEMENTS`]), for the command to report.
+static DISAGREEMENT_TEXTS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+const KEPT_DISAGREEMENTS: usize = 20;
 /// How many derivatives in forward mode were compared with converged finite differences.
 static CROSS_CHECKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 /// Whether every derivative in forward mode is checked against finite differences, not one per
@@ -385,6 +388,12 @@ static CROSS_CHECK_EVERY: std::sync::atomic::AtomicBool = std::sync::atomic::Ato
 /// process (see `docs/performance.md`, "Forward-mode derivatives"). Always 0 unless there is a bug.
 pub fn dual_disagreements() -> u64 {
     DISAGREEMENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The disagreements found since the last call (the first 20 of them described), for the command
+/// to report on standard error as internal errors (the library does not print).
+pub fn take_dual_disagreements() -> Vec<String> {
+    std::mem::take(&mut *DISAGREEMENT_TEXTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
 }
 
 /// How many derivatives in forward mode were compared with finite differences that converged, so
@@ -1626,15 +1635,19 @@ impl<'a, 'p> Evaluator<'a, 'p, Approx> {
         }
         if let Some((fd, allowed)) = disagreement {
             DISAGREEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            eprintln!(
-                "gradproof: internal error (please report): a derivative {} at {x0} (seed {}) in forward mode, {} ± {:e}, disagrees with its finite differences, {} ± {:e}",
+            let mut texts = DISAGREEMENT_TEXTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if texts.len() >= KEPT_DISAGREEMENTS {
+                return;
+            }
+            texts.push(format!(
+                "a derivative {} at {x0} (seed {}) in forward mode, {} ± {:e}, disagrees with its finite differences, {} ± {:e}",
                 what(self.ctx.model),
                 self.sample.seed,
                 dual.value,
                 dual.error,
                 fd,
                 allowed
-            );
+            ));
         }
     }
 }

@@ -17,7 +17,7 @@ mod value;
 pub use approx::Approx;
 pub use eval::{
     cross_check_every_derivative, dual_cross_checks, dual_disagreements, entry_key_text, eval_exact, eval_float,
-    eval_precise, reads, Batch, Context, Reads, Sample,
+    eval_precise, reads, take_dual_disagreements, Batch, Context, Reads, Sample,
 };
 pub use interval::Interval;
 pub use precise::{NotAFloat, Precise};

@@ -276,3 +276,35 @@ pub fn smooth_n_partials(words: &[u64], args: &[(u64, Approx)]) -> Vec<Approx> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_partials_of_smooth_n_agree_with_finite_differences_of_it() {
+        for seed in 0..20u64 {
+            let words = [seed, 3, 7];
+            let args: Vec<(u64, Approx)> = (0..4u64)
+                .map(|k| (key(&[k, seed]), Approx::exact(0.4 * k as f64 - 0.9 + 0.01 * seed as f64)))
+                .collect();
+            let partials = smooth_n_partials(&words, &args);
+            for (i, p) in partials.iter().enumerate() {
+                let at = |x: f64| {
+                    let mut shifted = args.clone();
+                    shifted[i].1 = Approx::exact(x);
+                    smooth_n(&words, &shifted).value
+                };
+                let (x, h) = (args[i].1.value, 1e-5);
+                let fd = (at(x + h) - at(x - h)) / (2.0 * h);
+                assert!((fd - p.value).abs() < 1e-8, "seed {seed}, argument {i}: {p:?} vs {fd}");
+                assert!(p.error > 0.0 && p.error < 1e-13, "{p:?}");
+            }
+            // An argument's error moves every partial: the bound grows with it.
+            let mut blurred = args.clone();
+            blurred[0].1.error = 1e-9;
+            let wide = smooth_n_partials(&words, &blurred);
+            assert!(wide.iter().zip(&partials).all(|(w, p)| w.value == p.value && w.error > p.error + 1e-11));
+        }
+    }
+}
