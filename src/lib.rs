@@ -60,7 +60,9 @@ pub mod commands;
 /// change without notice.
 #[doc(hidden)]
 pub mod internals {
-    pub use crate::numeric::{eval_float, Context, EvalError, Sample};
+    pub use crate::numeric::{
+        cross_check_every_derivative, dual_cross_checks, dual_disagreements, eval_float, Context, EvalError, Sample,
+    };
     pub use crate::prove::lower::Lowerer;
     pub use crate::prove::normal_forms;
 }

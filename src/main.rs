@@ -19,5 +19,5 @@ fn main() {
         Command::Serve(args) => commands::serve::run(&args),
         Command::Merge(args) => commands::merge::run(&args),
     };
-    std::process::exit(code)
+    std::process::exit(commands::finish(code))
 }

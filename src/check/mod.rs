@@ -17,6 +17,12 @@ mod text;
 pub use diagnose::{Against, Cause, Constant, Fraction, Repair, RepairKind};
 pub use text::{exact_significant, significant};
 
+/// The internal errors of derivatives in forward mode found so far in this process (see
+/// `numeric::dual_disagreements`): their count, and the descriptions not yet taken.
+pub fn internal_derivative_errors() -> (u64, Vec<String>) {
+    (crate::numeric::dual_disagreements(), crate::numeric::take_dual_disagreements())
+}
+
 use std::collections::BTreeMap;
 
 use num_rational::BigRational;

@@ -27,3 +27,18 @@ pub fn output_failed(e: &std::io::Error) -> i32 {
     let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
     2
 }
+
+/// The status a command exits with, after reporting on standard error every internal error the
+/// numbers found (a derivative in forward mode that disagrees with its finite differences, see
+/// docs/performance.md): a bug of the tool, not of the input, which changes no verdict nor the
+/// status.
+pub fn finish(code: i32) -> i32 {
+    let (total, texts) = crate::check::internal_derivative_errors();
+    for text in &texts {
+        eprintln!("gradproof: internal error (please report): {text}");
+    }
+    if total > texts.len() as u64 {
+        eprintln!("gradproof: internal error (please report): {} more such disagreements", total - texts.len() as u64);
+    }
+    code
+}

@@ -11,11 +11,12 @@ use std::rc::Rc;
 use num_rational::BigRational;
 
 use super::approx::Approx;
+use super::dual::Dual;
 use super::fd::{ridders, Derivative};
 use super::interval::{around, Interval};
 use super::linalg;
 use super::precise::{self, Precise};
-use super::random::{self, input_value, smooth_n, Band, Smooth1};
+use super::random::{self, input_value, smooth_n, smooth_n_partials, Band, Smooth1};
 use super::value::{self, EvalError, EvalResult, Value};
 use crate::model::{expansion, Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
 use crate::syntax::ast::BigOp;
@@ -138,6 +139,8 @@ enum Kind {
     Interval,
     /// High precision, for the samples where floats lose the answer (`precise.rs`).
     Precise,
+    /// Floats with a tangent, for derivatives in forward mode (`dual.rs`).
+    Dual,
 }
 
 trait Kinded: Value {
@@ -180,6 +183,30 @@ trait Kinded: Value {
     fn inverse(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Vec<Self>> {
         linalg::inverse(m, n, charge)
     }
+    /// The tangent of a dual number (other kinds have none).
+    fn tangent(&self) -> Option<Approx> {
+        None
+    }
+    /// A dual number of a value and its tangent (other kinds cannot be one).
+    fn with_tangent(_value: Approx, _tangent: Approx) -> EvalResult<Self> {
+        Err(EvalError::NotExact)
+    }
+    /// `diff(body, x)` at `x0` in forward mode, where the kind can (floats): `None` where the
+    /// dual numbers cannot take it, and the caller takes finite differences.
+    fn forward_diff(
+        _ev: &mut Evaluator<'_, '_, Self>,
+        _body: &Expr,
+        _free: &[Option<i64>],
+        _key: &EntryKey,
+        _x0: f64,
+    ) -> Option<Approx> {
+        None
+    }
+    /// The first derivative of a function with body `body` at `x` in forward mode, where the kind
+    /// can (floats): `None` where the dual numbers cannot take it.
+    fn forward_apply<'a>(_ev: &mut Evaluator<'a, '_, Self>, _body: &'a Expr, _x: f64) -> Option<Approx> {
+        None
+    }
 }
 
 impl Kinded for Approx {
@@ -192,6 +219,48 @@ impl Kinded for Approx {
     }
     fn approx(&self) -> Approx {
         *self
+    }
+    fn forward_diff(
+        ev: &mut Evaluator<'_, '_, Approx>,
+        body: &Expr,
+        free: &[Option<i64>],
+        key: &EntryKey,
+        x0: f64,
+    ) -> Option<Approx> {
+        ev.forward_diff(body, free, key, x0)
+    }
+    fn forward_apply<'a>(ev: &mut Evaluator<'a, '_, Approx>, body: &'a Expr, x: f64) -> Option<Approx> {
+        ev.forward_apply(body, x)
+    }
+}
+
+impl Kinded for Dual {
+    const KIND: Kind = Kind::Dual;
+    fn from_approx(x: Approx) -> EvalResult<Dual> {
+        Ok(Dual::constant(x))
+    }
+    fn smooth1(&self, g: &Smooth1, order: u32) -> EvalResult<Dual> {
+        let value = g.eval_approx(order, self.value);
+        if self.is_flat() {
+            return Ok(Dual::constant(value));
+        }
+        Ok(Dual { value, tangent: g.eval_approx(order + 1, self.value).mul(&self.tangent)? })
+    }
+    fn approx(&self) -> Approx {
+        self.value
+    }
+    fn tangent(&self) -> Option<Approx> {
+        Some(self.tangent)
+    }
+    fn with_tangent(value: Approx, tangent: Approx) -> EvalResult<Dual> {
+        Ok(Dual { value, tangent })
+    }
+    // No rule for the tangents of `det` and `inv` yet: finite differences take them.
+    fn det(_: &[Self], _: usize, _: linalg::Charge) -> EvalResult<Self> {
+        Err(EvalError::NotExact)
+    }
+    fn inverse(_: &[Self], _: usize, _: linalg::Charge) -> EvalResult<Vec<Self>> {
+        Err(EvalError::NotExact)
     }
 }
 
@@ -293,6 +362,50 @@ struct Shared {
     reads: RefCell<Reads>,
     /// Whether to record them.
     recording: Cell<bool>,
+    /// Above 0 while a dual evaluation reads the values it holds fixed from the float evaluator it
+    /// was made from: what is computed there is read away from the point, as in finite
+    /// differences, and not recorded.
+    quiet: Cell<u32>,
+    /// Whether a derivative in forward mode was already checked against finite differences here
+    /// (once per sample: see [`Evaluator::cross_check`]).
+    cross_checked: Cell<bool>,
+}
+
+/// How many derivatives in forward mode disagreed with their finite differences beyond both
+/// error bounds, in this process: a bug in a rule of `dual.rs` or of the evaluator, never a
+/// verdict (`tests/numeric.rs` holds it at 0 over the corpus).
+static DISAGREEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// What the first disagreements were (at most [`KEPT_DISAGREEMENTS`]), for the command to report.
+static DISAGREEMENT_TEXTS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+const KEPT_DISAGREEMENTS: usize = 20;
+/// How many derivatives in forward mode were compared with converged finite differences.
+static CROSS_CHECKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// Whether every derivative in forward mode is checked against finite differences, not one per
+/// sample (for tests: it costs the differences the duals save).
+static CROSS_CHECK_EVERY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// How many derivatives in forward mode disagreed with their finite differences so far in this
+/// process (see `docs/performance.md`, "Forward-mode derivatives"). Always 0 unless there is a bug.
+pub fn dual_disagreements() -> u64 {
+    DISAGREEMENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The disagreements found since the last call (the first 20 of them described), for the command
+/// to report on standard error as internal errors (the library does not print).
+pub fn take_dual_disagreements() -> Vec<String> {
+    std::mem::take(&mut *DISAGREEMENT_TEXTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
+/// How many derivatives in forward mode were compared with finite differences that converged, so
+/// far in this process.
+pub fn dual_cross_checks() -> u64 {
+    CROSS_CHECKS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Checks every derivative in forward mode against finite differences (`true`), or one per
+/// sample (`false`, the default), for the rest of this process.
+pub fn cross_check_every_derivative(every: bool) {
+    CROSS_CHECK_EVERY.store(every, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Evaluates `expr` at a sample in floats.
@@ -560,6 +673,32 @@ struct Evaluator<'a, 'p, V> {
     /// Set while finite differences evaluate a function at points around its argument (`phi'(x)`
     /// of a user function), where what is read is not recorded (see [`Reads`]).
     probing: bool,
+    /// In a dual evaluation: the float evaluator it was made from, which gives the values of the
+    /// entries that do not move with the seeded one (held fixed, tangent 0).
+    held: Option<&'p mut (dyn Held + 'p)>,
+    /// In a dual evaluation of `diff`: the entry seeded with the tangent 1, and its value.
+    seed: Option<(EntryKey, f64)>,
+}
+
+/// The values a dual evaluation holds fixed: entries read from the float evaluator it was made
+/// from.
+trait Held {
+    fn held(&mut self, key: &EntryKey) -> EvalResult<Approx>;
+}
+
+impl Held for Evaluator<'_, '_, Approx> {
+    /// An entry's float value, computed (and cached) by this evaluator as a perturbed child of
+    /// finite differences would have: next to a kink it is refused, and nothing read is recorded
+    /// nor added to this evaluation's scale.
+    fn held(&mut self, key: &EntryKey) -> EvalResult<Approx> {
+        let (scale, near_kink) = (self.scale, self.near_kink);
+        self.near_kink = KINK_MARGIN;
+        self.shared.quiet.set(self.shared.quiet.get() + 1);
+        let v = self.entry(key);
+        self.shared.quiet.set(self.shared.quiet.get() - 1);
+        (self.scale, self.near_kink) = (scale, near_kink);
+        v
+    }
 }
 
 /// The values of a `≈` step's own literals (those written with a decimal point) in one evaluation
@@ -625,12 +764,16 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             square_vars: HashMap::default(),
             literal_box: None,
             probing: false,
+            held: None,
+            seed: None,
             shared: Rc::new(Shared {
                 budget: Cell::new(EVAL_BUDGET),
                 spent: Cell::new(None),
                 assumed_totals: RefCell::new(HashMap::default()),
                 reads: RefCell::new(Reads::default()),
                 recording: Cell::new(false),
+                quiet: Cell::new(0),
+                cross_checked: Cell::new(false),
             }),
         }
     }
@@ -687,7 +830,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     _ => V::literal(lit, self.widen),
                 };
                 // `1e-400` is not 0, and `1e400` is not infinite: outside floats, unless exact.
-                if matches!(V::KIND, Kind::Float | Kind::Interval) && !num_traits::Zero::is_zero(&lit.value) {
+                if matches!(V::KIND, Kind::Float | Kind::Interval | Kind::Dual)
+                    && !num_traits::Zero::is_zero(&lit.value)
+                {
                     let x = v.to_f64().abs();
                     if x == 0.0 {
                         return super::value::underflow();
@@ -751,6 +896,16 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 // An exact square root or comparison costs about a product.
                 for v in &values {
                     self.charge(V::product_work(v, v))?;
+                }
+                if let ([x], Some((body, next))) = (values.as_slice(), expansion(*b, *order + 1)) {
+                    // A dual whose builtin's next derivative is a formula (`erf`, `atan`): the
+                    // formula, at the value, gives the slope.
+                    if let Some(t) = x.tangent().filter(|t| !t.is_exact_zero()) {
+                        let point = V::from_approx(x.approx())?;
+                        let value = V::builtin(*b, *order, std::slice::from_ref(&point), self.near_kink)?;
+                        let slope = self.apply(body, next, vec![point])?.approx();
+                        return V::with_tangent(value.approx(), slope.mul(&t)?);
+                    }
                 }
                 V::builtin(*b, *order, &values, self.near_kink)
             }
@@ -870,7 +1025,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 Ok(inverse.1[((r - 1) * n + (c - 1)) as usize].clone())
             }
             Expr::NodePartial(node, dep) => match V::KIND {
-                Kind::Exact => Err(EvalError::NotExact),
+                // (A dual would need the node's second derivatives: finite differences take it.)
+                Kind::Exact | Kind::Dual => Err(EvalError::NotExact),
                 Kind::Interval => self.interval_by_floats(e, free),
                 Kind::Float | Kind::Precise => {
                     let key = self.entry_key(dep, free)?;
@@ -882,19 +1038,26 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 }
             },
             Expr::Diff(body, target) => match V::KIND {
-                Kind::Exact => Err(EvalError::NotExact),
+                // (A `diff` inside a dual evaluation: the outer derivative is taken by finite
+                // differences instead.)
+                Kind::Exact | Kind::Dual => Err(EvalError::NotExact),
                 Kind::Interval => self.interval_by_floats(e, free),
                 Kind::Float | Kind::Precise => {
                     let key = self.entry_key(target, free)?;
                     let x0 = self.entry(&key)?.to_f64();
-                    // The perturbed values carry error bounds (rounding, and the derivatives
-                    // inside them): the differences divide them by the step.
-                    let d = ridders(
-                        |x| finite_approx(&self.child_perturbing(&key, x).eval(body, free)?),
-                        x0,
-                        0.05 * x0.abs().max(1.0),
-                    )?;
-                    let v = self.derivative_result(d)?;
+                    let v = match V::forward_diff(self, body, free, &key, x0) {
+                        Some(d) => V::from_approx(d)?,
+                        None => {
+                            // The perturbed values carry error bounds (rounding, and the
+                            // derivatives inside them): the differences divide them by the step.
+                            let d = ridders(
+                                |x| finite_approx(&self.child_perturbing(&key, x).eval(body, free)?),
+                                x0,
+                                0.05 * x0.abs().max(1.0),
+                            )?;
+                            self.derivative_result(d)?
+                        }
+                    };
                     // `∂E/∂x` of an unknown node `E` by one of its dependencies is a number a hand
                     // computation cannot find (by another entry, it follows from those by the chain rule).
                     if let Expr::Entry(r) = body.as_ref() {
@@ -957,7 +1120,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     /// Whether what is read here is recorded: recording is on, and this is the sample's own point
     /// (no entry perturbed, no finite difference probing around an argument).
     fn at_point(&self) -> bool {
-        self.shared.recording.get() && self.overrides.is_empty() && !self.probing
+        self.shared.recording.get()
+            && self.overrides.is_empty()
+            && !self.probing
+            && V::KIND != Kind::Dual
+            && self.shared.quiet.get() == 0
     }
 
     /// Whether `node` is an unknown node that depends on `dep` directly, and its partial derivative
@@ -1002,6 +1169,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             square_vars: HashMap::default(),
             literal_box: None,
             probing: self.probing,
+            held: None,
+            seed: None,
         }
     }
 
@@ -1046,8 +1215,19 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     }
 
     fn entry(&mut self, key: &EntryKey) -> EvalResult<V> {
+        if let Some((seed, x0)) = &self.seed {
+            if seed == key {
+                return V::with_tangent(Approx::exact(*x0), Approx::exact(1.0));
+            }
+        }
         if let Some((_, v)) = self.overrides.iter().rev().find(|(k, _)| k == key) {
             return V::from_float(*v);
+        }
+        // A dual evaluation holds fixed what does not move with the seeded entry.
+        let moves = |seed: &Option<(EntryKey, f64)>| seed.as_ref().is_some_and(|(s, _)| self.ctx.depends(key.0, s.0));
+        if self.held.is_some() && !moves(&self.seed) {
+            let held = self.held.as_deref_mut().expect("a dual evaluation holds values");
+            return V::from_approx(held.held(key)?);
         }
         if let Some(c) = self.cache.get(key) {
             let c = c.clone();
@@ -1121,12 +1301,20 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 if V::KIND == Kind::Exact {
                     return Err(EvalError::NotExact);
                 }
-                let args: Vec<(u64, Approx)> = self.node_args(key.0)?.into_iter().map(|(_, k, v)| (k, v)).collect();
-                let value = smooth_n(&[self.sample.seed, TAG_NODE, key.0 as u64], &args);
+                let deps = self.node_args(key.0)?;
+                let args: Vec<(u64, Approx)> = deps.iter().map(|(_, k, v)| (*k, v.approx())).collect();
+                let words = [self.sample.seed, TAG_NODE, key.0 as u64];
+                let value = smooth_n(&words, &args);
                 if self.at_point() {
                     self.shared.reads.borrow_mut().nodes.entry(key.clone()).or_insert(value.value);
                 }
-                V::from_approx(value)?
+                let tangents: Vec<Approx> = deps.iter().filter_map(|(_, _, v)| v.tangent()).collect();
+                if tangents.iter().any(|t| !t.is_exact_zero()) {
+                    // The chain rule through the node's dependencies.
+                    V::with_tangent(value, chain(&smooth_n_partials(&words, &args), &tangents)?)?
+                } else {
+                    V::from_approx(value)?
+                }
             }
         };
         Ok(value)
@@ -1134,7 +1322,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
 
     /// The arguments of an unknown node's random function: every dependency instance, with the
     /// key its coefficients are drawn from, and its value (in floats, with its error bound).
-    fn node_args(&mut self, node: EntryId) -> EvalResult<Vec<(EntryKey, u64, Approx)>> {
+    fn node_args(&mut self, node: EntryId) -> EvalResult<Vec<(EntryKey, u64, V)>> {
         let model = self.ctx.model;
         let EntryKind::Unknown(deps) = &model.entries[node].kind else { return Ok(Vec::new()) };
         let mut args = Vec::new();
@@ -1161,7 +1349,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             }
             for index_values in cartesian(&ranges) {
                 let dep_key = (dep.entry, index_values);
-                let v = self.entry(&dep_key)?.approx();
+                let v = self.entry(&dep_key)?;
                 let words: Words =
                     std::iter::once(dep_key.0 as u64).chain(dep_key.1.iter().map(|&i| i as u64)).collect();
                 args.push((dep_key, random::key(&words), v));
@@ -1175,20 +1363,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     fn node_partial(&mut self, node: EntryId, dep: &EntryKey) -> EvalResult<V> {
         let args = self.node_args(node)?;
         let Some(pos) = args.iter().position(|(k, _, _)| k == dep) else { return Ok(V::int(0)) };
-        // The other arguments are held fixed: their errors shift every difference alike.
-        let base: Vec<(u64, Approx)> = args.iter().map(|(_, k, v)| (*k, Approx::exact(v.value))).collect();
+        // The function's exact partial derivative, with the error the arguments' errors cause.
+        let base: Vec<(u64, Approx)> = args.iter().map(|(_, k, v)| (*k, v.approx())).collect();
         let words = [self.sample.seed, TAG_NODE, node as u64];
-        let x0 = base[pos].1.value;
-        let d = ridders(
-            |x| {
-                let mut shifted = base.clone();
-                shifted[pos].1 = Approx::exact(x);
-                Ok(smooth_n(&words, &shifted))
-            },
-            x0,
-            0.05 * x0.abs().max(1.0),
-        )?;
-        self.derivative_result(d)
+        V::from_approx(smooth_n_partials(&words, &base)[pos])
     }
 
     /// The sampled value of an input, normalised when an `assume` constrains its family.
@@ -1245,7 +1423,16 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             x.smooth1(&Smooth1::new(&words), order)?
         } else {
             let values: Vec<(u64, Approx)> = args.iter().enumerate().map(|(i, v)| (i as u64, v.approx())).collect();
-            V::from_approx(smooth_n(&words, &values))?
+            let value = smooth_n(&words, &values);
+            let tangents: Vec<Approx> = args.iter().filter_map(Kinded::tangent).collect();
+            if tangents.iter().any(|t| !t.is_exact_zero()) {
+                if order > 0 {
+                    return Err(EvalError::NotExact);
+                }
+                V::with_tangent(value, chain(&smooth_n_partials(&words, &values), &tangents)?)?
+            } else {
+                V::from_approx(value)?
+            }
         };
         if self.at_point() {
             let args: Vec<f64> = args.iter().map(|a| a.approx().value).collect();
@@ -1268,7 +1455,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             return v;
         }
         match V::KIND {
-            Kind::Exact => Err(EvalError::NotExact),
+            // (A derivative of a function inside a dual evaluation: finite differences take the
+            // outer derivative.)
+            Kind::Exact | Kind::Dual => Err(EvalError::NotExact),
             Kind::Interval => {
                 // Finite differences at the midpoint of a thin argument; a user function's
                 // derivative may jump (a kink in its body), so it is never called continuous.
@@ -1281,6 +1470,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             }
             Kind::Float | Kind::Precise => {
                 let x = args.first().map(Value::to_f64).unwrap_or_default();
+                if order == 1 {
+                    if let Some(d) = V::forward_apply(self, body, x) {
+                        return V::from_approx(d);
+                    }
+                }
                 let h0 = 0.05 * x.abs().max(1.0);
                 // A kink next to the point would fool the differences, as for `diff`.
                 let near_kink = std::mem::replace(&mut self.near_kink, KINK_MARGIN);
@@ -1317,8 +1511,151 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             square_vars: HashMap::default(),
             literal_box: None,
             probing: self.probing,
+            held: None,
+            seed: None,
         }
     }
+}
+
+/// `Σ partials[i] · tangents[i]`: the tangent of a function of several arguments (the chain rule),
+/// with the error bounds of both.
+fn chain(partials: &[Approx], tangents: &[Approx]) -> EvalResult<Approx> {
+    let mut sum = Approx::exact(0.0);
+    for (p, t) in partials.iter().zip(tangents) {
+        if !t.is_exact_zero() {
+            sum = sum.add(&p.mul(t)?)?;
+        }
+    }
+    Ok(sum)
+}
+
+impl<'a, 'p> Evaluator<'a, 'p, Approx> {
+    /// A dual evaluator made from this one: the same sample, overrides, bound and local values
+    /// (held fixed), refusing kinks within [`KINK_MARGIN`] as a perturbed child does, reading from
+    /// this one every entry that does not move with `seed`.
+    fn dual_child<'c>(&'c mut self, seed: Option<(EntryKey, f64)>) -> Evaluator<'a, 'c, Dual> {
+        let locals = self.locals.iter().map(|f| f.iter().map(|&a| Dual::constant(a)).collect()).collect();
+        Evaluator {
+            inherited: Vec::new(),
+            ctx: self.ctx,
+            sample: self.sample,
+            overrides: self.overrides.clone(),
+            cache: HashMap::default(),
+            bound: self.bound.clone(),
+            locals,
+            near_kink: KINK_MARGIN,
+            widen: false,
+            scale: 0.0,
+            shared: Rc::clone(&self.shared),
+            inverses: HashMap::default(),
+            square_vars: HashMap::default(),
+            literal_box: None,
+            probing: self.probing,
+            seed,
+            held: Some(self),
+        }
+    }
+
+    /// `diff(body, x)` at `x0` in forward mode: `body` evaluated once with `x` seeded with the
+    /// tangent 1, everything downstream of it recomputed in dual numbers, everything else held
+    /// fixed (the semantics of [`Evaluator::child_perturbing`]). `None` where the duals cannot
+    /// take it (a construct without a dual rule, a nested derivative, a value outside a domain,
+    /// a kink within the margin, a tangent known less precisely than a finite difference must
+    /// be): finite differences decide then, as before.
+    fn forward_diff(&mut self, body: &Expr, free: &[Option<i64>], key: &EntryKey, x0: f64) -> Option<Approx> {
+        let d = self.dual_child(Some((key.clone(), x0))).eval(body, free).ok()?.tangent;
+        if !precise_enough(d) {
+            return None;
+        }
+        let what = |model: &Model| format!("by `{}`", entry_key_text(model, key));
+        self.cross_check(d, x0, what, |ev, x| finite_approx(&ev.child_perturbing(key, x).eval(body, free)?));
+        Some(d)
+    }
+
+    /// The first derivative of a function with body `body` at `x` in forward mode (`None` as for
+    /// [`Evaluator::forward_diff`]).
+    fn forward_apply(&mut self, body: &'a Expr, x: f64) -> Option<Approx> {
+        let mut child = self.dual_child(None);
+        child.locals.push(vec![Dual { value: Approx::exact(x), tangent: Approx::exact(1.0) }]);
+        let d = child.eval(body, &[]).ok()?.tangent;
+        if !precise_enough(d) {
+            return None;
+        }
+        self.cross_check(
+            d,
+            x,
+            |_: &Model| "of a function".to_string(),
+            |ev, x| {
+                let near_kink = std::mem::replace(&mut ev.near_kink, KINK_MARGIN);
+                let probing = std::mem::replace(&mut ev.probing, true);
+                let v = ev.apply(body, 0, vec![Approx::exact(x)]);
+                (ev.near_kink, ev.probing) = (near_kink, probing);
+                finite_approx(&v?)
+            },
+        );
+        Some(d)
+    }
+
+    /// The independent check of a derivative in forward mode, `dual` at `x0`: Ridders' finite
+    /// differences of `f` (the value perturbed along the same direction), once per sample (the
+    /// first derivative taken there; every one after [`cross_check_every_derivative`]). Where the
+    /// differences converge and the two differ by more than both error bounds together, one of
+    /// them is wrong: that is a bug, reported on standard error and counted
+    /// ([`dual_disagreements`]), never a verdict (the dual value stands).
+    fn cross_check(
+        &mut self,
+        dual: Approx,
+        x0: f64,
+        what: impl Fn(&Model) -> String,
+        mut f: impl FnMut(&mut Self, f64) -> EvalResult<Approx>,
+    ) {
+        let every = CROSS_CHECK_EVERY.load(std::sync::atomic::Ordering::Relaxed);
+        if self.shared.cross_checked.replace(true) && !every {
+            return;
+        }
+        // The differences from the usual first step, and where they disagree, from one a
+        // thousand times smaller: a function that oscillates faster than the usual steps can
+        // resolve (an unknown function of an input of the large band) makes neighbouring
+        // extrapolations agree by chance on a wrong value, which the smaller steps see past.
+        let mut disagreement = None;
+        for h0 in [0.05 * x0.abs().max(1.0), 5e-5 * x0.abs().max(1.0)] {
+            let Ok(fd) = ridders(|x| f(self, x), x0, h0) else { return };
+            if fd.estimate.max(fd.noise) > MAX_RELATIVE_FD_ERROR * fd.value.abs().max(1.0) {
+                // The differences cannot tell.
+                return;
+            }
+            let allowed = FD_SAFETY * fd.estimate + fd.noise;
+            if disagreement.is_none() {
+                CROSS_CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            if (dual.value - fd.value).abs() <= dual.error + allowed {
+                return;
+            }
+            disagreement.get_or_insert((fd.value, allowed));
+        }
+        if let Some((fd, allowed)) = disagreement {
+            DISAGREEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mut texts = DISAGREEMENT_TEXTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if texts.len() >= KEPT_DISAGREEMENTS {
+                return;
+            }
+            texts.push(format!(
+                "a derivative {} at {x0} (seed {}) in forward mode, {} ± {:e}, disagrees with its finite differences, {} ± {:e}",
+                what(self.ctx.model),
+                self.sample.seed,
+                dual.value,
+                dual.error,
+                fd,
+                allowed
+            ));
+        }
+    }
+}
+
+/// Whether a tangent is known as precisely as a finite difference must be (see
+/// `Evaluator::derivative_result`); a less precise one leaves the derivative to the differences.
+fn precise_enough(d: Approx) -> bool {
+    d.value.is_finite() && d.error <= MAX_RELATIVE_FD_ERROR * d.value.abs().max(1.0)
 }
 
 /// A value as a float for finite differences: a high-precision value beyond the range of floats

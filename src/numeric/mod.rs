@@ -4,6 +4,7 @@ mod approx;
 #[cfg(test)]
 mod builtin_kernels;
 pub mod coverage;
+mod dual;
 mod eval;
 mod fd;
 mod interval;
@@ -14,7 +15,10 @@ mod rounding;
 mod value;
 
 pub use approx::Approx;
-pub use eval::{entry_key_text, eval_exact, eval_float, eval_precise, reads, Batch, Context, Reads, Sample};
+pub use eval::{
+    cross_check_every_derivative, dual_cross_checks, dual_disagreements, entry_key_text, eval_exact, eval_float,
+    eval_precise, reads, take_dual_disagreements, Batch, Context, Reads, Sample,
+};
 pub use interval::Interval;
 pub use precise::{NotAFloat, Precise};
 pub use rounding::{in_rounding_range, RangeAnswer, RangeQuery};

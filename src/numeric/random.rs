@@ -182,12 +182,7 @@ impl Smooth1 {
 /// The arguments come with error bounds, and so does the value: the arguments' errors times the
 /// partial derivatives, and the rounding of the sums.
 pub fn smooth_n(words: &[u64], args: &[(u64, Approx)]) -> Approx {
-    let mut r = rng(words);
-    let a0 = signed(&mut r, 0.2, 1.2);
-    let c1 = signed(&mut r, 0.5, 1.5);
-    let p1 = r.gen_range(0.0..std::f64::consts::TAU);
-    let c2 = signed(&mut r, 0.5, 1.5);
-    let p2 = r.gen_range(0.0..std::f64::consts::TAU);
+    let (a0, c1, p1, c2, p2) = smooth_n_coefficients(words);
     let mut linear = 0.0;
     let mut square = 0.0;
     let mut phase1 = p1;
@@ -199,9 +194,7 @@ pub fn smooth_n(words: &[u64], args: &[(u64, Approx)]) -> Approx {
     let mut partials: smallvec::SmallVec<[(f64, f64, f64, f64); 8]> = smallvec::SmallVec::new();
     for &(arg_key, v) in args {
         let x = v.value;
-        let mut ra = rng(&[key(words), arg_key]);
-        let (l, q, w1, w2) =
-            (signed(&mut ra, 0.3, 1.2), signed(&mut ra, 0.2, 0.8), ra.gen_range(0.3..1.2), signed(&mut ra, 0.3, 1.0));
+        let (l, q, w1, w2) = smooth_n_argument(words, arg_key);
         linear += l * x;
         square += q * x * x / 2.0;
         phase1 += w1 * x;
@@ -225,4 +218,93 @@ pub fn smooth_n(words: &[u64], args: &[(u64, Approx)]) -> Approx {
     let terms = args.len() as f64 + 4.0;
     magnitude += c1.abs() * phase1_size + c2.abs() * phase2_size;
     Approx { value, error: propagated + 2.0 * terms * UNIT * magnitude }
+}
+
+/// The coefficients of [`smooth_n`] shared by all arguments: `a0`, and the amplitude and phase of
+/// its two waves.
+fn smooth_n_coefficients(words: &[u64]) -> (f64, f64, f64, f64, f64) {
+    let mut r = rng(words);
+    let a0 = signed(&mut r, 0.2, 1.2);
+    let c1 = signed(&mut r, 0.5, 1.5);
+    let p1 = r.gen_range(0.0..std::f64::consts::TAU);
+    let c2 = signed(&mut r, 0.5, 1.5);
+    let p2 = r.gen_range(0.0..std::f64::consts::TAU);
+    (a0, c1, p1, c2, p2)
+}
+
+/// The coefficients of one argument of [`smooth_n`]: linear, square, and its weights in the two
+/// waves' phases.
+fn smooth_n_argument(words: &[u64], arg_key: u64) -> (f64, f64, f64, f64) {
+    let mut ra = rng(&[key(words), arg_key]);
+    (signed(&mut ra, 0.3, 1.2), signed(&mut ra, 0.2, 0.8), ra.gen_range(0.3..1.2), signed(&mut ra, 0.3, 1.0))
+}
+
+/// The exact partial derivatives of [`smooth_n`] by each of its arguments, each with an error
+/// bound: the arguments' errors times the second derivatives (the Hessian's row, bounded term by
+/// term), and the rounding of the phases (a phase off by δ moves its wave's factor by δ) and of
+/// the sums.
+pub fn smooth_n_partials(words: &[u64], args: &[(u64, Approx)]) -> Vec<Approx> {
+    let (_, c1, p1, c2, p2) = smooth_n_coefficients(words);
+    let coefficients: Vec<(f64, f64, f64, f64)> = args.iter().map(|&(k, _)| smooth_n_argument(words, k)).collect();
+    let (mut phase1, mut phase2) = (p1, p2);
+    let (mut phase1_size, mut phase2_size) = (p1, p2);
+    // Σ w1_j e_j and Σ |w2_j| e_j: how far the phases may be off through the arguments' errors.
+    let (mut drift1, mut drift2) = (0.0, 0.0);
+    for (&(_, v), &(_, _, w1, w2)) in args.iter().zip(&coefficients) {
+        phase1 += w1 * v.value;
+        phase2 += w2 * v.value;
+        phase1_size += (w1 * v.value).abs();
+        phase2_size += (w2 * v.value).abs();
+        drift1 += w1 * v.error;
+        drift2 += w2.abs() * v.error;
+    }
+    let terms = args.len() as f64 + 4.0;
+    // Each phase is a running sum, off by its length times a unit of its size.
+    let (round1, round2) = (2.0 * terms * UNIT * phase1_size, 2.0 * terms * UNIT * phase2_size);
+    let (cos1, sin2) = (phase1.cos(), phase2.sin());
+    args.iter()
+        .zip(&coefficients)
+        .map(|(&(_, v), &(l, q, w1, w2))| {
+            let x = v.value;
+            let value = l + q * x + c1 * cos1 * w1 - c2 * sin2 * w2;
+            let propagated = q.abs() * v.error + (c1 * w1).abs() * drift1 + (c2 * w2).abs() * drift2;
+            let rounding = (c1 * w1).abs() * (round1 + 4.0 * UNIT)
+                + (c2 * w2).abs() * (round2 + 4.0 * UNIT)
+                + 8.0 * UNIT * (l.abs() + (q * x).abs() + (c1 * w1).abs() + (c2 * w2).abs());
+            let error = propagated + rounding;
+            Approx { value, error: if error.is_nan() { f64::INFINITY } else { error } }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_partials_of_smooth_n_agree_with_finite_differences_of_it() {
+        for seed in 0..20u64 {
+            let words = [seed, 3, 7];
+            let args: Vec<(u64, Approx)> = (0..4u64)
+                .map(|k| (key(&[k, seed]), Approx::exact(0.4 * k as f64 - 0.9 + 0.01 * seed as f64)))
+                .collect();
+            let partials = smooth_n_partials(&words, &args);
+            for (i, p) in partials.iter().enumerate() {
+                let at = |x: f64| {
+                    let mut shifted = args.clone();
+                    shifted[i].1 = Approx::exact(x);
+                    smooth_n(&words, &shifted).value
+                };
+                let (x, h) = (args[i].1.value, 1e-5);
+                let fd = (at(x + h) - at(x - h)) / (2.0 * h);
+                assert!((fd - p.value).abs() < 1e-8, "seed {seed}, argument {i}: {p:?} vs {fd}");
+                assert!(p.error > 0.0 && p.error < 1e-13, "{p:?}");
+            }
+            // An argument's error moves every partial: the bound grows with it.
+            let mut blurred = args.clone();
+            blurred[0].1.error = 1e-9;
+            let wide = smooth_n_partials(&words, &blurred);
+            assert!(wide.iter().zip(&partials).all(|(w, p)| w.value == p.value && w.error > p.error + 1e-11));
+        }
+    }
 }
