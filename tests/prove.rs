@@ -753,3 +753,39 @@ is_wrong!(
     "sum(j, relu(z[j] - z[y] + 1))"
 );
 does_not_prove!(a_kink_at_a_number_put_in_is_undefined, LABEL, "sum(j, delta(j, y) * relu'(z[j] - z[y]))", "1");
+
+// Positivity and square roots (issue 18's held-out corpus, derivations/ext_*.deriv), each identity
+// verified with SymPy and each trap shown false or undefined somewhere on the domain
+// (derivations/scripts/prove_rules_truth.py).
+// A sum of terms ≥ 0 with one > 0 is positive: `1 + x^2` needs no condition.
+proves!(log_of_one_plus_a_square, X, "diff(log(1 + x^2), x)", "2*x/(1 + x^2)");
+proves!(atan_second_derivative, X, "diff(atan(x), x, x)", "-2*x/(1 + x^2)^2");
+proves!(squares_and_a_positive_constant, "var x, y\nvar e > 0", "(x^2 + y^2 + e)/(x^2 + y^2 + e)", "1");
+does_not_prove!(squares_alone_may_be_zero, "var x, y", "(x^2 + y^2)/(x^2 + y^2)", "1");
+does_not_prove!(a_square_minus_one_may_be_zero, X, "(x^2 - 1)/(x^2 - 1)", "1");
+// A product of factors positive by the bounds of the domains: p (1 - p), (1 - r)(1 + r).
+proves!(bce_denominator, "var p in (0, 1)", "1/p + 1/(1 - p)", "1/(p*(1 - p))");
+proves!(atanh_denominator, "var r in (-1, 1)", "1/(1 + r) + 1/(1 - r)", "2/(1 - r^2)");
+proves!(adam_bias_correction_cancels, "var b in (0, 1)\nvar g", "(1 - b)*g/(1 - b^2)", "g/(1 + b)");
+does_not_prove!(a_closed_end_is_reached, "var q in [0, 1]", "(q - q^2)/(q - q^2)", "1");
+does_not_prove!(a_factor_inside_the_domain_may_vanish, "var p in (0, 2)", "(1 - p^2)/(1 - p^2)", "1");
+// Powers of the root of a value: sqrt(a)^2 = a where sqrt(a) is defined.
+proves!(square_of_a_root, POS, "sqrt(x)^2", "x");
+proves!(reciprocal_of_a_root, POS, "1/sqrt(x)", "sqrt(x)/x");
+proves!(rsqrt_backward, POS, "diff(1/sqrt(x), x)", "-1/(2*x*sqrt(x))");
+proves!(
+    root_of_a_sum_of_squares_and_a_positive_constant,
+    "index i in 1..n\nvar x[i]\nvar e > 0",
+    "sqrt(sum(i, x[i]^2) + e)^3",
+    "(sum(i, x[i]^2) + e)*sqrt(sum(i, x[i]^2) + e)"
+);
+does_not_prove!(square_of_a_root_keeps_its_domain, X, "sqrt(x)^2", "x");
+is_wrong!(cube_of_a_root_is_not_a_square, POS, "sqrt(x)^3", "x^2");
+// A varying power of a base positive by the bounds of its domain (focal loss's (1 - p)^γ).
+proves!(varying_power_of_a_bounded_base, "var p in (0, 1)\nvar g > 0", "diff((1 - p)^g, p)", "-g*(1 - p)^(g - 1)");
+does_not_prove!(
+    varying_power_of_a_base_that_may_be_negative,
+    "var p in (0, 2)\nvar g > 0",
+    "diff((1 - p)^g, p)",
+    "-g*(1 - p)^(g - 1)"
+);

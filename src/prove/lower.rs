@@ -16,7 +16,8 @@
 
 use crate::model::{
     constant_value, dependency_closure, derivative_body, expansion, subst_free, subst_ix_vars, subst_locals,
-    BoundIndex, Builtin, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange, Ix, IxTerm, IxVar, Literal, Model,
+    BoundIndex, Builtin, Domain, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange, Ix, IxTerm, IxVar, Literal,
+    Model,
 };
 use crate::syntax::ast::BigOp;
 use num_bigint::BigInt;
@@ -641,9 +642,15 @@ impl<'m> Lowerer<'m> {
             },
             // `exp`, `sigmoid`, `sigmoid'`, `softplus` and its first two derivatives (the table's facts).
             Expr::Builtin(b, order, _) => b.positive(*order),
-            Expr::Add(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) => {
-                self.known_positive(a, depth) && self.known_positive(b, depth)
+            Expr::Add(a, b) | Expr::Mul(a, b) | Expr::Div(a, b)
+                if self.known_positive(a, depth) && self.known_positive(b, depth) =>
+            {
+                true
             }
+            Expr::Add(..) | Expr::Sub(..) | Expr::Neg(_) | Expr::Mul(..) => {
+                matches!(self.lower_bound(e), Some((b, reached)) if b.is_positive() || (b.is_zero() && !reached))
+            }
+            Expr::Div(..) => false,
             Expr::Pow(a, c) => {
                 self.known_positive(a, depth)
                     || (constant_value(c).is_some_and(|c| c.is_integer() && c.to_integer().is_even())
@@ -651,6 +658,54 @@ impl<'m> Lowerer<'m> {
             }
             Expr::Big(BigOp::Prod, _, body) => self.known_positive(body, depth),
             _ => false,
+        }
+    }
+
+    /// The greatest lower bound of an affine expression of numbers and inputs with domains
+    /// bounded below, and whether it may be reached: `1 - p` for `p in (0, 1)` is above 0, never
+    /// 0. Interval arithmetic: a sum's bound is the sum of the bounds (reached only if both
+    /// are), a number times a term scales the term's lower or upper bound.
+    fn lower_bound(&self, e: &Expr) -> Option<(BigRational, bool)> {
+        self.bound_of(e, false)
+    }
+
+    /// The least upper bound (`upper`) or the greatest lower bound of `e`, as in
+    /// [`Self::lower_bound`].
+    fn bound_of(&self, e: &Expr, upper: bool) -> Option<(BigRational, bool)> {
+        match e {
+            Expr::Const(l) => Some((l.value.clone(), true)),
+            Expr::Entry(r) => match &self.model.entries[r.entry].kind {
+                EntryKind::Input(Domain::Positive) if !upper => Some((BigRational::zero(), false)),
+                EntryKind::Input(Domain::NonNegative) if !upper => Some((BigRational::zero(), true)),
+                EntryKind::Input(_) => {
+                    let set = self.model.domain_set(r.entry)?;
+                    let ((lo, lo_in), (hi, hi_in)) = set.bounds();
+                    Some(if upper { (hi.clone(), hi_in) } else { (lo.clone(), lo_in) })
+                }
+                _ => None,
+            },
+            Expr::Neg(a) => self.bound_of(a, !upper).map(|(b, r)| (-b, r)),
+            Expr::Add(a, b) => {
+                let ((x, rx), (y, ry)) = (self.bound_of(a, upper)?, self.bound_of(b, upper)?);
+                Some((x + y, rx && ry))
+            }
+            Expr::Sub(a, b) => {
+                let ((x, rx), (y, ry)) = (self.bound_of(a, upper)?, self.bound_of(b, !upper)?);
+                Some((x - y, rx && ry))
+            }
+            Expr::Mul(a, b) => {
+                let (c, t) = match (constant_value(a), constant_value(b)) {
+                    (Some(c), _) => (c, b),
+                    (None, Some(c)) => (c, a),
+                    _ => return None,
+                };
+                if c.is_zero() {
+                    return Some((c, true));
+                }
+                let (x, r) = self.bound_of(t, if c.is_positive() { upper } else { !upper })?;
+                Some((c * x, r))
+            }
+            _ => None,
         }
     }
 

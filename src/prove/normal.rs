@@ -41,6 +41,9 @@ const MAX_COEFFICIENT_BITS: u64 = 20_000;
 /// fraction to lowest terms before it is left as it is.
 const MAX_GCD_WORK: u32 = 50_000;
 
+/// How many factors known positive [`Normaliser::positive_by_factors`] takes out of one polynomial.
+const FACTOR_DEPTH: u32 = 3;
+
 type AtomId = u32;
 /// An atom with its exponent in a monomial.
 type Factor = (AtomId, i32);
@@ -652,7 +655,12 @@ impl<'m> Normaliser<'m> {
     fn norm(&mut self, e: &Expr) -> Option<Frac> {
         let f = self.norm_node(e)?;
         let f = self.fold_roots(f);
-        Some(self.lowest_terms(f))
+        let f = self.lowest_terms(f);
+        // Lowest terms move the powers of a root known non-zero to the numerator, where they fold.
+        Some(match self.fold_powers_of_roots(&f) {
+            Some(folded) => self.lowest_terms(folded),
+            None => f,
+        })
     }
 
     /// `sqrt(c · a1^k1 · …)` for a positive coefficient and positive atoms: `sqrt(c) · Π
@@ -724,6 +732,82 @@ impl<'m> Normaliser<'m> {
             Poly(out.into_iter().filter(|(_, c)| !c.is_zero()).collect())
         };
         Frac { num: fold(&f.num), den: fold(&f.den) }.tidy()
+    }
+
+    /// The powers of the root of a value that is not a number but is known positive (an input
+    /// declared `> 0`, `sum(i, x[i]^2) + eps`): `sqrt(a)^(2q + r)` is `a^q sqrt(a)^r` (r = 0 or
+    /// 1), for every integer q, as `sqrt(a)^2 = a` and `a > 0`. The form is folded only where no root is left in the
+    /// denominator (a root known non-zero is in the numerator, with a negative power, after
+    /// lowest terms), so that it is one: a numerator of at most the first power of each root
+    /// over a denominator without roots. So `sqrt(s)^3 = s sqrt(s)` and `1/sqrt(s) =
+    /// sqrt(s)/s` (for `s > 0`) are one form, as for the roots of numbers
+    /// ([`Self::fold_roots`]). `None` where there is nothing to fold, where a root stays in a
+    /// denominator (a root of a value not known positive), or past a limit.
+    fn fold_powers_of_roots(&mut self, f: &Frac) -> Option<Frac> {
+        let is_root = |n: &Normaliser, a: AtomId| n.root_to_fold(a).is_some();
+        let in_num = f.num.0.keys().any(|m| m.0.iter().any(|&(a, e)| (e >= 2 || e < 0) && is_root(self, a)));
+        let in_den = f.den.0.keys().any(|m| m.0.iter().any(|&(a, _)| is_root(self, a)));
+        if !in_num && !in_den {
+            return None;
+        }
+        let (num, den) = (self.fold_poly(&f.num)?, self.fold_poly(&f.den)?);
+        // The denominator keeps its value, which is not 0 wherever this side is defined.
+        let folded = Frac { num: num.num.mul(&den.den)?, den: num.den.mul(&den.num)? };
+        let roots: BTreeSet<AtomId> =
+            folded.den.0.keys().flat_map(|m| m.0.iter().map(|&(a, _)| a)).filter(|&a| is_root(self, a)).collect();
+        if !roots.is_empty() {
+            return None;
+        }
+        if folded.den.is_zero() {
+            return None;
+        }
+        self.rules.insert("powers of a square root: sqrt(a)^2 = a");
+        Some(folded.tidy())
+    }
+
+    /// The argument of a root whose powers [`Self::fold_powers_of_roots`] folds: the root of a
+    /// value that is not a number and is known positive. (The root of a value only known where
+    /// its condition holds is left as it is: folding it in some parts of a side and not in
+    /// others would give one value two forms.)
+    fn root_to_fold(&self, a: AtomId) -> Option<&Frac> {
+        match &self.atoms[a as usize] {
+            Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args)
+                if args.len() == 1 && args[0].as_constant().is_none() && self.positive(&args[0]) =>
+            {
+                Some(&args[0])
+            }
+            _ => None,
+        }
+    }
+
+    /// A polynomial with every power of a root of a non-number folded ([`Self::fold_powers_of_roots`]).
+    fn fold_poly(&self, p: &Poly) -> Option<Frac> {
+        let mut total = Frac::constant(rat(0));
+        for (m, c) in &p.0 {
+            let mut term = Frac::constant(c.clone());
+            for &(a, e) in &m.0 {
+                let arg = match self.root_to_fold(a) {
+                    Some(arg) if e >= 2 || e < 0 => arg,
+                    _ => {
+                        term = term.mul(&Frac::poly(Poly(BTreeMap::from([(Mono(vec![(a, e)]), rat(1))]))))?;
+                        continue;
+                    }
+                };
+                let (q, r) = (e.div_euclid(2), e.rem_euclid(2));
+                // arg^q: for q < 0 the flipped fraction (arg is known positive then).
+                let (top, bottom) = if q >= 0 { (&arg.num, &arg.den) } else { (&arg.den, &arg.num) };
+                let mut power = Frac { num: Poly::constant(rat(1)), den: Poly::constant(rat(1)) };
+                for _ in 0..q.unsigned_abs() {
+                    power = Frac { num: power.num.mul(top)?, den: power.den.mul(bottom)? };
+                }
+                if r != 0 {
+                    power = power.mul(&Frac::atom(a))?;
+                }
+                term = term.mul(&power)?;
+            }
+            total.add_in_place(&term)?;
+        }
+        Some(total)
     }
 
     fn norm_node(&mut self, e: &Expr) -> Option<Frac> {
@@ -877,11 +961,86 @@ impl<'m> Normaliser<'m> {
     }
 
     fn positive_poly(&self, p: &Poly) -> bool {
+        self.positive_poly_within(p, FACTOR_DEPTH)
+    }
+
+    /// [`Self::positive_poly`], taking out at most `depth` factors known positive by the bounds
+    /// of the inputs' domains.
+    fn positive_poly_within(&self, p: &Poly, depth: u32) -> bool {
         (!p.is_zero()
             && p.0.iter().all(|(m, c)| {
                 c.is_positive() && m.0.iter().all(|&(a, e)| self.positive_atom(a) || (e % 2 == 0 && self.never_zero(a)))
             }))
             || self.positive_by_bounds(p)
+            || self.positive_with_squares(p)
+            || self.positive_by_factors(p, depth)
+    }
+
+    /// Whether a polynomial is a sum of terms that are each ≥ 0, one of them > 0: every
+    /// coefficient positive, every atom positive or at an even power (every atom is a real
+    /// number, so its even powers are ≥ 0), and in one term every atom positive or non-zero at an
+    /// even power (a number is such a term). So `1 + x^2` and `x^2 + y^2 + eps` (`eps > 0`) are
+    /// positive for every real `x` and `y`.
+    fn positive_with_squares(&self, p: &Poly) -> bool {
+        let at_least_zero = |m: &Mono| m.0.iter().all(|&(a, e)| e % 2 == 0 || self.nonnegative_atom(a));
+        let above_zero =
+            |m: &Mono| m.0.iter().all(|&(a, e)| self.positive_atom(a) || (e % 2 == 0 && self.never_zero(a)));
+        !p.is_zero() && p.0.iter().all(|(m, c)| c.is_positive() && at_least_zero(m)) && p.0.keys().any(above_zero)
+    }
+
+    /// Atoms that are ≥ 0 wherever they are defined: the positive ones, roots, `abs`, `relu`,
+    /// and a sum whose body is a polynomial of terms ≥ 0 (`sum(n, x[n]^2)`).
+    fn nonnegative_atom(&self, a: AtomId) -> bool {
+        if self.positive_atom(a) {
+            return true;
+        }
+        match &self.atoms[a as usize] {
+            Atom::Func(Head::Builtin(Builtin::Sqrt | Builtin::Abs | Builtin::Relu), 0, _) => true,
+            Atom::Sum(_, body) => {
+                body.is_poly()
+                    && body.num.0.iter().all(|(m, c)| {
+                        c.is_positive() && m.0.iter().all(|&(b, e)| e % 2 == 0 || self.nonnegative_atom(b))
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a polynomial is a product of a factor known positive and a polynomial known
+    /// positive: the factors tried are the positive atoms of its terms and, for an input with a
+    /// bounded domain, the distance to an end the input never reaches (`p` and `1 - p` for
+    /// `p in (0, 1)`, `1 + r` and `1 - r` for `r in (-1, 1)`). So `p - p^2 = p (1 - p)` and
+    /// `1 - r^2 = (1 - r)(1 + r)` are positive. Each factor divides the polynomial exactly (the
+    /// quotient times the factor is the polynomial, term by term), and a product of positives is
+    /// positive.
+    fn positive_by_factors(&self, p: &Poly, depth: u32) -> bool {
+        if depth == 0 || p.0.len() < 2 || p.0.keys().any(|m| m.0.iter().any(|&(_, e)| e < 0)) {
+            return false;
+        }
+        let atoms: BTreeSet<AtomId> = p.0.keys().flat_map(|m| m.0.iter().map(|&(a, _)| a)).collect();
+        let mut factors: Vec<Poly> = Vec::new();
+        for a in atoms {
+            if self.positive_atom(a) {
+                factors.push(Poly::atom(a));
+            }
+            let Atom::Input(e, _) = &self.atoms[a as usize] else { continue };
+            let Some(set) = self.model.domain_set(*e) else { continue };
+            let ((lo, lo_in), (hi, hi_in)) = set.bounds();
+            let atom = Poly::atom(a);
+            if !lo_in {
+                // a - lo > 0
+                factors.extend(atom.add(&Poly::constant(-lo.clone())));
+            }
+            if !hi_in {
+                // hi - a > 0
+                factors.extend(Poly::constant(hi.clone()).add(&atom.scale(&rat(-1))));
+            }
+        }
+        let mut work = MAX_GCD_WORK;
+        factors.iter().any(|f| match gcd::exact_quotient(p, f, &mut work) {
+            Some(Some(q)) => !q.is_zero() && self.positive_poly_within(&q, depth - 1),
+            _ => false,
+        })
     }
 
     /// Whether an affine polynomial of inputs with bounded domains is positive by their bounds:
