@@ -475,7 +475,7 @@ fn sign_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>)
                 });
             }
         }
-        ExprKind::Neg(inner) => {
+        ExprKind::Neg(inner) if !path.is_empty() => {
             push_replacement(out, RepairKind::Sign, root, path, e.span, (**inner).clone());
         }
         _ => {}
@@ -1188,6 +1188,28 @@ mod tests {
         assert!(got.contains(&"o - y".to_string()), "{got:?}");
         let got = tried("x", "(p - y) * p * (1 - p)", RepairKind::ExtraFactor);
         assert!(got.contains(&"p - y".to_string()), "{got:?}");
+    }
+
+    #[test]
+    fn powers_constants_inside_a_part_and_carried_factors() {
+        // An exponent the power rule did not lower; a decimal and a bracket squared, an integer not.
+        let got = tried("x", "ga * (1 - p)^ga", RepairKind::Power);
+        assert!(got.contains(&"ga * (1 - p)^(ga - 1)".to_string()), "{got:?}");
+        let got = tried("x", "0.001 * 0.3", RepairKind::Power);
+        assert!(got.contains(&"0.001 * 0.3^2".to_string()), "{got:?}");
+        let got = tried("x", "(1 - p) / p", RepairKind::Power);
+        assert!(got.contains(&"(1 - p)^2 / p".to_string()), "{got:?}");
+        let got = tried("x", "2 * f'(2 * z)", RepairKind::Power);
+        assert!(!got.iter().any(|s| s.contains("2^2")), "{got:?}");
+        // A constant inside a part is an extra factor; only the whole step's is a constant factor.
+        let got = tried("x", "a + 2 * b", RepairKind::ExtraFactor);
+        assert!(got.contains(&"a + b".to_string()), "{got:?}");
+        assert!(tried("x", "a + 2 * b", RepairKind::ConstantFactor).is_empty());
+        // The factors a derivative carries through: not what it is taken with respect to.
+        let (b, _) = steps("diff(m * x / (1 - p), x)", "m");
+        let carried = super::carried_factors(&b, &[]);
+        assert!(carried.contains(&"m".to_string()) && !carried.contains(&"x".to_string()), "{carried:?}");
+        assert!(carried.iter().any(|f| f.replace(' ', "") == "1/(1-p)"), "{carried:?}");
     }
 
     #[test]
