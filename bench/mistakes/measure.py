@@ -11,8 +11,11 @@ is compared with the label:
   are empty and the repair puts back the label's fix; `--lenient` also counts a culprit that holds
   the label's or lies inside it.
 
-It also counts the right steps called wrong and the wrong steps not found wrong. Usage:
-    python3 bench/mistakes/measure.py [--bin target/release/gradproof] [--list]
+Texts are compared without spaces and with the language's aliases spelled out (`σ` is `sigmoid`,
+`·` and `×` are `*`, `−` is `-`). It also counts the right steps called wrong and the wrong steps
+not found wrong. Both development sets are measured and reported apart: this directory's files
+(the first set) and fresh/ (the second, written before the localiser was tuned on it). Usage:
+    python3 bench/mistakes/measure.py [--bin target/release/gradproof] [--list] [--set dev|fresh]
 """
 import argparse
 import json
@@ -26,18 +29,34 @@ ROOT = HERE.parent.parent
 CAUSE_CLASS = {"sign": "sign", "factor": "constant_factor", "transposed": "transpose", "free_index": "missing_sum"}
 
 
+ALIASES = {"σ": "sigmoid", "·": "*", "×": "*", "−": "-"}
+SETS = {"dev": (HERE, []), "fresh": (HERE / "fresh", ["--fresh"])}
+
+
 def squash(text):
-    return "".join(text.split())
+    text = "".join(text.split())
+    for alias, word in ALIASES.items():
+        text = text.replace(alias, word)
+    return text
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=str(ROOT / "target/release/gradproof"))
     ap.add_argument("--list", action="store_true", help="list every step that misses")
+    ap.add_argument("--set", choices=sorted(SETS), action="append", help="one set (default: both)")
     args = ap.parse_args()
-    labels = json.loads(subprocess.run([sys.executable, str(HERE / "verify.py"), "--labels"],
+    status = 0
+    for name in args.set or ["dev", "fresh"]:
+        print(f"== {name}: {SETS[name][0].relative_to(ROOT)}")
+        status |= measure(args, *SETS[name])
+    return status
+
+
+def measure(args, folder, flags):
+    labels = json.loads(subprocess.run([sys.executable, str(HERE / "verify.py"), "--labels", *flags],
                                        capture_output=True, text=True, check=True).stdout)
-    files = sorted(HERE.glob("*.deriv"))
+    files = sorted(folder.glob("*.deriv"))
     run = subprocess.run([args.bin, "check", "--format", "json", *map(str, files)], capture_output=True, text=True)
     report = json.loads(run.stdout)
     steps = {}

@@ -18,6 +18,7 @@ its class is one of the known ones and that its culprit occurs exactly once in t
 
 Run: python3 bench/mistakes/verify.py          (exits 1 on any failure)
      python3 bench/mistakes/verify.py --labels (the labels as JSON, without checking)
+     add --fresh for the second development set, fresh/*.deriv with fresh/topics.py
 """
 import os
 import random
@@ -28,6 +29,8 @@ from collections import Counter, defaultdict
 import sympy as sp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# the set: this directory (the first development set) or, with --fresh, fresh/ (the second one)
+DIR = os.path.join(HERE, "fresh") if "--fresh" in sys.argv else HERE
 CLASSES = {
     "index", "derivative", "function", "transpose", "name", "sign", "power", "wrong_factor",
     "extra_factor", "missing_factor", "missing_chain_factor", "extra_term", "missing_term",
@@ -151,11 +154,11 @@ def diff_nonzero(a, b, e):
 
 def read_labels():
     labels = {}  # (file, title) -> list of (line, step text, label or None)
-    for fn in sorted(os.listdir(HERE)):
+    for fn in sorted(os.listdir(DIR)):
         if not fn.endswith(".deriv"):
             continue
         title = None
-        for ln, line in enumerate(open(os.path.join(HERE, fn), encoding="utf-8"), 1):
+        for ln, line in enumerate(open(os.path.join(DIR, fn), encoding="utf-8"), 1):
             m = re.match(r'\s*derive\s+"([^"]*)"', line)
             if m:
                 title = m.group(1)
@@ -252,6 +255,6 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, HERE)
+    sys.path.insert(0, DIR)
     sys.modules.setdefault("verify", sys.modules[__name__])
     main()

@@ -50,6 +50,9 @@ pub(super) struct Hints {
     pub values: Vec<Expr>,
     /// The range indices free in the head.
     pub head_free: Vec<String>,
+    /// The factors the derivatives of the head and the step before carry through (see
+    /// [`carried_factors`]).
+    pub carried: Vec<String>,
     /// The builtin calls that are differentiated (in the head, the step before or the model's
     /// definitions), each with its derivative spelled out (`sigmoid(z)` and
     /// `sigmoid(z) * (1 - sigmoid(z))`).
@@ -130,10 +133,20 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
             renames.push(name);
         }
     }
+    // The parts written in the step before or in the model's definitions: such a part of the
+    // step is carried over, not a derivative the student wrote (`1 - σ(af)` of `log(1 - σ(af))`).
+    let written_before: std::collections::HashSet<String> = nodes_of(before)
+        .iter()
+        .chain(known.definitions.iter().flat_map(|(_, body)| nodes_of(body)).collect::<Vec<_>>().iter())
+        .filter(|n| !matches!(n.kind, ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..)))
+        .map(text)
+        .collect();
     for (path, node) in &nodes {
         index_changes(step, path, node, &renames, &mut out);
         derivative_changes(step, path, node, known, &mut out);
-        builtin_derivative_changes(step, path, node, &hints.derivatives, &mut out);
+        if !written_before.contains(&text(node)) {
+            builtin_derivative_changes(step, path, node, &hints.derivatives, &mut out);
+        }
         function_changes(step, path, node, &before_calls, &mut out);
         transpose_changes(step, path, node, &mut out);
         name_changes(step, path, node, known, &mut out);
@@ -492,9 +505,12 @@ fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut
             });
         }
     }
+    // A constant that should not be there is a constant factor where it multiplies the whole
+    // step (`2 * (out - y) * h`); inside a part it is a factor like any other.
+    let whole = of_whole_step(root, path);
     let mut drop = |kind: RepairKind, dropped: &Expr, kept: Expr| {
-        // A constant factor that should not be there (`2`, `1/N`).
-        let kind = if kind == RepairKind::ExtraFactor && is_constant(dropped, known) {
+        // A constant factor of the whole step that should not be there (`2`, `1/N`).
+        let kind = if kind == RepairKind::ExtraFactor && whole && is_constant(dropped, known) {
             RepairKind::ConstantFactor
         } else {
             kind
@@ -538,9 +554,45 @@ fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut
     }
 }
 
+/// Whether the node at `path` is a factor of the whole step: every node above it (and it) is a
+/// product or a quotient's numerator.
+fn of_whole_step(root: &Expr, path: &[usize]) -> bool {
+    (0..=path.len()).all(|depth| {
+        node_at(root, &path[..depth]).is_some_and(|n| match &n.kind {
+            ExprKind::Binary(BinOp::Mul | BinOp::Hadamard, ..) | ExprKind::Neg(_) => true,
+            // The numerator: its denominator divides the whole step only when it is the root.
+            ExprKind::Binary(BinOp::Div, ..) => path.get(depth).is_none_or(|&i| i == 0 || depth == 0),
+            _ => depth == path.len(),
+        })
+    })
+}
+
 /// A power dropped or forgotten: `tanh(x)^2` → `tanh(x)`, `tanh(x)` → `tanh(x)^2` (the
 /// derivative of `tanh` is `1 - tanh²`).
 fn power_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>) {
+    // An exponent not lowered by the power rule: `(1 - p)^ga` where `(1 - p)^(ga - 1)` is needed.
+    if let ExprKind::Binary(BinOp::Pow, base, exponent, op) = &e.kind {
+        if !matches!(exponent.kind, ExprKind::Number(_)) {
+            let one = node(ExprKind::Number("1".to_string()), exponent.span);
+            let lowered = binary(BinOp::Sub, (**exponent).clone(), one, exponent.span);
+            let with = node(ExprKind::Binary(BinOp::Pow, base.clone(), Box::new(lowered), *op), e.span);
+            push_replacement(out, RepairKind::Power, root, path, e.span, with);
+        }
+    }
+    // A number or a bracket that should be squared, as a factor (`0.001 * 0.3` for `g^2` with
+    // g = 0.3; `(1 - p) / p` where `(1 - p)^2 / p` is needed).
+    let squared_part = match &e.kind {
+        // A decimal (a value of the exercise), not an integer of the formula such as an inner
+        // derivative's `2`, which is a factor missing rather than a power.
+        ExprKind::Number(n) => n.contains(['.', 'e', 'E']) && !is_exponent(root, path),
+        ExprKind::Binary(BinOp::Add | BinOp::Sub, ..) => parent_is_product(root, path) || is_numerator(root, path),
+        _ => false,
+    };
+    if squared_part {
+        let two = node(ExprKind::Number("2".to_string()), e.span);
+        let with = binary(BinOp::Pow, e.clone(), two, e.span);
+        push_replacement(out, RepairKind::Power, root, path, e.span, with);
+    }
     match &e.kind {
         ExprKind::Binary(BinOp::Pow, base, exponent, _) if matches!(exponent.kind, ExprKind::Number(_)) => {
             push_replacement(out, RepairKind::Power, root, path, e.span, (**base).clone());
@@ -554,6 +606,36 @@ fn power_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>
         }
         _ => {}
     }
+}
+
+/// `e` with every call of the function named `from` spelled `to` (a builtin's derivative, spelled
+/// with the canonical name, in the alias the student wrote: `σ`).
+pub(super) fn respelled(e: &Expr, from: &str, to: &str) -> Expr {
+    fn walk(e: &mut Expr, from: &str, to: &str) {
+        if let ExprKind::Call { func, .. } = &mut e.kind {
+            if func.name == from {
+                func.name = to.to_string();
+            }
+        }
+        for i in 0..children(e).len() {
+            walk(child_mut(e, i), from, to);
+        }
+    }
+    let mut out = e.clone();
+    walk(&mut out, from, to);
+    out
+}
+
+/// Whether the node at `path` is the exponent of a power.
+fn is_exponent(root: &Expr, path: &[usize]) -> bool {
+    let Some((&last, parent)) = path.split_last() else { return false };
+    last == 1 && node_at(root, parent).is_some_and(|p| matches!(p.kind, ExprKind::Binary(BinOp::Pow, ..)))
+}
+
+/// Whether the node at `path` is the numerator of a quotient.
+fn is_numerator(root: &Expr, path: &[usize]) -> bool {
+    let Some((&last, parent)) = path.split_last() else { return false };
+    last == 0 && node_at(root, parent).is_some_and(|p| matches!(p.kind, ExprKind::Binary(BinOp::Div, ..)))
 }
 
 /// Whether the node at `path` is the denominator of a quotient.
@@ -570,10 +652,40 @@ fn factors(e: &Expr, out: &mut Vec<Expr>) {
             factors(a, out);
             factors(b, out);
         }
-        ExprKind::Binary(BinOp::Div, a, _, _) => factors(a, out),
+        ExprKind::Binary(BinOp::Div, a, b, span) => {
+            factors(a, out);
+            // The division by the denominator (`1 / (1 - p)` of `m * x / (1 - p)`).
+            let one = node(ExprKind::Number("1".to_string()), b.span);
+            out.push(node(ExprKind::Binary(BinOp::Div, Box::new(one), b.clone(), *span), b.span));
+        }
         ExprKind::Neg(a) => factors(a, out),
         _ => out.push(e.clone()),
     }
+}
+
+/// The texts of the factors a derivative carries through unchanged: the factors of the body of
+/// each `diff` in `e` that mention neither what it is taken with respect to nor a definition
+/// (`beta` of `diff(beta * KL, a)`). Put back, such a factor is a factor, not a chain-rule factor.
+pub(super) fn carried_factors(e: &Expr, definitions: &[(VarRef, Expr)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in nodes_of(e) {
+        let ExprKind::Diff { body, wrt } = &n.kind else { continue };
+        let mut fs = Vec::new();
+        factors(body, &mut fs);
+        if fs.len() < 2 {
+            continue;
+        }
+        for f in fs {
+            let names: Vec<String> = f.free_name_uses().into_iter().map(|(n, _)| n).collect();
+            let touched = names.iter().any(|name| {
+                wrt.iter().any(|w| w.name.name == *name) || definitions.iter().any(|(d, _)| d.name.name == *name)
+            });
+            if !touched && !matches!(f.kind, ExprKind::Number(_)) {
+                out.push(text(&f));
+            }
+        }
+    }
+    out
 }
 
 /// The factors of an expression's product and of the products of its terms.
@@ -642,6 +754,8 @@ fn missing_parts(
             || chain_from.contains(&t)
             || worked_from.contains(&t);
         let kind = if from_before && chain_rule { RepairKind::MissingChainFactor } else { kind };
+        // A factor the derivative carries through (`beta` of `diff(beta * KL, a)`) is a factor.
+        let kind = if hints.carried.contains(&t) { RepairKind::MissingFactor } else { kind };
         wanted.push((kind, f));
     }
     wanted.truncate(MAX_PARTS);
@@ -675,12 +789,39 @@ fn missing_parts(
                 RepairKind::ConstantFactor => binary(BinOp::Mul, f.clone(), n.clone(), n.span),
                 _ => binary(BinOp::Mul, n.clone(), f.clone(), n.span),
             };
+            // A constant put back into a part of the step is a factor of that part like any
+            // other; only the whole step's is a constant factor.
+            let kind =
+                if kind == RepairKind::ConstantFactor && !path.is_empty() { RepairKind::MissingFactor } else { kind };
             out.push(Candidate {
                 of: None,
                 kind,
                 culprit: (!path.is_empty()).then_some(n.span),
                 replacement: text(&f),
                 step: replaced(step, path, with),
+            });
+        }
+    }
+    // A declared size's usual factors of the whole step (`1/N` of a mean, `1/sqrt(d)` of
+    // attention), when the worked answer does not bring them in.
+    for size in known.sizes.iter().take(MAX_CONSTANTS) {
+        let name = node(ExprKind::Name(Ident { name: size.clone(), span: step.span }), step.span);
+        let one = node(ExprKind::Number("1".to_string()), step.span);
+        let root = node(
+            ExprKind::Call {
+                func: Ident { name: "sqrt".to_string(), span: step.span },
+                primes: 0,
+                args: vec![name.clone()],
+            },
+            step.span,
+        );
+        for f in [binary(BinOp::Div, one.clone(), name, step.span), binary(BinOp::Div, one.clone(), root, step.span)] {
+            out.push(Candidate {
+                of: None,
+                kind: RepairKind::ConstantFactor,
+                culprit: None,
+                replacement: text(&f),
+                step: binary(BinOp::Mul, f, step.clone(), step.span),
             });
         }
     }
@@ -1047,6 +1188,28 @@ mod tests {
         assert!(got.contains(&"o - y".to_string()), "{got:?}");
         let got = tried("x", "(p - y) * p * (1 - p)", RepairKind::ExtraFactor);
         assert!(got.contains(&"p - y".to_string()), "{got:?}");
+    }
+
+    #[test]
+    fn powers_constants_inside_a_part_and_carried_factors() {
+        // An exponent the power rule did not lower; a decimal and a bracket squared, an integer not.
+        let got = tried("x", "ga * (1 - p)^ga", RepairKind::Power);
+        assert!(got.contains(&"ga * (1 - p)^(ga - 1)".to_string()), "{got:?}");
+        let got = tried("x", "0.001 * 0.3", RepairKind::Power);
+        assert!(got.contains(&"0.001 * 0.3^2".to_string()), "{got:?}");
+        let got = tried("x", "(1 - p) / p", RepairKind::Power);
+        assert!(got.contains(&"(1 - p)^2 / p".to_string()), "{got:?}");
+        let got = tried("x", "2 * f'(2 * z)", RepairKind::Power);
+        assert!(!got.iter().any(|s| s.contains("2^2")), "{got:?}");
+        // A constant inside a part is an extra factor; only the whole step's is a constant factor.
+        let got = tried("x", "a + 2 * b", RepairKind::ExtraFactor);
+        assert!(got.contains(&"a + b".to_string()), "{got:?}");
+        assert!(tried("x", "a + 2 * b", RepairKind::ConstantFactor).is_empty());
+        // The factors a derivative carries through: not what it is taken with respect to.
+        let (b, _) = steps("diff(m * x / (1 - p), x)", "m");
+        let carried = super::carried_factors(&b, &[]);
+        assert!(carried.contains(&"m".to_string()) && !carried.contains(&"x".to_string()), "{carried:?}");
+        assert!(carried.iter().any(|f| f.replace(' ', "") == "1/(1-p)"), "{carried:?}");
     }
 
     #[test]

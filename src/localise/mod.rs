@@ -22,7 +22,8 @@ mod candidates;
 use std::collections::HashMap;
 
 use crate::check::{
-    check_model, screen_against_head, Cause, CheckOptions, DerivationResult, Repair, RepairKind, Verdict,
+    check_model, screen_against_head, Cause, CheckOptions, Constant, DerivationResult, Fraction, Repair, RepairKind,
+    Verdict,
 };
 use crate::model::{resolve, Derivation, Model};
 use crate::syntax::ast::{self, Item};
@@ -38,6 +39,10 @@ pub const LOCALISE_WORK: u64 = 40_000_000;
 /// corpus takes about 0.1 million units; a step with matrix derivatives can take a hundred times
 /// more): past it, the candidates not yet evaluated, the last in rank, are not tried.
 const SCREEN_WORK: u64 = 1_000_000;
+
+/// How many screens (each at another seed, of the survivors of the one before) a candidate must
+/// pass before it is checked in full.
+const SCREENS: u64 = 3;
 
 /// How many of a step's screened candidates are checked in full, in the order of their rank,
 /// before the search gives up on the step.
@@ -97,9 +102,19 @@ pub fn localise(
             let before = if k == 0 { &d.head } else { &d.steps[k - 1].expr };
             let hints = hints(file, &definitions, &known.definitions, &d.head, before, &mut worked);
             let mut candidates = candidates(before, &d.steps[k].expr, &known, &hints);
-            // A constant factor of the whole step is the likely cause already.
+            // A constant factor of the whole step is the likely cause already: the one factor it
+            // names is put back first (`1/2` for a step off by a factor of 2), no other.
             if matches!(step.cause, Some(Cause::Factor(_) | Cause::SignAndFactor(_))) {
                 candidates.retain(|c| !(c.kind == RepairKind::ConstantFactor && c.culprit.is_none()));
+                if let Some(Cause::Factor(Constant::Fraction(f))) = &step.cause {
+                    // Last in rank: a change that names the factor (a chain-rule factor, an
+                    // extra `2` written in the step) says more.
+                    candidates.push(reciprocal_factor(f, &d.steps[k].expr));
+                }
+            }
+            // A constant term of the whole step is the likely cause: that term put back.
+            if let Some(Cause::Offset(Constant::Fraction(f))) = &step.cause {
+                candidates.push(offset_term(f, &d.steps[k].expr));
             }
             if !candidates.is_empty() {
                 let derivatives = hints.derivatives;
@@ -112,7 +127,14 @@ pub fn localise(
     }
     let Some(tried) = resolve_candidates(file, &mut wrong) else { return };
     let budget = Budget { work: LOCALISE_WORK, time: options.file_budget.time };
-    let survivors = screen(&tried, &wrong, model, options, budget);
+    // Screened at several draws: at one draw alone, a kink or a zero can make many changes agree by
+    // coincidence (where `step(w1 * x)` is 0, every change of its other factors does), and
+    // those would take the places of the right one among the few checked in full.
+    let mut survivors = screen(&tried, &wrong, model, options, budget, None);
+    for more in 1..SCREENS {
+        let again = CheckOptions { seed: options.seed.wrapping_add(more), ..options.clone() };
+        survivors = screen(&tried, &wrong, model, &again, budget, Some(&survivors));
+    }
     for w in &wrong {
         results[w.derivation].steps[w.step].repairs_tried = w.candidates.len();
     }
@@ -137,6 +159,58 @@ pub fn localise(
             of,
         });
     }
+}
+
+/// The step times the reciprocal of `f`, the factor it is off by: a constant factor of the whole
+/// step put back (`1/2`, `2`, `3/2`).
+fn reciprocal_factor(f: &Fraction, step: &ast::Expr) -> Candidate {
+    let (numer, denom) = (f.denom * f.numer.signum(), f.numer.abs());
+    let number = |n: i64| ast::Expr { kind: ast::ExprKind::Number(n.to_string()), span: step.span };
+    let factor = if denom == 1 {
+        number(numer)
+    } else {
+        let span = step.span;
+        ast::Expr {
+            kind: ast::ExprKind::Binary(ast::BinOp::Div, Box::new(number(numer)), Box::new(number(denom)), span),
+            span,
+        }
+    };
+    let span = step.span;
+    let changed = ast::Expr {
+        kind: ast::ExprKind::Binary(ast::BinOp::Mul, Box::new(factor.clone()), Box::new(step.clone()), span),
+        span,
+    };
+    Candidate {
+        kind: RepairKind::ConstantFactor,
+        culprit: None,
+        replacement: text_of(&factor),
+        step: changed,
+        of: None,
+    }
+}
+
+/// The step minus `f`, the constant it is off by: a constant term put back (`- 1/2`).
+fn offset_term(f: &Fraction, step: &ast::Expr) -> Candidate {
+    let span = step.span;
+    let number = |n: i64| ast::Expr { kind: ast::ExprKind::Number(n.to_string()), span };
+    let size = if f.denom == 1 {
+        number(f.numer.abs())
+    } else {
+        ast::Expr {
+            kind: ast::ExprKind::Binary(
+                ast::BinOp::Div,
+                Box::new(number(f.numer.abs())),
+                Box::new(number(f.denom)),
+                span,
+            ),
+            span,
+        }
+    };
+    // The step is the step before plus f: the term -f is missing.
+    let (op, shown) =
+        if f.numer > 0 { (ast::BinOp::Sub, format!("-{}", text_of(&size))) } else { (ast::BinOp::Add, text_of(&size)) };
+    let changed = ast::Expr { kind: ast::ExprKind::Binary(op, Box::new(step.clone()), Box::new(size), span), span };
+    Candidate { kind: RepairKind::MissingTerm, culprit: None, replacement: shown, step: changed, of: None }
 }
 
 /// The builtin call whose derivative a verified small change (a sign, a power, a factor)
@@ -248,6 +322,11 @@ fn hints(
             continue;
         }
         if let Some(d) = crate::derive::builtin_derivative(&func.name, u) {
+            // In the spelling the student wrote the call in (`σ(z) * (1 - σ(z))`).
+            let d = match crate::builtin::Builtin::from_name(&func.name) {
+                Some(b) if b.name() != func.name => candidates::respelled(&d, b.name(), &func.name),
+                _ => d,
+            };
             derivatives.push((call, d));
         }
     }
@@ -274,7 +353,8 @@ fn hints(
         }
     }
     let head_free = head.free_name_uses().into_iter().map(|(n, _)| n).collect();
-    Hints { chain, worked: forms, values, head_free, derivatives }
+    let carried = [head, before].iter().flat_map(|e| candidates::carried_factors(e, defined)).collect();
+    Hints { chain, worked: forms, values, head_free, derivatives, carried }
 }
 
 fn text_of(e: &ast::Expr) -> String {
@@ -363,16 +443,28 @@ fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
     Some(model)
 }
 
-/// The candidates of each wrong step that equal the step before at every sample of the numbers
-/// (no proofs), in the order of their rank.
-fn screen(tried: &Model, wrong: &[Wrong], model: &Model, options: &CheckOptions, budget: Budget) -> Vec<Vec<usize>> {
+/// The candidates of each wrong step (of those in `only`, if given) that equal the step before at
+/// every sample of the numbers (no proofs), in the order of their rank.
+fn screen(
+    tried: &Model,
+    wrong: &[Wrong],
+    model: &Model,
+    options: &CheckOptions,
+    budget: Budget,
+    only: Option<&[Vec<usize>]>,
+) -> Vec<Vec<usize>> {
     // Per wrong step: one derivation whose head is the step before and whose steps are the
-    // candidates that resolved.
+    // candidates that resolved (and, with `only`, passed an earlier screen).
     let mut merged = Vec::new();
     let mut owners = Vec::new();
     for (w, wr) in wrong.iter().enumerate() {
-        let resolved: Vec<(usize, usize)> =
-            wr.resolved.iter().enumerate().filter_map(|(i, r)| r.map(|at| (i, at))).collect();
+        let resolved: Vec<(usize, usize)> = wr
+            .resolved
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.map(|at| (i, at)))
+            .filter(|(i, _)| only.is_none_or(|only| only[w].contains(i)))
+            .collect();
         let Some(&(_, first)) = resolved.first() else { continue };
         let head = &tried.derivations[first];
         merged.push(Derivation {
