@@ -459,7 +459,7 @@ fn grade_derivations(
         // The same repairs as `check` gives: the student's steps are the submission's, at the
         // same offsets in the combined text. A search made for the same text, model and results
         // before is replayed (see `memo`).
-        let skip = memo::leading_comments(&combined.text);
+        let skip = combined.leading_comments;
         let key = reference
             .memo
             .as_ref()
