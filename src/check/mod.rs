@@ -11,10 +11,12 @@
 mod compare;
 mod diagnose;
 mod evaluate;
+mod memo;
 mod plan;
 mod text;
 
 pub use diagnose::{Against, Cause, Constant, Fraction, Repair, RepairKind};
+pub use memo::{Memo, MemoScope, DEFAULT_MEMO_ENTRIES};
 pub use text::{exact_significant, significant};
 
 /// The internal errors of derivatives in forward mode found so far in this process (see
@@ -223,6 +225,46 @@ pub fn check_model(model: &Model, options: &CheckOptions) -> Vec<DerivationResul
         );
     });
     results
+}
+
+/// Checks every derivation of a model as [`check_model`] does, one after another, looking each
+/// derivation up in the memo first: the results, and the work charged to the file's budget, are
+/// those of `check_model` with `jobs` 1, byte for byte (see [`Memo`]). The scope must be one made
+/// for a model with the same tables as `model` (`Memo::scope`) and for `options`. Without a memo,
+/// this is `check_model`.
+pub fn check_model_memo(model: &Model, options: &CheckOptions, scope: Option<&MemoScope>) -> Vec<DerivationResult> {
+    let Some(MemoScope { memo, digest }) = scope else { return check_model(model, options) };
+    let ctx = file_context(model, options);
+    // A check that took less wall-clock time than every safety net cannot have been stopped by
+    // one (each starts within it); only such a result is stored.
+    let net = [options.prove_budget.time, options.file_budget.time].into_iter().flatten().min();
+    work::file(options.file_budget, || {
+        let mut results = Vec::with_capacity(model.derivations.len());
+        for (i, d) in model.derivations.iter().enumerate() {
+            if work::file_spent().is_some() {
+                results.push(check_derivation(&ctx, i, d, options));
+                continue;
+            }
+            let key = memo::derivation_key(digest, i, d);
+            let hit = memo.get(&key).filter(|m| work::used().saturating_add(m.work()) <= options.file_budget.work);
+            if let Some((m, result)) = hit.and_then(|m| m.replay(d).map(|r| (m, r))) {
+                // What the fresh check would have charged, which it would have done within the
+                // budget.
+                let _ = work::charge(m.work());
+                memo.count_hit();
+                results.push(result);
+                continue;
+            }
+            let (before, started) = (work::used(), std::time::Instant::now());
+            let result = check_derivation(&ctx, i, d, options);
+            let in_time = net.is_none_or(|net| started.elapsed() < net);
+            if work::file_spent().is_none() && in_time {
+                memo.insert(key, d, &result, work::used() - before);
+            }
+            results.push(result);
+        }
+        results
+    })
 }
 
 /// The stack of a thread that checks: nesting is bounded by the syntax limits, and this leaves

@@ -8,7 +8,7 @@
 //! `(their ∂L/∂h[j]) · g'(a[j]) · x[k]`. That is checked like any step, so credit is only ever
 //! kept for a step the checker shows consistent with what the student wrote before.
 
-use crate::check::{check_model, CheckOptions, DerivationResult, Verdict};
+use crate::check::{check_model_memo, CheckOptions, DerivationResult, MemoScope, Verdict};
 use crate::model::{Derivation, Expr, Model, Step, ToleranceRule};
 use crate::syntax::ast::Relation;
 
@@ -24,6 +24,7 @@ pub(super) fn carried_steps(
     checked: &[Derivation],
     results: &[DerivationResult],
     options: &CheckOptions,
+    memo: Option<&MemoScope>,
 ) -> Vec<Vec<Option<usize>>> {
     let mut out: Vec<Vec<Option<usize>>> = results.iter().map(|r| vec![None; r.steps.len()]).collect();
     // The derivations whose final answer is wrong (decided), with that answer.
@@ -63,7 +64,7 @@ pub(super) fn carried_steps(
     if derivations.is_empty() {
         return out;
     }
-    let verdicts = check_model(&with_derivations(model, derivations), options);
+    let verdicts = check_model_memo(&with_derivations(model, derivations), options, memo);
     for ((k, i, a), v) in tried.into_iter().zip(verdicts) {
         let follows = v.steps.first().is_some_and(|s| matches!(s.verdict, Verdict::Proved | Verdict::Checked));
         if follows && out[k][i].is_none() {

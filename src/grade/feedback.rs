@@ -3,8 +3,8 @@
 //! reference's next step.
 
 use crate::check::{
-    check_model, significant, Against, Cause, CheckOptions, Constant, Counterexample, Fraction, Repair, RepairKind,
-    StepResult,
+    check_model_memo, significant, Against, Cause, CheckOptions, Constant, Counterexample, Fraction, MemoScope, Repair,
+    RepairKind, StepResult,
 };
 use crate::model::{dims_text, expr_text, Derivation, Expr, Model, Step, ToleranceRule};
 use crate::syntax::ast::{BigOp, Relation};
@@ -30,7 +30,12 @@ pub(super) struct WrongStep<'a> {
 /// gives "missing term `t`"; a term of the step added to the step before gives "extra term `t`".
 /// All alternatives are checked at once, as the steps of one derivation per wrong step whose head
 /// is the student's step: a step that `holds` is equal to it.
-pub(super) fn name_terms(model: &Model, wrong: &[WrongStep], options: &CheckOptions) -> Vec<Option<String>> {
+pub(super) fn name_terms(
+    model: &Model,
+    wrong: &[WrongStep],
+    options: &CheckOptions,
+    memo: Option<&MemoScope>,
+) -> Vec<Option<String>> {
     let mut causes = vec![None; wrong.len()];
     let mut derivations = Vec::new();
     let mut owners = Vec::new();
@@ -66,7 +71,7 @@ pub(super) fn name_terms(model: &Model, wrong: &[WrongStep], options: &CheckOpti
     if derivations.is_empty() {
         return causes;
     }
-    let results = check_model(&with_derivations(model, derivations), options);
+    let results = check_model_memo(&with_derivations(model, derivations), options, memo);
     for ((result, owner), labels) in results.iter().zip(owners).zip(labels) {
         causes[owner] = result.steps.iter().position(|s| s.holds).and_then(|i| labels.get(i).cloned());
     }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::reference::{declarations, Declaration, Reference};
-use crate::check::{check_model, CheckOptions, Verdict};
+use crate::check::{check_model_memo, CheckOptions, MemoScope, Verdict};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{
     expr_text, free_indices, ix_var, resolve, subst_free, Derivation, EntryId, EntryKind, EntryRef, Expr, IndexId, Ix,
@@ -73,6 +73,10 @@ pub(super) struct Combined {
     pub own: Vec<EntryId>,
     /// The length of the reference's text at the end of `text`.
     pub reference_len: usize,
+    /// The length of the text's leading lines of `#` comments and spaces, which change no result
+    /// but the offsets after them (0 for an answer in LaTeX, Markdown or a notebook, where `#`
+    /// starts no comment).
+    pub leading_comments: usize,
 }
 
 /// What a submission's declarations do to the reference's model (none, by default: an answer
@@ -214,7 +218,9 @@ pub(super) fn combine(
 ) -> Combined {
     let text = format!("{}\n{}", blanked(source, blank), reference.source);
     let (combined_file, syntax_errors) = parse_file_remembering(&text, parsed);
-    resolve_combined(reference, file, source.len(), text, combined_file, &syntax_errors)
+    let mut combined = resolve_combined(reference, file, source.len(), text, combined_file, &syntax_errors);
+    combined.leading_comments = super::memo::leading_comments(&combined.text);
+    combined
 }
 
 /// An answer read from LaTeX, Markdown or a notebook (`file`: its derivations, with spans in
@@ -283,6 +289,7 @@ fn resolve_combined(
         file: combined_file,
         own,
         reference_len,
+        leading_comments: 0,
     }
 }
 
@@ -303,6 +310,7 @@ pub(super) fn match_derivations(
     reference: &Reference,
     combined: &Combined,
     options: &CheckOptions,
+    memo: Option<&MemoScope>,
 ) -> Vec<Option<Match>> {
     let model = &combined.model;
     let text = |id: usize| expr_text(model, &model.derivations[id].head);
@@ -330,7 +338,7 @@ pub(super) fn match_derivations(
     // Heads written alike are equal; the others are checked, all at once.
     let written_apart: Vec<(usize, usize)> =
         candidates.iter().copied().filter(|&(r, s)| mine[s].as_ref() != Some(&theirs[r])).collect();
-    let equal_by_check = heads_equal(combined, &written_apart, options);
+    let equal_by_check = heads_equal(combined, &written_apart, options, memo);
     let equal = |r: usize, s: usize| match written_apart.iter().position(|&p| p == (r, s)) {
         Some(k) => equal_by_check.get(k).copied().unwrap_or(false),
         None => mine[s].is_some(),
@@ -351,7 +359,12 @@ pub(super) fn match_derivations(
 
 /// Whether the heads of each pair are equal: one derivation per pair, the reference's head with
 /// the submission's as its one step, checked together.
-fn heads_equal(combined: &Combined, pairs: &[(usize, usize)], options: &CheckOptions) -> Vec<bool> {
+fn heads_equal(
+    combined: &Combined,
+    pairs: &[(usize, usize)],
+    options: &CheckOptions,
+    memo: Option<&MemoScope>,
+) -> Vec<bool> {
     if pairs.is_empty() {
         return Vec::new();
     }
@@ -380,7 +393,7 @@ fn heads_equal(combined: &Combined, pairs: &[(usize, usize)], options: &CheckOpt
             })
         })
         .collect();
-    check_model(&with_derivations(model, derivations), options)
+    check_model_memo(&with_derivations(model, derivations), options, memo)
         .iter()
         .map(|d| d.steps.first().is_some_and(|s| matches!(s.verdict, Verdict::Proved | Verdict::Checked)))
         .collect()
@@ -413,14 +426,14 @@ pub(super) struct Aligned {
 /// - a head written element by element (`diff(L, W[j,k])`) where the reference has the whole array
 ///   (`diff(L, W)`), or the other way round, is the reference's head: the derivation's free indices
 ///   are renamed to the reference's positions and its steps are compared element by element.
-pub(super) fn align(combined: &mut Combined, options: &CheckOptions) -> Aligned {
+pub(super) fn align(combined: &mut Combined, options: &CheckOptions, memo: Option<&MemoScope>) -> Aligned {
     let mut aligned = Aligned { renamed: Vec::new(), notes: vec![Vec::new(); combined.derivations.len()] };
     let mine: Vec<(usize, usize)> =
         combined.derivations.iter().enumerate().filter_map(|(s, d)| d.resolved.map(|id| (s, id))).collect();
     if mine.is_empty() {
         return aligned;
     }
-    let renames = same_definitions(combined, options);
+    let renames = same_definitions(combined, options, memo);
     if !renames.is_empty() {
         let model = &mut combined.model;
         for &(s, id) in &mine {
@@ -489,7 +502,7 @@ pub(super) fn align(combined: &mut Combined, options: &CheckOptions) -> Aligned 
 
 /// The submission's own definitions that have the value of one of the reference's (each at most
 /// once), checked all at once as `derive a[j] = z[j]`.
-fn same_definitions(combined: &Combined, options: &CheckOptions) -> Vec<(EntryId, EntryId)> {
+fn same_definitions(combined: &Combined, options: &CheckOptions, memo: Option<&MemoScope>) -> Vec<(EntryId, EntryId)> {
     let model = &combined.model;
     let offset = combined.text.len() - combined.reference_len;
     let defined = |id: EntryId| matches!(model.entries[id].kind, EntryKind::Defined(_));
@@ -535,7 +548,7 @@ fn same_definitions(combined: &Combined, options: &CheckOptions) -> Vec<(EntryId
             shape: Shape::scalar(),
         })
         .collect();
-    let equal: Vec<bool> = check_model(&with_derivations(model, derivations), options)
+    let equal: Vec<bool> = check_model_memo(&with_derivations(model, derivations), options, memo)
         .iter()
         .map(|d| d.steps.first().is_some_and(|s| matches!(s.verdict, Verdict::Proved | Verdict::Checked)))
         .collect();

@@ -8,6 +8,7 @@
 mod carried;
 mod feedback;
 mod matching;
+mod memo;
 mod milestones;
 pub mod policy;
 mod reference;
@@ -16,10 +17,13 @@ use std::time::{Duration, Instant};
 
 pub use feedback::{cause_text, repair_text};
 pub use matching::MatchedBy;
+pub use memo::GradeMemo;
 pub use policy::{Points, StepStatus};
 pub use reference::{Reference, ReferenceDerivation};
 
-use crate::check::{check_model, Cause, CheckOptions, DerivationResult, RepairKind, StepResult, Verdict};
+use crate::check::{
+    check_model_memo, Cause, CheckOptions, DerivationResult, MemoScope, RepairKind, StepResult, Verdict,
+};
 use crate::diagnostic::{line_col, Diagnostic, Span};
 use crate::latex::AnswerKind;
 use crate::localise::localise;
@@ -349,7 +353,11 @@ fn grade_combined(
     }
     // The submission's own names for the reference's definitions, and heads written element by
     // element, read in the reference's terms.
-    let aligned = align(&mut combined, &options.check);
+    // Every check of this submission is in the combined model's tables (they differ only in
+    // derivations): one digest of them for the memo.
+    let scope = reference.memo.as_ref().map(|m| m.checks.scope(&combined.model, &options.check));
+    let memo = scope.as_ref();
+    let aligned = align(&mut combined, &options.check, memo);
     for (mine, theirs) in &aligned.renamed {
         let family = mine.split('[').next().unwrap_or(mine);
         let added = format!("added definition of `{family}");
@@ -358,11 +366,11 @@ fn grade_combined(
             d.hints = vec![format!("graded as the reference's `{theirs}`, which has the same value")];
         }
     }
-    let matches = match_derivations(reference, &combined, &options.check);
+    let matches = match_derivations(reference, &combined, &options.check, memo);
     if Instant::now() > deadline {
         return timed_out();
     }
-    let graded = grade_derivations(reference, &combined, &matches, &aligned.notes, &errors, source, options);
+    let graded = grade_derivations(reference, &combined, &matches, &aligned.notes, &errors, source, options, memo);
     if Instant::now() > deadline {
         return timed_out();
     }
@@ -415,6 +423,7 @@ fn review_reasons(g: &SubmissionGrade, declarations: &DeclarationChanges) -> Vec
 
 /// Checks every matched derivation from the reference's head, then turns the verdicts into points
 /// and feedback.
+#[allow(clippy::too_many_arguments)]
 fn grade_derivations(
     reference: &Reference,
     combined: &Combined,
@@ -423,6 +432,7 @@ fn grade_derivations(
     errors: &[Diagnostic],
     source: &str,
     options: &GradeOptions,
+    memo: Option<&MemoScope>,
 ) -> Vec<DerivationGrade> {
     let model = &combined.model;
     let theirs = |r: usize| &model.derivations[combined.reference[r]];
@@ -444,11 +454,28 @@ fn grade_derivations(
         });
     }
     let checked_model = with_derivations(model, to_check.clone());
-    let mut results = check_model(&checked_model, &options.check);
+    let mut results = check_model_memo(&checked_model, &options.check, memo);
     if options.check.repair {
         // The same repairs as `check` gives: the student's steps are the submission's, at the
-        // same offsets in the combined text.
-        localise(&combined.text, &combined.file, &checked_model, &mut results, &options.check);
+        // same offsets in the combined text. A search made for the same text, model and results
+        // before is replayed (see `memo`).
+        let skip = combined.leading_comments;
+        let key = reference
+            .memo
+            .as_ref()
+            .map(|_| GradeMemo::repair_key(&combined.text, skip, &checked_model, &results, &options.check));
+        let replayed =
+            reference.memo.as_ref().zip(key.as_ref()).is_some_and(|(m, key)| m.replay_repairs(key, skip, &mut results));
+        if !replayed {
+            let started = Instant::now();
+            localise(&combined.text, &combined.file, &checked_model, &mut results, &options.check);
+            // A search that took less time than every safety net cannot have been cut by one.
+            let nets = [options.check.file_budget.time, options.check.prove_budget.time];
+            let in_time = nets.into_iter().flatten().min().is_none_or(|net| started.elapsed() < net);
+            if let (Some(m), Some(key), true) = (&reference.memo, key, in_time) {
+                m.store_repairs(key, skip, &results);
+            }
+        }
         for (k, &r) in checked_for.iter().enumerate() {
             // A first step is compared with the reference's head; a repair made against another
             // head of the student's own would not be about that comparison.
@@ -476,13 +503,14 @@ fn grade_derivations(
         .collect();
 
     // Wrong steps that follow from the student's own wrong answer to another derivation.
-    let carried = carried::carried_steps(model, &to_check, &results, &options.check);
+    let carried = carried::carried_steps(model, &to_check, &results, &options.check, memo);
     let terms = missing_or_extra_terms(
         model,
         &to_check,
         &results,
         |k| (theirs(checked_for[k]), &reference_exprs[checked_for[k]]),
         options,
+        memo,
     );
 
     let mut out = Vec::new();
@@ -649,6 +677,7 @@ fn missing_or_extra_terms<'a>(
     results: &[DerivationResult],
     reference_of: impl Fn(usize) -> (&'a Derivation, &'a Vec<String>),
     options: &GradeOptions,
+    memo: Option<&MemoScope>,
 ) -> Vec<Vec<Option<String>>> {
     let mut wrong = Vec::new();
     let mut at = Vec::new();
@@ -669,7 +698,7 @@ fn missing_or_extra_terms<'a>(
         }
     }
     let mut terms: Vec<Vec<Option<String>>> = results.iter().map(|r| vec![None; r.steps.len()]).collect();
-    for ((k, i), term) in at.into_iter().zip(feedback::name_terms(model, &wrong, &options.check)) {
+    for ((k, i), term) in at.into_iter().zip(feedback::name_terms(model, &wrong, &options.check, memo)) {
         terms[k][i] = term;
     }
     terms

@@ -2,11 +2,13 @@
 //! their points, the declarations a submission is compared with, and the student's template.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::Signed;
 
+use super::memo::GradeMemo;
 use super::policy::{default_shares, derivatives_left_through_definitions, Points};
 use crate::check::{check_model, CheckOptions, Verdict};
 use crate::diagnostic::{Diagnostic, Span};
@@ -41,6 +43,10 @@ pub struct Reference {
     pub(super) words: HashSet<String>,
     /// Its logical lines (for the template).
     lines: Vec<Span>,
+    /// The results of the checks made for its submissions, shared by all of them, so that a
+    /// derivation that recurs in the same model is checked once; `None`: every check is made
+    /// afresh. It changes no grade (docs/grading.md, "The memo").
+    pub memo: Option<Arc<GradeMemo>>,
 }
 
 /// One derivation of the reference.
@@ -158,6 +164,7 @@ impl Reference {
             declarations: declarations(&file, &lines),
             words: words(source),
             lines,
+            memo: Some(Arc::new(GradeMemo::default())),
         })
     }
 
