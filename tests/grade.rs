@@ -90,7 +90,11 @@ fn the_typical_mistakes_are_diagnosed() {
     assert!(diagnosis(0, 1).starts_with("forgotten sum over `c`"), "{}", diagnosis(0, 1));
     assert_eq!(g.derivations[1].steps[1].status, StepStatus::Repeat);
     assert_eq!(g.derivations[1].steps[1].credit.to_string(), "0");
-    assert_eq!(diagnosis(1, 2), "off by a factor of 1/2");
+    // The cause, then the verified repair that puts the constant back.
+    assert_eq!(
+        diagnosis(1, 2),
+        "off by a factor of 1/2; a constant factor `2` is missing: putting it back makes this step follow from the step before"
+    );
     assert_eq!(diagnosis(2, 1), "missing term `x^2*exp(x)`");
     assert_eq!(diagnosis(3, 1), "extra term `x`");
     assert!(g.derivations.iter().all(|d| !d.final_correct));
