@@ -130,7 +130,7 @@ pub(super) fn plan(
         };
         for a in kinds {
             let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, a as u64, 0x1d]);
-            let values = assignment(a, &ranges, model.indices.len(), &mut r);
+            let values = assignment(a, &ranges, model.indices.len(), !screen, &mut r);
             if assigned.contains(&values) {
                 continue;
             }
@@ -204,23 +204,40 @@ pub(super) enum Draws {
 }
 
 /// The values of the free indices for one kind of assignment: 0 their upper bounds, 1 random
-/// values, 2 their lower bounds, 3 interior values on the diagonals (indices whose ranges meet take
+/// values (different from each other where their ranges leave room, unless `distinct` is false),
+/// 2 their lower bounds, 3 interior values on the diagonals (indices whose ranges meet take
 /// one value, strictly inside the common part of their ranges where it has such values).
 pub(super) fn assignment(
     kind: usize,
     ranges: &[(IndexId, i64, i64)],
     n_indices: usize,
+    distinct: bool,
     r: &mut impl Rng,
 ) -> Vec<Option<i64>> {
     let mut values = vec![None; n_indices];
     match kind {
-        0..=2 => {
+        1 => {
+            // Random values, each different from those already drawn for the other free indices
+            // where its range leaves room (a few tries): the bounds and the diagonals put indices
+            // of one range at one value, so this is where `j ≠ l` is visited (`(δ(j, l) - p[j])`
+            // for `(δ(j, l) - p[l])` differs only there). A repair's screen (`distinct` false)
+            // draws each independently: a change that matters only on a diagonal must show there.
+            let mut used: Vec<i64> = Vec::new();
             for &(i, lo, hi) in ranges {
-                values[i] = Some(match kind {
-                    0 => hi,
-                    1 => r.gen_range(lo..=hi),
-                    _ => lo,
-                });
+                let mut v = r.gen_range(lo..=hi);
+                for _ in 0..if distinct { 16 } else { 0 } {
+                    if !used.contains(&v) {
+                        break;
+                    }
+                    v = r.gen_range(lo..=hi);
+                }
+                used.push(v);
+                values[i] = Some(v);
+            }
+        }
+        0 | 2 => {
+            for &(i, lo, hi) in ranges {
+                values[i] = Some(if kind == 0 { hi } else { lo });
             }
         }
         _ => {
