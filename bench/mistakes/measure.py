@@ -15,7 +15,8 @@ Texts are compared without spaces and with the language's aliases spelled out (`
 `·` and `×` are `*`, `−` is `-`). It also counts the right steps called wrong and the wrong steps
 not found wrong. Both development sets are measured and reported apart: this directory's files
 (the first set) and fresh/ (the second, written before the localiser was tuned on it). Usage:
-    python3 bench/mistakes/measure.py [--bin target/release/gradproof] [--list] [--set dev|fresh]
+    python3 bench/mistakes/measure.py [--bin target/release/gradproof] [--list] [--set dev|fresh|third]
+third/ is a third set, written and labelled before gradproof was first run on it.
 """
 import argparse
 import json
@@ -30,7 +31,7 @@ CAUSE_CLASS = {"sign": "sign", "factor": "constant_factor", "transposed": "trans
 
 
 ALIASES = {"σ": "sigmoid", "·": "*", "×": "*", "−": "-"}
-SETS = {"dev": (HERE, []), "fresh": (HERE / "fresh", ["--fresh"])}
+SETS = {"dev": (HERE, []), "fresh": (HERE / "fresh", ["--fresh"]), "third": (HERE / "third", ["--third"])}
 
 
 def squash(text):
@@ -44,7 +45,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=str(ROOT / "target/release/gradproof"))
     ap.add_argument("--list", action="store_true", help="list every step that misses")
-    ap.add_argument("--set", choices=sorted(SETS), action="append", help="one set (default: both)")
+    ap.add_argument("--set", choices=sorted(SETS), action="append", help="one set (default: dev and fresh)")
     args = ap.parse_args()
     status = 0
     for name in args.set or ["dev", "fresh"]:

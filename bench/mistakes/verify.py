@@ -19,6 +19,7 @@ its class is one of the known ones and that its culprit occurs exactly once in t
 Run: python3 bench/mistakes/verify.py          (exits 1 on any failure)
      python3 bench/mistakes/verify.py --labels (the labels as JSON, without checking)
      add --fresh for the second development set, fresh/*.deriv with fresh/topics.py
+     add --third for the third development set, third/*.deriv with third/topics.py
 """
 import os
 import random
@@ -29,8 +30,10 @@ from collections import Counter, defaultdict
 import sympy as sp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# the set: this directory (the first development set) or, with --fresh, fresh/ (the second one)
-DIR = os.path.join(HERE, "fresh") if "--fresh" in sys.argv else HERE
+# the set: this directory (the first development set), with --fresh fresh/ (the second one), with
+# --third third/ (the third one)
+DIR = (os.path.join(HERE, "fresh") if "--fresh" in sys.argv
+       else os.path.join(HERE, "third") if "--third" in sys.argv else HERE)
 CLASSES = {
     "index", "derivative", "function", "transpose", "name", "sign", "power", "wrong_factor",
     "extra_factor", "missing_factor", "missing_chain_factor", "extra_term", "missing_term",
