@@ -102,6 +102,18 @@ fn a_step_wrong_only_off_the_diagonal_is_wrong() {
     assert_verdicts(source, false, &[Wrong]);
 }
 
+/// A class label read only through a definition (`let L = -log(p[c])`) is drawn like any other:
+/// the steps were `undetermined` ("an index has no value"), found by the third development set.
+#[test]
+fn a_label_read_through_a_definition_is_drawn() {
+    let source = "index k in 1..3, l in 1..3\nvar c in 1..3\nvar o[k]\n\
+        let p[k] = exp(o[k]) / sum(l, exp(o[l]))\nlet L = -log(p[c])\n\
+        derive diff(L, o[k])\n  = p[k] - delta(k, c)\n\
+        derive diff(L, o[k])\n  = delta(k, c) - p[k]\n";
+    assert_verdicts(source, true, &[Proved, Wrong]);
+    assert_verdicts(source, false, &[Checked, Wrong]);
+}
+
 /// min(x, 5) = x only for x ≤ 5; the usual draws stay within ±2.
 #[test]
 fn a_step_wrong_only_beyond_a_kink_is_wrong() {

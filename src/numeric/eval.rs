@@ -1286,6 +1286,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     V::from_approx(v)?
                 } else {
                     let mut free = vec![None; model.indices.len()];
+                    // A class label a definition reads (`let L = -log(p[y])`) is an input: its
+                    // value is the sample's.
+                    for label in model.labels() {
+                        free[label] = self.sample.free.get(label).copied().flatten();
+                    }
                     for (slot, v) in entry.range_slots().zip(&key.1) {
                         free[slot] = Some(*v);
                     }
