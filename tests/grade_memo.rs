@@ -22,10 +22,7 @@ const REFERENCE: &str = "tests/grade/reference.deriv";
 
 /// A scratch directory of this test's own.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gradproof-memo-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
+    grade_common::scratch("memo", name)
 }
 
 /// Writes `n` submissions: the test submissions in turn, under headers of several lengths (none,

@@ -23,10 +23,7 @@ const REFERENCE: &str = "tests/grade/reference.deriv";
 
 /// A scratch directory of this test's own.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gradproof-shard-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
+    grade_common::scratch("shard", name)
 }
 
 /// A batch laid out as a course's: the test submissions at the top, two of them again in
