@@ -239,6 +239,11 @@ fn expanded_here(e: &Expr) -> Option<Expr> {
     (written_length(&best) < written_length(e)).then_some(best)
 }
 
+/// egg's time limit for [`shortest`]: so high that it never decides. The search is bounded by its
+/// nodes and iterations, which do not depend on the machine, so the form `derive` writes depends on
+/// the input alone, never on the load (docs/derive.md).
+const NEVER: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// A shorter form of `e` with common factors pulled out of its terms, if there is one.
 pub fn shortest(e: &Expr) -> Option<Expr> {
     let mut leaves = Leaves { exprs: Vec::new(), texts: Vec::new() };
@@ -247,7 +252,7 @@ pub fn shortest(e: &Expr) -> Option<Expr> {
     let runner = Runner::<Alg, ()>::default()
         .with_node_limit(3_000)
         .with_iter_limit(10)
-        .with_time_limit(Duration::from_secs(10))
+        .with_time_limit(NEVER)
         .with_expr(&rec)
         .run(&rules());
     let before = WrittenLength { leaves: &leaves }.cost_rec(&rec);
