@@ -136,3 +136,24 @@ fn json_lists_every_value_and_the_human_report_folds_them_and_says_where_they_ar
     let human = render_human(&[report], HumanOptions::default());
     assert_eq!(human.matches("… and 4 more (see --format json)").count(), 2, "{human}");
 }
+
+#[test]
+fn one_wrong_element_of_a_large_matrix_is_the_counterexample() {
+    // The gradient of c · tanh(W x) in a 20 × 20 matrix, with 0.001 added to element (7, 13)
+    // alone (an outer product of two unit vectors): that element, and no other, differs.
+    let n = 20;
+    let unit = |k: usize| (1..=n).map(|i| if i == k { "1" } else { "0" }).collect::<Vec<_>>().join(", ");
+    let source = format!(
+        "var W: {n} x {n}, x: {n}, c: {n}\nlet y = tanh(W * x)\nlet E = dot(c, y)\nderive diff(E, W)\n  \
+         = (c ⊙ (1 - y^2)) * x^T + 0.001 * [{}] * [{}]^T\n",
+        unit(7),
+        unit(13)
+    );
+    let c = counterexample(&source);
+    let at: Vec<(&str, i64)> = c.indices.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(at, [("col", 13), ("row", 7)]);
+    // The values follow from the inputs: c[7] (1 - y[7]^2) x[13] on the left, 0.001 more on the right.
+    let y7 = (1..=n).map(|j| c.inputs[&format!("W[7,{j}]")] * c.inputs[&format!("x[{j}]")]).sum::<f64>().tanh();
+    assert_close(c.inputs["c[7]"] * (1.0 - y7 * y7) * c.inputs["x[13]"], c.left, 1e-12);
+    assert_close(c.left.unwrap() + 0.001, c.right, 1e-12);
+}

@@ -256,7 +256,7 @@ pub(super) fn transposed(model: &Model, evaluated: &[Evaluated], a: usize, b: us
         free[col] = Some(c);
         (ev.sample.seed, ev.sample.mirror, ev.sample.sizes.clone(), free)
     };
-    let by_position: std::collections::HashMap<_, &Point> = evaluated
+    let by_position: rustc_hash::FxHashMap<_, &Point> = evaluated
         .iter()
         .filter_map(|ev| Some((key(ev, ev.sample.free[row]?, ev.sample.free[col]?), &ev.points[a])))
         .collect();

@@ -59,6 +59,8 @@ pub struct Context<'m> {
     pub model: &'m Model,
     /// `reads[e][t]`: entry `e` depends on entry `t`, directly or through other definitions.
     reads: Vec<Vec<bool>>,
+    /// The same at the level of elements (`y[k]` reads row `k` of `W`): `reach.rs`.
+    reach: super::reach::Reach,
     /// What an evaluation stopped by the file's budget of work, or by its safety net in time, says.
     spent_messages: Option<(String, String)>,
     /// The expressions (by address) and positions that cannot be evaluated exactly. An exact
@@ -76,6 +78,7 @@ impl<'m> Context<'m> {
         Context {
             model,
             reads: crate::model::dependency_closure(model),
+            reach: super::reach::Reach::new(model),
             spent_messages: None,
             not_exact: RefCell::new(rustc_hash::FxHashSet::default()),
         }
@@ -101,6 +104,13 @@ impl<'m> Context<'m> {
     /// Whether entry `e` changes when entry `t` is perturbed.
     fn depends(&self, e: EntryId, t: EntryId) -> bool {
         e == t || self.reads[e][t]
+    }
+
+    /// Whether entry `key` may change when entry `target` is perturbed, at the sample's `sizes`:
+    /// [`Context::depends`] refined element by element (`reach.rs`; never `false` where it is
+    /// `true`).
+    fn moves(&self, sizes: &[i64], key: &EntryKey, target: &EntryKey) -> bool {
+        self.depends(key.0, target.0) && self.reach.may_depend(&self.reads, sizes, key, target)
     }
 }
 
@@ -1224,7 +1234,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             return V::from_float(*v);
         }
         // A dual evaluation holds fixed what does not move with the seeded entry.
-        let moves = |seed: &Option<(EntryKey, f64)>| seed.as_ref().is_some_and(|(s, _)| self.ctx.depends(key.0, s.0));
+        let sizes = &self.sample.sizes;
+        let moves = |seed: &Option<(EntryKey, f64)>| seed.as_ref().is_some_and(|(s, _)| self.ctx.moves(sizes, key, s));
         if self.held.is_some() && !moves(&self.seed) {
             let held = self.held.as_deref_mut().expect("a dual evaluation holds values");
             return V::from_approx(held.held(key)?);
@@ -1235,7 +1246,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         }
         for (cache, n) in self.inherited.iter().rev() {
             if let Some(c) = cache.get(key) {
-                if self.overrides[*n..].iter().all(|(k, _)| !self.ctx.depends(key.0, k.0)) {
+                if self.overrides[*n..].iter().all(|(k, _)| !self.ctx.moves(&self.sample.sizes, key, k)) {
                     let c = c.clone();
                     return Ok(self.reuse(c));
                 }

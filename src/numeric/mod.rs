@@ -11,6 +11,7 @@ mod interval;
 mod linalg;
 mod precise;
 pub mod random;
+mod reach;
 mod rounding;
 mod value;
 
