@@ -194,3 +194,34 @@ fn factors_sums_and_terms_beyond_the_chain_rule_are_localised() {
         assert_eq!(repair.replacement, replacement, "{name}");
     }
 }
+
+/// Index slips and forgotten sums, each with its truth by hand: a subscript where the window's
+/// offset form is needed (`∂y[i]/∂w[k]` is `x[i+k-1]`, not `x[k]`), a sum around the neighbouring factors
+/// that use its index only (the `2 * a` stays outside), and a bias gradient that sums over both
+/// indices of the output.
+#[test]
+fn index_forms_and_forgotten_sums_are_named() {
+    let report = check_text(
+        "index i in 1..2, j in 1..2, k in 1..2, p in 1..3\n\
+         var x[p], w[k], a, v[i], M[i,j], b, z[i,j]\n\
+         let y[i] = sum(k, w[k] * x[i+k-1])\n\
+         unknown E depends on y[i]\n\
+         derive \"window offset\" diff(E, w[k])\n  = sum(i, ∂E/∂y[i] * diff(y[i], w[k]))\n  = sum(i, ∂E/∂y[i] * x[k])\n\
+         derive \"a sum around two factors\" diff(a^2 * sum(i, v[i] * M[i,j]), a)\n  = 2 * a * v[i] * M[i,j]\n\
+         let o[i,j] = z[i,j] + b\n\
+         unknown L depends on o[i,j]\n\
+         derive \"two sums\" diff(L, b)\n  = ∂L/∂o[i,j]\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let expected: &[(&str, RepairKind, &str, &str)] = &[
+        ("window offset", RepairKind::Index, "x[k]", "x[i+k-1]"),
+        ("a sum around two factors", RepairKind::MissingSum, "v[i] * M[i,j]", "sum(i, v[i] * M[i,j])"),
+        ("two sums", RepairKind::MissingSum, "∂L/∂o[i,j]", "sum(i, sum(j, ∂L/∂o[i,j]))"),
+    ];
+    for &(name, kind, culprit, replacement) in expected {
+        let repair = repair_of(&report, name);
+        assert_eq!(repair.kind, kind, "{name}");
+        assert_eq!(repair.culprit_text, culprit, "{name}");
+        assert_eq!(repair.replacement, replacement, "{name}");
+    }
+}

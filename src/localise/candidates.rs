@@ -1040,7 +1040,11 @@ fn push_narrowed(
     };
     let span = inside.span;
     let changed = replaced(step, &at, Expr { span, ..wanted.clone() });
+    // The same family with other subscripts is an index slip (`x[i]` where `x[i+k-1]` is needed).
+    let same_family = matches!((&inside.kind, &wanted.kind),
+        (ExprKind::Indexed(a, _), ExprKind::Indexed(b, _)) if a.name == b.name);
     let (kind, replacement) = match times {
+        _ if same_family && kind == RepairKind::WrongFactor => (RepairKind::Index, text(wanted)),
         Some(factor) if kind == RepairKind::WrongFactor => (RepairKind::MissingFactor, text(factor)),
         _ if negation && kind == RepairKind::WrongFactor => (RepairKind::Sign, text(wanted)),
         _ => (kind, text(wanted)),
@@ -1193,29 +1197,83 @@ fn parent_is_sum(root: &Expr, path: &[usize]) -> bool {
 }
 
 /// A range index free in the step but not in the step before: a `sum` over it, around the whole
-/// step, a term or a factor.
+/// step, a term, a factor, the run of neighbouring factors that holds every use of the index
+/// (`f'(a[j]) * sum(i, W2[i,j] * e[i])`) or a `sum` (a sum of sums is written outside); two such
+/// indices: two sums.
 fn forgotten_sums(before: &Expr, step: &Expr, indices: &[String], nodes: &[(Path, Expr)], out: &mut Vec<Candidate>) {
     let before_free: Vec<String> = before.free_name_uses().into_iter().map(|(n, _)| n).collect();
+    let mut missing: Vec<String> = Vec::new();
     for (name, _) in step.free_name_uses() {
-        if !indices.contains(&name) || before_free.contains(&name) {
-            continue;
+        if indices.contains(&name) && !before_free.contains(&name) && !missing.contains(&name) {
+            missing.push(name);
         }
+    }
+    let mut groups: Vec<Vec<String>> = missing.iter().map(|m| vec![m.clone()]).collect();
+    if missing.len() == 2 {
+        groups.push(missing.clone());
+    }
+    let uses = |e: &Expr, names: &[String]| e.free_name_uses().iter().any(|(m, _)| names.contains(m));
+    let summed = |names: &[String], body: Expr| {
+        names.iter().rev().fold(body, |body, name| {
+            let span = body.span;
+            let binder = Ident { name: name.clone(), span };
+            node(ExprKind::Big { op: BigOp::Sum, binder, range: None, body: Box::new(body) }, span)
+        })
+    };
+    for names in &groups {
         for (path, n) in nodes.iter().take(MAX_PLACES * 2) {
-            // Around a part that holds every use of the index.
-            let rest = replaced(step, path, node(ExprKind::Number("0".to_string()), n.span));
-            if rest.free_name_uses().iter().any(|(m, _)| *m == name) {
+            // Around a part that holds every use of the indices, not the body of a `sum`.
+            if uses(&replaced(step, path, node(ExprKind::Number("0".to_string()), n.span)), names)
+                || path.split_last().is_some_and(|(_, parent)| {
+                    node_at(step, parent).is_some_and(|p| matches!(p.kind, ExprKind::Big { .. }))
+                })
+            {
                 continue;
             }
-            let binder = Ident { name: name.clone(), span: n.span };
-            let with = node(ExprKind::Big { op: BigOp::Sum, binder, range: None, body: Box::new(n.clone()) }, n.span);
+            let with = summed(names, n.clone());
+            push_replacement(out, RepairKind::MissingSum, step, path, n.span, with);
+            // Inside a product: around the neighbouring factors that use the indices only.
+            let mut fs = Vec::new();
+            product_factors(n, &mut fs);
+            // (Numbers in front go inside with them: `sum(n, 2 * e[n] * X[n,q])`.)
+            let Some(first) = fs.iter().position(|f| uses(f, names)) else { continue };
+            let first = if fs[..first].iter().all(|f| matches!(f.kind, ExprKind::Number(_))) { 0 } else { first };
+            let last = fs.iter().rposition(|f| uses(f, names)).unwrap_or(first);
+            if fs.len() < 2 || (first == 0 && last == fs.len() - 1) {
+                continue;
+            }
+            let run =
+                fs[first + 1..=last].iter().fold(fs[first].clone(), |a, b| binary(BinOp::Mul, a, b.clone(), n.span));
+            let culprit = Span::new(fs[first].span.start, fs[last].span.end);
+            let mut product = fs[..first].iter().cloned().chain([summed(names, Expr { span: culprit, ..run })]);
+            let head = product.next().expect("one factor at least");
+            let rebuilt =
+                product.chain(fs[last + 1..].iter().cloned()).fold(head, |a, b| binary(BinOp::Mul, a, b, n.span));
             out.push(Candidate {
                 of: None,
                 kind: RepairKind::MissingSum,
-                culprit: Some(n.span),
-                replacement: text(&with),
-                step: replaced(step, path, with),
+                culprit: Some(culprit),
+                replacement: text(&summed(
+                    names,
+                    fs[first..=last]
+                        .iter()
+                        .skip(1)
+                        .fold(fs[first].clone(), |a, b| binary(BinOp::Mul, a, b.clone(), n.span)),
+                )),
+                step: replaced(step, path, rebuilt),
             });
         }
+    }
+}
+
+/// The factors of a chain of products (`a * b * c`), left to right.
+fn product_factors(e: &Expr, out: &mut Vec<Expr>) {
+    match &e.kind {
+        ExprKind::Binary(BinOp::Mul, a, b, _) => {
+            product_factors(a, out);
+            product_factors(b, out);
+        }
+        _ => out.push(e.clone()),
     }
 }
 
