@@ -826,6 +826,12 @@ fn missing_parts(
         }
         let one = node(ExprKind::Number("1".to_string()), step.span);
         let reciprocal = binary(BinOp::Div, one, f.clone(), step.span);
+        // (Where the chain rule brings the divisor in, it is said as a chain-rule factor.)
+        let said = wanted.iter().any(|(_, w)| text(w) == text(&reciprocal));
+        wanted.push((RepairKind::MissingFactor, f));
+        if said {
+            continue;
+        }
         out.push(Candidate {
             of: None,
             kind: RepairKind::MissingFactor,
@@ -833,7 +839,6 @@ fn missing_parts(
             replacement: text(&reciprocal),
             step: binary(BinOp::Mul, reciprocal, step.clone(), step.span),
         });
-        wanted.push((RepairKind::MissingFactor, f));
     }
     replacing.truncate(MAX_REPLACING);
     // A factor of the step in place of one of those: `g(net[c,t])` where `s[c,t-1]` is needed.
