@@ -156,6 +156,16 @@ fn repair_of<'r>(report: &'r FileReport, name: &str) -> &'r gradproof::check::Re
     repair
 }
 
+/// Each derivation named in `expected` has a repair of that kind, culprit and replacement.
+fn assert_repairs(report: &FileReport, expected: &[(&str, RepairKind, &str, &str)]) {
+    for &(name, kind, culprit, replacement) in expected {
+        let repair = repair_of(&report, name);
+        assert_eq!(repair.kind, kind, "{name}");
+        assert_eq!(repair.culprit_text, culprit, "{name}");
+        assert_eq!(repair.replacement, replacement, "{name}");
+    }
+}
+
 /// Mistakes that are not chain-rule factors, each with its truth by hand: an extra `sum` whose
 /// term is needed at the head's index (`c * 2 * a[k]`), a factor and a term of the step before
 /// left out of a step in numbers (`0.5 * (0.8 * 2 + 4)`, `1 - 0.1 * (0.45 + 2)`), a `/ 2` whose
@@ -187,12 +197,7 @@ fn factors_sums_and_terms_beyond_the_chain_rule_are_localised() {
         ("a head input in a part", RepairKind::MissingFactor, "", "dl"),
         ("a head input as a divisor", RepairKind::MissingFactor, "", "1 / dl"),
     ];
-    for &(name, kind, culprit, replacement) in expected {
-        let repair = repair_of(&report, name);
-        assert_eq!(repair.kind, kind, "{name}");
-        assert_eq!(repair.culprit_text, culprit, "{name}");
-        assert_eq!(repair.replacement, replacement, "{name}");
-    }
+    assert_repairs(&report, expected);
 }
 
 /// Index slips and forgotten sums, each with its truth by hand: a subscript where the window's
@@ -218,10 +223,5 @@ fn index_forms_and_forgotten_sums_are_named() {
         ("a sum around two factors", RepairKind::MissingSum, "v[i] * M[i,j]", "sum(i, v[i] * M[i,j])"),
         ("two sums", RepairKind::MissingSum, "∂L/∂o[i,j]", "sum(i, sum(j, ∂L/∂o[i,j]))"),
     ];
-    for &(name, kind, culprit, replacement) in expected {
-        let repair = repair_of(&report, name);
-        assert_eq!(repair.kind, kind, "{name}");
-        assert_eq!(repair.culprit_text, culprit, "{name}");
-        assert_eq!(repair.replacement, replacement, "{name}");
-    }
+    assert_repairs(&report, expected);
 }

@@ -58,6 +58,20 @@ def right(file, title, before, step, cases=None, sampler=None):
 XI = sp.Symbol("xi_")
 
 
+def syms(prefix, n, **kw):
+    """The symbols prefix1 .. prefixn (a family of size n)."""
+    return [sp.Symbol(f"{prefix}{i}", **kw) for i in range(1, n + 1)]
+
+
+def mat(prefix, n, m):
+    """The n x m symbols prefix11 .. prefixnm, as a list of rows."""
+    return [[sp.Symbol(f"{prefix}{i}{j}") for j in range(1, m + 1)] for i in range(1, n + 1)]
+
+
+def sig(z):
+    return 1 / (1 + sp.exp(-z))
+
+
 def d(F, a):
     """F'(a) for an unknown function F of one argument."""
     return F(XI).diff(XI).subs(XI, a)
