@@ -142,3 +142,86 @@ fn where_no_change_verifies_the_step_says_so_and_the_search_can_be_turned_off() 
     assert_eq!(step.verdict, Verdict::Wrong);
     assert_eq!((step.repair.is_none(), step.repairs_tried), (true, 0));
 }
+
+/// The one repair of the wrong step of derivation `name` in `report`, checked to verify and to
+/// point at what it names.
+fn repair_of<'r>(report: &'r FileReport, name: &str) -> &'r gradproof::check::Repair {
+    let d = report.derivations.iter().find(|d| d.name.as_deref() == Some(name)).expect(name);
+    let step = d.steps.iter().find(|s| s.verdict == Verdict::Wrong).expect("a wrong step");
+    let repair = step.repair.as_ref().unwrap_or_else(|| panic!("{name}: no repair"));
+    assert!(matches!(repair.verdict, Verdict::Proved | Verdict::Checked), "{name}");
+    if let Some(at) = repair.culprit {
+        assert_eq!(&report.source[at.start..at.end], repair.culprit_text, "{name}");
+    }
+    repair
+}
+
+/// Each derivation named in `expected` has a repair of that kind, culprit and replacement.
+fn assert_repairs(report: &FileReport, expected: &[(&str, RepairKind, &str, &str)]) {
+    for &(name, kind, culprit, replacement) in expected {
+        let repair = repair_of(&report, name);
+        assert_eq!(repair.kind, kind, "{name}");
+        assert_eq!(repair.culprit_text, culprit, "{name}");
+        assert_eq!(repair.replacement, replacement, "{name}");
+    }
+}
+
+/// Mistakes that are not chain-rule factors, each with its truth by hand: an extra `sum` whose
+/// term is needed at the head's index (`c * 2 * a[k]`), a factor and a term of the step before
+/// left out of a step in numbers (`0.5 * (0.8 * 2 + 4)`, `1 - 0.1 * (0.45 + 2)`), a `/ 2` whose
+/// 2 the power rule cancels (`5 * w`), and a threshold of the head left out of one branch of the
+/// Huber loss's derivative (beyond the threshold at every sample: `dl * sign(yh + 3)`) and out of
+/// the whole of smooth L1's (`clamp(yh, -dl, dl) / dl`).
+#[test]
+fn factors_sums_and_terms_beyond_the_chain_rule_are_localised() {
+    let report = check_text(
+        "index i in 1..3, k in 1..3\nvar a[i], c\n\
+         derive \"extra sum\" diff(c * sum(i, a[i]^2), a[k])\n  = c * sum(i, 2 * a[i])\n\
+         let lr = 0.5, mo = 0.8, gr = 4\n\
+         derive \"a factor inside a part\" lr * (mo * 2 + gr)\n  = 0.5 * (2 + 4)\n\
+         let vv = 0.5, gg = 2\n\
+         derive \"a term inside a factor\" 1 - 0.1 * (0.9 * vv + gg)\n  = 1 - 0.1 * 2\n\
+         var w, x\n\
+         derive \"a number dividing a part\" diff(x^3 / 3 + 5 * w^2 / 2, w)\n  = x^2 * 0 + 5 / 2 * w\n\
+         var yh > 0, dl in (0, 1)\n\
+         derive \"a head input in a part\" diff(huber(yh + 3, dl), yh)\n  = step(dl - abs(yh + 3)) * (yh + 3) + step(abs(yh + 3) - dl) * sign(yh + 3)\n\
+         derive \"a head input as a divisor\" diff(smooth_l1(yh, dl), yh)\n  = clamp(yh, -dl, dl)\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let expected: &[(&str, RepairKind, &str, &str)] = &[
+        ("extra sum", RepairKind::ExtraSum, "sum(i, 2 * a[i])", "2 * a[k]"),
+        ("a factor inside a part", RepairKind::MissingFactor, "2", "0.8"),
+        ("a term inside a factor", RepairKind::MissingTerm, "2", "0.9 * 0.5"),
+        ("a number dividing a part", RepairKind::MissingFactor, "", "2"),
+        // Beyond the threshold everywhere, the whole step times `dl` is as right as the branch.
+        ("a head input in a part", RepairKind::MissingFactor, "", "dl"),
+        ("a head input as a divisor", RepairKind::MissingFactor, "", "1 / dl"),
+    ];
+    assert_repairs(&report, expected);
+}
+
+/// Index slips and forgotten sums, each with its truth by hand: a subscript where the window's
+/// offset form is needed (`∂y[i]/∂w[k]` is `x[i+k-1]`, not `x[k]`), a sum around the neighbouring factors
+/// that use its index only (the `2 * a` stays outside), and a bias gradient that sums over both
+/// indices of the output.
+#[test]
+fn index_forms_and_forgotten_sums_are_named() {
+    let report = check_text(
+        "index i in 1..2, j in 1..2, k in 1..2, p in 1..3\n\
+         var x[p], w[k], a, v[i], M[i,j], b, z[i,j]\n\
+         let y[i] = sum(k, w[k] * x[i+k-1])\n\
+         unknown E depends on y[i]\n\
+         derive \"window offset\" diff(E, w[k])\n  = sum(i, ∂E/∂y[i] * diff(y[i], w[k]))\n  = sum(i, ∂E/∂y[i] * x[k])\n\
+         derive \"a sum around two factors\" diff(a^2 * sum(i, v[i] * M[i,j]), a)\n  = 2 * a * v[i] * M[i,j]\n\
+         let o[i,j] = z[i,j] + b\n\
+         unknown L depends on o[i,j]\n\
+         derive \"two sums\" diff(L, b)\n  = ∂L/∂o[i,j]\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let expected: &[(&str, RepairKind, &str, &str)] = &[
+        ("window offset", RepairKind::Index, "x[k]", "x[i+k-1]"),
+        ("a sum around two factors", RepairKind::MissingSum, "v[i] * M[i,j]", "sum(i, v[i] * M[i,j])"),
+        ("two sums", RepairKind::MissingSum, "∂L/∂o[i,j]", "sum(i, sum(j, ∂L/∂o[i,j]))"),
+    ];
+    assert_repairs(&report, expected);
+}

@@ -15,8 +15,9 @@ Texts are compared without spaces and with the language's aliases spelled out (`
 `·` and `×` are `*`, `−` is `-`). It also counts the right steps called wrong and the wrong steps
 not found wrong. Both development sets are measured and reported apart: this directory's files
 (the first set) and fresh/ (the second, written before the localiser was tuned on it). Usage:
-    python3 bench/mistakes/measure.py [--bin target/release/gradproof] [--list] [--set dev|fresh|third]
-third/ is a third set, written and labelled before gradproof was first run on it.
+    python3 bench/mistakes/measure.py [--bin target/release/gradproof] [--list] [--set dev|fresh|third|fourth]
+third/ and fourth/ are a third and a fourth set, each written and labelled before gradproof was
+first run on it.
 """
 import argparse
 import json
@@ -31,7 +32,8 @@ CAUSE_CLASS = {"sign": "sign", "factor": "constant_factor", "transposed": "trans
 
 
 ALIASES = {"σ": "sigmoid", "·": "*", "×": "*", "−": "-"}
-SETS = {"dev": (HERE, []), "fresh": (HERE / "fresh", ["--fresh"]), "third": (HERE / "third", ["--third"])}
+SETS = {"dev": (HERE, []), "fresh": (HERE / "fresh", ["--fresh"]), "third": (HERE / "third", ["--third"]),
+        "fourth": (HERE / "fourth", ["--fourth"])}
 
 
 def squash(text):

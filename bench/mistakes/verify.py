@@ -20,6 +20,7 @@ Run: python3 bench/mistakes/verify.py          (exits 1 on any failure)
      python3 bench/mistakes/verify.py --labels (the labels as JSON, without checking)
      add --fresh for the second development set, fresh/*.deriv with fresh/topics.py
      add --third for the third development set, third/*.deriv with third/topics.py
+     add --fourth for the fourth development set, fourth/*.deriv with fourth/topics.py
 """
 import os
 import random
@@ -31,9 +32,10 @@ import sympy as sp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # the set: this directory (the first development set), with --fresh fresh/ (the second one), with
-# --third third/ (the third one)
+# --third third/ (the third one), with --fourth fourth/ (the fourth one)
 DIR = (os.path.join(HERE, "fresh") if "--fresh" in sys.argv
-       else os.path.join(HERE, "third") if "--third" in sys.argv else HERE)
+       else os.path.join(HERE, "third") if "--third" in sys.argv
+       else os.path.join(HERE, "fourth") if "--fourth" in sys.argv else HERE)
 CLASSES = {
     "index", "derivative", "function", "transpose", "name", "sign", "power", "wrong_factor",
     "extra_factor", "missing_factor", "missing_chain_factor", "extra_term", "missing_term",
@@ -54,6 +56,20 @@ def right(file, title, before, step, cases=None, sampler=None):
 
 
 XI = sp.Symbol("xi_")
+
+
+def syms(prefix, n, **kw):
+    """The symbols prefix1 .. prefixn (a family of size n)."""
+    return [sp.Symbol(f"{prefix}{i}", **kw) for i in range(1, n + 1)]
+
+
+def mat(prefix, n, m):
+    """The n x m symbols prefix11 .. prefixnm, as a list of rows."""
+    return [[sp.Symbol(f"{prefix}{i}{j}") for j in range(1, m + 1)] for i in range(1, n + 1)]
+
+
+def sig(z):
+    return 1 / (1 + sp.exp(-z))
 
 
 def d(F, a):

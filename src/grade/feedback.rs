@@ -206,7 +206,7 @@ pub fn repair_text(repair: &Repair) -> String {
         }
         RepairKind::ExtraFactor => format!("the factor `{culprit}` should not be there: {without}"),
         RepairKind::ExtraTerm => format!("the term `{culprit}` should not be there: {without}"),
-        RepairKind::ExtraSum => format!("the `{}` should not be there: {without}", culprit.trim_end()),
+        RepairKind::ExtraSum => format!("the sum `{culprit}` should not be there: `{by}` in its place {follows}"),
         RepairKind::MissingFactor if repair.culprit.is_some() && !culprit.is_empty() => {
             format!("the factor `{by}` is missing from `{culprit}`: putting it back {follows}")
         }

@@ -152,10 +152,13 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
         name_changes(step, path, node, known, &mut out);
         sign_changes(step, path, node, &mut out);
         dropped_parts(step, path, node, known, &mut out);
+        extra_sums(step, path, node, &renames, &mut out);
         power_changes(step, path, node, &mut out);
     }
-    missing_parts(before, step, known, hints, &nodes, &mut out);
-    missing_inner_terms(step, hints, &nodes, &mut out);
+    // A step in numbers is repaired in numbers: the names defined as numbers written out.
+    let before_in_numbers = in_numbers(before, step, known);
+    missing_parts(&before_in_numbers, step, known, hints, &nodes, &mut out);
+    missing_inner_terms(&before_in_numbers, step, hints, &nodes, &mut out);
     forgotten_sums(before, step, &known.indices, &nodes, &mut out);
     // Equal changes made two ways are tried once; the smaller culprit is kept.
     let mut seen = std::collections::HashSet::new();
@@ -508,6 +511,19 @@ fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut
     // A constant that should not be there is a constant factor where it multiplies the whole
     // step (`2 * (out - y) * h`); inside a part it is a factor like any other.
     let whole = of_whole_step(root, path);
+    // A number dividing a part is a factor of that part missing (`lam / 2 * w` where the 2 of
+    // `w^2` cancels it).
+    if let ExprKind::Binary(BinOp::Div, a, b, _) = &e.kind {
+        if !whole && matches!(b.kind, ExprKind::Number(_)) {
+            out.push(Candidate {
+                of: None,
+                kind: RepairKind::MissingFactor,
+                culprit: None,
+                replacement: text(b),
+                step: replaced(root, path, (**a).clone()),
+            });
+        }
+    }
     let mut drop = |kind: RepairKind, dropped: &Expr, kept: Expr| {
         // A constant factor of the whole step that should not be there (`2`, `1/N`).
         let kind = if kind == RepairKind::ExtraFactor && whole && is_constant(dropped, known) {
@@ -528,6 +544,7 @@ fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut
             drop(RepairKind::ExtraFactor, b, (**a).clone());
             drop(RepairKind::ExtraFactor, a, (**b).clone());
         }
+        ExprKind::Binary(BinOp::Div, _, b, _) if !whole && matches!(b.kind, ExprKind::Number(_)) => {}
         ExprKind::Binary(BinOp::Div, a, b, _) => drop(RepairKind::ExtraFactor, b, (**a).clone()),
         _ => {}
     }
@@ -541,17 +558,49 @@ fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut
             drop(RepairKind::ExtraTerm, a, node(ExprKind::Neg(b.clone()), b.span));
         }
         ExprKind::Big { op: BigOp::Sum, body, .. } => {
-            let sum_span = Span::new(e.span.start, body.span.start);
-            out.push(Candidate {
-                of: None,
-                kind: RepairKind::ExtraSum,
-                culprit: Some(sum_span),
-                replacement: String::new(),
-                step: replaced(root, path, (**body).clone()),
-            });
+            push_replacement(out, RepairKind::ExtraSum, root, path, e.span, (**body).clone());
         }
         _ => {}
     }
+}
+
+/// A `sum` that should not be there, its term taken at an index free in the step before:
+/// `sum(i, w[i])` where `w[k]` is needed (the whole `sum` is the culprit).
+fn extra_sums(root: &Expr, path: &[usize], e: &Expr, renames: &[String], out: &mut Vec<Candidate>) {
+    let ExprKind::Big { op: BigOp::Sum, binder, body, .. } = &e.kind else { return };
+    for other in renames.iter().filter(|o| **o != binder.name) {
+        if let Some(with) = index_renamed(body, &binder.name, other) {
+            push_replacement(out, RepairKind::ExtraSum, root, path, e.span, Expr { span: e.span, ..with });
+        }
+    }
+}
+
+/// `e` with the range index `from` written `to` (in subscripts, in what a derivative is taken
+/// with respect to, and as a value); none where either name is bound inside `e`.
+fn index_renamed(e: &Expr, from: &str, to: &str) -> Option<Expr> {
+    let rename = |subs: &mut [IndexExpr]| {
+        for ix in subs {
+            for (_, atom) in &mut ix.terms {
+                if let IndexAtom::Name(name) = atom {
+                    if name.name == from {
+                        name.name = to.to_string();
+                    }
+                }
+            }
+        }
+    };
+    let mut out = e.clone();
+    match &mut out.kind {
+        ExprKind::Big { binder, .. } if binder.name == from || binder.name == to => return None,
+        ExprKind::Name(name) if name.name == from => name.name = to.to_string(),
+        ExprKind::Indexed(_, subs) => rename(subs),
+        ExprKind::Diff { wrt, .. } => wrt.iter_mut().for_each(|w| rename(&mut w.subscripts)),
+        _ => {}
+    }
+    for i in 0..children(e).len() {
+        *child_mut(&mut out, i) = index_renamed(children(e)[i], from, to)?;
+    }
+    Some(out)
 }
 
 /// Whether the node at `path` is a factor of the whole step: every node above it (and it) is a
@@ -722,7 +771,14 @@ fn missing_parts(
     let kinds = values
         .chain(term_factors(before).into_iter().map(|f| (RepairKind::MissingFactor, f)))
         .chain(worked.into_iter().map(|f| (RepairKind::MissingChainFactor, f)))
-        .chain(hints.chain.iter().map(|f| (RepairKind::MissingChainFactor, f.clone())));
+        .chain(hints.chain.iter().map(|f| (RepairKind::MissingChainFactor, f.clone())))
+        // The numbers inside the factors of the step before (`0.9` of `0.1 * (0.9 * v0 + g0)`).
+        .chain(
+            deep_factors(before)
+                .into_iter()
+                .filter(|f| matches!(f.kind, ExprKind::Number(_)))
+                .map(|f| (RepairKind::MissingFactor, f)),
+        );
     let mut replacing: Vec<Expr> = Vec::new();
     let chain_from = hints.chain.iter().map(text).collect::<Vec<_>>();
     let worked_from: Vec<String> =
@@ -733,7 +789,8 @@ fn missing_parts(
             continue;
         }
         if is_constant(&f, known) {
-            if t != "1" {
+            // (A sum is no factor: the whole step before in numbers is not put in as one.)
+            if t != "1" && !matches!(f.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) {
                 constants.push(f);
             }
             continue;
@@ -760,6 +817,29 @@ fn missing_parts(
     }
     wanted.truncate(MAX_PARTS);
     constants.truncate(MAX_CONSTANTS);
+    // The inputs the head names (`dl` of `diff(huber(r, dl), r)`), past the others: a factor of
+    // a part, or, as a divisor, of the whole step.
+    for f in head_inputs(step, known, hints).into_iter().take(MAX_CONSTANTS) {
+        let t = text(&f);
+        if have.contains(&t) || wanted.iter().any(|(_, w)| text(w) == t) {
+            continue;
+        }
+        let one = node(ExprKind::Number("1".to_string()), step.span);
+        let reciprocal = binary(BinOp::Div, one, f.clone(), step.span);
+        // (Where the chain rule brings the divisor in, it is said as a chain-rule factor.)
+        let said = wanted.iter().any(|(_, w)| text(w) == text(&reciprocal));
+        wanted.push((RepairKind::MissingFactor, f));
+        if said {
+            continue;
+        }
+        out.push(Candidate {
+            of: None,
+            kind: RepairKind::MissingFactor,
+            culprit: None,
+            replacement: text(&reciprocal),
+            step: binary(BinOp::Mul, reciprocal, step.clone(), step.span),
+        });
+    }
     replacing.truncate(MAX_REPLACING);
     // A factor of the step in place of one of those: `g(net[c,t])` where `s[c,t-1]` is needed.
     // (A part of a product that is itself a product is two factors, not one.)
@@ -862,6 +942,38 @@ fn missing_parts(
     }
 }
 
+/// `before` with the names defined as plain numbers (`let v0 = 0.5`) written as those numbers,
+/// where `step` mentions none of them: the parts put back into a step in numbers are numbers.
+fn in_numbers(before: &Expr, step: &Expr, known: &Known) -> Expr {
+    let numbers: Vec<(&str, &Expr)> = known
+        .definitions
+        .iter()
+        .filter(|(target, body)| target.subscripts.is_empty() && matches!(body.kind, ExprKind::Number(_)))
+        .map(|(target, body)| (target.name.name.as_str(), body))
+        .collect();
+    let uses = step.free_name_uses();
+    if numbers.is_empty() || uses.iter().any(|(n, _)| numbers.iter().any(|(m, _)| m == n)) {
+        return before.clone();
+    }
+    numbers.iter().fold(before.clone(), |e, (name, value)| substituted(&e, name, value))
+}
+
+/// The inputs the head names without subscripts (declared, not defined, no index or size): a
+/// factor such as a threshold or a weight that a part of the step may lack.
+fn head_inputs(step: &Expr, known: &Known, hints: &Hints) -> Vec<Expr> {
+    hints
+        .head_free
+        .iter()
+        .filter(|n| {
+            known.families.iter().any(|(f, subs)| f == *n && *subs == 0)
+                && !known.definitions.iter().any(|(d, _)| d.name.name == **n)
+                && !known.indices.contains(n)
+                && !known.sizes.contains(n)
+        })
+        .map(|n| node(ExprKind::Name(Ident { name: n.clone(), span: step.span }), step.span))
+        .collect()
+}
+
 /// The longest factor of a worked form a repair may put in, as text.
 const MAX_SAID: usize = 48;
 
@@ -933,7 +1045,11 @@ fn push_narrowed(
     };
     let span = inside.span;
     let changed = replaced(step, &at, Expr { span, ..wanted.clone() });
+    // The same family with other subscripts is an index slip (`x[i]` where `x[i+k-1]` is needed).
+    let same_family = matches!((&inside.kind, &wanted.kind),
+        (ExprKind::Indexed(a, _), ExprKind::Indexed(b, _)) if a.name == b.name);
     let (kind, replacement) = match times {
+        _ if same_family && kind == RepairKind::WrongFactor => (RepairKind::Index, text(wanted)),
         Some(factor) if kind == RepairKind::WrongFactor => (RepairKind::MissingFactor, text(factor)),
         _ if negation && kind == RepairKind::WrongFactor => (RepairKind::Sign, text(wanted)),
         _ => (kind, text(wanted)),
@@ -941,13 +1057,12 @@ fn push_narrowed(
     out.push(Candidate { kind, culprit: Some(span), replacement, step: changed, of });
 }
 
-/// A term missing inside a factor: `h[t-1]` → `h[t-1] + w * (1 - h[t-1]^2) * h[t-2]` where a
-/// worked form has that sum as a factor and the step has one of its terms in its place.
-fn missing_inner_terms(step: &Expr, hints: &Hints, nodes: &[(Path, Expr)], out: &mut Vec<Candidate>) {
-    let sums: Vec<Expr> = hints
-        .worked
-        .iter()
-        .rev()
+/// A term missing inside a factor: `h[t-1]` → `h[t-1] + w * (1 - h[t-1]^2) * h[t-2]` where the
+/// step before or a worked form has that sum as a factor and the step has one of its terms in
+/// its place.
+fn missing_inner_terms(before: &Expr, step: &Expr, hints: &Hints, nodes: &[(Path, Expr)], out: &mut Vec<Candidate>) {
+    let sums: Vec<Expr> = std::iter::once(before)
+        .chain(hints.worked.iter().rev())
         .flat_map(term_factors)
         .filter(|f| matches!(f.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) && !has_diff(f))
         .collect();
@@ -1087,29 +1202,83 @@ fn parent_is_sum(root: &Expr, path: &[usize]) -> bool {
 }
 
 /// A range index free in the step but not in the step before: a `sum` over it, around the whole
-/// step, a term or a factor.
+/// step, a term, a factor, the run of neighbouring factors that holds every use of the index
+/// (`f'(a[j]) * sum(i, W2[i,j] * e[i])`) or a `sum` (a sum of sums is written outside); two such
+/// indices: two sums.
 fn forgotten_sums(before: &Expr, step: &Expr, indices: &[String], nodes: &[(Path, Expr)], out: &mut Vec<Candidate>) {
     let before_free: Vec<String> = before.free_name_uses().into_iter().map(|(n, _)| n).collect();
+    let mut missing: Vec<String> = Vec::new();
     for (name, _) in step.free_name_uses() {
-        if !indices.contains(&name) || before_free.contains(&name) {
-            continue;
+        if indices.contains(&name) && !before_free.contains(&name) && !missing.contains(&name) {
+            missing.push(name);
         }
+    }
+    let mut groups: Vec<Vec<String>> = missing.iter().map(|m| vec![m.clone()]).collect();
+    if missing.len() == 2 {
+        groups.push(missing.clone());
+    }
+    let uses = |e: &Expr, names: &[String]| e.free_name_uses().iter().any(|(m, _)| names.contains(m));
+    let summed = |names: &[String], body: Expr| {
+        names.iter().rev().fold(body, |body, name| {
+            let span = body.span;
+            let binder = Ident { name: name.clone(), span };
+            node(ExprKind::Big { op: BigOp::Sum, binder, range: None, body: Box::new(body) }, span)
+        })
+    };
+    for names in &groups {
         for (path, n) in nodes.iter().take(MAX_PLACES * 2) {
-            // Around a part that holds every use of the index.
-            let rest = replaced(step, path, node(ExprKind::Number("0".to_string()), n.span));
-            if rest.free_name_uses().iter().any(|(m, _)| *m == name) {
+            // Around a part that holds every use of the indices, not the body of a `sum`.
+            if uses(&replaced(step, path, node(ExprKind::Number("0".to_string()), n.span)), names)
+                || path.split_last().is_some_and(|(_, parent)| {
+                    node_at(step, parent).is_some_and(|p| matches!(p.kind, ExprKind::Big { .. }))
+                })
+            {
                 continue;
             }
-            let binder = Ident { name: name.clone(), span: n.span };
-            let with = node(ExprKind::Big { op: BigOp::Sum, binder, range: None, body: Box::new(n.clone()) }, n.span);
+            let with = summed(names, n.clone());
+            push_replacement(out, RepairKind::MissingSum, step, path, n.span, with);
+            // Inside a product: around the neighbouring factors that use the indices only.
+            let mut fs = Vec::new();
+            product_factors(n, &mut fs);
+            // (Numbers in front go inside with them: `sum(n, 2 * e[n] * X[n,q])`.)
+            let Some(first) = fs.iter().position(|f| uses(f, names)) else { continue };
+            let first = if fs[..first].iter().all(|f| matches!(f.kind, ExprKind::Number(_))) { 0 } else { first };
+            let last = fs.iter().rposition(|f| uses(f, names)).unwrap_or(first);
+            if fs.len() < 2 || (first == 0 && last == fs.len() - 1) {
+                continue;
+            }
+            let run =
+                fs[first + 1..=last].iter().fold(fs[first].clone(), |a, b| binary(BinOp::Mul, a, b.clone(), n.span));
+            let culprit = Span::new(fs[first].span.start, fs[last].span.end);
+            let mut product = fs[..first].iter().cloned().chain([summed(names, Expr { span: culprit, ..run })]);
+            let head = product.next().expect("one factor at least");
+            let rebuilt =
+                product.chain(fs[last + 1..].iter().cloned()).fold(head, |a, b| binary(BinOp::Mul, a, b, n.span));
             out.push(Candidate {
                 of: None,
                 kind: RepairKind::MissingSum,
-                culprit: Some(n.span),
-                replacement: text(&with),
-                step: replaced(step, path, with),
+                culprit: Some(culprit),
+                replacement: text(&summed(
+                    names,
+                    fs[first..=last]
+                        .iter()
+                        .skip(1)
+                        .fold(fs[first].clone(), |a, b| binary(BinOp::Mul, a, b.clone(), n.span)),
+                )),
+                step: replaced(step, path, rebuilt),
             });
         }
+    }
+}
+
+/// The factors of a chain of products (`a * b * c`), left to right.
+fn product_factors(e: &Expr, out: &mut Vec<Expr>) {
+    match &e.kind {
+        ExprKind::Binary(BinOp::Mul, a, b, _) => {
+            product_factors(a, out);
+            product_factors(b, out);
+        }
+        _ => out.push(e.clone()),
     }
 }
 

@@ -2,22 +2,10 @@
 ../verify.py --fresh). Written independently of gradproof, in the manner of ../topics.py."""
 import sympy as sp
 
-from verify import d, right, wrong
+from verify import d, mat, right, sig, syms, wrong
 
 S = sp.Symbol
 R = sp.Rational
-
-
-def syms(prefix, n, **kw):
-    return [S(f"{prefix}{i}", **kw) for i in range(1, n + 1)]
-
-
-def mat(prefix, n, m):
-    return [[S(f"{prefix}{i}{j}") for j in range(1, m + 1)] for i in range(1, n + 1)]
-
-
-def sig(z):
-    return 1 / (1 + sp.exp(-z))
 
 
 _t = S("t_")

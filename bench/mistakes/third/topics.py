@@ -3,22 +3,10 @@
 every step before is SymPy's own derivative of the model's definitions."""
 import sympy as sp
 
-from verify import right, wrong
+from verify import mat, right, sig, syms, wrong
 
 S = sp.Symbol
 R = sp.Rational
-
-
-def syms(prefix, n, **kw):
-    return [S(f"{prefix}{i}", **kw) for i in range(1, n + 1)]
-
-
-def mat(prefix, n, m):
-    return [[S(f"{prefix}{i}{j}") for j in range(1, m + 1)] for i in range(1, n + 1)]
-
-
-def sig(z):
-    return 1 / (1 + sp.exp(-z))
 
 
 step = lambda t: sp.Heaviside(t, 1)  # noqa: E731
