@@ -288,9 +288,21 @@ pub(super) fn bands(cover: &Coverage) -> Vec<Band> {
         out.push(Band::Between(c / 2.0, c / 1.1));
         out.push(Band::Between(c * 1.1, c * 2.0));
     }
+    if cover.relative_kink {
+        out.extend([Band::Between(WIDE.0, WIDE.1); WIDE_DRAWS]);
+    }
     out.retain(|b| undifferenced_pair || matches!(b, Band::Between(_, hi) if *hi <= MODERATE));
     out
 }
+
+/// The band of a derivation with a kink where two inputs meet (`step(dl - abs(yh))`): each input
+/// drawn on its own over three decades, so that their ratio, and the side of the kink, varies
+/// (an input of a bounded domain keeps its interval).
+pub(super) const WIDE: (f64, f64) = (0.02, 20.0);
+
+/// How many pairs of draws the wide band gets: a threshold between two positive inputs (whose
+/// mirrored draws are the same) is passed at about one wide draw in two.
+pub(super) const WIDE_DRAWS: usize = 4;
 
 /// The magnitudes of the large draws: one pair of draws in each band.
 pub(super) const LARGE: [(f64, f64); 2] = [(10.0, 100.0), (100.0, 1000.0)];

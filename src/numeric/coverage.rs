@@ -122,6 +122,12 @@ pub struct Coverage {
     /// constants added to an input that lie outside the usual draws (`v + 1e-12`). At most
     /// [`MAX_SCALES`], kinks first, none within a factor of [`SCALE_RATIO`] of another.
     pub scales: Vec<f64>,
+    /// Whether a kink sits where two inputs (or other random parts) meet rather than at a
+    /// magnitude: `step(dl - abs(yh))`, `max(a, b)`, `clamp(x, -d, d)`. Which side a draw lands on
+    /// then depends on the inputs' ratio, which the usual draws (all at one scale) may never
+    /// change enough: a bounded `yh in (0, 1)` beside a positive `dl` drawn from [0.2, 3] is past
+    /// the threshold in one draw of nine. The plan adds draws at independent magnitudes.
+    pub relative_kink: bool,
     /// For each expression: whether it reads a random quantity (an input, an unknown function or
     /// node).
     pub random: Vec<bool>,
@@ -161,6 +167,7 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
         }
         out.sums.push(walk.sums);
         kinks.extend(walk.kinks);
+        out.relative_kink |= walk.relative_kink;
         constants.extend(walk.constants);
         out.random.push(walk.random);
         out.rational.push(walk.rational);
@@ -191,6 +198,7 @@ struct Walk<'m> {
     reads: Vec<Read>,
     sums: Vec<IndexRange>,
     kinks: Vec<f64>,
+    relative_kink: bool,
     constants: Vec<f64>,
     random: bool,
     rational: bool,
@@ -212,6 +220,7 @@ impl<'m> Walk<'m> {
             reads: Vec::new(),
             sums: Vec::new(),
             kinks: Vec::new(),
+            relative_kink: false,
             constants: Vec::new(),
             random: false,
             rational: true,
@@ -403,7 +412,19 @@ impl<'m> Walk<'m> {
         };
         match (facts.kink, args) {
             (true, [x]) => self.kink_at(&linear(x), 0.0, KINK_DEPTH),
-            (true, [x, y]) => self.kink_at(&linear(x).minus(&linear(y)), 0.0, KINK_DEPTH),
+            (true, [x, y]) => match linear(x).combined(&linear(y), -1.0) {
+                Some(form) => self.kink_at(&form, 0.0, KINK_DEPTH),
+                None => self.relative_kink = true,
+            },
+            // `clamp(x, lo, hi)`: its kinks are where `x` meets a bound.
+            (true, [x, bounds @ ..]) => {
+                for b in bounds {
+                    match linear(x).combined(&linear(b), -1.0) {
+                        Some(form) => self.kink_at(&form, 0.0, KINK_DEPTH),
+                        None => self.relative_kink = true,
+                    }
+                }
+            }
             _ => {}
         }
         if facts.transcendental {
@@ -417,6 +438,10 @@ impl<'m> Walk<'m> {
         let Some(atom) = form.atom else { return };
         if form.coef == 0.0 {
             return;
+        }
+        // A sum or difference that is not linear in one thing: two parts meet there.
+        if matches!(atom, Expr::Add(..) | Expr::Sub(..)) {
+            self.relative_kink = true;
         }
         let x = (t - form.constant) / form.coef;
         if !x.is_finite() || x == 0.0 {
@@ -472,11 +497,6 @@ impl<'e> Linear<'e> {
 
     fn scaled(self, k: f64) -> Linear<'e> {
         Linear { atom: self.atom, coef: self.coef * k, constant: self.constant * k }
-    }
-
-    /// `self - other`, if both are linear in the same thing (or one in nothing).
-    fn minus(&self, other: &Linear<'e>) -> Linear<'e> {
-        self.combined(other, -1.0).unwrap_or(Linear { atom: None, coef: 0.0, constant: 0.0 })
     }
 
     fn combined(&self, other: &Linear<'e>, sign: f64) -> Option<Linear<'e>> {
@@ -540,6 +560,17 @@ mod tests {
         assert_eq!(of("var x\nlet g = 2*x + 1\nderive max(g, 0.5)\n  = g\n").scales, vec![0.25]);
         // A kink at 0 is where the usual draws change sign.
         assert!(of("var x\nderive relu(x)\n  = x\n").scales.is_empty());
+    }
+
+    #[test]
+    fn kinks_where_two_inputs_meet_are_relative() {
+        assert!(of("var x, d > 0\nderive step(d - abs(x))\n  = 1\n").relative_kink);
+        assert!(of("var a, b\nderive max(a, b)\n  = a\n").relative_kink);
+        assert!(of("var x, d > 0\nderive huber(x, d)\n  = x\n").relative_kink);
+        // At a magnitude, or at 0: the usual draws and the bands of scales reach both sides.
+        assert!(!of("var x\nderive step(0.2 - abs(x))\n  = 1\n").relative_kink);
+        assert!(!of("var x\nderive relu(2*x - 3)\n  = x\n").relative_kink);
+        assert!(!of("var x\nderive max(x, 0)\n  = x\n").relative_kink);
     }
 
     #[test]
