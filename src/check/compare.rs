@@ -145,6 +145,39 @@ pub(super) fn judge(
     against: Against,
     lowered: &Lowered,
 ) -> Judgement {
+    judge_as(ctx, d, evaluated, free, cover, a, b, relation, against, Some(lowered))
+}
+
+/// The verdict of [`judge`] alone, for a screen: a wrong step's counterexample and cause (which
+/// evaluate both sides again, recording what they read) are not made.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn verdict_only(
+    ctx: &Context,
+    d: &Derivation,
+    evaluated: &[Evaluated],
+    free: &[Vec<IndexId>],
+    cover: &Coverage,
+    a: usize,
+    b: usize,
+    relation: Relation,
+) -> Verdict {
+    judge_as(ctx, d, evaluated, free, cover, a, b, relation, Against::Head, None).0
+}
+
+/// [`judge`], with a wrong step's counterexample and cause only where `lowered` is given.
+#[allow(clippy::too_many_arguments)]
+fn judge_as(
+    ctx: &Context,
+    d: &Derivation,
+    evaluated: &[Evaluated],
+    free: &[Vec<IndexId>],
+    cover: &Coverage,
+    a: usize,
+    b: usize,
+    relation: Relation,
+    against: Against,
+    lowered: Option<&Lowered>,
+) -> Judgement {
     let model = ctx.model;
     if let Some(&extra) = free[b].iter().find(|i| !free[a].contains(i)) {
         let name = &model.indices[extra].name;
@@ -189,6 +222,7 @@ pub(super) fn judge(
         .collect();
     let agreeing = outcomes.iter().filter(|o| **o == PairOutcome::Agree).count();
     if let Some(&first) = bad.first() {
+        let Some(lowered) = lowered else { return (Verdict::Wrong, String::new(), None, None) };
         let ev = &evaluated[first];
         let exprs = [expr_at(d, a), expr_at(d, b)];
         let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, lowered, a, b);

@@ -70,7 +70,7 @@ pub(super) fn evaluate_all(
     let mut drawn_once: Vec<(Vec<i64>, Vec<Option<i64>>)> = Vec::new();
     // The array elements compared in some draw, and those left out of one for a kink (or
     // differences that did not converge), with the reason.
-    let mut compared: std::collections::HashSet<(Vec<i64>, Vec<Option<i64>>)> = std::collections::HashSet::new();
+    let mut compared: rustc_hash::FxHashSet<(Vec<i64>, Vec<Option<i64>>)> = Default::default();
     let mut kinked: Vec<(Sample, &str)> = Vec::new();
     // Whether an expression is worth evaluating exactly: where it reads a random input, only when
     // nothing in it would make the exact evaluation give up.

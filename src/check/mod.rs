@@ -36,7 +36,7 @@ use crate::numeric::{self, Context, Sample};
 use crate::prove;
 use crate::syntax::ast::Relation;
 use crate::work::{self, Budget, Spent};
-use compare::{judge, Lowered};
+use compare::{judge, verdict_only, Lowered};
 use evaluate::evaluate_all;
 use plan::{every_position, Draws};
 
@@ -375,11 +375,9 @@ fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Ch
         std::iter::once(false).chain(kept.steps.iter().map(|s| s.relation == Relation::Approx)).collect();
     let cover = coverage::coverage(ctx.model, &exprs);
     let evaluated = evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, Draws::Screen, options);
-    // A screen keeps only the verdict: no prover's forms for its counterexamples.
-    let no_forms = Lowered::new(&[], &[]);
+    // A screen keeps only the verdict: no counterexamples, no causes.
     let mut passed = kept.steps.iter().enumerate().map(|(k, step)| {
-        judge(ctx, &kept, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, &no_forms).0
-            == Verdict::Checked
+        verdict_only(ctx, &kept, &evaluated, &free, &cover, 0, k + 1, step.relation) == Verdict::Checked
     });
     eligible.iter().map(|&e| e && passed.next().unwrap_or(false)).collect()
 }
