@@ -492,6 +492,8 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             }
         };
         let mut internal_error = false;
+        // The numbers' verdict on the step against the one before, if they were asked.
+        let mut numbers_verdict = None;
         let before_shape = if at == 1 { &d.shape } else { &d.steps[at - 2].shape };
         let (mut verdict, mut detail, mut counterexample, mut cause) = if step.shape != *before_shape {
             // §7: a step whose shape differs from the step before is wrong, without samples (and,
@@ -506,7 +508,9 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             let cause = Cause::ShapeMismatch { before: before_shape.dims(sizes), step: step.shape.dims(sizes) };
             (Verdict::Wrong, detail, None, Some(cause))
         } else {
-            numeric(at - 1, relation_verdict, against)
+            let judgement = numeric(at - 1, relation_verdict, against);
+            numbers_verdict = Some(judgement.0);
+            judgement
         };
         let mut step_explanation = Vec::new();
         // The rules on free indices and shapes are syntactic and stand; otherwise a proof decides,
@@ -537,8 +541,14 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                 detail = format!("{detail}; {}", spent_message(options, why));
             }
         }
-        let mut holds_verdict =
-            if step.shape == d.shape { numeric(0, relation_holds, Against::Head).0 } else { Verdict::Wrong };
+        // The first step's comparison with the head is the one just made (the same sides, relation
+        // and samples): not made again.
+        let same = numbers_verdict.filter(|_| at == 1 && relation_holds == relation_verdict);
+        let mut holds_verdict = match same {
+            Some(v) => v,
+            None if step.shape == d.shape => numeric(0, relation_holds, Against::Head).0,
+            None => Verdict::Wrong,
+        };
         let holds_static_wrong = step.shape != d.shape || free[at].iter().any(|i| !free[0].contains(i));
         match settle(holds_verdict, proved(0, at), holds_static_wrong) {
             Settled::Contradiction => internal_error = true,
