@@ -131,42 +131,11 @@ pub(super) fn compare(
 
 pub(super) type Judgement = (Verdict, String, Option<Counterexample>, Option<Cause>);
 
-/// Compares expression `b` (a step) with expression `a` (the step before, or the head).
+/// Compares expression `b` (a step) with expression `a` (the step before, or the head). A wrong
+/// step's counterexample and cause are made only where `lowered` is given: a screen keeps the
+/// verdict alone (a counterexample evaluates both sides again, recording what they read).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn judge(
-    ctx: &Context,
-    d: &Derivation,
-    evaluated: &[Evaluated],
-    free: &[Vec<IndexId>],
-    cover: &Coverage,
-    a: usize,
-    b: usize,
-    relation: Relation,
-    against: Against,
-    lowered: &Lowered,
-) -> Judgement {
-    judge_as(ctx, d, evaluated, free, cover, a, b, relation, against, Some(lowered))
-}
-
-/// The verdict of [`judge`] alone, for a screen: a wrong step's counterexample and cause (which
-/// evaluate both sides again, recording what they read) are not made.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn verdict_only(
-    ctx: &Context,
-    d: &Derivation,
-    evaluated: &[Evaluated],
-    free: &[Vec<IndexId>],
-    cover: &Coverage,
-    a: usize,
-    b: usize,
-    relation: Relation,
-) -> Verdict {
-    judge_as(ctx, d, evaluated, free, cover, a, b, relation, Against::Head, None).0
-}
-
-/// [`judge`], with a wrong step's counterexample and cause only where `lowered` is given.
-#[allow(clippy::too_many_arguments)]
-fn judge_as(
     ctx: &Context,
     d: &Derivation,
     evaluated: &[Evaluated],

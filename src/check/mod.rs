@@ -36,7 +36,7 @@ use crate::numeric::{self, Context, Sample};
 use crate::prove;
 use crate::syntax::ast::Relation;
 use crate::work::{self, Budget, Spent};
-use compare::{judge, verdict_only, Lowered};
+use compare::{judge, Lowered};
 use evaluate::evaluate_all;
 use plan::{every_position, Draws};
 
@@ -377,7 +377,7 @@ fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Ch
     let evaluated = evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, Draws::Screen, options);
     // A screen keeps only the verdict: no counterexamples, no causes.
     let mut passed = kept.steps.iter().enumerate().map(|(k, step)| {
-        verdict_only(ctx, &kept, &evaluated, &free, &cover, 0, k + 1, step.relation) == Verdict::Checked
+        judge(ctx, &kept, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, None).0 == Verdict::Checked
     });
     eligible.iter().map(|&e| e && passed.next().unwrap_or(false)).collect()
 }
@@ -486,7 +486,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         let against = if at == 1 { Against::Head } else { Against::StepBefore };
         let numeric = |a: usize, relation: Relation, against: Against| {
             if options.numeric {
-                judge(ctx, d, &evaluated, &free, &cover, a, at, relation, against, &lowered)
+                judge(ctx, d, &evaluated, &free, &cover, a, at, relation, against, Some(&lowered))
             } else {
                 (Verdict::Undetermined, "numeric checking is off and no proof was found".to_string(), None, None)
             }
