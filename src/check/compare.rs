@@ -131,7 +131,9 @@ pub(super) fn compare(
 
 pub(super) type Judgement = (Verdict, String, Option<Counterexample>, Option<Cause>);
 
-/// Compares expression `b` (a step) with expression `a` (the step before, or the head).
+/// Compares expression `b` (a step) with expression `a` (the step before, or the head). A wrong
+/// step's counterexample and cause are made only where `lowered` is given: a screen keeps the
+/// verdict alone (a counterexample evaluates both sides again, recording what they read).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn judge(
     ctx: &Context,
@@ -143,7 +145,7 @@ pub(super) fn judge(
     b: usize,
     relation: Relation,
     against: Against,
-    lowered: &Lowered,
+    lowered: Option<&Lowered>,
 ) -> Judgement {
     let model = ctx.model;
     if let Some(&extra) = free[b].iter().find(|i| !free[a].contains(i)) {
@@ -189,6 +191,7 @@ pub(super) fn judge(
         .collect();
     let agreeing = outcomes.iter().filter(|o| **o == PairOutcome::Agree).count();
     if let Some(&first) = bad.first() {
+        let Some(lowered) = lowered else { return (Verdict::Wrong, String::new(), None, None) };
         let ev = &evaluated[first];
         let exprs = [expr_at(d, a), expr_at(d, b)];
         let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, lowered, a, b);

@@ -375,11 +375,9 @@ fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Ch
         std::iter::once(false).chain(kept.steps.iter().map(|s| s.relation == Relation::Approx)).collect();
     let cover = coverage::coverage(ctx.model, &exprs);
     let evaluated = evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, Draws::Screen, options);
-    // A screen keeps only the verdict: no prover's forms for its counterexamples.
-    let no_forms = Lowered::new(&[], &[]);
+    // A screen keeps only the verdict: no counterexamples, no causes.
     let mut passed = kept.steps.iter().enumerate().map(|(k, step)| {
-        judge(ctx, &kept, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, &no_forms).0
-            == Verdict::Checked
+        judge(ctx, &kept, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, None).0 == Verdict::Checked
     });
     eligible.iter().map(|&e| e && passed.next().unwrap_or(false)).collect()
 }
@@ -488,12 +486,14 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         let against = if at == 1 { Against::Head } else { Against::StepBefore };
         let numeric = |a: usize, relation: Relation, against: Against| {
             if options.numeric {
-                judge(ctx, d, &evaluated, &free, &cover, a, at, relation, against, &lowered)
+                judge(ctx, d, &evaluated, &free, &cover, a, at, relation, against, Some(&lowered))
             } else {
                 (Verdict::Undetermined, "numeric checking is off and no proof was found".to_string(), None, None)
             }
         };
         let mut internal_error = false;
+        // The numbers' verdict on the step against the one before, if they were asked.
+        let mut numbers_verdict = None;
         let before_shape = if at == 1 { &d.shape } else { &d.steps[at - 2].shape };
         let (mut verdict, mut detail, mut counterexample, mut cause) = if step.shape != *before_shape {
             // §7: a step whose shape differs from the step before is wrong, without samples (and,
@@ -508,7 +508,9 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             let cause = Cause::ShapeMismatch { before: before_shape.dims(sizes), step: step.shape.dims(sizes) };
             (Verdict::Wrong, detail, None, Some(cause))
         } else {
-            numeric(at - 1, relation_verdict, against)
+            let judgement = numeric(at - 1, relation_verdict, against);
+            numbers_verdict = Some(judgement.0);
+            judgement
         };
         let mut step_explanation = Vec::new();
         // The rules on free indices and shapes are syntactic and stand; otherwise a proof decides,
@@ -539,8 +541,14 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                 detail = format!("{detail}; {}", spent_message(options, why));
             }
         }
-        let mut holds_verdict =
-            if step.shape == d.shape { numeric(0, relation_holds, Against::Head).0 } else { Verdict::Wrong };
+        // The first step's comparison with the head is the one just made (the same sides, relation
+        // and samples): not made again.
+        let same = numbers_verdict.filter(|_| at == 1 && relation_holds == relation_verdict);
+        let mut holds_verdict = match same {
+            Some(v) => v,
+            None if step.shape == d.shape => numeric(0, relation_holds, Against::Head).0,
+            None => Verdict::Wrong,
+        };
         let holds_static_wrong = step.shape != d.shape || free[at].iter().any(|i| !free[0].contains(i));
         match settle(holds_verdict, proved(0, at), holds_static_wrong) {
             Settled::Contradiction => internal_error = true,

@@ -764,7 +764,7 @@ fn missing_parts(
     let mut constants: Vec<Expr> = Vec::new();
     // The worked forms' factors that are small enough to say, those without a derivative first.
     let mut worked: Vec<Expr> = hints.worked.iter().rev().flat_map(deep_factors).filter(sayable).collect();
-    worked.sort_by_key(has_diff);
+    worked.sort_by_cached_key(has_diff);
     // What the derivatives among the factors of the step before work out to come first: `x[k]`
     // is the mistake to name, not `∂a[j]/∂W1[j,k]`.
     let values = hints.values.iter().filter(|v| sayable(v)).map(|f| (RepairKind::MissingChainFactor, f.clone()));

@@ -125,20 +125,23 @@ pub fn localise(
     if wrong.is_empty() {
         return;
     }
-    let Some(tried) = resolve_candidates(file, &mut wrong) else { return };
+    let Some(mut tried) = resolve_candidates(file, &mut wrong) else { return };
+    // The candidates' derivations, taken out of the model: each screen and round of verification
+    // puts its own derivations in their place, and the rest of the model is not copied.
+    let resolved = std::mem::take(&mut tried.derivations);
     let budget = Budget { work: LOCALISE_WORK, time: options.file_budget.time };
     // Screened at several draws: at one draw alone, a kink or a zero can make many changes agree by
     // coincidence (where `step(w1 * x)` is 0, every change of its other factors does), and
     // those would take the places of the right one among the few checked in full.
-    let mut survivors = screen(&tried, &wrong, model, options, budget, None);
+    let mut survivors = screen(&mut tried, &resolved, &wrong, model, options, budget, None);
     for more in 1..SCREENS {
         let again = CheckOptions { seed: options.seed.wrapping_add(more), ..options.clone() };
-        survivors = screen(&tried, &wrong, model, &again, budget, Some(&survivors));
+        survivors = screen(&mut tried, &resolved, &wrong, model, &again, budget, Some(&survivors));
     }
     for w in &wrong {
         results[w.derivation].steps[w.step].repairs_tried = w.candidates.len();
     }
-    let verified = verify(&tried, &wrong, &survivors, model, options, budget);
+    let verified = verify(&mut tried, &resolved, &wrong, &survivors, model, options, budget);
     for (w, found) in wrong.iter().zip(verified) {
         let Some((i, verdict)) = found else { continue };
         let c = &w.candidates[i];
@@ -443,10 +446,21 @@ fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
     Some(model)
 }
 
+/// `tried` with `derivations` as its derivations (it has none of its own: see [`localise`]) for
+/// the time of `f`.
+fn with_derivations<R>(tried: &mut Model, derivations: Vec<Derivation>, f: impl FnOnce(&Model) -> R) -> R {
+    tried.derivations = derivations;
+    let out = f(tried);
+    tried.derivations = Vec::new();
+    out
+}
+
 /// The candidates of each wrong step (of those in `only`, if given) that equal the step before at
-/// every sample of the numbers (no proofs), in the order of their rank.
+/// every sample of the numbers (no proofs), in the order of their rank. `tried` is the model of
+/// the candidates without its derivations, `resolved` those derivations.
 fn screen(
-    tried: &Model,
+    tried: &mut Model,
+    resolved_derivations: &[Derivation],
     wrong: &[Wrong],
     model: &Model,
     options: &CheckOptions,
@@ -466,12 +480,12 @@ fn screen(
             .filter(|(i, _)| only.is_none_or(|only| only[w].contains(i)))
             .collect();
         let Some(&(_, first)) = resolved.first() else { continue };
-        let head = &tried.derivations[first];
+        let head = &resolved_derivations[first];
         merged.push(Derivation {
             name: None,
             worth: None,
             head: head.head.clone(),
-            steps: resolved.iter().map(|&(_, at)| tried.derivations[at].steps[0].clone()).collect(),
+            steps: resolved.iter().map(|&(_, at)| resolved_derivations[at].steps[0].clone()).collect(),
             span: head.span,
             tolerance: model.derivations[wr.derivation].tolerance,
             shape: head.shape.clone(),
@@ -479,7 +493,7 @@ fn screen(
         owners.push((w, resolved.into_iter().map(|(i, _)| i).collect::<Vec<_>>()));
     }
     let screening = CheckOptions { file_budget: budget, ..options.clone() };
-    let passed = screen_against_head(&Model { derivations: merged, ..tried.clone() }, &screening, SCREEN_WORK);
+    let passed = with_derivations(tried, merged, |m| screen_against_head(m, &screening, SCREEN_WORK));
     let mut out = vec![Vec::new(); wrong.len()];
     for (passed, (w, candidates)) in passed.iter().zip(owners) {
         out[w] = passed.iter().zip(candidates).filter(|(p, _)| **p).map(|(_, i)| i).collect();
@@ -490,7 +504,8 @@ fn screen(
 /// For each wrong step, the first of its survivors (at most [`MAX_VERIFIED`] tried) that the
 /// checker, with the options of the original check, finds `proved` or `checked`, and that verdict.
 fn verify(
-    tried: &Model,
+    tried: &mut Model,
+    resolved: &[Derivation],
     wrong: &[Wrong],
     survivors: &[Vec<usize>],
     model: &Model,
@@ -505,14 +520,14 @@ fn verify(
         for (w, wr) in wrong.iter().enumerate() {
             let Some(&i) = survivors[w].get(round).filter(|_| found[w].is_none()) else { continue };
             let Some(at) = wr.resolved[i] else { continue };
-            let d = &tried.derivations[at];
+            let d = &resolved[at];
             derivations.push(Derivation { tolerance: model.derivations[wr.derivation].tolerance, ..d.clone() });
             owners.push((w, i));
         }
         if derivations.is_empty() {
             break;
         }
-        let results = check_model(&Model { derivations, ..tried.clone() }, &verifying);
+        let results = with_derivations(tried, derivations, |m| check_model(m, &verifying));
         for (result, (w, i)) in results.iter().zip(owners) {
             let verdict = result.steps.first().map(|s| s.verdict);
             if let Some(v @ (Verdict::Proved | Verdict::Checked)) = verdict {

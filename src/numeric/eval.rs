@@ -61,6 +61,8 @@ pub struct Context<'m> {
     reads: Vec<Vec<bool>>,
     /// The same at the level of elements (`y[k]` reads row `k` of `W`): `reach.rs`.
     reach: super::reach::Reach,
+    /// The class labels of the model (`Model::labels`), read by every definition computed.
+    labels: Vec<crate::model::IndexId>,
     /// What an evaluation stopped by the file's budget of work, or by its safety net in time, says.
     spent_messages: Option<(String, String)>,
     /// The expressions (by address) and positions that cannot be evaluated exactly. An exact
@@ -79,6 +81,7 @@ impl<'m> Context<'m> {
             model,
             reads: crate::model::dependency_closure(model),
             reach: super::reach::Reach::new(model),
+            labels: model.labels().collect(),
             spent_messages: None,
             not_exact: RefCell::new(rustc_hash::FxHashSet::default()),
         }
@@ -379,6 +382,10 @@ struct Shared {
     /// Whether a derivative in forward mode was already checked against finite differences here
     /// (once per sample: see [`Evaluator::cross_check`]).
     cross_checked: Cell<bool>,
+    /// Values of the free indices (one per index of the model, every one `None`) for the bodies of
+    /// definitions, kept between uses: a model with many indices (the search for repairs resolves
+    /// every candidate into one) would otherwise allocate and clear a long one per entry computed.
+    free_pool: RefCell<Vec<Vec<Option<i64>>>>,
 }
 
 /// How many derivatives in forward mode disagreed with their finite differences beyond both
@@ -784,6 +791,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 recording: Cell::new(false),
                 quiet: Cell::new(0),
                 cross_checked: Cell::new(false),
+                free_pool: RefCell::new(Vec::new()),
             }),
         }
     }
@@ -1296,10 +1304,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     let v = self.float_twin().entry(key)?;
                     V::from_approx(v)?
                 } else {
-                    let mut free = vec![None; model.indices.len()];
+                    let pooled = self.shared.free_pool.borrow_mut().pop();
+                    let mut free = pooled.unwrap_or_else(|| vec![None; model.indices.len()]);
                     // A class label a definition reads (`let L = -log(p[y])`) is an input: its
                     // value is the sample's.
-                    for label in model.labels() {
+                    for &label in &self.ctx.labels {
                         free[label] = self.sample.free.get(label).copied().flatten();
                     }
                     for (slot, v) in entry.range_slots().zip(&key.1) {
@@ -1310,6 +1319,14 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     let v = self.eval(body, &free);
                     self.widen = widen;
                     self.locals = locals;
+                    // Back to every index `None`, for the next definition.
+                    for &label in &self.ctx.labels {
+                        free[label] = None;
+                    }
+                    for slot in entry.range_slots() {
+                        free[slot] = None;
+                    }
+                    self.shared.free_pool.borrow_mut().push(free);
                     v?
                 }
             }

@@ -10,7 +10,9 @@
 //! equal only when their fractions cross-multiply to the same polynomial *and* their conditions are
 //! the same, so no proof can hide a point where one side is undefined and the other is not.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -476,10 +478,10 @@ impl<'m> Normaliser<'m> {
         Normaliser {
             model,
             atoms: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             conditions: BTreeSet::new(),
             rules: BTreeSet::new(),
-            substituted: HashMap::new(),
+            substituted: HashMap::default(),
         }
     }
 
