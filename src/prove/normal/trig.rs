@@ -1,4 +1,4 @@
-//! Sines and cosines in the normal form (docs/performance.md, "Trigonometry in the prover").
+//! Sines and cosines in the normal form (docs/architecture.md, `src/prove/`).
 //!
 //! Two rewrites, both identities of real numbers that hold for every value of the argument:
 //!
