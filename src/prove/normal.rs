@@ -388,6 +388,10 @@ impl Frac {
     fn as_constant(&self) -> Option<BigRational> {
         let n = self.num.as_constant()?;
         let d = self.den.as_constant()?;
+        // A polynomial's denominator is 1: no division (and no gcd in it).
+        if d.is_one() {
+            return Some(n);
+        }
         (!d.is_zero()).then(|| n / d)
     }
 
