@@ -4,6 +4,12 @@ use clap::Parser;
 use gradproof::cli::{Cli, Command};
 use gradproof::commands;
 
+/// mimalloc rather than the system's allocator: the checker allocates many small, short-lived
+/// values (expression trees, polynomials), and the system's `malloc`/`free` were about a third of
+/// the instructions of checking a file of small derivations (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::try_parse().unwrap_or_else(|e| {
         let code = if e.use_stderr() { 2 } else { 0 };

@@ -789,3 +789,54 @@ does_not_prove!(
     "diff((1 - p)^g, p)",
     "-g*(1 - p)^(g - 1)"
 );
+
+// Sines and cosines (src/prove/normal/trig.rs): angles taken apart by the sum formulas, and
+// cos² = 1 − sin². Each identity and each trap verified with SymPy (`simplify(expand_trig(l - r))`).
+proves!(pythagoras, X, "sin(x)^2 + cos(x)^2", "1");
+proves!(pythagoras_of_a_sum, X, "sin(x + y)^2 + cos(x + y)^2", "1");
+proves!(double_angle_sine, X, "sin(2*x)", "2*sin(x)*cos(x)");
+proves!(double_angle_cosine_through_the_sine, X, "cos(2*x)", "1 - 2*sin(x)^2");
+proves!(double_angle_cosine_through_the_cosine, X, "cos(2*x)", "2*cos(x)^2 - 1");
+proves!(sine_of_a_sum, X, "sin(x + y)", "sin(x)*cos(y) + cos(x)*sin(y)");
+proves!(cosine_of_a_difference, X, "cos(x - y)", "cos(x)*cos(y) + sin(x)*sin(y)");
+proves!(triple_angle_sine, X, "sin(3*x)", "3*sin(x) - 4*sin(x)^3");
+proves!(sine_is_odd, X, "sin(-x)", "-sin(x)");
+proves!(sine_of_a_reversed_difference, X, "sin(y - x)", "-sin(x - y)");
+proves!(cosine_of_a_reversed_difference, X, "cos(y - x)", "cos(x - y)");
+proves!(quarter_turn, X, "sin(x + pi/2)", "cos(x)");
+proves!(half_turn, X, "cos(pi - x)", "-cos(x)");
+proves!(full_turn, X, "sin(x + 2*pi)", "sin(x)");
+proves!(derivative_of_a_squared_sine, X, "diff(sin(x)^2, x)", "sin(2*x)");
+proves!(difference_of_fourth_powers, X, "cos(x)^4 - sin(x)^4", "cos(2*x)");
+proves!(half_angle_square, X, "(1 - cos(2*x))/2", "sin(x)^2");
+proves!(pythagoras_in_a_denominator, X, "1/(sin(x)^2 + cos(x)^2 + x^2)", "1/(1 + x^2)");
+is_wrong!(double_angle_without_the_two, X, "sin(2*x)", "sin(x)*cos(x)");
+is_wrong!(double_angle_cosine_without_the_two, X, "cos(2*x)", "1 - sin(x)^2");
+is_wrong!(double_angle_cosine_as_the_sine, X, "cos(2*x)", "2*sin(x)*cos(x)");
+is_wrong!(pythagoras_with_a_minus, X, "sin(x)^2 - cos(x)^2", "1");
+is_wrong!(sine_is_not_additive, X, "sin(x + y)", "sin(x) + sin(y)");
+is_wrong!(cosine_of_a_sum_sign, X, "cos(x + y)", "cos(x)*cos(y) + sin(x)*sin(y)");
+is_wrong!(pythagoras_of_two_angles, X, "sin(x)^2 + cos(y)^2", "1");
+is_wrong!(pythagoras_of_a_double_and_a_single_angle, X, "sin(2*x)^2 + cos(x)^2", "1");
+is_wrong!(half_turn_changes_the_sign, X, "sin(x + pi)", "sin(x)");
+is_wrong!(quarter_turn_sign, X, "cos(x + pi/2)", "sin(x)");
+is_wrong!(sine_is_not_even, X, "sin(-x)", "sin(x)");
+is_wrong!(cosine_is_not_odd, X, "cos(-x)", "-cos(x)");
+is_wrong!(triple_angle_trap, X, "sin(3*x)", "3*sin(x)*cos(x)^2");
+// A kink's argument that is 0 everywhere (sin² + cos² − 1) is not 0 only on a set of measure zero;
+// with an input added it is (the argument is y).
+does_not_prove!(kink_at_pythagoras, X, "relu'(sin(x)^2 + cos(x)^2 - 1)", "step(sin(x)^2 + cos(x)^2 - 1)");
+proves!(kink_at_pythagoras_plus_an_input, X, "diff(relu(sin(x)^2 + cos(x)^2 - 1 + y), y)", "step(y)");
+
+// Half-integer powers as square roots: a^(k/2) = sqrt(a)^k, defined where a ≥ 0 (a > 0 for k < 0).
+proves!(half_power_is_the_root, POS, "x^(1/2)", "sqrt(x)");
+proves!(half_power_is_the_root_where_defined, X, "x^(1/2)", "sqrt(x)");
+proves!(three_halves_power, POS, "x^(3/2)", "x*sqrt(x)");
+proves!(three_halves_power_where_defined, X, "x^(3/2)", "sqrt(x)^3");
+proves!(negative_half_power, POS, "x^(-1/2)", "sqrt(x)/x");
+proves!(derivative_of_a_half_power, POS, "diff(x^(1/2), x)", "1/(2*sqrt(x))");
+proves!(half_powers_multiply, POS, "x^(1/2)*x^(1/2)", "x");
+is_wrong!(half_power_of_a_square, X, "(x^2)^(1/2)", "x");
+does_not_prove!(square_of_a_half_power_keeps_its_domain, X, "(x^(1/2))^2", "x");
+is_wrong!(negative_half_power_trap, POS, "x^(-1/2)", "sqrt(x)");
+is_wrong!(three_halves_power_trap, POS, "x^(3/2)", "x^2*sqrt(x)");

@@ -25,6 +25,7 @@ use crate::model::{
 use crate::syntax::ast::BigOp;
 
 mod gcd;
+mod trig;
 
 /// A substitution of index variables: given a variable and the number of sum atoms between its
 /// use and the top of the fraction being rewritten, what replaces it (or `None` to keep it).
@@ -389,6 +390,10 @@ impl Frac {
     fn as_constant(&self) -> Option<BigRational> {
         let n = self.num.as_constant()?;
         let d = self.den.as_constant()?;
+        // A polynomial's denominator is 1: no division (and no gcd in it).
+        if d.is_one() {
+            return Some(n);
+        }
         (!d.is_zero()).then(|| n / d)
     }
 
@@ -447,6 +452,8 @@ pub struct Normaliser<'m> {
     /// The atoms substituted so far in the innermost [`Normaliser::substitute`], by atom and depth:
     /// an atom met in many monomials (a deep sum of a network's layers) is substituted once.
     substituted: HashMap<(AtomId, u32), Frac>,
+    /// Every `cos(u)` atom's `sin(u)` atom, for the reduction `cos² = 1 − sin²` ([`trig`]).
+    sine_of: HashMap<AtomId, AtomId>,
 }
 
 /// The normal form of one expression: its fraction and its definedness conditions.
@@ -454,6 +461,9 @@ pub struct Normaliser<'m> {
 pub struct Normal {
     frac: Frac,
     conditions: BTreeSet<Condition>,
+    /// The `cos(u)` atoms of the fraction with their `sin(u)` atoms, to reduce the cross products
+    /// of [`Normal::same_as`] by `cos² = 1 − sin²` ([`trig`]); empty without cosines.
+    sine_of: Vec<(AtomId, AtomId)>,
 }
 
 impl Normal {
@@ -464,7 +474,13 @@ impl Normal {
             return false;
         }
         let (a, b) = (&self.frac, &other.frac);
-        match (a.num.mul(&b.den), b.num.mul(&a.den)) {
+        let (Some(x), Some(y)) = (a.num.mul(&b.den), b.num.mul(&a.den)) else { return false };
+        if self.sine_of.is_empty() && other.sine_of.is_empty() {
+            return x == y;
+        }
+        let pairs: HashMap<AtomId, AtomId> = self.sine_of.iter().chain(&other.sine_of).copied().collect();
+        let sine_of = |a: AtomId| pairs.get(&a).copied();
+        match (trig::reduce(&x, &sine_of), trig::reduce(&y, &sine_of)) {
             (Some(x), Some(y)) => x == y,
             _ => false,
         }
@@ -482,6 +498,7 @@ impl<'m> Normaliser<'m> {
             conditions: BTreeSet::new(),
             rules: BTreeSet::new(),
             substituted: HashMap::default(),
+            sine_of: HashMap::default(),
         }
     }
 
@@ -496,7 +513,14 @@ impl<'m> Normaliser<'m> {
         // `x > 0` (as `log'(x) = 1/x` and the domain of `log(x)` give).
         let implied = |c: &Condition| conditions.iter().any(|d| implies(d, c));
         let kept = conditions.iter().filter(|c| !implied(c)).cloned().collect();
-        Some(Normal { frac, conditions: kept })
+        let mut sine_of: Vec<(AtomId, AtomId)> = Vec::new();
+        if !self.sine_of.is_empty() {
+            let atoms = [&frac.num, &frac.den].into_iter().flat_map(|p| p.0.keys().flat_map(|m| m.0.iter()));
+            sine_of = atoms.filter_map(|&(a, _)| Some((a, *self.sine_of.get(&a)?))).collect();
+            sine_of.sort_unstable();
+            sine_of.dedup();
+        }
+        Some(Normal { frac, conditions: kept, sine_of })
     }
 
     fn condition_in_lowest_terms(&self, c: Condition) -> Condition {
@@ -523,6 +547,15 @@ impl<'m> Normaliser<'m> {
     /// the work needed passes [`MAX_GCD_WORK`], the fraction stays as it is (only less canonical).
     fn lowest_terms(&self, f: Frac) -> Frac {
         let f = f.tidy();
+        // cos² = 1 − sin² first ([`trig`]): the gcd then sees the reduced polynomials.
+        let f = if self.sine_of.is_empty() {
+            f
+        } else {
+            match (self.reduce_pythagoras(&f.num), self.reduce_pythagoras(&f.den)) {
+                (Some(num), Some(den)) => Frac { num, den }.tidy(),
+                _ => f,
+            }
+        };
         if f.den.as_constant().is_some() {
             return f;
         }
@@ -1104,6 +1137,15 @@ impl<'m> Normaliser<'m> {
             return Some(self.atom(Atom::Pow(a, b)));
         };
         if !n.is_integer() {
+            // a^(k/2) = sqrt(a)^k: both are defined where a ≥ 0 (a > 0 for k < 0), as the
+            // numbers take a negative number to a fractional power as undefined and 0^(k/2) as 0
+            // for k > 0; the conditions are then those of the root and of the division.
+            let twice = &n * rat(2);
+            if twice.is_integer() && twice.abs() <= rat(MAX_POWER) {
+                self.rules.insert("half-integer power as a square root");
+                let root = self.builtin(Builtin::Sqrt, 0, vec![a])?;
+                return self.power(root, Frac::constant(twice));
+            }
             if !self.positive(&a) {
                 self.conditions.insert(Condition::Power(a.clone(), b.clone()));
             }
@@ -1262,13 +1304,13 @@ impl<'m> Normaliser<'m> {
             (Builtin::Sin | Builtin::Cos, n) => {
                 // sin^(n)(x) = sin(x + nπ/2): one of ±sin, ±cos.
                 let shift = (n + if b == Builtin::Cos { 1 } else { 0 }) % 4;
-                let (head, sign) = match shift {
-                    0 => (Builtin::Sin, 1),
-                    1 => (Builtin::Cos, 1),
-                    2 => (Builtin::Sin, -1),
-                    _ => (Builtin::Cos, -1),
+                let (cosine, sign) = match shift {
+                    0 => (false, 1),
+                    1 => (true, 1),
+                    2 => (false, -1),
+                    _ => (true, -1),
                 };
-                self.atom(Atom::Func(Head::Builtin(head), 0, vec![x])).mul(&Frac::constant(rat(sign)))?
+                self.sine_or_cosine(cosine, x)?.mul(&Frac::constant(rat(sign)))?
             }
             (Builtin::Sqrt, 0) => {
                 if let Some(c) = x.as_constant() {
@@ -1988,6 +2030,10 @@ impl<'m> Normaliser<'m> {
                     args.iter().map(|x| self.substitute_within(x, map, depth)).collect::<Option<_>>()?;
                 match h {
                     Head::Builtin(b) if order == 0 && b == Builtin::Log => self.log(args.into_iter().next()?)?,
+                    // An angle put in is taken apart again (`sin(x[i] + x[j])` at j = i).
+                    Head::Builtin(b @ (Builtin::Sin | Builtin::Cos)) if order == 0 => {
+                        self.sine_or_cosine(b == Builtin::Cos, args.into_iter().next()?)?
+                    }
                     // Numbers put in (`relu(z[y] - z[y] + 1)` at j = y) give the exact value, as
                     // where the builtin was first normalised (or nothing, where it is undefined).
                     Head::Builtin(b) if !args.is_empty() && args.iter().all(|x| x.as_constant().is_some()) => {
