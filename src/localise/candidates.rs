@@ -832,13 +832,7 @@ fn missing_parts(
         if said {
             continue;
         }
-        out.push(Candidate {
-            of: None,
-            kind: RepairKind::MissingFactor,
-            culprit: None,
-            replacement: text(&reciprocal),
-            step: binary(BinOp::Mul, reciprocal, step.clone(), step.span),
-        });
+        out.push(whole_step_times(RepairKind::MissingFactor, reciprocal, step));
     }
     replacing.truncate(MAX_REPLACING);
     // A factor of the step in place of one of those: `g(net[c,t])` where `s[c,t-1]` is needed.
@@ -896,13 +890,7 @@ fn missing_parts(
             step.span,
         );
         for f in [binary(BinOp::Div, one.clone(), name, step.span), binary(BinOp::Div, one.clone(), root, step.span)] {
-            out.push(Candidate {
-                of: None,
-                kind: RepairKind::ConstantFactor,
-                culprit: None,
-                replacement: text(&f),
-                step: binary(BinOp::Mul, f, step.clone(), step.span),
-            });
+            out.push(whole_step_times(RepairKind::ConstantFactor, f, step));
         }
     }
     // Terms: of the step before, then of the worked forms (the answer first), where they have
@@ -1279,6 +1267,17 @@ fn product_factors(e: &Expr, out: &mut Vec<Expr>) {
             product_factors(b, out);
         }
         _ => out.push(e.clone()),
+    }
+}
+
+/// The whole step times a factor `f` that it is missing: `f * STEP`.
+fn whole_step_times(kind: RepairKind, f: Expr, step: &Expr) -> Candidate {
+    Candidate {
+        of: None,
+        kind,
+        culprit: None,
+        replacement: text(&f),
+        step: binary(BinOp::Mul, f, step.clone(), step.span),
     }
 }
 

@@ -123,7 +123,7 @@ pub struct Coverage {
     /// [`MAX_SCALES`], kinks first, none within a factor of [`SCALE_RATIO`] of another.
     pub scales: Vec<f64>,
     /// Whether a kink sits where two inputs (or other random parts) meet rather than at a
-    /// magnitude: `step(dl - abs(yh))`, `max(a, b)`, `clamp(x, -d, d)`. Which side a draw lands on
+    /// magnitude: `step(dl - abs(yh))`, `max(a, b)`, `clamp(x, -d, d)` (a formula of `max` and `min`). Which side a draw lands on
     /// then depends on the inputs' ratio, which the usual draws (all at one scale) may never
     /// change enough: a bounded `yh in (0, 1)` beside a positive `dl` drawn from [0.2, 3] is past
     /// the threshold in one draw of nine. The plan adds draws at independent magnitudes.
@@ -416,15 +416,6 @@ impl<'m> Walk<'m> {
                 Some(form) => self.kink_at(&form, 0.0, KINK_DEPTH),
                 None => self.relative_kink = true,
             },
-            // `clamp(x, lo, hi)`: its kinks are where `x` meets a bound.
-            (true, [x, bounds @ ..]) => {
-                for b in bounds {
-                    match linear(x).combined(&linear(b), -1.0) {
-                        Some(form) => self.kink_at(&form, 0.0, KINK_DEPTH),
-                        None => self.relative_kink = true,
-                    }
-                }
-            }
             _ => {}
         }
         if facts.transcendental {
@@ -567,6 +558,7 @@ mod tests {
         assert!(of("var x, d > 0\nderive step(d - abs(x))\n  = 1\n").relative_kink);
         assert!(of("var a, b\nderive max(a, b)\n  = a\n").relative_kink);
         assert!(of("var x, d > 0\nderive huber(x, d)\n  = x\n").relative_kink);
+        assert!(of("var x, d > 0\nderive clamp(x, -d, d)\n  = x\n").relative_kink);
         // At a magnitude, or at 0: the usual draws and the bands of scales reach both sides.
         assert!(!of("var x\nderive step(0.2 - abs(x))\n  = 1\n").relative_kink);
         assert!(!of("var x\nderive relu(2*x - 3)\n  = x\n").relative_kink);
