@@ -211,6 +211,8 @@ builtins! {
     Sinh => Spec { names: &[("sinh", "\\sinh")], arity: 1, enclose: None, defaults: &[], definition: Definition::Formula("(exp(x) - exp(-x)) / 2") },
     /// `cosh`
     Cosh => Spec { names: &[("cosh", "\\cosh")], arity: 1, enclose: None, defaults: &[], definition: Definition::Formula("(exp(x) + exp(-x)) / 2") },
+    /// `tan`: sin(x)/cos(x), undefined where cos(x) = 0.
+    Tan => Spec { names: &[("tan", "\\tan")], arity: 1, enclose: None, defaults: &[], definition: Definition::Formula("sin(x) / cos(x)") },
     /// `log1p`: log(1 + x), defined for x > -1.
     Log1p => Spec {
         names: &[("log1p", "\\operatorname{log1p}")],

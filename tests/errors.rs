@@ -110,7 +110,31 @@ fn unclosed_parenthesis_is_reported_on_its_line() {
 
 #[test]
 fn unknown_statement() {
-    assert_error("variable x\n", 1, "expected a statement", "`var`");
+    assert_error("variable x\n", 1, "expected a statement", "`variable` is not a keyword: did you mean `var x`?");
+    assert_error("hello world\n", 1, "expected a statement", "a line starts with `title`");
+}
+
+#[test]
+fn a_near_keyword_of_derive_is_one_error_with_the_line_put_right() {
+    let source = "var x\nderivation \"power\" diff(x^2, x)\n  = 2*x\n  = x + x\n";
+    assert_error(source, 2, "expected a statement", "did you mean `derive \"power\" diff(x^2, x)`?");
+    // Its steps are not reported again as steps outside a derivation.
+    assert_eq!(errors(source).len(), 1, "{:#?}", errors(source));
+    assert_error("var x\nproof x + x\n  = 2*x\n", 2, "expected a statement", "did you mean `derive x + x`?");
+    assert_error("var x\nlett y = x\n", 2, "expected a statement", "did you mean `let y = x`?");
+}
+
+#[test]
+fn a_head_without_derive_is_shown_with_it() {
+    let source = "var x\ndiff(x^3, x)\n  = 3*x^2\n";
+    assert_error(source, 2, "expected a statement", "`derive diff(x^3, x)`");
+    assert_eq!(errors(source).len(), 1, "{:#?}", errors(source));
+}
+
+#[test]
+fn a_suggested_keyword_is_given_only_where_the_line_then_parses() {
+    // `lett` is near `let`, but `let y x` does not parse: the usual hint, no suggestion.
+    assert_error("var x\nlett y x\n", 2, "expected a statement", "a line starts with `title`");
 }
 
 #[test]

@@ -574,6 +574,18 @@ proves!(hyperbolic_identity, X, "cosh(x)^2 - sinh(x)^2", "1");
 is_wrong!(hyperbolic_identity_trap, X, "cosh(x)^2 + sinh(x)^2", "1");
 proves!(sinh_plus_cosh, X, "sinh(x) + cosh(x)", "exp(x)");
 proves!(tanh_through_sinh_and_cosh, X, "tanh(x)", "sinh(x)/cosh(x)");
+// `tan` is the formula sin(x)/cos(x) (SymPy: tan' = 1/cos², tan·cos = sin). The prover does not
+// divide by `cos(x)`, not known to be nonzero, so its derivative is `checked`, not `proved`.
+proves!(tan_is_sine_over_cosine, X, "tan(x)", "sin(x)/cos(x)");
+is_wrong!(tan_derivative_sign_trap, X, "diff(tan(x), x)", "1 - tan(x)^2");
+is_wrong!(tan_derivative_sine_trap, X, "diff(tan(x), x)", "1/sin(x)^2");
+is_wrong!(tan_chain_rule_missing_factor, X, "diff(tan(a*x), x)", "1/cos(a*x)^2");
+#[test]
+fn tan_derivative_is_checked() {
+    for rhs in ["1/cos(x)^2", "1 + tan(x)^2"] {
+        assert_eq!(verdict(X, "diff(tan(x), x)", rhs), Verdict::Checked, "{rhs}");
+    }
+}
 proves!(log1p_derivative, POS, "diff(log1p(x), x)", "1/(1 + x)");
 is_wrong!(log1p_derivative_trap, POS, "diff(log1p(x), x)", "1/x");
 proves!(log1p_is_log_of_one_plus, X, "log1p(x)", "log(1 + x)");

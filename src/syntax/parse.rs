@@ -39,7 +39,8 @@ fn parse_file_with(source: &str, parse_line: &mut impl FnMut(&str, usize) -> Lin
     let (logical_lines, mut diagnostics) = lines::split(source);
     let mut file = File::default();
     // The derivation whose steps are being collected, and whether its head line failed to parse
-    // (then its steps are dropped silently rather than reported as orphans).
+    // (then its steps are dropped silently rather than reported as orphans; any broken line that
+    // is no declaration counts as a head).
     let mut open: Option<Derivation> = None;
     let mut broken_head = false;
     for line in logical_lines {
@@ -53,7 +54,7 @@ fn parse_file_with(source: &str, parse_line: &mut impl FnMut(&str, usize) -> Lin
                 }
             } else {
                 close(&mut file, &mut open, &mut diagnostics);
-                broken_head = text.trim_start().starts_with("derive");
+                broken_head = !starts_like_declaration(text);
             }
             continue;
         }
@@ -63,9 +64,11 @@ fn parse_file_with(source: &str, parse_line: &mut impl FnMut(&str, usize) -> Lin
         let is_step =
             parsed.as_ref().map_or_else(|| starts_like_step(text), |l| matches!(l.0, Some(Statement::Step(..))));
         if failed && !is_step {
-            // A broken declaration or head line ends the open derivation.
+            // A broken declaration or head line ends the open derivation. A broken line that is no
+            // declaration was likely meant as a head (`derivation "x" …`): its steps are not
+            // reported again as steps outside a derivation.
             close(&mut file, &mut open, &mut diagnostics);
-            broken_head = text.trim_start().starts_with("derive");
+            broken_head = !starts_like_declaration(text);
             continue;
         }
         if failed {
@@ -611,9 +614,10 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
     };
     let mut diagnostic = Diagnostic::error(span, message);
     if pos == 0 || text[..pos].trim().is_empty() {
-        diagnostic = diagnostic.with_hint(
-            "a line starts with `title`, `index`, `var`, `unknown`, `let`, `assume`, `tolerance`, `derive`, or a step `= …` / `≈ …`",
-        );
+        diagnostic = diagnostic.with_hint(statement_repair(text).unwrap_or_else(|| {
+            "a line starts with `title`, `index`, `var`, `unknown`, `let`, `assume`, `tolerance`, `derive`, or a step `= …` / `≈ …`"
+                .to_string()
+        }));
     } else if text[pos..].starts_with("**") {
         diagnostic = diagnostic.with_hint("powers are written `x^2`");
     } else if text[..pos].trim_end().ends_with(['\'', '′']) {
@@ -642,6 +646,80 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint(format!("a number starts with a digit: write `0.{digits}`"));
     }
     diagnostic
+}
+
+/// The keywords a declaration line starts with (`derive` starts a derivation).
+const DECLARATION_KEYWORDS: [&str; 9] =
+    ["title", "index", "var", "unknown", "let", "assume", "tolerance", "latex", "grading"];
+
+/// Whether a line starts with a declaration's keyword: a line that does not, and fails, may have
+/// been meant as a derivation's head.
+fn starts_like_declaration(text: &str) -> bool {
+    DECLARATION_KEYWORDS.contains(&leading_word(text.trim_start()))
+}
+
+/// The hint for a line that starts with no statement, when one small change makes it parse: a
+/// near keyword put right (`derivation "x" f(x)` → `derive "x" f(x)`, `variables x` → `var x`) or
+/// a head written without `derive` (`diff(tan(x), x)` → `derive diff(tan(x), x)`). The changed
+/// line is parsed before it is suggested.
+fn statement_repair(text: &str) -> Option<String> {
+    let line = text.trim();
+    let word = leading_word(line);
+    let rest = &line[word.len()..];
+    let lower = word.to_lowercase();
+    let near = |k: &&str| {
+        let k = *k;
+        let common = lower.chars().zip(k.chars()).take_while(|(a, b)| a == b).count();
+        lower == k
+            || (lower.len() > k.len() && lower.starts_with(k))
+            || common >= 4.min(k.len())
+            || strsim::damerau_levenshtein(&lower, k) <= (lower.chars().count() / 3).max(1)
+    };
+    let keywords = DECLARATION_KEYWORDS.into_iter().chain(["derive"]);
+    // Words of the blackboard for what a keyword says.
+    const SYNONYMS: [(&str, &str); 7] = [
+        ("proof", "derive"),
+        ("prove", "derive"),
+        ("show", "derive"),
+        ("def", "let"),
+        ("define", "let"),
+        ("given", "assume"),
+        ("assuming", "assume"),
+    ];
+    let keyword = if word.is_empty() || DECLARATION_KEYWORDS.contains(&word) || word == "derive" {
+        None
+    } else {
+        SYNONYMS
+            .iter()
+            .find(|(w, _)| *w == lower)
+            .map(|(_, k)| *k)
+            .or_else(|| keywords.filter(near).min_by_key(|k| strsim::damerau_levenshtein(&lower, k)))
+    };
+    if let Some(keyword) = keyword {
+        let changed = format!("{keyword}{rest}");
+        if parses_cleanly(&changed) {
+            return Some(format!("`{word}` is not a keyword: did you mean `{}`?", shortened(&changed)));
+        }
+    }
+    let headed = format!("derive {line}");
+    (!line.is_empty() && parses_cleanly(&headed))
+        .then(|| format!("a derivation starts with `derive` and its head, then its steps: `{}`", shortened(&headed)))
+}
+
+/// Whether `text` is a line that parses with no diagnostic (no hint of [`pest_error`] is made).
+fn parses_cleanly(text: &str) -> bool {
+    let Ok(mut pairs) = LineParser::parse(Rule::line, text) else { return false };
+    let mut builder = Builder { base: 0, diagnostics: Vec::new() };
+    let parsed = pairs.next().and_then(|pair| builder.line(pair));
+    builder.diagnostics.is_empty() && parsed.is_some_and(|(statement, _)| statement.is_some())
+}
+
+/// A line as a hint quotes it: at most 60 characters.
+fn shortened(line: &str) -> String {
+    if line.chars().count() <= 60 {
+        return line.to_string();
+    }
+    format!("{} …", line.chars().take(58).collect::<String>())
 }
 
 /// The hint for what students write first in the notation of the blackboard or of LaTeX, at the
