@@ -10,6 +10,7 @@
 //! equal only when their fractions cross-multiply to the same polynomial *and* their conditions are
 //! the same, so no proof can hide a point where one side is undefined and the other is not.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap as HashMap;
@@ -286,12 +287,55 @@ impl Mono {
     /// The product; `None` past [`MAX_DEGREE`] (nested powers such as `((x^24)^24)^24` multiply
     /// their exponents).
     fn mul(&self, other: &Mono) -> Option<Mono> {
+        if self.is_sorted() && other.is_sorted() {
+            return self.merged(other);
+        }
         let mut map: BTreeMap<AtomId, i32> = self.0.iter().copied().collect();
         for &(a, e) in &other.0 {
             let sum = map.entry(a).or_insert(0);
             *sum = sum.checked_add(e).filter(|d| d.abs() <= MAX_DEGREE)?;
         }
         Some(Mono(map.into_iter().filter(|(_, e)| *e != 0).collect()))
+    }
+
+    /// Whether the atoms are strictly increasing (as every monomial built here has them).
+    fn is_sorted(&self) -> bool {
+        self.0.windows(2).all(|w| w[0].0 < w[1].0)
+    }
+
+    /// [`Mono::mul`] of two sorted monomials, merged without a map: the same product, the same
+    /// checks (an exponent of `other` or a sum past [`MAX_DEGREE`] gives `None`).
+    fn merged(&self, other: &Mono) -> Option<Mono> {
+        let checked = |e: i32| (e.abs() <= MAX_DEGREE).then_some(e);
+        let (a, b) = (&self.0, &other.0);
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let (atom, e) = match (a.get(i), b.get(j)) {
+                (Some(&(x, e)), Some(&(y, _))) if x < y => {
+                    i += 1;
+                    (x, e)
+                }
+                (Some(&(x, d)), Some(&(y, e))) if x == y => {
+                    i += 1;
+                    j += 1;
+                    (x, checked(d.checked_add(e)?)?)
+                }
+                (Some(&(x, e)), None) => {
+                    i += 1;
+                    (x, e)
+                }
+                (_, Some(&(y, e))) => {
+                    j += 1;
+                    (y, checked(e)?)
+                }
+                (None, None) => unreachable!("the loop runs while one side has atoms"),
+            };
+            if e != 0 {
+                out.push((atom, e));
+            }
+        }
+        Some(Mono(out))
     }
 }
 
@@ -333,12 +377,20 @@ impl Poly {
     fn add_in_place(&mut self, other: &Poly) -> Option<()> {
         let out = &mut self.0;
         for (m, c) in &other.0 {
-            let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
-            *entry = sum(entry, c);
-            if entry.is_zero() {
-                out.remove(m);
-            } else if too_long(entry) {
-                return None;
+            if let Some(entry) = out.get_mut(m) {
+                let total = sum(entry, c);
+                if total.is_zero() {
+                    out.remove(m);
+                } else if too_long(&total) {
+                    return None;
+                } else {
+                    *entry = total;
+                }
+            } else if !c.is_zero() {
+                if too_long(c) {
+                    return None;
+                }
+                out.insert(m.clone(), c.clone());
             }
         }
         (out.len() <= MAX_TERMS).then_some(())
@@ -361,12 +413,26 @@ impl Poly {
         for (m1, c1) in &self.0 {
             for (m2, c2) in &other.0 {
                 let m = m1.mul(m2)?;
-                let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
-                *entry = sum(entry, &product(c1, c2));
-                if entry.is_zero() {
-                    out.remove(&m);
-                } else if too_long(entry) {
-                    return None;
+                let c = product(c1, c2);
+                match out.entry(m) {
+                    Entry::Vacant(v) => {
+                        if c.is_zero() {
+                            continue;
+                        }
+                        if too_long(v.insert(c)) {
+                            return None;
+                        }
+                    }
+                    Entry::Occupied(mut o) => {
+                        let total = sum(o.get(), &c);
+                        if total.is_zero() {
+                            o.remove();
+                        } else if too_long(&total) {
+                            return None;
+                        } else {
+                            *o.get_mut() = total;
+                        }
+                    }
                 }
             }
         }
@@ -1980,16 +2046,27 @@ impl<'m> Normaliser<'m> {
         let mut total = Frac::constant(rat(0));
         for (m, c) in &p.0 {
             crate::work::charge(1 + m.0.len() as u64).ok()?;
-            let mut term = Frac::constant(c.clone());
+            // While every atom so far became one atom (a renamed index: the usual case), the term
+            // is `c` times one monomial, built by merging; the general products below take over
+            // from the first atom that did not.
+            let mut renamed = (!c.is_zero() && !too_long(c)).then(Mono::one);
+            let mut term = if renamed.is_some() { Frac::poly(Poly::default()) } else { Frac::constant(c.clone()) };
             for &(a, k) in &m.0 {
-                let replaced = match self.substituted.get(&(a, depth)) {
-                    Some(f) => f.clone(),
-                    None => {
-                        let f = self.substitute_atom(a, map, depth)?;
-                        self.substituted.insert((a, depth), f.clone());
-                        f
+                if !self.substituted.contains_key(&(a, depth)) {
+                    let f = self.substitute_atom(a, map, depth)?;
+                    self.substituted.insert((a, depth), f);
+                }
+                let replaced = &self.substituted[&(a, depth)];
+                if let Some(mono) = renamed.take() {
+                    match self.rename_factor(&mono, replaced, k) {
+                        Some(next) => {
+                            renamed = Some(next?);
+                            continue;
+                        }
+                        None => term = Frac::poly(Poly(BTreeMap::from([(mono, c.clone())]))),
                     }
-                };
+                }
+                let replaced = replaced.clone();
                 let powered = if k >= 0 {
                     let mut r = Frac::constant(rat(1));
                     for _ in 0..k {
@@ -2007,9 +2084,36 @@ impl<'m> Normaliser<'m> {
                 };
                 term = term.mul(&powered)?;
             }
+            if let Some(mono) = renamed {
+                term = Frac::poly(Poly(BTreeMap::from([(mono, c.clone())])));
+            }
             total.add_in_place(&term)?;
         }
         Some(total)
+    }
+
+    /// `mono · b^k` where an atom's substitute `replaced` is the single atom `b`, as the general
+    /// products of [`Normaliser::substitute_poly`] give it: they multiply the term by the power
+    /// `b^k`, built by `|k|` products (after the inverse, for `k < 0`), of numerator and
+    /// denominator each, all of single monomials; as many units of work are charged here, one at
+    /// a time as there, so that the budget stops at the same place. `None` where the general
+    /// products are needed (`replaced` is not one atom), `Some(None)` where they give up.
+    fn rename_factor(&self, mono: &Mono, replaced: &Frac, k: i32) -> Option<Option<Mono>> {
+        let (Some((Mono(powers), one)), true) = (replaced.num.0.iter().next(), replaced.is_poly()) else { return None };
+        let &[(b, 1)] = powers.as_slice() else { return None };
+        if replaced.num.0.len() != 1 || !one.is_one() || k.abs() > MAX_DEGREE || (k < 0 && !self.never_zero(b)) {
+            return None;
+        }
+        // The power's products, the inverse's, and the numerators' product of term and power.
+        let before = 2 * u64::from(k.unsigned_abs()) + u64::from(k < 0) + 1;
+        for _ in 0..before {
+            if crate::work::charge(1).is_err() {
+                return Some(None);
+            }
+        }
+        let Some(next) = mono.mul(&Mono(vec![(b, k)])) else { return Some(None) };
+        // The denominators' product.
+        Some(crate::work::charge(1).ok().map(|()| next))
     }
 
     fn substitute_atom(&mut self, a: AtomId, map: IxMap, depth: u32) -> Option<Frac> {
