@@ -254,6 +254,9 @@ fn permutations(k: usize) -> Vec<Vec<usize>> {
 }
 
 fn sum(a: &BigRational, b: &BigRational) -> BigRational {
+    if let (Some((p, q)), Some((r, s))) = (small(a), small(b)) {
+        return lowest(p * s + r * q, q * s);
+    }
     if a.is_integer() && b.is_integer() {
         BigRational::from_integer(a.numer() + b.numer())
     } else {
@@ -263,10 +266,46 @@ fn sum(a: &BigRational, b: &BigRational) -> BigRational {
 
 /// `a * b`, likewise.
 fn product(a: &BigRational, b: &BigRational) -> BigRational {
+    if let (Some((p, q)), Some((r, s))) = (small(a), small(b)) {
+        return lowest(p * r, q * s);
+    }
     if a.is_integer() && b.is_integer() {
         BigRational::from_integer(a.numer() * b.numer())
     } else {
         a * b
+    }
+}
+
+/// A coefficient whose numerator and denominator are machine integers (nearly every one), widened
+/// so that sums and products of two of them cannot overflow.
+fn small(c: &BigRational) -> Option<(i128, i128)> {
+    Some((i128::from(c.numer().to_i64()?), i128::from(c.denom().to_i64()?)))
+}
+
+/// `n/d` for `d > 0` in lowest terms with a positive denominator, as [`BigRational`] keeps every
+/// value (`0` is `0/1`), without big arithmetic.
+fn lowest(n: i128, d: i128) -> BigRational {
+    let g = binary_gcd(n.unsigned_abs(), d.unsigned_abs());
+    let g = i128::try_from(g).unwrap_or(1).max(1);
+    BigRational::new_raw(BigInt::from(n / g), BigInt::from(d / g))
+}
+
+/// The greatest common divisor (`gcd(0, d) = d`).
+fn binary_gcd(mut a: u128, mut b: u128) -> u128 {
+    if a == 0 || b == 0 {
+        return a | b;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
     }
 }
 
