@@ -285,9 +285,14 @@ fn small(c: &BigRational) -> Option<(i128, i128)> {
 /// `n/d` for `d > 0` in lowest terms with a positive denominator, as [`BigRational`] keeps every
 /// value (`0` is `0/1`), without big arithmetic.
 fn lowest(n: i128, d: i128) -> BigRational {
-    let g = binary_gcd(n.unsigned_abs(), d.unsigned_abs());
-    let g = i128::try_from(g).unwrap_or(1).max(1);
-    BigRational::new_raw(BigInt::from(n / g), BigInt::from(d / g))
+    let big = |x: i128| i64::try_from(x).map_or_else(|_| BigInt::from(x), BigInt::from);
+    if d == 1 {
+        return BigRational::new_raw(big(n), BigInt::one());
+    }
+    match i128::try_from(binary_gcd(n.unsigned_abs(), d.unsigned_abs())) {
+        Ok(g) if g > 1 => BigRational::new_raw(big(n / g), big(d / g)),
+        _ => BigRational::new_raw(big(n), big(d)),
+    }
 }
 
 /// The greatest common divisor (`gcd(0, d) = d`).
@@ -564,6 +569,21 @@ pub struct Normaliser<'m> {
     /// the atoms' nest as a tree, and the nests of a deep network share their inner sums: the
     /// walk of an MLP of 12 layers took 11 G instructions, past every budget, never charged.
     mentions: std::cell::RefCell<HashMap<(AtomId, Var), bool>>,
+    /// [`Normaliser::double_sum`]'s answers so far, by range and body: the nests of a derivation's
+    /// steps are mostly the same. Atoms are interned and never change, so an answer holds for the
+    /// normaliser's life.
+    double_sums: HashMap<(Range, Frac), Remembered>,
+}
+
+/// An answer worked out before, with the units of work it took and the conditions and rules it
+/// recorded: taken from memory only where that work fits in what the budgets have left (so
+/// every limit stops where it did), and charged again.
+#[derive(Clone)]
+struct Remembered {
+    value: Option<Frac>,
+    work: u64,
+    conditions: BTreeSet<Condition>,
+    rules: BTreeSet<&'static str>,
 }
 
 /// The normal form of one expression: its fraction and its definedness conditions.
@@ -610,6 +630,7 @@ impl<'m> Normaliser<'m> {
             substituted: HashMap::default(),
             sine_of: HashMap::default(),
             mentions: Default::default(),
+            double_sums: HashMap::default(),
         }
     }
 
@@ -1912,6 +1933,35 @@ impl<'m> Normaliser<'m> {
     /// [`MAX_PERMUTED_NEST`] sums is only tried in its first two orders (as written, and its two
     /// outer sums exchanged).
     fn double_sum(&mut self, outer: Range, key: &Frac) -> Option<Frac> {
+        let memo_key = (outer, key.clone());
+        if let Some(done) = self.double_sums.get(&memo_key) {
+            if crate::work::fits(done.work) {
+                let done = done.clone();
+                crate::work::charge(done.work).ok()?;
+                self.conditions.extend(done.conditions);
+                self.rules.extend(done.rules);
+                return done.value;
+            }
+        }
+        let work = crate::work::used();
+        let outer_conditions = std::mem::take(&mut self.conditions);
+        let outer_rules = std::mem::take(&mut self.rules);
+        let value = self.double_sum_anew(outer, key);
+        let conditions = std::mem::replace(&mut self.conditions, outer_conditions);
+        let rules = std::mem::replace(&mut self.rules, outer_rules);
+        self.conditions.extend(conditions.iter().cloned());
+        self.rules.extend(&rules);
+        // Only what the budget let through is remembered (an answer cut short by it is not the
+        // answer).
+        if crate::work::spent().is_none() {
+            let done = Remembered { value: value.clone(), work: crate::work::used() - work, conditions, rules };
+            self.double_sums.insert(memo_key, done);
+        }
+        value
+    }
+
+    /// [`Normaliser::double_sum`] worked out.
+    fn double_sum_anew(&mut self, outer: Range, key: &Frac) -> Option<Frac> {
         // The nest flattened: its ranges, outermost first, and the product of every factor, in
         // which the innermost index is `Level(0)` and the outermost `Level(k - 1)`.
         let mut ranges = vec![outer];
