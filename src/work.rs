@@ -143,6 +143,15 @@ pub fn file_spent() -> Option<Spent> {
     METER.with(|m| status(&Meter { part: Limit::NONE, ..m.get() }).err())
 }
 
+/// Whether `units` more units of work would leave every budget unspent, without charging them (a
+/// memory of work done before charges it again only where it would have been let through).
+pub fn fits(units: u64) -> bool {
+    METER.with(|m| {
+        let meter = m.get();
+        status(&Meter { used: meter.used.saturating_add(units), ..meter }).is_ok()
+    })
+}
+
 /// The units of work done so far in this file.
 pub fn used() -> u64 {
     METER.with(|m| m.get().used)

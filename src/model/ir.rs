@@ -448,7 +448,7 @@ pub struct Step {
 }
 
 /// An integer-valued index expression: a constant plus a combination of index variables.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Ix {
     /// The integer part.
     pub constant: i64,
@@ -468,7 +468,7 @@ pub enum IxVar {
 }
 
 /// A reference to one entry of a family: the index values of its range slots.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EntryRef {
     /// Which entry.
     pub entry: EntryId,

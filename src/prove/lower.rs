@@ -24,6 +24,7 @@ use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
+use rustc_hash::FxHashMap as HashMap;
 
 /// The most nodes a lowered expression may have.
 const MAX_NODES: usize = 50_000;
@@ -41,7 +42,7 @@ enum Wrt {
 
 /// A node cut from its definition by an enclosing derivative (§3.3): inside `diff(B, y)` every
 /// value is computed in the model where `y` is an input of its own.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Cut {
     /// The target of a derivative still to be taken of what is being lowered (the `y` of
     /// `diff(diff(A, x), y)` while the inner derivative is lowered): kept as an atom, since the outer
@@ -80,6 +81,16 @@ pub struct Lowerer<'m> {
     /// so that asking whether a call depends on an entry never unfolds nested calls (which is
     /// exponential in the nesting of `let f2(x) = f1(x)*f1(x)`).
     fn_reads: Vec<Vec<EntryId>>,
+    /// Defined nodes unfolded and lowered so far, by node and the nodes cut ([`Self::unfold`]).
+    unfolded: HashMap<(EntryRef, Vec<Cut>), Unfolded>,
+}
+
+/// A defined node lowered: the expression, the nodes and units of work it took, the rules used.
+struct Unfolded {
+    lowered: Expr,
+    nodes: usize,
+    work: u64,
+    rules: std::collections::BTreeSet<&'static str>,
 }
 
 impl<'m> Lowerer<'m> {
@@ -93,6 +104,7 @@ impl<'m> Lowerer<'m> {
             cut: Vec::new(),
             nodes: 0,
             fn_reads: function_reads(model),
+            unfolded: HashMap::default(),
         }
     }
 
@@ -160,8 +172,7 @@ impl<'m> Lowerer<'m> {
                         return None;
                     }
                     self.rules.insert("definitions unfolded");
-                    let body = subst_free(body, &self.slot_map(r));
-                    self.lower(&body)?
+                    self.unfold(r, body)?
                 }
                 EntryKind::Input(_) | EntryKind::Unknown(_) => e.clone(),
             },
@@ -209,6 +220,41 @@ impl<'m> Lowerer<'m> {
                 with_domain_of(d, body)
             }
         })
+    }
+
+    /// A defined node's body at the node's index values, lowered. Lowering it again where the
+    /// same nodes are cut gives the same expression with the same work: the expression is
+    /// remembered with the nodes and units of work it took and the rules it used, and taken from
+    /// memory only where those fit in what is left (so every limit stops where it did), charged
+    /// again. An unfolding that created bound indices (a chain rule through an unknown node) is
+    /// not remembered: done again, it would create new ones.
+    fn unfold(&mut self, r: &EntryRef, body: &Expr) -> Option<Expr> {
+        let key = (r.clone(), self.cut.clone());
+        if let Some(done) = self.unfolded.get(&key) {
+            if self.nodes + done.nodes <= MAX_NODES && crate::work::fits(done.work) {
+                self.nodes += done.nodes;
+                crate::work::charge(done.work).ok()?;
+                self.rules.extend(&done.rules);
+                return Some(done.lowered.clone());
+            }
+        }
+        let (nodes, work, bounds) = (self.nodes, crate::work::used(), self.bounds.len());
+        let outer_rules = std::mem::take(&mut self.rules);
+        let lowered = self.lower(&subst_free(body, &self.slot_map(r)));
+        let rules = std::mem::replace(&mut self.rules, outer_rules);
+        self.rules.extend(&rules);
+        if let Some(lowered) = &lowered {
+            if self.bounds.len() == bounds {
+                let done = Unfolded {
+                    lowered: lowered.clone(),
+                    nodes: self.nodes - nodes,
+                    work: crate::work::used() - work,
+                    rules,
+                };
+                self.unfolded.insert(key, done);
+            }
+        }
+        lowered
     }
 
     fn lower_all(&mut self, args: &[Expr]) -> Option<Vec<Expr>> {

@@ -10,6 +10,7 @@
 //! equal only when their fractions cross-multiply to the same polynomial *and* their conditions are
 //! the same, so no proof can hide a point where one side is undefined and the other is not.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap as HashMap;
@@ -253,6 +254,9 @@ fn permutations(k: usize) -> Vec<Vec<usize>> {
 }
 
 fn sum(a: &BigRational, b: &BigRational) -> BigRational {
+    if let (Some((p, q)), Some((r, s))) = (small(a), small(b)) {
+        return lowest(p * s + r * q, q * s);
+    }
     if a.is_integer() && b.is_integer() {
         BigRational::from_integer(a.numer() + b.numer())
     } else {
@@ -262,10 +266,51 @@ fn sum(a: &BigRational, b: &BigRational) -> BigRational {
 
 /// `a * b`, likewise.
 fn product(a: &BigRational, b: &BigRational) -> BigRational {
+    if let (Some((p, q)), Some((r, s))) = (small(a), small(b)) {
+        return lowest(p * r, q * s);
+    }
     if a.is_integer() && b.is_integer() {
         BigRational::from_integer(a.numer() * b.numer())
     } else {
         a * b
+    }
+}
+
+/// A coefficient whose numerator and denominator are machine integers (nearly every one), widened
+/// so that sums and products of two of them cannot overflow.
+fn small(c: &BigRational) -> Option<(i128, i128)> {
+    Some((i128::from(c.numer().to_i64()?), i128::from(c.denom().to_i64()?)))
+}
+
+/// `n/d` for `d > 0` in lowest terms with a positive denominator, as [`BigRational`] keeps every
+/// value (`0` is `0/1`), without big arithmetic.
+fn lowest(n: i128, d: i128) -> BigRational {
+    let big = |x: i128| i64::try_from(x).map_or_else(|_| BigInt::from(x), BigInt::from);
+    if d == 1 {
+        return BigRational::new_raw(big(n), BigInt::one());
+    }
+    match i128::try_from(binary_gcd(n.unsigned_abs(), d.unsigned_abs())) {
+        Ok(g) if g > 1 => BigRational::new_raw(big(n / g), big(d / g)),
+        _ => BigRational::new_raw(big(n), big(d)),
+    }
+}
+
+/// The greatest common divisor (`gcd(0, d) = d`).
+fn binary_gcd(mut a: u128, mut b: u128) -> u128 {
+    if a == 0 || b == 0 {
+        return a | b;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
     }
 }
 
@@ -286,12 +331,55 @@ impl Mono {
     /// The product; `None` past [`MAX_DEGREE`] (nested powers such as `((x^24)^24)^24` multiply
     /// their exponents).
     fn mul(&self, other: &Mono) -> Option<Mono> {
+        if self.is_sorted() && other.is_sorted() {
+            return self.merged(other);
+        }
         let mut map: BTreeMap<AtomId, i32> = self.0.iter().copied().collect();
         for &(a, e) in &other.0 {
             let sum = map.entry(a).or_insert(0);
             *sum = sum.checked_add(e).filter(|d| d.abs() <= MAX_DEGREE)?;
         }
         Some(Mono(map.into_iter().filter(|(_, e)| *e != 0).collect()))
+    }
+
+    /// Whether the atoms are strictly increasing (as every monomial built here has them).
+    fn is_sorted(&self) -> bool {
+        self.0.windows(2).all(|w| w[0].0 < w[1].0)
+    }
+
+    /// [`Mono::mul`] of two sorted monomials, merged without a map: the same product, the same
+    /// checks (an exponent of `other` or a sum past [`MAX_DEGREE`] gives `None`).
+    fn merged(&self, other: &Mono) -> Option<Mono> {
+        let checked = |e: i32| (e.abs() <= MAX_DEGREE).then_some(e);
+        let (a, b) = (&self.0, &other.0);
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let (atom, e) = match (a.get(i), b.get(j)) {
+                (Some(&(x, e)), Some(&(y, _))) if x < y => {
+                    i += 1;
+                    (x, e)
+                }
+                (Some(&(x, d)), Some(&(y, e))) if x == y => {
+                    i += 1;
+                    j += 1;
+                    (x, checked(d.checked_add(e)?)?)
+                }
+                (Some(&(x, e)), None) => {
+                    i += 1;
+                    (x, e)
+                }
+                (_, Some(&(y, e))) => {
+                    j += 1;
+                    (y, checked(e)?)
+                }
+                (None, None) => unreachable!("the loop runs while one side has atoms"),
+            };
+            if e != 0 {
+                out.push((atom, e));
+            }
+        }
+        Some(Mono(out))
     }
 }
 
@@ -333,12 +421,20 @@ impl Poly {
     fn add_in_place(&mut self, other: &Poly) -> Option<()> {
         let out = &mut self.0;
         for (m, c) in &other.0 {
-            let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
-            *entry = sum(entry, c);
-            if entry.is_zero() {
-                out.remove(m);
-            } else if too_long(entry) {
-                return None;
+            if let Some(entry) = out.get_mut(m) {
+                let total = sum(entry, c);
+                if total.is_zero() {
+                    out.remove(m);
+                } else if too_long(&total) {
+                    return None;
+                } else {
+                    *entry = total;
+                }
+            } else if !c.is_zero() {
+                if too_long(c) {
+                    return None;
+                }
+                out.insert(m.clone(), c.clone());
             }
         }
         (out.len() <= MAX_TERMS).then_some(())
@@ -361,12 +457,26 @@ impl Poly {
         for (m1, c1) in &self.0 {
             for (m2, c2) in &other.0 {
                 let m = m1.mul(m2)?;
-                let entry = out.entry(m.clone()).or_insert_with(|| rat(0));
-                *entry = sum(entry, &product(c1, c2));
-                if entry.is_zero() {
-                    out.remove(&m);
-                } else if too_long(entry) {
-                    return None;
+                let c = product(c1, c2);
+                match out.entry(m) {
+                    Entry::Vacant(v) => {
+                        if c.is_zero() {
+                            continue;
+                        }
+                        if too_long(v.insert(c)) {
+                            return None;
+                        }
+                    }
+                    Entry::Occupied(mut o) => {
+                        let total = sum(o.get(), &c);
+                        if total.is_zero() {
+                            o.remove();
+                        } else if too_long(&total) {
+                            return None;
+                        } else {
+                            *o.get_mut() = total;
+                        }
+                    }
                 }
             }
         }
@@ -459,6 +569,21 @@ pub struct Normaliser<'m> {
     /// the atoms' nest as a tree, and the nests of a deep network share their inner sums: the
     /// walk of an MLP of 12 layers took 11 G instructions, past every budget, never charged.
     mentions: std::cell::RefCell<HashMap<(AtomId, Var), bool>>,
+    /// [`Normaliser::double_sum`]'s answers so far, by range and body: the nests of a derivation's
+    /// steps are mostly the same. Atoms are interned and never change, so an answer holds for the
+    /// normaliser's life.
+    double_sums: HashMap<(Range, Frac), Remembered>,
+}
+
+/// An answer worked out before, with the units of work it took and the conditions and rules it
+/// recorded: taken from memory only where that work fits in what the budgets have left (so
+/// every limit stops where it did), and charged again.
+#[derive(Clone)]
+struct Remembered {
+    value: Option<Frac>,
+    work: u64,
+    conditions: BTreeSet<Condition>,
+    rules: BTreeSet<&'static str>,
 }
 
 /// The normal form of one expression: its fraction and its definedness conditions.
@@ -505,6 +630,7 @@ impl<'m> Normaliser<'m> {
             substituted: HashMap::default(),
             sine_of: HashMap::default(),
             mentions: Default::default(),
+            double_sums: HashMap::default(),
         }
     }
 
@@ -1807,6 +1933,35 @@ impl<'m> Normaliser<'m> {
     /// [`MAX_PERMUTED_NEST`] sums is only tried in its first two orders (as written, and its two
     /// outer sums exchanged).
     fn double_sum(&mut self, outer: Range, key: &Frac) -> Option<Frac> {
+        let memo_key = (outer, key.clone());
+        if let Some(done) = self.double_sums.get(&memo_key) {
+            if crate::work::fits(done.work) {
+                let done = done.clone();
+                crate::work::charge(done.work).ok()?;
+                self.conditions.extend(done.conditions);
+                self.rules.extend(done.rules);
+                return done.value;
+            }
+        }
+        let work = crate::work::used();
+        let outer_conditions = std::mem::take(&mut self.conditions);
+        let outer_rules = std::mem::take(&mut self.rules);
+        let value = self.double_sum_anew(outer, key);
+        let conditions = std::mem::replace(&mut self.conditions, outer_conditions);
+        let rules = std::mem::replace(&mut self.rules, outer_rules);
+        self.conditions.extend(conditions.iter().cloned());
+        self.rules.extend(&rules);
+        // Only what the budget let through is remembered (an answer cut short by it is not the
+        // answer).
+        if crate::work::spent().is_none() {
+            let done = Remembered { value: value.clone(), work: crate::work::used() - work, conditions, rules };
+            self.double_sums.insert(memo_key, done);
+        }
+        value
+    }
+
+    /// [`Normaliser::double_sum`] worked out.
+    fn double_sum_anew(&mut self, outer: Range, key: &Frac) -> Option<Frac> {
         // The nest flattened: its ranges, outermost first, and the product of every factor, in
         // which the innermost index is `Level(0)` and the outermost `Level(k - 1)`.
         let mut ranges = vec![outer];
@@ -1980,16 +2135,27 @@ impl<'m> Normaliser<'m> {
         let mut total = Frac::constant(rat(0));
         for (m, c) in &p.0 {
             crate::work::charge(1 + m.0.len() as u64).ok()?;
-            let mut term = Frac::constant(c.clone());
+            // While every atom so far became one atom (a renamed index: the usual case), the term
+            // is `c` times one monomial, built by merging; the general products below take over
+            // from the first atom that did not.
+            let mut renamed = (!c.is_zero() && !too_long(c)).then(Mono::one);
+            let mut term = if renamed.is_some() { Frac::poly(Poly::default()) } else { Frac::constant(c.clone()) };
             for &(a, k) in &m.0 {
-                let replaced = match self.substituted.get(&(a, depth)) {
-                    Some(f) => f.clone(),
-                    None => {
-                        let f = self.substitute_atom(a, map, depth)?;
-                        self.substituted.insert((a, depth), f.clone());
-                        f
+                if !self.substituted.contains_key(&(a, depth)) {
+                    let f = self.substitute_atom(a, map, depth)?;
+                    self.substituted.insert((a, depth), f);
+                }
+                let replaced = &self.substituted[&(a, depth)];
+                if let Some(mono) = renamed.take() {
+                    match self.rename_factor(&mono, replaced, k) {
+                        Some(next) => {
+                            renamed = Some(next?);
+                            continue;
+                        }
+                        None => term = Frac::poly(Poly(BTreeMap::from([(mono, c.clone())]))),
                     }
-                };
+                }
+                let replaced = replaced.clone();
                 let powered = if k >= 0 {
                     let mut r = Frac::constant(rat(1));
                     for _ in 0..k {
@@ -2007,9 +2173,36 @@ impl<'m> Normaliser<'m> {
                 };
                 term = term.mul(&powered)?;
             }
+            if let Some(mono) = renamed {
+                term = Frac::poly(Poly(BTreeMap::from([(mono, c.clone())])));
+            }
             total.add_in_place(&term)?;
         }
         Some(total)
+    }
+
+    /// `mono · b^k` where an atom's substitute `replaced` is the single atom `b`, as the general
+    /// products of [`Normaliser::substitute_poly`] give it: they multiply the term by the power
+    /// `b^k`, built by `|k|` products (after the inverse, for `k < 0`), of numerator and
+    /// denominator each, all of single monomials; as many units of work are charged here, one at
+    /// a time as there, so that the budget stops at the same place. `None` where the general
+    /// products are needed (`replaced` is not one atom), `Some(None)` where they give up.
+    fn rename_factor(&self, mono: &Mono, replaced: &Frac, k: i32) -> Option<Option<Mono>> {
+        let (Some((Mono(powers), one)), true) = (replaced.num.0.iter().next(), replaced.is_poly()) else { return None };
+        let &[(b, 1)] = powers.as_slice() else { return None };
+        if replaced.num.0.len() != 1 || !one.is_one() || k.abs() > MAX_DEGREE || (k < 0 && !self.never_zero(b)) {
+            return None;
+        }
+        // The power's products, the inverse's, and the numerators' product of term and power.
+        let before = 2 * u64::from(k.unsigned_abs()) + u64::from(k < 0) + 1;
+        for _ in 0..before {
+            if crate::work::charge(1).is_err() {
+                return Some(None);
+            }
+        }
+        let Some(next) = mono.mul(&Mono(vec![(b, k)])) else { return Some(None) };
+        // The denominators' product.
+        Some(crate::work::charge(1).ok().map(|()| next))
     }
 
     fn substitute_atom(&mut self, a: AtomId, map: IxMap, depth: u32) -> Option<Frac> {

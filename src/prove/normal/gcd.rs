@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use num_rational::BigRational;
-use num_traits::One;
+use num_traits::{One, ToPrimitive};
 
 use super::{rat, AtomId, Mono, Poly};
 
@@ -180,8 +180,14 @@ pub(super) fn surely_coprime(a: &Poly, b: &Poly) -> bool {
         p.0.keys().flat_map(|m| m.0.iter().map(|&(x, _)| x)).collect()
     };
     let (in_a, in_b) = (atoms(a), atoms(b));
-    in_a.intersection(&in_b).all(|&v| {
-        let (Some(image_a), Some(image_b)) = (image(a, v), image(b, v)) else { return false };
+    let mut shared = in_a.intersection(&in_b).peekable();
+    if shared.peek().is_none() {
+        return true;
+    }
+    // Every image needs every coefficient's residue and no negative exponent, whatever `v`.
+    let (Some(values_a), Some(values_b)) = (values(a), values(b)) else { return false };
+    shared.all(|&v| {
+        let (image_a, image_b) = (image(&values_a, v), image(&values_b, v));
         // The leading coefficient of `a` in `v` must not vanish at the point.
         image_a.len() == usize::try_from(degree(a, v)).unwrap_or(0) + 1
             && image_a.last().is_some_and(|&c| c != 0)
@@ -204,10 +210,22 @@ fn power_mod(mut x: u64, mut e: u64) -> u64 {
 
 /// A rational modulo [`PRIME`], if its denominator is invertible.
 fn residue(c: &BigRational) -> Option<u64> {
-    let p = num_bigint::BigInt::from(PRIME);
-    let reduce = |x: &num_bigint::BigInt| -> Option<u64> { u64::try_from(((x % &p) + &p) % &p).ok() };
-    let (n, d) = (reduce(c.numer())?, reduce(c.denom())?);
-    (d != 0).then(|| n * power_mod(d, PRIME - 2) % PRIME)
+    // Machine integers (nearly every coefficient) without big arithmetic: the same residues.
+    let small = |x: &num_bigint::BigInt| x.to_i64().map(|x| x.rem_euclid(PRIME as i64) as u64);
+    let (n, d) = match (small(c.numer()), small(c.denom())) {
+        (Some(n), Some(d)) => (n, d),
+        _ => {
+            let p = num_bigint::BigInt::from(PRIME);
+            let reduce = |x: &num_bigint::BigInt| -> Option<u64> { u64::try_from(((x % &p) + &p) % &p).ok() };
+            (reduce(c.numer())?, reduce(c.denom())?)
+        }
+    };
+    match d {
+        0 => None,
+        // An integer: no inverse to take.
+        1 => Some(n),
+        _ => Some(n * power_mod(d, PRIME - 2) % PRIME),
+    }
 }
 
 /// The fixed value of an atom in the images: a hash of its id, never 0.
@@ -218,26 +236,35 @@ fn point(a: AtomId) -> u64 {
     1 + (z ^ (z >> 31)) % (PRIME - 1)
 }
 
-/// The image of `p` as a polynomial in `v` (coefficients by ascending power, trailing zeros
-/// removed), with every other atom at its [`point`].
-fn image(p: &Poly, v: AtomId) -> Option<Vec<u64>> {
-    let mut out = vec![0; usize::try_from(degree(p, v)).ok()? + 1];
-    for (m, c) in &p.0 {
-        let mut value = residue(c)?;
-        let mut power = 0;
-        for &(x, e) in &m.0 {
-            if x == v {
-                power = usize::try_from(e).ok()?;
-            } else {
+/// The value of each term of `p` with every atom at its [`point`], beside the term's monomial;
+/// `None` where a coefficient has no residue or an exponent is negative (then no image exists).
+fn values(p: &Poly) -> Option<Vec<(u64, &Mono)>> {
+    p.0.iter()
+        .map(|(m, c)| {
+            let mut value = residue(c)?;
+            for &(x, e) in &m.0 {
                 value = value * power_mod(point(x), u64::try_from(e).ok()?) % PRIME;
             }
-        }
+            Some((value, m))
+        })
+        .collect()
+}
+
+/// The image of a polynomial (its [`values`]) as a polynomial in `v` (coefficients by ascending
+/// power, trailing zeros removed), with every other atom at its [`point`]: each term's value
+/// divided by the power of `v`'s point (which is not 0 modulo the prime).
+fn image(values: &[(u64, &Mono)], v: AtomId) -> Vec<u64> {
+    let powers: Vec<usize> = values.iter().map(|(_, m)| exponent(m, v) as usize).collect();
+    let mut out = vec![0; powers.iter().copied().max().unwrap_or(0) + 1];
+    let inverse = power_mod(point(v), PRIME - 2);
+    for (&(value, _), &power) in values.iter().zip(&powers) {
+        let value = if power == 0 { value } else { value * power_mod(inverse, power as u64) % PRIME };
         out[power] = (out[power] + value) % PRIME;
     }
     while out.last() == Some(&0) {
         out.pop();
     }
-    Some(out)
+    out
 }
 
 /// The degree of the gcd of two polynomials over the integers modulo [`PRIME`] (-1 when both are
