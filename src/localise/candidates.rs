@@ -79,11 +79,17 @@ pub(super) fn factors_of(e: &Expr) -> Vec<Expr> {
 
 /// Whether `e` is a constant: numbers and declared sizes only (`2`, `1/N`, `1 / sqrt(dk)`).
 fn is_constant(e: &Expr, known: &Known) -> bool {
-    nodes_of(e).iter().all(|n| match &n.kind {
-        ExprKind::Name(name) => known.sizes.contains(&name.name),
-        ExprKind::Indexed(..) | ExprKind::Diff { .. } | ExprKind::Big { .. } | ExprKind::Array(_) => false,
-        _ => true,
+    !any_node(e, &|n| match &n.kind {
+        ExprKind::Name(name) => !known.sizes.contains(&name.name),
+        ExprKind::Indexed(..) | ExprKind::Diff { .. } | ExprKind::Big { .. } | ExprKind::Array(_) => true,
+        _ => false,
     })
+}
+
+/// Whether some node of `e` (`e` itself included) is one `p` holds for: [`nodes_of`]'s question
+/// without copying the nodes.
+pub(super) fn any_node(e: &Expr, p: &impl Fn(&Expr) -> bool) -> bool {
+    p(e) || children(e).into_iter().any(|c| any_node(c, p))
 }
 
 /// The factors of `e`'s product and of its terms, and, inside a factor that is a sum or a
@@ -164,9 +170,12 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
     let mut seen = std::collections::HashSet::new();
     // A part added to the whole step (no culprit) is the plainest to say: first.
     out.sort_by_key(|c| (c.kind, c.culprit.map_or(0, |s| s.end - s.start)));
-    out.retain(|c| seen.insert(expr_to_string(&c.step, Spelling::Canonical)));
+    // (And the step itself is no change.) Each candidate printed once.
     let original = expr_to_string(step, Spelling::Canonical);
-    out.retain(|c| expr_to_string(&c.step, Spelling::Canonical) != original);
+    out.retain(|c| {
+        let changed = expr_to_string(&c.step, Spelling::Canonical);
+        changed != original && seen.insert(changed)
+    });
     out.truncate(MAX_CANDIDATES);
     out
 }
@@ -762,36 +771,58 @@ fn missing_parts(
     // answer first) and the chain-rule factors of the model, each once, unless the step has it.
     let mut wanted: Vec<(RepairKind, Expr)> = Vec::new();
     let mut constants: Vec<Expr> = Vec::new();
+    // The texts of `wanted` and `constants`, in their order (each printed once).
+    let (mut wanted_texts, mut constant_texts): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    // The factors of each worked form with their texts, found and printed once.
+    let worked_factors: Vec<Vec<(Expr, String)>> = hints
+        .worked
+        .iter()
+        .map(|form| {
+            deep_factors(form)
+                .into_iter()
+                .map(|f| {
+                    let t = text(&f);
+                    (f, t)
+                })
+                .collect()
+        })
+        .collect();
     // The worked forms' factors that are small enough to say, those without a derivative first.
-    let mut worked: Vec<Expr> = hints.worked.iter().rev().flat_map(deep_factors).filter(sayable).collect();
-    worked.sort_by_cached_key(has_diff);
+    let mut worked: Vec<(Expr, String)> =
+        worked_factors.iter().rev().flatten().filter(|(_, t)| t.chars().count() <= MAX_SAID).cloned().collect();
+    worked.sort_by_cached_key(|(f, _)| has_diff(f));
     // What the derivatives among the factors of the step before work out to come first: `x[k]`
     // is the mistake to name, not `∂a[j]/∂W1[j,k]`.
-    let values = hints.values.iter().filter(|v| sayable(v)).map(|f| (RepairKind::MissingChainFactor, f.clone()));
+    let values = hints.values.iter().filter(|v| sayable(v)).map(|f| (RepairKind::MissingChainFactor, f.clone(), None));
     let kinds = values
-        .chain(term_factors(before).into_iter().map(|f| (RepairKind::MissingFactor, f)))
-        .chain(worked.into_iter().map(|f| (RepairKind::MissingChainFactor, f)))
-        .chain(hints.chain.iter().map(|f| (RepairKind::MissingChainFactor, f.clone())))
+        .chain(term_factors(before).into_iter().map(|f| (RepairKind::MissingFactor, f, None)))
+        .chain(worked.into_iter().map(|(f, t)| (RepairKind::MissingChainFactor, f, Some(t))))
+        .chain(hints.chain.iter().map(|f| (RepairKind::MissingChainFactor, f.clone(), None)))
         // The numbers inside the factors of the step before (`0.9` of `0.1 * (0.9 * v0 + g0)`).
         .chain(
             deep_factors(before)
                 .into_iter()
                 .filter(|f| matches!(f.kind, ExprKind::Number(_)))
-                .map(|f| (RepairKind::MissingFactor, f)),
+                .map(|f| (RepairKind::MissingFactor, f, None)),
         );
     let mut replacing: Vec<Expr> = Vec::new();
     let chain_from = hints.chain.iter().map(text).collect::<Vec<_>>();
-    let worked_from: Vec<String> =
-        hints.worked.iter().chain(&hints.values).flat_map(deep_factors).map(|f| text(&f)).collect();
-    for (kind, f) in kinds {
-        let t = text(&f);
-        if have.contains(&t) || wanted.iter().any(|(_, w)| text(w) == t) || constants.iter().any(|c| text(c) == t) {
+    let worked_from: Vec<String> = worked_factors
+        .iter()
+        .flatten()
+        .map(|(_, t)| t.clone())
+        .chain(hints.values.iter().flat_map(deep_factors).map(|f| text(&f)))
+        .collect();
+    for (kind, f, t) in kinds {
+        let t = t.unwrap_or_else(|| text(&f));
+        if have.contains(&t) || wanted_texts.contains(&t) || constant_texts.contains(&t) {
             continue;
         }
         if is_constant(&f, known) {
             // (A sum is no factor: the whole step before in numbers is not put in as one.)
             if t != "1" && !matches!(f.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) {
                 constants.push(f);
+                constant_texts.push(t);
             }
             continue;
         }
@@ -814,21 +845,24 @@ fn missing_parts(
         // A factor the derivative carries through (`beta` of `diff(beta * KL, a)`) is a factor.
         let kind = if hints.carried.contains(&t) { RepairKind::MissingFactor } else { kind };
         wanted.push((kind, f));
+        wanted_texts.push(t);
     }
     wanted.truncate(MAX_PARTS);
+    wanted_texts.truncate(MAX_PARTS);
     constants.truncate(MAX_CONSTANTS);
     // The inputs the head names (`dl` of `diff(huber(r, dl), r)`), past the others: a factor of
     // a part, or, as a divisor, of the whole step.
     for f in head_inputs(step, known, hints).into_iter().take(MAX_CONSTANTS) {
         let t = text(&f);
-        if have.contains(&t) || wanted.iter().any(|(_, w)| text(w) == t) {
+        if have.contains(&t) || wanted_texts.contains(&t) {
             continue;
         }
         let one = node(ExprKind::Number("1".to_string()), step.span);
         let reciprocal = binary(BinOp::Div, one, f.clone(), step.span);
         // (Where the chain rule brings the divisor in, it is said as a chain-rule factor.)
-        let said = wanted.iter().any(|(_, w)| text(w) == text(&reciprocal));
+        let said = wanted_texts.contains(&text(&reciprocal));
         wanted.push((RepairKind::MissingFactor, f));
+        wanted_texts.push(t);
         if said {
             continue;
         }
@@ -838,10 +872,13 @@ fn missing_parts(
     // A factor of the step in place of one of those: `g(net[c,t])` where `s[c,t-1]` is needed.
     // (A part of a product that is itself a product is two factors, not one.)
     let single = |n: &Expr| !matches!(n.kind, ExprKind::Binary(BinOp::Mul | BinOp::Div | BinOp::Hadamard, ..));
+    let replacing_terms: Vec<Vec<String>> =
+        replacing.iter().map(|f| f.terms().iter().map(|(_, t)| text(t)).collect()).collect();
     for (path, n) in nodes.iter().filter(|(path, n)| parent_is_product(step, path) && single(n)) {
-        for f in &replacing {
+        let here = text(n);
+        for (f, terms) in replacing.iter().zip(&replacing_terms) {
             // A sum with this factor as one of its terms: a term is missing (`missing_inner_terms`).
-            if f.terms().iter().any(|(_, t)| text(t) == text(n)) {
+            if terms.contains(&here) {
                 continue;
             }
             push_narrowed(out, RepairKind::WrongFactor, step, path, n, f, None);
@@ -855,8 +892,9 @@ fn missing_parts(
         })
         .take(MAX_PLACES)
         .collect();
-    let constants = constants.into_iter().map(|c| (RepairKind::ConstantFactor, c));
-    for (kind, f) in wanted.iter().cloned().chain(constants) {
+    let wanted = wanted.into_iter().zip(wanted_texts).map(|((kind, f), t)| (kind, f, t));
+    let constants = constants.into_iter().zip(constant_texts).map(|(c, t)| (RepairKind::ConstantFactor, c, t));
+    for (kind, f, t) in wanted.chain(constants) {
         for (path, n) in &places {
             // A constant for the whole step is a likely cause already.
             let with = match kind {
@@ -871,7 +909,7 @@ fn missing_parts(
                 of: None,
                 kind,
                 culprit: (!path.is_empty()).then_some(n.span),
-                replacement: text(&f),
+                replacement: t.clone(),
                 step: replaced(step, path, with),
             });
         }
@@ -896,16 +934,17 @@ fn missing_parts(
     // Terms: of the step before, then of the worked forms (the answer first), where they have
     // two or more.
     let have: Vec<String> = step.terms().iter().map(|(_, t)| text(t)).collect();
-    let mut terms: Vec<(bool, Expr)> = Vec::new();
+    let mut terms: Vec<(bool, Expr, String)> = Vec::new();
     for form in std::iter::once(before).chain(hints.worked.iter().rev()) {
         let form_terms = form.terms();
         if form_terms.len() < 2 {
             continue;
         }
         for (positive, t) in form_terms {
-            let said = std::ptr::eq(form, before) || text(&t).chars().count() <= MAX_SAID_TERM && !has_diff(&t);
-            if said && !have.contains(&text(&t)) && !terms.iter().any(|(_, u)| text(u) == text(&t)) {
-                terms.push((positive, t));
+            let written = text(&t);
+            let said = std::ptr::eq(form, before) || written.chars().count() <= MAX_SAID_TERM && !has_diff(&t);
+            if said && !have.contains(&written) && !terms.iter().any(|(_, _, u)| *u == written) {
+                terms.push((positive, t, written));
             }
         }
     }
@@ -914,11 +953,11 @@ fn missing_parts(
         .filter(|(path, n)| path.is_empty() || matches!(n.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)))
         .take(MAX_PLACES)
         .collect();
-    for (positive, t) in terms.iter().take(MAX_PARTS) {
+    for (positive, t, written) in terms.iter().take(MAX_PARTS) {
         for (path, n) in &sums {
             let op = if *positive { BinOp::Add } else { BinOp::Sub };
             let with = binary(op, n.clone(), t.clone(), n.span);
-            let shown = if *positive { text(t) } else { format!("-{}", text(t)) };
+            let shown = if *positive { written.clone() } else { format!("-{written}") };
             out.push(Candidate {
                 of: None,
                 kind: RepairKind::MissingTerm,
@@ -975,7 +1014,7 @@ fn sayable(e: &Expr) -> bool {
 }
 
 fn has_diff(e: &Expr) -> bool {
-    nodes_of(e).iter().any(|n| matches!(n.kind, ExprKind::Diff { .. }))
+    any_node(e, &|n| matches!(n.kind, ExprKind::Diff { .. }))
 }
 
 /// Pushes the step with the node `n` (at `path`) replaced by `f`, narrowed to the one part that
@@ -1095,7 +1134,7 @@ fn builtin_derivative_changes(
     for (call, derivative) in derivatives {
         let ExprKind::Call { args, .. } = &call.kind else { continue };
         let u = text(&args[0]);
-        let holds_call = nodes_of(e).iter().any(|n| matches!(n.kind, ExprKind::Call { .. }));
+        let holds_call = any_node(e, &|n| matches!(n.kind, ExprKind::Call { .. }));
         if here == u || here == text(call) || here == text(derivative) || !holds_call || !built_from(e, &u) {
             continue;
         }

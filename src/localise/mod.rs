@@ -409,37 +409,52 @@ fn known(file: &ast::File) -> Known {
 }
 
 /// Resolves every candidate as `derive BEFORE = CHANGED` in one file with the original
-/// declarations; records in each `Wrong` which resolved derivation each candidate became.
+/// declarations; records in each `Wrong` which resolved derivation each candidate became. The
+/// step before is resolved once per wrong step (as `derive BEFORE = 0`), and each candidate as
+/// `derive 0 = CHANGED` given that head afterwards: the head is not resolved again with every
+/// candidate.
 fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
     let mut items: Vec<Item> = file.items.iter().filter(|item| !matches!(item, Item::Derivation(_))).cloned().collect();
+    let zero = |span| ast::Expr { kind: ast::ExprKind::Number("0".to_string()), span };
+    let derivation = |name: String, head: ast::Expr, step: ast::Expr, span| {
+        Item::Derivation(ast::Derivation {
+            name: Some(name),
+            worth: None,
+            head,
+            steps: vec![ast::Step { relation: ast::Relation::Equal, span: step.span, expr: step, note: None }],
+            span,
+            broken: false,
+        })
+    };
     for (w, wr) in wrong.iter().enumerate() {
+        let span = wr.before.span;
+        items.push(derivation(w.to_string(), wr.before.clone(), zero(span), span));
         for (i, c) in wr.candidates.iter().enumerate() {
-            items.push(Item::Derivation(ast::Derivation {
-                name: Some(format!("{w}/{i}")),
-                worth: None,
-                head: wr.before.clone(),
-                steps: vec![ast::Step {
-                    relation: ast::Relation::Equal,
-                    expr: c.step.clone(),
-                    note: None,
-                    span: c.step.span,
-                }],
-                span: wr.before.span,
-                broken: false,
-            }));
+            items.push(derivation(format!("{w}/{i}"), zero(span), c.step.clone(), span));
         }
     }
-    let (model, _) = resolve(&ast::File { items });
+    let (mut model, _) = resolve(&ast::File { items });
     if model.declarations_failed {
         return None;
+    }
+    let mut heads = vec![None; wrong.len()];
+    for d in &model.derivations {
+        if let Some(w) = d.name.as_deref().and_then(|n| n.parse::<usize>().ok()) {
+            if let Some(slot) = heads.get_mut(w) {
+                *slot = Some((d.head.clone(), d.shape.clone()));
+            }
+        }
     }
     for wr in wrong.iter_mut() {
         wr.resolved = vec![None; wr.candidates.len()];
     }
-    for (at, d) in model.derivations.iter().enumerate() {
+    for (at, d) in model.derivations.iter_mut().enumerate() {
         let Some((w, i)) = d.name.as_deref().and_then(|n| n.split_once('/')) else { continue };
         let (Ok(w), Ok(i)) = (w.parse::<usize>(), i.parse::<usize>()) else { continue };
+        // (A step before that does not resolve leaves its candidates unresolved.)
+        let Some(Some((head, shape))) = heads.get(w) else { continue };
         if let Some(slot) = wrong.get_mut(w).and_then(|wr| wr.resolved.get_mut(i)) {
+            (d.head, d.shape) = (head.clone(), shape.clone());
             *slot = Some(at);
         }
     }

@@ -26,16 +26,15 @@ pub fn parse_decimal(text: &str) -> Option<Literal> {
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let digits: BigInt = format!("{int_part}{frac_part}").parse().ok()?;
     let scale = exponent - frac_part.len() as i64;
-    let ten = BigRational::from_integer(BigInt::from(10));
-    let pow10 = |e: i64| -> BigRational {
-        if e >= 0 {
-            num_traits::pow(ten.clone(), e as usize)
-        } else {
-            num_traits::pow(ten.clone(), (-e) as usize).recip()
-        }
+    // 10^|scale| as one integer, and each value reduced once (a power of a rational reduces at
+    // every product).
+    let power = num_traits::pow(BigInt::from(10), scale.unsigned_abs() as usize);
+    let (value, half_unit) = if scale >= 0 {
+        (BigRational::from_integer(digits * &power), BigRational::new(power, BigInt::from(2)))
+    } else {
+        (BigRational::new(digits, power.clone()), BigRational::new(BigInt::from(1), power * 2))
     };
-    let value = BigRational::from_integer(digits) * pow10(scale);
-    let half_unit = Some(pow10(scale) / BigRational::from_integer(BigInt::from(2)));
+    let half_unit = Some(half_unit);
     let point = mantissa.contains('.');
     Some(Literal { value, half_unit, point })
 }
