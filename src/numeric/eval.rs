@@ -50,6 +50,9 @@ const TAG_INPUT: u64 = 1;
 const TAG_FUNCTION: u64 = 2;
 const TAG_NODE: u64 = 3;
 
+/// The binders being evaluated, with their values (see `Evaluator::bound`).
+type Binders = smallvec::SmallVec<[(usize, i64); 4]>;
+
 /// One entry with concrete index values for its range slots.
 pub type EntryKey = (EntryId, smallvec::SmallVec<[i64; 3]>);
 
@@ -674,7 +677,11 @@ struct Evaluator<'a, 'p, V> {
     sample: &'a Sample,
     overrides: Vec<(EntryKey, f64)>,
     cache: HashMap<EntryKey, Cached<V>>,
-    bound: Vec<i64>,
+    /// The values of the binders (`model.bounds`) of the sums, products and matrices being
+    /// evaluated, innermost last; a binder not among them reads 0. A stack of the few that are
+    /// active, not a value per binder of the model: a perturbed child copies it, and the model of
+    /// the search for repairs has thousands of binders.
+    bound: Binders,
     locals: Vec<Vec<V>>,
     near_kink: f64,
     widen: bool,
@@ -772,7 +779,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             sample,
             overrides: Vec::new(),
             cache: HashMap::default(),
-            bound: vec![0; ctx.model.bounds.len()],
+            bound: Binders::new(),
             locals: Vec::new(),
             near_kink: 0.0,
             widen,
@@ -946,15 +953,15 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                         hi - lo + 1
                     )));
                 }
-                let saved = self.bound[*b];
+                self.bound.push((*b, lo));
                 let mut acc = V::int(if *op == BigOp::Sum { 0 } else { 1 });
                 for v in lo..=hi {
-                    self.bound[*b] = v;
+                    self.set_innermost(v);
                     let term = self.eval(body, free);
                     let term = match term {
                         Ok(t) => t,
                         Err(err) => {
-                            self.bound[*b] = saved;
+                            self.bound.pop();
                             return Err(err);
                         }
                     };
@@ -967,12 +974,12 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     acc = match added {
                         Ok(v) => v,
                         Err(err) => {
-                            self.bound[*b] = saved;
+                            self.bound.pop();
                             return Err(err);
                         }
                     };
                 }
-                self.bound[*b] = saved;
+                self.bound.pop();
                 Ok(acc)
             }
             Expr::Delta(a, b) => Ok(V::int(i64::from(self.ix(a, free)? == self.ix(b, free)?))),
@@ -1006,7 +1013,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     .iter()
                     .map(|v| match v {
                         IxVar::Free(i) => free.get(*i).copied().flatten().unwrap_or(i64::MIN),
-                        IxVar::Bound(b) => self.bound[*b],
+                        IxVar::Bound(b) => self.bound_at(*b),
                         IxVar::Size(s) => self.sample.sizes[*s],
                     })
                     .collect();
@@ -1098,13 +1105,15 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             return Err(EvalError::Limit(format!("a {n}x{n} matrix in `det` or `inv` (at most {MAX_MATRIX_SIZE})")));
         }
         let n = usize::try_from(n).unwrap_or(0);
-        let saved = (self.bound[m.row], self.bound[m.col]);
+        self.bound.push((m.row, 0));
+        self.bound.push((m.col, 0));
         let mut values = Vec::with_capacity(n * n);
         let mut result = Ok(());
         'rows: for i in 1..=n as i64 {
             for j in 1..=n as i64 {
-                self.bound[m.row] = i;
-                self.bound[m.col] = j;
+                let at = self.bound.len();
+                self.bound[at - 2].1 = i;
+                self.bound[at - 1].1 = j;
                 match self.eval(&m.body, free) {
                     Ok(v) => values.push(v),
                     Err(e) => {
@@ -1114,7 +1123,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 }
             }
         }
-        (self.bound[m.row], self.bound[m.col]) = saved;
+        self.bound.truncate(self.bound.len() - 2);
         result.map(|()| (n, values))
     }
 
@@ -1199,7 +1208,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 IxVar::Free(i) => {
                     free.get(*i).copied().flatten().ok_or_else(|| EvalError::Limit("an index has no value".into()))?
                 }
-                IxVar::Bound(b) => self.bound[*b],
+                IxVar::Bound(b) => self.bound_at(*b),
                 IxVar::Size(s) => self.sample.sizes[*s],
             };
             v = coef
@@ -1208,6 +1217,18 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 .ok_or_else(|| EvalError::OutOfRange("an index value overflows".into()))?;
         }
         Ok(v)
+    }
+
+    /// The value of binder `b` (0 outside its sum, product or matrix).
+    fn bound_at(&self, b: usize) -> i64 {
+        self.bound.iter().rev().find(|(k, _)| *k == b).map_or(0, |&(_, v)| v)
+    }
+
+    /// Sets the innermost binder's value (the term of a sum or product being evaluated).
+    fn set_innermost(&mut self, v: i64) {
+        if let Some(last) = self.bound.last_mut() {
+            last.1 = v;
+        }
     }
 
     fn bound_value(&self, b: Bound) -> i64 {
