@@ -12,7 +12,7 @@ use num_rational::BigRational;
 
 use super::approx::Approx;
 use super::dual::Dual;
-use super::fd::{ridders, Derivative};
+use super::fd::{ridders, ridders_until, Derivative};
 use super::interval::{around, Interval};
 use super::linalg;
 use super::precise::{self, Precise};
@@ -50,6 +50,9 @@ const TAG_INPUT: u64 = 1;
 const TAG_FUNCTION: u64 = 2;
 const TAG_NODE: u64 = 3;
 
+/// The values of a builtin's or an unknown function's arguments, on the stack for up to two.
+type Args<V> = smallvec::SmallVec<[V; 2]>;
+
 /// The binders being evaluated, with their values (see `Evaluator::bound`).
 type Binders = smallvec::SmallVec<[(usize, i64); 4]>;
 
@@ -74,8 +77,10 @@ pub struct Context<'m> {
     not_exact: RefCell<rustc_hash::FxHashSet<ExactKey>>,
 }
 
-/// An expression (by address), the sizes and the free index values it was evaluated at.
-type ExactKey = (usize, Vec<i64>, Vec<Option<i64>>);
+/// An expression (by address), the sizes and the free index values it was evaluated at (those
+/// that have one, with their index: the model of the search for repairs has thousands of indices,
+/// nearly all without a value).
+type ExactKey = (usize, Vec<i64>, smallvec::SmallVec<[(usize, i64); 4]>);
 
 impl<'m> Context<'m> {
     /// Prepares a model for evaluation.
@@ -141,6 +146,11 @@ pub struct Sample {
 }
 
 impl Sample {
+    /// The same sample at other values of the free indices (without copying this one's).
+    pub fn at(&self, free: Vec<Option<i64>>) -> Sample {
+        Sample { sizes: self.sizes.clone(), free, ..*self }
+    }
+
     /// A sample with the usual draws of inputs, which exact evaluation does not read.
     pub fn standard(sizes: Vec<i64>, free: Vec<Option<i64>>, seed: u64, mirror: bool) -> Sample {
         Sample { sizes, free, seed, mirror, band: Band::Standard, exact_inputs: false }
@@ -475,7 +485,8 @@ impl<'a> Batch<'a> {
     /// floats (`NotExact`), which have their own limits.
     pub fn exact(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<BigRational> {
         let ctx = self.exact.ctx;
-        let key = (std::ptr::from_ref(expr) as usize, self.exact.sample.sizes.clone(), free.to_vec());
+        let given = free.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
+        let key = (std::ptr::from_ref(expr) as usize, self.exact.sample.sizes.clone(), given);
         if ctx.not_exact.borrow().contains(&key) {
             return Err(EvalError::NotExact);
         }
@@ -811,9 +822,14 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     /// large exact numbers and for `det` and `inv` (about 0.1 µs each). Past the evaluation's
     /// budget, exact arithmetic gives way to floats, which have their own; floats and intervals
     /// stop. The file's meter is charged the same work.
+    #[inline]
     fn charge(&self, work: u64) -> EvalResult<()> {
         if let Some(why) = self.shared.spent.get() {
             return Err(self.ctx.spent(why));
+        }
+        if work == 0 {
+            // (Most operations on floats: nothing taken, no batch passed.)
+            return Ok(());
         }
         let left = self.shared.budget.get();
         if work > left {
@@ -912,11 +928,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 Ok(power)
             }
             Expr::Builtin(b, order, args) => {
-                let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
+                let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Args<V>>>()?;
                 if let Some((body, order)) = expansion(*b, *order) {
                     // Defined by a formula, or a derivative given by one: evaluated as a user
                     // function with that body.
-                    return self.apply(body, order, values);
+                    return self.apply(body, order, values.into_vec());
                 }
                 // An exact square root or comparison costs about a product.
                 for v in &values {
@@ -935,7 +951,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 V::builtin(*b, *order, &values, self.near_kink)
             }
             Expr::Unknown(f, order, args) => {
-                let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
+                let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Args<V>>>()?;
                 self.unknown_function(*f, *order, &values)
             }
             Expr::Apply(f, order, args) => {
@@ -1265,9 +1281,20 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         // A dual evaluation holds fixed what does not move with the seeded entry.
         let sizes = &self.sample.sizes;
         let moves = |seed: &Option<(EntryKey, f64)>| seed.as_ref().is_some_and(|(s, _)| self.ctx.moves(sizes, key, s));
-        if self.held.is_some() && !moves(&self.seed) {
-            let held = self.held.as_deref_mut().expect("a dual evaluation holds values");
-            return V::from_approx(held.held(key)?);
+        if self.held.is_some() {
+            // What was read before in this dual evaluation, held or recomputed (an entry read again
+            // and again, as the terms of a softmax's denominator are, asks once whether it moves).
+            if let Some(c) = self.cache.get(key) {
+                let c = c.clone();
+                return Ok(self.reuse(c));
+            }
+            if !moves(&self.seed) {
+                let held = self.held.as_deref_mut().expect("a dual evaluation holds values");
+                let value = V::from_approx(held.held(key)?)?;
+                // (Held values add no scale: a dual evaluation's scale is not used.)
+                self.cache.insert(key.clone(), Cached { value: value.clone(), scale: 0.0 });
+                return Ok(value);
+            }
         }
         if let Some(c) = self.cache.get(key) {
             let c = c.clone();
@@ -1671,10 +1698,20 @@ impl<'a, 'p> Evaluator<'a, 'p, Approx> {
         // thousand times smaller: a function that oscillates faster than the usual steps can
         // resolve (an unknown function of an input of the large band) makes neighbouring
         // extrapolations agree by chance on a wrong value, which the smaller steps see past.
+        //
+        // The table stops at the first level where the differences have converged and agree with
+        // the dual within both error bounds with their estimate counted once, not `FD_SAFETY`
+        // times: what the full table would report then is the same agreement (its later levels
+        // refine the value by about that estimate), at half the evaluations or less.
+        let converged =
+            |fd: &Derivative| !(fd.estimate.max(fd.noise) > MAX_RELATIVE_FD_ERROR * fd.value.abs().max(1.0));
+        let agrees_closely = |fd: &Derivative| (dual.value - fd.value).abs() <= dual.error + fd.estimate + fd.noise;
         let mut disagreement = None;
         for h0 in [0.05 * x0.abs().max(1.0), 5e-5 * x0.abs().max(1.0)] {
-            let Ok(fd) = ridders(|x| f(self, x), x0, h0) else { return };
-            if fd.estimate.max(fd.noise) > MAX_RELATIVE_FD_ERROR * fd.value.abs().max(1.0) {
+            let Ok(fd) = ridders_until(|x| f(self, x), x0, h0, |fd| converged(fd) && agrees_closely(fd)) else {
+                return;
+            };
+            if !converged(&fd) {
                 // The differences cannot tell.
                 return;
             }
