@@ -1281,20 +1281,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         // A dual evaluation holds fixed what does not move with the seeded entry.
         let sizes = &self.sample.sizes;
         let moves = |seed: &Option<(EntryKey, f64)>| seed.as_ref().is_some_and(|(s, _)| self.ctx.moves(sizes, key, s));
-        if self.held.is_some() {
-            // What was read before in this dual evaluation, held or recomputed (an entry read again
-            // and again, as the terms of a softmax's denominator are, asks once whether it moves).
-            if let Some(c) = self.cache.get(key) {
-                let c = c.clone();
-                return Ok(self.reuse(c));
-            }
-            if !moves(&self.seed) {
-                let held = self.held.as_deref_mut().expect("a dual evaluation holds values");
-                let value = V::from_approx(held.held(key)?)?;
-                // (Held values add no scale: a dual evaluation's scale is not used.)
-                self.cache.insert(key.clone(), Cached { value: value.clone(), scale: 0.0 });
-                return Ok(value);
-            }
+        if self.held.is_some() && !moves(&self.seed) {
+            let held = self.held.as_deref_mut().expect("a dual evaluation holds values");
+            return V::from_approx(held.held(key)?);
         }
         if let Some(c) = self.cache.get(key) {
             let c = c.clone();
