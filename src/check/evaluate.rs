@@ -95,7 +95,7 @@ pub(super) fn evaluate_all(
         if drawn_once.contains(&key) {
             continue;
         }
-        let frees: Vec<Vec<Option<i64>>> = group
+        let mut frees: Vec<Vec<Option<i64>>> = group
             .elements
             .iter()
             .map(|pos| {
@@ -170,13 +170,15 @@ pub(super) fn evaluate_all(
                     break;
                 }
             }
-            for (k, free) in frees.iter().enumerate() {
-                let sample = Sample { free: free.clone(), ..sample.clone() };
-                if let (Some(why), true) = (near_kink[k], frees.len() > 1) {
+            // (The last use of `frees` for this group: each element's values move into its sample.)
+            let array = frees.len() > 1;
+            for (k, free) in std::mem::take(&mut frees).into_iter().enumerate() {
+                let sample = sample.at(free);
+                if let (Some(why), true) = (near_kink[k], array) {
                     kinked.push((sample, why));
                     continue;
                 }
-                if frees.len() > 1 {
+                if array {
                     compared.insert((sample.sizes.clone(), sample.free.clone()));
                 }
                 let points: Vec<Point> = if let Some(why) = near_kink[k] {

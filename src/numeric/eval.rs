@@ -12,7 +12,7 @@ use num_rational::BigRational;
 
 use super::approx::Approx;
 use super::dual::Dual;
-use super::fd::{ridders, Derivative};
+use super::fd::{ridders, ridders_until, Derivative};
 use super::interval::{around, Interval};
 use super::linalg;
 use super::precise::{self, Precise};
@@ -50,6 +50,12 @@ const TAG_INPUT: u64 = 1;
 const TAG_FUNCTION: u64 = 2;
 const TAG_NODE: u64 = 3;
 
+/// The values of a builtin's or an unknown function's arguments, on the stack for up to two.
+type Args<V> = smallvec::SmallVec<[V; 2]>;
+
+/// The binders being evaluated, with their values (see `Evaluator::bound`).
+type Binders = smallvec::SmallVec<[(usize, i64); 4]>;
+
 /// One entry with concrete index values for its range slots.
 pub type EntryKey = (EntryId, smallvec::SmallVec<[i64; 3]>);
 
@@ -71,8 +77,10 @@ pub struct Context<'m> {
     not_exact: RefCell<rustc_hash::FxHashSet<ExactKey>>,
 }
 
-/// An expression (by address), the sizes and the free index values it was evaluated at.
-type ExactKey = (usize, Vec<i64>, Vec<Option<i64>>);
+/// An expression (by address), the sizes and the free index values it was evaluated at (those
+/// that have one, with their index: the model of the search for repairs has thousands of indices,
+/// nearly all without a value).
+type ExactKey = (usize, Vec<i64>, smallvec::SmallVec<[(usize, i64); 4]>);
 
 impl<'m> Context<'m> {
     /// Prepares a model for evaluation.
@@ -138,6 +146,11 @@ pub struct Sample {
 }
 
 impl Sample {
+    /// The same sample at other values of the free indices (without copying this one's).
+    pub fn at(&self, free: Vec<Option<i64>>) -> Sample {
+        Sample { sizes: self.sizes.clone(), free, ..*self }
+    }
+
     /// A sample with the usual draws of inputs, which exact evaluation does not read.
     pub fn standard(sizes: Vec<i64>, free: Vec<Option<i64>>, seed: u64, mirror: bool) -> Sample {
         Sample { sizes, free, seed, mirror, band: Band::Standard, exact_inputs: false }
@@ -472,7 +485,8 @@ impl<'a> Batch<'a> {
     /// floats (`NotExact`), which have their own limits.
     pub fn exact(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<BigRational> {
         let ctx = self.exact.ctx;
-        let key = (std::ptr::from_ref(expr) as usize, self.exact.sample.sizes.clone(), free.to_vec());
+        let given = free.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
+        let key = (std::ptr::from_ref(expr) as usize, self.exact.sample.sizes.clone(), given);
         if ctx.not_exact.borrow().contains(&key) {
             return Err(EvalError::NotExact);
         }
@@ -674,7 +688,11 @@ struct Evaluator<'a, 'p, V> {
     sample: &'a Sample,
     overrides: Vec<(EntryKey, f64)>,
     cache: HashMap<EntryKey, Cached<V>>,
-    bound: Vec<i64>,
+    /// The values of the binders (`model.bounds`) of the sums, products and matrices being
+    /// evaluated, innermost last; a binder not among them reads 0. A stack of the few that are
+    /// active, not a value per binder of the model: a perturbed child copies it, and the model of
+    /// the search for repairs has thousands of binders.
+    bound: Binders,
     locals: Vec<Vec<V>>,
     near_kink: f64,
     widen: bool,
@@ -772,7 +790,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             sample,
             overrides: Vec::new(),
             cache: HashMap::default(),
-            bound: vec![0; ctx.model.bounds.len()],
+            bound: Binders::new(),
             locals: Vec::new(),
             near_kink: 0.0,
             widen,
@@ -804,9 +822,14 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     /// large exact numbers and for `det` and `inv` (about 0.1 µs each). Past the evaluation's
     /// budget, exact arithmetic gives way to floats, which have their own; floats and intervals
     /// stop. The file's meter is charged the same work.
+    #[inline]
     fn charge(&self, work: u64) -> EvalResult<()> {
         if let Some(why) = self.shared.spent.get() {
             return Err(self.ctx.spent(why));
+        }
+        if work == 0 {
+            // (Most operations on floats: nothing taken, no batch passed.)
+            return Ok(());
         }
         let left = self.shared.budget.get();
         if work > left {
@@ -905,11 +928,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 Ok(power)
             }
             Expr::Builtin(b, order, args) => {
-                let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
+                let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Args<V>>>()?;
                 if let Some((body, order)) = expansion(*b, *order) {
                     // Defined by a formula, or a derivative given by one: evaluated as a user
                     // function with that body.
-                    return self.apply(body, order, values);
+                    return self.apply(body, order, values.into_vec());
                 }
                 // An exact square root or comparison costs about a product.
                 for v in &values {
@@ -928,7 +951,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 V::builtin(*b, *order, &values, self.near_kink)
             }
             Expr::Unknown(f, order, args) => {
-                let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Vec<V>>>()?;
+                let values = args.iter().map(|a| self.eval(a, free)).collect::<EvalResult<Args<V>>>()?;
                 self.unknown_function(*f, *order, &values)
             }
             Expr::Apply(f, order, args) => {
@@ -946,15 +969,15 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                         hi - lo + 1
                     )));
                 }
-                let saved = self.bound[*b];
+                self.bound.push((*b, lo));
                 let mut acc = V::int(if *op == BigOp::Sum { 0 } else { 1 });
                 for v in lo..=hi {
-                    self.bound[*b] = v;
+                    self.set_innermost(v);
                     let term = self.eval(body, free);
                     let term = match term {
                         Ok(t) => t,
                         Err(err) => {
-                            self.bound[*b] = saved;
+                            self.bound.pop();
                             return Err(err);
                         }
                     };
@@ -967,12 +990,12 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     acc = match added {
                         Ok(v) => v,
                         Err(err) => {
-                            self.bound[*b] = saved;
+                            self.bound.pop();
                             return Err(err);
                         }
                     };
                 }
-                self.bound[*b] = saved;
+                self.bound.pop();
                 Ok(acc)
             }
             Expr::Delta(a, b) => Ok(V::int(i64::from(self.ix(a, free)? == self.ix(b, free)?))),
@@ -1006,7 +1029,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     .iter()
                     .map(|v| match v {
                         IxVar::Free(i) => free.get(*i).copied().flatten().unwrap_or(i64::MIN),
-                        IxVar::Bound(b) => self.bound[*b],
+                        IxVar::Bound(b) => self.bound_at(*b),
                         IxVar::Size(s) => self.sample.sizes[*s],
                     })
                     .collect();
@@ -1098,13 +1121,15 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             return Err(EvalError::Limit(format!("a {n}x{n} matrix in `det` or `inv` (at most {MAX_MATRIX_SIZE})")));
         }
         let n = usize::try_from(n).unwrap_or(0);
-        let saved = (self.bound[m.row], self.bound[m.col]);
+        self.bound.push((m.row, 0));
+        self.bound.push((m.col, 0));
         let mut values = Vec::with_capacity(n * n);
         let mut result = Ok(());
         'rows: for i in 1..=n as i64 {
             for j in 1..=n as i64 {
-                self.bound[m.row] = i;
-                self.bound[m.col] = j;
+                let at = self.bound.len();
+                self.bound[at - 2].1 = i;
+                self.bound[at - 1].1 = j;
                 match self.eval(&m.body, free) {
                     Ok(v) => values.push(v),
                     Err(e) => {
@@ -1114,7 +1139,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 }
             }
         }
-        (self.bound[m.row], self.bound[m.col]) = saved;
+        self.bound.truncate(self.bound.len() - 2);
         result.map(|()| (n, values))
     }
 
@@ -1199,7 +1224,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 IxVar::Free(i) => {
                     free.get(*i).copied().flatten().ok_or_else(|| EvalError::Limit("an index has no value".into()))?
                 }
-                IxVar::Bound(b) => self.bound[*b],
+                IxVar::Bound(b) => self.bound_at(*b),
                 IxVar::Size(s) => self.sample.sizes[*s],
             };
             v = coef
@@ -1208,6 +1233,18 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 .ok_or_else(|| EvalError::OutOfRange("an index value overflows".into()))?;
         }
         Ok(v)
+    }
+
+    /// The value of binder `b` (0 outside its sum, product or matrix).
+    fn bound_at(&self, b: usize) -> i64 {
+        self.bound.iter().rev().find(|(k, _)| *k == b).map_or(0, |&(_, v)| v)
+    }
+
+    /// Sets the innermost binder's value (the term of a sum or product being evaluated).
+    fn set_innermost(&mut self, v: i64) {
+        if let Some(last) = self.bound.last_mut() {
+            last.1 = v;
+        }
     }
 
     fn bound_value(&self, b: Bound) -> i64 {
@@ -1650,10 +1687,20 @@ impl<'a, 'p> Evaluator<'a, 'p, Approx> {
         // thousand times smaller: a function that oscillates faster than the usual steps can
         // resolve (an unknown function of an input of the large band) makes neighbouring
         // extrapolations agree by chance on a wrong value, which the smaller steps see past.
+        //
+        // The table stops at the first level where the differences have converged and agree with
+        // the dual within both error bounds with their estimate counted once, not `FD_SAFETY`
+        // times: what the full table would report then is the same agreement (its later levels
+        // refine the value by about that estimate), at half the evaluations or less.
+        let converged =
+            |fd: &Derivative| !(fd.estimate.max(fd.noise) > MAX_RELATIVE_FD_ERROR * fd.value.abs().max(1.0));
+        let agrees_closely = |fd: &Derivative| (dual.value - fd.value).abs() <= dual.error + fd.estimate + fd.noise;
         let mut disagreement = None;
         for h0 in [0.05 * x0.abs().max(1.0), 5e-5 * x0.abs().max(1.0)] {
-            let Ok(fd) = ridders(|x| f(self, x), x0, h0) else { return };
-            if fd.estimate.max(fd.noise) > MAX_RELATIVE_FD_ERROR * fd.value.abs().max(1.0) {
+            let Ok(fd) = ridders_until(|x| f(self, x), x0, h0, |fd| converged(fd) && agrees_closely(fd)) else {
+                return;
+            };
+            if !converged(&fd) {
                 // The differences cannot tell.
                 return;
             }

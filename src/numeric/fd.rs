@@ -25,11 +25,23 @@ pub struct Derivative {
 
 /// The derivative at `x0` of `f` (which gives a value with its error bound at a point). `h0` is
 /// the first, largest step; it is shrunk when the function is undefined that far from the point.
-pub fn ridders(mut f: impl FnMut(f64) -> EvalResult<Approx>, x0: f64, h0: f64) -> EvalResult<Derivative> {
+pub fn ridders(f: impl FnMut(f64) -> EvalResult<Approx>, x0: f64, h0: f64) -> EvalResult<Derivative> {
+    ridders_until(f, x0, h0, |_| false)
+}
+
+/// [`ridders`], with the table stopped at the first level (past the first) where it has not got
+/// worse and `enough` accepts the derivative so far: a caller that only asks whether the
+/// differences agree with a value known otherwise need not refine them further.
+pub fn ridders_until(
+    mut f: impl FnMut(f64) -> EvalResult<Approx>,
+    x0: f64,
+    h0: f64,
+    enough: impl Fn(&Derivative) -> bool,
+) -> EvalResult<Derivative> {
     let mut h = h0;
     let mut last_error = EvalError::Undefined("no step".to_string());
     for _ in 0..4 {
-        match extrapolate(&mut f, x0, h) {
+        match extrapolate(&mut f, x0, h, &enough) {
             Err(e @ EvalError::Undefined(_)) => {
                 last_error = e;
                 h /= 10.0;
@@ -50,7 +62,12 @@ fn central(f: &mut impl FnMut(f64) -> EvalResult<Approx>, x0: f64, h: f64) -> Ev
     Ok((d, (fa.error + fb.error) / width + 2.0 * UNIT * d.abs()))
 }
 
-fn extrapolate(f: &mut impl FnMut(f64) -> EvalResult<Approx>, x0: f64, h0: f64) -> EvalResult<Derivative> {
+fn extrapolate(
+    f: &mut impl FnMut(f64) -> EvalResult<Approx>,
+    x0: f64,
+    h0: f64,
+    enough: &impl Fn(&Derivative) -> bool,
+) -> EvalResult<Derivative> {
     let mut table = [[0.0f64; LEVELS]; LEVELS];
     let mut noise = [[0.0f64; LEVELS]; LEVELS];
     let mut h = h0;
@@ -85,6 +102,9 @@ fn extrapolate(f: &mut impl FnMut(f64) -> EvalResult<Approx>, x0: f64, h0: f64) 
             }
             break;
         }
+        if best.is_finite() && enough(&Derivative { value: best, estimate: error, noise: best_noise }) {
+            break;
+        }
     }
     if best.is_finite() {
         Ok(Derivative { value: best, estimate: error, noise: best_noise })
@@ -102,6 +122,25 @@ mod tests {
         let d = ridders(|x| Ok(Approx::exact(x.exp())), 1.0, 0.05).unwrap();
         assert!((d.value - 1.0f64.exp()).abs() < 1e-10, "{d:?}");
         assert!(d.estimate < 1e-8);
+    }
+
+    #[test]
+    fn a_table_stopped_early_takes_fewer_values() {
+        // The derivative of exp at 1, and how many values it took, stopped once the estimate is
+        // below `stop` (never, at 0).
+        let taken = |stop: f64| {
+            let mut calls = 0;
+            let f = |x: f64| {
+                calls += 1;
+                Ok(Approx::exact(x.exp()))
+            };
+            let d = ridders_until(f, 1.0, 0.05, |d| d.estimate < stop).unwrap();
+            (d, calls)
+        };
+        let ((full, all), (early, fewer)) = (taken(0.0), taken(1e-6));
+        assert_eq!(full, ridders(|x| Ok(Approx::exact(x.exp())), 1.0, 0.05).unwrap());
+        assert!(fewer < all, "{fewer} values against {all}");
+        assert!(early.estimate < 1e-6 && (early.value - 1.0f64.exp()).abs() < 1e-6, "{early:?} vs {full:?}");
     }
 
     #[test]
