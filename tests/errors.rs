@@ -114,21 +114,24 @@ fn unknown_statement() {
     assert_error("hello world\n", 1, "expected a statement", "a line starts with `title`");
 }
 
+/// The only error of `source` is "expected a statement" on line 2, with `hint`: the steps under
+/// the broken head are not reported again as steps outside a derivation.
+fn assert_broken_head(source: &str, hint: &str) {
+    assert_error(source, 2, "expected a statement", hint);
+    assert_eq!(errors(source).len(), 1, "{:#?}", errors(source));
+}
+
 #[test]
 fn a_near_keyword_of_derive_is_one_error_with_the_line_put_right() {
     let source = "var x\nderivation \"power\" diff(x^2, x)\n  = 2*x\n  = x + x\n";
-    assert_error(source, 2, "expected a statement", "did you mean `derive \"power\" diff(x^2, x)`?");
-    // Its steps are not reported again as steps outside a derivation.
-    assert_eq!(errors(source).len(), 1, "{:#?}", errors(source));
+    assert_broken_head(source, "did you mean `derive \"power\" diff(x^2, x)`?");
     assert_error("var x\nproof x + x\n  = 2*x\n", 2, "expected a statement", "did you mean `derive x + x`?");
     assert_error("var x\nlett y = x\n", 2, "expected a statement", "did you mean `let y = x`?");
 }
 
 #[test]
 fn a_head_without_derive_is_shown_with_it() {
-    let source = "var x\ndiff(x^3, x)\n  = 3*x^2\n";
-    assert_error(source, 2, "expected a statement", "`derive diff(x^3, x)`");
-    assert_eq!(errors(source).len(), 1, "{:#?}", errors(source));
+    assert_broken_head("var x\ndiff(x^3, x)\n  = 3*x^2\n", "`derive diff(x^3, x)`");
 }
 
 #[test]
