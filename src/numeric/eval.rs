@@ -12,7 +12,7 @@ use num_rational::BigRational;
 
 use super::approx::Approx;
 use super::dual::Dual;
-use super::fd::{ridders, ridders_until, Derivative};
+use super::fd::{central_difference, ridders, ridders_until, Derivative};
 use super::interval::{around, Interval};
 use super::linalg;
 use super::precise::{self, Precise};
@@ -29,6 +29,13 @@ const MAX_RELATIVE_FD_ERROR: f64 = 1e-5;
 /// How many times its own estimate the truncation error of a finite difference may be: the error
 /// bound a derivative carries into the arithmetic around it.
 const FD_SAFETY: f64 = 100.0;
+/// The step of the first, quick comparison of a cross-check, relative to the point (at least 1):
+/// small enough that a central difference's truncation error (about `h² f'''/6`) is below
+/// [`QUICK_AGREEMENT`] for the functions of the course, large enough that rounding is far below it.
+const QUICK_STEP: f64 = 1e-4;
+/// How close (relative to its value, beyond both error bounds) a central difference over
+/// [`QUICK_STEP`] must come to a derivative in forward mode to confirm it without Ridders' table.
+const QUICK_AGREEMENT: f64 = 1e-7;
 /// The most elementary operations one evaluation may take.
 pub const EVAL_BUDGET: u64 = 5_000_000;
 /// An evaluation charges the file's meter of work (`crate::work`) in batches of this many
@@ -1666,10 +1673,10 @@ impl<'a, 'p> Evaluator<'a, 'p, Approx> {
         Some(d)
     }
 
-    /// The independent check of a derivative in forward mode, `dual` at `x0`: Ridders' finite
-    /// differences of `f` (the value perturbed along the same direction), once per sample (the
-    /// first derivative taken there; every one after [`cross_check_every_derivative`]). Where the
-    /// differences converge and the two differ by more than both error bounds together, one of
+    /// The independent check of a derivative in forward mode, `dual` at `x0`: finite differences
+    /// of `f` (the value perturbed along the same direction; see [`differences`]), once per sample
+    /// (the first derivative taken there; every one after [`cross_check_every_derivative`]). Where
+    /// the differences converge and the two differ by more than both error bounds together, one of
     /// them is wrong: that is a bug, reported on standard error and counted
     /// ([`dual_disagreements`]), never a verdict (the dual value stands).
     fn cross_check(
@@ -1683,53 +1690,82 @@ impl<'a, 'p> Evaluator<'a, 'p, Approx> {
         if self.shared.cross_checked.replace(true) && !every {
             return;
         }
-        // The differences from the usual first step, and where they disagree, from one a
-        // thousand times smaller: a function that oscillates faster than the usual steps can
-        // resolve (an unknown function of an input of the large band) makes neighbouring
-        // extrapolations agree by chance on a wrong value, which the smaller steps see past.
-        //
-        // The table stops at the first level where the differences have converged and agree with
-        // the dual within both error bounds with their estimate counted once, not `FD_SAFETY`
-        // times: what the full table would report then is the same agreement (its later levels
-        // refine the value by about that estimate), at half the evaluations or less.
-        let converged =
-            |fd: &Derivative| !(fd.estimate.max(fd.noise) > MAX_RELATIVE_FD_ERROR * fd.value.abs().max(1.0));
-        let agrees_closely = |fd: &Derivative| (dual.value - fd.value).abs() <= dual.error + fd.estimate + fd.noise;
-        let mut disagreement = None;
-        for h0 in [0.05 * x0.abs().max(1.0), 5e-5 * x0.abs().max(1.0)] {
-            let Ok(fd) = ridders_until(|x| f(self, x), x0, h0, |fd| converged(fd) && agrees_closely(fd)) else {
-                return;
-            };
-            if !converged(&fd) {
-                // The differences cannot tell.
-                return;
-            }
-            let allowed = FD_SAFETY * fd.estimate + fd.noise;
-            if disagreement.is_none() {
+        match differences(dual, x0, |x| f(self, x)) {
+            Differences::CannotTell => {}
+            Differences::Agree => {
                 CROSS_CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
-            if (dual.value - fd.value).abs() <= dual.error + allowed {
-                return;
+            Differences::Disagree { value, allowed } => {
+                CROSS_CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                DISAGREEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let mut texts = DISAGREEMENT_TEXTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if texts.len() < KEPT_DISAGREEMENTS {
+                    texts.push(format!(
+                        "a derivative {} at {x0} (seed {}) in forward mode, {} ± {:e}, disagrees with its finite differences, {value} ± {allowed:e}",
+                        what(self.ctx.model),
+                        self.sample.seed,
+                        dual.value,
+                        dual.error,
+                    ));
+                }
             }
-            disagreement.get_or_insert((fd.value, allowed));
-        }
-        if let Some((fd, allowed)) = disagreement {
-            DISAGREEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let mut texts = DISAGREEMENT_TEXTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if texts.len() >= KEPT_DISAGREEMENTS {
-                return;
-            }
-            texts.push(format!(
-                "a derivative {} at {x0} (seed {}) in forward mode, {} ± {:e}, disagrees with its finite differences, {} ± {:e}",
-                what(self.ctx.model),
-                self.sample.seed,
-                dual.value,
-                dual.error,
-                fd,
-                allowed
-            ));
         }
     }
+}
+
+/// What finite differences say of a derivative in forward mode ([`differences`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Differences {
+    /// They confirm it.
+    Agree,
+    /// They converged on another value, beyond both error bounds: `value`, with the error
+    /// `allowed` them.
+    Disagree { value: f64, allowed: f64 },
+    /// They did not converge (a kink or the edge of a domain near the point, noisy values).
+    CannotTell,
+}
+
+/// Finite differences of `f` (a value perturbed along the direction of a derivative) at `x0`
+/// against `dual`, the derivative in forward mode there.
+///
+/// First, one central difference over a small step ([`QUICK_STEP`]). Where it comes within
+/// [`QUICK_AGREEMENT`] of its value (beyond both error bounds) of the dual, the dual is confirmed:
+/// a wrong one would have to be off by the difference's own truncation error, to seven digits.
+/// That is stricter than the table's agreement below (within its estimate, which may be up to
+/// 1e-5 of the value), at two evaluations instead of four to fourteen. Elsewhere (a large third
+/// derivative, a kink or an edge of a domain within the step, noisy values) Ridders' table
+/// decides.
+///
+/// The table is taken from the usual first step, and where it disagrees, from one a thousand
+/// times smaller: a function that oscillates faster than the usual steps can resolve (an unknown
+/// function of an input of the large band) makes neighbouring extrapolations agree by chance on a
+/// wrong value, which the smaller steps see past. It stops at the first level where the
+/// differences have converged and agree with the dual within both error bounds with their
+/// estimate counted once, not `FD_SAFETY` times: what the full table would report then is the same
+/// agreement (its later levels refine the value by about that estimate), at half the evaluations
+/// or less. A disagreement counts only where both tables converged and disagree.
+fn differences(dual: Approx, x0: f64, mut f: impl FnMut(f64) -> EvalResult<Approx>) -> Differences {
+    let quick = central_difference(&mut f, x0, QUICK_STEP * x0.abs().max(1.0));
+    if quick.is_ok_and(|(d, noise)| (dual.value - d).abs() <= dual.error + noise + QUICK_AGREEMENT * d.abs()) {
+        return Differences::Agree;
+    }
+    let converged = |fd: &Derivative| !(fd.estimate.max(fd.noise) > MAX_RELATIVE_FD_ERROR * fd.value.abs().max(1.0));
+    let agrees_closely = |fd: &Derivative| (dual.value - fd.value).abs() <= dual.error + fd.estimate + fd.noise;
+    let mut disagreement = None;
+    for h0 in [0.05 * x0.abs().max(1.0), 5e-5 * x0.abs().max(1.0)] {
+        let Ok(fd) = ridders_until(&mut f, x0, h0, |fd| converged(fd) && agrees_closely(fd)) else {
+            return Differences::CannotTell;
+        };
+        if !converged(&fd) {
+            return Differences::CannotTell;
+        }
+        let allowed = FD_SAFETY * fd.estimate + fd.noise;
+        if (dual.value - fd.value).abs() <= dual.error + allowed {
+            return Differences::Agree;
+        }
+        disagreement.get_or_insert(Differences::Disagree { value: fd.value, allowed });
+    }
+    disagreement.unwrap_or(Differences::CannotTell)
 }
 
 /// Whether a tangent is known as precisely as a finite difference must be (see
@@ -1788,4 +1824,63 @@ pub fn entry_key_text(model: &Model, key: &EntryKey) -> String {
         })
         .collect();
     format!("{}[{}]", entry.name, subs.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numeric::approx::UNIT;
+
+    /// `f` in floats, with the error bound of a few roundings, counting its evaluations.
+    fn counted<'a>(f: impl Fn(f64) -> f64 + 'a, calls: &'a Cell<u32>) -> impl FnMut(f64) -> EvalResult<Approx> + 'a {
+        move |x| {
+            calls.set(calls.get() + 1);
+            let value = f(x);
+            Ok(Approx { value, error: 4.0 * UNIT * value.abs() })
+        }
+    }
+
+    fn exact(value: f64) -> Approx {
+        Approx { value, error: 2.0 * UNIT * value.abs() }
+    }
+
+    /// A right derivative is confirmed by one central difference, two evaluations, where the
+    /// function is smooth at the scale of the step; one off by a millionth of its value, or by a
+    /// thousandth, is a disagreement (the table decides those, and both of its runs disagree).
+    #[test]
+    fn the_differences_confirm_a_right_derivative_quickly_and_find_a_wrong_one() {
+        for (f, df, x0) in [
+            (f64::sin as fn(f64) -> f64, f64::cos as fn(f64) -> f64, 0.7),
+            (
+                |x: f64| (x * x).exp() / (1.0 + x * x),
+                |x: f64| 2.0 * x * (x * x).exp() * (x * x) / (1.0 + x * x).powi(2),
+                -1.3,
+            ),
+            (|x: f64| (1.0 + (-x).exp()).recip(), |x: f64| (-x).exp() / (1.0 + (-x).exp()).powi(2), 1.9),
+        ] {
+            let calls = Cell::new(0);
+            assert_eq!(differences(exact(df(x0)), x0, counted(f, &calls)), Differences::Agree, "at {x0}");
+            assert_eq!(calls.get(), 2, "at {x0}");
+            for off in [1e-6, 1e-3] {
+                let wrong = exact(df(x0) * (1.0 + off));
+                let calls = Cell::new(0);
+                let said = differences(wrong, x0, counted(f, &calls));
+                assert!(matches!(said, Differences::Disagree { .. }), "off by {off} at {x0}: {said:?}");
+                assert!(calls.get() > 2, "off by {off} at {x0}");
+            }
+        }
+    }
+
+    /// Where one central difference over the small step cannot confirm the derivative (a large
+    /// third derivative), Ridders' table does; across a kink the differences cannot tell, and say
+    /// so rather than disagree.
+    #[test]
+    fn the_table_decides_where_one_difference_cannot() {
+        let calls = Cell::new(0);
+        let steep = |x: f64| (8.0 * x).exp();
+        assert_eq!(differences(exact(8.0 * (8.0 * 1.9f64).exp()), 1.9, counted(steep, &calls)), Differences::Agree);
+        assert!(calls.get() > 2);
+        let calls = Cell::new(0);
+        assert_eq!(differences(exact(1.0), 3e-5, counted(f64::abs, &calls)), Differences::CannotTell);
+    }
 }
