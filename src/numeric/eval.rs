@@ -316,7 +316,7 @@ impl Kinded for BigRational {
         Err(EvalError::NotExact)
     }
     fn from_exact(x: f64) -> EvalResult<BigRational> {
-        BigRational::from_float(x).ok_or(EvalError::NotExact)
+        value::float_as_rational(x).ok_or(EvalError::NotExact)
     }
     fn smooth1(&self, _: &Smooth1, _: u32) -> EvalResult<BigRational> {
         Err(EvalError::NotExact)

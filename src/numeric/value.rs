@@ -304,6 +304,34 @@ fn gcd_work(a: &BigRational, b: &BigRational) -> u64 {
     t.saturating_mul(t) >> 14
 }
 
+/// The `k` of a rational whose denominator is `2^k` (a float read exactly, and the sums and
+/// products of such), if it is one.
+fn binary_exponent(r: &BigRational) -> Option<u64> {
+    let d = r.denom().magnitude();
+    (d.count_ones() == 1).then(|| d.trailing_zeros().unwrap_or(0))
+}
+
+/// `n / 2^k` in lowest terms, made without a gcd: the only common factors are twos.
+fn over_power_of_two(n: BigInt, k: u64) -> BigRational {
+    let Some(zeros) = n.trailing_zeros() else { return BigRational::zero() };
+    let shift = zeros.min(k);
+    BigRational::new_raw(n >> shift, BigInt::one() << (k - shift))
+}
+
+/// `x` exactly, as a rational (see [`over_power_of_two`]); none for an infinity or NaN.
+pub(super) fn float_as_rational(x: f64) -> Option<BigRational> {
+    if !x.is_finite() {
+        return None;
+    }
+    let (mantissa, exponent, sign) = num_traits::float::FloatCore::integer_decode(x);
+    let n = BigInt::from(mantissa) * i64::from(sign);
+    Some(if exponent >= 0 {
+        BigRational::from_integer(n << exponent.unsigned_abs())
+    } else {
+        over_power_of_two(n, u64::from(exponent.unsigned_abs()))
+    })
+}
+
 fn exact(r: BigRational) -> EvalResult<BigRational> {
     if bits(&r) > MAX_EXACT_BITS {
         Err(EvalError::NotExact)
@@ -345,11 +373,19 @@ impl Value for BigRational {
         if self.is_integer() && b.is_integer() {
             return exact(BigRational::from_integer(self.numer() + b.numer()));
         }
+        // So do binary fractions (sampled inputs read exactly, and their sums and products).
+        if let (Some(ka), Some(kb)) = (binary_exponent(self), binary_exponent(b)) {
+            let k = ka.max(kb);
+            return exact(over_power_of_two((self.numer() << (k - ka)) + (b.numer() << (k - kb)), k));
+        }
         exact(self + b)
     }
     fn mul(&self, b: &BigRational) -> EvalResult<BigRational> {
         if self.is_integer() && b.is_integer() {
             return exact(BigRational::from_integer(self.numer() * b.numer()));
+        }
+        if let (Some(ka), Some(kb)) = (binary_exponent(self), binary_exponent(b)) {
+            return exact(over_power_of_two(self.numer() * b.numer(), ka + kb));
         }
         exact(self * b)
     }
@@ -436,6 +472,28 @@ mod tests {
         let a = parse_decimal("0.1").unwrap().value;
         let b = parse_decimal("0.2").unwrap().value;
         assert_eq!(a.add(&b).unwrap(), parse_decimal("0.3").unwrap().value);
+    }
+
+    /// Floats read exactly, and the sums and products of binary fractions made without a gcd,
+    /// are num-rational's own results in lowest terms, numerator and denominator alike.
+    #[test]
+    fn binary_fractions_are_num_rationals_own() {
+        let floats = [0.0, -0.0, 1.0, -3.0, 0.5, 0.1, -1.7320508075688772, 2.5e-7, 1e300, 3.0e-320, 1.5, -0.375];
+        let same = |a: &BigRational, b: &BigRational| a.numer() == b.numer() && a.denom() == b.denom();
+        for &x in &floats {
+            let q = float_as_rational(x).unwrap();
+            assert!(same(&q, &BigRational::from_float(x).unwrap()), "{x}");
+            for &y in &floats {
+                let r = float_as_rational(y).unwrap();
+                assert!(same(&q.add(&r).unwrap(), &(&q + &r)), "{x} + {y}");
+                assert!(same(&q.mul(&r).unwrap(), &(&q * &r)), "{x} * {y}");
+            }
+        }
+        assert!(float_as_rational(f64::NAN).is_none() && float_as_rational(f64::INFINITY).is_none());
+        // One side not a binary fraction: the general way.
+        let third = rat(1, 3);
+        assert!(same(&third.add(&rat(1, 4)).unwrap(), &rat(7, 12)));
+        assert!(same(&third.mul(&rat(3, 4)).unwrap(), &rat(1, 4)));
     }
 
     #[test]
