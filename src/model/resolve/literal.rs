@@ -24,8 +24,12 @@ pub fn parse_decimal(text: &str) -> Option<Literal> {
         return None;
     }
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits: BigInt = format!("{int_part}{frac_part}").parse().ok()?;
     let scale = exponent - frac_part.len() as i64;
+    let point = mantissa.contains('.');
+    if let Some(literal) = short_decimal(int_part, frac_part, scale, point) {
+        return Some(literal);
+    }
+    let digits: BigInt = format!("{int_part}{frac_part}").parse().ok()?;
     // 10^|scale| as one integer, and each value reduced once (a power of a rational reduces at
     // every product).
     let power = num_traits::pow(BigInt::from(10), scale.unsigned_abs() as usize);
@@ -35,8 +39,34 @@ pub fn parse_decimal(text: &str) -> Option<Literal> {
         (BigRational::new(digits, power.clone()), BigRational::new(BigInt::from(1), power * 2))
     };
     let half_unit = Some(half_unit);
-    let point = mantissa.contains('.');
     Some(Literal { value, half_unit, point })
+}
+
+/// [`parse_decimal`] for a literal of at most 18 digits and a scale of at most 18 digits either
+/// way (nearly all of them), in machine integers: the same value and half unit in lowest terms,
+/// without big numbers or a binary gcd of them.
+fn short_decimal(int_part: &str, frac_part: &str, scale: i64, point: bool) -> Option<Literal> {
+    let digits = int_part.len() + frac_part.len();
+    if digits == 0 || digits > 18 || scale.abs() > 18 {
+        return None;
+    }
+    let mut d: u128 = 0;
+    for b in int_part.bytes().chain(frac_part.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        d = d * 10 + u128::from(b - b'0');
+    }
+    let power = 10u128.pow(scale.unsigned_abs() as u32);
+    let ratio = |n: u128, m: u128| BigRational::new_raw(BigInt::from(n), BigInt::from(m));
+    let (value, half_unit) = if scale >= 0 {
+        // 10^s / 2 is 5 · 10^(s-1), or 1/2.
+        (ratio(d * power, 1), if scale == 0 { ratio(1, 2) } else { ratio(power / 2, 1) })
+    } else {
+        let g = num_integer::gcd(d, power);
+        (ratio(d / g, power / g), ratio(1, 2 * power))
+    };
+    Some(Literal { value, half_unit: Some(half_unit), point })
 }
 
 /// The value of an expression made of numbers and arithmetic only.
@@ -73,4 +103,60 @@ pub fn constant_value(e: &Expr) -> Option<BigRational> {
         }
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Short literals, made in machine integers, are what the general way makes of them.
+    #[test]
+    fn short_literals_are_the_general_ones() {
+        let general = |text: &str| {
+            let (mantissa, exponent) = match text.find(['e', 'E']) {
+                Some(i) => (&text[..i], text[i + 1..].parse::<i64>().unwrap()),
+                None => (text, 0),
+            };
+            let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+            let digits: BigInt = format!("{int_part}{frac_part}").parse().unwrap();
+            let scale = exponent - frac_part.len() as i64;
+            let power = num_traits::pow(BigInt::from(10), scale.unsigned_abs() as usize);
+            if scale >= 0 {
+                (BigRational::from_integer(digits * &power), BigRational::new(power, BigInt::from(2)))
+            } else {
+                (BigRational::new(digits, power.clone()), BigRational::new(BigInt::from(1), power * 2))
+            }
+        };
+        let same = |a: &BigRational, b: &BigRational| a.numer() == b.numer() && a.denom() == b.denom();
+        for text in [
+            "0",
+            "1",
+            "2",
+            "10",
+            "0.5",
+            "0.25",
+            "0.1",
+            "0.0177",
+            "418.2",
+            "403.4",
+            "7.39",
+            "100",
+            "0.000",
+            "1e3",
+            "2.5e-3",
+            "1.5E2",
+            "3e-18",
+            "123456789012345678",
+            "0.123456789012345678",
+            "999999999999999999e18",
+            "1e-18",
+            "0.0",
+        ] {
+            let lit = parse_decimal(text).unwrap();
+            let (value, half_unit) = general(text);
+            assert!(same(&lit.value, &value), "{text}: {} against {value}", lit.value);
+            assert!(same(lit.half_unit.as_ref().unwrap(), &half_unit), "{text}: the half unit");
+            assert_eq!(lit.point, text.contains('.'), "{text}");
+        }
+    }
 }
