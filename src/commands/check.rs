@@ -3,8 +3,6 @@
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::check::{CheckOptions, DEFAULT_SEED};
 use crate::cli::{CheckArgs, Format};
 use crate::diagnostic::{Diagnostic, Span};
@@ -95,7 +93,8 @@ pub fn read_entry(entry: Result<PathBuf, (PathBuf, String)>) -> (String, Result<
 /// Reads and checks every file named by `paths`, on `options.jobs` threads; the reports come in
 /// the order of the paths whatever the number of threads.
 pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileReport> {
-    in_order(expand_paths(paths), options.jobs, |entry| match read_entry(entry) {
+    let size = |entry: &Result<PathBuf, (PathBuf, String)>| entry.as_ref().map_or(0, |path| file_size(path));
+    in_order(expand_paths(paths), options.jobs, size, |entry| match read_entry(entry) {
         (name, Ok(bytes)) => check_source(&name, &bytes, options),
         (name, Err(message)) => unreadable(name, &message),
     })
@@ -103,16 +102,49 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileReport>
 
 /// `check` applied to every item, on `jobs` threads (one: in order on this thread), the results
 /// in the order of the items. Each file is checked on a thread of its own with a large stack
-/// (`source::check_source`), so the pool's threads only wait for it.
-fn in_order<T: Send, R: Send>(items: Vec<T>, jobs: usize, check: impl Fn(T) -> R + Sync) -> Vec<R> {
+/// (`source::check_source`), so these threads only wait for it.
+///
+/// The threads take the items largest first, by `size` (a file's bytes), so that a large file is
+/// not the last one left while the other threads have nothing to do. What each item gives does
+/// not depend on which thread checks it, nor when.
+fn in_order<T: Send, R: Send>(
+    items: Vec<T>,
+    jobs: usize,
+    size: impl Fn(&T) -> u64,
+    check: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
     if jobs <= 1 || items.len() <= 1 {
         return items.into_iter().map(check).collect();
     }
-    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-        Ok(pool) => pool.install(|| items.into_par_iter().map(&check).collect()),
-        // No threads to be had: the same work, one file after another.
-        Err(_) => items.into_iter().map(check).collect(),
-    }
+    let n = items.len();
+    let mut queue: Vec<(usize, T)> = items.into_iter().enumerate().collect();
+    // Popped from the end: the largest last, and among equals the first.
+    queue.sort_by_key(|(i, item)| (size(item), std::cmp::Reverse(*i)));
+    let queue = std::sync::Mutex::new(queue);
+    let results = std::sync::Mutex::new((0..n).map(|_| None).collect::<Vec<Option<R>>>());
+    let work = || loop {
+        let Some((i, item)) = lock(&queue).pop() else { break };
+        let result = check(item);
+        lock(&results)[i] = Some(result);
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(n) {
+            // No thread to be had: the others (or this one, below) take the work.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
+        }
+    });
+    work();
+    // (A panic of a thread would have been passed on by the scope: every item has its result.)
+    results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).into_iter().flatten().collect()
+}
+
+fn lock<X>(m: &std::sync::Mutex<X>) -> std::sync::MutexGuard<'_, X> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A file's size in bytes (0 where it cannot be read), to check the largest first.
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
 fn unreadable(path: String, message: &str) -> FileReport {
@@ -130,17 +162,22 @@ pub fn check_answers(paths: &[PathBuf], model: &Path, options: &CheckOptions) ->
         Ok(bytes) => bytes,
         Err(message) => return vec![unreadable(model_name, &message)],
     };
-    in_order(paths.to_vec(), options.jobs, |path| {
-        let (name, bytes) = read_entry(Ok(path));
-        let bytes = match bytes {
-            Ok(bytes) => bytes,
-            Err(message) => return unreadable(name, &message),
-        };
-        match AnswerKind::of_path(&name) {
-            Some(kind) => check_answer(&name, &bytes, kind, &model_name, &model_bytes, options),
-            None => unreadable(name, "with --model, an answer is a .tex, .md or .ipynb file"),
-        }
-    })
+    in_order(
+        paths.to_vec(),
+        options.jobs,
+        |path| file_size(path),
+        |path| {
+            let (name, bytes) = read_entry(Ok(path));
+            let bytes = match bytes {
+                Ok(bytes) => bytes,
+                Err(message) => return unreadable(name, &message),
+            };
+            match AnswerKind::of_path(&name) {
+                Some(kind) => check_answer(&name, &bytes, kind, &model_name, &model_bytes, options),
+                None => unreadable(name, "with --model, an answer is a .tex, .md or .ipynb file"),
+            }
+        },
+    )
 }
 
 /// The options of a `check` command line.
