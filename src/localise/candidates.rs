@@ -2,6 +2,8 @@
 //! syntax tree of the step so that it can be said in the student's own notation. Nothing here
 //! decides whether a change is right; `super` has every candidate checked.
 
+use rustc_hash::FxHashSet;
+
 use crate::check::RepairKind;
 use crate::diagnostic::Span;
 use crate::syntax::ast::{BigOp, BinOp, Expr, ExprKind, Ident, IndexAtom, IndexExpr, VarRef};
@@ -121,12 +123,12 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
     let mut out = Vec::new();
     let nodes = nodes(step);
     let mut before_calls: Vec<Expr> = Vec::new();
+    // (Their texts, each printed once.)
+    let mut before_call_texts: FxHashSet<String> = FxHashSet::default();
     let worked_calls =
         hints.worked.iter().flat_map(nodes_of).filter(|n| !matches!(n.kind, ExprKind::Call { primes: 1.., .. }));
     for n in nodes_of(before).into_iter().chain(worked_calls) {
-        if matches!(&n.kind, ExprKind::Call { args, .. } if args.len() == 1)
-            && !before_calls.iter().any(|c| text(c) == text(&n))
-        {
+        if matches!(&n.kind, ExprKind::Call { args, .. } if args.len() == 1) && before_call_texts.insert(text(&n)) {
             before_calls.push(n);
         }
     }
@@ -766,7 +768,7 @@ fn missing_parts(
     nodes: &[(Path, Expr)],
     out: &mut Vec<Candidate>,
 ) {
-    let have: Vec<String> = term_factors(step).iter().map(text).collect();
+    let have: FxHashSet<String> = term_factors(step).iter().map(text).collect();
     // Every factor of the step before and of its terms, then those of the worked forms (the
     // answer first) and the chain-rule factors of the model, each once, unless the step has it.
     let mut wanted: Vec<(RepairKind, Expr)> = Vec::new();
@@ -806,22 +808,26 @@ fn missing_parts(
                 .map(|f| (RepairKind::MissingFactor, f, None)),
         );
     let mut replacing: Vec<Expr> = Vec::new();
-    let chain_from = hints.chain.iter().map(text).collect::<Vec<_>>();
-    let worked_from: Vec<String> = worked_factors
+    // (Sets: a worked form can have thousands of factors, each looked up for each candidate part.)
+    let chain_from: FxHashSet<String> = hints.chain.iter().map(text).collect();
+    let worked_from: FxHashSet<String> = worked_factors
         .iter()
         .flatten()
         .map(|(_, t)| t.clone())
         .chain(hints.values.iter().flat_map(deep_factors).map(|f| text(&f)))
         .collect();
+    // The texts of `wanted` and `constants` together, to look them up.
+    let mut taken: FxHashSet<String> = FxHashSet::default();
     for (kind, f, t) in kinds {
         let t = t.unwrap_or_else(|| text(&f));
-        if have.contains(&t) || wanted_texts.contains(&t) || constant_texts.contains(&t) {
+        if have.contains(&t) || taken.contains(&t) {
             continue;
         }
         if is_constant(&f, known) {
             // (A sum is no factor: the whole step before in numbers is not put in as one.)
             if t != "1" && !matches!(f.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) {
                 constants.push(f);
+                taken.insert(t.clone());
                 constant_texts.push(t);
             }
             continue;
@@ -845,6 +851,7 @@ fn missing_parts(
         // A factor the derivative carries through (`beta` of `diff(beta * KL, a)`) is a factor.
         let kind = if hints.carried.contains(&t) { RepairKind::MissingFactor } else { kind };
         wanted.push((kind, f));
+        taken.insert(t.clone());
         wanted_texts.push(t);
     }
     wanted.truncate(MAX_PARTS);
