@@ -93,11 +93,22 @@ pub fn read_entry(entry: Result<PathBuf, (PathBuf, String)>) -> (String, Result<
 /// Reads and checks every file named by `paths`, on `options.jobs` threads; the reports come in
 /// the order of the paths whatever the number of threads.
 pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileReport> {
+    let entries = expand_paths(paths);
+    let each = per_file(options, entries.len());
     let size = |entry: &Result<PathBuf, (PathBuf, String)>| entry.as_ref().map_or(0, |path| file_size(path));
-    in_order(expand_paths(paths), options.jobs, size, |entry| match read_entry(entry) {
-        (name, Ok(bytes)) => check_source(&name, &bytes, options),
+    in_order(entries, options.jobs, size, |entry| match read_entry(entry) {
+        (name, Ok(bytes)) => check_source(&name, &bytes, &each),
         (name, Err(message)) => unreadable(name, &message),
     })
+}
+
+/// The options each of `files` files is checked with: the threads shared out between the files,
+/// so that one file alone checks its derivations on every thread and many files take a thread
+/// each. (Threads within files as well as between them only contended: `check derivations/` took
+/// 1.49 s of wall time with them and 1.24 s without on 2 cores, and a quarter of a second of system
+/// time went to making threads.) A report does not depend on the number of threads.
+fn per_file(options: &CheckOptions, files: usize) -> CheckOptions {
+    CheckOptions { jobs: (options.jobs / files.max(1)).max(1), ..options.clone() }
 }
 
 /// `check` applied to every item, on `jobs` threads (one: in order on this thread), the results
@@ -162,6 +173,7 @@ pub fn check_answers(paths: &[PathBuf], model: &Path, options: &CheckOptions) ->
         Ok(bytes) => bytes,
         Err(message) => return vec![unreadable(model_name, &message)],
     };
+    let each = per_file(options, paths.len());
     in_order(
         paths.to_vec(),
         options.jobs,
@@ -173,7 +185,7 @@ pub fn check_answers(paths: &[PathBuf], model: &Path, options: &CheckOptions) ->
                 Err(message) => return unreadable(name, &message),
             };
             match AnswerKind::of_path(&name) {
-                Some(kind) => check_answer(&name, &bytes, kind, &model_name, &model_bytes, options),
+                Some(kind) => check_answer(&name, &bytes, kind, &model_name, &model_bytes, &each),
                 None => unreadable(name, "with --model, an answer is a .tex, .md or .ipynb file"),
             }
         },
