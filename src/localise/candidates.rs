@@ -816,18 +816,15 @@ fn missing_parts(
         .map(|(_, t)| t.clone())
         .chain(hints.values.iter().flat_map(deep_factors).map(|f| text(&f)))
         .collect();
-    // The texts of `wanted` and `constants` together, to look them up.
-    let mut taken: FxHashSet<String> = FxHashSet::default();
     for (kind, f, t) in kinds {
         let t = t.unwrap_or_else(|| text(&f));
-        if have.contains(&t) || taken.contains(&t) {
+        if have.contains(&t) || wanted_texts.contains(&t) || constant_texts.contains(&t) {
             continue;
         }
         if is_constant(&f, known) {
             // (A sum is no factor: the whole step before in numbers is not put in as one.)
             if t != "1" && !matches!(f.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) {
                 constants.push(f);
-                taken.insert(t.clone());
                 constant_texts.push(t);
             }
             continue;
@@ -851,7 +848,6 @@ fn missing_parts(
         // A factor the derivative carries through (`beta` of `diff(beta * KL, a)`) is a factor.
         let kind = if hints.carried.contains(&t) { RepairKind::MissingFactor } else { kind };
         wanted.push((kind, f));
-        taken.insert(t.clone());
         wanted_texts.push(t);
     }
     wanted.truncate(MAX_PARTS);

@@ -12,7 +12,7 @@ use num_rational::BigRational;
 
 use super::approx::Approx;
 use super::dual::Dual;
-use super::fd::{central_difference, ridders, ridders_until, Derivative};
+use super::fd::{central, ridders, ridders_until, Derivative};
 use super::interval::{around, Interval};
 use super::linalg;
 use super::precise::{self, Precise};
@@ -1745,7 +1745,7 @@ enum Differences {
 /// agreement (its later levels refine the value by about that estimate), at half the evaluations
 /// or less. A disagreement counts only where both tables converged and disagree.
 fn differences(dual: Approx, x0: f64, mut f: impl FnMut(f64) -> EvalResult<Approx>) -> Differences {
-    let quick = central_difference(&mut f, x0, QUICK_STEP * x0.abs().max(1.0));
+    let quick = central(&mut f, x0, QUICK_STEP * x0.abs().max(1.0));
     if quick.is_ok_and(|(d, noise)| (dual.value - d).abs() <= dual.error + noise + QUICK_AGREEMENT * d.abs()) {
         return Differences::Agree;
     }

@@ -52,15 +52,10 @@ pub fn ridders_until(
     Err(last_error)
 }
 
-/// One central difference of `f` at `x0` over the step `h` (as rounded when taken), with a bound
-/// on the error that the function values' errors cause; nothing is known of its truncation error.
-pub fn central_difference(mut f: impl FnMut(f64) -> EvalResult<Approx>, x0: f64, h: f64) -> EvalResult<(f64, f64)> {
-    central(&mut f, x0, h)
-}
-
 /// A central difference over the step actually taken (`x0 + h` is rounded), with the bound on
-/// its error from the errors of the two values and the rounding of the difference.
-fn central(f: &mut impl FnMut(f64) -> EvalResult<Approx>, x0: f64, h: f64) -> EvalResult<(f64, f64)> {
+/// its error from the errors of the two values and the rounding of the difference; nothing is
+/// known of its truncation error.
+pub fn central(f: &mut impl FnMut(f64) -> EvalResult<Approx>, x0: f64, h: f64) -> EvalResult<(f64, f64)> {
     let (above, below) = (x0 + h, x0 - h);
     let (fa, fb) = (f(above)?, f(below)?);
     let width = above - below;

@@ -26,9 +26,11 @@ pub fn parse_decimal(text: &str) -> Option<Literal> {
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let scale = exponent - frac_part.len() as i64;
     let point = mantissa.contains('.');
-    if let Some(literal) = short_decimal(int_part, frac_part, scale, point) {
-        return Some(literal);
-    }
+    short_decimal(int_part, frac_part, scale, point).or_else(|| long_decimal(int_part, frac_part, scale, point))
+}
+
+/// The literal with digits `int_part` and `frac_part`, times 10^`scale`, in big numbers.
+fn long_decimal(int_part: &str, frac_part: &str, scale: i64, point: bool) -> Option<Literal> {
     let digits: BigInt = format!("{int_part}{frac_part}").parse().ok()?;
     // 10^|scale| as one integer, and each value reduced once (a power of a rational reduces at
     // every product).
@@ -38,8 +40,7 @@ pub fn parse_decimal(text: &str) -> Option<Literal> {
     } else {
         (BigRational::new(digits, power.clone()), BigRational::new(BigInt::from(1), power * 2))
     };
-    let half_unit = Some(half_unit);
-    Some(Literal { value, half_unit, point })
+    Some(Literal { value, half_unit: Some(half_unit), point })
 }
 
 /// [`parse_decimal`] for a literal of at most 18 digits and a scale of at most 18 digits either
@@ -112,51 +113,33 @@ mod tests {
     /// Short literals, made in machine integers, are what the general way makes of them.
     #[test]
     fn short_literals_are_the_general_ones() {
-        let general = |text: &str| {
-            let (mantissa, exponent) = match text.find(['e', 'E']) {
-                Some(i) => (&text[..i], text[i + 1..].parse::<i64>().unwrap()),
-                None => (text, 0),
-            };
-            let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-            let digits: BigInt = format!("{int_part}{frac_part}").parse().unwrap();
-            let scale = exponent - frac_part.len() as i64;
-            let power = num_traits::pow(BigInt::from(10), scale.unsigned_abs() as usize);
-            if scale >= 0 {
-                (BigRational::from_integer(digits * &power), BigRational::new(power, BigInt::from(2)))
-            } else {
-                (BigRational::new(digits, power.clone()), BigRational::new(BigInt::from(1), power * 2))
-            }
-        };
         let same = |a: &BigRational, b: &BigRational| a.numer() == b.numer() && a.denom() == b.denom();
-        for text in [
-            "0",
-            "1",
-            "2",
-            "10",
-            "0.5",
-            "0.25",
-            "0.1",
-            "0.0177",
-            "418.2",
-            "403.4",
-            "7.39",
-            "100",
-            "0.000",
-            "1e3",
-            "2.5e-3",
-            "1.5E2",
-            "3e-18",
-            "123456789012345678",
-            "0.123456789012345678",
-            "999999999999999999e18",
-            "1e-18",
-            "0.0",
+        for (int_part, frac_part, scale) in [
+            ("0", "", 0),
+            ("1", "", 0),
+            ("10", "", 0),
+            ("0", "5", -1),
+            ("0", "25", -2),
+            ("0", "1", -1),
+            ("0", "0177", -4),
+            ("418", "2", -1),
+            ("7", "39", -2),
+            ("0", "000", -3),
+            ("1", "", 3),
+            ("2", "5", -4),
+            ("1", "5", 1),
+            ("3", "", -18),
+            ("123456789012345678", "", 0),
+            ("0", "12345678901234567", -17),
+            ("999999999999999999", "", 18),
         ] {
-            let lit = parse_decimal(text).unwrap();
-            let (value, half_unit) = general(text);
-            assert!(same(&lit.value, &value), "{text}: {} against {value}", lit.value);
-            assert!(same(lit.half_unit.as_ref().unwrap(), &half_unit), "{text}: the half unit");
-            assert_eq!(lit.point, text.contains('.'), "{text}");
+            let point = !frac_part.is_empty();
+            let short = short_decimal(int_part, frac_part, scale, point).unwrap();
+            let long = long_decimal(int_part, frac_part, scale, point).unwrap();
+            let at = format!("{int_part}.{frac_part}e{scale}");
+            assert!(same(&short.value, &long.value), "{at}: {} against {}", short.value, long.value);
+            assert!(same(short.half_unit.as_ref().unwrap(), long.half_unit.as_ref().unwrap()), "{at}: the half unit");
+            assert_eq!(short.point, long.point);
         }
     }
 }
