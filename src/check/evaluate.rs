@@ -68,6 +68,12 @@ pub(super) fn evaluate_all(
     // Where no random input, function or node is read, other draws at the same sizes and index
     // values would repeat the same numbers.
     let mut drawn_once: Vec<(Vec<i64>, Vec<Option<i64>>)> = Vec::new();
+    // A sample's sizes and the values of the derivation's free indices: what tells its draws and
+    // elements apart (every other index is `None` in all of them; the model of the search for
+    // repairs has thousands).
+    let position = |sizes: &[i64], free: &[Option<i64>]| -> (Vec<i64>, Vec<Option<i64>>) {
+        (sizes.to_vec(), all_free.iter().map(|&i| free.get(i).copied().flatten()).collect())
+    };
     // The array elements compared in some draw, and those left out of one for a kink (or
     // differences that did not converge), with the reason.
     let mut compared: rustc_hash::FxHashSet<(Vec<i64>, Vec<Option<i64>>)> = Default::default();
@@ -91,7 +97,7 @@ pub(super) fn evaluate_all(
             break;
         }
         let lenient = group.base.band != Band::Standard;
-        let key = (group.base.sizes.clone(), group.base.free.clone());
+        let key = position(&group.base.sizes, &group.base.free);
         if drawn_once.contains(&key) {
             continue;
         }
@@ -179,7 +185,7 @@ pub(super) fn evaluate_all(
                     continue;
                 }
                 if array {
-                    compared.insert((sample.sizes.clone(), sample.free.clone()));
+                    compared.insert(position(&sample.sizes, &sample.free));
                 }
                 let points: Vec<Point> = if let Some(why) = near_kink[k] {
                     // Still at a kink after every redraw: say so rather than drop the sample.
@@ -195,7 +201,7 @@ pub(super) fn evaluate_all(
     }
     // An element left out of every draw (a kink each time) cannot be compared: say so.
     for (sample, why) in kinked {
-        if compared.insert((sample.sizes.clone(), sample.free.clone())) {
+        if compared.insert(position(&sample.sizes, &sample.free)) {
             let points = exprs.iter().map(|_| Point::Error(why.to_string())).collect();
             let lenient = sample.band != Band::Standard;
             out.push(Evaluated {

@@ -2,6 +2,8 @@
 //! syntax tree of the step so that it can be said in the student's own notation. Nothing here
 //! decides whether a change is right; `super` has every candidate checked.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashSet;
 
 use crate::check::RepairKind;
@@ -75,7 +77,7 @@ pub(super) fn substituted(e: &Expr, from: &str, to: &Expr) -> Expr {
 }
 
 /// The factors of an expression's product and of the products of its terms.
-pub(super) fn factors_of(e: &Expr) -> Vec<Expr> {
+pub(super) fn factors_of(e: &Expr) -> Vec<Cow<'_, Expr>> {
     term_factors(e)
 }
 
@@ -97,12 +99,13 @@ pub(super) fn any_node(e: &Expr, p: &impl Fn(&Expr) -> bool) -> bool {
 /// The factors of `e`'s product and of its terms, and, inside a factor that is a sum or a
 /// `sum`, the factors of its terms (a few levels down): where a worked form keeps the factor a
 /// step lacks (`w` in `h[t-1] + w * (1 - h[t-1]^2) * h[t-2]`).
-pub(super) fn deep_factors(e: &Expr) -> Vec<Expr> {
-    fn walk(e: &Expr, depth: usize, out: &mut Vec<Expr>) {
+pub(super) fn deep_factors(e: &Expr) -> Vec<Cow<'_, Expr>> {
+    fn walk<'e>(e: &'e Expr, depth: usize, out: &mut Vec<Cow<'e, Expr>>) {
         for f in term_factors(e) {
-            if depth > 0 {
+            // (A factor made here, the division by a denominator, is neither a sum nor a `sum`.)
+            if let (true, Cow::Borrowed(f)) = (depth > 0, &f) {
                 match &f.kind {
-                    ExprKind::Binary(BinOp::Add | BinOp::Sub, ..) => walk(&f, depth - 1, out),
+                    ExprKind::Binary(BinOp::Add | BinOp::Sub, ..) => walk(f, depth - 1, out),
                     ExprKind::Big { body, .. } => walk(body, depth - 1, out),
                     _ => {}
                 }
@@ -129,7 +132,7 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
         hints.worked.iter().flat_map(nodes_of).filter(|n| !matches!(n.kind, ExprKind::Call { primes: 1.., .. }));
     for n in nodes_of(before).into_iter().chain(worked_calls) {
         if matches!(&n.kind, ExprKind::Call { args, .. } if args.len() == 1) && before_call_texts.insert(text(&n)) {
-            before_calls.push(n);
+            before_calls.push(n.clone());
         }
     }
     // The range indices free in the step before or the head, each once.
@@ -147,7 +150,7 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
         .iter()
         .chain(known.definitions.iter().flat_map(|(_, body)| nodes_of(body)).collect::<Vec<_>>().iter())
         .filter(|n| !matches!(n.kind, ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..)))
-        .map(text)
+        .map(|n| text(n))
         .collect();
     for (path, node) in &nodes {
         index_changes(step, path, node, &renames, &mut out);
@@ -199,7 +202,7 @@ pub(super) struct Known {
 const MAX_NAMES: usize = 12;
 
 /// The nodes of an expression, without their paths.
-pub(super) fn nodes_of(e: &Expr) -> Vec<Expr> {
+pub(super) fn nodes_of(e: &Expr) -> Vec<&Expr> {
     nodes(e).into_iter().map(|(_, n)| n).collect()
 }
 
@@ -274,9 +277,9 @@ fn parent_calls(root: &Expr, path: &[usize], call: &Expr) -> bool {
 type Path = Vec<usize>;
 
 /// Every node of an expression with its path, in the order of the text (parents first).
-fn nodes(e: &Expr) -> Vec<(Path, Expr)> {
-    fn walk(e: &Expr, path: &mut Path, out: &mut Vec<(Path, Expr)>) {
-        out.push((path.clone(), e.clone()));
+fn nodes(e: &Expr) -> Vec<(Path, &Expr)> {
+    fn walk<'e>(e: &'e Expr, path: &mut Path, out: &mut Vec<(Path, &'e Expr)>) {
+        out.push((path.clone(), e));
         for (i, child) in children(e).into_iter().enumerate() {
             path.push(i);
             walk(child, path, out);
@@ -706,7 +709,7 @@ fn is_denominator(root: &Expr, path: &[usize]) -> bool {
 
 /// The factors of a product (a quotient's numerator's and the division by its denominator kept
 /// whole), through negations.
-fn factors(e: &Expr, out: &mut Vec<Expr>) {
+fn factors<'e>(e: &'e Expr, out: &mut Vec<Cow<'e, Expr>>) {
     match &e.kind {
         ExprKind::Binary(BinOp::Mul, a, b, _) => {
             factors(a, out);
@@ -716,10 +719,10 @@ fn factors(e: &Expr, out: &mut Vec<Expr>) {
             factors(a, out);
             // The division by the denominator (`1 / (1 - p)` of `m * x / (1 - p)`).
             let one = node(ExprKind::Number("1".to_string()), b.span);
-            out.push(node(ExprKind::Binary(BinOp::Div, Box::new(one), b.clone(), *span), b.span));
+            out.push(Cow::Owned(node(ExprKind::Binary(BinOp::Div, Box::new(one), b.clone(), *span), b.span)));
         }
         ExprKind::Neg(a) => factors(a, out),
-        _ => out.push(e.clone()),
+        _ => out.push(Cow::Borrowed(e)),
     }
 }
 
@@ -749,10 +752,10 @@ pub(super) fn carried_factors(e: &Expr, definitions: &[(VarRef, Expr)]) -> Vec<S
 }
 
 /// The factors of an expression's product and of the products of its terms.
-fn term_factors(e: &Expr) -> Vec<Expr> {
+fn term_factors(e: &Expr) -> Vec<Cow<'_, Expr>> {
     let mut fs = Vec::new();
-    for t in std::iter::once(e.clone()).chain(e.terms().into_iter().map(|(_, t)| t)) {
-        factors(&t, &mut fs);
+    for t in std::iter::once(e).chain(e.term_refs().into_iter().map(|(_, t)| t)) {
+        factors(t, &mut fs);
     }
     fs
 }
@@ -765,18 +768,18 @@ fn missing_parts(
     step: &Expr,
     known: &Known,
     hints: &Hints,
-    nodes: &[(Path, Expr)],
+    nodes: &[(Path, &Expr)],
     out: &mut Vec<Candidate>,
 ) {
-    let have: FxHashSet<String> = term_factors(step).iter().map(text).collect();
+    let have: FxHashSet<String> = term_factors(step).iter().map(|f| text(f)).collect();
     // Every factor of the step before and of its terms, then those of the worked forms (the
     // answer first) and the chain-rule factors of the model, each once, unless the step has it.
-    let mut wanted: Vec<(RepairKind, Expr)> = Vec::new();
+    let mut wanted: Vec<(RepairKind, Cow<Expr>)> = Vec::new();
     let mut constants: Vec<Expr> = Vec::new();
     // The texts of `wanted` and `constants`, in their order (each printed once).
     let (mut wanted_texts, mut constant_texts): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     // The factors of each worked form with their texts, found and printed once.
-    let worked_factors: Vec<Vec<(Expr, String)>> = hints
+    let worked_factors: Vec<Vec<(Cow<Expr>, String)>> = hints
         .worked
         .iter()
         .map(|form| {
@@ -790,16 +793,17 @@ fn missing_parts(
         })
         .collect();
     // The worked forms' factors that are small enough to say, those without a derivative first.
-    let mut worked: Vec<(Expr, String)> =
+    let mut worked: Vec<(Cow<Expr>, String)> =
         worked_factors.iter().rev().flatten().filter(|(_, t)| t.chars().count() <= MAX_SAID).cloned().collect();
     worked.sort_by_cached_key(|(f, _)| has_diff(f));
     // What the derivatives among the factors of the step before work out to come first: `x[k]`
     // is the mistake to name, not `∂a[j]/∂W1[j,k]`.
-    let values = hints.values.iter().filter(|v| sayable(v)).map(|f| (RepairKind::MissingChainFactor, f.clone(), None));
+    let values =
+        hints.values.iter().filter(|v| sayable(v)).map(|f| (RepairKind::MissingChainFactor, Cow::Borrowed(f), None));
     let kinds = values
         .chain(term_factors(before).into_iter().map(|f| (RepairKind::MissingFactor, f, None)))
         .chain(worked.into_iter().map(|(f, t)| (RepairKind::MissingChainFactor, f, Some(t))))
-        .chain(hints.chain.iter().map(|f| (RepairKind::MissingChainFactor, f.clone(), None)))
+        .chain(hints.chain.iter().map(|f| (RepairKind::MissingChainFactor, Cow::Borrowed(f), None)))
         // The numbers inside the factors of the step before (`0.9` of `0.1 * (0.9 * v0 + g0)`).
         .chain(
             deep_factors(before)
@@ -807,7 +811,7 @@ fn missing_parts(
                 .filter(|f| matches!(f.kind, ExprKind::Number(_)))
                 .map(|f| (RepairKind::MissingFactor, f, None)),
         );
-    let mut replacing: Vec<Expr> = Vec::new();
+    let mut replacing: Vec<Cow<Expr>> = Vec::new();
     // (Sets: a worked form can have thousands of factors, each looked up for each candidate part.)
     let chain_from: FxHashSet<String> = hints.chain.iter().map(text).collect();
     let worked_from: FxHashSet<String> = worked_factors
@@ -824,7 +828,7 @@ fn missing_parts(
         if is_constant(&f, known) {
             // (A sum is no factor: the whole step before in numbers is not put in as one.)
             if t != "1" && !matches!(f.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) {
-                constants.push(f);
+                constants.push(f.into_owned());
                 constant_texts.push(t);
             }
             continue;
@@ -864,7 +868,7 @@ fn missing_parts(
         let reciprocal = binary(BinOp::Div, one, f.clone(), step.span);
         // (Where the chain rule brings the divisor in, it is said as a chain-rule factor.)
         let said = wanted_texts.contains(&text(&reciprocal));
-        wanted.push((RepairKind::MissingFactor, f));
+        wanted.push((RepairKind::MissingFactor, Cow::Owned(f)));
         wanted_texts.push(t);
         if said {
             continue;
@@ -888,7 +892,7 @@ fn missing_parts(
         }
     }
     // Places: the whole step, the terms of its sums, its products.
-    let places: Vec<&(Path, Expr)> = nodes
+    let places: Vec<&(Path, &Expr)> = nodes
         .iter()
         .filter(|(path, n)| {
             path.is_empty() || matches!(n.kind, ExprKind::Binary(BinOp::Mul, ..)) || parent_is_sum(step, path)
@@ -896,13 +900,14 @@ fn missing_parts(
         .take(MAX_PLACES)
         .collect();
     let wanted = wanted.into_iter().zip(wanted_texts).map(|((kind, f), t)| (kind, f, t));
-    let constants = constants.into_iter().zip(constant_texts).map(|(c, t)| (RepairKind::ConstantFactor, c, t));
+    let constants =
+        constants.into_iter().zip(constant_texts).map(|(c, t)| (RepairKind::ConstantFactor, Cow::Owned(c), t));
     for (kind, f, t) in wanted.chain(constants) {
         for (path, n) in &places {
             // A constant for the whole step is a likely cause already.
             let with = match kind {
-                RepairKind::ConstantFactor => binary(BinOp::Mul, f.clone(), n.clone(), n.span),
-                _ => binary(BinOp::Mul, n.clone(), f.clone(), n.span),
+                RepairKind::ConstantFactor => binary(BinOp::Mul, f.clone().into_owned(), (*n).clone(), n.span),
+                _ => binary(BinOp::Mul, (*n).clone(), f.clone().into_owned(), n.span),
             };
             // A constant put back into a part of the step is a factor of that part like any
             // other; only the whole step's is a constant factor.
@@ -951,7 +956,7 @@ fn missing_parts(
             }
         }
     }
-    let sums: Vec<&(Path, Expr)> = nodes
+    let sums: Vec<&(Path, &Expr)> = nodes
         .iter()
         .filter(|(path, n)| path.is_empty() || matches!(n.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)))
         .take(MAX_PLACES)
@@ -959,7 +964,7 @@ fn missing_parts(
     for (positive, t, written) in terms.iter().take(MAX_PARTS) {
         for (path, n) in &sums {
             let op = if *positive { BinOp::Add } else { BinOp::Sub };
-            let with = binary(op, n.clone(), t.clone(), n.span);
+            let with = binary(op, (*n).clone(), t.clone(), n.span);
             let shown = if *positive { written.clone() } else { format!("-{written}") };
             out.push(Candidate {
                 of: None,
@@ -1090,22 +1095,24 @@ fn push_narrowed(
 /// A term missing inside a factor: `h[t-1]` → `h[t-1] + w * (1 - h[t-1]^2) * h[t-2]` where the
 /// step before or a worked form has that sum as a factor and the step has one of its terms in
 /// its place.
-fn missing_inner_terms(before: &Expr, step: &Expr, hints: &Hints, nodes: &[(Path, Expr)], out: &mut Vec<Candidate>) {
-    let sums: Vec<Expr> = std::iter::once(before)
+fn missing_inner_terms(before: &Expr, step: &Expr, hints: &Hints, nodes: &[(Path, &Expr)], out: &mut Vec<Candidate>) {
+    let sums: Vec<Cow<Expr>> = std::iter::once(before)
         .chain(hints.worked.iter().rev())
         .flat_map(term_factors)
         .filter(|f| matches!(f.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) && !has_diff(f))
         .collect();
+    // (Each part printed once.)
+    let parts: Vec<(&Path, &Expr, String)> =
+        nodes.iter().filter(|(path, _)| !path.is_empty()).map(|(path, n)| (path, *n, text(n))).collect();
     for sum in sums.iter().take(MAX_PARTS) {
-        let terms = sum.terms();
-        for (path, n) in nodes.iter().filter(|(path, _)| !path.is_empty()) {
-            let here = text(n);
-            let Some(at) = terms.iter().position(|(positive, t)| *positive && text(t) == here) else { continue };
+        let terms: Vec<(bool, String)> = sum.term_refs().into_iter().map(|(positive, t)| (positive, text(t))).collect();
+        for (path, n, here) in &parts {
+            let Some(at) = terms.iter().position(|(positive, t)| *positive && t == here) else { continue };
             let rest: Vec<String> = terms
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| *i != at)
-                .map(|(_, (positive, t))| if *positive { text(t) } else { format!("-{}", text(t)) })
+                .map(|(_, (positive, t))| if *positive { t.clone() } else { format!("-{t}") })
                 .collect();
             if !rest.iter().all(|r| r.chars().count() <= MAX_SAID + 2) {
                 continue;
@@ -1115,7 +1122,7 @@ fn missing_inner_terms(before: &Expr, step: &Expr, hints: &Hints, nodes: &[(Path
                 kind: RepairKind::MissingTerm,
                 culprit: Some(n.span),
                 replacement: rest.join(" + "),
-                step: replaced(step, path, Expr { span: n.span, ..sum.clone() }),
+                step: replaced(step, path, Expr { span: n.span, ..sum.clone().into_owned() }),
             });
         }
     }
@@ -1214,7 +1221,7 @@ pub(super) fn chain_factors(definitions: &[&Expr], differentiated: &[&Expr]) -> 
         }
         if fs.len() > ts.len() {
             for f in fs.into_iter().filter(|f| !matches!(f.kind, ExprKind::Number(_))) {
-                push(f, &mut out);
+                push(f.into_owned(), &mut out);
             }
         }
     }
@@ -1235,7 +1242,7 @@ fn parent_is_sum(root: &Expr, path: &[usize]) -> bool {
 /// step, a term, a factor, the run of neighbouring factors that holds every use of the index
 /// (`f'(a[j]) * sum(i, W2[i,j] * e[i])`) or a `sum` (a sum of sums is written outside); two such
 /// indices: two sums.
-fn forgotten_sums(before: &Expr, step: &Expr, indices: &[String], nodes: &[(Path, Expr)], out: &mut Vec<Candidate>) {
+fn forgotten_sums(before: &Expr, step: &Expr, indices: &[String], nodes: &[(Path, &Expr)], out: &mut Vec<Candidate>) {
     let before_free: Vec<String> = before.free_name_uses().into_iter().map(|(n, _)| n).collect();
     let mut missing: Vec<String> = Vec::new();
     for (name, _) in step.free_name_uses() {
@@ -1265,7 +1272,7 @@ fn forgotten_sums(before: &Expr, step: &Expr, indices: &[String], nodes: &[(Path
             {
                 continue;
             }
-            let with = summed(names, n.clone());
+            let with = summed(names, (*n).clone());
             push_replacement(out, RepairKind::MissingSum, step, path, n.span, with);
             // Inside a product: around the neighbouring factors that use the indices only.
             let mut fs = Vec::new();

@@ -233,13 +233,15 @@ fn derivative_made(
         let terms = e.terms().into_iter().map(|(_, t)| t);
         // Element-wise products too: `h ⊙ (1 - h)`.
         terms
-            .map(|t| candidates::deep_factors(&t).iter().flat_map(hadamard_factors).map(|f| text_of(&f)).collect())
+            .map(|t| {
+                candidates::deep_factors(&t).iter().flat_map(|f| hadamard_factors(f)).map(|f| text_of(&f)).collect()
+            })
             .collect()
     };
     let (after, before) = (texts(&c.step), texts(step));
     derivatives.iter().find_map(|(call, d)| {
         // The derivative's factors that are not numbers (none for `1 / u`: nothing to tell by).
-        let wanted: Vec<ast::Expr> =
+        let wanted: Vec<_> =
             candidates::factors_of(d).into_iter().filter(|f| !matches!(f.kind, ast::ExprKind::Number(_))).collect();
         let has = |terms: &[Vec<String>]| terms.iter().any(|have| wanted.iter().all(|f| have.contains(&text_of(f))));
         (!wanted.is_empty()).then_some(())?;
@@ -298,7 +300,7 @@ fn hints(
     let chain = chain_factors(definitions, &[head, before]);
     let mut forms = Vec::new();
     for e in [head, before] {
-        if !nodes_of(e).iter().any(is_diff) {
+        if !nodes_of(e).into_iter().any(is_diff) {
             continue;
         }
         let these = worked.entry(text_of(e)).or_insert_with(|| crate::derive::worked_forms(file, e));
@@ -306,9 +308,9 @@ fn hints(
     }
     // The calls differentiated: inside the derivatives of the head and the step before, in the
     // definitions, and (primed: their derivatives) in the worked forms.
-    let mut differentiated: Vec<ast::Expr> = Vec::new();
+    let mut differentiated: Vec<&ast::Expr> = Vec::new();
     for e in [head, before] {
-        for d in nodes_of(e).iter().filter(|n| is_diff(n)) {
+        for d in nodes_of(e).into_iter().filter(|n| is_diff(n)) {
             differentiated.extend(nodes_of(d));
         }
     }
@@ -350,7 +352,7 @@ fn hints(
     // What the derivatives among the factors of the step before and the head work out to.
     let mut values = Vec::new();
     for e in [before, head] {
-        for f in candidates::factors_of(e).into_iter().filter(is_diff) {
+        for f in candidates::factors_of(e).into_iter().filter(|f| is_diff(f)) {
             let these = worked.entry(text_of(&f)).or_insert_with(|| crate::derive::worked_forms(file, &f));
             values.extend(these.last().cloned());
         }
@@ -426,14 +428,26 @@ fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
             broken: false,
         })
     };
-    for (w, wr) in wrong.iter().enumerate() {
+    // (The candidates' steps are lent to the file, not copied: they are put back below.)
+    let lent = items.len();
+    for (w, wr) in wrong.iter_mut().enumerate() {
         let span = wr.before.span;
         items.push(derivation(w.to_string(), wr.before.clone(), zero(span), span));
-        for (i, c) in wr.candidates.iter().enumerate() {
-            items.push(derivation(format!("{w}/{i}"), zero(span), c.step.clone(), span));
+        for (i, c) in wr.candidates.iter_mut().enumerate() {
+            items.push(derivation(format!("{w}/{i}"), zero(span), std::mem::replace(&mut c.step, zero(span)), span));
         }
     }
-    let (mut model, _) = resolve(&ast::File { items });
+    let file = ast::File { items };
+    let (mut model, _) = resolve(&file);
+    let mut lent = file.items.into_iter().skip(lent);
+    for wr in wrong.iter_mut() {
+        lent.next();
+        for c in &mut wr.candidates {
+            if let Some(Item::Derivation(mut d)) = lent.next() {
+                c.step = d.steps.swap_remove(0).expr;
+            }
+        }
+    }
     if model.declarations_failed {
         return None;
     }

@@ -404,7 +404,12 @@ impl Expr {
     /// subtracted), through nested sums, differences and negations; any other expression is its
     /// own one term.
     pub fn terms(&self) -> Vec<(bool, Expr)> {
-        fn walk(e: &Expr, positive: bool, out: &mut Vec<(bool, Expr)>) {
+        self.term_refs().into_iter().map(|(positive, t)| (positive, t.clone())).collect()
+    }
+
+    /// [`Expr::terms`] without copying them.
+    pub fn term_refs(&self) -> Vec<(bool, &Expr)> {
+        fn walk<'e>(e: &'e Expr, positive: bool, out: &mut Vec<(bool, &'e Expr)>) {
             match &e.kind {
                 ExprKind::Binary(BinOp::Add, a, b, _) => {
                     walk(a, positive, out);
@@ -415,7 +420,7 @@ impl Expr {
                     walk(b, !positive, out);
                 }
                 ExprKind::Neg(a) => walk(a, !positive, out),
-                _ => out.push((positive, e.clone())),
+                _ => out.push((positive, e)),
             }
         }
         let mut out = Vec::new();

@@ -285,10 +285,14 @@ impl Resolver {
             return v;
         }
         let mark = self.model.bounds.len();
+        let indices = self.model.indices.len();
         let slots = self.hidden_indices(&arr.shape);
         let pos: Vec<Ix> = slots.iter().map(|&i| ix_var(IxVar::Free(i))).collect();
         let body = (arr.elem)(&mut self.model.bounds, &pos);
         if matches!(body, Expr::Entry(_) | Expr::Select(..) | Expr::Const(_)) || !self_contained(&body, &slots, mark) {
+            // The indices made for the node are dropped with it: every sample has a value for
+            // each index of the model (the search for repairs resolves thousands of candidates).
+            self.model.indices.truncate(indices);
             return v;
         }
         self.hoisted += 1;

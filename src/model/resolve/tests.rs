@@ -883,3 +883,18 @@ fn constant_values_of_arithmetic_on_numbers() {
     assert_eq!(constant_value(&d.steps[0].expr), None);
     assert_eq!(constant_value(&d.steps[1].expr), None);
 }
+
+#[test]
+fn an_operand_not_made_a_node_leaves_no_index_behind() {
+    // `W` and `x` are read as they are, not as hidden nodes: the indices tried for such a node go
+    // with it. (Each used to stay, unused: the search for repairs, which resolves every candidate
+    // into one model, made thousands, and every sample carries a value for each index.)
+    let layer = "var W: m x n, x: n\n";
+    let one = model(&format!("{layer}derive W * x\n  = W * x\n"));
+    let three = model(&format!("{layer}derive W * x\n  = W * x\nderive W * x\n  = W * x\nderive W * x\n  = W * x\n"));
+    assert_eq!(one.indices.len(), three.indices.len());
+    // A product that is made a node keeps its own indices.
+    let hoisted = model(&format!("{layer}var V: n x m\nderive V * (W * x)\n  = V * (W * x)\n"));
+    assert!(hoisted.entries.len() > one.entries.len() + 1);
+    assert!(hoisted.indices.len() > one.indices.len());
+}
