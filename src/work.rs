@@ -40,9 +40,9 @@ pub struct Budget {
     pub time: Option<Duration>,
 }
 
+/// The limits of the work on this thread (its count is in `USED`).
 #[derive(Clone, Copy)]
 struct Meter {
-    used: u64,
     file: Limit,
     /// The limit of the innermost [`within`].
     part: Limit,
@@ -77,22 +77,45 @@ impl Limit {
     }
 }
 
-const UNLIMITED: Meter = Meter { used: 0, file: Limit::NONE, part: Limit::NONE };
+const UNLIMITED: Meter = Meter { file: Limit::NONE, part: Limit::NONE };
 
 /// How often, in units of work, the clock of the safety net is read.
 const CLOCK_EVERY: u64 = 4096;
 
 thread_local! {
     static METER: Cell<Meter> = const { Cell::new(UNLIMITED) };
+    /// The units of work done so far.
+    static USED: Cell<u64> = const { Cell::new(0) };
+    /// While the count stays below this, no limit is reached and no clock is due: a charge only
+    /// adds (most charges are of a few units, made millions of times).
+    static QUIET: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Sets the meter and the count, and what a charge may take quietly after them.
+fn set(meter: Meter, used: u64) {
+    METER.with(|m| m.set(meter));
+    USED.with(|u| u.set(used));
+    let quiet = if meter.file.late || meter.part.late {
+        0
+    } else {
+        // Past the smaller limit, or into the next period of the clock.
+        let limit = meter.file.work.min(meter.part.work).saturating_add(1);
+        limit.min((used / CLOCK_EVERY).saturating_add(1).saturating_mul(CLOCK_EVERY))
+    };
+    QUIET.with(|q| q.set(quiet));
+}
+
+fn meter() -> Meter {
+    METER.with(Cell::get)
 }
 
 /// Runs `f` with a fresh meter for one file: `budget.work` units in all, and the safety net
 /// `budget.time` from now. The previous meter is restored afterwards.
 pub fn file<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
-    let meter = Meter { used: 0, file: Limit::starting_at(0, budget), part: Limit::NONE };
-    let outer = METER.with(|m| m.replace(meter));
+    let outer = (meter(), used());
+    set(Meter { file: Limit::starting_at(0, budget), part: Limit::NONE }, 0);
     let out = f();
-    METER.with(|m| m.set(outer));
+    set(outer.0, outer.1);
     out
 }
 
@@ -101,70 +124,60 @@ pub fn file<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
 /// work done counts for the file too. Parts do not nest: an inner part replaces the outer one
 /// until it ends.
 pub fn within<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
-    let outer = METER.with(|m| {
-        let mut meter = m.get();
-        let outer = meter.part;
-        meter.part = Limit::starting_at(meter.used, budget);
-        m.set(meter);
-        outer
-    });
+    let outer = meter();
+    set(Meter { part: Limit::starting_at(used(), budget), ..outer }, used());
     let out = f();
-    METER.with(|m| {
-        let mut meter = m.get();
-        meter.part = outer;
-        m.set(meter);
-    });
+    set(Meter { part: outer.part, ..meter() }, used());
     out
 }
 
 /// Takes `units` of work from the budgets; `Err` once one of them is spent (and at every later
 /// charge).
 pub fn charge(units: u64) -> Result<(), Spent> {
-    METER.with(|m| {
-        let mut meter = m.get();
-        let before = meter.used;
-        meter.used = before.saturating_add(units);
-        if before / CLOCK_EVERY != meter.used / CLOCK_EVERY {
-            meter.file.read_clock();
-            meter.part.read_clock();
-        }
-        m.set(meter);
-        status(&meter)
-    })
+    let before = used();
+    let now = before.saturating_add(units);
+    if now < QUIET.with(Cell::get) {
+        USED.with(|u| u.set(now));
+        return Ok(());
+    }
+    let mut meter = meter();
+    if before / CLOCK_EVERY != now / CLOCK_EVERY {
+        meter.file.read_clock();
+        meter.part.read_clock();
+    }
+    set(meter, now);
+    status(now, &meter)
 }
 
 /// Whether a budget is spent, without charging anything.
 pub fn spent() -> Option<Spent> {
-    METER.with(|m| status(&m.get()).err())
+    status(used(), &meter()).err()
 }
 
 /// Whether the file's own budget (of work or of time) is spent, whatever the part's.
 pub fn file_spent() -> Option<Spent> {
-    METER.with(|m| status(&Meter { part: Limit::NONE, ..m.get() }).err())
+    status(used(), &Meter { part: Limit::NONE, ..meter() }).err()
 }
 
 /// Whether `units` more units of work would leave every budget unspent, without charging them (a
 /// memory of work done before charges it again only where it would have been let through).
 pub fn fits(units: u64) -> bool {
-    METER.with(|m| {
-        let meter = m.get();
-        status(&Meter { used: meter.used.saturating_add(units), ..meter }).is_ok()
-    })
+    status(used().saturating_add(units), &meter()).is_ok()
 }
 
 /// The units of work done so far in this file.
 pub fn used() -> u64 {
-    METER.with(|m| m.get().used)
+    USED.with(Cell::get)
 }
 
-fn status(meter: &Meter) -> Result<(), Spent> {
+fn status(used: u64, meter: &Meter) -> Result<(), Spent> {
     if meter.file.late {
         Err(Spent::FileTime)
-    } else if meter.used > meter.file.work {
+    } else if used > meter.file.work {
         Err(Spent::File)
     } else if meter.part.late {
         Err(Spent::PartTime)
-    } else if meter.used > meter.part.work {
+    } else if used > meter.part.work {
         Err(Spent::Part)
     } else {
         Ok(())
