@@ -359,25 +359,43 @@ fn expressions<'a>(model: &Model, d: &'a Derivation) -> (Vec<&'a Expr>, Vec<Vec<
 fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> Vec<bool> {
     // A step of another shape, or with an index free that the head does not have, cannot pass;
     // it is not evaluated (its array elements would multiply the samples of all the others).
-    let (_, free) = expressions(ctx.model, d);
+    // (A class label read is free in every expression alike: it does not tell.)
+    let free_of = |e: &Expr| {
+        let mut v = Vec::new();
+        free_indices(e, &mut v);
+        v
+    };
+    let head_free = free_of(&d.head);
     let eligible: Vec<bool> = d
         .steps
         .iter()
-        .enumerate()
-        .map(|(k, step)| step.shape == d.shape && free[k + 1].iter().all(|i| free[0].contains(i)))
+        .map(|step| {
+            step.shape == d.shape
+                && free_of(&step.expr).iter().all(|&i| ctx.model.indices[i].label || head_free.contains(&i))
+        })
         .collect();
-    let kept = Derivation {
-        steps: d.steps.iter().zip(&eligible).filter(|(_, &e)| e).map(|(s, _)| s.clone()).collect(),
-        ..d.clone()
+    let kept = if eligible.iter().all(|&e| e) {
+        std::borrow::Cow::Borrowed(d)
+    } else {
+        std::borrow::Cow::Owned(Derivation {
+            name: d.name.clone(),
+            worth: d.worth.clone(),
+            head: d.head.clone(),
+            steps: d.steps.iter().zip(&eligible).filter(|(_, &e)| e).map(|(s, _)| s.clone()).collect(),
+            span: d.span,
+            tolerance: d.tolerance,
+            shape: d.shape.clone(),
+        })
     };
-    let (exprs, free) = expressions(ctx.model, &kept);
+    let kept = kept.as_ref();
+    let (exprs, free) = expressions(ctx.model, kept);
     let needs_widened: Vec<bool> =
         std::iter::once(false).chain(kept.steps.iter().map(|s| s.relation == Relation::Approx)).collect();
     let cover = coverage::coverage(ctx.model, &exprs);
     let evaluated = evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, Draws::Screen, options);
     // A screen keeps only the verdict: no counterexamples, no causes.
     let mut passed = kept.steps.iter().enumerate().map(|(k, step)| {
-        judge(ctx, &kept, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, None).0 == Verdict::Checked
+        judge(ctx, kept, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, None).0 == Verdict::Checked
     });
     eligible.iter().map(|&e| e && passed.next().unwrap_or(false)).collect()
 }
