@@ -359,7 +359,8 @@ fn expressions<'a>(model: &Model, d: &'a Derivation) -> (Vec<&'a Expr>, Vec<Vec<
 fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> Vec<bool> {
     // A step of another shape, or with an index free that the head does not have, cannot pass;
     // it is not evaluated (its array elements would multiply the samples of all the others).
-    // (A class label read is free in every expression alike: it does not tell.)
+    // (A class label read is free in every expression alike: it does not tell. `expressions`
+    // adds the labels read to every expression's indices, those free in it among them.)
     let free_of = |e: &Expr| {
         let mut v = Vec::new();
         free_indices(e, &mut v);

@@ -214,6 +214,7 @@ pub(super) fn assignment(
     distinct: bool,
     r: &mut impl Rng,
 ) -> Vec<Option<i64>> {
+    // Only the indices of `ranges` get a value: `evaluate_all` tells samples apart by those alone.
     let mut values = vec![None; n_indices];
     match kind {
         1 => {
