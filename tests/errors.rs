@@ -109,6 +109,17 @@ fn unclosed_parenthesis_is_reported_on_its_line() {
 }
 
 #[test]
+fn a_comment_inside_a_continued_line_is_skipped_and_an_error_after_it_is_placed_right() {
+    // The comment holds a `)`, a `#` and a quote: none of them counts.
+    let source = "var x\nderive (x +  # first ) \" #\n  1)  # the note\n  = x + 1\n";
+    let (file, problems) = gradproof::syntax::parse_file(source);
+    assert!(problems.is_empty(), "{problems:?}");
+    let gradproof::syntax::ast::Item::Derivation(d) = &file.items[1] else { panic!("{file:?}") };
+    assert_eq!(&source[d.head.span.range()], "(x +  # first ) \" #\n  1)");
+    assert_error("var x\nderive (x +  # a comment\n  1 1)\n  = x\n", 3, "missing operator", "`*`");
+}
+
+#[test]
 fn unknown_statement() {
     assert_error("variable x\n", 1, "expected a statement", "`variable` is not a keyword: did you mean `var x`?");
     assert_error("hello world\n", 1, "expected a statement", "a line starts with `title`");

@@ -65,6 +65,37 @@ pub fn split(source: &str) -> (Vec<LogicalLine>, Vec<Diagnostic>) {
     (lines, diagnostics)
 }
 
+/// `text`, one logical line, with each comment that a newline ends inside it (a comment within a
+/// continued line) blanked out: its bytes become spaces, so that every offset stays the same. The
+/// comment that ends the logical line is its note and is kept. Comments are found as [`split`]
+/// finds them: a `#` outside a quoted string, up to the end of its physical line. The parser then
+/// has no comments to skip between tokens.
+pub fn blank_inner_comments(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    let mut comment: Option<usize> = None;
+    let mut in_string = false;
+    for (i, ch) in text.char_indices() {
+        match ch {
+            '\n' => {
+                if let Some(start) = comment.take() {
+                    bytes[start..i].fill(b' ');
+                }
+                in_string = false;
+            }
+            _ if comment.is_some() => {}
+            '"' => in_string = !in_string,
+            _ if in_string => {}
+            '#' => comment = Some(i),
+            _ => {}
+        }
+    }
+    // Whole characters were replaced by as many ASCII spaces as they had bytes.
+    std::borrow::Cow::Owned(String::from_utf8(bytes).expect("comments are blanked whole"))
+}
+
 fn finish(
     source: &str,
     start: usize,
@@ -153,6 +184,16 @@ mod tests {
     #[test]
     fn brackets_in_comments_and_strings_do_not_count() {
         assert_eq!(texts("title \"a (b\"\nvar x # (\nvar y"), vec!["title \"a (b\"", "var x # (", "var y"]);
+    }
+
+    #[test]
+    fn inner_comments_are_blanked_and_the_note_is_kept() {
+        let line = "let a = f(x, # first (é\n  \"#\" y) # note";
+        let blanked = blank_inner_comments(line);
+        assert_eq!(blanked.len(), line.len());
+        let comment = "# first (é";
+        assert_eq!(blanked, line.replace(comment, &" ".repeat(comment.len())));
+        assert!(matches!(blank_inner_comments("var x # note"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -175,6 +175,7 @@ type ParsedLine = (Option<Statement>, Option<String>);
 /// One logical line at offset `base` of its file: its statement and raw comment, if it parsed, and
 /// its problems.
 fn parse_line(text: &str, base: usize) -> LineParse {
+    let text = &*lines::blank_inner_comments(text);
     let mut builder = Builder { base, diagnostics: Vec::new() };
     let parsed = match LineParser::parse(Rule::line, text) {
         Ok(mut pairs) => builder.line(pairs.next().expect("the line rule always yields one pair")),
@@ -483,25 +484,28 @@ impl Builder {
                 let inner = self.expr(pair.into_inner().next().expect("parenthesised expression"));
                 return Expr { span, ..inner };
             }
-            Rule::name => ExprKind::Name(self.ident(pair.into_inner().next().expect("name"))),
-            Rule::indexed => {
-                let mut inner = pair.into_inner();
-                let name = self.ident(inner.next().expect("indexed name"));
-                ExprKind::Indexed(name, self.subscripts(inner.next().expect("subscripts")))
-            }
-            Rule::call => {
-                let mut inner = pair.into_inner();
-                let func = self.ident(inner.next().expect("function name"));
-                let mut primes = 0;
-                let mut args = Vec::new();
-                for part in inner {
-                    if part.as_rule() == Rule::prime {
-                        primes += 1;
-                    } else {
-                        args.push(self.expr(part));
+            Rule::named => {
+                let mut inner = pair.into_inner().peekable();
+                let name = self.ident(inner.next().expect("a name"));
+                match inner.peek().map(Pair::as_rule) {
+                    // (The rule's own span may end after the spaces that follow the name.)
+                    None => return Expr { span: name.span, kind: ExprKind::Name(name) },
+                    Some(Rule::subscripts) => {
+                        ExprKind::Indexed(name, self.subscripts(inner.next().expect("subscripts")))
+                    }
+                    Some(_) => {
+                        let mut primes = 0;
+                        let mut args = Vec::new();
+                        for part in inner {
+                            if part.as_rule() == Rule::prime {
+                                primes += 1;
+                            } else {
+                                args.push(self.expr(part));
+                            }
+                        }
+                        ExprKind::Call { func: name, primes, args }
                     }
                 }
-                ExprKind::Call { func, primes, args }
             }
             Rule::array => ExprKind::Array(pair.into_inner().map(|e| self.expr(e)).collect()),
             Rule::sum_expr | Rule::prod_expr => {
@@ -849,9 +853,7 @@ fn after_partial_name(before: &str) -> bool {
 
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::expr | Rule::primary | Rule::number | Rule::paren | Rule::call | Rule::name | Rule::indexed => {
-            "an expression"
-        }
+        Rule::expr | Rule::primary | Rule::number | Rule::paren | Rule::named => "an expression",
         Rule::infix
         | Rule::add
         | Rule::sub
