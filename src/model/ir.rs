@@ -494,8 +494,8 @@ pub use crate::builtin::Builtin;
 /// A resolved expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
-    /// A number.
-    Const(Literal),
+    /// A number (boxed: a literal is the largest of the variants, and numbers are rare among them).
+    Const(Box<Literal>),
     /// A size used as a value (`k` in `… - k`).
     Size(SizeId),
     /// An index used as a value.
@@ -538,6 +538,10 @@ pub enum Expr {
     /// One element (row, column) of the inverse of a square matrix (§7).
     InvAt(Box<Square>, Ix, Ix),
 }
+
+// Every node of every resolved expression has this size: a variant that grows it (a literal,
+// once 136 bytes inline) belongs in a box.
+const _: () = assert!(std::mem::size_of::<Expr>() <= 72);
 
 /// A square matrix in index form: `body` is its element at (`row`, `col`), two bound indices over
 /// 1..`size`.

@@ -174,7 +174,7 @@ impl Val {
     /// exponential time.
     pub fn at(&self, bounds: &mut Vec<BoundIndex>, pos: &[Ix]) -> Expr {
         if bounds.len() >= MAX_BOUNDS {
-            return Expr::Const(int_literal(0));
+            return Expr::Const(Box::new(int_literal(0)));
         }
         match self {
             Val::Scalar(e) => e.clone(),
@@ -431,7 +431,7 @@ pub fn function(
         "norm" => {
             let sq: Rc<dyn Fn(Vec<Expr>) -> Expr> = Rc::new(|x: Vec<Expr>| {
                 let [x] = operands(x);
-                Expr::Pow(Box::new(x), Box::new(Expr::Const(int_literal(2))))
+                Expr::Pow(Box::new(x), Box::new(Expr::Const(Box::new(int_literal(2)))))
             });
             let p = map(vec![a], sq, bounds).unwrap_or_else(|_| unreachable_shapes());
             let total = reduce(BigOp::Sum, p, bounds);
@@ -509,7 +509,7 @@ fn square_of(a: &Val, n: Bound, bounds: &mut Vec<BoundIndex>) -> Square {
 /// `map` over arguments whose shapes were checked to agree cannot fail; were it to, a scalar zero
 /// is no worse than any other placeholder (never reached).
 fn unreachable_shapes() -> Val {
-    Val::Scalar(Expr::Const(int_literal(0)))
+    Val::Scalar(Expr::Const(Box::new(int_literal(0))))
 }
 
 fn int_literal(v: i64) -> Literal {

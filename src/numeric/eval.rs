@@ -869,7 +869,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                             Some(v) => v.clone(),
                             None => {
                                 if !literals.seen.iter().any(|(p, _)| *p == at) {
-                                    literals.seen.push((at, lit.clone()));
+                                    literals.seen.push((at, (**lit).clone()));
                                 }
                                 V::literal(lit, true)
                             }

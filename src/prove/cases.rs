@@ -410,8 +410,9 @@ fn on_piece(e: &Expr, x: &EntryRef, piece: &Piece, seen: &RefCell<Vec<Kink>>) ->
         return e;
     }
     let positive = (a * &piece.inner + b).is_positive();
-    let number =
-        |v: i64| Expr::Const(Literal { value: BigRational::from_integer(v.into()), half_unit: None, point: false });
+    let number = |v: i64| {
+        Expr::Const(Box::new(Literal { value: BigRational::from_integer(v.into()), half_unit: None, point: false }))
+    };
     let Expr::Builtin(f, order, args) = &e else { return e };
     match (f, order) {
         (Builtin::Relu, 0) => {
@@ -442,7 +443,7 @@ fn on_piece(e: &Expr, x: &EntryRef, piece: &Piece, seen: &RefCell<Vec<Kink>>) ->
 /// `e` with `x` replaced by the number `t`.
 fn at_point(e: &Expr, x: &EntryRef, t: &BigRational) -> Expr {
     match e {
-        Expr::Entry(r) if r == x => Expr::Const(Literal { value: t.clone(), half_unit: None, point: false }),
+        Expr::Entry(r) if r == x => Expr::Const(Box::new(Literal { value: t.clone(), half_unit: None, point: false })),
         _ => e.map_children(|c| at_point(c, x, t)),
     }
 }

@@ -876,7 +876,7 @@ fn with_domain_of(value: Expr, guard: Expr) -> Expr {
 }
 
 fn int(v: i64) -> Expr {
-    Expr::Const(Literal { value: BigRational::from_integer(BigInt::from(v)), half_unit: None, point: false })
+    Expr::Const(Box::new(Literal { value: BigRational::from_integer(BigInt::from(v)), half_unit: None, point: false }))
 }
 
 fn zero() -> Expr {

@@ -72,7 +72,7 @@ impl Resolver {
                     for def in defs {
                         match def {
                             Definition::Node { target, body } => {
-                                let placeholder = EntryKind::Defined(Expr::Const(int_literal(0)));
+                                let placeholder = EntryKind::Defined(Expr::Const(Box::new(int_literal(0))));
                                 if let Some(id) = self.declare_entry(target, placeholder) {
                                     self.pending_defs.push((id, Some(body.clone())));
                                 }
@@ -83,7 +83,7 @@ impl Resolver {
                                     self.model.user_functions.push(UserFunction {
                                         name: name.name.clone(),
                                         params: params.iter().map(|p| p.name.clone()).collect(),
-                                        body: Expr::Const(int_literal(0)),
+                                        body: Expr::Const(Box::new(int_literal(0))),
                                         span: name.span,
                                     });
                                     self.globals.insert(name.name.clone(), (Global::UserFn(id), name.span));

@@ -63,7 +63,7 @@ impl Resolver {
     fn val_inner(&mut self, e: &ast::Expr, scope: &Scope) -> Option<Val> {
         Some(match &e.kind {
             ExprKind::Number(text) => match parse_decimal(text) {
-                Some(lit) => Val::Scalar(Expr::Const(lit)),
+                Some(lit) => Val::Scalar(Expr::Const(Box::new(lit))),
                 None => {
                     self.error(
                         Diagnostic::error(e.span, "number is too large")
@@ -551,7 +551,7 @@ impl Resolver {
                     }
                     let mut args_resolved = args_resolved?;
                     for text in &defaults[defaults.len() + given - b.arity()..] {
-                        args_resolved.push(Val::Scalar(Expr::Const(default_literal(text)?)));
+                        args_resolved.push(Val::Scalar(Expr::Const(Box::new(default_literal(text)?))));
                     }
                     apply(self, Rc::new(move |x| Expr::Builtin(b, primes, x)), args_resolved)
                 }
@@ -645,7 +645,7 @@ impl Resolver {
             );
             return None;
         }
-        let one = Expr::Const(super::literal::int_literal(1));
+        let one = Expr::Const(Box::new(super::literal::int_literal(1)));
         Some(Val::Scalar(Expr::Sub(Box::new(one), Box::new(Expr::Delta(j, y)))))
     }
 }

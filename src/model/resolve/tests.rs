@@ -100,7 +100,7 @@ fn entry(id: EntryId, args: Vec<Ix>) -> Expr {
 }
 
 fn int(v: i64) -> Expr {
-    Expr::Const(parse_decimal(&v.to_string()).expect("an integer"))
+    Expr::Const(Box::new(parse_decimal(&v.to_string()).expect("an integer")))
 }
 
 fn ratio(n: i64, d: i64) -> BigRational {
@@ -649,7 +649,7 @@ fn a_label_is_an_input_index_over_its_range() {
     assert_eq!(op, BigOp::Sum);
     let (indicator, rest) = product(body);
     // (Its 1 is not written: never widened in a `≈` step.)
-    let one = Expr::Const(super::literal::int_literal(1));
+    let one = Expr::Const(Box::new(super::literal::int_literal(1)));
     assert_eq!(indicator, &Expr::Sub(Box::new(one), Box::new(Expr::Delta(bound_ix(b), free(y)))));
     assert_eq!(rest, &entry(entry_id(&m, "z"), vec![bound_ix(b)]));
 }
