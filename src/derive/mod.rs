@@ -455,7 +455,7 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
                 let mut term =
                     mul(diff(body.as_ref().clone(), dep_ref.clone()), diff(tree::reference(&dep_ref), x.clone()));
                 for (binder, range) in binders.into_iter().rev() {
-                    term = sum(&binder, range, term);
+                    term = sum(&binder, range.map(Box::new), term);
                 }
                 notes.insert(format!("chain rule: {written} depends on {}", text(&tree::reference(&dep_ref))));
                 out = add(out, term);

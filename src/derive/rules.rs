@@ -239,7 +239,7 @@ impl Families {
             ExprKind::Big { op, binder, range, body } => {
                 let body = self.rename_binders(body, avoid, fresh)?;
                 if avoid.contains(&binder.name) {
-                    let range = range.clone().or_else(|| self.indices.get(&binder.name).cloned())?;
+                    let range = range.clone().or_else(|| self.indices.get(&binder.name).cloned().map(Box::new))?;
                     let new = fresh.name(&binder.name);
                     let body = subst(&body, &HashMap::from([(binder.name.clone(), index_name(&new))]));
                     mk(ExprKind::Big { op: *op, binder: ident(&new), range: Some(range), body: Box::new(body) })
@@ -401,15 +401,15 @@ impl Deriver<'_> {
     fn unclashed(
         &mut self,
         binder: &Ident,
-        range: &Option<RangeExpr>,
+        range: &Option<Box<RangeExpr>>,
         body: &Expr,
-    ) -> Result<(String, Option<RangeExpr>, Expr), String> {
+    ) -> Result<(String, Option<Box<RangeExpr>>, Expr), String> {
         if !self.target.r.subscripts.iter().any(|s| index_mentions(s, &binder.name)) {
             return Ok((binder.name.clone(), range.clone(), body.clone()));
         }
         let range = range
             .clone()
-            .or_else(|| self.model.indices.get(&binder.name).cloned())
+            .or_else(|| self.model.indices.get(&binder.name).cloned().map(Box::new))
             .ok_or_else(|| format!("the range of `{}` is not known", binder.name))?;
         let new = self.fresh.name(&binder.name);
         let body = subst(body, &HashMap::from([(binder.name.clone(), index_name(&new))]));

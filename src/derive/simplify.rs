@@ -193,10 +193,10 @@ impl<'a> Simplifier<'a> {
     }
 
     /// `sum(k, …)`: a Kronecker delta in `k` summed out, factors free of `k` pulled out.
-    fn sum(&mut self, binder: &Ident, range: &Option<RangeExpr>, body: &Expr) -> Expr {
-        let scope_range = range.clone().or_else(|| self.model.indices.get(&binder.name).cloned());
+    fn sum(&mut self, binder: &Ident, range: &Option<Box<RangeExpr>>, body: &Expr) -> Expr {
+        let scope_range = range.clone().or_else(|| self.model.indices.get(&binder.name).cloned().map(Box::new));
         if let Some(r) = &scope_range {
-            self.scope.push((binder.name.clone(), r.clone()));
+            self.scope.push((binder.name.clone(), (**r).clone()));
         }
         let body = self.simplify(body);
         let own_range = self.range_of(&binder.name);
@@ -257,7 +257,7 @@ impl<'a> Simplifier<'a> {
 
 impl Simplifier<'_> {
     /// `sum(k, a * (b * delta(k, i) - c) / d)` as `sum(k, a * b * delta(k, i) / d) - sum(k, a * c / d)`.
-    fn split_over_terms(&mut self, k: &str, range: &Option<RangeExpr>, body: &Expr) -> Option<Expr> {
+    fn split_over_terms(&mut self, k: &str, range: &Option<Box<RangeExpr>>, body: &Expr) -> Option<Expr> {
         let has_delta = |e: &Expr| {
             let mut found = BTreeSet::new();
             names(e, &mut found);
@@ -616,7 +616,7 @@ fn matches(p: &Expr, e: &Expr, a: &Abbreviation, binds: &mut HashMap<String, Exp
         ) => {
             // Equal up to the name of the bound index: the ranges written or declared agree, and
             // the expression's index is renamed to the pattern's where that captures nothing.
-            let range_text = |binder: &Ident, r: &Option<RangeExpr>| match r {
+            let range_text = |binder: &Ident, r: &Option<Box<RangeExpr>>| match r {
                 Some(r) => Some((index_to_string(&r.lo), index_to_string(&r.hi))),
                 None => a.ranges.get(&binder.name).cloned(),
             };

@@ -137,7 +137,7 @@ pub fn diff(body: Expr, wrt: VarRef) -> Expr {
     mk(ExprKind::Diff { body: Box::new(body), wrt: vec![wrt] })
 }
 
-pub fn sum(binder: &str, range: Option<RangeExpr>, body: Expr) -> Expr {
+pub fn sum(binder: &str, range: Option<Box<RangeExpr>>, body: Expr) -> Expr {
     if is_zero(&body) {
         return integer(0);
     }
@@ -296,7 +296,9 @@ pub fn subst_with(e: &Expr, map: &HashMap<String, IndexExpr>, values: &HashMap<S
         ExprKind::Transpose(a) => ExprKind::Transpose(Box::new(subst_with(a, map, values))),
         ExprKind::Array(items) => ExprKind::Array(items.iter().map(|a| subst_with(a, map, values)).collect()),
         ExprKind::Big { op, binder, range, body } => {
-            let range = range.as_ref().map(|r| RangeExpr { lo: subst_index(&r.lo, map), hi: subst_index(&r.hi, map) });
+            let range = range
+                .as_ref()
+                .map(|r| Box::new(RangeExpr { lo: subst_index(&r.lo, map), hi: subst_index(&r.hi, map) }));
             let mut inner = map.clone();
             inner.remove(&binder.name);
             let mut inner_values = values.clone();

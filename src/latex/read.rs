@@ -755,7 +755,7 @@ impl<'a> P<'a> {
             Some(skip) => Expr::skip_body(&binder, skip, body, binder_span),
             None => body,
         };
-        Ok(Expr { kind: ExprKind::Big { op, binder, range, body: Box::new(body) }, span })
+        Ok(Expr { kind: ExprKind::Big { op, binder, range: range.map(Box::new), body: Box::new(body) }, span })
     }
 
     /// A function applied: its arguments in parentheses after it (for builtins, also a bare

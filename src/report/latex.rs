@@ -449,7 +449,7 @@ impl Math {
                     let body_text = if precedence(rest) <= 1 { self.parens(rest) } else { self.expr(rest) };
                     return format!("{symbol}_{{{} \\ne {}}} {body_text}", name_latex(&binder.name), self.expr(skip));
                 }
-                let range = range.as_ref().or_else(|| self.ranges.get(&binder.name));
+                let range = range.as_deref().or_else(|| self.ranges.get(&binder.name));
                 let limits = match range {
                     Some(r) => format!(
                         "_{{{}={}}}^{{{}}}",

@@ -528,7 +528,7 @@ impl Builder {
                     Some(p) if p.as_rule() == Rule::skip => {
                         skip = Some(self.expr(p.into_inner().next().expect("skipped value")));
                     }
-                    Some(_) => range = binder_parts.next().map(|r| self.range(r)), // after `in`
+                    Some(_) => range = binder_parts.next().map(|r| Box::new(self.range(r))), // after `in`
                     None => {}
                 }
                 let mut body = self.expr(inner.next().expect("body"));
