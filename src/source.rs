@@ -9,12 +9,12 @@ use crate::latex::{read_answer, AnswerKind};
 use crate::localise::localise;
 use crate::model::{resolve, warnings, Model};
 use crate::syntax::ast::{File, Item};
-use crate::syntax::parse_file;
+use crate::syntax::{parse_file, parse_file_on};
 
 /// The syntax tree and the model of a source text, with every error of both in the order of the
 /// text.
-fn parsed_model(source: &str) -> (File, Model, Vec<Diagnostic>) {
-    let (file, mut errors) = parse_file(source);
+fn parsed_model(source: &str, jobs: usize) -> (File, Model, Vec<Diagnostic>) {
+    let (file, mut errors) = parse_file_on(source, jobs);
     let (model, resolve_errors) = resolve(&file);
     errors.extend(resolve_errors);
     errors.sort_by_key(|d| d.span.start);
@@ -167,7 +167,7 @@ fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileRe
         Ok(source) => source,
         Err((valid, d)) => return FileReport::unchecked(path, valid, vec![d]),
     };
-    let (file, model, errors) = parsed_model(&source);
+    let (file, model, errors) = parsed_model(&source, options.jobs);
     // Errors in declarations can change the meaning of every derivation; errors confined to
     // derivation lines only drop those derivations (the resolver leaves them out).
     let declarations_ok = !model.declarations_failed && errors.iter().all(|d| on_derivation_line(&source, d.span));

@@ -7,6 +7,6 @@ mod parse;
 pub mod print;
 
 pub use parse::{
-    big_operator_hint, big_operator_subscript, parse_file, parse_file_remembering, parse_lines, LineMemo, SourceLine,
-    Statement,
+    big_operator_hint, big_operator_subscript, parse_file, parse_file_on, parse_file_remembering, parse_lines,
+    LineMemo, SourceLine, Statement,
 };

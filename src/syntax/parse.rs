@@ -16,7 +16,63 @@ struct LineParser;
 
 /// Parses a whole file. Returns every item that parsed, and every problem found.
 pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
-    parse_file_with(source, &mut parse_line)
+    parse_file_with(source, lines::split(source), &mut parse_line)
+}
+
+/// How many bytes of logical lines each thread of [`parse_file_on`] must have at least: below
+/// that, starting a thread costs more than it saves.
+const PARALLEL_PARSE_BYTES: usize = 1_024;
+
+/// The stack of a thread of [`parse_file_on`]: a line as deeply nested as the limits allow
+/// (`lines::MAX_NESTING`) parses on it exactly as on the thread a file is checked on.
+const PARSE_STACK_BYTES: usize = 256 << 20;
+
+/// [`parse_file`], with the logical lines parsed on up to `jobs` threads, each a run of
+/// consecutive lines of about the same size: the same tree and problems, in the same order
+/// (each line is parsed on its own; only the grouping into derivations, done afterwards in
+/// order, joins them).
+pub fn parse_file_on(source: &str, jobs: usize) -> (File, Vec<Diagnostic>) {
+    let split = lines::split(source);
+    let texts: Vec<(&str, usize)> =
+        split.0.iter().filter(|l| !l.rejected).map(|l| (&source[l.span.range()], l.span.start)).collect();
+    let bytes: usize = texts.iter().map(|(t, _)| t.len()).sum();
+    let jobs = jobs.min(bytes / PARALLEL_PARSE_BYTES);
+    if jobs <= 1 {
+        return parse_file_with(source, split, &mut parse_line);
+    }
+    // Runs of lines: a run ends where the bytes so far pass the next multiple of bytes / jobs.
+    let mut runs: Vec<&[(&str, usize)]> = Vec::with_capacity(jobs);
+    let (mut start, mut so_far) = (0, 0);
+    for (i, (text, _)) in texts.iter().enumerate() {
+        so_far += text.len();
+        if so_far * jobs >= bytes * (runs.len() + 1) || i + 1 == texts.len() {
+            runs.push(&texts[start..=i]);
+            start = i + 1;
+        }
+    }
+    let parse_run = |run: &[(&str, usize)]| run.iter().map(|&(text, base)| parse_line(text, base)).collect::<Vec<_>>();
+    let parsed: Vec<LineParse> = std::thread::scope(|scope| {
+        let others: Vec<_> = runs[1..]
+            .iter()
+            .map(|&run| {
+                std::thread::Builder::new()
+                    .stack_size(PARSE_STACK_BYTES)
+                    .spawn_scoped(scope, move || parse_run(run))
+                    .ok()
+            })
+            .collect();
+        let mut parsed = parse_run(runs[0]);
+        for (&run, thread) in runs[1..].iter().zip(others) {
+            // (A thread that could not be started: its run is parsed here.)
+            parsed.extend(match thread {
+                Some(thread) => thread.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                None => parse_run(run),
+            });
+        }
+        parsed
+    });
+    let mut parsed = parsed.into_iter();
+    parse_file_with(source, split, &mut |_, _| parsed.next().expect("one parse per line, in order"))
 }
 
 /// The logical lines parsed so far, by offset and text: a text parsed again with some lines
@@ -30,13 +86,19 @@ type LineParse = (Option<ParsedLine>, Vec<Diagnostic>);
 
 /// [`parse_file`], reusing the lines `memo` has parsed before and remembering the others.
 pub fn parse_file_remembering(source: &str, memo: &mut LineMemo) -> (File, Vec<Diagnostic>) {
-    parse_file_with(source, &mut |text, base| {
+    parse_file_with(source, lines::split(source), &mut |text, base| {
         memo.0.entry((base, text.to_string())).or_insert_with(|| parse_line(text, base)).clone()
     })
 }
 
-fn parse_file_with(source: &str, parse_line: &mut impl FnMut(&str, usize) -> LineParse) -> (File, Vec<Diagnostic>) {
-    let (logical_lines, mut diagnostics) = lines::split(source);
+/// The file of the logical lines `split` of `source` found, each parsed by `parse_line` (called
+/// once per line that was not rejected, in order).
+fn parse_file_with(
+    source: &str,
+    split: (Vec<lines::LogicalLine>, Vec<Diagnostic>),
+    parse_line: &mut impl FnMut(&str, usize) -> LineParse,
+) -> (File, Vec<Diagnostic>) {
+    let (logical_lines, mut diagnostics) = split;
     let mut file = File::default();
     // The derivation whose steps are being collected, and whether its head line failed to parse
     // (then its steps are dropped silently rather than reported as orphans; any broken line that
@@ -888,5 +950,33 @@ fn join_or(items: &[&str]) -> String {
         [] => String::new(),
         [one] => (*one).to_string(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_parsed_on_threads_give_the_file_parsed_on_one() {
+        // Every kind of line, broken ones among them, comments inside continued lines, and a line
+        // as deeply nested as the limits allow; many times over, so that there are many runs.
+        let depth = lines::MAX_NESTING;
+        let deep = format!("var x\nderive {}x{}\n  = x\n", "(".repeat(depth), ")".repeat(depth));
+        let block = "title \"t # not a comment\"\nindex i in 1..3\nvar w[i], p > 0\n\
+                     let y = sum(i, w[i] * x)  # a note\nderive \"d\" diff(y, x)\n  = sum(i,  # inside\n    w[i])\n\
+                     = 2x\n  ≈ f'(x)[1]\nderive (x +\n  = 1\nvar z in {1, 2\n  = 3\n";
+        let source = format!("{deep}{}", block.repeat(40));
+        // (On a stack as large as a checking thread's, as the threads of `parse_file_on` have.)
+        let run = move || {
+            let one = parse_file(&source);
+            assert!(one.1.iter().all(|d| d.span.start > deep.len()), "the deep line parses: {:?}", one.1);
+            assert!(one.1.len() >= 80, "the broken lines are reported: {:?}", one.1);
+            for jobs in [2, 3, 8] {
+                assert_eq!(format!("{:?}", parse_file_on(&source, jobs)), format!("{one:?}"), "{jobs} jobs");
+            }
+        };
+        let thread = std::thread::Builder::new().stack_size(PARSE_STACK_BYTES).spawn(run).expect("a thread");
+        thread.join().expect("no panic");
     }
 }
