@@ -47,6 +47,7 @@ mod localise;
 mod numeric;
 mod prove;
 mod source;
+mod threads;
 mod work;
 
 // What the binary runs: argument structs and subcommands, not part of the library's API.

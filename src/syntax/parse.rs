@@ -40,36 +40,9 @@ pub fn parse_file_on(source: &str, jobs: usize) -> (File, Vec<Diagnostic>) {
     if jobs <= 1 {
         return parse_file_with(source, split, &mut parse_line);
     }
-    // Runs of lines: a run ends where the bytes so far pass the next multiple of bytes / jobs.
-    let mut runs: Vec<&[(&str, usize)]> = Vec::with_capacity(jobs);
-    let (mut start, mut so_far) = (0, 0);
-    for (i, (text, _)) in texts.iter().enumerate() {
-        so_far += text.len();
-        if so_far * jobs >= bytes * (runs.len() + 1) || i + 1 == texts.len() {
-            runs.push(&texts[start..=i]);
-            start = i + 1;
-        }
-    }
-    let parse_run = |run: &[(&str, usize)]| run.iter().map(|&(text, base)| parse_line(text, base)).collect::<Vec<_>>();
-    let parsed: Vec<LineParse> = std::thread::scope(|scope| {
-        let others: Vec<_> = runs[1..]
-            .iter()
-            .map(|&run| {
-                std::thread::Builder::new()
-                    .stack_size(PARSE_STACK_BYTES)
-                    .spawn_scoped(scope, move || parse_run(run))
-                    .ok()
-            })
-            .collect();
-        let mut parsed = parse_run(runs[0]);
-        for (&run, thread) in runs[1..].iter().zip(others) {
-            // (A thread that could not be started: its run is parsed here.)
-            parsed.extend(match thread {
-                Some(thread) => thread.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                None => parse_run(run),
-            });
-        }
-        parsed
+    let runs = crate::threads::runs_by_weight(&texts, jobs, |(text, _)| text.len());
+    let parsed = crate::threads::map_runs(&runs, PARSE_STACK_BYTES, |run| {
+        run.iter().map(|&(text, base)| parse_line(text, base)).collect()
     });
     let mut parsed = parsed.into_iter();
     parse_file_with(source, split, &mut |_, _| parsed.next().expect("one parse per line, in order"))

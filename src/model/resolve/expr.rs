@@ -242,6 +242,21 @@ impl Resolver {
     }
 
     fn binary(&mut self, op: ast::BinOp, a: Val, b: Val, span: Span) -> Option<Val> {
+        // Two scalars, the usual case: the operation itself, as `shape::map` and `shape::matmul`
+        // make it, without their closures and vectors.
+        let make: Option<fn(Box<Expr>, Box<Expr>) -> Expr> = match op {
+            ast::BinOp::Add => Some(Expr::Add),
+            ast::BinOp::Sub => Some(Expr::Sub),
+            ast::BinOp::Mul | ast::BinOp::Hadamard => Some(Expr::Mul),
+            ast::BinOp::Div => Some(Expr::Div),
+            ast::BinOp::Pow => None,
+        };
+        let (a, b) = match (a, b, make) {
+            (Val::Scalar(x), Val::Scalar(y), Some(make)) if self.model.bounds.len() < MAX_BOUNDS => {
+                return Some(Val::Scalar(make(Box::new(x), Box::new(y))));
+            }
+            (a, b, _) => (a, b),
+        };
         let bin = shape::binary;
         match op {
             ast::BinOp::Add => self.elementwise(vec![a, b], bin(Expr::Add), "`+`", span),
