@@ -281,8 +281,8 @@ fn file_context<'m>(model: &'m Model, options: &CheckOptions) -> Context<'m> {
 /// after another gives alike: those whose work, added up in order, stays within the file's
 /// budget. (A derivation's work and result do not depend on where the meter stood when it
 /// started, only on whether the file's budget ran out during it; and no derivation reads what
-/// another computed.) The caller checks the rest one after another. Empty if no thread could be
-/// started.
+/// another computed.) The caller checks the rest one after another. The calling thread is one of
+/// the `jobs`: it needs a checking thread's stack ([`CHECK_STACK_BYTES`]), as it does for one job.
 fn check_in_parallel(model: &Model, options: &CheckOptions, jobs: usize) -> Vec<(DerivationResult, u64)> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let worker = || {
@@ -301,11 +301,15 @@ fn check_in_parallel(model: &Model, options: &CheckOptions, jobs: usize) -> Vec<
         out
     };
     let mut all: Vec<(usize, DerivationResult, u64, bool)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..jobs)
+        let handles: Vec<_> = (1..jobs)
             .filter_map(|_| std::thread::Builder::new().stack_size(CHECK_STACK_BYTES).spawn_scoped(scope, worker).ok())
             .collect();
+        // This thread is a worker too (the one that was waiting for the others): one thread fewer
+        // to start, and the work goes on if none can be.
+        let mut all = worker();
         // A panic of a worker is the file's: passed on to the caller, which reports it.
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        all.extend(handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))));
+        all
     });
     all.sort_by_key(|(i, ..)| *i);
     let mut total = 0u64;
