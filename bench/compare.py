@@ -7,8 +7,9 @@
 
 Needs the release binary (target/release/gradproof, or --bin), Python 3 with SymPy
 (`pip install sympy`), Maxima (`apt-get install maxima`) and GNU time (/usr/bin/time, for peak
-memory). It prints Markdown tables (the section "Side by side" of docs/performance.md is one run of
-it) and, with --json FILE, every measurement.
+memory; gradproof's times are of its own process, without it). It prints Markdown tables (the
+section "Side by side" of docs/performance.md is one run of it) and, with --json FILE, every
+measurement.
 
 (a) The CAS corpus, bench/cas/checks.txt: 65 checks, each one `derive` step for gradproof, and the
     same left and right sides for SymPy and Maxima, generated from that one list into
@@ -259,6 +260,35 @@ def run_measured(command, timeout, cwd=ROOT, stdin=None, limited=False):
         return wall, mb, out, cpu
 
 
+def run_timed(command, timeout, cwd=ROOT):
+    """Runs `command`; returns (wall seconds, CPU seconds) of the process itself (`wait4`: no
+    wrapper process is started and counted with it), or None on timeout (the process group is
+    killed). Its peak memory is not measured here: the resident set `wait4` reports counts the
+    forked copy of this Python process before `exec` (see `run_measured`)."""
+    import threading
+
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    timed_out = threading.Event()
+
+    def kill():
+        timed_out.set()
+        os.killpg(process.pid, signal.SIGKILL)
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    finally:
+        timer.cancel()
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if timed_out.is_set():
+        return None
+    return wall, usage.ru_utime + usage.ru_stime
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -277,17 +307,21 @@ def gradproof_verdicts(binary, path):
 
 
 def time_gradproof(binary, path, runs, timeout):
-    walls, rss, cpu = [], [], []
+    """Wall and CPU time of `gradproof check PATH`, the process itself (`run_timed`), median of
+    `runs`; its peak memory from one more run under GNU time (whose own start is not timed)."""
+    command = [binary, "check", str(path)]
+    walls, cpu = [], []
     for _ in range(runs):
-        measured = run_measured([binary, "check", str(path)], timeout)
+        measured = run_timed(command, timeout)
         if measured is None:
             return None
         walls.append(measured[0])
-        rss.append(measured[1])
-        cpu.append(measured[3])
+        cpu.append(measured[1])
         if measured[0] > 20 and len(walls) >= 3:
             break  # a slow size: three runs are enough for a median
-    return {"wall": median(walls), "rss": median(rss), "cpu": median(cpu), "runs": len(walls)}
+    memory = run_measured(command, timeout)
+    rss = memory[1] if memory else float("nan")
+    return {"wall": median(walls), "rss": rss, "cpu": median(cpu), "runs": len(walls)}
 
 
 def run_sympy(program, timeout, whole_timeout):
