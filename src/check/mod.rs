@@ -276,6 +276,26 @@ fn file_context<'m>(model: &'m Model, options: &CheckOptions) -> Context<'m> {
         .with_spent_messages(spent_message(options, Spent::File), spent_message(options, Spent::FileTime))
 }
 
+/// The threads that check a file's derivations beside the thread that checks the file (one per
+/// core, with a checking thread's stack), started when first needed and kept for the process:
+/// starting threads for every check of a file's derivations (the search for repairs checks its
+/// survivors up to three times more) cost more than the checks they shared on a small file, each
+/// new thread's allocator taking fresh pages. `None` if they cannot be started.
+fn helpers() -> Option<&'static rayon::ThreadPool> {
+    static HELPERS: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    HELPERS
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(cores)
+                .stack_size(CHECK_STACK_BYTES)
+                .thread_name(|i| format!("gradproof-check-{i}"))
+                .build()
+                .ok()
+        })
+        .as_ref()
+}
+
 /// The derivations of a model checked on `jobs` threads, each on a meter of its own with the whole
 /// file's budget, and the work each took; of these, the longest first part that a check one
 /// after another gives alike: those whose work, added up in order, stays within the file's
@@ -300,17 +320,23 @@ fn check_in_parallel(model: &Model, options: &CheckOptions, jobs: usize) -> Vec<
         }
         out
     };
-    let mut all: Vec<(usize, DerivationResult, u64, bool)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..jobs)
-            .filter_map(|_| std::thread::Builder::new().stack_size(CHECK_STACK_BYTES).spawn_scoped(scope, worker).ok())
-            .collect();
-        // This thread is a worker too (the one that was waiting for the others): one thread fewer
-        // to start, and the work goes on if none can be.
-        let mut all = worker();
-        // A panic of a worker is the file's: passed on to the caller, which reports it.
-        all.extend(handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))));
-        all
-    });
+    // This thread is a worker too (the one that would wait for the others), and the others are
+    // the helpers' threads. A panic of a worker is the file's: passed on to the caller, which
+    // reports it.
+    let found = std::sync::Mutex::new(Vec::new());
+    let keep = |out: Vec<_>| found.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(out);
+    match helpers() {
+        Some(pool) => pool.in_place_scope(|scope| {
+            for _ in 1..jobs {
+                scope.spawn(|_| keep(worker()));
+            }
+            keep(worker());
+        }),
+        // (No helper could be started: this thread does it all.)
+        None => keep(worker()),
+    }
+    let mut all: Vec<(usize, DerivationResult, u64, bool)> =
+        found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     all.sort_by_key(|(i, ..)| *i);
     let mut total = 0u64;
     let mut kept = Vec::new();
