@@ -270,21 +270,31 @@ def run_timed(command, timeout, cwd=ROOT):
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                stdin=subprocess.DEVNULL, start_new_session=True)
-    timed_out = threading.Event()
+    # The process is killed on timeout only while it has not been reaped (its pid, and so its
+    # group, cannot have been reused then): `ended` is set under the lock once it exits.
+    lock = threading.Lock()
+    state = {"ended": False, "killed": False}
 
     def kill():
-        timed_out.set()
-        os.killpg(process.pid, signal.SIGKILL)
+        with lock:
+            if not state["ended"]:
+                state["killed"] = True
+                os.killpg(process.pid, signal.SIGKILL)
 
     timer = threading.Timer(timeout, kill)
     timer.start()
     try:
-        _, status, usage = os.wait4(process.pid, 0)
+        # Waits for the exit without reaping, so that `kill` cannot race with the reaping.
+        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+        with lock:
+            state["ended"] = True
     finally:
         timer.cancel()
+        timer.join()
+    _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
-    if timed_out.is_set():
+    if state["killed"]:
         return None
     return wall, usage.ru_utime + usage.ru_stime
 

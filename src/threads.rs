@@ -12,8 +12,10 @@ pub fn runs_by_weight<T>(items: &[T], runs: usize, weight: impl Fn(&T) -> usize)
     let (mut start, mut so_far) = (0, 0);
     for (i, item) in items.iter().enumerate() {
         so_far += weight(item);
-        // A run ends where the weight so far reaches the next share of the total.
-        if so_far.saturating_mul(runs) >= total.saturating_mul(out.len() + 1) || i + 1 == items.len() {
+        // A run ends where the weight so far reaches the next share of the total; the last run
+        // takes whatever is left (items of no weight among it).
+        let last = out.len() + 1 == runs;
+        if i + 1 == items.len() || (!last && so_far.saturating_mul(runs) >= total.saturating_mul(out.len() + 1)) {
             out.push(&items[start..=i]);
             start = i + 1;
         }
@@ -59,6 +61,12 @@ mod tests {
         let weights: Vec<usize> = halves.iter().map(|r| r.iter().sum()).collect();
         assert!(weights[0].abs_diff(weights[1]) <= 100, "{weights:?}");
         assert!(runs_by_weight(&[] as &[usize], 4, |&w| w).is_empty());
+        // Items of no weight never make more runs than asked for.
+        for (weights, runs) in [(vec![1, 0], 1), (vec![0, 0, 0, 0], 2), (vec![5, 0, 0, 1, 0], 3)] {
+            let cut = runs_by_weight(&weights, runs, |&w| w);
+            assert!(cut.len() <= runs, "{weights:?} in {runs}: {cut:?}");
+            assert_eq!(cut.concat(), weights);
+        }
     }
 
     #[test]
