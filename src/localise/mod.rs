@@ -128,15 +128,15 @@ pub fn localise(
     let Some(mut tried) = resolve_candidates(file, &mut wrong) else { return };
     // The candidates' derivations, taken out of the model: each screen and round of verification
     // puts its own derivations in their place, and the rest of the model is not copied.
-    let resolved = std::mem::take(&mut tried.derivations);
+    let mut resolved = std::mem::take(&mut tried.derivations);
     let budget = Budget { work: LOCALISE_WORK, time: options.file_budget.time };
     // Screened at several draws: at one draw alone, a kink or a zero can make many changes agree by
     // coincidence (where `step(w1 * x)` is 0, every change of its other factors does), and
     // those would take the places of the right one among the few checked in full.
-    let mut survivors = screen(&mut tried, &resolved, &wrong, model, options, budget, None);
+    let mut survivors = screen(&mut tried, &mut resolved, &wrong, model, options, budget, None);
     for more in 1..SCREENS {
         let again = CheckOptions { seed: options.seed.wrapping_add(more), ..options.clone() };
-        survivors = screen(&mut tried, &resolved, &wrong, model, &again, budget, Some(&survivors));
+        survivors = screen(&mut tried, &mut resolved, &wrong, model, &again, budget, Some(&survivors));
     }
     for w in &wrong {
         results[w.derivation].steps[w.step].repairs_tried = w.candidates.len();
@@ -478,10 +478,18 @@ fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
 /// `tried` with `derivations` as its derivations (it has none of its own: see [`localise`]) for
 /// the time of `f`.
 fn with_derivations<R>(tried: &mut Model, derivations: Vec<Derivation>, f: impl FnOnce(&Model) -> R) -> R {
+    with_derivations_back(tried, derivations, f).0
+}
+
+/// [`with_derivations`], giving the derivations back.
+fn with_derivations_back<R>(
+    tried: &mut Model,
+    derivations: Vec<Derivation>,
+    f: impl FnOnce(&Model) -> R,
+) -> (R, Vec<Derivation>) {
     tried.derivations = derivations;
     let out = f(tried);
-    tried.derivations = Vec::new();
-    out
+    (out, std::mem::take(&mut tried.derivations))
 }
 
 /// The candidates of each wrong step (of those in `only`, if given) that equal the step before at
@@ -489,7 +497,7 @@ fn with_derivations<R>(tried: &mut Model, derivations: Vec<Derivation>, f: impl 
 /// the candidates without its derivations, `resolved` those derivations.
 fn screen(
     tried: &mut Model,
-    resolved_derivations: &[Derivation],
+    resolved_derivations: &mut [Derivation],
     wrong: &[Wrong],
     model: &Model,
     options: &CheckOptions,
@@ -500,6 +508,9 @@ fn screen(
     // candidates that resolved (and, with `only`, passed an earlier screen).
     let mut merged = Vec::new();
     let mut owners = Vec::new();
+    // The candidates' steps are lent to the merged derivations, not copied, and put back below:
+    // where each came from, and the vector it leaves (empty, kept to hold it again).
+    let mut lent: Vec<(usize, Vec<crate::model::Step>)> = Vec::new();
     for (w, wr) in wrong.iter().enumerate() {
         let resolved: Vec<(usize, usize)> = wr
             .resolved
@@ -510,19 +521,35 @@ fn screen(
             .collect();
         let Some(&(_, first)) = resolved.first() else { continue };
         let head = &resolved_derivations[first];
+        let (head_expr, span, shape) = (head.head.clone(), head.span, head.shape.clone());
+        let steps = resolved
+            .iter()
+            .map(|&(_, at)| {
+                let mut shell = std::mem::take(&mut resolved_derivations[at].steps);
+                let step = shell.pop().expect("a candidate's derivation has one step");
+                lent.push((at, shell));
+                step
+            })
+            .collect();
         merged.push(Derivation {
             name: None,
             worth: None,
-            head: head.head.clone(),
-            steps: resolved.iter().map(|&(_, at)| resolved_derivations[at].steps[0].clone()).collect(),
-            span: head.span,
+            head: head_expr,
+            steps,
+            span,
             tolerance: model.derivations[wr.derivation].tolerance,
-            shape: head.shape.clone(),
+            shape,
         });
         owners.push((w, resolved.into_iter().map(|(i, _)| i).collect::<Vec<_>>()));
     }
     let screening = CheckOptions { file_budget: budget, ..options.clone() };
-    let passed = with_derivations(tried, merged, |m| screen_against_head(m, &screening, SCREEN_WORK));
+    let (passed, merged) = with_derivations_back(tried, merged, |m| screen_against_head(m, &screening, SCREEN_WORK));
+    let mut lent = lent.into_iter();
+    for step in merged.into_iter().flat_map(|d| d.steps) {
+        let (at, mut shell) = lent.next().expect("every lent step comes back");
+        shell.push(step);
+        resolved_derivations[at].steps = shell;
+    }
     let mut out = vec![Vec::new(); wrong.len()];
     for (passed, (w, candidates)) in passed.iter().zip(owners) {
         out[w] = passed.iter().zip(candidates).filter(|(p, _)| **p).map(|(_, i)| i).collect();
