@@ -1,7 +1,32 @@
-//! Work split into runs of consecutive items, each run on a thread of its own, the results put
-//! back in order: what one thread doing the runs one after another would give, whatever the
-//! number of threads. Used where the items are independent of each other (the logical lines of a
-//! file, the wrong steps whose changes are made).
+//! The threads that share a file's work: a kept pool of helpers with a large stack, and work split
+//! into runs of consecutive items, the first run on the calling thread and the others on the
+//! helpers, the results put back in order — what one thread doing the runs one after another
+//! would give, whatever the number of threads. Used where the items are independent of each other
+//! (the logical lines of a file, the derivations of a file).
+
+/// The stack of a thread that parses or checks: nesting is bounded by the syntax limits, and this
+/// leaves room for the deepest input they allow.
+pub const STACK_BYTES: usize = 256 << 20;
+
+/// The helpers: one thread per core, each with a stack of [`STACK_BYTES`], started when first
+/// needed and kept for the process. Starting threads for every piece of shared work (a file's
+/// derivations are checked up to four times: once, then the search for repairs checks its
+/// survivors in up to three rounds) cost more than the work they shared on a small file, each new
+/// thread's allocator taking fresh pages. `None` if they cannot be started.
+pub fn helpers() -> Option<&'static rayon::ThreadPool> {
+    static HELPERS: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    HELPERS
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(cores)
+                .stack_size(STACK_BYTES)
+                .thread_name(|i| format!("gradproof-{i}"))
+                .build()
+                .ok()
+        })
+        .as_ref()
+}
 
 /// `items` cut into at most `runs` runs of consecutive items of about the same `weight` each (at
 /// least one item per run; no runs for no items).
@@ -23,26 +48,26 @@ pub fn runs_by_weight<T>(items: &[T], runs: usize, weight: impl Fn(&T) -> usize)
     out
 }
 
-/// `work` applied to every run, the first on this thread and each other on a new thread with a
-/// stack of `stack` bytes (a run whose thread cannot be started is done here), and the results
-/// joined in the order of the runs. A panic of a thread is passed on.
-pub fn map_runs<T: Sync, R: Send>(runs: &[&[T]], stack: usize, work: impl Fn(&[T]) -> Vec<R> + Sync) -> Vec<R> {
+/// `work` applied to every run, the first on this thread and the others on the [`helpers`] (all
+/// here if there are none), the results joined in the order of the runs. A panic of a run is
+/// passed on. The calling thread needs a stack of [`STACK_BYTES`] if the work does.
+pub fn map_runs<T: Sync, R: Send>(runs: &[&[T]], work: impl Fn(&[T]) -> Vec<R> + Sync) -> Vec<R> {
     let Some((first, others)) = runs.split_first() else { return Vec::new() };
     let work = &work;
-    std::thread::scope(|scope| {
-        let threads: Vec<_> = others
-            .iter()
-            .map(|&run| std::thread::Builder::new().stack_size(stack).spawn_scoped(scope, move || work(run)).ok())
-            .collect();
-        let mut out = work(first);
-        for (&run, thread) in others.iter().zip(threads) {
-            out.extend(match thread {
-                Some(thread) => thread.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                None => work(run),
-            });
-        }
-        out
-    })
+    let mut done: Vec<Option<Vec<R>>> = others.iter().map(|_| None).collect();
+    let mut out = match helpers() {
+        Some(pool) => pool.in_place_scope(|scope| {
+            for (slot, &run) in done.iter_mut().zip(others) {
+                scope.spawn(move |_| *slot = Some(work(run)));
+            }
+            work(first)
+        }),
+        None => work(first),
+    };
+    for (slot, &run) in done.into_iter().zip(others) {
+        out.extend(slot.unwrap_or_else(|| work(run)));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -75,7 +100,7 @@ mod tests {
         let one: Vec<u64> = items.iter().map(|x| x * x).collect();
         for runs in [1, 2, 5] {
             let cut = runs_by_weight(&items, runs, |_| 1);
-            assert_eq!(map_runs(&cut, 1 << 20, |run| run.iter().map(|x| x * x).collect()), one, "{runs}");
+            assert_eq!(map_runs(&cut, |run| run.iter().map(|x| x * x).collect()), one, "{runs}");
         }
     }
 }

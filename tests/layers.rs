@@ -16,7 +16,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model", &["diagnostic", "builtin", "syntax"]),
     ("numeric", &["diagnostic", "builtin", "syntax", "model", "work"]),
     ("prove", &["diagnostic", "builtin", "syntax", "model", "numeric", "work"]),
-    ("check", &["diagnostic", "syntax", "model", "numeric", "prove", "work"]),
+    ("check", &["diagnostic", "syntax", "model", "numeric", "prove", "work", "threads"]),
     ("localise", &["diagnostic", "builtin", "syntax", "model", "check", "derive", "work"]),
     ("source", &["diagnostic", "syntax", "latex", "model", "check", "localise", "work"]),
     ("grade", &["diagnostic", "syntax", "latex", "model", "check", "localise", "source", "work"]),

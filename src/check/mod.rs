@@ -267,33 +267,12 @@ pub fn check_model_memo(model: &Model, options: &CheckOptions, scope: Option<&Me
     })
 }
 
-/// The stack of a thread that checks: nesting is bounded by the syntax limits, and this leaves
-/// room for the deepest input they allow.
-pub const CHECK_STACK_BYTES: usize = 256 << 20;
+/// The stack of a thread that checks (see [`crate::threads::STACK_BYTES`]).
+pub const CHECK_STACK_BYTES: usize = crate::threads::STACK_BYTES;
 
 fn file_context<'m>(model: &'m Model, options: &CheckOptions) -> Context<'m> {
     Context::new(model)
         .with_spent_messages(spent_message(options, Spent::File), spent_message(options, Spent::FileTime))
-}
-
-/// The threads that check a file's derivations beside the thread that checks the file (one per
-/// core, with a checking thread's stack), started when first needed and kept for the process:
-/// starting threads for every check of a file's derivations (the search for repairs checks its
-/// survivors up to three times more) cost more than the checks they shared on a small file, each
-/// new thread's allocator taking fresh pages. `None` if they cannot be started.
-fn helpers() -> Option<&'static rayon::ThreadPool> {
-    static HELPERS: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
-    HELPERS
-        .get_or_init(|| {
-            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(cores)
-                .stack_size(CHECK_STACK_BYTES)
-                .thread_name(|i| format!("gradproof-check-{i}"))
-                .build()
-                .ok()
-        })
-        .as_ref()
 }
 
 /// The derivations of a model checked on `jobs` threads, each on a meter of its own with the whole
@@ -325,7 +304,7 @@ fn check_in_parallel(model: &Model, options: &CheckOptions, jobs: usize) -> Vec<
     // reports it.
     let found = std::sync::Mutex::new(Vec::new());
     let keep = |out: Vec<_>| found.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(out);
-    match helpers() {
+    match crate::threads::helpers() {
         Some(pool) => pool.in_place_scope(|scope| {
             for _ in 1..jobs {
                 scope.spawn(|_| keep(worker()));

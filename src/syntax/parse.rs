@@ -23,10 +23,6 @@ pub fn parse_file(source: &str) -> (File, Vec<Diagnostic>) {
 /// that, starting a thread costs more than it saves.
 const PARALLEL_PARSE_BYTES: usize = 1_024;
 
-/// The stack of a thread of [`parse_file_on`]: a line as deeply nested as the limits allow
-/// (`lines::MAX_NESTING`) parses on it exactly as on the thread a file is checked on.
-const PARSE_STACK_BYTES: usize = 256 << 20;
-
 /// [`parse_file`], with the logical lines parsed on up to `jobs` threads, each a run of
 /// consecutive lines of about the same size: the same tree and problems, in the same order
 /// (each line is parsed on its own; only the grouping into derivations, done afterwards in
@@ -41,9 +37,8 @@ pub fn parse_file_on(source: &str, jobs: usize) -> (File, Vec<Diagnostic>) {
         return parse_file_with(source, split, &mut parse_line);
     }
     let runs = crate::threads::runs_by_weight(&texts, jobs, |(text, _)| text.len());
-    let parsed = crate::threads::map_runs(&runs, PARSE_STACK_BYTES, |run| {
-        run.iter().map(|&(text, base)| parse_line(text, base)).collect()
-    });
+    let parsed =
+        crate::threads::map_runs(&runs, |run| run.iter().map(|&(text, base)| parse_line(text, base)).collect());
     let mut parsed = parsed.into_iter();
     parse_file_with(source, split, &mut |_, _| parsed.next().expect("one parse per line, in order"))
 }
@@ -940,7 +935,8 @@ mod tests {
                      let y = sum(i, w[i] * x)  # a note\nderive \"d\" diff(y, x)\n  = sum(i,  # inside\n    w[i])\n\
                      = 2x\n  ≈ f'(x)[1]\nderive (x +\n  = 1\nvar z in {1, 2\n  = 3\n";
         let source = format!("{deep}{}", block.repeat(40));
-        // (On a stack as large as a checking thread's, as the threads of `parse_file_on` have.)
+        // (On a stack as large as a checking thread's, as the helpers that `parse_file_on` uses
+        // have: a line as deeply nested as the limits allow parses alike on both.)
         let run = move || {
             let one = parse_file(&source);
             assert!(one.1.iter().all(|d| d.span.start > deep.len()), "the deep line parses: {:?}", one.1);
@@ -949,7 +945,7 @@ mod tests {
                 assert_eq!(format!("{:?}", parse_file_on(&source, jobs)), format!("{one:?}"), "{jobs} jobs");
             }
         };
-        let thread = std::thread::Builder::new().stack_size(PARSE_STACK_BYTES).spawn(run).expect("a thread");
+        let thread = std::thread::Builder::new().stack_size(crate::threads::STACK_BYTES).spawn(run).expect("a thread");
         thread.join().expect("no panic");
     }
 }
