@@ -71,9 +71,15 @@ pub(super) fn name_terms(
     if derivations.is_empty() {
         return causes;
     }
-    let results = check_model_memo(&with_derivations(model, derivations), options, memo);
-    for ((result, owner), labels) in results.iter().zip(owners).zip(labels) {
-        causes[owner] = result.steps.iter().position(|s| s.holds).and_then(|i| labels.get(i).cloned());
+    // Each wrong step's alternatives are checked on their own (as the only derivation of the
+    // model, so their samples depend on nothing else): a wrong step seen before in another
+    // submission, beside other wrong steps, is replayed from the memo.
+    let mut alone = with_derivations(model, Vec::new());
+    for ((derivation, owner), labels) in derivations.into_iter().zip(owners).zip(labels) {
+        alone.derivations = vec![derivation];
+        let results = check_model_memo(&alone, options, memo);
+        let holds = results.first().and_then(|r| r.steps.iter().position(|s| s.holds));
+        causes[owner] = holds.and_then(|i| labels.get(i).cloned());
     }
     causes
 }

@@ -207,14 +207,14 @@ fn comma_before(source: &str, from: usize, to: usize) -> usize {
 /// The submission's derivations followed by the reference, resolved as one file: the
 /// submission's declaration lines are blanked (keeping every offset), so its derivations are read
 /// in the reference's model, and every span below the submission's length is in the submission.
-/// `parsed` holds the submission's lines as parsed before: its derivation lines are not parsed
-/// again.
+/// `parsed` holds the lines parsed before (the submission's; with the run's memo, also the
+/// reference's and other submissions'): those are not parsed again.
 pub(super) fn combine(
     reference: &Reference,
     file: &ast::File,
     source: &str,
     blank: &[Span],
-    parsed: &mut LineMemo,
+    parsed: &LineMemo,
 ) -> Combined {
     let text = format!("{}\n{}", blanked(source, blank), reference.source);
     let (combined_file, syntax_errors) = parse_file_remembering(&text, parsed);

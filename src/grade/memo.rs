@@ -21,12 +21,16 @@ use sha2::{Digest, Sha256};
 use crate::check::{CheckOptions, DerivationResult, Memo, Repair, DEFAULT_MEMO_ENTRIES};
 use crate::diagnostic::Span;
 use crate::model::Model;
+use crate::syntax::LineMemo;
 
 /// The memo of a run of `grade`, shared by every submission graded against one reference.
 #[derive(Debug, Default)]
 pub struct GradeMemo {
     /// The checks' results, by derivation.
     pub checks: Memo,
+    /// The logical lines parsed, by text (the reference's lines are parsed again after every
+    /// submission, at other offsets; submissions share lines copied from the sheet).
+    pub lines: LineMemo,
     repairs: Repairs,
     repair_hits: AtomicUsize,
 }

@@ -275,11 +275,19 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
     let deadline = Instant::now() + options.time_limit;
     // A syntax error costs the derivation it is in (which is then not resolved, and says so) or,
     // on a declaration line, that declaration (the reference's is used); the rest is graded.
-    // The submission is parsed once: `combine` reads its derivation lines from `lines`.
-    let mut lines = LineMemo::default();
-    let (file, syntax_errors) = parse_file_remembering(source, &mut lines);
+    // The submission is parsed once: `combine` reads its derivation lines from `lines` (the
+    // run's memo of lines, which also holds the reference's and other submissions' lines).
+    let own_lines;
+    let lines = match &reference.memo {
+        Some(memo) => &memo.lines,
+        None => {
+            own_lines = LineMemo::default();
+            &own_lines
+        }
+    };
+    let (file, syntax_errors) = parse_file_remembering(source, lines);
     let declarations = compare_declarations(reference, &file, source);
-    let mut combined = combine(reference, &file, source, &declarations.blank, &mut lines);
+    let mut combined = combine(reference, &file, source, &declarations.blank, lines);
     let mut errors = syntax_errors;
     if combined.clash && !declarations.kept.is_empty() {
         // A declaration the submission added does not resolve, or clashes with the reference's
@@ -292,7 +300,7 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
                 .with_hint("graded without them"),
         );
         let all: Vec<Span> = declarations.blank.iter().chain(&declarations.kept).copied().collect();
-        combined = combine(reference, &file, source, &all, &mut lines);
+        combined = combine(reference, &file, source, &all, lines);
     }
     if combined.clash {
         errors.push(reference_did_not_resolve());

@@ -43,19 +43,48 @@ pub fn parse_file_on(source: &str, jobs: usize) -> (File, Vec<Diagnostic>) {
     parse_file_with(source, split, &mut |_, _| parsed.next().expect("one parse per line, in order"))
 }
 
-/// The logical lines parsed so far, by offset and text: a text parsed again with some lines
-/// changed (`grade` blanks a submission's declarations and appends the reference) parses only
-/// the lines it has not seen, and gets exactly what parsing them again would give.
+/// The logical lines parsed so far, by text, each as parsed at offset 0: a text parsed again
+/// with some lines changed (`grade` blanks a submission's declarations and appends the
+/// reference), or another text with the same lines at other offsets (the next submission of a
+/// batch), parses only the lines it has not seen, and gets exactly what parsing them again would
+/// give: a line's parse depends on its offset only through its spans, which are moved to it.
+/// Shared by threads; at most [`LINE_MEMO_ENTRIES`] lines are kept.
 #[derive(Default)]
-pub struct LineMemo(std::collections::HashMap<(usize, String), LineParse>);
+pub struct LineMemo(std::sync::Mutex<std::collections::HashMap<String, LineParse>>);
+
+/// How many lines a [`LineMemo`] keeps at most (past that, it keeps no more).
+pub const LINE_MEMO_ENTRIES: usize = 100_000;
+
+impl std::fmt::Debug for LineMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LineMemo({})", self.0.lock().map_or(0, |m| m.len()))
+    }
+}
 
 /// What parsing one logical line gives: its statement and note, if it parsed, and its problems.
 type LineParse = (Option<ParsedLine>, Vec<Diagnostic>);
 
 /// [`parse_file`], reusing the lines `memo` has parsed before and remembering the others.
-pub fn parse_file_remembering(source: &str, memo: &mut LineMemo) -> (File, Vec<Diagnostic>) {
+pub fn parse_file_remembering(source: &str, memo: &LineMemo) -> (File, Vec<Diagnostic>) {
+    use super::shift::Shift;
     parse_file_with(source, lines::split(source), &mut |text, base| {
-        memo.0.entry((base, text.to_string())).or_insert_with(|| parse_line(text, base)).clone()
+        // (A poisoned lock only means another thread panicked: the lines it holds are whole.)
+        let seen = memo.0.lock().unwrap_or_else(|p| p.into_inner()).get(text).cloned();
+        let (mut parsed, mut diagnostics) = seen.unwrap_or_else(|| {
+            let parsed = parse_line(text, 0);
+            let mut lines = memo.0.lock().unwrap_or_else(|p| p.into_inner());
+            if lines.len() < LINE_MEMO_ENTRIES {
+                lines.insert(text.to_string(), parsed.clone());
+            }
+            parsed
+        });
+        if base > 0 {
+            if let Some((statement, _)) = &mut parsed {
+                statement.shift(base);
+            }
+            diagnostics.shift(base);
+        }
+        (parsed, diagnostics)
     })
 }
 
