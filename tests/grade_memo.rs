@@ -1,8 +1,9 @@
-//! The memo of a `grade` run (docs/grading.md, "The memo"): a derivation checked, or a file's
-//! repairs searched, once and replayed wherever the same thing recurs, changes no byte of any
-//! output. Graded with and without the memo, on one thread and on two, in shards merged and in one
-//! run, a batch of the test submissions written again and again (under headers of other lengths,
-//! every fifth with one more wrong constant) gives the same bytes. The 3,000 submissions of
+//! The memo of a `grade` run (docs/grading.md, "The memo"): a derivation checked, or its repairs
+//! searched, once and replayed wherever the same thing recurs, and a line parsed once, change no
+//! byte of any output. Graded with and without the memo, on one thread and on two, in shards
+//! merged and in one run, a batch of the test submissions written again and again (under headers
+//! of other lengths, every fifth with one more wrong constant, every seventh with a wrong constant
+//! of its own in one derivation) gives the same bytes. The 3,000 submissions of
 //! docs/scale.md ("Speed") are checked the same way by the ignored test at the end
 //! (`cargo test --release --test grade_memo -- --ignored`).
 
@@ -26,7 +27,8 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// Writes `n` submissions: the test submissions in turn, under headers of several lengths (none,
-/// one line, two lines and a blank one), every fifth with one more wrong constant.
+/// one line, two lines and a blank one), every fifth with one more wrong constant, every seventh
+/// with a wrong constant that few others have.
 fn generate(dir: &Path, n: usize) -> PathBuf {
     let samples = root().join("tests/grade/submissions");
     let mut bases: Vec<(String, String)> = std::fs::read_dir(&samples)
@@ -47,6 +49,11 @@ fn generate(dir: &Path, n: usize) -> PathBuf {
         let mut text = format!("{header}{}", bases[i % bases.len()].1);
         if i % 5 == 0 {
             text = text.replace("x^2*exp(x)\n", "3*x^2*exp(x)\n");
+        }
+        if i % 7 == 3 {
+            // A wrong constant of its own, one digit or two: a file like no other, whose other
+            // derivations' repairs are replayed (by derivation) at other offsets.
+            text = text.replacen("= 2*x*exp(x) + x^2*exp(x)", &format!("= {}*x*exp(x) + x^2*exp(x)", 3 + i % 11), 1);
         }
         std::fs::write(batch.join(format!("student_{i:04}.deriv")), text).expect("writable");
     }

@@ -333,15 +333,19 @@ fn check_in_parallel(model: &Model, options: &CheckOptions, jobs: usize) -> Vec<
 /// numbers (one draw at size 2; no proofs), within the file's budget and at most `each` units of
 /// work per derivation. A screen that rules many candidates out cheaply, never a verdict: what
 /// passes it is checked in full. A step whose shape or free indices differ from the head's, or
-/// that the budget leaves unevaluated, does not pass.
-pub fn screen_against_head(model: &Model, options: &CheckOptions, each: u64) -> Vec<Vec<bool>> {
+/// that the budget leaves unevaluated, does not pass. The samples of derivation `i` are drawn as
+/// those of the derivation at position `draws[i]` (its position, where `draws` is shorter).
+pub fn screen_against_head(model: &Model, options: &CheckOptions, each: u64, draws: &[usize]) -> Vec<Vec<bool>> {
     let ctx = Context::new(model);
     work::file(options.file_budget, || {
         model
             .derivations
             .iter()
             .enumerate()
-            .map(|(i, d)| work::within(Budget { work: each, time: None }, || screen_derivation(&ctx, i, d, options)))
+            .map(|(i, d)| {
+                let at = draws.get(i).copied().unwrap_or(i);
+                work::within(Budget { work: each, time: None }, || screen_derivation(&ctx, at, d, options))
+            })
             .collect()
     })
 }

@@ -3,8 +3,8 @@
 //! reference's next step.
 
 use crate::check::{
-    check_model_memo, significant, Against, Cause, CheckOptions, Constant, Counterexample, Fraction, MemoScope, Repair,
-    RepairKind, StepResult,
+    check_model_memo, screen_against_head, significant, Against, Cause, CheckOptions, Constant, Counterexample,
+    Fraction, MemoScope, Repair, RepairKind, StepResult,
 };
 use crate::model::{dims_text, expr_text, Derivation, Expr, Model, Step, ToleranceRule};
 use crate::syntax::ast::{BigOp, Relation};
@@ -73,10 +73,17 @@ pub(super) fn name_terms(
     }
     // Each wrong step's alternatives are checked on their own (as the only derivation of the
     // model, so their samples depend on nothing else): a wrong step seen before in another
-    // submission, beside other wrong steps, is replayed from the memo.
+    // submission, beside other wrong steps, is replayed from the memo. The numbers screen them
+    // first, at one draw: an alternative that is the step's value equals it there too, so where
+    // none does, the full check (the prover and every draw) is not made. A label is only ever
+    // one that the full check gives.
     let mut alone = with_derivations(model, Vec::new());
     for ((derivation, owner), labels) in derivations.into_iter().zip(owners).zip(labels) {
         alone.derivations = vec![derivation];
+        let screened = screen_against_head(&alone, options, options.file_budget.work, &[]);
+        if !screened.first().is_some_and(|passed| passed.iter().any(|&p| p)) {
+            continue;
+        }
         let results = check_model_memo(&alone, options, memo);
         let holds = results.first().and_then(|r| r.steps.iter().position(|s| s.holds));
         causes[owner] = holds.and_then(|i| labels.get(i).cloned());

@@ -73,10 +73,6 @@ pub(super) struct Combined {
     pub own: Vec<EntryId>,
     /// The length of the reference's text at the end of `text`.
     pub reference_len: usize,
-    /// The length of the text's leading lines of `#` comments and spaces, which change no result
-    /// but the offsets after them (0 for an answer in LaTeX, Markdown or a notebook, where `#`
-    /// starts no comment).
-    pub leading_comments: usize,
 }
 
 /// What a submission's declarations do to the reference's model (none, by default: an answer
@@ -218,9 +214,7 @@ pub(super) fn combine(
 ) -> Combined {
     let text = format!("{}\n{}", blanked(source, blank), reference.source);
     let (combined_file, syntax_errors) = parse_file_remembering(&text, parsed);
-    let mut combined = resolve_combined(reference, file, source.len(), text, combined_file, &syntax_errors);
-    combined.leading_comments = super::memo::leading_comments(&combined.text);
-    combined
+    resolve_combined(reference, file, source.len(), text, combined_file, &syntax_errors)
 }
 
 /// An answer read from LaTeX, Markdown or a notebook (`file`: its derivations, with spans in
@@ -289,7 +283,6 @@ fn resolve_combined(
         file: combined_file,
         own,
         reference_len,
-        leading_comments: 0,
     }
 }
 

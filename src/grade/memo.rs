@@ -1,15 +1,14 @@
 //! What a run of `grade` computes once and reuses: the checks' results (a [`Memo`] of
 //! derivations, see `check::memo`) and the repairs of wrong steps.
 //!
-//! The search for repairs (`localise`) works on a whole file at once: its budget of work is the
-//! file's, and the samples of a candidate depend on the candidates of the other wrong steps before
-//! it. So its results are kept by everything it reads — the text (as resolved with the
-//! reference), the model's tables, the derivations checked, their results and the options — and
-//! are reused where all of that recurs. Leading lines of comments (a student's name above the
-//! answer) only move every offset after them: the key leaves them out, every span in it is
-//! counted from where they end, and a replayed repair's span is moved to the submission's own
-//! offsets. A search that a safety net in time may have cut is not stored. A replay gives, byte
-//! for byte, what a fresh search gives (docs/grading.md, "The memo").
+//! The search for repairs (`localise`) searches each derivation's wrong steps on their own, with a
+//! budget of their own: what it finds for one derivation depends on the file's declarations, that
+//! derivation as written (its text and syntax tree), its tolerance, its check's results and the
+//! options, and on nothing else. So its results are kept by derivation, under a digest of all of
+//! that with every span of the derivation counted from its start (the declarations' spans left
+//! out: they are not read), and replayed with the culprits' spans moved to where the derivation is
+//! written in the next submission. A search that a safety net in time may have cut is not stored.
+//! A replay gives, byte for byte, what a fresh search gives (docs/grading.md, "The memo").
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -21,6 +20,8 @@ use sha2::{Digest, Sha256};
 use crate::check::{CheckOptions, DerivationResult, Memo, Repair, DEFAULT_MEMO_ENTRIES};
 use crate::diagnostic::Span;
 use crate::model::Model;
+use crate::syntax::ast;
+use crate::syntax::shift::MapSpans;
 use crate::syntax::LineMemo;
 
 /// The memo of a run of `grade`, shared by every submission graded against one reference.
@@ -35,9 +36,9 @@ pub struct GradeMemo {
     repair_hits: AtomicUsize,
 }
 
-/// Each step's repair (its span counted from the end of the leading comments) and the number of
-/// changes tried, by derivation and step.
-type Found = Vec<Vec<(Option<Repair>, usize)>>;
+/// Each step's repair (its culprit's span counted from the derivation's start) and the number of
+/// changes tried, by step of one derivation.
+type Found = Vec<(Option<Repair>, usize)>;
 
 #[derive(Default)]
 struct Repairs(Mutex<HashMap<[u8; 32], Arc<Found>>>);
@@ -58,19 +59,6 @@ impl Write for Hashing {
     }
 }
 
-/// The length of the leading lines of `text` that hold nothing but spaces and comments.
-pub(super) fn leading_comments(text: &str) -> usize {
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim();
-        if !(t.is_empty() || t.starts_with('#')) || !line.ends_with('\n') {
-            break;
-        }
-        at += line.len();
-    }
-    at
-}
-
 /// A span counted from `from` (or back to the text's offsets, with `back`).
 fn moved(span: Span, from: usize, back: bool) -> Span {
     if back {
@@ -80,131 +68,121 @@ fn moved(span: Span, from: usize, back: bool) -> Span {
     }
 }
 
+/// Where the repairs of one derivation are kept: the digest, and the derivation's text as the
+/// span its culprits lie in.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RepairKey {
+    digest: [u8; 32],
+    written: Span,
+}
+
 impl GradeMemo {
-    /// How many searches for repairs were replayed.
+    /// How many searches for repairs (of one derivation each) were replayed.
     pub fn repair_hits(&self) -> usize {
         self.repair_hits.load(Ordering::Relaxed)
     }
 
-    /// The key of the repairs of `results` (the check of `model`, resolved from `text`): all that
-    /// the search reads, with the leading comments (`skip` bytes) left out and every span
-    /// counted from their end.
-    pub(super) fn repair_key(
+    /// The key of the repairs of each derivation of `results` (the check of `model`, whose
+    /// derivations are written in `file`, the syntax tree of `text`) that has a wrong step: all
+    /// that the search reads for it (see the module's note).
+    pub(super) fn repair_keys(
         text: &str,
-        skip: usize,
+        file: &ast::File,
         model: &Model,
         results: &[DerivationResult],
         options: &CheckOptions,
-    ) -> [u8; 32] {
-        let mut h = Hashing(Sha256::new());
+    ) -> Vec<Option<RepairKey>> {
+        let mut common = Hashing(Sha256::new());
         let CheckOptions { seed, samples, numeric, prove, prove_budget, explain, repair, file_budget, jobs: _ } =
             options;
         let _ = write!(
-            h,
-            "gradproof repairs 1|{}|{seed}|{samples}|{numeric}|{prove}|{}|{explain}|{repair}|{}|{}|",
+            common,
+            "gradproof repairs 2|{}|{seed}|{samples}|{numeric}|{prove}|{}|{explain}|{repair}|{}|",
             env!("CARGO_PKG_VERSION"),
             prove_budget.work,
             file_budget.work,
-            text.len() - skip
         );
-        h.0.update(&text.as_bytes()[skip..]);
-        let _ = write!(h, "|{:?}|{:?}|{:?}|", model.sizes, model.indices, model.functions);
-        for e in &model.entries {
-            let _ = write!(h, "{:?}|{:?}|{:?}|{:?};", e.name, e.slots, e.kind, moved(e.span, skip, false));
+        // The declarations, wherever they are written.
+        for item in file.items.iter().filter(|item| !matches!(item, ast::Item::Derivation(_))) {
+            let mut item = item.clone();
+            item.map_spans(&|_| Span::default());
+            let _ = write!(common, "{item:?};");
         }
-        for f in &model.user_functions {
-            let _ = write!(h, "{:?}|{:?}|{:?}|{:?};", f.name, f.params, f.body, moved(f.span, skip, false));
-        }
-        let _ = write!(
-            h,
-            "{:?}|{:?}|{:?}|{:?}|",
-            model.bounds, model.assumptions, model.domain_sets, model.declarations_failed
-        );
-        for d in &model.derivations {
-            let mut d = d.clone();
-            d.span = moved(d.span, skip, false);
-            for s in &mut d.steps {
-                s.span = moved(s.span, skip, false);
-                for (_, span) in &mut s.name_uses {
-                    *span = moved(*span, skip, false);
+        let common = common.0;
+        let syntax: HashMap<Span, &ast::Derivation> = file
+            .items
+            .iter()
+            .filter_map(|item| if let ast::Item::Derivation(d) = item { Some((d.span, d)) } else { None })
+            .collect();
+        results
+            .iter()
+            .zip(&model.derivations)
+            .map(|(r, d)| {
+                if !r.steps.iter().any(|s| s.verdict == crate::check::Verdict::Wrong) {
+                    return None;
                 }
-            }
-            let _ = write!(h, "{d:?};");
-        }
-        for r in results {
-            let mut r = r.clone();
-            r.span = moved(r.span, skip, false);
-            for s in &mut r.steps {
-                s.span = moved(s.span, skip, false);
-                if let Some(crate::check::Cause::FreeIndex { at: Some(at), .. }) = &mut s.cause {
-                    *at = moved(*at, skip, false);
+                let written = syntax.get(&d.span)?;
+                let span = written.steps.iter().fold(written.span, |all, s| all.join(s.span).join(s.expr.span));
+                let source = text.get(span.range())?;
+                let mut h = Hashing(common.clone());
+                let from = span.start;
+                let mut written = (*written).clone();
+                written.map_spans(&|s| moved(s, from, false));
+                let _ = write!(h, "{}|{source}|{written:?}|{:?}|", source.len(), d.tolerance);
+                let mut r = r.clone();
+                r.span = moved(r.span, from, false);
+                for s in &mut r.steps {
+                    s.span = moved(s.span, from, false);
+                    if let Some(crate::check::Cause::FreeIndex { at: Some(at), .. }) = &mut s.cause {
+                        *at = moved(*at, from, false);
+                    }
                 }
-            }
-            let _ = write!(h, "{r:?};");
-        }
-        h.0.finalize().into()
+                let _ = write!(h, "{r:?}");
+                Some(RepairKey { digest: h.0.finalize().into(), written: span })
+            })
+            .collect()
     }
 
-    /// Puts the repairs stored under `key` into `results`; false when there are none (or they do
+    /// Puts the repairs stored under `key` into `result`; false when there are none (or they do
     /// not fit).
-    pub(super) fn replay_repairs(&self, key: &[u8; 32], skip: usize, results: &mut [DerivationResult]) -> bool {
-        let Some(found) = self.repairs.0.lock().ok().and_then(|m| m.get(key).cloned()) else { return false };
-        let fits = found.len() == results.len() && found.iter().zip(&*results).all(|(f, r)| f.len() == r.steps.len());
-        if !fits {
+    pub(super) fn replay_repairs(&self, key: &RepairKey, result: &mut DerivationResult) -> bool {
+        let Some(found) = self.repairs.0.lock().ok().and_then(|m| m.get(&key.digest).cloned()) else { return false };
+        if found.len() != result.steps.len() {
             return false;
         }
-        for (f, r) in found.iter().zip(results) {
-            for ((repair, tried), step) in f.iter().zip(&mut r.steps) {
-                let mut repair = repair.clone();
-                if let Some(culprit) = repair.as_mut().and_then(|r| r.culprit.as_mut()) {
-                    *culprit = moved(*culprit, skip, true);
-                }
-                step.repair = repair;
-                step.repairs_tried = *tried;
+        for ((repair, tried), step) in found.iter().zip(&mut result.steps) {
+            let mut repair = repair.clone();
+            if let Some(culprit) = repair.as_mut().and_then(|r| r.culprit.as_mut()) {
+                *culprit = moved(*culprit, key.written.start, true);
             }
+            step.repair = repair;
+            step.repairs_tried = *tried;
         }
         self.repair_hits.fetch_add(1, Ordering::Relaxed);
         true
     }
 
-    /// Stores the repairs that a search put into `results`.
-    pub(super) fn store_repairs(&self, key: [u8; 32], skip: usize, results: &[DerivationResult]) {
-        let culprits = results.iter().flat_map(|r| &r.steps).filter_map(|s| s.repair.as_ref()?.culprit);
-        if culprits.into_iter().any(|c| c.start < skip) {
+    /// Stores the repairs that a search put into `result`.
+    pub(super) fn store_repairs(&self, key: &RepairKey, result: &DerivationResult) {
+        let mut culprits = result.steps.iter().filter_map(|s| s.repair.as_ref()?.culprit);
+        if culprits.any(|c| c.start < key.written.start || c.end > key.written.end) {
             return;
         }
-        let found: Found = results
+        let found: Found = result
+            .steps
             .iter()
-            .map(|r| {
-                r.steps
-                    .iter()
-                    .map(|s| {
-                        let mut repair = s.repair.clone();
-                        if let Some(culprit) = repair.as_mut().and_then(|r| r.culprit.as_mut()) {
-                            *culprit = moved(*culprit, skip, false);
-                        }
-                        (repair, s.repairs_tried)
-                    })
-                    .collect()
+            .map(|s| {
+                let mut repair = s.repair.clone();
+                if let Some(culprit) = repair.as_mut().and_then(|r| r.culprit.as_mut()) {
+                    *culprit = moved(*culprit, key.written.start, false);
+                }
+                (repair, s.repairs_tried)
             })
             .collect();
         if let Ok(mut m) = self.repairs.0.lock() {
             if m.len() < DEFAULT_MEMO_ENTRIES {
-                m.entry(key).or_insert_with(|| Arc::new(found));
+                m.entry(key.digest).or_insert_with(|| Arc::new(found));
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::leading_comments;
-
-    #[test]
-    fn leading_comments_are_whole_lines_of_spaces_and_comments() {
-        assert_eq!(leading_comments("# Ada\n\n  # x\nvar x\n"), 13);
-        assert_eq!(leading_comments("var x # y\n"), 0);
-        // A comment on the last line without its newline is not left out: nothing follows it.
-        assert_eq!(leading_comments("# a\n# b"), 4);
     }
 }

@@ -26,7 +26,7 @@ use crate::check::{
 };
 use crate::diagnostic::{line_col, Diagnostic, Span};
 use crate::latex::AnswerKind;
-use crate::localise::localise;
+use crate::localise::localise_only;
 use crate::model::{expr_text, Derivation, Expr, Model};
 use crate::source::answer_file;
 use crate::syntax::{parse_file, parse_file_remembering, LineMemo};
@@ -465,23 +465,32 @@ fn grade_derivations(
     let mut results = check_model_memo(&checked_model, &options.check, memo);
     if options.check.repair {
         // The same repairs as `check` gives: the student's steps are the submission's, at the
-        // same offsets in the combined text. A search made for the same text, model and results
-        // before is replayed (see `memo`).
-        let skip = combined.leading_comments;
-        let key = reference
+        // same offsets in the combined text. Each derivation's repairs are searched on their own;
+        // a derivation searched before (the same declarations, text and results) is replayed
+        // (see `memo`).
+        let keys = reference
             .memo
             .as_ref()
-            .map(|_| GradeMemo::repair_key(&combined.text, skip, &checked_model, &results, &options.check));
-        let replayed =
-            reference.memo.as_ref().zip(key.as_ref()).is_some_and(|(m, key)| m.replay_repairs(key, skip, &mut results));
-        if !replayed {
+            .map(|_| GradeMemo::repair_keys(&combined.text, &combined.file, &checked_model, &results, &options.check));
+        let mut replayed = vec![false; results.len()];
+        if let (Some(m), Some(keys)) = (&reference.memo, &keys) {
+            for ((key, result), done) in keys.iter().zip(results.iter_mut()).zip(replayed.iter_mut()) {
+                *done = key.as_ref().is_some_and(|key| m.replay_repairs(key, result));
+            }
+        }
+        if replayed.iter().any(|done| !done) {
             let started = Instant::now();
-            localise(&combined.text, &combined.file, &checked_model, &mut results, &options.check);
+            let only = |k: usize| !replayed[k];
+            localise_only(&combined.text, &combined.file, &checked_model, &mut results, &options.check, only);
             // A search that took less time than every safety net cannot have been cut by one.
             let nets = [options.check.file_budget.time, options.check.prove_budget.time];
             let in_time = nets.into_iter().flatten().min().is_none_or(|net| started.elapsed() < net);
-            if let (Some(m), Some(key), true) = (&reference.memo, key, in_time) {
-                m.store_repairs(key, skip, &results);
+            if let (Some(m), Some(keys), true) = (&reference.memo, &keys, in_time) {
+                for ((key, result), done) in keys.iter().zip(&results).zip(&replayed) {
+                    if let (Some(key), false) = (key, done) {
+                        m.store_repairs(key, result);
+                    }
+                }
             }
         }
         for (k, &r) in checked_for.iter().enumerate() {

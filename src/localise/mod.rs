@@ -9,8 +9,10 @@
 //! so it is deterministic and bounded; where it finds nothing that verifies, the step has no
 //! repair and the report says so.
 //!
-//! How: for every wrong step of a file, the candidates become derivations `derive BEFORE = CHANGED`
-//! of one file with the original declarations, resolved once (a candidate that does not resolve,
+//! How: for every wrong step of a derivation (each derivation's are searched apart from the
+//! others', so that what is found depends on the declarations and that derivation alone), the
+//! candidates become derivations `derive BEFORE = CHANGED` of one file with the original
+//! declarations, resolved once (a candidate that does not resolve,
 //! e.g. a transpose of the wrong shape, drops out). The numbers screen them all at once: per wrong
 //! step, one derivation whose head is the step before and whose steps are the candidates, where a
 //! step that `holds` equals the step before at every sample. The survivors are then checked one by
@@ -31,7 +33,7 @@ use crate::syntax::print::{expr_to_string, Spelling};
 use crate::work::Budget;
 use candidates::{candidates, chain_factors, nodes_of, Candidate, Hints, Known};
 
-/// The budget of work of the search in one file, for the screening and for each round of
+/// The budget of work of the search in one derivation, for the screening and for each round of
 /// verification: past it, what is not yet verified is not reported.
 pub const LOCALISE_WORK: u64 = 40_000_000;
 
@@ -60,6 +62,11 @@ struct Wrong<'a> {
     resolved: Vec<Option<usize>>,
     /// The builtin calls differentiated, with their derivatives (see [`Hints`]).
     derivatives: Vec<(ast::Expr, ast::Expr)>,
+    /// Where the screens draw their samples: from the step and the step before as written, so
+    /// that the wrong steps of one file (of one derivation, or of several, each searched alone)
+    /// are screened at draws of their own, and one unlucky draw (where `step(-x)` is 0, every
+    /// change of its factors agrees) does not repeat in all of them.
+    draws: usize,
 }
 
 /// Searches a repair for every wrong step of `results` (the check of `model`, resolved from
@@ -70,6 +77,21 @@ pub fn localise(
     model: &Model,
     results: &mut [DerivationResult],
     options: &CheckOptions,
+) {
+    localise_only(source, file, model, results, options, |_| true);
+}
+
+/// [`localise`] for the derivations `only` accepts (by their index in `results`). Each
+/// derivation's wrong steps are searched on their own, with a budget of their own: what is found
+/// for one depends on the file's declarations and that derivation alone, never on the others
+/// (`grade` keeps it by derivation).
+pub fn localise_only(
+    source: &str,
+    file: &ast::File,
+    model: &Model,
+    results: &mut [DerivationResult],
+    options: &CheckOptions,
+    only: impl Fn(usize) -> bool,
 ) {
     let known = known(file);
     let syntax: HashMap<_, &ast::Derivation> = file
@@ -89,6 +111,9 @@ pub fn localise(
     let mut wrong = Vec::new();
     let mut worked = HashMap::new();
     for (di, result) in results.iter().enumerate() {
+        if !only(di) {
+            continue;
+        }
         let Some(d) = model.derivations.get(di).and_then(|m| syntax.get(&m.span)) else { continue };
         for (k, step) in result.steps.iter().enumerate() {
             if step.verdict != Verdict::Wrong || step.internal_error || d.steps.len() != result.steps.len() {
@@ -118,14 +143,41 @@ pub fn localise(
             }
             if !candidates.is_empty() {
                 let derivatives = hints.derivatives;
-                wrong.push(Wrong { derivation: di, step: k, before, candidates, resolved: Vec::new(), derivatives });
+                let draws = draws_of(before, &d.steps[k].expr);
+                wrong.push(Wrong {
+                    derivation: di,
+                    step: k,
+                    before,
+                    candidates,
+                    resolved: Vec::new(),
+                    derivatives,
+                    draws,
+                });
             }
         }
     }
-    if wrong.is_empty() {
-        return;
+    // One search per derivation (its wrong steps are in order, and so are the derivations).
+    while !wrong.is_empty() {
+        let of = wrong[0].derivation;
+        let rest = wrong.iter().position(|w| w.derivation != of).unwrap_or(wrong.len());
+        let more = wrong.split_off(rest);
+        search(source, file, &syntax, model, results, options, &mut wrong);
+        wrong = more;
     }
-    let Some(mut tried) = resolve_candidates(file, &mut wrong) else { return };
+}
+
+/// The search for the repairs of `wrong`, the wrong steps of one derivation: their candidates
+/// resolved in one file with the declarations, screened, and the survivors checked in full.
+fn search(
+    source: &str,
+    file: &ast::File,
+    syntax: &HashMap<crate::diagnostic::Span, &ast::Derivation>,
+    model: &Model,
+    results: &mut [DerivationResult],
+    options: &CheckOptions,
+    wrong: &mut [Wrong],
+) {
+    let Some(mut tried) = resolve_candidates(file, wrong) else { return };
     // The candidates' derivations, taken out of the model: each screen and round of verification
     // puts its own derivations in their place, and the rest of the model is not copied.
     let mut resolved = std::mem::take(&mut tried.derivations);
@@ -133,15 +185,15 @@ pub fn localise(
     // Screened at several draws: at one draw alone, a kink or a zero can make many changes agree by
     // coincidence (where `step(w1 * x)` is 0, every change of its other factors does), and
     // those would take the places of the right one among the few checked in full.
-    let mut survivors = screen(&mut tried, &mut resolved, &wrong, model, options, budget, None);
+    let mut survivors = screen(&mut tried, &mut resolved, wrong, model, options, budget, None);
     for more in 1..SCREENS {
         let again = CheckOptions { seed: options.seed.wrapping_add(more), ..options.clone() };
-        survivors = screen(&mut tried, &mut resolved, &wrong, model, &again, budget, Some(&survivors));
+        survivors = screen(&mut tried, &mut resolved, wrong, model, &again, budget, Some(&survivors));
     }
-    for w in &wrong {
+    for w in wrong.iter() {
         results[w.derivation].steps[w.step].repairs_tried = w.candidates.len();
     }
-    let verified = verify(&mut tried, &resolved, &wrong, &survivors, model, options, budget);
+    let verified = verify(&mut tried, &resolved, wrong, &survivors, model, options, budget);
     for (w, found) in wrong.iter().zip(verified) {
         let Some((i, verdict)) = found else { continue };
         let c = &w.candidates[i];
@@ -162,6 +214,17 @@ pub fn localise(
             of,
         });
     }
+}
+
+/// The position whose draws the screens of the step `step` after `before` use (see
+/// [`Wrong::draws`]): from a digest of the two as written.
+fn draws_of(before: &ast::Expr, step: &ast::Expr) -> usize {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(text_of(before)).chain_update("\n").chain_update(text_of(step)).finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    // (Kept below 2^32, so that it is the same position on every platform.)
+    (u64::from_le_bytes(first) >> 32) as usize
 }
 
 /// The step times the reciprocal of `f`, the factor it is off by: a constant factor of the whole
@@ -508,6 +571,7 @@ fn screen(
     // candidates that resolved (and, with `only`, passed an earlier screen).
     let mut merged = Vec::new();
     let mut owners = Vec::new();
+    let mut draws = Vec::new();
     // The candidates' steps are lent to the merged derivations, not copied, and put back below:
     // where each came from, and the vector it leaves (empty, kept to hold it again).
     let mut lent: Vec<(usize, Vec<crate::model::Step>)> = Vec::new();
@@ -541,9 +605,11 @@ fn screen(
             shape,
         });
         owners.push((w, resolved.into_iter().map(|(i, _)| i).collect::<Vec<_>>()));
+        draws.push(wr.draws);
     }
     let screening = CheckOptions { file_budget: budget, ..options.clone() };
-    let (passed, merged) = with_derivations_back(tried, merged, |m| screen_against_head(m, &screening, SCREEN_WORK));
+    let (passed, merged) =
+        with_derivations_back(tried, merged, |m| screen_against_head(m, &screening, SCREEN_WORK, &draws));
     let mut lent = lent.into_iter();
     for step in merged.into_iter().flat_map(|d| d.steps) {
         let (at, mut shell) = lent.next().expect("every lent step comes back");

@@ -5,7 +5,7 @@ pub mod ast;
 pub mod lines;
 mod parse;
 pub mod print;
-mod shift;
+pub mod shift;
 
 pub use parse::{
     big_operator_hint, big_operator_subscript, parse_file, parse_file_on, parse_file_remembering, parse_lines,

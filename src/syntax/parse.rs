@@ -66,7 +66,7 @@ type LineParse = (Option<ParsedLine>, Vec<Diagnostic>);
 
 /// [`parse_file`], reusing the lines `memo` has parsed before and remembering the others.
 pub fn parse_file_remembering(source: &str, memo: &LineMemo) -> (File, Vec<Diagnostic>) {
-    use super::shift::Shift;
+    use super::shift::MapSpans;
     parse_file_with(source, lines::split(source), &mut |text, base| {
         // (A poisoned lock only means another thread panicked: the lines it holds are whole.)
         let seen = memo.0.lock().unwrap_or_else(|p| p.into_inner()).get(text).cloned();

@@ -1,226 +1,234 @@
-//! Moving every span of a parsed line by an offset: a line parsed once at offset 0 is the same
-//! line at any other offset, its spans moved (`LineMemo` keeps lines by text alone).
+//! Every span of a piece of syntax, mapped: a line parsed once at offset 0 is the same line at any
+//! other offset, its spans moved (`LineMemo` keeps lines by text alone); a derivation's spans
+//! counted from its start, or the declarations' left out, make keys that do not depend on where
+//! they are written (`grade`'s memo of repairs).
 
 use super::ast::*;
 use super::parse::Statement;
 use crate::diagnostic::{Diagnostic, Span};
 
-/// Everything with spans in it: each moved by `by` bytes.
-pub(super) trait Shift {
-    fn shift(&mut self, by: usize);
-}
+/// Everything with spans in it: each span `s` becomes `f(s)`.
+pub trait MapSpans {
+    /// Every span `s` replaced by `f(s)`.
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span);
 
-impl Shift for Span {
+    /// Every span moved `by` bytes further.
     fn shift(&mut self, by: usize) {
-        *self = Span::new(self.start + by, self.end + by);
+        self.map_spans(&|s| Span::new(s.start + by, s.end + by));
     }
 }
 
-impl<T: Shift> Shift for Vec<T> {
-    fn shift(&mut self, by: usize) {
-        self.iter_mut().for_each(|t| t.shift(by));
+impl MapSpans for Span {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        *self = f(*self);
     }
 }
 
-impl<T: Shift> Shift for Option<T> {
-    fn shift(&mut self, by: usize) {
+impl<T: MapSpans> MapSpans for Vec<T> {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        self.iter_mut().for_each(|t| t.map_spans(f));
+    }
+}
+
+impl<T: MapSpans> MapSpans for Option<T> {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         if let Some(t) = self {
-            t.shift(by);
+            t.map_spans(f);
         }
     }
 }
 
-impl<T: Shift> Shift for Box<T> {
-    fn shift(&mut self, by: usize) {
-        (**self).shift(by);
+impl<T: MapSpans> MapSpans for Box<T> {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        (**self).map_spans(f);
     }
 }
 
-impl Shift for Diagnostic {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for Diagnostic {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         let Diagnostic { span, message: _, labels, hints: _, show_source: _ } = self;
-        span.shift(by);
-        labels.iter_mut().for_each(|(span, _)| span.shift(by));
+        span.map_spans(f);
+        labels.iter_mut().for_each(|(span, _)| span.map_spans(f));
     }
 }
 
-impl Shift for Statement {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for Statement {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         match self {
-            Statement::Item(item) => item.shift(by),
-            Statement::Derive(d) => d.shift(by),
-            Statement::Step(_, e) => e.shift(by),
+            Statement::Item(item) => item.map_spans(f),
+            Statement::Derive(d) => d.map_spans(f),
+            Statement::Step(_, e) => e.map_spans(f),
         }
     }
 }
 
-impl Shift for Ident {
-    fn shift(&mut self, by: usize) {
-        self.span.shift(by);
+impl MapSpans for Ident {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        self.span.map_spans(f);
     }
 }
 
-impl Shift for Item {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for Item {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         match self {
-            Item::Title(_, span) => span.shift(by),
+            Item::Title(_, span) => span.map_spans(f),
             Item::Latex { name, spellings: _, span } => {
-                name.shift(by);
-                span.shift(by);
+                name.map_spans(f);
+                span.map_spans(f);
             }
-            Item::Index(decls) => decls.shift(by),
-            Item::Var(items) => items.shift(by),
-            Item::Unknown(items) => items.shift(by),
-            Item::Let(defs) => defs.shift(by),
+            Item::Index(decls) => decls.map_spans(f),
+            Item::Var(items) => items.map_spans(f),
+            Item::Unknown(items) => items.map_spans(f),
+            Item::Let(defs) => defs.map_spans(f),
             Item::Assume(Assume { lhs, rhs, span }) => {
-                lhs.shift(by);
-                rhs.shift(by);
-                span.shift(by);
+                lhs.map_spans(f);
+                rhs.map_spans(f);
+                span.map_spans(f);
             }
-            Item::Tolerance(Tolerance { value: _, percent: _, span }) => span.shift(by),
+            Item::Tolerance(Tolerance { value: _, percent: _, span }) => span.map_spans(f),
             Item::Grading(Grading { shares, span }) => {
-                shares.iter_mut().for_each(|(name, _, _)| name.shift(by));
-                span.shift(by);
+                shares.iter_mut().for_each(|(name, _, _)| name.map_spans(f));
+                span.map_spans(f);
             }
-            Item::Derivation(d) => d.shift(by),
+            Item::Derivation(d) => d.map_spans(f),
         }
     }
 }
 
-impl Shift for IndexDecl {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for IndexDecl {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         let IndexDecl { name, range } = self;
-        name.shift(by);
-        range.shift(by);
+        name.map_spans(f);
+        range.map_spans(f);
     }
 }
 
-impl Shift for RangeExpr {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for RangeExpr {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         let RangeExpr { lo, hi } = self;
-        lo.shift(by);
-        hi.shift(by);
+        lo.map_spans(f);
+        hi.map_spans(f);
     }
 }
 
-impl Shift for VarRef {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for VarRef {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         let VarRef { name, subscripts, span } = self;
-        name.shift(by);
-        subscripts.shift(by);
-        span.shift(by);
+        name.map_spans(f);
+        subscripts.map_spans(f);
+        span.map_spans(f);
     }
 }
 
-impl Shift for IndexExpr {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for IndexExpr {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         let IndexExpr { terms, span } = self;
-        terms.iter_mut().for_each(|(_, atom)| atom.shift(by));
-        span.shift(by);
+        terms.iter_mut().for_each(|(_, atom)| atom.map_spans(f));
+        span.map_spans(f);
     }
 }
 
-impl Shift for IndexAtom {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for IndexAtom {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         match self {
-            IndexAtom::Int(_, span) => span.shift(by),
-            IndexAtom::Name(name) => name.shift(by),
+            IndexAtom::Int(_, span) => span.map_spans(f),
+            IndexAtom::Name(name) => name.map_spans(f),
         }
     }
 }
 
-impl Shift for VarItem {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for VarItem {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         let VarItem { target, domain, shape } = self;
-        target.shift(by);
+        target.map_spans(f);
         if let Some(DomainDecl { op: _, bound: _, range, span }) = domain {
-            range.shift(by);
-            span.shift(by);
+            range.map_spans(f);
+            span.map_spans(f);
         }
         if let Some(ShapeDecl { dims, span }) = shape {
-            dims.shift(by);
-            span.shift(by);
+            dims.map_spans(f);
+            span.map_spans(f);
         }
     }
 }
 
-impl Shift for UnknownItem {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for UnknownItem {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         match self {
             UnknownItem::Function { name, params } => {
-                name.shift(by);
-                params.shift(by);
+                name.map_spans(f);
+                params.map_spans(f);
             }
             UnknownItem::Node { name, deps } => {
-                name.shift(by);
-                deps.shift(by);
+                name.map_spans(f);
+                deps.map_spans(f);
             }
         }
     }
 }
 
-impl Shift for Definition {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for Definition {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         match self {
             Definition::Node { target, body } => {
-                target.shift(by);
-                body.shift(by);
+                target.map_spans(f);
+                body.map_spans(f);
             }
             Definition::Function { name, params, body } => {
-                name.shift(by);
-                params.shift(by);
-                body.shift(by);
+                name.map_spans(f);
+                params.map_spans(f);
+                body.map_spans(f);
             }
         }
     }
 }
 
-impl Shift for Derivation {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for Derivation {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         let Derivation { name: _, worth: _, head, steps, span, broken: _ } = self;
-        head.shift(by);
-        steps.shift(by);
-        span.shift(by);
+        head.map_spans(f);
+        steps.map_spans(f);
+        span.map_spans(f);
     }
 }
 
-impl Shift for Step {
-    fn shift(&mut self, by: usize) {
+impl MapSpans for Step {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         let Step { relation: _, expr, note: _, span } = self;
-        expr.shift(by);
-        span.shift(by);
+        expr.map_spans(f);
+        span.map_spans(f);
     }
 }
 
-impl Shift for Expr {
-    fn shift(&mut self, by: usize) {
-        self.span.shift(by);
+impl MapSpans for Expr {
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        self.span.map_spans(f);
         match &mut self.kind {
             ExprKind::Number(_) => {}
-            ExprKind::Name(name) => name.shift(by),
+            ExprKind::Name(name) => name.map_spans(f),
             ExprKind::Indexed(name, subscripts) => {
-                name.shift(by);
-                subscripts.shift(by);
+                name.map_spans(f);
+                subscripts.map_spans(f);
             }
             ExprKind::Call { func, primes: _, args } => {
-                func.shift(by);
-                args.shift(by);
+                func.map_spans(f);
+                args.map_spans(f);
             }
-            ExprKind::Neg(a) | ExprKind::Transpose(a) => a.shift(by),
+            ExprKind::Neg(a) | ExprKind::Transpose(a) => a.map_spans(f),
             ExprKind::Binary(_, a, b, span) => {
-                a.shift(by);
-                b.shift(by);
-                span.shift(by);
+                a.map_spans(f);
+                b.map_spans(f);
+                span.map_spans(f);
             }
-            ExprKind::Array(items) => items.shift(by),
+            ExprKind::Array(items) => items.map_spans(f),
             ExprKind::Big { op: _, binder, range, body } => {
-                binder.shift(by);
-                range.shift(by);
-                body.shift(by);
+                binder.map_spans(f);
+                range.map_spans(f);
+                body.map_spans(f);
             }
             ExprKind::Diff { body, wrt } => {
-                body.shift(by);
-                wrt.shift(by);
+                body.map_spans(f);
+                wrt.map_spans(f);
             }
         }
     }
