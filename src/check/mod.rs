@@ -336,6 +336,15 @@ fn check_in_parallel(model: &Model, options: &CheckOptions, jobs: usize) -> Vec<
 /// that the budget leaves unevaluated, does not pass. The samples of derivation `i` are drawn as
 /// those of the derivation at position `draws[i]` (its position, where `draws` is shorter).
 pub fn screen_against_head(model: &Model, options: &CheckOptions, each: u64, draws: &[usize]) -> Vec<Vec<bool>> {
+    let verdicts = screen_verdicts(model, options, each, draws);
+    verdicts.into_iter().map(|d| d.into_iter().map(|v| v == Some(Verdict::Checked)).collect()).collect()
+}
+
+/// [`screen_against_head`]'s verdicts: `checked` where a step equals the head at the screen's
+/// draw, `wrong` where it differs there, `undetermined` where the numbers could not tell (the
+/// budget, values undefined there, a range empty at size 2), none for a step of another shape or
+/// free indices, which is not evaluated.
+pub fn screen_verdicts(model: &Model, options: &CheckOptions, each: u64, draws: &[usize]) -> Vec<Vec<Option<Verdict>>> {
     let ctx = Context::new(model);
     work::file(options.file_budget, || {
         model
@@ -369,7 +378,7 @@ fn expressions<'a>(model: &Model, d: &'a Derivation) -> (Vec<&'a Expr>, Vec<Vec<
     (exprs, free)
 }
 
-fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> Vec<bool> {
+fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> Vec<Option<Verdict>> {
     // A step of another shape, or with an index free that the head does not have, cannot pass;
     // it is not evaluated (its array elements would multiply the samples of all the others).
     // (A class label read is free in every expression alike: it does not tell. `expressions`
@@ -408,10 +417,11 @@ fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Ch
     let cover = coverage::coverage(ctx.model, &exprs);
     let evaluated = evaluate_all(ctx, d_index, &exprs, &free, &needs_widened, &cover, Draws::Screen, options);
     // A screen keeps only the verdict: no counterexamples, no causes.
-    let mut passed = kept.steps.iter().enumerate().map(|(k, step)| {
-        judge(ctx, kept, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, None).0 == Verdict::Checked
-    });
-    eligible.iter().map(|&e| e && passed.next().unwrap_or(false)).collect()
+    let mut verdicts =
+        kept.steps.iter().enumerate().map(|(k, step)| {
+            judge(ctx, kept, &evaluated, &free, &cover, 0, k + 1, step.relation, Against::Head, None).0
+        });
+    eligible.iter().map(|&e| if e { verdicts.next() } else { None }).collect()
 }
 
 /// The exact value of an expression of a model that gives every name in it a number (no sizes,

@@ -3,8 +3,8 @@
 //! reference's next step.
 
 use crate::check::{
-    check_model_memo, screen_against_head, significant, Against, Cause, CheckOptions, Constant, Counterexample,
-    Fraction, MemoScope, Repair, RepairKind, StepResult,
+    check_model_memo, screen_verdicts, significant, Against, Cause, CheckOptions, Constant, Counterexample, Fraction,
+    MemoScope, Repair, RepairKind, StepResult, Verdict,
 };
 use crate::model::{dims_text, expr_text, Derivation, Expr, Model, Step, ToleranceRule};
 use crate::syntax::ast::{BigOp, Relation};
@@ -28,8 +28,9 @@ pub(super) struct WrongStep<'a> {
 /// For each wrong step, the mistake named by the first *alternative* that equals it: an
 /// expression a typical mistake makes of the step before. A term of the step before left out
 /// gives "missing term `t`"; a term of the step added to the step before gives "extra term `t`".
-/// All alternatives are checked at once, as the steps of one derivation per wrong step whose head
-/// is the student's step: a step that `holds` is equal to it.
+/// A wrong step's alternatives are checked together, as the steps of one derivation whose head is
+/// the student's step (a step that `holds` is equal to it), apart from the other wrong steps'
+/// alternatives, and each wrong step's with a budget of work of its own.
 pub(super) fn name_terms(
     model: &Model,
     wrong: &[WrongStep],
@@ -74,14 +75,15 @@ pub(super) fn name_terms(
     // Each wrong step's alternatives are checked on their own (as the only derivation of the
     // model, so their samples depend on nothing else): a wrong step seen before in another
     // submission, beside other wrong steps, is replayed from the memo. The numbers screen them
-    // first, at one draw: an alternative that is the step's value equals it there too, so where
-    // none does, the full check (the prover and every draw) is not made. A label is only ever
-    // one that the full check gives.
+    // first, at one draw: where every alternative differs from the step there (`wrong`: not
+    // where the numbers could not tell), none is the step's value, and the full check (the
+    // prover and every draw) is not made. A label is only ever one that the full check gives.
     let mut alone = with_derivations(model, Vec::new());
     for ((derivation, owner), labels) in derivations.into_iter().zip(owners).zip(labels) {
         alone.derivations = vec![derivation];
-        let screened = screen_against_head(&alone, options, options.file_budget.work, &[]);
-        if !screened.first().is_some_and(|passed| passed.iter().any(|&p| p)) {
+        let screened = screen_verdicts(&alone, options, options.file_budget.work, &[]);
+        let all_differ = screened.first().is_some_and(|d| d.iter().all(|&v| v == Some(Verdict::Wrong)));
+        if all_differ {
             continue;
         }
         let results = check_model_memo(&alone, options, memo);

@@ -48,16 +48,20 @@ pub fn parse_file_on(source: &str, jobs: usize) -> (File, Vec<Diagnostic>) {
 /// reference), or another text with the same lines at other offsets (the next submission of a
 /// batch), parses only the lines it has not seen, and gets exactly what parsing them again would
 /// give: a line's parse depends on its offset only through its spans, which are moved to it.
-/// Shared by threads; at most [`LINE_MEMO_ENTRIES`] lines are kept.
+/// Shared by threads; at most [`LINE_MEMO_ENTRIES`] lines of [`LINE_MEMO_BYTES`] bytes in all
+/// are kept (a tree is a few dozen times its line's bytes).
 #[derive(Default)]
-pub struct LineMemo(std::sync::Mutex<std::collections::HashMap<String, LineParse>>);
+pub struct LineMemo(std::sync::Mutex<(std::collections::HashMap<String, LineParse>, usize)>);
 
 /// How many lines a [`LineMemo`] keeps at most (past that, it keeps no more).
 pub const LINE_MEMO_ENTRIES: usize = 100_000;
 
+/// How many bytes of lines a [`LineMemo`] keeps at most: a batch of long lines is not all kept.
+pub const LINE_MEMO_BYTES: usize = 4 << 20;
+
 impl std::fmt::Debug for LineMemo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "LineMemo({})", self.0.lock().map_or(0, |m| m.len()))
+        write!(f, "LineMemo({})", self.0.lock().map_or(0, |m| m.0.len()))
     }
 }
 
@@ -69,12 +73,16 @@ pub fn parse_file_remembering(source: &str, memo: &LineMemo) -> (File, Vec<Diagn
     use super::shift::MapSpans;
     parse_file_with(source, lines::split(source), &mut |text, base| {
         // (A poisoned lock only means another thread panicked: the lines it holds are whole.)
-        let seen = memo.0.lock().unwrap_or_else(|p| p.into_inner()).get(text).cloned();
+        let seen = memo.0.lock().unwrap_or_else(|p| p.into_inner()).0.get(text).cloned();
         let (mut parsed, mut diagnostics) = seen.unwrap_or_else(|| {
             let parsed = parse_line(text, 0);
-            let mut lines = memo.0.lock().unwrap_or_else(|p| p.into_inner());
-            if lines.len() < LINE_MEMO_ENTRIES {
-                lines.insert(text.to_string(), parsed.clone());
+            let mut guard = memo.0.lock().unwrap_or_else(|p| p.into_inner());
+            let (lines, bytes) = &mut *guard;
+            if lines.len() < LINE_MEMO_ENTRIES && *bytes + text.len() <= LINE_MEMO_BYTES {
+                if let std::collections::hash_map::Entry::Vacant(slot) = lines.entry(text.to_string()) {
+                    *bytes += text.len();
+                    slot.insert(parsed.clone());
+                }
             }
             parsed
         });
