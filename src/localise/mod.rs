@@ -109,11 +109,13 @@ pub fn localise_only(
         })
         .collect();
     let mut wrong = Vec::new();
-    let mut worked = HashMap::new();
     for (di, result) in results.iter().enumerate() {
         if !only(di) {
             continue;
         }
+        // The forms `derive` works expressions out to, by text: kept for one derivation (made
+        // again for the next, so that nothing of one derivation's search comes from another's).
+        let mut worked = HashMap::new();
         let Some(d) = model.derivations.get(di).and_then(|m| syntax.get(&m.span)) else { continue };
         for (k, step) in result.steps.iter().enumerate() {
             if step.verdict != Verdict::Wrong || step.internal_error || d.steps.len() != result.steps.len() {
