@@ -159,12 +159,8 @@ pub fn localise_only(
         }
     }
     // One search per derivation (its wrong steps are in order, and so are the derivations).
-    while !wrong.is_empty() {
-        let of = wrong[0].derivation;
-        let rest = wrong.iter().position(|w| w.derivation != of).unwrap_or(wrong.len());
-        let more = wrong.split_off(rest);
-        search(source, file, &syntax, model, results, options, &mut wrong);
-        wrong = more;
+    for of_one in wrong.chunk_by_mut(|a, b| a.derivation == b.derivation) {
+        search(source, file, &syntax, model, results, options, of_one);
     }
 }
 
