@@ -10,7 +10,13 @@ then grades it with each binary given (interleaved, three runs each, `--format c
 prints the wall and CPU time of each run (the process's own, from wait4) and whether the outputs
 of the binaries are the same bytes.
 
-    python3 bench/grade_distinct.py [--dir DIR] [--runs 3] [BINARY ...]   (default: target/release/gradproof)
+With --several, every derivation a submission has of four is changed so, each with constants of
+its own: the product rule's `2` as above, and a factor put in front of the last step of "squared
+error" (`k*2*x*(w*x + b - y)`), of "forget gate" and of the first step of "logistic", so that a
+file differs from every other in up to four derivations and each of those has a wrong step whose
+repair is searched.
+
+    python3 bench/grade_distinct.py [--dir DIR] [--runs 3] [--several] [BINARY ...]   (default: target/release/gradproof)
 """
 
 import argparse
@@ -22,7 +28,16 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def write_batch(out: pathlib.Path, n: int = 3000) -> int:
+# (--several) The steps changed, each made wrong by a constant of the submission's own.
+SEVERAL = [
+    ("= 2*x*exp(x) + x^2*exp(x)", "= {k}*x*exp(x) + x^2*exp(x)"),
+    ("= 2*x*(w*x + b - y)", "= {k}*2*x*(w*x + b - y)"),
+    ("= f_phi'(net_phi[t]) * sum(c, zeta[c,t] * s[c,t-1])", "= {k}*f_phi'(net_phi[t]) * sum(c, zeta[c,t] * s[c,t-1])"),
+    ("= exp(-x) / (1 + exp(-x))^2", "= {k}*exp(-x) / (1 + exp(-x))^2"),
+]
+
+
+def write_batch(out: pathlib.Path, n: int = 3000, several: bool = False) -> int:
     bases = sorted(p.read_text() for p in (ROOT / "tests/grade/submissions").glob("*.deriv"))
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.deriv"):
@@ -30,7 +45,12 @@ def write_batch(out: pathlib.Path, n: int = 3000) -> int:
     unique = 0
     for i in range(n):
         text = f"# student {i:04}\n" + bases[i % len(bases)]
-        changed = text.replace("= 2*x*exp(x) + x^2*exp(x)", f"= {i + 3}*x*exp(x) + x^2*exp(x)", 1)
+        if several:
+            changed = text
+            for j, (step, wrong) in enumerate(SEVERAL):
+                changed = changed.replace(step, wrong.format(k=i + 3 + j * n), 1)
+        else:
+            changed = text.replace("= 2*x*exp(x) + x^2*exp(x)", f"= {i + 3}*x*exp(x) + x^2*exp(x)", 1)
         unique += changed != text
         (out / f"s{i:04}.deriv").write_text(changed)
     return unique
@@ -53,10 +73,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", default="/tmp/gradproof-distinct-batch")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--several", action="store_true", help="change up to four derivations of each file")
     parser.add_argument("binaries", nargs="*", default=[str(ROOT / "target/release/gradproof")])
     a = parser.parse_args()
     batch = pathlib.Path(a.dir)
-    unique = write_batch(batch)
+    unique = write_batch(batch, several=a.several)
     print(f"{batch}: 3000 submissions, {unique} with a constant of their own")
     outputs = {}
     for run in range(a.runs):

@@ -70,6 +70,33 @@ pub fn map_runs<T: Sync, R: Send>(runs: &[&[T]], work: impl Fn(&[T]) -> Vec<R> +
     out
 }
 
+/// `work` applied to every item on up to `jobs` threads (this one and helpers), each thread taking
+/// the next item not yet taken, so that a few large items do not leave the other threads idle at
+/// the end; the results in the order of the items, whichever thread computed each. A panic of an
+/// item is passed on. The calling thread needs a stack of [`STACK_BYTES`] if the work does.
+pub fn map_each<T: Sync, R: Send>(items: &[T], jobs: usize, work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let jobs = jobs.min(items.len());
+    let pool = if jobs > 1 { helpers() } else { None };
+    let Some(pool) = pool else { return items.iter().map(&work).collect() };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::Mutex::new(Vec::with_capacity(items.len()));
+    let worker = || loop {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some(item) = items.get(i) else { break };
+        let r = work(item);
+        done.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((i, r));
+    };
+    pool.in_place_scope(|scope| {
+        for _ in 1..jobs {
+            scope.spawn(|_| worker());
+        }
+        worker();
+    });
+    let mut done = done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +129,9 @@ mod tests {
             let cut = runs_by_weight(&items, runs, |_| 1);
             assert_eq!(map_runs(&cut, |run| run.iter().map(|x| x * x).collect()), one, "{runs}");
         }
+        for jobs in [0, 1, 2, 7] {
+            assert_eq!(map_each(&items, jobs, |x| x * x), one, "{jobs}");
+        }
+        assert!(map_each(&[] as &[u64], 4, |x| *x).is_empty());
     }
 }

@@ -78,3 +78,32 @@ fn the_corpus_output_is_the_same_on_one_thread_and_on_four() {
         assert!(one == four, "--jobs 1 and --jobs 4 differ in the {format} output");
     }
 }
+
+/// The output of `gradproof check FILE --jobs JOBS --format json` (standard output, exit status).
+fn check_file_on(file: &str, jobs: &str) -> (String, Option<i32>) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gradproof"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", file, "--jobs", jobs, "--format", "json"])
+        .output()
+        .expect("the binary runs");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code())
+}
+
+#[test]
+fn a_file_checked_alone_gives_the_same_report_on_one_thread_and_on_four() {
+    // A file alone has every thread: its derivations are checked side by side, and so are the
+    // searches for repairs of its derivations with wrong steps (each file here has several).
+    for file in [
+        "derivations/class_labels.deriv",
+        "derivations/ext_losses.deriv",
+        "derivations/matrix_cookbook.deriv",
+        "bench/cas/cas.deriv",
+    ] {
+        let one = check_file_on(file, "1");
+        let four = check_file_on(file, "4");
+        assert_eq!(one.1, Some(1), "{file} has wrong steps");
+        let repairs = one.0.matches("\"repair\": {").count();
+        assert!(repairs >= 4, "{file}: repairs were found in several derivations ({repairs})");
+        assert!(one == four, "{file}: --jobs 1 and --jobs 4 differ");
+    }
+}

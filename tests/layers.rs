@@ -17,7 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("numeric", &["diagnostic", "builtin", "syntax", "model", "work"]),
     ("prove", &["diagnostic", "builtin", "syntax", "model", "numeric", "work"]),
     ("check", &["diagnostic", "syntax", "model", "numeric", "prove", "work", "threads"]),
-    ("localise", &["diagnostic", "builtin", "syntax", "model", "check", "derive", "work"]),
+    ("localise", &["diagnostic", "builtin", "syntax", "model", "check", "derive", "work", "threads"]),
     ("source", &["diagnostic", "syntax", "latex", "model", "check", "localise", "work"]),
     ("grade", &["diagnostic", "syntax", "latex", "model", "check", "localise", "source", "work"]),
     ("derive", &["diagnostic", "builtin", "syntax", "model", "check", "work"]),

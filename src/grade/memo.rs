@@ -3,8 +3,10 @@
 //!
 //! The search for repairs (`localise`) searches each derivation's wrong steps on their own, with a
 //! budget of their own: what it finds for one derivation depends on the file's declarations, that
-//! derivation as written (its text and syntax tree), its tolerance, its check's results and the
-//! options, and on nothing else. So its results are kept by derivation, under a digest of all of
+//! derivation as written (its text and syntax tree), its tolerance, the options and, of its
+//! check's results, each step's verdict, cause and whether it was an internal error (which steps
+//! are searched, and the factor or term a cause names; `localise::wrong_steps` reads nothing else
+//! of them), and on nothing else. So its results are kept by derivation, under a digest of all of
 //! that with every span of the derivation counted from its start (the declarations' spans left
 //! out: they are not read), and replayed with the culprits' spans moved to where the derivation is
 //! written in the next submission. A search that a safety net in time may have cut is not stored.
@@ -97,7 +99,7 @@ impl GradeMemo {
             options;
         let _ = write!(
             common,
-            "gradproof repairs 2|{}|{seed}|{samples}|{numeric}|{prove}|{}|{explain}|{repair}|{}|",
+            "gradproof repairs 3|{}|{seed}|{samples}|{numeric}|{prove}|{}|{explain}|{repair}|{}|",
             env!("CARGO_PKG_VERSION"),
             prove_budget.work,
             file_budget.work,
@@ -129,15 +131,16 @@ impl GradeMemo {
                 let mut written = (*written).clone();
                 written.map_spans(&|s| moved(s, from, false));
                 let _ = write!(h, "{}|{source}|{written:?}|{:?}|", source.len(), d.tolerance);
-                let mut r = r.clone();
-                r.span = moved(r.span, from, false);
-                for s in &mut r.steps {
-                    s.span = moved(s.span, from, false);
-                    if let Some(crate::check::Cause::FreeIndex { at: Some(at), .. }) = &mut s.cause {
+                // Of the check's results, what the search reads (the counterexamples, values and
+                // proofs are not: hashing their text was most of the key's cost).
+                let _ = write!(h, "{}|", r.steps.len());
+                for s in &r.steps {
+                    let mut cause = s.cause.clone();
+                    if let Some(crate::check::Cause::FreeIndex { at: Some(at), .. }) = &mut cause {
                         *at = moved(*at, from, false);
                     }
+                    let _ = write!(h, "{:?}|{}|{cause:?};", s.verdict, s.internal_error);
                 }
-                let _ = write!(h, "{r:?}");
                 Some(RepairKey { digest: h.0.finalize().into(), written: span })
             })
             .collect()

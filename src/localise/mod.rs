@@ -108,60 +108,86 @@ pub fn localise_only(
             ast::Definition::Node { body, .. } | ast::Definition::Function { body, .. } => body,
         })
         .collect();
+    // One search per derivation, independent of the others': the threads share them out, each
+    // taking the next derivation with a wrong step (its candidates made and searched there), and
+    // what each finds is recorded in the order of the derivations.
+    let todo: Vec<usize> = (0..results.len())
+        .filter(|&di| only(di) && results[di].steps.iter().any(|s| s.verdict == Verdict::Wrong))
+        .collect();
+    let found = crate::threads::map_each(&todo, options.jobs, |&di| {
+        let Some(d) = model.derivations.get(di).and_then(|m| syntax.get(&m.span)) else { return Vec::new() };
+        let mut wrong = wrong_steps(file, &definitions, &known, di, d, &results[di]);
+        if wrong.is_empty() {
+            return Vec::new();
+        }
+        search(source, file, &syntax, model, options, &mut wrong)
+    });
+    for f in found.into_iter().flatten() {
+        let step = &mut results[f.derivation].steps[f.step];
+        step.repairs_tried = f.tried;
+        if f.repair.is_some() {
+            step.repair = f.repair;
+        }
+    }
+}
+
+/// The wrong steps of derivation `di` (`d` as written, `result` its check) that have candidate
+/// changes, with those candidates. Of the check's results, only each step's verdict, cause and
+/// `internal_error` are read (the key of `grade`'s memo of repairs holds exactly these).
+fn wrong_steps<'a>(
+    file: &ast::File,
+    definitions: &[&ast::Expr],
+    known: &Known,
+    di: usize,
+    d: &'a ast::Derivation,
+    result: &DerivationResult,
+) -> Vec<Wrong<'a>> {
+    // The forms `derive` works expressions out to, by text: kept for one derivation (made again
+    // for the next, so that nothing of one derivation's search comes from another's).
+    let mut worked = HashMap::new();
     let mut wrong = Vec::new();
-    for (di, result) in results.iter().enumerate() {
-        if !only(di) {
+    for (k, step) in result.steps.iter().enumerate() {
+        if step.verdict != Verdict::Wrong || step.internal_error || d.steps.len() != result.steps.len() {
             continue;
         }
-        // The forms `derive` works expressions out to, by text: kept for one derivation (made
-        // again for the next, so that nothing of one derivation's search comes from another's).
-        let mut worked = HashMap::new();
-        let Some(d) = model.derivations.get(di).and_then(|m| syntax.get(&m.span)) else { continue };
-        for (k, step) in result.steps.iter().enumerate() {
-            if step.verdict != Verdict::Wrong || step.internal_error || d.steps.len() != result.steps.len() {
-                continue;
-            }
-            // A `≈` step's literals are rounded: a change that lands within their rounding by
-            // coincidence (`-7.39 + 7.39 + 418.2` for `7.39 + 7.39 + 403.4`) would mislead.
-            if d.steps[k].relation == ast::Relation::Approx {
-                continue;
-            }
-            let before = if k == 0 { &d.head } else { &d.steps[k - 1].expr };
-            let hints = hints(file, &definitions, &known.definitions, &d.head, before, &mut worked);
-            let mut candidates = candidates(before, &d.steps[k].expr, &known, &hints);
-            // A constant factor of the whole step is the likely cause already: the one factor it
-            // names is put back first (`1/2` for a step off by a factor of 2), no other.
-            if matches!(step.cause, Some(Cause::Factor(_) | Cause::SignAndFactor(_))) {
-                candidates.retain(|c| !(c.kind == RepairKind::ConstantFactor && c.culprit.is_none()));
-                if let Some(Cause::Factor(Constant::Fraction(f))) = &step.cause {
-                    // Last in rank: a change that names the factor (a chain-rule factor, an
-                    // extra `2` written in the step) says more.
-                    candidates.push(reciprocal_factor(f, &d.steps[k].expr));
-                }
-            }
-            // A constant term of the whole step is the likely cause: that term put back.
-            if let Some(Cause::Offset(Constant::Fraction(f))) = &step.cause {
-                candidates.push(offset_term(f, &d.steps[k].expr));
-            }
-            if !candidates.is_empty() {
-                let derivatives = hints.derivatives;
-                let draws = draws_of(before, &d.steps[k].expr);
-                wrong.push(Wrong {
-                    derivation: di,
-                    step: k,
-                    before,
-                    candidates,
-                    resolved: Vec::new(),
-                    derivatives,
-                    draws,
-                });
+        // A `≈` step's literals are rounded: a change that lands within their rounding by
+        // coincidence (`-7.39 + 7.39 + 418.2` for `7.39 + 7.39 + 403.4`) would mislead.
+        if d.steps[k].relation == ast::Relation::Approx {
+            continue;
+        }
+        let before = if k == 0 { &d.head } else { &d.steps[k - 1].expr };
+        let hints = hints(file, definitions, &known.definitions, &d.head, before, &mut worked);
+        let mut candidates = candidates(before, &d.steps[k].expr, known, &hints);
+        // A constant factor of the whole step is the likely cause already: the one factor it
+        // names is put back first (`1/2` for a step off by a factor of 2), no other.
+        if matches!(step.cause, Some(Cause::Factor(_) | Cause::SignAndFactor(_))) {
+            candidates.retain(|c| !(c.kind == RepairKind::ConstantFactor && c.culprit.is_none()));
+            if let Some(Cause::Factor(Constant::Fraction(f))) = &step.cause {
+                // Last in rank: a change that names the factor (a chain-rule factor, an extra `2`
+                // written in the step) says more.
+                candidates.push(reciprocal_factor(f, &d.steps[k].expr));
             }
         }
+        // A constant term of the whole step is the likely cause: that term put back.
+        if let Some(Cause::Offset(Constant::Fraction(f))) = &step.cause {
+            candidates.push(offset_term(f, &d.steps[k].expr));
+        }
+        if !candidates.is_empty() {
+            let derivatives = hints.derivatives;
+            let draws = draws_of(before, &d.steps[k].expr);
+            wrong.push(Wrong { derivation: di, step: k, before, candidates, resolved: Vec::new(), derivatives, draws });
+        }
     }
-    // One search per derivation (its wrong steps are in order, and so are the derivations).
-    for of_one in wrong.chunk_by_mut(|a, b| a.derivation == b.derivation) {
-        search(source, file, &syntax, model, results, options, of_one);
-    }
+    wrong
+}
+
+/// What the search found for one wrong step: how many changes it tried, and the repair that
+/// verified, if one did.
+struct Found {
+    derivation: usize,
+    step: usize,
+    tried: usize,
+    repair: Option<Repair>,
 }
 
 /// The search for the repairs of `wrong`, the wrong steps of one derivation: their candidates
@@ -171,11 +197,10 @@ fn search(
     file: &ast::File,
     syntax: &HashMap<crate::diagnostic::Span, &ast::Derivation>,
     model: &Model,
-    results: &mut [DerivationResult],
     options: &CheckOptions,
     wrong: &mut [Wrong],
-) {
-    let Some(mut tried) = resolve_candidates(file, wrong) else { return };
+) -> Vec<Found> {
+    let Some(mut tried) = resolve_candidates(file, wrong) else { return Vec::new() };
     // The candidates' derivations, taken out of the model: each screen and round of verification
     // puts its own derivations in their place, and the rest of the model is not copied.
     let mut resolved = std::mem::take(&mut tried.derivations);
@@ -188,12 +213,14 @@ fn search(
         let again = CheckOptions { seed: options.seed.wrapping_add(more), ..options.clone() };
         survivors = screen(&mut tried, &mut resolved, wrong, model, &again, budget, Some(&survivors));
     }
-    for w in wrong.iter() {
-        results[w.derivation].steps[w.step].repairs_tried = w.candidates.len();
-    }
     let verified = verify(&mut tried, &resolved, wrong, &survivors, model, options, budget);
+    let mut out = Vec::with_capacity(wrong.len());
     for (w, found) in wrong.iter().zip(verified) {
-        let Some((i, verdict)) = found else { continue };
+        let mut f = Found { derivation: w.derivation, step: w.step, tried: w.candidates.len(), repair: None };
+        let Some((i, verdict)) = found else {
+            out.push(f);
+            continue;
+        };
         let c = &w.candidates[i];
         let step = &syntax[&model.derivations[w.derivation].span].steps[w.step].expr;
         let (kind, of) = match derivative_made(c, step, &w.derivatives) {
@@ -202,7 +229,7 @@ fn search(
         };
         let culprit = c.culprit.map(|s| without_parentheses(source, s));
         let culprit_text = culprit.and_then(|s| source.get(s.range())).unwrap_or_default().to_string();
-        results[w.derivation].steps[w.step].repair = Some(Repair {
+        f.repair = Some(Repair {
             kind,
             culprit,
             culprit_text,
@@ -211,7 +238,9 @@ fn search(
             verdict,
             of,
         });
+        out.push(f);
     }
+    out
 }
 
 /// The position whose draws the screens of the step `step` after `before` use (see

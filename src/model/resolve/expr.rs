@@ -222,7 +222,7 @@ impl Resolver {
         &mut self,
         args: Vec<Val>,
         op: Rc<dyn Fn(Vec<Expr>) -> Expr>,
-        what: &str,
+        what: impl std::fmt::Display,
         span: Span,
     ) -> Option<Val> {
         match shape::map(args, op, &mut self.model.bounds) {
@@ -459,7 +459,8 @@ impl Resolver {
         }
         // Scalar functions apply element by element.
         let apply = |r: &mut Resolver, make: Rc<dyn Fn(Vec<Expr>) -> Expr>, args: Vec<Val>| -> Option<Val> {
-            r.elementwise(args, make, &format!("`{}`", func.name), span)
+            // (The name is written out only for an error: this runs for every call resolved.)
+            r.elementwise(args, make, format_args!("`{}`", func.name), span)
         };
         let check_arity = |r: &mut Resolver, want: usize| -> bool {
             if args.len() != want {
