@@ -114,13 +114,18 @@ pub fn localise_only(
     let todo: Vec<usize> = (0..results.len())
         .filter(|&di| only(di) && results[di].steps.iter().any(|s| s.verdict == Verdict::Wrong))
         .collect();
+    // Searches side by side check their candidates on their own thread each: a search on a
+    // helper that shared its checks with the helpers again would, while it waits for them, take
+    // up another search on the same stack (the number of threads changes no result).
+    let side_by_side = options.jobs > 1 && todo.len() > 1;
+    let inner = if side_by_side { CheckOptions { jobs: 1, ..options.clone() } } else { options.clone() };
     let found = crate::threads::map_each(&todo, options.jobs, |&di| {
         let Some(d) = model.derivations.get(di).and_then(|m| syntax.get(&m.span)) else { return Vec::new() };
         let mut wrong = wrong_steps(file, &definitions, &known, di, d, &results[di]);
         if wrong.is_empty() {
             return Vec::new();
         }
-        search(source, file, &syntax, model, options, &mut wrong)
+        search(source, file, &syntax, model, &inner, &mut wrong)
     });
     for f in found.into_iter().flatten() {
         let step = &mut results[f.derivation].steps[f.step];
