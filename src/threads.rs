@@ -75,16 +75,33 @@ pub fn map_runs<T: Sync, R: Send>(runs: &[&[T]], work: impl Fn(&[T]) -> Vec<R> +
 /// the end; the results in the order of the items, whichever thread computed each. A panic of an
 /// item is passed on. The calling thread needs a stack of [`STACK_BYTES`] if the work does.
 pub fn map_each<T: Sync, R: Send>(items: &[T], jobs: usize, work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_each_with(items, jobs, || (), |(), _, item| work(item))
+}
+
+/// [`map_each`] with a state of each thread's own, made by `init` when the thread starts and
+/// passed to `work` with each item and its index.
+pub fn map_each_with<T: Sync, S, R: Send>(
+    items: &[T],
+    jobs: usize,
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, usize, &T) -> R + Sync,
+) -> Vec<R> {
     let jobs = jobs.min(items.len());
     let pool = if jobs > 1 { helpers() } else { None };
-    let Some(pool) = pool else { return items.iter().map(&work).collect() };
+    let Some(pool) = pool else {
+        let mut state = init();
+        return items.iter().enumerate().map(|(i, item)| work(&mut state, i, item)).collect();
+    };
     let next = std::sync::atomic::AtomicUsize::new(0);
     let done = std::sync::Mutex::new(Vec::with_capacity(items.len()));
-    let worker = || loop {
-        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let Some(item) = items.get(i) else { break };
-        let r = work(item);
-        done.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((i, r));
+    let worker = || {
+        let mut state = init();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            let r = work(&mut state, i, item);
+            done.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((i, r));
+        }
     };
     pool.in_place_scope(|scope| {
         for _ in 1..jobs {

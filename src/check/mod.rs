@@ -283,45 +283,26 @@ fn file_context<'m>(model: &'m Model, options: &CheckOptions) -> Context<'m> {
 /// another computed.) The caller checks the rest one after another. The calling thread is one of
 /// the `jobs`: it needs a checking thread's stack ([`CHECK_STACK_BYTES`]), as it does for one job.
 fn check_in_parallel(model: &Model, options: &CheckOptions, jobs: usize) -> Vec<(DerivationResult, u64)> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let worker = || {
-        let ctx = file_context(model, options);
-        let mut out = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(d) = model.derivations.get(i) else { break };
-            let (result, used, spent) = work::file(options.file_budget, || {
-                let result = check_derivation(&ctx, i, d, options);
-                (result, work::used(), work::file_spent())
-            });
-            // A result that a spent budget (of work or time) shaped is not kept.
-            out.push((i, result, used, spent.is_none()));
-        }
-        out
-    };
     // This thread is a worker too (the one that would wait for the others), and the others are
-    // the helpers' threads. A panic of a worker is the file's: passed on to the caller, which
-    // reports it.
-    let found = std::sync::Mutex::new(Vec::new());
-    let keep = |out: Vec<_>| found.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(out);
-    match crate::threads::helpers() {
-        Some(pool) => pool.in_place_scope(|scope| {
-            for _ in 1..jobs {
-                scope.spawn(|_| keep(worker()));
-            }
-            keep(worker());
-        }),
-        // (No helper could be started: this thread does it all.)
-        None => keep(worker()),
-    }
-    let mut all: Vec<(usize, DerivationResult, u64, bool)> =
-        found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    all.sort_by_key(|(i, ..)| *i);
+    // the helpers' threads, each with a context of its own. A panic of a worker is the file's:
+    // passed on to the caller, which reports it.
+    let all = crate::threads::map_each_with(
+        &model.derivations,
+        jobs,
+        || file_context(model, options),
+        |ctx, i, d| {
+            work::file(options.file_budget, || {
+                let result = check_derivation(ctx, i, d, options);
+                // A result that a spent budget (of work or time) shaped is not kept.
+                (result, work::used(), work::file_spent().is_none())
+            })
+        },
+    );
     let mut total = 0u64;
     let mut kept = Vec::new();
-    for (k, (i, result, used, clean)) in all.into_iter().enumerate() {
+    for (result, used, clean) in all {
         total = total.saturating_add(used);
-        if i != k || !clean || total > options.file_budget.work {
+        if !clean || total > options.file_budget.work {
             break;
         }
         kept.push((result, used));
