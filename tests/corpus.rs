@@ -1,7 +1,7 @@
 //! The corpus: every derivation in `derivations/` comes out as its annotations say, and its report
 //! is snapshotted; the course examples in `../shared/examples/` come out as annotated too.
 
-mod common;
+use crate::common;
 
 use common::{assert_directory, check_file, deriv_files};
 use gradproof::report::{render_human, render_json, HumanOptions};

@@ -8,7 +8,7 @@ use gradproof::syntax::parse_file;
 use gradproof::syntax::print::{format_source, Spelling};
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 use common::tree;
 
 /// Every `.deriv` file of the corpus: `derivations/` (with `generated/`), `tests/`, the docs'

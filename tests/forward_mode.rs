@@ -4,7 +4,7 @@
 //! (A disagreement is a bug of a dual rule, reported on standard error and counted; it never
 //! decides a verdict.) A binary of its own: the switch and the counters are the process's.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

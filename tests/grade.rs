@@ -2,7 +2,7 @@
 //! and 1 points, `grading final 40%, steps 60%`) and submissions with the typical mistakes. Scores
 //! are asserted as exact numbers; the outputs are snapshotted.
 
-mod grade_common;
+use crate::grade_common;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! the answer's lines. The truth of every step is established by hand (noted beside it); scores
 //! are asserted only where the policy cannot matter (full marks, nothing, less than full).
 
-mod grade_common;
+use crate::grade_common;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! binary put where the scripts look for it; and the JSON schemas of the outputs (schemas/) are
 //! the ones derived from the types, and every JSON output here is valid against them.
 
-mod grade_common;
+use crate::grade_common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -199,7 +199,7 @@ fn the_prairielearn_kit_grades_and_refuses_what_it_cannot_read_without_costing_a
 
 #[test]
 fn the_committed_schemas_are_the_generated_ones() {
-    // `UPDATE_SCHEMAS=1 cargo test --release --test grade_kits` writes them after a change of
+    // `UPDATE_SCHEMAS=1 cargo test --release --test suite grade_kits::` writes them after a change of
     // the output types.
     for (name, text) in gradproof::report::grade_schemas() {
         let path = root().join("schemas").join(name);
@@ -210,7 +210,7 @@ fn the_committed_schemas_are_the_generated_ones() {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == text,
-            "schemas/{name} differs from the types: run `UPDATE_SCHEMAS=1 cargo test --release --test grade_kits`"
+            "schemas/{name} differs from the types: run `UPDATE_SCHEMAS=1 cargo test --release --test suite grade_kits::`"
         );
     }
 }

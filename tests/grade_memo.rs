@@ -5,9 +5,9 @@
 //! of other lengths, every fifth with one more wrong constant, every seventh with a wrong constant
 //! of its own in one derivation) gives the same bytes. The 3,000 submissions of
 //! docs/scale.md ("Speed") are checked the same way by the ignored test at the end
-//! (`cargo test --release --test grade_memo -- --ignored`).
+//! (`cargo test --release --test suite grade_memo:: -- --ignored`).
 
-mod grade_common;
+use crate::grade_common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,7 +3,7 @@
 //! agree with the numbers in both directions, and switching the prover or the numbers off never
 //! turns a verdict into its opposite. Each test names the invariant it holds.
 
-mod common;
+use crate::common;
 
 use common::deriv_files;
 use gradproof::check::{CheckOptions, Verdict};

@@ -136,3 +136,25 @@ fn egg_clap_and_printing_stay_where_they_belong() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The integration tests are one binary, `tests/suite.rs` (`autotests = false` in Cargo.toml):
+/// a file of `tests/` that it does not declare as a module would never be compiled or run.
+#[test]
+fn every_file_of_the_tests_is_a_module_of_the_suite() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let suite = std::fs::read_to_string(tests.join("suite.rs")).expect("tests/suite.rs");
+    let declared: Vec<&str> = suite.lines().filter_map(|line| line.strip_prefix("mod ")?.strip_suffix(';')).collect();
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&tests).expect("tests/") {
+        let path = entry.expect("entry").path();
+        let module =
+            if path.is_dir() { path.join("mod.rs").is_file() } else { path.extension().is_some_and(|e| e == "rs") };
+        let name = path.file_stem().expect("a name").to_string_lossy().into_owned();
+        if module && name != "suite" && !declared.contains(&name.as_str()) {
+            missing.push(relative(&path));
+        }
+    }
+    missing.sort();
+    assert!(declared.len() > 30, "tests/suite.rs declares {} modules", declared.len());
+    assert!(missing.is_empty(), "not declared in tests/suite.rs, so never run: {}", missing.join(", "));
+}

@@ -1,7 +1,7 @@
 //! Symbolic differentiation (`prove::lower`) agrees with the numeric engine's finite differences
 //! under the perturbation semantics, on every expression of the corpus and the course examples.
 
-mod common;
+use crate::common;
 
 use common::deriv_files;
 use gradproof::internals::Lowerer;

@@ -9,7 +9,7 @@ use gradproof::syntax::print::{format_source, Spelling};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-mod common;
+use crate::common;
 
 /// A scalar expression over `var a, b` and `var p > 0`.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 //! and with the same exit status; a run killed mid-line resumes to the same result. A property
 //! test joins random splits of a graded batch, in random orders, cut at random bytes and resumed.
 
-mod grade_common;
+use crate::grade_common;
 
 use std::collections::HashMap;
 use std::io::Write;
