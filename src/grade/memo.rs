@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::hash::Hash;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -61,6 +62,20 @@ impl Write for Hashing {
     }
 }
 
+/// Syntax trees are fed to the digest through their derived `Hash` (every field, each
+/// collection with its length, each string with its end), not through their `Debug` text: a
+/// tree's key took a third of the time of the keys of a batch (docs/performance.md).
+impl std::hash::Hasher for Hashing {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// Not used: the key is the SHA-256 of what was written.
+    fn finish(&self) -> u64 {
+        0
+    }
+}
+
 /// A span counted from `from` (or back to the text's offsets, with `back`).
 fn moved(span: Span, from: usize, back: bool) -> Span {
     if back {
@@ -99,16 +114,19 @@ impl GradeMemo {
             options;
         let _ = write!(
             common,
-            "gradproof repairs 3|{}|{seed}|{samples}|{numeric}|{prove}|{}|{explain}|{repair}|{}|",
+            "gradproof repairs 4|{}|{seed}|{samples}|{numeric}|{prove}|{}|{explain}|{repair}|{}|",
             env!("CARGO_PKG_VERSION"),
             prove_budget.work,
             file_budget.work,
         );
-        // The declarations, wherever they are written.
-        for item in file.items.iter().filter(|item| !matches!(item, ast::Item::Derivation(_))) {
+        // The declarations, wherever they are written (their number first: the digest reads
+        // where they end).
+        let declarations = file.items.iter().filter(|item| !matches!(item, ast::Item::Derivation(_)));
+        let _ = write!(common, "{}|", declarations.clone().count());
+        for item in declarations {
             let mut item = item.clone();
             item.map_spans(&|_| Span::default());
-            let _ = write!(common, "{item:?};");
+            item.hash(&mut common);
         }
         let common = common.0;
         let syntax: HashMap<Span, &ast::Derivation> = file
@@ -130,7 +148,9 @@ impl GradeMemo {
                 let from = span.start;
                 let mut written = (*written).clone();
                 written.map_spans(&|s| moved(s, from, false));
-                let _ = write!(h, "{}|{source}|{written:?}|{:?}|", source.len(), d.tolerance);
+                let _ = write!(h, "{}|{source}|", source.len());
+                written.hash(&mut h);
+                let _ = write!(h, "|{:?}|", d.tolerance);
                 // Of the check's results, what the search reads (the counterexamples, values and
                 // proofs are not: hashing their text was most of the key's cost).
                 let _ = write!(h, "{}|", r.steps.len());

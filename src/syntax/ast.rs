@@ -4,7 +4,7 @@
 use crate::diagnostic::Span;
 
 /// A name as written, with its place.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Ident {
     /// The name.
     pub name: String,
@@ -13,14 +13,14 @@ pub struct Ident {
 }
 
 /// A whole file: its declarations and derivations in source order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct File {
     /// Declarations and derivations, in the order they were written.
     pub items: Vec<Item>,
 }
 
 /// One top-level item.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub enum Item {
     /// `title "…"`
     Title(String, Span),
@@ -53,7 +53,7 @@ pub enum Item {
 }
 
 /// `c in lo..hi`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct IndexDecl {
     /// The index name.
     pub name: Ident,
@@ -62,7 +62,7 @@ pub struct IndexDecl {
 }
 
 /// `lo..hi`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct RangeExpr {
     /// Lower bound, inclusive.
     pub lo: IndexExpr,
@@ -71,7 +71,7 @@ pub struct RangeExpr {
 }
 
 /// A variable reference: `x`, `W[j,k]`, `s[c,t-1]`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct VarRef {
     /// The family name.
     pub name: Ident,
@@ -82,7 +82,7 @@ pub struct VarRef {
 }
 
 /// A sum of signed integer literals and names inside brackets: `i+a-1`, `t-1`, `D`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct IndexExpr {
     /// The terms with their signs (`+1` or `-1`).
     pub terms: Vec<(i64, IndexAtom)>,
@@ -110,7 +110,7 @@ impl IndexExpr {
 }
 
 /// One term of an index expression.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub enum IndexAtom {
     /// An integer literal (the text, which may not fit a machine integer).
     Int(String, Span),
@@ -119,7 +119,7 @@ pub enum IndexAtom {
 }
 
 /// One item of a `var` declaration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct VarItem {
     /// The declared reference.
     pub target: VarRef,
@@ -130,7 +130,7 @@ pub struct VarItem {
 }
 
 /// The shape written in a declaration: one or two dimensions, each an integer or a size name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct ShapeDecl {
     /// The dimensions, rows first.
     pub dims: Vec<IndexAtom>,
@@ -139,7 +139,7 @@ pub struct ShapeDecl {
 }
 
 /// A domain as written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct DomainDecl {
     /// The operator as written: `>`, `>=`, `!=` (or `≥`, `≠`), or `in`.
     pub op: String,
@@ -153,7 +153,7 @@ pub struct DomainDecl {
 }
 
 /// One item of an `unknown` declaration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub enum UnknownItem {
     /// `f(x, y)`: an unknown smooth function.
     Function {
@@ -172,7 +172,7 @@ pub enum UnknownItem {
 }
 
 /// One definition of a `let` statement.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub enum Definition {
     /// `let y[t] = expr`
     Node {
@@ -193,7 +193,7 @@ pub enum Definition {
 }
 
 /// `assume lhs = rhs`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Assume {
     /// The left side (a sum).
     pub lhs: Expr,
@@ -204,7 +204,7 @@ pub struct Assume {
 }
 
 /// `tolerance 1%` or `tolerance 0.001`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Tolerance {
     /// The number as written.
     pub value: String,
@@ -215,7 +215,7 @@ pub struct Tolerance {
 }
 
 /// `grading final 40%, steps 60%`: how a grading reference shares out each derivation's points.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Grading {
     /// The shares as written: a name (`final`, `steps`), the number, and whether a `%` followed.
     pub shares: Vec<(Ident, String, bool)>,
@@ -224,7 +224,7 @@ pub struct Grading {
 }
 
 /// `derive "name" worth N HEAD` and its steps.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Derivation {
     /// The optional quoted name.
     pub name: Option<String>,
@@ -241,7 +241,7 @@ pub struct Derivation {
 }
 
 /// `=` or `≈`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Relation {
     /// Exact equality.
     Equal,
@@ -260,7 +260,7 @@ impl Relation {
 }
 
 /// One step of a derivation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Step {
     /// `=` or `≈`.
     pub relation: Relation,
@@ -273,7 +273,7 @@ pub struct Step {
 }
 
 /// An expression with its span.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Expr {
     /// What kind of expression.
     pub kind: ExprKind,
@@ -282,7 +282,7 @@ pub struct Expr {
 }
 
 /// Binary operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BinOp {
     /// `+`
     Add,
@@ -303,7 +303,7 @@ pub enum BinOp {
 pub const SKIP_FN: &str = "≠";
 
 /// `sum` or `prod`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BigOp {
     /// `sum(c, …)`
     Sum,
@@ -312,7 +312,7 @@ pub enum BigOp {
 }
 
 /// The kinds of expression.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub enum ExprKind {
     /// A decimal literal, as written.
     Number(String),
