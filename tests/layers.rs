@@ -148,7 +148,13 @@ fn every_file_of_the_tests_is_a_module_of_the_suite() {
     for entry in std::fs::read_dir(&tests).expect("tests/") {
         let path = entry.expect("entry").path();
         let module =
-            if path.is_dir() { path.join("mod.rs").is_file() } else { path.extension().is_some_and(|e| e == "rs") };
+            // (A folder with a `main.rs` was a test of its own before `autotests = false`: it is
+            // named too, to be made a module with a `mod.rs`.)
+            if path.is_dir() {
+                path.join("mod.rs").is_file() || path.join("main.rs").is_file()
+            } else {
+                path.extension().is_some_and(|e| e == "rs")
+            };
         let name = path.file_stem().expect("a name").to_string_lossy().into_owned();
         if module && name != "suite" && !declared.contains(&name.as_str()) {
             missing.push(relative(&path));

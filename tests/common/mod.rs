@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)] // each test crate uses part of these helpers
+#![allow(dead_code)] // a helper may outlive its last use
 
 use gradproof::check::{CheckOptions, Verdict};
 use gradproof::check_source;

@@ -1,6 +1,6 @@
 //! Helpers of the tests of `grade`: the binary run in the project's folder, and validation of
 //! the JSON outputs against the committed schemas (schemas/*.json).
-#![allow(dead_code)] // each test crate uses part of these helpers
+#![allow(dead_code)] // a helper may outlive its last use
 
 use std::path::Path;
 use std::process::Command;
@@ -10,7 +10,7 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A scratch directory of one test's own (`tag`: the test crate), emptied first.
+/// A scratch directory of one test's own (`tag`: the test file), emptied first.
 pub fn scratch(tag: &str, name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("gradproof-{tag}-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
