@@ -16,6 +16,7 @@ mod plan;
 mod text;
 
 pub use diagnose::{Against, Cause, Constant, Fraction, Repair, RepairKind};
+pub(crate) use memo::Hashing;
 pub use memo::{Memo, MemoScope, DEFAULT_MEMO_ENTRIES};
 pub use text::{exact_significant, significant};
 

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use crate::check::{CheckOptions, DerivationResult, Memo, Repair, DEFAULT_MEMO_ENTRIES};
+use crate::check::{CheckOptions, DerivationResult, Hashing, Memo, Repair, DEFAULT_MEMO_ENTRIES};
 use crate::diagnostic::Span;
 use crate::model::Model;
 use crate::syntax::ast;
@@ -49,30 +49,6 @@ struct Repairs(Mutex<HashMap<[u8; 32], Arc<Found>>>);
 impl std::fmt::Debug for Repairs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Repairs({})", self.0.lock().map_or(0, |m| m.len()))
-    }
-}
-
-/// A SHA-256 digest fed by `write!`.
-struct Hashing(Sha256);
-
-impl Write for Hashing {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.update(s.as_bytes());
-        Ok(())
-    }
-}
-
-/// Syntax trees are fed to the digest through their derived `Hash` (every field, each
-/// collection with its length, each string with its end), not through their `Debug` text: a
-/// tree's key took a third of the time of the keys of a batch (docs/performance.md).
-impl std::hash::Hasher for Hashing {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-
-    /// Not used: the key is the SHA-256 of what was written.
-    fn finish(&self) -> u64 {
-        0
     }
 }
 
