@@ -10,7 +10,6 @@
 //! equal only when their fractions cross-multiply to the same polynomial *and* their conditions are
 //! the same, so no proof can hide a point where one side is undefined and the other is not.
 
-use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap as HashMap;
@@ -26,7 +25,10 @@ use crate::model::{
 use crate::syntax::ast::BigOp;
 
 mod gcd;
+mod terms;
 mod trig;
+
+use terms::Terms;
 
 /// A substitution of index variables: given a variable and the number of sum atoms between its
 /// use and the top of the fraction being rewritten, what replaces it (or `None` to keep it).
@@ -172,7 +174,7 @@ pub struct Mono(Vec<(AtomId, i32)>);
 
 /// A Laurent polynomial with exact coefficients.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Poly(BTreeMap<Mono, BigRational>);
+pub struct Poly(Terms);
 
 /// A fraction of polynomials (the denominator 1 for a polynomial).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -419,25 +421,54 @@ impl Poly {
     /// `self + other` in place (`None`, and `self` left half-summed, where [`Poly::add`] gives up):
     /// a long sum built term by term is not copied at every term.
     fn add_in_place(&mut self, other: &Poly) -> Option<()> {
-        let out = &mut self.0;
-        for (m, c) in &other.0 {
-            if let Some(entry) = out.get_mut(m) {
-                let total = sum(entry, c);
-                if total.is_zero() {
-                    out.remove(m);
-                } else if too_long(&total) {
-                    return None;
-                } else {
-                    *entry = total;
+        // A few terms are put in place; more are merged with the terms in one pass (the same
+        // sums in the same order either way).
+        if other.0.len() <= 4 {
+            let out = &mut self.0;
+            for (m, c) in &other.0 {
+                if let Some(entry) = out.get_mut(m) {
+                    let total = sum(entry, c);
+                    if total.is_zero() {
+                        out.remove(m);
+                    } else if too_long(&total) {
+                        return None;
+                    } else {
+                        *entry = total;
+                    }
+                } else if !c.is_zero() {
+                    if too_long(c) {
+                        return None;
+                    }
+                    out.insert(m.clone(), c.clone());
                 }
-            } else if !c.is_zero() {
-                if too_long(c) {
-                    return None;
-                }
-                out.insert(m.clone(), c.clone());
             }
+        } else {
+            let mine = std::mem::take(&mut self.0).into_vec();
+            let mut out: Vec<(Mono, BigRational)> = Vec::with_capacity(mine.len() + other.0.len());
+            let mut mine = mine.into_iter().peekable();
+            for (m, c) in &other.0 {
+                while let Some(lower) = mine.next_if(|(k, _)| k < m) {
+                    out.push(lower);
+                }
+                if let Some((k, v)) = mine.next_if(|(k, _)| k == m) {
+                    let total = sum(&v, c);
+                    if total.is_zero() {
+                        continue;
+                    } else if too_long(&total) {
+                        return None;
+                    }
+                    out.push((k, total));
+                } else if !c.is_zero() {
+                    if too_long(c) {
+                        return None;
+                    }
+                    out.push((m.clone(), c.clone()));
+                }
+            }
+            out.extend(mine);
+            self.0 = Terms::from_sorted(out);
         }
-        (out.len() <= MAX_TERMS).then_some(())
+        (self.0.len() <= MAX_TERMS).then_some(())
     }
 
     fn scale(&self, k: &BigRational) -> Poly {
@@ -453,33 +484,44 @@ impl Poly {
             return None;
         }
         crate::work::charge(products as u64).ok()?;
-        let mut out: BTreeMap<Mono, BigRational> = BTreeMap::new();
+        // Every product, then those of one monomial summed in the order they were made (the
+        // sort is stable), as a map would sum them: each partial sum is the same, so is where
+        // a coefficient grows too long.
+        let mut made: Vec<(Mono, BigRational)> = Vec::with_capacity(products);
         for (m1, c1) in &self.0 {
             for (m2, c2) in &other.0 {
-                let m = m1.mul(m2)?;
-                let c = product(c1, c2);
-                match out.entry(m) {
-                    Entry::Vacant(v) => {
-                        if c.is_zero() {
-                            continue;
-                        }
-                        if too_long(v.insert(c)) {
-                            return None;
-                        }
-                    }
-                    Entry::Occupied(mut o) => {
-                        let total = sum(o.get(), &c);
-                        if total.is_zero() {
-                            o.remove();
-                        } else if too_long(&total) {
-                            return None;
-                        } else {
-                            *o.get_mut() = total;
-                        }
-                    }
-                }
+                made.push((m1.mul(m2)?, product(c1, c2)));
             }
         }
+        made.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(Mono, BigRational)> = Vec::new();
+        let mut made = made.into_iter().peekable();
+        while let Some((m, first)) = made.next() {
+            let mut total: Option<BigRational> = None;
+            let mut next = Some(first);
+            while let Some(c) = next.take() {
+                total = match total {
+                    None if c.is_zero() => None,
+                    None if too_long(&c) => return None,
+                    None => Some(c),
+                    Some(t) => {
+                        let s = sum(&t, &c);
+                        if s.is_zero() {
+                            None
+                        } else if too_long(&s) {
+                            return None;
+                        } else {
+                            Some(s)
+                        }
+                    }
+                };
+                next = made.next_if(|(k, _)| *k == m).map(|(_, c)| c);
+            }
+            if let Some(t) = total {
+                out.push((m, t));
+            }
+        }
+        let out = Terms::from_sorted(out);
         (out.len() <= MAX_TERMS).then_some(Poly(out))
     }
 }
@@ -698,7 +740,7 @@ impl<'m> Normaliser<'m> {
         let exponent = |m: &Mono, a: AtomId| m.0.iter().find(|&&(x, _)| x == a).map_or(0, |&(_, e)| e);
         let lowest = |p: &Poly, a: AtomId| p.0.keys().map(|m| exponent(m, a)).min().unwrap_or(0);
         let atoms = |p: &Poly| -> BTreeSet<AtomId> { p.0.keys().flat_map(|m| m.0.iter().map(|&(a, _)| a)).collect() };
-        let monomial = |powers: Vec<(AtomId, i32)>| Poly(BTreeMap::from([(Mono(powers), rat(1))]));
+        let monomial = |powers: Vec<(AtomId, i32)>| Poly(Terms::from([(Mono(powers), rat(1))]));
         // Negative powers of the denominator, and powers of never-zero atoms common to all its
         // terms, move to the numerator (both are multiplied by the same never-zero monomial).
         let unit: Vec<(AtomId, i32)> = atoms(&f.den)
@@ -956,7 +998,7 @@ impl<'m> Normaliser<'m> {
                 let arg = match self.root_to_fold(a) {
                     Some(arg) if e >= 2 || e < 0 => arg,
                     _ => {
-                        term = term.mul(&Frac::poly(Poly(BTreeMap::from([(Mono(vec![(a, e)]), rat(1))]))))?;
+                        term = term.mul(&Frac::poly(Poly(Terms::from([(Mono(vec![(a, e)]), rat(1))]))))?;
                         continue;
                     }
                 };
@@ -1315,11 +1357,11 @@ impl<'m> Normaliser<'m> {
                 result = result.mul(&self.power(s, Frac::constant(c))?)?;
                 continue;
             }
-            let mono_poly = Poly(BTreeMap::from([(m.clone(), rat(1))]));
+            let mono_poly = Poly(Terms::from([(m.clone(), rat(1))]));
             let (base, power) = if c.is_integer() && c.abs() <= rat(MAX_POWER) {
                 (Frac::poly(mono_poly), c.to_integer().to_i32()?)
             } else {
-                (Frac::poly(Poly(BTreeMap::from([(m, c)]))), 1)
+                (Frac::poly(Poly(Terms::from([(m, c)]))), 1)
             };
             let id = self.intern(Atom::Exp(base));
             let mut p = Poly::default();
@@ -1635,8 +1677,8 @@ impl<'m> Normaliser<'m> {
         self.rules.insert("common factor taken out of a log");
         let factor = Mono(lowest.iter().map(|(&a, &e)| (a, e)).collect());
         let inverse = Mono(lowest.iter().map(|(&a, &e)| (a, -e)).collect());
-        let rest = p.mul(&Poly(BTreeMap::from([(inverse, rat(1))])))?;
-        let log_factor = self.log_monomial(&Poly(BTreeMap::from([(factor, rat(1))])))?;
+        let rest = p.mul(&Poly(Terms::from([(inverse, rat(1))])))?;
+        let log_factor = self.log_monomial(&Poly(Terms::from([(factor, rat(1))])))?;
         let log_rest = self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![Frac::poly(rest)]));
         log_factor.add(&log_rest)
     }
@@ -1678,7 +1720,7 @@ impl<'m> Normaliser<'m> {
         let mut shifted = Frac::constant(rat(0));
         for (coefficient, rest, exponent) in terms {
             let factor = self.exp(Frac::constant(sum(&exponent, &-largest.clone())))?;
-            let term = Frac::poly(Poly(BTreeMap::from([(rest, coefficient)])));
+            let term = Frac::poly(Poly(Terms::from([(rest, coefficient)])));
             shifted = shifted.add(&term.mul(&factor)?)?;
         }
         Frac::constant(largest).add(&self.log(shifted)?)
@@ -1760,7 +1802,7 @@ impl<'m> Normaliser<'m> {
             // and `s Σ_j W[j,k] / d[j] + c Σ_j W[j,k] / d[j]` meet.
             let mut total = Frac::constant(rat(0));
             for (m, c) in body.num.0.clone() {
-                let term = Frac { num: Poly(BTreeMap::from([(m, c)])), den: body.den.clone() };
+                let term = Frac { num: Poly(Terms::from([(m, c)])), den: body.den.clone() };
                 if let Some(picked) = self.kronecker_fraction(range, b, &term) {
                     total = total.add(&picked?)?;
                     continue;
@@ -1785,7 +1827,7 @@ impl<'m> Normaliser<'m> {
         for (m, c) in body.num.0.clone() {
             let (free, dependent): (Vec<Factor>, Vec<Factor>) =
                 m.0.iter().partition(|&&(a, _)| !self.atom_mentions(a, Var::Bound(b)));
-            let mut term = Frac::poly(Poly(BTreeMap::from([(Mono(free), c)])));
+            let mut term = Frac::poly(Poly(Terms::from([(Mono(free), c)])));
             let summed = self.sum_monomial(range, b, Mono(dependent))?;
             term = term.mul(&summed)?;
             total = total.add(&term)?;
@@ -1819,9 +1861,8 @@ impl<'m> Normaliser<'m> {
             });
         }
         let powers: Vec<(AtomId, i32)> = lowest.unwrap_or_default().into_iter().collect();
-        let factor = Poly(BTreeMap::from([(Mono(powers.clone()), coefficient.clone())]));
-        let inverse =
-            Poly(BTreeMap::from([(Mono(powers.iter().map(|&(a, e)| (a, -e)).collect()), coefficient.recip())]));
+        let factor = Poly(Terms::from([(Mono(powers.clone()), coefficient.clone())]));
+        let inverse = Poly(Terms::from([(Mono(powers.iter().map(|&(a, e)| (a, -e)).collect()), coefficient.recip())]));
         let rest = Frac { num: body.num.mul(&inverse)?, den: body.den.clone() };
         Some((Frac::poly(factor), rest))
     }
@@ -1885,7 +1926,7 @@ impl<'m> Normaliser<'m> {
                 }
                 self.rules.insert("Kronecker elimination");
                 let rest = Mono(m.0.iter().copied().filter(|&(x2, _)| x2 != a).collect());
-                let rest = Frac::poly(Poly(BTreeMap::from([(rest, rat(1))])));
+                let rest = Frac::poly(Poly(Terms::from([(rest, rat(1))])));
                 return self.substitute(&rest, &|v, _| (v == bv).then(|| other.clone()), 0);
             }
         }
@@ -1910,7 +1951,7 @@ impl<'m> Normaliser<'m> {
                 }
             }
         }
-        let body = Frac::poly(Poly(BTreeMap::from([(m, rat(1))])));
+        let body = Frac::poly(Poly(Terms::from([(m, rat(1))])));
         let key = self.bind(&body, b)?;
         if let Some(double) = self.double_sum(range_key(range), &key) {
             return Some(double);
@@ -2152,7 +2193,7 @@ impl<'m> Normaliser<'m> {
                             renamed = Some(next?);
                             continue;
                         }
-                        None => term = Frac::poly(Poly(BTreeMap::from([(mono, c.clone())]))),
+                        None => term = Frac::poly(Poly(Terms::from([(mono, c.clone())]))),
                     }
                 }
                 let replaced = replaced.clone();
@@ -2174,7 +2215,7 @@ impl<'m> Normaliser<'m> {
                 term = term.mul(&powered)?;
             }
             if let Some(mono) = renamed {
-                term = Frac::poly(Poly(BTreeMap::from([(mono, c.clone())])));
+                term = Frac::poly(Poly(Terms::from([(mono, c.clone())])));
             }
             total.add_in_place(&term)?;
         }

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use num_rational::BigRational;
 use num_traits::{One, ToPrimitive};
 
-use super::{rat, AtomId, Mono, Poly};
+use super::{rat, AtomId, Mono, Poly, Terms};
 
 /// Takes `cost` units of work (products of monomials) from the budget, and from the file's
 /// (`crate::work`); `None` when either is spent.
@@ -67,7 +67,7 @@ fn mono_quotient(a: &Mono, b: &Mono) -> Option<Mono> {
 }
 
 fn term(m: Mono, c: BigRational) -> Poly {
-    Poly(BTreeMap::from([(m, c)]))
+    Poly(Terms::from([(m, c)]))
 }
 
 fn one() -> Poly {

@@ -18,13 +18,11 @@
 //!   sines and cosines exactly when their reductions are equal. The cross products that compare
 //!   two fractions ([`super::Normal::same_as`]) are reduced the same way.
 
-use std::collections::BTreeMap;
-
 use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive};
 
-use super::{rat, Atom, AtomId, Builtin, Frac, Head, Mono, Normaliser, Poly};
+use super::{rat, Atom, AtomId, Builtin, Frac, Head, Mono, Normaliser, Poly, Terms};
 
 /// The most parts an angle is taken apart into (each part doubles the terms of the result).
 const MAX_PARTS: usize = 4;
@@ -99,7 +97,7 @@ impl Normaliser<'_> {
     }
 
     fn part(&self, m: &Mono, c: &BigRational) -> Part {
-        let monomial = |k: BigRational| Frac::poly(Poly(BTreeMap::from([(m.clone(), k)])));
+        let monomial = |k: BigRational| Frac::poly(Poly(Terms::from([(m.clone(), k)])));
         // A multiple of π/2: a number of quarter turns.
         if let [(a, 1)] = m.0.as_slice() {
             let is_pi = matches!(&self.atoms[*a as usize], Atom::Func(Head::Builtin(Builtin::Pi), ..));
@@ -151,7 +149,7 @@ pub(super) fn reduce(p: &Poly, sine_of: &dyn Fn(AtomId) -> Option<AtomId>) -> Op
     let mut out = Poly::default();
     for (m, c) in &p.0 {
         if !reducible(m) {
-            out.add_in_place(&Poly(BTreeMap::from([(m.clone(), c.clone())])))?;
+            out.add_in_place(&Poly(Terms::from([(m.clone(), c.clone())])))?;
             continue;
         }
         let mut kept = Vec::new();
@@ -172,7 +170,7 @@ pub(super) fn reduce(p: &Poly, sine_of: &dyn Fn(AtomId) -> Option<AtomId>) -> Op
                 _ => kept.push((a, e)),
             }
         }
-        let rest = Poly(BTreeMap::from([(Mono(kept), BigRational::one())]));
+        let rest = Poly(Terms::from([(Mono(kept), BigRational::one())]));
         out.add_in_place(&term.mul(&rest)?)?;
     }
     Some(out)
@@ -186,9 +184,9 @@ mod tests {
     fn reduction_leaves_cosine_at_most_linear() {
         // cos^3 s + cos^2 with cos = 1, sin = 0: (1 - s^2) cos s + 1 - s^2.
         let (cos, sin) = (1, 0);
-        let p = Poly(BTreeMap::from([(Mono(vec![(sin, 1), (cos, 3)]), rat(1)), (Mono(vec![(cos, 2)]), rat(1))]));
+        let p = Poly(Terms::from([(Mono(vec![(sin, 1), (cos, 3)]), rat(1)), (Mono(vec![(cos, 2)]), rat(1))]));
         let r = reduce(&p, &|a| (a == cos).then_some(sin)).unwrap();
-        let expected = Poly(BTreeMap::from([
+        let expected = Poly(Terms::from([
             (Mono(vec![(sin, 1), (cos, 1)]), rat(1)),
             (Mono(vec![(sin, 3), (cos, 1)]), rat(-1)),
             (Mono::one(), rat(1)),
