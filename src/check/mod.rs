@@ -346,42 +346,66 @@ pub fn screen_verdicts(model: &Model, options: &CheckOptions, each: u64, draws: 
 /// sample, and never a new free index of a step.
 fn expressions<'a>(model: &Model, d: &'a Derivation) -> (Vec<&'a Expr>, Vec<Vec<IndexId>>) {
     let exprs: Vec<&Expr> = std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).collect();
+    let free = exprs.iter().map(|e| free_of(e)).collect();
+    with_labels(model, exprs, free)
+}
+
+/// [`expressions`] given the free indices of each expression (as `free_indices` finds them).
+fn with_labels<'a>(
+    model: &Model,
+    exprs: Vec<&'a Expr>,
+    mut free: Vec<Vec<IndexId>>,
+) -> (Vec<&'a Expr>, Vec<Vec<IndexId>>) {
     let labels = labels_read(model, &exprs);
-    let free = exprs
-        .iter()
-        .map(|e| {
-            let mut v = Vec::new();
-            free_indices(e, &mut v);
+    if !labels.is_empty() {
+        for v in &mut free {
             v.retain(|i| !labels.contains(i));
             v.extend(&labels);
-            v
-        })
-        .collect();
+        }
+    }
     (exprs, free)
 }
 
+/// The free indices of an expression.
+fn free_of(e: &Expr) -> Vec<IndexId> {
+    let mut v = Vec::new();
+    free_indices(e, &mut v);
+    v
+}
+
+/// Whether a screen evaluates `step` against a head of shape `shape` whose free indices are
+/// `head_free` (`model::free_indices` of the head): a step of another shape, or with an index free that the
+/// head does not have, cannot pass and is not evaluated (its array elements would multiply the
+/// samples of all the others). A class label read is free in every expression alike: it does not
+/// tell.
+pub fn screened(model: &Model, head_free: &[IndexId], shape: &crate::model::Shape, step: &crate::model::Step) -> bool {
+    fits(model, head_free, shape, &step.shape, &free_of(&step.expr))
+}
+
+/// [`screened`] given the step's shape and free indices.
+fn fits(
+    model: &Model,
+    head_free: &[IndexId],
+    shape: &crate::model::Shape,
+    step_shape: &crate::model::Shape,
+    step_free: &[IndexId],
+) -> bool {
+    step_shape == shape && step_free.iter().all(|&i| model.indices[i].label || head_free.contains(&i))
+}
+
 fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &CheckOptions) -> Vec<Option<Verdict>> {
-    // A step of another shape, or with an index free that the head does not have, cannot pass;
-    // it is not evaluated (its array elements would multiply the samples of all the others).
-    // (A class label read is free in every expression alike: it does not tell. `expressions`
-    // adds the labels read to every expression's indices, those free in it among them.)
-    let free_of = |e: &Expr| {
-        let mut v = Vec::new();
-        free_indices(e, &mut v);
-        v
-    };
-    let head_free = free_of(&d.head);
-    let eligible: Vec<bool> = d
-        .steps
-        .iter()
-        .map(|step| {
-            step.shape == d.shape
-                && free_of(&step.expr).iter().all(|&i| ctx.model.indices[i].label || head_free.contains(&i))
-        })
-        .collect();
+    // The steps the screen evaluates (`screened`); the others do not pass. (The candidates of a
+    // search come already sifted so: then the derivation is not copied.) The free indices of
+    // each expression are found once.
+    let mut free: Vec<Vec<IndexId>> =
+        std::iter::once(&d.head).chain(d.steps.iter().map(|s| &s.expr)).map(free_of).collect();
+    let eligible: Vec<bool> =
+        d.steps.iter().zip(&free[1..]).map(|(step, f)| fits(ctx.model, &free[0], &d.shape, &step.shape, f)).collect();
     let kept = if eligible.iter().all(|&e| e) {
         std::borrow::Cow::Borrowed(d)
     } else {
+        let mut keep = std::iter::once(true).chain(eligible.iter().copied());
+        free.retain(|_| keep.next().unwrap_or(false));
         std::borrow::Cow::Owned(Derivation {
             name: d.name.clone(),
             worth: d.worth.clone(),
@@ -393,7 +417,8 @@ fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Ch
         })
     };
     let kept = kept.as_ref();
-    let (exprs, free) = expressions(ctx.model, kept);
+    let exprs: Vec<&Expr> = std::iter::once(&kept.head).chain(kept.steps.iter().map(|s| &s.expr)).collect();
+    let (exprs, free) = with_labels(ctx.model, exprs, free);
     let needs_widened: Vec<bool> =
         std::iter::once(false).chain(kept.steps.iter().map(|s| s.relation == Relation::Approx)).collect();
     let cover = coverage::coverage(ctx.model, &exprs);

@@ -146,7 +146,7 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
     }
     // The parts written in the step before or in the model's definitions: such a part of the
     // step is carried over, not a derivative the student wrote (`1 - σ(af)` of `log(1 - σ(af))`).
-    let written_before: std::collections::HashSet<String> = nodes_of(before)
+    let written_before: FxHashSet<String> = nodes_of(before)
         .iter()
         .chain(known.definitions.iter().flat_map(|(_, body)| nodes_of(body)).collect::<Vec<_>>().iter())
         .filter(|n| !matches!(n.kind, ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..)))
@@ -172,7 +172,7 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
     missing_inner_terms(&before_in_numbers, step, hints, &nodes, &mut out);
     forgotten_sums(before, step, &known.indices, &nodes, &mut out);
     // Equal changes made two ways are tried once; the smaller culprit is kept.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = FxHashSet::default();
     // A part added to the whole step (no culprit) is the plainest to say: first.
     out.sort_by_key(|c| (c.kind, c.culprit.map_or(0, |s| s.end - s.start)));
     // (And the step itself is no change.) Each candidate printed once.
@@ -317,15 +317,29 @@ fn child_mut(e: &mut Expr, i: usize) -> &mut Expr {
     }
 }
 
-/// `root` with the node at `path` replaced.
+/// `root` with the node at `path` replaced. (Only the nodes off the path are copied: the node
+/// replaced is not copied to be dropped.)
 fn replaced(root: &Expr, path: &[usize], with: Expr) -> Expr {
-    let mut out = root.clone();
-    let mut at = &mut out;
-    for &i in path {
-        at = child_mut(at, i);
-    }
-    *at = with;
-    out
+    let Some((&i, rest)) = path.split_first() else { return with };
+    let mut child = Some(replaced(children(root)[i], rest, with));
+    let mut pick = |k: usize, e: &Expr| if k == i { child.take().expect("one child replaced") } else { e.clone() };
+    let kind = match &root.kind {
+        ExprKind::Call { func, primes, args } => ExprKind::Call {
+            func: func.clone(),
+            primes: *primes,
+            args: args.iter().enumerate().map(|(k, a)| pick(k, a)).collect(),
+        },
+        ExprKind::Array(items) => ExprKind::Array(items.iter().enumerate().map(|(k, a)| pick(k, a)).collect()),
+        ExprKind::Neg(a) => ExprKind::Neg(Box::new(pick(0, a))),
+        ExprKind::Transpose(a) => ExprKind::Transpose(Box::new(pick(0, a))),
+        ExprKind::Binary(op, a, b, span) => ExprKind::Binary(*op, Box::new(pick(0, a)), Box::new(pick(1, b)), *span),
+        ExprKind::Big { op, binder, range, body } => {
+            ExprKind::Big { op: *op, binder: binder.clone(), range: range.clone(), body: Box::new(pick(0, body)) }
+        }
+        ExprKind::Diff { body, wrt } => ExprKind::Diff { body: Box::new(pick(0, body)), wrt: wrt.clone() },
+        ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..) => unreachable!("a leaf has no child"),
+    };
+    Expr { kind, span: root.span }
 }
 
 /// The node at `path`, if there is one.

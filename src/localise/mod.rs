@@ -24,8 +24,8 @@ mod candidates;
 use std::collections::HashMap;
 
 use crate::check::{
-    check_model, screen_against_head, Cause, CheckOptions, Constant, DerivationResult, Fraction, Repair, RepairKind,
-    Verdict,
+    check_model, screen_against_head, screened, Cause, CheckOptions, Constant, DerivationResult, Fraction, Repair,
+    RepairKind, Verdict,
 };
 use crate::model::{resolve, Derivation, Model};
 use crate::syntax::ast::{self, Item};
@@ -60,6 +60,9 @@ struct Wrong<'a> {
     /// The resolved derivation `derive BEFORE = CHANGED` of each candidate that resolved, by
     /// candidate.
     resolved: Vec<Option<usize>>,
+    /// The step before, resolved, and its shape: the head of every candidate's derivation (kept
+    /// here once, not copied into each).
+    head: Option<(crate::model::Expr, crate::model::Shape)>,
     /// The builtin calls differentiated, with their derivatives (see [`Hints`]).
     derivatives: Vec<(ast::Expr, ast::Expr)>,
     /// Where the screens draw their samples: from the step and the step before as written, so
@@ -180,7 +183,16 @@ fn wrong_steps<'a>(
         if !candidates.is_empty() {
             let derivatives = hints.derivatives;
             let draws = draws_of(before, &d.steps[k].expr);
-            wrong.push(Wrong { derivation: di, step: k, before, candidates, resolved: Vec::new(), derivatives, draws });
+            wrong.push(Wrong {
+                derivation: di,
+                step: k,
+                before,
+                candidates,
+                resolved: Vec::new(),
+                head: None,
+                derivatives,
+                draws,
+            });
         }
     }
     wrong
@@ -500,16 +512,16 @@ fn known(file: &ast::File) -> Known {
             _ => {}
         }
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     known.families.retain(|f| seen.insert(f.clone()));
     known
 }
 
 /// Resolves every candidate as `derive BEFORE = CHANGED` in one file with the original
 /// declarations; records in each `Wrong` which resolved derivation each candidate became. The
-/// step before is resolved once per wrong step (as `derive BEFORE = 0`), and each candidate as
-/// `derive 0 = CHANGED` given that head afterwards: the head is not resolved again with every
-/// candidate.
+/// step before is resolved once per wrong step (as `derive BEFORE = 0`) into `Wrong::head`, and
+/// each candidate as `derive 0 = CHANGED`, whose head the screens and the verification take from
+/// there: the head is neither resolved again nor copied with every candidate.
 fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
     let mut items: Vec<Item> = file.items.iter().filter(|item| !matches!(item, Item::Derivation(_))).cloned().collect();
     let zero = |span| ast::Expr { kind: ast::ExprKind::Number("0".to_string()), span };
@@ -533,7 +545,7 @@ fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
         }
     }
     let file = ast::File { items };
-    let (mut model, _) = resolve(&file);
+    let (model, _) = resolve(&file);
     let mut lent = file.items.into_iter().skip(lent);
     for wr in wrong.iter_mut() {
         lent.next();
@@ -557,15 +569,17 @@ fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
     for wr in wrong.iter_mut() {
         wr.resolved = vec![None; wr.candidates.len()];
     }
-    for (at, d) in model.derivations.iter_mut().enumerate() {
+    for (at, d) in model.derivations.iter().enumerate() {
         let Some((w, i)) = d.name.as_deref().and_then(|n| n.split_once('/')) else { continue };
         let (Ok(w), Ok(i)) = (w.parse::<usize>(), i.parse::<usize>()) else { continue };
         // (A step before that does not resolve leaves its candidates unresolved.)
-        let Some(Some((head, shape))) = heads.get(w) else { continue };
+        let Some(Some(_)) = heads.get(w) else { continue };
         if let Some(slot) = wrong.get_mut(w).and_then(|wr| wr.resolved.get_mut(i)) {
-            (d.head, d.shape) = (head.clone(), shape.clone());
             *slot = Some(at);
         }
+    }
+    for (wr, head) in wrong.iter_mut().zip(heads) {
+        wr.head = head;
     }
     Some(model)
 }
@@ -615,9 +629,20 @@ fn screen(
             .filter_map(|(i, r)| r.map(|at| (i, at)))
             .filter(|(i, _)| only.is_none_or(|only| only[w].contains(i)))
             .collect();
-        let Some(&(_, first)) = resolved.first() else { continue };
-        let head = &resolved_derivations[first];
-        let (head_expr, span, shape) = (head.head.clone(), head.span, head.shape.clone());
+        let (Some(&(_, first)), Some((head_expr, shape))) = (resolved.first(), &wr.head) else { continue };
+        let (head_expr, span, shape) = (head_expr.clone(), resolved_derivations[first].span, shape.clone());
+        // Only the candidates the screen evaluates (of the head's shape, no new free index): the
+        // others cannot pass, and the screen would copy the derivation to leave them out. (The
+        // survivors of a screen are all such.)
+        let mut head_free = Vec::new();
+        crate::model::free_indices(&head_expr, &mut head_free);
+        let resolved: Vec<(usize, usize)> = resolved
+            .into_iter()
+            .filter(|&(_, at)| {
+                let step = resolved_derivations[at].steps.last().expect("a candidate's derivation has one step");
+                only.is_some() || screened(tried, &head_free, &shape, step)
+            })
+            .collect();
         let steps = resolved
             .iter()
             .map(|&(_, at)| {
@@ -674,8 +699,13 @@ fn verify(
         for (w, wr) in wrong.iter().enumerate() {
             let Some(&i) = survivors[w].get(round).filter(|_| found[w].is_none()) else { continue };
             let Some(at) = wr.resolved[i] else { continue };
-            let d = &resolved[at];
-            derivations.push(Derivation { tolerance: model.derivations[wr.derivation].tolerance, ..d.clone() });
+            let (Some((head, shape)), d) = (&wr.head, &resolved[at]) else { continue };
+            derivations.push(Derivation {
+                head: head.clone(),
+                shape: shape.clone(),
+                tolerance: model.derivations[wr.derivation].tolerance,
+                ..d.clone()
+            });
             owners.push((w, i));
         }
         if derivations.is_empty() {

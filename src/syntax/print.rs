@@ -8,6 +8,7 @@
 //! Greek letters in names spelled out (`ζ` → `zeta`); that text has the same meaning, not always
 //! the same tree (`xᵀ` becomes the power `x^T`, which the resolver reads as the transpose).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -130,7 +131,7 @@ fn continues_derivation(rest: &[SourceLine]) -> bool {
 /// One expression in canonical form.
 pub fn expr_to_string(expr: &Expr, spelling: Spelling) -> String {
     let mut printer = Printer::new(spelling, false);
-    let mut out = String::new();
+    let mut out = String::with_capacity(64);
     printer.expr(&mut out, expr);
     out
 }
@@ -231,25 +232,25 @@ impl Printer {
         }
     }
 
-    fn name(&mut self, ident: &Ident) -> String {
+    fn name<'i>(&mut self, ident: &'i Ident) -> Cow<'i, str> {
         if !self.ascii() || ident.name.is_ascii() {
             if self.ascii() {
                 self.names.entry(ident.name.clone()).or_insert((ident.name.clone(), ident.span));
             }
-            return ident.name.clone();
+            return Cow::Borrowed(&ident.name);
         }
         let mut printed = transliterate(&ident.name);
         if is_reserved(&printed) {
             printed.push('_');
         }
         self.names.entry(ident.name.clone()).or_insert((printed.clone(), ident.span));
-        printed
+        Cow::Owned(printed)
     }
 
-    fn function_name(&mut self, ident: &Ident) -> String {
+    fn function_name<'i>(&mut self, ident: &'i Ident) -> Cow<'i, str> {
         match ident.name.as_str() {
-            "σ" if self.ascii() => "sigmoid".to_string(),
-            "δ" if self.ascii() && !self.declares_delta => "delta".to_string(),
+            "σ" if self.ascii() => Cow::Borrowed("sigmoid"),
+            "δ" if self.ascii() && !self.declares_delta => Cow::Borrowed("delta"),
             _ => self.name(ident),
         }
     }

@@ -22,7 +22,7 @@
 //! The resolver does not evaluate anything and knows no number beyond exact literals; the limits
 //! on a file's size that the syntax alone does not bound are in `model::limits`.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use super::ir::*;
 use crate::diagnostic::{Diagnostic, Span};
@@ -106,7 +106,7 @@ struct Resolver {
     /// Unknown node dependency lists still to resolve.
     pending_deps: Vec<(EntryId, Vec<ast::VarRef>)>,
     /// Names whose declaration failed: their uses are not reported again.
-    poisoned: std::collections::HashSet<String>,
+    poisoned: FxHashSet<String>,
     /// How many of the diagnostics belong to derivations (the others to declarations).
     derivation_errors: usize,
 }

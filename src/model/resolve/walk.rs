@@ -179,6 +179,10 @@ pub fn free_indices(e: &Expr, out: &mut Vec<IndexId>) {
 /// The class labels (`var y in 1..K`) that expressions read, directly or through the
 /// definitions, unknown nodes and user functions they use, in order of appearance.
 pub fn labels_read(model: &Model, exprs: &[&Expr]) -> Vec<IndexId> {
+    // (Most models declare no class label: nothing to walk for.)
+    if !model.indices.iter().any(|i| i.label) {
+        return Vec::new();
+    }
     let mut free = Vec::new();
     let mut seen = vec![false; model.entries.len()];
     let mut seen_fns = vec![false; model.user_functions.len()];
