@@ -30,6 +30,7 @@ use crate::check::{
 use crate::model::{resolve, Derivation, Model};
 use crate::syntax::ast::{self, Item};
 use crate::syntax::print::{expr_to_string, Spelling};
+use crate::syntax::shift::MapSpans;
 use crate::work::Budget;
 use candidates::{candidates, chain_factors, nodes_of, Candidate, Hints, Known};
 
@@ -97,6 +98,7 @@ pub fn localise_only(
     only: impl Fn(usize) -> bool,
 ) {
     let known = known(file);
+    let declarations = declarations_digest(file);
     let syntax: HashMap<_, &ast::Derivation> = file
         .items
         .iter()
@@ -124,7 +126,7 @@ pub fn localise_only(
     let inner = if side_by_side { CheckOptions { jobs: 1, ..options.clone() } } else { options.clone() };
     let found = crate::threads::map_each(&todo, options.jobs, |&di| {
         let Some(d) = model.derivations.get(di).and_then(|m| syntax.get(&m.span)) else { return Vec::new() };
-        let mut wrong = wrong_steps(file, &definitions, &known, di, d, &results[di]);
+        let mut wrong = wrong_steps(file, &declarations, &definitions, &known, di, d, &results[di]);
         if wrong.is_empty() {
             return Vec::new();
         }
@@ -144,15 +146,15 @@ pub fn localise_only(
 /// `internal_error` are read (the key of `grade`'s memo of repairs holds exactly these).
 fn wrong_steps<'a>(
     file: &ast::File,
+    declarations: &[u8; 32],
     definitions: &[&ast::Expr],
     known: &Known,
     di: usize,
     d: &'a ast::Derivation,
     result: &DerivationResult,
 ) -> Vec<Wrong<'a>> {
-    // The forms `derive` works expressions out to, by text: kept for one derivation (made again
-    // for the next, so that nothing of one derivation's search comes from another's).
-    let mut worked = HashMap::new();
+    // The forms `derive` works expressions out to, by text (see [`Worked`]).
+    let mut worked = Worked { file, declarations, by_text: HashMap::new() };
     let mut wrong = Vec::new();
     for (k, step) in result.steps.iter().enumerate() {
         if step.verdict != Verdict::Wrong || step.internal_error || d.steps.len() != result.steps.len() {
@@ -164,7 +166,7 @@ fn wrong_steps<'a>(
             continue;
         }
         let before = if k == 0 { &d.head } else { &d.steps[k - 1].expr };
-        let hints = hints(file, definitions, &known.definitions, &d.head, before, &mut worked);
+        let hints = hints(definitions, &known.definitions, &d.head, before, &mut worked);
         let mut candidates = candidates(before, &d.steps[k].expr, known, &hints);
         // A constant factor of the whole step is the likely cause already: the one factor it
         // names is put back first (`1/2` for a step off by a factor of 2), no other.
@@ -397,12 +399,11 @@ fn hadamard_factors(e: &ast::Expr) -> Vec<ast::Expr> {
 /// forms `derive` works the head and the step before out to (`worked` caches them by text), and
 /// the builtin calls differentiated there or in the definitions with their derivatives.
 fn hints(
-    file: &ast::File,
     definitions: &[&ast::Expr],
     defined: &[(ast::VarRef, ast::Expr)],
     head: &ast::Expr,
     before: &ast::Expr,
-    worked: &mut HashMap<String, Vec<ast::Expr>>,
+    worked: &mut Worked,
 ) -> Hints {
     let chain = chain_factors(definitions, &[head, before]);
     let mut forms = Vec::new();
@@ -410,8 +411,7 @@ fn hints(
         if !nodes_of(e).into_iter().any(is_diff) {
             continue;
         }
-        let these = worked.entry(text_of(e)).or_insert_with(|| crate::derive::worked_forms(file, e));
-        forms.extend(these.iter().cloned());
+        forms.extend(worked.forms(e).iter().cloned());
     }
     // The calls differentiated: inside the derivatives of the head and the step before, in the
     // definitions, and (primed: their derivatives) in the worked forms.
@@ -460,13 +460,69 @@ fn hints(
     let mut values = Vec::new();
     for e in [before, head] {
         for f in candidates::factors_of(e).into_iter().filter(|f| is_diff(f)) {
-            let these = worked.entry(text_of(&f)).or_insert_with(|| crate::derive::worked_forms(file, &f));
-            values.extend(these.last().cloned());
+            values.extend(worked.forms(&f).last().cloned());
         }
     }
     let head_free = head.free_name_uses().into_iter().map(|(n, _)| n).collect();
     let carried = [head, before].iter().flat_map(|e| candidates::carried_factors(e, defined)).collect();
     Hints { chain, worked: forms, values, head_free, derivatives, carried }
+}
+
+/// The forms `derive` works expressions out to in the declarations of `file` (what
+/// `derive::worked_forms` reads of it), by text, without spans: they depend on the declarations
+/// and the expression alone, not on where either is written. Remembered for the derivation
+/// (`by_text`) and for the process ([`WORKED`], by a digest of the declarations and the text):
+/// the submissions of one exercise work out the same heads in the same declarations.
+struct Worked<'f> {
+    file: &'f ast::File,
+    /// The digest of the declarations, spans left out ([`declarations_digest`]).
+    declarations: &'f [u8; 32],
+    by_text: HashMap<String, Vec<ast::Expr>>,
+}
+
+/// The worked forms remembered for the process, by the digest of the declarations and the text
+/// of the expression; emptied when it holds [`WORKED_ENTRIES`] (what it holds changes no result).
+static WORKED: std::sync::Mutex<Option<rustc_hash::FxHashMap<[u8; 32], Vec<ast::Expr>>>> = std::sync::Mutex::new(None);
+const WORKED_ENTRIES: usize = 4096;
+
+impl Worked<'_> {
+    fn forms(&mut self, e: &ast::Expr) -> &Vec<ast::Expr> {
+        let text = text_of(e);
+        let (file, declarations) = (self.file, self.declarations);
+        self.by_text.entry(text).or_insert_with_key(|text| {
+            use sha2::{Digest, Sha256};
+            let key: [u8; 32] = Sha256::new().chain_update(declarations).chain_update(text).finalize().into();
+            let remembered = WORKED.lock().ok().and_then(|memo| memo.as_ref()?.get(&key).cloned());
+            if let Some(forms) = remembered {
+                return forms;
+            }
+            let mut forms = crate::derive::worked_forms(file, e);
+            forms.map_spans(&|_| crate::diagnostic::Span::default());
+            if let Ok(mut memo) = WORKED.lock() {
+                let memo = memo.get_or_insert_with(Default::default);
+                if memo.len() >= WORKED_ENTRIES {
+                    memo.clear();
+                }
+                memo.insert(key, forms.clone());
+            }
+            forms
+        })
+    }
+}
+
+/// A digest of a file's declarations (every item but its derivations), spans left out.
+fn declarations_digest(file: &ast::File) -> [u8; 32] {
+    use sha2::Digest;
+    use std::hash::Hash;
+    let mut h = crate::check::Hashing(sha2::Sha256::new());
+    let declarations = file.items.iter().filter(|item| !matches!(item, Item::Derivation(_)));
+    h.0.update(format!("gradproof worked 1|{}|", declarations.clone().count()));
+    for item in declarations {
+        let mut item = item.clone();
+        item.map_spans(&|_| crate::diagnostic::Span::default());
+        item.hash(&mut h);
+    }
+    h.0.finalize().into()
 }
 
 fn text_of(e: &ast::Expr) -> String {
@@ -720,4 +776,45 @@ fn verify(
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(source: &str) -> ast::File {
+        let (file, errors) = crate::syntax::parse_file(source);
+        assert!(errors.is_empty(), "{errors:?}");
+        file
+    }
+
+    fn head(file: &ast::File) -> &ast::Expr {
+        file.items.iter().find_map(|item| if let Item::Derivation(d) = item { Some(&d.head) } else { None }).unwrap()
+    }
+
+    /// The worked forms depend on the declarations and the expression, not on where they are
+    /// written nor on which file was searched first: the forms of the process's memo are those
+    /// worked out afresh, without spans.
+    #[test]
+    fn worked_forms_remembered_are_those_worked_out_afresh() {
+        let model = "var x, w\nlet h = sigmoid(w * x)\n";
+        let first = parsed(&format!("{model}derive diff(h^2, w)\n  = 0\n"));
+        let moved = parsed(&format!("# another file\n\n{model}derive \"moved\" diff(h^2, w)\n  = 1\n"));
+        assert_eq!(declarations_digest(&first), declarations_digest(&moved));
+        let other = parsed(&format!("{model}var b\nderive diff(h^2, w)\n  = 0\n"));
+        assert_ne!(declarations_digest(&first), declarations_digest(&other));
+
+        let mut fresh = crate::derive::worked_forms(&moved, head(&moved));
+        assert!(!fresh.is_empty(), "the head has forms to work out");
+        fresh.map_spans(&|_| crate::diagnostic::Span::default());
+        let digest = declarations_digest(&first);
+        let mut one = Worked { file: &first, declarations: &digest, by_text: HashMap::new() };
+        let from_first = one.forms(head(&first)).clone();
+        let digest = declarations_digest(&moved);
+        let mut two = Worked { file: &moved, declarations: &digest, by_text: HashMap::new() };
+        // (The syntax tree has no `==`: its `Debug` text, spans and all, says the same.)
+        let debug = |forms: &Vec<ast::Expr>| format!("{forms:?}");
+        assert_eq!(debug(two.forms(head(&moved))), debug(&from_first));
+        assert_eq!(debug(&from_first), debug(&fresh));
+    }
 }
