@@ -481,9 +481,10 @@ struct Worked<'f> {
 }
 
 /// The worked forms remembered for the process, by the digest of the declarations and the text
-/// of the expression; emptied when it holds [`WORKED_ENTRIES`] (what it holds changes no result).
+/// of the expression; emptied when it holds [`WORKED_ENTRIES`] (what it holds changes no result;
+/// a batch of one exercise needs a few, and a long-lived `serve` must not grow with every edit).
 static WORKED: std::sync::Mutex<Option<rustc_hash::FxHashMap<[u8; 32], Vec<ast::Expr>>>> = std::sync::Mutex::new(None);
-const WORKED_ENTRIES: usize = 4096;
+const WORKED_ENTRIES: usize = 256;
 
 impl Worked<'_> {
     fn forms(&mut self, e: &ast::Expr) -> &Vec<ast::Expr> {
