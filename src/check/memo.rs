@@ -153,6 +153,22 @@ impl Write for Hashing {
     }
 }
 
+impl Hashing {
+    /// Feeds a file's declarations (every item but its derivations), wherever they are written:
+    /// their number first (so that the digest reads where they end), then each without spans.
+    pub(crate) fn declarations(&mut self, file: &crate::syntax::ast::File) {
+        use crate::syntax::shift::MapSpans;
+        use std::hash::Hash;
+        let declarations = file.items.iter().filter(|item| !matches!(item, crate::syntax::ast::Item::Derivation(_)));
+        let _ = write!(self, "{}|", declarations.clone().count());
+        for item in declarations {
+            let mut item = item.clone();
+            item.map_spans(&|_| Span::default());
+            item.hash(self);
+        }
+    }
+}
+
 impl std::hash::Hasher for Hashing {
     fn write(&mut self, bytes: &[u8]) {
         self.0.update(bytes);

@@ -374,10 +374,10 @@ fn free_of(e: &Expr) -> Vec<IndexId> {
 }
 
 /// Whether a screen evaluates `step` against a head of shape `shape` whose free indices are
-/// `head_free` (`model::free_indices` of the head): a step of another shape, or with an index free that the
-/// head does not have, cannot pass and is not evaluated (its array elements would multiply the
-/// samples of all the others). A class label read is free in every expression alike: it does not
-/// tell.
+/// `head_free` (`model::free_indices` of the head): a step of another shape, or with an index
+/// free that the head does not have, cannot pass and is not evaluated (its array elements would
+/// multiply the samples of all the others). A class label read is free in every expression
+/// alike: it does not tell.
 pub fn screened(model: &Model, head_free: &[IndexId], shape: &crate::model::Shape, step: &crate::model::Step) -> bool {
     fits(model, head_free, shape, &step.shape, &free_of(&step.expr))
 }

@@ -95,15 +95,8 @@ impl GradeMemo {
             prove_budget.work,
             file_budget.work,
         );
-        // The declarations, wherever they are written (their number first: the digest reads
-        // where they end).
-        let declarations = file.items.iter().filter(|item| !matches!(item, ast::Item::Derivation(_)));
-        let _ = write!(common, "{}|", declarations.clone().count());
-        for item in declarations {
-            let mut item = item.clone();
-            item.map_spans(&|_| Span::default());
-            item.hash(&mut common);
-        }
+        // The declarations, wherever they are written.
+        common.declarations(file);
         let common = common.0;
         let syntax: HashMap<Span, &ast::Derivation> = file
             .items

@@ -514,15 +514,9 @@ impl Worked<'_> {
 /// A digest of a file's declarations (every item but its derivations), spans left out.
 fn declarations_digest(file: &ast::File) -> [u8; 32] {
     use sha2::Digest;
-    use std::hash::Hash;
     let mut h = crate::check::Hashing(sha2::Sha256::new());
-    let declarations = file.items.iter().filter(|item| !matches!(item, Item::Derivation(_)));
-    h.0.update(format!("gradproof worked 1|{}|", declarations.clone().count()));
-    for item in declarations {
-        let mut item = item.clone();
-        item.map_spans(&|_| crate::diagnostic::Span::default());
-        item.hash(&mut h);
-    }
+    h.0.update("gradproof worked 1|");
+    h.declarations(file);
     h.0.finalize().into()
 }
 
@@ -691,15 +685,15 @@ fn screen(
         // Only the candidates the screen evaluates (of the head's shape, no new free index): the
         // others cannot pass, and the screen would copy the derivation to leave them out. (The
         // survivors of a screen are all such.)
-        let mut head_free = Vec::new();
-        crate::model::free_indices(&head_expr, &mut head_free);
-        let resolved: Vec<(usize, usize)> = resolved
-            .into_iter()
-            .filter(|&(_, at)| {
+        let mut resolved = resolved;
+        if only.is_none() {
+            let mut head_free = Vec::new();
+            crate::model::free_indices(&head_expr, &mut head_free);
+            resolved.retain(|&(_, at)| {
                 let step = resolved_derivations[at].steps.last().expect("a candidate's derivation has one step");
-                only.is_some() || screened(tried, &head_free, &shape, step)
-            })
-            .collect();
+                screened(tried, &head_free, &shape, step)
+            });
+        }
         let steps = resolved
             .iter()
             .map(|&(_, at)| {

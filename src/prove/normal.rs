@@ -316,6 +316,18 @@ fn binary_gcd(mut a: u128, mut b: u128) -> u128 {
     }
 }
 
+/// A sum of coefficients as the terms keep it: none where it is 0 (no term), and `None` (give up)
+/// where it has grown past [`MAX_COEFFICIENT_BITS`].
+fn kept(c: BigRational) -> Option<Option<BigRational>> {
+    if c.is_zero() {
+        Some(None)
+    } else if too_long(&c) {
+        None
+    } else {
+        Some(Some(c))
+    }
+}
+
 /// Whether a coefficient has grown past [`MAX_COEFFICIENT_BITS`].
 fn too_long(c: &BigRational) -> bool {
     c.numer().bits() + c.denom().bits() > MAX_COEFFICIENT_BITS
@@ -427,19 +439,14 @@ impl Poly {
             let out = &mut self.0;
             for (m, c) in &other.0 {
                 if let Some(entry) = out.get_mut(m) {
-                    let total = sum(entry, c);
-                    if total.is_zero() {
-                        out.remove(m);
-                    } else if too_long(&total) {
-                        return None;
-                    } else {
-                        *entry = total;
+                    match kept(sum(entry, c))? {
+                        Some(total) => *entry = total,
+                        None => {
+                            out.remove(m);
+                        }
                     }
-                } else if !c.is_zero() {
-                    if too_long(c) {
-                        return None;
-                    }
-                    out.insert(m.clone(), c.clone());
+                } else if let Some(c) = kept(c.clone())? {
+                    out.insert(m.clone(), c);
                 }
             }
         } else {
@@ -450,19 +457,12 @@ impl Poly {
                 while let Some(lower) = mine.next_if(|(k, _)| k < m) {
                     out.push(lower);
                 }
-                if let Some((k, v)) = mine.next_if(|(k, _)| k == m) {
-                    let total = sum(&v, c);
-                    if total.is_zero() {
-                        continue;
-                    } else if too_long(&total) {
-                        return None;
-                    }
-                    out.push((k, total));
-                } else if !c.is_zero() {
-                    if too_long(c) {
-                        return None;
-                    }
-                    out.push((m.clone(), c.clone()));
+                let (m, total) = match mine.next_if(|(k, _)| k == m) {
+                    Some((k, v)) => (k, kept(sum(&v, c))?),
+                    None => (m.clone(), kept(c.clone())?),
+                };
+                if let Some(total) = total {
+                    out.push((m, total));
                 }
             }
             out.extend(mine);
@@ -500,21 +500,10 @@ impl Poly {
             let mut total: Option<BigRational> = None;
             let mut next = Some(first);
             while let Some(c) = next.take() {
-                total = match total {
-                    None if c.is_zero() => None,
-                    None if too_long(&c) => return None,
-                    None => Some(c),
-                    Some(t) => {
-                        let s = sum(&t, &c);
-                        if s.is_zero() {
-                            None
-                        } else if too_long(&s) {
-                            return None;
-                        } else {
-                            Some(s)
-                        }
-                    }
-                };
+                total = kept(match total {
+                    None => c,
+                    Some(t) => sum(&t, &c),
+                })?;
                 next = made.next_if(|(k, _)| *k == m).map(|(_, c)| c);
             }
             if let Some(t) = total {
