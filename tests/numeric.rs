@@ -211,6 +211,44 @@ fn higher_precision_tells_a_tiny_difference_that_floats_lose() {
     }
 }
 
+/// `exp(40) + … - exp(40)` is `0 ± 235` in floats: an agreement within bounds that cancellation
+/// widened past the values themselves says nothing, and was once `checked` (`= 2 * x^2` for
+/// `3 * x^2`). It is looked at again in higher precision (SymPy: the sides of the first and third
+/// steps differ by `x^2` and `-1000`, those of the second and fourth by 0). Where more bits cannot
+/// narrow the bounds — a second derivative by finite differences, known to a float's precision at
+/// best — the agreement within them stands, but values far apart still disagree (`0 ± 1e-10` is
+/// not 1000).
+const WIDENED_BY_CANCELLATION: &str = "
+var x
+derive exp(40) + diff(x^3, x) - exp(40)
+  = 2 * x^2
+derive exp(40) + diff(x^3, x) - exp(40)
+  = 3 * x^2
+derive exp(40) + diff(diff(x^3, x) * x, x) - 9 * x^2 - exp(40)
+  = 1000
+derive exp(40) + diff(diff(x^3, x) * x, x) - 9 * x^2 - exp(40)
+  = 0
+";
+
+#[test]
+fn an_agreement_within_bounds_that_cancellation_widened_is_looked_at_again() {
+    use Verdict::{Checked, Wrong};
+    for seed in [DEFAULT_SEED, 1, 2] {
+        assert_eq!(numeric_verdicts(WIDENED_BY_CANCELLATION, seed), [Wrong, Checked, Wrong, Checked], "seed {seed}");
+        let report = check(WIDENED_BY_CANCELLATION, seed);
+        // The counterexample shows the step before as higher precision found it, not as floats lost it.
+        let step = &report.derivations[0].steps[0];
+        let c = step.counterexample.as_ref().expect("a counterexample");
+        let x = c.inputs["x"];
+        let (before, this) = (c.left.expect("the step before's value"), c.right.expect("the step's value"));
+        assert!((before - 3.0 * x * x).abs() < 1e-9 * before.abs(), "seed {seed}: {before} at x = {x}");
+        assert!((this - 2.0 * x * x).abs() < 1e-9 * this.abs(), "seed {seed}: {this} at x = {x}");
+        for s in report.derivations.iter().flat_map(|d| &d.steps) {
+            assert!(!s.internal_error, "seed {seed}: {s:?}");
+        }
+    }
+}
+
 #[test]
 fn a_softmax_with_large_logits_is_compared_where_floats_overflow() {
     // exp(1000 a) overflows floats at most samples; the log-sum-exp identity holds (SymPy: 0 at a

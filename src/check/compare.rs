@@ -175,6 +175,14 @@ pub(super) fn judge(
                 compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range);
             let outcome = if needs_precision(&ev.points[a], &ev.points[b], relation, &outcome) {
                 compare_precisely(ctx, d, ev, a, b, relation, precisions, &mut range)
+            } else if loosely_agree(&ev.points[a], &ev.points[b], &outcome) {
+                // Where more bits cannot narrow the bounds either (a derivative by finite
+                // differences), the agreement within them stands, as it does for every derivative
+                // known no better.
+                match compare_precisely(ctx, d, ev, a, b, relation, precisions, &mut range) {
+                    PairOutcome::Error(_) => outcome,
+                    decided => decided,
+                }
             } else {
                 outcome
             };
@@ -199,9 +207,10 @@ pub(super) fn judge(
         let ev = &evaluated[first];
         let exprs = [expr_at(d, a), expr_at(d, b)];
         let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, lowered, a, b);
-        // A value that floats lost is shown as the higher precision found it.
-        counterexample.left = counterexample.left.or_else(|| precise_shown(ev, a));
-        counterexample.right = counterexample.right.or_else(|| precise_shown(ev, b));
+        // A value that higher precision found (where floats lost it, or their bounds were too
+        // wide to tell) is shown as it found it.
+        counterexample.left = precise_shown(ev, a).or(counterexample.left);
+        counterexample.right = precise_shown(ev, b).or(counterexample.right);
         let cause = diagnose(model, evaluated, &outcomes, a, b);
         let counted = outcomes.iter().filter(|o| **o != PairOutcome::Skipped).count();
         let detail = format!("differs at {} of {counted} samples", bad.len());
@@ -268,6 +277,32 @@ pub(super) fn needs_precision(a: &Point, b: &Point, relation: Relation, outcome:
     }
 }
 
+/// More bits narrow an error bound that rounding makes by about as many bits; one that narrowed by
+/// fewer than this many from one of [`PRECISIONS`] to the next (they are 768 and 3,072 bits apart)
+/// comes from what more bits cannot make more precise — a derivative taken by finite differences,
+/// known to a float's precision at best — and the next precision is not tried.
+const STALLED: i32 = 32;
+
+const STALLED_TEXT: &str = "not decided at one sample: floats lose the value there, and more bits do not narrow \
+     its error bound (a derivative by finite differences is known to a float's precision at best)";
+
+/// An agreement within error bounds wider than this share of the values compared (at least 1) —
+/// 2^-20, the widest bound a value of higher precision may carry to be compared at all
+/// (`Precise::as_float`) — is looked at again in higher precision: the bounds alone could hide a
+/// disagreement (`exp(40) + x - exp(40)` is 0 ± 235 in floats).
+const LOOSE: f64 = 1.0 / (1u64 << 20) as f64;
+
+/// Whether two values agree only within error bounds wide enough to hide a difference (see
+/// [`LOOSE`]).
+fn loosely_agree(a: &Point, b: &Point, outcome: &PairOutcome) -> bool {
+    match (a, b) {
+        (Point::Value { float: fa, error: ea, .. }, Point::Value { float: fb, error: eb, .. }) => {
+            *outcome == PairOutcome::Agree && ea + eb > LOOSE * fa.abs().max(fb.abs()).max(1.0)
+        }
+        _ => false,
+    }
+}
+
 /// Compares expressions `a` and `b` at one sample in higher precision, at each of `precisions`
 /// bits in turn while the error bounds are too wide to tell; a sample none decides gives no
 /// verdict.
@@ -287,6 +322,9 @@ pub(super) fn compare_precisely(
         Point::Lost(m) => Some(m.clone()),
         _ => None,
     });
+    let point = |f: numeric::Approx| Point::Value { exact: None, float: f.value, error: f.error, scale: 0.0 };
+    // The error bounds of the sides too wide at the precision before (see `STALLED`).
+    let mut wide_before: [Option<i32>; 2] = [None, None];
     for &bits in precisions {
         let (pa, pb) = (precise_point(ctx, d, ev, a, bits), precise_point(ctx, d, ev, b, bits));
         let (x, y) = match (&pa, &pb) {
@@ -305,13 +343,33 @@ pub(super) fn compare_precisely(
         // them may leave it (`exp(1000 a)` in a softmax).
         let (fx, fy) = match (x.as_float(bits), y.as_float(bits)) {
             (Ok(fx), Ok(fy)) => (fx, fy),
-            (Err(numeric::NotAFloat::TooWide), _) | (_, Err(numeric::NotAFloat::TooWide)) => continue,
+            (rx @ Err(numeric::NotAFloat::TooWide), ry) | (rx, ry @ Err(numeric::NotAFloat::TooWide)) => {
+                // Bounds too wide to show an agreement may still lie far enough apart to show a
+                // disagreement (`0 ± 1e-10` is not 1000).
+                let (px, py) = (x.approx(), y.approx());
+                if px.value.is_finite()
+                    && py.value.is_finite()
+                    && compare(&point(px), &point(py), ev.widened[b].as_ref(), relation, d.tolerance, range)
+                        == PairOutcome::Disagree
+                {
+                    return PairOutcome::Disagree;
+                }
+                // Each side too wide now, and its error bound now and before.
+                let now = [(&rx, x), (&ry, y)]
+                    .map(|(r, p)| (*r == Err(numeric::NotAFloat::TooWide)).then(|| p.error_exponent()).flatten());
+                let stalled = |(now, before): (Option<i32>, Option<i32>)| matches!((now, before), (Some(n), Some(b)) if n > b - STALLED);
+                let wide_now = now.iter().filter(|e| e.is_some()).count();
+                if wide_now > 0 && now.into_iter().zip(wide_before).filter(|(n, _)| n.is_some()).all(stalled) {
+                    return PairOutcome::Error(STALLED_TEXT.to_string());
+                }
+                wide_before = now;
+                continue;
+            }
             (Err(numeric::NotAFloat::TooLarge), _) | (_, Err(numeric::NotAFloat::TooLarge)) => {
                 return PairOutcome::Error(lost.unwrap_or_else(|| TOO_LARGE.to_string()))
             }
             _ => return PairOutcome::Error(lost.unwrap_or_else(|| TOO_SMALL.to_string())),
         };
-        let point = |f: numeric::Approx| Point::Value { exact: None, float: f.value, error: f.error, scale: 0.0 };
         return compare(&point(fx), &point(fy), ev.widened[b].as_ref(), relation, d.tolerance, range);
     }
     PairOutcome::Error(format!(

@@ -338,6 +338,7 @@ pub(super) fn precise_point(ctx: &Context, d: &Derivation, ev: &Evaluated, i: us
     let p = match numeric::eval_precise(ctx, &ev.sample, expr_at(d, i), bits) {
         Ok(v) => PrecisePoint::Value(v),
         Err(EvalError::Undefined(_)) => PrecisePoint::Undefined,
+        Err(EvalError::Imprecise(why)) if why == numeric::BEYOND_FLOATS_IN_A_DERIVATIVE => PrecisePoint::Error(why),
         Err(EvalError::Imprecise(_) | EvalError::NearKink | EvalError::NotConverged | EvalError::NotExact) => {
             PrecisePoint::Imprecise
         }

@@ -1774,6 +1774,11 @@ fn precise_enough(d: Approx) -> bool {
     d.value.is_finite() && d.error <= MAX_RELATIVE_FD_ERROR * d.value.abs().max(1.0)
 }
 
+/// Why a derivative by finite differences cannot be taken: a value it differences is beyond the
+/// range of floats. Floats lose it, and higher precision finds the same magnitude at every number
+/// of bits (the differences are taken in floats), so it ends the search for a precision that tells.
+pub const BEYOND_FLOATS_IN_A_DERIVATIVE: &str = "a value beyond the range of floats inside a derivative";
+
 /// A value as a float for finite differences: a high-precision value beyond the range of floats
 /// cannot be differenced in floats.
 fn finite_approx<V: Kinded>(v: &V) -> EvalResult<Approx> {
@@ -1781,7 +1786,7 @@ fn finite_approx<V: Kinded>(v: &V) -> EvalResult<Approx> {
     if a.value.is_finite() {
         Ok(a)
     } else {
-        Err(EvalError::Imprecise("a value beyond the range of floats inside a derivative".to_string()))
+        Err(EvalError::Imprecise(BEYOND_FLOATS_IN_A_DERIVATIVE.to_string()))
     }
 }
 

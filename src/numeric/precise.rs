@@ -271,6 +271,15 @@ impl Precise {
         self.value.abs().sub(&self.error, ERROR_BITS, RoundingMode::Down)
     }
 
+    /// The binary exponent of the error bound (`2^(e-1) <= error < 2^e`), where it is finite and
+    /// not 0: how [`Precise::as_float`]'s verdict of too wide changes with more bits.
+    pub fn error_exponent(&self) -> Option<i32> {
+        if self.error.is_zero() || self.error.is_inf() || self.error.is_nan() {
+            return None;
+        }
+        self.error.exponent()
+    }
+
     /// The value as a float with its error bound, to be compared as floats are, if it says
     /// something: its error is within 2^-20 of it, or below 2^(-bits/2) (a value that cancels to 0
     /// has an error of some units of the numbers it came from, which shrinks with more bits), and
