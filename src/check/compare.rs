@@ -175,12 +175,14 @@ pub(super) fn judge(
                 compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range);
             let outcome = if needs_precision(&ev.points[a], &ev.points[b], relation, &outcome) {
                 compare_precisely(ctx, d, ev, a, b, relation, precisions, &mut range)
-            } else if loosely_agree(&ev.points[a], &ev.points[b], &outcome) {
-                // Where more bits cannot narrow the bounds either (a derivative by finite
-                // differences), the agreement within them stands, as it does for every derivative
-                // known no better.
+            } else if loosely_agree(&ev.points[a], &ev.points[b], &outcome, differenced) {
+                // Where a side takes a derivative, or inputs are rescaled to meet an assumption,
+                // 256 bits only: finite differences in higher precision, and those inputs, are
+                // known to a float's precision at best, at any number of bits.
+                let float_precise = differenced || !model.assumptions.is_empty();
+                let precisions = &precisions[..if float_precise { 1 } else { precisions.len().min(2) }];
                 match compare_precisely(ctx, d, ev, a, b, relation, precisions, &mut range) {
-                    PairOutcome::Error(_) => outcome,
+                    PairOutcome::Error(_) => loose_agreement(ctx, d, ev, a, b, outcome),
                     decided => decided,
                 }
             } else {
@@ -280,24 +282,80 @@ pub(super) fn needs_precision(a: &Point, b: &Point, relation: Relation, outcome:
 /// More bits narrow an error bound that rounding makes by about as many bits; one that narrowed by
 /// fewer than this many from one of [`PRECISIONS`] to the next (they are 768 and 3,072 bits apart)
 /// comes from what more bits cannot make more precise — a derivative taken by finite differences,
-/// known to a float's precision at best — and the next precision is not tried.
+/// known to a float's precision at best — and the next precision is not tried. (The floats' own
+/// bound is no measure for the first: the bounds of higher precision are another, more cautious
+/// analysis, 1.9e39 at 256 bits for the sum of the inverse of a Hilbert matrix of order 30, whose
+/// floats carry 2.3e23.)
 const STALLED: i32 = 32;
 
 const STALLED_TEXT: &str = "not decided at one sample: floats lose the value there, and more bits do not narrow \
      its error bound (a derivative by finite differences is known to a float's precision at best)";
 
-/// An agreement within error bounds wider than this share of the values compared (at least 1) —
-/// 2^-20, the widest bound a value of higher precision may carry to be compared at all
-/// (`Precise::as_float`) — is looked at again in higher precision: the bounds alone could hide a
-/// disagreement (`exp(40) + x - exp(40)` is 0 ± 235 in floats).
+/// An agreement within error bounds wider than this share of the values compared — 2^-20, the
+/// widest bound a value of higher precision may carry to be compared at all (`Precise::as_float`)
+/// — is looked at again in higher precision: the bounds alone could hide a disagreement
+/// (`exp(40) + x - exp(40)` is 0 ± 235 in floats, `1 - sigmoid(40)` is 0 ± 1.1e-16, not 4.2e-18).
+/// Where a side takes a derivative, the share is of the larger value or 1: a derivative is known
+/// to a share of its size or 1 at best (`MAX_RELATIVE_FD_ERROR`), in higher precision too, where
+/// finite differences take it; a gradient that should be 0, known as 1e-17 ± 1e-15, is not
+/// evaluated again for nothing.
 const LOOSE: f64 = 1.0 / (1u64 << 20) as f64;
 
+/// What stands of an agreement in floats within loose bounds that 256 bits did not decide: where
+/// more bits cannot narrow the bounds either (a derivative by finite differences), an agreement
+/// within bounds no wider than a derivative's own (those of the precise values where there are
+/// some, else the floats') stands, as it does for every derivative known no better; within wider
+/// ones it says nothing.
+fn loose_agreement(
+    ctx: &Context,
+    d: &Derivation,
+    ev: &Evaluated,
+    a: usize,
+    b: usize,
+    agreed: PairOutcome,
+) -> PairOutcome {
+    let precise = |i: usize| match precise_point(ctx, d, ev, i, PRECISIONS[0]) {
+        PrecisePoint::Value(v) => Some(v.approx()),
+        _ => None,
+    };
+    let narrow = match (precise(a), precise(b)) {
+        (Some(x), Some(y)) => within_a_derivatives_bound(&precise_as_point(x), &precise_as_point(y)),
+        _ => false,
+    };
+    if narrow || within_a_derivatives_bound(&ev.points[a], &ev.points[b]) {
+        agreed
+    } else {
+        PairOutcome::Error(LOOSE_TEXT.to_string())
+    }
+}
+
+/// A value of higher precision as a float point with its error bound, to be compared as floats are.
+fn precise_as_point(f: numeric::Approx) -> Point {
+    Point::Value { exact: None, float: f.value, error: f.error, scale: 0.0 }
+}
+
+const LOOSE_TEXT: &str = "not decided at one sample: the sides agree in floats only within error bounds wider than \
+     a derivative's (cancellation lost the digits that tell them apart), and higher precision cannot narrow them";
+
 /// Whether two values agree only within error bounds wide enough to hide a difference (see
-/// [`LOOSE`]).
-fn loosely_agree(a: &Point, b: &Point, outcome: &PairOutcome) -> bool {
+/// [`LOOSE`]); `differenced`: whether a side takes a derivative.
+fn loosely_agree(a: &Point, b: &Point, outcome: &PairOutcome, differenced: bool) -> bool {
     match (a, b) {
         (Point::Value { float: fa, error: ea, .. }, Point::Value { float: fb, error: eb, .. }) => {
-            *outcome == PairOutcome::Agree && ea + eb > LOOSE * fa.abs().max(fb.abs()).max(1.0)
+            let floor = if differenced { 1.0 } else { 0.0 };
+            *outcome == PairOutcome::Agree && ea + eb > LOOSE * fa.abs().max(fb.abs()).max(floor)
+        }
+        _ => false,
+    }
+}
+
+/// Whether two values' error bounds together are within the widest a derivative by finite
+/// differences may carry ([`numeric::WIDEST_DERIVATIVE_ERROR`] of the larger, at least 1): an
+/// agreement within them says what the numbers say of any such derivative.
+fn within_a_derivatives_bound(a: &Point, b: &Point) -> bool {
+    match (a, b) {
+        (Point::Value { float: fa, error: ea, .. }, Point::Value { float: fb, error: eb, .. }) => {
+            ea + eb <= numeric::WIDEST_DERIVATIVE_ERROR * fa.abs().max(fb.abs()).max(1.0)
         }
         _ => false,
     }
@@ -322,7 +380,6 @@ pub(super) fn compare_precisely(
         Point::Lost(m) => Some(m.clone()),
         _ => None,
     });
-    let point = |f: numeric::Approx| Point::Value { exact: None, float: f.value, error: f.error, scale: 0.0 };
     // The error bounds of the sides too wide at the precision before (see `STALLED`).
     let mut wide_before: [Option<i32>; 2] = [None, None];
     for &bits in precisions {
@@ -349,8 +406,14 @@ pub(super) fn compare_precisely(
                 let (px, py) = (x.approx(), y.approx());
                 if px.value.is_finite()
                     && py.value.is_finite()
-                    && compare(&point(px), &point(py), ev.widened[b].as_ref(), relation, d.tolerance, range)
-                        == PairOutcome::Disagree
+                    && compare(
+                        &precise_as_point(px),
+                        &precise_as_point(py),
+                        ev.widened[b].as_ref(),
+                        relation,
+                        d.tolerance,
+                        range,
+                    ) == PairOutcome::Disagree
                 {
                     return PairOutcome::Disagree;
                 }
@@ -370,7 +433,14 @@ pub(super) fn compare_precisely(
             }
             _ => return PairOutcome::Error(lost.unwrap_or_else(|| TOO_SMALL.to_string())),
         };
-        return compare(&point(fx), &point(fy), ev.widened[b].as_ref(), relation, d.tolerance, range);
+        return compare(
+            &precise_as_point(fx),
+            &precise_as_point(fy),
+            ev.widened[b].as_ref(),
+            relation,
+            d.tolerance,
+            range,
+        );
     }
     PairOutcome::Error(format!(
         "not decided at one sample: floats lose the value there, and numbers of {} bits cannot tell",

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use num_rational::BigRational;
 
-use super::approx::Approx;
+use super::approx::{Approx, UNIT};
 use super::dual::Dual;
 use super::fd::{central, ridders, ridders_until, Derivative};
 use super::interval::{around, Interval};
@@ -29,6 +29,10 @@ const MAX_RELATIVE_FD_ERROR: f64 = 1e-5;
 /// How many times its own estimate the truncation error of a finite difference may be: the error
 /// bound a derivative carries into the arithmetic around it.
 const FD_SAFETY: f64 = 100.0;
+/// The widest error bound a derivative by finite differences may carry, as a share of its size
+/// (at least 1): its estimate within [`MAX_RELATIVE_FD_ERROR`] taken [`FD_SAFETY`] times, and its
+/// noise within it once.
+pub const WIDEST_DERIVATIVE_ERROR: f64 = (FD_SAFETY + 1.0) * MAX_RELATIVE_FD_ERROR;
 /// The step of the first, quick comparison of a cross-check, relative to the point (at least 1):
 /// small enough that a central difference's truncation error (about `h² f'''/6`) is below
 /// [`QUICK_AGREEMENT`] for the functions of the course, large enough that rounding is far below it.
@@ -299,6 +303,12 @@ impl Kinded for Dual {
 
 impl Kinded for Precise {
     const KIND: Kind = Kind::Precise;
+    /// An inverse in higher precision, charged by the words of its numbers (see `Expr::Det` in
+    /// [`Evaluator::eval`]).
+    fn inverse(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Vec<Self>> {
+        charge(linalg::elimination_steps(n).saturating_mul(3 * super::precise::words()))?;
+        linalg::inverse(m, n, charge)
+    }
     fn from_approx(x: Approx) -> EvalResult<Precise> {
         Ok(Precise::from_f64(x.value, x.error))
     }
@@ -389,7 +399,8 @@ struct Shared {
     /// Set once the file's budget was found spent: every later operation fails with it.
     spent: Cell<Option<crate::work::Spent>>,
     /// The sums of the raw draws of families under an `assume`, by entry.
-    assumed_totals: RefCell<HashMap<(EntryId, Vec<i64>), f64>>,
+    /// The sum of each row of a family under an assumption, and the sum of its magnitudes.
+    assumed_totals: RefCell<HashMap<(EntryId, Vec<i64>), (f64, f64)>>,
     /// What the evaluation read at the sample's own point, for counterexamples (recorded only
     /// when asked for: `recording`).
     reads: RefCell<Reads>,
@@ -1014,6 +1025,14 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 }
             }
             Expr::Det(m) => {
+                if V::KIND == Kind::Precise {
+                    // An elimination in higher precision is charged by the words of its numbers,
+                    // before the matrix's entries are computed: a multiply-add of `b` bits costs
+                    // some `b / 64` float operations or more (at 4,096 bits the determinant of a
+                    // 200 × 200 matrix took minutes).
+                    let n = usize::try_from(self.bound_value(m.size)).unwrap_or(0);
+                    self.charge(linalg::elimination_steps(n).saturating_mul(super::precise::words()))?;
+                }
                 let (n, values) = self.square(m, free)?;
                 if V::KIND == Kind::Float {
                     let floats: Vec<f64> = values.iter().map(Value::to_f64).collect();
@@ -1332,13 +1351,15 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         let entry = &model.entries[key.0];
         let value = match &entry.kind {
             EntryKind::Input(domain) => {
-                let x = self.input(key, *domain);
+                let (x, rounding) = self.input(key, *domain);
                 if V::KIND == Kind::Exact
                     && self.sample.exact_inputs
                     && !model.assumptions.iter().any(|a| a.entry == key.0)
                 {
                     // A float is a rational: exact arithmetic on it tells apart what rounding cannot.
                     V::from_exact(x)?
+                } else if rounding > 0.0 {
+                    V::from_approx(Approx { value: x, error: rounding })?
                 } else {
                     V::from_float(x)?
                 }
@@ -1447,7 +1468,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     }
 
     /// The sampled value of an input, normalised when an `assume` constrains its family.
-    fn input(&self, k: &EntryKey, domain: crate::model::Domain) -> f64 {
+    /// The sample's value of an input, with a bound on its error: 0, except in a family under an
+    /// assumption (`assume sum(k, t[n,k]) = 1`), whose row is rescaled to meet it in floats — the
+    /// rounded values meet it only to within the rounding of the row's sum and the rescaling,
+    /// which higher precision would otherwise take for a disagreement.
+    fn input(&self, k: &EntryKey, domain: crate::model::Domain) -> (f64, f64) {
         let raw = |args: &[i64]| {
             let words: Words =
                 [self.sample.seed, TAG_INPUT, k.0 as u64].into_iter().chain(args.iter().map(|&a| a as u64)).collect();
@@ -1464,7 +1489,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             // The row's draws (the other subscripts fixed), summed once per evaluation rather
             // than once per entry read.
             let mut row: Vec<i64> = k.1.to_vec();
-            let total = *self
+            let (lo, hi) = (self.bound_value(r.lo), self.bound_value(r.hi));
+            let (total, magnitudes) = *self
                 .shared
                 .assumed_totals
                 .borrow_mut()
@@ -1473,19 +1499,26 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     row.clone()
                 }))
                 .or_insert_with(|| {
-                    (self.bound_value(r.lo)..=self.bound_value(r.hi))
-                        .map(|i| {
-                            row[a.slot] = i;
-                            raw(&row)
-                        })
-                        .sum()
+                    (lo..=hi).fold((0.0, 0.0), |(sum, magnitudes), i| {
+                        row[a.slot] = i;
+                        let x = raw(&row);
+                        (sum + x, magnitudes + x.abs())
+                    })
                 });
             value *= super::value::ratio_to_f64(&a.total) / total;
+            // The sum of n terms is off by at most (n - 1) units of their magnitudes' sum; the
+            // target's float, the quotient and the product add one unit each (to first order).
+            let terms = (hi - lo + 1).max(1) as f64;
+            let rounding = (terms + 2.0) * UNIT * value.abs() * (magnitudes / total.abs()).max(1.0);
+            if self.shared.recording.get() {
+                self.shared.reads.borrow_mut().inputs.entry(k.clone()).or_insert(value);
+            }
+            return (value, rounding);
         }
         if self.shared.recording.get() {
             self.shared.reads.borrow_mut().inputs.entry(k.clone()).or_insert(value);
         }
-        value
+        (value, 0.0)
     }
 
     fn unknown_function(&mut self, f: usize, order: u32, args: &[V]) -> EvalResult<V> {

@@ -19,6 +19,7 @@ pub use approx::Approx;
 pub use eval::{
     cross_check_every_derivative, dual_cross_checks, dual_disagreements, entry_key_text, eval_exact, eval_float,
     eval_precise, reads, take_dual_disagreements, Batch, Context, Reads, Sample, BEYOND_FLOATS_IN_A_DERIVATIVE,
+    WIDEST_DERIVATIVE_ERROR,
 };
 pub use interval::Interval;
 pub use precise::{NotAFloat, Precise};

@@ -49,6 +49,11 @@ fn bits() -> usize {
     BITS.with(Cell::get)
 }
 
+/// The 64-bit words of a number at this thread's precision (at least 1).
+pub(super) fn words() -> u64 {
+    (bits() / 64).max(1) as u64
+}
+
 /// Which function a remembered value is of ([`remembered`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Function {
