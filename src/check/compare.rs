@@ -178,7 +178,8 @@ pub(super) fn judge(
             } else if loosely_agree(&ev.points[a], &ev.points[b], &outcome, differenced) {
                 // Where a side takes a derivative, or inputs are rescaled to meet an assumption,
                 // 256 bits only: finite differences in higher precision, and those inputs, are
-                // known to a float's precision at best, at any number of bits.
+                // known to a float's precision at best, at any number of bits. Else up to 1,024
+                // bits (at 4,096 an agreement already found in floats is not worth the cost).
                 let float_precise = differenced || !model.assumptions.is_empty();
                 let precisions = &precisions[..if float_precise { 1 } else { precisions.len().min(2) }];
                 match compare_precisely(ctx, d, ev, a, b, relation, precisions, &mut range) {
@@ -301,7 +302,7 @@ const STALLED_TEXT: &str = "not decided at one sample: floats lose the value the
 /// evaluated again for nothing.
 const LOOSE: f64 = 1.0 / (1u64 << 20) as f64;
 
-/// What stands of an agreement in floats within loose bounds that 256 bits did not decide: where
+/// What stands of an agreement in floats within loose bounds that higher precision did not decide: where
 /// more bits cannot narrow the bounds either (a derivative by finite differences), an agreement
 /// within bounds no wider than a derivative's own (those of the precise values where there are
 /// some, else the floats') stands, as it does for every derivative known no better; within wider
