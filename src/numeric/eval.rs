@@ -398,8 +398,8 @@ struct Shared {
     budget: Cell<u64>,
     /// Set once the file's budget was found spent: every later operation fails with it.
     spent: Cell<Option<crate::work::Spent>>,
-    /// The sums of the raw draws of families under an `assume`, by entry.
-    /// The sum of each row of a family under an assumption, and the sum of its magnitudes.
+    /// The sum of the raw draws of each row of a family under an `assume`, and the sum of their
+    /// magnitudes, by entry and row.
     assumed_totals: RefCell<HashMap<(EntryId, Vec<i64>), (f64, f64)>>,
     /// What the evaluation read at the sample's own point, for counterexamples (recorded only
     /// when asked for: `recording`).
@@ -1358,10 +1358,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 {
                     // A float is a rational: exact arithmetic on it tells apart what rounding cannot.
                     V::from_exact(x)?
-                } else if rounding > 0.0 {
-                    V::from_approx(Approx { value: x, error: rounding })?
                 } else {
-                    V::from_float(x)?
+                    V::from_approx(Approx { value: x, error: rounding })?
                 }
             }
             EntryKind::Defined(body) => {
@@ -1467,7 +1465,6 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         V::from_approx(smooth_n_partials(&words, &base)[pos])
     }
 
-    /// The sampled value of an input, normalised when an `assume` constrains its family.
     /// The sample's value of an input, with a bound on its error: 0, except in a family under an
     /// assumption (`assume sum(k, t[n,k]) = 1`), whose row is rescaled to meet it in floats — the
     /// rounded values meet it only to within the rounding of the row's sum and the rescaling,
@@ -1480,6 +1477,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         };
         let model = self.ctx.model;
         let mut value = raw(&k.1);
+        let mut rounding = 0.0;
         if self.sample.mirror {
             value = random::mirrored(domain, &model.domain_sets, value);
         }
@@ -1509,16 +1507,12 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             // The sum of n terms is off by at most (n - 1) units of their magnitudes' sum; the
             // target's float, the quotient and the product add one unit each (to first order).
             let terms = (hi - lo + 1).max(1) as f64;
-            let rounding = (terms + 2.0) * UNIT * value.abs() * (magnitudes / total.abs()).max(1.0);
-            if self.shared.recording.get() {
-                self.shared.reads.borrow_mut().inputs.entry(k.clone()).or_insert(value);
-            }
-            return (value, rounding);
+            rounding = (terms + 2.0) * UNIT * value.abs() * (magnitudes / total.abs()).max(1.0);
         }
         if self.shared.recording.get() {
             self.shared.reads.borrow_mut().inputs.entry(k.clone()).or_insert(value);
         }
-        (value, 0.0)
+        (value, rounding)
     }
 
     fn unknown_function(&mut self, f: usize, order: u32, args: &[V]) -> EvalResult<V> {
