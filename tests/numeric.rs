@@ -232,8 +232,10 @@ derive exp(40) + diff(diff(x^3, x) * x, x) - 9 * x^2 - exp(40)
 
 /// The same below 1: `1 - sigmoid(z + 40)` is 0 ± 1.1e-16 in floats, not 4.2e-18 (SymPy: the
 /// first and third steps are off by a factor 2 and by 6.4e-15, the second and fourth are equal);
-/// and a derivative of a sum whose terms of 1e15 cancel (its value 2z is lost in floats, and its
-/// finite differences in higher precision lose it too) is not decided, where it was `checked`.
+/// and a derivative of a sum whose terms of 1e15 cancel (SymPy: it is 2z, not 0) is no longer
+/// `checked`: at the usual draws its value is lost in floats (and its finite differences in higher
+/// precision lose it too), so it is `undetermined`, and `wrong` where one of the small draws
+/// (z below 0.2) leaves enough digits to tell 2z from 0.
 const TINY_BY_CANCELLATION: &str = "
 var z > 0
 derive 1 - sigmoid(z + 40)
@@ -253,7 +255,8 @@ fn an_agreement_within_bounds_that_cancellation_widened_is_looked_at_again() {
     use Verdict::{Checked, Undetermined, Wrong};
     for seed in [DEFAULT_SEED, 1, 2] {
         let verdicts = numeric_verdicts(TINY_BY_CANCELLATION, seed);
-        assert_eq!(verdicts, [Wrong, Checked, Wrong, Checked, Undetermined], "seed {seed}");
+        assert_eq!(verdicts[..4], [Wrong, Checked, Wrong, Checked], "seed {seed}");
+        assert!([Wrong, Undetermined].contains(&verdicts[4]), "seed {seed}: {verdicts:?}");
         assert_eq!(numeric_verdicts(WIDENED_BY_CANCELLATION, seed), [Wrong, Checked, Wrong, Checked], "seed {seed}");
         let report = check(WIDENED_BY_CANCELLATION, seed);
         // The counterexample shows the step before as higher precision found it, not as floats lost it.

@@ -157,9 +157,10 @@ pub(super) fn plan(
             }
         }
     }
-    // One mirrored pair of draws per band, spread over the combinations drawn at.
+    // One mirrored pair of draws per band (one draw for each half of the small band), spread over
+    // the combinations drawn at.
     let bands = if searching { bands(cover) } else { Vec::new() };
-    for (j, band) in bands.iter().enumerate() {
+    for (j, &(band, draws)) in bands.iter().enumerate() {
         if drawn.is_empty() {
             break;
         }
@@ -169,9 +170,9 @@ pub(super) fn plan(
         // The magnitudes matter here, not the elements: a spread of them is enough.
         let step = positions.len().div_ceil(BAND_ELEMENTS).max(1);
         let elements: Vec<Vec<(IndexId, i64)>> = positions.iter().step_by(step).cloned().collect();
-        for s in 0..2 {
+        for s in 0..draws {
             let seed = random::key(&[options.seed, d_index as u64, *inst_idx as u64, 0xba4d, j as u64]);
-            let base = Sample { band: *band, ..Sample::standard(sizes.clone(), values.clone(), seed, s % 2 == 1) };
+            let base = Sample { band, ..Sample::standard(sizes.clone(), values.clone(), seed, s % 2 == 1) };
             groups.push(Group { base, elements: elements.clone() });
         }
     }
@@ -274,9 +275,12 @@ pub(super) fn inside(r: &mut impl Rng, lo: i64, hi: i64) -> i64 {
     }
 }
 
-/// The bands of magnitudes drawn at besides the usual one: large inputs, and inputs on each side
-/// of every scale the derivation has (a kink, a constant added to an input).
-pub(super) fn bands(cover: &Coverage) -> Vec<Band> {
+/// The bands of magnitudes drawn at besides the usual one, each with its number of draws: large
+/// inputs, inputs on each side of every scale the derivation has (a kink, a constant added to an
+/// input), and small inputs. A band is drawn at by a mirrored pair; the small band's two halves
+/// once each, unmirrored, so that its two draws are at two magnitudes (a mirrored pair is at one,
+/// and a positive input keeps its value in it), one of them below [`SMALL_SPLIT`].
+pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     if !cover.random.contains(&true) {
         return Vec::new();
     }
@@ -292,7 +296,9 @@ pub(super) fn bands(cover: &Coverage) -> Vec<Band> {
     if cover.relative_kink {
         out.extend([Band::Between(WIDE.0, WIDE.1); WIDE_DRAWS]);
     }
-    out.retain(|b| undifferenced_pair || matches!(b, Band::Between(_, hi) if *hi <= MODERATE));
+    let mut out: Vec<(Band, usize)> = out.into_iter().map(|b| (b, 2)).collect();
+    out.extend([(Band::Between(SMALL.0, SMALL_SPLIT), 1), (Band::Between(SMALL_SPLIT, SMALL.1), 1)]);
+    out.retain(|(b, _)| undifferenced_pair || matches!(b, Band::Between(_, hi) if *hi <= MODERATE));
     out
 }
 
@@ -304,6 +310,14 @@ pub(super) const WIDE: (f64, f64) = (0.02, 20.0);
 /// How many pairs of draws the wide band gets: a threshold between two positive inputs (whose
 /// mirrored draws are the same) is passed at about one wide draw in two.
 pub(super) const WIDE_DRAWS: usize = 4;
+
+/// The magnitudes of the small draws, below the usual ones (which start at 0.2): two draws, one
+/// in each half (split at [`SMALL_SPLIT`]), where a step is wrong only near 0 (`log(exp(40*x) + exp(-40*x))/40 = abs(x)` is off by
+/// 0.017 at 0 and by 5e-11 at 0.25).
+pub(super) const SMALL: (f64, f64) = (1e-3, 0.2);
+
+/// Where the small band is halved (on a log scale).
+pub(super) const SMALL_SPLIT: f64 = 0.014;
 
 /// The magnitudes of the large draws: one pair of draws in each band.
 pub(super) const LARGE: [(f64, f64); 2] = [(10.0, 100.0), (100.0, 1000.0)];

@@ -6,7 +6,7 @@
 //! Nothing here evaluates; it is read once per derivation, and the plan of samples (`check/plan.rs`)
 //! chooses sizes and input bands from it.
 
-use crate::model::{expansion, Builtin, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId};
+use crate::model::{expansion, subst_locals, Builtin, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId};
 
 /// `constant + Σ coef·size`, saturating.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -168,6 +168,10 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
         out.sums.push(walk.sums);
         kinks.extend(walk.kinks);
         out.relative_kink |= walk.relative_kink;
+        if walk.truncated {
+            kinks.extend(walk.body_kinks);
+            out.relative_kink |= walk.body_relative;
+        }
         constants.extend(walk.constants);
         out.random.push(walk.random);
         out.rational.push(walk.rational);
@@ -192,6 +196,19 @@ struct Walk<'m> {
     entries_seen: Vec<bool>,
     functions_seen: Vec<bool>,
     formulas_seen: Vec<Builtin>,
+    /// How many bodies of functions and formulas (over their parameters) are being walked: their
+    /// kinks are read at each use instead, with the arguments put in ([`Walk::instance`]).
+    in_body: usize,
+    /// How many more nodes [`Walk::instance`] may visit and build.
+    instance_budget: usize,
+    /// Whether [`Walk::instance`] stopped short (at its depth or budget) somewhere: then the kinks
+    /// of the bodies over their parameters count too, as they did before kinks were read at uses.
+    truncated: bool,
+    /// The kinks of the bodies read over their parameters (and whether one was relative).
+    body_kinks: Vec<f64>,
+    body_relative: bool,
+    /// Whether a function's body has a kink anywhere in it, once known.
+    kinked_functions: Vec<Option<bool>>,
     /// The ranges of the `sum`s being walked through.
     guards: Vec<IndexRange>,
     ranges: Vec<IndexRange>,
@@ -207,6 +224,11 @@ struct Walk<'m> {
 
 /// How deep the search for where a kink sits follows definitions and nested kinks.
 const KINK_DEPTH: usize = 8;
+/// How deep [`Walk::instance`] follows the uses of functions and formulas inside one another.
+const INSTANCE_DEPTH: usize = 8;
+/// How many nodes of bodies [`Walk::instance`] visits and builds for one expression, at most: past
+/// it, or past its depth, the kinks of the bodies over their parameters are taken instead.
+const INSTANCE_BUDGET: usize = 20_000;
 
 impl<'m> Walk<'m> {
     fn new(model: &'m Model) -> Walk<'m> {
@@ -215,6 +237,12 @@ impl<'m> Walk<'m> {
             entries_seen: vec![false; model.entries.len()],
             functions_seen: vec![false; model.user_functions.len()],
             formulas_seen: Vec::new(),
+            in_body: 0,
+            instance_budget: INSTANCE_BUDGET,
+            truncated: false,
+            body_kinks: Vec::new(),
+            body_relative: false,
+            kinked_functions: vec![None; model.user_functions.len()],
             guards: Vec::new(),
             ranges: Vec::new(),
             reads: Vec::new(),
@@ -307,7 +335,9 @@ impl<'m> Walk<'m> {
             self.range(model.indices[slot].range);
         }
         // A definition is computed wherever it is read: the sums it is read under do not guard it.
+        // It has no parameters: its kinks are read where it is.
         let guards = std::mem::take(&mut self.guards);
+        let in_body = std::mem::replace(&mut self.in_body, 0);
         match &entry.kind {
             EntryKind::Input(_) => self.random = true,
             EntryKind::Defined(body) => self.expr(body),
@@ -320,6 +350,7 @@ impl<'m> Walk<'m> {
             }
         }
         self.guards = guards;
+        self.in_body = in_body;
     }
 
     fn expr(&mut self, e: &Expr) {
@@ -347,23 +378,30 @@ impl<'m> Walk<'m> {
                 self.random = true;
                 self.rational = false;
             }
-            Expr::Apply(f, order, _) => {
+            Expr::Apply(f, order, args) => {
                 if *order > 0 {
                     self.rational = false;
                     self.differenced = true;
                 }
+                let model = self.model;
+                let body = &model.user_functions[*f].body;
                 if !std::mem::replace(&mut self.functions_seen[*f], true) {
-                    let model = self.model;
                     let guards = std::mem::take(&mut self.guards);
-                    self.expr(&model.user_functions[*f].body);
+                    self.in_body += 1;
+                    self.expr(body);
+                    self.in_body -= 1;
                     self.guards = guards;
+                }
+                // Outside every body, a use's kinks are read with its arguments put in.
+                if self.in_body == 0 && self.kinked_function(*f) {
+                    self.instance(body, args, INSTANCE_DEPTH);
                 }
             }
             Expr::Builtin(b, order, args) => match expansion(*b, *order) {
                 // Defined by a formula (or a derivative given by one): read like a user function,
-                // its body once over its parameters (expanding it at every use would repeat the
-                // arguments' walk once per use of a parameter, at every level of nesting), and a
-                // prime is differenced.
+                // its body walked once (expanding it at every use would repeat the arguments' walk
+                // once per use of a parameter, at every level of nesting) and its kinks read at
+                // each use (`Walk::instance`), and a prime is differenced.
                 Some((body, order)) => {
                     if order > 0 {
                         self.rational = false;
@@ -373,8 +411,13 @@ impl<'m> Walk<'m> {
                     if !self.formulas_seen.contains(b) {
                         self.formulas_seen.push(*b);
                         let guards = std::mem::take(&mut self.guards);
+                        self.in_body += 1;
                         self.expr(body);
+                        self.in_body -= 1;
                         self.guards = guards;
+                    }
+                    if self.in_body == 0 && self.kinked(body) {
+                        self.instance(body, args, INSTANCE_DEPTH);
                     }
                 }
                 None => self.builtin(*b, args),
@@ -405,22 +448,131 @@ impl<'m> Walk<'m> {
     }
 
     /// A primitive builtin (the table's facts): where its kink is, and whether it is transcendental.
+    /// Inside the body of a function or formula, the kink is read at each use instead.
     fn builtin(&mut self, b: Builtin, args: &[Expr]) {
         let Some(facts) = b.facts() else {
             self.rational = false;
             return;
         };
-        match (facts.kink, args) {
-            (true, [x]) => self.kink_at(&linear(x), 0.0, KINK_DEPTH),
-            (true, [x, y]) => match linear(x).combined(&linear(y), -1.0) {
+        if self.in_body == 0 {
+            self.kink_of(b, args);
+        } else {
+            // Kept aside, for where a use is too deep to read (`Walk::instance`).
+            std::mem::swap(&mut self.kinks, &mut self.body_kinks);
+            std::mem::swap(&mut self.relative_kink, &mut self.body_relative);
+            self.kink_of(b, args);
+            std::mem::swap(&mut self.kinks, &mut self.body_kinks);
+            std::mem::swap(&mut self.relative_kink, &mut self.body_relative);
+        }
+        if facts.transcendental {
+            self.rational = false;
+        }
+    }
+
+    /// Where a primitive builtin with the given arguments has its kink, if it has one.
+    fn kink_of(&mut self, b: Builtin, args: &[Expr]) {
+        if !b.facts().is_some_and(|f| f.kink) {
+            return;
+        }
+        match args {
+            [x] => self.kink_at(&linear(x), 0.0, KINK_DEPTH),
+            [x, y] => match linear(x).combined(&linear(y), -1.0) {
                 Some(form) => self.kink_at(&form, 0.0, KINK_DEPTH),
                 None => self.relative_kink = true,
             },
             _ => {}
         }
-        if facts.transcendental {
-            self.rational = false;
+    }
+
+    /// Whether an expression has a kink anywhere in it, through the functions and formulas it
+    /// uses (definitions aside: their kinks are read where they are).
+    fn kinked(&mut self, e: &Expr) -> bool {
+        let here = match e {
+            Expr::Builtin(b, order, _) => match expansion(*b, *order) {
+                Some((inner, _)) => self.kinked(inner),
+                None => b.facts().is_some_and(|f| f.kink),
+            },
+            Expr::Apply(f, _, _) => self.kinked_function(*f),
+            _ => false,
+        };
+        let mut any = here;
+        e.for_each_child(|c| any = any || self.kinked(c));
+        any
+    }
+
+    /// Whether a function's body has a kink anywhere in it (read once).
+    fn kinked_function(&mut self, f: usize) -> bool {
+        if let Some(k) = self.kinked_functions[f] {
+            return k;
         }
+        let model = self.model;
+        let k = self.kinked(&model.user_functions[f].body);
+        self.kinked_functions[f] = Some(k);
+        k
+    }
+
+    /// The kinks of the body of a function or formula at one use, with its arguments put in for
+    /// its parameters: `hardtanh(20*x)` has its kinks at x = ±0.05, `huber(x, 0.01)` at ±0.01,
+    /// where the body alone (`x - relu(x - 1) + relu(-1 - x)`) has them at ±1. Uses inside the
+    /// body are followed to `depth`; everything else of the body was walked once, at its first
+    /// use. Every node visited or built is charged to the budget; where it or the depth runs out,
+    /// the walk is marked truncated.
+    fn instance(&mut self, body: &Expr, args: &[Expr], depth: usize) {
+        if self.instance_budget == 0 {
+            self.truncated = true;
+            return;
+        }
+        self.instance_budget -= 1;
+        let model = self.model;
+        match body {
+            Expr::Builtin(b, order, parts) => match expansion(*b, *order) {
+                Some((inner, _)) => {
+                    let kinked = self.kinked(inner);
+                    self.instance_of(inner, parts, args, depth, kinked);
+                }
+                None if b.facts().is_some_and(|f| f.kink) => {
+                    if let Some(parts) = self.put_in(parts, args) {
+                        self.kink_of(*b, &parts);
+                    }
+                }
+                None => {}
+            },
+            Expr::Apply(f, _, parts) => {
+                let kinked = self.kinked_function(*f);
+                self.instance_of(&model.user_functions[*f].body, parts, args, depth, kinked);
+            }
+            _ => {}
+        }
+        body.for_each_child(|c| self.instance(c, args, depth));
+    }
+
+    /// A use, inside a body being read at a use, of a function or formula with body `inner`
+    /// (`kinked` where it has a kink anywhere).
+    fn instance_of(&mut self, inner: &Expr, parts: &[Expr], args: &[Expr], depth: usize, kinked: bool) {
+        if !kinked {
+            return;
+        }
+        if depth == 0 {
+            self.truncated = true;
+            return;
+        }
+        if let Some(parts) = self.put_in(parts, args) {
+            self.instance(inner, &parts, depth - 1);
+        }
+    }
+
+    /// The parts of a body with the arguments put in for its parameters, charged to the budget by
+    /// their size before they are built (`None`, truncated, where the budget cannot pay).
+    fn put_in(&mut self, parts: &[Expr], args: &[Expr]) -> Option<Vec<Expr>> {
+        let sizes: Vec<usize> = args.iter().map(|a| size_with(a, &[])).collect();
+        let cost = parts.iter().fold(0usize, |n, p| n.saturating_add(size_with(p, &sizes)));
+        if cost > self.instance_budget {
+            self.instance_budget = 0;
+            self.truncated = true;
+            return None;
+        }
+        self.instance_budget -= cost;
+        Some(parts.iter().map(|p| subst_locals(p, args)).collect())
     }
 
     /// Records where the thing a linear form is linear in equals `t`: at its magnitude, or
@@ -463,6 +615,16 @@ impl<'m> Walk<'m> {
         }
         self.kinks.push(x.abs());
     }
+}
+
+/// How many nodes an expression has once `sizes[i]` nodes are put in for each parameter `i`.
+fn size_with(e: &Expr, sizes: &[usize]) -> usize {
+    if let Expr::Local(i) = e {
+        return sizes.get(*i).copied().unwrap_or(1);
+    }
+    let mut n = 1usize;
+    e.for_each_child(|c| n = n.saturating_add(size_with(c, sizes)));
+    n
 }
 
 /// A number written as a literal or its negation.
@@ -551,6 +713,39 @@ mod tests {
         assert_eq!(of("var x\nlet g = 2*x + 1\nderive max(g, 0.5)\n  = g\n").scales, vec![0.25]);
         // A kink at 0 is where the usual draws change sign.
         assert!(of("var x\nderive relu(x)\n  = x\n").scales.is_empty());
+    }
+
+    #[test]
+    fn kinks_of_formulas_and_functions_are_read_at_each_use() {
+        assert_eq!(of("var x\nderive relu6(x)\n  = x\n").scales, vec![6.0]);
+        assert_eq!(of("var x\nderive hardtanh(20*x)\n  = x\n").scales, vec![0.05]);
+        assert_eq!(of("var x, g\nderive g*diff(huber(x, 0.01), x)\n  = x\n").scales, vec![0.01]);
+        assert_eq!(of("var x\nderive smooth_l1(x, 0.01)\n  = x\n").scales, vec![0.01]);
+        assert_eq!(of("var x\nderive clamp(x, -0.02, 0.02)\n  = x\n").scales, vec![0.02]);
+        let c = of("var x\nlet ht(u) = min(max(u, -1), 1)\nderive ht(20*x) + ht(x/100)\n  = x\n");
+        assert_eq!(c.scales, vec![0.05, 100.0]);
+        // Through a function's use of a formula.
+        assert_eq!(of("var x\nlet f(u) = hardtanh(4*u)\nderive f(x/2)\n  = x\n").scales, vec![0.5]);
+        // A definition read inside a function's body has its kinks where it is.
+        assert_eq!(of("var x\nlet k = min(x, 5)\nlet f(u) = u*k\nderive f(x)\n  = x\n").scales, vec![5.0]);
+
+        // Past the budget, a body's kinks are read over its parameters, as before: min(u, 3) at 3
+        // (with 10·10 copies of x put in, at 0.03; with 150·150, past the budget).
+        let copies = |v: &str, n: usize| vec![v; n].join("+");
+        let f = |n| {
+            format!(
+                "var x\nlet q(u) = min(u, 3)\nlet p(v) = q({})\nderive p({})\n  = x\n",
+                copies("v", n),
+                copies("x", n)
+            )
+        };
+        assert_eq!(of(&f(10)).scales, vec![0.03]);
+        assert_eq!(of(&f(150)).scales, vec![3.0]);
+        // A body without a kink is not read at its uses.
+        let m = model("var x\nlet f(u) = u*u + sin(u)\nlet g(u) = f(u) + hardtanh(u)\nderive g(x)\n  = x\n");
+        let mut w = Walk::new(&m);
+        assert!(!w.kinked_function(0));
+        assert!(w.kinked_function(1));
     }
 
     #[test]

@@ -127,13 +127,17 @@ impl Value for Dual {
         let tangent = match args {
             [] => FLAT,
             [x] if x.is_flat() => FLAT,
-            // The next derivative's kernel (refused next to a kink, as the value is).
+            // The next derivative's kernel (where the argument's error bound reaches a kink, its
+            // bound covers both sides).
             [x] => Approx::builtin(b, order + 1, &values, near_kink)?.mul(&x.tangent)?,
-            // `max` and `min` (refused next to their kink): the tangent of the argument taken.
+            // `max` and `min`: the tangent of the argument taken.
             [x, y] if order == 0 && matches!(b, Builtin::Max | Builtin::Min) => {
                 let first =
                     if b == Builtin::Max { x.value.value >= y.value.value } else { x.value.value <= y.value.value };
-                if x.value.value == y.value.value && x.tangent != y.tangent {
+                // Which argument is taken is known only where they lie farther apart than their
+                // error bounds (the evaluation refuses no kink by distance: `dual_child`).
+                let apart = (x.value.value - y.value.value).abs() > x.value.error + y.value.error;
+                if !apart && x.tangent != y.tangent {
                     return Err(EvalError::NearKink);
                 }
                 if first {
@@ -179,7 +183,8 @@ mod tests {
         assert!((s.tangent.value - sig * (1.0 - sig)).abs() <= s.tangent.error.max(1e-16), "{s:?}");
         // Past the kernels' orders: no guess.
         assert!(Dual::builtin(Builtin::Tanh, 2, &[x], 0.0).is_err());
-        // Next to a kink: refused, as finite differences are.
+        // Within a margin (inside a finite difference, where the points differenced must lie on
+        // the point's side): refused, as finite differences are.
         assert_eq!(Dual::builtin(Builtin::Relu, 0, &[seeded(0.01)], 0.05), Err(EvalError::NearKink));
         // Exactly at one, even without a margin: the derivative is not defined.
         assert!(Dual::builtin(Builtin::Abs, 0, &[seeded(0.0)], 0.0).is_err());

@@ -21,7 +21,8 @@ use super::value::{self, EvalError, EvalResult, Value};
 use crate::model::{expansion, Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
 use crate::syntax::ast::BigOp;
 
-/// Derivatives are refused (and the sample redrawn) when a kink is closer than this to the point.
+/// Finite differences refuse a derivative (and the sample is redrawn) when a kink is closer than
+/// this to the point or to a point differenced; forward mode needs no such room (`dual_child`).
 pub const KINK_MARGIN: f64 = 0.05;
 /// A derivative whose error estimate exceeds this share of its size is unreliable; the sample is
 /// redrawn.
@@ -235,13 +236,13 @@ trait Kinded: Value {
         _body: &Expr,
         _free: &[Option<i64>],
         _key: &EntryKey,
-        _x0: f64,
+        _x0: Approx,
     ) -> Option<Approx> {
         None
     }
     /// The first derivative of a function with body `body` at `x` in forward mode, where the kind
     /// can (floats): `None` where the dual numbers cannot take it.
-    fn forward_apply<'a>(_ev: &mut Evaluator<'a, '_, Self>, _body: &'a Expr, _x: f64) -> Option<Approx> {
+    fn forward_apply<'a>(_ev: &mut Evaluator<'a, '_, Self>, _body: &'a Expr, _x: Approx) -> Option<Approx> {
         None
     }
 }
@@ -262,11 +263,11 @@ impl Kinded for Approx {
         body: &Expr,
         free: &[Option<i64>],
         key: &EntryKey,
-        x0: f64,
+        x0: Approx,
     ) -> Option<Approx> {
         ev.forward_diff(body, free, key, x0)
     }
-    fn forward_apply<'a>(ev: &mut Evaluator<'a, '_, Approx>, body: &'a Expr, x: f64) -> Option<Approx> {
+    fn forward_apply<'a>(ev: &mut Evaluator<'a, '_, Approx>, body: &'a Expr, x: Approx) -> Option<Approx> {
         ev.forward_apply(body, x)
     }
 }
@@ -730,7 +731,7 @@ struct Evaluator<'a, 'p, V> {
     /// entries that do not move with the seeded one (held fixed, tangent 0).
     held: Option<&'p mut (dyn Held + 'p)>,
     /// In a dual evaluation of `diff`: the entry seeded with the tangent 1, and its value.
-    seed: Option<(EntryKey, f64)>,
+    seed: Option<(EntryKey, Approx)>,
 }
 
 /// The values a dual evaluation holds fixed: entries read from the float evaluator it was made
@@ -740,16 +741,15 @@ trait Held {
 }
 
 impl Held for Evaluator<'_, '_, Approx> {
-    /// An entry's float value, computed (and cached) by this evaluator as a perturbed child of
-    /// finite differences would have: next to a kink it is refused, and nothing read is recorded
+    /// An entry's float value, computed (and cached) by this evaluator: it does not move with the
+    /// seed, so a kink next to it is no matter (it is not differenced); nothing read is recorded
     /// nor added to this evaluation's scale.
     fn held(&mut self, key: &EntryKey) -> EvalResult<Approx> {
-        let (scale, near_kink) = (self.scale, self.near_kink);
-        self.near_kink = KINK_MARGIN;
+        let scale = self.scale;
         self.shared.quiet.set(self.shared.quiet.get() + 1);
         let v = self.entry(key);
         self.shared.quiet.set(self.shared.quiet.get() - 1);
-        (self.scale, self.near_kink) = (scale, near_kink);
+        self.scale = scale;
         v
     }
 }
@@ -1111,8 +1111,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 Kind::Interval => self.interval_by_floats(e, free),
                 Kind::Float | Kind::Precise => {
                     let key = self.entry_key(target, free)?;
-                    let x0 = self.entry(&key)?.to_f64();
-                    let v = match V::forward_diff(self, body, free, &key, x0) {
+                    let x0a = self.entry(&key)?.approx();
+                    let x0 = x0a.value;
+                    let v = match V::forward_diff(self, body, free, &key, x0a) {
                         Some(d) => V::from_approx(d)?,
                         None => {
                             // The perturbed values carry error bounds (rounding, and the
@@ -1298,7 +1299,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     fn entry(&mut self, key: &EntryKey) -> EvalResult<V> {
         if let Some((seed, x0)) = &self.seed {
             if seed == key {
-                return V::with_tangent(Approx::exact(*x0), Approx::exact(1.0));
+                return V::with_tangent(*x0, Approx::exact(1.0));
             }
         }
         if let Some((_, v)) = self.overrides.iter().rev().find(|(k, _)| k == key) {
@@ -1306,7 +1307,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         }
         // A dual evaluation holds fixed what does not move with the seeded entry.
         let sizes = &self.sample.sizes;
-        let moves = |seed: &Option<(EntryKey, f64)>| seed.as_ref().is_some_and(|(s, _)| self.ctx.moves(sizes, key, s));
+        let moves =
+            |seed: &Option<(EntryKey, Approx)>| seed.as_ref().is_some_and(|(s, _)| self.ctx.moves(sizes, key, s));
         if self.held.is_some() && !moves(&self.seed) {
             let held = self.held.as_deref_mut().expect("a dual evaluation holds values");
             return V::from_approx(held.held(key)?);
@@ -1575,7 +1577,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             Kind::Float | Kind::Precise => {
                 let x = args.first().map(Value::to_f64).unwrap_or_default();
                 if order == 1 {
-                    if let Some(d) = V::forward_apply(self, body, x) {
+                    if let Some(d) = V::forward_apply(self, body, args[0].approx()) {
                         return V::from_approx(d);
                     }
                 }
@@ -1635,9 +1637,16 @@ fn chain(partials: &[Approx], tangents: &[Approx]) -> EvalResult<Approx> {
 
 impl<'a, 'p> Evaluator<'a, 'p, Approx> {
     /// A dual evaluator made from this one: the same sample, overrides, bound and local values
-    /// (held fixed), refusing kinks within [`KINK_MARGIN`] as a perturbed child does, reading from
-    /// this one every entry that does not move with `seed`.
-    fn dual_child<'c>(&'c mut self, seed: Option<(EntryKey, f64)>) -> Evaluator<'a, 'c, Dual> {
+    /// (held fixed), reading from this one every entry that does not move with `seed`, which is
+    /// seeded with its value's error bound. At the sample's point it takes derivatives next to a
+    /// kink at any distance (a finite difference needs [`KINK_MARGIN`] of room): on either side
+    /// of a kink a dual number is exact, and where an argument's error bound reaches the kink the
+    /// tangent is refused (finite differences decide then, and refuse it too). So a kink at a
+    /// small scale (`huber(x, 0.01)`'s at ±0.01) has its derivative sampled inside it. Inside a
+    /// finite difference (a perturbed evaluator, differencing a derivative) it keeps the margin
+    /// its parent has: the points differenced must lie on the side of a kink the point is on, or
+    /// the second derivative of `relu(u)^2/2` at 0 would come out as a one-sided 1.
+    fn dual_child<'c>(&'c mut self, seed: Option<(EntryKey, Approx)>) -> Evaluator<'a, 'c, Dual> {
         let locals = self.locals.iter().map(|f| f.iter().map(|&a| Dual::constant(a)).collect()).collect();
         Evaluator {
             inherited: Vec::new(),
@@ -1647,7 +1656,7 @@ impl<'a, 'p> Evaluator<'a, 'p, Approx> {
             cache: HashMap::default(),
             bound: self.bound.clone(),
             locals,
-            near_kink: KINK_MARGIN,
+            near_kink: self.near_kink,
             widen: false,
             scale: 0.0,
             shared: Rc::clone(&self.shared),
@@ -1666,8 +1675,9 @@ impl<'a, 'p> Evaluator<'a, 'p, Approx> {
     /// take it (a construct without a dual rule, a nested derivative, a value outside a domain,
     /// a kink within the margin, a tangent known less precisely than a finite difference must
     /// be): finite differences decide then, as before.
-    fn forward_diff(&mut self, body: &Expr, free: &[Option<i64>], key: &EntryKey, x0: f64) -> Option<Approx> {
-        let d = self.dual_child(Some((key.clone(), x0))).eval(body, free).ok()?.tangent;
+    fn forward_diff(&mut self, body: &Expr, free: &[Option<i64>], key: &EntryKey, x0a: Approx) -> Option<Approx> {
+        let x0 = x0a.value;
+        let d = self.dual_child(Some((key.clone(), x0a))).eval(body, free).ok()?.tangent;
         if !precise_enough(d) {
             return None;
         }
@@ -1678,9 +1688,10 @@ impl<'a, 'p> Evaluator<'a, 'p, Approx> {
 
     /// The first derivative of a function with body `body` at `x` in forward mode (`None` as for
     /// [`Evaluator::forward_diff`]).
-    fn forward_apply(&mut self, body: &'a Expr, x: f64) -> Option<Approx> {
+    fn forward_apply(&mut self, body: &'a Expr, xa: Approx) -> Option<Approx> {
+        let x = xa.value;
         let mut child = self.dual_child(None);
-        child.locals.push(vec![Dual { value: Approx::exact(x), tangent: Approx::exact(1.0) }]);
+        child.locals.push(vec![Dual { value: xa, tangent: Approx::exact(1.0) }]);
         let d = child.eval(body, &[]).ok()?.tangent;
         if !precise_enough(d) {
             return None;
