@@ -255,19 +255,29 @@ derive g'(exp(-40) + sin(x)^2 + cos(x)^2 - 1)
     assert_verdicts(source, true, &[Undetermined; 6]);
 }
 
-/// Reading kinks at each use is held to a budget of work: ten functions each putting ten copies
-/// of its argument into the next would build 10¹⁰ nodes (it ran out of memory once). Past the
-/// budget, or nested deeper than it follows, the kinks of the bodies are read over their
-/// parameters as before: f0's at |u| = 10⁻⁵, where sign(x) is not f10's derivative.
+/// Reading kinks at each use is held to a budget of work: a use that would build more than it
+/// allows is left, and the kinks of the bodies are read over their parameters as before; so are
+/// uses nested deeper than it follows. Here p(150 copies of x) puts 150 copies of that into q's
+/// `min(u, 3)` (22,500 copies of x, a kink at x = 3/22500), past the budget: the step is still
+/// decided, and Huber's threshold in a later, cheap use is still a scale. f10 is f0 nested eleven
+/// deep, with its kink at |u| = 10⁻⁵, where sign(x) is not its derivative.
 #[test]
 fn reading_kinks_at_uses_is_bounded() {
-    let copies = "u+u+u+u+u+u+u+u+u+u";
-    let mut source = String::from("var x\nlet f0(u) = 1\n");
-    for i in 1..10 {
-        source += &format!("let f{i}(u) = f{}({copies})\n", i - 1);
-    }
-    source += "derive f9(x) + x\n  = x + 1\n";
-    assert_verdicts(&source, false, &[Checked]);
+    let copies = |v: &str| vec![v; 150].join("+");
+    let source = format!(
+        "var x, g
+let q(u) = min(u, 3)
+let p(v) = q({})
+derive p({}) + g*diff(huber(x, 0.0005), x)
+  = min(22500*x, 3) + g*0.0005*sign(x)
+derive p({})
+  = min(22500*x, 3)
+",
+        copies("v"),
+        copies("x"),
+        copies("x")
+    );
+    assert_verdicts(&source, false, &[Wrong, Checked]);
     let mut deep = String::from("var x\nlet f0(u) = relu(abs(100000*u) - 1)/100000\n");
     for i in 1..=10 {
         deep += &format!("let f{i}(u) = f{}(u)\n", i - 1);

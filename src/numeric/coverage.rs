@@ -141,7 +141,7 @@ pub struct Coverage {
 }
 
 /// The most magnitudes drawn at besides the usual ones.
-pub const MAX_SCALES: usize = 3;
+pub const MAX_SCALES: usize = 6;
 /// Magnitudes closer than this factor are drawn at once.
 pub const SCALE_RATIO: f64 = 1.25;
 /// Constants added to an input between these bounds are inside the usual draws.
@@ -394,7 +394,7 @@ impl<'m> Walk<'m> {
                 }
                 // Outside every body, a use's kinks are read with its arguments put in.
                 if self.in_body == 0 && self.kinked_function(*f) {
-                    self.instance(body, args, INSTANCE_DEPTH);
+                    self.use_of(body, args);
                 }
             }
             Expr::Builtin(b, order, args) => match expansion(*b, *order) {
@@ -417,15 +417,15 @@ impl<'m> Walk<'m> {
                         self.guards = guards;
                     }
                     if self.in_body == 0 && self.kinked(body) {
-                        self.instance(body, args, INSTANCE_DEPTH);
+                        self.use_of(body, args);
                     }
                 }
                 None => self.builtin(*b, args),
             },
             Expr::Add(a, b) | Expr::Sub(a, b) => {
                 for (c, other) in [(a, b), (b, a)] {
-                    if let Some(v) = constant(c) {
-                        if constant(other).is_none() && v != 0.0 {
+                    if let Some(v) = constant(self.model, c) {
+                        if constant(self.model, other).is_none() && v != 0.0 {
                             self.constants.push(v.abs());
                         }
                     }
@@ -475,8 +475,8 @@ impl<'m> Walk<'m> {
             return;
         }
         match args {
-            [x] => self.kink_at(&linear(x), 0.0, KINK_DEPTH),
-            [x, y] => match linear(x).combined(&linear(y), -1.0) {
+            [x] => self.kink_at(&linear(self.model, x), 0.0, KINK_DEPTH),
+            [x, y] => match linear(self.model, x).combined(&linear(self.model, y), -1.0) {
                 Some(form) => self.kink_at(&form, 0.0, KINK_DEPTH),
                 None => self.relative_kink = true,
             },
@@ -517,7 +517,7 @@ impl<'m> Walk<'m> {
     /// body are followed to `depth`; everything else of the body was walked once, at its first
     /// use. Every node visited or built is charged to the budget; where it or the depth runs out,
     /// the walk is marked truncated.
-    fn instance(&mut self, body: &Expr, args: &[Expr], depth: usize) {
+    fn instance(&mut self, body: &Expr, args: &[Expr], sizes: &[usize], depth: usize) {
         if self.instance_budget == 0 {
             self.truncated = true;
             return;
@@ -528,10 +528,10 @@ impl<'m> Walk<'m> {
             Expr::Builtin(b, order, parts) => match expansion(*b, *order) {
                 Some((inner, _)) => {
                     let kinked = self.kinked(inner);
-                    self.instance_of(inner, parts, args, depth, kinked);
+                    self.instance_of(inner, parts, (args, sizes), depth, kinked);
                 }
                 None if b.facts().is_some_and(|f| f.kink) => {
-                    if let Some(parts) = self.put_in(parts, args) {
+                    if let Some((parts, _)) = self.put_in(parts, args, sizes) {
                         self.kink_of(*b, &parts);
                     }
                 }
@@ -539,16 +539,16 @@ impl<'m> Walk<'m> {
             },
             Expr::Apply(f, _, parts) => {
                 let kinked = self.kinked_function(*f);
-                self.instance_of(&model.user_functions[*f].body, parts, args, depth, kinked);
+                self.instance_of(&model.user_functions[*f].body, parts, (args, sizes), depth, kinked);
             }
             _ => {}
         }
-        body.for_each_child(|c| self.instance(c, args, depth));
+        body.for_each_child(|c| self.instance(c, args, sizes, depth));
     }
 
     /// A use, inside a body being read at a use, of a function or formula with body `inner`
-    /// (`kinked` where it has a kink anywhere).
-    fn instance_of(&mut self, inner: &Expr, parts: &[Expr], args: &[Expr], depth: usize, kinked: bool) {
+    /// (`kinked` where it has a kink anywhere), the body's arguments with their sizes.
+    fn instance_of(&mut self, inner: &Expr, parts: &[Expr], args: (&[Expr], &[usize]), depth: usize, kinked: bool) {
         if !kinked {
             return;
         }
@@ -556,23 +556,29 @@ impl<'m> Walk<'m> {
             self.truncated = true;
             return;
         }
-        if let Some(parts) = self.put_in(parts, args) {
-            self.instance(inner, &parts, depth - 1);
+        if let Some((parts, sizes)) = self.put_in(parts, args.0, args.1) {
+            self.instance(inner, &parts, &sizes, depth - 1);
         }
     }
 
-    /// The parts of a body with the arguments put in for its parameters, charged to the budget by
-    /// their size before they are built (`None`, truncated, where the budget cannot pay).
-    fn put_in(&mut self, parts: &[Expr], args: &[Expr]) -> Option<Vec<Expr>> {
-        let sizes: Vec<usize> = args.iter().map(|a| size_with(a, &[])).collect();
-        let cost = parts.iter().fold(0usize, |n, p| n.saturating_add(size_with(p, &sizes)));
+    /// The parts of a body with the arguments (of the given sizes) put in for its parameters, and
+    /// their sizes, charged to the budget before they are built. Where the budget cannot pay, this
+    /// use is left (truncated), and the budget stays for cheaper ones.
+    fn put_in(&mut self, parts: &[Expr], args: &[Expr], sizes: &[usize]) -> Option<(Vec<Expr>, Vec<usize>)> {
+        let out_sizes: Vec<usize> = parts.iter().map(|p| size_with(p, sizes)).collect();
+        let cost = out_sizes.iter().fold(0usize, |n, s| n.saturating_add(*s));
         if cost > self.instance_budget {
-            self.instance_budget = 0;
             self.truncated = true;
             return None;
         }
         self.instance_budget -= cost;
-        Some(parts.iter().map(|p| subst_locals(p, args)).collect())
+        Some((parts.iter().map(|p| subst_locals(p, args)).collect(), out_sizes))
+    }
+
+    /// A use outside every body, of a function or formula with body `body` that has a kink.
+    fn use_of(&mut self, body: &Expr, args: &[Expr]) {
+        let sizes: Vec<usize> = args.iter().map(|a| size_with(a, &[])).collect();
+        self.instance(body, args, &sizes, INSTANCE_DEPTH);
     }
 
     /// Records where the thing a linear form is linear in equals `t`: at its magnitude, or
@@ -594,17 +600,17 @@ impl<'m> Walk<'m> {
             match atom {
                 // |y| = x and relu(y) = x (x > 0) where y = ±x; max and min where one argument is x.
                 Expr::Builtin(Builtin::Abs | Builtin::Relu, 0, args) if x > 0.0 => {
-                    return self.kink_at(&linear(&args[0]), x, depth - 1);
+                    return self.kink_at(&linear(self.model, &args[0]), x, depth - 1);
                 }
                 Expr::Builtin(Builtin::Max | Builtin::Min, 0, args) => {
                     for a in args {
-                        self.kink_at(&linear(a), x, depth - 1);
+                        self.kink_at(&linear(self.model, a), x, depth - 1);
                     }
                     return;
                 }
                 Expr::Entry(r) => {
                     if let EntryKind::Defined(body) = &self.model.entries[r.entry].kind {
-                        let form = linear(body);
+                        let form = linear(self.model, body);
                         if form.atom.is_some_and(|a| !std::ptr::eq(a, body)) {
                             return self.kink_at(&form, x, depth - 1);
                         }
@@ -627,13 +633,34 @@ fn size_with(e: &Expr, sizes: &[usize]) -> usize {
     n
 }
 
-/// A number written as a literal or its negation.
-fn constant(e: &Expr) -> Option<f64> {
-    match e {
-        Expr::Const(lit) => Some(super::value::ratio_to_f64(&lit.value)),
-        Expr::Neg(a) => constant(a).map(|v| -v),
-        _ => None,
-    }
+/// The number an expression is whatever the inputs, where it is written as one: literals, the
+/// arithmetic and powers of numbers, `sqrt`, `exp` and `log` of one, and a definition that is one
+/// (`let d = 0.003`, `0.02^2`, `10^4`, `exp(-8)`). Floats: it only says where to sample.
+fn constant(model: &Model, e: &Expr) -> Option<f64> {
+    constant_to(model, e, KINK_DEPTH)
+}
+
+/// [`constant`], following definitions `depth` deep.
+fn constant_to(model: &Model, e: &Expr, depth: usize) -> Option<f64> {
+    let c = |x: &Expr| constant_to(model, x, depth);
+    let v = match e {
+        Expr::Const(lit) => super::value::ratio_to_f64(&lit.value),
+        Expr::Neg(a) => -c(a)?,
+        Expr::Add(a, b) => c(a)? + c(b)?,
+        Expr::Sub(a, b) => c(a)? - c(b)?,
+        Expr::Mul(a, b) => c(a)? * c(b)?,
+        Expr::Div(a, b) => c(a)? / c(b)?,
+        Expr::Pow(a, b) => c(a)?.powf(c(b)?),
+        Expr::Builtin(Builtin::Sqrt, 0, a) => c(a.first()?)?.sqrt(),
+        Expr::Builtin(Builtin::Exp, 0, a) => c(a.first()?)?.exp(),
+        Expr::Builtin(Builtin::Log, 0, a) => c(a.first()?)?.ln(),
+        Expr::Entry(r) if depth > 0 && r.args.is_empty() => match &model.entries[r.entry].kind {
+            EntryKind::Defined(body) => constant_to(model, body, depth - 1)?,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    v.is_finite().then_some(v)
 }
 
 /// `coef·atom + constant`, where `atom` is the one part that is not a number (if any).
@@ -664,21 +691,22 @@ impl<'e> Linear<'e> {
 }
 
 /// An expression as a linear form in one part of it, where it is one.
-fn linear(e: &Expr) -> Linear<'_> {
-    if let Some(v) = constant(e) {
+fn linear<'e>(model: &Model, e: &'e Expr) -> Linear<'e> {
+    if let Some(v) = constant(model, e) {
         return Linear { atom: None, coef: 0.0, constant: v };
     }
+    let l = |x: &'e Expr| linear(model, x);
     match e {
-        Expr::Neg(a) => linear(a).scaled(-1.0),
-        Expr::Add(a, b) => linear(a).combined(&linear(b), 1.0).unwrap_or_else(|| Linear::opaque(e)),
-        Expr::Sub(a, b) => linear(a).combined(&linear(b), -1.0).unwrap_or_else(|| Linear::opaque(e)),
-        Expr::Mul(a, b) => match (constant(a), constant(b)) {
-            (Some(k), _) => linear(b).scaled(k),
-            (_, Some(k)) => linear(a).scaled(k),
+        Expr::Neg(a) => l(a).scaled(-1.0),
+        Expr::Add(a, b) => l(a).combined(&l(b), 1.0).unwrap_or_else(|| Linear::opaque(e)),
+        Expr::Sub(a, b) => l(a).combined(&l(b), -1.0).unwrap_or_else(|| Linear::opaque(e)),
+        Expr::Mul(a, b) => match (constant(model, a), constant(model, b)) {
+            (Some(k), _) => l(b).scaled(k),
+            (_, Some(k)) => l(a).scaled(k),
             _ => Linear::opaque(e),
         },
-        Expr::Div(a, b) => match constant(b) {
-            Some(k) if k != 0.0 => linear(a).scaled(1.0 / k),
+        Expr::Div(a, b) => match constant(model, b) {
+            Some(k) if k != 0.0 => l(a).scaled(1.0 / k),
             _ => Linear::opaque(e),
         },
         _ => Linear::opaque(e),
@@ -713,6 +741,19 @@ mod tests {
         assert_eq!(of("var x\nlet g = 2*x + 1\nderive max(g, 0.5)\n  = g\n").scales, vec![0.25]);
         // A kink at 0 is where the usual draws change sign.
         assert!(of("var x\nderive relu(x)\n  = x\n").scales.is_empty());
+    }
+
+    #[test]
+    fn numbers_written_as_arithmetic_or_definitions_are_scales() {
+        assert_eq!(of("var x\nlet d = 0.003\nderive relu(x - d)\n  = x\n").scales, vec![0.003]);
+        assert_eq!(of("var x\nderive step(10^4*x - 1)\n  = 1\n").scales, vec![1e-4]);
+        assert_eq!(of("var x\nderive min(x, 0.02^2)\n  = x\n").scales, vec![0.02f64.powi(2)]);
+        assert_eq!(of("var x\nderive max(x, exp(-8))\n  = x\n").scales, vec![(-8f64).exp()]);
+        assert_eq!(of("var x\nlet e = sqrt(1e-6)\nlet d = 2*e\nderive huber(x, d)\n  = x\n").scales, vec![0.002]);
+        // A constant added to an input, outside the usual draws.
+        assert_eq!(of("var x\nderive log(x^2 + 10^-9)\n  = x\n").scales, vec![1e-9]);
+        // Not a number: an input in it.
+        assert!(of("var x, y\nderive relu(x - y^2)\n  = x\n").scales.is_empty());
     }
 
     #[test]
