@@ -224,6 +224,23 @@ derive diff(hardtanh(5000*x), x)
     assert_verdicts(source, false, &[Wrong, Wrong]);
 }
 
+/// A piece between two kinks too close to be two scales: hardtanh(100x − 50) has the derivative
+/// 100 on (0.49, 0.51) and 0 elsewhere; Huber's at x + 0.5 with threshold 0.01 is x + 0.5 on
+/// (−0.51, −0.49) (SymPy agrees; a reviewer found both `checked` at every seed). The bands on
+/// each side of the scale leave the piece out; a band between the two kinks reaches it.
+#[test]
+fn a_piece_between_two_close_kinks_is_sampled() {
+    let source = "var x, g
+derive diff(hardtanh(100*x - 50), x)
+  = 0
+derive g*diff(huber(x + 0.5, 0.01), x)
+  = g*0.01*sign(x + 0.5)
+derive diff(hardtanh(100*x - 50), x)
+  = 100*step(1 - abs(100*x - 50))
+";
+    assert_verdicts(source, false, &[Wrong, Wrong, Checked]);
+}
+
 /// A derivative is not taken from one side of a kink its point sits on, or may sit on as far as
 /// its rounding tells. f(u) = relu(u)²/2 has f' = relu, with no second derivative at 0; h − 0.3
 /// is exactly 0 for h = 0.1 + 0.2 (the floats say 5.6·10⁻¹⁷); u = e⁻⁴⁰ + sin²x + cos²x − 1 is

@@ -277,7 +277,7 @@ pub(super) fn inside(r: &mut impl Rng, lo: i64, hi: i64) -> i64 {
 
 /// The bands of magnitudes drawn at besides the usual one, each with its number of draws: large
 /// inputs, inputs on each side of every scale the derivation has (a kink, a constant added to an
-/// input), and small inputs. A band is drawn at by a mirrored pair; the small band's two halves
+/// input) and between two kinks too close to be two scales, and small inputs. A band is drawn at by a mirrored pair; the small band's two halves
 /// once each, unmirrored, so that its two draws are at two magnitudes (a mirrored pair is at one,
 /// and a positive input keeps its value in it), one of them below [`SMALL_SPLIT`].
 pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
@@ -293,6 +293,7 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
         out.push(Band::Between(c / 2.0, c / 1.1));
         out.push(Band::Between(c * 1.1, c * 2.0));
     }
+    out.extend(cover.gaps.iter().map(|&(lo, hi)| Band::Between(lo, hi)));
     if cover.relative_kink {
         out.extend([Band::Between(WIDE.0, WIDE.1); WIDE_DRAWS]);
     }

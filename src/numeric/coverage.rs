@@ -122,6 +122,10 @@ pub struct Coverage {
     /// constants added to an input that lie outside the usual draws (`v + 1e-12`). At most
     /// [`MAX_SCALES`], kinks first, none within a factor of [`SCALE_RATIO`] of another.
     pub scales: Vec<f64>,
+    /// Magnitudes between two kinks too close to be two scales (within [`SCALE_RATIO`]): the
+    /// piece between them, which the bands of their scale leave out (`hardtanh(100*x - 50)` is
+    /// steep only on (0.49, 0.51)). At most [`MAX_SCALES`].
+    pub gaps: Vec<(f64, f64)>,
     /// Whether a kink sits where two inputs (or other random parts) meet rather than at a
     /// magnitude: `step(dl - abs(yh))`, `max(a, b)`, `clamp(x, -d, d)` (a formula of `max` and `min`). Which side a draw lands on
     /// then depends on the inputs' ratio, which the usual draws (all at one scale) may never
@@ -178,13 +182,21 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
         out.differenced.push(walk.differenced);
     }
     let unusual = constants.into_iter().filter(|c| *c < USUAL_SCALES.0 || *c > USUAL_SCALES.1);
-    for c in kinks.into_iter().chain(unusual) {
-        if out.scales.len() < MAX_SCALES
-            && c.is_finite()
-            && c > 0.0
-            && out.scales.iter().all(|&s| c.max(s) / c.min(s) >= SCALE_RATIO)
-        {
-            out.scales.push(c);
+    let n_kinks = kinks.len();
+    for (i, c) in kinks.into_iter().chain(unusual).enumerate() {
+        if !c.is_finite() || c <= 0.0 {
+            continue;
+        }
+        match out.scales.iter().find(|&&s| c.max(s) / c.min(s) < SCALE_RATIO) {
+            None if out.scales.len() < MAX_SCALES => out.scales.push(c),
+            // Two kinks at distinct magnitudes, one scale: the piece between them.
+            Some(&s) if i < n_kinks && c.max(s) / c.min(s) > 1.0 + 1e-9 && out.gaps.len() < MAX_SCALES => {
+                let gap = (c.min(s), c.max(s));
+                if !out.gaps.contains(&gap) {
+                    out.gaps.push(gap);
+                }
+            }
+            _ => {}
         }
     }
     out
@@ -741,6 +753,18 @@ mod tests {
         assert_eq!(of("var x\nlet g = 2*x + 1\nderive max(g, 0.5)\n  = g\n").scales, vec![0.25]);
         // A kink at 0 is where the usual draws change sign.
         assert!(of("var x\nderive relu(x)\n  = x\n").scales.is_empty());
+    }
+
+    #[test]
+    fn kinks_too_close_to_be_two_scales_leave_a_gap() {
+        let c = of("var x\nderive hardtanh(100*x - 50)\n  = x\n");
+        // (50, added to an input, is a scale too.)
+        assert_eq!(c.scales, vec![0.51, 50.0]);
+        assert_eq!(c.gaps.len(), 1);
+        let (lo, hi) = c.gaps[0];
+        assert!((lo - 0.49).abs() < 1e-12 && (hi - 0.51).abs() < 1e-12, "{:?}", c.gaps);
+        // ±0.05 is one magnitude: no gap.
+        assert!(of("var x\nderive hardtanh(20*x)\n  = x\n").gaps.is_empty());
     }
 
     #[test]
