@@ -24,6 +24,9 @@ use crate::syntax::ast::BigOp;
 /// Finite differences refuse a derivative (and the sample is redrawn) when a kink is closer than
 /// this to the point or to a point differenced; forward mode needs no such room (`dual_child`).
 pub const KINK_MARGIN: f64 = 0.05;
+/// How many times finite differences shrink their margin (and step) by 10 where a kink is too
+/// near: down to 5e-5 ([`Evaluator::differences`]).
+const KINK_SHRINKS: usize = 3;
 /// A derivative whose error estimate exceeds this share of its size is unreliable; the sample is
 /// redrawn.
 const MAX_RELATIVE_FD_ERROR: f64 = 1e-5;
@@ -1118,11 +1121,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                         None => {
                             // The perturbed values carry error bounds (rounding, and the
                             // derivatives inside them): the differences divide them by the step.
-                            let d = ridders(
-                                |x| finite_approx(&self.child_perturbing(&key, x).eval(body, free)?),
-                                x0,
-                                0.05 * x0.abs().max(1.0),
-                            )?;
+                            let d = self.differences(x0, |ev, x, margin| {
+                                finite_approx(&ev.child_perturbing(&key, x, margin).eval(body, free)?)
+                            })?;
                             self.derivative_result(d)?
                         }
                     };
@@ -1581,11 +1582,13 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                         return V::from_approx(d);
                     }
                 }
-                let h0 = 0.05 * x.abs().max(1.0);
                 // A kink next to the point would fool the differences, as for `diff`.
-                let near_kink = std::mem::replace(&mut self.near_kink, KINK_MARGIN);
+                let near_kink = self.near_kink;
                 let probing = std::mem::replace(&mut self.probing, true);
-                let result = ridders(|x| finite_approx(&self.apply(body, order - 1, vec![V::from_float(x)?])?), x, h0);
+                let result = self.differences(x, |ev, x, margin| {
+                    ev.near_kink = margin;
+                    finite_approx(&ev.apply(body, order - 1, vec![V::from_float(x)?])?)
+                });
                 self.near_kink = near_kink;
                 self.probing = probing;
                 self.derivative_result(result?)
@@ -1593,9 +1596,39 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         }
     }
 
+    /// Ridders' differences at `x0` of `f(evaluator, x, margin)`, which evaluates at `x` keeping
+    /// `margin` of room from every kink (a point nearer refuses, `NearKink`). The first step is
+    /// `margin·max(1, |x0|)` with the margin [`KINK_MARGIN`]; where a kink is too near for them,
+    /// the margin and the step are shrunk together, by 10, up to [`KINK_SHRINKS`] times, so that
+    /// a kink's zone narrower than the margin (`huber(x, 0.01)`'s |x| < 0.01) is differenced
+    /// inside. The step keeps its ratio to the margin, as at the first try. Inside another
+    /// difference (a second derivative), the margin is the enclosing one's, never shrunk here:
+    /// the enclosing difference shrinks its own, and its step with it.
+    fn differences(
+        &mut self,
+        x0: f64,
+        mut f: impl FnMut(&mut Self, f64, f64) -> EvalResult<Approx>,
+    ) -> EvalResult<Derivative> {
+        // Inside another difference, the margin is its own, and a kink too near is its to handle:
+        // shrinking here would difference across the kink the enclosing step reaches over.
+        let (mut margin, most) =
+            if self.near_kink > 0.0 { (self.near_kink.min(KINK_MARGIN), 0) } else { (KINK_MARGIN, KINK_SHRINKS) };
+        let mut shrinks = 0;
+        loop {
+            let h0 = margin * x0.abs().max(1.0);
+            let result = ridders(|x| f(self, x, margin), x0, h0);
+            if shrinks == most || !matches!(result, Err(EvalError::NearKink)) {
+                return result;
+            }
+            margin /= 10.0;
+            shrinks += 1;
+        }
+    }
+
     /// A child evaluator in which `key` has the value `value` and everything that depends on it
     /// is recomputed.
-    fn child_perturbing<'c>(&'c self, key: &EntryKey, value: f64) -> Evaluator<'a, 'c, V> {
+    /// `margin` is the room it keeps from kinks (see [`Evaluator::differences`]).
+    fn child_perturbing<'c>(&'c self, key: &EntryKey, value: f64, margin: f64) -> Evaluator<'a, 'c, V> {
         // Later overrides shadow earlier ones (lookups search from the end).
         let mut overrides = self.overrides.clone();
         overrides.push((key.clone(), value));
@@ -1609,7 +1642,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             cache: HashMap::default(),
             bound: self.bound.clone(),
             locals: self.locals.clone(),
-            near_kink: KINK_MARGIN,
+            near_kink: margin,
             widen: false,
             scale: 0.0,
             shared: Rc::clone(&self.shared),
@@ -1682,7 +1715,9 @@ impl<'a, 'p> Evaluator<'a, 'p, Approx> {
             return None;
         }
         let what = |model: &Model| format!("by `{}`", entry_key_text(model, key));
-        self.cross_check(d, x0, what, |ev, x| finite_approx(&ev.child_perturbing(key, x).eval(body, free)?));
+        self.cross_check(d, x0, what, |ev, x| {
+            finite_approx(&ev.child_perturbing(key, x, KINK_MARGIN).eval(body, free)?)
+        });
         Some(d)
     }
 
