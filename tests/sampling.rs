@@ -274,6 +274,34 @@ derive h''(0.003)
     assert_verdicts(right, false, &[Checked; 4]);
 }
 
+/// A kink whose argument moves fast: hardtanh(100x)² is 10⁴x² on |x| < 0.01 and 1 beyond, so its
+/// second derivative is 20000 inside. Differences that keep 0.05 of room in the kink's argument
+/// (u = 100x) step 0.05 in x, over the whole zone, and saw 0 on both sides: `= 0` was `checked`
+/// and the true form `wrong` at every seed (an adversarial tester, SymPy for the truth). One
+/// central difference at a thousandth of the step now checks the table, and a table that does
+/// not settle is tried again with smaller steps.
+#[test]
+fn differences_do_not_step_over_a_steep_kink() {
+    let wrong = "var x
+derive diff(diff(hardtanh(100*x)^2, x), x)
+  = 0
+let g(u) = hardtanh(100*u)^2
+derive g''(0.005)
+  = 0
+derive diff(diff(relu(1 - abs(100*x - 3))^2, x), x)
+  = 0
+";
+    assert_verdicts(wrong, false, &[Wrong; 3]);
+    let right = "var x
+derive diff(diff(hardtanh(100*x)^2, x), x)
+  = 20000*step(0.01 - abs(x))
+let g(u) = hardtanh(100*u)^2
+derive g''(0.005)
+  = 20000
+";
+    assert_verdicts(right, false, &[Checked; 2]);
+}
+
 /// A derivative is not taken from one side of a kink its point sits on, or may sit on as far as
 /// its rounding tells. f(u) = relu(u)²/2 has f' = relu, with no second derivative at 0; h − 0.3
 /// is exactly 0 for h = 0.1 + 0.2 (the floats say 5.6·10⁻¹⁷); u = e⁻⁴⁰ + sin²x + cos²x − 1 is

@@ -27,6 +27,12 @@ pub const KINK_MARGIN: f64 = 0.05;
 /// How many times finite differences shrink their margin (and step) by 10 where a kink is too
 /// near: down to 5e-5 ([`Evaluator::differences`]).
 const KINK_SHRINKS: usize = 3;
+/// The step of the one central difference that checks a derivative from Ridders' table, as a
+/// fraction of the table's first step ([`Evaluator::differences`]).
+const PROBE_STEP: f64 = 1e-3;
+/// How far (relative) that difference may lie from the table's derivative beyond their error
+/// bounds: its truncation error, far below this at the usual magnitudes, is not bounded.
+const PROBE_AGREEMENT: f64 = 1e-3;
 /// A derivative whose error estimate exceeds this share of its size is unreliable; the sample is
 /// redrawn.
 const MAX_RELATIVE_FD_ERROR: f64 = 1e-5;
@@ -1603,7 +1609,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     /// a kink's zone narrower than the margin (`huber(x, 0.01)`'s |x| < 0.01) is differenced
     /// inside. The step keeps its ratio to the margin, as at the first try. Inside another
     /// difference (a second derivative), the margin is the enclosing one's, never shrunk here:
-    /// the enclosing difference shrinks its own, and its step with it.
+    /// the enclosing difference shrinks its own, and its step with it. Every derivative the table
+    /// gives is checked by one central difference at a step [`PROBE_STEP`] times the first: where
+    /// they disagree, a kink lies within the step (its argument moving faster than the margin
+    /// allows for), and that counts as a kink too near; so does, at the sample's point, a table
+    /// that did not settle while smaller steps remain to be tried.
     fn differences(
         &mut self,
         x0: f64,
@@ -1616,7 +1626,31 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         let mut shrinks = 0;
         loop {
             let h0 = margin * x0.abs().max(1.0);
-            let result = ridders(|x| f(self, x, margin), x0, h0);
+            let result = ridders(|x| f(self, x, margin), x0, h0).and_then(|d| {
+                // A table that did not settle may have reached over a kink: smaller steps may
+                // settle (at the sample's point; inside another difference, it is the enclosing
+                // one's to shrink, and the table is refused as before).
+                if shrinks < most && d.estimate.max(d.noise) > MAX_RELATIVE_FD_ERROR * d.value.abs().max(1.0) {
+                    return Err(EvalError::NearKink);
+                }
+                // A kink whose argument moves fast (`hardtanh(100*x)`) is reached by a step that
+                // keeps the margin in its argument: the table then sees one side only and settles
+                // on it. A difference far closer to the point tells.
+                let probe = central(&mut |x| f(self, x, margin), x0, h0 * PROBE_STEP);
+                match probe {
+                    Ok((p, noise))
+                        if (p - d.value).abs()
+                            <= PROBE_AGREEMENT * p.abs().max(d.value.abs())
+                                + noise
+                                + FD_SAFETY * d.estimate
+                                + d.noise =>
+                    {
+                        Ok(d)
+                    }
+                    Ok(_) => Err(EvalError::NearKink),
+                    Err(e) => Err(e),
+                }
+            });
             if shrinks == most || !matches!(result, Err(EvalError::NearKink)) {
                 return result;
             }
