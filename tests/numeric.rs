@@ -352,13 +352,17 @@ fn sides_that_agree_only_within_the_cancellation_floor_are_compared_in_higher_pr
 
 #[test]
 fn differences_that_do_not_converge_are_not_called_a_kink() {
-    // The derivative of sin(100000 x) varies too fast for the differences, at every draw; there
-    // is no kink, and the detail must not say there was one. (The outer derivative of a nested
-    // one is still taken by finite differences; a single `diff(sin(100000*x), x)` is taken in
-    // forward mode, exactly: 1e5·cos(1e5·x), not 0.)
+    // The derivative of sin(10⁹ x) varies too fast for the differences, at every draw and every
+    // step they shrink to; there is no kink, and the detail must not say there was one. (The
+    // outer derivative of a nested one is still taken by finite differences; a single
+    // `diff(sin(100000*x), x)` is taken in forward mode, exactly: 1e5·cos(1e5·x), not 0. For
+    // sin(10⁵ x) the differences settle once their step has shrunk: its second derivative is
+    // not 0 either.)
     let single = check("var x\nderive diff(sin(100000*x), x)\n  = 0\n", DEFAULT_SEED);
     assert_eq!(single.derivations[0].steps[0].verdict, Verdict::Wrong, "{}", single.derivations[0].steps[0].detail);
-    let report = check("var x\nderive diff(diff(sin(100000*x), x), x)\n  = 0\n", DEFAULT_SEED);
+    let second = check("var x\nderive diff(diff(sin(100000*x), x), x)\n  = 0\n", DEFAULT_SEED);
+    assert_eq!(second.derivations[0].steps[0].verdict, Verdict::Wrong, "{}", second.derivations[0].steps[0].detail);
+    let report = check("var x\nderive diff(diff(sin(1000000000*x), x), x)\n  = 0\n", DEFAULT_SEED);
     let step = &report.derivations[0].steps[0];
     assert_eq!(step.verdict, Verdict::Undetermined, "{}", step.detail);
     assert!(step.detail.contains("finite differences of a derivative did not settle"), "{}", step.detail);
