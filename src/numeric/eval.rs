@@ -1654,7 +1654,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                         unsettled = true;
                         Err(EvalError::NearKink)
                     }
-                    Err(e) => Err(e),
+                    // A probe that cannot be taken (its points lie within the table's, so this
+                    // is a kink or the work's limit; anything else leaves the table as it was).
+                    Err(e @ (EvalError::NearKink | EvalError::Limit(_))) => Err(e),
+                    Err(_) => Ok(d),
                 }
             });
             if shrinks == most || !matches!(result, Err(EvalError::NearKink)) {
