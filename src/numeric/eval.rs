@@ -1188,7 +1188,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     /// at counts as exact: the point's own rounding would move it by that times the second
     /// derivative, which the differences do not give, and which is negligible next to the rest.)
     fn derivative_result(&mut self, d: Derivative) -> EvalResult<V> {
-        if d.estimate.max(d.noise) > MAX_RELATIVE_FD_ERROR * d.value.abs().max(1.0) {
+        if not_settled(&d) {
             return Err(EvalError::NotConverged);
         }
         V::from_approx(Approx { value: d.value, error: FD_SAFETY * d.estimate + d.noise })
@@ -1632,7 +1632,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 // A table that did not settle may have reached over a kink: smaller steps may
                 // settle (at the sample's point; inside another difference, it is the enclosing
                 // one's to shrink, and the table is refused as before).
-                if shrinks < most && d.estimate.max(d.noise) > MAX_RELATIVE_FD_ERROR * d.value.abs().max(1.0) {
+                if shrinks < most && not_settled(&d) {
                     unsettled = true;
                     return Err(EvalError::NearKink);
                 }
@@ -1870,7 +1870,7 @@ fn differences(dual: Approx, x0: f64, mut f: impl FnMut(f64) -> EvalResult<Appro
     if quick.is_ok_and(|(d, noise)| (dual.value - d).abs() <= dual.error + noise + QUICK_AGREEMENT * d.abs()) {
         return Differences::Agree;
     }
-    let converged = |fd: &Derivative| !(fd.estimate.max(fd.noise) > MAX_RELATIVE_FD_ERROR * fd.value.abs().max(1.0));
+    let converged = |fd: &Derivative| !not_settled(fd);
     let agrees_closely = |fd: &Derivative| (dual.value - fd.value).abs() <= dual.error + fd.estimate + fd.noise;
     let mut disagreement = None;
     for h0 in [0.05 * x0.abs().max(1.0), 5e-5 * x0.abs().max(1.0)] {
@@ -1887,6 +1887,12 @@ fn differences(dual: Approx, x0: f64, mut f: impl FnMut(f64) -> EvalResult<Appro
         disagreement.get_or_insert(Differences::Disagree { value: fd.value, allowed });
     }
     disagreement.unwrap_or(Differences::CannotTell)
+}
+
+/// Whether differences did not settle to the accuracy a derivative needs (their estimate or
+/// noise above [`MAX_RELATIVE_FD_ERROR`] of it, or of 1).
+fn not_settled(d: &Derivative) -> bool {
+    d.estimate.max(d.noise) > MAX_RELATIVE_FD_ERROR * d.value.abs().max(1.0)
 }
 
 /// Whether a tangent is known as precisely as a finite difference must be (see
