@@ -51,6 +51,32 @@ fn the_reference_has_its_points_and_shares() {
 }
 
 #[test]
+fn without_feedback_the_grades_are_the_same() {
+    // `--format csv` shows scores and flags only, so the repairs and missing terms are not searched.
+    let files = ["mistakes.deriv", "sign_error.deriv", "changed_model.deriv", "renamed.deriv", "answers_only.deriv"];
+    let mut searched = 0;
+    for name in files {
+        let full = grade_with(name, &GradeOptions { hints: true, ..GradeOptions::default() });
+        let bare = grade_with(name, &GradeOptions { hints: true, feedback: false, ..GradeOptions::default() });
+        assert_eq!(bare.score, full.score, "{name}");
+        assert_eq!(bare.review, full.review, "{name}");
+        for (b, f) in bare.derivations.iter().zip(&full.derivations) {
+            assert_eq!((b.score, b.final_correct, b.milestones), (f.score, f.final_correct, f.milestones), "{name}");
+            let (bs, fs): (Vec<_>, Vec<_>) = (
+                b.steps.iter().map(|s| (s.status, s.credit, s.result.verdict, &s.carried_from)).collect(),
+                f.steps.iter().map(|s| (s.status, s.credit, s.result.verdict, &s.carried_from)).collect(),
+            );
+            assert_eq!(bs, fs, "{name}");
+            for (sb, sf) in b.steps.iter().zip(&f.steps) {
+                assert!(sb.result.repair.is_none() && sb.hint.is_none(), "{name}: {sb:?}");
+                searched += usize::from(sf.result.repair.is_some() || sf.hint.is_some());
+            }
+        }
+    }
+    assert!(searched > 0, "the files with feedback have repairs or hints to leave out");
+}
+
+#[test]
 fn a_fully_correct_submission_gets_full_marks() {
     let g = grade("correct.deriv");
     assert_eq!(g.score.to_string(), "10");

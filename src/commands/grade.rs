@@ -261,6 +261,8 @@ pub fn options(args: &GradeArgs) -> GradeOptions {
             ..CheckOptions::default()
         },
         hints: args.hints,
+        // A CSV has no column for feedback: what only feedback needs is not worked out.
+        feedback: args.format != GradeFormat::Csv,
         time_limit: Duration::from_secs(args.timeout_s),
     }
 }

@@ -43,6 +43,10 @@ pub struct GradeOptions {
     pub check: CheckOptions,
     /// Whether feedback shows the reference's next step after a wrong one.
     pub hints: bool,
+    /// Whether the output shows feedback at all. Without it (`--format csv`: scores and flags),
+    /// the repairs of wrong steps and the terms they miss are not searched: that search is most
+    /// of the work of a wrong step and changes no score, flag or verdict.
+    pub feedback: bool,
     /// The time one submission may take; past it, it gets 0 and is left to a person.
     pub time_limit: Duration,
 }
@@ -87,7 +91,7 @@ pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(600);
 
 impl Default for GradeOptions {
     fn default() -> Self {
-        GradeOptions { check: CheckOptions::default(), hints: false, time_limit: DEFAULT_TIME_LIMIT }
+        GradeOptions { check: CheckOptions::default(), hints: false, feedback: true, time_limit: DEFAULT_TIME_LIMIT }
     }
 }
 
@@ -463,7 +467,7 @@ fn grade_derivations(
     }
     let checked_model = with_derivations(model, to_check.clone());
     let mut results = check_model_memo(&checked_model, &options.check, memo);
-    if options.check.repair {
+    if options.check.repair && options.feedback {
         // The same repairs as `check` gives: the student's steps are the submission's, at the
         // same offsets in the combined text. Each derivation's repairs are searched on their own;
         // a derivation searched before (the same declarations, text and results) is replayed
@@ -521,14 +525,18 @@ fn grade_derivations(
 
     // Wrong steps that follow from the student's own wrong answer to another derivation.
     let carried = carried::carried_steps(model, &to_check, &results, &options.check, memo);
-    let terms = missing_or_extra_terms(
-        model,
-        &to_check,
-        &results,
-        |k| (theirs(checked_for[k]), &reference_exprs[checked_for[k]]),
-        options,
-        memo,
-    );
+    let terms = if options.feedback {
+        missing_or_extra_terms(
+            model,
+            &to_check,
+            &results,
+            |k| (theirs(checked_for[k]), &reference_exprs[checked_for[k]]),
+            options,
+            memo,
+        )
+    } else {
+        results.iter().map(|r| vec![None; r.steps.len()]).collect()
+    };
 
     let mut out = Vec::new();
     for (r, rd) in reference.derivations.iter().enumerate() {
@@ -590,7 +598,7 @@ fn grade_derivations(
                 (Some(named), Some(repair)) => Some(format!("{named}; {repair}")),
                 (named, repair) => named.or(repair),
             };
-            let hint = (options.hints && status == StepStatus::Wrong)
+            let hint = (options.hints && options.feedback && status == StepStatus::Wrong)
                 .then(|| feedback::hint(&reference_exprs[r], &rd.step_texts, &before_text, i + 1));
             statuses.push(status);
             steps.push(StepGrade {
