@@ -425,3 +425,55 @@ derive (x + v)^2 / (v + 1e-12)
 ";
     assert_verdicts(source, false, &[Wrong, Wrong, Checked]);
 }
+
+/// Kinks where two inputs meet at a far ratio, which draws of both at like magnitudes (even the
+/// wide ones, 0.02 to 20 each) never cross: `step(1000x − y) = step(x)` fails where 0 < 1000x < y
+/// or y < 1000x < 0; `step(1000p − q) = 1` for p, q > 0 where q > 1000p; `relu(x − y/1000)`'s
+/// derivative is `step(1000x − y)`, not `step(x)`, which differs where x and y/1000 are on
+/// either side of each other; the same hidden in a definition (`let z = 1000*x - y`), with an
+/// input under `abs` (`step(q − 1000|x|) = 0` fails where |x| < q/1000), with a third part beside
+/// them, and between families read at the same subscript; a slab of width 0.001·|w| around x = y
+/// where `step(x − y + 0.001w)` is not `step(x − y)`; `|1000x − y| < 0.5`, a band around
+/// y = 1000x. An adversarial tester found the first and the third `checked` at every seed (4
+/// December). The input with the largest coefficient is drawn solved from the others (where
+/// the kink's argument is 0), moved off it to each side by a fraction of the smallest part; the
+/// right forms stay `checked`.
+#[test]
+fn kinks_at_a_far_ratio_of_two_inputs_are_sampled() {
+    let wrong = "var x, y, w
+var p > 0, q > 0
+index i in 1..n
+var u[i], v[i]
+derive step(1000*x - y)
+  = step(x)
+derive step(1000*p - q)
+  = 1
+derive diff(relu(x - 0.001*y), x)
+  = step(x)
+let z = 1000*x - y
+derive step(z)
+  = step(x)
+derive step(q - 1000*abs(x))
+  = 0
+derive step(1000*x - y + w)
+  = step(x)
+derive min(p, 0.001*q)
+  = p
+derive sum(i, u[i] * step(1000*u[i] - v[i]))
+  = sum(i, u[i] * step(u[i]))
+derive step(x - y + 0.001*w)
+  = step(x - y)
+derive step(0.5 - abs(1000*x - y))
+  = 0
+";
+    assert_verdicts(wrong, false, &[Wrong; 10]);
+    let right = "var x, y
+index i in 1..n
+var u[i], v[i]
+derive diff(relu(1000*x - y), x)
+  = 1000*step(1000*x - y)
+derive sum(i, relu(1000*u[i] - v[i]))
+  = sum(i, (1000*u[i] - v[i]) * step(1000*u[i] - v[i]))
+";
+    assert_verdicts(right, false, &[Checked, Checked]);
+}

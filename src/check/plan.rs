@@ -299,7 +299,13 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     }
     let mut out: Vec<(Band, usize)> = out.into_iter().map(|b| (b, 2)).collect();
     out.extend([(Band::Between(SMALL.0, SMALL_SPLIT), 1), (Band::Between(SMALL_SPLIT, SMALL.1), 1)]);
-    out.retain(|(b, _)| undifferenced_pair || matches!(b, Band::Between(_, hi) if *hi <= MODERATE));
+    // Near each kink where parts meet at far ratios, a mirrored pair of draws on each side.
+    for &meeting in &cover.meetings {
+        for above in [true, false] {
+            out.push((Band::Near { meeting, above }, 2));
+        }
+    }
+    out.retain(|(b, _)| undifferenced_pair || b.top() <= MODERATE);
     out
 }
 

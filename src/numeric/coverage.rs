@@ -6,7 +6,9 @@
 //! Nothing here evaluates; it is read once per derivation, and the plan of samples (`check/plan.rs`)
 //! chooses sizes and input bands from it.
 
-use crate::model::{expansion, subst_locals, Builtin, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId};
+use crate::model::{
+    expansion, subst_locals, Builtin, Domain, EntryId, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId,
+};
 
 /// `constant + Σ coef·size`, saturating.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -132,6 +134,10 @@ pub struct Coverage {
     /// change enough: a bounded `yh in (0, 1)` beside a positive `dl` drawn from [0.2, 3] is past
     /// the threshold in one draw of nine. The plan adds draws at independent magnitudes.
     pub relative_kink: bool,
+    /// Inputs drawn near a kink where parts meet at far ratios (`step(1000*x - y)` sits where y
+    /// is 1000 times x, which draws of the two at like magnitudes never reach). At most
+    /// [`MAX_MEETINGS`].
+    pub meetings: Vec<Meeting>,
     /// For each expression: whether it reads a random quantity (an input, an unknown function or
     /// node).
     pub random: Vec<bool>,
@@ -144,8 +150,46 @@ pub struct Coverage {
     pub differenced: Vec<bool>,
 }
 
+/// An input to draw near a kink whose argument is a sum of parts at far ratios (`1000*x - y`,
+/// `x - y + 0.001*z`): solved from the other parts, `input = Σ c·partner + constant` (the
+/// argument's 0), then moved off it to one side by a fraction of the smallest part
+/// (`Band::Near`). Parts that are not inputs read at the input's subscripts (or at none) are left
+/// out of the sum: the draw is then only near the kink.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Meeting {
+    /// The input drawn so (every entry of its family): the part with the largest coefficient
+    /// that is an input.
+    pub input: EntryId,
+    /// The inputs it is solved from.
+    pub partners: [Option<Partner>; MEETING_PARTNERS],
+    /// `-c/a` of the argument's constant `c`.
+    pub constant: f64,
+}
+
+/// A part of a [`Meeting`]'s kink that is an input, read at the solved input's subscripts (or at
+/// none).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Partner {
+    /// The input read.
+    pub input: EntryId,
+    /// Its coefficient in the solution: `-b/a` of `a·solved + b·partner`.
+    pub coefficient: f64,
+    /// Whether the part is its magnitude (`abs(y)`).
+    pub abs: bool,
+}
+
+/// The most other parts an input of a [`Meeting`] is solved from.
+pub const MEETING_PARTNERS: usize = 3;
+
 /// The most magnitudes drawn at besides the usual ones.
 pub const MAX_SCALES: usize = 6;
+/// The most kinks at far ratios drawn near ([`Meeting`]), two pairs of draws each.
+pub const MAX_MEETINGS: usize = 3;
+/// Parts of a kink whose coefficients lie this far apart meet at a far ratio: nearer ratios are
+/// reached by the usual draws (±[0.25, 2], ratios up to 8) and the wide ones.
+pub const RATIO_MIN: f64 = 4.0;
+/// The most parts of a kink's argument looked at for far ratios.
+const RATIO_PARTS: usize = 8;
 /// Magnitudes closer than this factor are drawn at once.
 pub const SCALE_RATIO: f64 = 1.25;
 /// Constants added to an input between these bounds are inside the usual draws.
@@ -172,6 +216,11 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
         out.sums.push(walk.sums);
         kinks.extend(walk.kinks);
         out.relative_kink |= walk.relative_kink;
+        for m in walk.meetings {
+            if out.meetings.len() < MAX_MEETINGS && !out.meetings.contains(&m) {
+                out.meetings.push(m);
+            }
+        }
         if walk.truncated {
             kinks.extend(walk.body_kinks);
             out.relative_kink |= walk.body_relative;
@@ -228,6 +277,7 @@ struct Walk<'m> {
     sums: Vec<IndexRange>,
     kinks: Vec<f64>,
     relative_kink: bool,
+    meetings: Vec<Meeting>,
     constants: Vec<f64>,
     random: bool,
     rational: bool,
@@ -261,6 +311,7 @@ impl<'m> Walk<'m> {
             sums: Vec::new(),
             kinks: Vec::new(),
             relative_kink: false,
+            meetings: Vec::new(),
             constants: Vec::new(),
             random: false,
             rational: true,
@@ -490,7 +541,10 @@ impl<'m> Walk<'m> {
             [x] => self.kink_at(&linear(self.model, x), 0.0, KINK_DEPTH),
             [x, y] => match linear(self.model, x).combined(&linear(self.model, y), -1.0) {
                 Some(form) => self.kink_at(&form, 0.0, KINK_DEPTH),
-                None => self.relative_kink = true,
+                None => {
+                    self.relative_kink = true;
+                    self.far_meeting(&[(x, 1.0), (y, -1.0)], 0.0);
+                }
             },
             _ => {}
         }
@@ -600,12 +654,17 @@ impl<'m> Walk<'m> {
         if form.coef == 0.0 {
             return;
         }
-        // A sum or difference that is not linear in one thing: two parts meet there.
+        let x = (t - form.constant) / form.coef;
+        // A sum or difference that is not linear in one thing: two parts meet there (where it
+        // equals x).
         if matches!(atom, Expr::Add(..) | Expr::Sub(..)) {
             self.relative_kink = true;
+            if x.is_finite() {
+                self.far_meeting(&[(atom, 1.0)], -x);
+            }
         }
-        let x = (t - form.constant) / form.coef;
-        if !x.is_finite() || x == 0.0 {
+        // At 0 a kink is at no magnitude, but a definition may hide where parts meet in it.
+        if !x.is_finite() || (x == 0.0 && !matches!(atom, Expr::Entry(_))) {
             return;
         }
         if depth > 0 {
@@ -623,7 +682,10 @@ impl<'m> Walk<'m> {
                 Expr::Entry(r) => {
                     if let EntryKind::Defined(body) = &self.model.entries[r.entry].kind {
                         let form = linear(self.model, body);
-                        if form.atom.is_some_and(|a| !std::ptr::eq(a, body)) {
+                        // Into the definition where it is linear in a part of it, or where parts
+                        // meet in it (`let z = 1000*x - y`).
+                        let parts_meet = matches!(body, Expr::Add(..) | Expr::Sub(..));
+                        if form.atom.is_some_and(|a| !std::ptr::eq(a, body) || parts_meet) {
                             return self.kink_at(&form, x, depth - 1);
                         }
                     }
@@ -631,7 +693,119 @@ impl<'m> Walk<'m> {
                 _ => {}
             }
         }
-        self.kinks.push(x.abs());
+        if x != 0.0 {
+            self.kinks.push(x.abs());
+        }
+    }
+}
+
+impl<'m> Walk<'m> {
+    /// Where a kink's argument, `shift + Σ k·e` over `sums`, is a sum of parts whose
+    /// coefficients lie at least [`RATIO_MIN`] apart, and one of them is an input: a [`Meeting`]
+    /// to draw near.
+    fn far_meeting<'e>(&mut self, sums: &[(&'e Expr, f64)], shift: f64)
+    where
+        'm: 'e,
+    {
+        let mut parts = Vec::new();
+        let mut constant = shift;
+        for &(e, k) in sums {
+            terms(self.model, e, k, &mut parts, &mut constant, KINK_DEPTH);
+        }
+        parts.truncate(RATIO_PARTS);
+        let magnitudes = parts.iter().map(|p| p.1.abs());
+        let (least, most) = magnitudes.fold((f64::INFINITY, 0.0f64), |(lo, hi), c| (lo.min(c), hi.max(c)));
+        if parts.len() < 2 || least == 0.0 || !most.is_finite() || most < RATIO_MIN * least {
+            return;
+        }
+        // The input with the largest coefficient: solved for, it is the smallest of the parts'
+        // inputs, which keeps finite differences in their range.
+        let mut solved: Option<(usize, EntryId, &[Ix], f64)> = None;
+        for (k, &(e, c)) in parts.iter().enumerate() {
+            if let Some((id, at, _)) = self.input_of(e).filter(|p| self.redrawable(p.0)) {
+                if solved.is_none_or(|s| c.abs() > s.3.abs()) {
+                    solved = Some((k, id, at, c));
+                }
+            }
+        }
+        let Some((at, input, subscripts, a)) = solved else { return };
+        let mut partners = [None; MEETING_PARTNERS];
+        let mut n = 0;
+        for (k, &(e, b)) in parts.iter().enumerate() {
+            match self.input_of(e) {
+                _ if k == at => {}
+                // One input at two coefficients (`1000*x - x`) meets nothing.
+                Some((p, _, _)) if p == input => return,
+                Some((p, on, abs)) if n < MEETING_PARTNERS && (on.is_empty() || on == subscripts) => {
+                    partners[n] = Some(Partner { input: p, coefficient: -b / a, abs });
+                    n += 1;
+                }
+                _ => {}
+            }
+        }
+        let meeting = Meeting { input, partners, constant: -constant / a };
+        if self.meetings.len() < MAX_MEETINGS && !self.meetings.contains(&meeting) {
+            self.meetings.push(meeting);
+        }
+    }
+
+    /// The input a part of a kink's argument is (its family, subscripts, and whether it is under
+    /// `abs`, whose magnitude is the input's).
+    fn input_of<'e>(&self, e: &'e Expr) -> Option<(EntryId, &'e [Ix], bool)> {
+        match e {
+            Expr::Builtin(Builtin::Abs, 0, args) => self.input_of(args.first()?).map(|(id, at, _)| (id, at, true)),
+            Expr::Entry(r) if matches!(self.model.entries[r.entry].kind, EntryKind::Input(_)) => {
+                Some((r.entry, &r.args[..], false))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether an input can be drawn at another value than its usual draws: of every sign, or of
+    /// one sign, and not under an `assume`.
+    fn redrawable(&self, id: EntryId) -> bool {
+        matches!(
+            self.model.entries[id].kind,
+            EntryKind::Input(Domain::Real | Domain::Positive | Domain::NonNegative | Domain::NonZero)
+        ) && !self.model.assumptions.iter().any(|a| a.entry == id)
+    }
+}
+
+/// The parts of `k·e` as a sum: each term not a number, with its constant factor (through
+/// negation, sums, differences, products and quotients by numbers, and definitions without
+/// subscripts `depth` deep), and the numbers added into `sum`.
+fn terms<'e>(model: &'e Model, e: &'e Expr, k: f64, out: &mut Vec<(&'e Expr, f64)>, sum: &mut f64, depth: usize) {
+    if out.len() > RATIO_PARTS {
+        return;
+    }
+    if let Some(c) = constant(model, e) {
+        *sum += k * c;
+        return;
+    }
+    match e {
+        Expr::Neg(a) => terms(model, a, -k, out, sum, depth),
+        Expr::Add(a, b) => {
+            terms(model, a, k, out, sum, depth);
+            terms(model, b, k, out, sum, depth);
+        }
+        Expr::Sub(a, b) => {
+            terms(model, a, k, out, sum, depth);
+            terms(model, b, -k, out, sum, depth);
+        }
+        Expr::Mul(a, b) => match (constant(model, a), constant(model, b)) {
+            (Some(c), _) => terms(model, b, k * c, out, sum, depth),
+            (_, Some(c)) => terms(model, a, k * c, out, sum, depth),
+            _ => out.push((e, k)),
+        },
+        Expr::Div(a, b) => match constant(model, b) {
+            Some(c) if c != 0.0 => terms(model, a, k / c, out, sum, depth),
+            _ => out.push((e, k)),
+        },
+        Expr::Entry(r) if depth > 0 && r.args.is_empty() => match &model.entries[r.entry].kind {
+            EntryKind::Defined(body) => terms(model, body, k, out, sum, depth - 1),
+            _ => out.push((e, k)),
+        },
+        _ => out.push((e, k)),
     }
 }
 
@@ -753,6 +927,36 @@ mod tests {
         assert_eq!(of("var x\nlet g = 2*x + 1\nderive max(g, 0.5)\n  = g\n").scales, vec![0.25]);
         // A kink at 0 is where the usual draws change sign.
         assert!(of("var x\nderive relu(x)\n  = x\n").scales.is_empty());
+    }
+
+    #[test]
+    fn parts_that_meet_at_far_ratios_are_solved_for_the_largest_coefficient() {
+        let meetings = |src: &str| of(src).meetings;
+        let p = |input, coefficient| Some(Partner { input, coefficient, abs: false });
+        // x = y/1000 (entries 0 and 1).
+        let m = meetings("var x, y\nderive step(1000*x - y)\n  = 1\n");
+        assert_eq!(m, vec![Meeting { input: 0, partners: [p(1, 0.001), None, None], constant: 0.0 }]);
+        // Through a definition, and with a constant: x = y/1000 - 0.002.
+        let m = meetings("var x, y\nlet z = 1000*x - y + 2\nderive step(z)\n  = 1\n");
+        assert_eq!(m.len(), 1);
+        assert_eq!((m[0].input, m[0].partners[0].map(|p| p.input)), (0, Some(1)));
+        assert!((m[0].constant + 0.002).abs() < 1e-15, "{m:?}");
+        // A slab: x = y - 0.001*z; the two arguments of `max` meet where 1000*x = y.
+        let m = meetings("var x, y, z\nderive step(x - y + 0.001*z)\n  = 1\n");
+        assert_eq!(m[0].partners, [p(1, 1.0), p(2, -0.001), None]);
+        let m = meetings("var x, y\nderive max(1000*x, y)\n  = 1\n");
+        assert_eq!(m, vec![Meeting { input: 0, partners: [p(1, 0.001), None, None], constant: 0.0 }]);
+        // Like coefficients are reached by the usual draws; an input in a bounded domain, or
+        // one input twice, is not drawn so.
+        assert!(meetings("var x, y\nderive step(2*x - y)\n  = 1\n").is_empty());
+        assert!(meetings("var x in (0, 1), y in (0, 1)\nderive step(1000*x - y)\n  = 1\n").is_empty());
+        // A bounded input is read, not drawn: y = 1000*x.
+        let m = meetings("var x in (0, 1), y\nderive step(1000*x - y)\n  = 1\n");
+        assert_eq!(m, vec![Meeting { input: 1, partners: [p(0, 1000.0), None, None], constant: 0.0 }]);
+        // Under `abs`, the magnitude: x = |y|/1000.
+        let m = meetings("var x, y\nderive step(1000*x - abs(y))\n  = 1\n");
+        assert_eq!(m[0].partners[0], Some(Partner { input: 1, coefficient: 0.001, abs: true }));
+        assert!(meetings("var x\nderive step(1000*x - x)\n  = 1\n").is_empty());
     }
 
     #[test]

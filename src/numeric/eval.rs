@@ -11,6 +11,7 @@ use std::rc::Rc;
 use num_rational::BigRational;
 
 use super::approx::{Approx, UNIT};
+use super::coverage::Meeting;
 use super::dual::Dual;
 use super::fd::{central, ridders, ridders_until, Derivative};
 use super::interval::{around, Interval};
@@ -68,6 +69,8 @@ pub const MAX_SUM_TERMS: i64 = 1_000_000;
 pub const MAX_NODE_DEPENDENCIES: u64 = 10_000;
 /// Tags that keep the random streams of different kinds of thing apart.
 const TAG_INPUT: u64 = 1;
+/// The tag of an input's offset from a kink in a [`Band::Near`] draw.
+const TAG_NEAR: u64 = 0x7a71;
 const TAG_FUNCTION: u64 = 2;
 const TAG_NODE: u64 = 3;
 
@@ -1490,6 +1493,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         if self.sample.mirror {
             value = random::mirrored(domain, &model.domain_sets, value);
         }
+        if let Band::Near { meeting, above } = self.sample.band {
+            if meeting.input == k.0 {
+                value = self.near_kink(k, domain, &meeting, above, value);
+            }
+        }
         if let Some(a) = model.assumptions.iter().find(|a| a.entry == k.0) {
             let slot = model.entries[k.0].range_slots().nth(a.slot).expect("an assumed family has the summed slot");
             let r = model.indices[slot].range;
@@ -1522,6 +1530,31 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             self.shared.reads.borrow_mut().inputs.entry(k.clone()).or_insert(value);
         }
         (value, rounding)
+    }
+
+    /// The value of the input of a [`Meeting`] in a draw near its kink: solved from the partners
+    /// (read at the input's subscripts, or at none) and moved off to one side by a fraction of
+    /// the smallest part; with no part to go by, around its usual draw `value`.
+    fn near_kink(&self, k: &EntryKey, domain: crate::model::Domain, meeting: &Meeting, above: bool, value: f64) -> f64 {
+        let model = self.ctx.model;
+        let mut solution = meeting.constant;
+        let mut smallest = if meeting.constant != 0.0 { meeting.constant.abs() } else { f64::INFINITY };
+        for p in meeting.partners.iter().flatten() {
+            let entry = &model.entries[p.input];
+            let slots = entry.range_slots().count();
+            let (EntryKind::Input(d), true) = (&entry.kind, slots == 0 || slots == k.1.len()) else { continue };
+            let args = if slots == 0 { EntryKey::default().1 } else { k.1.clone() };
+            let read = self.input(&(p.input, args), *d).0;
+            let part = p.coefficient * if p.abs { read.abs() } else { read };
+            solution += part;
+            smallest = smallest.min(part.abs());
+        }
+        if !(smallest.is_finite() && smallest > 0.0) {
+            smallest = value.abs();
+        }
+        let words: Words =
+            [self.sample.seed, TAG_NEAR, k.0 as u64].into_iter().chain(k.1.iter().map(|&a| a as u64)).collect();
+        random::near_value(domain, solution, smallest, above, &words)
     }
 
     fn unknown_function(&mut self, f: usize, order: u32, args: &[V]) -> EvalResult<V> {

@@ -7,6 +7,7 @@ use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
 use super::approx::{Approx, UNIT};
+use super::coverage::Meeting;
 use super::precise::Precise;
 use super::value::ratio_to_f64;
 use super::value::{EvalResult, Value};
@@ -39,6 +40,45 @@ pub enum Band {
     /// where the domain allows one: large inputs, or inputs on one side of a kink or at the scale
     /// of a constant added to an input.
     Between(f64, f64),
+    /// The usual draws, but for one input drawn near a kink whose argument is a sum of parts at
+    /// far ratios ([`Meeting`]): solved from the others, then moved off by a fraction of the
+    /// smallest part, above the solution or below it.
+    Near {
+        /// The kink.
+        meeting: Meeting,
+        /// Which side of it.
+        above: bool,
+    },
+}
+
+impl Band {
+    /// The largest magnitude an input of this band is drawn at (about).
+    pub fn top(&self) -> f64 {
+        match *self {
+            Band::Standard => 3.0,
+            Band::Between(_, hi) => hi,
+            Band::Near { meeting, .. } => {
+                let partners: f64 = meeting.partners.iter().flatten().map(|p| p.coefficient.abs()).sum();
+                3.0 * (1.0 + partners) * 2.0 + meeting.constant.abs()
+            }
+        }
+    }
+}
+
+/// How far a [`Band::Near`] input is moved off the kink: `e^u - 1` times the smallest part, `u`
+/// uniform in this range (from 0.05 to 1 times it).
+pub const NEAR_SPREAD: (f64, f64) = (0.05, 0.7);
+
+/// The value of an input drawn in a [`Band::Near`]: `solution` (where the kink's argument is 0)
+/// moved toward `above` by `e^u - 1` times `smallest` (the smallest part's magnitude); of the
+/// input's sign where its domain has one.
+pub fn near_value(domain: Domain, solution: f64, smallest: f64, above: bool, words: &[u64]) -> f64 {
+    let off = rng(words).gen_range(NEAR_SPREAD.0..NEAR_SPREAD.1).exp_m1() * smallest;
+    let v = if above { solution + off } else { solution - off };
+    match domain {
+        Domain::Positive | Domain::NonNegative => v.abs(),
+        _ => v,
+    }
 }
 
 /// A random value of an input with the given domain (`sets`: the model's bounded domains), from
@@ -59,8 +99,8 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, words: &[u64]
     }
     let positive = matches!(domain, Domain::Positive | Domain::NonNegative);
     let magnitude = match band {
-        Band::Standard if positive => return r.gen_range(0.2..3.0),
-        Band::Standard => r.gen_range(0.25..2.0),
+        Band::Standard | Band::Near { .. } if positive => return r.gen_range(0.2..3.0),
+        Band::Standard | Band::Near { .. } => r.gen_range(0.25..2.0),
         Band::Between(lo, hi) => (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi),
     };
     if positive || r.gen_bool(0.5) {
