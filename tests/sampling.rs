@@ -477,3 +477,31 @@ derive sum(i, relu(1000*u[i] - v[i]))
 ";
     assert_verdicts(right, false, &[Checked, Checked]);
 }
+
+/// What a reviewer of the draws near far-ratio kinks found (4 December, SymPy for the truth):
+/// a partner of a bounded domain (`c in (10^8, 10^9)`) put the solved input near 10⁸, where
+/// finite differences of a second derivative are not to be trusted, and the true step was `wrong`
+/// at every seed (the draw's bound now comes from the partners' domains, and such draws compare
+/// no derivative by differences); a `> 0` input could be drawn as 0 where rounding put the offset
+/// onto the solution (the usual draw stays); a fourth part (`+ 0.001*z`, the slab's width) was
+/// left out of the solution, and three kinks with no input to solve from took the places of a
+/// fourth that has one. The false steps are `wrong`, the true ones `checked`.
+#[test]
+fn draws_near_far_ratio_kinks_keep_to_domains_and_magnitudes() {
+    let right = "var x, y
+var c in (100000000, 1000000000)
+var p > 0
+derive diff(diff(x^2/2 - cos(x), x), x) * step(4*x - c)
+  = 2*cos(x/2)^2 * step(4*x - c)
+derive sign(p) + step(1e300*p - 1e-23*y)
+  = 1 + step(1e300*p - 1e-23*y)
+";
+    assert_verdicts(right, false, &[Checked, Checked]);
+    let wrong = "var x, y, z, w, v, a, b, c, d, e
+derive step(x - y - w - v + 0.001*z)
+  = step(x - y - w - v)
+derive step(1000*tanh(a) - b) + step(1000*tanh(c) - d) + step(1000*tanh(a) - e) + step(1000*x - y)
+  = step(1000*tanh(a) - b) + step(1000*tanh(c) - d) + step(1000*tanh(a) - e) + step(x)
+";
+    assert_verdicts(wrong, false, &[Wrong, Wrong]);
+}

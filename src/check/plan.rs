@@ -299,10 +299,12 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     }
     let mut out: Vec<(Band, usize)> = out.into_iter().map(|b| (b, 2)).collect();
     out.extend([(Band::Between(SMALL.0, SMALL_SPLIT), 1), (Band::Between(SMALL_SPLIT, SMALL.1), 1)]);
-    // Near each kink where parts meet at far ratios, a mirrored pair of draws on each side.
+    // Near each kink where parts meet at far ratios, on each side a mirrored pair of draws
+    // (inputs of every sign on both sides of 0) and one more draw (the mirror keeps inputs of
+    // one sign, whose pair is one point twice).
     for &meeting in &cover.meetings {
         for above in [true, false] {
-            out.push((Band::Near { meeting, above }, 2));
+            out.extend([(Band::Near { meeting, above }, 2), (Band::Near { meeting, above }, 1)]);
         }
     }
     out.retain(|(b, _)| undifferenced_pair || b.top() <= MODERATE);

@@ -6,8 +6,10 @@
 //! Nothing here evaluates; it is read once per derivation, and the plan of samples (`check/plan.rs`)
 //! chooses sizes and input bands from it.
 
+use super::value::ratio_to_f64;
 use crate::model::{
-    expansion, subst_locals, Builtin, Domain, EntryId, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar, Model, SizeId,
+    expansion, subst_locals, Builtin, Domain, DomainSet, EntryId, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar,
+    Model, SizeId,
 };
 
 /// `constant + Σ coef·size`, saturating.
@@ -164,6 +166,8 @@ pub struct Meeting {
     pub partners: [Option<Partner>; MEETING_PARTNERS],
     /// `-c/a` of the argument's constant `c`.
     pub constant: f64,
+    /// About the largest magnitude the input is drawn at (from the partners' domains).
+    pub top: f64,
 }
 
 /// A part of a [`Meeting`]'s kink that is an input, read at the solved input's subscripts (or at
@@ -179,7 +183,7 @@ pub struct Partner {
 }
 
 /// The most other parts an input of a [`Meeting`] is solved from.
-pub const MEETING_PARTNERS: usize = 3;
+pub const MEETING_PARTNERS: usize = 4;
 
 /// The most magnitudes drawn at besides the usual ones.
 pub const MAX_SCALES: usize = 6;
@@ -729,21 +733,45 @@ impl<'m> Walk<'m> {
             }
         }
         let Some((at, input, subscripts, a)) = solved else { return };
-        let mut partners = [None; MEETING_PARTNERS];
-        let mut n = 0;
+        // The other inputs, read at its subscripts (or at none), with a bound on their
+        // magnitudes; the smallest part first among them (it sets a slab's width: `x - y - w -
+        // v + 0.001*z`), then as written.
+        let mut readable = Vec::new();
         for (k, &(e, b)) in parts.iter().enumerate() {
             match self.input_of(e) {
                 _ if k == at => {}
                 // One input at two coefficients (`1000*x - x`) meets nothing.
                 Some((p, _, _)) if p == input => return,
-                Some((p, on, abs)) if n < MEETING_PARTNERS && (on.is_empty() || on == subscripts) => {
-                    partners[n] = Some(Partner { input: p, coefficient: -b / a, abs });
-                    n += 1;
+                Some((p, on, abs)) if on.is_empty() || on == subscripts => {
+                    if let Some(m) = self.magnitude(p) {
+                        readable.push((Partner { input: p, coefficient: -b / a, abs }, m));
+                    }
                 }
                 _ => {}
             }
         }
-        let meeting = Meeting { input, partners, constant: -constant / a };
+        if readable.is_empty() {
+            return;
+        }
+        if let Some(least) = (0..readable.len())
+            .min_by(|&i, &j| readable[i].0.coefficient.abs().total_cmp(&readable[j].0.coefficient.abs()))
+        {
+            let smallest = readable.remove(least);
+            readable.insert(0, smallest);
+        }
+        readable.truncate(MEETING_PARTNERS);
+        let mut partners = [None; MEETING_PARTNERS];
+        let mut bound = (constant / a).abs();
+        for (slot, (partner, m)) in partners.iter_mut().zip(readable) {
+            *slot = Some(partner);
+            bound += partner.coefficient.abs() * m;
+        }
+        // The solution and an offset of at most about as much again.
+        let top = 2.1 * bound;
+        if !top.is_finite() {
+            return;
+        }
+        let meeting = Meeting { input, partners, constant: -constant / a, top };
         if self.meetings.len() < MAX_MEETINGS && !self.meetings.contains(&meeting) {
             self.meetings.push(meeting);
         }
@@ -761,6 +789,24 @@ impl<'m> Walk<'m> {
         }
     }
 
+    /// A bound on the magnitude of an input's draws, where one is known: 2 or 3 for the usual
+    /// draws (of every sign, or of one), the ends of an interval, the members of a set. An input
+    /// under an `assume` is rescaled to its total: none.
+    fn magnitude(&self, id: EntryId) -> Option<f64> {
+        if self.model.assumptions.iter().any(|a| a.entry == id) {
+            return None;
+        }
+        let EntryKind::Input(domain) = self.model.entries[id].kind else { return None };
+        Some(match domain {
+            Domain::Real | Domain::NonZero => 2.0,
+            Domain::Positive | Domain::NonNegative => 3.0,
+            Domain::Set(k) => match &self.model.domain_sets[k] {
+                DomainSet::Interval { lo, hi, .. } => ratio_to_f64(lo).abs().max(ratio_to_f64(hi).abs()),
+                DomainSet::Finite(values) => values.iter().map(|v| ratio_to_f64(v).abs()).fold(0.0, f64::max),
+            },
+        })
+    }
+
     /// Whether an input can be drawn at another value than its usual draws: of every sign, or of
     /// one sign, and not under an `assume`.
     fn redrawable(&self, id: EntryId) -> bool {
@@ -775,11 +821,11 @@ impl<'m> Walk<'m> {
 /// negation, sums, differences, products and quotients by numbers, and definitions without
 /// subscripts `depth` deep), and the numbers added into `sum`.
 fn terms<'e>(model: &'e Model, e: &'e Expr, k: f64, out: &mut Vec<(&'e Expr, f64)>, sum: &mut f64, depth: usize) {
-    if out.len() > RATIO_PARTS {
-        return;
-    }
     if let Some(c) = constant(model, e) {
         *sum += k * c;
+        return;
+    }
+    if out.len() > RATIO_PARTS {
         return;
     }
     match e {
@@ -935,7 +981,10 @@ mod tests {
         let p = |input, coefficient| Some(Partner { input, coefficient, abs: false });
         // x = y/1000 (entries 0 and 1).
         let m = meetings("var x, y\nderive step(1000*x - y)\n  = 1\n");
-        assert_eq!(m, vec![Meeting { input: 0, partners: [p(1, 0.001), None, None], constant: 0.0 }]);
+        assert_eq!(
+            m,
+            vec![Meeting { input: 0, partners: [p(1, 0.001), None, None, None], constant: 0.0, top: 2.1 * 0.002 }]
+        );
         // Through a definition, and with a constant: x = y/1000 - 0.002.
         let m = meetings("var x, y\nlet z = 1000*x - y + 2\nderive step(z)\n  = 1\n");
         assert_eq!(m.len(), 1);
@@ -943,16 +992,22 @@ mod tests {
         assert!((m[0].constant + 0.002).abs() < 1e-15, "{m:?}");
         // A slab: x = y - 0.001*z; the two arguments of `max` meet where 1000*x = y.
         let m = meetings("var x, y, z\nderive step(x - y + 0.001*z)\n  = 1\n");
-        assert_eq!(m[0].partners, [p(1, 1.0), p(2, -0.001), None]);
+        assert_eq!(m[0].partners, [p(2, -0.001), p(1, 1.0), None, None]);
         let m = meetings("var x, y\nderive max(1000*x, y)\n  = 1\n");
-        assert_eq!(m, vec![Meeting { input: 0, partners: [p(1, 0.001), None, None], constant: 0.0 }]);
+        assert_eq!(
+            m,
+            vec![Meeting { input: 0, partners: [p(1, 0.001), None, None, None], constant: 0.0, top: 2.1 * 0.002 }]
+        );
         // Like coefficients are reached by the usual draws; an input in a bounded domain, or
         // one input twice, is not drawn so.
         assert!(meetings("var x, y\nderive step(2*x - y)\n  = 1\n").is_empty());
         assert!(meetings("var x in (0, 1), y in (0, 1)\nderive step(1000*x - y)\n  = 1\n").is_empty());
         // A bounded input is read, not drawn: y = 1000*x.
         let m = meetings("var x in (0, 1), y\nderive step(1000*x - y)\n  = 1\n");
-        assert_eq!(m, vec![Meeting { input: 1, partners: [p(0, 1000.0), None, None], constant: 0.0 }]);
+        assert_eq!(
+            m,
+            vec![Meeting { input: 1, partners: [p(0, 1000.0), None, None, None], constant: 0.0, top: 2.1 * 1000.0 }]
+        );
         // Under `abs`, the magnitude: x = |y|/1000.
         let m = meetings("var x, y\nderive step(1000*x - abs(y))\n  = 1\n");
         assert_eq!(m[0].partners[0], Some(Partner { input: 1, coefficient: 0.001, abs: true }));

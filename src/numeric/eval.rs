@@ -1554,7 +1554,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         }
         let words: Words =
             [self.sample.seed, TAG_NEAR, k.0 as u64].into_iter().chain(k.1.iter().map(|&a| a as u64)).collect();
-        random::near_value(domain, solution, smallest, above, &words)
+        random::near_value(domain, solution, smallest, above, &words).unwrap_or(value)
     }
 
     fn unknown_function(&mut self, f: usize, order: u32, args: &[V]) -> EvalResult<V> {

@@ -57,28 +57,28 @@ impl Band {
         match *self {
             Band::Standard => 3.0,
             Band::Between(_, hi) => hi,
-            Band::Near { meeting, .. } => {
-                let partners: f64 = meeting.partners.iter().flatten().map(|p| p.coefficient.abs()).sum();
-                3.0 * (1.0 + partners) * 2.0 + meeting.constant.abs()
-            }
+            Band::Near { meeting, .. } => meeting.top.max(3.0),
         }
     }
 }
 
 /// How far a [`Band::Near`] input is moved off the kink: `e^u - 1` times the smallest part, `u`
-/// uniform in this range (from 0.05 to 1 times it).
+/// uniform in this range (from about 0.05 to about 1 times it).
 pub const NEAR_SPREAD: (f64, f64) = (0.05, 0.7);
 
 /// The value of an input drawn in a [`Band::Near`]: `solution` (where the kink's argument is 0)
 /// moved toward `above` by `e^u - 1` times `smallest` (the smallest part's magnitude); of the
-/// input's sign where its domain has one.
-pub fn near_value(domain: Domain, solution: f64, smallest: f64, above: bool, words: &[u64]) -> f64 {
+/// input's sign where its domain has one. None where that is not a value of the domain (0 for
+/// `> 0` or `!= 0`, which rounding can give) or not finite: the usual draw stays.
+pub fn near_value(domain: Domain, solution: f64, smallest: f64, above: bool, words: &[u64]) -> Option<f64> {
     let off = rng(words).gen_range(NEAR_SPREAD.0..NEAR_SPREAD.1).exp_m1() * smallest;
     let v = if above { solution + off } else { solution - off };
-    match domain {
+    let v = match domain {
         Domain::Positive | Domain::NonNegative => v.abs(),
         _ => v,
-    }
+    };
+    let excluded = v == 0.0 && matches!(domain, Domain::Positive | Domain::NonZero);
+    (v.is_finite() && !excluded).then_some(v)
 }
 
 /// A random value of an input with the given domain (`sets`: the model's bounded domains), from
