@@ -368,3 +368,40 @@ fn differences_that_do_not_converge_are_not_called_a_kink() {
     assert!(step.detail.contains("finite differences of a derivative did not settle"), "{}", step.detail);
     assert!(!step.detail.contains("kink"), "{}", step.detail);
 }
+
+/// Results below the normal range of floats (`exp(-744)` is 1.7 spacings of the subnormal
+/// floats) keep almost no relative precision; they were carried with the error of a normal
+/// float, and true steps were `wrong` at every seed (an adversarial tester, 4 December, SymPy for
+/// the truth): a concrete softmax `exp(-744)/(exp(-744) + exp(-745))` evaluated to 2/3 against
+/// 1/(1 + e⁻¹) = 0.731, `exp(-744)/exp(-745)` to 2, a log-sum-exp shifted by 740 and the
+/// derivative of `log(sigmoid(x - 740))`; where the prover proved one (`log(exp(-740)) = -740`),
+/// the numbers contradicted the proof. A subnormal result now carries the subnormal spacing as its
+/// error: these are `checked` (in higher precision), `proved` or `undetermined`, never `wrong`.
+#[test]
+fn results_below_the_normal_range_do_not_make_true_steps_wrong() {
+    let source = "var x, y
+derive exp(-744)/(exp(-744) + exp(-745))
+  = 1/(1 + exp(-1))
+derive exp(-744)/exp(-745)
+  = exp(1)
+derive log(exp(x - 740) + exp(y - 740))
+  = max(x, y) - 740 + log(1 + exp(-abs(x - y)))
+derive diff(log(sigmoid(x - 740)), x)
+  = sigmoid(740 - x)
+derive log(exp(-740))
+  = -740
+";
+    for seed in [DEFAULT_SEED, 1, 2, 3] {
+        let report = check(source, seed);
+        assert!(report.errors.is_empty(), "{:#?}", report.errors);
+        for s in report.derivations.iter().flat_map(|d| &d.steps) {
+            let line = line_col(&report.source, s.span.start).0;
+            assert!(
+                s.verdict != Verdict::Wrong && !s.internal_error,
+                "seed {seed}, line {line}: {} — {}",
+                s.verdict.name(),
+                s.detail
+            );
+        }
+    }
+}

@@ -39,9 +39,24 @@ impl Approx {
     /// A computed value whose operands had errors amounting to `propagated`, rounded once.
     #[inline]
     fn rounded(value: f64, propagated: f64) -> Approx {
-        Approx { value, error: bound(propagated + UNIT * value.abs()) }
+        Approx { value, error: bound(propagated + UNIT * value.abs() + subnormal(value)) }
     }
 }
+
+/// The absolute rounding a result below the normal range may have besides its share `UNIT`: the
+/// spacing of the subnormal floats (a result there keeps fewer bits; `exp(-744)` is about 1.7
+/// units of it, 5e-324 or 1e-323 once rounded).
+#[inline]
+fn subnormal(value: f64) -> f64 {
+    if value != 0.0 && value.abs() < f64::MIN_POSITIVE {
+        SUBNORMAL_SPACING
+    } else {
+        0.0
+    }
+}
+
+/// The spacing of the subnormal floats, 2⁻¹⁰⁷⁴.
+const SUBNORMAL_SPACING: f64 = 4.940_656_458_412_465_4e-324;
 
 /// Floats cannot decide an operation whose operand's error bound reaches the edge of its domain.
 fn imprecise<T>(what: &str) -> EvalResult<T> {
@@ -144,7 +159,7 @@ impl Value for Approx {
         let by_exponent = if b.error == 0.0 || x <= 0.0 { 0.0 } else { scaled(value * x.ln(), b.error) };
         // `powi` multiplies about 2·log2|y| times, each rounded.
         let units = 2.0 + 2.0 * (y.abs() + 1.0).log2();
-        Ok(Approx { value, error: bound(by_base + by_exponent + units * UNIT * value.abs()) })
+        Ok(Approx { value, error: bound(by_base + by_exponent + units * (UNIT * value.abs() + subnormal(value))) })
     }
     fn builtin(b: Builtin, order: u32, args: &[Approx], near_kink: f64) -> EvalResult<Approx> {
         match args {
@@ -168,7 +183,8 @@ impl Value for Approx {
                         Err(e)
                     }
                 })?;
-                let error = bound(slope(b, order, x, value) + rounding(b, order, x.value, value));
+                let libm = LIBM_UNITS * subnormal(value);
+                let error = bound(slope(b, order, x, value) + rounding(b, order, x.value, value) + libm);
                 Ok(Approx { value, error })
             }
             // A constant: the nearest float, within half a unit.
@@ -283,6 +299,26 @@ mod tests {
         // Dividing by it amplifies the error of the numerator.
         let d = Approx { value: 1.5e-8, error: 1e-15 }.div(&q).unwrap();
         assert!(d.error > 1e-15 / 1.6e-8, "{d:?}");
+    }
+
+    #[test]
+    fn results_below_the_normal_range_carry_the_subnormal_spacing() {
+        // exp(-744) is 1.7 subnormal spacings: the float keeps no relative precision.
+        let a = Approx::builtin(Builtin::Exp, 0, &[Approx::exact(-744.0)], 0.0).unwrap();
+        let b = Approx::builtin(Builtin::Exp, 0, &[Approx::exact(-745.0)], 0.0).unwrap();
+        assert!(a.error >= SUBNORMAL_SPACING && b.error >= SUBNORMAL_SPACING, "{a:?} {b:?}");
+        // Its share of a sum (true: 1/(1 + e⁻¹) = 0.731) cannot be told: the divisor may be 0.
+        let share = a.add(&b).and_then(|sum| a.div(&sum));
+        assert!(
+            share.as_ref().is_ok_and(|q| (q.value - 0.731_058_578_630_004_9).abs() <= q.error) || share.is_err(),
+            "{share:?}"
+        );
+        // A product that lands there too.
+        let p = Approx::exact(1e-160).mul(&Approx::exact(1e-160)).unwrap();
+        assert!(p.error >= SUBNORMAL_SPACING, "{p:?}");
+        // Normal results are as before.
+        let n = Approx::exact(3.0).mul(&Approx::exact(1e-300)).unwrap();
+        assert_eq!(n.error, UNIT * 3e-300);
     }
 
     #[test]

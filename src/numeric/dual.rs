@@ -137,13 +137,22 @@ impl Value for Dual {
                 // Which argument is taken is known only where they lie farther apart than their
                 // error bounds (the evaluation refuses no kink by distance: `dual_child`).
                 let apart = (x.value.value - y.value.value).abs() > x.value.error + y.value.error;
-                if !apart && x.tangent != y.tangent {
-                    return Err(EvalError::NearKink);
-                }
-                if first {
-                    x.tangent
+                let (tx, ty) = (x.tangent, y.tangent);
+                let gap = (tx.value - ty.value).abs();
+                if apart {
+                    if first {
+                        tx
+                    } else {
+                        ty
+                    }
+                } else if gap <= tx.error + ty.error {
+                    // Tied within their bounds, with tangents that agree within theirs: either
+                    // is the derivative (where the two are equal and so are their derivatives,
+                    // the max is differentiable; `max(x, relu(x))` for x > 0), to within both
+                    // bounds and the gap.
+                    Approx { value: tx.value, error: tx.error.max(ty.error) + gap }
                 } else {
-                    y.tangent
+                    return Err(EvalError::NearKink);
                 }
             }
             _ => return Err(EvalError::NotExact),
