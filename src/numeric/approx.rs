@@ -56,7 +56,7 @@ fn subnormal(value: f64) -> f64 {
 }
 
 /// The spacing of the subnormal floats, 2⁻¹⁰⁷⁴.
-const SUBNORMAL_SPACING: f64 = 4.940_656_458_412_465_4e-324;
+const SUBNORMAL_SPACING: f64 = 5e-324;
 
 /// Floats cannot decide an operation whose operand's error bound reaches the edge of its domain.
 fn imprecise<T>(what: &str) -> EvalResult<T> {
