@@ -717,7 +717,8 @@ impl<'m> Walk<'m> {
             terms(self.model, e, k, &mut parts, &mut constant, KINK_DEPTH);
         }
         parts.truncate(RATIO_PARTS);
-        let magnitudes = parts.iter().map(|p| p.1.abs());
+        // A number added counts as a part (`x - y - 0.001`: a slab a thousandth wide).
+        let magnitudes = parts.iter().map(|p| p.1.abs()).chain((constant != 0.0).then_some(constant.abs()));
         let (least, most) = magnitudes.fold((f64::INFINITY, 0.0f64), |(lo, hi), c| (lo.min(c), hi.max(c)));
         if parts.len() < 2 || least == 0.0 || !most.is_finite() || most < RATIO_MIN * least {
             return;
