@@ -809,12 +809,9 @@ impl<'m> Walk<'m> {
     }
 
     /// Whether an input can be drawn at another value than its usual draws: of every sign, or of
-    /// one sign, and not under an `assume`.
+    /// one sign (not of a bounded domain), and not under an `assume` (no known magnitude).
     fn redrawable(&self, id: EntryId) -> bool {
-        matches!(
-            self.model.entries[id].kind,
-            EntryKind::Input(Domain::Real | Domain::Positive | Domain::NonNegative | Domain::NonZero)
-        ) && !self.model.assumptions.iter().any(|a| a.entry == id)
+        !matches!(self.model.entries[id].kind, EntryKind::Input(Domain::Set(_))) && self.magnitude(id).is_some()
     }
 }
 
