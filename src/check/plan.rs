@@ -69,9 +69,8 @@ pub(super) fn plan(
     };
     if n_sizes >= 2 && !screen {
         let mut r = random::rng(&[options.seed, d_index as u64, 0x5126]);
-        for _ in 0..3 {
-            instances.push((0..n_sizes).map(|_| r.gen_range(1..=MAX_SIZE)).collect());
-        }
+        instances.extend(ordered_instances(n_sizes, &mut r));
+        instances.push((0..n_sizes).map(|_| r.gen_range(1..=MAX_SIZE)).collect());
     }
     if n_sizes == 0 {
         instances.truncate(1);
@@ -177,6 +176,31 @@ pub(super) fn plan(
         }
     }
     groups
+}
+
+/// Two instances of `n` sizes in which every two sizes are ordered one way and then the other:
+/// the first draws distinct sizes from 2 to [`MAX_SIZE`] (random ones once there are more sizes
+/// than values), the second mirrors it (`s` → `MAX_SIZE + 2 - s`), which reverses every strict
+/// order. A step that holds only where `n ≤ m` (`sum(i, sum(j, delta(i, j))) = n`, which is
+/// `min(n, m)`) is then drawn where it fails at every seed; three independent random instances
+/// missed `n > m` at one seed in five. (Equal sizes are drawn at the instances 1, 2, …, and sizes
+/// of 1 at the first of them and the random instance.)
+pub(super) fn ordered_instances(n: usize, r: &mut impl Rng) -> [Vec<i64>; 2] {
+    let mut values: Vec<i64> = (2..=MAX_SIZE).collect();
+    let first: Vec<i64> = (0..n)
+        .map(|k| {
+            if k < values.len() {
+                // (A partial Fisher–Yates shuffle: the first `k` values are drawn, each once.)
+                let j = r.gen_range(k..values.len());
+                values.swap(k, j);
+                values[k]
+            } else {
+                r.gen_range(2..=MAX_SIZE)
+            }
+        })
+        .collect();
+    let mirrored = first.iter().map(|s| MAX_SIZE + 2 - s).collect();
+    [first, mirrored]
 }
 
 /// The value of a class label over `lo..=hi` at the `c`-th pair of draws that rotate it: the
