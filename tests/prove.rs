@@ -852,3 +852,80 @@ is_wrong!(half_power_of_a_square, X, "(x^2)^(1/2)", "x");
 does_not_prove!(square_of_a_half_power_keeps_its_domain, X, "(x^(1/2))^2", "x");
 is_wrong!(negative_half_power_trap, POS, "x^(-1/2)", "sqrt(x)");
 is_wrong!(three_halves_power_trap, POS, "x^(3/2)", "x^2*sqrt(x)");
+
+/// A tanh RNN unrolled `steps` steps (`bench/compare.py`'s family), with `step` the backpropagated
+/// derivative through time as a chain of definitions, and `claim` the right side of
+/// `diff(hT, w) = …`.
+fn rnn(steps: usize, activation: &str, prime: &dyn Fn(usize) -> String, claim: &str) -> String {
+    let mut s = String::from("var w, u, h0");
+    for t in 1..=steps {
+        s += &format!(", x{t}");
+    }
+    s += "\n";
+    for t in 1..=steps {
+        s += &format!("let h{t} = {activation}(w * h{} + u * x{t})\n", t - 1);
+    }
+    s += &format!("let r1 = {} * h0\n", prime(1));
+    for t in 2..=steps {
+        s += &format!("let r{t} = {} * (h{} + w * r{})\n", prime(t), t - 1, t - 1);
+    }
+    s + &format!("derive diff(h{steps}, w)\n  = {claim}\n")
+}
+
+/// The derivative of an RNN unrolled T steps, backpropagation through time written as a chain of
+/// definitions, was `checked` from T = 5 on: unfolded, its polynomial has about 2^T monomials,
+/// past the normaliser's limit. The e-graph shares the sides' subterms, so the equality of the
+/// innermost step carries outwards by congruence (`prove::egraph::decide`).
+#[test]
+fn backpropagation_through_many_steps_is_proved() {
+    let tanh_prime = |t: usize| format!("(1 - h{t}^2)");
+    let sigmoid_prime = |t: usize| format!("h{t} * (1 - h{t})");
+    for steps in [6, 8, 16, 24] {
+        let source = rnn(steps, "tanh", &tanh_prime, &format!("r{steps}"));
+        let step = only_step(&source, &CheckOptions::default());
+        assert_eq!(step.verdict, Verdict::Proved, "T = {steps}: {}", step.detail);
+        assert!(step.explanation.iter().any(|e| e.contains("e-graph")), "{:?}", step.explanation);
+    }
+    let source = rnn(10, "sigmoid", &sigmoid_prime, "r10");
+    assert_eq!(only_step(&source, &CheckOptions::default()).verdict, Verdict::Proved);
+    // Wrong at one step (a sign, a step of time, the derivative of the other activation): wrong.
+    let sign = |t: usize| if t == 3 { "(1 + h3^2)".to_string() } else { tanh_prime(t) };
+    let late = |t: usize| if t == 5 { "(1 - h6^2)".to_string() } else { tanh_prime(t) };
+    for source in [
+        rnn(8, "tanh", &sign, "r8"),
+        rnn(8, "tanh", &late, "r8"),
+        rnn(8, "tanh", &sigmoid_prime, "r8"),
+        rnn(8, "tanh", &tanh_prime, "r7"),
+    ] {
+        let step = only_step(&source, &CheckOptions::default());
+        assert_eq!(step.verdict, Verdict::Wrong, "{source}");
+    }
+}
+
+/// The e-graph has no conditions of its own: it decides only where the numbers checked the step.
+/// Sides defined nowhere, or that read an entry outside its range in a term times 0, are not
+/// proved (an adversarial tester found both `proved` before this rule; mpmath for the truth).
+#[test]
+fn the_egraph_proves_nothing_the_numbers_cannot_see_defined() {
+    let big = "relu'(n - 7) * a";
+    for (decls, lhs, rhs) in [
+        ("index k in 1..n\nvar a, x[k]", big, "a * relu'(n - 7) + 0 * x[n+1]"),
+        ("index k in 1..n\nvar a, x[k]", big, "a * relu'(n - 7) + 0 * sum(k, x[k+1])"),
+        ("var a, b", "log(-1) * a * b", "log(-1) * b * a"),
+        ("var a, b", "1/(a - a) * b", "b * (1/(a - a))"),
+    ] {
+        let source = format!("{decls}\nderive {lhs}\n  = {rhs}\n");
+        for options in [CheckOptions::default(), CheckOptions { numeric: false, ..CheckOptions::default() }] {
+            let step = only_step(&source, &options);
+            assert_eq!(step.verdict, Verdict::Undetermined, "{source}: {}", step.detail);
+        }
+    }
+}
+
+fn only_step(source: &str, options: &CheckOptions) -> gradproof::check::StepResult {
+    let report = check_source("t.deriv", source.as_bytes(), options);
+    assert!(report.errors.is_empty(), "{source}: {:?}", report.errors);
+    let step = report.derivations[0].steps[0].clone();
+    assert!(!step.internal_error, "{source}: a proof contradicts the numbers");
+    step
+}

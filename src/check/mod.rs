@@ -505,6 +505,17 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     let forms = all_forms.first();
     let proved =
         |a: usize, b: usize| -> bool { !all_forms.is_empty() && all_forms.iter().all(|f| f.proves_equal(a, b)) };
+    // The e-graph too, where the normaliser gave up on the size of a side: asked only where the
+    // numbers checked the step (equal at every sample, and defined at some). It has no conditions
+    // of its own: two sides defined nowhere (`log(-1) * a`), or reading an entry outside its range,
+    // are equal terms to it, and the numbers are what tell them apart; and on a wrong step it
+    // would spend its limits in vain.
+    let proved_at_all = |a: usize, b: usize, numbers: Verdict| -> bool {
+        proved(a, b)
+            || (numbers == Verdict::Checked
+                && !all_forms.is_empty()
+                && all_forms.iter().all(|f| f.proves_equal(a, b) || f.proves_equal_in_egraph(a, b)))
+    };
     let cover = coverage::coverage(ctx.model, &exprs);
     // Where every comparison is proved, the numbers only cross-check the proofs: the draws that
     // look for what the usual ones miss (other magnitudes, exact rational values) are spared.
@@ -565,7 +576,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         // The rules on free indices and shapes are syntactic and stand; otherwise a proof decides,
         // and the numbers must agree with it.
         let static_wrong = verdict == Verdict::Wrong && counterexample.is_none();
-        match settle(verdict, proved(at - 1, at), static_wrong) {
+        match settle(verdict, proved_at_all(at - 1, at, verdict), static_wrong) {
             Settled::Contradiction => {
                 internal_error = true;
                 verdict = Verdict::Undetermined;
@@ -599,7 +610,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             None => Verdict::Wrong,
         };
         let holds_static_wrong = step.shape != d.shape || free[at].iter().any(|i| !free[0].contains(i));
-        match settle(holds_verdict, proved(0, at), holds_static_wrong) {
+        match settle(holds_verdict, proved_at_all(0, at, holds_verdict), holds_static_wrong) {
             Settled::Contradiction => internal_error = true,
             Settled::Proved => holds_verdict = Verdict::Proved,
             Settled::Numbers => {}

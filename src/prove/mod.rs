@@ -7,7 +7,8 @@ pub mod egraph;
 pub mod lower;
 pub mod normal;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
 
 use crate::model::{Expr, Model};
 use crate::work::{self, Budget, Spent};
@@ -47,6 +48,10 @@ pub struct Forms {
     lowered: Vec<Option<Expr>>,
     /// The prover's budget per expression, for a case split.
     budget: Budget,
+    /// The pairs whose normal forms were compared, and the outcome ([`Forms::compare`]).
+    compared: Mutex<HashMap<(usize, usize), Option<bool>>>,
+    /// The pairs the e-graph was asked about, and its answers ([`egraph::decide`]).
+    decided: Mutex<HashMap<(usize, usize), bool>>,
 }
 
 impl Forms {
@@ -54,24 +59,73 @@ impl Forms {
     /// they are equal on every piece of a case split over the sign of their kinks' arguments
     /// ([`cases`]), within the budget of one expression.
     pub fn proves_equal(&self, a: usize, b: usize) -> bool {
-        if let (Some(x), Some(y)) = (&self.forms[a], &self.forms[b]) {
-            if x.proves_equal(y) {
-                return true;
-            }
+        if self.compare(a, b) == Some(true) {
+            return true;
         }
         let (Some(x), Some(y)) = (&self.lowered[a], &self.lowered[b]) else { return false };
         work::within(self.budget, || cases::equal_by_cases(&self.model, x, y))
     }
 
+    /// The comparison of the normal forms of `a` and `b` ([`Normal::compare`]): `None` where one
+    /// has none or their cross products are past the limits. Remembered (the cross products of two
+    /// large forms cost as much as normalising them).
+    fn compare(&self, a: usize, b: usize) -> Option<bool> {
+        let (Some(x), Some(y)) = (&self.forms[a], &self.forms[b]) else { return None };
+        let key = (a.min(b), a.max(b));
+        if let Some(&c) = self.compared.lock().ok()?.get(&key) {
+            return c;
+        }
+        let c = x.normal.compare(&y.normal);
+        if let Ok(mut m) = self.compared.lock() {
+            m.insert(key, c);
+        }
+        c
+    }
+
+    /// Whether, where the normaliser gave up on `a` or `b` at one of its limits of size (no normal
+    /// form, or cross products past them), the e-graph connects their lowered forms ([`egraph::decide`], within the
+    /// budget of one expression). Normal forms that were compared and differ differ as functions
+    /// (but for the rare identity they miss): there the e-graph is not tried, as it would spend
+    /// its limits in vain on every wrong step. The answer is remembered.
+    pub fn proves_equal_in_egraph(&self, a: usize, b: usize) -> bool {
+        // Nor where a budget of work stopped the normaliser: the e-graph would spend the rest of
+        // the file's budget, which the numbers need.
+        if self.compare(a, b).is_some() || self.stopped[a].is_some() || self.stopped[b].is_some() {
+            return false;
+        }
+        if work::file_spent().is_some() {
+            return false;
+        }
+        let (Some(x), Some(y)) = (&self.lowered[a], &self.lowered[b]) else { return false };
+        let key = (a.min(b), a.max(b));
+        let remembered = self.decided.lock().ok().and_then(|d| d.get(&key).copied());
+        remembered.unwrap_or_else(|| {
+            let equal = work::within(self.budget, || egraph::decide(&self.model, x, y));
+            if let Ok(mut d) = self.decided.lock() {
+                d.insert(key, equal);
+            }
+            equal
+        })
+    }
+
     /// The rules that a proof of `a = b` used, for `--explain`: those of the normal forms, and
-    /// the case split where the normal forms alone do not prove it.
+    /// the case split or the e-graph where the normal forms alone do not prove it.
     pub fn rules(&self, a: usize, b: usize) -> Vec<String> {
         let mut rules: BTreeSet<&'static str> = BTreeSet::new();
         for f in [&self.forms[a], &self.forms[b]].into_iter().flatten() {
             rules.extend(&f.rules);
         }
-        let by_normal_forms = matches!((&self.forms[a], &self.forms[b]), (Some(x), Some(y)) if x.proves_equal(y));
-        if !by_normal_forms {
+        // (Asked of a proved step: what did not prove it by normal forms, a case split or the
+        // e-graph did, and the e-graph's answer is remembered.)
+        let by_normal_forms = self.compare(a, b) == Some(true);
+        let key = (a.min(b), a.max(b));
+        let by_egraph = self.decided.lock().ok().and_then(|d| d.get(&key).copied()).unwrap_or(false);
+        if by_egraph {
+            rules.insert(
+                "rewriting in an e-graph (equal subterms shared, sums and products reordered, \
+                 derivatives of builtins written out)",
+            );
+        } else if !by_normal_forms {
             rules.insert("case split (each piece and threshold of the kinks, or each member of a finite set)");
         }
         rules.into_iter().map(str::to_string).collect()
@@ -119,5 +173,13 @@ pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Budget) -> Forms {
         })
         .collect();
     drop(normaliser);
-    Forms { forms, stopped, model: extended, lowered: lowered_only, budget }
+    Forms {
+        forms,
+        stopped,
+        model: extended,
+        lowered: lowered_only,
+        budget,
+        compared: Default::default(),
+        decided: Default::default(),
+    }
 }

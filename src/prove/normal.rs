@@ -631,20 +631,23 @@ impl Normal {
     /// Whether two normal forms (from the same normaliser) denote the same function on the same
     /// domain.
     pub fn same_as(&self, other: &Normal) -> bool {
+        self.compare(other) == Some(true)
+    }
+
+    /// [`Normal::same_as`], or `None` where the cross products are past the normaliser's limits
+    /// (then the forms were not compared).
+    pub fn compare(&self, other: &Normal) -> Option<bool> {
         if self.conditions != other.conditions || self.conditions.iter().any(Condition::is_never_met) {
-            return false;
+            return Some(false);
         }
         let (a, b) = (&self.frac, &other.frac);
-        let (Some(x), Some(y)) = (a.num.mul(&b.den), b.num.mul(&a.den)) else { return false };
+        let (x, y) = (a.num.mul(&b.den)?, b.num.mul(&a.den)?);
         if self.sine_of.is_empty() && other.sine_of.is_empty() {
-            return x == y;
+            return Some(x == y);
         }
         let pairs: HashMap<AtomId, AtomId> = self.sine_of.iter().chain(&other.sine_of).copied().collect();
         let sine_of = |a: AtomId| pairs.get(&a).copied();
-        match (trig::reduce(&x, &sine_of), trig::reduce(&y, &sine_of)) {
-            (Some(x), Some(y)) => x == y,
-            _ => false,
-        }
+        Some(trig::reduce(&x, &sine_of)? == trig::reduce(&y, &sine_of)?)
     }
 }
 
