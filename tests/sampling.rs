@@ -571,3 +571,35 @@ derive sum(i, sum(j, delta(i,j) * x[i]))
 ";
     assert_verdicts(right, false, &[Checked]);
 }
+
+/// Sizes are drawn from 1 to 5 (and where a range needs it, up to 16): a step that compares an
+/// index with a larger number changes past it, and was `checked` at every seed (an adversarial
+/// helper, SymPy unrolling the sums at sizes 1 to 7). Two instances now have every size at that
+/// number and one past it.
+#[test]
+fn sizes_past_the_numbers_an_index_is_compared_with_are_drawn() {
+    let wrong = "index i in 1..n, k in 1..5
+index t in 1..8
+var c, x[i]
+derive sum(i, sum(k, delta(i,k)))
+  = n
+derive sum(k, delta(i,k))
+  = 1
+derive sum(t, delta(i,t))*c
+  = c
+derive delta(n,6)*c
+  = 0
+derive sum(i, x[i]) + delta(n,6)
+  = sum(i, x[i])
+";
+    assert_verdicts(wrong, false, &[Wrong; 5]);
+    assert_verdicts(wrong, true, &[Wrong; 5]);
+    let right = "index i in 1..n, k in 1..5
+var c
+derive delta(n,6)*c
+  = delta(6,n)*c
+derive sum(k, delta(k,k))
+  = 5
+";
+    assert_verdicts(right, false, &[Checked, Checked]);
+}

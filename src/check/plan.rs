@@ -74,6 +74,8 @@ pub(super) fn plan(
     }
     if n_sizes == 0 {
         instances.truncate(1);
+    } else if !screen {
+        instances.extend(past_constants(n_sizes, cover.index_constant));
     }
     instances.dedup();
     let (elements, free): (Vec<IndexId>, Vec<IndexId>) = free.iter().partition(|&&i| model.indices[i].hidden);
@@ -201,6 +203,23 @@ pub(super) fn ordered_instances(n: usize, r: &mut impl Rng) -> [Vec<i64>; 2] {
         .collect();
     let mirrored = first.iter().map(|s| MAX_SIZE + 2 - s).collect();
     [first, mirrored]
+}
+
+/// Two instances with every size at the largest number an index is compared with, and one past
+/// it (up to [`COVER_MAX_SIZE`]), where that number is beyond the sizes drawn anyway: `sum(i,
+/// sum(k in 1..5, delta(i, k))) = n` holds up to n = 5, `delta(n, 6) * c = 0` fails at n = 6
+/// only, `sum(t in 1..8, delta(i, t)) * c = c` from n = 9; each was `checked` at every seed.
+pub(super) fn past_constants(n: usize, constant: i64) -> Vec<Vec<i64>> {
+    if constant < MAX_SIZE {
+        return Vec::new();
+    }
+    let at = constant.min(COVER_MAX_SIZE);
+    let past = (constant + 1).min(COVER_MAX_SIZE);
+    let mut out = vec![vec![at; n]];
+    if past != at {
+        out.push(vec![past; n]);
+    }
+    out
 }
 
 /// The value of a class label over `lo..=hi` at the `c`-th pair of draws that rotate it: the

@@ -150,6 +150,10 @@ pub struct Coverage {
     /// For each expression: whether its value comes from finite differences (a `diff`, a partial
     /// derivative of an unknown node, a prime of a `let` function).
     pub differenced: Vec<bool>,
+    /// The largest number an index is compared with: a constant of an index expression (`x[i+6]`,
+    /// `delta(n, 6)`) or a bound of a range (`k in 1..8`, `1..n-6`). Sizes past it change what
+    /// such a step says (`sum(i, sum(k in 1..5, delta(i, k)))` is `min(n, 5)`).
+    pub index_constant: i64,
 }
 
 /// An input to draw near a kink whose argument is a sum of parts at far ratios (`1000*x - y`,
@@ -207,6 +211,7 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
     for e in exprs {
         let mut walk = Walk::new(model);
         walk.expr(e);
+        out.index_constant = out.index_constant.max(walk.index_constant);
         for r in walk.ranges {
             if varies(r) && !out.ranges.contains(&r) {
                 out.ranges.push(r);
@@ -277,6 +282,8 @@ struct Walk<'m> {
     /// The ranges of the `sum`s being walked through.
     guards: Vec<IndexRange>,
     ranges: Vec<IndexRange>,
+    /// See [`Coverage::index_constant`].
+    index_constant: i64,
     reads: Vec<Read>,
     sums: Vec<IndexRange>,
     kinks: Vec<f64>,
@@ -311,6 +318,7 @@ impl<'m> Walk<'m> {
             kinked_functions: vec![None; model.user_functions.len()],
             guards: Vec::new(),
             ranges: Vec::new(),
+            index_constant: 0,
             reads: Vec::new(),
             sums: Vec::new(),
             kinks: Vec::new(),
@@ -326,11 +334,14 @@ impl<'m> Walk<'m> {
     fn range(&mut self, r: IndexRange) {
         if !self.ranges.contains(&r) {
             self.ranges.push(r);
+            self.index_constant =
+                self.index_constant.max(r.lo.offset.saturating_abs()).max(r.hi.offset.saturating_abs());
         }
     }
 
     /// The ranges of the variables of an index expression.
     fn ix_ranges(&mut self, ix: &Ix) {
+        self.index_constant = self.index_constant.max(ix.constant.saturating_abs());
         for &(_, v) in &ix.terms {
             match v {
                 IxVar::Free(i) => self.range(self.model.indices[i].range),
