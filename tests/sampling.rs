@@ -603,3 +603,25 @@ derive sum(k, delta(k,k))
 ";
     assert_verdicts(right, false, &[Checked, Checked]);
 }
+
+/// Two free indices of one range drawn as far apart as it allows, each way: `sum(k in 0..n,
+/// delta(k, i - l + 1)) = 1` fails only where l ≥ i + 2, and was `checked` at 7 of 20 seeds (an
+/// adversarial helper, SymPy for the truth); the random values of the free indices rarely put
+/// them two apart at sizes up to 5.
+#[test]
+fn free_indices_are_drawn_far_apart_each_way() {
+    let wrong = "index i in 1..n, l in 1..n
+var c
+derive sum(k in 0..n, delta(k, i-l+1))*c
+  = c
+derive sum(k in 0..n, delta(k, l-i+1))*c
+  = c
+";
+    assert_verdicts(wrong, false, &[Wrong, Wrong]);
+    let right = "index i in 1..n, l in 1..n
+var c
+derive sum(k in 0..n, delta(k, i-l+1))*c
+  = sum(k in 0..n, delta(k + l - 1, i))*c
+";
+    assert_verdicts(right, false, &[Checked]);
+}

@@ -595,8 +595,11 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         }
         if verdict != Verdict::Proved {
             // A safety net in time depends on the machine: a step it kept from a proof says so.
-            let timed_out =
-                all_forms.iter().flat_map(|f| [f.stopped[at - 1], f.stopped[at]]).flatten().find(|s| s.by_time());
+            let timed_out = all_forms
+                .iter()
+                .flat_map(|f| [f.stopped[at - 1], f.stopped[at], f.egraph_stopped(at - 1, at)])
+                .flatten()
+                .find(|s| s.by_time());
             if let Some(why) = timed_out {
                 detail = format!("{detail}; {}", spent_message(options, why));
             }

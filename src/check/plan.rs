@@ -122,7 +122,13 @@ pub(super) fn plan(
         }
         let mut rotation = 0i64;
         let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
-        let kinds = if free.is_empty() { 1 } else { 4 };
+        // Two free indices or more also take their bounds apart (kind 4), one order at the even
+        // instances and the other at the odd ones.
+        let kinds = match free.len() {
+            0 => 1,
+            1 => 4,
+            _ => 5,
+        };
         // A screen draws once, at random values of the free indices.
         let (kinds, per_combo) = match (screen, free.is_empty()) {
             (false, _) => (0..kinds, per_combo),
@@ -131,7 +137,8 @@ pub(super) fn plan(
         };
         for a in kinds {
             let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, a as u64, 0x1d]);
-            let values = assignment(a, &ranges, model.indices.len(), !screen, &mut r);
+            let kind = if a == 4 { 4 + inst_idx % 2 } else { a };
+            let values = assignment(kind, &ranges, model.indices.len(), !screen, &mut r);
             if assigned.contains(&values) {
                 continue;
             }
@@ -250,7 +257,10 @@ pub(super) enum Draws {
 /// The values of the free indices for one kind of assignment: 0 their upper bounds, 1 random
 /// values (different from each other where their ranges leave room, unless `distinct` is false),
 /// 2 their lower bounds, 3 interior values on the diagonals (indices whose ranges meet take
-/// one value, strictly inside the common part of their ranges where it has such values).
+/// one value, strictly inside the common part of their ranges where it has such values), 4 and 5
+/// their bounds in turn (the first at its lower bound, the second at its upper one, …; 5 the
+/// other way round), so that two indices of one range are as far apart as it allows, each way
+/// (`sum(k in 0..n, delta(k, i - l + 1)) = 1` fails only where l ≥ i + 2).
 pub(super) fn assignment(
     kind: usize,
     ranges: &[(IndexId, i64, i64)],
@@ -283,6 +293,11 @@ pub(super) fn assignment(
         0 | 2 => {
             for &(i, lo, hi) in ranges {
                 values[i] = Some(if kind == 0 { hi } else { lo });
+            }
+        }
+        4 | 5 => {
+            for (k, &(i, lo, hi)) in ranges.iter().enumerate() {
+                values[i] = Some(if (k % 2 == 0) == (kind == 4) { lo } else { hi });
             }
         }
         _ => {

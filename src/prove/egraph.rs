@@ -272,8 +272,8 @@ fn rules() -> Vec<Rewrite<Math, Facts>> {
     ]
 }
 
-/// Converts a lowered expression; subterms outside the language become symbols written in the
-/// derivation language.
+/// Converts a lowered expression; subterms outside the language become symbols, named as
+/// `atoms` says ([`Naming`]).
 fn to_egg(model: &Model, e: &Expr, out: &mut RecExpr<Math>, atoms: &mut Atoms) -> Id {
     let mut bin = |a: &Expr, b: &Expr, out: &mut RecExpr<Math>, f: fn([Id; 2]) -> Math| {
         let x = to_egg(model, a, out, atoms);
@@ -315,19 +315,31 @@ fn to_egg(model: &Model, e: &Expr, out: &mut RecExpr<Math>, atoms: &mut Atoms) -
     }
 }
 
-/// The opaque subterms of the terms put into one e-graph, with what the model tells about each;
-/// `structural` names them by their structure, not by their text.
+/// How the opaque subterms of an e-graph are named.
+enum Naming {
+    /// By their text in the derivation language, for a chain a person reads.
+    Text,
+    /// By their resolved structure, ids and all (two different sums can print alike), each as
+    /// `#k`: its structure's text is kept here, not interned in egg's global table of symbols,
+    /// which is never emptied (a long `serve` or `grade` would grow with every decision).
+    Structure(HashMap<String, Symbol>),
+}
+
+/// The opaque subterms of the terms put into one e-graph, with what the model tells about each.
 struct Atoms {
     facts: HashMap<Symbol, AtomFacts>,
-    structural: bool,
+    naming: Naming,
 }
 
 /// A subterm outside the language: a symbol, with what the model tells about it.
 fn atom(model: &Model, e: &Expr, out: &mut RecExpr<Math>, atoms: &mut Atoms) -> Id {
-    // The text of a subterm is for people: two different sums can print alike. A decision names
-    // each by the resolved expression itself.
-    let name = if atoms.structural { format!("{e:?}") } else { expr_text(model, e) };
-    let symbol = Symbol::from(name);
+    let symbol = match &mut atoms.naming {
+        Naming::Text => Symbol::from(expr_text(model, e)),
+        Naming::Structure(names) => {
+            let next = names.len();
+            *names.entry(format!("{e:?}")).or_insert_with(|| Symbol::from(format!("#{next}")))
+        }
+    };
     atoms.facts.entry(symbol).or_insert_with(|| {
         let mut free = Vec::new();
         free_indices(e, &mut free);
@@ -397,7 +409,7 @@ const NEVER: Duration = Duration::from_secs(24 * 60 * 60);
 /// too large to read (`MAX_EXPLAIN_TERM`, `MAX_EXPLAIN_LINES`, `MAX_EXPLAIN_WIDTH`).
 pub fn explain(model: &Model, left: &Expr, right: &Expr) -> Option<Vec<String>> {
     let (mut l, mut r) = (RecExpr::default(), RecExpr::default());
-    let mut atoms = Atoms { facts: HashMap::new(), structural: false };
+    let mut atoms = Atoms { facts: HashMap::new(), naming: Naming::Text };
     to_egg(model, left, &mut l, &mut atoms);
     to_egg(model, right, &mut r, &mut atoms);
     if l.as_ref().len() + r.as_ref().len() > MAX_EXPLAIN_TERM {
@@ -488,7 +500,7 @@ pub fn decide(model: &Model, left: &Expr, right: &Expr) -> bool {
         return false;
     }
     let (mut l, mut r) = (RecExpr::default(), RecExpr::default());
-    let mut atoms = Atoms { facts: HashMap::new(), structural: true };
+    let mut atoms = Atoms { facts: HashMap::new(), naming: Naming::Structure(HashMap::new()) };
     to_egg(model, left, &mut l, &mut atoms);
     to_egg(model, right, &mut r, &mut atoms);
     let runner = Runner::<Math, Facts>::new(Facts { atoms: atoms.facts })

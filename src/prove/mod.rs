@@ -49,21 +49,25 @@ pub struct Forms {
     /// The prover's budget per expression, for a case split.
     budget: Budget,
     /// The pairs whose normal forms were compared, and the outcome ([`Forms::compare`]).
-    compared: Mutex<HashMap<(usize, usize), Option<bool>>>,
-    /// The pairs the e-graph was asked about, and its answers ([`egraph::decide`]).
-    decided: Mutex<HashMap<(usize, usize), bool>>,
+    compared: Memo<Option<bool>>,
+    /// The pairs a case split was tried on, and the outcome.
+    by_cases: Memo<bool>,
+    /// The pairs the e-graph was asked about, its answers ([`egraph::decide`]), and the budget
+    /// that stopped it, if one did.
+    decided: Memo<(bool, Option<Spent>)>,
 }
 
 impl Forms {
     /// Whether the expressions `a` and `b` are proved equal: their normal forms are equal, or
     /// they are equal on every piece of a case split over the sign of their kinks' arguments
-    /// ([`cases`]), within the budget of one expression.
+    /// ([`cases`]), within the budget of one expression. Remembered, as `check` asks each pair
+    /// up to three times.
     pub fn proves_equal(&self, a: usize, b: usize) -> bool {
         if self.compare(a, b) == Some(true) {
             return true;
         }
         let (Some(x), Some(y)) = (&self.lowered[a], &self.lowered[b]) else { return false };
-        work::within(self.budget, || cases::equal_by_cases(&self.model, x, y))
+        remembered(&self.by_cases, (a, b), || work::within(self.budget, || cases::equal_by_cases(&self.model, x, y)))
     }
 
     /// The comparison of the normal forms of `a` and `b` ([`Normal::compare`]): `None` where one
@@ -71,22 +75,15 @@ impl Forms {
     /// large forms cost as much as normalising them).
     fn compare(&self, a: usize, b: usize) -> Option<bool> {
         let (Some(x), Some(y)) = (&self.forms[a], &self.forms[b]) else { return None };
-        let key = (a.min(b), a.max(b));
-        if let Some(&c) = self.compared.lock().ok()?.get(&key) {
-            return c;
-        }
-        let c = x.normal.compare(&y.normal);
-        if let Ok(mut m) = self.compared.lock() {
-            m.insert(key, c);
-        }
-        c
+        remembered(&self.compared, (a, b), || x.normal.compare(&y.normal))
     }
 
-    /// Whether, where the normaliser gave up on `a` or `b` at one of its limits of size (no normal
-    /// form, or cross products past them), the e-graph connects their lowered forms ([`egraph::decide`], within the
-    /// budget of one expression). Normal forms that were compared and differ differ as functions
-    /// (but for the rare identity they miss): there the e-graph is not tried, as it would spend
-    /// its limits in vain on every wrong step. The answer is remembered.
+    /// Whether, where the normaliser gave up on `a` or `b` (no normal form: past its limits of
+    /// size, or on a construct it does not normalise; or cross products past those limits), the
+    /// e-graph connects their lowered forms ([`egraph::decide`], within the budget of one
+    /// expression). Normal forms that were compared and differ differ as functions (but for the
+    /// rare identity they miss): there the e-graph is not tried, as it would spend its limits in
+    /// vain on every wrong step. The answer is remembered.
     pub fn proves_equal_in_egraph(&self, a: usize, b: usize) -> bool {
         // Nor where a budget of work stopped the normaliser: the e-graph would spend the rest of
         // the file's budget, which the numbers need.
@@ -97,15 +94,19 @@ impl Forms {
             return false;
         }
         let (Some(x), Some(y)) = (&self.lowered[a], &self.lowered[b]) else { return false };
-        let key = (a.min(b), a.max(b));
-        let remembered = self.decided.lock().ok().and_then(|d| d.get(&key).copied());
-        remembered.unwrap_or_else(|| {
-            let equal = work::within(self.budget, || egraph::decide(&self.model, x, y));
-            if let Ok(mut d) = self.decided.lock() {
-                d.insert(key, equal);
-            }
-            equal
-        })
+        let decide = || {
+            work::within(self.budget, || {
+                let equal = egraph::decide(&self.model, x, y);
+                (equal, work::spent())
+            })
+        };
+        remembered(&self.decided, (a, b), decide).0
+    }
+
+    /// The budget that stopped the e-graph on `a` and `b`, if one did (a safety net in time
+    /// depends on the machine: the step says so).
+    pub fn egraph_stopped(&self, a: usize, b: usize) -> Option<Spent> {
+        lock(&self.decided).get(&(a.min(b), a.max(b))).and_then(|&(_, spent)| spent)
     }
 
     /// The rules that a proof of `a = b` used, for `--explain`: those of the normal forms, and
@@ -118,8 +119,7 @@ impl Forms {
         // (Asked of a proved step: what did not prove it by normal forms, a case split or the
         // e-graph did, and the e-graph's answer is remembered.)
         let by_normal_forms = self.compare(a, b) == Some(true);
-        let key = (a.min(b), a.max(b));
-        let by_egraph = self.decided.lock().ok().and_then(|d| d.get(&key).copied()).unwrap_or(false);
+        let by_egraph = lock(&self.decided).get(&(a.min(b), a.max(b))).is_some_and(|&(equal, _)| equal);
         if by_egraph {
             rules.insert(
                 "rewriting in an e-graph (equal subterms shared, sums and products reordered, \
@@ -130,6 +130,26 @@ impl Forms {
         }
         rules.into_iter().map(str::to_string).collect()
     }
+}
+
+/// A memo of the pairs of expressions, either way round.
+type Memo<T> = Mutex<HashMap<(usize, usize), T>>;
+
+/// The memo's lock (a thread that panicked while holding it left a complete map: every insert is
+/// one call).
+fn lock<T>(memo: &Memo<T>) -> std::sync::MutexGuard<'_, HashMap<(usize, usize), T>> {
+    memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The remembered answer for the pair `(a, b)`, or `f`'s, remembered.
+fn remembered<T: Copy>(memo: &Memo<T>, (a, b): (usize, usize), f: impl FnOnce() -> T) -> T {
+    let key = (a.min(b), a.max(b));
+    if let Some(&answer) = lock(memo).get(&key) {
+        return answer;
+    }
+    let answer = f();
+    lock(memo).insert(key, answer);
+    answer
 }
 
 /// The normal forms of expressions of one model, comparable with each other; `None` where the
@@ -180,6 +200,7 @@ pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Budget) -> Forms {
         lowered: lowered_only,
         budget,
         compared: Default::default(),
+        by_cases: Default::default(),
         decided: Default::default(),
     }
 }
