@@ -544,7 +544,9 @@ derive diff(max(x, relu(x)) - relu(x), x)
 /// Steps that hold only where one size is at most another: `sum(i, sum(j, delta(i, j)))` is
 /// `min(n, m)`. The three random instances of the sizes missed `n > m` (or `n < m`) at about one
 /// seed in five, and these were `checked` there (`count`: 4 of 30 seeds, the trace-like sum 6 of
-/// 30). Two instances now order every two sizes one way and the other.
+/// 30). Two instances now order every two sizes one way and the other, with their values spread
+/// (2 and 5 for two sizes): `sum(q in m..n, c) = (n-m+1)*c`, false where the range is empty (m ≥
+/// n + 2), was `checked` at 12 of 20 seeds with three random instances.
 #[test]
 fn steps_that_hold_only_for_some_order_of_the_sizes_are_wrong() {
     let wrong = "index i in 1..n, j in 1..m, k in 1..p
@@ -564,6 +566,14 @@ derive sum(i, sum(k, delta(i,k)))
 ";
     assert_verdicts(wrong, false, &[Wrong; 6]);
     assert_verdicts(wrong, true, &[Wrong; 6]);
+    // (With two sizes: with three, two of them may take neighbouring values in both instances.)
+    let apart = "index i in 1..n, j in 1..m
+var c
+derive sum(q in m..n, c)
+  = (n-m+1)*c
+";
+    assert_verdicts(apart, false, &[Wrong]);
+    assert_verdicts(apart, true, &[Wrong]);
     let right = "index i in 1..n, j in 1..m
 var x[i]
 derive sum(i, sum(j, delta(i,j) * x[i]))

@@ -188,26 +188,29 @@ pub(super) fn plan(
 }
 
 /// Two instances of `n` sizes in which every two sizes are ordered one way and then the other:
-/// the first draws distinct sizes from 2 to [`MAX_SIZE`] (random ones once there are more sizes
-/// than values), the second mirrors it (`s` → `MAX_SIZE + 2 - s`), which reverses every strict
-/// order. A step that holds only where `n ≤ m` (`sum(i, sum(j, delta(i, j))) = n`, which is
-/// `min(n, m)`) is then drawn where it fails at every seed; three independent random instances
-/// missed `n > m` at one seed in five. (Equal sizes are drawn at the instances 1, 2, …, and sizes
-/// of 1 at the first of them and the random instance.)
+/// the first gives the sizes different values spread over 2 to [`MAX_SIZE`] (2 and 5 for two
+/// sizes; 2, 3 or 4, and 5 for three), in a random order (random values once there are more
+/// sizes than values), and the second mirrors it (`s` → `MAX_SIZE + 2 - s`), which reverses every
+/// strict order. A step that holds only where `n ≤ m` (`sum(i, sum(j, delta(i, j))) = n`, which
+/// is `min(n, m)`) is then drawn where it fails at every seed, and so is one that holds only where
+/// two sizes are at most one apart (`sum(k in m..n, c) = (n - m + 1)*c`, false where the range is
+/// empty, m ≥ n + 2); three independent random instances missed `n > m` at one seed in five.
+/// (Equal sizes are drawn at the instances 1, 2, …, and sizes of 1 at the first of them and the
+/// random instance.)
 pub(super) fn ordered_instances(n: usize, r: &mut impl Rng) -> [Vec<i64>; 2] {
-    let mut values: Vec<i64> = (2..=MAX_SIZE).collect();
-    let first: Vec<i64> = (0..n)
-        .map(|k| {
-            if k < values.len() {
-                // (A partial Fisher–Yates shuffle: the first `k` values are drawn, each once.)
-                let j = r.gen_range(k..values.len());
-                values.swap(k, j);
-                values[k]
-            } else {
-                r.gen_range(2..=MAX_SIZE)
-            }
-        })
-        .collect();
+    let all: Vec<i64> = (2..=MAX_SIZE).collect();
+    // The values spread over the range: its two ends first, then values between them at random.
+    let mut values: Vec<i64> = vec![all[0], all[all.len() - 1]];
+    let mut between: Vec<i64> = all[1..all.len() - 1].to_vec();
+    while values.len() < n.min(all.len()) {
+        values.push(between.swap_remove(r.gen_range(0..between.len())));
+    }
+    values.truncate(n);
+    // In a random order (a Fisher–Yates shuffle), then random values for the sizes past them.
+    for k in (1..values.len()).rev() {
+        values.swap(k, r.gen_range(0..=k));
+    }
+    let first: Vec<i64> = (0..n).map(|k| values.get(k).copied().unwrap_or_else(|| r.gen_range(2..=MAX_SIZE))).collect();
     let mirrored = first.iter().map(|s| MAX_SIZE + 2 - s).collect();
     [first, mirrored]
 }
