@@ -505,16 +505,16 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
     let forms = all_forms.first();
     let proved =
         |a: usize, b: usize| -> bool { !all_forms.is_empty() && all_forms.iter().all(|f| f.proves_equal(a, b)) };
-    // The e-graph too, where the normaliser gave up on the size of a side: asked only where the
+    // The e-graph too, where the normaliser gave up on a side: asked only where the
     // numbers checked the step (equal at every sample, and defined at some). It has no conditions
     // of its own: two sides defined nowhere (`log(-1) * a`), or reading an entry outside its range,
     // are equal terms to it, and the numbers are what tell them apart; and on a wrong step it
     // would spend its limits in vain.
     let proved_at_all = |a: usize, b: usize, numbers: Verdict| -> bool {
-        proved(a, b)
-            || (numbers == Verdict::Checked
-                && !all_forms.is_empty()
-                && all_forms.iter().all(|f| f.proves_equal(a, b) || f.proves_equal_in_egraph(a, b)))
+        !all_forms.is_empty()
+            && all_forms
+                .iter()
+                .all(|f| f.proves_equal(a, b) || (numbers == Verdict::Checked && f.proves_equal_in_egraph(a, b)))
     };
     let cover = coverage::coverage(ctx.model, &exprs);
     // Where every comparison is proved, the numbers only cross-check the proofs: the draws that

@@ -483,19 +483,7 @@ const DECIDE_ITERATIONS: usize = 6;
 /// round's e-nodes are charged to the budget of work ([`crate::work`]); past it, or past
 /// [`DECIDE_NODES`] or [`DECIDE_ITERATIONS`], the answer is no.
 pub fn decide(model: &Model, left: &Expr, right: &Expr) -> bool {
-    let size = |e: &Expr| {
-        let mut n = 0usize;
-        let mut stack = vec![e];
-        while let Some(x) = stack.pop() {
-            n += 1;
-            if n > DECIDE_TERM {
-                break;
-            }
-            x.for_each_child(|c| stack.push(c));
-        }
-        n
-    };
-    let terms = size(left) + size(right);
+    let terms = super::lower::node_count(left) + super::lower::node_count(right);
     if terms > DECIDE_TERM || crate::work::charge(terms as u64).is_err() {
         return false;
     }

@@ -853,7 +853,7 @@ fn function_reads(model: &Model) -> Vec<Vec<EntryId>> {
 }
 
 /// The number of nodes of an expression.
-fn node_count(e: &Expr) -> usize {
+pub(super) fn node_count(e: &Expr) -> usize {
     let mut n = 1;
     e.for_each_child(|c| n += node_count(c));
     n

@@ -25,14 +25,6 @@ pub struct Form {
     pub rules: BTreeSet<&'static str>,
 }
 
-impl Form {
-    /// Whether two forms (from one call of [`normal_forms`]) are equal where defined, and defined
-    /// at the same points.
-    pub fn proves_equal(&self, other: &Form) -> bool {
-        self.normal.same_as(&other.normal)
-    }
-}
-
 /// The normal forms of the expressions of one model, and the model their lowered forms refer to
 /// (with the bound indices that lowering created).
 pub struct Forms {
@@ -87,10 +79,11 @@ impl Forms {
     pub fn proves_equal_in_egraph(&self, a: usize, b: usize) -> bool {
         // Nor where a budget of work stopped the normaliser: the e-graph would spend the rest of
         // the file's budget, which the numbers need.
-        if self.compare(a, b).is_some() || self.stopped[a].is_some() || self.stopped[b].is_some() {
-            return false;
-        }
-        if work::file_spent().is_some() {
+        if self.compare(a, b).is_some()
+            || self.stopped[a].is_some()
+            || self.stopped[b].is_some()
+            || work::file_spent().is_some()
+        {
             return false;
         }
         let (Some(x), Some(y)) = (&self.lowered[a], &self.lowered[b]) else { return false };
@@ -106,7 +99,7 @@ impl Forms {
     /// The budget that stopped the e-graph on `a` and `b`, if one did (a safety net in time
     /// depends on the machine: the step says so).
     pub fn egraph_stopped(&self, a: usize, b: usize) -> Option<Spent> {
-        lock(&self.decided).get(&(a.min(b), a.max(b))).and_then(|&(_, spent)| spent)
+        recalled(&self.decided, (a, b)).and_then(|(_, spent)| spent)
     }
 
     /// The rules that a proof of `a = b` used, for `--explain`: those of the normal forms, and
@@ -119,7 +112,7 @@ impl Forms {
         // (Asked of a proved step: what did not prove it by normal forms, a case split or the
         // e-graph did, and the e-graph's answer is remembered.)
         let by_normal_forms = self.compare(a, b) == Some(true);
-        let by_egraph = lock(&self.decided).get(&(a.min(b), a.max(b))).is_some_and(|&(equal, _)| equal);
+        let by_egraph = recalled(&self.decided, (a, b)).is_some_and(|(equal, _)| equal);
         if by_egraph {
             rules.insert(
                 "rewriting in an e-graph (equal subterms shared, sums and products reordered, \
@@ -141,14 +134,18 @@ fn lock<T>(memo: &Memo<T>) -> std::sync::MutexGuard<'_, HashMap<(usize, usize), 
     memo.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// The answer remembered for the pair `(a, b)`, if there is one.
+fn recalled<T: Copy>(memo: &Memo<T>, (a, b): (usize, usize)) -> Option<T> {
+    lock(memo).get(&(a.min(b), a.max(b))).copied()
+}
+
 /// The remembered answer for the pair `(a, b)`, or `f`'s, remembered.
 fn remembered<T: Copy>(memo: &Memo<T>, (a, b): (usize, usize), f: impl FnOnce() -> T) -> T {
-    let key = (a.min(b), a.max(b));
-    if let Some(&answer) = lock(memo).get(&key) {
+    if let Some(answer) = recalled(memo, (a, b)) {
         return answer;
     }
     let answer = f();
-    lock(memo).insert(key, answer);
+    lock(memo).insert((a.min(b), a.max(b)), answer);
     answer
 }
 
