@@ -497,3 +497,27 @@ fn explanations_stay_short_and_narrow() {
         }
     }
 }
+
+/// A side that higher precision cannot tell at any number of bits (`1/(s - s)`, defined nowhere,
+/// added to an RNN's derivative) leaves its step `undetermined` without the other side's finite
+/// differences in 4,096 bits: they took 7 s, and once charged by the words of their numbers
+/// (`numeric::eval`), some 25 million units of the file's work, which left the next derivation
+/// undecided under a budget of 10 million. Now the side that cannot be told is evaluated first.
+#[test]
+fn a_side_no_precision_can_tell_does_not_spend_the_file_on_the_other() {
+    let mut source = String::from("var w, u, h0, x1, x2, x3, x4, x5, x6\n");
+    for t in 1..=6 {
+        source += &format!("let h{t} = softplus(w * h{} + u * x{t})\n", t - 1);
+    }
+    source += "let r1 = sigmoid(w * h0 + u * x1) * h0\n";
+    for t in 2..=6 {
+        source += &format!("let r{t} = sigmoid(w * h{} + u * x{t}) * (h{} + w * r{})\n", t - 1, t - 1, t - 1);
+    }
+    source += "derive diff(h6, w)\n  = r6 + 1/(sigmoid(x1) - sigmoid(x1))\n";
+    source += "derive w * u\n  = u * w\n";
+    let options = CheckOptions { file_budget: Budget { work: 10_000_000, time: None }, ..CheckOptions::default() };
+    let found = steps(&check_source("t.deriv", source.as_bytes(), &options));
+    assert_eq!(found[0].0, Verdict::Undetermined, "{found:?}");
+    assert!(found[0].1.contains("cannot tell"), "{found:?}");
+    assert_eq!(found[1].0, Verdict::Proved, "{found:?}");
+}

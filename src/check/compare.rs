@@ -382,8 +382,21 @@ pub(super) fn compare_precisely(
     });
     // The error bounds of the sides too wide at the precision before (see `STALLED`).
     let mut wide_before: [Option<i32>; 2] = [None, None];
+    // The side that floats lost, and then the one these bits could not tell, is evaluated first:
+    // where it cannot tell at the next bits either, the other is not evaluated there, as its value
+    // cannot decide the pair (at most its limit would be said instead of "cannot tell"). A side
+    // defined nowhere (`1/(s - s)` added to an RNN's derivative) is never decided, and the other
+    // side's finite differences in 4,096 bits took 7 s.
+    let mut first =
+        if matches!(ev.points[b], Point::Lost(_)) && !matches!(ev.points[a], Point::Lost(_)) { b } else { a };
     for &bits in precisions {
+        if matches!(precise_point(ctx, d, ev, first, bits), PrecisePoint::Imprecise) {
+            continue;
+        }
         let (pa, pb) = (precise_point(ctx, d, ev, a, bits), precise_point(ctx, d, ev, b, bits));
+        if matches!(pb, PrecisePoint::Imprecise) {
+            first = b;
+        }
         let (x, y) = match (&pa, &pb) {
             (PrecisePoint::Error(m), _) | (_, PrecisePoint::Error(m)) => {
                 // A value beyond floats is said as floats said it; a limit met on the way as itself.
