@@ -119,9 +119,13 @@ fn a_huge_power_of_a_sum_is_not_expanded() {
 
 #[test]
 fn exact_rationals_fall_back_to_floats() {
-    // 20,000 bits and more are not kept exact: the comparison is made in floats.
-    let report = check("derive (7/3)^900 * (3/7)^900\n  = 1\n");
+    // 20,000 bits and more are not kept exact by the numbers: the comparison is made in floats.
+    // (The prover's coefficients hold these powers: with it, the step is proved.)
+    let source = "derive (7/3)^900 * (3/7)^900\n  = 1\n";
+    let numbers_only = CheckOptions { prove: false, ..CheckOptions::default() };
+    let report = check_source("t.deriv", source.as_bytes(), &numbers_only);
     assert_eq!(steps(&report)[0].0, Verdict::Checked);
+    assert_eq!(steps(&check(source))[0].0, Verdict::Proved);
 }
 
 #[test]
@@ -371,12 +375,15 @@ fn a_long_exact_sum_of_fractions_goes_to_floats() {
 fn long_operator_chains_are_resolved_in_linear_time() {
     // `2*2*…*2` with 2,000 factors: every operator copied the expression below it (3 s for one
     // line; a 1 MiB file of them took 462 s and 493 MB). A quarter of a mebibyte of them now.
+    // Where sampling looks for numbers to draw at, each sum asked again whether each of its
+    // prefixes was a number (0.2 s a derivation: 40 s for the three files, the longest test);
+    // and `2^2000` was past the prover's powers (`checked`, after the e-graph's 0.3 s).
     for (op, value) in [("*", "2^2000"), ("+", "4000"), ("-", "-3996")] {
         let chain = vec!["2"; 2000].join(op);
         let source: String = (0..60).map(|_| format!("derive {chain}\n  = {value}\n")).collect();
         let found = steps(&check(&source));
         assert_eq!(found.len(), 60);
-        assert!(found.iter().all(|(v, _)| matches!(v, Verdict::Proved | Verdict::Checked)), "{op}: {:?}", found[0]);
+        assert!(found.iter().all(|(v, _)| *v == Verdict::Proved), "{op}: {:?}", found[0]);
     }
 }
 

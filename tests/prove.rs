@@ -41,6 +41,11 @@ proves!(ring_expansion, X, "(x + y)^2", "x^2 + 2*x*y + y^2");
 proves!(ring_exact_rationals, X, "0.1*x + 0.2*x", "0.3*x");
 proves!(ring_fractions, X, "x/2 + x/3", "5*x/6");
 proves!(arithmetic_of_numbers, X, "relu(-2) + abs(-3) + sqrt(4)", "5");
+// Powers of numbers past the powers the prover expands (24) are numbers too.
+proves!(large_power_of_a_number, X, "2^2000 * x", "2^1999 * 2 * x");
+proves!(negative_power_of_a_fraction, X, "(1/2)^(-30) + (-2)^31", "2^30 - 2147483648");
+does_not_prove!(large_power_of_a_number_plus_one, X, "2^2000", "2^2000 + 1");
+does_not_prove!(large_power_of_zero_over_zero, X, "0^(-30)", "0");
 // Derivatives.
 proves!(product_rule, X, "diff(x*sin(x), x)", "sin(x) + x*cos(x)");
 proves!(quotient_rule, "var x > 0", "diff(1/x, x)", "-1/x^2");

@@ -293,6 +293,8 @@ struct Walk<'m> {
     random: bool,
     rational: bool,
     differenced: bool,
+    /// [`constant`]'s answers for the nodes this walk reaches (all of them live as long as it).
+    constants_of: Constants,
 }
 
 /// How deep the search for where a kink sits follows definitions and nested kinks.
@@ -328,6 +330,7 @@ impl<'m> Walk<'m> {
             random: false,
             rational: true,
             differenced: false,
+            constants_of: Constants::default(),
         }
     }
 
@@ -502,8 +505,8 @@ impl<'m> Walk<'m> {
             },
             Expr::Add(a, b) | Expr::Sub(a, b) => {
                 for (c, other) in [(a, b), (b, a)] {
-                    if let Some(v) = constant(self.model, c) {
-                        if constant(self.model, other).is_none() && v != 0.0 {
+                    if let Some(v) = constant(self.model, c, &self.constants_of) {
+                        if constant(self.model, other, &self.constants_of).is_none() && v != 0.0 {
                             self.constants.push(v.abs());
                         }
                     }
@@ -830,7 +833,18 @@ impl<'m> Walk<'m> {
 /// negation, sums, differences, products and quotients by numbers, and definitions without
 /// subscripts `depth` deep), and the numbers added into `sum`.
 fn terms<'e>(model: &'e Model, e: &'e Expr, k: f64, out: &mut Vec<(&'e Expr, f64)>, sum: &mut f64, depth: usize) {
-    if let Some(c) = constant(model, e) {
+    terms_in(model, e, k, (out, sum), depth, &Constants::default());
+}
+
+fn terms_in<'e>(
+    model: &'e Model,
+    e: &'e Expr,
+    k: f64,
+    (out, sum): (&mut Vec<(&'e Expr, f64)>, &mut f64),
+    depth: usize,
+    memo: &Constants,
+) {
+    if let Some(c) = constant(model, e, memo) {
         *sum += k * c;
         return;
     }
@@ -838,26 +852,26 @@ fn terms<'e>(model: &'e Model, e: &'e Expr, k: f64, out: &mut Vec<(&'e Expr, f64
         return;
     }
     match e {
-        Expr::Neg(a) => terms(model, a, -k, out, sum, depth),
+        Expr::Neg(a) => terms_in(model, a, -k, (out, sum), depth, memo),
         Expr::Add(a, b) => {
-            terms(model, a, k, out, sum, depth);
-            terms(model, b, k, out, sum, depth);
+            terms_in(model, a, k, (out, sum), depth, memo);
+            terms_in(model, b, k, (out, sum), depth, memo);
         }
         Expr::Sub(a, b) => {
-            terms(model, a, k, out, sum, depth);
-            terms(model, b, -k, out, sum, depth);
+            terms_in(model, a, k, (out, sum), depth, memo);
+            terms_in(model, b, -k, (out, sum), depth, memo);
         }
-        Expr::Mul(a, b) => match (constant(model, a), constant(model, b)) {
-            (Some(c), _) => terms(model, b, k * c, out, sum, depth),
-            (_, Some(c)) => terms(model, a, k * c, out, sum, depth),
+        Expr::Mul(a, b) => match (constant(model, a, memo), constant(model, b, memo)) {
+            (Some(c), _) => terms_in(model, b, k * c, (out, sum), depth, memo),
+            (_, Some(c)) => terms_in(model, a, k * c, (out, sum), depth, memo),
             _ => out.push((e, k)),
         },
-        Expr::Div(a, b) => match constant(model, b) {
-            Some(c) if c != 0.0 => terms(model, a, k / c, out, sum, depth),
+        Expr::Div(a, b) => match constant(model, b, memo) {
+            Some(c) if c != 0.0 => terms_in(model, a, k / c, (out, sum), depth, memo),
             _ => out.push((e, k)),
         },
         Expr::Entry(r) if depth > 0 && r.args.is_empty() => match &model.entries[r.entry].kind {
-            EntryKind::Defined(body) => terms(model, body, k, out, sum, depth - 1),
+            EntryKind::Defined(body) => terms_in(model, body, k, (out, sum), depth - 1, memo),
             _ => out.push((e, k)),
         },
         _ => out.push((e, k)),
@@ -877,31 +891,71 @@ fn size_with(e: &Expr, sizes: &[usize]) -> usize {
 /// The number an expression is whatever the inputs, where it is written as one: literals, the
 /// arithmetic and powers of numbers, `sqrt`, `exp` and `log` of one, and a definition that is one
 /// (`let d = 0.003`, `0.02^2`, `10^4`, `exp(-8)`). Floats: it only says where to sample.
-fn constant(model: &Model, e: &Expr) -> Option<f64> {
-    constant_to(model, e, KINK_DEPTH)
+fn constant(model: &Model, e: &Expr, memo: &Constants) -> Option<f64> {
+    constant_to(model, e, KINK_DEPTH, memo)
 }
 
+/// [`constant`]'s answers by node address and depth, for nodes that outlive the memo: asked at
+/// every sum, product and part of a kink's argument, the question walked a chain of 2,000
+/// additions once per prefix (a second per derivation, quadratic in the chain).
+/// Nothing is remembered for the first [`CONSTANTS_UNREMEMBERED`] nodes asked about: most
+/// expressions are small, and for them looking up costs more than reading again.
+#[derive(Default)]
+struct Constants {
+    known: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), Option<f64>>>,
+    asked: std::cell::Cell<u32>,
+}
+
+/// See [`Constants`].
+const CONSTANTS_UNREMEMBERED: u32 = 256;
+
 /// [`constant`], following definitions `depth` deep.
-fn constant_to(model: &Model, e: &Expr, depth: usize) -> Option<f64> {
-    let c = |x: &Expr| constant_to(model, x, depth);
-    let v = match e {
-        Expr::Const(lit) => super::value::ratio_to_f64(&lit.value),
-        Expr::Neg(a) => -c(a)?,
-        Expr::Add(a, b) => c(a)? + c(b)?,
-        Expr::Sub(a, b) => c(a)? - c(b)?,
-        Expr::Mul(a, b) => c(a)? * c(b)?,
-        Expr::Div(a, b) => c(a)? / c(b)?,
-        Expr::Pow(a, b) => c(a)?.powf(c(b)?),
-        Expr::Builtin(Builtin::Sqrt, 0, a) => c(a.first()?)?.sqrt(),
-        Expr::Builtin(Builtin::Exp, 0, a) => c(a.first()?)?.exp(),
-        Expr::Builtin(Builtin::Log, 0, a) => c(a.first()?)?.ln(),
-        Expr::Entry(r) if depth > 0 && r.args.is_empty() => match &model.entries[r.entry].kind {
-            EntryKind::Defined(body) => constant_to(model, body, depth - 1)?,
-            _ => return None,
-        },
+fn constant_to(model: &Model, e: &Expr, depth: usize, memo: &Constants) -> Option<f64> {
+    // (Only sums, products and definitions are remembered: the rest are cheaper to read again.)
+    match e {
+        Expr::Const(lit) => return Some(super::value::ratio_to_f64(&lit.value)).filter(|v| v.is_finite()),
+        Expr::Add(..) | Expr::Sub(..) | Expr::Mul(..) | Expr::Div(..) | Expr::Entry(_) => {}
+        Expr::Neg(a) => return constant_to(model, a, depth, memo).map(|v| -v),
+        Expr::Pow(a, b) => {
+            let v = constant_to(model, a, depth, memo)?.powf(constant_to(model, b, depth, memo)?);
+            return v.is_finite().then_some(v);
+        }
+        Expr::Builtin(Builtin::Sqrt | Builtin::Exp | Builtin::Log, 0, _) => {}
         _ => return None,
-    };
-    v.is_finite().then_some(v)
+    }
+    let key = (std::ptr::from_ref(e) as usize, depth);
+    let remember = memo.asked.get() >= CONSTANTS_UNREMEMBERED;
+    if remember {
+        if let Some(&known) = memo.known.borrow().get(&key) {
+            return known;
+        }
+    } else {
+        memo.asked.set(memo.asked.get() + 1);
+    }
+    let c = |x: &Expr| constant_to(model, x, depth, memo);
+    let v = (|| {
+        let v = match e {
+            Expr::Neg(a) => -c(a)?,
+            Expr::Add(a, b) => c(a)? + c(b)?,
+            Expr::Sub(a, b) => c(a)? - c(b)?,
+            Expr::Mul(a, b) => c(a)? * c(b)?,
+            Expr::Div(a, b) => c(a)? / c(b)?,
+            Expr::Pow(a, b) => c(a)?.powf(c(b)?),
+            Expr::Builtin(Builtin::Sqrt, 0, a) => c(a.first()?)?.sqrt(),
+            Expr::Builtin(Builtin::Exp, 0, a) => c(a.first()?)?.exp(),
+            Expr::Builtin(Builtin::Log, 0, a) => c(a.first()?)?.ln(),
+            Expr::Entry(r) if depth > 0 && r.args.is_empty() => match &model.entries[r.entry].kind {
+                EntryKind::Defined(body) => constant_to(model, body, depth - 1, memo)?,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        v.is_finite().then_some(v)
+    })();
+    if remember {
+        memo.known.borrow_mut().insert(key, v);
+    }
+    v
 }
 
 /// `coef·atom + constant`, where `atom` is the one part that is not a number (if any).
@@ -933,20 +987,24 @@ impl<'e> Linear<'e> {
 
 /// An expression as a linear form in one part of it, where it is one.
 fn linear<'e>(model: &Model, e: &'e Expr) -> Linear<'e> {
-    if let Some(v) = constant(model, e) {
+    linear_in(model, e, &Constants::default())
+}
+
+fn linear_in<'e>(model: &Model, e: &'e Expr, memo: &Constants) -> Linear<'e> {
+    if let Some(v) = constant(model, e, memo) {
         return Linear { atom: None, coef: 0.0, constant: v };
     }
-    let l = |x: &'e Expr| linear(model, x);
+    let l = |x: &'e Expr| linear_in(model, x, memo);
     match e {
         Expr::Neg(a) => l(a).scaled(-1.0),
         Expr::Add(a, b) => l(a).combined(&l(b), 1.0).unwrap_or_else(|| Linear::opaque(e)),
         Expr::Sub(a, b) => l(a).combined(&l(b), -1.0).unwrap_or_else(|| Linear::opaque(e)),
-        Expr::Mul(a, b) => match (constant(model, a), constant(model, b)) {
+        Expr::Mul(a, b) => match (constant(model, a, memo), constant(model, b, memo)) {
             (Some(k), _) => l(b).scaled(k),
             (_, Some(k)) => l(a).scaled(k),
             _ => Linear::opaque(e),
         },
-        Expr::Div(a, b) => match constant(model, b) {
+        Expr::Div(a, b) => match constant(model, b, memo) {
             Some(k) if k != 0.0 => l(a).scaled(1.0 / k),
             _ => Linear::opaque(e),
         },

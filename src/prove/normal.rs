@@ -1318,6 +1318,17 @@ impl<'m> Normaliser<'m> {
             return Some(self.atom(Atom::Pow(a, b)));
         }
         let n = n.to_integer().to_i64()?;
+        if let Some(c) = a.as_constant().filter(|c| n.abs() > MAX_POWER && !c.is_zero()) {
+            // A number to a larger integer power is a number (`2^2000`, `(1/2)^-30`), computed
+            // where it fits in a coefficient (smaller powers are the products below).
+            let bits = c.numer().bits() + c.denom().bits();
+            if n.unsigned_abs().saturating_mul(bits) <= MAX_COEFFICIENT_BITS {
+                self.rules.insert("a number to a power");
+                let power = num_traits::Pow::pow(&c, n.unsigned_abs());
+                let power = if n < 0 { power.recip() } else { power };
+                return Some(Frac::constant(power));
+            }
+        }
         if n.abs() > MAX_POWER {
             return None;
         }
