@@ -506,12 +506,12 @@ fn explanations_stay_short_and_narrow() {
 }
 
 /// A side that higher precision cannot tell at any number of bits (`1/(s - s)`, defined nowhere,
-/// added to an RNN's derivative) leaves its step `undetermined` without the other side's finite
-/// differences in 4,096 bits: they took 7 s, and once charged by the words of their numbers
-/// (`numeric::eval`), some 25 million units of the file's work, which left the next derivation
-/// undecided under a budget of 10 million. Now the side that cannot be told is evaluated first.
+/// added to an RNN's derivative) leaves its step `undetermined`, saying so, and the file goes on.
+/// (After 256 bits the other side is no longer evaluated beside it: its finite differences in
+/// 1,024 and 4,096 bits took 7 s; the time is measured from the command line, docs/reliability.md,
+/// not asserted here.)
 #[test]
-fn a_side_no_precision_can_tell_does_not_spend_the_file_on_the_other() {
+fn a_side_no_precision_can_tell_is_undetermined_and_the_file_goes_on() {
     let mut source = String::from("var w, u, h0, x1, x2, x3, x4, x5, x6\n");
     for t in 1..=6 {
         source += &format!("let h{t} = softplus(w * h{} + u * x{t})\n", t - 1);
@@ -522,8 +522,7 @@ fn a_side_no_precision_can_tell_does_not_spend_the_file_on_the_other() {
     }
     source += "derive diff(h6, w)\n  = r6 + 1/(sigmoid(x1) - sigmoid(x1))\n";
     source += "derive w * u\n  = u * w\n";
-    let options = CheckOptions { file_budget: Budget { work: 10_000_000, time: None }, ..CheckOptions::default() };
-    let found = steps(&check_source("t.deriv", source.as_bytes(), &options));
+    let found = steps(&check(&source));
     assert_eq!(found[0].0, Verdict::Undetermined, "{found:?}");
     assert!(found[0].1.contains("cannot tell"), "{found:?}");
     assert_eq!(found[1].0, Verdict::Proved, "{found:?}");

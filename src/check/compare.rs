@@ -382,20 +382,24 @@ pub(super) fn compare_precisely(
     });
     // The error bounds of the sides too wide at the precision before (see `STALLED`).
     let mut wide_before: [Option<i32>; 2] = [None, None];
-    // The side that floats lost, and then the one these bits could not tell, is evaluated first:
-    // where it cannot tell at the next bits either, the other is not evaluated there, as its value
-    // cannot decide the pair (at most its limit would be said instead of "cannot tell"). A side
-    // defined nowhere (`1/(s - s)` added to an RNN's derivative) is never decided, and the other
-    // side's finite differences in 4,096 bits took 7 s.
+    // At the first precision both sides are evaluated (a limit either meets ends the comparison
+    // there). After it, the side that floats lost, or that the bits before could not tell, is
+    // evaluated first, and where it cannot be told at these bits either, the other is not
+    // evaluated: its value could not decide the pair, and a limit it met would only be named
+    // instead of "cannot tell" (the step is `undetermined` either way). A side defined nowhere
+    // (`1/(s - s)` added to an RNN's derivative) is never told, and the other side's finite
+    // differences in 1,024 and 4,096 bits took 7 s.
     let mut first =
         if matches!(ev.points[b], Point::Lost(_)) && !matches!(ev.points[a], Point::Lost(_)) { b } else { a };
-    for &bits in precisions {
-        if matches!(precise_point(ctx, d, ev, first, bits), PrecisePoint::Imprecise) {
+    for (round, &bits) in precisions.iter().enumerate() {
+        if round > 0 && matches!(precise_point(ctx, d, ev, first, bits), PrecisePoint::Imprecise) {
             continue;
         }
         let (pa, pb) = (precise_point(ctx, d, ev, a, bits), precise_point(ctx, d, ev, b, bits));
         if matches!(pb, PrecisePoint::Imprecise) {
             first = b;
+        } else if matches!(pa, PrecisePoint::Imprecise) {
+            first = a;
         }
         let (x, y) = match (&pa, &pb) {
             (PrecisePoint::Error(m), _) | (_, PrecisePoint::Error(m)) => {

@@ -53,10 +53,6 @@ const QUICK_STEP: f64 = 1e-4;
 const QUICK_AGREEMENT: f64 = 1e-7;
 /// The most elementary operations one evaluation may take.
 pub const EVAL_BUDGET: u64 = 5_000_000;
-
-/// The work of a builtin function in higher precision, per 64-bit word of its numbers
-/// ([`Kinded::function_work`]).
-const PRECISE_FUNCTION_WORK_PER_WORD: u64 = 200;
 /// An evaluation charges the file's meter of work (`crate::work`) in batches of this many
 /// operations.
 const CHARGE_EVERY: u64 = 64;
@@ -229,10 +225,6 @@ trait Kinded: Value {
     fn product_work(_a: &Self, _b: &Self) -> u64 {
         0
     }
-    /// The work of a builtin function (or of a random smooth one) beyond one operation.
-    fn function_work() -> u64 {
-        0
-    }
     /// The determinant of a square matrix, row-major, paying for the work with `charge`.
     fn det(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Self> {
         linalg::det(m, n, charge)
@@ -324,18 +316,6 @@ impl Kinded for Dual {
 
 impl Kinded for Precise {
     const KIND: Kind = Kind::Precise;
-    /// A product of `b` bits costs some `b / 64` float operations or more (the words of its
-    /// numbers).
-    fn product_work(_: &Self, _: &Self) -> u64 {
-        super::precise::words()
-    }
-    /// A function of `b` bits (a series, with its constants) costs about `200 * b / 64` float
-    /// operations: measured 0.04 ms for `sigmoid` and 0.16 ms for `softplus` at 256 bits, 1.2 ms
-    /// and 4.4 ms at 4,096 (a unit is about 0.1 µs). Uncharged, a file whose steps each take
-    /// their derivatives by differences in 4,096 bits ran for minutes within its budget.
-    fn function_work() -> u64 {
-        PRECISE_FUNCTION_WORK_PER_WORD * super::precise::words()
-    }
     /// An inverse in higher precision, charged by the words of its numbers (see `Expr::Det` in
     /// [`Evaluator::eval`]).
     fn inverse(m: &[Self], n: usize, charge: linalg::Charge) -> EvalResult<Vec<Self>> {
@@ -998,7 +978,6 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                         return V::with_tangent(value.approx(), slope.mul(&t)?);
                     }
                 }
-                self.charge(V::function_work())?;
                 V::builtin(*b, *order, &values, self.near_kink)
             }
             Expr::Unknown(f, order, args) => {
@@ -1587,7 +1566,6 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         }
         let words = [self.sample.seed, TAG_FUNCTION, f as u64];
         let value = if let [x] = args {
-            self.charge(V::function_work())?;
             x.smooth1(&Smooth1::new(&words), order)?
         } else {
             let values: Vec<(u64, Approx)> = args.iter().enumerate().map(|(i, v)| (i as u64, v.approx())).collect();
@@ -2069,27 +2047,5 @@ mod tests {
         assert!(calls.get() > 2);
         let calls = Cell::new(0);
         assert_eq!(differences(exact(1.0), 3e-5, counted(f64::abs, &calls)), Differences::CannotTell);
-    }
-
-    /// Higher precision is charged by the words of its numbers: a function of 4,096 bits
-    /// (milliseconds) costs the file's budget about as much as its time, sixteen times one of 256
-    /// bits, and far more than the node it is.
-    #[test]
-    fn higher_precision_is_charged_by_its_words() {
-        let (file, errors) = crate::syntax::parse_file("var x\nderive softplus(x) * sigmoid(x)\n  = 0\n");
-        assert!(errors.is_empty(), "{errors:?}");
-        let (model, _) = crate::model::resolve(&file);
-        let ctx = Context::new(&model);
-        let sample = Sample::standard(Vec::new(), Vec::new(), 3, false);
-        let work_at = |bits: usize| {
-            crate::work::file(crate::work::Budget { work: u64::MAX, time: None }, || {
-                eval_precise(&ctx, &sample, &model.derivations[0].head, bits).expect("defined");
-                crate::work::used()
-            })
-        };
-        let (low, high) = (work_at(256), work_at(4096));
-        assert!(low >= 2 * PRECISE_FUNCTION_WORK_PER_WORD * 4, "{low}");
-        assert!(high >= 2 * PRECISE_FUNCTION_WORK_PER_WORD * 64, "{high}");
-        assert!(high >= 12 * low, "{low} at 256 bits, {high} at 4,096");
     }
 }
