@@ -897,7 +897,7 @@ fn constant(model: &Model, e: &Expr, memo: &Constants) -> Option<f64> {
 
 /// [`constant`]'s answers by node address and depth, for nodes that outlive the memo: asked at
 /// every sum, product and part of a kink's argument, the question walked a chain of 2,000
-/// additions once per prefix (a second per derivation, quadratic in the chain).
+/// additions once per prefix (0.2 s per derivation, quadratic in the chain).
 /// Nothing is remembered for the first [`CONSTANTS_UNREMEMBERED`] nodes asked about: most
 /// expressions are small, and for them looking up costs more than reading again.
 #[derive(Default)]
