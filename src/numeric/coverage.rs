@@ -898,6 +898,7 @@ fn constant(model: &Model, e: &Expr, memo: &Constants) -> Option<f64> {
 /// [`constant`]'s answers by node address and depth, for nodes that outlive the memo: asked at
 /// every sum, product and part of a kink's argument, the question walked a chain of 2,000
 /// additions once per prefix (0.2 s per derivation, quadratic in the chain).
+///
 /// Nothing is remembered for the first [`CONSTANTS_UNREMEMBERED`] nodes asked about: most
 /// expressions are small, and for them looking up costs more than reading again.
 #[derive(Default)]
@@ -911,7 +912,8 @@ const CONSTANTS_UNREMEMBERED: u32 = 256;
 
 /// [`constant`], following definitions `depth` deep.
 fn constant_to(model: &Model, e: &Expr, depth: usize, memo: &Constants) -> Option<f64> {
-    // (Only sums, products and definitions are remembered: the rest are cheaper to read again.)
+    // (Only sums, products, roots, `exp`, `log` and definitions are remembered: numbers,
+    // negations and powers are read through, the rest is no number.)
     match e {
         Expr::Const(lit) => return Some(super::value::ratio_to_f64(&lit.value)).filter(|v| v.is_finite()),
         Expr::Add(..) | Expr::Sub(..) | Expr::Mul(..) | Expr::Div(..) | Expr::Entry(_) => {}
@@ -935,12 +937,10 @@ fn constant_to(model: &Model, e: &Expr, depth: usize, memo: &Constants) -> Optio
     let c = |x: &Expr| constant_to(model, x, depth, memo);
     let v = (|| {
         let v = match e {
-            Expr::Neg(a) => -c(a)?,
             Expr::Add(a, b) => c(a)? + c(b)?,
             Expr::Sub(a, b) => c(a)? - c(b)?,
             Expr::Mul(a, b) => c(a)? * c(b)?,
             Expr::Div(a, b) => c(a)? / c(b)?,
-            Expr::Pow(a, b) => c(a)?.powf(c(b)?),
             Expr::Builtin(Builtin::Sqrt, 0, a) => c(a.first()?)?.sqrt(),
             Expr::Builtin(Builtin::Exp, 0, a) => c(a.first()?)?.exp(),
             Expr::Builtin(Builtin::Log, 0, a) => c(a.first()?)?.ln(),
