@@ -272,6 +272,47 @@ fn an_agreement_within_bounds_that_cancellation_widened_is_looked_at_again() {
     }
 }
 
+/// `≈` steps whose left side cancels far larger parts, and values far below the numbers they
+/// were computed from (mpmath at 700 digits: the first left side is 3.51467070288e-215,
+/// `exp(-700)` 9.85967654376e-305, `exp(-500)` 7.12457640674e-218; SymPy: `sin(x)^2 + cos(x)^2 -
+/// 1` is 0 and `exp(10) + 1/1000 - exp(10)` is 1/1000). Floats agree on every pair: within the
+/// floor for cancellation (1e-12 of `exp(300)`, of `exp(10)`), or within error bounds that 1,024
+/// bits narrow to 1.7e-177 and 1e-76, beside a value of 3.6e-215 or 7e-218 that the bounds cannot
+/// tell from the noise; the literal 9.9597e-305 was read as the float 0.
+const CANCELLED_BELOW_A_LITERAL: &str = "
+var x
+derive exp(300) + exp(-500)*sum(i in 1..500, sigmoid(i/10)) - exp(300)
+  ≈ 3.61467e-215
+derive exp(300) + exp(-500)*sum(i in 1..500, sigmoid(i/10)) - exp(300)
+  ≈ 3.51467e-215
+derive exp(10) + 0.001 - exp(10)
+  ≈ 0.00100002
+derive exp(10) + 0.001 - exp(10)
+  ≈ 0.001
+derive sigmoid(x)^2 + 2*sigmoid(x)*sigmoid(-x) + sigmoid(-x)^2 - 1 + exp(-700)
+  ≈ 9.9597e-305
+derive sigmoid(x)^2 + 2*sigmoid(x)*sigmoid(-x) + sigmoid(-x)^2 - 1 + exp(-700)
+  ≈ 9.8597e-305
+derive sin(x)^2 + cos(x)^2 - 1
+  = exp(-500)
+derive sin(x)^2 + cos(x)^2 - 1 + exp(-500)
+  = exp(-500)
+derive sin(x)^2 + cos(x)^2 - 1
+  = 0
+";
+
+#[test]
+fn a_value_below_what_cancellation_left_is_told_in_higher_precision() {
+    use Verdict::{Checked, Wrong};
+    for seed in [DEFAULT_SEED, 1, 2] {
+        assert_eq!(
+            numeric_verdicts(CANCELLED_BELOW_A_LITERAL, seed),
+            [Wrong, Checked, Wrong, Checked, Wrong, Checked, Wrong, Checked, Checked],
+            "seed {seed}"
+        );
+    }
+}
+
 #[test]
 fn a_softmax_with_large_logits_is_compared_where_floats_overflow() {
     // exp(1000 a) overflows floats at most samples; the log-sum-exp identity holds (SymPy: 0 at a

@@ -172,8 +172,8 @@ pub(super) fn judge(
             let mut range = |q: &RangeQuery| numeric::in_rounding_range(ctx, &ev.sample, step, q);
             let outcome =
                 compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range);
-            let outcome = if needs_precision(&ev.points[a], &ev.points[b], relation, &outcome) {
-                compare_precisely(ctx, d, ev, a, b, relation, precisions, &mut range)
+            let outcome = if needs_precision(&ev.points[a], &ev.points[b], relation, d.tolerance, &outcome) {
+                compare_precisely(ctx, d, ev, a, b, relation, precisions, differenced, &mut range)
             } else if loosely_agree(&ev.points[a], &ev.points[b], &outcome, differenced) {
                 // Where a side takes a derivative, or inputs are rescaled to meet an assumption,
                 // 256 bits only: finite differences in higher precision, and those inputs, are
@@ -181,7 +181,7 @@ pub(super) fn judge(
                 // bits (at 4,096 an agreement already found in floats is not worth the cost).
                 let float_precise = differenced || !model.assumptions.is_empty();
                 let precisions = &precisions[..if float_precise { 1 } else { precisions.len().min(2) }];
-                match compare_precisely(ctx, d, ev, a, b, relation, precisions, &mut range) {
+                match compare_precisely(ctx, d, ev, a, b, relation, precisions, differenced, &mut range) {
                     PairOutcome::Error(_) => loose_agreement(ctx, d, ev, a, b, outcome),
                     decided => decided,
                 }
@@ -255,9 +255,16 @@ pub(super) fn judge(
 pub(super) const CANCELLATION_REACH: f64 = 1e-8;
 
 /// Whether floats may have lost the answer of a comparison: one side was lost (undefined in floats
-/// but perhaps not in exact arithmetic), or an `=` step's sides differ by so little next to the
-/// numbers involved that cancellation may explain it.
-pub(super) fn needs_precision(a: &Point, b: &Point, relation: Relation, outcome: &PairOutcome) -> bool {
+/// but perhaps not in exact arithmetic), or the sides of an `=` step (or of a `≈` step by the
+/// rounding rule) differ by so little next to the numbers involved that cancellation may explain
+/// it.
+pub(super) fn needs_precision(
+    a: &Point,
+    b: &Point,
+    relation: Relation,
+    rule: ToleranceRule,
+    outcome: &PairOutcome,
+) -> bool {
     match (a, b) {
         (Point::Lost(_), _) | (_, Point::Lost(_)) => true,
         // An `=` whose sides agree only thanks to the fixed floor for cancellation, not their
@@ -267,6 +274,16 @@ pub(super) fn needs_precision(a: &Point, b: &Point, relation: Relation, outcome:
             Point::Value { exact: xb, float: fb, error: eb, .. },
         ) if *outcome == PairOutcome::Agree && relation == Relation::Equal && !(xa.is_some() && xb.is_some()) => {
             (fa - fb).abs() > FLOAT_SLACK * fa.abs().max(fb.abs()) + ea + eb + f64::MIN_POSITIVE
+        }
+        // A `≈` step by the rounding rule whose floor for cancellation is wider than the rest of
+        // the slack: its agreement may be the floor's alone (`exp(10) + 0.001 - exp(10) ≈
+        // 0.00100002`, 2e-8 apart, within a floor of 2.2e-8), and higher precision, which has
+        // no floor, tells. (The other `≈` rules have no floor.)
+        (
+            Point::Value { float: fa, error: ea, scale: sa, .. },
+            Point::Value { float: fb, error: eb, scale: sb, .. },
+        ) if *outcome == PairOutcome::Agree && relation == Relation::Approx && rule == ToleranceRule::Rounding => {
+            CANCELLATION * sa.max(*sb) > FLOAT_SLACK * fa.abs().max(fb.abs()) + ea + eb + f64::MIN_POSITIVE
         }
         (
             Point::Value { exact: xa, float: fa, scale: sa, .. },
@@ -349,6 +366,23 @@ fn loosely_agree(a: &Point, b: &Point, outcome: &PairOutcome, differenced: bool)
     }
 }
 
+/// Whether an agreement of values in higher precision is within error bounds too wide to tell
+/// them apart from a value that is known: a side known to [`LOOSE`] of its size (not 0), whose
+/// size the bounds together exceed that share of. `exp(300) + exp(-500)*s - exp(300)` at 1,024 bits is
+/// 0 ± 1.7e-177, a value small enough to be taken as a float (`Precise::as_float`: the noise
+/// left of an identity that is 0, `sin(x)^2 + cos(x)^2 - 1`, is compared as it is); beside
+/// 3.61467e-215 it says nothing (the side is 3.51e-215), and more bits tell. Where neither side
+/// is known that well (both are noise about 0), the agreement stands. Where a side takes a
+/// derivative, the share is of the larger of that value and 1, as in [`loosely_agree`].
+fn loose_beside_a_value(x: numeric::Approx, y: numeric::Approx, differenced: bool) -> bool {
+    // (A value of higher precision as a float carries at least the smallest normal float as its
+    // error bound: `exp(-700)` is known to that.)
+    let known = |v: numeric::Approx| v.value != 0.0 && v.error <= (LOOSE * v.value.abs()).max(f64::MIN_POSITIVE);
+    let size = [x, y].into_iter().filter(|&v| known(v)).map(|v| v.value.abs()).fold(0.0, f64::max);
+    let floor = if differenced { 1.0 } else { 0.0 };
+    size > 0.0 && x.error + y.error > (LOOSE * size.max(floor)).max(2.0 * f64::MIN_POSITIVE)
+}
+
 /// Whether two values' error bounds together are within the widest a derivative by finite
 /// differences may carry ([`numeric::WIDEST_DERIVATIVE_ERROR`] of the larger, at least 1): an
 /// agreement within them says what the numbers say of any such derivative.
@@ -373,6 +407,7 @@ pub(super) fn compare_precisely(
     b: usize,
     relation: Relation,
     precisions: &[usize],
+    differenced: bool,
     range: &mut RangeOracle,
 ) -> PairOutcome {
     // What floats said, for where higher precision cannot say more.
@@ -450,14 +485,17 @@ pub(super) fn compare_precisely(
             }
             _ => return PairOutcome::Error(lost.unwrap_or_else(|| TOO_SMALL.to_string())),
         };
-        return compare(
-            &precise_as_point(fx),
-            &precise_as_point(fy),
-            ev.widened[b].as_ref(),
-            relation,
-            d.tolerance,
-            range,
-        );
+        let outcome =
+            compare(&precise_as_point(fx), &precise_as_point(fy), ev.widened[b].as_ref(), relation, d.tolerance, range);
+        if outcome == PairOutcome::Agree && loose_beside_a_value(fx, fy, differenced) {
+            // At a draw of other magnitudes, only two values compared count: this one does not
+            // (more bits would cost more than the usual draws, which tell most such steps).
+            if ev.lenient {
+                return PairOutcome::Skipped;
+            }
+            continue;
+        }
+        return outcome;
     }
     PairOutcome::Error(format!(
         "not decided at one sample: floats lose the value there, and numbers of {} bits cannot tell",

@@ -249,26 +249,12 @@ impl Value for f64 {
     }
 }
 
-/// Converts a rational to the nearest float (also for huge numerators and denominators).
+/// Converts a rational to the nearest float (also for huge numerators and denominators, and
+/// for values near the ends of the range of floats: `99597/10^309` is 9.9597e-305, not 0 as a
+/// quotient of the two scaled alike made it); beyond that range ±infinity or ±0.
 pub fn ratio_to_f64(r: &BigRational) -> f64 {
-    if let (Some(n), Some(d)) = (r.numer().to_f64(), r.denom().to_f64()) {
-        if n.is_finite() && d.is_finite() && d != 0.0 {
-            return n / d;
-        }
-    }
-    // Scale both down to keep the leading bits.
-    let shift = r.numer().bits().max(r.denom().bits()).saturating_sub(900);
-    let n = (r.numer() >> shift).to_f64().unwrap_or(f64::NAN);
-    let d = (r.denom() >> shift).to_f64().unwrap_or(f64::NAN);
-    if d == 0.0 {
-        if n >= 0.0 {
-            f64::INFINITY
-        } else {
-            f64::NEG_INFINITY
-        }
-    } else {
-        n / d
-    }
+    // num-rational rounds correctly (to nearest, ties to even) where both parts are big.
+    num_traits::ToPrimitive::to_f64(r).unwrap_or(f64::NAN)
 }
 
 fn bits(r: &BigRational) -> u64 {
@@ -460,6 +446,19 @@ impl Value for BigRational {
 mod tests {
     use super::*;
     use crate::model::parse_decimal;
+
+    /// The nearest float, also where numerator and denominator are far apart in size or beyond
+    /// the range of floats themselves (Rust's parsing of decimals rounds correctly too).
+    #[test]
+    fn rationals_become_the_nearest_float() {
+        for text in ["9.9597e-305", "1e-300", "2.5e-310", "1.7976931348623157e308", "0.1", "123456789.123456789"] {
+            let r = parse_decimal(text).unwrap().value;
+            assert_eq!(ratio_to_f64(&r), text.parse::<f64>().unwrap(), "{text}");
+        }
+        let tiny = parse_decimal("1e-400").unwrap().value;
+        assert_eq!(ratio_to_f64(&tiny), 0.0);
+        assert_eq!(ratio_to_f64(&-parse_decimal("1e400").unwrap().value), f64::NEG_INFINITY);
+    }
 
     #[test]
     fn rationals_are_exact() {
