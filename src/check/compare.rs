@@ -121,7 +121,11 @@ pub(super) fn compare(
             },
         },
     };
-    if agree {
+    if agree && fa != fb && fa.abs().max(fb.abs()) < f64::MIN_POSITIVE {
+        // Two different values below the smallest normal float agree only by the allowance for
+        // underflow, which says nothing of them (`exp(-740) ≈ 9.2e-322` is 4.19e-322).
+        PairOutcome::Error(TOO_SMALL.to_string())
+    } else if agree {
         PairOutcome::Agree
     } else {
         PairOutcome::Disagree
@@ -172,7 +176,15 @@ pub(super) fn judge(
             let mut range = |q: &RangeQuery| numeric::in_rounding_range(ctx, &ev.sample, step, q);
             let outcome =
                 compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range);
-            let outcome = if needs_precision(&ev.points[a], &ev.points[b], relation, d.tolerance, &outcome) {
+            let outcome = if needs_precision(&ev.points[a], &ev.points[b], relation, d.tolerance, &outcome)
+                && !agrees_without_floor(
+                    &ev.points[a],
+                    &ev.points[b],
+                    ev.widened[b].as_ref(),
+                    relation,
+                    d.tolerance,
+                    &mut range,
+                ) {
                 compare_precisely(ctx, d, ev, a, b, relation, precisions, differenced, &mut range)
             } else if loosely_agree(&ev.points[a], &ev.points[b], &outcome, differenced) {
                 // Where a side takes a derivative, or inputs are rescaled to meet an assumption,
@@ -182,7 +194,7 @@ pub(super) fn judge(
                 let float_precise = differenced || !model.assumptions.is_empty();
                 let precisions = &precisions[..if float_precise { 1 } else { precisions.len().min(2) }];
                 match compare_precisely(ctx, d, ev, a, b, relation, precisions, differenced, &mut range) {
-                    PairOutcome::Error(_) => loose_agreement(ctx, d, ev, a, b, outcome),
+                    PairOutcome::Error(_) => loose_agreement(ctx, d, ev, a, b, differenced, outcome),
                     decided => decided,
                 }
             } else {
@@ -296,6 +308,29 @@ pub(super) fn needs_precision(
     }
 }
 
+/// Whether a `≈` step's agreement stands without the floor for cancellation (its rounding box, or
+/// the sides' error bounds, allow it already): `diff(exp(20)*w + atan(w), w) - exp(20) ≈ 0.3` is
+/// not evaluated again in higher precision for a floor of 5e-4 inside a box of ±0.05 (where
+/// finite differences in more bits are no more precise). `=` steps ask this of the numbers
+/// directly (`needs_precision`).
+fn agrees_without_floor(
+    a: &Point,
+    b: &Point,
+    b_widened: Option<&Result<Interval, EvalError>>,
+    relation: Relation,
+    rule: ToleranceRule,
+    range: &mut RangeOracle,
+) -> bool {
+    let unfloored = |p: &Point| match p {
+        Point::Value { exact, float, error, .. } => {
+            Point::Value { exact: exact.clone(), float: *float, error: *error, scale: 0.0 }
+        }
+        other => other.clone(),
+    };
+    relation == Relation::Approx
+        && compare(&unfloored(a), &unfloored(b), b_widened, relation, rule, range) == PairOutcome::Agree
+}
+
 /// More bits narrow an error bound that rounding makes by about as many bits; one that narrowed by
 /// fewer than this many from one of [`PRECISIONS`] to the next (they are 768 and 3,072 bits apart)
 /// comes from what more bits cannot make more precise — a derivative taken by finite differences,
@@ -329,17 +364,25 @@ fn loose_agreement(
     ev: &Evaluated,
     a: usize,
     b: usize,
+    differenced: bool,
     agreed: PairOutcome,
 ) -> PairOutcome {
     let precise = |i: usize| match precise_point(ctx, d, ev, i, PRECISIONS[0]) {
         PrecisePoint::Value(v) => Some(v.approx()),
         _ => None,
     };
-    let narrow = match (precise(a), precise(b)) {
-        (Some(x), Some(y)) => within_a_derivatives_bound(&precise_as_point(x), &precise_as_point(y)),
-        _ => false,
+    // Bounds no wider than a derivative's, unless they hide a value known beside them (a side
+    // that cancelled to 0 ± 4e-69 beside 2e-304: `loose_beside_a_value`).
+    let narrow = |x: numeric::Approx, y: numeric::Approx| {
+        within_a_derivatives_bound(&precise_as_point(x), &precise_as_point(y))
+            && !loose_beside_a_value(x, y, differenced)
     };
-    if narrow || within_a_derivatives_bound(&ev.points[a], &ev.points[b]) {
+    let float = |p: &Point| match p {
+        Point::Value { float, error, .. } => Some(numeric::Approx { value: *float, error: *error }),
+        _ => None,
+    };
+    let told = |x: Option<numeric::Approx>, y: Option<numeric::Approx>| x.zip(y).is_some_and(|(x, y)| narrow(x, y));
+    if told(precise(a), precise(b)) || told(float(&ev.points[a]), float(&ev.points[b])) {
         agreed
     } else {
         PairOutcome::Error(LOOSE_TEXT.to_string())
