@@ -80,55 +80,79 @@ pub(super) fn compare(
     if !(exactly || fa.is_finite() && fb.is_finite()) {
         return PairOutcome::Error("a value is too large for floating-point numbers (beyond ±1.8e308)".to_string());
     }
-    // Each side's error bound (rounding and finite differences, carried through its arithmetic).
-    // Below the smallest normal float, values are rounded to subnormals or 0 and no longer
-    // comparable (`x*x*…*x` and `x^1999` underflow differently): that much difference is always
-    // allowed.
-    let error_slack = ea + eb + f64::MIN_POSITIVE;
+    // Each side's error bound (rounding and finite differences, carried through its arithmetic),
+    // and an allowance for underflow (`underflow`: 0 or the smallest normal float).
     let scale = fa.abs().max(fb.abs());
-    let agree = match relation {
-        Relation::Equal => match (xa, xb) {
-            (Some(x), Some(y)) => x == y,
-            _ => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + error_slack,
-        },
-        Relation::Approx => match rule {
-            ToleranceRule::Relative(r) => (fa - fb).abs() <= r * scale + error_slack,
-            ToleranceRule::Absolute(t) => (fa - fb).abs() <= t + error_slack,
-            ToleranceRule::Rounding => match b_widened {
-                Some(Ok(enclosure)) => {
-                    // The enclosure over the whole box may rule the value out at once; otherwise the
-                    // range is searched (numeric/rounding.rs).
-                    // The slack for rounding is relative to the values compared, not to the largest
-                    // value the step takes somewhere in the box (`-1 ≈ 1.0e12 * 0.0^2` is wrong).
-                    let query = RangeQuery { target: *fa, slack: floor + error_slack, relative: FLOAT_SLACK, scale };
-                    if query.excludes(enclosure) {
-                        false
-                    } else {
-                        match range(&query) {
-                            Ok(RangeAnswer::Inside) => true,
-                            Ok(RangeAnswer::Outside) => false,
-                            Ok(RangeAnswer::Unknown(why)) => return PairOutcome::Error(why),
-                            Err(e) => return PairOutcome::Error(error_text(&e)),
+    let mut agreement = |underflow: f64, shift: f64| -> Result<bool, PairOutcome> {
+        let error_slack = ea + eb + underflow;
+        let fa = &(fa + shift);
+        Ok(match relation {
+            Relation::Equal => match (xa, xb) {
+                (Some(x), Some(y)) => x == y,
+                _ => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + error_slack,
+            },
+            Relation::Approx => match rule {
+                ToleranceRule::Relative(r) => (fa - fb).abs() <= r * scale + error_slack,
+                ToleranceRule::Absolute(t) => (fa - fb).abs() <= t + error_slack,
+                ToleranceRule::Rounding => match b_widened {
+                    Some(Ok(enclosure)) => {
+                        // The enclosure over the whole box may rule the value out at once; otherwise
+                        // the range is searched (numeric/rounding.rs). The slack for rounding is
+                        // relative to the values compared, not to the largest value the step takes
+                        // somewhere in the box (`-1 ≈ 1.0e12 * 0.0^2` is wrong).
+                        let query =
+                            RangeQuery { target: *fa, slack: floor + error_slack, relative: FLOAT_SLACK, scale };
+                        if query.excludes(enclosure) {
+                            false
+                        } else {
+                            match range(&query) {
+                                Ok(RangeAnswer::Inside) => true,
+                                Ok(RangeAnswer::Outside) => false,
+                                Ok(RangeAnswer::Unknown(why)) => return Err(PairOutcome::Error(why)),
+                                Err(e) => return Err(PairOutcome::Error(error_text(&e))),
+                            }
                         }
                     }
-                }
-                // A derivative in the step: its literals are taken as written.
-                Some(Err(EvalError::NotExact)) | None => (fa - fb).abs() <= FLOAT_SLACK * scale + floor + error_slack,
-                // The rounding interval leaves a domain (a divisor interval holding 0).
-                Some(Err(_)) => {
-                    return PairOutcome::Error("the rounding interval of this step cannot be evaluated".to_string())
-                }
+                    // A derivative in the step: its literals are taken as written.
+                    Some(Err(EvalError::NotExact)) | None => {
+                        (fa - fb).abs() <= FLOAT_SLACK * scale + floor + error_slack
+                    }
+                    // The rounding interval leaves a domain (a divisor interval holding 0).
+                    Some(Err(_)) => {
+                        return Err(PairOutcome::Error(
+                            "the rounding interval of this step cannot be evaluated".to_string(),
+                        ))
+                    }
+                },
             },
-        },
+        })
     };
-    if agree && fa != fb && fa.abs().max(fb.abs()) < f64::MIN_POSITIVE {
-        // Two different values below the smallest normal float agree only by the allowance for
-        // underflow, which says nothing of them (`exp(-740) ≈ 9.2e-322` is 4.19e-322).
-        PairOutcome::Error(TOO_SMALL.to_string())
-    } else if agree {
-        PairOutcome::Agree
-    } else {
-        PairOutcome::Disagree
+    // Near and below the smallest normal float, values are rounded to subnormals or 0 and no
+    // longer comparable (`x*x*…*x` and `x^1999` underflow differently): an agreement that needs
+    // that much more allowance decides nothing (`exp(-740) ≈ 9.2e-322` is 4.19e-322, `exp(-708)
+    // = 4e-308` is 3.3e-308). It can only matter where the values are that small.
+    // A value below it (a subnormal float) has lost its relative precision (`exp(-740)` is
+    // 4.19e-322, and the nearest float to 4.21e-322 is the same float): an agreement with it
+    // stands only if it stands for every value within the smallest normal float of it (`exp(-740)
+    // ≈ 0.0` does).
+    let underflow_matters = scale < f64::MIN_POSITIVE / FLOAT_SLACK;
+    let subnormal = |f: f64| f != 0.0 && f.abs() < f64::MIN_POSITIVE;
+    match agreement(0.0, 0.0) {
+        Ok(true) if !exactly && (subnormal(*fa) || subnormal(*fb)) => {
+            match (agreement(0.0, f64::MIN_POSITIVE), agreement(0.0, -f64::MIN_POSITIVE)) {
+                (Ok(true), Ok(true)) => PairOutcome::Agree,
+                (Err(outcome), _) | (_, Err(outcome)) => outcome,
+                _ => PairOutcome::Error(TOO_SMALL.to_string()),
+            }
+        }
+        Ok(true) => PairOutcome::Agree,
+        Ok(false) if underflow_matters => match agreement(f64::MIN_POSITIVE, 0.0) {
+            Ok(true) => PairOutcome::Error(TOO_SMALL.to_string()),
+            Ok(false) => PairOutcome::Disagree,
+            Err(outcome) => outcome,
+        },
+        Ok(false) => PairOutcome::Disagree,
+        Err(outcome) => outcome,
     }
 }
 
@@ -177,14 +201,15 @@ pub(super) fn judge(
             let outcome =
                 compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range);
             let outcome = if needs_precision(&ev.points[a], &ev.points[b], relation, d.tolerance, &outcome)
-                && !agrees_without_floor(
-                    &ev.points[a],
-                    &ev.points[b],
-                    ev.widened[b].as_ref(),
-                    relation,
-                    d.tolerance,
-                    &mut range,
-                ) {
+                && !(outcome == PairOutcome::Agree
+                    && agrees_without_floor(
+                        &ev.points[a],
+                        &ev.points[b],
+                        ev.widened[b].as_ref(),
+                        relation,
+                        d.tolerance,
+                        &mut range,
+                    )) {
                 compare_precisely(ctx, d, ev, a, b, relation, precisions, differenced, &mut range)
             } else if loosely_agree(&ev.points[a], &ev.points[b], &outcome, differenced) {
                 // Where a side takes a derivative, or inputs are rescaled to meet an assumption,
@@ -267,9 +292,10 @@ pub(super) fn judge(
 pub(super) const CANCELLATION_REACH: f64 = 1e-8;
 
 /// Whether floats may have lost the answer of a comparison: one side was lost (undefined in floats
-/// but perhaps not in exact arithmetic), or the sides of an `=` step (or of a `≈` step by the
-/// rounding rule) differ by so little next to the numbers involved that cancellation may explain
-/// it.
+/// but perhaps not in exact arithmetic), or the sides of an `=` step differ by so little next to
+/// the numbers involved that cancellation may explain it, or a `≈` step by the rounding rule has a
+/// floor for cancellation wider than the rest of what it allows (the caller asks whether its
+/// agreement stands without the floor: [`agrees_without_floor`]).
 pub(super) fn needs_precision(
     a: &Point,
     b: &Point,
@@ -285,7 +311,7 @@ pub(super) fn needs_precision(
             Point::Value { exact: xa, float: fa, error: ea, .. },
             Point::Value { exact: xb, float: fb, error: eb, .. },
         ) if *outcome == PairOutcome::Agree && relation == Relation::Equal && !(xa.is_some() && xb.is_some()) => {
-            (fa - fb).abs() > FLOAT_SLACK * fa.abs().max(fb.abs()) + ea + eb + f64::MIN_POSITIVE
+            (fa - fb).abs() > FLOAT_SLACK * fa.abs().max(fb.abs()) + ea + eb
         }
         // A `≈` step by the rounding rule whose floor for cancellation is wider than the rest of
         // the slack: its agreement may be the floor's alone (`exp(10) + 0.001 - exp(10) ≈
@@ -295,7 +321,7 @@ pub(super) fn needs_precision(
             Point::Value { float: fa, error: ea, scale: sa, .. },
             Point::Value { float: fb, error: eb, scale: sb, .. },
         ) if *outcome == PairOutcome::Agree && relation == Relation::Approx && rule == ToleranceRule::Rounding => {
-            CANCELLATION * sa.max(*sb) > FLOAT_SLACK * fa.abs().max(fb.abs()) + ea + eb + f64::MIN_POSITIVE
+            CANCELLATION * sa.max(*sb) > FLOAT_SLACK * fa.abs().max(fb.abs()) + ea + eb
         }
         (
             Point::Value { exact: xa, float: fa, scale: sa, .. },
@@ -357,7 +383,8 @@ const LOOSE: f64 = 1.0 / (1u64 << 20) as f64;
 /// more bits cannot narrow the bounds either (a derivative by finite differences), an agreement
 /// within bounds no wider than a derivative's own (those of the precise values where there are
 /// some, else the floats') stands, as it does for every derivative known no better; within wider
-/// ones it says nothing.
+/// ones it says nothing, nor, where no side takes a derivative, within bounds that exceed a
+/// value known beside them ([`loose_beside_a_value`]).
 fn loose_agreement(
     ctx: &Context,
     d: &Derivation,
@@ -375,7 +402,7 @@ fn loose_agreement(
     // that cancelled to 0 ± 4e-69 beside 2e-304: `loose_beside_a_value`).
     let narrow = |x: numeric::Approx, y: numeric::Approx| {
         within_a_derivatives_bound(&precise_as_point(x), &precise_as_point(y))
-            && !loose_beside_a_value(x, y, differenced)
+            && (differenced || !loose_beside_a_value(x, y))
     };
     let float = |p: &Point| match p {
         Point::Value { float, error, .. } => Some(numeric::Approx { value: *float, error: *error }),
@@ -394,8 +421,8 @@ fn precise_as_point(f: numeric::Approx) -> Point {
     Point::Value { exact: None, float: f.value, error: f.error, scale: 0.0 }
 }
 
-const LOOSE_TEXT: &str = "not decided at one sample: the sides agree in floats only within error bounds wider than \
-     a derivative's (cancellation lost the digits that tell them apart), and higher precision cannot narrow them";
+const LOOSE_TEXT: &str = "not decided at one sample: the sides agree in floats only within error bounds too wide \
+     to tell them apart (cancellation lost the digits that would), and higher precision cannot narrow them";
 
 /// Whether two values agree only within error bounds wide enough to hide a difference (see
 /// [`LOOSE`]); `differenced`: whether a side takes a derivative.
@@ -411,19 +438,18 @@ fn loosely_agree(a: &Point, b: &Point, outcome: &PairOutcome, differenced: bool)
 
 /// Whether an agreement of values in higher precision is within error bounds too wide to tell
 /// them apart from a value that is known: a side known to [`LOOSE`] of its size (not 0), whose
-/// size the bounds together exceed that share of. `exp(300) + exp(-500)*s - exp(300)` at 1,024 bits is
-/// 0 ± 1.7e-177, a value small enough to be taken as a float (`Precise::as_float`: the noise
-/// left of an identity that is 0, `sin(x)^2 + cos(x)^2 - 1`, is compared as it is); beside
-/// 3.61467e-215 it says nothing (the side is 3.51e-215), and more bits tell. Where neither side
-/// is known that well (both are noise about 0), the agreement stands. Where a side takes a
-/// derivative, the share is of the larger of that value and 1, as in [`loosely_agree`].
-fn loose_beside_a_value(x: numeric::Approx, y: numeric::Approx, differenced: bool) -> bool {
+/// size the bounds together exceed that share of. `exp(300) + exp(-500)*s - exp(300)` at 1,024
+/// bits is 0 ± 1.7e-177, a value small enough to be taken as a float (`Precise::as_float`: the
+/// leftover of an identity that is 0, `sin(x)^2 + cos(x)^2 - 1`, is compared as it is); beside
+/// 3.61467e-215 it says nothing (the side is 3.51e-215). Where neither side is known that well
+/// (both are leftovers about 0), the agreement stands. Not asked where a side takes a derivative:
+/// finite differences know it to a share of its size or 1 at best, in any number of bits.
+fn loose_beside_a_value(x: numeric::Approx, y: numeric::Approx) -> bool {
     // (A value of higher precision as a float carries at least the smallest normal float as its
     // error bound: `exp(-700)` is known to that.)
     let known = |v: numeric::Approx| v.value != 0.0 && v.error <= (LOOSE * v.value.abs()).max(f64::MIN_POSITIVE);
     let size = [x, y].into_iter().filter(|&v| known(v)).map(|v| v.value.abs()).fold(0.0, f64::max);
-    let floor = if differenced { 1.0 } else { 0.0 };
-    size > 0.0 && x.error + y.error > (LOOSE * size.max(floor)).max(2.0 * f64::MIN_POSITIVE)
+    size > 0.0 && x.error + y.error > (LOOSE * size).max(2.0 * f64::MIN_POSITIVE)
 }
 
 /// Whether two values' error bounds together are within the widest a derivative by finite
@@ -530,7 +556,7 @@ pub(super) fn compare_precisely(
         };
         let outcome =
             compare(&precise_as_point(fx), &precise_as_point(fy), ev.widened[b].as_ref(), relation, d.tolerance, range);
-        if outcome == PairOutcome::Agree && loose_beside_a_value(fx, fy, differenced) {
+        if outcome == PairOutcome::Agree && !differenced && loose_beside_a_value(fx, fy) {
             // At a draw of other magnitudes, only two values compared count: this one does not
             // (more bits would cost more than the usual draws, which tell most such steps).
             if ev.lenient {

@@ -451,7 +451,16 @@ mod tests {
     /// the range of floats themselves (Rust's parsing of decimals rounds correctly too).
     #[test]
     fn rationals_become_the_nearest_float() {
-        for text in ["9.9597e-305", "1e-300", "2.5e-310", "1.7976931348623157e308", "0.1", "123456789.123456789"] {
+        for text in [
+            "9.9597e-305",
+            "1e-300",
+            "2.5e-310",
+            "1.7976931348623157e308",
+            "0.1",
+            "123456789.123456789",
+            "0.12345678901234567890123456789",
+            "9007199254740993",
+        ] {
             let r = parse_decimal(text).unwrap().value;
             assert_eq!(ratio_to_f64(&r), text.parse::<f64>().unwrap(), "{text}");
         }
