@@ -567,7 +567,7 @@ pub(super) fn compare_precisely(
         return outcome;
     }
     PairOutcome::Error(format!(
-        "not decided at one sample: floats lose the value there, and numbers of {} bits cannot tell",
+        "not decided at one sample: floats cannot tell the sides apart there, and numbers of {} bits cannot either",
         precisions.last().copied().unwrap_or(0)
     ))
 }

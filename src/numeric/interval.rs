@@ -107,8 +107,8 @@ fn directed(r: &BigRational, down: bool) -> f64 {
     if x.is_nan() {
         return if down { f64::NEG_INFINITY } else { f64::INFINITY };
     }
-    // `ratio_to_f64` is within a few floats of `r`; step until the bound is on the right side,
-    // comparing exactly.
+    // `ratio_to_f64` is the nearest float to `r`; step (once at most) until the bound is on the
+    // right side, comparing exactly.
     for _ in 0..64 {
         let Some(q) = BigRational::from_float(x.clamp(f64::MIN, f64::MAX)) else { break };
         let beyond_floats = x.is_infinite();
