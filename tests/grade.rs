@@ -776,6 +776,9 @@ fn an_error_carried_into_another_derivation_is_charged_once() {
     assert_eq!(encoder.steps[1].status, StepStatus::CarriedForward);
     assert_eq!(encoder.steps[1].carried_from.as_deref(), Some("code"));
     assert_eq!(encoder.steps[1].result.verdict, gradproof::check::Verdict::Wrong, "the check's verdict stands");
+    // What would make it follow from the step before is the other derivation's mistake: no cause
+    // or repair of its own (the JSON carried one that the feedback did not show).
+    assert!(encoder.steps[1].result.cause.is_none() && encoder.steps[1].result.repair.is_none());
     assert!(
         encoder.feedback.iter().any(|f| f.contains("follows from your answer to \"code\"")),
         "{:?}",
@@ -785,4 +788,61 @@ fn an_error_carried_into_another_derivation_is_charged_once() {
     let g = grade_names_file("slip_and_own_mistake.deriv");
     assert_eq!(scores(&g), ["4", "1.2", "1.8"]);
     assert_eq!(g.derivations[2].steps[1].status, StepStatus::Wrong);
+}
+
+#[test]
+fn the_question_asked_again_is_no_work_and_no_answer() {
+    // A TA's test: `= sigmoid'(x)` alone earned the final share ("final answer: correct"), and
+    // `= s'(x)` or `= diff(sigmoid(x), x)` before the answer stood for the reference's work.
+    let logistic = |steps: &str| {
+        let g = grade_text(&format!("derive \"logistic\" diff(1/(1 + exp(-x)), x)\n{steps}"), &GradeOptions::default());
+        g.derivations[3].clone()
+    };
+    let d = logistic("  = sigmoid'(x)\n");
+    assert!(!d.final_correct && d.steps[0].result.holds, "{:?}", d.feedback);
+    assert_eq!(d.score.to_string(), "0");
+    assert!(d.feedback.last().is_some_and(|f| f.contains("`sigmoid'(x)` is left")), "{:?}", d.feedback);
+    for restated in ["diff(sigmoid(x), x)", "sigmoid'(x)", "2 * diff(1/(1 + exp(-x)), x) / 2"] {
+        let d = logistic(&format!("  = {restated}\n  = sigmoid(x) * (1 - sigmoid(x))\n"));
+        assert_eq!(d.milestones, (0, 1), "{restated}");
+        assert_eq!(d.score.to_string(), "0.4", "{restated}: the final share alone");
+    }
+    // The work in the student's own words still counts: the derivative of the sum written out.
+    let d = logistic("  = -1/(1 + exp(-x))^2 * diff(1 + exp(-x), x)\n  = sigmoid(x) * (1 - sigmoid(x))\n");
+    assert_eq!((d.milestones, d.score.to_string().as_str()), ((1, 1), "1"));
+}
+
+#[test]
+fn a_wrong_step_loses_its_share_not_the_work_it_shows() {
+    // A TA's test: one slip in the step that does the reference's chain rule in the student's own
+    // words cost that step, the final answer and, through the shown work, the other steps' shares.
+    let g = grade_text(
+        "derive \"squared error\" diff((w*x + b - y)^2, w)\n  = 2*(w*x + b - y) * diff(w*x, w) * 2\n  \
+         = 4*x*(w*x + b - y)\n",
+        &GradeOptions::default(),
+    );
+    let d = &g.derivations[1];
+    assert_eq!(d.steps[0].status, StepStatus::Wrong);
+    assert_eq!(d.steps[1].status, StepStatus::CarriedForward);
+    assert_eq!(d.milestones, (1, 1));
+    assert_eq!(d.score.to_string(), "0.9", "the carried step's half of the steps' 1.8");
+    // A slip in the sign of the quotient rule, carried: the derivative of `exp(-x)` is not said to
+    // be `exp(-x)` (it is `-exp(-x)`; the sign is the quotient rule's).
+    let g = grade_text(
+        "derive \"logistic\" diff(1/(1 + exp(-x)), x)\n  = -exp(-x) / (1 + exp(-x))^2\n  \
+         = -sigmoid(x) * (1 - sigmoid(x))\n",
+        &GradeOptions::default(),
+    );
+    let d = &g.derivations[3];
+    assert_eq!(d.score.to_string(), "0.3");
+    let repair = d.steps[0].result.repair.as_ref().expect("a repair");
+    assert_eq!((repair.kind, repair.replacement.as_str()), (gradproof::check::RepairKind::Sign, "exp(-x)"));
+    // A division that should not be there is told as one.
+    let g = grade_text(
+        "derive \"squared error\" diff((w*x + b - y)^2, w)\n  = 2*(w*x + b - y) * diff(w*x + b - y, w)\n  \
+         = 2*(w*x + b - y) * x / 2\n",
+        &GradeOptions::default(),
+    );
+    let diagnosis = g.derivations[1].steps[1].diagnosis.as_deref().unwrap_or_default();
+    assert!(diagnosis.contains("the division by `2` should not be there"), "{diagnosis}");
 }

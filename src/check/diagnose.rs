@@ -73,7 +73,8 @@ pub struct Repair {
     pub step: String,
     /// The checker's verdict on the repaired step: `proved` or `checked`.
     pub verdict: super::Verdict,
-    /// For a wrong derivative of a builtin: the call and its derivative as the rules write it.
+    /// For a wrong derivative of a builtin: the derivative of the function at the argument as
+    /// the student would write it (`sigmoid'(z)`) and as the rules write it.
     pub of: Option<(String, String)>,
 }
 
@@ -102,6 +103,8 @@ pub enum RepairKind {
     WrongFactor,
     /// A factor that should not be there.
     ExtraFactor,
+    /// A divisor that should not be there (`1/2` for `1`, `x / N` for `x`).
+    ExtraDivisor,
     /// A constant factor missing or extra (`lambda * w` for `2 * lambda * w`, `1/N` of a mean).
     ConstantFactor,
     /// A `sum` that should not be there.
@@ -132,6 +135,7 @@ impl RepairKind {
             RepairKind::Power => "power",
             RepairKind::WrongFactor => "wrong_factor",
             RepairKind::ExtraFactor => "extra_factor",
+            RepairKind::ExtraDivisor => "extra_divisor",
             RepairKind::MissingFactor => "missing_factor",
             RepairKind::ConstantFactor => "constant_factor",
             RepairKind::MissingChainFactor => "missing_chain_factor",

@@ -202,10 +202,10 @@ pub fn repair_text(repair: &Repair) -> String {
         RepairKind::Transpose => format!("transposed: `{culprit}` where `{by}` is needed: that change {follows}"),
         RepairKind::WrongDerivative => match &repair.of {
             Some((of, derivative)) if derivative == by => {
-                format!("the derivative of `{of}` is `{by}`, not `{culprit}`: that change {follows}")
+                format!("`{of}` is `{by}`, not `{culprit}`: that change {follows}")
             }
             Some((of, derivative)) => {
-                format!("the derivative of `{of}` is `{derivative}`: replacing `{culprit}` by `{by}` {follows}")
+                format!("`{of}` is `{derivative}`: replacing `{culprit}` by `{by}` {follows}")
             }
             None => format!("`{culprit}` where the derivative `{by}` is needed: that change {follows}"),
         },
@@ -220,6 +220,7 @@ pub fn repair_text(repair: &Repair) -> String {
             format!("replacing `{culprit}` by `{by}` {follows}")
         }
         RepairKind::ExtraFactor => format!("the factor `{culprit}` should not be there: {without}"),
+        RepairKind::ExtraDivisor => format!("the division by `{culprit}` should not be there: {without}"),
         RepairKind::ExtraTerm => format!("the term `{culprit}` should not be there: {without}"),
         RepairKind::ExtraSum => format!("the sum `{culprit}` should not be there: `{by}` in its place {follows}"),
         RepairKind::MissingFactor if repair.culprit.is_some() && !culprit.is_empty() => {

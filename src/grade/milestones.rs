@@ -41,13 +41,47 @@ enum Kind {
 pub struct Marks {
     signature: BTreeSet<String>,
     written: String,
+    /// The variables it differentiates by (`diff(_, x)`), as written.
+    targets: BTreeSet<String>,
+    /// Where it is one derivative alone, up to a constant factor (`diff(B, x)`, `2 * s'(x)`):
+    /// the variables that derivative is by (a primed call's arguments, where each is a variable).
+    lone: Option<BTreeSet<String>>,
 }
 
 impl Marks {
     /// The marks of an expression of `model`, the definitions `own` (a submission's names for its
     /// own intermediates) written out.
     pub fn of(model: &Model, e: &Expr, own: &[EntryId]) -> Marks {
-        Marks { signature: signature(model, e), written: ac_text(model, e, own) }
+        let targets = diff_targets(model, e).into_iter().map(|(_, t)| t).collect();
+        Marks { signature: signature(model, e), written: ac_text(model, e, own), targets, lone: lone(model, e) }
+    }
+
+    /// Whether a step with these marks is at the stage of the head `head`: it leaves the head's
+    /// derivatives, or it is one derivative by the head's variables alone — the question asked
+    /// again in other words (`s'(x)` or `diff(1/(1 + exp(-x)), x)` for `diff(s(x), x)`).
+    fn at_stage_of(&self, head: &Marks) -> bool {
+        let same = !head.signature.is_empty() && self.signature == head.signature;
+        let restated = self.lone.as_ref().is_some_and(|by| !by.is_empty() && by.is_subset(&head.targets));
+        same || restated
+    }
+}
+
+/// The variables of one derivative standing alone (up to a constant factor and a sign): a `diff`,
+/// or a primed call of a builtin or a course's function whose arguments are variables.
+fn lone(model: &Model, e: &Expr) -> Option<BTreeSet<String>> {
+    match e {
+        Expr::Neg(a) => lone(model, a),
+        Expr::Mul(a, b) | Expr::Div(a, b) if matches!(**b, Expr::Const(_)) => lone(model, a),
+        Expr::Mul(a, b) if matches!(**a, Expr::Const(_)) => lone(model, b),
+        Expr::Diff(_, t) => Some(BTreeSet::from([entry_text(model, t)])),
+        Expr::Apply(_, order, args) | Expr::Builtin(_, order, args) if *order > 0 => args
+            .iter()
+            .map(|a| match a {
+                Expr::Entry(r) => Some(entry_text(model, r)),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
     }
 }
 
@@ -116,14 +150,17 @@ pub struct Coverage {
 }
 
 /// Which milestones a chain reaches. `steps` are the marks of the submission's steps, with
-/// whether each earns credit; `head` the marks of the head it was checked from, `reference_final`
+/// `head` the marks of the head it was checked from, `reference_final`
 /// those of the reference's final answer.
 ///
 /// A milestone is reached by a step at its stage (a stage), or written alike (the derivatives
-/// worked out), right or wrong: a wrong step loses its own credit, not the work it shows. The steps that reach none — in between, not written like
-/// the final answer or like each other, not at the head's stage — are the student's own route:
-/// each reaches one of the milestones left, in order. What is left after that was skipped.
-pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[(Marks, bool)], reference_final: &Marks) -> Coverage {
+/// worked out). The steps that reach none — in between, not written like the final answer or
+/// like each other, not at the head's stage — are the student's own route: each reaches one of
+/// the milestones left, in order. What is left after that was skipped. Right or wrong: a wrong
+/// step loses its own credit, not the work it shows (else a slip in a step that stands for a
+/// stage the reference writes out would be charged twice, on the step and on every other step's
+/// share).
+pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[Marks], reference_final: &Marks) -> Coverage {
     let mut skipped = vec![Vec::new(); steps.len()];
     if milestones.is_empty() || steps.is_empty() {
         return Coverage { reached: milestones.len(), total: milestones.len(), skipped };
@@ -137,12 +174,12 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[(Marks, bool)], re
     // the end for a step at the final answer.
     let end = milestones.iter().map(|m| m.position).max().unwrap_or(0) + 1;
     let mut position: Vec<Option<usize>> = vec![None; steps.len()];
-    for (i, (s, _)) in steps.iter().enumerate() {
+    for (i, s) in steps.iter().enumerate() {
         if s.written == reference_final.written || i + 1 == steps.len() {
             position[i] = Some(end);
         }
         // A step at a milestone shows that work, right or wrong (a wrong step loses its own
-        // credit); a step of its own route counts below only when it earns credit.
+        // credit); so does a step of its own route, below.
         for (m, hit) in milestones.iter().zip(reached.iter_mut()) {
             if hits(m, s) {
                 *hit = true;
@@ -150,12 +187,11 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[(Marks, bool)], re
             }
         }
     }
-    let last = &steps[steps.len() - 1].0;
+    let last = &steps[steps.len() - 1];
     let mut own: Vec<&str> = Vec::new();
-    for (s, credit) in &steps[..steps.len() - 1] {
+    for s in &steps[..steps.len() - 1] {
         let at_a_milestone = milestones.iter().any(|m| hits(m, s));
-        let at_head = !head.signature.is_empty() && s.signature == head.signature;
-        if !credit || at_a_milestone || at_head || s.written == last.written || own.contains(&s.written.as_str()) {
+        if at_a_milestone || s.at_stage_of(head) || s.written == last.written || own.contains(&s.written.as_str()) {
             continue;
         }
         own.push(&s.written);

@@ -601,8 +601,14 @@ fn grade_derivations(
             let hint = (options.hints && options.feedback && status == StepStatus::Wrong)
                 .then(|| feedback::hint(&reference_exprs[r], &rd.step_texts, &before_text, i + 1));
             statuses.push(status);
+            let mut result = step.clone();
+            if carried_from.is_some() {
+                // The step follows from the student's own answer: what would have made it follow
+                // from the step before is no mistake of this step (the feedback names none either).
+                (result.cause, result.repair) = (None, None);
+            }
             steps.push(StepGrade {
-                result: step.clone(),
+                result,
                 status,
                 credit: Points::ZERO,
                 diagnosis,
@@ -615,12 +621,8 @@ fn grade_derivations(
         let reference_steps: Vec<(&Expr, Option<&str>)> =
             theirs(r).steps.iter().map(|s| (&s.expr, s.note.as_deref())).collect();
         let shown = milestones::milestones(model, &theirs(r).head, &reference_steps);
-        let marks: Vec<(milestones::Marks, bool)> = d
-            .steps
-            .iter()
-            .zip(&statuses)
-            .map(|(s, status)| (milestones::Marks::of(model, &s.expr, &combined.own), status.earns_credit()))
-            .collect();
+        let marks: Vec<milestones::Marks> =
+            d.steps.iter().map(|s| milestones::Marks::of(model, &s.expr, &combined.own)).collect();
         let reference_final = theirs(r).steps.last().map_or(&theirs(r).head, |s| &s.expr);
         let coverage = milestones::cover(
             &shown,

@@ -186,6 +186,18 @@ fn collect_derivatives(model: &Model, e: &Expr, out: &mut BTreeMap<String, Strin
         let key = format!("{} / {}", names.join(" "), model.entries[target.entry].name);
         out.entry(key).or_insert_with(|| expr_text(model, e));
     }
+    // A prime of a function the course defines or of a builtin is a derivative left too
+    // (`s'(x)`, `sigmoid'(z)`: the question asked again); a prime of an unknown function is
+    // as far as it can be worked out (`f_phi'(net_phi[t])`).
+    let primed = match e {
+        Expr::Apply(f, order, _) if *order > 0 => model.user_functions.get(*f).map(|u| (u.name.as_str(), *order)),
+        Expr::Builtin(b, order, _) if *order > 0 => Some((b.name(), *order)),
+        _ => None,
+    };
+    if let Some((name, order)) = primed {
+        let key = format!("{name}{}", "'".repeat(order as usize));
+        out.entry(key).or_insert_with(|| expr_text(model, e));
+    }
     e.for_each_child(|c| collect_derivatives(model, c, out));
 }
 

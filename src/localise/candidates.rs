@@ -37,7 +37,7 @@ pub(super) struct Candidate {
     pub replacement: String,
     /// The whole changed step.
     pub step: Expr,
-    /// For a wrong derivative of a builtin: the call and its derivative.
+    /// For a wrong derivative of a builtin: the primed call (`sigmoid'(z)`) and its derivative.
     pub of: Option<(String, String)>,
 }
 
@@ -573,7 +573,8 @@ fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut
             drop(RepairKind::ExtraFactor, a, (**b).clone());
         }
         ExprKind::Binary(BinOp::Div, _, b, _) if !whole && matches!(b.kind, ExprKind::Number(_)) => {}
-        ExprKind::Binary(BinOp::Div, a, b, _) => drop(RepairKind::ExtraFactor, b, (**a).clone()),
+        // (A divisor is told as one: the `2` of `1/2 * x` is no factor of it.)
+        ExprKind::Binary(BinOp::Div, a, b, _) => drop(RepairKind::ExtraDivisor, b, (**a).clone()),
         _ => {}
     }
     match &e.kind {
@@ -1159,11 +1160,28 @@ fn builtin_derivative_changes(
         let ExprKind::Call { args, .. } = &call.kind else { continue };
         let u = text(&args[0]);
         let holds_call = any_node(e, &|n| matches!(n.kind, ExprKind::Call { .. }));
+        // (Not `exp`, whose derivative is itself: an `exp(u)` in a step does not tell a derivative
+        // taken, and `exp(-x)` for `-exp(-x)` may be the sign of a quotient rule.)
+        if text(derivative) == text(call) {
+            continue;
+        }
         if here == u || here == text(call) || here == text(derivative) || !holds_call || !built_from(e, &u) {
             continue;
         }
-        let of = Some((text(call), text(derivative)));
+        let of = Some((primed_text(call), text(derivative)));
         push_narrowed(out, RepairKind::WrongDerivative, root, path, e, derivative, of);
+    }
+}
+
+/// A call of one argument as its derivative is written, `sigmoid'(z)` for `sigmoid(z)`: the
+/// derivative of the function at the argument, which is what a repair of a wrong derivative
+/// names (not the derivative of the call by a variable, which has the chain rule's factor too).
+pub(super) fn primed_text(call: &Expr) -> String {
+    match &call.kind {
+        ExprKind::Call { func, primes, args } => {
+            text(&node(ExprKind::Call { func: func.clone(), primes: primes + 1, args: args.clone() }, call.span))
+        }
+        _ => text(call),
     }
 }
 

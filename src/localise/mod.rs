@@ -350,8 +350,11 @@ fn derivative_made(
     let (after, before) = (texts(&c.step), texts(step));
     derivatives.iter().find_map(|(call, d)| {
         // The derivative's factors that are not numbers (none for `1 / u`: nothing to tell by).
+        // (Not where the derivative is the call itself, `exp(u)`: having it says nothing of a
+        // derivative taken, and `exp(-x)` for `-exp(-x)` may be the sign of a quotient rule.)
         let wanted: Vec<_> =
             candidates::factors_of(d).into_iter().filter(|f| !matches!(f.kind, ast::ExprKind::Number(_))).collect();
+        (!wanted.iter().all(|f| text_of(f) == text_of(call))).then_some(())?;
         let has = |terms: &[Vec<String>]| terms.iter().any(|have| wanted.iter().all(|f| have.contains(&text_of(f))));
         (!wanted.is_empty()).then_some(())?;
         // A factor put in is one of the derivative's, or the derivative itself (not a product
@@ -359,7 +362,7 @@ fn derivative_made(
         let put = &c.replacement;
         let own = wanted.iter().any(|f| text_of(f) == *put) || text_of(d) == *put;
         (own || matches!(c.kind, RepairKind::Sign | RepairKind::Power)).then_some(())?;
-        (has(&after) && !has(&before)).then(|| (text_of(call), text_of(d)))
+        (has(&after) && !has(&before)).then(|| (candidates::primed_text(call), text_of(d)))
     })
 }
 
