@@ -364,6 +364,39 @@ fn a_value_below_what_cancellation_left_is_told_in_higher_precision() {
     }
 }
 
+/// σ and softplus below the range of floats (the prover tester, 5 December): their kernels gave
+/// an exact 0 there, so `sign(sigmoid(-1000)) = 1` (true: σ(-1000) = 5.08e-435 by mpmath) was
+/// `wrong` and `sigmoid(-1000) = 0` was `checked`. They are positive everywhere: a 0 is an
+/// underflow, told in higher precision, and a value below floats' range is not compared with 0.
+/// Their derivatives there are taken by finite differences in floats, which cannot difference a
+/// value below floats' range (`sign(diff(sigmoid(x - 1000), x))` was 0: `wrong`): undecided.
+const SIGMOID_BELOW_FLOATS: &str = "var x > 0
+derive sign(sigmoid(-1000))
+  = 1
+derive sign(softplus(-1000*x))
+  = 1
+derive sigmoid(-1000)
+  = 0
+derive softplus(-1000)
+  = 0
+derive sign(diff(sigmoid(x - 1000), x))
+  = 1
+derive sign(diff(softplus(x - 1000), x, x))
+  = 1
+";
+
+#[test]
+fn sigmoid_and_softplus_below_floats_are_not_zero() {
+    use Verdict::{Checked, Undetermined};
+    for seed in [DEFAULT_SEED, 1, 2] {
+        assert_eq!(
+            numeric_verdicts(SIGMOID_BELOW_FLOATS, seed),
+            [Checked, Checked, Undetermined, Undetermined, Undetermined, Undetermined],
+            "seed {seed}"
+        );
+    }
+}
+
 #[test]
 fn a_softmax_with_large_logits_is_compared_where_floats_overflow() {
     // exp(1000 a) overflows floats at most samples; the log-sum-exp identity holds (SymPy: 0 at a

@@ -102,6 +102,26 @@ fn a_step_wrong_only_off_the_diagonal_is_wrong() {
     assert_verdicts(source, false, &[Wrong]);
 }
 
+/// Steps wrong only where two of three (or more) free indices are equal and another is not (the
+/// prover tester, 5 December: `checked` at every seed; truth by SymPy and by hand):
+/// ∂(x_i x_j)/∂x_k = δ_ik x_j + δ_jk x_i, and the step's δ_jk x_j differs where j = k ≠ i;
+/// δ_ij W_ik = δ_ij W_jk, not W_kj, which differs where i = j ≠ k; with five free indices,
+/// ∂(A_dd A_dc B_bc)/∂A_ef has A_dc δ_de δ_df, and A_cd differs where d = e = f ≠ c.
+#[test]
+fn a_step_wrong_only_where_some_indices_are_equal_is_wrong() {
+    let source = "index i in 1..n, j in 1..n, k in 1..n\nvar x[i], W[i,j]\n\
+        derive diff(x[i]*x[j], x[k])\n  = delta(i,k)*x[j] + delta(j,k)*x[j]\n\
+        derive delta(i,j)*W[i,k]\n  = delta(i,j)*W[k,j]\n\
+        derive diff(x[i]^2*x[j], x[k])\n  = 2*x[i]*x[j]*delta(i,k) + x[i]^2*delta(j,k)\n";
+    assert_verdicts(source, false, &[Wrong, Wrong, Checked]);
+    assert_verdicts(source, true, &[Wrong, Wrong, Proved]);
+    let source = "index a in 1..n, b in 1..n, c in 1..n, d in 1..n, e in 1..n, f in 1..n\n\
+        var A[a,b], B[a,b]\n\
+        derive diff(A[d,d]*A[d,c]*B[b,c], A[e,f])\n  \
+        = A[c,d]*B[b,c]*delta(d,e)*delta(d,f) + A[d,d]*B[b,c]*delta(d,e)*delta(c,f)\n";
+    assert_verdicts(source, false, &[Wrong]);
+}
+
 /// A class label read only through a definition (`let L = -log(p[c])`) is drawn like any other:
 /// the steps were `undetermined` ("an index has no value"), found by the third development set.
 #[test]

@@ -135,10 +135,19 @@ pub(super) fn plan(
             (true, true) => (0..1, 1),
             (true, false) => (1..2, 1),
         };
-        for a in kinds {
+        // Three free indices or more also take the patterns of equal ones between (`i = j ≠ k`):
+        // each a pair of draws (kinds from `PATTERNS` on).
+        let patterns = if screen { Vec::new() } else { equality_patterns(ranges.len(), options.seed, d_index) };
+        for a in kinds.chain(PATTERNS..PATTERNS + patterns.len()) {
             let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, a as u64, 0x1d]);
             let kind = if a == 4 { 4 + inst_idx % 2 } else { a };
-            let values = assignment(kind, &ranges, model.indices.len(), !screen, &mut r);
+            let values = match a.checked_sub(PATTERNS) {
+                Some(p) => match pattern_assignment(&patterns[p], &ranges, model.indices.len(), &mut r) {
+                    Some(values) => values,
+                    None => continue,
+                },
+                None => assignment(kind, &ranges, model.indices.len(), !screen, &mut r),
+            };
             if assigned.contains(&values) {
                 continue;
             }
@@ -325,6 +334,93 @@ pub(super) fn assignment(
         }
     }
     values
+}
+
+/// The first kind of assignment that is a pattern of equal indices (after the kinds of
+/// [`assignment`]).
+const PATTERNS: usize = 6;
+
+/// Up to this many free indices, every pattern of equal ones is drawn at (15 for four, 52 for
+/// five); past it, this many patterns drawn at random.
+const ALL_PATTERNS_UP_TO: usize = 5;
+const RANDOM_PATTERNS: usize = 24;
+
+/// The patterns of equality among `n` free indices that the other kinds of assignment do not draw
+/// (all equal, all different): each as the block of every index (indices of one block take one
+/// value, of two blocks different values). The kinds of [`assignment`] put every index at one
+/// value, at different values, or alternately at the two bounds; a step wrong only where two of
+/// three indices are equal and the third is not (`diff(x[i]*x[j], x[k])` as `delta(i,k)*x[j] +
+/// delta(j,k)*x[j]`, wrong only where j = k ≠ i) was `checked` at every seed (the prover tester,
+/// 5 December).
+fn equality_patterns(n: usize, seed: u64, d_index: usize) -> Vec<Vec<usize>> {
+    if n < 3 {
+        return Vec::new();
+    }
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    if n <= ALL_PATTERNS_UP_TO {
+        // Every set partition, as a restricted growth string (each index in a block already
+        // opened or the next one).
+        let mut growth = vec![0usize; n];
+        loop {
+            out.push(growth.clone());
+            // The next string: the last position that can grow grows, those after it restart.
+            let Some(k) = (1..n).rev().find(|&k| growth[k] <= *growth[..k].iter().max().unwrap_or(&0)) else {
+                break;
+            };
+            growth[k] += 1;
+            growth[k + 1..].iter_mut().for_each(|g| *g = 0);
+        }
+    } else {
+        let mut r = random::rng(&[seed, d_index as u64, 0x9a77]);
+        for _ in 0..RANDOM_PATTERNS {
+            let mut growth = vec![0usize; n];
+            for k in 1..n {
+                let open = growth[..k].iter().max().map_or(0, |m| m + 1);
+                growth[k] = r.gen_range(0..=open);
+            }
+            if !out.contains(&growth) {
+                out.push(growth);
+            }
+        }
+    }
+    // All equal and all different are drawn by the other kinds.
+    out.retain(|g| g.iter().any(|&b| b != 0) && g.iter().enumerate().any(|(k, &b)| b != k));
+    out
+}
+
+/// The values of the free indices for a pattern of equality (`blocks[k]` the block of the k-th
+/// index of `ranges`): each block at one value inside every range of its indices, different from
+/// the other blocks' where the ranges leave room (a few tries). None where a block's ranges have
+/// no value in common.
+fn pattern_assignment(
+    blocks: &[usize],
+    ranges: &[(IndexId, i64, i64)],
+    n_indices: usize,
+    r: &mut impl Rng,
+) -> Option<Vec<Option<i64>>> {
+    let mut values = vec![None; n_indices];
+    let mut used: Vec<i64> = Vec::new();
+    for block in 0..=blocks.iter().copied().max().unwrap_or(0) {
+        let members: Vec<&(IndexId, i64, i64)> =
+            ranges.iter().zip(blocks).filter(|(_, &b)| b == block).map(|(m, _)| m).collect();
+        let lo = members.iter().map(|m| m.1).max()?;
+        let hi = members.iter().map(|m| m.2).min()?;
+        if lo > hi {
+            return None;
+        }
+        let mut v = r.gen_range(lo..=hi);
+        for _ in 0..16 {
+            if !used.contains(&v) {
+                break;
+            }
+            v = r.gen_range(lo..=hi);
+        }
+        used.push(v);
+        for m in members {
+            values[m.0] = Some(v);
+        }
+    }
+    Some(values)
 }
 
 /// A random value strictly between two bounds, or between them where there is none.

@@ -1940,10 +1940,12 @@ fn precise_enough(d: Approx) -> bool {
 pub const BEYOND_FLOATS_IN_A_DERIVATIVE: &str = "a value beyond the range of floats inside a derivative";
 
 /// A value as a float for finite differences: a high-precision value beyond the range of floats
-/// cannot be differenced in floats.
+/// cannot be differenced in floats, nor can one below it that is not 0 (σ(-1000) is 5e-435: as
+/// a float it is 0, and so would the differences of it be).
 fn finite_approx<V: Kinded>(v: &V) -> EvalResult<Approx> {
     let a = v.approx();
-    if a.value.is_finite() {
+    let below = a.value.abs() < f64::MIN_POSITIVE && a.error < f64::MIN_POSITIVE && !v.is_exact_zero();
+    if a.value.is_finite() && !below {
         Ok(a)
     } else {
         Err(EvalError::Imprecise(BEYOND_FLOATS_IN_A_DERIVATIVE.to_string()))

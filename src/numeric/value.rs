@@ -157,18 +157,19 @@ pub(super) fn builtin_f64(b: Builtin, order: u32, x: f64, near_kink: f64) -> Eva
                 _ => 0.0,
             }
         }
-        (Builtin::Sigmoid, 0) => sigmoid(x),
-        (Builtin::Sigmoid, 1) => sigmoid(x) * (1.0 - sigmoid(x)),
+        // σ, softplus and their first derivatives are positive everywhere, and σ'' is 0 at 0 alone:
+        // a 0 elsewhere is an underflow (σ(-1000) is 5e-435), which higher precision sees past.
+        (Builtin::Sigmoid, 0) | (Builtin::Softplus, 1) => return nonzero(sigmoid(x)),
+        (Builtin::Sigmoid, 1) | (Builtin::Softplus, 2) => return nonzero(sigmoid(x) * (1.0 - sigmoid(x))),
+        (Builtin::Sigmoid, 2) if x == 0.0 => 0.0,
         (Builtin::Sigmoid, 2) => {
             let s = sigmoid(x);
-            s * (1.0 - s) * (1.0 - 2.0 * s)
+            return nonzero(s * (1.0 - s) * (1.0 - 2.0 * s));
         }
         (Builtin::Tanh, 0) => x.tanh(),
         (Builtin::Tanh, 1) => 1.0 - x.tanh().powi(2),
         (Builtin::Tanh, 2) => -2.0 * x.tanh() * (1.0 - x.tanh().powi(2)),
-        (Builtin::Softplus, 0) => softplus(x),
-        (Builtin::Softplus, 1) => sigmoid(x),
-        (Builtin::Softplus, 2) => sigmoid(x) * (1.0 - sigmoid(x)),
+        (Builtin::Softplus, 0) => return nonzero(softplus(x)),
         // The derivatives of `erf` and `atan` are formulas (`crate::builtin`) that the evaluator
         // expands; these kernels of them are for `numeric::builtin_kernels`, which checks the
         // value's kernel against them.
