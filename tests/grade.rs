@@ -846,3 +846,34 @@ fn a_wrong_step_loses_its_share_not_the_work_it_shows() {
     let diagnosis = g.derivations[1].steps[1].diagnosis.as_deref().unwrap_or_default();
     assert!(diagnosis.contains("the division by `2` should not be there"), "{diagnosis}");
 }
+
+#[test]
+fn an_empty_submission_is_told_and_flagged() {
+    // A TA's test: an empty or comment-only `.deriv` scored 0 with no word and no flag (an empty
+    // `.tex` was flagged).
+    for source in ["", "# nothing yet\n"] {
+        let g = grade_submission(&reference(), "empty.deriv", source, &GradeOptions::default());
+        assert!(g.manual_review(), "{source:?}");
+        assert!(g.errors.iter().any(|e| e.message == "no derivation was found in this submission"), "{:?}", g.errors);
+        assert_eq!(g.score.to_string(), "0");
+    }
+}
+
+#[test]
+fn a_milestone_is_reached_with_the_sheets_definitions_written_out() {
+    // A TA's test: the reference's step `-sum(k, y[k]*(delta(k, i) - p[i]))`, written with `p[i]`
+    // spelt out, was said to be skipped, and the chain rule the student did skip was not named.
+    let reference = "title \"softmax\"\nindex k in 1..K, m in 1..K, i in 1..K\nvar z[k], y[k] >= 0\n\
+        assume sum(k, y[k]) = 1\nlet p[k] = exp(z[k]) / sum(m, exp(z[m]))\nlet L = -sum(k, y[k] * log(p[k]))\n\
+        derive \"softmax CE\" worth 6 diff(L, z[i])\n  = -sum(k, y[k] * diff(log(p[k]), z[i]))   # chain rule\n  \
+        = -sum(k, y[k] * (delta(k, i) - p[i]))\n  = p[i] - y[i]\n";
+    let r = Reference::new("softmax.deriv", reference, &CheckOptions::default()).expect("a reference");
+    let body = "derive \"softmax CE\" diff(L, z[i])\n  \
+        = -sum(k, y[k] * (delta(k, i) - exp(z[i]) / sum(m, exp(z[m]))))\n  = p[i] - y[i]\n";
+    let source = format!("{}{body}", &reference[..reference.find("derive").expect("a derive line")]);
+    let g = grade_submission(&r, "expanded.deriv", &source, &GradeOptions::default());
+    let d = &g.derivations[0];
+    assert_eq!(d.milestones, (1, 2));
+    assert_eq!(d.steps[0].skips, ["the reference's step `-sum(k, y[k]*diff(log(p[k]), z[i]))` (chain rule)"]);
+    assert!(d.steps[1].skips.is_empty(), "{:?}", d.steps[1].skips);
+}

@@ -225,3 +225,22 @@ fn index_forms_and_forgotten_sums_are_named() {
     ];
     assert_repairs(&report, expected);
 }
+
+/// In numbers alone a change is verified at one point, where many agree by coincidence (a TA's
+/// test, 5 December): `yhat` where `L` is needed turned `2 * (2 - yhat) * 2` into its negation
+/// because L = (2 - 3)^2 = 1, and `-4` had "the chain-rule factor `2 - yhat` is missing" (it is -1).
+/// Where the cause is a sign, only a sign is a repair.
+#[test]
+fn in_numbers_alone_a_repair_is_of_the_kind_the_cause_names() {
+    let model = "let theta0 = 0.5, theta1 = 1.5, theta2 = 0.5\nlet yhat = theta0 + theta1 + 2 * theta2\n\
+        let L = (2 - yhat)^2\n";
+    let report = check_text(&format!("{model}derive diff(L, theta2)\n  = 2 * (2 - yhat) * 2\n"));
+    let step = &report.derivations[0].steps[0];
+    assert_eq!(step.verdict, Verdict::Wrong);
+    let repair = step.repair.as_ref().expect("a sign put right");
+    assert_eq!((repair.kind, repair.replacement.as_str()), (RepairKind::Sign, "yhat - 2"));
+    let report = check_text(&format!("{model}derive diff(L, theta2)\n  = -2 * (2 - yhat) * 2\n  = -4\n"));
+    let step = &report.derivations[0].steps[1];
+    assert_eq!(step.verdict, Verdict::Wrong);
+    assert!(step.repair.as_ref().is_none_or(|r| r.kind == RepairKind::Sign), "{:?}", step.repair);
+}

@@ -7,7 +7,7 @@
 //! order of terms and factors and the folding of numbers ([`ac_text`]). Values cannot tell stages
 //! apart: every step that holds equals the head.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use num_rational::BigRational;
 use num_traits::{One, Zero};
@@ -32,8 +32,9 @@ enum Kind {
     /// A stage of the chain rule: the derivatives it leaves.
     Stage(BTreeSet<String>),
     /// An expression without derivatives, other than the final answer (the rules applied, before
-    /// simplifying): reached by a step written alike.
-    Written(String),
+    /// simplifying): reached by a step written alike, as it is or with the sheet's definitions
+    /// written out (`exp(z[i]) / sum(m, exp(z[m]))` for `p[i]`).
+    Written(String, String),
 }
 
 /// An expression's marks: its stage and how it is written.
@@ -41,6 +42,8 @@ enum Kind {
 pub struct Marks {
     signature: BTreeSet<String>,
     written: String,
+    /// As written with every definition written out.
+    expanded: String,
     /// The variables it differentiates by (`diff(_, x)`), as written.
     targets: BTreeSet<String>,
     /// Where it is one derivative alone, up to a constant factor (`diff(B, x)`, `2 * s'(x)`):
@@ -53,7 +56,19 @@ impl Marks {
     /// own intermediates) written out.
     pub fn of(model: &Model, e: &Expr, own: &[EntryId]) -> Marks {
         let targets = diff_targets(model, e).into_iter().map(|(_, t)| t).collect();
-        Marks { signature: signature(model, e), written: ac_text(model, e, own), targets, lone: lone(model, e) }
+        let signature = signature(model, e);
+        let written = ac_text(model, e, own);
+        // Written out only where it is compared (no derivative left), and not past a size: a
+        // chain of definitions that each read the one before twice doubles at every link.
+        let expanded = if signature.is_empty() && expansion_size(model, e, &mut HashMap::new()) <= MAX_EXPANSION {
+            let defined: Vec<EntryId> = (0..model.entries.len())
+                .filter(|&id| matches!(model.entries[id].kind, EntryKind::Defined(_)))
+                .collect();
+            ac_text(model, e, &defined)
+        } else {
+            written.clone()
+        };
+        Marks { signature, written, expanded, targets, lone: lone(model, e) }
     }
 
     /// Whether a step with these marks is at the stage of the head `head`: it leaves the head's
@@ -64,6 +79,31 @@ impl Marks {
         let restated = self.lone.as_ref().is_some_and(|by| !by.is_empty() && by.is_subset(&head.targets));
         same || restated
     }
+}
+
+/// The most nodes an expression with its definitions written out may have to be compared so.
+const MAX_EXPANSION: usize = 4_000;
+
+/// How many nodes `e` has with every definition it reads written out (each definition as often as
+/// it is read; a definition read inside itself, a recurrence, counts once).
+fn expansion_size(model: &Model, e: &Expr, memo: &mut HashMap<EntryId, usize>) -> usize {
+    let mut n = 1usize;
+    if let Expr::Entry(r) = e {
+        if let EntryKind::Defined(body) = &model.entries[r.entry].kind {
+            let size = match memo.get(&r.entry) {
+                Some(&size) => size,
+                None => {
+                    memo.insert(r.entry, 1);
+                    let size = expansion_size(model, body, memo);
+                    memo.insert(r.entry, size);
+                    size
+                }
+            };
+            n = n.saturating_add(size);
+        }
+    }
+    e.for_each_child(|c| n = n.saturating_add(expansion_size(model, c, memo)));
+    n.min(MAX_EXPANSION + 1)
 }
 
 /// The variables of one derivative standing alone (up to a constant factor and a sign): a `diff`,
@@ -110,11 +150,11 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[(&Expr, Option<&str>)]) -
             if marks.written == final_marks.written {
                 continue;
             }
-            let worked_out_before = out.iter().any(|m| matches!(m.kind, Kind::Written(_)));
+            let worked_out_before = out.iter().any(|m| matches!(m.kind, Kind::Written(..)));
             if worked_out_before && !head_marks.signature.is_empty() {
                 continue;
             }
-            Kind::Written(marks.written)
+            Kind::Written(marks.written, marks.expanded)
         };
         if out.iter().any(|m| m.kind == kind) {
             continue;
@@ -167,7 +207,7 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[Marks], reference_
     }
     let hits = |m: &Milestone, s: &Marks| match &m.kind {
         Kind::Stage(sig) => s.signature == *sig,
-        Kind::Written(w) => s.written == *w,
+        Kind::Written(w, expanded) => s.written == *w || s.expanded == *expanded,
     };
     let mut reached = vec![false; milestones.len()];
     // Where each step is in the reference's chain, when it says: the last milestone it reaches,

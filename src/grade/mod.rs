@@ -29,6 +29,7 @@ use crate::latex::AnswerKind;
 use crate::localise::localise_only;
 use crate::model::{expr_text, Derivation, Expr, Model};
 use crate::source::answer_file;
+use crate::syntax::ast::Item;
 use crate::syntax::{parse_file, parse_file_remembering, LineMemo};
 use feedback::WrongStep;
 use matching::{
@@ -289,7 +290,16 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
             &own_lines
         }
     };
-    let (file, syntax_errors) = parse_file_remembering(source, lines);
+    let (file, mut syntax_errors) = parse_file_remembering(source, lines);
+    // An empty file (or comments alone) is no answer of 0 points to pass unseen: it is told, and
+    // flagged, as an answer in LaTeX of which nothing could be read is.
+    if syntax_errors.is_empty() && !file.items.iter().any(|item| matches!(item, Item::Derivation(_))) {
+        syntax_errors.push(
+            Diagnostic::error(Span::default(), "no derivation was found in this submission")
+                .with_hint("a derivation is a `derive` line with its head and the steps below it; see docs/language.md")
+                .without_source(),
+        );
+    }
     let declarations = compare_declarations(reference, &file, source);
     let mut combined = combine(reference, &file, source, &declarations.blank, lines);
     let mut errors = syntax_errors;
@@ -585,12 +595,14 @@ fn grade_derivations(
             let term = terms[k][i].clone();
             // A term named from the step before, else the check's cause; then the verified repair,
             // which names the part of the step (the same as `check` gives).
-            // A repair that puts back or removes a term says no more than the term named.
+            // A repair that puts back or removes a term says no more than the term named; the
+            // reciprocal of the ratio put back in front of the whole step (`1.5` for `2` where
+            // `0.5 + 1.5 + 1` is 3) says less.
             let same = term.is_some()
-                && step
-                    .repair
-                    .as_ref()
-                    .is_some_and(|r| matches!(r.kind, RepairKind::MissingTerm | RepairKind::ExtraTerm));
+                && step.repair.as_ref().is_some_and(|r| {
+                    matches!(r.kind, RepairKind::MissingTerm | RepairKind::ExtraTerm)
+                        || (r.kind == RepairKind::ConstantFactor && r.culprit.is_none())
+                });
             let named = term.or_else(|| step.cause.as_ref().map(feedback::mistake));
             let repair = step.repair.as_ref().filter(|_| !same).map(feedback::repair_text);
             let diagnosis = match (named, repair) {
@@ -602,6 +614,12 @@ fn grade_derivations(
                 .then(|| feedback::hint(&reference_exprs[r], &rd.step_texts, &before_text, i + 1));
             statuses.push(status);
             let mut result = step.clone();
+            let reciprocal =
+                result.repair.as_ref().is_some_and(|r| r.kind == RepairKind::ConstantFactor && r.culprit.is_none());
+            if same && reciprocal {
+                // (Not shown: the JSON says what the feedback says.)
+                result.repair = None;
+            }
             if carried_from.is_some() {
                 // The step follows from the student's own answer: what would have made it follow
                 // from the step before is no mistake of this step (the feedback names none either).

@@ -196,6 +196,9 @@ pub(super) struct Known {
     pub families: Vec<(String, usize)>,
     /// The definitions of nodes: the target as written and its body.
     pub definitions: Vec<(VarRef, Expr)>,
+    /// Whether the model declares an input (a `var` or an `unknown`): without one, every step
+    /// is a number, and a change is verified at that one point.
+    pub inputs: bool,
 }
 
 /// At most this many other names are tried in place of one.

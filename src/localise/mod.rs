@@ -168,6 +168,19 @@ fn wrong_steps<'a>(
         let before = if k == 0 { &d.head } else { &d.steps[k - 1].expr };
         let hints = hints(definitions, &known.definitions, &d.head, before, &mut worked);
         let mut candidates = candidates(before, &d.steps[k].expr, known, &hints);
+        // In numbers alone a change is verified at one point, where many agree by coincidence
+        // (`yhat` for `L` where L = 1 turns `2*(2 - yhat)*2` into its negation; a chain-rule
+        // factor that is -1): where the cause is a sign or a term, only a change of that kind
+        // may say more than the cause does.
+        if !known.inputs {
+            match step.cause {
+                Some(Cause::Sign) => candidates.retain(|c| c.kind == RepairKind::Sign),
+                Some(Cause::Offset(_) | Cause::ZeroStep) => {
+                    candidates.retain(|c| matches!(c.kind, RepairKind::MissingTerm | RepairKind::ExtraTerm))
+                }
+                _ => {}
+            }
+        }
         // A constant factor of the whole step is the likely cause already: the one factor it
         // names is put back first (`1/2` for a step off by a factor of 2), no other.
         if matches!(step.cause, Some(Cause::Factor(_) | Cause::SignAndFactor(_))) {
@@ -549,12 +562,16 @@ fn known(file: &ast::File) -> Known {
                 }
             }
             Item::Var(items) => {
+                known.inputs |= !items.is_empty();
                 known.families.extend(items.iter().map(|v| (v.target.name.name.clone(), v.target.subscripts.len())))
             }
-            Item::Unknown(items) => known.families.extend(items.iter().filter_map(|u| match u {
-                ast::UnknownItem::Node { name, .. } => Some((name.name.clone(), 0)),
-                ast::UnknownItem::Function { .. } => None,
-            })),
+            Item::Unknown(items) => {
+                known.inputs |= !items.is_empty();
+                known.families.extend(items.iter().filter_map(|u| match u {
+                    ast::UnknownItem::Node { name, .. } => Some((name.name.clone(), 0)),
+                    ast::UnknownItem::Function { .. } => None,
+                }))
+            }
             Item::Let(defs) => {
                 for d in defs {
                     if let ast::Definition::Node { target, body } = d {
