@@ -76,7 +76,9 @@ impl Marks {
     /// again in other words (`s'(x)` or `diff(1/(1 + exp(-x)), x)` for `diff(s(x), x)`).
     fn at_stage_of(&self, head: &Marks) -> bool {
         let same = !head.signature.is_empty() && self.signature == head.signature;
-        let restated = self.lone.as_ref().is_some_and(|by| !by.is_empty() && by.is_subset(&head.targets));
+        // (By the head's variables exactly: `diff(g, y)` for the head `diff(diff(f, x), y)` has
+        // the inner derivative worked out.)
+        let restated = self.lone.as_ref().is_some_and(|by| !by.is_empty() && *by == head.targets);
         same || restated
     }
 }
