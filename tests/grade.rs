@@ -877,3 +877,33 @@ fn a_milestone_is_reached_with_the_sheets_definitions_written_out() {
     assert_eq!(d.steps[0].skips, ["the reference's step `-sum(k, y[k]*diff(log(p[k]), z[i]))` (chain rule)"]);
     assert!(d.steps[1].skips.is_empty(), "{:?}", d.steps[1].skips);
 }
+
+#[test]
+fn a_rounded_final_answer_is_as_precise_as_the_references() {
+    // A TA's test: one SGD step ending `≈ 0` (the update 0.496, rounded to a whole number) got
+    // "final answer: correct".
+    let reference = "title \"sgd\"\ngrading final 40%, steps 60%\nlet theta2 = 0.5, g = 4\n\
+        derive \"update\" worth 2 theta2 - 0.001 * g\n  = 0.5 - 0.004\n  = 0.496\n";
+    let r = Reference::new("sgd.deriv", reference, &CheckOptions::default()).expect("a reference");
+    let model = "let theta2 = 0.5, g = 4\n";
+    let answer = |last: &str| {
+        let source = format!("{model}derive \"update\" theta2 - 0.001 * g\n  = 0.5 - 0.004\n  {last}\n");
+        grade_submission(&r, "sgd.deriv", &source, &GradeOptions::default()).derivations[0].clone()
+    };
+    for (last, correct, score) in [
+        ("≈ 0", false, "1.2"),
+        ("≈ 0.50", false, "1.2"),
+        ("≈ 0.496", true, "2"),
+        ("≈ 0.4960", true, "2"),
+        ("= 0.496", true, "2"),
+    ] {
+        let d = answer(last);
+        assert_eq!((d.final_correct, d.score.to_string().as_str()), (correct, score), "{last}: {:?}", d.feedback);
+    }
+    let d = answer("≈ 0");
+    assert!(
+        d.feedback.last().is_some_and(|f| f.contains("less precisely than the reference's `0.496`")),
+        "{:?}",
+        d.feedback
+    );
+}

@@ -655,7 +655,8 @@ fn grade_derivations(
         let last = d.steps.last().map_or(&d.head, |s| &s.expr);
         let holds = result.final_holds();
         let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
-        grade.final_correct = holds && left_over.is_empty();
+        let coarse = d.steps.last().and_then(|s| policy::coarser_than_reference(s, d.tolerance, reference_final));
+        grade.final_correct = holds && left_over.is_empty() && coarse.is_none();
         // A final answer that is wrong only by an error carried from another derivation, through
         // steps that all keep their credit, keeps the final share: the error is charged once.
         let carried_final = !holds
@@ -697,7 +698,13 @@ fn grade_derivations(
                     .to_string(),
             );
         } else {
-            grade.feedback.push(final_line(holds, &left_over, known));
+            grade.feedback.push(match coarse {
+                Some(asked) if holds => format!(
+                    "final answer: equal to the head when rounded, but written less precisely than the reference's \
+                     `{asked}`"
+                ),
+                _ => final_line(holds, &left_over, known),
+            });
         }
         for step in steps.iter().filter(|s| s.status == StepStatus::Undetermined) {
             let at = line_col(source, step.result.span.start).0;

@@ -8,7 +8,7 @@ use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive};
 
 use crate::check::{StepResult, Verdict};
-use crate::model::{entries_read, expr_text, EntryKind, Expr, GradingShares, Model};
+use crate::model::{entries_read, expr_text, EntryKind, Expr, GradingShares, Model, ToleranceRule};
 
 /// Points, exact to a hundredth (scores are rounded to two decimals once, per derivation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
@@ -130,6 +130,49 @@ pub fn award(
     let step_credits =
         statuses.iter().map(|s| if s.earns_credit() { Points::round(&per_step) } else { Points::ZERO }).collect();
     Award { score: Points::round(&total), step_credits }
+}
+
+/// Whether a final answer written with `≈` by the rounding rule is written less precisely than the
+/// reference's final answer, a decimal number: `≈ 0` for `0.496` is true of the value rounded (to
+/// a whole number) and says nothing of it. The widest rounding of the answer's literals is
+/// compared with the reference's last digit; the reference's author sets the precision asked for
+/// by the digits written (`= 0.50` asks for two decimals), or by a `tolerance` line.
+/// Gives the reference's answer as written (`0.496`) where it is.
+pub fn coarser_than_reference(
+    answer: &crate::model::Step,
+    rule: ToleranceRule,
+    reference_final: &Expr,
+) -> Option<String> {
+    fn literal(e: &Expr) -> Option<&crate::model::Literal> {
+        match e {
+            Expr::Const(l) => Some(l),
+            Expr::Neg(a) => literal(a),
+            _ => None,
+        }
+    }
+    fn widest(e: &Expr, whole: bool, out: &mut Option<BigRational>) {
+        if let Expr::Const(l) = e {
+            if let Some(h) = l.half_unit.as_ref().filter(|_| l.point || whole) {
+                if out.as_ref().is_none_or(|w| h > w) {
+                    *out = Some(h.clone());
+                }
+            }
+        }
+        e.for_each_child(|c| widest(c, false, out));
+    }
+    if answer.relation != crate::syntax::ast::Relation::Approx || rule != ToleranceRule::Rounding {
+        return None;
+    }
+    let asked = literal(reference_final).filter(|l| l.point)?;
+    let unit = asked.half_unit.as_ref()?;
+    let mut given = None;
+    widest(&answer.expr, literal(&answer.expr).is_some(), &mut given);
+    given.filter(|g| g > unit)?;
+    // Written with as many decimals as the reference's last digit has (half a unit of it is
+    // `unit`), its sign included.
+    let decimals = (-(2.0 * unit.to_f64()?).log10()).round().max(0.0) as usize;
+    let value = if matches!(reference_final, Expr::Neg(_)) { -&asked.value } else { asked.value.clone() };
+    Some(format!("{:.decimals$}", value.to_f64()?))
 }
 
 /// The derivatives a final answer leaves that the reference's final answer does not (`allowed`,
