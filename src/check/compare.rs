@@ -417,6 +417,27 @@ fn loose_agreement(
 }
 
 /// A value of higher precision as a float point with its error bound, to be compared as floats are.
+/// Two values of an `=` step, neither 0, one or both beyond the range of floats (below the smallest
+/// or above the largest), scaled by one power of two into it: `=` compares them relative to their
+/// size (their error bounds, the float slack), which the scaling keeps, so `exp(-400*x)^2 =
+/// exp(-800*x)` at x = 2 (both about 1e-695) or x = -2 is compared. Not where a side is 0 (a value
+/// below floats is not compared with 0), nor for `≈`, whose rounding of literals and tolerances
+/// are absolute; None where the smaller is still below the floats when the larger is brought into
+/// them.
+fn scaled_into_floats(
+    x: &numeric::Precise,
+    y: &numeric::Precise,
+    relation: Relation,
+    bits: usize,
+) -> Option<(numeric::Approx, numeric::Approx)> {
+    if relation != Relation::Equal {
+        return None;
+    }
+    let top = x.exponent()?.max(y.exponent()?);
+    let (x, y) = (x.times_power_of_two(-top)?, y.times_power_of_two(-top)?);
+    Some((x.as_float(bits).ok()?, y.as_float(bits).ok()?))
+}
+
 fn precise_as_point(f: numeric::Approx) -> Point {
     Point::Value { exact: None, float: f.value, error: f.error, scale: 0.0 }
 }
@@ -549,10 +570,20 @@ pub(super) fn compare_precisely(
                 wide_before = now;
                 continue;
             }
-            (Err(numeric::NotAFloat::TooLarge), _) | (_, Err(numeric::NotAFloat::TooLarge)) => {
-                return PairOutcome::Error(lost.unwrap_or_else(|| TOO_LARGE.to_string()))
-            }
-            _ => return PairOutcome::Error(lost.unwrap_or_else(|| TOO_SMALL.to_string())),
+            (rx, ry) => match scaled_into_floats(x, y, relation, bits) {
+                Some(pair) => pair,
+                None if [rx, ry].contains(&Err(numeric::NotAFloat::TooLarge)) => {
+                    return PairOutcome::Error(lost.unwrap_or_else(|| TOO_LARGE.to_string()))
+                }
+                // A side that these bits leave within its error of 0 (`1 - sigmoid(800)`, 0 ±
+                // 1e-308 at 1,024 bits, beside `sigmoid(-800)`, 1e-348) may be told with more.
+                None if round + 1 < precisions.len()
+                    && [x, y].iter().any(|p| p.exponent().is_none() || p.sign_unknown()) =>
+                {
+                    continue
+                }
+                None => return PairOutcome::Error(lost.unwrap_or_else(|| TOO_SMALL.to_string())),
+            },
         };
         let outcome =
             compare(&precise_as_point(fx), &precise_as_point(fy), ev.widened[b].as_ref(), relation, d.tolerance, range);

@@ -408,6 +408,10 @@ pub(super) struct Aligned {
     /// For each of the submission's derivations (in file order), how it was rewritten, in words
     /// (empty: as written).
     pub notes: Vec<Vec<String>>,
+    /// For each of the submission's derivations, the reference's names of the free indices its
+    /// head was read with and the submission's own (`i`, `r`): a counterexample is told in the
+    /// student's.
+    pub indices: Vec<Vec<(String, String)>>,
 }
 
 /// Reads a submission's derivations in the reference's terms, where they differ only in names:
@@ -420,7 +424,8 @@ pub(super) struct Aligned {
 ///   (`diff(L, W)`), or the other way round, is the reference's head: the derivation's free indices
 ///   are renamed to the reference's positions and its steps are compared element by element.
 pub(super) fn align(combined: &mut Combined, options: &CheckOptions, memo: Option<&MemoScope>) -> Aligned {
-    let mut aligned = Aligned { renamed: Vec::new(), notes: vec![Vec::new(); combined.derivations.len()] };
+    let n = combined.derivations.len();
+    let mut aligned = Aligned { renamed: Vec::new(), notes: vec![Vec::new(); n], indices: vec![Vec::new(); n] };
     let mine: Vec<(usize, usize)> =
         combined.derivations.iter().enumerate().filter_map(|(s, d)| d.resolved.map(|id| (s, id))).collect();
     if mine.is_empty() {
@@ -444,7 +449,16 @@ pub(super) fn align(combined: &mut Combined, options: &CheckOptions, memo: Optio
         }
         let text = |id: EntryId| {
             let e = &combined.model.entries[id];
-            let args: Vec<String> = e.range_slots().map(|i| combined.model.indices[i].name.clone()).collect();
+            // Every subscript, labels too (`zeta[c,t]`, not `zeta[c]`).
+            let args: Vec<String> = e
+                .slots
+                .iter()
+                .map(|slot| match slot {
+                    Slot::Range(i) => combined.model.indices[*i].name.clone(),
+                    Slot::Label(label, 0) => label.clone(),
+                    Slot::Label(label, k) => format!("{label}{k:+}"),
+                })
+                .collect();
             if args.is_empty() {
                 e.name.clone()
             } else {
@@ -477,6 +491,15 @@ pub(super) fn align(combined: &mut Combined, options: &CheckOptions, memo: Optio
             };
             let as_text = |d: &Derivation| written(d.span).map_or_else(|| expr_text(model, &d.head), str::to_string);
             let (written, whole) = (as_text(d), as_text(theirs));
+            aligned.indices[s] = map
+                .iter()
+                .filter_map(|(mine, ix)| match ix.terms.as_slice() {
+                    [(1, IxVar::Free(theirs))] if ix.constant == 0 && theirs != mine => {
+                        Some((model.indices[*theirs].name.clone(), model.indices[*mine].name.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
             let d = &mut model.derivations[id];
             d.head = subst_free(&d.head, &map);
             for st in &mut d.steps {

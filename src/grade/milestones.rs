@@ -47,8 +47,9 @@ pub struct Marks {
     /// The variables it differentiates by (`diff(_, x)`), as written.
     targets: BTreeSet<String>,
     /// Where it is one derivative alone, up to a constant factor (`diff(B, x)`, `2 * s'(x)`):
-    /// the variables that derivative is by (a primed call's arguments, where each is a variable).
-    lone: Option<BTreeSet<String>>,
+    /// the variables that derivative is by (a primed call's arguments, where each is a variable),
+    /// and what it differentiates (see [`Differentiated`]).
+    lone: Option<(BTreeSet<String>, Differentiated)>,
 }
 
 impl Marks {
@@ -77,8 +78,19 @@ impl Marks {
     fn at_stage_of(&self, head: &Marks) -> bool {
         let same = !head.signature.is_empty() && self.signature == head.signature;
         // (By the head's variables exactly: `diff(g, y)` for the head `diff(diff(f, x), y)` has
-        // the inner derivative worked out.)
-        let restated = self.lone.as_ref().is_some_and(|by| !by.is_empty() && *by == head.targets);
+        // the inner derivative worked out; and of the head's quantity, or of one function of
+        // the variables alone: `diff(2*log(x) + x, x)` for `diff(log(x^2 * exp(x)), x)` has the
+        // rules of `log` applied.)
+        let restated = self.lone.as_ref().is_some_and(|(by, what)| {
+            !by.is_empty()
+                && *by == head.targets
+                && match what {
+                    Differentiated::Function => true,
+                    Differentiated::Written(w) => {
+                        head.lone.as_ref().is_some_and(|(_, h)| *h == Differentiated::Written(w.clone()))
+                    }
+                }
+        });
         same || restated
     }
 }
@@ -110,21 +122,42 @@ fn expansion_size(model: &Model, e: &Expr, memo: &mut HashMap<EntryId, usize>) -
 
 /// The variables of one derivative standing alone (up to a constant factor and a sign): a `diff`,
 /// or a primed call of a builtin or a course's function whose arguments are variables.
-fn lone(model: &Model, e: &Expr) -> Option<BTreeSet<String>> {
-    match e {
-        Expr::Neg(a) => lone(model, a),
-        Expr::Mul(a, b) | Expr::Div(a, b) if matches!(**b, Expr::Const(_)) => lone(model, a),
-        Expr::Mul(a, b) if matches!(**a, Expr::Const(_)) => lone(model, b),
-        Expr::Diff(_, t) => Some(BTreeSet::from([entry_text(model, t)])),
-        Expr::Apply(_, order, args) | Expr::Builtin(_, order, args) if *order > 0 => args
-            .iter()
+fn lone(model: &Model, e: &Expr) -> Option<(BTreeSet<String>, Differentiated)> {
+    let variables = |args: &[Expr]| -> Option<BTreeSet<String>> {
+        args.iter()
             .map(|a| match a {
                 Expr::Entry(r) => Some(entry_text(model, r)),
                 _ => None,
             })
-            .collect(),
+            .collect()
+    };
+    match e {
+        Expr::Neg(a) => lone(model, a),
+        Expr::Mul(a, b) | Expr::Div(a, b) if matches!(**b, Expr::Const(_)) => lone(model, a),
+        Expr::Mul(a, b) if matches!(**a, Expr::Const(_)) => lone(model, b),
+        Expr::Diff(body, t) => {
+            let what = match &**body {
+                Expr::Apply(_, 0, args) | Expr::Builtin(_, 0, args) if variables(args).is_some() => {
+                    Differentiated::Function
+                }
+                _ => Differentiated::Written(ac_text(model, body, &[])),
+            };
+            Some((BTreeSet::from([entry_text(model, t)]), what))
+        }
+        Expr::Apply(_, order, args) | Expr::Builtin(_, order, args) if *order > 0 => {
+            Some((variables(args)?, Differentiated::Function))
+        }
         _ => None,
     }
+}
+
+/// What a derivative standing alone differentiates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Differentiated {
+    /// A function of variables alone (`sigmoid(x)`, `s(x)`, or the function of a primed call).
+    Function,
+    /// Anything else, as written (see [`ac_text`]).
+    Written(String),
 }
 
 /// The reference's milestones, from its head, its steps and the notes of its steps.
@@ -207,9 +240,12 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[Marks], reference_
     if milestones.is_empty() || steps.is_empty() {
         return Coverage { reached: milestones.len(), total: milestones.len(), skipped };
     }
-    let hits = |m: &Milestone, s: &Marks| match &m.kind {
+    // With the definitions written out only on the way to the answer: the answer itself written
+    // with a definition (`p - y` for `exp(a)/(1 + exp(a)) - y`) is the leap to it.
+    let last_at = steps.len() - 1;
+    let hits_at = |m: &Milestone, s: &Marks, at: usize| match &m.kind {
         Kind::Stage(sig) => s.signature == *sig,
-        Kind::Written(w, expanded) => s.written == *w || s.expanded == *expanded,
+        Kind::Written(w, expanded) => s.written == *w || (at != last_at && s.expanded == *expanded),
     };
     let mut reached = vec![false; milestones.len()];
     // Where each step is in the reference's chain, when it says: the last milestone it reaches,
@@ -223,16 +259,21 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[Marks], reference_
         // A step at a milestone shows that work, right or wrong (a wrong step loses its own
         // credit); so does a step of its own route, below.
         for (m, hit) in milestones.iter().zip(reached.iter_mut()) {
-            if hits(m, s) {
+            if hits_at(m, s, i) {
                 *hit = true;
                 position[i] = Some(position[i].map_or(m.position, |p| p.max(m.position)));
             }
         }
     }
     let last = &steps[steps.len() - 1];
+    // The way to the answer ends where a step is written as the final answer (the submission's
+    // or the reference's): steps after it show no work towards it (`x^5`, `x^2*x^3` after the
+    // answer, wrong and then carried, would stand for the reference's stages).
+    let answered = |s: &Marks| s.written == last.written || s.written == reference_final.written;
+    let way = steps.iter().position(answered).unwrap_or(steps.len() - 1);
     let mut own: Vec<&str> = Vec::new();
-    for s in &steps[..steps.len() - 1] {
-        let at_a_milestone = milestones.iter().any(|m| hits(m, s));
+    for (i, s) in steps[..way].iter().enumerate() {
+        let at_a_milestone = milestones.iter().any(|m| hits_at(m, s, i));
         if at_a_milestone || s.at_stage_of(head) || s.written == last.written || own.contains(&s.written.as_str()) {
             continue;
         }

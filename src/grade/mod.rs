@@ -33,7 +33,7 @@ use crate::syntax::ast::Item;
 use crate::syntax::{parse_file, parse_file_remembering, LineMemo};
 use feedback::WrongStep;
 use matching::{
-    align, combine, combine_answer, compare_declarations, match_derivations, with_derivations, Combined,
+    align, combine, combine_answer, compare_declarations, match_derivations, with_derivations, Aligned, Combined,
     DeclarationChanges, Match,
 };
 
@@ -392,7 +392,7 @@ fn grade_combined(
     if Instant::now() > deadline {
         return timed_out();
     }
-    let graded = grade_derivations(reference, &combined, &matches, &aligned.notes, &errors, source, options, memo);
+    let graded = grade_derivations(reference, &combined, &matches, &aligned, &errors, source, options, memo);
     if Instant::now() > deadline {
         return timed_out();
     }
@@ -450,7 +450,7 @@ fn grade_derivations(
     reference: &Reference,
     combined: &Combined,
     matches: &[Option<Match>],
-    notes: &[Vec<String>],
+    aligned: &Aligned,
     errors: &[Diagnostic],
     source: &str,
     options: &GradeOptions,
@@ -516,7 +516,7 @@ fn grade_derivations(
                 }
             }
             // A derivation read in the reference's terms is not the text the repairs are made on.
-            if matches[r].is_some_and(|m| !notes[m.sub].is_empty()) {
+            if matches[r].is_some_and(|m| !aligned.notes[m.sub].is_empty()) {
                 for step in &mut results[k].steps {
                     step.repair = None;
                 }
@@ -573,7 +573,7 @@ fn grade_derivations(
             continue;
         };
         let (d, result) = (&to_check[k], &results[k]);
-        grade.feedback.extend(notes[s].iter().cloned());
+        grade.feedback.extend(aligned.notes[s].iter().cloned());
         if !same_head {
             grade.feedback.push(format!(
                 "your head is not the reference's `{}`: your steps are checked from the reference's head",
@@ -619,6 +619,14 @@ fn grade_derivations(
             if same && reciprocal {
                 // (Not shown: the JSON says what the feedback says.)
                 result.repair = None;
+            }
+            if let Some(c) = result.counterexample.as_mut() {
+                // In the student's names for the indices the head was read with.
+                for (theirs, mine) in &aligned.indices[s] {
+                    if let Some(v) = c.indices.remove(theirs) {
+                        c.indices.insert(mine.clone(), v);
+                    }
+                }
             }
             if carried_from.is_some() {
                 // The step follows from the student's own answer: what would have made it follow

@@ -178,11 +178,23 @@ pub fn coarser_than_reference(
 /// The derivatives a final answer leaves that the reference's final answer does not (`allowed`,
 /// from [`derivatives_left_through_definitions`]): empty when it is in closed form.
 pub fn not_closed_form(model: &Model, answer: &Expr, allowed: &BTreeMap<String, String>) -> Vec<String> {
-    derivatives_left(model, answer)
-        .into_iter()
-        .filter(|(key, _)| !allowed.contains_key(key))
-        .map(|(_, text)| text)
-        .collect()
+    let mut left = derivatives_left(model, answer);
+    // A builtin's prime alone, up to a constant factor, is the question asked again
+    // (`sigmoid'(x)` for the derivative of the logistic function).
+    if let Some(b) = lone_builtin_prime(answer) {
+        left.insert(format!("{}'", b.name()), expr_text(model, answer));
+    }
+    left.into_iter().filter(|(key, _)| !allowed.contains_key(key)).map(|(_, text)| text).collect()
+}
+
+fn lone_builtin_prime(e: &Expr) -> Option<crate::model::Builtin> {
+    match e {
+        Expr::Neg(a) => lone_builtin_prime(a),
+        Expr::Mul(a, b) | Expr::Div(a, b) if matches!(**b, Expr::Const(_)) => lone_builtin_prime(a),
+        Expr::Mul(a, b) if matches!(**a, Expr::Const(_)) => lone_builtin_prime(b),
+        Expr::Builtin(b, order, _) if *order > 0 => Some(*b),
+        _ => None,
+    }
 }
 
 /// The derivatives an expression leaves unresolved, keyed by "quantities read / variable" (two
@@ -229,17 +241,15 @@ fn collect_derivatives(model: &Model, e: &Expr, out: &mut BTreeMap<String, Strin
         let key = format!("{} / {}", names.join(" "), model.entries[target.entry].name);
         out.entry(key).or_insert_with(|| expr_text(model, e));
     }
-    // A prime of a function the course defines or of a builtin is a derivative left too
-    // (`s'(x)`, `sigmoid'(z)`: the question asked again); a prime of an unknown function is
-    // as far as it can be worked out (`f_phi'(net_phi[t])`).
-    let primed = match e {
-        Expr::Apply(f, order, _) if *order > 0 => model.user_functions.get(*f).map(|u| (u.name.as_str(), *order)),
-        Expr::Builtin(b, order, _) if *order > 0 => Some((b.name(), *order)),
-        _ => None,
-    };
-    if let Some((name, order)) = primed {
-        let key = format!("{name}{}", "'".repeat(order as usize));
-        out.entry(key).or_insert_with(|| expr_text(model, e));
+    // A prime of a function the course defines is a derivative left too (`s'(x)` for `let s(z) =
+    // …`: its derivative not worked out); a prime of an unknown function is as far as it can be
+    // worked out (`f_phi'(net_phi[t])`), and one of a builtin is how a backward pass is written
+    // (`(a - y) * sigmoid'(z) * x`), except alone (see `not_closed_form`).
+    if let Expr::Apply(f, order, _) = e {
+        if let Some(u) = model.user_functions.get(*f).filter(|_| *order > 0) {
+            let key = format!("{}{}", u.name, "'".repeat(*order as usize));
+            out.entry(key).or_insert_with(|| expr_text(model, e));
+        }
     }
     e.for_each_child(|c| collect_derivatives(model, c, out));
 }

@@ -312,6 +312,40 @@ impl Precise {
         Err(NotAFloat::TooSmall)
     }
 
+    /// The value and its error bound times 2^k (exact: only the exponents move), or None where an
+    /// exponent would leave the range of these numbers.
+    pub fn times_power_of_two(&self, k: i32) -> Option<Precise> {
+        let shift = |x: &BigFloat| -> Option<BigFloat> {
+            let mut out = x.clone();
+            if let Some(e) = x.exponent() {
+                let e = e.checked_add(k)?;
+                if !(astro_float_num::EXPONENT_MIN..=astro_float_num::EXPONENT_MAX).contains(&e) {
+                    return None;
+                }
+                out.set_exponent(e);
+            }
+            Some(out)
+        };
+        Some(Precise {
+            value: shift(&self.value)?,
+            error: if self.error.is_inf() { self.error.clone() } else { shift(&self.error)? },
+        })
+    }
+
+    /// Whether the error bound reaches 0 from the value, so that the sign is not known.
+    pub fn sign_unknown(&self) -> bool {
+        !self.sign_known()
+    }
+
+    /// The binary exponent of the value (`2^(e-1) <= |value| < 2^e`), where it is not 0.
+    pub fn exponent(&self) -> Option<i32> {
+        if self.value.is_zero() {
+            None
+        } else {
+            self.value.exponent()
+        }
+    }
+
     /// An approximation of the value, for reports.
     pub fn to_f64(&self) -> f64 {
         to_f64(&self.value)
