@@ -816,15 +816,32 @@ fn deep_long_and_large_math_is_refused() {
 }
 
 /// A name's span is all of what was written for it, the closing brace of its scripts too (a
-/// repair quoted `s_c^{t` and `W_{ji`).
+/// repair quoted `s_c^{t` and `W_{ji`); under a power or a transpose, all but the superscript.
 #[test]
 fn a_names_span_ends_with_its_scripts() {
-    let (model, _) = gradproof::syntax::parse_file("index c in 1..D, i in 1..n, j in 1..n\nvar s[c,t], W[i,j], x\n");
-    for name in ["s_c^{t}", "s_{c}^{t}", "W_{ji}", "W_{j,i}", "s_{c,t}"] {
-        let text = format!("$$ x = {name} $$");
+    let (model, _) =
+        gradproof::syntax::parse_file("index c in 1..D, i in 1..n, j in 1..n\nvar s[c,t], W[i,j], x\nvar A: n x n\n");
+    let whole = ["s_c^{t}", "s_{c}^{t}", "W_{ji}", "W_{j,i}", "s_{c,t}"];
+    let name = |text: &str, e: &gradproof::syntax::ast::Expr| text[e.span.range()].to_string();
+    for written in whole {
+        let text = format!("$$ x = {written} $$");
         let (ds, errors) = gradproof::latex::read_answer(&text, AnswerKind::Markdown, &model);
-        assert!(errors.is_empty(), "{name}: {errors:?}");
-        assert_eq!(&text[ds[0].steps[0].expr.span.range()], name);
+        assert!(errors.is_empty(), "{written}: {errors:?}");
+        assert_eq!(name(&text, &ds[0].steps[0].expr), written);
+    }
+    use gradproof::syntax::ast::{BinOp, ExprKind};
+    for (written, base) in
+        [("W_{ji}^{2}", "W_{ji}"), ("s_{c,t}^2", "s_{c,t}"), ("A^\\top", "A"), ("W_{j}^{(i)}", "W_{j}^{(i)}")]
+    {
+        let text = format!("$$ x = {written} $$");
+        let (ds, errors) = gradproof::latex::read_answer(&text, AnswerKind::Markdown, &model);
+        assert!(errors.is_empty(), "{written}: {errors:?}");
+        let e = &ds[0].steps[0].expr;
+        let inner = match &e.kind {
+            ExprKind::Binary(BinOp::Pow, inner, ..) | ExprKind::Transpose(inner) => inner,
+            _ => e,
+        };
+        assert_eq!(name(&text, inner), base, "{written}");
     }
 }
 

@@ -683,6 +683,13 @@ struct P<'a> {
     around: Span,
 }
 
+/// Where a name was written: the whole, and where the base and its subscript end.
+#[derive(Debug, Clone, Copy)]
+struct Written {
+    span: Span,
+    name_end: usize,
+}
+
 /// What a superscript on a name means.
 enum Sup {
     Transpose,
@@ -805,10 +812,12 @@ impl<'a> P<'a> {
                 let arg = self.sub(&inner)?;
                 Ok(Expr { kind: ExprKind::Call { func: ident("abs", span), primes: 0, args: vec![arg] }, span })
             }
-            Node::Cmd(ref name, ref args, _) if is_name_command(name, args) => self.name(&node, None, None, 0, span),
+            Node::Cmd(ref name, ref args, _) if is_name_command(name, args) => {
+                self.name(&node, None, None, 0, Written { span, name_end: span.end })
+            }
             Node::Cmd(name, args, _) => self.command(&name, &args, None, None, 0, span),
-            Node::Word(..) => self.name(&node, None, None, 0, span),
-            Node::Attach { base, sub, sup, primes, span } => match *base {
+            Node::Word(..) => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
+            Node::Attach { base, sub, sup, primes, span, name_end } => match *base {
                 Node::Paren(..) | Node::Group(..) | Node::Num(..) | Node::Env(..) => {
                     if let Some(s) = &sub {
                         return Err(Diagnostic::error(join_all(s, span), "a subscript on this cannot be read")
@@ -829,7 +838,7 @@ impl<'a> P<'a> {
                 Node::Cmd(ref name, ref args, _) if !is_name_command(name, args) => {
                     self.command(name, args, sub.as_deref(), sup.as_deref(), primes, span)
                 }
-                base => self.name(&base, sub.as_deref(), sup.as_deref(), primes, span),
+                base => self.name(&base, sub.as_deref(), sup.as_deref(), primes, Written { span, name_end }),
             },
             Node::Env(name, body, span) if MATRIX_ENVIRONMENTS.contains(&name.as_str()) => self.matrix(&body, span),
             Node::Env(..) | Node::Sym(..) | Node::Paren(..) | Node::Amp(_) | Node::Row(_) | Node::Comment(..) => {
@@ -1105,7 +1114,7 @@ impl<'a> P<'a> {
         }
         // `f(x)^2`: the parentheses carry the power of the value.
         let mut power: Option<(Vec<Node>, Span)> = None;
-        if let Some(Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span }) = self.peek() {
+        if let Some(Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span, .. }) = self.peek() {
             if matches!(**base, Node::Paren('(', _, ')', _)) {
                 power = Some((sup.clone(), *span));
                 self.nodes[self.pos] = (**base).clone();
@@ -1195,14 +1204,21 @@ impl<'a> P<'a> {
     }
 
     /// A name with its scripts and primes, read with the model's names.
-    fn name(&mut self, base: &Node, sub: Option<&[Node]>, sup: Option<&[Node]>, primes: u32, span: Span) -> R<Expr> {
+    fn name(&mut self, base: &Node, sub: Option<&[Node]>, sup: Option<&[Node]>, primes: u32, at: Written) -> R<Expr> {
+        let span = at.span;
         let Some((word, decoration)) = name_word(base) else {
             return Err(unexpected(base));
         };
         // The bound index of a sum around it, written with its number as a subscript (`c_{2}`).
         if let (Some(sub), None, 0) = (sub, sup, primes) {
-            let whole =
-                Node::Attach { base: Box::new(base.clone()), sub: Some(sub.to_vec()), sup: None, primes: 0, span };
+            let whole = Node::Attach {
+                base: Box::new(base.clone()),
+                sub: Some(sub.to_vec()),
+                sup: None,
+                primes: 0,
+                span,
+                name_end: at.name_end,
+            };
             if let Some(w) = numbered_word(&whole).filter(|w| self.bound.contains(w)) {
                 return Ok(Expr { kind: ExprKind::Name(ident(&w, span)), span });
             }
@@ -1234,13 +1250,14 @@ impl<'a> P<'a> {
                             sup: sup.map(<[Node]>::to_vec),
                             primes,
                             span: Span::new(s.start + first, span.end),
+                            name_end: at.name_end,
                         }
                     } else {
                         rest_word
                     };
                     self.nodes.insert(self.pos, rest);
                     let span = head.span();
-                    return self.name(&head, None, None, 0, span);
+                    return self.name(&head, None, None, 0, Written { span, name_end: span.end });
                 }
             }
         }
@@ -1379,10 +1396,7 @@ impl<'a> P<'a> {
         // follows them otherwise.
         let name_span = match how {
             Some(Sup::Indices) | None => Span::new(base.span().start.min(span.start), span.end),
-            Some(Sup::Power(_) | Sup::Transpose) => {
-                let name_end = indices.last().and_then(|i| i.last()).map_or(base.span().end, |n| n.span().end);
-                Span::new(base.span().start, name_end.max(base.span().end))
-            }
+            Some(Sup::Power(_) | Sup::Transpose) => Span::new(base.span().start, at.name_end.max(base.span().end)),
         };
         let e = if subscripts.is_empty() {
             Expr { kind: ExprKind::Name(id), span: name_span }

@@ -39,6 +39,9 @@ pub enum Node {
         primes: u32,
         /// The whole.
         span: Span,
+        /// Where the base and its subscript end as written, with the subscript's closing brace:
+        /// the end of a name whose superscript is a power (`W_{ij}` of `W_{ij}^2`).
+        name_end: usize,
     },
     /// `\begin{name} … \end{name}`
     Env(String, Vec<Node>, Span),
@@ -464,6 +467,7 @@ impl Convert {
         let mut after: Vec<Node> = Vec::new();
         let mut pending: Option<char> = None;
         let mut start = span.start;
+        let mut sub_end: Option<usize> = None;
         for child in n.children_with_tokens() {
             match child.kind() {
                 SyntaxKind::ClauseArgument if pending.is_none() && base.is_empty() => {
@@ -493,11 +497,13 @@ impl Convert {
                             after.extend(rest);
                         }
                     }
+                    let script_end = script.last().map(|n| n.span().end);
                     let script = match script.as_slice() {
                         [Node::Group(inner, _)] => inner.clone(),
                         _ => match_parens(script),
                     };
                     if which == '_' {
+                        sub_end = script_end;
                         sub = Some(script);
                     } else {
                         sup = Some(script);
@@ -511,9 +517,10 @@ impl Convert {
             None => Node::Sym('?', span),
         };
         out.append(&mut base);
-        if let Node::Attach { base: inner, sub: s, sup: p, primes: q, span: inner_span } = base_node {
+        if let Node::Attach { base: inner, sub: s, sup: p, primes: q, span: inner_span, name_end } = base_node {
             start = inner_span.start.min(start);
             if sub.is_none() {
+                sub_end = s.as_ref().map(|_| name_end);
                 sub = s;
             } else if s.is_some() {
                 // `x_a_b`: a double subscript; keep the first and let the parser complain.
@@ -526,7 +533,8 @@ impl Convert {
             base_node = *inner;
         }
         let span = Span::new(start.max(base_node.span().start), span.end);
-        out.push(Node::Attach { base: Box::new(base_node), sub, sup, primes, span });
+        let name_end = sub_end.unwrap_or(base_node.span().end);
+        out.push(Node::Attach { base: Box::new(base_node), sub, sup, primes, span, name_end });
         out.append(&mut after);
     }
 }
@@ -606,21 +614,23 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
                 let script = superscript(*c).map(|n| with_span(n, *span));
                 let before = current.pop().expect("not empty");
                 current.push(match before {
-                    Node::Attach { base, sub, sup: None, primes, span: s } => Node::Attach {
+                    Node::Attach { base, sub, sup: None, primes, span: s, name_end } => Node::Attach {
                         base,
                         sub,
                         sup: script.map(|n| vec![n]),
                         primes,
                         span: Span::new(s.start, span.end),
+                        name_end,
                     },
                     other => {
-                        let start = other.span().start;
+                        let whole = other.span();
                         Node::Attach {
                             base: Box::new(other),
                             sub: None,
                             sup: script.map(|n| vec![n]),
                             primes: 0,
-                            span: Span::new(start, span.end),
+                            span: Span::new(whole.start, span.end),
+                            name_end: whole.end,
                         }
                     }
                 });
@@ -640,6 +650,7 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
                         sup,
                         primes,
                         span: Span::new(open_span.start, span.end),
+                        name_end: close_span.end,
                     }),
                     _ => current.push(group),
                 }
