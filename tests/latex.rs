@@ -589,3 +589,289 @@ fn the_model_spells_a_name_the_rule_cannot_know() {
     let (text, _) = gradproof::syntax::parse_file(model);
     assert!(matches!(text.items.last(), Some(gradproof::syntax::ast::Item::Latex { .. })));
 }
+
+/// The binary cross-entropy of one prediction, the model of the tester's cases below. By hand:
+/// ∂L/∂p = −t/p + (1−t)/(1−p) = (p − t)/(p(1 − p)); (p + t)/(p(1 − p)) is wrong.
+const BCE: &str = "var p in (0, 1)\nvar t in {0, 1}\nlet L = -(t * log(p) + (1 - t) * log(1 - p))\n";
+
+/// The first error of reading `answer` as `kind` in `model`, as `line:column message`.
+fn first_error(answer: &str, kind: AnswerKind, model: &str) -> String {
+    let report = check(answer, kind, model);
+    errors(&report).into_iter().next().unwrap_or_else(|| format!("no error; verdicts {:?}", verdicts(&report)))
+}
+
+/// `\\[2pt]` (a line break with its optional length, any unit) is no math: the rows it separates
+/// are one derivation of two steps. A `[` there that is not a length is refused (LaTeX itself
+/// reads it as a length).
+#[test]
+fn a_line_break_with_a_length_keeps_the_chain() {
+    for length in ["[2pt]", "[3mm]", "[1ex]", "[-0.5em]", "[\\jot]", "[0.5\\baselineskip]", "*[2pt]"] {
+        let answer = format!(
+            "\\begin{{align*}}\n\\frac{{\\partial L}}{{\\partial p}} &= -\\frac{{t}}{{p}} + \\frac{{1-t}}{{1-p}} \\\\{length}\n\
+             &= \\frac{{p - t}}{{p(1-p)}}\n\\end{{align*}}\n"
+        );
+        let report = check(&answer, AnswerKind::Tex, BCE);
+        assert!(report.errors.is_empty(), "{length}: {:?}", errors(&report));
+        assert_eq!(verdicts(&report), [[Verdict::Proved, Verdict::Proved]], "{length}");
+    }
+    let answer = "\\begin{align*}\nL &= -t \\log p - (1-t)\\log(1-p) \\\\\n[p] &= p\n\\end{align*}\n";
+    assert_eq!(
+        first_error(answer, AnswerKind::Tex, BCE),
+        "2:33 a `[` right after `\\\\` is a spacing length, not math"
+    );
+}
+
+/// `alignat`'s count of columns is not a factor of the first left side (it was read as `2 L`),
+/// and its third column goes on with the chain: `A &= B &&= C` is `A = B = C`.
+#[test]
+fn alignat_reads_its_columns_not_its_count() {
+    let answer = "\\begin{alignat}{2}\nL &= -t \\log p - (1-t)\\log(1-p)\n\\end{alignat}\n\
+                  \\begin{alignat*}{3}\n\\frac{\\partial L}{\\partial p} &= -\\frac{t}{p} + \\frac{1-t}{1-p} &&= \\frac{p - t}{p(1-p)}\n\\end{alignat*}\n\
+                  \\begin{alignat}{2}\n\\frac{\\partial L}{\\partial p} &= -\\frac{t}{p} + \\frac{1-t}{1-p} &\\quad&= \\frac{p + t}{p(1-p)}\n\\end{alignat}\n\
+                  $$ \\begin{alignat}{1} L &= -t \\log p - (1-t)\\log(1-p) \\end{alignat} $$\n";
+    let report = check(answer, AnswerKind::Tex, BCE);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    use Verdict::*;
+    assert_eq!(verdicts(&report), [vec![Proved], vec![Proved, Proved], vec![Proved, Wrong], vec![Proved]]);
+}
+
+/// `eqnarray` (its `&=&`), `eqnarray*`, `alignat*` and `displaymath` are read like their
+/// relatives; an environment of display math the reader does not read (`dmath`) is an error, not
+/// silence.
+#[test]
+fn eqnarray_displaymath_are_read_and_unread_math_is_reported() {
+    let answer = "\\begin{eqnarray*}\n\\frac{\\partial L}{\\partial p} &=& \\frac{p + t}{p(1-p)}\n\\end{eqnarray*}\n\
+                  \\begin{eqnarray}\nL &=& -t \\log p - (1-t)\\log(1-p) \\\\\n &=& -t \\log p - \\log(1-p) + t\\log(1-p)\n\\end{eqnarray}\n\
+                  \\begin{alignat*}{2}\nL &= -t \\log p - (1-t)\\log(1-p)\n\\end{alignat*}\n\
+                  \\begin{displaymath}\nL = -t \\log p - (1-t)\\log(1-p)\n\\end{displaymath}\n\
+                  \\begin{dmath}\nL = -t \\log p\n\\end{dmath}\n";
+    let report = check(answer, AnswerKind::Tex, BCE);
+    use Verdict::*;
+    assert_eq!(verdicts(&report), [vec![Wrong], vec![Proved, Proved], vec![Proved], vec![Proved]]);
+    assert_eq!(errors(&report), ["14:1 the environment `dmath` is not read"]);
+}
+
+/// In Markdown and notebooks, a row environment written bare (outside `$$`), which Jupyter and
+/// MathJax render, is read; inside `$$` or code it is what it was.
+#[test]
+fn a_bare_align_in_markdown_is_read() {
+    let answer = "# HW\n\n\\begin{align}\n\\frac{\\partial L}{\\partial p} &= \\frac{p + t}{p(1-p)}\n\\end{align}\n\n\
+                  $$ L = -t \\log p - (1-t)\\log(1-p) $$\n\n\
+                  Text \\begin{align*} L &= -t \\log p - (1-t)\\log(1-p) \\end{align*} and `\\begin{align} L = 0 \\end{align}`.\n\n\
+                  ```\n\\begin{align} L = 0 \\end{align}\n```\n";
+    let report = check(answer, AnswerKind::Markdown, BCE);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Wrong], [Verdict::Proved], [Verdict::Proved]]);
+    let cell = "\\\\begin{align}\\n\\\\frac{\\\\partial L}{\\\\partial p} &= \\\\frac{p - t}{p(1-p)}\\n\\\\end{align}";
+    let notebook = format!("{{\"cells\": [{{\"cell_type\": \"markdown\", \"source\": [\"{cell}\"]}}]}}");
+    let report = check(&notebook, AnswerKind::Notebook, BCE);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
+}
+
+/// An `=` with a note over or under it (`\overset{\text{algebra}}{=}`, `\stackrel{\text{alg.}}{=}`,
+/// `=_{(1)}`, `\underset{…}{=}`) is a step whose note is the annotation; `\overset{…}{\approx}` an
+/// `≈` step. `def` over it (or `:=`) is still a definition, which is skipped.
+#[test]
+fn annotated_equals_are_steps_with_notes() {
+    let answer = "\\begin{align*}\n\\frac{\\partial L}{\\partial p} &= -\\frac{t}{p} + \\frac{1-t}{1-p} \\\\\n\
+                  &\\overset{\\text{algebra}}{=} \\frac{p + t}{p(1-p)} \\\\\n\
+                  &=_{(1)} \\frac{p - t}{p(1-p)} \\\\\n\
+                  &\\stackrel{\\text{alg.}}{=} \\frac{p - t}{p - p^2} \\\\\n\
+                  &\\underset{\\text{common denom.}}{=} \\frac{p - t}{p(1-p)}\n\\end{align*}\n\
+                  $$ L \\overset{(2)}{\\approx} -t \\log p - (1-t)\\log(1-p) $$\n\
+                  $$ L =_{\\text{def}} -t \\log p $$\n\
+                  $$ L \\stackrel{\\text{def}}{=} -t \\log p $$\n\
+                  $$ L \\overset{\\triangle}{=} -t \\log p $$\n";
+    let report = check(answer, AnswerKind::Tex, BCE);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    use Verdict::*;
+    let found = verdicts(&report);
+    assert_eq!(found[0], [Proved, Wrong, Wrong, Proved, Proved]);
+    assert_eq!(found.len(), 2, "the definitions are no derivations");
+    let notes: Vec<Option<&str>> = report.derivations[0].steps.iter().map(|s| s.note.as_deref()).collect();
+    assert_eq!(notes, [None, Some("algebra"), Some("(1)"), Some("alg."), Some("common denom.")]);
+    let approx = &report.derivations[1].steps[0];
+    assert_eq!(approx.relation, gradproof::syntax::ast::Relation::Approx);
+    assert_eq!(approx.note.as_deref(), Some("(2)"));
+}
+
+/// A row with two equations (`A &= B, & C &= D`) is two derivations, never one with the second
+/// dropped; a row that would go on from it is refused, since it cannot be told which it continues.
+#[test]
+fn a_row_with_two_equations_is_two_derivations() {
+    let answer = "\\begin{align*}\n\\frac{\\partial L}{\\partial p} &= -\\frac{t}{p} + \\frac{1-t}{1-p}, & L &= -t \\log p - (1-t)\\log(2-p)\n\\end{align*}\n";
+    let report = check(answer, AnswerKind::Tex, BCE);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Wrong]]);
+    let continued = "\\begin{align*}\n\\frac{\\partial L}{\\partial p} &= -\\frac{t}{p} + \\frac{1-t}{1-p}, & L &= -t \\log p - (1-t)\\log(1-p) \\\\\n\
+                     &= \\frac{p - t}{p(1-p)} & &= -t \\log p\n\\end{align*}\n";
+    assert_eq!(
+        first_error(continued, AnswerKind::Tex, BCE),
+        "3:2 this row goes on from a row that holds two equations"
+    );
+    // A note in the third column is still a note, not an equation.
+    let noted = "\\begin{align*}\nL &= -t \\log p - (1-t)\\log(1-p) && \\text{by definition}\n\\end{align*}\n";
+    let report = check(noted, AnswerKind::Tex, BCE);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
+    assert_eq!(report.derivations[0].steps[0].note.as_deref(), Some("by definition"));
+    // Math in the notes column, as `render` writes a note (`&& G_2 = 784`), is no equation.
+    let math_note = "\\begin{align*}\nL &= -t \\log p - (1-t)\\log(1-p) && p = 1\n\\end{align*}\n";
+    let report = check(math_note, AnswerKind::Tex, BCE);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
+}
+
+/// `\frac{\partial}{\partial w}` takes the product that follows, up to the next `+` or `-` at its
+/// level, as `\sum` does (by hand: ∂(3w²)/∂w = 6w; ∂(½(y − wx)²)/∂w = −(y − wx)x; ∂(w²)/∂w + x).
+#[test]
+fn a_derivative_operator_takes_the_product_that_follows() {
+    let answer = "$$ \\frac{\\partial}{\\partial w} 3 w^2 = 6 w $$\n\
+                  $$ \\frac{\\partial}{\\partial w} \\frac{1}{2}(y - w x)^2 = -(y - w x)\\, x $$\n\
+                  $$ \\frac{\\partial}{\\partial w} w^2 + x = 2 w + x $$\n\
+                  $$ \\frac{\\partial}{\\partial w} 3 w^2 = 3 $$\n";
+    let report = check(answer, AnswerKind::Markdown, "var w, x, y\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    use Verdict::*;
+    assert_eq!(verdicts(&report), [[Proved], [Proved], [Proved], [Wrong]]);
+}
+
+/// A builtin's bare argument is the whole run of simple factors after it (`\log 2p` is log(2p),
+/// `\log 2\pi\sigma^2` is log(2πσ²)); another function ends it (`\sin p \cos p` is a product);
+/// a bracket or a fraction after the run leaves its end unclear and is refused.
+#[test]
+fn a_bare_argument_is_the_run_of_simple_factors() {
+    let model = "var p > 0\nvar sigma > 0\n";
+    let answer = "$$ \\log 2p = \\log 2 + \\log p $$\n\
+                  $$ \\log 2\\pi\\sigma^2 = \\log 2 + \\log \\pi + 2 \\log \\sigma $$\n\
+                  $$ \\sin p \\cos p = \\frac{1}{2} \\sin 2p $$\n\
+                  $$ \\log 2p = \\log(2) p $$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    use Verdict::*;
+    assert_eq!(verdicts(&report), [[Proved], [Proved], [Proved], [Wrong]]);
+    for (block, at) in [("$$ L = \\log p (1 + p) $$", "1:8"), ("$$ L = \\log \\frac{1}{p} p $$", "1:8")] {
+        let model = format!("{model}let L = log(p) * (1 + p)\n");
+        assert_eq!(
+            first_error(block, AnswerKind::Markdown, &model),
+            format!("{at} where does the argument of `log` end?")
+        );
+    }
+}
+
+/// `\frac{dL}{dw}` is refused: as a derivative written with `d` when the model has no `d`, and as
+/// ambiguous (a derivative, or a quotient of products) when it has one; a product spelled out is
+/// read.
+#[test]
+fn d_derivatives_are_refused_and_never_divided() {
+    let with_d = "var x, w, d\nlet L = (w*x)^2\n";
+    let ambiguous = "1:4 this fraction is ambiguous: a derivative written with `d`, or a quotient";
+    assert_eq!(first_error("$$ \\frac{dL}{dw} = 2 w x^2 $$", AnswerKind::Markdown, with_d), ambiguous);
+    assert_eq!(first_error("$$ \\frac{d L}{d w} = \\frac{L}{w} $$", AnswerKind::Markdown, with_d), ambiguous);
+    assert_eq!(first_error("$$ \\frac{d}{dw} L = 2 w x^2 $$", AnswerKind::Markdown, with_d), ambiguous);
+    // (d L)/(d w) = L/w wherever d ≠ 0: the numbers agree, no proof cancels a `d` that may be 0.
+    let report = check("$$ \\frac{d \\cdot L}{d \\cdot w} = \\frac{L}{w} $$", AnswerKind::Markdown, with_d);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Checked]]);
+    let not_read = "1:4 a derivative written with `d` is not read";
+    assert_eq!(first_error("$$ \\frac{d}{dw} w^2 = 2w $$", AnswerKind::Markdown, "var w\n"), not_read);
+    assert_eq!(
+        first_error("$$ \\frac{\\mathrm{d} w^2}{\\mathrm{d} w} = 2w $$", AnswerKind::Markdown, "var w\n"),
+        not_read
+    );
+}
+
+/// `\sigma(z)` beside a scalar `var sigma` is ambiguous (the function, or σ times z), as it is
+/// beside a family `sigma[i]`; `\sigma z` is the product and `\operatorname{sigmoid}` the function.
+#[test]
+fn a_scalar_named_like_a_function_is_ambiguous_before_parentheses() {
+    let model = "var sigma > 0\nvar z\n";
+    assert_eq!(
+        first_error("$$ \\sigma(z) = \\frac{1}{1+e^{-z}} $$", AnswerKind::Markdown, model),
+        "1:4 `\\sigma(…)` is ambiguous: the function, or `sigma` times what follows"
+    );
+    let answer = "$$ \\operatorname{sigmoid}(z) = \\frac{1}{1+e^{-z}} $$\n$$ \\sigma z = z \\sigma $$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]]);
+}
+
+/// Math nested deeper than a `.deriv` statement may be (200 levels of brackets, groups or
+/// arguments, braced or not) is refused before it is read, as is a block longer than a logical
+/// line of a model and an expression of more operators than a statement may have.
+#[test]
+fn deep_long_and_large_math_is_refused() {
+    let block = |math: String| format!("\\begin{{align*}}\nL &= {math}\n\\end{{align*}}\n");
+    let nested = |n: usize, open: &str, close: &str| block(format!("{}p{}", open.repeat(n), close.repeat(n)));
+    for (open, close) in [("\\left(", "\\right)"), ("(", ")"), ("{", "}"), ("\\frac{1}{", "}"), ("\\frac1", "")] {
+        let report = check(&nested(200, open, close), AnswerKind::Tex, BCE);
+        assert!(report.errors.is_empty(), "{open}: {:?}", errors(&report));
+        let refused = first_error(&nested(201, open, close), AnswerKind::Tex, BCE);
+        assert!(refused.ends_with(" this math is nested too deeply"), "{open}: {refused}");
+    }
+    let long = block("p^".repeat(10_000) + "p");
+    assert_eq!(first_error(&long, AnswerKind::Tex, BCE), "1:15 this math block is too long (20008 bytes)");
+    let large = block("p + ".repeat(2_001) + "p");
+    assert_eq!(first_error(&large, AnswerKind::Tex, BCE), "2:6 this expression is too large (2001 operators)");
+}
+
+/// A name's span is all of what was written for it, the closing brace of its scripts too (a
+/// repair quoted `s_c^{t` and `W_{ji`); under a power or a transpose, all but the superscript.
+#[test]
+fn a_names_span_ends_with_its_scripts() {
+    let (model, _) =
+        gradproof::syntax::parse_file("index c in 1..D, i in 1..n, j in 1..n\nvar s[c,t], W[i,j], x\nvar A: n x n\n");
+    let whole = ["s_c^{t}", "s_{c}^{t}", "W_{ji}", "W_{j,i}", "s_{c,t}"];
+    let name = |text: &str, e: &gradproof::syntax::ast::Expr| text[e.span.range()].to_string();
+    for written in whole {
+        let text = format!("$$ x = {written} $$");
+        let (ds, errors) = gradproof::latex::read_answer(&text, AnswerKind::Markdown, &model);
+        assert!(errors.is_empty(), "{written}: {errors:?}");
+        assert_eq!(name(&text, &ds[0].steps[0].expr), written);
+    }
+    use gradproof::syntax::ast::{BinOp, ExprKind};
+    for (written, base) in
+        [("W_{ji}^{2}", "W_{ji}"), ("s_{c,t}^2", "s_{c,t}"), ("A^\\top", "A"), ("W_{j}^{(i)}", "W_{j}^{(i)}")]
+    {
+        let text = format!("$$ x = {written} $$");
+        let (ds, errors) = gradproof::latex::read_answer(&text, AnswerKind::Markdown, &model);
+        assert!(errors.is_empty(), "{written}: {errors:?}");
+        let e = &ds[0].steps[0].expr;
+        let inner = match &e.kind {
+            ExprKind::Binary(BinOp::Pow, inner, ..) | ExprKind::Transpose(inner) => inner,
+            _ => e,
+        };
+        assert_eq!(name(&text, inner), base, "{written}");
+    }
+}
+
+/// `\sum\limits_{i=1}^{n}` is `\sum_{i=1}^{n}`; `\boxed{…}` around a result is its content; pasted
+/// Unicode (`−`, `∂`, `∑`, `√`, `²`, `ᵀ`) is the LaTeX it stands for. Each step restates its left
+/// side or is the BCE derivative by hand, so each is proved.
+#[test]
+fn limits_boxed_and_pasted_unicode_are_read() {
+    let family = "index i in 1..n\nvar w[i]\nvar u: n\n";
+    let answer = "$$ \\frac{1}{n}\\sum\\limits_{i=1}^{n} w_i = \\frac{1}{n}\\sum_{i=1}^{n} w_i $$\n\
+                  $$ ∑_{i=1}^{n} w_i² = \\sum_{i} w_i w_i $$\n\
+                  $$ uᵀ u = u^\\top u $$\n";
+    let report = check(answer, AnswerKind::Markdown, family);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved], [Verdict::Proved]]);
+    let answer = "$$ L = -t \\log p − (1-t)\\log(1-p) $$\n\
+                  $$ \\frac{∂L}{∂p} = \\boxed{\\frac{p - t}{p(1-p)}} $$\n\
+                  $$ √p √p = p $$\n";
+    let report = check(answer, AnswerKind::Markdown, BCE);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved], [Verdict::Proved]]);
+}
+
+/// An empty group (`\frac{}{p}`, `^{}`) is an error at the construct that holds it, not at the
+/// start of the file.
+#[test]
+fn an_empty_group_is_an_error_at_its_place() {
+    let answer =
+        "Intro text.\n\n\\begin{align*}\nL &= -t \\log p - (1-t)\\log(1-p) \\\\\n  &= \\frac{}{p}\n\\end{align*}\n";
+    assert_eq!(first_error(answer, AnswerKind::Tex, BCE), "5:6 an expression is missing here");
+    let answer = "$$ L = -t \\log p - (1-t)\\log(1-p)^{} $$";
+    assert_eq!(first_error(answer, AnswerKind::Markdown, BCE), "1:29 an expression is missing here");
+}

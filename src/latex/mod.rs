@@ -43,9 +43,10 @@ impl AnswerKind {
 /// others.
 pub fn read_answer(text: &str, kind: AnswerKind, model: &File) -> (Vec<Derivation>, Vec<Diagnostic>) {
     let names = names::Names::of_model(model);
+    let mut unread = Vec::new();
     let ranges = match kind {
-        AnswerKind::Tex => blocks::tex_blocks(text),
-        AnswerKind::Markdown => blocks::markdown_blocks(text),
+        AnswerKind::Tex => blocks::tex_blocks(text, &mut unread),
+        AnswerKind::Markdown => blocks::markdown_blocks(text, &mut unread),
         AnswerKind::Notebook => {
             let cells = match notebook::markdown_cells(text) {
                 Ok(cells) => cells,
@@ -54,8 +55,10 @@ pub fn read_answer(text: &str, kind: AnswerKind, model: &File) -> (Vec<Derivatio
             let mut derivations = Vec::new();
             let mut errors = Vec::new();
             for cell in cells {
-                let ranges = blocks::markdown_blocks(&cell.text);
-                let (mut ds, es) = read::read_blocks(&cell.text, &ranges, &names);
+                let mut unread = Vec::new();
+                let ranges = blocks::markdown_blocks(&cell.text, &mut unread);
+                let (mut ds, mut es) = read::read_blocks(&cell.text, &ranges, &names);
+                merge_unread(&mut es, unread);
                 for d in &mut ds {
                     map_derivation(d, &|s| cell.map(s));
                 }
@@ -68,7 +71,17 @@ pub fn read_answer(text: &str, kind: AnswerKind, model: &File) -> (Vec<Derivatio
             return (derivations, errors);
         }
     };
-    read::read_blocks(text, &ranges, &names)
+    let (derivations, mut errors) = read::read_blocks(text, &ranges, &names);
+    merge_unread(&mut errors, unread);
+    (derivations, errors)
+}
+
+/// Puts each environment that is not read in its place among the errors of the blocks.
+fn merge_unread(errors: &mut Vec<Diagnostic>, unread: Vec<Diagnostic>) {
+    for e in unread {
+        let at = errors.iter().position(|d| d.span.start > e.span.start).unwrap_or(errors.len());
+        errors.insert(at, e);
+    }
 }
 
 /// Moves every span of a derivation (read from a notebook cell's text) into the notebook.

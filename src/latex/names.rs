@@ -146,7 +146,8 @@ impl Names {
 
     /// A name written as `spelling`: the rule's, or one the model gives with `latex`.
     fn add_spelled(&mut self, name: String, kind: Kind, elements: Vec<usize>, spelling: String) {
-        let nodes = parse_math(&spelling, 0);
+        // A spelling too deep to read is no spelling of the name.
+        let Ok(nodes) = parse_math(&spelling, 0) else { return };
         let (base, mut sub) = match nodes.as_slice() {
             [Node::Attach { base, sub: Some(sub), sup: None, primes: 0, .. }] => {
                 (name_word(base), sub.split(|n| matches!(n, Node::Sym(',', _))).map(words_of).collect())

@@ -8,6 +8,7 @@ use super::tree::{parse_math, Node, ROW_ENVIRONMENTS};
 use crate::builtin::{latex_word, Builtin, ARRAY_FUNCTIONS};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::ast::*;
+use crate::syntax::lines::{MAX_LINE_BYTES, MAX_OPERATORS};
 
 type R<T> = Result<T, Diagnostic>;
 
@@ -16,7 +17,24 @@ pub fn read_blocks(text: &str, ranges: &[Range<usize>], names: &Names) -> (Vec<D
     let mut derivations = Vec::new();
     let mut errors = Vec::new();
     for range in ranges {
-        let nodes = parse_math(&text[range.clone()], range.start);
+        // The parser's tree costs the square of the depth of unbraced nesting (`p^p^p…`), which
+        // no count of brackets sees: a block is limited as a logical line of a model is.
+        if range.len() > MAX_LINE_BYTES {
+            let at = Span::new(range.start, range.start);
+            errors.push(
+                Diagnostic::error(at, format!("this math block is too long ({} bytes)", range.len())).with_hint(format!(
+                    "a block may have at most {MAX_LINE_BYTES} bytes, as a logical line of a model may; split it into blocks"
+                )),
+            );
+            continue;
+        }
+        let nodes = match parse_math(&text[range.clone()], range.start) {
+            Ok(nodes) => nodes,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         for chain in chains(text, nodes, &mut errors) {
             match chain.read(names) {
                 Ok(Some(d)) => derivations.push(d),
@@ -56,25 +74,34 @@ struct Chain {
     refused: Option<Diagnostic>,
 }
 
+/// One row of a block as its equations: each pair of `align` columns is one (`A &= B, & C &= D`
+/// holds two), and so is a pair that goes on with a relation (`alignat`'s `A &= B &&= C`).
+type Row = Vec<Vec<Node>>;
+
 /// The rows of a block. A `%` comment stays in its row as a node; one that starts a row on the
-/// line where the previous row ended belongs to that row.
-fn rows(text: &str, nodes: Vec<Node>) -> Vec<Vec<Node>> {
+/// line where the previous row ended belongs to that row. A pair of columns after the first
+/// that holds no relation is the notes column: its `\text{…}` is the note of the step before it,
+/// the rest is ignored.
+fn rows(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Row> {
     let mut flat = Vec::new();
     flatten(nodes, &mut flat);
-    let mut rows: Vec<Vec<Node>> = vec![Vec::new()];
+    let flat = merge_relation_columns(flat);
+    let mut rows: Vec<Row> = vec![vec![Vec::new()]];
     let mut amps: Vec<usize> = vec![0];
     let mut last_end: Option<usize> = None;
-    for node in flat {
+    let mut nodes = flat.into_iter().peekable();
+    while let Some(node) = nodes.next() {
         match node {
-            Node::Row(_) => {
-                rows.push(Vec::new());
+            Node::Row(span) => {
+                rows.push(vec![Vec::new()]);
                 amps.push(0);
+                skip_line_break_argument(span, &mut nodes, errors);
             }
             Node::Comment(c, span) => {
                 let k = rows.len() - 1;
                 let target = match last_end {
                     Some(end)
-                        if rows[k].is_empty()
+                        if rows[k].iter().all(Vec::is_empty)
                             && k > 0
                             && text.get(end..span.start).is_some_and(|t| !t.contains('\n')) =>
                     {
@@ -82,34 +109,177 @@ fn rows(text: &str, nodes: Vec<Node>) -> Vec<Vec<Node>> {
                     }
                     _ => k,
                 };
-                rows[target].push(Node::Comment(c, span));
+                last_group(&mut rows[target]).push(Node::Comment(c, span));
             }
-            Node::Amp(_) => amps[rows.len() - 1] += 1,
-            // After `&&` (a third column): a `\text{…}` is the step's note, the rest is ignored.
-            Node::Cmd(name, args, span) if amps[rows.len() - 1] >= 2 => {
-                if name == "text" && args.len() == 1 {
-                    let words: Vec<String> = args[0].iter().map(plain_text).collect();
-                    rows.last_mut().expect("one row").push(Node::Comment(words.join(" "), span));
+            Node::Amp(span) => {
+                let k = rows.len() - 1;
+                amps[k] += 1;
+                if amps[k].is_multiple_of(2) {
+                    rows[k].push(Vec::new());
+                } else {
+                    // The `&` inside a pair stays until the pair is classified.
+                    last_group(&mut rows[k]).push(Node::Amp(span));
                 }
             }
-            _ if amps[rows.len() - 1] >= 2 => {}
             other => {
                 last_end = Some(other.span().end);
-                rows.last_mut().expect("one row").push(other);
+                last_group(rows.last_mut().expect("one row")).push(other);
             }
         }
     }
-    rows.into_iter().map(clean_row).filter(|n| n.iter().any(|x| !matches!(x, Node::Comment(..)))).collect()
+    rows.into_iter()
+        .map(equations_of_row)
+        .filter(|row| row.iter().flatten().any(|x| !matches!(x, Node::Comment(..))))
+        .collect()
 }
 
-/// The text of a node inside `\text{…}`.
+fn last_group(row: &mut Row) -> &mut Vec<Node> {
+    if row.is_empty() {
+        row.push(Vec::new());
+    }
+    row.last_mut().expect("one group")
+}
+
+/// The equations of a row: each pair of columns cleaned; a pair after the first that is no
+/// equation gives its notes to the pair before it; empty pairs go. A later pair is an equation
+/// when it has a left side of its own (`& C &= D`) or goes on with a relation (`&&= C`); else it
+/// is the notes column (`&& \text{by (3)}`, and `&& G_2 = 784`, which `render` writes for a note).
+fn equations_of_row(row: Row) -> Row {
+    let mut out: Row = Vec::new();
+    for (k, group) in row.into_iter().enumerate() {
+        let group = clean_row(group);
+        let (left, right) = match group.iter().position(|n| matches!(n, Node::Amp(_))) {
+            Some(at) => (&group[..at], &group[at + 1..]),
+            None => (&group[..], &group[..0]),
+        };
+        let written = |nodes: &[Node]| -> Vec<Node> {
+            nodes.iter().filter(|n| !matches!(n, Node::Comment(..) | Node::Amp(_))).cloned().collect()
+        };
+        let (left, right) = (written(left), written(right));
+        let equation =
+            (!left.is_empty() && has_relation(&group)) || (!right.is_empty() && relation_of(&right, 0).is_some());
+        let group: Vec<Node> = group.into_iter().filter(|n| !matches!(n, Node::Amp(_))).collect();
+        if k > 0 && !equation {
+            let notes = group.into_iter().filter_map(|n| match n {
+                Node::Comment(..) => Some(n),
+                Node::Cmd(name, args, span) if name == "text" && args.len() == 1 => {
+                    Some(Node::Comment(text_of(&args[0]), span))
+                }
+                _ => None,
+            });
+            last_group(&mut out).extend(notes);
+            continue;
+        }
+        out.push(group);
+    }
+    out.retain(|g| !g.is_empty());
+    out
+}
+
+fn has_relation(nodes: &[Node]) -> bool {
+    (0..nodes.len()).any(|i| relation_of(nodes, i).is_some())
+}
+
+/// `eqnarray`'s three columns, `A &=& B`: the relation's own column does not start another pair
+/// of columns, so the `&` after it is dropped.
+fn merge_relation_columns(flat: Vec<Node>) -> Vec<Node> {
+    let mut out: Vec<Node> = Vec::with_capacity(flat.len());
+    for node in flat {
+        if matches!(node, Node::Amp(_)) {
+            let last_break = out.iter().rposition(|x| matches!(x, Node::Amp(_) | Node::Row(_)));
+            if let Some(k) = last_break.filter(|k| matches!(out[*k], Node::Amp(_))) {
+                let between: Vec<Node> = out[k + 1..].iter().filter(|x| !is_layout(x)).cloned().collect();
+                if !between.is_empty() && relation_of(&between, 0).is_some_and(|r| r.width == between.len()) {
+                    continue;
+                }
+            }
+        }
+        out.push(node);
+    }
+    out
+}
+
+/// The optional argument of a line break, `\\[2pt]` or `\\*[1ex]`: LaTeX reads a `[` right after
+/// `\\` as a length, so it is never math. A `[…]` there that is not a length is an error (LaTeX
+/// would stop on it too).
+fn skip_line_break_argument(
+    row: Span,
+    nodes: &mut std::iter::Peekable<std::vec::IntoIter<Node>>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    if matches!(nodes.peek(), Some(Node::Sym('*', _))) {
+        nodes.next();
+    }
+    match nodes.peek() {
+        Some(Node::Paren('[', inner, ']', span)) => {
+            if !is_length(inner) {
+                errors.push(
+                    Diagnostic::error(join(row, *span), "a `[` right after `\\\\` is a spacing length, not math")
+                        .with_hint("write a length (`\\\\[2pt]`), or put the bracket in braces: `\\\\ {[a+b]}`"),
+                );
+            }
+            nodes.next();
+        }
+        Some(Node::Sym('[', span)) => {
+            errors.push(
+                Diagnostic::error(join(row, *span), "a `[` right after `\\\\` is a spacing length, not math")
+                    .with_hint("close the length, `\\\\[2pt]`, or put the bracket in braces: `\\\\ {[a+b]}`"),
+            );
+        }
+        _ => {}
+    }
+}
+
+/// TeX's units of length.
+const UNITS: [&str; 12] = ["pt", "mm", "cm", "in", "ex", "em", "bp", "pc", "dd", "cc", "sp", "mu"];
+
+/// Whether the inside of `[…]` is a length: a signed number with a unit (`2pt`, `-0.5ex`), or a
+/// length command with an optional factor (`\jot`, `0.5\baselineskip`).
+fn is_length(nodes: &[Node]) -> bool {
+    let nodes = match nodes {
+        [Node::Sym('-' | '+', _), rest @ ..] => rest,
+        _ => nodes,
+    };
+    match nodes {
+        [Node::Num(..), Node::Word(unit, _)] => UNITS.contains(&unit.as_str()),
+        [Node::Num(..), Node::Cmd(_, args, _)] | [Node::Cmd(_, args, _)] => args.is_empty(),
+        _ => false,
+    }
+}
+
+/// The text of a node inside `\text{…}` or over a relation (`\overset{\text{alg.}}{=}`).
 fn plain_text(n: &Node) -> String {
     match n {
         Node::Word(w, _) | Node::Num(w, _) => w.clone(),
         Node::Sym(c, _) => c.to_string(),
-        Node::Group(inner, _) => inner.iter().map(plain_text).collect::<Vec<_>>().join(" "),
+        Node::Group(inner, _) => text_of(inner),
+        Node::Paren(open, inner, close, _) => format!("{open}{}{close}", text_of(inner)),
+        Node::Cmd(name, args, _) if args.is_empty() => format!("\\{name}"),
+        Node::Cmd(_, args, _) => args.iter().map(|a| text_of(a)).collect::<Vec<_>>().join(" "),
+        Node::Attach { base, sub, sup, .. } => {
+            let script = |s: &Option<Vec<Node>>, mark: char| match s {
+                Some(s) => format!("{mark}{{{}}}", text_of(s)),
+                None => String::new(),
+            };
+            format!("{}{}{}", plain_text(base), script(sub, '_'), script(sup, '^'))
+        }
         _ => String::new(),
     }
+}
+
+/// The text of nodes: words apart, punctuation and brackets against what they follow (the
+/// spaces of the source are not in the tree).
+fn text_of(nodes: &[Node]) -> String {
+    let mut out = String::new();
+    for n in nodes {
+        let piece = plain_text(n);
+        let joins = matches!(n, Node::Sym('.' | ',' | ';' | ':' | ')' | ']', _)) || out.ends_with(['(', '[']);
+        if !out.is_empty() && !joins && !piece.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&piece);
+    }
+    out
 }
 
 /// Row environments nested in a block (`aligned` in `$$`) are read as its rows.
@@ -125,10 +295,13 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
 /// Commands that only number a row or size its delimiters (spacing is dropped by `tree`).
 const LAYOUT: [&str; 8] = ["tag", "label", "nonumber", "notag", "quad", "qquad", "left", "right"];
 
+fn is_layout(n: &Node) -> bool {
+    matches!(n, Node::Cmd(c, _, _) if LAYOUT.contains(&c.as_str()))
+}
+
 fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
     let quad = nodes.iter().any(|n| matches!(n, Node::Cmd(c, _, _) if c == "quad" || c == "qquad"));
-    let mut out: Vec<Node> =
-        nodes.into_iter().filter(|n| !matches!(n, Node::Cmd(c, _, _) if LAYOUT.contains(&c.as_str()))).collect();
+    let mut out: Vec<Node> = nodes.into_iter().filter(|n| !is_layout(n)).collect();
     // The last node that is not a comment: an equation number after `\quad`, or punctuation, goes.
     loop {
         let Some(last) = out.iter().rposition(|n| !matches!(n, Node::Comment(..))) else { break };
@@ -143,20 +316,49 @@ fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
     out
 }
 
-fn relation_of(nodes: &[Node], i: usize) -> Option<(Rel, usize)> {
-    Some(match &nodes[i] {
-        Node::Sym('=', _) => (Rel::Step(Relation::Equal), 1),
-        Node::Sym('≈', _) => (Rel::Step(Relation::Approx), 1),
-        Node::Cmd(c, _, _) if c == "approx" => (Rel::Step(Relation::Approx), 1),
-        Node::Sym(':', _) if matches!(nodes.get(i + 1), Some(Node::Sym('=', _))) => (Rel::Definition, 2),
-        Node::Attach { base, .. } if matches!(**base, Node::Sym('=', _)) => (Rel::Definition, 1),
-        Node::Cmd(c, _, _)
-            if ["coloneqq", "eqqcolon", "equiv", "triangleq", "stackrel", "overset", "doteq", "defeq"]
-                .contains(&c.as_str()) =>
-        {
-            (Rel::Definition, 1)
+/// A relation found in a row: what it is, how many nodes it takes, and the note written on it
+/// (`\overset{\text{algebra}}{=}`, `=_{(1)}`).
+struct Found {
+    rel: Rel,
+    width: usize,
+    note: Option<String>,
+}
+
+fn relation_of(nodes: &[Node], i: usize) -> Option<Found> {
+    let plain = |rel| Some(Found { rel, width: 1, note: None });
+    match &nodes[i] {
+        Node::Sym(':', _) if matches!(nodes.get(i + 1), Some(Node::Sym('=', _))) => {
+            Some(Found { rel: Rel::Definition, width: 2, note: None })
         }
-        Node::Sym('<' | '>' | '≤' | '≥' | '≠' | '⇒' | '→', _) => (Rel::Other, 1),
+        // `=_{(1)}`, `=^{\text{alg.}}`: an `=` with a note.
+        Node::Attach { base, sub, sup, primes: 0, .. } => {
+            let annotation: Vec<Node> = sub.iter().chain(sup).flatten().cloned().collect();
+            annotated(base, &annotation)
+        }
+        Node::Cmd(c, args, _) if ["overset", "underset", "stackrel"].contains(&c.as_str()) => match args.as_slice() {
+            [annotation, rel] => match rel.as_slice() {
+                [rel] => annotated(rel, annotation),
+                _ => plain(Rel::Other),
+            },
+            // Without its two arguments it says nothing a step could be read from.
+            _ => plain(Rel::Other),
+        },
+        n => plain(bare_relation(n)?),
+    }
+}
+
+/// A relation written alone: `=`, `\approx`, `<`, `\in`, `\coloneqq`, ….
+fn bare_relation(n: &Node) -> Option<Rel> {
+    Some(match n {
+        Node::Sym('=', _) => Rel::Step(Relation::Equal),
+        Node::Sym('≈', _) => Rel::Step(Relation::Approx),
+        Node::Cmd(c, _, _) if c == "approx" => Rel::Step(Relation::Approx),
+        Node::Cmd(c, _, _)
+            if ["coloneqq", "eqqcolon", "equiv", "triangleq", "doteq", "defeq"].contains(&c.as_str()) =>
+        {
+            Rel::Definition
+        }
+        Node::Sym('<' | '>' | '≤' | '≥' | '≠' | '⇒' | '→', _) => Rel::Other,
         Node::Cmd(c, _, _)
             if [
                 "le",
@@ -182,111 +384,177 @@ fn relation_of(nodes: &[Node], i: usize) -> Option<(Rel, usize)> {
             ]
             .contains(&c.as_str()) =>
         {
-            (Rel::Other, 1)
+            Rel::Other
         }
-        Node::Cmd(c, _, _) if c == "in" => (Rel::Membership, 1),
-        Node::Sym('∈', _) => (Rel::Membership, 1),
+        Node::Cmd(c, _, _) if c == "in" => Rel::Membership,
+        Node::Sym('∈', _) => Rel::Membership,
         _ => return None,
     })
 }
 
+/// A relation with something written over or under it. Over `=` or `\approx`, a note (`algebra`,
+/// `(1)`) makes a step with that note; `def`, `\triangle` or `:` make a definition. A relation
+/// that is not a step stays what it is.
+fn annotated(rel: &Node, annotation: &[Node]) -> Option<Found> {
+    let rel = bare_relation(rel)?;
+    let text = text_of(annotation);
+    let letters: String = text.chars().filter(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
+    let defines = ["def", "defn", "df", "definition"].contains(&letters.as_str())
+        || ["\\triangle", "\\vartriangle", "\\Delta", ":", "\\triangleq"].contains(&text.trim());
+    let rel = match rel {
+        Rel::Step(_) if defines => Rel::Definition,
+        other => other,
+    };
+    let note = Some(text.trim().to_string()).filter(|t| !t.is_empty());
+    Some(Found { rel, width: 1, note })
+}
+
+/// What a group of a row did to the chains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Added {
+    /// It started a chain (it has a left side).
+    Started,
+    /// It went on with the chain above it.
+    Continued,
+    /// It ended the chain above it (a definition, a declaration, a refused relation), or was
+    /// refused.
+    Ended,
+}
+
 /// The chains of a block: a row with a left side starts one, a row starting with a relation
-/// continues it, a row without a relation continues the expression of the row before.
+/// continues it, a row without a relation continues the expression of the row before. A row
+/// that holds two equations starts two chains; a row that would go on from such a row is
+/// refused, since it cannot be told which of the two it continues.
 fn chains(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Chain> {
     let mut chains: Vec<Chain> = Vec::new();
-    for row in rows(text, nodes) {
-        // Split at the relations of the row's top level.
-        let mut parts: Vec<Part> = vec![Part { relation: None, nodes: Vec::new(), note: None }];
-        let mut definition = false;
-        let mut other: Option<Span> = None;
-        let mut i = 0;
-        while i < row.len() {
-            match relation_of(&row, i) {
-                Some((Rel::Step(r), width)) => {
-                    parts.push(Part { relation: Some((r, row[i].span())), nodes: Vec::new(), note: None });
-                    i += width;
-                }
-                Some((Rel::Definition, _)) => {
-                    definition = true;
-                    break;
-                }
-                Some((Rel::Membership, _)) if parts.len() == 1 => {
-                    definition = true;
-                    break;
-                }
-                Some((Rel::Other | Rel::Membership, _)) => {
-                    other = Some(row[i].span());
-                    break;
-                }
-                None => {
-                    if let Node::Comment(c, _) = &row[i] {
-                        // The note of the part written before it (of the chain's last part when
-                        // the row has none yet).
-                        let k = parts.iter().rposition(|p| !p.nodes.is_empty());
-                        let target = match k {
-                            Some(k) => Some(&mut parts[k].note),
-                            None => chains.last_mut().and_then(|ch| ch.parts.last_mut()).map(|p| &mut p.note),
-                        };
-                        if let Some(note) = target {
-                            if !c.is_empty() {
-                                *note = Some(match note.take() {
-                                    Some(n) => format!("{n} {c}"),
-                                    None => c.clone(),
-                                });
-                            }
-                        }
-                    } else {
-                        parts.last_mut().expect("one part").nodes.push(row[i].clone());
-                    }
-                    i += 1;
-                }
-            }
-        }
-        if definition {
-            // A definition is the model's business; the row is not a step and ends any chain.
-            chains.push(Chain::default());
+    // The last row that started chains started two or more.
+    let mut two_equations = false;
+    for row in rows(text, nodes, errors) {
+        if two_equations && row.first().is_some_and(|group| continues(group)) {
+            let at = row.iter().flatten().find(|n| !matches!(n, Node::Comment(..))).map_or(Span::default(), Node::span);
+            errors.push(Diagnostic::error(at, "this row goes on from a row that holds two equations").with_hint(
+                "it cannot be told which of the two it continues: write each equation's chain in rows of its own",
+            ));
             continue;
         }
-        if let Some(span) = other {
-            let d = Diagnostic::error(span, "this relation is not a step of a derivation")
-                .with_hint("only `=` and `\\approx` make steps; write other relations outside the math blocks, or in a block of their own");
-            match chains.last_mut() {
-                Some(chain) if parts[0].nodes.is_empty() && !chain.parts.is_empty() => chain.refused = Some(d),
-                _ => errors.push(d),
+        let mut started = 0;
+        for group in row {
+            match add_group(&mut chains, group, errors) {
+                Added::Started => started += 1,
+                Added::Continued => {}
+                Added::Ended => two_equations = false,
             }
-            chains.push(Chain::default());
-            continue;
         }
-        let first_empty = parts[0].nodes.is_empty();
-        if parts.len() == 1 {
-            // No relation: the expression of the previous part goes on (`&\quad + b`).
-            if let Some(last) = chains.last_mut().and_then(|c| c.parts.last_mut()) {
-                let part = parts.remove(0);
-                last.nodes.extend(part.nodes);
-                if let Some(n) = part.note {
-                    last.note = Some(match last.note.take() {
-                        Some(m) => format!("{m} {n}"),
-                        None => n,
-                    });
-                }
-            }
-            continue;
-        }
-        if first_empty {
-            match chains.last_mut() {
-                Some(chain) if !chain.parts.is_empty() => {
-                    chain.parts.extend(parts.into_iter().skip(1));
-                }
-                _ => errors.push(
-                    Diagnostic::error(parts[1].relation.map_or(Span::default(), |r| r.1), "this step has no left side")
-                        .with_hint("begin the chain with its left side: `LHS &= A \\\\ &= B`"),
-                ),
-            }
-        } else {
-            chains.push(Chain { parts, refused: None });
+        if started > 0 {
+            two_equations = started > 1;
         }
     }
     chains
+}
+
+/// Whether a group goes on from the row before it: it starts with a relation, or has none.
+fn continues(group: &[Node]) -> bool {
+    let nodes: Vec<Node> = group.iter().filter(|n| !matches!(n, Node::Comment(..))).cloned().collect();
+    nodes.is_empty() || relation_of(&nodes, 0).is_some() || !has_relation(&nodes)
+}
+
+/// Adds one equation of a row to the chains.
+fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Added {
+    // Split at the relations of the row's top level.
+    let mut parts: Vec<Part> = vec![Part { relation: None, nodes: Vec::new(), note: None }];
+    let mut definition = false;
+    let mut other: Option<Span> = None;
+    let mut i = 0;
+    while i < row.len() {
+        match relation_of(&row, i) {
+            Some(Found { rel: Rel::Step(r), width, note }) => {
+                parts.push(Part { relation: Some((r, row[i].span())), nodes: Vec::new(), note });
+                i += width;
+            }
+            Some(Found { rel: Rel::Definition, .. }) => {
+                definition = true;
+                break;
+            }
+            Some(Found { rel: Rel::Membership, .. }) if parts.len() == 1 => {
+                definition = true;
+                break;
+            }
+            Some(Found { rel: Rel::Other | Rel::Membership, .. }) => {
+                other = Some(row[i].span());
+                break;
+            }
+            None => {
+                if let Node::Comment(c, _) = &row[i] {
+                    // The note of the part written before it (of the chain's last part when
+                    // the row has none yet).
+                    let k = parts.iter().rposition(|p| !p.nodes.is_empty());
+                    let target = match k {
+                        Some(k) => Some(&mut parts[k].note),
+                        None => chains.last_mut().and_then(|ch| ch.parts.last_mut()).map(|p| &mut p.note),
+                    };
+                    if let Some(note) = target {
+                        if !c.is_empty() {
+                            *note = Some(match note.take() {
+                                Some(n) => format!("{n} {c}"),
+                                None => c.clone(),
+                            });
+                        }
+                    }
+                } else {
+                    parts.last_mut().expect("one part").nodes.push(row[i].clone());
+                }
+                i += 1;
+            }
+        }
+    }
+    if definition {
+        // A definition is the model's business; the row is not a step and ends any chain.
+        chains.push(Chain::default());
+        return Added::Ended;
+    }
+    if let Some(span) = other {
+        let d = Diagnostic::error(span, "this relation is not a step of a derivation")
+            .with_hint("only `=` and `\\approx` make steps; write other relations outside the math blocks, or in a block of their own");
+        match chains.last_mut() {
+            Some(chain) if parts[0].nodes.is_empty() && !chain.parts.is_empty() => chain.refused = Some(d),
+            _ => errors.push(d),
+        }
+        chains.push(Chain::default());
+        return Added::Ended;
+    }
+    let first_empty = parts[0].nodes.is_empty();
+    if parts.len() == 1 {
+        // No relation: the expression of the previous part goes on (`&\quad + b`).
+        if let Some(last) = chains.last_mut().and_then(|c| c.parts.last_mut()) {
+            let part = parts.remove(0);
+            last.nodes.extend(part.nodes);
+            if let Some(n) = part.note {
+                last.note = Some(match last.note.take() {
+                    Some(m) => format!("{m} {n}"),
+                    None => n,
+                });
+            }
+        }
+        return Added::Continued;
+    }
+    if first_empty {
+        match chains.last_mut() {
+            Some(chain) if !chain.parts.is_empty() => {
+                chain.parts.extend(parts.into_iter().skip(1));
+                Added::Continued
+            }
+            _ => {
+                errors.push(
+                    Diagnostic::error(parts[1].relation.map_or(Span::default(), |r| r.1), "this step has no left side")
+                        .with_hint("begin the chain with its left side: `LHS &= A \\\\ &= B`"),
+                );
+                Added::Ended
+            }
+        }
+    } else {
+        chains.push(Chain { parts, refused: None });
+        Added::Started
+    }
 }
 
 impl Chain {
@@ -296,7 +564,7 @@ impl Chain {
         }
         let mut parts = self.parts.into_iter();
         let Some(head) = parts.next() else { return Ok(None) };
-        let head_expr = parse(&head.nodes, names, &[])?;
+        let head_expr = limited(parse(&head.nodes, names, &[])?)?;
         let mut steps = Vec::new();
         for part in parts {
             let (relation, rel_span) = part.relation.expect("a step has its relation");
@@ -304,7 +572,7 @@ impl Chain {
                 return Err(Diagnostic::error(rel_span, "nothing after the relation")
                     .with_hint("write the step's expression after `=`"));
             }
-            let expr = parse(&part.nodes, names, &[])?;
+            let expr = limited(parse(&part.nodes, names, &[])?)?;
             let span = rel_span.join(expr.span);
             steps.push(Step { relation, expr, note: part.note, span });
         }
@@ -316,9 +584,45 @@ impl Chain {
     }
 }
 
+/// An expression of no more operators than a `.deriv` statement may have
+/// (`syntax::lines::MAX_OPERATORS`), so that an answer cannot ask the checker for more than a
+/// model file can.
+fn limited(e: Expr) -> R<Expr> {
+    // Counted without recursion: a long sum is as deep as it is long.
+    let mut operators = 0;
+    let mut stack = vec![&e];
+    while let Some(x) = stack.pop() {
+        match &x.kind {
+            ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..) => {}
+            ExprKind::Call { args, .. } | ExprKind::Array(args) => stack.extend(args),
+            ExprKind::Neg(inner) | ExprKind::Transpose(inner) => {
+                operators += 1;
+                stack.push(inner);
+            }
+            ExprKind::Binary(_, a, b, _) => {
+                operators += 1;
+                stack.push(a);
+                stack.push(b);
+            }
+            ExprKind::Big { body, .. } | ExprKind::Diff { body, .. } => stack.push(body),
+        }
+    }
+    if operators > MAX_OPERATORS {
+        return Err(Diagnostic::error(e.span, format!("this expression is too large ({operators} operators)"))
+            .with_hint(format!("an expression may have at most {MAX_OPERATORS} operators, as a statement of a model may; split it into steps")));
+    }
+    Ok(e)
+}
+
 /// An expression from its nodes (all of them).
 fn parse(nodes: &[Node], names: &Names, bound: &[String]) -> R<Expr> {
-    let mut p = P { nodes: nodes.to_vec(), pos: 0, names, bound: bound.to_vec() };
+    parse_within(nodes, names, bound, Span::default())
+}
+
+/// An expression from nodes written inside `around` (a fraction, a group, a script), where an
+/// error about nodes that are missing points when there are none.
+fn parse_within(nodes: &[Node], names: &Names, bound: &[String], around: Span) -> R<Expr> {
+    let mut p = P { nodes: nodes.to_vec(), pos: 0, names, bound: bound.to_vec(), around };
     let e = p.expr()?;
     match p.nodes.get(p.pos) {
         None => Ok(e),
@@ -375,6 +679,15 @@ struct P<'a> {
     names: &'a Names,
     /// The bound indices of the sums being read whose names end in digits (`c2`, written `c_{2}`).
     bound: Vec<String>,
+    /// Where these nodes were written, for an error when there are none.
+    around: Span,
+}
+
+/// Where a name was written: the whole, and where the base and its subscript end.
+#[derive(Debug, Clone, Copy)]
+struct Written {
+    span: Span,
+    name_end: usize,
 }
 
 /// What a superscript on a name means.
@@ -391,11 +704,14 @@ impl<'a> P<'a> {
     }
 
     fn end_span(&self) -> Span {
-        self.nodes.last().map_or(Span::default(), |n| Span::new(n.span().end, n.span().end))
+        self.nodes.last().map_or(self.around, |n| Span::new(n.span().end, n.span().end))
     }
 
+    /// The expression of nodes inside the node read last (`\frac{}{p}`'s empty group is an error
+    /// at the fraction).
     fn sub(&self, nodes: &[Node]) -> R<Expr> {
-        parse(nodes, self.names, &self.bound)
+        let around = self.pos.checked_sub(1).and_then(|at| self.nodes.get(at)).map_or(self.end_span(), Node::span);
+        parse_within(nodes, self.names, &self.bound, around)
     }
 
     fn expr(&mut self) -> R<Expr> {
@@ -496,10 +812,12 @@ impl<'a> P<'a> {
                 let arg = self.sub(&inner)?;
                 Ok(Expr { kind: ExprKind::Call { func: ident("abs", span), primes: 0, args: vec![arg] }, span })
             }
-            Node::Cmd(ref name, ref args, _) if is_name_command(name, args) => self.name(&node, None, None, 0, span),
+            Node::Cmd(ref name, ref args, _) if is_name_command(name, args) => {
+                self.name(&node, None, None, 0, Written { span, name_end: span.end })
+            }
             Node::Cmd(name, args, _) => self.command(&name, &args, None, None, 0, span),
-            Node::Word(..) => self.name(&node, None, None, 0, span),
-            Node::Attach { base, sub, sup, primes, span } => match *base {
+            Node::Word(..) => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
+            Node::Attach { base, sub, sup, primes, span, name_end } => match *base {
                 Node::Paren(..) | Node::Group(..) | Node::Num(..) | Node::Env(..) => {
                     if let Some(s) = &sub {
                         return Err(Diagnostic::error(join_all(s, span), "a subscript on this cannot be read")
@@ -520,7 +838,7 @@ impl<'a> P<'a> {
                 Node::Cmd(ref name, ref args, _) if !is_name_command(name, args) => {
                     self.command(name, args, sub.as_deref(), sup.as_deref(), primes, span)
                 }
-                base => self.name(&base, sub.as_deref(), sup.as_deref(), primes, span),
+                base => self.name(&base, sub.as_deref(), sup.as_deref(), primes, Written { span, name_end }),
             },
             Node::Env(name, body, span) if MATRIX_ENVIRONMENTS.contains(&name.as_str()) => self.matrix(&body, span),
             Node::Env(..) | Node::Sym(..) | Node::Paren(..) | Node::Amp(_) | Node::Row(_) | Node::Comment(..) => {
@@ -634,6 +952,12 @@ impl<'a> P<'a> {
                 let span = join(span, wrt.span);
                 Ok(Expr { kind: ExprKind::Diff { body: Box::new(body), wrt: vec![wrt] }, span })
             }
+            // A box drawn around a result changes nothing.
+            "boxed" if args.len() == 1 && sub.is_none() && sup.is_none() && primes == 0 => {
+                let mut e = self.sub(&args[0])?;
+                e.span = span;
+                Ok(e)
+            }
             "sqrt" if args.len() == 1 && sub.is_none() && sup.is_none() && primes == 0 => {
                 let arg = self.sub(&args[0])?;
                 Ok(Expr { kind: ExprKind::Call { func: ident("sqrt", span), primes: 0, args: vec![arg] }, span })
@@ -670,22 +994,45 @@ impl<'a> P<'a> {
                         .with_hint("write `\\frac{\\partial E}{\\partial x}` with one variable below"))
                     }
                 };
-                let body = if num.len() == 1 { self.factor()? } else { self.sub(&num[1..])? };
+                // The operator takes the product that follows, as `\sum` does (docs/latex.md).
+                let body = if num.len() == 1 { self.term()? } else { self.sub(&num[1..])? };
                 let span = join(span, body.span);
                 return Ok(Expr { kind: ExprKind::Diff { body: Box::new(body), wrt: vec![wrt] }, span });
             }
-            Some(Node::Word(w, s)) if w.starts_with('d') && !self.names.declares("d") && w.len() > 1 => {
-                if matches!(den.first(), Some(Node::Word(v, _)) if v.starts_with('d')) {
-                    return Err(Diagnostic::error(*s, "a derivative written with `d` is not read")
-                        .with_hint("write partial derivatives: `\\frac{\\partial E}{\\partial x}`"));
-                }
-            }
             _ => {}
+        }
+        if self.d_start(num) && self.d_start(den) {
+            return Err(if self.names.declares("d") {
+                Diagnostic::error(span, "this fraction is ambiguous: a derivative written with `d`, or a quotient")
+                    .with_hint("the model declares `d`: write `\\frac{\\partial L}{\\partial w}` for the derivative, or `d \\cdot L` over `d \\cdot w` for a quotient")
+            } else {
+                Diagnostic::error(span, "a derivative written with `d` is not read")
+                    .with_hint("write partial derivatives: `\\frac{\\partial E}{\\partial x}`")
+            });
         }
         let a = self.sub(num)?;
         let b = self.sub(den)?;
         let op_span = span;
         Ok(Expr { kind: ExprKind::Binary(BinOp::Div, Box::new(a), Box::new(b), op_span), span })
+    }
+
+    /// Whether the nodes of a fraction's part start with a `d` of a derivative: `dL`, `d`, `d^2`,
+    /// `\mathrm{d}`. A word the model declares whole (`dW`) is a name, not a `d`.
+    fn d_start(&self, nodes: &[Node]) -> bool {
+        let first = match nodes.first() {
+            Some(Node::Attach { base, .. }) => &**base,
+            Some(n) => n,
+            None => return false,
+        };
+        match first {
+            // `d \cdot L` is a product, written so.
+            Node::Word(w, _) if w == "d" => !nodes.get(1).is_some_and(is_explicit_product),
+            Node::Word(w, _) => w.starts_with('d') && !self.names.declares(w),
+            Node::Cmd(c, args, _) if ["mathrm", "text", "operatorname", "mathit"].contains(&c.as_str()) => {
+                matches!(args.as_slice(), [a] if matches!(a.as_slice(), [Node::Word(w, _)] if w == "d"))
+            }
+            _ => false,
+        }
     }
 
     /// `\sum_{c=1}^{D} body` or `\sum_c body`: the body is the product that follows.
@@ -767,7 +1114,7 @@ impl<'a> P<'a> {
         }
         // `f(x)^2`: the parentheses carry the power of the value.
         let mut power: Option<(Vec<Node>, Span)> = None;
-        if let Some(Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span }) = self.peek() {
+        if let Some(Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span, .. }) = self.peek() {
             if matches!(**base, Node::Paren('(', _, ')', _)) {
                 power = Some((sup.clone(), *span));
                 self.nodes[self.pos] = (**base).clone();
@@ -783,7 +1130,7 @@ impl<'a> P<'a> {
                 }
                 args
             }
-            Some(_) if builtin => vec![self.factor()?],
+            Some(_) if builtin => vec![self.bare_argument(&func.name, span)?],
             _ => {
                 return Err(Diagnostic::error(span, format!("`{}` is a function: its argument is missing", func.name))
                     .with_hint("write its arguments in parentheses: `f(x)`"))
@@ -798,15 +1145,80 @@ impl<'a> P<'a> {
         }
     }
 
+    /// The argument of a builtin written without parentheses (`\log x`). A run of simple factors
+    /// (numbers, names, their powers) is the argument whole, as every reader reads `\log 2p` and
+    /// `\log 2\pi\sigma^2`; a function after it ends it (`\sin x \cos y` is a product of two).
+    /// Anything else juxtaposed after the argument (a bracket, a fraction, a sum) leaves its end
+    /// unclear and is refused.
+    fn bare_argument(&mut self, func: &str, func_span: Span) -> R<Expr> {
+        let simple_start = self.peek().is_some_and(|n| self.is_simple_node(n));
+        let mut arg = self.factor()?;
+        while simple_start && self.peek().is_some_and(|n| self.is_simple_node(n)) {
+            let next = self.factor()?;
+            let op_span = Span::new(arg.span.end, next.span.start.max(arg.span.end));
+            let span = join(arg.span, next.span);
+            arg = Expr { kind: ExprKind::Binary(BinOp::Mul, Box::new(arg), Box::new(next), op_span), span };
+        }
+        match self.peek() {
+            Some(n) if Self::starts_factor(n) && !self.is_function_node(n) => {
+                Err(Diagnostic::error(join(func_span, n.span()), format!("where does the argument of `{func}` end?"))
+                    .with_hint(format!(
+                        "write the argument in parentheses: `{func}(…)`, and what multiplies the value after them"
+                    )))
+            }
+            _ => Ok(arg),
+        }
+    }
+
+    /// Whether a node is a function that is applied (a builtin not declared as a name, or a
+    /// function of the model), which ends the bare argument of a builtin before it.
+    fn is_function_node(&self, n: &Node) -> bool {
+        let base = match n {
+            Node::Attach { base, .. } => &**base,
+            n => n,
+        };
+        let word = match base {
+            Node::Cmd(c, args, _) if args.is_empty() && greek_command(c).is_none() => c.clone(),
+            n => match name_word(n) {
+                Some((w, None)) => w,
+                _ => return false,
+            },
+        };
+        let declared = self.names.with_base(&word);
+        declared.iter().any(|e| e.kind == Kind::Function) || (declared.is_empty() && builtin(&word).is_some())
+    }
+
+    /// Whether a node is a simple factor of a bare argument: a number, or a name (perhaps with its
+    /// scripts), and not a function.
+    fn is_simple_node(&self, n: &Node) -> bool {
+        let base = match n {
+            Node::Attach { base, .. } => &**base,
+            n => n,
+        };
+        let named = match base {
+            Node::Num(..) | Node::Word(..) => true,
+            Node::Cmd(c, args, _) => is_name_command(c, args),
+            _ => false,
+        };
+        named && !self.is_function_node(n)
+    }
+
     /// A name with its scripts and primes, read with the model's names.
-    fn name(&mut self, base: &Node, sub: Option<&[Node]>, sup: Option<&[Node]>, primes: u32, span: Span) -> R<Expr> {
+    fn name(&mut self, base: &Node, sub: Option<&[Node]>, sup: Option<&[Node]>, primes: u32, at: Written) -> R<Expr> {
+        let span = at.span;
         let Some((word, decoration)) = name_word(base) else {
             return Err(unexpected(base));
         };
         // The bound index of a sum around it, written with its number as a subscript (`c_{2}`).
         if let (Some(sub), None, 0) = (sub, sup, primes) {
-            let whole =
-                Node::Attach { base: Box::new(base.clone()), sub: Some(sub.to_vec()), sup: None, primes: 0, span };
+            let whole = Node::Attach {
+                base: Box::new(base.clone()),
+                sub: Some(sub.to_vec()),
+                sup: None,
+                primes: 0,
+                span,
+                name_end: at.name_end,
+            };
             if let Some(w) = numbered_word(&whole).filter(|w| self.bound.contains(w)) {
                 return Ok(Expr { kind: ExprKind::Name(ident(&w, span)), span });
             }
@@ -838,13 +1250,14 @@ impl<'a> P<'a> {
                             sup: sup.map(<[Node]>::to_vec),
                             primes,
                             span: Span::new(s.start + first, span.end),
+                            name_end: at.name_end,
                         }
                     } else {
                         rest_word
                     };
                     self.nodes.insert(self.pos, rest);
                     let span = head.span();
-                    return self.name(&head, None, None, 0, span);
+                    return self.name(&head, None, None, 0, Written { span, name_end: span.end });
                 }
             }
         }
@@ -946,6 +1359,25 @@ impl<'a> P<'a> {
                 entry.name
             )));
         }
+        // A name with a function's spelling before parentheses (`\sigma(z)` beside `var sigma`):
+        // the function, or the name times what follows?
+        let paren_next = match self.peek() {
+            Some(Node::Paren('(', ..)) => true,
+            Some(Node::Attach { base, .. }) => matches!(**base, Node::Paren('(', ..)),
+            _ => false,
+        };
+        if entry.kind != Kind::Function && indices.is_empty() && how.is_none() && paren_next && builtin(&word).is_some()
+        {
+            return Err(Diagnostic::error(
+                span,
+                format!("`{}(…)` is ambiguous: the function, or `{}` times what follows", written(base), entry.name),
+            )
+            .with_hint(format!(
+                "write `\\operatorname{{{}}}(…)` for the function, or `{} \\cdot (…)` for the product",
+                builtin(&word).unwrap_or_default(),
+                written(base)
+            )));
+        }
         let id = ident(&entry.name, base.span());
         if entry.kind == Kind::Function {
             let sup = match &how {
@@ -959,8 +1391,13 @@ impl<'a> P<'a> {
                 .with_hint("primes belong to functions of the model: `f'(x)`"));
         }
         let subscripts = indices.iter().map(|item| self.index_expr(item, span)).collect::<R<Vec<_>>>()?;
-        let name_end = indices.last().and_then(|i| i.last()).map_or(base.span().end, |n| n.span().end);
-        let name_span = Span::new(base.span().start, name_end.max(base.span().end));
+        // Where the name and its indices were written: the whole node where every script is part
+        // of the name (its closing brace too: `s_c^{t}`); without the power or transpose that
+        // follows them otherwise.
+        let name_span = match how {
+            Some(Sup::Indices) | None => Span::new(base.span().start.min(span.start), span.end),
+            Some(Sup::Power(_) | Sup::Transpose) => Span::new(base.span().start, at.name_end.max(base.span().end)),
+        };
         let e = if subscripts.is_empty() {
             Expr { kind: ExprKind::Name(id), span: name_span }
         } else {
@@ -1158,10 +1595,24 @@ fn is_name_command(name: &str, args: &[Vec<Node>]) -> bool {
     .contains(&name)
 }
 
+/// `\cdot`, `\times`, `*`: a product written out.
+fn is_explicit_product(n: &Node) -> bool {
+    matches!(n, Node::Cmd(c, args, _) if args.is_empty() && MUL_OPS.contains(&c.as_str()))
+        || matches!(n, Node::Sym('*' | '·' | '×', _))
+}
+
 fn join_all(nodes: &[Node], fallback: Span) -> Span {
     match (nodes.first(), nodes.last()) {
         (Some(a), Some(b)) => Span::new(a.span().start, b.span().end),
         _ => fallback,
+    }
+}
+
+/// A name as it was written: `\sigma`, `x`.
+fn written(n: &Node) -> String {
+    match n {
+        Node::Cmd(c, args, _) if args.is_empty() => format!("\\{c}"),
+        n => spelled(n),
     }
 }
 

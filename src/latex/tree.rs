@@ -6,8 +6,11 @@ use std::collections::BTreeMap;
 
 use mitex_parser::command_preludes::{SpecBuilder, TEX_CMD1, TEX_CMD2, TEX_MATRIX_ENV, TEX_NORMAL_ENV};
 use mitex_parser::syntax::{SyntaxElement, SyntaxKind, SyntaxNode};
+use mitex_parser::{ArgPattern, CommandSpecItem, EnvShape};
+use rowan::WalkEvent;
 
-use crate::diagnostic::Span;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::syntax::lines::MAX_NESTING;
 
 /// One piece of a math block.
 #[derive(Debug, Clone)]
@@ -36,6 +39,9 @@ pub enum Node {
         primes: u32,
         /// The whole.
         span: Span,
+        /// Where the base and its subscript end as written, with the subscript's closing brace:
+        /// the end of a name whose superscript is a power (`W_{ij}` of `W_{ij}^2`).
+        name_end: usize,
     },
     /// `\begin{name} … \end{name}`
     Env(String, Vec<Node>, Span),
@@ -92,7 +98,7 @@ const SPACING: [&str; 21] = [
 ];
 
 /// Commands that take arguments, for mitex's command specification (others take none).
-const ONE_ARGUMENT: [&str; 20] = [
+const ONE_ARGUMENT: [&str; 21] = [
     "text",
     "textrm",
     "textit",
@@ -113,10 +119,11 @@ const ONE_ARGUMENT: [&str; 20] = [
     "tag",
     "label",
     "vec",
+    "boxed",
 ];
-const TWO_ARGUMENTS: [&str; 4] = ["frac", "dfrac", "tfrac", "stackrel"];
+const TWO_ARGUMENTS: [&str; 6] = ["frac", "dfrac", "tfrac", "stackrel", "overset", "underset"];
 /// Environments read as rows of a derivation.
-pub const ROW_ENVIRONMENTS: [&str; 14] = [
+pub const ROW_ENVIRONMENTS: [&str; 21] = [
     "align",
     "align*",
     "aligned",
@@ -131,11 +138,25 @@ pub const ROW_ENVIRONMENTS: [&str; 14] = [
     "flalign",
     "flalign*",
     "alignat",
+    "alignat*",
+    "xalignat",
+    "xalignat*",
+    "xxalignat",
+    "eqnarray",
+    "eqnarray*",
+    "displaymath",
 ];
-const MATRIX_ENVIRONMENTS: [&str; 6] = ["matrix", "pmatrix", "bmatrix", "vmatrix", "Bmatrix", "cases"];
+/// Environments whose first argument is a count or a column layout (`\begin{alignat}{2}`,
+/// `\begin{array}{cc}`), never math: the parser is told so, or `{2}` would be read as a factor.
+pub const ENVIRONMENTS_WITH_ARGUMENT: [&str; 6] =
+    ["alignat", "alignat*", "xalignat", "xalignat*", "xxalignat", "array"];
+const MATRIX_ENVIRONMENTS: [&str; 7] = ["matrix", "pmatrix", "bmatrix", "vmatrix", "Bmatrix", "cases", "array"];
 
-/// Parses the math in `text`, which starts at byte `base` of the answer file.
-pub fn parse_math(text: &str, base: usize) -> Vec<Node> {
+/// Parses the math in `text`, which starts at byte `base` of the answer file. Math nested deeper
+/// than a `.deriv` statement may be (`syntax::lines::MAX_NESTING` levels of brackets, groups and
+/// arguments) is refused before it is read: reading holds every level at once, so memory grows as
+/// the square of the depth.
+pub fn parse_math(text: &str, base: usize) -> Result<Vec<Node>, Diagnostic> {
     let mut spec = SpecBuilder::default();
     for c in ONE_ARGUMENT {
         spec.add_command(c, TEX_CMD1);
@@ -144,18 +165,111 @@ pub fn parse_math(text: &str, base: usize) -> Vec<Node> {
         spec.add_command(c, TEX_CMD2);
     }
     for e in ROW_ENVIRONMENTS {
-        spec.add_command(e, TEX_NORMAL_ENV);
+        spec.add_command(e, environment(e, TEX_NORMAL_ENV));
     }
     for e in MATRIX_ENVIRONMENTS {
-        spec.add_command(e, TEX_MATRIX_ENV);
+        spec.add_command(e, environment(e, TEX_MATRIX_ENV));
     }
+    let text = &blank_limits(text);
     let root = mitex_parser::parse(text, spec.build());
-    let mut out = Vec::new();
     let convert = Convert { base, offsets: Offsets::align(&root, text) };
+    if let Some(deepest) = too_deep(&root) {
+        return Err(Diagnostic::error(convert.span(&deepest), "this math is nested too deeply").with_hint(format!(
+            "at most {MAX_NESTING} levels of brackets, groups and arguments are read; split the expression into steps"
+        )));
+    }
+    let mut out = Vec::new();
     for child in root.children_with_tokens() {
         convert.element(&child, &mut out);
     }
-    match_parens(out)
+    Ok(match_parens(out))
+}
+
+/// The first element of the tree deeper than [`MAX_NESTING`] levels, if any. A level is a group,
+/// a bracket (as a node of the tree, or a plain `(` or `[` not yet matched), an environment, or
+/// an argument written without braces (`\frac1\frac1…`). The walk is not recursive.
+fn too_deep(root: &SyntaxNode) -> Option<SyntaxElement> {
+    let mut depth: usize = 0;
+    for event in root.preorder_with_tokens() {
+        let (element, entering) = match event {
+            WalkEvent::Enter(e) => (e, true),
+            WalkEvent::Leave(e) => (e, false),
+        };
+        let step = match &element {
+            SyntaxElement::Node(n) => usize::from(nests(n)),
+            SyntaxElement::Token(t) if entering => {
+                // Brackets of a node counted already (`\left(` is its `ItemLR`).
+                let inside_item = t.parent().is_some_and(|p| {
+                    matches!(p.kind(), SyntaxKind::ItemParen | SyntaxKind::ItemBracket | SyntaxKind::ClauseLR)
+                });
+                match t.kind() {
+                    SyntaxKind::TokenLParen | SyntaxKind::TokenLBracket if !inside_item => {
+                        depth += 1;
+                        0
+                    }
+                    SyntaxKind::TokenRParen | SyntaxKind::TokenRBracket if !inside_item => {
+                        depth = depth.saturating_sub(1);
+                        0
+                    }
+                    _ => 0,
+                }
+            }
+            SyntaxElement::Token(_) => 0,
+        };
+        if entering {
+            depth += step;
+        } else {
+            depth = depth.saturating_sub(step);
+        }
+        if depth > MAX_NESTING {
+            return Some(element);
+        }
+    }
+    None
+}
+
+/// Whether a node of mitex's tree is a level of nesting.
+fn nests(n: &SyntaxNode) -> bool {
+    match n.kind() {
+        SyntaxKind::ItemCurly
+        | SyntaxKind::ItemBracket
+        | SyntaxKind::ItemParen
+        | SyntaxKind::ItemLR
+        | SyntaxKind::ItemEnv => true,
+        // An argument is a level of its own only without braces around it.
+        SyntaxKind::ClauseArgument => !n.first_child().is_some_and(|c| {
+            matches!(c.kind(), SyntaxKind::ItemCurly | SyntaxKind::ItemBracket | SyntaxKind::ItemParen)
+        }),
+        _ => false,
+    }
+}
+
+/// The text with `\limits` and `\nolimits` made spaces (offsets kept): they only place the
+/// scripts of `\sum\limits_{i=1}^{n}`, and mitex would attach the scripts to them, not to the sum.
+fn blank_limits(text: &str) -> String {
+    let mut out = text.to_string();
+    for word in ["\\nolimits", "\\limits"] {
+        let mut from = 0;
+        while let Some(at) = out[from..].find(word).map(|i| from + i) {
+            let end = at + word.len();
+            let escaped = at > 0 && out.as_bytes()[at - 1] == b'\\';
+            if !escaped && !out[end..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+                out.replace_range(at..end, &" ".repeat(word.len()));
+            }
+            from = end;
+        }
+    }
+    out
+}
+
+/// The specification of an environment: `plain`, with one argument where the environment takes one.
+fn environment(name: &str, plain: CommandSpecItem) -> CommandSpecItem {
+    match plain {
+        CommandSpecItem::Env(shape) if ENVIRONMENTS_WITH_ARGUMENT.contains(&name) => {
+            CommandSpecItem::Env(EnvShape { args: ArgPattern::FixedLenTerm { len: 1 }, ..shape })
+        }
+        other => other,
+    }
 }
 
 /// Offsets of mitex's tree mapped to offsets of the text. The tree's offsets are the sums of its
@@ -257,7 +371,7 @@ impl Convert {
                 }
                 _ => {
                     for (i, c) in t.text().char_indices() {
-                        out.push(Node::Sym(c, Span::new(span.start + i, span.start + i + c.len_utf8())));
+                        out.push(symbol(c, Span::new(span.start + i, span.start + i + c.len_utf8())));
                     }
                 }
             },
@@ -290,9 +404,10 @@ impl Convert {
                     let mut body = Vec::new();
                     for child in n.children_with_tokens() {
                         match &child {
+                            // The name is the first token; an argument (`alignat`'s `{2}`) follows it.
                             SyntaxElement::Node(b) if b.kind() == SyntaxKind::ItemBegin => {
-                                name =
-                                    b.text().to_string().trim_start_matches("\\begin").trim_matches(['{', '}']).into();
+                                let first = b.first_token().map(|t| t.text().to_string()).unwrap_or_default();
+                                name = first.trim_start_matches("\\begin").trim_matches(['{', '}']).into();
                             }
                             SyntaxElement::Node(b) if b.kind() == SyntaxKind::ItemEnd => {}
                             _ => self.element(&child, &mut body),
@@ -352,6 +467,7 @@ impl Convert {
         let mut after: Vec<Node> = Vec::new();
         let mut pending: Option<char> = None;
         let mut start = span.start;
+        let mut sub_end: Option<usize> = None;
         for child in n.children_with_tokens() {
             match child.kind() {
                 SyntaxKind::ClauseArgument if pending.is_none() && base.is_empty() => {
@@ -381,11 +497,13 @@ impl Convert {
                             after.extend(rest);
                         }
                     }
+                    let script_end = script.last().map(|n| n.span().end);
                     let script = match script.as_slice() {
                         [Node::Group(inner, _)] => inner.clone(),
                         _ => match_parens(script),
                     };
                     if which == '_' {
+                        sub_end = script_end;
                         sub = Some(script);
                     } else {
                         sup = Some(script);
@@ -399,9 +517,10 @@ impl Convert {
             None => Node::Sym('?', span),
         };
         out.append(&mut base);
-        if let Node::Attach { base: inner, sub: s, sup: p, primes: q, span: inner_span } = base_node {
+        if let Node::Attach { base: inner, sub: s, sup: p, primes: q, span: inner_span, name_end } = base_node {
             start = inner_span.start.min(start);
             if sub.is_none() {
+                sub_end = s.as_ref().map(|_| name_end);
                 sub = s;
             } else if s.is_some() {
                 // `x_a_b`: a double subscript; keep the first and let the parser complain.
@@ -414,7 +533,8 @@ impl Convert {
             base_node = *inner;
         }
         let span = Span::new(start.max(base_node.span().start), span.end);
-        out.push(Node::Attach { base: Box::new(base_node), sub, sup, primes, span });
+        let name_end = sub_end.unwrap_or(base_node.span().end);
+        out.push(Node::Attach { base: Box::new(base_node), sub, sup, primes, span, name_end });
         out.append(&mut after);
     }
 }
@@ -424,10 +544,10 @@ fn split_word(text: &str, at: usize, out: &mut Vec<Node>) {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let start = at + i;
-        if c.is_alphabetic() {
+        if c.is_alphabetic() && superscript(c).is_none() {
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = chars.peek() {
-                if !d.is_alphabetic() {
+                if !d.is_alphabetic() || superscript(d).is_some() {
                     break;
                 }
                 end = j + d.len_utf8();
@@ -445,9 +565,34 @@ fn split_word(text: &str, at: usize, out: &mut Vec<Node>) {
             }
             out.push(Node::Num(text[i..end].to_string(), Span::new(start, at + end)));
         } else if !c.is_whitespace() {
-            out.push(Node::Sym(c, Span::new(start, start + c.len_utf8())));
+            out.push(symbol(c, Span::new(start, start + c.len_utf8())));
         }
     }
+}
+
+/// A character of pasted Unicode math as the LaTeX it stands for: `−` is `-`, `∂` is
+/// `\partial`, `∑` is `\sum`, `∏` is `\prod`, `√` is `\sqrt`; any other is itself.
+fn symbol(c: char, span: Span) -> Node {
+    let command = |name: &str| Node::Cmd(name.to_string(), Vec::new(), span);
+    match c {
+        '−' => Node::Sym('-', span),
+        '∂' => command("partial"),
+        '∑' => command("sum"),
+        '∏' => command("prod"),
+        '√' => command("sqrt"),
+        _ => Node::Sym(c, span),
+    }
+}
+
+/// The superscript a Unicode superscript character writes: `²` is `^2`, `ᵀ` is `^\top`.
+fn superscript(c: char) -> Option<Node> {
+    let span = Span::default();
+    Some(match c {
+        '²' => Node::Num("2".into(), span),
+        '³' => Node::Num("3".into(), span),
+        'ᵀ' => Node::Cmd("top".into(), Vec::new(), span),
+        _ => return None,
+    })
 }
 
 /// Groups `(…)` and `[…]` written as plain symbols into [`Node::Paren`]; a closing symbol that
@@ -465,6 +610,31 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
             _ => None,
         };
         match (&node, closing) {
+            (Node::Sym(c, span), _) if superscript(*c).is_some() && !current.is_empty() => {
+                let script = superscript(*c).map(|n| with_span(n, *span));
+                let before = current.pop().expect("not empty");
+                current.push(match before {
+                    Node::Attach { base, sub, sup: None, primes, span: s, name_end } => Node::Attach {
+                        base,
+                        sub,
+                        sup: script.map(|n| vec![n]),
+                        primes,
+                        span: Span::new(s.start, span.end),
+                        name_end,
+                    },
+                    other => {
+                        let whole = other.span();
+                        Node::Attach {
+                            base: Box::new(other),
+                            sub: None,
+                            sup: script.map(|n| vec![n]),
+                            primes: 0,
+                            span: Span::new(whole.start, span.end),
+                            name_end: whole.end,
+                        }
+                    }
+                });
+            }
             (Node::Sym(c @ ('(' | '['), span), _) => {
                 stack.push((*c, *span, std::mem::take(&mut current)));
             }
@@ -480,6 +650,7 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
                         sup,
                         primes,
                         span: Span::new(open_span.start, span.end),
+                        name_end: close_span.end,
                     }),
                     _ => current.push(group),
                 }
@@ -494,6 +665,15 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
         current = outer;
     }
     current
+}
+
+/// A superscript's node at the place of its character.
+fn with_span(node: Node, span: Span) -> Node {
+    match node {
+        Node::Num(n, _) => Node::Num(n, span),
+        Node::Cmd(c, a, _) => Node::Cmd(c, a, span),
+        other => other,
+    }
 }
 
 fn pairs(open: char, close: char) -> bool {

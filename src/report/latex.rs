@@ -364,7 +364,15 @@ impl Math {
     /// would both read as `A \odot B \, x`, whose grouping a reader cannot see.
     fn operand(&self, op: BinOp, e: &Expr, right: bool) -> String {
         let drawn_whole = matches!(e.kind, ExprKind::Binary(BinOp::Div, ..)) && op != BinOp::Pow;
-        let big_on_left = matches!(e.kind, ExprKind::Big { .. }) && !right && op != BinOp::Add && op != BinOp::Sub;
+        // A sum, and a derivative drawn as an operator (`\frac{\partial}{\partial x} \left(…\right)`),
+        // take the product that follows them when read back (docs/latex.md): on the left of one,
+        // they are bracketed.
+        let operator = match &e.kind {
+            ExprKind::Big { .. } => true,
+            ExprKind::Diff { body, .. } => !matches!(body.kind, ExprKind::Name(_) | ExprKind::Indexed(..)),
+            _ => false,
+        };
+        let big_on_left = operator && !right && op != BinOp::Add && op != BinOp::Sub;
         let needs = operand_needs_parens(op, e, precedence(e), right);
         let mixed_products = matches!(
             (op, &e.kind),
