@@ -875,3 +875,18 @@ fn an_empty_group_is_an_error_at_its_place() {
     let answer = "$$ L = -t \\log p - (1-t)\\log(1-p)^{} $$";
     assert_eq!(first_error(answer, AnswerKind::Markdown, BCE), "1:29 an expression is missing here");
 }
+
+/// A LaTeX tester's cases (5 December): an element of a vector with a power (`w_i^2` for `var w:
+/// n`) was refused while `(w_i)^2` was read, and the refusal of a family written whole (`w^\top w`
+/// for `var w[i]`) said "the model has `w` (w)", as if `w` were what was written. Truth by hand:
+/// Σ w_i² = Σ w_i w_i; Σ w_i² ≠ Σ 2 w_i (w = (1) gives 1 and 2).
+#[test]
+fn an_element_with_a_power_is_read_and_a_refusal_says_how_many_indices() {
+    let answer = "$$ \\sum_{i=1}^{n} w_i^2 = \\sum_{i=1}^{n} w_i w_i $$\n\n$$ \\sum_{i=1}^{n} w_i^2 = \\sum_{i=1}^{n} 2 w_i $$\n";
+    let report = check(answer, AnswerKind::Tex, "var w: n\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [vec![Verdict::Proved], vec![Verdict::Wrong]]);
+    let report = check("$$ \\sum_{i=1}^{n} w_i^2 = w^\\top w $$\n", AnswerKind::Tex, "index i in 1..n\nvar w[i]\n");
+    let hint = report.errors.first().and_then(|e| e.hints.first()).cloned().unwrap_or_default();
+    assert!(hint.contains("`w` (with 1 index)"), "{hint}");
+}

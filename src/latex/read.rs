@@ -1327,8 +1327,28 @@ impl<'a> P<'a> {
                 return Err(d);
             }
         }
-        let spellings =
-            || candidates.iter().map(|e| format!("`{}` ({})", e.spelling, e.name)).collect::<Vec<_>>().join(", ");
+        // Each as written and, where that says what the scripts must be, how many indices it
+        // takes (`w` with 1 index: `w^\top w` for a family `w[i]` is no name of the model).
+        let spellings = || {
+            candidates
+                .iter()
+                .map(|e| {
+                    let indices = match e.kind {
+                        Kind::Family(1) => ", with 1 index".to_string(),
+                        Kind::Family(n) if n > 1 => format!(", with {n} indices"),
+                        _ => String::new(),
+                    };
+                    if e.spelling == e.name && indices.is_empty() {
+                        format!("`{}`", e.spelling)
+                    } else if e.spelling == e.name {
+                        format!("`{}` ({})", e.spelling, indices.trim_start_matches(", "))
+                    } else {
+                        format!("`{}` ({}{indices})", e.spelling, e.name)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let (entry, indices, how) = match found.len() {
             1 => found.pop().expect("one"),
             0 => {
@@ -1479,7 +1499,8 @@ impl<'a> P<'a> {
             [Node::Paren('(', inner, ')', _)] => (self.index_items(inner, &[]), true),
             _ => (self.index_items(sup, &[]), false),
         };
-        if rest.len() == arity && !forced {
+        // A power of the name, or of one element of an array (`w_i^2` for `var w: n`).
+        if (rest.len() == arity || (rest.len() > arity && entry.elements.contains(&rest.len()))) && !forced {
             return Ok(Some((rest, Some(Sup::Power(self.sub(sup)?)))));
         }
         if rest.len() + sup_items.len() == arity && entry.kind != Kind::Function {
