@@ -907,3 +907,25 @@ fn a_rounded_final_answer_is_as_precise_as_the_references() {
         d.feedback
     );
 }
+
+#[test]
+fn a_counterexample_names_the_students_indices() {
+    // A TA's test: the head `diff(L, V[r,q])`, read as the reference's `diff(L, V[i,j])`, had its
+    // counterexample at `i = 2, j = 1`, names the student never wrote.
+    let model =
+        "index i in 1..n, j in 1..m\nvar V[i,j], h[j], x[i]\nlet L = sum(i, (sum(j, V[i,j] * h[j]) - x[i])^2)\n";
+    let reference = format!(
+        "{model}derive \"decoder\" worth 2 diff(L, V[i,j])\n  = 2 * (sum(l in 1..m, V[i,l] * h[l]) - x[i]) * h[j]\n"
+    );
+    let r = Reference::new("ref.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    let source = format!(
+        "{model}index r in 1..n, q in 1..m\nderive \"decoder\" diff(L, V[r,q])\n  \
+         = 2 * (sum(l in 1..m, V[r,l] * h[l]) - x[r]) * h[r]\n"
+    );
+    let g = grade_submission(&r, "own.deriv", &source, &GradeOptions::default());
+    let step = &g.derivations[0].steps[0];
+    assert_eq!(step.status, StepStatus::Wrong);
+    let c = step.result.counterexample.as_ref().expect("a counterexample");
+    assert!(c.indices.contains_key("r") && c.indices.contains_key("q"), "{:?}", c.indices);
+    assert!(!c.indices.contains_key("i") && !c.indices.contains_key("j"), "{:?}", c.indices);
+}

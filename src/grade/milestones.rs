@@ -74,7 +74,7 @@ impl Marks {
 
     /// Whether a step with these marks is at the stage of the head `head`: it leaves the head's
     /// derivatives, or it is one derivative by the head's variables alone — the question asked
-    /// again in other words (`s'(x)` or `diff(1/(1 + exp(-x)), x)` for `diff(s(x), x)`).
+    /// again in other words (`s'(x)` or `diff(sigmoid(x), x)` for `diff(s(x), x)`).
     fn at_stage_of(&self, head: &Marks) -> bool {
         let same = !head.signature.is_empty() && self.signature == head.signature;
         // (By the head's variables exactly: `diff(g, y)` for the head `diff(diff(f, x), y)` has

@@ -622,11 +622,12 @@ fn grade_derivations(
             }
             if let Some(c) = result.counterexample.as_mut() {
                 // In the student's names for the indices the head was read with.
-                for (theirs, mine) in &aligned.indices[s] {
-                    if let Some(v) = c.indices.remove(theirs) {
-                        c.indices.insert(mine.clone(), v);
-                    }
-                }
+                // (All taken out first: the names may be swapped, `V[j,i]` read as `V[i,j]`.)
+                let moved: Vec<(String, i64)> = aligned.indices[s]
+                    .iter()
+                    .filter_map(|(theirs, mine)| c.indices.remove(theirs).map(|v| (mine.clone(), v)))
+                    .collect();
+                c.indices.extend(moved);
             }
             if carried_from.is_some() {
                 // The step follows from the student's own answer: what would have made it follow
