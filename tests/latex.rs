@@ -890,3 +890,20 @@ fn an_element_with_a_power_is_read_and_a_refusal_says_how_many_indices() {
     let hint = report.errors.first().and_then(|e| e.hints.first()).cloned().unwrap_or_default();
     assert!(hint.contains("`w` (with 1 index)"), "{hint}");
 }
+
+/// A step's reason written after it, `\quad \text{(power rule)}`, as students do (the LaTeX tester,
+/// 5 December: "cannot read `\text` here", and the chain was dropped): the step's note. Truth by
+/// hand: d/dx x² = 2x = x + x; 2x ≠ 3x.
+#[test]
+fn a_text_after_a_step_is_its_note() {
+    let answer = "\\begin{align*}\n\\frac{\\partial}{\\partial x} x^2 &= 2x \\quad \\text{(power rule)} \\\\\n\
+                  &= x + x \\qquad\\text{(algebra)} \\\\\n&= 3x \\quad \\text{(slip)}\n\\end{align*}\n";
+    let report = check(answer, AnswerKind::Tex, "var x\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [vec![Verdict::Proved, Verdict::Proved, Verdict::Wrong]]);
+    let notes: Vec<Option<&str>> = report.derivations[0].steps.iter().map(|s| s.note.as_deref()).collect();
+    assert_eq!(notes, [Some("(power rule)"), Some("(algebra)"), Some("(slip)")]);
+    // Text that is not at the end of the step is still refused.
+    let report = check("$$ x^2 = x \\text{ times } x $$\n", AnswerKind::Tex, "var x\n");
+    assert!(!report.errors.is_empty());
+}

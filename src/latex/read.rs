@@ -170,10 +170,29 @@ fn equations_of_row(row: Row) -> Row {
             last_group(&mut out).extend(notes);
             continue;
         }
-        out.push(group);
+        out.push(trailing_text_as_note(group));
     }
     out.retain(|g| !g.is_empty());
     out
+}
+
+/// An equation whose last nodes are `\text{…}` (`&= 2x \quad \text{(power rule)}`, the spacing
+/// gone by now), with those as notes, as a notes column's are: text is never a value, and at
+/// the end of an equation it says what the step did. Text elsewhere stays what it was (an error
+/// where the step is read).
+fn trailing_text_as_note(mut group: Vec<Node>) -> Vec<Node> {
+    let is_text = |n: &Node| matches!(n, Node::Cmd(name, args, _) if ["text", "textrm"].contains(&name.as_str()) && args.len() == 1);
+    let start = group.iter().rposition(|n| !is_text(n) && !matches!(n, Node::Comment(..))).map_or(0, |k| k + 1);
+    // (Not a group of text alone: that is no equation.)
+    if start == 0 || !has_relation(&group[..start]) {
+        return group;
+    }
+    for n in &mut group[start..] {
+        if let Node::Cmd(_, args, span) = n {
+            *n = Node::Comment(text_of(&args[0]), *span);
+        }
+    }
+    group
 }
 
 fn has_relation(nodes: &[Node]) -> bool {
