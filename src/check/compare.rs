@@ -578,7 +578,7 @@ pub(super) fn compare_precisely(
                 // A side that these bits leave within its error of 0 (`1 - sigmoid(800)`, 0 ±
                 // 1e-308 at 1,024 bits, beside `sigmoid(-800)`, 1e-348) may be told with more.
                 None if round + 1 < precisions.len()
-                    && [x, y].iter().any(|p| p.exponent().is_none() || p.sign_unknown()) =>
+                    && [x, y].iter().any(|p| p.exponent().is_none() || !p.sign_known()) =>
                 {
                     continue
                 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use num_rational::BigRational;
 use num_traits::{One, Zero};
 
-use super::policy::through_definitions;
+use super::policy::{through_definitions, without_constant_factors};
 use crate::model::{entry_text, expr_text, subst_free, EntryId, EntryKind, Expr, Model};
 use crate::syntax::ast::BigOp;
 
@@ -131,10 +131,7 @@ fn lone(model: &Model, e: &Expr) -> Option<(BTreeSet<String>, Differentiated)> {
             })
             .collect()
     };
-    match e {
-        Expr::Neg(a) => lone(model, a),
-        Expr::Mul(a, b) | Expr::Div(a, b) if matches!(**b, Expr::Const(_)) => lone(model, a),
-        Expr::Mul(a, b) if matches!(**a, Expr::Const(_)) => lone(model, b),
+    match without_constant_factors(e) {
         Expr::Diff(body, t) => {
             let what = match &**body {
                 Expr::Apply(_, 0, args) | Expr::Builtin(_, 0, args) if variables(args).is_some() => {

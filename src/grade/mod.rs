@@ -598,11 +598,14 @@ fn grade_derivations(
             // A repair that puts back or removes a term says no more than the term named; the
             // reciprocal of the ratio put back in front of the whole step (`1.5` for `2` where
             // `0.5 + 1.5 + 1` is 3) says less.
+            let reciprocal =
+                step.repair.as_ref().is_some_and(|r| r.kind == RepairKind::ConstantFactor && r.culprit.is_none());
             let same = term.is_some()
-                && step.repair.as_ref().is_some_and(|r| {
-                    matches!(r.kind, RepairKind::MissingTerm | RepairKind::ExtraTerm)
-                        || (r.kind == RepairKind::ConstantFactor && r.culprit.is_none())
-                });
+                && (reciprocal
+                    || step
+                        .repair
+                        .as_ref()
+                        .is_some_and(|r| matches!(r.kind, RepairKind::MissingTerm | RepairKind::ExtraTerm)));
             let named = term.or_else(|| step.cause.as_ref().map(feedback::mistake));
             let repair = step.repair.as_ref().filter(|_| !same).map(feedback::repair_text);
             let diagnosis = match (named, repair) {
@@ -614,8 +617,6 @@ fn grade_derivations(
                 .then(|| feedback::hint(&reference_exprs[r], &rd.step_texts, &before_text, i + 1));
             statuses.push(status);
             let mut result = step.clone();
-            let reciprocal =
-                result.repair.as_ref().is_some_and(|r| r.kind == RepairKind::ConstantFactor && r.culprit.is_none());
             if same && reciprocal {
                 // (Not shown: the JSON says what the feedback says.)
                 result.repair = None;

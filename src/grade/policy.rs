@@ -188,12 +188,20 @@ pub fn not_closed_form(model: &Model, answer: &Expr, allowed: &BTreeMap<String, 
 }
 
 fn lone_builtin_prime(e: &Expr) -> Option<crate::model::Builtin> {
-    match e {
-        Expr::Neg(a) => lone_builtin_prime(a),
-        Expr::Mul(a, b) | Expr::Div(a, b) if matches!(**b, Expr::Const(_)) => lone_builtin_prime(a),
-        Expr::Mul(a, b) if matches!(**a, Expr::Const(_)) => lone_builtin_prime(b),
+    match without_constant_factors(e) {
         Expr::Builtin(b, order, _) if *order > 0 => Some(*b),
         _ => None,
+    }
+}
+
+/// An expression without its sign and its constant factors and divisors (`s'(x)` of
+/// `-2 * s'(x) / 3`): what stands alone in it.
+pub(super) fn without_constant_factors(e: &Expr) -> &Expr {
+    match e {
+        Expr::Neg(a) => without_constant_factors(a),
+        Expr::Mul(a, b) | Expr::Div(a, b) if matches!(**b, Expr::Const(_)) => without_constant_factors(a),
+        Expr::Mul(a, b) if matches!(**a, Expr::Const(_)) => without_constant_factors(b),
+        _ => e,
     }
 }
 

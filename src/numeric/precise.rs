@@ -267,7 +267,7 @@ impl Precise {
     }
 
     /// Whether the error bound leaves no doubt about the sign (0 only if exactly 0).
-    fn sign_known(&self) -> bool {
+    pub fn sign_known(&self) -> bool {
         self.error.is_zero() || self.value.abs().cmp(&self.error).is_some_and(|c| c > 0)
     }
 
@@ -330,11 +330,6 @@ impl Precise {
             value: shift(&self.value)?,
             error: if self.error.is_inf() { self.error.clone() } else { shift(&self.error)? },
         })
-    }
-
-    /// Whether the error bound reaches 0 from the value, so that the sign is not known.
-    pub fn sign_unknown(&self) -> bool {
-        !self.sign_known()
     }
 
     /// The binary exponent of the value (`2^(e-1) <= |value| < 2^e`), where it is not 0.
