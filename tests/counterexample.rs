@@ -150,8 +150,8 @@ fn one_wrong_element_of_a_large_matrix_is_the_counterexample() {
         unit(13)
     );
     let c = counterexample(&source);
-    let at: Vec<(&str, i64)> = c.indices.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    assert_eq!(at, [("col", 13), ("row", 7)]);
+    assert!(c.indices.is_empty(), "{:?}", c.indices);
+    assert_eq!(c.position, [7, 13], "row 7, column 13");
     // The values follow from the inputs: c[7] (1 - y[7]^2) x[13] on the left, 0.001 more on the right.
     let y7 = (1..=n).map(|j| c.inputs[&format!("W[7,{j}]")] * c.inputs[&format!("x[{j}]")]).sum::<f64>().tanh();
     assert_close(c.inputs["c[7]"] * (1.0 - y7 * y7) * c.inputs["x[13]"], c.left, 1e-12);

@@ -738,18 +738,22 @@ fn a_derivative_operator_takes_the_product_that_follows() {
 
 /// A builtin's bare argument is the whole run of simple factors after it (`\log 2p` is log(2p),
 /// `\log 2\pi\sigma^2` is log(2πσ²)); another function ends it (`\sin p \cos p` is a product);
-/// a bracket or a fraction after the run leaves its end unclear and is refused.
+/// a bracket or a fraction after the run leaves its end unclear and is refused; a space written
+/// after the argument (`\log 2 \, p`, `\log p \; (1 + p)`) ends it.
 #[test]
 fn a_bare_argument_is_the_run_of_simple_factors() {
     let model = "var p > 0\nvar sigma > 0\n";
     let answer = "$$ \\log 2p = \\log 2 + \\log p $$\n\
                   $$ \\log 2\\pi\\sigma^2 = \\log 2 + \\log \\pi + 2 \\log \\sigma $$\n\
                   $$ \\sin p \\cos p = \\frac{1}{2} \\sin 2p $$\n\
-                  $$ \\log 2p = \\log(2) p $$\n";
+                  $$ \\log 2p = \\log(2) p $$\n\
+                  $$ \\log 2 \\, p = \\log(2) p $$\n\
+                  $$ \\log p \\; (1 + p) = \\log(p) + p \\log(p) $$\n\
+                  $$ \\log 2\\,p = \\log(2 p) $$\n";
     let report = check(answer, AnswerKind::Markdown, model);
     assert!(report.errors.is_empty(), "{:?}", errors(&report));
     use Verdict::*;
-    assert_eq!(verdicts(&report), [[Proved], [Proved], [Proved], [Wrong]]);
+    assert_eq!(verdicts(&report), [[Proved], [Proved], [Proved], [Wrong], [Proved], [Proved], [Wrong]]);
     for (block, at) in [("$$ L = \\log p (1 + p) $$", "1:8"), ("$$ L = \\log \\frac{1}{p} p $$", "1:8")] {
         let model = format!("{model}let L = log(p) * (1 + p)\n");
         assert_eq!(

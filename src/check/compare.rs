@@ -663,9 +663,15 @@ pub(super) fn counterexample(
     let model = ctx.model;
     let sizes = model.sizes.iter().cloned().zip(ev.sample.sizes.iter().copied()).collect();
     let mut indices = BTreeMap::new();
+    // The hidden indices of array sides, in the order of their dimensions.
+    let mut hidden = BTreeMap::new();
     for &i in free_a.iter().chain(free_b) {
         if let Some(v) = ev.sample.free[i] {
-            indices.insert(model.indices[i].name.clone(), v);
+            if model.indices[i].hidden {
+                hidden.insert(i, v);
+            } else {
+                indices.insert(model.indices[i].name.clone(), v);
+            }
         }
     }
     let mut reads = numeric::reads(ctx, &ev.sample, exprs);
@@ -677,6 +683,7 @@ pub(super) fn counterexample(
     Counterexample {
         sizes,
         indices,
+        position: hidden.into_values().collect(),
         inputs,
         functions: function_values(model, &reads),
         partials: reads

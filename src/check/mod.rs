@@ -136,6 +136,9 @@ pub struct Counterexample {
     pub sizes: BTreeMap<String, i64>,
     /// The free indices, by name.
     pub indices: BTreeMap<String, i64>,
+    /// Where in the two sides the values were read when the sides are arrays: the element of a
+    /// vector, the row and column of a matrix (empty for scalars).
+    pub position: Vec<i64>,
     /// The inputs read, by entry (`s[2,t-1]`).
     pub inputs: BTreeMap<String, f64>,
     /// The values of the unknown functions and their derivatives at the arguments the two values
@@ -150,6 +153,20 @@ pub struct Counterexample {
     /// Both values written out exactly, when they are exact and differ but their floats would
     /// print alike (an exact determinant of 1e-400 is 0 as a float).
     pub exact_text: Option<(String, String)>,
+}
+
+impl Counterexample {
+    /// Where the two values were read, as a reader writes it: the sizes, the element of array
+    /// sides (`element [1,2]`), the free indices (`D = 2, element [3], c = 1`).
+    pub fn place(&self) -> Vec<String> {
+        let mut parts: Vec<String> = self.sizes.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        if !self.position.is_empty() {
+            let at: Vec<String> = self.position.iter().map(i64::to_string).collect();
+            parts.push(format!("element [{}]", at.join(",")));
+        }
+        parts.extend(self.indices.iter().map(|(k, v)| format!("{k} = {v}")));
+        parts
+    }
 }
 
 /// The result for one step.

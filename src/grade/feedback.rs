@@ -317,8 +317,7 @@ pub(super) fn step_line(line: usize, step: &StepResult, status: StepStatus, diag
 
 /// `at D = 2, x = 1.3, using f'(1.3) = 0.2: the step before is 0.81, this step is -0.81`
 fn counterexample_text(c: &Counterexample) -> String {
-    let mut parts: Vec<String> = c.sizes.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-    parts.extend(c.indices.iter().map(|(k, v)| format!("{k} = {v}")));
+    let mut parts = c.place();
     parts.extend(folded(&c.inputs));
     let mut at = if parts.is_empty() { String::new() } else { format!("at {}", parts.join(", ")) };
     // The values of unknown functions and nodes, without which the two values cannot be redone.
@@ -424,6 +423,7 @@ mod tests {
         let c = Counterexample {
             sizes: Default::default(),
             indices: Default::default(),
+            position: Vec::new(),
             inputs: map(&[("x", 0.31)]),
             functions: map(&[("f'(0.31)", 0.7234567)]),
             partials: map(&[("∂E/∂s[2,t]", -1.5)]),

@@ -36,7 +36,7 @@ pub fn read_blocks(text: &str, ranges: &[Range<usize>], names: &Names) -> (Vec<D
             }
         };
         for chain in chains(text, nodes, &mut errors) {
-            match chain.read(names) {
+            match chain.read(names, text) {
                 Ok(Some(d)) => derivations.push(d),
                 Ok(None) => {}
                 Err(e) => errors.push(e),
@@ -311,8 +311,10 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
     }
 }
 
-/// Commands that only number a row or size its delimiters (spacing is dropped by `tree`).
-const LAYOUT: [&str; 8] = ["tag", "label", "nonumber", "notag", "quad", "qquad", "left", "right"];
+/// Commands that only number a row, size its delimiters, or put prose between rows
+/// (`\intertext{so}`; spacing is dropped by `tree`).
+const LAYOUT: [&str; 10] =
+    ["tag", "label", "nonumber", "notag", "quad", "qquad", "left", "right", "intertext", "shortintertext"];
 
 fn is_layout(n: &Node) -> bool {
     matches!(n, Node::Cmd(c, _, _) if LAYOUT.contains(&c.as_str()))
@@ -577,13 +579,13 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
 }
 
 impl Chain {
-    fn read(self, names: &Names) -> R<Option<Derivation>> {
+    fn read(self, names: &Names, text: &str) -> R<Option<Derivation>> {
         if let Some(d) = self.refused {
             return Err(d);
         }
         let mut parts = self.parts.into_iter();
         let Some(head) = parts.next() else { return Ok(None) };
-        let head_expr = limited(parse(&head.nodes, names, &[])?)?;
+        let head_expr = limited(parse(&head.nodes, names, text)?)?;
         let mut steps = Vec::new();
         for part in parts {
             let (relation, rel_span) = part.relation.expect("a step has its relation");
@@ -591,7 +593,7 @@ impl Chain {
                 return Err(Diagnostic::error(rel_span, "nothing after the relation")
                     .with_hint("write the step's expression after `=`"));
             }
-            let expr = limited(parse(&part.nodes, names, &[])?)?;
+            let expr = limited(parse(&part.nodes, names, text)?)?;
             let span = rel_span.join(expr.span);
             steps.push(Step { relation, expr, note: part.note, span });
         }
@@ -634,14 +636,14 @@ fn limited(e: Expr) -> R<Expr> {
 }
 
 /// An expression from its nodes (all of them).
-fn parse(nodes: &[Node], names: &Names, bound: &[String]) -> R<Expr> {
-    parse_within(nodes, names, bound, Span::default())
+fn parse(nodes: &[Node], names: &Names, text: &str) -> R<Expr> {
+    parse_within(nodes, names, text, &[], Span::default())
 }
 
 /// An expression from nodes written inside `around` (a fraction, a group, a script), where an
 /// error about nodes that are missing points when there are none.
-fn parse_within(nodes: &[Node], names: &Names, bound: &[String], around: Span) -> R<Expr> {
-    let mut p = P { nodes: nodes.to_vec(), pos: 0, names, bound: bound.to_vec(), around };
+fn parse_within(nodes: &[Node], names: &Names, text: &str, bound: &[String], around: Span) -> R<Expr> {
+    let mut p = P { nodes: nodes.to_vec(), pos: 0, names, text, bound: bound.to_vec(), around };
     let e = p.expr()?;
     match p.nodes.get(p.pos) {
         None => Ok(e),
@@ -696,6 +698,8 @@ struct P<'a> {
     nodes: Vec<Node>,
     pos: usize,
     names: &'a Names,
+    /// The text of the answer file, which the nodes' spans index (for the spaces left out of them).
+    text: &'a str,
     /// The bound indices of the sums being read whose names end in digits (`c2`, written `c_{2}`).
     bound: Vec<String>,
     /// Where these nodes were written, for an error when there are none.
@@ -730,7 +734,7 @@ impl<'a> P<'a> {
     /// at the fraction).
     fn sub(&self, nodes: &[Node]) -> R<Expr> {
         let around = self.pos.checked_sub(1).and_then(|at| self.nodes.get(at)).map_or(self.end_span(), Node::span);
-        parse_within(nodes, self.names, &self.bound, around)
+        parse_within(nodes, self.names, self.text, &self.bound, around)
     }
 
     fn expr(&mut self) -> R<Expr> {
@@ -977,9 +981,14 @@ impl<'a> P<'a> {
                 e.span = span;
                 Ok(e)
             }
-            "sqrt" if args.len() == 1 && sub.is_none() && sup.is_none() && primes == 0 => {
+            // `\sqrt{x}^2`: the power of the root, as for a fraction.
+            "sqrt" if args.len() == 1 && sub.is_none() && primes == 0 => {
                 let arg = self.sub(&args[0])?;
-                Ok(Expr { kind: ExprKind::Call { func: ident("sqrt", span), primes: 0, args: vec![arg] }, span })
+                let root = Expr { kind: ExprKind::Call { func: ident("sqrt", span), primes: 0, args: vec![arg] }, span };
+                match sup {
+                    Some(sup) => self.apply_sup(root, sup, span),
+                    None => Ok(root),
+                }
             }
             _ if args.is_empty() && sub.is_none() && builtin(name).is_some() => {
                 let func = builtin(name).expect("checked");
@@ -1172,14 +1181,14 @@ impl<'a> P<'a> {
     fn bare_argument(&mut self, func: &str, func_span: Span) -> R<Expr> {
         let simple_start = self.peek().is_some_and(|n| self.is_simple_node(n));
         let mut arg = self.factor()?;
-        while simple_start && self.peek().is_some_and(|n| self.is_simple_node(n)) {
+        while simple_start && self.peek().is_some_and(|n| self.is_simple_node(n) && !self.spaced(arg.span, n)) {
             let next = self.factor()?;
             let op_span = Span::new(arg.span.end, next.span.start.max(arg.span.end));
             let span = join(arg.span, next.span);
             arg = Expr { kind: ExprKind::Binary(BinOp::Mul, Box::new(arg), Box::new(next), op_span), span };
         }
         match self.peek() {
-            Some(n) if Self::starts_factor(n) && !self.is_function_node(n) => {
+            Some(n) if Self::starts_factor(n) && !self.is_function_node(n) && !self.spaced(arg.span, n) => {
                 Err(Diagnostic::error(join(func_span, n.span()), format!("where does the argument of `{func}` end?"))
                     .with_hint(format!(
                         "write the argument in parentheses: `{func}(…)`, and what multiplies the value after them"
@@ -1187,6 +1196,13 @@ impl<'a> P<'a> {
             }
             _ => Ok(arg),
         }
+    }
+
+    /// Whether a space is written between what was read and the node after it (`\log x \, y`):
+    /// a thin space or wider ends the argument of a builtin there, as it does to the eye.
+    fn spaced(&self, read: Span, next: &Node) -> bool {
+        let gap = self.text.get(read.end..next.span().start).unwrap_or_default();
+        ["\\,", "\\;", "\\:", "\\>", "\\ ", "\\quad", "\\qquad", "~"].iter().any(|space| gap.contains(space))
     }
 
     /// Whether a node is a function that is applied (a builtin not declared as a name, or a

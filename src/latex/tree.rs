@@ -98,8 +98,10 @@ const SPACING: [&str; 21] = [
 ];
 
 /// Commands that take arguments, for mitex's command specification (others take none).
-const ONE_ARGUMENT: [&str; 21] = [
+const ONE_ARGUMENT: [&str; 23] = [
     "text",
+    "intertext",
+    "shortintertext",
     "textrm",
     "textit",
     "mathrm",

@@ -511,32 +511,65 @@ fn rule_of(term: &FlatTerm<Math>) -> Option<Symbol> {
     term.forward_rule.or(term.backward_rule).or_else(|| term.children.iter().find_map(rule_of))
 }
 
-/// A flat term in the derivation language's notation.
+/// A flat term in the derivation language's notation, with the brackets its precedence needs
+/// (`1/((1 + exp(-x))*(1 + exp(-x)))`, `(a*b)^2`): the line must say what the term is.
 fn infix(term: &FlatTerm<Math>) -> String {
-    let child = |i: usize| term.children.get(i).map_or_else(String::new, infix);
+    printed(term).0
+}
+
+/// How tightly a printed term binds: a product or quotient, a negation, a power, an atom (a sum is
+/// printed in brackets).
+const PRODUCT: u8 = 2;
+const NEGATION: u8 = 3;
+const POWER: u8 = 4;
+const ATOM: u8 = 5;
+
+/// A flat term printed, and how tightly it binds.
+fn printed(term: &FlatTerm<Math>) -> (String, u8) {
+    let child = |i: usize| term.children.get(i).map_or_else(|| (String::new(), ATOM), printed);
+    // A child in brackets unless it binds more tightly than `above` (or, `strict` false, as tightly).
+    let wrapped = |(text, binds): (String, u8), above: u8, strict: bool| {
+        if binds > above || (!strict && binds == above) {
+            text
+        } else {
+            format!("({text})")
+        }
+    };
+    let call = |name: &str| (format!("{name}({})", child(0).0), ATOM);
     match &term.node {
         Math::Num(c) => {
             if c.0.is_integer() && c.0 >= BigRational::zero() {
-                c.to_string()
+                (c.to_string(), ATOM)
             } else {
-                format!("({c})")
+                (format!("({c})"), ATOM)
             }
         }
-        Math::Atom(s) => s.to_string(),
-        Math::Add(_) => format!("({} + {})", child(0), child(1)),
-        Math::Sub(_) => format!("({} - {})", child(0), child(1)),
-        Math::Mul(_) => format!("{}*{}", child(0), child(1)),
-        Math::Div(_) => format!("{}/{}", child(0), child(1)),
-        Math::Pow(_) => format!("{}^{}", child(0), child(1)),
-        Math::Neg(_) => format!("-{}", child(0)),
-        Math::Exp(_) => format!("exp({})", child(0)),
-        Math::Log(_) => format!("log({})", child(0)),
-        Math::Sigmoid(_) => format!("sigmoid({})", child(0)),
-        Math::SigmoidPrime(_) => format!("sigmoid'({})", child(0)),
-        Math::Tanh(_) => format!("tanh({})", child(0)),
-        Math::TanhPrime(_) => format!("tanh'({})", child(0)),
-        Math::Softplus(_) => format!("softplus({})", child(0)),
-        Math::SoftplusPrime(_) => format!("softplus'({})", child(0)),
+        Math::Atom(s) => (s.to_string(), ATOM),
+        Math::Add(_) => (format!("({} + {})", child(0).0, child(1).0), ATOM),
+        Math::Sub(_) => (format!("({} - {})", child(0).0, child(1).0), ATOM),
+        Math::Mul(_) => {
+            // `a*(b/c)` keeps its brackets: it is not the term `(a*b)/c`.
+            let right = child(1);
+            let right = if matches!(term.children.get(1).map(|c| &c.node), Some(Math::Div(_))) {
+                format!("({})", right.0)
+            } else {
+                wrapped(right, PRODUCT, false)
+            };
+            (format!("{}*{right}", wrapped(child(0), PRODUCT, false)), PRODUCT)
+        }
+        Math::Div(_) => {
+            (format!("{}/{}", wrapped(child(0), PRODUCT, false), wrapped(child(1), PRODUCT, true)), PRODUCT)
+        }
+        Math::Pow(_) => (format!("{}^{}", wrapped(child(0), POWER, true), wrapped(child(1), POWER, true)), POWER),
+        Math::Neg(_) => (format!("-{}", wrapped(child(0), NEGATION, true)), NEGATION),
+        Math::Exp(_) => call("exp"),
+        Math::Log(_) => call("log"),
+        Math::Sigmoid(_) => call("sigmoid"),
+        Math::SigmoidPrime(_) => call("sigmoid'"),
+        Math::Tanh(_) => call("tanh"),
+        Math::TanhPrime(_) => call("tanh'"),
+        Math::Softplus(_) => call("softplus"),
+        Math::SoftplusPrime(_) => call("softplus'"),
     }
 }
 

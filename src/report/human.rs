@@ -167,8 +167,7 @@ fn step(out: &mut Buffer, lines: &LineIndex, s: &StepResult, options: HumanOptio
 }
 
 fn counterexample(out: &mut Buffer, c: &Counterexample) -> std::io::Result<()> {
-    let mut at: Vec<String> = c.sizes.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-    at.extend(c.indices.iter().map(|(k, v)| format!("{k} = {v}")));
+    let mut at = c.place();
     at.extend(folded(&c.inputs));
     if !at.is_empty() {
         writeln!(out, "        at: {}", at.join(", "))?;

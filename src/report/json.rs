@@ -110,6 +110,7 @@ struct FractionJson {
 struct CounterexampleJson<'a> {
     sizes: &'a BTreeMap<String, i64>,
     indices: &'a BTreeMap<String, i64>,
+    position: &'a [i64],
     inputs: &'a BTreeMap<String, f64>,
     functions: &'a BTreeMap<String, f64>,
     partials: &'a BTreeMap<String, f64>,
@@ -195,6 +196,7 @@ fn counterexample_json(c: &Counterexample) -> CounterexampleJson<'_> {
     CounterexampleJson {
         sizes: &c.sizes,
         indices: &c.indices,
+        position: &c.position,
         inputs: &c.inputs,
         functions: &c.functions,
         partials: &c.partials,
