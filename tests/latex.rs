@@ -763,6 +763,98 @@ fn a_bare_argument_is_the_run_of_simple_factors() {
     }
 }
 
+/// Rows as students lay them out (the LaTeX tester, 5 December; each was misread or dropped):
+/// two equations side by side with `&&` between them; a row that goes on with the expression
+/// above it (`&\quad - x^2 …`, and every row of `multline`); a definition after a step ending
+/// the chain but not dropping the step; a box around a whole equation; `alignedat`; a row of
+/// text alone; a hand-written label after `\quad`. Truth by hand: (x+y)² − (x−y)² = 4xy,
+/// (x+1)² ≠ x² + 1, ∂σ(wx+b)/∂w = σ'(wx+b) x.
+#[test]
+fn rows_as_students_lay_them_out() {
+    let model = "var x, y, w, b\nvar B\n";
+    use Verdict::*;
+    let cases: [(&str, AnswerKind, &[&[Verdict]]); 9] = [
+        (
+            "\\begin{align*}\n\\frac{\\partial}{\\partial w}\\sigma(wx+b) &= \\sigma'(wx+b)\\,x && \\frac{\\partial}{\\partial b}\\sigma(wx+b) &= \\sigma'(wx+b)\n\\end{align*}\n",
+            AnswerKind::Tex,
+            &[&[Proved], &[Proved]],
+        ),
+        (
+            "\\begin{align*}\n(x+y)^2 - (x-y)^2 &= x^2 + 2xy + y^2 \\\\\n &\\quad - x^2 + 2xy - y^2 = 4xy \\\\\n &= 4yx\n\\end{align*}\n",
+            AnswerKind::Tex,
+            &[&[Proved, Proved, Proved]],
+        ),
+        (
+            "\\begin{multline*}\n(x+y)^2 - (x-y)^2 = x^2 + 2xy + y^2 \\\\\n - x^2 + 2xy - y^2 = 4xy\n\\end{multline*}\n",
+            AnswerKind::Tex,
+            &[&[Proved, Proved]],
+        ),
+        (
+            "\\begin{align*}\n(x+1)^2 &= x^2 + 1 \\equiv B\n\\end{align*}\n\\begin{align*}\nx &= x \\doteq B\n\\end{align*}\n",
+            AnswerKind::Tex,
+            &[&[Wrong], &[Proved]],
+        ),
+        (
+            "\\begin{equation}\n\\boxed{(x+1)^2 = x^2 + 1}\n\\end{equation}\n$$ x^2 = \\boxed{x \\cdot x} $$\n",
+            AnswerKind::Tex,
+            &[&[Wrong], &[Proved]],
+        ),
+        (
+            "\\begin{equation}\n\\begin{alignedat}{2}\n(x+1)^2 &= x^2 + 1\n\\end{alignedat}\n\\end{equation}\n",
+            AnswerKind::Tex,
+            &[&[Wrong]],
+        ),
+        (
+            "\\begin{align*}\n(x+1)^2 &= x^2 + 2x + 1 \\\\\n&\\text{hence} \\\\\n(x+1)^2 - 2x &= x^2 + 1\n\\end{align*}\n",
+            AnswerKind::Tex,
+            &[&[Proved], &[Proved]],
+        ),
+        ("$$ x = x \\quad (b) $$\n$$ 2 = 2 \\quad (1a) $$\n$$ 2 = 2 \\qquad (iv) $$\n", AnswerKind::Markdown, &[&[Proved], &[Proved], &[Proved]]),
+        ("$$ x^2 = x \\cdot x \\quad (b x) $$\n", AnswerKind::Markdown, &[]),
+    ];
+    for (answer, kind, expected) in cases {
+        let report = check(answer, kind, model);
+        if expected.is_empty() {
+            // `(b x)` is no label: read as a factor, which makes the step wrong, or refused.
+            assert!(!report.errors.is_empty() || verdicts(&report) == [[Wrong]], "{answer}");
+            continue;
+        }
+        assert!(report.errors.is_empty(), "{answer}: {:?}", errors(&report));
+        assert_eq!(verdicts(&report), expected, "{answer}");
+    }
+}
+
+/// Numbers as TeX prints them: digit groups behind a thin space are one number (`10\,000`);
+/// two numbers side by side (`2 3`, printed 23) and a comma in braces are refused, never read as
+/// a product; a power belongs to its number (`2^3 4` is 2³·4). A double superscript is refused.
+#[test]
+fn numbers_in_pieces_and_double_scripts() {
+    let model = "var x\n";
+    let answer =
+        "$$ 10\\,000 \\cdot x = 10000 x $$\n$$ 1\\,000\\,000 = 10^6 $$\n$$ 2\\,000^2 = 4000000 $$\n$$ 2^3 4 = 32 $$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved]; 4]);
+    assert_eq!(first_error("$$ 2 3 = 23 $$", AnswerKind::Markdown, model), "1:4 two numbers side by side");
+    assert_eq!(first_error("$$ 1\\;000 = 1000 $$", AnswerKind::Markdown, model), "1:4 two numbers side by side");
+    assert_eq!(first_error("$$ 1{,}5 = 1.5 $$", AnswerKind::Markdown, model), "1:4 a comma inside a number");
+    assert_eq!(
+        first_error("$$ e^x^2 = 1 $$", AnswerKind::Markdown, model),
+        "1:4 a double superscript: one base has two"
+    );
+}
+
+/// `yhat` and `y_hat` of a model are `\hat{y}` in an answer (`xbar` is `\bar{x}`), unless the
+/// model spells them otherwise.
+#[test]
+fn accented_names_are_read_for_names_that_spell_the_accent() {
+    let model = "var y, x\nvar yhat, x_bar\n";
+    let answer = "$$ (\\hat{y} - y)^2 = \\hat y^2 - 2 \\hat{y} y + y^2 $$\n$$ \\bar{x} \\cdot 2 = 2 \\bar x $$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]]);
+}
+
 /// `\frac{dL}{dw}` is refused: as a derivative written with `d` when the model has no `d`, and as
 /// ambiguous (a derivative, or a quotient of products) when it has one; a product spelled out is
 /// read.

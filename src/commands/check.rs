@@ -96,9 +96,19 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Vec<FileReport>
     let entries = expand_paths(paths);
     let each = per_file(options, entries.len());
     let size = |entry: &Result<PathBuf, (PathBuf, String)>| entry.as_ref().map_or(0, |path| file_size(path));
-    in_order(entries, options.jobs, size, |entry| match read_entry(entry) {
+    in_order(entries, options.jobs, size, |entry| {
+        match read_entry(entry) {
+        // An answer in LaTeX or Markdown names the symbols of a model: without one it is no
+        // derivation file, and reading it as one would only list errors of syntax.
+        (name, Ok(_)) if AnswerKind::of_path(&name).is_some() => FileReport::unchecked(
+            name.clone(),
+            String::new(),
+            vec![Diagnostic::error(Span::default(), format!("`{name}` is an answer in LaTeX or Markdown: it is read with the names of a model"))
+                .with_hint("add `--model MODEL.deriv`, the derivation file that declares every symbol the answer uses (docs/latex.md)")],
+        ),
         (name, Ok(bytes)) => check_source(&name, &bytes, &each),
         (name, Err(message)) => unreadable(name, &message),
+    }
     })
 }
 

@@ -77,6 +77,11 @@ fn skip_argument(text: &str, from: usize) -> usize {
 /// What an environment met outside display math is: rows to read, math the reader does not read
 /// (an error), or anything else (prose, `subequations`), whose inside is scanned on.
 fn outer_environment(env: &Environment, out: &mut Vec<Range<usize>>, errors: &mut Vec<Diagnostic>) -> Option<usize> {
+    // `multline`'s rows are one equation: the reader is told so by the environment around them.
+    if env.name.starts_with("multline") {
+        out.push(env.begin.start..env.end);
+        return Some(env.end);
+    }
     if ROW_ENVIRONMENTS.contains(&env.name) {
         out.push(env.content.clone());
         return Some(env.end);

@@ -130,6 +130,23 @@ impl Names {
                 names.add_spelled(name.name.clone(), *kind, elements.clone(), spelling.trim().to_string());
             }
         }
+        // `yhat` and `y_hat` are `\hat{y}` (likewise `bar`, `tilde`), as every course writes
+        // them, unless the model spells them itself or names `ŷ` too.
+        let spelled: Vec<&str> = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Latex { name, .. } => Some(name.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let written: Vec<String> = declared.iter().map(|(n, ..)| name_latex(n)).collect();
+        for (name, kind, elements) in &declared {
+            let Some(spelling) = accent_spelling(name) else { continue };
+            if !spelled.contains(&name.as_str()) && !written.contains(&spelling) && seen.contains(name) {
+                names.add_spelled(name.clone(), *kind, elements.clone(), spelling);
+            }
+        }
         for size in sizes {
             if !seen.contains(&size) {
                 seen.push(size.clone());
@@ -254,4 +271,19 @@ pub fn greek_command(name: &str) -> Option<&'static str> {
         other => other,
     };
     GREEK_WORDS.iter().find(|g| **g == name).copied()
+}
+
+/// The accented spelling of a name that spells its accent out (`yhat`, `y_hat` → `\hat{y}`;
+/// `xbar` → `\bar{x}`; `thetatilde` → `\tilde{\theta}`): a letter or a Greek word, then the
+/// accent's name.
+fn accent_spelling(name: &str) -> Option<String> {
+    ["hat", "bar", "tilde"].iter().find_map(|accent| {
+        let base = name.strip_suffix(accent)?;
+        let base = base.strip_suffix('_').unwrap_or(base);
+        let letter = base.len() == 1 && base.chars().all(|c| c.is_ascii_alphabetic());
+        (letter || GREEK_WORDS.contains(&base)).then(|| {
+            let symbol = if letter { base.to_string() } else { format!("\\{base}") };
+            format!("\\{accent}{{{symbol}}}")
+        })
+    })
 }

@@ -127,10 +127,40 @@ fn rows(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Row> 
             }
         }
     }
+    let rows = continued_rows(rows);
     rows.into_iter()
         .map(equations_of_row)
         .filter(|row| row.iter().flatten().any(|x| !matches!(x, Node::Comment(..))))
         .collect()
+}
+
+/// Rows that go on with the expression of the row before and then hold a relation of their own
+/// (`&= x^2 + 2xy + y^2 \\ &\quad - x^2 + 2xy - y^2 = 4xy`), joined to that row: an empty first
+/// column and a binary operator first say that the expression is not finished. (Without a
+/// relation such a row continues the expression already, in [`add_group`].)
+fn continued_rows(rows: Vec<Row>) -> Vec<Row> {
+    let mut out: Vec<Row> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let goes_on = |row: &Row| {
+            let Some(first) = row.first() else { return false };
+            let written: Vec<&Node> =
+                first.iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).collect();
+            let operator = |n: &Node| {
+                matches!(n, Node::Sym('+' | '-' | '±' | '∓', _))
+                    || matches!(n, Node::Cmd(c, args, _) if args.is_empty() && ["cdot", "times", "pm", "mp"].contains(&c.as_str()))
+            };
+            matches!(written.as_slice(), [Node::Amp(_), op, ..] if operator(op)) && has_relation(first)
+        };
+        match out.last_mut() {
+            Some(before) if before.len() == 1 && row.len() == 1 && goes_on(&row) => {
+                let mut nodes = row.into_iter().next().expect("one group");
+                nodes.retain(|n| !matches!(n, Node::Amp(_)));
+                before[0].extend(nodes);
+            }
+            _ => out.push(row),
+        }
+    }
+    out
 }
 
 fn last_group(row: &mut Row) -> &mut Vec<Node> {
@@ -146,8 +176,20 @@ fn last_group(row: &mut Row) -> &mut Vec<Node> {
 /// is the notes column (`&& \text{by (3)}`, and `&& G_2 = 784`, which `render` writes for a note).
 fn equations_of_row(row: Row) -> Row {
     let mut out: Row = Vec::new();
+    // The math of the notes pair just before, which is the left side of a pair that starts with a
+    // relation (`A &= B && C &= D`: `C` sits in a pair of its own, `= D` in the next).
+    let mut left_over: Vec<Node> = Vec::new();
     for (k, group) in row.into_iter().enumerate() {
-        let group = clean_row(group);
+        let mut group = clean_row(group);
+        let starts_with_relation = {
+            let written: Vec<Node> =
+                group.iter().filter(|n| !matches!(n, Node::Comment(..) | Node::Amp(_))).cloned().collect();
+            !written.is_empty() && relation_of(&written, 0).is_some()
+        };
+        if k > 0 && starts_with_relation && !left_over.is_empty() {
+            group.splice(0..0, std::mem::take(&mut left_over));
+        }
+        left_over.clear();
         let (left, right) = match group.iter().position(|n| matches!(n, Node::Amp(_))) {
             Some(at) => (&group[..at], &group[at + 1..]),
             None => (&group[..], &group[..0]),
@@ -159,7 +201,15 @@ fn equations_of_row(row: Row) -> Row {
         let equation =
             (!left.is_empty() && has_relation(&group)) || (!right.is_empty() && relation_of(&right, 0).is_some());
         let group: Vec<Node> = group.into_iter().filter(|n| !matches!(n, Node::Amp(_))).collect();
-        if k > 0 && !equation {
+        // A row of text alone (`&\text{hence} \\` between two equations) is prose: notes.
+        let prose =
+            !group.is_empty() && group.iter().all(|n| is_text(n) || matches!(n, Node::Comment(..) | Node::Amp(_)));
+        if (k > 0 && !equation) || prose {
+            left_over = group
+                .iter()
+                .filter(|n| !matches!(n, Node::Comment(..) | Node::Amp(_)) && !is_text(n))
+                .cloned()
+                .collect();
             let notes = group.into_iter().filter_map(|n| match n {
                 Node::Comment(..) => Some(n),
                 Node::Cmd(name, args, span) if name == "text" && args.len() == 1 => {
@@ -180,8 +230,11 @@ fn equations_of_row(row: Row) -> Row {
 /// gone by now), with those as notes, as a notes column's are: text is never a value, and at
 /// the end of an equation it says what the step did. Text elsewhere stays what it was (an error
 /// where the step is read).
+fn is_text(n: &Node) -> bool {
+    matches!(n, Node::Cmd(name, args, _) if ["text", "textrm"].contains(&name.as_str()) && args.len() == 1)
+}
+
 fn trailing_text_as_note(mut group: Vec<Node>) -> Vec<Node> {
-    let is_text = |n: &Node| matches!(n, Node::Cmd(name, args, _) if ["text", "textrm"].contains(&name.as_str()) && args.len() == 1);
     let start = group.iter().rposition(|n| !is_text(n) && !matches!(n, Node::Comment(..))).map_or(0, |k| k + 1);
     // (Not a group of text alone: that is no equation.)
     if start == 0 || !has_relation(&group[..start]) {
@@ -305,7 +358,15 @@ fn text_of(nodes: &[Node]) -> String {
 fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
     for node in nodes {
         match node {
+            // The rows of `multline` are one equation broken where the page ends.
+            Node::Env(name, body, _) if name.starts_with("multline") => {
+                flatten(body.into_iter().filter(|n| !matches!(n, Node::Row(_))).collect(), out)
+            }
             Node::Env(name, body, _) if ROW_ENVIRONMENTS.contains(&name.as_str()) => flatten(body, out),
+            // A box drawn around a whole equation, or around its last steps: the box is no math.
+            Node::Cmd(name, mut args, _) if name == "boxed" && args.len() == 1 && has_relation(&args[0]) => {
+                flatten(args.remove(0), out)
+            }
             other => out.push(other),
         }
     }
@@ -326,8 +387,7 @@ fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
     // The last node that is not a comment: an equation number after `\quad`, or punctuation, goes.
     loop {
         let Some(last) = out.iter().rposition(|n| !matches!(n, Node::Comment(..))) else { break };
-        let number = quad
-            && matches!(&out[last], Node::Paren('(', inner, ')', _) if matches!(inner.as_slice(), [Node::Num(..)]));
+        let number = quad && matches!(&out[last], Node::Paren('(', inner, ')', _) if is_label(inner));
         if number || matches!(out[last], Node::Sym('.' | ',' | ';', _)) {
             out.remove(last);
         } else {
@@ -335,6 +395,20 @@ fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
         }
     }
     out
+}
+
+/// Whether the inside of `(…)` written after `\quad` at the end of a row is a hand-written
+/// equation label: `(3)`, `(1a)`, `(b)`, `(iv)`, `(*)`, `(A.2)`. Nobody writes a product there
+/// behind a space of a quad.
+fn is_label(inner: &[Node]) -> bool {
+    let short_word = |w: &str| w.chars().count() <= 4 && w.chars().all(|c| c.is_ascii_alphabetic());
+    match inner {
+        [Node::Num(..)] | [Node::Sym('*', _)] => true,
+        [Node::Num(..), Node::Word(w, _)] | [Node::Word(w, _), Node::Num(..)] => short_word(w),
+        [Node::Word(w, _)] => short_word(w),
+        [Node::Word(w, _), Node::Sym('.', _), Node::Num(..)] => short_word(w),
+        _ => false,
+    }
 }
 
 /// A relation found in a row: what it is, how many nodes it takes, and the note written on it
@@ -484,6 +558,7 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
     // Split at the relations of the row's top level.
     let mut parts: Vec<Part> = vec![Part { relation: None, nodes: Vec::new(), note: None }];
     let mut definition = false;
+    let mut defined_after = false;
     let mut other: Option<Span> = None;
     let mut i = 0;
     while i < row.len() {
@@ -491,6 +566,11 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
             Some(Found { rel: Rel::Step(r), width, note }) => {
                 parts.push(Part { relation: Some((r, row[i].span())), nodes: Vec::new(), note });
                 i += width;
+            }
+            // `A &= B \equiv C`: the steps before the definition are steps; it ends the chain.
+            Some(Found { rel: Rel::Definition, .. }) if parts.len() > 1 => {
+                defined_after = true;
+                break;
             }
             Some(Found { rel: Rel::Definition, .. }) => {
                 definition = true;
@@ -558,7 +638,7 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
         }
         return Added::Continued;
     }
-    if first_empty {
+    let added = if first_empty {
         match chains.last_mut() {
             Some(chain) if !chain.parts.is_empty() => {
                 chain.parts.extend(parts.into_iter().skip(1));
@@ -575,7 +655,12 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
     } else {
         chains.push(Chain { parts, refused: None });
         Added::Started
+    };
+    if defined_after {
+        chains.push(Chain::default());
+        return Added::Ended;
     }
+    added
 }
 
 impl Chain {
@@ -652,6 +737,12 @@ fn parse_within(nodes: &[Node], names: &Names, text: &str, bound: &[String], aro
 }
 
 fn unexpected(n: &Node) -> Diagnostic {
+    if let Node::Sym(c @ ('^' | '_'), span) = n {
+        let (which, example) =
+            if *c == '^' { ("superscript", "`e^{x^2}` or `{e^x}^2`") } else { ("subscript", "`W_{i_1}` or `W_{ij}`") };
+        return Diagnostic::error(*span, format!("a double {which}: one base has two"))
+            .with_hint(format!("brace what the {which} belongs to: {example}"));
+    }
     let what = match n {
         Node::Sym(c, _) => format!("`{c}`"),
         Node::Cmd(c, _, _) => format!("`\\{c}`"),
@@ -821,11 +912,71 @@ impl<'a> P<'a> {
         }
     }
 
+    /// A number, with the groups of three digits that follow it behind a thin space
+    /// (`10\,000`, `1\,000\,000`). Two numbers side by side otherwise are refused: TeX prints
+    /// `2 3` as 23, and no reader can tell a product from a number written in pieces; nor can a
+    /// comma in braces (`1{,}5`, a decimal comma or a thousands separator) be told.
+    fn number(&mut self, digits: String, span: Span) -> R<Expr> {
+        let mut text = digits;
+        let mut span = span;
+        loop {
+            let next = match self.peek() {
+                Some(Node::Attach { base, .. }) => &**base,
+                Some(n) => n,
+                None => break,
+            };
+            let gap = self.text.get(span.end..next.span().start).unwrap_or_default().trim();
+            match next {
+                Node::Num(more, more_span) => {
+                    let group = more.len() == 3 && more.chars().all(|c| c.is_ascii_digit());
+                    let whole = text.chars().all(|c| c.is_ascii_digit());
+                    if group && whole && ["\\,", "\\ ", "~", "\\thinspace"].contains(&gap) {
+                        if matches!(self.peek(), Some(Node::Attach { .. })) {
+                            // `10\,000^2`: the power is the whole number's, as it is printed.
+                            let Some(Node::Attach { sup, primes, sub, span: attach_span, name_end, .. }) =
+                                self.peek().cloned()
+                            else {
+                                break;
+                            };
+                            text.push_str(more);
+                            let number = Node::Num(text.clone(), join(span, *more_span));
+                            self.nodes[self.pos] = Node::Attach {
+                                base: Box::new(number),
+                                sub,
+                                sup,
+                                primes,
+                                span: join(span, attach_span),
+                                name_end,
+                            };
+                            return self.primary();
+                        }
+                        text.push_str(more);
+                        span = join(span, *more_span);
+                        self.pos += 1;
+                        continue;
+                    }
+                    let hint = if gap.is_empty() {
+                        format!("TeX prints `{text} {more}` as {text}{more}: write the number in one piece, or `{text} \\cdot {more}` for a product")
+                    } else {
+                        format!("a number in pieces or a product cannot be told: write `{text}{more}` (groups of digits after `\\,` only), or `{text} \\cdot {more}`")
+                    };
+                    return Err(Diagnostic::error(join(span, *more_span), "two numbers side by side").with_hint(hint));
+                }
+                Node::Group(inner, group_span) if matches!(inner.as_slice(), [Node::Sym(',', _)]) => {
+                    return Err(Diagnostic::error(join(span, *group_span), "a comma inside a number")
+                        .with_hint("write a decimal point (`1.5`) or the number without separators (`10000`)"));
+                }
+                _ => break,
+            }
+        }
+        Ok(Expr { kind: ExprKind::Number(text), span })
+    }
+
     fn primary(&mut self) -> R<Expr> {
         let node = self.next()?;
         let span = node.span();
         match node {
-            Node::Num(n, _) => Ok(Expr { kind: ExprKind::Number(n), span }),
+            Node::Num(n, _) => self.number(n, span),
             Node::Paren('(' | '[', inner, _, _) | Node::Group(inner, _) => {
                 let mut e = self.sub(&inner)?;
                 e.span = span;
@@ -850,9 +1001,15 @@ impl<'a> P<'a> {
                         return Err(Diagnostic::error(span, "a prime on this cannot be read")
                             .with_hint("primes belong to function names: `f'(x)`"));
                     }
-                    self.pos -= 1;
-                    self.nodes[self.pos] = *base;
-                    let e = self.primary()?;
+                    let e = match *base {
+                        // The power is this number's alone: what follows it is another factor.
+                        Node::Num(n, s) => Expr { kind: ExprKind::Number(n), span: s },
+                        base => {
+                            self.pos -= 1;
+                            self.nodes[self.pos] = base;
+                            self.primary()?
+                        }
+                    };
                     match sup {
                         Some(sup) => self.apply_sup(e, &sup, span),
                         None => Ok(e),
@@ -984,7 +1141,8 @@ impl<'a> P<'a> {
             // `\sqrt{x}^2`: the power of the root, as for a fraction.
             "sqrt" if args.len() == 1 && sub.is_none() && primes == 0 => {
                 let arg = self.sub(&args[0])?;
-                let root = Expr { kind: ExprKind::Call { func: ident("sqrt", span), primes: 0, args: vec![arg] }, span };
+                let root =
+                    Expr { kind: ExprKind::Call { func: ident("sqrt", span), primes: 0, args: vec![arg] }, span };
                 match sup {
                     Some(sup) => self.apply_sup(root, sup, span),
                     None => Ok(root),
@@ -1148,9 +1306,11 @@ impl<'a> P<'a> {
                 self.nodes[self.pos] = (**base).clone();
             }
         }
+        let mut closed = None;
         let args = match self.peek() {
-            Some(Node::Paren('(', inner, ')', _)) => {
+            Some(Node::Paren('(', inner, ')', paren)) => {
                 let inner = inner.clone();
+                closed = Some(*paren);
                 self.pos += 1;
                 let mut args = Vec::new();
                 for part in inner.split(|n| matches!(n, Node::Sym(',', _))) {
@@ -1164,7 +1324,8 @@ impl<'a> P<'a> {
                     .with_hint("write its arguments in parentheses: `f(x)`"))
             }
         };
-        let end = args.last().map_or(span, |a| a.span);
+        // The call ends with its closing parenthesis, where it has one.
+        let end = closed.or_else(|| args.last().map(|a| a.span)).unwrap_or(span);
         let span = join(span, end);
         let call = Expr { kind: ExprKind::Call { func, primes, args }, span };
         match power {
@@ -1357,6 +1518,11 @@ impl<'a> P<'a> {
         // (`\text{net}_\phi^t` is `net_phi[t]`, not `net[phi,t]`).
         let longest = found.iter().map(|(e, ..)| e.sub.len()).max().unwrap_or(0);
         found.retain(|(e, ..)| e.sub.len() == longest);
+        // One name matched by two of its spellings (`x_bar` as `x_{\mathrm{bar}}` and `\bar{x}`)
+        // is one reading.
+        if found.windows(2).all(|w| w[0].0.name == w[1].0.name && w[0].1.len() == w[1].1.len()) {
+            found.truncate(1);
+        }
         if found.is_empty() {
             if let Some(d) = refusal {
                 return Err(d);

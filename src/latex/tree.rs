@@ -125,10 +125,11 @@ const ONE_ARGUMENT: [&str; 23] = [
 ];
 const TWO_ARGUMENTS: [&str; 6] = ["frac", "dfrac", "tfrac", "stackrel", "overset", "underset"];
 /// Environments read as rows of a derivation.
-pub const ROW_ENVIRONMENTS: [&str; 21] = [
+pub const ROW_ENVIRONMENTS: [&str; 22] = [
     "align",
     "align*",
     "aligned",
+    "alignedat",
     "split",
     "gather",
     "gather*",
@@ -150,8 +151,8 @@ pub const ROW_ENVIRONMENTS: [&str; 21] = [
 ];
 /// Environments whose first argument is a count or a column layout (`\begin{alignat}{2}`,
 /// `\begin{array}{cc}`), never math: the parser is told so, or `{2}` would be read as a factor.
-pub const ENVIRONMENTS_WITH_ARGUMENT: [&str; 6] =
-    ["alignat", "alignat*", "xalignat", "xalignat*", "xxalignat", "array"];
+pub const ENVIRONMENTS_WITH_ARGUMENT: [&str; 7] =
+    ["alignat", "alignat*", "alignedat", "xalignat", "xalignat*", "xxalignat", "array"];
 const MATRIX_ENVIRONMENTS: [&str; 7] = ["matrix", "pmatrix", "bmatrix", "vmatrix", "Bmatrix", "cases", "array"];
 
 /// Parses the math in `text`, which starts at byte `base` of the answer file. Math nested deeper
@@ -530,6 +531,9 @@ impl Convert {
             }
             if sup.is_none() {
                 sup = p;
+            } else if p.is_some() {
+                // `e^x^2`: a double superscript, which TeX refuses; likewise.
+                out.push(Node::Sym('^', inner_span));
             }
             primes += q;
             base_node = *inner;

@@ -681,6 +681,19 @@ impl<'m> Walk<'m> {
                 self.far_meeting(&[(atom, 1.0)], -x);
             }
         }
+        // A kink of a periodic function's value comes back at every period: `abs(sin(x))` has
+        // kinks at 0 and at π, where the usual draws (which have x and -x, and sin(x) and x alike
+        // in sign up to π) never tell `sign(sin(x))` from `sign(x)`. The next one out is a scale.
+        if depth > 0 && x.abs() <= 1.0 {
+            if let Expr::Builtin(b @ (Builtin::Sin | Builtin::Cos), 0, args) = atom {
+                let next = if *b == Builtin::Sin {
+                    std::f64::consts::PI - x.asin()
+                } else {
+                    2.0 * std::f64::consts::PI - x.acos()
+                };
+                self.kink_at(&linear(self.model, &args[0]), next, depth - 1);
+            }
+        }
         // At 0 a kink is at no magnitude, but a definition may hide where parts meet in it.
         if !x.is_finite() || (x == 0.0 && !matches!(atom, Expr::Entry(_))) {
             return;
