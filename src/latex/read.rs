@@ -984,7 +984,8 @@ impl<'a> P<'a> {
             // `\sqrt{x}^2`: the power of the root, as for a fraction.
             "sqrt" if args.len() == 1 && sub.is_none() && primes == 0 => {
                 let arg = self.sub(&args[0])?;
-                let root = Expr { kind: ExprKind::Call { func: ident("sqrt", span), primes: 0, args: vec![arg] }, span };
+                let root =
+                    Expr { kind: ExprKind::Call { func: ident("sqrt", span), primes: 0, args: vec![arg] }, span };
                 match sup {
                     Some(sup) => self.apply_sup(root, sup, span),
                     None => Ok(root),
