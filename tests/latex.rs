@@ -1003,3 +1003,142 @@ fn a_text_after_a_step_is_its_note() {
     let report = check("$$ x^2 = x \\text{ times } x $$\n", AnswerKind::Tex, "var x\n");
     assert!(!report.errors.is_empty());
 }
+
+/// The line of every step, by derivation.
+fn step_lines(report: &FileReport) -> Vec<Vec<usize>> {
+    report
+        .derivations
+        .iter()
+        .map(|d| d.steps.iter().map(|s| line_col(&report.source, s.span.start).0).collect())
+        .collect()
+}
+
+/// What a rendered Markdown page never shows as math is not read (the LaTeX tester, M5a: its
+/// wrong steps cost points): indented code, inline code, HTML comments (as blocks, inline, or
+/// in a list) and inline tags. Display math in an HTML block, which a Markdown reader leaves
+/// unparsed, is an error rather than silence; after a blank line it is Markdown and read. Truth
+/// by hand: x + x = 2x = x + x; x ≠ kx for k ≠ 1.
+#[test]
+fn markdown_code_and_html_are_not_read() {
+    let answer = "Indented code:\n\n    $$ x = 5x $$\n\n<!--\n$$ x = 6x $$\n-->\n\n\
+                  Prose <!-- $$ x = 7x $$ --> and `$$ x = 8x $$` and <span title=\"$$ x = 9x $$\">.\n\n\
+                  - item\n\n      $$ x = 10x $$\n\n\
+                  $$ x + x = 2x $$\n\n\
+                  <div>\n$$ x = 11x $$\n</div>\n\n\
+                  <details>\n\n$$ 2x = x + x $$\n\n</details>\n\n\
+                  <pre>\n$$ x = 12x $$\n</pre>\n";
+    let report = check(answer, AnswerKind::Markdown, "var x\n");
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]]);
+    assert_eq!(step_lines(&report), [[15], [23]]);
+    assert_eq!(errors(&report), ["18:1 display math inside an HTML block is not read"]);
+}
+
+/// What LaTeX never typesets is not read (the LaTeX tester, M5b): verbatim text and listings,
+/// the `comment` environment, `\iffalse … \fi` (its `\else` is typeset; conditionals inside it
+/// are counted, as TeX counts them), `\verb` with any delimiter, and everything after
+/// `\end{document}`. Truth by hand as above.
+#[test]
+fn hidden_tex_is_not_read() {
+    let answer = "\\documentclass{article}\n\\begin{document}\n\
+                  \\begin{verbatim}\n\\begin{align*} x &= 2x \\end{align*}\n$$ x = 3x $$\n\\end{verbatim}\n\
+                  \\begin{verbatim*}50% $$ x = 3x $$\\end{verbatim*}\n\
+                  \\begin{comment}\n$$ x = 4x $$\n\\end{comment}\n\
+                  \\iffalse\n$$ x = 5x $$ \\ifx a b \\fi $$ x = 5x $$ % \\fi\n\\fi\n\
+                  \\iffalse $$ x = 5x $$ \\else $$ x + x = 2x $$ \\fi\n\
+                  \\begin{lstlisting}\n$$ x = 6x $$\n\\end{lstlisting}\n\
+                  \\begin{minted}{python}\ns = '\\[ x = 6x \\]'\n\\end{minted}\n\
+                  Inline: \\verb|$$ x = 7x $$| and \\verb+\\[ x = 8x \\]+ and \\verb*!$$ x = 8x $$!.\n\
+                  % $$ x = 9x $$\n\
+                  \\[ 2x = x + x \\]\n\
+                  \\end{document}\n$$ x = 10x $$\n";
+    let report = check(answer, AnswerKind::Tex, "var x\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]]);
+    assert_eq!(step_lines(&report), [[14], [23]]);
+}
+
+/// LaTeX ignores a comment, so an `\end{align*}` in one does not end the block (the LaTeX
+/// tester, S4: the row after it was never checked); in verbatim text `%` is no comment. Truth by
+/// hand: (x+2)² = x² + 4x + 4 ≠ x² + 4.
+#[test]
+fn an_end_in_a_comment_does_not_end_the_block() {
+    let answer =
+        "\\begin{align*}\n(x+2)^2 &= x^2 + 4x + 4 \\\\\n% \\end{align*} old attempt\n &= x^2 + 4\n\\end{align*}\n\
+                  \\[ x + x = 2x % \\]\n\\]\n\
+                  \\begin{verbatim}50% \\end{verbatim} $$ 2x = x + x $$\n";
+    let report = check(answer, AnswerKind::Tex, "var x\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    use Verdict::*;
+    assert_eq!(verdicts(&report), [vec![Proved, Wrong], vec![Proved], vec![Proved]]);
+    assert_eq!(step_lines(&report), [vec![2, 4], vec![6], vec![8]]);
+}
+
+/// `\[ … \]` in Markdown and in a notebook's markdown cells is display math, as Jupyter and
+/// MathJax show it (the LaTeX tester, S5: it was never read); in code it is not. Truth by hand:
+/// ∂/∂x x³ = 3x² ≠ 2x²; (x+1)² ≠ x² + 1.
+#[test]
+fn bracket_display_math_in_markdown_and_notebooks_is_read() {
+    let answer = "# Q1\n\n\\[ \\frac{\\partial}{\\partial x} x^3 = 2x^2 \\]\n\n\\[\n\\frac{\\partial}{\\partial x} x^3 = 3x^2\n\\]\n\n\
+                  `\\[ x = 2x \\]`\n\n```\n\\[ x = 2x \\]\n```\n\n$$ x + x = 2x $$\n";
+    let report = check(answer, AnswerKind::Markdown, "var x\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Wrong], [Verdict::Proved], [Verdict::Proved]]);
+    assert_eq!(step_lines(&report), [[3], [6], [15]]);
+    let notebook = r##"{"cells": [
+  {"cell_type": "markdown", "metadata": {}, "source": ["Q1:\n", "\\[\n", "\\frac{\\partial}{\\partial x} x^3 = 2x^2\n", "\\]\n", "\n", "$$ (x+1)^2 = x^2 + 1 $$\n"]},
+  {"cell_type": "code", "metadata": {}, "source": ["s = '\\[ x = 2x \\]'\n"], "outputs": [], "execution_count": null}
+ ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"##;
+    let report = check(notebook, AnswerKind::Notebook, "var x\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Wrong], [Verdict::Wrong]]);
+    assert_eq!(step_lines(&report), [[2], [2]]);
+}
+
+/// The `>` of a block quote (nested too) is not a relation of the math quoted in it (the LaTeX
+/// tester: `> $$ … $$` over several lines was refused at the `>`); spans stay the file's.
+/// Truth by hand: (x+1)² = x² + 2x + 1 ≠ x² + 1.
+#[test]
+fn block_quote_markers_are_not_math() {
+    let answer = "> $$\n> (x+1)^2 = x^2 + 2x + 1\n> $$\n\n> > $$\n> > (x+1)^2\n> > = x^2 + 1\n> > $$\n\n\
+                  > ```math\n> x + x = 2x\n> ```\n";
+    let report = check(answer, AnswerKind::Markdown, "var x\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Wrong], [Verdict::Proved]]);
+    let first = &report.derivations[0].steps[0];
+    assert_eq!(line_col(&report.source, first.span.start), (2, 11));
+    assert_eq!(step_lines(&report), [[2], [7], [11]]);
+    // 100,000 nested quotes (200 KB): each line's markers are walked once, not once a quote (that
+    // took over a minute for 300,000).
+    let deep = format!("{}$$ x + x = 2x $$\n", "> ".repeat(100_000));
+    assert_eq!(verdicts(&check(&deep, AnswerKind::Markdown, "var x\n")), [[Verdict::Proved]]);
+}
+
+/// Hidden text that is never closed hides the rest of the file, as LaTeX and Markdown do; nothing
+/// panics, and an answer with nothing left says so.
+#[test]
+fn unclosed_hidden_text_is_not_a_panic() {
+    for (answer, kind) in [
+        ("<!--\n$$ x = 2x $$\n", AnswerKind::Markdown),
+        ("<div>\n$$ x = 2x $$", AnswerKind::Markdown),
+        ("<!-- $$ x = 2x $$", AnswerKind::Markdown),
+        ("> <!--\n> $$ x = 2x $$", AnswerKind::Markdown),
+        ("    $$ x = 2x $$", AnswerKind::Markdown),
+        ("```math\n", AnswerKind::Markdown),
+        ("\\begin{verbatim}\n$$ x = 2x $$\n", AnswerKind::Tex),
+        ("\\begin{comment}", AnswerKind::Tex),
+        ("\\iffalse\n$$ x = 2x $$\n", AnswerKind::Tex),
+        ("\\iffalse", AnswerKind::Tex),
+        ("\\verb", AnswerKind::Tex),
+        ("\\verb*", AnswerKind::Tex),
+        ("\\verb|$$ x = 2x $$\n", AnswerKind::Tex),
+        ("\\end{document}", AnswerKind::Tex),
+    ] {
+        let report = check(answer, kind, "var x\n");
+        assert!(report.derivations.iter().all(|d| d.steps.iter().all(|s| s.verdict != Verdict::Wrong)), "{answer}");
+        assert!(!report.errors.is_empty(), "{answer}");
+        assert!(report.errors.iter().all(|d| !d.message.contains("internal error")), "{answer}");
+    }
+    // An unclosed `<!--` inside a paragraph is text (CommonMark): the math after it is shown.
+    let report = check("Prose <!-- $$ x + x = 2x $$\n", AnswerKind::Markdown, "var x\n");
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
+}

@@ -2,6 +2,8 @@
 
 use std::ops::Range;
 
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
 use super::tree::{ENVIRONMENTS_WITH_ARGUMENT, ROW_ENVIRONMENTS};
 use crate::diagnostic::{Diagnostic, Span};
 
@@ -24,6 +26,23 @@ const UNREAD_ENVIRONMENTS: [&str; 13] = [
     "mathpar",
 ];
 
+/// Environments whose content LaTeX never typesets as math: verbatim text, code listings and the
+/// `comment` package's comments. Their end is the first `\end{name}`, as LaTeX reads it (a `%`
+/// inside them is text, not a comment).
+const HIDDEN_ENVIRONMENTS: [&str; 8] =
+    ["verbatim", "verbatim*", "Verbatim", "Verbatim*", "comment", "lstlisting", "minted", "minted*"];
+
+/// The language of an answer's text, where the two read it differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    /// A LaTeX document: `%` starts a comment, `$…$` is inline math, and verbatim text,
+    /// `\iffalse … \fi` and what follows `\end{document}` are never typeset.
+    Tex,
+    /// Markdown, with its code and HTML already blanked (`markdown_blocks`): `%` and `$` are
+    /// text, as they are where Jupyter and MathJax look for math.
+    Markdown,
+}
+
 /// One `\begin{name} … \end{name}` of the text.
 struct Environment<'a> {
     name: &'a str,
@@ -35,18 +54,24 @@ struct Environment<'a> {
     end: usize,
 }
 
-/// The environment that begins at `at`, where the text reads `\begin{`.
-fn environment_at(text: &str, at: usize) -> Option<Environment<'_>> {
+/// The environment that begins at `at`, where the text reads `\begin{`. In LaTeX its end is the
+/// first `\end{name}` outside a comment, except in a verbatim environment, where `%` is text.
+fn environment_at(text: &str, at: usize, markup: Markup) -> Option<Environment<'_>> {
     let name_start = at + "\\begin{".len();
     let close = text[name_start..].find('}')?;
     let name = &text[name_start..name_start + close];
     let mut content = name_start + close + 1;
-    if ENVIRONMENTS_WITH_ARGUMENT.contains(&name) {
-        content = skip_argument(text, content);
-    }
     let end_tag = format!("\\end{{{name}}}");
-    let (content_end, end) = match text[content..].find(&end_tag) {
-        Some(e) => (content + e, content + e + end_tag.len()),
+    let content_end = if markup == Markup::Tex && HIDDEN_ENVIRONMENTS.contains(&name) {
+        text[content..].find(&end_tag).map(|e| content + e)
+    } else {
+        if ENVIRONMENTS_WITH_ARGUMENT.contains(&name) {
+            content = skip_argument(text, content);
+        }
+        find_closing(text, content, &end_tag, markup)
+    };
+    let (content_end, end) = match content_end {
+        Some(e) => (e, e + end_tag.len()),
         None => (text.len(), text.len()),
     };
     Some(Environment { name, begin: Span::new(at, content), content: content..content_end, end })
@@ -97,33 +122,163 @@ fn outer_environment(env: &Environment, out: &mut Vec<Range<usize>>, errors: &mu
 }
 
 /// The display-math blocks of a LaTeX document: the row environments, `$$…$$` and `\[…\]`.
-/// Comments and inline math `$…$` are skipped. Each range is the content, without delimiters.
-/// A math environment that is not read is an error in `errors`.
+/// Comments, inline math `$…$`, verbatim text (`verbatim`, `lstlisting`, `minted`, `\verb|…|`),
+/// the `comment` environment, `\iffalse … \fi` and everything after `\end{document}` are
+/// skipped. Each range is the content, without delimiters. A math environment that is not read
+/// is an error in `errors`.
 pub fn tex_blocks(text: &str, errors: &mut Vec<Diagnostic>) -> Vec<Range<usize>> {
+    display_math(text, Markup::Tex, errors)
+}
+
+/// The display-math blocks of a Markdown text, and the text as the reader reads it. The blocks
+/// are `$$…$$`, `\[…\]`, ```` ```math ```` fences, and a row environment written bare in the
+/// text (`\begin{align} … \end{align}`), which Jupyter and MathJax render as display math. Code
+/// (fenced, indented, inline) and HTML (blocks, tags, comments), which never show math, are
+/// blanked in the returned text, and so are the `>` of block quotes; every byte keeps its offset.
+/// A math environment that is not read, or display math inside an HTML block, is an error in
+/// `errors`.
+pub fn markdown_blocks(text: &str, errors: &mut Vec<Diagnostic>) -> (String, Vec<Range<usize>>) {
+    let mut hidden = Vec::new();
+    let mut quotes = Vec::new();
+    let mut fences = Vec::new(); // (the whole fenced block, its content)
+    let mut math_fence: Option<(Range<usize>, Option<Range<usize>>)> = None;
+    for (event, range) in Parser::new_ext(text, Options::ENABLE_MATH).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.split_whitespace().next() == Some("math") =>
+            {
+                math_fence = Some((range, None));
+            }
+            Event::Text(_) if math_fence.is_some() => {
+                if let Some((_, content)) = &mut math_fence {
+                    let start = content.as_ref().map_or(range.start, |c| c.start);
+                    *content = Some(start..range.end);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) if math_fence.is_some() => {
+                if let Some((block, Some(content))) = math_fence.take() {
+                    fences.push((block, content));
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) | Event::Code(_) | Event::InlineHtml(_) => hidden.push(range),
+            Event::Start(Tag::HtmlBlock) => {
+                if let Some(at) = display_math_in_html(&text[range.clone()]) {
+                    let at = range.start + at;
+                    errors.push(
+                        Diagnostic::error(Span::new(at, at), "display math inside an HTML block is not read")
+                            .with_hint("leave a blank line after the HTML tag, so that the math is Markdown again"),
+                    );
+                }
+                hidden.push(range);
+            }
+            Event::Start(Tag::BlockQuote(_)) => quotes.push(range),
+            _ => {}
+        }
+    }
+    let mut shown = text.as_bytes().to_vec();
+    for range in &hidden {
+        blank(&mut shown, range.clone());
+    }
+    blank_quote_markers(&mut shown, &quotes);
+    // The fences' content is read as it is; the scan below must not find `$$` in it again.
+    let mut scanned = shown.clone();
+    for (block, _) in &fences {
+        blank(&mut scanned, block.clone());
+    }
+    // Blanking replaces whole characters (pulldown-cmark's ranges and `>` are at character
+    // boundaries), so both stay UTF-8; were that ever not so, the text would be read unblanked.
+    let shown = String::from_utf8(shown).unwrap_or_else(|_| text.to_owned());
+    let scanned = String::from_utf8(scanned).unwrap_or_else(|_| shown.clone());
+    let mut out = display_math(&scanned, Markup::Markdown, errors);
+    out.extend(fences.into_iter().map(|(_, content)| content));
+    out.sort_by_key(|r| r.start);
+    (shown, out)
+}
+
+/// Where display math (`$$`, `\[`, `\begin{`) is in an HTML block that shows its text (not a
+/// comment, nor `<pre>`, `<script>`, `<style>` or `<textarea>`, nor `<!…>` or `<?…>`), which
+/// MathJax may render but a Markdown reader does not parse.
+fn display_math_in_html(block: &str) -> Option<usize> {
+    let head = block.trim_start().chars().take(9).collect::<String>().to_ascii_lowercase();
+    let raw = ["<!", "<?", "<pre", "<script", "<style", "<textarea"];
+    if raw.iter().any(|r| head.starts_with(r)) {
+        return None;
+    }
+    ["$$", "\\[", "\\begin{"].iter().filter_map(|m| block.find(m)).min()
+}
+
+/// Spaces for the bytes of `range`, newlines kept.
+fn blank(bytes: &mut [u8], range: Range<usize>) {
+    for b in &mut bytes[range] {
+        if *b != b'\n' {
+            *b = b' ';
+        }
+    }
+}
+
+/// Spaces for the `>` that open the lines of the block quotes `quotes` (outer ones first, as
+/// pulldown-cmark gives them). A line's run of markers is walked once, by the first quote that
+/// reaches it: a quote nested in it starts inside that run (`> > x`), unless something stands
+/// between them (`> - > x`). Walking it again for each of a thousand nested quotes was quadratic.
+fn blank_quote_markers(bytes: &mut [u8], quotes: &[Range<usize>]) {
+    let line_starts: Vec<usize> =
+        std::iter::once(0).chain(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1)).collect();
+    // Where the blanked run of markers of each line ends.
+    let mut blanked_to = vec![0; line_starts.len()];
+    for quote in quotes {
+        let first = line_starts.partition_point(|&s| s <= quote.start).saturating_sub(1);
+        for (line, &line_start) in line_starts.iter().enumerate().skip(first) {
+            if line_start >= quote.end {
+                break;
+            }
+            let mut i = line_start.max(quote.start);
+            if i < blanked_to[line] {
+                continue;
+            }
+            while i < quote.end && matches!(bytes[i], b' ' | b'\t' | b'>') {
+                if bytes[i] == b'>' {
+                    bytes[i] = b' ';
+                }
+                i += 1;
+            }
+            blanked_to[line] = i;
+        }
+    }
+}
+
+/// The display math of a text: row environments, `$$…$$` and `\[…\]`, with what `markup` skips.
+fn display_math(text: &str, markup: Markup, errors: &mut Vec<Diagnostic>) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'%' => i = line_end(text, i),
+            b'%' if markup == Markup::Tex => i = line_end(text, i),
             b'\\' if text[i..].starts_with("\\begin{") => {
-                let Some(env) = environment_at(text, i) else { break };
+                let Some(env) = environment_at(text, i, markup) else { break };
+                if markup == Markup::Tex && HIDDEN_ENVIRONMENTS.contains(&env.name) {
+                    i = env.end;
+                    continue;
+                }
                 i = outer_environment(&env, &mut out, errors).unwrap_or(env.begin.end);
             }
             b'\\' if text[i..].starts_with("\\[") => {
                 let content = i + 2;
-                let end = find_unescaped(text, content, "\\]").unwrap_or(text.len());
+                let end = find_closing(text, content, "\\]", markup).unwrap_or(text.len());
                 out.push(content..end);
                 i = end + 2;
             }
+            b'\\' if markup == Markup::Tex && text[i..].starts_with("\\end{document}") => break,
+            b'\\' if markup == Markup::Tex && command_at(text, i) == "iffalse" => i = skip_iffalse(text, i + 8),
+            b'\\' if markup == Markup::Tex && command_at(text, i) == "verb" => i = skip_verb(text, i + 5),
             b'\\' => i += 1 + text[i + 1..].chars().next().map_or(0, char::len_utf8),
             b'$' if text[i..].starts_with("$$") => {
                 let content = i + 2;
-                let end = find_unescaped(text, content, "$$").unwrap_or(text.len());
+                let end = find_closing(text, content, "$$", markup).unwrap_or(text.len());
                 out.push(content..end);
                 i = end + 2;
             }
-            b'$' => i = find_unescaped(text, i + 1, "$").map_or(text.len(), |e| e + 1),
+            b'$' if markup == Markup::Tex => i = find_closing(text, i + 1, "$", markup).map_or(text.len(), |e| e + 1),
             _ => i += 1,
         }
     }
@@ -131,102 +286,79 @@ pub fn tex_blocks(text: &str, errors: &mut Vec<Diagnostic>) -> Vec<Range<usize>>
     out
 }
 
-/// The display-math blocks of a Markdown text: `$$…$$` outside code, ```` ```math ```` fences,
-/// and a row environment written bare in the text (`\begin{align} … \end{align}`), which Jupyter
-/// and MathJax render as display math. A math environment that is not read is an error in
-/// `errors`.
-pub fn markdown_blocks(text: &str, errors: &mut Vec<Diagnostic>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut fence: Option<(String, bool, usize)> = None; // (marker, is math, content start)
-    let mut in_math: Option<usize> = None; // content start of an open `$$`
-    let mut resume = 0; // the end of a bare environment: the text before it has been read
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let line_start = at;
-        at += line.len();
-        if at <= resume {
-            continue;
-        }
-        let trimmed = line.trim_start();
-        if in_math.is_none() && line_start >= resume {
-            if let Some((marker, math, content)) = &fence {
-                if trimmed.starts_with(marker.as_str()) && trimmed[marker.len()..].trim().is_empty() {
-                    if *math {
-                        out.push(*content..line_start);
-                    }
-                    fence = None;
+/// The name of the control word at `at` (where the text reads `\`): its letters, or "".
+fn command_at(text: &str, at: usize) -> &str {
+    let name = &text[at + 1..];
+    let len = name.bytes().take_while(u8::is_ascii_alphabetic).count();
+    &name[..len]
+}
+
+/// Past the false branch of an `\iffalse` whose name ends at `from`: after the `\else` or `\fi`
+/// that matches it, counting the conditionals (`\if…`) inside, as TeX skips them; comments
+/// are skipped too. The end of the text when it is not closed.
+fn skip_iffalse(text: &str, from: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = from;
+    while i < text.len() {
+        match text.as_bytes()[i] {
+            b'%' => i = line_end(text, i),
+            b'\\' => {
+                let name = command_at(text, i);
+                let after = i + 1 + name.len();
+                match name {
+                    "fi" | "else" if depth == 0 => return after,
+                    "fi" => depth -= 1,
+                    // `\ifthenelse` (package ifthen) is a macro, not a conditional.
+                    n if n.starts_with("if") && n != "ifthenelse" => depth += 1,
+                    _ => {}
                 }
-                continue;
-            }
-            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                let marker: String = trimmed.chars().take_while(|c| *c == '`' || *c == '~').collect();
-                let info = trimmed[marker.len()..].trim();
-                fence = Some((marker, info == "math" || info.starts_with("math "), at));
-                continue;
-            }
-        }
-        // `$$` pairs and bare environments on this line, outside inline code.
-        let mut i = resume.saturating_sub(line_start);
-        let bytes = line.as_bytes();
-        while i < bytes.len() {
-            if in_math.is_none() && bytes[i] == b'`' {
-                let ticks = line[i..].chars().take_while(|c| *c == '`').count();
-                let marker = "`".repeat(ticks);
-                i = match line[i + ticks..].find(&marker) {
-                    Some(e) => i + ticks + e + ticks,
-                    None => bytes.len(),
+                i = if name.is_empty() {
+                    i + 1 + text[i + 1..].chars().next().map_or(0, char::len_utf8)
+                } else {
+                    after
                 };
-                continue;
             }
-            // (`i` is at a character's start wherever the byte there is ASCII.)
-            if in_math.is_none() && bytes[i] == b'\\' && line[i..].starts_with("\\begin{") {
-                let Some(env) = environment_at(text, line_start + i) else { break };
-                match outer_environment(&env, &mut out, errors) {
-                    Some(end) => {
-                        resume = end;
-                        if end >= at {
-                            break;
-                        }
-                        i = end - line_start;
-                    }
-                    None => i = env.begin.end - line_start,
-                }
-                continue;
-            }
-            if bytes[i] == b'\\' {
-                i += 2;
-                continue;
-            }
-            if bytes[i] == b'$' && line[i..].starts_with("$$") {
-                match in_math.take() {
-                    Some(content) => out.push(content..line_start + i),
-                    None => in_math = Some(line_start + i + 2),
-                }
-                i += 2;
-                continue;
-            }
-            i += 1;
+            _ => i += 1,
         }
     }
-    if let Some(content) = in_math {
-        out.push(content..text.len());
+    text.len()
+}
+
+/// Past a `\verb|…|` (or `\verb*|…|`) whose name ends at `from`: its delimiter is the character
+/// after it, and it ends at the next one on the same line (LaTeX stops at the line's end).
+fn skip_verb(text: &str, from: usize) -> usize {
+    let from = from + usize::from(text[from..].starts_with('*'));
+    let Some(delimiter) = text[from..].chars().next() else { return text.len() };
+    if delimiter == '\n' {
+        return from;
     }
-    out
+    let content = from + delimiter.len_utf8();
+    let line = &text[content..line_end(text, content)];
+    match line.find(delimiter) {
+        Some(e) => content + e + delimiter.len_utf8(),
+        None => content + line.len(),
+    }
 }
 
 fn line_end(text: &str, from: usize) -> usize {
     text[from..].find('\n').map_or(text.len(), |e| from + e + 1)
 }
 
-fn find_unescaped(text: &str, from: usize, pattern: &str) -> Option<usize> {
+/// Where `pattern` next occurs from `from`, outside `\`-escapes and, in LaTeX, outside `%`
+/// comments (LaTeX never sees what a comment holds).
+fn find_closing(text: &str, from: usize, pattern: &str, markup: Markup) -> Option<usize> {
     let mut i = from;
     while i < text.len() {
         let rest = &text[i..];
         if rest.starts_with(pattern) {
             return Some(i);
         }
-        if rest.starts_with('\\') {
-            i += 1 + rest[1..].chars().next().map_or(0, char::len_utf8);
+        if let Some(escaped) = rest.strip_prefix('\\') {
+            i += 1 + escaped.chars().next().map_or(0, char::len_utf8);
+            continue;
+        }
+        if markup == Markup::Tex && rest.starts_with('%') {
+            i = line_end(text, i);
             continue;
         }
         i += rest.chars().next().map_or(1, char::len_utf8);

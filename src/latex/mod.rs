@@ -11,6 +11,8 @@ mod read;
 pub mod spell;
 mod tree;
 
+use std::borrow::Cow;
+
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::ast::{Derivation, Expr, ExprKind, File, IndexAtom, IndexExpr, VarRef};
 
@@ -44,9 +46,13 @@ impl AnswerKind {
 pub fn read_answer(text: &str, kind: AnswerKind, model: &File) -> (Vec<Derivation>, Vec<Diagnostic>) {
     let names = names::Names::of_model(model);
     let mut unread = Vec::new();
-    let ranges = match kind {
-        AnswerKind::Tex => blocks::tex_blocks(text, &mut unread),
-        AnswerKind::Markdown => blocks::markdown_blocks(text, &mut unread),
+    // Markdown is read with its code, HTML and quote markers blanked (same offsets).
+    let (shown, ranges) = match kind {
+        AnswerKind::Tex => (Cow::Borrowed(text), blocks::tex_blocks(text, &mut unread)),
+        AnswerKind::Markdown => {
+            let (shown, ranges) = blocks::markdown_blocks(text, &mut unread);
+            (Cow::Owned(shown), ranges)
+        }
         AnswerKind::Notebook => {
             let cells = match notebook::markdown_cells(text) {
                 Ok(cells) => cells,
@@ -56,8 +62,8 @@ pub fn read_answer(text: &str, kind: AnswerKind, model: &File) -> (Vec<Derivatio
             let mut errors = Vec::new();
             for cell in cells {
                 let mut unread = Vec::new();
-                let ranges = blocks::markdown_blocks(&cell.text, &mut unread);
-                let (mut ds, mut es) = read::read_blocks(&cell.text, &ranges, &names);
+                let (shown, ranges) = blocks::markdown_blocks(&cell.text, &mut unread);
+                let (mut ds, mut es) = read::read_blocks(&shown, &ranges, &names);
                 merge_unread(&mut es, unread);
                 for d in &mut ds {
                     map_derivation(d, &|s| cell.map(s));
@@ -71,7 +77,7 @@ pub fn read_answer(text: &str, kind: AnswerKind, model: &File) -> (Vec<Derivatio
             return (derivations, errors);
         }
     };
-    let (derivations, mut errors) = read::read_blocks(text, &ranges, &names);
+    let (derivations, mut errors) = read::read_blocks(&shown, &ranges, &names);
     merge_unread(&mut errors, unread);
     (derivations, errors)
 }
