@@ -123,8 +123,10 @@ fn check_answer_here(
     };
     let (answer, mut errors) = answer_file(&text, kind, &model_file);
     // The model's declarations and the answer's derivations, as one file.
-    let mut file =
-        File { items: model_file.items.into_iter().filter(|item| !matches!(item, Item::Derivation(_))).collect() };
+    let mut file = File {
+        items: model_file.items.into_iter().filter(|item| !matches!(item, Item::Derivation(_))).collect(),
+        unfilled: Vec::new(),
+    };
     file.items.extend(answer.items);
     let (model, resolve_errors) = resolve(&file);
     errors.extend(resolve_errors);
@@ -159,7 +161,7 @@ pub fn answer_file(text: &str, kind: AnswerKind, model: &File) -> (File, Vec<Dia
                 .without_source(),
         );
     }
-    (File { items: derivations.into_iter().map(Item::Derivation).collect() }, errors)
+    (File { items: derivations.into_iter().map(Item::Derivation).collect(), unfilled: Vec::new() }, errors)
 }
 
 fn check_source_here(path: &str, bytes: &[u8], options: &CheckOptions) -> FileReport {

@@ -221,17 +221,19 @@ fn an_unmatched_derivation_a_changed_head_and_a_costly_model_change_are_flagged_
     assert!(g.derivations[2].manual_review());
     // The model change of changed_model.deriv cost nothing: not flagged.
     assert!(!grade("changed_model.deriv").manual_review());
-    // One that comes with lost points is.
+    // One that comes with points lost in a derivation the submission has is.
     let changed = MODEL.replace("var x, w, b, y", "var x > 0, w, b, y");
-    let g = grade_submission(
-        &reference(),
-        "changed.deriv",
-        &format!(
-            "{changed}derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x*exp(x)*(2 + x)\n"
-        ),
-        &GradeOptions::default(),
-    );
+    let product = |last: &str| {
+        let text =
+            format!("{changed}derive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = {last}\n");
+        grade_submission(&reference(), "changed.deriv", &text, &GradeOptions::default())
+    };
+    // (Points lost only on the derivations it does not have: its declarations cannot explain them.)
+    let g = product("x*exp(x)*(2 + x)");
     assert_eq!(scores(&g), ["0", "0", "2", "0"]);
+    assert!(g.review.is_empty(), "{:?}", g.review);
+    let g = product("x*exp(x)*(3 + x)");
+    assert_eq!(scores(&g), ["0", "0", "0.6", "0"]);
     assert_eq!(g.review.len(), 1, "{:?}", g.review);
     assert!(
         g.review[0].starts_with("the model differs from the reference's (changed declaration of `x` (line 2)"),
@@ -239,11 +241,12 @@ fn an_unmatched_derivation_a_changed_head_and_a_costly_model_change_are_flagged_
         g.review
     );
     // Names of its own with lost points: perhaps the reference's intermediates renamed.
-    let g = grade_text(
-        "let z2 = x^2\nderive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + z2*exp(x)\n",
-        &GradeOptions::default(),
-    );
+    let own = "let z2 = x^2\nderive \"product\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + z2*exp(x)\n";
+    let g = grade_text(own, &GradeOptions::default());
     assert_eq!(scores(&g), ["0", "0", "2", "0"]);
+    assert!(g.review.is_empty(), "full marks on the one derivation it has: {:?}", g.review);
+    let g = grade_text(&format!("{own}  = x*exp(x)*(3 + x)\n"), &GradeOptions::default());
+    assert_eq!(scores(&g), ["0", "0", "0.6", "0"]);
     assert_eq!(
         g.review,
         ["the submission declares names of its own (added definition of `z2`, which the reference does not have \
@@ -928,4 +931,149 @@ fn a_counterexample_names_the_students_indices() {
     let c = step.result.counterexample.as_ref().expect("a counterexample");
     assert!(c.indices.contains_key("r") && c.indices.contains_key("q"), "{:?}", c.indices);
     assert!(!c.indices.contains_key("i") && !c.indices.contains_key("j"), "{:?}", c.indices);
+}
+
+/// The declarations of a TA's workbook sheet (softmax, SGD, sigmoid), and its reference.
+const WORKBOOK_MODEL: &str = "index k in 1..K, m in 1..K, i in 1..K\nvar a[k], y[k] >= 0\nassume sum(k, y[k]) = 1\n\
+    let p[k] = exp(a[k]) / sum(m, exp(a[m]))\nlet H = -sum(k, y[k] * log(p[k]))\n\
+    let theta0 = 0.5, theta1 = 1.5, theta2 = 0.5\nlet yhat = 1 * theta0 + 1 * theta1 + 2 * theta2\n\
+    let L = (2 - yhat)^2\nvar x\nlet s(z) = 1 / (1 + exp(-z))\n";
+
+const WORKBOOK_DERIVATIONS: &str = "derive \"softmax CE gradient\" worth 6 diff(H, a[i])\n  \
+    = -sum(k, y[k] / p[k] * diff(p[k], a[i]))   # chain rule\n  \
+    = -sum(k, y[k] * (delta(k, i) - p[i]))   # softmax Jacobian\n  = p[i] - y[i]\n\
+    derive \"SGD update theta1\" worth 2 theta1 - 0.001 * diff(L, theta1)\n  = 1.5 - 0.001 * 2\n  = 1.498\n\
+    derive \"sigmoid derivative\" worth 4 diff(s(x), x)\n  = exp(-x) / (1 + exp(-x))^2   # quotient rule\n  \
+    = s(x) * (1 - s(x))\n";
+
+fn workbook() -> Reference {
+    let text = format!("grading final 40%, steps 60%\n{WORKBOOK_MODEL}{WORKBOOK_DERIVATIONS}");
+    Reference::new("workbook.deriv", &text, &CheckOptions::default()).expect("a reference")
+}
+
+/// The grade of `body` (derivations) in the workbook's model.
+fn grade_workbook(reference: &Reference, body: &str) -> SubmissionGrade {
+    grade_submission(reference, "workbook_answer.deriv", &format!("{WORKBOOK_MODEL}{body}"), &GradeOptions::default())
+}
+
+#[test]
+fn the_numbers_of_a_term_written_otherwise_reach_the_milestone() {
+    // A TA's test: `1.5 - 0.002` for the reference's step `1.5 - 0.001 * 2` scored 0.8 / 2 ("skips
+    // the reference's step `3/2 - 1/1000*2`"), `1.5 - 2/1000` 2 / 2.
+    let r = workbook();
+    let update = |steps: &str| {
+        let body = format!("derive \"SGD update theta1\" theta1 - 0.001 * diff(L, theta1)\n{steps}");
+        grade_workbook(&r, &body).derivations[1].clone()
+    };
+    for step in ["1.5 - 0.002", "1.5 - 2/1000", "3/2 - 1/500", "1.5 - 0.001 * 2", "-0.002 + 1.5", "1.5 - 2 * 0.001 + 0"]
+    {
+        let d = update(&format!("  = {step}\n  = 1.498\n"));
+        assert_eq!((d.milestones, d.score.to_string().as_str()), ((1, 1), "2"), "{step}: {:?}", d.feedback);
+    }
+    // Adding the terms is the step's arithmetic: the answer alone does not show it.
+    for leap in ["  = 1.498\n", "  = 1.498 + 0\n", "  = 1.5 - 0.002\n  = 1.498\n  = 1.498 * 1\n"] {
+        let d = update(leap);
+        let expected = if leap.contains("0.002") { "2" } else { "0.8" };
+        assert_eq!(d.score.to_string(), expected, "{leap:?}: {:?}", d.feedback);
+    }
+    // A reference step whose terms are numbers (`0.5 - 0.004` before `0.496`) is a milestone too.
+    let reference = "grading final 40%, steps 60%\nlet theta2 = 0.5, g = 4\n\
+        derive \"update\" worth 2 theta2 - 0.001 * g\n  = 0.5 - 0.004\n  = 0.496\n";
+    let r = Reference::new("sgd.deriv", reference, &CheckOptions::default()).expect("a reference");
+    let answer = |steps: &str| {
+        let source = format!("let theta2 = 0.5, g = 4\nderive \"update\" theta2 - 0.001 * g\n{steps}");
+        grade_submission(&r, "sgd.deriv", &source, &GradeOptions::default()).derivations[0].clone()
+    };
+    assert_eq!(answer("  = 0.5 - 4/1000\n  = 0.496\n").score.to_string(), "2");
+    assert_eq!(answer("  = 0.496\n").score.to_string(), "0.8");
+}
+
+#[test]
+fn the_heads_derivative_with_its_definitions_written_out_is_no_work() {
+    // A TA's test: `= diff(1/(1 + exp(-x)), x)` (the head with `s` written out) before the answer
+    // scored 4 / 4, the answer alone 1.6 / 4; `diff(H, a[i])` restated three ways, 6 / 6.
+    let r = workbook();
+    let sigmoid = |steps: &str| {
+        grade_workbook(&r, &format!("derive \"sigmoid derivative\" diff(s(x), x)\n{steps}")).derivations[2].clone()
+    };
+    for restated in ["diff(1/(1 + exp(-x)), x)", "diff((1 + exp(-x))^(-1), x)", "2 * diff(1/(exp(-x) + 1), x) / 2"] {
+        let d = sigmoid(&format!("  = {restated}\n  = s(x) * (1 - s(x))\n"));
+        assert_eq!((d.milestones, d.score.to_string().as_str()), ((0, 1), "1.6"), "{restated}: {:?}", d.feedback);
+        assert!(d.steps[1].skips[0].contains("quotient rule"), "{:?}", d.steps[1].skips);
+    }
+    // A first step that differentiates still counts: the chain rule, with a `diff` piece left.
+    for work in ["-1/(1 + exp(-x))^2 * diff(1 + exp(-x), x)", "-(1 + exp(-x))^(-2) * diff(exp(-x), x)"] {
+        let d = sigmoid(&format!("  = diff(1/(1 + exp(-x)), x)\n  = {work}\n  = s(x) * (1 - s(x))\n"));
+        assert_eq!((d.milestones, d.score.to_string().as_str()), ((1, 1), "4"), "{work}: {:?}", d.feedback);
+    }
+    let softmax = |steps: &str| {
+        grade_workbook(&r, &format!("derive \"softmax CE gradient\" diff(H, a[i])\n{steps}")).derivations[0].clone()
+    };
+    let d = softmax(
+        "  = diff(-sum(k, y[k] * log(p[k])), a[i])\n  = -diff(sum(k, y[k] * log(p[k])), a[i])\n  \
+         = -1 * diff(sum(k, y[k] * log(p[k])), a[i])\n  = p[i] - y[i]\n",
+    );
+    assert_eq!((d.milestones, d.score.to_string().as_str()), ((0, 2), "2.4"), "{:?}", d.feedback);
+    // The derivative taken inside the sum is work (of its own route).
+    let d = softmax(
+        "  = -diff(sum(k, y[k] * log(p[k])), a[i])\n  = -sum(k, y[k] * diff(log(p[k]), a[i]))\n  \
+         = -sum(k, y[k] * (delta(k, i) - p[i]))\n  = p[i] - y[i]\n",
+    );
+    assert_eq!((d.milestones, d.score.to_string().as_str()), ((2, 2), "6"), "{:?}", d.feedback);
+    // Where the reference asks for the definitions written out, that step is reached, however the
+    // constant factors are placed.
+    let reference = format!(
+        "{WORKBOOK_MODEL}derive \"softmax\" worth 6 diff(H, a[i])\n  = diff(-sum(k, y[k] * log(p[k])), a[i])\n  \
+         = -sum(k, y[k] * diff(log(p[k]), a[i]))\n  = p[i] - y[i]\n"
+    );
+    let r = Reference::new("unfold.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    for restated in ["diff(-sum(k, y[k] * log(p[k])), a[i])", "-diff(sum(k, log(p[k]) * y[k]), a[i])"] {
+        let body = format!(
+            "derive \"softmax\" diff(H, a[i])\n  = {restated}\n  = -sum(k, y[k] * diff(log(p[k]), a[i]))\n  \
+             = p[i] - y[i]\n"
+        );
+        let d = grade_workbook(&r, &body).derivations[0].clone();
+        assert_eq!((d.milestones, d.score.to_string().as_str()), ((2, 2), "6"), "{restated}: {:?}", d.feedback);
+    }
+}
+
+#[test]
+fn a_derive_line_without_steps_is_a_part_not_attempted() {
+    // A TA's test: a sheet with 2 of its parts filled in had "derivation has no steps" errors for
+    // the others, and was flagged for manual review.
+    let r = workbook();
+    let body = "derive \"softmax CE gradient\" worth 6 diff(H, a[i])\n  = p[i] - y[i]\n  # = … your steps\n\n\
+        derive \"SGD update theta1\" worth 2 theta1 - 0.001 * diff(L, theta1)\n  # = … your steps, one per line\n\n\
+        derive diff(s(x), x)\n";
+    let g = grade_workbook(&r, body);
+    assert!(g.errors.is_empty(), "{:?}", g.errors);
+    assert!(!g.manual_review(), "{:?}", g.review);
+    assert_eq!(scores(&g), ["2.4", "0", "0"]);
+    assert_eq!(g.derivations[1].feedback, ["not attempted: the derivation at line 15 has no steps"]);
+    assert_eq!(g.derivations[2].feedback, ["not attempted: the derivation at line 18 has no steps"]);
+    // The sheet handed in with no step at all is no answer to pass unseen.
+    let g = grade_workbook(&r, &body.replace("  = p[i] - y[i]\n", ""));
+    assert!(g.manual_review() && !g.gradable(), "{:?}", g.review);
+    assert_eq!(g.errors.len(), 1, "{:?}", g.errors);
+    assert_eq!(g.errors[0].message, "no derivation of this submission has steps");
+    // `check` still reports each such line.
+    let (_, errors) = parse_file(body);
+    assert_eq!(errors.iter().filter(|e| e.message == "derivation has no steps").count(), 2);
+}
+
+#[test]
+fn names_of_its_own_flag_a_file_only_where_a_derivation_it_has_lost_points() {
+    // A TA's test: a submission with an index of its own, full marks on the one part it has and
+    // the others missing, was flagged "declares names of its own … see whether they stand for the
+    // reference's".
+    let r = workbook();
+    let body = "index j in 1..K\nlet q[k] = exp(a[k]) / sum(j, exp(a[j]))\n\
+        derive \"softmax CE gradient\" diff(H, a[i])\n  = -sum(k, y[k] / q[k] * diff(q[k], a[i]))\n  \
+        = -sum(k, y[k] * (delta(k, i) - q[i]))\n  = q[i] - y[i]\n";
+    let g = grade_workbook(&r, body);
+    assert_eq!(scores(&g), ["6", "0", "0"]);
+    assert!(!g.manual_review(), "{:?}", g.review);
+    // Points lost in the part it has: flagged, as before.
+    let g = grade_workbook(&r, &body.replace("  = q[i] - y[i]\n", "  = q[i] - y[i] + 1\n"));
+    assert!(g.review.iter().any(|r| r.contains("declares names of its own")), "{:?}", g.review);
 }

@@ -150,6 +150,18 @@ fn the_gradescope_kit_installs_and_grades_one_submission_per_run() {
     let doc = run(&[("a.deriv", &submission("correct.deriv")), ("b.deriv", &submission("missing.deriv"))]);
     assert_eq!(doc["score"], 0.0);
     assert!(doc["output"].as_str().is_some_and(|o| o.contains("submit exactly one")), "{doc:#}");
+    assert!(doc["output"].as_str().is_some_and(|o| o.contains("2 files that could be the answer (a.deriv, b.deriv)")));
+    // A TA's test: a `.deriv` answer with a README.md beside it was not graded ("the submission
+    // could not be read"). The `.deriv` file is graded; a README with derivations of its own is
+    // named for a person to look at, one of notes is not.
+    let notes: &[u8] = b"# My answers\n\nThey are in answer.deriv.\n";
+    let doc = run(&[("answer.deriv", &submission("correct.deriv")), ("README.md", notes)]);
+    assert_eq!((doc["score"].clone(), doc["extra_data"]["manual_review"].clone()), (10.0.into(), false.into()));
+    let math: &[u8] = b"# My answers\n\n$$\ny = 2 x\n$$\n";
+    let doc = run(&[("answer.deriv", &submission("correct.deriv")), ("README.md", math)]);
+    assert_eq!((doc["score"].clone(), doc["extra_data"]["manual_review"].clone()), (10.0.into(), true.into()));
+    let output = doc["output"].as_str().unwrap_or_default();
+    assert!(output.contains("README.md was not graded (answer.deriv was), though it holds derivations"), "{output}");
     let _ = std::fs::remove_dir_all(&ag);
 }
 

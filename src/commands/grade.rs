@@ -18,12 +18,13 @@ use crate::check::{CheckOptions, DEFAULT_SEED};
 use crate::cli::{GradeArgs, GradeFormat};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::grade::{grade_answer, grade_submission, GradeOptions, Provenance, Reference, SubmissionGrade};
-use crate::latex::AnswerKind;
+use crate::latex::{read_answer, AnswerKind};
 use crate::report::{
     render_batch_csv, render_batch_human, render_batch_json, render_diagnostics, render_gradescope,
     render_prairielearn, render_record_gradescope, BatchInfo, FileReport, GradeRecord,
 };
 use crate::source::{decode_source, CHECK_STACK_BYTES};
+use crate::syntax::parse_file;
 use crate::work::Budget;
 
 /// Runs `grade`; returns the exit status: 0 when every submission was graded, 2 when the
@@ -410,34 +411,64 @@ fn grade_with_time_limit(
 }
 
 /// The grade of the one submission among `paths` (the one file of [`SUBMISSION_EXTENSIONS`],
-/// directories walked, the reference left out), as a platform's autograder needs it. No file, or more than one, is a
-/// submission that cannot be read, with the reason.
+/// directories walked, the reference left out), as a platform's autograder needs it. One `.deriv`
+/// file with Markdown beside it (a `README.md`) is that `.deriv` file, flagged for a person where
+/// the Markdown holds derivations of its own (docs/grading.md, "Platform kits"). No file, or
+/// another choice of several, is a submission that is not graded, with the files named.
 pub fn grade_one(
     paths: &[PathBuf],
     reference: &Arc<Reference>,
     options: &GradeOptions,
     reference_path: &Path,
 ) -> SubmissionGrade {
-    let mut grades = grade_paths(paths, reference, options, Some(reference_path));
-    if grades.len() == 1 {
-        return grades.remove(0);
+    let mut entries = submission_entries(paths, Some(reference_path));
+    if entries.len() == 1 {
+        return grade_entry(entries.remove(0).entry, reference, options);
+    }
+    let is_deriv = |e: &Entry| AnswerKind::of_path(&e.name).is_none();
+    let markdown = |e: &Entry| AnswerKind::of_path(&e.name) == Some(AnswerKind::Markdown);
+    if entries.iter().filter(|e| is_deriv(e)).count() == 1 && entries.iter().all(|e| is_deriv(e) || markdown(e)) {
+        let (answer, notes): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| is_deriv(e));
+        let answer = answer.into_iter().next().expect("one .deriv file");
+        let answer_identity = answer.identity.clone();
+        let mut grade = grade_entry(answer.entry, reference, options);
+        let (model, _) = parse_file(&reference.source);
+        for note in notes.iter().filter(|n| holds_derivations(n, &model)) {
+            grade.review.push(format!(
+                "{} was not graded ({answer_identity} was), though it holds derivations in display math: see \
+                 whether it is the answer",
+                note.identity
+            ));
+        }
+        return grade;
     }
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let message = if grades.is_empty() {
-        "no submission was given".to_string()
+    let (message, why) = if entries.is_empty() {
+        ("no submission was given".to_string(), "no answer file was found".to_string())
     } else {
-        let files: Vec<&str> = grades.iter().map(|g| g.path.as_str()).collect();
-        format!(
-            "the submission has {} files to grade ({}): submit exactly one (.deriv, .tex, .md or .ipynb)",
+        let files: Vec<&str> = entries.iter().map(|e| e.identity.as_str()).collect();
+        let message = format!(
+            "the submission has {} files that could be the answer ({}): submit exactly one .deriv, .tex, .md or \
+             .ipynb file (a .deriv file may come with Markdown notes, such as a README.md)",
             files.len(),
             files.join(", ")
-        )
+        );
+        (message, format!("the submission has {} answer files ({})", files.len(), files.join(", ")))
     };
     let d = Diagnostic::error(Span::default(), message).without_source();
-    let mut grade =
-        SubmissionGrade::not_graded(reference, &names.join(" "), "", vec![d], "the submission could not be read");
+    let mut grade = SubmissionGrade::not_graded(reference, &names.join(" "), "", vec![d], &why);
     grade.unreadable = true;
     grade
+}
+
+/// Whether a Markdown file beside a `.deriv` answer holds derivations of its own: display math
+/// that the reader reads as a chain, or refuses (`model`: the reference's declarations). A file
+/// that cannot be read holds none.
+fn holds_derivations(note: &Entry, model: &crate::syntax::ast::File) -> bool {
+    let Ok(path) = &note.entry else { return false };
+    let Ok(Ok(text)) = std::fs::read(path).map(|b| decode_source(&b)) else { return false };
+    let (derivations, refused) = read_answer(&text, AnswerKind::Markdown, model);
+    !derivations.is_empty() || !refused.is_empty()
 }
 
 /// Writes one `NAME/results.json` per record under `dir` and says how many on standard error; the

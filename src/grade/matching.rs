@@ -73,6 +73,33 @@ pub(super) struct Combined {
     pub own: Vec<EntryId>,
     /// The length of the reference's text at the end of `text`.
     pub reference_len: usize,
+    /// The submission's `derive` lines with no step below them: parts not attempted.
+    pub unfilled: Vec<Unfilled>,
+}
+
+/// A `derive` line of a submission with no step below it (a part of the sheet left as handed out).
+pub(super) struct Unfilled {
+    /// Its quoted name, if any.
+    pub name: Option<String>,
+    /// The `derive` line.
+    pub span: Span,
+    /// Its head as written, without white space.
+    pub head: String,
+}
+
+impl Unfilled {
+    /// Whether it is the reference's derivation `r`: by its name, else by its head written alike.
+    pub fn is(&self, r: &super::ReferenceDerivation) -> bool {
+        match &self.name {
+            Some(name) => Some(name) == r.written_name.as_ref(),
+            None => self.head == without_space(&r.head_text),
+        }
+    }
+}
+
+/// A text without its white space.
+fn without_space(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// What a submission's declarations do to the reference's model (none, by default: an answer
@@ -273,6 +300,15 @@ fn resolve_combined(
         .filter(|&id| model.entries[id].span.start < offset && !is_hidden(&model.entries[id].name))
         .collect();
     let reference_len = reference.source.len();
+    let unfilled = file
+        .unfilled
+        .iter()
+        .map(|d| Unfilled {
+            name: d.name.clone(),
+            span: d.span,
+            head: without_space(text.get(d.head.span.range()).unwrap_or_default()),
+        })
+        .collect();
     Combined {
         model,
         errors,
@@ -283,6 +319,7 @@ fn resolve_combined(
         file: combined_file,
         own,
         reference_len,
+        unfilled,
     }
 }
 

@@ -7,13 +7,14 @@
 //! order of terms and factors and the folding of numbers ([`ac_text`]). Values cannot tell stages
 //! apart: every step that holds equals the head.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 
 use num_rational::BigRational;
 use num_traits::{One, Zero};
 
 use super::policy::{through_definitions, without_constant_factors};
-use crate::model::{entry_text, expr_text, subst_free, EntryId, EntryKind, Expr, Model};
+use crate::model::{entry_text, expr_text, subst_free, subst_locals, EntryId, EntryKind, Expr, Model};
 use crate::syntax::ast::BigOp;
 
 /// One of the reference's intermediate steps that a submission is expected to show.
@@ -25,6 +26,9 @@ pub struct Milestone {
     kind: Kind,
     /// How the feedback names it: ``the chain rule through `h[j]`, as in the reference's step `…` ``.
     pub label: String,
+    /// Whether it is the head's derivative with the sheet's definitions written out (the
+    /// reference asks for that step): reached by any step that is, however it is written.
+    restates: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +54,10 @@ pub struct Marks {
     /// the variables that derivative is by (a primed call's arguments, where each is a variable),
     /// and what it differentiates (see [`Differentiated`]).
     lone: Option<(BTreeSet<String>, Differentiated)>,
+    /// Where it is one derivative alone, up to a constant factor: the variable it is by, and what
+    /// it differentiates with every definition and function of the sheet written out and its
+    /// constant factors left out (see [`undifferentiated`]).
+    undifferentiated: Option<(String, String)>,
 }
 
 impl Marks {
@@ -69,7 +77,8 @@ impl Marks {
         } else {
             written.clone()
         };
-        Marks { signature, written, expanded, targets, lone: lone(model, e) }
+        let undifferentiated = undifferentiated(model, e);
+        Marks { signature, written, expanded, targets, lone: lone(model, e), undifferentiated }
     }
 
     /// Whether a step with these marks is at the stage of the head `head`: it leaves the head's
@@ -91,7 +100,62 @@ impl Marks {
                     }
                 }
         });
-        same || restated
+        // The head's own derivative with the sheet's definitions written out, or its terms and
+        // constant factors moved (`diff(1/(1 + exp(-x)), x)` for `diff(s(x), x)`,
+        // `-diff(sum(k, …), a[i])` for `diff(H, a[i])`): nothing is differentiated yet.
+        let unworked = self.undifferentiated.is_some() && self.undifferentiated == head.undifferentiated;
+        same || restated || unworked
+    }
+}
+
+/// Where `e` is one derivative alone, up to a constant factor (`diff(B, x)`, `-1 * diff(B, x)`):
+/// the variable it is by, and `B` with every definition and function of the sheet written out,
+/// without its constant factors, as [`ac_text`] writes it. `None` past a size.
+fn undifferentiated(model: &Model, e: &Expr) -> Option<(String, String)> {
+    let Expr::Diff(body, by) = without_numbers(e) else { return None };
+    let budget = Cell::new(MAX_EXPANSION);
+    let body = written_out(model, body, &RefCell::new(Vec::new()), &budget);
+    if budget.get() == 0 {
+        return None;
+    }
+    Some((entry_text(model, by), ac_text(model, without_numbers(&body), &[])))
+}
+
+/// `e` without its constant factors (`-2 * x / 3` is `x`), where one factor is left.
+fn without_numbers(e: &Expr) -> &Expr {
+    let (mut coefficient, mut num, mut den) = (BigRational::one(), Vec::new(), Vec::new());
+    factors(e, false, &mut coefficient, &mut num, &mut den);
+    match (num.as_slice(), den.is_empty()) {
+        ([one], true) if !coefficient.is_zero() => one,
+        _ => e,
+    }
+}
+
+/// `e` with every definition it reads (`H`, `p[k]`) and every call of a function the sheet
+/// defines (`s(x)`) written out; a definition inside itself (`open`: a recurrence) is left as it
+/// is. Each node spends one of `budget`; at 0 the rest is left as it is.
+fn written_out(model: &Model, e: &Expr, open: &RefCell<Vec<EntryId>>, budget: &Cell<usize>) -> Expr {
+    if budget.get() == 0 {
+        return e.clone();
+    }
+    budget.set(budget.get() - 1);
+    match e {
+        Expr::Entry(r) if !open.borrow().contains(&r.entry) => match &model.entries[r.entry].kind {
+            EntryKind::Defined(body) => {
+                let slots: Vec<_> = model.entries[r.entry].range_slots().collect();
+                let map: Vec<_> = slots.into_iter().zip(r.args.iter().cloned()).collect();
+                open.borrow_mut().push(r.entry);
+                let out = written_out(model, &subst_free(body, &map), open, budget);
+                open.borrow_mut().pop();
+                out
+            }
+            _ => e.clone(),
+        },
+        Expr::Apply(f, 0, args) if *f < model.user_functions.len() => {
+            let args: Vec<Expr> = args.iter().map(|a| written_out(model, a, open, budget)).collect();
+            written_out(model, &subst_locals(&model.user_functions[*f].body, &args), open, budget)
+        }
+        _ => e.map_children(|c| written_out(model, c, open, budget)),
     }
 }
 
@@ -198,13 +262,14 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[(&Expr, Option<&str>)]) -
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        let restates = marks.undifferentiated.is_some() && marks.undifferentiated == head_marks.undifferentiated;
         let quoted = format!("`{}`", expr_text(model, e));
         let label = match (note, matches!(kind, Kind::Stage(_)) && !through.is_empty()) {
             (_, true) => format!("the chain rule through {}, as in the reference's step {quoted}", through.join(", ")),
             (Some(note), false) => format!("the reference's step {quoted} ({note})"),
             (None, false) => format!("the reference's step {quoted}"),
         };
-        out.push(Milestone { position: k + 1, kind, label });
+        out.push(Milestone { position: k + 1, kind, label, restates });
     }
     out
 }
@@ -240,8 +305,9 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[Marks], reference_
     // With the definitions written out only on the way to the answer: the answer itself written
     // with a definition (`p - y` for `exp(a)/(1 + exp(a)) - y`) is the leap to it.
     let last_at = steps.len() - 1;
+    let unworked = |s: &Marks| s.undifferentiated.is_some() && s.undifferentiated == head.undifferentiated;
     let hits_at = |m: &Milestone, s: &Marks, at: usize| match &m.kind {
-        Kind::Stage(sig) => s.signature == *sig,
+        Kind::Stage(sig) => s.signature == *sig || (m.restates && unworked(s)),
         Kind::Written(w, expanded) => s.written == *w || (at != last_at && s.expanded == *expanded),
     };
     let mut reached = vec![false; milestones.len()];
@@ -318,24 +384,24 @@ fn diff_targets(model: &Model, e: &Expr) -> Vec<(usize, String)> {
 }
 
 /// An expression written so that two expressions that differ only in the order of their terms
-/// and factors, in how a sign or a quotient is written, or in numbers that fold (`2*3`, `1*x`,
-/// `x + 0`) are written alike.
+/// and factors, in how a sign or a quotient is written, or in how the numbers of one term are
+/// written (`0.002`, `2/1000`, `0.001*2`; `1*x`; a term `0`) are written alike. Two terms are
+/// not added into one (`1.5 - 0.002` is not written like `1.498`): that is a step's arithmetic.
 pub fn ac_text(model: &Model, e: &Expr, own: &[EntryId]) -> String {
     match e {
         Expr::Add(..) | Expr::Sub(..) | Expr::Neg(_) => {
+            // Each term on its own, its numbers multiplied out (`0.001*2`, `2/1000` and `0.002`
+            // are one term `1/500`), a term 0 left out; the terms are not added up: adding is
+            // the arithmetic a step shows (`1.5 - 0.002` before `1.498`).
             let mut terms = Vec::new();
             signed_terms(e, false, &mut terms);
-            let mut constant = BigRational::zero();
-            let mut texts = Vec::new();
-            for (negative, t) in terms {
-                match t {
-                    Expr::Const(l) if negative => constant -= &l.value,
-                    Expr::Const(l) => constant += &l.value,
-                    _ => texts.push(product_text(model, t, negative, own)),
-                }
-            }
-            if !constant.is_zero() || texts.is_empty() {
-                texts.push(number(&constant));
+            let mut texts: Vec<String> = terms
+                .into_iter()
+                .map(|(negative, t)| product_text(model, t, negative, own))
+                .filter(|t| t != "0")
+                .collect();
+            if texts.is_empty() {
+                return "0".to_string();
             }
             if texts.len() == 1 {
                 return texts.pop().unwrap_or_default();
@@ -344,6 +410,7 @@ pub fn ac_text(model: &Model, e: &Expr, own: &[EntryId]) -> String {
             format!("(+ {})", texts.join(" "))
         }
         Expr::Mul(..) | Expr::Div(..) => product_text(model, e, false, own),
+        Expr::Pow(_, b) if is_minus_one(b) => product_text(model, e, false, own),
         Expr::Pow(a, b) => format!("(^ {} {})", ac_text(model, a, own), ac_text(model, b, own)),
         Expr::Big(op, b, body) => {
             let word = if *op == BigOp::Sum { "sum" } else { "prod" };
@@ -421,10 +488,21 @@ fn factors<'a>(
             *coefficient = -&*coefficient;
             factors(a, below, coefficient, num, den);
         }
+        // `u^(-1)` is `1/u` written otherwise.
+        Expr::Pow(a, b) if is_minus_one(b) => factors(a, !below, coefficient, num, den),
         Expr::Const(l) if below && !l.value.is_zero() => *coefficient /= &l.value,
         Expr::Const(l) if !below => *coefficient *= &l.value,
         _ if below => den.push(e),
         _ => num.push(e),
+    }
+}
+
+/// Whether `e` is the number -1, as a literal or negated.
+fn is_minus_one(e: &Expr) -> bool {
+    match e {
+        Expr::Const(l) => -&l.value == BigRational::one(),
+        Expr::Neg(a) => matches!(&**a, Expr::Const(l) if l.value.is_one()),
+        _ => false,
     }
 }
 

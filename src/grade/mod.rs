@@ -291,14 +291,21 @@ pub fn grade_submission(reference: &Reference, path: &str, source: &str, options
         }
     };
     let (file, mut syntax_errors) = parse_file_remembering(source, lines);
-    // An empty file (or comments alone) is no answer of 0 points to pass unseen: it is told, and
-    // flagged, as an answer in LaTeX of which nothing could be read is.
+    // A `derive` line with no step below it is a part of the sheet not attempted, not an error of
+    // the submission (`check` reports it): the grade says so for that part, and flags nothing.
+    syntax_errors.retain(|e| !file.unfilled.iter().any(|d| d.span == e.span));
+    // An empty file (or comments alone, or the sheet with no step written) is no answer of 0
+    // points to pass unseen: it is told, and flagged, as an answer in LaTeX of which nothing
+    // could be read is.
     if syntax_errors.is_empty() && !file.items.iter().any(|item| matches!(item, Item::Derivation(_))) {
-        syntax_errors.push(
+        let error = if file.unfilled.is_empty() {
             Diagnostic::error(Span::default(), "no derivation was found in this submission")
                 .with_hint("a derivation is a `derive` line with its head and the steps below it; see docs/language.md")
-                .without_source(),
-        );
+        } else {
+            Diagnostic::error(Span::default(), "no derivation of this submission has steps")
+                .with_hint("the sheet's `derive` lines are here with no step below any of them: was the filled-in sheet handed in?")
+        };
+        syntax_errors.push(error.without_source());
     }
     let declarations = compare_declarations(reference, &file, source);
     let mut combined = combine(reference, &file, source, &declarations.blank, lines);
@@ -424,13 +431,17 @@ fn review_reasons(g: &SubmissionGrade, declarations: &DeclarationChanges) -> Vec
         reasons.push(format!("the derivation at line {line} matches none of the reference's and is not graded"));
     }
     let quoted = |changes: &[Diagnostic]| changes.iter().map(|d| located(&g.source, d)).collect::<Vec<_>>().join("; ");
-    if !declarations.overridden.is_empty() && g.score < g.max_score {
+    // Points lost in a derivation the submission has: a part it does not have (missing, or a
+    // `derive` line with no steps) scores 0 whatever its declarations, and a derivation that
+    // matches none of the reference's is a reason of its own (above).
+    let lost = g.derivations.iter().any(|d| d.matched.is_some() && d.score < d.max_score);
+    if !declarations.overridden.is_empty() && lost {
         reasons.push(format!(
             "the model differs from the reference's ({}) and points were lost: see whether the change explains the loss",
             quoted(&declarations.overridden)
         ));
     }
-    if !declarations.added.is_empty() && g.score < g.max_score {
+    if !declarations.added.is_empty() && lost {
         reasons.push(format!(
             "the submission declares names of its own ({}) and points were lost: see whether they stand for the \
              reference's under other names",
@@ -551,7 +562,14 @@ fn grade_derivations(
     let mut out = Vec::new();
     for (r, rd) in reference.derivations.iter().enumerate() {
         let Some(Match { sub: s, by, same_head }) = matches[r] else {
-            let why = format!("missing: no derivation named \"{}\" or with the head `{}`", rd.name, rd.head_text);
+            // A `derive` line left with no step below it (a part of the sheet as handed out) is a
+            // part not attempted: 0 points, as a missing one, and no reason to look at the file.
+            let why = match combined.unfilled.iter().find(|u| u.is(rd)) {
+                Some(u) => {
+                    format!("not attempted: the derivation at line {} has no steps", line_col(source, u.span.start).0)
+                }
+                None => format!("missing: no derivation named \"{}\" or with the head `{}`", rd.name, rd.head_text),
+            };
             out.push(DerivationGrade::zero(rd, vec![why]));
             continue;
         };

@@ -615,7 +615,7 @@ fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
             items.push(derivation(format!("{w}/{i}"), zero(span), std::mem::replace(&mut c.step, zero(span)), span));
         }
     }
-    let file = ast::File { items };
+    let file = ast::File { items, unfilled: Vec::new() };
     let (model, _) = resolve(&file);
     let mut lent = file.items.into_iter().skip(lent);
     for wr in wrong.iter_mut() {

@@ -17,6 +17,10 @@ pub struct Ident {
 pub struct File {
     /// Declarations and derivations, in the order they were written.
     pub items: Vec<Item>,
+    /// The `derive` lines with no step below them, in the order they were written: not in
+    /// `items`, and each an error (`derivation has no steps`). A grader takes them for parts of
+    /// a sheet not attempted.
+    pub unfilled: Vec<Derivation>,
 }
 
 /// One top-level item.

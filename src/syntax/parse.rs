@@ -190,6 +190,7 @@ fn close(file: &mut File, open: &mut Option<Derivation>, diagnostics: &mut Vec<D
                 Diagnostic::error(derivation.span, "derivation has no steps")
                     .with_hint("write each step on its own line, starting with `=` or `≈`"),
             );
+            file.unfilled.push(derivation);
         } else {
             file.items.push(Item::Derivation(derivation));
         }
