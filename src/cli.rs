@@ -37,11 +37,11 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Files or directories (walked for *.deriv); `-` reads standard input. With `--model`,
-    /// answers in LaTeX (`.tex`) or Markdown (`.md`).
+    /// answers in LaTeX (`.tex`), Markdown (`.md`) or Jupyter notebooks (`.ipynb`).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// The model (a `.deriv` file whose declarations name everything) for answers written in
-    /// LaTeX or Markdown; see docs/latex.md.
+    /// LaTeX, Markdown or notebooks; see docs/latex.md.
     #[arg(long, value_name = "MODEL.deriv")]
     pub model: Option<PathBuf>,
     /// Output format.

@@ -244,3 +244,33 @@ fn in_numbers_alone_a_repair_is_of_the_kind_the_cause_names() {
     assert_eq!(step.verdict, Verdict::Wrong);
     assert!(step.repair.as_ref().is_none_or(|r| r.kind == RepairKind::Sign), "{:?}", step.repair);
 }
+
+/// Repairs that would mislead (the new-user walkthrough and the prover tester, 5 December): a
+/// step that equals the head again after a wrong one gets none (`s(x) - s(x)^2` after
+/// `s(x) (1 + s(x))` was told to become `+ s(x)^2`); a part to add that is the whole step before
+/// is none ("the factor `t` is missing" from `1`); a derivation of numbers alone in a file with
+/// inputs gets only a change of the kind its cause names (`yhat` where `L` is needed, because
+/// L = 1, was offered). Truth by hand: s' = s (1 - s); d(2 - yhat)^2/dtheta1 = 2 (yhat - 2) = 2.
+#[test]
+fn repairs_that_would_mislead_are_not_offered() {
+    let report = check_text(
+        "var x\nlet s(z) = 1 / (1 + exp(-z))\n\
+         derive diff(s(x), x)\n  = s(x) * (1 + s(x))\n  = s(x) - s(x)^2\n\
+         var t in {0, 1}\nderive t^2\n  = t\n  = 1\n\
+         let theta0 = 0.5, theta1 = 1.5\nlet yhat = theta0 + theta1 + 1\nlet L = (2 - yhat)^2\n\
+         derive diff(L, theta1)\n  = 2 * (2 - yhat)\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let steps: Vec<_> = report.derivations.iter().flat_map(|d| &d.steps).collect();
+    let verdicts: Vec<(Verdict, bool)> = steps.iter().map(|s| (s.verdict, s.holds)).collect();
+    use Verdict::*;
+    assert_eq!(verdicts, [(Wrong, false), (Wrong, true), (Proved, true), (Wrong, false), (Wrong, false)]);
+    assert!(steps[0].repair.is_some(), "the sign slip itself is repaired");
+    assert!(steps[1].repair.is_none(), "{:?}", steps[1].repair);
+    assert!(steps[3].repair.is_none(), "{:?}", steps[3].repair);
+    let sign = steps[4].repair.as_ref().expect("a sign repair");
+    assert_eq!(
+        (sign.kind, sign.culprit_text.as_str(), sign.replacement.as_str()),
+        (RepairKind::Sign, "2 - yhat", "yhat - 2")
+    );
+}

@@ -4,7 +4,8 @@
 //! The search for repairs (`localise`) searches each derivation's wrong steps on their own, with a
 //! budget of their own: what it finds for one derivation depends on the file's declarations, that
 //! derivation as written (its text and syntax tree), its tolerance, the options and, of its
-//! check's results, each step's verdict, cause and whether it was an internal error (which steps
+//! check's results, each step's verdict, cause, whether it was an internal error and whether it
+//! is known to equal the head (which steps
 //! are searched, and the factor or term a cause names; `localise::wrong_steps` reads nothing else
 //! of them), and on nothing else. So its results are kept by derivation, under a digest of all of
 //! that with every span of the derivation counted from its start (the declarations' spans left
@@ -128,7 +129,7 @@ impl GradeMemo {
                     if let Some(crate::check::Cause::FreeIndex { at: Some(at), .. }) = &mut cause {
                         *at = moved(*at, from, false);
                     }
-                    let _ = write!(h, "{:?}|{}|{cause:?};", s.verdict, s.internal_error);
+                    let _ = write!(h, "{:?}|{}|{}|{cause:?};", s.verdict, s.internal_error, s.holds && s.holds_known);
                 }
                 Some(RepairKey { digest: h.0.finalize().into(), written: span })
             })

@@ -125,8 +125,13 @@ pub fn localise_only(
     let side_by_side = options.jobs > 1 && todo.len() > 1;
     let inner = if side_by_side { CheckOptions { jobs: 1, ..options.clone() } } else { options.clone() };
     let found = crate::threads::map_each(&todo, options.jobs, |&di| {
-        let Some(d) = model.derivations.get(di).and_then(|m| syntax.get(&m.span)) else { return Vec::new() };
-        let mut wrong = wrong_steps(file, &declarations, &definitions, &known, di, d, &results[di]);
+        let Some(m) = model.derivations.get(di) else { return Vec::new() };
+        let Some(d) = syntax.get(&m.span) else { return Vec::new() };
+        // A derivation of numbers alone (`diff(L, theta1)` where L is a number of the sheet) is
+        // checked at one point, whatever else the file declares.
+        let exprs: Vec<&crate::model::Expr> = std::iter::once(&m.head).chain(m.steps.iter().map(|s| &s.expr)).collect();
+        let numbers_only = !reads_input(model, &exprs);
+        let mut wrong = wrong_steps(file, &declarations, &definitions, &known, numbers_only, di, d, &results[di]);
         if wrong.is_empty() {
             return Vec::new();
         }
@@ -142,13 +147,16 @@ pub fn localise_only(
 }
 
 /// The wrong steps of derivation `di` (`d` as written, `result` its check) that have candidate
-/// changes, with those candidates. Of the check's results, only each step's verdict, cause and
-/// `internal_error` are read (the key of `grade`'s memo of repairs holds exactly these).
+/// changes, with those candidates. Of the check's results, only each step's verdict, cause,
+/// `internal_error` and whether it is known to equal the head are read (the key of `grade`'s
+/// memo of repairs holds exactly these). `numbers_only`: the derivation reads no input.
+#[allow(clippy::too_many_arguments)]
 fn wrong_steps<'a>(
     file: &ast::File,
     declarations: &[u8; 32],
     definitions: &[&ast::Expr],
     known: &Known,
+    numbers_only: bool,
     di: usize,
     d: &'a ast::Derivation,
     result: &DerivationResult,
@@ -160,6 +168,12 @@ fn wrong_steps<'a>(
         if step.verdict != Verdict::Wrong || step.internal_error || d.steps.len() != result.steps.len() {
             continue;
         }
+        // A step that equals the head again after a wrong one is right where the mistake is
+        // earlier: a change that made it follow would carry that mistake on (`s(x) - s(x)^2`
+        // after `s(x) (1 + s(x))` is no `+ s(x)^2` away from the answer).
+        if step.holds && step.holds_known {
+            continue;
+        }
         // A `≈` step's literals are rounded: a change that lands within their rounding by
         // coincidence (`-7.39 + 7.39 + 418.2` for `7.39 + 7.39 + 403.4`) would mislead.
         if d.steps[k].relation == ast::Relation::Approx {
@@ -168,11 +182,19 @@ fn wrong_steps<'a>(
         let before = if k == 0 { &d.head } else { &d.steps[k - 1].expr };
         let hints = hints(definitions, &known.definitions, &d.head, before, &mut worked);
         let mut candidates = candidates(before, &d.steps[k].expr, known, &hints);
-        // In numbers alone a change is verified at one point, where many agree by coincidence
+        // A part to add that is the whole step before says nothing: "the factor `A - A` is
+        // missing" from `0`, or `sum(k in 2..K, y[k])` from `1`, makes the step the one before.
+        let before_text = crate::syntax::print::expr_to_string(before, crate::syntax::print::Spelling::Canonical);
+        candidates.retain(|c| {
+            !(matches!(c.kind, RepairKind::MissingFactor | RepairKind::MissingChainFactor | RepairKind::MissingTerm)
+                && c.replacement == before_text)
+        });
+        // In numbers alone (no input in the model, or none read by this derivation) a change is
+        // verified at one point, where many agree by coincidence
         // (`yhat` for `L` where L = 1 turns `2*(2 - yhat)*2` into its negation; a chain-rule
         // factor that is -1): where the cause is a sign or a term, only a change of that kind
         // may say more than the cause does.
-        if !known.inputs {
+        if !known.inputs || numbers_only {
             match step.cause {
                 Some(Cause::Sign) => candidates.retain(|c| c.kind == RepairKind::Sign),
                 Some(Cause::Offset(_) | Cause::ZeroStep) => {
@@ -211,6 +233,32 @@ fn wrong_steps<'a>(
         }
     }
     wrong
+}
+
+/// Whether any of `exprs` reads an input or an unknown (function or node), through the
+/// definitions and functions of the model: otherwise each is a number.
+fn reads_input(model: &Model, exprs: &[&crate::model::Expr]) -> bool {
+    use crate::model::{EntryKind, Expr};
+    let mut stack: Vec<&Expr> = exprs.to_vec();
+    let mut seen_entries = std::collections::HashSet::new();
+    let mut seen_functions = std::collections::HashSet::new();
+    while let Some(e) = stack.pop() {
+        match e {
+            Expr::Unknown(..) | Expr::NodePartial(..) => return true,
+            Expr::Entry(r) => match &model.entries[r.entry].kind {
+                EntryKind::Input(_) | EntryKind::Unknown(_) => return true,
+                EntryKind::Defined(body) => {
+                    if seen_entries.insert(r.entry) {
+                        stack.push(body);
+                    }
+                }
+            },
+            Expr::Apply(f, _, _) if seen_functions.insert(*f) => stack.push(&model.user_functions[*f].body),
+            _ => {}
+        }
+        e.for_each_child(|c| stack.push(c));
+    }
+    false
 }
 
 /// What the search found for one wrong step: how many changes it tried, and the repair that

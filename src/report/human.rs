@@ -123,6 +123,9 @@ fn step(out: &mut Buffer, lines: &LineIndex, s: &StepResult, options: HumanOptio
     paint(out, Some(color), s.verdict == Verdict::Wrong, &format!("{:<12}", s.verdict.name()))?;
     if !s.holds && s.holds_known {
         paint(out, Some(Color::Yellow), false, " no longer equals the head")?;
+    } else if s.verdict == Verdict::Wrong && s.holds_known {
+        // Wrong from the step before, right from the head: the mistake is in a step before it.
+        paint(out, Some(Color::Yellow), false, " equals the head again")?;
     }
     if let Some(note) = &s.note {
         write!(out, "  # {note}")?;
