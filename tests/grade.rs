@@ -986,6 +986,13 @@ fn the_numbers_of_a_term_written_otherwise_reach_the_milestone() {
     };
     assert_eq!(answer("  = 0.5 - 4/1000\n  = 0.496\n").score.to_string(), "2");
     assert_eq!(answer("  = 0.496\n").score.to_string(), "0.8");
+    // The answer written as a sum of numbers (`0.4 + 0.096`) is the answer in pieces, no step of
+    // its own route (a second TA, the same day: such splits scored 2 / 2); a product or a power
+    // of numbers is a computation shown (`0.5 - 0.001 * 2^2`), which counts as work.
+    for split in ["0.4 + 0.096", "0.496 + 0.004 - 0.004", "1 - 0.504"] {
+        assert_eq!(answer(&format!("  = {split}\n  = 0.496\n")).score.to_string(), "0.8", "{split}");
+    }
+    assert_eq!(answer("  = 0.5 - 0.001 * 2^2\n  = 0.496\n").score.to_string(), "2");
 }
 
 #[test]
@@ -996,7 +1003,16 @@ fn the_heads_derivative_with_its_definitions_written_out_is_no_work() {
     let sigmoid = |steps: &str| {
         grade_workbook(&r, &format!("derive \"sigmoid derivative\" diff(s(x), x)\n{steps}")).derivations[2].clone()
     };
-    for restated in ["diff(1/(1 + exp(-x)), x)", "diff((1 + exp(-x))^(-1), x)", "2 * diff(1/(exp(-x) + 1), x) / 2"] {
+    for restated in [
+        "diff(1/(1 + exp(-x)), x)",
+        "diff((1 + exp(-x))^(-1), x)",
+        "2 * diff(1/(exp(-x) + 1), x) / 2",
+        // Signs moved in and out, a number added inside or outside (the second TA).
+        "-diff(-1/(1 + exp(-x)), x)",
+        "-diff(-s(x), x)",
+        "diff(1/(1 + exp(-x)) + 7, x)",
+        "diff(1/(1 + exp(-x)), x) + 0",
+    ] {
         let d = sigmoid(&format!("  = {restated}\n  = s(x) * (1 - s(x))\n"));
         assert_eq!((d.milestones, d.score.to_string().as_str()), ((0, 1), "1.6"), "{restated}: {:?}", d.feedback);
         assert!(d.steps[1].skips[0].contains("quotient rule"), "{:?}", d.steps[1].skips);

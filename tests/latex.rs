@@ -1142,3 +1142,69 @@ fn unclosed_hidden_text_is_not_a_panic() {
     let report = check("Prose <!-- $$ x + x = 2x $$\n", AnswerKind::Markdown, "var x\n");
     assert_eq!(verdicts(&report), [[Verdict::Proved]]);
 }
+
+/// `\mathcal{L}` and `\ell` are names the model spells with `latex` (they were refused as
+/// commands, and the model's spelling silently unused): another alphabet is another letter, so
+/// without the spelling `\mathcal{L}` is refused with a hint that says how to spell it.
+#[test]
+fn other_alphabets_and_ell_are_names_the_model_spells() {
+    let model = "var y_true, y_pred, x, w, b\nlet L = (y_pred - y_true)^2\nlet ell = 1/2 * (w * x + b - y_true)^2\n\
+                 latex L \"\\mathcal{L}\"\n";
+    let answer = "$$ \\mathcal{L} = (y_{\\text{pred}} - y_{\\text{true}})^2 $$\n\
+                  $$ \\frac{\\partial \\ell}{\\partial w} = (wx + b - y_{\\text{true}})x $$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]]);
+    let report = check("$$ \\mathcal{L} = x $$", AnswerKind::Markdown, "var L, x\n");
+    assert_eq!(errors(&report), ["1:4 `\\mathcal{L}` with these scripts matches no name of the model"]);
+    assert!(report.errors[0].hints[0].contains("latex L \"\\mathcal{L}\""), "{:?}", report.errors[0].hints);
+}
+
+/// The second LaTeX tester's regressions of the same day, each read as written again: equations
+/// aligned on the left (`& \log\sigma(x) = … \\ & -\log\sigma(x) = …`) are each an equation, also
+/// after a definition or a row of prose; two equations in the rows of `multline` stay two; a
+/// `(x)` after `\exp \quad` is its argument, not a label; `~` and `\ ` are spaces; `\iff` in a
+/// false branch does not open a conditional; a model's `latex` spelling wins over `yhat`'s.
+/// Truth by hand: log σ(x) = −log(1 + e^{−x}); (x+1)² = x² + 2x + 1.
+#[test]
+fn rows_aligned_on_the_left_and_other_regressions_are_read_as_written() {
+    let model = "var x, y, u, w, b\n";
+    use Verdict::*;
+    let cases: [(&str, AnswerKind, &[&[Verdict]]); 7] = [
+        (
+            "\\begin{align*}\n& \\log\\sigma(x) = -\\log(1+e^{-x}) \\\\\n& -\\log\\sigma(x) = \\log(1+e^{-x})\n\\end{align*}\n",
+            AnswerKind::Tex,
+            &[&[Proved], &[Proved]],
+        ),
+        (
+            "\\begin{align*}\n& u := wx+b \\\\\n& -(x+1)^2 = -x^2-1\n\\end{align*}\n",
+            AnswerKind::Tex,
+            &[&[Wrong]],
+        ),
+        (
+            "\\begin{align*}\n& (x+1)^2 = x^2 + 2x + 1 \\\\\n& \\text{hence} \\\\\n& -(x+1)^2 = -x^2 - 2x - 1\n\\end{align*}\n",
+            AnswerKind::Tex,
+            &[&[Proved], &[Proved]],
+        ),
+        (
+            "\\begin{multline}\n(x+y)^2 = x^2 + 2xy + y^2 \\\\\n(x-y)^2 = x^2 - 2xy + y^2\n\\end{multline}\n",
+            AnswerKind::Tex,
+            &[&[Proved], &[Proved]],
+        ),
+        ("$$ \\exp \\quad x = \\exp(x) $$\n$$ \\exp x ~ y = \\exp(x) y $$\n", AnswerKind::Markdown, &[&[Proved], &[Proved]]),
+        ("$$ 1\\ 000 = 1000 $$\n", AnswerKind::Markdown, &[&[Proved]]),
+        (
+            "\\iffalse\nDraft: $\\sigma(x) = 1/2 \\iff x = 0$.\n\\fi\n\\begin{align*}\n(x+2)^2 &= x^2 + 4\n\\end{align*}\n",
+            AnswerKind::Tex,
+            &[&[Wrong]],
+        ),
+    ];
+    for (answer, kind, expected) in cases {
+        let report = check(answer, kind, model);
+        assert!(report.errors.is_empty(), "{answer}: {:?}", errors(&report));
+        assert_eq!(verdicts(&report), expected, "{answer}");
+    }
+    let report = check("$$ \\hat{y} - y = yp - y $$", AnswerKind::Markdown, "var y, yhat, yp\nlatex yp \"\\hat{y}\"\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Proved]]);
+}

@@ -58,6 +58,10 @@ pub struct Marks {
     /// it differentiates with every definition and function of the sheet written out and its
     /// constant factors left out (see [`undifferentiated`]).
     undifferentiated: Option<(String, String)>,
+    /// Its value, where it is numbers added up (`3 + 1`, `0.4 + 0.096`): the final answer
+    /// written in pieces is still the answer, no step of its own. (A product or a power of
+    /// numbers, `2 * (2 - 3) * (-2)` or `(-0.988)^2`, shows a computation: not this.)
+    value: Option<BigRational>,
 }
 
 impl Marks {
@@ -78,7 +82,20 @@ impl Marks {
             written.clone()
         };
         let undifferentiated = undifferentiated(model, e);
-        Marks { signature, written, expanded, targets, lone: lone(model, e), undifferentiated }
+        Marks {
+            signature,
+            written,
+            expanded,
+            targets,
+            lone: lone(model, e),
+            undifferentiated,
+            value: sum_of_numbers(e),
+        }
+    }
+
+    /// Whether it is the answer `answer` written alike, or its value in numbers alone.
+    fn is_answer(&self, answer: &Marks) -> bool {
+        self.written == answer.written || (self.value.is_some() && self.value == answer.value)
     }
 
     /// Whether a step with these marks is at the stage of the head `head`: it leaves the head's
@@ -118,17 +135,70 @@ fn undifferentiated(model: &Model, e: &Expr) -> Option<(String, String)> {
     if budget.get() == 0 {
         return None;
     }
-    Some((entry_text(model, by), ac_text(model, without_numbers(&body), &[])))
+    Some((entry_text(model, by), unscaled_text(model, &body)))
 }
 
-/// `e` without its constant factors (`-2 * x / 3` is `x`), where one factor is left.
+/// `e` without its constant factors (`-2 * x / 3` is `x`, `-(1/u)` is `1/u`), where one factor
+/// is left, and without numbers added to it (`u + 7` is `u`: what a derivative makes 0).
 fn without_numbers(e: &Expr) -> &Expr {
-    let (mut coefficient, mut num, mut den) = (BigRational::one(), Vec::new(), Vec::new());
-    factors(e, false, &mut coefficient, &mut num, &mut den);
-    match (num.as_slice(), den.is_empty()) {
-        ([one], true) if !coefficient.is_zero() => one,
-        _ => e,
+    let mut e = e;
+    loop {
+        let next = match e {
+            Expr::Neg(a) => a,
+            Expr::Add(a, b) | Expr::Sub(a, b) if value(b).is_some() => a,
+            Expr::Add(a, b) if value(a).is_some() => b,
+            _ => {
+                let (mut coefficient, mut num, mut den) = (BigRational::one(), Vec::new(), Vec::new());
+                factors(e, false, &mut coefficient, &mut num, &mut den);
+                match (num.as_slice(), den.is_empty()) {
+                    ([one], true) if !coefficient.is_zero() => *one,
+                    _ => return e,
+                }
+            }
+        };
+        if std::ptr::eq(next, e) {
+            return e;
+        }
+        e = next;
     }
+}
+
+/// The value of a sum of numbers written out (`3 + 1`, `1 - 0.504`), exactly.
+fn sum_of_numbers(e: &Expr) -> Option<BigRational> {
+    match e {
+        Expr::Const(l) => Some(l.value.clone()),
+        Expr::Neg(a) => Some(-sum_of_numbers(a)?),
+        Expr::Add(a, b) => Some(sum_of_numbers(a)? + sum_of_numbers(b)?),
+        Expr::Sub(a, b) => Some(sum_of_numbers(a)? - sum_of_numbers(b)?),
+        _ => None,
+    }
+}
+
+/// The value of an expression of numbers alone (integer powers included), exactly.
+fn value(e: &Expr) -> Option<BigRational> {
+    Some(match e {
+        Expr::Const(l) => l.value.clone(),
+        Expr::Neg(a) => -value(a)?,
+        Expr::Add(a, b) => value(a)? + value(b)?,
+        Expr::Sub(a, b) => value(a)? - value(b)?,
+        Expr::Mul(a, b) => value(a)? * value(b)?,
+        Expr::Div(a, b) => {
+            let d = value(b)?;
+            if d.is_zero() {
+                return None;
+            }
+            value(a)? / d
+        }
+        Expr::Pow(a, b) => {
+            let (base, exponent) = (value(a)?, value(b)?);
+            let n: i32 = exponent.is_integer().then(|| exponent.to_integer().try_into().ok()).flatten()?;
+            if n.abs() > 64 || (n < 0 && base.is_zero()) {
+                return None;
+            }
+            num_traits::pow::Pow::pow(base, n)
+        }
+        _ => return None,
+    })
 }
 
 /// `e` with every definition it reads (`H`, `p[k]`) and every call of a function the sheet
@@ -316,7 +386,7 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[Marks], reference_
     let end = milestones.iter().map(|m| m.position).max().unwrap_or(0) + 1;
     let mut position: Vec<Option<usize>> = vec![None; steps.len()];
     for (i, s) in steps.iter().enumerate() {
-        if s.written == reference_final.written || i + 1 == steps.len() {
+        if s.is_answer(reference_final) || i + 1 == steps.len() {
             position[i] = Some(end);
         }
         // A step at a milestone shows that work, right or wrong (a wrong step loses its own
@@ -332,12 +402,12 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[Marks], reference_
     // The way to the answer ends where a step is written as the final answer (the submission's
     // or the reference's): steps after it show no work towards it (`x^5`, `x^2*x^3` after the
     // answer, wrong and then carried, would stand for the reference's stages).
-    let answered = |s: &Marks| s.written == last.written || s.written == reference_final.written;
+    let answered = |s: &Marks| s.is_answer(last) || s.is_answer(reference_final);
     let way = steps.iter().position(answered).unwrap_or(steps.len() - 1);
     let mut own: Vec<&str> = Vec::new();
     for (i, s) in steps[..way].iter().enumerate() {
         let at_a_milestone = milestones.iter().any(|m| hits_at(m, s, i));
-        if at_a_milestone || s.at_stage_of(head) || s.written == last.written || own.contains(&s.written.as_str()) {
+        if at_a_milestone || s.at_stage_of(head) || s.is_answer(last) || own.contains(&s.written.as_str()) {
             continue;
         }
         own.push(&s.written);
@@ -450,20 +520,41 @@ fn product_text(model: &Model, e: &Expr, negative: bool, own: &[EntryId]) -> Str
     if coefficient.is_zero() {
         return "0".to_string();
     }
-    let mut num: Vec<String> = num.iter().map(|f| ac_text(model, f, own)).collect();
-    let mut den: Vec<String> = den.iter().map(|f| ac_text(model, f, own)).collect();
-    num.sort();
-    den.sort();
-    let body = match (num.len(), den.is_empty()) {
-        (0, true) => return number(&coefficient),
-        (1, true) => num[0].clone(),
-        (_, true) => format!("(* {})", num.join(" ")),
-        _ => format!("(* {} / {})", num.join(" "), den.join(" ")),
-    };
+    if num.is_empty() && den.is_empty() {
+        return number(&coefficient);
+    }
+    let body = factors_text(model, &num, &den, own);
     if coefficient.is_one() {
         body
     } else {
         format!("(* {} {body})", number(&coefficient))
+    }
+}
+
+/// A product of factors over factors (not all none), in any order, as [`ac_text`] writes it.
+fn factors_text(model: &Model, num: &[&Expr], den: &[&Expr], own: &[EntryId]) -> String {
+    let mut num: Vec<String> = num.iter().map(|f| ac_text(model, f, own)).collect();
+    let mut den: Vec<String> = den.iter().map(|f| ac_text(model, f, own)).collect();
+    num.sort();
+    den.sort();
+    match (num.len(), den.is_empty()) {
+        (1, true) => num[0].clone(),
+        (_, true) => format!("(* {})", num.join(" ")),
+        _ => format!("(* {} / {})", num.join(" "), den.join(" ")),
+    }
+}
+
+/// `e` as [`ac_text`] writes it, without numbers added to it and without its constant factor
+/// (`-1/(1 + exp(-x)) + 7` is written as `1/(1 + exp(-x))`): what differentiating it gives up to
+/// a constant factor.
+fn unscaled_text(model: &Model, e: &Expr) -> String {
+    let e = without_numbers(e);
+    let (mut coefficient, mut num, mut den) = (BigRational::one(), Vec::new(), Vec::new());
+    factors(e, false, &mut coefficient, &mut num, &mut den);
+    match (coefficient.is_zero(), num.is_empty() && den.is_empty()) {
+        (true, _) => "0".to_string(),
+        (false, true) => "1".to_string(),
+        (false, false) => factors_text(model, &num, &den, &[]),
     }
 }
 

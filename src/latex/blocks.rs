@@ -130,6 +130,23 @@ pub fn tex_blocks(text: &str, errors: &mut Vec<Diagnostic>) -> Vec<Range<usize>>
     display_math(text, Markup::Tex, errors)
 }
 
+/// Whether `at` lies inside a `$$ … $$` of the text, counting the `$$` before it outside the
+/// parts hidden so far (code, HTML). `dollars` is where the count got to and whether a `$$` was
+/// open there: the events come in the order of the text, so each byte is counted once.
+fn inside_display_math(text: &str, hidden: &[Range<usize>], dollars: &mut (usize, bool), at: usize) -> bool {
+    let (mut i, mut open) = *dollars;
+    while let Some(k) = text.get(i..at).and_then(|t| t.find("$$")) {
+        let here = i + k;
+        // (The hidden parts are in the order of the text: the last ones are the nearest.)
+        if !hidden.iter().rev().take_while(|r| r.end > here).any(|r| r.contains(&here)) {
+            open = !open;
+        }
+        i = here + 2;
+    }
+    *dollars = (i.max(dollars.0), open);
+    open
+}
+
 /// The display-math blocks of a Markdown text, and the text as the reader reads it. The blocks
 /// are `$$…$$`, `\[…\]`, ```` ```math ```` fences, and a row environment written bare in the
 /// text (`\begin{align} … \end{align}`), which Jupyter and MathJax render as display math. Code
@@ -142,6 +159,7 @@ pub fn markdown_blocks(text: &str, errors: &mut Vec<Diagnostic>) -> (String, Vec
     let mut quotes = Vec::new();
     let mut fences = Vec::new(); // (the whole fenced block, its content)
     let mut math_fence: Option<(Range<usize>, Option<Range<usize>>)> = None;
+    let mut dollars = (0, false);
     for (event, range) in Parser::new_ext(text, Options::ENABLE_MATH).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
@@ -160,6 +178,11 @@ pub fn markdown_blocks(text: &str, errors: &mut Vec<Diagnostic>) -> (String, Vec
                     fences.push((block, content));
                 }
             }
+            // An indented block inside an open `$$` (a blank line in the math, then a row
+            // indented as code): Jupyter takes the display math out before the Markdown is read,
+            // and shows it; so is it read here.
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented))
+                if inside_display_math(text, &hidden, &mut dollars, range.start) => {}
             Event::Start(Tag::CodeBlock(_)) | Event::Code(_) | Event::InlineHtml(_) => hidden.push(range),
             Event::Start(Tag::HtmlBlock) => {
                 if let Some(at) = display_math_in_html(&text[range.clone()]) {
@@ -293,6 +316,31 @@ fn command_at(text: &str, at: usize) -> &str {
     &name[..len]
 }
 
+/// The conditionals of TeX (and of e-TeX) that a false branch counts to find its `\fi`.
+const TEX_CONDITIONALS: [&str; 21] = [
+    "if",
+    "ifcat",
+    "ifnum",
+    "ifdim",
+    "ifodd",
+    "ifvmode",
+    "ifhmode",
+    "ifmmode",
+    "ifinner",
+    "ifvoid",
+    "ifhbox",
+    "ifvbox",
+    "ifx",
+    "ifeof",
+    "iftrue",
+    "iffalse",
+    "ifcase",
+    "ifdefined",
+    "ifcsname",
+    "iffontchar",
+    "ifincsname",
+];
+
 /// Past the false branch of an `\iffalse` whose name ends at `from`: after the `\else` or `\fi`
 /// that matches it, counting the conditionals (`\if…`) inside, as TeX skips them; comments
 /// are skipped too. The end of the text when it is not closed.
@@ -308,8 +356,10 @@ fn skip_iffalse(text: &str, from: usize) -> usize {
                 match name {
                     "fi" | "else" if depth == 0 => return after,
                     "fi" => depth -= 1,
-                    // `\ifthenelse` (package ifthen) is a macro, not a conditional.
-                    n if n.starts_with("if") && n != "ifthenelse" => depth += 1,
+                    // TeX's own conditionals only: `\iff` (the relation), `\ifthenelse`,
+                    // `\ifstrequal` and the like are macros, and a switch made with `\newif`
+                    // cannot be known (it is rare in a false branch).
+                    n if TEX_CONDITIONALS.contains(&n) => depth += 1,
                     _ => {}
                 }
                 i = if name.is_empty() {

@@ -140,7 +140,13 @@ impl Names {
                 _ => None,
             })
             .collect();
-        let written: Vec<String> = declared.iter().map(|(n, ..)| name_latex(n)).collect();
+        // (Nor where the model gives that spelling to another name: `latex yp "\hat{y}"`.)
+        let mut written: Vec<String> = declared.iter().map(|(n, ..)| name_latex(n)).collect();
+        for item in &file.items {
+            if let Item::Latex { spellings, .. } = item {
+                written.extend(spellings.iter().map(|s| s.trim().to_string()));
+            }
+        }
         for (name, kind, elements) in &declared {
             let Some(spelling) = accent_spelling(name) else { continue };
             if !spelled.contains(&name.as_str()) && !written.contains(&spelling) && seen.contains(name) {
@@ -227,6 +233,8 @@ pub fn name_word(node: &Node) -> Option<(String, Option<String>)> {
     match node {
         Node::Word(w, _) => Some((canonical_word(w), None)),
         Node::Num(n, _) if n.chars().all(|c| c.is_ascii_digit()) => Some((n.clone(), None)),
+        // `\ell`, the script l, is a letter as the Greek ones are.
+        Node::Cmd(name, args, _) if args.is_empty() && name == "ell" => Some(("ell".to_string(), None)),
         Node::Cmd(name, args, _) if args.is_empty() => greek_command(name).map(|g| (g.to_string(), None)),
         Node::Cmd(name, args, _) if args.len() == 1 => match name.as_str() {
             "text" | "textrm" | "textit" | "mathrm" | "mathit" | "operatorname" | "mathbf" | "boldsymbol" | "bm"
@@ -242,6 +250,9 @@ pub fn name_word(node: &Node) -> Option<(String, Option<String>)> {
             "hat" | "widehat" => words_of(&args[0]).map(|w| (w, Some("hat".to_string()))),
             "tilde" | "widetilde" => words_of(&args[0]).map(|w| (w, Some("tilde".to_string()))),
             "bar" => words_of(&args[0]).map(|w| (w, Some("bar".to_string()))),
+            // Another alphabet is another letter (`\mathcal{L}` is not `L`): a name the model
+            // spells so with `latex`.
+            "mathcal" | "mathscr" | "mathfrak" | "mathbb" => words_of(&args[0]).map(|w| (w, Some(name.clone()))),
             _ => None,
         },
         _ => None,

@@ -151,8 +151,23 @@ fn continued_rows(rows: Vec<Row>) -> Vec<Row> {
             };
             matches!(written.as_slice(), [Node::Amp(_), op, ..] if operator(op)) && has_relation(first)
         };
+        // The row above has a left side before its `&` (`(x+y)^2 &= …`) or goes on with a
+        // relation there (`&= …`): the `&` of this row sits at the relation, and what follows it
+        // is the right side going on. Where the row above starts with `&` and then its own
+        // equation (`& \log\sigma(x) = … \\ & -\log\sigma(x) = …`), the `&` only aligns rows
+        // on the left: each row is an equation of its own.
+        let aligned_at_relation = |row: &Row| {
+            let Some(first) = row.first() else { return false };
+            let written: Vec<Node> =
+                first.iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).cloned().collect();
+            match written.as_slice() {
+                [Node::Amp(_), rest @ ..] => !rest.is_empty() && relation_of(rest, 0).is_some(),
+                [_, ..] => written.iter().any(|n| matches!(n, Node::Amp(_))),
+                [] => false,
+            }
+        };
         match out.last_mut() {
-            Some(before) if before.len() == 1 && row.len() == 1 && goes_on(&row) => {
+            Some(before) if before.len() == 1 && row.len() == 1 && aligned_at_relation(before) && goes_on(&row) => {
                 let mut nodes = row.into_iter().next().expect("one group");
                 nodes.retain(|n| !matches!(n, Node::Amp(_)));
                 before[0].extend(nodes);
@@ -358,9 +373,30 @@ fn text_of(nodes: &[Node]) -> String {
 fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
     for node in nodes {
         match node {
-            // The rows of `multline` are one equation broken where the page ends.
+            // The rows of `multline` are one equation broken where the page ends: a break beside
+            // an operator (`… + y^2 \\ - x^2 …`) goes on with the expression; two equations
+            // written in rows of it stay two rows.
             Node::Env(name, body, _) if name.starts_with("multline") => {
-                flatten(body.into_iter().filter(|n| !matches!(n, Node::Row(_))).collect(), out)
+                let operator = |n: Option<&Node>| {
+                    n.is_some_and(|n| {
+                        matches!(n, Node::Sym('+' | '-' | '±' | '∓', _))
+                            || matches!(n, Node::Cmd(c, args, _) if args.is_empty() && ["cdot", "times", "pm", "mp"].contains(&c.as_str()))
+                    })
+                };
+                let written: Vec<&Node> =
+                    body.iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).collect();
+                let joined: Vec<usize> = written
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, n)| {
+                        matches!(n, Node::Row(_))
+                            && (operator(k.checked_sub(1).map(|j| written[j])) || operator(written.get(k + 1).copied()))
+                    })
+                    .map(|(_, n)| n.span().start)
+                    .collect();
+                let body =
+                    body.into_iter().filter(|n| !(matches!(n, Node::Row(s) if joined.contains(&s.start)))).collect();
+                flatten(body, out)
             }
             Node::Env(name, body, _) if ROW_ENVIRONMENTS.contains(&name.as_str()) => flatten(body, out),
             // A box drawn around a whole equation, or around its last steps: the box is no math.
@@ -382,19 +418,23 @@ fn is_layout(n: &Node) -> bool {
 }
 
 fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
-    let quad = nodes.iter().any(|n| matches!(n, Node::Cmd(c, _, _) if c == "quad" || c == "qquad"));
-    let mut out: Vec<Node> = nodes.into_iter().filter(|n| !is_layout(n)).collect();
-    // The last node that is not a comment: an equation number after `\quad`, or punctuation, goes.
+    let mut out = nodes;
+    // The last node that is not a comment: an equation label right after `\quad` (not the
+    // argument of `\exp \quad (x)`: the label is the last thing and the quad just before it), or
+    // punctuation, goes.
+    let is_quad = |n: &Node| matches!(n, Node::Cmd(c, args, _) if args.is_empty() && (c == "quad" || c == "qquad"));
     loop {
         let Some(last) = out.iter().rposition(|n| !matches!(n, Node::Comment(..))) else { break };
-        let number = quad && matches!(&out[last], Node::Paren('(', inner, ')', _) if is_label(inner));
-        if number || matches!(out[last], Node::Sym('.' | ',' | ';', _)) {
+        let before = out[..last].iter().rposition(|n| !matches!(n, Node::Comment(..)));
+        let label = before.is_some_and(|b| is_quad(&out[b]))
+            && matches!(&out[last], Node::Paren('(', inner, ')', _) if is_label(inner));
+        if label || matches!(out[last], Node::Sym('.' | ',' | ';', _)) {
             out.remove(last);
         } else {
             break;
         }
     }
-    out
+    out.into_iter().filter(|n| !is_layout(n)).collect()
 }
 
 /// Whether the inside of `(…)` written after `\quad` at the end of a row is a hand-written
@@ -930,7 +970,8 @@ impl<'a> P<'a> {
                 Node::Num(more, more_span) => {
                     let group = more.len() == 3 && more.chars().all(|c| c.is_ascii_digit());
                     let whole = text.chars().all(|c| c.is_ascii_digit());
-                    if group && whole && ["\\,", "\\ ", "~", "\\thinspace"].contains(&gap) {
+                    let thin = ["\\,", "\\", "~", "\\thinspace"].contains(&gap);
+                    if group && whole && thin {
                         if matches!(self.peek(), Some(Node::Attach { .. })) {
                             // `10\,000^2`: the power is the whole number's, as it is printed.
                             let Some(Node::Attach { sup, primes, sub, span: attach_span, name_end, .. }) =
@@ -1488,7 +1529,7 @@ impl<'a> P<'a> {
             if let Some(delta) = self.kronecker(&word, decoration.is_some(), base, sub, sup, primes, span) {
                 return delta;
             }
-            return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", spelled(base)))
+            return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", written(base)))
                 .with_hint("every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"));
         }
         // The written subscript items, the decoration first (`\hat{y}_k` is `y_hat[k]`).
@@ -1557,10 +1598,17 @@ impl<'a> P<'a> {
                     span,
                     format!("`{}` with these scripts matches no name of the model", spelled(base)),
                 )
-                .with_hint(format!(
-                    "the model has {}; write its subscripts and superscripts (indices) as declared",
-                    spellings()
-                )))
+                .with_hint(match decoration.as_deref() {
+                    // `\mathcal{L}` for the model's `L`: only the model can say the two are one.
+                    Some(alphabet @ ("mathcal" | "mathscr" | "mathfrak" | "mathbb")) => format!(
+                        "the model has {}; `\\{alphabet}{{{word}}}` is another letter: write `{word}`, or the model spells its name so with `latex {word} \"\\{alphabet}{{{word}}}\"` (docs/latex.md)",
+                        spellings()
+                    ),
+                    _ => format!(
+                        "the model has {}; write its subscripts and superscripts (indices) as declared",
+                        spellings()
+                    ),
+                }));
             }
             _ => {
                 return Err(Diagnostic::error(span, "this name can be read in several ways")
@@ -1794,7 +1842,7 @@ fn numbered_word(n: &Node) -> Option<String> {
 /// Whether a command with its arguments spells a name (a Greek letter, `\text{net}`, `\hat{y}`).
 fn is_name_command(name: &str, args: &[Vec<Node>]) -> bool {
     if args.is_empty() {
-        return greek_command(name).is_some();
+        return greek_command(name).is_some() || name == "ell";
     }
     [
         "text",
@@ -1813,6 +1861,10 @@ fn is_name_command(name: &str, args: &[Vec<Node>]) -> bool {
         "tilde",
         "widetilde",
         "bar",
+        "mathcal",
+        "mathscr",
+        "mathfrak",
+        "mathbb",
     ]
     .contains(&name)
 }

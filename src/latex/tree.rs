@@ -98,8 +98,11 @@ const SPACING: [&str; 21] = [
 ];
 
 /// Commands that take arguments, for mitex's command specification (others take none).
-const ONE_ARGUMENT: [&str; 23] = [
+const ONE_ARGUMENT: [&str; 26] = [
     "text",
+    "mathscr",
+    "mathfrak",
+    "mathbb",
     "intertext",
     "shortintertext",
     "textrm",
@@ -368,13 +371,17 @@ impl Convert {
                 SyntaxKind::TokenWord => split_word(t.text(), span.start, out),
                 SyntaxKind::ClauseCommandName | SyntaxKind::TokenCommandSym => {
                     let name = t.text().trim_start_matches('\\');
-                    if !SPACING.contains(&name) {
+                    // (`\ ` followed by a line break or a tab is a space too.)
+                    if !SPACING.contains(&name) && !name.trim().is_empty() {
                         out.push(Node::Cmd(name.to_string(), Vec::new(), span))
                     }
                 }
                 _ => {
                     for (i, c) in t.text().char_indices() {
-                        out.push(symbol(c, Span::new(span.start + i, span.start + i + c.len_utf8())));
+                        // `~`, a space that does not break, spaces as `\ ` does.
+                        if c != '~' {
+                            out.push(symbol(c, Span::new(span.start + i, span.start + i + c.len_utf8())));
+                        }
                     }
                 }
             },
@@ -398,7 +405,7 @@ impl Convert {
                             _ => {}
                         }
                     }
-                    if !(args.is_empty() && SPACING.contains(&name.as_str())) {
+                    if !(args.is_empty() && (SPACING.contains(&name.as_str()) || name.trim().is_empty())) {
                         out.push(Node::Cmd(name, args, span));
                     }
                 }
