@@ -1208,3 +1208,12 @@ fn rows_aligned_on_the_left_and_other_regressions_are_read_as_written() {
     assert!(report.errors.is_empty(), "{:?}", errors(&report));
     assert_eq!(verdicts(&report), [[Proved]]);
 }
+
+/// A row of display math that starts with `>` is no block quote (the second LaTeX tester: its
+/// `>` was taken away, and `1 > 2x` read as the product `1 2x`): the relation stays, refused as
+/// no step.
+#[test]
+fn a_row_starting_with_a_greater_sign_in_display_math_is_no_quote() {
+    let answer = "$$\n(x+1)^2 = x^2 + 2x + 1\n> 2x\n$$\n";
+    assert_eq!(first_error(answer, AnswerKind::Markdown, "var x\n"), "3:1 this relation is not a step of a derivation");
+}

@@ -194,7 +194,10 @@ pub fn markdown_blocks(text: &str, errors: &mut Vec<Diagnostic>) -> (String, Vec
                 }
                 hidden.push(range);
             }
-            Event::Start(Tag::BlockQuote(_)) => quotes.push(range),
+            // (A row of display math that starts with `>` is no quote: `1 \\ > 2x` in `$$`.)
+            Event::Start(Tag::BlockQuote(_)) if !inside_display_math(text, &hidden, &mut dollars, range.start) => {
+                quotes.push(range)
+            }
             _ => {}
         }
     }

@@ -423,8 +423,7 @@ fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
     // argument of `\exp \quad (x)`: the label is the last thing and the quad just before it), or
     // punctuation, goes.
     let is_quad = |n: &Node| matches!(n, Node::Cmd(c, args, _) if args.is_empty() && (c == "quad" || c == "qquad"));
-    loop {
-        let Some(last) = out.iter().rposition(|n| !matches!(n, Node::Comment(..))) else { break };
+    while let Some(last) = out.iter().rposition(|n| !matches!(n, Node::Comment(..))) {
         let before = out[..last].iter().rposition(|n| !matches!(n, Node::Comment(..)));
         let label = before.is_some_and(|b| is_quad(&out[b]))
             && matches!(&out[last], Node::Paren('(', inner, ')', _) if is_label(inner));
