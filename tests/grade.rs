@@ -299,10 +299,10 @@ fn answers_without_the_work_earn_the_final_share_only() {
         skips,
         [
             "the chain rule through `s[c,t]`, as in the reference's step \
-             `sum(c, diff(E, s[c,t])*diff(s[c,t], net_phi[t]))`",
-            "the reference's step `2*(w*x + b - y)*diff(w*x + b - y, w)` (chain rule)",
+             `sum(c, ∂E/∂s[c,t] * ∂s[c,t]/∂net_phi[t])`",
+            "the reference's step `2*(w*x + b - y) * diff(w*x + b - y, w)` (chain rule)",
             "the reference's step `2*x*exp(x) + x^2*exp(x)` (product rule)",
-            "the reference's step `exp(-x)/(1 + exp(-x))^2`",
+            "the reference's step `exp(-x) / (1 + exp(-x))^2`",
         ]
     );
     assert!(g.derivations[2].feedback[0].contains("; it skips the reference's step `2*x*exp(x) + x^2*exp(x)`"));
@@ -877,7 +877,7 @@ fn a_milestone_is_reached_with_the_sheets_definitions_written_out() {
     let g = grade_submission(&r, "expanded.deriv", &source, &GradeOptions::default());
     let d = &g.derivations[0];
     assert_eq!(d.milestones, (1, 2));
-    assert_eq!(d.steps[0].skips, ["the reference's step `-sum(k, y[k]*diff(log(p[k]), z[i]))` (chain rule)"]);
+    assert_eq!(d.steps[0].skips, ["the reference's step `-sum(k, y[k] * diff(log(p[k]), z[i]))` (chain rule)"]);
     assert!(d.steps[1].skips.is_empty(), "{:?}", d.steps[1].skips);
 }
 

@@ -299,13 +299,22 @@ enum Differentiated {
 ///   worked out before the answer is simplified: when the head has a derivative, the first such
 ///   step is one milestone (the simplifications after it are the student's own); when it has
 ///   none (algebra, numbers), each is.
-pub fn milestones(model: &Model, head: &Expr, steps: &[(&Expr, Option<&str>)]) -> Vec<Milestone> {
-    let Some(((last, _), between)) = steps.split_last() else { return Vec::new() };
+/// A step of the reference: its expression, its note, and its text as the reference writes it.
+pub struct ReferenceStep<'a> {
+    pub expr: &'a Expr,
+    pub note: Option<&'a str>,
+    pub written: Option<&'a str>,
+}
+
+pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Milestone> {
+    let Some((last, between)) = steps.split_last() else { return Vec::new() };
+    let last = last.expr;
     let head_marks = Marks::of(model, head, &[]);
     let final_marks = Marks::of(model, last, &[]);
     let head_targets: Vec<usize> = diff_targets(model, head).into_iter().map(|(id, _)| id).collect();
     let mut out: Vec<Milestone> = Vec::new();
-    for (k, (e, note)) in between.iter().enumerate() {
+    for (k, step) in between.iter().enumerate() {
+        let (e, note) = (step.expr, step.note);
         let marks = Marks::of(model, e, &[]);
         let kind = if !marks.signature.is_empty() {
             if marks.signature == head_marks.signature || marks.signature == final_marks.signature {
@@ -333,7 +342,8 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[(&Expr, Option<&str>)]) -
             .into_iter()
             .collect();
         let restates = marks.undifferentiated.is_some() && marks.undifferentiated == head_marks.undifferentiated;
-        let quoted = format!("`{}`", expr_text(model, e));
+        // As the reference writes it (`0.5 - 0.001 * 4`, not `1/2 - 1/1000*4`).
+        let quoted = format!("`{}`", step.written.map_or_else(|| expr_text(model, e), str::to_string));
         let label = match (note, matches!(kind, Kind::Stage(_)) && !through.is_empty()) {
             (_, true) => format!("the chain rule through {}, as in the reference's step {quoted}", through.join(", ")),
             (Some(note), false) => format!("the reference's step {quoted} ({note})"),

@@ -27,7 +27,7 @@ use crate::check::{
 use crate::diagnostic::{line_col, Diagnostic, Span};
 use crate::latex::AnswerKind;
 use crate::localise::localise_only;
-use crate::model::{expr_text, Derivation, Expr, Model};
+use crate::model::{expr_text, Derivation, Model};
 use crate::source::answer_file;
 use crate::syntax::ast::Item;
 use crate::syntax::{parse_file, parse_file_remembering, LineMemo};
@@ -664,8 +664,16 @@ fn grade_derivations(
             });
         }
         // The reference's intermediate work that the steps show.
-        let reference_steps: Vec<(&Expr, Option<&str>)> =
-            theirs(r).steps.iter().map(|s| (&s.expr, s.note.as_deref())).collect();
+        let reference_steps: Vec<milestones::ReferenceStep> = theirs(r)
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(k, s)| milestones::ReferenceStep {
+                expr: &s.expr,
+                note: s.note.as_deref(),
+                written: rd.step_texts.get(k).map(String::as_str),
+            })
+            .collect();
         let shown = milestones::milestones(model, &theirs(r).head, &reference_steps);
         let marks: Vec<milestones::Marks> =
             d.steps.iter().map(|s| milestones::Marks::of(model, &s.expr, &combined.own)).collect();
