@@ -291,6 +291,13 @@ enum Differentiated {
     Written(String),
 }
 
+/// A step of the reference: its expression, its note, and its text as the reference writes it.
+pub struct ReferenceStep<'a> {
+    pub expr: &'a Expr,
+    pub note: Option<&'a str>,
+    pub written: Option<&'a str>,
+}
+
 /// The reference's milestones, from its head, its steps and the notes of its steps.
 ///
 /// - A step that leaves other derivatives than the head and the final answer is a stage of the
@@ -299,13 +306,6 @@ enum Differentiated {
 ///   worked out before the answer is simplified: when the head has a derivative, the first such
 ///   step is one milestone (the simplifications after it are the student's own); when it has
 ///   none (algebra, numbers), each is.
-/// A step of the reference: its expression, its note, and its text as the reference writes it.
-pub struct ReferenceStep<'a> {
-    pub expr: &'a Expr,
-    pub note: Option<&'a str>,
-    pub written: Option<&'a str>,
-}
-
 pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Milestone> {
     let Some((last, between)) = steps.split_last() else { return Vec::new() };
     let last = last.expr;
