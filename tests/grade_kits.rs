@@ -162,6 +162,11 @@ fn the_gradescope_kit_installs_and_grades_one_submission_per_run() {
     assert_eq!((doc["score"].clone(), doc["extra_data"]["manual_review"].clone()), (10.0.into(), true.into()));
     let output = doc["output"].as_str().unwrap_or_default();
     assert!(output.contains("README.md was not graded (answer.deriv was), though it holds derivations"), "{output}");
+    // The second TA: an `answers.md` with a README.md beside it was refused as two answers.
+    let answer: &[u8] = b"$$ \\frac{\\partial}{\\partial w} (wx + b - y)^2 = 2(wx + b - y) x $$\n";
+    let doc = run(&[("answers.md", answer), ("README.md", notes)]);
+    assert!(doc["output"].as_str().is_some_and(|o| !o.contains("answer files")), "{doc:#}");
+    assert!(doc["score"].as_f64().is_some_and(|s| s > 0.0), "{doc:#}");
     let _ = std::fs::remove_dir_all(&ag);
 }
 

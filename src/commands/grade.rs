@@ -412,8 +412,9 @@ fn grade_with_time_limit(
 
 /// The grade of the one submission among `paths` (the one file of [`SUBMISSION_EXTENSIONS`],
 /// directories walked, the reference left out), as a platform's autograder needs it. One `.deriv`
-/// file with Markdown beside it (a `README.md`) is that `.deriv` file, flagged for a person where
-/// the Markdown holds derivations of its own (docs/grading.md, "Platform kits"). No file, or
+/// file with Markdown beside it (a `README.md`), or one answer file of any kind with `README.md`
+/// files beside it, is that file, flagged for a person where the Markdown holds derivations of its
+/// own (docs/grading.md, "Platform kits"). No file, or
 /// another choice of several, is a submission that is not graded, with the files named.
 pub fn grade_one(
     paths: &[PathBuf],
@@ -427,9 +428,17 @@ pub fn grade_one(
     }
     let is_deriv = |e: &Entry| AnswerKind::of_path(&e.name).is_none();
     let markdown = |e: &Entry| AnswerKind::of_path(&e.name) == Some(AnswerKind::Markdown);
-    if entries.iter().filter(|e| is_deriv(e)).count() == 1 && entries.iter().all(|e| is_deriv(e) || markdown(e)) {
-        let (answer, notes): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| is_deriv(e));
-        let answer = answer.into_iter().next().expect("one .deriv file");
+    // A `README.md` is notes beside whatever the one other file is (`answers.md`, `answer.tex`).
+    let readme = |e: &Entry| {
+        markdown(e) && Path::new(&e.name).file_stem().is_some_and(|stem| stem.eq_ignore_ascii_case("readme"))
+    };
+    let one_deriv =
+        entries.iter().filter(|e| is_deriv(e)).count() == 1 && entries.iter().all(|e| is_deriv(e) || markdown(e));
+    let one_beside_readmes = entries.iter().filter(|e| !readme(e)).count() == 1;
+    if one_deriv || one_beside_readmes {
+        let (answer, notes): (Vec<Entry>, Vec<Entry>) =
+            entries.into_iter().partition(|e| if one_deriv { is_deriv(e) } else { !readme(e) });
+        let answer = answer.into_iter().next().expect("one answer file");
         let answer_identity = answer.identity.clone();
         let mut grade = grade_entry(answer.entry, reference, options);
         let (model, _) = parse_file(&reference.source);
