@@ -14,7 +14,7 @@ use num_rational::BigRational;
 use num_traits::{One, Zero};
 
 use super::policy::{through_definitions, without_constant_factors};
-use crate::model::{entry_text, expr_text, subst_free, subst_locals, EntryId, EntryKind, Expr, Model};
+use crate::model::{constant_value, entry_text, expr_text, subst_free, subst_locals, EntryId, EntryKind, Expr, Model};
 use crate::syntax::ast::BigOp;
 
 /// One of the reference's intermediate steps that a submission is expected to show.
@@ -145,8 +145,8 @@ fn without_numbers(e: &Expr) -> &Expr {
     loop {
         let next = match e {
             Expr::Neg(a) => a,
-            Expr::Add(a, b) | Expr::Sub(a, b) if value(b).is_some() => a,
-            Expr::Add(a, b) if value(a).is_some() => b,
+            Expr::Add(a, b) | Expr::Sub(a, b) if constant_value(b).is_some() => a,
+            Expr::Add(a, b) if constant_value(a).is_some() => b,
             _ => {
                 let (mut coefficient, mut num, mut den) = (BigRational::one(), Vec::new(), Vec::new());
                 factors(e, false, &mut coefficient, &mut num, &mut den);
@@ -172,33 +172,6 @@ fn sum_of_numbers(e: &Expr) -> Option<BigRational> {
         Expr::Sub(a, b) => Some(sum_of_numbers(a)? - sum_of_numbers(b)?),
         _ => None,
     }
-}
-
-/// The value of an expression of numbers alone (integer powers included), exactly.
-fn value(e: &Expr) -> Option<BigRational> {
-    Some(match e {
-        Expr::Const(l) => l.value.clone(),
-        Expr::Neg(a) => -value(a)?,
-        Expr::Add(a, b) => value(a)? + value(b)?,
-        Expr::Sub(a, b) => value(a)? - value(b)?,
-        Expr::Mul(a, b) => value(a)? * value(b)?,
-        Expr::Div(a, b) => {
-            let d = value(b)?;
-            if d.is_zero() {
-                return None;
-            }
-            value(a)? / d
-        }
-        Expr::Pow(a, b) => {
-            let (base, exponent) = (value(a)?, value(b)?);
-            let n: i32 = exponent.is_integer().then(|| exponent.to_integer().try_into().ok()).flatten()?;
-            if n.abs() > 64 || (n < 0 && base.is_zero()) {
-                return None;
-            }
-            num_traits::pow::Pow::pow(base, n)
-        }
-        _ => return None,
-    })
 }
 
 /// `e` with every definition it reads (`H`, `p[k]`) and every call of a function the sheet

@@ -134,6 +134,13 @@ fn rows(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Row> 
         .collect()
 }
 
+/// An operator a broken expression goes on with at the start of a row or before its break: `+`,
+/// `-`, `±`, `\cdot`, `\times`, `\pm`, `\mp`.
+fn is_binary_operator(n: &Node) -> bool {
+    matches!(n, Node::Sym('+' | '-' | '±' | '∓', _))
+        || matches!(n, Node::Cmd(c, args, _) if args.is_empty() && ["cdot", "times", "pm", "mp"].contains(&c.as_str()))
+}
+
 /// Rows that go on with the expression of the row before and then hold a relation of their own
 /// (`&= x^2 + 2xy + y^2 \\ &\quad - x^2 + 2xy - y^2 = 4xy`), joined to that row: an empty first
 /// column and a binary operator first say that the expression is not finished. (Without a
@@ -145,11 +152,7 @@ fn continued_rows(rows: Vec<Row>) -> Vec<Row> {
             let Some(first) = row.first() else { return false };
             let written: Vec<&Node> =
                 first.iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).collect();
-            let operator = |n: &Node| {
-                matches!(n, Node::Sym('+' | '-' | '±' | '∓', _))
-                    || matches!(n, Node::Cmd(c, args, _) if args.is_empty() && ["cdot", "times", "pm", "mp"].contains(&c.as_str()))
-            };
-            matches!(written.as_slice(), [Node::Amp(_), op, ..] if operator(op)) && has_relation(first)
+            matches!(written.as_slice(), [Node::Amp(_), op, ..] if is_binary_operator(op)) && has_relation(first)
         };
         // The row above has a left side before its `&` (`(x+y)^2 &= …`) or goes on with a
         // relation there (`&= …`): the `&` of this row sits at the relation, and what follows it
@@ -377,12 +380,7 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
             // an operator (`… + y^2 \\ - x^2 …`) goes on with the expression; two equations
             // written in rows of it stay two rows.
             Node::Env(name, body, _) if name.starts_with("multline") => {
-                let operator = |n: Option<&Node>| {
-                    n.is_some_and(|n| {
-                        matches!(n, Node::Sym('+' | '-' | '±' | '∓', _))
-                            || matches!(n, Node::Cmd(c, args, _) if args.is_empty() && ["cdot", "times", "pm", "mp"].contains(&c.as_str()))
-                    })
-                };
+                let operator = |n: Option<&Node>| n.is_some_and(is_binary_operator);
                 let written: Vec<&Node> =
                     body.iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).collect();
                 let joined: Vec<usize> = written
