@@ -855,11 +855,13 @@ fn accented_names_are_read_for_names_that_spell_the_accent() {
     assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]]);
 }
 
-/// `\frac{dL}{dw}` is refused: as a derivative written with `d` when the model has no `d`, and as
-/// ambiguous (a derivative, or a quotient of products) when it has one; a product spelled out is
-/// read.
+/// `\frac{dL}{dw}` is the derivative `diff(L, w)`, as `\frac{\partial L}{\partial w}` is (the
+/// model's inputs are independent, and for a defined node both mean the perturbation derivative);
+/// where the model declares `d` it is refused as ambiguous (a derivative, or a quotient of
+/// products) and never divided; a product spelled out is read. Truth by hand: L = (w x)^2, so
+/// dL/dw = 2 w x^2 and d²L/dw² = 2 x^2; d/dw w^2 = 2 w.
 #[test]
-fn d_derivatives_are_refused_and_never_divided() {
+fn d_derivatives_are_derivatives_unless_the_model_declares_d() {
     let with_d = "var x, w, d\nlet L = (w*x)^2\n";
     let ambiguous = "1:4 this fraction is ambiguous: a derivative written with `d`, or a quotient";
     assert_eq!(first_error("$$ \\frac{dL}{dw} = 2 w x^2 $$", AnswerKind::Markdown, with_d), ambiguous);
@@ -869,12 +871,78 @@ fn d_derivatives_are_refused_and_never_divided() {
     let report = check("$$ \\frac{d \\cdot L}{d \\cdot w} = \\frac{L}{w} $$", AnswerKind::Markdown, with_d);
     assert!(report.errors.is_empty(), "{:?}", errors(&report));
     assert_eq!(verdicts(&report), [[Verdict::Checked]]);
-    let not_read = "1:4 a derivative written with `d` is not read";
-    assert_eq!(first_error("$$ \\frac{d}{dw} w^2 = 2w $$", AnswerKind::Markdown, "var w\n"), not_read);
+    let model = "var x, w\nlet L = (w*x)^2\n";
+    let answer = "$$ \\frac{d}{dw} w^2 = 2w $$\n\
+                  $$ \\frac{\\mathrm{d} L}{\\mathrm{d} w} = 2 w x^2 $$\n\
+                  $$ \\frac{dL}{dw} = \\frac{\\partial L}{\\partial w} = 2 x^2 w $$\n\
+                  $$ \\frac{d^2 L}{dw^2} = 2 x^2 $$\n\
+                  $$ \\frac{d}{dw}\\left(w^2 + x\\right) = 2w $$\n\
+                  $$ \\frac{dL}{dw} = 2 w x $$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    let v = verdicts(&report);
     assert_eq!(
-        first_error("$$ \\frac{\\mathrm{d} w^2}{\\mathrm{d} w} = 2w $$", AnswerKind::Markdown, "var w\n"),
-        not_read
+        v[..5],
+        [
+            vec![Verdict::Proved],
+            vec![Verdict::Proved],
+            vec![Verdict::Proved; 2],
+            vec![Verdict::Proved],
+            vec![Verdict::Proved]
+        ]
     );
+    assert_eq!(v[5], [Verdict::Wrong], "2 w x is not 2 w x^2");
+    // The orders above and below agree, or the derivative is refused.
+    assert_eq!(
+        first_error("$$ \\frac{d^2 L}{dw} = 2 x^2 $$", AnswerKind::Markdown, model),
+        "1:17 a derivative of order 2 above and 1 below: the orders must agree"
+    );
+}
+
+/// Higher and mixed derivatives with `\partial`: `\frac{\partial^2 L}{\partial w \partial x}`
+/// is `diff(L, x, w)`. Truth by hand: L = (w x - y)^2, ∂L/∂x = 2 w (w x - y), ∂²L/∂w∂x =
+/// 4 w x - 2 y, ∂²L/∂w² = 2 x², ∂³L/∂w²∂x = 4 x.
+#[test]
+fn higher_and_mixed_derivatives_are_read() {
+    let model = "var x, y, w\nlet L = (w*x - y)^2\n";
+    let answer = "$$ \\frac{\\partial^2 L}{\\partial w \\partial x} = 4 w x - 2 y $$\n\
+                  $$ \\frac{\\partial^2 L}{\\partial w^2} = 2 x^2 $$\n\
+                  $$ \\frac{\\partial^3 L}{\\partial w^2 \\partial x} = 4 x $$\n\
+                  $$ \\frac{\\partial^2}{\\partial x^2} x^3 = 6 x $$\n\
+                  $$ \\frac{\\partial^2 L}{\\partial w^2} = 2 x $$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    let v = verdicts(&report);
+    assert_eq!(v[..4], vec![vec![Verdict::Proved]; 4]);
+    assert_eq!(v[4], [Verdict::Wrong], "2 x is not 2 x^2");
+}
+
+/// Bars written bare pair as the eye pairs them: a bar closes only after what ends an operand.
+/// `|x|` is `abs(x)`, `\|u\|` (`\lVert u \rVert`, `\|u\|_2`) is `norm(u)`; a bar that pairs with
+/// none or in two ways (`|a|b|c|`) is refused. Truth by hand for each step.
+#[test]
+fn bars_written_bare_are_absolute_values_and_norms() {
+    let model = "var x, y, a, b, c\nvar u: 3\n";
+    let answer = "$$ |x|^2 = x^2 $$\n\
+                  $$ \\frac{d}{dx} |x| = \\operatorname{sign}(x) $$\n\
+                  $$ 2|x| = |2x| $$\n\
+                  $$ ||x| - |y|| = ||y| - |x|| $$\n\
+                  $$ |x||y| = |x y| $$\n\
+                  $$ \\log|x| = \\frac{1}{2}\\log x^2 $$\n\
+                  $$ \\|u\\|^2 = u^\\top u $$\n\
+                  $$ \\lVert u \\rVert_2^2 = \\operatorname{dot}(u, u) $$\n\
+                  $$ |x - |y|| = |x| - |y| $$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    let v = verdicts(&report);
+    for (i, steps) in v[..8].iter().enumerate() {
+        assert!(matches!(steps[..], [Verdict::Proved | Verdict::Checked]), "step {i}: {steps:?}");
+    }
+    // |x - |y|| and |x| - |y| differ where |x| < |y|.
+    assert_eq!(v[8], [Verdict::Wrong]);
+    let unpaired = "this `|` pairs with no other bar, or with more than one";
+    assert_eq!(first_error("$$ |a|b|c| = 1 $$", AnswerKind::Markdown, model), format!("1:4 {unpaired}"));
+    assert_eq!(first_error("$$ a(x|y) = 1 $$", AnswerKind::Markdown, model), format!("1:7 {unpaired}"));
 }
 
 /// `\sigma(z)` beside a scalar `var sigma` is ambiguous (the function, or σ times z), as it is

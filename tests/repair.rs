@@ -274,3 +274,53 @@ fn repairs_that_would_mislead_are_not_offered() {
         (RepairKind::Sign, "2 - yhat", "yhat - 2")
     );
 }
+
+/// In a sheet of numbers alone, a change that verifies only because the sheet's numbers agree is
+/// no repair (the student tester, 5 December: "`yy` where `x1` is needed" for a forgotten
+/// ∂ŷ/∂θ₂, where yy = 2 and x1 = 1; "the chain-rule factor `theta0` is missing" where θ₀ = 0.5;
+/// "a factor `4` is missing" for θ₂ written where x₂ is needed). The changes are searched with
+/// the sheet's numbers set free, and where none holds there, only changes of numbers and signs
+/// that put in the sheet's own numbers are tried. Truth by hand: L = (yy - ŷ)², ŷ = θ₀ + x1 θ₁ +
+/// x2 θ₂, so ∂L/∂θ₂ = -2 (yy - ŷ) x2 and ∂L/∂θ₁ = -2 (yy - ŷ) x1.
+#[test]
+fn numbers_that_agree_by_coincidence_make_no_repair() {
+    let report = check_text(
+        "let theta0 = 0.5, theta1 = 1.5, theta2 = 0.5\n\
+         let x1 = 1, x2 = 2, yy = 2\n\
+         let yhat = 1 * theta0 + x1 * theta1 + x2 * theta2\n\
+         let L = (yy - yhat)^2\n\
+         derive \"forgot the inner derivative\" diff(L, theta2)\n  = -2 * (yy - yhat)\n\
+         derive \"forgot the 2 of the square\" diff(L, theta1)\n  = -(yy - yhat) * x1\n\
+         derive \"theta2 where x2 is needed\" diff(L, theta2)\n  = -2 * (2 - yhat) * theta2\n\
+         derive \"the gradient of theta2 for theta1\" theta1 - 0.001 * diff(L, theta1)\n  = 1.5 - 0.001 * 4\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let repair = |name: &str| {
+        let d = report.derivations.iter().find(|d| d.name.as_deref() == Some(name)).expect(name);
+        assert_eq!(d.steps[0].verdict, Verdict::Wrong, "{name}");
+        d.steps[0].repair.as_ref().map(|r| (r.kind, r.replacement.clone()))
+    };
+    assert_eq!(repair("forgot the inner derivative"), Some((RepairKind::MissingChainFactor, "x2".to_string())));
+    assert_eq!(repair("forgot the 2 of the square"), Some((RepairKind::ConstantFactor, "2".to_string())));
+    // 4 θ₂ = x₂ and 0.5 · 4 = 2 only at these numbers: no change is shown.
+    assert_eq!(repair("theta2 where x2 is needed"), None);
+    assert_eq!(repair("the gradient of theta2 for theta1"), None);
+}
+
+/// A step that equals the head again after a wrong one undoes that mistake: no likely cause is
+/// named for it (the student tester: "likely cause: sign error" on the one line without one).
+/// Truth by hand: d/dz σ(z) = exp(-z)/(1 + exp(-z))^2; the second step flips its sign, the third
+/// flips it back.
+#[test]
+fn a_step_that_undoes_a_mistake_has_no_cause_of_its_own() {
+    let report = check_text(
+        "var z\nderive diff(sigmoid(z), z)\n  = exp(-z) / (1 + exp(-z))^2\n  = -exp(-z) / (1 + exp(-z))^2\n  = exp(-z) / (1 + exp(-z))^2\n",
+    );
+    let steps = &report.derivations[0].steps;
+    assert_eq!(
+        steps.iter().map(|s| (s.verdict, s.holds)).collect::<Vec<_>>(),
+        [(Verdict::Proved, true), (Verdict::Wrong, false), (Verdict::Wrong, true)]
+    );
+    assert!(steps[1].cause.is_some(), "the sign error is named where it is made");
+    assert!(steps[2].cause.is_none() && steps[2].repair.is_none(), "{:?}", steps[2].cause);
+}

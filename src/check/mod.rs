@@ -637,6 +637,12 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         }
         let holds = matches!(holds_verdict, Verdict::Checked | Verdict::Proved);
         let holds_known = holds_verdict != Verdict::Undetermined;
+        if verdict == Verdict::Wrong && holds && holds_known {
+            // Wrong from the step before, right from the head: the step undoes a mistake made
+            // before it, and what tells it from the step before ("sign error") is that mistake,
+            // not one of this step's.
+            cause = None;
+        }
         steps.push(StepResult {
             index: at,
             span: step.span,

@@ -305,7 +305,7 @@ pub(super) fn step_line(line: usize, step: &StepResult, status: StepStatus, diag
                 text.push_str(&format!("; {}", counterexample_text(c)));
             }
             if step.holds && step.holds_known {
-                text.push_str(" (it equals the head again)");
+                text.push_str(" (it equals the head again: what it differs by is in a step before it)");
             }
         }
         StepStatus::Undetermined => {

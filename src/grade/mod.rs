@@ -773,7 +773,9 @@ fn missing_or_extra_terms<'a>(
         let (theirs, reference_exprs) = reference_of(k);
         for (i, step) in result.steps.iter().enumerate() {
             let simple = matches!(step.cause, Some(Cause::Sign | Cause::Factor(_) | Cause::SignAndFactor(_)));
-            if step.verdict != Verdict::Wrong || step.counterexample.is_none() || simple {
+            // (A step that equals the head again undoes a mistake before it: no term of its own.)
+            let undoes = step.holds && step.holds_known;
+            if step.verdict != Verdict::Wrong || step.counterexample.is_none() || simple || undoes {
                 continue;
             }
             let before = if i == 0 { &d.head } else { &d.steps[i - 1].expr };

@@ -4,6 +4,7 @@
 //! the step from its tree to our expressions is ours (`tree`, `read`). The contract is
 //! docs/latex.md.
 
+mod bars;
 mod blocks;
 mod names;
 mod notebook;

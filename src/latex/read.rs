@@ -780,6 +780,9 @@ fn unexpected(n: &Node) -> Diagnostic {
         return Diagnostic::error(*span, format!("a double {which}: one base has two"))
             .with_hint(format!("brace what the {which} belongs to: {example}"));
     }
+    if let Node::Sym(c @ ('|' | '‖'), span) = n {
+        return unpaired_bar(&c.to_string(), *span);
+    }
     let what = match n {
         Node::Sym(c, _) => format!("`{c}`"),
         Node::Cmd(c, _, _) => format!("`\\{c}`"),
@@ -788,6 +791,22 @@ fn unexpected(n: &Node) -> Diagnostic {
     };
     Diagnostic::error(n.span(), format!("cannot read {what} here"))
         .with_hint("see docs/latex.md for what an answer may write")
+}
+
+/// The subscript of the norm `norm` is: `2` (Euclidean) or `F` (Frobenius), braced or not.
+fn is_norm_2(sub: &[Node]) -> bool {
+    match sub {
+        [Node::Num(n, _)] => n == "2",
+        [Node::Word(w, _)] => w == "F",
+        [Node::Group(inner, _)] => is_norm_2(inner),
+        _ => false,
+    }
+}
+
+/// A bar left unpaired (docs/latex.md): it pairs with no other bar, or in more than one way.
+fn unpaired_bar(written: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(span, format!("this `{written}` pairs with no other bar, or with more than one"))
+        .with_hint("write `\\left| x \\right|` for an absolute value and `\\left\\| x \\right\\|` for a norm; a conditional `p(x \\mid z)` is not read")
 }
 
 fn join(a: Span, b: Span) -> Span {
@@ -1020,9 +1039,10 @@ impl<'a> P<'a> {
                 e.span = span;
                 Ok(e)
             }
-            Node::Paren('|', inner, '|', _) => {
+            Node::Paren(bar @ ('|' | '‖'), inner, close, _) if close == bar => {
                 let arg = self.sub(&inner)?;
-                Ok(Expr { kind: ExprKind::Call { func: ident("abs", span), primes: 0, args: vec![arg] }, span })
+                let func = if bar == '|' { "abs" } else { "norm" };
+                Ok(Expr { kind: ExprKind::Call { func: ident(func, span), primes: 0, args: vec![arg] }, span })
             }
             Node::Cmd(ref name, ref args, _) if is_name_command(name, args) => {
                 self.name(&node, None, None, 0, Written { span, name_end: span.end })
@@ -1031,6 +1051,9 @@ impl<'a> P<'a> {
             Node::Word(..) => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
             Node::Attach { base, sub, sup, primes, span, name_end } => match *base {
                 Node::Paren(..) | Node::Group(..) | Node::Num(..) | Node::Env(..) => {
+                    // `\|x\|_2`, `\|W\|_F`: the Euclidean and the Frobenius norm are `norm`.
+                    let euclidean = matches!(*base, Node::Paren('‖', ..)) && sub.as_deref().is_some_and(is_norm_2);
+                    let sub = if euclidean { None } else { sub };
                     if let Some(s) = &sub {
                         return Err(Diagnostic::error(join_all(s, span), "a subscript on this cannot be read")
                             .with_hint("subscripts belong to names: `s_c`"));
@@ -1186,77 +1209,183 @@ impl<'a> P<'a> {
                     None => Ok(root),
                 }
             }
+            // `\log_2 x`, `\log_{10}(x)`: a logarithm to a base that is a number.
+            "log" if args.is_empty() && primes == 0 && sub.is_some() => {
+                let sub = sub.expect("checked");
+                let Some(base) = log_base(sub) else {
+                    return Err(Diagnostic::error(
+                        join_all(sub, span),
+                        "the base of a logarithm is a number other than 1",
+                    )
+                    .with_hint("write `\\log_2 x` or `\\log_{10} x`; `\\log x` and `\\ln x` are natural"));
+                };
+                self.call_to_base(ident("log", span), 0, sup, true, Some(base), span)
+            }
+            "lg" | "lb" if args.is_empty() => Err(Diagnostic::error(
+                span,
+                format!("`\\{name}` is a logarithm to base 10 or to base 2: it is ambiguous"),
+            )
+            .with_hint("write the base: `\\log_{10} x` or `\\log_2 x`")),
             _ if args.is_empty() && sub.is_none() && builtin(name).is_some() => {
                 let func = builtin(name).expect("checked");
                 self.call(ident(func, span), primes, sup, true, span)
             }
+            "|" | "Vert" | "lVert" | "rVert" | "vert" | "lvert" | "rvert" => {
+                Err(unpaired_bar(&format!("\\{name}"), span))
+            }
+            "mid" => Err(Diagnostic::error(span, "a conditional (`\\mid`) is not read").with_hint(
+                "write the probability as a name of the model (`p_{x|z}` as `p_xz`), or the density it stands for",
+            )),
             _ => Err(Diagnostic::error(span, format!("`\\{name}` cannot be read here"))
                 .with_hint("see docs/latex.md for the commands an answer may use")),
         }
     }
 
-    /// `\frac{a}{b}`, `\frac{\partial E}{\partial x}`, `\frac{\partial}{\partial x} f`.
+    /// `\frac{a}{b}`, a derivative: `\frac{\partial E}{\partial x}`, `\frac{\partial}{\partial x} f`,
+    /// `\frac{dE}{dx}`, `\frac{d}{dx} f`, `\frac{\partial^2 E}{\partial x \partial y}`,
+    /// `\frac{d^2 E}{dx^2}`.
     fn frac(&mut self, num: &[Node], den: &[Node], span: Span) -> R<Expr> {
-        let partial = |n: &Node| matches!(n, Node::Cmd(c, a, _) if c == "partial" && a.is_empty());
-        match num.first() {
-            Some(Node::Attach { base, span: s, .. }) if partial(base) => {
-                return Err(Diagnostic::error(*s, "higher derivatives are not read")
-                    .with_hint("write them as a derivative of a derivative: `\\frac{\\partial}{\\partial y}\\left(\\frac{\\partial E}{\\partial x}\\right)`"));
+        match (self.mark(num)?, self.mark(den)?) {
+            (Some((Mark::Partial, order, rest)), _) => self.derivative(Mark::Partial, order, &rest, den, span),
+            (Some((Mark::D, _, _)), Some((Mark::D, _, _))) if self.names.declares("d") => Err(Diagnostic::error(
+                span,
+                "this fraction is ambiguous: a derivative written with `d`, or a quotient",
+            )
+            .with_hint("the model declares `d`: write `\\frac{\\partial L}{\\partial w}` for the derivative, or `d \\cdot L` over `d \\cdot w` for a quotient")),
+            (Some((Mark::D, order, rest)), Some((Mark::D, _, _))) => self.derivative(Mark::D, order, &rest, den, span),
+            _ => {
+                let a = self.sub(num)?;
+                let b = self.sub(den)?;
+                Ok(Expr { kind: ExprKind::Binary(BinOp::Div, Box::new(a), Box::new(b), span), span })
             }
-            Some(first) if partial(first) => {
-                let wrt = match den {
-                    [p, x] if partial(p) => var_ref(self.sub(std::slice::from_ref(x))?)?,
-                    [p, rest @ ..] if partial(p) && !rest.is_empty() => {
-                        let e = self.sub(rest)?;
-                        var_ref(e)?
-                    }
-                    _ => {
-                        return Err(Diagnostic::error(
-                            join_all(den, span),
-                            "the denominator of a derivative must be `\\partial x`",
-                        )
-                        .with_hint("write `\\frac{\\partial E}{\\partial x}` with one variable below"))
-                    }
-                };
-                // The operator takes the product that follows, as `\sum` does (docs/latex.md).
-                let body = if num.len() == 1 { self.term()? } else { self.sub(&num[1..])? };
-                let span = join(span, body.span);
-                return Ok(Expr { kind: ExprKind::Diff { body: Box::new(body), wrt: vec![wrt] }, span });
-            }
-            _ => {}
         }
-        if self.d_start(num) && self.d_start(den) {
-            return Err(if self.names.declares("d") {
-                Diagnostic::error(span, "this fraction is ambiguous: a derivative written with `d`, or a quotient")
-                    .with_hint("the model declares `d`: write `\\frac{\\partial L}{\\partial w}` for the derivative, or `d \\cdot L` over `d \\cdot w` for a quotient")
-            } else {
-                Diagnostic::error(span, "a derivative written with `d` is not read")
-                    .with_hint("write partial derivatives: `\\frac{\\partial E}{\\partial x}`")
-            });
-        }
-        let a = self.sub(num)?;
-        let b = self.sub(den)?;
-        let op_span = span;
-        Ok(Expr { kind: ExprKind::Binary(BinOp::Div, Box::new(a), Box::new(b), op_span), span })
     }
 
-    /// Whether the nodes of a fraction's part start with a `d` of a derivative: `dL`, `d`, `d^2`,
-    /// `\mathrm{d}`. A word the model declares whole (`dW`) is a name, not a `d`.
-    fn d_start(&self, nodes: &[Node]) -> bool {
-        let first = match nodes.first() {
-            Some(Node::Attach { base, .. }) => &**base,
-            Some(n) => n,
-            None => return false,
+    /// A derivative of order `order` whose numerator after its mark is `body` (empty: the
+    /// operator, which takes the product that follows, as `\sum` does; docs/latex.md) and whose
+    /// denominator `den` is one or more marks, each with its variable and, in a higher
+    /// derivative, a count (`\partial x^2`, `dx^2`). `\frac{\partial^2 E}{\partial x \partial y}`
+    /// is `diff(E, y, x)`: the variable written last is taken first.
+    fn derivative(&mut self, mark: Mark, order: u32, body: &[Node], den: &[Node], span: Span) -> R<Expr> {
+        let (symbol, example) = match mark {
+            Mark::Partial => ("\\partial", "\\frac{\\partial E}{\\partial x}"),
+            Mark::D => ("d", "\\frac{dE}{dx}"),
         };
-        match first {
-            // `d \cdot L` is a product, written so.
-            Node::Word(w, _) if w == "d" => !nodes.get(1).is_some_and(is_explicit_product),
-            Node::Word(w, _) => w.starts_with('d') && !self.names.declares(w),
+        let below = |message: String| {
+            Diagnostic::error(join_all(den, span), message)
+                .with_hint(format!("write `{example}` with one variable of the model below"))
+        };
+        // The denominator's groups: each mark with what follows it up to the next mark.
+        let mut groups: Vec<Vec<Node>> = Vec::new();
+        for (at, node) in den.iter().enumerate() {
+            match self.mark(&den[at..at + 1])? {
+                Some((m, 1, rest)) if m == mark => groups.push(rest),
+                Some((m, _, _)) if m == mark => {
+                    return Err(below(format!("the order of a derivative is written above: `{symbol}^2 E`")))
+                }
+                _ => match groups.last_mut() {
+                    Some(group) => group.push(node.clone()),
+                    None => return Err(below(format!("the denominator of a derivative must be `{symbol} x`"))),
+                },
+            }
+        }
+        let mut wrt = Vec::new();
+        for group in groups.iter().rev() {
+            let (nodes, count) = match group.split_last() {
+                // In a higher derivative, `x^2` below is `x` twice.
+                Some((Node::Attach { base, sub, sup: Some(sup), primes: 0, span: s, name_end }, before))
+                    if order > 1 =>
+                {
+                    match sup.as_slice() {
+                        [Node::Num(n, _)] if n.parse::<u32>().is_ok_and(|n| (1..=order).contains(&n)) => {
+                            let var = match sub {
+                                Some(_) => Node::Attach {
+                                    base: base.clone(),
+                                    sub: sub.clone(),
+                                    sup: None,
+                                    primes: 0,
+                                    span: Span::new(s.start, *name_end),
+                                    name_end: *name_end,
+                                },
+                                None => (**base).clone(),
+                            };
+                            let mut nodes = before.to_vec();
+                            nodes.push(var);
+                            (nodes, n.parse::<u32>().expect("checked"))
+                        }
+                        _ => (group.clone(), 1),
+                    }
+                }
+                _ => (group.clone(), 1),
+            };
+            if nodes.is_empty() {
+                return Err(below(format!("`{symbol}` without its variable")));
+            }
+            let var = var_ref(self.sub(&nodes)?)?;
+            wrt.extend(std::iter::repeat_n(var, count as usize));
+        }
+        if wrt.len() != order as usize {
+            return Err(below(format!(
+                "a derivative of order {order} above and {} below: the orders must agree",
+                wrt.len()
+            )));
+        }
+        let body = if body.is_empty() { self.term()? } else { self.sub(body)? };
+        let span = join(span, body.span);
+        Ok(Expr { kind: ExprKind::Diff { body: Box::new(body), wrt }, span })
+    }
+
+    /// The mark of a derivative at the start of a fraction's part — `\partial`, `\partial^2`, `d`,
+    /// `d^2`, `\mathrm{d}`, the `d` of `dL` — with its order and what follows it. A word the
+    /// model declares whole (`dW`) is a name, not a `d`, and so is `d` in `d \cdot L` (a product
+    /// written so).
+    fn mark(&self, nodes: &[Node]) -> R<Option<(Mark, u32, Vec<Node>)>> {
+        let Some(first) = nodes.first() else { return Ok(None) };
+        let rest = &nodes[1..];
+        let after = |head: Option<Node>| head.into_iter().chain(rest.iter().cloned()).collect::<Vec<_>>();
+        let is_d = |n: &Node| match n {
+            Node::Word(w, _) => w == "d",
             Node::Cmd(c, args, _) if ["mathrm", "text", "operatorname", "mathit"].contains(&c.as_str()) => {
                 matches!(args.as_slice(), [a] if matches!(a.as_slice(), [Node::Word(w, _)] if w == "d"))
             }
             _ => false,
-        }
+        };
+        let partial = |n: &Node| matches!(n, Node::Cmd(c, a, _) if c == "partial" && a.is_empty());
+        // The `d` of a word `dX` and the word `X` after it.
+        let d_word = |n: &Node| match n {
+            Node::Word(w, s) if w.len() > 1 && w.starts_with('d') && !self.names.declares(w) => {
+                Some(Node::Word(w[1..].to_string(), Span::new(s.start + 1, s.end)))
+            }
+            _ => None,
+        };
+        let order = |sup: &[Node], s: Span| match sup {
+            [Node::Num(n, _)] => match n.parse::<u32>() {
+                Ok(n @ 1..=9) => Ok(n),
+                _ => Err(Diagnostic::error(s, "the order of a derivative is a whole number from 1 to 9")),
+            },
+            _ => Err(Diagnostic::error(s, "the order of a derivative is a number: `\\partial^2`")),
+        };
+        Ok(match first {
+            n if partial(n) => Some((Mark::Partial, 1, rest.to_vec())),
+            n if is_d(n) => (!rest.first().is_some_and(is_explicit_product)).then(|| (Mark::D, 1, rest.to_vec())),
+            n if d_word(n).is_some() => Some((Mark::D, 1, after(d_word(n)))),
+            Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span, .. } if partial(base) || is_d(base) => {
+                let mark = if partial(base) { Mark::Partial } else { Mark::D };
+                Some((mark, order(sup, *span)?, rest.to_vec()))
+            }
+            Node::Attach { base, sub, sup, primes, span, name_end } => d_word(base).map(|word| {
+                let attached = Node::Attach {
+                    base: Box::new(word),
+                    sub: sub.clone(),
+                    sup: sup.clone(),
+                    primes: *primes,
+                    span: Span::new(span.start + 1, span.end),
+                    name_end: *name_end,
+                };
+                (Mark::D, 1, after(Some(attached)))
+            }),
+            _ => None,
+        })
     }
 
     /// `\sum_{c=1}^{D} body` or `\sum_c body`: the body is the product that follows.
@@ -1332,6 +1461,20 @@ impl<'a> P<'a> {
     /// A function applied: its arguments in parentheses after it (for builtins, also a bare
     /// factor: `\log x`).
     fn call(&mut self, func: Ident, primes: u32, sup: Option<&[Node]>, builtin: bool, span: Span) -> R<Expr> {
+        self.call_to_base(func, primes, sup, builtin, None, span)
+    }
+
+    /// A call; for a logarithm to a base (`\log_2 x`), `log(x) / log(2)`, the power written on
+    /// its parentheses (`\log_2(x)^2`) taken of that quotient.
+    fn call_to_base(
+        &mut self,
+        func: Ident,
+        primes: u32,
+        sup: Option<&[Node]>,
+        builtin: bool,
+        log_base: Option<Expr>,
+        span: Span,
+    ) -> R<Expr> {
         if let Some(sup) = sup {
             return Err(Diagnostic::error(join_all(sup, span), "a superscript on a function name cannot be read")
                 .with_hint("write a power of the value, `\\left(\\tanh(x)\\right)^2`, and primes as `f'(x)`"));
@@ -1365,7 +1508,12 @@ impl<'a> P<'a> {
         // The call ends with its closing parenthesis, where it has one.
         let end = closed.or_else(|| args.last().map(|a| a.span)).unwrap_or(span);
         let span = join(span, end);
-        let call = Expr { kind: ExprKind::Call { func, primes, args }, span };
+        let mut call = Expr { kind: ExprKind::Call { func, primes, args }, span };
+        if let Some(base) = log_base {
+            let log_base =
+                Expr { kind: ExprKind::Call { func: ident("log", base.span), primes: 0, args: vec![base] }, span };
+            call = Expr { kind: ExprKind::Binary(BinOp::Div, Box::new(call), Box::new(log_base), span), span };
+        }
         match power {
             Some((sup, end)) => self.apply_sup(call, &sup, join(span, end)),
             None => Ok(call),
@@ -1893,6 +2041,28 @@ fn spelled(n: &Node) -> String {
         Some((w, None)) => w,
         None => "this".to_string(),
     }
+}
+
+/// The base of a logarithm written as its subscript (`\log_2`, `\log_{10}`): a positive
+/// number other than 1.
+fn log_base(sub: &[Node]) -> Option<Expr> {
+    let (n, span) = match sub {
+        [Node::Num(n, s)] => (n, *s),
+        [Node::Group(inner, _)] => match inner.as_slice() {
+            [Node::Num(n, s)] => (n, *s),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let value: f64 = n.parse().ok()?;
+    (value > 0.0 && value != 1.0).then(|| Expr { kind: ExprKind::Number(n.clone()), span })
+}
+
+/// How a derivative is written: `\partial` or `d` (docs/latex.md; both are `diff`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mark {
+    Partial,
+    D,
 }
 
 /// A derivative's variable from the expression read below the fraction.

@@ -9,6 +9,7 @@ use mitex_parser::syntax::{SyntaxElement, SyntaxKind, SyntaxNode};
 use mitex_parser::{ArgPattern, CommandSpecItem, EnvShape};
 use rowan::WalkEvent;
 
+use super::bars::match_bars;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::lines::MAX_NESTING;
 
@@ -653,7 +654,7 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
             }
             (_, Some((close, attach))) if stack.last().is_some_and(|(open, ..)| pairs(*open, close)) => {
                 let (open, open_span, outer) = stack.pop().expect("checked");
-                let inner = std::mem::replace(&mut current, outer);
+                let inner = match_bars(std::mem::replace(&mut current, outer));
                 let close_span = node.span();
                 let group = Node::Paren(open, inner, close, Span::new(open_span.start, close_span.end));
                 match attach {
@@ -677,7 +678,7 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
         outer.append(&mut current);
         current = outer;
     }
-    current
+    match_bars(current)
 }
 
 /// A superscript's node at the place of its character.

@@ -99,6 +99,7 @@ pub fn localise_only(
 ) {
     let known = known(file);
     let declarations = declarations_digest(file);
+    let numbers_free = std::sync::OnceLock::new();
     let syntax: HashMap<_, &ast::Derivation> = file
         .items
         .iter()
@@ -135,7 +136,47 @@ pub fn localise_only(
         if wrong.is_empty() {
             return Vec::new();
         }
-        search(source, file, &syntax, model, &inner, &mut wrong)
+        if !numbers_only && known.inputs {
+            return search(source, file, &syntax, model, &inner, &mut wrong);
+        }
+        // In numbers alone, a change that holds only because the sheet's numbers agree (`yy`
+        // where `x1` is needed, where yy = 2 x1; a factor `theta0` that is 0.5) explains
+        // nothing. The changes are searched first with the sheet's numbers set free, where what
+        // holds holds for a reason (and so at the sheet's numbers too); where none does, a change
+        // of numbers and signs alone (the step's names kept: `0.8` put in `0.5 * (2 + 4)`, a
+        // sign of `- 0.94 / sqrt(284.36)`) at the sheet's numbers, where what is put in is made
+        // of the numbers the step before reads (`0.8` is `mo`'s; a factor `4` that no number of
+        // the sheet is, is a coincidence). A factor of the whole step is not one: the likely
+        // cause says so already.
+        let free = numbers_free.get_or_init(|| numbers_set_free(file));
+        let mut found = search(source, free, &syntax, model, &inner, &mut wrong);
+        let mut numbers: Vec<Wrong> = wrong
+            .into_iter()
+            .zip(&found)
+            .filter(|(_, f)| f.repair.is_none())
+            .filter_map(|(mut w, _)| {
+                let names = names_of(&d.steps[w.step].expr);
+                let sheet = numbers_read(file, w.before);
+                w.candidates.retain(|c| {
+                    let added = matches!(
+                        c.kind,
+                        RepairKind::MissingFactor | RepairKind::ConstantFactor | RepairKind::MissingTerm
+                    );
+                    !(c.kind == RepairKind::ConstantFactor && c.culprit.is_none())
+                        && names_of(&c.step) == names
+                        && (!added || numbers_in_text(&c.replacement).iter().all(|v| sheet.contains(&v.to_bits())))
+                });
+                (!w.candidates.is_empty()).then_some(w)
+            })
+            .collect();
+        if !numbers.is_empty() {
+            for more in search(source, file, &syntax, model, &inner, &mut numbers) {
+                if let Some(f) = found.iter_mut().find(|f| (f.derivation, f.step) == (more.derivation, more.step)) {
+                    f.repair = more.repair;
+                }
+            }
+        }
+        found
     });
     for f in found.into_iter().flatten() {
         let step = &mut results[f.derivation].steps[f.step];
@@ -321,6 +362,148 @@ fn search(
         out.push(f);
     }
     out
+}
+
+/// The declarations of `file` with each of its numbers set free: every `let NAME = NUMBER` (a
+/// scalar whose definition is a number, written as digits and operators, other than 0) made an
+/// input of that number's sign (`> 0`, or `!= 0` for a negative one). A change that holds there
+/// holds for a reason, not by the coincidence of the sheet's numbers, and holds at the sheet's
+/// numbers too (each is a value of its input).
+fn numbers_set_free(file: &ast::File) -> ast::File {
+    let mut items = Vec::with_capacity(file.items.len());
+    for item in &file.items {
+        let Item::Let(defs) = item else {
+            if !matches!(item, Item::Derivation(_)) {
+                items.push(item.clone());
+            }
+            continue;
+        };
+        let mut kept = Vec::new();
+        for def in defs {
+            let value = match def {
+                ast::Definition::Node { target, body } if target.subscripts.is_empty() => {
+                    number_value(body).filter(|v| *v != 0.0 && v.is_finite()).map(|v| (target, v))
+                }
+                _ => None,
+            };
+            let Some((target, v)) = value else {
+                kept.push(def.clone());
+                continue;
+            };
+            let domain = ast::DomainDecl {
+                op: if v > 0.0 { ">" } else { "!=" }.to_string(),
+                bound: "0".to_string(),
+                range: None,
+                span: target.span,
+            };
+            items.push(Item::Var(vec![ast::VarItem { target: target.clone(), domain: Some(domain), shape: None }]));
+        }
+        if !kept.is_empty() {
+            items.push(Item::Let(kept));
+        }
+    }
+    ast::File { items, unfilled: Vec::new() }
+}
+
+/// The names an expression reads (inputs, nodes, functions, the variables of its derivatives),
+/// each as often as it is written, in order: two expressions with the same differ in numbers,
+/// signs and operators alone.
+fn names_of(e: &ast::Expr) -> Vec<String> {
+    let mut names: Vec<String> = nodes_of(e)
+        .into_iter()
+        .flat_map(|n| match &n.kind {
+            ast::ExprKind::Name(_) | ast::ExprKind::Indexed(..) => vec![text_of(n)],
+            ast::ExprKind::Call { func, primes, .. } => vec![format!("{}{}", func.name, "'".repeat(*primes as usize))],
+            ast::ExprKind::Diff { wrt, .. } => wrt.iter().map(|v| format!("∂{}", v.name.name)).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The numbers `e` reads, written in it or in the definitions it reads (through them), as the
+/// bits of their values.
+fn numbers_read(file: &ast::File, e: &ast::Expr) -> std::collections::HashSet<u64> {
+    let mut bodies: HashMap<&str, Vec<&ast::Expr>> = HashMap::new();
+    for item in &file.items {
+        if let Item::Let(defs) = item {
+            for def in defs {
+                match def {
+                    ast::Definition::Node { target, body } => {
+                        bodies.entry(target.name.name.as_str()).or_default().push(body)
+                    }
+                    ast::Definition::Function { name, body, .. } => {
+                        bodies.entry(name.name.as_str()).or_default().push(body)
+                    }
+                }
+            }
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        for n in nodes_of(e) {
+            let name = match &n.kind {
+                ast::ExprKind::Number(text) => {
+                    if let Ok(v) = text.parse::<f64>() {
+                        out.insert(v.to_bits());
+                    }
+                    continue;
+                }
+                ast::ExprKind::Name(id) | ast::ExprKind::Indexed(id, _) => id.name.as_str(),
+                ast::ExprKind::Call { func, .. } => func.name.as_str(),
+                _ => continue,
+            };
+            if seen.insert(name) {
+                stack.extend(bodies.get(name).into_iter().flatten().copied());
+            }
+        }
+    }
+    out
+}
+
+/// The numbers written in a text (`0.9 * 0.5`: 0.9 and 0.5).
+fn numbers_in_text(text: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut in_name = false;
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || (c == '.' && !current.is_empty()) {
+            if !in_name {
+                current.push(c);
+            }
+        } else {
+            if let Ok(v) = current.parse::<f64>() {
+                out.push(v);
+            }
+            current.clear();
+            in_name = c.is_alphanumeric() || c == '_';
+        }
+    }
+    out
+}
+
+/// The value of an expression written with numbers and operators alone (`0.5`, `-1/3`, `2^3`).
+fn number_value(e: &ast::Expr) -> Option<f64> {
+    use ast::{BinOp, ExprKind};
+    match &e.kind {
+        ExprKind::Number(n) => n.parse().ok(),
+        ExprKind::Neg(a) => number_value(a).map(|v| -v),
+        ExprKind::Binary(op, a, b, _) => {
+            let (a, b) = (number_value(a)?, number_value(b)?);
+            match op {
+                BinOp::Add => Some(a + b),
+                BinOp::Sub => Some(a - b),
+                BinOp::Mul => Some(a * b),
+                BinOp::Div => Some(a / b),
+                BinOp::Pow => Some(a.powf(b)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// The position whose draws the screens of the step `step` after `before` use (see

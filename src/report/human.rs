@@ -91,8 +91,11 @@ fn file(out: &mut Buffer, r: &FileReport, options: HumanOptions) -> std::io::Res
         let line = lines.line_col(d.span.start).0;
         let name = d.name.as_deref().map_or_else(String::new, |n| format!(" \"{n}\""));
         writeln!(out, "  derive{name} (line {line})")?;
-        for s in &d.steps {
-            step(out, &lines, s, options)?;
+        for (i, s) in d.steps.iter().enumerate() {
+            // Every step before holds: a step wrong from the one before and right from the head
+            // differs from it by that step's rounding (`≈`), not by a mistake undone.
+            let rounded_before = d.steps[..i].iter().all(|b| b.holds && b.holds_known);
+            step(out, &lines, s, rounded_before, options)?;
         }
     }
     writeln!(out)
@@ -109,7 +112,13 @@ fn warnings_line(out: &mut Buffer, r: &FileReport) -> std::io::Result<()> {
     Ok(())
 }
 
-fn step(out: &mut Buffer, lines: &LineIndex, s: &StepResult, options: HumanOptions) -> std::io::Result<()> {
+fn step(
+    out: &mut Buffer,
+    lines: &LineIndex,
+    s: &StepResult,
+    rounded_before: bool,
+    options: HumanOptions,
+) -> std::io::Result<()> {
     let line = lines.line_col(s.span.start).0;
     let (mark, color) = match s.verdict {
         Verdict::Proved => ("✓", Color::Green),
@@ -131,6 +140,16 @@ fn step(out: &mut Buffer, lines: &LineIndex, s: &StepResult, options: HumanOptio
         write!(out, "  # {note}")?;
     }
     writeln!(out)?;
+    if s.verdict == Verdict::Wrong && s.holds && s.holds_known {
+        if rounded_before {
+            writeln!(
+                out,
+                "        it equals the head; the step before does only within its rounding, and the two differ by that rounding: keep more digits there"
+            )?;
+        } else {
+            writeln!(out, "        the mistake is in a step before it: this step undoes it")?;
+        }
+    }
     if let Some(cause) = &s.cause {
         write!(out, "        likely cause: ")?;
         paint(out, Some(Color::Red), false, &cause_text(cause))?;
