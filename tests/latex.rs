@@ -1285,3 +1285,46 @@ fn a_row_starting_with_a_greater_sign_in_display_math_is_no_quote() {
     let answer = "$$\n(x+1)^2 = x^2 + 2x + 1\n> 2x\n$$\n";
     assert_eq!(first_error(answer, AnswerKind::Markdown, "var x\n"), "3:1 this relation is not a step of a derivation");
 }
+
+/// What no reader can read one way is refused, never read one way (the LaTeX tester, 5 December,
+/// with SymPy for the truth): an unclosed `\left(` or `{` (the block was skipped: a false step
+/// before it went unchecked), a script mark without its script (`x^` read as `x`), a bracket
+/// after a derivative operator with more factors after it (`\frac{\partial}{\partial w}(wx-y)
+/// \cdot (wx-y)` was proved, though half the derivative as most read it), a derivative followed
+/// by `(0)` (its value at 0, read as a product and proved), a product after a slash (`1/2x`),
+/// bars around a matrix (`|A|`: the determinant to most readers) and the 2-norm of a matrix
+/// (`\|M\|_2 = \sqrt{2}` for the identity was proved: its 2-norm is 1).
+#[test]
+fn what_readers_read_differently_is_refused() {
+    let model = "var x, y, w\nvar A: 2 x 2, u: 3\nlet L = (w*x - y)^2\n";
+    let refused = [
+        ("$$ \\left(\\frac{d}{dx} x^2 = 3x $$", "1:4 this `\\left` is never closed by a `\\right`"),
+        ("$$ \\frac{d}{dx} x^{2 = 3x $$", "1:19 this `{` is never closed"),
+        ("$$ x^2 = x^ $$", "1:11 a script mark without its script"),
+        (
+            "$$ L = \\frac{\\partial}{\\partial w}(wx-y) \\cdot (wx-y) $$",
+            "1:8 where does what this derivative takes end?",
+        ),
+        (
+            "$$ \\frac{\\partial L}{\\partial w}(0) = 0 $$",
+            "1:33 a derivative followed by `(…)`: its value at a point, or a product?",
+        ),
+        ("$$ 1/2x = x $$", "1:5 a product right after a `/`: is it below the slash or beside it?"),
+        (
+            "$$ |A| = 1 $$",
+            "1:4 bars around a vector or a matrix: a determinant, a norm, or each element's absolute value?",
+        ),
+        ("$$ \\|A\\|_2 = 1 $$", "1:4 cannot take the dot product of a 2x2 matrix and a 2x2 matrix"),
+    ];
+    for (answer, error) in refused {
+        assert_eq!(first_error(answer, AnswerKind::Markdown, model), error, "{answer}");
+    }
+    // The Euclidean norm of a vector and a bracket alone after the operator are read.
+    let report = check(
+        "$$ \\|u\\|_2^2 = u^\\top u $$\n$$ \\frac{\\partial}{\\partial w}\\left(w x\\right) = x $$\n$$ \\frac{1}{2} x = x/2 $$\n",
+        AnswerKind::Markdown,
+        model,
+    );
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Checked], [Verdict::Proved], [Verdict::Proved]]);
+}

@@ -533,3 +533,27 @@ derive log(exp(-740))
         }
     }
 }
+
+/// A saturated sigmoid is never 1 (the course-coverage tester, 5 December, with SymPy: 1 − σ(200)
+/// is 1.4e-87, 1 − σ(700) is 9.9e-305): `1 - sigmoid(x + 200) = 0` was `checked` (0 ± 8.6e-78 at
+/// 256 bits agreed with 0). A side about 0 at 256 bits is told at 1,024: `wrong` within the range
+/// of floats, and the true forms still hold. (Below the range of floats, from z ≈ 709, 1,024 bits
+/// leave 1 − σ(z) about 0 as they leave an identity's leftover: docs/language.md, decision 26.)
+const SATURATED: &str = "var x
+derive 1 - sigmoid(x + 200)
+  = 0
+derive 1 - sigmoid(180)
+  = 0
+derive 1 - sigmoid(700)
+  = 0
+derive 1 - sigmoid(x + 200)
+  = sigmoid(-x - 200)
+";
+
+#[test]
+fn a_saturated_sigmoid_is_not_one() {
+    use Verdict::{Checked, Wrong};
+    for seed in [DEFAULT_SEED, 1, 2] {
+        assert_eq!(numeric_verdicts(SATURATED, seed), [Wrong, Wrong, Wrong, Checked], "seed {seed}");
+    }
+}

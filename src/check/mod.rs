@@ -203,6 +203,18 @@ pub struct StepResult {
     pub internal_error: bool,
 }
 
+impl StepResult {
+    /// The likely cause as the reports say it to a student: not "differs only at larger sizes"
+    /// (an index or sum mistake, as it suggests) where a verified repair puts a factor back that
+    /// explains it better (`1 / N` of a mean, `1 / sqrt(d)` of attention).
+    pub fn shown_cause(&self) -> Option<&Cause> {
+        let factor = self.repair.as_ref().is_some_and(|r| {
+            matches!(r.kind, RepairKind::ConstantFactor | RepairKind::MissingFactor | RepairKind::ExtraFactor)
+        });
+        self.cause.as_ref().filter(|c| !(factor && matches!(c, Cause::LargerSizes { .. })))
+    }
+}
+
 /// The result for one derivation.
 #[derive(Debug, Clone)]
 pub struct DerivationResult {

@@ -209,6 +209,12 @@ pub fn repair_text(repair: &Repair) -> String {
             }
             None => format!("`{culprit}` where the derivative `{by}` is needed: that change {follows}"),
         },
+        // A factor put on a `1` is what that `1` should have been: `delta(i, j)` for `1`.
+        RepairKind::MissingFactor | RepairKind::MissingChainFactor | RepairKind::ConstantFactor
+            if repair.culprit.is_some() && culprit == "1" && !by.is_empty() =>
+        {
+            format!("`1` where `{by}` is needed: that change {follows}")
+        }
         RepairKind::ConstantFactor if by.is_empty() => {
             format!("the constant factor `{culprit}` should not be there: {without}")
         }

@@ -624,7 +624,7 @@ fn grade_derivations(
                         .repair
                         .as_ref()
                         .is_some_and(|r| matches!(r.kind, RepairKind::MissingTerm | RepairKind::ExtraTerm)));
-            let named = term.or_else(|| step.cause.as_ref().map(feedback::mistake));
+            let named = term.or_else(|| step.shown_cause().map(feedback::mistake));
             let repair = step.repair.as_ref().filter(|_| !same).map(feedback::repair_text);
             let diagnosis = match (named, repair) {
                 _ if carried_from.is_some() => None,

@@ -191,6 +191,16 @@ impl Names {
         self.by_base.get(base).map_or(&[], |v| v.as_slice())
     }
 
+    /// Whether the model's name `name` is an array when written alone: an input with a shape
+    /// (`var W: m x n`) or a family (`var y[k]`, written `y`).
+    pub fn is_array(&self, name: &str) -> bool {
+        self.by_base.values().flatten().any(|e| {
+            e.name == name
+                && matches!(e.kind, Kind::Family(_))
+                && (e.elements == [1] || e.elements == [2] || e.elements == [0])
+        })
+    }
+
     /// Whether a symbol names anything in the model.
     pub fn declares(&self, base: &str) -> bool {
         self.by_base.contains_key(base)

@@ -793,13 +793,20 @@ fn unexpected(n: &Node) -> Diagnostic {
         .with_hint("see docs/latex.md for what an answer may write")
 }
 
-/// The subscript of the norm `norm` is: `2` (Euclidean) or `F` (Frobenius), braced or not.
-fn is_norm_2(sub: &[Node]) -> bool {
+/// The norm a subscript of `\|…\|` names: `2` (Euclidean) or `F` (Frobenius), braced or not,
+/// `\text{F}` and `\mathrm{F}` too.
+fn norm_subscript(sub: &[Node]) -> Option<char> {
     match sub {
-        [Node::Num(n, _)] => n == "2",
-        [Node::Word(w, _)] => w == "F",
-        [Node::Group(inner, _)] => is_norm_2(inner),
-        _ => false,
+        [Node::Num(n, _)] if n == "2" => Some('2'),
+        [Node::Word(w, _)] if w == "F" => Some('F'),
+        [Node::Group(inner, _)] => norm_subscript(inner),
+        [Node::Cmd(c, args, _)] if ["text", "mathrm", "mathit", "operatorname"].contains(&c.as_str()) => {
+            match args.as_slice() {
+                [a] => norm_subscript(a),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -937,6 +944,19 @@ impl<'a> P<'a> {
                 Some(n) if Self::starts_factor(n) => (BinOp::Mul, Span::new(lhs.span.end, n.span().start), false),
                 _ => return Ok(lhs),
             };
+            // `1/2x`, `x/yz`: below the slash or beside it? Readers differ (a calculator reads
+            // `(1/2) x`, a textbook `1/(2x)`).
+            if !explicit {
+                if let ExprKind::Binary(BinOp::Div, _, _, slash) = &lhs.kind {
+                    if self.text.get(slash.range()) == Some("/") {
+                        return Err(Diagnostic::error(
+                            join(*slash, op_span),
+                            "a product right after a `/`: is it below the slash or beside it?",
+                        )
+                        .with_hint("write `\\frac{1}{2x}`, or `\\frac{1}{2} x`, or brackets: `1/(2x)`"));
+                    }
+                }
+            }
             if explicit {
                 self.pos += 1;
             }
@@ -1041,6 +1061,16 @@ impl<'a> P<'a> {
             }
             Node::Paren(bar @ ('|' | '‖'), inner, close, _) if close == bar => {
                 let arg = self.sub(&inner)?;
+                // `|A|` of a matrix is its determinant to most readers, `|u|` of a vector its
+                // norm: not read as the absolute value of each element.
+                if bar == '|' {
+                    if let ExprKind::Name(id) = &arg.kind {
+                        if self.names.is_array(&id.name) {
+                            return Err(Diagnostic::error(span, "bars around a vector or a matrix: a determinant, a norm, or each element's absolute value?")
+                                .with_hint("write `\\det A`, `\\|u\\|`, or `\\operatorname{abs}(u)` for each element"));
+                        }
+                    }
+                }
                 let func = if bar == '|' { "abs" } else { "norm" };
                 Ok(Expr { kind: ExprKind::Call { func: ident(func, span), primes: 0, args: vec![arg] }, span })
             }
@@ -1051,9 +1081,29 @@ impl<'a> P<'a> {
             Node::Word(..) => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
             Node::Attach { base, sub, sup, primes, span, name_end } => match *base {
                 Node::Paren(..) | Node::Group(..) | Node::Num(..) | Node::Env(..) => {
-                    // `\|x\|_2`, `\|W\|_F`: the Euclidean and the Frobenius norm are `norm`.
-                    let euclidean = matches!(*base, Node::Paren('‖', ..)) && sub.as_deref().is_some_and(is_norm_2);
-                    let sub = if euclidean { None } else { sub };
+                    // `\|W\|_F`, the Frobenius norm, is `norm`; `\|u\|_2`, the Euclidean norm of a
+                    // vector, is `sqrt(dot(u, u))`, which no matrix has (its 2-norm, the largest
+                    // singular value, is not read: `dot` of a matrix is refused).
+                    let which = match (&*base, sub.as_deref()) {
+                        (Node::Paren('‖', ..), Some(s)) => norm_subscript(s),
+                        _ => None,
+                    };
+                    let sub = if which.is_some() { None } else { sub };
+                    if let (Some('2'), Node::Paren(_, inner, _, bars)) = (which, &*base) {
+                        let arg = self.sub(inner)?;
+                        let dot = Expr {
+                            kind: ExprKind::Call { func: ident("dot", *bars), primes: 0, args: vec![arg.clone(), arg] },
+                            span: *bars,
+                        };
+                        let e = Expr {
+                            kind: ExprKind::Call { func: ident("sqrt", *bars), primes: 0, args: vec![dot] },
+                            span: *bars,
+                        };
+                        return match sup {
+                            Some(sup) => self.apply_sup(e, &sup, span),
+                            None => Ok(e),
+                        };
+                    }
                     if let Some(s) = &sub {
                         return Err(Diagnostic::error(join_all(s, span), "a subscript on this cannot be read")
                             .with_hint("subscripts belong to names: `s_c`"));
@@ -1329,6 +1379,31 @@ impl<'a> P<'a> {
                 "a derivative of order {order} above and {} below: the orders must agree",
                 wrt.len()
             )));
+        }
+        let bracket = |n: &Node| match n {
+            Node::Paren('(' | '[', ..) => true,
+            Node::Attach { base, .. } => matches!(**base, Node::Paren('(' | '[', ..)),
+            _ => false,
+        };
+        if body.is_empty() {
+            // `\frac{\partial}{\partial w}(wx - y) \cdot (wx - y)`: of the bracket, or of the
+            // product? Readers differ; the answer is refused rather than read one way.
+            let after = self.nodes.get(self.pos + 1);
+            if self.peek().is_some_and(bracket)
+                && after.is_some_and(|n| Self::starts_factor(n) || is_explicit_product(n))
+            {
+                let at = join(span, after.map_or(span, Node::span));
+                return Err(Diagnostic::error(at, "where does what this derivative takes end?")
+                    .with_hint("a bracket after the operator, then more factors: write the whole in one bracket, `\\frac{\\partial}{\\partial w}\\left[(a)(b)\\right]`, or the derivative of the bracket as a fraction, `\\frac{\\partial (a)}{\\partial w} \\cdot (b)`"));
+            }
+        } else if let Some(Node::Paren('(', inner, ')', at)) = self.peek() {
+            // `\frac{\partial L}{\partial w}(0)`: the value at a point, or a product?
+            if matches!(inner.as_slice(), [Node::Num(..)] | [Node::Word(..)] | [Node::Cmd(..)])
+                || inner.iter().any(|n| matches!(n, Node::Sym('=', _)))
+            {
+                return Err(Diagnostic::error(*at, "a derivative followed by `(…)`: its value at a point, or a product?")
+                    .with_hint("a derivative at a point is not read: write its value; for a product, write `\\cdot` before the bracket"));
+            }
         }
         let body = if body.is_empty() { self.term()? } else { self.sub(body)? };
         let span = join(span, body.span);

@@ -185,11 +185,54 @@ pub fn parse_math(text: &str, base: usize) -> Result<Vec<Node>, Diagnostic> {
             "at most {MAX_NESTING} levels of brackets, groups and arguments are read; split the expression into steps"
         )));
     }
+    if let Some((at, message, hint)) = unclosed(&root) {
+        return Err(Diagnostic::error(convert.span(&at), message).with_hint(hint));
+    }
     let mut out = Vec::new();
     for child in root.children_with_tokens() {
         convert.element(&child, &mut out);
     }
     Ok(match_parens(out))
+}
+
+/// The first construct TeX would not typeset as written: a `\left` without its `\right`, a `{`
+/// never closed, a `^` or `_` without its script. Read as it stands, it would hide the rest of
+/// its block (an unclosed `\left(` holds the `=` after it: the block would have no equation and be
+/// skipped) or drop a part (`x^` read as `x`).
+fn unclosed(root: &SyntaxNode) -> Option<(SyntaxElement, &'static str, &'static str)> {
+    for event in root.preorder_with_tokens() {
+        let WalkEvent::Enter(SyntaxElement::Node(n)) = event else { continue };
+        match n.kind() {
+            SyntaxKind::ItemLR if n.children().filter(|c| c.kind() == SyntaxKind::ClauseLR).count() < 2 => {
+                return Some((
+                    SyntaxElement::Node(n),
+                    "this `\\left` is never closed by a `\\right`",
+                    "close it before the relation: `\\left( … \\right)`",
+                ));
+            }
+            SyntaxKind::ItemCurly if n.last_token().is_none_or(|t| t.kind() != SyntaxKind::TokenRBrace) => {
+                return Some((SyntaxElement::Node(n), "this `{` is never closed", "close the group with `}`"));
+            }
+            SyntaxKind::ItemAttachComponent => {
+                // The last script mark must have something after it.
+                let marks = n
+                    .children_with_tokens()
+                    .filter(|c| !matches!(c.kind(), SyntaxKind::TokenWhiteSpace | SyntaxKind::TokenLineBreak))
+                    .collect::<Vec<_>>();
+                if let Some(last) = marks.last() {
+                    if matches!(last.kind(), SyntaxKind::TokenCaret | SyntaxKind::TokenUnderscore) {
+                        return Some((
+                            last.clone(),
+                            "a script mark without its script",
+                            "write what it raises or lowers: `x^{2}`, `s_{c}`",
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The first element of the tree deeper than [`MAX_NESTING`] levels, if any. A level is a group,

@@ -769,6 +769,21 @@ pub(super) fn carried_factors(e: &Expr, definitions: &[(VarRef, Expr)]) -> Vec<S
     out
 }
 
+/// The factors of the product `f` that `have` lacks, multiplied, where `have` has some of them
+/// (by text) and not all.
+fn lacking_part(f: &Expr, have: &FxHashSet<String>) -> Option<Expr> {
+    if !matches!(f.kind, ExprKind::Binary(BinOp::Mul, ..)) {
+        return None;
+    }
+    let mut fs = Vec::new();
+    factors(f, &mut fs);
+    let (had, lacking): (Vec<_>, Vec<_>) = fs.into_iter().partition(|g| have.contains(&text(g)));
+    if had.is_empty() || lacking.is_empty() {
+        return None;
+    }
+    lacking.into_iter().map(Cow::into_owned).reduce(|a, b| binary(BinOp::Mul, a, b, f.span))
+}
+
 /// The factors of an expression's product and of the products of its terms.
 fn term_factors(e: &Expr) -> Vec<Cow<'_, Expr>> {
     let mut fs = Vec::new();
@@ -839,7 +854,19 @@ fn missing_parts(
         .chain(hints.values.iter().flat_map(deep_factors).map(|f| text(&f)))
         .collect();
     for (kind, f, t) in kinds {
-        let t = t.unwrap_or_else(|| text(&f));
+        // A product some of whose factors the step has already lacks only the others: `x` of
+        // `step(w*x + b) * x` where the step is `step(w*x + b)` (putting the whole product in
+        // would verify only because step² = step, and name the wrong part).
+        let (f, t) = match lacking_part(&f, &have) {
+            Some(rest) => {
+                let t = text(&rest);
+                (Cow::Owned(rest), t)
+            }
+            None => {
+                let t = t.unwrap_or_else(|| text(&f));
+                (f, t)
+            }
+        };
         if have.contains(&t) || wanted_texts.contains(&t) || constant_texts.contains(&t) {
             continue;
         }

@@ -344,7 +344,13 @@ fn search(
         };
         let c = &w.candidates[i];
         let step = &syntax[&model.derivations[w.derivation].span].steps[w.step].expr;
-        let (kind, of) = match derivative_made(c, step, &w.derivatives) {
+        // (Only where the step before has a derivative to take: `sigmoid(z) * (1 - sigmoid(z)^2)`
+        // after `sigmoid(z) - sigmoid(z)^2` is a slip of algebra, not of the derivative.)
+        let takes_derivative = nodes_of(w.before)
+            .into_iter()
+            .any(|n| matches!(n.kind, ast::ExprKind::Diff { .. } | ast::ExprKind::Call { primes: 1.., .. }));
+        let made = if takes_derivative { derivative_made(c, step, &w.derivatives) } else { None };
+        let (kind, of) = match made {
             Some(of) => (RepairKind::WrongDerivative, Some(of)),
             None => (c.kind, c.of.clone()),
         };

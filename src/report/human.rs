@@ -95,7 +95,10 @@ fn file(out: &mut Buffer, r: &FileReport, options: HumanOptions) -> std::io::Res
             // Every step before holds: a step wrong from the one before and right from the head
             // differs from it by that step's rounding (`≈`), not by a mistake undone.
             let rounded_before = d.steps[..i].iter().all(|b| b.holds && b.holds_known);
-            step(out, &lines, s, rounded_before, options)?;
+            // Steps that share a line (`A = B = C` in one row of LaTeX) are told apart by column.
+            let line = lines.line_col(s.span.start).0;
+            let shared = d.steps.iter().filter(|o| lines.line_col(o.span.start).0 == line).count() > 1;
+            step(out, &lines, s, rounded_before, shared, options)?;
         }
     }
     writeln!(out)
@@ -117,9 +120,11 @@ fn step(
     lines: &LineIndex,
     s: &StepResult,
     rounded_before: bool,
+    with_column: bool,
     options: HumanOptions,
 ) -> std::io::Result<()> {
-    let line = lines.line_col(s.span.start).0;
+    let (line, column) = lines.line_col(s.span.start);
+    let line = if with_column { format!("{line}:{column}") } else { line.to_string() };
     let (mark, color) = match s.verdict {
         Verdict::Proved => ("✓", Color::Green),
         Verdict::Checked => ("✓", Color::Green),
@@ -150,7 +155,7 @@ fn step(
             writeln!(out, "        the mistake is in a step before it: this step undoes it")?;
         }
     }
-    if let Some(cause) = &s.cause {
+    if let Some(cause) = s.shown_cause() {
         write!(out, "        likely cause: ")?;
         paint(out, Some(Color::Red), false, &cause_text(cause))?;
         writeln!(out)?;
