@@ -871,6 +871,10 @@ fn d_derivatives_are_derivatives_unless_the_model_declares_d() {
     let report = check("$$ \\frac{d \\cdot L}{d \\cdot w} = \\frac{L}{w} $$", AnswerKind::Markdown, with_d);
     assert!(report.errors.is_empty(), "{:?}", errors(&report));
     assert_eq!(verdicts(&report), [[Verdict::Checked]]);
+    // A power of a declared `d` below a fraction is a power, not the mark of a derivative.
+    let report = check("$$ \\frac{1}{d^2} = d^{-2} $$", AnswerKind::Markdown, with_d);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
     let model = "var x, w\nlet L = (w*x)^2\n";
     let answer = "$$ \\frac{d}{dw} w^2 = 2w $$\n\
                   $$ \\frac{\\mathrm{d} L}{\\mathrm{d} w} = 2 w x^2 $$\n\

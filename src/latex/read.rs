@@ -1444,9 +1444,12 @@ impl<'a> P<'a> {
             n if partial(n) => Some((Mark::Partial, 1, rest.to_vec())),
             n if is_d(n) => (!rest.first().is_some_and(is_explicit_product)).then(|| (Mark::D, 1, rest.to_vec())),
             n if d_word(n).is_some() => Some((Mark::D, 1, after(d_word(n)))),
-            Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span, .. } if partial(base) || is_d(base) => {
-                let mark = if partial(base) { Mark::Partial } else { Mark::D };
-                Some((mark, order(sup, *span)?, rest.to_vec()))
+            Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span, .. } if partial(base) => {
+                Some((Mark::Partial, order(sup, *span)?, rest.to_vec()))
+            }
+            // (`d^n` with an order that is no number is a power of a `d` the model declares.)
+            Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span, .. } if is_d(base) => {
+                order(sup, *span).ok().map(|n| (Mark::D, n, rest.to_vec()))
             }
             Node::Attach { base, sub, sup, primes, span, name_end } => d_word(base).map(|word| {
                 let attached = Node::Attach {
