@@ -148,7 +148,7 @@ pub fn localise_only(
         // of the numbers the step before reads (`0.8` is `mo`'s; a factor `4` that no number of
         // the sheet is, is a coincidence). A factor of the whole step is not one: the likely
         // cause says so already.
-        let free = numbers_free.get_or_init(|| numbers_set_free(file));
+        let free = numbers_free.get_or_init(|| numbers_set_free(file, model));
         let mut found = search(source, free, &syntax, model, &inner, &mut wrong);
         let mut numbers: Vec<Wrong> = wrong
             .into_iter()
@@ -375,7 +375,15 @@ fn search(
 /// input of that number's sign (`> 0`, or `!= 0` for a negative one). A change that holds there
 /// holds for a reason, not by the coincidence of the sheet's numbers, and holds at the sheet's
 /// numbers too (each is a value of its input).
-fn numbers_set_free(file: &ast::File) -> ast::File {
+fn numbers_set_free(file: &ast::File, model: &Model) -> ast::File {
+    use num_traits::{Signed, Zero};
+    // The value of each scalar the model defines by numbers and arithmetic alone.
+    let value_of = |name: &str| {
+        model.entries.iter().find(|e| e.name == name && e.slots.is_empty()).and_then(|e| match &e.kind {
+            crate::model::EntryKind::Defined(body) => crate::model::constant_value(body),
+            _ => None,
+        })
+    };
     let mut items = Vec::with_capacity(file.items.len());
     for item in &file.items {
         let Item::Let(defs) = item else {
@@ -387,8 +395,8 @@ fn numbers_set_free(file: &ast::File) -> ast::File {
         let mut kept = Vec::new();
         for def in defs {
             let value = match def {
-                ast::Definition::Node { target, body } if target.subscripts.is_empty() => {
-                    number_value(body).filter(|v| *v != 0.0 && v.is_finite()).map(|v| (target, v))
+                ast::Definition::Node { target, .. } if target.subscripts.is_empty() => {
+                    value_of(&target.name.name).filter(|v| !v.is_zero()).map(|v| (target, v))
                 }
                 _ => None,
             };
@@ -397,7 +405,7 @@ fn numbers_set_free(file: &ast::File) -> ast::File {
                 continue;
             };
             let domain = ast::DomainDecl {
-                op: if v > 0.0 { ">" } else { "!=" }.to_string(),
+                op: if v.is_positive() { ">" } else { "!=" }.to_string(),
                 bound: "0".to_string(),
                 range: None,
                 span: target.span,
@@ -489,27 +497,6 @@ fn numbers_in_text(text: &str) -> Vec<f64> {
         }
     }
     out
-}
-
-/// The value of an expression written with numbers and operators alone (`0.5`, `-1/3`, `2^3`).
-fn number_value(e: &ast::Expr) -> Option<f64> {
-    use ast::{BinOp, ExprKind};
-    match &e.kind {
-        ExprKind::Number(n) => n.parse().ok(),
-        ExprKind::Neg(a) => number_value(a).map(|v| -v),
-        ExprKind::Binary(op, a, b, _) => {
-            let (a, b) = (number_value(a)?, number_value(b)?);
-            match op {
-                BinOp::Add => Some(a + b),
-                BinOp::Sub => Some(a - b),
-                BinOp::Mul => Some(a * b),
-                BinOp::Div => Some(a / b),
-                BinOp::Pow => Some(a.powf(b)),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
 }
 
 /// The position whose draws the screens of the step `step` after `before` use (see
