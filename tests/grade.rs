@@ -110,8 +110,10 @@ fn a_sign_error_carried_forward_loses_only_that_step_and_the_final_answer() {
 #[test]
 fn the_typical_mistakes_are_diagnosed() {
     let g = grade("mistakes.deriv");
-    assert_eq!(scores(&g), ["1.2", "0.6", "0.6", "0.3"]);
-    assert_eq!(g.score.to_string(), "2.7");
+    // "squared error" (3 points): a right step, a repeat and a wrong one; the repeat earns nothing
+    // and is not among the steps the 60% is shared by (0.9 each, not 0.6).
+    assert_eq!(scores(&g), ["1.2", "0.9", "0.6", "0.3"]);
+    assert_eq!(g.score.to_string(), "3");
     let diagnosis = |d: usize, s: usize| g.derivations[d].steps[s].diagnosis.clone().unwrap_or_default();
     assert!(diagnosis(0, 1).starts_with("forgotten sum over `c`"), "{}", diagnosis(0, 1));
     assert_eq!(g.derivations[1].steps[1].status, StepStatus::Repeat);
@@ -417,7 +419,7 @@ fn the_batch_grades_every_file_in_order_and_skips_the_reference() {
         ]
     );
     let totals: Vec<String> = grades.iter().map(|g| g.score.to_string()).collect();
-    assert_eq!(totals, ["4", "10", "10", "9", "2.7", "10", "8.2", "0"]);
+    assert_eq!(totals, ["4", "10", "10", "9", "3", "10", "8.2", "0"]);
 }
 
 #[test]
@@ -1092,4 +1094,69 @@ fn names_of_its_own_flag_a_file_only_where_a_derivation_it_has_lost_points() {
     // Points lost in the part it has: flagged, as before.
     let g = grade_workbook(&r, &body.replace("  = q[i] - y[i]\n", "  = q[i] - y[i] + 1\n"));
     assert!(g.review.iter().any(|r| r.contains("declares names of its own")), "{:?}", g.review);
+}
+
+#[test]
+fn the_head_under_another_name_is_no_final_answer() {
+    // A TA's test: two chain-rule steps and then `= delta_phi[t]`, the sheet's own name for
+    // ∂E/∂net_phi[t], got 10/10; so did a student's own `let G = ∂L/∂…` ending `= G`.
+    let chain = "  = sum(c, ∂E/∂s[c,t] * ∂s[c,t]/∂net_phi[t])\n  = sum(c, zeta[c,t] * s[c,t-1] * f_phi'(net_phi[t]))\n";
+    let named = grade_text(
+        &format!("let delta_phi[t] = ∂E/∂net_phi[t]\nderive \"forget gate\" ∂E/∂net_phi[t]\n{chain}  = delta_phi[t]\n"),
+        &GradeOptions::default(),
+    );
+    let d = &named.derivations[0];
+    assert!(d.steps.iter().all(|s| s.result.holds) && !d.final_correct, "{:?}", d.feedback);
+    let last = d.feedback.last().map(String::as_str).unwrap_or_default();
+    assert!(last.contains("not worked out: `diff(E, net_phi[t])` is left"), "{last}");
+    // The reference's own `zeta[c,t] = ∂E/∂s[c,t]` in the answer is still closed form.
+    let plain = grade_text(&format!("derive \"forget gate\" ∂E/∂net_phi[t]\n{chain}"), &GradeOptions::default());
+    assert!(plain.derivations[0].final_correct, "{:?}", plain.derivations[0].feedback);
+}
+
+#[test]
+fn an_answer_reached_from_a_wrong_step_is_flagged() {
+    // A TA's test: a wrong step, then a jump to the known answer, kept the final share unflagged.
+    let jump = grade_text(
+        "derive \"squared error\" diff((w*x + b - y)^2, w)\n  = 2*(w*x + b - y) * diff(w*x + b - y, w)\n  \
+         = 2*(w*x + b - y) * w\n  = 2*x*(w*x + b - y)\n",
+        &GradeOptions::default(),
+    );
+    let d = &jump.derivations[1];
+    assert!(d.final_correct, "{:?}", d.feedback);
+    assert_eq!(d.steps.iter().map(|s| s.status).collect::<Vec<_>>()[1..], [StepStatus::Wrong, StepStatus::Wrong]);
+    assert!(jump.manual_review());
+    assert!(jump.review.iter().any(|r| r.contains("reached from a wrong step (line")), "{:?}", jump.review);
+    // Honest work is not flagged.
+    let honest = grade_text(
+        "derive \"squared error\" diff((w*x + b - y)^2, w)\n  = 2*(w*x + b - y) * diff(w*x + b - y, w)\n  \
+         = 2*(w*x + b - y) * x\n",
+        &GradeOptions::default(),
+    );
+    assert!(!honest.manual_review(), "{:?}", honest.review);
+}
+
+#[test]
+fn a_grading_line_in_a_submission_is_ignored_and_not_flagged() {
+    let g = grade_text(
+        "grading final 100%\nderive \"squared error\" diff((w*x + b - y)^2, w)\n  = 2*(w*x + b - y) * w\n",
+        &GradeOptions::default(),
+    );
+    assert!(g.model_changes.iter().any(|c| c.message == "the `grading` line of a submission is ignored"));
+    assert!(!g.review.iter().any(|r| r.contains("model differs")), "{:?}", g.review);
+    assert_eq!(g.derivations[1].score.to_string(), "0", "{:?}", g.derivations[1].feedback);
+}
+
+#[test]
+fn a_reference_answer_with_many_digits_and_no_tolerance_is_warned_of() {
+    let text = |tolerance: &str, answer: &str| {
+        format!("{tolerance}let theta2 = 0.5, g = 0.476144\nderive \"update\" theta2 - 0.5 * g\n  = {answer}\n")
+    };
+    let warned = |t: &str| {
+        let r = Reference::new("ref.deriv", t, &CheckOptions::default()).expect("a valid reference");
+        r.warnings.iter().any(|w| w.message.contains("significant digits"))
+    };
+    assert!(warned(&text("", "0.261928")));
+    assert!(!warned(&text("tolerance 0.1%\n", "0.261928")));
+    assert!(!warned(&text("", "0.5 - 0.238072")));
 }

@@ -324,3 +324,38 @@ fn a_step_that_undoes_a_mistake_has_no_cause_of_its_own() {
     assert!(steps[1].cause.is_some(), "the sign error is named where it is made");
     assert!(steps[2].cause.is_none() && steps[2].repair.is_none(), "{:?}", steps[2].cause);
 }
+
+/// Chain-rule factors said as what they work out to, each with its truth by hand: the inner
+/// derivative of `exp(2*z)` is 2, of `log(q^2)` is `2*q`, of `log(1 + exp(-w*x))` by `w` is `-x`;
+/// the product rule's `exp(x)` beside `x^2` (`exp'(x)` is `exp(x)`); and a matrix step written the
+/// wrong way round, said as its transpose written out (`(h (o-t)ᵀ)ᵀ = (o-t) hᵀ`, which is ∂L/∂W2
+/// for `L = 1/2 |W2 h - t|²`).
+#[test]
+fn chain_rule_factors_are_said_worked_out_and_transposes_written_out() {
+    let report = check_text(
+        "var z, x, w\nvar q > 0\n\
+         derive \"inner 2\" diff(exp(2*z), z)\n  = exp(2*z)\n\
+         derive \"inner 2q\" diff(log(q^2), q)\n  = 1/q^2\n\
+         derive \"inner -x\" diff(log(1 + exp(-w*x)), w)\n  = exp(-w*x) / (1 + exp(-w*x))\n\
+         derive \"product rule\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2\n\
+         var W2: n x m, h: m, t: n\nlet o = W2*h\nlet L = 1/2 * dot(o - t, o - t)\n\
+         derive \"outer product reversed\" diff(L, W2)\n  = h * (o - t)^T\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let expected: &[(&str, RepairKind, &str, &str)] = &[
+        ("inner 2", RepairKind::MissingChainFactor, "", "2"),
+        ("inner 2q", RepairKind::MissingChainFactor, "", "2 * q"),
+        ("inner -x", RepairKind::MissingChainFactor, "", "-x"),
+        ("product rule", RepairKind::MissingFactor, "x^2", "exp(x)"),
+        ("outer product reversed", RepairKind::Transpose, "h * (o - t)^T", "(o - t) * h^T"),
+    ];
+    assert_repairs(&report, expected);
+    let text = |name: &str| gradproof::grade::repair_text(repair_of(&report, name));
+    assert_eq!(
+        text("inner 2"),
+        "the chain-rule factor `2` (that is `diff(2 * z, z)`) is missing: putting it back makes this step follow \
+         from the step before"
+    );
+    assert!(text("product rule")
+        .starts_with("the product rule's factor `exp(x)` (that is `exp'(x)`) is missing from `x^2`"));
+}

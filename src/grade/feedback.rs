@@ -195,6 +195,14 @@ pub fn repair_text(repair: &Repair) -> String {
     let by = &repair.replacement;
     let follows = "makes this step follow from the step before";
     let without = "without it, this step follows from the step before";
+    // A chain-rule factor said as what it works out to, with the derivative it is: "`2` (that
+    // is `diff(2 * z, z)`)".
+    let written = match (&repair.kind, &repair.of) {
+        (RepairKind::MissingChainFactor | RepairKind::MissingFactor, Some((written, _))) => {
+            format!(" (that is `{written}`)")
+        }
+        _ => String::new(),
+    };
     match repair.kind {
         RepairKind::Derivative | RepairKind::Function | RepairKind::Name | RepairKind::WrongFactor => {
             format!("`{culprit}` where `{by}` is needed: that change {follows}")
@@ -229,14 +237,19 @@ pub fn repair_text(repair: &Repair) -> String {
         RepairKind::ExtraDivisor => format!("the division by `{culprit}` should not be there: {without}"),
         RepairKind::ExtraTerm => format!("the term `{culprit}` should not be there: {without}"),
         RepairKind::ExtraSum => format!("the sum `{culprit}` should not be there: `{by}` in its place {follows}"),
+        RepairKind::MissingFactor if repair.of.is_some() && !culprit.is_empty() => {
+            format!("the product rule's factor `{by}`{written} is missing from `{culprit}`: putting it back {follows}")
+        }
         RepairKind::MissingFactor if repair.culprit.is_some() && !culprit.is_empty() => {
             format!("the factor `{by}` is missing from `{culprit}`: putting it back {follows}")
         }
         RepairKind::MissingFactor => format!("the factor `{by}` is missing: putting it back {follows}"),
         RepairKind::MissingChainFactor if repair.culprit.is_some() && !culprit.is_empty() => {
-            format!("the chain-rule factor `{by}` is missing from `{culprit}`: putting it back {follows}")
+            format!("the chain-rule factor `{by}`{written} is missing from `{culprit}`: putting it back {follows}")
         }
-        RepairKind::MissingChainFactor => format!("the chain-rule factor `{by}` is missing: putting it back {follows}"),
+        RepairKind::MissingChainFactor => {
+            format!("the chain-rule factor `{by}`{written} is missing: putting it back {follows}")
+        }
         RepairKind::MissingTerm if repair.culprit.is_some() && !culprit.is_empty() => {
             format!("the term `{by}` is missing beside `{culprit}`: putting it back {follows}")
         }
@@ -293,8 +306,9 @@ pub(super) fn hint(reference: &[String], steps_written: &[String], before: &str,
 }
 
 /// One line about a step: its verdict in words and, for a wrong one, where and why.
-pub(super) fn step_line(line: usize, step: &StepResult, status: StepStatus, diagnosis: Option<&str>) -> String {
-    let mut text = format!("line {line}: ");
+/// `at` is the step's line, or its line and column where another step shares the line (`4:38`).
+pub(super) fn step_line(at: &str, step: &StepResult, status: StepStatus, diagnosis: Option<&str>) -> String {
+    let mut text = format!("line {at}: ");
     match status {
         StepStatus::Correct => text.push_str(&format!("{} — follows from the step before", step.verdict.name())),
         StepStatus::CarriedForward => text.push_str(&format!(

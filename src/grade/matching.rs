@@ -133,6 +133,14 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
     for (k, d) in mine.iter().enumerate() {
         let (message, hint) = match theirs.get(d.name.as_str()) {
             Some(r) if r.canonical == d.canonical => continue,
+            // How the points are shared is the reference's to say: a `grading` line of the
+            // submission changes nothing, and explains no loss.
+            Some(r) if r.what == "grading" => {
+                let note = Diagnostic::error(d.line, "the `grading` line of a submission is ignored")
+                    .with_hint(format!("graded with the reference's `{}`", quote(r)));
+                changes.push(note);
+                continue;
+            }
             Some(r) => {
                 (format!("changed {} of `{}`", r.what, r.name), format!("graded with the reference's `{}`", quote(r)))
             }

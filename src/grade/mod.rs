@@ -710,13 +710,25 @@ fn grade_derivations(
         for (step, credit) in steps.iter_mut().zip(award.step_credits) {
             step.credit = credit;
         }
-        for step in &steps {
-            let at = line_col(source, step.result.span.start).0;
+        // Steps that share a line (`A = B = C` in one row of LaTeX) are told apart by column, as
+        // in the report of `check`.
+        let step_lines: Vec<(usize, usize)> = steps.iter().map(|s| line_col(source, s.result.span.start)).collect();
+        let place = |k: usize| {
+            let (line, column) = step_lines[k];
+            let shared = step_lines.iter().filter(|(l, _)| *l == line).count() > 1;
+            if shared {
+                format!("{line}:{column}")
+            } else {
+                line.to_string()
+            }
+        };
+        for (k, step) in steps.iter().enumerate() {
+            let at = place(k);
             let mut line = match &step.carried_from {
                 Some(name) => format!(
                     "line {at}: follows from your answer to \"{name}\", whose mistake is charged there (credit kept)"
                 ),
-                None => feedback::step_line(at, &step.result, step.status, step.diagnosis.as_deref()),
+                None => feedback::step_line(&at, &step.result, step.status, step.diagnosis.as_deref()),
             };
             if !step.skips.is_empty() {
                 line.push_str(&format!("; it skips {} (the steps' share rewards shown work)", step.skips.join("; ")));
@@ -741,6 +753,18 @@ fn grade_derivations(
                 ),
                 _ => final_line(holds, &left_over, known),
             });
+        }
+        // A right answer reached only by a wrong step that lands on the head again (after a slip
+        // before it) may be a correction or an answer written down without the work: the final
+        // share is given, and a person sees which.
+        let rejoins =
+            steps.iter().position(|s| s.status == StepStatus::Wrong && s.result.holds && s.result.holds_known);
+        if let Some(k) = rejoins.filter(|_| grade.final_correct) {
+            let at = place(k);
+            grade.review.push(format!(
+                "its right answer is reached from a wrong step (line {at} equals the head again after a mistake): \
+                 a correction, or the answer written without the work?"
+            ));
         }
         for step in steps.iter().filter(|s| s.status == StepStatus::Undetermined) {
             let at = line_col(source, step.result.span.start).0;

@@ -115,7 +115,9 @@ pub fn award(
     final_correct: bool,
     shown: (usize, usize),
 ) -> Award {
-    let n = statuses.len().max(1);
+    // A repeat earns nothing and takes nothing from the others: writing the head again through
+    // its definition (`δ = ∂E/∂net = …`, as the sheet does) costs a complete answer nothing.
+    let n = statuses.iter().filter(|s| **s != StepStatus::Repeat).count().max(1);
     let int = |k: usize| BigRational::from_integer(BigInt::from(k));
     let work = match shown {
         (_, 0) => int(1),
@@ -176,9 +178,12 @@ pub fn coarser_than_reference(
 }
 
 /// The derivatives a final answer leaves that the reference's final answer does not (`allowed`,
-/// from [`derivatives_left_through_definitions`]): empty when it is in closed form.
+/// from [`derivatives_left_through_definitions`]): empty when it is in closed form. Those it
+/// leaves through the definitions it reads count too, the submission's own and the sheet's: the
+/// head under another name (`delta_phi[t]` for `let delta_phi[t] = ∂E/∂net_phi[t]`, a student's
+/// `let G[j,k] = ∂L/∂W1[j,k]`) is the question, not its answer.
 pub fn not_closed_form(model: &Model, answer: &Expr, allowed: &BTreeMap<String, String>) -> Vec<String> {
-    let mut left = derivatives_left(model, answer);
+    let mut left = derivatives_left_through_definitions(model, answer);
     // A builtin's prime alone, up to a constant factor, is the question asked again
     // (`sigmoid'(x)` for the derivative of the logistic function).
     if let Some(b) = lone_builtin_prime(answer) {
@@ -205,17 +210,10 @@ pub(super) fn without_constant_factors(e: &Expr) -> &Expr {
     }
 }
 
-/// The derivatives an expression leaves unresolved, keyed by "quantities read / variable" (two
+/// The derivatives an expression leaves unresolved, also through the definitions it reads
+/// (`zeta[c,t] = ∂E/∂s[c,t]` leaves `∂E/∂s[c,t]`), keyed by "quantities read / variable" (two
 /// derivatives of the same quantities by the same variable are one, however their indices are
-/// named), each with its text.
-pub fn derivatives_left(model: &Model, e: &Expr) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    collect_derivatives(model, e, &mut out);
-    out
-}
-
-/// The derivatives the reference's final answer leaves, also through the definitions it reads
-/// (`zeta[c,t] = ∂E/∂s[c,t]` leaves `∂E/∂s[c,t]`): a submission may leave these too.
+/// named), each with its text. Those of the reference's final answer a submission may leave too.
 pub fn derivatives_left_through_definitions(model: &Model, e: &Expr) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     through_definitions(model, e, |x| collect_derivatives(model, x, &mut out));
@@ -291,7 +289,17 @@ mod tests {
     fn carried_errors_keep_their_step_credit() {
         let statuses = [StepStatus::Correct, StepStatus::Wrong, StepStatus::CarriedForward, StepStatus::Repeat];
         let a = award(&ratio(8, 1), &default_shares(), &statuses, false, (0, 0));
-        assert_eq!(a.score.to_string(), "2");
+        // (The repeat is not among the three steps the share is divided by.)
+        assert_eq!(a.score.to_string(), "2.67");
+    }
+
+    #[test]
+    fn a_repeat_takes_nothing_from_the_other_steps() {
+        let plain = award(&ratio(10, 1), &default_shares(), &[StepStatus::Correct; 2], true, (0, 0));
+        let statuses = [StepStatus::Repeat, StepStatus::Correct, StepStatus::Correct];
+        let restated = award(&ratio(10, 1), &default_shares(), &statuses, true, (0, 0));
+        assert_eq!((plain.score.to_string(), restated.score.to_string()), ("10".to_string(), "10".to_string()));
+        assert_eq!(restated.step_credits.iter().map(|p| p.to_string()).collect::<Vec<_>>(), ["0", "2.5", "2.5"]);
     }
 
     #[test]

@@ -160,7 +160,7 @@ impl Reference {
             sha256: sha256_hex(source.as_bytes()),
             shares: model.grading.clone().unwrap_or_else(default_shares),
             derivations,
-            warnings: warnings(&model),
+            warnings: warnings(&model).into_iter().chain(model.derivations.iter().filter_map(precise_answer)).collect(),
             declarations: declarations(&file, &lines),
             words: words(source),
             lines,
@@ -210,6 +210,37 @@ impl Reference {
 }
 
 /// The SHA-256 of some bytes, in lowercase hexadecimal.
+/// The most significant digits a reference's decimal final answer may have, under the rounding
+/// rule, before the author is told what that asks of the students.
+const PRECISE_DIGITS: i32 = 5;
+
+/// A warning for a final answer that is a decimal number written with more than
+/// [`PRECISE_DIGITS`] significant digits and no `tolerance` line: a student's `≈ 0.9761` for the
+/// reference's `0.976144` is written less precisely than the reference's and loses the final
+/// share (docs/grading.md, "Final answer") — as the author may not mean.
+fn precise_answer(d: &crate::model::Derivation) -> Option<Diagnostic> {
+    use num_traits::ToPrimitive;
+    let last = d.steps.last()?;
+    let crate::model::Expr::Const(l) = (match &last.expr {
+        crate::model::Expr::Neg(a) => a.as_ref(),
+        e => e,
+    }) else {
+        return None;
+    };
+    let half = l.half_unit.as_ref().filter(|_| l.point && d.tolerance == crate::model::ToleranceRule::Rounding)?;
+    let digits = (l.value.abs().to_f64()? / (2.0 * half.to_f64()?)).log10().floor() as i32 + 1;
+    (digits > PRECISE_DIGITS).then(|| {
+        Diagnostic::warning(
+            last.span,
+            format!(
+                "this final answer is written with {digits} significant digits: a student's answer written with `≈` \
+                 and fewer digits does not take the final share"
+            ),
+        )
+        .with_hint("to accept answers rounded further, add a line `tolerance 0.1%`, or write the answer with the digits you ask for")
+    })
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::check::RepairKind;
 use crate::diagnostic::Span;
@@ -37,7 +37,9 @@ pub(super) struct Candidate {
     pub replacement: String,
     /// The whole changed step.
     pub step: Expr,
-    /// For a wrong derivative of a builtin: the primed call (`sigmoid'(z)`) and its derivative.
+    /// For a wrong derivative of a builtin: the primed call (`sigmoid'(z)`) and its derivative;
+    /// for a chain-rule factor said as what it works out to: the factor as the rules write it
+    /// (`diff(2 * z, z)`) and that value (`2`).
     pub of: Option<(String, String)>,
 }
 
@@ -61,6 +63,9 @@ pub(super) struct Hints {
     /// definitions), each with its derivative spelled out (`sigmoid(z)` and
     /// `sigmoid(z) * (1 - sigmoid(z))`).
     pub derivatives: Vec<(Expr, Expr)>,
+    /// Chain-rule factors said as what they work out to, by their text: `2` for `diff(2 * z, z)`,
+    /// `exp(x)` for `exp'(x)` (where that is short: `localise::hints`).
+    pub said: FxHashMap<String, Expr>,
 }
 
 /// `e` with every part whose text is `from` replaced by `to`.
@@ -165,6 +170,11 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
         dropped_parts(step, path, node, known, &mut out);
         extra_sums(step, path, node, &renames, &mut out);
         power_changes(step, path, node, &mut out);
+    }
+    // A matrix step written the wrong way round (`h * (o - t)^T` for `(o - t) * h^T`): its
+    // transpose, said as written out.
+    if nodes.iter().any(|(_, n)| transpose_of(n).is_some()) {
+        push_replacement(&mut out, RepairKind::Transpose, step, &[], step.span, transposed(step, step));
     }
     // A step in numbers is repaired in numbers: the names defined as numbers written out.
     let before_in_numbers = in_numbers(before, step, known);
@@ -465,17 +475,64 @@ fn derivative_changes(root: &Expr, path: &[usize], e: &Expr, known: &Known, out:
     }
 }
 
+/// What `e` transposes, where it is a transpose: `Wᵀ`, `W'`, or `W^T` (a power by the name `T`,
+/// which the model reads as a transpose where it declares no `T`).
+fn transpose_of(e: &Expr) -> Option<&Expr> {
+    match &e.kind {
+        ExprKind::Transpose(inner) => Some(inner),
+        ExprKind::Binary(BinOp::Pow, inner, t, _) if matches!(&t.kind, ExprKind::Name(n) if n.name == "T") => {
+            Some(inner)
+        }
+        _ => None,
+    }
+}
+
 /// `W` → `Wᵀ` and `Wᵀ` → `W` (only steps whose shapes agree resolve).
 fn transpose_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>) {
+    if let Some(inner) = transpose_of(e) {
+        push_replacement(out, RepairKind::Transpose, root, path, e.span, inner.clone());
+        return;
+    }
+    // (Not the `T` of `W^T`.)
+    if matches!(&e.kind, ExprKind::Name(n) if n.name == "T") && is_exponent(root, path) {
+        return;
+    }
     match &e.kind {
-        ExprKind::Transpose(inner) => {
-            push_replacement(out, RepairKind::Transpose, root, path, e.span, (**inner).clone());
-        }
         ExprKind::Name(_) | ExprKind::Indexed(..) => {
-            let with = node(ExprKind::Transpose(Box::new(e.clone())), e.span);
-            push_replacement(out, RepairKind::Transpose, root, path, e.span, with);
+            push_replacement(out, RepairKind::Transpose, root, path, e.span, transpose_node(e, root));
         }
         _ => {}
+    }
+}
+
+/// The transpose of `e` written out: `(a * b)ᵀ` as `bᵀ * aᵀ`, `(aᵀ)ᵀ` as `a`, a sum or
+/// difference term by term, anything else with `ᵀ` after it.
+/// (Transposes written as in `root`: `x^T` where it writes them so, else `xᵀ`.)
+fn transposed(e: &Expr, root: &Expr) -> Expr {
+    if let Some(inner) = transpose_of(e) {
+        return inner.clone();
+    }
+    match &e.kind {
+        ExprKind::Binary(BinOp::Mul, a, b, op) => node(
+            ExprKind::Binary(BinOp::Mul, Box::new(transposed(b, root)), Box::new(transposed(a, root)), *op),
+            e.span,
+        ),
+        ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Hadamard), a, b, at) => {
+            node(ExprKind::Binary(*op, Box::new(transposed(a, root)), Box::new(transposed(b, root)), *at), e.span)
+        }
+        ExprKind::Neg(a) => node(ExprKind::Neg(Box::new(transposed(a, root))), e.span),
+        _ => transpose_node(e, root),
+    }
+}
+
+/// `e` transposed, written as `root` writes its transposes: `e^T` where it writes any so, else `eᵀ`.
+fn transpose_node(e: &Expr, root: &Expr) -> Expr {
+    let caret = |n: &Expr| matches!(&n.kind, ExprKind::Binary(BinOp::Pow, ..)) && transpose_of(n).is_some();
+    if nodes_of(root).into_iter().any(caret) {
+        let t = node(ExprKind::Name(Ident { name: "T".to_string(), span: e.span }), e.span);
+        node(ExprKind::Binary(BinOp::Pow, Box::new(e.clone()), Box::new(t), e.span), e.span)
+    } else {
+        node(ExprKind::Transpose(Box::new(e.clone())), e.span)
     }
 }
 
@@ -807,7 +864,8 @@ fn missing_parts(
     let have: FxHashSet<String> = term_factors(step).iter().map(|f| text(f)).collect();
     // Every factor of the step before and of its terms, then those of the worked forms (the
     // answer first) and the chain-rule factors of the model, each once, unless the step has it.
-    let mut wanted: Vec<(RepairKind, Cow<Expr>)> = Vec::new();
+    // (With the text of a chain-rule factor said as what it works out to: `diff(2 * z, z)`.)
+    let mut wanted: Vec<(RepairKind, Cow<Expr>, Option<String>)> = Vec::new();
     let mut constants: Vec<Expr> = Vec::new();
     // The texts of `wanted` and `constants`, in their order (each printed once).
     let (mut wanted_texts, mut constant_texts): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
@@ -896,7 +954,11 @@ fn missing_parts(
         let kind = if from_before && chain_rule { RepairKind::MissingChainFactor } else { kind };
         // A factor the derivative carries through (`beta` of `diff(beta * KL, a)`) is a factor.
         let kind = if hints.carried.contains(&t) { RepairKind::MissingFactor } else { kind };
-        wanted.push((kind, f));
+        // A chain-rule factor is put back as what it works out to (`2`, not `diff(2 * z, z)`).
+        match hints.said.get(&t) {
+            Some(value) => wanted.push((kind, Cow::Owned(value.clone()), Some(t.clone()))),
+            None => wanted.push((kind, f, None)),
+        }
         wanted_texts.push(t);
     }
     wanted.truncate(MAX_PARTS);
@@ -913,7 +975,7 @@ fn missing_parts(
         let reciprocal = binary(BinOp::Div, one, f.clone(), step.span);
         // (Where the chain rule brings the divisor in, it is said as a chain-rule factor.)
         let said = wanted_texts.contains(&text(&reciprocal));
-        wanted.push((RepairKind::MissingFactor, Cow::Owned(f)));
+        wanted.push((RepairKind::MissingFactor, Cow::Owned(f), None));
         wanted_texts.push(t);
         if said {
             continue;
@@ -944,10 +1006,16 @@ fn missing_parts(
         })
         .take(MAX_PLACES)
         .collect();
-    let wanted = wanted.into_iter().zip(wanted_texts).map(|((kind, f), t)| (kind, f, t));
+    let wanted = wanted.into_iter().zip(wanted_texts).map(|((kind, f, said), t)| match said {
+        Some(written) => {
+            let value = text(&f);
+            (kind, f, value.clone(), Some((written, value)))
+        }
+        None => (kind, f, t, None),
+    });
     let constants =
-        constants.into_iter().zip(constant_texts).map(|(c, t)| (RepairKind::ConstantFactor, Cow::Owned(c), t));
-    for (kind, f, t) in wanted.chain(constants) {
+        constants.into_iter().zip(constant_texts).map(|(c, t)| (RepairKind::ConstantFactor, Cow::Owned(c), t, None));
+    for (kind, f, t, of) in wanted.chain(constants) {
         for (path, n) in &places {
             // A constant for the whole step is a likely cause already.
             let with = match kind {
@@ -958,8 +1026,16 @@ fn missing_parts(
             // other; only the whole step's is a constant factor.
             let kind =
                 if kind == RepairKind::ConstantFactor && !path.is_empty() { RepairKind::MissingFactor } else { kind };
+            // The derivative of a product's other factor put beside this one is the product
+            // rule's factor, not the chain rule's (`exp(x)` missing from `x^2` of `diff(x^2 * exp(x), x)`).
+            let kind = match &of {
+                Some((written, _)) if kind == RepairKind::MissingChainFactor && product_rule(before, n, written) => {
+                    RepairKind::MissingFactor
+                }
+                _ => kind,
+            };
             out.push(Candidate {
-                of: None,
+                of: of.clone(),
                 kind,
                 culprit: (!path.is_empty()).then_some(n.span),
                 replacement: t.clone(),
@@ -1055,7 +1131,7 @@ fn head_inputs(step: &Expr, known: &Known, hints: &Hints) -> Vec<Expr> {
 }
 
 /// The longest factor of a worked form a repair may put in, as text.
-const MAX_SAID: usize = 48;
+pub(super) const MAX_SAID: usize = 48;
 
 /// The longest term of a worked form a repair may put in, as text.
 const MAX_SAID_TERM: usize = 64;
@@ -1213,6 +1289,18 @@ pub(super) fn primed_text(call: &Expr) -> String {
         }
         _ => text(call),
     }
+}
+
+/// Whether a derivative in `before` is of a product with `part` as one factor and a call whose
+/// derivative is written `primed` (`exp'(x)`) as another: that derivative beside `part` is the
+/// product rule's term.
+fn product_rule(before: &Expr, part: &Expr, primed: &str) -> bool {
+    let part = text(part);
+    nodes_of(before).into_iter().any(|n| {
+        let ExprKind::Diff { body, .. } = &n.kind else { return false };
+        let fs = factors_of(body);
+        fs.iter().any(|f| text(f) == part) && fs.iter().any(|f| primed_text(f) == primed && text(f) != part)
+    })
 }
 
 /// Whether `e` is built from copies of the expression whose text is `u` (at least one), numbers

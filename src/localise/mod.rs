@@ -705,7 +705,33 @@ fn hints(
     }
     let head_free = head.free_name_uses().into_iter().map(|(n, _)| n).collect();
     let carried = [head, before].iter().flat_map(|e| candidates::carried_factors(e, defined)).collect();
-    Hints { chain, worked: forms, values, head_free, derivatives, carried }
+    let said = chain.iter().filter_map(|f| Some((text_of(f), worked_out(f, worked)?))).collect();
+    Hints { chain, worked: forms, values, head_free, derivatives, carried, said }
+}
+
+/// What a chain-rule factor is said as, where that is shorter to read: a derivative by the
+/// value `derive` works it out to (`2` for `diff(2 * z, z)`, `2 * q` for `diff(q^2, q)`: a
+/// tutor says "the inner derivative 2 is missing"), a builtin's derivative where it is a call or
+/// a quotient as small as the primed call (`exp(x)` for `exp'(x)`, `1 / q` for `log'(q)`,
+/// `sigmoid(x)` for `softplus'(x)`). None where the value still has a derivative in it or is long.
+fn worked_out(f: &ast::Expr, worked: &mut Worked) -> Option<ast::Expr> {
+    let value = match &f.kind {
+        ast::ExprKind::Diff { .. } => worked.forms(f).last().cloned()?,
+        ast::ExprKind::Call { func, primes: 1, args } => {
+            let [u] = args.as_slice() else { return None };
+            let d = crate::derive::builtin_derivative(&func.name, u)?;
+            let d = match crate::builtin::Builtin::from_name(&func.name) {
+                Some(b) if b.name() != func.name => candidates::respelled(&d, b.name(), &func.name),
+                _ => d,
+            };
+            (nodes_of(&d).len() <= nodes_of(f).len() + 1).then_some(d)?
+        }
+        _ => return None,
+    };
+    let derivative =
+        |n: &ast::Expr| matches!(n.kind, ast::ExprKind::Diff { .. } | ast::ExprKind::Call { primes: 1.., .. });
+    let short = text_of(&value).chars().count() <= candidates::MAX_SAID;
+    (short && !nodes_of(&value).into_iter().any(derivative) && text_of(&value) != text_of(f)).then_some(value)
 }
 
 /// The forms `derive` works expressions out to in the declarations of `file` (what

@@ -45,6 +45,8 @@ struct DerivationJson<'a> {
 pub(super) struct StepJson<'a> {
     index: usize,
     line: usize,
+    /// Where on its line the step starts (steps on one line, `A = B = C`, are told apart by it).
+    column: usize,
     relation: &'static str,
     verdict: &'static str,
     holds: bool,
@@ -162,9 +164,11 @@ fn file_object(r: &FileReport) -> FileJson<'_> {
 }
 
 pub(super) fn step_json<'a>(lines: &LineIndex, s: &'a StepResult) -> StepJson<'a> {
+    let (line, column) = lines.line_col(s.span.start);
     StepJson {
         index: s.index,
-        line: lines.line_col(s.span.start).0,
+        line,
+        column,
         relation: s.relation.symbol(),
         verdict: s.verdict.name(),
         holds: s.holds,
