@@ -1160,3 +1160,27 @@ fn a_reference_answer_with_many_digits_and_no_tolerance_is_warned_of() {
     assert!(!warned(&text("tolerance 0.1%\n", "0.261928")));
     assert!(!warned(&text("", "0.5 - 0.238072")));
 }
+
+#[test]
+fn swapped_names_are_matched_by_the_head_and_a_backward_chain_is_flagged() {
+    // A TA's test: two right derivations whose names were swapped got 2.5 of 10; one written from
+    // the answer back to the question was scored without a flag.
+    let body = "derive \"product\" diff((w*x + b - y)^2, w)\n  = 2*(w*x + b - y) * diff(w*x + b - y, w)\n  \
+                = 2*(w*x + b - y) * x\n\
+                derive \"squared error\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n";
+    let g = grade_text(body, &GradeOptions::default());
+    let by_head: Vec<_> = g.derivations[1..3].iter().map(|d| (d.matched.map(|(_, by)| by), d.final_correct)).collect();
+    assert_eq!(
+        by_head,
+        [(Some(MatchedBy::Head), true), (Some(MatchedBy::Head), true)],
+        "{:?}",
+        g.derivations[1].feedback
+    );
+    let backwards =
+        grade_text("derive \"product\" x*exp(x)*(2 + x)\n  = diff(x^2 * exp(x), x)\n", &GradeOptions::default());
+    assert!(
+        backwards.review.iter().any(|r| r.contains("written from the answer back to the question")),
+        "{:?}",
+        backwards.review
+    );
+}

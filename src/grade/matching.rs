@@ -356,7 +356,26 @@ pub(super) fn match_derivations(
     let mine: Vec<Option<String>> = combined.derivations.iter().map(|d| d.resolved.map(text)).collect();
     let mut by_name: Vec<Option<usize>> = vec![None; reference.derivations.len()];
     let mut taken = vec![false; combined.derivations.len()];
+    // A head written exactly as one of the reference's (and no other's) is that derivation,
+    // whatever its name: two names swapped by a slip of copy and paste are no answers to the
+    // other questions. (Matched by name where the names agree too.)
+    let mut written_alike: Vec<Option<usize>> = vec![None; reference.derivations.len()];
+    for r in 0..theirs.len() {
+        if theirs.iter().filter(|t| **t == theirs[r]).count() > 1 {
+            continue;
+        }
+        if let Some(s) = (0..taken.len()).find(|&s| !taken[s] && mine[s].as_ref() == Some(&theirs[r])) {
+            taken[s] = true;
+            written_alike[r] = Some(s);
+        }
+    }
     for (r, rd) in reference.derivations.iter().enumerate() {
+        if let Some(s) = written_alike[r] {
+            if rd.written_name.is_some() && combined.derivations[s].name == rd.written_name {
+                by_name[r] = Some(s);
+            }
+            continue;
+        }
         let Some(name) = &rd.written_name else { continue };
         if let Some(s) = (0..taken.len()).find(|&s| !taken[s] && combined.derivations[s].name.as_ref() == Some(name)) {
             taken[s] = true;
@@ -386,6 +405,11 @@ pub(super) fn match_derivations(
         .enumerate()
         .map(|(r, m)| m.map(|s| Match { sub: s, by: MatchedBy::Name, same_head: mine[s].is_none() || equal(r, s) }))
         .collect();
+    for (r, s) in written_alike.iter().enumerate().filter_map(|(r, s)| Some((r, (*s)?))) {
+        if matches[r].is_none() {
+            matches[r] = Some(Match { sub: s, by: MatchedBy::Head, same_head: true });
+        }
+    }
     for (r, s) in candidates {
         if matches[r].is_none() && !taken[s] && equal(r, s) {
             taken[s] = true;

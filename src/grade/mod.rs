@@ -691,6 +691,16 @@ fn grade_derivations(
         let last = d.steps.last().map_or(&d.head, |s| &s.expr);
         let holds = result.final_holds();
         let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
+        // A chain that starts from a closed form and ends with the derivative (the reference's
+        // answer down to its question) may be a right proof written backwards: a person judges it.
+        let own_head = sub.resolved.map(|id| &model.derivations[id].head);
+        let backwards = own_head.is_some_and(|h| policy::not_closed_form(model, h, &rd.derivatives_left).is_empty());
+        if holds && !left_over.is_empty() && !d.steps.is_empty() && backwards {
+            grade.review.push(
+                "its head has no derivative left and its last step has: written from the answer back to the question?"
+                    .to_string(),
+            );
+        }
         let coarse = d.steps.last().and_then(|s| policy::coarser_than_reference(s, d.tolerance, reference_final));
         grade.final_correct = holds && left_over.is_empty() && coarse.is_none();
         // A final answer that is wrong only by an error carried from another derivation, through
