@@ -359,3 +359,27 @@ fn chain_rule_factors_are_said_worked_out_and_transposes_written_out() {
     assert!(text("product rule")
         .starts_with("the product rule's factor `exp(x)` (that is `exp'(x)`) is missing from `x^2`"));
 }
+
+/// Slips said as a tutor says them, each with its truth by hand: the activation's derivative
+/// taken at the wrong argument (`1 - tanh(x)^2` where `1 - tanh(w*x)^2` is needed: the argument,
+/// not "a factor `w` missing from `x`"); an exponent the power rule did not lower (`3 * x^3`: `x^3`
+/// → `x^2`) or raised (`-2 * q^(-1)`: → `q^-3`); `sigmoid(z)` where `sigmoid(-z)` is needed
+/// (`exp(-z) / (1 + exp(-z))` is σ(−z), not σ(z)).
+#[test]
+fn arguments_exponents_and_reflections_are_named_as_such() {
+    let report = check_text(
+        "var w, x, z\nvar q > 0\n\
+         derive \"tanh at the wrong argument\" diff(tanh(w*x), x)\n  = w * (1 - tanh(x)^2)\n\
+         derive \"exponent not lowered\" diff(x^3, x)\n  = 3 * x^3\n\
+         derive \"exponent raised\" diff(q^(-2), q)\n  = -2 * q^(-1)\n\
+         derive \"sigma of minus z\" diff(log(sigmoid(z)), z)\n  = exp(-z) / (1 + exp(-z))\n  = sigmoid(z)\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let expected: &[(&str, RepairKind, &str, &str)] = &[
+        ("tanh at the wrong argument", RepairKind::WrongFactor, "x", "w * x"),
+        ("exponent not lowered", RepairKind::Power, "x^3", "x^2"),
+        ("exponent raised", RepairKind::Power, "q^(-1)", "q^-3"),
+        ("sigma of minus z", RepairKind::Sign, "sigmoid(z)", "sigmoid(-z)"),
+    ];
+    assert_repairs(&report, expected);
+}

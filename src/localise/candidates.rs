@@ -569,6 +569,18 @@ fn sign_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>)
         ExprKind::Neg(inner) if !path.is_empty() => {
             push_replacement(out, RepairKind::Sign, root, path, e.span, (**inner).clone());
         }
+        // The sign of a sigmoid's argument, whose reflection students confuse with it:
+        // `sigmoid(z)` where `sigmoid(-z)` (`exp(-z) / (1 + exp(-z))`) is needed. (A negated
+        // argument is the `Neg` above. Not `exp`: `1 / (1 + exp(x))` is `sigmoid(-x)`, and a
+        // flipped argument there would hide the forgotten chain-rule factor `exp(x)`.)
+        ExprKind::Call { func, primes: 0, args } if args.len() == 1 && !matches!(args[0].kind, ExprKind::Neg(_)) => {
+            if crate::builtin::Builtin::from_name(&func.name).is_some_and(|b| b.name() == "sigmoid") {
+                // (Said of the call: `sigmoid(x)` → `sigmoid(-x)`, not `x` → `-x`.)
+                let negated = node(ExprKind::Neg(Box::new(args[0].clone())), args[0].span);
+                let kind = ExprKind::Call { func: func.clone(), primes: 0, args: vec![negated] };
+                push_replacement(out, RepairKind::Sign, root, path, e.span, node(kind, e.span));
+            }
+        }
         _ => {}
     }
     // A difference the wrong way round: `y - out` where `out - y` is needed.
@@ -715,6 +727,29 @@ fn power_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>
             let lowered = binary(BinOp::Sub, (**exponent).clone(), one, exponent.span);
             let with = node(ExprKind::Binary(BinOp::Pow, base.clone(), Box::new(lowered), *op), e.span);
             push_replacement(out, RepairKind::Power, root, path, e.span, with);
+        }
+    }
+    // A whole-number exponent the power rule did not lower, or raised: `x^3` where `x^2` is
+    // needed (`3 * x^3` for the derivative of `x^3`), `q^(-1)` where `q^(-3)` is (`-2 * q^(-1)`
+    // for that of `q^(-2)`). (An exponent of 1 is the base alone, tried below.)
+    if let ExprKind::Binary(BinOp::Pow, base, exponent, op) = &e.kind {
+        let whole = |e: &Expr| -> Option<i64> {
+            match &e.kind {
+                ExprKind::Number(n) => n.parse::<i64>().ok(),
+                ExprKind::Neg(a) => match &a.kind {
+                    ExprKind::Number(n) => n.parse::<i64>().ok().map(|v| -v),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        if let Some(v) = whole(exponent).filter(|v| v.abs() <= 100) {
+            for k in [v - 1, v - 2].into_iter().filter(|&k| k != 0 && k != 1) {
+                let number = node(ExprKind::Number(k.abs().to_string()), exponent.span);
+                let lowered = if k < 0 { node(ExprKind::Neg(Box::new(number)), exponent.span) } else { number };
+                let with = node(ExprKind::Binary(BinOp::Pow, base.clone(), Box::new(lowered), *op), e.span);
+                push_replacement(out, RepairKind::Power, root, path, e.span, with);
+            }
         }
     }
     // A number or a bracket that should be squared, as a factor (`0.001 * 0.3` for `g^2` with
@@ -1162,6 +1197,8 @@ fn push_narrowed(
 ) {
     let (mut inside, mut wanted) = (n, f);
     let mut at = path.to_vec();
+    // Whether the place is the argument of a call (`x` of `tanh(x)` where `tanh(w*x)` is needed).
+    let mut argument = false;
     loop {
         let next = match (&inside.kind, &wanted.kind) {
             (ExprKind::Binary(op, a, b, _), ExprKind::Binary(op2, c, d, _)) if op == op2 => {
@@ -1185,11 +1222,12 @@ fn push_narrowed(
             _ => None,
         };
         let Some((child, i, w)) = next else { break };
+        argument = matches!(inside.kind, ExprKind::Call { .. });
         at.push(child);
         (inside, wanted) = (i, w);
     }
     if node_at(step, &at).is_none_or(|x| x.span != inside.span) {
-        (at, inside, wanted) = (path.to_vec(), n, f);
+        (at, inside, wanted, argument) = (path.to_vec(), n, f, false);
     }
     let here = text(inside);
     let negation = matches!(&wanted.kind, ExprKind::Neg(w) if text(w) == here)
@@ -1206,7 +1244,9 @@ fn push_narrowed(
         (ExprKind::Indexed(a, _), ExprKind::Indexed(b, _)) if a.name == b.name);
     let (kind, replacement) = match times {
         _ if same_family && kind == RepairKind::WrongFactor => (RepairKind::Index, text(wanted)),
-        Some(factor) if kind == RepairKind::WrongFactor => (RepairKind::MissingFactor, text(factor)),
+        // (A call's argument times a factor is another argument, not a factor missing: "`x` where
+        // `w * x` is needed" in `tanh(x)`, not "the factor `w` is missing from `x`".)
+        Some(factor) if kind == RepairKind::WrongFactor && !argument => (RepairKind::MissingFactor, text(factor)),
         _ if negation && kind == RepairKind::WrongFactor => (RepairKind::Sign, text(wanted)),
         _ => (kind, text(wanted)),
     };
