@@ -364,7 +364,8 @@ fn chain_rule_factors_are_said_worked_out_and_transposes_written_out() {
 /// taken at the wrong argument (`1 - tanh(x)^2` where `1 - tanh(w*x)^2` is needed: the argument,
 /// not "a factor `w` missing from `x`"); an exponent the power rule did not lower (`3 * x^3`: `x^3`
 /// → `x^2`) or raised (`-2 * q^(-1)`: → `q^-3`); `sigmoid(z)` where `sigmoid(-z)` is needed
-/// (`exp(-z) / (1 + exp(-z))` is σ(−z), not σ(z)).
+/// (`exp(-z) / (1 + exp(-z))` is σ(−z), not σ(z)); the chain-rule factor `x` forgotten where the
+/// ½ cancels the 2 (`w*x - y` for `(w*x - y) * x`).
 #[test]
 fn arguments_exponents_and_reflections_are_named_as_such() {
     let report = check_text(
@@ -372,7 +373,9 @@ fn arguments_exponents_and_reflections_are_named_as_such() {
          derive \"tanh at the wrong argument\" diff(tanh(w*x), x)\n  = w * (1 - tanh(x)^2)\n\
          derive \"exponent not lowered\" diff(x^3, x)\n  = 3 * x^3\n\
          derive \"exponent raised\" diff(q^(-2), q)\n  = -2 * q^(-1)\n\
-         derive \"sigma of minus z\" diff(log(sigmoid(z)), z)\n  = exp(-z) / (1 + exp(-z))\n  = sigmoid(z)\n",
+         derive \"sigma of minus z\" diff(log(sigmoid(z)), z)\n  = exp(-z) / (1 + exp(-z))\n  = sigmoid(z)\n\
+         var y\n\
+         derive \"a factor one term has\" diff(1/2 * (w*x - y)^2, w)\n  = w*x - y\n",
     );
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let expected: &[(&str, RepairKind, &str, &str)] = &[
@@ -380,6 +383,8 @@ fn arguments_exponents_and_reflections_are_named_as_such() {
         ("exponent not lowered", RepairKind::Power, "x^3", "x^2"),
         ("exponent raised", RepairKind::Power, "q^(-1)", "q^-3"),
         ("sigma of minus z", RepairKind::Sign, "sigmoid(z)", "sigmoid(-z)"),
+        // (`x` is a factor of the term `w*x`, not of the step: `(w*x - y) * x` is the answer.)
+        ("a factor one term has", RepairKind::MissingChainFactor, "", "x"),
     ];
     assert_repairs(&report, expected);
 }

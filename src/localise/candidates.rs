@@ -183,8 +183,33 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
     forgotten_sums(before, step, &known.indices, &nodes, &mut out);
     // Equal changes made two ways are tried once; the smaller culprit is kept.
     let mut seen = FxHashSet::default();
-    // A part added to the whole step (no culprit) is the plainest to say: first.
-    out.sort_by_key(|c| (c.kind, c.culprit.map_or(0, |s| s.end - s.start)));
+    // A part added to the whole step (no culprit) is the plainest to say: first. A number of the
+    // step replaced by an expression with names in it (`2` where `delta(i2, i)` is needed, true
+    // only because δ² = δ) ranks after the number dropped or a constant factor put back: an extra
+    // `2` is an extra `2`.
+    let numbers: FxHashSet<(usize, usize)> = nodes
+        .iter()
+        .filter(|(_, n)| matches!(n.kind, ExprKind::Number(_)))
+        .map(|(_, n)| (n.span.start, n.span.end))
+        .collect();
+    let named = |t: &str| t.chars().any(char::is_alphabetic);
+    // A builtin's derivative turned round (`1 - h[t]^2` → `h[t]^2 - 1`, tanh′ as written) ranks
+    // after the other signs: the sign between the terms is the likelier slip
+    // (`h[t] - w * (1 - h[t]^2) * h[t-1]` where `+` is needed).
+    let derivative_parts: FxHashSet<String> =
+        hints.derivatives.iter().flat_map(|(_, d)| factors_of(d).into_iter().map(|f| text(&f))).collect();
+    let turned: FxHashSet<(usize, usize)> = nodes
+        .iter()
+        .filter(|(_, n)| matches!(n.kind, ExprKind::Binary(BinOp::Sub, ..)) && derivative_parts.contains(&text(n)))
+        .map(|(_, n)| (n.span.start, n.span.end))
+        .collect();
+    out.sort_by_key(|c| {
+        let at = c.culprit.map(|s| (s.start, s.end));
+        let late =
+            c.kind == RepairKind::WrongFactor && named(&c.replacement) && at.is_some_and(|at| numbers.contains(&at))
+                || c.kind == RepairKind::Sign && at.is_some_and(|at| turned.contains(&at));
+        (if late { RepairKind::ConstantFactor } else { c.kind }, late, c.culprit.map_or(0, |s| s.end - s.start))
+    });
     // (And the step itself is no change.) Each candidate printed once.
     let original = expr_to_string(step, Spelling::Canonical);
     out.retain(|c| {
@@ -210,6 +235,10 @@ pub(super) struct Known {
     /// is a number, and a change is verified at that one point.
     pub inputs: bool,
 }
+
+/// At most this many factors that only some terms of the step have are tried as missing from the
+/// others (after the [`MAX_PARTS`] the step lacks altogether).
+const MAX_DEFERRED: usize = 3;
 
 /// At most this many other names are tried in place of one.
 const MAX_NAMES: usize = 12;
@@ -896,7 +925,28 @@ fn missing_parts(
     nodes: &[(Path, &Expr)],
     out: &mut Vec<Candidate>,
 ) {
-    let have: FxHashSet<String> = term_factors(step).iter().map(|f| text(f)).collect();
+    // The factors the step has: its own, and those every term of it has (a factor that one term
+    // of a sum has, another may lack: `x` of `w*x - y` is missing from the whole step,
+    // `(w*x - y) * x`).
+    let mut own = Vec::new();
+    factors(step, &mut own);
+    let mut have: FxHashSet<String> = own.iter().map(|f| text(f)).collect();
+    let mut in_every: Option<FxHashSet<String>> = None;
+    for (_, t) in step.term_refs() {
+        let mut fs = Vec::new();
+        factors(t, &mut fs);
+        let these: FxHashSet<String> = fs.iter().map(|f| text(f)).collect();
+        in_every = Some(match in_every {
+            Some(before) => before.intersection(&these).cloned().collect(),
+            None => these,
+        });
+    }
+    have.extend(in_every.unwrap_or_default());
+    // Those only some terms have, tried after the others (a few).
+    let in_some: FxHashSet<String> = term_factors(step).iter().map(|f| text(f)).filter(|t| !have.contains(t)).collect();
+    // (Every factor written anywhere in the step: what a product put back lacks of it.)
+    let written: FxHashSet<String> = have.union(&in_some).cloned().collect();
+    let mut deferred: Vec<(RepairKind, Cow<Expr>, Option<String>, String)> = Vec::new();
     // Every factor of the step before and of its terms, then those of the worked forms (the
     // answer first) and the chain-rule factors of the model, each once, unless the step has it.
     // (With the text of a chain-rule factor said as what it works out to: `diff(2 * z, z)`.)
@@ -950,7 +1000,7 @@ fn missing_parts(
         // A product some of whose factors the step has already lacks only the others: `x` of
         // `step(w*x + b) * x` where the step is `step(w*x + b)` (putting the whole product in
         // would verify only because step² = step, and name the wrong part).
-        let (f, t) = match lacking_part(&f, &have) {
+        let (f, t) = match lacking_part(&f, &have).or_else(|| lacking_part(&f, &written)) {
             Some(rest) => {
                 let t = text(&rest);
                 (Cow::Owned(rest), t)
@@ -964,6 +1014,10 @@ fn missing_parts(
             continue;
         }
         if is_constant(&f, known) {
+            // (A number some term has is no constant missing: `2` of `0.45 + 2 + 0.01`.)
+            if in_some.contains(&t) {
+                continue;
+            }
             // (A sum is no factor: the whole step before in numbers is not put in as one.)
             if t != "1" && !matches!(f.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) {
                 constants.push(f.into_owned());
@@ -979,7 +1033,7 @@ fn missing_parts(
         let single =
             !matches!(f.kind, ExprKind::Binary(BinOp::Mul | BinOp::Div, ..) | ExprKind::Neg(_) | ExprKind::Big { .. });
         let from_before = kind == RepairKind::MissingFactor;
-        if !has_diff(&f) && (from_before || single && !defined && !chain_from.contains(&t)) {
+        if !has_diff(&f) && !in_some.contains(&t) && (from_before || single && !defined && !chain_from.contains(&t)) {
             replacing.push(f.clone());
         }
         // A factor of the step before that the chain rule brings in is a chain-rule factor.
@@ -990,20 +1044,28 @@ fn missing_parts(
         // A factor the derivative carries through (`beta` of `diff(beta * KL, a)`) is a factor.
         let kind = if hints.carried.contains(&t) { RepairKind::MissingFactor } else { kind };
         // A chain-rule factor is put back as what it works out to (`2`, not `diff(2 * z, z)`).
-        match hints.said.get(&t) {
-            Some(value) => wanted.push((kind, Cow::Owned(value.clone()), Some(t.clone()))),
-            None => wanted.push((kind, f, None)),
+        let (f, said) = match hints.said.get(&t) {
+            Some(value) => (Cow::Owned(value.clone()), Some(t.clone())),
+            None => (f, None),
+        };
+        if in_some.contains(&t) {
+            if !deferred.iter().any(|(_, _, _, u)| *u == t) {
+                deferred.push((kind, f, said, t));
+            }
+            continue;
         }
+        wanted.push((kind, f, said));
         wanted_texts.push(t);
     }
     wanted.truncate(MAX_PARTS);
     wanted_texts.truncate(MAX_PARTS);
+    let deferred: Vec<_> = deferred.into_iter().take(MAX_DEFERRED).collect();
     constants.truncate(MAX_CONSTANTS);
     // The inputs the head names (`dl` of `diff(huber(r, dl), r)`), past the others: a factor of
     // a part, or, as a divisor, of the whole step.
     for f in head_inputs(step, known, hints).into_iter().take(MAX_CONSTANTS) {
         let t = text(&f);
-        if have.contains(&t) || wanted_texts.contains(&t) {
+        if have.contains(&t) || wanted_texts.contains(&t) || deferred.iter().any(|(.., u)| *u == t) {
             continue;
         }
         let one = node(ExprKind::Number("1".to_string()), step.span);
@@ -1041,17 +1103,32 @@ fn missing_parts(
         })
         .take(MAX_PLACES)
         .collect();
-    let wanted = wanted.into_iter().zip(wanted_texts).map(|((kind, f, said), t)| match said {
-        Some(written) => {
-            let value = text(&f);
-            (kind, f, value.clone(), Some((written, value)))
-        }
-        None => (kind, f, t, None),
-    });
-    let constants =
-        constants.into_iter().zip(constant_texts).map(|(c, t)| (RepairKind::ConstantFactor, Cow::Owned(c), t, None));
-    for (kind, f, t, of) in wanted.chain(constants) {
+    // (Each with whether only some terms of the step have it: then it is put only where it is
+    // lacking, at the whole step or a term without it.)
+    let deferred = deferred.into_iter().map(|(kind, f, said, t)| ((kind, f, said), t, true));
+    let wanted = wanted.into_iter().zip(wanted_texts).map(|(w, t)| (w, t, false)).chain(deferred).map(
+        |((kind, f, said), t, lacking)| match said {
+            Some(written) => {
+                let value = text(&f);
+                (kind, f, value.clone(), Some((written, value)), lacking)
+            }
+            None => (kind, f, t, None, lacking),
+        },
+    );
+    let constants = constants
+        .into_iter()
+        .zip(constant_texts)
+        .map(|(c, t)| (RepairKind::ConstantFactor, Cow::Owned(c), t, None, false));
+    for (kind, f, t, of, lacking) in wanted.chain(constants) {
         for (path, n) in &places {
+            let has = || {
+                let mut fs = Vec::new();
+                factors(n, &mut fs);
+                fs.iter().any(|g| text(g) == t)
+            };
+            if lacking && (!(path.is_empty() || parent_is_sum(step, path)) || has()) {
+                continue;
+            }
             // A constant for the whole step is a likely cause already.
             let with = match kind {
                 RepairKind::ConstantFactor => binary(BinOp::Mul, f.clone().into_owned(), (*n).clone(), n.span),
