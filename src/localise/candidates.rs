@@ -602,13 +602,15 @@ fn sign_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>)
         // `sigmoid(z)` where `sigmoid(-z)` (`exp(-z) / (1 + exp(-z))`) is needed. (A negated
         // argument is the `Neg` above. Not `exp`: `1 / (1 + exp(x))` is `sigmoid(-x)`, and a
         // flipped argument there would hide the forgotten chain-rule factor `exp(x)`.)
-        ExprKind::Call { func, primes: 0, args } if args.len() == 1 && !matches!(args[0].kind, ExprKind::Neg(_)) => {
-            if crate::builtin::Builtin::from_name(&func.name).is_some_and(|b| b.name() == "sigmoid") {
-                // (Said of the call: `sigmoid(x)` → `sigmoid(-x)`, not `x` → `-x`.)
-                let negated = node(ExprKind::Neg(Box::new(args[0].clone())), args[0].span);
-                let kind = ExprKind::Call { func: func.clone(), primes: 0, args: vec![negated] };
-                push_replacement(out, RepairKind::Sign, root, path, e.span, node(kind, e.span));
-            }
+        ExprKind::Call { func, primes: 0, args }
+            if args.len() == 1
+                && !matches!(args[0].kind, ExprKind::Neg(_))
+                && crate::builtin::Builtin::from_name(&func.name).is_some_and(|b| b.name() == "sigmoid") =>
+        {
+            // (Said of the call: `sigmoid(x)` → `sigmoid(-x)`, not `x` → `-x`.)
+            let negated = node(ExprKind::Neg(Box::new(args[0].clone())), args[0].span);
+            let kind = ExprKind::Call { func: func.clone(), primes: 0, args: vec![negated] };
+            push_replacement(out, RepairKind::Sign, root, path, e.span, node(kind, e.span));
         }
         _ => {}
     }
