@@ -153,6 +153,14 @@ fn derive_of_what_it_cannot_differentiate_exits_1() {
 }
 
 #[test]
+fn derive_of_an_answer_left_with_a_derivative_exits_1() {
+    // The prover stops at `∂L/∂z1 * xᵀ` (docs/derive.md: no derivative of a defined node is left).
+    let out = run(&["derive", "tests/derive/mlp_tanh_matrix.deriv", "--goal", "diff(L, W1)"], None);
+    assert!(out.starts_with("exit: 1\n--- stdout\n--- stderr\nerror: cannot derive: `diff(L, W1)`: "), "{out}");
+    assert!(out.contains("still holds `∂L/∂z1`"), "{out}");
+}
+
+#[test]
 fn derive_renders_markdown() {
     insta::assert_snapshot!(run(
         &["derive", "examples/tour.deriv", "--goal", "∂E/∂net_phi[t]", "--format", "markdown"],

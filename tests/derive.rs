@@ -129,6 +129,30 @@ fn a_matrix_node_without_a_rule_is_named() {
 }
 
 #[test]
+fn an_answer_that_still_holds_a_derivative_of_a_defined_node_is_a_failure() {
+    // The prover does not prove the hidden layer's gradient of this MLP (its first chain-rule step
+    // expands `∂L/∂z1` through the whole net): the derivation stopped at `∂L/∂z1 * xᵀ` must not be
+    // written as an answer, and the message gives the generator's answer, which is only checked.
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/derive/mlp_tanh_matrix.deriv"))
+            .unwrap();
+    for goal in ["diff(L, W1)", "diff(L, b1)"] {
+        match derive(&source, goal, None, &CheckOptions::default()) {
+            Err(DeriveError::Failed(why)) => {
+                assert!(why.contains("still holds `∂L/∂z1`") && why.contains("defined node `L`"), "{why}");
+                assert!(why.contains("is only checked") && why.contains("(1 - h^2)"), "{why}");
+            }
+            Err(other) => panic!("{goal}: {other:?}"),
+            Ok(d) => {
+                // Should the prover one day prove it, the answer has to be a whole one.
+                let answer = d.text.lines().last().unwrap().split('#').next().unwrap().to_string();
+                assert!(!answer.contains('∂') && !answer.contains("diff("), "{goal}: {answer}");
+            }
+        }
+    }
+}
+
+#[test]
 fn a_matrix_model_of_numbers_ends_with_the_array() {
     let source =
         "let W = [[1, 2], [3, -1]], x = [1, 2], y = [1, 0]\nlet z = W * x\nlet L = 1 / 2 * dot(z - y, z - y)\n";

@@ -133,8 +133,78 @@ fn derive_one(
         candidates.push(Proposal { expr: value, note: "the numbers".to_string() });
     }
     let title = goal.name.map_or_else(|| expr_to_string(&head, Spelling::Canonical), str::to_string);
-    let steps = verify(model_text, &title, &head, candidates, options)?;
+    let (steps, after) = verify(model_text, &title, &head, candidates, options)?;
+    // An answer is free of derivatives but those of unknown nodes by their dependencies: a form
+    // the prover stopped at halfway is no answer, whatever was proved of it.
+    if let Some(answer) = steps.last() {
+        if let Some(left) = leftover_derivative(model, &answer.expr) {
+            return Err(DeriveError::Failed(unfinished(model, &answer.expr, &left, &after)));
+        }
+    }
     Ok((assemble("", &title, &head, &steps), steps.len()))
+}
+
+/// The first derivative in `e` that is not one of an unknown node by one of its own dependencies:
+/// a derivative the answer should have worked out (docs/derive.md promises no other is left).
+fn leftover_derivative(model: &Families, e: &Expr) -> Option<Expr> {
+    if let ExprKind::Diff { body, wrt } = &e.kind {
+        let fam = match &body.kind {
+            ExprKind::Name(n) => model.family_of(&n.name, &[]),
+            ExprKind::Indexed(n, subs) => model.family_of(&n.name, subs),
+            _ => None,
+        };
+        let by_dependency = match (fam.map(|f| &model.fams[f].kind), wrt.as_slice()) {
+            (Some(Kind::Unknown(deps)), [x]) => {
+                let fam_x = model.family_of(&x.name.name, &x.subscripts);
+                fam_x.is_some() && deps.iter().any(|d| model.family_of(&d.name.name, &d.subscripts) == fam_x)
+            }
+            _ => false,
+        };
+        return (!by_dependency).then(|| e.clone());
+    }
+    let mut found = None;
+    simplify::map_children(e, &mut |c| {
+        if found.is_none() {
+            found = leftover_derivative(model, c);
+        }
+        c.clone()
+    });
+    found
+}
+
+/// Why an answer that still holds the derivative `left` is no answer: what it is a derivative of,
+/// and the generator's own answer when the checker found it equal in numbers but did not prove it.
+fn unfinished(model: &Families, answer: &Expr, left: &Expr, after: &[(Proposal, Verdict)]) -> String {
+    let of = match &left.kind {
+        ExprKind::Diff { body, .. } => {
+            let fam = match &body.kind {
+                ExprKind::Name(n) => model.family_of(&n.name, &[]),
+                ExprKind::Indexed(n, subs) => model.family_of(&n.name, subs),
+                _ => None,
+            };
+            match fam.map(|f| &model.fams[f].kind) {
+                Some(Kind::Defined(_)) => format!(" (a derivative of the defined node `{}`)", text(body)),
+                Some(Kind::Unknown(_)) => {
+                    format!(" (a derivative of `{}` by what it does not depend on directly)", text(body))
+                }
+                _ => String::new(),
+            }
+        }
+        _ => String::new(),
+    };
+    let mut why = format!(
+        "the prover proves no form past `{}`, which still holds `{}`{of}",
+        expr_to_string(answer, Spelling::Canonical),
+        expr_to_string(left, Spelling::Canonical),
+    );
+    if let Some((next, verdict)) = after.iter().rev().find(|(_, v)| *v == Verdict::Checked) {
+        why.push_str(&format!(
+            "; the generator's answer `{}` is only {} (equal at every sample, not proved)",
+            expr_to_string(&next.expr, Spelling::Canonical),
+            verdict.name()
+        ));
+    }
+    why
 }
 
 /// The forms `derive` would write for `head` in the model of `file`, unchecked and without the
@@ -467,13 +537,17 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
 
 /// Checks the proposed steps with the unchanged checker and keeps the ones it proves: a step that
 /// is not proved is dropped, until every step left is proved. The last step (the answer) must be.
+/// Also returns the steps dropped after the last one kept, with their verdicts, in order.
 fn verify(
     model_text: &str,
     title: &str,
     head: &Expr,
     mut steps: Vec<Proposal>,
     options: &CheckOptions,
-) -> Result<Vec<Proposal>, DeriveError> {
+) -> Result<(Vec<Proposal>, Vec<(Proposal, Verdict)>), DeriveError> {
+    // Each step's place among the proposals, so that the steps dropped after the answer are known.
+    let mut places: Vec<usize> = (0..steps.len()).collect();
+    let mut dropped: Vec<(usize, Proposal, Verdict)> = Vec::new();
     loop {
         let text = assemble(model_text, title, head, &steps);
         let results = checked(&text, options).map_err(DeriveError::Failed)?;
@@ -481,7 +555,10 @@ fn verify(
             return Err(DeriveError::Failed("the generated derivation was not checked".into()));
         };
         let Some(bad) = result.steps.iter().position(|s| s.verdict != Verdict::Proved) else {
-            return Ok(steps);
+            let last = places.last().copied().unwrap_or(0);
+            dropped.retain(|(place, ..)| *place > last);
+            dropped.sort_by_key(|(place, ..)| *place);
+            return Ok((steps, dropped.into_iter().map(|(_, p, v)| (p, v)).collect()));
         };
         if !result.steps[bad].holds && result.steps[bad].verdict == Verdict::Wrong {
             // A generated step that is wrong is a bug of the generator, never an answer.
@@ -501,14 +578,15 @@ fn verify(
         // Drop the unproved step: its neighbours then have to be proved equal directly. An
         // unproved answer is dropped too, so the answer is the last form that is proved.
         let drop = bad;
-        let dropped = steps.remove(drop);
+        let removed = steps.remove(drop);
         if let Some(next) = steps.get_mut(drop) {
             if next.note.is_empty() {
-                next.note = dropped.note;
-            } else if !dropped.note.is_empty() && !next.note.contains(&dropped.note) {
-                next.note = format!("{}; {}", dropped.note, next.note);
+                next.note = removed.note.clone();
+            } else if !removed.note.is_empty() && !next.note.contains(&removed.note) {
+                next.note = format!("{}; {}", removed.note, next.note);
             }
         }
+        dropped.push((places.remove(drop), removed, result.steps[bad].verdict));
     }
 }
 
@@ -526,4 +604,38 @@ fn assemble(model_text: &str, title: &str, head: &Expr, steps: &[Proposal]) -> S
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The model of `source` and the head of its derivation.
+    fn model_and_head(source: &str) -> (Families, Expr) {
+        let (file, errors) = parse_file(source);
+        assert!(errors.is_empty(), "{errors:?}");
+        let head =
+            file.items.iter().find_map(|i| if let Item::Derivation(d) = i { Some(d.head.clone()) } else { None });
+        (Families::of(&file), head.expect("a derivation"))
+    }
+
+    fn leftover(source: &str) -> Option<String> {
+        let (model, head) = model_and_head(source);
+        leftover_derivative(&model, &head).map(|e| text(&e))
+    }
+
+    #[test]
+    fn only_derivatives_of_unknown_nodes_by_their_dependencies_are_answers() {
+        let model = "var W: m x d, x: d, h: m\nlet z1 = W * x\nlet L = dot(z1, z1)\nunknown E depends on h\n";
+        assert_eq!(leftover(&format!("{model}derive ∂L/∂z1 * x^T + ∂E/∂h\n  = 0\n")).as_deref(), Some("∂L/∂z1"));
+        assert_eq!(leftover(&format!("{model}derive 2 * ∂E/∂h\n  = 0\n")), None);
+        // An unknown node by what it reaches only through others can be worked out further.
+        let model = "index c in 1..D\nvar x, s[c]\nlet u = x * s[1]\nunknown E depends on u\n";
+        assert_eq!(leftover(&format!("{model}derive ∂E/∂u * s[1]\n  = 0\n")), None);
+        assert_eq!(leftover(&format!("{model}derive ∂E/∂x\n  = 0\n")).as_deref(), Some("∂E/∂x"));
+        assert_eq!(
+            leftover(&format!("{model}derive diff(sigmoid(x), x)\n  = 0\n")).as_deref(),
+            Some("diff(sigmoid(x), x)")
+        );
+    }
 }
