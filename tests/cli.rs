@@ -161,6 +161,14 @@ fn derive_of_an_answer_left_with_a_derivative_exits_1() {
 }
 
 #[test]
+fn derive_of_a_model_with_a_shape_error_exits_2_with_it() {
+    insta::assert_snapshot!(run(
+        &["derive", "-", "--goal", "diff(L, W)"],
+        Some(b"var W: 2 x 3, x: 2\nlet h = W * x\nlet L = dot(h, h)\n")
+    ));
+}
+
+#[test]
 fn derive_renders_markdown() {
     insta::assert_snapshot!(run(
         &["derive", "examples/tour.deriv", "--goal", "∂E/∂net_phi[t]", "--format", "markdown"],

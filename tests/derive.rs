@@ -82,6 +82,32 @@ fn bad_goals_are_errors_not_panics() {
 }
 
 #[test]
+fn a_model_with_an_error_is_refused_with_it_before_anything_is_generated() {
+    // A shape error is the model's, at its place (as `check` reports it), not the generated text's.
+    let source = "var W: 2 x 3, x: 2\nlet h = W * x\nlet L = dot(h, h)\n";
+    for goal in ["diff(L, W)", "diff(W, W)"] {
+        match derive(source, goal, None, &CheckOptions::default()) {
+            Err(DeriveError::Input(text, errors)) => {
+                assert_eq!(text, source);
+                assert_eq!(errors.len(), 1, "{errors:?}");
+                assert!(errors[0].message.contains("cannot multiply"), "{errors:?}");
+                assert_eq!(&source[errors[0].span.range()], "*");
+            }
+            other => panic!("{goal}: {other:?}"),
+        }
+    }
+    // An unknown name in a declaration's body too.
+    match derive("var x\nlet y = x * zz\n", "diff(y, x)", None, &CheckOptions::default()) {
+        Err(DeriveError::Input(_, errors)) => assert!(errors[0].message.contains("`zz`"), "{errors:?}"),
+        other => panic!("{other:?}"),
+    }
+    // The file's own derivations are not read: an error in one does not stop `derive`.
+    let source = "var x\nlet y = x^2\nderive diff(y, x)\n  = 2 * zz\nlet z = 3 * y\n";
+    let derived = derive(source, "diff(z, x)", None, &CheckOptions::default()).expect("derived");
+    assert!(!derived.text.contains("zz"), "{}", derived.text);
+}
+
+#[test]
 fn a_model_of_numbers_gets_its_value_as_the_last_step() {
     // One SGD step: the gradient is worked out, then evaluated exactly (a decimal where it ends).
     let source = "let w = 0.5, x = 2, y = 3\nlet L = (y - w * x)^2\n";

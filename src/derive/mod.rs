@@ -67,6 +67,12 @@ pub fn derive_all(source: &str, goals: &[Goal], options: &CheckOptions) -> Resul
     if !errors.is_empty() {
         return Err(DeriveError::Input(source.to_string(), errors));
     }
+    // The model's errors (a product whose shapes do not fit, an unknown name) are reported at
+    // their place, as `check` reports them, before anything is generated from it.
+    let (_, errors) = crate::model::model_of(&without_derivations(source));
+    if !errors.is_empty() {
+        return Err(DeriveError::Input(source.to_string(), errors));
+    }
     let model_text = model_lines(source);
     let model = Families::of(&file);
     let mut blocks = String::new();
@@ -329,6 +335,24 @@ fn model_lines(source: &str) -> String {
         last_end = Some(line.span.end);
     }
     out
+}
+
+/// `source` with the lines of its derivations blanked to spaces (every offset kept): the model
+/// `derive` reads, resolved with the places of the file.
+fn without_derivations(source: &str) -> String {
+    let (lines, _) = parse_lines(source);
+    let mut bytes = source.as_bytes().to_vec();
+    for line in lines {
+        if let Some(Statement::Derive(_) | Statement::Step(..)) = line.statement {
+            for b in &mut bytes[line.span.range()] {
+                if *b != b'\n' {
+                    *b = b' ';
+                }
+            }
+        }
+    }
+    // Whole characters were blanked, so the text is still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|_| source.to_string())
 }
 
 /// One proposed step: the expression and its note.
