@@ -4,7 +4,7 @@
 
 use gradproof::check::{CheckOptions, Verdict};
 use gradproof::check_source;
-use gradproof::derive::{derive, DeriveError};
+use gradproof::derive::{derive, derive_each, DeriveError, Goal};
 use std::path::Path;
 
 /// Model, goal, known answer (`None`: the answer is only required to be proved and derivative-free).
@@ -105,6 +105,30 @@ fn a_model_with_an_error_is_refused_with_it_before_anything_is_generated() {
     let source = "var x\nlet y = x^2\nderive diff(y, x)\n  = 2 * zz\nlet z = 3 * y\n";
     let derived = derive(source, "diff(z, x)", None, &CheckOptions::default()).expect("derived");
     assert!(!derived.text.contains("zz"), "{}", derived.text);
+}
+
+#[test]
+fn each_goal_is_derived_on_its_own() {
+    let source = "var x, w, b\nlet L = (w * x + b)^2\n";
+    let goals = ["diff(max(w, b), w)", "diff(L, w)", "diff(Lq, w)", "diff(L, b)"].map(|expr| Goal { expr, name: None });
+    let outcome = derive_each(source, &goals, &CheckOptions::default()).expect("the file has no error");
+    let derived = outcome.derived.expect("two goals derived");
+    assert_eq!(derived.text.matches("\nderive ").count(), 2, "{}", derived.text);
+    assert!(derived.text.find("∂L/∂w").unwrap() < derived.text.find("∂L/∂b").unwrap(), "{}", derived.text);
+    match outcome.failures.as_slice() {
+        [DeriveError::Failed(why), DeriveError::Input(goal, errors)] => {
+            assert!(why.starts_with("`diff(max(w, b), w)`: "), "{why}");
+            assert_eq!(goal, "diff(Lq, w)");
+            assert!(errors[0].message.contains("`Lq`"), "{errors:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Every step of what was written is proved.
+    let report = check_source("goals", derived.text.as_bytes(), &CheckOptions::default());
+    assert!(report.derivations.iter().flat_map(|d| &d.steps).all(|s| s.verdict == Verdict::Proved));
+    // No goal derived: nothing is written.
+    let outcome = derive_each(source, &goals[..1], &CheckOptions::default()).unwrap();
+    assert!(outcome.derived.is_none() && outcome.failures.len() == 1);
 }
 
 #[test]

@@ -61,8 +61,29 @@ pub fn derive(source: &str, goal: &str, name: Option<&str>, options: &CheckOptio
     derive_all(source, &[Goal { expr: goal, name }], options)
 }
 
-/// Derives each goal from the model of `source`: one file with the model and a derivation per goal.
+/// Derives each goal from the model of `source`: one file with the model and a derivation per goal,
+/// or the first goal's failure.
 pub fn derive_all(source: &str, goals: &[Goal], options: &CheckOptions) -> Result<Derived, DeriveError> {
+    let outcome = derive_each(source, goals, options)?;
+    if let Some(failure) = outcome.failures.into_iter().next() {
+        return Err(failure);
+    }
+    outcome.derived.ok_or_else(|| DeriveError::Failed("nothing was derived".into()))
+}
+
+/// What [`derive_each`] wrote, and the goals it could not derive.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The model and a derivation for each goal derived, in the order of the goals; none when no
+    /// goal was derived.
+    pub derived: Option<Derived>,
+    /// Why each other goal was not derived, in the order of the goals.
+    pub failures: Vec<DeriveError>,
+}
+
+/// Derives each goal from the model of `source` on its own: one goal that cannot be derived (or
+/// has an error) does not stop the others. An error of the file itself is the only `Err`.
+pub fn derive_each(source: &str, goals: &[Goal], options: &CheckOptions) -> Result<Outcome, DeriveError> {
     let (file, errors) = parse_file(source);
     if !errors.is_empty() {
         return Err(DeriveError::Input(source.to_string(), errors));
@@ -77,18 +98,26 @@ pub fn derive_all(source: &str, goals: &[Goal], options: &CheckOptions) -> Resul
     let model = Families::of(&file);
     let mut blocks = String::new();
     let mut steps = 0;
+    let mut failures = Vec::new();
     for goal in goals {
-        let (block, n) = derive_one(&model_text, &model, goal, options).map_err(|e| match e {
-            DeriveError::Failed(why) => DeriveError::Failed(format!("`{}`: {why}", goal.expr.trim())),
-            other => other,
-        })?;
-        blocks.push_str(&block);
-        steps += n;
+        match derive_one(&model_text, &model, goal, options) {
+            Ok((block, n)) => {
+                blocks.push_str(&block);
+                steps += n;
+            }
+            Err(DeriveError::Failed(why)) => {
+                failures.push(DeriveError::Failed(format!("`{}`: {why}", goal.expr.trim())))
+            }
+            Err(input) => failures.push(input),
+        }
+    }
+    if blocks.is_empty() && !failures.is_empty() {
+        return Ok(Outcome { derived: None, failures });
     }
     let text = format!("{model_text}{blocks}");
     let text = format_source(&text, Spelling::Canonical)
         .map_err(|e| DeriveError::Failed(format!("the generated text does not parse: {e:?}")))?;
-    Ok(Derived { text, steps })
+    Ok(Outcome { derived: Some(Derived { text, steps }), failures })
 }
 
 /// The derivation of one goal, as text after the model, and its number of steps.
