@@ -169,6 +169,13 @@ fn a_matrix_node_without_a_rule_is_named() {
         Err(other) => panic!("{other:?}"),
         Ok(d) => panic!("derived:\n{}", d.text),
     }
+    // A builtin with a parameter applied elementwise has no rule there: said so, never `elu'`.
+    let source = "var z: n\nlet L = sum(elu(z))\n";
+    match derive(source, "diff(L, z)", None, &CheckOptions::default()) {
+        Err(DeriveError::Failed(why)) => assert!(why.contains("`elu`, a builtin with a parameter"), "{why}"),
+        Err(other) => panic!("{other:?}"),
+        Ok(d) => panic!("derived:\n{}", d.text),
+    }
     // The derivative of an array (a Jacobian) is refused plainly, never proposed as a step.
     let source = "var z: n\nlet p = softmax(z)\n";
     match derive(source, "diff(p, z)", None, &CheckOptions::default()) {

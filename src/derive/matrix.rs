@@ -716,6 +716,12 @@ impl Engine {
         if name == "delta" || name == "δ" {
             return Ok(None);
         }
+        if super::rules::with_parameters(name, primes, args).is_some() {
+            return Err(format!(
+                "the derivative of `{name}`, a builtin with a parameter, in matrix notation (derive works it \
+                 out through its formula in index notation)"
+            ));
+        }
         let [u] = args else { return Err(format!("a partial derivative of `{name}`")) };
         if let Some((params, body)) = self.model.user_fns.get(name) {
             if primes > 0 || !self.shape(u).is_scalar() {
