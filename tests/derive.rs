@@ -132,6 +132,31 @@ fn each_goal_is_derived_on_its_own() {
 }
 
 #[test]
+fn goals_it_does_not_take_are_told_what_to_write() {
+    let failed = |source: &str, goal: &str| match derive(source, goal, None, &CheckOptions::default()) {
+        Err(DeriveError::Failed(why)) => why,
+        other => panic!("{goal}: {other:?}"),
+    };
+    // A second derivative is one variable twice, not "several variables".
+    let why = failed("var x\n", "diff(sigmoid(x), x, x)");
+    assert!(why.contains("a derivative of order 2 (by `x` 2 times)") && why.contains("first derivatives"), "{why}");
+    let why = failed("var x, y\n", "diff(x * y, x, y)");
+    assert!(why.contains("a mixed derivative (by `x`, `y`)"), "{why}");
+    // A family written without its subscripts: the declaration, and how to write it.
+    let source = "index i in 1..n\nvar x[i], w[i]\nlet z = sum(i, w[i] * x[i])\nlet L = z^2\n";
+    let why = failed(source, "diff(L, w)");
+    assert!(why.contains("`w` is declared `w[i]`: write it with its subscripts"), "{why}");
+    // An empty goal is said to be empty, with an example.
+    match derive(source, " ", None, &CheckOptions::default()) {
+        Err(DeriveError::Input(_, errors)) => {
+            assert_eq!(errors[0].message, "the goal is empty");
+            assert!(errors[0].hints.iter().any(|h| h.contains("diff(L, w)")), "{errors:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_model_of_numbers_gets_its_value_as_the_last_step() {
     // One SGD step: the gradient is worked out, then evaluated exactly (a decimal where it ends).
     let source = "let w = 0.5, x = 2, y = 3\nlet L = (y - w * x)^2\n";

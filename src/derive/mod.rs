@@ -128,6 +128,11 @@ fn derive_one(
     options: &CheckOptions,
 ) -> Result<(String, usize), DeriveError> {
     let goal_text = goal.expr.trim();
+    if goal_text.is_empty() {
+        let empty = Diagnostic::error(Span::new(0, 0), "the goal is empty")
+            .with_hint("write what to derive, such as `diff(L, w)` or `∂E/∂net_phi[t]`");
+        return Err(DeriveError::Input(String::new(), vec![empty]));
+    }
     let probe = format!("{model_text}\nderive {goal_text}\n  = 0\n");
     let (probe_file, mut errors) = parse_file(&probe);
     let offset = model_text.len() + 1 + "derive ".len();
@@ -485,6 +490,29 @@ fn has_resolvable(model: &Families, e: &Expr) -> bool {
     resolve_layer(model, e, &mut fresh, &mut notes).is_ok_and(|next| text(&next) != text(e))
 }
 
+/// Why a derivative by several variables (`diff(f, x, x)`, `diff(f, x, y)`) is not worked out:
+/// the generator takes first derivatives, one variable at a time.
+fn several_variables(wrt: &[crate::syntax::ast::VarRef]) -> String {
+    let names: Vec<String> = wrt.iter().map(|r| text(&tree::reference(r))).collect();
+    if names.windows(2).all(|w| w[0] == w[1]) {
+        format!(
+            "a derivative of order {} (by `{}` {} times): derive works out first derivatives only; derive \
+             `diff(…, {})` and then the derivative of its answer",
+            names.len(),
+            names[0],
+            names.len(),
+            names[0]
+        )
+    } else {
+        format!(
+            "a mixed derivative (by `{}`): derive works out derivatives by one variable at a time; derive by `{}` \
+             and then the derivative of its answer by the next",
+            names.join("`, `"),
+            names[0]
+        )
+    }
+}
+
 /// Why a name with the subscripts it was written with is no family of the model: an element of a
 /// whole array (`W[j,k]` for `var W: m x n`), which the generator works with only as a whole, or
 /// a name the model does not have (or has with other subscripts).
@@ -496,7 +524,24 @@ fn not_a_family(model: &Families, name: &str) -> String {
              write the model in index notation (`var {name}[…]`) to derive one element",
             dims.join(" x ")
         ),
-        None => format!("`{name}` is not a variable or node of the model (with these subscripts)"),
+        None => match model.fams.iter().find(|f| f.name == name) {
+            // A family written without its subscripts (`w` for `var w[i]`), or with others.
+            Some(family) => {
+                let slots: Vec<&str> = family
+                    .slots
+                    .iter()
+                    .map(|slot| match slot {
+                        rules::SlotPat::Range(index) | rules::SlotPat::Label(index) => index.as_str(),
+                    })
+                    .collect();
+                let declared = if slots.is_empty() { name.to_string() } else { format!("{name}[{}]", slots.join(",")) };
+                format!(
+                    "`{name}` is declared `{declared}`: write it with its subscripts (`{declared}`), one entry at \
+                     a time, or declare it with a shape (`var {name}: n`) to derive by the whole vector"
+                )
+            }
+            None => format!("`{name}` is not a variable or node of the model (with these subscripts)"),
+        },
     }
 }
 
@@ -518,7 +563,7 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
             None => Ok(out),
         };
     };
-    let [x] = wrt.as_slice() else { return Err("derivatives of several variables at once".into()) };
+    let [x] = wrt.as_slice() else { return Err(several_variables(wrt)) };
     let fam_x = model.family_of(&x.name.name, &x.subscripts).ok_or_else(|| not_a_family(model, &x.name.name))?;
     let target = Target { r: x.clone(), fam: fam_x };
     let reference = match &body.kind {
