@@ -161,7 +161,7 @@ fn derive_one(
     let engine = matrix::applies(model, &head).then(|| matrix::Engine::new(model));
     let mut candidates = match &engine {
         Some(engine) => engine.propose(&head),
-        None => propose(model, &head, &mut fresh, true),
+        None => propose(model, &head, &mut fresh, Purpose::Derive),
     }
     .map_err(DeriveError::Failed)?;
     // On a model of numbers (an SGD step), the answer's value as the last step.
@@ -261,7 +261,7 @@ pub fn worked_forms(file: &crate::syntax::ast::File, head: &Expr) -> Vec<Expr> {
     let steps = if matrix::applies(&model, head) {
         matrix::Engine::new(&model).propose(head)
     } else {
-        propose(&model, head, &mut fresh, false)
+        propose(&model, head, &mut fresh, Purpose::Localise)
     };
     steps.map(|steps| steps.into_iter().map(|p| p.expr).collect()).unwrap_or_default()
 }
@@ -389,6 +389,19 @@ fn without_derivations(source: &str) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| source.to_string())
 }
 
+/// Whom the steps are proposed for: `derive`, which checks them and searches for the shortest
+/// answer, or `localise`, which takes factors from the unchecked forms (`worked_forms`) and whose
+/// repairs of a builtin with a parameter (`smooth_l1(x, b)`) stay those of its own rules: it gets
+/// no forms through such a builtin's formula.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Derive,
+    Localise,
+}
+
+/// Proposed steps that the checker did not prove, each with its verdict.
+type Dropped = Vec<(Proposal, Verdict)>;
+
 /// One proposed step: the expression and its note.
 struct Proposal {
     expr: Expr,
@@ -396,12 +409,12 @@ struct Proposal {
 }
 
 /// The steps a teacher would write, before they are checked.
-fn propose(model: &Families, head: &Expr, fresh: &mut Fresh, shortest: bool) -> Result<Vec<Proposal>, String> {
+fn propose(model: &Families, head: &Expr, fresh: &mut Fresh, purpose: Purpose) -> Result<Vec<Proposal>, String> {
     let mut steps: Vec<Proposal> = Vec::new();
     let mut current = head.clone();
     for _ in 0..MAX_LAYERS {
         let mut notes = BTreeSet::new();
-        let next = resolve_layer(model, &current, fresh, &mut notes)?;
+        let next = resolve_layer(model, &current, fresh, &mut notes, &tree::free_names(&current), purpose)?;
         if text(&next) == text(&current) {
             break;
         }
@@ -412,7 +425,7 @@ fn propose(model: &Families, head: &Expr, fresh: &mut Fresh, shortest: bool) -> 
         current = next.clone();
         steps.push(Proposal { expr: next, note });
     }
-    if has_resolvable(model, &current) {
+    if has_resolvable(model, &current, purpose) {
         return Err("the chain rule does not end (more layers than the generator follows)".into());
     }
     let mut rules = BTreeSet::new();
@@ -435,7 +448,7 @@ fn propose(model: &Families, head: &Expr, fresh: &mut Fresh, shortest: bool) -> 
         push_if_new(&mut steps, &e, next.clone(), &note);
         e = next;
     }
-    if !shortest {
+    if purpose == Purpose::Localise {
         return Ok(steps);
     }
     // The shortest form by equality saturation: common factors pulled out of the terms; or, if
@@ -484,10 +497,11 @@ fn push_if_new(steps: &mut Vec<Proposal>, before: &Expr, after: Expr, rules: &BT
 }
 
 /// Whether a derivative in `e` can still be worked out.
-fn has_resolvable(model: &Families, e: &Expr) -> bool {
+fn has_resolvable(model: &Families, e: &Expr, purpose: Purpose) -> bool {
     let mut fresh = Fresh::default();
     let mut notes = BTreeSet::new();
-    resolve_layer(model, e, &mut fresh, &mut notes).is_ok_and(|next| text(&next) != text(e))
+    resolve_layer(model, e, &mut fresh, &mut notes, &tree::free_names(e), purpose)
+        .is_ok_and(|next| text(&next) != text(e))
 }
 
 /// Why a derivative by several variables (`diff(f, x, x)`, `diff(f, x, y)`) is not worked out:
@@ -548,10 +562,29 @@ fn not_a_family(model: &Families, name: &str) -> String {
 /// Every derivative in `e` worked out one layer: through a node's definition (with the chain rule
 /// through the nodes it reads), or through the dependencies of an unknown node. A derivative of an
 /// unknown node by one of its own dependencies is where it stops.
-fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTreeSet<String>) -> Result<Expr, String> {
+///
+/// `avoid` holds the names free in the whole step and the indices bound around `e`: a definition's
+/// body put in renames its own bound indices away from them, so that no `sum(i, …)` stands beside
+/// a free `i` or inside another `sum(i, …)`.
+fn resolve_layer(
+    model: &Families,
+    e: &Expr,
+    fresh: &mut Fresh,
+    notes: &mut BTreeSet<String>,
+    avoid: &BTreeSet<String>,
+    purpose: Purpose,
+) -> Result<Expr, String> {
     let ExprKind::Diff { body, wrt } = &e.kind else {
+        let inner;
+        let avoid = match &e.kind {
+            ExprKind::Big { binder, .. } if !avoid.contains(&binder.name) => {
+                inner = avoid.iter().cloned().chain([binder.name.clone()]).collect::<BTreeSet<_>>();
+                &inner
+            }
+            _ => avoid,
+        };
         let mut failure = None;
-        let out = simplify::map_children(e, &mut |c| match resolve_layer(model, c, fresh, notes) {
+        let out = simplify::map_children(e, &mut |c| match resolve_layer(model, c, fresh, notes, avoid, purpose) {
             Ok(x) => x,
             Err(why) => {
                 failure.get_or_insert(why);
@@ -571,7 +604,8 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
         ExprKind::Indexed(n, subs) => Some((n.clone(), subs.clone())),
         _ => None,
     };
-    let mut deriver = Deriver { model, target, fresh, rules: BTreeSet::new() };
+    let formulas = purpose == Purpose::Derive;
+    let mut deriver = Deriver { model, target, fresh, rules: BTreeSet::new(), formulas };
     let Some((name, subs)) = reference else {
         let out = deriver.d(body)?;
         notes.extend(deriver.rules);
@@ -583,7 +617,8 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
         _ if fam == fam_x => Ok(deriver.d(body)?),
         Kind::Input => Ok(integer(0)),
         Kind::Defined(_) => {
-            let instance = model.instantiate(fam, &subs, deriver.fresh).ok_or("a definition could not be used")?;
+            let instance =
+                model.instantiate(fam, &subs, avoid, deriver.fresh).ok_or("a definition could not be used")?;
             let out = deriver.d(&instance)?;
             notes.insert(format!("definition of {written}"));
             notes.extend(deriver.rules);
@@ -642,7 +677,7 @@ fn verify(
     head: &Expr,
     mut steps: Vec<Proposal>,
     options: &CheckOptions,
-) -> Result<(Vec<Proposal>, Vec<(Proposal, Verdict)>), DeriveError> {
+) -> Result<(Vec<Proposal>, Dropped), DeriveError> {
     // Each step's place among the proposals, so that the steps dropped after the answer are known.
     let mut places: Vec<usize> = (0..steps.len()).collect();
     let mut dropped: Vec<(usize, Proposal, Verdict)> = Vec::new();
@@ -735,5 +770,48 @@ mod tests {
             leftover(&format!("{model}derive diff(sigmoid(x), x)\n  = 0\n")).as_deref(),
             Some("diff(sigmoid(x), x)")
         );
+    }
+
+    /// A `sum` in `e` whose bound index is free in the step (`free`) or bound around it.
+    fn shadowing(e: &Expr, bound: &mut Vec<String>, free: &BTreeSet<String>) -> Option<String> {
+        if let ExprKind::Big { binder, body, .. } = &e.kind {
+            if free.contains(&binder.name) || bound.contains(&binder.name) {
+                return Some(text(e));
+            }
+            bound.push(binder.name.clone());
+            let found = shadowing(body, bound, free);
+            bound.pop();
+            return found;
+        }
+        let mut found = None;
+        simplify::map_children(e, &mut |c| {
+            if found.is_none() {
+                found = shadowing(c, bound, free);
+            }
+            c.clone()
+        });
+        found
+    }
+
+    #[test]
+    fn no_step_binds_an_index_that_is_free_in_it_or_bound_around_it() {
+        // The bodies of `mu`, `v` and `f[j]` bind `i` and `l`, which the goals have free.
+        for (source, goals) in [
+            (include_str!("../../tests/derive/layer_norm.deriv"), &["diff(xh[i], x[j])", "diff(E, x[j])"][..]),
+            (include_str!("../../tests/derive/lstm_cell.deriv"), &["diff(E, Uf[j,l])", "diff(E, Wi[j,k])"][..]),
+        ] {
+            for goal in goals {
+                let derived = derive(source, goal, None, &CheckOptions::default()).expect("derived");
+                let (file, errors) = parse_file(&derived.text);
+                assert!(errors.is_empty(), "{errors:?}");
+                let Some(Item::Derivation(d)) = file.items.last() else { panic!("no derivation") };
+                for step in &d.steps {
+                    let mut free = tree::free_names(&step.expr);
+                    free.extend(tree::free_names(&d.head));
+                    let clash = shadowing(&step.expr, &mut Vec::new(), &free);
+                    assert!(clash.is_none(), "{goal}: `{}` in\n{}", clash.unwrap_or_default(), derived.text);
+                }
+            }
+        }
     }
 }

@@ -213,11 +213,18 @@ impl Families {
     }
 
     /// The body of a defined family for one of its references, its range indices replaced by the
-    /// reference's subscripts (bound indices renamed where they would capture one).
-    pub fn instantiate(&self, fam: usize, subs: &[IndexExpr], fresh: &mut Fresh) -> Option<Expr> {
+    /// reference's subscripts, its bound indices renamed where they would capture one or be one of
+    /// `avoid` (the indices free in the step it goes into, and the ones bound around it there).
+    pub fn instantiate(
+        &self,
+        fam: usize,
+        subs: &[IndexExpr],
+        avoid: &BTreeSet<String>,
+        fresh: &mut Fresh,
+    ) -> Option<Expr> {
         let Kind::Defined(body) = &self.fams[fam].kind else { return None };
         let mut map = HashMap::new();
-        let mut incoming = BTreeSet::new();
+        let mut incoming = avoid.clone();
         for (slot, sub) in self.fams[fam].slots.iter().zip(subs) {
             if let SlotPat::Range(name) = slot {
                 map.insert(name.clone(), sub.clone());
@@ -304,6 +311,9 @@ pub struct Deriver<'a> {
     pub fresh: &'a mut Fresh,
     /// The rules used, for the step's note.
     pub rules: BTreeSet<String>,
+    /// Whether a builtin with a parameter (`elu(x, a)`) is differentiated through its formula
+    /// (`derive`); else it is a derivative the generator does not take.
+    pub formulas: bool,
 }
 
 impl Deriver<'_> {
@@ -460,7 +470,7 @@ impl Deriver<'_> {
         // A builtin with a parameter (`elu(x, a)`, `huber(x)` with its default) has no derivative
         // of one argument to write (`elu'`): it is differentiated through its formula, as the
         // checker does.
-        if let Some((formula, expanded)) = with_parameters(name, primes, args) {
+        if let Some((formula, expanded)) = with_parameters(name, primes, args).filter(|_| self.formulas) {
             self.rules.insert(format!("definition of {name}"));
             return self.d(&expanded).map_err(|why| format!("{why} in the formula of `{name}` (`{formula}`)"));
         }
