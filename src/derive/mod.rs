@@ -188,12 +188,7 @@ fn derive_one(
 /// a derivative the answer should have worked out (docs/derive.md promises no other is left).
 fn leftover_derivative(model: &Families, e: &Expr) -> Option<Expr> {
     if let ExprKind::Diff { body, wrt } = &e.kind {
-        let fam = match &body.kind {
-            ExprKind::Name(n) => model.family_of(&n.name, &[]),
-            ExprKind::Indexed(n, subs) => model.family_of(&n.name, subs),
-            _ => None,
-        };
-        let by_dependency = match (fam.map(|f| &model.fams[f].kind), wrt.as_slice()) {
+        let by_dependency = match (model.family_read(body).map(|f| &model.fams[f].kind), wrt.as_slice()) {
             (Some(Kind::Unknown(deps)), [x]) => {
                 let fam_x = model.family_of(&x.name.name, &x.subscripts);
                 fam_x.is_some() && deps.iter().any(|d| model.family_of(&d.name.name, &d.subscripts) == fam_x)
@@ -214,22 +209,15 @@ fn leftover_derivative(model: &Families, e: &Expr) -> Option<Expr> {
 
 /// Why an answer that still holds the derivative `left` is no answer: what it is a derivative of,
 /// and the generator's own answer when the checker found it equal in numbers but did not prove it.
-fn unfinished(model: &Families, answer: &Expr, left: &Expr, after: &[(Proposal, Verdict)]) -> String {
+fn unfinished(model: &Families, answer: &Expr, left: &Expr, after: &Dropped) -> String {
     let of = match &left.kind {
-        ExprKind::Diff { body, .. } => {
-            let fam = match &body.kind {
-                ExprKind::Name(n) => model.family_of(&n.name, &[]),
-                ExprKind::Indexed(n, subs) => model.family_of(&n.name, subs),
-                _ => None,
-            };
-            match fam.map(|f| &model.fams[f].kind) {
-                Some(Kind::Defined(_)) => format!(" (a derivative of the defined node `{}`)", text(body)),
-                Some(Kind::Unknown(_)) => {
-                    format!(" (a derivative of `{}` by what it does not depend on directly)", text(body))
-                }
-                _ => String::new(),
+        ExprKind::Diff { body, .. } => match model.family_read(body).map(|f| &model.fams[f].kind) {
+            Some(Kind::Defined(_)) => format!(" (a derivative of the defined node `{}`)", text(body)),
+            Some(Kind::Unknown(_)) => {
+                format!(" (a derivative of `{}` by what it does not depend on directly)", text(body))
             }
-        }
+            _ => String::new(),
+        },
         _ => String::new(),
     };
     let mut why = format!(

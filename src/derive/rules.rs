@@ -184,6 +184,15 @@ impl Families {
         })
     }
 
+    /// The family an expression is a reference to (`E`, `s[c,t]`), if it is one.
+    pub fn family_read(&self, e: &Expr) -> Option<usize> {
+        match &e.kind {
+            ExprKind::Name(n) => self.family_of(&n.name, &[]),
+            ExprKind::Indexed(n, subs) => self.family_of(&n.name, subs),
+            _ => None,
+        }
+    }
+
     /// The families an expression reads (in derivatives too).
     pub fn refs(&self, e: &Expr, out: &mut Vec<usize>) {
         match &e.kind {
