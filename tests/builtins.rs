@@ -149,3 +149,46 @@ fn atan2_is_the_angle_off_its_branch_cut_and_undefined_on_it() {
                 derive atan2(0, -1)\n  ≈ 3.14159\n";
     assert_eq!(verdicts(text), [Verdict::Checked, Verdict::Checked, Verdict::Wrong, Verdict::Wrong]);
 }
+
+#[test]
+fn every_builtin_with_a_parameter_is_derived_through_its_formula() {
+    // `elu(x)` is `elu(x, 1)`: no derivative of one argument (`elu'`) exists to write, so derive
+    // differentiates the formula, as the checker does. With the parameters left out and given.
+    for &b in Builtin::ALL.iter().filter(|b| b.arity() > 1 && b.formula().is_some()) {
+        let name = b.name();
+        let params = ["0.5", "-1", "1"];
+        let mut calls = vec![format!("{name}(3*w - 1, {})", params[..b.arity() - 1].join(", "))];
+        if b.min_arity() < b.arity() {
+            calls.push(format!("{name}(3*w - 1)"));
+        }
+        for call in calls {
+            let source = format!("var w\nlet h = {call}\n");
+            match gradproof::derive::derive(&source, "diff(h, w)", None, &CheckOptions::default()) {
+                Ok(derived) => {
+                    let answer = derived.text.lines().last().unwrap_or_default();
+                    assert!(!answer.contains("diff(") && !answer.contains('∂'), "{call}: {}", derived.text);
+                    assert!(!answer.contains(&format!("{name}'")), "{call}: {}", derived.text);
+                }
+                // `clamp` is `min(max(x, lo), hi)`, and derive does not differentiate `max`; the
+                // prover does not prove `atan2`'s derivative through its half-angle formula.
+                Err(gradproof::derive::DeriveError::Failed(why)) => assert!(
+                    why.contains(&format!("in the formula of `{name}`"))
+                        || (name == "atan2" && why.contains("no step could be proved")),
+                    "{call}: {why}"
+                ),
+                Err(e) => panic!("{call}: {e:?}"),
+            }
+        }
+    }
+    // The answers are the known backward formulas (docs/language.md, "Piecewise functions").
+    for (goal, known) in [
+        ("diff(elu(x), x)", "step(x) + exp(x) * step(-x)"),
+        ("diff(huber(x), x)", "clamp(x, -1, 1)"),
+        ("diff(leaky_relu(x, 0.1), x)", "step(x) + 0.1 * step(-x)"),
+    ] {
+        let derived = gradproof::derive::derive("var x\n", goal, None, &CheckOptions::default())
+            .unwrap_or_else(|e| panic!("{goal}: {e:?}"));
+        let text = format!("{}  = {known}\n", derived.text);
+        assert!(verdicts(&text).iter().all(|v| *v == Verdict::Proved), "{goal}: {text}");
+    }
+}

@@ -153,6 +153,36 @@ fn derive_of_what_it_cannot_differentiate_exits_1() {
 }
 
 #[test]
+fn derive_of_an_answer_left_with_a_derivative_exits_1() {
+    // The prover stops at `∂L/∂z1 * xᵀ` (docs/derive.md: no derivative of a defined node is left).
+    let out = run(&["derive", "tests/derive/mlp_tanh_matrix.deriv", "--goal", "diff(L, W1)"], None);
+    assert!(out.starts_with("exit: 1\n--- stdout\n--- stderr\nerror: cannot derive: `diff(L, W1)`: "), "{out}");
+    assert!(out.contains("still holds `∂L/∂z1`"), "{out}");
+}
+
+#[test]
+fn derive_of_a_model_with_a_shape_error_exits_2_with_it() {
+    insta::assert_snapshot!(run(
+        &["derive", "-", "--goal", "diff(L, W)"],
+        Some(b"var W: 2 x 3, x: 2\nlet h = W * x\nlet L = dot(h, h)\n")
+    ));
+}
+
+#[test]
+fn derive_writes_the_goals_it_derived_and_reports_the_others() {
+    // One goal derived, one it cannot differentiate (exit 1), one with an unknown name (exit 2):
+    // the first is written, the others reported, and the status is the worst.
+    insta::assert_snapshot!(run(
+        &["derive", "-", "--goal", "diff(L, w)", "--goal", "diff(max(w, b), w)", "--goal", "diff(Lq, w)"],
+        Some(b"var x, w, b\nlet L = (w * x + b)^2\n")
+    ));
+    let out =
+        run(&["derive", "-", "--goal", "diff(max(w, b), w)", "--goal", "diff(L, w)"], Some(b"var w, b\nlet L = w^2\n"));
+    assert!(out.starts_with("exit: 1\n--- stdout\nvar w, b\n"), "{out}");
+    assert!(out.contains("∂L/∂w\n  = 2 * w") && out.contains("cannot derive: `diff(max(w, b), w)`"), "{out}");
+}
+
+#[test]
 fn derive_renders_markdown() {
     insta::assert_snapshot!(run(
         &["derive", "examples/tour.deriv", "--goal", "∂E/∂net_phi[t]", "--format", "markdown"],

@@ -4,7 +4,7 @@
 
 use gradproof::check::{CheckOptions, Verdict};
 use gradproof::check_source;
-use gradproof::derive::{derive, DeriveError};
+use gradproof::derive::{derive, derive_each, DeriveError, Goal};
 use std::path::Path;
 
 /// Model, goal, known answer (`None`: the answer is only required to be proved and derivative-free).
@@ -82,6 +82,81 @@ fn bad_goals_are_errors_not_panics() {
 }
 
 #[test]
+fn a_model_with_an_error_is_refused_with_it_before_anything_is_generated() {
+    // A shape error is the model's, at its place (as `check` reports it), not the generated text's.
+    let source = "var W: 2 x 3, x: 2\nlet h = W * x\nlet L = dot(h, h)\n";
+    for goal in ["diff(L, W)", "diff(W, W)"] {
+        match derive(source, goal, None, &CheckOptions::default()) {
+            Err(DeriveError::Input(text, errors)) => {
+                assert_eq!(text, source);
+                assert_eq!(errors.len(), 1, "{errors:?}");
+                assert!(errors[0].message.contains("cannot multiply"), "{errors:?}");
+                assert_eq!(&source[errors[0].span.range()], "*");
+            }
+            other => panic!("{goal}: {other:?}"),
+        }
+    }
+    // An unknown name in a declaration's body too.
+    match derive("var x\nlet y = x * zz\n", "diff(y, x)", None, &CheckOptions::default()) {
+        Err(DeriveError::Input(_, errors)) => assert!(errors[0].message.contains("`zz`"), "{errors:?}"),
+        other => panic!("{other:?}"),
+    }
+    // The file's own derivations are not read: an error in one does not stop `derive`.
+    let source = "var x\nlet y = x^2\nderive diff(y, x)\n  = 2 * zz\nlet z = 3 * y\n";
+    let derived = derive(source, "diff(z, x)", None, &CheckOptions::default()).expect("derived");
+    assert!(!derived.text.contains("zz"), "{}", derived.text);
+}
+
+#[test]
+fn each_goal_is_derived_on_its_own() {
+    let source = "var x, w, b\nlet L = (w * x + b)^2\n";
+    let goals = ["diff(max(w, b), w)", "diff(L, w)", "diff(Lq, w)", "diff(L, b)"].map(|expr| Goal { expr, name: None });
+    let outcome = derive_each(source, &goals, &CheckOptions::default()).expect("the file has no error");
+    let derived = outcome.derived.expect("two goals derived");
+    assert_eq!(derived.text.matches("\nderive ").count(), 2, "{}", derived.text);
+    assert!(derived.text.find("∂L/∂w").unwrap() < derived.text.find("∂L/∂b").unwrap(), "{}", derived.text);
+    match outcome.failures.as_slice() {
+        [DeriveError::Failed(why), DeriveError::Input(goal, errors)] => {
+            assert!(why.starts_with("`diff(max(w, b), w)`: "), "{why}");
+            assert_eq!(goal, "diff(Lq, w)");
+            assert!(errors[0].message.contains("`Lq`"), "{errors:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Every step of what was written is proved.
+    let report = check_source("goals", derived.text.as_bytes(), &CheckOptions::default());
+    assert!(report.derivations.iter().flat_map(|d| &d.steps).all(|s| s.verdict == Verdict::Proved));
+    // No goal derived: nothing is written.
+    let outcome = derive_each(source, &goals[..1], &CheckOptions::default()).unwrap();
+    assert!(outcome.derived.is_none() && outcome.failures.len() == 1);
+}
+
+#[test]
+fn goals_it_does_not_take_are_told_what_to_write() {
+    let failed = |source: &str, goal: &str| match derive(source, goal, None, &CheckOptions::default()) {
+        Err(DeriveError::Failed(why)) => why,
+        other => panic!("{goal}: {other:?}"),
+    };
+    // A second derivative is one variable twice, not "several variables".
+    let why = failed("var x\n", "diff(sigmoid(x), x, x)");
+    assert!(why.contains("a derivative of order 2 (by `x` 2 times)") && why.contains("first derivatives"), "{why}");
+    let why = failed("var x, y\n", "diff(x * y, x, y)");
+    assert!(why.contains("a mixed derivative (by `x`, `y`)"), "{why}");
+    // A family written without its subscripts: the declaration, and how to write it.
+    let source = "index i in 1..n\nvar x[i], w[i]\nlet z = sum(i, w[i] * x[i])\nlet L = z^2\n";
+    let why = failed(source, "diff(L, w)");
+    assert!(why.contains("`w` is declared `w[i]`: write it with its subscripts"), "{why}");
+    // An empty goal is said to be empty, with an example.
+    match derive(source, " ", None, &CheckOptions::default()) {
+        Err(DeriveError::Input(_, errors)) => {
+            assert_eq!(errors[0].message, "the goal is empty");
+            assert!(errors[0].hints.iter().any(|h| h.contains("diff(L, w)")), "{errors:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_model_of_numbers_gets_its_value_as_the_last_step() {
     // One SGD step: the gradient is worked out, then evaluated exactly (a decimal where it ends).
     let source = "let w = 0.5, x = 2, y = 3\nlet L = (y - w * x)^2\n";
@@ -119,12 +194,43 @@ fn a_matrix_node_without_a_rule_is_named() {
         Err(other) => panic!("{other:?}"),
         Ok(d) => panic!("derived:\n{}", d.text),
     }
+    // A builtin with a parameter applied elementwise has no rule there: said so, never `elu'`.
+    let source = "var z: n\nlet L = sum(elu(z))\n";
+    match derive(source, "diff(L, z)", None, &CheckOptions::default()) {
+        Err(DeriveError::Failed(why)) => assert!(why.contains("`elu`, a builtin with a parameter"), "{why}"),
+        Err(other) => panic!("{other:?}"),
+        Ok(d) => panic!("derived:\n{}", d.text),
+    }
     // The derivative of an array (a Jacobian) is refused plainly, never proposed as a step.
     let source = "var z: n\nlet p = softmax(z)\n";
     match derive(source, "diff(p, z)", None, &CheckOptions::default()) {
         Err(DeriveError::Failed(why)) => assert!(why.contains("Jacobian"), "{why}"),
         Err(other) => panic!("{other:?}"),
         Ok(d) => panic!("derived:\n{}", d.text),
+    }
+}
+
+#[test]
+fn an_answer_that_still_holds_a_derivative_of_a_defined_node_is_a_failure() {
+    // The prover does not prove the hidden layer's gradient of this MLP (its first chain-rule step
+    // expands `∂L/∂z1` through the whole net): the derivation stopped at `∂L/∂z1 * xᵀ` must not be
+    // written as an answer, and the message gives the generator's answer, which is only checked.
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/derive/mlp_tanh_matrix.deriv"))
+            .unwrap();
+    for goal in ["diff(L, W1)", "diff(L, b1)"] {
+        match derive(&source, goal, None, &CheckOptions::default()) {
+            Err(DeriveError::Failed(why)) => {
+                assert!(why.contains("still holds `∂L/∂z1`") && why.contains("defined node `L`"), "{why}");
+                assert!(why.contains("is only checked") && why.contains("(1 - h^2)"), "{why}");
+            }
+            Err(other) => panic!("{goal}: {other:?}"),
+            Ok(d) => {
+                // Should the prover one day prove it, the answer has to be a whole one.
+                let answer = d.text.lines().last().unwrap().split('#').next().unwrap().to_string();
+                assert!(!answer.contains('∂') && !answer.contains("diff("), "{goal}: {answer}");
+            }
+        }
     }
 }
 

@@ -5,14 +5,15 @@ use std::io::IsTerminal;
 use super::check::read_input;
 use crate::check::CheckOptions;
 use crate::cli::{DeriveArgs, DeriveFormat};
-use crate::derive::{derive_all, DeriveError, Goal};
+use crate::derive::{derive_each, DeriveError, Goal};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::report::{render_diagnostics, render_math, FileReport, RenderFormat};
 use crate::source::decode_source;
 use crate::syntax::parse_file;
 
-/// Runs `derive`; returns the exit status: 0 when a derivation was written, 1 when the goal could
-/// not be derived with every step proved, 2 when the file or the goal has errors.
+/// Runs `derive`; returns the exit status: 0 when every goal was derived, 1 when one could not be
+/// derived with every step proved, 2 when the file or a goal has errors. The goals derived are
+/// written whatever happened to the others.
 pub fn run(args: &DeriveArgs) -> i32 {
     let err_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let name = if args.path.as_os_str() == "-" { "<stdin>".to_string() } else { args.path.display().to_string() };
@@ -45,26 +46,35 @@ pub fn run(args: &DeriveArgs) -> i32 {
         .enumerate()
         .map(|(k, expr)| Goal { expr, name: args.name.get(k).map(String::as_str) })
         .collect();
-    match derive_all(&source, &goals, &options) {
-        Ok(derived) => {
-            let text = match args.format {
-                DeriveFormat::Deriv => derived.text,
-                DeriveFormat::Latex | DeriveFormat::Markdown => {
-                    let (file, _) = parse_file(&derived.text);
-                    let to =
-                        if args.format == DeriveFormat::Latex { RenderFormat::Latex } else { RenderFormat::Markdown };
-                    render_math(&file, None, to)
-                }
-            };
-            super::print_stdout(&text).map_or_else(|e| super::output_failed(&e), |()| 0)
-        }
-        Err(DeriveError::Input(text, errors)) => {
+    // A goal that could not be derived says why; one with an error is shown at its place.
+    let report = |failure: DeriveError| match failure {
+        DeriveError::Input(text, errors) => {
             let path = if text == source { name.as_str() } else { "<goal>" };
             fail(path, text, errors)
         }
-        Err(DeriveError::Failed(why)) => {
+        DeriveError::Failed(why) => {
             eprintln!("error: cannot derive: {why}");
             1
         }
+    };
+    let outcome = match derive_each(&source, &goals, &options) {
+        Ok(outcome) => outcome,
+        Err(file_error) => return report(file_error),
+    };
+    // The goals derived are written, then the others reported; the status is the worst: 2 for a
+    // goal with an error, 1 for one that could not be derived.
+    if let Some(derived) = outcome.derived {
+        let text = match args.format {
+            DeriveFormat::Deriv => derived.text,
+            DeriveFormat::Latex | DeriveFormat::Markdown => {
+                let (file, _) = parse_file(&derived.text);
+                let to = if args.format == DeriveFormat::Latex { RenderFormat::Latex } else { RenderFormat::Markdown };
+                render_math(&file, None, to)
+            }
+        };
+        if let Err(e) = super::print_stdout(&text) {
+            return super::output_failed(&e);
+        }
     }
+    outcome.failures.into_iter().map(report).max().unwrap_or(0)
 }

@@ -405,7 +405,7 @@ impl Engine {
     /// Every derivative `diff(A, N)` of `e` by a whole variable or node taken one layer back.
     fn layer(&self, e: &Expr, notes: &mut BTreeSet<String>) -> Result<Expr, String> {
         if let ExprKind::Diff { body, wrt } = &e.kind {
-            let [x] = wrt.as_slice() else { return Err("derivatives of several variables at once".into()) };
+            let [x] = wrt.as_slice() else { return Err(super::several_variables(wrt)) };
             if !x.subscripts.is_empty() {
                 return Err(format!(
                     "`{}`: a derivative by one element in a whole-array model (differentiate by `{}`)",
@@ -439,7 +439,7 @@ impl Engine {
                 text(a)
             ));
         }
-        let fam_n = m.family_of(n, &[]).ok_or_else(|| format!("`{n}` is not a variable or node of the model"))?;
+        let fam_n = m.family_of(n, &[]).ok_or_else(|| super::not_a_family(m, n))?;
         let numerator = match &a.kind {
             ExprKind::Name(l) => Some(m.family_of(&l.name, &[]).ok_or_else(|| format!("`{}` is not a node", l.name))?),
             _ => None,
@@ -715,6 +715,12 @@ impl Engine {
         }
         if name == "delta" || name == "δ" {
             return Ok(None);
+        }
+        if super::rules::with_parameters(name, primes, args).is_some() {
+            return Err(format!(
+                "the derivative of `{name}`, a builtin with a parameter, in matrix notation (derive works it \
+                 out through its formula in index notation)"
+            ));
         }
         let [u] = args else { return Err(format!("a partial derivative of `{name}`")) };
         if let Some((params, body)) = self.model.user_fns.get(name) {

@@ -61,9 +61,36 @@ pub fn derive(source: &str, goal: &str, name: Option<&str>, options: &CheckOptio
     derive_all(source, &[Goal { expr: goal, name }], options)
 }
 
-/// Derives each goal from the model of `source`: one file with the model and a derivation per goal.
+/// Derives each goal from the model of `source`: one file with the model and a derivation per goal,
+/// or the first goal's failure.
 pub fn derive_all(source: &str, goals: &[Goal], options: &CheckOptions) -> Result<Derived, DeriveError> {
+    let outcome = derive_each(source, goals, options)?;
+    if let Some(failure) = outcome.failures.into_iter().next() {
+        return Err(failure);
+    }
+    outcome.derived.ok_or_else(|| DeriveError::Failed("nothing was derived".into()))
+}
+
+/// What [`derive_each`] wrote, and the goals it could not derive.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The model and a derivation for each goal derived, in the order of the goals; none when no
+    /// goal was derived.
+    pub derived: Option<Derived>,
+    /// Why each other goal was not derived, in the order of the goals.
+    pub failures: Vec<DeriveError>,
+}
+
+/// Derives each goal from the model of `source` on its own: one goal that cannot be derived (or
+/// has an error) does not stop the others. An error of the file itself is the only `Err`.
+pub fn derive_each(source: &str, goals: &[Goal], options: &CheckOptions) -> Result<Outcome, DeriveError> {
     let (file, errors) = parse_file(source);
+    if !errors.is_empty() {
+        return Err(DeriveError::Input(source.to_string(), errors));
+    }
+    // The model's errors (a product whose shapes do not fit, an unknown name) are reported at
+    // their place, as `check` reports them, before anything is generated from it.
+    let (_, errors) = crate::model::model_of(&without_derivations(source));
     if !errors.is_empty() {
         return Err(DeriveError::Input(source.to_string(), errors));
     }
@@ -71,18 +98,26 @@ pub fn derive_all(source: &str, goals: &[Goal], options: &CheckOptions) -> Resul
     let model = Families::of(&file);
     let mut blocks = String::new();
     let mut steps = 0;
+    let mut failures = Vec::new();
     for goal in goals {
-        let (block, n) = derive_one(&model_text, &model, goal, options).map_err(|e| match e {
-            DeriveError::Failed(why) => DeriveError::Failed(format!("`{}`: {why}", goal.expr.trim())),
-            other => other,
-        })?;
-        blocks.push_str(&block);
-        steps += n;
+        match derive_one(&model_text, &model, goal, options) {
+            Ok((block, n)) => {
+                blocks.push_str(&block);
+                steps += n;
+            }
+            Err(DeriveError::Failed(why)) => {
+                failures.push(DeriveError::Failed(format!("`{}`: {why}", goal.expr.trim())))
+            }
+            Err(input) => failures.push(input),
+        }
+    }
+    if blocks.is_empty() && !failures.is_empty() {
+        return Ok(Outcome { derived: None, failures });
     }
     let text = format!("{model_text}{blocks}");
     let text = format_source(&text, Spelling::Canonical)
         .map_err(|e| DeriveError::Failed(format!("the generated text does not parse: {e:?}")))?;
-    Ok(Derived { text, steps })
+    Ok(Outcome { derived: Some(Derived { text, steps }), failures })
 }
 
 /// The derivation of one goal, as text after the model, and its number of steps.
@@ -93,6 +128,11 @@ fn derive_one(
     options: &CheckOptions,
 ) -> Result<(String, usize), DeriveError> {
     let goal_text = goal.expr.trim();
+    if goal_text.is_empty() {
+        let empty = Diagnostic::error(Span::new(0, 0), "the goal is empty")
+            .with_hint("write what to derive, such as `diff(L, w)` or `∂E/∂net_phi[t]`");
+        return Err(DeriveError::Input(String::new(), vec![empty]));
+    }
     let probe = format!("{model_text}\nderive {goal_text}\n  = 0\n");
     let (probe_file, mut errors) = parse_file(&probe);
     let offset = model_text.len() + 1 + "derive ".len();
@@ -121,7 +161,7 @@ fn derive_one(
     let engine = matrix::applies(model, &head).then(|| matrix::Engine::new(model));
     let mut candidates = match &engine {
         Some(engine) => engine.propose(&head),
-        None => propose(model, &head, &mut fresh, true),
+        None => propose(model, &head, &mut fresh, Purpose::Derive),
     }
     .map_err(DeriveError::Failed)?;
     // On a model of numbers (an SGD step), the answer's value as the last step.
@@ -133,8 +173,66 @@ fn derive_one(
         candidates.push(Proposal { expr: value, note: "the numbers".to_string() });
     }
     let title = goal.name.map_or_else(|| expr_to_string(&head, Spelling::Canonical), str::to_string);
-    let steps = verify(model_text, &title, &head, candidates, options)?;
+    let (steps, after) = verify(model_text, &title, &head, candidates, options)?;
+    // An answer is free of derivatives but those of unknown nodes by their dependencies: a form
+    // the prover stopped at halfway is no answer, whatever was proved of it.
+    if let Some(answer) = steps.last() {
+        if let Some(left) = leftover_derivative(model, &answer.expr) {
+            return Err(DeriveError::Failed(unfinished(model, &answer.expr, &left, &after)));
+        }
+    }
     Ok((assemble("", &title, &head, &steps), steps.len()))
+}
+
+/// The first derivative in `e` that is not one of an unknown node by one of its own dependencies:
+/// a derivative the answer should have worked out (docs/derive.md promises no other is left).
+fn leftover_derivative(model: &Families, e: &Expr) -> Option<Expr> {
+    if let ExprKind::Diff { body, wrt } = &e.kind {
+        let by_dependency = match (model.family_read(body).map(|f| &model.fams[f].kind), wrt.as_slice()) {
+            (Some(Kind::Unknown(deps)), [x]) => {
+                let fam_x = model.family_of(&x.name.name, &x.subscripts);
+                fam_x.is_some() && deps.iter().any(|d| model.family_of(&d.name.name, &d.subscripts) == fam_x)
+            }
+            _ => false,
+        };
+        return (!by_dependency).then(|| e.clone());
+    }
+    let mut found = None;
+    simplify::map_children(e, &mut |c| {
+        if found.is_none() {
+            found = leftover_derivative(model, c);
+        }
+        c.clone()
+    });
+    found
+}
+
+/// Why an answer that still holds the derivative `left` is no answer: what it is a derivative of,
+/// and the generator's own answer when the checker found it equal in numbers but did not prove it.
+fn unfinished(model: &Families, answer: &Expr, left: &Expr, after: &Dropped) -> String {
+    let of = match &left.kind {
+        ExprKind::Diff { body, .. } => match model.family_read(body).map(|f| &model.fams[f].kind) {
+            Some(Kind::Defined(_)) => format!(" (a derivative of the defined node `{}`)", text(body)),
+            Some(Kind::Unknown(_)) => {
+                format!(" (a derivative of `{}` by what it does not depend on directly)", text(body))
+            }
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    let mut why = format!(
+        "the prover proves no form past `{}`, which still holds `{}`{of}",
+        expr_to_string(answer, Spelling::Canonical),
+        expr_to_string(left, Spelling::Canonical),
+    );
+    if let Some((next, verdict)) = after.iter().rev().find(|(_, v)| *v == Verdict::Checked) {
+        why.push_str(&format!(
+            "; the generator's answer `{}` is only {} (equal at every sample, not proved)",
+            expr_to_string(&next.expr, Spelling::Canonical),
+            verdict.name()
+        ));
+    }
+    why
 }
 
 /// The forms `derive` would write for `head` in the model of `file`, unchecked and without the
@@ -151,7 +249,7 @@ pub fn worked_forms(file: &crate::syntax::ast::File, head: &Expr) -> Vec<Expr> {
     let steps = if matrix::applies(&model, head) {
         matrix::Engine::new(&model).propose(head)
     } else {
-        propose(&model, head, &mut fresh, false)
+        propose(&model, head, &mut fresh, Purpose::Localise)
     };
     steps.map(|steps| steps.into_iter().map(|p| p.expr).collect()).unwrap_or_default()
 }
@@ -261,6 +359,37 @@ fn model_lines(source: &str) -> String {
     out
 }
 
+/// `source` with the lines of its derivations blanked to spaces (every offset kept): the model
+/// `derive` reads, resolved with the places of the file.
+fn without_derivations(source: &str) -> String {
+    let (lines, _) = parse_lines(source);
+    let mut bytes = source.as_bytes().to_vec();
+    for line in lines {
+        if let Some(Statement::Derive(_) | Statement::Step(..)) = line.statement {
+            for b in &mut bytes[line.span.range()] {
+                if *b != b'\n' {
+                    *b = b' ';
+                }
+            }
+        }
+    }
+    // Whole characters were blanked, so the text is still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|_| source.to_string())
+}
+
+/// Whom the steps are proposed for: `derive`, which checks them and searches for the shortest
+/// answer, or `localise`, which takes factors from the unchecked forms (`worked_forms`) and whose
+/// repairs of a builtin with a parameter (`smooth_l1(x, b)`) stay those of its own rules: it gets
+/// no forms through such a builtin's formula.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Derive,
+    Localise,
+}
+
+/// Proposed steps that the checker did not prove, each with its verdict.
+type Dropped = Vec<(Proposal, Verdict)>;
+
 /// One proposed step: the expression and its note.
 struct Proposal {
     expr: Expr,
@@ -268,12 +397,12 @@ struct Proposal {
 }
 
 /// The steps a teacher would write, before they are checked.
-fn propose(model: &Families, head: &Expr, fresh: &mut Fresh, shortest: bool) -> Result<Vec<Proposal>, String> {
+fn propose(model: &Families, head: &Expr, fresh: &mut Fresh, purpose: Purpose) -> Result<Vec<Proposal>, String> {
     let mut steps: Vec<Proposal> = Vec::new();
     let mut current = head.clone();
     for _ in 0..MAX_LAYERS {
         let mut notes = BTreeSet::new();
-        let next = resolve_layer(model, &current, fresh, &mut notes)?;
+        let next = resolve_layer(model, &current, fresh, &mut notes, &tree::free_names(&current), purpose)?;
         if text(&next) == text(&current) {
             break;
         }
@@ -284,7 +413,7 @@ fn propose(model: &Families, head: &Expr, fresh: &mut Fresh, shortest: bool) -> 
         current = next.clone();
         steps.push(Proposal { expr: next, note });
     }
-    if has_resolvable(model, &current) {
+    if has_resolvable(model, &current, purpose) {
         return Err("the chain rule does not end (more layers than the generator follows)".into());
     }
     let mut rules = BTreeSet::new();
@@ -307,7 +436,7 @@ fn propose(model: &Families, head: &Expr, fresh: &mut Fresh, shortest: bool) -> 
         push_if_new(&mut steps, &e, next.clone(), &note);
         e = next;
     }
-    if !shortest {
+    if purpose == Purpose::Localise {
         return Ok(steps);
     }
     // The shortest form by equality saturation: common factors pulled out of the terms; or, if
@@ -356,10 +485,34 @@ fn push_if_new(steps: &mut Vec<Proposal>, before: &Expr, after: Expr, rules: &BT
 }
 
 /// Whether a derivative in `e` can still be worked out.
-fn has_resolvable(model: &Families, e: &Expr) -> bool {
+fn has_resolvable(model: &Families, e: &Expr, purpose: Purpose) -> bool {
     let mut fresh = Fresh::default();
     let mut notes = BTreeSet::new();
-    resolve_layer(model, e, &mut fresh, &mut notes).is_ok_and(|next| text(&next) != text(e))
+    resolve_layer(model, e, &mut fresh, &mut notes, &tree::free_names(e), purpose)
+        .is_ok_and(|next| text(&next) != text(e))
+}
+
+/// Why a derivative by several variables (`diff(f, x, x)`, `diff(f, x, y)`) is not worked out:
+/// the generator takes first derivatives, one variable at a time.
+fn several_variables(wrt: &[crate::syntax::ast::VarRef]) -> String {
+    let names: Vec<String> = wrt.iter().map(|r| text(&tree::reference(r))).collect();
+    if names.windows(2).all(|w| w[0] == w[1]) {
+        format!(
+            "a derivative of order {} (by `{}` {} times): derive works out first derivatives only; derive \
+             `diff(…, {})` and then the derivative of its answer",
+            names.len(),
+            names[0],
+            names.len(),
+            names[0]
+        )
+    } else {
+        format!(
+            "a mixed derivative (by `{}`): derive works out derivatives by one variable at a time; derive by `{}` \
+             and then the derivative of its answer by the next",
+            names.join("`, `"),
+            names[0]
+        )
+    }
 }
 
 /// Why a name with the subscripts it was written with is no family of the model: an element of a
@@ -373,17 +526,53 @@ fn not_a_family(model: &Families, name: &str) -> String {
              write the model in index notation (`var {name}[…]`) to derive one element",
             dims.join(" x ")
         ),
-        None => format!("`{name}` is not a variable or node of the model (with these subscripts)"),
+        None => match model.fams.iter().find(|f| f.name == name) {
+            // A family written without its subscripts (`w` for `var w[i]`), or with others.
+            Some(family) => {
+                let slots: Vec<&str> = family
+                    .slots
+                    .iter()
+                    .map(|slot| match slot {
+                        rules::SlotPat::Range(index) | rules::SlotPat::Label(index) => index.as_str(),
+                    })
+                    .collect();
+                let declared = if slots.is_empty() { name.to_string() } else { format!("{name}[{}]", slots.join(",")) };
+                format!(
+                    "`{name}` is declared `{declared}`: write it with its subscripts (`{declared}`), one entry at \
+                     a time, or declare it with a shape (`var {name}: n`) to derive by the whole vector"
+                )
+            }
+            None => format!("`{name}` is not a variable or node of the model (with these subscripts)"),
+        },
     }
 }
 
 /// Every derivative in `e` worked out one layer: through a node's definition (with the chain rule
 /// through the nodes it reads), or through the dependencies of an unknown node. A derivative of an
 /// unknown node by one of its own dependencies is where it stops.
-fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTreeSet<String>) -> Result<Expr, String> {
+///
+/// `avoid` holds the names free in the whole step and the indices bound around `e`: a definition's
+/// body put in renames its own bound indices away from them, so that no `sum(i, …)` stands beside
+/// a free `i` or inside another `sum(i, …)`.
+fn resolve_layer(
+    model: &Families,
+    e: &Expr,
+    fresh: &mut Fresh,
+    notes: &mut BTreeSet<String>,
+    avoid: &BTreeSet<String>,
+    purpose: Purpose,
+) -> Result<Expr, String> {
     let ExprKind::Diff { body, wrt } = &e.kind else {
+        let inner;
+        let avoid = match &e.kind {
+            ExprKind::Big { binder, .. } if !avoid.contains(&binder.name) => {
+                inner = avoid.iter().cloned().chain([binder.name.clone()]).collect::<BTreeSet<_>>();
+                &inner
+            }
+            _ => avoid,
+        };
         let mut failure = None;
-        let out = simplify::map_children(e, &mut |c| match resolve_layer(model, c, fresh, notes) {
+        let out = simplify::map_children(e, &mut |c| match resolve_layer(model, c, fresh, notes, avoid, purpose) {
             Ok(x) => x,
             Err(why) => {
                 failure.get_or_insert(why);
@@ -395,7 +584,7 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
             None => Ok(out),
         };
     };
-    let [x] = wrt.as_slice() else { return Err("derivatives of several variables at once".into()) };
+    let [x] = wrt.as_slice() else { return Err(several_variables(wrt)) };
     let fam_x = model.family_of(&x.name.name, &x.subscripts).ok_or_else(|| not_a_family(model, &x.name.name))?;
     let target = Target { r: x.clone(), fam: fam_x };
     let reference = match &body.kind {
@@ -403,7 +592,8 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
         ExprKind::Indexed(n, subs) => Some((n.clone(), subs.clone())),
         _ => None,
     };
-    let mut deriver = Deriver { model, target, fresh, rules: BTreeSet::new() };
+    let formulas = purpose == Purpose::Derive;
+    let mut deriver = Deriver { model, target, fresh, rules: BTreeSet::new(), formulas };
     let Some((name, subs)) = reference else {
         let out = deriver.d(body)?;
         notes.extend(deriver.rules);
@@ -415,7 +605,8 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
         _ if fam == fam_x => Ok(deriver.d(body)?),
         Kind::Input => Ok(integer(0)),
         Kind::Defined(_) => {
-            let instance = model.instantiate(fam, &subs, deriver.fresh).ok_or("a definition could not be used")?;
+            let instance =
+                model.instantiate(fam, &subs, avoid, deriver.fresh).ok_or("a definition could not be used")?;
             let out = deriver.d(&instance)?;
             notes.insert(format!("definition of {written}"));
             notes.extend(deriver.rules);
@@ -467,13 +658,17 @@ fn resolve_layer(model: &Families, e: &Expr, fresh: &mut Fresh, notes: &mut BTre
 
 /// Checks the proposed steps with the unchanged checker and keeps the ones it proves: a step that
 /// is not proved is dropped, until every step left is proved. The last step (the answer) must be.
+/// Also returns the steps dropped after the last one kept, with their verdicts, in order.
 fn verify(
     model_text: &str,
     title: &str,
     head: &Expr,
     mut steps: Vec<Proposal>,
     options: &CheckOptions,
-) -> Result<Vec<Proposal>, DeriveError> {
+) -> Result<(Vec<Proposal>, Dropped), DeriveError> {
+    // Each step's place among the proposals, so that the steps dropped after the answer are known.
+    let mut places: Vec<usize> = (0..steps.len()).collect();
+    let mut dropped: Vec<(usize, Proposal, Verdict)> = Vec::new();
     loop {
         let text = assemble(model_text, title, head, &steps);
         let results = checked(&text, options).map_err(DeriveError::Failed)?;
@@ -481,7 +676,10 @@ fn verify(
             return Err(DeriveError::Failed("the generated derivation was not checked".into()));
         };
         let Some(bad) = result.steps.iter().position(|s| s.verdict != Verdict::Proved) else {
-            return Ok(steps);
+            let last = places.last().copied().unwrap_or(0);
+            dropped.retain(|(place, ..)| *place > last);
+            dropped.sort_by_key(|(place, ..)| *place);
+            return Ok((steps, dropped.into_iter().map(|(_, p, v)| (p, v)).collect()));
         };
         if !result.steps[bad].holds && result.steps[bad].verdict == Verdict::Wrong {
             // A generated step that is wrong is a bug of the generator, never an answer.
@@ -501,14 +699,15 @@ fn verify(
         // Drop the unproved step: its neighbours then have to be proved equal directly. An
         // unproved answer is dropped too, so the answer is the last form that is proved.
         let drop = bad;
-        let dropped = steps.remove(drop);
+        let removed = steps.remove(drop);
         if let Some(next) = steps.get_mut(drop) {
             if next.note.is_empty() {
-                next.note = dropped.note;
-            } else if !dropped.note.is_empty() && !next.note.contains(&dropped.note) {
-                next.note = format!("{}; {}", dropped.note, next.note);
+                next.note = removed.note.clone();
+            } else if !removed.note.is_empty() && !next.note.contains(&removed.note) {
+                next.note = format!("{}; {}", removed.note, next.note);
             }
         }
+        dropped.push((places.remove(drop), removed, result.steps[bad].verdict));
     }
 }
 
@@ -526,4 +725,81 @@ fn assemble(model_text: &str, title: &str, head: &Expr, steps: &[Proposal]) -> S
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The model of `source` and the head of its derivation.
+    fn model_and_head(source: &str) -> (Families, Expr) {
+        let (file, errors) = parse_file(source);
+        assert!(errors.is_empty(), "{errors:?}");
+        let head =
+            file.items.iter().find_map(|i| if let Item::Derivation(d) = i { Some(d.head.clone()) } else { None });
+        (Families::of(&file), head.expect("a derivation"))
+    }
+
+    fn leftover(source: &str) -> Option<String> {
+        let (model, head) = model_and_head(source);
+        leftover_derivative(&model, &head).map(|e| text(&e))
+    }
+
+    #[test]
+    fn only_derivatives_of_unknown_nodes_by_their_dependencies_are_answers() {
+        let model = "var W: m x d, x: d, h: m\nlet z1 = W * x\nlet L = dot(z1, z1)\nunknown E depends on h\n";
+        assert_eq!(leftover(&format!("{model}derive ∂L/∂z1 * x^T + ∂E/∂h\n  = 0\n")).as_deref(), Some("∂L/∂z1"));
+        assert_eq!(leftover(&format!("{model}derive 2 * ∂E/∂h\n  = 0\n")), None);
+        // An unknown node by what it reaches only through others can be worked out further.
+        let model = "index c in 1..D\nvar x, s[c]\nlet u = x * s[1]\nunknown E depends on u\n";
+        assert_eq!(leftover(&format!("{model}derive ∂E/∂u * s[1]\n  = 0\n")), None);
+        assert_eq!(leftover(&format!("{model}derive ∂E/∂x\n  = 0\n")).as_deref(), Some("∂E/∂x"));
+        assert_eq!(
+            leftover(&format!("{model}derive diff(sigmoid(x), x)\n  = 0\n")).as_deref(),
+            Some("diff(sigmoid(x), x)")
+        );
+    }
+
+    /// A `sum` in `e` whose bound index is free in the step (`free`) or bound around it.
+    fn shadowing(e: &Expr, bound: &mut Vec<String>, free: &BTreeSet<String>) -> Option<String> {
+        if let ExprKind::Big { binder, body, .. } = &e.kind {
+            if free.contains(&binder.name) || bound.contains(&binder.name) {
+                return Some(text(e));
+            }
+            bound.push(binder.name.clone());
+            let found = shadowing(body, bound, free);
+            bound.pop();
+            return found;
+        }
+        let mut found = None;
+        simplify::map_children(e, &mut |c| {
+            if found.is_none() {
+                found = shadowing(c, bound, free);
+            }
+            c.clone()
+        });
+        found
+    }
+
+    #[test]
+    fn no_step_binds_an_index_that_is_free_in_it_or_bound_around_it() {
+        // The bodies of `mu`, `v` and `f[j]` bind `i` and `l`, which the goals have free.
+        for (source, goals) in [
+            (include_str!("../../tests/derive/layer_norm.deriv"), &["diff(xh[i], x[j])", "diff(E, x[j])"][..]),
+            (include_str!("../../tests/derive/lstm_cell.deriv"), &["diff(E, Uf[j,l])", "diff(E, Wi[j,k])"][..]),
+        ] {
+            for goal in goals {
+                let derived = derive(source, goal, None, &CheckOptions::default()).expect("derived");
+                let (file, errors) = parse_file(&derived.text);
+                assert!(errors.is_empty(), "{errors:?}");
+                let Some(Item::Derivation(d)) = file.items.last() else { panic!("no derivation") };
+                for step in &d.steps {
+                    let mut free = tree::free_names(&step.expr);
+                    free.extend(tree::free_names(&d.head));
+                    let clash = shadowing(&step.expr, &mut Vec::new(), &free);
+                    assert!(clash.is_none(), "{goal}: `{}` in\n{}", clash.unwrap_or_default(), derived.text);
+                }
+            }
+        }
+    }
 }

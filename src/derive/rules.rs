@@ -184,6 +184,15 @@ impl Families {
         })
     }
 
+    /// The family an expression is a reference to (`E`, `s[c,t]`), if it is one.
+    pub fn family_read(&self, e: &Expr) -> Option<usize> {
+        match &e.kind {
+            ExprKind::Name(n) => self.family_of(&n.name, &[]),
+            ExprKind::Indexed(n, subs) => self.family_of(&n.name, subs),
+            _ => None,
+        }
+    }
+
     /// The families an expression reads (in derivatives too).
     pub fn refs(&self, e: &Expr, out: &mut Vec<usize>) {
         match &e.kind {
@@ -213,11 +222,18 @@ impl Families {
     }
 
     /// The body of a defined family for one of its references, its range indices replaced by the
-    /// reference's subscripts (bound indices renamed where they would capture one).
-    pub fn instantiate(&self, fam: usize, subs: &[IndexExpr], fresh: &mut Fresh) -> Option<Expr> {
+    /// reference's subscripts, its bound indices renamed where they would capture one or be one of
+    /// `avoid` (the indices free in the step it goes into, and the ones bound around it there).
+    pub fn instantiate(
+        &self,
+        fam: usize,
+        subs: &[IndexExpr],
+        avoid: &BTreeSet<String>,
+        fresh: &mut Fresh,
+    ) -> Option<Expr> {
         let Kind::Defined(body) = &self.fams[fam].kind else { return None };
         let mut map = HashMap::new();
-        let mut incoming = BTreeSet::new();
+        let mut incoming = avoid.clone();
         for (slot, sub) in self.fams[fam].slots.iter().zip(subs) {
             if let SlotPat::Range(name) = slot {
                 map.insert(name.clone(), sub.clone());
@@ -304,6 +320,9 @@ pub struct Deriver<'a> {
     pub fresh: &'a mut Fresh,
     /// The rules used, for the step's note.
     pub rules: BTreeSet<String>,
+    /// Whether a builtin with a parameter (`elu(x, a)`) is differentiated through its formula
+    /// (`derive`); else it is a derivative the generator does not take.
+    pub formulas: bool,
 }
 
 impl Deriver<'_> {
@@ -457,6 +476,13 @@ impl Deriver<'_> {
             self.rules.insert("chain rule".into());
             return Ok(mul(call(name, primes + 1, args.to_vec()), ds[0].clone()));
         }
+        // A builtin with a parameter (`elu(x, a)`, `huber(x)` with its default) has no derivative
+        // of one argument to write (`elu'`): it is differentiated through its formula, as the
+        // checker does.
+        if let Some((formula, expanded)) = with_parameters(name, primes, args).filter(|_| self.formulas) {
+            self.rules.insert(format!("definition of {name}"));
+            return self.d(&expanded).map_err(|why| format!("{why} in the formula of `{name}` (`{formula}`)"));
+        }
         let [u] = args else { return Err(format!("the derivative of `{name}`")) };
         if matches!(name, "log" | "ln") && primes == 0 && mentions_prod(u) {
             let d = self.log_d(u)?;
@@ -474,6 +500,28 @@ impl Deriver<'_> {
         self.rules.insert("chain rule".into());
         Ok(mul(local, du))
     }
+}
+
+/// A builtin with a parameter (`elu`, `leaky_relu`, `huber`, `clamp`, …: arity 2 or more, defined
+/// by a formula) applied to `args`: its formula as written in `crate::builtin` and the formula with
+/// the arguments put in for its parameters `x`, `y`, `z` (a parameter left out is its default).
+/// None for any other call, and for one with primes, which the resolver refuses.
+pub fn with_parameters(name: &str, primes: u32, args: &[Expr]) -> Option<(&'static str, Expr)> {
+    let builtin = crate::builtin::Builtin::from_name(name).filter(|b| b.arity() > 1 && primes == 0)?;
+    let formula = builtin.formula()?;
+    let (file, errors) = crate::syntax::parse_file(&format!("derive {formula}\n  = 0\n"));
+    let Some(Item::Derivation(d)) = file.items.first().filter(|_| errors.is_empty()) else { return None };
+    let defaults = builtin.spec().defaults;
+    let given = args.len();
+    let mut values = HashMap::new();
+    for (k, param) in ["x", "y", "z"].into_iter().take(builtin.arity()).enumerate() {
+        let value = match args.get(k) {
+            Some(arg) => arg.clone(),
+            None => mk(ExprKind::Number(defaults.get(k.checked_sub(builtin.arity() - defaults.len())?)?.to_string())),
+        };
+        values.insert(param.to_string(), value);
+    }
+    (given <= builtin.arity()).then(|| (formula, subst_with(&d.head, &HashMap::new(), &values)))
 }
 
 /// The derivative of a builtin of one argument at `u` (`exp(u)`, `1 / u`, `sigmoid'(u)`, …), or
@@ -498,10 +546,10 @@ pub fn local_derivative(name: &str, primes: u32, u: Expr) -> Option<Expr> {
         ("sigmoid" | "σ", p) => call("sigmoid", p + 1, vec![u]),
         ("tanh", p) => call("tanh", p + 1, vec![u]),
         ("step" | "sign", p) => call(name, p + 1, vec![u]),
-        // A builtin defined by a formula (`crate::builtin`): its derivative by name, which the
-        // checker expands.
+        // A builtin of one argument defined by a formula (`crate::builtin`): its derivative by
+        // name, which the checker expands. One with a parameter has no prime (`with_parameters`).
         _ if crate::builtin::Builtin::from_name(name)
-            .is_some_and(|b| b.formula().is_some() || b.derivative_formula().is_some()) =>
+            .is_some_and(|b| b.arity() == 1 && (b.formula().is_some() || b.derivative_formula().is_some())) =>
         {
             call(name, primes + 1, vec![u])
         }

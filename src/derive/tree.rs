@@ -367,6 +367,61 @@ pub fn names(e: &Expr, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The names `e` mentions free: references, indices and functions not bound by a `sum` or `prod`
+/// inside it.
+pub fn free_names(e: &Expr) -> BTreeSet<String> {
+    fn walk(e: &Expr, bound: &mut Vec<String>, out: &mut BTreeSet<String>) {
+        let ix = |i: &IndexExpr, bound: &[String], out: &mut BTreeSet<String>| {
+            for (_, a) in &i.terms {
+                if let IndexAtom::Name(n) = a {
+                    if !bound.contains(&n.name) {
+                        out.insert(n.name.clone());
+                    }
+                }
+            }
+        };
+        match &e.kind {
+            ExprKind::Big { binder, range, body, .. } => {
+                if let Some(r) = range {
+                    ix(&r.lo, bound, out);
+                    ix(&r.hi, bound, out);
+                }
+                bound.push(binder.name.clone());
+                walk(body, bound, out);
+                bound.pop();
+            }
+            ExprKind::Name(n) if !bound.contains(&n.name) => {
+                out.insert(n.name.clone());
+            }
+            ExprKind::Indexed(n, subs) => {
+                out.insert(n.name.clone());
+                subs.iter().for_each(|s| ix(s, bound, out));
+            }
+            ExprKind::Diff { body, wrt } => {
+                walk(body, bound, out);
+                for w in wrt {
+                    out.insert(w.name.name.clone());
+                    w.subscripts.iter().for_each(|s| ix(s, bound, out));
+                }
+            }
+            ExprKind::Call { func, args, .. } => {
+                out.insert(func.name.clone());
+                args.iter().for_each(|a| walk(a, bound, out));
+            }
+            ExprKind::Neg(a) | ExprKind::Transpose(a) => walk(a, bound, out),
+            ExprKind::Binary(_, a, b, _) => {
+                walk(a, bound, out);
+                walk(b, bound, out);
+            }
+            ExprKind::Array(items) => items.iter().for_each(|a| walk(a, bound, out)),
+            ExprKind::Number(_) | ExprKind::Name(_) => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(e, &mut Vec::new(), &mut out);
+    out
+}
+
 /// Whether `e` mentions the name `name` free (not bound by a `sum` inside it).
 pub fn mentions(e: &Expr, name: &str) -> bool {
     match &e.kind {

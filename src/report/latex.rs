@@ -157,6 +157,53 @@ fn markdown_document(title: Option<&str>, blocks: &[(Option<String>, Vec<String>
     out
 }
 
+/// Text set in math mode (a note beside a step): its words in `\text{…}`, its mathematical
+/// symbols and Greek letters as math between them (`\sigma\text{' = }\sigma…`), never as
+/// `\ensuremath` inside `\text{}` — KaTeX refuses that command and MathJax runs no command in
+/// text, so a note would break its whole block on the web. A prime after a symbol stays with it.
+fn text_in_math(text: &str) -> String {
+    let latex = text_latex(text);
+    let mut out = String::new();
+    let mut rest = latex.as_str();
+    let mut after_math = false;
+    const MATH: &str = "\\ensuremath{";
+    loop {
+        let (words, math) = match rest.find(MATH) {
+            Some(at) => {
+                let inner = &rest[at + MATH.len()..];
+                // The command's argument ends at its matching brace.
+                let mut depth = 1usize;
+                let end = inner.char_indices().find_map(|(k, c)| {
+                    depth = match c {
+                        '{' => depth + 1,
+                        '}' => depth - 1,
+                        _ => depth,
+                    };
+                    (depth == 0).then_some(k)
+                });
+                let Some(end) = end else { break };
+                let words = &rest[..at];
+                rest = &inner[end + 1..];
+                (words, Some(&inner[..end]))
+            }
+            None => (std::mem::take(&mut rest), None),
+        };
+        let primes = if after_math { words.len() - words.trim_start_matches('\'').len() } else { 0 };
+        out.push_str(&words[..primes]);
+        if primes < words.len() {
+            let _ = write!(out, "\\text{{{}}}", &words[primes..]);
+        }
+        match math {
+            Some(math) => {
+                out.push_str(math);
+                after_math = true;
+            }
+            None => break,
+        }
+    }
+    out
+}
+
 /// The set an input ranges over: its domain (`> 0` is `(0, \infty)`), to the power of its shape.
 fn declared_set(v: &VarItem) -> String {
     let set = match &v.domain {
@@ -318,7 +365,7 @@ impl Math {
             match self.equation(body) {
                 Some(latex) => {
                     if !text.is_empty() {
-                        parts.push(format!("\\text{{{}}}", text_latex(&std::mem::take(&mut text))));
+                        parts.push(text_in_math(&std::mem::take(&mut text)));
                     }
                     parts.push(latex);
                     text.push_str(&clause[body.len()..]);
@@ -327,7 +374,7 @@ impl Math {
             }
         }
         if !text.trim().is_empty() {
-            parts.push(format!("\\text{{{}}}", text_latex(text.trim_end())));
+            parts.push(text_in_math(text.trim_end()));
         }
         parts.join(" ")
     }
@@ -568,6 +615,21 @@ mod tests {
             "&& \\text{commute: } 1 - \\sigma\\left(x\\right) = \\sigma\\left(-x\\right) \\text{; a\\_b\\^{}2, done}",
         ] {
             assert!(tex.contains(row), "{row} in\n{tex}");
+        }
+    }
+
+    #[test]
+    fn symbols_in_a_note_are_math_outside_its_text() {
+        // KaTeX and MathJax run no command inside `\text{}`: no `\ensuremath` there.
+        assert_eq!(text_in_math("σ' = σ(1 − σ)"), "\\sigma'\\text{ = }\\sigma\\text{(1 }-\\text{ }\\sigma\\text{)}");
+        assert_eq!(text_in_math("tanh' = 1 − tanh²"), "\\text{tanh' = 1 }-\\text{ tanh}^2");
+        assert_eq!(text_in_math("definition of h; ŷ and θ̂"), "\\text{definition of h; \\^{y} and }\\hat{{\\theta}}");
+        assert_eq!(text_in_math("a_b"), "\\text{a\\_b}");
+        for format in [RenderFormat::Latex, RenderFormat::Markdown] {
+            let (file, _) =
+                parse_file("var x\nderive diff(sigmoid(x), x)\n  = sigmoid(x) * (1 - sigmoid(x))  # σ' = σ(1 − σ)\n");
+            let out = render_math(&file, None, format);
+            assert!(!out.contains("ensuremath") && out.contains("&& \\sigma'\\text{ = }"), "{out}");
         }
     }
 
