@@ -849,7 +849,7 @@ fn a_wrong_step_loses_its_share_not_the_work_it_shows() {
         &GradeOptions::default(),
     );
     let diagnosis = g.derivations[1].steps[1].diagnosis.as_deref().unwrap_or_default();
-    assert!(diagnosis.contains("the division by `2` should not be there"), "{diagnosis}");
+    assert!(diagnosis.contains("the division by `2` (the second of 2) should not be there"), "{diagnosis}");
 }
 
 #[test]

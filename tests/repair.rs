@@ -388,3 +388,20 @@ fn arguments_exponents_and_reflections_are_named_as_such() {
     ];
     assert_repairs(&report, expected);
 }
+
+/// A culprit whose text the step writes more than once is told apart by its place: in
+/// `3*x^2*sin(x) + x^3*sin(x)` for the derivative of `x^3 * sin(x)`, the second `sin(x)` is the
+/// one that should be `cos(x)` (by the product rule; the first is right).
+#[test]
+fn a_culprit_written_twice_is_told_apart_by_its_place() {
+    let report = check_text("var x\nderive \"product rule\" diff(x^3 * sin(x), x)\n  = 3*x^2*sin(x) + x^3*sin(x)\n");
+    let repair = repair_of(&report, "product rule");
+    assert_eq!(repair.culprit_text, "sin(x)");
+    assert_eq!(repair.occurrence, Some((2, 2)));
+    let text = gradproof::grade::repair_text(repair);
+    assert!(text.starts_with("`sin(x)` (the second of 2) where"), "{text}");
+    // A name inside another name is no second place: one `x` in `xx * w * (1 - tanh(x)^2)`.
+    let once = check_text("var w, x, xx\nderive \"once\" diff(xx * tanh(w*x), x)\n  = xx * w * (1 - tanh(x)^2)\n");
+    let repair = repair_of(&once, "once");
+    assert_eq!((repair.culprit_text.as_str(), repair.occurrence), ("x", None), "{repair:?}");
+}

@@ -67,6 +67,9 @@ pub struct Repair {
     pub culprit: Option<Span>,
     /// That part as written (empty when there is none).
     pub culprit_text: String,
+    /// Where that text is written more than once in the step: which of them it is (1 for the
+    /// first) and how many there are, so that the words can say "`p[k]` (the second of 3)".
+    pub occurrence: Option<(usize, usize)>,
     /// What the part becomes, or the factor, term or sum added (empty when the part is removed).
     pub replacement: String,
     /// The whole repaired step, in the derivation language.

@@ -192,6 +192,11 @@ pub fn cause_text(cause: &Cause) -> String {
 /// it: ``replacing `s[c,t]` by `s[c,t-1]` makes this step follow from the step before``.
 pub fn repair_text(repair: &Repair) -> String {
     let culprit = &repair.culprit_text;
+    // The part quoted, with which of its places where the step writes it more than once.
+    let c = match repair.occurrence {
+        Some((n, of)) => format!("`{culprit}` (the {} of {of})", ordinal(n)),
+        None => format!("`{culprit}`"),
+    };
     let by = &repair.replacement;
     let follows = "makes this step follow from the step before";
     let without = "without it, this step follows from the step before";
@@ -205,17 +210,17 @@ pub fn repair_text(repair: &Repair) -> String {
     };
     match repair.kind {
         RepairKind::Derivative | RepairKind::Function | RepairKind::Name | RepairKind::WrongFactor => {
-            format!("`{culprit}` where `{by}` is needed: that change {follows}")
+            format!("{c} where `{by}` is needed: that change {follows}")
         }
-        RepairKind::Transpose => format!("transposed: `{culprit}` where `{by}` is needed: that change {follows}"),
+        RepairKind::Transpose => format!("transposed: {c} where `{by}` is needed: that change {follows}"),
         RepairKind::WrongDerivative => match &repair.of {
             Some((of, derivative)) if derivative == by => {
-                format!("`{of}` is `{by}`, not `{culprit}`: that change {follows}")
+                format!("`{of}` is `{by}`, not {c}: that change {follows}")
             }
             Some((of, derivative)) => {
-                format!("`{of}` is `{derivative}`: replacing `{culprit}` by `{by}` {follows}")
+                format!("`{of}` is `{derivative}`: replacing {c} by `{by}` {follows}")
             }
-            None => format!("`{culprit}` where the derivative `{by}` is needed: that change {follows}"),
+            None => format!("{c} where the derivative `{by}` is needed: that change {follows}"),
         },
         // A factor put on a `1` is what that `1` should have been: `delta(i, j)` for `1`.
         RepairKind::MissingFactor | RepairKind::MissingChainFactor | RepairKind::ConstantFactor
@@ -224,38 +229,44 @@ pub fn repair_text(repair: &Repair) -> String {
             format!("`1` where `{by}` is needed: that change {follows}")
         }
         RepairKind::ConstantFactor if by.is_empty() => {
-            format!("the constant factor `{culprit}` should not be there: {without}")
+            format!("the constant factor {c} should not be there: {without}")
         }
         RepairKind::ConstantFactor if repair.culprit.is_some() && !culprit.is_empty() => {
-            format!("a constant factor `{by}` is missing from `{culprit}`: putting it back {follows}")
+            format!("a constant factor `{by}` is missing from {c}: putting it back {follows}")
         }
         RepairKind::ConstantFactor => format!("a constant factor `{by}` is missing: putting it back {follows}"),
         RepairKind::Index | RepairKind::Sign | RepairKind::Power => {
-            format!("replacing `{culprit}` by `{by}` {follows}")
+            format!("replacing {c} by `{by}` {follows}")
         }
-        RepairKind::ExtraFactor => format!("the factor `{culprit}` should not be there: {without}"),
-        RepairKind::ExtraDivisor => format!("the division by `{culprit}` should not be there: {without}"),
-        RepairKind::ExtraTerm => format!("the term `{culprit}` should not be there: {without}"),
-        RepairKind::ExtraSum => format!("the sum `{culprit}` should not be there: `{by}` in its place {follows}"),
+        RepairKind::ExtraFactor => format!("the factor {c} should not be there: {without}"),
+        RepairKind::ExtraDivisor => format!("the division by {c} should not be there: {without}"),
+        RepairKind::ExtraTerm => format!("the term {c} should not be there: {without}"),
+        RepairKind::ExtraSum => format!("the sum {c} should not be there: `{by}` in its place {follows}"),
         RepairKind::MissingFactor if repair.of.is_some() && !culprit.is_empty() => {
-            format!("the product rule's factor `{by}`{written} is missing from `{culprit}`: putting it back {follows}")
+            format!("the product rule's factor `{by}`{written} is missing from {c}: putting it back {follows}")
         }
         RepairKind::MissingFactor if repair.culprit.is_some() && !culprit.is_empty() => {
-            format!("the factor `{by}` is missing from `{culprit}`: putting it back {follows}")
+            format!("the factor `{by}` is missing from {c}: putting it back {follows}")
         }
         RepairKind::MissingFactor => format!("the factor `{by}` is missing: putting it back {follows}"),
         RepairKind::MissingChainFactor if repair.culprit.is_some() && !culprit.is_empty() => {
-            format!("the chain-rule factor `{by}`{written} is missing from `{culprit}`: putting it back {follows}")
+            format!("the chain-rule factor `{by}`{written} is missing from {c}: putting it back {follows}")
         }
         RepairKind::MissingChainFactor => {
             format!("the chain-rule factor `{by}`{written} is missing: putting it back {follows}")
         }
         RepairKind::MissingTerm if repair.culprit.is_some() && !culprit.is_empty() => {
-            format!("the term `{by}` is missing beside `{culprit}`: putting it back {follows}")
+            format!("the term `{by}` is missing beside {c}: putting it back {follows}")
         }
         RepairKind::MissingTerm => format!("the term `{by}` is missing: putting it back {follows}"),
-        RepairKind::MissingSum => format!("a sum is missing: `{by}` for `{culprit}` {follows}"),
+        RepairKind::MissingSum => format!("a sum is missing: `{by}` for {c} {follows}"),
     }
+}
+
+/// `first`, `second`, …, `11th`.
+fn ordinal(n: usize) -> String {
+    const WORDS: [&str; 6] = ["first", "second", "third", "fourth", "fifth", "sixth"];
+    WORDS.get(n.wrapping_sub(1)).map_or_else(|| format!("{n}th"), |w| w.to_string())
 }
 
 /// `2`, `1/2`, `-3/4`.

@@ -356,10 +356,28 @@ fn search(
         };
         let culprit = c.culprit.map(|s| without_parentheses(source, s));
         let culprit_text = culprit.and_then(|s| source.get(s.range())).unwrap_or_default().to_string();
+        // Which of the places the step writes that text, where it writes it more than once.
+        let occurrence = culprit.filter(|_| !culprit_text.is_empty()).and_then(|at| {
+            let written = source.get(step.span.range())?;
+            // (As a whole: the `x` of `exp(x)` is one place, not two.)
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            let starts: Vec<usize> = written
+                .match_indices(culprit_text.as_str())
+                .filter(|(k, t)| {
+                    let (before, after) = (written[..*k].chars().next_back(), written[k + t.len()..].chars().next());
+                    let inside = word(before) && word(t.chars().next()) || word(after) && word(t.chars().next_back());
+                    !inside
+                })
+                .map(|(k, _)| step.span.start + k)
+                .collect();
+            let n = starts.iter().position(|&k| k == at.start)?;
+            (starts.len() > 1).then_some((n + 1, starts.len()))
+        });
         f.repair = Some(Repair {
             kind,
             culprit,
             culprit_text,
+            occurrence,
             replacement: c.replacement.clone(),
             step: expr_to_string(&c.step, Spelling::Canonical),
             verdict,
