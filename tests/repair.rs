@@ -405,3 +405,16 @@ fn a_culprit_written_twice_is_told_apart_by_its_place() {
     let repair = repair_of(&once, "once");
     assert_eq!((repair.culprit_text.as_str(), repair.occurrence), ("x", None), "{repair:?}");
 }
+
+/// An extra term is said as extra, not removed in disguise as a difference of equal parts (the
+/// bias gradient added to the weight gradient: "`t[n]` where `yh[n]` is needed" made the term
+/// `yh[n] - yh[n]`); truth by hand: the step before is the first sum alone.
+#[test]
+fn an_extra_term_is_not_repaired_into_a_difference_of_equal_parts() {
+    let report = check_text(
+        "index n in 1..N\nvar X[n], t[n], w, b\nlet yh[n] = w * X[n] + b\nlet E = 1/N * sum(n, (yh[n] - t[n])^2)\n\
+         derive \"extra\" diff(E, w)\n  = 2/N * sum(n, (yh[n] - t[n]) * X[n]) + 2/N * sum(n, yh[n] - t[n])\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_repairs(&report, &[("extra", RepairKind::ExtraTerm, "2/N * sum(n, yh[n] - t[n])", "")]);
+}

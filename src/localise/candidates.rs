@@ -210,11 +210,20 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
                 || c.kind == RepairKind::Sign && at.is_some_and(|at| turned.contains(&at));
         (if late { RepairKind::ConstantFactor } else { c.kind }, late, c.culprit.map_or(0, |s| s.end - s.start))
     });
-    // (And the step itself is no change.) Each candidate printed once.
+    // (And the step itself is no change.) Each candidate printed once. A change that makes a
+    // part a difference of equal parts (`yh[n] - yh[n]`) removes that part in disguise: the part
+    // dropped says it (an extra term), the disguise would say "`t[n]` where `yh[n]` is needed".
     let original = expr_to_string(step, Spelling::Canonical);
+    let self_differences = |e: &Expr| {
+        nodes_of(e)
+            .into_iter()
+            .filter(|n| matches!(&n.kind, ExprKind::Binary(BinOp::Sub, a, b, _) if text(a) == text(b)))
+            .count()
+    };
+    let had = self_differences(step);
     out.retain(|c| {
         let changed = expr_to_string(&c.step, Spelling::Canonical);
-        changed != original && seen.insert(changed)
+        changed != original && self_differences(&c.step) <= had && seen.insert(changed)
     });
     out.truncate(MAX_CANDIDATES);
     out
