@@ -694,8 +694,8 @@ fn grade_derivations(
         // A chain that starts from a closed form and ends with the derivative (the reference's
         // answer down to its question) may be a right proof written backwards: a person judges it.
         let own_head = sub.resolved.map(|id| &model.derivations[id].head);
-        let backwards = own_head.is_some_and(|h| policy::not_closed_form(model, h, &rd.derivatives_left).is_empty());
-        if holds && !left_over.is_empty() && !d.steps.is_empty() && backwards {
+        let closed = |h: &crate::model::Expr| policy::not_closed_form(model, h, &rd.derivatives_left).is_empty();
+        if holds && !left_over.is_empty() && !d.steps.is_empty() && own_head.is_some_and(closed) {
             grade.review.push(
                 "its head has no derivative left and its last step has: written from the answer back to the question?"
                     .to_string(),

@@ -145,13 +145,6 @@ pub fn coarser_than_reference(
     rule: ToleranceRule,
     reference_final: &Expr,
 ) -> Option<String> {
-    fn literal(e: &Expr) -> Option<&crate::model::Literal> {
-        match e {
-            Expr::Const(l) => Some(l),
-            Expr::Neg(a) => literal(a),
-            _ => None,
-        }
-    }
     fn widest(e: &Expr, whole: bool, out: &mut Option<BigRational>) {
         if let Expr::Const(l) = e {
             if let Some(h) = l.half_unit.as_ref().filter(|_| l.point || whole) {
@@ -165,16 +158,25 @@ pub fn coarser_than_reference(
     if answer.relation != crate::syntax::ast::Relation::Approx || rule != ToleranceRule::Rounding {
         return None;
     }
-    let asked = literal(reference_final).filter(|l| l.point)?;
+    let asked = number_literal(reference_final).filter(|l| l.point)?;
     let unit = asked.half_unit.as_ref()?;
     let mut given = None;
-    widest(&answer.expr, literal(&answer.expr).is_some(), &mut given);
+    widest(&answer.expr, number_literal(&answer.expr).is_some(), &mut given);
     given.filter(|g| g > unit)?;
     // Written with as many decimals as the reference's last digit has (half a unit of it is
     // `unit`), its sign included.
     let decimals = (-(2.0 * unit.to_f64()?).log10()).round().max(0.0) as usize;
     let value = if matches!(reference_final, Expr::Neg(_)) { -&asked.value } else { asked.value.clone() };
     Some(format!("{:.decimals$}", value.to_f64()?))
+}
+
+/// The number an expression is, written as one literal with its signs (`0.496`, `-0.5`).
+pub(super) fn number_literal(e: &Expr) -> Option<&crate::model::Literal> {
+    match e {
+        Expr::Const(l) => Some(l),
+        Expr::Neg(a) => number_literal(a),
+        _ => None,
+    }
 }
 
 /// The derivatives a final answer leaves that the reference's final answer does not (`allowed`,

@@ -221,12 +221,7 @@ const PRECISE_DIGITS: i32 = 5;
 fn precise_answer(d: &crate::model::Derivation) -> Option<Diagnostic> {
     use num_traits::ToPrimitive;
     let last = d.steps.last()?;
-    let crate::model::Expr::Const(l) = (match &last.expr {
-        crate::model::Expr::Neg(a) => a.as_ref(),
-        e => e,
-    }) else {
-        return None;
-    };
+    let l = super::policy::number_literal(&last.expr)?;
     let half = l.half_unit.as_ref().filter(|_| l.point && d.tolerance == crate::model::ToleranceRule::Rounding)?;
     let digits = (l.value.abs().to_f64()? / (2.0 * half.to_f64()?)).log10().floor() as i32 + 1;
     (digits > PRECISE_DIGITS).then(|| {
