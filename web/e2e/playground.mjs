@@ -145,6 +145,16 @@ try {
   await page.selectOption("#kind", "tex");
   await page.waitForSelector("#model-pane:not([hidden])", { timeout: TIMEOUT });
   assert.ok((await page.locator("#model .cm-content").textContent()).includes("let zeta[c,t] = ∂E/∂s[c,t]"));
+  // The answer starts as an empty `align*` (a backspace once stood for its `\b`), and what is
+  // typed in it survives a trip to the other input and back.
+  const answerText = () => page.locator("#editor .cm-content").innerText();
+  assert.ok((await answerText()).includes(String.raw`\begin{align*}`), await answerText());
+  await page.locator("#editor .cm-content").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("% kept");
+  await page.selectOption("#kind", "deriv");
+  await page.selectOption("#kind", "tex");
+  assert.ok((await answerText()).includes("% kept"), await answerText());
   const model = await (await page.request.get(`${url}api/examples/tour`)).text();
   const latex = String.raw`\begin{align*}
 \frac{\partial E}{\partial \text{net}_\phi^t} &= \sum_c \zeta_c^t s_c^{t-1} f_\phi'(\text{net}_\phi^t) \\

@@ -11,6 +11,12 @@ import { setDiagnostics } from "@codemirror/lint";
 import katex from "katex";
 
 const DEBOUNCE_MS = 250;
+// After the server answered that it is busy (503: as many checks running as it allows), the same
+// text is sent again this much later.
+const RETRY_MS = 1000;
+// A derivation text longer than this (in characters of Markdown) is not typeset: KaTeX would hold
+// the page for seconds at every check.
+const MAX_TYPESET = 60000;
 
 // ---- the language: statements, names, numbers, comments -------------------------------------
 
@@ -82,7 +88,7 @@ const modelPane = document.getElementById("model-pane");
 
 const ANSWER_STARTER = String.raw`% An answer in LaTeX: every display-math block (align, equation, \[ … \]) that holds a chain
 % LHS = A = B … is a derivation, checked step by step against the model below.
-egin{align*}
+\begin{align*}
 \end{align*}
 `;
 
@@ -96,13 +102,13 @@ const onChange = EditorView.updateListener.of((update) => {
 
 const view = new EditorView({
   parent: document.getElementById("editor"),
-  extensions: [basicSetup, deriv, marks, verdictGutter, onChange],
+  extensions: [basicSetup, deriv, marks, verdictGutter, onChange, EditorView.contentAttributes.of({ "aria-label": "Derivation text" })],
 });
 
 // The model of an answer in LaTeX or Markdown (shown only for those).
 const modelView = new EditorView({
   parent: document.getElementById("model"),
-  extensions: [basicSetup, deriv, onChange],
+  extensions: [basicSetup, deriv, onChange, EditorView.contentAttributes.of({ "aria-label": "Model of the answer" })],
 });
 
 let currentKind = "deriv";
@@ -126,6 +132,7 @@ async function runCheck() {
   controller = new AbortController();
   setStatus("checking…");
   let answer;
+  let busy = false;
   try {
     const response = await fetch("/api/check", {
       method: "POST",
@@ -133,10 +140,21 @@ async function runCheck() {
       body: JSON.stringify(model === null ? { source: text } : { source: text, kind: kind(), model }),
       signal: controller.signal,
     });
+    busy = response.status === 503;
     answer = await response.json();
     if (!response.ok) throw new Error(answer.error ?? `the server answered ${response.status}`);
   } catch (error) {
-    if (mine === sequence && error.name !== "AbortError") setStatus(`not checked: ${error.message}`);
+    if (mine !== sequence || error.name === "AbortError") return;
+    if (error.message === "Failed to fetch" || error instanceof TypeError) {
+      setStatus("not checked: the playground server does not answer (is `gradproof serve` still running?)");
+    } else if (busy) {
+      // The server checks as many texts at once as it allows: this one again, a little later.
+      setStatus("the server is busy: checking again in a moment…");
+      clearTimeout(timer);
+      timer = setTimeout(runCheck, RETRY_MS);
+    } else {
+      setStatus(`not checked: ${error.message}`);
+    }
     return;
   }
   // Stale: a newer text is on its way.
@@ -273,6 +291,10 @@ function showMath(markdown) {
     mathEl.textContent = kind() === "deriv" ? "(shown when the text has no errors)" : "(for .deriv text)";
     return;
   }
+  if (markdown.length > MAX_TYPESET) {
+    mathEl.textContent = `(not typeset: the text is too long to typeset while you type, ${markdown.length} characters of formulas; \`gradproof render\` writes it)`;
+    return;
+  }
   const lines = markdown.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -319,18 +341,24 @@ function setText(text, editor = view) {
 
 // Switching to an answer keeps the `.deriv` text as its model; switching back makes the model the
 // text again.
+// The answer written last in each kind, kept when the input is switched away from it and given
+// back when it is switched to again (nothing typed is lost by trying the menu).
+const answers = {};
+
 function setKind(next, { keepTexts = false } = {}) {
   const before = currentKind;
   currentKind = next;
   kindMenu.value = next;
   modelPane.hidden = next === "deriv";
   if (keepTexts || before === next) return;
+  if (before !== "deriv") answers[before] = view.state.doc.toString();
   if (before === "deriv") {
     setText(view.state.doc.toString(), modelView);
-    setText(ANSWER_STARTER);
+    setText(answers[next] ?? ANSWER_STARTER);
   } else if (next === "deriv") {
     setText(modelView.state.doc.toString());
   } else {
+    if (answers[next] !== undefined) setText(answers[next]);
     scheduleCheck();
   }
 }
