@@ -157,3 +157,18 @@ fn one_wrong_element_of_a_large_matrix_is_the_counterexample() {
     assert_close(c.inputs["c[7]"] * (1.0 - y7 * y7) * c.inputs["x[13]"], c.left, 1e-12);
     assert_close(c.left.unwrap() + 0.001, c.right, 1e-12);
 }
+
+/// Of the samples where a step differs, the one shown is one where the two values differ at a
+/// glance: `a[j]` written for `h[j] = tanh(a[j])` was shown at a ≈ -0.012, where tanh(a) ≈ a and
+/// the values read -0.00214725 and -0.00214736; 13 other samples told them apart by far.
+#[test]
+fn the_sample_shown_tells_the_two_values_apart() {
+    let c = counterexample(
+        "index i in 1..m, j in 1..n, k in 1..d\nvar x[k], W1[j,k], b1[j], W2[i,j], b2[i], y[i]\n\
+         let a[j] = sum(k, W1[j,k] * x[k]) + b1[j]\nlet h[j] = tanh(a[j])\n\
+         let o[i] = sum(j, W2[i,j] * h[j]) + b2[i]\nlet L = 1/2 * sum(i, (o[i] - y[i])^2)\n\
+         derive diff(L, W2[i,j])\n  = (o[i] - y[i]) * a[j]\n",
+    );
+    let (left, right) = (c.left.expect("a value"), c.right.expect("a value"));
+    assert!((left - right).abs() >= 1e-3 * left.abs().max(right.abs()), "{left} against {right}");
+}

@@ -481,3 +481,51 @@ fn a_class_label_outside_the_range_it_indexes_says_so() {
     let source = "index i in 1..n\nvar y in 1..K\nvar x[i]\nderive x[y]\n  = 0\n";
     assert_error(source, 4, "the class label `y` (in 1..K) may lie outside", "`var y in 1..n`");
 }
+
+/// What a first-timer writes, or pastes from a PDF, each with a hint that says what to write
+/// (the playground's tester met every one of them).
+#[test]
+fn first_timers_and_pasted_text_get_hints() {
+    assert_error(
+        "var x\nderive diff(x^2, x) = 2*x\n",
+        2,
+        "unexpected `=`",
+        "each step goes on a line of its own below the head, starting with `=`: `derive diff(x^2, x)`, and on the next line `  = 2*x`",
+    );
+    assert_error("title “Mine”\nvar x\n", 1, "unexpected `“`", "straight quotes");
+    assert_error("var x\nderive x^2\n  = x*\u{200B}x\n", 3, "unexpected invisible character U+200B", "delete it");
+    assert_error(
+        "var x\nderive diff（x^2, x）\n  = 2*x\n",
+        2,
+        "unexpected",
+        "`（` is a full-width character: write `(`",
+    );
+    assert_error("var x\nderive diff(x^2)\n  = 2*x\n", 2, "unexpected `)`", "`diff(x^2, x)`");
+    assert_error("var x\nderive Diff(x^2, x)\n  = 2*x\n", 2, "unknown function `Diff`", "did you mean `diff`?");
+}
+
+/// A weight gradient written as a vector times a vector: the outer product is offered beside the
+/// dot and elementwise products (the head is a matrix).
+#[test]
+fn a_product_of_two_vectors_offers_the_outer_product() {
+    assert_error(
+        "var d: n, x: n\nderive d * x\n  = d\n",
+        2,
+        "cannot multiply an n-vector by an n-vector",
+        "for the outer product (a matrix) `x * y^T` or `outer(x, y)`",
+    );
+}
+
+/// Declarations may come in any order: a family over an index declared further down reads its
+/// subscript as that index, not as a label (the `x[i]` of a sum was "no declared entry matches
+/// `x[i]`", with the hint "declared: `x[i]`").
+#[test]
+fn an_index_declared_after_its_family_is_an_index() {
+    let report = check_source(
+        "test.deriv",
+        b"var x[i]\nlet h[i] = 2 * x[i]\nindex i in 1..n\nderive sum(i, h[i])\n  = 2 * sum(j in 1..n, x[j])\n",
+        &CheckOptions::default(),
+    );
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    assert_eq!(report.derivations[0].steps[0].verdict, gradproof::check::Verdict::Proved);
+}

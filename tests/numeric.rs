@@ -557,3 +557,59 @@ fn a_saturated_sigmoid_is_not_one() {
         assert_eq!(numeric_verdicts(SATURATED, seed), [Wrong, Wrong, Wrong, Checked], "seed {seed}");
     }
 }
+
+/// A derivative of a saturated sigmoid or tanh, 4e-18 where the bias is 40: σ′ was computed as
+/// σ·(1 − σ), which is 0 in floats from z ≈ 37 on, so forward mode gave up and the finite
+/// differences knew the derivative to 1e-14 at best — the sign error, the factor 2 and `= 0`
+/// were all `checked` (a student's page showed them so). σ′ and tanh′ are now computed without
+/// the cancellation (`e/(1 + e)²`, e = exp(−|z|)), and the side the step writes as σ·(1 − σ),
+/// 0 ± 1e-15 in floats, is taken in higher precision. Truth (SymPy): diff(sigmoid(w*x + 40), w)
+/// = x·e^(−w·x−40)/(1 + e^(−w·x−40))², positive times x, never 0; the right step is `checked`.
+const SATURATED_DERIVATIVES: &str = "
+var x, w
+let b = 40
+derive diff(sigmoid(w*x + b), w)
+  = x*sigmoid(w*x + b)*(1 - sigmoid(w*x + b))
+derive diff(sigmoid(w*x + b), w)
+  = -x*sigmoid(w*x + b)*(1 - sigmoid(w*x + b))
+derive diff(sigmoid(w*x + b), w)
+  = 2*x*sigmoid(w*x + b)*(1 - sigmoid(w*x + b))
+derive diff(sigmoid(w*x + b), w)
+  = 0
+derive diff(-log(sigmoid(w*x + 60)), w)
+  = x*(1 - sigmoid(w*x + 60))
+derive diff(tanh(w + 40), w)
+  = -(1 - tanh(w + 40)^2)
+derive diff(tanh(w + 40), w)
+  = 1 - tanh(w + 40)^2
+";
+
+#[test]
+fn a_saturated_derivative_keeps_its_sign() {
+    use Verdict::{Checked, Wrong};
+    for seed in [DEFAULT_SEED, 1, 2] {
+        assert_eq!(
+            numeric_verdicts(SATURATED_DERIVATIVES, seed),
+            [Checked, Wrong, Wrong, Wrong, Wrong, Wrong, Checked],
+            "seed {seed}"
+        );
+    }
+}
+
+/// A concrete sum of 458 fractions was evaluated exactly under the budget of the exact
+/// evaluations that read sampled inputs (it reads none), ran out and was compared in floats, where
+/// 1 − 2^-458 is 1: `checked`. Truth (fractions): the sums are 1 − 2^-n and (1 − 3^-500)/2.
+const LONG_EXACT_SUMS: &str = "
+derive sum(k in 1..458, 1/2^k)
+  = 1
+derive sum(k in 1..500, 1/3^k)
+  = 1/2
+derive sum(k in 1..600, 1/2^k)
+  = 1 - 1/2^600
+";
+
+#[test]
+fn a_long_concrete_sum_is_compared_exactly() {
+    use Verdict::{Checked, Wrong};
+    assert_eq!(numeric_verdicts(LONG_EXACT_SUMS, DEFAULT_SEED), [Wrong, Wrong, Checked]);
+}

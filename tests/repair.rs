@@ -418,3 +418,28 @@ fn an_extra_term_is_not_repaired_into_a_difference_of_equal_parts() {
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_repairs(&report, &[("extra", RepairKind::ExtraTerm, "2/N * sum(n, yh[n] - t[n])", "")]);
 }
+
+/// Slips of an optimiser step in numbers, where the step writes what a part of the step before
+/// works out to and leaves out what the part's parent adds: the root of Adagrad's denominator
+/// (`0.08` where the step before has `sqrt(G0 + g0^2)`, 0.08 under the root), momentum's gradient
+/// term (`0.27` for `mu * v0 + g0`), weight decay's `w0` (`0.01` for `lam * w0`). Truth by hand:
+/// 0.04 + 0.2² = 0.08, 0.9·0.3 = 0.27, and each changed step is the step before with the sheet's
+/// numbers put in.
+#[test]
+fn numeric_optimiser_slips_are_matched_by_the_value_of_a_part_of_the_step_before() {
+    let report = check_text(
+        "let w0 = 0.5, g0 = 0.2, lr = 0.1, mu = 0.9, v0 = 0.3, lam = 0.01, G0 = 0.04\n\
+         derive \"root\" w0 - lr * g0 / sqrt(G0 + g0^2)\n  = 0.5 - 0.1 * 0.2 / 0.08\n\
+         derive \"momentum\" w0 - lr * (mu * v0 + g0)\n  = 0.5 - 0.1 * 0.27\n\
+         derive \"decay\" w0 - lr * (g0 + lam * w0)\n  = 0.5 - 0.1 * (0.2 + 0.01)\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_repairs(
+        &report,
+        &[
+            ("root", RepairKind::Function, "0.08", "sqrt(0.08)"),
+            ("momentum", RepairKind::MissingTerm, "0.27", "0.2"),
+            ("decay", RepairKind::MissingFactor, "0.01", "0.5"),
+        ],
+    );
+}

@@ -127,7 +127,7 @@ pub(super) fn evaluate_all(
                 .map(|(i, e)| {
                     let results = match exhausted[i].clone() {
                         Some(m) => vec![Ok(Point::Error(m)); frees.len()],
-                        None => points_at(&mut batch, e, &free[i], &frees, try_exact[i]),
+                        None => points_at(&mut batch, e, &free[i], &frees, try_exact[i], cover.random[i]),
                     };
                     widened.push(if needs_widened[i] {
                         widened_at(&mut batch, e, &free[i], &frees)
@@ -244,13 +244,14 @@ pub(super) fn points_at(
     own: &[IndexId],
     frees: &[Vec<Option<i64>>],
     try_exact: bool,
+    reads_inputs: bool,
 ) -> Vec<Result<Point, EvalError>> {
     let mut out = Vec::with_capacity(frees.len());
     let mut exact = try_exact;
     let mut floats: rustc_hash::FxHashMap<Vec<Option<i64>>, Result<Point, EvalError>> = Default::default();
     for free in frees {
         if exact {
-            match batch.exact(e, free) {
+            match batch.exact(e, free, reads_inputs) {
                 Ok(v) => {
                     let float = numeric::ratio_to_f64(&v);
                     out.push(Ok(Point::Value { exact: Some(v), float, error: 0.0, scale: 0.0 }));

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use num_rational::BigRational;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::check::RepairKind;
@@ -181,6 +182,7 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
     missing_parts(&before_in_numbers, step, known, hints, &nodes, &mut out);
     missing_inner_terms(&before_in_numbers, step, hints, &nodes, &mut out);
     forgotten_sums(before, step, &known.indices, &nodes, &mut out);
+    number_slips(&before_in_numbers, step, &nodes, &mut out);
     // Equal changes made two ways are tried once; the smaller culprit is kept.
     let mut seen = FxHashSet::default();
     // A part added to the whole step (no culprit) is the plainest to say: first. A number of the
@@ -1375,6 +1377,127 @@ fn missing_inner_terms(before: &Expr, step: &Expr, hints: &Hints, nodes: &[(Path
             });
         }
     }
+}
+
+/// The most changes [`number_slips`] makes of one step.
+const MAX_NUMBER_SLIPS: usize = 24;
+
+/// A number of a step in numbers that a part of the step before works out to, where that part
+/// is not all the step needs: the root dropped (`0.08` where the step before has
+/// `sqrt(0.04 + 0.2^2)` → `sqrt(0.08)`), a term (`0.27` for `0.9 * 0.3 + 0.2` → `0.27 + 0.2`),
+/// a factor (`0.01` for `0.01 * 0.5` → `0.01 * 0.5`) or a power (`0.2` for `0.2^2`). The part
+/// is matched by its exact value: a student writes what it works out to, not its text.
+fn number_slips(before: &Expr, step: &Expr, nodes: &[(Path, &Expr)], out: &mut Vec<Candidate>) {
+    let named = |n: &Expr| matches!(n.kind, ExprKind::Name(_) | ExprKind::Indexed(..) | ExprKind::Diff { .. });
+    if nodes.iter().any(|(_, n)| named(n)) || any_node(before, &named) {
+        return;
+    }
+    let parts: Vec<(Path, &Expr, BigRational)> =
+        self::nodes(before).into_iter().filter_map(|(path, n)| Some((path.clone(), n, exact_value(n)?))).collect();
+    let mut made = 0;
+    for (path, n) in nodes {
+        let ExprKind::Number(_) = n.kind else { continue };
+        let Some(value) = exact_value(n) else { continue };
+        for (at, part, _) in parts.iter().filter(|(_, _, v)| *v == value) {
+            let Some((kind, with, replacement)) = completed(before, at, part, n) else { continue };
+            if made == MAX_NUMBER_SLIPS {
+                return;
+            }
+            made += 1;
+            let changed = replaced(step, path, with);
+            out.push(Candidate { kind, culprit: Some(n.span), replacement, step: changed, of: None });
+        }
+    }
+}
+
+/// The number `n` of a step, standing for the part at `at` of the step before, completed by what
+/// that part's parent adds: its kind of change, with the node that replaces `n`, and the text
+/// said (the function applied, the term or factor put back, the power).
+fn completed(before: &Expr, at: &[usize], part: &Expr, n: &Expr) -> Option<(RepairKind, Expr, String)> {
+    let (_, up) = at.split_last()?;
+    let parent = node_at(before, up)?;
+    let span = n.span;
+    match &parent.kind {
+        ExprKind::Call { func, args, primes: 0 } if args.len() == 1 => {
+            let call = node(ExprKind::Call { func: func.clone(), primes: 0, args: vec![n.clone()] }, span);
+            let said = text(&call);
+            Some((RepairKind::Function, call, said))
+        }
+        ExprKind::Binary(BinOp::Pow, base, exponent, op) if std::ptr::eq(base.as_ref(), part) => {
+            let power = binary(BinOp::Pow, n.clone(), exponent.as_ref().clone(), *op);
+            let said = text(&power);
+            Some((RepairKind::Power, Expr { span, ..power }, said))
+        }
+        ExprKind::Binary(BinOp::Add | BinOp::Sub, ..) => {
+            // The whole sum the part is a term of.
+            let mut top = up;
+            while let Some((_, higher)) = top.split_last() {
+                match node_at(before, higher).map(|p| &p.kind) {
+                    Some(ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) => top = higher,
+                    _ => break,
+                }
+            }
+            let sum = node_at(before, top)?;
+            let terms = sum.term_refs();
+            let (positive, _) = terms.iter().find(|(_, t)| std::ptr::eq(*t, part))?;
+            if !positive {
+                return None;
+            }
+            let rest: Vec<&(bool, &Expr)> = terms.iter().filter(|(_, t)| !std::ptr::eq(*t, part)).collect();
+            let with = rest.iter().fold(n.clone(), |acc, (positive, t)| {
+                binary(if *positive { BinOp::Add } else { BinOp::Sub }, acc, (*t).clone(), span)
+            });
+            let said: Vec<String> =
+                rest.iter().map(|(positive, t)| if *positive { text(t) } else { format!("-{}", text(t)) }).collect();
+            Some((RepairKind::MissingTerm, with, said.join(" + ")))
+        }
+        ExprKind::Binary(BinOp::Mul, ..) => {
+            // The whole product the part is a factor of.
+            let mut top = up;
+            while let Some((_, higher)) = top.split_last() {
+                match node_at(before, higher).map(|p| &p.kind) {
+                    Some(ExprKind::Binary(BinOp::Mul, ..)) => top = higher,
+                    _ => break,
+                }
+            }
+            let mut fs = Vec::new();
+            factors(node_at(before, top)?, &mut fs);
+            let rest: Vec<Expr> = fs
+                .into_iter()
+                .filter(|f| !matches!(f, Cow::Borrowed(f) if std::ptr::eq(*f, part)))
+                .map(Cow::into_owned)
+                .collect();
+            let missing = rest.into_iter().reduce(|a, b| binary(BinOp::Mul, a, b, span))?;
+            let said = text(&missing);
+            Some((RepairKind::MissingFactor, binary(BinOp::Mul, n.clone(), missing, span), said))
+        }
+        _ => None,
+    }
+}
+
+/// The exact value of a part made of numbers and arithmetic only.
+fn exact_value(e: &Expr) -> Option<BigRational> {
+    fn arithmetic(e: &Expr) -> Option<crate::model::Expr> {
+        use crate::model::Expr as M;
+        let inner = |e: &Expr| arithmetic(e).map(Box::new);
+        Some(match &e.kind {
+            ExprKind::Number(t) => M::Const(Box::new(crate::model::parse_decimal(t)?)),
+            ExprKind::Neg(a) => M::Neg(inner(a)?),
+            ExprKind::Binary(op, a, b, _) => {
+                let (a, b) = (inner(a)?, inner(b)?);
+                match op {
+                    BinOp::Add => M::Add(a, b),
+                    BinOp::Sub => M::Sub(a, b),
+                    BinOp::Mul => M::Mul(a, b),
+                    BinOp::Div => M::Div(a, b),
+                    BinOp::Pow => M::Pow(a, b),
+                    BinOp::Hadamard => return None,
+                }
+            }
+            _ => return None,
+        })
+    }
+    crate::model::constant_value(&arithmetic(e)?)
 }
 
 /// A part of the step that stands for the derivative of a builtin call `b(u)` but is not it:

@@ -157,13 +157,32 @@ pub fn localise_only(
             .filter_map(|(mut w, _)| {
                 let names = names_of(&d.steps[w.step].expr);
                 let sheet = numbers_read(file, w.before);
+                // A function the step before applies may come back (`sqrt(0.08)` where the root
+                // of `sqrt(G0 + g0^2)` was dropped).
+                let applied: Vec<String> = nodes_of(w.before)
+                    .into_iter()
+                    .filter_map(|n| match &n.kind {
+                        ast::ExprKind::Call { func, primes: 0, .. } => Some(func.name.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let same_names = |c: &Candidate| {
+                    let mut changed = names_of(&c.step);
+                    if c.kind == RepairKind::Function && changed.len() > names.len() {
+                        changed.retain(|n| !applied.contains(n));
+                        let mut had = names.clone();
+                        had.retain(|n| !applied.contains(n));
+                        return changed == had;
+                    }
+                    changed == names
+                };
                 w.candidates.retain(|c| {
                     let added = matches!(
                         c.kind,
                         RepairKind::MissingFactor | RepairKind::ConstantFactor | RepairKind::MissingTerm
                     );
                     !(c.kind == RepairKind::ConstantFactor && c.culprit.is_none())
-                        && names_of(&c.step) == names
+                        && same_names(c)
                         && (!added || numbers_in_text(&c.replacement).iter().all(|v| sheet.contains(&v.to_bits())))
                 });
                 (!w.candidates.is_empty()).then_some(w)

@@ -267,7 +267,8 @@ pub fn matmul(a: Val, b: Val, sizes: &[String], bounds: &mut Vec<BoundIndex>) ->
     if sa.0.len() == 1 && sb.0.len() == 1 {
         return Err(shape_error(
             format!("cannot multiply {} by {}", sa.describe(sizes), sb.describe(sizes)),
-            "for the dot product write `dot(x, y)` or `x^T * y`; for the elementwise product `x ⊙ y`",
+            "for the dot product write `dot(x, y)` or `x^T * y`; for the elementwise product `x ⊙ y`; for the \
+             outer product (a matrix) `x * y^T` or `outer(x, y)`",
         ));
     }
     let ((r, inner_a), (inner_b, c)) = (sa.rows_cols(), sb.rows_cols());

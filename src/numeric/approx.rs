@@ -11,7 +11,7 @@
 
 use crate::model::{Builtin, Literal};
 
-use super::value::{builtin_f64, sigmoid, EvalError, EvalResult, Value};
+use super::value::{builtin_f64, sigmoid, sigmoid1, sigmoid2, tanh1, tanh2, EvalError, EvalResult, Value};
 
 /// The unit roundoff: a correctly rounded operation is off by at most this share of its result.
 pub const UNIT: f64 = f64::EPSILON / 2.0;
@@ -219,22 +219,23 @@ fn slope(b: Builtin, order: u32, x: &Approx, value: f64) -> f64 {
         (Builtin::Sqrt, 0) => return if e <= v { e / value } else { e.sqrt() },
         (Builtin::Sqrt, 1) => 0.25 / (v * v.sqrt()),
         (Builtin::Sqrt, _) => 0.375 / (v * v * v.sqrt()),
-        (Builtin::Sigmoid, 0) => value * (1.0 - value),
-        (Builtin::Tanh, 0) => 1.0 - value * value,
+        (Builtin::Sigmoid, 0) => sigmoid1(v),
+        (Builtin::Tanh, 0) => tanh1(v),
         (Builtin::Softplus, 0) => s(),
         (Builtin::Sigmoid | Builtin::Softplus, n) => {
             // The (n+1)-th derivative of σ, where softplus is one derivative ahead.
             let n = if b == Builtin::Softplus { n - 1 } else { n };
-            let s = s();
-            let first = s * (1.0 - s);
+            let first = sigmoid1(v);
             match n {
                 0 => first,
-                1 => first * (1.0 - 2.0 * s),
-                _ => first * (1.0 - 6.0 * s + 6.0 * s * s),
+                1 => sigmoid2(v),
+                // σ''' = σ'·(1 − 6σ + 6σ²) = σ'·(1 − 6σ').
+                _ => first * (1.0 - 6.0 * first),
             }
         }
-        (Builtin::Tanh, 1) => 2.0 * t() * (1.0 - t() * t()),
-        (Builtin::Tanh, _) => 2.0 * (1.0 - t() * t()) * (1.0 - 3.0 * t() * t()),
+        (Builtin::Tanh, 1) => tanh2(v),
+        // tanh''' = −2·tanh'·(1 − 3·tanh²).
+        (Builtin::Tanh, _) => 2.0 * tanh1(v) * (1.0 - 3.0 * t() * t()),
         (Builtin::Sin | Builtin::Cos | Builtin::Max | Builtin::Min, _) => 1.0,
         // Their largest slopes: erf' ≤ 2/√π, atan' ≤ 1 (only the value has a kernel here; the
         // evaluator expands their derivatives' formulas).
@@ -253,26 +254,17 @@ fn factorial(n: u32) -> f64 {
 }
 
 /// The rounding error of computing a builtin at `x` (giving `value`). The derivatives of
-/// `sigmoid`, `tanh` and `softplus` are polynomials in σ(x) or tanh(x) with a factor `1 - σ` or
-/// `1 - tanh²`: near saturation that difference cancels, and its error is absolute, not relative
-/// to the tiny result (the bound is the polynomial with its coefficients made positive).
+/// `sigmoid`, `tanh` and `softplus` are computed without the cancellation of `1 - σ` or
+/// `1 - tanh²` (`value::sigmoid1`), so their error is relative to the value, tiny or not.
 fn rounding(b: Builtin, order: u32, x: f64, value: f64) -> f64 {
     let units = LIBM_UNITS * UNIT;
     match (b, order) {
         (Builtin::Abs | Builtin::Relu | Builtin::Sign | Builtin::Step | Builtin::Max | Builtin::Min, _) => 0.0,
-        (Builtin::Sigmoid, 1) | (Builtin::Softplus, 2) => {
-            let s = sigmoid(x);
-            units * s * (1.0 + s)
-        }
-        (Builtin::Sigmoid, 2) => {
-            let s = sigmoid(x);
-            units * s * (1.0 + s) * (1.0 + 2.0 * s)
-        }
-        (Builtin::Tanh, 1) => units * (1.0 + x.tanh().powi(2)),
-        (Builtin::Tanh, 2) => {
-            let t = x.tanh().abs();
-            units * 2.0 * t * (1.0 + t * t)
-        }
+        // `e / ((1 + e)·(1 + e))` with `e = exp(-|x|)` (`4·e` for tanh′ with `exp(-2|x|)`): the
+        // exponential's error and three roundings, relative to the value; the second derivatives
+        // a tanh's error and one product more.
+        (Builtin::Sigmoid, 1) | (Builtin::Softplus, 2) | (Builtin::Tanh, 1) => 4.0 * units * value.abs(),
+        (Builtin::Sigmoid, 2) | (Builtin::Tanh, 2) => 8.0 * units * value.abs(),
         // The argument `x + order·π/2` is rounded before the sine is taken.
         (Builtin::Sin | Builtin::Cos, n) => units * (1.0 + x.abs() + f64::from(n) * std::f64::consts::FRAC_PI_2),
         _ => units * value.abs(),

@@ -514,7 +514,10 @@ impl<'a> Batch<'a> {
     /// Evaluates exactly (see [`eval_exact`]). Where the sample's inputs are read exactly, the
     /// evaluations share a smaller budget of their own, and past it or any other limit give way to
     /// floats (`NotExact`), which have their own limits.
-    pub fn exact(&mut self, expr: &Expr, free: &[Option<i64>]) -> EvalResult<BigRational> {
+    /// `reads_inputs`: whether the expression reads a sampled input; one that reads none is the
+    /// same number at every draw and has the budget of one evaluation to itself
+    /// (`sum(k in 1..458, 1/2^k)` is compared exactly, not in floats).
+    pub fn exact(&mut self, expr: &Expr, free: &[Option<i64>], reads_inputs: bool) -> EvalResult<BigRational> {
         let ctx = self.exact.ctx;
         let given = free.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
         let key = (std::ptr::from_ref(expr) as usize, self.exact.sample.sizes.clone(), given);
@@ -522,7 +525,7 @@ impl<'a> Batch<'a> {
             return Err(EvalError::NotExact);
         }
         self.fresh_limits();
-        if !self.exact.sample.exact_inputs {
+        if !self.exact.sample.exact_inputs || !reads_inputs {
             // Without sampled inputs read exactly, the answer is the same at every draw.
             let result = self.exact.eval(expr, free);
             if result == Err(EvalError::NotExact) {

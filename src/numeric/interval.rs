@@ -299,30 +299,7 @@ fn monotone_pieces(x: Interval, value: impl Fn(f64) -> f64, turns: &[(f64, f64)]
     span(bounds, continuous && x.continuous)
 }
 
-fn sigmoid(x: f64) -> f64 {
-    super::value::sigmoid(x)
-}
-
-/// σ'(x) = e/(1 + e)² with e = exp(−|x|): no cancellation in the tails.
-fn sigmoid1(x: f64) -> f64 {
-    let e = (-x.abs()).exp();
-    e / ((1.0 + e) * (1.0 + e))
-}
-
-/// σ''(x) = σ'(x)·(1 − 2σ(x)) = −σ'(x)·tanh(x/2).
-fn sigmoid2(x: f64) -> f64 {
-    -sigmoid1(x) * (x / 2.0).tanh()
-}
-
-/// tanh'(x) = 4e/(1 + e)² with e = exp(−2|x|).
-fn tanh1(x: f64) -> f64 {
-    let e = (-2.0 * x.abs()).exp();
-    4.0 * e / ((1.0 + e) * (1.0 + e))
-}
-
-fn tanh2(x: f64) -> f64 {
-    -2.0 * x.tanh() * tanh1(x)
-}
+use super::value::{sigmoid, sigmoid1, sigmoid2, tanh1, tanh2};
 
 fn softplus(x: f64) -> f64 {
     if x > 30.0 {

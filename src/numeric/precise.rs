@@ -255,6 +255,11 @@ impl Precise {
         Precise { value: BigFloat::from_f64(value, bits()), error }
     }
 
+    /// [`Precise::from_f64`] at `bits` bits, outside an evaluation.
+    pub fn from_f64_at(value: f64, error: f64, bits: usize) -> Precise {
+        with_bits(bits, || Precise::from_f64(value, error))
+    }
+
     /// The value as a float with its error bound as one (rounded outward).
     pub fn approx(&self) -> Approx {
         let value = to_f64(&self.value);

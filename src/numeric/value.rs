@@ -100,6 +100,29 @@ fn nonzero(x: f64) -> EvalResult<f64> {
     }
 }
 
+/// σ'(x) = e/(1 + e)² with e = exp(−|x|): no cancellation in the tails (σ(1 − σ) is 0 in floats
+/// from x ≈ 37 on, where σ' is 4e-17 and below).
+pub(super) fn sigmoid1(x: f64) -> f64 {
+    let e = (-x.abs()).exp();
+    e / ((1.0 + e) * (1.0 + e))
+}
+
+/// σ''(x) = σ'(x)·(1 − 2σ(x)) = −σ'(x)·tanh(x/2).
+pub(super) fn sigmoid2(x: f64) -> f64 {
+    -sigmoid1(x) * (x / 2.0).tanh()
+}
+
+/// tanh'(x) = 4e/(1 + e)² with e = exp(−2|x|).
+pub(super) fn tanh1(x: f64) -> f64 {
+    let e = (-2.0 * x.abs()).exp();
+    4.0 * e / ((1.0 + e) * (1.0 + e))
+}
+
+/// tanh''(x) = −2·tanh(x)·tanh'(x).
+pub(super) fn tanh2(x: f64) -> f64 {
+    -2.0 * x.tanh() * tanh1(x)
+}
+
 pub(super) fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {
         1.0 / (1.0 + (-x).exp())
@@ -160,15 +183,14 @@ pub(super) fn builtin_f64(b: Builtin, order: u32, x: f64, near_kink: f64) -> Eva
         // σ, softplus and their first derivatives are positive everywhere, and σ'' is 0 at 0 alone:
         // a 0 elsewhere is an underflow (σ(-1000) is 5e-435), which higher precision sees past.
         (Builtin::Sigmoid, 0) | (Builtin::Softplus, 1) => return nonzero(sigmoid(x)),
-        (Builtin::Sigmoid, 1) | (Builtin::Softplus, 2) => return nonzero(sigmoid(x) * (1.0 - sigmoid(x))),
+        // (The derivatives in forms without the cancellation of `1 - σ` and `1 - tanh²`, whose
+        // absolute error would hide a saturated derivative's sign: `diff(sigmoid(w*x + 40), w)`.)
+        (Builtin::Sigmoid, 1) | (Builtin::Softplus, 2) => return nonzero(sigmoid1(x)),
         (Builtin::Sigmoid, 2) if x == 0.0 => 0.0,
-        (Builtin::Sigmoid, 2) => {
-            let s = sigmoid(x);
-            return nonzero(s * (1.0 - s) * (1.0 - 2.0 * s));
-        }
+        (Builtin::Sigmoid, 2) => return nonzero(sigmoid2(x)),
         (Builtin::Tanh, 0) => x.tanh(),
-        (Builtin::Tanh, 1) => 1.0 - x.tanh().powi(2),
-        (Builtin::Tanh, 2) => -2.0 * x.tanh() * (1.0 - x.tanh().powi(2)),
+        (Builtin::Tanh, 1) => tanh1(x),
+        (Builtin::Tanh, 2) => tanh2(x),
         (Builtin::Softplus, 0) => return nonzero(softplus(x)),
         // The derivatives of `erf` and `atan` are formulas (`crate::builtin`) that the evaluator
         // expands; these kernels of them are for `numeric::builtin_kernels`, which checks the

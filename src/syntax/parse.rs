@@ -675,6 +675,8 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         Some(c) if c.is_control() => format!("character U+{:04X}", u32::from(c)),
         // A combining mark would be drawn over the character before it in the message.
         Some(c) if is_combining_mark(c) => format!("combining mark U+{:04X}", u32::from(c)),
+        // Nor would a character of no width (pasted from a PDF or a web page) show.
+        Some(c) if is_invisible(c) => format!("invisible character U+{:04X}", u32::from(c)),
         Some(c) => format!("`{c}`"),
     };
     let message = if pos == 0 || text[..pos].trim().is_empty() {
@@ -685,7 +687,30 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         format!("unexpected {found}, expected {}", join_or(&expected))
     };
     let mut diagnostic = Diagnostic::error(span, message);
-    if pos == 0 || text[..pos].trim().is_empty() {
+    let head_line = leading_word(text.trim_start()) == "derive";
+    let full_width = text.chars().find(|c| ('\u{FF01}'..='\u{FF5E}').contains(c));
+    if let Some(c) = text[pos..].chars().next().filter(|&c| is_invisible(c)) {
+        diagnostic = diagnostic.with_hint(format!(
+            "delete it (U+{:04X} has no width: it comes with text pasted from a PDF or a web page)",
+            u32::from(c)
+        ));
+    } else if let Some(c) = full_width {
+        // `diff（x^2, x）`: a full-width character, from a keyboard set to Chinese or Japanese.
+        let ascii = char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c);
+        diagnostic = diagnostic.with_hint(format!("`{c}` is a full-width character: write `{ascii}`"));
+    } else if text[pos..].starts_with(['“', '”', '„', '«', '»']) {
+        diagnostic = diagnostic.with_hint("write a name in straight quotes: `\"…\"`");
+    } else if head_line && text[pos..].starts_with(['=', '≈']) {
+        let (head, step) = (text[..pos].trim(), text[pos..].trim());
+        let (head, step) = if head.chars().count() + step.chars().count() <= 80 {
+            (head, step)
+        } else {
+            ("derive diff(x^2, x)", "= 2*x")
+        };
+        diagnostic = diagnostic.with_hint(format!(
+            "each step goes on a line of its own below the head, starting with `=`: `{head}`, and on the next line `  {step}`"
+        ));
+    } else if pos == 0 || text[..pos].trim().is_empty() {
         diagnostic = diagnostic.with_hint(statement_repair(text).unwrap_or_else(|| {
             "a line starts with `title`, `index`, `var`, `unknown`, `let`, `assume`, `tolerance`, `derive`, or a step `= …` / `≈ …`"
                 .to_string()
@@ -698,6 +723,8 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         );
     } else if after_partial_name(&text[..pos]) {
         diagnostic = diagnostic.with_hint("put a compound expression in parentheses: `∂(x^2)/∂x`");
+    } else if text[pos..].starts_with(')') && diff_without_variable(&text[..pos]) {
+        diagnostic = diagnostic.with_hint("`diff` takes what to differentiate and the variable: `diff(x^2, x)`");
     } else if text[..pos].contains("diff(") && text[..pos].trim_end().ends_with(',') {
         diagnostic = diagnostic
             .with_hint("the arguments of `diff` after the first are the variables to differentiate by: `diff(x^2, x)`");
@@ -718,6 +745,30 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint(format!("a number starts with a digit: write `0.{digits}`"));
     }
     diagnostic
+}
+
+/// Characters that take no room when drawn: a zero-width space, joiners, marks of direction, a
+/// word joiner, a byte-order mark inside a line, a soft hyphen.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}')
+}
+
+/// Whether the text before a `)` ends inside `diff(` with no comma at its level: `diff(x^2)`.
+fn diff_without_variable(before: &str) -> bool {
+    let Some(open) = before.rfind("diff(") else { return false };
+    let mut depth = 0i32;
+    for c in before[open + "diff(".len()..].chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' if depth == 0 => return false,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
 }
 
 /// The keywords a declaration line starts with (`derive` starts a derivation).

@@ -22,7 +22,31 @@ use crate::syntax::ast::{self, Definition, IndexAtom, Item, UnknownItem};
 
 impl Resolver {
     pub(super) fn declare(&mut self, file: &ast::File) {
-        for item in &file.items {
+        // A family declared over an index that an `index` line further down declares (`var x[i]`
+        // above `index i in 1..n`) waits for it: declarations may come in any order, and read
+        // at its own place the `i` would be a label.
+        let index_at: Vec<(usize, &str)> = file
+            .items
+            .iter()
+            .enumerate()
+            .filter_map(|(k, item)| match item {
+                Item::Index(decls) => Some(decls.iter().map(move |d| (k, d.name.name.as_str()))),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let waits = |k: usize, item: &Item| {
+            subscript_names(item).any(|name| index_at.iter().any(|&(at, index)| at > k && index == name))
+        };
+        let (now, later): (Vec<_>, Vec<_>) = file.items.iter().enumerate().partition(|&(k, item)| !waits(k, item));
+        for (_, item) in now.into_iter().chain(later) {
+            self.declare_item(item);
+        }
+        self.check_latex_spellings(file);
+    }
+
+    fn declare_item(&mut self, item: &Item) {
+        {
             match item {
                 Item::Title(text, _) => self.model.title = Some(text.clone()),
                 Item::Index(decls) => {
@@ -97,7 +121,10 @@ impl Resolver {
                 Item::Assume(_) | Item::Tolerance(_) | Item::Derivation(_) | Item::Latex { .. } => {}
             }
         }
-        // A `latex` spelling names something the model declares (anywhere in the file).
+    }
+
+    /// A `latex` spelling names something the model declares (anywhere in the file).
+    fn check_latex_spellings(&mut self, file: &ast::File) {
         for item in &file.items {
             let Item::Latex { name, spellings, .. } = item else { continue };
             if !self.globals.contains_key(&name.name) {
@@ -521,6 +548,25 @@ impl Resolver {
         }
         label.map(|l| Slot::Label(l, offset))
     }
+}
+
+/// The names written alone as subscripts of the families an item declares (`i` of `var x[i, t]`).
+fn subscript_names(item: &Item) -> impl Iterator<Item = &str> {
+    let targets: Vec<&ast::VarRef> = match item {
+        Item::Var(items) => items.iter().map(|v| &v.target).collect(),
+        Item::Let(defs) => defs
+            .iter()
+            .filter_map(|d| match d {
+                Definition::Node { target, .. } => Some(target),
+                Definition::Function { .. } => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    targets.into_iter().flat_map(|t| &t.subscripts).filter_map(|sub| match sub.terms.as_slice() {
+        [(1, IndexAtom::Name(name))] => Some(name.name.as_str()),
+        _ => None,
+    })
 }
 
 fn same_pattern(a: &[Slot], b: &[Slot]) -> bool {

@@ -56,6 +56,12 @@ impl Resolver {
             self.error(d.with_hint(big_operator_hint(word, index)));
             return;
         }
+        // `Diff(x^2, x)`, `Sum(k, …)`: the language's own words, in lowercase.
+        let lower = func.name.to_lowercase();
+        if lower != func.name && ["diff", "sum", "prod"].contains(&lower.as_str()) {
+            self.error(d.with_hint(format!("did you mean `{lower}`? (keywords are written in lowercase)")));
+            return;
+        }
         if func.name == "d" {
             self.error(d.with_hint("a derivative is written `∂(x^2)/∂x` or `diff(x^2, x)`"));
             return;
