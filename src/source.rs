@@ -5,6 +5,7 @@
 
 use crate::check::{check_model, CheckOptions, DerivationResult};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::latex::write::expression_latex;
 use crate::latex::{read_answer, AnswerKind};
 use crate::localise::localise;
 use crate::model::{resolve, warnings, Model};
@@ -134,7 +135,8 @@ fn check_answer_here(
     if model.declarations_failed {
         return FileReport { title: model.title.clone(), ..FileReport::unchecked(path, text, errors) };
     }
-    let derivations = check_file(&text, &file, &model, options);
+    let mut derivations = check_file(&text, &file, &model, options);
+    repairs_in_latex(&mut derivations, &file);
     FileReport {
         path: path.to_string(),
         source: text,
@@ -142,6 +144,29 @@ fn check_answer_here(
         errors,
         warnings: warnings(&model),
         derivations,
+    }
+}
+
+/// The repairs of an answer's steps said in LaTeX, as its culprits are (they are the answer's own
+/// text): "replacing `- p_i \sum_k t_k` by `p_{i} \sum_{k=1}^{K} t_{k}`", not by `p[i] * sum(k,
+/// t[k])`. A replacement that is not one expression is left as it is.
+pub fn repairs_in_latex(derivations: &mut [DerivationResult], file: &File) {
+    let latex = |text: &mut String| {
+        // (A sign's replacement keeps the operator before its term: `+ p[i] * sum(k, t[k])`.)
+        let (sign, rest) = match text.split_once(' ') {
+            Some((op @ ("+" | "-"), rest)) => (format!("{op} "), rest),
+            _ => (String::new(), text.as_str()),
+        };
+        if let Some(l) = (!rest.is_empty()).then(|| expression_latex(rest, file)).flatten() {
+            *text = format!("{sign}{l}");
+        }
+    };
+    for repair in derivations.iter_mut().flat_map(|d| &mut d.steps).filter_map(|s| s.repair.as_mut()) {
+        latex(&mut repair.replacement);
+        if let Some((written, value)) = repair.of.as_mut() {
+            latex(written);
+            latex(value);
+        }
     }
 }
 

@@ -1332,3 +1332,63 @@ fn what_readers_read_differently_is_refused() {
     assert!(report.errors.is_empty(), "{:?}", errors(&report));
     assert_eq!(verdicts(&report), [[Verdict::Checked], [Verdict::Proved], [Verdict::Proved]]);
 }
+
+/// A repair of an answer in LaTeX is said in LaTeX, as its culprit is: not `+ p[i] * sum(k, t[k])`
+/// beside `- p_i \sum_k t_k` (truth by hand: with Σ t = 1 the step before is p_i − t_i).
+#[test]
+fn a_repair_of_a_latex_answer_is_said_in_latex() {
+    let model = "index i in 1..K, k in 1..K\nvar z[k], t[k] >= 0\nassume sum(k, t[k]) = 1\n\
+                 let p[k] = exp(z[k]) / sum(i, exp(z[i]))\nlet L = -sum(k, t[k] * log(p[k]))\n";
+    let answer = "\\begin{align*}\n\\frac{\\partial L}{\\partial z_i} &= -\\sum_k t_k (\\delta_{ki} - p_i) \\\\\n\
+                  &= -t_i - p_i \\sum_k t_k\n\\end{align*}\n";
+    let report = check_answer(
+        "a.tex",
+        answer.as_bytes(),
+        AnswerKind::Tex,
+        "m.deriv",
+        model.as_bytes(),
+        &CheckOptions::default(),
+    );
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    let repair = report.derivations[0].steps[1].repair.as_ref().expect("a repair");
+    assert_eq!(repair.culprit_text, "- p_i \\sum_k t_k");
+    assert_eq!(repair.replacement, "+ p_{i} \\, \\sum_{k=1}^{K} t_{k}");
+}
+
+/// An `align*` left open before the next one begins (LaTeX refuses the nested `\begin`): read as
+/// one, the second's head became a factor of the first's answer and its rows more steps, and the
+/// answer was scored without a word. The first now ends where the second begins, with an error
+/// at the second's `\begin` (which sends a graded answer to a person).
+#[test]
+fn a_display_begun_inside_another_ends_it_with_an_error() {
+    let model = "var x, w\nlet L = (w*x)^2\n";
+    let answer = "\\begin{align*}\n\\frac{\\partial L}{\\partial w} &= 2 w x \\cdot x\n\n\
+                  \\begin{align*}\n\\frac{\\partial L}{\\partial x} &= 2 w x \\cdot w\n\\end{align*}\n";
+    let report = check(answer, AnswerKind::Tex, model);
+    let errors: Vec<(usize, &str)> =
+        report.errors.iter().map(|e| (line_col(&report.source, e.span.start).0, e.message.as_str())).collect();
+    assert_eq!(errors, [(4, "`\\begin{align*}` inside the `align*` begun before it: is its `\\end{align*}` missing?")]);
+    assert_eq!(verdicts(&report), [vec![Verdict::Proved], vec![Verdict::Proved]]);
+}
+
+/// A bare `\sum_k` takes the model's `k`: where that runs over another size than the family it
+/// subscripts (`k in 1..D`, `o[i]` over `1..K`), the sum is over other terms, and a right answer
+/// was `wrong` without a word. It is an error now, with the range to write.
+#[test]
+fn an_index_of_another_size_is_an_error_with_the_range_to_write() {
+    let model = "index i in 1..K, k in 1..D\nvar o[i], x[k]\nlet p[i] = exp(o[i]) / sum(i, exp(o[i]))\n";
+    let answer = "$$ p_i = \\frac{e^{o_i}}{\\sum_k e^{o_k}} $$\n";
+    let report = check(answer, AnswerKind::Tex, model);
+    let found: Vec<(&str, String)> = report.errors.iter().map(|e| (e.message.as_str(), e.hints.join(" | "))).collect();
+    assert_eq!(
+        found,
+        [(
+            "`k` runs over 1..D, but the subscript of `o` over 1..K",
+            "use an index declared over 1..K or give a sum its range: `sum(k in 1..K, …)` (in LaTeX `\\sum_{k=1}^{K}`)"
+                .to_string()
+        )]
+    );
+    let ranged = check("$$ p_i = \\frac{e^{o_i}}{\\sum_{k=1}^{K} e^{o_k}} $$\n", AnswerKind::Tex, model);
+    assert!(ranged.errors.is_empty(), "{:#?}", ranged.errors);
+    assert_eq!(verdicts(&ranged), [vec![Verdict::Proved]]);
+}

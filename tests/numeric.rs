@@ -613,3 +613,30 @@ fn a_long_concrete_sum_is_compared_exactly() {
     use Verdict::{Checked, Wrong};
     assert_eq!(numeric_verdicts(LONG_EXACT_SUMS, DEFAULT_SEED), [Wrong, Wrong, Checked]);
 }
+
+/// What a review of the saturated derivatives found (truth by SymPy and mpmath): tanh′(400) is
+/// 7e-348, below the floats, not 0 (the new kernel returned an exact 0 with no error, and a
+/// factor 5 was `checked`); a second derivative by finite differences, known to 1e-9, cannot tell
+/// x²·σ′(w·x + 40), 4e-18, from its negative (the sign slip was `checked`: now undetermined, as
+/// the right form is, which the prover proves); a float bound carried to first order is not taken
+/// over the value of higher precision where the two disagree (`sigmoid(1e17 + x - 1e17)`: a true
+/// step was `wrong`).
+const SATURATED_REVIEW: &str = "
+var x, w
+derive 5 * tanh'(400)
+  = tanh'(400)
+derive tanh'(400)
+  = tanh'(401)
+derive diff(log(1 + exp(w * x + 40)), w, w)
+  = -x^2 * sigmoid'(w * x + 40)
+derive diff(sigmoid(1e17 + x - 1e17), x)
+  = sigmoid(x) * (1 - sigmoid(x)) + exp(40) - exp(40)
+";
+
+#[test]
+fn saturated_values_below_the_floats_and_derivatives_finite_differences_cannot_tell() {
+    use Verdict::{Checked, Undetermined, Wrong};
+    for seed in [DEFAULT_SEED, 1, 2] {
+        assert_eq!(numeric_verdicts(SATURATED_REVIEW, seed), [Wrong, Wrong, Undetermined, Checked], "seed {seed}");
+    }
+}

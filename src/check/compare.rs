@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::diagnose::{diagnose, Against, Cause};
 use super::evaluate::{
-    error_text, expr_at, float_of, precise_point, precise_shown, Evaluated, Point, PrecisePoint, PRECISIONS,
+    best_known, error_text, expr_at, float_of, precise_point, value_shown, Evaluated, Point, PrecisePoint, PRECISIONS,
 };
 use super::plan::{COVER_MAX_SIZE, MODERATE};
 use super::text::{call_text, exact_texts};
@@ -239,6 +239,13 @@ pub(super) fn judge(
             } else {
                 outcome
             };
+            let outcome = if outcome == PairOutcome::Agree
+                && differences_cannot_tell(ev, [a, b], [cover.differenced[a], cover.differenced[b]])
+            {
+                PairOutcome::Error(DIFFERENCES_CANNOT_TELL.to_string())
+            } else {
+                outcome
+            };
             match outcome {
                 // At other magnitudes, only two values compared count (either way).
                 PairOutcome::OneUndefined | PairOutcome::BothUndefined | PairOutcome::Error(_) if ev.lenient => {
@@ -262,8 +269,8 @@ pub(super) fn judge(
         let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, lowered, a, b);
         // A value that higher precision found (where floats lost it, or their bounds were too
         // wide to tell) is shown as it found it.
-        counterexample.left = precise_shown(ev, a).or(counterexample.left);
-        counterexample.right = precise_shown(ev, b).or(counterexample.right);
+        counterexample.left = value_shown(ev, a).or(counterexample.left);
+        counterexample.right = value_shown(ev, b).or(counterexample.right);
         let cause = diagnose(model, evaluated, &outcomes, a, b);
         let counted = outcomes.iter().filter(|o| **o != PairOutcome::Skipped).count();
         let detail = if counted == 1 {
@@ -314,9 +321,10 @@ pub(super) fn judge(
 fn shown_sample(evaluated: &[Evaluated], bad: &[usize], a: usize, b: usize) -> usize {
     let apart = |k: usize| {
         let ev = &evaluated[k];
-        let value = |i| precise_shown(ev, i).or_else(|| float_of(&ev.points[i]));
+        let value = |i| value_shown(ev, i);
+        let undefined = |i: usize| matches!(ev.points[i], Point::Undefined);
         match (value(a), value(b)) {
-            (Some(x), Some(y)) if x.is_finite() && y.is_finite() => {
+            (Some(x), Some(y)) => {
                 let scale = x.abs().max(y.abs());
                 if scale == 0.0 {
                     0.0
@@ -324,8 +332,11 @@ fn shown_sample(evaluated: &[Evaluated], bad: &[usize], a: usize, b: usize) -> u
                     (x - y).abs() / scale
                 }
             }
-            // One side undefined, or a value only higher precision holds: told apart as it is.
-            _ => f64::INFINITY,
+            // One side undefined, the other a value: told apart as it is.
+            (Some(_), None) if undefined(b) => f64::INFINITY,
+            (None, Some(_)) if undefined(a) => f64::INFINITY,
+            // A value a report cannot show (beyond the range of floats): shown last.
+            _ => -1.0,
         }
     };
     let gaps: Vec<(usize, f64)> = bad.iter().map(|&k| (k, apart(k))).collect();
@@ -491,10 +502,15 @@ fn scaled_into_floats(
 /// holds too).
 fn tighter(p: PrecisePoint, float: &Point, bits: usize) -> PrecisePoint {
     let Point::Value { float, error, .. } = *float else { return p };
+    // Only where the two agree within their bounds: a float bound carried to first order (the
+    // slope of σ′ at 0 is 0) can be narrower than the float's true error
+    // (`diff(sigmoid(1e17 + x - 1e17), x)`), and the value of higher precision then shows it.
     let narrower = match &p {
-        PrecisePoint::Value(v) => error < v.approx().error,
-        PrecisePoint::Imprecise => true,
-        PrecisePoint::Undefined | PrecisePoint::Error(_) => false,
+        PrecisePoint::Value(v) => {
+            let v = v.approx();
+            error < v.error && (float - v.value).abs() <= error + v.error
+        }
+        PrecisePoint::Imprecise | PrecisePoint::Undefined | PrecisePoint::Error(_) => false,
     };
     if narrower && error > 0.0 && error.is_finite() && float.is_finite() {
         PrecisePoint::Value(numeric::Precise::from_f64_at(float, error, bits))
@@ -509,6 +525,28 @@ fn precise_as_point(f: numeric::Approx) -> Point {
 
 const LOOSE_TEXT: &str = "not decided at one sample: the sides agree in floats only within error bounds too wide \
      to tell them apart (cancellation lost the digits that would), and higher precision cannot narrow them";
+
+const DIFFERENCES_CANNOT_TELL: &str = "not decided at one sample: a derivative taken by finite differences is known \
+     there to less than the other side's whole value (a function that saturates, its derivative far below 1), so \
+     it cannot tell that value from 0 or from its negative";
+
+/// Whether an agreement is one that finite differences cannot make: a side that takes a derivative
+/// by them, known to a share of 1 at best, beside a side known to its rounding whose whole value
+/// is within that error (`diff(softplus(w*x + 40), w, w)` beside `-x^2 * sigmoid'(w*x + 40)`,
+/// 4e-18 against 0 ± 1e-9: a sign error agrees as well as the right answer).
+fn differences_cannot_tell(ev: &Evaluated, sides: [usize; 2], differenced: [bool; 2]) -> bool {
+    // (Each side as well as it is known: in higher precision where that was asked, so that a
+    // bound that cancellation widened in floats, `exp(40) + diff(x^3, x) - exp(40)`, is not
+    // taken for the derivative's.)
+    let best = |i: usize| best_known(ev, i);
+    let known =
+        |i: usize| best(i).filter(|v| v.value != 0.0 && v.error <= LOOSE * v.value.abs()).map(|v| v.value.abs());
+    let loose = |i: usize, d: bool| best(i).filter(|_| d && known(i).is_none()).map(|v| v.error);
+    let [a, b] = sides;
+    let [da, db] = differenced;
+    matches!((loose(a, da), known(b)), (Some(e), Some(v)) if v <= e)
+        || matches!((loose(b, db), known(a)), (Some(e), Some(v)) if v <= e)
+}
 
 /// Whether a side of a pair takes a derivative known only as finite differences know it (to a
 /// share of its size or 1): one that forward mode took is known to its rounding

@@ -75,6 +75,9 @@ pub(super) struct Combined {
     pub reference_len: usize,
     /// The submission's `derive` lines with no step below them: parts not attempted.
     pub unfilled: Vec<Unfilled>,
+    /// Whether the submission is an answer in LaTeX, Markdown or a notebook: its repairs are said
+    /// in LaTeX, as its culprits are written.
+    pub latex: bool,
 }
 
 /// A `derive` line of a submission with no step below it (a part of the sheet left as handed out).
@@ -260,7 +263,8 @@ pub(super) fn combine_answer(reference: &Reference, file: &ast::File, answer: &s
     let (mut combined_file, syntax_errors) = parse_file(&format!("{blank}\n{}", reference.source));
     combined_file.items.splice(0..0, file.items.iter().cloned());
     let text = format!("{answer}\n{}", reference.source);
-    resolve_combined(reference, file, answer.len(), text, combined_file, &syntax_errors)
+    let combined = resolve_combined(reference, file, answer.len(), text, combined_file, &syntax_errors);
+    Combined { latex: true, ..combined }
 }
 
 /// The submission's derivations (`file`, the first `len` bytes of `text`) and the reference's in
@@ -328,6 +332,7 @@ fn resolve_combined(
         own,
         reference_len,
         unfilled,
+        latex: false,
     }
 }
 

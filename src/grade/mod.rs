@@ -533,6 +533,9 @@ fn grade_derivations(
                 }
             }
         }
+        if combined.latex {
+            crate::source::repairs_in_latex(&mut results, &combined.file);
+        }
     }
     // The reference's head and steps as the model writes them, to find its next step.
     let reference_exprs: Vec<Vec<String>> = (0..matches.len())

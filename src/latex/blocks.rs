@@ -101,7 +101,32 @@ fn skip_argument(text: &str, from: usize) -> usize {
 
 /// What an environment met outside display math is: rows to read, math the reader does not read
 /// (an error), or anything else (prose, `subequations`), whose inside is scanned on.
-fn outer_environment(env: &Environment, out: &mut Vec<Range<usize>>, errors: &mut Vec<Diagnostic>) -> Option<usize> {
+fn outer_environment(
+    text: &str,
+    env: &Environment,
+    markup: Markup,
+    out: &mut Vec<Range<usize>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<usize> {
+    // A display environment begun inside another (`\begin{align*}` where the `align*` before it
+    // was never closed): LaTeX refuses it, and read as rows of the first it would join two
+    // derivations into one. The first ends where the second begins, and says so.
+    if ROW_ENVIRONMENTS.contains(&env.name) || env.name.starts_with("multline") {
+        if let Some((at, inner)) = nested_display(text, env, markup) {
+            errors.push(
+                Diagnostic::error(
+                    Span::new(at, at + "\\begin{".len() + inner.len() + 1),
+                    format!("`\\begin{{{inner}}}` inside the `{}` begun before it: is its `\\end{{{}}}` missing?", env.name, env.name),
+                )
+                .with_hint(format!(
+                    "close the `{}` with `\\end{{{}}}` before the next display begins (LaTeX allows no display inside another)",
+                    env.name, env.name
+                )),
+            );
+            out.push(env.content.start..at);
+            return Some(at);
+        }
+    }
     // `multline`'s rows are one equation: the reader is told so by the environment around them.
     if env.name.starts_with("multline") {
         out.push(env.begin.start..env.end);
@@ -117,6 +142,24 @@ fn outer_environment(env: &Environment, out: &mut Vec<Range<usize>>, errors: &mu
                 .with_hint("write the derivation in `align*` (docs/latex.md lists the environments that are read)"),
         );
         return Some(env.end);
+    }
+    None
+}
+
+/// The row environments that stand inside another display (`aligned` in `equation`, `split`):
+/// the others stand alone in a paragraph, never inside a display.
+const INNER_ENVIRONMENTS: [&str; 4] = ["aligned", "alignedat", "split", "gathered"];
+
+/// The first display environment begun inside `env` (outside comments), with its name.
+fn nested_display<'t>(text: &'t str, env: &Environment, markup: Markup) -> Option<(usize, &'t str)> {
+    let mut from = env.content.start;
+    while let Some(at) = find_closing(&text[..env.content.end], from, "\\begin{", markup) {
+        let name_start = at + "\\begin{".len();
+        let name = &text[name_start..name_start + text[name_start..].find('}')?];
+        if ROW_ENVIRONMENTS.contains(&name) && !INNER_ENVIRONMENTS.contains(&name) {
+            return Some((at, name));
+        }
+        from = name_start;
     }
     None
 }
@@ -286,7 +329,7 @@ fn display_math(text: &str, markup: Markup, errors: &mut Vec<Diagnostic>) -> Vec
                     i = env.end;
                     continue;
                 }
-                i = outer_environment(&env, &mut out, errors).unwrap_or(env.begin.end);
+                i = outer_environment(text, &env, markup, &mut out, errors).unwrap_or(env.begin.end);
             }
             b'\\' if text[i..].starts_with("\\[") => {
                 let content = i + 2;

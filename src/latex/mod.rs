@@ -11,6 +11,7 @@ mod notebook;
 mod read;
 pub mod spell;
 mod tree;
+pub mod write;
 
 use std::borrow::Cow;
 

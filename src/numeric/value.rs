@@ -189,8 +189,11 @@ pub(super) fn builtin_f64(b: Builtin, order: u32, x: f64, near_kink: f64) -> Eva
         (Builtin::Sigmoid, 2) if x == 0.0 => 0.0,
         (Builtin::Sigmoid, 2) => return nonzero(sigmoid2(x)),
         (Builtin::Tanh, 0) => x.tanh(),
-        (Builtin::Tanh, 1) => tanh1(x),
-        (Builtin::Tanh, 2) => tanh2(x),
+        // tanh′ is positive everywhere and tanh″ 0 at 0 alone: a 0 elsewhere is an underflow
+        // (tanh′(400) is 7e-348), which higher precision sees past.
+        (Builtin::Tanh, 1) => return nonzero(tanh1(x)),
+        (Builtin::Tanh, 2) if x == 0.0 => 0.0,
+        (Builtin::Tanh, 2) => return nonzero(tanh2(x)),
         (Builtin::Softplus, 0) => return nonzero(softplus(x)),
         // The derivatives of `erf` and `atan` are formulas (`crate::builtin`) that the evaluator
         // expands; these kernels of them are for `numeric::builtin_kernels`, which checks the

@@ -2,14 +2,12 @@
 //! `$$\begin{aligned}…$$` blocks (for pages that render TeX math). ∂ fractions, Σ with its limits,
 //! indices as subscripts, σ, ⊙, ᵀ and primes; optionally a verdict mark per step.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use crate::builtin::Builtin;
 use crate::check::{DerivationResult, Verdict};
-use crate::latex::spell::{name_latex, name_parts, text_latex};
+use crate::latex::spell::{name_latex, text_latex};
+use crate::latex::write::{function_latex, index_ranges, number_latex, Math};
 use crate::syntax::ast::*;
-use crate::syntax::print::{operand_needs_parens, precedence};
 
 /// The output of `gradproof render`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,17 +21,7 @@ pub enum RenderFormat {
 /// Renders a parsed file. With `results` (from `check`), each step gets a mark: ✓ proved,
 /// (✓) checked, ✗ wrong, ? undetermined.
 pub fn render_math(file: &File, results: Option<&[DerivationResult]>, format: RenderFormat) -> String {
-    let ranges: HashMap<String, RangeExpr> = file
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Index(decls) => Some(decls),
-            _ => None,
-        })
-        .flatten()
-        .map(|d| (d.name.name.clone(), d.range.clone()))
-        .collect();
-    let math = Math { ranges };
+    let math = Math { ranges: index_ranges(file) };
     let title = file.items.iter().find_map(|item| match item {
         Item::Title(text, _) => Some(text.as_str()),
         _ => None,
@@ -101,7 +89,7 @@ pub fn render_math(file: &File, results: Option<&[DerivationResult]>, format: Re
             if note.is_some() || mark.is_some() {
                 row.push_str(" &&");
                 if let Some(note) = note {
-                    let _ = write!(row, " {}", math.note(note));
+                    let _ = write!(row, " {}", note_latex(&math, note));
                 }
                 if let Some(mark) = mark {
                     let _ = write!(row, " \\quad {mark}");
@@ -300,271 +288,28 @@ fn strip_expectation(note: &str) -> &str {
     }
 }
 
-/// A function's name with its primes: builtins as LaTeX writes them, others by [`name_latex`]
-/// (upright when they are words, such as `softmax`).
-fn function_latex(name: &str, primes: u32) -> String {
-    let base = match crate::builtin::latex_name(name) {
-        Some(latex) => latex.to_string(),
-        None => {
-            let (base, sub) = name_parts(name);
-            let base =
-                if base.starts_with("\\mathit{") { base.replacen("\\mathit{", "\\operatorname{", 1) } else { base };
-            match sub {
-                Some(sub) => format!("{base}_{{{sub}}}"),
-                None => base,
-            }
-        }
-    };
-    format!("{base}{}", "'".repeat(primes as usize))
-}
-
-struct Math {
-    /// The declared range of each index, for the limits of sums.
-    ranges: HashMap<String, RangeExpr>,
-}
-
-impl Math {
-    fn index_expr(&self, e: &IndexExpr) -> String {
-        let mut out = String::new();
-        for (k, (sign, atom)) in e.terms.iter().enumerate() {
-            if *sign < 0 {
-                out.push('-');
-            } else if k > 0 {
-                out.push('+');
-            }
-            match atom {
-                IndexAtom::Int(text, _) => out.push_str(text),
-                IndexAtom::Name(ident) => out.push_str(&name_latex(&ident.name)),
-            }
-        }
-        out
-    }
-
-    fn indexed(&self, name: &str, subscripts: &[IndexExpr]) -> String {
-        let (base, sub) = name_parts(name);
-        let mut parts: Vec<String> = sub.into_iter().collect();
-        parts.extend(subscripts.iter().map(|s| self.index_expr(s)));
-        if parts.is_empty() {
-            base
-        } else {
-            format!("{base}_{{{}}}", parts.join(","))
-        }
-    }
-
-    fn var_ref(&self, r: &VarRef) -> String {
-        self.indexed(&r.name.name, &r.subscripts)
-    }
-
-    /// A step's note: each clause (between `, `, `; ` and `: ` outside brackets) that is an
-    /// equation of expressions (`1 - sigma(x) = sigma(-x)`) as mathematics, the rest as text.
-    fn note(&self, note: &str) -> String {
-        let mut parts: Vec<String> = Vec::new();
-        let mut text = String::new();
-        for clause in clauses(note) {
-            let body = clause.trim_end_matches([',', ';', ':', ' ']);
-            match self.equation(body) {
-                Some(latex) => {
-                    if !text.is_empty() {
-                        parts.push(text_in_math(&std::mem::take(&mut text)));
-                    }
-                    parts.push(latex);
-                    text.push_str(&clause[body.len()..]);
+/// A step's note: each clause (between `, `, `; ` and `: ` outside brackets) that is an
+/// equation of expressions (`1 - sigma(x) = sigma(-x)`) as mathematics, the rest as text.
+fn note_latex(math: &Math, note: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut text = String::new();
+    for clause in clauses(note) {
+        let body = clause.trim_end_matches([',', ';', ':', ' ']);
+        match math.equation(body) {
+            Some(latex) => {
+                if !text.is_empty() {
+                    parts.push(text_in_math(&std::mem::take(&mut text)));
                 }
-                None => text.push_str(clause),
+                parts.push(latex);
+                text.push_str(&clause[body.len()..]);
             }
-        }
-        if !text.trim().is_empty() {
-            parts.push(text_in_math(text.trim_end()));
-        }
-        parts.join(" ")
-    }
-
-    /// `a = b = …` as LaTeX when every side is an expression of the language.
-    fn equation(&self, clause: &str) -> Option<String> {
-        let sides: Vec<&str> = clause.split('=').map(str::trim).collect();
-        if sides.len() < 2 || sides.iter().any(|s| s.is_empty()) {
-            return None;
-        }
-        let mut source = format!("derive {}\n", sides[0]);
-        for side in &sides[1..] {
-            let _ = writeln!(source, "  = {side}");
-        }
-        let (file, errors) = crate::syntax::parse_file(&source);
-        let [Item::Derivation(d)] = file.items.as_slice() else { return None };
-        if !errors.is_empty() || d.steps.len() != sides.len() - 1 {
-            return None;
-        }
-        let mut out = self.expr(&d.head);
-        for step in &d.steps {
-            let _ = write!(out, " = {}", self.expr(&step.expr));
-        }
-        Some(out)
-    }
-
-    fn parens(&self, e: &Expr) -> String {
-        format!("\\left({}\\right)", self.expr(e))
-    }
-
-    /// An operand, in parentheses where precedence needs them. A fraction needs none (it is
-    /// drawn as one), except as the base of a power. A product (drawn as juxtaposition) and a
-    /// Hadamard product are bracketed inside each other: `(A \odot B) \, x` and `A \odot (B \, x)`
-    /// would both read as `A \odot B \, x`, whose grouping a reader cannot see.
-    fn operand(&self, op: BinOp, e: &Expr, right: bool) -> String {
-        let drawn_whole = matches!(e.kind, ExprKind::Binary(BinOp::Div, ..)) && op != BinOp::Pow;
-        // A sum, and a derivative drawn as an operator (`\frac{\partial}{\partial x} \left(…\right)`),
-        // take the product that follows them when read back (docs/latex.md): on the left of one,
-        // they are bracketed.
-        let operator = match &e.kind {
-            ExprKind::Big { .. } => true,
-            ExprKind::Diff { body, .. } => !matches!(body.kind, ExprKind::Name(_) | ExprKind::Indexed(..)),
-            _ => false,
-        };
-        let big_on_left = operator && !right && op != BinOp::Add && op != BinOp::Sub;
-        let needs = operand_needs_parens(op, e, precedence(e), right);
-        let mixed_products = matches!(
-            (op, &e.kind),
-            (BinOp::Mul, ExprKind::Binary(BinOp::Hadamard, ..)) | (BinOp::Hadamard, ExprKind::Binary(BinOp::Mul, ..))
-        );
-        if big_on_left
-            || mixed_products
-            || (needs && !drawn_whole)
-            || (op == BinOp::Pow && !right && is_fraction_like(e))
-        {
-            self.parens(e)
-        } else {
-            self.expr(e)
+            None => text.push_str(clause),
         }
     }
-
-    fn expr(&self, e: &Expr) -> String {
-        match &e.kind {
-            ExprKind::Number(text) => number_latex(text),
-            ExprKind::Name(ident) => name_latex(&ident.name),
-            ExprKind::Indexed(ident, subscripts) => self.indexed(&ident.name, subscripts),
-            ExprKind::Call { func, primes, args } => self.call(&func.name, *primes, args),
-            ExprKind::Neg(inner) => {
-                if precedence(inner) <= 3 && !matches!(inner.kind, ExprKind::Binary(BinOp::Div, ..)) {
-                    format!("-{}", self.parens(inner))
-                } else {
-                    format!("-{}", self.expr(inner))
-                }
-            }
-            ExprKind::Binary(BinOp::Div, lhs, rhs, _) => {
-                format!("\\frac{{{}}}{{{}}}", self.expr(lhs), self.expr(rhs))
-            }
-            ExprKind::Binary(BinOp::Pow, lhs, rhs, _) => {
-                let base = self.operand(BinOp::Pow, lhs, false);
-                let base = if matches!(lhs.kind, ExprKind::Transpose(_)) || is_transpose_power(lhs) {
-                    format!("{{{base}}}")
-                } else {
-                    base
-                };
-                if matches!(&rhs.kind, ExprKind::Name(n) if n.name == "T") {
-                    format!("{base}^{{\\top}}")
-                } else {
-                    format!("{base}^{{{}}}", self.expr(rhs))
-                }
-            }
-            ExprKind::Binary(op, lhs, rhs, _) => {
-                let left = self.operand(*op, lhs, false);
-                let right = self.operand(*op, rhs, true);
-                let sign = match op {
-                    BinOp::Add => " + ",
-                    BinOp::Sub => " - ",
-                    BinOp::Hadamard => " \\odot ",
-                    _ if right.starts_with(|c: char| c.is_ascii_digit()) => " \\cdot ",
-                    _ => " \\, ",
-                };
-                format!("{left}{sign}{right}")
-            }
-            ExprKind::Transpose(inner) => {
-                let base = if precedence(inner) < 5 || is_fraction_like(inner) {
-                    self.parens(inner)
-                } else if matches!(inner.kind, ExprKind::Transpose(_)) {
-                    format!("{{{}}}", self.expr(inner))
-                } else {
-                    self.expr(inner)
-                };
-                format!("{base}^{{\\top}}")
-            }
-            ExprKind::Array(items) => {
-                let rows: Vec<String> = items
-                    .iter()
-                    .map(|item| match &item.kind {
-                        ExprKind::Array(cells) => cells.iter().map(|c| self.expr(c)).collect::<Vec<_>>().join(" & "),
-                        _ => self.expr(item),
-                    })
-                    .collect();
-                format!("\\begin{{bmatrix}} {} \\end{{bmatrix}}", rows.join(" \\\\ "))
-            }
-            ExprKind::Big { op, binder, range, body } => {
-                let symbol = if *op == BigOp::Sum { "\\sum" } else { "\\prod" };
-                if let (None, Some((skip, rest))) = (range, body.skipped(&binder.name)) {
-                    // `sum(j != y, f)`: `\sum_{j \ne y} f`.
-                    let body_text = if precedence(rest) <= 1 { self.parens(rest) } else { self.expr(rest) };
-                    return format!("{symbol}_{{{} \\ne {}}} {body_text}", name_latex(&binder.name), self.expr(skip));
-                }
-                let range = range.as_deref().or_else(|| self.ranges.get(&binder.name));
-                let limits = match range {
-                    Some(r) => format!(
-                        "_{{{}={}}}^{{{}}}",
-                        name_latex(&binder.name),
-                        self.index_expr(&r.lo),
-                        self.index_expr(&r.hi)
-                    ),
-                    None => format!("_{{{}}}", name_latex(&binder.name)),
-                };
-                let body_text = if precedence(body) <= 1 { self.parens(body) } else { self.expr(body) };
-                format!("{symbol}{limits} {body_text}")
-            }
-            ExprKind::Diff { body, wrt } => {
-                let order = if wrt.len() > 1 { format!("^{{{}}}", wrt.len()) } else { String::new() };
-                let below: Vec<String> = wrt.iter().map(|w| format!("\\partial {}", self.var_ref(w))).collect();
-                let below = below.join(" \\, ");
-                if matches!(body.kind, ExprKind::Name(_) | ExprKind::Indexed(..)) {
-                    format!("\\frac{{\\partial{order} {}}}{{{below}}}", self.expr(body))
-                } else {
-                    format!("\\frac{{\\partial{order}}}{{{below}}} {}", self.parens(body))
-                }
-            }
-        }
+    if !text.trim().is_empty() {
+        parts.push(text_in_math(text.trim_end()));
     }
-
-    fn call(&self, name: &str, primes: u32, args: &[Expr]) -> String {
-        let args_text = || args.iter().map(|a| self.expr(a)).collect::<Vec<_>>().join(", ");
-        // `sqrt` and `abs` as their own notation (`crate::builtin`'s table).
-        let enclose = Builtin::from_name(name).and_then(|b| b.spec().enclose);
-        match (name, primes, args, enclose) {
-            ("delta" | "δ", 0, [i, j], _) => format!("\\delta_{{{},{}}}", self.expr(i), self.expr(j)),
-            (_, 0, [x], Some((open, close))) => format!("{open}{}{close}", self.expr(x)),
-            _ => format!("{}\\left({}\\right)", function_latex(name, primes), args_text()),
-        }
-    }
-}
-
-/// Whether an expression is drawn as a fraction (which a power's base must bracket).
-fn is_fraction_like(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::Binary(BinOp::Div, ..) | ExprKind::Diff { .. })
-}
-
-/// `x^T`, the transpose written as a power.
-fn is_transpose_power(e: &Expr) -> bool {
-    matches!(&e.kind, ExprKind::Binary(BinOp::Pow, _, rhs, _) if matches!(&rhs.kind, ExprKind::Name(n) if n.name == "T"))
-}
-
-/// A literal: `2.5E-3` as `2.5 \cdot 10^{-3}`.
-fn number_latex(text: &str) -> String {
-    match text.find(['e', 'E']) {
-        Some(at) => {
-            let (mantissa, exponent) = (&text[..at], text[at + 1..].trim_start_matches('+'));
-            if mantissa == "1" {
-                format!("10^{{{exponent}}}")
-            } else {
-                format!("{mantissa} \\cdot 10^{{{exponent}}}")
-            }
-        }
-        None => text.to_string(),
-    }
+    parts.join(" ")
 }
 
 #[cfg(test)]
@@ -575,7 +320,7 @@ mod tests {
     fn head(source: &str) -> String {
         let (file, errors) = parse_file(source);
         assert!(errors.is_empty(), "{errors:?}");
-        let math = Math { ranges: HashMap::new() };
+        let math = Math { ranges: std::collections::HashMap::new() };
         let d = file.items.iter().find_map(|i| if let Item::Derivation(d) = i { Some(d) } else { None }).unwrap();
         math.expr(&d.head)
     }

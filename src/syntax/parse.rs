@@ -688,7 +688,7 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
     };
     let mut diagnostic = Diagnostic::error(span, message);
     let head_line = leading_word(text.trim_start()) == "derive";
-    let full_width = text.chars().find(|c| ('\u{FF01}'..='\u{FF5E}').contains(c));
+    let full_width = outside_quotes(text).find(|c| ('\u{FF01}'..='\u{FF5E}').contains(c));
     if let Some(c) = text[pos..].chars().next().filter(|&c| is_invisible(c)) {
         diagnostic = diagnostic.with_hint(format!(
             "delete it (U+{:04X} has no width: it comes with text pasted from a PDF or a web page)",
@@ -700,7 +700,7 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint(format!("`{c}` is a full-width character: write `{ascii}`"));
     } else if text[pos..].starts_with(['“', '”', '„', '«', '»']) {
         diagnostic = diagnostic.with_hint("write a name in straight quotes: `\"…\"`");
-    } else if head_line && text[pos..].starts_with(['=', '≈']) {
+    } else if head_line && text[pos..].starts_with(['=', '≈']) && !text[pos..].starts_with("==") {
         let (head, step) = (text[..pos].trim(), text[pos..].trim());
         let (head, step) = if head.chars().count() + step.chars().count() <= 80 {
             (head, step)
@@ -751,6 +751,26 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
 /// word joiner, a byte-order mark inside a line, a soft hyphen.
 fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}')
+}
+
+/// The characters of a line outside its quoted names and before its comment.
+fn outside_quotes(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut quoted = false;
+    text.chars()
+        .take_while(move |&c| {
+            if c == '"' {
+                quoted = !quoted;
+            }
+            quoted || c != '#'
+        })
+        .scan(false, |inside, c| {
+            if c == '"' {
+                *inside = !*inside;
+                return Some(None);
+            }
+            Some((!*inside).then_some(c))
+        })
+        .flatten()
 }
 
 /// Whether the text before a `)` ends inside `diff(` with no comma at its level: `diff(x^2)`.

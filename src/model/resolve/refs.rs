@@ -120,6 +120,46 @@ impl Resolver {
                     );
                     return None;
                 }
+                // A sum over the declared range of an index of another size (`sum(k, o2[k])` with
+                // `k in 1..D` for a family over `1..K`): it runs over other terms than the
+                // family's, which no sum means — a bare `\sum_k` in an answer takes the model's
+                // `k`. (A free index of another size, `h[r]` for `h[q]`, is a wrong step, with its
+                // counterexample; a sum given its own range says what it runs over.)
+                let single = match ix.terms.as_slice() {
+                    [(1, IxVar::Bound(b))] if ix.constant == 0 => self.model.bounds.get(*b).filter(|bound| {
+                        matches!(self.globals.get(&bound.name), Some((Global::Index(i), _))
+                            if self.model.indices[*i].range == bound.range)
+                    }),
+                    _ => None,
+                }
+                .map(|bound| (bound.name.clone(), bound.range));
+                if let Some((index, of)) = single.filter(|(_, of)| {
+                    of.hi.size.is_some()
+                        && range.hi.size.is_some()
+                        && of.hi.size != range.hi.size
+                        && !self.model.ix_surely_in(range, ix, &self.model.bounds)
+                }) {
+                    self.error(
+                        Diagnostic::error(
+                            r.span,
+                            format!(
+                                "`{index}` runs over {}, but the subscript of `{}` over {}",
+                                self.model.range_text(of),
+                                r.name.name,
+                                self.model.range_text(range)
+                            ),
+                        )
+                        .with_hint({
+                            let text = self.model.range_text(range);
+                            let (lo, hi) = text.split_once("..").unwrap_or(("1", "…"));
+                            format!(
+                                "use an index declared over {text} or give a sum its range: `sum({index} in {text}, …)` \
+                                 (in LaTeX `\\sum_{{{index}={lo}}}^{{{hi}}}`)"
+                            )
+                        }),
+                    );
+                    return None;
+                }
             }
             return Some((id, EntryRef { entry: id, args }));
         }

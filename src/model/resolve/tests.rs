@@ -626,7 +626,7 @@ fn assume_per_row_of_a_batch() {
     let whole = "unsupported assumption: the sum must run over the family's whole range";
     assert_eq!(why("assume sum(k, t[1,k]) = 1"), whole);
     assert_eq!(why("assume sum(k, t[m,k]) = 1"), whole);
-    assert_eq!(why("assume sum(n, t[n,n]) = 1"), whole);
+    assert_eq!(why("assume sum(n, t[n,n]) = 1"), "`n` runs over 1..N, but the subscript of `t` over 1..K");
 }
 
 // ---------------------------------------------------------------------------- class labels
