@@ -1392,3 +1392,19 @@ fn an_index_of_another_size_is_an_error_with_the_range_to_write() {
     assert!(ranged.errors.is_empty(), "{:#?}", ranged.errors);
     assert_eq!(verdicts(&ranged), [vec![Verdict::Proved]]);
 }
+
+/// Seed 004's layout: two left-aligned rows with the same left side, the split by the chain rule
+/// and then the answer. Read as two derivations, the second (the answer) matched none of the
+/// reference's; it goes on with the first now (truth by hand: both rows equal 2·w·x²).
+#[test]
+fn a_row_that_writes_the_same_left_side_again_goes_on_with_its_chain() {
+    let model = "var x, w\nlet u = w*x\nlet L = u^2\n";
+    let answer = "$$\\begin{split} &\\frac{\\partial L}{\\partial w} = 2 u \\frac{\\partial u}{\\partial w} \\\\ \
+                  &\\frac{\\partial L}{\\partial w} = 2 w x^2 \\end{split}$$\n";
+    let report = check(answer, AnswerKind::Tex, model);
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    assert_eq!(verdicts(&report), [vec![Verdict::Proved, Verdict::Proved]]);
+    // Two different left sides stay two equations.
+    let two = "$$\\begin{split} &\\frac{\\partial L}{\\partial w} = 2 w x^2 \\\\ &\\frac{\\partial L}{\\partial x} = 2 w^2 x \\end{split}$$\n";
+    assert_eq!(verdicts(&check(two, AnswerKind::Tex, model)), [vec![Verdict::Proved], vec![Verdict::Proved]]);
+}

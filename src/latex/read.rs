@@ -35,11 +35,31 @@ pub fn read_blocks(text: &str, ranges: &[Range<usize>], names: &Names) -> (Vec<D
                 continue;
             }
         };
+        // The head of the derivation read just before in this block, if it is the last read.
+        let mut head_above: Option<String> = None;
         for chain in chains(text, nodes, &mut errors) {
             match chain.read(names, text) {
-                Ok(Some(d)) => derivations.push(d),
-                Ok(None) => {}
-                Err(e) => errors.push(e),
+                Ok(Some(d)) => {
+                    // A row that writes the left side of the chain above it again (seed 004's
+                    // `&\frac{∂L}{∂W} = … \\ &\frac{∂L}{∂W} = …`, `\hat y = 0.498 + … \\ \hat y =
+                    // 5.478`) goes on with that chain: the same head, more steps.
+                    let head = crate::syntax::print::expr_to_string(&d.head, crate::syntax::print::Spelling::Canonical);
+                    match derivations.last_mut() {
+                        Some(above) if head_above.as_ref() == Some(&head) => {
+                            let above: &mut Derivation = above;
+                            above.steps.extend(d.steps);
+                        }
+                        _ => {
+                            head_above = Some(head);
+                            derivations.push(d);
+                        }
+                    }
+                }
+                Ok(None) => head_above = None,
+                Err(e) => {
+                    head_above = None;
+                    errors.push(e);
+                }
             }
         }
     }
