@@ -1032,6 +1032,12 @@ fn the_heads_derivative_with_its_definitions_written_out_is_no_work() {
          = -1 * diff(sum(k, y[k] * log(p[k])), a[i])\n  = p[i] - y[i]\n",
     );
     assert_eq!((d.milestones, d.score.to_string().as_str()), ((0, 2), "2.4"), "{:?}", d.feedback);
+    // So it is with the sum's index named otherwise (a TA's test: `sum(m, …)` for the sheet's
+    // `sum(k, …)` took the milestone, 4.8 of 6 where the fair score was 2.4).
+    let d = softmax("  = diff(-sum(m, y[m] * log(p[m])), a[i])\n  = p[i] - y[i]\n");
+    let same = softmax("  = diff(-sum(k, y[k] * log(p[k])), a[i])\n  = p[i] - y[i]\n");
+    assert_eq!((d.milestones, d.score.to_string()), (same.milestones, same.score.to_string()), "{:?}", d.feedback);
+    assert_eq!(d.milestones.0, 0, "{:?}", d.feedback);
     // The derivative taken inside the sum is work (of its own route).
     let d = softmax(
         "  = -diff(sum(k, y[k] * log(p[k])), a[i])\n  = -sum(k, y[k] * diff(log(p[k]), a[i]))\n  \

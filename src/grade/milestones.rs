@@ -468,7 +468,12 @@ pub fn ac_text(model: &Model, e: &Expr, own: &[EntryId]) -> String {
         Expr::Big(op, b, body) => {
             let word = if *op == BigOp::Sum { "sum" } else { "prod" };
             let name = model.bounds.get(*b).map_or("?", |x| x.name.as_str());
-            format!("({word} {name} {})", ac_text(model, body, own))
+            // A bound index named by its place, not as written (`sum(m, y[m])` is `sum(i, y[i])`:
+            // a student's own letter restated the sheet's sum as well). The inner sums are named
+            // first, so the name is fresh.
+            let inner = ac_text(model, body, own);
+            let fresh = format!("ι{}", inner.matches('ι').count());
+            format!("({word} {fresh} {})", renamed_word(&inner, name, &fresh))
         }
         Expr::Diff(body, t) => format!("(d {} / {})", ac_text(model, body, own), entry_text(model, t)),
         Expr::Builtin(..) | Expr::Unknown(..) | Expr::Apply(..) => {
@@ -530,6 +535,26 @@ fn factors_text(model: &Model, num: &[&Expr], den: &[&Expr], own: &[EntryId]) ->
 /// `e` as [`ac_text`] writes it, without numbers added to it and without its constant factor
 /// (`-1/(1 + exp(-x)) + 7` is written as `1/(1 + exp(-x))`): what differentiating it gives up to
 /// a constant factor.
+/// `text` with the word `from` (not a part of a longer name) written `to`.
+fn renamed_word(text: &str, from: &str, to: &str) -> String {
+    let part = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '\'');
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for (at, _) in text.match_indices(from) {
+        if at < done {
+            continue;
+        }
+        let (before, after) = (text[..at].chars().next_back(), text[at + from.len()..].chars().next());
+        if !part(before) && !part(after) {
+            out.push_str(&text[done..at]);
+            out.push_str(to);
+            done = at + from.len();
+        }
+    }
+    out.push_str(&text[done..]);
+    out
+}
+
 fn unscaled_text(model: &Model, e: &Expr) -> String {
     let e = without_numbers(e);
     let (mut coefficient, mut num, mut den) = (BigRational::one(), Vec::new(), Vec::new());
