@@ -6,7 +6,7 @@
 use crate::check::{check_model, CheckOptions, DerivationResult};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::latex::write::expression_latex;
-use crate::latex::{expand_macros, read_answer, AnswerKind};
+use crate::latex::{read_answer, AnswerKind};
 use crate::localise::localise;
 use crate::model::{resolve, warnings, Model};
 use crate::syntax::ast::{File, Item};
@@ -122,7 +122,6 @@ fn check_answer_here(
         Ok(text) => text,
         Err((valid, d)) => return FileReport::unchecked(path, valid, vec![d]),
     };
-    let text = expanded(text, kind);
     let (answer, mut errors) = answer_file(&text, kind, &model_file);
     // The model's declarations and the answer's derivations, as one file.
     let mut file = File {
@@ -145,15 +144,6 @@ fn check_answer_here(
         errors,
         warnings: warnings(&model),
         derivations,
-    }
-}
-
-/// An answer's text with the macros it defines expanded (`\newcommand{\pd}[2]{…}`): the text it
-/// is checked as. A notebook's cells are JSON strings, whose backslashes are escaped: as written.
-pub fn expanded(text: String, kind: AnswerKind) -> String {
-    match kind {
-        AnswerKind::Tex | AnswerKind::Markdown => expand_macros(&text).unwrap_or(text),
-        AnswerKind::Notebook => text,
     }
 }
 

@@ -1408,20 +1408,3 @@ fn a_row_that_writes_the_same_left_side_again_goes_on_with_its_chain() {
     let two = "$$\\begin{split} &\\frac{\\partial L}{\\partial w} = 2 w x^2 \\\\ &\\frac{\\partial L}{\\partial x} = 2 w^2 x \\end{split}$$\n";
     assert_eq!(verdicts(&check(two, AnswerKind::Tex, model)), [vec![Verdict::Proved], vec![Verdict::Proved]]);
 }
-
-/// A homework's own macros (`\newcommand{\pd}[2]{\frac{\partial #1}{\partial #2}}`,
-/// `\DeclareMathOperator`) are expanded before its math is read: every step that used one was
-/// "`\pd` cannot be read here", and the answer scored 0.
-#[test]
-fn a_documents_own_macros_are_expanded() {
-    let model = "var x, w\nlet u = w*x\nlet L = u^2\n";
-    let answer = "\\documentclass{article}\n\\newcommand{\\pd}[2]{\\frac{\\partial #1}{\\partial #2}}\n\
-                  \\newcommand{\\sq}[1]{{#1}^2}\n\\begin{document}\n\\begin{align*}\n\
-                  \\pd{L}{w} &= 2 u \\pd{u}{w} \\\\\n&= 2 \\sq{x} w\n\\end{align*}\n\\end{document}\n";
-    let report = check(answer, AnswerKind::Tex, model);
-    assert!(report.errors.is_empty(), "{:#?}", report.errors);
-    assert_eq!(verdicts(&report), [vec![Verdict::Proved, Verdict::Proved]]);
-    // The lines are the document's: the second step is on line 7.
-    let step = &report.derivations[0].steps[1];
-    assert_eq!(line_col(&report.source, step.span.start).0, 7);
-}

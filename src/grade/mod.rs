@@ -345,7 +345,6 @@ pub fn grade_answer(
 ) -> SubmissionGrade {
     let deadline = Instant::now() + options.time_limit;
     let (model, _) = parse_file(&reference.source);
-    let text = &crate::source::expanded(text.to_string(), kind);
     let (file, errors) = answer_file(text, kind, &model);
     let combined = combine_answer(reference, &file, text);
     if combined.clash {

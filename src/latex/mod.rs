@@ -6,15 +6,12 @@
 
 mod bars;
 mod blocks;
-mod macros;
 mod names;
 mod notebook;
 mod read;
 pub mod spell;
 mod tree;
 pub mod write;
-
-pub use macros::expand_macros;
 
 use std::borrow::Cow;
 
