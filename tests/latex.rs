@@ -1408,3 +1408,26 @@ fn a_row_that_writes_the_same_left_side_again_goes_on_with_its_chain() {
     let two = "$$\\begin{split} &\\frac{\\partial L}{\\partial w} = 2 w x^2 \\\\ &\\frac{\\partial L}{\\partial x} = 2 w^2 x \\end{split}$$\n";
     assert_eq!(verdicts(&check(two, AnswerKind::Tex, model)), [vec![Verdict::Proved], vec![Verdict::Proved]]);
 }
+
+/// A document's own macro is refused with the line that defines it (macros are not expanded):
+/// "`\pd` cannot be read here — see docs/latex.md" sent a student looking for a command list.
+/// `$$` inside an unclosed `align*` ends it with the nesting error, as `\begin{align*}` does.
+#[test]
+fn a_documents_macro_is_named_and_display_math_inside_a_display_is_an_error() {
+    let model = "var x, w\nlet L = (w*x)^2\n";
+    let answer = "\\newcommand{\\pd}[2]{\\frac{\\partial #1}{\\partial #2}}\n\\begin{align*}\n\\pd{L}{w} &= 2 w x^2\n\\end{align*}\n";
+    let report = check(answer, AnswerKind::Tex, model);
+    let found: Vec<(&str, String)> = report.errors.iter().map(|e| (e.message.as_str(), e.hints.join(" | "))).collect();
+    assert_eq!(
+        found,
+        [(
+            "`\\pd` is a macro this document defines (line 1)",
+            "macros of a document are not expanded: write out what `\\pd` stands for in the math".to_string()
+        )]
+    );
+    let nested = "\\begin{align*}\n\\frac{\\partial L}{\\partial w} &= 2 w x^2\n$$\n\\frac{\\partial L}{\\partial x} = 2 w^2 x\n$$\n";
+    let report = check(nested, AnswerKind::Tex, model);
+    let errors: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(errors, ["`$$` inside the `align*` begun before it: is its `\\end{align*}` missing?"]);
+    assert_eq!(verdicts(&report), [vec![Verdict::Proved], vec![Verdict::Proved]]);
+}

@@ -115,8 +115,8 @@ fn outer_environment(
         if let Some((at, inner)) = nested_display(text, env, markup) {
             errors.push(
                 Diagnostic::error(
-                    Span::new(at, at + "\\begin{".len() + inner.len() + 1),
-                    format!("`\\begin{{{inner}}}` inside the `{}` begun before it: is its `\\end{{{}}}` missing?", env.name, env.name),
+                    Span::new(at, at + inner.len()),
+                    format!("`{inner}` inside the `{}` begun before it: is its `\\end{{{}}}` missing?", env.name, env.name),
                 )
                 .with_hint(format!(
                     "close the `{}` with `\\end{{{}}}` before the next display begins (LaTeX allows no display inside another)",
@@ -151,17 +151,24 @@ fn outer_environment(
 const INNER_ENVIRONMENTS: [&str; 4] = ["aligned", "alignedat", "split", "gathered"];
 
 /// The first display environment begun inside `env` (outside comments), with its name.
-fn nested_display<'t>(text: &'t str, env: &Environment, markup: Markup) -> Option<(usize, &'t str)> {
+fn nested_display(text: &str, env: &Environment, markup: Markup) -> Option<(usize, String)> {
+    let inside = &text[..env.content.end];
     let mut from = env.content.start;
-    while let Some(at) = find_closing(&text[..env.content.end], from, "\\begin{", markup) {
+    let mut begun = None;
+    while let Some(at) = find_closing(inside, from, "\\begin{", markup) {
         let name_start = at + "\\begin{".len();
         let name = &text[name_start..name_start + text[name_start..].find('}')?];
         if ROW_ENVIRONMENTS.contains(&name) && !INNER_ENVIRONMENTS.contains(&name) {
-            return Some((at, name));
+            begun = Some((at, format!("\\begin{{{name}}}")));
+            break;
         }
         from = name_start;
     }
-    None
+    // `$$` or `\[` opened inside it: display math inside a display too.
+    let opened = ["$$", "\\["].into_iter().filter_map(|opening| {
+        find_closing(inside, env.content.start, opening, markup).map(|at| (at, opening.to_string()))
+    });
+    begun.into_iter().chain(opened).min_by_key(|(at, _)| *at)
 }
 
 /// The display-math blocks of a LaTeX document: the row environments, `$$…$$` and `\[…\]`.

@@ -868,6 +868,24 @@ const MATRIX_ENVIRONMENTS: [&str; 2] = ["bmatrix", "pmatrix"];
 const MUL_OPS: [&str; 3] = ["cdot", "times", "ast"];
 const HADAMARD_OPS: [&str; 2] = ["odot", "circ"];
 
+/// The line where `text` defines the macro `\name` (`\newcommand{\name}`, `\renewcommand\name`,
+/// `\def\name`, `\DeclareMathOperator{\name}`, …), if it does.
+fn macro_defined(text: &str, name: &str) -> Option<usize> {
+    const DEFINING: [&str; 5] = ["newcommand", "renewcommand", "providecommand", "def", "DeclareMathOperator"];
+    let at = DEFINING.iter().find_map(|command| {
+        [format!("\\{command}{{\\{name}}}"), format!("\\{command}*{{\\{name}}}"), format!("\\{command}\\{name}")]
+            .into_iter()
+            .filter_map(|pattern| {
+                text.match_indices(&pattern)
+                    .map(|(at, _)| at)
+                    // (Not a longer name: `\def\pdx` does not define `\pd`.)
+                    .find(|&at| !text[at + pattern.len()..].starts_with(|c: char| c.is_ascii_alphabetic()))
+            })
+            .min()
+    })?;
+    Some(text[..at].matches('\n').count() + 1)
+}
+
 struct P<'a> {
     nodes: Vec<Node>,
     pos: usize,
@@ -1306,8 +1324,16 @@ impl<'a> P<'a> {
             "mid" => Err(Diagnostic::error(span, "a conditional (`\\mid`) is not read").with_hint(
                 "write the probability as a name of the model (`p_{x|z}` as `p_xz`), or the density it stands for",
             )),
-            _ => Err(Diagnostic::error(span, format!("`\\{name}` cannot be read here"))
-                .with_hint("see docs/latex.md for the commands an answer may use")),
+            _ => Err(match macro_defined(self.text, name) {
+                Some(line) => {
+                    Diagnostic::error(span, format!("`\\{name}` is a macro this document defines (line {line})"))
+                        .with_hint(format!(
+                            "macros of a document are not expanded: write out what `\\{name}` stands for in the math"
+                        ))
+                }
+                None => Diagnostic::error(span, format!("`\\{name}` cannot be read here"))
+                    .with_hint("see docs/latex.md for the commands an answer may use"),
+            }),
         }
     }
 
