@@ -316,8 +316,9 @@ pub(super) fn judge(
 /// Of the samples where a step differs (`bad`, in the order drawn), the one its counterexample
 /// shows: the first where the two values differ by at least 0.1% of the larger, so that the
 /// values a report writes to six digits differ within their first three or four; else the one
-/// where they differ most for their size. (The first alone showed `-0.00214725` against `-0.00214736` where `a[j]` was
-/// written for `tanh(a[j])` at a ≈ -0.012, and 13 other samples told them apart at a glance.)
+/// where they differ most for their size. (The first alone showed `-0.00214725` against
+/// `-0.00214736` where `a[j]` was written for `tanh(a[j])` at a ≈ -0.012, and 13 other samples
+/// told them apart at a glance.)
 fn shown_sample(evaluated: &[Evaluated], bad: &[usize], a: usize, b: usize) -> usize {
     let apart = |k: usize| {
         let ev = &evaluated[k];
@@ -527,8 +528,8 @@ const LOOSE_TEXT: &str = "not decided at one sample: the sides agree in floats o
      to tell them apart (cancellation lost the digits that would), and higher precision cannot narrow them";
 
 const DIFFERENCES_CANNOT_TELL: &str = "not decided at one sample: a derivative taken by finite differences is known \
-     there to less than the other side's whole value (a function that saturates, its derivative far below 1), so \
-     it cannot tell that value from 0 or from its negative";
+     there only within an error larger than the other side's whole value (a function that saturates, its \
+     derivative far below 1), so it cannot tell that value from 0 or from its negative";
 
 /// Whether an agreement is one that finite differences cannot make: a side that takes a derivative
 /// by them, known to a share of 1 at best, beside a side known to its rounding whose whole value
