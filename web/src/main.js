@@ -302,7 +302,9 @@ function showMath(markdown) {
       const body = [];
       for (i++; i < lines.length && lines[i].trim() !== "$$"; i++) body.push(lines[i]);
       const div = document.createElement("div");
-      div.innerHTML = katex.renderToString(body.join("\n"), { displayMode: true, output: "mathml", throwOnError: false });
+      // KaTeX stops at 1,000 macro expansions by default: a derivation of 100 steps passed it and
+      // was shown as raw LaTeX. The Markdown is the binary's own, never a user's macros.
+      div.innerHTML = katex.renderToString(body.join("\n"), { displayMode: true, output: "mathml", throwOnError: false, maxExpand: 100000 });
       mathEl.append(div);
     } else if (line.startsWith("#")) {
       const h = document.createElement("h3");
