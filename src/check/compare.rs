@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use super::diagnose::{diagnose, Against, Cause};
 use super::evaluate::{
-    best_known, error_text, expr_at, float_of, precise_point, value_shown, Evaluated, Point, PrecisePoint, PRECISIONS,
+    best_known, error_text, expr_at, float_of, narrower_within, precise_point, value_shown, Evaluated, Point,
+    PrecisePoint, PRECISIONS,
 };
 use super::plan::{COVER_MAX_SIZE, MODERATE};
 use super::text::{call_text, exact_texts};
@@ -507,10 +508,7 @@ fn tighter(p: PrecisePoint, float: &Point, bits: usize) -> PrecisePoint {
     // slope of σ′ at 0 is 0) can be narrower than the float's true error
     // (`diff(sigmoid(1e17 + x - 1e17), x)`), and the value of higher precision then shows it.
     let narrower = match &p {
-        PrecisePoint::Value(v) => {
-            let v = v.approx();
-            error < v.error && (float - v.value).abs() <= error + v.error
-        }
+        PrecisePoint::Value(v) => narrower_within(numeric::Approx { value: float, error }, v.approx()),
         PrecisePoint::Imprecise | PrecisePoint::Undefined | PrecisePoint::Error(_) => false,
     };
     if narrower && error > 0.0 && error.is_finite() && float.is_finite() {
@@ -540,8 +538,7 @@ fn differences_cannot_tell(ev: &Evaluated, sides: [usize; 2], differenced: [bool
     // bound that cancellation widened in floats, `exp(40) + diff(x^3, x) - exp(40)`, is not
     // taken for the derivative's.)
     let best = |i: usize| best_known(ev, i);
-    let known =
-        |i: usize| best(i).filter(|v| v.value != 0.0 && v.error <= LOOSE * v.value.abs()).map(|v| v.value.abs());
+    let known = |i: usize| best(i).filter(|&v| known_to_its_rounding(v)).map(|v| v.value.abs());
     let loose = |i: usize, d: bool| best(i).filter(|_| d && known(i).is_none()).map(|v| v.error);
     let [a, b] = sides;
     let [da, db] = differenced;
@@ -555,8 +552,14 @@ fn differences_cannot_tell(ev: &Evaluated, sides: [usize; 2], differenced: [bool
 /// cancelled to 0 ± 1e-15 is as loose as any other.
 fn loosely_differenced(points: &[Point], sides: [usize; 2], differenced: [bool; 2]) -> bool {
     sides.into_iter().zip(differenced).any(|(i, d)| {
-        d && !matches!(&points[i], Point::Value { float, error, .. } if *float != 0.0 && *error <= LOOSE * float.abs())
+        d && !matches!(points[i], Point::Value { float, error, .. }
+            if known_to_its_rounding(numeric::Approx { value: float, error }))
     })
+}
+
+/// Whether a value is known to [`LOOSE`] of its size, and is not 0.
+fn known_to_its_rounding(v: numeric::Approx) -> bool {
+    v.value != 0.0 && v.error <= LOOSE * v.value.abs()
 }
 
 /// Whether two values agree only within error bounds wide enough to hide a difference (see

@@ -365,16 +365,22 @@ pub(super) fn best_known(ev: &Evaluated, i: usize) -> Option<numeric::Approx> {
         _ => None,
     });
     let float = match ev.points[i] {
-        Point::Value { float, error, .. } if float.is_finite() => Some((float, error)),
+        Point::Value { float, error, .. } if float.is_finite() => Some(numeric::Approx { value: float, error }),
         _ => None,
     };
     match (precise, float) {
-        (Some(p), Some((f, e))) if e < p.error && (f - p.value).abs() <= e + p.error => {
-            Some(numeric::Approx { value: f, error: e })
-        }
+        (Some(p), Some(f)) if narrower_within(f, p) => Some(f),
         (Some(p), _) => Some(p),
-        (None, f) => f.map(|(value, error)| numeric::Approx { value, error }),
+        (None, f) => f,
     }
+}
+
+/// Whether the float value `float` is known more narrowly than the value of higher precision
+/// `precise`, and the two agree within their bounds: a float bound carried to first order (the
+/// slope of σ′ at 0 is 0) can be narrower than the float's true error, and higher precision then
+/// shows it.
+pub(super) fn narrower_within(float: numeric::Approx, precise: numeric::Approx) -> bool {
+    float.error < precise.error && (float.value - precise.value).abs() <= float.error + precise.error
 }
 
 pub(super) fn expr_at(d: &Derivation, i: usize) -> &Expr {

@@ -532,9 +532,6 @@ fn factors_text(model: &Model, num: &[&Expr], den: &[&Expr], own: &[EntryId]) ->
     }
 }
 
-/// `e` as [`ac_text`] writes it, without numbers added to it and without its constant factor
-/// (`-1/(1 + exp(-x)) + 7` is written as `1/(1 + exp(-x))`): what differentiating it gives up to
-/// a constant factor.
 /// `text` with the word `from` (not a part of a longer name) written `to`.
 fn renamed_word(text: &str, from: &str, to: &str) -> String {
     let part = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '\'');
@@ -555,6 +552,9 @@ fn renamed_word(text: &str, from: &str, to: &str) -> String {
     out
 }
 
+/// `e` as [`ac_text`] writes it, without numbers added to it and without its constant factor
+/// (`-1/(1 + exp(-x)) + 7` is written as `1/(1 + exp(-x))`): what differentiating it gives up to
+/// a constant factor.
 fn unscaled_text(model: &Model, e: &Expr) -> String {
     let e = without_numbers(e);
     let (mut coefficient, mut num, mut den) = (BigRational::one(), Vec::new(), Vec::new());

@@ -9,12 +9,13 @@ use crate::builtin::{latex_word, Builtin, ARRAY_FUNCTIONS};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::ast::*;
 use crate::syntax::lines::{MAX_LINE_BYTES, MAX_OPERATORS};
+use crate::syntax::print::{expr_to_string, Spelling};
 
 type R<T> = Result<T, Diagnostic>;
 
 /// Every derivation of the blocks at `ranges` of `text`, and what could not be read.
 pub fn read_blocks(text: &str, ranges: &[Range<usize>], names: &Names) -> (Vec<Derivation>, Vec<Diagnostic>) {
-    let mut derivations = Vec::new();
+    let mut derivations: Vec<Derivation> = Vec::new();
     let mut errors = Vec::new();
     for range in ranges {
         // The parser's tree costs the square of the depth of unbraced nesting (`p^p^p…`), which
@@ -43,12 +44,9 @@ pub fn read_blocks(text: &str, ranges: &[Range<usize>], names: &Names) -> (Vec<D
                     // A row that writes the left side of the chain above it again (seed 004's
                     // `&\frac{∂L}{∂W} = … \\ &\frac{∂L}{∂W} = …`, `\hat y = 0.498 + … \\ \hat y =
                     // 5.478`) goes on with that chain: the same head, more steps.
-                    let head = crate::syntax::print::expr_to_string(&d.head, crate::syntax::print::Spelling::Canonical);
+                    let head = expr_to_string(&d.head, Spelling::Canonical);
                     match derivations.last_mut() {
-                        Some(above) if head_above.as_ref() == Some(&head) => {
-                            let above: &mut Derivation = above;
-                            above.steps.extend(d.steps);
-                        }
+                        Some(above) if head_above.as_ref() == Some(&head) => above.steps.extend(d.steps),
                         _ => {
                             head_above = Some(head);
                             derivations.push(d);

@@ -166,13 +166,14 @@ pub fn localise_only(
                         _ => None,
                     })
                     .collect();
+                let unapplied = |names: &[String]| -> Vec<String> {
+                    names.iter().filter(|n| !applied.contains(n)).cloned().collect()
+                };
+                let had = unapplied(&names);
                 let same_names = |c: &Candidate| {
-                    let mut changed = names_of(&c.step);
+                    let changed = names_of(&c.step);
                     if c.kind == RepairKind::Function && changed.len() > names.len() {
-                        changed.retain(|n| !applied.contains(n));
-                        let mut had = names.clone();
-                        had.retain(|n| !applied.contains(n));
-                        return changed == had;
+                        return unapplied(&changed) == had;
                     }
                     changed == names
                 };
