@@ -6,7 +6,7 @@
 use crate::check::{check_model, CheckOptions, DerivationResult};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::latex::write::expression_latex;
-use crate::latex::{read_answer, AnswerKind};
+use crate::latex::{read_answer, unread_spellings, AnswerKind};
 use crate::localise::localise;
 use crate::model::{resolve, warnings, Model};
 use crate::syntax::ast::{File, Item};
@@ -18,6 +18,7 @@ fn parsed_model(source: &str, jobs: usize) -> (File, Model, Vec<Diagnostic>) {
     let (file, mut errors) = parse_file_on(source, jobs);
     let (model, resolve_errors) = resolve(&file);
     errors.extend(resolve_errors);
+    errors.extend(unread_spellings(&file));
     errors.sort_by_key(|d| d.span.start);
     (file, model, errors)
 }
@@ -114,6 +115,7 @@ fn check_answer_here(
     let (model_file, mut model_errors) = parse_file(&model_source);
     let (_, resolve_errors) = resolve(&model_file);
     model_errors.extend(resolve_errors);
+    model_errors.extend(unread_spellings(&model_file));
     if !model_errors.is_empty() {
         model_errors.sort_by_key(|d| d.span.start);
         return FileReport::unchecked(model_path, model_source, model_errors);

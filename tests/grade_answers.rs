@@ -191,3 +191,110 @@ fn the_command_line_grades_an_answer() {
         sub["derivations"].as_array().expect("derivations").iter().map(|d| &d["line"]).collect();
     assert_eq!(lines, [7, 15]);
 }
+
+/// A reference written inline.
+fn inline_reference(source: &str) -> Reference {
+    Reference::new("ref.deriv", source, &CheckOptions::default()).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+/// The scores of a submission's derivations, as text.
+fn scores(g: &SubmissionGrade) -> Vec<String> {
+    g.derivations.iter().map(|d| d.score.to_string()).collect()
+}
+
+/// The TA's numeric sheet (5 December, evening). Truth by exact fractions: 0.008/0.19 =
+/// 0.0421052…, which `0.04211` rounds; 0.9·0.02 + 0.1·(−0.1) = 0.008.
+const MOMENTS: &str = "tolerance 0.05%\nlet beta1 = 0.9, m1 = 0.02, g2 = -0.1\n\
+                       let m2 = beta1 * m1 + (1 - beta1) * g2\nlet mhat2 = 0.008 / (1 - 0.9^2)\n\
+                       latex mhat2 \"\\hat{m}_2\"\n\
+                       derive \"first moment\" worth 1 m2\n  = 0.9 * 0.02 + 0.1 * (-0.1)\n  = 0.008\n\
+                       derive \"bias-corrected\" worth 1 mhat2\n  = 0.008 / (1 - 0.9^2)\n  = 0.008 / 0.19\n  ≈ 0.04211\n";
+
+/// A rounded value written with `=` (as students write it) is graded as the `≈` it means, by the
+/// reference's tolerance, with a note; `check` calls it wrong with that cause. A number asked
+/// for and left as arithmetic (`0.9 * 0.02 + 0.1 * (-0.1)`, or the sheet's formula) does not
+/// take the final share.
+#[test]
+fn a_rounded_value_written_with_equals_and_arithmetic_left_undone() {
+    let r = inline_reference(MOMENTS);
+    let options = GradeOptions::default();
+    let rounded = "$$ m_2 = 0.9 \\cdot 0.02 + 0.1 \\cdot (-0.1) = 0.008 $$\n\
+                   $$ \\hat{m}_2 = \\frac{0.008}{1 - 0.9^2} = \\frac{0.008}{0.19} = 0.04211 $$\n";
+    let g = grade_answer(&r, "rounded.md", rounded, AnswerKind::Markdown, &options);
+    assert_eq!(scores(&g), ["1", "1"], "{:?}", g.derivations[1].feedback);
+    assert!(g.derivations[1].feedback.iter().any(|f| f.contains("written with `=`, it holds when rounded")));
+    let report = gradproof::check_answer(
+        "rounded.md",
+        rounded.as_bytes(),
+        AnswerKind::Markdown,
+        "ref.deriv",
+        MOMENTS.as_bytes(),
+        &CheckOptions::default(),
+    );
+    let last = report.derivations[1].steps.last().expect("a step");
+    assert_eq!(last.verdict, Verdict::Wrong);
+    assert_eq!(last.cause, Some(gradproof::check::Cause::Rounded));
+    // A value rounded too far is wrong, without that cause.
+    let far = "$$ \\hat{m}_2 = \\frac{0.008}{0.19} = 0.0422 $$\n";
+    let g = grade_answer(&r, "far.md", far, AnswerKind::Markdown, &options);
+    assert_ne!(g.derivations[1].score.to_string(), "1");
+    assert!(g.derivations[1].steps.iter().all(|s| s.result.cause != Some(gradproof::check::Cause::Rounded)));
+    // The arithmetic left undone, and the sheet's formula restated: right, and not worked out.
+    for (name, step) in [("numbers", "0.9 * 0.02 + 0.1 * (-0.1)"), ("formula", "beta1 * m1 + (1 - beta1) * g2")] {
+        let text = format!("derive \"first moment\" m2\n  = {step}\n");
+        let g = gradproof::grade::grade_submission(&r, "s.deriv", &text, &options);
+        let d = &g.derivations[0];
+        assert!(d.steps[0].result.holds && !d.final_correct, "{name}");
+        let last = d.feedback.last().map(String::as_str).unwrap_or_default();
+        assert!(last.contains(&format!("not worked out: `{step}` is left")), "{name}: {last}");
+    }
+    // Arithmetic on rounded numbers written with `=` is graded as `≈` under a `tolerance` line
+    // only (0.25 − 0.01 · 0.04211 = 0.2495789, within 0.05% of 0.25 − 0.01 · 0.008/0.19 =
+    // 0.24957894…; the rounding rule would widen each literal by its last digit).
+    let update = "let mhat = 0.008 / 0.19\nlet theta = 0.25 - 0.01 * mhat\n\
+                  derive \"update\" worth 1 theta\n  = 0.25 - 0.01 * mhat\n  ≈ 0.25 - 0.01 * 0.04211\n  ≈ 0.2496\n";
+    let answer = "derive \"update\" theta\n  = 0.25 - 0.01 * mhat\n  = 0.25 - 0.01 * 0.04211\n  = 0.2496\n";
+    for (tolerance, full) in [("tolerance 0.05%\n", true), ("", false)] {
+        let r = inline_reference(&format!("{tolerance}{update}"));
+        let g = gradproof::grade::grade_submission(&r, "s.deriv", answer, &options);
+        let d = &g.derivations[0];
+        assert_eq!(d.score.to_string() == "1", full, "{tolerance:?}: {:?}", d.feedback);
+        // The two values are told apart where six digits do not.
+        assert!(full || d.feedback[1].contains("the step before is 0.249578947368421"), "{:?}", d.feedback);
+    }
+    // A tolerance of the submission's own is named as written (it was "`tolerance 1`").
+    let text = "tolerance 5%\nderive \"first moment\" m2\n  = 0.008\n";
+    let g = gradproof::grade::grade_submission(&r, "s.deriv", text, &options);
+    let changes: Vec<&str> = g.model_changes.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(changes.first(), Some(&"changed tolerance: `tolerance 5%`"), "{changes:?}");
+    // Worked out as a fraction or in scientific notation, it is a number.
+    for answer in ["1/125", "8 * 10^(-3)", "0.008"] {
+        let text = format!("derive \"first moment\" m2\n  = 0.9 * 0.02 + 0.1 * (-0.1)\n  = {answer}\n");
+        let g = gradproof::grade::grade_submission(&r, "s.deriv", &text, &options);
+        assert!(g.derivations[0].final_correct, "{answer}: {:?}", g.derivations[0].feedback);
+    }
+}
+
+/// Seed 004's layout, a row that writes the left side again: its step is a claim about that
+/// left side, compared with it (the retest of 5 December: a wrong answer restated under it was
+/// shown `proved` from the row above, and a right one after a wrong row `wrong`). Truth by hand:
+/// ∂L/∂w = 2(z − y)x for L = (z − y)², z = wx + b; 2(z − y) and 2(wx + b − y) lack the x.
+#[test]
+fn a_row_with_the_left_side_again_is_compared_with_it() {
+    let r = inline_reference(
+        "var x, y, w, b\nlet z = w*x + b\nlet L = (z - y)^2\n\
+         derive \"dw\" worth 4 diff(L, w)\n  = 2*(z - y) * diff(z, w)\n  = 2*(z - y) * x\n",
+    );
+    let options = GradeOptions::default();
+    let wrong_again = "\\begin{align*}\n\\frac{\\partial L}{\\partial w} &= 2 (z - y) \\frac{\\partial z}{\\partial w} = 2 (z - y) \\\\\n\
+                       \\frac{\\partial L}{\\partial w} &= 2 (w x + b - y)\n\\end{align*}\n";
+    let g = grade_answer(&r, "again.tex", wrong_again, AnswerKind::Tex, &options);
+    assert_eq!(verdicts(&g), [[Verdict::Proved, Verdict::Wrong, Verdict::Wrong]]);
+    let third = &g.derivations[0].feedback[2];
+    assert!(third.contains("does not follow from the head") && third.contains("the head is"), "{third}");
+    let corrected = "\\begin{align*}\n\\frac{\\partial L}{\\partial w} &= 2 (z - y) \\\\\n\
+                     \\frac{\\partial L}{\\partial w} &= 2 (z - y) x\n\\end{align*}\n";
+    let g = grade_answer(&r, "corrected.tex", corrected, AnswerKind::Tex, &options);
+    assert_eq!(verdicts(&g), [[Verdict::Wrong, Verdict::Proved]]);
+    assert!(g.derivations[0].final_correct);
+}

@@ -350,7 +350,7 @@ fn chain_rule_factors_are_said_worked_out_and_transposes_written_out() {
         ("outer product reversed", RepairKind::Transpose, "h * (o - t)^T", "(o - t) * h^T"),
     ];
     assert_repairs(&report, expected);
-    let text = |name: &str| gradproof::grade::repair_text(repair_of(&report, name));
+    let text = |name: &str| gradproof::grade::repair_text(repair_of(&report, name), "the step before");
     assert_eq!(
         text("inner 2"),
         "the chain-rule factor `2` (that is `diff(2 * z, z)`) is missing: putting it back makes this step follow \
@@ -398,7 +398,7 @@ fn a_culprit_written_twice_is_told_apart_by_its_place() {
     let repair = repair_of(&report, "product rule");
     assert_eq!(repair.culprit_text, "sin(x)");
     assert_eq!(repair.occurrence, Some((2, 2)));
-    let text = gradproof::grade::repair_text(repair);
+    let text = gradproof::grade::repair_text(repair, "the step before");
     assert!(text.starts_with("`sin(x)` (the second of 2) where"), "{text}");
     // A name inside another name is no second place: one `x` in `xx * w * (1 - tanh(x)^2)`.
     let once = check_text("var w, x, xx\nderive \"once\" diff(xx * tanh(w*x), x)\n  = xx * w * (1 - tanh(x)^2)\n");

@@ -22,6 +22,9 @@ pub enum Cause {
     Offset(Constant),
     /// The step is 0 at every sample, the step before is not: a term is missing.
     ZeroStep,
+    /// A number rounded, written with `=` (`= 0.04211` for 0.008/0.19): the step holds as the `≈`
+    /// step it likely means, by the rounding rule or the tolerance in force.
+    Rounded,
     /// One side is defined at a sample where the other is not.
     DomainMismatch,
     /// The step, a square matrix, is the transpose of the step before.

@@ -201,9 +201,21 @@ pub struct StepResult {
     pub explanation: Vec<String>,
     /// Set when a proof contradicts the numeric check: a bug in gradproof, never a verdict.
     pub internal_error: bool,
+    /// Compared with the head, which the step writes again (`ast::Step::restates`), rather than
+    /// with the step before.
+    pub restates: bool,
 }
 
 impl StepResult {
+    /// What the step is compared with, in words: "the step before", or "the head".
+    pub fn compared_with(&self) -> &'static str {
+        if self.restates {
+            "the head"
+        } else {
+            "the step before"
+        }
+    }
+
     /// The likely cause as the reports say it to a student: not "differs only at larger sizes"
     /// (an index or sum mistake, as it suggests) where a verified repair puts a factor back that
     /// explains it better (`1 / N` of a mean, `1 / sqrt(d)` of attention).
@@ -546,6 +558,14 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                 .all(|f| f.proves_equal(a, b) || (numbers == Verdict::Checked && f.proves_equal_in_egraph(a, b)))
     };
     let cover = coverage::coverage(ctx.model, &exprs);
+    // A `=` step that is one decimal number may be a rounded value (`= 0.04211`): if it is wrong,
+    // its comparison as `≈` says whether it holds when rounded (the widened values that needs are
+    // computed for such steps, which cost little). Only a number alone: in `1.1 + 0.94 / 9.4`
+    // every literal is widened by its last digit, and `≈` says little of the step.
+    let rounded_candidate: Vec<bool> = std::iter::once(false)
+        .chain(d.steps.iter().map(|s| s.relation == Relation::Equal && a_decimal(&s.expr)))
+        .collect();
+    let needs_widened: Vec<bool> = needs_widened.iter().zip(&rounded_candidate).map(|(a, b)| *a || *b).collect();
     // Where every comparison is proved, the numbers only cross-check the proofs: the draws that
     // look for what the usual ones miss (other magnitudes, exact rational values) are spared.
     let all_proved = (1..exprs.len()).all(|k| proved(k - 1, k) && proved(0, k));
@@ -572,7 +592,9 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         let at = k + 1;
         let relation_verdict = step.relation;
         let relation_holds = if first_approx.is_some_and(|f| k >= f) { Relation::Approx } else { Relation::Equal };
-        let against = if at == 1 { Against::Head } else { Against::StepBefore };
+        // The expression the step is compared with: the step before, or the head it restates.
+        let from = d.before(at);
+        let against = if from == 0 { Against::Head } else { Against::StepBefore };
         let numeric = |a: usize, relation: Relation, against: Against| {
             if options.numeric {
                 judge(ctx, d, &evaluated, &free, &cover, a, at, relation, against, Some(&lowered))
@@ -583,7 +605,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         let mut internal_error = false;
         // The numbers' verdict on the step against the one before, if they were asked.
         let mut numbers_verdict = None;
-        let before_shape = if at == 1 { &d.shape } else { &d.steps[at - 2].shape };
+        let before_shape = if from == 0 { &d.shape } else { &d.steps[from - 1].shape };
         let (mut verdict, mut detail, mut counterexample, mut cause) = if step.shape != *before_shape {
             // §7: a step whose shape differs from the step before is wrong, without samples (and,
             // like the rule on free indices, whatever a proof says).
@@ -597,7 +619,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             let cause = Cause::ShapeMismatch { before: before_shape.dims(sizes), step: step.shape.dims(sizes) };
             (Verdict::Wrong, detail, None, Some(cause))
         } else {
-            let judgement = numeric(at - 1, relation_verdict, against);
+            let judgement = numeric(from, relation_verdict, against);
             numbers_verdict = Some(judgement.0);
             judgement
         };
@@ -605,7 +627,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         // The rules on free indices and shapes are syntactic and stand; otherwise a proof decides,
         // and the numbers must agree with it.
         let static_wrong = verdict == Verdict::Wrong && counterexample.is_none();
-        match settle(verdict, proved_at_all(at - 1, at, verdict), static_wrong) {
+        match settle(verdict, proved_at_all(from, at, verdict), static_wrong) {
             Settled::Contradiction => {
                 internal_error = true;
                 verdict = Verdict::Undetermined;
@@ -618,7 +640,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                 detail = "proved by symbolic differentiation and normalisation".to_string();
                 counterexample = None;
                 cause = None;
-                step_explanation = explanation_of(at - 1, at);
+                step_explanation = explanation_of(from, at);
             }
             Settled::Numbers => {}
         }
@@ -626,16 +648,24 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             // A safety net in time depends on the machine: a step it kept from a proof says so.
             let timed_out = all_forms
                 .iter()
-                .flat_map(|f| [f.stopped[at - 1], f.stopped[at], f.egraph_stopped(at - 1, at)])
+                .flat_map(|f| [f.stopped[from], f.stopped[at], f.egraph_stopped(from, at)])
                 .flatten()
                 .find(|s| s.by_time());
             if let Some(why) = timed_out {
                 detail = format!("{detail}; {}", spent_message(options, why));
             }
         }
+        // A rounded value written with `=`: the cause says it holds as `≈`.
+        if verdict == Verdict::Wrong
+            && counterexample.is_some()
+            && rounded_candidate[at]
+            && matches!(numeric(from, Relation::Approx, against).0, Verdict::Checked | Verdict::Proved)
+        {
+            cause = Some(Cause::Rounded);
+        }
         // The first step's comparison with the head is the one just made (the same sides, relation
         // and samples): not made again.
-        let same = numbers_verdict.filter(|_| at == 1 && relation_holds == relation_verdict);
+        let same = numbers_verdict.filter(|_| from == 0 && relation_holds == relation_verdict);
         let mut holds_verdict = match same {
             Some(v) => v,
             None if step.shape == d.shape => numeric(0, relation_holds, Against::Head).0,
@@ -670,9 +700,19 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             repairs_tried: 0,
             explanation: step_explanation,
             internal_error,
+            restates: step.restates,
         });
     }
     DerivationResult { name: d.name.clone(), span: d.span, steps }
+}
+
+/// Whether an expression is one number written with a decimal point (`0.04211`, `-1.2`).
+fn a_decimal(e: &Expr) -> bool {
+    match e {
+        Expr::Const(l) => l.point,
+        Expr::Neg(a) => a_decimal(a),
+        _ => false,
+    }
 }
 
 /// What decides a step, given the verdict of the numbers, whether the prover proved it, and
@@ -739,6 +779,7 @@ fn spent_result(d: &Derivation, why: &str) -> DerivationResult {
             repairs_tried: 0,
             explanation: Vec::new(),
             internal_error: false,
+            restates: step.restates,
         })
         .collect();
     DerivationResult { name: d.name.clone(), span: d.span, steps }

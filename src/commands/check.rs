@@ -27,7 +27,9 @@ pub fn expand_paths_with(args: &[PathBuf], extensions: &[&str]) -> Vec<Result<Pa
             out.push(Ok(arg.clone()));
             continue;
         }
+        // A submission linked into the directory is a submission (a link that loops is an error).
         let mut found: Vec<PathBuf> = walkdir::WalkDir::new(arg)
+            .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_map(|e| match e {

@@ -507,7 +507,19 @@ pub fn write_gradescope(dir: &Path, records: &[GradeRecord]) -> std::io::Result<
     }
     for r in records {
         let shared = stems.get(&stem(r)).is_some_and(|&n| n > 1);
-        let name = if shared { r.path.trim_end_matches(".deriv").replace(['/', '\\', ':'], "__") } else { stem(r) };
+        // The path's own parts (not `./`, which would make a hidden `.__alice__answer`).
+        let parts = || {
+            Path::new(r.path.trim_end_matches(".deriv"))
+                .components()
+                .filter_map(|c| match c {
+                    std::path::Component::Normal(s) => Some(s.to_string_lossy().replace(['\\', ':'], "__")),
+                    std::path::Component::ParentDir => Some("up".to_string()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("__")
+        };
+        let name = if shared { parts() } else { stem(r) };
         let name = if name.trim_matches('.').is_empty() { "submission".to_string() } else { name };
         let target = dir.join(name);
         std::fs::create_dir_all(&target)?;

@@ -45,7 +45,7 @@ pub(super) fn carried_steps(
             if step.verdict != Verdict::Wrong || derivations.len() >= MAX_TRIED {
                 continue;
             }
-            let before = if i == 0 { &d.head } else { &d.steps[i - 1].expr };
+            let before = d.expr_before(i + 1);
             for &(a, answer) in slipped.iter().filter(|(a, _)| *a != k) {
                 let Some(with_answer) = replaced(model, before, &checked[a].head, answer) else { continue };
                 tried.push((k, i, a));

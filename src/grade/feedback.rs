@@ -55,6 +55,7 @@ pub(super) fn name_terms(
                 span: Default::default(),
                 shape: w.shape.clone(),
                 name_uses: Vec::new(),
+                restates: false,
             })
             .collect();
         derivations.push(Derivation {
@@ -167,6 +168,9 @@ pub fn cause_text(cause: &Cause) -> String {
         }
         Cause::Offset(c) => format!("differs by the constant {} (a missing or extra term)", constant_text(*c)),
         Cause::ZeroStep => "this step is 0 but the step before is not (a term is missing)".to_string(),
+        Cause::Rounded => {
+            "a rounded value written with `=`: it holds as `≈` (write `≈` for a rounded number)".to_string()
+        }
         Cause::DomainMismatch => "the two sides are not defined for the same inputs".to_string(),
         Cause::Transposed => "transposed: this step is the transpose of the step before".to_string(),
         Cause::LargerSizes { sizes, from } => {
@@ -190,7 +194,7 @@ pub fn cause_text(cause: &Cause) -> String {
 
 /// The words for a verified repair, as the reports of `check` and the feedback of `grade` print
 /// it: ``replacing `s[c,t]` by `s[c,t-1]` makes this step follow from the step before``.
-pub fn repair_text(repair: &Repair) -> String {
+pub fn repair_text(repair: &Repair, before: &str) -> String {
     let culprit = &repair.culprit_text;
     // The part quoted, with which of its places where the step writes it more than once.
     let c = match repair.occurrence {
@@ -198,8 +202,8 @@ pub fn repair_text(repair: &Repair) -> String {
         None => format!("`{culprit}`"),
     };
     let by = &repair.replacement;
-    let follows = "makes this step follow from the step before";
-    let without = "without it, this step follows from the step before";
+    let follows = format!("makes this step follow from {before}");
+    let without = format!("without it, this step follows from {before}");
     // A chain-rule factor said as what it works out to, with the derivative it is: "`2` (that
     // is `diff(2 * z, z)`)".
     let written = match (&repair.kind, &repair.of) {
@@ -321,19 +325,21 @@ pub(super) fn hint(reference: &[String], steps_written: &[String], before: &str,
 pub(super) fn step_line(at: &str, step: &StepResult, status: StepStatus, diagnosis: Option<&str>) -> String {
     let mut text = format!("line {at}: ");
     match status {
-        StepStatus::Correct => text.push_str(&format!("{} — follows from the step before", step.verdict.name())),
+        StepStatus::Correct => {
+            text.push_str(&format!("{} — follows from {}", step.verdict.name(), step.compared_with()))
+        }
         StepStatus::CarriedForward => text.push_str(&format!(
             "{} — follows from the step before, which carries an earlier mistake (credit kept)",
             step.verdict.name()
         )),
-        StepStatus::Repeat => text.push_str("repeats the step before (no credit)"),
+        StepStatus::Repeat => text.push_str(&format!("repeats {} (no credit)", step.compared_with())),
         StepStatus::Wrong => {
-            text.push_str("wrong — does not follow from the step before");
+            text.push_str(&format!("wrong — does not follow from {}", step.compared_with()));
             if let Some(cause) = diagnosis {
                 text.push_str(&format!("; likely cause: {cause}"));
             }
             if let Some(c) = &step.counterexample {
-                text.push_str(&format!("; {}", counterexample_text(c)));
+                text.push_str(&format!("; {}", counterexample_text(c, step.compared_with())));
             }
             if step.holds && step.holds_known {
                 text.push_str(" (it equals the head again: what it differs by is in a step before it)");
@@ -346,8 +352,17 @@ pub(super) fn step_line(at: &str, step: &StepResult, status: StepStatus, diagnos
     text
 }
 
+/// How many significant digits a counterexample's two values are shown with: six, unless that
+/// hides their difference.
+pub fn shown_digits(c: &Counterexample) -> i32 {
+    match (c.left, c.right) {
+        (Some(l), Some(r)) if significant(l, 6) == significant(r, 6) => 15,
+        _ => 6,
+    }
+}
+
 /// `at D = 2, x = 1.3, using f'(1.3) = 0.2: the step before is 0.81, this step is -0.81`
-fn counterexample_text(c: &Counterexample) -> String {
+fn counterexample_text(c: &Counterexample, before: &str) -> String {
     let mut parts = c.place();
     parts.extend(folded(&c.inputs));
     let mut at = if parts.is_empty() { String::new() } else { format!("at {}", parts.join(", ")) };
@@ -360,9 +375,10 @@ fn counterexample_text(c: &Counterexample) -> String {
     if !at.is_empty() {
         at.push_str(": ");
     }
-    let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |x| significant(x, 6));
+    let digits = shown_digits(c);
+    let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |x| significant(x, digits));
     let (left, right) = c.exact_text.clone().unwrap_or_else(|| (value(c.left), value(c.right)));
-    format!("{at}the step before is {left}, this step is {right}")
+    format!("{at}{before} is {left}, this step is {right}")
 }
 
 /// At most six values as `name = value` to four digits, then `…` if there are more.
@@ -463,7 +479,7 @@ mod tests {
             exact_text: None,
         };
         assert_eq!(
-            counterexample_text(&c),
+            counterexample_text(&c, "the step before"),
             "at x = 0.31, using f'(0.31) = 0.7235, ∂E/∂s[2,t] = -1.5: the step before is 1.44691, this step is 2.17037"
         );
         // Without inputs, the values still come first; past six, the rest is folded.
@@ -475,7 +491,7 @@ mod tests {
             ..c
         };
         assert_eq!(
-            counterexample_text(&c),
+            counterexample_text(&c, "the step before"),
             "using g(1) = 1, g(2) = 2, g(3) = 3, g(4) = 4, g(5) = 5, g(6) = 6, …: the step before is 1.44691, this step is 2.17037"
         );
     }

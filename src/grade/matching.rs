@@ -144,6 +144,11 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
                 changes.push(note);
                 continue;
             }
+            // (A tolerance has no name: `tolerance 2` is the second line, `d.name` a key.)
+            Some(r) if r.what == "tolerance" => (
+                format!("changed tolerance: `{}`", one_line(&source[d.line.range()])),
+                format!("graded with the reference's `{}`", quote(r)),
+            ),
             Some(r) => {
                 (format!("changed {} of `{}`", r.what, r.name), format!("graded with the reference's `{}`", quote(r)))
             }
@@ -448,6 +453,7 @@ fn heads_equal(
                 span: mine.span,
                 shape: mine.shape.clone(),
                 name_uses: Vec::new(),
+                restates: false,
             };
             Some(Derivation {
                 name: None,
@@ -632,6 +638,7 @@ fn same_definitions(combined: &Combined, options: &CheckOptions, memo: Option<&M
                 span: model.entries[mine].span,
                 shape: Shape::scalar(),
                 name_uses: Vec::new(),
+                restates: false,
             }],
             span: model.entries[mine].span,
             tolerance: ToleranceRule::Rounding,

@@ -15,7 +15,7 @@ mod reference;
 
 use std::time::{Duration, Instant};
 
-pub use feedback::{cause_text, repair_text};
+pub use feedback::{cause_text, repair_text, shown_digits};
 pub use matching::MatchedBy;
 pub use memo::GradeMemo;
 pub use policy::{Points, StepStatus};
@@ -30,6 +30,7 @@ use crate::localise::localise_only;
 use crate::model::{expr_text, Derivation, Model};
 use crate::source::answer_file;
 use crate::syntax::ast::Item;
+use crate::syntax::ast::Relation;
 use crate::syntax::{parse_file, parse_file_remembering, LineMemo};
 use feedback::WrongStep;
 use matching::{
@@ -486,8 +487,60 @@ fn grade_derivations(
             ..mine.clone()
         });
     }
-    let checked_model = with_derivations(model, to_check.clone());
+    let mut checked_model = with_derivations(model, to_check.clone());
     let mut results = check_model_memo(&checked_model, &options.check, memo);
+    // Rounded values written with `=` (`= 0.04211` for 0.008/0.19, `= 0.25 - 0.01 * 0.04211 /
+    // 0.1581`), as students write them, are graded as the `≈` they mean: the derivation is checked
+    // again with those wrong steps as `≈`, those still wrong are put back, and the feedback says
+    // so of the others. A step that is one number is judged by the reference's tolerance or the
+    // rounding rule; arithmetic on rounded numbers only under a `tolerance` line (the rounding
+    // rule widens each literal by its last digit: `1.1 + 0.94 / 9.4` would hold within 0.05).
+    let mut rounded: Vec<Vec<usize>> = results
+        .iter()
+        .zip(&to_check)
+        .map(|(r, d)| {
+            let candidate = |(i, s): &(usize, &StepResult)| {
+                s.cause == Some(Cause::Rounded)
+                    || (s.verdict == Verdict::Wrong
+                        && s.counterexample.is_some()
+                        && d.tolerance != crate::model::ToleranceRule::Rounding
+                        && d.steps[*i].relation == Relation::Equal
+                        && policy::decimal_arithmetic(model, &d.steps[*i].expr))
+            };
+            r.steps.iter().enumerate().filter(candidate).map(|(i, _)| i).collect()
+        })
+        .collect();
+    let mut passes = 0;
+    while rounded.iter().any(|r| !r.is_empty()) {
+        passes += 1;
+        for (d, steps) in to_check.iter_mut().zip(&rounded) {
+            for &i in steps {
+                d.steps[i].relation = Relation::Approx;
+            }
+        }
+        checked_model = with_derivations(model, to_check.clone());
+        results = check_model_memo(&checked_model, &options.check, memo);
+        // Those that do not hold as `≈` either are wrong as written: put back, and checked again
+        // (at most three times; then none is read as `≈`).
+        let mut put_back = false;
+        for ((d, steps), r) in to_check.iter_mut().zip(rounded.iter_mut()).zip(&results) {
+            steps.retain(|&i| {
+                let holds = matches!(r.steps[i].verdict, Verdict::Checked | Verdict::Proved) || passes >= 3;
+                if !holds || passes >= 3 {
+                    d.steps[i].relation = Relation::Equal;
+                    put_back = true;
+                }
+                holds && passes < 3
+            });
+        }
+        if !put_back {
+            break;
+        }
+        if rounded.iter().all(Vec::is_empty) {
+            checked_model = with_derivations(model, to_check.clone());
+            results = check_model_memo(&checked_model, &options.check, memo);
+        }
+    }
     if options.check.repair && options.feedback {
         // The same repairs as `check` gives: the student's steps are the submission's, at the
         // same offsets in the combined text. Each derivation's repairs are searched on their own;
@@ -594,6 +647,7 @@ fn grade_derivations(
             continue;
         };
         let (d, result) = (&to_check[k], &results[k]);
+        let rounded = &rounded[k];
         grade.feedback.extend(aligned.notes[s].iter().cloned());
         if !same_head {
             grade.feedback.push(format!(
@@ -605,7 +659,7 @@ fn grade_derivations(
         let mut statuses = Vec::new();
         let mut steps = Vec::new();
         for (i, step) in result.steps.iter().enumerate() {
-            let before = if i == 0 { &d.head } else { &d.steps[i - 1].expr };
+            let before = d.expr_before(i + 1);
             let before_text = expr_text(model, before);
             let repeat = before_text == expr_text(model, &d.steps[i].expr);
             let carried_from = carried[k][i].map(|a| &reference.derivations[checked_for[a]].name);
@@ -628,7 +682,7 @@ fn grade_derivations(
                         .as_ref()
                         .is_some_and(|r| matches!(r.kind, RepairKind::MissingTerm | RepairKind::ExtraTerm)));
             let named = term.or_else(|| step.shown_cause().map(feedback::mistake));
-            let repair = step.repair.as_ref().filter(|_| !same).map(feedback::repair_text);
+            let repair = step.repair.as_ref().filter(|_| !same).map(|r| feedback::repair_text(r, step.compared_with()));
             let diagnosis = match (named, repair) {
                 _ if carried_from.is_some() => None,
                 (Some(named), Some(repair)) => Some(format!("{named}; {repair}")),
@@ -704,6 +758,16 @@ fn grade_derivations(
                     .to_string(),
             );
         }
+        // A number asked for (the reference ends with one) and its arithmetic left undone.
+        let mut left_over = left_over;
+        if left_over.is_empty() && policy::a_number(reference_final) && !policy::a_number(last) {
+            // As written (`0.9 * 0.02`, not the values `9/10*(1/50)`).
+            let written = d.steps.last().and_then(|s| source.get(s.span.range())).map(|t| {
+                let t = t.split('#').next().unwrap_or_default();
+                t.trim().trim_start_matches(['=', '≈', '~']).trim_start_matches("\\approx").trim().to_string()
+            });
+            left_over.push(written.filter(|t| !t.is_empty()).unwrap_or_else(|| expr_text(model, last)));
+        }
         let coarse = d.steps.last().and_then(|s| policy::coarser_than_reference(s, d.tolerance, reference_final));
         grade.final_correct = holds && left_over.is_empty() && coarse.is_none();
         // A final answer that is wrong only by an error carried from another derivation, through
@@ -737,12 +801,18 @@ fn grade_derivations(
         };
         for (k, step) in steps.iter().enumerate() {
             let at = place(k);
+            let rounded_note = rounded
+                .contains(&k)
+                .then_some(" (written with `=`, it holds when rounded: graded as `≈`; write `≈` for a rounded number)");
             let mut line = match &step.carried_from {
                 Some(name) => format!(
                     "line {at}: follows from your answer to \"{name}\", whose mistake is charged there (credit kept)"
                 ),
                 None => feedback::step_line(&at, &step.result, step.status, step.diagnosis.as_deref()),
             };
+            if let Some(note) = rounded_note {
+                line.push_str(note);
+            }
             if !step.skips.is_empty() {
                 line.push_str(&format!("; it skips {} (the steps' share rewards shown work)", step.skips.join("; ")));
             }
@@ -815,9 +885,12 @@ fn missing_or_extra_terms<'a>(
             if step.verdict != Verdict::Wrong || step.counterexample.is_none() || simple || undoes {
                 continue;
             }
-            let before = if i == 0 { &d.head } else { &d.steps[i - 1].expr };
+            let before = d.expr_before(i + 1);
             // When the step before holds, the reference's next step has the right value.
-            let before_holds = i == 0 || result.steps[i - 1].holds;
+            let before_holds = match d.before(i + 1) {
+                0 => true,
+                k => result.steps[k - 1].holds,
+            };
             let next = feedback::next_reference(reference_exprs, &expr_text(model, before), i + 1);
             let reference = next.filter(|_| before_holds).and_then(|j| theirs.steps.get(j)).map(|s| &s.expr);
             wrong.push(WrongStep { before, step: &d.steps[i].expr, reference, shape: &d.steps[i].shape });

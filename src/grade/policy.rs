@@ -194,6 +194,52 @@ pub fn not_closed_form(model: &Model, answer: &Expr, allowed: &BTreeMap<String, 
     left.into_iter().filter(|(key, _)| !allowed.contains_key(key)).map(|(_, text)| text).collect()
 }
 
+/// Whether an expression is a number as an answer writes one: a literal (`0.008`, `3e1`), with
+/// its sign, a fraction of two (`1/125`) or in scientific notation (`8 * 10^(-3)`). A numeric
+/// exercise whose reference ends with one asks for one: `0.9 * 0.02 + 0.1 * (-0.1)` is right but
+/// not worked out.
+pub fn a_number(e: &Expr) -> bool {
+    let literal = |e: &Expr| matches!(e, Expr::Const(_));
+    let ten_to = |e: &Expr| match e {
+        Expr::Pow(base, exponent) => {
+            matches!(&**base, Expr::Const(l) if l.value == BigRational::from_integer(10.into()))
+                && match &**exponent {
+                    Expr::Neg(x) => literal(x),
+                    x => literal(x),
+                }
+        }
+        _ => false,
+    };
+    match e {
+        Expr::Neg(a) => a_number(a),
+        Expr::Div(a, b) => literal(a) && literal(b),
+        Expr::Mul(a, b) => literal(a) && ten_to(b),
+        e => literal(e) || ten_to(e),
+    }
+}
+
+/// Whether an expression is arithmetic on numbers with a decimal among them (`0.25 - 0.01 *
+/// 0.04211 / 0.1581`): it reads no input and no unknown, directly or through the definitions it
+/// reads. A numeric exercise's step that students write with `=` for `≈`.
+pub fn decimal_arithmetic(model: &Model, e: &Expr) -> bool {
+    fn walk(e: &Expr, decimal: &mut bool, unknown: &mut bool) {
+        match e {
+            Expr::Const(l) => *decimal |= l.point,
+            Expr::Unknown(..) | Expr::NodePartial(..) => *unknown = true,
+            _ => {}
+        }
+        e.for_each_child(|c| walk(c, decimal, unknown));
+    }
+    let (mut decimal, mut unknown) = (false, false);
+    walk(e, &mut decimal, &mut unknown);
+    let mut read = Vec::new();
+    through_definitions(model, e, |x| {
+        walk(x, &mut false, &mut unknown);
+        entries_read(x, &mut read);
+    });
+    decimal && !unknown && read.iter().all(|&id| matches!(model.entries[id].kind, EntryKind::Defined(_)))
+}
+
 fn lone_builtin_prime(e: &Expr) -> Option<crate::model::Builtin> {
     match without_constant_factors(e) {
         Expr::Builtin(b, order, _) if *order > 0 => Some(*b),

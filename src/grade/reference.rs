@@ -93,6 +93,7 @@ impl Reference {
         let (file, mut errors) = parse_file(source);
         let (model, resolve_errors) = resolve(&file);
         errors.extend(resolve_errors);
+        errors.extend(crate::latex::unread_spellings(&file));
         if !errors.is_empty() {
             errors.sort_by_key(|d| d.span.start);
             return Err(errors);

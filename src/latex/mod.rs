@@ -42,6 +42,11 @@ impl AnswerKind {
     }
 }
 
+/// The `latex` spellings of a model that answers could never be read with (errors of the model).
+pub fn unread_spellings(model: &File) -> Vec<Diagnostic> {
+    names::unread_spellings(model)
+}
+
 /// The derivations of an answer text, named by the declarations of `model`, and everything that
 /// could not be read (each with its span in `text`). A block that cannot be read does not stop the
 /// others.

@@ -31,6 +31,9 @@ pub struct Entry {
     pub kind: Kind,
     /// The words of the name's own subscript, canonical (`phi` for `net_phi`).
     pub sub: Vec<String>,
+    /// The name's own superscript, one key per node (`(2)` of `W^{(2)}`, `new` of
+    /// `\theta^{\text{new}}`): only a `latex` spelling gives one.
+    pub sup: Vec<String>,
     /// The spelling `render --to latex` writes.
     pub spelling: String,
     /// How many indices a subscript may give besides the declared ones: an array's elements (a
@@ -45,6 +48,11 @@ pub struct Names {
     by_base: BTreeMap<String, Vec<Entry>>,
     /// The declared range of each range index, by its name in the model.
     ranges: BTreeMap<String, RangeExpr>,
+    /// The names each defined node, function and unknown node reads directly.
+    reads: BTreeMap<String, Vec<String>>,
+    /// The index a family declares at each of its places, where it is one name (`i`, `j` of
+    /// `var W[i,j]`).
+    slots: BTreeMap<String, Vec<Option<String>>>,
 }
 
 impl Names {
@@ -114,7 +122,7 @@ impl Names {
                 _ => {}
             }
         }
-        let mut names = Names { ranges, ..Names::default() };
+        let mut names = Names { ranges, reads: reads_of(file), slots: slots_of(file), ..Names::default() };
         let mut seen: Vec<String> = Vec::new();
         for (name, kind, elements) in &declared {
             if !seen.contains(name) {
@@ -169,21 +177,38 @@ impl Names {
 
     /// A name written as `spelling`: the rule's, or one the model gives with `latex`.
     fn add_spelled(&mut self, name: String, kind: Kind, elements: Vec<usize>, spelling: String) {
-        // A spelling too deep to read is no spelling of the name.
-        let Ok(nodes) = parse_math(&spelling, 0) else { return };
-        let (base, mut sub) = match nodes.as_slice() {
-            [Node::Attach { base, sub: Some(sub), sup: None, primes: 0, .. }] => {
-                (name_word(base), sub.split(|n| matches!(n, Node::Sym(',', _))).map(words_of).collect())
-            }
-            [single] => (name_word(single), Vec::new()),
-            _ => (None, Vec::new()),
-        };
-        let Some((base, decoration)) = base else { return };
-        if let Some(d) = decoration {
-            sub.insert(0, Some(d));
+        if let Some((base, entry)) = entry_of(name, kind, elements, spelling) {
+            self.by_base.entry(base).or_default().push(entry);
         }
-        let Some(sub) = sub.into_iter().collect::<Option<Vec<String>>>() else { return };
-        self.by_base.entry(base.clone()).or_default().push(Entry { name, kind, sub, spelling, elements });
+    }
+
+    /// Whether the model's quantity `node` depends on the name `on`, directly or through the
+    /// definitions it reads.
+    pub fn depends_on(&self, node: &str, on: &str) -> bool {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut todo = vec![node];
+        while let Some(n) = todo.pop() {
+            for read in self.reads.get(n).into_iter().flatten() {
+                if read == on {
+                    return true;
+                }
+                if !seen.contains(&read.as_str()) {
+                    seen.push(read);
+                    todo.push(read);
+                }
+            }
+        }
+        false
+    }
+
+    /// The index a family declares at each of its places, where it is one name.
+    pub fn slots(&self, name: &str) -> &[Option<String>] {
+        self.slots.get(name).map_or(&[], |v| v.as_slice())
+    }
+
+    /// What the model's name `name` is, whatever its spelling.
+    pub fn with_base_name(&self, name: &str) -> Option<Kind> {
+        self.by_base.values().flatten().find(|e| e.name == name).map(|e| e.kind)
     }
 
     /// The names written with this symbol.
@@ -226,6 +251,133 @@ impl Names {
     /// The index or size written with this symbol, if it is one.
     pub fn index_or_size(&self, base: &str) -> Option<&Entry> {
         self.with_base(base).iter().find(|e| matches!(e.kind, Kind::Index | Kind::Size) && e.sub.is_empty())
+    }
+}
+
+/// The index each family of a model declares at each of its places, where it is one name.
+fn slots_of(file: &File) -> BTreeMap<String, Vec<Option<String>>> {
+    let of = |target: &crate::syntax::ast::VarRef| {
+        let slots = target
+            .subscripts
+            .iter()
+            .map(|s| match s.terms.as_slice() {
+                [(1, IndexAtom::Name(id))] => Some(id.name.clone()),
+                _ => None,
+            })
+            .collect();
+        (target.name.name.clone(), slots)
+    };
+    let mut slots = BTreeMap::new();
+    for item in &file.items {
+        match item {
+            Item::Var(vars) => slots.extend(vars.iter().map(|v| of(&v.target))),
+            Item::Let(defs) => slots.extend(defs.iter().filter_map(|d| match d {
+                Definition::Node { target, .. } => Some(of(target)),
+                Definition::Function { .. } => None,
+            })),
+            _ => {}
+        }
+    }
+    slots
+}
+
+/// The names each defined node, function and unknown node of a model reads directly.
+fn reads_of(file: &File) -> BTreeMap<String, Vec<String>> {
+    let mut reads = BTreeMap::new();
+    let names = |e: &crate::syntax::ast::Expr| e.free_name_uses().into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+    for item in &file.items {
+        match item {
+            Item::Let(defs) => {
+                for d in defs {
+                    let (name, read) = match d {
+                        Definition::Node { target, body } => (&target.name.name, names(body)),
+                        Definition::Function { name, params, body } => {
+                            let read =
+                                names(body).into_iter().filter(|n| params.iter().all(|p| p.name != *n)).collect();
+                            (&name.name, read)
+                        }
+                    };
+                    reads.insert(name.clone(), read);
+                }
+            }
+            Item::Unknown(items) => {
+                for u in items {
+                    if let UnknownItem::Node { name, deps } = u {
+                        reads.insert(name.name.clone(), deps.iter().map(|d| d.name.name.clone()).collect());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    reads
+}
+
+/// The symbol a spelling writes and its entry; `None` where the reader cannot take it apart.
+fn entry_of(name: String, kind: Kind, elements: Vec<usize>, spelling: String) -> Option<(String, Entry)> {
+    // A spelling too deep to read is no spelling of the name.
+    let nodes = parse_math(&spelling, 0).ok()?;
+    let (base, mut sub, sup) = match nodes.as_slice() {
+        [Node::Attach { base, sub, sup, primes: 0, .. }] => {
+            let sub = sub.as_deref().unwrap_or_default();
+            let sub = if sub.is_empty() {
+                Vec::new()
+            } else {
+                sub.split(|n| matches!(n, Node::Sym(',', _))).map(words_of).collect()
+            };
+            let sup = match sup.as_deref() {
+                Some(sup) => sup.iter().map(script_key).collect::<Option<Vec<String>>>()?,
+                None => Vec::new(),
+            };
+            (name_word(base), sub, sup)
+        }
+        [single] => (name_word(single), Vec::new(), Vec::new()),
+        _ => (None, Vec::new(), Vec::new()),
+    };
+    let (base, decoration) = base?;
+    if let Some(d) = decoration {
+        sub.insert(0, Some(d));
+    }
+    let sub = sub.into_iter().collect::<Option<Vec<String>>>()?;
+    Some((base.clone(), Entry { name, kind, sub, sup, spelling, elements }))
+}
+
+/// The `latex` spellings of a model that the reader cannot take apart, each an error of the
+/// model: a spelling that is never read would leave the instructor believing it is.
+pub fn unread_spellings(file: &File) -> Vec<crate::diagnostic::Diagnostic> {
+    let mut errors = Vec::new();
+    for item in &file.items {
+        let Item::Latex { name, spellings, span } = item else { continue };
+        for spelling in spellings.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            if entry_of(name.name.clone(), Kind::Family(0), Vec::new(), spelling.to_string()).is_none() {
+                errors.push(
+                    crate::diagnostic::Diagnostic::error(
+                        *span,
+                        format!("the LaTeX spelling `{spelling}` of `{}` cannot be read as a name", name.name),
+                    )
+                    .with_hint(
+                        "a spelling is one symbol (a letter, a Greek letter, `\\text{…}`, `\\hat{…}`, …) with a subscript of words and, if the course writes one, a superscript: `W^{(2)}`, `b^{[1]}`, `\\theta^{\\text{new}}` (docs/latex.md)",
+                    ),
+                );
+            }
+        }
+    }
+    errors
+}
+
+/// One node of a name's own superscript as a key: `(2)`, `[1]`, `new` (also `\text{new}`), `*`.
+pub fn script_key(node: &Node) -> Option<String> {
+    match node {
+        Node::Paren(open, inner, close, _) => {
+            let inner = inner.iter().map(script_key).collect::<Option<Vec<_>>>()?;
+            Some(format!("{open}{}{close}", inner.join(" ")))
+        }
+        Node::Group(inner, _) => Some(inner.iter().map(script_key).collect::<Option<Vec<_>>>()?.join(" ")),
+        Node::Sym(c, _) if !matches!(c, ',' | '=' | '&') => Some(c.to_string()),
+        Node::Cmd(c, args, _) if args.is_empty() && matches!(c.as_str(), "langle" | "rangle" | "star" | "ast") => {
+            Some(format!("\\{c}"))
+        }
+        n => name_word(n).and_then(|(w, d)| d.is_none().then_some(w)),
     }
 }
 

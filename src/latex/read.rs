@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::names::{greek_command, name_word, Entry, Kind, Names};
+use super::names::{greek_command, name_word, script_key, Entry, Kind, Names};
 use super::tree::{parse_math, Node, ROW_ENVIRONMENTS};
 use crate::builtin::{latex_word, Builtin, ARRAY_FUNCTIONS};
 use crate::diagnostic::{Diagnostic, Span};
@@ -17,6 +17,8 @@ type R<T> = Result<T, Diagnostic>;
 pub fn read_blocks(text: &str, ranges: &[Range<usize>], names: &Names) -> (Vec<Derivation>, Vec<Diagnostic>) {
     let mut derivations: Vec<Derivation> = Vec::new();
     let mut errors = Vec::new();
+    // Whether the last chain read was a derivation (one a block starting with `=` goes on from).
+    let mut ended_with_derivation = false;
     for range in ranges {
         // The parser's tree costs the square of the depth of unbraced nesting (`p^p^p…`), which
         // no count of brackets sees: a block is limited as a logical line of a model is.
@@ -33,20 +35,50 @@ pub fn read_blocks(text: &str, ranges: &[Range<usize>], names: &Names) -> (Vec<D
             Ok(nodes) => nodes,
             Err(e) => {
                 errors.push(e);
+                ended_with_derivation = false;
                 continue;
             }
         };
         // The head of the derivation read just before in this block, if it is the last read.
         let mut head_above: Option<String> = None;
         for chain in chains(text, nodes, &mut errors) {
-            match chain.read(names, text) {
+            if chain.above {
+                // A block that starts with `=`: its steps go on from the derivation the block
+                // above ended with, if it ended with one.
+                let first = chain.parts.get(1).and_then(|p| p.relation).map_or(Span::default(), |r| r.1);
+                ended_with_derivation =
+                    match (chain.read(names, text), derivations.last_mut().filter(|_| ended_with_derivation)) {
+                        (Ok(Some(d)), Some(above)) => {
+                            above.steps.extend(d.steps);
+                            true
+                        }
+                        (Ok(_), _) => {
+                            errors.push(no_left_side(first));
+                            false
+                        }
+                        (Err(e), _) => {
+                            errors.push(e);
+                            false
+                        }
+                    };
+                head_above = None;
+                continue;
+            }
+            let read = chain.read(names, text);
+            ended_with_derivation = matches!(read, Ok(Some(_)));
+            match read {
                 Ok(Some(d)) => {
                     // A row that writes the left side of the chain above it again (seed 004's
                     // `&\frac{∂L}{∂W} = … \\ &\frac{∂L}{∂W} = …`, `\hat y = 0.498 + … \\ \hat y =
-                    // 5.478`) goes on with that chain: the same head, more steps.
+                    // 5.478`) goes on with that chain: the same head, more steps. Its first step
+                    // is a claim about that head, as written, and is compared with it.
                     let head = expr_to_string(&d.head, Spelling::Canonical);
                     match derivations.last_mut() {
-                        Some(above) if head_above.as_ref() == Some(&head) => above.steps.extend(d.steps),
+                        Some(above) if head_above.as_ref() == Some(&head) => {
+                            let mut steps = d.steps;
+                            steps[0].restates = true;
+                            above.steps.extend(steps)
+                        }
                         _ => {
                             head_above = Some(head);
                             derivations.push(d);
@@ -90,6 +122,12 @@ struct Chain {
     parts: Vec<Part>,
     /// A relation that makes the chain no derivation, with its span.
     refused: Option<Diagnostic>,
+    /// Its head is the right side of a definition (`\theta_j := \theta_j - \alpha g_j = …`): a
+    /// chain only if steps follow it.
+    defined: bool,
+    /// It starts its block with a relation (`$$ = 0.484176 $$` after prose): its steps go on from
+    /// the derivation the block above ended with.
+    above: bool,
 }
 
 /// One row of a block as its equations: each pair of `align` columns is one (`A &= B, & C &= D`
@@ -613,6 +651,7 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
     // Split at the relations of the row's top level.
     let mut parts: Vec<Part> = vec![Part { relation: None, nodes: Vec::new(), note: None }];
     let mut definition = false;
+    let mut declaration = false;
     let mut defined_after = false;
     let mut other: Option<Span> = None;
     let mut i = 0;
@@ -627,12 +666,15 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
                 defined_after = true;
                 break;
             }
-            Some(Found { rel: Rel::Definition, .. }) => {
+            // `\theta_j := \theta_j - \alpha g_j = …` (CS229's update): what is defined is the
+            // model's business; its right side is the head of the steps that follow it.
+            Some(Found { rel: Rel::Definition, width, .. }) => {
                 definition = true;
-                break;
+                parts = vec![Part { relation: None, nodes: Vec::new(), note: None }];
+                i += width;
             }
             Some(Found { rel: Rel::Membership, .. }) if parts.len() == 1 => {
-                definition = true;
+                declaration = true;
                 break;
             }
             Some(Found { rel: Rel::Other | Rel::Membership, .. }) => {
@@ -663,10 +705,18 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
             }
         }
     }
-    if definition {
-        // A definition is the model's business; the row is not a step and ends any chain.
+    if declaration {
+        // A declaration (`W \in \mathbb{R}^{m \times n}`) is the model's business; the row is not a
+        // step and ends any chain.
         chains.push(Chain::default());
         return Added::Ended;
+    }
+    if definition {
+        // The definition ends any chain above it; its right side starts one, which the steps
+        // after it (in this row or the rows below) make a derivation.
+        let empty = parts[0].nodes.is_empty();
+        chains.push(if empty { Chain::default() } else { Chain { parts, refused: None, defined: true, above: false } });
+        return if empty { Added::Ended } else { Added::Started };
     }
     if let Some(span) = other {
         let d = Diagnostic::error(span, "this relation is not a step of a derivation")
@@ -699,16 +749,19 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
                 chain.parts.extend(parts.into_iter().skip(1));
                 Added::Continued
             }
+            // The first row of a block: it goes on from the block above, if that ended with a
+            // derivation (`read_blocks`).
+            None => {
+                chains.push(Chain { parts, refused: None, defined: false, above: true });
+                Added::Started
+            }
             _ => {
-                errors.push(
-                    Diagnostic::error(parts[1].relation.map_or(Span::default(), |r| r.1), "this step has no left side")
-                        .with_hint("begin the chain with its left side: `LHS &= A \\\\ &= B`"),
-                );
+                errors.push(no_left_side(parts[1].relation.map_or(Span::default(), |r| r.1)));
                 Added::Ended
             }
         }
     } else {
-        chains.push(Chain { parts, refused: None });
+        chains.push(Chain { parts, refused: None, defined: false, above: false });
         Added::Started
     };
     if defined_after {
@@ -718,14 +771,28 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
     added
 }
 
+/// The error of a step written where no chain is open.
+fn no_left_side(at: Span) -> Diagnostic {
+    Diagnostic::error(at, "this step has no left side").with_hint(
+        "begin the chain with its left side: `LHS &= A \\\\ &= B` (a block that starts with `=` goes on from a derivation the block above ends with)",
+    )
+}
+
 impl Chain {
     fn read(self, names: &Names, text: &str) -> R<Option<Derivation>> {
         if let Some(d) = self.refused {
             return Err(d);
         }
+        if self.defined && self.parts.len() < 2 {
+            return Ok(None);
+        }
         let mut parts = self.parts.into_iter();
         let Some(head) = parts.next() else { return Ok(None) };
-        let head_expr = limited(parse(&head.nodes, names, text)?)?;
+        // (A chain that goes on from the block above has no head of its own: its steps are read.)
+        let head_expr = match self.above {
+            true => Expr { kind: ExprKind::Number("0".to_string()), span: Span::default() },
+            false => limited(parse(&head.nodes, names, text)?)?,
+        };
         let mut steps = Vec::new();
         for part in parts {
             let (relation, rel_span) = part.relation.expect("a step has its relation");
@@ -735,7 +802,7 @@ impl Chain {
             }
             let expr = limited(parse(&part.nodes, names, text)?)?;
             let span = rel_span.join(expr.span);
-            steps.push(Step { relation, expr, note: part.note, span });
+            steps.push(Step { relation, expr, note: part.note, span, restates: false });
         }
         if steps.is_empty() {
             return Ok(None);
@@ -996,7 +1063,17 @@ impl<'a> P<'a> {
             if explicit {
                 self.pos += 1;
             }
-            let rhs = self.factor()?;
+            let mut rhs = self.factor()?;
+            // What is written side by side after `\odot` is one operand, as the eye reads it:
+            // `f'(a) \odot W^\top \delta` is f'(a) ⊙ (Wᵀδ), not (f'(a) ⊙ Wᵀ) δ.
+            if op == BinOp::Hadamard {
+                while let Some(n) = self.peek().filter(|n| Self::starts_factor(n)) {
+                    let at = Span::new(rhs.span.end, n.span().start);
+                    let next = self.factor()?;
+                    let span = join(rhs.span, next.span);
+                    rhs = Expr { kind: ExprKind::Binary(BinOp::Mul, Box::new(rhs), Box::new(next), at), span };
+                }
+            }
             let span = join(lhs.span, rhs.span);
             lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs), op_span), span };
         }
@@ -1279,6 +1356,18 @@ impl<'a> P<'a> {
                 let span = join(span, wrt.span);
                 Ok(Expr { kind: ExprKind::Diff { body: Box::new(body), wrt: vec![wrt] }, span })
             }
+            // `\nabla_w L`, the gradient by `w`: `\frac{\partial}{\partial w}` in other words, taking
+            // the product that follows (of the shape of `w` where it is an array, as `diff` is).
+            "nabla" if args.is_empty() && sup.is_none() && primes == 0 => {
+                let Some(sub) = sub else {
+                    return Err(Diagnostic::error(span, "a gradient without its variable")
+                        .with_hint("write the variable below the `\\nabla`: `\\nabla_w L`"));
+                };
+                let den: Vec<Node> = std::iter::once(Node::Cmd("partial".to_string(), Vec::new(), span))
+                    .chain(sub.iter().cloned())
+                    .collect();
+                self.derivative(Mark::Partial, 1, &[], &den, span)
+            }
             // A box drawn around a result changes nothing.
             "boxed" if args.len() == 1 && sub.is_none() && sup.is_none() && primes == 0 => {
                 let mut e = self.sub(&args[0])?;
@@ -1535,6 +1624,23 @@ impl<'a> P<'a> {
             return Err(Diagnostic::error(span, "a sum that skips a value is written `\\sum_{j \\ne y}`")
                 .with_hint("write the index of the sum, `\\ne` and the skipped value, without bounds"));
         }
+        // `\sum_{i,j}` (also `\sum_{ij}`): over each of the declared indices, the body read once.
+        if lo.is_none() && sup.is_none() && skip.is_none() {
+            if let Some(binders) = self.several_indices(binder_nodes) {
+                if self.peek().is_none() {
+                    return Err(
+                        Diagnostic::error(span, "the sum has no body").with_hint("write what is summed after `\\sum`")
+                    );
+                }
+                let body = self.term()?;
+                let span = join(span, body.span);
+                let whole = binders.into_iter().rev().fold(body, |body, binder| Expr {
+                    kind: ExprKind::Big { op, binder, range: None, body: Box::new(body) },
+                    span,
+                });
+                return Ok(whole);
+            }
+        }
         let binder_word = match binder_nodes {
             [n] => name_word(n)
                 .filter(|(w, d)| d.is_none() && w.chars().all(char::is_alphabetic))
@@ -1578,6 +1684,27 @@ impl<'a> P<'a> {
             None => body,
         };
         Ok(Expr { kind: ExprKind::Big { op, binder, range: range.map(Box::new), body: Box::new(body) }, span })
+    }
+
+    /// The indices of a sum over several (`\sum_{i,j}`, `\sum_{ij}`, `\sum_{i j}`), each declared
+    /// in the model; `None` for one index, or where any is not declared.
+    fn several_indices(&self, nodes: &[Node]) -> Option<Vec<Ident>> {
+        let items = self.index_items(nodes, &[]);
+        if items.len() < 2 {
+            return None;
+        }
+        items
+            .iter()
+            .map(|item| match item.as_slice() {
+                [n] => {
+                    let (word, decoration) = name_word(n)?;
+                    let entry =
+                        self.names.index_or_size(&word).filter(|e| e.kind == Kind::Index && decoration.is_none())?;
+                    Some(ident(&entry.name, n.span()))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// A function applied: its arguments in parentheses after it (for builtins, also a bare
@@ -1799,6 +1926,19 @@ impl<'a> P<'a> {
             return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", written(base)))
                 .with_hint("every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"));
         }
+        // `e^{s_i}` where the model's `e` is an index or a size (`q_e`): the exponential, or a
+        // power of the index? (A power of an index is never what a course writes, but the
+        // answer is refused rather than read either way.)
+        if word == "e"
+            && decoration.is_none()
+            && sub.is_none()
+            && sup.is_some()
+            && candidates.iter().all(|e| matches!(e.kind, Kind::Index | Kind::Size))
+        {
+            return Err(Diagnostic::error(span, "`e^{…}` is ambiguous: the model declares an index `e`").with_hint(
+                "write `\\exp(…)` for the exponential (`\\exp(s_i)`), or `e \\cdot e` for a power of the index",
+            ));
+        }
         // The written subscript items, the decoration first (`\hat{y}_k` is `y_hat[k]`).
         let mut items: Vec<Vec<Node>> = Vec::new();
         if let Some(d) = &decoration {
@@ -1824,8 +1964,9 @@ impl<'a> P<'a> {
         }
         // A name whose own subscript is written wins over one that would read it as an index
         // (`\text{net}_\phi^t` is `net_phi[t]`, not `net[phi,t]`).
-        let longest = found.iter().map(|(e, ..)| e.sub.len()).max().unwrap_or(0);
-        found.retain(|(e, ..)| e.sub.len() == longest);
+        let own = |e: &Entry| e.sub.len() + e.sup.len();
+        let longest = found.iter().map(|(e, ..)| own(e)).max().unwrap_or(0);
+        found.retain(|(e, ..)| own(e) == longest);
         // One name matched by two of its spellings (`x_bar` as `x_{\mathrm{bar}}` and `\bar{x}`)
         // is one reading.
         if found.windows(2).all(|w| w[0].0.name == w[1].0.name && w[0].1.len() == w[1].1.len()) {
@@ -1833,7 +1974,15 @@ impl<'a> P<'a> {
         }
         if found.is_empty() {
             if let Some(d) = refusal {
-                return Err(d);
+                // `w^{new}` for the model's `w_new`: not a power with letters in it.
+                return Err(match layered(candidates, sup) {
+                    Some((entry, sup)) => Diagnostic::error(
+                        span,
+                        format!("`{}` with these scripts matches no name of the model", spelled(base)),
+                    )
+                    .with_hint(layered_hint(entry, &spelled(base), &sup)),
+                    None => d,
+                });
             }
         }
         // Each as written and, where that says what the scripts must be, how many indices it
@@ -1871,10 +2020,15 @@ impl<'a> P<'a> {
                         "the model has {}; `\\{alphabet}{{{word}}}` is another letter: write `{word}`, or the model spells its name so with `latex {word} \"\\{alphabet}{{{word}}}\"` (docs/latex.md)",
                         spellings()
                     ),
-                    _ => format!(
-                        "the model has {}; write its subscripts and superscripts (indices) as declared",
-                        spellings()
-                    ),
+                    _ => match layered(candidates, sup) {
+                        // `W^{(2)}` for the model's `W2`, spelled `W_{2}`: a spelling only the
+                        // model can add.
+                        Some((entry, written)) => layered_hint(entry, &spelled(base), &written),
+                        None => format!(
+                            "the model has {}; write its subscripts and superscripts (indices) as declared",
+                            spellings()
+                        ),
+                    },
                 }));
             }
             _ => {
@@ -1914,6 +2068,12 @@ impl<'a> P<'a> {
                 written(base)
             )));
         }
+        // A quantity written as a function of what it depends on (`J(w)`, `J(\theta)`,
+        // `\mathcal{L}(\hat y, y)`), as CS229 and every text on losses write it.
+        let evaluated = match (entry.kind, &how) {
+            (Kind::Family(_), None | Some(Sup::Indices)) => self.arguments_after(&entry.name, span)?,
+            _ => None,
+        };
         let id = ident(&entry.name, base.span());
         if entry.kind == Kind::Function {
             let sup = match &how {
@@ -1939,6 +2099,16 @@ impl<'a> P<'a> {
         } else {
             Expr { kind: ExprKind::Indexed(id, subscripts), span: name_span }
         };
+        if let Some((end, power)) = evaluated {
+            let span = Span::new(span.start, end);
+            return Ok(match power {
+                Some(p) => {
+                    let op_span = Span::new(e.span.end, p.span.start.max(e.span.end));
+                    Expr { kind: ExprKind::Binary(BinOp::Pow, Box::new(e), Box::new(p), op_span), span }
+                }
+                None => Expr { span, ..e },
+            });
+        }
         Ok(match how {
             Some(Sup::Transpose) => Expr { kind: ExprKind::Transpose(Box::new(e)), span },
             Some(Sup::Power(p)) => {
@@ -1947,6 +2117,50 @@ impl<'a> P<'a> {
             }
             Some(Sup::Indices) | None => e,
         })
+    }
+
+    /// Parentheses right after the model's quantity `name` that hold only names and numbers
+    /// (`J(w)`, `\mathcal{L}(\hat y, y)`, `J(0)`): where each is a name `name` depends on, the
+    /// quantity itself, as a function of them — read, the end of what was read and the power on
+    /// the parentheses (`J(w)^2`); otherwise refused, as the value at a point or a product cannot
+    /// be told apart. `None` where they hold anything else (`p_k(\delta_{ki} - p_i)`, a product).
+    fn arguments_after(&mut self, name: &str, span: Span) -> R<Option<(usize, Option<Expr>)>> {
+        let (inner, sup, end) = match self.peek() {
+            Some(Node::Paren('(', inner, ')', s)) => (inner.clone(), None, s.end),
+            Some(Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span: s, .. }) => match &**base {
+                Node::Paren('(', inner, ')', _) => (inner.clone(), Some(sup.clone()), s.end),
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        let mut names = Vec::new();
+        for item in inner.split(|n| matches!(n, Node::Sym(',', _))) {
+            match item {
+                [Node::Num(..)] => names.push(None),
+                [] => return Ok(None),
+                item => {
+                    let Ok(e) = self.sub(item) else { return Ok(None) };
+                    match e.kind {
+                        ExprKind::Name(id) | ExprKind::Indexed(id, _)
+                            if self.names.with_base_name(&id.name).is_some_and(|k| matches!(k, Kind::Family(_))) =>
+                        {
+                            names.push(Some(id.name))
+                        }
+                        _ => return Ok(None),
+                    }
+                }
+            }
+        }
+        let written = self.text.get(span.start..end).unwrap_or("this").to_string();
+        if names.iter().all(|n| n.as_deref().is_some_and(|n| self.names.depends_on(name, n))) {
+            self.pos += 1;
+            let power = sup.map(|sup| self.sub(&sup)).transpose()?;
+            return Ok(Some((end, power)));
+        }
+        Err(Diagnostic::error(Span::new(span.start, end), format!("`{written}` is ambiguous: `{name}` at a point, or a product?"))
+            .with_hint(format!(
+                "a quantity followed by names it depends on is read as the quantity (`J(w)` is `J` where `J` depends on `w`), but these parentheses hold a number or a name `{name}` does not depend on: write `{name}` alone for its value (a value at a point is not read), or `{name} \\cdot (…)` for a product"
+            )))
     }
 
     /// The Kronecker delta `\delta_{ki}`, `\delta_{c,k}` (for a model that declares no `delta`).
@@ -2004,15 +2218,44 @@ impl<'a> P<'a> {
             Kind::Family(n) => n,
             Kind::Function | Kind::Index | Kind::Size => 0,
         };
+        // The name's own superscript (`W^{(2)}`, a `latex` spelling) is written first in the
+        // superscript; after it only a transpose may follow (`W^{(2)\top}`).
+        let sup = if entry.sup.is_empty() {
+            sup
+        } else {
+            let Some(written) = sup else { return Ok(None) };
+            let own = written.len() >= entry.sup.len()
+                && written.iter().zip(&entry.sup).all(|(n, key)| script_key(n).as_deref() == Some(key.as_str()));
+            if !own {
+                return Ok(None);
+            }
+            match &written[entry.sup.len()..] {
+                [] => None,
+                after if self.is_transpose(after)? => {
+                    return Ok((rest.len() == arity).then_some((rest, Some(Sup::Transpose))));
+                }
+                _ => return Ok(None),
+            }
+        };
         let Some(sup) = sup else {
             let fits = rest.len() == arity || entry.elements.contains(&rest.len());
             return Ok(fits.then_some((rest, None)));
         };
         if self.is_transpose(sup)? {
-            return Ok((rest.len() == arity).then_some((rest, Some(Sup::Transpose))));
+            // Of the name, or of a family written whole (`\mathbf{w}^\top` for `w[j]`).
+            let whole = rest.is_empty() && entry.elements.contains(&0);
+            return Ok((rest.len() == arity || whole).then_some((rest, Some(Sup::Transpose))));
         }
+        // A superscript in brackets is always an index: `h^{(t)}`, Ng's `h^{[t]}`,
+        // `h^{\langle t \rangle}` and `h^{<t>}`.
         let (sup_items, forced) = match sup {
-            [Node::Paren('(', inner, ')', _)] => (self.index_items(inner, &[]), true),
+            [Node::Paren('(' | '[', inner, ')' | ']', _)] => (self.index_items(inner, &[]), true),
+            [Node::Cmd(open, a, _), inner @ .., Node::Cmd(close, b, _)]
+                if open == "langle" && close == "rangle" && a.is_empty() && b.is_empty() =>
+            {
+                (self.index_items(inner, &[]), true)
+            }
+            [Node::Sym('<', _), inner @ .., Node::Sym('>', _)] => (self.index_items(inner, &[]), true),
             _ => (self.index_items(sup, &[]), false),
         };
         // A power of the name, or of one element of an array (`w_i^2` for `var w: n`).
@@ -2024,8 +2267,24 @@ impl<'a> P<'a> {
                 return Err(Diagnostic::error(join_all(sup, span), "a number as a superscript: a power or an index?")
                     .with_hint(format!("`{}` has {arity} index(es): write `^{{(2)}}` for the index, or give all indices as subscripts and then `^2` for the power", entry.name)));
             }
-            let mut all = rest;
-            all.extend(sup_items);
+            // The superscript's indices go after the subscript's (`s_c^{t-1}` is `s[c,t-1]`),
+            // or before them where the names written say so: `W^{(2)}_{ij}` for `W[l,i,j]`,
+            // CS229's `x^{(i)}_j` for `x[i,j]`.
+            let slots = self.names.slots(&entry.name);
+            let agree = |order: &[&Vec<Node>]| {
+                order
+                    .iter()
+                    .zip(slots)
+                    .filter(|(item, slot)| match (item.as_slice(), slot) {
+                        ([n], Some(slot)) => name_word(n).is_some_and(|(w, d)| d.is_none() && w == *slot),
+                        _ => false,
+                    })
+                    .count()
+            };
+            let after: Vec<&Vec<Node>> = rest.iter().chain(&sup_items).collect();
+            let before: Vec<&Vec<Node>> = sup_items.iter().chain(&rest).collect();
+            let all = if agree(&before) > agree(&after) { before } else { after };
+            let all = all.into_iter().cloned().collect();
             return Ok(Some((all, Some(Sup::Indices))));
         }
         Ok(None)
@@ -2046,6 +2305,13 @@ impl<'a> P<'a> {
                     for (i, c) in w.char_indices() {
                         out.push(vec![Node::Word(c.to_string(), Span::new(s.start + i, s.start + i + c.len_utf8()))]);
                     }
+                }
+                // `W_{i j}`, letters spaced apart: one index each, as `W_{ij}`.
+                nodes
+                    if nodes.len() > 1
+                        && nodes.iter().all(|n| matches!(n, Node::Word(w, _) if w.chars().count() == 1)) =>
+                {
+                    out.extend(nodes.iter().map(|n| vec![n.clone()]));
                 }
                 _ => out.push(item.clone()),
             }
@@ -2147,6 +2413,30 @@ fn join_all(nodes: &[Node], fallback: Span) -> Span {
         (Some(a), Some(b)) => Span::new(a.span().start, b.span().end),
         _ => fallback,
     }
+}
+
+/// How to write the model's `entry` that an answer wrote with a superscript `written` of its own.
+fn layered_hint(entry: &Entry, base: &str, written: &str) -> String {
+    format!(
+        "the model writes `{}` as `{}`: write that, with any indices after a comma in the subscript; or the model spells it as the course does with `latex {} \"{base}^{{{written}}}\"` (docs/latex.md)",
+        entry.name, entry.spelling, entry.name
+    )
+}
+
+/// The model's name that a superscript such as `(2)`, `[2]` or `new` spells as the name's own
+/// subscript (`W2`, written `W_{2}`), and the superscript as written, for a hint.
+fn layered<'e>(candidates: &'e [Entry], sup: Option<&[Node]>) -> Option<(&'e Entry, String)> {
+    let [first] = sup? else { return None };
+    let key = script_key(first)?;
+    let inner = key.trim_start_matches(['(', '[']).trim_end_matches([')', ']']);
+    let entry = candidates.iter().find(|e| {
+        e.sup.is_empty() && matches!(e.kind, Kind::Family(_)) && e.sub.first().map(String::as_str) == Some(inner)
+    })?;
+    let written = match first {
+        Node::Paren(open, _, close, _) => format!("{open}{inner}{close}"),
+        _ => format!("\\text{{{inner}}}"),
+    };
+    Some((entry, written))
 }
 
 /// A name as it was written: `\sigma`, `x`.

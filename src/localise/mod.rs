@@ -240,7 +240,7 @@ fn wrong_steps<'a>(
         if d.steps[k].relation == ast::Relation::Approx {
             continue;
         }
-        let before = if k == 0 { &d.head } else { &d.steps[k - 1].expr };
+        let before = d.expr_before(k + 1);
         let hints = hints(definitions, &known.definitions, &d.head, before, &mut worked);
         let mut candidates = candidates(before, &d.steps[k].expr, known, &hints);
         // A part to add that is the whole step before says nothing: "the factor `A - A` is
@@ -889,7 +889,13 @@ fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
             name: Some(name),
             worth: None,
             head,
-            steps: vec![ast::Step { relation: ast::Relation::Equal, span: step.span, expr: step, note: None }],
+            steps: vec![ast::Step {
+                relation: ast::Relation::Equal,
+                span: step.span,
+                expr: step,
+                note: None,
+                restates: false,
+            }],
             span,
             broken: false,
         })

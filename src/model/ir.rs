@@ -429,6 +429,26 @@ pub struct Derivation {
     pub shape: Shape,
 }
 
+impl Derivation {
+    /// Where the expression that step `at` (1 for the first step) is compared with stands among
+    /// the head (0) and the steps: the step before, or the head for a step that restates it.
+    pub fn before(&self, at: usize) -> usize {
+        if self.steps[at - 1].restates {
+            0
+        } else {
+            at - 1
+        }
+    }
+
+    /// The expression that step `at` is compared with.
+    pub fn expr_before(&self, at: usize) -> &Expr {
+        match self.before(at) {
+            0 => &self.head,
+            k => &self.steps[k - 1].expr,
+        }
+    }
+}
+
 /// One step.
 #[derive(Debug, Clone)]
 pub struct Step {
@@ -445,6 +465,8 @@ pub struct Step {
     /// The first use of each name the step uses free, with its span (for pointing at a free
     /// index the step brings in).
     pub name_uses: Vec<(String, Span)>,
+    /// Compared with the head, not with the step before (`ast::Step::restates`).
+    pub restates: bool,
 }
 
 /// An integer-valued index expression: a constant plus a combination of index variables.

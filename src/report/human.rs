@@ -161,13 +161,14 @@ fn step(
         writeln!(out)?;
     }
     if let Some(repair) = &s.repair {
-        writeln!(out, "        repair: {} ({})", repair_text(repair), repair.verdict.name())?;
+        writeln!(out, "        repair: {} ({})", repair_text(repair, s.compared_with()), repair.verdict.name())?;
     } else if s.repairs_tried > 0 && s.cause.is_none() {
         // Where a cause names the mistake (a sign of the whole step), it is enough.
         writeln!(
             out,
-            "        repair: none found: no single change of the {} tried makes this step follow from the step before",
-            s.repairs_tried
+            "        repair: none found: no single change of the {} tried makes this step follow from {}",
+            s.repairs_tried,
+            s.compared_with()
         )?;
     }
     if s.verdict == Verdict::Undetermined {
@@ -188,12 +189,12 @@ fn step(
         }
     }
     if let Some(c) = &s.counterexample {
-        counterexample(out, c)?;
+        counterexample(out, c, s.compared_with())?;
     }
     Ok(())
 }
 
-fn counterexample(out: &mut Buffer, c: &Counterexample) -> std::io::Result<()> {
+fn counterexample(out: &mut Buffer, c: &Counterexample, before: &str) -> std::io::Result<()> {
     let mut at = c.place();
     at.extend(folded(&c.inputs));
     if !at.is_empty() {
@@ -203,14 +204,11 @@ fn counterexample(out: &mut Buffer, c: &Counterexample) -> std::io::Result<()> {
     if !(c.functions.is_empty() && c.partials.is_empty()) {
         writeln!(out, "        using: {}", folded(c.functions.iter().chain(&c.partials)).join(", "))?;
     }
-    // Six digits, unless that hides the difference.
-    let digits = match (c.left, c.right) {
-        (Some(l), Some(r)) if significant(l, 6) == significant(r, 6) => 15,
-        _ => 6,
-    };
+    let digits = crate::grade::shown_digits(c);
     let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), |x| significant(x, digits));
     let (left, right) = c.exact_text.clone().unwrap_or_else(|| (value(c.left), value(c.right)));
-    writeln!(out, "        step before = {left}, this step = {right}")
+    let before = before.trim_start_matches("the ");
+    writeln!(out, "        {before} = {left}, this step = {right}")
 }
 
 /// At most [`SHOWN`] values as `name = value`, and how many more there are and where to see them

@@ -72,6 +72,7 @@ enum CauseJson<'a> {
     SignAndFactor { factor: f64, fraction: FractionJson },
     Offset { offset: f64, fraction: Option<FractionJson> },
     ZeroStep,
+    Rounded,
     DomainMismatch,
     Transposed,
     LargerSizes { sizes: &'a [String], from: i64 },
@@ -180,7 +181,7 @@ pub(super) fn step_json<'a>(lines: &LineIndex, s: &'a StepResult) -> StepJson<'a
         cause_data: s.cause.as_ref().map(|c| cause_json(lines, c)),
         repair: s.repair.as_ref().map(|r| RepairJson {
             kind: r.kind.name(),
-            text: repair_text(r),
+            text: repair_text(r, s.compared_with()),
             culprit: r.culprit.map(|at| {
                 let (line, column) = lines.line_col(at.start);
                 PlaceJson { line, column, start: at.start, end: at.end }
@@ -221,6 +222,7 @@ fn cause_json<'a>(lines: &LineIndex, cause: &'a Cause) -> CauseJson<'a> {
         Cause::SignAndFactor(f) => CauseJson::SignAndFactor { factor: f.value(), fraction: fraction(f) },
         Cause::Offset(c) => CauseJson::Offset { offset: c.value(), fraction: exact(c) },
         Cause::ZeroStep => CauseJson::ZeroStep,
+        Cause::Rounded => CauseJson::Rounded,
         Cause::DomainMismatch => CauseJson::DomainMismatch,
         Cause::Transposed => CauseJson::Transposed,
         Cause::LargerSizes { sizes, from } => CauseJson::LargerSizes { sizes, from: *from },

@@ -244,6 +244,18 @@ pub struct Derivation {
     pub broken: bool,
 }
 
+impl Derivation {
+    /// The expression that step `at` (1 for the first step) is compared with: the step before,
+    /// or the head for a step that restates it.
+    pub fn expr_before(&self, at: usize) -> &Expr {
+        if at == 1 || self.steps[at - 1].restates {
+            &self.head
+        } else {
+            &self.steps[at - 2].expr
+        }
+    }
+}
+
 /// `=` or `≈`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Relation {
@@ -274,6 +286,10 @@ pub struct Step {
     pub note: Option<String>,
     /// The whole step line.
     pub span: Span,
+    /// Written with the head again in front of it (a LaTeX row `\frac{\partial L}{\partial w} = …`
+    /// under a row with the same left side): a claim about the head, compared with the head and
+    /// not with the step before.
+    pub restates: bool,
 }
 
 /// An expression with its span.

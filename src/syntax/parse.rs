@@ -147,7 +147,7 @@ fn parse_file_with(
         let note = note.map(|n| n.trim().to_string());
         match stmt {
             Some(Statement::Step(relation, expr)) => {
-                let step = Step { relation, expr, note, span: line.span };
+                let step = Step { relation, expr, note, span: line.span, restates: false };
                 match open.as_mut() {
                     Some(derivation) => {
                         derivation.broken |= failed;

@@ -194,7 +194,7 @@ impl MapSpans for Derivation {
 
 impl MapSpans for Step {
     fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
-        let Step { relation: _, expr, note: _, span } = self;
+        let Step { relation: _, expr, note: _, span, restates: _ } = self;
         expr.map_spans(f);
         span.map_spans(f);
     }

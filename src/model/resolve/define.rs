@@ -143,7 +143,15 @@ impl Resolver {
                 self.val(&s.expr, &Scope::default()).map(|v| {
                     let (expr, shape) = self.elements(v);
                     let name_uses = s.expr.free_name_uses();
-                    Step { relation: s.relation, expr, note: s.note.clone(), span: s.span, shape, name_uses }
+                    Step {
+                        relation: s.relation,
+                        expr,
+                        note: s.note.clone(),
+                        span: s.span,
+                        shape,
+                        name_uses,
+                        restates: s.restates,
+                    }
                 })
             })
             .collect();
