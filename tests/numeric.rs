@@ -640,3 +640,25 @@ fn saturated_values_below_the_floats_and_derivatives_finite_differences_cannot_t
         assert_eq!(numeric_verdicts(SATURATED_REVIEW, seed), [Wrong, Wrong, Undetermined, Checked], "seed {seed}");
     }
 }
+
+/// The adversarial tester's interval inputs (5 December, evening): an input of `(0, 1)` was only
+/// drawn from its middle 90%, so a kink or a domain's edge in the outer tenth was never crossed
+/// (`checked` at every seed), and one at 0.1 only at some seeds. Truth by SymPy: clamp(p, 0.05,
+/// 0.95) = 0.95 ≠ p at p = 0.97; d/dp −log(clamp(p, …)) = 0 ≠ −1/p there; relu(0.1 − p) = 0.05 at
+/// p = 0.05; exp(log(p − 0.1)) is undefined at p = 0.05 and p − 0.1 is not; hardtanh(r) = r on
+/// (−1, 1).
+#[test]
+fn an_intervals_kinks_and_edges_are_crossed_at_every_seed() {
+    let source = "var p in (0, 1), r in (-1, 1), c in [0, 1]\n\
+                  derive clamp(p, 0.05, 0.95)\n  = p\n\
+                  derive diff(-log(clamp(p, 0.05, 0.95)), p)\n  = -1/p\n\
+                  derive relu(0.1 - p)\n  = 0\n\
+                  derive exp(log(p - 0.1))\n  = p - 0.1\n\
+                  derive clamp(c, 0.05, 0.95)\n  = c\n\
+                  derive hardtanh(r)\n  = r\n";
+    for seed in [DEFAULT_SEED, 1, 2, 3, 11] {
+        let got = numeric_verdicts(source, seed);
+        assert_eq!(got[..5], [Verdict::Wrong; 5], "seed {seed}");
+        assert!(matches!(got[5], Verdict::Checked | Verdict::Proved), "seed {seed}: {got:?}");
+    }
+}

@@ -16,7 +16,8 @@ use super::{compared_with, Counterexample, Verdict};
 use crate::model::{Derivation, Expr, IndexId, IndexRange, ToleranceRule};
 use crate::numeric::coverage::{self, Coverage};
 use crate::numeric::{
-    self, entry_key_text, Context, EvalError, Interval, RangeAnswer, RangeQuery, Sample, TOO_LARGE, TOO_SMALL,
+    self, entry_key_text, random::Band, Context, EvalError, Interval, RangeAnswer, RangeQuery, Sample, TOO_LARGE,
+    TOO_SMALL,
 };
 use crate::prove;
 use crate::syntax::ast::Relation;
@@ -247,7 +248,11 @@ pub(super) fn judge(
             } else {
                 outcome
             };
+            // Beside a kink or a domain's edge at a moderate magnitude, one side defined and the
+            // other not is what the draw is for (`exp(log(p - 0.1)) = p - 0.1` below 0.1).
+            let edge = matches!(ev.sample.band, Band::Side { .. }) && ev.sample.band.top() <= MODERATE;
             match outcome {
+                PairOutcome::OneUndefined if edge => PairOutcome::OneUndefined,
                 // At other magnitudes, only two values compared count (either way).
                 PairOutcome::OneUndefined | PairOutcome::BothUndefined | PairOutcome::Error(_) if ev.lenient => {
                     PairOutcome::Skipped

@@ -446,9 +446,9 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     let fd = &cover.differenced;
     let undifferenced_pair = (1..fd.len()).any(|k| !fd[k] && (!fd[k - 1] || !fd[0]));
     let mut out: Vec<Band> = LARGE.iter().map(|&(lo, hi)| Band::Between(lo, hi)).collect();
-    for &c in &cover.scales {
-        out.push(Band::Between(c / 2.0, c / 1.1));
-        out.push(Band::Between(c * 1.1, c * 2.0));
+    for &scale in &cover.scales {
+        out.push(Band::Side { scale, above: false });
+        out.push(Band::Side { scale, above: true });
     }
     out.extend(cover.gaps.iter().map(|&(lo, hi)| Band::Between(lo, hi)));
     if cover.relative_kink {

@@ -550,8 +550,14 @@ impl<'m> Walk<'m> {
         }
     }
 
-    /// Where a primitive builtin with the given arguments has its kink, if it has one.
+    /// Where a primitive builtin with the given arguments has its kink, if it has one; and the
+    /// edge of its domain (`log(p - 0.1)` ends at p = 0.1), where a step whose other side is
+    /// defined beyond it differs, as at a kink.
     fn kink_of(&mut self, b: Builtin, args: &[Expr]) {
+        let edge = b.facts().is_some_and(|f| f.domain != crate::builtin::Domain::Everywhere);
+        if let ([x], true) = (args, edge) {
+            return self.kink_at(&linear(self.model, x), 0.0, KINK_DEPTH);
+        }
         if !b.facts().is_some_and(|f| f.kink) {
             return;
         }

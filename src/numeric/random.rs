@@ -40,6 +40,18 @@ pub enum Band {
     /// where the domain allows one: large inputs, or inputs on one side of a kink or at the scale
     /// of a constant added to an input.
     Between(f64, f64),
+    /// One side of a scale `scale` (a kink's place, a constant added to an input): magnitudes
+    /// from `scale / 2` to `scale / 1.1` below it, or from `1.1 * scale` to `2 * scale` above it,
+    /// as [`Band::Between`] draws them. An input of an interval is drawn just beside the scale
+    /// (or its negative) where that lies inside the interval, within a tenth of its width: a
+    /// kink at 0.95 of an input in `(0, 1)` has its other side in (0.95, 1), which no magnitude
+    /// band reaches.
+    Side {
+        /// The scale.
+        scale: f64,
+        /// Which side of it.
+        above: bool,
+    },
     /// The usual draws, but for one input drawn near a kink whose argument is a sum of parts at
     /// far ratios ([`Meeting`]): solved from the others, then moved off by a fraction of the
     /// smallest part, above the solution or below it.
@@ -52,11 +64,21 @@ pub enum Band {
 }
 
 impl Band {
+    /// The magnitudes of one side of a scale (see [`Band::Side`]).
+    fn side(scale: f64, above: bool) -> (f64, f64) {
+        if above {
+            (scale * 1.1, scale * 2.0)
+        } else {
+            (scale / 2.0, scale / 1.1)
+        }
+    }
+
     /// The largest magnitude an input of this band is drawn at (about).
     pub fn top(&self) -> f64 {
         match *self {
             Band::Standard => 3.0,
             Band::Between(_, hi) => hi,
+            Band::Side { scale, above } => Band::side(scale, above).1,
             Band::Near { meeting, .. } => meeting.top.max(3.0),
         }
     }
@@ -82,17 +104,47 @@ pub fn near_value(domain: Domain, solution: f64, smallest: f64, above: bool, wor
 }
 
 /// A random value of an input with the given domain (`sets`: the model's bounded domains), from
-/// a band of magnitudes. An input of a bounded domain ignores the band: an interval is drawn
-/// uniformly from its middle 90% (away from the ends, where `log(p)` or `1/(1 - p)` blow up), a
-/// finite set's member uniformly; [`mirrored`] gives the other half of the draws.
+/// a band of magnitudes. An input of a bounded domain draws as its domain allows: an interval
+/// uniformly from its middle 90% in the usual draws (away from the ends, where `log(p)` or
+/// `1/(1 - p)` blow up), just beside a scale inside it in a [`Band::Side`] draw, and in its outer
+/// tenth (at least a hundredth of its width from the ends) in the other draws of a band, so that
+/// a kink or a domain's edge there is crossed; a finite set's member uniformly. [`mirrored`]
+/// gives the other half of the draws.
 pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, words: &[u64]) -> f64 {
     let mut r = rng(words);
     if let Domain::Set(k) = domain {
         return match &sets[k] {
             DomainSet::Interval { lo, hi, .. } => {
                 let (lo, hi) = (ratio_to_f64(lo), ratio_to_f64(hi));
-                let margin = (hi - lo) / 20.0;
-                r.gen_range(lo + margin..hi - margin)
+                let width = hi - lo;
+                let margin = width / 20.0;
+                match band {
+                    Band::Standard | Band::Near { .. } => r.gen_range(lo + margin..hi - margin),
+                    Band::Side { scale, above } => {
+                        let inside = |v: f64| v > lo && v < hi;
+                        let at = match (inside(scale), inside(-scale)) {
+                            (true, true) if r.gen_bool(0.5) => -scale,
+                            (true, _) => scale,
+                            (false, true) => -scale,
+                            (false, false) => return r.gen_range(lo + margin..hi - margin),
+                        };
+                        let room = if above { hi - at } else { at - lo };
+                        let off = room.min(width / 10.0) * r.gen_range(0.02..0.98);
+                        if above {
+                            at + off
+                        } else {
+                            at - off
+                        }
+                    }
+                    Band::Between(..) => {
+                        let off = margin * r.gen_range(0.2..1.0);
+                        if r.gen_bool(0.5) {
+                            lo + off
+                        } else {
+                            hi - off
+                        }
+                    }
+                }
             }
             DomainSet::Finite(values) => ratio_to_f64(&values[r.gen_range(0..values.len())]),
         };
@@ -102,6 +154,10 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, words: &[u64]
         Band::Standard | Band::Near { .. } if positive => return r.gen_range(0.2..3.0),
         Band::Standard | Band::Near { .. } => r.gen_range(0.25..2.0),
         Band::Between(lo, hi) => (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi),
+        Band::Side { scale, above } => {
+            let (lo, hi) = Band::side(scale, above);
+            (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi)
+        }
     };
     if positive || r.gen_bool(0.5) {
         magnitude
