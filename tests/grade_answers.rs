@@ -262,6 +262,14 @@ fn a_rounded_value_written_with_equals_and_arithmetic_left_undone() {
         // The two values are told apart where six digits do not.
         assert!(full || d.feedback[1].contains("the step before is 0.249578947368421"), "{:?}", d.feedback);
     }
+    // A part whose LaTeX could not be read is not said to be missing as if it were not written.
+    let unread = "$$ \\hat{m}_2 = \\frac{0.008}{0.19} \\approx 0.04211 $$\n\n$$ m_2 = \\foo{0.9} $$\n";
+    let g = grade_answer(&inline_reference(MOMENTS), "unread.md", unread, AnswerKind::Markdown, &options);
+    assert_eq!(
+        g.derivations[0].feedback,
+        ["missing: no derivation named \"first moment\" or with the head `m2` was read; the answer has parts that \
+          could not be (line 3), which may hold it"]
+    );
     // A tolerance of the submission's own is named as written (it was "`tolerance 1`").
     let text = "tolerance 5%\nderive \"first moment\" m2\n  = 0.008\n";
     let g = gradproof::grade::grade_submission(&r, "s.deriv", text, &options);

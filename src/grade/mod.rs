@@ -510,9 +510,13 @@ fn grade_derivations(
             r.steps.iter().enumerate().filter(candidate).map(|(i, _)| i).collect()
         })
         .collect();
-    let mut passes = 0;
-    while rounded.iter().any(|r| !r.is_empty()) {
-        passes += 1;
+    // Each pass reads the candidates left as `≈`; those that do not hold so either are wrong as
+    // written and go back to `=` (after three passes, all of them), and the derivations are
+    // checked again until what was checked is what is graded.
+    for pass in 1..=3 {
+        if rounded.iter().all(Vec::is_empty) {
+            break;
+        }
         for (d, steps) in to_check.iter_mut().zip(&rounded) {
             for &i in steps {
                 d.steps[i].relation = Relation::Approx;
@@ -520,17 +524,15 @@ fn grade_derivations(
         }
         checked_model = with_derivations(model, to_check.clone());
         results = check_model_memo(&checked_model, &options.check, memo);
-        // Those that do not hold as `≈` either are wrong as written: put back, and checked again
-        // (at most three times; then none is read as `≈`).
         let mut put_back = false;
         for ((d, steps), r) in to_check.iter_mut().zip(rounded.iter_mut()).zip(&results) {
             steps.retain(|&i| {
-                let holds = matches!(r.steps[i].verdict, Verdict::Checked | Verdict::Proved) || passes >= 3;
-                if !holds || passes >= 3 {
+                let keep = pass < 3 && matches!(r.steps[i].verdict, Verdict::Checked | Verdict::Proved);
+                if !keep {
                     d.steps[i].relation = Relation::Equal;
                     put_back = true;
                 }
-                holds && passes < 3
+                keep
             });
         }
         if !put_back {
@@ -623,6 +625,26 @@ fn grade_derivations(
             let why = match combined.unfilled.iter().find(|u| u.is(rd)) {
                 Some(u) => {
                     format!("not attempted: the derivation at line {} has no steps", line_col(source, u.span.start).0)
+                }
+                // Parts of an answer in LaTeX that could not be read (a chain with an error is no
+                // derivation, unlike a derivation of a `.deriv` file) may be this one: said, so
+                // that "missing" is not read as "not written".
+                None if combined.latex && errors.iter().any(|e| e.show_source) => {
+                    let mut lines: Vec<String> = Vec::new();
+                    for e in errors.iter().filter(|e| e.show_source) {
+                        let line = line_col(source, e.span.start).0.to_string();
+                        if !lines.contains(&line) {
+                            lines.push(line);
+                        }
+                    }
+                    format!(
+                        "missing: no derivation named \"{}\" or with the head `{}` was read; the answer has parts \
+                         that could not be ({} {}), which may hold it",
+                        rd.name,
+                        rd.head_text,
+                        if lines.len() == 1 { "line" } else { "lines" },
+                        lines.join(", ")
+                    )
                 }
                 None => format!("missing: no derivation named \"{}\" or with the head `{}`", rd.name, rd.head_text),
             };
