@@ -207,7 +207,7 @@ impl Names {
     }
 
     /// What the model's name `name` is, whatever its spelling.
-    pub fn with_base_name(&self, name: &str) -> Option<Kind> {
+    pub fn kind_of(&self, name: &str) -> Option<Kind> {
         self.by_base.values().flatten().find(|e| e.name == name).map(|e| e.kind)
     }
 
@@ -283,7 +283,7 @@ fn slots_of(file: &File) -> BTreeMap<String, Vec<Option<String>>> {
 
 /// The names each defined node, function and unknown node of a model reads directly.
 fn reads_of(file: &File) -> BTreeMap<String, Vec<String>> {
-    let mut reads = BTreeMap::new();
+    let mut reads: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let names = |e: &crate::syntax::ast::Expr| e.free_name_uses().into_iter().map(|(n, _)| n).collect::<Vec<_>>();
     for item in &file.items {
         match item {
@@ -297,13 +297,14 @@ fn reads_of(file: &File) -> BTreeMap<String, Vec<String>> {
                             (&name.name, read)
                         }
                     };
-                    reads.insert(name.clone(), read);
+                    // (A family defined piece by piece, `h[0]` and `h[t]`, reads what every piece does.)
+                    reads.entry(name.clone()).or_default().extend(read);
                 }
             }
             Item::Unknown(items) => {
                 for u in items {
                     if let UnknownItem::Node { name, deps } = u {
-                        reads.insert(name.name.clone(), deps.iter().map(|d| d.name.name.clone()).collect());
+                        reads.entry(name.name.clone()).or_default().extend(deps.iter().map(|d| d.name.name.clone()));
                     }
                 }
             }

@@ -2142,7 +2142,7 @@ impl<'a> P<'a> {
                     let Ok(e) = self.sub(item) else { return Ok(None) };
                     match e.kind {
                         ExprKind::Name(id) | ExprKind::Indexed(id, _)
-                            if self.names.with_base_name(&id.name).is_some_and(|k| matches!(k, Kind::Family(_))) =>
+                            if self.names.kind_of(&id.name).is_some_and(|k| matches!(k, Kind::Family(_))) =>
                         {
                             names.push(Some(id.name))
                         }
