@@ -529,3 +529,81 @@ fn an_index_declared_after_its_family_is_an_index() {
     assert!(report.errors.is_empty(), "{:#?}", report.errors);
     assert_eq!(report.derivations[0].steps[0].verdict, gradproof::check::Verdict::Proved);
 }
+
+/// In a sequence model with a size `T`, `^T` of a scalar is the power T (language.md, decision 22):
+/// a 1×1 product written with a transpose inside, `(aᵀc)^T`, is warned about, as the student
+/// almost surely meant its transpose (a tester's `(a^T*c)^T = c^T*a` came out `wrong` unexplained).
+/// A plain scalar's power (`γ^T`, a discount over T steps) is not, nor the transpose of an array.
+/// A derivative by a node that is not defined everywhere is right when 0 only where the node is.
+#[test]
+fn a_power_t_of_a_product_with_a_transpose_is_warned_about() {
+    let model = "index t in 1..T\nindex i in 1..n\nvar a[i], c[i], g\n";
+    assert_warning(
+        &format!("{model}derive (a^T*c)^T\n  = c^T*a\n"),
+        4,
+        "`^T` of this scalar is the power `T`, as `T` is a size here",
+        "a 1×1 product is its own transpose",
+    );
+    assert_warning(&format!("{model}derive (aᵀ*c)^T\n  = cᵀ*a\n"), 4, "is the power `T`", "write `ᵀ`");
+    for fine in [format!("{model}derive g^T\n  = g^T\n"), format!("{model}derive (a^T*c)ᵀ\n  = c^T*a\n")] {
+        assert_eq!(warnings(&fine), Vec::new(), "in\n{fine}");
+    }
+    assert_warning(
+        "var x, y\nlet r = log(x)\nderive diff(y, r)\n  = 0\n",
+        3,
+        "`y` is a `var`",
+        "every step that is 0 is right where `r` has a value",
+    );
+}
+
+/// What tired students type, with a hint that says what to write (a student tester scored these
+/// messages 1 of 3: "unexpected `*`" with no word of `^`). Each hint's way is checked to read.
+#[test]
+fn habits_from_other_languages_get_a_hint_that_reads() {
+    assert_error("var x\nderive diff(tanh(x), x)\n  = 1 - tanh(x)**2\n", 3, "unexpected", "powers are written `x^2`");
+    assert_error(
+        "var x\nderive diff(x^3, x)\n  = 3*x^2   // power rule\n",
+        3,
+        "unexpected",
+        "a comment starts with `#`",
+    );
+    assert_error("var x\nderive diff(x^3, x)\n  == 3*x^2\n", 3, "unexpected", "a step starts with one `=`");
+    assert_error("var w, x\nderive diff(relu(w*x), w)\n  = x * (w*x > 0)\n", 3, "unexpected", "`step(w*x)` is 1");
+    assert_error("var W: 2 x 2, g: 2\nderive W*g\n  = W' * g\n", 3, "unexpected", "for a transpose `W^T`");
+    assert_error(
+        "let theta = 0,5\nderive theta\n  = 0.5\n",
+        1,
+        "unexpected",
+        "a decimal is written with a point: `0.5`",
+    );
+    for fixed in [
+        "var x\nderive diff(tanh(x), x)\n  = 1 - tanh(x)^2\n",
+        "var x\nderive diff(x^3, x)\n  = 3*x^2   # power rule\n",
+        "var w, x\nderive diff(relu(w*x), w)\n  = x * step(w*x)\n",
+        "var W: 2 x 2, g: 2\nderive W*g\n  = (g^T * W^T)^T\n",
+        "let theta = 0.5\nderive theta\n  = 0.5\n",
+    ] {
+        assert_eq!(errors(fixed), Vec::new(), "{fixed}");
+    }
+}
+
+/// `W2[i,k]` for `W2[k,i]` in a sum over `k`: the hint said to give the sum another range, and
+/// following it gave a wrong step with no word (a student tester's F06). Subscripts that fit the
+/// declaration the other way round are said to be swapped.
+#[test]
+fn swapped_subscripts_are_named_as_swapped() {
+    let model = "index i in 1..m, j in 1..p, k in 1..n\nvar x[j], W1[i,j], W2[k,i], y[k], o[k], h[i]\n";
+    assert_error(
+        &format!("{model}derive sum(k, (o[k] - y[k]) * W2[k,i])\n  = sum(k, (o[k] - y[k]) * W2[i,k])\n"),
+        4,
+        "`k` runs over 1..n, but the subscript of `W2` over 1..m",
+        "the subscripts are the other way round: `W2` is declared `W2[k,i]`",
+    );
+    // Not swapped: the sum's range is the only way out.
+    assert_error(
+        &format!("{model}derive sum(j, W1[i,j])\n  = sum(k, W1[i,k])\n"),
+        4,
+        "`k` runs over 1..n, but the subscript of `W1` over 1..p",
+        "give a sum its range",
+    );
+}

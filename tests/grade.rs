@@ -1231,3 +1231,51 @@ fn gradescope_names_are_visible_and_linked_submissions_are_graded() {
     assert_eq!(written, expected);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A student who handed in a file of another kind (`bob.txt`, `dan/scan.pdf`) was missing from
+/// every output, exit 0 (a TA's sheet: the student missing from the LMS import). Such a file is a
+/// submission that is not graded, flagged with its kind; one beside an answer in a student's own
+/// folder (`alice/plot.png`) is part of that submission, and hidden files are not students.
+#[test]
+fn a_file_of_another_kind_is_a_submission_not_graded_not_a_missing_student() {
+    let dir: PathBuf = std::env::temp_dir().join(format!("gradproof-kinds-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let correct = root().join("tests/grade/submissions/correct.deriv");
+    for folder in ["subs/alice", "subs/dan"] {
+        std::fs::create_dir_all(dir.join(folder)).expect("a folder");
+    }
+    std::fs::copy(&correct, dir.join("subs/alice/answer.deriv")).expect("a copy");
+    std::fs::copy(&correct, dir.join("subs/carol.deriv")).expect("a copy");
+    for (file, text) in [
+        ("subs/alice/plot.png", "png"),
+        ("subs/bob.txt", "dL/db = sum_i dL/dy_i"),
+        ("subs/dan/scan.pdf", "%PDF"),
+        ("subs/.DS_Store", ""),
+    ] {
+        std::fs::write(dir.join(file), text).expect("a file");
+    }
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gradproof"))
+        .args(["grade", "subs", "--reference"])
+        .arg(root().join(REFERENCE))
+        .args(["--format", "csv"])
+        .current_dir(&dir)
+        .output()
+        .expect("the binary starts");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let csv = String::from_utf8_lossy(&output.stdout).into_owned();
+    let rows: Vec<(String, bool, String)> = csv
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let review = cells.iter().position(|c| *c == "true" || *c == "false").expect("a manual_review cell");
+            (cells[0].to_string(), cells[review] == "true", cells[review + 1].to_string())
+        })
+        .collect();
+    let paths: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(paths, ["subs/alice/answer.deriv", "subs/bob.txt", "subs/carol.deriv", "subs/dan/scan.pdf"], "{csv}");
+    assert!(!rows[0].1 && !rows[2].1, "{csv}");
+    assert!(rows[1].1 && rows[1].2.starts_with("not graded: a .txt file is not read"), "{csv}");
+    assert!(rows[3].1 && rows[3].2.starts_with("not graded: a .pdf file is not read"), "{csv}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -13,7 +13,7 @@ use grade_common::root;
 use gradproof::check::{CheckOptions, Verdict};
 use gradproof::commands::grade::{grade_one, grade_paths, load_reference};
 use gradproof::diagnostic::line_col;
-use gradproof::grade::{grade_answer, GradeOptions, MatchedBy, Reference, StepStatus, SubmissionGrade};
+use gradproof::grade::{grade_answer, GradeOptions, MatchedBy, Points, Reference, StepStatus, SubmissionGrade};
 use gradproof::latex::AnswerKind;
 
 fn reference(path: &str) -> Reference {
@@ -146,14 +146,17 @@ fn a_directory_of_answers_of_every_kind() {
     for name in ["forget_gate.tex", "forget_gate.ipynb"] {
         std::fs::copy(answers.join(name), dir.join(name)).expect("copied");
     }
+    // A file of another kind is a submission that is not graded, flagged (a student who handed
+    // in a `.txt` was missing from every output).
     std::fs::write(dir.join("notes.txt"), "not a submission").expect("written");
     let reference_path = root().join(FORGET_GATE);
     std::fs::copy(&reference_path, dir.join("student.deriv")).expect("copied");
     let r = Arc::new(reference(FORGET_GATE));
     let grades = grade_paths(&[dir.clone()], &r, &GradeOptions::default(), Some(&reference_path));
     let names: Vec<String> = grades.iter().map(|g| file_name(&g.path)).collect();
-    assert_eq!(names, ["forget_gate.ipynb", "forget_gate.tex", "student.deriv"]);
-    assert_eq!(grades[2].score, grades[2].max_score, "the reference itself, as a .deriv submission");
+    assert_eq!(names, ["forget_gate.ipynb", "forget_gate.tex", "notes.txt", "student.deriv"]);
+    assert!(grades[2].manual_review() && grades[2].score == Points::ZERO, "{:?}", grades[2].review);
+    assert_eq!(grades[3].score, grades[3].max_score, "the reference itself, as a .deriv submission");
     assert_eq!(verdicts(&grades[1]), [vec![Verdict::Proved; 3], vec![Verdict::Wrong]]);
     let one = |files: &[&str]| {
         let sub = dir.join("one");
@@ -305,4 +308,75 @@ fn a_row_with_the_left_side_again_is_compared_with_it() {
     let g = grade_answer(&r, "corrected.tex", corrected, AnswerKind::Tex, &options);
     assert_eq!(verdicts(&g), [[Verdict::Wrong, Verdict::Proved]]);
     assert!(g.derivations[0].final_correct);
+}
+
+/// Batch norm's backward pass as the papers write it (a TA's sheet): part (b)'s answer in terms
+/// of part (a)'s `∂L/∂x̂_j` is worked out (it lost the final share, "not worked out"); and the
+/// reference's own step with its sum's index named `i` instead of `j` reaches that step (it was
+/// told it "skips" the step it is, 0 of 2 where the same with `j` had 1.2; written with the parts
+/// before, that step is now a worked-out answer: 2 of 2 either way).
+#[test]
+fn an_earlier_parts_result_and_a_renamed_sum_index_count_as_worked() {
+    let model = "grading final 40%, steps 60%\nindex i in 1..m, j in 1..m\nvar x[i], gamma, beta\nvar epsilon > 0\n\
+                 let mu = sum(j, x[j]) / m\nlet s2 = sum(j, (x[j] - mu)^2) / m\n\
+                 let xhat[i] = (x[i] - mu) / sqrt(s2 + epsilon)\nlet y[i] = gamma * xhat[i] + beta\n\
+                 unknown L depends on y[i]\n";
+    let reference = format!(
+        "{model}derive \"dL/dxhat\" worth 1 diff(L, xhat[i])\n  = diff(L, y[i]) * diff(y[i], xhat[i])\n  = gamma * diff(L, y[i])\n\
+         derive \"dL/dvar\" worth 2 diff(L, s2)\n  = sum(j, diff(L, xhat[j]) * diff(xhat[j], s2))\n\
+         \x20 = -gamma / (2 * (s2 + epsilon)^(3/2)) * sum(j, diff(L, y[j]) * (x[j] - mu))\n\
+         derive \"dL/dmu\" worth 2 diff(L, mu)\n\
+         \x20 = sum(j, diff(L, xhat[j]) * (-1) / sqrt(s2 + epsilon)) + diff(L, s2) * sum(j, -2 * (x[j] - mu)) / m\n\
+         \x20 = -gamma / sqrt(s2 + epsilon) * sum(j, diff(L, y[j]))\n"
+    );
+    let r = inline_reference(&reference);
+    let options = GradeOptions::default();
+    let paper = "derive \"dL/dvar\" diff(L, s2)\n  = sum(j, diff(L, xhat[j]) * diff(xhat[j], s2))\n\
+                 \x20 = sum(j, diff(L, xhat[j]) * (x[j] - mu)) * (-1/2) * (s2 + epsilon)^(-3/2)\n";
+    let g = gradproof::grade::grade_submission(&r, "paper.deriv", paper, &options);
+    let d = g.derivations.iter().find(|d| d.name == "dL/dvar").expect("graded");
+    assert!(d.final_correct, "{:?}", d.feedback);
+    // A part's answer may not leave a later part's derivative: `dL/dvar` before `dL/dmu`.
+    let later =
+        "derive \"dL/dxhat\" diff(L, xhat[i])\n  = diff(L, y[i]) * diff(y[i], xhat[i])\n  = gamma * diff(L, y[i])\n";
+    let g = gradproof::grade::grade_submission(&r, "later.deriv", later, &options);
+    assert!(g.derivations[0].final_correct, "{:?}", g.derivations[0].feedback);
+    for bound in ["i", "j"] {
+        let step = format!(
+            "derive \"dL/dmu\" diff(L, mu)\n  = sum({bound}, diff(L, xhat[{bound}]) * (-1) / sqrt(s2 + epsilon)) + diff(L, s2) * sum({bound}, -2 * (x[{bound}] - mu)) / m\n"
+        );
+        let g = gradproof::grade::grade_submission(&r, "renamed.deriv", &step, &options);
+        let d = g.derivations.iter().find(|d| d.name == "dL/dmu").expect("graded");
+        // (Its derivatives left are the heads of the parts before: full marks, whatever the
+        // sum's index is called.)
+        assert_eq!(d.score.to_string(), "2", "{bound}: {:?}", d.feedback);
+        // Alone on its sheet, the step reaches the reference's step and is not worked out.
+        let alone =
+            inline_reference(&format!("{model}{}", &reference[reference.find("derive \"dL/dmu\"").expect("part")..]));
+        let g = gradproof::grade::grade_submission(&alone, "renamed.deriv", &step, &options);
+        assert_eq!(scores(&g), ["1.2"], "{bound}: {:?}", g.derivations[0].feedback);
+    }
+}
+
+/// `\frac{1}{2} \cdot 2\mu` before `\mu` carries out the power rule (a TA's VAE sheet: 4 of 16
+/// students were told they skipped the reference's `\frac{1}{2}\frac{\partial \mu^2}{\partial
+/// \mu}`, 0.8 of 2, while restating that step without doing it had 2). Numbers multiplied that the
+/// answer folds are work; a product by 1 is not (`0.496 * 1` before `0.496` stays a leap).
+#[test]
+fn numbers_multiplied_out_are_a_step_a_product_by_one_is_not() {
+    let r = inline_reference(
+        "grading final 40%, steps 60%\nvar mu, v\nlet KL = 1/2 * (exp(v) + mu^2 - 1 - v)\n\
+         derive \"gradient in mu\" worth 2 diff(KL, mu)\n  = 1/2 * diff(mu^2, mu)\n  = mu\n",
+    );
+    let options = GradeOptions::default();
+    let worked = "\\begin{align*}\n\\frac{\\partial \\mathrm{KL}}{\\partial \\mu} &= \\frac{1}{2}\\cdot 2\\mu \\\\\n&= \\mu\n\\end{align*}\n";
+    let g = grade_answer(&r, "worked.tex", worked, AnswerKind::Tex, &options);
+    assert_eq!(scores(&g), ["2"], "{:?}", g.derivations[0].feedback);
+    for leap in [
+        "derive \"gradient in mu\" diff(KL, mu)\n  = mu\n",
+        "derive \"gradient in mu\" diff(KL, mu)\n  = 1 * mu\n  = mu\n",
+    ] {
+        let g = gradproof::grade::grade_submission(&r, "leap.deriv", leap, &options);
+        assert_eq!(scores(&g), ["0.8"], "{leap}: {:?}", g.derivations[0].feedback);
+    }
 }

@@ -779,6 +779,41 @@ fn a_derivative_operator_takes_the_product_that_follows() {
     assert_eq!(verdicts(&report), [[Proved], [Proved], [Proved], [Wrong]]);
 }
 
+/// `\nabla_a L \; a(1-a)\, x`, as students write the row below `\frac{\partial L}{\partial a}\,
+/// a(1-a)\, x`: read as the gradient of the whole product, a right step was `wrong` with no repair
+/// (a student tester's F01; `\nabla_z L \, x^T` was refused as a derivative of a matrix). A
+/// product that starts with a quantity computed from the variable and goes on is refused with both
+/// ways to write it; each way the hint gives is read as it says. The variable itself or a constant
+/// first (`3 w^2` above), or a bracket, keeps the operator taking the product.
+#[test]
+fn a_derivative_of_a_quantity_then_more_factors_is_refused_with_both_readings() {
+    let model = "var x, w, b\nlet z = w*x + b\nlet a = sigmoid(z)\nunknown L depends on a\n";
+    let row =
+        |step: &str| format!("\\begin{{align*}}\n\\frac{{\\partial L}}{{\\partial w}} &= {step}\n\\end{{align*}}\n");
+    let report = check(&row(r"\nabla_a L \; a(1-a)\, x"), AnswerKind::Tex, model);
+    assert_eq!(errors(&report), ["2:43 does the derivative take `L` alone, or the whole product after it?"]);
+    let hints: Vec<String> = report.errors.iter().flat_map(|d| d.hints.clone()).collect();
+    assert_eq!(
+        hints,
+        [
+            r"for the derivative of `L` times the rest, write `\frac{\partial L}{\partial a} \; a(1-a)\, x`; for the derivative of the whole product, bracket it: `\left(L \; a(1-a)\, x\right)`"
+        ]
+    );
+    use Verdict::*;
+    let report = check(&row(r"\frac{\partial L}{\partial a} \; a(1-a)\, x"), AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Proved]], "{:?}", errors(&report));
+    let report = check(&row(r"(\nabla_a L) \; a(1-a)\, x"), AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Proved]], "{:?}", errors(&report));
+    // The bracket the hint gives is the derivative of the product: a different value.
+    let report = check(&row(r"\nabla_a \left(L \; a(1-a)\, x\right)"), AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Wrong]], "{:?}", errors(&report));
+    // The variable itself first reads the same either way; a lone quantity is its gradient.
+    let report = check(&row(r"\frac{\partial L}{\partial a} \nabla_w a"), AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Proved]], "{:?}", errors(&report));
+    let report = check("$$ \\frac{\\partial}{\\partial w} w x = x $$\n", AnswerKind::Markdown, "var w, x\n");
+    assert_eq!(verdicts(&report), [[Proved]], "{:?}", errors(&report));
+}
+
 /// A builtin's bare argument is the whole run of simple factors after it (`\log 2p` is log(2p),
 /// `\log 2\pi\sigma^2` is log(2πσ²)); another function ends it (`\sin p \cos p` is a product);
 /// a bracket or a fraction after the run leaves its end unclear and is refused; a space written
@@ -1567,4 +1602,59 @@ fn textbook_notation_that_cannot_be_read_says_what_to_write() {
     assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
     let report = check(r"\[ \nabla L = 2(wx-y)x \]", AnswerKind::Tex, model);
     assert_eq!(errors(&report), ["1:4 a gradient without its variable"]);
+}
+
+/// Notation from textbooks and homework that was refused with a generic hint (a student tester's
+/// F05, F16, F24–F26; a TA's `1.307.`): the indicator in its four spellings is the Kronecker
+/// delta, relu' written as cases is read exactly (`x > 0` is `1 - step(-x)`, as `step(0) = 1`),
+/// a sentence's full stop after a number ends the sentence, and what is still not read says what
+/// to write (each way it gives is read here).
+#[test]
+fn indicators_cases_and_values_at_a_point_as_students_write_them() {
+    use Verdict::*;
+    let softmax = "index k in 1..K\nvar z[k]\nvar y in 1..K\nlet p[k] = exp(z[k]) / sum(j in 1..K, exp(z[j]))\nlet L = -log(p[y])\n";
+    for indicator in [
+        r"\mathbb{1}[y = k]",
+        r"\mathbf{1}\{y = k\}",
+        r"\mathbb{1}_{y=k}",
+        r"1\{y = k\}",
+        r"\mathbb{1}\left\{y = k\right\}",
+    ] {
+        let answer = format!("\\[ \\frac{{\\partial L}}{{\\partial z_k}} = p_k - {indicator} \\]");
+        let report = check(&answer, AnswerKind::Tex, softmax);
+        assert_eq!(verdicts(&report), [[Proved]], "{indicator}: {:?}", errors(&report));
+    }
+    let report = check(r"\[ \frac{\partial L}{\partial z_k} = p_k + \mathbb{1}[y = k] \]", AnswerKind::Tex, softmax);
+    assert_eq!(verdicts(&report), [[Wrong]]);
+    let report = check(r"\[ L = \{y = k\} \]", AnswerKind::Tex, softmax);
+    assert_eq!(errors(&report), ["1:8 a set or a condition in braces, `\\{…\\}`, is not read"]);
+    let report = check(r"\[ \frac{\partial L}{\partial z_k} = p_k - \mathbf{1} \]", AnswerKind::Tex, softmax);
+    assert_eq!(errors(&report), ["1:44 a vector of ones, `\\mathbf{1}`, is not read"]);
+
+    let relu = "var x, w\nlet z = w*x\nlet h = relu(z)\n";
+    let case = |cases: &str| {
+        let answer = format!("\\[ \\frac{{\\partial h}}{{\\partial w}} = \\begin{{cases}} {cases} \\end{{cases}} \\]");
+        check(&answer, AnswerKind::Tex, relu)
+    };
+    assert_eq!(verdicts(&case(r"x & \text{if } wx > 0 \\ 0 & \text{otherwise}")), [[Checked]]);
+    assert_eq!(verdicts(&case(r"x & \text{if } wx \geq 0 \\ 0 & \text{otherwise}")), [[Proved]]);
+    assert_eq!(verdicts(&case(r"0 & wx \le 0, \\ x & wx > 0")), [[Checked]]);
+    assert_eq!(verdicts(&case(r"x & wx < 0 \\ 0 & \text{else}")), [[Wrong]]);
+    assert_eq!(verdicts(&case(r"x & wx > 1 \\ 0 & \text{else}")), [[Wrong]]);
+    let report = case(r"x & wx > 0 \\ 0 & wx < 0");
+    assert_eq!(errors(&report), ["1:36 these cases cannot be read"]);
+
+    let sigmoid = "var x, z\nlet a = sigmoid(z)\n";
+    let report = check(r"\[ \frac{d}{dx}\sigma(x)\Big|_{x=0} = \frac{1}{4} \]", AnswerKind::Tex, sigmoid);
+    assert_eq!(errors(&report), ["1:29 a value at a point, `|_{x=0}`, is not read"]);
+    let report = check(r"\[ \left.\frac{d a}{d z}\right|_{z=0} = \frac{1}{4} \]", AnswerKind::Tex, sigmoid);
+    assert_eq!(errors(&report), ["1:4 a value at a point, `|_{x=0}`, is not read"]);
+    let report = check(r"\[ \sigma'(0) = \sigma(0)(1-\sigma(0)) = \frac{1}{4} \]", AnswerKind::Tex, sigmoid);
+    assert_eq!(verdicts(&report), [[Proved, Proved]], "{:?}", errors(&report));
+    let report = check(r"\[ \frac{\partial a}{\partial z} = e^{-z} (1+e^{-z})^-2 \]", AnswerKind::Tex, sigmoid);
+    assert_eq!(errors(&report), ["1:54 a `-` alone: in `x^-2` TeX raises only the `-`"]);
+    let report = check(r"\[ \frac{\partial a}{\partial z} = e^{-z} (1+e^{-z})^{-2} \]", AnswerKind::Tex, sigmoid);
+    assert_eq!(verdicts(&report), [[Proved]], "{:?}", errors(&report));
+    let report = check("\\[ \\sigma(0) \\approx 0.5. \\]", AnswerKind::Tex, sigmoid);
+    assert_eq!(verdicts(&report), [[Proved]], "{:?}", errors(&report));
 }

@@ -132,3 +132,25 @@ fn a_step_undefined_at_its_written_literals_may_take_the_value_elsewhere_in_the_
     use Verdict::{Checked, Wrong};
     assert_eq!(verdicts, [Checked, Checked, Checked, Wrong, Wrong]);
 }
+
+/// A number the file gives (`let w = 0.5`) and a step copies into its arithmetic is exact: it was
+/// not rounded, so it is not widened. Widened, `0.5` and `1.0` stood for [0.45, 0.55] and
+/// [0.95, 1.05] and hid a wrong gradient (-6 for -8) and an Adam step without its bias correction
+/// (a tester's SGD and Adam steps were `checked`). A step that is one number alone stays a rounded
+/// result, given or not. Truth by hand: w - 0.01 * (-8) = 0.58; 0.5 + 0.06 = 0.56.
+#[test]
+fn a_given_number_copied_into_a_step_is_exact() {
+    let sgd = "let w = 0.5, x = 2, y = 3, lr = 0.01\nlet L = (w*x - y)^2\nderive w - lr * diff(L, w)\n";
+    assert_verdicts(&format!("{sgd}  ≈ 0.5 - 0.01 * (-6)\n"), &[Wrong]);
+    assert_verdicts(&format!("{sgd}  ≈ 0.5 - 0.01 * (-8)\n  ≈ 0.58\n"), &[Checked, Checked]);
+    // Adam's first step with and without the bias correction: 1 - 0.001 * 0.2/sqrt(0.04) = 0.999;
+    // without it, 1 - 0.001 * 0.02/sqrt(0.00004) = 0.996838.
+    let adam = "let g = 0.2, theta = 1.0, lr = 0.001\nlet m = 0.1 * g, v = 0.001 * g^2\n\
+                derive theta - lr * (m / 0.1) / sqrt(v / 0.001)\n";
+    assert_verdicts(&format!("{adam}  ≈ 1.0 - 0.001 * 0.02 / sqrt(0.00004)\n"), &[Wrong]);
+    assert_verdicts(&format!("{adam}  ≈ 1.0 - 0.001 * 0.2 / sqrt(0.04)\n  ≈ 0.999\n"), &[Checked, Checked]);
+    // A result alone is rounded even where it equals a given number: 0.5 for 0.5012.
+    assert_verdicts("let a = 0.5, b = 0.5012\nderive b\n  ≈ 0.5\n", &[Checked]);
+    // A number the file does not give is still widened: 0.45 + 0.06 = 0.51 is within 0.5's interval.
+    assert_verdicts("let a = 0.51\nderive a\n  ≈ 0.45 + 0.06\n  ≈ 0.5 + 0.01\n", &[Checked, Checked]);
+}

@@ -19,39 +19,54 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>>
     expand_paths_with(args, &["deriv"])
 }
 
+/// A file found, or the argument that could not be walked and why.
+pub type Walked = Result<PathBuf, (PathBuf, String)>;
+
 /// The files named by the arguments, directories walked for files with one of `extensions`.
 pub fn expand_paths_with(args: &[PathBuf], extensions: &[&str]) -> Vec<Result<PathBuf, (PathBuf, String)>> {
+    walk_paths(args, extensions, false).into_iter().map(|(entry, _)| entry).collect()
+}
+
+/// The files named by the arguments, directories walked for files with one of `extensions`; with
+/// `others`, a directory's other files too (not hidden ones, `.name`; not one beside an answer in
+/// a folder below), each marked `true`: a batch of submissions accounts for every student.
+pub fn walk_paths(args: &[PathBuf], extensions: &[&str], others: bool) -> Vec<(Walked, bool)> {
     let mut out = Vec::new();
     for arg in args {
         if arg.as_os_str() == "-" || !arg.is_dir() {
-            out.push(Ok(arg.clone()));
+            out.push((Ok(arg.clone()), false));
             continue;
         }
+        let of_kind = |p: &Path| p.extension().and_then(|x| x.to_str()).is_some_and(|x| extensions.contains(&x));
+        let hidden = |p: &Path| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
         // A submission linked into the directory is a submission (a link that loops is an error).
-        let mut found: Vec<PathBuf> = walkdir::WalkDir::new(arg)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(|e| match e {
-                Ok(e) => (e.file_type().is_file()
-                    && e.path().extension().and_then(|x| x.to_str()).is_some_and(|x| extensions.contains(&x)))
-                .then(|| Ok(e.into_path())),
-                Err(err) => Some(Err((arg.clone(), err.to_string()))),
-            })
-            .filter_map(|r| match r {
-                Ok(p) => Some(p),
-                Err((p, e)) => {
-                    out.push(Err((p, e)));
-                    None
+        let mut found: Vec<(PathBuf, bool)> = Vec::new();
+        for e in walkdir::WalkDir::new(arg).follow_links(true).sort_by_file_name() {
+            match e {
+                Ok(e) if e.file_type().is_file() => {
+                    let path = e.into_path();
+                    if of_kind(&path) {
+                        found.push((path, false));
+                    } else if others && !hidden(&path) {
+                        found.push((path, true));
+                    }
                 }
-            })
-            .collect();
-        found.sort();
-        if found.is_empty() {
-            let kinds: Vec<String> = extensions.iter().map(|x| format!(".{x}")).collect();
-            out.push(Err((arg.clone(), format!("no {} files in this directory", kinds.join(", ")))));
+                Ok(_) => {}
+                Err(err) => out.push((Err((arg.clone(), err.to_string())), false)),
+            }
         }
-        out.extend(found.into_iter().map(Ok));
+        // Beside a student's answer in a folder of its own (`alice/answer.tex`, `alice/plot.png`),
+        // another file is part of that submission; directly in the directory walked, or in a
+        // folder with no answer, it is a submission of its own.
+        let answered: std::collections::HashSet<PathBuf> =
+            found.iter().filter(|(_, other)| !other).filter_map(|(p, _)| p.parent().map(Path::to_path_buf)).collect();
+        found.retain(|(p, other)| !other || p.parent().is_none_or(|d| d == arg.as_path() || !answered.contains(d)));
+        found.sort();
+        if !found.iter().any(|(_, other)| !other) {
+            let kinds: Vec<String> = extensions.iter().map(|x| format!(".{x}")).collect();
+            out.push((Err((arg.clone(), format!("no {} files in this directory", kinds.join(", ")))), false));
+        }
+        out.extend(found.into_iter().map(|(path, other)| (Ok(path), other)));
     }
     out
 }

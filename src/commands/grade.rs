@@ -12,7 +12,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use super::check::{expand_paths_with, read_entry, read_input};
+use super::check::{read_entry, read_input, walk_paths};
 use super::shard::{self, Header, Settings, JSONL_VERSION};
 use crate::check::{CheckOptions, DEFAULT_SEED};
 use crate::cli::{GradeArgs, GradeFormat};
@@ -104,7 +104,7 @@ pub fn run(args: &GradeArgs) -> i32 {
         };
     }
     let info = BatchInfo::new(&reference, &provenance);
-    let entries = submission_entries(&args.paths, Some(reference_path));
+    let entries = submission_entries(&args.paths, Some(reference_path), true);
     let total = entries.len();
     let mine: Vec<Entry> = entries.into_iter().filter(|e| shard.includes(&e.identity)).collect();
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(args.jobs as usize).build() {
@@ -131,7 +131,7 @@ pub fn run(args: &GradeArgs) -> i32 {
     let records: Vec<GradeRecord> = pool.install(|| {
         mine.into_par_iter()
             .map(|e| {
-                let record = GradeRecord::new(e.index, &grade_entry(e.entry, &reference, &options), &provenance, color);
+                let record = GradeRecord::new(e.index, &grade_entry(e, &reference, &options), &provenance, color);
                 progress.inc(1);
                 record
             })
@@ -223,7 +223,7 @@ fn run_jsonl(
     let unreadable = Mutex::new(kept.into_iter().filter(|r| r.unreadable).collect::<Vec<_>>());
     let written: std::io::Result<()> = pool.install(|| {
         todo.into_par_iter().try_for_each(|e| {
-            let record = GradeRecord::new(e.index, &grade_entry(e.entry, reference, options), provenance, false);
+            let record = GradeRecord::new(e.index, &grade_entry(e, reference, options), provenance, false);
             let line = record.line();
             {
                 let mut sink = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -307,15 +307,19 @@ pub struct Entry {
     pub name: String,
     /// The file, or the argument that could not be walked and why.
     pub entry: Result<PathBuf, (PathBuf, String)>,
+    /// A file of a kind that is not read (`bob.txt` in a directory of answers): not graded, and
+    /// said so, where it was skipped without a word and the student missing from the CSV.
+    pub unread_kind: bool,
 }
 
 /// Every submission named by `paths` (directories walked for [`SUBMISSION_EXTENSIONS`], the
 /// reference itself left out), in the order of the paths, directories sorted.
-pub fn submission_entries(paths: &[PathBuf], reference_path: Option<&Path>) -> Vec<Entry> {
+/// With `others`, a directory's files of other kinds are entries too, to be reported not graded.
+pub fn submission_entries(paths: &[PathBuf], reference_path: Option<&Path>, others: bool) -> Vec<Entry> {
     let reference_file = reference_path.and_then(|p| p.canonicalize().ok());
     let mut out = Vec::new();
     for argument in paths {
-        for entry in expand_paths_with(std::slice::from_ref(argument), &SUBMISSION_EXTENSIONS) {
+        for (entry, unread_kind) in walk_paths(std::slice::from_ref(argument), &SUBMISSION_EXTENSIONS, others) {
             let skip = match (&entry, &reference_file) {
                 (Ok(path), Some(r)) => path.canonicalize().ok().as_ref() == Some(r),
                 _ => false,
@@ -327,7 +331,7 @@ pub fn submission_entries(paths: &[PathBuf], reference_path: Option<&Path>) -> V
                 Ok(path) | Err((path, _)) => path,
             };
             let name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
-            out.push(Entry { index: out.len(), identity: shard::identity(argument, path), name, entry });
+            out.push(Entry { index: out.len(), identity: shard::identity(argument, path), name, entry, unread_kind });
         }
     }
     out
@@ -343,19 +347,25 @@ pub fn grade_paths(
     options: &GradeOptions,
     reference_path: Option<&Path>,
 ) -> Vec<SubmissionGrade> {
-    submission_entries(paths, reference_path)
+    submission_entries(paths, reference_path, true)
         .into_par_iter()
-        .map(|e| grade_entry(e.entry, reference, options))
+        .map(|e| grade_entry(e, reference, options))
         .collect()
 }
 
 /// Reads and grades one submission of a batch.
-fn grade_entry(
-    entry: Result<PathBuf, (PathBuf, String)>,
-    reference: &Arc<Reference>,
-    options: &GradeOptions,
-) -> SubmissionGrade {
-    let (name, read) = read_entry(entry);
+fn grade_entry(entry: Entry, reference: &Arc<Reference>, options: &GradeOptions) -> SubmissionGrade {
+    if entry.unread_kind {
+        let kind = Path::new(&entry.name)
+            .extension()
+            .map_or("this kind of".to_string(), |x| format!("a .{}", x.to_string_lossy()));
+        let message = format!("{kind} file is not an answer gradproof reads");
+        let d = Diagnostic::error(Span::default(), message.clone())
+            .with_hint("hand in one .deriv, .tex, .md or .ipynb file; grade this one by hand, or name it on the command line to read it as a .deriv file")
+            .without_source();
+        return SubmissionGrade::not_graded(reference, &entry.name, "", vec![d], &format!("{kind} file is not read"));
+    }
+    let (name, read) = read_entry(entry.entry);
     let source = match read.map(|b| decode_source(&b)) {
         Ok(Ok(source)) => source,
         Ok(Err((valid, d))) => {
@@ -422,9 +432,9 @@ pub fn grade_one(
     options: &GradeOptions,
     reference_path: &Path,
 ) -> SubmissionGrade {
-    let mut entries = submission_entries(paths, Some(reference_path));
+    let mut entries = submission_entries(paths, Some(reference_path), false);
     if entries.len() == 1 {
-        return grade_entry(entries.remove(0).entry, reference, options);
+        return grade_entry(entries.remove(0), reference, options);
     }
     let is_deriv = |e: &Entry| AnswerKind::of_path(&e.name).is_none();
     let markdown = |e: &Entry| AnswerKind::of_path(&e.name) == Some(AnswerKind::Markdown);
@@ -440,7 +450,7 @@ pub fn grade_one(
             entries.into_iter().partition(|e| if one_deriv { is_deriv(e) } else { !readme(e) });
         let answer = answer.into_iter().next().expect("one answer file");
         let answer_identity = answer.identity.clone();
-        let mut grade = grade_entry(answer.entry, reference, options);
+        let mut grade = grade_entry(answer, reference, options);
         let (model, _) = parse_file(&reference.source);
         for note in notes.iter().filter(|n| holds_derivations(n, &model)) {
             grade.review.push(format!(

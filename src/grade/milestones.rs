@@ -11,7 +11,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 
 use num_rational::BigRational;
-use num_traits::{One, Zero};
+use num_traits::{One, Signed, Zero};
 
 use super::policy::{through_definitions, without_constant_factors};
 use crate::model::{constant_value, entry_text, expr_text, subst_free, subst_locals, EntryId, EntryKind, Expr, Model};
@@ -62,6 +62,10 @@ pub struct Marks {
     /// written in pieces is still the answer, no step of its own. (A product or a power of
     /// numbers, `2 * (2 - 3) * (-2)` or `(-0.988)^2`, shows a computation: not this.)
     value: Option<BigRational>,
+    /// How many numbers other than 1 it multiplies or raises, which its written form folds
+    /// (`\frac{1}{2} \cdot 2\mu` has two): more than the answer has, it is a step that shows
+    /// that work, though written alike with the answer `μ`.
+    numbers: usize,
 }
 
 impl Marks {
@@ -90,12 +94,17 @@ impl Marks {
             lone: lone(model, e),
             undifferentiated,
             value: sum_of_numbers(e),
+            numbers: numbers_multiplied(e),
         }
     }
 
-    /// Whether it is the answer `answer` written alike, or its value in numbers alone.
+    /// Whether it is the answer `answer` written alike, or its value in numbers alone. (Not a
+    /// step that multiplies numbers the answer has folded: `\frac{1}{2} \cdot 2\mu` before `μ`
+    /// shows the power rule carried out, where it counted as the answer written again and the
+    /// reference's step `\frac{1}{2} \frac{\partial \mu^2}{\partial \mu}` as skipped.)
     fn is_answer(&self, answer: &Marks) -> bool {
-        self.written == answer.written || (self.value.is_some() && self.value == answer.value)
+        (self.written == answer.written && self.numbers <= answer.numbers)
+            || (self.value.is_some() && self.value == answer.value)
     }
 
     /// Whether a step with these marks is at the stage of the head `head`: it leaves the head's
@@ -417,8 +426,22 @@ pub fn signature(model: &Model, e: &Expr) -> BTreeSet<String> {
 }
 
 fn diffs(model: &Model, e: &Expr, out: &mut BTreeSet<String>) {
-    if let Expr::Diff(..) = e {
-        out.insert(ac_text(model, e, &[]));
+    if let Expr::Diff(_, t) = e {
+        // By an entry at an index of a range (`sum(i, diff(L, xhat[i]) …)`, or a definition's own
+        // `zeta[c,t] = ∂E/∂s[c,t]` read in a sum): the same stage whatever the index is called
+        // (`xhat[j]` in the reference). A label's offset (`s[c,t-1]`) is kept.
+        let mut text = ac_text(model, e, &[]);
+        for (_, v) in t.args.iter().flat_map(|ix| &ix.terms) {
+            let name = match v {
+                crate::model::IxVar::Bound(b) => model.bounds.get(*b).map(|b| b.name.as_str()),
+                crate::model::IxVar::Free(i) => model.indices.get(*i).filter(|x| !x.label).map(|x| x.name.as_str()),
+                crate::model::IxVar::Size(_) => None,
+            };
+            if let Some(name) = name {
+                text = renamed_word(&text, name, "ι");
+            }
+        }
+        out.insert(text);
     }
     e.for_each_child(|c| diffs(model, c, out));
 }
@@ -593,6 +616,50 @@ fn factors<'a>(
         Expr::Const(l) if !below => *coefficient *= &l.value,
         _ if below => den.push(e),
         _ => num.push(e),
+    }
+}
+
+/// The numbers other than 1 that an expression's products multiply or divide by (a number alone
+/// is a product of one), and its powers of numbers raise (two each), all told: more than the
+/// answer's is arithmetic written out (`0.496 * 1` has one, as `0.496` has).
+fn numbers_multiplied(e: &Expr) -> usize {
+    fn number(e: &Expr) -> Option<&BigRational> {
+        match e {
+            Expr::Const(l) => Some(&l.value),
+            Expr::Neg(a) => number(a),
+            _ => None,
+        }
+    }
+    fn factors_of<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+        match e {
+            Expr::Mul(a, b) | Expr::Div(a, b) => {
+                factors_of(a, out);
+                factors_of(b, out);
+            }
+            Expr::Neg(a) if number(a).is_none() => factors_of(a, out),
+            e => out.push(e),
+        }
+    }
+    match e {
+        Expr::Mul(..) | Expr::Div(..) => {
+            let mut all = Vec::new();
+            factors_of(e, &mut all);
+            all.iter()
+                .map(|f| match number(f) {
+                    Some(v) if v.abs().is_one() => 0,
+                    Some(_) => 1,
+                    None => numbers_multiplied(f),
+                })
+                .sum()
+        }
+        Expr::Pow(a, b) if number(a).is_some() && number(b).is_some() => 2,
+        // A number alone is a product of one.
+        e if number(e).is_some() => usize::from(!number(e).is_some_and(|v| v.abs().is_one())),
+        _ => {
+            let mut n = 0;
+            e.for_each_child(|c| n += numbers_multiplied(c));
+            n
+        }
     }
 }
 

@@ -191,7 +191,38 @@ pub fn not_closed_form(model: &Model, answer: &Expr, allowed: &BTreeMap<String, 
     if let Some(b) = lone_builtin_prime(answer) {
         left.insert(format!("{}'", b.name()), expr_text(model, answer));
     }
-    left.into_iter().filter(|(key, _)| !allowed.contains_key(key)).map(|(_, text)| text).collect()
+    left.into_iter()
+        .filter(|(key, text)| !allowed.contains_key(key) && !allowed.contains_key(&earlier_head_key(text)))
+        .map(|(_, text)| text)
+        .collect()
+}
+
+/// The key of a derivative that is an earlier part's head (`diff(L, xhat[i])`): the derivative as
+/// written, its indices whatever they are called (`diff(L, xhat[j])` in a sum is the same), and
+/// not merely of the same quantities by the same variable (`diff(exp(s[i]) / …, q[e])` is not the
+/// part `diff(s[j], q[e])`).
+pub fn earlier_head_key(text: &str) -> String {
+    let mut out = String::from("head: ");
+    let mut depth = 0;
+    for c in text.chars() {
+        match c {
+            '[' => {
+                depth += 1;
+                if depth == 1 {
+                    out.push('[');
+                }
+            }
+            ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    out.push(']');
+                }
+            }
+            _ if depth > 0 => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Whether an expression is a number as an answer writes one: a literal (`0.008`, `3e1`), with

@@ -64,7 +64,8 @@ pub struct ReferenceDerivation {
     pub head_text: String,
     /// Each step's expression as written (for hints).
     pub step_texts: Vec<String>,
-    /// The derivatives its final answer leaves (a submission's final answer may leave these).
+    /// The derivatives its final answer leaves, and the heads of the derivations before it (a
+    /// submission's final answer may leave these).
     pub(super) derivatives_left: BTreeMap<String, String>,
 }
 
@@ -140,6 +141,14 @@ impl Reference {
                 );
             }
             let final_expr = d.steps.last().map_or(&d.head, |s| &s.expr);
+            // A final answer may be written with the result of an earlier part, by its head
+            // (`diff(L, xhat[j])` after the part `diff(L, xhat[i])`, as the papers write batch
+            // norm's backward pass): that derivative is worked out where the sheet asked for it.
+            let mut derivatives_left = derivatives_left_through_definitions(&model, final_expr);
+            for earlier in model.derivations[..k].iter().filter(|e| matches!(e.head, crate::model::Expr::Diff(..))) {
+                let text = crate::model::expr_text(&model, &earlier.head);
+                derivatives_left.insert(super::policy::earlier_head_key(&text), text);
+            }
             derivations.push(ReferenceDerivation {
                 written_name: ast_d.name.clone(),
                 name: ast_d.name.clone().unwrap_or_else(|| format!("derivation {}", k + 1)),
@@ -147,7 +156,7 @@ impl Reference {
                 worth,
                 head_text: written(source, ast_d.head.span.start, ast_d.span.end),
                 step_texts: ast_d.steps.iter().map(|s| written(source, s.expr.span.start, s.span.end)).collect(),
-                derivatives_left: derivatives_left_through_definitions(&model, final_expr),
+                derivatives_left,
             });
         }
         if !errors.is_empty() {

@@ -850,6 +850,16 @@ fn parse(nodes: &[Node], names: &Names, text: &str) -> R<Expr> {
 /// An expression from nodes written inside `around` (a fraction, a group, a script), where an
 /// error about nodes that are missing points when there are none.
 fn parse_within(nodes: &[Node], names: &Names, text: &str, bound: &[String], around: Span) -> R<Expr> {
+    // `(1 + e^{-z})^-2`: TeX raises the `-` alone (the superscript is one token).
+    if let [Node::Sym(c @ ('-' | '+'), at)] = nodes {
+        return Err(Diagnostic::error(*at, format!("a `{c}` alone: in `x^{c}2` TeX raises only the `{c}`"))
+            .with_hint(format!("brace the exponent: `x^{{{c}2}}`")));
+    }
+    if let Some(at) = nodes.iter().find_map(evaluation_bar) {
+        return Err(Diagnostic::error(at, "a value at a point, `|_{x=0}`, is not read").with_hint(
+            "write the derivative at the point as a function's derivative (`\\sigma'(0)`), or put the value in (`\\sigma(0)(1 - \\sigma(0))`)",
+        ));
+    }
     let mut p = P { nodes: nodes.to_vec(), pos: 0, names, text, bound: bound.to_vec(), around };
     let e = p.expr()?;
     match p.nodes.get(p.pos) {
@@ -867,6 +877,10 @@ fn unexpected(n: &Node) -> Diagnostic {
     }
     if let Node::Sym(c @ ('|' | '‖'), span) = n {
         return unpaired_bar(&c.to_string(), *span);
+    }
+    if let Node::Paren('{', ..) = n {
+        return Diagnostic::error(n.span(), "a set or a condition in braces, `\\{…\\}`, is not read")
+            .with_hint("an indicator is written `\\mathbb{1}[y = k]` (the Kronecker delta `\\delta_{yk}`); group with `\\left( … \\right)`");
     }
     let what = match n {
         Node::Sym(c, _) => format!("`{c}`"),
@@ -893,6 +907,23 @@ fn norm_subscript(sub: &[Node]) -> Option<char> {
         }
         _ => None,
     }
+}
+
+/// The bar of a value at a point, `\Big|_{x=0}` or `\left. … \right|_{z=0}`: a bar, or a bracket
+/// closed by one, with a subscript that holds `=`.
+fn evaluation_bar(n: &Node) -> Option<Span> {
+    let Node::Attach { base, sub: Some(sub), span, .. } = n else { return None };
+    let barred = match &**base {
+        Node::Sym('|', _) => true,
+        Node::Cmd(c, args, _) => {
+            args.is_empty() && ["vert", "rvert", "Big", "big", "bigg", "Bigg"].contains(&c.as_str())
+        }
+        Node::Paren(_, _, '|', _) => true,
+        _ => false,
+    };
+    let equals = |nodes: &[Node]| nodes.iter().any(|n| matches!(n, Node::Sym('=', _)));
+    let holds = equals(sub) || matches!(sub.as_slice(), [Node::Group(g, _)] if equals(g));
+    (barred && holds).then_some(*span)
 }
 
 /// A bar left unpaired (docs/latex.md): it pairs with no other bar, or in more than one way.
@@ -1166,6 +1197,16 @@ impl<'a> P<'a> {
         let node = self.next()?;
         let span = node.span();
         match node {
+            // CS229's indicator `1\{y = k\}`.
+            Node::Num(n, _)
+                if n == "1"
+                    && matches!(self.peek(), Some(Node::Paren('{', ..)))
+                    && self.condition_after().is_some() =>
+            {
+                let (inner, at, taken) = self.condition_after().expect("checked");
+                self.pos += taken;
+                self.indicator(&inner, join(span, at))
+            }
             Node::Num(n, _) => self.number(n, span),
             Node::Paren('(' | '[', inner, _, _) | Node::Group(inner, _) => {
                 let mut e = self.sub(&inner)?;
@@ -1186,6 +1227,16 @@ impl<'a> P<'a> {
                 }
                 let func = if bar == '|' { "abs" } else { "norm" };
                 Ok(Expr { kind: ExprKind::Call { func: ident(func, span), primes: 0, args: vec![arg] }, span })
+            }
+            // The indicator `\mathbb{1}[y = k]`, `\mathbf{1}\{y = k\}`: the Kronecker delta.
+            Node::Cmd(ref name, ref args, _) if is_one(name, args) && self.names.with_base("1").is_empty() => {
+                match self.condition_after() {
+                    Some((inner, at, taken)) => {
+                        self.pos += taken;
+                        self.indicator(&inner, join(span, at))
+                    }
+                    None => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
+                }
             }
             Node::Cmd(ref name, ref args, _) if is_name_command(name, args) => {
                 self.name(&node, None, None, 0, Written { span, name_end: span.end })
@@ -1245,6 +1296,7 @@ impl<'a> P<'a> {
                 base => self.name(&base, sub.as_deref(), sup.as_deref(), primes, Written { span, name_end }),
             },
             Node::Env(name, body, span) if MATRIX_ENVIRONMENTS.contains(&name.as_str()) => self.matrix(&body, span),
+            Node::Env(name, body, span) if name == "cases" => self.cases(&body, span),
             Node::Env(..) | Node::Sym(..) | Node::Paren(..) | Node::Amp(_) | Node::Row(_) | Node::Comment(..) => {
                 Err(unexpected(&node))
             }
@@ -1254,19 +1306,7 @@ impl<'a> P<'a> {
     /// A matrix literal (`\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}`): rows of cells, each an
     /// expression. A single column is a vector, as `render` writes one.
     fn matrix(&self, body: &[Node], span: Span) -> R<Expr> {
-        let mut rows: Vec<Vec<Vec<Node>>> = vec![vec![Vec::new()]];
-        for n in body {
-            match n {
-                Node::Row(_) => rows.push(vec![Vec::new()]),
-                Node::Amp(_) => rows.last_mut().expect("a row").push(Vec::new()),
-                Node::Comment(..) => {}
-                n => rows.last_mut().expect("a row").last_mut().expect("a cell").push(n.clone()),
-            }
-        }
-        // A `\\` after the last row ends it.
-        if rows.len() > 1 && rows.last().is_some_and(|r| r.len() == 1 && r[0].is_empty()) {
-            rows.pop();
-        }
+        let rows = cells(body);
         let width = rows[0].len();
         if rows.iter().any(|r| r.len() != width) {
             return Err(Diagnostic::error(span, "the rows of this matrix have different lengths")
@@ -1289,6 +1329,49 @@ impl<'a> P<'a> {
             items
         };
         Ok(Expr { kind: ExprKind::Array(items), span })
+    }
+
+    /// `\begin{cases} a & \text{if } u > v \\ b & \text{otherwise} \end{cases}`: two values split by
+    /// one comparison (relu' written out), as `step` writes it (`step(x)` is 1 for x ≥ 0): `u ≥ v`
+    /// is `step(u - v)`, `u > v` is `1 - step(v - u)`, and the value `a·I + b·(1 - I)`. The second
+    /// row is `otherwise` or the first row's condition turned round; anything else is refused.
+    fn cases(&self, body: &[Node], span: Span) -> R<Expr> {
+        let refuse = || {
+            Diagnostic::error(span, "these cases cannot be read").with_hint(
+                "two rows, a value and a comparison each: `a & \\text{if } x > 0 \\\\ b & \\text{otherwise}`; or write `\\operatorname{step}(x)` (1 for x ≥ 0, else 0)",
+            )
+        };
+        let rows = cells(body);
+        let [first, second] = rows.as_slice() else { return Err(refuse()) };
+        let ([a, c1], [b, c2]) = (first.as_slice(), second.as_slice()) else { return Err(refuse()) };
+        let (Some(c1), Some(c2)) = (comparison(c1), comparison(c2)) else { return Err(refuse()) };
+        let Condition::Compare(u, rel, v) = c1 else { return Err(refuse()) };
+        if let Condition::Compare(u2, rel2, v2) = c2 {
+            let written =
+                |x: &[Node]| x.iter().map(|n| self.text.get(n.span().range()).unwrap_or_default()).collect::<String>();
+            let complement = written(&u) == written(&u2) && written(&v) == written(&v2) && rel.complement() == rel2;
+            if !complement {
+                return Err(refuse());
+            }
+        }
+        let (u, v, a, b) = (self.sub(&u)?, self.sub(&v)?, self.sub(a)?, self.sub(b)?);
+        let call = |f: &str, arg: Expr| Expr {
+            kind: ExprKind::Call { func: ident(f, span), primes: 0, args: vec![arg] },
+            span,
+        };
+        let bin =
+            |op: BinOp, x: Expr, y: Expr| Expr { kind: ExprKind::Binary(op, Box::new(x), Box::new(y), span), span };
+        let one = || Expr { kind: ExprKind::Number("1".to_string()), span };
+        let step_of = |x: Expr, y: Expr| call("step", bin(BinOp::Sub, x, y));
+        let indicator = match rel {
+            Comparison::AtLeast => step_of(u, v),
+            Comparison::Above => bin(BinOp::Sub, one(), step_of(v, u)),
+            Comparison::AtMost => step_of(v, u),
+            Comparison::Below => bin(BinOp::Sub, one(), step_of(u, v)),
+        };
+        let first = bin(BinOp::Mul, a, indicator.clone());
+        let second = bin(BinOp::Mul, b, bin(BinOp::Sub, one(), indicator));
+        Ok(bin(BinOp::Add, first, second))
     }
 
     /// `x^…` on an expression that is not a name: a transpose or a power.
@@ -1538,9 +1621,46 @@ impl<'a> P<'a> {
                     .with_hint("a derivative at a point is not read: write its value; for a product, write `\\cdot` before the bracket"));
             }
         }
-        let body = if body.is_empty() { self.term()? } else { self.sub(body)? };
+        // (A bracket after the operator is what it takes: `\nabla_a \left(L\, x\right)`.)
+        let operator = body.is_empty();
+        let bracketed = self.peek().is_some_and(bracket);
+        let body = if operator { self.term()? } else { self.sub(body)? };
+        if operator && !bracketed {
+            self.one_quantity_then_factors(&body, &wrt)?;
+        }
         let span = join(span, body.span);
         Ok(Expr { kind: ExprKind::Diff { body: Box::new(body), wrt }, span })
+    }
+
+    /// `\nabla_a L \; a(1-a)\, x`: the operator takes the product that follows, but a product
+    /// that starts with a quantity computed from the variable (the loss) and goes on is almost
+    /// always the gradient of that quantity times the rest, as in the row above it. Read either
+    /// way, one of the two readings is a wrong step, so it is refused with both ways to write it.
+    /// A product starting with the variable itself (`\frac{\partial}{\partial w} w x`) means the
+    /// same read either way, and one starting with a constant (`\nabla_w \lambda \lVert w\rVert^2`)
+    /// or a function call is the derivative of the product.
+    fn one_quantity_then_factors(&self, body: &Expr, wrt: &[VarRef]) -> R<()> {
+        let mut first = body;
+        let mut products = 0;
+        while let ExprKind::Binary(BinOp::Mul, a, _, _) = &first.kind {
+            first = a;
+            products += 1;
+        }
+        let name = match &first.kind {
+            ExprKind::Name(n) | ExprKind::Indexed(n, _) => &n.name,
+            _ => return Ok(()),
+        };
+        let computed = wrt.iter().any(|w| w.name.name != *name && self.names.depends_on(name, &w.name.name));
+        if products == 0 || !computed {
+            return Ok(());
+        }
+        let written = |sp: Span| self.text.get(sp.start..sp.end).unwrap_or_default().trim().to_string();
+        let (quantity, rest) = (written(first.span), written(Span::new(first.span.end, body.span.end)));
+        let variable = written(wrt[0].span);
+        Err(Diagnostic::error(body.span, format!("does the derivative take `{quantity}` alone, or the whole product after it?"))
+            .with_hint(format!(
+                "for the derivative of `{quantity}` times the rest, write `\\frac{{\\partial {quantity}}}{{\\partial {variable}}} {rest}`; for the derivative of the whole product, bracket it: `\\left({quantity} {rest}\\right)`"
+            )))
     }
 
     /// The mark of a derivative at the start of a fraction's part — `\partial`, `\partial^2`, `d`,
@@ -1837,6 +1957,20 @@ impl<'a> P<'a> {
     /// A name with its scripts and primes, read with the model's names.
     fn name(&mut self, base: &Node, sub: Option<&[Node]>, sup: Option<&[Node]>, primes: u32, at: Written) -> R<Expr> {
         let span = at.span;
+        if let Node::Cmd(c, args, _) = base {
+            // (Unless the model spells a name so: `latex ones "\mathbf{1}"`.)
+            if is_one(c, args) && self.names.with_base("1").is_empty() {
+                // The indicator with its condition below, `\mathbb{1}_{y = k}`.
+                if let (Some(sub), None, 0) = (sub, sup, primes) {
+                    if condition(&Node::Paren('{', sub.to_vec(), '}', span)).is_some() {
+                        return self.indicator(sub, span);
+                    }
+                }
+                return Err(Diagnostic::error(base.span(), "a vector of ones, `\\mathbf{1}`, is not read").with_hint(
+                    "write what it makes: `\\mathbf{1}^\\top x` is `\\sum_i x_i`; or the model can name it: `let ones[i] = 1` with `latex ones \"\\mathbf{1}\"`; an indicator is `\\mathbb{1}[y = k]`",
+                ));
+            }
+        }
         let Some((word, decoration)) = name_word(base) else {
             return Err(unexpected(base));
         };
@@ -1922,6 +2056,13 @@ impl<'a> P<'a> {
             }
             if let Some(delta) = self.kronecker(&word, decoration.is_some(), base, sub, sup, primes, span) {
                 return delta;
+            }
+            let styled =
+                |styles: &[&str]| matches!(base, Node::Cmd(c, a, _) if a.len() == 1 && styles.contains(&c.as_str()));
+            if word == "I" && styled(&["mathbf", "mathbb", "boldsymbol", "bm", "mathrm"]) {
+                return Err(Diagnostic::error(base.span(), "the identity matrix, `\\mathbf{I}`, is not read").with_hint(
+                    "write what it makes: `\\mathbf{I} x` is `x`, an element `I_{ij}` is `\\delta_{ij}`; or the model can name it: `let I[i,j] = delta(i, j)` with `latex I \"\\mathbf{I}\"`",
+                ));
             }
             return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", written(base)))
                 .with_hint("every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"));
@@ -2163,6 +2304,30 @@ impl<'a> P<'a> {
             )))
     }
 
+    /// The condition after an indicator's one: a bracket `[y = k]`, `(y = k)`, `\left\{ … \right\}`,
+    /// or `\{ y = k \}`; its nodes, where it ends, and how many nodes it takes.
+    fn condition_after(&self) -> Option<(Vec<Node>, Span, usize)> {
+        let brace = |n: &Node, c: &str| matches!(n, Node::Cmd(name, a, _) if name == c && a.is_empty());
+        match self.peek()? {
+            n @ Node::Paren(_, inner, _, at) => condition(n).map(|()| (inner.clone(), *at, 1)),
+            n if brace(n, "{") => {
+                let rest = &self.nodes[self.pos + 1..];
+                let close = rest.iter().position(|n| brace(n, "}"))?;
+                let inner = rest[..close].to_vec();
+                let bracket = Node::Paren('{', inner.clone(), '}', rest[close].span());
+                condition(&bracket).map(|()| (inner, rest[close].span(), close + 2))
+            }
+            _ => None,
+        }
+    }
+
+    /// An indicator's condition `y = k` as the Kronecker delta of its two sides.
+    fn indicator(&self, inner: &[Node], span: Span) -> R<Expr> {
+        let at = inner.iter().position(|n| matches!(n, Node::Sym('=', _))).expect("a condition");
+        let args = vec![self.sub(&inner[..at])?, self.sub(&inner[at + 1..])?];
+        Ok(Expr { kind: ExprKind::Call { func: ident("delta", span), primes: 0, args }, span })
+    }
+
     /// The Kronecker delta `\delta_{ki}`, `\delta_{c,k}` (for a model that declares no `delta`).
     #[allow(clippy::too_many_arguments)]
     fn kronecker(
@@ -2402,6 +2567,119 @@ fn is_name_command(name: &str, args: &[Vec<Node>]) -> bool {
     .contains(&name)
 }
 
+/// The cells of an environment's rows (`&` between cells, `\\` between rows; a `\\` after
+/// the last row ends it).
+fn cells(body: &[Node]) -> Vec<Vec<Vec<Node>>> {
+    let mut rows: Vec<Vec<Vec<Node>>> = vec![vec![Vec::new()]];
+    for n in body {
+        match n {
+            Node::Row(_) => rows.push(vec![Vec::new()]),
+            Node::Amp(_) => rows.last_mut().expect("a row").push(Vec::new()),
+            Node::Comment(..) => {}
+            n => rows.last_mut().expect("a row").last_mut().expect("a cell").push(n.clone()),
+        }
+    }
+    if rows.len() > 1 && rows.last().is_some_and(|r| r.len() == 1 && r[0].is_empty()) {
+        rows.pop();
+    }
+    rows
+}
+
+/// A comparison of a case: which way it goes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Comparison {
+    Above,
+    AtLeast,
+    Below,
+    AtMost,
+}
+
+impl Comparison {
+    /// The relation that holds exactly where this one does not (of the same two sides).
+    fn complement(self) -> Comparison {
+        match self {
+            Comparison::Above => Comparison::AtMost,
+            Comparison::AtLeast => Comparison::Below,
+            Comparison::Below => Comparison::AtLeast,
+            Comparison::AtMost => Comparison::Above,
+        }
+    }
+}
+
+/// A case's condition.
+enum Condition {
+    Compare(Vec<Node>, Comparison, Vec<Node>),
+    Otherwise,
+}
+
+/// A case's condition cell: `\text{if } u > v`, `u \geq v,`, `\text{otherwise}`, `\text{else}`.
+fn comparison(cell: &[Node]) -> Option<Condition> {
+    let word_of = |n: &Node| match n {
+        Node::Cmd(c, args, _)
+            if ["text", "textrm", "mathrm", "textit", "mbox"].contains(&c.as_str()) && args.len() == 1 =>
+        {
+            let words: Vec<String> = args[0]
+                .iter()
+                .filter_map(|w| match w {
+                    Node::Word(w, _) => Some(w.to_lowercase()),
+                    _ => None,
+                })
+                .collect();
+            Some(words.join(" "))
+        }
+        Node::Word(w, _) if ["if", "for", "when", "otherwise", "else"].contains(&w.to_lowercase().as_str()) => {
+            Some(w.to_lowercase())
+        }
+        _ => None,
+    };
+    let mut otherwise = false;
+    let mut rest = Vec::new();
+    for n in cell {
+        match word_of(n) {
+            Some(w) if ["otherwise", "else", "sonst", "elsewhere"].contains(&w.trim()) => otherwise = true,
+            Some(w) if ["if", "for", "when", "falls", "wenn", ""].contains(&w.trim()) => {}
+            Some(_) => return None,
+            None if matches!(n, Node::Sym(',' | '.' | ';', _)) => {}
+            None => rest.push(n.clone()),
+        }
+    }
+    if otherwise {
+        return rest.is_empty().then_some(Condition::Otherwise);
+    }
+    let relation = |n: &Node| match n {
+        Node::Sym('>', _) => Some(Comparison::Above),
+        Node::Sym('<', _) => Some(Comparison::Below),
+        Node::Sym('≥', _) => Some(Comparison::AtLeast),
+        Node::Sym('≤', _) => Some(Comparison::AtMost),
+        Node::Cmd(c, a, _) if a.is_empty() => match c.as_str() {
+            "geq" | "ge" | "geqslant" => Some(Comparison::AtLeast),
+            "leq" | "le" | "leqslant" => Some(Comparison::AtMost),
+            "gt" => Some(Comparison::Above),
+            "lt" => Some(Comparison::Below),
+            _ => None,
+        },
+        _ => None,
+    };
+    let at: Vec<(usize, Comparison)> =
+        rest.iter().enumerate().filter_map(|(k, n)| relation(n).map(|r| (k, r))).collect();
+    let [(k, r)] = at.as_slice() else { return None };
+    (*k > 0 && k + 1 < rest.len()).then(|| Condition::Compare(rest[..*k].to_vec(), *r, rest[k + 1..].to_vec()))
+}
+
+/// `\mathbb{1}`, `\mathbf{1}`: the indicator's one.
+fn is_one(name: &str, args: &[Vec<Node>]) -> bool {
+    ["mathbb", "mathbf", "mathds", "mathbbm", "boldsymbol", "bm"].contains(&name)
+        && matches!(args, [a] if matches!(a.as_slice(), [Node::Num(n, _)] if n == "1"))
+}
+
+/// A bracket holding one condition `a = b` with something on each side (an indicator's).
+fn condition(n: &Node) -> Option<()> {
+    let Node::Paren('[' | '{' | '(', inner, _, _) = n else { return None };
+    let at: Vec<usize> =
+        inner.iter().enumerate().filter(|(_, n)| matches!(n, Node::Sym('=', _))).map(|(k, _)| k).collect();
+    matches!(at.as_slice(), [k] if *k > 0 && *k + 1 < inner.len()).then_some(())
+}
+
 /// `\cdot`, `\times`, `*`: a product written out.
 fn is_explicit_product(n: &Node) -> bool {
     matches!(n, Node::Cmd(c, args, _) if args.is_empty() && MUL_OPS.contains(&c.as_str()))
@@ -2482,7 +2760,7 @@ fn var_ref(e: Expr) -> R<VarRef> {
     match e.kind {
         ExprKind::Name(name) => Ok(VarRef { name, subscripts: Vec::new(), span: e.span }),
         ExprKind::Indexed(name, subscripts) => Ok(VarRef { name, subscripts, span: e.span }),
-        _ => Err(Diagnostic::error(e.span, "a derivative is taken with respect to a variable")
-            .with_hint("write one name of the model below the fraction: `\\partial s_c^{t}`")),
+        _ => Err(Diagnostic::error(e.span, "a derivative by an expression, not by one name of the model, is not read")
+            .with_hint("write one name of the model below the fraction (`\\partial w`); to differentiate by an expression such as `\\log\\sigma^2`, the model must name it (`let v = log(s2)`, then `\\partial v`)")),
     }
 }

@@ -613,8 +613,10 @@ fn split_word(text: &str, at: usize, out: &mut Vec<Node>) {
             out.push(Node::Word(text[i..end].to_string(), Span::new(start, at + end)));
         } else if c.is_ascii_digit() || (c == '.' && chars.peek().is_some_and(|(_, d)| d.is_ascii_digit())) {
             let mut end = i + 1;
+            // A point belongs to the number only with a digit after it: `1.307.` ends a sentence.
+            let digit_at = |k: usize| text.as_bytes().get(k).is_some_and(u8::is_ascii_digit);
             while let Some(&(j, d)) = chars.peek() {
-                if !(d.is_ascii_digit() || d == '.') {
+                if !(d.is_ascii_digit() || (d == '.' && digit_at(j + 1))) {
                     break;
                 }
                 end = j + 1;
@@ -660,6 +662,8 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
     for node in nodes {
         let closing = match &node {
             Node::Sym(c @ (')' | ']'), _) => Some((*c, None)),
+            // `\{ y = k \}` (an indicator's condition, a set) groups as a bracket does.
+            Node::Cmd(c, a, _) if c == "}" && a.is_empty() => Some(('}', None)),
             Node::Attach { base, .. } if matches!(**base, Node::Sym(')' | ']', _)) => {
                 let Node::Sym(c, _) = **base else { unreachable!() };
                 Some((c, Some(node.clone())))
@@ -695,6 +699,9 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
             (Node::Sym(c @ ('(' | '['), span), _) => {
                 stack.push((*c, *span, std::mem::take(&mut current)));
             }
+            (Node::Cmd(c, a, span), _) if c == "{" && a.is_empty() => {
+                stack.push(('{', *span, std::mem::take(&mut current)));
+            }
             (_, Some((close, attach))) if stack.last().is_some_and(|(open, ..)| pairs(*open, close)) => {
                 let (open, open_span, outer) = stack.pop().expect("checked");
                 let inner = match_bars(std::mem::replace(&mut current, outer));
@@ -717,7 +724,7 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
     }
     // Unclosed: put the opening symbols back.
     while let Some((open, span, mut outer)) = stack.pop() {
-        outer.push(Node::Sym(open, span));
+        outer.push(if open == '{' { Node::Cmd("{".to_string(), Vec::new(), span) } else { Node::Sym(open, span) });
         outer.append(&mut current);
         current = outer;
     }
@@ -734,5 +741,5 @@ fn with_span(node: Node, span: Span) -> Node {
 }
 
 fn pairs(open: char, close: char) -> bool {
-    matches!((open, close), ('(', ')') | ('[', ']'))
+    matches!((open, close), ('(', ')') | ('[', ']') | ('{', '}'))
 }

@@ -537,8 +537,12 @@ fn transpose_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candid
     if matches!(&e.kind, ExprKind::Name(n) if n.name == "T") && is_exponent(root, path) {
         return;
     }
+    // (Nor the `w` of `w^T`: transposing it again is dropping the transpose, said of `w^T`.)
+    let transposed_already = path.split_last().is_some_and(|(_, parent)| {
+        node_at(root, parent).is_some_and(|p| transpose_of(p).is_some_and(|inner| std::ptr::eq(inner, e)))
+    });
     match &e.kind {
-        ExprKind::Name(_) | ExprKind::Indexed(..) => {
+        ExprKind::Name(_) | ExprKind::Indexed(..) if !transposed_already => {
             push_replacement(out, RepairKind::Transpose, root, path, e.span, transpose_node(e, root));
         }
         _ => {}

@@ -48,6 +48,9 @@ pub struct Model {
     pub declarations_failed: bool,
     /// The `grading` statement of a grading reference, if any.
     pub grading: Option<GradingShares>,
+    /// Warnings the resolver found (a reading the file allows that is almost surely not meant);
+    /// they change no verdict.
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// `grading final 40%, steps 60%`: the shares of each derivation's points (they add up to 1).

@@ -1,6 +1,7 @@
 //! Warnings: a file that resolves and checks, but almost surely does not say what was meant.
 //!
-//! The one warning so far is a derivation whose head is identically 0 because of the
+//! Besides the resolver's own (`Model::warnings`: `(aᵀc)^T` with a size `T` is a power), the
+//! warning here is a derivation whose head is identically 0 because of the
 //! declarations alone: `diff(E, y)` where `E` is an input (`var E`), or more generally where
 //! nothing that `diff`'s first argument reads depends on `y`. By the perturbation semantics
 //! (§3.3) an input other than `y` is held fixed when `y` is perturbed, so every step that is 0 is
@@ -23,19 +24,27 @@ use crate::diagnostic::Diagnostic;
 
 /// The warnings of a resolved model, in the order of its derivations.
 pub fn warnings(model: &Model) -> Vec<Diagnostic> {
+    let mut out = model.warnings.clone();
     // The closure is quadratic in the entries: computed only for a model with a derivative head.
-    if !model.derivations.iter().any(|d| matches!(d.head, Expr::Diff(..))) {
-        return Vec::new();
+    if model.derivations.iter().any(|d| matches!(d.head, Expr::Diff(..))) {
+        let reads = dependency_closure(model);
+        out.extend(model.derivations.iter().filter_map(|d| zero_head(model, &reads, d)));
     }
-    let reads = dependency_closure(model);
-    model.derivations.iter().filter_map(|d| zero_head(model, &reads, d)).collect()
+    out.sort_by_key(|d| d.span.start);
+    out
 }
 
 /// The warning of a derivation whose head is a derivative that is 0 by the declarations.
 fn zero_head(model: &Model, reads: &[Vec<bool>], d: &Derivation) -> Option<Diagnostic> {
     let (body, target) = vanishing_derivative(model, reads, &d.head)?;
     let target_text = ref_text(model, target);
-    let after = "as declared, every step that is 0 is right";
+    // A derivative by a defined node exists only where the node has a value (`let r = log(x)`).
+    let after = match model.entries[target.entry].kind {
+        EntryKind::Defined(_) => {
+            format!("as declared, every step that is 0 is right where `{target_text}` has a value")
+        }
+        EntryKind::Input(_) | EntryKind::Unknown(_) => "as declared, every step that is 0 is right".to_string(),
+    };
     let (message, hint) = match body {
         Expr::Entry(r) => {
             let name = ref_text(model, r);

@@ -126,6 +126,7 @@ impl<'m> Lowerer<'m> {
             derivations: Vec::new(),
             declarations_failed: m.declarations_failed,
             grading: m.grading.clone(),
+            warnings: Vec::new(),
         }
     }
 
@@ -217,7 +218,19 @@ impl<'m> Lowerer<'m> {
                 // `0 * body` keeps those conditions without changing the value. The expression is
                 // taken where the target is cut, as its derivative is.
                 let body = self.copy(body, &wrt)?;
-                with_domain_of(d, body)
+                let d = with_domain_of(d, body);
+                // The target's own value must exist too: `diff(y, r)` with `let r = log(x)` has no
+                // value where `x <= 0`, whether or not the expression reads `r`.
+                // Unfolding it for that condition is no step of the proof: its rules are not listed.
+                match &self.model.entries[target.entry].kind {
+                    EntryKind::Defined(_) => {
+                        let rules = self.rules.clone();
+                        let value = self.lower(&Expr::Entry(target.clone()));
+                        self.rules = rules;
+                        with_domain_of(d, value?)
+                    }
+                    EntryKind::Input(_) | EntryKind::Unknown(_) => d,
+                }
             }
         })
     }

@@ -715,12 +715,23 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
             "a line starts with `title`, `index`, `var`, `unknown`, `let`, `assume`, `tolerance`, `derive`, or a step `= …` / `≈ …`"
                 .to_string()
         }));
-    } else if text[pos..].starts_with("**") {
+    } else if text[pos..].starts_with("**") || (text[..pos].ends_with('*') && text[pos..].starts_with('*')) {
         diagnostic = diagnostic.with_hint("powers are written `x^2`");
+    } else if text[pos..].starts_with("//") || (text[..pos].ends_with('/') && text[pos..].starts_with('/')) {
+        diagnostic = diagnostic.with_hint("a comment starts with `#`: `= 3*x^2   # power rule`");
+    } else if text[pos..].starts_with("==") || (text[..pos].trim_end().ends_with('=') && text[pos..].starts_with('=')) {
+        diagnostic = diagnostic.with_hint("a step starts with one `=`: `  = 3*x^2`");
+    } else if text[pos..].starts_with(['>', '<', '≥', '≤']) {
+        diagnostic = diagnostic.with_hint(
+            "a condition is not a value: `step(w*x)` is 1 where `w*x > 0` and 0 elsewhere (`relu'(w*x)` away from 0)",
+        );
     } else if text[..pos].trim_end().ends_with(['\'', '′']) {
         diagnostic = diagnostic.with_hint(
-            "a prime marks the derivative of a function, as in `f'(x)`; for a variable or node write `diff(y, x)`",
+            "a prime marks the derivative of a function, as in `f'(x)`; for a variable or node write `diff(y, x)`, \
+             for a transpose `W^T`",
         );
+    } else if decimal_comma(&text[..pos], &text[pos..]) {
+        diagnostic = diagnostic.with_hint("a decimal is written with a point: `0.5`, not `0,5`");
     } else if after_partial_name(&text[..pos]) {
         diagnostic = diagnostic.with_hint("put a compound expression in parentheses: `∂(x^2)/∂x`");
     } else if text[pos..].starts_with(')') && diff_without_variable(&text[..pos]) {
@@ -745,6 +756,13 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint(format!("a number starts with a digit: write `0.{digits}`"));
     }
     diagnostic
+}
+
+/// Whether the error is at the digits after `0,` or `3,` (a decimal comma: `let theta = 0,5`).
+fn decimal_comma(before: &str, after: &str) -> bool {
+    before.ends_with(',')
+        && before[..before.len() - 1].ends_with(|c: char| c.is_ascii_digit())
+        && after.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// Characters that take no room when drawn: a zero-width space, joiners, marks of direction, a

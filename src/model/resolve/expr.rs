@@ -126,6 +126,12 @@ impl Resolver {
                     let hint = "write `Aᵀ` for the transpose, or rename `T`";
                     return self.shape_error(*op_span, shape::ShapeError { message, hint: hint.to_string() });
                 }
+                if writes_a_transpose(a) {
+                    // `(aᵀc)^T`: a 1×1 product's transpose, read as the power of a size.
+                    let message = "`^T` of this scalar is the power `T`, as `T` is a size here".to_string();
+                    let hint = "a 1×1 product is its own transpose: drop the `^T`, or write `ᵀ`, which is always the transpose";
+                    self.model.warnings.push(Diagnostic::warning(*op_span, message).with_hint(hint));
+                }
                 let t = self.val(b, scope)?;
                 self.binary(ast::BinOp::Pow, base, t, *op_span)?
             }
@@ -663,5 +669,17 @@ impl Resolver {
         }
         let one = Expr::Const(Box::new(super::literal::int_literal(1)));
         Some(Val::Scalar(Expr::Sub(Box::new(one), Box::new(Expr::Delta(j, y)))))
+    }
+}
+
+/// Whether an expression writes a transpose (`aᵀ`, or `a^T` of an array) outside its sums and calls:
+/// then a scalar it gives is a 1×1 product.
+fn writes_a_transpose(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Transpose(_) => true,
+        ExprKind::Binary(ast::BinOp::Pow, _, b, _) if matches!(&b.kind, ExprKind::Name(n) if n.name == "T") => true,
+        ExprKind::Binary(_, a, b, _) => writes_a_transpose(a) || writes_a_transpose(b),
+        ExprKind::Neg(a) => writes_a_transpose(a),
+        _ => false,
     }
 }

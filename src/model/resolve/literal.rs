@@ -5,7 +5,7 @@
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{ToPrimitive, Zero};
+use num_traits::{Signed, ToPrimitive, Zero};
 
 use super::MAX_LITERAL_EXPONENT;
 use crate::model::ir::*;
@@ -104,6 +104,59 @@ pub fn constant_value(e: &Expr) -> Option<BigRational> {
         }
         _ => return None,
     })
+}
+
+/// A number the file gives (`let w = 0.5`) is exact where a step writes it inside arithmetic:
+/// `≈ 0.5 - 0.01 * (-6)` copies the given `w` and the rate, it does not round them, so they are
+/// not widened (widened, `0.5` would stand for [0.45, 0.55] and hide a gradient of -6 for -8). A
+/// step that is one number alone (`≈ 0.5`, an element of `≈ [0.5, 1.0]`) stays a rounded result.
+pub(super) fn given_numbers_exact(model: &mut Model) {
+    let mut given: Vec<BigRational> = model
+        .entries
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EntryKind::Defined(body) => number(body),
+            EntryKind::Input(_) | EntryKind::Unknown(_) => None,
+        })
+        .collect();
+    if given.is_empty() {
+        return;
+    }
+    given.sort();
+    given.dedup();
+    for d in &mut model.derivations {
+        for s in &mut d.steps {
+            if !whole_numbers(&s.expr) {
+                s.expr = exact_where_given(&s.expr, &given);
+            }
+        }
+    }
+}
+
+/// The absolute value of a number, negated or not.
+fn number(e: &Expr) -> Option<BigRational> {
+    match e {
+        Expr::Const(l) => Some(l.value.abs()),
+        Expr::Neg(a) => number(a),
+        _ => None,
+    }
+}
+
+/// A number, or an array literal of numbers: each is a result, not an operand.
+fn whole_numbers(e: &Expr) -> bool {
+    match e {
+        Expr::Select(_, items) => items.iter().all(whole_numbers),
+        _ => number(e).is_some(),
+    }
+}
+
+fn exact_where_given(e: &Expr, given: &[BigRational]) -> Expr {
+    match e {
+        Expr::Const(l) if l.half_unit.is_some() && given.binary_search(&l.value.abs()).is_ok() => {
+            Expr::Const(Box::new(Literal { half_unit: None, ..(**l).clone() }))
+        }
+        _ => e.map_children(|c| exact_where_given(c, given)),
+    }
 }
 
 #[cfg(test)]

@@ -67,6 +67,7 @@ pub fn resolve(file: &ast::File) -> (Model, Vec<Diagnostic>) {
     r.declare(file);
     r.define(file);
     r.check_cycles();
+    literal::given_numbers_exact(&mut r.model);
     r.model.declarations_failed = r.diagnostics.len() > r.derivation_errors;
     if !r.model.declarations_failed {
         let (too_large, in_derivations) = super::limits::check_inlined_sizes(&mut r.model);

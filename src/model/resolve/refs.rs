@@ -152,10 +152,30 @@ impl Resolver {
                         .with_hint({
                             let text = self.model.range_text(range);
                             let (lo, hi) = text.split_once("..").unwrap_or(("1", "…"));
-                            format!(
-                                "use an index declared over {text} or give a sum its range: `sum({index} in {text}, …)` \
-                                 (in LaTeX `\\sum_{{{index}={lo}}}^{{{hi}}}`)"
-                            )
+                            // Two subscripts that fit the other way round: swapped (`W2[i,k]`
+                            // for `W2[k,i]`), the likelier slip than a sum's range.
+                            let natural = |ix: &Ix| match ix.terms.as_slice() {
+                                [(1, IxVar::Free(i))] if ix.constant == 0 => Some(self.model.indices[*i].range),
+                                [(1, IxVar::Bound(b))] if ix.constant == 0 => self.model.bounds.get(*b).map(|b| b.range),
+                                _ => None,
+                            };
+                            let ranges: Vec<_> = range_slots.iter().map(|s| self.model.indices[*s].range).collect();
+                            let swapped = args.len() == 2
+                                && ranges.len() == 2
+                                && natural(&args[0]) == Some(ranges[1])
+                                && natural(&args[1]) == Some(ranges[0]);
+                            if swapped {
+                                format!(
+                                    "the subscripts are the other way round: `{}` is declared `{}`",
+                                    r.name.name,
+                                    self.entry_display(id)
+                                )
+                            } else {
+                                format!(
+                                    "use an index declared over {text} or give a sum its range: `sum({index} in {text}, …)` \
+                                     (in LaTeX `\\sum_{{{index}={lo}}}^{{{hi}}}`)"
+                                )
+                            }
                         }),
                     );
                     return None;
