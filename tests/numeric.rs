@@ -662,3 +662,27 @@ fn an_intervals_kinks_and_edges_are_crossed_at_every_seed() {
         assert!(matches!(got[5], Verdict::Checked | Verdict::Proved), "seed {seed}: {got:?}");
     }
 }
+
+/// A derivative by a tiny input next to a domain's edge: `sqrt(v + eps)` with `v = 0` and eps
+/// near 1e-10, differenced by eps. The first finite-difference step (0.01) and four tenfold
+/// shrinks all left the domain, so the head was "undefined" and the true step `wrong` by the
+/// numbers (with the proof, an internal error; an adversarial tester's). The step now shrinks on
+/// while it is large against the point: `checked` without the prover, `proved` with it, never
+/// `wrong`. Truth by SymPy: d/dε √(v + ε) = 1/(2√(v + ε)), and at N = 1 batch norm's L is 0.
+#[test]
+fn a_tiny_input_beside_a_domain_edge_is_differenced_inside_it() {
+    let sqrt =
+        "var y, eps in (1e-12, 1e-10)\nlet v = (y - y/1)^2\nderive diff(sqrt(v + eps), eps)\n  = 1/(2*sqrt(v + eps))\n";
+    assert_verdicts(sqrt, DEFAULT_SEED, &[Verdict::Proved]);
+    let options = CheckOptions { prove: false, ..CheckOptions::default() };
+    let report = check_source("numeric.deriv", sqrt.as_bytes(), &options);
+    assert_eq!(report.derivations[0].steps[0].verdict, Verdict::Checked, "{}", report.derivations[0].steps[0].detail);
+    let batch_norm = "index n in 1..N, m in 1..N\nvar x[n], g[n], gamma\nlet eps = 1e-10\n\
+                      let mu = sum(m, x[m])/N\nlet v = sum(m, (x[m] - mu)^2)/N\nlet xh[n] = (x[n] - mu)/sqrt(v + eps)\n\
+                      let L = sum(n, g[n]*gamma*xh[n])\nderive diff(L, eps)\n  = -gamma/2*sum(n, g[n]*xh[n])/(v + eps)\n";
+    for seed in [DEFAULT_SEED, 1, 2, 3] {
+        let report = check(batch_norm, seed);
+        let step = &report.derivations[0].steps[0];
+        assert!(step.verdict != Verdict::Wrong && !step.internal_error, "seed {seed}: {}", step.detail);
+    }
+}

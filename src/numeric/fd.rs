@@ -9,6 +9,8 @@ const SHRINK: f64 = 1.4;
 const LEVELS: usize = 10;
 /// Stop when the error grows by this factor over the best so far.
 const SAFE: f64 = 2.0;
+/// The most tenfold shrinks of the first step where the function is undefined that far out.
+const MAX_UNDEFINED_SHRINKS: usize = 20;
 
 /// A derivative from finite differences, with what is known of its error.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,7 +42,14 @@ pub fn ridders_until(
 ) -> EvalResult<Derivative> {
     let mut h = h0;
     let mut last_error = EvalError::Undefined("no step".to_string());
-    for _ in 0..4 {
+    // Four tenfold shrinks; and on, while the step is still large against the point itself: a
+    // domain's edge that near (`sqrt(v + eps)` with v = 0 and eps = 1e-10, differenced by eps)
+    // is reached only by a step smaller than the point (it was called undefined at a first step
+    // of 0.01, and a right step `wrong`).
+    for tries in 0..MAX_UNDEFINED_SHRINKS {
+        if tries >= 4 && h <= x0.abs() * 1e-3 {
+            break;
+        }
         match extrapolate(&mut f, x0, h, &enough) {
             Err(e @ EvalError::Undefined(_)) => {
                 last_error = e;
