@@ -686,3 +686,20 @@ fn a_tiny_input_beside_a_domain_edge_is_differenced_inside_it() {
         assert!(step.verdict != Verdict::Wrong && !step.internal_error, "seed {seed}: {}", step.detail);
     }
 }
+
+/// A domain's edge that is not linear in the input: `log(exp(xp) - 1.1)` ends at xp = log 1.1 =
+/// 0.0953, below the draws of `> 0`; the clipped log-likelihood `log(sigmoid(x) - 0.001)` at
+/// logit(0.001) = -6.9; `sqrt(1 - tanh(x)^2 - 0.01)` at |x| = atanh(√0.99) = 2.99. Each step is
+/// false there (one side undefined) and was `checked` at every seed (an adversarial tester's);
+/// the edge is solved through the monotone function and drawn beside. Truth by SymPy and mpmath.
+#[test]
+fn an_edge_through_a_monotone_function_is_crossed() {
+    let source = "var xp > 0, x\n\
+                  derive exp(log(exp(xp) - 1.1))\n  = exp(xp) - 1.1\n\
+                  derive diff(log(exp(xp) - 1.1), xp)\n  = exp(xp)/(exp(xp) - 1.1)\n\
+                  derive diff(log(sigmoid(x) - 0.001), x)\n  = sigmoid(x)*(1 - sigmoid(x))/(sigmoid(x) - 0.001)\n\
+                  derive sqrt(1 - tanh(x)^2 - 0.01)^2\n  = 1 - tanh(x)^2 - 0.01\n";
+    for seed in [DEFAULT_SEED, 1, 2, 3, 4] {
+        assert_verdicts(source, seed, &[Verdict::Wrong; 4]);
+    }
+}

@@ -443,3 +443,19 @@ fn numeric_optimiser_slips_are_matched_by_the_value_of_a_part_of_the_step_before
         ],
     );
 }
+
+/// A hinge gradient with the margin 0.999 for 1 is false only on a sliver, which the repair's
+/// verification may miss: "`g` where `gᵀ` is needed (checked)" was offered for a scalar `g`,
+/// a change of nothing (an adversarial tester's). A scalar input is never transposed as a repair.
+#[test]
+fn transposing_a_scalar_is_no_repair() {
+    // (The tester's file, whose draws reach the sliver at the default seed.)
+    let report = check_text(
+        "var x, z, g\nvar y in {-1, 1}\nderive diff(relu(x - 1), x)\n  = step(x - 1 - 1e-9)\n\
+         derive diff(huber(x, 1), x)\n  = clamp(x, -1 - 1e-9, 1)\n\
+         derive g*diff(relu(1 - y*z), z)\n  = -g*y*step(0.999 - y*z)\n",
+    );
+    let step = &report.derivations[2].steps[0];
+    assert_eq!(step.verdict, Verdict::Wrong, "{}", step.detail);
+    assert!(step.repair.as_ref().is_none_or(|r| r.kind != RepairKind::Transpose), "{:?}", step.repair);
+}

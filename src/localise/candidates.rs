@@ -165,7 +165,7 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
             builtin_derivative_changes(step, path, node, &hints.derivatives, &mut out);
         }
         function_changes(step, path, node, &before_calls, &mut out);
-        transpose_changes(step, path, node, &mut out);
+        transpose_changes(step, path, node, known, &mut out);
         name_changes(step, path, node, known, &mut out);
         sign_changes(step, path, node, &mut out);
         dropped_parts(step, path, node, known, &mut out);
@@ -245,6 +245,9 @@ pub(super) struct Known {
     /// Whether the model declares an input (a `var` or an `unknown`): without one, every step
     /// is a number, and a change is verified at that one point.
     pub inputs: bool,
+    /// The inputs declared as one number (`var g`): transposing one changes nothing, so it is no
+    /// repair (a step wrong on a sliver the verification's samples missed was "repaired" so).
+    pub scalars: Vec<String>,
 }
 
 /// At most this many factors that only some terms of the step have are tried as missing from the
@@ -528,7 +531,7 @@ fn transpose_of(e: &Expr) -> Option<&Expr> {
 }
 
 /// `W` → `Wᵀ` and `Wᵀ` → `W` (only steps whose shapes agree resolve).
-fn transpose_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>) {
+fn transpose_changes(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut Vec<Candidate>) {
     if let Some(inner) = transpose_of(e) {
         push_replacement(out, RepairKind::Transpose, root, path, e.span, inner.clone());
         return;
@@ -542,6 +545,7 @@ fn transpose_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candid
         node_at(root, parent).is_some_and(|p| transpose_of(p).is_some_and(|inner| std::ptr::eq(inner, e)))
     });
     match &e.kind {
+        ExprKind::Name(n) if known.scalars.contains(&n.name) => {}
         ExprKind::Name(_) | ExprKind::Indexed(..) if !transposed_already => {
             push_replacement(out, RepairKind::Transpose, root, path, e.span, transpose_node(e, root));
         }

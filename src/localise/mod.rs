@@ -851,6 +851,12 @@ fn known(file: &ast::File) -> Known {
             }
             Item::Var(items) => {
                 known.inputs |= !items.is_empty();
+                known.scalars.extend(
+                    items
+                        .iter()
+                        .filter(|v| v.shape.is_none() && v.target.subscripts.is_empty())
+                        .map(|v| v.target.name.name.clone()),
+                );
                 known.families.extend(items.iter().map(|v| (v.target.name.name.clone(), v.target.subscripts.len())))
             }
             Item::Unknown(items) => {

@@ -716,6 +716,37 @@ impl<'m> Walk<'m> {
                     }
                     return;
                 }
+                // Where a monotone function of y is x, y is its inverse at x: a domain's edge
+                // that is not linear in the input (`log(exp(p) - 1.1)` ends at p = log 1.1,
+                // `log(sigmoid(x) - 0.001)` at logit(0.001), a clipped log-likelihood) is crossed
+                // as a linear one is (language.md, "Samples stay inside").
+                Expr::Builtin(
+                    b @ (Builtin::Exp | Builtin::Log | Builtin::Sigmoid | Builtin::Tanh | Builtin::Sqrt),
+                    0,
+                    args,
+                ) => {
+                    let inverse = match b {
+                        Builtin::Exp if x > 0.0 => Some(x.ln()),
+                        Builtin::Log => Some(x.exp()),
+                        Builtin::Sigmoid if x > 0.0 && x < 1.0 => Some((x / (1.0 - x)).ln()),
+                        Builtin::Tanh if x.abs() < 1.0 => Some(x.atanh()),
+                        Builtin::Sqrt if x > 0.0 => Some(x * x),
+                        _ => None,
+                    };
+                    if let Some(y) = inverse.filter(|y| y.is_finite()) {
+                        self.kink_at(&linear(self.model, &args[0]), y, depth - 1);
+                    }
+                    return;
+                }
+                // A square is x at ±√x.
+                Expr::Pow(base, exponent)
+                    if x > 0.0 && constant(self.model, exponent, &self.constants_of) == Some(2.0) =>
+                {
+                    let form = linear(self.model, base);
+                    self.kink_at(&form, x.sqrt(), depth - 1);
+                    self.kink_at(&form, -x.sqrt(), depth - 1);
+                    return;
+                }
                 Expr::Entry(r) => {
                     if let EntryKind::Defined(body) = &self.model.entries[r.entry].kind {
                         let form = linear(self.model, body);
