@@ -375,6 +375,9 @@ fn numbers_multiplied_out_are_a_step_a_product_by_one_is_not() {
     for leap in [
         "derive \"gradient in mu\" diff(KL, mu)\n  = mu\n",
         "derive \"gradient in mu\" diff(KL, mu)\n  = 1 * mu\n  = mu\n",
+        // Numbers made up to cancel are no computation (a reviewer's); only those the sheet
+        // writes count (`1/2` and the square's `2`).
+        "derive \"gradient in mu\" diff(KL, mu)\n  = 3 * mu / 3\n  = mu\n",
     ] {
         let g = gradproof::grade::grade_submission(&r, "leap.deriv", leap, &options);
         assert_eq!(scores(&g), ["0.8"], "{leap}: {:?}", g.derivations[0].feedback);

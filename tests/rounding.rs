@@ -149,6 +149,9 @@ fn a_given_number_copied_into_a_step_is_exact() {
                 derive theta - lr * (m / 0.1) / sqrt(v / 0.001)\n";
     assert_verdicts(&format!("{adam}  ≈ 1.0 - 0.001 * 0.02 / sqrt(0.00004)\n"), &[Wrong]);
     assert_verdicts(&format!("{adam}  ≈ 1.0 - 0.001 * 0.2 / sqrt(0.04)\n  ≈ 0.999\n"), &[Checked, Checked]);
+    // A number equal to a given one that the derivation does not read is rounded: 4 · 0.5 for
+    // 4 · 0.50125 (a reviewer's: `w = 0.5` is never read here).
+    assert_verdicts("let w = 0.5, v = 0.50125\nderive 4 * v\n  ≈ 4 * 0.5\n", &[Checked]);
     // A result alone is rounded even where it equals a given number: 0.5 for 0.5012.
     assert_verdicts("let a = 0.5, b = 0.5012\nderive b\n  ≈ 0.5\n", &[Checked]);
     // A number the file does not give is still widened: 0.45 + 0.06 = 0.51 is within 0.5's interval.

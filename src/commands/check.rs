@@ -19,6 +19,12 @@ pub fn expand_paths(args: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>>
     expand_paths_with(args, &["deriv"])
 }
 
+/// The kinds of file a student may hand in as an answer that gradproof does not read: in a folder
+/// of submissions each is a submission not graded, flagged (other files, such as a `grades.csv`
+/// written there, are not students).
+const ANSWER_LIKE: [&str; 15] =
+    ["txt", "pdf", "doc", "docx", "odt", "rtf", "png", "jpg", "jpeg", "heic", "gif", "html", "htm", "py", "zip"];
+
 /// A file found, or the argument that could not be walked and why.
 pub type Walked = Result<PathBuf, (PathBuf, String)>;
 
@@ -28,8 +34,9 @@ pub fn expand_paths_with(args: &[PathBuf], extensions: &[&str]) -> Vec<Result<Pa
 }
 
 /// The files named by the arguments, directories walked for files with one of `extensions`; with
-/// `others`, a directory's other files too (not hidden ones, `.name`; not one beside an answer in
-/// a folder below), each marked `true`: a batch of submissions accounts for every student.
+/// `others`, a directory's files of the kinds students hand in ([`ANSWER_LIKE`]) too (not in
+/// hidden folders; not one in a student's folder that holds an answer), each marked `true`: a
+/// batch of submissions accounts for every student.
 pub fn walk_paths(args: &[PathBuf], extensions: &[&str], others: bool) -> Vec<(Walked, bool)> {
     let mut out = Vec::new();
     for arg in args {
@@ -37,17 +44,27 @@ pub fn walk_paths(args: &[PathBuf], extensions: &[&str], others: bool) -> Vec<(W
             out.push((Ok(arg.clone()), false));
             continue;
         }
-        let of_kind = |p: &Path| p.extension().and_then(|x| x.to_str()).is_some_and(|x| extensions.contains(&x));
-        let hidden = |p: &Path| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let kind = |p: &Path| p.extension().and_then(|x| x.to_str()).map(str::to_ascii_lowercase);
+        let of_kind = |p: &Path| kind(p).is_some_and(|x| extensions.contains(&x.as_str()));
+        let answer_like = |p: &Path| kind(p).is_some_and(|x| ANSWER_LIKE.contains(&x.as_str()));
+        // Hidden folders and files (`.git`, `.DS_Store`) and caches are nobody's submission.
+        let skipped = |e: &walkdir::DirEntry| {
+            e.depth() > 0
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.starts_with('.') || n == "__pycache__" || n == "node_modules")
+        };
         // A submission linked into the directory is a submission (a link that loops is an error).
         let mut found: Vec<(PathBuf, bool)> = Vec::new();
-        for e in walkdir::WalkDir::new(arg).follow_links(true).sort_by_file_name() {
+        for e in
+            walkdir::WalkDir::new(arg).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| !skipped(e))
+        {
             match e {
                 Ok(e) if e.file_type().is_file() => {
                     let path = e.into_path();
                     if of_kind(&path) {
                         found.push((path, false));
-                    } else if others && !hidden(&path) {
+                    } else if others && answer_like(&path) {
                         found.push((path, true));
                     }
                 }
@@ -60,7 +77,14 @@ pub fn walk_paths(args: &[PathBuf], extensions: &[&str], others: bool) -> Vec<(W
         // folder with no answer, it is a submission of its own.
         let answered: std::collections::HashSet<PathBuf> =
             found.iter().filter(|(_, other)| !other).filter_map(|(p, _)| p.parent().map(Path::to_path_buf)).collect();
-        found.retain(|(p, other)| !other || p.parent().is_none_or(|d| d == arg.as_path() || !answered.contains(d)));
+        // (In a student's folder at any depth: `alice/figs/plot.png` beside `alice/answer.tex`.)
+        let beside_an_answer = |p: &Path| {
+            p.ancestors()
+                .skip(1)
+                .take_while(|d| *d != arg.as_path() && d.starts_with(arg))
+                .any(|d| answered.contains(d))
+        };
+        found.retain(|(p, other)| !other || !beside_an_answer(p));
         found.sort();
         if !found.iter().any(|(_, other)| !other) {
             let kinds: Vec<String> = extensions.iter().map(|x| format!(".{x}")).collect();

@@ -94,7 +94,7 @@ impl Marks {
             lone: lone(model, e),
             undifferentiated,
             value: sum_of_numbers(e),
-            numbers: numbers_multiplied(e),
+            numbers: numbers_multiplied(e, &sheet_numbers(model)),
         }
     }
 
@@ -622,7 +622,7 @@ fn factors<'a>(
 /// The numbers other than 1 that an expression's products multiply or divide by (a number alone
 /// is a product of one), and its powers of numbers raise (two each), all told: more than the
 /// answer's is arithmetic written out (`0.496 * 1` has one, as `0.496` has).
-fn numbers_multiplied(e: &Expr) -> usize {
+fn numbers_multiplied(e: &Expr, sheet: &[BigRational]) -> usize {
     fn number(e: &Expr) -> Option<&BigRational> {
         match e {
             Expr::Const(l) => Some(&l.value),
@@ -646,21 +646,51 @@ fn numbers_multiplied(e: &Expr) -> usize {
             factors_of(e, &mut all);
             all.iter()
                 .map(|f| match number(f) {
-                    Some(v) if v.abs().is_one() => 0,
+                    Some(v) if v.abs().is_one() || !written_on_the_sheet(v, sheet) => 0,
                     Some(_) => 1,
-                    None => numbers_multiplied(f),
+                    None => numbers_multiplied(f, sheet),
                 })
                 .sum()
         }
         Expr::Pow(a, b) if number(a).is_some() && number(b).is_some() => 2,
         // A number alone is a product of one.
-        e if number(e).is_some() => usize::from(!number(e).is_some_and(|v| v.abs().is_one())),
+        e if number(e).is_some() => usize::from(number(e).is_some_and(|v| !v.abs().is_one())),
         _ => {
             let mut n = 0;
-            e.for_each_child(|c| n += numbers_multiplied(c));
+            e.for_each_child(|c| n += numbers_multiplied(c, sheet));
             n
         }
     }
+}
+
+/// Whether a number (or its reciprocal: `0.5` for the `2` of `1/2`) is written in the sheet's
+/// definitions: the numbers a computation carried out on them multiplies (`\frac{1}{2} \cdot 2\mu`
+/// from `1/2 * (… + mu^2 …)`), not factors made up to cancel (`3 * mu / 3`).
+fn written_on_the_sheet(v: &BigRational, sheet: &[BigRational]) -> bool {
+    let v = v.abs();
+    sheet.iter().any(|s| *s == v || (!v.is_zero() && *s == v.recip()))
+}
+
+/// The numbers written in the model's definitions and functions, without their signs.
+fn sheet_numbers(model: &Model) -> Vec<BigRational> {
+    fn walk(e: &Expr, out: &mut Vec<BigRational>) {
+        if let Expr::Const(l) = e {
+            out.push(l.value.abs());
+        }
+        e.for_each_child(|c| walk(c, out));
+    }
+    let mut out = Vec::new();
+    for entry in &model.entries {
+        if let EntryKind::Defined(body) = &entry.kind {
+            walk(body, &mut out);
+        }
+    }
+    for f in &model.user_functions {
+        walk(&f.body, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Whether `e` is the number -1, as a literal or negated.

@@ -198,30 +198,45 @@ pub fn not_closed_form(model: &Model, answer: &Expr, allowed: &BTreeMap<String, 
 }
 
 /// The key of a derivative that is an earlier part's head (`diff(L, xhat[i])`): the derivative as
-/// written, its indices whatever they are called (`diff(L, xhat[j])` in a sum is the same), and
-/// not merely of the same quantities by the same variable (`diff(exp(s[i]) / …, q[e])` is not the
-/// part `diff(s[j], q[e])`).
+/// written, its index names numbered in the order they appear (`diff(L, xhat[j])` in a sum is the
+/// same; `diff(L, w[1])` is not `diff(L, w[i])`, nor `W[j,i]` `W[i,j]` of another head), and not
+/// merely of the same quantities by the same variable (`diff(exp(s[i]) / …, q[e])` is not the part
+/// `diff(s[j], q[e])`).
 pub fn earlier_head_key(text: &str) -> String {
     let mut out = String::from("head: ");
+    let mut names: Vec<String> = Vec::new();
     let mut depth = 0;
-    for c in text.chars() {
-        match c {
-            '[' => {
-                depth += 1;
-                if depth == 1 {
-                    out.push('[');
-                }
-            }
-            ']' => {
-                depth -= 1;
-                if depth == 0 {
-                    out.push(']');
-                }
-            }
-            _ if depth > 0 => {}
-            c => out.push(c),
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String, names: &mut Vec<String>, depth: i32| {
+        if word.is_empty() {
+            return;
         }
+        // A name inside brackets (not a number) is an index: numbered by its first appearance.
+        if depth > 0 && word.starts_with(|c: char| c.is_alphabetic()) {
+            let k = names.iter().position(|n| n == word).unwrap_or_else(|| {
+                names.push(word.clone());
+                names.len() - 1
+            });
+            out.push_str(&format!("ι{k}"));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' || c == '\'' {
+            word.push(c);
+            continue;
+        }
+        flush(&mut word, &mut out, &mut names, depth);
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ => {}
+        }
+        out.push(c);
     }
+    flush(&mut word, &mut out, &mut names, depth);
     out
 }
 

@@ -145,9 +145,14 @@ impl Reference {
             // (`diff(L, xhat[j])` after the part `diff(L, xhat[i])`, as the papers write batch
             // norm's backward pass): that derivative is worked out where the sheet asked for it.
             let mut derivatives_left = derivatives_left_through_definitions(&model, final_expr);
+            // (Not one written as this part's own head: restating the question is no answer.)
+            let own = super::policy::earlier_head_key(&crate::model::expr_text(&model, &d.head));
             for earlier in model.derivations[..k].iter().filter(|e| matches!(e.head, crate::model::Expr::Diff(..))) {
                 let text = crate::model::expr_text(&model, &earlier.head);
-                derivatives_left.insert(super::policy::earlier_head_key(&text), text);
+                let key = super::policy::earlier_head_key(&text);
+                if key != own {
+                    derivatives_left.insert(key, text);
+                }
             }
             derivations.push(ReferenceDerivation {
                 written_name: ast_d.name.clone(),

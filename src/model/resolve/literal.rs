@@ -106,29 +106,67 @@ pub fn constant_value(e: &Expr) -> Option<BigRational> {
     })
 }
 
-/// A number the file gives (`let w = 0.5`) is exact where a step writes it inside arithmetic:
-/// `≈ 0.5 - 0.01 * (-6)` copies the given `w` and the rate, it does not round them, so they are
-/// not widened (widened, `0.5` would stand for [0.45, 0.55] and hide a gradient of -6 for -8). A
-/// step that is one number alone (`≈ 0.5`, an element of `≈ [0.5, 1.0]`) stays a rounded result.
+/// A number the file gives (`let w = 0.5`) is exact where a step writes it inside arithmetic and
+/// the derivation has read it by name (in its head or a step before, directly or through the
+/// definitions they read): `≈ 0.5 - 0.01 * (-6)` after
+/// `w - lr * diff(L, w)` copies `w` and the rate, it does not round them, so they are not widened
+/// (widened, `0.5` would stand for [0.45, 0.55] and hide a gradient of -6 for -8). A number the
+/// derivation never reads is widened, and a step that is one number alone stays a rounded result.
+/// (A rounded intermediate that equals a given number the derivation reads is taken as that
+/// number: `4 * 0.5` for `4 * sigmoid(w * x)` with `w = 0.5`; documented in language.md.)
 pub(super) fn given_numbers_exact(model: &mut Model) {
-    let mut given: Vec<BigRational> = model
+    let given: Vec<Option<BigRational>> = model
         .entries
         .iter()
-        .filter_map(|e| match &e.kind {
+        .map(|e| match &e.kind {
             EntryKind::Defined(body) => number(body),
             EntryKind::Input(_) | EntryKind::Unknown(_) => None,
         })
         .collect();
-    if given.is_empty() {
+    if given.iter().all(Option::is_none) {
         return;
     }
-    given.sort();
-    given.dedup();
+    let bodies: Vec<Option<Expr>> = model
+        .entries
+        .iter()
+        .map(|e| match &e.kind {
+            EntryKind::Defined(body) => Some(body.clone()),
+            EntryKind::Input(_) | EntryKind::Unknown(_) => None,
+        })
+        .collect();
     for d in &mut model.derivations {
+        let mut read: Vec<BigRational> = Vec::new();
+        named_numbers(&d.head, &bodies, &given, &mut read);
         for s in &mut d.steps {
-            if !whole_numbers(&s.expr) {
-                s.expr = exact_where_given(&s.expr, &given);
+            if !read.is_empty() && !whole_numbers(&s.expr) {
+                read.sort();
+                read.dedup();
+                s.expr = exact_where_given(&s.expr, &read);
             }
+            named_numbers(&s.expr, &bodies, &given, &mut read);
+        }
+    }
+}
+
+/// The values of the given numbers an expression reads by name, directly or through the
+/// definitions it reads (`theta1` defined by the update reads `theta0`).
+fn named_numbers(e: &Expr, bodies: &[Option<Expr>], given: &[Option<BigRational>], out: &mut Vec<BigRational>) {
+    fn walk(e: &Expr, seen: &mut [bool], todo: &mut Vec<usize>) {
+        if let Expr::Entry(r) = e {
+            if r.entry < seen.len() && !std::mem::replace(&mut seen[r.entry], true) {
+                todo.push(r.entry);
+            }
+        }
+        e.for_each_child(|c| walk(c, seen, todo));
+    }
+    let mut seen = vec![false; given.len()];
+    let mut todo = Vec::new();
+    walk(e, &mut seen, &mut todo);
+    while let Some(id) = todo.pop() {
+        if let Some(v) = &given[id] {
+            out.push(v.clone());
+        } else if let Some(body) = &bodies[id] {
+            walk(body, &mut seen, &mut todo);
         }
     }
 }
