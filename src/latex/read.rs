@@ -1229,15 +1229,13 @@ impl<'a> P<'a> {
                 Ok(Expr { kind: ExprKind::Call { func: ident(func, span), primes: 0, args: vec![arg] }, span })
             }
             // The indicator `\mathbb{1}[y = k]`, `\mathbf{1}\{y = k\}`: the Kronecker delta.
-            Node::Cmd(ref name, ref args, _) if is_one(name, args) && self.names.with_base("1").is_empty() => {
-                match self.condition_after() {
-                    Some((inner, at, taken)) => {
-                        self.pos += taken;
-                        self.indicator(&inner, join(span, at))
-                    }
-                    None => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
+            Node::Cmd(ref name, ref args, _) if self.indicator_one(name, args) => match self.condition_after() {
+                Some((inner, at, taken)) => {
+                    self.pos += taken;
+                    self.indicator(&inner, join(span, at))
                 }
-            }
+                None => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
+            },
             Node::Cmd(ref name, ref args, _) if is_name_command(name, args) => {
                 self.name(&node, None, None, 0, Written { span, name_end: span.end })
             }
@@ -1347,8 +1345,7 @@ impl<'a> P<'a> {
         let (Some(c1), Some(c2)) = (comparison(c1), comparison(c2)) else { return Err(refuse()) };
         let Condition::Compare(u, rel, v) = c1 else { return Err(refuse()) };
         if let Condition::Compare(u2, rel2, v2) = c2 {
-            let written =
-                |x: &[Node]| x.iter().map(|n| self.text.get(n.span().range()).unwrap_or_default()).collect::<String>();
+            let written = |x: &[Node]| x.iter().map(|n| self.written(n.span())).collect::<String>();
             let complement = written(&u) == written(&u2) && written(&v) == written(&v2) && rel.complement() == rel2;
             if !complement {
                 return Err(refuse());
@@ -1654,7 +1651,7 @@ impl<'a> P<'a> {
         if products == 0 || !computed {
             return Ok(());
         }
-        let written = |sp: Span| self.text.get(sp.start..sp.end).unwrap_or_default().trim().to_string();
+        let written = |sp: Span| self.written(sp).trim().to_string();
         let (quantity, rest) = (written(first.span), written(Span::new(first.span.end, body.span.end)));
         let variable = written(wrt[0].span);
         Err(Diagnostic::error(body.span, format!("does the derivative take `{quantity}` alone, or the whole product after it?"))
@@ -1958,8 +1955,7 @@ impl<'a> P<'a> {
     fn name(&mut self, base: &Node, sub: Option<&[Node]>, sup: Option<&[Node]>, primes: u32, at: Written) -> R<Expr> {
         let span = at.span;
         if let Node::Cmd(c, args, _) = base {
-            // (Unless the model spells a name so: `latex ones "\mathbf{1}"`.)
-            if is_one(c, args) && self.names.with_base("1").is_empty() {
+            if self.indicator_one(c, args) {
                 // The indicator with its condition below, `\mathbb{1}_{y = k}`.
                 if let (Some(sub), None, 0) = (sub, sup, primes) {
                     if condition(&Node::Paren('{', sub.to_vec(), '}', span)).is_some() {
@@ -2319,6 +2315,17 @@ impl<'a> P<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The answer's text at a span (empty where the span is not the answer's).
+    fn written(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or_default()
+    }
+
+    /// `\mathbb{1}`, `\mathbf{1}` as the indicator's one: unless the model spells a name so
+    /// (`latex ones "\mathbf{1}"`).
+    fn indicator_one(&self, name: &str, args: &[Vec<Node>]) -> bool {
+        is_one(name, args) && self.names.with_base("1").is_empty()
     }
 
     /// An indicator's condition `y = k` as the Kronecker delta of its two sides.
