@@ -1,9 +1,10 @@
 //! Bad input: every error has the right line, a useful message and a hint; nothing panics; other
 //! files are still checked.
 
-use gradproof::check::CheckOptions;
+use gradproof::check::{CheckOptions, Verdict};
 use gradproof::check_source;
 use gradproof::diagnostic::{line_col, Diagnostic};
+use gradproof::syntax::print::{format_source, Spelling};
 
 /// Checks `source` and returns (line, message, hint) of every error.
 fn errors(source: &str) -> Vec<(usize, String, String)> {
@@ -348,7 +349,10 @@ fn blackboard_and_latex_notation_gets_a_hint_that_says_what_to_write() {
     assert_error("var h[t]\nderive h_t\n  = 1\n", 2, "unknown name `h_t`", "`h[t]`");
     assert_error("index i in 1..n\nvar x[i]\nderive x_{i}\n  = 1\n", 3, "unexpected `{`", "`x[i]`, not `x_{i}`");
     assert_error("index i in 1..n\nvar x[i]\nderive x₁\n  = 1\n", 3, "unknown name `x₁`", "`x[1]`");
-    assert_error("var x\nderive x²\n  = 1\n", 2, "unknown name `x²`", "a power is written `x^2`");
+    // A superscript is a power (`notation_pasted_from_notes_is_read`); one without digits is not.
+    assert_error("var x\nderive x⁻\n  = 1\n", 2, "unexpected `⁻`", "as in `x⁻¹`, or `x^-1`");
+    assert_error("var x\nderive √x\n  = 1\n", 2, "unexpected `x`", "`√(x)`, or write `sqrt(x)`");
+    assert_error("var x\nderive max(x)\n  = 1\n", 2, "`max` takes at least 2 arguments, but 1 was given", "");
     // A mark over a letter is not part of a name, whether combining or typed after it.
     let tilde = "a tilde over a letter is not part of a name: name it `x_tilde`";
     assert_error("var x̃\n", 1, "unexpected combining mark U+0303", tilde);
@@ -606,4 +610,38 @@ fn swapped_subscripts_are_named_as_swapped() {
         "`k` runs over 1..n, but the subscript of `W1` over 1..p",
         "give a sum its range",
     );
+}
+
+/// What students paste from notes or a web page: `⋅` and `∙` for a product, `√(…)`, powers in
+/// superscript digits, and `max`/`min` of more than two. Each is read as the language's own
+/// spelling (`fmt` writes that spelling back), and a wrong step with it is still wrong.
+#[test]
+fn notation_pasted_from_notes_is_read() {
+    let text = "var x, y, z\n\
+                derive x ⋅ y ∙ z\n  = z*y*x\n\
+                derive √(x^2 + 1)\n  = sqrt(x^2 + 1)\n\
+                derive x⁻¹ * x²\n  = x^2 / x\n\
+                derive -x² + (x + y)²\n  = 2*x*y + y^2\n\
+                derive max(x, y, z) - min(x, y, z)\n  = max(max(x, y), z) - min(min(x, y), z)\n\
+                derive x³\n  = 3*x\n";
+    let report = check_source("pasted.deriv", text.as_bytes(), &CheckOptions::default());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let verdicts: Vec<_> = report.derivations.iter().map(|d| d.steps[0].verdict).collect();
+    use Verdict::{Proved, Wrong};
+    assert_eq!(verdicts, [Proved, Proved, Proved, Proved, Proved, Wrong]);
+    let formatted = format_source(text, Spelling::Canonical).expect("formats");
+    assert!(formatted.contains("derive x^-1 * x^2\n") && formatted.contains("derive sqrt(x^2 + 1)\n"), "{formatted}");
+}
+
+/// A reserved name declared (`pi`, every policy-gradient sheet's name for the policy) is one
+/// error: its uses said "unknown name `pi`, hint: declare it first, for example `var pi`" twelve
+/// times, which the first error makes impossible (a student tester's F07).
+#[test]
+fn a_reserved_name_declared_is_one_error() {
+    let found = errors(
+        "index k in 1..K\nvar th[k]\nlet pi[k] = exp(th[k]) / sum(k, exp(th[k]))\n\
+         derive diff(log(pi[1]), th[k])\n  = delta(k, 1) - pi[k]\n  = delta(1, k) - pi[k]\n",
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!((found[0].0, found[0].1.as_str()), (3, "`pi` is a builtin constant"));
 }

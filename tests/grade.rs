@@ -317,14 +317,22 @@ fn answers_without_the_work_earn_the_final_share_only() {
         &GradeOptions::default(),
     );
     assert_eq!(g.derivations[2].score.to_string(), "2");
-    // Stopping after the chain rule shows the reference's one milestone: the steps' share, not the
-    // final answer's.
+    // Stopping after the chain rule shows the reference's one milestone and not the answer worked
+    // out after it: half the steps' share, and not the final answer's (a TA's three sheets of 5
+    // December, late night: the whole steps' share for half the work, more than a student who
+    // went on to a slip in the last step).
     let g = grade_text(
         "derive \"forget gate\" ∂E/∂net_phi[t]\n  = sum(c, ∂E/∂s[c,t] * ∂s[c,t]/∂net_phi[t])\n",
         &GradeOptions::default(),
     );
-    assert_eq!(g.derivations[0].milestones, (1, 1));
-    assert_eq!(g.derivations[0].score.to_string(), "2.4");
+    assert_eq!(g.derivations[0].milestones, (1, 2));
+    assert_eq!(g.derivations[0].score.to_string(), "1.2");
+    let slip = grade_text(
+        "derive \"forget gate\" ∂E/∂net_phi[t]\n  = sum(c, ∂E/∂s[c,t] * ∂s[c,t]/∂net_phi[t])\n  \
+         = f_phi'(net_phi[t]) * sum(c, ∂E/∂s[c,t] * s[c,t])\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!((slip.derivations[0].milestones, slip.derivations[0].score.to_string().as_str()), ((1, 1), "1.2"));
     // `milestones 0%` in the reference shares the steps' points among the steps alone.
     let text = std::fs::read_to_string(root().join("tests/grade/reference.deriv")).expect("reference");
     let lenient = text.replace("grading final 40%, steps 60%", "grading final 40%, steps 60%, milestones 0%");
@@ -364,7 +372,7 @@ fn a_final_answer_with_a_derivative_the_reference_resolves_is_not_closed_form() 
     );
     let d = &g.derivations[0];
     assert!(d.steps[0].result.holds && !d.final_correct);
-    assert_eq!(d.score.to_string(), "2.4", "the steps' 60% of 4 points, not the final answer's 40%");
+    assert_eq!(d.score.to_string(), "1.2", "half the steps' 60% of 4 points (it stops halfway), no final share");
     let last = d.feedback.last().map(String::as_str).unwrap_or_default();
     assert!(last.contains("`diff(s[c,t], net_phi[t])` is left"), "{last}");
     // ∂E/∂s is left by the reference too (through zeta): that final answer is closed form.
@@ -1278,4 +1286,46 @@ fn a_file_of_another_kind_is_a_submission_not_graded_not_a_missing_student() {
     assert!(rows[1].1 && rows[1].2.starts_with("not graded: a .txt file is not read"), "{csv}");
     assert!(rows[3].1 && rows[3].2.starts_with("not graded: a .pdf file is not read"), "{csv}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_error_carried_into_a_part_whose_head_is_a_whole_array_is_charged_once() {
+    // A TA's sheet: `diff(L, z1) * x^T` with the student's own (slipped) delta put in was charged
+    // again, as the whole vector `diff(L, z1)` inside a product is a node of its own.
+    let slipped = "var x: p, y: n\nvar W1: m x p, b1: m, W2: n x m, b2: n\n\
+                   let z1 = W1 * x + b1\nlet h = tanh(z1)\nlet yhat = W2 * h + b2\nlet L = dot(yhat - y, yhat - y) / n\n\
+                   derive \"hidden delta\" diff(L, z1)\n  = (W2^T * diff(L, yhat)) ⊙ tanh'(z1)\n  \
+                   = (W2^T * (1 / n * (yhat - y))) ⊙ (1 - h ⊙ h)\n\
+                   derive \"first layer\" diff(L, W1)\n  = diff(L, z1) * x^T\n  \
+                   = ((W2^T * (1 / n * (yhat - y))) ⊙ (1 - h ⊙ h)) * x^T\n";
+    let g = grade_against("mlp_matrix.deriv", "slipped.deriv", slipped);
+    assert_eq!(scores(&g), ["1.2", "3"], "{:?}", g.derivations[1].feedback);
+    assert_eq!(g.derivations[1].steps[1].status, StepStatus::CarriedForward);
+    assert_eq!(g.derivations[1].steps[1].carried_from.as_deref(), Some("hidden delta"));
+    // Another mistake in the later part is still its own.
+    let g = grade_against("mlp_matrix.deriv", "twice.deriv", &slipped.replace(")) * x^T\n", ")) * x^T * 3\n"));
+    assert_eq!(g.derivations[1].steps[1].status, StepStatus::Wrong);
+}
+
+#[test]
+fn an_answer_with_an_earlier_parts_answer_put_in_may_leave_what_that_answer_leaves() {
+    // A TA's sheet: `∂L/∂o[e]` is given (the weights' answer leaves it); a student who put the
+    // weights' answer in for `∂L/∂a` lost the final share of "scores" ("`diff(L, o[e])` is left,
+    // which the reference resolves").
+    let model = "index i in 1..N, j in 1..N, d in 1..D, e in 1..M\nvar q[d], K[i,d], V[i,e]\n\
+                 let s[i] = sum(d, q[d] * K[i,d]) / sqrt(D)\nlet a[i] = exp(s[i]) / sum(j, exp(s[j]))\n\
+                 let o[e] = sum(i, a[i] * V[i,e])\nunknown L depends on o[e]\n";
+    let weights = "derive \"weights\" diff(L, a[i])\n  = sum(e, diff(L, o[e]) * V[i,e])\n";
+    let scores_with = |answer: &str| {
+        format!("{model}{weights}derive \"scores\" diff(L, s[i])\n  = sum(j, diff(L, a[j]) * a[j] * (delta(i, j) - a[i]))\n  = {answer}\n")
+    };
+    let expanded =
+        scores_with("a[i] * (sum(e, diff(L, o[e]) * V[i,e]) - sum(j, a[j] * sum(e, diff(L, o[e]) * V[j,e])))");
+    let g = grade_against("attention_query.deriv", "expanded.deriv", &expanded);
+    assert!(g.derivations[1].final_correct, "{:?}", g.derivations[1].feedback);
+    // Its own question is still no answer, nor is the derivative the softmax asks for.
+    for left in ["diff(L, s[i])", "sum(j, diff(L, a[j]) * diff(a[j], s[i]))"] {
+        let g = grade_against("attention_query.deriv", "left.deriv", &scores_with(left));
+        assert!(!g.derivations[1].final_correct, "{left}: {:?}", g.derivations[1].feedback);
+    }
 }

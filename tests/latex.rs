@@ -1391,6 +1391,11 @@ fn what_readers_read_differently_is_refused() {
             "$$ L = \\frac{\\partial}{\\partial w}(wx-y) \\cdot (wx-y) $$",
             "1:8 where does what this derivative takes end?",
         ),
+        // (So is a quotient after the bracket: `\frac{d}{dx}(x^2)/x` was read as the derivative of
+        // the quotient, and a right step called wrong; an adversarial tester, 5 December, night.)
+        ("$$ \\frac{d}{dx}(x^2)/x = 2 $$", "1:4 where does what this derivative takes end?"),
+        ("$$ \\frac{d}{dx}(x^2) \\div x = 2 $$", "1:4 where does what this derivative takes end?"),
+        ("$$ \\sqrt[3]{x} = x $$", "1:9 a root of another degree than 2 is not read"),
         (
             "$$ \\frac{\\partial L}{\\partial w}(0) = 0 $$",
             "1:33 a derivative followed by `(…)`: its value at a point, or a product?",

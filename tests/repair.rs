@@ -192,7 +192,7 @@ fn factors_sums_and_terms_beyond_the_chain_rule_are_localised() {
         ("extra sum", RepairKind::ExtraSum, "sum(i, 2 * a[i])", "2 * a[k]"),
         ("a factor inside a part", RepairKind::MissingFactor, "2", "0.8"),
         ("a term inside a factor", RepairKind::MissingTerm, "2", "0.9 * 0.5"),
-        ("a number dividing a part", RepairKind::MissingFactor, "", "2"),
+        ("a number dividing a part", RepairKind::MissingFactor, "5 / 2", "2"),
         // Beyond the threshold everywhere, the whole step times `dl` is as right as the branch.
         ("a head input in a part", RepairKind::MissingFactor, "", "dl"),
         ("a head input as a divisor", RepairKind::MissingFactor, "", "1 / dl"),
@@ -458,4 +458,31 @@ fn transposing_a_scalar_is_no_repair() {
     let step = &report.derivations[2].steps[0];
     assert_eq!(step.verdict, Verdict::Wrong, "{}", step.detail);
     assert!(step.repair.as_ref().is_none_or(|r| r.kind != RepairKind::Transpose), "{:?}", step.repair);
+}
+
+/// A student tester's findings (5 December, late night), each true by hand: a derivative of the
+/// step before put back unworked is no repair (`5` for `5 * diff(max(…), x2)`, which is
+/// `5 * step(x2 - …)`, not 5); a number dividing a part is missing where it divides ("the factor
+/// `2` is missing", with no place, read as the whole step times 2, while the repair makes `lr *
+/// lam / 2` into `lr * lam`); and where a repair of another kind verifies, the cause "differs
+/// only when K ≥ 2 (an index or sum mistake, …)" is not given beside it (`R + b` for `R - b`:
+/// at K = 1 both sides are 0).
+#[test]
+fn a_repair_says_what_to_change_and_where_and_no_cause_contradicts_it() {
+    let report = check_text(
+        "var x1, x2, x3, x4\nderive \"max\" 5 * diff(max(max(x1, x2), max(x3, x4)), x2)\n  = 5\n\
+         var w, lr > 0, lam > 0\nunknown Ld depends on w\n\
+         derive \"decay\" w - lr * diff(Ld + lam / 2 * w^2, w)\n  = (1 - lr * lam / 2) * w - lr * diff(Ld, w)\n\
+         index j in 1..K, k in 1..K\nvar a in 1..K\nvar th[k], R, b\nlet p[k] = exp(th[k]) / sum(j, exp(th[j]))\n\
+         derive \"baseline\" (R - b) * diff(log(p[a]), th[k])\n  = (R + b) * (delta(k, a) - p[k])\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let max = &report.derivations[0].steps[0];
+    assert_eq!(max.verdict, Verdict::Wrong);
+    assert!(max.repair.is_none(), "{:?}", max.repair);
+    assert_repairs(
+        &report,
+        &[("decay", RepairKind::MissingFactor, "lr * lam / 2", "2"), ("baseline", RepairKind::Sign, "+ b", "- b")],
+    );
+    assert_eq!(report.derivations[2].steps[0].cause, None);
 }

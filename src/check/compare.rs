@@ -10,7 +10,7 @@ use super::evaluate::{
     best_known, error_text, expr_at, float_of, narrower_within, precise_point, value_shown, Evaluated, Point,
     PrecisePoint, PRECISIONS,
 };
-use super::plan::{COVER_MAX_SIZE, MODERATE};
+use super::plan::{COVER_MAX_SIZE, MODERATE, WIDE};
 use super::text::{call_text, exact_texts};
 use super::{compared_with, Counterexample, Verdict};
 use crate::model::{Derivation, Expr, IndexId, IndexRange, ToleranceRule};
@@ -249,8 +249,19 @@ pub(super) fn judge(
                 outcome
             };
             // Beside a kink or a domain's edge at a moderate magnitude, one side defined and the
-            // other not is what the draw is for (`exp(log(p - 0.1)) = p - 0.1` below 0.1).
-            let edge = matches!(ev.sample.band, Band::Side { .. }) && ev.sample.band.top() <= MODERATE;
+            // other not is what the draw is for (`exp(log(p - 0.1)) = p - 0.1` below 0.1); at any
+            // magnitude where neither side is differenced (`log(abs(x + 30)) = log(x + 30)`
+            // below -30), and so is a draw between two edges too close to be two scales
+            // (`log((x+2)^2 - 0.01)`, undefined between -2.1 and -1.9) or on its own beside an
+            // edge where inputs meet (`log(abs(y + p)) = log(y + p)` for y below -p).
+            let edge = match ev.sample.band {
+                Band::Side { .. } => ev.sample.band.top() <= MODERATE || !differenced,
+                Band::Between(lo, hi) => {
+                    !differenced && (cover.gaps.contains(&(lo, hi)) || cover.relative_kink && (lo, hi) == WIDE)
+                }
+                Band::Near { .. } => !differenced,
+                Band::Standard => false,
+            };
             match outcome {
                 PairOutcome::OneUndefined if edge => PairOutcome::OneUndefined,
                 // At other magnitudes, only two values compared count (either way).

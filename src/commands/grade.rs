@@ -361,7 +361,7 @@ fn grade_entry(entry: Entry, reference: &Arc<Reference>, options: &GradeOptions)
             .map_or("this kind of".to_string(), |x| format!("a .{}", x.to_string_lossy()));
         let message = format!("{kind} file is not an answer gradproof reads");
         let d = Diagnostic::error(Span::default(), message.clone())
-            .with_hint("hand in one .deriv, .tex, .md or .ipynb file; grade this one by hand, or name it on the command line to read it as a .deriv file")
+            .with_hint("gradproof reads .deriv, .tex, .md and .ipynb files: this one is left for a person to grade")
             .without_source();
         return SubmissionGrade::not_graded(reference, &entry.name, "", vec![d], &format!("{kind} file is not read"));
     }

@@ -9,7 +9,7 @@
 //! kept for a step the checker shows consistent with what the student wrote before.
 
 use crate::check::{check_model_memo, CheckOptions, DerivationResult, MemoScope, Verdict};
-use crate::model::{Derivation, Expr, Model, Step, ToleranceRule};
+use crate::model::{Derivation, EntryKind, Expr, IndexId, Ix, Model, Step, ToleranceRule};
 use crate::syntax::ast::Relation;
 
 use super::matching::{index_renaming, with_derivations};
@@ -88,9 +88,34 @@ fn replaced(model: &Model, e: &Expr, head: &Expr, answer: &Expr) -> Option<Expr>
                 return crate::model::subst_free(answer, &map);
             }
         }
+        // `diff(L, z1) * x^T`: a whole array written inside a product is a node of its own, read
+        // at the product's position; it is the head when its element there is.
+        if let Some(element) = hoisted_element(model, e) {
+            if element == *head {
+                hit.set(true);
+                return answer.clone();
+            }
+            if let Some(map) = index_renaming(model, head, &element) {
+                hit.set(true);
+                return crate::model::subst_free(answer, &map);
+            }
+        }
         e.map_children(|c| walk(model, c, head, answer, hit))
     }
     let hit = std::cell::Cell::new(false);
     let out = walk(model, e, head, answer, &hit);
     hit.get().then_some(out)
+}
+
+/// The element an array node made by the resolver (a whole array inside an expression, see
+/// `Resolver::hoist`) has where `e` reads it; `None` when `e` reads no such node.
+fn hoisted_element(model: &Model, e: &Expr) -> Option<Expr> {
+    let Expr::Entry(r) = e else { return None };
+    let entry = &model.entries[r.entry];
+    let EntryKind::Defined(body) = &entry.kind else { return None };
+    if !entry.name.starts_with('_') {
+        return None;
+    }
+    let map: Vec<(IndexId, Ix)> = entry.range_slots().zip(r.args.iter().cloned()).collect();
+    Some(crate::model::subst_free(body, &map))
 }

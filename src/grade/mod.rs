@@ -405,8 +405,11 @@ fn grade_combined(
         return timed_out();
     }
     let taken: Vec<usize> = matches.iter().flatten().map(|m| m.sub).collect();
-    let unmatched =
-        (0..combined.derivations.len()).filter(|s| !taken.contains(s)).map(|s| combined.derivations[s].span).collect();
+    // (One dropped for an error of its own is that error's, told already: not "matches none".)
+    let unmatched = (0..combined.derivations.len())
+        .filter(|s| !taken.contains(s) && combined.derivations[*s].resolved.is_some())
+        .map(|s| combined.derivations[s].span)
+        .collect();
     let mut grade = SubmissionGrade {
         path: path.to_string(),
         source: source.to_string(),
@@ -780,6 +783,12 @@ fn grade_derivations(
                     .to_string(),
             );
         }
+        // A chain that stops with a derivative the reference works out has not shown the work
+        // after its last step: the answer worked out is one milestone more, not reached (a chain
+        // that goes on to a wrong answer reaches it, and loses that step's share instead).
+        if !left_over.is_empty() && !d.steps.is_empty() {
+            grade.milestones.1 += 1;
+        }
         // A number asked for (the reference ends with one) and its arithmetic left undone.
         let mut left_over = left_over;
         if left_over.is_empty() && policy::a_number(reference_final) && !policy::a_number(last) {
@@ -931,8 +940,9 @@ fn final_line(holds: bool, left_over: &[String], known: bool) -> String {
     match (holds, left_over) {
         (true, []) => "final answer: correct".to_string(),
         (true, left) => format!(
-            "final answer: equal to the head, but not worked out: `{}` is left, which the reference resolves",
-            left.join("`, `")
+            "final answer: equal to the head, but not worked out: `{}` {} left, which the reference resolves",
+            left.join("`, `"),
+            if left.len() == 1 { "is" } else { "are" }
         ),
         (false, _) if !known => {
             "final answer: could not be compared with the head; flagged for manual review".to_string()

@@ -8,7 +8,7 @@ use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive};
 
 use crate::check::{StepResult, Verdict};
-use crate::model::{entries_read, expr_text, EntryKind, Expr, GradingShares, Model, ToleranceRule};
+use crate::model::{entries_read, expr_text, whole_entry_text, EntryKind, Expr, GradingShares, Model, ToleranceRule};
 
 /// Points, exact to a hundredth (scores are rounded to two decimals once, per derivation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
@@ -185,15 +185,15 @@ pub(super) fn number_literal(e: &Expr) -> Option<&crate::model::Literal> {
 /// head under another name (`delta_phi[t]` for `let delta_phi[t] = ∂E/∂net_phi[t]`, a student's
 /// `let G[j,k] = ∂L/∂W1[j,k]`) is the question, not its answer.
 pub fn not_closed_form(model: &Model, answer: &Expr, allowed: &BTreeMap<String, String>) -> Vec<String> {
-    let mut left = derivatives_left_through_definitions(model, answer);
+    let mut left = left_through_definitions(model, answer);
     // A builtin's prime alone, up to a constant factor, is the question asked again
     // (`sigmoid'(x)` for the derivative of the logistic function).
     if let Some(b) = lone_builtin_prime(answer) {
-        left.insert(format!("{}'", b.name()), expr_text(model, answer));
+        left.insert(format!("{}'", b.name()), Left::of(model, answer));
     }
     left.into_iter()
-        .filter(|(key, text)| !allowed.contains_key(key) && !allowed.contains_key(&earlier_head_key(text)))
-        .map(|(_, text)| text)
+        .filter(|(key, left)| !allowed.contains_key(key) && !allowed.contains_key(&earlier_head_key(&left.text)))
+        .map(|(_, left)| left.shown)
         .collect()
 }
 
@@ -309,6 +309,10 @@ pub(super) fn without_constant_factors(e: &Expr) -> &Expr {
 /// derivatives of the same quantities by the same variable are one, however their indices are
 /// named), each with its text. Those of the reference's final answer a submission may leave too.
 pub fn derivatives_left_through_definitions(model: &Model, e: &Expr) -> BTreeMap<String, String> {
+    left_through_definitions(model, e).into_iter().map(|(key, left)| (key, left.text)).collect()
+}
+
+fn left_through_definitions(model: &Model, e: &Expr) -> BTreeMap<String, Left> {
     let mut out = BTreeMap::new();
     through_definitions(model, e, |x| collect_derivatives(model, x, &mut out));
     out
@@ -332,14 +336,36 @@ pub fn through_definitions<'a>(model: &'a Model, e: &'a Expr, mut visit: impl Fn
     }
 }
 
-fn collect_derivatives(model: &Model, e: &Expr, out: &mut BTreeMap<String, String>) {
+/// A derivative left: as the checker writes it (the key of an earlier part's head is made from
+/// that) and as feedback shows it, a derivative by a whole array written as one (`diff(L, yhat)`,
+/// not by its element).
+struct Left {
+    text: String,
+    shown: String,
+}
+
+impl Left {
+    fn of(model: &Model, e: &Expr) -> Left {
+        let text = expr_text(model, e);
+        let shown = match e {
+            Expr::Diff(body, target) => match &**body {
+                Expr::Entry(r) => format!("diff({}, {})", whole_entry_text(model, r), whole_entry_text(model, target)),
+                _ => text.clone(),
+            },
+            _ => text.clone(),
+        };
+        Left { text, shown }
+    }
+}
+
+fn collect_derivatives(model: &Model, e: &Expr, out: &mut BTreeMap<String, Left>) {
     if let Expr::Diff(body, target) = e {
         let mut read = Vec::new();
         entries_read(body, &mut read);
         let names: BTreeSet<&str> = read.iter().map(|&id| model.entries[id].name.as_str()).collect();
         let names: Vec<&str> = names.into_iter().collect();
         let key = format!("{} / {}", names.join(" "), model.entries[target.entry].name);
-        out.entry(key).or_insert_with(|| expr_text(model, e));
+        out.entry(key).or_insert_with(|| Left::of(model, e));
     }
     // A prime of a function the course defines is a derivative left too (`s'(x)` for `let s(z) =
     // …`: its derivative not worked out); a prime of an unknown function is as far as it can be
@@ -348,7 +374,7 @@ fn collect_derivatives(model: &Model, e: &Expr, out: &mut BTreeMap<String, Strin
     if let Expr::Apply(f, order, _) = e {
         if let Some(u) = model.user_functions.get(*f).filter(|_| *order > 0) {
             let key = format!("{}{}", u.name, "'".repeat(*order as usize));
-            out.entry(key).or_insert_with(|| expr_text(model, e));
+            out.entry(key).or_insert_with(|| Left::of(model, e));
         }
     }
     e.for_each_child(|c| collect_derivatives(model, c, out));

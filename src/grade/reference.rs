@@ -147,7 +147,19 @@ impl Reference {
             let mut derivatives_left = derivatives_left_through_definitions(&model, final_expr);
             // (Not one written as this part's own head: restating the question is no answer.)
             let own = super::policy::earlier_head_key(&crate::model::expr_text(&model, &d.head));
-            for earlier in model.derivations[..k].iter().filter(|e| matches!(e.head, crate::model::Expr::Diff(..))) {
+            // And what an earlier part's answer leaves (a given upstream gradient, `∂L/∂o[e]`) may
+            // be left where that answer is put in for its head.
+            let own_derivatives = derivatives_left_through_definitions(&model, &d.head);
+            for earlier in &model.derivations[..k] {
+                let answer = earlier.steps.last().map_or(&earlier.head, |s| &s.expr);
+                for (key, text) in derivatives_left_through_definitions(&model, answer) {
+                    if !own_derivatives.contains_key(&key) {
+                        derivatives_left.entry(key).or_insert(text);
+                    }
+                }
+                if !matches!(earlier.head, crate::model::Expr::Diff(..)) {
+                    continue;
+                }
                 let text = crate::model::expr_text(&model, &earlier.head);
                 let key = super::policy::earlier_head_key(&text);
                 if key != own {

@@ -1456,6 +1456,11 @@ impl<'a> P<'a> {
             }
             // `\sqrt{x}^2`: the power of the root, as for a fraction.
             "sqrt" if args.len() == 1 && sub.is_none() && primes == 0 => {
+                // `\sqrt[3]{x}`: the degree in brackets (the parser takes `[` for the argument).
+                if let Some(bracket @ (Node::Sym('[', _) | Node::Paren('[', ..))) = args[0].first() {
+                    return Err(Diagnostic::error(bracket.span(), "a root of another degree than 2 is not read")
+                        .with_hint("write it as a power: `\\sqrt[3]{x}` is `x^{1/3}`"));
+                }
                 let arg = self.sub(&args[0])?;
                 let root =
                     Expr { kind: ExprKind::Call { func: ident("sqrt", span), primes: 0, args: vec![arg] }, span };
@@ -1602,8 +1607,13 @@ impl<'a> P<'a> {
             // `\frac{\partial}{\partial w}(wx - y) \cdot (wx - y)`: of the bracket, or of the
             // product? Readers differ; the answer is refused rather than read one way.
             let after = self.nodes.get(self.pos + 1);
+            // (So is a quotient: `\frac{d}{da}(a^2)/a`, `(a^2) \div a`.)
+            let divides = |n: &Node| {
+                matches!(n, Node::Sym('/' | '÷', _))
+                    || matches!(n, Node::Cmd(c, args, _) if args.is_empty() && c == "div")
+            };
             if self.peek().is_some_and(bracket)
-                && after.is_some_and(|n| Self::starts_factor(n) || is_explicit_product(n))
+                && after.is_some_and(|n| Self::starts_factor(n) || is_explicit_product(n) || divides(n))
             {
                 let at = join(span, after.map_or(span, Node::span));
                 return Err(Diagnostic::error(at, "where does what this derivative takes end?")

@@ -662,13 +662,14 @@ fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut
     // step (`2 * (out - y) * h`); inside a part it is a factor like any other.
     let whole = of_whole_step(root, path);
     // A number dividing a part is a factor of that part missing (`lam / 2 * w` where the 2 of
-    // `w^2` cancels it).
+    // `w^2` cancels it), said where it is missing: with no place, "the factor `2` is missing"
+    // reads as the whole step times 2 (a student tester's F02).
     if let ExprKind::Binary(BinOp::Div, a, b, _) = &e.kind {
         if !whole && matches!(b.kind, ExprKind::Number(_)) {
             out.push(Candidate {
                 of: None,
                 kind: RepairKind::MissingFactor,
-                culprit: None,
+                culprit: Some(e.span),
                 replacement: text(b),
                 step: replaced(root, path, (**a).clone()),
             });

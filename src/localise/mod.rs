@@ -204,6 +204,37 @@ pub fn localise_only(
         if f.repair.is_some() {
             step.repair = f.repair;
         }
+        // A verified repair of another kind says what the mistake is; "differs only when K ≥ 2
+        // (an index or sum mistake, …)" or "not defined for the same inputs" at a size of 1 would
+        // be read first, and mislead (`(R + b)` for `(R - b)`, `ε/(K - 1)` for `ε/K`: a student
+        // tester's F05, F06).
+        // (Not where the change is of an index, a sum or a name, or puts in a size or an index:
+        // `1/N` of a mean, `delta(i, j)` for `1`, which vanish or agree at size 1.)
+        let words = |text: &str| {
+            text.split(|c: char| !(c.is_alphanumeric() || c == '_')).map(str::to_string).collect::<Vec<String>>()
+        };
+        let index_kind = |r: &crate::check::Repair| {
+            matches!(
+                r.kind,
+                RepairKind::Index
+                    | RepairKind::MissingSum
+                    | RepairKind::ExtraSum
+                    | RepairKind::Name
+                    | RepairKind::Transpose
+            ) || words(&format!("{} {}", r.replacement, r.culprit_text)).iter().any(|w| {
+                w == "delta" || model.sizes.contains(w) || model.indices.iter().any(|i| !i.hidden && i.name == *w)
+            })
+        };
+        let sized = |c: &Option<Cause>| match c {
+            Some(Cause::LargerSizes { .. }) => true,
+            Some(Cause::DomainMismatch) => {
+                step.counterexample.as_ref().is_some_and(|c| c.sizes.values().all(|&v| v == 1) && !c.sizes.is_empty())
+            }
+            _ => false,
+        };
+        if step.repair.as_ref().is_some_and(|r| !index_kind(r)) && sized(&step.cause) {
+            step.cause = None;
+        }
     }
 }
 
@@ -246,9 +277,13 @@ fn wrong_steps<'a>(
         // A part to add that is the whole step before says nothing: "the factor `A - A` is
         // missing" from `0`, or `sum(k in 2..K, y[k])` from `1`, makes the step the one before.
         let before_text = crate::syntax::print::expr_to_string(before, crate::syntax::print::Spelling::Canonical);
+        // Nor is a derivative of the step before put back as it stands: "the chain-rule factor
+        // `diff(max(…), x2)` is missing" from `5` after `5 * diff(max(…), x2)` says the step was
+        // to leave it unworked (a student tester's F01, 5 December).
         candidates.retain(|c| {
             !(matches!(c.kind, RepairKind::MissingFactor | RepairKind::MissingChainFactor | RepairKind::MissingTerm)
-                && c.replacement == before_text)
+                && (c.replacement == before_text
+                    || c.replacement.contains("diff(") && before_text.contains(c.replacement.as_str())))
         });
         // In numbers alone (no input in the model, or none read by this derivation) a change is
         // verified at one point, where many agree by coincidence

@@ -19,7 +19,7 @@
 
 use super::ir::*;
 use super::resolve::{dependency_closure, entries_read_inlined};
-use super::text::{entry_text, expr_text};
+use super::text::{expr_text, whole_entry_text};
 use crate::diagnostic::Diagnostic;
 
 /// The warnings of a resolved model, in the order of its derivations.
@@ -37,7 +37,7 @@ pub fn warnings(model: &Model) -> Vec<Diagnostic> {
 /// The warning of a derivation whose head is a derivative that is 0 by the declarations.
 fn zero_head(model: &Model, reads: &[Vec<bool>], d: &Derivation) -> Option<Diagnostic> {
     let (body, target) = vanishing_derivative(model, reads, &d.head)?;
-    let target_text = ref_text(model, target);
+    let target_text = whole_entry_text(model, target);
     // A derivative by a defined node exists only where the node has a value (`let r = log(x)`).
     let after = match model.entries[target.entry].kind {
         EntryKind::Defined(_) => {
@@ -47,7 +47,7 @@ fn zero_head(model: &Model, reads: &[Vec<bool>], d: &Derivation) -> Option<Diagn
     };
     let (message, hint) = match body {
         Expr::Entry(r) => {
-            let name = ref_text(model, r);
+            let name = whole_entry_text(model, r);
             match &model.entries[r.entry].kind {
                 EntryKind::Input(_) => (
                     format!("the head is identically 0: `{name}` is a `var`, held fixed when `{target_text}` changes"),
@@ -88,16 +88,4 @@ fn vanishing_derivative<'e>(model: &Model, reads: &[Vec<bool>], head: &'e Expr) 
     let related =
         entries_read_inlined(body, &model.user_functions).into_iter().any(|e| e == t || reads[e][t] || reads[t][e]);
     (!related).then_some((&**body, target))
-}
-
-/// An entry as written, or its family's name where the reference is at an array's hidden
-/// positions (`W` for `diff(L, W)`, not its element).
-fn ref_text(model: &Model, r: &EntryRef) -> String {
-    let hidden =
-        r.args.iter().flat_map(|ix| &ix.terms).any(|(_, v)| matches!(v, IxVar::Free(i) if model.indices[*i].hidden));
-    if hidden {
-        model.entries[r.entry].name.clone()
-    } else {
-        entry_text(model, r)
-    }
 }

@@ -17,7 +17,7 @@ pub use resolve::{
     parse_decimal, render_ref, resolve, subst_free, subst_ix_vars, written_ref,
 };
 pub use shape::{dim_text, dims_text, ix_var, ONE};
-pub use text::{entry_text, expr_text, ix_text};
+pub use text::{entry_text, expr_text, ix_text, whole_entry_text};
 
 /// The model of a source text (parsed and resolved), with every error of both in the order of the
 /// text.

@@ -86,6 +86,18 @@ pub fn entry_text(model: &Model, r: &EntryRef) -> String {
     format!("{}[{}]", entry.name, subs.join(","))
 }
 
+/// An entry as written, or its family's name where the reference is at an array's hidden
+/// positions (`W` for `diff(L, W)`, not its element).
+pub fn whole_entry_text(model: &Model, r: &EntryRef) -> String {
+    let hidden =
+        r.args.iter().flat_map(|ix| &ix.terms).any(|(_, v)| matches!(v, IxVar::Free(i) if model.indices[*i].hidden));
+    if hidden {
+        model.entries[r.entry].name.clone()
+    } else {
+        entry_text(model, r)
+    }
+}
+
 /// `i+a-1`
 pub fn ix_text(model: &Model, ix: &Ix) -> String {
     let mut text = String::new();

@@ -539,6 +539,11 @@ impl Value for Interval {
             }
             return Interval::point(1.0).div(&powered);
         }
+        // An integer too large for `integer_exponent`: a power of a base that may be negative,
+        // its sign unknown.
+        if b.is_point() && b.lo.fract() == 0.0 && x.lo < 0.0 {
+            return Ok(Interval::whole());
+        }
         // A fractional or widened exponent: the base must be at least 0.
         if x.hi < 0.0 {
             if b.is_point() {

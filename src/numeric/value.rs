@@ -253,6 +253,11 @@ impl Value for f64 {
         if x < 0.0 && y.fract() != 0.0 {
             return undefined("a negative number to a fractional power");
         }
+        if x < 0.0 && y.abs() >= 9_007_199_254_740_992.0 {
+            // Past 2^53 a float holds even integers only: the exponent as written may be odd
+            // (`(-1)^(2^53 + 1)`), and its parity is the sign.
+            return Err(EvalError::Imprecise("a negative number to a power beyond 2^53".to_string()));
+        }
         let v = if y.fract() == 0.0 && y.abs() < 2_147_483_647.0 { x.powi(y as i32) } else { x.powf(y) };
         if x == 0.0 {
             return finite(v);
@@ -414,6 +419,23 @@ impl Value for BigRational {
                 return exact_sqrt(self).ok_or(EvalError::NotExact);
             }
             return Err(EvalError::NotExact);
+        }
+        // 0, 1 and -1 to any integer power, however large (`(-1)^(2^53 + 1)` is -1).
+        if self.is_zero() || self.abs().is_one() {
+            let odd = !(b.to_integer() % BigInt::from(2)).is_zero();
+            return if self.is_zero() {
+                if b.is_negative() {
+                    undefined("zero to a negative power")
+                } else if b.is_zero() {
+                    Ok(BigRational::one())
+                } else {
+                    Ok(BigRational::zero())
+                }
+            } else if self.is_negative() && odd {
+                Ok(-BigRational::one())
+            } else {
+                Ok(BigRational::one())
+            };
         }
         let n = b.to_integer().to_i64().filter(|n| n.unsigned_abs() <= 100_000).ok_or(EvalError::NotExact)?;
         if self.is_zero() && n < 0 {

@@ -266,7 +266,7 @@ fn pratt() -> &'static PrattParser<Rule> {
                 | Op::infix(Rule::implicit, Assoc::Left))
             .op(Op::prefix(Rule::neg))
             .op(Op::infix(Rule::pow, Assoc::Right))
-            .op(Op::postfix(Rule::transpose))
+            .op(Op::postfix(Rule::transpose) | Op::postfix(Rule::superscript))
     })
 }
 
@@ -514,8 +514,18 @@ impl Builder {
                 Expr { kind: ExprKind::Neg(Box::new(rhs)), span }
             })
             .map_postfix(|lhs, op| {
-                let span = Span::new(lhs.span.start, base + op.as_span().end());
-                Expr { kind: ExprKind::Transpose(Box::new(lhs)), span }
+                let op_span = Span::new(base + op.as_span().start(), base + op.as_span().end());
+                let span = Span::new(lhs.span.start, op_span.end);
+                let kind = match op.as_rule() {
+                    Rule::superscript => ExprKind::Binary(
+                        BinOp::Pow,
+                        Box::new(lhs),
+                        Box::new(superscript_exponent(op.as_str(), op_span)),
+                        op_span,
+                    ),
+                    _ => ExprKind::Transpose(Box::new(lhs)),
+                };
+                Expr { kind, span }
             })
             .map_infix(|lhs, op, rhs| {
                 let span = lhs.span.join(rhs.span);
@@ -607,6 +617,11 @@ impl Builder {
                 }
                 ExprKind::Big { op, binder, range, body: Box::new(body) }
             }
+            Rule::root => {
+                let radicand = pair.into_inner().next().expect("radicand");
+                let func = Ident { name: "sqrt".to_string(), span: Span::new(span.start, self.span(&radicand).start) };
+                ExprKind::Call { func, primes: 0, args: vec![self.primary(radicand)] }
+            }
             Rule::diff_expr => {
                 let mut inner = pair.into_inner();
                 inner.next(); // keyword
@@ -633,6 +648,19 @@ impl Builder {
             other => unreachable!("not a primary rule: {other:?}"),
         };
         Expr { kind, span }
+    }
+}
+
+/// The exponent of a power written in superscript digits (`²` → 2, `⁻¹` → -1).
+fn superscript_exponent(text: &str, span: Span) -> Expr {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let digits: String =
+        text.chars().filter_map(|c| DIGITS.iter().position(|&d| d == c)).map(|d| char::from(b'0' + d as u8)).collect();
+    let number = Expr { kind: ExprKind::Number(digits), span };
+    if text.starts_with('⁻') {
+        Expr { kind: ExprKind::Neg(Box::new(number)), span }
+    } else {
+        number
     }
 }
 
@@ -730,6 +758,10 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
             "a prime marks the derivative of a function, as in `f'(x)`; for a variable or node write `diff(y, x)`, \
              for a transpose `W^T`",
         );
+    } else if text[..pos].trim_end().ends_with('√') {
+        diagnostic = diagnostic.with_hint("put what the root is of in parentheses: `√(x)`, or write `sqrt(x)`");
+    } else if text[pos..].starts_with('⁻') {
+        diagnostic = diagnostic.with_hint("a power is written with digits after `⁻`, as in `x⁻¹`, or `x^-1`");
     } else if decimal_comma(&text[..pos], &text[pos..]) {
         diagnostic = diagnostic.with_hint("a decimal is written with a point: `0.5`, not `0,5`");
     } else if after_partial_name(&text[..pos]) {

@@ -197,6 +197,8 @@ impl Resolver {
             self.error(
                 Diagnostic::error(name.span, format!("`{}` is {reason}", name.name)).with_hint("choose another name"),
             );
+            // Its uses are the declaration's error, not each one of its own.
+            self.poisoned.insert(name.name.clone());
             return false;
         }
         if let Some((_, first)) = self.globals.get(&name.name) {
@@ -366,6 +368,7 @@ impl Resolver {
             self.error(
                 Diagnostic::error(name.span, format!("`{}` is {reason}", name.name)).with_hint("choose another name"),
             );
+            self.poisoned.insert(name.name.clone());
             return None;
         }
         let poisoned_index = target.subscripts.iter().any(|sub| {

@@ -470,10 +470,18 @@ impl Resolver {
         };
         let check_arity = |r: &mut Resolver, want: usize| -> bool {
             if args.len() != want {
+                // (`max` and `min` take any number from 2 on.)
+                let at_least = if matches!(Builtin::from_name(&func.name), Some(Builtin::Max | Builtin::Min))
+                    && global.is_none()
+                {
+                    "at least "
+                } else {
+                    ""
+                };
                 r.error(Diagnostic::error(
                     span,
                     format!(
-                        "`{}` takes {want} argument{}, but {} {} given",
+                        "`{}` takes {at_least}{want} argument{}, but {} {} given",
                         func.name,
                         plural(want),
                         args.len(),
@@ -522,14 +530,22 @@ impl Resolver {
                 );
                 None
             }
-            Some((Global::Index(_) | Global::Size(_), _)) => {
+            Some((global @ (Global::Index(_) | Global::Size(_)), _)) => {
+                let what = if matches!(global, Global::Size(_)) { "a size" } else { "an index" };
                 self.error(
-                    Diagnostic::error(func.span, format!("`{}` is an index, not a function", func.name))
+                    Diagnostic::error(func.span, format!("`{}` is {what}, not a function", func.name))
                         .with_hint("multiplication needs `*`"),
                 );
                 None
             }
             None => match Builtin::from_name(&func.name) {
+                Some(b @ (Builtin::Max | Builtin::Min)) if args.len() > 2 && primes == 0 => {
+                    // `max(a, b, c)` is `max(max(a, b), c)`: the largest of all, each pair a kink.
+                    let mut args_resolved = args_resolved?.into_iter();
+                    let make: Rc<dyn Fn(Vec<Expr>) -> Expr> = Rc::new(move |x| Expr::Builtin(b, 0, x));
+                    let first = args_resolved.next()?;
+                    args_resolved.try_fold(first, |acc, next| apply(self, make.clone(), vec![acc, next]))
+                }
                 Some(b) => {
                     // Trailing parameters with a default may be left out (`elu(x)` is `elu(x, 1)`).
                     let defaults = b.spec().defaults;

@@ -102,7 +102,7 @@ impl Resolver {
         if let Some(family) = self.family_with_label(name) {
             return Some(format!("`{name}` is a label, a position written in brackets, as in `{family}`"));
         }
-        // `x²`, `x₁`: a known name and digits written raised or lowered.
+        // `x₁`: a known name and digits written lowered (raised ones are a power: `x²`).
         let digits = |raised: &str| -> Option<(&str, String)> {
             let base = name.trim_end_matches(|c: char| raised.contains(c));
             let ascii: String = name[base.len()..]
@@ -112,9 +112,6 @@ impl Resolver {
                 .collect();
             (!ascii.is_empty() && known.iter().any(|k| k == base)).then_some((base, ascii))
         };
-        if let Some((base, power)) = digits("⁰¹²³⁴⁵⁶⁷⁸⁹") {
-            return Some(format!("a power is written `{base}^{power}`"));
-        }
         if let Some((base, sub)) = digits("₀₁₂₃₄₅₆₇₈₉") {
             return Some(format!("a subscript is written in brackets: `{base}[{sub}]`"));
         }

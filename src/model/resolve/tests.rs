@@ -450,7 +450,7 @@ fn calls_are_checked_against_the_arity_of_the_function() {
     assert_eq!(arity("f(x, x)"), error("`f` takes 1 argument, but 2 were given", "f(x, x)", &[]));
     assert_eq!(arity("h(x)"), error("`h` takes 2 arguments, but 1 was given", "h(x)", &[]));
     assert_eq!(arity("phi(x, x)"), error("`phi` takes 1 argument, but 2 were given", "phi(x, x)", &[]));
-    assert_eq!(arity("max(x)"), error("`max` takes 2 arguments, but 1 was given", "max(x)", &[]));
+    assert_eq!(arity("max(x)"), error("`max` takes at least 2 arguments, but 1 was given", "max(x)", &[]));
     assert_eq!(arity("exp(x, x)"), error("`exp` takes 1 argument, but 2 were given", "exp(x, x)", &[]));
     assert_eq!(
         arity("delta(x)"),
@@ -484,6 +484,7 @@ fn a_name_is_called_or_used_as_what_it_is() {
         )
     );
     assert_eq!(one("i(2)"), error("`i` is an index, not a function", "i", &["multiplication needs `*`"]));
+    assert_eq!(one("n(2)"), error("`n` is a size, not a function", "n", &["multiplication needs `*`"]));
     assert_eq!(one("diff(x, f)").message, "cannot differentiate with respect to `f`: it is a function");
 }
 
