@@ -645,3 +645,17 @@ fn a_reserved_name_declared_is_one_error() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!((found[0].0, found[0].1.as_str()), (3, "`pi` is a builtin constant"));
 }
+
+/// An entry declared at one label read at another (`z[c,t-1]` where only `z[c,t]` is declared):
+/// most often the wrong time step; the hint says the model has no value there and names the one
+/// it has (a student tester's F04 read "labels … must match a declaration exactly" as "this
+/// notation is not supported").
+#[test]
+fn an_entry_read_at_a_label_it_is_not_declared_at_names_the_one_it_is() {
+    assert_error(
+        "index c in 1..D\nvar z[c,t], h[c,t-1]\nderive z[c,t-1] * h[c,t-1]\n  = 0\n",
+        3,
+        "no declared entry matches `z[c,t-1]`",
+        "the model declares only `z[c,t]`, so `z[c,t-1]` has no value: was `z[c,t]` meant?",
+    );
+}

@@ -460,6 +460,13 @@ fn a_reference_with_a_head_that_is_zero_by_its_declarations_carries_the_warning(
     assert!(r.warnings[0].message.contains("`E` is a `var`"), "{:?}", r.warnings);
     let r = Reference::new("ref.deriv", "var x\nderive diff(x^2, x)\n  = 2*x\n", &CheckOptions::default());
     assert!(r.expect("a valid reference").warnings.is_empty());
+    // A sheet that declares `d` is told that `\frac{dL}{dx}` will be refused in LaTeX answers (a
+    // TA's attention sheet: a fully right answer in `d` notation scored 0), where it declares it.
+    let text = "index i in 1..N, d in 1..D\nvar q[d]\nderive \"q\" diff(sum(d, q[d]^2), q[d])\n  = 2*q[d]\n";
+    let r = Reference::new("ref.deriv", text, &CheckOptions::default()).expect("a valid reference");
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(r.warnings[0].message.starts_with("the sheet declares `d`"), "{:?}", r.warnings);
+    assert_eq!(line_col(text, r.warnings[0].span.start).0, 1);
 }
 
 #[test]
@@ -1111,9 +1118,10 @@ fn names_of_its_own_flag_a_file_only_where_a_derivation_it_has_lost_points() {
     let g = grade_workbook(&r, body);
     assert_eq!(scores(&g), ["6", "0", "0"]);
     assert!(!g.manual_review(), "{:?}", g.review);
-    // Points lost in the part it has: flagged, as before.
+    // Points lost in the part it has: the index is still no reason (it stands for none of the
+    // reference's quantities; `q` is graded as the reference's `p`, which has the same value).
     let g = grade_workbook(&r, &body.replace("  = q[i] - y[i]\n", "  = q[i] - y[i] + 1\n"));
-    assert!(g.review.iter().any(|r| r.contains("declares names of its own")), "{:?}", g.review);
+    assert!(!g.review.iter().any(|r| r.contains("declares names of its own")), "{:?}", g.review);
 }
 
 #[test]
@@ -1328,4 +1336,19 @@ fn an_answer_with_an_earlier_parts_answer_put_in_may_leave_what_that_answer_leav
         let g = grade_against("attention_query.deriv", "left.deriv", &scores_with(left));
         assert!(!g.derivations[1].final_correct, "{left}: {:?}", g.derivations[1].feedback);
     }
+}
+
+#[test]
+fn an_index_of_the_submissions_own_is_no_reason_to_look_at_it() {
+    // A TA's sheet: a submission declaring its own index, with an ordinary slip, was flagged "the
+    // submission declares names of its own … see whether they stand for the reference's under
+    // other names": an index stands for none of the reference's quantities.
+    let halfway = "derive \"forget gate\" ∂E/∂net_phi[t]\n  = sum(c, ∂E/∂s[c,t] * ∂s[c,t]/∂net_phi[t])\n";
+    let g = grade_text(&format!("index q in 1..D\n{halfway}"), &GradeOptions::default());
+    assert!(g.derivations[0].score < g.derivations[0].max_score);
+    assert!(g.model_changes.iter().any(|d| d.message.contains("added declaration of `q`")), "{:?}", g.model_changes);
+    assert!(g.review.is_empty(), "{:?}", g.review);
+    // A node of its own still is: it may be the reference's under another name.
+    let g = grade_text(&format!("let qq[t] = 2 * net_phi[t]\n{halfway}"), &GradeOptions::default());
+    assert!(g.review.iter().any(|r| r.contains("declares names of its own")), "{:?}", g.review);
 }

@@ -1663,3 +1663,21 @@ fn indicators_cases_and_values_at_a_point_as_students_write_them() {
     let report = check("\\[ \\sigma(0) \\approx 0.5. \\]", AnswerKind::Tex, sigmoid);
     assert_eq!(verdicts(&report), [[Proved]], "{:?}", errors(&report));
 }
+
+/// A Greek letter the model spells out (`eps` for `\epsilon`, `lam` for `\lambda`): the hint
+/// names the model's name and how its author lets the letter be written (a student tester's F13:
+/// "check its spelling against the model's names" alone).
+#[test]
+fn a_greek_letter_the_model_spells_out_is_named_in_the_hint() {
+    let model = "var x, eps > 0, lam\n";
+    for (letter, name) in [("\\epsilon", "eps"), ("\\varepsilon", "eps"), ("\\lambda", "lam")] {
+        let answer = format!("$$ \\frac{{d}}{{dx}} (x + {letter}) = 1 $$\n");
+        let report = check(&answer, AnswerKind::Markdown, model);
+        let hints: Vec<String> = report.errors.iter().flat_map(|d| d.hints.clone()).collect();
+        assert!(hints.iter().any(|h| h.starts_with(&format!("the model has `{name}`"))), "{letter}: {hints:?}");
+    }
+    // A letter the model does not spell out keeps the general hint.
+    let report = check("$$ \\frac{d}{dx} (x + \\beta) = 1 $$\n", AnswerKind::Markdown, model);
+    let hints: Vec<String> = report.errors.iter().flat_map(|d| d.hints.clone()).collect();
+    assert!(hints.iter().any(|h| h.starts_with("every symbol of an answer")), "{hints:?}");
+}

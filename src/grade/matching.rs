@@ -167,8 +167,12 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
             ),
         };
         let change = Diagnostic::error(d.line, message).with_hint(hint);
+        // (An index of its own is named among the changes, but stands for none of the reference's
+        // quantities: no reason to look at the submission.)
         if added[k] {
-            added_changes.push(change.clone())
+            if !d.index {
+                added_changes.push(change.clone())
+            }
         } else {
             overridden.push(change.clone())
         }

@@ -79,6 +79,8 @@ pub(super) struct Declaration {
     pub what: &'static str,
     /// Whether a submission may add it (it only introduces a new name).
     pub addable: bool,
+    /// Whether it declares an index (which cannot stand for one of the reference's quantities).
+    pub index: bool,
     /// Its syntax tree without spans.
     pub canonical: String,
     /// The logical line it is on.
@@ -187,7 +189,11 @@ impl Reference {
             sha256: sha256_hex(source.as_bytes()),
             shares: model.grading.clone().unwrap_or_else(default_shares),
             derivations,
-            warnings: warnings(&model).into_iter().chain(model.derivations.iter().filter_map(precise_answer)).collect(),
+            warnings: warnings(&model)
+                .into_iter()
+                .chain(model.derivations.iter().filter_map(precise_answer))
+                .chain(d_declared(&model, source, &lines))
+                .collect(),
             declarations: declarations(&file, &lines),
             words: words(source),
             lines,
@@ -263,6 +269,33 @@ fn precise_answer(d: &crate::model::Derivation) -> Option<Diagnostic> {
     })
 }
 
+/// A warning for a sheet that declares `d` (an index, a size, a variable): an answer in LaTeX
+/// that writes a derivative with `d`, `\frac{dL}{dx}`, is refused as ambiguous (a derivative, or
+/// `d L` over `d x`), and its chain is not graded — the author learned it from the students'
+/// refusals (a TA's attention sheet, 5 December: a fully right answer scored 0).
+fn d_declared(model: &crate::model::Model, source: &str, lines: &[crate::diagnostic::Span]) -> Option<Diagnostic> {
+    let declared = model.sizes.iter().any(|s| s == "d")
+        || model.indices.iter().any(|i| !i.hidden && i.name == "d")
+        || model.entries.iter().any(|e| e.name == "d")
+        || model.user_functions.iter().any(|f| f.name == "d")
+        || model.functions.iter().any(|f| f.name == "d");
+    if !declared {
+        return None;
+    }
+    let statement = ["index", "var", "let", "unknown"];
+    let line = lines.iter().find(|l| {
+        let text = source.get(l.range()).unwrap_or_default().split('#').next().unwrap_or_default();
+        let mut words = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty());
+        words.next().is_some_and(|w| statement.contains(&w)) && words.any(|w| w == "d")
+    });
+    let warning = Diagnostic::warning(
+        line.copied().unwrap_or_default(),
+        "the sheet declares `d`: an answer in LaTeX that writes a derivative with `d` (`\\frac{dL}{dx}`) is refused as ambiguous",
+    )
+    .with_hint("rename it (`k`, `dim`) so that students may write `\\frac{dL}{dx}`, or tell them to write `\\partial`");
+    Some(if line.is_some() { warning } else { warning.without_source() })
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
@@ -295,7 +328,15 @@ pub(super) fn declarations(file: &ast::File, lines: &[Span]) -> Vec<Declaration>
         let mut push = |name: String, what: &'static str, addable: bool, tree: String, at: Span| {
             let canonical = format!("{what} {}", without_spans(&tree));
             let line = line_of(at).unwrap_or(at);
-            out.push(Declaration { name, what, addable, canonical, line, start: at.start });
+            out.push(Declaration {
+                name,
+                what,
+                addable,
+                index: tree.starts_with("IndexDecl"),
+                canonical,
+                line,
+                start: at.start,
+            });
         };
         match item {
             Item::Title(..) | Item::Latex { .. } | Item::Derivation(_) => {}

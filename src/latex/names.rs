@@ -231,6 +231,19 @@ impl Names {
         self.by_base.contains_key(base)
     }
 
+    /// A name of the model that spells out a Greek letter, or shortens it (`eps` for `\epsilon`,
+    /// `lam` for `\lambda`, `th` for `\theta`), with its spelling: what a student who wrote the
+    /// letter most likely means.
+    pub fn spelled_out(&self, letter: &str) -> Option<(&str, &str)> {
+        let letter = letter.trim_start_matches("var");
+        self.by_base
+            .values()
+            .flatten()
+            .filter(|e| !matches!(e.kind, Kind::Index | Kind::Size))
+            .find(|e| e.name.len() >= 2 && letter.len() > 2 && letter.starts_with(e.name.as_str()))
+            .map(|e| (e.name.as_str(), e.spelling.as_str()))
+    }
+
     /// Whether `range` is the declared range of the index `index` (spans aside): `\sum_{c=1}^{D}`
     /// over `index c in 1..D` is `sum(c, …)`, as `render` writes the declared range of a sum.
     pub fn is_declared_range(&self, index: &str, range: &RangeExpr) -> bool {

@@ -2070,6 +2070,11 @@ impl<'a> P<'a> {
                     "write what it makes: `\\mathbf{I} x` is `x`, an element `I_{ij}` is `\\delta_{ij}`; or the model can name it: `let I[i,j] = delta(i, j)` with `latex I \"\\mathbf{I}\"`",
                 ));
             }
+            // `\epsilon` where the model has `eps`: the letter spelled out, written as the model writes it.
+            if let (Node::Cmd(..), Some((name, spelling))) = (base, self.names.spelled_out(&word)) {
+                return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", written(base)))
+                    .with_hint(format!("the model has `{name}`, written `{spelling}`; its author can let it be written `{}` with `latex {name} \"{}\"`", written(base), written(base))));
+            }
             return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", written(base)))
                 .with_hint("every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"));
         }

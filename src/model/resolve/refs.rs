@@ -203,9 +203,18 @@ impl Resolver {
         }
         let declared = ids.iter().map(|&i| format!("`{}`", self.entry_display(i))).collect::<Vec<_>>().join(", ");
         let written = &r.span;
+        // One entry at one label (`z[c,t]`) read at another (`z[c,t-1]`): most often the wrong
+        // time step, which the model has no value for (a student tester's F04).
+        let hint = match ids.as_slice() {
+            [_] => format!(
+                "the model declares only {declared}, so `{}` has no value: was {declared} meant? (labels such as `t-1` \
+                 must match a declaration exactly)",
+                written_ref(r)
+            ),
+            _ => format!("declared: {declared}; labels such as `t-1` must match a declaration exactly"),
+        };
         self.error(
-            Diagnostic::error(*written, format!("no declared entry matches `{}`", written_ref(r)))
-                .with_hint(format!("declared: {declared}; labels such as `t-1` must match a declaration exactly")),
+            Diagnostic::error(*written, format!("no declared entry matches `{}`", written_ref(r))).with_hint(hint),
         );
         None
     }
