@@ -164,12 +164,56 @@ pub fn repairs_in_latex(derivations: &mut [DerivationResult], file: &File) {
         }
     };
     for repair in derivations.iter_mut().flat_map(|d| &mut d.steps).filter_map(|s| s.repair.as_mut()) {
+        // Another index of the same name: the student's own spelling with the subscript changed
+        // (`\hat{x}_{d}` for `\hat{x}_k`, not the renderer's `\mathit{xhat}_{d}`).
+        if repair.kind == crate::check::RepairKind::Index {
+            if let Some(respelled) = subscript_changed(&repair.culprit_text, &repair.replacement) {
+                repair.replacement = respelled;
+                continue;
+            }
+        }
         latex(&mut repair.replacement);
         if let Some((written, value)) = repair.of.as_mut() {
             latex(written);
             latex(value);
         }
     }
+}
+
+/// `written` (a LaTeX name with one subscript and no superscript, `\hat{x}_k`, `W_{ij}`,
+/// `\delta_{m}`) with the subscripts of `entry` (`xh[d]`, `W[j,i]`) in place of its own, where
+/// both have as many.
+fn subscript_changed(written: &str, entry: &str) -> Option<String> {
+    if written.contains('^') {
+        return None;
+    }
+    let (_, subs) = entry.strip_suffix(']')?.split_once('[')?;
+    let new: Vec<&str> = subs.split(',').map(str::trim).collect();
+    let at = written.rfind('_')?;
+    let (base, sub) = (&written[..at], &written[at + 1..]);
+    let inner = match sub.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+        Some(inner) if !inner.contains(['{', '}']) => inner,
+        Some(_) => return None,
+        None if sub.chars().count() == 1 && sub.chars().all(char::is_alphanumeric) => sub,
+        None => return None,
+    };
+    let old: Vec<&str> = if inner.contains(',') {
+        inner.split(',').map(str::trim).collect()
+    } else if new.len() > 1 && inner.chars().count() == new.len() {
+        inner.char_indices().map(|(i, c)| &inner[i..i + c.len_utf8()]).collect()
+    } else {
+        vec![inner.trim()]
+    };
+    if old.len() != new.len() || base.is_empty() {
+        return None;
+    }
+    // Written run together (`W_{ij}`) where every new index is one letter; else with commas.
+    let joined = if !inner.contains(',') && new.len() > 1 && new.iter().all(|n| n.chars().count() == 1) {
+        new.concat()
+    } else {
+        new.join(",")
+    };
+    Some(format!("{base}_{{{joined}}}"))
 }
 
 /// An answer's text (LaTeX, Markdown or a notebook) as a syntax tree: its derivations, read with

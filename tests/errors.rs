@@ -353,6 +353,20 @@ fn blackboard_and_latex_notation_gets_a_hint_that_says_what_to_write() {
     assert_error("var x\nderive x⁻\n  = 1\n", 2, "unexpected `⁻`", "as in `x⁻¹`, or `x^-1`");
     assert_error("var x\nderive √x\n  = 1\n", 2, "unexpected `x`", "`√(x)`, or write `sqrt(x)`");
     assert_error("var x\nderive max(x)\n  = 1\n", 2, "`max` takes at least 2 arguments, but 1 was given", "");
+    // `∂(x^3)/∂x²`: a power of the derivative, or the second derivative the page means (an
+    // adversarial tester: it was read as the power, and `= 6*x` called wrong).
+    assert_error(
+        "var x\nderive ∂(x^3)/∂x²\n  = 6*x\n",
+        2,
+        "a superscript on a derivative: its power, or a higher derivative?",
+        "a second derivative is `diff(y, x, x)`",
+    );
+    assert_error(
+        "var x\nderive ∂²(x^3)/∂x²\n  = 6*x\n",
+        2,
+        "unexpected `²`",
+        "a second derivative is written `diff(y, x, x)`",
+    );
     // A mark over a letter is not part of a name, whether combining or typed after it.
     let tilde = "a tilde over a letter is not part of a name: name it `x_tilde`";
     assert_error("var x̃\n", 1, "unexpected combining mark U+0303", tilde);

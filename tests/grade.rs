@@ -1352,3 +1352,27 @@ fn an_index_of_the_submissions_own_is_no_reason_to_look_at_it() {
     let g = grade_text(&format!("let qq[t] = 2 * net_phi[t]\n{halfway}"), &GradeOptions::default());
     assert!(g.review.iter().any(|r| r.contains("declares names of its own")), "{:?}", g.review);
 }
+
+#[test]
+fn an_error_carried_into_a_sum_over_the_earlier_head_or_with_two_answers_is_charged_once() {
+    // A TA's RNN sheet: a slip in `∂L/∂a2[j]` (`1 - h2[j]` for `1 - h2[j]^2`) carried into
+    // `sum(j, ∂L/∂a2[j] * U[j,m])`, `j` bound there, was charged again; so was a step that puts in
+    // both earlier answers at once.
+    let body = std::fs::read_to_string(root().join("tests/data/grade_names/rnn_two_steps.deriv")).expect("reference");
+    let model: String =
+        body.lines().filter(|l| !l.starts_with("derive") && !l.starts_with("  =")).map(|l| format!("{l}\n")).collect();
+    let slipped = format!(
+        "{model}derive \"pre-activation, step 2\" diff(L, a2[j])\n  = diff(L, h2[j]) * diff(h2[j], a2[j])\n  \
+         = diff(L, h2[j]) * (1 - h2[j])\n\
+         derive \"hidden state, step 1\" diff(L, h1[m])\n  = sum(j, diff(L, a2[j]) * diff(a2[j], h1[m]))\n  \
+         = sum(j, diff(L, h2[j]) * (1 - h2[j]) * U[j,m])\n\
+         derive \"recurrent weights\" diff(L, U[j,m])\n  \
+         = diff(L, a2[j]) * h1[m] + sum(n, diff(L, h1[n]) * diff(h1[n], U[j,m]))\n  \
+         = diff(L, a2[j]) * h1[m] + diff(L, h1[j]) * (1 - h1[j]^2) * h0[m]\n  \
+         = diff(L, h2[j]) * (1 - h2[j]) * h1[m] + sum(k, diff(L, h2[k]) * (1 - h2[k]) * U[k,j]) * (1 - h1[j]^2) * h0[m]\n"
+    );
+    let g = grade_against("rnn_two_steps.deriv", "slipped.deriv", &slipped);
+    assert_eq!(scores(&g), ["0.6", "3", "5"], "{:?} {:?}", g.derivations[1].feedback, g.derivations[2].feedback);
+    assert_eq!(g.derivations[1].steps[1].carried_from.as_deref(), Some("pre-activation, step 2"));
+    assert_eq!(g.derivations[2].steps[2].status, StepStatus::CarriedForward);
+}

@@ -1396,6 +1396,8 @@ fn what_readers_read_differently_is_refused() {
         ("$$ \\frac{d}{dx}(x^2)/x = 2 $$", "1:4 where does what this derivative takes end?"),
         ("$$ \\frac{d}{dx}(x^2) \\div x = 2 $$", "1:4 where does what this derivative takes end?"),
         ("$$ \\sqrt[3]{x} = x $$", "1:9 a root of another degree than 2 is not read"),
+        ("$$ \\frac{d}{dx} x^2 / x = 2 $$", "1:4 where does what this derivative takes end?"),
+        ("$$ x⁻¹ = x $$", "1:5 cannot read `⁻` here"),
         (
             "$$ \\frac{\\partial L}{\\partial w}(0) = 0 $$",
             "1:33 a derivative followed by `(…)`: its value at a point, or a product?",
@@ -1680,4 +1682,31 @@ fn a_greek_letter_the_model_spells_out_is_named_in_the_hint() {
     let report = check("$$ \\frac{d}{dx} (x + \\beta) = 1 $$\n", AnswerKind::Markdown, model);
     let hints: Vec<String> = report.errors.iter().flat_map(|d| d.hints.clone()).collect();
     assert!(hints.iter().any(|h| h.starts_with("every symbol of an answer")), "{hints:?}");
+}
+
+/// An index repair in an answer read from LaTeX is written in the student's own spelling, the
+/// subscript changed (`\hat{x}_{d}` for `\hat{x}_k`), not the renderer's `\mathit{xhat}_{d}` (a
+/// student tester's F08).
+#[test]
+fn an_index_repair_keeps_the_students_spelling() {
+    let model = "index d in 1..D, k in 1..D\nvar g[d], xhat[d]\n";
+    let answer = "$$ \\sum_d g_d \\hat{x}_d \\hat{x}_k = \\hat{x}_k \\sum_d g_d \\hat{x}_k $$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    let repair = report.derivations[0].steps[0].repair.as_ref().expect("a repair");
+    assert_eq!((repair.culprit_text.as_str(), repair.replacement.as_str()), ("\\hat{x}_k", "\\hat{x}_{d}"));
+}
+
+/// A family whose `latex` spelling has a superscript of its own, written whole and transposed in
+/// that superscript (`h^{(1)\top}` for `h1[m]`; latex.md: "after it only a transpose may follow"):
+/// it was "`h` with these scripts matches no name of the model" (a TA's RNN sheet: 5 points).
+#[test]
+fn a_spelling_with_its_own_superscript_is_transposed_whole() {
+    let model = "index j in 1..H, m in 1..H\nvar U[j,m], h1[m], g[j]\nlatex h1 \"h^{(1)}\"\n";
+    let answer = "$$ \\frac{\\partial}{\\partial U} \\left(g^\\top U h^{(1)}\\right) = g h^{(1)\\top} $$\n\n\
+                  $$ \\frac{\\partial}{\\partial U} \\left(g^\\top U h^{(1)}\\right) = h^{(1)} g^{\\top} $$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    use Verdict::*;
+    assert_eq!(verdicts(&report), [[Proved], [Wrong]]);
 }

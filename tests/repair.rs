@@ -485,4 +485,46 @@ fn a_repair_says_what_to_change_and_where_and_no_cause_contradicts_it() {
         &[("decay", RepairKind::MissingFactor, "lr * lam / 2", "2"), ("baseline", RepairKind::Sign, "+ b", "- b")],
     );
     assert_eq!(report.derivations[2].steps[0].cause, None);
+    // A factor put on a step that is 0 only takes that factor's domain: no repair (an
+    // adversarial tester: "the factor `log(y + p)` is missing" from `0`).
+    let report = check_text("var x, y, p > 0\nderive log(y + p) - log(y + p)\n  = 0\n");
+    let step = &report.derivations[0].steps[0];
+    assert_eq!((step.verdict, step.repair.is_none()), (Verdict::Wrong, true), "{:?}", step.repair);
+}
+
+/// A wrong index inside a sum: the sum's own index where another is written (`xh[k]` for
+/// `xh[d]` in layer norm's `sum(d, g[d] * xh[d])`), the commonest slip of batch norm, layer norm
+/// and attention, had no repair (only the indices free in the step before were tried; a student
+/// tester's F03). Truth by hand: the step with `xh[d]` is the one before.
+#[test]
+fn the_index_of_the_sum_around_a_part_is_tried_in_its_place() {
+    let report = check_text(
+        "index d in 1..D, k in 1..D\nvar x[d], g[d]\nvar eps > 0\nlet mu = sum(d, x[d]) / D\n\
+         let xh[d] = (x[d] - mu) / sqrt(sum(d, (x[d] - mu)^2) / D + eps)\n\
+         derive \"layer norm\" sum(d, g[d]) / D + xh[k] * sum(d, g[d] * xh[d]) / D\n  \
+         = sum(d, g[d]) / D + xh[k] * sum(d, g[d] * xh[k]) / D\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_repairs(&report, &[("layer norm", RepairKind::Index, "xh[k]", "xh[d]")]);
+    let repair = repair_of(&report, "layer norm");
+    assert_eq!(repair.occurrence, Some((2, 2)), "the second `xh[k]`, inside the sum");
+}
+
+/// Two parts of the two terms of a sum exchanged, the running average's coefficients the wrong
+/// way round (β and 1 − β; a student tester's F17: "none found"). Truth by hand: exchanging them
+/// gives the step before. Last in rank, so that in numbers a change of another kind is said first
+/// (`dropout_forward.deriv`: an extra term `1*1`, not "`1` and `2` are swapped").
+#[test]
+fn two_parts_exchanged_between_terms_are_named() {
+    let report =
+        check_text("var m1, g, b1 in (0, 1)\nderive \"average\" b1 * m1 + (1 - b1) * g\n  = (1 - b1) * m1 + b1 * g\n");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let repair = repair_of(&report, "average");
+    assert_eq!(repair.kind, RepairKind::Swapped);
+    assert!(
+        [("1 - b1", "b1"), ("m1", "g")].contains(&(repair.culprit_text.as_str(), repair.replacement.as_str())),
+        "{repair:?}"
+    );
+    let text = gradproof::grade::repair_text(repair, "the step before");
+    assert!(text.ends_with("are swapped: exchanging them makes this step follow from the step before"), "{text}");
 }

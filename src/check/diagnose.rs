@@ -125,6 +125,11 @@ pub enum RepairKind {
     ExtraTerm,
     /// A term left out.
     MissingTerm,
+    /// Two parts of two terms exchanged (`b1` and `1 - b1` of a running average: `(1 - b1) *
+    /// m1 + b1 * g` for `b1 * m1 + (1 - b1) * g`): the culprit is one, the replacement the
+    /// other. Last in rank: in numbers, two numbers exchanged agree by coincidence more than any
+    /// other change.
+    Swapped,
 }
 
 impl RepairKind {
@@ -140,6 +145,7 @@ impl RepairKind {
             RepairKind::Sign => "sign",
             RepairKind::Power => "power",
             RepairKind::WrongFactor => "wrong_factor",
+            RepairKind::Swapped => "swapped",
             RepairKind::ExtraFactor => "extra_factor",
             RepairKind::ExtraDivisor => "extra_divisor",
             RepairKind::MissingFactor => "missing_factor",

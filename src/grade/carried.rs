@@ -9,7 +9,7 @@
 //! kept for a step the checker shows consistent with what the student wrote before.
 
 use crate::check::{check_model_memo, CheckOptions, DerivationResult, MemoScope, Verdict};
-use crate::model::{Derivation, EntryKind, Expr, IndexId, Ix, Model, Step, ToleranceRule};
+use crate::model::{Derivation, EntryKind, Expr, IndexId, Ix, IxVar, Model, Step, ToleranceRule};
 use crate::syntax::ast::Relation;
 
 use super::matching::{index_renaming, with_derivations};
@@ -46,18 +46,32 @@ pub(super) fn carried_steps(
                 continue;
             }
             let before = d.expr_before(i + 1);
+            let as_step = |head: Expr| Derivation {
+                name: None,
+                worth: None,
+                head,
+                steps: vec![Step { relation: Relation::Equal, ..d.steps[i].clone() }],
+                span: d.span,
+                tolerance: ToleranceRule::Rounding,
+                shape: d.steps[i].shape.clone(),
+            };
+            // Each other answer put in, and (where the step before has two or more) all at
+            // once: the two paths of backpropagation through time, each with the student's own
+            // answer (a TA's RNN sheet).
+            let mut with_all = before.clone();
+            let mut put_in = Vec::new();
             for &(a, answer) in slipped.iter().filter(|(a, _)| *a != k) {
                 let Some(with_answer) = replaced(model, before, &checked[a].head, answer) else { continue };
                 tried.push((k, i, a));
-                derivations.push(Derivation {
-                    name: None,
-                    worth: None,
-                    head: with_answer,
-                    steps: vec![Step { relation: Relation::Equal, ..d.steps[i].clone() }],
-                    span: d.span,
-                    tolerance: ToleranceRule::Rounding,
-                    shape: d.steps[i].shape.clone(),
-                });
+                derivations.push(as_step(with_answer));
+                if let Some(next) = replaced(model, &with_all, &checked[a].head, answer) {
+                    with_all = next;
+                    put_in.push(a);
+                }
+            }
+            if put_in.len() >= 2 {
+                tried.push((k, i, put_in[0]));
+                derivations.push(as_step(with_all));
             }
         }
     }
@@ -83,7 +97,7 @@ fn replaced(model: &Model, e: &Expr, head: &Expr, answer: &Expr) -> Option<Expr>
             return answer.clone();
         }
         if std::mem::discriminant(e) == std::mem::discriminant(head) {
-            if let Some(map) = index_renaming(model, head, e) {
+            if let Some(map) = index_renaming(model, head, e).or_else(|| bound_renaming(head, e)) {
                 hit.set(true);
                 return crate::model::subst_free(answer, &map);
             }
@@ -118,4 +132,45 @@ fn hoisted_element(model: &Model, e: &Expr) -> Option<Expr> {
     }
     let map: Vec<(IndexId, Ix)> = entry.range_slots().zip(r.args.iter().cloned()).collect();
     Some(crate::model::subst_free(body, &map))
+}
+
+/// The head's free indices put for index variables of `e`, free or bound, so that the head is
+/// `e`: `diff(L, a2[j])` inside `sum(j, …)` of the step before, `j` bound there (a TA's layer norm
+/// and RNN sheets: a slip in the first part was charged again in every part that sums over its
+/// head). At most two free indices, each tried at every variable of `e`.
+fn bound_renaming(head: &Expr, e: &Expr) -> Option<Vec<(IndexId, Ix)>> {
+    fn vars(e: &Expr, out: &mut Vec<IxVar>) {
+        let mut add = |ix: &Ix| {
+            for (_, v) in &ix.terms {
+                if !matches!(v, IxVar::Size(_)) && !out.contains(v) {
+                    out.push(*v);
+                }
+            }
+        };
+        match e {
+            Expr::Index(ix) | Expr::Select(ix, _) => add(ix),
+            Expr::Entry(r) | Expr::Diff(_, r) | Expr::NodePartial(_, r) => r.args.iter().for_each(&mut add),
+            Expr::Delta(a, b) | Expr::InvAt(_, a, b) => {
+                add(a);
+                add(b);
+            }
+            _ => {}
+        }
+        e.for_each_child(|c| vars(c, out));
+    }
+    let mut free = Vec::new();
+    crate::model::free_indices(head, &mut free);
+    let mut theirs = Vec::new();
+    vars(e, &mut theirs);
+    if free.is_empty() || free.len() > 2 || theirs.len() < free.len() || theirs.len() > 8 {
+        return None;
+    }
+    let try_map = |chosen: &[IxVar]| -> Option<Vec<(IndexId, Ix)>> {
+        let map: Vec<(IndexId, Ix)> = free.iter().zip(chosen).map(|(&i, &v)| (i, crate::model::ix_var(v))).collect();
+        (crate::model::subst_free(head, &map) == *e).then_some(map)
+    };
+    match free.as_slice() {
+        [_] => theirs.iter().find_map(|&v| try_map(&[v])),
+        _ => theirs.iter().find_map(|&v| theirs.iter().filter(|&&w| w != v).find_map(|&w| try_map(&[v, w]))),
+    }
 }

@@ -217,6 +217,7 @@ pub fn repair_text(repair: &Repair, before: &str) -> String {
             format!("{c} where `{by}` is needed: that change {follows}")
         }
         RepairKind::Transpose => format!("transposed: {c} where `{by}` is needed: that change {follows}"),
+        RepairKind::Swapped => format!("{c} and `{by}` are swapped: exchanging them {follows}"),
         RepairKind::WrongDerivative => match &repair.of {
             Some((of, derivative)) if derivative == by => {
                 format!("`{of}` is `{by}`, not {c}: that change {follows}")

@@ -878,6 +878,12 @@ fn unexpected(n: &Node) -> Diagnostic {
     if let Node::Sym(c @ ('|' | '‖'), span) = n {
         return unpaired_bar(&c.to_string(), *span);
     }
+    // `x⁻¹`, `x²` pasted into LaTeX: the `.deriv` language reads them, LaTeX writes `^`.
+    if let Node::Sym(c @ ('⁻' | '⁰' | '¹' | '²' | '³' | '⁴' | '⁵' | '⁶' | '⁷' | '⁸' | '⁹'), span) = n
+    {
+        return Diagnostic::error(*span, format!("cannot read `{c}` here"))
+            .with_hint("a power in LaTeX is written with `^`: `x^{-1}`, `x^{2}`");
+    }
     if let Node::Paren('{', ..) = n {
         return Diagnostic::error(n.span(), "a set or a condition in braces, `\\{…\\}`, is not read")
             .with_hint("an indicator is written `\\mathbb{1}[y = k]` (the Kronecker delta `\\delta_{yk}`); group with `\\left( … \\right)`");
@@ -1616,8 +1622,12 @@ impl<'a> P<'a> {
                 && after.is_some_and(|n| Self::starts_factor(n) || is_explicit_product(n) || divides(n))
             {
                 let at = join(span, after.map_or(span, Node::span));
-                return Err(Diagnostic::error(at, "where does what this derivative takes end?")
-                    .with_hint("a bracket after the operator, then more factors: write the whole in one bracket, `\\frac{\\partial}{\\partial w}\\left[(a)(b)\\right]`, or the derivative of the bracket as a fraction, `\\frac{\\partial (a)}{\\partial w} \\cdot (b)`"));
+                let hint = if after.is_some_and(divides) {
+                    "a bracket after the operator, then a division: write the whole in one bracket, `\\frac{d}{dx}\\left[(a)/b\\right]`, or the derivative of the bracket as a fraction, `\\frac{1}{b} \\cdot \\frac{d (a)}{dx}`"
+                } else {
+                    "a bracket after the operator, then more factors: write the whole in one bracket, `\\frac{\\partial}{\\partial w}\\left[(a)(b)\\right]`, or the derivative of the bracket as a fraction, `\\frac{\\partial (a)}{\\partial w} \\cdot (b)`"
+                };
+                return Err(Diagnostic::error(at, "where does what this derivative takes end?").with_hint(hint));
             }
         } else if let Some(Node::Paren('(', inner, ')', at)) = self.peek() {
             // `\frac{\partial L}{\partial w}(0)`: the value at a point, or a product?
@@ -1631,7 +1641,16 @@ impl<'a> P<'a> {
         // (A bracket after the operator is what it takes: `\nabla_a \left(L\, x\right)`.)
         let operator = body.is_empty();
         let bracketed = self.peek().is_some_and(bracket);
+        let start = self.pos;
         let body = if operator { self.term()? } else { self.sub(body)? };
+        // `\frac{d}{dx} x^2 / x`: the derivative of the quotient, or the derivative divided by
+        // `x`? Readers differ (a right step was `wrong` read the first way): refused.
+        if operator && !bracketed {
+            if let Some(slash) = self.nodes[start..self.pos].iter().find(|n| matches!(n, Node::Sym('/' | '÷', _))) {
+                return Err(Diagnostic::error(join(span, slash.span()), "where does what this derivative takes end?")
+                    .with_hint("a division after the operator: bracket what it takes, `\\frac{d}{dx}\\left(x^2 / x\\right)`, or write the derivative as a fraction, `\\frac{1}{x} \\cdot \\frac{d (x^2)}{dx}`"));
+            }
+        }
         if operator && !bracketed {
             self.one_quantity_then_factors(&body, &wrt)?;
         }
@@ -2419,7 +2438,9 @@ impl<'a> P<'a> {
             match &written[entry.sup.len()..] {
                 [] => None,
                 after if self.is_transpose(after)? => {
-                    return Ok((rest.len() == arity).then_some((rest, Some(Sup::Transpose))));
+                    // (Also of a family written whole: `h^{(1)\top}` for `h1[j]`.)
+                    let whole = rest.is_empty() && entry.elements.contains(&0);
+                    return Ok((rest.len() == arity || whole).then_some((rest, Some(Sup::Transpose))));
                 }
                 _ => return Ok(None),
             }

@@ -159,7 +159,17 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
         .map(|n| text(n))
         .collect();
     for (path, node) in &nodes {
-        index_changes(step, path, node, &renames, &mut out);
+        // Inside a sum, its bound index too: `xhat[k]` where the sum's `xhat[d]` is needed, `a[i]`
+        // for `a[j]` (the commonest slip of batch norm, layer norm and attention; a student
+        // tester's F03).
+        let bound = bound_around(step, path);
+        if bound.is_empty() {
+            index_changes(step, path, node, &renames, &mut out);
+        } else {
+            let mut here = renames.clone();
+            here.extend(bound.into_iter().filter(|b| !renames.contains(b)));
+            index_changes(step, path, node, &here, &mut out);
+        }
         derivative_changes(step, path, node, known, &mut out);
         if !written_before.contains(&text(node)) {
             builtin_derivative_changes(step, path, node, &hints.derivatives, &mut out);
@@ -172,6 +182,7 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
         extra_sums(step, path, node, &renames, &mut out);
         power_changes(step, path, node, &mut out);
     }
+    swapped_parts(step, &nodes, &mut out);
     // A matrix step written the wrong way round (`h * (o - t)^T` for `(o - t) * h^T`): its
     // transpose, said as written out.
     if nodes.iter().any(|(_, n)| transpose_of(n).is_some()) {
@@ -477,6 +488,65 @@ fn index_changes(root: &Expr, path: &[usize], e: &Expr, renames: &[String], out:
         }
         _ => {}
     }
+}
+
+/// At most this many exchanges of two parts are tried.
+const MAX_SWAPS: usize = 12;
+
+/// Two parts of the two terms of a sum exchanged: a factor of one for a factor of the other
+/// (`(1 - b1) * m1 + b1 * g` for `b1 * m1 + (1 - b1) * g`, the running average's coefficients
+/// the wrong way round, in names or in numbers; a student tester's F17: "none found").
+fn swapped_parts(root: &Expr, nodes: &[(Path, &Expr)], out: &mut Vec<Candidate>) {
+    // The factors of a term, each with its path below the term (the term itself where it is
+    // not a product).
+    fn term_factors(e: &Expr, at: &mut Path, out: &mut Vec<(Path, Expr)>) {
+        match &e.kind {
+            ExprKind::Binary(BinOp::Mul, ..) => {
+                for (k, c) in children(e).into_iter().enumerate() {
+                    at.push(k);
+                    term_factors(c, at, out);
+                    at.pop();
+                }
+            }
+            _ => out.push((at.clone(), e.clone())),
+        }
+    }
+    let mut tried = 0;
+    for (path, n) in nodes {
+        let ExprKind::Binary(BinOp::Add | BinOp::Sub, ..) = &n.kind else { continue };
+        let terms = children(n);
+        let [a, b] = terms.as_slice() else { continue };
+        let (mut fa, mut fb) = (Vec::new(), Vec::new());
+        term_factors(a, &mut path.iter().copied().chain([0]).collect(), &mut fa);
+        term_factors(b, &mut path.iter().copied().chain([1]).collect(), &mut fb);
+        for (pa, x) in &fa {
+            for (pb, y) in &fb {
+                if tried >= MAX_SWAPS || text(x) == text(y) {
+                    continue;
+                }
+                tried += 1;
+                let once = replaced(root, pa, y.clone());
+                let twice = replaced(&once, pb, x.clone());
+                out.push(Candidate {
+                    of: None,
+                    kind: RepairKind::Swapped,
+                    culprit: Some(x.span),
+                    replacement: text(y),
+                    step: twice,
+                });
+            }
+        }
+    }
+}
+
+/// The indices bound by the sums and products around the node at `path` (innermost last).
+fn bound_around(root: &Expr, path: &[usize]) -> Vec<String> {
+    (0..path.len())
+        .filter_map(|k| match &node_at(root, &path[..k])?.kind {
+            ExprKind::Big { binder, .. } => Some(binder.name.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// An index expression plus `delta`: `t` → `t-1`, `t-1` → `t`.

@@ -280,6 +280,12 @@ fn wrong_steps<'a>(
         // Nor is a derivative of the step before put back as it stands: "the chain-rule factor
         // `diff(max(…), x2)` is missing" from `5` after `5 * diff(max(…), x2)` says the step was
         // to leave it unworked (a student tester's F01, 5 December).
+        // Nor a factor put on a step that is 0: `0 * log(y + p)` only takes the domain of the
+        // factor, which the cause (the sides defined for other inputs) says already.
+        let zero = matches!(&d.steps[k].expr.kind, ast::ExprKind::Number(n) if n.parse::<f64>() == Ok(0.0));
+        if zero {
+            candidates.retain(|c| !matches!(c.kind, RepairKind::MissingFactor | RepairKind::MissingChainFactor));
+        }
         candidates.retain(|c| {
             !(matches!(c.kind, RepairKind::MissingFactor | RepairKind::MissingChainFactor | RepairKind::MissingTerm)
                 && (c.replacement == before_text

@@ -515,6 +515,15 @@ impl Builder {
             })
             .map_postfix(|lhs, op| {
                 let op_span = Span::new(base + op.as_span().start(), base + op.as_span().end());
+                // `∂(x^3)/∂x²`: a power of the derivative, or the second derivative the page means?
+                if op.as_rule() == Rule::superscript && matches!(lhs.kind, ExprKind::Diff { .. }) {
+                    cell.borrow_mut().push(
+                        Diagnostic::error(op_span, "a superscript on a derivative: its power, or a higher derivative?")
+                            .with_hint(
+                                "a second derivative is `diff(y, x, x)`; a power of the derivative is `diff(y, x)^2`",
+                            ),
+                    );
+                }
                 let span = Span::new(lhs.span.start, op_span.end);
                 let kind = match op.as_rule() {
                     Rule::superscript => ExprKind::Binary(
@@ -758,6 +767,8 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
             "a prime marks the derivative of a function, as in `f'(x)`; for a variable or node write `diff(y, x)`, \
              for a transpose `W^T`",
         );
+    } else if text[..pos].trim_end().ends_with('∂') && text[pos..].starts_with(['²', '³']) {
+        diagnostic = diagnostic.with_hint("a second derivative is written `diff(y, x, x)`");
     } else if text[..pos].trim_end().ends_with('√') {
         diagnostic = diagnostic.with_hint("put what the root is of in parentheses: `√(x)`, or write `sqrt(x)`");
     } else if text[pos..].starts_with('⁻') {
