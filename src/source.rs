@@ -204,7 +204,14 @@ fn subscript_changed(written: &str, entry: &str) -> Option<String> {
     } else {
         vec![inner.trim()]
     };
-    if old.len() != new.len() || base.is_empty() {
+    // (Indices written as single letters, plain or shifted, on both sides: a label in the
+    // subscript (`h_{1j}`) or an index with a spelling of its own (`\tau`) is left to the
+    // renderer.)
+    let plain = |item: &&str| {
+        item.starts_with(|c: char| c.is_ascii_alphabetic())
+            && !item.as_bytes().windows(2).any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic())
+    };
+    if old.len() != new.len() || base.is_empty() || !old.iter().all(plain) || !new.iter().all(plain) {
         return None;
     }
     // Written run together (`W_{ij}`) where every new index is one letter; else with commas.

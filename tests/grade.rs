@@ -333,6 +333,21 @@ fn answers_without_the_work_earn_the_final_share_only() {
         &GradeOptions::default(),
     );
     assert_eq!((slip.derivations[0].milestones, slip.derivations[0].score.to_string().as_str()), ((1, 1), "1.2"));
+    // A reference with no milestone (one step to the answer): a chain that stops before the answer
+    // has done one stage of two, not none (a reviewer: the whole steps' share was lost).
+    let one_step = Reference::new(
+        "one.deriv",
+        "grading final 40%, steps 60%\nvar w, x, y\nderive \"square\" worth 2 diff((w*x - y)^2, w)\n  = 2*(w*x - y)*x\n",
+        &CheckOptions::default(),
+    )
+    .expect("a reference");
+    let g = grade_submission(
+        &one_step,
+        "stops.deriv",
+        "var w, x, y\nderive diff((w*x - y)^2, w)\n  = 2*(w*x - y)*diff(w*x - y, w)\n",
+        &GradeOptions::default(),
+    );
+    assert_eq!((g.derivations[0].milestones, g.derivations[0].score.to_string().as_str()), ((1, 2), "0.6"));
     // `milestones 0%` in the reference shares the steps' points among the steps alone.
     let text = std::fs::read_to_string(root().join("tests/grade/reference.deriv")).expect("reference");
     let lenient = text.replace("grading final 40%, steps 60%", "grading final 40%, steps 60%, milestones 0%");

@@ -254,12 +254,16 @@ pub(super) fn judge(
             // below -30), and so is a draw between two edges too close to be two scales
             // (`log((x+2)^2 - 0.01)`, undefined between -2.1 and -1.9) or on its own beside an
             // edge where inputs meet (`log(abs(y + p)) = log(y + p)` for y below -p).
+            // (Not for a `≈` step: where the step before is undefined and the step defined, a
+            // rounded reading of the step may be undefined there too, `log((x+2)^2 - 0.0102) ≈
+            // log((x+2)^2 - 0.01)`; a reviewer's finding.)
+            let exact_sides = !differenced && relation == Relation::Equal;
             let edge = match ev.sample.band {
-                Band::Side { .. } => ev.sample.band.top() <= MODERATE || !differenced,
+                Band::Side { .. } => ev.sample.band.top() <= MODERATE || exact_sides,
                 Band::Between(lo, hi) => {
-                    !differenced && (cover.gaps.contains(&(lo, hi)) || cover.relative_kink && (lo, hi) == WIDE)
+                    exact_sides && (cover.gaps.contains(&(lo, hi)) || cover.relative_kink && (lo, hi) == WIDE)
                 }
-                Band::Near { .. } => !differenced,
+                Band::Near { .. } => exact_sides,
                 Band::Standard => false,
             };
             match outcome {

@@ -786,8 +786,13 @@ fn grade_derivations(
         // A chain that stops with a derivative the reference works out has not shown the work
         // after its last step: the answer worked out is one milestone more, not reached (a chain
         // that goes on to a wrong answer reaches it, and loses that step's share instead).
+        // (Where the reference asks for no milestone, its work is one stage, and it is reached.)
         if !left_over.is_empty() && !d.steps.is_empty() {
-            grade.milestones.1 += 1;
+            if grade.milestones.1 == 0 {
+                grade.milestones = (1, 2);
+            } else {
+                grade.milestones.1 += 1;
+            }
         }
         // A number asked for (the reference ends with one) and its arithmetic left undone.
         let mut left_over = left_over;

@@ -526,7 +526,8 @@ impl Value for Precise {
         if x.is_negative() && !integer {
             // An exponent computed to an integer within its error (`10^19`, rounded) may be that
             // integer or beside it: defined or not, floats of any precision cannot tell.
-            if y.is_int() {
+            let (yf, ef) = (to_f64(y), to_f64(&b.error));
+            if y.is_int() || (yf + ef).floor() >= (yf - ef).ceil() {
                 return imprecise("an exponent");
             }
             return undefined("a negative number to a fractional power");
