@@ -1390,4 +1390,13 @@ fn an_error_carried_into_a_sum_over_the_earlier_head_or_with_two_answers_is_char
     assert_eq!(scores(&g), ["0.6", "3", "5"], "{:?} {:?}", g.derivations[1].feedback, g.derivations[2].feedback);
     assert_eq!(g.derivations[1].steps[1].carried_from.as_deref(), Some("pre-activation, step 2"));
     assert_eq!(g.derivations[2].steps[2].status, StepStatus::CarriedForward);
+    // A chain that stops after a chain rule of its own route (through `a1`, where the reference
+    // goes through `h1`) has done that stage: half the steps' share, as the reference's own stage
+    // stopped there has (it had none: "it skips the chain rule").
+    let own_route = format!(
+        "{model}derive \"recurrent weights\" diff(L, U[j,m])\n  = diff(L, a2[j]) * h1[m] + diff(L, a1[j]) * h0[m]\n"
+    );
+    let g = grade_against("rnn_two_steps.deriv", "own_route.deriv", &own_route);
+    let d = g.derivations.iter().find(|d| d.name == "recurrent weights").expect("graded");
+    assert_eq!((d.milestones, d.score.to_string().as_str()), ((1, 2), "1.5"), "{:?}", d.feedback);
 }

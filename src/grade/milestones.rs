@@ -359,7 +359,13 @@ pub struct Coverage {
 /// step loses its own credit, not the work it shows (else a slip in a step that stands for a
 /// stage the reference writes out would be charged twice, on the step and on every other step's
 /// share).
-pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[Marks], reference_final: &Marks) -> Coverage {
+pub fn cover(
+    milestones: &[Milestone],
+    head: &Marks,
+    steps: &[Marks],
+    reference_final: &Marks,
+    stopped: bool,
+) -> Coverage {
     let mut skipped = vec![Vec::new(); steps.len()];
     if milestones.is_empty() || steps.is_empty() {
         return Coverage { reached: milestones.len(), total: milestones.len(), skipped };
@@ -394,12 +400,15 @@ pub fn cover(milestones: &[Milestone], head: &Marks, steps: &[Marks], reference_
     // The way to the answer ends where a step is written as the final answer (the submission's
     // or the reference's): steps after it show no work towards it (`x^5`, `x^2*x^3` after the
     // answer, wrong and then carried, would stand for the reference's stages).
-    let answered = |s: &Marks| s.is_answer(last) || s.is_answer(reference_final);
-    let way = steps.iter().position(answered).unwrap_or(steps.len() - 1);
+    let answered = |s: &Marks| (!stopped && s.is_answer(last)) || s.is_answer(reference_final);
+    // (A chain that stops before the answer has none: its last step may be a stage of its own
+    // route, `∂L/∂a2[j] * h1[m] + ∂L/∂a1[j] * h0[m]` for the reference's stage through `h1`.)
+    let way = steps.iter().position(answered).unwrap_or(if stopped { steps.len() } else { steps.len() - 1 });
     let mut own: Vec<&str> = Vec::new();
     for (i, s) in steps[..way].iter().enumerate() {
         let at_a_milestone = milestones.iter().any(|m| hits_at(m, s, i));
-        if at_a_milestone || s.at_stage_of(head) || s.is_answer(last) || own.contains(&s.written.as_str()) {
+        if at_a_milestone || s.at_stage_of(head) || (!stopped && s.is_answer(last)) || own.contains(&s.written.as_str())
+        {
             continue;
         }
         own.push(&s.written);

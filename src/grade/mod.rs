@@ -760,11 +760,17 @@ fn grade_derivations(
         let marks: Vec<milestones::Marks> =
             d.steps.iter().map(|s| milestones::Marks::of(model, &s.expr, &combined.own)).collect();
         let reference_final = theirs(r).steps.last().map_or(&theirs(r).head, |s| &s.expr);
+        // (A chain that stops with a derivative the reference works out: its last step is no
+        // answer, and may be a stage of its own route.)
+        let stopped =
+            !policy::not_closed_form(model, d.steps.last().map_or(&d.head, |s| &s.expr), &rd.derivatives_left)
+                .is_empty();
         let coverage = milestones::cover(
             &shown,
             &milestones::Marks::of(model, &d.head, &[]),
             &marks,
             &milestones::Marks::of(model, reference_final, &[]),
+            stopped,
         );
         for (step, skips) in steps.iter_mut().zip(coverage.skipped) {
             step.skips = skips;
