@@ -139,29 +139,14 @@ fn hoisted_element(model: &Model, e: &Expr) -> Option<Expr> {
 /// and RNN sheets: a slip in the first part was charged again in every part that sums over its
 /// head). At most two free indices, each tried at every variable of `e`.
 fn bound_renaming(head: &Expr, e: &Expr) -> Option<Vec<(IndexId, Ix)>> {
-    fn vars(e: &Expr, out: &mut Vec<IxVar>) {
-        let mut add = |ix: &Ix| {
-            for (_, v) in &ix.terms {
-                if !matches!(v, IxVar::Size(_)) && !out.contains(v) {
-                    out.push(*v);
-                }
-            }
-        };
-        match e {
-            Expr::Index(ix) | Expr::Select(ix, _) => add(ix),
-            Expr::Entry(r) | Expr::Diff(_, r) | Expr::NodePartial(_, r) => r.args.iter().for_each(&mut add),
-            Expr::Delta(a, b) | Expr::InvAt(_, a, b) => {
-                add(a);
-                add(b);
-            }
-            _ => {}
-        }
-        e.for_each_child(|c| vars(c, out));
-    }
     let mut free = Vec::new();
     crate::model::free_indices(head, &mut free);
-    let mut theirs = Vec::new();
-    vars(e, &mut theirs);
+    let mut theirs: Vec<IxVar> = Vec::new();
+    crate::model::for_each_ix_var(e, &mut |v| {
+        if !matches!(v, IxVar::Size(_)) && !theirs.contains(&v) {
+            theirs.push(v);
+        }
+    });
     if free.is_empty() || free.len() > 2 || theirs.len() < free.len() || theirs.len() > 8 {
         return None;
     }

@@ -760,25 +760,22 @@ fn grade_derivations(
         let marks: Vec<milestones::Marks> =
             d.steps.iter().map(|s| milestones::Marks::of(model, &s.expr, &combined.own)).collect();
         let reference_final = theirs(r).steps.last().map_or(&theirs(r).head, |s| &s.expr);
+        let last = d.steps.last().map_or(&d.head, |s| &s.expr);
+        let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
         // (A chain that stops with a derivative the reference works out: its last step is no
         // answer, and may be a stage of its own route.)
-        let stopped =
-            !policy::not_closed_form(model, d.steps.last().map_or(&d.head, |s| &s.expr), &rd.derivatives_left)
-                .is_empty();
         let coverage = milestones::cover(
             &shown,
             &milestones::Marks::of(model, &d.head, &[]),
             &marks,
             &milestones::Marks::of(model, reference_final, &[]),
-            stopped,
+            !left_over.is_empty(),
         );
         for (step, skips) in steps.iter_mut().zip(coverage.skipped) {
             step.skips = skips;
         }
         grade.milestones = (coverage.reached, coverage.total);
-        let last = d.steps.last().map_or(&d.head, |s| &s.expr);
         let holds = result.final_holds();
-        let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
         // A chain that starts from a closed form and ends with the derivative (the reference's
         // answer down to its question) may be a right proof written backwards: a person judges it.
         let own_head = sub.resolved.map(|id| &model.derivations[id].head);

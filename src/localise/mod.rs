@@ -204,38 +204,37 @@ pub fn localise_only(
         if f.repair.is_some() {
             step.repair = f.repair;
         }
-        // A verified repair of another kind says what the mistake is; "differs only when K ≥ 2
-        // (an index or sum mistake, …)" or "not defined for the same inputs" at a size of 1 would
-        // be read first, and mislead (`(R + b)` for `(R - b)`, `ε/(K - 1)` for `ε/K`: a student
-        // tester's F05, F06).
-        // (Not where the change is of an index, a sum or a name, or puts in a size or an index:
-        // `1/N` of a mean, `delta(i, j)` for `1`, which vanish or agree at size 1.)
-        let words = |text: &str| {
-            text.split(|c: char| !(c.is_alphanumeric() || c == '_')).map(str::to_string).collect::<Vec<String>>()
-        };
-        let index_kind = |r: &crate::check::Repair| {
-            matches!(
-                r.kind,
-                RepairKind::Index
-                    | RepairKind::MissingSum
-                    | RepairKind::ExtraSum
-                    | RepairKind::Name
-                    | RepairKind::Transpose
-            ) || words(&format!("{} {}", r.replacement, r.culprit_text)).iter().any(|w| {
-                w == "delta" || model.sizes.contains(w) || model.indices.iter().any(|i| !i.hidden && i.name == *w)
-            })
-        };
-        let sized = |c: &Option<Cause>| match c {
-            Some(Cause::LargerSizes { .. }) => true,
-            Some(Cause::DomainMismatch) => {
-                step.counterexample.as_ref().is_some_and(|c| c.sizes.values().all(|&v| v == 1) && !c.sizes.is_empty())
-            }
-            _ => false,
-        };
-        if step.repair.as_ref().is_some_and(|r| !index_kind(r)) && sized(&step.cause) {
+        if step.repair.as_ref().is_some_and(|r| cause_says_less(model, r, step)) {
             step.cause = None;
         }
     }
+}
+
+/// Whether a verified repair of another kind says what the mistake is better than the step's
+/// likely cause: "differs only when K ≥ 2 (an index or sum mistake, …)" or "not defined for the
+/// same inputs" at sizes of 1 would be read first, and mislead (`(R + b)` for `(R - b)`, `ε/(K -
+/// 1)` for `ε/K`: a student tester's F05, F06). Not where the change is of an index, a sum or a
+/// name, or puts in or takes out a size or an index (`1/N` of a mean, `delta(i, j)` for `1`,
+/// which vanish or agree at size 1).
+fn cause_says_less(model: &Model, repair: &Repair, step: &crate::check::StepResult) -> bool {
+    let sized = match &step.cause {
+        Some(Cause::LargerSizes { .. }) => true,
+        Some(Cause::DomainMismatch) => {
+            step.counterexample.as_ref().is_some_and(|c| !c.sizes.is_empty() && c.sizes.values().all(|&v| v == 1))
+        }
+        _ => false,
+    };
+    let of_indices = matches!(
+        repair.kind,
+        RepairKind::Index | RepairKind::MissingSum | RepairKind::ExtraSum | RepairKind::Name | RepairKind::Transpose
+    );
+    let names_a_size_or_index = [&repair.replacement, &repair.culprit_text]
+        .into_iter()
+        .flat_map(|text| text.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .any(|w| {
+            w == "delta" || model.sizes.iter().any(|s| s == w) || model.indices.iter().any(|i| !i.hidden && i.name == w)
+        });
+    sized && !of_indices && !names_a_size_or_index
 }
 
 /// The wrong steps of derivation `di` (`d` as written, `result` its check) that have candidate
@@ -279,13 +278,11 @@ fn wrong_steps<'a>(
         let before_text = crate::syntax::print::expr_to_string(before, crate::syntax::print::Spelling::Canonical);
         // Nor is a derivative of the step before put back as it stands: "the chain-rule factor
         // `diff(max(…), x2)` is missing" from `5` after `5 * diff(max(…), x2)` says the step was
-        // to leave it unworked (a student tester's F01, 5 December).
-        // Nor a factor put on a step that is 0: `0 * log(y + p)` only takes the domain of the
-        // factor, which the cause (the sides defined for other inputs) says already.
+        // to leave it unworked (a student tester's F01, 5 December). Nor a factor put on a step
+        // that is 0: `0 * log(y + p)` only takes the domain of the factor, which the cause (the
+        // sides defined for other inputs) says already.
         let zero = matches!(&d.steps[k].expr.kind, ast::ExprKind::Number(n) if n.parse::<f64>() == Ok(0.0));
-        if zero {
-            candidates.retain(|c| !matches!(c.kind, RepairKind::MissingFactor | RepairKind::MissingChainFactor));
-        }
+        candidates.retain(|c| !(zero && matches!(c.kind, RepairKind::MissingFactor | RepairKind::MissingChainFactor)));
         candidates.retain(|c| {
             !(matches!(c.kind, RepairKind::MissingFactor | RepairKind::MissingChainFactor | RepairKind::MissingTerm)
                 && (c.replacement == before_text

@@ -43,8 +43,8 @@ mod tests;
 pub use literal::{constant_value, parse_decimal};
 pub use refs::{label_text, render_ref, written_ref};
 pub use walk::{
-    collect_fns, dependency_closure, entries_read, entries_read_inlined, free_indices, labels_read, subst_free,
-    subst_ix_vars,
+    collect_fns, dependency_closure, entries_read, entries_read_inlined, for_each_ix_var, free_indices, labels_read,
+    subst_free, subst_ix_vars,
 };
 
 /// The longest concrete range a `sum` may run over, and the largest integer in a range.

@@ -154,26 +154,29 @@ pub(super) fn self_contained(e: &Expr, slots: &[IndexId], mark: BoundId) -> bool
 
 /// The free range indices of an expression, each once, in order of appearance.
 pub fn free_indices(e: &Expr, out: &mut Vec<IndexId>) {
-    let add_ix = |ix: &Ix, out: &mut Vec<IndexId>| {
-        for (_, v) in &ix.terms {
-            if let IxVar::Free(i) = v {
-                if !out.contains(i) {
-                    out.push(*i);
-                }
+    for_each_ix_var(e, &mut |v| {
+        if let IxVar::Free(i) = v {
+            if !out.contains(&i) {
+                out.push(i);
             }
         }
-    };
+    });
+}
+
+/// Calls `f` on every index variable an expression's index expressions read (free, bound or a
+/// size), in order of appearance, with repeats.
+pub fn for_each_ix_var(e: &Expr, f: &mut impl FnMut(IxVar)) {
+    let mut each = |ix: &Ix| ix.terms.iter().for_each(|&(_, v)| f(v));
     match e {
-        Expr::Index(ix) => add_ix(ix, out),
-        Expr::Entry(r) | Expr::Diff(_, r) | Expr::NodePartial(_, r) => r.args.iter().for_each(|ix| add_ix(ix, out)),
+        Expr::Index(ix) | Expr::Select(ix, _) => each(ix),
+        Expr::Entry(r) | Expr::Diff(_, r) | Expr::NodePartial(_, r) => r.args.iter().for_each(&mut each),
         Expr::Delta(a, b) | Expr::InvAt(_, a, b) => {
-            add_ix(a, out);
-            add_ix(b, out);
+            each(a);
+            each(b);
         }
-        Expr::Select(ix, _) => add_ix(ix, out),
         _ => {}
     }
-    e.for_each_child(|c| free_indices(c, out));
+    e.for_each_child(|c| for_each_ix_var(c, f));
 }
 
 /// The class labels (`var y in 1..K`) that expressions read, directly or through the
