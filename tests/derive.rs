@@ -244,3 +244,34 @@ fn a_matrix_model_of_numbers_ends_with_the_array() {
     // The steps before it are in matrix notation, one definition per step.
     assert!(lines[lines.len() - 3].contains("∂L/∂z * xᵀ"), "{}", derived.text);
 }
+
+/// An LSTM whose future reads both `h[j,t]` and `c[j,t]` (a tester's finding: every gate but the
+/// output gate failed, "the generator proposed a wrong step … please report this model": the
+/// chain rule through both counted the path `c → h` twice, as `∂E/∂c[j,t]` moves `h[j,t]` too).
+/// A goal that reaches `h[j,t]` only through `c[j,t]` goes through `c` alone; one that reaches it
+/// also otherwise (`h[k,t-1]`, through `o`) is refused with the reason.
+#[test]
+fn a_dependency_computed_from_another_is_not_counted_twice() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = std::fs::read_to_string(root.join("tests/derive/lstm_h_and_c.deriv")).unwrap();
+    for (goal, answer) in [
+        ("diff(E, zf[j,t])", "∂E/∂c[j,t] * f[j,t] * (1 - f[j,t]) * c[j,t-1]"),
+        ("diff(E, zc[j,t])", "∂E/∂c[j,t] * i[j,t] * (1 - g[j,t]^2)"),
+        ("diff(E, c[j,t-1])", "∂E/∂c[j,t] * f[j,t]"),
+        ("diff(E, zo[j,t])", "∂E/∂h[j,t] * o[j,t] * (1 - o[j,t]) * tanh(c[j,t])"),
+    ] {
+        let derived = derive(&source, goal, None, &CheckOptions::default())
+            .unwrap_or_else(|e| panic!("cannot derive {goal}: {e:?}"));
+        let last =
+            derived.text.lines().last().unwrap().split('#').next().unwrap().trim().trim_start_matches('=').trim();
+        assert_eq!(last, answer, "{goal}");
+        let report = check_source("lstm", derived.text.as_bytes(), &CheckOptions::default());
+        assert!(report.derivations.iter().flat_map(|d| &d.steps).all(|s| s.verdict == Verdict::Proved), "{goal}");
+    }
+    match derive(&source, "diff(E, h[k,t-1])", None, &CheckOptions::default()) {
+        Err(DeriveError::Failed(why)) => {
+            assert!(why.contains("`h[j,t]` is computed from `c[j,t]`") && !why.contains("please report"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -673,3 +673,20 @@ fn an_entry_read_at_a_label_it_is_not_declared_at_names_the_one_it_is() {
         "the model declares only `z[c,t]`, so `z[c,t-1]` has no value: was `z[c,t]` meant?",
     );
 }
+
+/// A file saved with carriage returns alone (an old Mac's line endings) is read line by line, as
+/// one with line feeds or both (an adversarial tester's finding: "unexpected `d`", the lines shown
+/// run together); an error in it has its line.
+#[test]
+fn carriage_returns_alone_end_lines() {
+    for source in ["var x\rderive x*x\r  = x^2\r", "var x\r\nderive x*x\r\n  = x^2\r\n", "var x\rderive x*x\n  = x^2\r"]
+    {
+        let report = check_source("cr.deriv", source.as_bytes(), &CheckOptions::default());
+        assert!(report.errors.is_empty(), "{source:?}: {:?}", report.errors);
+        let verdicts: Vec<Verdict> =
+            report.derivations.iter().flat_map(|d| d.steps.iter().map(|s| s.verdict)).collect();
+        assert_eq!(verdicts, [Verdict::Proved], "{source:?}");
+        assert_eq!(line_col(&report.source, report.derivations[0].steps[0].span.start).0, 3, "{source:?}");
+    }
+    assert_eq!(errors("var x\rderive x*\r  = x^2\r")[0].0, 2);
+}

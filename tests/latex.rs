@@ -1611,6 +1611,26 @@ fn textbook_notation_that_cannot_be_read_says_what_to_write() {
     assert_eq!(errors(&report), ["1:4 a gradient without its variable"]);
 }
 
+/// A model's own `e` (a smoothing rate, an error): spelled otherwise by the model, `e^{2x}` is
+/// the exponential (a student tester's finding: it was a power of the rate, and a right step
+/// `wrong`); spelled `e`, `e^{2x}` is refused as ambiguous and `e^2` is the model's `e` squared.
+#[test]
+fn a_models_e_leaves_or_shares_the_exponential() {
+    let answer = r"\[ \frac{d}{dx} e^{2x} = 2 e^{2x} = 2\exp(2x) \]";
+    let spelled = "var x\nvar e in (0, 1)\nlatex e \"\\epsilon\"\n";
+    let report = check(answer, AnswerKind::Tex, spelled);
+    assert_eq!(verdicts(&report), [[Verdict::Proved, Verdict::Proved]], "{:?}", errors(&report));
+    let report = check(r"\[ \frac{\partial}{\partial \epsilon} \epsilon^2 = 2\epsilon \]", AnswerKind::Tex, spelled);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    let plain = "var x\nvar e in (0, 1)\n";
+    let report = check(answer, AnswerKind::Tex, plain);
+    assert_eq!(errors(&report), ["1:17 `e^{…}` is ambiguous: the model declares a quantity `e`"]);
+    let report = check(r"\[ \frac{d}{dx} \exp(2x) = 2 (e)^{0} \exp(2x) \]", AnswerKind::Tex, plain);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    let report = check(r"\[ \frac{d}{de} \frac{1}{2} e^2 = e \]", AnswerKind::Tex, plain);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+}
+
 /// Notation from textbooks and homework that was refused with a generic hint (a student tester's
 /// F05, F16, F24–F26; a TA's `1.307.`): the indicator in its four spellings is the Kronecker
 /// delta, relu' written as cases is read exactly (`x > 0` is `1 - step(-x)`, as `step(0) = 1`),

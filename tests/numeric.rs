@@ -753,3 +753,35 @@ derive log((x + 2)^2 - 0.0102) + 1
         &[Checked, Proved],
     );
 }
+
+/// Adversarial testers' findings of 6 December, each a false step `checked` at most or all seeds:
+/// an edge through a log at 0 (`log(log(x))` ends at x = 1) beside a kink 0.001 away; two close
+/// edges of an input of an interval (no draw landed between them); a kink at 0 in the outer
+/// twentieth of an interval (`y in (-0.01, 1)`: no draw went below 0); a kink at -0.98 of an
+/// input in (-1, 1) (reached half the time); an edge through `cos` near π and through `sin` near
+/// π/2 (a sliver of width 0.03–0.09); the wedge between `x = y` and `x = 2y`. Their true
+/// neighbours stay `proved` or `checked`.
+#[test]
+fn edges_through_logs_periodic_functions_and_interval_ends_are_reached() {
+    use Verdict::*;
+    let source = "var x, y, w\nvar q in (0, 1)\nvar u in (-0.01, 1)\nvar v in (-1, 100)\nvar r in (-1, 1)\n\
+                  derive log(log(x)) * (1 + step(1.001 - x))\n  = log(log(x))\n\
+                  derive sqrt(log(x)) + step(1.001 - x)\n  = sqrt(log(x))\n\
+                  derive sqrt(q - 0.5) + step(0.501 - q)\n  = sqrt(q - 0.5)\n\
+                  derive relu(u)\n  = u\n\
+                  derive exp(log(u))\n  = u\n\
+                  derive relu(v)\n  = v\n\
+                  derive relu(r + 0.98)\n  = r + 0.98\n\
+                  derive exp(log(r + 0.98))\n  = r + 0.98\n\
+                  derive exp(log(cos(x) + 0.999))\n  = cos(x) + 0.999\n\
+                  derive exp(log(0.9999 - sin(x)))\n  = 0.9999 - sin(x)\n\
+                  derive diff(relu(x - 2*y), x)\n  = step(x - y)\n\
+                  derive diff(max(x, 2*y), x)\n  = step(x - y)\n\
+                  derive relu(u) + relu(-u)\n  = abs(u)\n\
+                  derive diff(relu(w - 2*y), w)\n  = step(w - 2*y)\n";
+    let mut expected = vec![Wrong; 12];
+    expected.extend([Proved, Proved]);
+    for seed in [DEFAULT_SEED, 1, 2, 3, 4, 5, 6, 7] {
+        assert_verdicts(source, seed, &expected);
+    }
+}

@@ -260,10 +260,10 @@ pub(super) fn judge(
             let exact_sides = !differenced && relation == Relation::Equal;
             let edge = match ev.sample.band {
                 Band::Side { .. } => ev.sample.band.top() <= MODERATE || exact_sides,
-                Band::Between(lo, hi) => {
-                    exact_sides && (cover.gaps.contains(&(lo, hi)) || cover.relative_kink && (lo, hi) == WIDE)
-                }
+                Band::Between(lo, hi) => exact_sides && cover.relative_kink && (lo, hi) == WIDE,
+                Band::Gap(..) => exact_sides,
                 Band::Near { .. } => exact_sides,
+                Band::Zero { .. } => true,
                 Band::Standard => false,
             };
             match outcome {

@@ -450,11 +450,15 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
         out.push(Band::Side { scale, above: false });
         out.push(Band::Side { scale, above: true });
     }
-    out.extend(cover.gaps.iter().map(|&(lo, hi)| Band::Between(lo, hi)));
+    out.extend(cover.gaps.iter().map(|&(lo, hi)| Band::Gap(lo, hi)));
     if cover.relative_kink {
         out.extend([Band::Between(WIDE.0, WIDE.1); WIDE_DRAWS]);
     }
     let mut out: Vec<(Band, usize)> = out.into_iter().map(|b| (b, 2)).collect();
+    // Beside a kink at 0 of an input whose interval holds 0 near one end, a draw on each side.
+    if cover.zero_kink {
+        out.extend([(Band::Zero { above: true }, 1), (Band::Zero { above: false }, 1)]);
+    }
     out.extend([(Band::Between(SMALL.0, SMALL_SPLIT), 1), (Band::Between(SMALL_SPLIT, SMALL.1), 1)]);
     // Near each kink where parts meet at far ratios, on each side a mirrored pair of draws
     // (inputs of every sign on both sides of 0) and one more draw (the mirror keeps inputs of

@@ -618,12 +618,41 @@ fn resolve_layer(
                 return Ok(if model.reach[fam][fam_x] { e.clone() } else { integer(0) });
             }
             // The chain rule through every dependency that depends on the target: a sum over the
-            // dependency's range indices where the node reads a whole family.
+            // dependency's range indices where the node reads a whole family. A dependency computed
+            // from another that depends on the target (`h[j,t]` from `c[j,t]`, both read by `E`)
+            // is left out where the target reaches it only through that one: `∂E/∂c[j,t]` moves
+            // `h[j,t]` too (§3.3), so the path through both would count twice (a tester's finding:
+            // every LSTM gate but the output gate failed, "please report this model").
+            let on_target: Vec<usize> = deps
+                .iter()
+                .filter_map(|d| model.family_of(&d.name.name, &d.subscripts))
+                .filter(|&f| model.reach[f][fam_x])
+                .collect();
             let mut out = integer(0);
             for dep in deps {
                 let Some(fam_d) = model.family_of(&dep.name.name, &dep.subscripts) else { continue };
                 if !model.reach[fam_d][fam_x] {
                     continue;
+                }
+                let upstream: Vec<usize> =
+                    on_target.iter().copied().filter(|&g| g != fam_d && model.reach[fam_d][g]).collect();
+                if !upstream.is_empty() {
+                    if !model.reaches_avoiding(fam_d, fam_x, &upstream) {
+                        continue;
+                    }
+                    let names: Vec<String> = deps
+                        .iter()
+                        .filter(|d| model.family_of(&d.name.name, &d.subscripts).is_some_and(|f| upstream.contains(&f)))
+                        .map(|d| format!("`{}`", text(&tree::reference(d))))
+                        .collect();
+                    return Err(format!(
+                        "{written} depends on `{d}` and on {up}, and `{d}` is computed from {up}; the goal reaches `{d}` also \
+                         otherwise, so the chain rule through these dependencies would count the path through {up} \
+                         twice: declare `{e}` with dependencies none of which is computed from another",
+                        d = text(&tree::reference(dep)),
+                        up = names.join(", "),
+                        e = name.name
+                    ));
                 }
                 let mut subs = dep.subscripts.clone();
                 let mut binders = Vec::new();

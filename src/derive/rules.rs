@@ -55,6 +55,8 @@ pub struct Families {
     pub unknown_fns: HashMap<String, usize>,
     /// `reach[f][g]`: family `f` depends on `g`, directly or through others.
     pub reach: Vec<Vec<bool>>,
+    /// `reads[f][g]`: family `f` reads `g` directly.
+    pub reads: Vec<Vec<bool>>,
     /// Every name of the file (fresh names avoid them).
     pub names: BTreeSet<String>,
     /// `assume lhs = rhs`.
@@ -156,7 +158,28 @@ impl Families {
             }
         }
         m.reach = reach;
+        m.reads = reads;
         m
+    }
+
+    /// Whether family `from` depends on `to` along some path of reads that enters none of
+    /// `blocked` (`h[j,t]` on `zo[j,t]` avoiding `c[j,t]`: through `o`; on `zf[j,t]`: no).
+    pub fn reaches_avoiding(&self, from: usize, to: usize, blocked: &[usize]) -> bool {
+        let mut seen = vec![false; self.fams.len()];
+        let mut todo = vec![from];
+        while let Some(f) = todo.pop() {
+            for (g, &read) in self.reads[f].iter().enumerate() {
+                if !read || seen[g] || blocked.contains(&g) {
+                    continue;
+                }
+                if g == to {
+                    return true;
+                }
+                seen[g] = true;
+                todo.push(g);
+            }
+        }
+        false
     }
 
     fn add_family(&mut self, target: &VarRef, kind: Kind) {

@@ -14,7 +14,9 @@ use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
 
 use super::policy::{through_definitions, without_constant_factors};
-use crate::model::{constant_value, entry_text, expr_text, subst_free, subst_locals, EntryId, EntryKind, Expr, Model};
+use crate::model::{
+    constant_value, entry_text, expr_text, subst_free, subst_locals, whole_entry_text, EntryId, EntryKind, Expr, Model,
+};
 use crate::syntax::ast::BigOp;
 
 /// One of the reference's intermediate steps that a submission is expected to show.
@@ -24,8 +26,13 @@ pub struct Milestone {
     pub position: usize,
     /// What it is: a stage of the derivatives, or the derivatives worked out.
     kind: Kind,
-    /// How the feedback names it: ``the chain rule through `h[j]`, as in the reference's step `…` ``.
+    /// How the feedback names it with `--hints`: ``the chain rule through `h[j]`, as in the
+    /// reference's step `…` ``.
     pub label: String,
+    /// How it names it otherwise, without the reference's step (which a student would read as
+    /// the solution: a TA's finding): ``the chain rule through `h[j]` ``, `a step of the
+    /// reference (product rule)`.
+    pub plain: String,
     /// Whether it is the head's derivative with the sheet's definitions written out (the
     /// reference asks for that step): reached by any step that is, however it is written.
     restates: bool,
@@ -295,8 +302,12 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
     let final_marks = Marks::of(model, last, &[]);
     let head_targets: Vec<usize> = diff_targets(model, head).into_iter().map(|(id, _)| id).collect();
     let mut out: Vec<Milestone> = Vec::new();
+    // The first step of bookkeeping (below), a milestone only where the reference asks for no
+    // other work: its one shown step (`-1/2 * sum(q, -2 * mu[q] * delta(q, l))` before `mu[l]`).
+    let mut bookkeeping: Option<(usize, Kind)> = None;
+    let mut candidates: Vec<(usize, Kind)> = Vec::new();
     for (k, step) in between.iter().enumerate() {
-        let (e, note) = (step.expr, step.note);
+        let e = step.expr;
         let marks = Marks::of(model, e, &[]);
         let kind = if !marks.signature.is_empty() {
             if marks.signature == head_marks.signature || marks.signature == final_marks.signature {
@@ -307,12 +318,28 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
             if marks.written == final_marks.written {
                 continue;
             }
-            let worked_out_before = out.iter().any(|m| matches!(m.kind, Kind::Written(..)));
+            let worked_out_before = candidates.iter().any(|(_, m)| matches!(m, Kind::Written(..)));
             if worked_out_before && !head_marks.signature.is_empty() {
                 continue;
             }
-            Kind::Written(marks.written, marks.expanded)
+            let kind = Kind::Written(marks.written, marks.expanded);
+            if sums_out_a_delta(e) || final_with_primes(model, e, last) {
+                if bookkeeping.is_none() {
+                    bookkeeping = Some((k, kind));
+                }
+                continue;
+            }
+            kind
         };
+        candidates.push((k, kind));
+    }
+    if candidates.is_empty() {
+        candidates.extend(bookkeeping);
+    }
+    for (k, kind) in candidates {
+        let step = &between[k];
+        let (e, note) = (step.expr, step.note);
+        let marks = Marks::of(model, e, &[]);
         if out.iter().any(|m| m.kind == kind) {
             continue;
         }
@@ -326,14 +353,97 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
         let restates = marks.undifferentiated.is_some() && marks.undifferentiated == head_marks.undifferentiated;
         // As the reference writes it (`0.5 - 0.001 * 4`, not `1/2 - 1/1000*4`).
         let quoted = format!("`{}`", step.written.map_or_else(|| expr_text(model, e), str::to_string));
-        let label = match (note, matches!(kind, Kind::Stage(_)) && !through.is_empty()) {
-            (_, true) => format!("the chain rule through {}, as in the reference's step {quoted}", through.join(", ")),
-            (Some(note), false) => format!("the reference's step {quoted} ({note})"),
-            (None, false) => format!("the reference's step {quoted}"),
+        let (label, plain) = match (note, matches!(kind, Kind::Stage(_)) && !through.is_empty()) {
+            (_, true) => (
+                format!("the chain rule through {}, as in the reference's step {quoted}", through.join(", ")),
+                format!("the chain rule through {}", through.join(", ")),
+            ),
+            (Some(note), false) => {
+                (format!("the reference's step {quoted} ({note})"), format!("a step of the reference ({note})"))
+            }
+            (None, false) => (format!("the reference's step {quoted}"), "a step of the reference".to_string()),
         };
-        out.push(Milestone { position: k + 1, kind, label, restates });
+        out.push(Milestone { position: k + 1, kind, label, plain, restates });
     }
     out
+}
+
+/// Whether a step is the final answer with the derivatives of builtins left as primes, up to the
+/// sheet's definitions (`((W2ᵀ * (yhat - y)) ⊙ tanh'(z1)) * xᵀ` before `((W2ᵀ * (yhat - y)) ⊙ (1 -
+/// h^2)) * xᵀ`): writing `tanh'` out is the student's own simplification, and a chain that wrote
+/// `1 - h^2` from the start has not skipped it (a tester's finding: a fully shown matrix MLP lost
+/// a quarter of a part against a reference from `derive`, which writes such a step at every
+/// builtin).
+fn final_with_primes(model: &Model, e: &Expr, last: &Expr) -> bool {
+    fn primes_written_out(e: &Expr) -> Expr {
+        use crate::model::Builtin as B;
+        let call = |b: B, x: &Expr| Expr::Builtin(b, 0, vec![x.clone()]);
+        let int = |v: i64| {
+            Box::new(Expr::Const(Box::new(crate::model::Literal {
+                value: BigRational::from_integer(v.into()),
+                half_unit: None,
+                point: false,
+            })))
+        };
+        let one = || int(1);
+        match e {
+            // The derivatives a course writes out, as `derive` writes them (`σ' = σ(1 − σ)`).
+            Expr::Builtin(b, 1, args) if args.len() == 1 => {
+                let x = primes_written_out(&args[0]);
+                match b {
+                    B::Tanh => Expr::Sub(one(), Box::new(Expr::Pow(Box::new(call(B::Tanh, &x)), int(2)))),
+                    B::Sigmoid => Expr::Mul(
+                        Box::new(call(B::Sigmoid, &x)),
+                        Box::new(Expr::Sub(one(), Box::new(call(B::Sigmoid, &x)))),
+                    ),
+                    B::Exp => call(B::Exp, &x),
+                    B::Log => Expr::Div(one(), Box::new(x)),
+                    B::Relu => call(B::Step, &x),
+                    B::Softplus => call(B::Sigmoid, &x),
+                    _ => e.map_children(primes_written_out),
+                }
+            }
+            _ => e.map_children(primes_written_out),
+        }
+    }
+    let size = |x: &Expr| expansion_size(model, x, &mut HashMap::new());
+    if size(e) > MAX_EXPANSION || size(last) > MAX_EXPANSION {
+        return false;
+    }
+    let out = |x: &Expr| {
+        let whole = written_out(model, x, &RefCell::new(Vec::new()), &Cell::new(MAX_EXPANSION));
+        primes_written_out(&whole)
+    };
+    let (step, answer) = (out(e), out(last));
+    ac_text(model, &step, &[]) == ac_text(model, &answer, &[])
+}
+
+/// Whether an expression has a Kronecker delta of a `sum`'s own index inside that sum
+/// (`sum(j2, delta(j2, j) * h[j2])`): the derivative of a definition written out element by
+/// element, which the next step sums out. No sheet asks a student to write it, and `derive`
+/// writes one at every definition: such a step is no milestone (a tester's finding: a reference
+/// from `derive` took a quarter of a part from a fully shown textbook derivation, "it skips the
+/// reference's step `(yhat - y) * sum(j2 in 1..m, delta(j2, j) * h[j2])`").
+fn sums_out_a_delta(e: &Expr) -> bool {
+    // A factor of the summand (`delta(j2, j) * h[j2]`; not the softmax's `y[k] * (delta(k, i) -
+    // p[i])`, a step a sheet writes).
+    fn delta_of(e: &Expr, bound: crate::model::BoundId) -> bool {
+        let of = |ix: &crate::model::Ix| ix.terms.iter().any(|&(_, v)| v == crate::model::IxVar::Bound(bound));
+        match e {
+            Expr::Delta(a, b) => of(a) || of(b),
+            Expr::Mul(a, b) => delta_of(a, bound) || delta_of(b, bound),
+            Expr::Neg(a) => delta_of(a, bound),
+            _ => false,
+        }
+    }
+    if let Expr::Big(BigOp::Sum, bound, body) = e {
+        if delta_of(body, *bound) {
+            return true;
+        }
+    }
+    let mut any = false;
+    e.for_each_child(|c| any = any || sums_out_a_delta(c));
+    any
 }
 
 /// How far a submission's chain shows the reference's work.
@@ -365,6 +475,8 @@ pub fn cover(
     steps: &[Marks],
     reference_final: &Marks,
     stopped: bool,
+    wrong: &[bool],
+    hints: bool,
 ) -> Coverage {
     let mut skipped = vec![Vec::new(); steps.len()];
     if milestones.is_empty() || steps.is_empty() {
@@ -404,11 +516,18 @@ pub fn cover(
     // (A chain that stops before the answer has none: its last step may be a stage of its own
     // route, `∂L/∂a2[j] * h1[m] + ∂L/∂a1[j] * h0[m]` for the reference's stage through `h1`.)
     let way = steps.iter().position(answered).unwrap_or(if stopped { steps.len() } else { steps.len() - 1 });
+    // A wrong step that leaps to the answer (the first written as it) may be the reference's next
+    // step done wrong: it stands for that one, as a step of its own route does, and loses its own
+    // share (a TA's sheet: `1/p[a] * (delta(a, m) - p[m])` for the reference's `1/p[a] * p[a] *
+    // (delta(a, m) - p[m])`, then the same written again as the answer, was charged the step, the
+    // answer and the milestone; written otherwise, only the first two).
+    // (Not a first step: a wrong leap straight from the question shows no work to stand for.)
+    let way_wrong = way > 0 && way < steps.len() && wrong.get(way).copied().unwrap_or(false);
     let mut own: Vec<&str> = Vec::new();
-    for (i, s) in steps[..way].iter().enumerate() {
+    for (i, s) in steps[..way + usize::from(way_wrong)].iter().enumerate() {
         let at_a_milestone = milestones.iter().any(|m| hits_at(m, s, i));
-        if at_a_milestone || s.at_stage_of(head) || (!stopped && s.is_answer(last)) || own.contains(&s.written.as_str())
-        {
+        let answer = !stopped && s.is_answer(last) && !(way_wrong && i == way);
+        if at_a_milestone || s.at_stage_of(head) || answer || own.contains(&s.written.as_str()) {
             continue;
         }
         own.push(&s.written);
@@ -419,8 +538,9 @@ pub fn cover(
     for (m, _) in milestones.iter().zip(&reached).filter(|(_, r)| !**r) {
         let at = (0..steps.len()).find(|&i| position[i].is_some_and(|p| p > m.position)).unwrap_or(steps.len() - 1);
         // Two stages may go through the same quantity: named once.
-        if !skipped[at].contains(&m.label) {
-            skipped[at].push(m.label.clone());
+        let label = if hints { &m.label } else { &m.plain };
+        if !skipped[at].contains(label) {
+            skipped[at].push(label.clone());
         }
     }
     Coverage { reached: reached.iter().filter(|r| **r).count(), total: milestones.len(), skipped }
@@ -455,11 +575,12 @@ fn diffs(model: &Model, e: &Expr, out: &mut BTreeSet<String>) {
     e.for_each_child(|c| diffs(model, c, out));
 }
 
-/// The entries an expression differentiates by: their ids, and as written (`h[j]`).
+/// The entries an expression differentiates by: their ids, and as written (`h[j]`; `yhat` for a
+/// whole array, not `yhat[element]`).
 fn diff_targets(model: &Model, e: &Expr) -> Vec<(usize, String)> {
     fn walk(model: &Model, e: &Expr, out: &mut Vec<(usize, String)>) {
         if let Expr::Diff(_, t) = e {
-            out.push((t.entry, entry_text(model, t)));
+            out.push((t.entry, whole_entry_text(model, t)));
         }
         e.for_each_child(|c| walk(model, c, out));
     }

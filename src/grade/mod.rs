@@ -770,6 +770,8 @@ fn grade_derivations(
             &marks,
             &milestones::Marks::of(model, reference_final, &[]),
             !left_over.is_empty(),
+            &steps.iter().map(|s| s.result.verdict == Verdict::Wrong && s.carried_from.is_none()).collect::<Vec<_>>(),
+            options.hints,
         );
         for (step, skips) in steps.iter_mut().zip(coverage.skipped) {
             step.skips = skips;

@@ -124,9 +124,19 @@ impl Names {
         }
         let mut names = Names { ranges, reads: reads_of(file), slots: slots_of(file), ..Names::default() };
         let mut seen: Vec<String> = Vec::new();
+        // A model that spells its `e` otherwise (`latex e "\epsilon"`) leaves `e` to Euler's
+        // number: `e^{2x}` is the exponential (a student tester's finding: it was a power of the
+        // smoothing rate, and a right step `wrong`).
+        let e_spelled_otherwise = file.items.iter().any(|item| {
+            matches!(item, Item::Latex { name, spellings, .. }
+                if name.name == "e" && spellings.iter().all(|s| s.trim() != "e"))
+        });
         for (name, kind, elements) in &declared {
             if !seen.contains(name) {
                 seen.push(name.clone());
+                if name == "e" && e_spelled_otherwise {
+                    continue;
+                }
                 names.add(name.clone(), *kind, elements.clone());
             }
         }

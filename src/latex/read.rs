@@ -1372,8 +1372,15 @@ impl<'a> P<'a> {
             Comparison::AtMost => step_of(v, u),
             Comparison::Below => bin(BinOp::Sub, one(), step_of(u, v)),
         };
-        let first = bin(BinOp::Mul, a, indicator.clone());
-        let second = bin(BinOp::Mul, b, bin(BinOp::Sub, one(), indicator));
+        // Each branch's term at its value's place, so that a repair of one branch names that
+        // branch (`\delta` missing from `\operatorname{sign}(r)`, not from the whole `cases`,
+        // which a student multiplied through: a student tester's finding).
+        let term = |value: Expr, factor: Expr| {
+            let at = value.span;
+            Expr { kind: ExprKind::Binary(BinOp::Mul, Box::new(value), Box::new(factor), span), span: at }
+        };
+        let first = term(a, indicator.clone());
+        let second = term(b, bin(BinOp::Sub, one(), indicator));
         Ok(bin(BinOp::Add, first, second))
     }
 
@@ -2110,6 +2117,15 @@ impl<'a> P<'a> {
                 "write `\\exp(…)` for the exponential (`\\exp(s_i)`), or `e \\cdot e` for a power of the index",
             ));
         }
+        // Where the model's `e` is a quantity (`var e`, an error or a noise), `e^2` is its
+        // square, but `e^{2x}` is as likely the exponential: refused, not read either way.
+        if let (true, None, None, Some(sup)) = (word == "e", &decoration, sub, sup) {
+            if sup.iter().any(names_something) {
+                return Err(Diagnostic::error(span, "`e^{…}` is ambiguous: the model declares a quantity `e`").with_hint(
+                    "write `\\exp(…)` for the exponential (`\\exp(2x)`), or `(e)^{…}` for a power of the model's `e`; a model that writes its `e` otherwise (`latex e \"\\epsilon\"`) leaves `e` to the exponential",
+                ));
+            }
+        }
         // The written subscript items, the decoration first (`\hat{y}_k` is `y_hat[k]`).
         let mut items: Vec<Vec<Node>> = Vec::new();
         if let Some(d) = &decoration {
@@ -2805,5 +2821,22 @@ fn var_ref(e: Expr) -> R<VarRef> {
         ExprKind::Indexed(name, subscripts) => Ok(VarRef { name, subscripts, span: e.span }),
         _ => Err(Diagnostic::error(e.span, "a derivative by an expression, not by one name of the model, is not read")
             .with_hint("write one name of the model below the fraction (`\\partial w`); to differentiate by an expression such as `\\log\\sigma^2`, the model must name it (`let v = log(s2)`, then `\\partial v`)")),
+    }
+}
+
+/// Whether a superscript's node names something (a letter, a command other than a fraction):
+/// `e^{2x}` does, `e^2` and `e^{-\frac{1}{2}}` do not.
+fn names_something(n: &Node) -> bool {
+    match n {
+        Node::Word(..) => true,
+        Node::Num(..) | Node::Sym(..) => false,
+        Node::Cmd(c, args, _) if matches!(c.as_str(), "frac" | "tfrac" | "dfrac") => {
+            args.iter().flatten().any(names_something)
+        }
+        Node::Cmd(..) => true,
+        Node::Group(inner, _) | Node::Paren(_, inner, _, _) => inner.iter().any(names_something),
+        Node::Attach { .. } => true,
+        #[allow(unreachable_patterns)]
+        _ => true,
     }
 }

@@ -32,6 +32,9 @@ pub fn function_latex(name: &str, primes: u32) -> String {
 pub struct Math {
     /// The declared range of each index, for the limits of sums.
     pub ranges: HashMap<String, RangeExpr>,
+    /// The model's own spellings (`latex dl "\delta"`), where one is given: a name is written so
+    /// (with its subscripts after it, where the spelling has none of its own).
+    pub spellings: HashMap<String, String>,
 }
 
 impl Math {
@@ -52,6 +55,10 @@ impl Math {
     }
 
     fn indexed(&self, name: &str, subscripts: &[IndexExpr]) -> String {
+        if let Some(spelled) = self.spellings.get(name).filter(|s| !s.contains(['_', '^'])) {
+            let parts: Vec<String> = subscripts.iter().map(|s| self.index_expr(s)).collect();
+            return if parts.is_empty() { spelled.clone() } else { format!("{spelled}_{{{}}}", parts.join(",")) };
+        }
         let (base, sub) = name_parts(name);
         let mut parts: Vec<String> = sub.into_iter().collect();
         parts.extend(subscripts.iter().map(|s| self.index_expr(s)));
@@ -128,7 +135,9 @@ impl Math {
     pub fn expr(&self, e: &Expr) -> String {
         match &e.kind {
             ExprKind::Number(text) => number_latex(text),
-            ExprKind::Name(ident) => name_latex(&ident.name),
+            ExprKind::Name(ident) => {
+                self.spellings.get(&ident.name).cloned().unwrap_or_else(|| name_latex(&ident.name))
+            }
             ExprKind::Indexed(ident, subscripts) => self.indexed(&ident.name, subscripts),
             ExprKind::Call { func, primes, args } => self.call(&func.name, *primes, args),
             ExprKind::Neg(inner) => {
@@ -263,7 +272,17 @@ pub fn expression_latex(text: &str, file: &File) -> Option<String> {
     let ranges = index_ranges(file);
     let (parsed, errors) = crate::syntax::parse_file(&format!("derive {text}\n  = 0\n"));
     let [Item::Derivation(d)] = parsed.items.as_slice() else { return None };
-    errors.is_empty().then(|| Math { ranges }.expr(&d.head))
+    // The model's spellings, first of each name (a repair of a LaTeX answer speaks as the
+    // answer does: `\delta`, not `\mathit{dl}`; a student tester's finding).
+    let mut spellings = HashMap::new();
+    for item in &file.items {
+        if let Item::Latex { name, spellings: spelled, .. } = item {
+            if let Some(first) = spelled.first() {
+                spellings.entry(name.name.clone()).or_insert_with(|| first.trim().to_string());
+            }
+        }
+    }
+    errors.is_empty().then(|| Math { ranges, spellings }.expr(&d.head))
 }
 
 /// The declared range of each index of a file, for the limits of sums.

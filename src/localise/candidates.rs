@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use num_rational::BigRational;
+use num_traits::{One, Signed};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::check::RepairKind;
@@ -193,7 +194,7 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
     missing_parts(&before_in_numbers, step, known, hints, &nodes, &mut out);
     missing_inner_terms(&before_in_numbers, step, hints, &nodes, &mut out);
     forgotten_sums(before, step, &known.indices, &nodes, &mut out);
-    number_slips(&before_in_numbers, step, &nodes, &mut out);
+    number_slips(&arithmetic_in_numbers(&before_in_numbers, step, known), step, &nodes, &mut out);
     // Equal changes made two ways are tried once; the smaller culprit is kept.
     let mut seen = FxHashSet::default();
     // A part added to the whole step (no culprit) is the plainest to say: first. A number of the
@@ -845,7 +846,12 @@ fn power_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>
     if let ExprKind::Binary(BinOp::Pow, base, exponent, op) = &e.kind {
         if !matches!(exponent.kind, ExprKind::Number(_)) {
             let one = node(ExprKind::Number("1".to_string()), exponent.span);
-            let lowered = binary(BinOp::Sub, (**exponent).clone(), one, exponent.span);
+            // An exponent of numbers lowered is said as its value: `-3/2`, not `-1/2 - 1` (a
+            // student tester's finding).
+            let lowered = match exact_value(exponent) {
+                Some(v) => fraction(&(v - BigRational::one()), exponent.span),
+                None => binary(BinOp::Sub, (**exponent).clone(), one, exponent.span),
+            };
             let with = node(ExprKind::Binary(BinOp::Pow, base.clone(), Box::new(lowered), *op), e.span);
             push_replacement(out, RepairKind::Power, root, path, e.span, with);
         }
@@ -985,6 +991,20 @@ pub(super) fn carried_factors(e: &Expr, definitions: &[(VarRef, Expr)]) -> Vec<S
 /// The factors of the product `f` that `have` lacks, multiplied, where `have` has some of them
 /// (by text) and not all.
 fn lacking_part(f: &Expr, have: &FxHashSet<String>) -> Option<Expr> {
+    // A quotient whose numerator the step has some of lacks the rest over the denominator: `1 /
+    // (1 - p)` of `m / (1 - p)` where the step is `gh * m` (a student tester's finding: "`m / (1 -
+    // p)` is missing", verified only because m² = m for a mask).
+    if let ExprKind::Binary(BinOp::Div, num, den, _) = &f.kind {
+        let mut fs = Vec::new();
+        factors(num, &mut fs);
+        let (had, lacking): (Vec<_>, Vec<_>) = fs.into_iter().partition(|g| have.contains(&text(g)));
+        if had.is_empty() {
+            return None;
+        }
+        let one = || node(ExprKind::Number("1".to_string()), num.span);
+        let top = lacking.into_iter().map(Cow::into_owned).reduce(|a, b| binary(BinOp::Mul, a, b, f.span));
+        return Some(binary(BinOp::Div, top.unwrap_or_else(one), den.as_ref().clone(), f.span));
+    }
     if !matches!(f.kind, ExprKind::Binary(BinOp::Mul, ..)) {
         return None;
     }
@@ -1318,6 +1338,40 @@ fn in_numbers(before: &Expr, step: &Expr, known: &Known) -> Expr {
     numbers.iter().fold(before.clone(), |e, (name, value)| substituted(&e, name, value))
 }
 
+/// The most rounds [`arithmetic_in_numbers`] writes definitions out (each round may write out a
+/// definition used by one written out in the round before).
+const MAX_WRITTEN_OUT: usize = 4;
+
+/// `before` with the scalar definitions whose bodies are arithmetic of numbers (after the same
+/// is done to the definitions they use) written out as those bodies, where `step` is numbers
+/// only: `sqrt(s1)` with `let s1 = rho * s0 + (1 - rho) * g^2` becomes the square root of
+/// numbers, whose value 0.045 the step may have written without the root (a student tester's
+/// F11: a function forgotten going from the formula to numbers).
+fn arithmetic_in_numbers(before: &Expr, step: &Expr, known: &Known) -> Expr {
+    let named = |n: &Expr| matches!(n.kind, ExprKind::Name(_) | ExprKind::Indexed(..) | ExprKind::Diff { .. });
+    if any_node(step, &named) || !any_node(before, &named) {
+        return before.clone();
+    }
+    let mut values: Vec<(&str, Expr)> = Vec::new();
+    for _ in 0..MAX_WRITTEN_OUT {
+        let grown = values.len();
+        for (target, body) in &known.definitions {
+            let name = target.name.name.as_str();
+            if !target.subscripts.is_empty() || values.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            let written = values.iter().fold(body.clone(), |e, (n, v)| substituted(&e, n, v));
+            if exact_value(&written).is_some() {
+                values.push((name, written));
+            }
+        }
+        if values.len() == grown {
+            break;
+        }
+    }
+    values.iter().fold(before.clone(), |e, (name, value)| substituted(&e, name, value))
+}
+
 /// The inputs the head names without subscripts (declared, not defined, no index or size): a
 /// factor such as a threshold or a weight that a part of the step may lack.
 fn head_inputs(step: &Expr, known: &Known, hints: &Hints) -> Vec<Expr> {
@@ -1551,6 +1605,21 @@ fn completed(before: &Expr, at: &[usize], part: &Expr, n: &Expr) -> Option<(Repa
             Some((RepairKind::MissingFactor, binary(BinOp::Mul, n.clone(), missing, span), said))
         }
         _ => None,
+    }
+}
+
+/// A rational number as an expression: `3`, `-3 / 2`.
+fn fraction(v: &BigRational, span: Span) -> Expr {
+    let magnitude = |n: &num_bigint::BigInt| node(ExprKind::Number(n.abs().to_string()), span);
+    let unsigned = if v.is_integer() {
+        magnitude(v.numer())
+    } else {
+        binary(BinOp::Div, magnitude(v.numer()), magnitude(v.denom()), span)
+    };
+    if v.is_negative() {
+        node(ExprKind::Neg(Box::new(unsigned)), span)
+    } else {
+        unsigned
     }
 }
 

@@ -1494,7 +1494,8 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         let mut value = raw(&k.1);
         let mut rounding = 0.0;
         if self.sample.mirror {
-            value = random::mirrored(domain, &model.domain_sets, value);
+            value = random::side_partner(domain, &model.domain_sets, self.sample.band, value)
+                .unwrap_or_else(|| random::mirrored(domain, &model.domain_sets, value));
         }
         if let Band::Near { meeting, above } = self.sample.band {
             if meeting.input == k.0 {

@@ -52,6 +52,19 @@ pub enum Band {
         /// Which side of it.
         above: bool,
     },
+    /// Between two kinks or edges too close to be two scales (`Coverage::gaps`): as
+    /// [`Band::Between`], except that an input of an interval that holds the piece (or its
+    /// negative) is drawn inside it: `sqrt(q - 0.5)` beside `step(0.501 - q)` for `q in (0, 1)`
+    /// differs only on (0.5, 0.501), which the interval's outer tenth never reaches.
+    Gap(f64, f64),
+    /// Beside 0, where a kink or a domain's edge sits (`relu(y)`, `log(y)`): an input of an
+    /// interval that holds 0 is drawn just beside it (within a tenth of the interval's width,
+    /// on the side `above` says); other inputs as in [`Band::Standard`]. For `y in (-0.01, 1)`
+    /// the usual draws and the outer tenth never go below 0.
+    Zero {
+        /// Which side of 0.
+        above: bool,
+    },
     /// The usual draws, but for one input drawn near a kink whose argument is a sum of parts at
     /// far ratios ([`Meeting`]): solved from the others, then moved off by a fraction of the
     /// smallest part, above the solution or below it.
@@ -76,8 +89,8 @@ impl Band {
     /// The largest magnitude an input of this band is drawn at (about).
     pub fn top(&self) -> f64 {
         match *self {
-            Band::Standard => 3.0,
-            Band::Between(_, hi) => hi,
+            Band::Standard | Band::Zero { .. } => 3.0,
+            Band::Between(_, hi) | Band::Gap(_, hi) => hi,
             Band::Side { scale, above } => Band::side(scale, above).1,
             Band::Near { meeting, .. } => meeting.top.max(3.0),
         }
@@ -119,7 +132,16 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, words: &[u64]
                 let width = hi - lo;
                 let margin = width / 20.0;
                 match band {
-                    Band::Standard | Band::Near { .. } => r.gen_range(lo + margin..hi - margin),
+                    Band::Zero { above } if lo < 0.0 && 0.0 < hi => {
+                        let room = if above { hi } else { -lo };
+                        let off = room.min(width / 10.0) * r.gen_range(0.02..0.98);
+                        if above {
+                            off
+                        } else {
+                            -off
+                        }
+                    }
+                    Band::Standard | Band::Near { .. } | Band::Zero { .. } => r.gen_range(lo + margin..hi - margin),
                     Band::Side { scale, above } => {
                         let inside = |v: f64| v > lo && v < hi;
                         let at = match (inside(scale), inside(-scale)) {
@@ -136,7 +158,9 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, words: &[u64]
                             at - off
                         }
                     }
-                    Band::Between(..) => {
+                    Band::Gap(a, b) if lo < a && b < hi => r.gen_range(a..=b),
+                    Band::Gap(a, b) if lo < -b && -a < hi => -r.gen_range(a..=b),
+                    Band::Between(..) | Band::Gap(..) => {
                         let off = margin * r.gen_range(0.2..1.0);
                         if r.gen_bool(0.5) {
                             lo + off
@@ -151,9 +175,11 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, words: &[u64]
     }
     let positive = matches!(domain, Domain::Positive | Domain::NonNegative);
     let magnitude = match band {
-        Band::Standard | Band::Near { .. } if positive => return r.gen_range(0.2..3.0),
-        Band::Standard | Band::Near { .. } => r.gen_range(0.25..2.0),
-        Band::Between(lo, hi) => (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi),
+        Band::Standard | Band::Near { .. } | Band::Zero { .. } if positive => return r.gen_range(0.2..3.0),
+        Band::Standard | Band::Near { .. } | Band::Zero { .. } => r.gen_range(0.25..2.0),
+        Band::Between(lo, hi) | Band::Gap(lo, hi) => {
+            (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi)
+        }
         Band::Side { scale, above } => {
             let (lo, hi) = Band::side(scale, above);
             (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi)
@@ -182,6 +208,27 @@ pub fn mirrored(domain: Domain, sets: &[DomainSet], value: f64) -> f64 {
             }
         },
     }
+}
+
+/// The partner of an input's draw `value` in a [`Band::Side`] of an interval that holds both
+/// the scale and its negative: the same offset on the same side of the other one (a draw above
+/// 0.98 in `(-1, 1)` has its partner above -0.98), so that a pair of draws above and a pair below
+/// reach all four sides (a mirror in the interval reaches two of them, a kink at -0.98 half the
+/// time: an adversarial tester's finding). None elsewhere, or where the partner falls outside
+/// the interval: the mirror stays.
+pub fn side_partner(domain: Domain, sets: &[DomainSet], band: Band, value: f64) -> Option<f64> {
+    let (Domain::Set(k), Band::Side { scale, above }) = (domain, band) else { return None };
+    let DomainSet::Interval { lo, hi, .. } = &sets[k] else { return None };
+    let (lo, hi) = (ratio_to_f64(lo), ratio_to_f64(hi));
+    let inside = |v: f64| v > lo && v < hi;
+    if !(inside(scale) && inside(-scale)) || scale == 0.0 {
+        return None;
+    }
+    // The offset scaled to the other one's room, as `input_value` drew it.
+    let room = |at: f64| if above { hi - at } else { at - lo }.min((hi - lo) / 10.0);
+    let at = if (value - scale).abs() <= (value + scale).abs() { scale } else { -scale };
+    let off = (value - at) * room(-at) / room(at);
+    Some(-at + off).filter(|&v| inside(v))
 }
 
 /// Draws a signed coefficient with magnitude in `lo..hi`.

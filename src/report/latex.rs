@@ -21,7 +21,7 @@ pub enum RenderFormat {
 /// Renders a parsed file. With `results` (from `check`), each step gets a mark: ✓ proved,
 /// (✓) checked, ✗ wrong, ? undetermined.
 pub fn render_math(file: &File, results: Option<&[DerivationResult]>, format: RenderFormat) -> String {
-    let math = Math { ranges: index_ranges(file) };
+    let math = Math { ranges: index_ranges(file), spellings: std::collections::HashMap::new() };
     let title = file.items.iter().find_map(|item| match item {
         Item::Title(text, _) => Some(text.as_str()),
         _ => None,
@@ -320,7 +320,7 @@ mod tests {
     fn head(source: &str) -> String {
         let (file, errors) = parse_file(source);
         assert!(errors.is_empty(), "{errors:?}");
-        let math = Math { ranges: std::collections::HashMap::new() };
+        let math = Math { ranges: std::collections::HashMap::new(), spellings: std::collections::HashMap::new() };
         let d = file.items.iter().find_map(|i| if let Item::Derivation(d) = i { Some(d) } else { None }).unwrap();
         math.expr(&d.head)
     }

@@ -170,6 +170,65 @@ try {
   assert.match(await page.locator("#steps li.wrong .cause").textContent(), /sign/);
   assert.equal(await page.locator("#kind").inputValue(), "tex");
 
+  // An answer to a check of another kind is never shown (a tester's finding: switching from
+  // LaTeX to Markdown while a LaTeX check was on its way showed its ✗ as the Markdown verdict).
+  // The LaTeX answer is held back until the switch is made. (In a fenced code block: a derivation
+  // in LaTeX, none in Markdown.)
+  const fenced = "```\n$$\n\\frac{\\partial E}{\\partial \\text{net}_\\phi^t} = -f'_\\phi(\\text{net}_\\phi^t) \\sum_c \\zeta_c^t s_c^{t-1}\n$$\n```\n";
+  await page.goto("about:blank");
+  await page.goto(`${url}#code=${b64(fenced)}&kind=tex&model=${b64(model)}`);
+  await idle(1);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route("**/api/check", async (route) => {
+    const kindSent = JSON.parse(route.request().postData()).kind;
+    const response = await route.fetch();
+    if (kindSent === "tex") await held;
+    try { await route.fulfill({ response }); } catch { /* aborted by the page: as it should */ }
+  });
+  await page.locator("#editor .cm-content").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type(" ");
+  await page.waitForFunction(() => /checking/.test(document.getElementById("status").textContent), null, { timeout: TIMEOUT });
+  await page.selectOption("#kind", "markdown");
+  release();
+  await page.waitForFunction(() => !/typing|checking/.test(document.getElementById("status").textContent), null, { timeout: TIMEOUT });
+  assert.equal(await page.locator("#kind").inputValue(), "markdown");
+  assert.equal(await page.locator("#steps li[data-verdict]").count(), 0, "no LaTeX verdict is shown for the Markdown answer");
+  await page.unroute("**/api/check");
+
+  // A check that cannot be made leaves no verdict of an older text on screen.
+  await page.goto("about:blank");
+  await page.goto(url);
+  await idle(3);
+  await page.route("**/api/check", (route) => route.abort("connectionrefused"));
+  await page.locator("#editor .cm-line", { hasText: "= f_phi'(net_phi[t]) * sum(c" }).click();
+  await page.keyboard.press("End");
+  await page.keyboard.type(" + 1");
+  await page.waitForFunction(() => /does not answer/.test(document.getElementById("status").textContent), null, { timeout: TIMEOUT });
+  assert.equal(await page.locator("#steps li[data-verdict]").count(), 0);
+  assert.equal(await page.locator(".gp-verdicts .gp-mark[data-verdict]").count(), 0);
+  await page.unroute("**/api/check");
+  // (The refused request is logged by the browser as a failed load: expected here.)
+  for (let i = problems.length - 1; i >= 0; i--) if (/Failed to load resource/.test(problems[i])) problems.splice(i, 1);
+
+  // The panel from the keyboard: Tab reaches a step, Enter puts the cursor on its line.
+  await page.goto("about:blank");
+  await page.goto(url);
+  await idle(3);
+  await page.locator("#steps li[data-verdict]").nth(2).focus();
+  await page.keyboard.press("Enter");
+  const cursorLine = await page.evaluate(() => document.querySelector("#editor .cm-activeLine")?.textContent ?? "");
+  assert.match(cursorLine, /= f_phi'\(net_phi\[t\]\) \* sum\(c/, `the cursor is on the step's line: ${cursorLine}`);
+
+  // A phone's width: nothing wider than the screen.
+  const phone = await browser.newPage({ viewport: { width: 375, height: 700 } });
+  await phone.goto(url);
+  await phone.waitForFunction(() => document.querySelectorAll("#steps li[data-verdict]").length === 3, null, { timeout: TIMEOUT });
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `the page is ${width} px wide at 375 px`);
+  await phone.close();
+
   assert.deepEqual(problems, []);
   console.log(`playground: ok (screenshot ${shot})`);
 } catch (error) {

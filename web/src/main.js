@@ -114,7 +114,7 @@ const modelView = new EditorView({
 let currentKind = "deriv";
 function kind() { return currentKind; }
 
-function setStatus(text) { statusEl.textContent = text; }
+function setStatus(text) { statusEl.textContent = text; statusEl.title = text; }
 
 function scheduleCheck() {
   document.body.classList.add("gp-stale");
@@ -123,9 +123,21 @@ function scheduleCheck() {
   timer = setTimeout(runCheck, DEBOUNCE_MS);
 }
 
+// No verdict stays on screen for a text that was not checked: the marks, the panel and the
+// typeset derivation are cleared, with the reason in the status (a tester's finding: with the
+// server down, an edited step kept its faded ✓ and "proved" in the panel).
+function clearVerdicts() {
+  stepsEl.replaceChildren();
+  mathEl.replaceChildren();
+  view.dispatch(setDiagnostics(view.state, []), { effects: setMarks.of(RangeSet.empty) });
+  modelView.dispatch(setDiagnostics(modelView.state, []));
+  document.body.classList.remove("gp-stale");
+}
+
 async function runCheck() {
   const text = view.state.doc.toString();
-  const model = kind() === "deriv" ? null : modelView.state.doc.toString();
+  const checkedKind = kind();
+  const model = checkedKind === "deriv" ? null : modelView.state.doc.toString();
   keepInUrl(text, model);
   const mine = ++sequence;
   if (controller) controller.abort();
@@ -137,7 +149,7 @@ async function runCheck() {
     const response = await fetch("/api/check", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(model === null ? { source: text } : { source: text, kind: kind(), model }),
+      body: JSON.stringify(model === null ? { source: text } : { source: text, kind: checkedKind, model }),
       signal: controller.signal,
     });
     busy = response.status === 503;
@@ -146,6 +158,7 @@ async function runCheck() {
   } catch (error) {
     if (mine !== sequence || error.name === "AbortError") return;
     if (error.message === "Failed to fetch" || error instanceof TypeError) {
+      clearVerdicts();
       setStatus("not checked: the playground server does not answer (is `gradproof serve` still running?)");
     } else if (busy) {
       // The server checks as many texts at once as it allows: this one again, a little later.
@@ -153,12 +166,14 @@ async function runCheck() {
       clearTimeout(timer);
       timer = setTimeout(runCheck, RETRY_MS);
     } else {
+      clearVerdicts();
       setStatus(`not checked: ${error.message}`);
     }
     return;
   }
-  // Stale: a newer text is on its way.
-  if (mine !== sequence || view.state.doc.toString() !== text) return;
+  // Stale: a newer text is on its way, or the input was switched to another kind (a LaTeX
+  // answer's verdicts were shown as the Markdown answer's: a tester's finding).
+  if (mine !== sequence || view.state.doc.toString() !== text || kind() !== checkedKind) return;
   if (model !== null && modelView.state.doc.toString() !== model) return;
   show(answer);
 }
@@ -217,7 +232,7 @@ function show(answer) {
     li.className = "wrong gp-error";
     const file = answer.in_model ? "model, " : "";
     li.textContent = `${file}line ${error.line}:${error.column}: error: ${error.message}${error.hint ? ` — ${error.hint}` : ""}`;
-    li.onclick = () => jumpTo(span.from, answer.in_model ? modelView : view);
+    focusable(li, () => jumpTo(span.from, answer.in_model ? modelView : view));
     stepsEl.append(li);
   });
   // Warnings (a head that is identically 0 by the declarations) change no verdict: lint
@@ -232,7 +247,7 @@ function show(answer) {
     const li = document.createElement("li");
     li.className = "undetermined gp-warning";
     li.textContent = `line ${warning.line}:${warning.column}: warning: ${warning.message}${warning.hint ? ` — ${warning.hint}` : ""}`;
-    li.onclick = () => jumpTo(span.from, view);
+    focusable(li, () => jumpTo(span.from, view));
     stepsEl.append(li);
   });
   ranges.sort((a, b) => a.from - b.from);
@@ -274,8 +289,20 @@ function stepItem(step, span) {
     values.textContent = counterexampleText(step.counterexample);
     li.append(values);
   }
-  li.onclick = () => jumpTo(span.from);
+  focusable(li, () => jumpTo(span.from));
   return li;
+}
+
+// A line of the panel that a click or the keyboard (Tab to it, Enter or Space) takes to its place.
+function focusable(li, go) {
+  li.tabIndex = 0;
+  li.onclick = go;
+  li.onkeydown = (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      go();
+    }
+  };
 }
 
 function jumpTo(from, editor = view) {
@@ -349,6 +376,11 @@ const answers = {};
 
 function setKind(next, { keepTexts = false } = {}) {
   const before = currentKind;
+  if (before !== next) {
+    // A check of the other kind on its way answers for nothing on screen.
+    sequence += 1;
+    if (controller) controller.abort();
+  }
   currentKind = next;
   kindMenu.value = next;
   modelPane.hidden = next === "deriv";
