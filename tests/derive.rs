@@ -268,6 +268,18 @@ fn a_dependency_computed_from_another_is_not_counted_twice() {
         let report = check_source("lstm", derived.text.as_bytes(), &CheckOptions::default());
         assert!(report.derivations.iter().flat_map(|d| &d.steps).all(|s| s.verdict == Verdict::Proved), "{goal}");
     }
+    // A node that reads one element of the upstream family (`c[1]`), where the other dependency
+    // reads more of it: refused with the reason, not a wrong step (an adversarial tester).
+    let partial =
+        "index k in 1..2\nvar u[k], w\nlet c[k] = w*u[k]\nlet h = tanh(c[1] + c[2])\nunknown E depends on h, c[1]\n";
+    for goal in ["diff(E, u[2])", "diff(E, w)"] {
+        match derive(partial, goal, None, &CheckOptions::default()) {
+            Err(DeriveError::Failed(why)) => {
+                assert!(why.contains("is computed from") && !why.contains("please report"), "{why}")
+            }
+            other => panic!("{goal}: {other:?}"),
+        }
+    }
     match derive(&source, "diff(E, h[k,t-1])", None, &CheckOptions::default()) {
         Err(DeriveError::Failed(why)) => {
             assert!(why.contains("`h[j,t]` is computed from `c[j,t]`") && !why.contains("please report"), "{why}")

@@ -1629,6 +1629,20 @@ fn a_models_e_leaves_or_shares_the_exponential() {
     assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
     let report = check(r"\[ \frac{d}{de} \frac{1}{2} e^2 = e \]", AnswerKind::Tex, plain);
     assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    // A reviewer: `e` alone still names the model's `e` where the model spells it otherwise, and
+    // `e^\top e` is a transpose, never the exponential.
+    let report = check(r"\[ \frac{d}{dx} e x^2 = 2 e x \]", AnswerKind::Tex, spelled);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    let vector = "index i in 1..n, j in 1..n\nvar e[i], w[i]\nlatex e \"\\epsilon\"\n";
+    let report = check(r"\[ \frac{\partial}{\partial w_i} \sum_j e_j w_j = e_i \]", AnswerKind::Tex, vector);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    let vector = "var e: n, w: n\n";
+    let report = check(
+        r"\[ \frac{\partial}{\partial w} \left( \frac{1}{2} e^\top e + w^\top w \right) = 2 w \]",
+        AnswerKind::Tex,
+        vector,
+    );
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
 }
 
 /// Notation from textbooks and homework that was refused with a generic hint (a student tester's
@@ -1729,4 +1743,19 @@ fn a_spelling_with_its_own_superscript_is_transposed_whole() {
     assert!(report.errors.is_empty(), "{:?}", errors(&report));
     use Verdict::*;
     assert_eq!(verdicts(&report), [[Proved], [Wrong]]);
+}
+
+/// An indicator of an inequality, ReLU's derivative as textbooks write it (a student tester:
+/// `\mathbb{1}[z > 0]` was "a vector of ones, `\mathbf{1}`, is not read"): a step, read as
+/// `cases` reads it, exactly (`z > 0` is `1 - step(-z)`, as step(0) = 1).
+#[test]
+fn an_indicator_of_an_inequality_is_a_step() {
+    let model = "var z, g\nlet a = relu(z)\n";
+    for indicator in [r"\mathbb{1}[z > 0]", r"\mathbf{1}\{z > 0\}", r"\mathbb{1}[z \geq 0]", r"\mathbb{1}[0 < z]"] {
+        let report =
+            check(&format!(r"\[ \frac{{\partial a}}{{\partial z}} g = g \, {indicator} \]"), AnswerKind::Tex, model);
+        assert_eq!(verdicts(&report), [[Verdict::Proved]], "{indicator}: {:?}", errors(&report));
+    }
+    let report = check(r"\[ \frac{\partial a}{\partial z} g = g \, \mathbb{1}[z < 0] \]", AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Wrong]], "{:?}", errors(&report));
 }

@@ -532,3 +532,18 @@ fn a_side_no_precision_can_tell_is_undetermined_and_the_file_goes_on() {
     assert!(found[0].1.contains("cannot tell"), "{found:?}");
     assert_eq!(found[1].0, Verdict::Proved, "{found:?}");
 }
+
+/// A wrong step in numbers after a chain of definitions each read twice by the next (twenty steps
+/// of gradient descent unrolled): the search for repairs wrote the definitions out as trees, which
+/// doubled at every link (a reviewer: minutes and gigabytes where it had taken 10 ms). They are
+/// written as their values; the step is `wrong` with a repair or none, at once.
+#[test]
+fn a_repair_in_numbers_after_a_long_chain_of_definitions_is_searched_at_once() {
+    let mut source = String::from("let x0 = 1.5\n");
+    for k in 1..=20 {
+        source.push_str(&format!("let x{k} = x{} - 0.1 * 2 * x{}\n", k - 1, k - 1));
+    }
+    source.push_str("derive x20\n  = 0.02\n");
+    let report = check(&source);
+    assert_eq!(steps(&report)[0].0, Verdict::Wrong);
+}

@@ -784,4 +784,36 @@ fn edges_through_logs_periodic_functions_and_interval_ends_are_reached() {
     for seed in [DEFAULT_SEED, 1, 2, 3, 4, 5, 6, 7] {
         assert_verdicts(source, seed, &expected);
     }
+    // The second tester, on those draws: a kink at 0 of a product of two such inputs (both drawn
+    // on one side of 0, the product never changed sign), an edge at an interval's end beside a
+    // kink just inside it, a sliver of `sin` below 0 (across 3π/2 and -π/2).
+    let source = "var x
+var u in (-0.01, 1), w in (-0.01, 1)
+var t in (1, 3)
+var p > 0
+                  derive relu(u*w)
+  = u*w
+                  derive step(u*w)
+  = 1
+                  derive sqrt(t - 1) + step(1.001 - t)
+  = sqrt(t - 1)
+                  derive 0 * log(sin(p) + 0.999)
+  = 0
+                  derive relu(sin(x) + 0.999)
+  = sin(x) + 0.999
+                  derive relu(u*w) - relu(-u*w)
+  = u*w
+";
+    for seed in [DEFAULT_SEED, 1, 2, 3, 4, 5, 6, 7] {
+        assert_verdicts(source, seed, &[Wrong, Wrong, Wrong, Wrong, Wrong, Checked]);
+    }
+    // A `≈` step beside 0 is not made wrong by a draw where one rounded side is undefined (a
+    // reviewer: 0.004 rounds to 0.00).
+    let source = "var u in (-1, 0.01)
+derive sqrt(u - 0.004) + 1
+  ≈ sqrt(u - 0.00) + 1.0
+";
+    for seed in [DEFAULT_SEED, 1, 2, 3] {
+        assert!(check(source, seed).derivations[0].steps[0].verdict != Wrong, "seed {seed}");
+    }
 }

@@ -528,3 +528,33 @@ fn two_parts_exchanged_between_terms_are_named() {
     let text = gradproof::grade::repair_text(repair, "the step before");
     assert!(text.ends_with("are swapped: exchanging them makes this step follow from the step before"), "{text}");
 }
+
+/// A student tester's findings of 6 December, each with its truth by hand: a temperature
+/// multiplied where it divides (`T * (p[k] - delta(k, y))` for `(p[k] - delta(k, y)) / T`); the
+/// scaling of inverted dropout forgotten, its mask already there (`gh * m`: `1 / (1 - p)` is
+/// missing, not `m / (1 - p)`, which verified only because a mask's m² = m); a square root
+/// forgotten going from the formula to numbers (`0.045` for `sqrt(s1)`, s1 = 0.045); an exponent
+/// of numbers not lowered, said as its value (`-3 / 2`, not `-1 / 2 - 1`).
+#[test]
+fn inverted_factors_masks_roots_and_exponents_are_said_plainly() {
+    let report = check_text(
+        "index k in 1..K, j in 1..K\nvar z[k], T > 0\nvar y in 1..K\n\
+         let p[k] = exp(z[k] / T) / sum(j, exp(z[j] / T))\n\
+         derive \"temperature\" diff(-log(p[y]), z[k])\n  = T * (p[k] - delta(k, y))\n\
+         var q in (0, 1)\nvar m in {0, 1}\nvar a, gh\nlet h = m * a / (1 - q)\n\
+         derive \"dropout\" gh * diff(h, a)\n  = gh * m\n\
+         let rho = 0.9, lr = 0.01, s0 = 0.04, g = 0.3, w = 1\nlet s1 = rho * s0 + (1 - rho) * g^2\n\
+         derive \"root\" w - lr * g / sqrt(s1)\n  = 1 - 0.01 * 0.3 / 0.045\n\
+         var v > 0, e\n\
+         derive \"exponent\" diff((v + 1)^(-1/2) * e, v)\n  = -1/2 * (v + 1)^(-1/2) * e\n",
+    );
+    assert_repairs(
+        &report,
+        &[
+            ("temperature", RepairKind::WrongFactor, "T", "1 / T"),
+            ("dropout", RepairKind::MissingChainFactor, "", "1 / (1 - q)"),
+            ("root", RepairKind::Function, "0.045", "sqrt(0.045)"),
+            ("exponent", RepairKind::Power, "(v + 1)^(-1/2)", "(v + 1)^(-3 / 2)"),
+        ],
+    );
+}

@@ -457,7 +457,8 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     let mut out: Vec<(Band, usize)> = out.into_iter().map(|b| (b, 2)).collect();
     // Beside a kink at 0 of an input whose interval holds 0 near one end, a draw on each side.
     if cover.zero_kink {
-        out.extend([(Band::Zero { above: true }, 1), (Band::Zero { above: false }, 1)]);
+        out.extend([(Band::Zero { above: true, mixed: false }, 1), (Band::Zero { above: false, mixed: false }, 1)]);
+        out.extend([(Band::Zero { above: true, mixed: true }, 1); ZERO_MIXED_DRAWS]);
     }
     out.extend([(Band::Between(SMALL.0, SMALL_SPLIT), 1), (Band::Between(SMALL_SPLIT, SMALL.1), 1)]);
     // Near each kink where parts meet at far ratios, on each side a mirrored pair of draws
@@ -497,6 +498,10 @@ pub(super) const BAND_ELEMENTS: usize = 16;
 
 /// Draws at magnitudes beyond this compare only values computed without finite differences.
 pub(super) const MODERATE: f64 = 20.0;
+
+/// The draws beside 0 in which each input of an interval takes its side at random: two inputs are
+/// on two sides at one of them in all but one in 256.
+const ZERO_MIXED_DRAWS: usize = 8;
 
 /// The largest size an instance added to reach a range may have.
 pub(super) const COVER_MAX_SIZE: i64 = 16;

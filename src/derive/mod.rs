@@ -637,7 +637,22 @@ fn resolve_layer(
                 let upstream: Vec<usize> =
                     on_target.iter().copied().filter(|&g| g != fam_d && model.reach[fam_d][g]).collect();
                 if !upstream.is_empty() {
-                    if !model.reaches_avoiding(fam_d, fam_x, &upstream) {
+                    // (Only where the node reads the upstream families whole, at range indices:
+                    // `∂E/∂c[1]` moves the part of `h` that reads `c[1]`, not what it reads of
+                    // `c[2]`; an adversarial tester's finding.)
+                    let whole = deps
+                        .iter()
+                        .filter(|d| model.family_of(&d.name.name, &d.subscripts).is_some_and(|f| upstream.contains(&f)))
+                        .all(|d| {
+                            let Some(f) = model.family_of(&d.name.name, &d.subscripts) else { return false };
+                            model.fams[f].slots.iter().zip(&d.subscripts).all(|(slot, sub)| match slot {
+                                rules::SlotPat::Range(_) => {
+                                    single_name(sub).is_some_and(|n| model.indices.contains_key(n))
+                                }
+                                _ => true,
+                            })
+                        });
+                    if whole && !model.reaches_avoiding(fam_d, fam_x, &upstream) {
                         continue;
                     }
                     let names: Vec<String> = deps

@@ -46,6 +46,9 @@ pub struct Entry {
 #[derive(Debug, Default)]
 pub struct Names {
     by_base: BTreeMap<String, Vec<Entry>>,
+    /// Whether the model declares an `e` and spells it otherwise (`latex e "\epsilon"`): then
+    /// `e^{…}` is the exponential.
+    pub e_spelled_otherwise: bool,
     /// The declared range of each range index, by its name in the model.
     ranges: BTreeMap<String, RangeExpr>,
     /// The names each defined node, function and unknown node reads directly.
@@ -124,19 +127,16 @@ impl Names {
         }
         let mut names = Names { ranges, reads: reads_of(file), slots: slots_of(file), ..Names::default() };
         let mut seen: Vec<String> = Vec::new();
-        // A model that spells its `e` otherwise (`latex e "\epsilon"`) leaves `e` to Euler's
-        // number: `e^{2x}` is the exponential (a student tester's finding: it was a power of the
-        // smoothing rate, and a right step `wrong`).
-        let e_spelled_otherwise = file.items.iter().any(|item| {
+        // A model that spells its `e` otherwise (`latex e "\epsilon"`) leaves `e^{…}` to Euler's
+        // number: the exponential (a student tester's finding: it was a power of the smoothing
+        // rate, and a right step `wrong`). `e` alone and `e_j` still name the model's `e`.
+        names.e_spelled_otherwise = file.items.iter().any(|item| {
             matches!(item, Item::Latex { name, spellings, .. }
                 if name.name == "e" && spellings.iter().all(|s| s.trim() != "e"))
         });
         for (name, kind, elements) in &declared {
             if !seen.contains(name) {
                 seen.push(name.clone());
-                if name == "e" && e_spelled_otherwise {
-                    continue;
-                }
                 names.add(name.clone(), *kind, elements.clone());
             }
         }

@@ -1240,7 +1240,20 @@ impl<'a> P<'a> {
                     self.pos += taken;
                     self.indicator(&inner, join(span, at))
                 }
-                None => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
+                None => match self.peek() {
+                    // An inequality, `\mathbb{1}[z > 0]` (ReLU's derivative): a step, read exactly
+                    // as `cases` reads it (a student tester's finding: "a vector of ones").
+                    Some(Node::Paren('[' | '{' | '(', inner, _, at)) => match comparison(inner) {
+                        Some(Condition::Compare(u, rel, v)) => {
+                            let at = *at;
+                            self.pos += 1;
+                            let (u, v) = (self.sub(&u)?, self.sub(&v)?);
+                            Ok(Expr { span: join(span, at), ..step_indicator(u, rel, v, join(span, at)) })
+                        }
+                        _ => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
+                    },
+                    _ => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
+                },
             },
             Node::Cmd(ref name, ref args, _) if is_name_command(name, args) => {
                 self.name(&node, None, None, 0, Written { span, name_end: span.end })
@@ -1358,20 +1371,10 @@ impl<'a> P<'a> {
             }
         }
         let (u, v, a, b) = (self.sub(&u)?, self.sub(&v)?, self.sub(a)?, self.sub(b)?);
-        let call = |f: &str, arg: Expr| Expr {
-            kind: ExprKind::Call { func: ident(f, span), primes: 0, args: vec![arg] },
-            span,
-        };
         let bin =
             |op: BinOp, x: Expr, y: Expr| Expr { kind: ExprKind::Binary(op, Box::new(x), Box::new(y), span), span };
         let one = || Expr { kind: ExprKind::Number("1".to_string()), span };
-        let step_of = |x: Expr, y: Expr| call("step", bin(BinOp::Sub, x, y));
-        let indicator = match rel {
-            Comparison::AtLeast => step_of(u, v),
-            Comparison::Above => bin(BinOp::Sub, one(), step_of(v, u)),
-            Comparison::AtMost => step_of(v, u),
-            Comparison::Below => bin(BinOp::Sub, one(), step_of(u, v)),
-        };
+        let indicator = step_indicator(u, rel, v, span);
         // Each branch's term at its value's place, so that a repair of one branch names that
         // branch (`\delta` missing from `\operatorname{sign}(r)`, not from the whole `cases`,
         // which a student multiplied through: a student tester's finding).
@@ -2059,9 +2062,10 @@ impl<'a> P<'a> {
             }
         }
         let candidates = self.names.with_base(&word);
-        if candidates.is_empty() {
+        let euler = word == "e" && (candidates.is_empty() || self.names.e_spelled_otherwise);
+        if candidates.is_empty() || (euler && sup.is_some() && sub.is_none() && decoration.is_none()) {
             if decoration.is_none() && sub.is_none() {
-                if word == "e" {
+                if euler {
                     if let Some(sup) = sup {
                         let arg = self.sub(sup)?;
                         return Ok(Expr {
@@ -2120,7 +2124,8 @@ impl<'a> P<'a> {
         // Where the model's `e` is a quantity (`var e`, an error or a noise), `e^2` is its
         // square, but `e^{2x}` is as likely the exponential: refused, not read either way.
         if let (true, None, None, Some(sup)) = (word == "e", &decoration, sub, sup) {
-            if sup.iter().any(names_something) {
+            // (`e^\top e` is a transpose: read as one.)
+            if sup.iter().any(names_something) && !self.is_transpose(sup).unwrap_or(true) {
                 return Err(Diagnostic::error(span, "`e^{…}` is ambiguous: the model declares a quantity `e`").with_hint(
                     "write `\\exp(…)` for the exponential (`\\exp(2x)`), or `(e)^{…}` for a power of the model's `e`; a model that writes its `e` otherwise (`latex e \"\\epsilon\"`) leaves `e` to the exponential",
                 ));
@@ -2723,6 +2728,21 @@ fn comparison(cell: &[Node]) -> Option<Condition> {
         rest.iter().enumerate().filter_map(|(k, n)| relation(n).map(|r| (k, r))).collect();
     let [(k, r)] = at.as_slice() else { return None };
     (*k > 0 && k + 1 < rest.len()).then(|| Condition::Compare(rest[..*k].to_vec(), *r, rest[k + 1..].to_vec()))
+}
+
+/// 1 where `u rel v` holds, else 0, with `step` (1 at 0): `u ≥ v` is `step(u - v)`, `u > v` is
+/// `1 - step(v - u)`.
+fn step_indicator(u: Expr, rel: Comparison, v: Expr, span: Span) -> Expr {
+    let call =
+        |arg: Expr| Expr { kind: ExprKind::Call { func: ident("step", span), primes: 0, args: vec![arg] }, span };
+    let bin = |op: BinOp, x: Expr, y: Expr| Expr { kind: ExprKind::Binary(op, Box::new(x), Box::new(y), span), span };
+    let one = || Expr { kind: ExprKind::Number("1".to_string()), span };
+    match rel {
+        Comparison::AtLeast => call(bin(BinOp::Sub, u, v)),
+        Comparison::Above => bin(BinOp::Sub, one(), call(bin(BinOp::Sub, v, u))),
+        Comparison::AtMost => call(bin(BinOp::Sub, v, u)),
+        Comparison::Below => bin(BinOp::Sub, one(), call(bin(BinOp::Sub, u, v))),
+    }
 }
 
 /// `\mathbb{1}`, `\mathbf{1}`: the indicator's one.

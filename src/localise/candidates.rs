@@ -182,6 +182,7 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
         dropped_parts(step, path, node, known, &mut out);
         extra_sums(step, path, node, &renames, &mut out);
         power_changes(step, path, node, &mut out);
+        inverted_factors(step, path, node, known, &mut out);
     }
     swapped_parts(step, &nodes, &mut out);
     // A matrix step written the wrong way round (`h * (o - t)^T` for `(o - t) * h^T`): its
@@ -339,6 +340,36 @@ fn parent_calls(root: &Expr, path: &[usize], call: &Expr) -> bool {
         _ => false,
     };
     node_at(root, parent).is_some_and(|p| same(p, call))
+}
+
+/// A scalar input multiplied where it divides, or dividing where it multiplies: `T` where `1 / T`
+/// is needed (a temperature, a learning rate, a batch size; a student tester's finding: "multiplied
+/// by T" had no repair), and `x / T` replaced by `x * T`.
+fn inverted_factors(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut Vec<Candidate>) {
+    let ExprKind::Name(ident) = &e.kind else { return };
+    if !known.scalars.contains(&ident.name) {
+        return;
+    }
+    let Some((_, up)) = path.split_last() else { return };
+    let Some(parent) = node_at(root, up) else { return };
+    match &parent.kind {
+        ExprKind::Binary(BinOp::Mul, ..) => {
+            let one = node(ExprKind::Number("1".to_string()), e.span);
+            push_replacement(
+                out,
+                RepairKind::WrongFactor,
+                root,
+                path,
+                e.span,
+                binary(BinOp::Div, one, e.clone(), e.span),
+            );
+        }
+        ExprKind::Binary(BinOp::Div, num, den, op) if std::ptr::eq(den.as_ref(), e) => {
+            let with = node(ExprKind::Binary(BinOp::Mul, num.clone(), den.clone(), *op), parent.span);
+            push_replacement(out, RepairKind::WrongFactor, root, up, parent.span, with);
+        }
+        _ => {}
+    }
 }
 
 /// A path from the root to a node: the child taken at each level.
@@ -1338,6 +1369,9 @@ fn in_numbers(before: &Expr, step: &Expr, known: &Known) -> Expr {
     numbers.iter().fold(before.clone(), |e, (name, value)| substituted(&e, name, value))
 }
 
+/// The most bits of a definition's value [`arithmetic_in_numbers`] writes out.
+const MAX_VALUE_BITS: u64 = 256;
+
 /// The most rounds [`arithmetic_in_numbers`] writes definitions out (each round may write out a
 /// definition used by one written out in the round before).
 const MAX_WRITTEN_OUT: usize = 4;
@@ -1352,6 +1386,9 @@ fn arithmetic_in_numbers(before: &Expr, step: &Expr, known: &Known) -> Expr {
     if any_node(step, &named) || !any_node(before, &named) {
         return before.clone();
     }
+    // Each definition written as its value (a number, or a quotient of two), not as its body: a
+    // chain of definitions that each read the one before twice doubles at every link (a
+    // reviewer's finding: 20 steps of gradient descent held the search for minutes).
     let mut values: Vec<(&str, Expr)> = Vec::new();
     for _ in 0..MAX_WRITTEN_OUT {
         let grown = values.len();
@@ -1361,8 +1398,8 @@ fn arithmetic_in_numbers(before: &Expr, step: &Expr, known: &Known) -> Expr {
                 continue;
             }
             let written = values.iter().fold(body.clone(), |e, (n, v)| substituted(&e, n, v));
-            if exact_value(&written).is_some() {
-                values.push((name, written));
+            if let Some(v) = exact_value(&written).filter(|v| v.numer().bits() + v.denom().bits() <= MAX_VALUE_BITS) {
+                values.push((name, fraction(&v, body.span)));
             }
         }
         if values.len() == grown {
@@ -1608,18 +1645,15 @@ fn completed(before: &Expr, at: &[usize], part: &Expr, n: &Expr) -> Option<(Repa
     }
 }
 
-/// A rational number as an expression: `3`, `-3 / 2`.
+/// A rational number as an expression: `3`, `-3 / 2` (the sign on the numerator).
 fn fraction(v: &BigRational, span: Span) -> Expr {
     let magnitude = |n: &num_bigint::BigInt| node(ExprKind::Number(n.abs().to_string()), span);
-    let unsigned = if v.is_integer() {
-        magnitude(v.numer())
+    let top =
+        if v.is_negative() { node(ExprKind::Neg(Box::new(magnitude(v.numer()))), span) } else { magnitude(v.numer()) };
+    if v.is_integer() {
+        top
     } else {
-        binary(BinOp::Div, magnitude(v.numer()), magnitude(v.denom()), span)
-    };
-    if v.is_negative() {
-        node(ExprKind::Neg(Box::new(unsigned)), span)
-    } else {
-        unsigned
+        binary(BinOp::Div, top, magnitude(v.denom()), span)
     }
 }
 

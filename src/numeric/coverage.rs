@@ -713,14 +713,24 @@ impl<'m> Walk<'m> {
         // tester's finding).
         if depth > 0 && x.abs() <= 1.0 {
             if let Expr::Builtin(b @ (Builtin::Sin | Builtin::Cos), 0, args) = atom {
-                let (first, next) = if *b == Builtin::Sin {
-                    (x.asin(), std::f64::consts::PI - x.asin())
+                // (For `sin` below 0 the sliver lies across 3π/2 and -π/2: `sin(x) = -0.999` at
+                // 4.668 and 4.757, and at -1.526 and -1.616; the first and next are each paired
+                // with the one a period away. An adversarial tester's finding.)
+                let tau = 2.0 * std::f64::consts::PI;
+                let places = if *b == Builtin::Sin {
+                    let (first, next) = (x.asin(), std::f64::consts::PI - x.asin());
+                    if x < 0.0 {
+                        vec![first, next, first + tau, next - tau]
+                    } else {
+                        vec![first, next]
+                    }
                 } else {
-                    (x.acos(), 2.0 * std::f64::consts::PI - x.acos())
+                    vec![x.acos(), tau - x.acos()]
                 };
                 let form = linear(self.model, &args[0]);
-                self.kink_at(&form, first, depth - 1);
-                self.kink_at(&form, next, depth - 1);
+                for t in places {
+                    self.kink_at(&form, t, depth - 1);
+                }
             }
         }
         if x == 0.0 {

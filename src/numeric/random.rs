@@ -64,6 +64,10 @@ pub enum Band {
     Zero {
         /// Which side of 0.
         above: bool,
+        /// Whether each input takes its side at random instead (`relu(u*w)` with both beside 0
+        /// is negative only where one is below and the other above; an adversarial tester's
+        /// finding).
+        mixed: bool,
     },
     /// The usual draws, but for one input drawn near a kink whose argument is a sum of parts at
     /// far ratios ([`Meeting`]): solved from the others, then moved off by a fraction of the
@@ -132,7 +136,8 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, words: &[u64]
                 let width = hi - lo;
                 let margin = width / 20.0;
                 match band {
-                    Band::Zero { above } if lo < 0.0 && 0.0 < hi => {
+                    Band::Zero { above, mixed } if lo < 0.0 && 0.0 < hi => {
+                        let above = if mixed { r.gen_bool(0.5) } else { above };
                         let room = if above { hi } else { -lo };
                         let off = room.min(width / 10.0) * r.gen_range(0.02..0.98);
                         if above {
@@ -158,8 +163,17 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, words: &[u64]
                             at - off
                         }
                     }
-                    Band::Gap(a, b) if lo < a && b < hi => r.gen_range(a..=b),
-                    Band::Gap(a, b) if lo < -b && -a < hi => -r.gen_range(a..=b),
+                    // (The piece clipped to the interval: an edge at its end, `sqrt(t - 1)` for
+                    // `t in (1, 3)`, with a kink at 1.001 is a piece inside it; an adversarial
+                    // tester's finding.)
+                    Band::Gap(a, b) if a.max(lo) < b.min(hi) => {
+                        let (a, b) = (a.max(lo), b.min(hi));
+                        a + (b - a) * r.gen_range(0.02..0.98)
+                    }
+                    Band::Gap(a, b) if (-b).max(lo) < (-a).min(hi) => {
+                        let (a, b) = ((-b).max(lo), (-a).min(hi));
+                        a + (b - a) * r.gen_range(0.02..0.98)
+                    }
                     Band::Between(..) | Band::Gap(..) => {
                         let off = margin * r.gen_range(0.2..1.0);
                         if r.gen_bool(0.5) {
