@@ -272,6 +272,17 @@ fn a_dependency_computed_from_another_is_not_counted_twice() {
     // reads more of it: refused with the reason, not a wrong step (an adversarial tester).
     let partial =
         "index k in 1..2\nvar u[k], w\nlet c[k] = w*u[k]\nlet h = tanh(c[1] + c[2])\nunknown E depends on h, c[1]\n";
+    // So does one over another range, or at one index twice (the second reviewer: "please report").
+    let other_range = "index k in 1..3, m in 1..2\nvar u[k], w\nlet c[k] = w*u[k]\nlet h = tanh(sum(k, c[k]))\nunknown E depends on h, c[m]\n";
+    let diagonal = "index k in 1..2, j in 1..2\nvar u[k], w\nlet c[k,j] = w*u[k]*u[j]\nlet h = tanh(sum(k, sum(j, c[k,j])))\nunknown E depends on h, c[k,k]\n";
+    for model in [other_range, diagonal] {
+        match derive(model, "diff(E, w)", None, &CheckOptions::default()) {
+            Err(DeriveError::Failed(why)) => {
+                assert!(why.contains("is computed from") && !why.contains("please report"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
     for goal in ["diff(E, u[2])", "diff(E, w)"] {
         match derive(partial, goal, None, &CheckOptions::default()) {
             Err(DeriveError::Failed(why)) => {

@@ -1633,6 +1633,13 @@ fn a_models_e_leaves_or_shares_the_exponential() {
     // `e^\top e` is a transpose, never the exponential.
     let report = check(r"\[ \frac{d}{dx} e x^2 = 2 e x \]", AnswerKind::Tex, spelled);
     assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    // `e^2` there: the model's `e` squared, or Euler's number squared? Refused (the second
+    // reviewer: read as the latter, `\frac{d}{de} \frac{1}{2} e^2 = e` was `wrong`).
+    let report = check(r"\[ \frac{d}{de} \frac{1}{2} e^2 = e \]", AnswerKind::Tex, spelled);
+    assert_eq!(errors(&report), ["1:29 `e^{…}` is ambiguous: the model declares a quantity `e`"]);
+    let vector = "var e: n, w: n\nlatex e \"\\epsilon\"\n";
+    let report = check(r"\[ \frac{\partial}{\partial w} \left( e^\top w \right) = e \]", AnswerKind::Tex, vector);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
     let vector = "index i in 1..n, j in 1..n\nvar e[i], w[i]\nlatex e \"\\epsilon\"\n";
     let report = check(r"\[ \frac{\partial}{\partial w_i} \sum_j e_j w_j = e_i \]", AnswerKind::Tex, vector);
     assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));

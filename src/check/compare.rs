@@ -71,6 +71,18 @@ pub(super) fn compare(
                 _ => PairOutcome::OneUndefined,
             };
         }
+        // The other way round: the step before undefined where the `≈` step as written is
+        // defined, and a reading in its rounding box undefined too (`sqrt(u - 0.004) ≈ sqrt(u -
+        // 0.00)` at u = 0.002: 0.00 stands for [-0.005, 0.005]): neither side tells (a
+        // reviewer's finding; a step with nothing rounded, `log(abs(x - 2)) ≈ log(2 - x)`, still
+        // counts).
+        (Point::Undefined, Point::Value { .. }) if relation == Relation::Approx && rule == ToleranceRule::Rounding => {
+            return match b_widened {
+                // (Not known to be defined and continuous over the box: a reading may be undefined.)
+                Some(Err(_)) | Some(Ok(Interval { continuous: false, .. })) => PairOutcome::BothUndefined,
+                _ => PairOutcome::OneUndefined,
+            };
+        }
         (Point::Undefined, _) | (_, Point::Undefined) => return PairOutcome::OneUndefined,
         (
             Point::Value { exact: xa, float: fa, error: ea, scale: sa },
@@ -259,14 +271,10 @@ pub(super) fn judge(
             // log((x+2)^2 - 0.01)`; a reviewer's finding.)
             let exact_sides = !differenced && relation == Relation::Equal;
             let edge = match ev.sample.band {
-                // (Not for a `≈` step beside any edge: a rounded reading of it may be undefined
-                // where the other side is; a reviewer's finding, `sqrt(u - 0.004) ≈ sqrt(u - 0.00)`
-                // was `wrong` at a fifth of the seeds.)
-                Band::Side { .. } => relation == Relation::Equal && ev.sample.band.top() <= MODERATE || exact_sides,
+                Band::Side { .. } | Band::Zero { .. } => ev.sample.band.top() <= MODERATE || exact_sides,
                 Band::Between(lo, hi) => exact_sides && cover.relative_kink && (lo, hi) == WIDE,
                 Band::Gap(..) => exact_sides,
                 Band::Near { .. } => exact_sides,
-                Band::Zero { .. } => exact_sides,
                 Band::Standard => false,
             };
             match outcome {

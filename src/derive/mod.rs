@@ -645,10 +645,18 @@ fn resolve_layer(
                         .filter(|d| model.family_of(&d.name.name, &d.subscripts).is_some_and(|f| upstream.contains(&f)))
                         .all(|d| {
                             let Some(f) = model.family_of(&d.name.name, &d.subscripts) else { return false };
+                            // Each range slot at an index of its own range, no index twice (a
+                            // reviewer: `c[m]` over another range, `c[k,k]`).
+                            let range = |n: &str| {
+                                model.indices.get(n).map(|r| format!("{}..{}", r.lo.written(), r.hi.written()))
+                            };
+                            let mut used: Vec<&str> = Vec::new();
                             model.fams[f].slots.iter().zip(&d.subscripts).all(|(slot, sub)| match slot {
-                                rules::SlotPat::Range(_) => {
-                                    single_name(sub).is_some_and(|n| model.indices.contains_key(n))
-                                }
+                                rules::SlotPat::Range(declared) => single_name(sub).is_some_and(|n| {
+                                    let fresh = !used.contains(&n);
+                                    used.push(n);
+                                    fresh && range(n).is_some() && range(n) == range(declared)
+                                }),
                                 _ => true,
                             })
                         });

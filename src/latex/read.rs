@@ -2062,11 +2062,20 @@ impl<'a> P<'a> {
             }
         }
         let candidates = self.names.with_base(&word);
-        let euler = word == "e" && (candidates.is_empty() || self.names.e_spelled_otherwise);
+        // (A transpose, `e^\top e`, is of the model's `e`.)
+        let transposed = sup.is_some_and(|sup| self.is_transpose(sup).unwrap_or(false));
+        let euler = word == "e" && (candidates.is_empty() || (self.names.e_spelled_otherwise && !transposed));
         if candidates.is_empty() || (euler && sup.is_some() && sub.is_none() && decoration.is_none()) {
             if decoration.is_none() && sub.is_none() {
                 if euler {
                     if let Some(sup) = sup {
+                        // `e^2` beside the model's `e`: its square, or Euler's number squared?
+                        // (A reviewer: read as the latter, a right `\frac{d}{de} \frac{1}{2} e^2 =
+                        // e` was `wrong`.)
+                        if !candidates.is_empty() && !sup.iter().any(names_something) {
+                            return Err(Diagnostic::error(span, "`e^{…}` is ambiguous: the model declares a quantity `e`")
+                                .with_hint("write `e \\cdot e` (or `(e)^{2}`) for a power of the model's `e`, `\\exp(2)` for the exponential"));
+                        }
                         let arg = self.sub(sup)?;
                         return Ok(Expr {
                             kind: ExprKind::Call { func: ident("exp", span), primes: 0, args: vec![arg] },

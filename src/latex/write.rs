@@ -135,14 +135,14 @@ impl Math {
     pub fn expr(&self, e: &Expr) -> String {
         match &e.kind {
             ExprKind::Number(text) => number_latex(text),
-            // (Not a spelling with a superscript of its own: `W^{(2)}` transposed would be
-            // `W^{(2)}^{\top}`, which no reader reads; a reviewer's finding.)
-            ExprKind::Name(ident) => self
-                .spellings
-                .get(&ident.name)
-                .filter(|s| !s.contains('^'))
-                .cloned()
-                .unwrap_or_else(|| name_latex(&ident.name)),
+            // (A spelling with a superscript of its own in braces: `W^{(2)}` transposed is
+            // `{W^{(2)}}^{\top}`, where `W^{(2)}^{\top}` is read by no reader; reviewers'
+            // findings.)
+            ExprKind::Name(ident) => match self.spellings.get(&ident.name) {
+                Some(spelled) if spelled.contains('^') => format!("{{{spelled}}}"),
+                Some(spelled) => spelled.clone(),
+                None => name_latex(&ident.name),
+            },
             ExprKind::Indexed(ident, subscripts) => self.indexed(&ident.name, subscripts),
             ExprKind::Call { func, primes, args } => self.call(&func.name, *primes, args),
             ExprKind::Neg(inner) => {
