@@ -690,3 +690,15 @@ fn carriage_returns_alone_end_lines() {
     }
     assert_eq!(errors("var x\rderive x*\r  = x^2\r")[0].0, 2);
 }
+
+/// A stride written as a product in a subscript says how to write it (a student tester: the
+/// hints never said that `i + i` is read).
+#[test]
+fn a_stride_in_a_subscript_says_how_to_write_it() {
+    assert_error(
+        "index i in 1..m, t in 1..n\nvar x[t]\nlet y[i] = x[2*i - 1]\n",
+        3,
+        "unexpected `*`, expected an index",
+        "a stride `2*i` is written `i + i`",
+    );
+}

@@ -2561,8 +2561,9 @@ impl<'a> P<'a> {
     fn index_expr(&self, nodes: &[Node], span: Span) -> R<IndexExpr> {
         let whole = join_all(nodes, span);
         let bad = |n: &Node| {
-            Diagnostic::error(n.span(), "cannot read this as an index")
-                .with_hint("an index is a name or an integer, with `+` and `-`: `t-1`, `c`")
+            Diagnostic::error(n.span(), "cannot read this as an index").with_hint(
+                "an index is a name or an integer, with `+` and `-`: `t-1`, `c`; a stride `2i` is written `i+i`",
+            )
         };
         let mut terms = Vec::new();
         let mut sign = 1;
@@ -2593,8 +2594,9 @@ impl<'a> P<'a> {
             }
         }
         if terms.is_empty() || expect_atom {
-            return Err(Diagnostic::error(whole, "an index is missing here")
-                .with_hint("an index is a name or an integer, with `+` and `-`: `t-1`, `c`"));
+            return Err(Diagnostic::error(whole, "an index is missing here").with_hint(
+                "an index is a name or an integer, with `+` and `-`: `t-1`, `c`; a stride `2i` is written `i+i`",
+            ));
         }
         Ok(IndexExpr { terms, span: whole })
     }

@@ -784,6 +784,11 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
             .with_hint("the arguments of `diff` after the first are the variables to differentiate by: `diff(x^2, x)`");
     } else if let Some(hint) = latex_notation_hint(&text[..pos], &text[pos..]) {
         diagnostic = diagnostic.with_hint(hint);
+    } else if text[pos..].starts_with('*') && expected.contains(&"an index") {
+        // `x[2*i + a]`: a stride (a student tester's finding: the hints never said how).
+        diagnostic = diagnostic.with_hint(
+            "a subscript joins indices, sizes and integers with `+` and `-`: a stride `2*i` is written `i + i`",
+        );
     } else if text[pos..].starts_with('{') {
         diagnostic = diagnostic.with_hint("group with `(` and `)`");
     } else if text[..pos].trim_start().starts_with("var") && text[..pos].contains("..") {
