@@ -47,7 +47,7 @@ pub struct Entry {
 pub struct Names {
     by_base: BTreeMap<String, Vec<Entry>>,
     /// Whether the model declares an `e` and spells it otherwise (`latex e "\epsilon"`): then
-    /// `e^{…}` is the exponential.
+    /// `e^{…}` with a name in its exponent is the exponential.
     pub e_spelled_otherwise: bool,
     /// The declared range of each range index, by its name in the model.
     ranges: BTreeMap<String, RangeExpr>,
@@ -127,9 +127,10 @@ impl Names {
         }
         let mut names = Names { ranges, reads: reads_of(file), slots: slots_of(file), ..Names::default() };
         let mut seen: Vec<String> = Vec::new();
-        // A model that spells its `e` otherwise (`latex e "\epsilon"`) leaves `e^{…}` to Euler's
-        // number: the exponential (a student tester's finding: it was a power of the smoothing
-        // rate, and a right step `wrong`). `e` alone and `e_j` still name the model's `e`.
+        // A model that spells its `e` otherwise (`latex e "\epsilon"`) leaves `e^{2x}` (a name in
+        // the exponent) to Euler's number (a student tester's finding: it was a power of the
+        // smoothing rate, and a right step `wrong`); `e^2` is refused there as ambiguous, and `e`,
+        // `e_j` and `e^\top` still name the model's `e` (the reader, `read.rs`).
         names.e_spelled_otherwise = file.items.iter().any(|item| {
             matches!(item, Item::Latex { name, spellings, .. }
                 if name.name == "e" && spellings.iter().all(|s| s.trim() != "e"))
