@@ -304,11 +304,13 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
     let mut out: Vec<Milestone> = Vec::new();
     // The first step of bookkeeping (below), a milestone only where the reference asks for no
     // other work: its one shown step (`-1/2 * sum(q, -2 * mu[q] * delta(q, l))` before `mu[l]`).
-    let mut bookkeeping: Option<(usize, Kind)> = None;
-    let mut candidates: Vec<(usize, Kind)> = Vec::new();
+    // Each with its position, its kind and whether it restates the head (its marks read once).
+    let mut bookkeeping: Option<(usize, Kind, bool)> = None;
+    let mut candidates: Vec<(usize, Kind, bool)> = Vec::new();
     for (k, step) in between.iter().enumerate() {
         let e = step.expr;
         let marks = Marks::of(model, e, &[]);
+        let restates = marks.undifferentiated.is_some() && marks.undifferentiated == head_marks.undifferentiated;
         let kind = if !marks.signature.is_empty() {
             if marks.signature == head_marks.signature || marks.signature == final_marks.signature {
                 continue;
@@ -318,28 +320,27 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
             if marks.written == final_marks.written {
                 continue;
             }
-            let worked_out_before = candidates.iter().any(|(_, m)| matches!(m, Kind::Written(..)));
+            let worked_out_before = candidates.iter().any(|(_, m, _)| matches!(m, Kind::Written(..)));
             if worked_out_before && !head_marks.signature.is_empty() {
                 continue;
             }
             let kind = Kind::Written(marks.written, marks.expanded);
             if sums_out_a_delta(e) || final_with_primes(model, e, last) {
                 if bookkeeping.is_none() {
-                    bookkeeping = Some((k, kind));
+                    bookkeeping = Some((k, kind, restates));
                 }
                 continue;
             }
             kind
         };
-        candidates.push((k, kind));
+        candidates.push((k, kind, restates));
     }
     if candidates.is_empty() {
         candidates.extend(bookkeeping);
     }
-    for (k, kind) in candidates {
+    for (k, kind, restates) in candidates {
         let step = &between[k];
         let (e, note) = (step.expr, step.note);
-        let marks = Marks::of(model, e, &[]);
         if out.iter().any(|m| m.kind == kind) {
             continue;
         }
@@ -350,7 +351,6 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let restates = marks.undifferentiated.is_some() && marks.undifferentiated == head_marks.undifferentiated;
         // As the reference writes it (`0.5 - 0.001 * 4`, not `1/2 - 1/1000*4`).
         let quoted = format!("`{}`", step.written.map_or_else(|| expr_text(model, e), str::to_string));
         let (label, plain) = match (note, matches!(kind, Kind::Stage(_)) && !through.is_empty()) {
