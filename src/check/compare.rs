@@ -826,7 +826,15 @@ pub(super) fn counterexample(
     b: usize,
 ) -> Counterexample {
     let model = ctx.model;
-    let sizes = model.sizes.iter().cloned().zip(ev.sample.sizes.iter().copied()).collect();
+    // The declared sizes (a sum of them written in a bound follows from them).
+    let sizes = model
+        .sizes
+        .iter()
+        .zip(&ev.sample.sizes)
+        .enumerate()
+        .filter(|&(s, _)| model.declared_size(s))
+        .map(|(_, (name, &v))| (name.clone(), v))
+        .collect();
     let mut indices = BTreeMap::new();
     // The hidden indices of array sides, in the order of their dimensions.
     let mut hidden = BTreeMap::new();

@@ -231,13 +231,17 @@ pub(super) fn diagnose(
     // A step right for one-element ranges but wrong for larger ones: an index or sum mistake, or a
     // term that is 0 at size 1 (a forgotten `(p[i] - y[i]) * h[j]` with one class).
     if !model.sizes.is_empty() {
-        let small = |ev: &Evaluated| ev.sample.sizes.iter().all(|&s| s == 1);
+        // The declared sizes (a sum of sizes in a bound, `n+K`, follows them).
+        let declared = |ev: &Evaluated| -> Vec<i64> {
+            ev.sample.sizes.iter().enumerate().filter(|&(s, _)| model.declared_size(s)).map(|(_, &v)| v).collect()
+        };
+        let small = |ev: &Evaluated| declared(ev).iter().all(|&s| s == 1);
         let small_agree = evaluated.iter().zip(outcomes).any(|(ev, o)| small(ev) && *o == PairOutcome::Agree);
         let all_bad_large = evaluated.iter().zip(outcomes).all(|(ev, o)| *o != PairOutcome::Disagree || !small(ev));
         if small_agree && all_bad_large {
             // The size above every one at which the step agrees below the smallest at which it
             // fails: sizes between those are not all tried (a size added to reach `1..n-6`).
-            let largest = |ev: &Evaluated| ev.sample.sizes.iter().copied().max().unwrap_or(1);
+            let largest = |ev: &Evaluated| declared(ev).into_iter().max().unwrap_or(1);
             let first_bad = evaluated
                 .iter()
                 .zip(outcomes)
@@ -252,7 +256,8 @@ pub(super) fn diagnose(
                 .map(|(ev, _)| largest(ev) + 1)
                 .max()
                 .unwrap_or(2);
-            return Some(Cause::LargerSizes { sizes: model.sizes.clone(), from: m });
+            let sizes = model.sizes.iter().enumerate().filter(|&(s, _)| model.declared_size(s)).map(|(_, n)| n.clone());
+            return Some(Cause::LargerSizes { sizes: sizes.collect(), from: m });
         }
     }
     None

@@ -59,7 +59,18 @@ pub(super) fn plan(
 ) -> Vec<Group> {
     let searching = draws == Draws::Search;
     let screen = draws == Draws::Screen;
-    let n_sizes = model.sizes.len();
+    // The instances are drawn for the declared sizes; a sum of sizes written in a bound takes its
+    // value from them.
+    let declared: Vec<usize> = (0..model.sizes.len()).filter(|&s| model.declared_size(s)).collect();
+    let n_sizes = declared.len();
+    let full = |values: &[i64]| {
+        let mut all = vec![1; model.sizes.len()];
+        for (&s, &v) in declared.iter().zip(values) {
+            all[s] = v;
+        }
+        model.fill_sizes(&mut all);
+        all
+    };
     let mut instances: Vec<Vec<i64>> = if screen {
         // A candidate that is right passes at any size; size 2 rules out most wrong ones (size 1
         // would hide index and sum mistakes) with the fewest array elements.
@@ -78,10 +89,11 @@ pub(super) fn plan(
         instances.extend(past_constants(n_sizes, cover.index_constant));
     }
     instances.dedup();
+    let mut instances: Vec<Vec<i64>> = instances.iter().map(|v| full(v)).collect();
     let (elements, free): (Vec<IndexId>, Vec<IndexId>) = free.iter().partition(|&&i| model.indices[i].hidden);
     let sampled: Vec<IndexRange> = free.iter().chain(&elements).map(|&i| model.indices[i].range).collect();
     if !screen {
-        let extra = covering_instances(n_sizes, &instances, cover, &sampled);
+        let extra = covering_instances(n_sizes, &full, &instances, cover, &sampled);
         instances.extend(extra);
     }
     // Free indices at their upper bounds, at random values, and at their lower bounds; then, with
@@ -520,6 +532,7 @@ pub(super) const MAX_COVER_INSTANCES: usize = 2;
 /// reads inside it.
 pub(super) fn covering_instances(
     n_sizes: usize,
+    full: &dyn Fn(&[i64]) -> Vec<i64>,
     base: &[Vec<i64>],
     cover: &Coverage,
     sampled: &[IndexRange],
@@ -545,13 +558,14 @@ pub(super) fn covering_instances(
         let mut best: Option<(usize, Vec<i64>)> = None;
         let mut looked = 0;
         'search: for m in 1..=COVER_MAX_SIZE {
-            let mut sizes = vec![1; n_sizes];
+            let mut declared = vec![1; n_sizes];
             loop {
                 looked += 1;
                 if looked > COVER_SEARCH {
                     break 'search;
                 }
-                if sizes.contains(&m) && valid(&sizes) && kept_reads.iter().all(|read| read.in_range_at(&sizes)) {
+                let sizes = full(&declared);
+                if declared.contains(&m) && valid(&sizes) && kept_reads.iter().all(|read| read.in_range_at(&sizes)) {
                     let gain: usize = cover
                         .ranges
                         .iter()
@@ -563,9 +577,9 @@ pub(super) fn covering_instances(
                     }
                 }
                 // The next vector of [1, m]^n, the last size fastest.
-                let Some(k) = (0..n_sizes).rev().find(|&k| sizes[k] < m) else { break };
-                sizes[k] += 1;
-                sizes[k + 1..].iter_mut().for_each(|s| *s = 1);
+                let Some(k) = (0..n_sizes).rev().find(|&k| declared[k] < m) else { break };
+                declared[k] += 1;
+                declared[k + 1..].iter_mut().for_each(|s| *s = 1);
             }
         }
         let Some((_, sizes)) = best else { break };

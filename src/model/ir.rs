@@ -26,8 +26,14 @@ pub type BoundId = usize;
 pub struct Model {
     /// The `title`, if any.
     pub title: Option<String>,
-    /// Size symbols, by [`SizeId`].
+    /// Size symbols, by [`SizeId`]: the declared ones and the sums of sizes written in range
+    /// bounds (`n+K` of `1..n+K-1`), named as first written.
     pub sizes: Vec<String>,
+    /// What each size is a sum of, by [`SizeId`]: the declared sizes it adds, each with its
+    /// coefficient (at least 1); empty for a declared size. A sum of sizes is at least 1 wherever
+    /// they are, so anything true for independent sizes is true of it, and the prover may treat it
+    /// as one more size; the samples give it its value (`Model::fill_sizes`).
+    pub size_sums: Vec<Vec<(SizeId, i64)>>,
     /// Declared range indices, by [`IndexId`].
     pub indices: Vec<RangeIndex>,
     /// Variables, nodes and unknown nodes, by [`EntryId`].
@@ -84,9 +90,10 @@ pub struct IndexRange {
 }
 
 impl IndexRange {
-    /// Whether the number lies in the range for every value of its sizes (sizes are at least 1).
-    pub fn surely_contains(&self, k: i64) -> bool {
-        self.surely_holds(k, &[])
+    /// Whether the number lies in the range for every value of its sizes (sizes are at least 1);
+    /// `sums` are the model's [`Model::size_sums`].
+    pub fn surely_contains(&self, k: i64, sums: &[Vec<(SizeId, i64)>]) -> bool {
+        self.surely_holds(k, &[], sums)
     }
 
     /// Whether every value of the index expression `constant + Σ coef·v` lies in the range, for
@@ -94,21 +101,22 @@ impl IndexRange {
     /// expression and of the range is an affine function of the sizes, so the test is exact for
     /// one variable and sufficient for several: `Σ coef·v` is at least the sum of the terms'
     /// minima (vacuously true where a variable's range is empty: then there is no value at all).
-    pub fn surely_holds(&self, constant: i64, terms: &[(i64, IxTerm)]) -> bool {
+    /// A sum of sizes is read as the sum (`sums`, the model's [`Model::size_sums`]).
+    pub fn surely_holds(&self, constant: i64, terms: &[(i64, IxTerm)], sums: &[Vec<(SizeId, i64)>]) -> bool {
         let mut low = SizeAffine::constant(constant);
         let mut high = SizeAffine::constant(constant);
         for &(coef, term) in terms {
             let (lo, hi) = match term {
-                IxTerm::Range(r) => (SizeAffine::of(r.lo), SizeAffine::of(r.hi)),
-                IxTerm::Size(s) => (SizeAffine::size(s), SizeAffine::size(s)),
+                IxTerm::Range(r) => (SizeAffine::of(r.lo, sums), SizeAffine::of(r.hi, sums)),
+                IxTerm::Size(s) => (SizeAffine::size(s, sums), SizeAffine::size(s, sums)),
             };
             let (min, max) = if coef >= 0 { (lo, hi) } else { (hi, lo) };
             let (Some(l), Some(h)) = (low.plus(&min, coef), high.plus(&max, coef)) else { return false };
             (low, high) = (l, h);
         }
         // low - self.lo >= 0 and self.hi - high >= 0 at every size.
-        let above = low.plus(&SizeAffine::of(self.lo), -1);
-        let below = SizeAffine::of(self.hi).plus(&high, -1);
+        let above = low.plus(&SizeAffine::of(self.lo, sums), -1);
+        let below = SizeAffine::of(self.hi, sums).plus(&high, -1);
         above.is_some_and(|a| a.surely_nonnegative()) && below.is_some_and(|b| b.surely_nonnegative())
     }
 }
@@ -134,12 +142,17 @@ impl SizeAffine {
         SizeAffine { constant: k, sizes: Vec::new() }
     }
 
-    fn size(s: SizeId) -> SizeAffine {
-        SizeAffine { constant: 0, sizes: vec![(s, 1)] }
+    /// A size, a sum of sizes read as the sum.
+    fn size(s: SizeId, sums: &[Vec<(SizeId, i64)>]) -> SizeAffine {
+        match sums.get(s) {
+            Some(terms) if !terms.is_empty() => SizeAffine { constant: 0, sizes: terms.clone() },
+            _ => SizeAffine { constant: 0, sizes: vec![(s, 1)] },
+        }
     }
 
-    fn of(b: Bound) -> SizeAffine {
-        SizeAffine { constant: b.offset, sizes: b.size.map(|s| vec![(s, 1)]).unwrap_or_default() }
+    fn of(b: Bound, sums: &[Vec<(SizeId, i64)>]) -> SizeAffine {
+        let sizes = b.size.map(|s| SizeAffine::size(s, sums).sizes).unwrap_or_default();
+        SizeAffine { constant: b.offset, sizes }
     }
 
     /// `self + k·other`, or `None` on overflow.
@@ -249,7 +262,23 @@ impl Model {
                 ))
             })
             .collect();
-        terms.is_some_and(|t| range.surely_holds(ix.constant, &t))
+        terms.is_some_and(|t| range.surely_holds(ix.constant, &t, &self.size_sums))
+    }
+
+    /// Whether a size is declared (not a sum of sizes written in a bound).
+    pub fn declared_size(&self, s: SizeId) -> bool {
+        self.size_sums.get(s).is_none_or(Vec::is_empty)
+    }
+
+    /// Gives every sum of sizes in `values` (by [`SizeId`]) its value from the declared sizes.
+    pub fn fill_sizes(&self, values: &mut [i64]) {
+        for (s, terms) in self.size_sums.iter().enumerate() {
+            if !terms.is_empty() && s < values.len() {
+                values[s] = terms.iter().fold(0i64, |acc, &(t, c)| {
+                    acc.saturating_add(c.saturating_mul(values.get(t).copied().unwrap_or(1)))
+                });
+            }
+        }
     }
 
     /// A range as written: `1..K`, `0..n-1`.

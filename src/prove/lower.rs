@@ -116,6 +116,7 @@ impl<'m> Lowerer<'m> {
         Model {
             title: m.title.clone(),
             sizes: m.sizes.clone(),
+            size_sums: m.size_sums.clone(),
             indices: m.indices.clone(),
             entries: m.entries.clone(),
             functions: m.functions.clone(),
@@ -292,7 +293,7 @@ impl<'m> Lowerer<'m> {
                     ))
                 })
                 .collect();
-            terms.is_some_and(|t| self.model.indices[slot].range.surely_holds(ix.constant, &t))
+            terms.is_some_and(|t| self.model.indices[slot].range.surely_holds(ix.constant, &t, &self.model.size_sums))
         })
     }
 

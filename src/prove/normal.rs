@@ -1072,7 +1072,8 @@ impl<'m> Normaliser<'m> {
         for (slot, a) in slots.into_iter().zip(args) {
             let c = self.cix(a);
             let range = self.model.indices[slot].range;
-            let evident = self.in_range(&c, range) || c.as_constant().is_some_and(|k| range.surely_contains(k));
+            let evident = self.in_range(&c, range)
+                || c.as_constant().is_some_and(|k| range.surely_contains(k, &self.model.size_sums));
             if !evident {
                 self.conditions.insert(Condition::InRange(range_key(range), c.clone()));
             }
@@ -2134,7 +2135,7 @@ impl<'m> Normaliser<'m> {
                 ))
             })
             .collect();
-        terms.is_some_and(|t| r.surely_holds(e.constant, &t))
+        terms.is_some_and(|t| r.surely_holds(e.constant, &t, &self.model.size_sums))
     }
 
     /// The body of a sum over `b` as a key: `b` becomes `Level(0)`, and `Level`s of enclosing

@@ -280,6 +280,7 @@ impl Resolver {
                 if !self.globals.contains_key(&name.name) && self.claim(name) {
                     let id = self.model.sizes.len();
                     self.model.sizes.push(name.name.clone());
+                    self.model.size_sums.resize(id + 1, Vec::new());
                     self.globals.insert(name.name.clone(), (Global::Size(id), name.span));
                 }
             }
@@ -287,9 +288,13 @@ impl Resolver {
         self.bound(expr)
     }
 
-    /// A range bound: at most one size, plus an integer.
+    /// A range bound: sizes added (`n+K`, `m+m`), plus an integer. Sizes added are one more size
+    /// of the model, a sum (`Model::size_sums`); a size subtracted is refused, as the bound could
+    /// then be below the range's start at some sizes (an input of length `n+K-1` and an output of
+    /// length `n` say what `n-K+1` would).
     pub(super) fn bound(&mut self, expr: &ast::IndexExpr) -> Option<Bound> {
-        let mut size = None;
+        // The declared sizes added, in the order written (a size written twice, twice).
+        let mut added: Vec<(SizeId, String)> = Vec::new();
         let mut offset: i64 = 0;
         for (sign, atom) in &expr.terms {
             match atom {
@@ -298,18 +303,20 @@ impl Resolver {
                     offset = offset.checked_add(sign * value)?;
                 }
                 IndexAtom::Name(name) => match self.globals.get(&name.name) {
-                    Some((Global::Size(id), _)) if *sign == 1 && size.is_none() => size = Some(*id),
+                    Some((Global::Size(id), _)) if *sign == 1 => added.push((*id, name.name.clone())),
                     Some((Global::Size(_), _)) => {
                         self.error(
-                            Diagnostic::error(expr.span, "a range bound is a size plus or minus an integer")
-                                .with_hint("write bounds such as `1..D`, `0..n-1` or `2..5`"),
+                            Diagnostic::error(expr.span, "a range bound adds sizes; it cannot subtract one").with_hint(
+                                "write bounds such as `1..D`, `0..n-1`, `1..n+K-1` or `2..5`; for a valid \
+                                     convolution, name the output's length `n` and the input's `1..n+K-1`",
+                            ),
                         );
                         return None;
                     }
                     _ => {
                         self.error(
                             Diagnostic::error(name.span, format!("`{}` is not a size", name.name))
-                                .with_hint("a range bound is an integer, a size symbol such as `D`, or a size plus or minus an integer"),
+                                .with_hint("a range bound is an integer, a size symbol such as `D`, or sizes added plus or minus an integer (`n+K-1`)"),
                         );
                         return None;
                     }
@@ -322,7 +329,35 @@ impl Resolver {
             )));
             return None;
         }
+        let size = match added.as_slice() {
+            [] => None,
+            [(id, _)] => Some(*id),
+            _ => Some(self.size_sum(&added)),
+        };
         Some(Bound { size, offset })
+    }
+
+    /// The size that is the sum of `added` (declared sizes, as written): the one made by an
+    /// earlier bound that adds the same sizes as often, in any order, or a new one named as
+    /// written (`n+K`).
+    fn size_sum(&mut self, added: &[(SizeId, String)]) -> SizeId {
+        let mut terms: Vec<(SizeId, i64)> = Vec::new();
+        for &(id, _) in added {
+            match terms.iter_mut().find(|(t, _)| *t == id) {
+                Some((_, c)) => *c += 1,
+                None => terms.push((id, 1)),
+            }
+        }
+        terms.sort_unstable();
+        if let Some(id) = self.model.size_sums.iter().position(|t| *t == terms) {
+            return id;
+        }
+        let id = self.model.sizes.len();
+        let name = added.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("+");
+        self.model.sizes.push(name);
+        self.model.size_sums.resize(id, Vec::new());
+        self.model.size_sums.push(terms);
+        id
     }
 
     pub(super) fn integer(&mut self, text: &str, span: Span) -> Option<i64> {

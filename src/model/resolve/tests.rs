@@ -142,18 +142,50 @@ fn an_index_declares_its_range_and_a_new_name_in_a_bound_is_a_size() {
 }
 
 #[test]
-fn a_range_bound_is_one_size_plus_an_integer() {
+fn a_range_bound_adds_sizes_and_never_subtracts_one() {
     assert_eq!(
-        only_error("index i in 1..n\nindex j in 1..n+n\n"),
+        only_error("index i in 1..n, k in 1..K\nindex j in 1..n-K+1\n"),
         error(
-            "a range bound is a size plus or minus an integer",
-            "n+n",
-            &["write bounds such as `1..D`, `0..n-1` or `2..5`"]
+            "a range bound adds sizes; it cannot subtract one",
+            "n-K+1",
+            &["write bounds such as `1..D`, `0..n-1`, `1..n+K-1` or `2..5`; for a valid convolution, name the output's length `n` and the input's `1..n+K-1`"]
         )
     );
     let too_large = only_error("index i in 1..100001\n");
     assert_eq!(too_large.message, "integer is too large here");
     assert_eq!(too_large.at, "100001");
+}
+
+#[test]
+fn sizes_added_in_a_bound_are_one_size_the_sum_of_them() {
+    // `K+n` is the size `n+K` made by the first bound (named as first written); `m+m+1` adds `m`
+    // twice; a sum of one size is that size.
+    let m = model("index i in 1..n, k in 1..K, m in 1..M\nindex j in 1..n+K-1, q in 0..K+n, r in 1..M+M+1\n");
+    assert_eq!(m.sizes, ["n", "K", "M", "n+K", "M+M"]);
+    assert_eq!(m.size_sums, [vec![], vec![], vec![], vec![(0, 1), (1, 1)], vec![(2, 2)]]);
+    assert_eq!(m.indices[index_id(&m, "j")].range, range(&m, (None, 1), (Some("n+K"), -1)));
+    assert_eq!(m.indices[index_id(&m, "q")].range, range(&m, (None, 0), (Some("n+K"), 0)));
+    assert_eq!(m.indices[index_id(&m, "r")].range, range(&m, (None, 1), (Some("M+M"), 1)));
+    let mut values = vec![3, 2, 5, 0, 0];
+    m.fill_sizes(&mut values);
+    assert_eq!(values, [3, 2, 5, 5, 10]);
+    // `i + k - 1` lies in `1..n+K-1` at every size; `i + k` does not (the resolver reads the sum).
+    assert!(m.indices[index_id(&m, "j")].range.surely_holds(
+        -1,
+        &[
+            (1, IxTerm::Range(m.indices[index_id(&m, "i")].range)),
+            (1, IxTerm::Range(m.indices[index_id(&m, "k")].range))
+        ],
+        &m.size_sums,
+    ));
+    assert!(!m.indices[index_id(&m, "j")].range.surely_holds(
+        0,
+        &[
+            (1, IxTerm::Range(m.indices[index_id(&m, "i")].range)),
+            (1, IxTerm::Range(m.indices[index_id(&m, "k")].range))
+        ],
+        &m.size_sums,
+    ));
 }
 
 #[test]
