@@ -495,6 +495,17 @@ fn a_reference_with_a_head_that_is_zero_by_its_declarations_carries_the_warning(
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     assert!(r.warnings[0].message.starts_with("the sheet declares `d`"), "{:?}", r.warnings);
     assert_eq!(line_col(text, r.warnings[0].span.start).0, 1);
+    // Likewise `e`, which makes `e^{s_j}` ambiguous (a TA's attention sheet of 6 December: a right
+    // answer scored 0, and `d` was warned of but not `e`); not where the sheet spells it otherwise.
+    let text =
+        "index j in 1..T\nindex e in 1..D\nvar s[j], v[e]\nderive \"s\" diff(sum(j, exp(s[j])), s[j])\n  = exp(s[j])\n";
+    let r = Reference::new("ref.deriv", text, &CheckOptions::default()).expect("a valid reference");
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(r.warnings[0].message.starts_with("the sheet declares `e`"), "{:?}", r.warnings);
+    assert_eq!(line_col(text, r.warnings[0].span.start).0, 2);
+    let text = "index j in 1..T\nvar s[j], e\nlatex e \"\\epsilon\"\nderive \"s\" diff(sum(j, exp(s[j])), s[j])\n  = exp(s[j])\n";
+    let r = Reference::new("ref.deriv", text, &CheckOptions::default()).expect("a valid reference");
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }
 
 #[test]
@@ -948,12 +959,43 @@ fn a_rounded_final_answer_is_as_precise_as_the_references() {
         let d = answer(last);
         assert_eq!((d.final_correct, d.score.to_string().as_str()), (correct, score), "{last}: {:?}", d.feedback);
     }
+    // The reference's number is quoted with `--hints` only (a TA: it gave every student who
+    // resubmits the answer); without, how precisely it is written.
     let d = answer("≈ 0");
+    assert_eq!(
+        d.feedback.last().map(String::as_str),
+        Some("final answer: equal to the head when rounded, but written less precisely than the reference's answer (to 3 decimal places)")
+    );
+    let source = format!("{model}derive \"update\" theta2 - 0.001 * g\n  = 0.5 - 0.004\n  ≈ 0.50\n");
+    let hints = GradeOptions { hints: true, ..GradeOptions::default() };
+    let d = &grade_submission(&r, "sgd.deriv", &source, &hints).derivations[0];
     assert!(
         d.feedback.last().is_some_and(|f| f.contains("less precisely than the reference's `0.496`")),
         "{:?}",
         d.feedback
     );
+}
+
+#[test]
+fn under_a_tolerance_only_a_step_with_rounded_numbers_is_graded_as_approx() {
+    // A TA's Adam step: under `tolerance 0.05%`, `= 1.2 - 0.01 * mh / (vh + 0.00000001)` (the
+    // sheet's numbers, and the square root of `vh` forgotten) was graded as `≈` — "it holds when
+    // rounded" — and the part took full marks. Rounded numbers written with `=` still are.
+    let model = "let th1 = 1.2, lr = 0.01, eps = 0.00000001, mh = 0.294737, vh = 0.81961\nlet th2 = th1 - lr * mh / (sqrt(vh) + eps)\n";
+    let reference = format!(
+        "tolerance 0.05%\n{model}derive \"update\" worth 2 th2\n  = 1.2 - 0.01 * mh / (sqrt(vh) + 0.00000001)\n  ≈ 1.1967\n"
+    );
+    let r = Reference::new("ref.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    let grade = |steps: &str| {
+        let source = format!("{model}derive \"update\" th2\n{steps}");
+        grade_submission(&r, "adam.deriv", &source, &GradeOptions::default()).derivations[0].clone()
+    };
+    let d = grade("  = 1.2 - 0.01 * mh / (vh + 0.00000001)\n  ≈ 1.1964\n");
+    assert_eq!(d.steps[0].status, StepStatus::Wrong, "{:?}", d.feedback);
+    assert!(!d.feedback.iter().any(|f| f.contains("graded as `≈`")), "{:?}", d.feedback);
+    let d = grade("  = 1.2 - 0.01 * 0.2947 / 0.9053\n  ≈ 1.1967\n");
+    assert_ne!(d.steps[0].status, StepStatus::Wrong, "{:?}", d.feedback);
+    assert!(d.feedback.iter().any(|f| f.contains("graded as `≈`")), "{:?}", d.feedback);
 }
 
 #[test]
@@ -1213,6 +1255,12 @@ fn a_reference_answer_with_many_digits_and_no_tolerance_is_warned_of() {
         r.warnings.iter().any(|w| w.message.contains("significant digits"))
     };
     assert!(warned(&text("", "0.261928")));
+    // The hint gives an absolute tolerance that accepts one digit fewer (a relative one of a
+    // parameter after a small update accepted a wrong update: a TA).
+    let r = Reference::new("ref.deriv", &text("", "0.261928"), &CheckOptions::default()).expect("a valid reference");
+    let hint = r.warnings.iter().flat_map(|w| &w.hints).find(|h| h.contains("tolerance"));
+    assert!(hint.is_some_and(|h| h.contains("`tolerance 0.000005`")), "{hint:?}");
+    assert!(!warned(&text("tolerance 0.000005\n", "0.261928")));
     assert!(!warned(&text("tolerance 0.1%\n", "0.261928")));
     assert!(!warned(&text("", "0.5 - 0.238072")));
 }

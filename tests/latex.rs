@@ -1652,6 +1652,66 @@ fn a_models_e_leaves_or_shares_the_exponential() {
     assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
 }
 
+/// A size spelled by the model (`latex Dk "D_k"`) is read so (a TA and a student: the line was
+/// accepted and ignored, and `\sqrt{D_k}` refused with "`D` is not a name of the model").
+#[test]
+fn a_size_takes_the_models_spelling() {
+    let model = "index i in 1..Dk, j in 1..Dk\nvar q[i]\nlatex Dk \"D_k\", \"d_k\"\n";
+    let answer = r"\[ \frac{\partial}{\partial q_i} \frac{\sum_j q_j}{\sqrt{D_k}} = \frac{1}{\sqrt{d_k}} \]";
+    let report = check(answer, AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+}
+
+/// Two names of a model with one spelling are an error of the model (a student tester: `latex lr
+/// "\eta"` beside `eta` was accepted, and every `\eta` of the answer refused with "write the
+/// subscript in full", which cannot be followed).
+#[test]
+fn two_names_spelled_alike_are_an_error_of_the_model() {
+    let model = "var th, lr\nlet eta = 0.1\nlatex lr \"\\eta\"\n";
+    let report = check(r"\[ \frac{\partial}{\partial \eta} \eta^2 = 2 \eta \]", AnswerKind::Tex, model);
+    assert_eq!(
+        errors(&report),
+        ["3:1 the LaTeX spelling `\\eta` of `lr` is also `eta`'s: an answer could not tell them apart"]
+    );
+    // A subscript or a superscript of its own sets a spelling apart.
+    let model = "var th, lr\nlet eta = 0.1\nlatex lr \"\\eta_0\"\n";
+    let report = check(r"\[ \frac{\partial}{\partial \eta_0} \eta_0^2 = 2 \eta_0 \]", AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+}
+
+/// A model's name spelled `\pi` (a policy): `2\pi` is refused as ambiguous (a student tester: `\log
+/// 2\pi` in a Gaussian policy's log-density was read as twice the policy, and a right step was
+/// `wrong`, unwarned); `\uppi` is the number, beside the model's `\pi` or not.
+#[test]
+fn a_models_pi_leaves_the_number_to_uppi() {
+    let model = "var a, mu\nvar s > 0\nlet pol = exp(-(a - mu)^2 / (2 * s^2)) / (s * sqrt(2 * pi))\nlatex pol \"\\pi\"\nlatex s \"\\sigma\"\n";
+    let step = |two_pi: &str| {
+        format!(r"\[ \log \pi(a) = -\frac{{(a-\mu)^2}}{{2\sigma^2}} - \log \sigma - \frac{{1}}{{2}}\log {two_pi} \]")
+    };
+    let report = check(&step(r"2\pi"), AnswerKind::Tex, model);
+    assert_eq!(errors(&report), ["1:80 `\\pi` after a number is ambiguous: the model spells `pol` so"]);
+    let report = check(&step(r"2\uppi"), AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Checked]], "{:?}", errors(&report));
+    let report = check(&step(r"(2 \uppi)"), AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Checked]], "{:?}", errors(&report));
+    // The model's `\pi` alone, and after a product sign, is still the model's name.
+    let report = check(
+        r"\[ \frac{\partial}{\partial \mu} 2 \cdot \pi = 2 \pi \frac{a - \mu}{\sigma^2} \]",
+        AnswerKind::Tex,
+        model,
+    );
+    assert_eq!(errors(&report), ["1:50 `\\pi` after a number is ambiguous: the model spells `pol` so"]);
+    let report = check(
+        r"\[ \frac{\partial}{\partial \mu} 2 \cdot \pi = 2 \cdot \pi \frac{a - \mu}{\sigma^2} \]",
+        AnswerKind::Tex,
+        model,
+    );
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    // Without a model's `\pi`, `2\pi` and `2\uppi` are both the number.
+    let report = check(r"\[ \frac{d}{dx} 2\pi x = 2\uppi \]", AnswerKind::Tex, "var x\n");
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+}
+
 /// Notation from textbooks and homework that was refused with a generic hint (a student tester's
 /// F05, F16, F24–F26; a TA's `1.307.`): the indicator in its four spellings is the Kronecker
 /// delta, relu' written as cases is read exactly (`x > 0` is `1 - step(-x)`, as `step(0) = 1`),

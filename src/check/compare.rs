@@ -303,7 +303,8 @@ pub(super) fn judge(
         // wide to tell) is shown as it found it.
         counterexample.left = value_shown(ev, a).or(counterexample.left);
         counterexample.right = value_shown(ev, b).or(counterexample.right);
-        let cause = diagnose(model, evaluated, &outcomes, a, b);
+        counterexample.sizes.retain(|name, _| cover.sizes.iter().any(|&s| model.sizes[s] == *name));
+        let cause = diagnose(model, evaluated, &outcomes, &cover.sizes, a, b);
         let counted = outcomes.iter().filter(|o| **o != PairOutcome::Skipped).count();
         let detail = if counted == 1 {
             "differs at the one sample compared".to_string()

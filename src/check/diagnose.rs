@@ -208,6 +208,7 @@ pub(super) fn diagnose(
     model: &Model,
     evaluated: &[Evaluated],
     outcomes: &[PairOutcome],
+    read: &[crate::model::SizeId],
     a: usize,
     b: usize,
 ) -> Option<Cause> {
@@ -230,11 +231,10 @@ pub(super) fn diagnose(
     }
     // A step right for one-element ranges but wrong for larger ones: an index or sum mistake, or a
     // term that is 0 at size 1 (a forgotten `(p[i] - y[i]) * h[j]` with one class).
-    if !model.sizes.is_empty() {
-        // The declared sizes (a sum of sizes in a bound, `n+K`, follows them).
-        let declared = |ev: &Evaluated| -> Vec<i64> {
-            ev.sample.sizes.iter().enumerate().filter(|&(s, _)| model.declared_size(s)).map(|(_, &v)| v).collect()
-        };
+    // (Of the declared sizes the step depends on, `read`: a sum of sizes in a bound, `n+K`,
+    // follows them.)
+    if !read.is_empty() {
+        let declared = |ev: &Evaluated| -> Vec<i64> { read.iter().map(|&s| ev.sample.sizes[s]).collect() };
         let small = |ev: &Evaluated| declared(ev).iter().all(|&s| s == 1);
         let small_agree = evaluated.iter().zip(outcomes).any(|(ev, o)| small(ev) && *o == PairOutcome::Agree);
         let all_bad_large = evaluated.iter().zip(outcomes).all(|(ev, o)| *o != PairOutcome::Disagree || !small(ev));
@@ -256,7 +256,7 @@ pub(super) fn diagnose(
                 .map(|(ev, _)| largest(ev) + 1)
                 .max()
                 .unwrap_or(2);
-            let sizes = model.sizes.iter().enumerate().filter(|&(s, _)| model.declared_size(s)).map(|(_, n)| n.clone());
+            let sizes = read.iter().map(|&s| model.sizes[s].clone());
             return Some(Cause::LargerSizes { sizes: sizes.collect(), from: m });
         }
     }

@@ -528,6 +528,14 @@ fn not_a_family(model: &Families, name: &str) -> String {
         ),
         None => match model.fams.iter().find(|f| f.name == name) {
             // A family written without its subscripts (`w` for `var w[i]`), or with others.
+            // A node defined whole (`let Z = X * Wᵀ`) asked for by an element: its gradient is
+            // the whole array (an instructor read "`Z` is declared `Z`: write it with its
+            // subscripts (`Z`)").
+            Some(family) if family.slots.is_empty() => format!(
+                "`{name}` is defined as a whole array: derive works with it as a whole — ask for the gradient in \
+                 matrix form (`diff(L, {name})`), whose element (j, k) is the derivative by `{name}[j,k]`, or \
+                 define it in index notation (`let {name}[…] = …`) to derive one element"
+            ),
             Some(family) => {
                 let slots: Vec<&str> = family
                     .slots

@@ -220,7 +220,12 @@ impl Families {
     pub fn refs(&self, e: &Expr, out: &mut Vec<usize>) {
         match &e.kind {
             ExprKind::Name(n) => out.extend(self.family_of(&n.name, &[])),
-            ExprKind::Indexed(n, subs) => out.extend(self.family_of(&n.name, subs)),
+            // An element of a family declared whole (`Z[n,k]` of `let Z = X * Wᵀ`) reads it: the
+            // reach missed it, and `diff(L, W)` through `Z` was refused as "`L` does not depend
+            // on `W`" (an instructor; it does).
+            ExprKind::Indexed(n, subs) => {
+                out.extend(self.family_of(&n.name, subs).or_else(|| self.family_of(&n.name, &[])))
+            }
             ExprKind::Call { func, args, .. } => {
                 if let Some((_, body)) = self.user_fns.get(&func.name) {
                     self.refs(body, out);
@@ -407,7 +412,26 @@ impl Deriver<'_> {
                 }
             }
             ExprKind::Binary(BinOp::Pow, a, b, _) => {
-                let n = constant(b).ok_or_else(|| format!("the power `{}` has a varying exponent", text(e)))?;
+                let Some(n) = constant(b) else {
+                    // An exponent that is not a number but does not move with the target (focal
+                    // loss's `(1 - p)^gamma` by the logit; an instructor found it refused as "a
+                    // varying exponent"): the power rule with the exponent as written.
+                    let db = self.d(b)?;
+                    if !is_zero(&db) {
+                        return Err(format!(
+                            "the power `{}` has an exponent that depends on what the derivative is taken by \
+                             (write it with `exp` and `log`)",
+                            text(e)
+                        ));
+                    }
+                    let da = self.d(a)?;
+                    if is_zero(&da) {
+                        return Ok(integer(0));
+                    }
+                    self.rules.insert("power rule".into());
+                    let lowered = sub((**b).clone(), integer(1));
+                    return Ok(mul(mul((**b).clone(), binary(BinOp::Pow, (**a).clone(), lowered)), da));
+                };
                 let da = self.d(a)?;
                 if is_zero(&da) {
                     return Ok(integer(0));
@@ -506,7 +530,15 @@ impl Deriver<'_> {
             self.rules.insert(format!("definition of {name}"));
             return self.d(&expanded).map_err(|why| format!("{why} in the formula of `{name}` (`{formula}`)"));
         }
-        let [u] = args else { return Err(format!("the derivative of `{name}`")) };
+        let [u] = args else {
+            // (An instructor: "the derivative of `max`" read as a fragment, with no way out.)
+            let way = match name {
+                "max" => ": write `max(a, b)` as `b + relu(a - b)`, whose derivative is derived",
+                "min" => ": write `min(a, b)` as `a - relu(a - b)`, whose derivative is derived",
+                _ => "",
+            };
+            return Err(format!("there is no rule for the derivative of `{name}` of {} arguments{way}", args.len()));
+        };
         if matches!(name, "log" | "ln") && primes == 0 && mentions_prod(u) {
             let d = self.log_d(u)?;
             if !is_zero(&d) {
@@ -519,7 +551,7 @@ impl Deriver<'_> {
             return Ok(integer(0));
         }
         let local = local_derivative(name, primes, u.clone())
-            .ok_or_else(|| format!("the derivative of `{name}{}`", "'".repeat(primes as usize)))?;
+            .ok_or_else(|| format!("there is no rule for the derivative of `{name}{}`", "'".repeat(primes as usize)))?;
         self.rules.insert("chain rule".into());
         Ok(mul(local, du))
     }

@@ -9,8 +9,7 @@
 //! kept for a step the checker shows consistent with what the student wrote before.
 
 use crate::check::{check_model_memo, CheckOptions, DerivationResult, MemoScope, Verdict};
-use crate::model::{Derivation, EntryKind, Expr, IndexId, Ix, IxVar, Model, Step, ToleranceRule};
-use crate::syntax::ast::Relation;
+use crate::model::{Derivation, EntryKind, Expr, IndexId, Ix, IxVar, Model};
 
 use super::matching::{index_renaming, with_derivations};
 
@@ -46,13 +45,16 @@ pub(super) fn carried_steps(
                 continue;
             }
             let before = d.expr_before(i + 1);
+            // (A `≈` step is judged as written, with the derivation's tolerance: a TA's Adam step
+            // `≈ 1.2 - 0.01 * 0.56 / 1.28` on the student's own moments was judged exactly, and
+            // its credit lost.)
             let as_step = |head: Expr| Derivation {
                 name: None,
                 worth: None,
                 head,
-                steps: vec![Step { relation: Relation::Equal, ..d.steps[i].clone() }],
+                steps: vec![d.steps[i].clone()],
                 span: d.span,
-                tolerance: ToleranceRule::Rounding,
+                tolerance: d.tolerance,
                 shape: d.steps[i].shape.clone(),
             };
             // Each other answer put in, and (where the step before has two or more) all at

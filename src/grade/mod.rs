@@ -871,9 +871,16 @@ fn grade_derivations(
             );
         } else {
             grade.feedback.push(match coarse {
-                Some(asked) if holds => format!(
+                // (Without `--hints` the reference's number is not quoted: a TA found it gave the
+                // answer to every student who resubmits.)
+                Some(asked) if holds && options.hints => format!(
                     "final answer: equal to the head when rounded, but written less precisely than the reference's \
                      `{asked}`"
+                ),
+                Some(asked) if holds => format!(
+                    "final answer: equal to the head when rounded, but written less precisely than the reference's \
+                     answer ({})",
+                    precision_text(&asked)
                 ),
                 _ => final_line(holds, &left_over, known),
             });
@@ -958,5 +965,22 @@ fn final_line(holds: bool, left_over: &[String], known: bool) -> String {
             "final answer: could not be compared with the head; flagged for manual review".to_string()
         }
         (false, _) => "final answer: does not equal the head".to_string(),
+    }
+}
+
+/// How precisely a number is written, in words: `1.1967` "to 4 decimal places", `33` "to the
+/// unit", `2.5e-3` "to 2 significant digits".
+fn precision_text(number: &str) -> String {
+    let mantissa = number.trim_start_matches(['-', '+']).split(['e', 'E']).next().unwrap_or("");
+    match mantissa.split_once('.') {
+        _ if number.contains(['e', 'E']) => {
+            let digits = mantissa.chars().filter(char::is_ascii_digit).skip_while(|&c| c == '0').count();
+            format!("to {digits} significant digit{}", if digits == 1 { "" } else { "s" })
+        }
+        Some((_, places)) => {
+            let n = places.chars().filter(char::is_ascii_digit).count();
+            format!("to {n} decimal place{}", if n == 1 { "" } else { "s" })
+        }
+        None => "to the unit".to_string(),
     }
 }

@@ -264,13 +264,16 @@ pub fn a_number(e: &Expr) -> bool {
     }
 }
 
-/// Whether an expression is arithmetic on numbers with a decimal among them (`0.25 - 0.01 *
-/// 0.04211 / 0.1581`): it reads no input and no unknown, directly or through the definitions it
-/// reads. A numeric exercise's step that students write with `=` for `≈`.
+/// Whether an expression is arithmetic on numbers with a decimal among them that is not a number
+/// the sheet gives (`0.25 - 0.01 * 0.04211 / 0.1581`): it reads no input and no unknown, directly
+/// or through the definitions it reads. A numeric exercise's step that students write with `=` for `≈`.
 pub fn decimal_arithmetic(model: &Model, e: &Expr) -> bool {
     fn walk(e: &Expr, decimal: &mut bool, unknown: &mut bool) {
         match e {
-            Expr::Const(l) => *decimal |= l.point,
+            // (A number the sheet gives, copied, is exact: not a rounded one. A TA: under a
+            // `tolerance` line, `= 1.2 - 0.01 * mh / (vh + 0.00000001)`, the sheet's numbers and
+            // a square root forgotten, was graded as `≈` and took full marks.)
+            Expr::Const(l) => *decimal |= l.point && l.half_unit.is_some(),
             Expr::Unknown(..) | Expr::NodePartial(..) => *unknown = true,
             _ => {}
         }

@@ -192,7 +192,8 @@ impl Reference {
             warnings: warnings(&model)
                 .into_iter()
                 .chain(model.derivations.iter().filter_map(precise_answer))
-                .chain(d_declared(&model, source, &lines))
+                .chain(letter_declared(&model, source, &lines, "d"))
+                .chain(letter_declared(&model, source, &lines, "e"))
                 .collect(),
             declarations: declarations(&file, &lines),
             words: words(source),
@@ -256,7 +257,12 @@ fn precise_answer(d: &crate::model::Derivation) -> Option<Diagnostic> {
     let last = d.steps.last()?;
     let l = super::policy::number_literal(&last.expr)?;
     let half = l.half_unit.as_ref().filter(|_| l.point && d.tolerance == crate::model::ToleranceRule::Rounding)?;
-    let digits = (l.value.abs().to_f64()? / (2.0 * half.to_f64()?)).log10().floor() as i32 + 1;
+    let value = l.value.abs().to_f64()?;
+    let digits = (value / (2.0 * half.to_f64()?)).log10().floor() as i32 + 1;
+    // Half a unit of the last digit but one: an absolute tolerance that accepts the answer
+    // rounded one digit further. (The hint said `tolerance 0.1%`: a TA found a relative tolerance
+    // of a parameter after one small update, 1.1967, accepts a wrong update, 1.1964.)
+    let one_less = 0.5 * 10f64.powi(value.log10().floor() as i32 - (digits - 2));
     (digits > PRECISE_DIGITS).then(|| {
         Diagnostic::warning(
             last.span,
@@ -265,34 +271,59 @@ fn precise_answer(d: &crate::model::Derivation) -> Option<Diagnostic> {
                  and fewer digits does not take the final share"
             ),
         )
-        .with_hint("to accept answers rounded further, add a line `tolerance 0.1%`, or write the answer with the digits you ask for")
+        .with_hint(format!(
+            "to accept answers rounded one digit further, add a line `tolerance {one_less}` (an absolute tolerance: \
+             keep it below what a mistake changes, as a relative one of a large value may not be), or write the \
+             answer with the digits you ask for"
+        ))
     })
 }
 
-/// A warning for a sheet that declares `d` (an index, a size, a variable): an answer in LaTeX
-/// that writes a derivative with `d`, `\frac{dL}{dx}`, is refused as ambiguous (a derivative, or
-/// `d L` over `d x`), and its chain is not graded — the author learned it from the students'
-/// refusals (a TA's attention sheet, 5 December: a fully right answer scored 0).
-fn d_declared(model: &crate::model::Model, source: &str, lines: &[crate::diagnostic::Span]) -> Option<Diagnostic> {
-    let declared = model.sizes.iter().any(|s| s == "d")
-        || model.indices.iter().any(|i| !i.hidden && i.name == "d")
-        || model.entries.iter().any(|e| e.name == "d")
-        || model.user_functions.iter().any(|f| f.name == "d")
-        || model.functions.iter().any(|f| f.name == "d");
+/// A warning for a sheet that declares `d` or `e` (an index, a size, a variable): an answer in
+/// LaTeX that writes a derivative with `d`, `\frac{dL}{dx}`, is refused as ambiguous (a
+/// derivative, or `d L` over `d x`), and so is `e^{s_j}` (the exponential, or a power of the
+/// sheet's `e`), and the chain is not graded — the author learned it from the students' refusals
+/// (TAs' attention sheets, 5 and 6 December: fully right answers scored 0). A sheet that spells its
+/// `e` otherwise (`latex e "\epsilon"`) leaves `e^{…}` to the exponential: no warning.
+fn letter_declared(
+    model: &crate::model::Model,
+    source: &str,
+    lines: &[crate::diagnostic::Span],
+    letter: &str,
+) -> Option<Diagnostic> {
+    let declared = model.sizes.iter().any(|s| s == letter)
+        || model.indices.iter().any(|i| !i.hidden && i.name == letter)
+        || model.entries.iter().any(|e| e.name == letter)
+        || model.user_functions.iter().any(|f| f.name == letter)
+        || model.functions.iter().any(|f| f.name == letter);
     if !declared {
+        return None;
+    }
+    let words = |l: &crate::diagnostic::Span| -> Vec<String> {
+        let text = source.get(l.range()).unwrap_or_default().split('#').next().unwrap_or_default();
+        text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).map(str::to_string).collect()
+    };
+    if letter == "e" && lines.iter().any(|l| matches!(words(l).as_slice(), [a, b, ..] if a == "latex" && b == "e")) {
         return None;
     }
     let statement = ["index", "var", "let", "unknown"];
     let line = lines.iter().find(|l| {
-        let text = source.get(l.range()).unwrap_or_default().split('#').next().unwrap_or_default();
-        let mut words = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty());
-        words.next().is_some_and(|w| statement.contains(&w)) && words.any(|w| w == "d")
+        let words = words(l);
+        words.first().is_some_and(|w| statement.contains(&w.as_str())) && words[1..].iter().any(|w| w == letter)
     });
-    let warning = Diagnostic::warning(
-        line.copied().unwrap_or_default(),
-        "the sheet declares `d`: an answer in LaTeX that writes a derivative with `d` (`\\frac{dL}{dx}`) is refused as ambiguous",
-    )
-    .with_hint("rename it (`k`, `dim`) so that students may write `\\frac{dL}{dx}`, or tell them to write `\\partial`");
+    let warning = if letter == "d" {
+        Diagnostic::warning(
+            line.copied().unwrap_or_default(),
+            "the sheet declares `d`: an answer in LaTeX that writes a derivative with `d` (`\\frac{dL}{dx}`) is refused as ambiguous",
+        )
+        .with_hint("rename it (`k`, `dim`) so that students may write `\\frac{dL}{dx}`, or tell them to write `\\partial`")
+    } else {
+        Diagnostic::warning(
+            line.copied().unwrap_or_default(),
+            "the sheet declares `e`: an answer in LaTeX that writes the exponential as `e^{…}` is refused as ambiguous",
+        )
+        .with_hint("rename it (`k`, `m`) so that students may write `e^{s_j}`, or tell them to write `\\exp(…)`")
+    };
     Some(if line.is_some() { warning } else { warning.without_source() })
 }
 

@@ -141,12 +141,17 @@ impl Names {
                 names.add(name.clone(), *kind, elements.clone());
             }
         }
-        // The spellings the model adds (`latex y_hat "\hat{y}"`), read as the rule's are.
+        // The spellings the model adds (`latex y_hat "\hat{y}"`), read as the rule's are; a size's
+        // too (`latex Dk "D_k"`: two testers found it accepted and ignored, and `\sqrt{D_k}` refused).
         for item in &file.items {
             let Item::Latex { name, spellings, .. } = item else { continue };
-            let Some((_, kind, elements)) = declared.iter().find(|(n, ..)| *n == name.name) else { continue };
+            let (kind, elements) = match declared.iter().find(|(n, ..)| *n == name.name) {
+                Some((_, kind, elements)) => (*kind, elements.clone()),
+                None if sizes.contains(&name.name) => (Kind::Size, Vec::new()),
+                None => continue,
+            };
             for spelling in spellings {
-                names.add_spelled(name.name.clone(), *kind, elements.clone(), spelling.trim().to_string());
+                names.add_spelled(name.name.clone(), kind, elements.clone(), spelling.trim().to_string());
             }
         }
         // `yhat` and `y_hat` are `\hat{y}` (likewise `bar`, `tilde`), as every course writes
@@ -383,6 +388,39 @@ pub fn unread_spellings(file: &File) -> Vec<crate::diagnostic::Diagnostic> {
                     .with_hint(
                         "a spelling is one symbol (a letter, a Greek letter, `\\text{…}`, `\\hat{…}`, …) with a subscript of words and, if the course writes one, a superscript: `W^{(2)}`, `b^{[1]}`, `\\theta^{\\text{new}}` (docs/latex.md)",
                     ),
+                );
+            }
+        }
+    }
+    // A spelling another name of the same kind has too (`latex lr "\eta"` beside `eta`): answers
+    // could not tell the two apart, and every `\eta` in them was refused with a hint that cannot
+    // be followed (a student tester). The model is where the fix is.
+    let names = Names::of_model(file);
+    for item in &file.items {
+        let Item::Latex { name, spellings, span } = item else { continue };
+        for spelling in spellings.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            let Some((base, mine)) = entry_of(name.name.clone(), Kind::Family(0), Vec::new(), spelling.to_string())
+            else {
+                continue;
+            };
+            let Some(own) = names.with_base(&base).iter().find(|e| e.name == name.name) else { continue };
+            let other = names
+                .with_base(&base)
+                .iter()
+                .find(|e| e.name != name.name && e.kind == own.kind && e.sub == mine.sub && e.sup == mine.sup);
+            if let Some(other) = other {
+                errors.push(
+                    crate::diagnostic::Diagnostic::error(
+                        *span,
+                        format!(
+                            "the LaTeX spelling `{spelling}` of `{}` is also `{}`'s: an answer could not tell them apart",
+                            name.name, other.name
+                        ),
+                    )
+                    .with_hint(format!(
+                        "give one of them another spelling (a `latex {} \"…\"` line, or rename it)",
+                        other.name
+                    )),
                 );
             }
         }

@@ -1509,6 +1509,14 @@ impl<'a> P<'a> {
             "|" | "Vert" | "lVert" | "rVert" | "vert" | "lvert" | "rvert" => {
                 Err(unpaired_bar(&format!("\\{name}"), span))
             }
+            // `\uppi` (upgreek), the number π even where the model spells a name `\pi`.
+            "uppi" if args.is_empty() && sub.is_none() && primes == 0 => {
+                let e = Expr { kind: ExprKind::Name(ident("pi", span)), span };
+                match sup {
+                    Some(sup) => self.apply_sup(e, sup, span),
+                    None => Ok(e),
+                }
+            }
             "mid" => Err(Diagnostic::error(span, "a conditional (`\\mid`) is not read").with_hint(
                 "write the probability as a name of the model (`p_{x|z}` as `p_xz`), or the density it stands for",
             )),
@@ -1984,7 +1992,8 @@ impl<'a> P<'a> {
         };
         let named = match base {
             Node::Num(..) | Node::Word(..) => true,
-            Node::Cmd(c, args, _) => is_name_command(c, args),
+            // (`\uppi`, the number π, as `\log 2\uppi\sigma^2`.)
+            Node::Cmd(c, args, _) => is_name_command(c, args) || (c == "uppi" && args.is_empty()),
             _ => false,
         };
         named && !self.is_function_node(n)
@@ -2138,6 +2147,23 @@ impl<'a> P<'a> {
                 return Err(Diagnostic::error(span, "`e^{…}` is ambiguous: the model declares a quantity `e`").with_hint(
                     "write `\\exp(…)` for the exponential (`\\exp(2x)`), or `(e)^{…}` for a power of the model's `e`; a model that writes its `e` otherwise (`latex e \"\\epsilon\"`) leaves `e` to the exponential",
                 ));
+            }
+        }
+        // `2\pi` where the model spells a name `\pi` (a policy): the number 2π, or twice the model's
+        // name? (A student: `\log 2\pi` in a Gaussian policy's log-density was read as the log of
+        // twice the policy, and a right step was `wrong`.)
+        if let (true, None, None) = (word == "pi", &decoration, sub) {
+            let before = self.text.get(..base.span().start).unwrap_or("").trim_end();
+            if before.ends_with(|c: char| c.is_ascii_digit()) {
+                let names: Vec<&str> = candidates.iter().map(|e| e.name.as_str()).collect();
+                return Err(Diagnostic::error(
+                    base.span(),
+                    format!("`\\pi` after a number is ambiguous: the model spells `{}` so", names.join("`, `")),
+                )
+                .with_hint(format!(
+                    "write `\\uppi` for the number π (`2\\uppi`), or `2 \\cdot \\pi` for a product with the model's `{}`",
+                    names[0]
+                )));
             }
         }
         // The written subscript items, the decoration first (`\hat{y}_k` is `y_hat[k]`).

@@ -147,6 +147,11 @@ pub struct Coverage {
     /// For each expression: whether it reads a random quantity (an input, an unknown function or
     /// node).
     pub random: Vec<bool>,
+    /// The declared sizes the expressions depend on (through a range they use, an index or a value
+    /// that reads a size), in model order: a counterexample names these only (a TA: every
+    /// counterexample of a numbers-only Adam part began "at Dk = 1, Dv = 1, N = 1, T = 1", the
+    /// sizes of other parts).
+    pub sizes: Vec<SizeId>,
     /// For each expression: whether it is worth evaluating exactly at sampled inputs — it has no
     /// derivative, unknown function or node, or transcendental function that would make the
     /// exact evaluation give up anyway.
@@ -217,6 +222,17 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
     for e in exprs {
         let mut walk = Walk::new(model);
         walk.expr(e);
+        for r in &walk.ranges {
+            walk.sizes.extend(r.lo.size.into_iter().chain(r.hi.size));
+        }
+        for &s in &walk.sizes {
+            let sum = model.size_sums.get(s).filter(|t| !t.is_empty());
+            for t in sum.map_or_else(|| vec![s], |t| t.iter().map(|&(t, _)| t).collect()) {
+                if !out.sizes.contains(&t) {
+                    out.sizes.push(t);
+                }
+            }
+        }
         out.index_constant = out.index_constant.max(walk.index_constant);
         for r in walk.ranges {
             if varies(r) && !out.ranges.contains(&r) {
@@ -264,6 +280,7 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
             _ => {}
         }
     }
+    out.sizes.sort_unstable();
     out
 }
 
@@ -297,6 +314,8 @@ struct Walk<'m> {
     /// The ranges of the `sum`s being walked through.
     guards: Vec<IndexRange>,
     ranges: Vec<IndexRange>,
+    /// Sizes read as values or in index expressions (those of ranges are in `ranges`).
+    sizes: Vec<SizeId>,
     /// See [`Coverage::index_constant`].
     index_constant: i64,
     reads: Vec<Read>,
@@ -336,6 +355,7 @@ impl<'m> Walk<'m> {
             kinked_functions: vec![None; model.user_functions.len()],
             guards: Vec::new(),
             ranges: Vec::new(),
+            sizes: Vec::new(),
             index_constant: 0,
             reads: Vec::new(),
             sums: Vec::new(),
@@ -366,7 +386,7 @@ impl<'m> Walk<'m> {
             match v {
                 IxVar::Free(i) => self.range(self.model.indices[i].range),
                 IxVar::Bound(b) => self.range(self.model.bounds[b].range),
-                IxVar::Size(_) => {}
+                IxVar::Size(s) => self.sizes.push(s),
             }
         }
     }
@@ -454,6 +474,7 @@ impl<'m> Walk<'m> {
     fn expr(&mut self, e: &Expr) {
         match e {
             Expr::Index(ix) => self.ix_ranges(ix),
+            Expr::Size(s) => self.sizes.push(*s),
             Expr::Entry(r) => self.entry_ref(r),
             Expr::Diff(_, r) | Expr::NodePartial(_, r) => {
                 self.rational = false;
