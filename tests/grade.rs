@@ -700,6 +700,9 @@ fn an_added_name_the_reference_uses_is_ignored() {
     let messages: Vec<&str> = g.model_changes.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(messages[0], "added declaration of `t`, a name the reference uses otherwise");
     assert!(messages[1].starts_with("missing 15 of the reference's declarations: `c`, `x`"), "{messages:?}");
+    // Eight are named, then how many more (a TA: an empty file's feedback listed 35).
+    assert!(messages[1].ends_with(", and 7 more"), "{messages:?}");
+    assert_eq!(messages[1].matches('`').count(), 16, "{messages:?}");
     assert_eq!(messages.len(), 2);
 }
 
@@ -966,6 +969,13 @@ fn a_rounded_final_answer_is_as_precise_as_the_references() {
         d.feedback.last().map(String::as_str),
         Some("final answer: equal to the head when rounded, but written less precisely than the reference's answer (to 3 decimal places)")
     );
+    // A reference in hundreds says so (a reviewer: "to the unit" for `1.2e3`).
+    let big = "let a = 1234.5\nderive \"big\" worth 1 a + 1\n  ≈ 1.2e3\n";
+    let rb = Reference::new("big.deriv", big, &CheckOptions::default()).expect("a reference");
+    let d =
+        &grade_submission(&rb, "s.deriv", "let a = 1234.5\nderive \"big\" a + 1\n  ≈ 1e3\n", &GradeOptions::default())
+            .derivations[0];
+    assert!(d.feedback.last().is_some_and(|f| f.ends_with("(to the nearest 100)")), "{:?}", d.feedback);
     let source = format!("{model}derive \"update\" theta2 - 0.001 * g\n  = 0.5 - 0.004\n  ≈ 0.50\n");
     let hints = GradeOptions { hints: true, ..GradeOptions::default() };
     let d = &grade_submission(&r, "sgd.deriv", &source, &hints).derivations[0];
@@ -996,6 +1006,31 @@ fn under_a_tolerance_only_a_step_with_rounded_numbers_is_graded_as_approx() {
     let d = grade("  = 1.2 - 0.01 * 0.2947 / 0.9053\n  ≈ 1.1967\n");
     assert_ne!(d.steps[0].status, StepStatus::Wrong, "{:?}", d.feedback);
     assert!(d.feedback.iter().any(|f| f.contains("graded as `≈`")), "{:?}", d.feedback);
+    // The same mistake written with rounded numbers: it holds within the tolerance (0.03% off),
+    // not by its own digits (a reviewer), so it stays wrong.
+    let d = grade("  = 1.2 - 0.01 * 0.2947 / 0.8196\n  ≈ 1.1964\n");
+    assert_eq!(d.steps[0].status, StepStatus::Wrong, "{:?}", d.feedback);
+    assert!(!d.feedback.iter().any(|f| f.contains("graded as `≈`")), "{:?}", d.feedback);
+}
+
+#[test]
+fn an_error_carried_into_an_approx_step_is_judged_as_written() {
+    // A TA's Adam sheet: the update written `≈ 1.2 - 0.01 * 0.56 / 1.28` on the student's own
+    // (wrong) moments was judged with `=` when carried, and its credit lost.
+    let model = "let g = 0.2, b = 0.9, lr = 0.1\nlet mh = g / (1 - b^2)\nlet th = 1 - lr * mh\n";
+    let reference = format!(
+        "{model}derive \"mh\" worth 1 mh\n  = 0.2 / (1 - 0.81)\n  ≈ 1.0526\n\
+         derive \"th\" worth 1 th\n  = 1 - lr * mh\n  ≈ 1 - 0.1 * 1.0526\n  ≈ 0.8947\n"
+    );
+    let r = Reference::new("ref.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    let source = format!(
+        "{model}derive \"mh\" mh\n  = 0.2 / (1 - 0.7)\n  = 0.2 / 0.3\n\
+         derive \"th\" th\n  = 1 - lr * mh\n  ≈ 1 - 0.1 * 0.6667\n  ≈ 0.9333\n"
+    );
+    let g = grade_submission(&r, "s.deriv", &source, &GradeOptions::default());
+    let th = &g.derivations[1];
+    assert_eq!(th.steps[1].carried_from.as_deref(), Some("mh"), "{:?}", th.feedback);
+    assert_eq!(th.score.to_string(), "1", "{:?}", th.feedback);
 }
 
 #[test]

@@ -1660,6 +1660,30 @@ fn a_size_takes_the_models_spelling() {
     let answer = r"\[ \frac{\partial}{\partial q_i} \frac{\sum_j q_j}{\sqrt{D_k}} = \frac{1}{\sqrt{d_k}} \]";
     let report = check(answer, AnswerKind::Tex, model);
     assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    // In a sum's bounds too (a tester: `\sum_{j=1}^{n+d_k-1}` was refused, "cannot read this as
+    // an index").
+    let model = "index i in 1..n\nindex j in 1..n+dk-1\nvar x[j]\nlet S = sum(j, x[j])\nlatex dk \"d_k\"\n";
+    let report = check(r"\[ S = \sum_{j=1}^{n+d_k-1} x_j \]", AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+}
+
+/// A student's RL notation, `\log \pi(a|s)`, is told of its conditional first (it was told to put
+/// the argument of `\log` in parentheses, and then of the `|`); a `cases` after a factor
+/// multiplies it (it was refused with a generic hint; `\cdot` before it was read).
+#[test]
+fn a_conditional_after_log_and_a_cases_after_a_factor() {
+    let model =
+        "var a, mu\nvar s > 0\nlet pol = exp(-(a - mu)^2 / (2 * s^2))\nlatex pol \"\\pi\"\nlatex s \"\\sigma\"\n";
+    let report = check(r"\[ \log \pi(a|s) = -\frac{(a-\mu)^2}{2\sigma^2} \]", AnswerKind::Tex, model);
+    assert_eq!(errors(&report), ["1:12 a conditional (`|`) is not read"]);
+    let model = "var u, v\nunknown E(z)\nlet z = max(u, v)\n";
+    for sep in ["", "\\cdot "] {
+        let answer = format!(
+            r"\[ \frac{{\partial}}{{\partial u}} E(z) = E'(z) {sep}\begin{{cases}} 1 & u > v \\ 0 & \text{{otherwise}} \end{{cases}} \]"
+        );
+        let report = check(&answer, AnswerKind::Tex, model);
+        assert_eq!(verdicts(&report), [[Verdict::Checked]], "{sep:?}: {:?}", errors(&report));
+    }
 }
 
 /// Two names of a model with one spelling are an error of the model (a student tester: `latex lr
@@ -1672,6 +1696,20 @@ fn two_names_spelled_alike_are_an_error_of_the_model() {
     assert_eq!(
         errors(&report),
         ["3:1 the LaTeX spelling `\\eta` of `lr` is also `eta`'s: an answer could not tell them apart"]
+    );
+    // An element of a family at the model's indices, or a size, spelled alike (a tester: `latex a
+    // "d_k"` beside `var d[k]` read every `d_k` as `a`, and a right step was `wrong`).
+    let model = "index k in 1..K\nvar d[k], a\nlatex a \"d_k\"\n";
+    let report = check(r"\[ \frac{\partial}{\partial a} a = 1 \]", AnswerKind::Tex, model);
+    assert_eq!(
+        errors(&report),
+        ["3:1 the LaTeX spelling `d_k` of `a` is also `d`'s: an answer could not tell them apart"]
+    );
+    let model = "index k in 1..dk\nvar x, v[k]\nlatex dk \"x\"\n";
+    let report = check(r"\[ \frac{\partial}{\partial x} x = 1 \]", AnswerKind::Tex, model);
+    assert_eq!(
+        errors(&report),
+        ["3:1 the LaTeX spelling `x` of `dk` is also `x`'s: an answer could not tell them apart"]
     );
     // A subscript or a superscript of its own sets a spelling apart.
     let model = "var th, lr\nlet eta = 0.1\nlatex lr \"\\eta_0\"\n";
@@ -1707,6 +1745,21 @@ fn a_models_pi_leaves_the_number_to_uppi() {
         model,
     );
     assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    // After spacing, in braces and after a fraction of numbers too (a tester: `2\,\pi` got past);
+    // a script's digit is no number before it (a reviewer: `\sigma^2 \pi` was refused).
+    for written in [r"2\,\pi", r"2~\pi", r"{2}\pi", r"\frac{4}{2}\pi", r"2 \; \pi"] {
+        let answer = format!(r"\[ \frac{{\partial}}{{\partial \mu}} \left({written} \mu\right) = {written} \]");
+        let report = check(&answer, AnswerKind::Tex, model);
+        assert_eq!(errors(&report).len(), 1, "{written}: {:?}", errors(&report));
+        assert!(errors(&report)[0].contains("after a number is ambiguous"), "{written}: {:?}", errors(&report));
+    }
+    for written in [r"\sigma^2 \pi", r"\sigma^{2}\pi", r"\sigma_1 \pi"] {
+        let answer =
+            format!(r"\[ \frac{{\partial}}{{\partial \mu}} {written} = {written} \frac{{a - \mu}}{{\sigma^2}} \]");
+        let model = "var a, mu\nvar s > 0, s1\nlet pol = exp(-(a - mu)^2 / (2 * s^2))\nlatex pol \"\\pi\"\nlatex s \"\\sigma\"\nlatex s1 \"\\sigma_1\"\n";
+        let report = check(&answer, AnswerKind::Tex, model);
+        assert!(errors(&report).is_empty(), "{written}: {:?}", errors(&report));
+    }
     // Without a model's `\pi`, `2\pi` and `2\uppi` are both the number.
     let report = check(r"\[ \frac{d}{dx} 2\pi x = 2\uppi \]", AnswerKind::Tex, "var x\n");
     assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));

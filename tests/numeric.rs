@@ -846,3 +846,30 @@ derive diff(abs(x - abs(x)), x)
         assert_verdicts(source, seed, &[Wrong, Wrong, Wrong, Checked, Checked, Checked, Checked]);
     }
 }
+
+/// A derivative at a kink of concrete numbers (a max-pool tie) is `undetermined` and says so, not
+/// that "every redraw of a sample" met a kink: nothing is drawn (a student tester).
+#[test]
+fn a_derivative_at_a_tie_of_concrete_numbers_says_where_it_is() {
+    let source = "let xs = [3, 3, 1, 2]\nlet g = [0.5, -1]\nlet Lp = dot(g, [max(xs[1], xs[2]), max(xs[3], xs[4])])\nderive diff(Lp, xs)\n  = [0.5, 0, 0, -1]\n";
+    let report = check(source, DEFAULT_SEED);
+    let step = &report.derivations[0].steps[0];
+    assert_eq!(step.verdict, Verdict::Undetermined, "{}", step.detail);
+    assert!(step.detail.starts_with("at these numbers a derivative is taken at a kink"), "{}", step.detail);
+}
+
+/// A step true only where a declared size is at most a sum of others (a tester: `sum(j in
+/// 1..m+K, delta(j, i)) = 1` with `i in 1..n` fails where n > m + K, and was `checked` at 19 of 20
+/// seeds): the samples put each other size at the sum and above it.
+#[test]
+fn a_size_above_a_sum_of_sizes_is_drawn() {
+    let source = "index i in 1..n\nindex p in 1..m\nindex k in 1..K
+derive sum(j in 1..m+K, delta(j, i))
+  = 1
+derive sum(j in 1..m+K, j)
+  = sum(j in 1..n, j) + sum(j in n+1..m+K, j)
+";
+    for seed in 1..=10 {
+        assert_verdicts(source, seed, &[Verdict::Wrong, Verdict::Wrong]);
+    }
+}

@@ -147,7 +147,10 @@ pub(super) fn evaluate_all(
                                 Point::Error(m)
                             }
                             Err(EvalError::NearKink) => {
-                                near_kink[k] = Some(KINK_EVERY_DRAW);
+                                // (Where nothing is drawn at random, no redraw moves it: a
+                                // student's max-pool tie, `max(3, 3)`, was said to be at a kink
+                                // at "every redraw".)
+                                near_kink[k] = Some(if random_read { KINK_EVERY_DRAW } else { KINK_AT_THE_NUMBERS });
                                 Point::Undefined
                             }
                             Err(EvalError::NotConverged) => {
@@ -218,6 +221,9 @@ pub(super) fn evaluate_all(
 
 pub(super) const KINK_EVERY_DRAW: &str =
     "every redraw of a sample put a kink (relu, abs, step, sign, max, min) next to a derivative";
+
+pub(super) const KINK_AT_THE_NUMBERS: &str =
+    "at these numbers a derivative is taken at a kink (relu, abs, step, sign, max, min: a tie, or an argument at 0), where it may not exist";
 
 pub(super) const UNCONVERGED_EVERY_DRAW: &str =
     "at every redraw of a sample, the finite differences of a derivative did not settle to the accuracy needed";

@@ -178,16 +178,22 @@ pub(super) fn compare_declarations(reference: &Reference, file: &ast::File, sour
         }
         changes.push(change);
     }
+    /// The most missing declarations named one by one.
+    const MISSING_NAMED: usize = 8;
     // Only what declares names is reported missing (the reference's `assume`, `tolerance` and
     // `grading` apply anyway), and many at once in one line.
     let missing: Vec<&Declaration> =
         reference.declarations.iter().filter(|r| r.addable && !mine.iter().any(|d| d.name == r.name)).collect();
     if missing.len() > 3 {
-        let names: Vec<String> = missing.iter().map(|r| format!("`{}`", r.name)).collect();
+        // At most eight named (a TA: an empty file's feedback listed all 35 of the sheet's).
+        let mut names: Vec<String> = missing.iter().take(MISSING_NAMED).map(|r| format!("`{}`", r.name)).collect();
+        if missing.len() > MISSING_NAMED {
+            names.push(format!("and {} more", missing.len() - MISSING_NAMED));
+        }
         changes.push(
             Diagnostic::error(
                 Span::default(),
-                format!("missing {} of the reference's declarations: {}", names.len(), names.join(", ")),
+                format!("missing {} of the reference's declarations: {}", missing.len(), names.join(", ")),
             )
             .with_hint("graded with the reference's model")
             .without_source(),

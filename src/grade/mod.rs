@@ -513,6 +513,37 @@ fn grade_derivations(
             r.steps.iter().enumerate().filter(candidate).map(|(i, _)| i).collect()
         })
         .collect();
+    // Arithmetic on rounded numbers must hold as `≈` by its own digits as well (the rounding rule),
+    // not by the reference's tolerance alone: a relative tolerance of a parameter after a small
+    // update took `= 1.2 - 0.01 * 0.2947 / 0.8196`, a square root forgotten and 0.03% off, as
+    // right (a reviewer). Those derivations are checked once so, and what fails goes back to `=`.
+    let arithmetic: Vec<(usize, Vec<usize>)> = rounded
+        .iter()
+        .zip(&results)
+        .enumerate()
+        .map(|(k, (steps, r))| {
+            (k, steps.iter().copied().filter(|&i| r.steps[i].cause != Some(Cause::Rounded)).collect())
+        })
+        .filter(|(_, steps): &(usize, Vec<usize>)| !steps.is_empty())
+        .collect();
+    if !arithmetic.is_empty() {
+        let strict: Vec<Derivation> = arithmetic
+            .iter()
+            .map(|(k, steps)| {
+                let mut d = to_check[*k].clone();
+                d.tolerance = crate::model::ToleranceRule::Rounding;
+                for &i in steps {
+                    d.steps[i].relation = Relation::Approx;
+                }
+                d
+            })
+            .collect();
+        let verdicts = check_model_memo(&with_derivations(model, strict), &options.check, memo);
+        for ((k, steps), r) in arithmetic.iter().zip(&verdicts) {
+            rounded[*k]
+                .retain(|i| !steps.contains(i) || matches!(r.steps[*i].verdict, Verdict::Checked | Verdict::Proved));
+        }
+    }
     // Each pass reads the candidates left as `≈`; those that do not hold so either are wrong as
     // written and go back to `=` (after three passes, all of them), and the derivations are
     // checked again until what was checked is what is graded.
@@ -873,14 +904,13 @@ fn grade_derivations(
             grade.feedback.push(match coarse {
                 // (Without `--hints` the reference's number is not quoted: a TA found it gave the
                 // answer to every student who resubmits.)
-                Some(asked) if holds && options.hints => format!(
+                Some((asked, _)) if holds && options.hints => format!(
                     "final answer: equal to the head when rounded, but written less precisely than the reference's \
                      `{asked}`"
                 ),
-                Some(asked) if holds => format!(
+                Some((_, precision)) if holds => format!(
                     "final answer: equal to the head when rounded, but written less precisely than the reference's \
-                     answer ({})",
-                    precision_text(&asked)
+                     answer ({precision})"
                 ),
                 _ => final_line(holds, &left_over, known),
             });
@@ -965,22 +995,5 @@ fn final_line(holds: bool, left_over: &[String], known: bool) -> String {
             "final answer: could not be compared with the head; flagged for manual review".to_string()
         }
         (false, _) => "final answer: does not equal the head".to_string(),
-    }
-}
-
-/// How precisely a number is written, in words: `1.1967` "to 4 decimal places", `33` "to the
-/// unit", `2.5e-3` "to 2 significant digits".
-fn precision_text(number: &str) -> String {
-    let mantissa = number.trim_start_matches(['-', '+']).split(['e', 'E']).next().unwrap_or("");
-    match mantissa.split_once('.') {
-        _ if number.contains(['e', 'E']) => {
-            let digits = mantissa.chars().filter(char::is_ascii_digit).skip_while(|&c| c == '0').count();
-            format!("to {digits} significant digit{}", if digits == 1 { "" } else { "s" })
-        }
-        Some((_, places)) => {
-            let n = places.chars().filter(char::is_ascii_digit).count();
-            format!("to {n} decimal place{}", if n == 1 { "" } else { "s" })
-        }
-        None => "to the unit".to_string(),
     }
 }

@@ -139,12 +139,13 @@ pub fn award(
 /// a whole number) and says nothing of it. The widest rounding of the answer's literals is
 /// compared with the reference's last digit; the reference's author sets the precision asked for
 /// by the digits written (`= 0.50` asks for two decimals), or by a `tolerance` line.
-/// Gives the reference's answer as written (`0.496`) where it is.
+/// Gives the reference's answer as written (`0.496`) where it is, and how precisely it is written
+/// ("to 3 decimal places", "to the nearest 100").
 pub fn coarser_than_reference(
     answer: &crate::model::Step,
     rule: ToleranceRule,
     reference_final: &Expr,
-) -> Option<String> {
+) -> Option<(String, String)> {
     fn widest(e: &Expr, whole: bool, out: &mut Option<BigRational>) {
         if let Expr::Const(l) = e {
             if let Some(h) = l.half_unit.as_ref().filter(|_| l.point || whole) {
@@ -165,9 +166,15 @@ pub fn coarser_than_reference(
     given.filter(|g| g > unit)?;
     // Written with as many decimals as the reference's last digit has (half a unit of it is
     // `unit`), its sign included.
-    let decimals = (-(2.0 * unit.to_f64()?).log10()).round().max(0.0) as usize;
+    let place = (2.0 * unit.to_f64()?).log10().round() as i32;
+    let decimals = (-place).max(0) as usize;
     let value = if matches!(reference_final, Expr::Neg(_)) { -&asked.value } else { asked.value.clone() };
-    Some(format!("{:.decimals$}", value.to_f64()?))
+    let precision = match place {
+        0 => "to the unit".to_string(),
+        p if p > 0 => format!("to the nearest {}", 10u64.pow(p.unsigned_abs().min(18))),
+        _ => format!("to {decimals} decimal place{}", if decimals == 1 { "" } else { "s" }),
+    };
+    Some((format!("{:.decimals$}", value.to_f64()?), precision))
 }
 
 /// The number an expression is, written as one literal with its signs (`0.496`, `-0.5`).

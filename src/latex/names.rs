@@ -404,10 +404,17 @@ pub fn unread_spellings(file: &File) -> Vec<crate::diagnostic::Diagnostic> {
                 continue;
             };
             let Some(own) = names.with_base(&base).iter().find(|e| e.name == name.name) else { continue };
-            let other = names
-                .with_base(&base)
-                .iter()
-                .find(|e| e.name != name.name && e.kind == own.kind && e.sub == mine.sub && e.sup == mine.sup);
+            // Alike: the same scripts and the same kind, or a size's (a size is read wherever a
+            // name is); or the element of a family at the model's indices (`d_k` beside `var
+            // d[k]`: a tester found `latex a "d_k"` read for every `d_k`, a right step `wrong`).
+            let other = names.with_base(&base).iter().find(|e| {
+                let same_kind = e.kind == own.kind || e.kind == Kind::Size || own.kind == Kind::Size;
+                let element = matches!(e.kind, Kind::Family(n) if n == mine.sub.len())
+                    && e.sub.is_empty()
+                    && !mine.sub.is_empty()
+                    && mine.sub.iter().all(|w| names.ranges.contains_key(w));
+                e.name != name.name && e.sup == mine.sup && ((same_kind && e.sub == mine.sub) || element)
+            });
             if let Some(other) = other {
                 errors.push(
                     crate::diagnostic::Diagnostic::error(

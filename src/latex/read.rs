@@ -1066,7 +1066,9 @@ impl<'a> P<'a> {
     fn starts_factor(n: &Node) -> bool {
         match n {
             Node::Word(..) | Node::Num(..) | Node::Group(..) | Node::Paren(..) | Node::Attach { .. } => true,
-            Node::Env(name, _, _) => MATRIX_ENVIRONMENTS.contains(&name.as_str()),
+            // (A `cases` after a factor multiplies it, as a `\cdot` before it would: a student's
+            // `\frac{\partial E}{\partial z} \begin{cases}…` was refused with a generic hint.)
+            Node::Env(name, _, _) => MATRIX_ENVIRONMENTS.contains(&name.as_str()) || name == "cases",
             Node::Cmd(c, _, _) => !MUL_OPS.contains(&c.as_str()) && !HADAMARD_OPS.contains(&c.as_str()),
             _ => false,
         }
@@ -1517,9 +1519,7 @@ impl<'a> P<'a> {
                     None => Ok(e),
                 }
             }
-            "mid" => Err(Diagnostic::error(span, "a conditional (`\\mid`) is not read").with_hint(
-                "write the probability as a name of the model (`p_{x|z}` as `p_xz`), or the density it stands for",
-            )),
+            "mid" => Err(Diagnostic::error(span, "a conditional (`\\mid`) is not read").with_hint(CONDITIONAL_HINT)),
             _ => Err(match macro_defined(self.text, name) {
                 Some(line) => {
                     Diagnostic::error(span, format!("`\\{name}` is a macro this document defines (line {line})"))
@@ -1948,6 +1948,16 @@ impl<'a> P<'a> {
             arg = Expr { kind: ExprKind::Binary(BinOp::Mul, Box::new(arg), Box::new(next), op_span), span };
         }
         match self.peek() {
+            // `\log \pi(a|s)`: the conditional is what cannot be read (a student was first told
+            // to put the argument in parentheses, and only then of the `|`).
+            Some(Node::Paren('(', inner, _, _))
+                if inner
+                    .iter()
+                    .any(|m| matches!(m, Node::Sym('|', _)) || matches!(m, Node::Cmd(c, _, _) if c == "mid")) =>
+            {
+                Err(Diagnostic::error(self.peek().map_or(func_span, Node::span), "a conditional (`|`) is not read")
+                    .with_hint(CONDITIONAL_HINT))
+            }
             Some(n) if Self::starts_factor(n) && !self.is_function_node(n) && !self.spaced(arg.span, n) => {
                 Err(Diagnostic::error(join(func_span, n.span()), format!("where does the argument of `{func}` end?"))
                     .with_hint(format!(
@@ -2153,8 +2163,7 @@ impl<'a> P<'a> {
         // name? (A student: `\log 2\pi` in a Gaussian policy's log-density was read as the log of
         // twice the policy, and a right step was `wrong`.)
         if let (true, None, None) = (word == "pi", &decoration, sub) {
-            let before = self.text.get(..base.span().start).unwrap_or("").trim_end();
-            if before.ends_with(|c: char| c.is_ascii_digit()) {
+            if after_a_number(self.text.get(..base.span().start).unwrap_or("")) {
                 let names: Vec<&str> = candidates.iter().map(|e| e.name.as_str()).collect();
                 return Err(Diagnostic::error(
                     base.span(),
@@ -2583,6 +2592,18 @@ impl<'a> P<'a> {
         out
     }
 
+    /// The size of the model a name with a subscript spells (`d_k` for `latex dk "d_k"`), if any.
+    fn spelled_size(&self, n: &Node) -> Option<String> {
+        let Node::Attach { base, sub: Some(sub), sup: None, primes: 0, .. } = n else { return None };
+        let (word, None) = name_word(base)? else { return None };
+        let words: Vec<String> = sub
+            .iter()
+            .filter(|m| !matches!(m, Node::Sym(',', _)))
+            .map(|m| name_word(m).and_then(|(w, d)| d.is_none().then_some(w)))
+            .collect::<Option<_>>()?;
+        self.names.with_base(&word).iter().find(|e| e.kind == Kind::Size && e.sub == words).map(|e| e.name.clone())
+    }
+
     /// An index expression: names and integers joined by `+` and `-` (`t-1`, `i+a-1`).
     fn index_expr(&self, nodes: &[Node], span: Span) -> R<IndexExpr> {
         let whole = join_all(nodes, span);
@@ -2614,7 +2635,15 @@ impl<'a> P<'a> {
                         terms.push((sign, IndexAtom::Name(ident(&name, n.span()))));
                         expect_atom = false;
                     }
-                    _ => return Err(bad(n)),
+                    // A size the model spells with a subscript (`d_k` for `dk`; a tester found
+                    // `\sum_{j=1}^{n+d_k-1}` refused where `\sqrt{d_k}` read).
+                    _ => match self.spelled_size(n) {
+                        Some(name) => {
+                            terms.push((sign, IndexAtom::Name(ident(&name, n.span()))));
+                            expect_atom = false;
+                        }
+                        None => return Err(bad(n)),
+                    },
                 },
                 n => return Err(bad(n)),
             }
@@ -2637,6 +2666,43 @@ fn numbered_word(n: &Node) -> Option<String> {
     let plain = decoration.is_none() && word.chars().all(char::is_alphabetic);
     (plain && digits.chars().all(|c| c.is_ascii_digit())).then(|| format!("{word}{digits}"))
 }
+
+/// Whether text ends with a number that what follows it multiplies: `2`, `2\,`, `2{`, `{2}`,
+/// `\frac{4}{2}`, but not a script's digit (`\sigma^2`, `x_1`, `x^{2}`).
+fn after_a_number(text: &str) -> bool {
+    let mut t = text;
+    loop {
+        let trimmed = t.trim_end().trim_end_matches(['{', '~']);
+        let trimmed = ["\\,", "\\;", "\\:", "\\!", "\\ "].iter().fold(trimmed, |t, s| t.strip_suffix(s).unwrap_or(t));
+        if trimmed.len() == t.len() {
+            break;
+        }
+        t = trimmed;
+    }
+    // A braced group of digits (`{2}`, a fraction's denominator) is the number inside it.
+    let (t, braced) = match t.strip_suffix('}') {
+        Some(inner) => match inner.rfind('{') {
+            Some(open)
+                if inner[open + 1..].chars().all(|c| c.is_ascii_digit() || c == '.') && open + 1 < inner.len() =>
+            {
+                (&inner[..open + 1], true)
+            }
+            _ => return false,
+        },
+        None => (t, false),
+    };
+    let digits = t.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if !braced && digits.len() == t.len() {
+        return false;
+    }
+    // (The digit of a script is no factor: `\sigma^2 \pi`, `x_1 \pi`, `x^{2} \pi`.)
+    let digits = if braced { digits.strip_suffix('{').unwrap_or(digits) } else { digits };
+    !digits.ends_with(['^', '_'])
+}
+
+/// What to write for a conditional probability, which is not read.
+const CONDITIONAL_HINT: &str =
+    "write the probability as a name of the model (`p_{x|z}` as `p_xz`; `\\pi(a|s)` as the model's name of the policy, `\\pi(a)` where it depends on `a`), or the density it stands for";
 
 /// Whether a command with its arguments spells a name (a Greek letter, `\text{net}`, `\hat{y}`).
 fn is_name_command(name: &str, args: &[Vec<Node>]) -> bool {
