@@ -702,3 +702,15 @@ fn a_stride_in_a_subscript_says_how_to_write_it() {
         "a stride `2*i` is written `i + i`",
     );
 }
+
+/// A shape of sums of sizes says how to declare the input instead (a tester: "expected a domain"
+/// alone).
+#[test]
+fn a_shape_of_a_sum_of_sizes_says_how_to_declare_it() {
+    assert_error(
+        "index i in 1..n, k in 1..K\nvar X: n+K x d\n",
+        2,
+        "unexpected `+`, expected a comment, a domain such as `> 0` or end of line",
+        "declare indices over them (`index j in 1..n+K, c in 1..d`)",
+    );
+}

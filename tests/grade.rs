@@ -1011,6 +1011,18 @@ fn under_a_tolerance_only_a_step_with_rounded_numbers_is_graded_as_approx() {
     let d = grade("  = 1.2 - 0.01 * 0.2947 / 0.8196\n  ≈ 1.1964\n");
     assert_eq!(d.steps[0].status, StepStatus::Wrong, "{:?}", d.feedback);
     assert!(!d.feedback.iter().any(|f| f.contains("graded as `≈`")), "{:?}", d.feedback);
+    // A number of the sheet's formulas is the sheet's too (a second TA: `0.1` of `let t = 1 - 0.1
+    // * 2 * a`, a factor `0.9` too many, graded as `≈` under `tolerance 0.02`).
+    let r = Reference::new(
+        "ref.deriv",
+        "tolerance 0.02\nlet a = 0.9\nlet t = 1 - 0.1 * 2 * a\nderive \"x\" worth 2 t\n  = 1 - 0.1 * 2 * 0.9\n  = 0.82\n",
+        &CheckOptions::default(),
+    )
+    .expect("a reference");
+    let source = "let a = 0.9\nlet t = 1 - 0.1 * 2 * a\nderive \"x\" t\n  = 1 - 0.1 * 2 * 0.9 * 0.9\n  = 0.838\n";
+    let d = &grade_submission(&r, "s.deriv", source, &GradeOptions::default()).derivations[0];
+    assert_eq!(d.steps[0].status, StepStatus::Wrong, "{:?}", d.feedback);
+    assert!(!d.feedback.iter().any(|f| f.contains("graded as `≈`")), "{:?}", d.feedback);
 }
 
 #[test]
@@ -1031,6 +1043,20 @@ fn an_error_carried_into_an_approx_step_is_judged_as_written() {
     let th = &g.derivations[1];
     assert_eq!(th.steps[1].carried_from.as_deref(), Some("mh"), "{:?}", th.feedback);
     assert_eq!(th.score.to_string(), "1", "{:?}", th.feedback);
+}
+
+#[test]
+fn an_unnamed_part_with_errors_is_not_called_missing_without_a_word() {
+    // A TA: an unnamed derivation summing over an undeclared index matched no part, and the part
+    // said "missing: no derivation named …", though written.
+    let model = "index i in 1..n\nvar x[i]\n";
+    let reference = format!("{model}derive \"sum\" worth 1 diff(sum(i, x[i]^2), x[i])\n  = 2*x[i]\n");
+    let r = Reference::new("ref.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    let source = format!("{model}derive diff(sum(t, x[t]^2), x[i])\n  = 2*x[i]\n");
+    let g = grade_submission(&r, "s.deriv", &source, &GradeOptions::default());
+    let why = &g.derivations[0].feedback[0];
+    assert!(why.starts_with("missing: no derivation named \"sum\""), "{why}");
+    assert!(why.ends_with("the answer has parts that could not be (line 3), which may hold it"), "{why}");
 }
 
 #[test]

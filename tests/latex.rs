@@ -1686,6 +1686,19 @@ fn a_conditional_after_log_and_a_cases_after_a_factor() {
     }
 }
 
+/// A `cases` whose comparison is turned round has no repair that names the whole `cases` (a
+/// student tester: "replacing `\begin{cases}…\end{cases}` by `x_{i+i-1} - x_{i+i}`", the
+/// comparison's difference, which the text writes nowhere).
+#[test]
+fn a_turned_comparison_in_cases_is_not_repaired_as_the_whole_cases() {
+    let model = "var u, v\nlet z = max(u, v)\n";
+    let answer = r"\[ \frac{\partial z}{\partial u} = \begin{cases} 1 & u < v \\ 0 & \text{otherwise} \end{cases} \]";
+    let report = check(answer, AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Wrong]], "{:?}", errors(&report));
+    let repair = report.derivations[0].steps[0].repair.as_ref();
+    assert!(repair.is_none_or(|r| !r.culprit_text.starts_with("\\begin{cases}")), "{repair:?}");
+}
+
 /// Two names of a model with one spelling are an error of the model (a student tester: `latex lr
 /// "\eta"` beside `eta` was accepted, and every `\eta` of the answer refused with "write the
 /// subscript in full", which cannot be followed).

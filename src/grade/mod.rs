@@ -508,7 +508,7 @@ fn grade_derivations(
                         && s.counterexample.is_some()
                         && d.tolerance != crate::model::ToleranceRule::Rounding
                         && d.steps[*i].relation == Relation::Equal
-                        && policy::decimal_arithmetic(model, &d.steps[*i].expr))
+                        && policy::decimal_arithmetic(model, &d.head, &d.steps[*i].expr))
             };
             r.steps.iter().enumerate().filter(candidate).map(|(i, _)| i).collect()
         })
@@ -651,6 +651,17 @@ fn grade_derivations(
         results.iter().map(|r| vec![None; r.steps.len()]).collect()
     };
 
+    // An error that may hide a part: any of an answer in LaTeX, or one inside a derivation of the
+    // submission that no part matched.
+    let unread_part = |e: &Diagnostic| {
+        e.show_source
+            && (combined.latex
+                || combined.derivations.iter().enumerate().any(|(k, d)| {
+                    d.extent.start <= e.span.start
+                        && e.span.start <= d.extent.end
+                        && !matches.iter().flatten().any(|m| m.sub == k)
+                }))
+    };
     let mut out = Vec::new();
     for (r, rd) in reference.derivations.iter().enumerate() {
         let Some(Match { sub: s, by, same_head }) = matches[r] else {
@@ -663,9 +674,11 @@ fn grade_derivations(
                 // Parts of an answer in LaTeX that could not be read (a chain with an error is no
                 // derivation, unlike a derivation of a `.deriv` file) may be this one: said, so
                 // that "missing" is not read as "not written".
-                None if combined.latex && errors.iter().any(|e| e.show_source) => {
+                // Likewise a derivation of a `.deriv` file that matched no part and has errors (a
+                // TA: an unnamed part with an undeclared index was "missing", though written).
+                None if errors.iter().any(&unread_part) => {
                     let mut lines: Vec<String> = Vec::new();
-                    for e in errors.iter().filter(|e| e.show_source) {
+                    for e in errors.iter().filter(|e| unread_part(e)) {
                         let line = line_col(source, e.span.start).0.to_string();
                         if !lines.contains(&line) {
                             lines.push(line);

@@ -273,24 +273,35 @@ pub fn a_number(e: &Expr) -> bool {
 
 /// Whether an expression is arithmetic on numbers with a decimal among them that is not a number
 /// the sheet gives (`0.25 - 0.01 * 0.04211 / 0.1581`): it reads no input and no unknown, directly
-/// or through the definitions it reads. A numeric exercise's step that students write with `=` for `≈`.
-pub fn decimal_arithmetic(model: &Model, e: &Expr) -> bool {
-    fn walk(e: &Expr, decimal: &mut bool, unknown: &mut bool) {
+/// or through the definitions it reads. A numeric exercise's step that students write with `=` for
+/// `≈`. The sheet's numbers are its given constants and the numbers in the formulas of the head
+/// `head` is defined by (the `0.1` of `let t = 1 - 0.1 * 2 * a`).
+pub fn decimal_arithmetic(model: &Model, head: &Expr, e: &Expr) -> bool {
+    fn walk(e: &Expr, sheet: &[&BigRational], decimal: &mut bool, unknown: &mut bool) {
         match e {
-            // (A number the sheet gives, copied, is exact: not a rounded one. A TA: under a
-            // `tolerance` line, `= 1.2 - 0.01 * mh / (vh + 0.00000001)`, the sheet's numbers and
-            // a square root forgotten, was graded as `≈` and took full marks.)
-            Expr::Const(l) => *decimal |= l.point && l.half_unit.is_some(),
+            // (A number the sheet gives, copied, is exact: not a rounded one. TAs: under a
+            // `tolerance` line, `= 1.2 - 0.01 * mh / (vh + 0.00000001)`, the sheet's numbers and a
+            // square root forgotten, and `= 0.9 - 0.1 * (1 + 0.9 * 2 * 0.9 / (1 + 0.9^2))`, the
+            // momentum's coefficients swapped, were graded as `≈` and took full marks.)
+            Expr::Const(l) => *decimal |= l.point && l.half_unit.is_some() && !sheet.contains(&&l.value),
             Expr::Unknown(..) | Expr::NodePartial(..) => *unknown = true,
             _ => {}
         }
-        e.for_each_child(|c| walk(c, decimal, unknown));
+        e.for_each_child(|c| walk(c, sheet, decimal, unknown));
     }
+    fn numbers<'a>(e: &'a Expr, out: &mut Vec<&'a BigRational>) {
+        if let Expr::Const(l) = e {
+            out.push(&l.value);
+        }
+        e.for_each_child(|c| numbers(c, out));
+    }
+    let mut sheet = Vec::new();
+    through_definitions(model, head, |x| numbers(x, &mut sheet));
     let (mut decimal, mut unknown) = (false, false);
-    walk(e, &mut decimal, &mut unknown);
+    walk(e, &sheet, &mut decimal, &mut unknown);
     let mut read = Vec::new();
     through_definitions(model, e, |x| {
-        walk(x, &mut false, &mut unknown);
+        walk(x, &[], &mut false, &mut unknown);
         entries_read(x, &mut read);
     });
     decimal && !unknown && read.iter().all(|&id| matches!(model.entries[id].kind, EntryKind::Defined(_)))

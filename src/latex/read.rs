@@ -1375,8 +1375,16 @@ impl<'a> P<'a> {
         let (u, v, a, b) = (self.sub(&u)?, self.sub(&v)?, self.sub(a)?, self.sub(b)?);
         let bin =
             |op: BinOp, x: Expr, y: Expr| Expr { kind: ExprKind::Binary(op, Box::new(x), Box::new(y), span), span };
-        let one = || Expr { kind: ExprKind::Number("1".to_string()), span };
-        let indicator = step_indicator(u, rel, v, span);
+        // The indicator and its complement are written nowhere as such: no place of the text (a
+        // repair that turned the comparison round was printed as replacing the whole `cases` by
+        // `x_{i+i-1} - x_{i+i}`: a student tester). A repair of `u` or `v` names them.
+        let nowhere = Span::new(span.start, span.start);
+        let unwritten = |op: BinOp, x: Expr, y: Expr| Expr {
+            kind: ExprKind::Binary(op, Box::new(x), Box::new(y), nowhere),
+            span: nowhere,
+        };
+        let one = || Expr { kind: ExprKind::Number("1".to_string()), span: nowhere };
+        let indicator = step_indicator(u, rel, v, nowhere);
         // Each branch's term at its value's place, so that a repair of one branch names that
         // branch (`\delta` missing from `\operatorname{sign}(r)`, not from the whole `cases`,
         // which a student multiplied through: a student tester's finding).
@@ -1385,7 +1393,7 @@ impl<'a> P<'a> {
             Expr { kind: ExprKind::Binary(BinOp::Mul, Box::new(value), Box::new(factor), span), span: at }
         };
         let first = term(a, indicator.clone());
-        let second = term(b, bin(BinOp::Sub, one(), indicator));
+        let second = term(b, unwritten(BinOp::Sub, one(), indicator));
         Ok(bin(BinOp::Add, first, second))
     }
 

@@ -414,6 +414,12 @@ fn search(
         };
         let culprit = c.culprit.map(|s| without_parentheses(source, s));
         let culprit_text = culprit.and_then(|s| source.get(s.range())).unwrap_or_default().to_string();
+        // A part the answer writes nowhere as such (what a LaTeX `cases` is read into): no repair
+        // can say what to change in the text.
+        if culprit.is_some() && culprit_text.is_empty() {
+            out.push(f);
+            continue;
+        }
         // Which of the places the step writes that text, where it writes it more than once.
         let occurrence = culprit.filter(|_| !culprit_text.is_empty()).and_then(|at| {
             let written = source.get(step.span.range())?;

@@ -784,6 +784,16 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
             .with_hint("the arguments of `diff` after the first are the variables to differentiate by: `diff(x^2, x)`");
     } else if let Some(hint) = latex_notation_hint(&text[..pos], &text[pos..]) {
         diagnostic = diagnostic.with_hint(hint);
+    } else if text[pos..].starts_with(['+', '-'])
+        && leading_word(text.trim_start()) == "var"
+        && text[..pos].contains(':')
+        && !text[..pos].contains(['(', '{', '>', '<'])
+    {
+        // `var X: n+K x d`: a shape of sums of sizes (a tester found only "expected a domain").
+        diagnostic = diagnostic.with_hint(
+            "a shape's dimensions are sizes or integers, not sums: declare indices over them (`index j in 1..n+K, \
+             c in 1..d`) and the input by them (`var X[j,c]`)",
+        );
     } else if text[pos..].starts_with('*') && expected.contains(&"an index") {
         // `x[2*i + a]`: a stride (a student tester's finding: the hints never said how).
         diagnostic = diagnostic.with_hint(
