@@ -1740,7 +1740,7 @@ fn a_models_pi_leaves_the_number_to_uppi() {
         format!(r"\[ \log \pi(a) = -\frac{{(a-\mu)^2}}{{2\sigma^2}} - \log \sigma - \frac{{1}}{{2}}\log {two_pi} \]")
     };
     let report = check(&step(r"2\pi"), AnswerKind::Tex, model);
-    assert_eq!(errors(&report), ["1:80 `\\pi` after a number is ambiguous: the model spells `pol` so"]);
+    assert_eq!(errors(&report), ["1:80 `\\pi` after a number is ambiguous: the model writes `pol` with `\\pi`"]);
     let report = check(&step(r"2\uppi"), AnswerKind::Tex, model);
     assert_eq!(verdicts(&report), [[Verdict::Checked]], "{:?}", errors(&report));
     let report = check(&step(r"(2 \uppi)"), AnswerKind::Tex, model);
@@ -1751,7 +1751,7 @@ fn a_models_pi_leaves_the_number_to_uppi() {
         AnswerKind::Tex,
         model,
     );
-    assert_eq!(errors(&report), ["1:50 `\\pi` after a number is ambiguous: the model spells `pol` so"]);
+    assert_eq!(errors(&report), ["1:50 `\\pi` after a number is ambiguous: the model writes `pol` with `\\pi`"]);
     let report = check(
         r"\[ \frac{\partial}{\partial \mu} 2 \cdot \pi = 2 \cdot \pi \frac{a - \mu}{\sigma^2} \]",
         AnswerKind::Tex,

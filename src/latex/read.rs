@@ -2175,7 +2175,7 @@ impl<'a> P<'a> {
                 let names: Vec<&str> = candidates.iter().map(|e| e.name.as_str()).collect();
                 return Err(Diagnostic::error(
                     base.span(),
-                    format!("`\\pi` after a number is ambiguous: the model spells `{}` so", names.join("`, `")),
+                    format!("`\\pi` after a number is ambiguous: the model writes `{}` with `\\pi`", names.join("`, `")),
                 )
                 .with_hint(format!(
                     "write `\\uppi` for the number π (`2\\uppi`), or `2 \\cdot \\pi` for a product with the model's `{}`",
