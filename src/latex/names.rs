@@ -372,8 +372,9 @@ fn entry_of(name: String, kind: Kind, elements: Vec<usize>, spelling: String) ->
     Some((base.clone(), Entry { name, kind, sub, sup, spelling, elements }))
 }
 
-/// The `latex` spellings of a model that the reader cannot take apart, each an error of the
-/// model: a spelling that is never read would leave the instructor believing it is.
+/// The `latex` spellings of a model that the reader cannot take apart, or that another name is
+/// read by too, each an error of the model: a spelling that is never read (or read as another
+/// name) would leave the instructor believing it is.
 pub fn unread_spellings(file: &File) -> Vec<crate::diagnostic::Diagnostic> {
     let mut errors = Vec::new();
     for item in &file.items {
@@ -392,9 +393,9 @@ pub fn unread_spellings(file: &File) -> Vec<crate::diagnostic::Diagnostic> {
             }
         }
     }
-    // A spelling another name of the same kind has too (`latex lr "\eta"` beside `eta`): answers
-    // could not tell the two apart, and every `\eta` in them was refused with a hint that cannot
-    // be followed (a student tester). The model is where the fix is.
+    // A spelling another name is read by too (`latex lr "\eta"` beside `eta`): answers could not
+    // tell the two apart, and every `\eta` in them was refused with a hint that cannot be
+    // followed (a student tester). The model is where the fix is.
     let names = Names::of_model(file);
     for item in &file.items {
         let Item::Latex { name, spellings, span } = item else { continue };
