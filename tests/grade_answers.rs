@@ -262,7 +262,11 @@ fn a_rounded_value_written_with_equals_and_arithmetic_left_undone() {
         let g = gradproof::grade::grade_submission(&r, "s.deriv", answer, &options);
         let d = &g.derivations[0];
         assert_eq!(d.score.to_string() == "1", full, "{tolerance:?}: {:?}", d.feedback);
-        // The two values are told apart where six digits do not.
+        // The step's value is told apart from the answer's where six digits do not; the answer's
+        // is not shown without `--hints` (it is the part's answer: a TA).
+        assert!(full || d.feedback[1].contains("this step is 0.2495789, not the value asked for"), "{:?}", d.feedback);
+        let hints = GradeOptions { hints: true, ..options.clone() };
+        let d = &gradproof::grade::grade_submission(&r, "s.deriv", answer, &hints).derivations[0];
         assert!(full || d.feedback[1].contains("the step before is 0.249578947368421"), "{:?}", d.feedback);
     }
     // A part whose LaTeX could not be read is not said to be missing as if it were not written.

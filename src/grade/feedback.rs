@@ -323,7 +323,15 @@ pub(super) fn hint(reference: &[String], steps_written: &[String], before: &str,
 
 /// One line about a step: its verdict in words and, for a wrong one, where and why.
 /// `at` is the step's line, or its line and column where another step shares the line (`4:38`).
-pub(super) fn step_line(at: &str, step: &StepResult, status: StepStatus, diagnosis: Option<&str>) -> String {
+/// `head_is_answer`: the step is compared with the head or with a step equal to it, whose value,
+/// where nothing is drawn (a part in numbers), is the answer: not shown.
+pub(super) fn step_line(
+    at: &str,
+    step: &StepResult,
+    status: StepStatus,
+    diagnosis: Option<&str>,
+    head_is_answer: bool,
+) -> String {
     let mut text = format!("line {at}: ");
     match status {
         StepStatus::Correct => {
@@ -340,7 +348,14 @@ pub(super) fn step_line(at: &str, step: &StepResult, status: StepStatus, diagnos
                 text.push_str(&format!("; likely cause: {cause}"));
             }
             if let Some(c) = &step.counterexample {
-                text.push_str(&format!("; {}", counterexample_text(c, step.compared_with())));
+                let numbers_only = c.place().is_empty() && c.inputs.is_empty() && c.functions.is_empty();
+                if head_is_answer && numbers_only {
+                    let digits = shown_digits(c);
+                    let right = c.right.map_or_else(|| "undefined".to_string(), |x| significant(x, digits));
+                    text.push_str(&format!("; this step is {right}, not the value asked for"));
+                } else {
+                    text.push_str(&format!("; {}", counterexample_text(c, step.compared_with())));
+                }
             }
             if step.holds && step.holds_known {
                 text.push_str(" (it equals the head again: what it differs by is in a step before it)");

@@ -893,7 +893,14 @@ fn grade_derivations(
                 Some(name) => format!(
                     "line {at}: follows from your answer to \"{name}\", whose mistake is charged there (credit kept)"
                 ),
-                None => feedback::step_line(&at, &step.result, step.status, step.diagnosis.as_deref()),
+                None => {
+                    // Without `--hints`, the value of a part in numbers is its answer: not shown
+                    // beside a wrong step compared with the head or with a step that equals it (a
+                    // TA: "the step before is 0.710552" gave the answer of the momentum part away).
+                    let before_holds = k > 0 && steps[k - 1].result.holds && steps[k - 1].result.holds_known;
+                    let head_is_answer = !options.hints && (k == 0 || step.result.restates || before_holds);
+                    feedback::step_line(&at, &step.result, step.status, step.diagnosis.as_deref(), head_is_answer)
+                }
             };
             if let Some(note) = rounded_note {
                 line.push_str(note);
