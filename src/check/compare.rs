@@ -298,12 +298,11 @@ pub(super) fn judge(
         let Some(lowered) = lowered else { return (Verdict::Wrong, String::new(), None, None) };
         let ev = &evaluated[shown_sample(evaluated, &bad, a, b)];
         let exprs = [expr_at(d, a), expr_at(d, b)];
-        let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, lowered, a, b);
+        let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, &cover.sizes, lowered, a, b);
         // A value that higher precision found (where floats lost it, or their bounds were too
         // wide to tell) is shown as it found it.
         counterexample.left = value_shown(ev, a).or(counterexample.left);
         counterexample.right = value_shown(ev, b).or(counterexample.right);
-        counterexample.sizes.retain(|name, _| cover.sizes.iter().any(|&s| model.sizes[s] == *name));
         let cause = diagnose(model, evaluated, &outcomes, &cover.sizes, a, b);
         let counted = outcomes.iter().filter(|o| **o != PairOutcome::Skipped).count();
         let detail = if counted == 1 {
@@ -822,20 +821,14 @@ pub(super) fn counterexample(
     free_a: &[IndexId],
     free_b: &[IndexId],
     exprs: &[&Expr],
+    read_sizes: &[crate::model::SizeId],
     lowered: &Lowered,
     a: usize,
     b: usize,
 ) -> Counterexample {
     let model = ctx.model;
-    // The declared sizes (a sum of them written in a bound follows from them).
-    let sizes = model
-        .sizes
-        .iter()
-        .zip(&ev.sample.sizes)
-        .enumerate()
-        .filter(|&(s, _)| model.declared_size(s))
-        .map(|(_, (name, &v))| (name.clone(), v))
-        .collect();
+    // The declared sizes the derivation reads (a sum of them written in a bound follows from them).
+    let sizes = read_sizes.iter().map(|&s| (model.sizes[s].clone(), ev.sample.sizes[s])).collect();
     let mut indices = BTreeMap::new();
     // The hidden indices of array sides, in the order of their dimensions.
     let mut hidden = BTreeMap::new();
