@@ -11,6 +11,7 @@ use crate::localise::localise;
 use crate::model::{resolve, warnings, Model};
 use crate::syntax::ast::{File, Item};
 use crate::syntax::{parse_file, parse_file_on};
+use crate::work;
 
 /// The syntax tree and the model of a source text, with every error of both in the order of the
 /// text.
@@ -86,8 +87,11 @@ pub fn check_answer(
 
 /// Runs `work` on a thread with a large stack; a panic becomes an error of the file.
 fn isolated(path: &str, bytes: &[u8], work: impl FnOnce() -> FileReport + Send) -> FileReport {
+    // A caller that may stop the check (the playground) stops it on the worker too.
+    let stop = work::StopFlag::here();
     std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().stack_size(CHECK_STACK_BYTES).spawn_scoped(scope, work);
+        let worker =
+            std::thread::Builder::new().stack_size(CHECK_STACK_BYTES).spawn_scoped(scope, move || stop.run(work));
         match worker.map(|h| h.join()) {
             Ok(Ok(report)) => report,
             _ => FileReport::unchecked(

@@ -7,8 +7,14 @@
 //! prover's work on one expression) a budget of its own inside the file's. Besides the count, the
 //! meter holds the file's wall-clock *safety net*: a deadline far above normal use that only stops
 //! a run the counts did not foresee, and whose effect is reported as depending on the machine.
+//!
+//! A caller that will not use a result may also [`stop`](stoppable) the work on its thread (the
+//! playground stops the check of a text the student has already changed): the file's net is then
+//! seen as reached at the next clock reading. A stopped result is thrown away, never shown.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Why work stopped.
@@ -77,6 +83,11 @@ impl Limit {
     }
 }
 
+/// Whether the caller of [`stoppable`] on this thread has asked the work to stop.
+pub fn stop_asked() -> bool {
+    STOP.with(|s| s.borrow().as_ref().is_some_and(|flag| flag.load(Ordering::Relaxed)))
+}
+
 const UNLIMITED: Meter = Meter { file: Limit::NONE, part: Limit::NONE };
 
 /// How often, in units of work, the clock of the safety net is read.
@@ -89,6 +100,37 @@ thread_local! {
     /// While the count stays below this, no limit is reached and no clock is due: a charge only
     /// adds (most charges are of a few units, made millions of times).
     static QUIET: Cell<u64> = const { Cell::new(0) };
+    /// The flag of [`stoppable`]: once set, the file's net counts as reached.
+    static STOP: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on this thread so that setting `stop` (from any thread) stops its work: every file
+/// checked inside then reaches its safety net at the next clock reading (within
+/// `CLOCK_EVERY` units), as if its time were up. What `f` returns after a stop is not a result
+/// to show; only the caller knows whether it stopped it (`stop`'s value). Work that `f` hands to
+/// other threads is stopped too where it carries the flag there ([`StopFlag`]).
+pub fn stoppable<R>(stop: Arc<AtomicBool>, f: impl FnOnce() -> R) -> R {
+    StopFlag(Some(stop)).run(f)
+}
+
+/// The stop flag of the work on this thread (none outside [`stoppable`]), to be carried to a
+/// thread that does a part of that work.
+#[derive(Clone, Default)]
+pub struct StopFlag(Option<Arc<AtomicBool>>);
+
+impl StopFlag {
+    /// The flag of the work on this thread.
+    pub fn here() -> StopFlag {
+        StopFlag(STOP.with(|s| s.borrow().clone()))
+    }
+
+    /// Runs `f` on this thread under this flag.
+    pub fn run<R>(self, f: impl FnOnce() -> R) -> R {
+        let outer = STOP.with(|s| s.replace(self.0));
+        let out = f();
+        STOP.with(|s| *s.borrow_mut() = outer);
+        out
+    }
 }
 
 /// Sets the meter and the count, and what a charge may take quietly after them.
@@ -144,6 +186,7 @@ pub fn charge(units: u64) -> Result<(), Spent> {
     if before / CLOCK_EVERY != now / CLOCK_EVERY {
         meter.file.read_clock();
         meter.part.read_clock();
+        meter.file.late |= stop_asked();
     }
     set(meter, now);
     status(now, &meter)
@@ -218,6 +261,28 @@ mod tests {
         file(Budget { work: u64::MAX, time: Some(Duration::ZERO) }, || {
             assert_eq!(charge(1), Err(Spent::FileTime), "no time at all is spent at once");
         });
+    }
+
+    #[test]
+    fn a_stop_asked_is_seen_at_the_next_clock_reading_as_the_file_net() {
+        let flag = Arc::new(AtomicBool::new(false));
+        stoppable(Arc::clone(&flag), || {
+            file(Budget { work: u64::MAX, time: None }, || {
+                assert_eq!(charge(CLOCK_EVERY), Ok(()), "not asked yet");
+                flag.store(true, Ordering::Relaxed);
+                assert_eq!(charge(1), Ok(()), "the flag is read only every CLOCK_EVERY units");
+                assert_eq!(charge(CLOCK_EVERY), Err(Spent::FileTime));
+            });
+        });
+        // Outside, the flag is not read; carried to another thread, it is.
+        file(Budget { work: u64::MAX, time: None }, || assert_eq!(charge(2 * CLOCK_EVERY), Ok(())));
+        let carried = stoppable(flag, StopFlag::here);
+        std::thread::spawn(move || {
+            carried.run(|| file(Budget { work: u64::MAX, time: None }, || charge(2 * CLOCK_EVERY)))
+        })
+        .join()
+        .map(|spent| assert_eq!(spent, Err(Spent::FileTime)))
+        .expect("the thread ends");
     }
 
     #[test]

@@ -25,6 +25,9 @@ const HELD_OUT: &[(&str, &str, Option<&str>)] = &[
     ("logistic_matrix", "diff(L, a)", Some("p - y")),
     ("linear_numbers_matrix", "diff(L, W)", Some("[[4, 8], [1, 2]]")),
     ("linear_numbers_matrix", "diff(L, x)", Some("[7, 7]")),
+    // A strided read: the delta's arguments stay `i + i` (an instructor: `2 * i` was written, and
+    // the generated text refused by its own parser).
+    ("strided", "diff(L, x[s])", Some("w * sum(i, delta(i + i, s))")),
 ];
 
 #[test]
@@ -146,6 +149,12 @@ fn goals_it_does_not_take_are_told_what_to_write() {
     let source = "index i in 1..n\nvar x[i], w[i]\nlet z = sum(i, w[i] * x[i])\nlet L = z^2\n";
     let why = failed(source, "diff(L, w)");
     assert!(why.contains("`w` is declared `w[i]`: write it with its subscripts"), "{why}");
+    // A model undefined at inputs it allows (a `log` of an unrestricted ratio) is said to be, with
+    // where and what to declare (an instructor: "please report this model").
+    let source = "var rh, w, v\nvar rho in (0, 1)\nlet L = v * w + rho * log(rho / rh)\n";
+    let why = failed(source, "diff(L, v)");
+    assert!(why.contains("the goal is undefined at some inputs the model allows (at rh = "), "{why}");
+    assert!(why.contains("declare the inputs' domains") && !why.contains("please report"), "{why}");
     // An empty goal is said to be empty, with an example.
     match derive(source, " ", None, &CheckOptions::default()) {
         Err(DeriveError::Input(_, errors)) => {

@@ -35,6 +35,15 @@ fn unknown_name_suggests_the_closest() {
 #[test]
 fn implicit_multiplication_suggests_a_star() {
     assert_error("var x\nderive 2x\n  = 2*x\n", 2, "missing operator", "`2*x`");
+    // Before a builtin called (a TA: "unexpected `s`" alone, where `p[i] q[i]` had the hint).
+    let model = "index i in 1..K, j in 1..K\nvar p[i], q[i], x\n";
+    assert_error(
+        &format!("{model}derive p[i] sum(j, q[j])\n  = 1\n"),
+        3,
+        "unexpected `s`",
+        "write `*` between two factors, `… * sum(…)`",
+    );
+    assert_error(&format!("{model}derive x*x\n  = x diff(x^2, x) / 2\n"), 4, "unexpected `d`", "`… * diff(…)`");
 }
 
 #[test]

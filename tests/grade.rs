@@ -706,6 +706,62 @@ fn an_added_name_the_reference_uses_is_ignored() {
     assert_eq!(messages.len(), 2);
 }
 
+/// A LaTeX spelling or a derivation's name in quotes is no name of the reference's lines: a
+/// student's own `index a` beside the reference's `latex zl "a"` is kept (a TA: it was ignored,
+/// the hint said to declare what was declared, and a right part scored 0 of 4).
+#[test]
+fn a_name_only_in_the_references_quotes_is_the_students_to_declare() {
+    let text = "index i in 1..K, j in 1..K\nvar zl[j]\nlatex zl \"a\"\n\
+                derive \"sq\" worth 2 diff(sum(j, zl[j]^2), zl[i])\n  = sum(j, 2 * zl[j] * delta(j, i))\n  = 2 * zl[i]\n";
+    let r = Reference::new("ref.deriv", text, &CheckOptions::default()).expect("a valid reference");
+    let mine = "index i in 1..K, j in 1..K, a in 1..K, sq in 1..K\nvar zl[j]\n\
+                derive \"sq\" diff(sum(j, zl[j]^2), zl[i])\n  = sum(a, 2 * zl[a] * delta(a, i))\n  = 2 * zl[i]\n";
+    let g = grade_submission(&r, "own_index.deriv", mine, &GradeOptions::default());
+    assert_eq!(scores(&g), ["2"], "{g:?}");
+    let messages: Vec<&str> = g.model_changes.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "added declaration of `a`, which the reference does not have",
+            "added declaration of `sq`, which the reference does not have"
+        ]
+    );
+}
+
+/// Rounded steps that each equal the head within their own rounding earn their credit even where
+/// one is not within the rounding of the step before (a TA: `≈ -0.5 + 0.031623` after `≈ -0.5 +
+/// 0.005 / 0.15811`, both right roundings of -0.46837723, lost its share, was told "not the value
+/// asked for" and the file was flagged as a possible copied answer).
+#[test]
+fn right_roundings_that_differ_by_their_digits_lose_nothing() {
+    let text = "let lr = 0.01, eps2 = 0.00000001, th2 = -0.5, g2 = -0.5, v2 = 0.1 * (-0.5)^2\n\
+                derive \"d2\" worth 1.5 th2 - lr * g2 / (sqrt(v2) + eps2)\n\
+                \x20 = -0.5 + 0.005 / (sqrt(0.025) + 0.00000001)\n  ≈ -0.5 + 0.005 / 0.1581139\n  ≈ -0.4684\n";
+    let r = Reference::new("ref.deriv", text, &CheckOptions::default()).expect("a valid reference");
+    let mine = "let lr = 0.01, eps2 = 0.00000001, th2 = -0.5, g2 = -0.5, v2 = 0.1 * (-0.5)^2\n\
+                derive \"d2\" th2 - lr * g2 / (sqrt(v2) + eps2)\n  ≈ -0.5 + 0.005 / 0.15811\n  ≈ -0.5 + 0.031623\n  ≈ -0.4684\n";
+    let g = grade_submission(&r, "rounded.deriv", mine, &GradeOptions::default());
+    assert_eq!(scores(&g), ["1.5"], "{g:?}");
+    assert!(g.review.is_empty() && g.derivations[0].review.is_empty(), "{g:?}");
+    let feedback = g.derivations[0].feedback.join("\n");
+    assert!(feedback.contains("line 4: right — equals the head within its rounding"), "{feedback}");
+    assert!(!feedback.contains("not the value asked for"), "{feedback}");
+    // A step that does not equal the head is still wrong (`-0.5 + 0.0361`), and so is the right
+    // answer after it, which is flagged, as before.
+    let slip = mine.replace("0.031623", "0.0361");
+    let g = grade_submission(&r, "slip.deriv", &slip, &GradeOptions::default());
+    assert_eq!(scores(&g), ["1"], "{g:?}");
+    assert!(g.review[0].contains("its right answer is reached from a wrong step"), "{g:?}");
+    // A step before that holds only by the coarse `-0.5` widened by 0.05 (`0.005 / 0.1300` is
+    // 0.0385, not 0.0316) is no rounding of the answer: the answer after it is still flagged (a
+    // TA's wrong middle step `1.0 - 0.002 / 0.1300`).
+    let coarse = "let lr = 0.01, eps2 = 0.00000001, th2 = -0.5, g2 = -0.5, v2 = 0.1 * (-0.5)^2\n\
+                  derive \"d2\" th2 - lr * g2 / (sqrt(v2) + eps2)\n  ≈ -0.5 + 0.005 / 0.1300\n  ≈ -0.4684\n";
+    let g = grade_submission(&r, "coarse.deriv", coarse, &GradeOptions::default());
+    assert!(g.review[0].contains("its right answer is reached from a wrong step"), "{g:?}");
+    assert_eq!(g.derivations[0].steps[1].status, StepStatus::Wrong, "{g:?}");
+}
+
 #[test]
 fn a_second_derivation_of_the_same_name_is_not_graded() {
     let g = grade_text(

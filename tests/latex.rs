@@ -1892,3 +1892,25 @@ fn an_indicator_of_an_inequality_is_a_step() {
     let report = check(r"\[ \frac{\partial a}{\partial z} g = g \, \mathbb{1}[z < 0] \]", AnswerKind::Tex, model);
     assert_eq!(verdicts(&report), [[Verdict::Wrong]], "{:?}", errors(&report));
 }
+
+/// Symbols a student writes that no model declares get a hint that says what to write instead (a
+/// student: `\mathbb{E}`, `\mathcal{L}` and the `e` of `1e-8` got "check its spelling").
+#[test]
+fn undeclared_styled_letters_and_1e_8_say_what_to_write() {
+    let model = "var r, x\n";
+    let hint_of = |latex: &str| {
+        let report = check(&format!("\\begin{{align*}}\n{latex}\n\\end{{align*}}\n"), AnswerKind::Tex, model);
+        report.errors.iter().flat_map(|d| d.hints.clone()).collect::<Vec<_>>().join("; ")
+    };
+    assert!(
+        hint_of(r"\mathbb{E}[x] &= x").contains("an expectation is not read"),
+        "{}",
+        hint_of(r"\mathbb{E}[x] &= x")
+    );
+    assert!(hint_of(r"\mathcal{L} &= x").contains(r#"`latex L "\mathcal{L}"`"#), "{}", hint_of(r"\mathcal{L} &= x"));
+    assert!(hint_of(r"x + 1e-8 &= x").contains("`10^{-8}`"), "{}", hint_of(r"x + 1e-8 &= x"));
+    // Two equations on a row, and the form the hint gives, which is read.
+    assert!(hint_of(r"x + x = 2 x, \qquad x \cdot 1 = x").contains("`A &= B, & C &= D`"));
+    let report = check("\\begin{align*}\nx + x &= 2 x, & x \\cdot 1 &= x\n\\end{align*}\n", AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]], "{:?}", report.errors);
+}

@@ -676,3 +676,62 @@ derive sum(k in 0..n, delta(k, i-l+1))*c
 ";
     assert_verdicts(right, false, &[Checked]);
 }
+
+/// Two free indices that a delta compares at an offset are drawn at that offset: `delta(i, j+2)*c
+/// = 0` is false where i = j + 2 (n = 3, i = 3, j = 1: the delta is 1), and was `checked` at 9 of
+/// 20 seeds (an adversarial tester; SymPy for the truth), i = j + 2 drawn by chance only. The
+/// delta written the other way round and with two ranges, the same.
+#[test]
+fn free_indices_a_delta_compares_at_an_offset_are_drawn_there() {
+    let wrong = "index i in 1..n, j in 1..n, k in 1..m
+var c, x[i]
+derive delta(i, j+2)*c
+  = 0
+derive delta(i+2, j)*c
+  = 0
+derive delta(i, k + 2) * x[i]
+  = 0
+";
+    assert_verdicts(wrong, false, &[Wrong, Wrong, Wrong]);
+    // True: the same delta written the other way round.
+    let right = "index i in 1..n, j in 1..n
+var c, x[i]
+derive delta(i, j+2)*x[i]*c
+  = delta(j+2, i)*c*x[i]
+";
+    assert_verdicts(right, false, &[Checked]);
+}
+
+/// The draws of an input of a finite set go through every member: `step(t - 11.5) = 0` with `t in
+/// {1, …, 12}` is false at t = 12 only, and was `checked` at 3 of 20 seeds, sets of 9 to 16
+/// members at 1 to 6 of 20 (an adversarial tester); a member drawn at random per draw missed the
+/// last one.
+#[test]
+fn every_member_of_a_finite_set_is_drawn() {
+    let wrong = "var t in {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+var u in {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+derive step(t - 11.5)
+  = 0
+derive step(u - 14.5)
+  = 0
+derive step(0.5 - u)
+  = 0
+";
+    assert_verdicts(wrong, false, &[Wrong, Wrong, Wrong]);
+}
+
+/// An `assume` of a sum over a range that is empty at some sizes cannot hold there (the sum is 0):
+/// those sizes are not drawn. With `index a in 1..n-1`, the step restating the assumption was
+/// `wrong` "at n = 1" at every seed (an adversarial tester).
+#[test]
+fn sizes_where_an_assumption_cannot_hold_are_not_drawn() {
+    let right = "index a in 1..n-1
+var y[a] >= 0
+assume sum(a, y[a]) = 1
+derive sum(a, y[a])
+  = 1
+derive sum(a, 2 * y[a])
+  = 2
+";
+    assert_verdicts(right, false, &[Checked, Checked]);
+}

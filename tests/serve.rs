@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::OnceLock;
 
 use gradproof::check::CheckOptions;
-use gradproof::serve::{examples, CheckResponse, ServeOptions, Server, MAX_BODY_BYTES};
+use gradproof::serve::{examples, CheckResponse, ServeOptions, Server, MAX_BODY_BYTES, MAX_CLIENT_CHARS};
 
 /// One server for the whole file, on a free port.
 fn server() -> SocketAddr {
@@ -213,4 +213,38 @@ fn an_answer_in_latex_is_checked_against_its_model() {
     let (status, text) = post(serde_json::json!({ "source": answer, "kind": "pdf", "model": model }));
     assert_eq!(status, 400);
     assert!(error_of(&text).contains("unknown kind `pdf`"));
+}
+
+/// A page that names itself has one check running: a newer text stops the older one, which is
+/// answered `409` at once instead of holding its place to the end (a tester's finding: checks
+/// abandoned by typing held every place, and every keystroke of a long text got "busy").
+#[test]
+fn a_newer_text_from_the_same_page_stops_the_older_check() {
+    let name = examples().swap_remove(0).name;
+    let (status, tour) = request("GET", &format!("/api/examples/{name}"), b"");
+    assert_eq!(status, 200);
+    let (head, body) = tour.split_once("\nderive").expect("a derivation in the tour");
+    let long = format!("{head}{}", format!("\nderive{body}").repeat(1500));
+    let client = "page-of-the-test";
+    let older = {
+        let body = serde_json::json!({ "source": long, "client": client }).to_string();
+        std::thread::spawn(move || request("POST", "/api/check", body.as_bytes()))
+    };
+    // The older check is under way before the newer text is sent.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let short = serde_json::json!({ "source": "var x\nderive x + x\n  = 2*x\n", "client": client }).to_string();
+    let (status, text) = request("POST", "/api/check", short.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    let newer: CheckResponse = serde_json::from_str(&text).unwrap();
+    assert_eq!(newer.report["derivations"][0]["steps"][0]["verdict"], "proved");
+    let (status, text) = older.join().unwrap();
+    assert_eq!(status, 409, "{text}");
+    assert!(error_of(&text).contains("a newer text from the same page"), "{text}");
+    // The page's checks are over; another page's name is a page of its own.
+    let named = serde_json::json!({ "source": "var x\nderive x = x\n", "client": "another page" }).to_string();
+    assert_eq!(request("POST", "/api/check", named.as_bytes()).0, 200);
+    let too_long = serde_json::json!({ "source": "var x", "client": "c".repeat(MAX_CLIENT_CHARS + 1) }).to_string();
+    let (status, text) = request("POST", "/api/check", too_long.as_bytes());
+    assert_eq!(status, 400);
+    assert!(error_of(&text).contains("at most 64 characters"), "{text}");
 }

@@ -328,15 +328,18 @@ fn check_in_parallel(model: &Model, options: &CheckOptions, jobs: usize) -> Vec<
     // This thread is a worker too (the one that would wait for the others), and the others are
     // the helpers' threads, each with a context of its own. A panic of a worker is the file's:
     // passed on to the caller, which reports it.
+    let stop = work::StopFlag::here();
     let all = crate::threads::map_each_with(
         &model.derivations,
         jobs,
         || file_context(model, options),
         |ctx, i, d| {
-            work::file(options.file_budget, || {
-                let result = check_derivation(ctx, i, d, options);
-                // A result that a spent budget (of work or time) shaped is not kept.
-                (result, work::used(), work::file_spent().is_none())
+            stop.clone().run(|| {
+                work::file(options.file_budget, || {
+                    let result = check_derivation(ctx, i, d, options);
+                    // A result that a spent budget (of work or time) shaped is not kept.
+                    (result, work::used(), work::file_spent().is_none())
+                })
             })
         },
     );

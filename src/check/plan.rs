@@ -116,9 +116,33 @@ pub(super) fn plan(
         let extra = covering_instances(n_sizes, &full, &instances, cover, &sampled);
         instances.extend(extra);
     }
+    // An `assume` of a sum over a range that is empty at some sizes cannot hold there (the sum is
+    // 0, its total positive): every step is vacuous at those sizes, which are not drawn (a tester:
+    // with `index a in 1..n-1` and `assume sum(a, y[a]) = 1`, the step restating the assumption
+    // was `wrong` "at n = 1").
+    let assumable = |sizes: &Vec<i64>| {
+        model.assumptions.iter().all(|a| {
+            model.entries[a.entry]
+                .range_slots()
+                .nth(a.slot)
+                .is_none_or(|i| !coverage::empty_at(model.indices[i].range, sizes))
+        })
+    };
+    if instances.iter().any(assumable) {
+        instances.retain(assumable);
+    }
     // Free indices at their upper bounds, at random values, and at their lower bounds; then, with
     // one pair of draws each, at interior values and on the diagonals.
     let assignments = if free.is_empty() { 1 } else { 3 };
+    let largest_set = model
+        .domain_sets
+        .iter()
+        .map(|set| match set {
+            crate::model::DomainSet::Finite(values) => values.len(),
+            crate::model::DomainSet::Interval { .. } => 0,
+        })
+        .max()
+        .unwrap_or(0);
     // Few combinations (a scalar derivation) get more draws each, so that every derivation is
     // tried at MIN_SAMPLES points at least. Draws come in mirrored pairs (every unrestricted input
     // negated), so each sign of each input is tried.
@@ -152,6 +176,11 @@ pub(super) fn plan(
             let pairs = ((widest - 2 + 2) / 3 + 1).min(MAX_LABEL_PAIRS) as usize;
             per_combo = per_combo.max(2 * pairs);
         }
+        // A finite set's members, a pair of draws for two of them (`Sample::turn`): enough pairs
+        // to go through a set of up to 2 MAX_LABEL_PAIRS members.
+        if !screen && largest_set > 2 {
+            per_combo = per_combo.max(2 * largest_set.div_ceil(2).min(MAX_LABEL_PAIRS as usize));
+        }
         let mut rotation = 0i64;
         let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
         // Two free indices or more also take their bounds apart (kind 4), one order at the even
@@ -170,15 +199,25 @@ pub(super) fn plan(
         // Three free indices or more also take the patterns of equal ones between (`i = j ≠ k`):
         // each a pair of draws (kinds from `PATTERNS` on).
         let patterns = if screen { Vec::new() } else { equality_patterns(ranges.len(), options.seed, d_index) };
-        for a in kinds.chain(PATTERNS..PATTERNS + patterns.len()) {
+        // Free indices that a delta compares at an offset (`delta(i, j+2)`) are also drawn so.
+        let offsets: &[(IndexId, IndexId, i64)] = if screen { &[] } else { &cover.offsets };
+        let offsets_from = PATTERNS + patterns.len();
+        for a in kinds.chain(PATTERNS..offsets_from + offsets.len()) {
             let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, a as u64, 0x1d]);
             let kind = if a == 4 { 4 + inst_idx % 2 } else { a };
-            let values = match a.checked_sub(PATTERNS) {
-                Some(p) => match pattern_assignment(&patterns[p], &ranges, model.indices.len(), &mut r) {
+            let values = if a >= offsets_from {
+                match offset_assignment(offsets[a - offsets_from], &ranges, model.indices.len(), &mut r) {
                     Some(values) => values,
                     None => continue,
-                },
-                None => assignment(kind, &ranges, model.indices.len(), !screen, &mut r),
+                }
+            } else {
+                match a.checked_sub(PATTERNS) {
+                    Some(p) => match pattern_assignment(&patterns[p], &ranges, model.indices.len(), &mut r) {
+                        Some(values) => values,
+                        None => continue,
+                    },
+                    None => assignment(kind, &ranges, model.indices.len(), !screen, &mut r),
+                }
             };
             if assigned.contains(&values) {
                 continue;
@@ -199,6 +238,8 @@ pub(super) fn plan(
                     }
                 }
                 let mut base = Sample::standard(sizes.clone(), values, seed, s % 2 == 1);
+                // (A screen's one draw stays a random member.)
+                base.turn = (!screen).then_some(pair);
                 // The first draw of each combination is also evaluated exactly where it can be:
                 // rational steps are then compared without rounding.
                 base.exact_inputs = searching && s == 0;
@@ -418,6 +459,28 @@ fn equality_patterns(n: usize, seed: u64, d_index: usize) -> Vec<Vec<usize>> {
     // All equal and all different are drawn by the other kinds.
     out.retain(|g| g.iter().any(|&b| b != 0) && g.iter().enumerate().any(|(k, &b)| b != k));
     out
+}
+
+/// The values of the free indices with `a = b + d` (`offset`), the others at random values: `b`
+/// at a random value that puts `a` inside its range too. None where no value does, or where `a`
+/// or `b` is not among `ranges`.
+fn offset_assignment(
+    (a, b, d): (IndexId, IndexId, i64),
+    ranges: &[(IndexId, i64, i64)],
+    n_indices: usize,
+    r: &mut impl Rng,
+) -> Option<Vec<Option<i64>>> {
+    let range = |i: IndexId| ranges.iter().find(|m| m.0 == i).map(|m| (m.1, m.2));
+    let ((a_lo, a_hi), (b_lo, b_hi)) = (range(a)?, range(b)?);
+    let (lo, hi) = (b_lo.max(a_lo.saturating_sub(d)), b_hi.min(a_hi.saturating_sub(d)));
+    if lo > hi {
+        return None;
+    }
+    let mut values = assignment(1, ranges, n_indices, true, r);
+    let v = r.gen_range(lo..=hi);
+    values[b] = Some(v);
+    values[a] = Some(v + d);
+    Some(values)
 }
 
 /// The values of the free indices for a pattern of equality (`blocks[k]` the block of the k-th

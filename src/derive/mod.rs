@@ -741,6 +741,23 @@ fn verify(
             dropped.sort_by_key(|(place, ..)| *place);
             return Ok((steps, dropped.into_iter().map(|(_, p, v)| (p, v)).collect()));
         };
+        let step = &result.steps[bad];
+        if step.verdict == Verdict::Wrong
+            && step.cause == Some(crate::check::Cause::DomainMismatch)
+            && step.counterexample.as_ref().is_some_and(|c| c.left.is_none())
+        {
+            // The model itself is undefined at some inputs its declarations allow (an
+            // instructor: `log(rho / rh)` with `rh` unrestricted was "please report this model").
+            let at = step.counterexample.as_ref().map_or_else(String::new, |c| {
+                let mut parts = c.place();
+                parts.extend(c.inputs.iter().map(|(k, v)| format!("{k} = {}", crate::check::significant(*v, 6))));
+                format!("at {}", parts.join(", "))
+            });
+            return Err(DeriveError::Failed(format!(
+                "the goal is undefined at some inputs the model allows ({at}): a `log`, a root or a division of a \
+                 value that may be negative or 0; declare the inputs' domains (`var p in (0, 1)`, `var s > 0`)"
+            )));
+        }
         if !result.steps[bad].holds && result.steps[bad].verdict == Verdict::Wrong {
             // A generated step that is wrong is a bug of the generator, never an answer.
             return Err(DeriveError::Failed(format!(

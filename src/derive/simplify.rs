@@ -55,8 +55,22 @@ impl<'a> Simplifier<'a> {
         match &e.kind {
             ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..) | ExprKind::Diff { .. } => e.clone(),
             ExprKind::Call { func, primes, args } => {
-                let args: Vec<Expr> = args.iter().map(|a| self.simplify(a)).collect();
-                if (func.name == "delta" || func.name == "δ") && args.len() == 2 {
+                let delta = (func.name == "delta" || func.name == "δ") && args.len() == 2;
+                let args: Vec<Expr> = args
+                    .iter()
+                    .map(|a| {
+                        let simple = self.simplify(a);
+                        // A delta's arguments stay index expressions: like terms collected,
+                        // `i + i` would be `2 * i`, which no subscript may write (an instructor:
+                        // a strided model's derivation was refused by its own parser).
+                        if delta && as_index(&simple).is_none() && as_index(a).is_some() {
+                            a.clone()
+                        } else {
+                            simple
+                        }
+                    })
+                    .collect();
+                if delta {
                     if text(&args[0]) == text(&args[1]) {
                         return integer(1);
                     }

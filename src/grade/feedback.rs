@@ -334,6 +334,11 @@ pub(super) fn step_line(
 ) -> String {
     let mut text = format!("line {at}: ");
     match status {
+        // Credited though not within the rounding of the step before: both are right roundings.
+        StepStatus::Correct if step.verdict == Verdict::Wrong => text.push_str(
+            "right — equals the head within its rounding; the step before was rounded to fewer digits, \
+             and the two differ by that rounding (keep more digits there)",
+        ),
         StepStatus::Correct => {
             text.push_str(&format!("{} — follows from {}", step.verdict.name(), step.compared_with()))
         }
@@ -349,7 +354,7 @@ pub(super) fn step_line(
             }
             if let Some(c) = &step.counterexample {
                 let numbers_only = c.place().is_empty() && c.inputs.is_empty() && c.functions.is_empty();
-                if head_is_answer && numbers_only {
+                if head_is_answer && numbers_only && !(step.holds && step.holds_known) {
                     let digits = shown_digits(c);
                     let right = c.right.map_or_else(|| "undefined".to_string(), |x| significant(x, digits));
                     text.push_str(&format!("; this step is {right}, not the value asked for"));

@@ -531,8 +531,15 @@ pub fn cover(
             continue;
         }
         own.push(&s.written);
-        if let Some(k) = reached.iter().position(|r| !r) {
+        // The first milestone left after where the steps before it are in the chain (else the
+        // first left): a step after the reference's second step stands for its third, and the
+        // first, not written, is the one skipped (a TA: the step named as skipped was the one
+        // written, in other digits).
+        let since = position[..i].iter().flatten().filter(|&&p| p < end).max().copied().unwrap_or(0);
+        let after = milestones.iter().zip(&reached).position(|(m, r)| !r && m.position > since);
+        if let Some(k) = after.or_else(|| reached.iter().position(|r| !r)) {
             reached[k] = true;
+            position[i] = Some(milestones[k].position);
         }
     }
     for (m, _) in milestones.iter().zip(&reached).filter(|(_, r)| !**r) {

@@ -734,6 +734,15 @@ fn grade_derivations(
             let carried_from = carried[k][i].map(|a| &reference.derivations[checked_for[a]].name);
             let status = match carried_from {
                 Some(_) => StepStatus::CarriedForward,
+                // A rounded step that equals the head within its own rounding, after steps that
+                // all do: each is a right rounding, and they differ only by how many digits each
+                // kept (a TA: `≈ -0.5 + 0.031623` after `≈ -0.5 + 0.005 / 0.15811` lost its share,
+                // was told "not the value asked for" and flagged as a possible copy).
+                None if step.verdict == Verdict::Wrong
+                    && rounding_drift(result, i, source.get(step.span.range()).unwrap_or_default()) =>
+                {
+                    StepStatus::Correct
+                }
                 None => StepStatus::of(step, repeat),
             };
             let term = terms[k][i].clone();
@@ -808,23 +817,42 @@ fn grade_derivations(
         let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
         // (A chain that stops with a derivative the reference works out: its last step is no
         // answer, and may be a stage of its own route.)
+        // A head of the submission's own that is not the one checked from (an answer in LaTeX
+        // starts from the formula with the numbers put in, the reference's first step) shows its
+        // work like a step (a TA: such an answer was told it "skips" the step it started from).
+        let own_head = sub.resolved.map(|id| &model.derivations[id].head);
+        let lead: Vec<milestones::Marks> = own_head
+            .filter(|h| expr_text(model, h) != expr_text(model, &d.head))
+            .map(|h| milestones::Marks::of(model, h, &combined.own))
+            .into_iter()
+            .collect();
+        let wrong: Vec<bool> = lead
+            .iter()
+            .map(|_| false)
+            .chain(steps.iter().map(|s| s.result.verdict == Verdict::Wrong && s.carried_from.is_none()))
+            .collect();
+        let led = lead.len();
         let coverage = milestones::cover(
             &shown,
             &milestones::Marks::of(model, &d.head, &[]),
-            &marks,
+            &lead.into_iter().chain(marks).collect::<Vec<_>>(),
             &milestones::Marks::of(model, reference_final, &[]),
             !left_over.is_empty(),
-            &steps.iter().map(|s| s.result.verdict == Verdict::Wrong && s.carried_from.is_none()).collect::<Vec<_>>(),
+            &wrong,
             options.hints,
         );
-        for (step, skips) in steps.iter_mut().zip(coverage.skipped) {
+        let mut skipped = coverage.skipped;
+        if led > 0 && skipped.len() > 1 {
+            let at_head = skipped.remove(0);
+            skipped[0].extend(at_head);
+        }
+        for (step, skips) in steps.iter_mut().zip(skipped) {
             step.skips = skips;
         }
         grade.milestones = (coverage.reached, coverage.total);
         let holds = result.final_holds();
         // A chain that starts from a closed form and ends with the derivative (the reference's
         // answer down to its question) may be a right proof written backwards: a person judges it.
-        let own_head = sub.resolved.map(|id| &model.derivations[id].head);
         let closed = |h: &crate::model::Expr| policy::not_closed_form(model, h, &rd.derivatives_left).is_empty();
         if holds && !left_over.is_empty() && !d.steps.is_empty() && own_head.is_some_and(closed) {
             grade.review.push(
@@ -1016,4 +1044,32 @@ fn final_line(holds: bool, left_over: &[String], known: bool) -> String {
         }
         (false, _) => "final answer: does not equal the head".to_string(),
     }
+}
+
+/// Whether step `i` of a result (written `text`) is wrong from the step before only by rounding:
+/// it is a `≈` step equal to the head within its rounding, as every step before it is, and the two
+/// differ by at most ten half-units of its finest decimal (a step before that holds only because a
+/// coarse `1.0` in it is widened by 0.05 — `≈ 1.0 - 0.002 / 0.1300` for 0.98246, a TA's wrong
+/// middle step — is no rounding of the answer to the digits the step after keeps).
+fn rounding_drift(result: &DerivationResult, i: usize, text: &str) -> bool {
+    let holds = |s: &StepResult| s.holds && s.holds_known;
+    let Some(step) = result.steps.get(i) else { return false };
+    let (Some(finest), Some(c)) = (finest_half_unit(text), step.counterexample.as_ref()) else { return false };
+    let close = matches!((c.left, c.right), (Some(a), Some(b)) if (a - b).abs() <= 10.0 * finest);
+    step.relation == Relation::Approx && holds(step) && close && result.steps[..i].iter().all(holds)
+}
+
+/// Half a unit in the last digit of the decimal written with the most digits after its point
+/// (`0.031623`: 5e-7), if a decimal is written.
+fn finest_half_unit(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    let mut places: Option<i32> = None;
+    for (k, &b) in bytes.iter().enumerate() {
+        let after_digit = k > 0 && bytes[k - 1].is_ascii_digit();
+        if b == b'.' && after_digit && bytes.get(k + 1).is_some_and(u8::is_ascii_digit) {
+            let n = bytes[k + 1..].iter().take_while(|d| d.is_ascii_digit()).count() as i32;
+            places = Some(places.map_or(n, |p| p.max(n)));
+        }
+    }
+    places.map(|p| 0.5 * 10f64.powi(-p))
 }

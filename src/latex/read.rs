@@ -884,6 +884,13 @@ fn unexpected(n: &Node) -> Diagnostic {
         return Diagnostic::error(*span, format!("cannot read `{c}` here"))
             .with_hint("a power in LaTeX is written with `^`: `x^{-1}`, `x^{2}`");
     }
+    if let Node::Sym(',', span) = n {
+        // `A = B, \qquad C = D` on one row (a student: "cannot read `,`" said no more).
+        return Diagnostic::error(*span, "cannot read `,` here").with_hint(
+            "two equations on one row are read where `&` comes before the second, `A &= B, & C &= D`, or each \
+             on a row of its own (`\\\\`)",
+        );
+    }
     if let Node::Paren('{', ..) = n {
         return Diagnostic::error(n.span(), "a set or a condition in braces, `\\{…\\}`, is not read")
             .with_hint("an indicator is written `\\mathbb{1}[y = k]` (the Kronecker delta `\\delta_{yk}`); group with `\\left( … \\right)`");
@@ -2141,8 +2148,27 @@ impl<'a> P<'a> {
                 return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", written(base)))
                     .with_hint(format!("the model has `{name}`, written `{spelling}`; its author can let it be written `{}` with `latex {name} \"{}\"`", written(base), written(base))));
             }
+            let hint = if word == "E" && styled(&["mathbb"]) {
+                // (A student: `\mathbb{E}[\tilde h]` got the generic hint.)
+                "an expectation is not read: write what it is for the case at hand (the average \
+                 `\\frac{1}{n} \\sum_{i=1}^{n} …`, or `p \\cdot a + (1 - p) \\cdot b` for two outcomes)"
+                    .to_string()
+            } else if styled(&["mathcal", "mathbb", "mathscr", "mathfrak", "mathrm", "mathsf", "mathit"]) {
+                format!(
+                    "the model's author can let a name be written so: `latex L \"{}\"` beside the declaration of `L`",
+                    written(base)
+                )
+            } else if word == "e" && primes == 0 && sup.is_none() {
+                // `1e-8` is no LaTeX: `1 e - 8`.
+                "for a power of ten write `10^{-8}` (or `1 \\times 10^{-8}`): `1e-8` is not LaTeX; Euler's number \
+                 is read in `e^{x}`"
+                    .to_string()
+            } else {
+                "every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"
+                    .to_string()
+            };
             return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", written(base)))
-                .with_hint("every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"));
+                .with_hint(hint));
         }
         // `e^{s_i}` where the model's `e` is an index or a size (`q_e`): the exponential, or a
         // power of the index? (A power of an index is never what a course writes, but the

@@ -31,7 +31,7 @@ use crate::model::{resolve, Derivation, Model};
 use crate::syntax::ast::{self, Item};
 use crate::syntax::print::{expr_to_string, Spelling};
 use crate::syntax::shift::MapSpans;
-use crate::work::Budget;
+use crate::work::{self, Budget};
 use candidates::{candidates, chain_factors, nodes_of, Candidate, Hints, Known};
 
 /// The budget of work of the search in one derivation, for the screening and for each round of
@@ -125,78 +125,82 @@ pub fn localise_only(
     // up another search on the same stack (the number of threads changes no result).
     let side_by_side = options.jobs > 1 && todo.len() > 1;
     let inner = if side_by_side { CheckOptions { jobs: 1, ..options.clone() } } else { options.clone() };
+    let stop = work::StopFlag::here();
     let found = crate::threads::map_each(&todo, options.jobs, |&di| {
-        let Some(m) = model.derivations.get(di) else { return Vec::new() };
-        let Some(d) = syntax.get(&m.span) else { return Vec::new() };
-        // A derivation of numbers alone (`diff(L, theta1)` where L is a number of the sheet) is
-        // checked at one point, whatever else the file declares.
-        let exprs: Vec<&crate::model::Expr> = std::iter::once(&m.head).chain(m.steps.iter().map(|s| &s.expr)).collect();
-        let numbers_only = !reads_input(model, &exprs);
-        let mut wrong = wrong_steps(file, &declarations, &definitions, &known, numbers_only, di, d, &results[di]);
-        if wrong.is_empty() {
-            return Vec::new();
-        }
-        if !numbers_only && known.inputs {
-            return search(source, file, &syntax, model, &inner, &mut wrong);
-        }
-        // In numbers alone, a change that holds only because the sheet's numbers agree (`yy`
-        // where `x1` is needed, where yy = 2 x1; a factor `theta0` that is 0.5) explains
-        // nothing. The changes are searched first with the sheet's numbers set free, where what
-        // holds holds for a reason (and so at the sheet's numbers too); where none does, a change
-        // of numbers and signs alone (the step's names kept: `0.8` put in `0.5 * (2 + 4)`, a
-        // sign of `- 0.94 / sqrt(284.36)`) at the sheet's numbers, where what is put in is made
-        // of the numbers the step before reads (`0.8` is `mo`'s; a factor `4` that no number of
-        // the sheet is, is a coincidence). A factor of the whole step is not one: the likely
-        // cause says so already.
-        let free = numbers_free.get_or_init(|| numbers_set_free(file, model));
-        let mut found = search(source, free, &syntax, model, &inner, &mut wrong);
-        let mut numbers: Vec<Wrong> = wrong
-            .into_iter()
-            .zip(&found)
-            .filter(|(_, f)| f.repair.is_none())
-            .filter_map(|(mut w, _)| {
-                let names = names_of(&d.steps[w.step].expr);
-                let sheet = numbers_read(file, w.before);
-                // A function the step before applies may come back (`sqrt(0.08)` where the root
-                // of `sqrt(G0 + g0^2)` was dropped).
-                let applied: Vec<String> = nodes_of(w.before)
-                    .into_iter()
-                    .filter_map(|n| match &n.kind {
-                        ast::ExprKind::Call { func, primes: 0, .. } => Some(func.name.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                let unapplied = |names: &[String]| -> Vec<String> {
-                    names.iter().filter(|n| !applied.contains(n)).cloned().collect()
-                };
-                let had = unapplied(&names);
-                let same_names = |c: &Candidate| {
-                    let changed = names_of(&c.step);
-                    if c.kind == RepairKind::Function && changed.len() > names.len() {
-                        return unapplied(&changed) == had;
+        stop.clone().run(|| {
+            let Some(m) = model.derivations.get(di) else { return Vec::new() };
+            let Some(d) = syntax.get(&m.span) else { return Vec::new() };
+            // A derivation of numbers alone (`diff(L, theta1)` where L is a number of the sheet) is
+            // checked at one point, whatever else the file declares.
+            let exprs: Vec<&crate::model::Expr> =
+                std::iter::once(&m.head).chain(m.steps.iter().map(|s| &s.expr)).collect();
+            let numbers_only = !reads_input(model, &exprs);
+            let mut wrong = wrong_steps(file, &declarations, &definitions, &known, numbers_only, di, d, &results[di]);
+            if wrong.is_empty() {
+                return Vec::new();
+            }
+            if !numbers_only && known.inputs {
+                return search(source, file, &syntax, model, &inner, &mut wrong);
+            }
+            // In numbers alone, a change that holds only because the sheet's numbers agree (`yy`
+            // where `x1` is needed, where yy = 2 x1; a factor `theta0` that is 0.5) explains
+            // nothing. The changes are searched first with the sheet's numbers set free, where what
+            // holds holds for a reason (and so at the sheet's numbers too); where none does, a change
+            // of numbers and signs alone (the step's names kept: `0.8` put in `0.5 * (2 + 4)`, a
+            // sign of `- 0.94 / sqrt(284.36)`) at the sheet's numbers, where what is put in is made
+            // of the numbers the step before reads (`0.8` is `mo`'s; a factor `4` that no number of
+            // the sheet is, is a coincidence). A factor of the whole step is not one: the likely
+            // cause says so already.
+            let free = numbers_free.get_or_init(|| numbers_set_free(file, model));
+            let mut found = search(source, free, &syntax, model, &inner, &mut wrong);
+            let mut numbers: Vec<Wrong> = wrong
+                .into_iter()
+                .zip(&found)
+                .filter(|(_, f)| f.repair.is_none())
+                .filter_map(|(mut w, _)| {
+                    let names = names_of(&d.steps[w.step].expr);
+                    let sheet = numbers_read(file, w.before);
+                    // A function the step before applies may come back (`sqrt(0.08)` where the root
+                    // of `sqrt(G0 + g0^2)` was dropped).
+                    let applied: Vec<String> = nodes_of(w.before)
+                        .into_iter()
+                        .filter_map(|n| match &n.kind {
+                            ast::ExprKind::Call { func, primes: 0, .. } => Some(func.name.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    let unapplied = |names: &[String]| -> Vec<String> {
+                        names.iter().filter(|n| !applied.contains(n)).cloned().collect()
+                    };
+                    let had = unapplied(&names);
+                    let same_names = |c: &Candidate| {
+                        let changed = names_of(&c.step);
+                        if c.kind == RepairKind::Function && changed.len() > names.len() {
+                            return unapplied(&changed) == had;
+                        }
+                        changed == names
+                    };
+                    w.candidates.retain(|c| {
+                        let added = matches!(
+                            c.kind,
+                            RepairKind::MissingFactor | RepairKind::ConstantFactor | RepairKind::MissingTerm
+                        );
+                        !(c.kind == RepairKind::ConstantFactor && c.culprit.is_none())
+                            && same_names(c)
+                            && (!added || numbers_in_text(&c.replacement).iter().all(|v| sheet.contains(&v.to_bits())))
+                    });
+                    (!w.candidates.is_empty()).then_some(w)
+                })
+                .collect();
+            if !numbers.is_empty() {
+                for more in search(source, file, &syntax, model, &inner, &mut numbers) {
+                    if let Some(f) = found.iter_mut().find(|f| (f.derivation, f.step) == (more.derivation, more.step)) {
+                        f.repair = more.repair;
                     }
-                    changed == names
-                };
-                w.candidates.retain(|c| {
-                    let added = matches!(
-                        c.kind,
-                        RepairKind::MissingFactor | RepairKind::ConstantFactor | RepairKind::MissingTerm
-                    );
-                    !(c.kind == RepairKind::ConstantFactor && c.culprit.is_none())
-                        && same_names(c)
-                        && (!added || numbers_in_text(&c.replacement).iter().all(|v| sheet.contains(&v.to_bits())))
-                });
-                (!w.candidates.is_empty()).then_some(w)
-            })
-            .collect();
-        if !numbers.is_empty() {
-            for more in search(source, file, &syntax, model, &inner, &mut numbers) {
-                if let Some(f) = found.iter_mut().find(|f| (f.derivation, f.step) == (more.derivation, more.step)) {
-                    f.repair = more.repair;
                 }
             }
-        }
-        found
+            found
+        })
     });
     for f in found.into_iter().flatten() {
         let step = &mut results[f.derivation].steps[f.step];

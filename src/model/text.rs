@@ -107,15 +107,18 @@ pub fn ix_text(model: &Model, ix: &Ix) -> String {
             IxVar::Bound(b) => model.bounds.get(*b).map_or_else(|| "?".to_string(), |x| x.name.clone()),
             IxVar::Size(s) => model.sizes[*s].clone(),
         };
-        let sign = if *coef < 0 {
-            "-"
-        } else if k > 0 {
-            "+"
-        } else {
-            ""
-        };
-        let factor = if coef.abs() == 1 { String::new() } else { format!("{}*", coef.abs()) };
-        text.push_str(&format!("{sign}{factor}{name}"));
+        // A multiple as the language writes it, `i+i` (an index expression has no `*`: `2*i`
+        // made a derivation of `derive` that its own parser refused, an instructor's finding).
+        for n in 0..coef.unsigned_abs().max(1) {
+            let sign = if *coef < 0 {
+                "-"
+            } else if k > 0 || n > 0 {
+                "+"
+            } else {
+                ""
+            };
+            text.push_str(&format!("{sign}{name}"));
+        }
     }
     match ix.constant.cmp(&0) {
         std::cmp::Ordering::Equal if !text.is_empty() => {}

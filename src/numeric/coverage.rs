@@ -8,8 +8,8 @@
 
 use super::value::ratio_to_f64;
 use crate::model::{
-    expansion, subst_locals, Builtin, Domain, DomainSet, EntryId, EntryKind, EntryRef, Expr, IndexRange, Ix, IxVar,
-    Model, SizeId,
+    expansion, subst_locals, Builtin, Domain, DomainSet, EntryId, EntryKind, EntryRef, Expr, IndexId, IndexRange, Ix,
+    IxVar, Model, SizeId,
 };
 
 /// `constant + Σ coef·size`, saturating.
@@ -163,7 +163,14 @@ pub struct Coverage {
     /// `delta(n, 6)`) or a bound of a range (`k in 1..8`, `1..n-6`). Sizes past it change what
     /// such a step says (`sum(i, sum(k in 1..5, delta(i, k)))` is `min(n, 5)`).
     pub index_constant: i64,
+    /// Pairs of free indices that a Kronecker delta compares at an offset, `(a, b, d)` for
+    /// `delta(a, b + d)` (d ≠ 0), at most [`MAX_OFFSETS`]: the plan draws them so (a tester:
+    /// `delta(i, j+2)*c = 0` was `checked` at 9 of 20 seeds, i = j + 2 drawn by chance only).
+    pub offsets: Vec<(IndexId, IndexId, i64)>,
 }
+
+/// At most this many offset pairs of free indices are drawn at.
+pub const MAX_OFFSETS: usize = 4;
 
 /// An input to draw near a kink whose argument is a sum of parts at far ratios (`1000*x - y`,
 /// `x - y + 0.001*z`): solved from the other parts, `input = Σ c·partner + constant` (the
@@ -234,6 +241,11 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
             }
         }
         out.index_constant = out.index_constant.max(walk.index_constant);
+        for pair in walk.offsets {
+            if out.offsets.len() < MAX_OFFSETS && !out.offsets.contains(&pair) {
+                out.offsets.push(pair);
+            }
+        }
         for r in walk.ranges {
             if varies(r) && !out.ranges.contains(&r) {
                 out.ranges.push(r);
@@ -318,6 +330,7 @@ struct Walk<'m> {
     sizes: Vec<SizeId>,
     /// See [`Coverage::index_constant`].
     index_constant: i64,
+    offsets: Vec<(IndexId, IndexId, i64)>,
     reads: Vec<Read>,
     sums: Vec<IndexRange>,
     kinks: Vec<f64>,
@@ -357,6 +370,7 @@ impl<'m> Walk<'m> {
             ranges: Vec::new(),
             sizes: Vec::new(),
             index_constant: 0,
+            offsets: Vec::new(),
             reads: Vec::new(),
             sums: Vec::new(),
             kinks: Vec::new(),
@@ -484,6 +498,17 @@ impl<'m> Walk<'m> {
             Expr::Delta(a, b) => {
                 self.ix_ranges(a);
                 self.ix_ranges(b);
+                let single = |ix: &Ix| match ix.terms[..] {
+                    [(1, IxVar::Free(i))] => Some((i, ix.constant)),
+                    _ => None,
+                };
+                if let (Some((i, p)), Some((j, q))) = (single(a), single(b)) {
+                    // i + p = j + q: i = j + (q - p).
+                    let pair = (i, j, q - p);
+                    if i != j && q != p && !self.offsets.contains(&pair) {
+                        self.offsets.push(pair);
+                    }
+                }
             }
             Expr::Select(ix, _) => self.ix_ranges(ix),
             Expr::Det(m) | Expr::InvAt(m, _, _) => {

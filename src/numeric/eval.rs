@@ -167,6 +167,11 @@ pub struct Sample {
     /// makes an expression inexact). Inputs of a family under an `assume` stay inexact: their
     /// rescaling is rounded.
     pub exact_inputs: bool,
+    /// The turn of this draw among its combination's: an input of a finite set takes the member
+    /// this many places past its random one, so that the pairs of draws of a combination go
+    /// through every member of a set (one of twelve was missed at half the seeds: a tester). None
+    /// for a draw of its own (another band).
+    pub turn: Option<u64>,
 }
 
 impl Sample {
@@ -177,7 +182,7 @@ impl Sample {
 
     /// A sample with the usual draws of inputs, which exact evaluation does not read.
     pub fn standard(sizes: Vec<i64>, free: Vec<Option<i64>>, seed: u64, mirror: bool) -> Sample {
-        Sample { sizes, free, seed, mirror, band: Band::Standard, exact_inputs: false }
+        Sample { sizes, free, seed, mirror, band: Band::Standard, exact_inputs: false, turn: None }
     }
 }
 
@@ -1488,7 +1493,10 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         let raw = |args: &[i64]| {
             let words: Words =
                 [self.sample.seed, TAG_INPUT, k.0 as u64].into_iter().chain(args.iter().map(|&a| a as u64)).collect();
-            input_value(domain, &self.ctx.model.domain_sets, self.sample.band, &words)
+            // A finite set's member at a turn: a place of the entry's own (the same at every
+            // draw, different for each element) and the turn on from it.
+            let turn = self.sample.turn.map(|t| (random::key(&words[1..]), t));
+            input_value(domain, &self.ctx.model.domain_sets, self.sample.band, turn, &words)
         };
         let model = self.ctx.model;
         let mut value = raw(&k.1);

@@ -125,9 +125,10 @@ pub fn near_value(domain: Domain, solution: f64, smallest: f64, above: bool, wor
 /// uniformly from its middle 90% in the usual draws (away from the ends, where `log(p)` or
 /// `1/(1 - p)` blow up), just beside a scale inside it in a [`Band::Side`] draw, and in its outer
 /// tenth (at least a hundredth of its width from the ends) in the other draws of a band, so that
-/// a kink or a domain's edge there is crossed; a finite set's member uniformly. [`mirrored`]
-/// gives the other half of the draws.
-pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, words: &[u64]) -> f64 {
+/// a kink or a domain's edge there is crossed; a finite set's member uniformly, or at a `turn`
+/// `(place, turn)` the member `turn` places on from `place` (see [`Sample::turn`](super::Sample)).
+/// [`mirrored`] gives the other half of the draws.
+pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<(u64, u64)>, words: &[u64]) -> f64 {
     let mut r = rng(words);
     if let Domain::Set(k) = domain {
         return match &sets[k] {
@@ -184,7 +185,14 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, words: &[u64]
                     }
                 }
             }
-            DomainSet::Finite(values) => ratio_to_f64(&values[r.gen_range(0..values.len())]),
+            DomainSet::Finite(values) => {
+                let n = values.len() as u64;
+                let at = match turn {
+                    Some((place, turn)) => (place % n + turn % n) % n,
+                    None => r.gen_range(0..n),
+                };
+                ratio_to_f64(&values[at as usize])
+            }
         };
     }
     let positive = matches!(domain, Domain::Positive | Domain::NonNegative);

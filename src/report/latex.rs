@@ -83,6 +83,9 @@ pub fn render_math(file: &File, results: Option<&[DerivationResult]>, format: Re
             let mark = result.and_then(|r| r.steps.get(s)).map(|r| match r.verdict {
                 Verdict::Proved => "\\checkmark",
                 Verdict::Checked => "(\\checkmark)",
+                // In Markdown (typeset by KaTeX or MathJax, read aloud from MathML) the legend's
+                // ✗: a screen reader read `\times` as "times" (a tester's finding).
+                Verdict::Wrong if format == RenderFormat::Markdown => "\\text{✗}",
                 Verdict::Wrong => "\\times",
                 Verdict::Undetermined => "?",
             });

@@ -11,6 +11,7 @@ use crate::latex::AnswerKind;
 use crate::report::{file_json, render_math, RenderFormat};
 use crate::source::{check_answer, check_source, FileReport, MAX_FILE_BYTES};
 use crate::syntax::parse_file;
+use crate::work;
 
 /// The largest request body read: a source text of [`MAX_FILE_BYTES`] in JSON, where escapes may
 /// double it. A larger body gets `413` unread.
@@ -30,7 +31,14 @@ pub struct CheckRequest {
     /// The seed of the sampling (the default seed of `check` when absent).
     #[serde(default)]
     pub seed: Option<u64>,
+    /// A name the page gives itself (a random token, at most [`MAX_CLIENT_CHARS`] characters): a
+    /// check of a newer text from the same page stops this one, which is then answered `409`.
+    #[serde(default)]
+    pub client: Option<String>,
 }
+
+/// The longest `client` name taken.
+pub const MAX_CLIENT_CHARS: usize = 64;
 
 /// The answer of `POST /api/check`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -68,6 +76,8 @@ pub(super) struct Text {
     source: String,
     answer: Option<(AnswerKind, String)>,
     seed: Option<u64>,
+    /// The page that sent it, whose newer texts stop this one's check.
+    pub(super) client: Option<String>,
 }
 
 /// An answer: status, content type and body.
@@ -94,6 +104,11 @@ impl Reply {
     /// The answer when answering failed: a bug of gradproof, never of the request.
     pub(super) fn internal() -> Reply {
         Reply::error(500, "internal error while answering; please report the text to the gradproof developers")
+    }
+
+    /// The answer to a check stopped because the same page sent a newer text.
+    pub(super) fn superseded() -> Reply {
+        Reply::error(409, "not checked to the end: a newer text from the same page replaced this one")
     }
 
     /// The refusal of a check past the limit of checks at once.
@@ -158,7 +173,10 @@ fn read_request(request: &mut tiny_http::Request) -> Result<Text, Reply> {
     {
         return Err(Reply::error(413, format!("the text is larger than {MAX_FILE_BYTES} bytes")));
     }
-    let CheckRequest { source, kind, model, seed } = request;
+    let CheckRequest { source, kind, model, seed, client } = request;
+    if client.as_ref().is_some_and(|c| c.chars().count() > MAX_CLIENT_CHARS) {
+        return Err(Reply::error(400, format!("a `client` name may have at most {MAX_CLIENT_CHARS} characters")));
+    }
     let answer = match (kind_of(kind.as_deref()), model) {
         (Err(kind), _) => {
             return Err(Reply::error(400, format!("unknown kind `{kind}`: use `deriv`, `tex` or `markdown`")))
@@ -172,7 +190,7 @@ fn read_request(request: &mut tiny_http::Request) -> Result<Text, Reply> {
         (Ok(Some(kind)), Some(model)) => Some((kind, model)),
         (Ok(None), _) => None,
     };
-    Ok(Text { source, answer, seed })
+    Ok(Text { source, answer, seed, client })
 }
 
 /// The kind of answer a request holds: `None` for a `.deriv` text, or the name it gave that is no
@@ -199,6 +217,10 @@ pub(super) fn check(text: Text, options: &CheckOptions) -> Reply {
         }
         None => check_source("playground.deriv", text.source.as_bytes(), &options),
     };
+    if work::stop_asked() {
+        // Nobody waits for this text's verdicts: not typeset, not sent.
+        return Reply::superseded();
+    }
     Reply::json(200, &response(&report, text.answer.is_none()))
 }
 

@@ -5,7 +5,9 @@
 //! `cli.md`, the spans of steps and errors in the editor's offsets, and the derivation typeset.
 //!
 //! Safe to expose to a class: a request body is at most [`MAX_BODY_BYTES`]; at most
-//! `max_checks` checks run at once and a request over that gets `503` with a message; every check
+//! `max_checks` checks run at once and a request over that gets `503` with a message; a page that
+//! names itself (`client`) has at most one check running, a newer text stopping the older one
+//! (answered `409`; a tester's finding: checks abandoned by typing held every place); every check
 //! runs under the budgets of work of [`CheckOptions`] (the verdicts do not depend on the load) and
 //! a safety net in time; requests never reach the file system (the page and the course
 //! derivations are compiled in). What it does not do: print (the command says where it listens)
@@ -14,13 +16,16 @@
 mod api;
 mod assets;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::check::CheckOptions;
+use crate::work;
 
-pub use api::{CheckRequest, CheckResponse, MAX_BODY_BYTES};
+pub use api::{CheckRequest, CheckResponse, MAX_BODY_BYTES, MAX_CLIENT_CHARS};
 pub use assets::examples;
 
 /// How the server runs.
@@ -38,6 +43,8 @@ pub struct ServeOptions {
 pub struct Server {
     http: tiny_http::Server,
     options: ServeOptions,
+    /// The check running for each page that named itself, by its stop flag.
+    clients: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
 
 impl Server {
@@ -45,7 +52,7 @@ impl Server {
     pub fn bind(options: ServeOptions) -> Result<Server, String> {
         let http = tiny_http::Server::http(options.address)
             .map_err(|e| format!("cannot listen on {}: {e}", options.address))?;
-        Ok(Server { http, options })
+        Ok(Server { http, options, clients: Mutex::new(HashMap::new()) })
     }
 
     /// The address the server listens on.
@@ -78,9 +85,22 @@ impl Server {
     fn answer(&self, mut request: tiny_http::Request, running: &AtomicUsize) {
         let max_checks = self.options.max_checks;
         let routed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            api::route(&mut request, |body| match Slot::take(running, max_checks) {
-                Some(_slot) => api::check(body, &self.options.check),
-                None => api::Reply::busy(max_checks),
+            api::route(&mut request, |body| {
+                let client = body.client.clone();
+                let (stop, stopped_one) = self.start(client.as_deref());
+                let reply = match Slot::take_soon(running, max_checks, stopped_one) {
+                    Some(_slot) => {
+                        let reply = work::stoppable(Arc::clone(&stop), || api::check(body, &self.options.check));
+                        if stop.load(Ordering::Relaxed) {
+                            api::Reply::superseded()
+                        } else {
+                            reply
+                        }
+                    }
+                    None => api::Reply::busy(max_checks),
+                };
+                self.end(client.as_deref(), &stop);
+                reply
             })
         }));
         // `check_source` reports its own panics; this is the net for the rest of a request.
@@ -88,6 +108,33 @@ impl Server {
         let _ = api::respond(request, reply);
     }
 }
+
+impl Server {
+    /// Registers a check of `client`'s, stopping the one it had running; returns the new check's
+    /// stop flag and whether an older check was stopped.
+    fn start(&self, client: Option<&str>) -> (Arc<AtomicBool>, bool) {
+        let stop = Arc::new(AtomicBool::new(false));
+        let Some(client) = client else { return (stop, false) };
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        let older = clients.insert(client.to_string(), Arc::clone(&stop));
+        if let Some(older) = &older {
+            older.store(true, Ordering::Relaxed);
+        }
+        (stop, older.is_some())
+    }
+
+    /// Forgets `client`'s check `stop` if it is still the latest.
+    fn end(&self, client: Option<&str>, stop: &Arc<AtomicBool>) {
+        let Some(client) = client else { return };
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if clients.get(client).is_some_and(|latest| Arc::ptr_eq(latest, stop)) {
+            clients.remove(client);
+        }
+    }
+}
+
+/// How long a check that stopped an older one of its page waits for that one's place.
+const STOPPED_PLACE_WAIT: Duration = Duration::from_millis(500);
 
 /// A place among the checks running at once, given back when dropped.
 struct Slot<'a>(&'a AtomicUsize);
@@ -99,6 +146,21 @@ impl<'a> Slot<'a> {
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < max).then_some(n + 1))
             .ok()
             .map(|_| Slot(running))
+    }
+
+    /// A place as [`take`](Slot::take) gives one; when `stopped_one` (this check stopped an older
+    /// check of its page, which gives its place back within moments), waits a little for it.
+    fn take_soon(running: &'a AtomicUsize, max: usize, stopped_one: bool) -> Option<Slot<'a>> {
+        let mut waited = Duration::ZERO;
+        loop {
+            let slot = Slot::take(running, max);
+            if slot.is_some() || !stopped_one || waited >= STOPPED_PLACE_WAIT {
+                return slot;
+            }
+            let pause = Duration::from_millis(5);
+            std::thread::sleep(pause);
+            waited += pause;
+        }
     }
 }
 

@@ -799,6 +799,10 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint(
             "a subscript joins indices, sizes and integers with `+` and `-`: a stride `2*i` is written `i + i`",
         );
+    } else if let Some(word) = builtin_after_operand(&text[..pos], &text[pos..]) {
+        // `p[i] sum(j, q[j])`: two factors side by side (a TA: "unexpected `s`" said no more, where
+        // `p[i] q[i]` gets "missing operator").
+        diagnostic = diagnostic.with_hint(format!("missing operator: write `*` between two factors, `… * {word}(…)`"));
     } else if text[pos..].starts_with('{') {
         diagnostic = diagnostic.with_hint("group with `(` and `)`");
     } else if text[..pos].trim_start().starts_with("var") && text[..pos].contains("..") {
@@ -814,6 +818,16 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint(format!("a number starts with a digit: write `0.{digits}`"));
     }
     diagnostic
+}
+
+/// The word called at the error (`sum`, `diff`, `exp`, …) where it follows an operand (a name, a
+/// number or a closing bracket) with a space between: a `*` left out.
+fn builtin_after_operand<'a>(before: &str, after: &'a str) -> Option<&'a str> {
+    let word = &after[..after.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(after.len())];
+    let called = after[word.len()..].starts_with('(') && !word.is_empty();
+    let operand = before.ends_with(char::is_whitespace)
+        && before.trim_end().ends_with(|c: char| c.is_alphanumeric() || matches!(c, ')' | ']' | '_' | '\''));
+    (called && operand && !matches!(word, "in" | "depends" | "on" | "worth")).then_some(word)
 }
 
 /// Whether the error is at the digits after `0,` or `3,` (a decimal comma: `let theta = 0,5`).

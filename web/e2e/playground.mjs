@@ -86,6 +86,19 @@ try {
     `the repair: ${repair}`);
   assert.match(await wrong.first().locator(".values").textContent(), /before: .* this step: /);
   assert.match(await page.locator("#status").textContent(), /2 proved, 0 checked, 1 wrong/);
+  // A screen reader hears the settled result and the first wrong line (the gutter is hidden from
+  // it), not "typing…" and "checking…" at every pause: only #announce is a live region.
+  const announced = () => page.locator("#announce").textContent();
+  assert.match(await announced(), /^2 proved, 0 checked, 1 wrong, 0 undetermined; first wrong: line 16: wrong, likely cause: .*sign/);
+  assert.equal(await page.locator("#status").getAttribute("role"), null);
+  assert.equal(await page.locator("#status").getAttribute("aria-live"), null);
+  // The cursor moved to a step line says its verdict; the typeset ✗ is read as ✗, not "times".
+  await page.keyboard.press("ArrowUp");
+  await page.waitForFunction(() => /^line 15: proved$/.test(document.getElementById("announce").textContent), null, { timeout: TIMEOUT });
+  await page.keyboard.press("ArrowDown");
+  await page.waitForFunction(() => /^line 16: wrong, likely cause/.test(document.getElementById("announce").textContent), null, { timeout: TIMEOUT });
+  assert.ok(await page.locator("#math mtext", { hasText: "✗" }).count() >= 1, "the typeset mark of the wrong step is ✗");
+  assert.equal(await page.locator("#math mo", { hasText: "×" }).count(), 0);
 
   // The text is in the URL: a link opens the same derivation with the same marks.
   const link = page.url();

@@ -92,12 +92,18 @@ const ANSWER_STARTER = String.raw`% An answer in LaTeX: every display-math block
 \end{align*}
 `;
 
+// The page's name for the server: a newer text from this page stops the server's check of an
+// older one (a tester's finding: checks abandoned by typing held the server's places to the end).
+// From getRandomValues, which a page served over plain HTTP on a class's network has too.
+const CLIENT = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+
 let sequence = 0; // the number of the latest request; answers to older ones are dropped
 let controller = null;
 let timer = null;
 
 const onChange = EditorView.updateListener.of((update) => {
   if (update.docChanged) scheduleCheck();
+  else if (update.selectionSet) announceLine();
 });
 
 const view = new EditorView({
@@ -116,6 +122,24 @@ function kind() { return currentKind; }
 
 function setStatus(text) { statusEl.textContent = text; statusEl.title = text; }
 
+// What a screen reader says: the gutter's marks are hidden from it (CodeMirror's gutters are
+// `aria-hidden`) and the status changes at every pause in typing, so a region of its own says
+// only settled results (the summary, the first wrong step) and the verdict of the line the cursor
+// moves to (a tester's finding: a newly wrong line was never announced).
+const announceEl = document.getElementById("announce");
+let lineVerdicts = new Map(); // line number → what a screen reader says of it
+let announcedLine = null;
+
+function announce(text) { announceEl.textContent = text; }
+
+function announceLine() {
+  const line = view.state.doc.lineAt(view.state.selection.main.head).number;
+  if (line === announcedLine) return;
+  announcedLine = line;
+  const said = lineVerdicts.get(line);
+  if (said) announce(said);
+}
+
 function scheduleCheck() {
   document.body.classList.add("gp-stale");
   setStatus("typing…");
@@ -127,6 +151,7 @@ function scheduleCheck() {
 // typeset derivation are cleared, with the reason in the status (a tester's finding: with the
 // server down, an edited step kept its faded ✓ and "proved" in the panel).
 function clearVerdicts() {
+  lineVerdicts = new Map();
   stepsEl.replaceChildren();
   mathEl.replaceChildren();
   view.dispatch(setDiagnostics(view.state, []), { effects: setMarks.of(RangeSet.empty) });
@@ -149,7 +174,7 @@ async function runCheck() {
     const response = await fetch("/api/check", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(model === null ? { source: text } : { source: text, kind: checkedKind, model }),
+      body: JSON.stringify(model === null ? { source: text, client: CLIENT } : { source: text, kind: checkedKind, model, client: CLIENT }),
       signal: controller.signal,
     });
     busy = response.status === 503;
@@ -160,6 +185,7 @@ async function runCheck() {
     if (error.message === "Failed to fetch" || error instanceof TypeError) {
       clearVerdicts();
       setStatus("not checked: the playground server does not answer (is `gradproof serve` still running?)");
+      announce(statusEl.textContent);
     } else if (busy) {
       // The server checks as many texts at once as it allows: this one again, a little later.
       setStatus("the server is busy: checking again in a moment…");
@@ -168,6 +194,7 @@ async function runCheck() {
     } else {
       clearVerdicts();
       setStatus(`not checked: ${error.message}`);
+      announce(statusEl.textContent);
     }
     return;
   }
@@ -199,6 +226,8 @@ function show(answer) {
   const ranges = [];
   const diagnostics = [];
   stepsEl.replaceChildren();
+  lineVerdicts = new Map();
+  let firstWrong = null;
   const counts = { proved: 0, checked: 0, wrong: 0, undetermined: 0 };
   report.derivations.forEach((derivation, d) => {
     derivation.steps.forEach((step, k) => {
@@ -206,6 +235,9 @@ function show(answer) {
       const line = doc.lineAt(Math.min(span.from, doc.length));
       ranges.push(new VerdictMarker(step.verdict, stepTitle(step)).range(line.from));
       counts[step.verdict] += 1;
+      const said = `line ${line.number}: ${step.verdict}${step.cause ? `, likely cause: ${step.cause}` : ""}`;
+      lineVerdicts.set(line.number, said);
+      if (step.verdict === "wrong" && firstWrong === null) firstWrong = said;
       if (step.verdict === "wrong" || step.verdict === "undetermined") {
         const cause = step.cause ? ` Likely cause: ${step.cause}.` : "";
         const repair = step.repair ? ` Repair: ${step.repair.text}.` : "";
@@ -256,7 +288,11 @@ function show(answer) {
   showMath(answer.markdown);
   document.body.classList.remove("gp-stale");
   const errors = report.errors.length ? `, ${report.errors.length} error(s)` : "";
-  setStatus(`${counts.proved} proved, ${counts.checked} checked, ${counts.wrong} wrong, ${counts.undetermined} undetermined${errors}`);
+  const summary = `${counts.proved} proved, ${counts.checked} checked, ${counts.wrong} wrong, ${counts.undetermined} undetermined${errors}`;
+  setStatus(summary);
+  const firstError = report.errors.length ? `; line ${report.errors[0].line}: error: ${report.errors[0].message}` : "";
+  announce(`${summary}${firstWrong ? `; first wrong: ${firstWrong}` : firstError}`);
+  announcedLine = view.state.doc.lineAt(view.state.selection.main.head).number;
 }
 
 function stepItem(step, span) {

@@ -195,7 +195,8 @@ impl Resolver {
     fn claim(&mut self, name: &ast::Ident) -> bool {
         if let Some(reason) = reserved(&name.name) {
             self.error(
-                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name)).with_hint("choose another name"),
+                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name))
+                    .with_hint(another_name(&name.name)),
             );
             // Its uses are the declaration's error, not each one of its own.
             self.poisoned.insert(name.name.clone());
@@ -401,7 +402,8 @@ impl Resolver {
         let name = &target.name;
         if let Some(reason) = reserved(&name.name) {
             self.error(
-                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name)).with_hint("choose another name"),
+                Diagnostic::error(name.span, format!("`{}` is {reason}", name.name))
+                    .with_hint(another_name(&name.name)),
             );
             self.poisoned.insert(name.name.clone());
             return None;
@@ -659,5 +661,17 @@ impl Resolver {
             return None;
         }
         Some(DomainSet::Interval { lo, hi, lo_closed, hi_closed })
+    }
+}
+
+/// The hint for a reserved name declared: another name, and for `delta` (Huber's threshold) the
+/// ones that work (a student: "choose another name" said nothing of `δ`).
+fn another_name(name: &str) -> String {
+    if name == "delta" {
+        "choose another name: `δ` (a name of its own once declared; the Kronecker delta is `delta(i, j)`), or `dl` \
+         written `\\delta` in LaTeX answers with `latex dl \"\\delta\"`"
+            .to_string()
+    } else {
+        "choose another name".to_string()
     }
 }
