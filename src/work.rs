@@ -62,10 +62,13 @@ struct Limit {
     /// Set once the deadline has been seen to pass, so that every later question has the same
     /// answer.
     late: bool,
+    /// Whether a stop asked ([`stoppable`]) reaches it: a file's limit only, never the unlimited
+    /// meter of a thread outside any file (which nothing would reset: a reviewer).
+    stoppable: bool,
 }
 
 impl Limit {
-    const NONE: Limit = Limit { work: u64::MAX, deadline: None, late: false };
+    const NONE: Limit = Limit { work: u64::MAX, deadline: None, late: false, stoppable: false };
 
     fn starting_at(used: u64, budget: Budget) -> Limit {
         Limit {
@@ -73,6 +76,7 @@ impl Limit {
             deadline: budget.time.and_then(|t| Instant::now().checked_add(t)),
             // A limit of no time at all is reached before the first clock reading.
             late: budget.time.is_some_and(|t| t.is_zero()),
+            stoppable: true,
         }
     }
 
@@ -186,7 +190,9 @@ pub fn charge(units: u64) -> Result<(), Spent> {
     if before / CLOCK_EVERY != now / CLOCK_EVERY {
         meter.file.read_clock();
         meter.part.read_clock();
-        meter.file.late |= stop_asked();
+        if meter.file.stoppable {
+            meter.file.late |= stop_asked();
+        }
     }
     set(meter, now);
     status(now, &meter)
@@ -274,6 +280,9 @@ mod tests {
                 assert_eq!(charge(CLOCK_EVERY), Err(Spent::FileTime));
             });
         });
+        // Outside a file's meter, a stop asked changes nothing (nothing would reset it).
+        stoppable(Arc::clone(&flag), || assert_eq!(charge(2 * CLOCK_EVERY), Ok(())));
+        assert_eq!(spent(), None);
         // Outside, the flag is not read; carried to another thread, it is.
         file(Budget { work: u64::MAX, time: None }, || assert_eq!(charge(2 * CLOCK_EVERY), Ok(())));
         let carried = stoppable(flag, StopFlag::here);

@@ -762,6 +762,20 @@ fn right_roundings_that_differ_by_their_digits_lose_nothing() {
     assert_eq!(g.derivations[0].steps[1].status, StepStatus::Wrong, "{g:?}");
 }
 
+/// A submission's own head shows work only where the check shows it equal to the reference's (a
+/// LaTeX answer that starts from the formula with the numbers put in): a wrong head matched by the
+/// derivation's name shows none (a reviewer: `diff(x^3, x)` for `diff(x^3 * sin(x), x)`, then the
+/// right answer, took 4 of 4).
+#[test]
+fn a_wrong_head_shows_no_work() {
+    let text = "var x\nderive \"d\" worth 4 diff(x^3 * sin(x), x)\n  = diff(x^3, x) * sin(x) + x^3 * diff(sin(x), x)\n  = 3*x^2*sin(x) + x^3*cos(x)\n";
+    let r = Reference::new("ref.deriv", text, &CheckOptions::default()).expect("a valid reference");
+    let mine = "var x\nderive \"d\" diff(x^3, x)\n  = 3*x^2*sin(x) + x^3*cos(x)\n";
+    let g = grade_submission(&r, "wrong_head.deriv", mine, &GradeOptions::default());
+    assert_eq!(scores(&g), ["2"], "{g:?}");
+    assert_eq!(g.derivations[0].milestones.0, 0, "{g:?}");
+}
+
 #[test]
 fn a_second_derivation_of_the_same_name_is_not_graded() {
     let g = grade_text(

@@ -779,6 +779,35 @@ proves!(log_of_one_plus_a_square, X, "diff(log(1 + x^2), x)", "2*x/(1 + x^2)");
 proves!(atan_second_derivative, X, "diff(atan(x), x, x)", "-2*x/(1 + x^2)^2");
 proves!(squares_and_a_positive_constant, "var x, y\nvar e > 0", "(x^2 + y^2 + e)/(x^2 + y^2 + e)", "1");
 does_not_prove!(squares_alone_may_be_zero, "var x, y", "(x^2 + y^2)/(x^2 + y^2)", "1");
+// A square of a difference is a quadratic form ≥ 0 (`x^2 - 2xc + c^2`: its matrix is positive
+// semidefinite): batch and layer norm's `(x - mu)^2 + eps` is positive (an instructor: `diff(L,
+// beta)` was refused). A form that is not semidefinite, or nothing > 0 beside it, proves nothing.
+proves!(a_square_of_a_difference_and_eps, "var x, c, d\nvar eps > 0", "((x - c)^2 + eps)/((x - c)^2 + eps)", "1");
+proves!(
+    two_squares_of_differences_and_eps,
+    "var x, c, d\nvar eps > 0",
+    "sqrt((x - c)^2 + (d - x)^2 + eps)^2",
+    "(x - c)^2 + (d - x)^2 + eps"
+);
+proves!(
+    batch_norm_beta,
+    "var x, beta, c\nvar eps > 0\nunknown L depends on y\nlet y = x / sqrt((x - c)^2 + eps) + beta",
+    "diff(L, beta)",
+    "∂L/∂y"
+);
+does_not_prove!(
+    a_form_that_is_not_semidefinite,
+    "var x, c\nvar eps > 0",
+    "(x^2 - 3*x*c + c^2 + eps)/(x^2 - 3*x*c + c^2 + eps)",
+    "1"
+);
+does_not_prove!(a_square_of_a_difference_alone, "var x, c", "((x - c)^2)/((x - c)^2)", "1");
+does_not_prove!(
+    a_square_of_a_difference_minus_eps,
+    "var x, c\nvar eps > 0",
+    "((x - c)^2 - eps)/((x - c)^2 - eps)",
+    "1"
+);
 does_not_prove!(a_square_minus_one_may_be_zero, X, "(x^2 - 1)/(x^2 - 1)", "1");
 // A product of factors positive by the bounds of the domains: p (1 - p), (1 - r)(1 + r).
 proves!(bce_denominator, "var p in (0, 1)", "1/p + 1/(1 - p)", "1/(p*(1 - p))");

@@ -718,6 +718,25 @@ derive step(0.5 - u)
   = 0
 ";
     assert_verdicts(wrong, false, &[Wrong, Wrong, Wrong]);
+    // Two inputs of sets, and two elements of a family of one, still meet in every combination:
+    // members taken in turn with one step for both kept their difference (a reviewer and a tester:
+    // `(x - y)^2 = 0` and `t*(1 - u) = 0` with sets {0, 1} were `checked` at 2 and 6 of 20 seeds).
+    let pairs = "index q in 1..2
+var x in {0, 1}
+var y in {0, 1}
+var u in {0, 1, 2}
+var w in {0, 1, 2}
+var t[q] in {0, 1, 2, 3}
+derive (x - y)^2
+  = 0
+derive x*(1 - y)
+  = 0
+derive (u - w)^2
+  = 0
+derive step(t[1] - 2.5)*step(0.5 - t[2])
+  = 0
+";
+    assert_verdicts(pairs, false, &[Wrong, Wrong, Wrong, Wrong]);
 }
 
 /// An `assume` of a sum over a range that is empty at some sizes cannot hold there (the sum is 0):
@@ -734,4 +753,16 @@ derive sum(a, 2 * y[a])
   = 2
 ";
     assert_verdicts(right, false, &[Checked, Checked]);
+    // The sizes are raised, not dropped, and only for a derivation that reads the family: a step
+    // false at m = 1 (where the assumption holds at n = 2) stays wrong (a second tester: dropping
+    // every instance at n = 1 left m = 1 undrawn).
+    let other = "index a in 1..n-1, k in 1..m
+var y[a] >= 0, c
+assume sum(a, y[a]) = 1
+derive delta(m, 1)*c*sum(a, y[a])
+  = 0
+derive delta(m, 1)*c
+  = 0
+";
+    assert_verdicts(other, false, &[Wrong, Wrong]);
 }

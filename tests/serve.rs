@@ -240,6 +240,20 @@ fn a_newer_text_from_the_same_page_stops_the_older_check() {
     let (status, text) = older.join().unwrap();
     assert_eq!(status, 409, "{text}");
     assert!(error_of(&text).contains("a newer text from the same page"), "{text}");
+    // A text older than one already taken (requests may arrive out of order) is answered `409` at
+    // once, while the newer one runs.
+    let newer = {
+        let body = serde_json::json!({ "source": long, "client": "ordered", "sequence": 7 }).to_string();
+        std::thread::spawn(move || request("POST", "/api/check", body.as_bytes()))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let stale =
+        serde_json::json!({ "source": "var x\nderive x = x\n", "client": "ordered", "sequence": 6 }).to_string();
+    assert_eq!(request("POST", "/api/check", stale.as_bytes()).0, 409);
+    let latest =
+        serde_json::json!({ "source": "var x\nderive x = x\n", "client": "ordered", "sequence": 8 }).to_string();
+    assert_eq!(request("POST", "/api/check", latest.as_bytes()).0, 200);
+    assert_eq!(newer.join().unwrap().0, 409);
     // The page's checks are over; another page's name is a page of its own.
     let named = serde_json::json!({ "source": "var x\nderive x = x\n", "client": "another page" }).to_string();
     assert_eq!(request("POST", "/api/check", named.as_bytes()).0, 200);

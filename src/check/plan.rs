@@ -117,19 +117,40 @@ pub(super) fn plan(
         instances.extend(extra);
     }
     // An `assume` of a sum over a range that is empty at some sizes cannot hold there (the sum is
-    // 0, its total positive): every step is vacuous at those sizes, which are not drawn (a tester:
-    // with `index a in 1..n-1` and `assume sum(a, y[a]) = 1`, the step restating the assumption
-    // was `wrong` "at n = 1").
-    let assumable = |sizes: &Vec<i64>| {
-        model.assumptions.iter().all(|a| {
-            model.entries[a.entry]
-                .range_slots()
-                .nth(a.slot)
-                .is_none_or(|i| !coverage::empty_at(model.indices[i].range, sizes))
-        })
+    // 0, its total positive): where the derivation reads the family, the size at the range's
+    // upper end is raised until the range has a value (a tester: with `index a in 1..n-1` and
+    // `assume sum(a, y[a]) = 1`, the step restating the assumption was `wrong` "at n = 1"). Where
+    // the family has no rows at those sizes, the assumption holds as it is. (Dropping the
+    // instances lost the values they gave other sizes: a second tester.)
+    let empty_sum = |a: &crate::model::Assumption, sizes: &[i64]| {
+        let slots: Vec<IndexId> = model.entries[a.entry].range_slots().collect();
+        let rows =
+            slots.iter().enumerate().all(|(k, &i)| k == a.slot || !coverage::empty_at(model.indices[i].range, sizes));
+        slots.get(a.slot).copied().filter(|&i| rows && coverage::empty_at(model.indices[i].range, sizes))
     };
-    if instances.iter().any(assumable) {
-        instances.retain(assumable);
+    let read: Vec<&crate::model::Assumption> =
+        model.assumptions.iter().filter(|a| cover.assumed.contains(&a.entry)).collect();
+    if !read.is_empty() {
+        let mut kept: Vec<Vec<i64>> = Vec::with_capacity(instances.len());
+        for mut sizes in std::mem::take(&mut instances) {
+            let mut raised = 0;
+            while let Some(i) = read.iter().find_map(|a| empty_sum(a, &sizes)) {
+                let r = model.indices[i].range;
+                let value = |b: crate::model::Bound| b.offset + b.size.map_or(0, |s| sizes[s]);
+                match r.hi.size.filter(|&s| model.declared_size(s)) {
+                    Some(s) if raised < 4 => sizes[s] += value(r.lo) - value(r.hi),
+                    _ => break,
+                }
+                model.fill_sizes(&mut sizes);
+                raised += 1;
+            }
+            if read.iter().all(|a| empty_sum(a, &sizes).is_none()) && !kept.contains(&sizes) {
+                kept.push(sizes);
+            }
+        }
+        if !kept.is_empty() {
+            instances = kept;
+        }
     }
     // Free indices at their upper bounds, at random values, and at their lower bounds; then, with
     // one pair of draws each, at interior values and on the diagonals.
@@ -176,10 +197,11 @@ pub(super) fn plan(
             let pairs = ((widest - 2 + 2) / 3 + 1).min(MAX_LABEL_PAIRS) as usize;
             per_combo = per_combo.max(2 * pairs);
         }
-        // A finite set's members, a pair of draws for two of them (`Sample::turn`): enough pairs
-        // to go through a set of up to 2 MAX_LABEL_PAIRS members.
+        // A finite set's members, a pair of draws for two of them at every other pair (`Sample::turn`;
+        // the pairs between draw at random, so that two inputs of sets meet in other
+        // combinations too): enough pairs to go through a set of up to 2 MAX_LABEL_PAIRS members.
         if !screen && largest_set > 2 {
-            per_combo = per_combo.max(2 * largest_set.div_ceil(2).min(MAX_LABEL_PAIRS as usize));
+            per_combo = per_combo.max(4 * largest_set.div_ceil(2).min(MAX_LABEL_PAIRS as usize));
         }
         let mut rotation = 0i64;
         let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
@@ -238,8 +260,8 @@ pub(super) fn plan(
                     }
                 }
                 let mut base = Sample::standard(sizes.clone(), values, seed, s % 2 == 1);
-                // (A screen's one draw stays a random member.)
-                base.turn = (!screen).then_some(pair);
+                // (A screen's one draw stays a random member, as do the odd pairs.)
+                base.turn = (!screen && pair.is_multiple_of(2)).then_some(pair / 2);
                 // The first draw of each combination is also evaluated exactly where it can be:
                 // rational steps are then compared without rounding.
                 base.exact_inputs = searching && s == 0;

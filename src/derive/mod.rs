@@ -742,7 +742,9 @@ fn verify(
             return Ok((steps, dropped.into_iter().map(|(_, p, v)| (p, v)).collect()));
         };
         let step = &result.steps[bad];
-        if step.verdict == Verdict::Wrong
+        // (The first step: the value undefined is the goal's, not a generated step's.)
+        if bad == 0
+            && step.verdict == Verdict::Wrong
             && step.cause == Some(crate::check::Cause::DomainMismatch)
             && step.counterexample.as_ref().is_some_and(|c| c.left.is_none())
         {

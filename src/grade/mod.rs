@@ -821,8 +821,10 @@ fn grade_derivations(
         // starts from the formula with the numbers put in, the reference's first step) shows its
         // work like a step (a TA: such an answer was told it "skips" the step it started from).
         let own_head = sub.resolved.map(|id| &model.derivations[id].head);
+        // (Only a head the check showed equal to the reference's: a wrong head, matched by its
+        // name, shows no work — a reviewer: `x^7 + 1` then the right answer took 4 of 4.)
         let lead: Vec<milestones::Marks> = own_head
-            .filter(|h| expr_text(model, h) != expr_text(model, &d.head))
+            .filter(|h| by == MatchedBy::Head && expr_text(model, h) != expr_text(model, &d.head))
             .map(|h| milestones::Marks::of(model, h, &combined.own))
             .into_iter()
             .collect();

@@ -2154,8 +2154,9 @@ impl<'a> P<'a> {
                  `\\frac{1}{n} \\sum_{i=1}^{n} …`, or `p \\cdot a + (1 - p) \\cdot b` for two outcomes)"
                     .to_string()
             } else if styled(&["mathcal", "mathbb", "mathscr", "mathfrak", "mathrm", "mathsf", "mathit"]) {
+                let letter = if word.chars().all(char::is_alphanumeric) { word.as_str() } else { "L" };
                 format!(
-                    "the model's author can let a name be written so: `latex L \"{}\"` beside the declaration of `L`",
+                    "the model's author can let a name be written so: `latex {letter} \"{}\"` beside the declaration of `{letter}`",
                     written(base)
                 )
             } else if word == "e" && primes == 0 && sup.is_none() {

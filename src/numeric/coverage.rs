@@ -167,6 +167,8 @@ pub struct Coverage {
     /// `delta(a, b + d)` (d ≠ 0), at most [`MAX_OFFSETS`]: the plan draws them so (a tester:
     /// `delta(i, j+2)*c = 0` was `checked` at 9 of 20 seeds, i = j + 2 drawn by chance only).
     pub offsets: Vec<(IndexId, IndexId, i64)>,
+    /// The families under an `assume` that the expressions read (through definitions too).
+    pub assumed: Vec<EntryId>,
 }
 
 /// At most this many offset pairs of free indices are drawn at.
@@ -241,6 +243,11 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
             }
         }
         out.index_constant = out.index_constant.max(walk.index_constant);
+        for (id, _) in walk.entries_seen.iter().enumerate().filter(|(_, seen)| **seen) {
+            if model.assumptions.iter().any(|a| a.entry == id) && !out.assumed.contains(&id) {
+                out.assumed.push(id);
+            }
+        }
         for pair in walk.offsets {
             if out.offsets.len() < MAX_OFFSETS && !out.offsets.contains(&pair) {
                 out.offsets.push(pair);

@@ -188,8 +188,15 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
             DomainSet::Finite(values) => {
                 let n = values.len() as u64;
                 let at = match turn {
-                    Some((place, turn)) => (place % n + turn % n) % n,
-                    None => r.gen_range(0..n),
+                    // A set of two is gone through by every mirrored pair already.
+                    Some((place, turn)) if n > 2 => {
+                        // A step of the entry's own, prime to n, so that two inputs (or two
+                        // elements of a family) do not keep one difference over the turns.
+                        let units: Vec<u64> = (1..n).filter(|&k| gcd(k, n) == 1).collect();
+                        let stride = units[((place / n) % units.len() as u64) as usize];
+                        (place % n + (turn % n) * stride) % n
+                    }
+                    _ => r.gen_range(0..n),
                 };
                 ratio_to_f64(&values[at as usize])
             }
@@ -211,6 +218,14 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
         magnitude
     } else {
         -magnitude
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
     }
 }
 

@@ -333,6 +333,39 @@ fn too_long(c: &BigRational) -> bool {
     c.numer().bits() + c.denom().bits() > MAX_COEFFICIENT_BITS
 }
 
+/// The most terms of degree 2 that [`Normaliser::positive_with_square_form`] eliminates.
+const MAX_FORM_TERMS: usize = 36;
+
+/// Whether a symmetric matrix of rationals is positive semidefinite: by elimination, every pivot
+/// ≥ 0, and a zero pivot's row zero.
+fn semidefinite(mut m: Vec<Vec<BigRational>>) -> bool {
+    let n = m.len();
+    for k in 0..n {
+        let pivot = m[k][k].clone();
+        if pivot.is_negative() {
+            return false;
+        }
+        if pivot.is_zero() {
+            if m[k][k + 1..].iter().any(|x| !x.is_zero()) {
+                return false;
+            }
+            continue;
+        }
+        let (done, below) = m.split_at_mut(k + 1);
+        let row = &done[k];
+        for other in below {
+            let f = &other[k] / &pivot;
+            if f.is_zero() {
+                continue;
+            }
+            for (x, y) in other[k..].iter_mut().zip(&row[k..]) {
+                *x = &*x - &f * y;
+            }
+        }
+    }
+    true
+}
+
 fn rat(v: i64) -> BigRational {
     BigRational::from_integer(BigInt::from(v))
 }
@@ -1175,7 +1208,50 @@ impl<'m> Normaliser<'m> {
             }))
             || self.positive_by_bounds(p)
             || self.positive_with_squares(p)
+            || self.positive_with_square_form(p)
             || self.positive_by_factors(p, depth)
+    }
+
+    /// Whether a polynomial is a quadratic form ≥ 0 plus terms that are each ≥ 0, one of them > 0:
+    /// its terms of degree 2 (`x^2 - 2 x c + c^2`) are `vᵀ M v` for the vector `v` of their atoms,
+    /// with `M` positive semidefinite (exact symmetric elimination: every pivot ≥ 0, a zero
+    /// pivot's row zero), so ≥ 0 for every real value of the atoms; the other terms as
+    /// [`Self::positive_with_squares`] asks. So `(x - c)^2 + eps` (`eps > 0`) is positive, the
+    /// denominator of batch and layer norm (an instructor: `diff(L, beta)` was refused for want of
+    /// it, where `x^2 + eps` was proved).
+    fn positive_with_square_form(&self, p: &Poly) -> bool {
+        let quadratic = |m: &Mono| matches!(m.0.as_slice(), [(_, 2)] | [(_, 1), (_, 1)]);
+        type Part<'a> = Vec<(&'a Mono, &'a BigRational)>;
+        let (form, rest): (Part, Part) = p.0.iter().partition(|(m, _)| quadratic(m));
+        // Only a form with a product of two atoms says more than the squares alone.
+        if rest.is_empty() || !form.iter().any(|(m, _)| m.0.len() == 2) || form.len() > MAX_FORM_TERMS {
+            return false;
+        }
+        let at_least_zero = |m: &Mono| m.0.iter().all(|&(a, e)| e % 2 == 0 || self.nonnegative_atom(a));
+        let above_zero =
+            |m: &Mono| m.0.iter().all(|&(a, e)| self.positive_atom(a) || (e % 2 == 0 && self.never_zero(a)));
+        if !rest.iter().all(|(m, c)| c.is_positive() && at_least_zero(m)) || !rest.iter().any(|(m, _)| above_zero(m)) {
+            return false;
+        }
+        let atoms: Vec<AtomId> =
+            form.iter().flat_map(|(m, _)| m.0.iter().map(|&(a, _)| a)).collect::<BTreeSet<_>>().into_iter().collect();
+        let at = |a: AtomId| atoms.iter().position(|&b| b == a).unwrap_or(0);
+        let n = atoms.len();
+        let mut matrix = vec![vec![rat(0); n]; n];
+        let half = BigRational::new(1.into(), 2.into());
+        for (m, c) in &form {
+            match m.0.as_slice() {
+                [(a, 2)] => matrix[at(*a)][at(*a)] = sum(&matrix[at(*a)][at(*a)], c),
+                [(a, 1), (b, 1)] => {
+                    let (i, j) = (at(*a), at(*b));
+                    let h = product(c, &half);
+                    matrix[i][j] = sum(&matrix[i][j], &h);
+                    matrix[j][i] = sum(&matrix[j][i], &h);
+                }
+                _ => return false,
+            }
+        }
+        semidefinite(matrix)
     }
 
     /// Whether a polynomial is a sum of terms that are each ≥ 0, one of them > 0: every

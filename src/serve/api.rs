@@ -35,6 +35,10 @@ pub struct CheckRequest {
     /// check of a newer text from the same page stops this one, which is then answered `409`.
     #[serde(default)]
     pub client: Option<String>,
+    /// The number of this text among the page's (rising): a text older than one already taken
+    /// is answered `409` at once, whatever order the requests arrive in.
+    #[serde(default)]
+    pub sequence: Option<u64>,
 }
 
 /// The longest `client` name taken.
@@ -78,6 +82,8 @@ pub(super) struct Text {
     seed: Option<u64>,
     /// The page that sent it, whose newer texts stop this one's check.
     pub(super) client: Option<String>,
+    /// Its number among the page's texts.
+    pub(super) sequence: u64,
 }
 
 /// An answer: status, content type and body.
@@ -173,7 +179,7 @@ fn read_request(request: &mut tiny_http::Request) -> Result<Text, Reply> {
     {
         return Err(Reply::error(413, format!("the text is larger than {MAX_FILE_BYTES} bytes")));
     }
-    let CheckRequest { source, kind, model, seed, client } = request;
+    let CheckRequest { source, kind, model, seed, client, sequence } = request;
     if client.as_ref().is_some_and(|c| c.chars().count() > MAX_CLIENT_CHARS) {
         return Err(Reply::error(400, format!("a `client` name may have at most {MAX_CLIENT_CHARS} characters")));
     }
@@ -190,7 +196,7 @@ fn read_request(request: &mut tiny_http::Request) -> Result<Text, Reply> {
         (Ok(Some(kind)), Some(model)) => Some((kind, model)),
         (Ok(None), _) => None,
     };
-    Ok(Text { source, answer, seed, client })
+    Ok(Text { source, answer, seed, client, sequence: sequence.unwrap_or(0) })
 }
 
 /// The kind of answer a request holds: `None` for a `.deriv` text, or the name it gave that is no

@@ -43,8 +43,8 @@ pub struct ServeOptions {
 pub struct Server {
     http: tiny_http::Server,
     options: ServeOptions,
-    /// The check running for each page that named itself, by its stop flag.
-    clients: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// The latest check of each page that named itself: its number and its stop flag.
+    clients: Mutex<HashMap<String, (u64, Arc<AtomicBool>)>>,
 }
 
 impl Server {
@@ -87,7 +87,9 @@ impl Server {
         let routed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             api::route(&mut request, |body| {
                 let client = body.client.clone();
-                let (stop, stopped_one) = self.start(client.as_deref());
+                let Some((stop, stopped_one)) = self.start(client.as_deref(), body.sequence) else {
+                    return api::Reply::superseded();
+                };
                 let reply = match Slot::take_soon(running, max_checks, stopped_one) {
                     Some(_slot) => {
                         let reply = work::stoppable(Arc::clone(&stop), || api::check(body, &self.options.check));
@@ -110,24 +112,28 @@ impl Server {
 }
 
 impl Server {
-    /// Registers a check of `client`'s, stopping the one it had running; returns the new check's
-    /// stop flag and whether an older check was stopped.
-    fn start(&self, client: Option<&str>) -> (Arc<AtomicBool>, bool) {
+    /// Registers check number `sequence` of `client`'s, stopping the one it had running; returns
+    /// the new check's stop flag and whether an older check was stopped, or `None` where the page
+    /// has already sent a newer text (requests may arrive out of order).
+    fn start(&self, client: Option<&str>, sequence: u64) -> Option<(Arc<AtomicBool>, bool)> {
         let stop = Arc::new(AtomicBool::new(false));
-        let Some(client) = client else { return (stop, false) };
+        let Some(client) = client else { return Some((stop, false)) };
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-        let older = clients.insert(client.to_string(), Arc::clone(&stop));
-        if let Some(older) = &older {
+        if clients.get(client).is_some_and(|(latest, _)| *latest > sequence) {
+            return None;
+        }
+        let older = clients.insert(client.to_string(), (sequence, Arc::clone(&stop)));
+        if let Some((_, older)) = &older {
             older.store(true, Ordering::Relaxed);
         }
-        (stop, older.is_some())
+        Some((stop, older.is_some()))
     }
 
     /// Forgets `client`'s check `stop` if it is still the latest.
     fn end(&self, client: Option<&str>, stop: &Arc<AtomicBool>) {
         let Some(client) = client else { return };
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-        if clients.get(client).is_some_and(|latest| Arc::ptr_eq(latest, stop)) {
+        if clients.get(client).is_some_and(|(_, latest)| Arc::ptr_eq(latest, stop)) {
             clients.remove(client);
         }
     }

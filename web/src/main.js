@@ -174,7 +174,9 @@ async function runCheck() {
     const response = await fetch("/api/check", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(model === null ? { source: text, client: CLIENT } : { source: text, kind: checkedKind, model, client: CLIENT }),
+      body: JSON.stringify(model === null
+        ? { source: text, client: CLIENT, sequence: mine }
+        : { source: text, kind: checkedKind, model, client: CLIENT, sequence: mine }),
       signal: controller.signal,
     });
     busy = response.status === 503;
