@@ -795,6 +795,15 @@ proves!(
     "diff(L, beta)",
     "∂L/∂y"
 );
+// With a batch size `N` the mean's `1/N` scales its atom: `(x - S/N)^2` is a form in `x` and
+// `S/N` (a tester of the rule: with a symbolic `N` it proved nothing).
+proves!(
+    batch_norm_with_a_symbolic_batch_size,
+    "var eps > 0\nindex i in 1..N, j in 1..N\nvar v[i]",
+    "((v[i] - sum(j, v[j])/N)^2 + eps)/((v[i] - sum(j, v[j])/N)^2 + eps)",
+    "1"
+);
+does_not_prove!(a_scaled_form_that_is_not_semidefinite, "var eps > 0\nindex i in 1..N, j in 1..N\nvar v[i]", "(v[i]^2 - 3*v[i]*sum(j, v[j])/N + sum(j, v[j])^2/N^2 + eps)/(v[i]^2 - 3*v[i]*sum(j, v[j])/N + sum(j, v[j])^2/N^2 + eps)", "1");
 does_not_prove!(
     a_form_that_is_not_semidefinite,
     "var x, c\nvar eps > 0",

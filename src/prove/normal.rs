@@ -1213,18 +1213,32 @@ impl<'m> Normaliser<'m> {
     }
 
     /// Whether a polynomial is a quadratic form ≥ 0 plus terms that are each ≥ 0, one of them > 0:
-    /// its terms of degree 2 (`x^2 - 2 x c + c^2`) are `vᵀ M v` for the vector `v` of their atoms,
-    /// with `M` positive semidefinite (exact symmetric elimination: every pivot ≥ 0, a zero
+    /// its terms of degree 2 in the atoms not known positive (`x^2 - 2 x c + c^2`; with positive
+    /// factors that are products of scales, `x^2 - 2 N^-1 x S + N^-2 S^2`) are `vᵀ M v` for the
+    /// vector `v` of those atoms times their scales, with `M` positive semidefinite (exact symmetric elimination: every pivot ≥ 0, a zero
     /// pivot's row zero), so ≥ 0 for every real value of the atoms; the other terms as
     /// [`Self::positive_with_squares`] asks. So `(x - c)^2 + eps` (`eps > 0`) is positive, the
     /// denominator of batch and layer norm (an instructor: `diff(L, beta)` was refused for want of
     /// it, where `x^2 + eps` was proved).
     fn positive_with_square_form(&self, p: &Poly) -> bool {
-        let quadratic = |m: &Mono| matches!(m.0.as_slice(), [(_, 2)] | [(_, 1), (_, 1)]);
-        type Part<'a> = Vec<(&'a Mono, &'a BigRational)>;
-        let (form, rest): (Part, Part) = p.0.iter().partition(|(m, _)| quadratic(m));
+        // Each term as its coefficient, its atoms not known positive (of degree 2 for the form)
+        // and its positive atoms: a *scale*, `N^-1` in `-2 N^-1 x S` of batch norm's
+        // `(x - S/N)^2` with a size `N`.
+        type Powers = Vec<(AtomId, i32)>;
+        let split = |m: &Mono| -> (Powers, Powers) { m.0.iter().partition(|&&(a, _)| !self.positive_atom(a)) };
+        let quadratic = |free: &Powers| matches!(free.as_slice(), [(_, 2)] | [(_, 1), (_, 1)]);
+        let mut form: Vec<(Powers, Powers, &BigRational)> = Vec::new();
+        let mut rest: Vec<(&Mono, &BigRational)> = Vec::new();
+        for (m, c) in &p.0 {
+            let (free, scale) = split(m);
+            if quadratic(&free) {
+                form.push((free, scale, c));
+            } else {
+                rest.push((m, c));
+            }
+        }
         // Only a form with a product of two atoms says more than the squares alone.
-        if rest.is_empty() || !form.iter().any(|(m, _)| m.0.len() == 2) || form.len() > MAX_FORM_TERMS {
+        if rest.is_empty() || !form.iter().any(|(free, ..)| free.len() == 2) || form.len() > MAX_FORM_TERMS {
             return false;
         }
         let at_least_zero = |m: &Mono| m.0.iter().all(|&(a, e)| e % 2 == 0 || self.nonnegative_atom(a));
@@ -1233,17 +1247,43 @@ impl<'m> Normaliser<'m> {
         if !rest.iter().all(|(m, c)| c.is_positive() && at_least_zero(m)) || !rest.iter().any(|(m, _)| above_zero(m)) {
             return false;
         }
-        let atoms: Vec<AtomId> =
-            form.iter().flat_map(|(m, _)| m.0.iter().map(|&(a, _)| a)).collect::<BTreeSet<_>>().into_iter().collect();
-        let at = |a: AtomId| atoms.iter().position(|&b| b == a).unwrap_or(0);
+        // The scale of each atom of the form, half its square's (`N^-2 S^2`: `N^-1`); every term
+        // of the form is then `c (s_a a)(s_b b)`, a form in the real values `s_a a`.
+        let mut scales: BTreeMap<AtomId, Powers> = BTreeMap::new();
+        for (free, scale, _) in &form {
+            if let [(a, 2)] = free.as_slice() {
+                if scale.iter().any(|&(_, e)| e % 2 != 0) {
+                    return false;
+                }
+                let half: Powers = scale.iter().map(|&(b, e)| (b, e / 2)).collect();
+                if scales.insert(*a, half.clone()).is_some_and(|before| before != half) {
+                    return false;
+                }
+            }
+        }
+        let times = |x: &Powers, y: &Powers| -> Powers {
+            let mut all: BTreeMap<AtomId, i32> = BTreeMap::new();
+            for &(a, e) in x.iter().chain(y) {
+                *all.entry(a).or_insert(0) += e;
+            }
+            all.into_iter().filter(|&(_, e)| e != 0).collect()
+        };
+        let atoms: Vec<AtomId> = scales.keys().copied().collect();
+        let at = |a: AtomId| atoms.iter().position(|&b| b == a);
         let n = atoms.len();
         let mut matrix = vec![vec![rat(0); n]; n];
         let half = BigRational::new(1.into(), 2.into());
-        for (m, c) in &form {
-            match m.0.as_slice() {
-                [(a, 2)] => matrix[at(*a)][at(*a)] = sum(&matrix[at(*a)][at(*a)], c),
+        for (free, scale, c) in &form {
+            match free.as_slice() {
+                [(a, 2)] => {
+                    let Some(i) = at(*a) else { return false };
+                    matrix[i][i] = sum(&matrix[i][i], c);
+                }
                 [(a, 1), (b, 1)] => {
-                    let (i, j) = (at(*a), at(*b));
+                    let (Some(i), Some(j)) = (at(*a), at(*b)) else { return false };
+                    if times(&scales[a], &scales[b]) != times(scale, &Vec::new()) {
+                        return false;
+                    }
                     let h = product(c, &half);
                     matrix[i][j] = sum(&matrix[i][j], &h);
                     matrix[j][i] = sum(&matrix[j][i], &h);
