@@ -109,9 +109,7 @@ impl Server {
         let reply = routed.unwrap_or_else(|_| api::Reply::internal());
         let _ = api::respond(request, reply);
     }
-}
 
-impl Server {
     /// Registers check number `sequence` of `client`'s, stopping the one it had running; returns
     /// the new check's stop flag and whether an older check was stopped, or `None` where the page
     /// has already sent a newer text (requests may arrive out of order).
