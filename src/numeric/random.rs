@@ -192,7 +192,7 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
                     Some((place, turn)) if n > 2 => {
                         // A step of the entry's own, prime to n, so that two inputs (or two
                         // elements of a family) do not keep one difference over the turns.
-                        let units: Vec<u64> = (1..n).filter(|&k| gcd(k, n) == 1).collect();
+                        let units: Vec<u64> = (1..n).filter(|&k| num_integer::gcd(k, n) == 1).collect();
                         let stride = units[((place / n) % units.len() as u64) as usize];
                         (place % n + (turn % n) * stride) % n
                     }
@@ -218,14 +218,6 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
         magnitude
     } else {
         -magnitude
-    }
-}
-
-fn gcd(a: u64, b: u64) -> u64 {
-    if b == 0 {
-        a
-    } else {
-        gcd(b, a % b)
     }
 }
 

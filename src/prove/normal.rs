@@ -1202,10 +1202,7 @@ impl<'m> Normaliser<'m> {
     /// [`Self::positive_poly`], taking out at most `depth` factors known positive by the bounds
     /// of the inputs' domains.
     fn positive_poly_within(&self, p: &Poly, depth: u32) -> bool {
-        (!p.is_zero()
-            && p.0.iter().all(|(m, c)| {
-                c.is_positive() && m.0.iter().all(|&(a, e)| self.positive_atom(a) || (e % 2 == 0 && self.never_zero(a)))
-            }))
+        (!p.is_zero() && p.0.iter().all(|(m, c)| c.is_positive() && self.term_above_zero(m)))
             || self.positive_by_bounds(p)
             || self.positive_with_squares(p)
             || self.positive_with_square_form(p)
@@ -1241,10 +1238,7 @@ impl<'m> Normaliser<'m> {
         if rest.is_empty() || !form.iter().any(|(free, ..)| free.len() == 2) || form.len() > MAX_FORM_TERMS {
             return false;
         }
-        let at_least_zero = |m: &Mono| m.0.iter().all(|&(a, e)| e % 2 == 0 || self.nonnegative_atom(a));
-        let above_zero =
-            |m: &Mono| m.0.iter().all(|&(a, e)| self.positive_atom(a) || (e % 2 == 0 && self.never_zero(a)));
-        if !rest.iter().all(|(m, c)| c.is_positive() && at_least_zero(m)) || !rest.iter().any(|(m, _)| above_zero(m)) {
+        if !self.at_least_zero_one_above(rest.iter().copied()) {
             return false;
         }
         // The scale of each atom of the form, half its square's (`N^-2 S^2`: `N^-1`); every term
@@ -1300,10 +1294,23 @@ impl<'m> Normaliser<'m> {
     /// even power (a number is such a term). So `1 + x^2` and `x^2 + y^2 + eps` (`eps > 0`) are
     /// positive for every real `x` and `y`.
     fn positive_with_squares(&self, p: &Poly) -> bool {
-        let at_least_zero = |m: &Mono| m.0.iter().all(|&(a, e)| e % 2 == 0 || self.nonnegative_atom(a));
-        let above_zero =
-            |m: &Mono| m.0.iter().all(|&(a, e)| self.positive_atom(a) || (e % 2 == 0 && self.never_zero(a)));
-        !p.is_zero() && p.0.iter().all(|(m, c)| c.is_positive() && at_least_zero(m)) && p.0.keys().any(above_zero)
+        self.at_least_zero_one_above(p.0.iter())
+    }
+
+    /// Whether terms are each ≥ 0 (a positive coefficient, a term ≥ 0) and one of them > 0.
+    fn at_least_zero_one_above<'t>(&self, terms: impl Iterator<Item = (&'t Mono, &'t BigRational)> + Clone) -> bool {
+        terms.clone().all(|(m, c)| c.is_positive() && self.term_at_least_zero(m))
+            && terms.into_iter().any(|(m, _)| self.term_above_zero(m))
+    }
+
+    /// Whether a product of atoms is ≥ 0: each atom at an even power or ≥ 0.
+    fn term_at_least_zero(&self, m: &Mono) -> bool {
+        m.0.iter().all(|&(a, e)| e % 2 == 0 || self.nonnegative_atom(a))
+    }
+
+    /// Whether a product of atoms is > 0: each atom positive, or non-zero at an even power.
+    fn term_above_zero(&self, m: &Mono) -> bool {
+        m.0.iter().all(|&(a, e)| self.positive_atom(a) || (e % 2 == 0 && self.never_zero(a)))
     }
 
     /// Atoms that are ≥ 0 wherever they are defined: the positive ones, roots, `abs`, `relu`,
@@ -1315,10 +1322,7 @@ impl<'m> Normaliser<'m> {
         match &self.atoms[a as usize] {
             Atom::Func(Head::Builtin(Builtin::Sqrt | Builtin::Abs | Builtin::Relu), 0, _) => true,
             Atom::Sum(_, body) => {
-                body.is_poly()
-                    && body.num.0.iter().all(|(m, c)| {
-                        c.is_positive() && m.0.iter().all(|&(b, e)| e % 2 == 0 || self.nonnegative_atom(b))
-                    })
+                body.is_poly() && body.num.0.iter().all(|(m, c)| c.is_positive() && self.term_at_least_zero(m))
             }
             _ => false,
         }
