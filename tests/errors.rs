@@ -723,3 +723,29 @@ fn a_shape_of_a_sum_of_sizes_says_how_to_declare_it() {
         "declare indices over them (`index j in 1..n+K, c in 1..d`)",
     );
 }
+
+/// A step line that cannot be read is reported, and the step after it is compared with the last
+/// step read before it (it dropped its whole derivation: a student with one missing `*` saw no
+/// verdict at all).
+#[test]
+fn a_step_that_cannot_be_read_leaves_the_other_steps_checked() {
+    let source =
+        "var x, y\nderive diff(x^2*y, x)\n  = 2x*y\n  = 2*x*y\n  = 3*y*x\nderive diff(x*y, y)\n  = xx\n  = x\n";
+    let report = check_source("t.deriv", source.as_bytes(), &CheckOptions::default());
+    assert_eq!(
+        listed(source, &report.errors).iter().map(|(line, m, _)| (*line, m.as_str())).collect::<Vec<_>>(),
+        [(3, "missing operator between two operands"), (7, "unknown name `xx`")]
+    );
+    let verdicts: Vec<Vec<(usize, Verdict)>> = report
+        .derivations
+        .iter()
+        .map(|d| d.steps.iter().map(|s| (line_col(source, s.span.start).0, s.verdict)).collect())
+        .collect();
+    assert_eq!(verdicts, [vec![(4, Verdict::Proved), (5, Verdict::Wrong)], vec![(8, Verdict::Proved)]]);
+    let first = &report.derivations[0].steps[0];
+    let line_of = |o: usize| line_col(source, o).0;
+    assert_eq!(first.compared_with(line_of), "the head");
+    assert_eq!(first.unread_text(line_of).as_deref(), Some("line 3 has an error and was not read"));
+    let second = &report.derivations[0].steps[1];
+    assert_eq!((second.compared_with(line_of), second.unread_text(line_of)), ("the step before".to_string(), None));
+}

@@ -1683,3 +1683,50 @@ fn a_wrong_step_at_the_answer_is_charged_once() {
     let kl = g.derivations.iter().find(|d| d.name == "kl").expect("the kl part");
     assert_eq!(kl.score.to_string(), "0.8", "{:?}", kl.feedback);
 }
+
+/// A step line with a syntax error is not read: the rest of its derivation is graded as if it
+/// were not there, and the feedback says so at its place (a TA: one missing `*` cost a whole
+/// label-smoothing part, 0 of a fair 3.5).
+#[test]
+fn a_line_that_cannot_be_read_costs_only_itself() {
+    let r = Reference::new(
+        "ref.deriv",
+        "var x\nderive \"p\" worth 2 diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)   # product rule\n  = x*exp(x)*(2 + x)\n",
+        &CheckOptions::default(),
+    )
+    .expect("a valid reference");
+    let typo = "var x\nderive \"p\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x exp(x)*(2 + x)\n  = x*exp(x)*(2 + x)\n";
+    let g = grade_submission(&r, "s.deriv", typo, &GradeOptions::default());
+    assert_eq!(scores(&g), ["2"]);
+    assert!(g.manual_review(), "an error flags the file");
+    let feedback = &g.derivations[0].feedback;
+    assert!(feedback[1].starts_with("line 4: not read: "), "{feedback:?}");
+    assert!(feedback[1].ends_with("(no credit; the step after it is graded from the step before it)"), "{feedback:?}");
+    assert_eq!(feedback[2], "line 5: proved — follows from line 3");
+    // Unread last: the step before it is the answer, as written.
+    let last = "var x\nderive \"p\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x exp(x)*(2 + x)\n";
+    let g = grade_submission(&r, "s.deriv", last, &GradeOptions::default());
+    assert_eq!(scores(&g), ["2"]);
+    assert!(g.derivations[0].feedback[1].ends_with("(no credit; the step before it is your last)"));
+}
+
+/// A reference step that leaves only the upstream derivative its answer leaves has the rules
+/// applied, and is asked for (a TA: "the chain rule, then the answer" scored a whole attention
+/// part); written as the answer with a factor moved across a sum's sign, it is not (the forget
+/// gate of `a_fully_correct_submission_gets_full_marks`).
+#[test]
+fn a_step_with_only_the_upstream_gradient_left_is_a_milestone() {
+    let r = Reference::new(
+        "ref.deriv",
+        "var w, x\nunknown L depends on a\nlet a = w^2 * x + w\nderive \"g\" worth 2 diff(L, w)\n  = diff(L, a) * diff(a, w)   # chain rule\n  = diff(L, a) * (2 * w * x + 1)   # power rule\n  = 2 * x * w * diff(L, a) + diff(L, a)\n",
+        &CheckOptions::default(),
+    )
+    .expect("a valid reference");
+    let skipped = "var w, x\nunknown L depends on a\nlet a = w^2 * x + w\nderive \"g\" diff(L, w)\n  = diff(L, a) * diff(a, w)\n  = 2 * x * w * diff(L, a) + diff(L, a)\n";
+    let g = grade_submission(&r, "s.deriv", skipped, &GradeOptions::default());
+    assert_eq!(g.derivations[0].milestones, (1, 2), "{:?}", g.derivations[0].feedback);
+    assert!(g.derivations[0].score < g.derivations[0].max_score, "{:?}", g.derivations[0].feedback);
+    let shown = "var w, x\nunknown L depends on a\nlet a = w^2 * x + w\nderive \"g\" diff(L, w)\n  = diff(L, a) * diff(a, w)\n  = diff(L, a) * (2 * w * x + 1)\n";
+    let g = grade_submission(&r, "s.deriv", shown, &GradeOptions::default());
+    assert_eq!(scores(&g), ["2"], "{:?}", g.derivations[0].feedback);
+}

@@ -1699,6 +1699,19 @@ fn a_turned_comparison_in_cases_is_not_repaired_as_the_whole_cases() {
     assert!(repair.is_none_or(|r| !r.culprit_text.starts_with("\\begin{cases}")), "{repair:?}");
 }
 
+/// A `cases` after a derivative, wrong by a sign: the repair search built a part of the step whose
+/// span ended before it began (the indicator, written nowhere, sits at the `cases`' start), and
+/// the check of the whole file stopped with an internal error (a student tester's Huber loss).
+#[test]
+fn a_wrong_cases_after_a_derivative_is_checked_not_an_internal_error() {
+    let model = "var r, s\nvar dl > 0\nlatex dl \"\\delta\"\n";
+    let answer = r"$$ \frac{\partial}{\partial r} \operatorname{huber}(s - r, \delta) = \begin{cases} s - r & |s - r| \le \delta \\ \delta \operatorname{sign}(s - r) & \text{otherwise} \end{cases} $$";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert_eq!(verdicts(&report), [[Verdict::Wrong]], "{:?}", errors(&report));
+    let step = &report.derivations[0].steps[0];
+    assert_eq!(step.cause, Some(gradproof::check::Cause::Sign), "{step:?}");
+}
+
 /// Two names of a model with one spelling are an error of the model (a student tester: `latex lr
 /// "\eta"` beside `eta` was accepted, and every `\eta` of the answer refused with "write the
 /// subscript in full", which cannot be followed).

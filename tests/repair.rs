@@ -558,3 +558,21 @@ fn inverted_factors_masks_roots_and_exponents_are_said_plainly() {
         ],
     );
 }
+
+/// A power that is a number of the precision exactly (`(x^2)^(1/2)` of a float `x`) ran for ever
+/// in the repair search at some seeds: the library's rounding to nearest raised its precision
+/// until the rounding was certain (an adversarial tester). The step is `wrong`, and the point
+/// shown is one where a side is undefined, as its cause says (it showed two values at n = 2).
+#[test]
+fn an_exact_power_in_high_precision_ends_and_the_point_shown_fits_the_cause() {
+    let source = "index i in 1..n\nvar x\nderive (x^2)^(1/n)\n  = x^(2/n)\n";
+    for seed in [0, 7, 8] {
+        let options = CheckOptions { seed, ..CheckOptions::default() };
+        let report = check_source("t.deriv", source.as_bytes(), &options);
+        let step = &report.derivations[0].steps[0];
+        assert_eq!(step.verdict, Verdict::Wrong, "seed {seed}");
+        assert_eq!(step.cause, Some(gradproof::check::Cause::DomainMismatch), "seed {seed}");
+        let c = step.counterexample.as_ref().expect("a counterexample");
+        assert!(c.left.is_none() != c.right.is_none(), "seed {seed}: one side undefined at the point shown: {c:?}");
+    }
+}

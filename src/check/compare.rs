@@ -296,14 +296,19 @@ pub(super) fn judge(
     let agreeing = outcomes.iter().filter(|o| **o == PairOutcome::Agree).count();
     if !bad.is_empty() {
         let Some(lowered) = lowered else { return (Verdict::Wrong, String::new(), None, None) };
-        let ev = &evaluated[shown_sample(evaluated, &bad, a, b)];
+        let cause = diagnose(model, evaluated, &outcomes, &cover.sizes, a, b);
+        // The point shown is one of the cause's: where one side is undefined, for that cause (a
+        // tester: "not defined for the same inputs" above two values, `(x^2)^(1/n)` and
+        // `x^(2/n)` at n = 2).
+        let undefined: Vec<usize> = bad.iter().copied().filter(|&k| outcomes[k] == PairOutcome::OneUndefined).collect();
+        let shown = if cause == Some(Cause::DomainMismatch) { &undefined } else { &bad };
+        let ev = &evaluated[shown_sample(evaluated, shown, a, b)];
         let exprs = [expr_at(d, a), expr_at(d, b)];
         let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, &cover.sizes, lowered, a, b);
         // A value that higher precision found (where floats lost it, or their bounds were too
         // wide to tell) is shown as it found it.
         counterexample.left = value_shown(ev, a).or(counterexample.left);
         counterexample.right = value_shown(ev, b).or(counterexample.right);
-        let cause = diagnose(model, evaluated, &outcomes, &cover.sizes, a, b);
         let counted = outcomes.iter().filter(|o| **o != PairOutcome::Skipped).count();
         let detail = if counted == 1 {
             "differs at the one sample compared".to_string()

@@ -204,16 +204,39 @@ pub struct StepResult {
     /// Compared with the head, which the step writes again (`ast::Step::restates`), rather than
     /// with the step before.
     pub restates: bool,
+    /// Lines before it could not be read (a syntax or name error): the step is compared with the
+    /// last step before them that was read, or the head.
+    pub after_unread: Option<AfterUnread>,
+}
+
+/// A step compared across lines that could not be read.
+#[derive(Debug, Clone, Copy)]
+pub struct AfterUnread {
+    /// The first line not read.
+    pub unread: Span,
+    /// The step it is compared with (the `derive` line for the head).
+    pub compared: Span,
+    /// Whether that is the head.
+    pub head: bool,
 }
 
 impl StepResult {
-    /// What the step is compared with, in words: "the step before", or "the head".
-    pub fn compared_with(&self) -> &'static str {
-        if self.restates {
-            "the head"
-        } else {
-            "the step before"
+    /// What the step is compared with, in words: "the step before", or "the head"; across a line
+    /// that could not be read, the line of the step before it that was read (`line_of` gives the
+    /// line of an offset).
+    pub fn compared_with(&self, line_of: impl Fn(usize) -> usize) -> String {
+        match &self.after_unread {
+            Some(gap) if !gap.head && !self.restates => format!("line {}", line_of(gap.compared.start)),
+            Some(_) => "the head".to_string(),
+            None if self.restates => "the head".to_string(),
+            None => "the step before".to_string(),
         }
+    }
+
+    /// Why a step is compared across lines, in words: "line 4 has an error and was not read".
+    pub fn unread_text(&self, line_of: impl Fn(usize) -> usize) -> Option<String> {
+        let gap = self.after_unread.filter(|_| !self.restates)?;
+        Some(format!("line {} has an error and was not read", line_of(gap.unread.start)))
     }
 
     /// The likely cause as the reports say it to a student: not "differs only at larger sizes"
@@ -458,6 +481,7 @@ fn screen_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Ch
             span: d.span,
             tolerance: d.tolerance,
             shape: d.shape.clone(),
+            unread: d.unread.clone(),
         })
     };
     let kept = kept.as_ref();
@@ -704,6 +728,11 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             explanation: step_explanation,
             internal_error,
             restates: step.restates,
+            after_unread: step.after_unread.map(|unread| AfterUnread {
+                unread,
+                compared: if from == 0 { d.span } else { d.steps[from - 1].span },
+                head: from == 0,
+            }),
         });
     }
     DerivationResult { name: d.name.clone(), span: d.span, steps }
@@ -783,6 +812,7 @@ fn spent_result(d: &Derivation, why: &str) -> DerivationResult {
             explanation: Vec::new(),
             internal_error: false,
             restates: step.restates,
+            after_unread: None,
         })
         .collect();
     DerivationResult { name: d.name.clone(), span: d.span, steps }

@@ -56,6 +56,7 @@ pub(super) fn carried_steps(
                 span: d.span,
                 tolerance: d.tolerance,
                 shape: d.steps[i].shape.clone(),
+                unread: Vec::new(),
             };
             // Each other answer put in, and (where the step before has two or more) all at
             // once: the two paths of backpropagation through time, each with the student's own

@@ -56,6 +56,7 @@ pub(super) fn name_terms(
                 shape: w.shape.clone(),
                 name_uses: Vec::new(),
                 restates: false,
+                after_unread: None,
             })
             .collect();
         derivations.push(Derivation {
@@ -66,6 +67,7 @@ pub(super) fn name_terms(
             span: Default::default(),
             tolerance: ToleranceRule::Rounding,
             shape: w.shape.clone(),
+            unread: Vec::new(),
         });
         owners.push(k);
         labels.push(alternatives.into_iter().map(|(_, label)| label).collect());
@@ -322,11 +324,13 @@ pub(super) fn hint(reference: &[String], steps_written: &[String], before: &str,
 }
 
 /// One line about a step: its verdict in words and, for a wrong one, where and why.
-/// `at` is the step's line, or its line and column where another step shares the line (`4:38`).
+/// `at` is the step's line, or its line and column where another step shares the line (`4:38`);
+/// `compared` what it is compared with, in words (`StepResult::compared_with`).
 /// `head_is_answer`: the step is compared with the head or with a step equal to it, whose value,
 /// where nothing is drawn (a part in numbers), is the answer: not shown.
 pub(super) fn step_line(
     at: &str,
+    compared: &str,
     step: &StepResult,
     status: StepStatus,
     diagnosis: Option<&str>,
@@ -339,16 +343,14 @@ pub(super) fn step_line(
             "right — equals the head within its rounding; the step before was rounded to fewer digits, \
              and the two differ by that rounding (keep more digits there)",
         ),
-        StepStatus::Correct => {
-            text.push_str(&format!("{} — follows from {}", step.verdict.name(), step.compared_with()))
-        }
+        StepStatus::Correct => text.push_str(&format!("{} — follows from {}", step.verdict.name(), compared)),
         StepStatus::CarriedForward => text.push_str(&format!(
             "{} — follows from the step before, which carries an earlier mistake (credit kept)",
             step.verdict.name()
         )),
-        StepStatus::Repeat => text.push_str(&format!("repeats {} (no credit)", step.compared_with())),
+        StepStatus::Repeat => text.push_str(&format!("repeats {} (no credit)", compared)),
         StepStatus::Wrong => {
-            text.push_str(&format!("wrong — does not follow from {}", step.compared_with()));
+            text.push_str(&format!("wrong — does not follow from {}", compared));
             if let Some(cause) = diagnosis {
                 text.push_str(&format!("; likely cause: {cause}"));
             }
@@ -359,7 +361,7 @@ pub(super) fn step_line(
                     let right = c.right.map_or_else(|| "undefined".to_string(), |x| significant(x, digits));
                     text.push_str(&format!("; this step is {right}, not the value asked for"));
                 } else {
-                    text.push_str(&format!("; {}", counterexample_text(c, step.compared_with())));
+                    text.push_str(&format!("; {}", counterexample_text(c, compared)));
                 }
             }
             if step.holds && step.holds_known {

@@ -307,7 +307,8 @@ fn resolve_combined(
     let mut derivations = Vec::new();
     for item in &file.items {
         if let Item::Derivation(d) = item {
-            let end = d.steps.last().map_or(d.span.end, |s| s.span.end);
+            let end =
+                d.steps.iter().map(|s| s.span.end).chain(d.unread.iter().map(|u| u.end)).fold(d.span.end, usize::max);
             derivations.push(SubmissionDerivation {
                 name: d.name.clone(),
                 span: d.span,
@@ -464,6 +465,7 @@ fn heads_equal(
                 shape: mine.shape.clone(),
                 name_uses: Vec::new(),
                 restates: false,
+                after_unread: None,
             };
             Some(Derivation {
                 name: None,
@@ -473,6 +475,7 @@ fn heads_equal(
                 span: mine.span,
                 tolerance: ToleranceRule::Rounding,
                 shape: theirs.shape.clone(),
+                unread: Vec::new(),
             })
         })
         .collect();
@@ -649,10 +652,12 @@ fn same_definitions(combined: &Combined, options: &CheckOptions, memo: Option<&M
                 shape: Shape::scalar(),
                 name_uses: Vec::new(),
                 restates: false,
+                after_unread: None,
             }],
             span: model.entries[mine].span,
             tolerance: ToleranceRule::Rounding,
             shape: Shape::scalar(),
+            unread: Vec::new(),
         })
         .collect();
     let equal: Vec<bool> = check_model_memo(&with_derivations(model, derivations), options, memo)

@@ -52,6 +52,9 @@ enum Kind {
 #[derive(Debug, Clone)]
 pub struct Marks {
     signature: BTreeSet<String>,
+    /// It leaves derivatives, and only of unknown nodes (`∂L/∂a[j]`, the upstream gradient a
+    /// sheet gives): the rules of everything defined are applied.
+    upstream_only: bool,
     written: String,
     /// As written with every definition written out.
     expanded: String,
@@ -81,6 +84,7 @@ impl Marks {
     pub fn of(model: &Model, e: &Expr, own: &[EntryId]) -> Marks {
         let targets = diff_targets(model, e).into_iter().map(|(_, t)| t).collect();
         let signature = signature(model, e);
+        let upstream_only = !signature.is_empty() && only_upstream(model, e);
         let written = ac_text(model, e, own);
         // Written out only where it is compared (no derivative left), and not past a size: a
         // chain of definitions that each read the one before twice doubles at every link.
@@ -95,6 +99,7 @@ impl Marks {
         let undifferentiated = undifferentiated(model, e);
         Marks {
             signature,
+            upstream_only,
             written,
             expanded,
             targets,
@@ -291,8 +296,9 @@ pub struct ReferenceStep<'a> {
 ///
 /// - A step that leaves other derivatives than the head and the final answer is a stage of the
 ///   chain rule (one milestone per stage, however many steps it takes).
-/// - A step without derivatives, written otherwise than the final answer, shows the derivatives
-///   worked out before the answer is simplified: when the head has a derivative, the first such
+/// - A step without derivatives (or with only those the final answer leaves: the upstream
+///   gradient), written otherwise than the final answer, shows the derivatives worked out
+///   before the answer is simplified: when the head has a derivative, the first such
 ///   step is one milestone (the simplifications after it are the student's own); when it has
 ///   none (algebra, numbers), each is.
 pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Milestone> {
@@ -311,7 +317,19 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
         let e = step.expr;
         let marks = Marks::of(model, e, &[]);
         let restates = marks.undifferentiated.is_some() && marks.undifferentiated == head_marks.undifferentiated;
-        let kind = if !marks.signature.is_empty() {
+        // A derivative the final answer leaves too (the upstream gradient `∂L/∂a[j]` of a
+        // backpropagation sheet) is given, not work left: a step that leaves only those has the
+        // rules applied (the softmax's Jacobian, `∂x̂/∂x` of layer norm), as a step with no
+        // derivative has. (Before 6 December it was no milestone at all, and a chain rule written
+        // straight before the answer scored the whole part: a TA's attention and layer norm.)
+        // (Not one that is the answer with a factor on the other side of a sum's sign: the
+        // forget gate's `sum(c, zeta[c,t] * s[c,t-1] * f_phi'(net_phi[t]))` before
+        // `f_phi'(net_phi[t]) * sum(c, zeta[c,t] * s[c,t-1])` asks for no work of its own.)
+        let given = !marks.signature.is_empty()
+            && marks.signature == final_marks.signature
+            && marks.signature != head_marks.signature
+            && ac_text(model, &factors_out(e), &[]) != ac_text(model, &factors_out(last), &[]);
+        let kind = if !marks.signature.is_empty() && !given {
             if marks.signature == head_marks.signature || marks.signature == final_marks.signature {
                 continue;
             }
@@ -523,6 +541,17 @@ pub fn cover(
     // answer and the milestone; written otherwise, only the first two).
     // (Not a first step: a wrong leap straight from the question shows no work to stand for.)
     let way_wrong = way > 0 && way < steps.len() && wrong.get(way).copied().unwrap_or(false);
+    // So does a last step, after others, that leaves only the upstream derivatives and is not
+    // written like the reference's answer: the rules applied, in the form the reference writes
+    // before it simplifies (a TA's attention sheet: the chain rule, then the softmax's Jacobian
+    // applied as the answer, was told it skipped that Jacobian).
+    let way_own = !way_wrong
+        && way > 0
+        && way + 1 == steps.len()
+        && !stopped
+        && steps[way].upstream_only
+        && !steps[way].is_answer(reference_final);
+    let way_wrong = way_wrong || way_own;
     let mut own: Vec<&str> = Vec::new();
     for (i, s) in steps[..way + usize::from(way_wrong)].iter().enumerate() {
         let at_a_milestone = milestones.iter().any(|m| hits_at(m, s, i));
@@ -540,6 +569,24 @@ pub fn cover(
         if let Some(k) = after.or_else(|| reached.iter().position(|r| !r)) {
             reached[k] = true;
             position[i] = Some(milestones[k].position);
+            // A step that leaves only the upstream derivatives, for a stage of the chain rule, has
+            // the rules of that stage applied too: it stands for the stages up to the first step
+            // of the reference that applies them (layer norm by the paper's three paths, each
+            // worked out in one step: before 6 December, evening, it stood for the chain rule
+            // alone, and the step applying the rules was named as skipped).
+            if s.upstream_only && matches!(milestones[k].kind, Kind::Stage(_)) {
+                let applied = milestones.iter().zip(&reached).position(|(m, r)| {
+                    !r && m.position > milestones[k].position && matches!(m.kind, Kind::Written(..))
+                });
+                if let Some(w) = applied {
+                    for j in 0..=w {
+                        if milestones[j].position > since && milestones[j].position <= milestones[w].position {
+                            reached[j] = true;
+                        }
+                    }
+                    position[i] = Some(milestones[w].position);
+                }
+            }
         }
     }
     for (m, _) in milestones.iter().zip(&reached).filter(|(_, r)| !**r) {
@@ -555,6 +602,57 @@ pub fn cover(
 
 /// The derivatives an expression leaves, also through the definitions it reads (`zeta[c,t]` for
 /// `∂E/∂s[c,t]`), each written as [`ac_text`] writes it.
+/// `e` with every factor of a sum's terms that does not read the sum's index in front of the sum
+/// (`sum(c, a * x[c]) / d` as `a * sum(c, x[c]) / d`; a divisor too).
+fn factors_out(e: &Expr) -> Expr {
+    fn product(e: &Expr, out: &mut Vec<Expr>) {
+        match e {
+            Expr::Mul(a, b) => {
+                product(a, out);
+                product(b, out);
+            }
+            _ => out.push(e.clone()),
+        }
+    }
+    fn reads(e: &Expr, b: crate::model::BoundId) -> bool {
+        let away = crate::model::Ix { constant: i64::MIN / 2, terms: Vec::new() };
+        crate::model::subst_ix_vars(e, &[(crate::model::IxVar::Bound(b), away)]) != *e
+    }
+    let e = e.map_children(factors_out);
+    let Expr::Big(BigOp::Sum, b, body) = &e else { return e };
+    let (body, divisor) = match &**body {
+        Expr::Div(n, d) if !reads(d, *b) => (&**n, Some(&**d)),
+        other => (other, None),
+    };
+    let mut factors = Vec::new();
+    product(body, &mut factors);
+    let (inside, outside): (Vec<Expr>, Vec<Expr>) = factors.into_iter().partition(|f| reads(f, *b));
+    if inside.is_empty() || (outside.is_empty() && divisor.is_none()) {
+        return e;
+    }
+    let join = |fs: Vec<Expr>| fs.into_iter().reduce(|x, y| Expr::Mul(Box::new(x), Box::new(y)));
+    let sum = Expr::Big(BigOp::Sum, *b, Box::new(join(inside).expect("a factor reads the index")));
+    let mut out = join(outside).map_or(sum.clone(), |o| Expr::Mul(Box::new(o), Box::new(sum)));
+    if let Some(d) = divisor {
+        out = Expr::Div(Box::new(out), Box::new(d.clone()));
+    }
+    out
+}
+
+/// Whether every derivative `e` leaves (also through the definitions it reads) is of an unknown
+/// node.
+fn only_upstream(model: &Model, e: &Expr) -> bool {
+    fn walk(model: &Model, e: &Expr, all: &mut bool) {
+        if let Expr::Diff(body, _) = e {
+            *all &= matches!(&**body, Expr::Entry(r) if matches!(model.entries[r.entry].kind, EntryKind::Unknown(_)));
+        }
+        e.for_each_child(|c| walk(model, c, all));
+    }
+    let mut all = true;
+    through_definitions(model, e, |x| walk(model, x, &mut all));
+    all
+}
+
 pub fn signature(model: &Model, e: &Expr) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     through_definitions(model, e, |x| diffs(model, x, &mut out));

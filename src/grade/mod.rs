@@ -760,7 +760,11 @@ fn grade_derivations(
                         .as_ref()
                         .is_some_and(|r| matches!(r.kind, RepairKind::MissingTerm | RepairKind::ExtraTerm)));
             let named = term.or_else(|| step.shown_cause().map(feedback::mistake));
-            let repair = step.repair.as_ref().filter(|_| !same).map(|r| feedback::repair_text(r, step.compared_with()));
+            let repair = step
+                .repair
+                .as_ref()
+                .filter(|_| !same)
+                .map(|r| feedback::repair_text(r, &step.compared_with(|o| line_col(source, o).0)));
             let diagnosis = match (named, repair) {
                 _ if carried_from.is_some() => None,
                 (Some(named), Some(repair)) => Some(format!("{named}; {repair}")),
@@ -914,7 +918,27 @@ fn grade_derivations(
                 line.to_string()
             }
         };
+        // A line that could not be read earns nothing; the step after it is compared with the last
+        // step before it that was read (a TA: a `p[i] sum(j, q[j])` cost the whole part).
+        let unread_line = |u: &Span| {
+            let line = line_col(source, u.start).0;
+            let why = errors
+                .iter()
+                .find(|e| u.start <= e.span.start && e.span.start <= u.end)
+                .map_or_else(String::new, |e| format!(": {}", e.message));
+            let after = if d.steps.last().is_some_and(|s| s.span.start > u.start) {
+                "the step after it is graded from the step before it"
+            } else {
+                "the step before it is your last"
+            };
+            format!("line {line}: not read{why} (no credit; {after})")
+        };
+        let mut last_end = d.span.end;
         for (k, step) in steps.iter().enumerate() {
+            for u in d.unread.iter().filter(|u| last_end <= u.start && u.start < step.result.span.start) {
+                grade.feedback.push(unread_line(u));
+            }
+            last_end = step.result.span.end;
             let at = place(k);
             let rounded_note = rounded
                 .contains(&k)
@@ -929,7 +953,14 @@ fn grade_derivations(
                     // TA: "the step before is 0.710552" gave the answer of the momentum part away).
                     let before_holds = k > 0 && steps[k - 1].result.holds && steps[k - 1].result.holds_known;
                     let head_is_answer = !options.hints && (k == 0 || step.result.restates || before_holds);
-                    feedback::step_line(&at, &step.result, step.status, step.diagnosis.as_deref(), head_is_answer)
+                    feedback::step_line(
+                        &at,
+                        &step.result.compared_with(|o| line_col(source, o).0),
+                        &step.result,
+                        step.status,
+                        step.diagnosis.as_deref(),
+                        head_is_answer,
+                    )
                 }
             };
             if let Some(note) = rounded_note {
@@ -942,6 +973,9 @@ fn grade_derivations(
             if let Some(hint) = &step.hint {
                 grade.feedback.push(format!("  hint: {hint}"));
             }
+        }
+        for u in d.unread.iter().filter(|u| last_end <= u.start) {
+            grade.feedback.push(unread_line(u));
         }
         let known = result.steps.last().is_none_or(|s| s.holds_known);
         if carried_final {

@@ -808,7 +808,7 @@ impl Chain {
             return Ok(None);
         }
         let span = head_expr.span;
-        Ok(Some(Derivation { name: None, worth: None, head: head_expr, steps, span, broken: false }))
+        Ok(Some(Derivation { name: None, worth: None, head: head_expr, steps, span, unread: Vec::new() }))
     }
 }
 

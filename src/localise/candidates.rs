@@ -686,6 +686,14 @@ fn transpose_node(e: &Expr, root: &Expr) -> Expr {
     }
 }
 
+/// The text from the start of `from` to the end of `to`, where `to` ends after `from` starts. A
+/// part that a LaTeX answer does not write as such (the indicator of a `cases`, placed at its
+/// start) may come before the part it follows in the tree: no span then (a student's `cases`
+/// after a derivative: a span that ended before it began stopped the check of the whole file).
+fn stretch(from: Span, to: Span) -> Option<Span> {
+    (from.start <= to.end).then(|| Span::new(from.start, to.end))
+}
+
 /// The sign of one term inside the step: `1 + σ` → `1 - σ`, `a - b` → `a + b`, `-x` → `x` (below
 /// the root: a step that is the negation of the one before has that cause already).
 fn sign_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>) {
@@ -699,7 +707,7 @@ fn sign_changes(root: &Expr, path: &[usize], e: &Expr, out: &mut Vec<Candidate>)
             out.push(Candidate {
                 of: None,
                 kind: RepairKind::Sign,
-                culprit: Some(Span::new(op_span.start, b.span.end)),
+                culprit: stretch(*op_span, b.span),
                 replacement: format!("{} {term}", symbol(flipped)),
                 step: replaced(root, path, with),
             });
@@ -754,7 +762,7 @@ fn dropped_parts(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut
             out.push(Candidate {
                 of: None,
                 kind: RepairKind::ExtraFactor,
-                culprit: Some(Span::new(first.span.start, last.span.end)),
+                culprit: stretch(first.span, last.span),
                 replacement: String::new(),
                 step: replaced(root, path, (**kept).clone()),
             });
@@ -1869,7 +1877,7 @@ fn forgotten_sums(before: &Expr, step: &Expr, indices: &[String], nodes: &[(Path
             }
             let run =
                 fs[first + 1..=last].iter().fold(fs[first].clone(), |a, b| binary(BinOp::Mul, a, b.clone(), n.span));
-            let culprit = Span::new(fs[first].span.start, fs[last].span.end);
+            let culprit = stretch(fs[first].span, fs[last].span).unwrap_or(n.span);
             let mut product = fs[..first].iter().cloned().chain([summed(names, Expr { span: culprit, ..run })]);
             let head = product.next().expect("one factor at least");
             let rebuilt =

@@ -951,7 +951,7 @@ fn resolve_candidates(file: &ast::File, wrong: &mut [Wrong]) -> Option<Model> {
                 restates: false,
             }],
             span,
-            broken: false,
+            unread: Vec::new(),
         })
     };
     // (The candidates' steps are lent to the file, not copied: they are put back below.)
@@ -1079,6 +1079,7 @@ fn screen(
             span,
             tolerance: model.derivations[wr.derivation].tolerance,
             shape,
+            unread: Vec::new(),
         });
         owners.push((w, resolved.into_iter().map(|(i, _)| i).collect::<Vec<_>>()));
         draws.push(wr.draws);

@@ -459,6 +459,8 @@ pub struct Derivation {
     /// The head's shape (§7); array-valued expressions are compared element by element, the
     /// element's position given by hidden free indices.
     pub shape: Shape,
+    /// The step lines that were not read (a syntax or name error, reported), in order.
+    pub unread: Vec<Span>,
 }
 
 impl Derivation {
@@ -499,6 +501,9 @@ pub struct Step {
     pub name_uses: Vec<(String, Span)>,
     /// Compared with the head, not with the step before (`ast::Step::restates`).
     pub restates: bool,
+    /// The first line that could not be read between this step and the step it is compared with
+    /// (which is then the last step before it that was read, or the head).
+    pub after_unread: Option<Span>,
 }
 
 /// An integer-valued index expression: a constant plus a combination of index variables.

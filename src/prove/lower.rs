@@ -219,7 +219,21 @@ impl<'m> Lowerer<'m> {
                 // `0 * body` keeps those conditions without changing the value. The expression is
                 // taken where the target is cut, as its derivative is.
                 let body = self.copy(body, &wrt)?;
-                let d = with_domain_of(d, body);
+                // And defined on both sides of the point: a root or a fractional power of what the
+                // perturbation moves has a two-sided derivative only where its base is positive
+                // (`diff(w^(3/2), w)` at `w = 0` is undefined, as the numbers find it; it was proved
+                // 0, and `diff(w*sqrt(w), w)` there was a proof the numbers contradicted: an
+                // adversarial tester). `log` of the base records that condition.
+                // Only where the base is numbers alone (a point given in numbers: the target's
+                // value is in the copy, so whether the base moves with it is not asked, and a
+                // base at 0 that does not move costs a proof no sheet writes). For inputs, the
+                // canonical forms would compare `u > 0` with a side's `u ≥ 0` and `sqrt(u) ≠ 0`,
+                // the same condition written otherwise, and lose proofs (cosine similarity's
+                // norm); that the base is 0 at a point no sample draws is left to the conditions
+                // as they were.
+                let mut interior = Vec::new();
+                self.interior(&body, &mut interior);
+                let d = interior.into_iter().fold(with_domain_of(d, body), with_domain_of);
                 // The target's own value must exist too: `diff(y, r)` with `let r = log(x)` has no
                 // value where `x <= 0`, whether or not the expression reads `r`.
                 // Unfolding it for that condition is no step of the proof: its rules are not listed.
@@ -360,6 +374,21 @@ impl<'m> Lowerer<'m> {
                 .map(|v| subst_ix_vars(body, &[(IxVar::Bound(b), Ix { constant: v, terms: Vec::new() })]))
                 .collect(),
         )
+    }
+
+    /// `log(u)` for every root `sqrt(u)` and power `u^c` with a constant exponent that is no
+    /// integer in the lowered `e` whose base `u` is numbers alone: where each is defined, `u > 0`,
+    /// the power is defined around the point.
+    fn interior(&self, e: &Expr, out: &mut Vec<Expr>) {
+        let base = match e {
+            Expr::Builtin(Builtin::Sqrt, 0, args) => args.first(),
+            Expr::Pow(a, c) if constant_value(c).is_some_and(|c| !c.is_integer()) => Some(&**a),
+            _ => None,
+        };
+        if let Some(u) = base.filter(|u| is_closed(u)) {
+            out.push(Expr::Builtin(Builtin::Log, 0, vec![u.clone()]));
+        }
+        e.for_each_child(|c| self.interior(c, out));
     }
 
     /// Whether `e` can change when `wrt` is perturbed.
@@ -885,6 +914,16 @@ fn deltas(a: &[Ix], b: &[Ix]) -> Expr {
 }
 
 /// `value + 0 * guard`: the value, defined only where `guard` is.
+/// Whether `e` is numbers alone: no input, node, size or index.
+fn is_closed(e: &Expr) -> bool {
+    let mut closed = matches!(
+        e,
+        Expr::Const(_) | Expr::Neg(_) | Expr::Add(..) | Expr::Sub(..) | Expr::Mul(..) | Expr::Div(..) | Expr::Pow(..)
+    ) || matches!(e, Expr::Builtin(..));
+    e.for_each_child(|c| closed &= is_closed(c));
+    closed
+}
+
 fn with_domain_of(value: Expr, guard: Expr) -> Expr {
     Expr::Add(Box::new(value), Box::new(Expr::Mul(Box::new(zero()), Box::new(guard))))
 }

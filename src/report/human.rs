@@ -145,6 +145,9 @@ fn step(
         write!(out, "  # {note}")?;
     }
     writeln!(out)?;
+    if let Some(why) = s.unread_text(|o| lines.line_col(o).0) {
+        writeln!(out, "        compared with {}: {why}", s.compared_with(|o| lines.line_col(o).0))?;
+    }
     if s.verdict == Verdict::Wrong && s.holds && s.holds_known {
         if rounded_before {
             writeln!(
@@ -161,14 +164,19 @@ fn step(
         writeln!(out)?;
     }
     if let Some(repair) = &s.repair {
-        writeln!(out, "        repair: {} ({})", repair_text(repair, s.compared_with()), repair.verdict.name())?;
+        writeln!(
+            out,
+            "        repair: {} ({})",
+            repair_text(repair, &s.compared_with(|o| lines.line_col(o).0)),
+            repair.verdict.name()
+        )?;
     } else if s.repairs_tried > 0 && s.cause.is_none() {
         // Where a cause names the mistake (a sign of the whole step), it is enough.
         writeln!(
             out,
             "        repair: none found: no single change of the {} tried makes this step follow from {}",
             s.repairs_tried,
-            s.compared_with()
+            s.compared_with(|o| lines.line_col(o).0)
         )?;
     }
     if s.verdict == Verdict::Undetermined {
@@ -189,7 +197,7 @@ fn step(
         }
     }
     if let Some(c) = &s.counterexample {
-        counterexample(out, c, s.compared_with())?;
+        counterexample(out, c, &s.compared_with(|o| lines.line_col(o).0))?;
     }
     Ok(())
 }

@@ -60,6 +60,18 @@ pub(super) struct StepJson<'a> {
     repairs_tried: usize,
     explanation: &'a [String],
     internal_error: bool,
+    /// Set where lines before the step could not be read (a syntax or name error): the step is
+    /// compared with the last step before them that was read, or the head.
+    after_unread: Option<AfterUnreadJson>,
+}
+
+/// The lines a step is compared across (`after_unread`).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(super) struct AfterUnreadJson {
+    /// The first line that could not be read.
+    unread_line: usize,
+    /// The line of the step it is compared with (the `derive` line for the head).
+    compared_line: usize,
 }
 
 /// A likely cause as data (`cause_data`): `kind` says which, in snake case, and the other fields
@@ -181,7 +193,7 @@ pub(super) fn step_json<'a>(lines: &LineIndex, s: &'a StepResult) -> StepJson<'a
         cause_data: s.cause.as_ref().map(|c| cause_json(lines, c)),
         repair: s.repair.as_ref().map(|r| RepairJson {
             kind: r.kind.name(),
-            text: repair_text(r, s.compared_with()),
+            text: repair_text(r, &s.compared_with(|o| lines.line_col(o).0)),
             culprit: r.culprit.map(|at| {
                 let (line, column) = lines.line_col(at.start);
                 PlaceJson { line, column, start: at.start, end: at.end }
@@ -194,6 +206,10 @@ pub(super) fn step_json<'a>(lines: &LineIndex, s: &'a StepResult) -> StepJson<'a
         repairs_tried: s.repairs_tried,
         explanation: &s.explanation,
         internal_error: s.internal_error,
+        after_unread: s.after_unread.filter(|_| !s.restates).map(|gap| AfterUnreadJson {
+            unread_line: lines.line_col(gap.unread.start).0,
+            compared_line: lines.line_col(gap.compared.start).0,
+        }),
     }
 }
 

@@ -240,8 +240,10 @@ pub struct Derivation {
     pub steps: Vec<Step>,
     /// The `derive` line.
     pub span: Span,
-    /// Whether a step line had a syntax error (the derivation is then reported, not checked).
-    pub broken: bool,
+    /// The step lines that could not be read (a syntax error, a line over a limit), in order: they
+    /// are reported, and each step after one is compared with the last step before it that was
+    /// read (or the head).
+    pub unread: Vec<Span>,
 }
 
 impl Derivation {

@@ -117,7 +117,7 @@ fn parse_file_with(
             // Its error is reported already; keep the grouping of steps as if it had parsed.
             if starts_like_step(text) {
                 if let Some(derivation) = open.as_mut() {
-                    derivation.broken = true;
+                    derivation.unread.push(line.span);
                 }
             } else {
                 close(&mut file, &mut open, &mut diagnostics);
@@ -139,9 +139,12 @@ fn parse_file_with(
             continue;
         }
         if failed {
+            // A step line with an error is not read, even where the parser made something of it
+            // (`2x`, which the grammar reads only to point at the missing `*`).
             if let Some(derivation) = open.as_mut() {
-                derivation.broken = true;
+                derivation.unread.push(line.span);
             }
+            continue;
         }
         let Some((stmt, note)) = parsed else { continue };
         let note = note.map(|n| n.trim().to_string());
@@ -149,10 +152,7 @@ fn parse_file_with(
             Some(Statement::Step(relation, expr)) => {
                 let step = Step { relation, expr, note, span: line.span, restates: false };
                 match open.as_mut() {
-                    Some(derivation) => {
-                        derivation.broken |= failed;
-                        derivation.steps.push(step);
-                    }
+                    Some(derivation) => derivation.steps.push(step),
                     None if broken_head => {}
                     None => {
                         diagnostics.push(Diagnostic::error(line.span, "step outside a derivation").with_hint(
@@ -185,7 +185,7 @@ fn starts_like_step(text: &str) -> bool {
 
 fn close(file: &mut File, open: &mut Option<Derivation>, diagnostics: &mut Vec<Diagnostic>) {
     if let Some(derivation) = open.take() {
-        if derivation.steps.is_empty() && !derivation.broken {
+        if derivation.steps.is_empty() && derivation.unread.is_empty() {
             diagnostics.push(
                 Diagnostic::error(derivation.span, "derivation has no steps")
                     .with_hint("write each step on its own line, starting with `=` or `≈`"),
@@ -350,7 +350,7 @@ impl Builder {
                     }
                 }
                 let head = head.expect("derive has a head expression");
-                Statement::Derive(Derivation { name, worth, head, steps: Vec::new(), span, broken: false })
+                Statement::Derive(Derivation { name, worth, head, steps: Vec::new(), span, unread: Vec::new() })
             }
             Rule::step_stmt => {
                 let relation = if first.as_str() == "=" { Relation::Equal } else { Relation::Approx };

@@ -185,10 +185,11 @@ impl MapSpans for Definition {
 
 impl MapSpans for Derivation {
     fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
-        let Derivation { name: _, worth: _, head, steps, span, broken: _ } = self;
+        let Derivation { name: _, worth: _, head, steps, span, unread } = self;
         head.map_spans(f);
         steps.map_spans(f);
         span.map_spans(f);
+        unread.map_spans(f);
     }
 }
 

@@ -136,32 +136,45 @@ impl Resolver {
     fn derivation(&mut self, d: &ast::Derivation, tolerance: ToleranceRule) {
         let before = self.diagnostics.len();
         let head = self.val(&d.head, &Scope::default()).map(|v| self.elements(v));
-        let steps: Vec<Option<Step>> = d
-            .steps
-            .iter()
-            .map(|s| {
-                self.val(&s.expr, &Scope::default()).map(|v| {
-                    let (expr, shape) = self.elements(v);
-                    let name_uses = s.expr.free_name_uses();
-                    Step {
-                        relation: s.relation,
-                        expr,
-                        note: s.note.clone(),
-                        span: s.span,
-                        shape,
-                        name_uses,
-                        restates: s.restates,
-                    }
-                })
-            })
-            .collect();
-        let worth = d.worth.as_ref().and_then(|w| parse_decimal(w)).map(|l| l.value);
-        self.check_size(d.span);
-        self.derivation_errors += self.diagnostics.len() - before;
-        if self.diagnostics.len() > before || d.broken {
-            return;
+        let head_failed = self.diagnostics.len() > before;
+        // A step that does not resolve (an unknown name, say) is not read, like a line with a
+        // syntax error: it is reported, and the step after it is compared with the one before.
+        let mut unread = d.unread.clone();
+        let mut steps = Vec::new();
+        for s in &d.steps {
+            let at = self.diagnostics.len();
+            let step = self.val(&s.expr, &Scope::default()).map(|v| {
+                let (expr, shape) = self.elements(v);
+                let name_uses = s.expr.free_name_uses();
+                Step {
+                    relation: s.relation,
+                    expr,
+                    note: s.note.clone(),
+                    span: s.span,
+                    shape,
+                    name_uses,
+                    restates: s.restates,
+                    after_unread: None,
+                }
+            });
+            match step {
+                Some(step) if self.diagnostics.len() == at => steps.push(step),
+                _ => unread.push(s.span),
+            }
         }
-        let (Some((head, shape)), Some(steps)) = (head, steps.into_iter().collect::<Option<Vec<_>>>()) else {
+        unread.sort_by_key(|u| u.start);
+        // The first line not read between each step and the expression it is compared with.
+        let mut last = d.span.end;
+        for step in &mut steps {
+            if !step.restates {
+                step.after_unread = unread.iter().find(|u| last <= u.start && u.start < step.span.start).copied();
+            }
+            last = step.span.end;
+        }
+        let worth = d.worth.as_ref().and_then(|w| parse_decimal(w)).map(|l| l.value);
+        let too_large = self.check_size(d.span);
+        self.derivation_errors += self.diagnostics.len() - before;
+        let Some((head, shape)) = head.filter(|_| !head_failed && !too_large && !steps.is_empty()) else {
             return;
         };
         self.model.derivations.push(Derivation {
@@ -172,6 +185,7 @@ impl Resolver {
             span: d.span,
             tolerance,
             shape,
+            unread,
         });
     }
 
