@@ -749,3 +749,25 @@ fn a_step_that_cannot_be_read_leaves_the_other_steps_checked() {
     let second = &report.derivations[0].steps[1];
     assert_eq!((second.compared_with(line_of), second.unread_text(line_of)), ("the step before".to_string(), None));
 }
+
+/// What students write for powers around functions and derivatives, with the fix each needs (a
+/// student: `tanh²(z)` was told to call `tanh` and to write `*`; `∂(w*x - y)^2/∂w` got no hint;
+/// an adversarial tester: `∂u/∂x^2` was read as a power, silently, where `∂u/∂x²` is refused).
+#[test]
+fn powers_on_functions_and_derivatives_say_where_the_power_goes() {
+    assert_error("var z\nderive tanh²(z)\n  = tanh(z)^2\n", 2, "missing operator", "`tanh(…)^2`");
+    assert_error(
+        "var w, x, y\nderive ∂(w*x - y)^2/∂w\n  = 2*(w*x - y)*x\n",
+        2,
+        "unexpected `)`",
+        "`∂((w*x - y)^2)/∂w`, or write `diff((w*x - y)^2, w)`",
+    );
+    assert_error(
+        "var u, x\nderive ∂u/∂x^2\n  = 0\n",
+        2,
+        "a power of a derivative, or a higher derivative?",
+        "`(∂y/∂x)^2`",
+    );
+    // Parenthesised, or with `diff`, a power.
+    assert!(errors("var u, x\nderive (∂u/∂x)^2 + diff(u, x)^2\n  = 0\n").is_empty());
+}

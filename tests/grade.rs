@@ -1703,11 +1703,14 @@ fn a_line_that_cannot_be_read_costs_only_itself() {
     assert!(feedback[1].starts_with("line 4: not read: "), "{feedback:?}");
     assert!(feedback[1].ends_with("(no credit; the step after it is graded from the step before it)"), "{feedback:?}");
     assert_eq!(feedback[2], "line 5: proved — follows from line 3");
-    // Unread last: the step before it is the answer, as written.
+    // Unread last: the answer is not known, and no step before it is taken for it (a reviewer: a
+    // right step, then a wrong answer with a typo, had the final share).
     let last = "var x\nderive \"p\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x exp(x)*(2 + x)\n";
     let g = grade_submission(&r, "s.deriv", last, &GradeOptions::default());
-    assert_eq!(scores(&g), ["2"]);
-    assert!(g.derivations[0].feedback[1].ends_with("(no credit; the step before it is your last)"));
+    assert!(!g.derivations[0].final_correct);
+    let feedback = &g.derivations[0].feedback;
+    assert!(feedback[1].ends_with("(no credit, and no final share: the answer is not known)"), "{feedback:?}");
+    assert_eq!(feedback[2], "final answer: line 4 could not be read; the step before it is not taken as the answer");
 }
 
 /// A reference step that leaves only the upstream derivative its answer leaves has the rules

@@ -1737,6 +1737,14 @@ fn two_names_spelled_alike_are_an_error_of_the_model() {
         errors(&report),
         ["3:1 the LaTeX spelling `x` of `dk` is also `x`'s: an answer could not tell them apart"]
     );
+    // A quantity spelled as another family's bare name, its whole array (a TA: `latex xd "x"`
+    // beside `var x[n]` left `xd` impossible to write, and the reference was accepted).
+    let model = "index n in 1..N\nvar x[n], xd\nlatex xd \"x\"\n";
+    let report = check(r"\[ \frac{\partial}{\partial x} x^2 = 2 x \]", AnswerKind::Tex, model);
+    assert_eq!(
+        errors(&report),
+        ["3:1 the LaTeX spelling `x` of `xd` is also `x`'s: an answer could not tell them apart"]
+    );
     // A subscript or a superscript of its own sets a spelling apart.
     let model = "var th, lr\nlet eta = 0.1\nlatex lr \"\\eta_0\"\n";
     let report = check(r"\[ \frac{\partial}{\partial \eta_0} \eta_0^2 = 2 \eta_0 \]", AnswerKind::Tex, model);
@@ -1926,4 +1934,33 @@ fn undeclared_styled_letters_and_1e_8_say_what_to_write() {
     assert!(hint_of(r"x + x = 2 x, \qquad x \cdot 1 = x").contains("`A &= B, & C &= D`"));
     let report = check("\\begin{align*}\nx + x &= 2 x, & x \\cdot 1 &= x\n\\end{align*}\n", AnswerKind::Tex, model);
     assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]], "{:?}", report.errors);
+}
+
+/// A builtin's letter called with parentheses beside a model's name spelled with that letter and a
+/// script (`\sigma(z)` beside a variance spelled `\sigma^2`) is the builtin (a TA: every
+/// `\sigma(z)` of two right answers was refused, with a hint to write the variance).
+#[test]
+fn a_builtin_letter_called_beside_a_name_with_scripts_is_the_builtin() {
+    let model = "var z\nvar va > 0\nlatex va \"\\sigma^2\"\n";
+    let answer = r"\[ \frac{\partial}{\partial z} \log(\sigma(z)) = 1 - \sigma(z) \]";
+    let report = check(answer, AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    // The model's name is still read with its scripts.
+    let answer = r"\[ \frac{\partial}{\partial z} \sigma^2 z = \sigma^2 \]";
+    let report = check(answer, AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+}
+
+/// A name of the answer's own, defined with `=` in a display (`\ell = …`), is told to be defined
+/// with `:=` (a student: told only that every symbol must be declared).
+#[test]
+fn a_name_of_the_answers_own_is_told_to_be_defined_with_colon_equals() {
+    let model = "var s, x, mu\n";
+    let answer = "Prose.\n\n$$\\ell = \\frac{1}{2}(s + (x-\\mu)^2)$$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    let hints: Vec<String> = report.errors.iter().flat_map(|d| d.hints.clone()).collect();
+    assert!(hints.iter().any(|h| h.contains("`\\ell := …`")), "{hints:?}");
+    let answer = "Prose.\n\n$$\\ell := \\frac{1}{2}(s + (x-\\mu)^2)$$\n\n$$\\frac{\\partial}{\\partial s} \\frac{1}{2}(s + (x-\\mu)^2) = \\frac{1}{2}$$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
 }

@@ -214,6 +214,8 @@ pub struct StepResult {
 pub struct AfterUnread {
     /// The first line not read.
     pub unread: Span,
+    /// The last line not read (the first, where there is one).
+    pub last: Span,
     /// The step it is compared with (the `derive` line for the head).
     pub compared: Span,
     /// Whether that is the head.
@@ -233,10 +235,16 @@ impl StepResult {
         }
     }
 
-    /// Why a step is compared across lines, in words: "line 4 has an error and was not read".
+    /// Why a step is compared across lines, in words: "line 4 has an error and was not read",
+    /// "lines 4 to 5 have errors and were not read".
     pub fn unread_text(&self, line_of: impl Fn(usize) -> usize) -> Option<String> {
         let gap = self.after_unread.filter(|_| !self.restates)?;
-        Some(format!("line {} has an error and was not read", line_of(gap.unread.start)))
+        let (first, last) = (line_of(gap.unread.start), line_of(gap.last.start));
+        Some(if first == last {
+            format!("line {first} has an error and was not read")
+        } else {
+            format!("lines {first} to {last} have errors and were not read")
+        })
     }
 
     /// The likely cause as the reports say it to a student: not "differs only at larger sizes"
@@ -728,8 +736,9 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             explanation: step_explanation,
             internal_error,
             restates: step.restates,
-            after_unread: step.after_unread.map(|unread| AfterUnread {
+            after_unread: step.after_unread.map(|(unread, last)| AfterUnread {
                 unread,
+                last,
                 compared: if from == 0 { d.span } else { d.steps[from - 1].span },
                 head: from == 0,
             }),

@@ -345,7 +345,7 @@ pub(super) fn step_line(
         ),
         StepStatus::Correct => text.push_str(&format!("{} — follows from {}", step.verdict.name(), compared)),
         StepStatus::CarriedForward => text.push_str(&format!(
-            "{} — follows from the step before, which carries an earlier mistake (credit kept)",
+            "{} — follows from {compared}, which carries an earlier mistake (credit kept)",
             step.verdict.name()
         )),
         StepStatus::Repeat => text.push_str(&format!("repeats {} (no credit)", compared)),

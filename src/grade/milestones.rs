@@ -526,6 +526,17 @@ pub fn cover(
             }
         }
     }
+    // A step at a reference's step that applies the rules, leaving only the upstream derivatives,
+    // shows the stages of the chain rule before it too, as a step of its own route in that form
+    // does (below; a reviewer: the reference's own step, written as such, scored less than the same
+    // step written otherwise).
+    for (i, s) in steps.iter().enumerate().filter(|(_, s)| s.upstream_only) {
+        if let Some(k) = milestones.iter().position(|m| matches!(m.kind, Kind::Written(..)) && hits_at(m, s, i)) {
+            for (m, hit) in milestones[..k].iter().zip(reached.iter_mut()) {
+                *hit |= matches!(m.kind, Kind::Stage(_));
+            }
+        }
+    }
     let last = &steps[steps.len() - 1];
     // The way to the answer ends where a step is written as the final answer (the submission's
     // or the reference's): steps after it show no work towards it (`x^5`, `x^2*x^3` after the
@@ -600,8 +611,6 @@ pub fn cover(
     Coverage { reached: reached.iter().filter(|r| **r).count(), total: milestones.len(), skipped }
 }
 
-/// The derivatives an expression leaves, also through the definitions it reads (`zeta[c,t]` for
-/// `∂E/∂s[c,t]`), each written as [`ac_text`] writes it.
 /// `e` with every factor of a sum's terms that does not read the sum's index in front of the sum
 /// (`sum(c, a * x[c]) / d` as `a * sum(c, x[c]) / d`; a divisor too).
 fn factors_out(e: &Expr) -> Expr {
@@ -615,8 +624,9 @@ fn factors_out(e: &Expr) -> Expr {
         }
     }
     fn reads(e: &Expr, b: crate::model::BoundId) -> bool {
-        let away = crate::model::Ix { constant: i64::MIN / 2, terms: Vec::new() };
-        crate::model::subst_ix_vars(e, &[(crate::model::IxVar::Bound(b), away)]) != *e
+        let mut found = false;
+        crate::model::for_each_ix_var(e, &mut |v| found |= v == crate::model::IxVar::Bound(b));
+        found
     }
     let e = e.map_children(factors_out);
     let Expr::Big(BigOp::Sum, b, body) = &e else { return e };
@@ -653,6 +663,8 @@ fn only_upstream(model: &Model, e: &Expr) -> bool {
     all
 }
 
+/// The derivatives an expression leaves, also through the definitions it reads (`zeta[c,t]` for
+/// `∂E/∂s[c,t]`), each written as [`ac_text`] writes it.
 pub fn signature(model: &Model, e: &Expr) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     through_definitions(model, e, |x| diffs(model, x, &mut out));

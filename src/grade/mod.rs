@@ -693,7 +693,24 @@ fn grade_derivations(
                         lines.join(", ")
                     )
                 }
-                None => format!("missing: no derivation named \"{}\" or with the head `{}`", rd.name, rd.head_text),
+                None => {
+                    // The submission's derivations that no part took, where there are any: the
+                    // part may be one of them, its head written otherwise (a TA: a LaTeX Adam step
+                    // that started from rounded numbers was told only "missing").
+                    let unmatched: Vec<String> = (0..combined.derivations.len())
+                        .filter(|&k| !matches.iter().flatten().any(|m| m.sub == k))
+                        .map(|k| line_col(source, combined.derivations[k].span.start).0.to_string())
+                        .collect();
+                    let others = match unmatched.as_slice() {
+                        [] => String::new(),
+                        [one] => format!("; the derivation at line {one} matched no part (its head is no part's)"),
+                        many => format!(
+                            "; the derivations at lines {} matched no part (their heads are no part's)",
+                            many.join(", ")
+                        ),
+                    };
+                    format!("missing: no derivation named \"{}\" or with the head `{}`{others}", rd.name, rd.head_text)
+                }
             };
             out.push(DerivationGrade::zero(rd, vec![why]));
             continue;
@@ -888,7 +905,10 @@ fn grade_derivations(
             left_over.push(written.filter(|t| !t.is_empty()).unwrap_or_else(|| expr_text(model, last)));
         }
         let coarse = d.steps.last().and_then(|s| policy::coarser_than_reference(s, d.tolerance, reference_final));
-        grade.final_correct = holds && left_over.is_empty() && coarse.is_none();
+        // The last line not read: the answer is not known, and no step before it is taken for it (a
+        // reviewer: a right step, then a wrong answer with a typo, had the final share).
+        let answer_unread = d.unread.last().filter(|u| d.steps.last().is_none_or(|s| u.start > s.span.start));
+        grade.final_correct = holds && left_over.is_empty() && coarse.is_none() && answer_unread.is_none();
         // A final answer that is wrong only by an error carried from another derivation, through
         // steps that all keep their credit, keeps the final share: the error is charged once.
         let carried_final = !holds
@@ -927,11 +947,11 @@ fn grade_derivations(
                 .find(|e| u.start <= e.span.start && e.span.start <= u.end)
                 .map_or_else(String::new, |e| format!(": {}", e.message));
             let after = if d.steps.last().is_some_and(|s| s.span.start > u.start) {
-                "the step after it is graded from the step before it"
+                "; the step after it is graded from the step before it"
             } else {
-                "the step before it is your last"
+                ", and no final share: the answer is not known"
             };
-            format!("line {line}: not read{why} (no credit; {after})")
+            format!("line {line}: not read{why} (no credit{after})")
         };
         let mut last_end = d.span.end;
         for (k, step) in steps.iter().enumerate() {
@@ -986,6 +1006,10 @@ fn grade_derivations(
             );
         } else {
             grade.feedback.push(match coarse {
+                _ if answer_unread.is_some() => format!(
+                    "final answer: line {} could not be read; the step before it is not taken as the answer",
+                    line_col(source, answer_unread.map_or(0, |u| u.start)).0
+                ),
                 // (Without `--hints` the reference's number is not quoted: a TA found it gave the
                 // answer to every student who resubmits.)
                 Some((asked, _)) if holds && options.hints => format!(

@@ -409,7 +409,11 @@ pub fn unread_spellings(file: &File) -> Vec<crate::diagnostic::Diagnostic> {
             // name is); or the element of a family at the model's indices (`d_k` beside `var
             // d[k]`: a tester found `latex a "d_k"` read for every `d_k`, a right step `wrong`).
             let other = names.with_base(&base).iter().find(|e| {
-                let same_kind = e.kind == own.kind || e.kind == Kind::Size || own.kind == Kind::Size;
+                // (Two quantities of any numbers of indices: a family's name written bare is the
+                // whole array, `x` for `var x[n]`, so `latex xd "x"` beside it made `xd`
+                // impossible to write: a TA's reference, accepted without a word.)
+                let quantities = matches!(e.kind, Kind::Family(_)) && matches!(own.kind, Kind::Family(_));
+                let same_kind = e.kind == own.kind || quantities || e.kind == Kind::Size || own.kind == Kind::Size;
                 let element = matches!(e.kind, Kind::Family(n) if n == mine.sub.len())
                     && e.sub.is_empty()
                     && !mine.sub.is_empty()

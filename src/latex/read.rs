@@ -2164,6 +2164,17 @@ impl<'a> P<'a> {
                 "for a power of ten write `10^{-8}` (or `1 \\times 10^{-8}`): `1e-8` is not LaTeX; Euler's number \
                  is read in `e^{x}`"
                     .to_string()
+            } else if self.text.get(span.end..).is_some_and(|t| {
+                let t = t.trim_start();
+                t.starts_with('=') || t.starts_with("&=") || t.starts_with("& =")
+            }) {
+                // `\ell = \frac{1}{2}(…)`: a name of the answer's own, defined in the display (a
+                // student: told only that every symbol must be declared).
+                format!(
+                    "a name of your own is defined with `:=` (`{} := …`), which is read as a definition, not a step; \
+                     or write what it stands for where it is used",
+                    written(base)
+                )
             } else {
                 "every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"
                     .to_string()
@@ -2278,6 +2289,20 @@ impl<'a> P<'a> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        // A builtin's letter called with parentheses, no script of a name of the model written
+        // (`\sigma(z)` beside the model's variance spelled `\sigma^2`): the builtin. (A TA's
+        // sheet: every `\sigma(z)` of two right LaTeX answers was refused, with a hint to write a
+        // variance.)
+        let called = match self.peek() {
+            Some(Node::Paren('(', ..)) => true,
+            Some(Node::Attach { base, sub: None, .. }) => matches!(**base, Node::Paren('(', ..)),
+            _ => false,
+        };
+        if found.is_empty() && called && decoration.is_none() && sub.is_none() && sup.is_none() {
+            if let Some(func) = builtin(&word) {
+                return self.call(ident(func, base.span()), primes, None, true, span);
+            }
+        }
         let (entry, indices, how) = match found.len() {
             1 => found.pop().expect("one"),
             0 => {

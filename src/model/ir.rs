@@ -501,9 +501,9 @@ pub struct Step {
     pub name_uses: Vec<(String, Span)>,
     /// Compared with the head, not with the step before (`ast::Step::restates`).
     pub restates: bool,
-    /// The first line that could not be read between this step and the step it is compared with
-    /// (which is then the last step before it that was read, or the head).
-    pub after_unread: Option<Span>,
+    /// The first and the last line that could not be read between this step and the step it is
+    /// compared with (which is then the last step before it that was read, or the head).
+    pub after_unread: Option<(Span, Span)>,
 }
 
 /// An integer-valued index expression: a constant plus a combination of index variables.

@@ -39,7 +39,8 @@ fn write(model: &Model, e: &Expr, context: u8) -> String {
         }
         Expr::Delta(a, b) => (format!("delta({}, {})", ix_text(model, a), ix_text(model, b)), 4),
         Expr::Diff(body, r) => (format!("diff({}, {})", write(model, body, 0), entry_text(model, r)), 4),
-        Expr::NodePartial(n, r) => (format!("∂{}/∂{}", model.entries[*n].name, entry_text(model, r)), 4),
+        // (Bracketed as a power's base: `∂u/∂x^2` is refused as ambiguous.)
+        Expr::NodePartial(n, r) => (format!("∂{}/∂{}", model.entries[*n].name, entry_text(model, r)), 3),
         Expr::Select(ix, items) => {
             let items: Vec<String> = items.iter().map(|x| write(model, x, 0)).collect();
             (format!("[{}][{}]", items.join(", "), ix_text(model, ix)), 4)

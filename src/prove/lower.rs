@@ -913,7 +913,6 @@ fn deltas(a: &[Ix], b: &[Ix]) -> Expr {
     a.iter().zip(b).fold(one(), |acc, (a, b)| mul(acc, Expr::Delta(a.clone(), b.clone())))
 }
 
-/// `value + 0 * guard`: the value, defined only where `guard` is.
 /// Whether `e` is numbers alone: no input, node, size or index.
 fn is_closed(e: &Expr) -> bool {
     let mut closed = matches!(
@@ -924,6 +923,7 @@ fn is_closed(e: &Expr) -> bool {
     closed
 }
 
+/// `value + 0 * guard`: the value, defined only where `guard` is.
 fn with_domain_of(value: Expr, guard: Expr) -> Expr {
     Expr::Add(Box::new(value), Box::new(Expr::Mul(Box::new(zero()), Box::new(guard))))
 }

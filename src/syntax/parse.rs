@@ -544,7 +544,21 @@ impl Builder {
                     Rule::sub => BinOp::Sub,
                     Rule::mul => BinOp::Mul,
                     Rule::div => BinOp::Div,
-                    Rule::pow => BinOp::Pow,
+                    Rule::pow => {
+                        // `∂u/∂x^2` is `(∂u/∂x)^2` to the grammar, and the second derivative to
+                        // a page that means `∂²u/∂x²`: refused as `∂u/∂x²` is (an adversarial
+                        // tester: read as a power, silently). Parenthesised or as `diff`, a power.
+                        let input = op.as_span().get_input();
+                        let written = input.get(lhs.span.start.saturating_sub(base)..).unwrap_or("");
+                        if matches!(lhs.kind, ExprKind::Diff { .. }) && written.starts_with('∂') {
+                            cell.borrow_mut().push(
+                                Diagnostic::error(op_span, "a power of a derivative, or a higher derivative?").with_hint(
+                                    "a second derivative is `diff(y, x, x)`; a power of the derivative is `(∂y/∂x)^2` or `diff(y, x)^2`",
+                                ),
+                            );
+                        }
+                        BinOp::Pow
+                    }
                     Rule::hadamard => BinOp::Hadamard,
                     _ => {
                         cell.borrow_mut().push(implicit_multiplication(&lhs, &rhs));
@@ -688,6 +702,16 @@ fn implicit_multiplication(lhs: &Expr, rhs: &Expr) -> Diagnostic {
             return d.with_hint(big_operator_hint(word, index));
         }
     }
+    // `tanh²(z)`: a power of a function's value, written on its name (a student: told to call
+    // `tanh` with an argument and to write `*`, neither of which is the fix).
+    if let ExprKind::Binary(BinOp::Pow, base, exponent, _) = &lhs.kind {
+        if let (ExprKind::Name(name), ExprKind::Number(n)) = (&base.kind, &exponent.kind) {
+            if crate::builtin::Builtin::from_name(&name.name).is_some() {
+                return d
+                    .with_hint(format!("a power of a function's value goes after its call: `{}(…)^{n}`", name.name));
+            }
+        }
+    }
     d.with_hint("write `*` between the two factors, as in `2*x`")
 }
 
@@ -775,6 +799,13 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint("a power is written with digits after `⁻`, as in `x⁻¹`, or `x^-1`");
     } else if decimal_comma(&text[..pos], &text[pos..]) {
         diagnostic = diagnostic.with_hint("a decimal is written with a point: `0.5`, not `0,5`");
+    } else if text[..pos].contains("∂(") && text[pos..].contains("/∂") {
+        // `∂(w*x - y)^2/∂w`: the power outside the parentheses of the derivative (a student:
+        // "unexpected `)`" and no hint).
+        diagnostic = diagnostic.with_hint(
+            "a derivative of an expression has all of it inside its parentheses: `∂((w*x - y)^2)/∂w`, or write \
+             `diff((w*x - y)^2, w)`",
+        );
     } else if after_partial_name(&text[..pos]) {
         diagnostic = diagnostic.with_hint("put a compound expression in parentheses: `∂(x^2)/∂x`");
     } else if text[pos..].starts_with(')') && diff_without_variable(&text[..pos]) {

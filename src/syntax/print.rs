@@ -168,7 +168,8 @@ pub fn operand_needs_parens(op: BinOp, operand: &Expr, operand_prec: u8, right: 
         BinOp::Pow => 4,
     };
     match (op, right) {
-        (BinOp::Pow, false) => operand_prec <= prec,
+        // `(∂u/∂x)^2`: `∂u/∂x^2` is refused as ambiguous (a power, or a second derivative?).
+        (BinOp::Pow, false) => operand_prec <= prec || matches!(operand.kind, ExprKind::Diff { .. }),
         (BinOp::Pow, true) => match &operand.kind {
             ExprKind::Neg(inner) => precedence(inner) < 5,
             _ => operand_prec < prec,

@@ -8,7 +8,7 @@
 
 use super::literal::parse_decimal;
 use super::{Global, Resolver, Scope};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Span};
 use crate::model::ir::*;
 use crate::model::shape::{self, ix_var, Val, ONE};
 use crate::syntax::ast::{self, IndexAtom, Item};
@@ -167,7 +167,9 @@ impl Resolver {
         let mut last = d.span.end;
         for step in &mut steps {
             if !step.restates {
-                step.after_unread = unread.iter().find(|u| last <= u.start && u.start < step.span.start).copied();
+                let between: Vec<Span> =
+                    unread.iter().filter(|u| last <= u.start && u.start < step.span.start).copied().collect();
+                step.after_unread = between.first().zip(between.last()).map(|(a, b)| (*a, *b));
             }
             last = step.span.end;
         }
