@@ -1697,8 +1697,15 @@ fn a_line_that_cannot_be_read_costs_only_itself() {
     .expect("a valid reference");
     let typo = "var x\nderive \"p\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2*exp(x)\n  = x exp(x)*(2 + x)\n  = x*exp(x)*(2 + x)\n";
     let g = grade_submission(&r, "s.deriv", typo, &GradeOptions::default());
-    assert_eq!(scores(&g), ["2"]);
+    // The unread line is a step that earns nothing: a third of the steps' half is lost.
+    assert_eq!(scores(&g), ["1.67"]);
     assert!(g.manual_review(), "an error flags the file");
+    // A wrong step hidden behind a typo costs no less than its own share (a tester: it cost
+    // nothing); written cleanly, it and the correction after it cost two.
+    let hidden = typo.replace("= x exp(x)*(2 + x)", "= x*exp(x)*(3 + x))");
+    assert_eq!(scores(&grade_submission(&r, "s.deriv", &hidden, &GradeOptions::default())), ["1.67"]);
+    let clean = typo.replace("= x exp(x)*(2 + x)", "= x*exp(x)*(3 + x)");
+    assert_eq!(scores(&grade_submission(&r, "s.deriv", &clean, &GradeOptions::default())), ["1.33"]);
     let feedback = &g.derivations[0].feedback;
     assert!(feedback[1].starts_with("line 4: not read: "), "{feedback:?}");
     assert!(feedback[1].ends_with("(no credit; the step after it is graded from the step before it)"), "{feedback:?}");

@@ -267,12 +267,14 @@ pub struct DerivationResult {
     pub span: Span,
     /// One result per step.
     pub steps: Vec<StepResult>,
+    /// Whether its last line could not be read: its answer is not known.
+    pub unread_last: bool,
 }
 
 impl DerivationResult {
-    /// Whether the last step still equals the head.
+    /// Whether the last step still equals the head (not known where the last line was not read).
     pub fn final_holds(&self) -> bool {
-        self.steps.last().is_some_and(|s| s.holds)
+        !self.unread_last && self.steps.last().is_some_and(|s| s.holds)
     }
 }
 
@@ -744,7 +746,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             }),
         });
     }
-    DerivationResult { name: d.name.clone(), span: d.span, steps }
+    DerivationResult { name: d.name.clone(), span: d.span, steps, unread_last: d.unread_last() }
 }
 
 /// Whether an expression is one number written with a decimal point (`0.04211`, `-1.2`).
@@ -824,7 +826,7 @@ fn spent_result(d: &Derivation, why: &str) -> DerivationResult {
             after_unread: None,
         })
         .collect();
-    DerivationResult { name: d.name.clone(), span: d.span, steps }
+    DerivationResult { name: d.name.clone(), span: d.span, steps, unread_last: d.unread_last() }
 }
 
 #[cfg(test)]

@@ -907,7 +907,7 @@ fn grade_derivations(
         let coarse = d.steps.last().and_then(|s| policy::coarser_than_reference(s, d.tolerance, reference_final));
         // The last line not read: the answer is not known, and no step before it is taken for it (a
         // reviewer: a right step, then a wrong answer with a typo, had the final share).
-        let answer_unread = d.unread.last().filter(|u| d.steps.last().is_none_or(|s| u.start > s.span.start));
+        let answer_unread = d.unread.last().filter(|_| d.unread_last());
         grade.final_correct = holds && left_over.is_empty() && coarse.is_none() && answer_unread.is_none();
         // A final answer that is wrong only by an error carried from another derivation, through
         // steps that all keep their credit, keeps the final share: the error is charged once.
@@ -916,10 +916,14 @@ fn grade_derivations(
             && result.steps.last().is_some_and(|s| s.holds_known)
             && steps.iter().any(|s| s.carried_from.is_some())
             && statuses.iter().all(|s| s.earns_credit());
+        // A line not read is a step that earns nothing, as a wrong one: its share is lost (a tester:
+        // a wrong step hidden behind a typo cost nothing, where written cleanly it cost its share).
+        let with_unread: Vec<StepStatus> =
+            statuses.iter().copied().chain(d.unread.iter().map(|_| StepStatus::Wrong)).collect();
         let award = policy::award(
             &rd.worth,
             &reference.shares,
-            &statuses,
+            &with_unread,
             grade.final_correct || carried_final,
             grade.milestones,
         );

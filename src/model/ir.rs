@@ -464,6 +464,11 @@ pub struct Derivation {
 }
 
 impl Derivation {
+    /// Whether its last line could not be read (a line not read after its last step).
+    pub fn unread_last(&self) -> bool {
+        self.unread.last().is_some_and(|u| self.steps.last().is_none_or(|s| u.start > s.span.start))
+    }
+
     /// Where the expression that step `at` (1 for the first step) is compared with stands among
     /// the head (0) and the steps: the step before, or the head for a step that restates it.
     pub fn before(&self, at: usize) -> usize {
