@@ -301,7 +301,7 @@ pub(super) fn judge(
         // tester: "not defined for the same inputs" above two values, `(x^2)^(1/n)` and
         // `x^(2/n)` at n = 2).
         let undefined: Vec<usize> = bad.iter().copied().filter(|&k| outcomes[k] == PairOutcome::OneUndefined).collect();
-        let shown = if cause == Some(Cause::DomainMismatch) { &undefined } else { &bad };
+        let shown = if cause == Some(Cause::DomainMismatch) && !undefined.is_empty() { &undefined } else { &bad };
         let ev = &evaluated[shown_sample(evaluated, shown, a, b)];
         let exprs = [expr_at(d, a), expr_at(d, b)];
         let mut counterexample = counterexample(ctx, ev, &free[a], &free[b], &exprs, &cover.sizes, lowered, a, b);

@@ -942,8 +942,9 @@ fn grade_derivations(
                 line.to_string()
             }
         };
-        // A line that could not be read earns nothing; the step after it is compared with the last
-        // step before it that was read (a TA: a `p[i] sum(j, q[j])` cost the whole part).
+        // A line that could not be read is said at its place: it earns nothing (its share is lost,
+        // above), and the step after it is compared with the last step before it that was read (a
+        // TA: a `p[i] sum(j, q[j])` cost the whole part).
         let unread_line = |u: &Span| {
             let line = line_col(source, u.start).0;
             let why = errors

@@ -221,18 +221,17 @@ impl<'m> Lowerer<'m> {
                 let body = self.copy(body, &wrt)?;
                 // And defined on both sides of the point: a root or a fractional power of what the
                 // perturbation moves has a two-sided derivative only where its base is positive
-                // (`diff(w^(3/2), w)` at `w = 0` is undefined, as the numbers find it; it was proved
-                // 0, and `diff(w*sqrt(w), w)` there was a proof the numbers contradicted: an
-                // adversarial tester). `log` of the base records that condition.
-                // Only where the base is numbers alone (a point given in numbers: the target's
-                // value is in the copy, so whether the base moves with it is not asked, and a
-                // base at 0 that does not move costs a proof no sheet writes). For inputs, the
-                // canonical forms would compare `u > 0` with a side's `u ≥ 0` and `sqrt(u) ≠ 0`,
-                // the same condition written otherwise, and lose proofs (cosine similarity's
-                // norm); that the base is 0 at a point no sample draws is left to the conditions
-                // as they were.
+                // (at `w = 0`, `diff(w^(3/2), w) = 0` was proved and `diff(w*sqrt(w), w) = 0` was a
+                // proof the numbers contradicted: an adversarial tester). `log` of the base records
+                // that condition, only where the base is numbers alone (a point given in numbers:
+                // the target's value is in the copy, so whether the base moves with it is not
+                // asked, and a base at 0 that does not move costs a proof no sheet writes). For
+                // inputs the canonical forms would compare `u > 0` with a side's `u ≥ 0` and
+                // `sqrt(u) ≠ 0`, the same condition written otherwise, and lose proofs (cosine
+                // similarity's norm); a base at 0 at a point no sample draws is left to the
+                // conditions as they were.
                 let mut interior = Vec::new();
-                self.interior(&body, &mut interior);
+                roots_of_numbers(&body, &mut interior);
                 let d = interior.into_iter().fold(with_domain_of(d, body), with_domain_of);
                 // The target's own value must exist too: `diff(y, r)` with `let r = log(x)` has no
                 // value where `x <= 0`, whether or not the expression reads `r`.
@@ -374,21 +373,6 @@ impl<'m> Lowerer<'m> {
                 .map(|v| subst_ix_vars(body, &[(IxVar::Bound(b), Ix { constant: v, terms: Vec::new() })]))
                 .collect(),
         )
-    }
-
-    /// `log(u)` for every root `sqrt(u)` and power `u^c` with a constant exponent that is no
-    /// integer in the lowered `e` whose base `u` is numbers alone: where each is defined, `u > 0`,
-    /// the power is defined around the point.
-    fn interior(&self, e: &Expr, out: &mut Vec<Expr>) {
-        let base = match e {
-            Expr::Builtin(Builtin::Sqrt, 0, args) => args.first(),
-            Expr::Pow(a, c) if constant_value(c).is_some_and(|c| !c.is_integer()) => Some(&**a),
-            _ => None,
-        };
-        if let Some(u) = base.filter(|u| is_closed(u)) {
-            out.push(Expr::Builtin(Builtin::Log, 0, vec![u.clone()]));
-        }
-        e.for_each_child(|c| self.interior(c, out));
     }
 
     /// Whether `e` can change when `wrt` is perturbed.
@@ -913,12 +897,34 @@ fn deltas(a: &[Ix], b: &[Ix]) -> Expr {
     a.iter().zip(b).fold(one(), |acc, (a, b)| mul(acc, Expr::Delta(a.clone(), b.clone())))
 }
 
+/// `log(u)` for every root `sqrt(u)` and power `u^c` with a constant exponent that is no integer
+/// in the lowered `e` whose base `u` is numbers alone: where each is defined, `u > 0`, the power is
+/// defined around the point.
+fn roots_of_numbers(e: &Expr, out: &mut Vec<Expr>) {
+    let base = match e {
+        Expr::Builtin(Builtin::Sqrt, 0, args) => args.first(),
+        Expr::Pow(a, c) if constant_value(c).is_some_and(|c| !c.is_integer()) => Some(&**a),
+        _ => None,
+    };
+    if let Some(u) = base.filter(|u| is_closed(u)) {
+        out.push(Expr::Builtin(Builtin::Log, 0, vec![u.clone()]));
+    }
+    e.for_each_child(|c| roots_of_numbers(c, out));
+}
+
 /// Whether `e` is numbers alone: no input, node, size or index.
 fn is_closed(e: &Expr) -> bool {
     let mut closed = matches!(
         e,
-        Expr::Const(_) | Expr::Neg(_) | Expr::Add(..) | Expr::Sub(..) | Expr::Mul(..) | Expr::Div(..) | Expr::Pow(..)
-    ) || matches!(e, Expr::Builtin(..));
+        Expr::Const(_)
+            | Expr::Neg(_)
+            | Expr::Add(..)
+            | Expr::Sub(..)
+            | Expr::Mul(..)
+            | Expr::Div(..)
+            | Expr::Pow(..)
+            | Expr::Builtin(..)
+    );
     e.for_each_child(|c| closed &= is_closed(c));
     closed
 }
