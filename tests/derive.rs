@@ -183,6 +183,27 @@ fn a_model_of_numbers_gets_its_value_as_the_last_step() {
     assert!(!derived.text.contains("the numbers"), "{}", derived.text);
 }
 
+/// An optimiser's step as a sheet writes it, through a definition that holds the derivative
+/// (`let g = diff(L, w)`, `let w1 = w - lr * g`): the definitions are written out first (an
+/// instructor was told "the goal has no derivative to work out", ten goals of a sheet).
+#[test]
+fn a_goal_whose_derivative_is_in_a_definition_writes_it_out() {
+    let source =
+        "let w = 0.5, x = 2, y = 1.5, lr = 0.1\nlet L = 1/2 * (w * x - y)^2\nlet g = diff(L, w)\nlet w1 = w - lr * g\n";
+    let derived = derive(source, "w1", None, &CheckOptions::default()).expect("derived");
+    let steps: Vec<&str> = derived.text.lines().skip_while(|l| !l.starts_with("derive")).skip(1).collect();
+    assert!(steps[0].contains("# definitions of w1, g"), "{}", derived.text);
+    assert!(steps.last().unwrap().trim_start().starts_with("= 0.6 "), "{}", derived.text);
+    let derived = derive(source, "g", None, &CheckOptions::default()).expect("derived");
+    assert!(derived.text.contains("# definition of g"), "{}", derived.text);
+    // Every such name, however deep (a reviewer: `w1 + g` kept `w1`).
+    let derived = derive(source, "w1 + g", None, &CheckOptions::default()).expect("derived");
+    assert!(derived.text.lines().last().unwrap().trim_start().starts_with("= -0.4 "), "{}", derived.text);
+    // A goal with no derivative anywhere is still refused.
+    let error = derive(source, "w - lr", None, &CheckOptions::default()).expect_err("refused");
+    assert!(format!("{error:?}").contains("nothing to derive"), "{error:?}");
+}
+
 #[test]
 fn a_matrix_node_without_a_rule_is_named() {
     // `norm` has no matrix rule: the error names the definition and the builtin, and nothing is

@@ -1,7 +1,7 @@
 //! Bad input: every error has the right line, a useful message and a hint; nothing panics; other
 //! files are still checked.
 
-use gradproof::check::{CheckOptions, Verdict};
+use gradproof::check::{Cause, CheckOptions, StepResult, Verdict};
 use gradproof::check_source;
 use gradproof::diagnostic::{line_col, Diagnostic};
 use gradproof::syntax::print::{format_source, Spelling};
@@ -770,4 +770,22 @@ fn powers_on_functions_and_derivatives_say_where_the_power_goes() {
     );
     // Parenthesised, or with `diff`, a power.
     assert!(errors("var u, x\nderive (∂u/∂x)^2 + diff(u, x)^2\n  = 0\n").is_empty());
+}
+
+/// A `≈` step off by a millionth or less (Adam's `ε = 1e-8` left out of `≈ 0.5 - 0.01`, the sheet's
+/// numbers exact in it) says so, with what to write, which holds (a student got only "differs").
+#[test]
+fn an_approximate_step_off_by_a_negligible_term_says_so() {
+    let source = "let w0 = 0.5, g1 = 0.2, lr = 0.01, b1 = 0.9, b2 = 0.999, ep = 0.00000001\nlet m1 = (1 - b1) * g1\nlet v1 = (1 - b2) * g1^2\nlet w1 = w0 - lr * (m1 / (1 - b1)) / (sqrt(v1 / (1 - b2)) + ep)\nderive w1\n  ≈ 0.5 - 0.01\nderive w1\n  ≈ 0.49\nderive w1\n  ≈ 0.5 - 0.02\n";
+    let report = check_source("t.deriv", source.as_bytes(), &CheckOptions::default());
+    let steps: Vec<&StepResult> = report.derivations.iter().map(|d| &d.steps[0]).collect();
+    assert_eq!(steps.iter().map(|s| s.verdict).collect::<Vec<_>>(), [Verdict::Wrong, Verdict::Checked, Verdict::Wrong]);
+    assert!(matches!(steps[0].cause, Some(Cause::Negligible { relative }) if relative > 0.0 && relative < 1e-8));
+    // A real mistake is no negligible term, nor is a rounded number's last digit wrong (a
+    // reviewer: `≈ 0.1234569` for 0.123456789 was told to round).
+    assert!(!matches!(steps[2].cause, Some(Cause::Negligible { .. })));
+    let source = "let a = 0.123456789\nderive a\n  ≈ 0.1234569\n";
+    let report = check_source("t.deriv", source.as_bytes(), &CheckOptions::default());
+    let step = &report.derivations[0].steps[0];
+    assert!(step.verdict == Verdict::Wrong && step.cause.is_none(), "{:?}", step.cause);
 }

@@ -1219,6 +1219,101 @@ fn the_numbers_of_a_term_written_otherwise_reach_the_milestone() {
     assert_eq!(answer("  = 0.5 - 0.001 * 2^2\n  = 0.496\n").score.to_string(), "2");
 }
 
+/// A term's numbers count by their value, whatever arithmetic inside it is done, and a term that
+/// is one rounded number by its value within its rounding (a TA's RMSprop sheet, 6 December:
+/// `≈ 0.5 - 0.01754` for the reference's `≈ 0.5 - 0.002 / 0.11402` was told it skipped that step,
+/// 1.6 of 2, and `0.5 - 0.01 * 0.2 / sqrt(0.013)`, the numbers put in and `v` worked out at once,
+/// 1.2 of 2, unflagged). A computation in numbers whose value is the answer (`15 / 5` before
+/// `3`) is work, not the answer written again (0.4 of a fair 0.8).
+#[test]
+fn numbers_count_by_value_within_their_rounding() {
+    let reference = "grading final 40%, steps 60%\nlet w0 = 0.5, g0 = 0.2, vprev = 0.01, rho = 0.9, lr = 0.01\n\
+        let v1 = rho * vprev + (1 - rho) * g0^2\ntolerance 0.0005\n\
+        derive \"rmsprop step\" worth 2 w0 - lr * g0 / sqrt(v1)\n  \
+        = 0.5 - 0.01 * 0.2 / sqrt(0.9 * 0.01 + 0.1 * 0.2^2)   # put in the numbers\n  \
+        = 0.5 - 0.002 / sqrt(0.013)\n  ≈ 0.5 - 0.002 / 0.11402\n  ≈ 0.48246\n";
+    let r = Reference::new("rmsprop.deriv", reference, &CheckOptions::default()).expect("a reference");
+    let answer = |steps: &str| {
+        let source = format!("derive \"rmsprop step\" w0 - lr * g0 / sqrt(v1)\n{steps}");
+        grade_submission(&r, "a.deriv", &source, &GradeOptions::default()).derivations[0].clone()
+    };
+    for steps in [
+        "  = 0.5 - 0.01 * 0.2 / sqrt(0.9 * 0.01 + 0.1 * 0.2^2)\n  = 0.5 - 0.002 / sqrt(0.013)\n  ≈ 0.5 - 0.01754\n  ≈ 0.48246\n",
+        "  = 0.5 - 0.01 * 0.2 / sqrt(0.013)\n  ≈ 0.5 - 0.01754\n  ≈ 0.48246\n",
+    ] {
+        let d = answer(steps);
+        assert_eq!((d.milestones, d.score.to_string().as_str()), ((3, 3), "2"), "{steps}: {:?}", d.feedback);
+    }
+    // A quotient rounded otherwise is another value: the step is its own route, and the answer
+    // alone shows no work. One rounded line reaches the rounded milestone only, not the exact
+    // ones before it (a reviewer: `≈ 0.5 - 0.0175` reached all three, 2 of 2).
+    assert_eq!(answer("  ≈ 0.48246\n").score.to_string(), "0.8");
+    let d = answer("  ≈ 0.5 - 0.0175\n  ≈ 0.4825\n");
+    assert_eq!((d.milestones, d.score.to_string().as_str()), ((1, 3), "1.2"), "{:?}", d.feedback);
+    let d = answer("  = 0.5 - 0.01 * 0.2 / sqrt(0.013)\n  ≈ 0.5 - 0.0176\n  ≈ 0.48246\n");
+    assert_eq!(d.milestones, (3, 3), "{:?}", d.feedback);
+
+    let reference = "grading final 40%, steps 60%\nlet ga = 3, gb = 4, gc = 12, cmax = 5\n\
+        let gnorm = sqrt(ga^2 + gb^2 + gc^2)\ntolerance 0.0005\n\
+        derive \"clip\" worth 2 ga * cmax / max(gnorm, cmax)\n  = 3 * 5 / max(sqrt(9 + 16 + 144), 5)\n  \
+        = 15 / 13\n  ≈ 1.1538\n";
+    let r = Reference::new("clip.deriv", reference, &CheckOptions::default()).expect("a reference");
+    let source = "derive \"clip\" ga * cmax / max(gnorm, cmax)\n  = 3 * 5 / max(sqrt(9 + 16), 5)\n  = 15 / 5\n  = 3\n";
+    let d = grade_submission(&r, "b.deriv", source, &GradeOptions::default()).derivations[0].clone();
+    assert_eq!((d.milestones, d.score.to_string().as_str()), ((2, 2), "0.8"), "{:?}", d.feedback);
+    assert!(d.steps.iter().all(|s| s.skips.is_empty()), "{:?}", d.feedback);
+    // (Only a computation with the sheet's numbers: `1.498 * 1` and `1498 / 1000` are still the
+    // answer written again, a reviewer checked.)
+    let r = workbook();
+    for padded in ["1.498 * 1", "1498 / 1000"] {
+        let body = format!("derive \"SGD update theta1\" theta1 - 0.001 * diff(L, theta1)\n  = {padded}\n  = 1.498\n");
+        assert_eq!(grade_workbook(&r, &body).derivations[1].score.to_string(), "0.8", "{padded}");
+    }
+}
+
+/// A reference whose steps before the answer show no work the grading counts says so: the answer
+/// alone takes the whole part (a TA caught it only in the JSON: `2 * (m1 - m2) / (2 * s2^2)` before
+/// `(m1 - m2) / s2^2`). One with a stage of the chain rule, or with only its answer, does not.
+#[test]
+fn a_reference_whose_steps_count_as_no_work_is_warned_of() {
+    let model = "grading final 40%, steps 60%\nindex l in 1..D, f in 1..D\nvar m1[l], m2[l], s2[l] > 0\n\
+        let KL = sum(l, (m1[l] - m2[l])^2 / (2 * s2[l]^2))\n";
+    let warned = |steps: &str| {
+        let text = format!("{model}derive \"kl mu\" worth 2 diff(KL, m1[f])\n{steps}");
+        let r = Reference::new("kl.deriv", &text, &CheckOptions::default()).expect("a reference");
+        r.warnings.iter().any(|w| w.message.starts_with("no step of this derivation before its answer counts as work"))
+    };
+    assert!(warned("  = 2 * (m1[f] - m2[f]) / (2 * s2[f]^2)\n  = (m1[f] - m2[f]) / s2[f]^2\n"));
+    assert!(!warned("  = sum(l, diff((m1[l] - m2[l])^2, m1[f]) / (2 * s2[l]^2))\n  = (m1[f] - m2[f]) / s2[f]^2\n"));
+    assert!(!warned("  = (m1[f] - m2[f]) / s2[f]^2\n"));
+}
+
+/// A `derive` line that cannot be read takes its steps with it: the part says so, not "missing"
+/// (a TA: a missing `)` there left a right convolution part "missing: no derivation named …").
+#[test]
+fn a_derive_line_that_cannot_be_read_is_named_at_its_part() {
+    let reference = "grading final 40%, steps 60%\nvar x\nderive \"square\" worth 2 diff(x^2, x)\n  = 2*x\n";
+    let r = Reference::new("sq.deriv", reference, &CheckOptions::default()).expect("a reference");
+    let grade = |source: &str| grade_submission(&r, "c.deriv", source, &GradeOptions::default());
+    let g = grade("derive \"square\" diff(x^2, x\n  = 2*x\n");
+    assert_eq!(
+        g.derivations[0].feedback,
+        ["not graded: the `derive` line at line 1 has an error (unclosed `(`), so the steps below it were not read"]
+    );
+    assert!(
+        g.derivations[0].review.iter().any(|r| r.contains("its part is not graded")),
+        "{:?}",
+        g.derivations[0].review
+    );
+    let g = grade("derive diff(x^2, x\n  = 2*x\n");
+    assert!(
+        g.derivations[0].feedback[0]
+            .ends_with("; the `derive` line at line 1 could not be read, and its steps with it"),
+        "{:?}",
+        g.derivations[0].feedback
+    );
+}
+
 #[test]
 fn the_heads_derivative_with_its_definitions_written_out_is_no_work() {
     // A TA's test: `= diff(1/(1 + exp(-x)), x)` (the head with `s` written out) before the answer

@@ -812,6 +812,52 @@ fn a_derivative_of_a_quantity_then_more_factors_is_refused_with_both_readings() 
     assert_eq!(verdicts(&report), [[Proved]], "{:?}", errors(&report));
     let report = check("$$ \\frac{\\partial}{\\partial w} w x = x $$\n", AnswerKind::Markdown, "var w, x\n");
     assert_eq!(verdicts(&report), [[Proved]], "{:?}", errors(&report));
+    // `\partial_\theta J`, the shorthand of many notes, is `\nabla_\theta J` (a student was told
+    // only that `\partial` cannot be read here); without its variable it is still refused.
+    let probe = "var theta, x, u\nlet J = (theta * x - u)^2 / 2\n";
+    let report = check("$$ \\partial_{\\theta} J = (\\theta x - u) x $$\n", AnswerKind::Markdown, probe);
+    assert_eq!(verdicts(&report), [[Proved]], "{:?}", errors(&report));
+    let report = check("$$ \\partial_\\theta J = (\\theta x - u) $$\n", AnswerKind::Markdown, probe);
+    assert_eq!(verdicts(&report), [[Wrong]], "{:?}", errors(&report));
+    let report = check("$$ \\partial J = (\\theta x - u) x $$\n", AnswerKind::Markdown, probe);
+    assert_eq!(errors(&report).len(), 1);
+}
+
+/// A function of the textbooks that gradproof does not read (`\operatorname{sech}`) says so and
+/// what to write, each form read as it says (a student was sent to check its spelling against
+/// the model).
+#[test]
+fn a_function_that_is_not_read_says_what_to_write() {
+    let model = "index k in 1..K\nvar theta, z[k]\n";
+    let report = check(
+        "$$ \\frac{d}{d\\theta}\\tanh(\\theta) = \\operatorname{sech}^2(\\theta) $$\n",
+        AnswerKind::Markdown,
+        model,
+    );
+    assert_eq!(errors(&report), ["1:37 `sech` is not a function gradproof reads"]);
+    // LaTeX's own commands too (a reviewer: `\sec` got the generic hint).
+    let commands = check("$$ \\sec \\theta = 1 $$\n\n$$ \\coth(\\theta) = 1 $$\n", AnswerKind::Markdown, model);
+    assert_eq!(
+        errors(&commands),
+        ["1:4 `sec` is not a function gradproof reads", "3:4 `coth` is not a function gradproof reads"]
+    );
+    // `\mathbb{I}` with no condition after it is the identity matrix, as before.
+    let identity = check("$$ \\mathbb{I} \\theta = \\theta $$\n", AnswerKind::Markdown, model);
+    assert_eq!(errors(&identity), ["1:4 the identity matrix, `\\mathbf{I}`, is not read"]);
+    let hints: Vec<String> = report.errors.iter().flat_map(|d| d.hints.clone()).collect();
+    assert_eq!(hints, [r"write `\frac{1}{\cosh x}`; `\operatorname{sech}^2 x` is `1 - \left(\tanh x\right)^2`"]);
+    use Verdict::*;
+    let answer = "$$ \\frac{d}{d\\theta}\\tanh(\\theta) = 1 - \\left(\\tanh \\theta\\right)^2 = \\frac{1}{\\cosh \\theta} \\cdot \\frac{1}{\\cosh \\theta} $$\n\
+                  $$ \\frac{1}{\\sinh \\theta} + \\frac{\\cosh \\theta}{\\sinh \\theta} = \\frac{1 + \\cosh \\theta}{\\sinh \\theta} $$\n\
+                  $$ \\frac{1}{\\cos \\theta} + \\frac{\\cos \\theta}{\\sin \\theta} + \\frac{1}{\\sin \\theta} = \\frac{\\sin \\theta + \\cos \\theta \\cos \\theta + \\cos \\theta}{\\cos \\theta \\sin \\theta} $$\n\
+                  $$ \\frac{\\partial}{\\partial z_k} \\log \\sum_{k=1}^{K} e^{z_k} = \\frac{e^{z_k}}{\\sum_{k=1}^{K} e^{z_k}} $$\n";
+    let report = check(answer, AnswerKind::Markdown, model);
+    assert_eq!(
+        verdicts(&report),
+        [vec![Proved, Proved], vec![Proved], vec![Proved], vec![Proved]],
+        "{:?}",
+        errors(&report)
+    );
 }
 
 /// A builtin's bare argument is the whole run of simple factors after it (`\log 2p` is log(2p),
@@ -1819,7 +1865,16 @@ fn indicators_cases_and_values_at_a_point_as_students_write_them() {
         let report = check(&answer, AnswerKind::Tex, softmax);
         assert_eq!(verdicts(&report), [[Proved]], "{indicator}: {:?}", errors(&report));
     }
+    // Murphy's `\mathbb{I}(y = k)` and Iverson's bracket `[y = k]` (a student was told "the identity
+    // matrix is not read" and "cannot read `=` here").
+    for indicator in [r"\mathbb{I}(y = k)", r"\mathbb{I}[y = k]", r"[y = k]", r"[k = y]"] {
+        let answer = format!("\\[ \\frac{{\\partial L}}{{\\partial z_k}} = p_k - {indicator} \\]");
+        let report = check(&answer, AnswerKind::Tex, softmax);
+        assert_eq!(verdicts(&report), [[Proved]], "{indicator}: {:?}", errors(&report));
+    }
     let report = check(r"\[ \frac{\partial L}{\partial z_k} = p_k + \mathbb{1}[y = k] \]", AnswerKind::Tex, softmax);
+    assert_eq!(verdicts(&report), [[Wrong]]);
+    let report = check(r"\[ \frac{\partial L}{\partial z_k} = p_k + [y = k] \]", AnswerKind::Tex, softmax);
     assert_eq!(verdicts(&report), [[Wrong]]);
     let report = check(r"\[ L = \{y = k\} \]", AnswerKind::Tex, softmax);
     assert_eq!(errors(&report), ["1:8 a set or a condition in braces, `\\{…\\}`, is not read"]);

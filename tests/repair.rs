@@ -339,7 +339,8 @@ fn chain_rule_factors_are_said_worked_out_and_transposes_written_out() {
          derive \"inner -x\" diff(log(1 + exp(-w*x)), w)\n  = exp(-w*x) / (1 + exp(-w*x))\n\
          derive \"product rule\" diff(x^2 * exp(x), x)\n  = 2*x*exp(x) + x^2\n\
          var W2: n x m, h: m, t: n\nlet o = W2*h\nlet L = 1/2 * dot(o - t, o - t)\n\
-         derive \"outer product reversed\" diff(L, W2)\n  = h * (o - t)^T\n",
+         derive \"outer product reversed\" diff(L, W2)\n  = h * (o - t)^T\n\
+         derive \"reversed with a number\" diff(2*L, W2)\n  = 2 * h * (o - t)^T\n",
     );
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let expected: &[(&str, RepairKind, &str, &str)] = &[
@@ -348,6 +349,8 @@ fn chain_rule_factors_are_said_worked_out_and_transposes_written_out() {
         ("inner -x", RepairKind::MissingChainFactor, "", "-x"),
         ("product rule", RepairKind::MissingFactor, "x^2", "exp(x)"),
         ("outer product reversed", RepairKind::Transpose, "h * (o - t)^T", "(o - t) * h^T"),
+        // A number is its own transpose, and keeps its place (a student: `x^T * 2^T`).
+        ("reversed with a number", RepairKind::Transpose, "2 * h * (o - t)^T", "(o - t) * (2 * h^T)"),
     ];
     assert_repairs(&report, expected);
     let text = |name: &str| gradproof::grade::repair_text(repair_of(&report, name), "the step before");

@@ -25,6 +25,13 @@ pub enum Cause {
     /// A number rounded, written with `=` (`= 0.04211` for 0.008/0.19): the step holds as the `≈`
     /// step it likely means, by the rounding rule or the tolerance in force.
     Rounded,
+    /// A `≈` step off by a relative difference far below any rounding it writes (a millionth or
+    /// less: Adam's `ε = 1e-8` left out of `≈ 0.5 - 0.01`): the numbers the file gives are exact
+    /// in it, so only a rounded result would cover the difference.
+    Negligible {
+        /// The difference relative to the larger of the two values.
+        relative: f64,
+    },
     /// One side is defined at a sample where the other is not.
     DomainMismatch,
     /// The step, a square matrix, is the transpose of the step before.

@@ -700,6 +700,18 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         {
             cause = Some(Cause::Rounded);
         }
+        // A `≈` step off by a millionth or less that writes no rounded number (only numbers the
+        // file gives, exact in it): a tiny term left out (a `≈ 0.1234569` for 0.123456789 has
+        // its last digit wrong, a reviewer found, and is not this).
+        if verdict == Verdict::Wrong
+            && relation_verdict == Relation::Approx
+            && cause.is_none()
+            && !has_rounded_literal(&step.expr)
+        {
+            if let Some(relative) = counterexample.as_ref().and_then(negligible_difference) {
+                cause = Some(Cause::Negligible { relative });
+            }
+        }
         // The first step's comparison with the head is the one just made (the same sides, relation
         // and samples): not made again.
         let same = numbers_verdict.filter(|_| from == 0 && relation_holds == relation_verdict);
@@ -747,6 +759,22 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         });
     }
     DerivationResult { name: d.name.clone(), span: d.span, steps, unread_last: d.unread_last() }
+}
+
+/// Whether an expression writes a number that a `≈` step widens (a decimal not given by the
+/// file, or a number alone).
+fn has_rounded_literal(e: &Expr) -> bool {
+    let mut found = matches!(e, Expr::Const(l) if l.half_unit.is_some());
+    e.for_each_child(|c| found |= has_rounded_literal(c));
+    found
+}
+
+/// The difference of a counterexample's two values relative to the larger, where it is a
+/// millionth or less (and not 0).
+fn negligible_difference(c: &Counterexample) -> Option<f64> {
+    let (l, r) = (c.left?, c.right?);
+    let relative = (l - r).abs() / l.abs().max(r.abs());
+    (relative > 0.0 && relative <= 1e-6).then_some(relative)
 }
 
 /// Whether an expression is one number written with a decimal point (`0.04211`, `-1.2`).

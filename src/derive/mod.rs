@@ -14,7 +14,7 @@ mod rules;
 mod simplify;
 mod tree;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::check::{CheckOptions, Verdict};
 use crate::diagnostic::{Diagnostic, Span};
@@ -157,13 +157,22 @@ fn derive_one(
     let mut names = BTreeSet::new();
     tree::names(&head, &mut names);
     fresh.taken.extend(names);
+    // A goal whose derivative is in a definition (`w1` of `let g = diff(L, w)`, `let w1 = w - lr *
+    // g`: an optimiser's step as a sheet writes it) is that definition written out first (an
+    // instructor was told "the goal has no derivative to work out").
+    let unfolded = through_definitions(model, &head);
+    let start = unfolded.as_ref().map_or(&head, |(e, _)| e);
     // A derivative by or through a whole vector or matrix is written in matrix notation.
-    let engine = matrix::applies(model, &head).then(|| matrix::Engine::new(model));
+    let engine = matrix::applies(model, start).then(|| matrix::Engine::new(model));
     let mut candidates = match &engine {
-        Some(engine) => engine.propose(&head),
-        None => propose(model, &head, &mut fresh, Purpose::Derive),
+        Some(engine) => engine.propose(start),
+        None => propose(model, start, &mut fresh, Purpose::Derive),
     }
     .map_err(DeriveError::Failed)?;
+    if let Some((e, used)) = unfolded {
+        let word = if used.len() == 1 { "definition" } else { "definitions" };
+        candidates.insert(0, Proposal { expr: e, note: format!("{word} of {}", used.join(", ")) });
+    }
     // On a model of numbers (an SGD step), the answer's value as the last step.
     let value = candidates.last().and_then(|last| match &engine {
         Some(engine) => engine.numeric_value(model_text, &last.expr),
@@ -182,6 +191,64 @@ fn derive_one(
         }
     }
     Ok((assemble("", &title, &head, &steps), steps.len()))
+}
+
+/// `e` without a derivative, with the definitions that lead to one written out (those of single
+/// names: `w1`, then `g` of `let g = diff(L, w)`, until none is left), and the names written out;
+/// `None` where `e` has a derivative already or no definition leads to one.
+fn through_definitions(model: &Families, e: &Expr) -> Option<(Expr, Vec<String>)> {
+    if has_diff(e) {
+        return None;
+    }
+    let bodies: HashMap<String, Expr> = model
+        .fams
+        .iter()
+        .filter_map(|f| match &f.kind {
+            Kind::Defined(body) if f.slots.is_empty() => Some((f.name.clone(), body.clone())),
+            _ => None,
+        })
+        .collect();
+    // The names whose definitions reach a derivative, through other such names.
+    let mut leading: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let before = leading.len();
+        for (name, body) in &bodies {
+            if has_diff(body) || leading.iter().any(|l| tree::mentions(body, l)) {
+                leading.insert(name.clone());
+            }
+        }
+        if leading.len() == before {
+            break;
+        }
+    }
+    let values: HashMap<String, Expr> = bodies.into_iter().filter(|(name, _)| leading.contains(name)).collect();
+    let mut used = Vec::new();
+    let mut current = e.clone();
+    // Every such name written out (`w1 + g` has `g` and `w1`, a reviewer found `w1` left).
+    for _ in 0..8 {
+        if !leading.iter().any(|name| tree::mentions(&current, name)) {
+            break;
+        }
+        for name in &leading {
+            if tree::mentions(&current, name) && !used.contains(name) {
+                used.push(name.clone());
+            }
+        }
+        current = tree::subst_with(&current, &HashMap::new(), &values);
+    }
+    has_diff(&current).then_some((current, used))
+}
+
+/// Whether an expression holds a derivative.
+fn has_diff(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Diff { .. } => true,
+        ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..) => false,
+        ExprKind::Call { args, .. } | ExprKind::Array(args) => args.iter().any(has_diff),
+        ExprKind::Neg(a) | ExprKind::Transpose(a) => has_diff(a),
+        ExprKind::Binary(_, a, b, _) => has_diff(a) || has_diff(b),
+        ExprKind::Big { body, .. } => has_diff(body),
+    }
 }
 
 /// The first derivative in `e` that is not one of an unknown node by one of its own dependencies:

@@ -173,6 +173,10 @@ pub fn cause_text(cause: &Cause) -> String {
         Cause::Rounded => {
             "a rounded value written with `=`: it holds as `≈` (write `≈` for a rounded number)".to_string()
         }
+        Cause::Negligible { relative } => format!(
+            "off by a relative {} only, finer than any rounding written in this step (the file's own numbers are exact in it): a tiny term such as an ε left out? Write the result rounded (a number alone is a rounded result)",
+            significant(*relative, 1)
+        ),
         Cause::DomainMismatch => "the two sides are not defined for the same inputs".to_string(),
         Cause::Transposed => "transposed: this step is the transpose of the step before".to_string(),
         Cause::LargerSizes { sizes, from } => {

@@ -11,11 +11,12 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 
 use num_rational::BigRational;
-use num_traits::{One, Signed, Zero};
+use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use super::policy::{through_definitions, without_constant_factors};
 use crate::model::{
-    constant_value, entry_text, expr_text, subst_free, subst_locals, whole_entry_text, EntryId, EntryKind, Expr, Model,
+    constant_value, entry_text, expr_text, subst_free, subst_locals, whole_entry_text, Builtin, EntryId, EntryKind,
+    Expr, Model,
 };
 use crate::syntax::ast::BigOp;
 
@@ -36,6 +37,19 @@ pub struct Milestone {
     /// Whether it is the head's derivative with the sheet's definitions written out (the
     /// reference asks for that step): reached by any step that is, however it is written.
     restates: bool,
+    /// Its terms' values, where it is numbers alone (see [`numeric_terms`]), and whether it is a
+    /// `≈` step (only then does a term match within the rounding of a number: an `=` step's terms
+    /// are matched by their exact values).
+    terms: Option<(Vec<Term>, bool)>,
+}
+
+/// A term of a step of numbers alone: its value, and half a unit in the last digit of the one
+/// number it is where it is one number written with a decimal point (`0.01754`: a quotient
+/// worked out and rounded), else 0.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Term {
+    value: f64,
+    half: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +90,12 @@ pub struct Marks {
     /// (`\frac{1}{2} \cdot 2\mu` has two): more than the answer has, it is a step that shows
     /// that work, though written alike with the answer `μ`.
     numbers: usize,
+    /// Its terms' values, where it is numbers alone, of two terms or more (`0.5 - 0.002 /
+    /// sqrt(0.013)`).
+    terms: Option<Vec<Term>>,
+    /// Whether it is numbers alone with a product, a quotient, a power or a root in them (`15 /
+    /// 5`): a computation shown, not the answer `3` written again.
+    computes: bool,
 }
 
 impl Marks {
@@ -97,6 +117,7 @@ impl Marks {
             written.clone()
         };
         let undifferentiated = undifferentiated(model, e);
+        let sheet = sheet_numbers(model);
         Marks {
             signature,
             upstream_only,
@@ -106,7 +127,9 @@ impl Marks {
             lone: lone(model, e),
             undifferentiated,
             value: sum_of_numbers(e),
-            numbers: numbers_multiplied(e, &sheet_numbers(model)),
+            numbers: numbers_multiplied(e, &sheet),
+            terms: numeric_terms(e, &sheet),
+            computes: closed_value(e).is_some() && sum_of_numbers(e).is_none() && numbers_multiplied(e, &sheet) > 0,
         }
     }
 
@@ -115,7 +138,10 @@ impl Marks {
     /// shows the power rule carried out, where it counted as the answer written again and the
     /// reference's step `\frac{1}{2} \frac{\partial \mu^2}{\partial \mu}` as skipped.)
     fn is_answer(&self, answer: &Marks) -> bool {
-        (self.written == answer.written && self.numbers <= answer.numbers)
+        // (Nor a computation in numbers whose value the answer is: `15 / 5` before `3` shows the
+        // division, where it counted as the answer written again and the reference's `15 / 13`
+        // as skipped, a TA's sheet, 6 December.)
+        (self.written == answer.written && self.numbers <= answer.numbers && (answer.computes || !self.computes))
             || (self.value.is_some() && self.value == answer.value)
     }
 
@@ -185,6 +211,61 @@ fn without_numbers(e: &Expr) -> &Expr {
 }
 
 /// The value of a sum of numbers written out (`3 + 1`, `1 - 0.504`), exactly.
+/// The values of the terms of a step of numbers alone with two terms or more, in order of value
+/// (`0.5 - 0.002 / sqrt(0.013)` is 0.5 and -0.0175…): the numbers of a term count by their value,
+/// whatever arithmetic inside it is done (`0.01 * 0.2 / sqrt(0.9 * 0.01 + 0.1 * 0.2^2)`, `0.002 /
+/// sqrt(0.013)` and, rounded, `0.01754`), as a product's do in [`ac_text`]; terms are not added.
+fn numeric_terms(e: &Expr, sheet: &[BigRational]) -> Option<Vec<Term>> {
+    let mut terms = Vec::new();
+    signed_terms(e, false, &mut terms);
+    if terms.len() < 2 {
+        return None;
+    }
+    let mut out: Vec<Term> = terms
+        .into_iter()
+        .map(|(negative, t)| {
+            let value = closed_value(t).filter(|v| v.is_finite())?;
+            // (Not a number the sheet gives, `0.5` of `let w0 = 0.5`: it is exact.)
+            let half = match t {
+                Expr::Const(l) if l.point && !written_on_the_sheet(&l.value, sheet) => {
+                    l.half_unit.as_ref().and_then(ToPrimitive::to_f64).unwrap_or(0.0)
+                }
+                _ => 0.0,
+            };
+            Some(Term { value: if negative { -value } else { value }, half })
+        })
+        .collect::<Option<_>>()?;
+    out.sort_by(|a, b| a.value.total_cmp(&b.value));
+    Some(out)
+}
+
+/// Whether two steps of numbers have the same terms: equal values (to within floats), or where
+/// `rounded` (a `≈` milestone) to within the rounding of a term that is one rounded number.
+fn same_terms(a: &[Term], b: &[Term], rounded: bool) -> bool {
+    let slack = |x: &Term, y: &Term| if rounded { x.half + y.half } else { 0.0 };
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x.value - y.value).abs() <= slack(x, y) + 1e-12 * x.value.abs().max(y.value.abs()))
+}
+
+/// The value of an expression of numbers, arithmetic, roots, `exp` and `log`, as a float.
+fn closed_value(e: &Expr) -> Option<f64> {
+    Some(match e {
+        Expr::Const(l) => l.value.to_f64()?,
+        Expr::Neg(a) => -closed_value(a)?,
+        Expr::Add(a, b) => closed_value(a)? + closed_value(b)?,
+        Expr::Sub(a, b) => closed_value(a)? - closed_value(b)?,
+        Expr::Mul(a, b) => closed_value(a)? * closed_value(b)?,
+        Expr::Div(a, b) => closed_value(a)? / closed_value(b)?,
+        Expr::Pow(a, b) => closed_value(a)?.powf(closed_value(b)?),
+        Expr::Builtin(Builtin::Sqrt, 0, args) if args.len() == 1 => closed_value(&args[0])?.sqrt(),
+        Expr::Builtin(Builtin::Exp, 0, args) if args.len() == 1 => closed_value(&args[0])?.exp(),
+        Expr::Builtin(Builtin::Log, 0, args) if args.len() == 1 => closed_value(&args[0])?.ln(),
+        _ => return None,
+    })
+}
+
 fn sum_of_numbers(e: &Expr) -> Option<BigRational> {
     match e {
         Expr::Const(l) => Some(l.value.clone()),
@@ -290,6 +371,9 @@ pub struct ReferenceStep<'a> {
     pub expr: &'a Expr,
     pub note: Option<&'a str>,
     pub written: Option<&'a str>,
+    /// Written with `≈`: its numbers are rounded, and a step's rounded numbers may match them
+    /// within their rounding.
+    pub approx: bool,
 }
 
 /// The reference's milestones, from its head, its steps and the notes of its steps.
@@ -381,7 +465,8 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
             }
             (None, false) => (format!("the reference's step {quoted}"), "a step of the reference".to_string()),
         };
-        out.push(Milestone { position: k + 1, kind, label, plain, restates });
+        let terms = numeric_terms(e, &sheet_numbers(model)).map(|t| (t, step.approx));
+        out.push(Milestone { position: k + 1, kind, label, plain, restates, terms });
     }
     out
 }
@@ -506,7 +591,11 @@ pub fn cover(
     let unworked = |s: &Marks| s.undifferentiated.is_some() && s.undifferentiated == head.undifferentiated;
     let hits_at = |m: &Milestone, s: &Marks, at: usize| match &m.kind {
         Kind::Stage(sig) => s.signature == *sig || (m.restates && unworked(s)),
-        Kind::Written(w, expanded) => s.written == *w || (at != last_at && s.expanded == *expanded),
+        Kind::Written(w, expanded) => {
+            s.written == *w
+                || (at != last_at && s.expanded == *expanded)
+                || m.terms.as_ref().zip(s.terms.as_deref()).is_some_and(|((a, rounded), b)| same_terms(a, b, *rounded))
+        }
     };
     let mut reached = vec![false; milestones.len()];
     // Where each step is in the reference's chain, when it says: the last milestone it reaches,

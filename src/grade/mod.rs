@@ -662,9 +662,33 @@ fn grade_derivations(
                         && !matches.iter().flatten().any(|m| m.sub == k)
                 }))
     };
+    // The `derive` lines of a `.deriv` submission that could not be read: the steps below one are
+    // not read either (a TA: a missing `)` on it left a right part "missing").
+    let broken_heads: Vec<(usize, &str, &Diagnostic)> = errors
+        .iter()
+        .filter(|e| e.show_source && !combined.latex)
+        .filter_map(|e| {
+            let line = line_col(source, e.span.start).0;
+            let text = source.lines().nth(line - 1)?.trim_start();
+            text.starts_with("derive").then_some((line, text, e))
+        })
+        .collect();
     let mut out = Vec::new();
     for (r, rd) in reference.derivations.iter().enumerate() {
         let Some(Match { sub: s, by, same_head }) = matches[r] else {
+            let quoted = format!("\"{}\"", rd.name);
+            if let Some((line, _, e)) = broken_heads.iter().find(|(_, text, _)| text.contains(&quoted)) {
+                let mut grade = DerivationGrade::zero(
+                    rd,
+                    vec![format!(
+                        "not graded: the `derive` line at line {line} has an error ({}), so the steps below it were not read",
+                        e.message
+                    )],
+                );
+                grade.review.push(format!("the `derive` line at line {line} has an error and its part is not graded"));
+                out.push(grade);
+                continue;
+            }
             // A `derive` line left with no step below it (a part of the sheet as handed out) is a
             // part not attempted: 0 points, as a missing one, and no reason to look at the file.
             let why = match combined.unfilled.iter().find(|u| u.is(rd)) {
@@ -709,7 +733,24 @@ fn grade_derivations(
                             many.join(", ")
                         ),
                     };
-                    format!("missing: no derivation named \"{}\" or with the head `{}`{others}", rd.name, rd.head_text)
+                    // And `derive` lines that could not be read, of no part's name: one may be it.
+                    let unread: Vec<String> = broken_heads
+                        .iter()
+                        .filter(|(_, text, _)| !text.contains('"'))
+                        .map(|(line, _, _)| line.to_string())
+                        .collect();
+                    let unread = match unread.as_slice() {
+                        [] => String::new(),
+                        [one] => format!("; the `derive` line at line {one} could not be read, and its steps with it"),
+                        many => format!(
+                            "; the `derive` lines at lines {} could not be read, and their steps with them",
+                            many.join(", ")
+                        ),
+                    };
+                    format!(
+                        "missing: no derivation named \"{}\" or with the head `{}`{others}{unread}",
+                        rd.name, rd.head_text
+                    )
                 }
             };
             out.push(DerivationGrade::zero(rd, vec![why]));
@@ -828,6 +869,7 @@ fn grade_derivations(
                 expr: &s.expr,
                 note: s.note.as_deref(),
                 written: rd.step_texts.get(k).map(String::as_str),
+                approx: s.relation == Relation::Approx,
             })
             .collect();
         let shown = milestones::milestones(model, &theirs(r).head, &reference_steps);
@@ -967,7 +1009,7 @@ fn grade_derivations(
             let at = place(k);
             let rounded_note = rounded
                 .contains(&k)
-                .then_some(" (written with `=`, it holds when rounded: graded as `≈`; write `≈` for a rounded number)");
+                .then_some(" (written with `=`, it differs from the step before only within the rounding of its numbers: graded as `≈`; write `≈` where a number is rounded)");
             let mut line = match &step.carried_from {
                 Some(name) => format!(
                     "line {at}: follows from your answer to \"{name}\", whose mistake is charged there (credit kept)"

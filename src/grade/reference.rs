@@ -192,6 +192,7 @@ impl Reference {
             warnings: warnings(&model)
                 .into_iter()
                 .chain(model.derivations.iter().filter_map(precise_answer))
+                .chain(model.derivations.iter().filter_map(|d| no_milestone(&model, d)))
                 .chain(letter_declared(&model, source, &lines, "d"))
                 .chain(letter_declared(&model, source, &lines, "e"))
                 .collect(),
@@ -241,6 +242,29 @@ impl Reference {
         }
         out
     }
+}
+
+/// A warning for a derivation whose steps before its answer show no work the grading counts (a
+/// step that only multiplies numbers up to cancel, `2 * (m1 - m2) / (2 * s2^2)` before `(m1 -
+/// m2) / s2^2`): the answer alone then takes the whole part, which a TA caught only in the JSON.
+fn no_milestone(model: &crate::model::Model, d: &crate::model::Derivation) -> Option<Diagnostic> {
+    if d.steps.len() < 2 {
+        return None;
+    }
+    let steps: Vec<super::milestones::ReferenceStep> = d
+        .steps
+        .iter()
+        .map(|s| super::milestones::ReferenceStep {
+            expr: &s.expr,
+            note: s.note.as_deref(),
+            written: None,
+            approx: s.relation == crate::syntax::ast::Relation::Approx,
+        })
+        .collect();
+    super::milestones::milestones(model, &d.head, &steps).is_empty().then(|| {
+        Diagnostic::warning(d.span, "no step of this derivation before its answer counts as work: the answer alone takes the whole part")
+            .with_hint("write a step the grading counts: one that leaves a derivative (a stage of the chain rule), or the derivatives worked out before the answer is simplified (docs/grading.md, \"Shown work\")")
+    })
 }
 
 /// The SHA-256 of some bytes, in lowercase hexadecimal.

@@ -1223,6 +1223,18 @@ impl<'a> P<'a> {
                 self.indicator(&inner, join(span, at))
             }
             Node::Num(n, _) => self.number(n, span),
+            // Iverson's bracket `[k = y]` (Knuth's *Concrete Mathematics*), the indicator: a
+            // bracket can hold no condition otherwise (a student was told "cannot read `=`").
+            Node::Paren('[', ref inner, ']', _) if condition(&node).is_some() => self.indicator(inner, span),
+            Node::Paren('[', ref inner, ']', _) if matches!(comparison(inner), Some(Condition::Compare(..))) => {
+                match comparison(inner) {
+                    Some(Condition::Compare(u, rel, v)) => {
+                        let (u, v) = (self.sub(&u)?, self.sub(&v)?);
+                        Ok(Expr { span, ..step_indicator(u, rel, v, span) })
+                    }
+                    _ => self.sub(inner),
+                }
+            }
             Node::Paren('(' | '[', inner, _, _) | Node::Group(inner, _) => {
                 let mut e = self.sub(&inner)?;
                 e.span = span;
@@ -1471,7 +1483,11 @@ impl<'a> P<'a> {
             }
             // `\nabla_w L`, the gradient by `w`: `\frac{\partial}{\partial w}` in other words, taking
             // the product that follows (of the shape of `w` where it is an array, as `diff` is).
-            "nabla" if args.is_empty() && sup.is_none() && primes == 0 => {
+            // `\partial_\theta J` (the shorthand of many notes) is `\nabla_\theta J`: a student was
+            // told only that `\partial` could not be read here.
+            "nabla" | "partial"
+                if args.is_empty() && sup.is_none() && primes == 0 && (name == "nabla" || sub.is_some()) =>
+            {
                 let Some(sub) = sub else {
                     return Err(Diagnostic::error(span, "a gradient without its variable")
                         .with_hint("write the variable below the `\\nabla`: `\\nabla_w L`"));
@@ -1542,8 +1558,13 @@ impl<'a> P<'a> {
                             "macros of a document are not expanded: write out what `\\{name}` stands for in the math"
                         ))
                 }
-                None => Diagnostic::error(span, format!("`\\{name}` cannot be read here"))
-                    .with_hint("see docs/latex.md for the commands an answer may use"),
+                None => match unread_function(name) {
+                    // `\sec x`, `\coth x`: LaTeX's own commands for functions gradproof does not read.
+                    Some((f, instead)) => Diagnostic::error(span, format!("`{f}` is not a function gradproof reads"))
+                        .with_hint(format!("write {instead}")),
+                    None => Diagnostic::error(span, format!("`\\{name}` cannot be read here"))
+                        .with_hint("see docs/latex.md for the commands an answer may use"),
+                },
             }),
         }
     }
@@ -2140,7 +2161,7 @@ impl<'a> P<'a> {
                 |styles: &[&str]| matches!(base, Node::Cmd(c, a, _) if a.len() == 1 && styles.contains(&c.as_str()));
             if word == "I" && styled(&["mathbf", "mathbb", "boldsymbol", "bm", "mathrm"]) {
                 return Err(Diagnostic::error(base.span(), "the identity matrix, `\\mathbf{I}`, is not read").with_hint(
-                    "write what it makes: `\\mathbf{I} x` is `x`, an element `I_{ij}` is `\\delta_{ij}`; or the model can name it: `let I[i,j] = delta(i, j)` with `latex I \"\\mathbf{I}\"`",
+                    "write what it makes: `\\mathbf{I} x` is `x`, an element `I_{ij}` is `\\delta_{ij}`; or the model can name it: `let I[i,j] = delta(i, j)` with `latex I \"\\mathbf{I}\"`; an indicator is `\\mathbb{I}(y = k)` or `\\mathbb{1}[y = k]`",
                 ));
             }
             // `\epsilon` where the model has `eps`: the letter spelled out, written as the model writes it.
@@ -2148,7 +2169,12 @@ impl<'a> P<'a> {
                 return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", written(base)))
                     .with_hint(format!("the model has `{name}`, written `{spelling}`; its author can let it be written `{}` with `latex {name} \"{}\"`", written(base), written(base))));
             }
-            let hint = if word == "E" && styled(&["mathbb"]) {
+            // A function of the textbooks that is no builtin (a student: `\operatorname{sech}^2`
+            // was sent to check its spelling against the model).
+            let unread_function = unread_function(&word);
+            let hint = if let Some((_, instead)) = unread_function {
+                format!("write {instead}")
+            } else if word == "E" && styled(&["mathbb"]) {
                 // (A student: `\mathbb{E}[\tilde h]` got the generic hint.)
                 "an expectation is not read: write what it is for the case at hand (the average \
                  `\\frac{1}{n} \\sum_{i=1}^{n} …`, or `p \\cdot a + (1 - p) \\cdot b` for two outcomes)"
@@ -2179,8 +2205,11 @@ impl<'a> P<'a> {
                 "every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"
                     .to_string()
             };
-            return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", written(base)))
-                .with_hint(hint));
+            let message = match unread_function {
+                Some((f, _)) => format!("`{f}` is not a function gradproof reads"),
+                None => format!("`{}` is not a name of the model", written(base)),
+            };
+            return Err(Diagnostic::error(base.span(), message).with_hint(hint));
         }
         // `e^{s_i}` where the model's `e` is an index or a size (`q_e`): the exponential, or a
         // power of the index? (A power of an index is never what a course writes, but the
@@ -2484,7 +2513,15 @@ impl<'a> P<'a> {
     /// `\mathbb{1}`, `\mathbf{1}` as the indicator's one: unless the model spells a name so
     /// (`latex ones "\mathbf{1}"`).
     fn indicator_one(&self, name: &str, args: &[Vec<Node>]) -> bool {
-        is_one(name, args) && self.names.with_base("1").is_empty()
+        (is_one(name, args) && self.names.with_base("1").is_empty())
+            || (is_indicator_i(name, args) && self.names.with_base("I").is_empty() && self.condition_follows())
+    }
+
+    /// Whether an indicator's condition follows: `(y = k)`, `[z > 0]`, `\{y = k\}`.
+    fn condition_follows(&self) -> bool {
+        self.condition_after().is_some()
+            || matches!(self.peek(), Some(Node::Paren('[' | '{' | '(', inner, _, _))
+                if matches!(comparison(inner), Some(Condition::Compare(..))))
     }
 
     /// An indicator's condition `y = k` as the Kronecker delta of its two sides.
@@ -2912,6 +2949,30 @@ fn step_indicator(u: Expr, rel: Comparison, v: Expr, span: Span) -> Expr {
 fn is_one(name: &str, args: &[Vec<Node>]) -> bool {
     ["mathbb", "mathbf", "mathds", "mathbbm", "boldsymbol", "bm"].contains(&name)
         && matches!(args, [a] if matches!(a.as_slice(), [Node::Num(n, _)] if n == "1"))
+}
+
+/// A function of the textbooks that gradproof does not read, with what to write for it (each form
+/// read as it says: tests/latex.rs).
+fn unread_function(word: &str) -> Option<(&'static str, &'static str)> {
+    [
+        ("sech", "`\\frac{1}{\\cosh x}`; `\\operatorname{sech}^2 x` is `1 - \\left(\\tanh x\\right)^2`"),
+        ("csch", "`\\frac{1}{\\sinh x}`"),
+        ("coth", "`\\frac{\\cosh x}{\\sinh x}`"),
+        ("sec", "`\\frac{1}{\\cos x}`"),
+        ("csc", "`\\frac{1}{\\sin x}`"),
+        ("cot", "`\\frac{\\cos x}{\\sin x}`"),
+        ("logsumexp", "`\\log \\sum_{k=1}^{K} e^{z_k}`"),
+        ("LSE", "`\\log \\sum_{k=1}^{K} e^{z_k}`"),
+    ]
+    .into_iter()
+    .find(|(f, _)| *f == word)
+}
+
+/// `\mathbb{I}`, Murphy's indicator (`\mathbb{I}(y = k)`), read as the indicator's one where a
+/// condition follows it (else it is the identity matrix, which is not read).
+fn is_indicator_i(name: &str, args: &[Vec<Node>]) -> bool {
+    ["mathbb", "mathds", "mathbbm"].contains(&name)
+        && matches!(args, [a] if matches!(a.as_slice(), [Node::Word(w, _)] if w == "I"))
 }
 
 /// A bracket holding one condition `a = b` with something on each side (an indicator's).

@@ -656,13 +656,20 @@ fn transpose_changes(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: 
 }
 
 /// The transpose of `e` written out: `(a * b)ᵀ` as `bᵀ * aᵀ`, `(aᵀ)ᵀ` as `a`, a sum or
-/// difference term by term, anything else with `ᵀ` after it.
+/// difference term by term, a number as it is (and where it stands in a product: `2 * xᵀ`, not
+/// `xᵀ * 2ᵀ`, a student found), anything else with `ᵀ` after it.
 /// (Transposes written as in `root`: `x^T` where it writes them so, else `xᵀ`.)
 fn transposed(e: &Expr, root: &Expr) -> Expr {
     if let Some(inner) = transpose_of(e) {
         return inner.clone();
     }
+    let number = |e: &Expr| matches!(&e.kind, ExprKind::Number(_));
     match &e.kind {
+        ExprKind::Number(_) => e.clone(),
+        ExprKind::Binary(BinOp::Mul, a, b, op) if number(a) || number(b) => node(
+            ExprKind::Binary(BinOp::Mul, Box::new(transposed(a, root)), Box::new(transposed(b, root)), *op),
+            e.span,
+        ),
         ExprKind::Binary(BinOp::Mul, a, b, op) => node(
             ExprKind::Binary(BinOp::Mul, Box::new(transposed(b, root)), Box::new(transposed(a, root)), *op),
             e.span,

@@ -107,7 +107,13 @@ impl Value for Dual {
     fn pow(&self, b: &Dual) -> EvalResult<Dual> {
         let value = self.value.pow(&b.value)?;
         // (a^b)' = b a^(b-1) a' + a^b log(a) b'
-        let by_base = if self.is_flat() {
+        // A base at 0 with a tangent 0 under a power below 1 (`(y*w^2)^(1/3)` at `w = 0`, a cusp):
+        // whether the base moves there, the tangent cannot tell, and if it does the power has no
+        // derivative (as for a jump, below).
+        let cusp = b.is_flat() && b.value.value < 1.0 && b.value.value.fract() != 0.0;
+        let by_base = if self.is_flat() && self.value.is_exact_zero() && cusp {
+            return Err(EvalError::NearKink);
+        } else if self.is_flat() {
             FLAT
         } else {
             let lowered = b.value.sub(&Approx::int(1))?;
@@ -126,6 +132,17 @@ impl Value for Dual {
         let value = Approx::builtin(b, order, &values, near_kink)?;
         let tangent = match args {
             [] => FLAT,
+            // A jump at its point, with a tangent 0: the argument may not move here (a constant),
+            // or move only at second order (`sign(w^2)` at `w = 0`, which jumps from 0 to 1 and
+            // has no derivative; an adversarial tester found it `checked`). Which one, a tangent
+            // cannot tell: no guess.
+            [x] if x.is_flat()
+                && x.value.is_exact_zero()
+                && (matches!(b, Builtin::Step | Builtin::Sign | Builtin::Sqrt)
+                    || (order > 0 && matches!(b, Builtin::Relu | Builtin::Abs))) =>
+            {
+                return Err(EvalError::NearKink)
+            }
             [x] if x.is_flat() => FLAT,
             // `relu` and `abs` move by no more than their argument does (|f(u) - f(v)| ≤ |u - v|):
             // where the argument's tangent is 0 within its bound, so is theirs, on either side of

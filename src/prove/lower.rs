@@ -423,7 +423,9 @@ impl<'m> Lowerer<'m> {
         if is_const(&factor, 0) {
             return Some(factor);
         }
-        Some(mul(factor, self.copy(e, wrt)?))
+        // A value 0 (at a point given in numbers) does not drop a factor that may be undefined
+        // there: `step'(w) * w` at `w = 0` is undefined, as `step(w) * w` has no derivative there.
+        Some(times_kept(factor, self.copy(e, wrt)?))
     }
 
     /// The derivative of `e` with respect to `wrt`, lowered: every value a rule copies into it is
@@ -518,12 +520,11 @@ impl<'m> Lowerer<'m> {
                     None => return None,
                 }
                 let da = self.deriv(a, wrt)?;
-                if is_const(&da, 0) {
-                    return Some(da);
-                }
                 let (a, b) = (self.copy(a, wrt)?, self.copy(b, wrt)?);
                 let exponent = sub(b.clone(), one());
-                mul(mul(b, Expr::Pow(Box::new(a), Box::new(exponent))), da)
+                // A base that moves but not at this point keeps `a^(b-1)`'s conditions
+                // (`(y*w^2)^(1/3)` at `w = 0` has no derivative).
+                times_kept(mul(b, Expr::Pow(Box::new(a), Box::new(exponent))), da)
             }
             Expr::Builtin(b, order, args) => match (b, args.as_slice()) {
                 _ if expansion(*b, *order).is_some() => {
@@ -566,10 +567,10 @@ impl<'m> Lowerer<'m> {
                 (_, [a]) => {
                     self.rules.insert("chain rule");
                     let da = self.deriv(a, wrt)?;
-                    if is_const(&da, 0) {
-                        return Some(da);
-                    }
                     let a = self.copy(a, wrt)?;
+                    // `times`, not `mul`: where the argument moves but not at this point
+                    // (`sign(w^2)` at `w = 0`), `f'(a) * 0` is 0 only where `f'(a)` is defined
+                    // (`sign` jumps there and has no derivative).
                     match derivative_body(*b) {
                         // A derivative given by a formula (`erf`, `atan`): the formula at the
                         // copied argument. The formula reads nothing of the model, so lowering it
@@ -578,9 +579,9 @@ impl<'m> Lowerer<'m> {
                         Some(body) => {
                             self.rules.insert("derivative of a builtin by its formula");
                             let local = subst_locals(&self.lower(body)?, &[a]);
-                            mul(local, da)
+                            times_kept(local, da)
                         }
-                        None => mul(Expr::Builtin(*b, order + 1, vec![a]), da),
+                        None => times_kept(Expr::Builtin(*b, order + 1, vec![a]), da),
                     }
                 }
                 _ => return None,
@@ -987,6 +988,33 @@ fn mul(a: Expr, b: Expr) -> Expr {
         a
     } else {
         Expr::Mul(Box::new(a), Box::new(b))
+    }
+}
+
+/// `a * b` of a rule of differentiation, where `b` may be 0 at a point given in numbers: `a` is
+/// kept where it may be undefined at a point where the expression is defined — a derivative of a
+/// jump (`step'`, `sign'`, `relu''`), a root or a fractional power — so that `step'(w) * w` and
+/// `sign'(w^2) * 2w` at `w = 0` are not 0 (`step(w) * w` and `sign(w^2)` have no derivative
+/// there; an adversarial tester). A kink of a continuous function is dropped as before:
+/// `relu'(w) * w` is 0 at 0, as `relu(w) * w` has derivative 0 there (it moves by at most `|w|`
+/// times its factor).
+fn times_kept(a: Expr, b: Expr) -> Expr {
+    fn may_jump(e: &Expr) -> bool {
+        let here = match e {
+            Expr::Builtin(Builtin::Step | Builtin::Sign, 1.., _)
+            | Expr::Builtin(Builtin::Relu | Builtin::Abs, 2.., _) => true,
+            Expr::Builtin(Builtin::Sqrt, ..) => true,
+            Expr::Pow(_, c) => constant_value(c).is_none_or(|c| !c.is_integer()),
+            _ => false,
+        };
+        let mut inside = false;
+        e.for_each_child(|c| inside |= may_jump(c));
+        here || inside
+    }
+    if may_jump(&a) {
+        times(a, b)
+    } else {
+        mul(a, b)
     }
 }
 
