@@ -1223,8 +1223,7 @@ fn the_numbers_of_a_term_written_otherwise_reach_the_milestone() {
 /// is one rounded number by its value within its rounding (a TA's RMSprop sheet, 6 December:
 /// `≈ 0.5 - 0.01754` for the reference's `≈ 0.5 - 0.002 / 0.11402` was told it skipped that step,
 /// 1.6 of 2, and `0.5 - 0.01 * 0.2 / sqrt(0.013)`, the numbers put in and `v` worked out at once,
-/// 1.2 of 2, unflagged). A computation in numbers whose value is the answer (`15 / 5` before
-/// `3`) is work, not the answer written again (0.4 of a fair 0.8).
+/// 1.2 of 2, unflagged).
 #[test]
 fn numbers_count_by_value_within_their_rounding() {
     let reference = "grading final 40%, steps 60%\nlet w0 = 0.5, g0 = 0.2, vprev = 0.01, rho = 0.9, lr = 0.01\n\
@@ -1252,22 +1251,17 @@ fn numbers_count_by_value_within_their_rounding() {
     assert_eq!((d.milestones, d.score.to_string().as_str()), ((1, 3), "1.2"), "{:?}", d.feedback);
     let d = answer("  = 0.5 - 0.01 * 0.2 / sqrt(0.013)\n  ≈ 0.5 - 0.0176\n  ≈ 0.48246\n");
     assert_eq!(d.milestones, (3, 3), "{:?}", d.feedback);
-
-    let reference = "grading final 40%, steps 60%\nlet ga = 3, gb = 4, gc = 12, cmax = 5\n\
-        let gnorm = sqrt(ga^2 + gb^2 + gc^2)\ntolerance 0.0005\n\
-        derive \"clip\" worth 2 ga * cmax / max(gnorm, cmax)\n  = 3 * 5 / max(sqrt(9 + 16 + 144), 5)\n  \
-        = 15 / 13\n  ≈ 1.1538\n";
-    let r = Reference::new("clip.deriv", reference, &CheckOptions::default()).expect("a reference");
-    let source = "derive \"clip\" ga * cmax / max(gnorm, cmax)\n  = 3 * 5 / max(sqrt(9 + 16), 5)\n  = 15 / 5\n  = 3\n";
-    let d = grade_submission(&r, "b.deriv", source, &GradeOptions::default()).derivations[0].clone();
-    assert_eq!((d.milestones, d.score.to_string().as_str()), ((2, 2), "0.8"), "{:?}", d.feedback);
-    assert!(d.steps.iter().all(|s| s.skips.is_empty()), "{:?}", d.feedback);
-    // (Only a computation with the sheet's numbers: `1.498 * 1` and `1498 / 1000` are still the
-    // answer written again, a reviewer checked.)
-    let r = workbook();
-    for padded in ["1.498 * 1", "1498 / 1000"] {
-        let body = format!("derive \"SGD update theta1\" theta1 - 0.001 * diff(L, theta1)\n  = {padded}\n  = 1.498\n");
-        assert_eq!(grade_workbook(&r, &body).derivations[1].score.to_string(), "0.8", "{padded}");
+    // A final answer after a coarser rounding (graded right: the rounding drifted) is no wrong
+    // leap standing for a milestone: the coarse line scores as the precise one (an adversarial
+    // tester: 2 of 2 against 1.4).
+    let reference = "grading final 40%, steps 60%\nlet w0 = 0.5, lr = 0.01, g = 0.2, v = 0.013\n\
+        derive \"r\" worth 2 w0 - lr * g / sqrt(v)\n  = 0.5 - 0.01 * 0.2 / sqrt(0.013)\n  \
+        ≈ 0.5 - 0.002 / 0.11402\n  ≈ 0.48246\n";
+    let r = Reference::new("r.deriv", reference, &CheckOptions::default()).expect("a reference");
+    for line in ["0.5 - 0.0175", "0.5 - 0.01754"] {
+        let source = format!("derive \"r\" w0 - lr * g / sqrt(v)\n  ≈ {line}\n  ≈ 0.48246\n");
+        let d = grade_submission(&r, "c.deriv", &source, &GradeOptions::default()).derivations[0].clone();
+        assert_eq!((d.milestones, d.score.to_string().as_str()), ((1, 2), "1.4"), "{line}: {:?}", d.feedback);
     }
 }
 

@@ -1012,6 +1012,13 @@ fn a_kink_times_zero_at_a_point_given_in_numbers_is_not_proved() {
         let v = verdict("let w = 0\nvar y", &format!("diff({body}, w)"), claim);
         assert!(!matches!(v, Verdict::Proved | Verdict::Checked), "{body}: {v:?}");
     }
+    // A root at 0 of an argument with a tangent 0: the norm's gradient at a zero weight vector has
+    // no derivative (±1 from either side), and the finite differences it was handed to said 0
+    // (a second tester).
+    for (body, by) in [("sqrt(w1^2 + w2^2)", "w1"), ("(w1^2)^(1/3)", "w1"), ("sqrt(w1*w1)", "w1")] {
+        let v = verdict("let w1 = 0, w2 = 0", &format!("diff({body}, {by})"), "0");
+        assert!(!matches!(v, Verdict::Proved | Verdict::Checked), "{body}: {v:?}");
+    }
     for body in ["w * relu(w)", "w * abs(w)", "max(w, 0) * w", "abs(w) * 0"] {
         assert_eq!(verdict("let w = 0", &format!("diff({body}, w)"), "0"), Verdict::Proved, "{body}");
     }

@@ -93,9 +93,6 @@ pub struct Marks {
     /// Its terms' values, where it is numbers alone, of two terms or more (`0.5 - 0.002 /
     /// sqrt(0.013)`).
     terms: Option<Vec<Term>>,
-    /// Whether it is numbers alone with a product, a quotient, a power or a root in them (`15 /
-    /// 5`): a computation shown, not the answer `3` written again.
-    computes: bool,
 }
 
 impl Marks {
@@ -129,7 +126,6 @@ impl Marks {
             value: sum_of_numbers(e),
             numbers: numbers_multiplied(e, &sheet),
             terms: numeric_terms(e, &sheet),
-            computes: closed_value(e).is_some() && sum_of_numbers(e).is_none() && numbers_multiplied(e, &sheet) > 0,
         }
     }
 
@@ -138,10 +134,7 @@ impl Marks {
     /// shows the power rule carried out, where it counted as the answer written again and the
     /// reference's step `\frac{1}{2} \frac{\partial \mu^2}{\partial \mu}` as skipped.)
     fn is_answer(&self, answer: &Marks) -> bool {
-        // (Nor a computation in numbers whose value the answer is: `15 / 5` before `3` shows the
-        // division, where it counted as the answer written again and the reference's `15 / 13`
-        // as skipped, a TA's sheet, 6 December.)
-        (self.written == answer.written && self.numbers <= answer.numbers && (answer.computes || !self.computes))
+        (self.written == answer.written && self.numbers <= answer.numbers)
             || (self.value.is_some() && self.value == answer.value)
     }
 

@@ -894,7 +894,11 @@ fn grade_derivations(
         let wrong: Vec<bool> = lead
             .iter()
             .map(|_| false)
-            .chain(steps.iter().map(|s| s.result.verdict == Verdict::Wrong && s.carried_from.is_none()))
+            // (Not a rounding that drifted, graded as right: a final `≈ 0.48246` after a coarser `≈
+            // 0.5 - 0.0175` stood for a milestone as a wrong leap, an adversarial tester found.)
+            .chain(steps.iter().map(|s| {
+                s.result.verdict == Verdict::Wrong && s.carried_from.is_none() && s.status != StepStatus::Correct
+            }))
             .collect();
         let led = lead.len();
         let coverage = milestones::cover(
