@@ -203,7 +203,6 @@ fn without_numbers(e: &Expr) -> &Expr {
     }
 }
 
-/// The value of a sum of numbers written out (`3 + 1`, `1 - 0.504`), exactly.
 /// The values of the terms of a step of numbers alone with two terms or more, in order of value
 /// (`0.5 - 0.002 / sqrt(0.013)` is 0.5 and -0.0175…): the numbers of a term count by their value,
 /// whatever arithmetic inside it is done (`0.01 * 0.2 / sqrt(0.9 * 0.01 + 0.1 * 0.2^2)`, `0.002 /
@@ -259,6 +258,7 @@ fn closed_value(e: &Expr) -> Option<f64> {
     })
 }
 
+/// The value of a sum of numbers written out (`3 + 1`, `1 - 0.504`), exactly.
 fn sum_of_numbers(e: &Expr) -> Option<BigRational> {
     match e {
         Expr::Const(l) => Some(l.value.clone()),

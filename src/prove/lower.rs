@@ -568,9 +568,9 @@ impl<'m> Lowerer<'m> {
                     self.rules.insert("chain rule");
                     let da = self.deriv(a, wrt)?;
                     let a = self.copy(a, wrt)?;
-                    // `times`, not `mul`: where the argument moves but not at this point
+                    // `times_kept`, not `mul`: where the argument moves but not at this point
                     // (`sign(w^2)` at `w = 0`), `f'(a) * 0` is 0 only where `f'(a)` is defined
-                    // (`sign` jumps there and has no derivative).
+                    // (`sign` jumps there and has no derivative; `relu(w^2)` has 0).
                     match derivative_body(*b) {
                         // A derivative given by a formula (`erf`, `atan`): the formula at the
                         // copied argument. The formula reads nothing of the model, so lowering it
