@@ -840,7 +840,12 @@ fn verify(
             // neither what was missing nor what to try).
             let why = match result.steps[0].verdict {
                 Verdict::Checked => {
-                    "the numbers agree with it at every sample, but the prover has no rule that shows it equal                      to the goal (docs/language.md, \"What it does not know\": a product of two sums over one                      index, a power whose base it cannot show positive, as `1 - sigmoid(z)`); write the                      derivation by hand from this answer and `check` it, declare what the model knows                      (`var p in (0, 1)` for a probability), or raise `--prove-work`"
+                    "the numbers agree with it at every sample, but the prover has no rule that shows it equal \
+                     to the goal (docs/language.md, \"What it does not know\": a product of two sums over one \
+                     index, a power whose base it cannot show positive, as `1 - sigmoid(z)` or `x` of `x^y`); \
+                     write the derivation by hand from this answer and `check` it, declare what the model knows \
+                     (`var p in (0, 1)` for a probability, `var x > 0` for the base of a power), or raise \
+                     `--prove-work`"
                 }
                 _ => "raise `--prove-work`, or write the derivation by hand and `check` it",
             };
