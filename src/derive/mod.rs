@@ -197,7 +197,7 @@ fn derive_one(
 /// names: `w1`, then `g` of `let g = diff(L, w)`, until none is left), and the names written out;
 /// `None` where `e` has a derivative already or no definition leads to one.
 fn through_definitions(model: &Families, e: &Expr) -> Option<(Expr, Vec<String>)> {
-    if has_diff(e) {
+    if e.has_diff() {
         return None;
     }
     let bodies: HashMap<String, Expr> = model
@@ -213,7 +213,7 @@ fn through_definitions(model: &Families, e: &Expr) -> Option<(Expr, Vec<String>)
     loop {
         let before = leading.len();
         for (name, body) in &bodies {
-            if has_diff(body) || leading.iter().any(|l| tree::mentions(body, l)) {
+            if body.has_diff() || leading.iter().any(|l| tree::mentions(body, l)) {
                 leading.insert(name.clone());
             }
         }
@@ -236,19 +236,7 @@ fn through_definitions(model: &Families, e: &Expr) -> Option<(Expr, Vec<String>)
         }
         current = tree::subst_with(&current, &HashMap::new(), &values);
     }
-    has_diff(&current).then_some((current, used))
-}
-
-/// Whether an expression holds a derivative.
-fn has_diff(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Diff { .. } => true,
-        ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..) => false,
-        ExprKind::Call { args, .. } | ExprKind::Array(args) => args.iter().any(has_diff),
-        ExprKind::Neg(a) | ExprKind::Transpose(a) => has_diff(a),
-        ExprKind::Binary(_, a, b, _) => has_diff(a) || has_diff(b),
-        ExprKind::Big { body, .. } => has_diff(body),
-    }
+    current.has_diff().then_some((current, used))
 }
 
 /// The first derivative in `e` that is not one of an unknown node by one of its own dependencies:

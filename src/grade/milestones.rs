@@ -384,6 +384,7 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
     let head_marks = Marks::of(model, head, &[]);
     let final_marks = Marks::of(model, last, &[]);
     let head_targets: Vec<usize> = diff_targets(model, head).into_iter().map(|(id, _)| id).collect();
+    let sheet = sheet_numbers(model);
     let mut out: Vec<Milestone> = Vec::new();
     // The first step of bookkeeping (below), a milestone only where the reference asks for no
     // other work: its one shown step (`-1/2 * sum(q, -2 * mu[q] * delta(q, l))` before `mu[l]`).
@@ -458,7 +459,7 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
             }
             (None, false) => (format!("the reference's step {quoted}"), "a step of the reference".to_string()),
         };
-        let terms = numeric_terms(e, &sheet_numbers(model)).map(|t| (t, step.approx));
+        let terms = numeric_terms(e, &sheet).map(|t| (t, step.approx));
         out.push(Milestone { position: k + 1, kind, label, plain, restates, terms });
     }
     out

@@ -1129,7 +1129,7 @@ fn missing_parts(
     // The worked forms' factors that are small enough to say, those without a derivative first.
     let mut worked: Vec<(Cow<Expr>, String)> =
         worked_factors.iter().rev().flatten().filter(|(_, t)| t.chars().count() <= MAX_SAID).cloned().collect();
-    worked.sort_by_cached_key(|(f, _)| has_diff(f));
+    worked.sort_by_cached_key(|(f, _)| f.has_diff());
     // What the derivatives among the factors of the step before work out to come first: `x[k]`
     // is the mistake to name, not `∂a[j]/∂W1[j,k]`.
     let values =
@@ -1191,7 +1191,7 @@ fn missing_parts(
         let single =
             !matches!(f.kind, ExprKind::Binary(BinOp::Mul | BinOp::Div, ..) | ExprKind::Neg(_) | ExprKind::Big { .. });
         let from_before = kind == RepairKind::MissingFactor;
-        if !has_diff(&f) && !in_some.contains(&t) && (from_before || single && !defined && !chain_from.contains(&t)) {
+        if !f.has_diff() && !in_some.contains(&t) && (from_before || single && !defined && !chain_from.contains(&t)) {
             replacing.push(f.clone());
         }
         // A factor of the step before that the chain rule brings in is a chain-rule factor.
@@ -1341,7 +1341,7 @@ fn missing_parts(
         }
         for (positive, t) in form_terms {
             let written = text(&t);
-            let said = std::ptr::eq(form, before) || written.chars().count() <= MAX_SAID_TERM && !has_diff(&t);
+            let said = std::ptr::eq(form, before) || written.chars().count() <= MAX_SAID_TERM && !t.has_diff();
             if said && !have.contains(&written) && !terms.iter().any(|(_, _, u)| *u == written) {
                 terms.push((positive, t, written));
             }
@@ -1452,10 +1452,6 @@ fn sayable(e: &Expr) -> bool {
     text(e).chars().count() <= MAX_SAID
 }
 
-fn has_diff(e: &Expr) -> bool {
-    any_node(e, &|n| matches!(n.kind, ExprKind::Diff { .. }))
-}
-
 /// Pushes the step with the node `n` (at `path`) replaced by `f`, narrowed to the one part that
 /// differs where both are sums, products, `sum`s over the same index or calls of the same
 /// function that differ in one part: `2 * sigma - 1 / sigma^2` for `2 * sigma - 2 / sigma` is
@@ -1535,7 +1531,7 @@ fn missing_inner_terms(before: &Expr, step: &Expr, hints: &Hints, nodes: &[(Path
     let sums: Vec<Cow<Expr>> = std::iter::once(before)
         .chain(hints.worked.iter().rev())
         .flat_map(term_factors)
-        .filter(|f| matches!(f.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) && !has_diff(f))
+        .filter(|f| matches!(f.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub, ..)) && !f.has_diff())
         .collect();
     // (Each part printed once.)
     let parts: Vec<(&Path, &Expr, String)> =

@@ -453,6 +453,18 @@ impl Expr {
         out
     }
 
+    /// Whether it holds a derivative (`diff`, `∂`) anywhere.
+    pub fn has_diff(&self) -> bool {
+        match &self.kind {
+            ExprKind::Diff { .. } => true,
+            ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..) => false,
+            ExprKind::Call { args, .. } | ExprKind::Array(args) => args.iter().any(Expr::has_diff),
+            ExprKind::Neg(a) | ExprKind::Transpose(a) => a.has_diff(),
+            ExprKind::Binary(_, a, b, _) => a.has_diff() || b.has_diff(),
+            ExprKind::Big { body, .. } => body.has_diff(),
+        }
+    }
+
     /// Each name this expression uses free (not bound by a `sum` or `prod` inside it), with the
     /// span of its first use, in the order of the text: bare names, subscripts, and the subscripts
     /// of what a `diff` is taken with respect to. A name bound inside is recorded where it is
