@@ -209,6 +209,18 @@ fn a_goal_whose_derivative_is_in_a_definition_writes_it_out() {
     assert!(format!("{error:?}").contains("nothing to derive"), "{error:?}");
 }
 
+/// A second step takes its gradient at the first step's weight: `diff(L1, w1)` with `w1` itself a
+/// definition. Written out inside the derivative, `w1` made it the derivative of a constant, which
+/// the generator proposed and its own check refused ("a wrong step … please report this model",
+/// an instructor's two Adam steps); `w1` stays inside, `L1` is written out.
+#[test]
+fn a_second_step_keeps_its_weight_inside_its_derivative() {
+    let source = "let w = 0.5, x = 2, y = 1.5, lr = 0.1\nlet L = 1/2 * (w * x - y)^2\nlet g = diff(L, w)\n\
+                  let w1 = w - lr * g\nlet L1 = 1/2 * (w1 * x - y)^2\nlet g1 = diff(L1, w1)\nlet w2 = w1 - lr * g1\n";
+    let derived = derive(source, "w2", None, &CheckOptions::default()).expect("derived");
+    assert!(derived.text.contains("diff(1 / 2 * (w1 * x - y)^2, w1)"), "{}", derived.text);
+}
+
 #[test]
 fn a_matrix_node_without_a_rule_is_named() {
     // `norm` has no matrix rule: the error names the definition and the builtin, and nothing is

@@ -169,3 +169,30 @@ fn three_thousand_submissions_give_the_same_bytes_with_and_without_the_memo() {
     binary_outputs_agree(&dir, &batch);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Two identical submissions in one batch read the same feedback: the second one's repairs are
+/// replayed, and the search had set the likely cause aside for the repair ("differs only when
+/// n ≥ 2" beside "the chain-rule factor `1 / sqrt(dk)` is missing"); the replay set it aside too
+/// only after a TA tester found the two students reading different causes.
+#[test]
+fn a_replayed_search_sets_the_same_causes_aside() {
+    let (status, out) = run(&[
+        "grade",
+        "tests/data/memo_cause/batch",
+        "--reference",
+        "tests/data/memo_cause/reference.deriv",
+        "--format",
+        "json",
+        "--jobs",
+        "1",
+    ]);
+    assert_eq!(status, 0);
+    let json: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    let steps: Vec<&serde_json::Value> =
+        json["submissions"].as_array().expect("submissions").iter().map(|s| &s["derivations"][0]["steps"]).collect();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[0], steps[1]);
+    let repaired = steps[0].as_array().expect("steps").iter().find(|s| !s["repair"].is_null()).expect("a repair");
+    assert!(repaired["repair"].to_string().contains("sqrt(dk)"), "{repaired}");
+    assert!(repaired["cause"].is_null(), "{repaired}");
+}

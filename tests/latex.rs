@@ -505,12 +505,13 @@ let Z1[i,j] = V[i,j]
         (model, r"x."),
         (powers, r"\sigma_i^2"),
         (powers, r"\sigma_i"),
+        (model, r"\tanh^2(x) + \sin^2 x"),
         // Refused.
         (model, r"\sum_1^2 s_c^{t-1}"),
         (model, r"\sum s_c^{t-1}"),
         (model, r"q_\phi^t"),
         (model, r"h^2"),
-        (model, r"\tanh^2(x)"),
+        (model, r"\sin^{-1} x"),
         (model, r"\frac{dE}{dx}"),
         (model, r"\frac{\partial^2 E}{\partial x^2}"),
         (model, r"\sigma_i^2"),
@@ -777,6 +778,46 @@ fn a_derivative_operator_takes_the_product_that_follows() {
     assert!(report.errors.is_empty(), "{:?}", errors(&report));
     use Verdict::*;
     assert_eq!(verdicts(&report), [[Proved], [Proved], [Proved], [Wrong]]);
+}
+
+/// A derivative among the factors after the operator's first is the chain rule's next factor:
+/// `\frac{\partial}{\partial r} h(r) \cdot \frac{\partial r}{\partial w}` is `∂h/∂r · ∂r/∂w`,
+/// not the derivative of the whole product (a TA tester's right Huber step was `wrong`, "this step
+/// is 0"). By hand: with r = w x + c, ∂(r²)/∂w = 2 r x = ∂(r²)/∂r · ∂r/∂w.
+#[test]
+fn a_derivative_after_the_operator_is_the_next_factor_of_the_chain_rule() {
+    let model = "var w, x, c
+let r = w * x + c
+";
+    let row =
+        |step: &str| format!("\\begin{{align*}}\n\\frac{{\\partial}}{{\\partial w}} r^2 &= {step}\n\\end{{align*}}\n");
+    use Verdict::*;
+    for (step, verdict) in [
+        (r"\frac{\partial}{\partial r} r^2 \cdot \frac{\partial r}{\partial w}", Proved),
+        (r"\frac{\partial}{\partial r} r^2 \, \frac{\partial r}{\partial w}", Proved),
+        (r"\frac{\partial}{\partial r} r^2 \cdot \frac{\partial r}{\partial w}^T", Proved),
+        (r"\frac{\partial}{\partial r} 3 r^2 \cdot \frac{\partial r}{\partial w} \cdot \frac{1}{3}", Proved),
+        (r"\frac{\partial}{\partial r} r^2 \cdot \frac{\partial r}{\partial w} \cdot 2", Wrong),
+        // A bracket keeps the derivative of the whole product, what the step was read as before:
+        // with `r` perturbed (language.md §3.3) it is held apart from `w`, so `∂r/∂w` inside is 0.
+        (r"\frac{\partial}{\partial r} \left(r^2 \cdot \frac{\partial r}{\partial w}\right)", Wrong),
+    ] {
+        let report = check(&row(step), AnswerKind::Tex, model);
+        assert!(report.errors.is_empty(), "{step}: {:?}", errors(&report));
+        assert_eq!(verdicts(&report), [[verdict]], "{step}");
+    } // Only a derivative of the operator's own variable ends it: another one is inside what the
+      // operator takes, the product rule's (a reviewer: `\frac{d}{dw} w \frac{dL(w)}{dw} =
+      // \frac{dL(w)}{dw}` was proved). By hand: d(w L')/dw = L' + w L''; d(x L')/dw = x L''.
+    let model = "var x, w\nunknown L(w)\n";
+    for (row, verdict) in [
+        (r"\frac{d}{dw} w \frac{dL(w)}{dw} = \frac{dL(w)}{dw}", Wrong),
+        (r"\frac{d}{dw} w \frac{dL(w)}{dw} = \frac{dL(w)}{dw} + w \frac{d^2 L(w)}{d w^2}", Proved),
+        (r"\frac{\partial}{\partial w} x \frac{\partial}{\partial w} L(w) = 0", Wrong),
+    ] {
+        let report = check(&format!("$$ {row} $$\n"), AnswerKind::Markdown, model);
+        assert!(report.errors.is_empty(), "{row}: {:?}", errors(&report));
+        assert_eq!(verdicts(&report), [[verdict]], "{row}");
+    }
 }
 
 /// `\nabla_a L \; a(1-a)\, x`, as students write the row below `\frac{\partial L}{\partial a}\,

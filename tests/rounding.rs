@@ -157,3 +157,31 @@ fn a_given_number_copied_into_a_step_is_exact() {
     // A number the file does not give is still widened: 0.45 + 0.06 = 0.51 is within 0.5's interval.
     assert_verdicts("let a = 0.51\nderive a\n  ≈ 0.45 + 0.06\n  ≈ 0.5 + 0.01\n", &[Checked, Checked]);
 }
+
+/// A number the head writes is given, as one a `let` gives: a step copies it. Widened, the rate
+/// `0.001` stood for [0.0005, 0.0015] and `≈ 1 - 0.001 * 0.2` for the head's `1 - 0.001 * 0.3`
+/// was `checked` (a student tester; so were a momentum buffer with the gradient 0.1 for 0.2 and
+/// Adam's bias correction with `1 - 0.9` for `1 - 0.9^2`). By hand: 1 - 0.0003 = 0.9997, the
+/// step 0.9998 ± 0.00005; 0.45 + 0.02 = 0.47, the step 0.46 ± 0.005; 0.028 / 0.19 = 0.147368…,
+/// written 0.28 ± 0.005, and 0.14737 ± 0.000005 is right.
+#[test]
+fn a_number_the_head_writes_copied_into_a_step_is_exact() {
+    assert_verdicts("derive 1 - 0.001 * 0.3\n  ≈ 1 - 0.001 * 0.2\n", &[Wrong]);
+    assert_verdicts("derive 1 - 0.001 * 0.3\n  ≈ 1 - 0.0003\n  ≈ 0.9997\n", &[Checked, Checked]);
+    assert_verdicts("derive 0.9 * 0.5 + 0.1 * 0.2\n  ≈ 0.9 * 0.5 + 0.1 * 0.1\n", &[Wrong]);
+    assert_verdicts("derive 0.9 * 0.5 + 0.1 * 0.2\n  ≈ 0.45 + 0.02\n", &[Checked]);
+    let adam = "derive 0.999 - 0.001 * (0.028 / (1 - 0.9^2))\n";
+    assert_verdicts(&format!("{adam}  ≈ 0.999 - 0.001 * 0.28\n"), &[Wrong]);
+    assert_verdicts(&format!("{adam}  ≈ 0.999 - 0.001 * 0.14737\n  ≈ 0.99885\n"), &[Checked, Checked]);
+    // The head's `1e-3` is the same number with the same digits.
+    assert_verdicts("derive 1 - 1e-3 * 0.3\n  ≈ 1 - 0.001 * 0.2\n", &[Wrong]);
+    // A rounded intermediate that equals a number of the head is still rounded where it is not
+    // the head's copied: other digits (0.30 for exp(-1.2) = 0.3012 beside the head's 0.3), another
+    // place (tanh(0.23) = 0.2260 → 0.23 as a factor, the head's 0.23 an argument), another sign,
+    // or the head's number copied already (a reviewer and a second tester: a first version
+    // matched values alone, and these right steps were `wrong`). By hand, each within its rounding.
+    assert_verdicts("derive 0.3 * exp(-1.2)\n  ≈ 0.3 * 0.30\n  ≈ 0.090\n", &[Checked, Checked]);
+    assert_verdicts("derive 2 * tanh(0.23)\n  ≈ 2 * 0.23\n", &[Checked]);
+    assert_verdicts("derive 0.5 - exp(-0.7)\n  ≈ 0.5 - 0.5\n", &[Checked]);
+    assert_verdicts("derive 0.3 * exp(-1.2)\n  ≈ 0.3 * 0.3\n", &[Checked]);
+}

@@ -766,3 +766,28 @@ derive delta(m, 1)*c
 ";
     assert_verdicts(other, false, &[Wrong, Wrong]);
 }
+
+/// A fractional power ends where its base is 0, as a root does, and a product or quotient is 0
+/// where a factor is: the draws cross those edges. An adversarial tester's steps, each false on a
+/// whole interval (truth by mpmath): `((y+2)^(1/2))^2 = y + 2` for y < -2, `sqrt(q sin q)^2 =
+/// q sin q` and `exp(log(sin(q) e^q))` for q in (π, 2π); all were `checked` at every seed, the
+/// draws never beyond -2 or π, where `sqrt(y + 2)^2 = y + 2` was `wrong`.
+#[test]
+fn a_fractional_power_and_the_zeros_of_a_product_are_edges_the_draws_cross() {
+    let source = "var y
+var q > 0
+derive ((y + 2)^(1/2))^2
+  = y + 2
+derive (y + 3)^2
+  = ((y + 3)^(1/2))^4
+derive sqrt(q*sin(q))^2
+  = q*sin(q)
+derive exp(log(sin(q)*exp(q)))
+  = sin(q)*exp(q)
+derive sqrt(sin(q)/q)^2
+  = sin(q)/q
+";
+    assert_verdicts(source, false, &[Wrong, Wrong, Wrong, Wrong, Wrong]);
+    // Where the base cannot go below 0 the same steps hold.
+    assert_verdicts("var q > 0\nderive (q^(1/2))^2\n  = q\n", false, &[Checked]);
+}

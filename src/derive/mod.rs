@@ -234,9 +234,28 @@ fn through_definitions(model: &Families, e: &Expr) -> Option<(Expr, Vec<String>)
                 used.push(name.clone());
             }
         }
-        current = tree::subst_with(&current, &HashMap::new(), &values);
+        current = write_out(&current, &values);
     }
     current.has_diff().then_some((current, used))
+}
+
+/// `e` with the names of `values` written out as their definitions, except a derivative's
+/// variable inside it: in `diff(L1, w1)` with `let L1 = (w1*x - y)^2` and `let w1 = w0 - …`, `L1`
+/// is written out and `w1` stays (written out too, the derivative was of a constant: an
+/// instructor's second Adam step was "a wrong step … please report this model").
+fn write_out(e: &Expr, values: &HashMap<String, Expr>) -> Expr {
+    match &e.kind {
+        ExprKind::Diff { body, wrt } => {
+            let mut inner = values.clone();
+            for w in wrt {
+                inner.remove(&w.name.name);
+            }
+            let body = Box::new(write_out(body, &inner));
+            Expr { kind: ExprKind::Diff { body, wrt: wrt.clone() }, span: e.span }
+        }
+        ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..) => tree::subst_with(e, &HashMap::new(), values),
+        _ => simplify::map_children(e, &mut |c| write_out(c, values)),
+    }
 }
 
 /// The first derivative in `e` that is not one of an unknown node by one of its own dependencies:

@@ -40,9 +40,11 @@ pub struct GradeMemo {
     repair_hits: AtomicUsize,
 }
 
-/// Each step's repair (its culprit's span counted from the derivation's start) and the number of
-/// changes tried, by step of one derivation.
-type Found = Vec<(Option<Repair>, usize)>;
+/// Each step's repair (its culprit's span counted from the derivation's start), the number of
+/// changes tried, and whether the search set the likely cause aside (a repair that says more: a
+/// replay without it showed "differs only when n ≥ 2" beside the same repair, so two identical
+/// submissions in one batch read different causes, a TA tester), by step of one derivation.
+type Found = Vec<(Option<Repair>, usize, bool)>;
 
 #[derive(Default)]
 struct Repairs(Mutex<HashMap<[u8; 32], Arc<Found>>>);
@@ -143,20 +145,24 @@ impl GradeMemo {
         if found.len() != result.steps.len() {
             return false;
         }
-        for ((repair, tried), step) in found.iter().zip(&mut result.steps) {
+        for ((repair, tried, set_aside), step) in found.iter().zip(&mut result.steps) {
             let mut repair = repair.clone();
             if let Some(culprit) = repair.as_mut().and_then(|r| r.culprit.as_mut()) {
                 *culprit = moved(*culprit, key.written.start, true);
             }
             step.repair = repair;
             step.repairs_tried = *tried;
+            if *set_aside {
+                step.cause = None;
+            }
         }
         self.repair_hits.fetch_add(1, Ordering::Relaxed);
         true
     }
 
-    /// Stores the repairs that a search put into `result`.
-    pub(super) fn store_repairs(&self, key: &RepairKey, result: &DerivationResult) {
+    /// Stores the repairs that a search put into `result`, whose steps had the causes `causes`
+    /// before it.
+    pub(super) fn store_repairs(&self, key: &RepairKey, result: &DerivationResult, causes: &[bool]) {
         let mut culprits = result.steps.iter().filter_map(|s| s.repair.as_ref()?.culprit);
         if culprits.any(|c| c.start < key.written.start || c.end > key.written.end) {
             return;
@@ -164,12 +170,13 @@ impl GradeMemo {
         let found: Found = result
             .steps
             .iter()
-            .map(|s| {
+            .zip(causes)
+            .map(|(s, &had_cause)| {
                 let mut repair = s.repair.clone();
                 if let Some(culprit) = repair.as_mut().and_then(|r| r.culprit.as_mut()) {
                     *culprit = moved(*culprit, key.written.start, false);
                 }
-                (repair, s.repairs_tried)
+                (repair, s.repairs_tried, had_cause && s.cause.is_none())
             })
             .collect();
         if let Ok(mut m) = self.repairs.0.lock() {

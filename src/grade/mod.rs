@@ -35,7 +35,7 @@ use crate::syntax::{parse_file, parse_file_remembering, LineMemo};
 use feedback::WrongStep;
 use matching::{
     align, combine, combine_answer, compare_declarations, match_derivations, with_derivations, Aligned, Combined,
-    DeclarationChanges, Match,
+    DeclarationChanges, Match, SubmissionDerivation,
 };
 
 /// How to grade.
@@ -117,12 +117,53 @@ pub struct SubmissionGrade {
     pub derivations: Vec<DerivationGrade>,
     /// Derivations of the submission that match none of the reference's: their `derive` lines.
     pub unmatched: Vec<Span>,
+    /// Further answers to a part answered before (the first is graded).
+    pub replaced: Vec<Replaced>,
     /// Why a person should look at it, one sentence each: an error, an unmatched derivation, a
     /// model change where points were lost, anything the grader is unsure of (an undetermined
     /// step, a head other than the reference's, the time limit). Empty: the grade stands as it is.
     pub review: Vec<String>,
     /// Whether the file could not be read at all (a wrong path, say): the run then exits with 2.
     pub unreadable: bool,
+}
+
+/// A further answer to a part the submission answers before, under the same name or with the
+/// same head: a first attempt, then `# second try` (the first is graded, and the file flagged).
+#[derive(Debug, Clone)]
+pub struct Replaced {
+    /// The further one's `derive` line.
+    pub further: Span,
+    /// The graded one's.
+    pub graded: Span,
+    /// The part's name.
+    pub name: String,
+}
+
+impl SubmissionGrade {
+    /// What the reports say of each further answer to a part answered before.
+    pub fn replaced_notes(&self) -> Vec<String> {
+        let line = |s: &Span| line_col(&self.source, s.start).0;
+        let notes = self.replaced.iter().map(|r| {
+            format!(
+                "the derivation at line {} answers \"{}\" again and is not graded: only the first answer, at line {}, is",
+                line(&r.further),
+                r.name,
+                line(&r.graded)
+            )
+        });
+        notes.collect()
+    }
+
+    /// Why each derivation that is not graded is not: a further answer to a part answered
+    /// before, or one that matches none of the reference's.
+    pub fn ungraded_notes(&self) -> Vec<String> {
+        let line = |s: &Span| line_col(&self.source, s.start).0;
+        let unmatched = self
+            .unmatched
+            .iter()
+            .map(|s| format!("the derivation at line {} matches none of the reference's and is not graded", line(s)));
+        self.replaced_notes().into_iter().chain(unmatched).collect()
+    }
 }
 
 /// The grade of one derivation of the reference in a submission.
@@ -234,6 +275,7 @@ impl SubmissionGrade {
             model_changes: Vec::new(),
             derivations,
             unmatched: Vec::new(),
+            replaced: Vec::new(),
             review,
             unreadable: false,
         }
@@ -406,10 +448,15 @@ fn grade_combined(
     }
     let taken: Vec<usize> = matches.iter().flatten().map(|m| m.sub).collect();
     // (One dropped for an error of its own is that error's, told already: not "matches none".)
-    let unmatched = (0..combined.derivations.len())
-        .filter(|s| !taken.contains(s) && combined.derivations[*s].resolved.is_some())
-        .map(|s| combined.derivations[s].span)
-        .collect();
+    let (mut unmatched, mut replaced) = (Vec::new(), Vec::new());
+    for s in
+        (0..combined.derivations.len()).filter(|s| !taken.contains(s) && combined.derivations[*s].resolved.is_some())
+    {
+        match answered_again(&combined, &taken, s) {
+            Some((graded, name)) => replaced.push(Replaced { further: combined.derivations[s].span, graded, name }),
+            None => unmatched.push(combined.derivations[s].span),
+        }
+    }
     let mut grade = SubmissionGrade {
         path: path.to_string(),
         source: source.to_string(),
@@ -419,6 +466,7 @@ fn grade_combined(
         model_changes: declarations.changes.clone(),
         derivations: graded,
         unmatched,
+        replaced,
         review: Vec::new(),
         unreadable: false,
     };
@@ -426,14 +474,26 @@ fn grade_combined(
     grade
 }
 
+/// Where derivation `s`, which no part took, answers a part that one did (`taken`) again: it has
+/// that one's name, or no name of its own and its head written alike. That one's `derive` line
+/// and its name (its head where it has none).
+fn answered_again(combined: &Combined, taken: &[usize], s: usize) -> Option<(Span, String)> {
+    let mine = &combined.derivations[s];
+    let head = |d: &SubmissionDerivation| {
+        d.resolved.map(|id| expr_text(&combined.model, &combined.model.derivations[id].head))
+    };
+    let graded = taken.iter().map(|&t| &combined.derivations[t]).find(|d| match &mine.name {
+        Some(name) => d.name.as_ref() == Some(name),
+        None => head(mine).is_some() && head(d) == head(mine),
+    })?;
+    Some((graded.span, graded.name.clone().or_else(|| head(graded)).unwrap_or_default()))
+}
+
 /// Why a person should look at a graded submission (see [`SubmissionGrade::review`]), given what
 /// its declarations did to the reference's model.
 fn review_reasons(g: &SubmissionGrade, declarations: &DeclarationChanges) -> Vec<String> {
     let mut reasons: Vec<String> = errors_reason(&g.source, &g.errors).into_iter().collect();
-    for span in &g.unmatched {
-        let line = line_col(&g.source, span.start).0;
-        reasons.push(format!("the derivation at line {line} matches none of the reference's and is not graded"));
-    }
+    reasons.extend(g.ungraded_notes());
     let quoted = |changes: &[Diagnostic]| changes.iter().map(|d| located(&g.source, d)).collect::<Vec<_>>().join("; ");
     // Points lost in a derivation the submission has: a part it does not have (missing, or a
     // `derive` line with no steps) scores 0 whatever its declarations, and a derivation that
@@ -594,15 +654,17 @@ fn grade_derivations(
         }
         if replayed.iter().any(|done| !done) {
             let started = Instant::now();
+            let had_cause: Vec<Vec<bool>> =
+                results.iter().map(|r| r.steps.iter().map(|s| s.cause.is_some()).collect()).collect();
             let only = |k: usize| !replayed[k];
             localise_only(&combined.text, &combined.file, &checked_model, &mut results, &options.check, only);
             // A search that took less time than every safety net cannot have been cut by one.
             let nets = [options.check.file_budget.time, options.check.prove_budget.time];
             let in_time = nets.into_iter().flatten().min().is_none_or(|net| started.elapsed() < net);
             if let (Some(m), Some(keys), true) = (&reference.memo, &keys, in_time) {
-                for ((key, result), done) in keys.iter().zip(&results).zip(&replayed) {
+                for (((key, result), done), causes) in keys.iter().zip(&results).zip(&replayed).zip(&had_cause) {
                     if let (Some(key), false) = (key, done) {
-                        m.store_repairs(key, result);
+                        m.store_repairs(key, result, causes);
                     }
                 }
             }
@@ -721,8 +783,9 @@ fn grade_derivations(
                     // The submission's derivations that no part took, where there are any: the
                     // part may be one of them, its head written otherwise (a TA: a LaTeX Adam step
                     // that started from rounded numbers was told only "missing").
+                    let taken: Vec<usize> = matches.iter().flatten().map(|m| m.sub).collect();
                     let unmatched: Vec<String> = (0..combined.derivations.len())
-                        .filter(|&k| !matches.iter().flatten().any(|m| m.sub == k))
+                        .filter(|&k| !taken.contains(&k) && answered_again(combined, &taken, k).is_none())
                         .map(|k| line_col(source, combined.derivations[k].span.start).0.to_string())
                         .collect();
                     let others = match unmatched.as_slice() {

@@ -1705,11 +1705,28 @@ impl<'a> P<'a> {
                     .with_hint("a division after the operator: bracket what it takes, `\\frac{d}{dx}\\left(x^2 / x\\right)`, or write the derivative as a fraction, `\\frac{1}{x} \\cdot \\frac{d (x^2)}{dx}`"));
             }
         }
+        // `\frac{\partial}{\partial r} h(r) \cdot \frac{\partial r}{\partial w}`: a derivative of
+        // the operator's own variable among the factors after the first is the chain rule's next
+        // factor, never part of what the operator takes (a TA tester's right step was `wrong`,
+        // read as the derivative of the whole product): the operator takes the factors before it.
+        // (Any other derivative there stays inside: `\frac{d}{dw} w \frac{dL}{dw}` is the
+        // product rule's, a reviewer.)
+        let (body, chained) = match wrt.as_slice() {
+            [var] if operator && !bracketed => split_at_chain_factor(body, var),
+            _ => (body, None),
+        };
         if operator && !bracketed {
             self.one_quantity_then_factors(&body, &wrt)?;
         }
         let span = join(span, body.span);
-        Ok(Expr { kind: ExprKind::Diff { body: Box::new(body), wrt }, span })
+        let derivative = Expr { kind: ExprKind::Diff { body: Box::new(body), wrt }, span };
+        Ok(match chained {
+            Some((at, rest)) => {
+                let span = join(span, rest.span);
+                Expr { kind: ExprKind::Binary(BinOp::Mul, Box::new(derivative), Box::new(rest), at), span }
+            }
+            None => derivative,
+        })
     }
 
     /// `\nabla_a L \; a(1-a)\, x`: the operator takes the product that follows, but a product
@@ -1924,9 +1941,17 @@ impl<'a> P<'a> {
         log_base: Option<Expr>,
         span: Span,
     ) -> R<Expr> {
+        // `\tanh^2(x)`, `\sin^2 x`, `\log^2 x`: a power of the value, as every textbook writes it
+        // (a student tester's `\tanh^2(x)` was refused). Only a whole number from 2 to 9 on one
+        // of these functions: `\sin^{-1}` is the inverse for some readers.
+        let mut outer: Option<Vec<Node>> = None;
         if let Some(sup) = sup {
-            return Err(Diagnostic::error(join_all(sup, span), "a superscript on a function name cannot be read")
-                .with_hint("write a power of the value, `\\left(\\tanh(x)\\right)^2`, and primes as `f'(x)`"));
+            let whole = matches!(sup, [Node::Num(n, _)] if n.parse::<u32>().is_ok_and(|n| (2..=9).contains(&n)));
+            if !(builtin && whole && POWER_ON_NAME.contains(&func.name.as_str())) {
+                return Err(Diagnostic::error(join_all(sup, span), "a superscript on a function name cannot be read")
+                    .with_hint("write a power of the value, `\\left(\\tanh(x)\\right)^2`, and primes as `f'(x)`"));
+            }
+            outer = Some(sup.to_vec());
         }
         // `f(x)^2`: the parentheses carry the power of the value.
         let mut power: Option<(Vec<Node>, Span)> = None;
@@ -1963,9 +1988,12 @@ impl<'a> P<'a> {
                 Expr { kind: ExprKind::Call { func: ident("log", base.span), primes: 0, args: vec![base] }, span };
             call = Expr { kind: ExprKind::Binary(BinOp::Div, Box::new(call), Box::new(log_base), span), span };
         }
-        match power {
-            Some((sup, end)) => self.apply_sup(call, &sup, join(span, end)),
-            None => Ok(call),
+        match (power, outer) {
+            (Some((_, end)), Some(_)) => Err(Diagnostic::error(join(span, end), "two powers of one function's value")
+                .with_hint("write one power, `\\left(\\tanh(x)\\right)^4`")),
+            (Some((sup, end)), None) => self.apply_sup(call, &sup, join(span, end)),
+            (None, Some(sup)) => self.apply_sup(call, &sup, span),
+            (None, None) => Ok(call),
         }
     }
 
@@ -3083,4 +3111,50 @@ fn names_something(n: &Node) -> bool {
         #[allow(unreachable_patterns)]
         _ => true,
     }
+}
+
+/// The functions whose name may carry a power of their value (`\sin^2 x`, `\tanh^2(x)`).
+const POWER_ON_NAME: [&str; 7] = ["sin", "cos", "tan", "sinh", "cosh", "tanh", "log"];
+
+/// A product `a b \frac{\partial r}{\partial w} c` that an operator by `r` takes, split before its
+/// first factor after the first that is a derivative of `r` itself (transposed or not): `a b`, and
+/// where there is one, the product's operator there and `\frac{\partial r}{\partial w} c`.
+fn split_at_chain_factor(body: Expr, var: &VarRef) -> (Expr, Option<(Span, Expr)>) {
+    let mut factors = Vec::new();
+    let mut ops = Vec::new();
+    let mut first = body.clone();
+    while let ExprKind::Binary(BinOp::Mul, a, b, at) = first.kind {
+        factors.push(*b);
+        ops.push(at);
+        first = *a;
+    }
+    factors.push(first);
+    factors.reverse();
+    ops.reverse();
+    let written = |e: &Expr| expr_to_string(e, Spelling::Canonical);
+    let kind = if var.subscripts.is_empty() {
+        ExprKind::Name(var.name.clone())
+    } else {
+        ExprKind::Indexed(var.name.clone(), var.subscripts.clone())
+    };
+    let var = written(&Expr { kind, span: var.span });
+    let of_var = |e: &Expr| match &e.kind {
+        ExprKind::Diff { body, .. } => written(body) == var,
+        ExprKind::Transpose(inner) => matches!(&inner.kind, ExprKind::Diff { body, .. } if written(body) == var),
+        _ => false,
+    };
+    let Some(k) = (1..factors.len()).find(|&k| of_var(&factors[k])) else {
+        return (body, None);
+    };
+    let product = |fs: Vec<Expr>, ops: &[Span]| {
+        let mut fs = fs.into_iter();
+        let first = fs.next().expect("a factor");
+        fs.zip(ops).fold(first, |a, (b, &at)| {
+            let span = join(a.span, b.span);
+            Expr { kind: ExprKind::Binary(BinOp::Mul, Box::new(a), Box::new(b), at), span }
+        })
+    };
+    let rest = factors.split_off(k);
+    let at = ops[k - 1];
+    (product(factors, &ops[..k - 1]), Some((at, product(rest, &ops[k..]))))
 }

@@ -220,6 +220,9 @@ pub const RATIO_MIN: f64 = 1.5;
 const RATIO_PARTS: usize = 8;
 /// Magnitudes closer than this factor are drawn at once.
 pub const SCALE_RATIO: f64 = 1.25;
+/// Two kinks' magnitudes within this factor of each other have the piece between them drawn at
+/// (a [`Coverage::gaps`] entry) as well as each one's sides.
+const NEAR_SCALES: f64 = 2.0;
 /// Constants added to an input between these bounds are inside the usual draws.
 const USUAL_SCALES: (f64, f64) = (0.2, 3.0);
 
@@ -283,6 +286,7 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
     }
     let unusual = constants.into_iter().filter(|c| *c < USUAL_SCALES.0 || *c > USUAL_SCALES.1);
     let n_kinks = kinks.len();
+    let mut places: Vec<f64> = kinks.iter().copied().filter(|c| c.is_finite() && *c > 0.0).collect();
     for (i, c) in kinks.into_iter().chain(unusual).enumerate() {
         if !c.is_finite() || c <= 0.0 {
             continue;
@@ -297,6 +301,17 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
                 }
             }
             _ => {}
+        }
+    }
+    // Two kinks at near scales: the piece between them too (the sides of each scale reach into
+    // it at random: `sqrt((x - 3)*(x - 4))^2 = (x - 3)*(x - 4)`, false on (3, 4), was `checked`
+    // at half the seeds, a second tester).
+    places.sort_by(f64::total_cmp);
+    places.dedup();
+    for pair in places.windows(2) {
+        let gap = (pair[0], pair[1]);
+        if gap.1 / gap.0 <= NEAR_SCALES && out.gaps.len() < MAX_SCALES && !out.gaps.contains(&gap) {
+            out.gaps.push(gap);
         }
     }
     out.sizes.sort_unstable();
@@ -573,6 +588,14 @@ impl<'m> Walk<'m> {
                 }
                 None => self.builtin(*b, args),
             },
+            // A fractional power is undefined below 0, as a root is: its edge is where the base
+            // is 0 (`((y + 2)^(1/2))^2 = y + 2` was `checked`, the draws never below -2, where
+            // `sqrt(y + 2)` was `wrong`; an adversarial tester).
+            Expr::Pow(base, exponent)
+                if constant(self.model, exponent, &self.constants_of).is_some_and(|c| c.fract() != 0.0) =>
+            {
+                self.at_body_level(|walk| walk.kink_at(&linear(walk.model, base), 0.0, KINK_DEPTH));
+            }
             Expr::Add(a, b) | Expr::Sub(a, b) => {
                 for (c, other) in [(a, b), (b, a)] {
                     if let Some(v) = constant(self.model, c, &self.constants_of) {
@@ -605,18 +628,23 @@ impl<'m> Walk<'m> {
             self.rational = false;
             return;
         };
-        if self.in_body == 0 {
-            self.kink_of(b, args);
-        } else {
-            // Kept aside, for where a use is too deep to read (`Walk::instance`).
-            std::mem::swap(&mut self.kinks, &mut self.body_kinks);
-            std::mem::swap(&mut self.relative_kink, &mut self.body_relative);
-            self.kink_of(b, args);
-            std::mem::swap(&mut self.kinks, &mut self.body_kinks);
-            std::mem::swap(&mut self.relative_kink, &mut self.body_relative);
-        }
+        self.at_body_level(|walk| walk.kink_of(b, args));
         if facts.transcendental {
             self.rational = false;
+        }
+    }
+
+    /// Records the kinks `find` finds: inside the body of a function or formula they are kept
+    /// aside, for where a use is too deep to read (`Walk::instance`).
+    fn at_body_level(&mut self, find: impl FnOnce(&mut Self)) {
+        if self.in_body == 0 {
+            find(self);
+        } else {
+            std::mem::swap(&mut self.kinks, &mut self.body_kinks);
+            std::mem::swap(&mut self.relative_kink, &mut self.body_relative);
+            find(self);
+            std::mem::swap(&mut self.kinks, &mut self.body_kinks);
+            std::mem::swap(&mut self.relative_kink, &mut self.body_relative);
         }
     }
 
@@ -788,6 +816,21 @@ impl<'m> Walk<'m> {
         }
         if x == 0.0 {
             self.zero_kink = true;
+            // A product or quotient is 0 (and changes sign) where a factor is: `sqrt((x - 3)*(x -
+            // 4))` ends at 3 and 4, `sqrt(q*sin(q))` at π (an adversarial tester: the steps that
+            // dropped them were `checked`, the draws never between the roots).
+            if depth > 0 {
+                if let Expr::Mul(a, b) | Expr::Div(a, b) = atom {
+                    for f in [a, b] {
+                        self.kink_at(&linear(self.model, f), 0.0, depth - 1);
+                    }
+                    return;
+                }
+                // And a power where its base is (`sqrt((q - 1)^3)` ends at 1, a reviewer).
+                if let Expr::Pow(base, _) = atom {
+                    return self.kink_at(&linear(self.model, base), 0.0, depth - 1);
+                }
+            }
         }
         // At 0 a kink is at no magnitude, but a definition may hide where parts meet in it, and
         // a log is 0 at 1 (`log(log(x))` ends at x = 1).

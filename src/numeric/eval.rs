@@ -51,6 +51,17 @@ const QUICK_STEP: f64 = 1e-4;
 /// How close (relative to its value, beyond both error bounds) a central difference over
 /// [`QUICK_STEP`] must come to a derivative in forward mode to confirm it without Ridders' table.
 const QUICK_AGREEMENT: f64 = 1e-7;
+/// The step, relative to the point (at least 1), of the difference that looks past the tables of a
+/// cross-check where they disagree with the dual ([`differences`]).
+const TINY_STEP: f64 = 1e-9;
+/// How close (relative to its value, beyond both error bounds) the difference over [`TINY_STEP`]
+/// must come to the dual: its truncation error is far below that for the functions of the course
+/// (a wrong dual, off by a millionth, still disagrees).
+const TINY_AGREEMENT: f64 = 1e-8;
+/// The most noise (relative to its value) the difference over [`TINY_STEP`] may carry to confirm
+/// the dual: rounding divided by so small a step is large where the value is large beside its
+/// derivative.
+const TINY_NOISE: f64 = 1e-7;
 /// The most elementary operations one evaluation may take.
 pub const EVAL_BUDGET: u64 = 5_000_000;
 /// An evaluation charges the file's meter of work (`crate::work`) in batches of this many
@@ -246,23 +257,38 @@ trait Kinded: Value {
     fn with_tangent(_value: Approx, _tangent: Approx) -> EvalResult<Self> {
         Err(EvalError::NotExact)
     }
-    /// `diff(body, x)` at `x0` in forward mode, where the kind can (floats): `None` where the
-    /// dual numbers cannot take it, and the caller takes finite differences; `NearKink` where
-    /// they meet a kink at the point, which no finite difference would tell better.
+    /// `diff(body, x)` at `x0` in forward mode, where the kind can (floats; see [`Forward`]);
+    /// `NearKink` where they meet a kink at the point, which no finite difference would tell
+    /// better.
     fn forward_diff(
         _ev: &mut Evaluator<'_, '_, Self>,
         _body: &Expr,
         _free: &[Option<i64>],
         _key: &EntryKey,
         _x0: Approx,
-    ) -> EvalResult<Option<Approx>> {
-        Ok(None)
+    ) -> EvalResult<Forward> {
+        Ok(Forward::Unavailable)
     }
     /// The first derivative of a function with body `body` at `x` in forward mode, where the kind
     /// can (floats): `None` where the dual numbers cannot take it.
     fn forward_apply<'a>(_ev: &mut Evaluator<'a, '_, Self>, _body: &'a Expr, _x: Approx) -> Option<Approx> {
         None
     }
+}
+
+/// What forward mode says of a derivative ([`Kinded::forward_diff`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Forward {
+    /// Its value, as precisely as a finite difference must be.
+    Value(Approx),
+    /// Bounds on it too wide to stand for it (an input of the large band through a fast
+    /// oscillation: `1e-12*sin(1e12*x)` has a derivative `cos(1e12*x)` known to 1e-4): finite
+    /// differences give the value, and where they fall outside these bounds they did not resolve
+    /// the function (steps far wider than its period average it away), and the sample is redrawn.
+    Bounds(Approx),
+    /// The dual numbers cannot take it (a construct without a dual rule, a nested derivative, a
+    /// value outside a domain, a kink within the margin): finite differences decide.
+    Unavailable,
 }
 
 impl Kinded for Approx {
@@ -282,7 +308,7 @@ impl Kinded for Approx {
         free: &[Option<i64>],
         key: &EntryKey,
         x0: Approx,
-    ) -> EvalResult<Option<Approx>> {
+    ) -> EvalResult<Forward> {
         ev.forward_diff(body, free, key, x0)
     }
     fn forward_apply<'a>(ev: &mut Evaluator<'a, '_, Approx>, body: &'a Expr, x: Approx) -> Option<Approx> {
@@ -1135,14 +1161,21 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     let x0a = self.entry(&key)?.approx();
                     let x0 = x0a.value;
                     let v = match V::forward_diff(self, body, free, &key, x0a)? {
-                        Some(d) => V::from_approx(d)?,
-                        None => {
+                        Forward::Value(d) => V::from_approx(d)?,
+                        forward => {
                             // The perturbed values carry error bounds (rounding, and the
                             // derivatives inside them): the differences divide them by the step.
                             let d = self.differences(x0, |ev, x, margin| {
                                 finite_approx(&ev.child_perturbing(&key, x, margin).eval(body, free)?)
                             })?;
-                            self.derivative_result(d)?
+                            let v = self.derivative_result(d)?;
+                            if let Forward::Bounds(b) = forward {
+                                let fd = v.approx();
+                                if (fd.value - b.value).abs() > b.error + fd.error {
+                                    return Err(EvalError::NotConverged);
+                                }
+                            }
+                            v
                         }
                     };
                     // `∂E/∂x` of an unknown node `E` by one of its dependencies is a number a hand
@@ -1801,33 +1834,28 @@ impl<'a, 'p> Evaluator<'a, 'p, Approx> {
     /// fixed (the semantics of [`Evaluator::child_perturbing`]). `None` where the duals cannot
     /// take it (a construct without a dual rule, a nested derivative, a value outside a domain,
     /// a kink within the margin, a tangent known less precisely than a finite difference must
-    /// be): finite differences decide then, as before.
+    /// be): finite differences decide then, as before (see [`Forward`]).
     ///
     /// A kink met at the point (a tie, an argument exactly at a jump or at a root's 0) is refused,
     /// not handed to finite differences: their symmetric differences of `sqrt(w^2)` at 0 are 0,
     /// and `diff(sqrt(w1^2 + w2^2), w1) = 0` at the origin was `checked` (an adversarial tester);
     /// where they would see the kink too, they refuse the same.
-    fn forward_diff(
-        &mut self,
-        body: &Expr,
-        free: &[Option<i64>],
-        key: &EntryKey,
-        x0a: Approx,
-    ) -> EvalResult<Option<Approx>> {
+    fn forward_diff(&mut self, body: &Expr, free: &[Option<i64>], key: &EntryKey, x0a: Approx) -> EvalResult<Forward> {
         let x0 = x0a.value;
         let d = match self.dual_child(Some((key.clone(), x0a))).eval(body, free) {
             Ok(v) => v.tangent,
             Err(EvalError::NearKink) => return Err(EvalError::NearKink),
-            Err(_) => return Ok(None),
+            Err(_) => return Ok(Forward::Unavailable),
         };
         if !precise_enough(d) {
-            return Ok(None);
+            let bounded = d.value.is_finite() && d.error.is_finite();
+            return Ok(if bounded { Forward::Bounds(d) } else { Forward::Unavailable });
         }
         let what = |model: &Model| format!("by `{}`", entry_key_text(model, key));
         self.cross_check(d, x0, what, |ev, x| {
             finite_approx(&ev.child_perturbing(key, x, KINK_MARGIN).eval(body, free)?)
         });
-        Ok(Some(d))
+        Ok(Forward::Value(d))
     }
 
     /// The first derivative of a function with body `body` at `x` in forward mode (`None` as for
@@ -1946,6 +1974,16 @@ fn differences(dual: Approx, x0: f64, mut f: impl FnMut(f64) -> EvalResult<Appro
             return Differences::Agree;
         }
         disagreement.get_or_insert(Differences::Disagree { value: fd.value, allowed });
+    }
+    // Both tables are blind to an oscillation faster than their smallest step (`x^2/2 +
+    // 1e-16*sin(1e8*x)`: they average it away and agree on `x`, an adversarial tester): one
+    // difference over a step far below theirs that confirms the dual, with little enough noise
+    // to tell a dual off by a millionth, shows they could not tell.
+    let tiny = central(&mut f, x0, TINY_STEP * x0.abs().max(1.0));
+    if tiny.is_ok_and(|(d, noise)| {
+        noise <= TINY_NOISE * d.abs() && (dual.value - d).abs() <= dual.error + noise + TINY_AGREEMENT * d.abs()
+    }) {
+        return Differences::CannotTell;
     }
     disagreement.unwrap_or(Differences::CannotTell)
 }
@@ -2077,5 +2115,20 @@ mod tests {
         assert!(calls.get() > 2);
         let calls = Cell::new(0);
         assert_eq!(differences(exact(1.0), 3e-5, counted(f64::abs, &calls)), Differences::CannotTell);
+    }
+
+    /// An oscillation faster than the table's steps is averaged away by them: they agree on the
+    /// derivative without it. One difference over a far smaller step sees it, so a right dual is
+    /// no disagreement (it was reported as an internal error: an adversarial tester); a wrong one
+    /// still is.
+    #[test]
+    fn a_fast_oscillation_the_tables_cannot_see_is_no_disagreement() {
+        let f = |x: f64| x * x / 2.0 + 1e-16 * (1e8 * x).sin();
+        let x0: f64 = -0.007_117_56;
+        let right = x0 + 1e-8 * (1e8 * x0).cos();
+        assert_eq!(differences(exact(right), x0, counted(f, &Cell::new(0))), Differences::CannotTell);
+        let wrong = right * (1.0 + 1e-6);
+        let said = differences(exact(wrong), x0, counted(f, &Cell::new(0)));
+        assert!(matches!(said, Differences::Disagree { .. }), "{said:?}");
     }
 }

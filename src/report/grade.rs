@@ -56,6 +56,9 @@ fn submission(out: &mut Buffer, g: &SubmissionGrade, color: bool) -> std::io::Re
     for d in &g.derivations {
         derivation(out, &g.source, d)?;
     }
+    for note in g.replaced_notes() {
+        writeln!(out, "  {note}")?;
+    }
     for span in &g.unmatched {
         let line = line_col(&g.source, span.start).0;
         writeln!(out, "  the derivation at line {line} matches none of the reference's (not graded)")?;
@@ -412,6 +415,7 @@ fn gradescope_json<'a>(g: &'a SubmissionGrade, provenance: &'a Provenance) -> Gr
     for d in &g.model_changes {
         items.push(format!("model: {}", markdown(&located(&g.source, d))));
     }
+    items.extend(g.replaced_notes());
     for span in &g.unmatched {
         let line = line_col(&g.source, span.start).0;
         items.push(format!("the derivation at line {line} matches none of the reference's (not graded)"));

@@ -112,6 +112,9 @@ pub fn constant_value(e: &Expr) -> Option<BigRational> {
 /// `w - lr * diff(L, w)` copies `w` and the rate, it does not round them, so they are not widened
 /// (widened, `0.5` would stand for [0.45, 0.55] and hide a gradient of -6 for -8). A number the
 /// derivation never reads is widened, and a step that is one number alone stays a rounded result.
+/// So is a number the head writes (`1 - 0.001 * 0.3`) where a step copies it (widened, the rate
+/// `0.001` stood for ±50% and `≈ 1 - 0.001 * 0.2` was `checked`, a student tester): see
+/// [`exact_where_copied`].
 /// (A rounded intermediate that equals a given number the derivation reads is taken as that
 /// number: `4 * 0.5` for `4 * sigmoid(w * x)` with `w = 0.5`; documented in language.md.)
 pub(super) fn given_numbers_exact(model: &mut Model) {
@@ -123,9 +126,6 @@ pub(super) fn given_numbers_exact(model: &mut Model) {
             EntryKind::Input(_) | EntryKind::Unknown(_) => None,
         })
         .collect();
-    if given.iter().all(Option::is_none) {
-        return;
-    }
     let bodies: Vec<Option<Expr>> = model
         .entries
         .iter()
@@ -137,14 +137,85 @@ pub(super) fn given_numbers_exact(model: &mut Model) {
     for d in &mut model.derivations {
         let mut read: Vec<BigRational> = Vec::new();
         named_numbers(&d.head, &bodies, &given, &mut read);
+        let mut in_head = Vec::new();
+        written_numbers(&d.head, Place::Whole, false, &mut in_head);
         for s in &mut d.steps {
             if !read.is_empty() && !whole_numbers(&s.expr) {
                 read.sort();
                 read.dedup();
                 s.expr = exact_where_given(&s.expr, &read);
             }
+            if !in_head.is_empty() && !whole_numbers(&s.expr) {
+                let unclaimed = std::cell::RefCell::new(in_head.clone());
+                s.expr = exact_where_copied(&s.expr, Place::Whole, false, &unclaimed);
+            }
             named_numbers(&s.expr, &bodies, &given, &mut read);
         }
+    }
+}
+
+/// A number as written in an expression: its value with its sign, its half unit (the digits
+/// written) and the operation it is an operand of.
+#[derive(Debug, Clone, PartialEq)]
+struct Written {
+    value: BigRational,
+    half_unit: BigRational,
+    place: Place,
+}
+
+/// What a number is an operand of (a negation looked through).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Place {
+    Whole,
+    Of(std::mem::Discriminant<Expr>),
+    Builtin(crate::builtin::Builtin),
+}
+
+impl Place {
+    fn of(e: &Expr) -> Place {
+        match e {
+            Expr::Builtin(b, _, _) => Place::Builtin(*b),
+            e => Place::Of(std::mem::discriminant(e)),
+        }
+    }
+}
+
+/// The numbers an expression writes (of a head: given, never rounded), at `place`.
+fn written_numbers(e: &Expr, place: Place, negated: bool, out: &mut Vec<Written>) {
+    match e {
+        Expr::Const(l) => {
+            if let Some(half_unit) = &l.half_unit {
+                let value = if negated { -l.value.clone() } else { l.value.clone() };
+                out.push(Written { value, half_unit: half_unit.clone(), place });
+            }
+        }
+        Expr::Neg(a) => written_numbers(a, place, !negated, out),
+        _ => e.for_each_child(|c| written_numbers(c, Place::of(e), false, out)),
+    }
+}
+
+/// `e` with each number that copies one the head writes exact: the same value and sign, the same
+/// digits, in the same place (an operand of the same operation), each of the head's copied once.
+/// A rounded intermediate rarely matches all of that: `0.3 * 0.30` after `0.3 * exp(-1.2)`,
+/// `2 * 0.23` after `2 * tanh(0.23)`, `-0.5` for a `0.5` (a reviewer and a second tester: a
+/// first version matched values alone, and right rounded steps were `wrong`).
+fn exact_where_copied(e: &Expr, place: Place, negated: bool, unclaimed: &std::cell::RefCell<Vec<Written>>) -> Expr {
+    match e {
+        Expr::Const(l) if l.point => {
+            let Some(half_unit) = &l.half_unit else { return e.clone() };
+            let value = if negated { -l.value.clone() } else { l.value.clone() };
+            let written = Written { value, half_unit: half_unit.clone(), place };
+            let mut pool = unclaimed.borrow_mut();
+            match pool.iter().position(|w| *w == written) {
+                Some(k) => {
+                    pool.remove(k);
+                    Expr::Const(Box::new(Literal { half_unit: None, ..(**l).clone() }))
+                }
+                None => e.clone(),
+            }
+        }
+        Expr::Neg(a) => Expr::Neg(Box::new(exact_where_copied(a, place, !negated, unclaimed))),
+        _ => e.map_children(|c| exact_where_copied(c, Place::of(e), false, unclaimed)),
     }
 }
 
