@@ -165,6 +165,29 @@ fn odd_input_is_an_error_not_a_panic() {
     }
 }
 
+/// Malformed brackets say what is wrong with them (a student tester was told "cannot read `(`
+/// here", and of `\right =` only that no derivation was found); an element of a function's value
+/// says how to write one.
+#[test]
+fn a_bracket_that_is_not_closed_says_so() {
+    for (answer, message) in [
+        ("$$ \\frac{d}{dx} (x^2 + 1 = 2x $$\n", "1:17 this `(` is never closed"),
+        ("$$ \\frac{d}{dx} x^2 + 1) = 2x $$\n", "1:24 this `)` closes nothing"),
+        ("$$ \\frac{d}{dx} \\left( x^2 \\right = 2x $$\n", "a `\\left` or `\\right` without its delimiter"),
+    ] {
+        let report = check(answer, AnswerKind::Markdown, "var x\n");
+        let found = errors(&report);
+        assert!(found.len() == 1 && found[0].contains(message), "{answer}: {found:?}");
+    }
+    let report = check(
+        "$$ L = -\\log \\operatorname{softmax}(z)_y $$\n",
+        AnswerKind::Markdown,
+        "index k in 1..K\nvar z[k], y\nlet L = -log(exp(z[1]))\n",
+    );
+    let hints: Vec<String> = report.errors.iter().flat_map(|d| d.hints.clone()).collect();
+    assert!(hints.iter().any(|h| h.contains("name the vector in the model")), "{:?} {hints:?}", errors(&report));
+}
+
 /// The round trip: every file of derivations/ and derivations/generated/ rendered as LaTeX
 /// (`render --to latex`) reads back, against its own declarations, with no error, to the same
 /// derivations: as many, with as many steps and the same relations, and the head and every step

@@ -891,6 +891,17 @@ fn unexpected(n: &Node) -> Diagnostic {
              on a row of its own (`\\\\`)",
         );
     }
+    // A bracket that is never closed, or closes nothing (a student was told "cannot read `(`
+    // here", where a brace that is never closed is named as such).
+    if let Node::Sym(c @ ('(' | '['), span) = n {
+        let close = if *c == '(' { ')' } else { ']' };
+        return Diagnostic::error(*span, format!("this `{c}` is never closed"))
+            .with_hint(format!("add the `{close}` where what it holds ends"));
+    }
+    if let Node::Sym(c @ (')' | ']'), span) = n {
+        return Diagnostic::error(*span, format!("this `{c}` closes nothing"))
+            .with_hint("remove it, or add the bracket it closes where what it holds starts");
+    }
     if let Node::Paren('{', ..) = n {
         return Diagnostic::error(n.span(), "a set or a condition in braces, `\\{…\\}`, is not read")
             .with_hint("an indicator is written `\\mathbb{1}[y = k]` (the Kronecker delta `\\delta_{yk}`); group with `\\left( … \\right)`");
@@ -1307,8 +1318,16 @@ impl<'a> P<'a> {
                         };
                     }
                     if let Some(s) = &sub {
-                        return Err(Diagnostic::error(join_all(s, span), "a subscript on this cannot be read")
-                            .with_hint("subscripts belong to names: `s_c`"));
+                        // `\operatorname{softmax}(z)_y`: an element of a bracket or of a function's
+                        // value (a student was told only that subscripts belong to names).
+                        let hint = if matches!(*base, Node::Paren(..)) {
+                            "an element of a bracket or of a function's value is not read: name the vector in the model (`let p[k] = exp(z[k]) / sum(j, exp(z[j]))`) and write its element, `p_y`"
+                        } else {
+                            "subscripts belong to names: `s_c`"
+                        };
+                        return Err(
+                            Diagnostic::error(join_all(s, span), "a subscript on this cannot be read").with_hint(hint)
+                        );
                     }
                     if primes > 0 {
                         return Err(Diagnostic::error(span, "a prime on this cannot be read")

@@ -195,6 +195,12 @@ pub fn parse_math(text: &str, base: usize) -> Result<Vec<Node>, Diagnostic> {
     Ok(match_parens(out))
 }
 
+/// What may follow `\left` and `\right`.
+const DELIMITERS: [&str; 24] = [
+    "(", ")", "[", "]", "\\{", "\\}", "\\lbrace", "\\rbrace", "|", "\\|", "\\Vert", "\\vert", "\\lvert", "\\rvert",
+    "\\lVert", "\\rVert", ".", "\\langle", "\\rangle", "/", "\\lfloor", "\\rfloor", "\\lceil", "\\rceil",
+];
+
 /// The first construct TeX would not typeset as written: a `\left` without its `\right`, a `{`
 /// never closed, a `^` or `_` without its script. Read as it stands, it would hide the rest of
 /// its block (an unclosed `\left(` holds the `=` after it: the block would have no equation and be
@@ -209,6 +215,25 @@ fn unclosed(root: &SyntaxNode) -> Option<(SyntaxElement, &'static str, &'static 
                     "this `\\left` is never closed by a `\\right`",
                     "close it before the relation: `\\left( … \\right)`",
                 ));
+            }
+            // `\left( x^2 \right = 2x`: the `=` taken for the delimiter, and the block had no
+            // equation ("no derivation was found", a student tester).
+            SyntaxKind::ItemLR => {
+                let no_delimiter = n.children().filter(|c| c.kind() == SyntaxKind::ClauseLR).find(|c| {
+                    let sym: String = c
+                        .children_with_tokens()
+                        .filter(|x| x.kind() != SyntaxKind::ClauseCommandName)
+                        .map(|x| x.to_string())
+                        .collect();
+                    !DELIMITERS.contains(&sym.trim())
+                });
+                if let Some(clause) = no_delimiter {
+                    return Some((
+                        SyntaxElement::Node(clause),
+                        "a `\\left` or `\\right` without its delimiter",
+                        "write the delimiter right after it: `\\left(` … `\\right)`",
+                    ));
+                }
             }
             SyntaxKind::ItemCurly if n.last_token().is_none_or(|t| t.kind() != SyntaxKind::TokenRBrace) => {
                 return Some((SyntaxElement::Node(n), "this `{` is never closed", "close the group with `}`"));

@@ -25,7 +25,10 @@ impl Resolver {
         let mut d = Diagnostic::error(name.span, format!("unknown name `{}`", name.name));
         // `dL` of `dL/dz`: the Leibniz notation of a derivative, written as a name.
         let differential = name.name.strip_prefix('d').filter(|rest| candidates.iter().any(|c| c == rest));
-        if let Some(rest) = differential {
+        if name.name == "d" {
+            // `d/dx(x^2)` (a student tester was asked "did you mean `x`?").
+            d = d.with_hint("a derivative is written `diff(x^2, x)` or `∂(x^2)/∂x`; `d/dx` is not read");
+        } else if let Some(rest) = differential {
             d = d.with_hint(format!(
                 "a derivative is written `∂{rest}/∂…` or `diff({rest}, …)`; `d{rest}` is read as one name"
             ));

@@ -767,6 +767,14 @@ fn parameters_and_sum_indices_are_candidates_too() {
     assert_eq!(only_error("derive sum(pos in 1..3, pox)\n  = 0\n").hints, ["did you mean `pos`?"]);
 }
 
+/// `d/dx(x^2)`: the blackboard's derivative (a student tester was asked "did you mean `x`?").
+#[test]
+fn a_leibniz_d_says_how_a_derivative_is_written() {
+    let (_, errors) = reported("var x\nderive d/dx(x^2)\n  = 2*x\n");
+    let d = errors.iter().find(|e| e.message == "unknown name `d`").expect("the `d`");
+    assert_eq!(d.hints, ["a derivative is written `diff(x^2, x)` or `∂(x^2)/∂x`; `d/dx` is not read"]);
+}
+
 #[test]
 fn a_name_far_from_every_declared_one_gets_a_declaration_hint() {
     assert_eq!(
