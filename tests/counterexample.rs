@@ -172,3 +172,27 @@ fn the_sample_shown_tells_the_two_values_apart() {
     let (left, right) = (c.left.expect("a value"), c.right.expect("a value"));
     assert!((left - right).abs() >= 1e-3 * left.abs().max(right.abs()), "{left} against {right}");
 }
+
+/// A derivative by a node of the student's own that what it differentiates is not computed from
+/// is 0 (language.md §3.3): the cause says so, not "a term is missing" (a TA tester's student
+/// defined `zz` beside the sheet's `z`). By hand: h = σ(w x + b) does not read zz = x w, so
+/// ∂h/∂zz = 0 under the perturbation semantics, and the step is 0 where ∂h/∂w = σ'(z) x is not.
+#[test]
+fn a_derivative_by_a_node_that_is_not_read_says_so() {
+    let source = "var x, w, b\nlet z = w*x + b\nlet zz = x*w\nlet h = sigmoid(z)\n\
+                  derive diff(h, w)\n  = diff(h, zz) * diff(zz, w)\n  = sigmoid'(z) * x\n";
+    let report = gradproof::check_source("own.deriv", source.as_bytes(), &gradproof::check::CheckOptions::default());
+    let steps = &report.derivations[0].steps;
+    assert_eq!(
+        steps[0].cause,
+        Some(gradproof::check::Cause::NotComputedFrom { node: "h".to_string(), by: "zz".to_string() })
+    );
+    // The next step carries nothing of it: it is the head again.
+    assert!(!matches!(steps[1].cause, Some(gradproof::check::Cause::NotComputedFrom { .. })));
+    // Through the node the derivative is the chain rule's, and no such cause is given.
+    let through = "var x, w, b\nlet zz = x*w\nlet z = zz + b\nlet h = sigmoid(z)\n\
+                   derive diff(h, w)\n  = diff(h, zz) * diff(zz, w)\n  = sigmoid'(z) * x\n";
+    let report =
+        gradproof::check_source("through.deriv", through.as_bytes(), &gradproof::check::CheckOptions::default());
+    assert!(report.derivations[0].steps.iter().all(|s| s.cause.is_none()), "{:?}", report.derivations[0].steps);
+}

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::diagnose::{diagnose, Against, Cause};
+use super::diagnose::{derivative_by_unread_node, diagnose, Against, Cause};
 use super::evaluate::{
     best_known, error_text, expr_at, float_of, narrower_within, precise_point, value_shown, Evaluated, Point,
     PrecisePoint, PRECISIONS,
@@ -296,7 +296,17 @@ pub(super) fn judge(
     let agreeing = outcomes.iter().filter(|o| **o == PairOutcome::Agree).count();
     if !bad.is_empty() {
         let Some(lowered) = lowered else { return (Verdict::Wrong, String::new(), None, None) };
-        let cause = diagnose(model, evaluated, &outcomes, &cover.sizes, a, b);
+        let mut cause = diagnose(model, evaluated, &outcomes, &cover.sizes, a, b);
+        // A derivative by a node of the step's own that what it differentiates is not computed
+        // from is 0, and names the mistake better than "a term is missing" (a TA tester: a
+        // student's `let zz[j] = s[j] / sqrt(dk)` and `diff(alpha[j], zz[m])`). Not where the
+        // step before has it too: it carries it.
+        if matches!(cause, None | Some(Cause::ZeroStep | Cause::Offset(_))) {
+            let unread = derivative_by_unread_node(model, expr_at(d, b));
+            if unread.is_some() && unread != derivative_by_unread_node(model, expr_at(d, a)) {
+                cause = unread.map(|(node, by)| Cause::NotComputedFrom { node, by });
+            }
+        }
         // The point shown is one of the cause's: where one side is undefined, for that cause (a
         // tester: "not defined for the same inputs" above two values, `(x^2)^(1/n)` and
         // `x^(2/n)` at n = 2).

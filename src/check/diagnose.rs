@@ -5,7 +5,7 @@
 use super::compare::PairOutcome;
 use super::evaluate::{float_of, Evaluated, Point};
 use crate::diagnostic::Span;
-use crate::model::{IndexId, Model};
+use crate::model::{expr_text, EntryId, EntryKind, Expr, IndexId, Model};
 
 /// The likely mistake behind a wrong step: its kind, with the data that names it. Decide by the
 /// kind, never by the words a report gives it.
@@ -22,6 +22,15 @@ pub enum Cause {
     Offset(Constant),
     /// The step is 0 at every sample, the step before is not: a term is missing.
     ZeroStep,
+    /// The step takes a derivative by a defined node that what it differentiates is not computed
+    /// from (`diff(alpha[j], zz[m])` with a `let zz[j] = …` of the student's own that `alpha`
+    /// never reads): that derivative is 0 (language.md §3.3), which is rarely what was meant.
+    NotComputedFrom {
+        /// What is differentiated, as written in the model's terms.
+        node: String,
+        /// The node it is differentiated by.
+        by: String,
+    },
     /// A number rounded, written with `=` (`= 0.04211` for 0.008/0.19): the step holds as the `≈`
     /// step it likely means, by the rounding rule or the tolerance in force.
     Rounded,
@@ -354,6 +363,58 @@ pub(super) fn small_fraction(x: f64) -> Option<Fraction> {
         }
     }
     None
+}
+
+/// The first derivative in `e` by a defined node that what it differentiates is not computed from,
+/// directly or through other nodes and functions: the two as text (see [`Cause::NotComputedFrom`]).
+pub(super) fn derivative_by_unread_node(model: &Model, e: &Expr) -> Option<(String, String)> {
+    let mut found = None;
+    fn walk(model: &Model, e: &Expr, found: &mut Option<(String, String)>) {
+        if found.is_some() {
+            return;
+        }
+        if let Expr::Diff(body, target) = e {
+            let defined = matches!(model.entries[target.entry].kind, EntryKind::Defined(_));
+            let mut seen = vec![false; model.entries.len()];
+            if defined && !reads(model, body, target.entry, &mut seen, 0) {
+                let by = expr_text(model, &Expr::Entry(target.clone()));
+                *found = Some((expr_text(model, body), by));
+                return;
+            }
+        }
+        e.for_each_child(|c| walk(model, c, found));
+    }
+    walk(model, e, &mut found);
+    found
+}
+
+/// Whether `e` reads entry `target`, directly or through the definitions, dependencies and
+/// functions it uses (`seen` marks the entries looked into; `depth` bounds the functions).
+fn reads(model: &Model, e: &Expr, target: EntryId, seen: &mut [bool], depth: usize) -> bool {
+    let mut any = match e {
+        Expr::Entry(r) => entry_reads(model, r.entry, target, seen, depth),
+        Expr::Apply(f, _, _) if depth < 16 => reads(model, &model.user_functions[*f].body, target, seen, depth + 1),
+        _ => false,
+    };
+    if !any {
+        e.for_each_child(|c| any = any || reads(model, c, target, seen, depth));
+    }
+    any
+}
+
+/// Whether entry `id` is `target` or is computed from it (see [`reads`]).
+fn entry_reads(model: &Model, id: EntryId, target: EntryId, seen: &mut [bool], depth: usize) -> bool {
+    if id == target {
+        return true;
+    }
+    if std::mem::replace(&mut seen[id], true) {
+        return false;
+    }
+    match &model.entries[id].kind {
+        EntryKind::Defined(body) => reads(model, body, target, seen, depth),
+        EntryKind::Unknown(deps) => deps.iter().any(|d| entry_reads(model, d.entry, target, seen, depth)),
+        EntryKind::Input(_) => false,
+    }
 }
 
 #[cfg(test)]

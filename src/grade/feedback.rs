@@ -170,6 +170,9 @@ pub fn cause_text(cause: &Cause) -> String {
         }
         Cause::Offset(c) => format!("differs by the constant {} (a missing or extra term)", constant_text(*c)),
         Cause::ZeroStep => "this step is 0 but the step before is not (a term is missing)".to_string(),
+        Cause::NotComputedFrom { node, by } => format!(
+            "`{node}` is not computed from `{by}`, so its derivative by `{by}` is 0: a derivative by a node counts only what is computed through it (write `{node}` through `{by}`, or take the derivative by what `{node}` is computed from)"
+        ),
         Cause::Rounded => {
             "a rounded value written with `=`: it holds as `≈` (write `≈` for a rounded number)".to_string()
         }
