@@ -1843,14 +1843,22 @@ fn a_part_answered_twice_is_graded_on_the_first_answer_and_flagged() {
     let right = "derive \"squared error\" diff((w*x + b - y)^2, w)\n  = 2*(w*x + b - y) * diff(w*x + b - y, w)\n\
                  = 2*(w*x + b - y) * x\n  = 2*x*(w*x + b - y)\n";
     let side = "derive diff((w*x + b - y)^2, w)\n  = 2*x*(w*x + b - y)\n";
-    for (text, full) in [(format!("{wrong}\n# second try\n{right}"), false), (format!("{right}\n{side}"), true)] {
+    // A named answer with its head reordered before an unnamed check written like the reference's
+    // head: the named one is the answer (a second reviewer: the check took the part, 2 of 6).
+    let reordered = right.replace("diff((w*x + b - y)^2, w)\n", "diff((x*w + b - y)^2, w)\n");
+    assert_ne!(reordered, right);
+    for (text, full) in [
+        (format!("{wrong}\n# second try\n{right}"), false),
+        (format!("{right}\n{side}"), true),
+        (format!("{reordered}\n{side}"), true),
+    ] {
         let g = grade_text(&text, &GradeOptions::default());
         let d = g.derivations.iter().find(|d| d.name == "squared error").expect("the part");
         assert_eq!(d.score == d.max_score, full, "{text}");
         assert!(g.unmatched.is_empty());
         assert_eq!(g.review.len(), 1, "{:?}", g.review);
         assert!(
-            g.review[0].contains("answers \"squared error\" again and is not graded: only the first answer, at line"),
+            g.review[0].contains("answers \"squared error\" too and is not graded: the one at line"),
             "{:?}",
             g.review
         );

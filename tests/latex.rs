@@ -528,7 +528,7 @@ let Z1[i,j] = V[i,j]
         (model, r"x."),
         (powers, r"\sigma_i^2"),
         (powers, r"\sigma_i"),
-        (model, r"\tanh^2(x) + \sin^2 x"),
+        (model, r"\tanh^2(x) + \sin^2 x + \ln^2 x"),
         // Refused.
         (model, r"\sum_1^2 s_c^{t-1}"),
         (model, r"\sum s_c^{t-1}"),

@@ -177,11 +177,15 @@ fn a_number_the_head_writes_copied_into_a_step_is_exact() {
     assert_verdicts("derive 1 - 1e-3 * 0.3\n  ≈ 1 - 0.001 * 0.2\n", &[Wrong]);
     // A rounded intermediate that equals a number of the head is still rounded where it is not
     // the head's copied: other digits (0.30 for exp(-1.2) = 0.3012 beside the head's 0.3), another
-    // place (tanh(0.23) = 0.2260 → 0.23 as a factor, the head's 0.23 an argument), another sign,
-    // or the head's number copied already (a reviewer and a second tester: a first version
+    // place (tanh(0.23) = 0.2260 → 0.23 as a factor, the head's 0.23 an argument; the right
+    // operand for the head's left one), another sign, or the head's number copied already (a reviewer and a second tester: a first version
     // matched values alone, and these right steps were `wrong`). By hand, each within its rounding.
     assert_verdicts("derive 0.3 * exp(-1.2)\n  ≈ 0.3 * 0.30\n  ≈ 0.090\n", &[Checked, Checked]);
     assert_verdicts("derive 2 * tanh(0.23)\n  ≈ 2 * 0.23\n", &[Checked]);
     assert_verdicts("derive 0.5 - exp(-0.7)\n  ≈ 0.5 - 0.5\n", &[Checked]);
     assert_verdicts("derive 0.3 * exp(-1.2)\n  ≈ 0.3 * 0.3\n", &[Checked]);
+    // Where the head's number was computed away (0.5 * 0.25 = 0.125), a rounded 0.5 for
+    // tanh(0.55) = 0.50052 stands elsewhere (a second reviewer: a first version compared the
+    // operation alone). By hand: 0.125 + 2 * 0.50052 = 1.12604, within 0.125 + 2 * [0.45, 0.55].
+    assert_verdicts("derive 0.5 * 0.25 + 2 * tanh(0.55)\n  ≈ 0.125 + 2 * 0.5\n", &[Checked]);
 }

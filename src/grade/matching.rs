@@ -385,7 +385,17 @@ pub(super) fn match_derivations(
         if theirs.iter().filter(|t| **t == theirs[r]).count() > 1 {
             continue;
         }
-        if let Some(s) = (0..taken.len()).find(|&s| !taken[s] && mine[s].as_ref() == Some(&theirs[r])) {
+        // (Not an unnamed one where a derivation has this part's name: that is the answer, and
+        // the unnamed one a check beside it; a second reviewer: a named answer with its head
+        // reordered scored 2 of 6 for an unnamed check written like the reference's head.)
+        let named = reference.derivations[r]
+            .written_name
+            .as_ref()
+            .is_some_and(|name| combined.derivations.iter().any(|d| d.name.as_ref() == Some(name)));
+        let candidate = |s: usize| {
+            !taken[s] && mine[s].as_ref() == Some(&theirs[r]) && !(named && combined.derivations[s].name.is_none())
+        };
+        if let Some(s) = (0..taken.len()).find(|&s| candidate(s)) {
             taken[s] = true;
             written_alike[r] = Some(s);
         }

@@ -145,7 +145,7 @@ impl SubmissionGrade {
         let line = |s: &Span| line_col(&self.source, s.start).0;
         let notes = self.replaced.iter().map(|r| {
             format!(
-                "the derivation at line {} answers \"{}\" again and is not graded: only the first answer, at line {}, is",
+                "the derivation at line {} answers \"{}\" too and is not graded: the one at line {} is",
                 line(&r.further),
                 r.name,
                 line(&r.graded)
@@ -452,7 +452,7 @@ fn grade_combined(
     for s in
         (0..combined.derivations.len()).filter(|s| !taken.contains(s) && combined.derivations[*s].resolved.is_some())
     {
-        match answered_again(&combined, &taken, s) {
+        match answered_again(&combined, &matches, s) {
             Some((graded, name)) => replaced.push(Replaced { further: combined.derivations[s].span, graded, name }),
             None => unmatched.push(combined.derivations[s].span),
         }
@@ -474,19 +474,25 @@ fn grade_combined(
     grade
 }
 
-/// Where derivation `s`, which no part took, answers a part that one did (`taken`) again: it has
-/// that one's name, or no name of its own and its head written alike. That one's `derive` line
-/// and its name (its head where it has none).
-fn answered_again(combined: &Combined, taken: &[usize], s: usize) -> Option<(Span, String)> {
+/// Where derivation `s`, which no part took, answers a part that another one did (`matches`):
+/// it has that one's name, or no name of its own and its head written as that one's or as the
+/// part's in the reference. That one's `derive` line and the part's name (its head where it has
+/// none).
+fn answered_again(combined: &Combined, matches: &[Option<Match>], s: usize) -> Option<(Span, String)> {
     let mine = &combined.derivations[s];
-    let head = |d: &SubmissionDerivation| {
-        d.resolved.map(|id| expr_text(&combined.model, &combined.model.derivations[id].head))
-    };
-    let graded = taken.iter().map(|&t| &combined.derivations[t]).find(|d| match &mine.name {
-        Some(name) => d.name.as_ref() == Some(name),
-        None => head(mine).is_some() && head(d) == head(mine),
+    let text = |id: usize| expr_text(&combined.model, &combined.model.derivations[id].head);
+    let head = |d: &SubmissionDerivation| d.resolved.map(text);
+    let (r, m) = matches.iter().enumerate().find_map(|(r, m)| {
+        let m = m.as_ref()?;
+        let graded = &combined.derivations[m.sub];
+        let same = match &mine.name {
+            Some(name) => graded.name.as_ref() == Some(name),
+            None => head(mine).is_some_and(|h| Some(&h) == head(graded).as_ref() || h == text(combined.reference[r])),
+        };
+        same.then_some((r, m))
     })?;
-    Some((graded.span, graded.name.clone().or_else(|| head(graded)).unwrap_or_default()))
+    let graded = &combined.derivations[m.sub];
+    Some((graded.span, graded.name.clone().unwrap_or_else(|| text(combined.reference[r]))))
 }
 
 /// Why a person should look at a graded submission (see [`SubmissionGrade::review`]), given what
@@ -785,7 +791,7 @@ fn grade_derivations(
                     // that started from rounded numbers was told only "missing").
                     let taken: Vec<usize> = matches.iter().flatten().map(|m| m.sub).collect();
                     let unmatched: Vec<String> = (0..combined.derivations.len())
-                        .filter(|&k| !taken.contains(&k) && answered_again(combined, &taken, k).is_none())
+                        .filter(|&k| !taken.contains(&k) && answered_again(combined, matches, k).is_none())
                         .map(|k| line_col(source, combined.derivations[k].span.start).0.to_string())
                         .collect();
                     let others = match unmatched.as_slice() {

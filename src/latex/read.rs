@@ -3133,7 +3133,7 @@ fn names_something(n: &Node) -> bool {
 }
 
 /// The functions whose name may carry a power of their value (`\sin^2 x`, `\tanh^2(x)`).
-const POWER_ON_NAME: [&str; 7] = ["sin", "cos", "tan", "sinh", "cosh", "tanh", "log"];
+const POWER_ON_NAME: [&str; 8] = ["sin", "cos", "tan", "sinh", "cosh", "tanh", "log", "ln"];
 
 /// A product `a b \frac{\partial r}{\partial w} c` that an operator by `r` takes, split before its
 /// first factor after the first that is a derivative of `r` itself (transposed or not): `a b`, and

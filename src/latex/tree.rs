@@ -196,9 +196,10 @@ pub fn parse_math(text: &str, base: usize) -> Result<Vec<Node>, Diagnostic> {
 }
 
 /// What may follow `\left` and `\right`.
-const DELIMITERS: [&str; 24] = [
+const DELIMITERS: [&str; 32] = [
     "(", ")", "[", "]", "\\{", "\\}", "\\lbrace", "\\rbrace", "|", "\\|", "\\Vert", "\\vert", "\\lvert", "\\rvert",
-    "\\lVert", "\\rVert", ".", "\\langle", "\\rangle", "/", "\\lfloor", "\\rfloor", "\\lceil", "\\rceil",
+    "\\lVert", "\\rVert", ".", "\\langle", "\\rangle", "/", "\\lfloor", "\\rfloor", "\\lceil", "\\rceil", "<", ">",
+    "\\lbrack", "\\rbrack", "\\lgroup", "\\rgroup", "\\lparen", "\\rparen",
 ];
 
 /// The first construct TeX would not typeset as written: a `\left` without its `\right`, a `{`

@@ -221,6 +221,12 @@ pub fn localise_only(
 /// name, or puts in or takes out a size or an index (`1/N` of a mean, `delta(i, j)` for `1`,
 /// which vanish or agree at size 1).
 fn cause_says_less(model: &Model, repair: &Repair, step: &crate::check::StepResult) -> bool {
+    // A derivative by a node that what it differentiates does not read may be a right 0 (a chain
+    // rule over every node has such terms): where a change makes the step follow, that change is
+    // the mistake (a second reviewer: the cause blamed `diff(r^2, q)`, the repair `w` for `x`).
+    if matches!(step.cause, Some(Cause::NotComputedFrom { .. })) {
+        return true;
+    }
     let sized = match &step.cause {
         Some(Cause::LargerSizes { .. }) => true,
         Some(Cause::DomainMismatch) => {

@@ -138,7 +138,7 @@ pub(super) fn given_numbers_exact(model: &mut Model) {
         let mut read: Vec<BigRational> = Vec::new();
         named_numbers(&d.head, &bodies, &given, &mut read);
         let mut in_head = Vec::new();
-        written_numbers(&d.head, Place::Whole, false, &mut in_head);
+        written_numbers(&d.head, &mut Vec::new(), false, &mut in_head);
         for s in &mut d.steps {
             if !read.is_empty() && !whole_numbers(&s.expr) {
                 read.sort();
@@ -147,7 +147,7 @@ pub(super) fn given_numbers_exact(model: &mut Model) {
             }
             if !in_head.is_empty() && !whole_numbers(&s.expr) {
                 let unclaimed = std::cell::RefCell::new(in_head.clone());
-                s.expr = exact_where_copied(&s.expr, Place::Whole, false, &unclaimed);
+                s.expr = exact_where_copied(&s.expr, &mut Vec::new(), false, &unclaimed);
             }
             named_numbers(&s.expr, &bodies, &given, &mut read);
         }
@@ -155,56 +155,71 @@ pub(super) fn given_numbers_exact(model: &mut Model) {
 }
 
 /// A number as written in an expression: its value with its sign, its half unit (the digits
-/// written) and the operation it is an operand of.
+/// written) and where it stands.
 #[derive(Debug, Clone, PartialEq)]
 struct Written {
     value: BigRational,
     half_unit: BigRational,
-    place: Place,
+    place: Vec<Place>,
 }
 
-/// What a number is an operand of (a negation looked through).
+/// One level of where a number stands: the operation (a builtin by name) and which of its operands
+/// holds the number (a negation is looked through).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Place {
-    Whole,
-    Of(std::mem::Discriminant<Expr>),
-    Builtin(crate::builtin::Builtin),
+    Of(std::mem::Discriminant<Expr>, usize),
+    Builtin(crate::builtin::Builtin, usize),
 }
 
 impl Place {
-    fn of(e: &Expr) -> Place {
+    fn of(e: &Expr, operand: usize) -> Place {
         match e {
-            Expr::Builtin(b, _, _) => Place::Builtin(*b),
-            e => Place::Of(std::mem::discriminant(e)),
+            Expr::Builtin(b, _, _) => Place::Builtin(*b, operand),
+            e => Place::Of(std::mem::discriminant(e), operand),
         }
     }
 }
 
-/// The numbers an expression writes (of a head: given, never rounded), at `place`.
-fn written_numbers(e: &Expr, place: Place, negated: bool, out: &mut Vec<Written>) {
+/// The numbers an expression writes (of a head: given, never rounded), each with where it stands
+/// below `place`.
+fn written_numbers(e: &Expr, place: &mut Vec<Place>, negated: bool, out: &mut Vec<Written>) {
     match e {
         Expr::Const(l) => {
             if let Some(half_unit) = &l.half_unit {
                 let value = if negated { -l.value.clone() } else { l.value.clone() };
-                out.push(Written { value, half_unit: half_unit.clone(), place });
+                out.push(Written { value, half_unit: half_unit.clone(), place: place.clone() });
             }
         }
         Expr::Neg(a) => written_numbers(a, place, !negated, out),
-        _ => e.for_each_child(|c| written_numbers(c, Place::of(e), false, out)),
+        _ => {
+            let mut operand = 0;
+            e.for_each_child(|c| {
+                place.push(Place::of(e, operand));
+                written_numbers(c, place, false, out);
+                place.pop();
+                operand += 1;
+            });
+        }
     }
 }
 
 /// `e` with each number that copies one the head writes exact: the same value and sign, the same
-/// digits, in the same place (an operand of the same operation), each of the head's copied once.
-/// A rounded intermediate rarely matches all of that: `0.3 * 0.30` after `0.3 * exp(-1.2)`,
-/// `2 * 0.23` after `2 * tanh(0.23)`, `-0.5` for a `0.5` (a reviewer and a second tester: a
-/// first version matched values alone, and right rounded steps were `wrong`).
-fn exact_where_copied(e: &Expr, place: Place, negated: bool, unclaimed: &std::cell::RefCell<Vec<Written>>) -> Expr {
+/// digits, standing where the head's stands (the same operand of the same operations, from the
+/// top), each of the head's copied once: the rate of `1 - 0.001 * 0.3` in `1 - 0.001 * 0.2`. A
+/// rounded intermediate that equals a number of the head stands elsewhere: `2 * 0.23` after
+/// `2 * tanh(0.23)`, `0.125 + 2 * 0.5` after `0.5 * 0.25 + 2 * tanh(0.55)` (a first version
+/// matched values alone, a second the operation alone; right rounded steps were `wrong`).
+fn exact_where_copied(
+    e: &Expr,
+    place: &mut Vec<Place>,
+    negated: bool,
+    unclaimed: &std::cell::RefCell<Vec<Written>>,
+) -> Expr {
     match e {
         Expr::Const(l) if l.point => {
             let Some(half_unit) = &l.half_unit else { return e.clone() };
             let value = if negated { -l.value.clone() } else { l.value.clone() };
-            let written = Written { value, half_unit: half_unit.clone(), place };
+            let written = Written { value, half_unit: half_unit.clone(), place: place.clone() };
             let mut pool = unclaimed.borrow_mut();
             match pool.iter().position(|w| *w == written) {
                 Some(k) => {
@@ -215,7 +230,19 @@ fn exact_where_copied(e: &Expr, place: Place, negated: bool, unclaimed: &std::ce
             }
         }
         Expr::Neg(a) => Expr::Neg(Box::new(exact_where_copied(a, place, !negated, unclaimed))),
-        _ => e.map_children(|c| exact_where_copied(c, Place::of(e), false, unclaimed)),
+        _ => {
+            let operand = std::cell::Cell::new(0);
+            let place = std::cell::RefCell::new(std::mem::take(place));
+            let out = e.map_children(|c| {
+                let mut at = place.borrow_mut();
+                at.push(Place::of(e, operand.get()));
+                let mapped = exact_where_copied(c, &mut at, false, unclaimed);
+                at.pop();
+                operand.set(operand.get() + 1);
+                mapped
+            });
+            out
+        }
     }
 }
 
