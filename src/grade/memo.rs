@@ -160,8 +160,8 @@ impl GradeMemo {
         true
     }
 
-    /// Stores the repairs that a search put into `result`, whose steps had the causes `causes`
-    /// before it.
+    /// Stores the repairs that a search put into `result`; `causes` says which of its steps had a
+    /// likely cause before the search.
     pub(super) fn store_repairs(&self, key: &RepairKey, result: &DerivationResult, causes: &[bool]) {
         let mut culprits = result.steps.iter().filter_map(|s| s.repair.as_ref()?.culprit);
         if culprits.any(|c| c.start < key.written.start || c.end > key.written.end) {

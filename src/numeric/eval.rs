@@ -1831,10 +1831,10 @@ impl<'a, 'p> Evaluator<'a, 'p, Approx> {
 
     /// `diff(body, x)` at `x0` in forward mode: `body` evaluated once with `x` seeded with the
     /// tangent 1, everything downstream of it recomputed in dual numbers, everything else held
-    /// fixed (the semantics of [`Evaluator::child_perturbing`]). `None` where the duals cannot
-    /// take it (a construct without a dual rule, a nested derivative, a value outside a domain,
-    /// a kink within the margin, a tangent known less precisely than a finite difference must
-    /// be): finite differences decide then, as before (see [`Forward`]).
+    /// fixed (the semantics of [`Evaluator::child_perturbing`]). [`Forward::Unavailable`] where
+    /// the duals cannot take it (a construct without a dual rule, a nested derivative, a value
+    /// outside a domain, a kink within the margin), [`Forward::Bounds`] where the tangent is known
+    /// less precisely than a finite difference must be: finite differences decide then.
     ///
     /// A kink met at the point (a tie, an argument exactly at a jump or at a root's 0) is refused,
     /// not handed to finite differences: their symmetric differences of `sqrt(w^2)` at 0 are 0,
