@@ -391,3 +391,53 @@ fn numbers_multiplied_out_are_a_step_a_product_by_one_is_not() {
         assert_eq!(scores(&g), ["0.8"], "{leap}: {:?}", g.derivations[0].feedback);
     }
 }
+
+/// A TA's Newton step (6 December, night). Truth by exact fractions: with w = 0, p = σ(0) = 1/2,
+/// the gradient (1/2 − 1)·1 + (1/2 − 0)·2 = 1/2 and the Hessian (1/2)(1/2)(1 + 4) = 5/4, so the
+/// step is 0 − (1/2)/(5/4) = −2/5.
+const NEWTON: &str = "grading final 40%, steps 60%\nlet wn = 0\n\
+                      let NLL = -(log(sigmoid(wn * 1)) + log(1 - sigmoid(wn * 2)))\n\
+                      derive \"newton step\" worth 3 wn - diff(NLL, wn) / diff(diff(NLL, wn), wn)\n  \
+                      = 0 - ((0.5 - 1) * 1 + (0.5 - 0) * 2) / (0.5 * (1 - 0.5) * (1^2 + 2^2))\n  \
+                      = 0 - 0.5 / 1.25\n  = -0.4\n";
+
+/// A term 0 is no term, also in the rule that lets numbers alone of two terms or more reach a
+/// milestone: `0 - 4 / 10` is the answer made up as a quotient, as `-4 / 10` is (it took 3 of a
+/// fair 1.2, unflagged). And a negative fraction is a number worked out (`-2/5` lost the final
+/// share: "not worked out").
+#[test]
+fn a_zero_term_is_no_work_and_a_negative_fraction_is_worked_out() {
+    let r = inline_reference(NEWTON);
+    let options = GradeOptions::default();
+    let head = "derive \"newton step\" wn - diff(NLL, wn) / diff(diff(NLL, wn), wn)\n";
+    let grade = |steps: &str| gradproof::grade::grade_submission(&r, "s.deriv", &format!("{head}{steps}"), &options);
+    for steps in ["  = 0 - 4 / 10\n  = -0.4\n", "  = -4 / 10\n  = -0.4\n"] {
+        assert_eq!(scores(&grade(steps)), ["1.2"], "{steps}");
+    }
+    let full = "  = 0 - ((0.5 - 1) * 1 + (0.5 - 0) * 2) / (0.5 * (1 - 0.5) * (1^2 + 2^2))\n  = 0 - 0.5 / 1.25\n";
+    for answer in ["-2/5", "(-2)/5", "-0.4"] {
+        let g = grade(&format!("{full}  = {answer}\n"));
+        assert_eq!(scores(&g), ["3"], "{answer}: {:?}", g.derivations[0].feedback);
+        assert!(g.derivations[0].final_correct, "{answer}");
+    }
+}
+
+/// A rounded value written with `=` after a `≈` step is graded as the `≈` it means, as after a
+/// `=` step (it lost 0.6 of 3 and was flagged as "a correction"; a TA). Truth by exact fractions:
+/// 0.9 − 0.1 · 1.8947 / 1.9026 = 0.80041…, which `0.8004` rounds.
+#[test]
+fn a_rounded_value_written_with_equals_after_a_rounded_step() {
+    let adam = "grading final 40%, steps 60%\nlet w0 = 1, lr = 0.1, b1 = 0.9, b2 = 0.999\nlet g1 = 2 * w0\n\
+                let m1 = (1 - b1) * g1\nlet v1 = (1 - b2) * g1^2\n\
+                let w1 = w0 - lr * (m1 / (1 - b1)) / sqrt(v1 / (1 - b2))\nlet g2 = 2 * w1\n\
+                let m2 = b1 * m1 + (1 - b1) * g2\nlet v2 = b2 * v1 + (1 - b2) * g2^2\n\
+                let w2 = w1 - lr * (m2 / (1 - b1^2)) / sqrt(v2 / (1 - b2^2))\n\
+                derive \"adam two steps\" worth 3 w2\n  = 0.9 - 0.1 * (0.36 / 0.19) / sqrt(0.007236 / 0.001999)\n  \
+                ≈ 0.9 - 0.1 * 1.8947 / 1.9026\n  ≈ 0.8004\n";
+    let r = inline_reference(adam);
+    let text = "derive \"adam two steps\" w2\n  = 0.9 - 0.1 * (0.36 / 0.19) / sqrt(0.007236 / 0.001999)\n  \
+                ≈ 0.9 - 0.1 * 1.8947 / 1.9026\n  = 0.8004\n";
+    let g = gradproof::grade::grade_submission(&r, "s.deriv", text, &GradeOptions::default());
+    assert_eq!(scores(&g), ["3"], "{:?}", g.derivations[0].feedback);
+    assert!(!g.manual_review(), "{:?}", g.derivations[0].review);
+}

@@ -1554,6 +1554,25 @@ fn a_repair_of_a_latex_answer_is_said_in_latex() {
     assert_eq!(repair.replacement, "+ p_{i} \\, \\sum_{k=1}^{K} t_{k}");
 }
 
+/// A repair whose part reads as several nodes in one place of the LaTeX says what the whole place
+/// becomes: `\tanh^2(a^h_j)` reads as `tanh(…)^2`, and "`\tanh^2\left(a^{h}_j\right)` where
+/// `\tilde{h}_{j}` is needed" replaced the whole where only the `tanh` was (a student tester;
+/// truth by hand: tanh'(u) = 1 − tanh(u)², with h̃_j = tanh(u) for u the whole pre-activation).
+#[test]
+fn a_repair_replaces_the_whole_of_what_is_written_in_its_place() {
+    let model = "index j in 1..n, k in 1..n\nvar az[j], ah[j], hp[j], U[j,k]\nlet z[j] = sigmoid(az[j])\n\
+                 let hc[j] = tanh(ah[j] + sum(k, U[j,k] * hp[k]))\nlet h[j] = (1 - z[j]) * hp[j] + z[j] * hc[j]\n\
+                 unknown E depends on h[j]\nlatex hc \"\\tilde{h}\"\nlatex hp \"\\bar{h}\"\nlatex ah \"a^{h}\"\n";
+    let answer = "\\begin{align*}\n\\frac{\\partial E}{\\partial a^{h}_j} &= \\frac{\\partial E}{\\partial h_j} \\, z_j \\left(1 - \\tilde{h}_j^2\\right) \\\\\n\
+                  &= \\frac{\\partial E}{\\partial h_j} \\, z_j \\left(1 - \\tanh^2\\left(a^{h}_j\\right)\\right)\n\\end{align*}\n";
+    let report = check(answer, AnswerKind::Tex, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved, Verdict::Wrong]]);
+    let repair = report.derivations[0].steps[1].repair.as_ref().expect("a repair");
+    assert_eq!(repair.culprit_text, "\\tanh^2\\left(a^{h}_j\\right)");
+    assert_eq!(repair.replacement, "\\tilde{h}_{j}^{2}");
+}
+
 /// An `align*` left open before the next one begins (LaTeX refuses the nested `\begin`): read as
 /// one, the second's head became a factor of the first's answer and its rows more steps, and the
 /// answer was scored without a word. The first now ends where the second begins, with an error

@@ -579,3 +579,30 @@ fn an_exact_power_in_high_precision_ends_and_the_point_shown_fits_the_cause() {
         assert!(c.left.is_none() != c.right.is_none(), "seed {seed}: one side undefined at the point shown: {c:?}");
     }
 }
+
+/// A student tester's LSTM over two steps (truth by hand: ∂L/∂s1 = ∂L/∂h1 · o1 · tanh'(s1) +
+/// ∂L/∂s2 · f2, and ∂L/∂ao1 has no term through h2, which does not read o1). A time step slipped
+/// (`o2` for `o1`) is the name of the same stem, tried first among the model's 20 names (it was the
+/// 13th, past those tried: "none found"); a term that should not be there is said so, not as the
+/// `L` of its `∂L/∂h2` replaced by an input (`∂s0/∂h2`, 0) or a node computed without `h2`.
+#[test]
+fn a_slipped_time_step_and_a_term_too_many_are_named() {
+    let report = check_text(
+        "var s0, af1, ai1, ag1, ao1, af2, ai2, ag2, ao2\n\
+         let f1 = sigmoid(af1), i1 = sigmoid(ai1), g1 = tanh(ag1), o1 = sigmoid(ao1)\n\
+         let f2 = sigmoid(af2), i2 = sigmoid(ai2), g2 = tanh(ag2), o2 = sigmoid(ao2)\n\
+         let s1 = f1 * s0 + i1 * g1\nlet h1 = o1 * tanh(s1)\nlet s2 = f2 * s1 + i2 * g2\nlet h2 = o2 * tanh(s2)\n\
+         unknown L depends on h1, h2\n\
+         derive \"time step\" diff(L, s1)\n  = diff(L, h1) * o2 * (1 - tanh(s1)^2) + diff(L, s2) * f2\n\
+         derive \"a term too many\" diff(L, ao1)\n  \
+         = diff(L, h1) * tanh(s1) * sigmoid'(ao1) + diff(L, h2) * tanh(s2) * sigmoid'(ao2)\n",
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_repairs(
+        &report,
+        &[
+            ("time step", RepairKind::Name, "o2", "o1"),
+            ("a term too many", RepairKind::ExtraTerm, "diff(L, h2) * tanh(s2) * sigmoid'(ao2)", ""),
+        ],
+    );
+}

@@ -791,3 +791,80 @@ derive sqrt(sin(q)/q)^2
     // Where the base cannot go below 0 the same steps hold.
     assert_verdicts("var q > 0\nderive (q^(1/2))^2\n  = q\n", false, &[Checked]);
 }
+
+/// A polynomial of degree two or more is 0 at its real roots, expanded or not, behind a definition
+/// or a function: the draws cross them. `sqrt(x^2 - 7x + 12)^2 = x^2 - 7x + 12` is false on (3, 4)
+/// (the left side undefined there) and was `checked` at 16 of 20 seeds, the same behind a `let`;
+/// behind a function at every seed (an adversarial tester's finding, left open a session).
+#[test]
+fn the_roots_of_a_polynomial_are_edges_the_draws_cross() {
+    let source = "var x
+var q > 0
+let p = x^2 - 7*x + 12
+let g(t) = t^2 - 7*t + 12
+derive sqrt(x^2 - 7*x + 12)^2
+  = x^2 - 7*x + 12
+derive sqrt(p)^2
+  = p
+derive sqrt(g(x))^2
+  = g(x)
+derive log(q^3 - 6*q^2 + 11*q - 6)
+  = log(q - 1) + log(q - 2) + log(q - 3)
+";
+    assert_verdicts(source, false, &[Wrong, Wrong, Wrong, Wrong]);
+    // A polynomial with no real root has no edge: the step holds.
+    assert_verdicts("var x\nderive sqrt(x^2 - 2*x + 5)^2\n  = x^2 - 2*x + 5\n", false, &[Checked]);
+}
+
+/// Far from the usual magnitudes a derivative that forward mode takes is as precise as any value
+/// (its error bound holds there), and the draws beside a kink past 20 count: an adversarial
+/// tester's steps, each false past its kink (truth by hand: `diff(relu(x - 11), x)` is 1 for
+/// x > 11, `diff(huber(x, 50), x)` is 50 for x > 50), were `checked` at every seed, every draw past
+/// 10 left out of a step with a derivative.
+#[test]
+fn a_derivative_beside_a_far_kink_is_compared_where_forward_mode_takes_it() {
+    let source = "var x, w
+derive diff(relu(x - 11), x)
+  = 0
+derive diff(huber(x, 50), x)
+  = x
+derive diff(max(x, 1000), x)
+  = 0
+derive diff(w^2, w) + relu(x - 12)
+  = 2*w
+";
+    assert_verdicts(source, false, &[Wrong, Wrong, Wrong, Wrong]);
+    // The right answers stay `checked`.
+    let right = "var x
+derive diff(relu(x - 11), x)
+  = step(x - 11)
+derive diff(huber(x, 50), x)
+  = clamp(x, -50, 50)
+";
+    assert_verdicts(right, false, &[Checked, Checked]);
+}
+
+/// A step false only where one input is past its kink and another is not is drawn there: draws
+/// with one input on a side of a scale and the others at the usual magnitudes. An adversarial
+/// tester's steps (truth by hand at p = 6, q = 1; x = 101, p = 1; p = 1, x = 4) were `checked` at
+/// every seed, every input drawn at one magnitude.
+#[test]
+fn one_input_past_its_kink_and_another_not_are_drawn_together() {
+    let source = "var x
+var p > 0, q > 0
+derive relu(p - 5)*relu(5 - q)
+  = 0
+derive relu(x - 100)*relu(5 - p)
+  = 0
+derive log((p - 3)*(3 - x))
+  = log(p - 3) + log(3 - x)
+derive sqrt((p - 3)/(3 - x))
+  = sqrt(p - 3)/sqrt(3 - x)
+";
+    assert_verdicts(source, false, &[Wrong, Wrong, Wrong, Wrong]);
+    assert_verdicts(
+        "var p > 0, q > 0\nderive relu(p - 5)*relu(q - 5)\n  = relu(q - 5)*relu(p - 5)\n",
+        false,
+        &[Checked],
+    );
+}

@@ -228,14 +228,22 @@ pub(super) fn diagnose(
     a: usize,
     b: usize,
 ) -> Option<Cause> {
-    if outcomes.contains(&PairOutcome::OneUndefined) {
+    // Where the sides differ in value at more samples than one of them is undefined, the values
+    // name the mistake (a student: the log-sum-exp shift taken outside the `exp` differs at 24 of
+    // 24 samples, and was said to be "not defined for the same inputs", at a point where it is
+    // undefined).
+    let count = |kind: PairOutcome| outcomes.iter().filter(|o| **o == kind).count();
+    let undefined = count(PairOutcome::OneUndefined);
+    if undefined > 0 && undefined >= count(PairOutcome::Disagree) {
         return Some(Cause::DomainMismatch);
     }
     // Values beyond the range of floats (an exact 10^19000) say nothing about a sign or a factor.
     let pairs: Vec<(f64, f64)> = evaluated
         .iter()
         .zip(outcomes)
-        .filter(|(_, o)| **o != PairOutcome::Skipped)
+        // (The usual draws: at large inputs a constant offset is lost to rounding, `exp(lv)/2 -
+        // 1/2` and `exp(lv)/2` at lv = 50, and an agreement there says nothing of it.)
+        .filter(|(ev, o)| **o != PairOutcome::Skipped && !ev.lenient)
         .filter_map(|(ev, _)| Some((float_of(&ev.points[a])?, float_of(&ev.points[b])?)))
         .filter(|(x, y)| x.is_finite() && y.is_finite())
         .collect();

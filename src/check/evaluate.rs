@@ -46,6 +46,10 @@ pub(super) struct Evaluated {
     /// A draw at other magnitudes than the usual ones: only a comparison of two values counts
     /// (large inputs overflow, and lose to rounding what the usual draws keep).
     pub(super) lenient: bool,
+    /// Whether finite differences gave any value at this draw (of any expression: values are
+    /// shared through the evaluator's cache). Where none did, a derivative is known as precisely
+    /// at large inputs as at the usual ones (forward mode), and a draw there counts.
+    pub(super) differenced: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -93,6 +97,7 @@ pub(super) fn evaluate_all(
                 widened: vec![None; exprs.len()],
                 precise: RefCell::default(),
                 lenient: false,
+                differenced: true,
             });
             break;
         }
@@ -163,6 +168,7 @@ pub(super) fn evaluate_all(
                         .collect()
                 })
                 .collect();
+            let differenced = batch.differenced();
             drop(batch);
             if !random_read {
                 drawn_once.push(key.clone());
@@ -197,7 +203,7 @@ pub(super) fn evaluate_all(
                     points.iter().map(|per_expr| per_expr[k].clone()).collect()
                 };
                 let widened = widened.iter_mut().map(|per_expr| per_expr[k].take()).collect();
-                out.push(Evaluated { sample, points, widened, precise: RefCell::default(), lenient });
+                out.push(Evaluated { sample, points, widened, precise: RefCell::default(), lenient, differenced });
             }
             break;
         }
@@ -213,6 +219,7 @@ pub(super) fn evaluate_all(
                 widened: vec![None; exprs.len()],
                 precise: RefCell::default(),
                 lenient,
+                differenced: true,
             });
         }
     }

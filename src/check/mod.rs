@@ -728,10 +728,12 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         }
         let holds = matches!(holds_verdict, Verdict::Checked | Verdict::Proved);
         let holds_known = holds_verdict != Verdict::Undetermined;
-        if verdict == Verdict::Wrong && holds && holds_known {
+        if verdict == Verdict::Wrong && holds && holds_known && cause != Some(Cause::Rounded) {
             // Wrong from the step before, right from the head: the step undoes a mistake made
             // before it, and what tells it from the step before ("sign error") is that mistake,
-            // not one of this step's.
+            // not one of this step's. (A rounded value written with `=` is the step's own: after
+            // a `≈` step it holds from the head too, and `= 0.8004` after `≈ 0.9 - 0.1 * 1.8947 /
+            // 1.9026` was graded wrong and flagged as a correction; a TA.)
             cause = None;
         }
         steps.push(StepResult {

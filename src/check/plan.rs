@@ -558,14 +558,12 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     if !cover.random.contains(&true) {
         return Vec::new();
     }
-    // Large draws compare only values computed without finite differences: some step must have
-    // them on both sides of a comparison (with the step before, or with the head).
-    let fd = &cover.differenced;
-    let undifferenced_pair = (1..fd.len()).any(|k| !fd[k] && (!fd[k - 1] || !fd[0]));
+    // (Large draws compare only values computed without finite differences: forward mode takes
+    // most derivatives, and a draw where differences gave a value is left out when compared.)
     let mut out: Vec<Band> = LARGE.iter().map(|&(lo, hi)| Band::Between(lo, hi)).collect();
     for &scale in &cover.scales {
-        out.push(Band::Side { scale, above: false });
-        out.push(Band::Side { scale, above: true });
+        out.push(Band::Side { scale, above: false, alone: None });
+        out.push(Band::Side { scale, above: true, alone: None });
     }
     out.extend(cover.gaps.iter().map(|&(lo, hi)| Band::Gap(lo, hi)));
     if cover.relative_kink {
@@ -578,6 +576,18 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
         out.extend([(Band::Zero { above: true, mixed: true }, 1); ZERO_MIXED_DRAWS]);
     }
     out.extend([(Band::Between(SMALL.0, SMALL_SPLIT), 1), (Band::Between(SMALL_SPLIT, SMALL.1), 1)]);
+    // Where two inputs or more are read, draws with one of them on a side of a scale and the
+    // others at the usual magnitudes: a mirrored pair each (an input of any sign is on the side at
+    // both signs), for the first [`ALONE_INPUTS`] inputs at the first [`ALONE_SCALES`] scales
+    // (kinks first).
+    if cover.inputs.len() >= 2 {
+        for &scale in cover.scales.iter().take(ALONE_SCALES) {
+            for above in [false, true] {
+                let alone = cover.inputs.iter().take(ALONE_INPUTS);
+                out.extend(alone.map(|&entry| (Band::Side { scale, above, alone: Some(entry) }, 2)));
+            }
+        }
+    }
     // Near each kink where parts meet at far ratios, on each side a mirrored pair of draws
     // (inputs of every sign on both sides of 0) and one more draw (the mirror keeps inputs of
     // one sign, whose pair is one point twice).
@@ -586,9 +596,14 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
             out.extend([(Band::Near { meeting, above }, 2), (Band::Near { meeting, above }, 1)]);
         }
     }
-    out.retain(|(b, _)| undifferenced_pair || b.top() <= MODERATE);
     out
 }
+
+/// How many scales have draws with one input on a side (see [`Band::Side`]).
+pub(super) const ALONE_SCALES: usize = 3;
+
+/// How many inputs have draws of their own on a side of a scale (see [`Band::Side`]).
+pub(super) const ALONE_INPUTS: usize = 6;
 
 /// The band of a derivation with a kink where two inputs meet (`step(dl - abs(yh))`): each input
 /// drawn on its own over three decades, so that their ratio, and the side of the kink, varies
@@ -614,7 +629,7 @@ pub(super) const LARGE: [(f64, f64); 2] = [(10.0, 100.0), (100.0, 1000.0)];
 pub(super) const BAND_ELEMENTS: usize = 16;
 
 /// Draws at magnitudes beyond this compare only values computed without finite differences.
-pub(super) const MODERATE: f64 = 20.0;
+pub(super) const MODERATE: f64 = random::MODERATE;
 
 /// The draws beside 0 in which each input of an interval takes its side at random: two inputs are
 /// on two sides at one of them in all but one in 256.

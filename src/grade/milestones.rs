@@ -227,6 +227,12 @@ fn numeric_terms(e: &Expr, sheet: &[BigRational]) -> Option<Vec<Term>> {
             Some(Term { value: if negative { -value } else { value }, half })
         })
         .collect::<Option<_>>()?;
+    // A term 0 is no term: `0 - 4 / 10` is the answer `-0.4` made up as a quotient, not the
+    // reference's `0 - 0.5 / 1.25` from `w = 0` (a TA: 3 of a fair 1.2, unflagged).
+    out.retain(|t| t.value != 0.0 || t.half != 0.0);
+    if out.len() < 2 {
+        return None;
+    }
     out.sort_by(|a, b| a.value.total_cmp(&b.value));
     Some(out)
 }

@@ -178,8 +178,10 @@ pub fn word_latex(word: &str, upright_words: bool) -> String {
         },
         _ if GREEK_WORDS.contains(&word) => format!("\\{word}"),
         _ if word.chars().all(|c| c.is_ascii_digit()) => word.to_string(),
-        _ if upright_words => format!("\\mathrm{{{word}}}"),
-        _ => format!("\\mathit{{{word}}}"),
+        // (An underscore left in a word, `pi_`, is escaped: `\mathit{pi_}` is no TeX, and KaTeX
+        // refused every block of an instructor's mixture model.)
+        _ if upright_words => format!("\\mathrm{{{}}}", word.replace('_', "\\_")),
+        _ => format!("\\mathit{{{}}}", word.replace('_', "\\_")),
     }
 }
 

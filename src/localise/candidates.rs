@@ -241,6 +241,29 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
         changed != original && self_differences(&c.step) <= had && seen.insert(changed)
     });
     out.truncate(MAX_CANDIDATES);
+    // A part replaced is said as the whole of what was written where it stands: in LaTeX one
+    // notation may read as several nodes (`\tanh^2(x)` as `tanh(x)^2`, `\mathbb{1}[c > a]` as
+    // a difference inside a step), all at its place, and "`\tanh^2(a_j)` where `\tilde h_j` is
+    // needed" replaced the whole where only `tanh(a_j)` was (a student tester).
+    for c in &mut out {
+        let replaces = matches!(
+            c.kind,
+            RepairKind::Index
+                | RepairKind::Derivative
+                | RepairKind::Function
+                | RepairKind::Transpose
+                | RepairKind::Name
+                | RepairKind::Sign
+                | RepairKind::Power
+                | RepairKind::WrongFactor
+        );
+        let Some(at) = c.culprit.filter(|_| replaces) else { continue };
+        // (The outermost node written there comes first.)
+        let Some((path, _)) = nodes.iter().find(|(_, n)| n.span == at) else { continue };
+        if let Some(whole) = node_at(&c.step, path).filter(|n| n.span == at) {
+            c.replacement = text(whole);
+        }
+    }
     out
 }
 
@@ -261,6 +284,8 @@ pub(super) struct Known {
     /// The inputs declared as one number (`var g`): transposing one changes nothing, so it is no
     /// repair (a step wrong on a sliver the verification's samples missed was "repaired" so).
     pub scalars: Vec<String>,
+    /// The names of the inputs (`var`): held fixed, so a derivative of one by anything else is 0.
+    pub vars: Vec<String>,
 }
 
 /// At most this many factors that only some terms of the step have are tried as missing from the
@@ -304,12 +329,56 @@ fn defined_derivative(e: &Expr, known: &Known) -> Option<Expr> {
 /// `a[j]` → `h[j]`: another declared family with as many subscripts, the same subscripts.
 fn name_changes(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut Vec<Candidate>) {
     let Some((name, subs)) = reference(e) else { return };
-    let others = known.families.iter().filter(|(other, n)| *other != name.name && *n == subs.len()).take(MAX_NAMES);
+    // What a `diff` differentiates becomes nothing that is computed without what it is
+    // differentiated by: `∂s0/∂h2` is 0, and "`L` where `s0` is needed" said that a term should
+    // not be there (a student tester), which a dropped term says.
+    let by: Vec<&str> = path
+        .split_last()
+        .filter(|(&last, _)| last == 0)
+        .and_then(|(_, parent)| match &node_at(root, parent)?.kind {
+            ExprKind::Diff { wrt, .. } => Some(wrt.iter().map(|w| w.name.name.as_str()).collect()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    // The names of the same stem first (the others in order of declaration): `o1` for `o2` (a
+    // time step slipped) was the 13th of an LSTM's names, past the [`MAX_NAMES`] tried (a student
+    // tester). (Nearest in spelling first was tried: it put every one-letter name before `zeta`,
+    // and lost the corpus's "`u` where `zeta` is needed".)
+    let mut others: Vec<&(String, usize)> = known
+        .families
+        .iter()
+        .filter(|(other, n)| *other != name.name && *n == subs.len())
+        .filter(|(other, _)| by.iter().all(|x| may_depend(known, other, x, &mut Vec::new())))
+        .collect();
+    let stem = |n: &str| n.trim_end_matches(|c: char| c.is_ascii_digit()).to_string();
+    let own = stem(&name.name);
+    others.sort_by_key(|(other, _)| own.is_empty() || own == name.name || stem(other) != own);
+    let others = others.into_iter().take(MAX_NAMES);
     for (other, _) in others {
         let ident = Ident { name: other.clone(), span: name.span };
         let kind = if subs.is_empty() { ExprKind::Name(ident) } else { ExprKind::Indexed(ident, subs.to_vec()) };
         push_replacement(out, RepairKind::Name, root, path, e.span, node(kind, e.span));
     }
+}
+
+/// Whether the family `name` may be computed from `on`: it is `on`, or not an input and not
+/// known to be computed without it (a definition whose body reads nothing that may be).
+fn may_depend<'k>(known: &'k Known, name: &'k str, on: &str, seen: &mut Vec<&'k str>) -> bool {
+    if name == on {
+        return true;
+    }
+    if known.vars.iter().any(|v| v == name) || seen.contains(&name) {
+        return false;
+    }
+    seen.push(name);
+    let mut bodies = known.definitions.iter().filter(|(target, _)| target.name.name == name).peekable();
+    if bodies.peek().is_none() {
+        // An unknown node, or a name the candidates do not know: it may be.
+        return true;
+    }
+    bodies.any(|(_, body)| {
+        nodes_of(body).into_iter().filter_map(reference).any(|(read, _)| may_depend(known, &read.name, on, seen))
+    })
 }
 
 /// A function of the step before dropped or added: `284.36` → `sqrt(284.36)` where the step

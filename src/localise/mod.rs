@@ -911,7 +911,8 @@ fn known(file: &ast::File) -> Known {
                         .filter(|v| v.shape.is_none() && v.target.subscripts.is_empty())
                         .map(|v| v.target.name.name.clone()),
                 );
-                known.families.extend(items.iter().map(|v| (v.target.name.name.clone(), v.target.subscripts.len())))
+                known.families.extend(items.iter().map(|v| (v.target.name.name.clone(), v.target.subscripts.len())));
+                known.vars.extend(items.iter().map(|v| v.target.name.name.clone()))
             }
             Item::Unknown(items) => {
                 known.inputs |= !items.is_empty();

@@ -51,6 +51,11 @@ pub enum Band {
         scale: f64,
         /// Which side of it.
         above: bool,
+        /// In a draw for one input (a family), that input alone is on this side and the others
+        /// at the usual magnitudes: `relu(p - 5)*relu(5 - q) = 0` is false only for p above 5
+        /// and q below, which draws of all inputs at one magnitude never reach (an adversarial
+        /// tester's finding).
+        alone: Option<usize>,
     },
     /// Between two kinks or edges too close to be two scales (`Coverage::gaps`): as
     /// [`Band::Between`], except that an input of an interval that holds the piece (or its
@@ -95,11 +100,16 @@ impl Band {
         match *self {
             Band::Standard | Band::Zero { .. } => 3.0,
             Band::Between(_, hi) | Band::Gap(_, hi) => hi,
-            Band::Side { scale, above } => Band::side(scale, above).1,
+            Band::Side { scale, above, .. } => Band::side(scale, above).1,
             Band::Near { meeting, .. } => meeting.top.max(3.0),
         }
     }
 }
+
+/// Finite differences are tuned to the usual magnitudes: far above this, their error estimates no
+/// longer bound their error, and a draw there compares only values they did not give (and does
+/// not cross-check forward mode with them).
+pub const MODERATE: f64 = 20.0;
 
 /// How far a [`Band::Near`] input is moved off the kink: `e^u - 1` times the smallest part, `u`
 /// uniform in this range (from about 0.05 to about 1 times it).
@@ -148,7 +158,7 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
                         }
                     }
                     Band::Standard | Band::Near { .. } | Band::Zero { .. } => r.gen_range(lo + margin..hi - margin),
-                    Band::Side { scale, above } => {
+                    Band::Side { scale, above, .. } => {
                         let inside = |v: f64| v > lo && v < hi;
                         let at = match (inside(scale), inside(-scale)) {
                             (true, true) if r.gen_bool(0.5) => -scale,
@@ -209,7 +219,7 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
         Band::Between(lo, hi) | Band::Gap(lo, hi) => {
             (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi)
         }
-        Band::Side { scale, above } => {
+        Band::Side { scale, above, .. } => {
             let (lo, hi) = Band::side(scale, above);
             (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi)
         }
@@ -246,7 +256,7 @@ pub fn mirrored(domain: Domain, sets: &[DomainSet], value: f64) -> f64 {
 /// time: an adversarial tester's finding). None elsewhere, or where the partner falls outside
 /// the interval: the mirror stays.
 pub fn side_partner(domain: Domain, sets: &[DomainSet], band: Band, value: f64) -> Option<f64> {
-    let (Domain::Set(k), Band::Side { scale, above }) = (domain, band) else { return None };
+    let (Domain::Set(k), Band::Side { scale, above, .. }) = (domain, band) else { return None };
     let DomainSet::Interval { lo, hi, .. } = &sets[k] else { return None };
     let (lo, hi) = (ratio_to_f64(lo), ratio_to_f64(hi));
     let inside = |v: f64| v > lo && v < hi;

@@ -337,6 +337,12 @@ mod tests {
     }
 
     #[test]
+    fn an_underscore_left_in_a_name_is_escaped() {
+        // (`\mathit{pi_}` is no TeX: KaTeX refused an instructor's mixture model.)
+        assert_eq!(head("derive pi_ * N_\n  = 0\n"), "\\mathit{pi\\_} \\, \\mathit{N\\_}");
+    }
+
+    #[test]
     fn accents_and_greek_words() {
         assert_eq!(
             head("derive ŷ + ỹ_k + θa + aθ + θ2\n  = 0\n"),
