@@ -2102,3 +2102,16 @@ fn a_name_of_the_answers_own_is_told_to_be_defined_with_colon_equals() {
     let report = check(answer, AnswerKind::Markdown, model);
     assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
 }
+
+/// Errors that say what is wrong (a student tester): a logarithm to base 0 was told "the base of a
+/// logarithm is a number other than 1", and an indicator of two comparisons "a vector of ones is
+/// not read".
+#[test]
+fn a_log_to_a_bad_base_and_a_chained_indicator_are_told_what_they_are() {
+    let model = "var x\n";
+    let report = check("$$ \\log_0 x = x $$\n", AnswerKind::Markdown, model);
+    assert_eq!(errors(&report), ["1:9 the base of a logarithm must be a positive number other than 1"]);
+    let report =
+        check("$$ \\mathbb{1}[x > 0 > -1] \\cdot x = \\operatorname{relu}(x) $$\n", AnswerKind::Markdown, model);
+    assert_eq!(errors(&report), ["1:4 an indicator holds one comparison"]);
+}

@@ -812,6 +812,18 @@ derive log(q^3 - 6*q^2 + 11*q - 6)
   = log(q - 1) + log(q - 2) + log(q - 3)
 ";
     assert_verdicts(source, false, &[Wrong, Wrong, Wrong, Wrong]);
+    // A product behind a `let`, and a polynomial of degree 10 with roots 1 and 2 (a second tester:
+    // `checked` at 5 to 8 seeds of 10, and at 9 of 10).
+    let behind = "var x
+let a = (x - 3)*(x - 4)
+derive sqrt(a)^2
+  = a
+derive sqrt((x - 1)*(x - 2)*(x^8 + 1))^2
+  = (x - 1)*(x - 2)*(x^8 + 1)
+derive sqrt(x^10 - 3*x^9 + 2*x^8 + x^2 - 3*x + 2)^2
+  = x^10 - 3*x^9 + 2*x^8 + x^2 - 3*x + 2
+";
+    assert_verdicts(behind, false, &[Wrong, Wrong, Wrong]);
     // A polynomial with no real root has no edge: the step holds.
     assert_verdicts("var x\nderive sqrt(x^2 - 2*x + 5)^2\n  = x^2 - 2*x + 5\n", false, &[Checked]);
 }
@@ -867,4 +879,24 @@ derive sqrt((p - 3)/(3 - x))
         false,
         &[Checked],
     );
+    // The inputs drawn so are those the kink reads, whatever their place in the model, at every
+    // scale (a second tester: the ninth input, and a kink at the fourth scale, were never drawn so).
+    let far = "var p > 0, q > 0, r > 0
+var a > 0, b > 0, c > 0, d > 0, e > 0, k > 0
+derive a + b + c + d + e + q + r + relu(k - 5)*relu(5 - p)
+  = a + b + c + d + e + q + r
+derive relu(p - 5) + relu(q - 50) + relu(r - 500) + relu(a - 5000)*relu(5 - b)
+  = relu(p - 5) + relu(q - 50) + relu(r - 500)
+";
+    assert_verdicts(far, false, &[Wrong, Wrong]);
+    // The cause is read from every sample: 0 where the step before is not (a reviewer found it
+    // lost where only the draws at other magnitudes are not 0).
+    let report = check(
+        "var p, q, x\nderive relu(p - 5)*relu(5 - q)\n  = 0\nderive diff(relu(x - 11), x)\n  = 0\n",
+        DEFAULT_SEED,
+        true,
+    );
+    for s in report.derivations.iter().flat_map(|d| &d.steps) {
+        assert_eq!(s.cause, Some(gradproof::check::Cause::ZeroStep), "{}", s.detail);
+    }
 }

@@ -220,17 +220,17 @@ pub(super) fn judge(
             let mut range = |q: &RangeQuery| numeric::in_rounding_range(ctx, &ev.sample, step, q);
             let outcome =
                 compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range);
-            let floats_tell = !needs_precision(&ev.points[a], &ev.points[b], relation, d.tolerance, &outcome)
-                && !loosely_agree(
-                    &ev.points[a],
-                    &ev.points[b],
-                    &outcome,
-                    loosely_differenced(&ev.points, [a, b], [cover.differenced[a], cover.differenced[b]]),
-                );
-            if far && !floats_tell {
+            let precise = needs_precision(&ev.points[a], &ev.points[b], relation, d.tolerance, &outcome);
+            let loose = loosely_agree(
+                &ev.points[a],
+                &ev.points[b],
+                &outcome,
+                loosely_differenced(&ev.points, [a, b], [cover.differenced[a], cover.differenced[b]]),
+            );
+            if far && (precise || loose) {
                 return PairOutcome::Skipped;
             }
-            let outcome = if needs_precision(&ev.points[a], &ev.points[b], relation, d.tolerance, &outcome)
+            let outcome = if precise
                 && !(outcome == PairOutcome::Agree
                     && agrees_without_floor(
                         &ev.points[a],
@@ -241,12 +241,7 @@ pub(super) fn judge(
                         &mut range,
                     )) {
                 compare_precisely(ctx, d, ev, a, b, relation, precisions, differenced, &mut range)
-            } else if loosely_agree(
-                &ev.points[a],
-                &ev.points[b],
-                &outcome,
-                loosely_differenced(&ev.points, [a, b], [cover.differenced[a], cover.differenced[b]]),
-            ) {
+            } else if loose {
                 // Where a side takes a derivative, or inputs are rescaled to meet an assumption,
                 // 256 bits only: finite differences in higher precision, and those inputs, are
                 // known to a float's precision at best, at any number of bits. Else up to 1,024

@@ -578,12 +578,15 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     out.extend([(Band::Between(SMALL.0, SMALL_SPLIT), 1), (Band::Between(SMALL_SPLIT, SMALL.1), 1)]);
     // Where two inputs or more are read, draws with one of them on a side of a scale and the
     // others at the usual magnitudes: a mirrored pair each (an input of any sign is on the side at
-    // both signs), for the first [`ALONE_INPUTS`] inputs at the first [`ALONE_SCALES`] scales
-    // (kinks first).
+    // both signs), for up to [`ALONE_INPUTS`] inputs of each scale, those that what sits there
+    // reads (else the model's first ones). (The first six inputs of the model at the first three
+    // scales were tried: a ninth input, or a fourth scale, was never drawn so; a second tester.)
     if cover.inputs.len() >= 2 {
-        for &scale in cover.scales.iter().take(ALONE_SCALES) {
+        for (k, &scale) in cover.scales.iter().enumerate() {
+            let own = cover.scale_inputs.get(k).filter(|ins| !ins.is_empty());
+            let inputs = own.unwrap_or(&cover.inputs);
             for above in [false, true] {
-                let alone = cover.inputs.iter().take(ALONE_INPUTS);
+                let alone = inputs.iter().take(ALONE_INPUTS);
                 out.extend(alone.map(|&entry| (Band::Side { scale, above, alone: Some(entry) }, 2)));
             }
         }
@@ -599,11 +602,8 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     out
 }
 
-/// How many scales have draws with one input on a side (see [`Band::Side`]).
-pub(super) const ALONE_SCALES: usize = 3;
-
-/// How many inputs have draws of their own on a side of a scale (see [`Band::Side`]).
-pub(super) const ALONE_INPUTS: usize = 6;
+/// How many inputs of a scale have draws of their own on a side of it (see [`Band::Side`]).
+pub(super) const ALONE_INPUTS: usize = 4;
 
 /// The band of a derivation with a kink where two inputs meet (`step(dl - abs(yh))`): each input
 /// drawn on its own over three decades, so that their ratio, and the side of the kink, varies

@@ -455,7 +455,16 @@ impl Deriver<'_> {
                 }
                 integer(0)
             }
-            ExprKind::Diff { .. } => return Err(format!("a derivative inside a derivative: `{}`", text(e))),
+            // (With what to do: an instructor's Newton step, Hessian and double backprop were
+            // refused with the first clause alone.)
+            ExprKind::Diff { .. } => {
+                return Err(format!(
+                    "a derivative inside a derivative: `{}`; derive it first (`--goal \"{}\"`), then a goal \
+                     that differentiates its answer, written out",
+                    text(e),
+                    text(e)
+                ))
+            }
             ExprKind::Transpose(_) | ExprKind::Array(_) | ExprKind::Binary(BinOp::Hadamard, ..) => {
                 return Err("vectors and matrices (write them with indices)".into())
             }

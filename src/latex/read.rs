@@ -1282,6 +1282,13 @@ impl<'a> P<'a> {
                             let (u, v) = (self.sub(&u)?, self.sub(&v)?);
                             Ok(Expr { span: join(span, at), ..step_indicator(u, rel, v, join(span, at)) })
                         }
+                        // Two comparisons or more, `\mathbb{1}[x > 0 > -1]` (a student tester
+                        // was told "a vector of ones is not read").
+                        _ if inner.iter().filter(|n| comparison_of(n).is_some()).count() > 1 => {
+                            Err(Diagnostic::error(join(span, *at), "an indicator holds one comparison").with_hint(
+                                "write one indicator for each, multiplied: `\\mathbb{1}[x > 0] \\, \\mathbb{1}[x < 1]`",
+                            ))
+                        }
                         _ => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
                     },
                     _ => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
@@ -1543,7 +1550,7 @@ impl<'a> P<'a> {
                 let Some(base) = log_base(sub) else {
                     return Err(Diagnostic::error(
                         join_all(sub, span),
-                        "the base of a logarithm is a number other than 1",
+                        "the base of a logarithm must be a positive number other than 1",
                     )
                     .with_hint("write `\\log_2 x` or `\\log_{10} x`; `\\log x` and `\\ln x` are natural"));
                 };
@@ -2957,7 +2964,15 @@ fn comparison(cell: &[Node]) -> Option<Condition> {
     if otherwise {
         return rest.is_empty().then_some(Condition::Otherwise);
     }
-    let relation = |n: &Node| match n {
+    let at: Vec<(usize, Comparison)> =
+        rest.iter().enumerate().filter_map(|(k, n)| comparison_of(n).map(|r| (k, r))).collect();
+    let [(k, r)] = at.as_slice() else { return None };
+    (*k > 0 && k + 1 < rest.len()).then(|| Condition::Compare(rest[..*k].to_vec(), *r, rest[k + 1..].to_vec()))
+}
+
+/// The comparison a node is (`>`, `\geq`, …), if it is one.
+fn comparison_of(n: &Node) -> Option<Comparison> {
+    match n {
         Node::Sym('>', _) => Some(Comparison::Above),
         Node::Sym('<', _) => Some(Comparison::Below),
         Node::Sym('≥', _) => Some(Comparison::AtLeast),
@@ -2970,11 +2985,7 @@ fn comparison(cell: &[Node]) -> Option<Condition> {
             _ => None,
         },
         _ => None,
-    };
-    let at: Vec<(usize, Comparison)> =
-        rest.iter().enumerate().filter_map(|(k, n)| relation(n).map(|r| (k, r))).collect();
-    let [(k, r)] = at.as_slice() else { return None };
-    (*k > 0 && k + 1 < rest.len()).then(|| Condition::Compare(rest[..*k].to_vec(), *r, rest[k + 1..].to_vec()))
+    }
 }
 
 /// 1 where `u rel v` holds, else 0, with `step` (1 at 0): `u ≥ v` is `step(u - v)`, `u > v` is

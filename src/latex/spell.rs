@@ -171,6 +171,8 @@ pub fn word_latex(word: &str, upright_words: bool) -> String {
     }
     let mut chars = word.chars();
     match (chars.next(), chars.next()) {
+        // (An underscore is escaped, also alone: `θ_` was `\mathit{\theta_}`, a reviewer.)
+        (Some('_'), None) => "\\_".to_string(),
         (Some(c), None) if c.is_ascii() => c.to_string(),
         (Some(c), None) => match greek_name(c) {
             Some(name) => format!("\\{name}"),

@@ -377,7 +377,12 @@ fn may_depend<'k>(known: &'k Known, name: &'k str, on: &str, seen: &mut Vec<&'k 
         return true;
     }
     bodies.any(|(_, body)| {
-        nodes_of(body).into_iter().filter_map(reference).any(|(read, _)| may_depend(known, &read.name, on, seen))
+        nodes_of(body).into_iter().any(|n| match &n.kind {
+            // A function of the model's may read a variable it is not given (`let g(u) = u*w`:
+            // a reviewer's `h = g(x)` lost its repair): it may be.
+            ExprKind::Call { func, .. } => crate::builtin::Builtin::from_name(&func.name).is_none(),
+            _ => reference(n).is_some_and(|(read, _)| may_depend(known, &read.name, on, seen)),
+        })
     })
 }
 

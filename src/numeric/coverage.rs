@@ -169,6 +169,9 @@ pub struct Coverage {
     pub offsets: Vec<(IndexId, IndexId, i64)>,
     /// The families under an `assume` that the expressions read (through definitions too).
     pub assumed: Vec<EntryId>,
+    /// For each scale, the input families what sits there reads (the kink's argument, the input a
+    /// constant is added to), as far as [`INPUTS_READ`] nodes tell.
+    pub scale_inputs: Vec<Vec<EntryId>>,
     /// The input families the expressions read (through definitions too), in the model's order.
     pub inputs: Vec<EntryId>,
 }
@@ -231,8 +234,8 @@ const USUAL_SCALES: (f64, f64) = (0.2, 3.0);
 /// Reads what the samples of the expressions of a derivation must reach.
 pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
     let mut out = Coverage::default();
-    let mut kinks: Vec<f64> = Vec::new();
-    let mut constants: Vec<f64> = Vec::new();
+    let mut kinks: Vec<Place> = Vec::new();
+    let mut constants: Vec<Place> = Vec::new();
     let mut inputs: Vec<EntryId> = Vec::new();
     for e in exprs {
         let mut walk = Walk::new(model);
@@ -290,23 +293,33 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
         out.rational.push(walk.rational);
         out.differenced.push(walk.differenced);
     }
-    let unusual = constants.into_iter().filter(|c| *c < USUAL_SCALES.0 || *c > USUAL_SCALES.1);
+    let unusual = constants.into_iter().filter(|c| c.0 < USUAL_SCALES.0 || c.0 > USUAL_SCALES.1);
     let n_kinks = kinks.len();
-    let mut places: Vec<f64> = kinks.iter().copied().filter(|c| c.is_finite() && *c > 0.0).collect();
-    for (i, c) in kinks.into_iter().chain(unusual).enumerate() {
+    let mut places: Vec<f64> = kinks.iter().map(|k| k.0).filter(|c| c.is_finite() && *c > 0.0).collect();
+    for (i, (c, inputs)) in kinks.into_iter().chain(unusual).enumerate() {
         if !c.is_finite() || c <= 0.0 {
             continue;
         }
-        match out.scales.iter().find(|&&s| c.max(s) / c.min(s) < SCALE_RATIO) {
-            None if out.scales.len() < MAX_SCALES => out.scales.push(c),
-            // Two kinks at distinct magnitudes, one scale: the piece between them.
-            Some(&s) if i < n_kinks && c.max(s) / c.min(s) > 1.0 + 1e-9 && out.gaps.len() < MAX_SCALES => {
-                let gap = (c.min(s), c.max(s));
-                if !out.gaps.contains(&gap) {
-                    out.gaps.push(gap);
-                }
+        let Some(k) = out.scales.iter().position(|&s| c.max(s) / c.min(s) < SCALE_RATIO) else {
+            if out.scales.len() < MAX_SCALES {
+                out.scales.push(c);
+                out.scale_inputs.push(inputs);
             }
-            _ => {}
+            continue;
+        };
+        // One scale: what sits there reads the inputs of both.
+        for input in inputs {
+            if !out.scale_inputs[k].contains(&input) {
+                out.scale_inputs[k].push(input);
+            }
+        }
+        // Two kinks at distinct magnitudes, one scale: the piece between them.
+        let s = out.scales[k];
+        if i < n_kinks && c.max(s) / c.min(s) > 1.0 + 1e-9 && out.gaps.len() < MAX_SCALES {
+            let gap = (c.min(s), c.max(s));
+            if !out.gaps.contains(&gap) {
+                out.gaps.push(gap);
+            }
         }
     }
     // Two kinks at near scales: the piece between them too (the sides of each scale reach into
@@ -349,7 +362,7 @@ struct Walk<'m> {
     /// of the bodies over their parameters count too, as they did before kinks were read at uses.
     truncated: bool,
     /// The kinks of the bodies read over their parameters (and whether one was relative).
-    body_kinks: Vec<f64>,
+    body_kinks: Vec<Place>,
     body_relative: bool,
     /// Whether a function's body has a kink anywhere in it, once known.
     kinked_functions: Vec<Option<bool>>,
@@ -363,11 +376,11 @@ struct Walk<'m> {
     offsets: Vec<(IndexId, IndexId, i64)>,
     reads: Vec<Read>,
     sums: Vec<IndexRange>,
-    kinks: Vec<f64>,
+    kinks: Vec<Place>,
     relative_kink: bool,
     zero_kink: bool,
     meetings: Vec<Meeting>,
-    constants: Vec<f64>,
+    constants: Vec<Place>,
     random: bool,
     rational: bool,
     differenced: bool,
@@ -608,7 +621,8 @@ impl<'m> Walk<'m> {
                 for (c, other) in [(a, b), (b, a)] {
                     if let Some(v) = constant(self.model, c, &self.constants_of) {
                         if constant(self.model, other, &self.constants_of).is_none() && v != 0.0 {
-                            self.constants.push(v.abs());
+                            let inputs = inputs_read(self.model, other);
+                            self.constants.push((v.abs(), inputs));
                         }
                     }
                 }
@@ -919,9 +933,12 @@ impl<'m> Walk<'m> {
                 Expr::Entry(r) => {
                     if let EntryKind::Defined(body) = &self.model.entries[r.entry].kind {
                         let form = linear(self.model, body);
-                        // Into the definition where it is linear in a part of it, or where parts
-                        // meet in it (`let z = 1000*x - y`).
-                        let parts_meet = matches!(body, Expr::Add(..) | Expr::Sub(..));
+                        // Into the definition where it is linear in a part of it, where parts
+                        // meet in it (`let z = 1000*x - y`), or where it is a product, quotient or
+                        // power, whose factors' zeros are its own (`let a = (x - 3)*(x - 4)`: a
+                        // second adversarial tester, `checked` at 5 to 8 seeds of 10).
+                        let parts_meet =
+                            matches!(body, Expr::Add(..) | Expr::Sub(..) | Expr::Mul(..) | Expr::Div(..) | Expr::Pow(..));
                         if form.atom.is_some_and(|a| !std::ptr::eq(a, body) || parts_meet) {
                             return self.kink_at(&form, x, depth - 1);
                         }
@@ -931,7 +948,8 @@ impl<'m> Walk<'m> {
             }
         }
         if x != 0.0 {
-            self.kinks.push(x.abs());
+            let inputs = inputs_read(self.model, atom);
+            self.kinks.push((x.abs(), inputs));
         }
     }
 }
@@ -1177,8 +1195,41 @@ fn constant_to(model: &Model, e: &Expr, depth: usize, memo: &Constants) -> Optio
     v
 }
 
-/// The most degree [`polynomial`] reads.
-const POLYNOMIAL_DEGREE: usize = 8;
+/// A place an input changes behaviour at (a kink's, or a constant added to it), and the input
+/// families what sits there reads.
+type Place = (f64, Vec<EntryId>);
+
+/// The most nodes [`inputs_read`] looks at, definitions' bodies included.
+const INPUTS_READ: usize = 4_096;
+
+/// The input families an expression reads, through the definitions it reads (each once), in the
+/// order first read; as far as [`INPUTS_READ`] nodes tell.
+fn inputs_read(model: &Model, e: &Expr) -> Vec<EntryId> {
+    fn walk(model: &Model, e: &Expr, out: &mut Vec<EntryId>, seen: &mut Vec<EntryId>, budget: &mut usize) {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        if let Expr::Entry(r) = e {
+            match &model.entries[r.entry].kind {
+                EntryKind::Input(_) if !out.contains(&r.entry) => out.push(r.entry),
+                EntryKind::Defined(body) if !seen.contains(&r.entry) => {
+                    seen.push(r.entry);
+                    walk(model, body, out, seen, budget);
+                }
+                _ => {}
+            }
+        }
+        e.for_each_child(|c| walk(model, c, out, seen, budget));
+    }
+    let (mut out, mut seen, mut budget) = (Vec::new(), Vec::new(), INPUTS_READ);
+    walk(model, e, &mut out, &mut seen, &mut budget);
+    out
+}
+
+/// The most degree [`polynomial`] reads (at 8, a polynomial of degree 10 was no edge: a second
+/// adversarial tester).
+const POLYNOMIAL_DEGREE: usize = 24;
 
 /// An expression as a polynomial of degree two or more in one part of it that is not a number,
 /// with its coefficients from the constant up: `x^2 - 7*x + 12` is `[12, -7, 1]` in `x`,

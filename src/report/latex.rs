@@ -340,6 +340,7 @@ mod tests {
     fn an_underscore_left_in_a_name_is_escaped() {
         // (`\mathit{pi_}` is no TeX: KaTeX refused an instructor's mixture model.)
         assert_eq!(head("derive pi_ * N_\n  = 0\n"), "\\mathit{pi\\_} \\, \\mathit{N\\_}");
+        assert_eq!(head("derive θ_ + x_\n  = 0\n"), "\\mathit{\\theta\\_} + \\mathit{x\\_}");
     }
 
     #[test]
