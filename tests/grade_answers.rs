@@ -411,15 +411,14 @@ fn a_zero_term_is_no_work_and_a_negative_fraction_is_worked_out() {
     let options = GradeOptions::default();
     let head = "derive \"newton step\" wn - diff(NLL, wn) / diff(diff(NLL, wn), wn)\n";
     let grade = |steps: &str| gradproof::grade::grade_submission(&r, "s.deriv", &format!("{head}{steps}"), &options);
-    // (And so is the reference's own `0 - 0.5 / 1.25` written alone: the gradient and the Hessian
-    // worked out, not how; it took 3 where `-0.5 / 1.25` took 1.2, a reviewer.)
-    for steps in [
-        "  = 0 - 4 / 10\n  = -0.4\n",
-        "  = -4 / 10\n  = -0.4\n",
-        "  = 0 - 0.5 / 1.25\n  = -0.4\n",
-        "  = -0.5 / 1.25\n  = -0.4\n",
-    ] {
+    for steps in ["  = 0 - 4 / 10\n  = -0.4\n", "  = -4 / 10\n  = -0.4\n"] {
         assert_eq!(scores(&grade(steps)), ["1.2"], "{steps}");
+    }
+    // The gradient and the Hessian worked out (the reference's own next step) are work, with the
+    // term 0 or without it (`0 - 0.5 / 1.25` took 3 and `-0.5 / 1.25` 1.2, a reviewer: the answer
+    // alone counted as multiplying one number, which it does not write on the sheet).
+    for steps in ["  = 0 - 0.5 / 1.25\n  = -0.4\n", "  = -0.5 / 1.25\n  = -0.4\n"] {
+        assert_eq!(scores(&grade(steps)), ["3"], "{steps}");
     }
     let full = "  = 0 - ((0.5 - 1) * 1 + (0.5 - 0) * 2) / (0.5 * (1 - 0.5) * (1^2 + 2^2))\n  = 0 - 0.5 / 1.25\n";
     for answer in ["-2/5", "(-2)/5", "-0.4"] {

@@ -606,6 +606,16 @@ fn a_slipped_time_step_and_a_term_too_many_are_named() {
          derive \"by w\" diff(h^2, w)\n  = 2*h*diff(k, w)\n",
     );
     assert_repairs(&through, &[("by w", RepairKind::Name, "k", "h")]);
+    // And a gate written through a function (`sg(a) = sigmoid(a)`) is no name computed from `h2`:
+    // the term too many is said so (a second reviewer had "`L` where `f1` is needed" back).
+    let gates = check_text(
+        "var s0, af1, ag1, ao1, af2, ao2\nlet sg(a) = sigmoid(a)\n\
+         let s1 = sg(af1) * s0 + tanh(ag1)\nlet h1 = sg(ao1) * tanh(s1)\nlet s2 = sg(af2) * s1\n\
+         let h2 = sg(ao2) * tanh(s2)\nlet f1 = sg(af1)\nunknown L depends on h1, h2\n\
+         derive \"a term too many\" diff(L, ao1)\n  \
+         = diff(L, h1) * tanh(s1) * sigmoid'(ao1) + diff(L, h2) * tanh(s2) * sigmoid'(ao2)\n",
+    );
+    assert_repairs(&gates, &[("a term too many", RepairKind::ExtraTerm, "diff(L, h2) * tanh(s2) * sigmoid'(ao2)", "")]);
     assert_repairs(
         &report,
         &[

@@ -602,8 +602,9 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     out
 }
 
-/// How many inputs of a scale have draws of their own on a side of it (see [`Band::Side`]).
-pub(super) const ALONE_INPUTS: usize = 4;
+/// How many inputs of a scale have draws of their own on a side of it (see [`Band::Side`]): those
+/// its kinks read with the fewest others first.
+pub(super) const ALONE_INPUTS: usize = 6;
 
 /// The band of a derivation with a kink where two inputs meet (`step(dl - abs(yh))`): each input
 /// drawn on its own over three decades, so that their ratio, and the side of the kink, varies

@@ -991,7 +991,9 @@ fn numbers_multiplied(e: &Expr, sheet: &[BigRational]) -> usize {
         Expr::Pow(a, b) if number(a).is_some() && number(b).is_some() => 2,
         // A number alone is a product of one; a term 0 is no term (`0 - 0.5 / 1.25` from `w = 0`
         // multiplies no more than `-0.5 / 1.25`; a reviewer: 3 of 3 against 1.2).
-        e if number(e).is_some() => usize::from(number(e).is_some_and(|v| !v.abs().is_one() && !v.is_zero())),
+        e if number(e).is_some() => {
+            usize::from(number(e).is_some_and(|v| !v.abs().is_one() && !v.is_zero() && written_on_the_sheet(v, sheet)))
+        }
         _ => {
             let mut n = 0;
             e.for_each_child(|c| n += numbers_multiplied(c, sheet));

@@ -286,6 +286,8 @@ pub(super) struct Known {
     pub scalars: Vec<String>,
     /// The names of the inputs (`var`): held fixed, so a derivative of one by anything else is 0.
     pub vars: Vec<String>,
+    /// The model's functions (`let g(u) = u * w`): name, parameters and body.
+    pub functions: Vec<(String, Vec<String>, Expr)>,
 }
 
 /// At most this many factors that only some terms of the step have are tried as missing from the
@@ -376,13 +378,30 @@ fn may_depend<'k>(known: &'k Known, name: &'k str, on: &str, seen: &mut Vec<&'k 
         // An unknown node, or a name the candidates do not know: it may be.
         return true;
     }
-    bodies.any(|(_, body)| {
-        nodes_of(body).into_iter().any(|n| match &n.kind {
-            // A function of the model's may read a variable it is not given (`let g(u) = u*w`:
-            // a reviewer's `h = g(x)` lost its repair): it may be.
-            ExprKind::Call { func, .. } => crate::builtin::Builtin::from_name(&func.name).is_none(),
-            _ => reference(n).is_some_and(|(read, _)| may_depend(known, &read.name, on, seen)),
-        })
+    bodies.any(|(_, body)| reads_what_may_depend(known, body, &[], on, seen))
+}
+
+/// Whether an expression reads a name that may be computed from `on` ([`may_depend`]), through
+/// the model's functions it calls too (`let g(u) = u*w` reads `w`: a reviewer's `h = g(x)` lost
+/// its repair); `params` are the names local to the function whose body this is.
+fn reads_what_may_depend<'k>(
+    known: &'k Known,
+    e: &'k Expr,
+    params: &[String],
+    on: &str,
+    seen: &mut Vec<&'k str>,
+) -> bool {
+    nodes_of(e).into_iter().any(|n| match &n.kind {
+        ExprKind::Call { func, .. } => {
+            let Some((name, own, body)) = known.functions.iter().find(|f| f.0 == func.name) else { return false };
+            if seen.contains(&name.as_str()) {
+                return false;
+            }
+            seen.push(name);
+            reads_what_may_depend(known, body, own, on, seen)
+        }
+        _ => reference(n)
+            .is_some_and(|(read, _)| !params.contains(&read.name) && may_depend(known, &read.name, on, seen)),
     })
 }
 

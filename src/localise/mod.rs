@@ -923,9 +923,16 @@ fn known(file: &ast::File) -> Known {
             }
             Item::Let(defs) => {
                 for d in defs {
-                    if let ast::Definition::Node { target, body } = d {
-                        known.families.push((target.name.name.clone(), target.subscripts.len()));
-                        known.definitions.push((target.clone(), body.clone()));
+                    match d {
+                        ast::Definition::Node { target, body } => {
+                            known.families.push((target.name.name.clone(), target.subscripts.len()));
+                            known.definitions.push((target.clone(), body.clone()));
+                        }
+                        ast::Definition::Function { name, params, body } => known.functions.push((
+                            name.name.clone(),
+                            params.iter().map(|p| p.name.clone()).collect(),
+                            body.clone(),
+                        )),
                     }
                 }
             }

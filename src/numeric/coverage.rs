@@ -296,21 +296,27 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
     let unusual = constants.into_iter().filter(|c| c.0 < USUAL_SCALES.0 || c.0 > USUAL_SCALES.1);
     let n_kinks = kinks.len();
     let mut places: Vec<f64> = kinks.iter().map(|k| k.0).filter(|c| c.is_finite() && *c > 0.0).collect();
+    // Each scale's inputs with the fewest inputs of a kink there that reads them: an input a kink
+    // reads alone comes first (`relu(e - 500)` beside `relu(a + b + c + d - 500)`: `e` was the
+    // fifth, past those drawn alone; a second reviewer).
+    let mut ranked: Vec<Vec<(usize, EntryId)>> = Vec::new();
     for (i, (c, inputs)) in kinks.into_iter().chain(unusual).enumerate() {
         if !c.is_finite() || c <= 0.0 {
             continue;
         }
+        let arity = inputs.len();
         let Some(k) = out.scales.iter().position(|&s| c.max(s) / c.min(s) < SCALE_RATIO) else {
             if out.scales.len() < MAX_SCALES {
                 out.scales.push(c);
-                out.scale_inputs.push(inputs);
+                ranked.push(inputs.into_iter().map(|input| (arity, input)).collect());
             }
             continue;
         };
         // One scale: what sits there reads the inputs of both.
         for input in inputs {
-            if !out.scale_inputs[k].contains(&input) {
-                out.scale_inputs[k].push(input);
+            match ranked[k].iter_mut().find(|(_, seen)| *seen == input) {
+                Some(known) => known.0 = known.0.min(arity),
+                None => ranked[k].push((arity, input)),
             }
         }
         // Two kinks at distinct magnitudes, one scale: the piece between them.
@@ -333,6 +339,13 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
             out.gaps.push(gap);
         }
     }
+    out.scale_inputs = ranked
+        .into_iter()
+        .map(|mut inputs| {
+            inputs.sort_by_key(|&(arity, _)| arity);
+            inputs.into_iter().map(|(_, input)| input).collect()
+        })
+        .collect();
     out.sizes.sort_unstable();
     inputs.sort_unstable();
     out.inputs = inputs;
@@ -1205,22 +1218,36 @@ const INPUTS_READ: usize = 4_096;
 /// The input families an expression reads, through the definitions it reads (each once), in the
 /// order first read; as far as [`INPUTS_READ`] nodes tell.
 fn inputs_read(model: &Model, e: &Expr) -> Vec<EntryId> {
-    fn walk(model: &Model, e: &Expr, out: &mut Vec<EntryId>, seen: &mut Vec<EntryId>, budget: &mut usize) {
+    fn walk(model: &Model, e: &Expr, out: &mut Vec<EntryId>, seen: &mut Vec<Seen>, budget: &mut usize) {
         if *budget == 0 {
             return;
         }
         *budget -= 1;
-        if let Expr::Entry(r) = e {
-            match &model.entries[r.entry].kind {
+        match e {
+            Expr::Entry(r) => match &model.entries[r.entry].kind {
                 EntryKind::Input(_) if !out.contains(&r.entry) => out.push(r.entry),
-                EntryKind::Defined(body) if !seen.contains(&r.entry) => {
-                    seen.push(r.entry);
+                EntryKind::Defined(body) if !seen.contains(&Seen::Entry(r.entry)) => {
+                    seen.push(Seen::Entry(r.entry));
                     walk(model, body, out, seen, budget);
                 }
                 _ => {}
+            },
+            // A function's body may read an input it is not given (`let g(u) = u*w`; a reviewer's
+            // `relu(g(x) - 50)` never had `w` drawn past 50).
+            Expr::Apply(f, _, _) if !seen.contains(&Seen::Function(*f)) => {
+                seen.push(Seen::Function(*f));
+                if let Some(function) = model.user_functions.get(*f) {
+                    walk(model, &function.body, out, seen, budget);
+                }
             }
+            _ => {}
         }
         e.for_each_child(|c| walk(model, c, out, seen, budget));
+    }
+    #[derive(PartialEq)]
+    enum Seen {
+        Entry(EntryId),
+        Function(usize),
     }
     let (mut out, mut seen, mut budget) = (Vec::new(), Vec::new(), INPUTS_READ);
     walk(model, e, &mut out, &mut seen, &mut budget);
