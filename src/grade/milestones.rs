@@ -989,8 +989,10 @@ fn numbers_multiplied(e: &Expr, sheet: &[BigRational]) -> usize {
                 .sum()
         }
         Expr::Pow(a, b) if number(a).is_some() && number(b).is_some() => 2,
-        // A number alone is a product of one; a term 0 is no term (`0 - 0.5 / 1.25` from `w = 0`
-        // multiplies no more than `-0.5 / 1.25`; a reviewer: 3 of 3 against 1.2).
+        // A number alone is a product of one where the sheet writes it: the answer's own number
+        // is none (`0.1 * 0.4` before `0.04` multiplies the sheet's 0.4, and was the answer
+        // written again: a second reviewer's momentum buffer from `v0 = 0`); a term 0 is no
+        // term (`0 - 0.5 / 1.25` multiplies no more than `-0.5 / 1.25`, a reviewer).
         e if number(e).is_some() => {
             usize::from(number(e).is_some_and(|v| !v.abs().is_one() && !v.is_zero() && written_on_the_sheet(v, sheet)))
         }
