@@ -834,16 +834,14 @@ impl<'m> Walk<'m> {
             }
         }
         // A function's value is x where its body, with the arguments put in, is.
+        // (Charged to the budget of [`Walk::instance`], as a use's kinks are.)
         if let (Expr::Apply(f, 0, args), true) = (atom, depth > 0) {
-            let body = &self.model.user_functions[*f].body;
+            let model = self.model;
             let sizes: Vec<usize> = args.iter().map(|a| size_with(a, &[])).collect();
-            let cost = size_with(body, &sizes);
-            if cost <= self.instance_budget {
-                self.instance_budget -= cost;
-                let instance = subst_locals(body, args);
-                return self.kink_at(&linear(self.model, &instance), x, depth - 1);
+            let body = std::slice::from_ref(&model.user_functions[*f].body);
+            if let Some((instance, _)) = self.put_in(body, args, &sizes) {
+                return self.kink_at(&linear(model, &instance[0]), x, depth - 1);
             }
-            self.truncated = true;
         }
         // A kink of a periodic function's value comes back at every period: `abs(sin(x))` has
         // kinks at 0 and at π, where the usual draws (which have x and -x, and sin(x) and x alike
