@@ -160,6 +160,13 @@ fn goals_it_does_not_take_are_told_what_to_write() {
     let why = failed("var x, y\n", "diff(x^y, x)");
     assert!(why.contains("`var x > 0` for the base of a power") && !why.contains("  "), "{why}");
     assert!(derive("var x > 0\nvar y\n", "diff(x^y, x)", None, &CheckOptions::default()).is_ok());
+    // A step the check leaves undetermined says why, and sends to `--prove-work` only where a
+    // limit was the reason (an instructor: a derivative at a kink at the model's numbers, and a
+    // goal read outside its range, were both told to raise `--prove-work`).
+    let why = failed("let x = 2\nlet w = 0\nlet Lr = relu(w * x)^2 + relu(w * x)\n", "diff(Lr, w)");
+    assert!(why.contains("a derivative is taken at a kink") && !why.contains("--prove-work"), "{why}");
+    let why = failed("index k in 1..n\nvar w[k]\nlet L = sum(k, w[k]^3) + w[1] * w[2]\n", "diff(L, w[2])");
+    assert!(why.contains("outside its range 1..1") && !why.contains("--prove-work"), "{why}");
     // An empty goal is said to be empty, with an example.
     match derive(source, " ", None, &CheckOptions::default()) {
         Err(DeriveError::Input(_, errors)) => {

@@ -633,6 +633,41 @@ fn gradescope_writes_one_results_json_per_submission() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// A student's folder in a batch is one submission: `alice/answer.deriv` with `alice/README.md`
+/// is graded by its `.deriv` file, the README read as notes (flagged where it holds derivations; a
+/// TA: the README was a student of its own, graded 0 and counted in the mean). Only a README is
+/// notes, and only in a folder below the one walked: a folder of students' answers (`bob.md`
+/// beside `alice.deriv`) is each a submission (a reviewer: bob's answer became alice's notes).
+#[test]
+fn a_students_folder_is_one_submission() {
+    let dir: PathBuf = std::env::temp_dir().join(format!("gradproof-folders-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let subs = dir.join("subs");
+    for folder in ["alice", "carol"] {
+        std::fs::create_dir_all(subs.join(folder)).expect("a folder");
+        std::fs::copy("tests/grade/submissions/correct.deriv", subs.join(folder).join("answer.deriv")).expect("a copy");
+    }
+    std::fs::copy("tests/grade/submissions/sign_error.deriv", subs.join("bob.deriv")).expect("a copy");
+    std::fs::write(subs.join("alice/README.md"), "# Notes\n\nI used the chain rule.\n").expect("notes");
+    std::fs::write(subs.join("carol/README.md"), "My answer:\n\n$$\nq = r + s\n$$\n").expect("notes");
+    // A folder of answers: each file a student's.
+    std::fs::create_dir_all(subs.join("section")).expect("a folder");
+    std::fs::copy("tests/grade/submissions/correct.deriv", subs.join("section/dan.deriv")).expect("a copy");
+    std::fs::write(subs.join("section/erin.md"), "My answer:\n\n$$\nq = r + s\n$$\n").expect("an answer");
+    let subs_arg = subs.to_string_lossy().into_owned();
+    let (code, stdout, stderr) = run(&["grade", &subs_arg, "--reference", REFERENCE, "--format", "csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows: Vec<&str> = stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 5, "{stdout}");
+    assert!(!stdout.contains("README.md,"), "{stdout}");
+    assert!(rows.iter().any(|r| r.contains("section/erin.md,")), "{stdout}");
+    let carol = rows.iter().find(|r| r.contains("carol/answer.deriv")).expect("carol's row");
+    assert!(carol.contains("README.md was not graded (carol/answer.deriv was)"), "{carol}");
+    let alice = rows.iter().find(|r| r.contains("alice/answer.deriv")).expect("alice's row");
+    assert!(alice.contains(",10,10,"), "{alice}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn template_prints_the_students_sheet() {
     let (code, stdout, _) = run(&["grade", "--template", REFERENCE]);
@@ -1218,6 +1253,63 @@ fn the_numbers_of_a_term_written_otherwise_reach_the_milestone() {
         assert_eq!(answer(&format!("  = {split}\n  = 0.496\n")).score.to_string(), "0.8", "{split}");
     }
     assert_eq!(answer("  = 0.5 - 0.001 * 2^2\n  = 0.496\n").score.to_string(), "2");
+}
+
+/// A step of numbers reaches the milestones of numbers with its terms' values whose arithmetic it
+/// has done, not the reference's next step that does more (a TA's momentum step, 6 December, late
+/// evening: the numbers put in, and nothing after, reached the velocity worked out too and took
+/// 1.2 of 2, a fair 0.4; more than the right answer alone, 0.8, and than a slip in the answer, 0.6).
+/// A chain that stops with arithmetic left stops before the answer, as one with a derivative left.
+#[test]
+fn numbers_put_in_do_not_reach_the_arithmetic_after_them() {
+    let reference = "grading final 40%, steps 60%\nlet w0 = 2.0, v0 = 0.3, g1 = -0.4, mom = 0.9, eta = 0.1\n\
+        derive \"momentum\" worth 2 w0 - eta * (mom * v0 + g1)\n\
+          = 2.0 - 0.1 * (0.9 * 0.3 + (-0.4))\n  = 2.0 - 0.1 * (-0.13)\n  = 2.013\n";
+    let r = Reference::new("momentum.deriv", reference, &CheckOptions::default()).expect("a reference");
+    let answer = |steps: &str| {
+        let source =
+            format!("let w0 = 2.0, v0 = 0.3, g1 = -0.4, mom = 0.9, eta = 0.1\nderive \"momentum\" w0 - eta * (mom * v0 + g1)\n{steps}");
+        let d = grade_submission(&r, "momentum.deriv", &source, &GradeOptions::default()).derivations[0].clone();
+        (d.milestones, d.score.to_string())
+    };
+    // The numbers put in: one milestone of two, and the answer worked out not reached.
+    assert_eq!(answer("  = 2.0 - 0.1 * (0.9 * 0.3 - 0.4)\n"), ((1, 3), "0.4".to_string()));
+    // Going on to a wrong answer reaches it and loses that step's share instead.
+    assert_eq!(answer("  = 2.0 - 0.1 * (0.9 * 0.3 - 0.4)\n  = 2.031\n"), ((2, 2), "0.6".to_string()));
+    assert_eq!(answer("  = 2.013\n"), ((0, 2), "0.8".to_string()));
+    // Every step shown, or the velocity worked out at once (the numbers are in it): all of it.
+    let all = "  = 2.0 - 0.1 * (0.9 * 0.3 - 0.4)\n  = 2.0 - 0.1 * (-0.13)\n  = 2.013\n";
+    assert_eq!(answer(all), ((2, 2), "2".to_string()));
+    assert_eq!(answer("  = 2.0 - 0.1 * (-0.13)\n  = 2.013\n"), ((2, 2), "2".to_string()));
+    assert_eq!(answer("  = 2.0 + 0.013\n  = 2.013\n"), ((2, 2), "2".to_string()));
+}
+
+/// A simplification after the reference's step that applies the rules does not stand for the
+/// chain rule skipped before it: the merged line then the answer, and the same with one line more,
+/// score alike (a TA: 2.1 and 3 of 3; the padding line stood for the chain rule).
+#[test]
+fn a_line_after_a_milestone_does_not_buy_back_one_skipped_before_it() {
+    let reference = "index k in 1..K, m in 1..K, i in 1..K\nvar z[k], y[k] >= 0\n\
+        let p[k] = exp(z[k]) / sum(m, exp(z[m]))\nlet L = -sum(k, y[k] * log(p[k]))\n";
+    let r = Reference::new(
+        "softmax.deriv",
+        &format!(
+            "{reference}derive \"ce\" worth 3 diff(L, z[i])\n  = -sum(k, y[k] * diff(log(p[k]), z[i]))   # chain rule\n  \
+             = -sum(k, y[k] * (delta(k, i) - p[i]))\n  = p[i] * sum(k, y[k]) - y[i]\n"
+        ),
+        &CheckOptions::default(),
+    )
+    .expect("a reference");
+    let answer = |steps: &str| {
+        let source = format!("{reference}derive \"ce\" diff(L, z[i])\n{steps}");
+        let d = grade_submission(&r, "ce.deriv", &source, &GradeOptions::default()).derivations[0].clone();
+        (d.milestones, d.score.to_string())
+    };
+    let merged = "  = -sum(k, y[k] * (delta(k, i) - p[i]))\n  = p[i] * sum(k, y[k]) - y[i]\n";
+    let padded = "  = -sum(k, y[k] * (delta(k, i) - p[i]))\n  = p[i] * sum(k, y[k]) - sum(k, y[k] * delta(k, i))\n  \
+                  = p[i] * sum(k, y[k]) - y[i]\n";
+    assert_eq!(answer(merged), answer(padded));
+    assert_eq!(answer(merged).0, (1, 2));
 }
 
 /// A term's numbers count by their value, whatever arithmetic inside it is done, and a term that

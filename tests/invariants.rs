@@ -58,6 +58,15 @@ fn a_proof_does_not_override_a_new_free_index() {
     assert!(!step.internal_error);
     assert!(step.counterexample.is_none(), "decided without samples: {:?}", step.counterexample);
     assert!(!step.holds);
+    // The same without the numbers (an adversarial tester: the log-sum-exp shifted by `z[i]` was
+    // `wrong` by default and `proved` with `--no-numeric`).
+    let source = "index i in 1..n, j in 1..n\nvar z[j]\nderive log(sum(j, exp(z[j])))\n  = z[i] + log(sum(j, exp(z[j] - z[i])))\n";
+    for numeric in [true, false] {
+        let report = check(source, &CheckOptions { numeric, ..CheckOptions::default() });
+        let step = &report.derivations[0].steps[0];
+        assert_eq!(step.verdict, Verdict::Wrong, "numeric = {numeric}: {}", step.detail);
+        assert!(step.counterexample.is_none());
+    }
 }
 
 /// "… nor does one override a shape mismatch": `0*W`, a 2×3 matrix of zeros, is not the scalar 0.
@@ -73,7 +82,8 @@ fn a_proof_does_not_override_a_shape_mismatch() {
 }
 
 /// "A proof stands where the numbers reach no verdict": with the numbers off, a provable step is
-/// `proved` and an unprovable one `undetermined`, never `wrong` (only the numbers find a mistake).
+/// `proved` and an unprovable one `undetermined`, never `wrong` (only the numbers find a mistake,
+/// besides the syntactic rules on free indices and shapes, above).
 #[test]
 fn without_the_numbers_a_step_is_proved_or_undetermined() {
     let source = "var x\nderive diff(sigmoid(x), x)\n  = sigmoid(x) * (1 - sigmoid(x))\n  = sigmoid(x)^2\n";

@@ -1282,6 +1282,20 @@ fn step_lines(report: &FileReport) -> Vec<Vec<usize>> {
 /// in a list) and inline tags. Display math in an HTML block, which a Markdown reader leaves
 /// unparsed, is an error rather than silence; after a blank line it is Markdown and read. Truth
 /// by hand: x + x = 2x = x + x; x ≠ kx for k ≠ 1.
+/// A display never closed is an error at its opening, and what follows is not read (a student
+/// tester: an unclosed `$$` was read to the end of the text, which a Markdown page shows as prose);
+/// the displays before it are checked.
+#[test]
+fn a_display_never_closed_is_an_error_and_the_rest_is_not_read() {
+    let answer = "$$\n2x = x + x\n$$\n\nthen\n\n$$\nx = 3x\n\nmore prose\n";
+    let report = check(answer, AnswerKind::Markdown, "var x\n");
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
+    assert_eq!(errors(&report), ["7:1 this `$$` is never closed"]);
+    let report = check("\\[ 2x = x + x \\]\n\\[ x = 3x\n", AnswerKind::Tex, "var x\n");
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
+    assert_eq!(errors(&report), ["2:1 this `\\[` is never closed"]);
+}
+
 #[test]
 fn markdown_code_and_html_are_not_read() {
     let answer = "Indented code:\n\n    $$ x = 5x $$\n\n<!--\n$$ x = 6x $$\n-->\n\n\
@@ -1969,6 +1983,16 @@ fn indicators_cases_and_values_at_a_point_as_students_write_them() {
         let answer = format!("\\[ \\frac{{\\partial h}}{{\\partial w}} = \\begin{{cases}} {cases} \\end{{cases}} \\]");
         check(&answer, AnswerKind::Tex, relu)
     };
+    // The condition as a subscript (a student was told "a vector of ones is not read").
+    for (indicator, verdict) in [
+        (r"x \, \mathbb{1}_{wx \geq 0}", Proved),
+        (r"x \, \mathbb{1}_{wx > 0}", Checked),
+        (r"x \, \mathbf{1}_{wx < 0}", Wrong),
+    ] {
+        let report =
+            check(&format!("\\[ \\frac{{\\partial h}}{{\\partial w}} = {indicator} \\]"), AnswerKind::Tex, relu);
+        assert_eq!(verdicts(&report), [[verdict]], "{indicator}: {:?}", errors(&report));
+    }
     assert_eq!(verdicts(&case(r"x & \text{if } wx > 0 \\ 0 & \text{otherwise}")), [[Checked]]);
     assert_eq!(verdicts(&case(r"x & \text{if } wx \geq 0 \\ 0 & \text{otherwise}")), [[Proved]]);
     assert_eq!(verdicts(&case(r"0 & wx \le 0, \\ x & wx > 0")), [[Checked]]);

@@ -873,3 +873,18 @@ derive sum(j in 1..m+K, j)
         assert_verdicts(source, seed, &[Verdict::Wrong, Verdict::Wrong]);
     }
 }
+
+/// An `=` that agrees only within spec §5's relative 1e-9 stays `checked` and says so; one that
+/// agrees within its rounding says nothing (a student: `sigmoid(25) = 1` was `checked` with
+/// nothing said; by hand, 1 - sigmoid(25) = 1.39e-11, and e - 2.7182818285 = -4.1e-11, 1.5e-11 of e).
+#[test]
+fn an_equality_within_the_tolerance_only_says_so() {
+    let report =
+        check("derive sigmoid(25)\n  = 1\nderive exp(log(2))\n  = 2\nderive exp(1)\n  = 2.7182818285\n", DEFAULT_SEED);
+    let steps: Vec<_> = report.derivations.iter().flat_map(|d| &d.steps).collect();
+    assert!(steps.iter().all(|s| s.verdict == Verdict::Checked || s.verdict == Verdict::Proved), "{steps:#?}");
+    assert!(steps[0].detail.contains(gradproof::check::WITHIN_TOLERANCE), "{}", steps[0].detail);
+    assert!(steps[0].detail.ends_with("differ by 1.4e-11 of their size"), "{}", steps[0].detail);
+    assert!(!steps[1].detail.contains(gradproof::check::WITHIN_TOLERANCE), "{}", steps[1].detail);
+    assert!(steps[2].detail.contains(gradproof::check::WITHIN_TOLERANCE), "{}", steps[2].detail);
+}

@@ -624,3 +624,17 @@ fn a_slipped_time_step_and_a_term_too_many_are_named() {
         ],
     );
 }
+
+/// A constant factor that is the whole step before, in numbers alone, is no repair: "a constant
+/// factor `sigmoid(20)` is missing" from `sigmoid(20) = 1` writes the head again (a student
+/// tester). A size dropped (`1` after `N`) is still named.
+#[test]
+fn the_step_before_itself_is_no_missing_factor_in_numbers_alone() {
+    let report = check_text("derive sigmoid(20)\n  = 1\n");
+    let step = &report.derivations[0].steps[0];
+    assert_eq!(step.verdict, Verdict::Wrong);
+    assert!(step.repair.is_none(), "{:?}", step.repair);
+    let report = check_text("index n in 1..N, k in 1..K\nvar t[n,k] >= 0\nassume sum(k, t[n,k]) = 1\nderive sum(n, sum(k, t[n,k]))\n  = N\n  = 1\n");
+    let step = &report.derivations[0].steps[1];
+    assert_eq!(step.repair.as_ref().map(|r| r.replacement.as_str()), Some("N"), "{:?}", step.repair);
+}

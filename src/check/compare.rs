@@ -13,7 +13,7 @@ use super::evaluate::{
 use super::plan::{COVER_MAX_SIZE, MODERATE, WIDE};
 use super::text::{call_text, exact_texts};
 use super::{compared_with, Counterexample, Verdict};
-use crate::model::{Derivation, Expr, IndexId, IndexRange, ToleranceRule};
+use crate::model::{Derivation, Expr, IndexId, IndexRange, Model, ToleranceRule};
 use crate::numeric::coverage::{self, Coverage};
 use crate::numeric::{
     self, entry_key_text, random::Band, Context, EvalError, Interval, RangeAnswer, RangeQuery, Sample, TOO_LARGE,
@@ -192,13 +192,8 @@ pub(super) fn judge(
     lowered: Option<&Lowered>,
 ) -> Judgement {
     let model = ctx.model;
-    if let Some(&extra) = free[b].iter().find(|i| !free[a].contains(i)) {
-        let name = &model.indices[extra].name;
-        let at = d.steps[b - 1].name_uses.iter().find(|(n, _)| n == name).map(|(_, span)| *span);
-        let cause = Cause::FreeIndex { index: name.clone(), against, at };
-        let against = compared_with(against);
-        let detail = format!("a forgotten `sum({name}, …)`? the step depends on `{name}`, {against} does not");
-        return (Verdict::Wrong, detail, None, Some(cause));
+    if let Some(judgement) = free_index(model, d, free, a, b, against) {
+        return judgement;
     }
     let step = expr_at(d, b);
     // Finite differences are tuned to the usual magnitudes: far above them, their error estimates
@@ -214,12 +209,28 @@ pub(super) fn judge(
             // draw past 10 left out; `diff(huber(x, 50), x) = x` too). Its values in higher
             // precision are finite differences again: where floats cannot tell, it does not count.
             let far = ev.lenient && differenced && ev.sample.band.top() > MODERATE;
-            if far && ev.differenced {
-                return PairOutcome::Skipped;
-            }
             let mut range = |q: &RangeQuery| numeric::in_rounding_range(ctx, &ev.sample, step, q);
             let outcome =
                 compare(&ev.points[a], &ev.points[b], ev.widened[b].as_ref(), relation, d.tolerance, &mut range);
+            if far && ev.differenced {
+                // Finite differences far out cannot make a step wrong, nor can they be ignored
+                // where they see the sides apart: such a step is not `checked` (an adversarial
+                // tester: `diff(huber(x, 50), x, x) = 1`, whose outer derivative only differences
+                // take, was `checked` at every seed, every draw past 20 left out).
+                // (Beside a scale, by the band's lower end: by its top, the draws above a kink
+                // past 500 were all left out, `diff(relu(x - 520)^2, x, x) = 0` `checked`; a
+                // reviewer. A wide band, up to 10⁹ from 20, by its top.)
+                let magnitude = match ev.sample.band {
+                    Band::Side { .. } => ev.sample.band.bottom(),
+                    band => band.top(),
+                };
+                let near_enough = magnitude <= FAR_DIFFERENCES_TOP;
+                return if near_enough && clearly_apart(&ev.points[a], &ev.points[b], &outcome) {
+                    PairOutcome::Error(FAR_DIFFERENCES_APART.to_string())
+                } else {
+                    PairOutcome::Skipped
+                };
+            }
             let precise = needs_precision(&ev.points[a], &ev.points[b], relation, d.tolerance, &outcome);
             let loose = loosely_agree(
                 &ev.points[a],
@@ -377,7 +388,91 @@ pub(super) fn judge(
         return (Verdict::Undetermined, detail, None, None);
     }
     let samples = if agreeing == 1 { "sample" } else { "samples" };
-    (Verdict::Checked, format!("agrees at {agreeing} {samples}"), None, None)
+    // An `=` whose sides agree only within the relative tolerance of 1e-9 (spec §5), further apart
+    // than their error bounds: `checked`, as the spec asks, and the report says by how much they
+    // differ (a student: `sigmoid(25) = 1` was `checked` with nothing said, and `1 - sigmoid(25)
+    // = 0` on the next line `wrong`). Not where a side is differenced: its bound is an estimate.
+    let apart = (relation == Relation::Equal && !differenced)
+        .then(|| {
+            evaluated.iter().zip(&outcomes).filter(|(_, o)| **o == PairOutcome::Agree).find_map(|(ev, _)| {
+                match (&ev.points[a], &ev.points[b]) {
+                    (
+                        Point::Value { float: x, error: ex, exact: None, .. },
+                        Point::Value { float: y, error: ey, .. },
+                    )
+                    | (
+                        Point::Value { float: x, error: ex, .. },
+                        Point::Value { float: y, error: ey, exact: None, .. },
+                    ) if (x - y).abs() > (4.0 * (ex + ey)).max(APART_ONLY_BY_TOLERANCE * x.abs().max(y.abs())) => {
+                        Some((x - y).abs() / x.abs().max(y.abs()))
+                    }
+                    _ => None,
+                }
+            })
+        })
+        .flatten();
+    let detail = match apart {
+        Some(relative) => format!(
+            "agrees at {agreeing} {samples}, {WITHIN_TOLERANCE} (spec §5): the sides differ by {} of their size",
+            super::text::significant(relative, 2)
+        ),
+        None => format!("agrees at {agreeing} {samples}"),
+    };
+    (Verdict::Checked, detail, None, None)
+}
+
+/// The least relative gap between the sides of an `=` that the detail of its `checked` reports:
+/// well above rounding, whose bounds are estimates in places (the inverse of a matrix: the
+/// Matrix Cookbook's `inv(A^T) = inv(A)^T` differs by 1.1e-15 beyond them).
+const APART_ONLY_BY_TOLERANCE: f64 = 1e-12;
+
+/// What the detail of a `checked` step says where its sides agree only within the relative
+/// tolerance of an `=` (the human report shows it).
+pub const WITHIN_TOLERANCE: &str = "equal only within the relative tolerance of 1e-9 for `=`";
+
+/// The rule on free indices (§4): a step that depends on an index the expression it is compared
+/// with does not is `wrong`, without samples (and whatever a proof says; with `--no-numeric` too:
+/// an adversarial tester found such a step `proved` there and `wrong` by default).
+pub(super) fn free_index(
+    model: &Model,
+    d: &Derivation,
+    free: &[Vec<IndexId>],
+    a: usize,
+    b: usize,
+    against: Against,
+) -> Option<Judgement> {
+    let &extra = free[b].iter().find(|i| !free[a].contains(i))?;
+    let name = &model.indices[extra].name;
+    let at = d.steps[b - 1].name_uses.iter().find(|(n, _)| n == name).map(|(_, span)| *span);
+    let cause = Cause::FreeIndex { index: name.clone(), against, at };
+    let against = compared_with(against);
+    let detail = format!("a forgotten `sum({name}, …)`? the step depends on `{name}`, {against} does not");
+    Some((Verdict::Wrong, detail, None, Some(cause)))
+}
+
+/// Why a step whose sides finite differences see apart only far from the usual magnitudes is not
+/// decided.
+const FAR_DIFFERENCES_APART: &str = "not decided: far from the usual magnitudes, where a derivative is \
+     taken by finite differences, the sides differ; the differences cannot decide there";
+
+/// The largest magnitude (a band's lower end) of a draw where finite differences that see a step's
+/// sides apart make it `undetermined`: their first step is a share of the point (a thousandth),
+/// here up to about 1, which
+/// still resolves the features of the course's functions; farther out it averages them away (the
+/// second derivative of `cos` at 10⁸, by a step of 10⁴, came out 1.0 with a small error estimate:
+/// a reviewer's true step stays `checked`).
+const FAR_DIFFERENCES_TOP: f64 = 1e3;
+
+/// Two values that differ by a tenth of the larger at least and by ten times their error bounds:
+/// more than finite differences' error far out, where their estimates no longer bound it.
+fn clearly_apart(a: &Point, b: &Point, outcome: &PairOutcome) -> bool {
+    match (a, b) {
+        (Point::Value { float: x, error: ex, .. }, Point::Value { float: y, error: ey, .. }) => {
+            let gap = (x - y).abs();
+            *outcome == PairOutcome::Disagree && gap > 0.1 * x.abs().max(y.abs()) && gap > 10.0 * (ex + ey)
+        }
+        _ => false,
+    }
 }
 
 /// Of the samples where a step differs (`bad`, in the order drawn), the one its counterexample

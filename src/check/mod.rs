@@ -15,6 +15,7 @@ mod memo;
 mod plan;
 mod text;
 
+pub use compare::WITHIN_TOLERANCE;
 pub use diagnose::{Against, Cause, Constant, Fraction, Repair, RepairKind};
 pub(crate) use memo::Hashing;
 pub use memo::{Memo, MemoScope, DEFAULT_MEMO_ENTRIES};
@@ -636,7 +637,9 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             if options.numeric {
                 judge(ctx, d, &evaluated, &free, &cover, a, at, relation, against, Some(&lowered))
             } else {
-                (Verdict::Undetermined, "numeric checking is off and no proof was found".to_string(), None, None)
+                compare::free_index(ctx.model, d, &free, a, at, against).unwrap_or_else(|| {
+                    (Verdict::Undetermined, "numeric checking is off and no proof was found".to_string(), None, None)
+                })
             }
         };
         let mut internal_error = false;

@@ -298,6 +298,7 @@ pub fn load_reference(path: &Path, options: &CheckOptions) -> Result<Reference, 
 pub const SUBMISSION_EXTENSIONS: [&str; 6] = ["deriv", "tex", "latex", "md", "markdown", "ipynb"];
 
 /// One submission of a batch, before it is graded.
+#[derive(Debug, Clone)]
 pub struct Entry {
     /// Its place in the batch: the order of the arguments, directories sorted.
     pub index: usize,
@@ -310,6 +311,9 @@ pub struct Entry {
     /// A file of a kind that is not read (`bob.txt` in a directory of answers): not graded, and
     /// said so, where it was skipped without a word and the student missing from the CSV.
     pub unread_kind: bool,
+    /// Markdown beside it that is taken for notes (a `README.md` in the student's folder): not
+    /// graded, and flagged for a person where it holds derivations of its own.
+    pub notes: Vec<Entry>,
 }
 
 /// Every submission named by `paths` (directories walked for [`SUBMISSION_EXTENSIONS`], the
@@ -317,8 +321,9 @@ pub struct Entry {
 /// With `others`, a directory's files of other kinds are entries too, to be reported not graded.
 pub fn submission_entries(paths: &[PathBuf], reference_path: Option<&Path>, others: bool) -> Vec<Entry> {
     let reference_file = reference_path.and_then(|p| p.canonicalize().ok());
-    let mut out = Vec::new();
+    let mut out: Vec<Entry> = Vec::new();
     for argument in paths {
+        let first = out.len();
         for (entry, unread_kind) in walk_paths(std::slice::from_ref(argument), &SUBMISSION_EXTENSIONS, others) {
             let skip = match (&entry, &reference_file) {
                 (Ok(path), Some(r)) => path.canonicalize().ok().as_ref() == Some(r),
@@ -331,10 +336,77 @@ pub fn submission_entries(paths: &[PathBuf], reference_path: Option<&Path>, othe
                 Ok(path) | Err((path, _)) => path,
             };
             let name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
-            out.push(Entry { index: out.len(), identity: shard::identity(argument, path), name, entry, unread_kind });
+            let identity = shard::identity(argument, path);
+            out.push(Entry { index: out.len(), identity, name, entry, unread_kind, notes: Vec::new() });
+        }
+        // In a batch, a student's folder (`alice/answer.deriv` with `alice/README.md`) is one
+        // submission, its answer chosen as a platform's is (a TA: the README was a student of its
+        // own, graded 0 and flagged, and the mean counted it).
+        if others {
+            let walked = out.split_off(first);
+            out.extend(by_student_folder(walked));
         }
     }
+    for (k, e) in out.iter_mut().enumerate() {
+        e.index = k;
+    }
     out
+}
+
+/// The entries of one argument, a student's folder below it (`alice/` of the identity
+/// `alice/answer.deriv`) taken together where it holds `README` Markdown beside exactly one other
+/// answer file: that file, with the READMEs as its notes. Everything else as it was: files directly
+/// in the folder walked, and other Markdown (`bob.md` beside `alice.deriv` is bob's answer, not
+/// alice's notes: a reviewer).
+fn by_student_folder(walked: Vec<Entry>) -> Vec<Entry> {
+    let folder = |e: &Entry| e.identity.rsplit_once('/').map(|(f, _)| f.to_string());
+    let mut groups: Vec<(Option<String>, Vec<Entry>)> = Vec::new();
+    for e in walked {
+        let f = folder(&e);
+        match groups.iter_mut().find(|(g, _)| f.is_some() && *g == f) {
+            Some((_, group)) => group.push(e),
+            None => groups.push((f, vec![e])),
+        }
+    }
+    let readme = |e: &Entry| {
+        AnswerKind::of_path(&e.name) == Some(AnswerKind::Markdown)
+            && Path::new(&e.name).file_stem().is_some_and(|stem| stem.eq_ignore_ascii_case("readme"))
+    };
+    let mut out = Vec::new();
+    for (_, group) in groups {
+        let readable = group.iter().all(|e| !e.unread_kind && e.entry.is_ok());
+        let (notes, answers): (Vec<Entry>, Vec<Entry>) = group.iter().cloned().partition(|e| readme(e));
+        if readable && !notes.is_empty() && answers.len() == 1 {
+            let mut answer = answers.into_iter().next().expect("one answer");
+            answer.notes = notes;
+            out.push(answer);
+        } else {
+            out.extend(group);
+        }
+    }
+    out.sort_by_key(|e| e.index);
+    out
+}
+
+/// One submission's answer among its files, and the notes beside it: one `.deriv` file with
+/// Markdown beside it, or one answer file of any kind with `README.md` files beside it
+/// (docs/grading.md, "Platform kits"). None for any other choice of several files.
+fn answer_and_notes(entries: Vec<Entry>) -> Option<(Entry, Vec<Entry>)> {
+    let is_deriv = |e: &Entry| AnswerKind::of_path(&e.name).is_none();
+    let markdown = |e: &Entry| AnswerKind::of_path(&e.name) == Some(AnswerKind::Markdown);
+    // A `README.md` is notes beside whatever the one other file is (`answers.md`, `answer.tex`).
+    let readme = |e: &Entry| {
+        markdown(e) && Path::new(&e.name).file_stem().is_some_and(|stem| stem.eq_ignore_ascii_case("readme"))
+    };
+    let one_deriv =
+        entries.iter().filter(|e| is_deriv(e)).count() == 1 && entries.iter().all(|e| is_deriv(e) || markdown(e));
+    let one_beside_readmes = entries.iter().filter(|e| !readme(e)).count() == 1;
+    if !(one_deriv || one_beside_readmes) {
+        return None;
+    }
+    let (answer, notes): (Vec<Entry>, Vec<Entry>) =
+        entries.into_iter().partition(|e| if one_deriv { is_deriv(e) } else { !readme(e) });
+    Some((answer.into_iter().next()?, notes))
 }
 
 /// Grades every submission named by `paths` (directories walked for
@@ -353,8 +425,27 @@ pub fn grade_paths(
         .collect()
 }
 
-/// Reads and grades one submission of a batch.
-fn grade_entry(entry: Entry, reference: &Arc<Reference>, options: &GradeOptions) -> SubmissionGrade {
+/// Reads and grades one submission of a batch; Markdown beside it taken for notes that holds
+/// derivations of its own flags it for a person.
+fn grade_entry(mut entry: Entry, reference: &Arc<Reference>, options: &GradeOptions) -> SubmissionGrade {
+    let notes = std::mem::take(&mut entry.notes);
+    let answer_identity = entry.identity.clone();
+    let mut grade = grade_file(entry, reference, options);
+    if !notes.is_empty() {
+        let (model, _) = parse_file(&reference.source);
+        for note in notes.iter().filter(|n| holds_derivations(n, &model)) {
+            grade.review.push(format!(
+                "{} was not graded ({answer_identity} was), though it holds derivations in display math: see \
+                 whether it is the answer",
+                note.identity
+            ));
+        }
+    }
+    grade
+}
+
+/// Reads and grades one file of a batch.
+fn grade_file(entry: Entry, reference: &Arc<Reference>, options: &GradeOptions) -> SubmissionGrade {
     if entry.unread_kind {
         let kind = Path::new(&entry.name)
             .extension()
@@ -436,30 +527,9 @@ pub fn grade_one(
     if entries.len() == 1 {
         return grade_entry(entries.remove(0), reference, options);
     }
-    let is_deriv = |e: &Entry| AnswerKind::of_path(&e.name).is_none();
-    let markdown = |e: &Entry| AnswerKind::of_path(&e.name) == Some(AnswerKind::Markdown);
-    // A `README.md` is notes beside whatever the one other file is (`answers.md`, `answer.tex`).
-    let readme = |e: &Entry| {
-        markdown(e) && Path::new(&e.name).file_stem().is_some_and(|stem| stem.eq_ignore_ascii_case("readme"))
-    };
-    let one_deriv =
-        entries.iter().filter(|e| is_deriv(e)).count() == 1 && entries.iter().all(|e| is_deriv(e) || markdown(e));
-    let one_beside_readmes = entries.iter().filter(|e| !readme(e)).count() == 1;
-    if one_deriv || one_beside_readmes {
-        let (answer, notes): (Vec<Entry>, Vec<Entry>) =
-            entries.into_iter().partition(|e| if one_deriv { is_deriv(e) } else { !readme(e) });
-        let answer = answer.into_iter().next().expect("one answer file");
-        let answer_identity = answer.identity.clone();
-        let mut grade = grade_entry(answer, reference, options);
-        let (model, _) = parse_file(&reference.source);
-        for note in notes.iter().filter(|n| holds_derivations(n, &model)) {
-            grade.review.push(format!(
-                "{} was not graded ({answer_identity} was), though it holds derivations in display math: see \
-                 whether it is the answer",
-                note.identity
-            ));
-        }
-        return grade;
+    if let Some((mut answer, notes)) = answer_and_notes(entries.clone()) {
+        answer.notes = notes;
+        return grade_entry(answer, reference, options);
     }
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let (message, why) = if entries.is_empty() {

@@ -854,7 +854,22 @@ fn verify(
                      (`var p in (0, 1)` for a probability, `var x > 0` for the base of a power), or raise \
                      `--prove-work`"
                 }
-                _ => "raise `--prove-work`, or write the derivation by hand and `check` it",
+                // Why the check could not decide, where it says (an instructor: a derivative at a
+                // kink at the model's numbers was told "raise `--prove-work`", which cannot help).
+                _ => {
+                    let detail = &result.steps[0].detail;
+                    let limit = ["work", "limit", "budget"].iter().any(|w| detail.contains(w));
+                    return Err(DeriveError::Failed(format!(
+                        "no step could be proved: `{}` is {} ({detail}); {}",
+                        expr_to_string(&steps[0].expr, Spelling::Canonical),
+                        result.steps[0].verdict.name(),
+                        if limit || detail.is_empty() {
+                            "raise `--prove-work`, or write the derivation by hand and `check` it"
+                        } else {
+                            "write the derivation by hand and `check` it"
+                        }
+                    )));
+                }
             };
             return Err(DeriveError::Failed(format!(
                 "no step could be proved: `{}` is {}; {why}",

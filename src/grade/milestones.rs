@@ -41,6 +41,8 @@ pub struct Milestone {
     /// `≈` step (only then does a term match within the rounding of a number: an `=` step's terms
     /// are matched by their exact values).
     terms: Option<(Vec<Term>, bool)>,
+    /// How much arithmetic its numbers leave to do (see [`arithmetic`]).
+    arithmetic: usize,
 }
 
 /// A term of a step of numbers alone: its value, and half a unit in the last digit of the one
@@ -93,6 +95,8 @@ pub struct Marks {
     /// Its terms' values, where it is numbers alone, of two terms or more (`0.5 - 0.002 /
     /// sqrt(0.013)`).
     terms: Option<Vec<Term>>,
+    /// How much arithmetic its numbers leave to do (see [`arithmetic`]).
+    arithmetic: usize,
 }
 
 impl Marks {
@@ -126,6 +130,7 @@ impl Marks {
             value: sum_of_numbers(e),
             numbers: numbers_multiplied(e, &sheet),
             terms: numeric_terms(e, &sheet),
+            arithmetic: arithmetic(e),
         }
     }
 
@@ -235,6 +240,24 @@ fn numeric_terms(e: &Expr, sheet: &[BigRational]) -> Option<Vec<Term>> {
     }
     out.sort_by(|a, b| a.value.total_cmp(&b.value));
     Some(out)
+}
+
+/// How many operations on numbers an expression writes (`+`, `-`, `*`, `/`, `^`, `sqrt`, …; a
+/// quotient of two whole numbers, `2/1000`, is a number, and a sign is none): how much arithmetic
+/// a step of numbers leaves to do. A step whose terms have a milestone's values has done that
+/// milestone's arithmetic when it leaves no more (see [`cover`]).
+fn arithmetic(e: &Expr) -> usize {
+    let whole = |e: &Expr| matches!(e, Expr::Const(l) if !l.point && l.value.is_integer());
+    match e {
+        Expr::Const(_) => 0,
+        Expr::Neg(a) => arithmetic(a),
+        Expr::Div(a, b) if whole(a) && whole(b) => 0,
+        Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) | Expr::Div(a, b) | Expr::Pow(a, b) => {
+            1 + arithmetic(a) + arithmetic(b)
+        }
+        Expr::Builtin(_, _, args) => 1 + args.iter().map(arithmetic).sum::<usize>(),
+        _ => 0,
+    }
 }
 
 /// Whether two steps of numbers have the same terms: equal values (to within floats), or where
@@ -466,7 +489,7 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
             (None, false) => (format!("the reference's step {quoted}"), "a step of the reference".to_string()),
         };
         let terms = numeric_terms(e, &sheet).map(|t| (t, step.approx));
-        out.push(Milestone { position: k + 1, kind, label, plain, restates, terms });
+        out.push(Milestone { position: k + 1, kind, label, plain, restates, terms, arithmetic: arithmetic(e) });
     }
     out
 }
@@ -589,14 +612,50 @@ pub fn cover(
     // with a definition (`p - y` for `exp(a)/(1 + exp(a)) - y`) is the leap to it.
     let last_at = steps.len() - 1;
     let unworked = |s: &Marks| s.undifferentiated.is_some() && s.undifferentiated == head.undifferentiated;
-    let hits_at = |m: &Milestone, s: &Marks, at: usize| match &m.kind {
+    let alike = |m: &Milestone, s: &Marks, at: usize| match &m.kind {
         Kind::Stage(sig) => s.signature == *sig || (m.restates && unworked(s)),
-        Kind::Written(w, expanded) => {
-            s.written == *w
-                || (at != last_at && s.expanded == *expanded)
-                || m.terms.as_ref().zip(s.terms.as_deref()).is_some_and(|((a, rounded), b)| same_terms(a, b, *rounded))
-        }
+        Kind::Written(w, expanded) => s.written == *w || (at != last_at && s.expanded == *expanded),
     };
+    let same_values = |m: &Milestone, s: &Marks| {
+        matches!(m.kind, Kind::Written(..))
+            && m.terms.as_ref().zip(s.terms.as_deref()).is_some_and(|((a, rounded), b)| same_terms(a, b, *rounded))
+    };
+    // The milestones each step reaches: those it is written like, and of the milestones of
+    // numbers whose terms have its values, those whose arithmetic it has done (it leaves no more
+    // to do), and the next one too where it has done more than each of those (a step of its own
+    // route between two). A step that only puts the numbers in does not reach the reference's
+    // next step with the same terms' values, the inner arithmetic done (a TA: `2.0 - 0.1 * (0.9 *
+    // 0.3 - 0.4)` alone reached the velocity worked out too, and took more than the right answer).
+    let hits: Vec<Vec<usize>> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            // (Numbers are folded in how a step is written: `2.0 - 0.1 * (0.9 * 0.3 - 0.4)` is
+            // written like `2.0 - 0.1 * (-0.13)`. Between two steps of numbers alone, what counts
+            // is the arithmetic.)
+            let numbers = |k: usize| s.terms.is_some() && milestones[k].terms.is_some();
+            let mut out: Vec<usize> =
+                (0..milestones.len()).filter(|&k| !numbers(k) && alike(&milestones[k], s, i)).collect();
+            let valued: Vec<usize> = (0..milestones.len())
+                .filter(|&k| numbers(k) && (alike(&milestones[k], s, i) || same_values(&milestones[k], s)))
+                .collect();
+            let done: Vec<usize> =
+                valued.iter().copied().filter(|&k| milestones[k].arithmetic >= s.arithmetic).collect();
+            if done.is_empty() {
+                // (More written out than any of them: the first, the numbers put in.)
+                out.extend(valued.first());
+            } else {
+                let past = done.iter().all(|&k| milestones[k].arithmetic > s.arithmetic);
+                let after = done.iter().map(|&k| milestones[k].position).max().unwrap_or(0);
+                out.extend(&done);
+                if past {
+                    out.extend(valued.iter().copied().find(|&k| milestones[k].position > after));
+                }
+            }
+            out
+        })
+        .collect();
+    let hits_at = |k: usize, at: usize| hits[at].contains(&k);
     let mut reached = vec![false; milestones.len()];
     // Where each step is in the reference's chain, when it says: the last milestone it reaches,
     // the end for a step at the final answer.
@@ -608,19 +667,20 @@ pub fn cover(
         }
         // A step at a milestone shows that work, right or wrong (a wrong step loses its own
         // credit); so does a step of its own route, below.
-        for (m, hit) in milestones.iter().zip(reached.iter_mut()) {
-            if hits_at(m, s, i) {
-                *hit = true;
-                position[i] = Some(position[i].map_or(m.position, |p| p.max(m.position)));
-            }
+        for &k in &hits[i] {
+            reached[k] = true;
+            let at = milestones[k].position;
+            position[i] = Some(position[i].map_or(at, |p| p.max(at)));
         }
     }
     // A step at a reference's step that applies the rules, leaving only the upstream derivatives,
     // shows the stages of the chain rule before it too, as a step of its own route in that form
     // does (below; a reviewer: the reference's own step, written as such, scored less than the same
     // step written otherwise).
-    for (i, s) in steps.iter().enumerate().filter(|(_, s)| s.upstream_only) {
-        if let Some(k) = milestones.iter().position(|m| matches!(m.kind, Kind::Written(..)) && hits_at(m, s, i)) {
+    for i in (0..steps.len()).filter(|&i| steps[i].upstream_only) {
+        if let Some(k) =
+            (0..milestones.len()).find(|&k| matches!(milestones[k].kind, Kind::Written(..)) && hits_at(k, i))
+        {
             for (m, hit) in milestones[..k].iter().zip(reached.iter_mut()) {
                 *hit |= matches!(m.kind, Kind::Stage(_));
             }
@@ -654,19 +714,21 @@ pub fn cover(
     let way_wrong = way_wrong || way_own;
     let mut own: Vec<&str> = Vec::new();
     for (i, s) in steps[..way + usize::from(way_wrong)].iter().enumerate() {
-        let at_a_milestone = milestones.iter().any(|m| hits_at(m, s, i));
+        let at_a_milestone = !hits[i].is_empty();
         let answer = !stopped && s.is_answer(last) && !(way_wrong && i == way);
         if at_a_milestone || s.at_stage_of(head) || answer || own.contains(&s.written.as_str()) {
             continue;
         }
         own.push(&s.written);
-        // The first milestone left after where the steps before it are in the chain (else the
-        // first left): a step after the reference's second step stands for its third, and the
-        // first, not written, is the one skipped (a TA: the step named as skipped was the one
-        // written, in other digits).
+        // The first milestone left after where the steps before it are in the chain: a step
+        // after the reference's second step stands for its third, and the first, not written, is
+        // the one skipped (a TA: the step named as skipped was the one written, in other digits).
+        // None before it: a simplification after a milestone does not stand for one skipped
+        // before it (a TA: the chain rule written with its factor worked out, then the answer,
+        // was told it skipped the chain rule, 2.1 of 3, and one line more after it took 3).
         let since = position[..i].iter().flatten().filter(|&&p| p < end).max().copied().unwrap_or(0);
         let after = milestones.iter().zip(&reached).position(|(m, r)| !r && m.position > since);
-        if let Some(k) = after.or_else(|| reached.iter().position(|r| !r)) {
+        if let Some(k) = after {
             reached[k] = true;
             position[i] = Some(milestones[k].position);
             // A step that leaves only the upstream derivatives, for a stage of the chain rule, has

@@ -947,6 +947,12 @@ fn grade_derivations(
         let reference_final = theirs(r).steps.last().map_or(&theirs(r).head, |s| &s.expr);
         let last = d.steps.last().map_or(&d.head, |s| &s.expr);
         let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
+        // A number asked for (the reference ends with one) and its arithmetic left undone: the
+        // chain stops before the answer as one that leaves a derivative does (a TA: the numbers
+        // put in, and nothing after, took 1.2 of 2, more than the right answer alone). Not one
+        // that wrote a number on its way (`1.498`, then `1.498 * 1`): it went to an answer.
+        let number_left = left_over.is_empty() && policy::a_number(reference_final) && !policy::a_number(last);
+        let stopped = !left_over.is_empty() || (number_left && !d.steps.iter().any(|s| policy::a_number(&s.expr)));
         // (A chain that stops with a derivative the reference works out: its last step is no
         // answer, and may be a stage of its own route.)
         // A head of the submission's own that is not the one checked from (an answer in LaTeX
@@ -975,7 +981,7 @@ fn grade_derivations(
             &milestones::Marks::of(model, &d.head, &[]),
             &lead.into_iter().chain(marks).collect::<Vec<_>>(),
             &milestones::Marks::of(model, reference_final, &[]),
-            !left_over.is_empty(),
+            stopped,
             &wrong,
             options.hints,
         );
@@ -998,11 +1004,11 @@ fn grade_derivations(
                     .to_string(),
             );
         }
-        // A chain that stops with a derivative the reference works out has not shown the work
-        // after its last step: the answer worked out is one milestone more, not reached (a chain
+        // A chain that stops with a derivative or arithmetic the reference works out has not
+        // shown the work after its last step: the answer worked out is one milestone more, not reached (a chain
         // that goes on to a wrong answer reaches it, and loses that step's share instead).
         // (Where the reference asks for no milestone, its work is one stage, and it is reached.)
-        if !left_over.is_empty() && !d.steps.is_empty() {
+        if stopped && !d.steps.is_empty() {
             if grade.milestones.1 == 0 {
                 grade.milestones = (1, 2);
             } else {
@@ -1011,7 +1017,7 @@ fn grade_derivations(
         }
         // A number asked for (the reference ends with one) and its arithmetic left undone.
         let mut left_over = left_over;
-        if left_over.is_empty() && policy::a_number(reference_final) && !policy::a_number(last) {
+        if number_left {
             // As written (`0.9 * 0.02`, not the values `9/10*(1/50)`).
             let written = d.steps.last().and_then(|s| source.get(s.span.range())).map(|t| {
                 let t = t.split('#').next().unwrap_or_default();

@@ -340,7 +340,10 @@ fn display_math(text: &str, markup: Markup, errors: &mut Vec<Diagnostic>) -> Vec
             }
             b'\\' if text[i..].starts_with("\\[") => {
                 let content = i + 2;
-                let end = find_closing(text, content, "\\]", markup).unwrap_or(text.len());
+                let Some(end) = find_closing(text, content, "\\]", markup) else {
+                    errors.push(never_closed(i, "\\[", "\\]"));
+                    break;
+                };
                 out.push(content..end);
                 i = end + 2;
             }
@@ -350,7 +353,10 @@ fn display_math(text: &str, markup: Markup, errors: &mut Vec<Diagnostic>) -> Vec
             b'\\' => i += 1 + text[i + 1..].chars().next().map_or(0, char::len_utf8),
             b'$' if text[i..].starts_with("$$") => {
                 let content = i + 2;
-                let end = find_closing(text, content, "$$", markup).unwrap_or(text.len());
+                let Some(end) = find_closing(text, content, "$$", markup) else {
+                    errors.push(never_closed(i, "$$", "$$"));
+                    break;
+                };
                 out.push(content..end);
                 i = end + 2;
             }
@@ -360,6 +366,13 @@ fn display_math(text: &str, markup: Markup, errors: &mut Vec<Diagnostic>) -> Vec
     }
     out.retain(|r| r.start <= r.end && r.end <= text.len());
     out
+}
+
+/// A display opened at `at` and never closed: LaTeX stops at it, a Markdown page shows it as text,
+/// so what follows is not read as math (it was, to the end of the text: a student tester).
+fn never_closed(at: usize, opening: &str, closing: &str) -> Diagnostic {
+    Diagnostic::error(Span::new(at, at + opening.len()), format!("this `{opening}` is never closed"))
+        .with_hint(format!("close the display with `{closing}`; what follows it is not read"))
 }
 
 /// The name of the control word at `at` (where the text reads `\`): its letters, or "".

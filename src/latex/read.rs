@@ -2109,6 +2109,12 @@ impl<'a> P<'a> {
                     if condition(&Node::Paren('{', sub.to_vec(), '}', span)).is_some() {
                         return self.indicator(sub, span);
                     }
+                    // An inequality below, `\mathbb{1}_{x > 0}`, as in brackets (a student was
+                    // told "a vector of ones is not read").
+                    if let Some(Condition::Compare(u, rel, v)) = comparison(sub) {
+                        let (u, v) = (self.sub(&u)?, self.sub(&v)?);
+                        return Ok(step_indicator(u, rel, v, span));
+                    }
                 }
                 return Err(Diagnostic::error(base.span(), "a vector of ones, `\\mathbf{1}`, is not read").with_hint(
                     "write what it makes: `\\mathbf{1}^\\top x` is `\\sum_i x_i`; or the model can name it: `let ones[i] = 1` with `latex ones \"\\mathbf{1}\"`; an indicator is `\\mathbb{1}[y = k]`",

@@ -284,7 +284,10 @@ fn wrong_steps<'a>(
         let hints = hints(definitions, &known.definitions, &d.head, before, &mut worked);
         let mut candidates = candidates(before, &d.steps[k].expr, known, &hints);
         // A part to add that is the whole step before says nothing: "the factor `A - A` is
-        // missing" from `0`, or `sum(k in 2..K, y[k])` from `1`, makes the step the one before.
+        // missing" from `0`, or `sum(k in 2..K, y[k])` from `1`, makes the step the one before;
+        // nor does a constant factor that is it in numbers alone ("a constant factor
+        // `sigmoid(20)` is missing" from `sigmoid(20) = 1`: a student tester; `N` missing from
+        // `1` after `N` names the size that was dropped).
         let before_text = crate::syntax::print::expr_to_string(before, crate::syntax::print::Spelling::Canonical);
         // Nor is a derivative of the step before put back as it stands: "the chain-rule factor
         // `diff(max(…), x2)` is missing" from `5` after `5 * diff(max(…), x2)` says the step was
@@ -294,9 +297,12 @@ fn wrong_steps<'a>(
         let zero = matches!(&d.steps[k].expr.kind, ast::ExprKind::Number(n) if n.parse::<f64>() == Ok(0.0));
         candidates.retain(|c| !(zero && matches!(c.kind, RepairKind::MissingFactor | RepairKind::MissingChainFactor)));
         candidates.retain(|c| {
-            !(matches!(c.kind, RepairKind::MissingFactor | RepairKind::MissingChainFactor | RepairKind::MissingTerm)
-                && (c.replacement == before_text
-                    || c.replacement.contains("diff(") && before_text.contains(c.replacement.as_str())))
+            let adds =
+                matches!(c.kind, RepairKind::MissingFactor | RepairKind::MissingChainFactor | RepairKind::MissingTerm);
+            let whole = c.replacement == before_text;
+            let derivative_kept = c.replacement.contains("diff(") && before_text.contains(c.replacement.as_str());
+            let constant_whole = c.kind == RepairKind::ConstantFactor && whole && numbers_only;
+            !(adds && (whole || derivative_kept)) && !constant_whole
         });
         // In numbers alone (no input in the model, or none read by this derivation) a change is
         // verified at one point, where many agree by coincidence

@@ -1323,6 +1323,17 @@ fn real_roots(p: &[f64]) -> Vec<f64> {
     while p.len() > 1 && p.last() == Some(&0.0) {
         p.pop();
     }
+    // A constant term 0 is a root 0, exactly: bisection found `u - u^2`'s as 4.7e-61, and draws
+    // beside that "scale" of `u in (0, 1)` took a derivative by differences across 0 (a second
+    // adversarial tester: a true second derivative `wrong` at every seed).
+    if p.len() > 1 && p[0] == 0.0 {
+        let mut roots = real_roots(&p[1..]);
+        if !roots.contains(&0.0) {
+            roots.push(0.0);
+        }
+        roots.sort_by(f64::total_cmp);
+        return roots;
+    }
     let n = p.len() - 1;
     if n == 0 {
         return Vec::new();
@@ -1506,6 +1517,10 @@ mod tests {
         // A double root, where the polynomial touches 0 without changing sign.
         assert!(close(real_roots(&[1.0, -2.0, 1.0]), &[1.0]));
         assert!(real_roots(&[5.0, -2.0, 1.0]).is_empty());
+        // A root 0 exactly (`u - u^2`, `x^3 - x`), not a tiny number bisection lands on.
+        assert_eq!(real_roots(&[0.0, 1.0, -1.0])[0], 0.0);
+        assert!(close(real_roots(&[0.0, 1.0, -1.0]), &[0.0, 1.0]));
+        assert_eq!(real_roots(&[0.0, -1.0, 0.0, 1.0])[1], 0.0);
         // x⁴ - 5x² + 4: ±1, ±2.
         assert!(close(real_roots(&[4.0, 0.0, -5.0, 0.0, 1.0]), &[-2.0, -1.0, 1.0, 2.0]));
         // The edges of `sqrt(x^2 - 7x + 12)` leave the piece between them drawn at.

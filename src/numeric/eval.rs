@@ -1616,7 +1616,12 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         }
         let words: Words =
             [self.sample.seed, TAG_NEAR, k.0 as u64].into_iter().chain(k.1.iter().map(|&a| a as u64)).collect();
-        random::near_value(domain, solution, smallest, above, &words).unwrap_or(value)
+        // (Not outside a bounded domain: a kink at an end of `u in (0, 1)`, the root of `u - u^2`
+        // at 1, was drawn at u = 1 exactly, and a true step was `wrong` there; an adversarial
+        // tester.)
+        random::near_value(domain, solution, smallest, above, &words)
+            .filter(|&v| random::within(domain, &model.domain_sets, v))
+            .unwrap_or(value)
     }
 
     fn unknown_function(&mut self, f: usize, order: u32, args: &[V]) -> EvalResult<V> {

@@ -95,6 +95,16 @@ impl Band {
         }
     }
 
+    /// The smallest magnitude an input of this band is drawn at (about; 0 for the usual draws and
+    /// those near a kink).
+    pub fn bottom(&self) -> f64 {
+        match *self {
+            Band::Standard | Band::Zero { .. } | Band::Near { .. } => 0.0,
+            Band::Between(lo, _) | Band::Gap(lo, _) => lo,
+            Band::Side { scale, above, .. } => Band::side(scale, above).0,
+        }
+    }
+
     /// The largest magnitude an input of this band is drawn at (about).
     pub fn top(&self) -> f64 {
         match *self {
@@ -128,6 +138,19 @@ pub fn near_value(domain: Domain, solution: f64, smallest: f64, above: bool, wor
     };
     let excluded = v == 0.0 && matches!(domain, Domain::Positive | Domain::NonZero);
     (v.is_finite() && !excluded).then_some(v)
+}
+
+/// Whether `v` is a value of a bounded domain as floats read it (an interval's ends as their
+/// floats, each a member only where it is closed; a finite set's members). Other domains: true.
+pub fn within(domain: Domain, sets: &[DomainSet], v: f64) -> bool {
+    let Domain::Set(k) = domain else { return true };
+    match &sets[k] {
+        DomainSet::Interval { lo, hi, lo_closed, hi_closed } => {
+            let (lo, hi) = (ratio_to_f64(lo), ratio_to_f64(hi));
+            (v > lo || (*lo_closed && v == lo)) && (v < hi || (*hi_closed && v == hi))
+        }
+        DomainSet::Finite(values) => values.iter().any(|m| ratio_to_f64(m) == v),
+    }
 }
 
 /// A random value of an input with the given domain (`sets`: the model's bounded domains), from
@@ -168,10 +191,16 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
                         };
                         let room = if above { hi - at } else { at - lo };
                         let off = room.min(width / 10.0) * r.gen_range(0.02..0.98);
-                        if above {
-                            at + off
+                        let v = if above { at + off } else { at - off };
+                        // A scale within rounding of an end (a root of `u - u^2` at 1 found as
+                        // 0.9999999999999999) leaves no room: the draw would round onto the end,
+                        // outside the domain (an adversarial tester: `sqrt(y*(u - u^2)) =
+                        // sqrt(y)*sqrt(u - u^2)` for `u in (0, 1)` was `wrong` at u = 1). Then the
+                        // middle, as the usual draws.
+                        if inside(v) {
+                            v
                         } else {
-                            at - off
+                            r.gen_range(lo + margin..hi - margin)
                         }
                     }
                     // (The piece clipped to the interval: an edge at its end, `sqrt(t - 1)` for
@@ -240,7 +269,17 @@ pub fn mirrored(domain: Domain, sets: &[DomainSet], value: f64) -> f64 {
         Domain::Real | Domain::NonZero => -value,
         Domain::Positive | Domain::NonNegative => value,
         Domain::Set(k) => match &sets[k] {
-            DomainSet::Interval { lo, hi, .. } => ratio_to_f64(lo) + ratio_to_f64(hi) - value,
+            // (A draw within rounding of one end mirrors onto the other, outside an open interval:
+            // 2.4e-61 in `(0, 1)` is 1 - 2.4e-61, which is 1.0, and a true step was `wrong` there;
+            // an adversarial tester. Such a draw stays as it is.)
+            DomainSet::Interval { lo, hi, .. } => {
+                let other = ratio_to_f64(lo) + ratio_to_f64(hi) - value;
+                if within(domain, sets, other) {
+                    other
+                } else {
+                    value
+                }
+            }
             DomainSet::Finite(values) => {
                 let at = values.iter().position(|v| ratio_to_f64(v) == value).unwrap_or(0);
                 ratio_to_f64(&values[(at + values.len() / 2) % values.len()])

@@ -179,6 +179,11 @@ fn step(
             s.compared_with(|o| lines.line_col(o).0)
         )?;
     }
+    if s.verdict == Verdict::Checked && s.detail.contains(crate::check::WITHIN_TOLERANCE) {
+        write!(out, "        ")?;
+        paint(out, Some(Color::Yellow), false, &s.detail)?;
+        writeln!(out)?;
+    }
     if s.verdict == Verdict::Undetermined {
         let color = if s.internal_error { Color::Red } else { Color::Yellow };
         write!(out, "        ")?;
