@@ -851,6 +851,23 @@ derive diff(sqrt(u - u^2), u, u)
     assert_verdicts(source, false, &[Checked, Checked, Checked, Checked]);
 }
 
+/// Two inputs both past a far kink on one side of 0: `relu(x - 1000)*relu(y - 1000)` is not 0 for
+/// x, y > 1000 (by hand), and was `checked` at 10 of 20 seeds (an adversarial tester: the pair of
+/// draws above the scale, of random signs, has them both positive in one pair of two). A pair
+/// with every input on one side of 0 together now reaches it.
+#[test]
+fn inputs_past_a_far_kink_together_are_drawn() {
+    let source = "var x, y, w
+derive relu(x - 7)*relu(y - 7)
+  = 0
+derive relu(x - 1000)*relu(y - 1000)
+  = 0
+derive step(x - 1000)*step(w - 1000)
+  = 0
+";
+    assert_verdicts(source, false, &[Wrong, Wrong, Wrong]);
+}
+
 /// Far from the usual magnitudes, a step whose derivative only finite differences take (a second
 /// derivative: forward mode takes the first) is not `checked` where the sides are far apart there:
 /// `diff(huber(x, 50), x, x)` is 0 past 50 (by hand), and the step `= 1` was `checked` at every

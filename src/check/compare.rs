@@ -391,7 +391,8 @@ pub(super) fn judge(
     // An `=` whose sides agree only within the relative tolerance of 1e-9 (spec §5), further apart
     // than their error bounds: `checked`, as the spec asks, and the report says by how much they
     // differ (a student: `sigmoid(25) = 1` was `checked` with nothing said, and `1 - sigmoid(25)
-    // = 0` on the next line `wrong`). Not where a side is differenced: its bound is an estimate.
+    // = 0` on the next line `wrong`). Not where a side takes a derivative (which finite
+    // differences may take: their bound is an estimate).
     let apart = (relation == Relation::Equal && !differenced)
         .then(|| {
             evaluated.iter().zip(&outcomes).filter(|(_, o)| **o == PairOutcome::Agree).find_map(|(ev, _)| {
@@ -430,7 +431,7 @@ const APART_ONLY_BY_TOLERANCE: f64 = 1e-12;
 /// tolerance of an `=` (the human report shows it).
 pub const WITHIN_TOLERANCE: &str = "equal only within the relative tolerance of 1e-9 for `=`";
 
-/// The rule on free indices (§4): a step that depends on an index the expression it is compared
+/// The rule on free indices (spec §3.4): a step that depends on an index the expression it is compared
 /// with does not is `wrong`, without samples (and whatever a proof says; with `--no-numeric` too:
 /// an adversarial tester found such a step `proved` there and `wrong` by default).
 pub(super) fn free_index(
@@ -455,12 +456,11 @@ pub(super) fn free_index(
 const FAR_DIFFERENCES_APART: &str = "not decided: far from the usual magnitudes, where a derivative is \
      taken by finite differences, the sides differ; the differences cannot decide there";
 
-/// The largest magnitude (a band's lower end) of a draw where finite differences that see a step's
-/// sides apart make it `undetermined`: their first step is a share of the point (a thousandth),
-/// here up to about 1, which
-/// still resolves the features of the course's functions; farther out it averages them away (the
-/// second derivative of `cos` at 10⁸, by a step of 10⁴, came out 1.0 with a small error estimate:
-/// a reviewer's true step stays `checked`).
+/// The largest magnitude of a draw (beside a scale, its band's lower end) where finite differences
+/// that see a step's sides apart make it `undetermined`: their first step is a share of the point
+/// (a thousandth), here up to about 1, which still resolves the features of the course's
+/// functions; farther out it averages them away (the second derivative of `cos` at 10⁸, by a step
+/// of 10⁴, came out 1.0 with a small error estimate: a reviewer's true step stays `checked`).
 const FAR_DIFFERENCES_TOP: f64 = 1e3;
 
 /// Two values that differ by a tenth of the larger at least and by ten times their error bounds:

@@ -562,8 +562,13 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     // most derivatives, and a draw where differences gave a value is left out when compared.)
     let mut out: Vec<Band> = LARGE.iter().map(|&(lo, hi)| Band::Between(lo, hi)).collect();
     for &scale in &cover.scales {
-        out.push(Band::Side { scale, above: false, alone: None });
-        out.push(Band::Side { scale, above: true, alone: None });
+        out.push(Band::Side { scale, above: false, alone: None, together: false });
+        out.push(Band::Side { scale, above: true, alone: None, together: false });
+        // Where two inputs or more are read, a pair with all of them past the scale on one side
+        // of 0 together (the pair above, of random signs, reaches that in one pair of two).
+        if cover.inputs.len() >= 2 {
+            out.push(Band::Side { scale, above: true, alone: None, together: true });
+        }
     }
     out.extend(cover.gaps.iter().map(|&(lo, hi)| Band::Gap(lo, hi)));
     if cover.relative_kink {
@@ -587,7 +592,7 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
             let inputs = own.unwrap_or(&cover.inputs);
             for above in [false, true] {
                 let alone = inputs.iter().take(ALONE_INPUTS);
-                out.extend(alone.map(|&entry| (Band::Side { scale, above, alone: Some(entry) }, 2)));
+                out.extend(alone.map(|&entry| (Band::Side { scale, above, alone: Some(entry), together: false }, 2)));
             }
         }
     }

@@ -360,12 +360,19 @@ pub fn submission_entries(paths: &[PathBuf], reference_path: Option<&Path>, othe
 /// alice's notes: a reviewer).
 fn by_student_folder(walked: Vec<Entry>) -> Vec<Entry> {
     let folder = |e: &Entry| e.identity.rsplit_once('/').map(|(f, _)| f.to_string());
-    let mut groups: Vec<(Option<String>, Vec<Entry>)> = Vec::new();
+    // (By a map from folder to group: a course's batch may have 50,000 folders.)
+    let mut groups: Vec<Vec<Entry>> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
     for e in walked {
-        let f = folder(&e);
-        match groups.iter_mut().find(|(g, _)| f.is_some() && *g == f) {
-            Some((_, group)) => group.push(e),
-            None => groups.push((f, vec![e])),
+        match folder(&e) {
+            Some(f) => match at.get(&f) {
+                Some(&k) => groups[k].push(e),
+                None => {
+                    at.insert(f, groups.len());
+                    groups.push(vec![e]);
+                }
+            },
+            None => groups.push(vec![e]),
         }
     }
     let readme = |e: &Entry| {
@@ -373,7 +380,7 @@ fn by_student_folder(walked: Vec<Entry>) -> Vec<Entry> {
             && Path::new(&e.name).file_stem().is_some_and(|stem| stem.eq_ignore_ascii_case("readme"))
     };
     let mut out = Vec::new();
-    for (_, group) in groups {
+    for group in groups {
         let readable = group.iter().all(|e| !e.unread_kind && e.entry.is_ok());
         let (notes, answers): (Vec<Entry>, Vec<Entry>) = group.iter().cloned().partition(|e| readme(e));
         if readable && !notes.is_empty() && answers.len() == 1 {

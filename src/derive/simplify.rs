@@ -162,6 +162,23 @@ impl<'a> Simplifier<'a> {
             for g in inner {
                 match &g.kind {
                     ExprKind::Binary(BinOp::Div, ..) => self.split(&g, c, num, den),
+                    // A small whole power as its factors, so that one cancels against the same
+                    // factor on the other side (`s / s^2` is `1 / s`: an instructor's VAE KL by σ
+                    // read `s - s / s^2`); [`powers`] writes what is left as a power again.
+                    ExprKind::Binary(BinOp::Pow, base, exponent, _) if small_whole(exponent).is_some() => {
+                        let n = small_whole(exponent).unwrap_or(1);
+                        let mut inner_c = BigRational::one();
+                        let mut inner_num = Vec::new();
+                        let mut inner_den = Vec::new();
+                        self.split(base, &mut inner_c, &mut inner_num, &mut inner_den);
+                        if inner_c.is_one() && inner_den.is_empty() {
+                            for _ in 0..n {
+                                num.extend(inner_num.iter().cloned());
+                            }
+                        } else {
+                            num.push(g.clone());
+                        }
+                    }
                     _ => num.push(g),
                 }
             }
@@ -322,6 +339,14 @@ fn expand_once(e: &Expr, wanted: &dyn Fn(&Expr) -> bool) -> Option<Expr> {
             }
             None
         }
+        _ => None,
+    }
+}
+
+/// A whole exponent from 2 to 8 (`s^2`), written as a number.
+fn small_whole(e: &Expr) -> Option<usize> {
+    match &e.kind {
+        ExprKind::Number(n) => n.parse::<usize>().ok().filter(|n| (2..=8).contains(n)),
         _ => None,
     }
 }
@@ -711,6 +736,17 @@ mod tests {
         let model = "index k in 1..n\nvar a, x[k]\n";
         assert_eq!(simplified(&format!("{model}derive sum(k, a * x[k] * 2)\n  = 0\n")), "2 * a * sum(k, x[k])");
         assert_eq!(simplified(&format!("{model}derive a * x[1] / a + 2 * a - a * 2\n  = 0\n")), "x[1]");
+    }
+
+    /// A small whole power cancels factor by factor (an instructor: `s - s / s^2`, `s2 / (s2^2)^2`).
+    #[test]
+    fn a_factor_cancels_against_a_power_of_it() {
+        let model = "var s, t, u\n";
+        assert_eq!(simplified(&format!("{model}derive s - s / s^2\n  = 0\n")), "s - 1 / s");
+        assert_eq!(simplified(&format!("{model}derive t * s / (s^2)^2\n  = 0\n")), "t / s^3");
+        assert_eq!(simplified(&format!("{model}derive s^2 * t / s\n  = 0\n")), "s * t");
+        // A power of a quotient, or past 8, stays as it is.
+        assert_eq!(simplified(&format!("{model}derive s * (t / u)^2 / s\n  = 0\n")), "(t / u)^2");
     }
 
     #[test]

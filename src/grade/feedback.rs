@@ -365,6 +365,8 @@ pub(super) fn step_line(
                 let numbers_only = c.place().is_empty() && c.inputs.is_empty() && c.functions.is_empty();
                 if head_is_answer && numbers_only && !(step.holds && step.holds_known) {
                     let digits = shown_digits(c);
+                    // (Not the value asked for itself: it is the part's answer, shown with
+                    // `--hints` only, a TA.)
                     let right = c.right.map_or_else(|| "undefined".to_string(), |x| significant(x, digits));
                     text.push_str(&format!("; this step is {right}, not the value asked for"));
                 } else {
@@ -386,7 +388,9 @@ pub(super) fn step_line(
 /// hides their difference.
 pub fn shown_digits(c: &Counterexample) -> i32 {
     match (c.left, c.right) {
-        (Some(l), Some(r)) if significant(l, 6) == significant(r, 6) => 15,
+        // The fewest digits from 6 that tell them apart (a TA: `1.30122277107458` at 15, where 8
+        // show it against 1.3012220).
+        (Some(l), Some(r)) => (6..=15).find(|&d| significant(l, d) != significant(r, d)).unwrap_or(15),
         _ => 6,
     }
 }

@@ -1005,7 +1005,8 @@ fn grade_derivations(
             );
         }
         // A chain that stops with a derivative or arithmetic the reference works out has not
-        // shown the work after its last step: the answer worked out is one milestone more, not reached (a chain
+        // shown the work after its last step: the answer worked out is one milestone more, not
+        // reached (a chain
         // that goes on to a wrong answer reaches it, and loses that step's share instead).
         // (Where the reference asks for no milestone, its work is one stage, and it is reached.)
         if stopped && !d.steps.is_empty() {
