@@ -1616,9 +1616,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         }
         let words: Words =
             [self.sample.seed, TAG_NEAR, k.0 as u64].into_iter().chain(k.1.iter().map(|&a| a as u64)).collect();
-        // (Not outside a bounded domain: a kink at an end of `u in (0, 1)`, the root of `u - u^2`
-        // at 1, was drawn at u = 1 exactly, and a true step was `wrong` there; an adversarial
-        // tester.)
+        // (Not outside a bounded domain, where a kink sits at or near an end of an interval: a
+        // draw at u = 1.0 for `u in (0, 1)` made a true step `wrong`, an adversarial tester's; that
+        // one came from a mirror, and no draw of any kind leaves the domain.)
         random::near_value(domain, solution, smallest, above, &words)
             .filter(|&v| random::within(domain, &model.domain_sets, v))
             .unwrap_or(value)

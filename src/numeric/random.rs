@@ -198,11 +198,10 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
                         let room = if above { hi - at } else { at - lo };
                         let off = room.min(width / 10.0) * r.gen_range(0.02..0.98);
                         let v = if above { at + off } else { at - off };
-                        // A scale within rounding of an end (a root of `u - u^2` at 1 found as
-                        // 0.9999999999999999) leaves no room: the draw would round onto the end,
-                        // outside the domain (an adversarial tester: `sqrt(y*(u - u^2)) =
-                        // sqrt(y)*sqrt(u - u^2)` for `u in (0, 1)` was `wrong` at u = 1). Then the
-                        // middle, as the usual draws.
+                        // A scale within rounding of an end leaves no room: the draw would round
+                        // onto the end, outside the domain (a draw on the end of `u in (0, 1)`
+                        // made `sqrt(y*(u - u^2)) = sqrt(y)*sqrt(u - u^2)` `wrong`, an adversarial
+                        // tester's; see `mirrored`). Then the middle, as the usual draws.
                         if inside(v) {
                             v
                         } else {
