@@ -1988,11 +1988,14 @@ fn indicators_cases_and_values_at_a_point_as_students_write_them() {
         (r"x \, \mathbb{1}_{wx \geq 0}", Proved),
         (r"x \, \mathbb{1}_{wx > 0}", Checked),
         (r"x \, \mathbf{1}_{wx < 0}", Wrong),
+        (r"x \, \mathbb{1}_{\{wx \geq 0\}}", Proved),
     ] {
         let report =
             check(&format!("\\[ \\frac{{\\partial h}}{{\\partial w}} = {indicator} \\]"), AnswerKind::Tex, relu);
         assert_eq!(verdicts(&report), [[verdict]], "{indicator}: {:?}", errors(&report));
     }
+    let report = check(r"\[ \frac{\partial h}{\partial w} = x \, \mathbb{1}_{0 < wx < 1} \]", AnswerKind::Tex, relu);
+    assert_eq!(errors(&report), ["1:41 an indicator holds one comparison"]);
     assert_eq!(verdicts(&case(r"x & \text{if } wx > 0 \\ 0 & \text{otherwise}")), [[Checked]]);
     assert_eq!(verdicts(&case(r"x & \text{if } wx \geq 0 \\ 0 & \text{otherwise}")), [[Proved]]);
     assert_eq!(verdicts(&case(r"0 & wx \le 0, \\ x & wx > 0")), [[Checked]]);

@@ -2106,6 +2106,11 @@ impl<'a> P<'a> {
             if self.indicator_one(c, args) {
                 // The indicator with its condition below, `\mathbb{1}_{y = k}`.
                 if let (Some(sub), None, 0) = (sub, sup, primes) {
+                    // (Also in a bracket of its own, `\mathbb{1}_{\{x > 0\}}`: a reviewer.)
+                    let sub = match sub {
+                        [Node::Paren('{' | '(' | '[', inner, _, _)] => inner.as_slice(),
+                        _ => sub,
+                    };
                     if condition(&Node::Paren('{', sub.to_vec(), '}', span)).is_some() {
                         return self.indicator(sub, span);
                     }
@@ -2114,6 +2119,11 @@ impl<'a> P<'a> {
                     if let Some(Condition::Compare(u, rel, v)) = comparison(sub) {
                         let (u, v) = (self.sub(&u)?, self.sub(&v)?);
                         return Ok(step_indicator(u, rel, v, span));
+                    }
+                    if sub.iter().filter(|n| comparison_of(n).is_some()).count() > 1 {
+                        return Err(Diagnostic::error(span, "an indicator holds one comparison").with_hint(
+                            "write one indicator for each, multiplied: `\\mathbb{1}[x > 0] \\, \\mathbb{1}[x < 1]`",
+                        ));
                     }
                 }
                 return Err(Diagnostic::error(base.span(), "a vector of ones, `\\mathbf{1}`, is not read").with_hint(
