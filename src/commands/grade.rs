@@ -375,14 +375,10 @@ fn by_student_folder(walked: Vec<Entry>) -> Vec<Entry> {
             None => groups.push(vec![e]),
         }
     }
-    let readme = |e: &Entry| {
-        AnswerKind::of_path(&e.name) == Some(AnswerKind::Markdown)
-            && Path::new(&e.name).file_stem().is_some_and(|stem| stem.eq_ignore_ascii_case("readme"))
-    };
     let mut out = Vec::new();
     for group in groups {
         let readable = group.iter().all(|e| !e.unread_kind && e.entry.is_ok());
-        let (notes, answers): (Vec<Entry>, Vec<Entry>) = group.iter().cloned().partition(|e| readme(e));
+        let (notes, answers): (Vec<Entry>, Vec<Entry>) = group.iter().cloned().partition(is_readme);
         if readable && !notes.is_empty() && answers.len() == 1 {
             let mut answer = answers.into_iter().next().expect("one answer");
             answer.notes = notes;
@@ -395,24 +391,27 @@ fn by_student_folder(walked: Vec<Entry>) -> Vec<Entry> {
     out
 }
 
+/// Markdown named `README` (any case): a student's notes beside an answer.
+fn is_readme(e: &Entry) -> bool {
+    AnswerKind::of_path(&e.name) == Some(AnswerKind::Markdown)
+        && Path::new(&e.name).file_stem().is_some_and(|stem| stem.eq_ignore_ascii_case("readme"))
+}
+
 /// One submission's answer among its files, and the notes beside it: one `.deriv` file with
 /// Markdown beside it, or one answer file of any kind with `README.md` files beside it
 /// (docs/grading.md, "Platform kits"). None for any other choice of several files.
 fn answer_and_notes(entries: Vec<Entry>) -> Option<(Entry, Vec<Entry>)> {
     let is_deriv = |e: &Entry| AnswerKind::of_path(&e.name).is_none();
     let markdown = |e: &Entry| AnswerKind::of_path(&e.name) == Some(AnswerKind::Markdown);
-    // A `README.md` is notes beside whatever the one other file is (`answers.md`, `answer.tex`).
-    let readme = |e: &Entry| {
-        markdown(e) && Path::new(&e.name).file_stem().is_some_and(|stem| stem.eq_ignore_ascii_case("readme"))
-    };
     let one_deriv =
         entries.iter().filter(|e| is_deriv(e)).count() == 1 && entries.iter().all(|e| is_deriv(e) || markdown(e));
-    let one_beside_readmes = entries.iter().filter(|e| !readme(e)).count() == 1;
+    // A `README.md` is notes beside whatever the one other file is (`answers.md`, `answer.tex`).
+    let one_beside_readmes = entries.iter().filter(|e| !is_readme(e)).count() == 1;
     if !(one_deriv || one_beside_readmes) {
         return None;
     }
     let (answer, notes): (Vec<Entry>, Vec<Entry>) =
-        entries.into_iter().partition(|e| if one_deriv { is_deriv(e) } else { !readme(e) });
+        entries.into_iter().partition(|e| if one_deriv { is_deriv(e) } else { !is_readme(e) });
     Some((answer.into_iter().next()?, notes))
 }
 
