@@ -352,3 +352,35 @@ fn a_dependency_computed_from_another_is_not_counted_twice() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A number times an array of ones added to an array is that number added to each element: the
+/// VAE's KL by the log-σ vector, `1/2 * sum(mu ⊙ mu + exp(2 * ls) - 1 - 2 * ls)`, was refused with
+/// "the gradient of a sum over `ls` is an array of ones" (an instructor; SymPy: ∂/∂ls_i is
+/// e^{2 ls_i} minus 1), and so was a Gaussian NLL by its log-variance. The ones alone still have no notation.
+/// A hinge's margin `1 - y[i] * (w·X[i] + b)` is proved away from its kink (the SVM was refused).
+#[test]
+fn a_number_times_ones_beside_an_array_and_the_svm_are_derived() {
+    let source = "var mu: n, ls: n, lv: n, t: n\nlet KL = 1/2 * sum(mu ⊙ mu + exp(2 * ls) - 1 - 2 * ls)\n\
+                  let NLL = 1/2 * sum(lv + (t - mu) ⊙ (t - mu) ⊙ exp(-lv))\nlet A = sum(3 * ls)\n";
+    for (goal, answer) in
+        [("diff(KL, ls)", "exp(2 * ls) - 1"), ("diff(NLL, lv)", "1 / 2 * (1 - (t - mu) ⊙ (t - mu) ⊙ exp(-lv))")]
+    {
+        let d = derive(source, goal, None, &CheckOptions::default()).unwrap_or_else(|e| panic!("{goal}: {e:?}"));
+        assert!(d.text.trim_end().lines().last().is_some_and(|l| l.contains(&format!("= {answer}"))), "{}", d.text);
+    }
+    match derive(source, "diff(A, ls)", None, &CheckOptions::default()) {
+        Err(DeriveError::Failed(why)) => assert!(why.contains("`3` times an array of ones"), "{why}"),
+        Err(other) => panic!("{other:?}"),
+        Ok(d) => panic!("derived:\n{}", d.text),
+    }
+    let svm = "index i in 1..N, i2 in 1..N, k in 1..n, k2 in 1..n, q in 1..n\nvar X[i,k], w[k], b, lam\n\
+               var y[i] in {-1, 1}\nlet mg[i] = y[i] * (sum(k2, w[k2] * X[i,k2]) + b)\n\
+               let J = lam / 2 * sum(k, w[k]^2) + sum(i2, relu(1 - mg[i2])) / N\n";
+    for (goal, answer) in [
+        ("diff(J, w[q])", "lam * w[q] - sum(i2, step(1 - mg[i2]) * y[i2] * X[i2,q]) / N"),
+        ("diff(J, b)", "-(sum(i2, step(1 - mg[i2]) * y[i2]) / N)"),
+    ] {
+        let d = derive(svm, goal, None, &CheckOptions::default()).unwrap_or_else(|e| panic!("{goal}: {e:?}"));
+        assert!(d.text.trim_end().lines().last().is_some_and(|l| l.contains(&format!("= {answer}"))), "{}", d.text);
+    }
+}

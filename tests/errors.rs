@@ -789,3 +789,19 @@ fn an_approximate_step_off_by_a_negligible_term_says_so() {
     let step = &report.derivations[0].steps[0];
     assert!(step.verdict == Verdict::Wrong && step.cause.is_none(), "{:?}", step.cause);
 }
+
+/// A student's type words (a student tester, 6 December): `var x: real` declared a vector of
+/// `real` entries without a word (its counterexample showed `element [1]`), and `var x in R` was
+/// told "expected an index". The first warns, the second says how an input is declared.
+#[test]
+fn type_words_in_a_declaration_say_how_a_real_input_is_declared() {
+    let found = warnings("var x: real\nderive x + x\n  = 2*x\n");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].0, 1);
+    assert!(found[0].1.contains("`real` is read as a size"), "{found:#?}");
+    assert!(found[0].2.contains("`var x`"), "{found:#?}");
+    assert_eq!(warnings("var x: n\nderive x + x\n  = 2*x\n"), Vec::new());
+    for domain in ["R", "ℝ", "reals"] {
+        assert_error(&format!("var x in {domain}\n"), 1, "expected", "write `var x`");
+    }
+}

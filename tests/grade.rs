@@ -654,11 +654,38 @@ fn a_students_folder_is_one_submission() {
     std::fs::create_dir_all(subs.join("section")).expect("a folder");
     std::fs::copy("tests/grade/submissions/correct.deriv", subs.join("section/dan.deriv")).expect("a copy");
     std::fs::write(subs.join("section/erin.md"), "My answer:\n\n$$\nq = r + s\n$$\n").expect("an answer");
+    // Prose beside an answer is notes (a TA: `notes.md` was a student of its own, graded 0, and
+    // its Gradescope folder named `notes`); under another name than a note's, the answer is
+    // flagged. An answer split over files of different parts: each graded, both flagged (a TA:
+    // two rows of half marks, neither flagged).
+    let correct = std::fs::read_to_string("tests/grade/submissions/correct.deriv").expect("the submission");
+    for (folder, notes) in [("gus", "notes.md"), ("hal", "thoughts.md")] {
+        std::fs::create_dir_all(subs.join(folder)).expect("a folder");
+        std::fs::write(subs.join(folder).join("answer.deriv"), &correct).expect("an answer");
+        std::fs::write(subs.join(folder).join(notes), "I used the chain rule twice.\n").expect("notes");
+    }
+    let (declarations, parts) = correct.split_once("derive \"squared error\"").expect("the second part");
+    std::fs::create_dir_all(subs.join("ivy")).expect("a folder");
+    std::fs::write(subs.join("ivy/part1.deriv"), declarations).expect("part 1");
+    std::fs::write(
+        subs.join("ivy/part2.deriv"),
+        format!("{}derive \"squared error\"{parts}", declarations.split("derive").next().unwrap_or("")),
+    )
+    .expect("part 2");
     let subs_arg = subs.to_string_lossy().into_owned();
     let (code, stdout, stderr) = run(&["grade", &subs_arg, "--reference", REFERENCE, "--format", "csv"]);
     assert_eq!(code, 0, "{stderr}");
     let rows: Vec<&str> = stdout.lines().skip(1).collect();
-    assert_eq!(rows.len(), 5, "{stdout}");
+    assert_eq!(rows.len(), 9, "{stdout}");
+    let row = |name: &str| *rows.iter().find(|r| r.contains(name)).unwrap_or_else(|| panic!("{name}: {stdout}"));
+    assert!(!stdout.contains("notes.md,") && !stdout.contains("thoughts.md,"), "{stdout}");
+    assert!(row("gus/answer.deriv").contains(",10,10,") && row("gus/answer.deriv").contains(",false,"), "{stdout}");
+    assert!(row("hal/answer.deriv").contains("thoughts.md was taken for notes"), "{stdout}");
+    for part in ["ivy/part1.deriv", "ivy/part2.deriv"] {
+        assert!(row(part).contains("answer different parts each"), "{stdout}");
+    }
+    // A folder of answers of the same parts (a section's) is not one answer split.
+    assert!(!row("section/dan.deriv").contains("different parts"), "{stdout}");
     assert!(!stdout.contains("README.md,"), "{stdout}");
     assert!(rows.iter().any(|r| r.contains("section/erin.md,")), "{stdout}");
     let carol = rows.iter().find(|r| r.contains("carol/answer.deriv")).expect("carol's row");
@@ -1958,4 +1985,127 @@ fn a_part_answered_twice_is_graded_on_the_first_answer_and_flagged() {
             g.derivations.iter().flat_map(|d| &d.feedback).filter(|f| f.contains("missing")).collect();
         assert!(!missing.is_empty() && missing.iter().all(|f| !f.contains("matched no part")), "{missing:?}");
     }
+}
+
+/// A head that is a number (a momentum step, a Newton step) asked again with the sheet's formulas
+/// written out shows no work (a TA, 6 December, with SymPy for the numbers: `= w0 - lr * m1` before
+/// the answer took 1.4 of 2 and written twice 2 of 2, where the answer alone took 0.8; `wn -
+/// diff(3*wn^2 - 2*wn + 1, wn) / …` before `1/3` took 2 of 2, no derivative taken). The numbers
+/// put in are still work, and so is the reference's own restatement where it writes one.
+#[test]
+fn a_number_asked_again_with_its_formulas_written_out_is_no_work() {
+    let model = "grading final 40%, steps 60%\nlet w0 = 1.0, lr = 0.1, g0 = 0.5, m0 = 0.2, beta = 0.9\n\
+                 let m1 = beta * m0 + (1 - beta) * g0\nlet w1 = w0 - lr * m1\n";
+    let reference = format!(
+        "{model}derive \"momentum\" worth 2 w1\n  = 1.0 - 0.1 * (0.9 * 0.2 + 0.1 * 0.5)\n  = 1.0 - 0.1 * 0.23\n  = 0.977\n"
+    );
+    let r = Reference::new("momentum.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    let score = |steps: &str| {
+        let g = grade_submission(
+            &r,
+            "a.deriv",
+            &format!("{model}derive \"momentum\" w1\n{steps}"),
+            &GradeOptions::default(),
+        );
+        g.derivations[0].score.to_string()
+    };
+    assert_eq!(score("  = 0.977\n"), "0.8");
+    for restated in ["  = w0 - lr * m1\n", "  = w0 - lr * m1\n  = w0 - lr * (beta * m0 + (1 - beta) * g0)\n"] {
+        assert_eq!(score(&format!("{restated}  = 0.977\n")), "0.8", "{restated}");
+    }
+    assert_eq!(score("  = w0 - lr * m1\n"), "0");
+    assert_eq!(score("  = 1.0 - 0.1 * (0.9 * 0.2 + 0.1 * 0.5)\n  = 1.0 - 0.1 * 0.23\n  = 0.977\n"), "2");
+    assert_eq!(
+        score("  = w0 - lr * m1\n  = 1.0 - 0.1 * (0.9 * 0.2 + 0.1 * 0.5)\n  = 1.0 - 0.1 * 0.23\n  = 0.977\n"),
+        "2"
+    );
+    // The reference that writes the formula out first: that step is reached by it.
+    let reference = format!(
+        "{model}derive \"momentum\" worth 2 w1\n  = w0 - lr * (beta * m0 + (1 - beta) * g0)\n  = 1.0 - 0.1 * 0.23\n  = 0.977\n"
+    );
+    let r = Reference::new("momentum.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    let g = grade_submission(
+        &r,
+        "a.deriv",
+        &format!("{model}derive \"momentum\" w1\n  = w0 - lr * m1\n  = 1.0 - 0.1 * 0.23\n  = 0.977\n"),
+        &GradeOptions::default(),
+    );
+    assert_eq!(g.derivations[0].score.to_string(), "2", "{:?}", g.derivations[0].feedback);
+    // Newton's step: the derivatives left untaken are the question again.
+    let model = "grading final 40%, steps 60%\nlet wn = 2\nlet fq = 3 * wn^2 - 2 * wn + 1\n";
+    let reference = format!(
+        "{model}derive \"Newton\" worth 2 wn - diff(fq, wn) / diff(fq, wn, wn)\n  = 2 - (6 * 2 - 2) / 6\n  = 1/3\n"
+    );
+    let r = Reference::new("newton.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    let answer = |steps: &str| {
+        let body = format!("{model}derive \"Newton\" wn - diff(fq, wn) / diff(fq, wn, wn)\n{steps}");
+        grade_submission(&r, "a.deriv", &body, &GradeOptions::default()).derivations[0].score.to_string()
+    };
+    assert_eq!(answer("  = 1/3\n"), "0.8");
+    assert_eq!(
+        answer("  = wn - diff(3 * wn^2 - 2 * wn + 1, wn) / diff(3 * wn^2 - 2 * wn + 1, wn, wn)\n  = 1/3\n"),
+        "0.8"
+    );
+    assert_eq!(answer("  = 2 - (6 * 2 - 2) / 6\n  = 1/3\n"), "2");
+}
+
+/// A `tolerance` line holds for every part below it: one written for an Adam step judged a Newton
+/// step's exact answer 1/3, and a student's `≈ 0.333` lost the final share without a word to the
+/// TA (a TA, 6 December). The reference is warned about, with a tolerance that accepts it (by
+/// hand: |0.333 - 1/3| = 0.00033 < 0.0005); an answer the line accepts rounded is not.
+#[test]
+fn a_tolerance_line_that_refuses_a_later_exact_answer_rounded_is_warned_about() {
+    let source = "grading final 40%, steps 60%\ntolerance 0.0001\nlet wn = 2\nlet fq = 3 * wn^2 - 2 * wn + 1\n\
+                  derive \"Newton\" wn - diff(fq, wn) / diff(fq, wn, wn)\n  = 2 - (6 * 2 - 2) / 6\n  = 1/3\n\
+                  derive \"half\" wn / 4\n  = 1/2\n";
+    let r = Reference::new("ref.deriv", source, &CheckOptions::default()).expect("a reference");
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    let w = &r.warnings[0];
+    assert_eq!(w.message, "under the `tolerance 0.0001` above, a student's `≈ 0.333` for this answer is wrong");
+    assert!(w.hints[0].contains("`tolerance 0.0005` accepts `≈ 0.333`"), "{:?}", w.hints);
+    assert_eq!(line_col(source, w.span.start).0, 7);
+    let lenient = source.replace("tolerance 0.0001", "tolerance 0.001");
+    let r = Reference::new("ref.deriv", &lenient, &CheckOptions::default()).expect("a reference");
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+/// A wrong first step with nothing that explains it, rewritten and carried to the end, keeps its
+/// credit and is flagged (a TA, 6 December: `= s1^3/s2^2` and two rewrites took 1.2 of 3 where the
+/// line alone took 0, unflagged; SymPy: ∂KL/∂σ₁ = -1/σ₁ + σ₁/σ₂²). A slip in numbers carried
+/// through its arithmetic is not flagged.
+#[test]
+fn credit_only_for_a_wrong_start_rewritten_is_flagged() {
+    let model = "grading final 40%, steps 60%\nvar m1g, m2g\nvar s1 > 0, s2 > 0\n\
+                 let KL = log(s2 / s1) + (s1^2 + (m1g - m2g)^2) / (2 * s2^2) - 1/2\n";
+    let reference = format!(
+        "{model}derive \"KL\" worth 3 diff(KL, s1)\n  = -1/s1 + 2 * s1 / (2 * s2^2)\n  = (s1^2 - s2^2) / (s1 * s2^2)\n"
+    );
+    let r = Reference::new("kl.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    let grade = |steps: &str| {
+        grade_submission(
+            &r,
+            "a.deriv",
+            &format!("{model}derive \"KL\" diff(KL, s1)\n{steps}"),
+            &GradeOptions::default(),
+        )
+    };
+    let g = grade("  = s1^3 / s2^2\n  = s1 * s1^2 / s2^2\n  = s1^2 * s1 / s2^2\n");
+    assert_eq!(g.derivations[0].score.to_string(), "1.2");
+    assert!(g.review.iter().any(|r| r.contains("carried forward from a wrong first step (line 6)")), "{:?}", g.review);
+    let g = grade("  = s1^3 / s2^2\n");
+    assert!(g.review.is_empty(), "{:?}", g.review);
+    let g = grade("  = -1/s1 + 2 * s1 / (2 * s2^2)\n  = (s1^2 - s2^2) / (s1 * s2^2)\n");
+    assert!(g.review.is_empty(), "{:?}", g.review);
+    // Numbers: the moment put in wrong, its arithmetic carried.
+    let model = "grading final 40%, steps 60%\nlet w0 = 1.0, lr = 0.1, g0 = 0.5, m0 = 0.2, beta = 0.9\n\
+                 let m1 = beta * m0 + (1 - beta) * g0\nlet w1 = w0 - lr * m1\n";
+    let reference = format!(
+        "{model}derive \"momentum\" worth 2 w1\n  = 1.0 - 0.1 * (0.9 * 0.2 + 0.1 * 0.5)\n  = 1.0 - 0.1 * 0.23\n  = 0.977\n"
+    );
+    let r = Reference::new("momentum.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    let body =
+        format!("{model}derive \"momentum\" w1\n  = 1.0 - 0.1 * (0.9 * 0.2 + 0.5)\n  = 1.0 - 0.1 * 0.68\n  = 0.932\n");
+    let g = grade_submission(&r, "a.deriv", &body, &GradeOptions::default());
+    assert_ne!(g.derivations[0].score.to_string(), "0", "{:?}", g.derivations[0].feedback);
+    assert!(g.review.is_empty(), "{:?}", g.review);
 }

@@ -1284,13 +1284,26 @@ fn step_lines(report: &FileReport) -> Vec<Vec<usize>> {
 /// by hand: x + x = 2x = x + x; x ≠ kx for k ≠ 1.
 /// A display never closed is an error at its opening, and what follows is not read (a student
 /// tester: an unclosed `$$` was read to the end of the text, which a Markdown page shows as prose);
-/// the displays before it are checked.
+/// the displays before it are checked. A `$$` left open before a later display (part 1's
+/// closing forgotten, part 2 below it) was paired with part 2's opening, the prose between read as
+/// math and the error put at part 2's right closing (a student tester, 6 December): a display
+/// left open ends at its blank line, as Jupyter and LaTeX end it, and part 2 is checked. Truth by
+/// hand: (x+1)² = x² + 2x + 1; sin x + x ≠ 2x.
 #[test]
 fn a_display_never_closed_is_an_error_and_the_rest_is_not_read() {
     let answer = "$$\n2x = x + x\n$$\n\nthen\n\n$$\nx = 3x\n\nmore prose\n";
     let report = check(answer, AnswerKind::Markdown, "var x\n");
     assert_eq!(verdicts(&report), [[Verdict::Proved]]);
-    assert_eq!(errors(&report), ["7:1 this `$$` is never closed"]);
+    assert_eq!(errors(&report), ["7:1 this `$$` is not closed before the blank line below it"]);
+    let answer = "Part 1\n\n$$\n(x+1)^2 = x^2 + 2x + 1\n\nPart 2 text here.\n\n$$\n\\sin(x) + x = 2x\n$$\n";
+    let report = check(answer, AnswerKind::Markdown, "var x\n");
+    assert_eq!(verdicts(&report), [[Verdict::Wrong]]);
+    assert_eq!(step_lines(&report), [[9]]);
+    assert_eq!(errors(&report), ["3:1 this `$$` is not closed before the blank line below it"]);
+    // A blank line inside a display that is closed, with every display closed, is still read.
+    let report = check("$$\n(x+1)^2\n\n= x^2 + 2x + 1\n$$\n", AnswerKind::Markdown, "var x\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
     let report = check("\\[ 2x = x + x \\]\n\\[ x = 3x\n", AnswerKind::Tex, "var x\n");
     assert_eq!(verdicts(&report), [[Verdict::Proved]]);
     assert_eq!(errors(&report), ["2:1 this `\\[` is never closed"]);
@@ -2141,4 +2154,32 @@ fn a_log_to_a_bad_base_and_a_chained_indicator_are_told_what_they_are() {
     let report =
         check("$$ \\mathbb{1}[x > 0 > -1] \\cdot x = \\operatorname{relu}(x) $$\n", AnswerKind::Markdown, model);
     assert_eq!(errors(&report), ["1:4 an indicator holds one comparison"]);
+}
+
+/// `\delta_{yc}` is the Kronecker delta of `y` and `c` also where the model has a name `yc` (a
+/// TA's sheet, 6 December: a conv output `yc` made it "`\delta` is not a name of the model" and
+/// the part was lost). Truth by hand: ∂/∂z_c (−log p_y) = p_c − δ_{yc}.
+#[test]
+fn a_kronecker_deltas_two_letters_are_its_indices_beside_a_name_of_both() {
+    let model = "index c in 1..K, k in 1..K\nvar z[k], yc\nvar y in 1..K\n\
+                 let p[c] = exp(z[c]) / sum(k, exp(z[k]))\nlet CE = -log(p[y])\n";
+    for delta in ["\\delta_{yc}", "\\delta_{y,c}", "\\delta_{cy}"] {
+        let answer = format!("$$ \\frac{{\\partial CE}}{{\\partial z_c}} = p_c - {delta} $$\n");
+        let report = check(&answer, AnswerKind::Markdown, model);
+        assert!(report.errors.is_empty(), "{delta}: {:?}", errors(&report));
+        assert_eq!(verdicts(&report), [[Verdict::Proved]], "{delta}");
+    }
+}
+
+/// A builtin's argument in braces or brackets is its argument: `\exp\{…\}` and
+/// `\exp\left\{…\right\}` (a student's Gaussian, refused as "a set or a condition in braces"),
+/// `\log[1 + x^2]`. Truth by hand: e^x e^y = e^{x+y}; log is log.
+#[test]
+fn a_builtins_argument_in_braces_or_brackets_is_read() {
+    let answer =
+        "$$ \\log[1 + x^2] = \\log(1 + x^2) $$\n\n$$ \\exp\\{x\\} \\exp\\left\\{ y \\right\\} = \\exp(x + y) $$\n\n\
+                  $$ \\exp\\{x\\} = \\exp(2x) $$\n";
+    let report = check(answer, AnswerKind::Markdown, "var x, y\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved], [Verdict::Wrong]]);
 }

@@ -367,6 +367,37 @@ does_not_prove!(
 // Two terms of one family may cancel (j = k): `b[j] - b[k]` is 0 on the diagonal.
 does_not_prove!(relu_bias_difference, NET, "relu'(b[j] - b[1])", "step(b[j] - b[1])");
 proves!(relu_bias_difference_and_more, NET, "diff(relu(b[j] - b[1] + u), u)", "step(b[j] - b[1] + u)");
+// A number and one monomial of inputs (a hinge's margin `1 - Σ_k w[k] x[k]`, `1 - w[k] x[k]`):
+// a level set of a polynomial that is not constant, whatever the indices (an instructor: the
+// SVM's gradient was refused, and its hand derivation only `checked`). So is a bias times a
+// label of a set without 0 (`y in {-1, 1}`). Not a label of a set with 0, nor `exp` of a
+// difference of one family's entries (1 at equal indices), nor a sum that may be empty.
+const HINGE: &str = "index i in 1..m, k in 1..n, p in 2..n
+var x[k], w[k], X[i,k], b, v
+var y[i] in {-1, 1}
+var z[i] in {-1, 0, 1}";
+proves!(
+    hinge_margin_of_a_sum,
+    HINGE,
+    "diff(relu(1 - sum(k, w[k] * x[k])), w[k])",
+    "-step(1 - sum(k, w[k] * x[k])) * x[k]"
+);
+proves!(hinge_margin_of_a_product, HINGE, "diff(relu(1 - w[k] * x[k]), w[k])", "-step(1 - w[k] * x[k]) * x[k]");
+proves!(hinge_margin_of_a_square, HINGE, "diff(relu(2 - v^2 * b), b)", "-step(2 - v^2 * b) * v^2");
+proves!(
+    hinge_with_a_label_and_a_bias,
+    HINGE,
+    "diff(relu(1 - y[i] * (sum(k, w[k] * X[i,k]) + b)), b)",
+    "-step(1 - y[i] * (sum(k, w[k] * X[i,k]) + b)) * y[i]"
+);
+does_not_prove!(hinge_label_with_zero, HINGE, "relu'(z[i] * b + 1 - 1)", "step(z[i] * b)");
+does_not_prove!(hinge_exp_of_a_difference, HINGE, "relu'(1 - exp(x[k] - x[1]))", "step(1 - exp(x[k] - x[1]))");
+does_not_prove!(hinge_sum_maybe_empty, HINGE, "relu'(1 - sum(p, x[p]))", "step(1 - sum(p, x[p]))");
+// The log of more than 1 is positive: `softplus(z) = log(1 + exp(z))` (an instructor's Poisson
+// NLL with a softplus rate); not `log(1 + x^2)`, which is 0 at x = 0.
+proves!(log_of_softplus, X, "diff(log(softplus(x)), x)", "sigmoid(x) / softplus(x)");
+proves!(root_of_log_above_one, X, "sqrt(log(2 + x^2))^2", "log(2 + x^2)");
+does_not_prove!(log_of_log_of_one_and_a_square, X, "log(log(1 + x^2)) - log(log(1 + x^2))", "0");
 // A sum of relus is 0 whenever every relu is off: no kink rule for it.
 does_not_prove!(relu_of_relus, NET, "diff(relu(sum(j, relu(b[j]))), b[1])", "step(sum(j, relu(b[j]))) * step(b[1])");
 // Fractions in lowest terms: a common factor of numerator and denominator cancels also inside a

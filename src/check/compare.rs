@@ -297,7 +297,7 @@ pub(super) fn judge(
                 Band::Between(lo, hi) => exact_sides && cover.relative_kink && (lo, hi) == WIDE,
                 Band::Gap(..) => exact_sides,
                 Band::Near { .. } => exact_sides,
-                Band::Standard => false,
+                Band::Standard | Band::Together => false,
             };
             match outcome {
                 PairOutcome::OneUndefined if edge => PairOutcome::OneUndefined,

@@ -574,6 +574,9 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     if cover.relative_kink {
         out.extend([Band::Between(WIDE.0, WIDE.1); WIDE_DRAWS]);
     }
+    if cover.relative_kink {
+        out.extend([Band::Together; TOGETHER_DRAWS]);
+    }
     let mut out: Vec<(Band, usize)> = out.into_iter().map(|b| (b, 2)).collect();
     // Beside a kink at 0 of an input whose interval holds 0 near one end, a draw on each side.
     if cover.zero_kink {
@@ -619,6 +622,12 @@ pub(super) const WIDE: (f64, f64) = (0.02, 20.0);
 /// How many pairs of draws the wide band gets: a threshold between two positive inputs (whose
 /// mirrored draws are the same) is passed at about one wide draw in two.
 pub(super) const WIDE_DRAWS: usize = 4;
+
+/// How many pairs of draws the band of inputs of one sign gets ([`Band::Together`]): each pair
+/// passes between a kink where two inputs meet and one at 0 at one time in two (with four, one
+/// seed of 200 still missed `diff(relu(x - y), y) = -step(x)`; with six, none of 300, and one of
+/// 300 missed `diff(max(x, y), y) = step(y)`).
+pub(super) const TOGETHER_DRAWS: usize = 6;
 
 /// The magnitudes of the small draws, below the usual ones (which start at 0.2): two draws, one
 /// in each half (split at [`SMALL_SPLIT`]), where a step is wrong only near 0 (`log(exp(40*x) + exp(-40*x))/40 = abs(x)` is off by

@@ -314,6 +314,9 @@ pub struct Entry {
     /// Markdown beside it that is taken for notes (a `README.md` in the student's folder): not
     /// graded, and flagged for a person where it holds derivations of its own.
     pub notes: Vec<Entry>,
+    /// Why a person should look at it before it is graded: its folder's files read as one
+    /// student's (notes not named so, an answer split over files).
+    pub review: Vec<String>,
 }
 
 /// Every submission named by `paths` (directories walked for [`SUBMISSION_EXTENSIONS`], the
@@ -337,7 +340,15 @@ pub fn submission_entries(paths: &[PathBuf], reference_path: Option<&Path>, othe
             };
             let name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
             let identity = shard::identity(argument, path);
-            out.push(Entry { index: out.len(), identity, name, entry, unread_kind, notes: Vec::new() });
+            out.push(Entry {
+                index: out.len(),
+                identity,
+                name,
+                entry,
+                unread_kind,
+                notes: Vec::new(),
+                review: Vec::new(),
+            });
         }
         // In a batch, a student's folder (`alice/answer.deriv` with `alice/README.md`) is one
         // submission, its answer chosen as a platform's is (a TA: the README was a student of its
@@ -354,10 +365,15 @@ pub fn submission_entries(paths: &[PathBuf], reference_path: Option<&Path>, othe
 }
 
 /// The entries of one argument, a student's folder below it (`alice/` of the identity
-/// `alice/answer.deriv`) taken together where it holds `README` Markdown beside exactly one other
-/// answer file: that file, with the READMEs as its notes. Everything else as it was: files directly
-/// in the folder walked, and other Markdown (`bob.md` beside `alice.deriv` is bob's answer, not
-/// alice's notes: a reviewer).
+/// `alice/answer.deriv`) taken together where it holds notes beside exactly one other answer
+/// file: that file, with the notes beside it. Notes are `README` Markdown, and Markdown without
+/// display math (`notes.md` of prose: a TA found it a student of its own, graded 0, and its
+/// Gradescope folder named `notes`); Markdown with math is an answer (`bob.md` beside
+/// `alice.deriv` is bob's, not alice's notes: a reviewer). Prose taken for notes under another
+/// name than a note's flags the answer: it may be a student's answer of prose alone. A folder whose
+/// `.deriv` files answer parts of other names, each, is one answer split over files: each is
+/// graded on its own and flagged (a TA: two rows of half marks, neither flagged).
+/// Everything else as it was: files directly in the folder walked.
 fn by_student_folder(walked: Vec<Entry>) -> Vec<Entry> {
     let folder = |e: &Entry| e.identity.rsplit_once('/').map(|(f, _)| f.to_string());
     // (By a map from folder to group: a course's batch may have 50,000 folders.)
@@ -376,19 +392,85 @@ fn by_student_folder(walked: Vec<Entry>) -> Vec<Entry> {
         }
     }
     let mut out = Vec::new();
-    for group in groups {
+    for mut group in groups {
         let readable = group.iter().all(|e| !e.unread_kind && e.entry.is_ok());
-        let (notes, answers): (Vec<Entry>, Vec<Entry>) = group.iter().cloned().partition(is_readme);
+        let several = group.len() > 1 && group[0].identity.contains('/');
+        let (notes, answers): (Vec<Entry>, Vec<Entry>) =
+            group.iter().cloned().partition(|e| is_readme(e) || (several && prose_only(e)));
         if readable && !notes.is_empty() && answers.len() == 1 {
             let mut answer = answers.into_iter().next().expect("one answer");
+            for note in notes.iter().filter(|n| !is_readme(n) && !named_as_notes(n)) {
+                answer.review.push(format!(
+                    "{} was taken for notes beside {} (it holds no display math): see whether it is an answer",
+                    note.identity, answer.identity
+                ));
+            }
             answer.notes = notes;
             out.push(answer);
-        } else {
-            out.extend(group);
+            continue;
         }
+        if several {
+            split_answer(&mut group);
+        }
+        out.extend(group);
     }
     out.sort_by_key(|e| e.index);
     out
+}
+
+/// Flags the `.deriv` files of one folder where there are several and each answers parts (by
+/// their `derive` names) that no other does: one student's answer split over files, graded as
+/// several submissions.
+fn split_answer(group: &mut [Entry]) {
+    let names = |e: &Entry| -> Option<Vec<String>> {
+        if AnswerKind::of_path(&e.name).is_some() {
+            return None;
+        }
+        let path = e.entry.as_ref().ok()?;
+        let text = decode_source(&std::fs::read(path).ok()?).ok()?;
+        let (file, _) = parse_file(&text);
+        let names: Vec<String> = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                crate::syntax::ast::Item::Derivation(d) => d.name.clone(),
+                _ => None,
+            })
+            .collect();
+        (!names.is_empty()).then_some(names)
+    };
+    let Some(parts) = group.iter().map(names).collect::<Option<Vec<Vec<String>>>>() else { return };
+    let apart = parts.iter().enumerate().all(|(i, a)| parts[i + 1..].iter().all(|b| a.iter().all(|n| !b.contains(n))));
+    if parts.len() < 2 || !apart {
+        return;
+    }
+    let files: Vec<String> = group.iter().map(|e| e.identity.clone()).collect();
+    for e in group.iter_mut() {
+        e.review.push(format!(
+            "the files {} answer different parts each: one student's answer split over files? Each is graded on its \
+             own, and their scores add up",
+            files.join(", ")
+        ));
+    }
+}
+
+/// Whether a Markdown file holds no display math at all (prose), as the reader finds it.
+fn prose_only(e: &Entry) -> bool {
+    if AnswerKind::of_path(&e.name) != Some(AnswerKind::Markdown) {
+        return false;
+    }
+    let Ok(path) = &e.entry else { return false };
+    let Ok(Ok(text)) = std::fs::read(path).map(|b| decode_source(&b)) else { return false };
+    let (derivations, refused) = read_answer(&text, AnswerKind::Markdown, &parse_file("").0);
+    derivations.is_empty() && refused.is_empty()
+}
+
+/// Whether a file is named as notes are (`notes.md`, `NOTES.md`, `note.md`, `comments.md`).
+fn named_as_notes(e: &Entry) -> bool {
+    Path::new(&e.name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .is_some_and(|stem| ["notes", "note", "comments", "remarks"].iter().any(|n| stem.eq_ignore_ascii_case(n)))
 }
 
 /// Markdown named `README` (any case): a student's notes beside an answer.
@@ -435,8 +517,10 @@ pub fn grade_paths(
 /// derivations of its own flags it for a person.
 fn grade_entry(mut entry: Entry, reference: &Arc<Reference>, options: &GradeOptions) -> SubmissionGrade {
     let notes = std::mem::take(&mut entry.notes);
+    let review = std::mem::take(&mut entry.review);
     let answer_identity = entry.identity.clone();
     let mut grade = grade_file(entry, reference, options);
+    grade.review.extend(review);
     if !notes.is_empty() {
         let (model, _) = parse_file(&reference.source);
         for note in notes.iter().filter(|n| holds_derivations(n, &model)) {

@@ -476,7 +476,7 @@ impl Engine {
             if let Some(t) = t {
                 out = Some(match out.take() {
                     None => t,
-                    Some(acc) => add(acc, t),
+                    Some(acc) => plus(acc, t),
                 });
             }
         };
@@ -523,7 +523,12 @@ impl Engine {
             }
         }
         match out {
-            Some(t) => Ok(Some(t)),
+            Some(t) => match ones_of(&t) {
+                Some(x) => {
+                    Err(format!("the gradient by `{n}` is `{}` times an array of ones, which has no notation", text(x)))
+                }
+                None => Ok(Some(t)),
+            },
             None if self.shapes.name(n).is_scalar() => Ok(Some(integer(0))),
             None => Err(format!("`{}` does not depend on `{n}`: its gradient is a zero array", text(a))),
         }
@@ -541,7 +546,7 @@ impl Engine {
             g => g,
         };
         let sum2 = |a: Option<Expr>, b: Option<Expr>| match (a, b) {
-            (Some(a), Some(b)) => Some(add(a, b)),
+            (Some(a), Some(b)) => Some(plus(a, b)),
             (a, None) => a,
             (None, b) => b,
         };
@@ -562,9 +567,10 @@ impl Engine {
         Ok(match &e.kind {
             ExprKind::Name(x) if x.name == n => match g {
                 Cot::Full(g) => Some(g),
-                Cot::Ones(_) => {
-                    return Err(format!("the gradient of a sum over `{n}` is an array of ones, which has no notation"))
-                }
+                // (A number times an array of ones has no notation of its own, but added to an
+                // array it is that number added to each element: `exp(2 * ls) - 1` for
+                // `sum(exp(2 * ls) - 2 * ls) / 2`, as the model writes it; an instructor's VAE.)
+                Cot::Ones(x) => Some(ones(x)),
             },
             ExprKind::Name(_) | ExprKind::Number(_) => None,
             ExprKind::Indexed(..) => return Err(format!("`{}` reads one element of `{n}` (write it whole)", text(e))),
@@ -577,7 +583,7 @@ impl Engine {
             }
             ExprKind::Binary(BinOp::Add, a, b, _) => sum2(self.vjp(a, g.clone(), n)?, self.vjp(b, g, n)?),
             ExprKind::Binary(BinOp::Sub, a, b, _) => {
-                let db = self.vjp(b, g.clone(), n)?.map(neg);
+                let db = self.vjp(b, g.clone(), n)?.map(negate);
                 sum2(self.vjp(a, g, n)?, db)
             }
             ExprKind::Binary(BinOp::Mul, a, b, _) => {
@@ -674,7 +680,7 @@ impl Engine {
         n: &str,
     ) -> Result<Option<Expr>, String> {
         let sum2 = |a: Option<Expr>, b: Option<Expr>| match (a, b) {
-            (Some(a), Some(b)) => Some(add(a, b)),
+            (Some(a), Some(b)) => Some(plus(a, b)),
             (a, None) => a,
             (None, b) => b,
         };
@@ -1061,5 +1067,40 @@ fn number_signed(c: &BigRational) -> Expr {
         neg(number(&c.abs()))
     } else {
         number(c)
+    }
+}
+
+/// The name of the mark of a gradient that is a number times an array of ones (see [`ones`]).
+const ONES: &str = "__ones";
+
+/// A gradient `x` times an array of ones, marked until it is added to an array (where it is `x`
+/// added to each element) or found to be the whole gradient (which has no notation).
+fn ones(x: Expr) -> Expr {
+    call(ONES, 0, vec![x])
+}
+
+/// The number of a gradient marked by [`ones`].
+fn ones_of(e: &Expr) -> Option<&Expr> {
+    match &e.kind {
+        ExprKind::Call { func, args, .. } if func.name == ONES && args.len() == 1 => Some(&args[0]),
+        _ => None,
+    }
+}
+
+/// The sum of two gradients, either of them marked by [`ones`].
+fn plus(a: Expr, b: Expr) -> Expr {
+    match (ones_of(&a).cloned(), ones_of(&b).cloned()) {
+        (Some(x), Some(y)) => ones(add(x, y)),
+        (Some(x), None) => add(b, x),
+        (None, Some(y)) => add(a, y),
+        (None, None) => add(a, b),
+    }
+}
+
+/// The negative of a gradient, marked by [`ones`] or not.
+fn negate(e: Expr) -> Expr {
+    match ones_of(&e).cloned() {
+        Some(x) => ones(neg(x)),
+        None => neg(e),
     }
 }

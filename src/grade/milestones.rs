@@ -84,6 +84,11 @@ pub struct Marks {
     /// it differentiates with every definition and function of the sheet written out and its
     /// constant factors left out (see [`undifferentiated`]).
     undifferentiated: Option<(String, String)>,
+    /// How it is written with every formula of the sheet written out, its numbers left as
+    /// names (`let w0 = 1.0` stays `w0`): a step written so as the head is is the question
+    /// asked again, no work (`w0 - lr * m1` for the head `w1`, `wn - diff(3*wn^2 - 2*wn + 1, wn)
+    /// / …` for `wn - diff(fq, wn) / …`). `None` past a size.
+    restated: Option<String>,
     /// Its value, where it is numbers added up (`3 + 1`, `0.4 + 0.096`): the final answer
     /// written in pieces is still the answer, no step of its own. (A product or a power of
     /// numbers, `2 * (2 - 3) * (-2)` or `(-0.988)^2`, shows a computation: not this.)
@@ -109,7 +114,8 @@ impl Marks {
         let written = ac_text(model, e, own);
         // Written out only where it is compared (no derivative left), and not past a size: a
         // chain of definitions that each read the one before twice doubles at every link.
-        let expanded = if signature.is_empty() && expansion_size(model, e, &mut HashMap::new()) <= MAX_EXPANSION {
+        let small = expansion_size(model, e, &mut HashMap::new()) <= MAX_EXPANSION;
+        let expanded = if signature.is_empty() && small {
             let defined: Vec<EntryId> = (0..model.entries.len())
                 .filter(|&id| matches!(model.entries[id].kind, EntryKind::Defined(_)))
                 .collect();
@@ -117,6 +123,17 @@ impl Marks {
         } else {
             written.clone()
         };
+        // With the formulas written out and the sheet's numbers left as names: `w0 - lr * m1`
+        // and `w0 - lr * (beta * m0 + (1 - beta) * g0)` for the head `w1` are the question asked
+        // again; `1.0 - 0.1 * m1` has numbers put in.
+        let restated = small.then(|| {
+            let formulas: Vec<EntryId> = (0..model.entries.len())
+                .filter(
+                    |&id| matches!(&model.entries[id].kind, EntryKind::Defined(body) if constant_value(body).is_none()),
+                )
+                .collect();
+            ac_text(model, e, &formulas)
+        });
         let undifferentiated = undifferentiated(model, e);
         let sheet = sheet_numbers(model);
         Marks {
@@ -127,6 +144,7 @@ impl Marks {
             targets,
             lone: lone(model, e),
             undifferentiated,
+            restated,
             value: sum_of_numbers(e),
             numbers: numbers_multiplied(e, &sheet),
             terms: numeric_terms(e, &sheet),
@@ -166,7 +184,12 @@ impl Marks {
         // constant factors moved (`diff(1/(1 + exp(-x)), x)` for `diff(s(x), x)`,
         // `-diff(sum(k, …), a[i])` for `diff(H, a[i])`): nothing is differentiated yet.
         let unworked = self.undifferentiated.is_some() && self.undifferentiated == head.undifferentiated;
-        same || restated || unworked
+        same || restated || unworked || self.restates(head)
+    }
+
+    /// Whether it is the head with the sheet's formulas written out (see [`Marks::restated`]).
+    fn restates(&self, head: &Marks) -> bool {
+        self.restated.is_some() && self.restated == head.restated
     }
 }
 
@@ -423,7 +446,8 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
     for (k, step) in between.iter().enumerate() {
         let e = step.expr;
         let marks = Marks::of(model, e, &[]);
-        let restates = marks.undifferentiated.is_some() && marks.undifferentiated == head_marks.undifferentiated;
+        let restates = (marks.undifferentiated.is_some() && marks.undifferentiated == head_marks.undifferentiated)
+            || marks.restates(&head_marks);
         // A derivative the final answer leaves too (the upstream gradient `∂L/∂a[j]` of a
         // backpropagation sheet) is given, not work left: a step that leaves only those has the
         // rules applied (the softmax's Jacobian, `∂x̂/∂x` of layer norm), as a step with no
@@ -611,10 +635,18 @@ pub fn cover(
     // With the definitions written out only on the way to the answer: the answer itself written
     // with a definition (`p - y` for `exp(a)/(1 + exp(a)) - y`) is the leap to it.
     let last_at = steps.len() - 1;
-    let unworked = |s: &Marks| s.undifferentiated.is_some() && s.undifferentiated == head.undifferentiated;
+    let unworked =
+        |s: &Marks| (s.undifferentiated.is_some() && s.undifferentiated == head.undifferentiated) || s.restates(head);
+    // (Not the head restated, written out to a reference's step of numbers put in: `w0 - lr *
+    // m1` reached the reference's `1.0 - 0.1 * (0.9 * 0.2 + 0.1 * 0.5)`, and written twice before
+    // the answer took the whole part; a TA.)
     let alike = |m: &Milestone, s: &Marks, at: usize| match &m.kind {
         Kind::Stage(sig) => s.signature == *sig || (m.restates && unworked(s)),
-        Kind::Written(w, expanded) => s.written == *w || (at != last_at && s.expanded == *expanded),
+        Kind::Written(w, expanded) => {
+            s.written == *w
+                || (m.restates && s.restates(head))
+                || (at != last_at && s.expanded == *expanded && !s.restates(head))
+        }
     };
     let same_values = |m: &Milestone, s: &Marks| {
         matches!(m.kind, Kind::Written(..))

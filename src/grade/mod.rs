@@ -1162,6 +1162,28 @@ fn grade_derivations(
                  a correction, or the answer written without the work?"
             ));
         }
+        // Credit only for steps carried forward from a first step that is wrong, with nothing
+        // that explains it (no cause, no repair): a slip carried through, or a wrong answer
+        // rewritten (a TA: `= s1^3/s2^2` and two rewrites of it took 1.2 of 3, the line alone 0).
+        // The credit stands (the checker cannot tell the two apart); a person sees which.
+        // (Not of numbers alone: a number put in wrong and its arithmetic carried is the usual
+        // slip of an optimiser step, and each step after it does arithmetic.)
+        let unexplained_start = steps
+            .first()
+            .is_some_and(|s| s.status == StepStatus::Wrong && s.result.cause.is_none() && s.result.repair.is_none())
+            && d.steps.first().is_some_and(|s| crate::localise::reads_input(model, &[&s.expr]));
+        let credited: Vec<&StepGrade> = steps.iter().filter(|s| s.credit != Points::ZERO).collect();
+        if unexplained_start
+            && !grade.final_correct
+            && !credited.is_empty()
+            && credited.iter().all(|s| s.status == StepStatus::CarriedForward)
+        {
+            grade.review.push(format!(
+                "its credit is for steps carried forward from a wrong first step (line {}) that no cause explains: a \
+                 slip carried through, or a wrong answer rewritten?",
+                place(0)
+            ));
+        }
         for step in steps.iter().filter(|s| s.status == StepStatus::Undetermined) {
             let at = line_col(source, step.result.span.start).0;
             grade.review.push(format!("the step at line {at} could not be decided"));

@@ -192,6 +192,7 @@ impl Reference {
             warnings: warnings(&model)
                 .into_iter()
                 .chain(model.derivations.iter().filter_map(precise_answer))
+                .chain(model.derivations.iter().filter_map(rounded_answer_refused))
                 .chain(model.derivations.iter().filter_map(|d| no_milestone(&model, d)))
                 .chain(letter_declared(&model, source, &lines, "d"))
                 .chain(letter_declared(&model, source, &lines, "e"))
@@ -299,6 +300,43 @@ fn precise_answer(d: &crate::model::Derivation) -> Option<Diagnostic> {
             "to accept answers rounded one digit further, add a line `tolerance {one_less}` (an absolute tolerance: \
              keep it below what a mistake changes, as a relative one of a large value may not be), or write the \
              answer with the digits you ask for"
+        ))
+    })
+}
+
+/// A warning for an exact final answer that is no short decimal (`1/3`) under a `tolerance`
+/// line that refuses it rounded to three digits (`≈ 0.333` under `tolerance 0.0001`): the line
+/// holds for every part below it, and a TA's line written for an Adam step judged a Newton step's
+/// answer so, without a word (docs/grading.md, "Final answer").
+fn rounded_answer_refused(d: &crate::model::Derivation) -> Option<Diagnostic> {
+    use crate::model::ToleranceRule;
+    use num_traits::ToPrimitive;
+    let last = d.steps.last()?;
+    if last.relation != crate::syntax::ast::Relation::Equal {
+        return None;
+    }
+    let value = crate::model::constant_value(&last.expr)?.to_f64()?;
+    if value == 0.0 || !value.is_finite() {
+        return None;
+    }
+    let place = value.abs().log10().floor() as i32 - 2;
+    let rounded = (value / 10f64.powi(place)).round() * 10f64.powi(place);
+    let off = (rounded - value).abs();
+    let (refused, line) = match d.tolerance {
+        ToleranceRule::Rounding => return None,
+        ToleranceRule::Absolute(a) => (off > a, format!("tolerance {a}")),
+        ToleranceRule::Relative(r) => (off > r * value.abs(), format!("tolerance {}%", r * 100.0)),
+    };
+    let shown = format!("{rounded:.prec$}", prec = (-place).max(0) as usize);
+    (refused && off > 0.0).then(|| {
+        Diagnostic::warning(
+            last.span,
+            format!("under the `{line}` above, a student's `≈ {shown}` for this answer is wrong"),
+        )
+        .with_hint(format!(
+            "a `tolerance` line holds for every part below it: if it was meant for another part, put this one above \
+             it, or loosen it (`tolerance {}` accepts `≈ {shown}`)",
+            0.5 * 10f64.powi(place)
         ))
     })
 }

@@ -323,7 +323,41 @@ fn blank_quote_markers(bytes: &mut [u8], quotes: &[Range<usize>]) {
 }
 
 /// The display math of a text: row environments, `$$…$$` and `\[…\]`, with what `markup` skips.
+///
+/// A display may hold a blank line, which most pages still show as math. But where a display is
+/// left open, the delimiters were paired wrongly from the first that goes on across a blank line
+/// (a `$$` left unclosed in part 1 paired with part 2's opening, prose and all, and the error was
+/// put at part 2's right closing: a student tester). Then they are paired again as Jupyter and
+/// LaTeX pair them, a display ending at a blank line, and the error is at the display left open.
 fn display_math(text: &str, markup: Markup, errors: &mut Vec<Diagnostic>) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let out = scan_display_math(text, markup, false, &mut found);
+    if !found.iter().any(|d| d.message.ends_with("is never closed")) {
+        errors.extend(found);
+        return out;
+    }
+    let mut found = Vec::new();
+    let out = scan_display_math(text, markup, true, &mut found);
+    errors.extend(found);
+    out
+}
+
+/// The first blank line (a line of spaces only) that starts in `range`, if any.
+fn blank_line_in(text: &str, range: Range<usize>) -> Option<usize> {
+    let mut line = text[range.clone()].find('\n')? + range.start + 1;
+    while line < range.end {
+        let end = text[line..].find('\n').map_or(text.len(), |e| line + e);
+        if end < range.end && text[line..end].trim().is_empty() {
+            return Some(line);
+        }
+        line = end + 1;
+    }
+    None
+}
+
+/// `display_math`'s scan; with `paragraphs`, a `$$` or `\[` is closed before the next blank line
+/// or it is an error at its opening, and the scan goes on after the blank line.
+fn scan_display_math(text: &str, markup: Markup, paragraphs: bool, errors: &mut Vec<Diagnostic>) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -339,33 +373,68 @@ fn display_math(text: &str, markup: Markup, errors: &mut Vec<Diagnostic>) -> Vec
                 i = outer_environment(text, &env, markup, &mut out, errors).unwrap_or(env.begin.end);
             }
             b'\\' if text[i..].starts_with("\\[") => {
-                let content = i + 2;
-                let Some(end) = find_closing(text, content, "\\]", markup) else {
-                    errors.push(never_closed(i, "\\[", "\\]"));
-                    break;
-                };
-                out.push(content..end);
-                i = end + 2;
+                match display_end(text, i, ("\\[", "\\]"), markup, paragraphs, errors) {
+                    Ok(end) => {
+                        out.push(i + 2..end);
+                        i = end + 2;
+                    }
+                    Err(Some(resume)) => i = resume,
+                    Err(None) => break,
+                }
             }
             b'\\' if markup == Markup::Tex && text[i..].starts_with("\\end{document}") => break,
             b'\\' if markup == Markup::Tex && command_at(text, i) == "iffalse" => i = skip_iffalse(text, i + 8),
             b'\\' if markup == Markup::Tex && command_at(text, i) == "verb" => i = skip_verb(text, i + 5),
             b'\\' => i += 1 + text[i + 1..].chars().next().map_or(0, char::len_utf8),
-            b'$' if text[i..].starts_with("$$") => {
-                let content = i + 2;
-                let Some(end) = find_closing(text, content, "$$", markup) else {
-                    errors.push(never_closed(i, "$$", "$$"));
-                    break;
-                };
-                out.push(content..end);
-                i = end + 2;
-            }
+            b'$' if text[i..].starts_with("$$") => match display_end(text, i, ("$$", "$$"), markup, paragraphs, errors)
+            {
+                Ok(end) => {
+                    out.push(i + 2..end);
+                    i = end + 2;
+                }
+                Err(Some(resume)) => i = resume,
+                Err(None) => break,
+            },
             b'$' if markup == Markup::Tex => i = find_closing(text, i + 1, "$", markup).map_or(text.len(), |e| e + 1),
             _ => i += 1,
         }
     }
     out.retain(|r| r.start <= r.end && r.end <= text.len());
     out
+}
+
+/// Where the display opened at `at` with `delimiters.0` is closed; else an error, and where the
+/// scan goes on: after the blank line that ends it (with `paragraphs`), or nowhere.
+fn display_end(
+    text: &str,
+    at: usize,
+    (opening, closing): (&str, &str),
+    markup: Markup,
+    paragraphs: bool,
+    errors: &mut Vec<Diagnostic>,
+) -> Result<usize, Option<usize>> {
+    let content = at + opening.len();
+    let end = find_closing(text, content, closing, markup);
+    let blank = if paragraphs { blank_line_in(text, content..end.unwrap_or(text.len())) } else { None };
+    match (end, blank) {
+        (Some(end), None) => Ok(end),
+        (_, Some(blank)) => {
+            errors.push(
+                Diagnostic::error(
+                    Span::new(at, content),
+                    format!("this `{opening}` is not closed before the blank line below it"),
+                )
+                .with_hint(format!(
+                    "close the display with `{closing}` before the blank line: Jupyter and LaTeX end a display there, and what follows is text up to the next display"
+                )),
+            );
+            Err(Some(blank))
+        }
+        (None, None) => {
+            errors.push(never_closed(at, opening, closing));
+            Err(None)
+        }
+    }
 }
 
 /// A display opened at `at` and never closed: LaTeX stops at it, a Markdown page shows it as text,

@@ -1988,8 +1988,14 @@ impl<'a> P<'a> {
             }
         }
         let mut closed = None;
+        // (A builtin's argument in braces or brackets, `\exp\{-\frac{(x-\mu)^2}{2\sigma^2}\}`,
+        // `\exp\left\{…\right\}`, `\log[1 + x]`: its argument, as in many a textbook's Gaussian;
+        // it was refused as "a set or a condition": a student tester.)
+        let braced = |open: char, close: char| {
+            matches!((open, close), ('(', ')')) || (builtin && matches!((open, close), ('{', '}') | ('[', ']')))
+        };
         let args = match self.peek() {
-            Some(Node::Paren('(', inner, ')', paren)) => {
+            Some(Node::Paren(open, inner, close, paren)) if braced(*open, *close) => {
                 let inner = inner.clone();
                 closed = Some(*paren);
                 self.pos += 1;
@@ -2616,7 +2622,25 @@ impl<'a> P<'a> {
         if word != "delta" || decorated || sup.is_some() || primes > 0 {
             return None;
         }
-        let items = self.index_items(sub?, &[]);
+        let mut items = self.index_items(sub?, &[]);
+        // Two letters are the delta's two indices, also where the model has a name of them both
+        // (`\delta_{yc}` beside a model's `yc` was refused as "`\delta` is not a name": a TA).
+        let letters = match items.as_slice() {
+            [item] => match item.as_slice() {
+                [Node::Word(w, at)] if w.chars().count() == 2 => Some(
+                    w.char_indices()
+                        .map(|(i, c)| {
+                            vec![Node::Word(c.to_string(), Span::new(at.start + i, at.start + i + c.len_utf8()))]
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(letters) = letters {
+            items = letters;
+        }
         if items.len() != 2 {
             return None;
         }

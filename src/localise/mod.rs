@@ -352,7 +352,7 @@ fn wrong_steps<'a>(
 
 /// Whether any of `exprs` reads an input or an unknown (function or node), through the
 /// definitions and functions of the model: otherwise each is a number.
-fn reads_input(model: &Model, exprs: &[&crate::model::Expr]) -> bool {
+pub(crate) fn reads_input(model: &Model, exprs: &[&crate::model::Expr]) -> bool {
     use crate::model::{EntryKind, Expr};
     let mut stack: Vec<&Expr> = exprs.to_vec();
     let mut seen_entries = std::collections::HashSet::new();

@@ -1191,6 +1191,11 @@ impl<'m> Normaliser<'m> {
                 _ => false,
             },
             Atom::Pow(base, _) => self.positive(base),
+            // The log of more than 1: `softplus(z) = log(1 + exp(z))` (an instructor: a Poisson
+            // NLL with a softplus rate was refused, `log(softplus(z))` not known defined).
+            Atom::Func(Head::Builtin(Builtin::Log), 0, args) => {
+                args[0].add(&Frac::constant(rat(-1))).is_some_and(|above| self.positive(&above))
+            }
             _ => false,
         }
     }
@@ -1680,17 +1685,35 @@ impl<'m> Normaliser<'m> {
         if atoms.iter().all(|&a| self.generic_atom(a) && without_indices(a)) {
             return true;
         }
+        // A number not 0 and one monomial of inputs to positive powers, or of sums of such
+        // (`1 - Σ_k w[k] x[k]`, a hinge's margin; `1 - w[k] x[k]`): 0 where the monomial takes one
+        // value, a level set of a polynomial in the inputs that is not constant whatever the
+        // indices and sizes (equal indices make two factors one power, a sum's terms add up and
+        // never cancel), so of measure zero (an instructor: the SVM's gradient was refused).
+        if let [(m1, c1), (m2, c2)] = x.num.0.iter().collect::<Vec<_>>().as_slice() {
+            let (number, monomial) = if m1.0.is_empty() { (c1, m2) } else { (c2, m1) };
+            let lone = monomial.0.iter().all(|&(a, e)| e > 0 && (self.generic_input(a) || self.generic_input_sum(a)));
+            if (m1.0.is_empty() || m2.0.is_empty()) && !number.is_zero() && !monomial.0.is_empty() && lone {
+                return true;
+            }
+        }
         // `c·v + R` with `v` an input that `R` does not involve (a bias: `Σ_k W[j,k] x[k] + b[j]`,
         // `Σ_j v[j] relu(…) + c`): for every value of the rest, 0 at one value of `v` only.
+        // (Also times inputs of a finite set without 0, `y[i]·b` of a margin `1 - y[i]·(Σ_k w[k]
+        // X[i,k] + b)` with `y in {-1, 1}`: for every value of them its coefficient is not 0; an
+        // instructor's SVM.)
         x.num.0.keys().any(|m| {
-            let [(a, 1)] = m.0.as_slice() else { return false };
-            let Atom::Input(e, _) = &self.atoms[*a as usize] else { return false };
-            self.generic_atom(*a)
-                && x.num
-                    .0
-                    .keys()
-                    .filter(|other| *other != m)
-                    .all(|other| other.0.iter().all(|&(b, _)| self.free_of(b, *e)))
+            m.0.iter().any(|&(a, power)| {
+                let Atom::Input(e, _) = &self.atoms[a as usize] else { return false };
+                power == 1
+                    && self.generic_atom(a)
+                    && m.0.iter().all(|&(b, _)| b == a || (self.nonzero_label(b) && self.free_of(b, *e)))
+                    && x.num
+                        .0
+                        .keys()
+                        .filter(|other| *other != m)
+                        .all(|other| other.0.iter().all(|&(b, _)| self.free_of(b, *e)))
+            })
         })
     }
 
@@ -1723,6 +1746,30 @@ impl<'m> Normaliser<'m> {
             return false;
         }
         body.num.0.keys().all(|m| m.0.iter().all(|&(b, _)| self.generic_atom(b) || self.generic_sum(b)))
+    }
+
+    /// Whether an atom is an input of a finite set that does not hold 0 (`y in {-1, 1}`).
+    fn nonzero_label(&self, a: AtomId) -> bool {
+        let Atom::Input(e, _) = &self.atoms[a as usize] else { return false };
+        matches!(self.model.domain_set(*e), Some(DomainSet::Finite(values)) if values.iter().all(|v| !v.is_zero()))
+    }
+
+    /// Whether an atom is an input that is generic for the kink rules (see [`Self::generic_atom`]).
+    fn generic_input(&self, a: AtomId) -> bool {
+        matches!(self.atoms[a as usize], Atom::Input(..)) && self.generic_atom(a)
+    }
+
+    /// Whether an atom is a sum, over a range never empty, of one monomial of generic inputs to
+    /// positive powers (`Σ_k w[k] x[k]`): a polynomial in the inputs that is not constant.
+    fn generic_input_sum(&self, a: AtomId) -> bool {
+        let Atom::Sum(range, body) = &self.atoms[a as usize] else { return false };
+        self.never_empty(*range)
+            && body.is_poly()
+            && body.num.0.len() == 1
+            && body.num.0.keys().all(|m| {
+                !m.0.is_empty()
+                    && m.0.iter().all(|&(b, e)| e > 0 && (self.generic_input(b) || self.generic_input_sum(b)))
+            })
     }
 
     /// Whether an atom is generic for the kink rules: an input (not one whose family an `assume`

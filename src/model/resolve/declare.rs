@@ -492,6 +492,22 @@ impl Resolver {
         }
         let mut dims = Vec::new();
         for atom in &decl.dims {
+            // `var x: real` reads as a vector of `real` entries, which nothing else would say
+            // (a counterexample then showed `element [1]` of a scalar).
+            if let ast::IndexAtom::Name(word) = atom {
+                if ["real", "reals", "Real", "scalar", "float", "double", "number"].contains(&word.name.as_str()) {
+                    let name = &target.name.name;
+                    self.model.warnings.push(
+                        Diagnostic::warning(
+                            word.span,
+                            format!("`{}` is read as a size: `{name}` is a vector of `{}` entries", word.name, word.name),
+                        )
+                        .with_hint(format!(
+                            "a real number is declared without a shape, `var {name}`; a shape gives sizes, `var {name}: n`"
+                        )),
+                    );
+                }
+            }
             let expr = ast::IndexExpr { terms: vec![(1, atom.clone())], span: decl.span };
             let Some(dim) = self.declare_bound(&expr) else {
                 self.poisoned.insert(target.name.name.clone());
