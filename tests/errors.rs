@@ -238,6 +238,18 @@ fn a_matrix_to_the_power_of_a_declared_t_says_how_to_transpose() {
     );
 }
 
+/// A vector to the power of a declared `T` is warned about: `v^T * A * v` beside a temperature
+/// `var T` was a shape error that asked "is a transpose missing?" (a student tester).
+#[test]
+fn a_vector_to_the_power_of_a_declared_t_is_warned_about() {
+    let report =
+        check_source("test.deriv", b"var T > 0\nvar v: m\nderive sum(v^T)\n  = sum(v^T)\n", &CheckOptions::default());
+    let found = listed(&report.source, &report.warnings);
+    assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [3, 4], "{found:#?}");
+    assert!(found[0].1.contains("`^T` of an m-vector is the power `T` of each element"), "{found:#?}");
+    assert!(found[0].2.contains("`vᵀ`"), "{found:#?}");
+}
+
 #[test]
 fn vector_times_vector_suggests_dot() {
     assert_error("var x: n, y: n\nderive x*y\n  = 1\n", 2, "cannot multiply an n-vector by an n-vector", "dot(x, y)");
@@ -801,7 +813,9 @@ fn type_words_in_a_declaration_say_how_a_real_input_is_declared() {
     assert!(found[0].1.contains("`real` is read as a size"), "{found:#?}");
     assert!(found[0].2.contains("`var x`"), "{found:#?}");
     assert_eq!(warnings("var x: n\nderive x + x\n  = 2*x\n"), Vec::new());
-    for domain in ["R", "ℝ", "reals"] {
-        assert_error(&format!("var x in {domain}\n"), 1, "expected", "write `var x`");
+    for domain in ["in R", "in ℝ", "in reals", "in R^n", "∈ R"] {
+        assert_error(&format!("var x {domain}\n"), 1, "", "write `var x`");
     }
+    let found = warnings("var W: n x real\nderive 1\n  = 1\n");
+    assert!(found.len() == 1 && found[0].1.contains("a dimension of the array `W`"), "{found:#?}");
 }

@@ -672,21 +672,23 @@ fn a_students_folder_is_one_submission() {
         format!("{}derive \"squared error\"{parts}", declarations.split("derive").next().unwrap_or("")),
     )
     .expect("part 2");
+    std::fs::write(subs.join("ivy/README.md"), "# Ivy's answer, in two files\n").expect("a readme");
     let subs_arg = subs.to_string_lossy().into_owned();
     let (code, stdout, stderr) = run(&["grade", &subs_arg, "--reference", REFERENCE, "--format", "csv"]);
     assert_eq!(code, 0, "{stderr}");
     let rows: Vec<&str> = stdout.lines().skip(1).collect();
-    assert_eq!(rows.len(), 9, "{stdout}");
+    assert_eq!(rows.len(), 10, "{stdout}"); // (ivy's README beside two answers is a row of its own, flagged.)
     let row = |name: &str| *rows.iter().find(|r| r.contains(name)).unwrap_or_else(|| panic!("{name}: {stdout}"));
     assert!(!stdout.contains("notes.md,") && !stdout.contains("thoughts.md,"), "{stdout}");
     assert!(row("gus/answer.deriv").contains(",10,10,") && row("gus/answer.deriv").contains(",false,"), "{stdout}");
     assert!(row("hal/answer.deriv").contains("thoughts.md was taken for notes"), "{stdout}");
     for part in ["ivy/part1.deriv", "ivy/part2.deriv"] {
         assert!(row(part).contains("answer different parts each"), "{stdout}");
+        assert!(row(part).contains("add their scores for the student"), "{stdout}");
     }
     // A folder of answers of the same parts (a section's) is not one answer split.
     assert!(!row("section/dan.deriv").contains("different parts"), "{stdout}");
-    assert!(!stdout.contains("README.md,"), "{stdout}");
+    assert!(!stdout.contains("alice/README.md,") && !stdout.contains("carol/README.md,"), "{stdout}");
     assert!(rows.iter().any(|r| r.contains("section/erin.md,")), "{stdout}");
     let carol = rows.iter().find(|r| r.contains("carol/answer.deriv")).expect("carol's row");
     assert!(carol.contains("README.md was not graded (carol/answer.deriv was)"), "{carol}");

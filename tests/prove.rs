@@ -390,7 +390,8 @@ proves!(
     "diff(relu(1 - y[i] * (sum(k, w[k] * X[i,k]) + b)), b)",
     "-step(1 - y[i] * (sum(k, w[k] * X[i,k]) + b)) * y[i]"
 );
-does_not_prove!(hinge_label_with_zero, HINGE, "relu'(z[i] * b + 1 - 1)", "step(z[i] * b)");
+// (A bias times a label of a set with 0, beside another: 0 for every `b` where both labels are.)
+does_not_prove!(hinge_label_with_zero, HINGE, "relu'(z[i] * b + z[1])", "step(z[i] * b + z[1])");
 does_not_prove!(hinge_exp_of_a_difference, HINGE, "relu'(1 - exp(x[k] - x[1]))", "step(1 - exp(x[k] - x[1]))");
 does_not_prove!(hinge_sum_maybe_empty, HINGE, "relu'(1 - sum(p, x[p]))", "step(1 - sum(p, x[p]))");
 // The log of more than 1 is positive: `softplus(z) = log(1 + exp(z))` (an instructor's Poisson

@@ -573,8 +573,6 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     out.extend(cover.gaps.iter().map(|&(lo, hi)| Band::Gap(lo, hi)));
     if cover.relative_kink {
         out.extend([Band::Between(WIDE.0, WIDE.1); WIDE_DRAWS]);
-    }
-    if cover.relative_kink {
         out.extend([Band::Together; TOGETHER_DRAWS]);
     }
     let mut out: Vec<(Band, usize)> = out.into_iter().map(|b| (b, 2)).collect();

@@ -439,16 +439,18 @@ fn split_answer(group: &mut [Entry]) {
             .collect();
         (!names.is_empty()).then_some(names)
     };
-    let Some(parts) = group.iter().map(names).collect::<Option<Vec<Vec<String>>>>() else { return };
+    // (Of the `.deriv` files alone: a README beside them stopped the check; a reviewer.)
+    let derivs: Vec<usize> = (0..group.len()).filter(|&k| AnswerKind::of_path(&group[k].name).is_none()).collect();
+    let Some(parts) = derivs.iter().map(|&k| names(&group[k])).collect::<Option<Vec<Vec<String>>>>() else { return };
     let apart = parts.iter().enumerate().all(|(i, a)| parts[i + 1..].iter().all(|b| a.iter().all(|n| !b.contains(n))));
     if parts.len() < 2 || !apart {
         return;
     }
-    let files: Vec<String> = group.iter().map(|e| e.identity.clone()).collect();
-    for e in group.iter_mut() {
-        e.review.push(format!(
-            "the files {} answer different parts each: one student's answer split over files? Each is graded on its \
-             own, and their scores add up",
+    let files: Vec<String> = derivs.iter().map(|&k| group[k].identity.clone()).collect();
+    for &k in &derivs {
+        group[k].review.push(format!(
+            "the files {} answer different parts each: one student's answer split over files? Each is graded on a \
+             row of its own: add their scores for the student",
             files.join(", ")
         ));
     }

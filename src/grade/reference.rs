@@ -328,6 +328,12 @@ fn rounded_answer_refused(d: &crate::model::Derivation) -> Option<Diagnostic> {
         ToleranceRule::Relative(r) => (off > r * value.abs(), format!("tolerance {}%", r * 100.0)),
     };
     let shown = format!("{rounded:.prec$}", prec = (-place).max(0) as usize);
+    // A looser line of the same kind: half a unit of the third digit (of the answer, relatively).
+    let half = 0.5 * 10f64.powi(place);
+    let looser = match d.tolerance {
+        ToleranceRule::Relative(_) => format!("{}%", format_sig(100.0 * half / value.abs())),
+        _ => format!("{half}"),
+    };
     (refused && off > 0.0).then(|| {
         Diagnostic::warning(
             last.span,
@@ -335,8 +341,7 @@ fn rounded_answer_refused(d: &crate::model::Derivation) -> Option<Diagnostic> {
         )
         .with_hint(format!(
             "a `tolerance` line holds for every part below it: if it was meant for another part, put this one above \
-             it, or loosen it (`tolerance {}` accepts `≈ {shown}`)",
-            0.5 * 10f64.powi(place)
+             it, or loosen it (`tolerance {looser}` accepts `≈ {shown}`)"
         ))
     })
 }
@@ -516,6 +521,15 @@ fn without_spans(debug: &str) -> String {
     }
     out.push_str(rest);
     out.replace('≥', ">=").replace('≠', "!=")
+}
+
+/// A positive number to two significant digits, rounded up (`0.15` for 0.1499): a tolerance that
+/// accepts what it is computed for.
+fn format_sig(v: f64) -> String {
+    let place = v.log10().floor() as i32 - 1;
+    let unit = 10f64.powi(place);
+    let up = (v / unit).ceil() * unit;
+    format!("{:.prec$}", up, prec = (-place).max(0) as usize)
 }
 
 #[cfg(test)]

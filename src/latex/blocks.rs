@@ -324,40 +324,60 @@ fn blank_quote_markers(bytes: &mut [u8], quotes: &[Range<usize>]) {
 
 /// The display math of a text: row environments, `$$…$$` and `\[…\]`, with what `markup` skips.
 ///
-/// A display may hold a blank line, which most pages still show as math. But where a display is
-/// left open, the delimiters were paired wrongly from the first that goes on across a blank line
-/// (a `$$` left unclosed in part 1 paired with part 2's opening, prose and all, and the error was
-/// put at part 2's right closing: a student tester). Then they are paired again as Jupyter and
-/// LaTeX pair them, a display ending at a blank line, and the error is at the display left open.
+/// Where a `$$` is left open, the `$$` of the text were paired one after another from it on, and
+/// the error put at the last: a `$$` forgotten after part 1 took part 2's opening as its closing,
+/// the prose between was read as math, and part 2's right closing was "never closed" (a student
+/// tester). The `$$` left open is the one whose leaving out pairs the others with the fewest blank
+/// lines inside displays (a display ends at a blank line where Jupyter and LaTeX read it, though
+/// many pages show one across it); the last where that is a tie. Displays closed across a blank
+/// line stay read (a first version cut every display at its blank lines once one was left open: a
+/// reviewer).
 fn display_math(text: &str, markup: Markup, errors: &mut Vec<Diagnostic>) -> Vec<Range<usize>> {
-    let mut found = Vec::new();
-    let out = scan_display_math(text, markup, false, &mut found);
-    if !found.iter().any(|d| d.message.ends_with("is never closed")) {
+    let (mut found, mut dollars) = (Vec::new(), Vec::new());
+    let out = scan_display_math(text, markup, None, &mut dollars, &mut found);
+    let left_open = match dollars.len() {
+        n if n % 2 == 1 && n <= MAX_DOLLARS_PAIRED => left_open(text, &dollars),
+        _ => None,
+    };
+    let Some(at) = left_open.filter(|&k| k + 1 < dollars.len()) else {
         errors.extend(found);
         return out;
-    }
+    };
     let mut found = Vec::new();
-    let out = scan_display_math(text, markup, true, &mut found);
+    let out = scan_display_math(text, markup, Some(dollars[at]), &mut Vec::new(), &mut found);
     errors.extend(found);
     out
 }
 
-/// The first blank line (a line of spaces only) that starts in `range`, if any.
-fn blank_line_in(text: &str, range: Range<usize>) -> Option<usize> {
-    let mut line = text[range.clone()].find('\n')? + range.start + 1;
-    while line < range.end {
-        let end = text[line..].find('\n').map_or(text.len(), |e| line + e);
-        if end < range.end && text[line..end].trim().is_empty() {
-            return Some(line);
-        }
-        line = end + 1;
-    }
-    None
+/// The most `$$` of a text whose pairing is chosen (quadratic in their number).
+const MAX_DOLLARS_PAIRED: usize = 2_000;
+
+/// Of an odd number of `$$` at `at`, the one left open (see [`display_math`]).
+fn left_open(text: &str, at: &[usize]) -> Option<usize> {
+    // Blank lines between each `$$` and the next.
+    let blanks: Vec<usize> = at.windows(2).map(|w| blank_lines(&text[w[0] + 2..w[1]])).collect();
+    let cost = |left: usize| {
+        let rest: Vec<usize> = (0..at.len()).filter(|&k| k != left).collect();
+        rest.chunks(2).map(|pair| (pair[0]..pair[1]).map(|k| blanks[k]).sum::<usize>()).sum::<usize>()
+    };
+    (0..at.len()).rev().min_by_key(|&k| cost(k))
 }
 
-/// `display_math`'s scan; with `paragraphs`, a `$$` or `\[` is closed before the next blank line
-/// or it is an error at its opening, and the scan goes on after the blank line.
-fn scan_display_math(text: &str, markup: Markup, paragraphs: bool, errors: &mut Vec<Diagnostic>) -> Vec<Range<usize>> {
+/// How many blank lines (lines of spaces only, between two line ends) a text holds.
+fn blank_lines(text: &str) -> usize {
+    let lines: Vec<&str> = text.split('\n').collect();
+    lines.iter().enumerate().filter(|(k, l)| *k > 0 && *k + 1 < lines.len() && l.trim().is_empty()).count()
+}
+
+/// `display_math`'s scan; the `$$` it pairs are put in `dollars`, and the one at `left_open` is an
+/// error, left open, and the scan goes on after it.
+fn scan_display_math(
+    text: &str,
+    markup: Markup,
+    left_open: Option<usize>,
+    dollars: &mut Vec<usize>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -373,28 +393,39 @@ fn scan_display_math(text: &str, markup: Markup, paragraphs: bool, errors: &mut 
                 i = outer_environment(text, &env, markup, &mut out, errors).unwrap_or(env.begin.end);
             }
             b'\\' if text[i..].starts_with("\\[") => {
-                match display_end(text, i, ("\\[", "\\]"), markup, paragraphs, errors) {
-                    Ok(end) => {
-                        out.push(i + 2..end);
-                        i = end + 2;
-                    }
-                    Err(Some(resume)) => i = resume,
-                    Err(None) => break,
+                let content = i + 2;
+                let Some(end) = find_closing(text, content, "\\]", markup) else {
+                    errors.push(never_closed(i, "\\[", "\\]"));
+                    break;
+                };
+                // A `\[` before the `\]`: this one is left open, and the next is read.
+                if let Some(next) = find_closing(&text[..end], content, "\\[", markup) {
+                    errors.push(left_open_error(i, "\\[", "\\]"));
+                    i = next;
+                    continue;
                 }
+                out.push(content..end);
+                i = end + 2;
             }
             b'\\' if markup == Markup::Tex && text[i..].starts_with("\\end{document}") => break,
             b'\\' if markup == Markup::Tex && command_at(text, i) == "iffalse" => i = skip_iffalse(text, i + 8),
             b'\\' if markup == Markup::Tex && command_at(text, i) == "verb" => i = skip_verb(text, i + 5),
             b'\\' => i += 1 + text[i + 1..].chars().next().map_or(0, char::len_utf8),
-            b'$' if text[i..].starts_with("$$") => match display_end(text, i, ("$$", "$$"), markup, paragraphs, errors)
-            {
-                Ok(end) => {
-                    out.push(i + 2..end);
-                    i = end + 2;
-                }
-                Err(Some(resume)) => i = resume,
-                Err(None) => break,
-            },
+            b'$' if text[i..].starts_with("$$") && left_open == Some(i) => {
+                errors.push(left_open_error(i, "$$", "$$"));
+                i += 2;
+            }
+            b'$' if text[i..].starts_with("$$") => {
+                let content = i + 2;
+                dollars.push(i);
+                let Some(end) = find_closing(text, content, "$$", markup) else {
+                    errors.push(never_closed(i, "$$", "$$"));
+                    break;
+                };
+                dollars.push(end);
+                out.push(content..end);
+                i = end + 2;
+            }
             b'$' if markup == Markup::Tex => i = find_closing(text, i + 1, "$", markup).map_or(text.len(), |e| e + 1),
             _ => i += 1,
         }
@@ -403,38 +434,13 @@ fn scan_display_math(text: &str, markup: Markup, paragraphs: bool, errors: &mut 
     out
 }
 
-/// Where the display opened at `at` with `delimiters.0` is closed; else an error, and where the
-/// scan goes on: after the blank line that ends it (with `paragraphs`), or nowhere.
-fn display_end(
-    text: &str,
-    at: usize,
-    (opening, closing): (&str, &str),
-    markup: Markup,
-    paragraphs: bool,
-    errors: &mut Vec<Diagnostic>,
-) -> Result<usize, Option<usize>> {
-    let content = at + opening.len();
-    let end = find_closing(text, content, closing, markup);
-    let blank = if paragraphs { blank_line_in(text, content..end.unwrap_or(text.len())) } else { None };
-    match (end, blank) {
-        (Some(end), None) => Ok(end),
-        (_, Some(blank)) => {
-            errors.push(
-                Diagnostic::error(
-                    Span::new(at, content),
-                    format!("this `{opening}` is not closed before the blank line below it"),
-                )
-                .with_hint(format!(
-                    "close the display with `{closing}` before the blank line: Jupyter and LaTeX end a display there, and what follows is text up to the next display"
-                )),
-            );
-            Err(Some(blank))
-        }
-        (None, None) => {
-            errors.push(never_closed(at, opening, closing));
-            Err(None)
-        }
-    }
+/// A display opened at `at` and left open before the next one opens.
+fn left_open_error(at: usize, opening: &str, closing: &str) -> Diagnostic {
+    Diagnostic::error(
+        Span::new(at, at + opening.len()),
+        format!("this `{opening}` is never closed: the next display opens before it ends"),
+    )
+    .with_hint(format!("close the display with `{closing}` where it ends; the displays after it are read"))
 }
 
 /// A display opened at `at` and never closed: LaTeX stops at it, a Markdown page shows it as text,

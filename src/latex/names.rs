@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::spell::{name_latex, GREEK_WORDS};
+use super::spell::{accent_spelling, plain_name_latex, GREEK_WORDS};
 use super::tree::{parse_math, Node};
 use crate::syntax::ast::{Definition, File, IndexAtom, IndexExpr, Item, RangeExpr, UnknownItem};
 use crate::syntax::print::greek_name;
@@ -165,7 +165,7 @@ impl Names {
             })
             .collect();
         // (Nor where the model gives that spelling to another name: `latex yp "\hat{y}"`.)
-        let mut written: Vec<String> = declared.iter().map(|(n, ..)| name_latex(n)).collect();
+        let mut written: Vec<String> = declared.iter().map(|(n, ..)| plain_name_latex(n)).collect();
         for item in &file.items {
             if let Item::Latex { spellings, .. } = item {
                 written.extend(spellings.iter().map(|s| s.trim().to_string()));
@@ -187,7 +187,7 @@ impl Names {
     }
 
     fn add(&mut self, name: String, kind: Kind, elements: Vec<usize>) {
-        let spelling = name_latex(&name);
+        let spelling = plain_name_latex(&name);
         self.add_spelled(name, kind, elements, spelling);
     }
 
@@ -519,19 +519,4 @@ pub fn greek_command(name: &str) -> Option<&'static str> {
         other => other,
     };
     GREEK_WORDS.iter().find(|g| **g == name).copied()
-}
-
-/// The accented spelling of a name that spells its accent out (`yhat`, `y_hat` → `\hat{y}`;
-/// `xbar` → `\bar{x}`; `thetatilde` → `\tilde{\theta}`): a letter or a Greek word, then the
-/// accent's name.
-fn accent_spelling(name: &str) -> Option<String> {
-    ["hat", "bar", "tilde"].iter().find_map(|accent| {
-        let base = name.strip_suffix(accent)?;
-        let base = base.strip_suffix('_').unwrap_or(base);
-        let letter = base.len() == 1 && base.chars().all(|c| c.is_ascii_alphabetic());
-        (letter || GREEK_WORDS.contains(&base)).then(|| {
-            let symbol = if letter { base.to_string() } else { format!("\\{base}") };
-            format!("\\{accent}{{{symbol}}}")
-        })
-    })
 }

@@ -1981,8 +1981,15 @@ impl<'a> P<'a> {
         }
         // `f(x)^2`: the parentheses carry the power of the value.
         let mut power: Option<(Vec<Node>, Span)> = None;
+        // (So do a builtin's brackets and braces: `\log[x]^2` was read as `log(x^2)`, and `\log[x]^2
+        // = \log(x^2)` proved; a reviewer.)
         if let Some(Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span, .. }) = self.peek() {
-            if matches!(**base, Node::Paren('(', _, ')', _)) {
+            let bracket = match **base {
+                Node::Paren('(', _, ')', _) => true,
+                Node::Paren('[', _, ']', _) | Node::Paren('{', _, '}', _) => builtin,
+                _ => false,
+            };
+            if bracket {
                 power = Some((sup.clone(), *span));
                 self.nodes[self.pos] = (**base).clone();
             }

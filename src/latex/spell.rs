@@ -187,9 +187,34 @@ pub fn word_latex(word: &str, upright_words: bool) -> String {
     }
 }
 
+/// The accented spelling of a name that spells its accent out (`yhat`, `y_hat` → `\hat{y}`;
+/// `xbar` → `\bar{x}`; `thetatilde` → `\tilde{\theta}`): a letter or a Greek word, then the
+/// accent's name.
+pub fn accent_spelling(name: &str) -> Option<String> {
+    ["hat", "bar", "tilde"].iter().find_map(|accent| {
+        let base = name.strip_suffix(accent)?;
+        let base = base.strip_suffix('_').unwrap_or(base);
+        let letter = base.len() == 1 && base.chars().all(|c| c.is_ascii_alphabetic());
+        (letter || GREEK_WORDS.contains(&base)).then(|| {
+            let symbol = if letter { base.to_string() } else { format!("\\{base}") };
+            format!("\\{accent}{{{symbol}}}")
+        })
+    })
+}
+
 /// A name split into its symbol and its subscript: `net_phi` → (`\mathit{net}`, `\phi`),
 /// `theta0` → (`\theta`, `0`), `W` → (`W`, none).
 pub fn name_parts(name: &str) -> (String, Option<String>) {
+    // `yhat` and `y_hat` as the reader reads them, `\hat{y}` (a repair of a student's `\hat{y}`
+    // was written `\mathit{yhat}`, and `\hat{x}_i` as `x_{\mathrm{hat},i}`: a student tester).
+    if let Some(accented) = accent_spelling(name) {
+        return (accented, None);
+    }
+    plain_name_parts(name)
+}
+
+/// [`name_parts`] without accents spelled out: `yhat` → `\mathit{yhat}`.
+fn plain_name_parts(name: &str) -> (String, Option<String>) {
     let (base, suffix) = match name.split_once('_') {
         Some((base, suffix)) if !base.is_empty() && !suffix.is_empty() => (base, Some(suffix)),
         _ => (name, None),
@@ -209,9 +234,18 @@ pub fn name_parts(name: &str) -> (String, Option<String>) {
     (word_latex(base, false), subscript)
 }
 
-/// A name as LaTeX: `net_phi` → `\mathit{net}_{\phi}`.
+/// A name as LaTeX: `net_phi` → `\mathit{net}_{\phi}`, `yhat` → `\hat{y}`.
 pub fn name_latex(name: &str) -> String {
     match name_parts(name) {
+        (base, Some(sub)) => format!("{base}_{{{sub}}}"),
+        (base, None) => base,
+    }
+}
+
+/// [`name_latex`] without accents spelled out: `yhat` → `\mathit{yhat}`, the spelling another
+/// name's accent must not take.
+pub fn plain_name_latex(name: &str) -> String {
+    match plain_name_parts(name) {
         (base, Some(sub)) => format!("{base}_{{{sub}}}"),
         (base, None) => base,
     }

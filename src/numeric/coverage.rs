@@ -910,7 +910,9 @@ impl<'m> Walk<'m> {
         // (29, 31), `1/(1 + abs(x - 30)) - 0.5` too (an adversarial tester: `relu` of each was
         // `checked` = 0 at every seed and at 1,000 samples, the edges never found).
         if let (Expr::Div(a, b), true) = (atom, depth > 0 && x != 0.0 && x.is_finite()) {
-            return self.quotient_at(a, b, x, depth - 1);
+            if self.quotient_at(a, b, x, depth - 1) {
+                return;
+            }
         }
         // The derivative of the logistic and of tanh is a bump: σ'(t) = σ(1 - σ) is c where σ is
         // (1 ± √(1 - 4c))/2, tanh'(t) = 1 - tanh² where tanh is ±√(1 - c) (the same tester).
@@ -1024,8 +1026,9 @@ impl<'m> Walk<'m> {
 impl<'m> Walk<'m> {
     /// Records where `a / b` equals `x` (not 0): where `a - x·b` is 0 — the roots of a polynomial
     /// where both are polynomials in one thing, else where `b` is `a / x` for a number `a` — and
-    /// where `b` is 0, across which the quotient changes sign.
-    fn quotient_at(&mut self, a: &Expr, b: &Expr, x: f64, depth: usize) {
+    /// where `b` is 0, across which the quotient changes sign. False where it finds neither (`x /
+    /// y`): the quotient is then a scale of its inputs, as before (a reviewer).
+    fn quotient_at(&mut self, a: &Expr, b: &Expr, x: f64, depth: usize) -> bool {
         let memo = Constants::default();
         let mut inner: Option<&Expr> = None;
         let top = polynomial_in(self.model, a, &mut inner, &memo);
@@ -1043,13 +1046,13 @@ impl<'m> Walk<'m> {
             for root in roots.into_iter().filter(|r| r.is_finite()) {
                 self.kink_at(&form, root, depth);
             }
-            return;
+            return true;
         }
-        if let Some(k) = constant(self.model, a, &memo) {
-            let form = linear(self.model, b);
-            self.kink_at(&form, k / x, depth);
-            self.kink_at(&form, 0.0, depth);
-        }
+        let Some(k) = constant(self.model, a, &memo) else { return false };
+        let form = linear(self.model, b);
+        self.kink_at(&form, k / x, depth);
+        self.kink_at(&form, 0.0, depth);
+        true
     }
 
     /// Where a kink's argument, `shift + Σ k·e` over `sums`, is a sum of parts whose

@@ -256,7 +256,9 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
     }
     let positive = matches!(domain, Domain::Positive | Domain::NonNegative);
     let magnitude = match band {
-        Band::Standard | Band::Near { .. } | Band::Zero { .. } if positive => return r.gen_range(0.2..3.0),
+        Band::Standard | Band::Together | Band::Near { .. } | Band::Zero { .. } if positive => {
+            return r.gen_range(0.2..3.0)
+        }
         Band::Standard | Band::Together | Band::Near { .. } | Band::Zero { .. } => r.gen_range(0.25..2.0),
         Band::Between(lo, hi) | Band::Gap(lo, hi) => {
             (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi)

@@ -352,6 +352,13 @@ mod tests {
         assert_eq!(crate::latex::spell::word_latex("x\u{303}", false), "\\tilde{x}");
         assert_eq!(crate::latex::spell::word_latex("θab", true), "\\mathrm{\\theta ab}");
         assert_eq!(text_latex("ŷ, x\u{303} and θ\u{302}"), "\\^{y}, \\~{x} and \\ensuremath{\\hat{{\\theta}}}");
+        // Names that spell their accent out, as the reader reads them (a repair of a student's
+        // `\hat{y}` was written `\mathit{yhat}`: a student tester).
+        assert_eq!(
+            head("derive yhat + x_hat + thetabar + what2\n  = 0\n"),
+            "\\hat{y} + \\hat{x} + \\bar{\\theta} + \\mathit{what}_{2}"
+        );
+        assert_eq!(crate::latex::spell::plain_name_latex("yhat"), "\\mathit{yhat}");
     }
 
     #[test]

@@ -836,12 +836,18 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint(format!("missing operator: write `*` between two factors, `… * {word}(…)`"));
     } else if text[pos..].starts_with('{') {
         diagnostic = diagnostic.with_hint("group with `(` and `)`");
+    } else if leading_word(text.trim_start()) == "var" && text[pos..].starts_with('∈') {
+        diagnostic = diagnostic.with_hint(
+            "a domain is written with `in`, as in `var p in (0, 1)`; an input is a real number unless a domain \
+             says otherwise: write `var x` (a vector of n of them: `var x: n`)",
+        );
     } else if leading_word(text.trim_start()) == "var" && real_line_domain(&text[..pos]) {
         // `var x in R`: the real line is every input's domain (a student tester was told
         // "expected an index").
         diagnostic = diagnostic.with_hint(
-            "an input is a real number unless a domain says otherwise: write `var x`; the domains are `> 0`, \
-             `>= 0`, `!= 0`, an interval `in (0, 1)`, a set `in {-1, 1}` and a class label `in 1..K`",
+            "an input is a real number unless a domain says otherwise: write `var x` (a vector of n of them: \
+             `var x: n`); the domains are `> 0`, `>= 0`, `!= 0`, an interval `in (0, 1)`, a set `in {-1, 1}` and \
+             a class label `in 1..K`",
         );
     } else if text[..pos].trim_start().starts_with("var") && text[..pos].contains("..") {
         // `var y in 1..2.5`: a class label's range is one of integers.
@@ -862,7 +868,8 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
 fn real_line_domain(before: &str) -> bool {
     let mut words = before.split_whitespace().rev();
     let last = words.next().unwrap_or("");
-    words.next() == Some("in") && ["R", "ℝ", "real", "reals", "Real", "Reals", "\\mathbb{R}"].contains(&last)
+    let last = last.split('^').next().unwrap_or(last);
+    matches!(words.next(), Some("in" | "∈")) && ["R", "ℝ", "real", "reals", "Real", "Reals"].contains(&last)
 }
 
 /// The word called at the error (`sum`, `diff`, `exp`, …) where it follows an operand (a name, a

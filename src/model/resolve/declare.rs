@@ -500,7 +500,11 @@ impl Resolver {
                     self.model.warnings.push(
                         Diagnostic::warning(
                             word.span,
-                            format!("`{}` is read as a size: `{name}` is a vector of `{}` entries", word.name, word.name),
+                            if decl.dims.len() == 1 {
+                                format!("`{}` is read as a size: `{name}` is a vector of `{}` entries", word.name, word.name)
+                            } else {
+                                format!("`{}` is read as a size: a dimension of the array `{name}`", word.name)
+                            },
                         )
                         .with_hint(format!(
                             "a real number is declared without a shape, `var {name}`; a shape gives sizes, `var {name}: n`"

@@ -126,7 +126,16 @@ impl Resolver {
                     let hint = "write `Aᵀ` for the transpose, or rename `T`";
                     return self.shape_error(*op_span, shape::ShapeError { message, hint: hint.to_string() });
                 }
-                if writes_a_transpose(a) {
+                if base.shape().0.len() == 1 {
+                    // `v^T * A * v` beside a temperature `var T`: the power of each element, and
+                    // the product's shape error then asked "is a transpose missing?" (a student).
+                    let message = format!(
+                        "`^T` of {} is the power `T` of each element, as `T` is declared",
+                        base.shape().describe(&self.model.sizes)
+                    );
+                    let hint = "write `vᵀ` for the transpose, or rename `T`";
+                    self.model.warnings.push(Diagnostic::warning(*op_span, message).with_hint(hint));
+                } else if writes_a_transpose(a) {
                     // `(aᵀc)^T`: a 1×1 product's transpose, read as the power of a size.
                     let message = "`^T` of this scalar is the power `T`, as `T` is a size here".to_string();
                     let hint = "a 1×1 product is its own transpose: drop the `^T`, or write `ᵀ`, which is always the transpose";
