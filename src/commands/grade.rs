@@ -458,13 +458,7 @@ fn split_answer(group: &mut [Entry]) {
 
 /// Whether a Markdown file holds no display math at all (prose), as the reader finds it.
 fn prose_only(e: &Entry) -> bool {
-    if AnswerKind::of_path(&e.name) != Some(AnswerKind::Markdown) {
-        return false;
-    }
-    let Ok(path) = &e.entry else { return false };
-    let Ok(Ok(text)) = std::fs::read(path).map(|b| decode_source(&b)) else { return false };
-    let (derivations, refused) = read_answer(&text, AnswerKind::Markdown, &parse_file("").0);
-    derivations.is_empty() && refused.is_empty()
+    AnswerKind::of_path(&e.name) == Some(AnswerKind::Markdown) && markdown_math(e, &parse_file("").0) == Some(false)
 }
 
 /// Whether a file is named as notes are (`notes.md`, `NOTES.md`, `note.md`, `comments.md`).
@@ -646,10 +640,16 @@ pub fn grade_one(
 /// that the reader reads as a chain, or refuses (`model`: the reference's declarations). A file
 /// that cannot be read holds none.
 fn holds_derivations(note: &Entry, model: &crate::syntax::ast::File) -> bool {
-    let Ok(path) = &note.entry else { return false };
-    let Ok(Ok(text)) = std::fs::read(path).map(|b| decode_source(&b)) else { return false };
+    markdown_math(note, model) == Some(true)
+}
+
+/// Whether a file read as Markdown in `model` holds display math that the reader reads as a
+/// chain, or refuses; `None` where it cannot be read.
+fn markdown_math(e: &Entry, model: &crate::syntax::ast::File) -> Option<bool> {
+    let path = e.entry.as_ref().ok()?;
+    let text = decode_source(&std::fs::read(path).ok()?).ok()?;
     let (derivations, refused) = read_answer(&text, AnswerKind::Markdown, model);
-    !derivations.is_empty() || !refused.is_empty()
+    Some(!derivations.is_empty() || !refused.is_empty())
 }
 
 /// Writes one `NAME/results.json` per record under `dir` and says how many on standard error; the

@@ -236,17 +236,19 @@ fn plain_name_parts(name: &str) -> (String, Option<String>) {
 
 /// A name as LaTeX: `net_phi` → `\mathit{net}_{\phi}`, `yhat` → `\hat{y}`.
 pub fn name_latex(name: &str) -> String {
-    match name_parts(name) {
-        (base, Some(sub)) => format!("{base}_{{{sub}}}"),
-        (base, None) => base,
-    }
+    joined(name_parts(name))
 }
 
 /// [`name_latex`] without accents spelled out: `yhat` → `\mathit{yhat}`, the spelling another
 /// name's accent must not take.
 pub fn plain_name_latex(name: &str) -> String {
-    match plain_name_parts(name) {
-        (base, Some(sub)) => format!("{base}_{{{sub}}}"),
-        (base, None) => base,
+    joined(plain_name_parts(name))
+}
+
+/// A symbol and its subscript as one piece of LaTeX.
+fn joined((base, sub): (String, Option<String>)) -> String {
+    match sub {
+        Some(sub) => format!("{base}_{{{sub}}}"),
+        None => base,
     }
 }
