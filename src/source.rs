@@ -168,6 +168,14 @@ pub fn repairs_in_latex(derivations: &mut [DerivationResult], file: &File) {
         }
     };
     for repair in derivations.iter_mut().flat_map(|d| &mut d.steps).filter_map(|s| s.repair.as_mut()) {
+        // A notebook's culprit is quoted from its JSON: `\\left(` there is what the student typed
+        // as `\left(` (a TA: the feedback quoted the escapes). A backslash doubled before a
+        // letter is never LaTeX inside one expression (`\\` breaks rows).
+        if repair.culprit_text.contains("\\\\") {
+            if let Ok(unescaped) = serde_json::from_str::<String>(&format!("\"{}\"", repair.culprit_text)) {
+                repair.culprit_text = unescaped;
+            }
+        }
         // Another index of the same name: the student's own spelling with the subscript changed
         // (`\hat{x}_{d}` for `\hat{x}_k`, not the renderer's `\mathit{xhat}_{d}`).
         if repair.kind == crate::check::RepairKind::Index {
@@ -177,11 +185,48 @@ pub fn repairs_in_latex(derivations: &mut [DerivationResult], file: &File) {
             }
         }
         latex(&mut repair.replacement);
+        // The culprit quoted with its brackets, `\left(\pi_b - \delta_{b,a}\right)`: the
+        // replacement keeps them, or the change applied as told changes what else multiplies it
+        // (a TA: `G (\pi_b - \delta)` was to become `G \delta - \pi_b`).
+        if let Some((open, close)) = bracketed(repair.culprit_text.trim()) {
+            if !repair.replacement.starts_with(open) {
+                repair.replacement = format!("{open}{}{close}", repair.replacement);
+            }
+        }
         if let Some((written, value)) = repair.of.as_mut() {
             latex(written);
             latex(value);
         }
     }
+}
+
+/// The brackets around the whole of a LaTeX expression as written, if it is bracketed whole:
+/// `\left(` … `\right)`, `(` … `)`, `\big(` … `\big)` and their square forms.
+fn bracketed(text: &str) -> Option<(&'static str, &'static str)> {
+    const PAIRS: [(&str, &str); 6] = [
+        ("\\left(", "\\right)"),
+        ("\\left[", "\\right]"),
+        ("\\big(", "\\big)"),
+        ("\\Big(", "\\Big)"),
+        ("(", ")"),
+        ("[", "]"),
+    ];
+    let (open, close) = PAIRS.into_iter().find(|(o, c)| text.starts_with(o) && text.ends_with(c))?;
+    let inner = &text[open.len()..text.len() - close.len()];
+    // The first bracket closes at the end, not before it (`(a)(b)` is not bracketed whole).
+    let (o, c) = (open.chars().last()?, close.chars().last()?);
+    let mut depth = 0i32;
+    for ch in inner.chars() {
+        if ch == o {
+            depth += 1;
+        } else if ch == c {
+            depth -= 1;
+            if depth < 0 {
+                return None;
+            }
+        }
+    }
+    (depth == 0).then_some((open, close))
 }
 
 /// `written` (a LaTeX name with one subscript and no superscript, `\hat{x}_k`, `W_{ij}`,

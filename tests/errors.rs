@@ -819,3 +819,22 @@ fn type_words_in_a_declaration_say_how_a_real_input_is_declared() {
     let found = warnings("var W: n x real\nderive 1\n  = 1\n");
     assert!(found.len() == 1 && found[0].1.contains("a dimension of the array `W`"), "{found:#?}");
 }
+
+/// `spd` is a domain of a square matrix; the log of the determinant of a matrix of unrestricted
+/// elements (undefined at about half the draws) is warned about, naming `spd` (a student's
+/// covariance gradients were all `wrong`, "not defined for the same inputs").
+#[test]
+fn spd_is_for_square_matrices_and_named_beside_a_log_determinant() {
+    assert_error("var S: n x m spd\nderive 1\n  = 1\n", 1, "domain of a square matrix", "`var S: n x n spd`");
+    assert_error("var u spd\nderive 1\n  = 1\n", 1, "domain of a square matrix", "`var u: n x n spd`");
+    assert_error("var v: 3 spd\nderive 1\n  = 1\n", 1, "domain of a square matrix", "`var v: n x n spd`");
+    assert_warning(
+        "var S: n x n > 0\nderive log(det(S))\n  = log(det(S))\n",
+        1,
+        "`det(S)` is negative at about half the draws",
+        "`var S: n x n spd`",
+    );
+    assert_warning("var S: 2 x 2\nlet h = sqrt(det(S))\nderive h\n  = h\n", 1, "`det(S)`", "spd");
+    assert_eq!(warnings("var S: 2 x 2 spd\nderive log(det(S))\n  = log(det(S))\n"), Vec::new());
+    assert_eq!(warnings("var S: 3x3 spd, T: 03 x 3 spd\nderive det(S)\n  = det(S)\n"), Vec::new());
+}

@@ -69,6 +69,35 @@ fn a_proof_does_not_override_a_new_free_index() {
     }
 }
 
+/// The head's own free index is no new one in a step after one that no longer reads it: `x[i] /
+/// x[i] = 1` is claimed at every `i`, and `= x[i] / x[i]` after it is right (a student's layer-norm
+/// and attention steps that restated the head were `wrong`, "keep more digits"); an index that is
+/// free in neither the step before nor the head is still `wrong` without samples, with or without
+/// the numbers.
+#[test]
+fn the_heads_free_index_may_come_back_after_a_step_without_it() {
+    let source = "index i in 1..n, j in 1..n
+var x[i] > 0, u, y[j]
+derive x[i] / x[i]
+  = 1
+  = x[i] / x[i]
+derive u * x[i] / x[i]
+  = u
+  = u + x[i] - x[i]
+  = u + y[j] - y[j]
+";
+    for numeric in [true, false] {
+        let report = check(source, &CheckOptions { numeric, ..CheckOptions::default() });
+        assert_eq!(
+            verdicts(&report),
+            [Verdict::Proved, Verdict::Proved, Verdict::Proved, Verdict::Proved, Verdict::Wrong],
+            "numeric = {numeric}"
+        );
+        let last = &report.derivations[1].steps[2];
+        assert!(last.counterexample.is_none() && last.detail.contains("`j`"), "{}", last.detail);
+    }
+}
+
 /// "… nor does one override a shape mismatch": `0*W`, a 2×3 matrix of zeros, is not the scalar 0.
 #[test]
 fn a_proof_does_not_override_a_shape_mismatch() {

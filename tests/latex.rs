@@ -1591,6 +1591,31 @@ fn a_repair_of_a_latex_answer_is_said_in_latex() {
     assert_eq!(repair.replacement, "+ p_{i} \\, \\sum_{k=1}^{K} t_{k}");
 }
 
+/// A culprit quoted with its brackets keeps them in its replacement, and a notebook's culprit is
+/// quoted as the student typed it, not as its JSON escapes it (a TA: "replacing `\left(\pi_{b} -
+/// \delta_{b,ac}\right)` by `\delta_{b,ac} - \pi_{b}`" turned `G(…)` into `G\delta - \pi`; truth by
+/// hand: the REINFORCE gradient of `G log π_a` by θ_b is `G (δ_ab − π_b)`).
+#[test]
+fn a_repair_keeps_the_brackets_of_its_culprit() {
+    let model = "index a in 1..A, b in 1..A\nvar th[a], G\nvar ac in 1..A\n\
+                 let pp[a] = exp(th[a]) / sum(b, exp(th[b]))\nlatex th \"\\theta\"\nlatex pp \"\\pi\"\n\
+                 let Jr = G * log(pp[ac])\nlatex Jr \"J\"\n";
+    let row = r"\frac{\partial J}{\partial \theta_{b}} = G \left(\delta_{\mathit{ac},b} - \pi_{b}\right) = G \left(\pi_{b} - \delta_{b,\mathit{ac}}\right)";
+    let markdown = format!("$$\n{row}\n$$\n");
+    let notebook = serde_json::json!({
+        "cells": [{"cell_type": "markdown", "metadata": {}, "source": [markdown.clone()]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5
+    })
+    .to_string();
+    for (kind, answer) in [(AnswerKind::Markdown, markdown.clone()), (AnswerKind::Notebook, notebook)] {
+        let report = check(&answer, kind, model);
+        assert_eq!(verdicts(&report), [[Verdict::Proved, Verdict::Wrong]], "{kind:?}: {:?}", errors(&report));
+        let repair = report.derivations[0].steps[1].repair.as_ref().expect("a repair");
+        assert_eq!(repair.culprit_text, r"\left(\pi_{b} - \delta_{b,\mathit{ac}}\right)", "{kind:?}");
+        assert_eq!(repair.replacement, r"\left(\delta_{b,\mathit{ac}} - \pi_{b}\right)", "{kind:?}");
+    }
+}
+
 /// A repair whose part reads as several nodes in one place of the LaTeX says what the whole place
 /// becomes: `\tanh^2(a^h_j)` reads as `tanh(…)^2`, and "`\tanh^2\left(a^{h}_j\right)` where
 /// `\tilde{h}_{j}` is needed" replaced the whole where only the `tanh` was (a student tester;
@@ -2118,8 +2143,13 @@ fn undeclared_styled_letters_and_1e_8_say_what_to_write() {
     );
     assert!(hint_of(r"\mathcal{L} &= x").contains(r#"`latex L "\mathcal{L}"`"#), "{}", hint_of(r"\mathcal{L} &= x"));
     assert!(hint_of(r"x + 1e-8 &= x").contains("`10^{-8}`"), "{}", hint_of(r"x + 1e-8 &= x"));
-    // Two equations on a row, and the form the hint gives, which is read.
-    assert!(hint_of(r"x + x = 2 x, \qquad x \cdot 1 = x").contains("`A &= B, & C &= D`"));
+    // Two equations on a row, and the form the hint gives, which is read; a quad between the
+    // two cuts them as `&` does (a comma before it is punctuation).
+    assert!(hint_of(r"x + x = 2 x, x \cdot 1 = x").contains("`A &= B, & C &= D`"));
+    for row in [r"x + x = 2 x, \qquad x \cdot 1 = x", r"x + x = 2 x \quad x \cdot 1 = x"] {
+        let report = check(&format!("\\begin{{align*}}\n{row}\n\\end{{align*}}\n"), AnswerKind::Tex, model);
+        assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]], "{row}: {:?}", report.errors);
+    }
     let report = check("\\begin{align*}\nx + x &= 2 x, & x \\cdot 1 &= x\n\\end{align*}\n", AnswerKind::Tex, model);
     assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]], "{:?}", report.errors);
 }
@@ -2195,4 +2225,78 @@ fn a_builtins_argument_in_braces_or_brackets_is_read() {
     // a reviewer.)
     use Verdict::*;
     assert_eq!(verdicts(&report), [[Proved], [Proved], [Wrong], [Proved], [Proved]]);
+}
+
+/// Silent misreadings an adversarial tester found, each now read as written or refused (the truth
+/// of each step by hand): a quad between two equations cuts them; a script of several digits
+/// without braces is refused (TeX raises only the first); a name in `\text{…}` after the math is
+/// a factor, not a note; `\tag*{…}` and `\operatorname*{…}` are their unstarred forms; a sum
+/// that ends at `±` before a term reading its index is refused; a derivative operator before a
+/// function of its variable and more factors is refused, as before a quantity computed from it.
+#[test]
+fn misreadings_of_spacing_digits_text_tags_and_scopes_are_gone() {
+    let model = "var x, y, w, net\nlet out = w * net\n";
+    let read = |latex: &str| {
+        let report = check(&format!("\\begin{{align*}}\n{latex}\n\\end{{align*}}\n"), AnswerKind::Tex, model);
+        (verdicts(&report), errors(&report))
+    };
+    use Verdict::*;
+    // x·0 = 1 is false, y·0 = 0 true: two equations, not the chain x·0 = 1·y·0 = 0.
+    assert_eq!(read(r"x \cdot 0 = 1 \qquad y \cdot 0 = 0"), (vec![vec![Wrong], vec![Proved]], vec![]));
+    assert_eq!(read(r"x + 0 &= x \hspace{1cm} y + 0 = y").0, [[Proved], [Proved]]);
+    // A quad before a relation or an operator goes on with the chain.
+    assert_eq!(read(r"x \cdot 1 &= x \quad = 1 \cdot x").0, [[Proved, Proved]]);
+    // Text after a quad: a condition or remark is a note; a joining word cuts.
+    assert_eq!(read(r"x + y &= y + x \quad \text{where } x = 1").0, [[Proved]]);
+    assert_eq!(read(r"x + y &= y + x \quad \text{and} \quad x y = y x").0, [[Proved], [Proved]]);
+    for digits in [r"x^12 &= 2x", r"2^10 &= 1024", r"\sum_{k=1}^10 x &= 10 x", r"x_12 &= x"] {
+        let (v, e) = read(digits);
+        assert!(v.is_empty() && e.len() == 1 && e[0].contains("only the first digit"), "{digits}: {v:?} {e:?}");
+    }
+    assert_eq!(read(r"x^{12} \cdot x &= x^{13}").0, [[Proved]]);
+    // `out = w·net` is true; `∂out/∂net = w·net` false (it is w).
+    assert_eq!(read(r"\text{out} &= w \, \text{net}").0, [[Proved]]);
+    assert_eq!(read(r"\frac{\partial\, \text{out}}{\partial\, \text{net}} &= w \, \text{net}").0, [[Wrong]]);
+    assert_eq!(read(r"\frac{\partial\, \text{out}}{\partial\, \text{net}} &= w \qquad \text{algebra}").0, [[Proved]]);
+    // (x+y)^2 expanded is true; x + x = 2 is false whatever the tag says.
+    assert_eq!(read(r"(x+y)^2 &= x^2 + 2xy + y^2 \tag*{(a)}").0, [[Proved]]);
+    assert_eq!(read(r"x + x &= 2 \tag*{$x$}").0, [[Wrong]]);
+    assert_eq!(read(r"\operatorname*{relu}(x) - \operatorname{relu}(x) &= 0").0, [[Proved]]);
+    // The sum's index read after the sum ends.
+    let model_i = "index i in 1..n\nvar x[i] > 0\n";
+    let sums = |latex: &str| {
+        let report = check(&format!("\\[ {latex} \\]\n"), AnswerKind::Tex, model_i);
+        (verdicts(&report), errors(&report))
+    };
+    let (v, e) = sums(r"\sum_{i=1}^{n} x_i \log x_i - x_i = \sum_{i=1}^{n} x_i (\log x_i - 1)");
+    assert!(v.is_empty() && e.len() == 1 && e[0].contains("ends at this `-`"), "{v:?} {e:?}");
+    let (v, e) = sums(r"\sum_{i=1}^{n} \left(x_i \log x_i - x_i\right) = \sum_{i=1}^{n} x_i (\log x_i - 1)");
+    assert_eq!(v, [[Proved]], "{e:?}");
+    // σ'(x)·x or the derivative of σ(x)·x? Refused; as a fraction, read.
+    let model_d = "var x\n";
+    let (v, e) = {
+        let report = check(
+            "\\[ \\frac{d}{dx}\\sigma(x) \\cdot x = \\sigma(x)(1-\\sigma(x)) \\cdot x \\]\n",
+            AnswerKind::Tex,
+            model_d,
+        );
+        (verdicts(&report), errors(&report))
+    };
+    assert!(v.is_empty() && e.len() == 1 && e[0].contains("alone, or the whole product"), "{v:?} {e:?}");
+    let report = check(
+        "\\[ \\frac{d \\sigma(x)}{dx} \\cdot x = \\sigma(x)(1-\\sigma(x)) \\cdot x \\]\n",
+        AnswerKind::Tex,
+        model_d,
+    );
+    assert_eq!(verdicts(&report), [[Proved]], "{:?}", errors(&report));
+}
+
+/// Prose inside a step is named as such, with where it may go (students and a tester were told
+/// that `for` is not a name of the model and to check its spelling).
+#[test]
+fn prose_inside_a_step_is_named_as_prose() {
+    let report = check("\\[ x \\cdot 0 = 0 \\text{ for all } x \\]\n", AnswerKind::Tex, "var x\n");
+    let hints: Vec<String> = report.errors.iter().flat_map(|d| d.hints.clone()).collect();
+    assert!(errors(&report).iter().any(|e| e.contains("text inside a step")), "{:?}", errors(&report));
+    assert!(hints.iter().any(|h| h.contains("`var x > 0`")), "{hints:?}");
 }

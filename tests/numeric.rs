@@ -888,3 +888,34 @@ fn an_equality_within_the_tolerance_only_says_so() {
     assert!(!steps[1].detail.contains(gradproof::check::WITHIN_TOLERANCE), "{}", steps[1].detail);
     assert!(steps[2].detail.contains(gradproof::check::WITHIN_TOLERANCE), "{}", steps[2].detail);
 }
+
+/// A matrix declared `spd` is drawn symmetric positive definite as a whole, at symbolic and
+/// concrete sizes and at every seed: `log(det(S))` is defined, `S = S^T` holds, and the gradients
+/// of a Gaussian's log-likelihood that need the symmetry are `checked`, while the symmetric-matrix
+/// convention `2 S⁻¹ − diag(S⁻¹)` (not the gradient of each element) and a sign slip are `wrong`.
+#[test]
+fn a_matrix_declared_spd_is_drawn_symmetric_positive_definite() {
+    use Verdict::*;
+    let source = "var x: n, mu: n
+var S: n x n spd, C: 3 x 3 spd
+derive diff(log(det(S)), S)
+  = inv(S)^T
+  = inv(S)
+derive diff(log(det(S)), S)
+  = 2 * inv(S) - diag(diag(inv(S)))
+derive diff(dot(x - mu, inv(S) * (x - mu)) / 2, mu)
+  = -inv(S) * (x - mu)
+  = inv(S) * (x - mu)
+derive S
+  = S^T
+derive C
+  = C^T
+derive det(C)
+  ≈ abs(det(C))
+derive abs(det(S)) / det(S)
+  = 1
+";
+    for seed in [DEFAULT_SEED, 1, 2, 3, 4, 5] {
+        assert_verdicts(source, seed, &[Checked, Checked, Wrong, Checked, Wrong, Checked, Checked, Checked, Checked]);
+    }
+}

@@ -494,6 +494,18 @@ fn a_repair_says_what_to_change_and_where_and_no_cause_contradicts_it() {
         &[("decay", RepairKind::MissingFactor, "lr * lam / 2", "2"), ("baseline", RepairKind::Sign, "+ b", "- b")],
     );
     assert_eq!(report.derivations[2].steps[0].cause, None);
+    // The sign of a term that reads a size is still a sign, no size mistake (a student tester:
+    // a layer norm's slipped sign was "differs only when n ≥ 2 (an index or sum mistake …)").
+    let report = check_text(
+        "index i in 1..n, j in 1..n\nvar x[i]\nvar eps > 0\nlet mu = sum(i, x[i]) / n\n\
+         let v = sum(i, (x[i] - mu)^2) / n\nlet y[i] = (x[i] - mu) / sqrt(v + eps)\nunknown L depends on y[i]\n\
+         derive \"layer norm\" diff(L, x[j])\n  = (diff(L, y[j]) - sum(i, diff(L, y[i])) / n - y[j] * sum(i, diff(L, y[i]) * y[i]) / n) / sqrt(v + eps)\n  \
+         = (diff(L, y[j]) - sum(i, diff(L, y[i])) / n + y[j] * sum(i, diff(L, y[i]) * y[i]) / n) / sqrt(v + eps)\n",
+    );
+    let slipped = &report.derivations[0].steps[1];
+    assert_eq!(slipped.verdict, Verdict::Wrong);
+    assert_eq!(slipped.repair.as_ref().map(|r| r.kind), Some(RepairKind::Sign));
+    assert_eq!(slipped.cause, None);
     // A factor put on a step that is 0 only takes that factor's domain: no repair (an
     // adversarial tester: "the factor `log(y + p)` is missing" from `0`).
     let report = check_text("var x, y, p > 0\nderive log(y + p) - log(y + p)\n  = 0\n");

@@ -442,7 +442,11 @@ pub(super) fn free_index(
     b: usize,
     against: Against,
 ) -> Option<Judgement> {
-    let &extra = free[b].iter().find(|i| !free[a].contains(i))?;
+    // A step before that no longer reads an index of the head is claimed at every value of it
+    // (`x[i]/x[i] = 1`): the head's index read again after it is no new one (a student's true
+    // `= x[i]/x[i]` after `= 1` was `wrong`).
+    let head = free.first().map_or(&[][..], Vec::as_slice);
+    let &extra = free[b].iter().find(|i| !free[a].contains(i) && !head.contains(i))?;
     let name = &model.indices[extra].name;
     let at = d.steps[b - 1].name_uses.iter().find(|(n, _)| n == name).map(|(_, span)| *span);
     let cause = Cause::FreeIndex { index: name.clone(), against, at };

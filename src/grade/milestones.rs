@@ -20,6 +20,13 @@ use crate::model::{
 };
 use crate::syntax::ast::BigOp;
 
+impl Milestone {
+    /// Whether it is the derivatives worked out (a step written so), not a stage of them.
+    pub fn worked_out(&self) -> bool {
+        matches!(self.kind, Kind::Written(..))
+    }
+}
+
 /// One of the reference's intermediate steps that a submission is expected to show.
 #[derive(Debug, Clone)]
 pub struct Milestone {
@@ -152,6 +159,14 @@ impl Marks {
         }
     }
 
+    /// Whether it has worked out every derivative (none left but the upstream gradients), in
+    /// another form than `answer` is written: where it is a right answer and the reference's step
+    /// of derivatives worked out was not reached, the answer may be that work in another form
+    /// (`1 - step(…)` for `step(-…)`, three cases for two) or an answer alone.
+    pub fn worked_otherwise(&self, answer: &Marks) -> bool {
+        (self.signature.is_empty() || self.upstream_only) && !self.is_answer(answer)
+    }
+
     /// Whether it is the answer `answer` written alike, or its value in numbers alone. (Not a
     /// step that multiplies numbers the answer has folded: `\frac{1}{2} \cdot 2\mu` before `μ`
     /// shows the power rule carried out, where it counted as the answer written again and the
@@ -197,13 +212,60 @@ impl Marks {
 /// the variable it is by, and `B` with every definition and function of the sheet written out,
 /// without its constant factors, as [`ac_text`] writes it. `None` past a size.
 fn undifferentiated(model: &Model, e: &Expr) -> Option<(String, String)> {
-    let Expr::Diff(body, by) = without_numbers(e) else { return None };
     let budget = Cell::new(MAX_EXPANSION);
-    let body = written_out(model, body, &RefCell::new(Vec::new()), &budget);
+    let (body, by) = match without_numbers(e) {
+        Expr::Diff(body, by) => (written_out(model, body, &RefCell::new(Vec::new()), &budget), by),
+        // A factor that does not change with the variable moved out of the derivative (`G *
+        // diff(log(p[a]), th[b])` for `diff(G * log(p[a]), th[b])`, `G` an input): moved back
+        // in, nothing is differentiated yet (a TA: it took 0.7 of 3 as a step of its own).
+        other => {
+            let (mut coefficient, mut num, mut den) = (BigRational::one(), Vec::new(), Vec::new());
+            factors(other, false, &mut coefficient, &mut num, &mut den);
+            let at = num.iter().position(|f| matches!(f, Expr::Diff(..)))?;
+            let Expr::Diff(inner, by) = num.remove(at) else { return None };
+            let fixed = |f: &&Expr| {
+                let mut read = Vec::new();
+                crate::model::entries_read(f, &mut read);
+                !contains_diff(f)
+                    && read.iter().all(|&id| id != by.entry && matches!(model.entries[id].kind, EntryKind::Input(_)))
+            };
+            if !num.iter().chain(&den).all(fixed) {
+                return None;
+            }
+            let mut body = written_out(model, inner, &RefCell::new(Vec::new()), &budget);
+            for f in num {
+                body = Expr::Mul(Box::new(f.clone()), Box::new(body));
+            }
+            for f in den {
+                body = Expr::Div(Box::new(body), Box::new(f.clone()));
+            }
+            (body, by)
+        }
+    };
     if budget.get() == 0 {
         return None;
     }
     Some((entry_text(model, by), unscaled_text(model, &body)))
+}
+
+/// The builtins an expression applies, as written (with the order of their derivatives).
+pub fn builtins_used(e: &Expr) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![e];
+    while let Some(x) = stack.pop() {
+        if let Expr::Builtin(b, order, _) = x {
+            out.insert(format!("{b:?}{order}"));
+        }
+        x.for_each_child(|c| stack.push(c));
+    }
+    out
+}
+
+/// Whether an expression holds a derivative.
+fn contains_diff(e: &Expr) -> bool {
+    let mut found = matches!(e, Expr::Diff(..));
+    e.for_each_child(|c| found |= contains_diff(c));
+    found
 }
 
 /// `e` without its constant factors (`-2 * x / 3` is `x`, `-(1/u)` is `1/u`), where one factor

@@ -643,7 +643,14 @@ fn grade_derivations(
             results = check_model_memo(&checked_model, &options.check, memo);
         }
     }
-    if options.check.repair && options.feedback {
+    // Without feedback (`--format csv`), only the derivations whose first step is wrong without a
+    // cause are searched: whether a repair explains that step decides a review flag, which is the
+    // same in every format (a TA: a carried sign slip was flagged in the CSV alone).
+    let wanted: Vec<bool> = results
+        .iter()
+        .map(|r| options.feedback || r.steps.first().is_some_and(|s| s.verdict == Verdict::Wrong && s.cause.is_none()))
+        .collect();
+    if options.check.repair && wanted.contains(&true) {
         // The same repairs as `check` gives: the student's steps are the submission's, at the
         // same offsets in the combined text. Each derivation's repairs are searched on their own;
         // a derivation searched before (the same declarations, text and results) is replayed
@@ -658,18 +665,20 @@ fn grade_derivations(
                 *done = key.as_ref().is_some_and(|key| m.replay_repairs(key, result));
             }
         }
-        if replayed.iter().any(|done| !done) {
+        if replayed.iter().zip(&wanted).any(|(done, wanted)| !done && *wanted) {
             let started = Instant::now();
             let had_cause: Vec<Vec<bool>> =
                 results.iter().map(|r| r.steps.iter().map(|s| s.cause.is_some()).collect()).collect();
-            let only = |k: usize| !replayed[k];
+            let only = |k: usize| !replayed[k] && wanted[k];
             localise_only(&combined.text, &combined.file, &checked_model, &mut results, &options.check, only);
             // A search that took less time than every safety net cannot have been cut by one.
             let nets = [options.check.file_budget.time, options.check.prove_budget.time];
             let in_time = nets.into_iter().flatten().min().is_none_or(|net| started.elapsed() < net);
             if let (Some(m), Some(keys), true) = (&reference.memo, &keys, in_time) {
-                for (((key, result), done), causes) in keys.iter().zip(&results).zip(&replayed).zip(&had_cause) {
-                    if let (Some(key), false) = (key, done) {
+                for ((((key, result), done), causes), searched) in
+                    keys.iter().zip(&results).zip(&replayed).zip(&had_cause).zip(&wanted)
+                {
+                    if let (Some(key), false, true) = (key, done, searched) {
                         m.store_repairs(key, result, causes);
                     }
                 }
@@ -945,6 +954,8 @@ fn grade_derivations(
         let marks: Vec<milestones::Marks> =
             d.steps.iter().map(|s| milestones::Marks::of(model, &s.expr, &combined.own)).collect();
         let reference_final = theirs(r).steps.last().map_or(&theirs(r).head, |s| &s.expr);
+        let worked_otherwise =
+            marks.last().is_some_and(|m| m.worked_otherwise(&milestones::Marks::of(model, reference_final, &[])));
         let last = d.steps.last().map_or(&d.head, |s| &s.expr);
         let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
         // A number asked for (the reference ends with one) and its arithmetic left undone: the
@@ -995,6 +1006,35 @@ fn grade_derivations(
         }
         grade.milestones = (coverage.reached, coverage.total);
         let holds = result.final_holds();
+        // A right answer written otherwise than the reference's answer and than its step of the
+        // derivatives worked out, with that step not reached: the same work in another form (a
+        // TA: a Huber derivative's two pieces written `1 - step(…)`, or as three cases, took the
+        // answer's share alone) or another form of the answer alone? The checker cannot tell
+        // which; a person sees it.
+        // (Only where the answer is written with the builtins of that step, some of which the
+        // reference's answer does not use: the pieces of `step`, `abs` and `sign` against a
+        // `clamp`. A `max(-dl, min(r, dl))` is another form of the answer alone, and so is a
+        // number written to other digits.)
+        let own_builtins = milestones::builtins_used(last);
+        let like_worked_step = shown.iter().filter(|m| m.worked_out()).any(|m| {
+            theirs(r).steps.get(m.position - 1).is_some_and(|step| {
+                let theirs = milestones::builtins_used(&step.expr);
+                own_builtins.is_subset(&theirs) && !own_builtins.is_subset(&milestones::builtins_used(reference_final))
+            })
+        });
+        if holds
+            && left_over.is_empty()
+            && !policy::a_number(reference_final)
+            && coverage.reached < coverage.total
+            && like_worked_step
+            && worked_otherwise
+        {
+            grade.review.push(
+                "its right answer is written otherwise than the reference's answer and its step of the derivatives \
+                 worked out, which it does not reach: that work in another form, or the answer alone?"
+                    .to_string(),
+            );
+        }
         // A chain that starts from a closed form and ends with the derivative (the reference's
         // answer down to its question) may be a right proof written backwards: a person judges it.
         let closed = |h: &crate::model::Expr| policy::not_closed_form(model, h, &rd.derivatives_left).is_empty();

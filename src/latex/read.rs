@@ -253,7 +253,7 @@ fn equations_of_row(row: Row) -> Row {
     // The math of the notes pair just before, which is the left side of a pair that starts with a
     // relation (`A &= B && C &= D`: `C` sits in a pair of its own, `= D` in the next).
     let mut left_over: Vec<Node> = Vec::new();
-    for (k, group) in row.into_iter().enumerate() {
+    for (k, group) in row.into_iter().flat_map(split_at_quads).enumerate() {
         let mut group = clean_row(group);
         let starts_with_relation = {
             let written: Vec<Node> =
@@ -312,6 +312,21 @@ fn trailing_text_as_note(mut group: Vec<Node>) -> Vec<Node> {
     let start = group.iter().rposition(|n| !is_text(n) && !matches!(n, Node::Comment(..))).map_or(0, |k| k + 1);
     // (Not a group of text alone: that is no equation.)
     if start == 0 || !has_relation(&group[..start]) {
+        return group;
+    }
+    // One word in text right after the math, `w \, \text{net}`, is a name written as the docs
+    // spell one, a factor of the step: read as such (or refused as an unknown name), never
+    // dropped as a note (`= w \, \text{net}` was proved read as `= w`: an adversarial tester).
+    // Behind a quad it is a note (`\qquad \text{algebra}`).
+    let one_word = |n: &Node| match n {
+        Node::Cmd(_, args, _) => {
+            let t = text_of(&args[0]);
+            !t.is_empty() && t == t.trim() && t.chars().all(|c| c.is_alphanumeric() || c == '_')
+        }
+        _ => false,
+    };
+    let quad_before = group[..start].iter().rev().find(|n| !matches!(n, Node::Comment(..))).is_some_and(is_quad);
+    if group[start..].iter().filter(|n| is_text(n)).count() == 1 && one_word(&group[start]) && !quad_before {
         return group;
     }
     for n in &mut group[start..] {
@@ -464,8 +479,112 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
 
 /// Commands that only number a row, size its delimiters, or put prose between rows
 /// (`\intertext{so}`; spacing is dropped by `tree`).
-const LAYOUT: [&str; 10] =
-    ["tag", "label", "nonumber", "notag", "quad", "qquad", "left", "right", "intertext", "shortintertext"];
+const LAYOUT: [&str; 11] =
+    ["tag", "label", "nonumber", "notag", "quad", "qquad", "hspace", "left", "right", "intertext", "shortintertext"];
+
+/// A pair of columns cut where a quad (`\quad`, `\qquad`, `\hspace{…}`) stands between two
+/// equations, `x \cdot 0 = 1 \qquad y \cdot 0 = 0`: the second has a left side of its own, and is
+/// an equation of its own as it would be after `&`. (The quad was dropped as spacing and the row
+/// read as one chain, `x·0 = 1·y·0 = 0`, both steps proved: an adversarial tester.) A quad before
+/// a relation (`= a \quad = b`) goes on with the chain; one before text or math without a step's
+/// relation is left to the notes.
+///
+/// Text first after the quad is prose: a word that joins a new claim (`\quad \text{and} \quad y
+/// = z`, `\text{so}`, `\text{hence}`) is dropped and what follows is an equation of its own; any
+/// other (`\quad \text{where } a = \sigma(z)`, `\text{for } i = 1`, `\text{if } x > 0`) makes the
+/// rest of the row a note on the equation (students were told "`where` is not a name").
+fn split_at_quads(group: Vec<Node>) -> Vec<Vec<Node>> {
+    let mut out = Vec::new();
+    let mut rest = group;
+    loop {
+        let written_after = |rest: &[Node], q: usize| -> Vec<Node> {
+            rest[q + 1..].iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).cloned().collect()
+        };
+        let Some(q) = (0..rest.len()).find(|&q| is_quad(&rest[q]) && has_relation(&rest[..q])) else {
+            out.push(rest);
+            return out;
+        };
+        let after = written_after(&rest, q);
+        let leading_text = after.iter().take_while(|n| is_text(n)).count();
+        let first_step = (0..after.len()).find_map(|i| relation_of(&after, i).map(|f| (i, f.rel)));
+        // (A row that goes on with an operator, `\\ &\quad - x^2 + … = 4xy`, continues the
+        // expression before the quad: no left side of its own.)
+        let claim = matches!(first_step, Some((i, Rel::Step(_))) if i > leading_text)
+            && !after.get(leading_text).is_some_and(is_binary_operator);
+        if leading_text > 0 {
+            let word = match &after[0] {
+                Node::Cmd(_, args, _) => text_of(&args[0]).split_whitespace().next().unwrap_or_default().to_lowercase(),
+                _ => String::new(),
+            };
+            let joins = CONNECTIVES.contains(&word.trim_end_matches([',', '.', ':']));
+            let mut tail = rest.split_off(q + 1);
+            if joins && claim {
+                // The words become the new equation's note; the equation goes on being cut.
+                rest.pop();
+                let at = tail.iter().position(is_text).unwrap_or(0);
+                for n in tail.iter_mut().skip(at).take(leading_text) {
+                    if let Node::Cmd(_, args, span) = n {
+                        *n = Node::Comment(text_of(&args[0]), *span);
+                    }
+                }
+                out.push(std::mem::replace(&mut rest, tail));
+                continue;
+            }
+            if !joins {
+                // The condition and all after it: one note.
+                let span = tail.iter().map(Node::span).reduce(join).unwrap_or_default();
+                let words: Vec<Node> = tail.into_iter().filter(|n| !is_layout(n)).collect();
+                rest.push(Node::Comment(text_of(&words), span));
+                out.push(rest);
+                return out;
+            }
+            rest.append(&mut tail);
+            out.push(rest);
+            return out;
+        }
+        if claim {
+            let tail = rest.split_off(q + 1);
+            rest.pop();
+            out.push(std::mem::replace(&mut rest, tail));
+            continue;
+        }
+        out.push(rest);
+        return out;
+    }
+}
+
+/// Words that start prose, not a name, in `\text{…}` inside a step.
+const PROSE: [&str; 22] = [
+    "for",
+    "if",
+    "when",
+    "where",
+    "with",
+    "since",
+    "because",
+    "by",
+    "using",
+    "as",
+    "at",
+    "and",
+    "so",
+    "hence",
+    "thus",
+    "therefore",
+    "then",
+    "or",
+    "given",
+    "assuming",
+    "provided",
+    "whenever",
+];
+
+/// Words in text after a quad that join two claims (`x = 1 \quad \text{and} \quad y = 2`).
+const CONNECTIVES: [&str; 10] = ["and", "so", "hence", "thus", "therefore", "then", "i.e", "ie", "or", "also"];
+
+fn is_quad(n: &Node) -> bool {
+    matches!(n, Node::Cmd(c, args, _) if (args.is_empty() && (c == "quad" || c == "qquad")) || (c == "hspace" && args.len() == 1))
+}
 
 fn is_layout(n: &Node) -> bool {
     matches!(n, Node::Cmd(c, _, _) if LAYOUT.contains(&c.as_str()))
@@ -476,7 +595,6 @@ fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
     // The last node that is not a comment: an equation label right after `\quad` (not the
     // argument of `\exp \quad (x)`: the label is the last thing and the quad just before it), or
     // punctuation, goes.
-    let is_quad = |n: &Node| matches!(n, Node::Cmd(c, args, _) if args.is_empty() && (c == "quad" || c == "qquad"));
     while let Some(last) = out.iter().rposition(|n| !matches!(n, Node::Comment(..))) {
         let before = out[..last].iter().rposition(|n| !matches!(n, Node::Comment(..)));
         let label = before.is_some_and(|b| is_quad(&out[b]))
@@ -855,6 +973,9 @@ fn parse_within(nodes: &[Node], names: &Names, text: &str, bound: &[String], aro
         return Err(Diagnostic::error(*at, format!("a `{c}` alone: in `x^{c}2` TeX raises only the `{c}`"))
             .with_hint(format!("brace the exponent: `x^{{{c}2}}`")));
     }
+    if let Some(d) = nodes.iter().find_map(|n| first_digit_script(n, text)) {
+        return Err(d);
+    }
     if let Some(at) = nodes.iter().find_map(evaluation_bar) {
         return Err(Diagnostic::error(at, "a value at a point, `|_{x=0}`, is not read").with_hint(
             "write the derivative at the point as a function's derivative (`\\sigma'(0)`), or put the value in (`\\sigma(0)(1 - \\sigma(0))`)",
@@ -948,6 +1069,73 @@ fn evaluation_bar(n: &Node) -> Option<Span> {
     let equals = |nodes: &[Node]| nodes.iter().any(|n| matches!(n, Node::Sym('=', _)));
     let holds = equals(sub) || matches!(sub.as_slice(), [Node::Group(g, _)] if equals(g));
     (barred && holds).then_some(*span)
+}
+
+/// A script of one digit written without braces and followed by more digits, anywhere in `n`:
+/// TeX raises (lowers) only the first digit of `x^12` (`x_12`), which prints x¹2, and the reading
+/// as TeX typesets it, `x^1·2`, is never what was meant (`x^12 = 2x` was proved, `2^10 = 1024`
+/// `wrong`: an adversarial tester). Refused, as `x^-2` is.
+fn first_digit_script(n: &Node, text: &str) -> Option<Diagnostic> {
+    let nested = |nodes: &[Node]| nodes.iter().find_map(|m| first_digit_script(m, text));
+    match n {
+        Node::Attach { base, sub, sup, .. } => {
+            for (script, mark) in [(sub, '_'), (sup, '^')] {
+                let Some(script) = script else { continue };
+                if let [Node::Num(digit, at)] = script.as_slice() {
+                    let unbraced = text.get(..at.start).is_some_and(|t| t.trim_end().ends_with(mark));
+                    let more: String =
+                        text.get(at.end..).unwrap_or_default().chars().take_while(char::is_ascii_digit).collect();
+                    if digit.len() == 1 && unbraced && !more.is_empty() {
+                        let (verb, what) = if mark == '^' { ("raises", "exponent") } else { ("lowers", "subscript") };
+                        return Some(
+                            Diagnostic::error(
+                                Span::new(at.start, at.end + more.len()),
+                                format!("TeX {verb} only the first digit of `{mark}{digit}{more}`"),
+                            )
+                            .with_hint(format!("brace the {what}: `{mark}{{{digit}{more}}}`")),
+                        );
+                    }
+                }
+                if let Some(d) = nested(script) {
+                    return Some(d);
+                }
+            }
+            first_digit_script(base, text)
+        }
+        Node::Group(inner, _) | Node::Paren(_, inner, _, _) | Node::Env(_, inner, _) => nested(inner),
+        Node::Cmd(_, args, _) => args.iter().find_map(|a| nested(a)),
+        _ => None,
+    }
+}
+
+/// The bound index of a sum or product that ends an additive term (its last factor, the body
+/// running to the term's end): `\sum_i x_i` of `2 \sum_i x_i - …`.
+fn last_factor_binder(e: &Expr) -> Option<&Ident> {
+    match &e.kind {
+        ExprKind::Big { binder, .. } => Some(binder),
+        ExprKind::Binary(BinOp::Add | BinOp::Sub, _, right, _) => last_factor_binder(right),
+        ExprKind::Binary(_, _, right, _) => last_factor_binder(right),
+        ExprKind::Neg(inner) => last_factor_binder(inner),
+        _ => None,
+    }
+}
+
+/// Whether an expression reads `name` where it is free: as a name, a subscript, or a
+/// derivative's target's subscript (not inside a sum that binds it again).
+fn reads_name(e: &Expr, name: &str) -> bool {
+    let in_subscripts = |subs: &[IndexExpr]| {
+        subs.iter().any(|s| s.terms.iter().any(|(_, a)| matches!(a, IndexAtom::Name(n) if n.name == name)))
+    };
+    match &e.kind {
+        ExprKind::Number(_) => false,
+        ExprKind::Name(n) => n.name == name,
+        ExprKind::Indexed(n, subs) => n.name == name || in_subscripts(subs),
+        ExprKind::Call { args, .. } | ExprKind::Array(args) => args.iter().any(|a| reads_name(a, name)),
+        ExprKind::Neg(a) | ExprKind::Transpose(a) => reads_name(a, name),
+        ExprKind::Binary(_, a, b, _) => reads_name(a, name) || reads_name(b, name),
+        ExprKind::Big { binder, body, .. } => binder.name != name && reads_name(body, name),
+        ExprKind::Diff { body, wrt } => reads_name(body, name) || wrt.iter().any(|w| in_subscripts(&w.subscripts)),
+    }
 }
 
 /// A bar left unpaired (docs/latex.md): it pairs with no other bar, or in more than one way.
@@ -1076,6 +1264,22 @@ impl<'a> P<'a> {
             };
             self.pos += 1;
             let rhs = self.term()?;
+            // `\sum_{i=1}^{n} x_i \log x_i - x_i`: the sum ends at the `-`, and the term after it
+            // reads the sum's index as a free one, which nobody means (a true step was `wrong`
+            // with a free `i`: an adversarial tester). Refused: bracket the body.
+            if let Some(binder) = last_factor_binder(&lhs) {
+                if reads_name(&rhs, &binder.name) {
+                    let sign = if op.0 == BinOp::Add { '+' } else { '-' };
+                    return Err(Diagnostic::error(
+                        join(op.1, rhs.span),
+                        format!("the sum over `{}` ends at this `{sign}`, and what follows reads `{}` outside it", binder.name, binder.name),
+                    )
+                    .with_hint(format!(
+                        "bracket what is summed, `\\sum_{{{0}}} \\left( … {sign} … \\right)`; a term meant outside the sum is written with another index than `{0}`",
+                        binder.name
+                    )));
+                }
+            }
             let span = join(lhs.span, rhs.span);
             lhs = Expr { kind: ExprKind::Binary(op.0, Box::new(lhs), Box::new(rhs), op.1), span };
         }
@@ -1769,11 +1973,18 @@ impl<'a> P<'a> {
             first = a;
             products += 1;
         }
-        let name = match &first.kind {
-            ExprKind::Name(n) | ExprKind::Indexed(n, _) => &n.name,
+        let computed = match &first.kind {
+            ExprKind::Name(n) | ExprKind::Indexed(n, _) => {
+                wrt.iter().any(|w| w.name.name != n.name && self.names.depends_on(&n.name, &w.name.name))
+            }
+            // A function of the variable or a power of it, `\frac{d}{dx}\sigma(x) \cdot x`, is such
+            // a quantity too (read as the derivative of the whole product, a right `σ'(x)·x` was
+            // `wrong`: an adversarial tester).
+            ExprKind::Call { .. } | ExprKind::Binary(BinOp::Pow, ..) => {
+                wrt.iter().any(|w| self.computed_from(first, &w.name.name))
+            }
             _ => return Ok(()),
         };
-        let computed = wrt.iter().any(|w| w.name.name != *name && self.names.depends_on(name, &w.name.name));
         if products == 0 || !computed {
             return Ok(());
         }
@@ -1784,6 +1995,18 @@ impl<'a> P<'a> {
             .with_hint(format!(
                 "for the derivative of `{quantity}` times the rest, write `\\frac{{\\partial {quantity}}}{{\\partial {variable}}} {rest}`; for the derivative of the whole product, bracket it: `\\left({quantity} {rest}\\right)`"
             )))
+    }
+
+    /// Whether an expression reads `var` or a node computed from it.
+    fn computed_from(&self, e: &Expr, var: &str) -> bool {
+        match &e.kind {
+            ExprKind::Number(_) => false,
+            ExprKind::Name(n) | ExprKind::Indexed(n, _) => n.name == var || self.names.depends_on(&n.name, var),
+            ExprKind::Call { args, .. } | ExprKind::Array(args) => args.iter().any(|a| self.computed_from(a, var)),
+            ExprKind::Neg(a) | ExprKind::Transpose(a) => self.computed_from(a, var),
+            ExprKind::Binary(_, a, b, _) => self.computed_from(a, var) || self.computed_from(b, var),
+            ExprKind::Big { body, .. } | ExprKind::Diff { body, .. } => self.computed_from(body, var),
+        }
     }
 
     /// The mark of a derivative at the start of a fraction's part — `\partial`, `\partial^2`, `d`,
@@ -2251,6 +2474,20 @@ impl<'a> P<'a> {
             if let (Node::Cmd(..), Some((name, spelling))) = (base, self.names.spelled_out(&word)) {
                 return Err(Diagnostic::error(base.span(), format!("`{}` is not a name of the model", written(base)))
                     .with_hint(format!("the model has `{name}`, written `{spelling}`; its author can let it be written `{}` with `latex {name} \"{}\"`", written(base), written(base))));
+            }
+            // Prose inside a step, `\text{for } \epsilon = 0`, `\text{where } a = \sigma(z)` (a
+            // student and a tester were told `for` is not a name and to check the model).
+            let prose = match base {
+                Node::Cmd(c, a, _) if a.len() == 1 && ["text", "textrm"].contains(&c.as_str()) => {
+                    let t = text_of(&a[0]);
+                    let first = t.split_whitespace().next().unwrap_or_default().to_lowercase();
+                    (t.trim() != t.as_str() || PROSE.contains(&first.as_str())).then_some(t)
+                }
+                _ => None,
+            };
+            if let Some(t) = prose {
+                return Err(Diagnostic::error(base.span(), format!("text inside a step, `\\text{{{t}}}`, is not read"))
+                    .with_hint("a step is claimed for every value of what it reads: a condition belongs in the model (`var x > 0`); a remark goes after the step behind a quad (`\\qquad \\text{where } a = \\sigma(z)`), in the notes column (`&& \\text{…}`) or outside the math"));
             }
             // A function of the textbooks that is no builtin (a student: `\operatorname{sech}^2`
             // was sent to check its spelling against the model).

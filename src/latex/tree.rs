@@ -99,8 +99,9 @@ const SPACING: [&str; 21] = [
 ];
 
 /// Commands that take arguments, for mitex's command specification (others take none).
-const ONE_ARGUMENT: [&str; 26] = [
+const ONE_ARGUMENT: [&str; 27] = [
     "text",
+    "hspace",
     "mathscr",
     "mathfrak",
     "mathbb",
@@ -322,15 +323,23 @@ fn nests(n: &SyntaxNode) -> bool {
 
 /// The text with `\limits` and `\nolimits` made spaces (offsets kept): they only place the
 /// scripts of `\sum\limits_{i=1}^{n}`, and mitex would attach the scripts to them, not to the sum.
+/// So is the star of `\tag*{…}` and `\operatorname*{…}`, which only changes how they are
+/// typeset: mitex would take the `*` for the argument and the `{…}` after it for a factor
+/// (`x + x = 2 \tag*{$x$}` was proved, read `2·x`: an adversarial tester).
 fn blank_limits(text: &str) -> String {
     let mut out = text.to_string();
-    for word in ["\\nolimits", "\\limits"] {
+    for (word, keep) in [("\\nolimits", 0), ("\\limits", 0), ("\\tag*", 4), ("\\operatorname*", 13)] {
         let mut from = 0;
         while let Some(at) = out[from..].find(word).map(|i| from + i) {
             let end = at + word.len();
             let escaped = at > 0 && out.as_bytes()[at - 1] == b'\\';
-            if !escaped && !out[end..].starts_with(|c: char| c.is_ascii_alphabetic()) {
-                out.replace_range(at..end, &" ".repeat(word.len()));
+            let follows = if keep == 0 {
+                !out[end..].starts_with(|c: char| c.is_ascii_alphabetic())
+            } else {
+                out[end..].trim_start().starts_with('{')
+            };
+            if !escaped && follows {
+                out.replace_range(at + keep..end, &" ".repeat(word.len() - keep));
             }
             from = end;
         }

@@ -238,12 +238,22 @@ fn cause_says_less(model: &Model, repair: &Repair, step: &crate::check::StepResu
         repair.kind,
         RepairKind::Index | RepairKind::MissingSum | RepairKind::ExtraSum | RepairKind::Name | RepairKind::Transpose
     );
-    let names_a_size_or_index = [&repair.replacement, &repair.culprit_text]
-        .into_iter()
-        .flat_map(|text| text.split(|c: char| !(c.is_alphanumeric() || c == '_')))
-        .any(|w| {
-            w == "delta" || model.sizes.iter().any(|s| s == w) || model.indices.iter().any(|i| !i.hidden && i.name == w)
-        });
+    // (A change of a term's sign, a derivative or a power changes neither a size nor an index,
+    // whatever the term it quotes holds: a layer norm's term `y[j] * sum(i, …) / n` with its sign
+    // slipped was told "differs only when n ≥ 2 (an index or sum mistake …)", a student tester.)
+    let keeps_sizes = matches!(
+        repair.kind,
+        RepairKind::Sign | RepairKind::Derivative | RepairKind::WrongDerivative | RepairKind::Power
+    );
+    let names_a_size_or_index = !keeps_sizes
+        && [&repair.replacement, &repair.culprit_text]
+            .into_iter()
+            .flat_map(|text| text.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+            .any(|w| {
+                w == "delta"
+                    || model.sizes.iter().any(|s| s == w)
+                    || model.indices.iter().any(|i| !i.hidden && i.name == w)
+            });
     sized && !of_indices && !names_a_size_or_index
 }
 

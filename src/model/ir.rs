@@ -224,6 +224,9 @@ pub enum Domain {
     NonZero,
     /// `in (0, 1)`, `in {-1, 1}`: the set of that number in [`Model::domain_sets`].
     Set(usize),
+    /// `spd` (a square matrix): drawn symmetric positive definite as a whole; an element alone
+    /// has no domain of its own (every real value is some such matrix's element).
+    PositiveDefinite,
 }
 
 impl Model {

@@ -30,8 +30,58 @@ pub fn warnings(model: &Model) -> Vec<Diagnostic> {
         let reads = dependency_closure(model);
         out.extend(model.derivations.iter().filter_map(|d| zero_head(model, &reads, d)));
     }
+    out.extend(log_of_determinants(model));
     out.sort_by_key(|d| d.span.start);
     out
+}
+
+/// The warning of an input matrix not declared `spd` whose determinant is taken a `log` or a
+/// square root of: a matrix of unrestricted elements has a negative determinant at about half the
+/// draws, where the step is then undefined (a student's covariance gradients were `wrong`, "not
+/// defined for the same inputs"). One warning per matrix, at its declaration.
+fn log_of_determinants(model: &Model) -> Vec<Diagnostic> {
+    fn visit(model: &Model, e: &Expr, found: &mut Vec<EntryId>) {
+        if let Expr::Builtin(Builtin::Log | Builtin::Sqrt, 0, args) = e {
+            if let [Expr::Det(m)] = args.as_slice() {
+                if let Expr::Entry(r) = &m.body {
+                    let unrestricted =
+                        matches!(model.entries[r.entry].kind, EntryKind::Input(d) if d != Domain::PositiveDefinite);
+                    if unrestricted && !found.contains(&r.entry) {
+                        found.push(r.entry);
+                    }
+                }
+            }
+        }
+        e.for_each_child(|c| visit(model, c, found));
+    }
+    let mut found = Vec::new();
+    for entry in &model.entries {
+        if let EntryKind::Defined(body) = &entry.kind {
+            visit(model, body, &mut found);
+        }
+    }
+    for f in &model.user_functions {
+        visit(model, &f.body, &mut found);
+    }
+    for d in &model.derivations {
+        visit(model, &d.head, &mut found);
+        for step in &d.steps {
+            visit(model, &step.expr, &mut found);
+        }
+    }
+    found
+        .into_iter()
+        .map(|id| {
+            let name = &model.entries[id].name;
+            Diagnostic::warning(
+                model.entries[id].span,
+                format!("`det({name})` is negative at about half the draws of a matrix of unrestricted elements, where its log or square root is undefined"),
+            )
+            .with_hint(format!(
+                "if `{name}` is symmetric positive definite (a covariance), declare it so: `var {name}: n x n spd`"
+            ))
+        })
+        .collect()
 }
 
 /// The warning of a derivation whose head is a derivative that is 0 by the declarations.

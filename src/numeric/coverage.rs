@@ -1150,6 +1150,8 @@ impl<'m> Walk<'m> {
         }
         let EntryKind::Input(domain) = self.model.entries[id].kind else { return None };
         Some(match domain {
+            // Drawn as a whole matrix: no element is drawn again alone.
+            Domain::PositiveDefinite => return None,
             Domain::Real | Domain::NonZero => 2.0,
             Domain::Positive | Domain::NonNegative => 3.0,
             Domain::Set(k) => match &self.model.domain_sets[k] {

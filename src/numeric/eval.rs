@@ -80,6 +80,8 @@ pub const MAX_SUM_TERMS: i64 = 1_000_000;
 pub const MAX_NODE_DEPENDENCIES: u64 = 10_000;
 /// Tags that keep the random streams of different kinds of thing apart.
 const TAG_INPUT: u64 = 1;
+/// The factor a matrix declared `spd` is made of (see [`Evaluator::positive_definite`]).
+const TAG_SPD: u64 = 23;
 /// The tag of an input's offset from a kink in a [`Band::Near`] draw.
 const TAG_NEAR: u64 = 0x7a71;
 const TAG_FUNCTION: u64 = 2;
@@ -1536,6 +1538,13 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     /// rounded values meet it only to within the rounding of the row's sum and the rescaling,
     /// which higher precision would otherwise take for a disagreement.
     fn input(&self, k: &EntryKey, domain: crate::model::Domain) -> (f64, f64) {
+        if domain == crate::model::Domain::PositiveDefinite {
+            let value = self.positive_definite(k);
+            if self.shared.recording.get() {
+                self.shared.reads.borrow_mut().inputs.entry(k.clone()).or_insert(value);
+            }
+            return (value, 0.0);
+        }
         let band = match self.sample.band {
             Band::Side { alone: Some(entry), .. } if entry != k.0 => Band::Standard,
             band => band,
@@ -1592,6 +1601,25 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             self.shared.reads.borrow_mut().inputs.entry(k.clone()).or_insert(value);
         }
         (value, rounding)
+    }
+
+    /// An element of a matrix declared `spd`: of `A·Aᵀ/n + I/2`, with `A` drawn as an input of
+    /// every sign under a key of the matrix's own, so that every draw is symmetric (an element and
+    /// the one across the diagonal sum the same products in the same order) and positive definite
+    /// (its smallest eigenvalue at least 1/2). Bands, mirrors and draws near kinks leave it as it
+    /// is: an element moved alone could make it indefinite.
+    fn positive_definite(&self, k: &EntryKey) -> f64 {
+        let model = self.ctx.model;
+        let (Some(&i), Some(&j)) = (k.1.first(), k.1.get(1)) else { return 1.0 };
+        let Some(slot) = model.entries[k.0].range_slots().nth(1) else { return 1.0 };
+        let r = model.indices[slot].range;
+        let (lo, hi) = (self.bound_value(r.lo), self.bound_value(r.hi));
+        let factor = |row: i64, col: i64| {
+            let words = [self.sample.seed, TAG_SPD, k.0 as u64, row as u64, col as u64];
+            input_value(crate::model::Domain::Real, &[], Band::Standard, None, &words)
+        };
+        let dot: f64 = (lo..=hi).map(|c| factor(i, c) * factor(j, c)).sum();
+        dot / (hi - lo + 1).max(1) as f64 + if i == j { 0.5 } else { 0.0 }
     }
 
     /// The value of the input of a [`Meeting`] in a draw near its kink: solved from the partners

@@ -282,7 +282,7 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
 pub fn mirrored(domain: Domain, sets: &[DomainSet], value: f64) -> f64 {
     match domain {
         Domain::Real | Domain::NonZero => -value,
-        Domain::Positive | Domain::NonNegative => value,
+        Domain::Positive | Domain::NonNegative | Domain::PositiveDefinite => value,
         Domain::Set(k) => match &sets[k] {
             // (A draw within rounding of one end mirrors onto the other, outside an open interval:
             // 2.4e-61 in `(0, 1)` is 1 - 2.4e-61, which is 1.0, and a true step was `wrong` there;

@@ -157,7 +157,7 @@ fn split_proves(model: &Model, a: &Expr, b: &Expr, x: &EntryRef) -> bool {
     let Some((pieces, ts)) = pieces(a, b, x, domain) else { return false };
     let admissible = |v: &BigRational, point: bool| match domain {
         // A bounded domain: every piece and threshold is compared (more than needed).
-        Domain::Real | Domain::Set(_) => true,
+        Domain::Real | Domain::Set(_) | Domain::PositiveDefinite => true,
         Domain::Positive => v.is_positive(),
         Domain::NonNegative => !v.is_negative(),
         Domain::NonZero => !(point && v.is_zero()),

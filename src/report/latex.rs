@@ -197,6 +197,17 @@ fn text_in_math(text: &str) -> String {
 
 /// The set an input ranges over: its domain (`> 0` is `(0, \infty)`), to the power of its shape.
 fn declared_set(v: &VarItem) -> String {
+    // The symmetric positive definite n x n matrices: `\mathbb{S}_{++}^{n}`.
+    if let (Some(d), Some(shape)) = (&v.domain, &v.shape) {
+        if d.op == "spd" {
+            let n = match shape.dims.first() {
+                Some(IndexAtom::Int(text, _)) => text.clone(),
+                Some(IndexAtom::Name(ident)) => name_latex(&ident.name),
+                None => String::new(),
+            };
+            return format!("\\mathbb{{S}}_{{++}}^{{{n}}}");
+        }
+    }
     let set = match &v.domain {
         None => "\\mathbb{R}".to_string(),
         // An interval as written; a finite set in braces.

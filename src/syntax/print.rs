@@ -337,7 +337,10 @@ impl Printer {
                         } else {
                             (domain.op.clone(), domain.bound.clone())
                         };
-                        let _ = write!(out, " {op} {bound}");
+                        let _ = write!(out, " {op}");
+                        if !bound.is_empty() {
+                            let _ = write!(out, " {bound}");
+                        }
                     }
                 }
             }

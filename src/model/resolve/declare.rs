@@ -62,6 +62,18 @@ impl Resolver {
                         }
                         let domain = item.domain.as_ref().map_or(Some(Domain::Real), |d| self.domain(d));
                         let Some(domain) = domain else { continue };
+                        if domain == Domain::PositiveDefinite && !square(item.shape.as_ref()) {
+                            let span = item.domain.as_ref().map_or(item.target.span, |d| d.span);
+                            self.error(
+                                Diagnostic::error(
+                                    span,
+                                    "`spd` (symmetric positive definite) is a domain of a square matrix",
+                                )
+                                .with_hint(format!("declare its shape: `var {}: n x n spd`", item.target.name.name)),
+                            );
+                            self.poisoned.insert(item.target.name.name.clone());
+                            continue;
+                        }
                         match &item.shape {
                             None => {
                                 self.declare_entry(&item.target, EntryKind::Input(domain));
@@ -375,6 +387,9 @@ impl Resolver {
     }
 
     fn domain(&mut self, d: &ast::DomainDecl) -> Option<Domain> {
+        if d.op == "spd" {
+            return Some(Domain::PositiveDefinite);
+        }
         if d.op == "in" {
             let set = self.domain_set(d)?;
             self.model.domain_sets.push(set);
@@ -694,4 +709,14 @@ fn another_name(name: &str) -> String {
     } else {
         "choose another name".to_string()
     }
+}
+
+/// Whether a declared shape is that of a square matrix: two dimensions written alike (`n x n`,
+/// `3 x 3`).
+fn square(shape: Option<&ast::ShapeDecl>) -> bool {
+    let text = |atom: &ast::IndexAtom| match atom {
+        ast::IndexAtom::Int(v, _) => v.trim_start_matches('0').to_string(),
+        ast::IndexAtom::Name(n) => n.name.clone(),
+    };
+    matches!(shape.map(|s| s.dims.as_slice()), Some([a, b]) if text(a) == text(b))
 }
