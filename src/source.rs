@@ -142,7 +142,7 @@ fn check_answer_here(
         return FileReport { title: model.title.clone(), ..FileReport::unchecked(path, text, errors) };
     }
     let mut derivations = check_file(&text, &file, &model, options);
-    repairs_in_latex(&mut derivations, &file);
+    repairs_in_latex(&mut derivations, &file, kind == AnswerKind::Notebook);
     FileReport {
         path: path.to_string(),
         source: text,
@@ -156,7 +156,7 @@ fn check_answer_here(
 /// The repairs of an answer's steps said in LaTeX, as its culprits are (they are the answer's own
 /// text): "replacing `- p_i \sum_k t_k` by `p_{i} \sum_{k=1}^{K} t_{k}`", not by `p[i] * sum(k,
 /// t[k])`. A replacement that is not one expression is left as it is.
-pub fn repairs_in_latex(derivations: &mut [DerivationResult], file: &File) {
+pub fn repairs_in_latex(derivations: &mut [DerivationResult], file: &File, notebook: bool) {
     let latex = |text: &mut String| {
         // (A sign's replacement keeps the operator before its term: `+ p[i] * sum(k, t[k])`.)
         let (sign, rest) = match text.split_once(' ') {
@@ -169,9 +169,8 @@ pub fn repairs_in_latex(derivations: &mut [DerivationResult], file: &File) {
     };
     for repair in derivations.iter_mut().flat_map(|d| &mut d.steps).filter_map(|s| s.repair.as_mut()) {
         // A notebook's culprit is quoted from its JSON: `\\left(` there is what the student typed
-        // as `\left(` (a TA: the feedback quoted the escapes). A backslash doubled before a
-        // letter is never LaTeX inside one expression (`\\` breaks rows).
-        if repair.culprit_text.contains("\\\\") {
+        // as `\left(` (a TA: the feedback quoted the escapes).
+        if notebook {
             if let Ok(unescaped) = serde_json::from_str::<String>(&format!("\"{}\"", repair.culprit_text)) {
                 repair.culprit_text = unescaped;
             }
@@ -188,8 +187,9 @@ pub fn repairs_in_latex(derivations: &mut [DerivationResult], file: &File) {
         // The culprit quoted with its brackets, `\left(\pi_b - \delta_{b,a}\right)`: the
         // replacement keeps them, or the change applied as told changes what else multiplies it
         // (a TA: `G (\pi_b - \delta)` was to become `G \delta - \pi_b`).
+        // (Not a part removed, whose replacement is nothing.)
         if let Some((open, close)) = bracketed(repair.culprit_text.trim()) {
-            if !repair.replacement.starts_with(open) {
+            if !repair.replacement.trim().is_empty() && bracketed(repair.replacement.trim()).is_none() {
                 repair.replacement = format!("{open}{}{close}", repair.replacement);
             }
         }
@@ -334,8 +334,20 @@ pub fn decode_source(bytes: &[u8]) -> Result<String, (String, Diagnostic)> {
         Err(e) => {
             let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
             let at = valid.len();
-            let d = Diagnostic::error(Span::new(at, at), "file is not valid UTF-8")
-                .with_hint("save the file with UTF-8 encoding");
+            // A PDF or a picture handed in (a scan): saving it as UTF-8 would not help (a TA).
+            let kind =
+                [(&b"%PDF"[..], "a PDF"), (&b"\x89PNG"[..], "a PNG picture"), (&b"\xFF\xD8\xFF"[..], "a JPEG picture")]
+                    .into_iter()
+                    .find(|(magic, _)| bytes.starts_with(magic))
+                    .map(|(_, kind)| kind);
+            let d = match kind {
+                Some(kind) => Diagnostic::error(Span::new(0, 0), format!("the file is {kind}, which is not read"))
+                    .with_hint(
+                        "hand in the answer as text: a `.deriv`, `.tex` or `.md` file, or a notebook (`.ipynb`)",
+                    ),
+                None => Diagnostic::error(Span::new(at, at), "file is not valid UTF-8")
+                    .with_hint("save the file with UTF-8 encoding"),
+            };
             return Err((valid, d));
         }
     };

@@ -2200,6 +2200,7 @@ fn a_right_answer_in_another_form_than_the_worked_out_step_is_flagged() {
         ("step(dl - abs(yp - yt)) * (yp - yt) + step(abs(yp - yt) - dl) * dl * sign(yp - yt)", "2", false),
         ("clamp(yp - yt, -dl, dl)", "0.6", false),
         ("max(-dl, min(yp - yt, dl))", "0.6", false),
+        ("(yp - yt) - relu(abs(yp - yt) - dl) * sign(yp - yt)", "0.6", true),
         ("step(dl - abs(yp - yt)) * (yp - yt) + (1 - step(dl - abs(yp - yt))) * dl * sign(yp - yt)", "0.6", true),
         ("step(dl - abs(yp - yt)) * (yp - yt) + step(yp - yt - dl) * dl - step(yt - yp - dl) * dl", "0.6", true),
     ] {
@@ -2207,4 +2208,50 @@ fn a_right_answer_in_another_form_than_the_worked_out_step_is_flagged() {
         assert_eq!(g.derivations[0].score.to_string(), score, "{answer}");
         assert_eq!(g.review.iter().any(|r| r.contains("written otherwise")), flagged, "{answer}: {:?}", g.review);
     }
+    // The worked-out step reached, another skipped: no flag (a reviewer).
+    let reference = format!(
+        "{model}derive \"Huber\" worth 2 diff(hl, yp)\n  = diff(yp^2/2 - relu(abs(yp - yt) - dl)^2/2 - yp*yt, yp)\n  \
+         = step(dl - abs(yp - yt)) * (yp - yt) + step(abs(yp - yt) - dl) * dl * sign(yp - yt)\n  = clamp(yp - yt, -dl, dl)\n"
+    );
+    let r = Reference::new("ref.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    let body = format!(
+        "{model}derive \"Huber\" diff(hl, yp)\n  = step(dl - abs(yp - yt)) * (yp - yt) + step(abs(yp - yt) - dl) * dl * sign(yp - yt)\n"
+    );
+    let g = grade_submission(&r, "a.deriv", &body, &GradeOptions::default());
+    assert!(g.review.is_empty(), "{:?}", g.review);
+}
+
+/// A number right to the digits it writes but refused by the sheet's `tolerance` is told to give
+/// more digits, not that it is the wrong value (a TA: `≈ 1.30` for 1.30122 under `tolerance
+/// 0.00005` was "not the value asked for"); a line of prose gives its error once in the reasons,
+/// not once per gap between its words; a PDF handed in is named as one.
+#[test]
+fn under_precise_numbers_repeated_errors_and_pdfs_are_said_plainly() {
+    let model = "grading final 30%, steps 70%\nlet w0 = 1.2, g0 = -0.5, v0 = 0.04, rho = 0.9, lr = 0.05\n\
+                 let v1 = rho * v0 + (1 - rho) * g0^2\nlet w1 = w0 - lr * g0 / sqrt(v1)\ntolerance 0.00005\n";
+    let reference = format!(
+        "{model}derive \"RMSprop\" worth 3 w1\n  = 1.2 - 0.05 * (-0.5) / sqrt(0.9 * 0.04 + 0.1 * (-0.5)^2)\n  \
+         = 1.2 + 0.025 / sqrt(0.061)\n  ≈ 1.30122\n"
+    );
+    let r = Reference::new("ref.deriv", &reference, &CheckOptions::default()).expect("a reference");
+    let body = format!("{model}derive \"RMSprop\" w1\n  = 1.2 + 0.025 / sqrt(0.061)\n  ≈ 1.30\n");
+    let g = grade_submission(&r, "a.deriv", &body, &GradeOptions::default());
+    let said = g.derivations[0].feedback.join("\n");
+    assert!(said.contains("right to the digits it writes") && !said.contains("not the value asked for"), "{said}");
+    let body = format!("{model}derive \"RMSprop\" w1\n  ≈ 1.25\n");
+    let g = grade_submission(&r, "a.deriv", &body, &GradeOptions::default());
+    assert!(
+        g.derivations[0].feedback.join("\n").contains("not the value asked for"),
+        "{:?}",
+        g.derivations[0].feedback
+    );
+    // Prose: one distinct error.
+    let body = format!("{model}derive \"RMSprop\" w1\n  = the answer is one point three\n");
+    let g = grade_submission(&r, "a.deriv", &body, &GradeOptions::default());
+    let reason = g.review.iter().find(|r| r.contains("error")).expect("a reason for the errors");
+    assert_eq!(reason.matches("missing operator").count(), 1, "{reason}");
+    // A PDF.
+    let report =
+        gradproof::check_source("scan.deriv", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", &CheckOptions::default());
+    assert!(report.errors.iter().any(|e| e.message.contains("a PDF")), "{:?}", report.errors);
 }

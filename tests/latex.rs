@@ -2246,9 +2246,20 @@ fn misreadings_of_spacing_digits_text_tags_and_scopes_are_gone() {
     assert_eq!(read(r"x + 0 &= x \hspace{1cm} y + 0 = y").0, [[Proved], [Proved]]);
     // A quad before a relation or an operator goes on with the chain.
     assert_eq!(read(r"x \cdot 1 &= x \quad = 1 \cdot x").0, [[Proved, Proved]]);
-    // Text after a quad: a condition or remark is a note; a joining word cuts.
-    assert_eq!(read(r"x + y &= y + x \quad \text{where } x = 1").0, [[Proved]]);
+    // Text after a quad: before a relation, the next step's note (never the step itself: a
+    // tester's wrong last step was hidden in a note); a joining word cuts; a remark before more
+    // math is prose, refused; alone at the end, a note, as is a word the model does not declare.
+    assert_eq!(read(r"x \cdot 1 &= x \qquad \text{(algebra)} \qquad = 2 x").0, [[Proved, Wrong]]);
     assert_eq!(read(r"x + y &= y + x \quad \text{and} \quad x y = y x").0, [[Proved], [Proved]]);
+    assert_eq!(read(r"x + 0 &= x \quad \text{i.e.} \quad x = x + 1").0, [[Proved], [Wrong]]);
+    let (v, e) = read(r"x + y &= y + x \quad \text{where } x = 1");
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("text inside a step")), "{v:?} {e:?}");
+    assert_eq!(read(r"x + y &= y + x \qquad \text{commutativity}").0, [[Proved]]);
+    assert_eq!(read(r"x + y &= y + x \, \text{trivially}").0, [[Proved]]);
+    // A quad before a sign and an equation: an equation of its own (`x·0 = 1` false, `-1 = -1`).
+    assert_eq!(read(r"x \cdot 0 &= 1 \qquad -1 = -1").0, [[Wrong], [Proved]]);
+    // `\hspace*{1cm}` is spacing, not a factor `1·c·m` (a reviewer: a false step was proved).
+    assert_eq!(read(r"x y &= y \hspace*{1cm}").0, [[Wrong]]);
     for digits in [r"x^12 &= 2x", r"2^10 &= 1024", r"\sum_{k=1}^10 x &= 10 x", r"x_12 &= x"] {
         let (v, e) = read(digits);
         assert!(v.is_empty() && e.len() == 1 && e[0].contains("only the first digit"), "{digits}: {v:?} {e:?}");
@@ -2271,6 +2282,12 @@ fn misreadings_of_spacing_digits_text_tags_and_scopes_are_gone() {
     let (v, e) = sums(r"\sum_{i=1}^{n} x_i \log x_i - x_i = \sum_{i=1}^{n} x_i (\log x_i - 1)");
     assert!(v.is_empty() && e.len() == 1 && e[0].contains("ends at this `-`"), "{v:?} {e:?}");
     let (v, e) = sums(r"\sum_{i=1}^{n} \left(x_i \log x_i - x_i\right) = \sum_{i=1}^{n} x_i (\log x_i - 1)");
+    assert_eq!(v, [[Proved]], "{e:?}");
+    // A sum closed by its brackets, or inside a fraction, leaves the term after it outside it, as
+    // written (a reviewer: these were refused).
+    let (v, e) = sums(r"\left(\sum_{i=1}^{n} x_i\right) - x_i = -x_i + \sum_{j=1}^{n} x_j");
+    assert_eq!(v, [[Proved]], "{e:?}");
+    let (v, e) = sums(r"\frac{1}{\sum_{i=1}^{n} x_i} - x_i = \frac{1}{\sum_{j=1}^{n} x_j} - x_i");
     assert_eq!(v, [[Proved]], "{e:?}");
     // σ'(x)·x or the derivative of σ(x)·x? Refused; as a fraction, read.
     let model_d = "var x\n";
@@ -2299,4 +2316,31 @@ fn prose_inside_a_step_is_named_as_prose() {
     let hints: Vec<String> = report.errors.iter().flat_map(|d| d.hints.clone()).collect();
     assert!(errors(&report).iter().any(|e| e.contains("text inside a step")), "{:?}", errors(&report));
     assert!(hints.iter().any(|h| h.contains("`var x > 0`")), "{hints:?}");
+}
+
+/// Notation students write that was refused with a hint beside the point (testers, 7 December):
+/// `f^{\prime}(z)` is `f'(z)`; `\delta_{j1}` is `delta(j, 1)`; a name ending in digits written
+/// whole in a style, `\mathit{va1}_{m}`, is the model's `va1[m]`; a primed sum index is refused
+/// saying so. Truth by hand: f' of an unknown f is itself; Σ_j δ_{j1} x_j = x_1; ∂(Σ va1_m vb1_m)
+/// / ∂va1_m = vb1_m.
+#[test]
+fn primes_deltas_with_digits_and_names_ending_in_digits_are_read() {
+    let report = check("\\[ f^{\\prime}(x) = \\frac{d}{dx} f(x) \\]\n", AnswerKind::Tex, "var x\nunknown f(u)\n");
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    let model = "index j in 1..n\nvar x[j]\n";
+    let report = check("\\[ \\sum_{j=1}^{n} \\delta_{j1} x_j = x_1 \\]\n", AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    let model = "index m in 1..M\nvar va1[m], vb1[m]\nlet dt = sum(m, va1[m] * vb1[m])\n";
+    let report = check(
+        "$$\n\\frac{\\partial \\mathit{dt}}{\\partial \\mathit{va1}_{m}} = \\mathit{vb1}_{m}\n$$\n",
+        AnswerKind::Markdown,
+        model,
+    );
+    assert_eq!(verdicts(&report), [[Verdict::Proved]], "{:?}", errors(&report));
+    let report = check(
+        "\\[ \\sum_{k'=1}^{n} x_{k'} = \\sum_{j=1}^{n} x_j \\]\n",
+        AnswerKind::Tex,
+        "index j in 1..n\nvar x[j]\n",
+    );
+    assert!(errors(&report).iter().any(|e| e.contains("a primed index")), "{:?}", errors(&report));
 }

@@ -342,6 +342,7 @@ pub(super) fn step_line(
     status: StepStatus,
     diagnosis: Option<&str>,
     head_is_answer: bool,
+    coarse_only: bool,
 ) -> String {
     let mut text = format!("line {at}: ");
     match status {
@@ -368,7 +369,14 @@ pub(super) fn step_line(
                     // (Not the value asked for itself: it is the part's answer, shown with
                     // `--hints` only, a TA.)
                     let right = c.right.map_or_else(|| "undefined".to_string(), |x| significant(x, digits));
-                    text.push_str(&format!("; this step is {right}, not the value asked for"));
+                    if coarse_only {
+                        text.push_str(&format!(
+                            "; this step is {right}, right to the digits it writes, but the sheet asks for the answer \
+                             within its tolerance: write more digits"
+                        ));
+                    } else {
+                        text.push_str(&format!("; this step is {right}, not the value asked for"));
+                    }
                 } else {
                     text.push_str(&format!("; {}", counterexample_text(c, compared)));
                 }

@@ -78,6 +78,8 @@ pub(super) struct Combined {
     /// Whether the submission is an answer in LaTeX, Markdown or a notebook: its repairs are said
     /// in LaTeX, as its culprits are written.
     pub latex: bool,
+    /// Whether it is a notebook, whose text is JSON: its culprits are quoted unescaped.
+    pub notebook: bool,
 }
 
 /// A `derive` line of a submission with no step below it (a part of the sheet left as handed out).
@@ -349,6 +351,7 @@ fn resolve_combined(
         reference_len,
         unfilled,
         latex: false,
+        notebook: false,
     }
 }
 

@@ -665,6 +665,8 @@ pub struct Coverage {
     pub reached: usize,
     /// How many there are.
     pub total: usize,
+    /// Whether each milestone is reached, in the order given.
+    pub each: Vec<bool>,
     /// For each step of the submission, the milestones it skips (their labels): on the first step
     /// after them that shows where the chain is.
     pub skipped: Vec<Vec<String>>,
@@ -692,7 +694,12 @@ pub fn cover(
 ) -> Coverage {
     let mut skipped = vec![Vec::new(); steps.len()];
     if milestones.is_empty() || steps.is_empty() {
-        return Coverage { reached: milestones.len(), total: milestones.len(), skipped };
+        return Coverage {
+            reached: milestones.len(),
+            total: milestones.len(),
+            each: vec![true; milestones.len()],
+            skipped,
+        };
     }
     // With the definitions written out only on the way to the answer: the answer itself written
     // with a definition (`p - y` for `exp(a)/(1 + exp(a)) - y`) is the leap to it.
@@ -853,7 +860,7 @@ pub fn cover(
             skipped[at].push(label.clone());
         }
     }
-    Coverage { reached: reached.iter().filter(|r| **r).count(), total: milestones.len(), skipped }
+    Coverage { reached: reached.iter().filter(|r| **r).count(), total: milestones.len(), each: reached, skipped }
 }
 
 /// `e` with every factor of a sum's terms that does not read the sum's index in front of the sum

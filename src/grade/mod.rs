@@ -293,6 +293,20 @@ impl SubmissionGrade {
     }
 }
 
+/// Whether a step that is one number (with its sign) holds the value of what it is compared with
+/// within half a unit of its last written digit, at the counterexample.
+fn written_range_holds(e: &crate::model::Expr, result: &StepResult) -> bool {
+    let Some(literal) = policy::number_literal(e) else { return false };
+    let (Some(value), Some(half)) = (
+        num_traits::ToPrimitive::to_f64(&literal.value),
+        literal.half_unit.as_ref().and_then(num_traits::ToPrimitive::to_f64),
+    ) else {
+        return false;
+    };
+    let value = if matches!(e, crate::model::Expr::Neg(_)) { -value } else { value };
+    result.counterexample.as_ref().and_then(|c| c.left).is_some_and(|before| (before - value).abs() <= half)
+}
+
 /// The most errors a reason for review quotes.
 const ERRORS_QUOTED: usize = 3;
 
@@ -301,11 +315,26 @@ fn errors_reason(source: &str, errors: &[Diagnostic]) -> Option<String> {
     if errors.is_empty() {
         return None;
     }
-    let quoted: Vec<String> = errors.iter().take(ERRORS_QUOTED).map(|e| located(source, e)).collect();
-    let more = errors.len().saturating_sub(ERRORS_QUOTED);
+    let distinct = located_once(source, errors);
+    let quoted: Vec<&String> = distinct.iter().take(ERRORS_QUOTED).collect();
+    let quoted: Vec<String> = quoted.into_iter().cloned().collect();
+    let more = distinct.len().saturating_sub(ERRORS_QUOTED);
     let more = if more > 0 { format!("; and {more} more") } else { String::new() };
-    let n = errors.len();
+    let n = distinct.len();
     Some(format!("{n} error{}: {}{more}", if n == 1 { "" } else { "s" }, quoted.join("; ")))
+}
+
+/// Each diagnostic's message with its line ([`located`]), each text once, in order: a line of
+/// prose gives one error per gap between its words, all alike.
+fn located_once(source: &str, errors: &[Diagnostic]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for e in errors {
+        let text = located(source, e);
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    out
 }
 
 /// A diagnostic's message with its line, when it has a place: `unknown name `xx` (line 12)`.
@@ -389,7 +418,8 @@ pub fn grade_answer(
     let deadline = Instant::now() + options.time_limit;
     let (model, _) = parse_file(&reference.source);
     let (file, errors) = answer_file(text, kind, &model);
-    let combined = combine_answer(reference, &file, text);
+    let mut combined = combine_answer(reference, &file, text);
+    combined.notebook = kind == AnswerKind::Notebook;
     if combined.clash {
         return SubmissionGrade::not_graded(reference, path, text, vec![reference_did_not_resolve()], "internal error");
     }
@@ -700,7 +730,7 @@ fn grade_derivations(
             }
         }
         if combined.latex {
-            crate::source::repairs_in_latex(&mut results, &combined.file);
+            crate::source::repairs_in_latex(&mut results, &combined.file, combined.notebook);
         }
     }
     // The reference's head and steps as the model writes them, to find its next step.
@@ -1011,24 +1041,20 @@ fn grade_derivations(
         // TA: a Huber derivative's two pieces written `1 - step(…)`, or as three cases, took the
         // answer's share alone) or another form of the answer alone? The checker cannot tell
         // which; a person sees it.
-        // (Only where the answer is written with the builtins of that step, some of which the
-        // reference's answer does not use: the pieces of `step`, `abs` and `sign` against a
-        // `clamp`. A `max(-dl, min(r, dl))` is another form of the answer alone, and so is a
-        // number written to other digits.)
+        // (Only where that step is not reached, and the answer is written with a builtin the
+        // reference's answer does not use and one of that step's: the pieces of `step`, `abs`
+        // and `sign`, or `relu` and `sign`, against a `clamp`. A `max(-dl, min(r, dl))` is
+        // another form of the answer alone, and so is a number written to other digits.)
         let own_builtins = milestones::builtins_used(last);
-        let like_worked_step = shown.iter().filter(|m| m.worked_out()).any(|m| {
-            theirs(r).steps.get(m.position - 1).is_some_and(|step| {
-                let theirs = milestones::builtins_used(&step.expr);
-                own_builtins.is_subset(&theirs) && !own_builtins.is_subset(&milestones::builtins_used(reference_final))
-            })
-        });
-        if holds
-            && left_over.is_empty()
-            && !policy::a_number(reference_final)
-            && coverage.reached < coverage.total
-            && like_worked_step
-            && worked_otherwise
-        {
+        let final_builtins = milestones::builtins_used(reference_final);
+        let like_worked_step =
+            shown.iter().zip(&coverage.each).filter(|(m, reached)| m.worked_out() && !**reached).any(|(m, _)| {
+                theirs(r).steps.get(m.position - 1).is_some_and(|step| {
+                    let theirs = milestones::builtins_used(&step.expr);
+                    !own_builtins.is_subset(&final_builtins) && !own_builtins.is_disjoint(&theirs)
+                })
+            });
+        if holds && left_over.is_empty() && !policy::a_number(reference_final) && like_worked_step && worked_otherwise {
             grade.review.push(
                 "its right answer is written otherwise than the reference's answer and its step of the derivatives \
                  worked out, which it does not reach: that work in another form, or the answer alone?"
@@ -1140,6 +1166,14 @@ fn grade_derivations(
                     // TA: "the step before is 0.710552" gave the answer of the momentum part away).
                     let before_holds = k > 0 && steps[k - 1].result.holds && steps[k - 1].result.holds_known;
                     let head_is_answer = !options.hints && (k == 0 || step.result.restates || before_holds);
+                    // A number right to the digits it writes, refused by the sheet's `tolerance`
+                    // (`≈ 1.30` for 1.30122 under `tolerance 0.00005`): too few digits, not a wrong
+                    // value (a TA: it was told "not the value asked for").
+                    let coarse_only = step.status == StepStatus::Wrong
+                        && d.tolerance != crate::model::ToleranceRule::Rounding
+                        && d.steps.get(k).is_some_and(|s| {
+                            s.relation == Relation::Approx && written_range_holds(&s.expr, &step.result)
+                        });
                     feedback::step_line(
                         &at,
                         &step.result.compared_with(|o| line_col(source, o).0),
@@ -1147,6 +1181,7 @@ fn grade_derivations(
                         step.status,
                         step.diagnosis.as_deref(),
                         head_is_answer,
+                        coarse_only,
                     )
                 }
             };

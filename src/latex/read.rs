@@ -41,7 +41,7 @@ pub fn read_blocks(text: &str, ranges: &[Range<usize>], names: &Names) -> (Vec<D
         };
         // The head of the derivation read just before in this block, if it is the last read.
         let mut head_above: Option<String> = None;
-        for chain in chains(text, nodes, &mut errors) {
+        for chain in chains(text, nodes, names, &mut errors) {
             if chain.above {
                 // A block that starts with `=`: its steps go on from the derivation the block
                 // above ended with, if it ended with one.
@@ -138,7 +138,7 @@ type Row = Vec<Vec<Node>>;
 /// line where the previous row ended belongs to that row. A pair of columns after the first
 /// that holds no relation is the notes column: its `\text{…}` is the note of the step before it,
 /// the rest is ignored.
-fn rows(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Row> {
+fn rows(text: &str, nodes: Vec<Node>, names: &Names, errors: &mut Vec<Diagnostic>) -> Vec<Row> {
     let mut flat = Vec::new();
     flatten(nodes, &mut flat);
     let flat = merge_relation_columns(flat);
@@ -185,7 +185,7 @@ fn rows(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Row> 
     }
     let rows = continued_rows(rows);
     rows.into_iter()
-        .map(equations_of_row)
+        .map(|row| equations_of_row(row, names))
         .filter(|row| row.iter().flatten().any(|x| !matches!(x, Node::Comment(..))))
         .collect()
 }
@@ -229,7 +229,10 @@ fn continued_rows(rows: Vec<Row>) -> Vec<Row> {
             Some(before) if before.len() == 1 && row.len() == 1 && aligned_at_relation(before) && goes_on(&row) => {
                 let mut nodes = row.into_iter().next().expect("one group");
                 nodes.retain(|n| !matches!(n, Node::Amp(_)));
-                before[0].extend(nodes);
+                // (The quad that indents it, `\\ &\quad - x^2 …`, is no cut between equations.)
+                let indent = nodes.iter().take_while(|n| is_layout(n) || matches!(n, Node::Comment(..))).count();
+                before[0]
+                    .extend(nodes.into_iter().enumerate().filter(|(k, n)| *k >= indent || !is_quad(n)).map(|(_, n)| n));
             }
             _ => out.push(row),
         }
@@ -248,7 +251,7 @@ fn last_group(row: &mut Row) -> &mut Vec<Node> {
 /// equation gives its notes to the pair before it; empty pairs go. A later pair is an equation
 /// when it has a left side of its own (`& C &= D`) or goes on with a relation (`&&= C`); else it
 /// is the notes column (`&& \text{by (3)}`, and `&& G_2 = 784`, which `render` writes for a note).
-fn equations_of_row(row: Row) -> Row {
+fn equations_of_row(row: Row, names: &Names) -> Row {
     let mut out: Row = Vec::new();
     // The math of the notes pair just before, which is the left side of a pair that starts with a
     // relation (`A &= B && C &= D`: `C` sits in a pair of its own, `= D` in the next).
@@ -294,7 +297,7 @@ fn equations_of_row(row: Row) -> Row {
             last_group(&mut out).extend(notes);
             continue;
         }
-        out.push(trailing_text_as_note(group));
+        out.push(trailing_text_as_note(group, names));
     }
     out.retain(|g| !g.is_empty());
     out
@@ -308,20 +311,20 @@ fn is_text(n: &Node) -> bool {
     matches!(n, Node::Cmd(name, args, _) if ["text", "textrm"].contains(&name.as_str()) && args.len() == 1)
 }
 
-fn trailing_text_as_note(mut group: Vec<Node>) -> Vec<Node> {
+fn trailing_text_as_note(mut group: Vec<Node>, names: &Names) -> Vec<Node> {
     let start = group.iter().rposition(|n| !is_text(n) && !matches!(n, Node::Comment(..))).map_or(0, |k| k + 1);
     // (Not a group of text alone: that is no equation.)
     if start == 0 || !has_relation(&group[..start]) {
         return group;
     }
-    // One word in text right after the math, `w \, \text{net}`, is a name written as the docs
-    // spell one, a factor of the step: read as such (or refused as an unknown name), never
-    // dropped as a note (`= w \, \text{net}` was proved read as `= w`: an adversarial tester).
-    // Behind a quad it is a note (`\qquad \text{algebra}`).
+    // One word in text right after the math that the model declares, `w \, \text{net}`, is a
+    // name written as the docs spell one, a factor of the step, never dropped as a note (`= w \,
+    // \text{net}` was proved read as `= w`: an adversarial tester). Behind a quad, or a word the
+    // model does not declare (`\text{trivially}`), it is a note.
     let one_word = |n: &Node| match n {
         Node::Cmd(_, args, _) => {
             let t = text_of(&args[0]);
-            !t.is_empty() && t == t.trim() && t.chars().all(|c| c.is_alphanumeric() || c == '_')
+            !t.is_empty() && t == t.trim() && names.declares(&t)
         }
         _ => false,
     };
@@ -486,71 +489,61 @@ const LAYOUT: [&str; 11] =
 /// equations, `x \cdot 0 = 1 \qquad y \cdot 0 = 0`: the second has a left side of its own, and is
 /// an equation of its own as it would be after `&`. (The quad was dropped as spacing and the row
 /// read as one chain, `x·0 = 1·y·0 = 0`, both steps proved: an adversarial tester.) A quad before
-/// a relation (`= a \quad = b`) goes on with the chain; one before text or math without a step's
-/// relation is left to the notes.
+/// a relation (`= a \quad = b`) goes on with the chain.
 ///
-/// Text first after the quad is prose: a word that joins a new claim (`\quad \text{and} \quad y
-/// = z`, `\text{so}`, `\text{hence}`) is dropped and what follows is an equation of its own; any
-/// other (`\quad \text{where } a = \sigma(z)`, `\text{for } i = 1`, `\text{if } x > 0`) makes the
-/// rest of the row a note on the equation (students were told "`where` is not a name").
+/// Text first after the quad is prose. Where a relation follows it (`\qquad \text{(chain rule)}
+/// \qquad = G (y - x)`), the text is the next step's note and the chain goes on; where a word that
+/// joins two claims (`\text{and}`, `so`, `hence`, `thus`, `i.e.`) comes before an equation, it cuts
+/// there. Other text is left where it is: alone at the end it is the step's note, and before
+/// more math (`\quad \text{where } a = \sigma(z)`) it is refused as prose in a step, never
+/// dropped with the math after it (a second tester: a wrong last step behind a remark was taken
+/// into the note, and the row proved).
 fn split_at_quads(group: Vec<Node>) -> Vec<Vec<Node>> {
     let mut out = Vec::new();
     let mut rest = group;
+    let mut from = 0;
     loop {
-        let written_after = |rest: &[Node], q: usize| -> Vec<Node> {
-            rest[q + 1..].iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).cloned().collect()
-        };
-        let Some(q) = (0..rest.len()).find(|&q| is_quad(&rest[q]) && has_relation(&rest[..q])) else {
+        let Some(q) = (from..rest.len()).find(|&q| is_quad(&rest[q]) && has_relation(&rest[..q])) else {
             out.push(rest);
             return out;
         };
-        let after = written_after(&rest, q);
+        let after: Vec<Node> =
+            rest[q + 1..].iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).cloned().collect();
         let leading_text = after.iter().take_while(|n| is_text(n)).count();
         let first_step = (0..after.len()).find_map(|i| relation_of(&after, i).map(|f| (i, f.rel)));
-        // (A row that goes on with an operator, `\\ &\quad - x^2 + … = 4xy`, continues the
-        // expression before the quad: no left side of its own.)
-        let claim = matches!(first_step, Some((i, Rel::Step(_))) if i > leading_text)
-            && !after.get(leading_text).is_some_and(is_binary_operator);
-        if leading_text > 0 {
-            let word = match &after[0] {
-                Node::Cmd(_, args, _) => text_of(&args[0]).split_whitespace().next().unwrap_or_default().to_lowercase(),
-                _ => String::new(),
-            };
-            let joins = CONNECTIVES.contains(&word.trim_end_matches([',', '.', ':']));
-            let mut tail = rest.split_off(q + 1);
-            if joins && claim {
-                // The words become the new equation's note; the equation goes on being cut.
-                rest.pop();
-                let at = tail.iter().position(is_text).unwrap_or(0);
-                for n in tail.iter_mut().skip(at).take(leading_text) {
-                    if let Node::Cmd(_, args, span) = n {
-                        *n = Node::Comment(text_of(&args[0]), *span);
-                    }
+        let claim = matches!(first_step, Some((i, Rel::Step(_))) if i > leading_text);
+        let goes_on = leading_text < after.len() && relation_of(&after[leading_text..], 0).is_some();
+        let joins = leading_text > 0 && joining_word(&after[0]);
+        // The text between the quad and what follows, as notes.
+        let noted = |tail: &mut [Node]| {
+            for n in tail.iter_mut().filter(|n| is_text(n)).take(leading_text) {
+                if let Node::Cmd(_, args, span) = n {
+                    *n = Node::Comment(text_of(&args[0]), *span);
                 }
-                out.push(std::mem::replace(&mut rest, tail));
-                continue;
             }
-            if !joins {
-                // The condition and all after it: one note.
-                let span = tail.iter().map(Node::span).reduce(join).unwrap_or_default();
-                let words: Vec<Node> = tail.into_iter().filter(|n| !is_layout(n)).collect();
-                rest.push(Node::Comment(text_of(&words), span));
-                out.push(rest);
-                return out;
-            }
-            rest.append(&mut tail);
-            out.push(rest);
-            return out;
-        }
-        if claim {
-            let tail = rest.split_off(q + 1);
+        };
+        if leading_text > 0 && goes_on {
+            noted(&mut rest[q + 1..]);
+            from = q + 1;
+        } else if claim && (leading_text == 0 || joins) {
+            let mut tail = rest.split_off(q + 1);
             rest.pop();
+            noted(&mut tail);
             out.push(std::mem::replace(&mut rest, tail));
-            continue;
+            from = 0;
+        } else {
+            from = q + 1;
         }
-        out.push(rest);
-        return out;
     }
+}
+
+/// Whether text is a word that joins two claims (`\text{and}`, `\text{i.e.}`, `\text{hence,}`).
+fn joining_word(n: &Node) -> bool {
+    let Node::Cmd(_, args, _) = n else { return false };
+    let text = text_of(&args[0]).to_lowercase();
+    let first = text.split_whitespace().next().unwrap_or_default().trim_end_matches([',', '.', ':', ';']);
+    let letters: String = text.chars().filter(|c| c.is_alphabetic()).collect();
+    CONNECTIVES.contains(&first) || letters == "ie"
 }
 
 /// Words that start prose, not a name, in `\text{…}` inside a step.
@@ -580,7 +573,7 @@ const PROSE: [&str; 22] = [
 ];
 
 /// Words in text after a quad that join two claims (`x = 1 \quad \text{and} \quad y = 2`).
-const CONNECTIVES: [&str; 10] = ["and", "so", "hence", "thus", "therefore", "then", "i.e", "ie", "or", "also"];
+const CONNECTIVES: [&str; 9] = ["and", "so", "hence", "thus", "therefore", "then", "ie", "or", "also"];
 
 fn is_quad(n: &Node) -> bool {
     matches!(n, Node::Cmd(c, args, _) if (args.is_empty() && (c == "quad" || c == "qquad")) || (c == "hspace" && args.len() == 1))
@@ -731,11 +724,11 @@ enum Added {
 /// continues it, a row without a relation continues the expression of the row before. A row
 /// that holds two equations starts two chains; a row that would go on from such a row is
 /// refused, since it cannot be told which of the two it continues.
-fn chains(text: &str, nodes: Vec<Node>, errors: &mut Vec<Diagnostic>) -> Vec<Chain> {
+fn chains(text: &str, nodes: Vec<Node>, names: &Names, errors: &mut Vec<Diagnostic>) -> Vec<Chain> {
     let mut chains: Vec<Chain> = Vec::new();
     // The last row that started chains started two or more.
     let mut two_equations = false;
-    for row in rows(text, nodes, errors) {
+    for row in rows(text, nodes, names, errors) {
         if two_equations && row.first().is_some_and(|group| continues(group)) {
             let at = row.iter().flatten().find(|n| !matches!(n, Node::Comment(..))).map_or(Span::default(), Node::span);
             errors.push(Diagnostic::error(at, "this row goes on from a row that holds two equations").with_hint(
@@ -1109,12 +1102,14 @@ fn first_digit_script(n: &Node, text: &str) -> Option<Diagnostic> {
 }
 
 /// The bound index of a sum or product that ends an additive term (its last factor, the body
-/// running to the term's end): `\sum_i x_i` of `2 \sum_i x_i - …`.
-fn last_factor_binder(e: &Expr) -> Option<&Ident> {
+/// running to the term's end), with the sum: `\sum_i x_i` of `2 \sum_i x_i - …`. (Not one in a
+/// fraction or an exponent, which braces close.)
+fn last_factor_binder(e: &Expr) -> Option<(&Ident, &Expr)> {
     match &e.kind {
-        ExprKind::Big { binder, .. } => Some(binder),
-        ExprKind::Binary(BinOp::Add | BinOp::Sub, _, right, _) => last_factor_binder(right),
-        ExprKind::Binary(_, _, right, _) => last_factor_binder(right),
+        ExprKind::Big { binder, .. } => Some((binder, e)),
+        ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Hadamard, _, right, _) => {
+            last_factor_binder(right)
+        }
         ExprKind::Neg(inner) => last_factor_binder(inner),
         _ => None,
     }
@@ -1267,7 +1262,16 @@ impl<'a> P<'a> {
             // `\sum_{i=1}^{n} x_i \log x_i - x_i`: the sum ends at the `-`, and the term after it
             // reads the sum's index as a free one, which nobody means (a true step was `wrong`
             // with a free `i`: an adversarial tester). Refused: bracket the body.
-            if let Some(binder) = last_factor_binder(&lhs) {
+            // (Not a sum closed by a bracket, `\left(\sum_i x_i\right) - x_i`: the tree forgets
+            // brackets, the text between the sum's end and the sign does not; a reviewer.)
+            let closed = |sum: &Expr| {
+                let opened = self
+                    .text
+                    .get(sum.span.range())
+                    .is_some_and(|t| !["\\sum", "\\prod", "∑", "∏"].iter().any(|big| t.trim_start().starts_with(big)));
+                opened || self.text.get(sum.span.end..op.1.start).is_some_and(|t| !t.trim().is_empty())
+            };
+            if let Some((binder, _)) = last_factor_binder(&lhs).filter(|(_, sum)| !closed(sum)) {
                 if reads_name(&rhs, &binder.name) {
                     let sign = if op.0 == BinOp::Add { '+' } else { '-' };
                     return Err(Diagnostic::error(
@@ -2114,6 +2118,13 @@ impl<'a> P<'a> {
             _ => None,
         };
         let Some((word, _)) = binder_word else {
+            // `\sum_{k'=1}^{p}`: an index with a prime (a student was told the sum has none).
+            if let [Node::Attach { base, sub: None, sup: None, primes: 1.., .. }] = binder_nodes {
+                if let Node::Word(letter, _) = &**base {
+                    return Err(Diagnostic::error(join_all(binder_nodes, span), format!("a primed index, `{letter}'`, is not read"))
+                        .with_hint(format!("write the sum's index with a letter of its own (`\\sum_{{m=1}}^{{…}}` and `s_m`), not `{letter}'`")));
+                }
+            }
             return Err(Diagnostic::error(join_all(sub, span), "a sum without an index").with_hint(hint));
         };
         let declared = self.names.index_or_size(&word).filter(|e| e.kind == Kind::Index);
@@ -2422,6 +2433,28 @@ impl<'a> P<'a> {
                 }
             }
         }
+        // A name that ends in digits written whole in a style, `\mathit{va1}_{m}` for the model's
+        // `va1[m]` (which `render` writes `\mathit{va}_{1,m}`): the digits are its first subscript
+        // (a TA's student was refused, with a hint to respell another name).
+        if let Node::Cmd(style, args, cmd_span) = base {
+            if let [arg] = args.as_slice() {
+                if let [Node::Word(stem, stem_span), Node::Num(digits, digits_span)] = arg.as_slice() {
+                    let whole = format!("{stem}{digits}");
+                    if self.names.with_base(&whole).is_empty()
+                        && self.names.with_base(stem).iter().any(|e| e.name == whole)
+                    {
+                        let mut items = vec![Node::Num(digits.clone(), *digits_span)];
+                        if let Some(sub) = sub {
+                            items.push(Node::Sym(',', *digits_span));
+                            items.extend(sub.iter().cloned());
+                        }
+                        let styled =
+                            Node::Cmd(style.clone(), vec![vec![Node::Word(stem.clone(), *stem_span)]], *cmd_span);
+                        return self.name(&styled, Some(&items), sup, primes, at);
+                    }
+                }
+            }
+        }
         let candidates = self.names.with_base(&word);
         // (A transpose, `e^\top e`, is of the model's `e`.)
         let transposed = sup.is_some_and(|sup| self.is_transpose(sup).unwrap_or(false));
@@ -2487,7 +2520,7 @@ impl<'a> P<'a> {
             };
             if let Some(t) = prose {
                 return Err(Diagnostic::error(base.span(), format!("text inside a step, `\\text{{{t}}}`, is not read"))
-                    .with_hint("a step is claimed for every value of what it reads: a condition belongs in the model (`var x > 0`); a remark goes after the step behind a quad (`\\qquad \\text{where } a = \\sigma(z)`), in the notes column (`&& \\text{…}`) or outside the math"));
+                    .with_hint("a step is claimed for every value of what it reads: a condition belongs in the model (`var x > 0`); a remark goes in the notes column (`&& \\text{where } a = \\sigma(z)`), in text alone after the step (`\\qquad \\text{by the chain rule}`) or outside the math"));
             }
             // A function of the textbooks that is no builtin (a student: `\operatorname{sech}^2`
             // was sent to check its spelling against the model).
@@ -2878,6 +2911,16 @@ impl<'a> P<'a> {
                         })
                         .collect::<Vec<_>>(),
                 ),
+                // A letter and a digit, `\delta_{j1}`, `\delta_{1j}`: an index and a number (a
+                // student was told `\delta` is not a name; `\delta_{j,1}` was read).
+                [a @ (Node::Word(..) | Node::Num(..)), b @ (Node::Word(..) | Node::Num(..))]
+                    if [a, b].iter().all(|n| match n {
+                        Node::Word(w, _) | Node::Num(w, _) => w.chars().count() == 1,
+                        _ => false,
+                    }) && matches!((a, b), (Node::Word(..), Node::Num(..)) | (Node::Num(..), Node::Word(..))) =>
+                {
+                    Some(vec![vec![a.clone()], vec![b.clone()]])
+                }
                 _ => None,
             },
             _ => None,

@@ -323,12 +323,12 @@ fn nests(n: &SyntaxNode) -> bool {
 
 /// The text with `\limits` and `\nolimits` made spaces (offsets kept): they only place the
 /// scripts of `\sum\limits_{i=1}^{n}`, and mitex would attach the scripts to them, not to the sum.
-/// So is the star of `\tag*{…}` and `\operatorname*{…}`, which only changes how they are
+/// So is the star of `\tag*{…}`, `\operatorname*{…}` and `\hspace*{…}`, which only changes how they are
 /// typeset: mitex would take the `*` for the argument and the `{…}` after it for a factor
 /// (`x + x = 2 \tag*{$x$}` was proved, read `2·x`: an adversarial tester).
 fn blank_limits(text: &str) -> String {
     let mut out = text.to_string();
-    for (word, keep) in [("\\nolimits", 0), ("\\limits", 0), ("\\tag*", 4), ("\\operatorname*", 13)] {
+    for (word, keep) in [("\\nolimits", 0), ("\\limits", 0), ("\\tag*", 4), ("\\operatorname*", 13), ("\\hspace*", 7)] {
         let mut from = 0;
         while let Some(at) = out[from..].find(word).map(|i| from + i) {
             let end = at + word.len();
@@ -623,6 +623,13 @@ impl Convert {
             }
             primes += q;
             base_node = *inner;
+        }
+        // `f^{\prime}(z)`, `f^\prime`, `f^{\prime\prime}`: TeX's own spelling of `f'` (`'` is
+        // `^\prime` in TeX; a tester was told `\prime` cannot be read).
+        let is_prime = |n: &Node| matches!(n, Node::Cmd(c, args, _) if c == "prime" && args.is_empty());
+        if let Some(script) = sup.as_ref().filter(|s| !s.is_empty() && s.iter().all(is_prime)) {
+            primes += script.len() as u32;
+            sup = None;
         }
         let span = Span::new(start.max(base_node.span().start), span.end);
         let name_end = sub_end.unwrap_or(base_node.span().end);

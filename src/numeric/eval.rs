@@ -82,6 +82,8 @@ pub const MAX_NODE_DEPENDENCIES: u64 = 10_000;
 const TAG_INPUT: u64 = 1;
 /// The factor a matrix declared `spd` is made of (see [`Evaluator::positive_definite`]).
 const TAG_SPD: u64 = 23;
+/// The most columns of the factor a matrix declared `spd` is made of.
+const SPD_RANK: i64 = 8;
 /// The tag of an input's offset from a kink in a [`Band::Near`] draw.
 const TAG_NEAR: u64 = 0x7a71;
 const TAG_FUNCTION: u64 = 2;
@@ -1603,23 +1605,30 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         (value, rounding)
     }
 
-    /// An element of a matrix declared `spd`: of `A·Aᵀ/n + I/2`, with `A` drawn as an input of
-    /// every sign under a key of the matrix's own, so that every draw is symmetric (an element and
-    /// the one across the diagonal sum the same products in the same order) and positive definite
-    /// (its smallest eigenvalue at least 1/2). Bands, mirrors and draws near kinks leave it as it
-    /// is: an element moved alone could make it indefinite.
+    /// An element of a matrix declared `spd`: of `c·(A·Aᵀ/r + δ·I)`, with `A` of `r` columns (the
+    /// matrix's size, at most [`SPD_RANK`]) drawn as an input of every sign under a key of the
+    /// matrix's own, and a scale `c` (from 0.05 to 5, evenly in its logarithm) and a ridge `δ`
+    /// (from 0.02 to 1) drawn once per matrix and sample. So every draw is symmetric (an element
+    /// and the one across the diagonal sum the same products in the same order) and positive
+    /// definite, its smallest eigenvalue anywhere from about 0.001 to 5 (a tester: with `A·Aᵀ/n +
+    /// I/2` it was never below 1/2, and `relu(S[1,1] - 1/2) = S[1,1] - 1/2` was `checked`), and an
+    /// element costs at most 2·[`SPD_RANK`] draws whatever the size. Bands, mirrors and draws
+    /// near kinks leave it as it is: an element moved alone could make it indefinite.
     fn positive_definite(&self, k: &EntryKey) -> f64 {
         let model = self.ctx.model;
         let (Some(&i), Some(&j)) = (k.1.first(), k.1.get(1)) else { return 1.0 };
         let Some(slot) = model.entries[k.0].range_slots().nth(1) else { return 1.0 };
         let r = model.indices[slot].range;
-        let (lo, hi) = (self.bound_value(r.lo), self.bound_value(r.hi));
+        let size = (self.bound_value(r.hi) - self.bound_value(r.lo) + 1).clamp(1, SPD_RANK);
         let factor = |row: i64, col: i64| {
             let words = [self.sample.seed, TAG_SPD, k.0 as u64, row as u64, col as u64];
             input_value(crate::model::Domain::Real, &[], Band::Standard, None, &words)
         };
-        let dot: f64 = (lo..=hi).map(|c| factor(i, c) * factor(j, c)).sum();
-        dot / (hi - lo + 1).max(1) as f64 + if i == j { 0.5 } else { 0.0 }
+        let mut whole = random::rng(&[self.sample.seed, TAG_SPD, k.0 as u64]);
+        let scale = rand::Rng::gen_range(&mut whole, 0.05f64.ln()..5f64.ln()).exp();
+        let ridge = rand::Rng::gen_range(&mut whole, 0.02..1.0);
+        let dot: f64 = (0..size).map(|c| factor(i, c) * factor(j, c)).sum();
+        scale * (dot / size as f64 + if i == j { ridge } else { 0.0 })
     }
 
     /// The value of the input of a [`Meeting`] in a draw near its kink: solved from the partners

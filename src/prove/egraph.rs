@@ -360,8 +360,10 @@ fn atom(model: &Model, e: &Expr, out: &mut RecExpr<Math>, atoms: &mut Atoms) -> 
     out.add(Math::Atom(symbol))
 }
 
-/// Whether an expression holds a derivative of a kink (`relu'(a)`, `sign'(a)`) whose argument is
-/// not an input of a domain without atoms: where the argument is 0 on a whole region (`relu'(w *
+/// Whether a lowered expression (its derivatives written out by `lower`, which writes the chain
+/// rule's `relu'(a)·a'` for every `a` and max's and min's through `relu'`) holds a derivative of
+/// a kink (`relu'(a)`, `sign'(a)`) whose argument is not an input declared without a domain, `>
+/// 0` or `!= 0` (each 0 at one point at most): where the argument is 0 on a whole region (`relu'(w *
 /// sign(relu(x)))` for `x < 0`), the derivative the chain rule wrote out is undefined although the
 /// derivative it stands for exists (it is 0 there). The normaliser states such derivatives only
 /// where the argument is 0 on a set of measure zero (decision 18); the e-graph, which compares
@@ -372,7 +374,7 @@ fn unguarded_kink_derivative(model: &Model, e: &Expr) -> bool {
     let mut stack = vec![e];
     while let Some(x) = stack.pop() {
         if let Expr::Builtin(b, order, args) = x {
-            let kink = b.facts().is_some_and(|f| f.kink) || matches!(b, Builtin::Max | Builtin::Min);
+            let kink = b.facts().is_some_and(|f| f.kink);
             let generic = |a: &Expr| match a {
                 Expr::Entry(r) => matches!(
                     model.entries[r.entry].kind,
