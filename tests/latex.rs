@@ -2260,7 +2260,7 @@ fn misreadings_of_spacing_digits_text_tags_and_scopes_are_gone() {
     assert_eq!(read(r"x \cdot 0 &= 1 \qquad -1 = -1").0, [[Wrong], [Proved]]);
     // `\hspace*{1cm}` is spacing, not a factor `1·c·m` (a reviewer: a false step was proved).
     assert_eq!(read(r"x y &= y \hspace*{1cm}").0, [[Wrong]]);
-    for digits in [r"x^12 &= 2x", r"2^10 &= 1024", r"\sum_{k=1}^10 x &= 10 x", r"x_12 &= x"] {
+    for digits in [r"x^12 &= 2x", r"2^10 &= 1024", r"\sum_{k=1}^10 x &= 10 x", r"x_12 &= x", r"x^0.5 &= \sqrt{x}"] {
         let (v, e) = read(digits);
         assert!(v.is_empty() && e.len() == 1 && e[0].contains("only the first digit"), "{digits}: {v:?} {e:?}");
     }

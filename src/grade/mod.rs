@@ -316,8 +316,7 @@ fn errors_reason(source: &str, errors: &[Diagnostic]) -> Option<String> {
         return None;
     }
     let distinct = located_once(source, errors);
-    let quoted: Vec<&String> = distinct.iter().take(ERRORS_QUOTED).collect();
-    let quoted: Vec<String> = quoted.into_iter().cloned().collect();
+    let quoted: Vec<&str> = distinct.iter().take(ERRORS_QUOTED).map(String::as_str).collect();
     let more = distinct.len().saturating_sub(ERRORS_QUOTED);
     let more = if more > 0 { format!("; and {more} more") } else { String::new() };
     let n = distinct.len();

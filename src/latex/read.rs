@@ -1067,7 +1067,8 @@ fn evaluation_bar(n: &Node) -> Option<Span> {
 /// A script of one digit written without braces and followed by more digits, anywhere in `n`:
 /// TeX raises (lowers) only the first digit of `x^12` (`x_12`), which prints x¹2, and the reading
 /// as TeX typesets it, `x^1·2`, is never what was meant (`x^12 = 2x` was proved, `2^10 = 1024`
-/// `wrong`: an adversarial tester). Refused, as `x^-2` is.
+/// `wrong`: an adversarial tester); so is `x^0.5`, x⁰ times .5 (`x^0.5 = \sqrt{x}` was `wrong`).
+/// Refused, as `x^-2` is.
 fn first_digit_script(n: &Node, text: &str) -> Option<Diagnostic> {
     let nested = |nodes: &[Node]| nodes.iter().find_map(|m| first_digit_script(m, text));
     match n {
@@ -1076,8 +1077,15 @@ fn first_digit_script(n: &Node, text: &str) -> Option<Diagnostic> {
                 let Some(script) = script else { continue };
                 if let [Node::Num(digit, at)] = script.as_slice() {
                     let unbraced = text.get(..at.start).is_some_and(|t| t.trim_end().ends_with(mark));
-                    let more: String =
-                        text.get(at.end..).unwrap_or_default().chars().take_while(char::is_ascii_digit).collect();
+                    // (Digits, or a decimal point and digits: `x^0.5` prints x⁰.5, read `x^0 · 0.5`.)
+                    let after = text.get(at.end..).unwrap_or_default();
+                    let more: String = after
+                        .char_indices()
+                        .take_while(|&(i, c)| {
+                            c.is_ascii_digit() || (c == '.' && after[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
+                        })
+                        .map(|(_, c)| c)
+                        .collect();
                     if digit.len() == 1 && unbraced && !more.is_empty() {
                         let (verb, what) = if mark == '^' { ("raises", "exponent") } else { ("lowers", "subscript") };
                         return Some(
