@@ -342,9 +342,8 @@ pub fn decode_source(bytes: &[u8]) -> Result<String, (String, Diagnostic)> {
                     .map(|(_, kind)| kind);
             let d = match kind {
                 Some(kind) => Diagnostic::error(Span::new(0, 0), format!("the file is {kind}, which is not read"))
-                    .with_hint(
-                        "hand in the answer as text: a `.deriv`, `.tex` or `.md` file, or a notebook (`.ipynb`)",
-                    ),
+                    .with_hint("hand in the answer as text: a `.deriv`, `.tex` or `.md` file, or a notebook (`.ipynb`)")
+                    .without_source(),
                 None => Diagnostic::error(Span::new(at, at), "file is not valid UTF-8")
                     .with_hint("save the file with UTF-8 encoding"),
             };

@@ -1717,6 +1717,18 @@ fn a_file_of_another_kind_is_a_submission_not_graded_not_a_missing_student() {
     assert!(!rows[0].1 && !rows[2].1, "{csv}");
     assert!(rows[1].1 && rows[1].2.starts_with("not graded: a .txt file is not read"), "{csv}");
     assert!(rows[3].1 && rows[3].2.starts_with("not graded: a .pdf file is not read"), "{csv}");
+    // A student's folder of a scan alone, given itself: one row, the scan's (a TA: a second row
+    // said the folder holds no answer, and the student was counted twice).
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gradproof"))
+        .args(["grade", "subs/dan", "--reference"])
+        .arg(root().join(REFERENCE))
+        .args(["--format", "csv"])
+        .current_dir(&dir)
+        .output()
+        .expect("the binary starts");
+    let csv = String::from_utf8_lossy(&output.stdout).into_owned();
+    let paths: Vec<&str> = csv.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
+    assert_eq!(paths, ["subs/dan/scan.pdf"], "{csv}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -148,6 +148,10 @@ fn the_gradescope_kit_installs_and_grades_one_submission_per_run() {
             .is_some_and(|o| o.contains("no .deriv, .tex, .latex, .md, .markdown, .ipynb files in this directory")),
         "{doc:#}"
     );
+    // A scan alone: named (a TA: the student was told only what the folder does not hold).
+    let doc = run(&[("scan.pdf", b"%PDF-1.4\n")]);
+    assert_eq!(doc["extra_data"]["gradable"], false);
+    assert!(doc["output"].as_str().is_some_and(|o| o.contains("it holds scan.pdf")), "{doc:#}");
     let doc = run(&[("a.deriv", &submission("correct.deriv")), ("b.deriv", &submission("missing.deriv"))]);
     assert_eq!(doc["score"], 0.0);
     assert!(doc["output"].as_str().is_some_and(|o| o.contains("submit exactly one")), "{doc:#}");

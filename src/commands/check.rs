@@ -56,6 +56,8 @@ pub fn walk_paths(args: &[PathBuf], extensions: &[&str], others: bool) -> Vec<(W
         };
         // A submission linked into the directory is a submission (a link that loops is an error).
         let mut found: Vec<(PathBuf, bool)> = Vec::new();
+        // Files of the kinds students hand in that are not read, where they are not entries.
+        let mut not_read: Vec<PathBuf> = Vec::new();
         for e in
             walkdir::WalkDir::new(arg).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| !skipped(e))
         {
@@ -64,8 +66,12 @@ pub fn walk_paths(args: &[PathBuf], extensions: &[&str], others: bool) -> Vec<(W
                     let path = e.into_path();
                     if of_kind(&path) {
                         found.push((path, false));
-                    } else if others && answer_like(&path) {
-                        found.push((path, true));
+                    } else if answer_like(&path) {
+                        if others {
+                            found.push((path, true));
+                        } else {
+                            not_read.push(path);
+                        }
                     }
                 }
                 Ok(_) => {}
@@ -86,9 +92,22 @@ pub fn walk_paths(args: &[PathBuf], extensions: &[&str], others: bool) -> Vec<(W
         };
         found.retain(|(p, other)| !other || !beside_an_answer(p));
         found.sort();
-        if !found.iter().any(|(_, other)| !other) {
+        // (A folder of files of other kinds alone, `dan/scan.pdf`, is those files, each reported
+        // not read: one row for the student, not a second one saying the folder has no answer; a
+        // TA.)
+        if found.is_empty() {
             let kinds: Vec<String> = extensions.iter().map(|x| format!(".{x}")).collect();
-            out.push((Err((arg.clone(), format!("no {} files in this directory", kinds.join(", ")))), false));
+            // (Naming what is there, `scan.pdf`: a platform's student was told only what is not.)
+            let held = match not_read.as_slice() {
+                [] => String::new(),
+                files => {
+                    let names: Vec<String> =
+                        files.iter().take(3).map(|p| p.strip_prefix(arg).unwrap_or(p).display().to_string()).collect();
+                    let more = if files.len() > 3 { format!(" and {} more", files.len() - 3) } else { String::new() };
+                    format!(" (it holds {}{more}, which gradproof does not read)", names.join(", "))
+                }
+            };
+            out.push((Err((arg.clone(), format!("no {} files in this directory{held}", kinds.join(", ")))), false));
         }
         out.extend(found.into_iter().map(|(path, other)| (Ok(path), other)));
     }
