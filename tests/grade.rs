@@ -1694,13 +1694,16 @@ fn a_file_of_another_kind_is_a_submission_not_graded_not_a_missing_student() {
     ] {
         std::fs::write(dir.join(file), text).expect("a file");
     }
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gradproof"))
-        .args(["grade", "subs", "--reference"])
-        .arg(root().join(REFERENCE))
-        .args(["--format", "csv"])
-        .current_dir(&dir)
-        .output()
-        .expect("the binary starts");
+    let grade_csv = |path: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gradproof"))
+            .args(["grade", path, "--reference"])
+            .arg(root().join(REFERENCE))
+            .args(["--format", "csv"])
+            .current_dir(&dir)
+            .output()
+            .expect("the binary starts")
+    };
+    let output = grade_csv("subs");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let csv = String::from_utf8_lossy(&output.stdout).into_owned();
     let rows: Vec<(String, bool, String)> = csv
@@ -1719,14 +1722,7 @@ fn a_file_of_another_kind_is_a_submission_not_graded_not_a_missing_student() {
     assert!(rows[3].1 && rows[3].2.starts_with("not graded: a .pdf file is not read"), "{csv}");
     // A student's folder of a scan alone, given itself: one row, the scan's (a TA: a second row
     // said the folder holds no answer, and the student was counted twice).
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gradproof"))
-        .args(["grade", "subs/dan", "--reference"])
-        .arg(root().join(REFERENCE))
-        .args(["--format", "csv"])
-        .current_dir(&dir)
-        .output()
-        .expect("the binary starts");
-    let csv = String::from_utf8_lossy(&output.stdout).into_owned();
+    let csv = String::from_utf8_lossy(&grade_csv("subs/dan").stdout).into_owned();
     let paths: Vec<&str> = csv.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
     assert_eq!(paths, ["subs/dan/scan.pdf"], "{csv}");
     let _ = std::fs::remove_dir_all(&dir);

@@ -226,7 +226,7 @@ fn undifferentiated(model: &Model, e: &Expr) -> Option<(String, String)> {
             let fixed = |f: &&Expr| {
                 let mut read = Vec::new();
                 crate::model::entries_read(f, &mut read);
-                !contains_diff(f)
+                !f.contains_diff()
                     && read.iter().all(|&id| id != by.entry && matches!(model.entries[id].kind, EntryKind::Input(_)))
             };
             if !num.iter().chain(&den).all(fixed) {
@@ -259,13 +259,6 @@ pub fn builtins_used(e: &Expr) -> BTreeSet<String> {
         x.for_each_child(|c| stack.push(c));
     }
     out
-}
-
-/// Whether an expression holds a derivative.
-fn contains_diff(e: &Expr) -> bool {
-    let mut found = matches!(e, Expr::Diff(..));
-    e.for_each_child(|c| found |= contains_diff(c));
-    found
 }
 
 /// `e` without its constant factors (`-2 * x / 3` is `x`, `-(1/u)` is `1/u`), where one factor

@@ -315,7 +315,7 @@ fn errors_reason(source: &str, errors: &[Diagnostic]) -> Option<String> {
     if errors.is_empty() {
         return None;
     }
-    let distinct = located_once(source, errors);
+    let distinct = distinct(errors.iter().map(|e| located(source, e)));
     let quoted: Vec<&str> = distinct.iter().take(ERRORS_QUOTED).map(String::as_str).collect();
     let more = distinct.len().saturating_sub(ERRORS_QUOTED);
     let more = if more > 0 { format!("; and {more} more") } else { String::new() };
@@ -323,12 +323,12 @@ fn errors_reason(source: &str, errors: &[Diagnostic]) -> Option<String> {
     Some(format!("{n} error{}: {}{more}", if n == 1 { "" } else { "s" }, quoted.join("; ")))
 }
 
-/// Each diagnostic's message with its line ([`located`]), each text once, in order: a line of
-/// prose gives one error per gap between its words, all alike.
-fn located_once(source: &str, errors: &[Diagnostic]) -> Vec<String> {
+/// Each text once, in order: errors listed for a person (a line of prose gives one error per gap
+/// between its words, all alike; a TA found six identical lines in PrairieLearn's
+/// `format_errors`).
+pub(crate) fn distinct(texts: impl Iterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for e in errors {
-        let text = located(source, e);
+    for text in texts {
         if !out.contains(&text) {
             out.push(text);
         }

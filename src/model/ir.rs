@@ -655,6 +655,13 @@ impl Expr {
         }
     }
 
+    /// Whether it holds a derivative (`diff`), at any depth.
+    pub fn contains_diff(&self) -> bool {
+        let mut found = matches!(self, Expr::Diff(..));
+        self.for_each_child(|c| found |= c.contains_diff());
+        found
+    }
+
     /// Calls `f` on every direct subexpression.
     pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
         match self {

@@ -325,7 +325,7 @@ impl<'m> Lowerer<'m> {
     /// A function with body `original` (a user function, or a builtin defined by a formula), or
     /// its `order`-th derivative, applied to `args`.
     fn expand_body(&mut self, original: &Expr, order: u32, args: &[Expr]) -> Option<Expr> {
-        if contains_diff(original) {
+        if original.contains_diff() {
             // `diff` of a parameter inside a function body reads the parameter as a value in the
             // numeric check; the prover does not reason about it.
             return None;
@@ -885,12 +885,6 @@ pub(super) fn node_count(e: &Expr) -> usize {
     let mut n = 1;
     e.for_each_child(|c| n += node_count(c));
     n
-}
-
-fn contains_diff(e: &Expr) -> bool {
-    let mut found = matches!(e, Expr::Diff(..));
-    e.for_each_child(|c| found |= contains_diff(c));
-    found
 }
 
 /// `1` where every index of `a` equals the one of `b` in its place, else `0`.

@@ -81,15 +81,6 @@ fn derivation(out: &mut Buffer, source: &str, d: &DerivationGrade) -> std::io::R
 }
 
 /// A diagnostic in one line: message, place, hint.
-/// `texts` with `text` added unless it is there already: a line of prose gives one error per gap
-/// between its words, all alike (a TA: six identical lines in PrairieLearn's `format_errors`).
-fn once(mut texts: Vec<String>, text: String) -> Vec<String> {
-    if !texts.contains(&text) {
-        texts.push(text);
-    }
-    texts
-}
-
 fn located(source: &str, d: &Diagnostic) -> String {
     let hint = d.hints.first().map_or_else(String::new, |h| format!("; {h}"));
     format!("{}{hint}", crate::grade::located(source, d))
@@ -543,7 +534,7 @@ struct PrairieLearnTest<'a> {
 pub fn render_prairielearn(g: &SubmissionGrade, provenance: &Provenance) -> String {
     let gradable = g.gradable();
     let format_errors: Vec<String> =
-        if gradable { Vec::new() } else { g.errors.iter().map(|d| located(&g.source, d)).fold(Vec::new(), once) };
+        if gradable { Vec::new() } else { crate::grade::distinct(g.errors.iter().map(|d| located(&g.source, d))) };
     let message = if gradable {
         let review = if g.manual_review() { "; a person will look at this submission" } else { "" };
         format!("{} / {} points{review}", g.score, g.max_score)
