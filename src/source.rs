@@ -135,7 +135,12 @@ fn check_answer_here(
         unfilled: Vec::new(),
     };
     file.items.extend(answer.items);
-    let (model, resolve_errors) = resolve(&file);
+    let (model, mut resolve_errors) = resolve(&file);
+    for hint in resolve_errors.iter_mut().flat_map(|d| &mut d.hints) {
+        if let Some((_, latex)) = crate::model::LATEX_HINTS.iter().find(|(deriv, _)| hint == deriv) {
+            *hint = latex.to_string();
+        }
+    }
     errors.extend(resolve_errors);
     errors.sort_by_key(|d| d.span.start);
     if model.declarations_failed {

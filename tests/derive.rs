@@ -167,6 +167,22 @@ fn goals_it_does_not_take_are_told_what_to_write() {
     assert!(why.contains("a derivative is taken at a kink") && !why.contains("--prove-work"), "{why}");
     let why = failed("index k in 1..n\nvar w[k]\nlet L = sum(k, w[k]^3) + w[1] * w[2]\n", "diff(L, w[2])");
     assert!(why.contains("outside its range 1..1") && !why.contains("--prove-work"), "{why}");
+    // Nor where the answer is only `checked` and the prover met no limit (an instructor: the
+    // layer norm's shift was told to raise `--prove-work`, which a budget of 10⁸ did not change).
+    let norm = "index c in 1..C\nvar x[c], gm[c], bt[c], eps > 0\nunknown E depends on y[c]\n\
+                let mu = sum(c, x[c]) / C\nlet va = sum(c, (x[c] - mu)^2) / C\n\
+                let y[c] = gm[c] * (x[c] - mu) / sqrt(va + eps) + bt[c]\n";
+    let why = failed(norm, "diff(E, bt[c])");
+    assert!(why.contains("no rule that shows it") && !why.contains("--prove-work"), "{why}");
+    // A family defined by a derivative is said to be one (an instructor was told "the goal has
+    // no derivative to work out"), and so is a goal that reads it.
+    let sgd = "index k in 1..d\nvar w[k], x[k]\nlet L = sum(k, w[k]*x[k])^2\nlet g[k] = diff(L, w[k])\n\
+               let w1[k] = w[k] - 0.1*g[k]\n";
+    for goal in ["g[k]", "w1[k]", "w[k] - 0.1*g[k]"] {
+        let why = failed(sgd, goal);
+        assert!(why.contains("a family whose definition reaches a derivative"), "{goal}: {why}");
+    }
+    assert!(derive(sgd, "diff(L, w[k])", None, &CheckOptions::default()).is_ok());
     // An empty goal is said to be empty, with an example.
     match derive(source, " ", None, &CheckOptions::default()) {
         Err(DeriveError::Input(_, errors)) => {

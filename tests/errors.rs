@@ -838,3 +838,24 @@ fn spd_is_for_square_matrices_and_named_beside_a_log_determinant() {
     assert_eq!(warnings("var S: 2 x 2 spd\nderive log(det(S))\n  = log(det(S))\n"), Vec::new());
     assert_eq!(warnings("var S: 3x3 spd, T: 03 x 3 spd\nderive det(S)\n  = det(S)\n"), Vec::new());
 }
+
+/// A matrix to the power -1 is its inverse (every text writes `A^{-1}`); of a matrix that is not
+/// square it is an error naming the shape; `A^2` stays ambiguous, its hint naming the inverse's
+/// spelling. Truth: A⁻¹u and inv(A)u are one expression.
+#[test]
+fn a_matrix_to_the_power_minus_one_is_its_inverse() {
+    use gradproof::check::{CheckOptions, Verdict};
+    let source = "var A: 3 x 3, u: 3\nderive A^(-1) * u\n  = inv(A) * u\n  = 2 * A^-1 * u\n";
+    let report = gradproof::check_source("inv.deriv", source.as_bytes(), &CheckOptions::default());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let got: Vec<Verdict> = report.derivations[0].steps.iter().map(|s| s.verdict).collect();
+    assert_eq!(got, [Verdict::Checked, Verdict::Wrong]);
+    let report = gradproof::check_source("w.deriv", b"var W: 2 x 3\nderive W^(-1)\n  = W\n", &CheckOptions::default());
+    assert!(
+        report.errors.iter().any(|e| e.message.contains("only a square matrix has an inverse")),
+        "{:?}",
+        report.errors
+    );
+    let report = gradproof::check_source("a2.deriv", b"var A: 3 x 3\nderive A^2\n  = A\n", &CheckOptions::default());
+    assert!(report.errors.iter().any(|e| e.hints.iter().any(|h| h.contains("`A^(-1)`"))), "{:?}", report.errors);
+}

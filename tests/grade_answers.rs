@@ -452,3 +452,71 @@ fn a_rounded_value_written_with_equals_after_a_rounded_step() {
     assert_eq!(scores(&g), ["3"], "{:?}", g.derivations[0].feedback);
     assert!(!g.manual_review(), "{:?}", g.derivations[0].review);
 }
+
+/// The TA's AdamW and KL sheet (7 December). Truth by exact arithmetic: m̂ = 0.5, v̂ = 0.25, so
+/// 1.0 - 0.01·(0.5/√0.25 + 0.1·1.0) = 0.989; ∂KL/∂μ₁ = (μ₁ - μ₂)/e^{λ₂}.
+const ADAMW_KL: &str = "grading final 40%, steps 60%\n\
+    let theta0 = 1.0, g1 = 0.5, beta1 = 0.9, beta2 = 0.999, lr = 0.01, wd = 0.1\n\
+    let m1 = (1 - beta1) * g1, v1 = (1 - beta2) * g1^2\n\
+    let mh = m1 / (1 - beta1), vh = v1 / (1 - beta2)\n\
+    var mu1, mu2, lv2\nlatex lv2 \"\\lambda_2\"\nlet KL = 1/2 * ((mu1 - mu2)^2 / exp(lv2))\n\
+    derive \"AdamW step\" worth 3 theta0 - lr * (mh / sqrt(vh) + wd * theta0)\n\
+    \x20 = 1.0 - 0.01 * (0.5 / sqrt(0.25) + 0.1 * 1.0)\n  = 1.0 - 0.01 * 1.1\n  = 0.989\n\
+    derive \"KL mean\" worth 2 diff(KL, mu1)\n  = 1/2 * diff((mu1 - mu2)^2, mu1) / exp(lv2)\n  = (mu1 - mu2) / exp(lv2)\n";
+
+/// A part written in inline math is not read; the part found missing says where it may be, and
+/// the submission goes to a person (a TA: a whole chain in `$…$` beside display math scored 0,
+/// unflagged). A part answered twice is named by its name in the reason, not by its head.
+#[test]
+fn a_part_in_inline_math_is_flagged_and_a_part_answered_twice_is_named() {
+    let r = inline_reference(ADAMW_KL);
+    let options = GradeOptions::default();
+    let answer =
+        "The update:\n\n$$ \\theta_0 - \\mathit{lr} (\\mathit{mh} / \\sqrt{\\mathit{vh}} + \\mathit{wd}\\, \\theta_0) \
+                  = 1.0 - 0.01 \\cdot 1.1 = 0.989 $$\n\nThe KL part: $\\frac{\\partial KL}{\\partial \\mu_1} = \
+                  \\frac{\\mu_1 - \\mu_2}{e^{\\lambda_2}}$.\n";
+    let g = grade_answer(&r, "inline.md", answer, AnswerKind::Markdown, &options);
+    let kl = &g.derivations[1];
+    assert_eq!(kl.score, Points::ZERO);
+    assert!(kl.feedback.iter().any(|f| f.contains("inline math (`$…$`) at line 5 is not read")), "{:?}", kl.feedback);
+    assert!(g.manual_review(), "{:?}", g.review);
+    let twice = "$$ \\frac{\\partial KL}{\\partial \\mu_1} = \\frac{\\mu_1 - \\mu_2}{e^{\\lambda_2}} $$\n\n\
+                 $$ \\frac{\\partial KL}{\\partial \\mu_1} = \\frac{\\mu_1 - \\mu_2}{e^{\\lambda_2}} $$\n";
+    let g = grade_answer(&r, "twice.md", twice, AnswerKind::Markdown, &options);
+    let notes = g.replaced_notes();
+    assert!(notes.iter().any(|n| n.contains("answers \"KL mean\" too")), "{notes:?}");
+}
+
+/// Arithmetic on rounded numbers written with `=` under the rounding rule is graded as written,
+/// and its feedback says that it holds as `≈` (a TA: "wrong" beside two numbers equal to six
+/// digits said nothing). Truth: 0.05/√0.00025 + 0.1 = 3.2622777, which 3.2623 rounds; 1.0 -
+/// 0.01·3.2622777 = 0.96737722, and 1.0 - 0.01·3.2623 = 0.967377 differs by 2.2·10⁻⁷, within
+/// 0.01 times the half unit of 3.2623.
+#[test]
+fn arithmetic_on_rounded_numbers_with_equals_is_told_it_holds_as_approx() {
+    let r = inline_reference(ADAMW_KL);
+    let answer = "derive \"AdamW step\" theta0 - lr * (mh / sqrt(vh) + wd * theta0)\n\
+                  \x20 = 1.0 - 0.01 * (0.05 / sqrt(0.00025) + 0.1 * 1.0)\n  = 1.0 - 0.01 * 3.2623\n  = 0.96738\n";
+    let g = gradproof::grade::grade_submission(&r, "eq.deriv", answer, &GradeOptions::default());
+    let adam = &g.derivations[0];
+    let line = adam.feedback.iter().find(|f| f.starts_with("line 3:")).expect("line 3's feedback");
+    assert!(line.contains("wrong") && line.contains("it holds as `≈`"), "{:?}", adam.feedback);
+}
+
+/// A last line that cannot be read costs what a wrong last line costs, as docs/grading.md says
+/// (a TA: a typo in the answer scored 0.3 of 2, a wrong answer 0.6). Truth: the first step is
+/// the reference's; `(mu2 - mu1)/exp(lv2)` has the wrong sign; `lvv2` is no name.
+#[test]
+fn a_last_line_not_read_costs_what_a_wrong_last_line_costs() {
+    let r = inline_reference(ADAMW_KL);
+    let chain = |last: &str| {
+        format!("derive \"KL mean\" diff(KL, mu1)\n  = 1/2 * diff((mu1 - mu2)^2, mu1) / exp(lv2)\n  = {last}\n")
+    };
+    let options = GradeOptions::default();
+    let score =
+        |last: &str| gradproof::grade::grade_submission(&r, "s.deriv", &chain(last), &options).derivations[1].score;
+    let wrong = score("(mu2 - mu1) / exp(lv2)");
+    assert!(wrong > Points::ZERO);
+    assert_eq!(score("(mu1 - mu2) / exp(lvv2)"), wrong);
+    assert_eq!(score("(mu1 - mu2) / exp(lv2))"), wrong);
+}

@@ -128,11 +128,12 @@ fn the_gradescope_kit_installs_and_grades_one_submission_per_run() {
     assert!(output.starts_with("**10 / 10 points**"), "{output}");
     assert!(output.contains(&reference_sha256()), "the provenance is shown: {output}");
 
-    // A typo in a step costs that line (here the answer, so the chain rule's step before it is
-    // graded as the last, not worked out); the file is flagged with the reason.
+    // A typo in a step costs that line as a wrong step of its own (here the answer: the final
+    // share and that step's, 0.9 of 3, what a wrong answer costs); the file is flagged with the
+    // reason.
     let doc = run(&[("answer.deriv", with_typo().as_bytes())]);
-    assert_eq!(doc["score"], 7.45, "{doc:#}");
-    assert_eq!(doc["tests"][1]["score"], 0.45);
+    assert_eq!(doc["score"], 7.9, "{doc:#}");
+    assert_eq!(doc["tests"][1]["score"], 0.9);
     assert_eq!(doc["extra_data"]["manual_review"], true);
     let output = doc["output"].as_str().unwrap_or_default();
     assert!(output.contains("This submission will be looked at by a person"), "{output}");
@@ -199,7 +200,7 @@ fn the_prairielearn_kit_grades_and_refuses_what_it_cannot_read_without_costing_a
     assert_eq!(doc["tests"][1]["points"], 1.2);
 
     let doc = run(&[("answer.deriv", with_typo().as_bytes())]);
-    assert_eq!((doc["gradable"].clone(), doc["score"].clone()), (Value::Bool(true), 0.745.into()));
+    assert_eq!((doc["gradable"].clone(), doc["score"].clone()), (Value::Bool(true), 0.79.into()));
     assert_eq!(doc["manual_review"], true);
 
     // Not UTF-8, or errors in its only derivation: not gradable, with the errors; no score.

@@ -196,3 +196,46 @@ fn a_replayed_search_sets_the_same_causes_aside() {
     assert!(repaired["repair"].to_string().contains("sqrt(dk)"), "{repaired}");
     assert!(repaired["cause"].is_null(), "{repaired}");
 }
+
+/// The lines not read before a step are each submission's own when the result is replayed from
+/// another's (a TA: the JSON named the first submission's lines for the second, and which was
+/// graded first, by thread, decided the bytes). Two submissions with one unread line each, at
+/// lines that differ by the length of a header: each says its own lines, at one thread and at four.
+#[test]
+fn a_replayed_result_names_its_own_unread_lines() {
+    let dir = scratch("after_unread");
+    let reference = dir.join("ref.deriv");
+    std::fs::write(
+        &reference,
+        "var mu1, mu2, lv2\nlet KL = 1/2 * ((mu1 - mu2)^2 / exp(lv2))\n\
+         derive \"KL mean\" worth 2 diff(KL, mu1)\n  = 1/2 * diff((mu1 - mu2)^2, mu1) / exp(lv2)\n  = (mu1 - mu2) / exp(lv2)\n",
+    )
+    .expect("writable");
+    let body = "derive \"KL mean\" diff(KL, mu1)\n  = 2(mu1 - mu2) / (2 * exp(lv2))\n  = (mu1 - mu2) / exp(lv2)\n";
+    std::fs::write(dir.join("a.deriv"), format!("# a\n{body}")).expect("writable");
+    std::fs::write(dir.join("b.deriv"), format!("# b\n# two lines more\n\n{body}")).expect("writable");
+    let lines = |jobs: &str| {
+        let (a, b) = (dir.join("a.deriv"), dir.join("b.deriv"));
+        let args = ["grade", a.to_str().unwrap(), b.to_str().unwrap(), "--reference", reference.to_str().unwrap()];
+        let (code, out, err) = grade_common::run(&[&args[..], &["--format", "json", "--jobs", jobs]].concat());
+        assert_eq!(code, 0, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let mut found = Vec::new();
+        for s in json["submissions"].as_array().expect("submissions") {
+            for d in s["derivations"].as_array().expect("derivations") {
+                for step in d["steps"].as_array().into_iter().flatten() {
+                    if let Some(gap) = step.get("after_unread").filter(|g| !g.is_null()) {
+                        found.push((gap["unread_line"].as_u64(), gap["compared_line"].as_u64()));
+                    }
+                }
+            }
+        }
+        (found, out)
+    };
+    let (one, out_one) = lines("1");
+    // a: the `derive` line is line 2, the unread step line 3; b: two lines further down.
+    assert_eq!(one, [(Some(3), Some(2)), (Some(5), Some(4))], "{out_one}");
+    let (four, out_four) = lines("4");
+    assert_eq!(out_one, out_four);
+    assert_eq!(one, four);
+}

@@ -2344,3 +2344,104 @@ fn primes_deltas_with_digits_and_names_ending_in_digits_are_read() {
     );
     assert!(errors(&report).iter().any(|e| e.contains("a primed index")), "{:?}", errors(&report));
 }
+
+/// Layout read as math, and wrappers that hid a block (a LaTeX tester, 7 December, morning): a
+/// length after `\\` inside a matrix or `cases` spaces the rows (`\\[3mm]` was the factor 3m²,
+/// a false step proved); `aligned`'s position `[b]` is layout (`b·a = ab` was proved); rows
+/// inside `\boxed{…}`, `{…}`, `\left. … \right\}` or an `array` of equations are read (they were
+/// passed over without a word). Truth by hand: (x, y) ≠ (x, 3m²y); a = ab is false at b = 2;
+/// (a+b)² ≠ a² + b² at a = b = 1; |a| is a for a > 0 and -a otherwise.
+#[test]
+fn row_spacing_positions_and_wrapped_rows_are_layout() {
+    use Verdict::*;
+    let read = |latex: &str, model: &str| {
+        let report = check(latex, AnswerKind::Tex, model);
+        (verdicts(&report), errors(&report))
+    };
+    let m = "var x, y, m\n";
+    let pm = r"\[ \begin{pmatrix} x \\[3mm] y \end{pmatrix} = \begin{pmatrix} x \\ 3m^2 y \end{pmatrix} \]";
+    assert_eq!(read(pm, m).0, [[Wrong]]);
+    let pm = r"\[ \begin{pmatrix} x \\[3mm] y \end{pmatrix} = \begin{pmatrix} x \\ y \end{pmatrix} \]";
+    assert_eq!(read(pm, m).0, [[Proved]]);
+    let (v, e) = read(r"\[ \begin{pmatrix} x \\[y] y \end{pmatrix} = x \]", m);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("spacing length")), "{v:?} {e:?}");
+    let cases = r"\[ |a| = \begin{cases} a & a > 0 \\[2pt] -a & \text{otherwise} \end{cases} \]";
+    assert_eq!(read(cases, "var a, p, t\n").0, [[Proved]]);
+    // The textbooks' comma after a value, and a full stop after the last condition.
+    let cases = r"\[ \max(a, 0) = \begin{cases} a, & a > 0 \\ 0, & \text{otherwise}. \end{cases} \]";
+    assert_eq!(read(cases, "var a\n").0, [[Proved]]);
+    let ab = "var a, b\n";
+    let aligned = |pos: &str, row: &str| {
+        format!("\\begin{{equation}}\\begin{{aligned}}{pos}\n{row}\n\\end{{aligned}}\\end{{equation}}\n")
+    };
+    assert_eq!(read(&aligned("[b]", "a &= ab"), ab).0, [[Wrong]]);
+    assert_eq!(read(&aligned("[t]", "a + a &= 2a"), ab), (vec![vec![Proved]], vec![]));
+    for wrapped in [
+        r"\[ \boxed{\begin{aligned} (a+b)^2 &= a^2 + b^2 \end{aligned}} \]",
+        r"\[ {\begin{aligned} (a+b)^2 &= a^2 + b^2 \end{aligned}} \]",
+        r"\[ \left.\begin{aligned} (a+b)^2 &= a^2 + b^2 \end{aligned}\right\} \]",
+        r"\begin{equation}\begin{array}{l} (a+b)^2 = a^2 + b^2 \end{array}\end{equation}",
+    ] {
+        assert_eq!(read(wrapped, ab).0, [[Wrong]], "{wrapped}");
+    }
+    let eqnarray = r"\[ \begin{array}{rcl} (a+b)^2 &=& a^2 + 2ab + b^2 \\ &=& a^2 + b^2 \end{array} \]";
+    assert_eq!(read(eqnarray, ab).0, [[Proved, Wrong]]);
+    // An `array` without a relation in it is refused as before (it is no matrix literal).
+    let matrix = r"\[ \begin{array}{cc} a & b \end{array} = \begin{bmatrix} a & b \end{bmatrix} \]";
+    let (v, e) = read(matrix, ab);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("`array`")), "{v:?} {e:?}");
+}
+
+/// Notation read as it typesets, or refused saying what it is (the same tester): `\operatorname{Tr}`
+/// and `\mathrm{trace}` are the trace; `\color`, `\textcolor` and `\cancel` change no value;
+/// `(x/y)\,y` has its quotient closed by the bracket; `\log_e` is `\ln`; `\dot{a}` is an accent,
+/// not the dot product; `\sqrt 16` is refused as `x^12` is. Truth by hand.
+#[test]
+fn traces_colours_strikes_and_accents_are_read_as_typeset() {
+    use Verdict::*;
+    let read = |latex: &str, model: &str| {
+        let report = check(&format!("\\[ {latex} \\]\n"), AnswerKind::Tex, model);
+        (verdicts(&report), errors(&report))
+    };
+    let mm = "var A: 2 x 2, B: 2 x 2\n";
+    assert_eq!(read(r"\operatorname{Tr}(A B) = \mathrm{trace}(B A)", mm).0, [[Proved]]);
+    let ab = "var a, b\n";
+    assert_eq!(read(r"\color{red} a + a = 2 a", ab).0, [[Proved]]);
+    assert_eq!(read(r"\textcolor{blue}{a + a} = 3a", ab).0, [[Wrong]]);
+    assert_eq!(read(r"\frac{\cancel{b} a}{\cancel{b}} = a", "var a, b != 0\n").0, [[Proved]]);
+    assert_eq!(read(r"(a / b) \, b = a", "var a, b != 0\n").0, [[Proved]]);
+    let (v, e) = read(r"1/2 a = a", ab);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("right after a `/`")), "{v:?} {e:?}");
+    assert_eq!(read(r"\log_e a = \ln a", "var a > 0\n").0, [[Proved]]);
+    let (v, e) = read(r"\dot{a} = a", ab);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("accent")), "{v:?} {e:?}");
+    let (v, e) = read(r"\sqrt 16 = 4", ab);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("takes one digit")), "{v:?} {e:?}");
+    assert_eq!(read(r"\sqrt{16} = 4", ab).0, [[Proved]]);
+}
+
+/// A matrix to the power -1 is its inverse, in LaTeX as in a model (it was an ambiguous power,
+/// with a hint in the model's syntax); the hints of a LaTeX answer's shape errors are in LaTeX.
+/// Truth: A⁻¹A u = u for an invertible A.
+#[test]
+fn a_matrix_inverse_is_read_and_shape_hints_are_in_latex() {
+    let model = "var A: 3 x 3, u: 3, v: 3\n";
+    let report = check("\\[ A^{-1} A u = u \\]\n", AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Checked]], "{:?}", errors(&report));
+    let report = check("\\[ 2 A^{-1} A u = u \\]\n", AnswerKind::Tex, model);
+    assert_eq!(verdicts(&report), [[Verdict::Wrong]], "{:?}", errors(&report));
+    let hints = |report: &FileReport| report.errors.iter().flat_map(|d| d.hints.clone()).collect::<Vec<_>>();
+    let report = check("\\[ u \\cdot v = u^\\top v \\]\n", AnswerKind::Tex, model);
+    assert!(hints(&report).iter().any(|h| h.contains(r"`u^\top v`") && !h.contains("dot(")), "{:?}", hints(&report));
+    let report = check("\\[ A^2 u = u \\]\n", AnswerKind::Tex, model);
+    assert!(hints(&report).iter().any(|h| h.contains(r"`A^{-1}`") && !h.contains("A*A")), "{:?}", hints(&report));
+}
+
+/// A notebook of format 3 (before Jupyter 4) keeps its cells in `worksheets`: they are read (a
+/// LaTeX tester's old notebook was "no derivation was found"). Truth: a + a = 2a, not 3a.
+#[test]
+fn a_notebook_of_format_three_is_read() {
+    let notebook = r#"{"nbformat":3,"nbformat_minor":0,"metadata":{},"worksheets":[{"cells":[{"cell_type":"markdown","metadata":{},"source":["$$ a + a = 3a $$\n","$$ a + a = 2a $$"]},{"cell_type":"code","input":["x = 1"],"language":"python","metadata":{},"outputs":[]}]}]}"#;
+    let report = check(notebook, AnswerKind::Notebook, "var a\n");
+    assert_eq!(verdicts(&report), [[Verdict::Wrong], [Verdict::Proved]], "{:?}", errors(&report));
+}

@@ -656,3 +656,39 @@ fn the_step_before_itself_is_no_missing_factor_in_numbers_alone() {
     let step = &report.derivations[0].steps[1];
     assert_eq!(step.repair.as_ref().map(|r| r.replacement.as_str()), Some("N"), "{:?}", step.repair);
 }
+
+/// A factor that one term has may be missing from another (a student tester: the `2` of an L2
+/// penalty's term, `2*a + 2*mu*w` written `2*a + mu*w`, was never tried, though docs/mistakes.md
+/// lists it). Truth by hand: 2a + 2μw - (2a + μw) = μw ≠ 0, and putting the 2 back is the step
+/// before. A number that is a term of its own is still no factor missing (`0.45 + 2 + 0.01`).
+#[test]
+fn a_factor_another_term_has_is_tried_as_missing() {
+    let report = check_text("var w, a, mu > 0\nderive \"pen\" 2*a + 2*mu*w\n  = 2*a + mu*w\n");
+    let repair = repair_of(&report, "pen");
+    assert_eq!(
+        (repair.kind, repair.culprit_text.as_str(), repair.replacement.as_str()),
+        (RepairKind::MissingFactor, "mu*w", "2")
+    );
+}
+
+/// The culprit inside `\Big( … \Big)` is quoted without the closing bracket's size command: the
+/// repair applied as told keeps both brackets (it quoted `y - x\Big`, and the change left
+/// `\Big(x - y` unbalanced: a second adversarial tester).
+#[test]
+fn a_culprit_in_sized_brackets_is_quoted_without_their_size() {
+    let model = "var x, y, G\nlet L = G*(x - y)^2/2\n";
+    for (open, close) in [(r"\Big(", r"\Big)"), (r"\big(", r"\big)"), (r"\bigl(", r"\bigr)")] {
+        let answer = format!("\\[ \\frac{{\\partial L}}{{\\partial x}} = G {open}y - x{close} \\]\n");
+        let report = gradproof::check_answer(
+            "a.tex",
+            answer.as_bytes(),
+            gradproof::latex::AnswerKind::Tex,
+            "m.deriv",
+            model.as_bytes(),
+            &CheckOptions::default(),
+        );
+        let step = &report.derivations[0].steps[0];
+        let repair = step.repair.as_ref().unwrap_or_else(|| panic!("{open}: no repair: {:?}", report.errors));
+        assert_eq!(repair.culprit_text, "y - x", "{open}");
+    }
+}

@@ -293,7 +293,9 @@ pub(super) fn judge(
             // log((x+2)^2 - 0.01)`; a reviewer's finding.)
             let exact_sides = (!differenced || !ev.differenced) && relation == Relation::Equal;
             let edge = match ev.sample.band {
-                Band::Side { .. } | Band::Zero { .. } => ev.sample.band.top() <= MODERATE || exact_sides,
+                Band::Side { .. } | Band::Zero { .. } | Band::Signs { .. } => {
+                    ev.sample.band.top() <= MODERATE || exact_sides
+                }
                 Band::Between(lo, hi) => exact_sides && cover.relative_kink && (lo, hi) == WIDE,
                 Band::Gap(..) => exact_sides,
                 Band::Near { .. } => exact_sides,

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use super::{Cause, CheckOptions, DerivationResult};
+use super::{AfterUnread, Cause, CheckOptions, DerivationResult};
 use crate::diagnostic::Span;
 use crate::model::{Derivation, Model};
 
@@ -122,9 +122,19 @@ impl Memoised {
         let mut result = self.result.clone();
         result.name = d.name.clone();
         result.span = d.span;
+        result.unread_last = d.unread_last();
         for (step, written) in result.steps.iter_mut().zip(&d.steps) {
             step.span = written.span;
             step.note = written.note.clone();
+            // The lines not read before a step are this derivation's own (they were the stored
+            // one's, and the JSON named another submission's lines: a TA).
+            step.after_unread = match (step.after_unread, written.after_unread) {
+                (None, None) => None,
+                (Some(old), Some((unread, last))) => {
+                    Some(AfterUnread { unread, last, compared: moved(old.compared)?, head: old.head })
+                }
+                _ => return None,
+            };
             if let Some(Cause::FreeIndex { at: Some(at), .. }) = &mut step.cause {
                 *at = moved(*at)?;
             }
@@ -219,7 +229,7 @@ pub(super) fn derivation_key(model_digest: &[u8; 32], position: usize, d: &Deriv
     let _ = write!(h, "|{position}|{:?}|{:?}|{:?}|", d.head, d.shape, d.tolerance);
     for s in &d.steps {
         let names: Vec<&str> = s.name_uses.iter().map(|(n, _)| n.as_str()).collect();
-        let _ = write!(h, "{:?}|{:?}|{:?}|{names:?};", s.relation, s.expr, s.shape);
+        let _ = write!(h, "{:?}|{:?}|{:?}|{}|{names:?};", s.relation, s.expr, s.shape, s.restates);
     }
     h.0.finalize().into()
 }

@@ -686,13 +686,18 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
         }
         if verdict != Verdict::Proved {
             // A safety net in time depends on the machine: a step it kept from a proof says so.
-            let timed_out = all_forms
+            // So does its work budget (a step that budget kept from a proof was told nothing,
+            // and `derive` advised raising `--prove-work` where no limit was met: an instructor).
+            let stops: Vec<Spent> = all_forms
                 .iter()
                 .flat_map(|f| [f.stopped[from], f.stopped[at], f.egraph_stopped(from, at)])
                 .flatten()
-                .find(|s| s.by_time());
-            if let Some(why) = timed_out {
-                detail = format!("{detail}; {}", spent_message(options, why));
+                .collect();
+            if let Some(&why) = stops.iter().find(|s| s.by_time()).or(stops.iter().find(|s| **s == Spent::Part)) {
+                let said = spent_message(options, why);
+                if !detail.contains(&said) {
+                    detail = format!("{detail}; {said}");
+                }
             }
         }
         // A rounded value written with `=`: the cause says it holds as `≈`.

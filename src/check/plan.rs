@@ -581,6 +581,21 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
         out.extend([(Band::Zero { above: true, mixed: false }, 1), (Band::Zero { above: false, mixed: false }, 1)]);
         out.extend([(Band::Zero { above: true, mixed: true }, 1); ZERO_MIXED_DRAWS]);
     }
+    // Where a kink or a domain's edge sits at 0 of something and two inputs or more are read,
+    // draws of set signs: in the pair of bit `b`, the inputs whose rank has bit `b` set are
+    // negative, so that every two of them differ in sign in one pair (see [`Band::Signs`]).
+    if cover.edge_at_zero && cover.inputs.len() >= 2 {
+        let bits = (usize::BITS - (cover.inputs.len() - 1).leading_zeros()).min(MAX_SIGN_BITS);
+        for b in 0..bits {
+            let negative = cover
+                .inputs
+                .iter()
+                .enumerate()
+                .filter(|(rank, _)| rank >> b & 1 == 1)
+                .fold(0u64, |mask, (_, &entry)| mask | 1 << (entry % 64));
+            out.push((Band::Signs { negative }, 2));
+        }
+    }
     out.extend([(Band::Between(SMALL.0, SMALL_SPLIT), 1), (Band::Between(SMALL_SPLIT, SMALL.1), 1)]);
     // Where two inputs or more are read, draws with one of them on a side of a scale and the
     // others at the usual magnitudes: a mirrored pair each (an input of any sign is on the side at
@@ -607,6 +622,10 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     }
     out
 }
+
+/// At most this many pairs of draws of set signs ([`Band::Signs`]): the first 16 inputs read
+/// each differ in sign from every other in one pair at least.
+pub(super) const MAX_SIGN_BITS: u32 = 4;
 
 /// How many inputs of a scale have draws of their own on a side of it (see [`Band::Side`]): those
 /// its kinks read with the fewest others first.

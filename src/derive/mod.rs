@@ -161,6 +161,18 @@ fn derive_one(
     // g`: an optimiser's step as a sheet writes it) is that definition written out first (an
     // instructor was told "the goal has no derivative to work out").
     let unfolded = through_definitions(model, &head);
+    // A family defined by a derivative (`let g[k] = diff(L, w[k])`) is not written out: said so,
+    // where it was "the goal has no derivative to work out", or a goal that read it was "derived"
+    // in one step that left it as it was (an instructor).
+    if unfolded.is_none() && !head.has_diff() {
+        if let Some(name) = family_defined_by_a_derivative(model, &head) {
+            return Err(DeriveError::Failed(format!(
+                "`{name}` is a family whose definition reaches a derivative, and only the definitions of \
+                 single names are written out (docs/derive.md): write that derivative in the goal, or define \
+                 `{name}` without subscripts"
+            )));
+        }
+    }
     let start = unfolded.as_ref().map_or(&head, |(e, _)| e);
     // A derivative by or through a whole vector or matrix is written in matrix notation.
     let engine = matrix::applies(model, start).then(|| matrix::Engine::new(model));
@@ -196,6 +208,32 @@ fn derive_one(
 /// `e` without a derivative, with the definitions that lead to one written out (those of single
 /// names: `w1`, then `g` of `let g = diff(L, w)`, until none is left), and the names written out;
 /// `None` where `e` has a derivative already or no definition leads to one.
+/// A family with subscripts that `e` reads whose definition reaches a derivative (through other
+/// such families), if any.
+fn family_defined_by_a_derivative(model: &Families, e: &Expr) -> Option<String> {
+    let bodies: Vec<(&str, &Expr)> = model
+        .fams
+        .iter()
+        .filter_map(|f| match &f.kind {
+            Kind::Defined(body) if !f.slots.is_empty() => Some((f.name.as_str(), body)),
+            _ => None,
+        })
+        .collect();
+    let mut leading: BTreeSet<&str> = BTreeSet::new();
+    loop {
+        let before = leading.len();
+        for (name, body) in &bodies {
+            if body.has_diff() || leading.iter().any(|l| tree::mentions(body, l)) {
+                leading.insert(name);
+            }
+        }
+        if leading.len() == before {
+            break;
+        }
+    }
+    leading.into_iter().find(|name| tree::mentions(e, name)).map(str::to_string)
+}
+
 fn through_definitions(model: &Families, e: &Expr) -> Option<(Expr, Vec<String>)> {
     if e.has_diff() {
         return None;
@@ -846,13 +884,18 @@ fn verify(
             // What an instructor can do about it (an instructor: "no step could be proved" said
             // neither what was missing nor what to try).
             let why = match result.steps[0].verdict {
+                // (`--prove-work` only where the prover met that limit: docs/derive.md.)
+                Verdict::Checked if result.steps[0].detail.contains("--prove-work") => {
+                    "the numbers agree with it at every sample, but the prover gave up before it showed it equal \
+                     to the goal: raise `--prove-work`, or write the derivation by hand from this answer and \
+                     `check` it"
+                }
                 Verdict::Checked => {
                     "the numbers agree with it at every sample, but the prover has no rule that shows it equal \
                      to the goal (docs/language.md, \"What it does not know\": a product of two sums over one \
                      index, a power whose base it cannot show positive, as `1 - sigmoid(z)` or `x` of `x^y`); \
-                     write the derivation by hand from this answer and `check` it, declare what the model knows \
-                     (`var p in (0, 1)` for a probability, `var x > 0` for the base of a power), or raise \
-                     `--prove-work`"
+                     write the derivation by hand from this answer and `check` it, or declare what the model \
+                     knows (`var p in (0, 1)` for a probability, `var x > 0` for the base of a power)"
                 }
                 // Why the check could not decide, where it says (an instructor: a derivative at a
                 // kink at the model's numbers was told "raise `--prove-work`", which cannot help).

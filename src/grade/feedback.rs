@@ -269,6 +269,12 @@ pub fn repair_text(repair: &Repair, before: &str) -> String {
         RepairKind::MissingChainFactor => {
             format!("the chain-rule factor `{by}`{written} is missing: putting it back {follows}")
         }
+        RepairKind::MissingTerm if repair.culprit.is_some() && !culprit.is_empty() && repair.of.is_some() => {
+            let whole = repair.of.as_ref().map_or("", |(w, _)| w.as_str());
+            format!(
+                "the term `{by}` is missing beside {c}, in one bracket with it, `({whole})`: putting it back {follows}"
+            )
+        }
         RepairKind::MissingTerm if repair.culprit.is_some() && !culprit.is_empty() => {
             format!("the term `{by}` is missing beside {c}: putting it back {follows}")
         }

@@ -80,6 +80,8 @@ pub(super) struct Combined {
     pub latex: bool,
     /// Whether it is a notebook, whose text is JSON: its culprits are quoted unescaped.
     pub notebook: bool,
+    /// The answer's inline math that writes an equation (not read: a missing part may be there).
+    pub inline: Vec<Span>,
 }
 
 /// A `derive` line of a submission with no step below it (a part of the sheet left as handed out).
@@ -352,6 +354,7 @@ fn resolve_combined(
         unfilled,
         latex: false,
         notebook: false,
+        inline: Vec::new(),
     }
 }
 

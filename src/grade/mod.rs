@@ -419,6 +419,7 @@ pub fn grade_answer(
     let (file, errors) = answer_file(text, kind, &model);
     let mut combined = combine_answer(reference, &file, text);
     combined.notebook = kind == AnswerKind::Notebook;
+    combined.inline = crate::latex::inline_equations(text, kind);
     if combined.clash {
         return SubmissionGrade::not_graded(reference, path, text, vec![reference_did_not_resolve()], "internal error");
     }
@@ -521,7 +522,10 @@ fn answered_again(combined: &Combined, matches: &[Option<Match>], s: usize) -> O
         same.then_some((r, m))
     })?;
     let graded = &combined.derivations[m.sub];
-    Some((graded.span, graded.name.clone().unwrap_or_else(|| text(combined.reference[r]))))
+    // The part by its name (the reference's, which names every part), not its head: a TA read a
+    // 90-character head in quotes as a part's name.
+    let part = combined.model.derivations[combined.reference[r]].name.clone();
+    Some((graded.span, graded.name.clone().or(part).unwrap_or_else(|| text(combined.reference[r]))))
 }
 
 /// Why a person should look at a graded submission (see [`SubmissionGrade::review`]), given what
@@ -551,6 +555,61 @@ fn review_reasons(g: &SubmissionGrade, declarations: &DeclarationChanges) -> Vec
         reasons.extend(d.review.iter().map(|r| format!("\"{}\": {r}", d.name)));
     }
     reasons
+}
+
+/// The lines of `spans` in `source`, each once, in their order.
+fn distinct_lines(source: &str, spans: &[Span]) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for s in spans {
+        let line = line_col(source, s.start).0.to_string();
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// `lines` said by `said(many, lines joined)`, or nothing where there are none.
+fn said_at(lines: &[String], said: impl Fn(bool, String) -> String) -> String {
+    match lines {
+        [] => String::new(),
+        [one] => said(false, one.clone()),
+        many => said(true, many.join(", ")),
+    }
+}
+
+/// Of the steps `chosen` of each derivation `to_check[k]`, those that hold as `≈` by the rounding
+/// rule: the derivation is checked once with them as `≈`.
+fn holding_as_approx(
+    model: &Model,
+    to_check: &[Derivation],
+    chosen: &[(usize, Vec<usize>)],
+    options: &GradeOptions,
+    memo: Option<&MemoScope>,
+) -> Vec<Vec<usize>> {
+    let approx: Vec<Derivation> = chosen
+        .iter()
+        .map(|(k, steps)| {
+            let mut d = to_check[*k].clone();
+            d.tolerance = crate::model::ToleranceRule::Rounding;
+            for &i in steps {
+                d.steps[i].relation = Relation::Approx;
+            }
+            d
+        })
+        .collect();
+    let verdicts = check_model_memo(&with_derivations(model, approx), &options.check, memo);
+    chosen
+        .iter()
+        .zip(&verdicts)
+        .map(|((_, steps), r)| {
+            steps
+                .iter()
+                .copied()
+                .filter(|&i| matches!(r.steps[i].verdict, Verdict::Checked | Verdict::Proved))
+                .collect()
+        })
+        .collect()
 }
 
 /// Checks every matched derivation from the reference's head, then turns the verdicts into points
@@ -622,21 +681,9 @@ fn grade_derivations(
         .filter(|(_, steps): &(usize, Vec<usize>)| !steps.is_empty())
         .collect();
     if !arithmetic.is_empty() {
-        let strict: Vec<Derivation> = arithmetic
-            .iter()
-            .map(|(k, steps)| {
-                let mut d = to_check[*k].clone();
-                d.tolerance = crate::model::ToleranceRule::Rounding;
-                for &i in steps {
-                    d.steps[i].relation = Relation::Approx;
-                }
-                d
-            })
-            .collect();
-        let verdicts = check_model_memo(&with_derivations(model, strict), &options.check, memo);
-        for ((k, steps), r) in arithmetic.iter().zip(&verdicts) {
-            rounded[*k]
-                .retain(|i| !steps.contains(i) || matches!(r.steps[*i].verdict, Verdict::Checked | Verdict::Proved));
+        let held = holding_as_approx(model, &to_check, &arithmetic, options, memo);
+        for ((k, steps), held) in arithmetic.iter().zip(&held) {
+            rounded[*k].retain(|i| !steps.contains(i) || held.contains(i));
         }
     }
     // Each pass reads the candidates left as `≈`; those that do not hold so either are wrong as
@@ -670,6 +717,37 @@ fn grade_derivations(
         if rounded.iter().all(Vec::is_empty) {
             checked_model = with_derivations(model, to_check.clone());
             results = check_model_memo(&checked_model, &options.check, memo);
+        }
+    }
+    // Arithmetic on rounded numbers written with `=` under the rounding rule stays wrong (above),
+    // but where it holds as `≈` the feedback says so: "wrong" beside two numbers equal to six
+    // digits told a student nothing (a TA). Checked once, with those steps as `≈`.
+    let mut as_approx: Vec<Vec<usize>> = vec![Vec::new(); results.len()];
+    if options.feedback {
+        let candidates: Vec<(usize, Vec<usize>)> = results
+            .iter()
+            .zip(&to_check)
+            .enumerate()
+            .map(|(k, (r, d))| {
+                let steps = (0..r.steps.len())
+                    .filter(|&i| {
+                        let s = &r.steps[i];
+                        s.verdict == Verdict::Wrong
+                            && s.counterexample.is_some()
+                            && d.tolerance == crate::model::ToleranceRule::Rounding
+                            && d.steps[i].relation == Relation::Equal
+                            && policy::decimal_arithmetic(model, &d.head, &d.steps[i].expr)
+                    })
+                    .collect();
+                (k, steps)
+            })
+            .filter(|(_, steps): &(usize, Vec<usize>)| !steps.is_empty())
+            .collect();
+        if !candidates.is_empty() {
+            let held = holding_as_approx(model, &to_check, &candidates, options, memo);
+            for ((k, _), held) in candidates.iter().zip(held) {
+                as_approx[*k] = held;
+            }
         }
     }
     // Without feedback (`--format csv`), only the derivations whose first step is wrong without a
@@ -807,13 +885,8 @@ fn grade_derivations(
                 // Likewise a derivation of a `.deriv` file that matched no part and has errors (a
                 // TA: an unnamed part with an undeclared index was "missing", though written).
                 None if errors.iter().any(&unread_part) => {
-                    let mut lines: Vec<String> = Vec::new();
-                    for e in errors.iter().filter(|e| unread_part(e)) {
-                        let line = line_col(source, e.span.start).0.to_string();
-                        if !lines.contains(&line) {
-                            lines.push(line);
-                        }
-                    }
+                    let spans: Vec<Span> = errors.iter().filter(|e| unread_part(e)).map(|e| e.span).collect();
+                    let lines = distinct_lines(source, &spans);
                     format!(
                         "missing: no derivation named \"{}\" or with the head `{}` was read; the answer has parts \
                          that could not be ({} {}), which may hold it",
@@ -832,35 +905,42 @@ fn grade_derivations(
                         .filter(|&k| !taken.contains(&k) && answered_again(combined, matches, k).is_none())
                         .map(|k| line_col(source, combined.derivations[k].span.start).0.to_string())
                         .collect();
-                    let others = match unmatched.as_slice() {
-                        [] => String::new(),
-                        [one] => format!("; the derivation at line {one} matched no part (its head is no part's)"),
-                        many => format!(
-                            "; the derivations at lines {} matched no part (their heads are no part's)",
-                            many.join(", ")
-                        ),
-                    };
+                    let others = said_at(&unmatched, |many, at| match many {
+                        false => format!("; the derivation at line {at} matched no part (its head is no part's)"),
+                        true => format!("; the derivations at lines {at} matched no part (their heads are no part's)"),
+                    });
                     // And `derive` lines that could not be read, of no part's name: one may be it.
                     let unread: Vec<String> = broken_heads
                         .iter()
                         .filter(|(_, text, _)| !text.contains('"'))
                         .map(|(line, _, _)| line.to_string())
                         .collect();
-                    let unread = match unread.as_slice() {
-                        [] => String::new(),
-                        [one] => format!("; the `derive` line at line {one} could not be read, and its steps with it"),
-                        many => format!(
-                            "; the `derive` lines at lines {} could not be read, and their steps with them",
-                            many.join(", ")
-                        ),
-                    };
+                    let unread = said_at(&unread, |many, at| match many {
+                        false => format!("; the `derive` line at line {at} could not be read, and its steps with it"),
+                        true => {
+                            format!("; the `derive` lines at lines {at} could not be read, and their steps with them")
+                        }
+                    });
+                    // Inline math with an equation, which is not read: the part may be written
+                    // there (a TA: a whole chain in `$…$` was "missing" and sent to no one).
+                    let inline = said_at(&distinct_lines(source, &combined.inline), |many, at| {
+                        let lines = if many { "lines" } else { "line" };
+                        format!("; the inline math (`$…$`) at {lines} {at} is not read and may hold it")
+                    });
                     format!(
-                        "missing: no derivation named \"{}\" or with the head `{}`{others}{unread}",
+                        "missing: no derivation named \"{}\" or with the head `{}`{others}{unread}{inline}",
                         rd.name, rd.head_text
                     )
                 }
             };
-            out.push(DerivationGrade::zero(rd, vec![why]));
+            let mut grade = DerivationGrade::zero(rd, vec![why]);
+            if let Some(s) = combined.inline.first().filter(|_| combined.unfilled.iter().all(|u| !u.is(rd))) {
+                let line = line_col(source, s.start).0;
+                grade
+                    .review
+                    .push(format!("its part is missing, and inline math with an equation (line {line}) is not read"));
+            }
+            out.push(grade);
             continue;
         };
         let mut grade = DerivationGrade::zero(rd, Vec::new());
@@ -882,6 +962,7 @@ fn grade_derivations(
         };
         let (d, result) = (&to_check[k], &results[k]);
         let rounded = &rounded[k];
+        let as_approx = &as_approx[k];
         grade.feedback.extend(aligned.notes[s].iter().cloned());
         if !same_head {
             grade.feedback.push(format!(
@@ -1074,7 +1155,9 @@ fn grade_derivations(
         // reached (a chain
         // that goes on to a wrong answer reaches it, and loses that step's share instead).
         // (Where the reference asks for no milestone, its work is one stage, and it is reached.)
-        if stopped && !d.steps.is_empty() {
+        // A last line not read is such an answer, graded as a wrong step of its own (a TA: a typo
+        // in the answer cost more than a wrong answer, 0.3 against 0.6 of 2).
+        if stopped && !d.steps.is_empty() && !d.unread_last() {
             if grade.milestones.1 == 0 {
                 grade.milestones = (1, 2);
             } else {
@@ -1186,6 +1269,12 @@ fn grade_derivations(
             };
             if let Some(note) = rounded_note {
                 line.push_str(note);
+            }
+            if as_approx.contains(&k) && step.status == StepStatus::Wrong {
+                line.push_str(
+                    " (it holds as `≈`, within the rounding of the numbers it writes; under this sheet's rounding rule, \
+                     arithmetic on rounded numbers written with `=` is graded as written: write `≈` where a number is rounded)",
+                );
             }
             if !step.skips.is_empty() {
                 line.push_str(&format!("; it skips {} (the steps' share rewards shown work)", step.skips.join("; ")));

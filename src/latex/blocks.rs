@@ -197,6 +197,51 @@ fn inside_display_math(text: &str, hidden: &[Range<usize>], dollars: &mut (usize
     open
 }
 
+/// The spans of the inline math `$…$` of a text (a LaTeX document's when `tex`: `%` starts a
+/// comment there) that holds an `=`. Display math `$$…$$` is passed over; an inline `$` closes
+/// before a blank line or not at all.
+pub fn inline_equations(text: &str, tex: bool) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'%' if tex => i = line_end(text, i),
+            b'$' if text[i..].starts_with("$$") => {
+                i = find_closing(text, i + 2, "$$", if tex { Markup::Tex } else { Markup::Markdown })
+                    .map_or(bytes.len(), |end| end + 2);
+            }
+            b'$' => {
+                let start = i;
+                let mut j = i + 1;
+                let close = loop {
+                    match bytes.get(j) {
+                        None => break None,
+                        Some(b'\\') => j += 2,
+                        Some(b'$') => break Some(j),
+                        Some(b'\n') if text[j + 1..].trim_start_matches([' ', '\t', '\r']).starts_with('\n') => {
+                            break None
+                        }
+                        Some(_) => j += 1,
+                    }
+                };
+                match close {
+                    Some(end) => {
+                        if text[start + 1..end].contains('=') {
+                            out.push(Span::new(start, end + 1));
+                        }
+                        i = end + 1;
+                    }
+                    None => i = j.max(i + 1),
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
 /// The display-math blocks of a Markdown text, and the text as the reader reads it. The blocks
 /// are `$$…$$`, `\[…\]`, ```` ```math ```` fences, and a row environment written bare in the
 /// text (`\begin{align} … \end{align}`), which Jupyter and MathJax render as display math. Code

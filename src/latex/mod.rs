@@ -89,6 +89,27 @@ pub fn read_answer(text: &str, kind: AnswerKind, model: &File) -> (Vec<Derivatio
     (derivations, errors)
 }
 
+/// The inline math of an answer (`$…$`, not `$$`) that writes an equation: it is not read, so a
+/// part written there is never graded, and a part found missing says where it may be (a TA: a
+/// chain written in `$…$` beside display math was "missing" without a word).
+pub fn inline_equations(text: &str, kind: AnswerKind) -> Vec<Span> {
+    match kind {
+        AnswerKind::Tex => blocks::inline_equations(text, true),
+        AnswerKind::Markdown => {
+            let (shown, _) = blocks::markdown_blocks(text, &mut Vec::new());
+            blocks::inline_equations(&shown, false)
+        }
+        AnswerKind::Notebook => notebook::markdown_cells(text)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|cell| {
+                let (shown, _) = blocks::markdown_blocks(&cell.text, &mut Vec::new());
+                blocks::inline_equations(&shown, false).into_iter().map(|s| cell.map(s)).collect::<Vec<_>>()
+            })
+            .collect(),
+    }
+}
+
 /// Puts each environment that is not read in its place among the errors of the blocks.
 fn merge_unread(errors: &mut Vec<Diagnostic>, unread: Vec<Diagnostic>) {
     for e in unread {

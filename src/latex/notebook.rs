@@ -26,36 +26,25 @@ pub fn markdown_cells(json: &str) -> Result<Vec<Cell>, Diagnostic> {
     let mut s = Scanner { text: json, at: 0 };
     let mut cells = Vec::new();
     s.skip_ws();
-    // The top level is an object; find its "cells" array.
-    s.expect(b'{')?;
-    loop {
-        s.skip_ws();
-        if s.eat(b'}') {
-            break;
-        }
-        let key = s.string()?.0;
-        s.skip_ws();
-        s.expect(b':')?;
-        s.skip_ws();
-        if key == "cells" {
+    // The top level is an object; its "cells" array. The notebook format 3 (before Jupyter 4)
+    // keeps them in the objects of its `worksheets` (a tester's old notebook was "no derivation
+    // was found").
+    s.object(|s, key| match key {
+        "cells" => s.cells(&mut cells),
+        "worksheets" => {
             s.expect(b'[')?;
             loop {
                 s.skip_ws();
                 if s.eat(b']') {
-                    break;
+                    return Ok(());
                 }
-                if let Some(cell) = s.cell()? {
-                    cells.push(cell);
-                }
+                s.object(|s, key| if key == "cells" { s.cells(&mut cells) } else { s.skip_value() })?;
                 s.skip_ws();
                 s.eat(b',');
             }
-        } else {
-            s.skip_value()?;
         }
-        s.skip_ws();
-        s.eat(b',');
-    }
+        _ => s.skip_value(),
+    })?;
     Ok(cells)
 }
 
@@ -65,6 +54,40 @@ struct Scanner<'a> {
 }
 
 impl Scanner<'_> {
+    /// An object: `each` is given every key, the scanner at its value, which it reads.
+    fn object(&mut self, mut each: impl FnMut(&mut Self, &str) -> Result<(), Diagnostic>) -> Result<(), Diagnostic> {
+        self.expect(b'{')?;
+        loop {
+            self.skip_ws();
+            if self.eat(b'}') {
+                return Ok(());
+            }
+            let key = self.string()?.0;
+            self.skip_ws();
+            self.expect(b':')?;
+            self.skip_ws();
+            each(self, &key)?;
+            self.skip_ws();
+            self.eat(b',');
+        }
+    }
+
+    /// A `cells` array: its markdown cells.
+    fn cells(&mut self, cells: &mut Vec<Cell>) -> Result<(), Diagnostic> {
+        self.expect(b'[')?;
+        loop {
+            self.skip_ws();
+            if self.eat(b']') {
+                return Ok(());
+            }
+            if let Some(cell) = self.cell()? {
+                cells.push(cell);
+            }
+            self.skip_ws();
+            self.eat(b',');
+        }
+    }
+
     fn error(&self, message: &str) -> Diagnostic {
         Diagnostic::error(Span::new(self.at, self.at), format!("not a notebook: {message}"))
             .with_hint("a .ipynb file is the JSON that Jupyter saves")

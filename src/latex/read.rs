@@ -340,6 +340,13 @@ fn trailing_text_as_note(mut group: Vec<Node>, names: &Names) -> Vec<Node> {
     group
 }
 
+/// Whether `nodes` are row environments (`aligned`, …) and nothing else but layout.
+fn only_rows(nodes: &[Node]) -> bool {
+    let mut written = nodes.iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).peekable();
+    written.peek().is_some()
+        && written.all(|n| matches!(n, Node::Env(name, ..) if ROW_ENVIRONMENTS.contains(&name.as_str())))
+}
+
 fn has_relation(nodes: &[Node]) -> bool {
     (0..nodes.len()).any(|i| relation_of(nodes, i).is_some())
 }
@@ -368,7 +375,7 @@ fn merge_relation_columns(flat: Vec<Node>) -> Vec<Node> {
 /// would stop on it too).
 fn skip_line_break_argument(
     row: Span,
-    nodes: &mut std::iter::Peekable<std::vec::IntoIter<Node>>,
+    nodes: &mut std::iter::Peekable<impl Iterator<Item = Node>>,
     errors: &mut Vec<Diagnostic>,
 ) {
     if matches!(nodes.peek(), Some(Node::Sym('*', _))) {
@@ -472,8 +479,20 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
             }
             Node::Env(name, body, _) if ROW_ENVIRONMENTS.contains(&name.as_str()) => flatten(body, out),
             // A box drawn around a whole equation, or around its last steps: the box is no math.
-            Node::Cmd(name, mut args, _) if name == "boxed" && args.len() == 1 && has_relation(&args[0]) => {
+            Node::Cmd(name, mut args, _)
+                if name == "boxed" && args.len() == 1 && (has_relation(&args[0]) || only_rows(&args[0])) =>
+            {
                 flatten(args.remove(0), out)
+            }
+            // Rows wrapped whole, `{\begin{aligned}…\end{aligned}}`, `\left.\begin{aligned}…
+            // \end{aligned}\right\}` (a brace drawn beside them): the rows (such a block was
+            // passed over without a word, its false step unchecked: a LaTeX tester).
+            Node::Group(inner, _) if only_rows(&inner) => flatten(inner, out),
+            // An `array` laid out as rows of equations (`\begin{array}{rcl} a &=& b \\ &=& c`),
+            // which was read as a matrix with no relation and passed over: its rows.
+            Node::Env(name, body, _) if name == "array" && has_relation(&body) => flatten(body, out),
+            Node::Paren(open, inner, close, _) if (open == '.' || close == '.') && only_rows(&inner) => {
+                flatten(inner, out)
             }
             other => out.push(other),
         }
@@ -1162,7 +1181,9 @@ fn ident(name: &str, span: Span) -> Ident {
 /// writes them), and the variants students write (`\mathrm{ReLU}`, `\operatorname{sgn}`).
 /// Constants (`\pi`) are names, not functions.
 fn builtin(word: &str) -> Option<&'static str> {
-    const VARIANTS: [(&str, &str); 2] = [("ReLU", "relu"), ("sgn", "sign")];
+    // (`\operatorname{Tr}`, `\mathrm{trace}`: the trace as many texts write it; refused as no name
+    // of the model: a LaTeX tester.)
+    const VARIANTS: [(&str, &str); 4] = [("ReLU", "relu"), ("sgn", "sign"), ("Tr", "tr"), ("trace", "tr")];
     let table = Builtin::ALL.iter().filter(|b| b.arity() > 0).flat_map(|b| b.spec().names.iter());
     for (name, latex) in table {
         if *name == word || latex_word(latex) == word {
@@ -1324,7 +1345,12 @@ impl<'a> P<'a> {
             // `(1/2) x`, a textbook `1/(2x)`).
             if !explicit {
                 if let ExprKind::Binary(BinOp::Div, _, _, slash) = &lhs.kind {
-                    if self.text.get(slash.range()) == Some("/") {
+                    // (Not where a bracket closes between the slash and the product: `(x/y)\,y`
+                    // was refused, though the bracket ends the quotient: a LaTeX tester.)
+                    let between = self.text.get(slash.end..op_span.end).unwrap_or_default();
+                    let closed = between.chars().filter(|c| matches!(c, ')' | ']' | '}')).count()
+                        > between.chars().filter(|c| matches!(c, '(' | '[' | '{')).count();
+                    if self.text.get(slash.range()) == Some("/") && !closed {
                         return Err(Diagnostic::error(
                             join(*slash, op_span),
                             "a product right after a `/`: is it below the slash or beside it?",
@@ -1586,7 +1612,7 @@ impl<'a> P<'a> {
     /// A matrix literal (`\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}`): rows of cells, each an
     /// expression. A single column is a vector, as `render` writes one.
     fn matrix(&self, body: &[Node], span: Span) -> R<Expr> {
-        let rows = cells(body);
+        let rows = cells(body)?;
         let width = rows[0].len();
         if rows.iter().any(|r| r.len() != width) {
             return Err(Diagnostic::error(span, "the rows of this matrix have different lengths")
@@ -1621,7 +1647,15 @@ impl<'a> P<'a> {
                 "two rows, a value and a comparison each: `a & \\text{if } x > 0 \\\\ b & \\text{otherwise}`; or write `\\operatorname{step}(x)` (1 for x ≥ 0, else 0)",
             )
         };
-        let rows = cells(body);
+        let mut rows = cells(body)?;
+        // The textbooks' punctuation, `a, & a > 0 \\ 0, & \text{otherwise.}`: a comma or a full
+        // stop ending a cell is no math (`a,` was refused: a LaTeX tester).
+        for cell in rows.iter_mut().flatten() {
+            let last = cell.iter().rposition(|n| !matches!(n, Node::Comment(..)));
+            if let Some(k) = last.filter(|&k| matches!(cell[k], Node::Sym(',' | '.', _))) {
+                cell.remove(k);
+            }
+        }
         let [first, second] = rows.as_slice() else { return Err(refuse()) };
         let ([a, c1], [b, c2]) = (first.as_slice(), second.as_slice()) else { return Err(refuse()) };
         let (Some(c1), Some(c2)) = (comparison(c1), comparison(c2)) else { return Err(refuse()) };
@@ -1752,6 +1786,23 @@ impl<'a> P<'a> {
                     return Err(Diagnostic::error(bracket.span(), "a root of another degree than 2 is not read")
                         .with_hint("write it as a power: `\\sqrt[3]{x}` is `x^{1/3}`"));
                 }
+                // `\sqrt 16`: TeX takes one digit, √1 then 6, as it does for `x^12`; nobody
+                // means that, so it is refused as `x^12` is (it was read as typeset: a LaTeX tester).
+                if let [Node::Num(d, at)] = args[0].as_slice() {
+                    if d.len() == 1 && matches!(self.peek(), Some(Node::Num(_, next)) if next.start == at.end) {
+                        return Err(Diagnostic::error(
+                            join(span, self.peek().map_or(*at, Node::span)),
+                            "`\\sqrt` without braces takes one digit: TeX prints this as √ of the first digit, then the rest",
+                        )
+                        .with_hint(format!(
+                            "write the root in braces: `\\sqrt{{{d}{}}}`",
+                            match self.peek() {
+                                Some(Node::Num(rest, _)) => rest.as_str(),
+                                _ => "",
+                            }
+                        )));
+                    }
+                }
                 let arg = self.sub(&args[0])?;
                 let root =
                     Expr { kind: ExprKind::Call { func: ident("sqrt", span), primes: 0, args: vec![arg] }, span };
@@ -1763,6 +1814,11 @@ impl<'a> P<'a> {
             // `\log_2 x`, `\log_{10}(x)`: a logarithm to a base that is a number.
             "log" if args.is_empty() && primes == 0 && sub.is_some() => {
                 let sub = sub.expect("checked");
+                // `\log_e x`: the natural logarithm, where the model declares no `e` (it was told
+                // "the base must be a positive number", which `e` is: a LaTeX tester).
+                if matches!(sub, [Node::Word(w, _)] if w == "e") && !self.names.declares("e") {
+                    return self.call_to_base(ident("log", span), 0, sup, true, None, span);
+                }
                 let Some(base) = log_base(sub) else {
                     return Err(Diagnostic::error(
                         join_all(sub, span),
@@ -1777,6 +1833,13 @@ impl<'a> P<'a> {
                 format!("`\\{name}` is a logarithm to base 10 or to base 2: it is ambiguous"),
             )
             .with_hint("write the base: `\\log_{10} x` or `\\log_2 x`")),
+            // The accent, `\dot{x}` (a time derivative), was taken for the dot product and told
+            // "`dot` takes 2 arguments" (a LaTeX tester).
+            "dot" | "ddot" => Err(Diagnostic::error(
+                span,
+                format!("`\\{name}` is an accent (a time derivative), not the dot product"),
+            )
+            .with_hint("for the dot product write `u^\\top v`; a name written with the accent is spelled in the model: `latex xdot \"\\dot{x}\"`")),
             _ if args.is_empty() && sub.is_none() && builtin(name).is_some() => {
                 let func = builtin(name).expect("checked");
                 self.call(ident(func, span), primes, sup, true, span)
@@ -3221,21 +3284,31 @@ fn is_name_command(name: &str, args: &[Vec<Node>]) -> bool {
 }
 
 /// The cells of an environment's rows (`&` between cells, `\\` between rows; a `\\` after
-/// the last row ends it).
-fn cells(body: &[Node]) -> Vec<Vec<Vec<Node>>> {
+/// the last row ends it). A length after `\\` spaces the rows, as it does between the rows of
+/// a block (`\\[3mm]` inside a `pmatrix` was read as the factor `3m²` of the next cell, and a
+/// false step proved: a LaTeX tester).
+fn cells(body: &[Node]) -> R<Vec<Vec<Vec<Node>>>> {
     let mut rows: Vec<Vec<Vec<Node>>> = vec![vec![Vec::new()]];
-    for n in body {
+    let mut errors = Vec::new();
+    let mut nodes = body.iter().cloned().peekable();
+    while let Some(n) = nodes.next() {
         match n {
-            Node::Row(_) => rows.push(vec![Vec::new()]),
+            Node::Row(span) => {
+                rows.push(vec![Vec::new()]);
+                skip_line_break_argument(span, &mut nodes, &mut errors);
+            }
             Node::Amp(_) => rows.last_mut().expect("a row").push(Vec::new()),
             Node::Comment(..) => {}
-            n => rows.last_mut().expect("a row").last_mut().expect("a cell").push(n.clone()),
+            n => rows.last_mut().expect("a row").last_mut().expect("a cell").push(n),
         }
+    }
+    if let Some(e) = errors.into_iter().next() {
+        return Err(e);
     }
     if rows.len() > 1 && rows.last().is_some_and(|r| r.len() == 1 && r[0].is_empty()) {
         rows.pop();
     }
-    rows
+    Ok(rows)
 }
 
 /// A comparison of a case: which way it goes.

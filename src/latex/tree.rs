@@ -99,7 +99,11 @@ const SPACING: [&str; 21] = [
 ];
 
 /// Commands that take arguments, for mitex's command specification (others take none).
-const ONE_ARGUMENT: [&str; 27] = [
+const ONE_ARGUMENT: [&str; 31] = [
+    "color",
+    "cancel",
+    "bcancel",
+    "xcancel",
     "text",
     "hspace",
     "mathscr",
@@ -128,7 +132,10 @@ const ONE_ARGUMENT: [&str; 27] = [
     "vec",
     "boxed",
 ];
-const TWO_ARGUMENTS: [&str; 6] = ["frac", "dfrac", "tfrac", "stackrel", "overset", "underset"];
+const TWO_ARGUMENTS: [&str; 7] = ["frac", "dfrac", "tfrac", "stackrel", "overset", "underset", "textcolor"];
+/// Commands that only strike through (`\cancel{a}`, as a student cancels a factor): their
+/// argument is what is read.
+const STRUCK: [&str; 3] = ["cancel", "bcancel", "xcancel"];
 /// Environments read as rows of a derivation.
 pub const ROW_ENVIRONMENTS: [&str; 22] = [
     "align",
@@ -154,6 +161,15 @@ pub const ROW_ENVIRONMENTS: [&str; 22] = [
     "eqnarray*",
     "displaymath",
 ];
+/// Environments that take amsmath's optional vertical position (`[t]`, `[b]`, `[c]`).
+const POSITIONED: [&str; 3] = ["aligned", "alignedat", "gathered"];
+
+/// `[t]`, `[b]` or `[c]`.
+fn is_position(n: &Node) -> bool {
+    matches!(n, Node::Paren('[', inner, ']', _)
+        if matches!(inner.as_slice(), [Node::Word(w, _)] if ["t", "b", "c"].contains(&w.as_str())))
+}
+
 /// Environments whose first argument is a count or a column layout (`\begin{alignat}{2}`,
 /// `\begin{array}{cc}`), never math: the parser is told so, or `{2}` would be read as a factor.
 pub const ENVIRONMENTS_WITH_ARGUMENT: [&str; 7] =
@@ -484,8 +500,14 @@ impl Convert {
                             _ => {}
                         }
                     }
-                    if !(args.is_empty() && (SPACING.contains(&name.as_str()) || name.trim().is_empty())) {
-                        out.push(Node::Cmd(name, args, span));
+                    // Colours and strike-throughs change nothing a step says (`\color{red}`,
+                    // `\textcolor{red}{x}`, `\cancel{a}` were refused: a LaTeX tester).
+                    match (name.as_str(), args.len()) {
+                        ("color", 1) => {}
+                        ("textcolor", 2) => out.push(Node::Group(args.remove(1), span)),
+                        (struck, 1) if STRUCK.contains(&struck) => out.push(Node::Group(args.remove(0), span)),
+                        _ if args.is_empty() && (SPACING.contains(&name.as_str()) || name.trim().is_empty()) => {}
+                        _ => out.push(Node::Cmd(name, args, span)),
                     }
                 }
                 SyntaxKind::ItemEnv => {
@@ -502,7 +524,17 @@ impl Convert {
                             _ => self.element(&child, &mut body),
                         }
                     }
-                    out.push(Node::Env(name, match_parens(body), span));
+                    let mut body = match_parens(body);
+                    // amsmath's vertical position, `\begin{aligned}[b]`: layout, never math (it
+                    // was read as a factor of the first row, and a false step proved: a LaTeX
+                    // tester).
+                    if POSITIONED.contains(&name.as_str()) {
+                        let first = body.iter().position(|n| !matches!(n, Node::Comment(..)));
+                        if let Some(k) = first.filter(|&k| is_position(&body[k])) {
+                            body.remove(k);
+                        }
+                    }
+                    out.push(Node::Env(name, body, span));
                 }
                 SyntaxKind::ItemLR => {
                     let mut open = '.';

@@ -1265,8 +1265,10 @@ fn missing_parts(
             continue;
         }
         if is_constant(&f, known) {
-            // (A number some term has is no constant missing: `2` of `0.45 + 2 + 0.01`.)
-            if in_some.contains(&t) {
+            // (A number that is a term of the step is no constant missing: `2` of `0.45 + 2 +
+            // 0.01`. A factor of one term may be missing from another: `2` of `2*a + mu*w`,
+            // the penalty's `2` of `2 (WX - Y) X^T + mu W`, was never tried: a student tester.)
+            if step.term_refs().iter().any(|(_, term)| text(term) == t) {
                 continue;
             }
             // (A sum is no factor: the whole step before in numbers is not put in as one.)
@@ -1451,7 +1453,7 @@ fn missing_parts(
             let with = binary(op, (*n).clone(), t.clone(), n.span);
             let shown = if *positive { written.clone() } else { format!("-{written}") };
             out.push(Candidate {
-                of: None,
+                of: in_brackets(step, path, &with),
                 kind: RepairKind::MissingTerm,
                 culprit: (!path.is_empty()).then_some(n.span),
                 replacement: shown,
@@ -1642,12 +1644,13 @@ fn missing_inner_terms(before: &Expr, step: &Expr, hints: &Hints, nodes: &[(Path
             if !rest.iter().all(|r| r.chars().count() <= MAX_SAID + 2) {
                 continue;
             }
+            let whole = Expr { span: n.span, ..sum.clone().into_owned() };
             out.push(Candidate {
-                of: None,
+                of: in_brackets(step, path, &whole),
                 kind: RepairKind::MissingTerm,
                 culprit: Some(n.span),
                 replacement: rest.join(" + "),
-                step: replaced(step, path, Expr { span: n.span, ..sum.clone().into_owned() }),
+                step: replaced(step, path, whole),
             });
         }
     }
@@ -1913,6 +1916,17 @@ pub(super) fn chain_factors(definitions: &[&Expr], differentiated: &[&Expr]) -> 
         }
     }
     out
+}
+
+/// A term put beside a part that is an operand of a product, quotient, power or negation goes
+/// inside one bracket with it: that sum, as the repair's text says it (`\frac12 \frac{e^a}{e^b}`
+/// lacking its `-1` was told "the term `-1` is missing beside the fraction", and applied so the
+/// step was still wrong: a TA).
+fn in_brackets(root: &Expr, path: &[usize], with: &Expr) -> Option<(String, String)> {
+    let (_, parent) = path.split_last()?;
+    let p = node_at(root, parent)?;
+    matches!(p.kind, ExprKind::Binary(BinOp::Mul | BinOp::Hadamard | BinOp::Div | BinOp::Pow, ..) | ExprKind::Neg(_))
+        .then(|| (text(with), text(with)))
 }
 
 fn parent_is_product(root: &Expr, path: &[usize]) -> bool {

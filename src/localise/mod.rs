@@ -727,6 +727,16 @@ fn without_parentheses(source: &str, mut span: crate::diagnostic::Span) -> crate
             break;
         }
         span = crate::diagnostic::Span::new(span.start + 1, span.end - 1);
+        // The size command of LaTeX's closing bracket, `\Big)` of `\Big(y - x\Big)`, is not the
+        // culprit's (its opening one stands before the bracket): it was quoted, and the repair
+        // applied as told left `\Big(x - y` unbalanced (a second adversarial tester).
+        let inner = source.get(span.range()).unwrap_or_default();
+        let kept = inner.trim_end();
+        let kept = ["\\biggr", "\\Biggr", "\\bigg", "\\Bigg", "\\bigr", "\\Bigr", "\\big", "\\Big"]
+            .iter()
+            .find_map(|size| kept.strip_suffix(size))
+            .map_or(inner, str::trim_end);
+        span = crate::diagnostic::Span::new(span.start, span.start + kept.len());
     }
     span
 }

@@ -16,7 +16,7 @@ pub use resolve::{
     collect_fns, constant_value, dependency_closure, entries_read, for_each_ix_var, free_indices, label_text,
     labels_read, parse_decimal, render_ref, resolve, subst_free, subst_ix_vars, written_ref,
 };
-pub use shape::{dim_text, dims_text, ix_var, ONE};
+pub use shape::{dim_text, dims_text, ix_var, LATEX_HINTS, ONE};
 pub use text::{entry_text, expr_text, ix_text, whole_entry_text};
 
 /// The model of a source text (parsed and resolved), with every error of both in the order of the

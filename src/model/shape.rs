@@ -138,6 +138,27 @@ pub struct ShapeError {
     pub hint: String,
 }
 
+/// The hint of a product of two vectors, and its words for an answer in LaTeX.
+pub const VECTOR_PRODUCT_HINT: &str = "for the dot product write `dot(x, y)` or `x^T * y`; for the elementwise \
+                                       product `x ⊙ y`; for the outer product (a matrix) `x * y^T` or `outer(x, y)`";
+/// The hint of a matrix's power, and its words for an answer in LaTeX.
+pub const MATRIX_POWER_HINT: &str = "write `A*A` for the matrix product, `A ⊙ A` for the elementwise square, \
+                                     `A^T` for the transpose, or `A^(-1)` for the inverse";
+/// The hints of the shapes' errors in the words of an answer written in LaTeX (the answer's
+/// student writes no `dot(x, y)`: a LaTeX tester).
+pub const LATEX_HINTS: [(&str, &str); 2] = [
+    (
+        VECTOR_PRODUCT_HINT,
+        "for the dot product write `u^\\top v`; for the elementwise product `u \\odot v`; for the outer \
+         product (a matrix) `u v^\\top`",
+    ),
+    (
+        MATRIX_POWER_HINT,
+        "write `A A` for the matrix product, `A \\odot A` for the elementwise square, `A^\\top` for the \
+         transpose, or `A^{-1}` for the inverse",
+    ),
+];
+
 fn shape_error(message: impl Into<String>, hint: impl Into<String>) -> ShapeError {
     ShapeError { message: message.into(), hint: hint.into() }
 }
@@ -267,8 +288,7 @@ pub fn matmul(a: Val, b: Val, sizes: &[String], bounds: &mut Vec<BoundIndex>) ->
     if sa.0.len() == 1 && sb.0.len() == 1 {
         return Err(shape_error(
             format!("cannot multiply {} by {}", sa.describe(sizes), sb.describe(sizes)),
-            "for the dot product write `dot(x, y)` or `x^T * y`; for the elementwise product `x ⊙ y`; for the \
-             outer product (a matrix) `x * y^T` or `outer(x, y)`",
+            VECTOR_PRODUCT_HINT,
         ));
     }
     let ((r, inner_a), (inner_b, c)) = (sa.rows_cols(), sb.rows_cols());

@@ -140,6 +140,10 @@ pub struct Coverage {
     /// input whose interval holds 0 in its outer tenth (`y in (-0.01, 1)`), which the usual
     /// draws never put on the short side of it: the plan adds a draw on each side of 0.
     pub zero_kink: bool,
+    /// Whether a kink or a domain's edge sits at 0 of something the expressions compute
+    /// (`log(u/v)`, `relu(x*y)`): the plan adds draws of set signs ([`Band::Signs`]) where two
+    /// inputs or more are read.
+    pub edge_at_zero: bool,
     /// Inputs drawn near a kink where parts meet at far ratios (`step(1000*x - y)` sits where y
     /// is 1000 times x, which draws of the two at like magnitudes never reach). At most
     /// [`MAX_MEETINGS`].
@@ -279,6 +283,7 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
         kinks.extend(walk.kinks);
         out.relative_kink |= walk.relative_kink;
         out.zero_kink |= walk.zero_kink && model.domain_sets.iter().any(zero_near_an_end);
+        out.edge_at_zero |= walk.zero_kink;
         for m in walk.meetings {
             if out.meetings.len() < MAX_MEETINGS && !out.meetings.contains(&m) {
                 out.meetings.push(m);

@@ -1561,6 +1561,9 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         };
         let model = self.ctx.model;
         let mut value = raw(&k.1);
+        if let (Band::Signs { negative }, crate::model::Domain::Real | crate::model::Domain::NonZero) = (band, domain) {
+            value = if negative >> (k.0 % 64) & 1 == 1 { -value.abs() } else { value.abs() };
+        }
         let mut rounding = 0.0;
         if self.sample.mirror {
             value = random::side_partner(domain, &model.domain_sets, band, value)

@@ -73,6 +73,17 @@ pub enum Band {
     /// negative) is drawn inside it: `sqrt(q - 0.5)` beside `step(0.501 - q)` for `q in (0, 1)`
     /// differs only on (0.5, 0.501), which the interval's outer tenth never reaches.
     Gap(f64, f64),
+    /// The usual magnitudes with the signs of the inputs set, not drawn: those whose bit is set
+    /// in `negative` (by entry, modulo 64) negative, the others positive (the mirrored draw:
+    /// the other way round). The plan gives each input read a rank and each pair of these draws
+    /// one bit of the ranks, so that every two inputs have opposite signs in one pair at least:
+    /// `log(u/v)` is undefined where u and v differ in sign, which mirrored pairs of random signs
+    /// (each keeps the sign of `u*v`) missed at one seed of a hundred (an adversarial tester).
+    /// An input of a bounded domain draws as in the usual draws.
+    Signs {
+        /// The entries drawn negative, by their id modulo 64.
+        negative: u64,
+    },
     /// Beside 0, where a kink or a domain's edge sits (`relu(y)`, `log(y)`): an input of an
     /// interval that holds 0 is drawn just beside it (within a tenth of the interval's width,
     /// on the side `above` says); other inputs as in [`Band::Standard`]. For `y in (-0.01, 1)`
@@ -110,7 +121,7 @@ impl Band {
     /// those near a kink).
     pub fn bottom(&self) -> f64 {
         match *self {
-            Band::Standard | Band::Together | Band::Zero { .. } | Band::Near { .. } => 0.0,
+            Band::Standard | Band::Together | Band::Signs { .. } | Band::Zero { .. } | Band::Near { .. } => 0.0,
             Band::Between(lo, _) | Band::Gap(lo, _) => lo,
             Band::Side { scale, above, .. } => Band::side(scale, above).0,
         }
@@ -119,7 +130,7 @@ impl Band {
     /// The largest magnitude an input of this band is drawn at (about).
     pub fn top(&self) -> f64 {
         match *self {
-            Band::Standard | Band::Together | Band::Zero { .. } => 3.0,
+            Band::Standard | Band::Together | Band::Signs { .. } | Band::Zero { .. } => 3.0,
             Band::Between(_, hi) | Band::Gap(_, hi) => hi,
             Band::Side { scale, above, .. } => Band::side(scale, above).1,
             Band::Near { meeting, .. } => meeting.top.max(3.0),
@@ -191,7 +202,7 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
                             -off
                         }
                     }
-                    Band::Standard | Band::Together | Band::Near { .. } | Band::Zero { .. } => {
+                    Band::Standard | Band::Together | Band::Signs { .. } | Band::Near { .. } | Band::Zero { .. } => {
                         r.gen_range(lo + margin..hi - margin)
                     }
                     Band::Side { scale, above, .. } => {
@@ -256,10 +267,12 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
     }
     let positive = matches!(domain, Domain::Positive | Domain::NonNegative);
     let magnitude = match band {
-        Band::Standard | Band::Together | Band::Near { .. } | Band::Zero { .. } if positive => {
+        Band::Standard | Band::Together | Band::Signs { .. } | Band::Near { .. } | Band::Zero { .. } if positive => {
             return r.gen_range(0.2..3.0)
         }
-        Band::Standard | Band::Together | Band::Near { .. } | Band::Zero { .. } => r.gen_range(0.25..2.0),
+        Band::Standard | Band::Together | Band::Signs { .. } | Band::Near { .. } | Band::Zero { .. } => {
+            r.gen_range(0.25..2.0)
+        }
         Band::Between(lo, hi) | Band::Gap(lo, hi) => {
             (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi)
         }

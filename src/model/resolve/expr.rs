@@ -151,9 +151,29 @@ impl Resolver {
                         return None;
                     }
                 }
-                let (a, b) = (self.val(a, scope), self.val(b, scope));
-                let (a, b) = (a?, b?);
-                self.binary(*op, a, b, *op_span)?
+                let (a_val, b_val) = (self.val(a, scope), self.val(b, scope));
+                let (a_val, b_val) = (a_val?, b_val?);
+                if *op == ast::BinOp::Pow && a_val.shape().0.len() == 2 && is_minus_one(b) {
+                    // `A^{-1}`, `A^(-1)` of a matrix: its inverse, as every text writes it (the
+                    // elementwise reciprocal is `1 / A`); it was refused as an ambiguous power,
+                    // with a hint in the wrong syntax for LaTeX (a LaTeX tester).
+                    let shape = a_val.shape();
+                    if let [r, c] = shape.0.as_slice() {
+                        if r != c {
+                            let message = format!(
+                                "`^-1` of {}: only a square matrix has an inverse",
+                                shape.describe(&self.model.sizes)
+                            );
+                            let hint = "is a transpose missing, or is the pseudo-inverse meant (`inv(A^T * A) * A^T`)?";
+                            return self.shape_error(*op_span, shape::ShapeError { message, hint: hint.to_string() });
+                        }
+                    }
+                    return match shape::function("inv", vec![a_val], &self.model.sizes, &mut self.model.bounds)? {
+                        Ok(v) => Some(v),
+                        Err(err) => self.shape_error(*op_span, err),
+                    };
+                }
+                self.binary(*op, a_val, b_val, *op_span)?
             }
             ExprKind::Big { op, binder, range, body } => {
                 if *op == BigOp::Prod && body.skipped(&binder.name).is_some() {
@@ -296,8 +316,8 @@ impl Resolver {
                 }
                 if sa.0.len() == 2 {
                     let message = format!("`^` of {} is ambiguous", sa.describe(sizes));
-                    let hint = "write `A*A` for the matrix product, `A ⊙ A` for the elementwise square, or `A^T` for the transpose";
-                    return self.shape_error(span, shape::ShapeError { message, hint: hint.to_string() });
+                    let hint = shape::MATRIX_POWER_HINT.to_string();
+                    return self.shape_error(span, shape::ShapeError { message, hint });
                 }
                 self.elementwise(vec![a, b], bin(Expr::Pow), "`^`", span)
             }
@@ -705,6 +725,15 @@ fn writes_a_transpose(e: &ast::Expr) -> bool {
         ExprKind::Binary(ast::BinOp::Pow, _, b, _) if matches!(&b.kind, ExprKind::Name(n) if n.name == "T") => true,
         ExprKind::Binary(_, a, b, _) => writes_a_transpose(a) || writes_a_transpose(b),
         ExprKind::Neg(a) => writes_a_transpose(a),
+        _ => false,
+    }
+}
+
+/// The exponent `-1` as written: `-1`, `(-1)`.
+fn is_minus_one(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Neg(inner) => matches!(&inner.kind, ExprKind::Number(n) if n == "1"),
+        ExprKind::Number(n) => n == "-1",
         _ => false,
     }
 }
