@@ -859,3 +859,14 @@ fn a_matrix_to_the_power_minus_one_is_its_inverse() {
     let report = gradproof::check_source("a2.deriv", b"var A: 3 x 3\nderive A^2\n  = A\n", &CheckOptions::default());
     assert!(report.errors.iter().any(|e| e.hints.iter().any(|h| h.contains("`A^(-1)`"))), "{:?}", report.errors);
 }
+
+/// An unknown name written with subscripts is told the family it may mean, never an index (a TA's
+/// student wrote `xs[i+b-1]` for `x[…]` and was asked "did you mean `s`?", an index).
+#[test]
+fn a_subscripted_typo_is_told_a_family() {
+    use gradproof::check::CheckOptions;
+    let source = "index i in 1..n, q in 1..n, s in 1..R\nvar x[q]\nderive x[i]\n  = xs[i]\n";
+    let report = gradproof::check_source("typo.deriv", source.as_bytes(), &CheckOptions::default());
+    let hints: Vec<&String> = report.errors.iter().flat_map(|e| &e.hints).collect();
+    assert!(hints.iter().any(|h| h.contains("did you mean `x`?")), "{hints:?}");
+}

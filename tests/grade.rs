@@ -1652,23 +1652,41 @@ fn gradescope_names_are_visible_and_linked_submissions_are_graded() {
     #[cfg(unix)]
     std::os::unix::fs::symlink(&correct, dir.join("subs/carol.deriv")).expect("a link");
     let out = dir.join("out");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_gradproof"))
-        .args(["grade", ".", "--reference"])
-        .arg(root().join(REFERENCE))
-        .args(["--format", "gradescope", "--out"])
-        .arg(&out)
-        .current_dir(dir.join("subs"))
-        .output()
-        .expect("the binary starts");
+    // `grade . --format gradescope` in the folder of submissions: its status and the folders written.
+    let folders = || {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_gradproof"))
+            .args(["grade", ".", "--reference"])
+            .arg(root().join(REFERENCE))
+            .args(["--format", "gradescope", "--out"])
+            .arg(&out)
+            .current_dir(dir.join("subs"))
+            .output()
+            .expect("the binary starts");
+        let mut written: Vec<String> = std::fs::read_dir(&out)
+            .expect("the output directory")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        written.sort();
+        (status, written)
+    };
+    let (status, written) = folders();
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    let mut written: Vec<String> = std::fs::read_dir(&out)
-        .expect("the output directory")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    written.sort();
     let expected: &[&str] =
         if cfg!(unix) { &["alice__answer", "bob__answer", "carol"] } else { &["alice__answer", "bob__answer"] };
     assert_eq!(written, expected);
+    // One rule for every kind of answer (a TA: `.deriv` lost its extension and `.tex` kept it),
+    // and the extension kept where two files would otherwise share a folder.
+    let _ = std::fs::remove_dir_all(dir.join("subs"));
+    let _ = std::fs::remove_dir_all(&out);
+    for (student, file) in
+        [("dan", "answer.deriv"), ("eve", "answer.tex"), ("fay", "answer.deriv"), ("fay", "answer.tex")]
+    {
+        std::fs::create_dir_all(dir.join("subs").join(student)).expect("a folder");
+        std::fs::write(dir.join("subs").join(student).join(file), "x\n").expect("a file");
+    }
+    let (status, written) = folders();
+    assert!(status.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&status.stderr));
+    assert_eq!(written, ["dan__answer", "eve__answer", "fay__answer.deriv", "fay__answer.tex"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -477,6 +477,13 @@ fn a_part_in_inline_math_is_flagged_and_a_part_answered_twice_is_named() {
                   \\frac{\\mu_1 - \\mu_2}{e^{\\lambda_2}}$.\n";
     let g = grade_answer(&r, "inline.md", answer, AnswerKind::Markdown, &options);
     let kl = &g.derivations[1];
+    // `\(…\)` is inline math too; `$…$` inside display math or verbatim text is not.
+    let paren = answer.replace("$\\frac", "\\(\\frac").replace("}}$.", "}}\\).");
+    let g2 = grade_answer(&r, "paren.md", &paren, AnswerKind::Markdown, &options);
+    assert!(g2.derivations[1].feedback.iter().any(|f| f.contains("inline math")), "{:?}", g2.derivations[1].feedback);
+    let hidden = "\\begin{align*} \\theta_0 - \\mathit{lr} (\\mathit{mh} / \\sqrt{\\mathit{vh}} + \\mathit{wd}\\, \\theta_0)                   &= 0.989 \\quad \\text{since $\\hat m = 0.5$} \\end{align*}\n\\begin{verbatim}$a = b$\\end{verbatim}\n";
+    let g3 = grade_answer(&r, "hidden.tex", hidden, AnswerKind::Tex, &options);
+    assert!(!g3.derivations[1].feedback.iter().any(|f| f.contains("inline math")), "{:?}", g3.derivations[1].feedback);
     assert_eq!(kl.score, Points::ZERO);
     assert!(kl.feedback.iter().any(|f| f.contains("inline math (`$…$`) at line 5 is not read")), "{:?}", kl.feedback);
     assert!(g.manual_review(), "{:?}", g.review);

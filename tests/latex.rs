@@ -2386,6 +2386,24 @@ fn row_spacing_positions_and_wrapped_rows_are_layout() {
     }
     let eqnarray = r"\[ \begin{array}{rcl} (a+b)^2 &=& a^2 + 2ab + b^2 \\ &=& a^2 + b^2 \end{array} \]";
     assert_eq!(read(eqnarray, ab).0, [[Proved, Wrong]]);
+    // After a space, `\\ [y]` is a row holding `[y]` (amsmath's `\\` looks at the next
+    // character only: a reviewer, with pdflatex).
+    let spaced = r"\[ \begin{pmatrix} x \\ [y] \end{pmatrix} = \begin{pmatrix} x \\ y \end{pmatrix} \]";
+    assert_eq!(read(spaced, m).0, [[Proved]]);
+    // A wrapper is unwrapped only where it is all there is: an `array` times 2, a system of
+    // equations in `\left\{ … \right.`, math beside a box (`-\boxed{a = -a}` is no chain `-a = -a`),
+    // and `alignedat`'s bracket after its count (printed) are not rows.
+    for not_rows in [
+        r"\begin{equation}\begin{array}{c} a + b = a + b \end{array} \cdot 2 = 2a + 2b\end{equation}",
+        r"\begin{equation}\left\{\begin{aligned} a &= 2a \\ b &= 3b \end{aligned}\right.\end{equation}",
+        r"\[ -\boxed{a = -a} \]",
+        r"\[ \boxed{a = a + b} - b \]",
+        r"\[ -\boxed{\begin{aligned} a &= -a \end{aligned}} \]",
+    ] {
+        assert!(!read(not_rows, ab).0.iter().flatten().any(|v| *v == Proved), "{not_rows}");
+    }
+    assert_eq!(read(r"\[ a + a = \boxed{2 a = a + a} \]", ab).0, [[Proved, Proved]]);
+    assert_eq!(read(r"\begin{equation}\begin{alignedat}{2}[b] a &= a\end{alignedat}\end{equation}", ab).0, [[Wrong]]);
     // An `array` without a relation in it is refused as before (it is no matrix literal).
     let matrix = r"\[ \begin{array}{cc} a & b \end{array} = \begin{bmatrix} a & b \end{bmatrix} \]";
     let (v, e) = read(matrix, ab);
@@ -2410,6 +2428,9 @@ fn traces_colours_strikes_and_accents_are_read_as_typeset() {
     assert_eq!(read(r"\textcolor{blue}{a + a} = 3a", ab).0, [[Wrong]]);
     assert_eq!(read(r"\frac{\cancel{b} a}{\cancel{b}} = a", "var a, b != 0\n").0, [[Proved]]);
     assert_eq!(read(r"(a / b) \, b = a", "var a, b != 0\n").0, [[Proved]]);
+    // Braces print nothing: `{1/2}a` is `1/2a` on the page, refused as it is.
+    let (v, e) = read(r"{1/2} a = \frac{a}{2}", ab);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("right after a `/`")), "{v:?} {e:?}");
     let (v, e) = read(r"1/2 a = a", ab);
     assert!(v.is_empty() && e.iter().any(|e| e.contains("right after a `/`")), "{v:?} {e:?}");
     assert_eq!(read(r"\log_e a = \ln a", "var a > 0\n").0, [[Proved]]);

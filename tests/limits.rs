@@ -547,3 +547,18 @@ fn a_repair_in_numbers_after_a_long_chain_of_definitions_is_searched_at_once() {
     let report = check(&source);
     assert_eq!(steps(&report)[0].0, Verdict::Wrong);
 }
+
+/// A step the prover's work budget kept from a proof says so (`derive` advises raising
+/// `--prove-work` only then); a step the numbers find wrong does not, as no budget proves it (a
+/// reviewer). By hand: (x+y)⁶ expanded is true; with `2*y^6` it is off by y⁶.
+#[test]
+fn the_work_budget_is_named_beside_a_step_it_kept_from_a_proof_only() {
+    let source =
+        "var x, y\nderive (x + y)^6\n  = x^6 + 6*x^5*y + 15*x^4*y^2 + 20*x^3*y^3 + 15*x^2*y^4 + 6*x*y^5 + y^6\n  \
+                  = x^6 + 6*x^5*y + 15*x^4*y^2 + 20*x^3*y^3 + 15*x^2*y^4 + 6*x*y^5 + 2*y^6\n";
+    let options = CheckOptions { prove_budget: Budget { work: 30, time: None }, ..CheckOptions::default() };
+    let report = check_source("budget.deriv", source.as_bytes(), &options);
+    let steps: Vec<_> =
+        report.derivations[0].steps.iter().map(|s| (s.verdict, s.detail.contains("--prove-work"))).collect();
+    assert_eq!(steps, [(Verdict::Checked, true), (Verdict::Wrong, false)]);
+}

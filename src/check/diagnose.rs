@@ -96,7 +96,9 @@ pub struct Repair {
     /// The checker's verdict on the repaired step: `proved` or `checked`.
     pub verdict: super::Verdict,
     /// For a wrong derivative of a builtin: the derivative of the function at the argument as
-    /// the student would write it (`sigmoid'(z)`) and as the rules write it.
+    /// the student would write it (`sigmoid'(z)`) and as the rules write it; for a chain-rule
+    /// factor, as the rules write it and its value; for a term missing inside a bracket, the sum
+    /// it makes with the part beside it (twice).
     pub of: Option<(String, String)>,
 }
 

@@ -693,7 +693,9 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                 .flat_map(|f| [f.stopped[from], f.stopped[at], f.egraph_stopped(from, at)])
                 .flatten()
                 .collect();
-            if let Some(&why) = stops.iter().find(|s| s.by_time()).or(stops.iter().find(|s| **s == Spent::Part)) {
+            // (Not the work budget beside a step the numbers found wrong: no budget proves it.)
+            let work = stops.iter().find(|s| **s == Spent::Part).filter(|_| verdict != Verdict::Wrong);
+            if let Some(&why) = stops.iter().find(|s| s.by_time()).or(work) {
                 let said = spent_message(options, why);
                 if !detail.contains(&said) {
                     detail = format!("{detail}; {said}");

@@ -7,7 +7,7 @@ use rand::Rng;
 use super::CheckOptions;
 use crate::model::{IndexId, IndexRange, Model};
 use crate::numeric::coverage::{self, Coverage};
-use crate::numeric::random::Band;
+use crate::numeric::random::{Band, SIGNED_INPUTS};
 use crate::numeric::{random, Sample};
 
 /// The fewest samples a derivation is checked at.
@@ -585,16 +585,13 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     // draws of set signs: in the pair of bit `b`, the inputs whose rank has bit `b` set are
     // negative, so that every two of them differ in sign in one pair (see [`Band::Signs`]).
     if cover.edge_at_zero && cover.inputs.len() >= 2 {
-        let bits = (usize::BITS - (cover.inputs.len() - 1).leading_zeros()).min(MAX_SIGN_BITS);
-        for b in 0..bits {
-            let negative = cover
-                .inputs
-                .iter()
-                .enumerate()
-                .filter(|(rank, _)| rank >> b & 1 == 1)
-                .fold(0u64, |mask, (_, &entry)| mask | 1 << (entry % 64));
-            out.push((Band::Signs { negative }, 2));
+        let mut ranked = [u32::MAX; SIGNED_INPUTS];
+        for (slot, &entry) in ranked.iter_mut().zip(&cover.inputs) {
+            *slot = u32::try_from(entry).unwrap_or(u32::MAX);
         }
+        let signed = cover.inputs.len().min(SIGNED_INPUTS);
+        let bits = usize::BITS - (signed - 1).leading_zeros();
+        out.extend((0..bits).map(|bit| (Band::Signs { bit: bit as u8, ranked }, 2)));
     }
     out.extend([(Band::Between(SMALL.0, SMALL_SPLIT), 1), (Band::Between(SMALL_SPLIT, SMALL.1), 1)]);
     // Where two inputs or more are read, draws with one of them on a side of a scale and the
@@ -622,10 +619,6 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
     }
     out
 }
-
-/// At most this many pairs of draws of set signs ([`Band::Signs`]): the first 16 inputs read
-/// each differ in sign from every other in one pair at least.
-pub(super) const MAX_SIGN_BITS: u32 = 4;
 
 /// How many inputs of a scale have draws of their own on a side of it (see [`Band::Side`]): those
 /// its kinks read with the fewest others first.

@@ -668,30 +668,41 @@ pub fn gradescope_files(dir: &Path, records: &[GradeRecord]) -> Result<(), i32> 
 }
 
 /// Writes `DIR/NAME/results.json` for every submission; NAME is the file's stem, or its whole
-/// path when two submissions share a stem. Returns how many were written.
+/// path without the extension when two submissions share a stem, or with it when two share that
+/// too (`amy/answer.deriv` beside `amy/answer.tex`). Returns how many were written.
 pub fn write_gradescope(dir: &Path, records: &[GradeRecord]) -> std::io::Result<usize> {
     let stem = |r: &GradeRecord| {
         Path::new(&r.path).file_stem().map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned())
     };
-    let mut stems: HashMap<String, usize> = HashMap::new();
-    for r in records {
-        *stems.entry(stem(r)).or_default() += 1;
-    }
-    for r in records {
-        let shared = stems.get(&stem(r)).is_some_and(|&n| n > 1);
-        // The path's own parts (not `./`, which would make a hidden `.__alice__answer`).
-        let parts = || {
-            Path::new(r.path.trim_end_matches(".deriv"))
-                .components()
-                .filter_map(|c| match c {
-                    std::path::Component::Normal(s) => Some(s.to_string_lossy().replace(['\\', ':'], "__")),
-                    std::path::Component::ParentDir => Some("up".to_string()),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-                .join("__")
-        };
-        let name = if shared { parts() } else { stem(r) };
+    // The path's own parts (not `./`, which would make a hidden `.__alice__answer`), the last
+    // without its extension unless `whole`. (Only `.deriv` lost its extension, `.tex` kept it,
+    // in one batch: a TA.)
+    let parts = |r: &GradeRecord, whole: bool| {
+        let path = Path::new(&r.path);
+        let path = if whole { path.to_path_buf() } else { path.with_extension("") };
+        path.components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(s) => Some(s.to_string_lossy().replace(['\\', ':'], "__")),
+                std::path::Component::ParentDir => Some("up".to_string()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("__")
+    };
+    let count = |names: &[String]| {
+        let mut n: HashMap<String, usize> = HashMap::new();
+        for name in names {
+            *n.entry(name.clone()).or_default() += 1;
+        }
+        n
+    };
+    let stems: Vec<String> = records.iter().map(stem).collect();
+    let shared = count(&stems);
+    let names: Vec<String> =
+        records.iter().zip(&stems).map(|(r, s)| if shared[s] > 1 { parts(r, false) } else { s.clone() }).collect();
+    let twice = count(&names);
+    for (r, name) in records.iter().zip(&names) {
+        let name = if twice[name] > 1 { parts(r, true) } else { name.clone() };
         let name = if name.trim_matches('.').is_empty() { "submission".to_string() } else { name };
         let target = dir.join(name);
         std::fs::create_dir_all(&target)?;

@@ -197,49 +197,41 @@ fn inside_display_math(text: &str, hidden: &[Range<usize>], dollars: &mut (usize
     open
 }
 
-/// The spans of the inline math `$…$` of a text (a LaTeX document's when `tex`: `%` starts a
-/// comment there) that holds an `=`. Display math `$$…$$` is passed over; an inline `$` closes
-/// before a blank line or not at all.
-pub fn inline_equations(text: &str, tex: bool) -> Vec<Span> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'%' if tex => i = line_end(text, i),
-            b'$' if text[i..].starts_with("$$") => {
-                i = find_closing(text, i + 2, "$$", if tex { Markup::Tex } else { Markup::Markdown })
-                    .map_or(bytes.len(), |end| end + 2);
-            }
-            b'$' => {
-                let start = i;
-                let mut j = i + 1;
-                let close = loop {
-                    match bytes.get(j) {
-                        None => break None,
-                        Some(b'\\') => j += 2,
-                        Some(b'$') => break Some(j),
-                        Some(b'\n') if text[j + 1..].trim_start_matches([' ', '\t', '\r']).starts_with('\n') => {
-                            break None
-                        }
-                        Some(_) => j += 1,
-                    }
-                };
-                match close {
-                    Some(end) => {
-                        if text[start + 1..end].contains('=') {
-                            out.push(Span::new(start, end + 1));
-                        }
-                        i = end + 1;
-                    }
-                    None => i = j.max(i + 1),
-                }
-            }
-            _ => i += 1,
+/// The inline math of a LaTeX document (`$…$`, `\(…\)`) that writes an equation (`=`, `≈`,
+/// `\approx`), found by the scan of its display math: never in a comment, verbatim text, a false
+/// `\iffalse`, after `\end{document}`, or inside display math (`\text{… $x = 0$}`).
+pub fn tex_inline_equations(text: &str) -> Vec<Span> {
+    let mut inline = Vec::new();
+    let _ = display_math_with(text, Markup::Tex, &mut Vec::new(), &mut inline);
+    inline
+}
+
+/// The inline math of a Markdown text (`$…$` as pulldown-cmark finds it, and `\(…\)`) that writes
+/// an equation, outside code, HTML and display math.
+pub fn markdown_inline_equations(text: &str) -> Vec<Span> {
+    let mut out: Vec<Span> = Parser::new_ext(text, Options::ENABLE_MATH)
+        .into_offset_iter()
+        .filter(|(event, _)| matches!(event, Event::InlineMath(_)))
+        .map(|(_, range)| range)
+        .filter(|range| writes_equation(&text[range.clone()]))
+        .map(|range| Span::new(range.start, range.end))
+        .collect();
+    let (shown, display) = markdown_blocks(text, &mut Vec::new());
+    let mut from = 0;
+    while let Some(at) = shown[from..].find("\\(").map(|k| from + k) {
+        let Some(end) = shown[at + 2..].find("\\)").map(|k| at + 2 + k) else { break };
+        if !display.iter().any(|r| r.start <= at && at < r.end) && writes_equation(&shown[at + 2..end]) {
+            out.push(Span::new(at, end + 2));
         }
+        from = end + 2;
     }
+    out.sort_by_key(|s| s.start);
     out
+}
+
+/// Whether inline math writes an equation.
+fn writes_equation(math: &str) -> bool {
+    math.contains('=') || math.contains('≈') || math.contains("\\approx")
 }
 
 /// The display-math blocks of a Markdown text, and the text as the reader reads it. The blocks
@@ -378,8 +370,18 @@ fn blank_quote_markers(bytes: &mut [u8], quotes: &[Range<usize>]) {
 /// line stay read (a first version cut every display at its blank lines once one was left open: a
 /// reviewer).
 fn display_math(text: &str, markup: Markup, errors: &mut Vec<Diagnostic>) -> Vec<Range<usize>> {
+    display_math_with(text, markup, errors, &mut Vec::new())
+}
+
+/// [`display_math`], with the inline equations of a LaTeX document put in `inline`.
+fn display_math_with(
+    text: &str,
+    markup: Markup,
+    errors: &mut Vec<Diagnostic>,
+    inline: &mut Vec<Span>,
+) -> Vec<Range<usize>> {
     let (mut found, mut dollars) = (Vec::new(), Vec::new());
-    let out = scan_display_math(text, markup, None, &mut dollars, &mut found);
+    let out = scan_display_math(text, markup, None, &mut dollars, &mut found, inline);
     let left_open = match dollars.len() {
         n if n % 2 == 1 && n <= MAX_DOLLARS_PAIRED => left_open(text, &dollars),
         _ => None,
@@ -389,7 +391,8 @@ fn display_math(text: &str, markup: Markup, errors: &mut Vec<Diagnostic>) -> Vec
         return out;
     };
     let mut found = Vec::new();
-    let out = scan_display_math(text, markup, Some(dollars[at]), &mut Vec::new(), &mut found);
+    inline.clear();
+    let out = scan_display_math(text, markup, Some(dollars[at]), &mut Vec::new(), &mut found, inline);
     errors.extend(found);
     out
 }
@@ -422,6 +425,7 @@ fn scan_display_math(
     left_open: Option<usize>,
     dollars: &mut Vec<usize>,
     errors: &mut Vec<Diagnostic>,
+    inline: &mut Vec<Span>,
 ) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -455,6 +459,13 @@ fn scan_display_math(
             b'\\' if markup == Markup::Tex && text[i..].starts_with("\\end{document}") => break,
             b'\\' if markup == Markup::Tex && command_at(text, i) == "iffalse" => i = skip_iffalse(text, i + 8),
             b'\\' if markup == Markup::Tex && command_at(text, i) == "verb" => i = skip_verb(text, i + 5),
+            b'\\' if markup == Markup::Tex && text[i..].starts_with("\\(") => {
+                let end = find_closing(text, i + 2, "\\)", markup);
+                if let Some(e) = end.filter(|&e| writes_equation(&text[i + 2..e])) {
+                    inline.push(Span::new(i, e + 2));
+                }
+                i = end.map_or(text.len(), |e| e + 2);
+            }
             b'\\' => i += 1 + text[i + 1..].chars().next().map_or(0, char::len_utf8),
             b'$' if text[i..].starts_with("$$") && left_open == Some(i) => {
                 errors.push(left_open_error(i, "$$", "$$"));
@@ -471,7 +482,15 @@ fn scan_display_math(
                 out.push(content..end);
                 i = end + 2;
             }
-            b'$' if markup == Markup::Tex => i = find_closing(text, i + 1, "$", markup).map_or(text.len(), |e| e + 1),
+            // Inline math, `$…$` and `\(…\)`: not read; an equation there is noted (a part of an
+            // answer written so is named where it is missing).
+            b'$' if markup == Markup::Tex => {
+                let end = find_closing(text, i + 1, "$", markup);
+                if let Some(e) = end.filter(|&e| writes_equation(&text[i + 1..e])) {
+                    inline.push(Span::new(i, e + 1));
+                }
+                i = end.map_or(text.len(), |e| e + 1);
+            }
             _ => i += 1,
         }
     }

@@ -94,17 +94,13 @@ pub fn read_answer(text: &str, kind: AnswerKind, model: &File) -> (Vec<Derivatio
 /// chain written in `$…$` beside display math was "missing" without a word).
 pub fn inline_equations(text: &str, kind: AnswerKind) -> Vec<Span> {
     match kind {
-        AnswerKind::Tex => blocks::inline_equations(text, true),
-        AnswerKind::Markdown => {
-            let (shown, _) = blocks::markdown_blocks(text, &mut Vec::new());
-            blocks::inline_equations(&shown, false)
-        }
+        AnswerKind::Tex => blocks::tex_inline_equations(text),
+        AnswerKind::Markdown => blocks::markdown_inline_equations(text),
         AnswerKind::Notebook => notebook::markdown_cells(text)
             .unwrap_or_default()
             .iter()
             .flat_map(|cell| {
-                let (shown, _) = blocks::markdown_blocks(&cell.text, &mut Vec::new());
-                blocks::inline_equations(&shown, false).into_iter().map(|s| cell.map(s)).collect::<Vec<_>>()
+                blocks::markdown_inline_equations(&cell.text).into_iter().map(|s| cell.map(s)).collect::<Vec<_>>()
             })
             .collect(),
     }

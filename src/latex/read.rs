@@ -151,7 +151,7 @@ fn rows(text: &str, nodes: Vec<Node>, names: &Names, errors: &mut Vec<Diagnostic
             Node::Row(span) => {
                 rows.push(vec![Vec::new()]);
                 amps.push(0);
-                skip_line_break_argument(span, &mut nodes, errors);
+                skip_line_break_argument(span, &mut nodes, errors, false);
             }
             Node::Comment(c, span) => {
                 let k = rows.len() - 1;
@@ -370,16 +370,24 @@ fn merge_relation_columns(flat: Vec<Node>) -> Vec<Node> {
     out
 }
 
-/// The optional argument of a line break, `\\[2pt]` or `\\*[1ex]`: LaTeX reads a `[` right after
+/// The optional argument of a line break, `\\[2pt]` or `\\*[1ex]`: amsmath reads a `[` right after
 /// `\\` as a length, so it is never math. A `[…]` there that is not a length is an error (LaTeX
-/// would stop on it too).
+/// would stop on it too). In the cells of a matrix or `cases` (`adjacent`), a bracket after a
+/// space, `\\ [y]`, is math: there `\\` does not look past spaces (it was refused as a length
+/// inside a `pmatrix`: a reviewer, with pdflatex).
 fn skip_line_break_argument(
     row: Span,
     nodes: &mut std::iter::Peekable<impl Iterator<Item = Node>>,
     errors: &mut Vec<Diagnostic>,
+    adjacent: bool,
 ) {
-    if matches!(nodes.peek(), Some(Node::Sym('*', _))) {
+    let mut end = row.end;
+    if let Some(Node::Sym('*', star)) = nodes.peek() {
+        end = star.end;
         nodes.next();
+    }
+    if adjacent && nodes.peek().is_some_and(|n| n.span().start != end) {
+        return;
     }
     match nodes.peek() {
         Some(Node::Paren('[', inner, ']', span)) => {
@@ -455,7 +463,24 @@ fn text_of(nodes: &[Node]) -> String {
 
 /// Row environments nested in a block (`aligned` in `$$`) are read as its rows.
 fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
-    for node in nodes {
+    // A wrapper (braces, `\left. … \right\}`, an `array` of equations) is unwrapped only where
+    // it is all there is, beside labels and comments: `\begin{array}{c} a+b=a+b \end{array}
+    // \cdot 2 = 2a+2b` is a product, not rows (a reviewer).
+    let written: Vec<usize> =
+        (0..nodes.len()).filter(|&k| !matches!(nodes[k], Node::Comment(..)) && !is_layout(&nodes[k])).collect();
+    let whole = written.len() == 1;
+    // A box stands alone where nothing it could be an operand of is beside it: what stands before
+    // it is a relation, a `&` or a row's start, and after it a `&` or the row's end (`-\boxed{a =
+    // -a}` and `\boxed{a = a + b} - b` were read as `-a = -a` and `a = a + b - b`: a second tester).
+    let apart = |at: usize| {
+        let k = written.iter().position(|&w| w == at);
+        let before = k.and_then(|k| k.checked_sub(1)).map(|j| written[j]);
+        let after = k.and_then(|k| written.get(k + 1)).copied();
+        before.is_none_or(|b| matches!(nodes[b], Node::Amp(_) | Node::Row(_)) || relation_of(&nodes, b).is_some())
+            && after.is_none_or(|a| matches!(nodes[a], Node::Amp(_) | Node::Row(_)))
+    };
+    let standalone: Vec<bool> = (0..nodes.len()).map(apart).collect();
+    for (at, node) in nodes.into_iter().enumerate() {
         match node {
             // The rows of `multline` are one equation broken where the page ends: a break beside
             // an operator (`… + y^2 \\ - x^2 …`) goes on with the expression; two equations
@@ -479,21 +504,25 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
             }
             Node::Env(name, body, _) if ROW_ENVIRONMENTS.contains(&name.as_str()) => flatten(body, out),
             // A box drawn around a whole equation, or around its last steps: the box is no math.
+            // Rows boxed whole only where the box is all there is (`-\boxed{\begin{aligned} a &=
+            // -a …}` was read as `-a = -a` and proved: a second tester).
             Node::Cmd(name, mut args, _)
-                if name == "boxed" && args.len() == 1 && (has_relation(&args[0]) || only_rows(&args[0])) =>
+                if name == "boxed"
+                    && args.len() == 1
+                    && standalone[at]
+                    && (has_relation(&args[0]) || whole && only_rows(&args[0])) =>
             {
                 flatten(args.remove(0), out)
             }
             // Rows wrapped whole, `{\begin{aligned}…\end{aligned}}`, `\left.\begin{aligned}…
             // \end{aligned}\right\}` (a brace drawn beside them): the rows (such a block was
             // passed over without a word, its false step unchecked: a LaTeX tester).
-            Node::Group(inner, _) if only_rows(&inner) => flatten(inner, out),
+            // (Not `\left\{ … \right.`: a system of equations, no chain.)
+            Node::Group(inner, _) if whole && only_rows(&inner) => flatten(inner, out),
             // An `array` laid out as rows of equations (`\begin{array}{rcl} a &=& b \\ &=& c`),
             // which was read as a matrix with no relation and passed over: its rows.
-            Node::Env(name, body, _) if name == "array" && has_relation(&body) => flatten(body, out),
-            Node::Paren(open, inner, close, _) if (open == '.' || close == '.') && only_rows(&inner) => {
-                flatten(inner, out)
-            }
+            Node::Env(name, body, _) if whole && name == "array" && has_relation(&body) => flatten(body, out),
+            Node::Paren('.', inner, _, _) if whole && only_rows(&inner) => flatten(inner, out),
             other => out.push(other),
         }
     }
@@ -1348,8 +1377,9 @@ impl<'a> P<'a> {
                     // (Not where a bracket closes between the slash and the product: `(x/y)\,y`
                     // was refused, though the bracket ends the quotient: a LaTeX tester.)
                     let between = self.text.get(slash.end..op_span.end).unwrap_or_default();
-                    let closed = between.chars().filter(|c| matches!(c, ')' | ']' | '}')).count()
-                        > between.chars().filter(|c| matches!(c, '(' | '[' | '{')).count();
+                    // (Braces print nothing: `{x/y}\,y` looks as `x/y\,y` does, and is refused.)
+                    let closed = between.chars().filter(|c| matches!(c, ')' | ']')).count()
+                        > between.chars().filter(|c| matches!(c, '(' | '[')).count();
                     if self.text.get(slash.range()) == Some("/") && !closed {
                         return Err(Diagnostic::error(
                             join(*slash, op_span),
@@ -1839,7 +1869,7 @@ impl<'a> P<'a> {
                 span,
                 format!("`\\{name}` is an accent (a time derivative), not the dot product"),
             )
-            .with_hint("for the dot product write `u^\\top v`; a name written with the accent is spelled in the model: `latex xdot \"\\dot{x}\"`")),
+            .with_hint("for the dot product write `u^\\top v`; a quantity written with the accent is not read: write the name the model gives it")),
             _ if args.is_empty() && sub.is_none() && builtin(name).is_some() => {
                 let func = builtin(name).expect("checked");
                 self.call(ident(func, span), primes, sup, true, span)
@@ -3295,7 +3325,7 @@ fn cells(body: &[Node]) -> R<Vec<Vec<Vec<Node>>>> {
         match n {
             Node::Row(span) => {
                 rows.push(vec![Vec::new()]);
-                skip_line_break_argument(span, &mut nodes, &mut errors);
+                skip_line_break_argument(span, &mut nodes, &mut errors, true);
             }
             Node::Amp(_) => rows.last_mut().expect("a row").push(Vec::new()),
             Node::Comment(..) => {}

@@ -161,8 +161,10 @@ pub const ROW_ENVIRONMENTS: [&str; 22] = [
     "eqnarray*",
     "displaymath",
 ];
-/// Environments that take amsmath's optional vertical position (`[t]`, `[b]`, `[c]`).
-const POSITIONED: [&str; 3] = ["aligned", "alignedat", "gathered"];
+/// Environments that take amsmath's optional vertical position (`[t]`, `[b]`, `[c]`) first. (Not
+/// `alignedat`, whose position comes before its count, `\begin{alignedat}[b]{2}`: after the count
+/// a bracket is printed, and dropping it proved `[b] a = a`: a second tester.)
+const POSITIONED: [&str; 2] = ["aligned", "gathered"];
 
 /// `[t]`, `[b]` or `[c]`.
 fn is_position(n: &Node) -> bool {

@@ -41,7 +41,8 @@ pub(super) struct Candidate {
     pub step: Expr,
     /// For a wrong derivative of a builtin: the primed call (`sigmoid'(z)`) and its derivative;
     /// for a chain-rule factor said as what it works out to: the factor as the rules write it
-    /// (`diff(2 * z, z)`) and that value (`2`).
+    /// (`diff(2 * z, z)`) and that value (`2`); for a term missing inside a bracket: the sum it
+    /// makes with the part beside it, twice (said as `(a - b)`).
     pub of: Option<(String, String)>,
 }
 

@@ -144,9 +144,13 @@ pub const VECTOR_PRODUCT_HINT: &str = "for the dot product write `dot(x, y)` or 
 /// The hint of a matrix's power, and its words for an answer in LaTeX.
 pub const MATRIX_POWER_HINT: &str = "write `A*A` for the matrix product, `A ⊙ A` for the elementwise square, \
                                      `A^T` for the transpose, or `A^(-1)` for the inverse";
+/// The hint of the inverse of a matrix that is not square, and its words for an answer in LaTeX.
+pub const NOT_SQUARE_INVERSE_HINT: &str =
+    "is a transpose missing, or is the pseudo-inverse meant (`inv(A^T * A) * A^T`)?";
 /// The hints of the shapes' errors in the words of an answer written in LaTeX (the answer's
 /// student writes no `dot(x, y)`: a LaTeX tester).
-pub const LATEX_HINTS: [(&str, &str); 2] = [
+pub const LATEX_HINTS: [(&str, &str); 3] = [
+    (NOT_SQUARE_INVERSE_HINT, "is a transpose missing, or is the pseudo-inverse meant (`(A^\\top A)^{-1} A^\\top`)?"),
     (
         VECTOR_PRODUCT_HINT,
         "for the dot product write `u^\\top v`; for the elementwise product `u \\odot v`; for the outer \

@@ -1561,8 +1561,12 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         };
         let model = self.ctx.model;
         let mut value = raw(&k.1);
-        if let (Band::Signs { negative }, crate::model::Domain::Real | crate::model::Domain::NonZero) = (band, domain) {
-            value = if negative >> (k.0 % 64) & 1 == 1 { -value.abs() } else { value.abs() };
+        if let (Band::Signs { bit, ranked }, crate::model::Domain::Real | crate::model::Domain::NonZero) =
+            (band, domain)
+        {
+            if let Some(rank) = ranked.iter().position(|&e| e as usize == k.0) {
+                value = if rank >> bit & 1 == 1 { -value.abs() } else { value.abs() };
+            }
         }
         let mut rounding = 0.0;
         if self.sample.mirror {

@@ -73,16 +73,19 @@ pub enum Band {
     /// negative) is drawn inside it: `sqrt(q - 0.5)` beside `step(0.501 - q)` for `q in (0, 1)`
     /// differs only on (0.5, 0.501), which the interval's outer tenth never reaches.
     Gap(f64, f64),
-    /// The usual magnitudes with the signs of the inputs set, not drawn: those whose bit is set
-    /// in `negative` (by entry, modulo 64) negative, the others positive (the mirrored draw:
-    /// the other way round). The plan gives each input read a rank and each pair of these draws
-    /// one bit of the ranks, so that every two inputs have opposite signs in one pair at least:
+    /// The usual magnitudes with the signs of the inputs set, not drawn: those whose rank among
+    /// the inputs read has bit `bit` set negative, the others positive (the mirrored draw: the
+    /// other way round). Each pair of these draws takes one bit of the ranks, so that every two
+    /// of the first [`SIGNED_INPUTS`] inputs have opposite signs in one pair at least:
     /// `log(u/v)` is undefined where u and v differ in sign, which mirrored pairs of random signs
     /// (each keeps the sign of `u*v`) missed at one seed of a hundred (an adversarial tester).
     /// An input of a bounded domain draws as in the usual draws.
     Signs {
-        /// The entries drawn negative, by their id modulo 64.
-        negative: u64,
+        /// Which bit of an input's rank sets its sign.
+        bit: u8,
+        /// The entries of the first [`SIGNED_INPUTS`] inputs read, by rank (`u32::MAX` past
+        /// the last); an input not among them draws its sign at random.
+        ranked: [u32; SIGNED_INPUTS],
     },
     /// Beside 0, where a kink or a domain's edge sits (`relu(y)`, `log(y)`): an input of an
     /// interval that holds 0 is drawn just beside it (within a tenth of the interval's width,
@@ -137,6 +140,9 @@ impl Band {
         }
     }
 }
+
+/// How many inputs read have their signs set in the draws of [`Band::Signs`] (four bits of rank).
+pub const SIGNED_INPUTS: usize = 16;
 
 /// Finite differences are tuned to the usual magnitudes: far above this, their error estimates no
 /// longer bound their error, and a draw there compares only values they did not give (and does

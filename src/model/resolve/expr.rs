@@ -164,8 +164,8 @@ impl Resolver {
                                 "`^-1` of {}: only a square matrix has an inverse",
                                 shape.describe(&self.model.sizes)
                             );
-                            let hint = "is a transpose missing, or is the pseudo-inverse meant (`inv(A^T * A) * A^T`)?";
-                            return self.shape_error(*op_span, shape::ShapeError { message, hint: hint.to_string() });
+                            let hint = shape::NOT_SQUARE_INVERSE_HINT.to_string();
+                            return self.shape_error(*op_span, shape::ShapeError { message, hint });
                         }
                     }
                     return match shape::function("inv", vec![a_val], &self.model.sizes, &mut self.model.bounds)? {
@@ -438,7 +438,7 @@ impl Resolver {
                             .with_hint(format!("call it with an argument: `{}(…)`", name.name)),
                     );
                 } else {
-                    self.unknown_name(name, scope);
+                    self.unknown_name(name, scope, false);
                 }
                 None
             }

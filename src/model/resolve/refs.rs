@@ -55,7 +55,7 @@ impl Resolver {
                 return None;
             }
             None => {
-                self.unknown_name(&r.name, scope);
+                self.unknown_name(&r.name, scope, !r.subscripts.is_empty());
                 return None;
             }
         };

@@ -15,13 +15,22 @@ use crate::syntax::{ast, big_operator_hint, big_operator_subscript};
 impl Resolver {
     /// Reports a name that is neither declared, a parameter nor a `sum` index in scope (once: not
     /// a name whose declaration failed).
-    pub(super) fn unknown_name(&mut self, name: &ast::Ident, scope: &Scope) {
+    /// Written with subscripts (`xs[i+b-1]`), only a family is suggested: an index or a size
+    /// takes none (a TA's student was asked "did you mean `s`?", an index, beside `x[q]`).
+    pub(super) fn unknown_name(&mut self, name: &ast::Ident, scope: &Scope, subscripted: bool) {
         if self.poisoned.contains(&name.name) {
             return;
         }
-        let mut candidates: Vec<String> = self.globals.keys().cloned().collect();
-        candidates.extend(scope.locals.iter().cloned());
-        candidates.extend(scope.bound.iter().map(|(n, _)| n.clone()));
+        let mut candidates: Vec<String> = self
+            .globals
+            .iter()
+            .filter(|(_, (g, _))| !subscripted || matches!(g, Global::Family(_)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if !subscripted {
+            candidates.extend(scope.locals.iter().cloned());
+            candidates.extend(scope.bound.iter().map(|(n, _)| n.clone()));
+        }
         let mut d = Diagnostic::error(name.span, format!("unknown name `{}`", name.name));
         // `dL` of `dL/dz`: the Leibniz notation of a derivative, written as a name.
         let differential = name.name.strip_prefix('d').filter(|rest| candidates.iter().any(|c| c == rest));
