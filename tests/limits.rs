@@ -558,7 +558,10 @@ fn the_work_budget_is_named_beside_a_step_it_kept_from_a_proof_only() {
                   = x^6 + 6*x^5*y + 15*x^4*y^2 + 20*x^3*y^3 + 15*x^2*y^4 + 6*x*y^5 + 2*y^6\n";
     let options = CheckOptions { prove_budget: Budget { work: 30, time: None }, ..CheckOptions::default() };
     let report = check_source("budget.deriv", source.as_bytes(), &options);
-    let steps: Vec<_> =
-        report.derivations[0].steps.iter().map(|s| (s.verdict, s.detail.contains("--prove-work"))).collect();
-    assert_eq!(steps, [(Verdict::Checked, true), (Verdict::Wrong, false)]);
+    let steps: Vec<_> = report.derivations[0]
+        .steps
+        .iter()
+        .map(|s| (s.verdict, s.detail.contains("--prove-work"), s.prover_out_of_work))
+        .collect();
+    assert_eq!(steps, [(Verdict::Checked, true, true), (Verdict::Wrong, false, false)]);
 }

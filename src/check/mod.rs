@@ -202,6 +202,9 @@ pub struct StepResult {
     pub explanation: Vec<String>,
     /// Set when a proof contradicts the numeric check: a bug in gradproof, never a verdict.
     pub internal_error: bool,
+    /// Whether the prover's work budget (`--prove-work`) kept this step from a proof: the detail
+    /// says so, and `derive` names the option only then.
+    pub prover_out_of_work: bool,
     /// Compared with the head, which the step writes again (`ast::Step::restates`), rather than
     /// with the step before.
     pub restates: bool,
@@ -684,6 +687,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             }
             Settled::Numbers => {}
         }
+        let mut prover_out_of_work = false;
         if verdict != Verdict::Proved {
             // A safety net in time depends on the machine: a step it kept from a proof says so.
             // So does its work budget (a step that budget kept from a proof was told nothing,
@@ -695,6 +699,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
                 .collect();
             // (Not the work budget beside a step the numbers found wrong: no budget proves it.)
             let work = stops.iter().find(|s| **s == Spent::Part).filter(|_| verdict != Verdict::Wrong);
+            prover_out_of_work = work.is_some();
             if let Some(&why) = stops.iter().find(|s| s.by_time()).or(work) {
                 let said = spent_message(options, why);
                 if !detail.contains(&said) {
@@ -761,6 +766,7 @@ fn check_derivation(ctx: &Context, d_index: usize, d: &Derivation, options: &Che
             repairs_tried: 0,
             explanation: step_explanation,
             internal_error,
+            prover_out_of_work,
             restates: step.restates,
             after_unread: step.after_unread.map(|(unread, last)| AfterUnread {
                 unread,
@@ -862,6 +868,7 @@ fn spent_result(d: &Derivation, why: &str) -> DerivationResult {
             repairs_tried: 0,
             explanation: Vec::new(),
             internal_error: false,
+            prover_out_of_work: false,
             restates: step.restates,
             after_unread: None,
         })

@@ -885,7 +885,7 @@ fn verify(
             // neither what was missing nor what to try).
             let why = match result.steps[0].verdict {
                 // (`--prove-work` only where the prover met that limit: docs/derive.md.)
-                Verdict::Checked if result.steps[0].detail.contains("--prove-work") => {
+                Verdict::Checked if result.steps[0].prover_out_of_work => {
                     "the numbers agree with it at every sample, but the prover gave up before it showed it equal \
                      to the goal: raise `--prove-work`, or write the derivation by hand from this answer and \
                      `check` it"
