@@ -2454,6 +2454,12 @@ fn a_matrix_inverse_is_read_and_shape_hints_are_in_latex() {
     let hints = |report: &FileReport| report.errors.iter().flat_map(|d| d.hints.clone()).collect::<Vec<_>>();
     let report = check("\\[ u \\cdot v = u^\\top v \\]\n", AnswerKind::Tex, model);
     assert!(hints(&report).iter().any(|h| h.contains(r"`u^\top v`") && !h.contains("dot(")), "{:?}", hints(&report));
+    // An element of `A^{-1}` is printed as the reciprocal of an element is: refused, either way.
+    for entry in ["\\[ A^{-1}_{ij} = \\frac{1}{A_{ij}} \\]\n", "\\[ \\sum_j A_{ij}^{-1} A_{ji} = 1 \\]\n"] {
+        let report = check(entry, AnswerKind::Tex, "index i in 1..3, j in 1..3\nvar A: 3 x 3\n");
+        assert!(verdicts(&report).is_empty(), "{entry}");
+        assert!(errors(&report).iter().any(|e| e.contains("element of the inverse")), "{:?}", errors(&report));
+    }
     let report = check("\\[ A^2 u = u \\]\n", AnswerKind::Tex, model);
     assert!(hints(&report).iter().any(|h| h.contains(r"`A^{-1}`") && !h.contains("A*A")), "{:?}", hints(&report));
 }

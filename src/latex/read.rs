@@ -2482,6 +2482,16 @@ impl<'a> P<'a> {
         let Some((word, decoration)) = name_word(base) else {
             return Err(unexpected(base));
         };
+        // `A^{-1}_{ij}` of a matrix: TeX prints it as `A_{ij}^{-1}`, an element of the inverse or
+        // the reciprocal of an element; refused (it was read as the reciprocal, and
+        // `\sum_j A^{-1}_{ij} A_{ji} = 1`, true, was `wrong`: a second tester).
+        let minus_one = sup.is_some_and(|s| matches!(s, [Node::Sym('-', _), Node::Num(n, _)] if n == "1"));
+        let matrix =
+            self.names.with_base(&word).iter().any(|e| matches!(e.kind, Kind::Family(0)) && e.elements.contains(&2));
+        if sub.is_some() && minus_one && matrix {
+            return Err(Diagnostic::error(span, "an element of the inverse, or the reciprocal of an element?")
+                .with_hint("for the reciprocal write `\\frac{1}{A_{ij}}`; an element of the inverse is not read: write the product with the matrix, `A^{-1} A`"));
+        }
         // The bound index of a sum around it, written with its number as a subscript (`c_{2}`).
         if let (Some(sub), None, 0) = (sub, sup, primes) {
             let whole = Node::Attach {
