@@ -557,6 +557,15 @@ fn review_reasons(g: &SubmissionGrade, declarations: &DeclarationChanges) -> Vec
     reasons
 }
 
+/// Whether step `i` of `d` (its result `s`) is arithmetic on decimal numbers written with `=`
+/// that the numbers found wrong: a rounded value the student may mean as `≈`.
+fn wrong_arithmetic(model: &Model, d: &Derivation, i: usize, s: &StepResult) -> bool {
+    s.verdict == Verdict::Wrong
+        && s.counterexample.is_some()
+        && d.steps[i].relation == Relation::Equal
+        && policy::decimal_arithmetic(model, &d.head, &d.steps[i].expr)
+}
+
 /// The lines of `spans` in `source`, each once, in their order.
 fn distinct_lines(source: &str, spans: &[Span]) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
@@ -658,11 +667,7 @@ fn grade_derivations(
         .map(|(r, d)| {
             let candidate = |(i, s): &(usize, &StepResult)| {
                 s.cause == Some(Cause::Rounded)
-                    || (s.verdict == Verdict::Wrong
-                        && s.counterexample.is_some()
-                        && d.tolerance != crate::model::ToleranceRule::Rounding
-                        && d.steps[*i].relation == Relation::Equal
-                        && policy::decimal_arithmetic(model, &d.head, &d.steps[*i].expr))
+                    || (d.tolerance != crate::model::ToleranceRule::Rounding && wrong_arithmetic(model, d, *i, s))
             };
             r.steps.iter().enumerate().filter(candidate).map(|(i, _)| i).collect()
         })
@@ -731,12 +736,8 @@ fn grade_derivations(
             .map(|(k, (r, d))| {
                 let steps = (0..r.steps.len())
                     .filter(|&i| {
-                        let s = &r.steps[i];
-                        s.verdict == Verdict::Wrong
-                            && s.counterexample.is_some()
-                            && d.tolerance == crate::model::ToleranceRule::Rounding
-                            && d.steps[i].relation == Relation::Equal
-                            && policy::decimal_arithmetic(model, &d.head, &d.steps[i].expr)
+                        d.tolerance == crate::model::ToleranceRule::Rounding
+                            && wrong_arithmetic(model, d, i, &r.steps[i])
                     })
                     .collect();
                 (k, steps)

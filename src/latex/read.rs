@@ -206,8 +206,7 @@ fn continued_rows(rows: Vec<Row>) -> Vec<Row> {
     for row in rows {
         let goes_on = |row: &Row| {
             let Some(first) = row.first() else { return false };
-            let written: Vec<&Node> =
-                first.iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).collect();
+            let written: Vec<&Node> = first.iter().filter(|n| is_written(n)).collect();
             matches!(written.as_slice(), [Node::Amp(_), op, ..] if is_binary_operator(op)) && has_relation(first)
         };
         // The row above has a left side before its `&` (`(x+y)^2 &= …`) or goes on with a
@@ -217,8 +216,7 @@ fn continued_rows(rows: Vec<Row>) -> Vec<Row> {
         // on the left: each row is an equation of its own.
         let aligned_at_relation = |row: &Row| {
             let Some(first) = row.first() else { return false };
-            let written: Vec<Node> =
-                first.iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).cloned().collect();
+            let written: Vec<Node> = first.iter().filter(|n| is_written(n)).cloned().collect();
             match written.as_slice() {
                 [Node::Amp(_), rest @ ..] => !rest.is_empty() && relation_of(rest, 0).is_some(),
                 [_, ..] => written.iter().any(|n| matches!(n, Node::Amp(_))),
@@ -340,9 +338,14 @@ fn trailing_text_as_note(mut group: Vec<Node>, names: &Names) -> Vec<Node> {
     group
 }
 
+/// Whether a node is written math: not a comment, not layout (`\label`, `\quad`, …).
+fn is_written(n: &Node) -> bool {
+    !matches!(n, Node::Comment(..)) && !is_layout(n)
+}
+
 /// Whether `nodes` are row environments (`aligned`, …) and nothing else but layout.
 fn only_rows(nodes: &[Node]) -> bool {
-    let mut written = nodes.iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).peekable();
+    let mut written = nodes.iter().filter(|n| is_written(n)).peekable();
     written.peek().is_some()
         && written.all(|n| matches!(n, Node::Env(name, ..) if ROW_ENVIRONMENTS.contains(&name.as_str())))
 }
@@ -466,8 +469,7 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
     // A wrapper (braces, `\left. … \right\}`, an `array` of equations) is unwrapped only where
     // it is all there is, beside labels and comments: `\begin{array}{c} a+b=a+b \end{array}
     // \cdot 2 = 2a+2b` is a product, not rows (a reviewer).
-    let written: Vec<usize> =
-        (0..nodes.len()).filter(|&k| !matches!(nodes[k], Node::Comment(..)) && !is_layout(&nodes[k])).collect();
+    let written: Vec<usize> = (0..nodes.len()).filter(|&k| is_written(&nodes[k])).collect();
     let whole = written.len() == 1;
     // A box stands alone where nothing it could be an operand of is beside it: what stands before
     // it is a relation, a `&` or a row's start, and after it a `&` or the row's end (`-\boxed{a =
@@ -487,8 +489,7 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
             // written in rows of it stay two rows.
             Node::Env(name, body, _) if name.starts_with("multline") => {
                 let operator = |n: Option<&Node>| n.is_some_and(is_binary_operator);
-                let written: Vec<&Node> =
-                    body.iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).collect();
+                let written: Vec<&Node> = body.iter().filter(|n| is_written(n)).collect();
                 let joined: Vec<usize> = written
                     .iter()
                     .enumerate()
@@ -555,8 +556,7 @@ fn split_at_quads(group: Vec<Node>) -> Vec<Vec<Node>> {
             out.push(rest);
             return out;
         };
-        let after: Vec<Node> =
-            rest[q + 1..].iter().filter(|n| !matches!(n, Node::Comment(..)) && !is_layout(n)).cloned().collect();
+        let after: Vec<Node> = rest[q + 1..].iter().filter(|n| is_written(n)).cloned().collect();
         let leading_text = after.iter().take_while(|n| is_text(n)).count();
         let first_step = (0..after.len()).find_map(|i| relation_of(&after, i).map(|f| (i, f.rel)));
         let claim = matches!(first_step, Some((i, Rel::Step(_))) if i > leading_text);
@@ -1818,19 +1818,13 @@ impl<'a> P<'a> {
                 }
                 // `\sqrt 16`: TeX takes one digit, √1 then 6, as it does for `x^12`; nobody
                 // means that, so it is refused as `x^12` is (it was read as typeset: a LaTeX tester).
-                if let [Node::Num(d, at)] = args[0].as_slice() {
-                    if d.len() == 1 && matches!(self.peek(), Some(Node::Num(_, next)) if next.start == at.end) {
+                if let ([Node::Num(d, at)], Some(Node::Num(rest, next))) = (args[0].as_slice(), self.peek()) {
+                    if d.len() == 1 && next.start == at.end {
                         return Err(Diagnostic::error(
-                            join(span, self.peek().map_or(*at, Node::span)),
+                            join(span, *next),
                             "`\\sqrt` without braces takes one digit: TeX prints this as √ of the first digit, then the rest",
                         )
-                        .with_hint(format!(
-                            "write the root in braces: `\\sqrt{{{d}{}}}`",
-                            match self.peek() {
-                                Some(Node::Num(rest, _)) => rest.as_str(),
-                                _ => "",
-                            }
-                        )));
+                        .with_hint(format!("write the root in braces: `\\sqrt{{{d}{rest}}}`")));
                     }
                 }
                 let arg = self.sub(&args[0])?;
