@@ -117,7 +117,7 @@ fn check_answer_here(
         Err((valid, d)) => return FileReport::unchecked(model_path, valid, vec![d]),
     };
     let (model_file, mut model_errors) = parse_file(&model_source);
-    let (_, resolve_errors) = resolve(&model_file);
+    let (model_alone, resolve_errors) = resolve(&model_file);
     model_errors.extend(resolve_errors);
     model_errors.extend(unread_spellings(&model_file));
     if !model_errors.is_empty() {
@@ -148,14 +148,19 @@ fn check_answer_here(
     }
     let mut derivations = check_file(&text, &file, &model, options);
     repairs_in_latex(&mut derivations, &file, kind == AnswerKind::Notebook);
-    FileReport {
-        path: path.to_string(),
-        source: text,
-        title: model.title.clone(),
-        errors,
-        warnings: warnings(&model),
-        derivations,
+    // The model's warnings say where in the model they are, without the answer's text (they were
+    // shown over the answer's text, with the answer's name and the model's line and column); the
+    // answer's own are at their place.
+    let of_model = warnings(&model_alone);
+    let mut warnings = warnings(&model);
+    warnings.retain(|w| !of_model.iter().any(|m| m.span == w.span && m.message == w.message));
+    for w in of_model {
+        let (line, _) = crate::diagnostic::line_col(&model_source, w.span.start);
+        let mut said = Diagnostic::warning(Span::default(), format!("{model_path}, line {line}: {}", w.message));
+        said.hints = w.hints;
+        warnings.push(said.without_source());
     }
+    FileReport { path: path.to_string(), source: text, title: model.title.clone(), errors, warnings, derivations }
 }
 
 /// The repairs of an answer's steps said in LaTeX, as its culprits are (they are the answer's own
@@ -284,14 +289,18 @@ fn subscript_changed(written: &str, entry: &str) -> Option<String> {
 pub fn answer_file(text: &str, kind: AnswerKind, model: &File) -> (File, Vec<Diagnostic>) {
     let (derivations, mut errors) = read_answer(text, kind, model);
     if derivations.is_empty() && errors.is_empty() {
-        errors.push(
-            Diagnostic::error(Span::default(), "no derivation was found in this answer")
+        // Equations in inline math only (`$a = b$`, `\begin{math}`): said where the first is.
+        let error = match crate::latex::inline_equations(text, kind).first() {
+            Some(&at) => Diagnostic::error(at, "no derivation was found in this answer: this equation is inline math")
+                .with_hint("inline math is not read; write the derivation in display math (`align*`, `$$…$$`, `\\[…\\]`), see docs/latex.md"),
+            None => Diagnostic::error(Span::default(), "no derivation was found in this answer")
                 .with_hint(
                     "a derivation is a display-math block (`align*`, `$$…$$`, `\\[…\\]`) with a chain `LHS = A = B`; \
                      see docs/latex.md",
                 )
                 .without_source(),
-        );
+        };
+        errors.push(error);
     }
     (File { items: derivations.into_iter().map(Item::Derivation).collect(), unfilled: Vec::new() }, errors)
 }

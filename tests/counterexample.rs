@@ -225,3 +225,15 @@ fn a_step_wrong_in_value_is_shown_where_both_sides_have_one() {
     }
     assert_eq!(steps[2].cause, Some(gradproof::check::Cause::DomainMismatch));
 }
+
+/// A rounding beside a repair that puts back a part: the cause names both, and `≈` only for a
+/// rounding (a student forgot ε/K, and the cause alone sent them to write `≈ 0.9`, which one
+/// digit lets hold). Truth: 0.9·1 + 0.1/4 = 0.925.
+#[test]
+fn a_rounding_beside_a_part_left_out_names_both() {
+    let source = "derive (1 - 0.1)*1 + 0.1/4\n  = 0.9\n";
+    let report = check_source("t.deriv", source.as_bytes(), &CheckOptions::default());
+    let human = render_human(&[report], HumanOptions::default());
+    assert!(human.contains("a part left out or added (the repair below), or a rounded value"), "{human}");
+    assert!(human.contains("the term `0.1 / 4` is missing"), "{human}");
+}

@@ -870,3 +870,25 @@ fn a_subscripted_typo_is_told_a_family() {
     let hints: Vec<&String> = report.errors.iter().flat_map(|e| &e.hints).collect();
     assert!(hints.iter().any(|h| h.contains("did you mean `x`?")), "{hints:?}");
 }
+
+/// An element of an expression (`inv(A)[1,2]`) and a sum that starts at an index (a triangular
+/// sum) are told what to write instead (an adversarial tester got a bare parser error and "`i`
+/// is not a size"); the workaround the hint gives checks.
+#[test]
+fn elements_of_expressions_and_triangular_sums_say_what_to_write() {
+    assert_error("var A: 2x2\nderive inv(A)[1,2]\n  = -A[1,2]/det(A)\n", 2, "unexpected `[`", "let B = inv(A)");
+    let model = "index i in 1..n, j in 1..n\nvar y[i]\n";
+    assert_error(
+        &format!("{model}derive sum(i, sum(j in i..n, y[j]))\n  = sum(j, j*y[j])\n"),
+        3,
+        "`i` is an index",
+        "step(j - i + 1/2)",
+    );
+    let report = check_source(
+        "test.deriv",
+        format!("{model}derive sum(i, sum(j, step(j - i + 1/2) * y[j]))\n  = sum(j, j*y[j])\n").as_bytes(),
+        &CheckOptions::default(),
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(matches!(report.derivations[0].steps[0].verdict, Verdict::Proved | Verdict::Checked));
+}

@@ -2472,3 +2472,140 @@ fn a_notebook_of_format_three_is_read() {
     let report = check(notebook, AnswerKind::Notebook, "var a\n");
     assert_eq!(verdicts(&report), [[Verdict::Wrong], [Verdict::Proved]], "{:?}", errors(&report));
 }
+
+/// Layout that goes on with a step is read as what it prints (a LaTeX tester, 7 December): a
+/// later `alignat` pair that starts with an operator prints `x + xy + x` and is no note; a row
+/// of a quad and `(x)` alone labels nothing, so it is no label; `=:` names its right side by its
+/// left (read as `:=`, the name was the head); a braced or `\mathrel` `=` prints `=`. Truth by
+/// hand: x(1+y) - (2x + xy) = -x; (x+y)^2 = x^2 + y^2 + 2xy; σ(1-σ) = σ - σ².
+#[test]
+fn layout_that_goes_on_with_a_step_is_read_as_printed() {
+    use Verdict::*;
+    let xy = "var x, y\n";
+    let read = |latex: &str, model: &str| {
+        let report = check(latex, AnswerKind::Tex, model);
+        (verdicts(&report), errors(&report))
+    };
+    let alignat = |rows: &str| format!("\\begin{{alignat*}}{{2}} {rows} \\end{{alignat*}}\n");
+    assert_eq!(read(&alignat("x(1 + y) &= x + xy &&+ x"), xy).0, [[Wrong]]);
+    assert_eq!(read(&alignat("(x + y)^2 &= x^2 + y^2 &&+ 2xy"), xy).0, [[Proved]]);
+    assert_eq!(read(&alignat("x + x &= x &&\\cdot 2"), xy).0, [[Proved]]);
+    assert_eq!(read("\\begin{align*} x + x &= x & + x \\end{align*}\n", xy).0, [[Proved]]);
+    // A notes column is still notes, also one that starts with a dash (a reviewer).
+    assert_eq!(read("\\begin{align*} x + x &= 2x && \\text{(sum)} \\end{align*}\n", xy).0, [[Proved]]);
+    assert_eq!(read(&alignat("x + x &= 2x &\\qquad& -\\text{ expanded}"), xy).0, [[Proved]]);
+    // A quad and `(x)` alone on a row: no label of anything.
+    let (v, e) = read("\\begin{align*} x + x &= 2x \\\\ &\\quad (x) \\\\ &= 2x^2 \\end{align*}\n", xy);
+    assert!(!v.concat().contains(&Proved) && !e.is_empty(), "{v:?} {e:?}");
+    assert_eq!(read("\\begin{align*} x + x &= 2x \\quad (1) \\end{align*}\n", xy).0, [[Proved]]);
+    // `=:` and `\eqqcolon`: the chain goes on from the left side.
+    let zs = "var z, s\n";
+    assert_eq!(read(r"\[ \sigma(z)\bigl(1-\sigma(z)\bigr) \eqqcolon s = \sigma(z) - \sigma(z)^2 \]", zs).0, [[Proved]]);
+    assert_eq!(read(r"\[ x + x =: s = 3x \]", "var x, s\n").0, [[Wrong]]);
+    assert_eq!(read("\\[ x + x ≕ s = 2x \\]", "var x, s\n").0, [[Proved]]);
+    // A named left side alone on its row starts the chain the rows below go on with.
+    let row = "\\begin{align*} x(1 - x) &\\eqqcolon s \\\\ &= x - x^2 \\end{align*}\n";
+    assert_eq!(read(row, "var x, s\n").0, [[Proved]]);
+    // A braced `=`.
+    for rel in ["{=}", "\\mathrel{=}", "\\mathrm{=}"] {
+        assert_eq!(read(&format!("\\[ x + x {rel} 3x \\]\n"), xy).0, [[Wrong]], "{rel}");
+        assert_eq!(read(&format!("\\[ x + x {rel} 2x \\]\n"), xy).0, [[Proved]], "{rel}");
+    }
+}
+
+/// `W_{12}` is the element (1, 2) of a matrix, as texts write it, where the name takes as many
+/// indices as there are digits (a LaTeX tester); `\sum_{i_2}` runs over the model's `i2` (a TA);
+/// `A^{-T}` is the transpose of the inverse (an adversarial tester); `\begin{array}[t]`,
+/// `\hline` and xcolor's colour models are layout (a second tester). Truth by hand:
+/// det(A) A^{-T} = adj(A)^T for a 2x2 A.
+#[test]
+fn digit_subscripts_numbered_indices_and_inverse_transposes_are_read() {
+    use Verdict::*;
+    let read = |latex: &str, model: &str| {
+        let report = check(latex, AnswerKind::Tex, model);
+        (verdicts(&report), errors(&report))
+    };
+    let w = "var W: 3 x 3\n";
+    assert_eq!(read(r"\[ W_{12} = W_{1,2} \]", w).0, [[Proved]]);
+    assert_eq!(read(r"\[ W_{12} = W_{2,1} \]", w).0, [[Wrong]]);
+    let s = "index i in 1..n, k in 1..n\nvar s[i,k]\n";
+    assert_eq!(read(r"\[ s_{1k} + s_{12} = s_{12} + s_{1,k} \]", s).0, [[Proved]]);
+    // A digit 0 is no index.
+    let (v, e) = read(r"\[ W_{10} = W_{1,0} \]", w);
+    assert!(v.is_empty() && !e.is_empty(), "{v:?} {e:?}");
+    let sums = "index i in 1..T, i2 in 1..T\nvar a[i]\n";
+    assert_eq!(read(r"\[ \sum_{i_2} a_{i_2} = \sum_{i} a_{i} \]", sums).0, [[Proved]]);
+    assert_eq!(read(r"\[ \sum_{i_{2}} a_{i_{2}} = \sum_{i} a_{i} + 1 \]", sums).0, [[Wrong]]);
+    let a = "var A: 2 x 2\n";
+    let adjugate = r"\begin{pmatrix} A_{22} & -A_{21} \\ -A_{12} & A_{11} \end{pmatrix}";
+    assert_eq!(read(&format!("\\[ \\det(A) A^{{-T}} = {adjugate} \\]\n"), a).0, [[Checked]]);
+    assert_eq!(read(r"\[ A^{-T} = A^{-1} \]", a).0, [[Wrong]]);
+    assert_eq!(read(r"\[ A^{-\top} = (A^{-1})^\top \]", a).0, [[Checked]]);
+    let ab = "var a, b\n";
+    assert_eq!(
+        read("\\[ \\begin{array}[t]{rcl} a + b &=& b + a \\\\ \\hline &=& a + b \\end{array} \\]\n", ab).0,
+        [[Proved, Proved]]
+    );
+    assert_eq!(read(r"\[ \color[rgb]{1,0,0} a + b = b + a \]", ab).0, [[Proved]]);
+    assert_eq!(read(r"\[ \textcolor[HTML]{FF0000}{a + b} = 2a \]", ab).0, [[Wrong]]);
+}
+
+/// An answer whose only equations are inline math is told so where the first is
+/// (`\begin{math}` as `$…$`); a model's own warnings are not shown over an answer's text (they
+/// were, with the answer's name and the model's line); an unknown name a slip away from one of
+/// the model's is named, and an unknown sum index is told the model's indices (a student).
+#[test]
+fn inline_math_model_warnings_and_near_names() {
+    let report = check("Part one: \\begin{math} a + b = b + a \\end{math}\n", AnswerKind::Tex, "var a, b\n");
+    assert!(
+        errors(&report).iter().any(|e| e.starts_with("1:11") && e.contains("inline math")),
+        "{:?}",
+        errors(&report)
+    );
+    let report = check("Part one: $a + b = b + a$\n", AnswerKind::Tex, "var a, b\n");
+    assert!(errors(&report).iter().any(|e| e.contains("inline math")), "{:?}", errors(&report));
+    // `var b: real` reads `real` as a size: the model's warning, said with its place in the model.
+    let report = check("\\[ a + a = 2a \\]\n", AnswerKind::Tex, "var a\nvar b: real\n");
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
+    let said: Vec<&str> = report.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(said.len() == 1 && said[0].starts_with("model.deriv, line 2: `real` is read as a size"), "{said:?}");
+    assert!(!report.warnings[0].show_source);
+    let hints = |report: &FileReport| report.errors.iter().flat_map(|d| d.hints.clone()).collect::<Vec<_>>();
+    let report =
+        check("\\[ \\frac{\\partial L_D}{\\partial w} = 1 \\]\n", AnswerKind::Tex, "var w, b\nlet LD = w + b\n");
+    assert!(hints(&report).iter().any(|h| h.contains("`LD`")), "{:?}", hints(&report));
+    let report = check("\\[ \\sum_{e} u_e = \\sum_d u_d \\]\n", AnswerKind::Tex, "index d in 1..D\nvar u[d]\n");
+    assert!(hints(&report).iter().any(|h| h.contains("`d` in 1..D")), "{:?}", hints(&report));
+}
+
+/// Notation a LaTeX tester found refused, read as it prints: an indicator of two unequal sides
+/// is one less the Kronecker delta; `\cfrac` is a fraction; phantoms, struts and `\medspace`
+/// print no value; `⋅` is `\cdot` and `∇` is `\nabla`. What is still not read says what to
+/// write (`\partial^2 L / \partial w^2`, `\langle u, v \rangle`, `\substack`). Truth by hand:
+/// Σ_k [i ≠ k] s_k = Σ_k s_k - s_i; 1/(1 + 1/x) = x/(x + 1).
+#[test]
+fn indicators_of_unequal_sides_fractions_phantoms_and_unicode_are_read() {
+    use Verdict::*;
+    let read = |latex: &str, model: &str| {
+        let report = check(&format!("\\[ {latex} \\]\n"), AnswerKind::Tex, model);
+        (verdicts(&report), report.errors.iter().flat_map(|d| d.hints.clone()).collect::<Vec<_>>())
+    };
+    let s = "index i in 1..n, k in 1..n\nvar s[i], u[i], v[i]\n";
+    assert_eq!(read(r"\sum_{k} \mathbb{1}[i \neq k]\, s_k = \sum_{k} s_k - s_i", s).0, [[Proved]]);
+    assert_eq!(read(r"\sum_{k} \mathbb{1}[i \ne k]\, s_k = \sum_{k} s_k", s).0, [[Wrong]]);
+    let x = "var x > 0, y\n";
+    assert_eq!(read(r"\cfrac{1}{1+\cfrac{1}{x}} = \frac{x}{x+1}", x).0, [[Proved]]);
+    assert_eq!(read(r"\cfrac{1}{1+\cfrac{1}{x}} = \frac{x}{x+2}", x).0, [[Wrong]]);
+    assert_eq!(read(r"\left(\vphantom{\frac{1}{2}} x + y\right)^2 = x^2 + 2xy + y^2", x).0, [[Proved]]);
+    assert_eq!(read(r"x\mathstrut + x \medspace y = x(1 + y)", x).0, [[Proved]]);
+    assert_eq!(read(r"\smash[b]{x} + x = 2x", x).0, [[Proved]]);
+    assert_eq!(read(r"\cfrac[l]{1}{x} = \frac{1}{x}", x).0, [[Proved]]);
+    assert_eq!(read("x ⋅ y = xy", x).0, [[Proved]]);
+    assert_eq!(read("x ⋅ y = 2xy", x).0, [[Wrong]]);
+    let (v, hints) = read(r"\partial^2 x / \partial y^2 = 0", x);
+    assert!(v.is_empty() && hints.iter().any(|h| h.contains(r"\frac{\partial^2 L}{\partial w^2}")), "{hints:?}");
+    let (v, hints) = read(r"\langle u, v\rangle = \sum_i u_i v_i", s);
+    assert!(v.is_empty() && hints.iter().any(|h| h.contains(r"u^\top v")), "{hints:?}");
+    let (v, hints) = read(r"\sum_{\substack{i=1\\ i\neq k}}^{n} s_i = \sum_{i=1}^{n} s_i - s_k", s);
+    assert!(v.is_empty() && hints.iter().any(|h| h.contains(r"\sum_{i \ne k}")), "{hints:?}");
+}

@@ -1091,3 +1091,42 @@ fn a_kink_times_zero_at_a_point_given_in_numbers_is_not_proved() {
     assert_eq!(verdict("let w = 0", "diff(exp(w^2), w)", "0"), Verdict::Proved);
     assert_eq!(verdict("let w = 2\nvar y", "diff(y*step(w)*w, w)", "y"), Verdict::Proved);
 }
+
+// A power of one function of a polynomial in inputs, alone or beside a number: 0 only where the
+// polynomial takes isolated values (Huber's `abs(w*x - y) - 1`, an instructor's refused Huber
+// regression). Not a function flat on an interval (`hardtanh`), not two functions that may agree
+// on an open set, not a polynomial with index variables (equal indices).
+const LEVEL: &str = "index i in 1..n, j in 1..n\nvar x, y, v > 0, z[i]";
+proves!(kink_of_an_abs_beside_a_number, LEVEL, "diff(relu(abs(x + y) - 1), x)", "step(abs(x + y) - 1) * sign(x + y)");
+proves!(kink_of_a_log_beside_a_number, LEVEL, "diff(relu(log(v) - 1), v)", "step(log(v) - 1) / v");
+proves!(
+    huber_default_threshold,
+    LEVEL,
+    "diff(huber(x - y), x)",
+    "x - y - relu(abs(x - y) - 1) * step(abs(x - y) - 1) * sign(x - y)"
+);
+does_not_prove!(kink_of_a_flat_function, LEVEL, "relu'(hardtanh(x) - 1)", "step(hardtanh(x) - 1)");
+does_not_prove!(kink_of_two_equal_functions, LEVEL, "relu'(sqrt(x^2) - abs(x))", "step(sqrt(x^2) - abs(x))");
+does_not_prove!(kink_of_an_abs_at_equal_indices, LEVEL, "relu'(abs(z[i] - z[j]))", "step(abs(z[i] - z[j]))");
+// The elements of a symmetric matrix are not independent: `S[1,2] - S[2,1]` is 0 at every draw
+// (a reviewer: `abs'` of it was proved, before and with the rule above).
+does_not_prove!(
+    kink_of_a_symmetric_difference,
+    "var S: 2 x 2 spd",
+    "diff(abs(S[1,2] - S[2,1]), S[1,2])",
+    "sign(S[1,2] - S[2,1])"
+);
+does_not_prove!(
+    kink_of_an_abs_of_a_symmetric_difference,
+    "var S: 2 x 2 spd",
+    "diff(abs(abs(S[1,2] - S[2,1])), S[1,2])",
+    "sign(abs(S[1,2] - S[2,1])) * sign(S[1,2] - S[2,1])"
+);
+// At any indices where the polynomial is linear in an input the rest does not involve: Huber of
+// a family of residuals (an instructor's Huber regression with the builtin).
+proves!(
+    huber_of_a_family_of_residuals,
+    "index n in 1..N\nvar x[n], y[n], w, b\nlet r[n] = w * x[n] + b - y[n]",
+    "diff(sum(n, huber(r[n])) / N, b)",
+    "sum(n, r[n] - relu(abs(r[n]) - 1) * step(abs(r[n]) - 1) * sign(r[n])) / N"
+);

@@ -692,3 +692,22 @@ fn a_culprit_in_sized_brackets_is_quoted_without_their_size() {
         assert_eq!(repair.culprit_text, "y - x", "{open}");
     }
 }
+
+/// A factor 0 is never a repair (it makes any step the 0 before it: a student tester); a sum
+/// that should not be there is said so before a replacement of the whole sum, and never as a
+/// wrong derivative of a builtin (word2vec's negatives summed). Truth: ∂J/∂w[k,d] =
+/// σ(sn[k]) v[d] for J = -Σ_k log σ(-sn[k]), since d/ds -log σ(-s) = σ(s).
+#[test]
+fn no_factor_zero_and_an_extra_sum_is_said_as_one() {
+    let report = check_text("var w, b, x\nlet L = w*x\nderive diff(L, b)\n  = 1\n");
+    let step = &report.derivations[0].steps[0];
+    assert_eq!(step.verdict, Verdict::Wrong);
+    assert!(step.repair.as_ref().is_none_or(|r| r.replacement != "0"), "{:?}", step.repair);
+    let report = check_text(
+        "index d in 1..D, k in 1..K\nvar v[d], w[k,d]\nlet sn[k] = sum(d, w[k,d]*v[d])\nlet J = -sum(k, log(sigmoid(-sn[k])))\nderive diff(J, w[k,d])\n  = sum(k, sigmoid(sn[k]))*v[d]\n",
+    );
+    let step = &report.derivations[0].steps[0];
+    let repair = step.repair.as_ref().expect("a repair");
+    assert_eq!(repair.kind, RepairKind::ExtraSum, "{repair:?}");
+    assert_eq!(repair.replacement, "sigmoid(sn[k])");
+}

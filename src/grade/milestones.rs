@@ -548,13 +548,22 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
         if out.iter().any(|m| m.kind == kind) {
             continue;
         }
-        let through: Vec<String> = diff_targets(model, e)
-            .into_iter()
-            .filter(|(id, _)| !head_targets.contains(id))
-            .map(|(_, t)| format!("`{t}`"))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        // Named by the derivatives this stage brings in (BPTT's second stage, `∂h1/∂w`, goes
+        // through `h1`; named by every derivative it leaves, it was "through `h2`", which the
+        // stage before brought in: a TA's sheet), else by every one it leaves.
+        let before = if k == 0 { head } else { between[k - 1].expr };
+        // (A stage that brings in only derivatives of expressions, `∂tanh(w x)/∂w`, goes through
+        // no name: it is said as the reference's step, not by the names it leaves.)
+        let through: Vec<String> = match stage_through(model, e, before, &head_targets) {
+            Some(new) => new,
+            None => diff_targets(model, e)
+                .into_iter()
+                .filter(|(id, _)| !head_targets.contains(id))
+                .map(|(_, t)| format!("`{t}`"))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        };
         // As the reference writes it (`0.5 - 0.001 * 4`, not `1/2 - 1/1000*4`).
         let quoted = format!("`{}`", step.written.map_or_else(|| expr_text(model, e), str::to_string));
         let (label, plain) = match (note, matches!(kind, Kind::Stage(_)) && !through.is_empty()) {
@@ -935,6 +944,39 @@ fn diffs(model: &Model, e: &Expr, out: &mut BTreeSet<String>) {
         out.insert(text);
     }
     e.for_each_child(|c| diffs(model, c, out));
+}
+
+/// What the derivatives of `e` that `before` does not have go through: each one's variable
+/// where the head does not differentiate by it (`∂L/∂h2`), else what it differentiates where that
+/// is a name of the model (`∂h1/∂w`), quoted; None where `e` has no derivative `before` has not.
+fn stage_through(model: &Model, e: &Expr, before: &Expr, head_targets: &[usize]) -> Option<Vec<String>> {
+    fn walk<'a>(e: &'a Expr, out: &mut Vec<(&'a Expr, &'a crate::model::EntryRef)>) {
+        if let Expr::Diff(f, t) = e {
+            out.push((f, t));
+        }
+        e.for_each_child(|c| walk(c, out));
+    }
+    let (mut old, mut new) = (Vec::new(), Vec::new());
+    walk(before, &mut old);
+    walk(e, &mut new);
+    let key = |(f, t): &(&Expr, &crate::model::EntryRef)| (expr_text(model, f), whole_entry_text(model, t));
+    let old: BTreeSet<(String, String)> = old.iter().map(key).collect();
+    let new: Vec<_> = new.into_iter().filter(|d| !old.contains(&key(d))).collect();
+    if new.is_empty() {
+        return None;
+    }
+    let named = new
+        .iter()
+        .filter_map(|(f, t)| match f {
+            _ if !head_targets.contains(&t.entry) => Some(whole_entry_text(model, t)),
+            Expr::Entry(r) => Some(whole_entry_text(model, r)),
+            _ => None,
+        })
+        .map(|t| format!("`{t}`"))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Some(named)
 }
 
 /// The entries an expression differentiates by: their ids, and as written (`h[j]`; `yhat` for a

@@ -439,6 +439,14 @@ fn scan_display_math(
                     i = env.end;
                     continue;
                 }
+                // `\begin{math} … \end{math}` is inline math, as `$…$` is.
+                if markup == Markup::Tex && env.name == "math" {
+                    if writes_equation(&text[env.content.clone()]) {
+                        inline.push(Span::new(i, env.end));
+                    }
+                    i = env.end;
+                    continue;
+                }
                 i = outer_environment(text, &env, markup, &mut out, errors).unwrap_or(env.begin.end);
             }
             b'\\' if text[i..].starts_with("\\[") => {

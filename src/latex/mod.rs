@@ -78,6 +78,15 @@ pub fn read_answer(text: &str, kind: AnswerKind, model: &File) -> (Vec<Derivatio
                 derivations.extend(ds);
                 errors.extend(es.into_iter().map(|mut e| {
                     e.span = cell.map(e.span);
+                    // (A cell that starts with `=` after a derivation in the cell above: the hint
+                    // said a block goes on from the block above, which it does not across cells:
+                    // a LaTeX tester.)
+                    if e.message == "this step has no left side" {
+                        e.hints = vec![
+                            "each markdown cell of a notebook is read on its own: begin the chain in this cell with its left side, `LHS &= A`"
+                                .to_string(),
+                        ];
+                    }
                     e
                 }));
             }

@@ -281,6 +281,37 @@ impl Names {
     pub fn index_or_size(&self, base: &str) -> Option<&Entry> {
         self.with_base(base).iter().find(|e| matches!(e.kind, Kind::Index | Kind::Size) && e.sub.is_empty())
     }
+
+    /// The name of the model closest to `written` (a quantity, not an index or a size): the same
+    /// name, or one a slip away (`L_D` read as `LD`, `\mathrm{los}` for `loss`).
+    pub fn closest(&self, written: &str) -> Option<&Entry> {
+        let slip = (written.chars().count() / 3).max(1);
+        self.by_base
+            .values()
+            .flatten()
+            .filter(|e| !matches!(e.kind, Kind::Index | Kind::Size))
+            .map(|e| (strsim::damerau_levenshtein(written, &e.name), e))
+            .filter(|(d, e)| *d <= slip && e.name.chars().count() > 1)
+            .min_by(|(d, e), (d2, e2)| d.cmp(d2).then_with(|| e.name.cmp(&e2.name)))
+            .map(|(_, e)| e)
+    }
+
+    /// The indices the model declares, each with its range as the model writes it (`d in 1..D`),
+    /// in their order by name.
+    pub fn declared_indices(&self) -> Vec<String> {
+        self.ranges
+            .iter()
+            .map(|(name, r)| {
+                use crate::syntax::print::index_to_string;
+                format!("`{name}` in {}..{}", index_to_string(&r.lo), index_to_string(&r.hi))
+            })
+            .collect()
+    }
+
+    /// The index the model declares by the name `name` (`i2`, written `i_2`).
+    pub fn index_named(&self, name: &str) -> Option<&Entry> {
+        self.by_base.values().flatten().find(|e| e.kind == Kind::Index && e.name == name)
+    }
 }
 
 /// The index each family of a model declares at each of its places, where it is one name.

@@ -102,6 +102,9 @@ enum Rel {
     Step(Relation),
     /// `=_{\text{def}}`, `:=`, `\coloneqq`, `\equiv`: a definition, not a step.
     Definition,
+    /// `=:`, `\eqqcolon`: the name after it is defined as what is before it (`\sigma(1-\sigma)
+    /// \eqqcolon s`); the chain goes on from what is before it.
+    Named,
     /// `\in`: a declaration (`W \in \mathbb{R}^{m \times n}`) when it is a row's first relation,
     /// skipped as a definition is; after a step, not a step of a derivation.
     Membership,
@@ -276,6 +279,17 @@ fn equations_of_row(row: Row, names: &Names) -> Row {
         let equation =
             (!left.is_empty() && has_relation(&group)) || (!right.is_empty() && relation_of(&right, 0).is_some());
         let group: Vec<Node> = group.into_iter().filter(|n| !matches!(n, Node::Amp(_))).collect();
+        // A later pair that starts with a binary operator goes on with the equation before it
+        // (`alignat`'s `x(1+y) &= x + xy &&+ x`, which prints `x(1+y) = x + xy + x`): never a
+        // note. (Dropped as one, a false step was proved and a true one `wrong`: a LaTeX tester.)
+        // (Math after the operator: `&\qquad& -\text{ expanded}` is a note, a reviewer.)
+        let written: Vec<&Node> = group.iter().filter(|n| is_written(n)).collect();
+        let goes_on =
+            written.first().is_some_and(|n| is_binary_operator(n)) && written[1..].iter().any(|n| !is_text(n));
+        if k > 0 && !equation && goes_on && out.last().is_some_and(|before| has_relation(before)) {
+            out.last_mut().expect("an equation before").extend(group);
+            continue;
+        }
         // A row of text alone (`&\text{hence} \\` between two equations) is prose: notes.
         let prose =
             !group.is_empty() && group.iter().all(|n| is_text(n) || matches!(n, Node::Comment(..) | Node::Amp(_)));
@@ -638,7 +652,11 @@ fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
     // punctuation, goes.
     while let Some(last) = out.iter().rposition(|n| !matches!(n, Node::Comment(..))) {
         let before = out[..last].iter().rposition(|n| !matches!(n, Node::Comment(..)));
-        let label = before.is_some_and(|b| is_quad(&out[b]))
+        // (A label labels something: a row of a quad and `(x)` alone, `\\ &\quad (x) \\`, goes on
+        // with the expression above, a factor; read as a label, a false step was proved: a
+        // LaTeX tester.)
+        let labels_something = |b: usize| out[..b].iter().any(|n| is_written(n) && !matches!(n, Node::Amp(_)));
+        let label = before.is_some_and(|b| is_quad(&out[b]) && labels_something(b))
             && matches!(&out[last], Node::Paren('(', inner, ')', _) if is_label(inner));
         if label || matches!(out[last], Node::Sym('.' | ',' | ';', _)) {
             out.remove(last);
@@ -677,6 +695,9 @@ fn relation_of(nodes: &[Node], i: usize) -> Option<Found> {
         Node::Sym(':', _) if matches!(nodes.get(i + 1), Some(Node::Sym('=', _))) => {
             Some(Found { rel: Rel::Definition, width: 2, note: None })
         }
+        Node::Sym('=', _) if matches!(nodes.get(i + 1), Some(Node::Sym(':', _))) => {
+            Some(Found { rel: Rel::Named, width: 2, note: None })
+        }
         // `=_{(1)}`, `=^{\text{alg.}}`: an `=` with a note.
         Node::Attach { base, sub, sup, primes: 0, .. } => {
             let annotation: Vec<Node> = sub.iter().chain(sup).flatten().cloned().collect();
@@ -697,14 +718,24 @@ fn relation_of(nodes: &[Node], i: usize) -> Option<Found> {
 /// A relation written alone: `=`, `\approx`, `<`, `\in`, `\coloneqq`, ….
 fn bare_relation(n: &Node) -> Option<Rel> {
     Some(match n {
+        // Braced, `&{=}`, or made a relation or upright, `\mathrel{=}`, `\mathrm{=}`: it prints
+        // the relation (a block of such steps was passed over without a word: a LaTeX tester).
+        Node::Group(inner, _) if inner.len() == 1 => return bare_relation(&inner[0]),
+        Node::Cmd(c, args, _)
+            if ["mathrel", "mathrm"].contains(&c.as_str()) && args.len() == 1 && args[0].len() == 1 =>
+        {
+            return bare_relation(&args[0][0])
+        }
         Node::Sym('=', _) => Rel::Step(Relation::Equal),
         Node::Sym('≈', _) => Rel::Step(Relation::Approx),
         Node::Cmd(c, _, _) if c == "approx" => Rel::Step(Relation::Approx),
-        Node::Cmd(c, _, _)
-            if ["coloneqq", "eqqcolon", "equiv", "triangleq", "doteq", "defeq"].contains(&c.as_str()) =>
-        {
+        Node::Cmd(c, _, _) if ["coloneqq", "equiv", "triangleq", "doteq", "defeq"].contains(&c.as_str()) => {
             Rel::Definition
         }
+        // (Not mathtools' `\eqcolon`, which prints `−:`.)
+        // (Read as `:=`, `\eqqcolon` made its name the head, and a true step `wrong`: a LaTeX
+        // tester.)
+        Node::Cmd(c, _, _) if c == "eqqcolon" => Rel::Named,
         Node::Sym('<' | '>' | '≤' | '≥' | '≠' | '⇒' | '→', _) => Rel::Other,
         Node::Cmd(c, _, _)
             if [
@@ -812,6 +843,7 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
     let mut definition = false;
     let mut declaration = false;
     let mut defined_after = false;
+    let mut named = false;
     let mut other: Option<Span> = None;
     let mut i = 0;
     while i < row.len() {
@@ -831,6 +863,14 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
                 definition = true;
                 parts = vec![Part { relation: None, nodes: Vec::new(), note: None }];
                 i += width;
+            }
+            // `A =: s = C`: `s` names `A`, and the chain goes on from `A` (`A = C`).
+            Some(Found { rel: Rel::Named, width, .. }) => {
+                named = true;
+                i += width;
+                while i < row.len() && relation_of(&row, i).is_none() {
+                    i += 1;
+                }
             }
             Some(Found { rel: Rel::Membership, .. }) if parts.len() == 1 => {
                 declaration = true;
@@ -888,6 +928,12 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
         return Added::Ended;
     }
     let first_empty = parts[0].nodes.is_empty();
+    // `x(1 - x) &\eqqcolon s \\ &= x - x^2`: a named left side alone starts a chain, which the
+    // rows below make a derivation (it went on with the expression above: a second tester).
+    if parts.len() == 1 && named && !first_empty {
+        chains.push(Chain { parts, refused: None, defined: true, above: false });
+        return Added::Started;
+    }
     if parts.len() == 1 {
         // No relation: the expression of the previous part goes on (`&\quad + b`).
         if let Some(last) = chains.last_mut().and_then(|c| c.parts.last_mut()) {
@@ -1074,8 +1120,31 @@ fn unexpected(n: &Node) -> Diagnostic {
         Node::Env(name, _, _) => format!("the environment `{name}`"),
         _ => "this".to_string(),
     };
+    let hint = match n {
+        Node::Cmd(c, _, _) => command_hint(c),
+        _ => None,
+    };
     Diagnostic::error(n.span(), format!("cannot read {what} here"))
-        .with_hint("see docs/latex.md for what an answer may write")
+        .with_hint(hint.unwrap_or("see docs/latex.md for what an answer may write"))
+}
+
+/// What to write instead of a command a course writes that is not read (a LaTeX tester: each was
+/// "see docs/latex.md").
+fn command_hint(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "partial" => "a derivative is written as a fraction: `\\frac{\\partial L}{\\partial w}`, a second one `\\frac{\\partial^2 L}{\\partial w^2}`",
+        "langle" | "rangle" => "an inner product is written `u^\\top v` (or `\\sum_i u_i v_i`)",
+        "{" | "}" | "lbrace" | "rbrace" | "lbrack" | "rbrack" => {
+            "group with `(…)` or `\\left( … \\right)`; an indicator is `\\mathbb{1}[y = k]`"
+        }
+        "mbox" | "textbf" | "fbox" | "textit" | "textsf" => {
+            "a remark at the end of a step is written `\\text{…}` (or goes in the notes column, `&& \\text{…}`)"
+        }
+        "not" => "only `=` and `\\approx` make steps: write other relations outside the math blocks",
+        "mkern" | "mskip" | "kern" | "hskip" => "write a space as `\\,`, `\\;` or `\\quad`",
+        "substack" => "a sum that skips a value is written `\\sum_{i \\ne k}` (over the declared range of `i`); with bounds, `\\sum_{i=1}^{n}` and the skipped term taken away",
+        _ => return None,
+    })
 }
 
 /// The norm a subscript of `\|…\|` names: `2` (Euclidean) or `F` (Frobenius), braced or not,
@@ -1270,6 +1339,8 @@ struct Written {
 enum Sup {
     Transpose,
     Power(Expr),
+    /// `^{-T}`, `^{-\top}`: the transpose of the inverse, the power `-1` given.
+    InverseTranspose(Expr),
     /// The superscript held indices (they are in the name's subscripts).
     Indices,
 }
@@ -1548,6 +1619,12 @@ impl<'a> P<'a> {
                     // An inequality, `\mathbb{1}[z > 0]` (ReLU's derivative): a step, read exactly
                     // as `cases` reads it (a student tester's finding: "a vector of ones").
                     Some(Node::Paren('[' | '{' | '(', inner, _, at)) => match comparison(inner) {
+                        _ if self.unequal_indicator(inner, span).is_some() => {
+                            let (inner, at) = (inner.clone(), *at);
+                            self.pos += 1;
+                            let unequal = self.unequal_indicator(&inner, join(span, at)).expect("an indicator");
+                            unequal.map(|e| Expr { span: join(span, at), ..e })
+                        }
                         Some(Condition::Compare(u, rel, v)) => {
                             let at = *at;
                             self.pos += 1;
@@ -1727,9 +1804,26 @@ impl<'a> P<'a> {
         if self.is_transpose(sup)? {
             return Ok(Expr { kind: ExprKind::Transpose(Box::new(e)), span });
         }
+        if let Some(minus_one) = self.minus_transpose(sup)? {
+            let op_span = Span::new(e.span.end, minus_one.span.start.max(e.span.end));
+            let inverse = Expr { kind: ExprKind::Binary(BinOp::Pow, Box::new(e), Box::new(minus_one), op_span), span };
+            return Ok(Expr { kind: ExprKind::Transpose(Box::new(inverse)), span });
+        }
         let power = self.sub(sup)?;
         let op_span = Span::new(e.span.end, power.span.start);
         Ok(Expr { kind: ExprKind::Binary(BinOp::Pow, Box::new(e), Box::new(power), op_span), span })
+    }
+
+    /// `^{-T}`, `^{-\top}` (the Matrix Cookbook's transpose of the inverse): the power `-1`, as
+    /// written at the superscript's place. (It was "`T` is not a name of the model": an
+    /// adversarial tester.)
+    fn minus_transpose(&self, sup: &[Node]) -> R<Option<Expr>> {
+        let [Node::Sym('-', minus), rest @ ..] = sup else { return Ok(None) };
+        if rest.is_empty() || !self.is_transpose(rest)? {
+            return Ok(None);
+        }
+        let one = Span::new(minus.end, join_all(rest, *minus).end);
+        self.sub(&[Node::Sym('-', *minus), Node::Num("1".to_string(), one)]).map(Some)
     }
 
     /// `^\top`, `^T`, `^{\mathsf T}`. A `T` that the model declares is refused as ambiguous.
@@ -1761,7 +1855,7 @@ impl<'a> P<'a> {
         span: Span,
     ) -> R<Expr> {
         match name {
-            "frac" | "dfrac" | "tfrac" if args.len() == 2 && sub.is_none() && primes == 0 => {
+            "frac" | "dfrac" | "tfrac" | "cfrac" if args.len() == 2 && sub.is_none() && primes == 0 => {
                 let e = self.frac(&args[0], &args[1], span)?;
                 match sup {
                     Some(sup) => self.apply_sup(e, sup, span),
@@ -1892,7 +1986,7 @@ impl<'a> P<'a> {
                     Some((f, instead)) => Diagnostic::error(span, format!("`{f}` is not a function gradproof reads"))
                         .with_hint(format!("write {instead}")),
                     None => Diagnostic::error(span, format!("`\\{name}` cannot be read here"))
-                        .with_hint("see docs/latex.md for the commands an answer may use"),
+                        .with_hint(command_hint(name).unwrap_or("see docs/latex.md for the commands an answer may use")),
                 },
             }),
         }
@@ -2172,6 +2266,10 @@ impl<'a> P<'a> {
                 Diagnostic::error(span, "a sum without an index (implied summation is not read)").with_hint(hint)
             );
         };
+        // `\sum_{\substack{i=1 \\ i \ne k}}`: the sum has an index, the stack is what is not read.
+        if let Some(stack) = sub.iter().find(|n| matches!(n, Node::Cmd(c, ..) if c == "substack")) {
+            return Err(unexpected(stack));
+        }
         // `\sum_{j \ne y}`: every value of the range of `j` but `y`.
         let is_ne = |n: &Node| {
             matches!(n, Node::Sym('≠', _))
@@ -2210,6 +2308,10 @@ impl<'a> P<'a> {
             [n] => name_word(n)
                 .filter(|(w, d)| d.is_none() && w.chars().all(char::is_alphabetic))
                 .or_else(|| numbered_word(n).map(|w| (w, None))),
+            // `\sum_{i2}` over the model's `i2`.
+            [Node::Word(w, _), Node::Num(d, _)] if self.names.index_named(&format!("{w}{d}")).is_some() => {
+                Some((format!("{w}{d}"), None))
+            }
             _ => None,
         };
         let Some((word, _)) = binder_word else {
@@ -2222,7 +2324,9 @@ impl<'a> P<'a> {
             }
             return Err(Diagnostic::error(join_all(sub, span), "a sum without an index").with_hint(hint));
         };
-        let declared = self.names.index_or_size(&word).filter(|e| e.kind == Kind::Index);
+        // (`\sum_{i_2}` over the model's `i2`: "`i2` is not an index of the model", a TA's sheet.)
+        let declared =
+            self.names.index_or_size(&word).filter(|e| e.kind == Kind::Index).or_else(|| self.names.index_named(&word));
         let binder_span = join_all(binder_nodes, span);
         let binder = ident(declared.map_or(word.as_str(), |e| e.name.as_str()), binder_span);
         let skip = match skip {
@@ -2233,8 +2337,20 @@ impl<'a> P<'a> {
             (Some(lo), Some(hi)) => Some(RangeExpr { lo: self.index_expr(lo, span)?, hi: self.index_expr(hi, span)? }),
             (None, None) if declared.is_some() => None,
             (None, None) => {
-                return Err(Diagnostic::error(binder_span, format!("`{word}` is not an index of the model"))
-                    .with_hint("write the bounds, `\\sum_{k=1}^{K}`, or declare the index in the model"))
+                // (The model's own indices named: a student was shown `\sum_{k=1}^{K}` beside a
+                // model of `d in 1..D` alone.)
+                let declared = self.names.declared_indices();
+                let hint = if declared.is_empty() {
+                    format!("write the bounds, `\\sum_{{{word}=1}}^{{N}}`, or declare the index in the model")
+                } else {
+                    format!(
+                        "write the bounds, `\\sum_{{{word}=1}}^{{N}}`, or sum over an index the model declares ({})",
+                        declared.iter().take(4).cloned().collect::<Vec<_>>().join(", ")
+                    )
+                };
+                return Err(
+                    Diagnostic::error(binder_span, format!("`{word}` is not an index of the model")).with_hint(hint)
+                );
             }
             _ => {
                 return Err(Diagnostic::error(span, "the bounds of the sum are incomplete")
@@ -2456,6 +2572,9 @@ impl<'a> P<'a> {
                     if condition(&Node::Paren('{', sub.to_vec(), '}', span)).is_some() {
                         return self.indicator(sub, span);
                     }
+                    if let Some(unequal) = self.unequal_indicator(sub, span) {
+                        return unequal;
+                    }
                     // An inequality below, `\mathbb{1}_{x > 0}`, as in brackets (a student was
                     // told "a vector of ones is not read").
                     if let Some(Condition::Compare(u, rel, v)) = comparison(sub) {
@@ -2655,10 +2774,24 @@ impl<'a> P<'a> {
                 // `\ell = \frac{1}{2}(…)`: a name of the answer's own, defined in the display (a
                 // student: told only that every symbol must be declared).
                 format!(
-                    "a name of your own is defined with `:=` (`{} := …`), which is read as a definition, not a step; \
-                     or write what it stands for where it is used",
+                    "a name of your own is not read where it is used: write what it stands for there; a row that \
+                     only defines it is skipped when written with `:=` (`{} := …`)",
                     written(base)
                 )
+            } else if let Some(near) = {
+                // The name with its subscript run together (`L_D` for the model's `LD`), or
+                // alone, a slip away from a name of the model (a student was told only to check
+                // the spelling, where a `.deriv` file says which name).
+                let joined = match sub {
+                    Some([n]) => name_word(n).map(|(w, _)| format!("{word}{w}")).or_else(|| match n {
+                        Node::Num(d, _) => Some(format!("{word}{d}")),
+                        _ => None,
+                    }),
+                    _ => None,
+                };
+                joined.as_deref().and_then(|j| self.names.closest(j)).or_else(|| self.names.closest(&word))
+            } {
+                format!("did you mean the model's `{}`, written `{}`?", near.name, near.spelling)
             } else {
                 "every symbol of an answer must be declared in the model (`--model`); check its spelling against the model's names"
                     .to_string()
@@ -2875,7 +3008,9 @@ impl<'a> P<'a> {
         // follows them otherwise.
         let name_span = match how {
             Some(Sup::Indices) | None => Span::new(base.span().start.min(span.start), span.end),
-            Some(Sup::Power(_) | Sup::Transpose) => Span::new(base.span().start, at.name_end.max(base.span().end)),
+            Some(Sup::Power(_) | Sup::Transpose | Sup::InverseTranspose(_)) => {
+                Span::new(base.span().start, at.name_end.max(base.span().end))
+            }
         };
         let e = if subscripts.is_empty() {
             Expr { kind: ExprKind::Name(id), span: name_span }
@@ -2894,6 +3029,11 @@ impl<'a> P<'a> {
         }
         Ok(match how {
             Some(Sup::Transpose) => Expr { kind: ExprKind::Transpose(Box::new(e)), span },
+            Some(Sup::InverseTranspose(p)) => {
+                let op_span = Span::new(e.span.end, p.span.start.max(e.span.end));
+                let inverse = Expr { kind: ExprKind::Binary(BinOp::Pow, Box::new(e), Box::new(p), op_span), span };
+                Expr { kind: ExprKind::Transpose(Box::new(inverse)), span }
+            }
             Some(Sup::Power(p)) => {
                 let op_span = Span::new(e.span.end, p.span.start.max(e.span.end));
                 Expr { kind: ExprKind::Binary(BinOp::Pow, Box::new(e), Box::new(p), op_span), span }
@@ -2982,11 +3122,34 @@ impl<'a> P<'a> {
                 if matches!(comparison(inner), Some(Condition::Compare(..))))
     }
 
+    /// An indicator of two sides unequal, `\mathbb{1}[i \neq k]`: one less the Kronecker delta
+    /// of its sides (a LaTeX tester was told "a vector of ones is not read"). None where the
+    /// inside holds no one `\neq` between two sides.
+    fn unequal_indicator(&self, inner: &[Node], span: Span) -> Option<R<Expr>> {
+        let is_ne = |n: &Node| {
+            matches!(n, Node::Sym('≠', _))
+                || matches!(n, Node::Cmd(c, a, _) if (c == "ne" || c == "neq") && a.is_empty())
+        };
+        let at = inner.iter().position(is_ne)?;
+        if inner.iter().filter(|n| is_ne(n)).count() > 1 || at == 0 || at + 1 == inner.len() {
+            return None;
+        }
+        let delta = self.indicator_sides(&inner[..at], &inner[at + 1..], span);
+        Some(delta.map(|delta| {
+            let one = Expr { kind: ExprKind::Number("1".to_string()), span };
+            Expr { kind: ExprKind::Binary(BinOp::Sub, Box::new(one), Box::new(delta), span), span }
+        }))
+    }
+
+    fn indicator_sides(&self, u: &[Node], v: &[Node], span: Span) -> R<Expr> {
+        let args = vec![self.sub(u)?, self.sub(v)?];
+        Ok(Expr { kind: ExprKind::Call { func: ident("delta", span), primes: 0, args }, span })
+    }
+
     /// An indicator's condition `y = k` as the Kronecker delta of its two sides.
     fn indicator(&self, inner: &[Node], span: Span) -> R<Expr> {
         let at = inner.iter().position(|n| matches!(n, Node::Sym('=', _))).expect("a condition");
-        let args = vec![self.sub(&inner[..at])?, self.sub(&inner[at + 1..])?];
-        Ok(Expr { kind: ExprKind::Call { func: ident("delta", span), primes: 0, args }, span })
+        self.indicator_sides(&inner[..at], &inner[at + 1..], span)
     }
 
     /// The Kronecker delta `\delta_{ki}`, `\delta_{c,k}` (for a model that declares no `delta`).
@@ -3072,6 +3235,14 @@ impl<'a> P<'a> {
             Kind::Family(n) => n,
             Kind::Function | Kind::Index | Kind::Size => 0,
         };
+        // `W_{12}` for the element (1, 2) of a matrix, as every text writes it: one digit an
+        // index, where the name takes as many indices as there are digits and no reading of the
+        // number as one index fits (`x_{12}` of a long vector stays its twelfth element).
+        let fits = |n: usize| n == arity || entry.elements.contains(&n);
+        let rest = match digit_indices(&rest) {
+            Some(split) if !fits(rest.len()) && fits(split.len()) => split,
+            _ => rest,
+        };
         // The name's own superscript (`W^{(2)}`, a `latex` spelling) is written first in the
         // superscript; after it only a transpose may follow (`W^{(2)\top}`).
         let sup = if entry.sup.is_empty() {
@@ -3116,6 +3287,9 @@ impl<'a> P<'a> {
         };
         // A power of the name, or of one element of an array (`w_i^2` for `var w: n`).
         if (rest.len() == arity || (rest.len() > arity && entry.elements.contains(&rest.len()))) && !forced {
+            if let Some(minus_one) = self.minus_transpose(sup)? {
+                return Ok(Some((rest, Some(Sup::InverseTranspose(minus_one)))));
+            }
             return Ok(Some((rest, Some(Sup::Power(self.sub(sup)?)))));
         }
         if rest.len() + sup_items.len() == arity && entry.kind != Kind::Function {
@@ -3629,4 +3803,33 @@ fn split_at_chain_factor(body: Expr, var: &VarRef) -> (Expr, Option<(Span, Expr)
     let rest = factors.split_off(k);
     let at = ops[k - 1];
     (product(factors, &ops[..k - 1]), Some((at, product(rest, &ops[k..]))))
+}
+
+/// The items with one run of digits 1-9 and letters among them (`W_{12}`, `s_{1k}`), a digit at
+/// least, written as one item per character; None where no item is such a run of two characters
+/// or more.
+fn digit_indices(items: &[Vec<Node>]) -> Option<Vec<Vec<Node>>> {
+    let characters = |item: &[Node]| -> Option<Vec<Vec<Node>>> {
+        let mut out = Vec::new();
+        let mut digit = false;
+        for n in item {
+            let (Node::Num(w, s) | Node::Word(w, s)) = n else { return None };
+            for (i, c) in w.char_indices() {
+                let at = Span::new(s.start + i, s.start + i + c.len_utf8());
+                match c {
+                    '1'..='9' => {
+                        digit = true;
+                        out.push(vec![Node::Num(c.to_string(), at)]);
+                    }
+                    c if c.is_ascii_alphabetic() => out.push(vec![Node::Word(c.to_string(), at)]),
+                    _ => return None,
+                }
+            }
+        }
+        (digit && out.len() > 1).then_some(out)
+    };
+    let runs: Vec<usize> = (0..items.len()).filter(|&k| characters(&items[k]).is_some()).collect();
+    let [at] = runs.as_slice() else { return None };
+    let split = characters(&items[*at])?;
+    Some(items[..*at].iter().cloned().chain(split).chain(items[at + 1..].iter().cloned()).collect())
 }

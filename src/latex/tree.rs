@@ -73,8 +73,9 @@ impl Node {
     }
 }
 
-/// Commands that only space or size, dropped wherever they are.
-const SPACING: [&str; 21] = [
+/// Commands that only space, size or rule, dropped wherever they are (`\hline` of an `array`,
+/// `\mathstrut` and `\strut`, which only reserve height).
+const SPACING: [&str; 33] = [
     ",",
     ";",
     ":",
@@ -96,11 +97,28 @@ const SPACING: [&str; 21] = [
     "nolimits",
     "allowbreak",
     "middle",
+    "hline",
+    "medspace",
+    "thinspace",
+    "thickspace",
+    "negthinspace",
+    "negmedspace",
+    "negthickspace",
+    "enspace",
+    ">",
+    "mathstrut",
+    "strut",
+    "scriptstyle",
 ];
 
 /// Commands that take arguments, for mitex's command specification (others take none).
-const ONE_ARGUMENT: [&str; 31] = [
+const ONE_ARGUMENT: [&str; 36] = [
     "color",
+    "phantom",
+    "vphantom",
+    "hphantom",
+    "smash",
+    "mathrel",
     "cancel",
     "bcancel",
     "xcancel",
@@ -132,7 +150,10 @@ const ONE_ARGUMENT: [&str; 31] = [
     "vec",
     "boxed",
 ];
-const TWO_ARGUMENTS: [&str; 7] = ["frac", "dfrac", "tfrac", "stackrel", "overset", "underset", "textcolor"];
+const TWO_ARGUMENTS: [&str; 8] = ["frac", "dfrac", "tfrac", "cfrac", "stackrel", "overset", "underset", "textcolor"];
+/// Commands that only reserve space (`\vphantom{\frac{1}{2}}` makes a bracket tall): nothing is
+/// read of them.
+const PHANTOMS: [&str; 3] = ["phantom", "vphantom", "hphantom"];
 /// Commands that only strike through (`\cancel{a}`, as a student cancels a factor): their
 /// argument is what is read.
 const STRUCK: [&str; 3] = ["cancel", "bcancel", "xcancel"];
@@ -196,7 +217,7 @@ pub fn parse_math(text: &str, base: usize) -> Result<Vec<Node>, Diagnostic> {
     for e in MATRIX_ENVIRONMENTS {
         spec.add_command(e, environment(e, TEX_MATRIX_ENV));
     }
-    let text = &blank_limits(text);
+    let text = &blank_options(&blank_limits(text));
     let root = mitex_parser::parse(text, spec.build());
     let convert = Convert { base, offsets: Offsets::align(&root, text) };
     if let Some(deepest) = too_deep(&root) {
@@ -365,6 +386,40 @@ fn blank_limits(text: &str) -> String {
     out
 }
 
+/// The text with optional arguments that only lay out or colour made spaces (offsets kept): an
+/// `array`'s vertical position (`\begin{array}[t]{rcl}`) and xcolor's colour model
+/// (`\color[rgb]{1,0,0}`, `\textcolor[HTML]{FF0000}{…}`), which side `\smash[b]{…}` smashes and
+/// where `\cfrac[l]{…}{…}` puts its numerator.
+/// mitex would read the bracket as math (`t`
+/// as a name of the model: a second tester).
+fn blank_options(text: &str) -> String {
+    let mut out = text.to_string();
+    for (word, allowed) in [
+        ("\\begin{array}", (|w: &str| ["t", "b", "c"].contains(&w)) as fn(&str) -> bool),
+        ("\\color", |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic() || c == ',')),
+        ("\\textcolor", |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic() || c == ',')),
+        ("\\smash", |w: &str| ["t", "b"].contains(&w)),
+        ("\\cfrac", |w: &str| ["l", "r", "c"].contains(&w)),
+    ] {
+        let mut from = 0;
+        while let Some(at) = out[from..].find(word).map(|i| from + i) {
+            let end = at + word.len();
+            from = end;
+            let escaped = at > 0 && out.as_bytes()[at - 1] == b'\\';
+            let rest = &out[end..];
+            let open = end + (rest.len() - rest.trim_start().len());
+            if escaped || out[end..].starts_with(|c: char| c.is_ascii_alphabetic()) || !out[open..].starts_with('[') {
+                continue;
+            }
+            let Some(close) = out[open..].find(']').map(|i| open + i) else { continue };
+            if allowed(out[open + 1..close].trim()) {
+                out.replace_range(open..=close, &" ".repeat(close + 1 - open));
+            }
+        }
+    }
+    out
+}
+
 /// The specification of an environment: `plain`, with one argument where the environment takes one.
 fn environment(name: &str, plain: CommandSpecItem) -> CommandSpecItem {
     match plain {
@@ -506,6 +561,8 @@ impl Convert {
                     // `\textcolor{red}{x}`, `\cancel{a}` were refused: a LaTeX tester).
                     match (name.as_str(), args.len()) {
                         ("color", 1) => {}
+                        (phantom, 1) if PHANTOMS.contains(&phantom) => {}
+                        ("smash", 1) => out.push(Node::Group(args.remove(0), span)),
                         ("textcolor", 2) => out.push(Node::Group(args.remove(1), span)),
                         (struck, 1) if STRUCK.contains(&struck) => out.push(Node::Group(args.remove(0), span)),
                         _ if args.is_empty() && (SPACING.contains(&name.as_str()) || name.trim().is_empty()) => {}
@@ -712,6 +769,10 @@ fn symbol(c: char, span: Span) -> Node {
     match c {
         '−' => Node::Sym('-', span),
         '∂' => command("partial"),
+        '⋅' | '∙' => command("cdot"),
+        '∇' => command("nabla"),
+        '≕' => command("eqqcolon"),
+        '≔' => command("coloneqq"),
         '∑' => command("sum"),
         '∏' => command("prod"),
         '√' => command("sqrt"),

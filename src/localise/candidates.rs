@@ -219,12 +219,26 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
         .filter(|(_, n)| matches!(n.kind, ExprKind::Binary(BinOp::Sub, ..)) && derivative_parts.contains(&text(n)))
         .map(|(_, n)| (n.span.start, n.span.end))
         .collect();
+    // A sum replaced whole by another part ranks after the sum taken out (its term left): "the
+    // sum should not be there" says the slip, "`sum(k, …)` where `1 - sigmoid(-s[k])` is needed"
+    // only what to write (word2vec's negatives summed: a student tester).
+    let sums: FxHashSet<(usize, usize)> = nodes
+        .iter()
+        .filter(|(_, n)| matches!(n.kind, ExprKind::Big { .. }))
+        .map(|(_, n)| (n.span.start, n.span.end))
+        .collect();
     out.sort_by_key(|c| {
         let at = c.culprit.map(|s| (s.start, s.end));
         let late =
             c.kind == RepairKind::WrongFactor && named(&c.replacement) && at.is_some_and(|at| numbers.contains(&at))
                 || c.kind == RepairKind::Sign && at.is_some_and(|at| turned.contains(&at));
-        (if late { RepairKind::ConstantFactor } else { c.kind }, late, c.culprit.map_or(0, |s| s.end - s.start))
+        let of_sum = c.kind == RepairKind::WrongFactor && at.is_some_and(|at| sums.contains(&at));
+        let kind = match (late, of_sum) {
+            (true, _) => RepairKind::ConstantFactor,
+            (false, true) => RepairKind::ExtraSum,
+            _ => c.kind,
+        };
+        (kind, late || of_sum, c.culprit.map_or(0, |s| s.end - s.start))
     });
     // (And the step itself is no change.) Each candidate printed once. A change that makes a
     // part a difference of equal parts (`yh[n] - yh[n]`) removes that part in disguise: the part
@@ -1812,7 +1826,11 @@ fn builtin_derivative_changes(
         if text(derivative) == text(call) {
             continue;
         }
-        if here == u || here == text(call) || here == text(derivative) || !holds_call || !built_from(e, &u) {
+        // (Nor a sum: its index is its own, not `u`'s, so it is no part built from `u`. A sum
+        // over `k` that should not be there was told a wrong `sigmoid'(-sn[k])`: a student tester.)
+        let holds_sum = any_node(e, &|n| matches!(n.kind, ExprKind::Big { .. }));
+        if here == u || here == text(call) || here == text(derivative) || !holds_call || holds_sum || !built_from(e, &u)
+        {
             continue;
         }
         let of = Some((primed_text(call), text(derivative)));

@@ -312,7 +312,11 @@ fn wrong_steps<'a>(
             let whole = c.replacement == before_text;
             let derivative_kept = c.replacement.contains("diff(") && before_text.contains(c.replacement.as_str());
             let constant_whole = c.kind == RepairKind::ConstantFactor && whole && numbers_only;
-            !(adds && (whole || derivative_kept)) && !constant_whole
+            // A factor 0 makes any step the 0 before it: "a constant factor `0` is missing" from
+            // `1` after a head that is 0 says nothing (a student tester).
+            let factor_zero = matches!(c.kind, RepairKind::ConstantFactor | RepairKind::MissingFactor)
+                && c.replacement.trim().parse::<f64>() == Ok(0.0);
+            !(adds && (whole || derivative_kept)) && !constant_whole && !factor_zero
         });
         // In numbers alone (no input in the model, or none read by this derivation) a change is
         // verified at one point, where many agree by coincidence
@@ -680,6 +684,13 @@ fn derivative_made(
     derivatives: &[(ast::Expr, ast::Expr)],
 ) -> Option<(String, String)> {
     if !matches!(c.kind, RepairKind::Sign | RepairKind::Power | RepairKind::WrongFactor | RepairKind::Function) {
+        return None;
+    }
+    // (Not a part that holds a sum: its index is its own, and the change takes out a sum that
+    // should not be there, which is no derivative of a builtin. A sum over the negatives of
+    // word2vec was told a wrong `sigmoid'(-sn[k])`: a student tester.)
+    let replaced = nodes_of(step).into_iter().find(|n| Some(n.span) == c.culprit);
+    if replaced.is_some_and(|n| nodes_of(n).iter().any(|m| matches!(m.kind, ast::ExprKind::Big { .. }))) {
         return None;
     }
     // The factors of each term, a few levels down: the derivative's factors must sit in one term.

@@ -1179,6 +1179,16 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                     let v = match V::forward_diff(self, body, free, &key, x0a)? {
                         Forward::Value(d) => V::from_approx(d)?,
                         forward => {
+                            // What is differentiated must be defined at the point itself: the
+                            // differences reach over a gap of its domain narrower than their steps
+                            // (`diff(log(cos(x^3))*0, x)` was 0 where cos(x³) < 0, from points
+                            // either side, and a true step `wrong`: a second tester). Only its
+                            // domain is asked here; a kink near the point is the differences' to
+                            // handle.
+                            let at_point = self.child_perturbing(&key, x0, KINK_MARGIN).eval(body, free);
+                            if let Err(EvalError::Undefined(why)) = at_point {
+                                return Err(EvalError::Undefined(why));
+                            }
                             // The perturbed values carry error bounds (rounding, and the
                             // derivatives inside them): the differences divide them by the step.
                             let d = self.differences(x0, |ev, x, margin| {

@@ -19,8 +19,8 @@ use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use crate::model::{
-    Bound, BoundId, Builtin, DomainSet, EntryId, EntryKind, Expr, FnId, IndexId, IndexRange, Ix, IxTerm, IxVar, Model,
-    SizeId,
+    Bound, BoundId, Builtin, Domain, DomainSet, EntryId, EntryKind, Expr, FnId, IndexId, IndexRange, Ix, IxTerm, IxVar,
+    Model, SizeId,
 };
 use crate::syntax::ast::BigOp;
 
@@ -1680,7 +1680,7 @@ impl<'m> Normaliser<'m> {
         }
         if x.num.0.len() == 1 {
             // One monomial: a product of factors each not identically 0 on any open set.
-            return atoms.iter().all(|&a| self.generic_atom(a) || self.generic_sum(a));
+            return atoms.iter().all(|&a| self.generic_atom(a) || self.generic_sum(a) || self.level_sets_null(a));
         }
         if atoms.iter().all(|&a| self.generic_atom(a) && without_indices(a)) {
             return true;
@@ -1696,12 +1696,26 @@ impl<'m> Normaliser<'m> {
             if (m1.0.is_empty() || m2.0.is_empty()) && !number.is_zero() && !monomial.0.is_empty() && lone {
                 return true;
             }
+            // A number and a power of one function of a polynomial (`|x + y| - 1`, Huber's
+            // threshold; `1 - tanh(w)^2`): the power takes one value where the function takes
+            // one of at most two, so where the polynomial is in a set of isolated points — a
+            // countable union of its level sets (an instructor: Huber with its default
+            // threshold was refused, with an input threshold derived).
+            if let ([(a, e)], false) = (monomial.0.as_slice(), number.is_zero()) {
+                if (m1.0.is_empty() || m2.0.is_empty()) && *e > 0 && self.level_sets_null(*a) {
+                    return true;
+                }
+            }
         }
-        // `c·v + R` with `v` an input that `R` does not involve (a bias: `Σ_k W[j,k] x[k] + b[j]`,
-        // `Σ_j v[j] relu(…) + c`): for every value of the rest, 0 at one value of `v` only.
-        // (Also times inputs of a finite set without 0, `y[i]·b` of a margin `1 - y[i]·(Σ_k w[k]
-        // X[i,k] + b)` with `y in {-1, 1}`: for every value of them its coefficient is not 0; an
-        // instructor's SVM.)
+        self.lone_linear_input(x)
+    }
+
+    /// Whether a polynomial is `c·v + R` with `v` an input that `R` does not involve (a bias:
+    /// `Σ_k W[j,k] x[k] + b[j]`, `Σ_j v[j] relu(…) + c`): for every value of the rest, it takes each
+    /// value at one value of `v` only. (Also times inputs of a finite set without 0, `y[i]·b` of a
+    /// margin `1 - y[i]·(Σ_k w[k] X[i,k] + b)` with `y in {-1, 1}`: for every value of them its
+    /// coefficient is not 0; an instructor's SVM.)
+    fn lone_linear_input(&self, x: &Frac) -> bool {
         x.num.0.keys().any(|m| {
             m.0.iter().any(|&(a, power)| {
                 let Atom::Input(e, _) = &self.atoms[a as usize] else { return false };
@@ -1754,6 +1768,51 @@ impl<'m> Normaliser<'m> {
         matches!(self.model.domain_set(*e), Some(DomainSet::Finite(values)) if values.iter().all(|v| !v.is_zero()))
     }
 
+    /// Whether an atom takes each value only on a set of inputs of measure zero: a function that
+    /// is analytic and not constant where it is defined (its level sets are isolated points), or
+    /// `abs` (two points), of a polynomial of generic inputs without index variables that is not
+    /// constant, or of one linear in a lone input (whose level sets are of measure zero).
+    fn level_sets_null(&self, a: AtomId) -> bool {
+        let u = match &self.atoms[a as usize] {
+            Atom::Exp(u) => u,
+            Atom::Func(Head::Builtin(b), 0, args) if args.len() == 1 => {
+                use Builtin as B;
+                let analytic = matches!(
+                    b,
+                    B::Abs
+                        | B::Log
+                        | B::Sqrt
+                        | B::Sigmoid
+                        | B::Tanh
+                        | B::Softplus
+                        | B::Sin
+                        | B::Cos
+                        | B::Erf
+                        | B::Atan
+                        | B::Sinh
+                        | B::Cosh
+                        | B::Tan
+                );
+                if !analytic {
+                    return false;
+                }
+                &args[0]
+            }
+            _ => return false,
+        };
+        let atoms: Vec<AtomId> = u.num.0.keys().flat_map(|m| m.0.iter().map(|&(b, _)| b)).collect();
+        let index_free = |b: AtomId| match &self.atoms[b as usize] {
+            Atom::Input(_, args) => args.iter().all(|c| c.as_constant().is_some()),
+            _ => false,
+        };
+        // (Or, at any indices, linear in an input the rest does not involve: Huber of a family of
+        // residuals, `abs(w*x[n] + b - y[n]) - 1`, is 0 at two values of `b` for each value of
+        // the rest.)
+        u.is_poly()
+            && !atoms.is_empty()
+            && (atoms.iter().all(|&b| self.generic_input(b) && index_free(b)) || self.lone_linear_input(u))
+    }
+
     /// Whether an atom is an input that is generic for the kink rules (see [`Self::generic_atom`]).
     fn generic_input(&self, a: AtomId) -> bool {
         matches!(self.atoms[a as usize], Atom::Input(..)) && self.generic_atom(a)
@@ -1778,10 +1837,13 @@ impl<'m> Normaliser<'m> {
     fn generic_atom(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
             // Not an input of a finite set (`{0, 1}` puts a kink's argument at 0 for a whole
-            // part of the inputs) nor one an `assume` ties together.
+            // part of the inputs), nor one an `assume` ties together, nor an element of a
+            // symmetric matrix (`spd`: `S[1,2] - S[2,1]` is 0 at every draw; `abs'` of it was
+            // proved, a reviewer).
             Atom::Input(e, _) => {
                 !self.model.assumptions.iter().any(|x| x.entry == *e)
                     && !matches!(self.model.domain_set(*e), Some(DomainSet::Finite(_)))
+                    && !matches!(self.model.entries[*e].kind, EntryKind::Input(Domain::PositiveDefinite))
             }
             Atom::Node(_) | Atom::Partial(..) | Atom::Exp(_) => true,
             Atom::Func(Head::Unknown(_), _, _) => true,

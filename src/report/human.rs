@@ -11,7 +11,7 @@ use codespan_reporting::term::{
 };
 
 use super::{FileReport, Summary};
-use crate::check::{significant, Counterexample, StepResult, Verdict};
+use crate::check::{significant, Cause, Counterexample, RepairKind, StepResult, Verdict};
 use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::grade::{cause_text, repair_text};
 
@@ -160,7 +160,28 @@ fn step(
     }
     if let Some(cause) = s.shown_cause() {
         write!(out, "        likely cause: ")?;
-        paint(out, Some(Color::Red), false, &cause_text(cause))?;
+        // A rounding beside a change of a part that makes the `=` hold exactly: either may be the
+        // mistake, and `≈` alone would hide the part left out (`= 0.9` for `0.9 + 0.1/4`, one
+        // digit covering 0.925: a student tester).
+        let structural = s.repair.as_ref().is_some_and(|r| {
+            r.verdict == Verdict::Proved
+                && matches!(
+                    r.kind,
+                    RepairKind::MissingTerm
+                        | RepairKind::MissingFactor
+                        | RepairKind::MissingChainFactor
+                        | RepairKind::ExtraTerm
+                        | RepairKind::ExtraFactor
+                )
+        });
+        let text = match cause {
+            Cause::Rounded if structural => {
+                "a part left out or added (the repair below), or a rounded value written with `=`: write `≈` only if you rounded"
+                    .to_string()
+            }
+            _ => cause_text(cause),
+        };
+        paint(out, Some(Color::Red), false, &text)?;
         writeln!(out)?;
     }
     if let Some(repair) = &s.repair {

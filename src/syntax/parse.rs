@@ -834,6 +834,10 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         // `p[i] sum(j, q[j])`: two factors side by side (a TA: "unexpected `s`" said no more, where
         // `p[i] q[i]` gets "missing operator").
         diagnostic = diagnostic.with_hint(format!("missing operator: write `*` between two factors, `… * {word}(…)`"));
+    } else if text[pos..].starts_with('[') && text[..pos].trim_end().ends_with(')') {
+        // `inv(A)[1,2]`: an element of an expression (an adversarial tester got no hint).
+        diagnostic = diagnostic
+            .with_hint("only a name takes subscripts: name the expression first, `let B = inv(A)`, and write `B[1,2]`");
     } else if text[pos..].starts_with('{') {
         diagnostic = diagnostic.with_hint("group with `(` and `)`");
     } else if leading_word(text.trim_start()) == "var" && text[pos..].starts_with('∈') {

@@ -326,6 +326,18 @@ impl Resolver {
                         );
                         return None;
                     }
+                    // `sum(j in i..n, …)`, a triangular sum (an adversarial tester was told only
+                    // that `i` is not a size).
+                    Some((Global::Index(_), _)) => {
+                        self.error(
+                            Diagnostic::error(name.span, format!("`{}` is an index: a range's bounds are sizes and integers", name.name))
+                                .with_hint(format!(
+                                    "a sum cannot start or stop at an index; sum over the whole range and mask the terms: for the sum's index `j`, `j >= {0}` is `step(j - {0} + 1/2)`, as in `sum(j, step(j - {0} + 1/2) * y[j])`",
+                                    name.name
+                                )),
+                        );
+                        return None;
+                    }
                     _ => {
                         self.error(
                             Diagnostic::error(name.span, format!("`{}` is not a size", name.name))
