@@ -2282,54 +2282,43 @@ fn under_precise_numbers_repeated_errors_and_pdfs_are_said_plainly() {
     assert!(report.errors.iter().any(|e| e.message.contains("a PDF")), "{:?}", report.errors);
 }
 
-/// A stage of a nested chain rule is named by the derivatives it brings in: BPTT's second stage
-/// (`∂h1/∂w`) goes through `h1`, not through `h2`, which the first stage brought in (a TA: a
-/// student who wrote the first stage was told it skipped the chain rule through `h2`).
-#[test]
-fn a_skipped_stage_is_named_by_what_it_brings_in() {
-    let model = "var w, h0\nlet h1 = tanh(w * h0)\nlet h2 = tanh(w * h1)\nunknown L depends on h2\n";
+/// The skips of each step of a submission `steps` against a reference `reference_steps`, both
+/// derivations of `diff(L, w)` under `model`.
+fn skips_of(model: &str, reference_steps: &str, steps: &str) -> Vec<Vec<String>> {
     let reference = Reference::new(
         "ref.deriv",
-        &format!(
-            "{model}derive \"bptt\" worth 3 diff(L, w)\n  = diff(L, h2) * diff(h2, w)\n  \
-             = diff(L, h2) * (1 - h2^2) * (h1 + w * diff(h1, w))\n  = diff(L, h2) * (1 - h2^2) * (h1 + w * (1 - h1^2) * h0)\n"
-        ),
-        &CheckOptions::default(),
-    )
-    .expect("a reference");
-    let skips = |step: &str| {
-        let g = grade_submission(
-            &reference,
-            "sub.deriv",
-            &format!("{model}derive \"bptt\" diff(L, w)\n  = {step}\n"),
-            &GradeOptions::default(),
-        );
-        g.derivations[0].steps[0].skips.clone()
-    };
-    assert_eq!(skips("diff(L, h2) * diff(h2, w)"), ["the chain rule through `h1`"]);
-    assert_eq!(skips("diff(L, h2) * (1 - h2^2) * (h1 + w * diff(h1, w))"), ["the chain rule through `h2`"]);
-}
-
-/// A stage that brings in only the derivative of an expression (`∂tanh(w x)/∂w`) goes through no
-/// name: it is said as the reference's step (a second tester: "through `y`", which the student
-/// had written).
-#[test]
-fn a_stage_of_an_expression_is_said_as_the_references_step() {
-    let model = "var w, x\nlet y = tanh(w*x)\nunknown L depends on y\n";
-    let reference = Reference::new(
-        "ref.deriv",
-        &format!(
-            "{model}derive \"c\" worth 3 diff(L, w)\n  = diff(L, y) * diff(y, w)\n  = diff(L, y) * diff(tanh(w*x), w)\n  \
-             = diff(L, y) * (1 - y^2) * x\n"
-        ),
+        &format!("{model}derive \"p\" worth 3 diff(L, w)\n{reference_steps}"),
         &CheckOptions::default(),
     )
     .expect("a reference");
     let g = grade_submission(
         &reference,
         "sub.deriv",
-        &format!("{model}derive \"c\" diff(L, w)\n  = diff(L, y) * diff(y, w)\n  = diff(L, y) * (1 - y^2) * x\n"),
+        &format!("{model}derive \"p\" diff(L, w)\n{steps}"),
         &GradeOptions::default(),
     );
-    assert_eq!(g.derivations[0].steps[1].skips, ["a step of the reference"]);
+    g.derivations[0].steps.iter().map(|s| s.skips.clone()).collect()
+}
+
+/// A stage of a nested chain rule is named by the derivatives it brings in: BPTT's second stage
+/// (`∂h1/∂w`) goes through `h1`, not through `h2`, which the first stage brought in (a TA: a
+/// student who wrote the first stage was told it skipped the chain rule through `h2`). A stage
+/// that brings in only the derivative of an expression (`∂tanh(w x)/∂w`) goes through no name:
+/// it is said as the reference's step (a second tester: "through `y`", which the student had
+/// written).
+#[test]
+fn a_skipped_stage_is_named_by_what_it_brings_in() {
+    let bptt = "var w, h0\nlet h1 = tanh(w * h0)\nlet h2 = tanh(w * h1)\nunknown L depends on h2\n";
+    let reference = "  = diff(L, h2) * diff(h2, w)\n  = diff(L, h2) * (1 - h2^2) * (h1 + w * diff(h1, w))\n  \
+                     = diff(L, h2) * (1 - h2^2) * (h1 + w * (1 - h1^2) * h0)\n";
+    assert_eq!(skips_of(bptt, reference, "  = diff(L, h2) * diff(h2, w)\n")[0], ["the chain rule through `h1`"]);
+    assert_eq!(
+        skips_of(bptt, reference, "  = diff(L, h2) * (1 - h2^2) * (h1 + w * diff(h1, w))\n")[0],
+        ["the chain rule through `h2`"]
+    );
+    let tanh = "var w, x\nlet y = tanh(w*x)\nunknown L depends on y\n";
+    let reference =
+        "  = diff(L, y) * diff(y, w)\n  = diff(L, y) * diff(tanh(w*x), w)\n  = diff(L, y) * (1 - y^2) * x\n";
+    let steps = "  = diff(L, y) * diff(y, w)\n  = diff(L, y) * (1 - y^2) * x\n";
+    assert_eq!(skips_of(tanh, reference, steps)[1], ["a step of the reference"]);
 }

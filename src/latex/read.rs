@@ -732,9 +732,8 @@ fn bare_relation(n: &Node) -> Option<Rel> {
         Node::Cmd(c, _, _) if ["coloneqq", "equiv", "triangleq", "doteq", "defeq"].contains(&c.as_str()) => {
             Rel::Definition
         }
-        // (Not mathtools' `\eqcolon`, which prints `−:`.)
         // (Read as `:=`, `\eqqcolon` made its name the head, and a true step `wrong`: a LaTeX
-        // tester.)
+        // tester. Not mathtools' `\eqcolon`, which prints `−:`: a reviewer.)
         Node::Cmd(c, _, _) if c == "eqqcolon" => Rel::Named,
         Node::Sym('<' | '>' | '≤' | '≥' | '≠' | '⇒' | '→', _) => Rel::Other,
         Node::Cmd(c, _, _)
