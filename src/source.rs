@@ -140,6 +140,14 @@ fn check_answer_here(
         if let Some((_, latex)) = crate::model::LATEX_HINTS.iter().find(|(deriv, _)| hint == deriv) {
             *hint = latex.to_string();
         }
+        // (An indicator's sides are read as a Kronecker delta's arguments: a LaTeX answer that
+        // wrote no `delta` was told of its arguments, `\mathbb{1}[x \ne 0]` of a real `x`: a
+        // reviewer.)
+        if hint.starts_with("the arguments of `delta` are indices") {
+            *hint = "an indicator `\\mathbb{1}[a = b]` (or `\\ne`) and `\\delta_{ab}` compare indices, class labels and \
+                     integers; of real values write what it makes (`\\mathbb{1}[x \\ne 0]` is 1 at every real `x` but 0)"
+                .to_string();
+        }
     }
     errors.extend(resolve_errors);
     errors.sort_by_key(|d| d.span.start);

@@ -2576,6 +2576,21 @@ fn inline_math_model_warnings_and_near_names() {
     assert!(hints(&report).iter().any(|h| h.contains("`LD`")), "{:?}", hints(&report));
     let report = check("\\[ \\sum_{e} u_e = \\sum_d u_d \\]\n", AnswerKind::Tex, "index d in 1..D\nvar u[d]\n");
     assert!(hints(&report).iter().any(|h| h.contains("`d` in 1..D")), "{:?}", hints(&report));
+    // An index of the model with scripts (`s_i` beside the index `s`, for the scores `sc`), and
+    // an indicator of real values (a TA's sheet, a reviewer).
+    let model = "index i in 1..n, s in 1..n\nvar sc[i], x, y\n";
+    let report = check("\\[ s_i = \\mathit{sc}_i \\]\n", AnswerKind::Tex, model);
+    assert!(
+        hints(&report).iter().any(|h| h.contains("an index of the model and takes no scripts") && h.contains("`sc`")),
+        "{:?}",
+        hints(&report)
+    );
+    let report = check("\\[ \\mathbb{1}[x \\ne 0]\\, y = y \\]\n", AnswerKind::Tex, model);
+    assert!(
+        hints(&report).iter().any(|h| h.contains("compare indices, class labels and integers")),
+        "{:?}",
+        hints(&report)
+    );
 }
 
 /// Notation a LaTeX tester found refused, read as it prints: an indicator of two unequal sides

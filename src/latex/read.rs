@@ -2939,6 +2939,25 @@ impl<'a> P<'a> {
                         // `W^{(2)}` for the model's `W2`, spelled `W_{2}`: a spelling only the
                         // model can add.
                         Some((entry, written)) => layered_hint(entry, &spelled(base), &written),
+                        // An index or a size of the model with scripts (`s_i` beside the model's
+                        // index `s`, for its scores `sc`): it takes none, and the name meant may
+                        // be the letters run together (a TA's sheet was told to write the index's
+                        // scripts as declared).
+                        None if candidates.iter().all(|e| matches!(e.kind, Kind::Index | Kind::Size)) => {
+                            let joined = match sub {
+                                Some([n]) => name_word(n).map(|(w, _)| format!("{word}{w}")),
+                                _ => None,
+                            };
+                            let near = joined.as_deref().and_then(|j| self.names.closest(j));
+                            let what = if candidates.iter().all(|e| e.kind == Kind::Index) { "an index" } else { "a size" };
+                            match near {
+                                Some(near) => format!(
+                                    "`{word}` is {what} of the model and takes no scripts; did you mean the model's `{}`, written `{}`?",
+                                    near.name, near.spelling
+                                ),
+                                None => format!("`{word}` is {what} of the model and takes no scripts"),
+                            }
+                        }
                         None => format!(
                             "the model has {}; write its subscripts and superscripts (indices) as declared",
                             spellings()
