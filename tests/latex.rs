@@ -2624,3 +2624,21 @@ fn indicators_of_unequal_sides_fractions_phantoms_and_unicode_are_read() {
     let (v, hints) = read(r"\sum_{\substack{i=1\\ i\neq k}}^{n} s_i = \sum_{i=1}^{n} s_i - s_k", s);
     assert!(v.is_empty() && hints.iter().any(|h| h.contains(r"\sum_{i \ne k}")), "{hints:?}");
 }
+
+/// A markdown cell that starts with `=` goes on from the derivation the cell above ended with, as
+/// a Markdown block does from the block above (a LaTeX tester: "no left side"); after a cell that
+/// ended with none it is still an error. Truth: x + x = 2x, not 3x.
+#[test]
+fn a_cell_that_starts_with_a_relation_goes_on_from_the_cell_above() {
+    let cell = |source: &str| format!(r#"{{"cell_type":"markdown","metadata":{{}},"source":["{source}"]}}"#);
+    let notebook = |cells: &[String]| {
+        format!(r#"{{"cells":[{}],"metadata":{{}},"nbformat":4,"nbformat_minor":5}}"#, cells.join(","))
+    };
+    let report = check(&notebook(&[cell("$$ x + x = 2x $$"), cell("$$ = 3x $$")]), AnswerKind::Notebook, "var x\n");
+    assert_eq!(verdicts(&report), [[Verdict::Proved, Verdict::Wrong]], "{:?}", errors(&report));
+    // The second step is where its cell writes it (line 1 of the second cell's source).
+    let step = &report.derivations[0].steps[1];
+    assert_eq!(&report.source[step.span.start..step.span.end], "= 3x");
+    let report = check(&notebook(&[cell("Some prose."), cell("$$ = 3x $$")]), AnswerKind::Notebook, "var x\n");
+    assert!(errors(&report).iter().any(|e| e.contains("no left side")), "{:?}", errors(&report));
+}

@@ -65,28 +65,34 @@ pub fn read_answer(text: &str, kind: AnswerKind, model: &File) -> (Vec<Derivatio
                 Ok(cells) => cells,
                 Err(d) => return (Vec::new(), vec![d]),
             };
-            let mut derivations = Vec::new();
+            let mut derivations: Vec<Derivation> = Vec::new();
             let mut errors = Vec::new();
+            // A cell that starts with `=` goes on from the derivation the cell above ended with,
+            // as a Markdown block does from the block above (a LaTeX tester's chain split over two
+            // cells was "no left side").
+            let mut ended = false;
             for cell in cells {
                 let mut unread = Vec::new();
                 let (shown, ranges) = blocks::markdown_blocks(&cell.text, &mut unread);
-                let (mut ds, mut es) = read::read_blocks(&shown, &ranges, &names);
+                let above = if ended { derivations.pop() } else { None };
+                let mapped = above.as_ref().map_or(0, |d| d.steps.len());
+                let (mut ds, mut es, ends) = read::read_blocks_after(&shown, &ranges, &names, above);
+                ended = ends;
                 merge_unread(&mut es, unread);
-                for d in &mut ds {
-                    map_derivation(d, &|s| cell.map(s));
+                for (k, d) in ds.iter_mut().enumerate() {
+                    if k == 0 && mapped > 0 {
+                        // (The cell above's steps are mapped already.)
+                        for step in &mut d.steps[mapped..] {
+                            step.span = cell.map(step.span);
+                            map_expr(&mut step.expr, &|s| cell.map(s));
+                        }
+                    } else {
+                        map_derivation(d, &|s| cell.map(s));
+                    }
                 }
                 derivations.extend(ds);
                 errors.extend(es.into_iter().map(|mut e| {
                     e.span = cell.map(e.span);
-                    // (A cell that starts with `=` after a derivation in the cell above: the hint
-                    // said a block goes on from the block above, which it does not across cells:
-                    // a LaTeX tester.)
-                    if e.message == "this step has no left side" {
-                        e.hints = vec![
-                            "each markdown cell of a notebook is read on its own: begin the chain in this cell with its left side, `LHS &= A`"
-                                .to_string(),
-                        ];
-                    }
                     e
                 }));
             }

@@ -15,10 +15,23 @@ type R<T> = Result<T, Diagnostic>;
 
 /// Every derivation of the blocks at `ranges` of `text`, and what could not be read.
 pub fn read_blocks(text: &str, ranges: &[Range<usize>], names: &Names) -> (Vec<Derivation>, Vec<Diagnostic>) {
-    let mut derivations: Vec<Derivation> = Vec::new();
-    let mut errors = Vec::new();
+    let (derivations, errors, _) = read_blocks_after(text, ranges, names, None);
+    (derivations, errors)
+}
+
+/// [`read_blocks`] after `above`, the derivation the text before these blocks ended with (a
+/// notebook's cell above): a first block that starts with a relation goes on with it, and it is
+/// the first derivation returned. Also whether the blocks end with a derivation.
+pub fn read_blocks_after(
+    text: &str,
+    ranges: &[Range<usize>],
+    names: &Names,
+    above: Option<Derivation>,
+) -> (Vec<Derivation>, Vec<Diagnostic>, bool) {
     // Whether the last chain read was a derivation (one a block starting with `=` goes on from).
-    let mut ended_with_derivation = false;
+    let mut ended_with_derivation = above.is_some();
+    let mut derivations: Vec<Derivation> = above.into_iter().collect();
+    let mut errors = Vec::new();
     for range in ranges {
         // The parser's tree costs the square of the depth of unbraced nesting (`p^p^p…`), which
         // no count of brackets sees: a block is limited as a logical line of a model is.
@@ -93,7 +106,7 @@ pub fn read_blocks(text: &str, ranges: &[Range<usize>], names: &Names) -> (Vec<D
             }
         }
     }
-    (derivations, errors)
+    (derivations, errors, ended_with_derivation)
 }
 
 /// How a row relates its parts.
