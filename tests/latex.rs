@@ -18,6 +18,12 @@ fn verdicts(report: &FileReport) -> Vec<Vec<Verdict>> {
     report.derivations.iter().map(|d| d.steps.iter().map(|s| s.verdict).collect()).collect()
 }
 
+/// The verdicts and errors of a LaTeX answer against `model`.
+fn read_tex(latex: &str, model: &str) -> (Vec<Vec<Verdict>>, Vec<String>) {
+    let report = check(latex, AnswerKind::Tex, model);
+    (verdicts(&report), errors(&report))
+}
+
 /// Each error as `line:column message`.
 fn errors(report: &FileReport) -> Vec<String> {
     report
@@ -2354,10 +2360,7 @@ fn primes_deltas_with_digits_and_names_ending_in_digits_are_read() {
 #[test]
 fn row_spacing_positions_and_wrapped_rows_are_layout() {
     use Verdict::*;
-    let read = |latex: &str, model: &str| {
-        let report = check(latex, AnswerKind::Tex, model);
-        (verdicts(&report), errors(&report))
-    };
+    let read = read_tex;
     let m = "var x, y, m\n";
     let pm = r"\[ \begin{pmatrix} x \\[3mm] y \end{pmatrix} = \begin{pmatrix} x \\ 3m^2 y \end{pmatrix} \]";
     assert_eq!(read(pm, m).0, [[Wrong]]);
@@ -2482,10 +2485,7 @@ fn a_notebook_of_format_three_is_read() {
 fn layout_that_goes_on_with_a_step_is_read_as_printed() {
     use Verdict::*;
     let xy = "var x, y\n";
-    let read = |latex: &str, model: &str| {
-        let report = check(latex, AnswerKind::Tex, model);
-        (verdicts(&report), errors(&report))
-    };
+    let read = read_tex;
     let alignat = |rows: &str| format!("\\begin{{alignat*}}{{2}} {rows} \\end{{alignat*}}\n");
     assert_eq!(read(&alignat("x(1 + y) &= x + xy &&+ x"), xy).0, [[Wrong]]);
     assert_eq!(read(&alignat("(x + y)^2 &= x^2 + y^2 &&+ 2xy"), xy).0, [[Proved]]);
@@ -2521,10 +2521,7 @@ fn layout_that_goes_on_with_a_step_is_read_as_printed() {
 #[test]
 fn digit_subscripts_numbered_indices_and_inverse_transposes_are_read() {
     use Verdict::*;
-    let read = |latex: &str, model: &str| {
-        let report = check(latex, AnswerKind::Tex, model);
-        (verdicts(&report), errors(&report))
-    };
+    let read = read_tex;
     let w = "var W: 3 x 3\n";
     assert_eq!(read(r"\[ W_{12} = W_{1,2} \]", w).0, [[Proved]]);
     assert_eq!(read(r"\[ W_{12} = W_{2,1} \]", w).0, [[Wrong]]);

@@ -2283,11 +2283,7 @@ impl<'a> P<'a> {
             return Err(unexpected(stack));
         }
         // `\sum_{j \ne y}`: every value of the range of `j` but `y`.
-        let is_ne = |n: &Node| {
-            matches!(n, Node::Sym('≠', _))
-                || matches!(n, Node::Cmd(c, a, _) if (c == "ne" || c == "neq") && a.is_empty())
-        };
-        let (sub, skip) = match sub.iter().position(is_ne) {
+        let (sub, skip) = match sub.iter().position(is_not_equal) {
             Some(at) => (&sub[..at], Some(&sub[at + 1..])),
             None => (sub, None),
         };
@@ -3157,12 +3153,8 @@ impl<'a> P<'a> {
     /// of its sides (a LaTeX tester was told "a vector of ones is not read"). None where the
     /// inside holds no one `\neq` between two sides.
     fn unequal_indicator(&self, inner: &[Node], span: Span) -> Option<R<Expr>> {
-        let is_ne = |n: &Node| {
-            matches!(n, Node::Sym('≠', _))
-                || matches!(n, Node::Cmd(c, a, _) if (c == "ne" || c == "neq") && a.is_empty())
-        };
-        let at = inner.iter().position(is_ne)?;
-        if inner.iter().filter(|n| is_ne(n)).count() > 1 || at == 0 || at + 1 == inner.len() {
+        let at = inner.iter().position(is_not_equal)?;
+        if inner.iter().filter(|n| is_not_equal(n)).count() > 1 || at == 0 || at + 1 == inner.len() {
             return None;
         }
         let delta = self.indicator_sides(&inner[..at], &inner[at + 1..], span);
@@ -3615,6 +3607,11 @@ fn comparison(cell: &[Node]) -> Option<Condition> {
         rest.iter().enumerate().filter_map(|(k, n)| comparison_of(n).map(|r| (k, r))).collect();
     let [(k, r)] = at.as_slice() else { return None };
     (*k > 0 && k + 1 < rest.len()).then(|| Condition::Compare(rest[..*k].to_vec(), *r, rest[k + 1..].to_vec()))
+}
+
+/// Whether a node is `≠`, `\ne` or `\neq`.
+fn is_not_equal(n: &Node) -> bool {
+    matches!(n, Node::Sym('≠', _)) || matches!(n, Node::Cmd(c, a, _) if (c == "ne" || c == "neq") && a.is_empty())
 }
 
 /// The comparison a node is (`>`, `\geq`, …), if it is one.
