@@ -400,3 +400,21 @@ fn a_number_times_ones_beside_an_array_and_the_svm_are_derived() {
         assert!(d.text.trim_end().lines().last().is_some_and(|l| l.contains(&format!("= {answer}"))), "{}", d.text);
     }
 }
+
+/// A definition that is a number is never folded back into a derivative (`let xb = -2` made the
+/// `-2` of a KL term's derivative `xb`, and a sign slip's repair named it: a TA); the numbers of a
+/// sheet's decimals stay decimals (`0.002`, not `1 / 500`).
+#[test]
+fn a_number_defined_is_not_written_for_every_number_of_its_value() {
+    let source = "index k in 1..Z, k2 in 1..Z\nvar mv[k]\nlet KLv = -1/2 * sum(k, 1 - mv[k]^2)\nlet xb = -2\n";
+    let derived = derive(source, "diff(KLv, mv[k2])", None, &CheckOptions::default()).expect("derived");
+    assert!(
+        derived.text.lines().filter(|l| l.trim_start().starts_with('=')).all(|l| !l.contains("xb")),
+        "{}",
+        derived.text
+    );
+    assert_eq!(derived.text.lines().last().unwrap().split('#').next().unwrap().trim(), "= mv[k2]");
+    let source = "var t, x\nlet L = (t - 0.001 * x)^2\n";
+    let derived = derive(source, "diff(L, x)", None, &CheckOptions::default()).expect("derived");
+    assert!(derived.text.contains("0.002") && !derived.text.contains("500"), "{}", derived.text);
+}

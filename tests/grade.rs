@@ -2322,3 +2322,29 @@ fn a_skipped_stage_is_named_by_what_it_brings_in() {
     let steps = "  = diff(L, y) * diff(y, w)\n  = diff(L, y) * (1 - y^2) * x\n";
     assert_eq!(skips_of(tanh, reference, steps)[1], ["a step of the reference"]);
 }
+
+/// A first step whose feedback names its mistake (a term the reference's next step shows
+/// missing: batch norm's path through the mean) is no step "that no cause explains" (the review
+/// said so beside the feedback: a TA). Truth: the reference's first step is ∂L/∂x_u by the chain
+/// rule through x̂_u, the variance and the mean; the submission's lacks the mean's term.
+#[test]
+fn a_first_step_whose_missing_term_is_named_is_not_flagged_as_unexplained() {
+    let model = "index r in 1..n, u in 1..n\nvar x[r]\nvar eps > 0\nlet muB = sum(r, x[r]) / n\n\
+                 let va = sum(r, (x[r] - muB)^2) / n\nlet xh[r] = (x[r] - muB) / sqrt(va + eps)\n\
+                 unknown L depends on xh[r]\n";
+    let reference = format!(
+        "{model}derive \"batch norm\" worth 3 diff(L, x[u])\n\
+         \x20 = diff(L, xh[u]) / sqrt(va + eps) + diff(L, va) * 2 * (x[u] - muB) / n + diff(L, muB) / n\n\
+         \x20 = (diff(L, xh[u]) - xh[u] * sum(r, diff(L, xh[r]) * xh[r]) / n - sum(r, diff(L, xh[r])) / n) / sqrt(va + eps)\n"
+    );
+    let r = Reference::new("ref.deriv", &reference, &CheckOptions::default()).expect("a valid reference");
+    let submission = format!(
+        "{model}derive \"batch norm\" worth 3 diff(L, x[u])\n\
+         \x20 = diff(L, xh[u]) / sqrt(va + eps) + diff(L, va) * 2 * (x[u] - muB) / n\n\
+         \x20 = (diff(L, xh[u]) - xh[u] * sum(r, diff(L, xh[r]) * xh[r]) / n) / sqrt(va + eps)\n"
+    );
+    let g = grade_submission(&r, "s.deriv", &submission, &GradeOptions::default());
+    let steps = &g.derivations[0].steps;
+    assert!(steps[0].diagnosis.as_deref().is_some_and(|d| d.contains("missing term")), "{:?}", steps[0].diagnosis);
+    assert!(g.review.iter().all(|r| !r.contains("no cause explains")), "{:?}", g.review);
+}

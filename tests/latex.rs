@@ -2639,3 +2639,165 @@ fn a_cell_that_starts_with_a_relation_goes_on_from_the_cell_above() {
     let report = check(&notebook(&[cell("Some prose."), cell("$$ = 3x $$")]), AnswerKind::Notebook, "var x\n");
     assert!(errors(&report).iter().any(|e| e.contains("no left side")), "{:?}", errors(&report));
 }
+
+/// The errors of a report with their hints, as one text each.
+fn errors_and_hints(report: &FileReport) -> Vec<String> {
+    report.errors.iter().map(|d| format!("{} / {}", d.message, d.hints.join(" / "))).collect()
+}
+
+/// Layout that TeX prints otherwise than `align` (a LaTeX tester, with pdflatex): `eqnarray`'s
+/// third column is the right side also where the first two are empty (`&& + x` goes on with it),
+/// as is an `array{rcl}`'s; two `aligned` boxes side by side are two blocks of rows (their rows
+/// were joined pairwise); `{}` before an operator is only spacing. Truth: x + x = 2x ≠ 2x + x,
+/// x + x = x·2, (x+y)² = x² + 2xy + y².
+#[test]
+fn eqnarray_columns_and_side_by_side_boxes_read_as_printed() {
+    use Verdict::*;
+    let x = "var x, y\n";
+    let (v, e) = read_tex("\\begin{eqnarray*}\nx + x &=& 2x \\\\\n&& + x\n\\end{eqnarray*}\n", x);
+    assert_eq!((v, e.len()), (vec![vec![Wrong]], 0));
+    let (v, _) = read_tex("\\begin{eqnarray}\nx + x &=& x \\nonumber \\\\\n&& \\cdot\\, 2\n\\end{eqnarray}\n", x);
+    assert_eq!(v, [[Proved]]);
+    let (v, _) = read_tex("\\[ \\begin{array}{rcl} x + x &=& 2x \\\\ && + x \\end{array} \\]\n", x);
+    assert_eq!(v, [[Wrong]]);
+    let (v, _) = read_tex("\\[ \\begin{array}{r@{\\;}c|l} x + x &=& x \\\\ && {} + x \\end{array} \\]\n", x);
+    assert_eq!(v, [[Proved]]);
+    let (v, _) = read_tex(
+        "\\begin{eqnarray*}\n(x+y)^2 &=& x^2 + 2xy \\\\\n&& \\quad + y^2 \\\\\n&=& x^2+2xy+y^2\n\\end{eqnarray*}\n",
+        x,
+    );
+    assert_eq!(v, [[Proved, Proved]]);
+    let side = "\\begin{equation}\n\\begin{aligned} x + x &= 2 \\end{aligned}\n\\qquad\n\\begin{aligned} x &= x \\end{aligned}\n\\end{equation}\n";
+    assert_eq!(read_tex(side, x).0, [[Wrong], [Proved]]);
+    let two_rows = "\\[ \\begin{aligned} x + x &= 2x \\\\ &= x + x \\end{aligned} \\quad \\begin{aligned} y + y &= 2y \\\\ &= 3y \\end{aligned} \\]\n";
+    assert_eq!(read_tex(two_rows, x).0, [[Proved, Proved], [Proved, Wrong]]);
+    // A prefix before one box still goes on into its rows.
+    let prefix = "\\[ (x+y)^2 = \\begin{aligned}[t] & x^2 + 2xy \\\\ & + y^2 \\end{aligned} \\]\n";
+    assert_eq!(read_tex(prefix, x).0, [[Proved]]);
+    assert_eq!(read_tex("\\begin{align*}\nx + x &= x \\\\\n&{} + x\n\\end{align*}\n", x).0, [[Proved]]);
+}
+
+/// What a document defines itself is never read by the reader's own meaning of the command (a
+/// LaTeX tester: `\renewcommand{\cdot}{+}` printed `x + y` where `x·y` was read and a false step
+/// proved); an operator declared with letters reads as `\operatorname` of them; the preamble's
+/// math is no display; an environment the document defines is refused where it holds an
+/// equation; the branch of a known conditional not taken is skipped (`\newif` switches).
+#[test]
+fn a_documents_own_definitions_and_conditionals_are_respected() {
+    use Verdict::*;
+    let x = "var x, y\nvar A: 2 x 2\n";
+    let doc = |preamble: &str, body: &str| {
+        format!("\\documentclass{{article}}\n{preamble}\n\\begin{{document}}\n{body}\n\\end{{document}}\n")
+    };
+    let (v, e) = read_tex(&doc("\\renewcommand{\\cdot}{+}", "\\[ x \\cdot y = x y \\]"), x);
+    assert!(
+        v.is_empty() && e.iter().any(|e| e.contains("`\\cdot` is a macro this document defines (line 2)")),
+        "{e:?}"
+    );
+    let (v, e) = read_tex(&doc("\\def\\sig{\\sigma + 1}", "\\[ \\sig(x) = \\sig(x) \\]"), x);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("`\\sig` is a macro")), "{e:?}");
+    // A command defined as another (with the same arguments) is that one; two definitions that
+    // disagree are refused (an operator declared, then redefined: a reviewer).
+    let eps = "var x, epsilon\n";
+    let (v, e) = read_tex(
+        &doc(
+            "\\renewcommand{\\epsilon}{\\varepsilon}\n\\let\\sig\\sigma",
+            "\\[ \\epsilon x + \\epsilon x = 2 \\epsilon x \\]",
+        ),
+        eps,
+    );
+    assert_eq!((v, e), (vec![vec![Proved]], vec![]));
+    let (v, e) =
+        read_tex(&doc("\\DeclareMathOperator{\\act}{exp}\n\\renewcommand{\\act}{\\log}", "\\[ \\act(0) = 1 \\]"), x);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("`\\act` is a macro")), "{e:?}");
+    // A template's environment that wraps displays written in it is scanned as any other.
+    let (v, e) = read_tex(
+        &doc(
+            "\\newenvironment{solution}{\\par\\textbf{Solution.}}{}",
+            "\\begin{solution}\n\\[ x + x = 2x \\]\n\\end{solution}",
+        ),
+        x,
+    );
+    assert_eq!((v, e), (vec![vec![Proved]], vec![]));
+    // `\iffalse` inside a display: what it hides is not read.
+    assert_eq!(read_tex("\\[ 2x \\iffalse + 1 \\fi = 2x + 1 \\]\n", x).0, [[Wrong]]);
+    assert_eq!(read_tex("\\[ 2x \\iftrue + 1 \\else + 5 \\fi = 2x + 1 \\]\n", x).0, [[Proved]]);
+    let (v, e) = read_tex(&doc("\\DeclareMathOperator{\\diag}{tr}", "\\[ \\diag(A) = \\operatorname{tr}(A) \\]"), x);
+    assert_eq!((v, e), (vec![vec![Proved]], vec![]));
+    let (v, e) = read_tex(
+        &doc("\\newenvironment{myeq}{\\begin{equation}}{\\end{equation}}", "\\begin{myeq} x + x = 3x \\end{myeq}"),
+        x,
+    );
+    assert!(
+        v.is_empty() && e.iter().any(|e| e.contains("the environment `myeq` is one this document defines")),
+        "{e:?}"
+    );
+    let switches = doc(
+        "\\newif\\ifsol\n\\newif\\ifdraft\n\\soltrue",
+        "\\ifsol\n\\[ x + x = 2x \\]\n\\ifdraft \\[ x = 5x \\] \\else \\[ y + y = 2y \\] \\fi\n\\else\n\\[ x + x = 7x \\]\n\\fi\n\
+         \\iftrue \\[ 3x = x + 2x \\] \\else \\[ x = 9x \\] \\fi\n\\draftfalse\n\\ifdraft \\[ x = 4x \\] \\fi",
+    );
+    assert_eq!(read_tex(&switches, x), (vec![vec![Proved], vec![Proved], vec![Proved]], vec![]));
+    // A switch set inside a group (undone at its end) is of unknown value: both branches are
+    // read, as before switches were known (it was taken as set, and the printed branch dropped).
+    let grouped = doc("\\newif\\ifsol\n{\\soltrue}", "\\ifsol\n\\[ x = 3x \\]\n\\else\n\\[ x + x = 2x \\]\n\\fi");
+    assert_eq!(read_tex(&grouped, x).0, [[Wrong], [Proved]]);
+}
+
+/// Notation read as printed where it was refused or misread (a LaTeX tester and a student): a
+/// comment inside braces, a pasted prime, spacing before a condition, `\pmb`, `\overline`,
+/// `dcases`, `\eta_{\max}`; and hints that say what to write for an ellipsis, a factorial, a
+/// `\hat{x}` the model names otherwise, and `^T` where `T` is the model's temperature.
+#[test]
+fn more_notation_is_read_or_refused_with_a_hint_that_fits() {
+    use Verdict::*;
+    let x = "var x, y\nunknown f(t)\n";
+    assert_eq!(read_tex("\\[ x + x = \\frac{4x % four x\n}{2} \\]\n", x), (vec![vec![Proved]], vec![]));
+    let s = "index i in 1..n\nvar w[i], x, y\n";
+    assert_eq!(read_tex("\\[ \\sum_{i % index\n} w_i = \\sum_i w_i \\]\n", s).0, [[Proved]]);
+    let md = check("$$ \\frac{d}{dx} f(x) = f′(x) $$\n", AnswerKind::Markdown, x);
+    assert_eq!(verdicts(&md), [[Proved]]);
+    let cases = "\\[ |x| = \\begin{cases} x &\\quad x \\ge 0 \\\\ -x &\\quad x < 0 \\end{cases} \\]\n";
+    assert_eq!(read_tex(cases, x).0, [[Proved]]);
+    let dcases = "\\[ |x| = \\begin{dcases} x & x \\ge 0 \\\\ -x & x < 0 \\end{dcases} \\]\n";
+    assert_eq!(read_tex(dcases, x).0, [[Proved]]);
+    let bold = "var xbar, y\n";
+    assert_eq!(read_tex("\\[ \\overline{x} + \\pmb{y} = y + \\bar{x} \\]\n", bold).0, [[Proved]]);
+    let schedule = "var emax, emin, t\nlatex emax \"\\eta_{\\text{max}}\"\nlatex emin \"\\eta_{\\min}\"\n";
+    assert_eq!(
+        read_tex("\\[ \\eta_{\\max} - \\eta_{\\min} = -(\\eta_{\\min} - \\eta_{\\max}) \\]\n", schedule).0,
+        [[Proved]]
+    );
+    let hints = |answer: &str, model: &str, kind: AnswerKind| errors_and_hints(&check(answer, kind, model));
+    let h = hints("\\[ \\sum_{i=1}^{n} w_i = w_1 + \\cdots + w_n \\]\n", s, AnswerKind::Tex);
+    assert!(h.iter().any(|h| h.contains("an ellipsis is not read")), "{h:?}");
+    let poisson = "var lam > 0, y > 0\nlatex lam \"\\lambda\"\n";
+    let h = hints("$$ \\lambda - y \\log \\lambda + \\log y! = 1 $$\n", poisson, AnswerKind::Markdown);
+    assert!(h.iter().any(|h| h.contains("a factorial, `!`, is not read")), "{h:?}");
+    let bn = "index i in 1..n\nvar x[i], g\nlet xh[i] = x[i] / 2\n";
+    let h = hints("\\[ g \\hat{x}_i = g \\hat{x}_i \\]\n", bn, AnswerKind::Tex);
+    assert!(h.iter().any(|h| h.contains("did you mean `xh`")), "{h:?}");
+    let temperature = "var v, tau > 0\nlatex tau \"T\"\n";
+    let h = hints("\\[ v^T v = v^{\\mathit T} v \\]\n", temperature, AnswerKind::Tex);
+    assert!(
+        h.iter().all(|h| !h.contains("the index `T`")) && h.iter().any(|h| h.contains("`tau`, written `T`")),
+        "{h:?}"
+    );
+    let (v, e) = read_tex("\\[ v^{\\mathit T} = v \\]\n", temperature);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("`^T` is ambiguous")), "{e:?}");
+}
+
+/// A spelling with a power's superscript beside the model's name for its base (`latex s
+/// "\sigma^2"` with `sigma` declared): `\sigma^2` is refused as ambiguous (it was read as `s`, and
+/// d/dσ σ² = 2σ was `wrong`: a student tester); `{\sigma}^2` is the power; where the model
+/// defines `s` as that power, either reading is the same and `\sigma^2` is read.
+#[test]
+fn a_spelling_that_is_also_a_power_of_another_name_is_ambiguous() {
+    use Verdict::*;
+    let apart = "var sigma > 0, s > 0\nlatex s \"\\sigma^2\"\n";
+    let (v, e) = read_tex("\\[ \\frac{\\partial}{\\partial \\sigma} \\sigma^2 = 2 \\sigma \\]\n", apart);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("`\\sigma^2` is ambiguous")), "{e:?}");
+    assert_eq!(read_tex("\\[ \\frac{\\partial}{\\partial \\sigma} {\\sigma}^2 = 2 \\sigma \\]\n", apart).0, [[Proved]]);
+    let same = "var sigma > 0\nlet s = sigma^2\nlatex s \"\\sigma^2\"\n";
+    assert_eq!(read_tex("\\[ \\frac{\\partial}{\\partial \\sigma} \\sigma^2 = 2 \\sigma \\]\n", same).0, [[Proved]]);
+}

@@ -1130,3 +1130,24 @@ proves!(
     "diff(sum(n, huber(r[n])) / N, b)",
     "sum(n, r[n] - relu(abs(r[n]) - 1) * step(abs(r[n]) - 1) * sign(r[n])) / N"
 );
+
+/// Signs the prover knows of an input's domain (an instructor: Gumbel noise and Dice with binary
+/// targets were refused by `derive`): the log of `u in (0, 1)` is negative, so non-zero; an input
+/// `>= 0` (or `in {0, 1}`) beside a positive one makes a positive sum. The false neighbours stay
+/// `wrong`. Truth: log u < 0 for 0 < u < 1; s + t ≥ s > 0.
+#[test]
+fn signs_of_a_log_below_one_and_of_a_nonnegative_input_are_known() {
+    use Verdict::*;
+    let u = "var u in (0, 1)\n";
+    assert_eq!(verdict(u, "log(u) / log(u)", "1"), Proved);
+    assert_eq!(verdict(u, "diff(-log(-log(u)), u)", "-1 / (u * log(u))"), Proved);
+    assert_eq!(verdict(u, "diff(-log(-log(u)), u)", "1 / (u * log(u))"), Wrong);
+    for t in ["t >= 0", "t in {0, 1}", "t in [0, 1]"] {
+        let decls = format!("var s > 0, {t}, z\n");
+        assert_eq!(verdict(&decls, "(s + t) / (s + t)", "1"), Proved, "{t}");
+        assert_eq!(verdict(&decls, "log(s + t) - log(s + t)", "0"), Proved, "{t}");
+        assert_eq!(verdict(&decls, "(exp(z) + t) / (exp(z) + t)", "1"), Proved, "{t}");
+    }
+    // An input that may be negative gives no such sign: `(s + r)/(s + r)` is not proved.
+    assert_ne!(verdict("var s > 0, r\n", "(s + r) / (s + r)", "1"), Proved);
+}

@@ -20,6 +20,12 @@ fn check_text(text: &str) -> FileReport {
     check_source("test.deriv", text.as_bytes(), &CheckOptions::default())
 }
 
+/// A LaTeX answer checked against `model`.
+fn check_tex(answer: &str, model: &str) -> FileReport {
+    let tex = gradproof::latex::AnswerKind::Tex;
+    gradproof::check_answer("a.tex", answer.as_bytes(), tex, "m.deriv", model.as_bytes(), &CheckOptions::default())
+}
+
 /// The examples of docs/mistakes.md, each mistake with the change a tutor would point at (the
 /// truth of each by hand: the step before minus the changed step is 0 by the rule named).
 #[test]
@@ -679,14 +685,7 @@ fn a_culprit_in_sized_brackets_is_quoted_without_their_size() {
     let model = "var x, y, G\nlet L = G*(x - y)^2/2\n";
     for (open, close) in [(r"\Big(", r"\Big)"), (r"\big(", r"\big)"), (r"\bigl(", r"\bigr)")] {
         let answer = format!("\\[ \\frac{{\\partial L}}{{\\partial x}} = G {open}y - x{close} \\]\n");
-        let report = gradproof::check_answer(
-            "a.tex",
-            answer.as_bytes(),
-            gradproof::latex::AnswerKind::Tex,
-            "m.deriv",
-            model.as_bytes(),
-            &CheckOptions::default(),
-        );
+        let report = check_tex(&answer, model);
         let step = &report.derivations[0].steps[0];
         let repair = step.repair.as_ref().unwrap_or_else(|| panic!("{open}: no repair: {:?}", report.errors));
         assert_eq!(repair.culprit_text, "y - x", "{open}");
@@ -710,4 +709,49 @@ fn no_factor_zero_and_an_extra_sum_is_said_as_one() {
     let repair = step.repair.as_ref().expect("a repair");
     assert_eq!(repair.kind, RepairKind::ExtraSum, "{repair:?}");
     assert_eq!(repair.replacement, "sigmoid(sn[k])");
+}
+
+/// A number that a sheet's decimals multiply to is quoted as a decimal, as the student writes
+/// it: GELU's `3 * 0.044715` is `0.134145`, not `26829 / 200000` (a TA). Truth: d/dz of
+/// z + 0.044715 z³ is 1 + 0.134145 z².
+#[test]
+fn a_product_of_decimals_is_quoted_as_a_decimal() {
+    let report = check_text(
+        "var z\nlet gu = sqrt(2 / pi) * (z + 0.044715 * z^3)\nlet g = z / 2 * (1 + tanh(gu))\n\
+         derive diff(g, z)\n  = (1 + tanh(gu)) / 2 + z / 2 * (1 - tanh(gu)^2) * diff(gu, z)\n\
+         \x20 = (1 + tanh(gu)) / 2 + z / 2 * (1 - tanh(gu)^2) * sqrt(2 / pi) * (1 + 0.044715 * z^2)\n",
+    );
+    let step = &report.derivations[0].steps[1];
+    assert_eq!(step.verdict, Verdict::Wrong);
+    let repair = step.repair.as_ref().expect("a repair");
+    assert_eq!((repair.culprit_text.as_str(), repair.replacement.as_str()), ("0.044715", "0.134145"));
+    assert!(matches!(repair.verdict, Verdict::Proved | Verdict::Checked), "{repair:?}");
+}
+
+/// A term that should not be there is said so, not "repaired" by a factor that makes it 0 (a
+/// student tester: "the chain-rule factor `diff(w * a, w, w)` is missing from `y * a`", and `1 /
+/// (2 * pi)` inside the `log(2 * pi)` of a Gaussian's constant). Truth: d²/dw² (e^(wa) - y·w·a) =
+/// a² e^(wa); d/ds (log(s)/2 + log(2π)/2) = 1/(2s).
+#[test]
+fn a_factor_that_zeroes_a_term_is_said_as_the_term_that_should_go() {
+    for (source, term) in [
+        ("var w, a, y\nderive diff(exp(w*a) - y*w*a, w, w)\n  = a^2*exp(w*a) - y*a\n", "y*a"),
+        ("var s > 0\nderive diff(log(s)/2 + log(2*pi)/2, s)\n  = 1/(2*s) + log(2*pi)/2\n", "log(2*pi)/2"),
+    ] {
+        let report = check_text(source);
+        let repair = report.derivations[0].steps[0].repair.as_ref().expect("a repair");
+        assert_eq!((repair.kind, repair.culprit_text.as_str()), (RepairKind::ExtraTerm, term), "{repair:?}");
+    }
+}
+
+/// A repair in LaTeX spells an indexed name whose spelling has a subscript of its own with the
+/// indices after it (`h_{\mathrm{prev},j}`, not `\mathit{hp}_{j}`: a TA).
+#[test]
+fn a_latex_repair_spells_an_indexed_name_as_the_model_does() {
+    let model = "index j in 1..H\nvar hp[j], hc[j]\nlatex hp \"h_{\\mathrm{prev}}\"\nlatex hc \"\\tilde{h}\"\n";
+    let answer = "\\[ \\tilde{h}_j - h_{\\mathrm{prev},j} + 0 = h_{\\mathrm{prev},j} - \\tilde{h}_j \\]\n";
+    let report = check_tex(answer, model);
+    let repair = report.derivations[0].steps[0].repair.as_ref().expect("a repair");
+    assert!(repair.replacement.contains("h_{\\mathrm{prev},j}"), "{repair:?}");
+    assert!(!repair.replacement.contains("mathit"), "{repair:?}");
 }

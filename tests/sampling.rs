@@ -1068,3 +1068,23 @@ derive diff(log(cos(x^3))*0, x)
 ";
     assert_verdicts(source, false, &[Checked]);
 }
+
+/// A kink just below the top of a bump that is a polynomial times `exp` or `sigmoid` of one input
+/// (an adversarial tester: `checked` at 14 to 18 seeds of 20), found by a scan of its values.
+/// Truth (SymPy): x²e^(-x²) peaks at e⁻¹ = 0.36788 at |x| = 1, so `relu(x^2*exp(-x^2) - 0.3675)`
+/// is positive on two bands 0.045 wide; x·e^(-x) peaks at e⁻¹ at 1; SiLU x·σ(x) has its minimum
+/// -0.27846 at -1.2785, so `step(x*sigmoid(x) + 0.2784)` is 0 there; GELU's minimum is -0.16997
+/// at -0.75179. The true `relu(x^2*exp(-x^2) - 0.368) = 0` (above the peak) stays `checked`.
+#[test]
+fn a_kink_just_below_the_top_of_a_product_bump_is_found() {
+    for (decl, step, right) in [
+        ("var x", "relu(x^2*exp(-x^2) - 0.3675)", "0"),
+        ("var x > 0", "relu(x*exp(-x) - 0.367)", "0"),
+        ("var x", "step(x*sigmoid(x) + 0.2784)", "1"),
+        ("var x", "relu(-gelu_exact(x) - 0.1699)", "0"),
+        ("var x", "diff(relu(x^2*exp(-x^2) - 0.3675), x)", "0"),
+    ] {
+        assert_verdicts(&format!("{decl}\nderive {step}\n  = {right}\n"), false, &[Wrong]);
+    }
+    assert_verdicts("var x\nderive relu(x^2*exp(-x^2) - 0.368)\n  = 0\n", false, &[Checked]);
+}

@@ -431,7 +431,7 @@ struct Abbreviation {
 
 /// The file's definitions folded back in, bottom-up: a definition whose body is the derivative
 /// being derived (`let delta_phi[t] = ∂E/∂net_phi[t]`) is left out, and so is one whose body is a
-/// bare name or number.
+/// bare name or a number (`-2`, `3 / 4`).
 pub fn abbreviate(e: &Expr, model: &Families, goal: &Expr, used: &mut BTreeSet<String>) -> Expr {
     let ranges = std::rc::Rc::new(
         model
@@ -443,7 +443,12 @@ pub fn abbreviate(e: &Expr, model: &Families, goal: &Expr, used: &mut BTreeSet<S
     let mut abbreviations = Vec::new();
     for fam in &model.fams {
         let Kind::Defined(body) = &fam.kind else { continue };
-        if matches!(body.kind, ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..)) {
+        // (Nor a number written with a sign or as a fraction: `let xb = -2` made every `-2` of a
+        // derivative `xb`, and a repair of a sign slip "the chain-rule factor `1 * (1 / 2) * xb`":
+        // a TA.)
+        if matches!(body.kind, ExprKind::Number(_) | ExprKind::Name(_) | ExprKind::Indexed(..))
+            || super::tree::constant(body).is_some()
+        {
             continue;
         }
         if text(body) == text(goal) {

@@ -28,6 +28,8 @@ pub fn number(value: &BigRational) -> Expr {
     let int = |n: &BigInt| mk(ExprKind::Number(n.abs().to_string()));
     let magnitude = if value.is_integer() {
         int(value.numer())
+    } else if let Some(digits) = crate::model::decimal_digits(value) {
+        mk(ExprKind::Number(digits))
     } else {
         binary(BinOp::Div, int(value.numer()), int(value.denom()))
     };

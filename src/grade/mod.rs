@@ -1332,10 +1332,14 @@ fn grade_derivations(
         // The credit stands (the checker cannot tell the two apart); a person sees which.
         // (Not of numbers alone: a number put in wrong and its arithmetic carried is the usual
         // slip of an optimiser step, and each step after it does arithmetic.)
-        let unexplained_start = steps
-            .first()
-            .is_some_and(|s| s.status == StepStatus::Wrong && s.result.cause.is_none() && s.result.repair.is_none())
-            && d.steps.first().is_some_and(|s| crate::localise::reads_input(model, &[&s.expr]));
+        // (A term the reference's next step shows missing explains it too: the review said "no
+        // cause explains" beside the feedback's "missing term …", a TA.)
+        let unexplained_start = steps.first().is_some_and(|s| {
+            s.status == StepStatus::Wrong
+                && s.result.cause.is_none()
+                && s.result.repair.is_none()
+                && s.diagnosis.is_none()
+        }) && d.steps.first().is_some_and(|s| crate::localise::reads_input(model, &[&s.expr]));
         let credited: Vec<&StepGrade> = steps.iter().filter(|s| s.credit != Points::ZERO).collect();
         if unexplained_start
             && !grade.final_correct

@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
+use super::braced;
 use super::tree::{ENVIRONMENTS_WITH_ARGUMENT, ROW_ENVIRONMENTS};
 use crate::diagnostic::{Diagnostic, Span};
 
@@ -127,8 +128,9 @@ fn outer_environment(
             return Some(at);
         }
     }
-    // `multline`'s rows are one equation: the reader is told so by the environment around them.
-    if env.name.starts_with("multline") {
+    // `multline`'s rows are one equation, and `eqnarray`'s middle column is the relation's: the
+    // reader is told so by the environment around them.
+    if env.name.starts_with("multline") || env.name.starts_with("eqnarray") {
         out.push(env.begin.start..env.end);
         return Some(env.end);
     }
@@ -397,6 +399,54 @@ fn display_math_with(
     out
 }
 
+/// Where a LaTeX document's body begins.
+const DOCUMENT: &str = "\\begin{document}";
+
+/// The environments the document defines as displays (`\newenvironment{myeq}{\begin{equation}}
+/// {\end{equation}}`: its begin code opens display math), each with the line of its definition:
+/// what one holds cannot be read without expanding it. (An environment of the document that only
+/// wraps displays written in it, a template's `solution`, is scanned as any other.)
+fn defined_displays(text: &str) -> std::collections::HashMap<&str, usize> {
+    const DEFINING: [&str; 5] = [
+        "newenvironment",
+        "renewenvironment",
+        "NewDocumentEnvironment",
+        "RenewDocumentEnvironment",
+        "DeclareDocumentEnvironment",
+    ];
+    let mut out = std::collections::HashMap::new();
+    for command in DEFINING {
+        let pattern = format!("\\{command}");
+        let mut from = 0;
+        while let Some(at) = find_closing(text, from, &pattern, Markup::Tex) {
+            from = at + pattern.len();
+            let rest = text[from..].trim_start();
+            let rest = rest.strip_prefix('*').unwrap_or(rest).trim_start();
+            let Some(inner) = rest.strip_prefix('{') else { continue };
+            let Some(close) = inner.find('}') else { continue };
+            let name = &inner[..close];
+            // The begin code: the group after the name and its optional arguments (`[1]`,
+            // `[default]`; `{…}` argument specifications of `\NewDocumentEnvironment` too).
+            let mut rest = inner[close + 1..].trim_start();
+            while let Some(r) = rest.strip_prefix('[') {
+                let Some(end) = r.find(']') else { break };
+                rest = r[end + 1..].trim_start();
+            }
+            if command.ends_with("DocumentEnvironment") {
+                rest = braced(rest).map_or(rest, |(_, after)| after.trim_start());
+            }
+            let Some((begin, _)) = braced(rest) else { continue };
+            let opens = begin.contains("\\[")
+                || begin.contains("$$")
+                || ROW_ENVIRONMENTS.iter().any(|e| begin.contains(&format!("\\begin{{{e}}}")));
+            if opens {
+                out.entry(name).or_insert(text[..at].matches('\n').count() + 1);
+            }
+        }
+    }
+    out
+}
+
 /// The most `$$` of a text whose pairing is chosen (quadratic in their number).
 const MAX_DOLLARS_PAIRED: usize = 2_000;
 
@@ -429,7 +479,16 @@ fn scan_display_math(
 ) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
+    // A document's preamble is never typeset: its math is definitions
+    // (`\newenvironment{myeq}{\begin{equation}}{\end{equation}}` was read as a display left open).
+    let mut i = match markup {
+        Markup::Tex => find_closing(text, 0, DOCUMENT, markup).map_or(0, |at| at + DOCUMENT.len()),
+        Markup::Markdown => 0,
+    };
+    let switches = if markup == Markup::Tex { Switches::of(text) } else { Switches::default() };
+    let displays = if markup == Markup::Tex { defined_displays(text) } else { Default::default() };
+    // The `\else … \fi` of conditionals found true, by where each begins and ends.
+    let mut skipped: Vec<(usize, usize)> = Vec::new();
     while i < bytes.len() {
         match bytes[i] {
             b'%' if markup == Markup::Tex => i = line_end(text, i),
@@ -446,6 +505,21 @@ fn scan_display_math(
                     }
                     i = env.end;
                     continue;
+                }
+                // An environment the document defines itself, holding an equation: what it prints
+                // cannot be told (its false step was passed over without a word: a LaTeX tester).
+                if let Some(&line) = displays.get(env.name).filter(|_| markup == Markup::Tex) {
+                    {
+                        errors.push(
+                            Diagnostic::error(
+                                env.begin,
+                                format!("the environment `{}` is one this document defines (line {line})", env.name),
+                            )
+                            .with_hint("environments of a document are not expanded: write the display as `\\[ … \\]` or `align*`"),
+                        );
+                        i = env.end;
+                        continue;
+                    }
                 }
                 i = outer_environment(text, &env, markup, &mut out, errors).unwrap_or(env.begin.end);
             }
@@ -465,7 +539,25 @@ fn scan_display_math(
                 i = end + 2;
             }
             b'\\' if markup == Markup::Tex && text[i..].starts_with("\\end{document}") => break,
-            b'\\' if markup == Markup::Tex && command_at(text, i) == "iffalse" => i = skip_iffalse(text, i + 8),
+            // A conditional whose branch is known: `\iffalse`, `\iftrue`, and a switch the document
+            // makes with `\newif` and sets (`\ifsolutions` after `\solutionsfalse`; the hidden
+            // branch was read and its wrong step counted: a LaTeX tester). The branch not taken is
+            // skipped.
+            b'\\' if markup == Markup::Tex && switches.value(command_at(text, i), i).is_some() => {
+                let name = command_at(text, i);
+                let after = i + 1 + name.len();
+                if switches.value(name, i) == Some(true) {
+                    if let Some((at, end)) = else_branch(text, after, &switches) {
+                        skipped.push((at, end));
+                    }
+                    i = after;
+                } else {
+                    i = skip_iffalse(text, after, &switches);
+                }
+            }
+            b'\\' if markup == Markup::Tex && skipped.iter().any(|&(at, _)| at == i) => {
+                i = skipped.iter().find(|&&(at, _)| at == i).map_or(i + 1, |&(_, end)| end);
+            }
             b'\\' if markup == Markup::Tex && command_at(text, i) == "verb" => i = skip_verb(text, i + 5),
             b'\\' if markup == Markup::Tex && text[i..].starts_with("\\(") => {
                 let end = find_closing(text, i + 2, "\\)", markup);
@@ -554,10 +646,128 @@ const TEX_CONDITIONALS: [&str; 21] = [
     "ifincsname",
 ];
 
-/// Past the false branch of an `\iffalse` whose name ends at `from`: after the `\else` or `\fi`
+/// The switches a document makes with `\newif\ifname`, each with where it is set
+/// (`\nametrue`, `\namefalse`), outside comments. A switch starts false, as `\newif` makes it.
+/// Its value is known only where every setting stands at the top level of the document: outside
+/// braces (a group's setting is undone at its end, a macro's body may never run) and outside
+/// conditionals (`{\soltrue}` and a setting in a false branch were taken as set, and the branch
+/// TeX prints dropped: a second tester). Other switches are conditionals of unknown value.
+#[derive(Default)]
+struct Switches {
+    /// The switches whose value is known, with their settings in the order of the text.
+    settings: std::collections::HashMap<String, Vec<(usize, bool)>>,
+    /// Every switch's name.
+    names: std::collections::HashSet<String>,
+}
+
+impl Switches {
+    fn of(text: &str) -> Switches {
+        let mut names = std::collections::HashSet::new();
+        let mut from = 0;
+        while let Some(at) = find_closing(text, from, "\\newif", Markup::Tex) {
+            from = at + "\\newif".len();
+            let rest = text[from..].trim_start();
+            let Some(name) = rest.strip_prefix("\\if") else { continue };
+            let name = &name[..name.bytes().take_while(u8::is_ascii_alphabetic).count()];
+            if !name.is_empty() {
+                names.insert(name.to_string());
+            }
+        }
+        let mut settings: std::collections::HashMap<String, Vec<(usize, bool)>> =
+            names.iter().map(|n| (n.clone(), Vec::new())).collect();
+        if names.is_empty() {
+            return Switches { settings, names };
+        }
+        let mut unknown = std::collections::HashSet::new();
+        let (mut braces, mut conditionals) = (0usize, 0usize);
+        let mut i = 0;
+        while i < text.len() {
+            match text.as_bytes()[i] {
+                b'%' => i = line_end(text, i),
+                b'{' => {
+                    braces += 1;
+                    i += 1;
+                }
+                b'}' => {
+                    braces = braces.saturating_sub(1);
+                    i += 1;
+                }
+                b'\\' => {
+                    let name = command_at(text, i);
+                    let after = i + 1 + name.len();
+                    if name == "newif" {
+                        // (Its `\ifname` declares the switch; it opens no conditional.)
+                        let next = after + (text.len() - after - text[after..].trim_start().len());
+                        i = if text[next..].starts_with('\\') {
+                            next + 1 + command_at(text, next).len()
+                        } else {
+                            after
+                        };
+                        continue;
+                    } else if name == "fi" {
+                        conditionals = conditionals.saturating_sub(1);
+                    } else if TEX_CONDITIONALS.contains(&name)
+                        || name.strip_prefix("if").is_some_and(|n| names.contains(n))
+                    {
+                        conditionals += 1;
+                    } else if name == "verb" {
+                        i = skip_verb(text, after);
+                        continue;
+                    }
+                    for (word, value) in [("true", true), ("false", false)] {
+                        if let Some(switch) = name.strip_suffix(word).filter(|n| names.contains(*n)) {
+                            if braces == 0 && conditionals == 0 {
+                                settings.entry(switch.to_string()).or_default().push((i, value));
+                            } else {
+                                unknown.insert(switch.to_string());
+                            }
+                        }
+                    }
+                    i = if name.is_empty() {
+                        i + 1 + text[i + 1..].chars().next().map_or(0, char::len_utf8)
+                    } else {
+                        after
+                    };
+                }
+                _ => i += 1,
+            }
+        }
+        settings.retain(|name, _| !unknown.contains(name));
+        Switches { settings, names }
+    }
+
+    /// The value of the conditional `\{command}` met at `at`, where it is known: `\iftrue`,
+    /// `\iffalse`, a switch of the document (as last set before `at`).
+    fn value(&self, command: &str, at: usize) -> Option<bool> {
+        match command {
+            "iftrue" => Some(true),
+            "iffalse" => Some(false),
+            _ => {
+                let set = self.settings.get(command.strip_prefix("if")?)?;
+                Some(set.iter().take_while(|(k, _)| *k < at).last().is_some_and(|(_, v)| *v))
+            }
+        }
+    }
+
+    /// Whether `\{command}` opens a conditional: TeX's own, or a switch of the document.
+    /// (`\iff`, the relation, `\ifthenelse` and the like are macros, no conditionals.)
+    fn is_conditional(&self, command: &str) -> bool {
+        TEX_CONDITIONALS.contains(&command) || command.strip_prefix("if").is_some_and(|n| self.names.contains(n))
+    }
+}
+
+/// The `\else … \fi` of a conditional whose true branch begins at `from`: where the `\else`
+/// begins and where its `\fi` ends, if it has one.
+fn else_branch(text: &str, from: usize, switches: &Switches) -> Option<(usize, usize)> {
+    let end = skip_iffalse(text, from, switches);
+    let at = end.checked_sub("\\else".len())?;
+    text[at..end].eq("\\else").then(|| (at, skip_iffalse(text, end, switches)))
+}
+
+/// Past the false branch of a conditional whose name ends at `from`: after the `\else` or `\fi`
 /// that matches it, counting the conditionals (`\if…`) inside, as TeX skips them; comments
 /// are skipped too. The end of the text when it is not closed.
-fn skip_iffalse(text: &str, from: usize) -> usize {
+fn skip_iffalse(text: &str, from: usize, switches: &Switches) -> usize {
     let mut depth = 0usize;
     let mut i = from;
     while i < text.len() {
@@ -569,10 +779,7 @@ fn skip_iffalse(text: &str, from: usize) -> usize {
                 match name {
                     "fi" | "else" if depth == 0 => return after,
                     "fi" => depth -= 1,
-                    // TeX's own conditionals only: `\iff` (the relation), `\ifthenelse`,
-                    // `\ifstrequal` and the like are macros, and a switch made with `\newif`
-                    // cannot be known (it is rare in a false branch).
-                    n if TEX_CONDITIONALS.contains(&n) => depth += 1,
+                    n if switches.is_conditional(n) => depth += 1,
                     _ => {}
                 }
                 i = if name.is_empty() {

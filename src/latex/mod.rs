@@ -6,6 +6,7 @@
 
 mod bars;
 mod blocks;
+mod macros;
 mod names;
 mod notebook;
 mod read;
@@ -17,6 +18,26 @@ use std::borrow::Cow;
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::ast::{Derivation, Expr, ExprKind, File, IndexAtom, IndexExpr, VarRef};
+
+/// The inside of the braced group `text` starts with (`{…}`, nested braces and all), and what
+/// follows it.
+fn braced(text: &str) -> Option<(&str, &str)> {
+    let inner = text.strip_prefix('{')?;
+    let mut depth = 1;
+    for (k, c) in inner.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((&inner[..k], &inner[k + 1..]));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
 
 /// The kinds of answer file the reader takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::spell::{accent_spelling, plain_name_latex, GREEK_WORDS};
 use super::tree::{parse_math, Node};
 use crate::syntax::ast::{Definition, File, IndexAtom, IndexExpr, Item, RangeExpr, UnknownItem};
-use crate::syntax::print::greek_name;
+use crate::syntax::print::{expr_to_string, greek_name, index_to_string, Spelling};
 
 /// What a declared name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,9 @@ pub struct Names {
     /// The index a family declares at each of its places, where it is one name (`i`, `j` of
     /// `var W[i,j]`).
     slots: BTreeMap<String, Vec<Option<String>>>,
+    /// Each defined node's body in canonical text, with its own subscripts (`s` of `let s =
+    /// sigma^2`: ("", "sigma^2")).
+    bodies: BTreeMap<String, (String, String)>,
 }
 
 impl Names {
@@ -125,7 +128,26 @@ impl Names {
                 _ => {}
             }
         }
-        let mut names = Names { ranges, reads: reads_of(file), slots: slots_of(file), ..Names::default() };
+        let bodies = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Let(defs) => Some(defs),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|d| match d {
+                Definition::Node { target, body } => {
+                    let subscripts = match target.subscripts.as_slice() {
+                        [] => String::new(),
+                        ix => format!("[{}]", ix.iter().map(index_to_string).collect::<Vec<_>>().join(",")),
+                    };
+                    Some((target.name.name.clone(), (subscripts, expr_to_string(body, Spelling::Canonical))))
+                }
+                Definition::Function { .. } => None,
+            })
+            .collect();
+        let mut names = Names { ranges, reads: reads_of(file), slots: slots_of(file), bodies, ..Names::default() };
         let mut seen: Vec<String> = Vec::new();
         // A model that spells its `e` otherwise (`latex e "\epsilon"`) leaves `e^{2x}` (a name in
         // the exponent) to Euler's number (a student tester's finding: it was a power of the
@@ -184,6 +206,17 @@ impl Names {
             }
         }
         names
+    }
+
+    /// Whether the model defines `name` as `base` to the power `exponent`, at `name`'s own
+    /// subscripts (`let s = sigma^2`, `let v[i] = x[i]^2`): then a spelling of `name` that is
+    /// `base`'s with that superscript means what the power does.
+    pub fn defined_as_power(&self, name: &str, base: &str, exponent: &str) -> bool {
+        self.bodies.get(name).is_some_and(|(subscripts, body)| *body == format!("{base}{subscripts}^{exponent}"))
+            // (Or the base as the root: `let sigma = sqrt(s)`, whose square is `s` wherever the
+            // root is defined.)
+            || exponent == "2"
+                && self.bodies.get(base).is_some_and(|(subscripts, body)| *body == format!("sqrt({name}{subscripts})"))
     }
 
     fn add(&mut self, name: String, kind: Kind, elements: Vec<usize>) {
@@ -294,6 +327,17 @@ impl Names {
             .filter(|(d, e)| *d <= slip && e.name.chars().count() > 1)
             .min_by(|(d, e), (d2, e2)| d.cmp(d2).then_with(|| e.name.cmp(&e2.name)))
             .map(|(_, e)| e)
+    }
+
+    /// A name of the model that abbreviates `word` decorated (`xh` or `x_h` for `\hat{x}`, `hat`
+    /// decoration): what a student writing `\hat{x}_i` means where the model spells no `\hat{x}`.
+    pub fn abbreviated(&self, word: &str, decoration: &str) -> Option<&Entry> {
+        self.by_base.values().flatten().find(|e| {
+            e.name.strip_prefix(word).is_some_and(|rest| {
+                let rest = rest.strip_prefix('_').unwrap_or(rest);
+                !rest.is_empty() && decoration.starts_with(rest)
+            })
+        })
     }
 
     /// The indices the model declares, each with its range as the model writes it (`d in 1..D`),
@@ -490,8 +534,20 @@ pub fn script_key(node: &Node) -> Option<String> {
 /// A name's canonical word when a node list is exactly one word.
 fn words_of(nodes: &[Node]) -> Option<String> {
     match nodes {
-        [single] => name_word(single).and_then(|(w, d)| d.is_none().then_some(w)),
+        [single] => subscript_word(single),
         _ => None,
+    }
+}
+
+/// The word of one item of a name's own subscript: a word as [`name_word`] reads it, undecorated,
+/// or an operator's name that prints as its word there (`\eta_{\max}` is `\eta_{\text{max}}`, the
+/// cosine schedule's notation: it was refused, in a spelling and in an answer, a student tester).
+pub fn subscript_word(node: &Node) -> Option<String> {
+    match node {
+        Node::Cmd(name, args, _) if args.is_empty() && ["max", "min", "sup", "inf"].contains(&name.as_str()) => {
+            Some(name.clone())
+        }
+        n => name_word(n).and_then(|(w, d)| d.is_none().then_some(w)),
     }
 }
 

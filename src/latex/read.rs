@@ -3,8 +3,9 @@
 
 use std::ops::Range;
 
-use super::names::{greek_command, name_word, script_key, Entry, Kind, Names};
-use super::tree::{parse_math, Node, ROW_ENVIRONMENTS};
+use super::macros::Macros;
+use super::names::{greek_command, name_word, script_key, subscript_word, Entry, Kind, Names};
+use super::tree::{parse_math, Node, ROW_ENVIRONMENTS, THREE_COLUMN_ARRAY};
 use crate::builtin::{latex_word, Builtin, ARRAY_FUNCTIONS};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::ast::*;
@@ -32,6 +33,7 @@ pub fn read_blocks_after(
     let mut ended_with_derivation = above.is_some();
     let mut derivations: Vec<Derivation> = above.into_iter().collect();
     let mut errors = Vec::new();
+    let macros = Macros::of(text);
     for range in ranges {
         // The parser's tree costs the square of the depth of unbraced nesting (`p^p^p…`), which
         // no count of brackets sees: a block is limited as a logical line of a model is.
@@ -45,7 +47,11 @@ pub fn read_blocks_after(
             continue;
         }
         let nodes = match parse_math(&text[range.clone()], range.start) {
-            Ok(nodes) => nodes,
+            Ok(mut nodes) => {
+                macros.apply(&mut nodes);
+                drop_inner_comments(&mut nodes);
+                nodes
+            }
             Err(e) => {
                 errors.push(e);
                 ended_with_derivation = false;
@@ -149,6 +155,29 @@ struct Chain {
 /// One row of a block as its equations: each pair of `align` columns is one (`A &= B, & C &= D`
 /// holds two), and so is a pair that goes on with a relation (`alignat`'s `A &= B &&= C`).
 type Row = Vec<Vec<Node>>;
+
+/// The `%` comments inside braces, brackets, a command's arguments or scripts (`\frac{4x % four
+/// x` and a new line, `}{2}`): TeX never sees them, and neither does the reader (they were
+/// "cannot read this here", and in a sum's index "a sum without an index": a LaTeX tester). A
+/// comment of a row itself, or of the rows of an environment, is the note it may be.
+fn drop_inner_comments(nodes: &mut [Node]) {
+    fn inner(nodes: &mut Vec<Node>) {
+        nodes.retain(|n| !matches!(n, Node::Comment(..)));
+        drop_inner_comments(nodes);
+    }
+    for node in nodes.iter_mut() {
+        match node {
+            Node::Group(nodes, _) | Node::Paren(_, nodes, _, _) => inner(nodes),
+            Node::Cmd(_, args, _) => args.iter_mut().for_each(inner),
+            Node::Attach { base, sub, sup, .. } => {
+                drop_inner_comments(std::slice::from_mut(&mut **base));
+                [sub, sup].into_iter().flatten().for_each(inner);
+            }
+            Node::Env(_, body, _) => drop_inner_comments(body),
+            _ => {}
+        }
+    }
+}
 
 /// The rows of a block. A `%` comment stays in its row as a node; one that starts a row on the
 /// line where the previous row ended belongs to that row. A pair of columns after the first
@@ -400,6 +429,26 @@ fn merge_relation_columns(flat: Vec<Node>) -> Vec<Node> {
     out
 }
 
+/// The rows of a three-column layout (`eqnarray`) as `align`'s two: the `&` that ends each row's
+/// middle column is dropped (`A &=& B` is `A &= B`, `&& + x` is `& + x`). A `&` inside a nested
+/// environment or group is no column of these rows.
+fn relation_column_dropped(body: Vec<Node>) -> Vec<Node> {
+    let mut amps = 0;
+    body.into_iter()
+        .filter(|n| match n {
+            Node::Row(_) => {
+                amps = 0;
+                true
+            }
+            Node::Amp(_) => {
+                amps += 1;
+                amps != 2
+            }
+            _ => true,
+        })
+        .collect()
+}
+
 /// The optional argument of a line break, `\\[2pt]` or `\\*[1ex]`: amsmath reads a `[` right after
 /// `\\` as a length, so it is never math. A `[…]` there that is not a length is an error (LaTeX
 /// would stop on it too). In the cells of a matrix or `cases` (`adjacent`), a bracket after a
@@ -509,7 +558,19 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
             && after.is_none_or(|a| matches!(nodes[a], Node::Amp(_) | Node::Row(_)))
     };
     let standalone: Vec<bool> = (0..nodes.len()).map(apart).collect();
+    // Row environments side by side (`\begin{aligned} … \end{aligned} \qquad \begin{aligned} …
+    // \end{aligned}`, only layout between): two boxes of rows, each read as rows of its own (their
+    // rows were joined pairwise, `x + x = 2` and `x = x` read as `x + x = 2x = x`, a false step
+    // proved: a LaTeX tester).
+    let row_env = |n: &Node| matches!(n, Node::Env(name, ..) if ROW_ENVIRONMENTS.contains(&name.as_str()));
+    let beside_rows: Vec<bool> = (0..nodes.len())
+        .map(|at| row_env(&nodes[at]) && written.iter().rev().find(|&&w| w < at).is_some_and(|&w| row_env(&nodes[w])))
+        .collect();
     for (at, node) in nodes.into_iter().enumerate() {
+        if beside_rows[at] {
+            let start = node.span().start;
+            out.push(Node::Row(Span::new(start, start)));
+        }
         match node {
             // The rows of `multline` are one equation broken where the page ends: a break beside
             // an operator (`… + y^2 \\ - x^2 …`) goes on with the expression; two equations
@@ -529,6 +590,15 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
                 let body =
                     body.into_iter().filter(|n| !(matches!(n, Node::Row(s) if joined.contains(&s.start)))).collect();
                 flatten(body, out)
+            }
+            // `eqnarray`'s three columns, and an `array` of three laid out as its rows: the middle
+            // one is the relation's, the third the right side, also where the first two are empty
+            // (`&& + x` goes on with the right side above it; read as `align`'s notes column, a
+            // false step was proved: a LaTeX tester, with pdflatex).
+            Node::Env(name, body, _)
+                if name.starts_with("eqnarray") || whole && name == THREE_COLUMN_ARRAY && has_relation(&body) =>
+            {
+                flatten(relation_column_dropped(body), out)
             }
             Node::Env(name, body, _) if ROW_ENVIRONMENTS.contains(&name.as_str()) => flatten(body, out),
             // A box drawn around a whole equation, or around its last steps: the box is no math.
@@ -1080,7 +1150,7 @@ fn parse_within(nodes: &[Node], names: &Names, text: &str, bound: &[String], aro
             "write the derivative at the point as a function's derivative (`\\sigma'(0)`), or put the value in (`\\sigma(0)(1 - \\sigma(0))`)",
         ));
     }
-    let mut p = P { nodes: nodes.to_vec(), pos: 0, names, text, bound: bound.to_vec(), around };
+    let mut p = P { nodes: nodes.to_vec(), pos: 0, names, text, bound: bound.to_vec(), around, variable: false };
     let e = p.expr()?;
     match p.nodes.get(p.pos) {
         None => Ok(e),
@@ -1103,6 +1173,13 @@ fn unexpected(n: &Node) -> Diagnostic {
     {
         return Diagnostic::error(*span, format!("cannot read `{c}` here"))
             .with_hint("a power in LaTeX is written with `^`: `x^{-1}`, `x^{2}`");
+    }
+    // `\log y!` of the Poisson likelihood (a student was sent to the docs).
+    if let Node::Sym('!', span) = n {
+        return Diagnostic::error(*span, "a factorial, `!`, is not read").with_hint(
+            "a term that does not depend on what is differentiated (`\\log y!` by `\\lambda`) may be left out of the \
+             step; a number's factorial is written as its value",
+        );
     }
     if let Node::Sym(',', span) = n {
         // `A = B, \qquad C = D` on one row (a student: "cannot read `,`" said no more).
@@ -1154,6 +1231,11 @@ fn command_hint(name: &str) -> Option<&'static str> {
         }
         "not" => "only `=` and `\\approx` make steps: write other relations outside the math blocks",
         "mkern" | "mskip" | "kern" | "hskip" => "write a space as `\\,`, `\\;` or `\\quad`",
+        "cdots" | "ldots" | "dots" | "dotsb" | "dotsc" | "vdots" | "ddots" => {
+            "an ellipsis is not read: write the sum or product whole, `\\sum_{i=1}^{n} x_i`, over the model's index"
+        }
+        "binom" | "choose" | "tbinom" | "dbinom" => "a binomial coefficient is not read: write its value as a number",
+        "over" | "atop" => "write a fraction as `\\frac{a}{b}`",
         "substack" => "a sum that skips a value is written `\\sum_{i \\ne k}` (over the declared range of `i`); with bounds, `\\sum_{i=1}^{n}` and the skipped term taken away",
         _ => return None,
     })
@@ -1310,22 +1392,10 @@ const MATRIX_ENVIRONMENTS: [&str; 2] = ["bmatrix", "pmatrix"];
 const MUL_OPS: [&str; 3] = ["cdot", "times", "ast"];
 const HADAMARD_OPS: [&str; 2] = ["odot", "circ"];
 
-/// The line where `text` defines the macro `\name` (`\newcommand{\name}`, `\renewcommand\name`,
-/// `\def\name`, `\DeclareMathOperator{\name}`, …), if it does.
-fn macro_defined(text: &str, name: &str) -> Option<usize> {
-    const DEFINING: [&str; 5] = ["newcommand", "renewcommand", "providecommand", "def", "DeclareMathOperator"];
-    let at = DEFINING.iter().find_map(|command| {
-        [format!("\\{command}{{\\{name}}}"), format!("\\{command}*{{\\{name}}}"), format!("\\{command}\\{name}")]
-            .into_iter()
-            .filter_map(|pattern| {
-                text.match_indices(&pattern)
-                    .map(|(at, _)| at)
-                    // (Not a longer name: `\def\pdx` does not define `\pd`.)
-                    .find(|&at| !text[at + pattern.len()..].starts_with(|c: char| c.is_ascii_alphabetic()))
-            })
-            .min()
-    })?;
-    Some(text[..at].matches('\n').count() + 1)
+/// A command the document defines (`macros`), where it is read.
+fn defined_macro(name: &str, line: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(span, format!("`\\{name}` is a macro this document defines (line {line})"))
+        .with_hint(format!("macros of a document are not expanded: write out what `\\{name}` stands for in the math"))
 }
 
 struct P<'a> {
@@ -1338,6 +1408,9 @@ struct P<'a> {
     bound: Vec<String>,
     /// Where these nodes were written, for an error when there are none.
     around: Span,
+    /// They are what a derivative is taken by (`\partial \sigma^2` below the bar): a name, never
+    /// a power.
+    variable: bool,
 }
 
 /// Where a name was written: the whole, and where the base and its subscript end.
@@ -1371,6 +1444,16 @@ impl<'a> P<'a> {
     fn sub(&self, nodes: &[Node]) -> R<Expr> {
         let around = self.pos.checked_sub(1).and_then(|at| self.nodes.get(at)).map_or(self.end_span(), Node::span);
         parse_within(nodes, self.names, self.text, &self.bound, around)
+    }
+
+    /// [`Self::sub`] for what a derivative is taken by.
+    fn variable(&self, nodes: &[Node]) -> R<Expr> {
+        let mut p = P { nodes: nodes.to_vec(), pos: 0, variable: true, bound: self.bound.clone(), ..*self };
+        let e = p.expr()?;
+        match p.nodes.get(p.pos) {
+            None => Ok(e),
+            Some(n) => Err(unexpected(n)),
+        }
     }
 
     fn expr(&mut self) -> R<Expr> {
@@ -1432,7 +1515,13 @@ impl<'a> P<'a> {
 
     fn starts_factor(n: &Node) -> bool {
         match n {
-            Node::Word(..) | Node::Num(..) | Node::Group(..) | Node::Paren(..) | Node::Attach { .. } => true,
+            // (A command the document defines, wherever it stands, to be refused by name.)
+            Node::Word(..)
+            | Node::Num(..)
+            | Node::Group(..)
+            | Node::Paren(..)
+            | Node::Attach { .. }
+            | Node::Defined(..) => true,
             // (A `cases` after a factor multiplies it, as a `\cdot` before it would: a student's
             // `\frac{\partial E}{\partial z} \begin{cases}…` was refused with a generic hint.)
             Node::Env(name, _, _) => MATRIX_ENVIRONMENTS.contains(&name.as_str()) || name == "cases",
@@ -1659,6 +1748,7 @@ impl<'a> P<'a> {
                 self.name(&node, None, None, 0, Written { span, name_end: span.end })
             }
             Node::Cmd(name, args, _) => self.command(&name, &args, None, None, 0, span),
+            Node::Defined(name, line, _) => Err(defined_macro(&name, line, span)),
             Node::Word(..) => self.name(&node, None, None, 0, Written { span, name_end: span.end }),
             Node::Attach { base, sub, sup, primes, span, name_end } => match *base {
                 Node::Paren(..) | Node::Group(..) | Node::Num(..) | Node::Env(..) => {
@@ -1767,6 +1857,11 @@ impl<'a> P<'a> {
             )
         };
         let mut rows = cells(body)?;
+        // Spacing before a condition, `x &\quad x \ge 0` (it was "`\quad` cannot be read here": a
+        // LaTeX tester).
+        for cell in rows.iter_mut().flatten() {
+            cell.retain(|n| !is_quad(n));
+        }
         // The textbooks' punctuation, `a, & a > 0 \\ 0, & \text{otherwise.}`: a comma or a full
         // stop ending a cell is no math (`a,` was refused: a LaTeX tester).
         for cell in rows.iter_mut().flatten() {
@@ -1845,10 +1940,26 @@ impl<'a> P<'a> {
             [Node::Cmd(c, args, _)] if ["mathsf", "mathrm", "text", "mathbf"].contains(&c.as_str()) => {
                 matches!(args.as_slice(), [a] if matches!(a.as_slice(), [Node::Word(w, _)] if w == "T"))
             }
+            // An italic `T` as the model's `T` prints it (`^{\mathit T}`, `^{\boldsymbol T}`): as
+            // `^T` (it was read as a power where `^T` is refused: a LaTeX tester).
+            [Node::Cmd(c, args, s)]
+                if ["mathit", "boldsymbol", "bm", "mathnormal"].contains(&c.as_str())
+                    && matches!(args.as_slice(), [a] if matches!(a.as_slice(), [Node::Word(w, _)] if w == "T")) =>
+            {
+                return self.is_transpose(&[Node::Word("T".into(), *s)]);
+            }
             [Node::Word(w, s)] if w == "T" => {
-                if self.names.declares("T") {
-                    return Err(Diagnostic::error(*s, "`^T` is ambiguous: the model declares `T`")
-                        .with_hint("write `^\\top` for the transpose, or `^{(T)}` for the index `T`"));
+                if let Some(entry) = self.names.with_base("T").first() {
+                    // (The other reading is the model's own: a power by a quantity, an index.)
+                    let hint = match entry.kind {
+                        Kind::Index => "write `^\\top` for the transpose, or `^{(T)}` for the index `T`".to_string(),
+                        _ if entry.name != "T" => format!(
+                            "write `^\\top` for the transpose; `^T` is also a power by the model's `{}`, written `T`",
+                            entry.name
+                        ),
+                        _ => "write `^\\top` for the transpose; `^T` is also a power by the model's `T`".to_string(),
+                    };
+                    return Err(Diagnostic::error(*s, "`^T` is ambiguous: the model declares `T`").with_hint(hint));
                 }
                 true
             }
@@ -1986,20 +2097,12 @@ impl<'a> P<'a> {
                 }
             }
             "mid" => Err(Diagnostic::error(span, "a conditional (`\\mid`) is not read").with_hint(CONDITIONAL_HINT)),
-            _ => Err(match macro_defined(self.text, name) {
-                Some(line) => {
-                    Diagnostic::error(span, format!("`\\{name}` is a macro this document defines (line {line})"))
-                        .with_hint(format!(
-                            "macros of a document are not expanded: write out what `\\{name}` stands for in the math"
-                        ))
-                }
-                None => match unread_function(name) {
-                    // `\sec x`, `\coth x`: LaTeX's own commands for functions gradproof does not read.
-                    Some((f, instead)) => Diagnostic::error(span, format!("`{f}` is not a function gradproof reads"))
-                        .with_hint(format!("write {instead}")),
-                    None => Diagnostic::error(span, format!("`\\{name}` cannot be read here"))
-                        .with_hint(command_hint(name).unwrap_or("see docs/latex.md for the commands an answer may use")),
-                },
+            _ => Err(match unread_function(name) {
+                // `\sec x`, `\coth x`: LaTeX's own commands for functions gradproof does not read.
+                Some((f, instead)) => Diagnostic::error(span, format!("`{f}` is not a function gradproof reads"))
+                    .with_hint(format!("write {instead}")),
+                None => Diagnostic::error(span, format!("`\\{name}` cannot be read here"))
+                    .with_hint(command_hint(name).unwrap_or("see docs/latex.md for the commands an answer may use")),
             }),
         }
     }
@@ -2084,7 +2187,7 @@ impl<'a> P<'a> {
             if nodes.is_empty() {
                 return Err(below(format!("`{symbol}` without its variable")));
             }
-            let var = var_ref(self.sub(&nodes)?)?;
+            let var = var_ref(self.variable(&nodes)?)?;
             wrt.extend(std::iter::repeat_n(var, count as usize));
         }
         if wrt.len() != order as usize {
@@ -2874,6 +2977,31 @@ impl<'a> P<'a> {
         }
         // A name whose own subscript is written wins over one that would read it as an index
         // (`\text{net}_\phi^t` is `net_phi[t]`, not `net[phi,t]`).
+        // A spelling with a power's superscript (`latex s "\sigma^2"`) beside the model's name
+        // for the base (`sigma`): `\sigma^2` is the one, or the square of the other — unless the
+        // model defines the one as that square. (It was read as `s`, and `\frac{\partial}{\partial
+        // \sigma} \sigma^2 = 2\sigma` was `wrong`: a student tester.)
+        // (What a derivative is taken by is a name: `\partial \sigma^2`, a reviewer.)
+        let power = |e: &Entry| matches!(e.sup.as_slice(), [k] if k.bytes().all(|b| b.is_ascii_digit()));
+        let spelled_power = found.iter().find(|(e, ..)| power(e)).filter(|_| !self.variable);
+        let plain = spelled_power.and_then(|(p, ..)| found.iter().find(|(e, ..)| e.sup.is_empty() && e.sub == p.sub));
+        if let (Some((spelled_power, ..)), Some((plain, ..))) = (spelled_power, plain) {
+            if !self.names.defined_as_power(&spelled_power.name, &plain.name, &spelled_power.sup[0]) {
+                return Err(Diagnostic::error(
+                    span,
+                    format!(
+                        "`{}` is ambiguous: the model's `{}`, or the power of its `{}`",
+                        self.written(span),
+                        spelled_power.name,
+                        plain.name
+                    ),
+                )
+                .with_hint(format!(
+                    "write `{{{}}}^{}` for the power; `{}` may be given a spelling without a superscript in the model (`latex {} \"…\"`)",
+                    plain.spelling, spelled_power.sup[0], spelled_power.name, spelled_power.name
+                )));
+            }
+        }
         let own = |e: &Entry| e.sub.len() + e.sup.len();
         let longest = found.iter().map(|(e, ..)| own(e)).max().unwrap_or(0);
         found.retain(|(e, ..)| own(e) == longest);
@@ -2944,6 +3072,21 @@ impl<'a> P<'a> {
                         "the model has {}; `\\{alphabet}{{{word}}}` is another letter: write `{word}`, or the model spells its name so with `latex {word} \"\\{alphabet}{{{word}}}\"` (docs/latex.md)",
                         spellings()
                     ),
+                    // `\hat{x}_i` where the model names x̂ `xh` (a student tester was pointed at `x`).
+                    Some(accent @ ("hat" | "tilde" | "bar"))
+                        if candidates.iter().all(|e| e.sub.first().map(String::as_str) != Some(accent)) =>
+                    {
+                        match self.names.abbreviated(&word, accent) {
+                            Some(near) => format!(
+                                "`\\{accent}{{{word}}}` names `{word}{accent}` or `{word}_{accent}`, which the model does not declare; did you mean `{}`, written `{}`? (Its author can spell it `\\{accent}{{{word}}}` with a `latex` line.)",
+                                near.name, near.spelling
+                            ),
+                            None => format!(
+                                "`\\{accent}{{{word}}}` names `{word}{accent}` or `{word}_{accent}`, which the model does not declare; the model has {}",
+                                spellings()
+                            ),
+                        }
+                    }
                     _ => match layered(candidates, sup) {
                         // `W^{(2)}` for the model's `W2`, spelled `W_{2}`: a spelling only the
                         // model can add.
@@ -3246,7 +3389,7 @@ impl<'a> P<'a> {
         }
         for (item, word) in items.iter().zip(&entry.sub) {
             let written = match item.as_slice() {
-                [n] => name_word(n).and_then(|(w, d)| d.is_none().then_some(w)),
+                [n] => subscript_word(n),
                 _ => None,
             };
             if written.as_deref() != Some(word.as_str()) {

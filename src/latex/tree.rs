@@ -52,6 +52,9 @@ pub enum Node {
     Row(Span),
     /// `% …`, without the `%`.
     Comment(String, Span),
+    /// A command the document defines itself (`\newcommand`, `\def`, …), with the line of its
+    /// definition: never read (`macros`).
+    Defined(String, usize, Span),
 }
 
 impl Node {
@@ -67,7 +70,8 @@ impl Node {
             | Node::Env(_, _, s)
             | Node::Amp(s)
             | Node::Row(s)
-            | Node::Comment(_, s) => *s,
+            | Node::Comment(_, s)
+            | Node::Defined(_, _, s) => *s,
             Node::Attach { span, .. } => *span,
         }
     }
@@ -112,7 +116,7 @@ const SPACING: [&str; 33] = [
 ];
 
 /// Commands that take arguments, for mitex's command specification (others take none).
-const ONE_ARGUMENT: [&str; 36] = [
+const ONE_ARGUMENT: [&str; 38] = [
     "color",
     "phantom",
     "vphantom",
@@ -144,6 +148,8 @@ const ONE_ARGUMENT: [&str; 36] = [
     "tilde",
     "widetilde",
     "bar",
+    "overline",
+    "pmb",
     "sqrt",
     "tag",
     "label",
@@ -151,6 +157,11 @@ const ONE_ARGUMENT: [&str; 36] = [
     "boxed",
 ];
 const TWO_ARGUMENTS: [&str; 8] = ["frac", "dfrac", "tfrac", "cfrac", "stackrel", "overset", "underset", "textcolor"];
+/// Commands read as the command they print like.
+const ALIASES: [(&str, &str); 2] = [("pmb", "bm"), ("overline", "bar")];
+/// Environments read as the environment they mean the same as: mathtools' `dcases` is `cases` in
+/// display style.
+const ENVIRONMENT_ALIASES: [(&str, &str); 2] = [("dcases", "cases"), ("dcases*", "cases")];
 /// Commands that only reserve space (`\vphantom{\frac{1}{2}}` makes a bracket tall): nothing is
 /// read of them.
 const PHANTOMS: [&str; 3] = ["phantom", "vphantom", "hphantom"];
@@ -187,6 +198,49 @@ pub const ROW_ENVIRONMENTS: [&str; 22] = [
 /// a bracket is printed, and dropping it proved `[b] a = a`: a second tester.)
 const POSITIONED: [&str; 2] = ["aligned", "gathered"];
 
+/// The name of an `array` of three columns (`\begin{array}{rcl}`): laid out as rows of equations,
+/// it is read as `eqnarray` is, its middle column the relation's.
+pub const THREE_COLUMN_ARRAY: &str = "array{rcl}";
+
+/// The number of columns of an `array`, from its `\begin{array}{…}`: a letter each
+/// (`l`, `c`, `r`, and `p`, `m`, `b` with their widths), rules and `@{…}`, `!{…}`, `>{…}`, `<{…}`
+/// none. `None` where it cannot be told (`*{3}{c}`, a column type of a package).
+fn array_columns(begin: &str) -> Option<usize> {
+    // (mitex's token for `\begin{array}` is its name.)
+    let spec = begin.trim_start_matches("\\begin{array}").trim_start_matches("array").trim_start();
+    let spec = spec.strip_prefix('{')?;
+    let mut columns = 0;
+    let mut chars = spec.chars();
+    // Skips one braced argument, `{…}`, nested braces and all.
+    let skip_group = |chars: &mut std::str::Chars| -> Option<()> {
+        let mut depth = 0;
+        for c in chars.by_ref() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 1 => return Some(()),
+                '}' => depth -= 1,
+                _ if depth == 0 && !c.is_whitespace() => return None,
+                _ => {}
+            }
+        }
+        None
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '}' => return Some(columns),
+            'l' | 'c' | 'r' => columns += 1,
+            'p' | 'm' | 'b' => {
+                columns += 1;
+                skip_group(&mut chars)?;
+            }
+            '@' | '!' | '>' | '<' => skip_group(&mut chars)?,
+            '|' | ' ' => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// `[t]`, `[b]` or `[c]`.
 fn is_position(n: &Node) -> bool {
     matches!(n, Node::Paren('[', inner, ']', _)
@@ -217,7 +271,7 @@ pub fn parse_math(text: &str, base: usize) -> Result<Vec<Node>, Diagnostic> {
     for e in MATRIX_ENVIRONMENTS {
         spec.add_command(e, environment(e, TEX_MATRIX_ENV));
     }
-    let text = &blank_options(&blank_limits(text));
+    let text = &blank_options(&blank_limits(&blank_conditionals(text)));
     let root = mitex_parser::parse(text, spec.build());
     let convert = Convert { base, offsets: Offsets::align(&root, text) };
     if let Some(deepest) = too_deep(&root) {
@@ -386,6 +440,63 @@ fn blank_limits(text: &str) -> String {
     out
 }
 
+/// The text with the branch of an `\iffalse` or `\iftrue` that TeX skips made spaces, and the
+/// conditional's own words (offsets kept): `\[ 2x \iffalse + 1 \fi = 2x + 1 \]` prints `2x = 2x + 1`
+/// (its `+ 1` was read, and the false step proved: a second tester). Nested conditionals are
+/// counted to find the `\else` and `\fi` that belong to it; one never closed is left as it is.
+fn blank_conditionals(text: &str) -> String {
+    // Where each control word starts, with its name.
+    let words: Vec<(usize, &str)> = text
+        .match_indices('\\')
+        .map(|(at, _)| {
+            let rest = &text[at + 1..];
+            (at, &rest[..rest.bytes().take_while(u8::is_ascii_alphabetic).count()])
+        })
+        .filter(|(_, name)| !name.is_empty())
+        .collect();
+    if !words.iter().any(|(_, n)| *n == "iffalse" || *n == "iftrue") {
+        return text.to_string();
+    }
+    let opens = |name: &str| name.starts_with("if") && name != "iff";
+    let mut out = text.to_string();
+    let mut blank = |from: usize, to: usize| out.replace_range(from..to, &" ".repeat(to - from));
+    let mut k = 0;
+    while k < words.len() {
+        let (at, name) = words[k];
+        if name != "iffalse" && name != "iftrue" {
+            k += 1;
+            continue;
+        }
+        // The `\else` and `\fi` of this conditional.
+        let (mut depth, mut otherwise, mut end) = (0usize, None, None);
+        for (j, &(_, inner)) in words.iter().enumerate().skip(k + 1) {
+            match inner {
+                "fi" if depth == 0 => {
+                    end = Some(j);
+                    break;
+                }
+                "fi" => depth -= 1,
+                "else" if depth == 0 => otherwise = Some(j),
+                n if opens(n) => depth += 1,
+                _ => {}
+            }
+        }
+        let Some(end) = end else { break };
+        let word_end = |j: usize| words[j].0 + 1 + words[j].1.len();
+        if name == "iffalse" {
+            blank(at, otherwise.map_or(word_end(end), word_end));
+        } else {
+            blank(at, word_end(k));
+            if let Some(otherwise) = otherwise {
+                blank(words[otherwise].0, word_end(end));
+            }
+        }
+        blank(words[end].0, word_end(end));
+        k += 1;
+    }
+    out
+}
+
 /// The text with optional arguments that only lay out or colour made spaces (offsets kept): an
 /// `array`'s vertical position (`\begin{array}[t]{rcl}`) and xcolor's colour model
 /// (`\color[rgb]{1,0,0}`, `\textcolor[HTML]{FF0000}{…}`), which side `\smash[b]{…}` smashes and
@@ -541,7 +652,12 @@ impl Convert {
                 SyntaxKind::ItemCurly => {
                     let inner: Vec<Node> =
                         self.children(n).into_iter().filter(|x| !matches!(x, Node::Sym('{' | '}', _))).collect();
-                    out.push(Node::Group(match_parens(inner), span));
+                    // TeX's empty group, `{}`, only spaces a binary operator after it (`&{} + x`,
+                    // `&& {}+ x` going on with a right side): nothing to read. (It was "an
+                    // expression is missing here".)
+                    if !inner.is_empty() {
+                        out.push(Node::Group(match_parens(inner), span));
+                    }
                 }
                 SyntaxKind::ItemCmd => {
                     let mut name = String::new();
@@ -556,6 +672,11 @@ impl Convert {
                             }
                             _ => {}
                         }
+                    }
+                    // Commands that print as others do: `\pmb{x}` (poor man's bold) as `\bm{x}`,
+                    // `\overline{x}` as `\bar{x}` (both were refused: a LaTeX tester).
+                    if let Some(&(_, same)) = ALIASES.iter().find(|(alias, _)| *alias == name) {
+                        name = same.to_string();
                     }
                     // Colours and strike-throughs change nothing a step says (`\color{red}`,
                     // `\textcolor{red}{x}`, `\cancel{a}` were refused: a LaTeX tester).
@@ -578,6 +699,12 @@ impl Convert {
                             SyntaxElement::Node(b) if b.kind() == SyntaxKind::ItemBegin => {
                                 let first = b.first_token().map(|t| t.text().to_string()).unwrap_or_default();
                                 name = first.trim_start_matches("\\begin").trim_matches(['{', '}']).into();
+                                if name == "array" && array_columns(&b.text().to_string()) == Some(3) {
+                                    name = THREE_COLUMN_ARRAY.into();
+                                }
+                                if let Some(&(_, same)) = ENVIRONMENT_ALIASES.iter().find(|(alias, _)| *alias == name) {
+                                    name = same.to_string();
+                                }
                             }
                             SyntaxElement::Node(b) if b.kind() == SyntaxKind::ItemEnd => {}
                             _ => self.element(&child, &mut body),
@@ -692,9 +819,11 @@ impl Convert {
             }
         }
         // The base's own scripts (mitex nests `x_a^b` as `(x_a)^b`), and the pieces before it.
+        // (No base: `{}^2`, whose empty group is nothing; it is an empty group to read, "an
+        // expression is missing here", not a `?` the text does not have.)
         let mut base_node = match base.pop() {
             Some(node) => node,
-            None => Node::Sym('?', span),
+            None => Node::Group(Vec::new(), Span::new(span.start, span.start)),
         };
         out.append(&mut base);
         if let Node::Attach { base: inner, sub: s, sup: p, primes: q, span: inner_span, name_end } = base_node {
@@ -809,29 +938,17 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
         };
         match (&node, closing) {
             (Node::Sym(c, span), _) if superscript(*c).is_some() && !current.is_empty() => {
-                let script = superscript(*c).map(|n| with_span(n, *span));
+                let script = superscript(*c).map(|n| vec![with_span(n, *span)]);
                 let before = current.pop().expect("not empty");
-                current.push(match before {
-                    Node::Attach { base, sub, sup: None, primes, span: s, name_end } => Node::Attach {
-                        base,
-                        sub,
-                        sup: script.map(|n| vec![n]),
-                        primes,
-                        span: Span::new(s.start, span.end),
-                        name_end,
-                    },
-                    other => {
-                        let whole = other.span();
-                        Node::Attach {
-                            base: Box::new(other),
-                            sub: None,
-                            sup: script.map(|n| vec![n]),
-                            primes: 0,
-                            span: Span::new(whole.start, span.end),
-                            name_end: whole.end,
-                        }
-                    }
-                });
+                current.push(attached(before, script, 0, span.end));
+            }
+            // A pasted prime, `f′(x)` (U+2032, U+2033 for two): `f'(x)`, `f''(x)`. (It was "`f`
+            // is a function: its argument is missing": a LaTeX tester.)
+            (Node::Sym(c @ ('′' | '″'), span), _)
+                if current.last().is_some_and(|b| !matches!(b, Node::Attach { sup: Some(_), .. })) =>
+            {
+                let before = current.pop().expect("not empty");
+                current.push(attached(before, None, if *c == '″' { 2 } else { 1 }, span.end));
             }
             (Node::Sym(c @ ('(' | '['), span), _) => {
                 stack.push((*c, *span, std::mem::take(&mut current)));
@@ -866,6 +983,27 @@ fn match_parens(nodes: Vec<Node>) -> Vec<Node> {
         current = outer;
     }
     match_bars(current)
+}
+
+/// `before` with a superscript (where it has none) and primes more, written up to `end`: a pasted
+/// `²` or `′` after it.
+fn attached(before: Node, sup: Option<Vec<Node>>, primes: u32, end: usize) -> Node {
+    match before {
+        Node::Attach { base, sub, sup: None, primes: had, span, name_end } => {
+            Node::Attach { base, sub, sup, primes: had + primes, span: Span::new(span.start, end), name_end }
+        }
+        other => {
+            let whole = other.span();
+            Node::Attach {
+                base: Box::new(other),
+                sub: None,
+                sup,
+                primes,
+                span: Span::new(whole.start, end),
+                name_end: whole.end,
+            }
+        }
+    }
 }
 
 /// A superscript's node at the place of its character.

@@ -28,6 +28,48 @@ pub fn function_latex(name: &str, primes: u32) -> String {
     format!("{base}{}", "'".repeat(primes as usize))
 }
 
+/// A spelling as its symbol, its own subscript (its braces taken off) and its own superscript as
+/// written (`^{(2)}`): `h_{\mathrm{prev}}` is (`h`, `\mathrm{prev}`, ``), `\delta` is (`\delta`,
+/// none, ``). `None` where the scripts cannot be told apart so (a script not braced after the
+/// first character, primes, a subscript after the superscript).
+fn split_scripts(spelled: &str) -> Option<(&str, Option<&str>, &str)> {
+    // The end of a script starting at `at` (after its `_` or `^`): a braced group or one character.
+    let script_end = |at: usize| -> Option<usize> {
+        let rest = &spelled[at..];
+        match super::braced(rest) {
+            Some((_, after)) => Some(spelled.len() - after.len()),
+            None => rest.chars().next().filter(|c| c.is_alphanumeric()).map(|c| at + c.len_utf8()),
+        }
+    };
+    // The first `_` or `^` outside braces.
+    let mut depth = 0;
+    let first = spelled.char_indices().find(|&(_, c)| {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        depth == 0 && (c == '_' || c == '^')
+    });
+    let Some((at, mark)) = first else {
+        return (!spelled.contains('\'') && !spelled.is_empty()).then_some((spelled, None, ""));
+    };
+    let base = &spelled[..at];
+    let end = script_end(at + 1)?;
+    let script = &spelled[at + 1..end];
+    fn unbraced(s: &str) -> &str {
+        s.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(s)
+    }
+    match (mark, &spelled[end..]) {
+        ('_', "") => Some((base, Some(unbraced(script)), "")),
+        ('^', "") => Some((base, None, &spelled[at..])),
+        ('_', rest) if rest.starts_with('^') && script_end(end + 1) == Some(spelled.len()) => {
+            Some((base, Some(unbraced(script)), rest))
+        }
+        _ => None,
+    }
+}
+
 /// The writer of expressions, with the ranges of the file's indices (for the limits of sums).
 pub struct Math {
     /// The declared range of each index, for the limits of sums.
@@ -55,9 +97,19 @@ impl Math {
     }
 
     fn indexed(&self, name: &str, subscripts: &[IndexExpr]) -> String {
-        if let Some(spelled) = self.spellings.get(name).filter(|s| !s.contains(['_', '^'])) {
+        if let Some(spelled) = self.spellings.get(name) {
             let parts: Vec<String> = subscripts.iter().map(|s| self.index_expr(s)).collect();
-            return if parts.is_empty() { spelled.clone() } else { format!("{spelled}_{{{}}}", parts.join(",")) };
+            if parts.is_empty() {
+                return spelled.clone();
+            }
+            // The indices after the spelling's own subscript, in one subscript
+            // (`h_{\mathrm{prev},j}` for `latex hp "h_{\mathrm{prev}}"`: it fell back to
+            // `\mathit{hp}_{j}`, a TA), and before its own superscript (`W_{j}^{(2)}`).
+            match split_scripts(spelled) {
+                Some((base, None, sup)) => return format!("{base}_{{{}}}{sup}", parts.join(",")),
+                Some((base, Some(sub), sup)) => return format!("{base}_{{{sub},{}}}{sup}", parts.join(",")),
+                None => {}
+            }
         }
         let (base, sub) = name_parts(name);
         let mut parts: Vec<String> = sub.into_iter().collect();

@@ -227,18 +227,29 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
         .filter(|(_, n)| matches!(n.kind, ExprKind::Big { .. }))
         .map(|(_, n)| (n.span.start, n.span.end))
         .collect();
+    // A factor put on a part of a term that could go whole ranks after the term dropped: where
+    // both make the step follow, the factor makes the term 0 (`diff(w * a, w, w)` missing from
+    // `y * a`, `1 / (2 * pi)` from the `2 * pi` of `log(2 * pi) / 2`: a student tester), and the
+    // term that should not be there is the slip.
+    let dropped: Vec<Span> = out.iter().filter(|c| c.kind == RepairKind::ExtraTerm).filter_map(|c| c.culprit).collect();
+    let kills_a_term = |c: &Candidate| {
+        matches!(c.kind, RepairKind::MissingFactor | RepairKind::MissingChainFactor)
+            && c.culprit.is_some_and(|at| dropped.iter().any(|t| t.start <= at.start && at.end <= t.end))
+    };
     out.sort_by_key(|c| {
         let at = c.culprit.map(|s| (s.start, s.end));
         let late =
             c.kind == RepairKind::WrongFactor && named(&c.replacement) && at.is_some_and(|at| numbers.contains(&at))
                 || c.kind == RepairKind::Sign && at.is_some_and(|at| turned.contains(&at));
         let of_sum = c.kind == RepairKind::WrongFactor && at.is_some_and(|at| sums.contains(&at));
-        let kind = match (late, of_sum) {
-            (true, _) => RepairKind::ConstantFactor,
-            (false, true) => RepairKind::ExtraSum,
+        let of_term = kills_a_term(c);
+        let kind = match (late, of_sum, of_term) {
+            (true, ..) => RepairKind::ConstantFactor,
+            (false, true, _) => RepairKind::ExtraSum,
+            (false, false, true) => RepairKind::ExtraTerm,
             _ => c.kind,
         };
-        (kind, late || of_sum, c.culprit.map_or(0, |s| s.end - s.start))
+        (kind, late || of_sum || of_term, c.culprit.map_or(0, |s| s.end - s.start))
     });
     // (And the step itself is no change.) Each candidate printed once. A change that makes a
     // part a difference of equal parts (`yh[n] - yh[n]`) removes that part in disguise: the part
@@ -1767,11 +1778,16 @@ fn completed(before: &Expr, at: &[usize], part: &Expr, n: &Expr) -> Option<(Repa
     }
 }
 
-/// A rational number as an expression: `3`, `-3 / 2` (the sign on the numerator).
+/// A rational number as an expression: `3`, `-3 / 2` (the sign on the numerator), `-0.134145`
+/// (a decimal's product, [`crate::model::decimal_digits`]).
 fn fraction(v: &BigRational, span: Span) -> Expr {
+    let signed =
+        |magnitude: Expr| if v.is_negative() { node(ExprKind::Neg(Box::new(magnitude)), span) } else { magnitude };
+    if let Some(digits) = crate::model::decimal_digits(v) {
+        return signed(node(ExprKind::Number(digits), span));
+    }
     let magnitude = |n: &num_bigint::BigInt| node(ExprKind::Number(n.abs().to_string()), span);
-    let top =
-        if v.is_negative() { node(ExprKind::Neg(Box::new(magnitude(v.numer()))), span) } else { magnitude(v.numer()) };
+    let top = signed(magnitude(v.numer()));
     if v.is_integer() {
         top
     } else {

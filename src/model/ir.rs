@@ -57,7 +57,19 @@ pub struct Model {
     /// Warnings the resolver found (a reading the file allows that is almost surely not meant);
     /// they change no verdict.
     pub warnings: Vec<crate::diagnostic::Diagnostic>,
+    /// Where the numbers' scans found functions of one input to cross a value (`numeric::coverage`),
+    /// by the function as written and the value: each a function of the entries, which never
+    /// change once resolved, so the answers hold for every derivation and every clone.
+    pub scans: ScanMemo,
 }
+
+/// The answers of the scans of [`Model::scans`]: by the function's text (its `Debug` form) and
+/// the bits of the value, the input scanned and the places found.
+#[derive(Debug, Clone, Default)]
+pub struct ScanMemo(pub std::sync::Arc<std::sync::Mutex<ScanAnswers>>);
+
+/// See [`ScanMemo`].
+pub type ScanAnswers = std::collections::HashMap<(String, u64), Option<(EntryId, Vec<f64>)>>;
 
 /// `grading final 40%, steps 60%`: the shares of each derivation's points (they add up to 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,6 +247,15 @@ impl Model {
         match d {
             Domain::Positive => true,
             Domain::Set(k) => self.domain_sets.get(k).is_some_and(DomainSet::positive),
+            _ => false,
+        }
+    }
+
+    /// Whether every value of an input with this domain is ≥ 0.
+    pub fn nonnegative_domain(&self, d: Domain) -> bool {
+        match d {
+            Domain::Positive | Domain::NonNegative => true,
+            Domain::Set(k) => self.domain_sets.get(k).is_some_and(|s| !s.bounds().0 .0.is_negative()),
             _ => false,
         }
     }

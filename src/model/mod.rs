@@ -13,8 +13,8 @@ pub use ir::*;
 pub use limits::{MAX_DECLARATIONS, MAX_INLINED_SIZE};
 pub use lint::warnings;
 pub use resolve::{
-    collect_fns, constant_value, dependency_closure, entries_read, for_each_ix_var, free_indices, label_text,
-    labels_read, parse_decimal, render_ref, resolve, subst_free, subst_ix_vars, written_ref,
+    collect_fns, constant_value, decimal_digits, dependency_closure, entries_read, for_each_ix_var, free_indices,
+    label_text, labels_read, parse_decimal, render_ref, resolve, subst_free, subst_ix_vars, written_ref,
 };
 pub use shape::{dim_text, dims_text, ix_var, LATEX_HINTS, ONE};
 pub use text::{entry_text, expr_text, ix_text, whole_entry_text};

@@ -128,6 +128,7 @@ impl<'m> Lowerer<'m> {
             declarations_failed: m.declarations_failed,
             grading: m.grading.clone(),
             warnings: Vec::new(),
+            scans: m.scans.clone(),
         }
     }
 

@@ -1170,6 +1170,14 @@ impl<'m> Normaliser<'m> {
         match &self.atoms[a as usize] {
             Atom::Exp(_) | Atom::Size(_) | Atom::Func(Head::Builtin(Builtin::Pi), ..) => true,
             Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args) => self.positive(&args[0]),
+            // The log of a positive number other than 1: of more than 1, or of less
+            // (`log(u)` for `u in (0, 1)`, the Gumbel noise `-log(-log(u))`: an instructor).
+            Atom::Func(Head::Builtin(Builtin::Log), 0, args) => {
+                let one = Frac::constant(rat(1));
+                self.positive(&args[0])
+                    && (args[0].add(&Frac::constant(rat(-1))).is_some_and(|above| self.positive(&above))
+                        || one.add(&args[0].neg()).is_some_and(|below| self.positive(&below)))
+            }
             Atom::Input(e, _) => match self.model.entries[*e].kind {
                 EntryKind::Input(d) => self.model.nonzero_domain(d),
                 _ => false,
@@ -1204,10 +1212,40 @@ impl<'m> Normaliser<'m> {
         self.positive_poly_within(p, FACTOR_DEPTH)
     }
 
+    /// Atoms < 0 wherever they are defined: the log of a positive number below 1 (`log(u)` for `u
+    /// in (0, 1)`; the Gumbel noise `-log(-log(u))` was refused for want of it, an instructor).
+    fn negative_atom(&self, a: AtomId) -> bool {
+        match &self.atoms[a as usize] {
+            Atom::Func(Head::Builtin(Builtin::Log), 0, args) => {
+                self.positive(&args[0])
+                    && Frac::constant(rat(1)).add(&args[0].neg()).is_some_and(|below| self.positive(&below))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a product of atoms has a known sign (each atom positive, negative, or non-zero at an
+    /// even power): `Some(true)` for > 0, `Some(false)` for < 0.
+    fn term_sign(&self, m: &Mono) -> Option<bool> {
+        let mut positive = true;
+        for &(a, e) in &m.0 {
+            if self.positive_atom(a) || (e % 2 == 0 && self.never_zero(a)) {
+                continue;
+            }
+            if self.negative_atom(a) {
+                positive ^= e % 2 != 0;
+                continue;
+            }
+            return None;
+        }
+        Some(positive)
+    }
+
     /// [`Self::positive_poly`], taking out at most `depth` factors known positive by the bounds
     /// of the inputs' domains.
     fn positive_poly_within(&self, p: &Poly, depth: u32) -> bool {
         (!p.is_zero() && p.0.iter().all(|(m, c)| c.is_positive() && self.term_above_zero(m)))
+            || (!p.is_zero() && p.0.iter().all(|(m, c)| self.term_sign(m) == Some(c.is_positive())))
             || self.positive_by_bounds(p)
             || self.positive_with_squares(p)
             || self.positive_with_square_form(p)
@@ -1326,6 +1364,12 @@ impl<'m> Normaliser<'m> {
         }
         match &self.atoms[a as usize] {
             Atom::Func(Head::Builtin(Builtin::Sqrt | Builtin::Abs | Builtin::Relu), 0, _) => true,
+            // (`t >= 0`, `t in {0, 1}`: a Dice loss's targets; `s + t` was not known positive
+            // for `s > 0`, an instructor.)
+            Atom::Input(e, _) => match self.model.entries[*e].kind {
+                EntryKind::Input(d) => self.model.nonnegative_domain(d),
+                _ => false,
+            },
             Atom::Sum(_, body) => {
                 body.is_poly() && body.num.0.iter().all(|(m, c)| c.is_positive() && self.term_at_least_zero(m))
             }

@@ -65,10 +65,12 @@ impl Resolver {
             ExprKind::Number(text) => match parse_decimal(text) {
                 Some(lit) => Val::Scalar(Expr::Const(Box::new(lit))),
                 None => {
-                    self.error(
-                        Diagnostic::error(e.span, "number is too large")
-                            .with_hint(format!("decimal exponents may be at most {MAX_LITERAL_EXPONENT}")),
-                    );
+                    // (`1e-600` was "too large": an adversarial tester.)
+                    let small = text.split(['e', 'E']).nth(1).is_some_and(|x| x.starts_with('-'));
+                    let message = if small { "number is too small to write" } else { "number is too large" };
+                    self.error(Diagnostic::error(e.span, message).with_hint(format!(
+                        "decimal exponents may be from -{MAX_LITERAL_EXPONENT} to {MAX_LITERAL_EXPONENT}"
+                    )));
                     return None;
                 }
             },

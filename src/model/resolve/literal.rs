@@ -14,6 +14,35 @@ pub(super) fn int_literal(v: i64) -> Literal {
     Literal { value: BigRational::from_integer(BigInt::from(v)), half_unit: None, point: false }
 }
 
+/// The digits of a number that reads as a decimal rather than a fraction, without its sign:
+/// `0.134145` for 26829/200000, `0.05` for 1/20 — a fraction whose denominator is a product of
+/// 2s and 5s with at least one 5 (a course's constants written as decimals, and their products:
+/// GELU's `3 * 0.044715`). Halves, quarters, eighths and the fifths below 1 (`2 / 5`) stay
+/// fractions, as do integers, other denominators and a decimal of more than 24 places.
+pub fn decimal_digits(value: &BigRational) -> Option<String> {
+    const MAX_PLACES: usize = 24;
+    let mut d = value.denom().clone();
+    let (two, five) = (BigInt::from(2), BigInt::from(5));
+    let (mut twos, mut fives) = (0usize, 0usize);
+    while (&d % &two).is_zero() && twos <= MAX_PLACES {
+        d /= &two;
+        twos += 1;
+    }
+    while (&d % &five).is_zero() && fives <= MAX_PLACES {
+        d /= &five;
+        fives += 1;
+    }
+    let places = twos.max(fives);
+    let proper_fifth = value.denom() < &BigInt::from(10) && value.numer().abs() < *value.denom();
+    if d != BigInt::from(1) || fives == 0 || places > MAX_PLACES || proper_fifth {
+        return None;
+    }
+    let scaled = (value.abs() * BigRational::from_integer(num_traits::pow(BigInt::from(10), places))).to_integer();
+    let digits = format!("{scaled:0>width$}", width = places + 1);
+    let (int_part, frac_part) = digits.split_at(digits.len() - places);
+    Some(format!("{int_part}.{frac_part}"))
+}
+
 /// The exact value of a decimal literal, and its half unit when it has a decimal point.
 pub fn parse_decimal(text: &str) -> Option<Literal> {
     let (mantissa, exponent) = match text.find(['e', 'E']) {
@@ -329,6 +358,23 @@ mod tests {
             assert!(same(&short.value, &long.value), "{at}: {} against {}", short.value, long.value);
             assert!(same(short.half_unit.as_ref().unwrap(), long.half_unit.as_ref().unwrap()), "{at}: the half unit");
             assert_eq!(short.point, long.point);
+        }
+    }
+
+    #[test]
+    fn decimals_read_as_decimals_and_fractions_as_fractions() {
+        let r = |n: i64, d: i64| BigRational::new(BigInt::from(n), BigInt::from(d));
+        assert_eq!(decimal_digits(&r(26829, 200000)).as_deref(), Some("0.134145"));
+        assert_eq!(decimal_digits(&r(1, 20)).as_deref(), Some("0.05"));
+        assert_eq!(decimal_digits(&r(-1, 125)).as_deref(), Some("0.008"));
+        assert_eq!(decimal_digits(&r(1234, 10)).as_deref(), Some("123.4"));
+        assert_eq!(decimal_digits(&r(6, 5)).as_deref(), Some("1.2"));
+        for (n, d) in [(1, 2), (3, 4), (1, 8), (2, 5), (-4, 5), (1, 3), (1, 30), (7, 1)] {
+            assert_eq!(decimal_digits(&r(n, d)), None, "{n}/{d} stays a fraction");
+        }
+        for text in ["0.134145", "0.05", "123.4", "0.000001", "98765.4321"] {
+            let value = parse_decimal(text).unwrap().value;
+            assert_eq!(decimal_digits(&value).as_deref(), Some(text), "{text} round-trips");
         }
     }
 }

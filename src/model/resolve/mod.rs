@@ -40,7 +40,7 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
-pub use literal::{constant_value, parse_decimal};
+pub use literal::{constant_value, decimal_digits, parse_decimal};
 pub use refs::{label_text, render_ref, written_ref};
 pub use walk::{
     collect_fns, dependency_closure, entries_read, entries_read_inlined, for_each_ix_var, free_indices, labels_read,

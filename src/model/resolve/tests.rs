@@ -914,6 +914,7 @@ fn a_decimal_is_an_exact_rational_with_half_a_unit_in_its_last_digit() {
     assert_eq!(lit("3e1"), (ratio(30, 1), ratio(5, 1), false));
     assert!(parse_decimal("1e401").is_none());
     assert_eq!(only_error("derive 1e401\n  = 0\n").message, "number is too large");
+    assert_eq!(only_error("derive 1e-600\n  = 0\n").message, "number is too small to write");
 }
 
 #[test]
