@@ -2735,13 +2735,24 @@ fn a_documents_own_definitions_and_conditionals_are_respected() {
     let switches = doc(
         "\\newif\\ifsol\n\\newif\\ifdraft\n\\soltrue",
         "\\ifsol\n\\[ x + x = 2x \\]\n\\ifdraft \\[ x = 5x \\] \\else \\[ y + y = 2y \\] \\fi\n\\else\n\\[ x + x = 7x \\]\n\\fi\n\
-         \\iftrue \\[ 3x = x + 2x \\] \\else \\[ x = 9x \\] \\fi\n\\draftfalse\n\\ifdraft \\[ x = 4x \\] \\fi",
+         \\iftrue \\[ 3x = x + 2x \\] \\else \\[ x = 9x \\] \\fi\n\\ifdraft \\[ x = 4x \\] \\fi",
     );
     assert_eq!(read_tex(&switches, x), (vec![vec![Proved], vec![Proved], vec![Proved]], vec![]));
-    // A switch set inside a group (undone at its end) is of unknown value: both branches are
-    // read, as before switches were known (it was taken as set, and the printed branch dropped).
-    let grouped = doc("\\newif\\ifsol\n{\\soltrue}", "\\ifsol\n\\[ x = 3x \\]\n\\else\n\\[ x + x = 2x \\]\n\\fi");
-    assert_eq!(read_tex(&grouped, x).0, [[Wrong], [Proved]]);
+    // A switch set inside a group (undone at its end), in the body, or read by `\unless` is of
+    // unknown value: both branches are read, as before switches were known (it was taken as
+    // set, and the printed branch dropped: testers).
+    let branches = "\\ifsol\n\\[ x = 3x \\]\n\\else\n\\[ x + x = 2x \\]\n\\fi";
+    for (preamble, body) in [
+        ("\\newif\\ifsol\n{\\soltrue}", branches.to_string()),
+        ("\\newif\\ifsol\n\\begingroup\\soltrue\\endgroup", branches.to_string()),
+        ("\\newif\\ifsol", format!("\\soltrue\n{branches}")),
+        ("\\newif\\ifsol\n\\soltrue", branches.replace("\\ifsol", "\\unless\\ifsol")),
+    ] {
+        assert_eq!(read_tex(&doc(preamble, &body), x).0, [[Wrong], [Proved]], "{preamble} {body}");
+    }
+    // A `\newif` in the body opens no conditional (what followed it was swallowed).
+    let late = doc("", "\\newif\\ifshow\n\\[ x + x = 2x \\]");
+    assert_eq!(read_tex(&late, x).0, [[Proved]]);
 }
 
 /// Notation read as printed where it was refused or misread (a LaTeX tester and a student): a

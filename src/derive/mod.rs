@@ -909,11 +909,15 @@ fn verify(
                      write the derivation by hand from this answer and `check` it"
                 }
                 Verdict::Checked => {
+                    // (Said as what it may be, not as what it is: a two-step GRU was told of sums
+                    // and powers it did not have, Gumbel noise to declare the domain it had: an
+                    // instructor.)
                     "the numbers agree with it at every sample, but the prover has no rule that shows it equal \
-                     to the goal (docs/language.md, \"What it does not know\": a product of two sums over one \
-                     index, a power whose base it cannot show positive, as `1 - sigmoid(z)` or `x` of `x^y`); \
-                     write the derivation by hand from this answer and `check` it, or declare what the model \
-                     knows (`var p in (0, 1)` for a probability, `var x > 0` for the base of a power)"
+                     to the goal (docs/language.md, \"What it does not know\", lists what it lacks, such as \
+                     products of two sums over one index and signs it cannot show); write the derivation by \
+                     hand from this answer and `check` it, or, where an input's domain is narrower than the \
+                     model declares, declare it (`var p in (0, 1)` for a probability, `var x > 0` for the base \
+                     of a power)"
                 }
                 // Why the check could not decide, where it says (an instructor: a derivative at a
                 // kink at the model's numbers was told "raise `--prove-work`", which cannot help).

@@ -663,6 +663,7 @@ struct Switches {
 impl Switches {
     fn of(text: &str) -> Switches {
         let mut names = std::collections::HashSet::new();
+        let mut declared: std::collections::HashMap<String, Vec<usize>> = Default::default();
         let mut from = 0;
         while let Some(at) = find_closing(text, from, "\\newif", Markup::Tex) {
             from = at + "\\newif".len();
@@ -671,52 +672,70 @@ impl Switches {
             let name = &name[..name.bytes().take_while(u8::is_ascii_alphabetic).count()];
             if !name.is_empty() {
                 names.insert(name.to_string());
+                declared.entry(name.to_string()).or_default().push(at);
             }
         }
-        let mut settings: std::collections::HashMap<String, Vec<(usize, bool)>> =
-            names.iter().map(|n| (n.clone(), Vec::new())).collect();
-        if names.is_empty() {
+        let mut settings: std::collections::HashMap<String, Vec<(usize, bool)>> = Default::default();
+        // Known only where TeX's reading is plain: one `\newif` and every setting after it in the
+        // preamble, at its top level (outside braces, groups, environments, conditionals); no
+        // `\csname`, `\unless` or `\let` that could set or turn it unseen (a third tester: a
+        // switch set in `\begin{center}`, by `\csname showtrue\endcsname`, read by `\unless`,
+        // set before its `\newif`, took the branch TeX skips).
+        let body = find_closing(text, 0, DOCUMENT, Markup::Tex);
+        if names.is_empty() || body.is_none() || find_closing(text, 0, "\\csname", Markup::Tex).is_some() {
             return Switches { settings, names };
         }
-        let mut unknown = std::collections::HashSet::new();
-        let (mut braces, mut conditionals) = (0usize, 0usize);
+        let body = body.unwrap_or(text.len());
+        let mut unknown: std::collections::HashSet<String> =
+            declared.iter().filter(|(_, at)| at.len() != 1 || at[0] > body).map(|(n, _)| n.clone()).collect();
+        let mut depth = 0usize;
         let mut i = 0;
         while i < text.len() {
             match text.as_bytes()[i] {
                 b'%' => i = line_end(text, i),
                 b'{' => {
-                    braces += 1;
+                    depth += 1;
                     i += 1;
                 }
                 b'}' => {
-                    braces = braces.saturating_sub(1);
+                    depth = depth.saturating_sub(1);
                     i += 1;
                 }
                 b'\\' => {
                     let name = command_at(text, i);
                     let after = i + 1 + name.len();
-                    if name == "newif" {
-                        // (Its `\ifname` declares the switch; it opens no conditional.)
-                        let next = after + (text.len() - after - text[after..].trim_start().len());
-                        i = if text[next..].starts_with('\\') {
-                            next + 1 + command_at(text, next).len()
-                        } else {
-                            after
-                        };
-                        continue;
-                    } else if name == "fi" {
-                        conditionals = conditionals.saturating_sub(1);
-                    } else if TEX_CONDITIONALS.contains(&name)
-                        || name.strip_prefix("if").is_some_and(|n| names.contains(n))
-                    {
-                        conditionals += 1;
-                    } else if name == "verb" {
-                        i = skip_verb(text, after);
-                        continue;
+                    match name {
+                        "newif" => {
+                            i = super::macros::past_words(text, after, 1);
+                            continue;
+                        }
+                        "let" | "unless" => {
+                            // (What they take is a switch turned or read otherwise: unknown.)
+                            let next = super::macros::past_words(text, after, 1);
+                            let word = text[after..next].trim_start_matches([' ', '\t', '\n', '=']);
+                            if let Some(n) = word.strip_prefix("\\if").filter(|n| names.contains(*n)) {
+                                unknown.insert(n.to_string());
+                            }
+                            i = next;
+                            continue;
+                        }
+                        "begingroup" | "bgroup" | "begin" => depth += 1,
+                        "endgroup" | "egroup" | "end" | "fi" => depth = depth.saturating_sub(1),
+                        "verb" => {
+                            i = skip_verb(text, after);
+                            continue;
+                        }
+                        n if TEX_CONDITIONALS.contains(&n)
+                            || n.strip_prefix("if").is_some_and(|n| names.contains(n)) =>
+                        {
+                            depth += 1;
+                        }
+                        _ => {}
                     }
                     for (word, value) in [("true", true), ("false", false)] {
                         if let Some(switch) = name.strip_suffix(word).filter(|n| names.contains(*n)) {
-                            if braces == 0 && conditionals == 0 {
+                            let after_newif = declared.get(switch).is_some_and(|at| at.iter().all(|&d| d < i));
+                            if depth == 0 && i < body && after_newif {
                                 settings.entry(switch.to_string()).or_default().push((i, value));
                             } else {
                                 unknown.insert(switch.to_string());
@@ -730,6 +749,11 @@ impl Switches {
                     };
                 }
                 _ => i += 1,
+            }
+        }
+        for name in &names {
+            if !unknown.contains(name) {
+                settings.entry(name.clone()).or_default();
             }
         }
         settings.retain(|name, _| !unknown.contains(name));
@@ -779,6 +803,12 @@ fn skip_iffalse(text: &str, from: usize, switches: &Switches) -> usize {
                 match name {
                     "fi" | "else" if depth == 0 => return after,
                     "fi" => depth -= 1,
+                    // (The switch `\newif` declares, the words `\let` names: no conditionals
+                    // opened, a third tester.)
+                    "newif" | "let" => {
+                        i = super::macros::past_words(text, after, if name == "newif" { 1 } else { 2 });
+                        continue;
+                    }
                     n if switches.is_conditional(n) => depth += 1,
                     _ => {}
                 }

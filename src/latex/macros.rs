@@ -68,17 +68,39 @@ impl Macros {
     /// (in a false branch) still makes the command refused, which is safe.
     pub(super) fn of(text: &str) -> Macros {
         let mut by_name: HashMap<String, Macro> = HashMap::new();
+        // A plain reading holds only for a definition at the top level of the preamble: TeX
+        // applies one in a group, an environment or a conditional only there, and one in the body
+        // only after it (read everywhere, `{\renewcommand{\log}{\exp}}` made the printed
+        // `\log(0) = 1` read as `\exp(0) = 1` and proved: a third tester).
+        let body = text.find("\\begin{document}").unwrap_or(0);
         let bytes = text.as_bytes();
-        let mut i = 0;
+        let (mut i, mut depth) = (0, 0usize);
         while i < bytes.len() {
             match bytes[i] {
                 b'%' => i = text[i..].find('\n').map_or(text.len(), |e| i + e + 1),
+                b'{' => {
+                    depth += 1;
+                    i += 1;
+                }
+                b'}' => {
+                    depth = depth.saturating_sub(1);
+                    i += 1;
+                }
                 b'\\' => {
                     let name = letters_at(text, i + 1);
                     let after = i + 1 + name.len().max(1);
+                    match name {
+                        // (Any `\if…` opens a conditional here, `\ifthenelse` too: what follows
+                        // it is then not at the top level, which only refuses more.)
+                        "begingroup" | "bgroup" | "begin" => depth += 1,
+                        "endgroup" | "egroup" | "end" | "fi" => depth = depth.saturating_sub(1),
+                        n if n.starts_with("if") && n != "iff" => depth += 1,
+                        _ => {}
+                    }
                     if DEFINING.contains(&name) {
                         if let Some((defined, reading)) = definition(text, after, name) {
                             let line = text[..i].matches('\n').count() + 1;
+                            let reading = reading.filter(|_| i < body && depth == 0);
                             by_name
                                 .entry(defined)
                                 .and_modify(|m| {
@@ -89,7 +111,13 @@ impl Macros {
                                 .or_insert(Macro { line, reading });
                         }
                     }
-                    i = after.min(text.len());
+                    // (The words `\newif` and `\let` name are no conditionals: `\newif\ifsol`,
+                    // `\let\ifshow\iftrue`.)
+                    i = match name {
+                        "newif" => past_words(text, after, 1),
+                        "let" => past_words(text, after, 2),
+                        _ => after.min(text.len()),
+                    };
                     while !text.is_char_boundary(i) {
                         i += 1;
                     }
@@ -135,6 +163,24 @@ impl Macros {
             }
         }
     }
+}
+
+/// Where `count` control words after `from` end (spaces and a `=` between them skipped).
+pub(super) fn past_words(text: &str, from: usize, count: usize) -> usize {
+    let mut at = from.min(text.len());
+    for _ in 0..count {
+        let rest = &text[at..];
+        let skipped = rest.len() - rest.trim_start_matches([' ', '\t', '\n', '=']).len();
+        let start = at + skipped;
+        if !text[start..].starts_with('\\') {
+            return at;
+        }
+        at = start + 1 + letters_at(text, start + 1).len().max(1);
+        while !text.is_char_boundary(at) {
+            at += 1;
+        }
+    }
+    at
 }
 
 /// The ASCII letters of a control word's name starting at `at`.
@@ -186,7 +232,8 @@ fn definition(text: &str, from: usize, how: &str) -> Option<(String, Option<Read
         "let" => {
             let rest = skip_blank(rest, 0);
             let rest = rest.strip_prefix('=').map_or(rest, |r| skip_blank(r, 0));
-            let target = letters_at(rest.strip_prefix('\\')?, 0);
+            // (`\let\a=x` defines `\a` too: no reading, refused by name.)
+            let target = rest.strip_prefix('\\').map(|r| letters_at(r, 0)).unwrap_or_default();
             (!target.is_empty()).then(|| Reading::Alias(target.to_string(), 0))
         }
         "newcommand" | "renewcommand" | "providecommand" | "def" | "gdef" => {
@@ -228,7 +275,8 @@ mod tests {
                     \\DeclareMathOperator{\\diag}{tr}\n\\DeclareMathOperator*{\\argmax}{arg\\,max}\n\\def\\pd#1#2{x}\n\
                     \\renewcommand{\\epsilon}{\\varepsilon}\n\\renewcommand{\\vec}[1]{\\mathbf{#1}}\n\
                     \\DeclareMathOperator{\\act}{exp}\n\\renewcommand{\\act}{\\log}\n\\renewcommand%\n\\times{+}\n\
-                    \\expandafter\\def\\csname oplus\\endcsname{+}\n";
+                    \\expandafter\\def\\csname oplus\\endcsname{+}\n{\\renewcommand{\\log}{\\exp}}\n\\begin{document}\n\
+                    \\renewcommand{\\ln}{\\exp}\n";
         let m = Macros::of(text);
         let line = |n: &str| m.by_name.get(n).map(|d| d.line);
         let reading = |n: &str| m.by_name.get(n).and_then(|d| d.reading.clone());
@@ -245,5 +293,8 @@ mod tests {
         assert_eq!((line("act"), reading("act")), (Some(10), None));
         assert_eq!((line("times"), reading("times")), (Some(12), None));
         assert_eq!(line("oplus"), Some(14));
+        // Read as defined only at the preamble's top level: not in a group, nor in the body.
+        assert_eq!((line("log"), reading("log")), (Some(15), None));
+        assert_eq!((line("ln"), reading("ln")), (Some(17), None));
     }
 }
