@@ -2710,6 +2710,8 @@ fn a_documents_own_definitions_and_conditionals_are_respected() {
     let (v, e) =
         read_tex(&doc("\\DeclareMathOperator{\\act}{exp}\n\\renewcommand{\\act}{\\log}", "\\[ \\act(0) = 1 \\]"), x);
     assert!(v.is_empty() && e.iter().any(|e| e.contains("`\\act` is a macro")), "{e:?}");
+    let (v, e) = read_tex(&doc("\\expandafter\\let\\csname cdot\\endcsname +", "\\[ 2 \\cdot 3 = 6 \\]"), x);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("`\\cdot` is a macro")), "{e:?}");
     // A template's environment that wraps displays written in it is scanned as any other.
     let (v, e) = read_tex(
         &doc(

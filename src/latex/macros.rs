@@ -125,6 +125,18 @@ impl Macros {
                 _ => i += 1,
             }
         }
+        // Every `\csname name\endcsname` may define `\name`, however it is reached (`\expandafter
+        // \let\csname cdot\endcsname +`, whose `\let` the loop above passes with its words).
+        let mut from = 0;
+        while let Some(at) = text[from..].find("\\csname").map(|k| from + k) {
+            from = at + "\\csname".len();
+            // (In a comment too: refusing is safe.)
+            if let Some((name, _)) = definition(text, from, "csname") {
+                let line = text[..at].matches('\n').count() + 1;
+                let m = by_name.entry(name).or_insert(Macro { line, reading: None });
+                m.reading = None;
+            }
+        }
         Macros { by_name }
     }
 
