@@ -63,13 +63,13 @@ pub struct Model {
     pub scans: ScanMemo,
 }
 
-/// The answers of the scans of [`Model::scans`]: by the function's text (its `Debug` form) and
-/// the bits of the value, the input scanned and the places found.
+/// The answers of the scans of [`Model::scans`]: by the function's text (its `Debug` form, which
+/// names the input scanned) and the bits of the value, the places found.
 #[derive(Debug, Clone, Default)]
 pub struct ScanMemo(pub std::sync::Arc<std::sync::Mutex<ScanAnswers>>);
 
 /// See [`ScanMemo`].
-pub type ScanAnswers = std::collections::HashMap<(String, u64), Option<(EntryId, Vec<f64>)>>;
+pub type ScanAnswers = std::collections::HashMap<(String, u64), Option<Vec<f64>>>;
 
 /// `grading final 40%, steps 60%`: the shares of each derivation's points (they add up to 1).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1064,11 +1064,11 @@ fn scanned_roots<'m>(model: &'m Model, e: &'m Expr, x: f64) -> Option<(&'m Expr,
     // 38 s where it had taken 0.4, a reviewer.)
     let key = (format!("{e:?}"), x.to_bits());
     if let Some(known) = model.scans.0.lock().ok().and_then(|memo| memo.get(&key).cloned()) {
-        return known.map(|(_, roots)| (input, roots));
+        return known.map(|roots| (input, roots));
     }
     let found = scan(model, e, r.entry, x);
     if let Ok(mut memo) = model.scans.0.lock() {
-        memo.insert(key, found.clone().map(|roots| (r.entry, roots)));
+        memo.insert(key, found.clone());
     }
     found.map(|roots| (input, roots))
 }
