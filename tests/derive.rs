@@ -168,12 +168,24 @@ fn goals_it_does_not_take_are_told_what_to_write() {
     let why = failed("index k in 1..n\nvar w[k]\nlet L = sum(k, w[k]^3) + w[1] * w[2]\n", "diff(L, w[2])");
     assert!(why.contains("outside its range 1..1") && !why.contains("--prove-work"), "{why}");
     // Nor where the answer is only `checked` and the prover met no limit (an instructor: the
-    // layer norm's shift was told to raise `--prove-work`, which a budget of 10⁸ did not change).
+    // layer norm's shift was told to raise `--prove-work`, which a budget of 10⁸ did not change;
+    // it derives since 7 December, afternoon, and ordinal regression's middle class, whose
+    // difference of two sigmoids is not known non-zero, stands in).
+    let ordinal = "var x, w, t1, gap > 0\nlet eta = w * x\nlet c2 = sigmoid(t1 + gap - eta)\n\
+                   let c1 = sigmoid(t1 - eta)\nlet L = -log(c2 - c1)\n";
+    let why = failed(ordinal, "diff(L, t1)");
+    assert!(why.contains("no rule that shows it") && !why.contains("--prove-work"), "{why}");
+    // Layer norm's shift: `Σ_c (x[c] - μ)² + eps` is known positive (the sum opened by linearity
+    // is a form ≥ 0), so its root divides, and the shift's gradient is the upstream one.
     let norm = "index c in 1..C\nvar x[c], gm[c], bt[c], eps > 0\nunknown E depends on y[c]\n\
                 let mu = sum(c, x[c]) / C\nlet va = sum(c, (x[c] - mu)^2) / C\n\
                 let y[c] = gm[c] * (x[c] - mu) / sqrt(va + eps) + bt[c]\n";
-    let why = failed(norm, "diff(E, bt[c])");
-    assert!(why.contains("no rule that shows it") && !why.contains("--prove-work"), "{why}");
+    let shift = derive(norm, "diff(E, bt[c])", None, &CheckOptions::default()).expect("layer norm's shift derives");
+    assert!(
+        shift.text.trim_end().ends_with("= ∂E/∂y[c]                                    # Kronecker delta summed out"),
+        "{}",
+        shift.text
+    );
     // A family defined by a derivative is said to be one (an instructor was told "the goal has
     // no derivative to work out"), and so is a goal that reads it.
     let sgd = "index k in 1..d\nvar w[k], x[k]\nlet L = sum(k, w[k]*x[k])^2\nlet g[k] = diff(L, w[k])\n\

@@ -527,3 +527,55 @@ fn a_last_line_not_read_costs_what_a_wrong_last_line_costs() {
     assert_eq!(score("(mu1 - mu2) / exp(lvv2)"), wrong);
     assert_eq!(score("(mu1 - mu2) / exp(lv2))"), wrong);
 }
+
+/// Numbers put in along another arrangement of the formula (a TA's sheet, 7 December). DDPM's mean
+/// with 1 − β worked out in the head, `sqrt(0.9 * 0.8) * 2`, is one computed term of the value of
+/// the reference's `sqrt((1 - 0.1) * (1 - 0.2)) * 2` (1.05 of 1.5 before); Q-learning's textbook
+/// `(1 - α) Q + α target` puts in every number the reference's first step does, and `0.1 + 0.565`
+/// after it works out each of its terms (1.4 of 2 before: "skips the TD error"). Truth by exact
+/// fractions: 0.9 · 0.8 = 0.72; 0.5 · 0.2 + 0.5 · (0.5 + 0.9 · 0.7) = 0.1 + 0.565 = 0.665 = 0.2 +
+/// 0.5 · 0.93. The answer alone still skips the work, and a made-up sum of numbers is still the
+/// answer in pieces.
+#[test]
+fn numbers_put_in_along_another_arrangement_reach_the_milestones() {
+    let options = GradeOptions::default();
+    let ddpm = inline_reference(
+        "grading final 40%, steps 60%\nlet x0 = 2, be1 = 0.1, be2 = 0.2\nlet mt = sqrt((1 - be1) * (1 - be2)) * x0\n\
+         derive \"mean\" worth 1.5 mt\n  = sqrt((1 - 0.1) * (1 - 0.2)) * 2\n  = sqrt(0.72) * 2\n  ≈ 1.697\n",
+    );
+    let head = "derive \"mean\" mt\n";
+    let grade = |r: &Reference, steps: &str| {
+        gradproof::grade::grade_submission(r, "s.deriv", &format!("{head}{steps}"), &options)
+    };
+    let g = grade(&ddpm, "  = sqrt(0.9 * 0.8) * 2\n  = sqrt(0.72) * 2\n  ≈ 1.697\n");
+    assert_eq!(scores(&g), ["1.5"], "{:?}", g.derivations[0].feedback);
+    assert_eq!(scores(&grade(&ddpm, "  ≈ 1.697\n")), ["0.6"]);
+    let q = inline_reference(
+        "grading final 40%, steps 60%\nlet qsa = 0.2, rq = 0.5, gq = 0.9, q1 = 0.4, q2 = 0.7, aq = 0.5\n\
+         let qnew = qsa + aq * (rq + gq * max(q1, q2) - qsa)\n\
+         derive \"Q\" worth 2 qnew\n  = 0.2 + 0.5 * (0.5 + 0.9 * 0.7 - 0.2)\n  = 0.2 + 0.5 * 0.93\n  = 0.665\n",
+    );
+    let qgrade = |steps: &str| {
+        gradproof::grade::grade_submission(&q, "s.deriv", &format!("derive \"Q\" qnew\n{steps}"), &options)
+    };
+    let g = qgrade("  = 0.5 * 0.2 + 0.5 * (0.5 + 0.9 * 0.7)\n  = 0.1 + 0.565\n  = 0.665\n");
+    assert_eq!(scores(&g), ["2"], "{:?}", g.derivations[0].feedback);
+    assert_eq!(scores(&qgrade("  = 0.6 + 0.065\n  = 0.665\n")), ["0.8"]);
+}
+
+/// "It holds as `≈`" is said of a wrong step of arithmetic only where its value is near the one it
+/// should have (a TA: a bias correction by `1 - 0.9` for `1 - 0.9^2`, 90% off, was told so, the
+/// `0.1` it wrote for `1 - 0.9` widened by ±0.05, and writing `≈` made it `checked`). Truth by
+/// exact fractions: (0.9 · (0.9 · 0 + 0.1 · 1) + 0.1 · 2.9) / (1 − 0.9) = 3.8; the value is 2.
+#[test]
+fn a_slip_far_off_is_not_told_it_holds_as_rounded() {
+    let r = inline_reference(
+        "grading final 40%, steps 60%\nlet bt = 0.9, m0 = 0, g1 = 1, g2 = 2.9\n\
+         let m2 = bt * (bt * m0 + (1 - bt) * g1) + (1 - bt) * g2\nlet mh = m2 / (1 - bt^2)\n\
+         derive \"ema\" worth 2 mh\n  = (0.9 * (0.9 * 0 + 0.1 * 1) + 0.1 * 2.9) / (1 - 0.9^2)\n  = 0.38 / 0.19\n  = 2\n",
+    );
+    let sub = "derive \"ema\" mh\n  = (0.9 * (0.9 * 0 + 0.1 * 1) + 0.1 * 2.9) / (1 - 0.9)\n  = 3.8\n";
+    let g = gradproof::grade::grade_submission(&r, "s.deriv", sub, &GradeOptions::default());
+    let feedback = g.derivations[0].feedback.join("\n");
+    assert!(feedback.contains("line 2: wrong") && !feedback.contains("holds as `≈`"), "{feedback}");
+}

@@ -318,6 +318,9 @@ fn rendered_operators_keep_their_grouping() {
         exprs.push(format!("sum(k, b {inner} x[k])"));
         exprs.push(format!("sum(k, x[k]) {inner} b"));
         exprs.push(format!("b {inner} sum(k, x[k])"));
+        // (A product ending with a sum, before another factor: `2 \sum_k x_k \, b` read back as
+        // the sum of `x_k b`, an instructor.)
+        exprs.push(format!("a * sum(k, x[k]) {inner} b"));
     }
     for expr in exprs {
         let source = format!("index k in 1..K\nvar a, b, c, x[k]\nderive {expr}\n  = {expr}\n");
@@ -2433,7 +2436,7 @@ fn traces_colours_strikes_and_accents_are_read_as_typeset() {
     assert_eq!(read(r"(a / b) \, b = a", "var a, b != 0\n").0, [[Proved]]);
     // Braces print nothing: `{1/2}a` is `1/2a` on the page, refused as it is.
     let (v, e) = read(r"{1/2} a = \frac{a}{2}", ab);
-    assert!(v.is_empty() && e.iter().any(|e| e.contains("right after a `/`")), "{v:?} {e:?}");
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("braces print nothing")), "{v:?} {e:?}");
     let (v, e) = read(r"1/2 a = a", ab);
     assert!(v.is_empty() && e.iter().any(|e| e.contains("right after a `/`")), "{v:?} {e:?}");
     assert_eq!(read(r"\log_e a = \ln a", "var a > 0\n").0, [[Proved]]);
@@ -2813,4 +2816,86 @@ fn a_spelling_that_is_also_a_power_of_another_name_is_ambiguous() {
     assert_eq!(read_tex("\\[ \\frac{\\partial}{\\partial \\sigma} {\\sigma}^2 = 2 \\sigma \\]\n", apart).0, [[Proved]]);
     let same = "var sigma > 0\nlet s = sigma^2\nlatex s \"\\sigma^2\"\n";
     assert_eq!(read_tex("\\[ \\frac{\\partial}{\\partial \\sigma} \\sigma^2 = 2 \\sigma \\]\n", same).0, [[Proved]]);
+}
+
+/// Braces print nothing (the LaTeX tester, with pdflatex): where reading them as brackets would
+/// change what is printed they are refused — `2{x + 1}` prints 2x + 1, `\exp{x + y}` exp x + y,
+/// `{x}/{y + 1}` x/y + 1, `{x + y}^2` and `{xy}^2` the 2 on y, `{2}{3}` and `2 {3}` 23, `z{+x}`
+/// z+x, `z/{x y}` z/xy — and where they change nothing they are read: one piece that prints its
+/// own brackets (`2{(x + 1)}`, `{\sigma(x)}^2`, `{\frac{x}{y}}^2`: a second tester and a
+/// reviewer), a sum alone or between `+` and `+`. Truth by hand from what pdflatex prints.
+#[test]
+fn braces_that_would_act_as_brackets_are_refused() {
+    let m = "var x, y, z\n";
+    for refused in [
+        r"2{x + 1} = 2x + 2",
+        r"\exp{x + y} = e^x e^y",
+        r"{x}/{y + 1} = \frac{x}{y + 1}",
+        r"{x + y}^2 = x^2 + 2xy + y^2",
+        r"{xy}^2 = x^2 y^2",
+        r"{2}{3} = 6",
+        r"2 {3} = 6",
+        r"z{+x} = zx",
+        r"z/{x y} = \frac{z}{xy}",
+        r"-{x + y} = -x - y",
+    ] {
+        let (v, e) = read_tex(&format!("\\[ {refused} \\]\n"), m);
+        assert!(v.is_empty() && e.len() == 1, "{refused}: {v:?} {e:?}");
+        assert!(e[0].contains("braces print nothing") || e[0].contains("two numbers side by side"), "{refused}: {e:?}");
+    }
+    for read in [
+        r"2{(x + 1)} = 2x + 2",
+        r"{\sigma(x)}^2 = \sigma(x)^2",
+        r"{\frac{x}{y}}^2 = \frac{x^2}{y^2}",
+        r"{x + y} = y + x",
+        r"z + {x + y} - z = y + x",
+        r"2{xy} = 2xy",
+        r"x^{2}{y} = x^2 y",
+    ] {
+        assert_eq!(read_tex(&format!("\\[ {read} \\]\n"), m).0, [[Verdict::Proved]], "{read}");
+    }
+}
+
+/// Spaces as wide as `\,` end a bare argument, whichever command writes them (the LaTeX tester:
+/// `\sin x\medspace y = \sin(xy)` was `proved`); `\Biggl`, `\enskip` and `\displaylimits` are read
+/// as the other sizes and spaces are.
+#[test]
+fn every_space_command_ends_a_bare_argument() {
+    let m = "var x, y\n";
+    for space in [r"\thinspace", r"\medspace", r"\thickspace", r"\enspace", r"\enskip", r"\hspace{1em}"] {
+        assert_eq!(read_tex(&format!("\\[ \\sin x{space} y = y \\sin(x) \\]\n"), m).0, [[Verdict::Proved]], "{space}");
+        assert_eq!(read_tex(&format!("\\[ \\sin x{space} y = \\sin(xy) \\]\n"), m).0, [[Verdict::Wrong]], "{space}");
+    }
+    assert_eq!(read_tex(r"\[ \Biggl( x + y \Biggr) y = xy + y^2 \]", m).0, [[Verdict::Proved]]);
+    let limits = read_tex(r"\[ \sum\limits_{j=1}^{3} j = 6 \]", m);
+    assert_eq!(read_tex(r"\[ \sum\displaylimits_{j=1}^{3} j = 6 \]", m), limits);
+    assert!(limits.1.is_empty() && limits.0.len() == 1, "{limits:?}");
+}
+
+/// A Kronecker delta of two of the model's indices side by side, `\delta_{c_2 c_3}` (a TA: "`\delta`
+/// is not a name of the model"), or of an index of several letters, `\delta_{j,jj}` (a student:
+/// "one name, or a product of letters"), is read. Truth: ∂s_{c₂}/∂s_{c₃} = δ_{c₂c₃}.
+#[test]
+fn a_delta_of_indices_with_scripts_or_several_letters_is_read() {
+    let m = "index c in 1..N, c2 in 1..N, c3 in 1..N, j in 1..N, jj in 1..N\nvar s[c]\n";
+    for delta in [r"\delta_{c_2 c_3}", r"\delta_{c_2c_3}", r"\delta_{c_2,c_3}"] {
+        let tex = format!("\\[ \\frac{{\\partial s_{{c_2}}}}{{\\partial s_{{c_3}}}} = {delta} \\]\n");
+        assert_eq!(read_tex(&tex, m).0, [[Verdict::Proved]], "{delta}");
+    }
+    let tex = "\\[ \\frac{\\partial s_{j}}{\\partial s_{jj}} = \\delta_{j,jj} \\]\n";
+    assert_eq!(read_tex(tex, m).0, [[Verdict::Proved]]);
+}
+
+/// A long left side alone on the first row, the chain below it (`x + x + x \\ &= 3x`, as amsmath's
+/// guide breaks a long equation; the LaTeX tester was told "this step has no left side"), is one
+/// derivation; a lone expression with no step after it is still nothing.
+#[test]
+fn a_left_side_alone_on_the_first_row_starts_the_chain() {
+    let m = "var x\n";
+    let align = "\\begin{align*}\nx + x + x \\\\\n&= 3x \\\\\n&= x + 2x\n\\end{align*}\n";
+    assert_eq!(read_tex(align, m).0, [[Verdict::Proved, Verdict::Proved]]);
+    let multline = "\\begin{multline*}\nx + x + x \\\\\n= 3x\n\\end{multline*}\n";
+    assert_eq!(read_tex(multline, m).0, [[Verdict::Proved]]);
+    let (v, e) = read_tex("\\[ x + x \\]\n", m);
+    assert!(v.is_empty() && e.iter().all(|e| e.contains("no derivation was found")), "{v:?} {e:?}");
 }

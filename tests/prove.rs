@@ -850,6 +850,40 @@ does_not_prove!(
     "1"
 );
 does_not_prove!(a_square_minus_one_may_be_zero, X, "(x^2 - 1)/(x^2 - 1)", "1");
+// A form positive definite in the input and the number 1: `x^2 - 2x + 2` is `(x - 1)^2 + 1`; `x^2 -
+// 2x + 1` is 0 at 1 and `x^2 - 2x + 0.999` below 0 there.
+proves!(a_shifted_square_plus_one, X, "(x^2 - 2*x + 2)/(x^2 - 2*x + 2)", "1");
+does_not_prove!(a_shifted_square_alone, X, "(x^2 - 2*x + 1)/(x^2 - 2*x + 1)", "1");
+does_not_prove!(a_shifted_square_below_zero, X, "(x^2 - 2*x + 0.999)/(x^2 - 2*x + 0.999)", "1");
+// A sum whose body is a form ≥ 0, opened by linearity (`Σ x² - 2c Σ x + N c²`), is ≥ 0: batch
+// norm's and layer norm's `va + eps` divides (an instructor: the shift's gradient was refused).
+// Not a body that is not ≥ 0 (`x² - 2x`), nor the sum without `eps` (0 where every x[n] is c).
+const SUMS: &str = "index n in 1..N, m in 1..N, c in 1..C, e in 1..C
+var x[n], y[n, c], a
+var eps > 0
+                    let mu = sum(m, x[m]) / N
+let va = sum(n, (x[n] - mu)^2) / N
+                    let vc[c] = sum(n, (y[n, c] - 1)^2)";
+proves!(
+    a_sum_of_squared_deviations_and_eps,
+    SUMS,
+    "1/(sum(n, (x[n] - a)^2) + eps) * (sum(n, (x[n] - a)^2) + eps)",
+    "1"
+);
+proves!(batch_norms_variance_and_eps, SUMS, "sqrt(va + eps)^2", "va + eps");
+proves!(
+    a_variance_at_an_index_a_delta_puts_in,
+    SUMS,
+    "sum(c, delta(c, e) * y[1, c] / (vc[c] + eps))",
+    "y[1, e] / (vc[e] + eps)"
+);
+does_not_prove!(
+    a_sum_whose_body_may_be_negative,
+    SUMS,
+    "1/(sum(n, x[n]^2 - 2*x[n]) + eps) * (sum(n, x[n]^2 - 2*x[n]) + eps)",
+    "1"
+);
+does_not_prove!(a_variance_without_eps, SUMS, "va / va", "1");
 // A product of factors positive by the bounds of the domains: p (1 - p), (1 - r)(1 + r).
 proves!(bce_denominator, "var p in (0, 1)", "1/p + 1/(1 - p)", "1/(p*(1 - p))");
 proves!(atanh_denominator, "var r in (-1, 1)", "1/(1 + r) + 1/(1 - r)", "2/(1 - r^2)");

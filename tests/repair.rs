@@ -755,3 +755,18 @@ fn a_latex_repair_spells_an_indexed_name_as_the_model_does() {
     assert!(repair.replacement.contains("h_{\\mathrm{prev},j}"), "{repair:?}");
     assert!(!repair.replacement.contains("mathit"), "{repair:?}");
 }
+
+/// A name defined as a number alone is no repair's name unless what is compared reads it (a TA:
+/// "`K` where `rw` is needed" in a BCE gradient, `rw = 1` the reward of another exercise on the
+/// sheet). Truth by hand: the step divides by `K` where the gradient is `sigmoid(z) - y`.
+#[test]
+fn a_number_of_another_exercise_is_no_repair() {
+    let source = "index o in 1..K\nvar z[o], y[o]\nlet rw = 1\n\
+                  let bce = -sum(o, y[o] * log(sigmoid(z[o])) + (1 - y[o]) * log(1 - sigmoid(z[o])))\n\
+                  derive diff(bce, z[1])\n  = (sigmoid(z[1]) - y[1]) / K\n";
+    let report = gradproof::check_source("t.deriv", source.as_bytes(), &gradproof::check::CheckOptions::default());
+    let step = &report.derivations[0].steps[0];
+    assert_eq!(step.verdict, gradproof::check::Verdict::Wrong);
+    let said = format!("{:?}", step.repair);
+    assert!(!said.contains("rw"), "{said}");
+}

@@ -1088,3 +1088,39 @@ fn a_kink_just_below_the_top_of_a_product_bump_is_found() {
     }
     assert_verdicts("var x\nderive relu(x^2*exp(-x^2) - 0.368)\n  = 0\n", false, &[Checked]);
 }
+
+/// Two kinks of one input whose places are a narrow interval's input and a number in it (a
+/// student: `step(Q - r) = step(1.2 - r)` with `Q in (1.05, 1.3)` was `checked` at 24 of 40
+/// seeds, and PPO's clipped derivative with ε put in as 0.2 at 22 of 40): the input is drawn
+/// between the two places. Truth by hand: at Q = 1.1, r = 1.15, `step(Q - r)` is 0 and `step(1.2 -
+/// r)` is 1; in the PPO form (A > 0), for 1 + ε < r < 1.2 the clip is active and the derivative is
+/// 0, the claim 1. Also for a bounded `r in (0, 2)` (a second tester: `checked` at 20 of 20), and
+/// through clamp's upper kink. The true derivative `A * step(1 + eps - r)` stays `checked`.
+#[test]
+fn an_input_is_drawn_between_two_places_of_its_kinks() {
+    for source in [
+        "var r\nvar Q in (1.05, 1.3)\nderive step(Q - r)\n  = step(1.2 - r)\n",
+        "var r in (0, 2)\nvar Q in (1.19, 1.21)\nderive step(Q - r)\n  = step(1.2 - r)\n",
+        "var r > 0\nvar eps in (0.05, 0.3)\nderive diff(min(r, 1 + eps), r)\n  = step(1.2 - r)\n",
+        "var r > 0\nvar Ap > 0\nvar eps in (0.05, 0.3)\n\
+         derive diff(min(r * Ap, clamp(r, 1 - eps, 1 + eps) * Ap), r)\n  = Ap * step(1.2 - r)\n",
+    ] {
+        assert_verdicts(source, false, &[Wrong]);
+    }
+    assert_verdicts(
+        "var r > 0\nvar Ap > 0\nvar eps in (0.05, 0.3)\n\
+         derive diff(min(r * Ap, clamp(r, 1 - eps, 1 + eps) * Ap), r)\n  = Ap * step(1 + eps - r)\n",
+        false,
+        &[Checked],
+    );
+}
+
+/// A kink of a `let` whose definition is itself a kink or a function is followed into it (an
+/// adversarial tester: `relu(0.5 - v) = 0` with `let v = abs(x - 4.25)` was `checked` at 18 of 20
+/// seeds). Truth by hand: 0.5 - |x - 4.25| > 0 for 3.75 < x < 4.75, far from the usual draws.
+#[test]
+fn a_kink_through_a_definition_that_is_a_kink_is_found() {
+    for def in ["abs(x - 4.25)", "relu(x - 4.25) + relu(4.25 - x)"] {
+        assert_verdicts(&format!("var x\nlet v = {def}\nderive relu(0.5 - v)\n  = 0\n"), false, &[Wrong]);
+    }
+}

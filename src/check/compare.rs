@@ -298,7 +298,7 @@ pub(super) fn judge(
                 }
                 Band::Between(lo, hi) => exact_sides && cover.relative_kink && (lo, hi) == WIDE,
                 Band::Gap(..) => exact_sides,
-                Band::Near { .. } => exact_sides,
+                Band::Near { .. } | Band::Across { .. } => exact_sides,
                 Band::Standard | Band::Together => false,
             };
             match outcome {

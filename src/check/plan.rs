@@ -617,6 +617,11 @@ pub(super) fn bands(cover: &Coverage) -> Vec<(Band, usize)> {
             out.extend([(Band::Near { meeting, above }, 2), (Band::Near { meeting, above }, 1)]);
         }
     }
+    // Between two places of one input's kinks, two mirrored pairs of draws (the mirror moves
+    // the inputs the places are solved from, and the drawn input with them).
+    for &(from, to) in &cover.across {
+        out.extend([(Band::Across { from, to }, 2), (Band::Across { from, to }, 2)]);
+    }
     out
 }
 

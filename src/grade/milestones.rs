@@ -50,6 +50,8 @@ pub struct Milestone {
     terms: Option<(Vec<Term>, bool)>,
     /// How much arithmetic its numbers leave to do (see [`arithmetic`]).
     arithmetic: usize,
+    /// The sheet's numbers it writes, where it is numbers alone (see [`put_in`]).
+    put_in: BTreeSet<BigRational>,
 }
 
 /// A term of a step of numbers alone: its value, and half a unit in the last digit of the one
@@ -109,6 +111,8 @@ pub struct Marks {
     terms: Option<Vec<Term>>,
     /// How much arithmetic its numbers leave to do (see [`arithmetic`]).
     arithmetic: usize,
+    /// The sheet's numbers it writes, where it is numbers alone (see [`put_in`]).
+    put_in: BTreeSet<BigRational>,
 }
 
 impl Marks {
@@ -156,6 +160,7 @@ impl Marks {
             numbers: numbers_multiplied(e, &sheet),
             terms: numeric_terms(e, &sheet),
             arithmetic: arithmetic(e),
+            put_in: put_in(e, &sheet),
         }
     }
 
@@ -293,7 +298,7 @@ fn without_numbers(e: &Expr) -> &Expr {
 fn numeric_terms(e: &Expr, sheet: &[BigRational]) -> Option<Vec<Term>> {
     let mut terms = Vec::new();
     signed_terms(e, false, &mut terms);
-    if terms.len() < 2 {
+    if terms.len() < 2 && !terms.first().is_some_and(|(_, t)| computed(t)) {
         return None;
     }
     let mut out: Vec<Term> = terms
@@ -312,12 +317,69 @@ fn numeric_terms(e: &Expr, sheet: &[BigRational]) -> Option<Vec<Term>> {
         .collect::<Option<_>>()?;
     // A term 0 is no term: `0 - 4 / 10` is the answer `-0.4` made up as a quotient, not the
     // reference's `0 - 0.5 / 1.25` from `w = 0` (a TA: 3 of a fair 1.2, unflagged).
+    let computing = terms_computed(e);
     out.retain(|t| t.value != 0.0 || t.half != 0.0);
-    if out.len() < 2 {
+    if out.len() < 2 && !(out.len() == 1 && computing) {
         return None;
     }
     out.sort_by(|a, b| a.value.total_cmp(&b.value));
     Some(out)
+}
+
+/// Whether a term of numbers is a computation of two numbers or more other than 0 and 1 (a
+/// product, a root, a quotient of decimals: `sqrt(0.9 * 0.8) * 2`), so that a step of one such
+/// term is compared by its value as a sum's terms are (a TA: DDPM's mean `sqrt(0.9 * 0.8) * 2` was
+/// told it skipped the reference's `sqrt((1 - 0.1) * (1 - 0.2)) * 2`, 1.05 of a fair 1.5); the
+/// answer alone, `0.496 * 1` and a quotient of whole numbers are not.
+fn computed(t: &Expr) -> bool {
+    fn count(e: &Expr, n: &mut usize) {
+        if let Expr::Const(l) = e {
+            if !l.value.is_zero() && !l.value.abs().is_one() {
+                *n += 1;
+            }
+        }
+        e.for_each_child(|c| count(c, n));
+    }
+    let mut n = 0;
+    count(t, &mut n);
+    arithmetic(t) > 0 && n >= 2 && closed_value(t).is_some()
+}
+
+/// Whether the one term other than 0 of a step of numbers is [`computed`] (`0 + sqrt(0.9 * 0.8)`).
+fn terms_computed(e: &Expr) -> bool {
+    let mut terms = Vec::new();
+    signed_terms(e, false, &mut terms);
+    let nonzero: Vec<&Expr> =
+        terms.into_iter().map(|(_, t)| t).filter(|t| closed_value(t).is_none_or(|v| v != 0.0)).collect();
+    matches!(nonzero.as_slice(), [t] if computed(t))
+}
+
+/// The numbers of the sheet (other than 0 and 1) that a step of numbers alone writes: where the
+/// submission's first such step writes every one that the reference's first such step writes, it
+/// puts the numbers in as that step does, in another arrangement (a TA: Q-learning's `(1 - 0.5) *
+/// 0.2 + 0.5 * (1 + 0.9 * 0.7)` was told it skipped `0.2 + 0.5 * (1 + 0.9 * 0.7 - 0.2)`, 1.4 of
+/// 2 for the textbook's form; so was AdamW's decay taken first). Empty for other steps.
+fn put_in(e: &Expr, sheet: &[BigRational]) -> BTreeSet<BigRational> {
+    fn walk(e: &Expr, sheet: &[BigRational], out: &mut BTreeSet<BigRational>, alone: &mut bool) {
+        match e {
+            Expr::Const(l) => {
+                if !l.value.is_zero() && !l.value.abs().is_one() && written_on_the_sheet(&l.value, sheet) {
+                    out.insert(l.value.abs());
+                }
+            }
+            Expr::Neg(_) | Expr::Add(..) | Expr::Sub(..) | Expr::Mul(..) | Expr::Div(..) | Expr::Pow(..) => {}
+            Expr::Builtin(_, 0, _) => {}
+            _ => *alone = false,
+        }
+        e.for_each_child(|c| walk(c, sheet, out, alone));
+    }
+    let (mut out, mut alone) = (BTreeSet::new(), true);
+    walk(e, sheet, &mut out, &mut alone);
+    if alone {
+        out
+    } else {
+        BTreeSet::new()
+    }
 }
 
 /// How many operations on numbers an expression writes (`+`, `-`, `*`, `/`, `^`, `sqrt`, …; a
@@ -325,7 +387,14 @@ fn numeric_terms(e: &Expr, sheet: &[BigRational]) -> Option<Vec<Term>> {
 /// a step of numbers leaves to do. A step whose terms have a milestone's values has done that
 /// milestone's arithmetic when it leaves no more (see [`cover`]).
 fn arithmetic(e: &Expr) -> usize {
-    let whole = |e: &Expr| matches!(e, Expr::Const(l) if !l.point && l.value.is_integer());
+    // (A sign is none: `-4 / 10` is read `(-4) / 10`, a number.)
+    fn whole(e: &Expr) -> bool {
+        match e {
+            Expr::Const(l) => !l.point && l.value.is_integer(),
+            Expr::Neg(a) => whole(a),
+            _ => false,
+        }
+    }
     match e {
         Expr::Const(_) => 0,
         Expr::Neg(a) => arithmetic(a),
@@ -577,7 +646,8 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
             (None, false) => (format!("the reference's step {quoted}"), "a step of the reference".to_string()),
         };
         let terms = numeric_terms(e, &sheet).map(|t| (t, step.approx));
-        out.push(Milestone { position: k + 1, kind, label, plain, restates, terms, arithmetic: arithmetic(e) });
+        let put_in = put_in(e, &sheet);
+        out.push(Milestone { position: k + 1, kind, label, plain, restates, terms, arithmetic: arithmetic(e), put_in });
     }
     out
 }
@@ -729,7 +799,7 @@ pub fn cover(
     // route between two). A step that only puts the numbers in does not reach the reference's
     // next step with the same terms' values, the inner arithmetic done (a TA: `2.0 - 0.1 * (0.9 *
     // 0.3 - 0.4)` alone reached the velocity worked out too, and took more than the right answer).
-    let hits: Vec<Vec<usize>> = steps
+    let mut hits: Vec<Vec<usize>> = steps
         .iter()
         .enumerate()
         .map(|(i, s)| {
@@ -758,6 +828,16 @@ pub fn cover(
             out
         })
         .collect();
+    // The submission's first step of numbers alone puts the numbers in, as the reference's first
+    // does, where it writes every sheet's number that one writes (see [`put_in`]), in whatever
+    // arrangement of the formula.
+    if let (Some(i), Some(k)) =
+        (steps.iter().position(|s| !s.put_in.is_empty()), milestones.iter().position(|m| !m.put_in.is_empty()))
+    {
+        if milestones[k].put_in.is_subset(&steps[i].put_in) && !hits[i].contains(&k) {
+            hits[i].push(k);
+        }
+    }
     let hits_at = |k: usize, at: usize| hits[at].contains(&k);
     let mut reached = vec![false; milestones.len()];
     // Where each step is in the reference's chain, when it says: the last milestone it reaches,
@@ -793,10 +873,30 @@ pub fn cover(
     // The way to the answer ends where a step is written as the final answer (the submission's
     // or the reference's): steps after it show no work towards it (`x^5`, `x^2*x^3` after the
     // answer, wrong and then carried, would stand for the reference's stages).
-    let answered = |s: &Marks| (!stopped && s.is_answer(last)) || s.is_answer(reference_final);
+    // A sum of numbers whose terms are the values of the step before's terms, each worked out
+    // (`0.1 + 0.565` after `0.5 * 0.2 + 0.5 * (0.5 + 0.9 * 0.7)`), is that route's next stage,
+    // not the answer in pieces (a TA: Q-learning's `(1 - α) Q + α target`, worked out so, was told
+    // it skipped the reference's TD error).
+    let worked_terms: Vec<bool> = (0..steps.len())
+        .map(|i| {
+            i > 0
+                && steps[i].value.is_some()
+                && steps[i - 1].value.is_none()
+                && steps[i - 1].arithmetic > steps[i].arithmetic
+                && steps[i]
+                    .terms
+                    .as_deref()
+                    .zip(steps[i - 1].terms.as_deref())
+                    .is_some_and(|(a, b)| same_terms(a, b, false))
+        })
+        .collect();
+    let answered_at = |i: usize| {
+        let s = &steps[i];
+        !worked_terms[i] && ((!stopped && s.is_answer(last)) || s.is_answer(reference_final))
+    };
     // (A chain that stops before the answer has none: its last step may be a stage of its own
     // route, `∂L/∂a2[j] * h1[m] + ∂L/∂a1[j] * h0[m]` for the reference's stage through `h1`.)
-    let way = steps.iter().position(answered).unwrap_or(if stopped { steps.len() } else { steps.len() - 1 });
+    let way = (0..steps.len()).position(answered_at).unwrap_or(if stopped { steps.len() } else { steps.len() - 1 });
     // A wrong step that leaps to the answer (the first written as it) may be the reference's next
     // step done wrong: it stands for that one, as a step of its own route does, and loses its own
     // share (a TA's sheet: `1/p[a] * (delta(a, m) - p[m])` for the reference's `1/p[a] * p[a] *
@@ -818,7 +918,7 @@ pub fn cover(
     let mut own: Vec<&str> = Vec::new();
     for (i, s) in steps[..way + usize::from(way_wrong)].iter().enumerate() {
         let at_a_milestone = !hits[i].is_empty();
-        let answer = !stopped && s.is_answer(last) && !(way_wrong && i == way);
+        let answer = !stopped && s.is_answer(last) && !worked_terms[i] && (!way_wrong || i != way);
         if at_a_milestone || s.at_stage_of(head) || answer || own.contains(&s.written.as_str()) {
             continue;
         }

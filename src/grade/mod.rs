@@ -587,6 +587,11 @@ fn said_at(lines: &[String], said: impl Fn(bool, String) -> String) -> String {
     }
 }
 
+/// How far apart (a share of the larger) a wrong step of arithmetic and the value it should have may
+/// be for the feedback to say that it holds as `≈`: rounding that a student does moves a value by
+/// less; a slip moves it more.
+const ROUNDED_NOTE_SHARE: f64 = 0.01;
+
 /// Of the steps `chosen` of each derivation `to_check[k]`, those that hold as `≈` by the rounding
 /// rule: the derivation is checked once with them as `≈`.
 fn holding_as_approx(
@@ -1271,7 +1276,14 @@ fn grade_derivations(
             if let Some(note) = rounded_note {
                 line.push_str(note);
             }
-            if as_approx.contains(&k) && step.status == StepStatus::Wrong {
+            // (Only where the value is near the one it should be: a bias correction by `1 - 0.9`
+            // for `1 - 0.9^2`, 90% off, "held as `≈`" by the ±0.05 of a `0.1` written for `1 -
+            // 0.9`, and the note invited the student to write `≈` there: a TA.)
+            let near = step.result.counterexample.as_ref().is_some_and(|c| match (c.left, c.right) {
+                (Some(l), Some(r)) => (l - r).abs() <= ROUNDED_NOTE_SHARE * l.abs().max(r.abs()),
+                _ => false,
+            });
+            if as_approx.contains(&k) && step.status == StepStatus::Wrong && near {
                 line.push_str(
                     " (it holds as `≈`, within the rounding of the numbers it writes; under this sheet's rounding rule, \
                      arithmetic on rounded numbers written with `=` is graded as written: write `≈` where a number is rounded)",

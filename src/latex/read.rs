@@ -1017,6 +1017,13 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
         return Added::Started;
     }
     if parts.len() == 1 {
+        // A long left side alone on the first row, the chain in the rows below (`x + x + x \\ &=
+        // 3x`, as amsmath's guide breaks a long equation; the LaTeX tester was told "this step
+        // has no left side"): it starts a chain, which is a derivation only where steps follow.
+        if !first_empty && chains.last().is_none_or(|c| c.parts.is_empty()) {
+            chains.push(Chain { parts, refused: None, defined: true, above: false });
+            return Added::Started;
+        }
         // No relation: the expression of the previous part goes on (`&\quad + b`).
         if let Some(last) = chains.last_mut().and_then(|c| c.parts.last_mut()) {
             let part = parts.remove(0);
@@ -1096,6 +1103,18 @@ impl Chain {
         }
         let span = head_expr.span;
         Ok(Some(Derivation { name: None, worth: None, head: head_expr, steps, span, unread: Vec::new() }))
+    }
+}
+
+/// Whether the nodes of a group are one piece as TeX prints them, which a power or a factor
+/// beside takes whole: one bracket, fraction, root or name with its scripts (not a word of several
+/// letters, `xy`, which prints as letters side by side).
+fn one_printed_piece(inner: &[&Node]) -> bool {
+    match inner {
+        [Node::Word(w, _)] => w.chars().count() == 1,
+        [Node::Attach { base, .. }] => !matches!(&**base, Node::Word(w, _) if w.chars().count() > 1),
+        [Node::Paren(..) | Node::Num(..) | Node::Cmd(..) | Node::Env(..)] => true,
+        _ => false,
     }
 }
 
@@ -1690,9 +1709,15 @@ impl<'a> P<'a> {
                     _ => self.sub(inner),
                 }
             }
-            Node::Paren('(' | '[', inner, _, _) | Node::Group(inner, _) => {
+            Node::Paren('(' | '[', inner, _, _) => {
                 let mut e = self.sub(&inner)?;
                 e.span = span;
+                Ok(e)
+            }
+            Node::Group(inner, _) => {
+                let mut e = self.sub(&inner)?;
+                e.span = span;
+                self.braces_print_nothing(&e, &inner, span)?;
                 Ok(e)
             }
             Node::Paren(bar @ ('|' | '‖'), inner, close, _) if close == bar => {
@@ -1791,6 +1816,18 @@ impl<'a> P<'a> {
                         return Err(Diagnostic::error(span, "a prime on this cannot be read")
                             .with_hint("primes belong to function names: `f'(x)`"));
                     }
+                    // `{x + y}^2`, `{xy}^2`: TeX prints the power after the last symbol, as on it
+                    // alone (the LaTeX tester's `{x + y}^2 = x^2 + 2xy + y^2` was `proved`).
+                    // (Not a call closed by its bracket, `{\sigma(z)}^2`, which prints as
+                    // `\sigma(z)^2`: a reviewer; nor one piece, `{(x + y)}^2`.)
+                    let braced = match (&*base, &sup) {
+                        (Node::Group(inner, group), Some(_)) => {
+                            let inner: Vec<&Node> = inner.iter().filter(|n| !matches!(n, Node::Comment(..))).collect();
+                            let bracketed = matches!(inner.last(), Some(Node::Paren('(' | '[', ..)));
+                            Some((*group, !one_printed_piece(&inner), bracketed))
+                        }
+                        _ => None,
+                    };
                     let e = match *base {
                         // The power is this number's alone: what follows it is another factor.
                         Node::Num(n, s) => Expr { kind: ExprKind::Number(n), span: s },
@@ -1800,6 +1837,13 @@ impl<'a> P<'a> {
                             self.primary()?
                         }
                     };
+                    if let Some((group, several, bracketed)) = braced {
+                        let call = matches!(e.kind, ExprKind::Call { .. }) && bracketed;
+                        if several && !call {
+                            return Err(Diagnostic::error(group, "braces print nothing: TeX shows this power on the last symbol only")
+                                .with_hint("write `\\left( … \\right)^2` (or `( … )^2`) for a power of the whole, or drop the braces for the last symbol's"));
+                        }
+                    }
                     match sup {
                         Some(sup) => self.apply_sup(e, &sup, span),
                         None => Ok(e),
@@ -2592,6 +2636,61 @@ impl<'a> P<'a> {
         }
     }
 
+    /// Refuses a braced group whose reading as a bracket differs from what TeX prints (no
+    /// brackets): a sum, a difference, a negation or a quotient next to a factor, a function or a
+    /// minus (`2{x + 1}` prints 2x + 1, `\exp{x + y}` prints exp x + y, `{x}/{y + 1}` prints
+    /// `x/y + 1`; the LaTeX tester's `2{x + 1} = 2x + 2` was `proved`). Where nothing binds it more than
+    /// its own operators do (a side, or a term between `+` and `+`/`-`), the braces change
+    /// nothing and are read.
+    fn braces_print_nothing(&self, e: &Expr, inner: &[Node], span: Span) -> R<()> {
+        // A number in braces beside a number prints as one number: `{2}{3}` is 23.
+        let number = |n: &Node| match n {
+            Node::Num(..) => true,
+            Node::Group(inner, _) => matches!(inner.as_slice(), [Node::Num(..)]),
+            _ => false,
+        };
+        if matches!(e.kind, ExprKind::Number(_)) {
+            // (Spaces are nothing in math: `2 {3}` prints 23 too, a reviewer.)
+            let before =
+                self.pos.checked_sub(2).and_then(|at| self.nodes.get(at)).filter(|n| !self.spaced_before(n, span));
+            let after = self
+                .nodes
+                .get(self.pos)
+                .filter(|n| self.text.get(span.end..n.span().start).is_some_and(|gap| gap.trim().is_empty()));
+            if let Some(other) = before.filter(|n| number(n)).or(after.filter(|n| number(n))) {
+                return Err(Diagnostic::error(join(span, other.span()), "two numbers side by side").with_hint(
+                    "braces print nothing: TeX shows the two as one number; write `2 \\cdot 3` for a product",
+                ));
+            }
+        }
+        // What TeX prints as one piece needs no brackets (`{(x + 1)}`, `{\frac{x}{y}}`: a second
+        // tester); a sign in front is no piece of it (`z{+x}` prints z+x, the same tester).
+        let inner: Vec<&Node> = inner.iter().filter(|n| !matches!(n, Node::Comment(..))).collect();
+        let signed = matches!(inner.first(), Some(Node::Sym('+' | '-', _)));
+        let one_piece = !signed && one_printed_piece(&inner);
+        let before = self.pos.checked_sub(2).and_then(|at| self.nodes.get(at));
+        // After a `/`, a product is no piece either: `z/{x y}` prints z/xy, which is refused as
+        // it stands (the same tester).
+        let after_slash = matches!(before, Some(Node::Sym('/', _))) && matches!(e.kind, ExprKind::Binary(..));
+        let loose =
+            signed || matches!(e.kind, ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Div, ..) | ExprKind::Neg(_));
+        if one_piece || !(loose || after_slash) {
+            return Ok(());
+        }
+        let after = self.nodes.get(self.pos);
+        let free_before = before.is_none_or(|n| matches!(n, Node::Sym('+', _)));
+        let free_after = after.is_none_or(|n| matches!(n, Node::Sym('+' | '-', _)));
+        if free_before && free_after {
+            return Ok(());
+        }
+        let shown = self.text.get(span.start..span.end).unwrap_or_default();
+        let inner = shown.strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or(shown).trim();
+        Err(Diagnostic::error(span, format!("braces print nothing: TeX shows `{inner}` here without brackets"))
+            .with_hint(format!(
+                "write `\\left( {inner} \\right)` (or `( {inner} )`) where a bracket is meant, or drop the braces"
+            )))
+    }
+
     /// The argument of a builtin written without parentheses (`\log x`). A run of simple factors
     /// (numbers, names, their powers) is the argument whole, as every reader reads `\log 2p` and
     /// `\log 2\pi\sigma^2`; a function after it ends it (`\sin x \cos y` is a product of two).
@@ -2627,11 +2726,35 @@ impl<'a> P<'a> {
         }
     }
 
+    /// Whether anything is written between a node and a span after it (a space, a command).
+    fn spaced_before(&self, node: &Node, span: Span) -> bool {
+        !self.text.get(node.span().end..span.start).is_some_and(|gap| gap.trim().is_empty())
+    }
+
     /// Whether a space is written between what was read and the node after it (`\log x \, y`):
     /// a thin space or wider ends the argument of a builtin there, as it does to the eye.
     fn spaced(&self, read: Span, next: &Node) -> bool {
         let gap = self.text.get(read.end..next.span().start).unwrap_or_default();
-        ["\\,", "\\;", "\\:", "\\>", "\\ ", "\\quad", "\\qquad", "~"].iter().any(|space| gap.contains(space))
+        // (`\thinspace` is `\,`; the others are wider: the LaTeX tester's `\sin x\medspace y =
+        // \sin(xy)` was `proved`.)
+        [
+            "\\,",
+            "\\;",
+            "\\:",
+            "\\>",
+            "\\ ",
+            "\\quad",
+            "\\qquad",
+            "~",
+            "\\thinspace",
+            "\\medspace",
+            "\\thickspace",
+            "\\enspace",
+            "\\enskip",
+            "\\hspace",
+        ]
+        .iter()
+        .any(|space| gap.contains(space))
     }
 
     /// Whether a node is a function that is applied (a builtin not declared as a name, or a
@@ -3318,6 +3441,23 @@ impl<'a> P<'a> {
         self.indicator_sides(&inner[..at], &inner[at + 1..], span)
     }
 
+    /// The model's index a node names (`j`, `jj`, `c_2` for `c2`), if it names one.
+    fn index_node(&self, n: &Node) -> Option<String> {
+        let name = match n {
+            Node::Attach { base, sub: Some(sub), sup: None, primes: 0, .. } => {
+                let (word, None) = name_word(base)? else { return None };
+                let [part] = sub.as_slice() else { return None };
+                let (more, None) = name_word(part)? else { return None };
+                format!("{word}{more}")
+            }
+            n => match name_word(n)? {
+                (word, None) => word,
+                _ => return None,
+            },
+        };
+        self.names.index_named(&name).map(|e| e.name.clone())
+    }
+
     /// The Kronecker delta `\delta_{ki}`, `\delta_{c,k}` (for a model that declares no `delta`).
     #[allow(clippy::too_many_arguments)]
     fn kronecker(
@@ -3362,13 +3502,29 @@ impl<'a> P<'a> {
         if let Some(letters) = letters {
             items = letters;
         }
+        // Two of the model's indices side by side, `\delta_{c_2 c_3}` (a TA: "`\delta` is not a
+        // name of the model"), `\delta_{j jj}`.
+        if let [item] = items.as_slice() {
+            if let [a, b] = item.as_slice() {
+                if self.index_node(a).is_some() && self.index_node(b).is_some() {
+                    items = vec![vec![a.clone()], vec![b.clone()]];
+                }
+            }
+        }
         if items.len() != 2 {
             return None;
         }
         Some(
             items
                 .iter()
-                .map(|item| self.sub(item))
+                // An index of the model by its name (`jj` is the index, not `j·j`: a student).
+                .map(|item| match item.as_slice() {
+                    [n] => match self.index_node(n) {
+                        Some(name) => Ok(Expr { kind: ExprKind::Name(ident(&name, n.span())), span: n.span() }),
+                        None => self.sub(item),
+                    },
+                    _ => self.sub(item),
+                })
                 .collect::<R<Vec<Expr>>>()
                 .map(|args| Expr { kind: ExprKind::Call { func: ident("delta", base.span()), primes: 0, args }, span }),
         )

@@ -79,7 +79,7 @@ impl Node {
 
 /// Commands that only space, size or rule, dropped wherever they are (`\hline` of an `array`,
 /// `\mathstrut` and `\strut`, which only reserve height).
-const SPACING: [&str; 33] = [
+const SPACING: [&str; 36] = [
     ",",
     ";",
     ":",
@@ -109,6 +109,10 @@ const SPACING: [&str; 33] = [
     "negmedspace",
     "negthickspace",
     "enspace",
+    // (The LaTeX tester: `\enskip` and `\Biggl(` were refused.)
+    "enskip",
+    "Biggl",
+    "Biggr",
     ">",
     "mathstrut",
     "strut",
@@ -414,14 +418,21 @@ fn nests(n: &SyntaxNode) -> bool {
     }
 }
 
-/// The text with `\limits` and `\nolimits` made spaces (offsets kept): they only place the
+/// The text with `\limits`, `\nolimits` and `\displaylimits` made spaces (offsets kept): they only place the
 /// scripts of `\sum\limits_{i=1}^{n}`, and mitex would attach the scripts to them, not to the sum.
 /// So is the star of `\tag*{…}`, `\operatorname*{…}` and `\hspace*{…}`, which only changes how they are
 /// typeset: mitex would take the `*` for the argument and the `{…}` after it for a factor
 /// (`x + x = 2 \tag*{$x$}` was proved, read `2·x`: an adversarial tester).
 fn blank_limits(text: &str) -> String {
     let mut out = text.to_string();
-    for (word, keep) in [("\\nolimits", 0), ("\\limits", 0), ("\\tag*", 4), ("\\operatorname*", 13), ("\\hspace*", 7)] {
+    for (word, keep) in [
+        ("\\displaylimits", 0),
+        ("\\nolimits", 0),
+        ("\\limits", 0),
+        ("\\tag*", 4),
+        ("\\operatorname*", 13),
+        ("\\hspace*", 7),
+    ] {
         let mut from = 0;
         while let Some(at) = out[from..].find(word).map(|i| from + i) {
             let end = at + word.len();

@@ -161,11 +161,17 @@ impl Math {
         // A sum, and a derivative drawn as an operator (`\frac{\partial}{\partial x} \left(…\right)`),
         // take the product that follows them when read back (docs/latex.md): on the left of one,
         // they are bracketed.
-        let operator = match &e.kind {
-            ExprKind::Big { .. } => true,
-            ExprKind::Diff { body, .. } => !matches!(body.kind, ExprKind::Name(_) | ExprKind::Indexed(..)),
-            _ => false,
-        };
+        // (Also a product that ends with one: `2 \sum_i x_i \, y_i` read back as the sum of `x_i
+        // y_i`, for `2 * sum(i, x[i]) * y[i]`; an instructor.)
+        fn operator(e: &Expr) -> bool {
+            match &e.kind {
+                ExprKind::Big { .. } => true,
+                ExprKind::Diff { body, .. } => !matches!(body.kind, ExprKind::Name(_) | ExprKind::Indexed(..)),
+                ExprKind::Binary(BinOp::Mul | BinOp::Hadamard, _, last, _) | ExprKind::Neg(last) => operator(last),
+                _ => false,
+            }
+        }
+        let operator = operator(e);
         let big_on_left = operator && !right && op != BinOp::Add && op != BinOp::Sub;
         let needs = operand_needs_parens(op, e, precedence(e), right);
         let mixed_products = matches!(

@@ -152,6 +152,10 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
             renames.push(name);
         }
     }
+    // The names the step before and the head read, through the definitions: a name defined as a
+    // number that they do not read is no name the step should have (a TA: "`K` where `rw` is
+    // needed" in a BCE gradient, `rw = 1` the reward of another exercise on the sheet).
+    let read = names_read(known, before, &hints.head_free);
     // The parts written in the step before or in the model's definitions: such a part of the
     // step is carried over, not a derivative the student wrote (`1 - σ(af)` of `log(1 - σ(af))`).
     let written_before: FxHashSet<String> = nodes_of(before)
@@ -178,7 +182,7 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
         }
         function_changes(step, path, node, &before_calls, &mut out);
         transpose_changes(step, path, node, known, &mut out);
-        name_changes(step, path, node, known, &mut out);
+        name_changes(step, path, node, known, &read, &mut out);
         sign_changes(step, path, node, &mut out);
         dropped_parts(step, path, node, known, &mut out);
         extra_sums(step, path, node, &renames, &mut out);
@@ -355,8 +359,38 @@ fn defined_derivative(e: &Expr, known: &Known) -> Option<Expr> {
 }
 
 /// `a[j]` → `h[j]`: another declared family with as many subscripts, the same subscripts.
-fn name_changes(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut Vec<Candidate>) {
+/// The names `before` and `head_free` read, and those their definitions read, and so on.
+fn names_read(known: &Known, before: &Expr, head_free: &[String]) -> FxHashSet<String> {
+    let mut read: FxHashSet<String> = before.free_name_uses().into_iter().map(|(n, _)| n).collect();
+    read.extend(head_free.iter().cloned());
+    let mut queue: Vec<String> = read.iter().cloned().collect();
+    while let Some(name) = queue.pop() {
+        for (_, body) in known.definitions.iter().filter(|(target, _)| target.name.name == name) {
+            for (n, _) in body.free_name_uses() {
+                if read.insert(n.clone()) {
+                    queue.push(n);
+                }
+            }
+        }
+    }
+    read
+}
+
+fn name_changes(
+    root: &Expr,
+    path: &[usize],
+    e: &Expr,
+    known: &Known,
+    read: &FxHashSet<String>,
+    out: &mut Vec<Candidate>,
+) {
     let Some((name, subs)) = reference(e) else { return };
+    // A name defined as a number alone (`let rw = 1`) stands for that number: only where what is
+    // compared reads it.
+    let a_number = |other: &str| {
+        let mut bodies = known.definitions.iter().filter(|(target, _)| target.name.name == other).peekable();
+        bodies.peek().is_some() && bodies.all(|(_, body)| body.free_name_uses().is_empty())
+    };
     // What a `diff` differentiates becomes nothing that is computed without what it is
     // differentiated by: `∂s0/∂h2` is 0, and "`L` where `s0` is needed" said that a term should
     // not be there (a student tester), which a dropped term says.
@@ -377,6 +411,7 @@ fn name_changes(root: &Expr, path: &[usize], e: &Expr, known: &Known, out: &mut 
         .iter()
         .filter(|(other, n)| *other != name.name && *n == subs.len())
         .filter(|(other, _)| by.iter().all(|x| may_depend(known, other, x, &mut Vec::new())))
+        .filter(|(other, _)| read.contains(other) || !a_number(other))
         .collect();
     let stem = |n: &str| n.trim_end_matches(|c: char| c.is_ascii_digit()).to_string();
     let own = stem(&name.name);

@@ -86,6 +86,8 @@ const TAG_SPD: u64 = 23;
 const SPD_RANK: i64 = 8;
 /// The tag of an input's offset from a kink in a [`Band::Near`] draw.
 const TAG_NEAR: u64 = 0x7a71;
+/// The tag of an input's place between two kinks in a [`Band::Across`] draw.
+const TAG_ACROSS: u64 = 0x7a72;
 const TAG_FUNCTION: u64 = 2;
 const TAG_NODE: u64 = 3;
 
@@ -1588,6 +1590,11 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 value = self.near_kink(k, domain, &meeting, above, value);
             }
         }
+        if let Band::Across { from, to } = self.sample.band {
+            if from.input == k.0 {
+                value = self.across_kinks(k, domain, (&from, &to), value);
+            }
+        }
         if let Some(a) = model.assumptions.iter().find(|a| a.entry == k.0) {
             let slot = model.entries[k.0].range_slots().nth(a.slot).expect("an assumed family has the summed slot");
             let r = model.indices[slot].range;
@@ -1653,6 +1660,51 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
     /// the smallest part; with no part to go by, around its usual draw `value`.
     fn near_kink(&self, k: &EntryKey, domain: crate::model::Domain, meeting: &Meeting, above: bool, value: f64) -> f64 {
         let model = self.ctx.model;
+        let (solution, smallest) = self.kink_place(k, meeting, value);
+        let words: Words =
+            [self.sample.seed, TAG_NEAR, k.0 as u64].into_iter().chain(k.1.iter().map(|&a| a as u64)).collect();
+        // (Not outside a bounded domain, where a kink sits at or near an end of an interval: a
+        // draw at u = 1.0 for `u in (0, 1)` made a true step `wrong`, an adversarial tester's; that
+        // one came from a mirror, and no draw of any kind leaves the domain.)
+        random::near_value(domain, solution, smallest, above, &words)
+            .filter(|&v| random::within(domain, &model.domain_sets, v))
+            .unwrap_or(value)
+    }
+
+    /// The value of the input of two places of kinks in a draw between them ([`Band::Across`]):
+    /// each solved from its partners, and a random point strictly between (kept in the input's
+    /// domain; else the usual draw `value`).
+    fn across_kinks(
+        &self,
+        k: &EntryKey,
+        domain: crate::model::Domain,
+        (from, to): (&Meeting, &Meeting),
+        value: f64,
+    ) -> f64 {
+        let (a, _) = self.kink_place(k, from, value);
+        let (b, _) = self.kink_place(k, to, value);
+        let words: Words =
+            [self.sample.seed, TAG_ACROSS, k.0 as u64].into_iter().chain(k.1.iter().map(|&a| a as u64)).collect();
+        let t: f64 = rand::Rng::gen_range(&mut random::rng(&words), 0.02..0.98);
+        let v = a + t * (b - a);
+        let excluded = match domain {
+            crate::model::Domain::Positive => v <= 0.0,
+            crate::model::Domain::NonNegative => v < 0.0,
+            crate::model::Domain::NonZero => v == 0.0,
+            _ => false,
+        };
+        if a != b && v.is_finite() && !excluded && random::within(domain, &self.ctx.model.domain_sets, v) {
+            v
+        } else {
+            value
+        }
+    }
+
+    /// Where a [`Meeting`]'s kink sits for its input at this draw (solved from its partners, read
+    /// at the input's subscripts or at none), and the smallest part's magnitude (`value`'s where
+    /// there is none).
+    fn kink_place(&self, k: &EntryKey, meeting: &Meeting, value: f64) -> (f64, f64) {
+        let model = self.ctx.model;
         let mut solution = meeting.constant;
         let mut smallest = if meeting.constant != 0.0 { meeting.constant.abs() } else { f64::INFINITY };
         for p in meeting.partners.iter().flatten() {
@@ -1668,14 +1720,7 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
         if !(smallest.is_finite() && smallest > 0.0) {
             smallest = value.abs();
         }
-        let words: Words =
-            [self.sample.seed, TAG_NEAR, k.0 as u64].into_iter().chain(k.1.iter().map(|&a| a as u64)).collect();
-        // (Not outside a bounded domain, where a kink sits at or near an end of an interval: a
-        // draw at u = 1.0 for `u in (0, 1)` made a true step `wrong`, an adversarial tester's; that
-        // one came from a mirror, and no draw of any kind leaves the domain.)
-        random::near_value(domain, solution, smallest, above, &words)
-            .filter(|&v| random::within(domain, &model.domain_sets, v))
-            .unwrap_or(value)
+        (solution, smallest)
     }
 
     fn unknown_function(&mut self, f: usize, order: u32, args: &[V]) -> EvalResult<V> {

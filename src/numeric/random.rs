@@ -108,6 +108,15 @@ pub enum Band {
         /// Which side of it.
         above: bool,
     },
+    /// The usual draws, but for one input drawn between two places where kinks of it sit, one
+    /// of them (at least) moving with other inputs ([`crate::numeric::coverage::Coverage::across`]):
+    /// each solved as a [`Meeting`]'s input is, and the input put at a random point between.
+    Across {
+        /// The place at one end (its input is the one drawn).
+        from: Meeting,
+        /// The place at the other end.
+        to: Meeting,
+    },
 }
 
 impl Band {
@@ -124,7 +133,12 @@ impl Band {
     /// those near a kink).
     pub fn bottom(&self) -> f64 {
         match *self {
-            Band::Standard | Band::Together | Band::Signs { .. } | Band::Zero { .. } | Band::Near { .. } => 0.0,
+            Band::Standard
+            | Band::Together
+            | Band::Signs { .. }
+            | Band::Zero { .. }
+            | Band::Near { .. }
+            | Band::Across { .. } => 0.0,
             Band::Between(lo, _) | Band::Gap(lo, _) => lo,
             Band::Side { scale, above, .. } => Band::side(scale, above).0,
         }
@@ -137,6 +151,7 @@ impl Band {
             Band::Between(_, hi) | Band::Gap(_, hi) => hi,
             Band::Side { scale, above, .. } => Band::side(scale, above).1,
             Band::Near { meeting, .. } => meeting.top.max(3.0),
+            Band::Across { from, to } => from.top.max(to.top).max(3.0),
         }
     }
 }
@@ -208,9 +223,12 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
                             -off
                         }
                     }
-                    Band::Standard | Band::Together | Band::Signs { .. } | Band::Near { .. } | Band::Zero { .. } => {
-                        r.gen_range(lo + margin..hi - margin)
-                    }
+                    Band::Standard
+                    | Band::Together
+                    | Band::Signs { .. }
+                    | Band::Near { .. }
+                    | Band::Across { .. }
+                    | Band::Zero { .. } => r.gen_range(lo + margin..hi - margin),
                     Band::Side { scale, above, .. } => {
                         let inside = |v: f64| v > lo && v < hi;
                         let together = matches!(band, Band::Side { together: true, .. });
@@ -273,12 +291,22 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
     }
     let positive = matches!(domain, Domain::Positive | Domain::NonNegative);
     let magnitude = match band {
-        Band::Standard | Band::Together | Band::Signs { .. } | Band::Near { .. } | Band::Zero { .. } if positive => {
+        Band::Standard
+        | Band::Together
+        | Band::Signs { .. }
+        | Band::Near { .. }
+        | Band::Across { .. }
+        | Band::Zero { .. }
+            if positive =>
+        {
             return r.gen_range(0.2..3.0)
         }
-        Band::Standard | Band::Together | Band::Signs { .. } | Band::Near { .. } | Band::Zero { .. } => {
-            r.gen_range(0.25..2.0)
-        }
+        Band::Standard
+        | Band::Together
+        | Band::Signs { .. }
+        | Band::Near { .. }
+        | Band::Across { .. }
+        | Band::Zero { .. } => r.gen_range(0.25..2.0),
         Band::Between(lo, hi) | Band::Gap(lo, hi) => {
             (lo.ln() + r.gen::<f64>() * (hi.ln() - lo.ln())).exp().clamp(lo, hi)
         }

@@ -149,6 +149,9 @@ fn remembered<T: Copy>(memo: &Memo<T>, (a, b): (usize, usize), f: impl FnOnce() 
     answer
 }
 
+/// The most times [`normal_forms`] normalises a derivation's expressions.
+const NORMAL_PASSES: usize = 3;
+
 /// The normal forms of expressions of one model, comparable with each other; `None` where the
 /// prover gives up.
 ///
@@ -174,21 +177,37 @@ pub fn normal_forms(model: &Model, exprs: &[&Expr], budget: Budget) -> Forms {
     let extended = lowerer.extended_model();
     let lowered_only: Vec<Option<Expr>> = lowered.iter().map(|l| l.as_ref().map(|(e, _)| e.clone())).collect();
     let mut normaliser = Normaliser::new(&extended);
-    let forms = lowered
-        .into_iter()
-        .zip(stopped.iter_mut())
-        .map(|(l, stopped)| {
-            let (expr, mut rules) = l?;
-            normaliser.rules.clear();
-            let normal = work::within(budget, || {
-                let n = normaliser.normalise(&expr);
-                *stopped = work::spent();
-                n
-            })?;
-            rules.extend(std::mem::take(&mut normaliser.rules));
-            Some(Form { normal, lowered: expr, rules })
-        })
-        .collect();
+    let pass = |normaliser: &mut Normaliser, stopped: &mut [Option<work::Spent>]| -> Vec<Option<Form>> {
+        lowered
+            .iter()
+            .zip(stopped.iter_mut())
+            .map(|(l, stopped)| {
+                let (expr, rules) = l.as_ref()?;
+                let mut rules = rules.clone();
+                normaliser.rules.clear();
+                let normal = work::within(budget, || {
+                    let n = normaliser.normalise(expr);
+                    *stopped = work::spent();
+                    n
+                })?;
+                rules.extend(std::mem::take(&mut normaliser.rules));
+                Some(Form { normal, lowered: expr.clone(), rules })
+            })
+            .collect()
+    };
+    // What the normaliser learns on the way (sums known ≥ 0) decides forms met after it: where a
+    // pass learnt something, every expression is normalised again knowing it from the start, so
+    // that the order of the steps decides nothing (at most [`NORMAL_PASSES`] passes).
+    let mut known = normaliser.known();
+    let mut forms = pass(&mut normaliser, &mut stopped);
+    for _ in 1..NORMAL_PASSES {
+        if normaliser.known() == known {
+            break;
+        }
+        known = normaliser.known();
+        normaliser.forget_answers();
+        forms = pass(&mut normaliser, &mut stopped);
+    }
     drop(normaliser);
     Forms {
         forms,

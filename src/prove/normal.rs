@@ -336,19 +336,25 @@ fn too_long(c: &BigRational) -> bool {
 /// The most terms of degree 2 that [`Normaliser::positive_with_square_form`] eliminates.
 const MAX_FORM_TERMS: usize = 36;
 
-/// Whether a symmetric matrix of rationals is positive semidefinite: by elimination, every pivot
-/// ≥ 0, and a zero pivot's row zero.
-fn semidefinite(mut m: Vec<Vec<BigRational>>) -> bool {
+/// The most sums one normaliser keeps as known ≥ 0 ([`Normaliser::nonnegative_sums`]).
+const MAX_NONNEGATIVE_SUMS: usize = 16;
+
+/// Whether a symmetric matrix of rationals is positive semidefinite, by elimination (every pivot
+/// ≥ 0, a zero pivot's row zero): `None` where it is not, else whether it is positive definite
+/// (every pivot > 0).
+fn semidefinite(mut m: Vec<Vec<BigRational>>) -> Option<bool> {
     let n = m.len();
+    let mut definite = true;
     for k in 0..n {
         let pivot = m[k][k].clone();
         if pivot.is_negative() {
-            return false;
+            return None;
         }
         if pivot.is_zero() {
             if m[k][k + 1..].iter().any(|x| !x.is_zero()) {
-                return false;
+                return None;
             }
+            definite = false;
             continue;
         }
         let (done, below) = m.split_at_mut(k + 1);
@@ -363,7 +369,7 @@ fn semidefinite(mut m: Vec<Vec<BigRational>>) -> bool {
             }
         }
     }
-    true
+    Some(definite)
 }
 
 fn rat(v: i64) -> BigRational {
@@ -637,6 +643,16 @@ pub struct Normaliser<'m> {
     /// steps are mostly the same. Atoms are interned and never change, so an answer holds for the
     /// normaliser's life.
     double_sums: HashMap<(Range, Frac), Remembered>,
+    /// Sums that are ≥ 0 whatever their atoms' values, as linearity wrote them: `Σ_n (x[n] - c)²`
+    /// is `Σ x² - 2 c Σ x + N c²`, whose terms alone say nothing of its sign (an instructor: batch
+    /// norm's shift was refused, `1/sqrt(Σ_n (x[n] - c)² + eps)` not known defined). Each is
+    /// true for every value of its atoms, so it holds for the normaliser's life
+    /// ([`Normaliser::positive_by_sums`]).
+    nonnegative_sums: Vec<Poly>,
+    /// Polynomials shown positive through [`Normaliser::nonnegative_sums`] (`Σ x² - (1/N) (Σ x)²
+    /// + eps`): factors that [`Normaliser::positive_by_factors`] tries, so that their powers
+    /// (a denominator `(va + eps)²` from `(va + eps)^(-3/2)`) are positive too.
+    positive_sums: std::cell::RefCell<Vec<Poly>>,
 }
 
 /// An answer worked out before, with the units of work it took and the conditions and rules it
@@ -698,7 +714,21 @@ impl<'m> Normaliser<'m> {
             sine_of: HashMap::default(),
             mentions: Default::default(),
             double_sums: HashMap::default(),
+            nonnegative_sums: Vec::new(),
+            positive_sums: Default::default(),
         }
+    }
+
+    /// How much the normaliser has learnt that decides forms (the sums it knows ≥ 0): where it
+    /// grows, forms made before may differ from those made after.
+    pub fn known(&self) -> usize {
+        self.nonnegative_sums.len() + self.positive_sums.borrow().len()
+    }
+
+    /// Forgets the answers remembered so far (made knowing less), keeping the atoms and what it
+    /// has learnt.
+    pub fn forget_answers(&mut self) {
+        self.double_sums.clear();
     }
 
     /// The normal form of a lowered expression, or `None` where the normaliser gives up.
@@ -1250,54 +1280,81 @@ impl<'m> Normaliser<'m> {
             || self.positive_with_squares(p)
             || self.positive_with_square_form(p)
             || self.positive_by_factors(p, depth)
+            || self.positive_by_sums(p, depth)
     }
 
-    /// Whether a polynomial is a quadratic form ≥ 0 plus terms that are each ≥ 0, one of them > 0:
-    /// its terms of degree 2 in the atoms not known positive (`x^2 - 2 x c + c^2`; with positive
-    /// factors that are products of scales, `x^2 - 2 N^-1 x S + N^-2 S^2`) are `vᵀ M v` for the
-    /// vector `v` of those atoms times their scales, with `M` positive semidefinite (exact symmetric elimination: every pivot ≥ 0, a zero
-    /// pivot's row zero), so ≥ 0 for every real value of the atoms; the other terms as
-    /// [`Self::positive_with_squares`] asks. So `(x - c)^2 + eps` (`eps > 0`) is positive, the
-    /// denominator of batch and layer norm (an instructor: `diff(L, beta)` was refused for want of
-    /// it, where `x^2 + eps` was proved).
+    /// Whether a polynomial is `λ k F + q` for a sum `F` known ≥ 0
+    /// ([`Normaliser::nonnegative_sums`]), a number `λ > 0`, a product `k` of positive atoms and a
+    /// polynomial `q` known positive: `Σ_n (x[n] - c)² + eps`, and batch norm's `(1/N) Σ_n (x[n] -
+    /// μ)² + eps` with `μ = (1/N) Σ_m x[m]`, whose sum opens to `Σ x² - (1/N) (Σ x)²`.
+    fn positive_by_sums(&self, p: &Poly, depth: u32) -> bool {
+        if depth == 0 {
+            return false;
+        }
+        self.nonnegative_sums.iter().any(|f| {
+            let Some((fm, fc)) = f.0.iter().next() else { return false };
+            p.0.iter().any(|(pm, pc)| {
+                let ratio = product(pc, &fc.recip());
+                if !ratio.is_positive() {
+                    return false;
+                }
+                let Some(k) = pm.mul(&Mono(fm.0.iter().map(|&(a, e)| (a, -e)).collect())) else { return false };
+                if !k.0.iter().all(|&(a, _)| self.positive_atom(a)) {
+                    return false;
+                }
+                let scaled = Poly(Terms::from([(k, -ratio)]));
+                let Some(q) = scaled.mul(f).and_then(|minus| p.add(&minus)) else { return false };
+                let shown = !q.is_zero() && self.positive_poly_within(&q, depth - 1);
+                let mut kept = self.positive_sums.borrow_mut();
+                if shown && p.0.len() > 1 && kept.len() < MAX_NONNEGATIVE_SUMS && !kept.contains(p) {
+                    kept.push(p.clone());
+                }
+                shown
+            })
+        })
+    }
+
+    /// Whether a polynomial is ≥ 0 for every value of its atoms: each term ≥ 0, or a quadratic
+    /// form ≥ 0 and terms each ≥ 0 ([`Normaliser::square_form`]).
+    fn at_least_zero(&self, p: &Poly) -> bool {
+        let term = |(m, c): (&Mono, &BigRational)| c.is_positive() && self.term_at_least_zero(m);
+        p.0.iter().all(term) || self.square_form(p).is_some_and(|(rest, _)| rest.into_iter().all(term))
+    }
+
+    /// Whether a polynomial is a quadratic form ≥ 0 plus terms that are each ≥ 0, one of them > 0,
+    /// or a form > 0 (positive definite) in the atoms and the number 1 plus terms ≥ 0: its terms
+    /// of degree 2 in the atoms not known positive (`x^2 - 2 x c + c^2`; with positive factors
+    /// that are products of scales, `x^2 - 2 N^-1 x S + N^-2 S^2`) are `vᵀ M v` for the vector
+    /// `v` of those atoms times their scales, with `M` positive semidefinite (exact symmetric
+    /// elimination: every pivot ≥ 0, a zero pivot's row zero), so ≥ 0 for every real value of the
+    /// atoms; the other terms as [`Self::positive_with_squares`] asks. So `(x - c)^2 + eps` (`eps
+    /// > 0`) is positive, the denominator of batch and layer norm (an instructor: `diff(L, beta)`
+    /// was refused for want of it, where `x^2 + eps` was proved). Terms of degree 1 pair an atom
+    /// with the number 1, a number is 1's square ([`Self::square_form`]): `x^2 - 2 x + 2` is
+    /// `(x - 1)^2 + 1`.
     fn positive_with_square_form(&self, p: &Poly) -> bool {
+        self.square_form(p).is_some_and(|(rest, definite)| {
+            (definite && rest.iter().all(|&(m, c)| c.is_positive() && self.term_at_least_zero(m)))
+                || (!rest.is_empty() && self.at_least_zero_one_above(rest.into_iter()))
+        })
+    }
+
+    /// The terms of a polynomial outside a quadratic form ≥ 0 in its atoms not known positive
+    /// (with at least one product of two of them), as [`Self::positive_with_square_form`] says,
+    /// and whether the form is positive definite with the number 1 among its values (then it is
+    /// positive everywhere); `None` where there is no such form. A term of degree 1 in such an atom
+    /// is its product with 1 (at a scale that makes it one, from a number term: `1` in `x^2 - 2
+    /// x + 1`, `N^-1` in `N^-1 x^2 - 2 N^-1 x + N^-1`), so `(x - 1)^2` is the form of `(x, 1)`.
+    #[allow(clippy::type_complexity)]
+    fn square_form<'p>(&self, p: &'p Poly) -> Option<(Vec<(&'p Mono, &'p BigRational)>, bool)> {
         // Each term as its coefficient, its atoms not known positive (of degree 2 for the form)
         // and its positive atoms: a *scale*, `N^-1` in `-2 N^-1 x S` of batch norm's
         // `(x - S/N)^2` with a size `N`.
         type Powers = Vec<(AtomId, i32)>;
+        // The number 1 among the form's values (no atom has this id).
+        const ONE: AtomId = AtomId::MAX;
         let split = |m: &Mono| -> (Powers, Powers) { m.0.iter().partition(|&&(a, _)| !self.positive_atom(a)) };
         let quadratic = |free: &Powers| matches!(free.as_slice(), [(_, 2)] | [(_, 1), (_, 1)]);
-        let mut form: Vec<(Powers, Powers, &BigRational)> = Vec::new();
-        let mut rest: Vec<(&Mono, &BigRational)> = Vec::new();
-        for (m, c) in &p.0 {
-            let (free, scale) = split(m);
-            if quadratic(&free) {
-                form.push((free, scale, c));
-            } else {
-                rest.push((m, c));
-            }
-        }
-        // Only a form with a product of two atoms says more than the squares alone.
-        if rest.is_empty() || !form.iter().any(|(free, ..)| free.len() == 2) || form.len() > MAX_FORM_TERMS {
-            return false;
-        }
-        if !self.at_least_zero_one_above(rest.iter().copied()) {
-            return false;
-        }
-        // The scale of each atom of the form, half its square's (`N^-2 S^2`: `N^-1`); every term
-        // of the form is then `c (s_a a)(s_b b)`, a form in the real values `s_a a`.
-        let mut scales: BTreeMap<AtomId, Powers> = BTreeMap::new();
-        for (free, scale, _) in &form {
-            if let [(a, 2)] = free.as_slice() {
-                if scale.iter().any(|&(_, e)| e % 2 != 0) {
-                    return false;
-                }
-                let half: Powers = scale.iter().map(|&(b, e)| (b, e / 2)).collect();
-                if scales.insert(*a, half.clone()).is_some_and(|before| before != half) {
-                    return false;
-                }
-            }
-        }
         let times = |x: &Powers, y: &Powers| -> Powers {
             let mut all: BTreeMap<AtomId, i32> = BTreeMap::new();
             for &(a, e) in x.iter().chain(y) {
@@ -1305,6 +1362,64 @@ impl<'m> Normaliser<'m> {
             }
             all.into_iter().filter(|&(_, e)| e != 0).collect()
         };
+        let halved = |scale: &Powers| -> Option<Powers> {
+            scale.iter().all(|&(_, e)| e % 2 == 0).then(|| scale.iter().map(|&(b, e)| (b, e / 2)).collect())
+        };
+        let mut form: Vec<(Powers, Powers, &BigRational)> = Vec::new();
+        let mut linear: Vec<(&Mono, Powers, Powers, &BigRational)> = Vec::new();
+        let mut numbers: Vec<(&Mono, Powers, &BigRational)> = Vec::new();
+        let mut rest: Vec<(&Mono, &BigRational)> = Vec::new();
+        for (m, c) in &p.0 {
+            let (free, scale) = split(m);
+            if quadratic(&free) {
+                form.push((free, scale, c));
+            } else if matches!(free.as_slice(), [(_, 1)]) {
+                linear.push((m, free, scale, c));
+            } else if free.is_empty() {
+                numbers.push((m, scale, c));
+            } else {
+                rest.push((m, c));
+            }
+        }
+        // The scale of each atom of the form, half its square's (`N^-2 S^2`: `N^-1`); every term
+        // of the form is then `c (s_a a)(s_b b)`, a form in the real values `s_a a`.
+        let mut scales: BTreeMap<AtomId, Powers> = BTreeMap::new();
+        for (free, scale, _) in &form {
+            if let [(a, 2)] = free.as_slice() {
+                let half = halved(scale)?;
+                if scales.insert(*a, half.clone()).is_some_and(|before| before != half) {
+                    return None;
+                }
+            }
+        }
+        // Terms of degree 1 in an atom of the form pair it with 1, at the scale their first one
+        // gives, squared in a number term of that scale; the others are left to the rest.
+        let (paired, unpaired): (Vec<_>, Vec<_>) =
+            linear.into_iter().partition(|(_, free, ..)| scales.contains_key(&free[0].0));
+        rest.extend(unpaired.into_iter().map(|(m, _, _, c)| (m, c)));
+        let mut linear = paired;
+        let one = linear.first().and_then(|(_, free, scale, _)| {
+            let unit = times(scale, &scales.get(&free[0].0)?.iter().map(|&(a, e)| (a, -e)).collect());
+            let square = times(&unit, &unit);
+            let at = numbers.iter().position(|(_, scale, _)| *scale == square)?;
+            Some((unit, at))
+        });
+        match one {
+            Some((unit, at)) => {
+                let (_, square, c) = numbers.remove(at);
+                form.push((vec![(ONE, 2)], square, c));
+                scales.insert(ONE, unit);
+                for (_, free, scale, c) in linear.drain(..) {
+                    form.push((vec![free[0], (ONE, 1)], scale, c));
+                }
+            }
+            None => rest.extend(linear.drain(..).map(|(m, _, _, c)| (m, c))),
+        }
+        rest.extend(numbers.into_iter().map(|(m, _, c)| (m, c)));
+        // Only a form with a product of two values says more than the squares alone.
+        if !form.iter().any(|(free, ..)| free.len() == 2) || form.len() > MAX_FORM_TERMS {
+            return None;
+        }
         let atoms: Vec<AtomId> = scales.keys().copied().collect();
         let at = |a: AtomId| atoms.iter().position(|&b| b == a);
         let n = atoms.len();
@@ -1313,22 +1428,24 @@ impl<'m> Normaliser<'m> {
         for (free, scale, c) in &form {
             match free.as_slice() {
                 [(a, 2)] => {
-                    let Some(i) = at(*a) else { return false };
+                    let i = at(*a)?;
                     matrix[i][i] = sum(&matrix[i][i], c);
                 }
                 [(a, 1), (b, 1)] => {
-                    let (Some(i), Some(j)) = (at(*a), at(*b)) else { return false };
+                    let (i, j) = (at(*a)?, at(*b)?);
                     if times(&scales[a], &scales[b]) != times(scale, &Vec::new()) {
-                        return false;
+                        return None;
                     }
                     let h = product(c, &half);
                     matrix[i][j] = sum(&matrix[i][j], &h);
                     matrix[j][i] = sum(&matrix[j][i], &h);
                 }
-                _ => return false,
+                _ => return None,
             }
         }
-        semidefinite(matrix)
+        let with_one = scales.contains_key(&ONE);
+        let definite = semidefinite(matrix)?;
+        Some((rest, with_one && definite))
     }
 
     /// Whether a polynomial is a sum of terms that are each ≥ 0, one of them > 0: every
@@ -1407,6 +1524,7 @@ impl<'m> Normaliser<'m> {
                 factors.extend(Poly::constant(hi.clone()).add(&atom.scale(&rat(-1))));
             }
         }
+        factors.extend(self.positive_sums.borrow().iter().filter(|f| f.0.len() < p.0.len()).cloned());
         let mut work = MAX_GCD_WORK;
         factors.iter().any(|f| match gcd::exact_quotient(p, f, &mut work) {
             Some(Some(q)) => !q.is_zero() && self.positive_poly_within(&q, depth - 1),
@@ -2109,9 +2227,49 @@ impl<'m> Normaliser<'m> {
             term = term.mul(&summed)?;
             total = total.add(&term)?;
         }
+        if body.is_poly() && total.is_poly() {
+            self.remember_nonnegative_sum(&body.num, &total.num);
+        }
         let one = Frac::constant(rat(1));
         let inv_den = self.divide(&one, &den)?;
         total.mul(&inv_den)
+    }
+
+    /// The sums known ≥ 0 that mention `v` at the value `with` too, where a Kronecker delta puts
+    /// it in: a sum ≥ 0 for every value of its atoms is ≥ 0 at any of them. (Else which side of a
+    /// step is normalised first decides what is known: `Σ_c δ(c, e) x[1,c] / (Σ_m (x[m,c] - 1)² +
+    /// eps)` beside `x[1,e] / (Σ_m (x[m,e] - 1)² + eps)`.)
+    fn specialise_nonnegative_sums(&mut self, v: Var, with: &CIx) {
+        let mentioning: Vec<Poly> = self
+            .nonnegative_sums
+            .iter()
+            .filter(|f| self.frac_mentions(&Frac::poly((*f).clone()), v))
+            .cloned()
+            .collect();
+        for f in mentioning {
+            if self.nonnegative_sums.len() >= MAX_NONNEGATIVE_SUMS {
+                return;
+            }
+            let Some(at) = self.substitute(&Frac::poly(f), &|u, _| (u == v).then(|| with.clone()), 0) else { continue };
+            if at.is_poly() && !self.nonnegative_sums.contains(&at.num) {
+                self.nonnegative_sums.push(at.num);
+            }
+        }
+    }
+
+    /// Keeps a sum that linearity opened as a fact ≥ 0 where its body is ≥ 0 for every value of its
+    /// atoms (the bound index's among them) and its terms alone do not say so: a sum of values
+    /// ≥ 0 is ≥ 0, also over an empty range.
+    fn remember_nonnegative_sum(&mut self, body: &Poly, total: &Poly) {
+        if self.nonnegative_sums.len() >= MAX_NONNEGATIVE_SUMS
+            || total.0.len() < 2
+            || total.0.iter().all(|(m, c)| c.is_positive() && self.term_at_least_zero(m))
+            || self.nonnegative_sums.contains(total)
+            || !self.at_least_zero(body)
+        {
+            return;
+        }
+        self.nonnegative_sums.push(total.clone());
     }
 
     /// `n/d = c·m · (n/(c·m))/d` for the leading coefficient `c` of the numerator (in lowest terms)
@@ -2173,6 +2331,7 @@ impl<'m> Normaliser<'m> {
         );
         let rest = Frac { num, den: body.den.clone() };
         self.rules.insert("Kronecker elimination");
+        self.specialise_nonnegative_sums(bv, &other);
         Some(self.substitute(&rest, &|v, _| (v == bv).then(|| other.clone()), 0))
     }
 
@@ -2204,6 +2363,7 @@ impl<'m> Normaliser<'m> {
                 self.rules.insert("Kronecker elimination");
                 let rest = Mono(m.0.iter().copied().filter(|&(x2, _)| x2 != a).collect());
                 let rest = Frac::poly(Poly(Terms::from([(rest, rat(1))])));
+                self.specialise_nonnegative_sums(bv, &other);
                 return self.substitute(&rest, &|v, _| (v == bv).then(|| other.clone()), 0);
             }
         }
