@@ -579,3 +579,19 @@ fn a_slip_far_off_is_not_told_it_holds_as_rounded() {
     let feedback = g.derivations[0].feedback.join("\n");
     assert!(feedback.contains("line 2: wrong") && !feedback.contains("holds as `≈`"), "{feedback}");
 }
+
+/// A step carried from a wrong first step, in a part whose steps' share is 0 (no step of the
+/// reference reached), is not told "credit kept" beside a part worth 0 (a TA). Truth by exact
+/// fractions: 1 − (1 − 0.2) = 0.2, not 1 − 0.9 · 0.8 = 0.28.
+#[test]
+fn a_carried_step_worth_nothing_is_not_told_its_credit_is_kept() {
+    let r = inline_reference(
+        "grading final 40%, steps 60%\nlet be1 = 0.1, be2 = 0.2\nlet vt = 1 - (1 - be1) * (1 - be2)\n\
+         derive \"variance\" worth 1 vt\n  = 1 - (1 - 0.1) * (1 - 0.2)\n  = 0.28\n",
+    );
+    let sub = "derive \"variance\" vt\n  = 1 - (1 - 0.2)\n  = 0.2\n";
+    let g = gradproof::grade::grade_submission(&r, "s.deriv", sub, &GradeOptions::default());
+    assert_eq!(scores(&g), ["0"]);
+    let feedback = g.derivations[0].feedback.join("\n");
+    assert!(!feedback.contains("credit kept") && feedback.contains("the steps' share is 0"), "{feedback}");
+}

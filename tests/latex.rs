@@ -2899,3 +2899,15 @@ fn a_left_side_alone_on_the_first_row_starts_the_chain() {
     let (v, e) = read_tex("\\[ x + x \\]\n", m);
     assert!(v.is_empty() && e.iter().all(|e| e.contains("no derivation was found")), "{v:?} {e:?}");
 }
+
+/// A product that skips a value is told that only a sum does, as in a `.deriv` file (a student was
+/// told to write the `\prod_{s \ne k}` they had written).
+#[test]
+fn a_product_that_skips_a_value_is_told_only_a_sum_does() {
+    let m = "index s in 1..T, k in 1..T\nvar beta[s] in (0.001, 0.2)\n";
+    let (v, e) = read_tex(
+        r"\[ \frac{\partial}{\partial \beta_k} \prod_{s=1}^{T} (1 - \beta_s) = -\prod_{s \ne k} (1 - \beta_s) \]",
+        m,
+    );
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("only a sum skips a value")), "{v:?} {e:?}");
+}

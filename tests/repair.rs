@@ -770,3 +770,17 @@ fn a_number_of_another_exercise_is_no_repair() {
     let said = format!("{:?}", step.repair);
     assert!(!said.contains("rw"), "{said}");
 }
+
+/// A factor is "the chain-rule factor" only where a derivative is taken (a student: an exponent
+/// slip in a geometric sum was told of "the chain-rule factor `beta`", an unrelated `let v1 = beta
+/// * g1` in the file). Truth: 1 + b + b² = (1 − b³)/(1 − b), and the step wrote b² for b³.
+#[test]
+fn a_factor_is_the_chain_rules_only_where_a_derivative_is_taken() {
+    let source = "var beta in (0, 1)\nvar g1, g\nlet v1 = beta * g1\n\
+                  derive (1 + beta + beta^2) * g\n  = (1 - beta^2) / (1 - beta) * g\n";
+    let report = check_source("t.deriv", source.as_bytes(), &CheckOptions::default());
+    let step = &report.derivations[0].steps[0];
+    assert_eq!(step.verdict, Verdict::Wrong);
+    let repair = step.repair.as_ref().expect("a repair");
+    assert_ne!(repair.kind, RepairKind::MissingChainFactor, "{repair:?}");
+}

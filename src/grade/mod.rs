@@ -1273,6 +1273,14 @@ fn grade_derivations(
                     )
                 }
             };
+            // (Where no step of the reference is reached, the steps' share is 0: "credit kept"
+            // beside a part worth 0 contradicted itself, a TA.)
+            if step.status == StepStatus::CarriedForward && grade.milestones.0 == 0 && grade.milestones.1 > 0 {
+                line = line.replace(
+                    "(credit kept)",
+                    "(not charged again; but no step of the reference is reached, so the steps' share is 0)",
+                );
+            }
             if let Some(note) = rounded_note {
                 line.push_str(note);
             }

@@ -2438,7 +2438,13 @@ impl<'a> P<'a> {
             Some(at) => (&sub[..at], Some(&sub[at + 1..])),
             None => (sub, None),
         };
-        if skip.is_some() && (lo.is_some() || sup.is_some() || op == BigOp::Prod) {
+        // (A product that skips a value is not read, as in a `.deriv` file: a student was told
+        // to write the `\prod_{s \ne k}` they had written.)
+        if skip.is_some() && op == BigOp::Prod {
+            return Err(Diagnostic::error(span, "only a sum skips a value: a product over all but one is not read")
+                .with_hint("divide the full product by the skipped factor, `\\prod_{s=1}^{T} (1 - \\beta_s) / (1 - \\beta_k)`, or write the sum of logs"));
+        }
+        if skip.is_some() && (lo.is_some() || sup.is_some()) {
             return Err(Diagnostic::error(span, "a sum that skips a value is written `\\sum_{j \\ne y}`")
                 .with_hint("write the index of the sum, `\\ne` and the skipped value, without bounds"));
         }

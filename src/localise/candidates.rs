@@ -59,6 +59,8 @@ pub(super) struct Hints {
     pub values: Vec<Expr>,
     /// The range indices free in the head.
     pub head_free: Vec<String>,
+    /// Whether the head takes a derivative (else no factor is the chain rule's).
+    pub head_has_diff: bool,
     /// The factors the derivatives of the head and the step before carry through (see
     /// [`carried_factors`]).
     pub carried: Vec<String>,
@@ -359,14 +361,28 @@ fn defined_derivative(e: &Expr, known: &Known) -> Option<Expr> {
 }
 
 /// `a[j]` → `h[j]`: another declared family with as many subscripts, the same subscripts.
+/// Whether an expression takes a derivative: a `diff` or a prime (`f'(z)`).
+pub(super) fn takes_a_derivative(e: &Expr) -> bool {
+    e.has_diff() || nodes_of(e).iter().any(|n| matches!(n.kind, ExprKind::Call { primes: 1.., .. }))
+}
+
 /// The names `before` and `head_free` read, and those their definitions read, and so on.
 fn names_read(known: &Known, before: &Expr, head_free: &[String]) -> FxHashSet<String> {
-    let mut read: FxHashSet<String> = before.free_name_uses().into_iter().map(|(n, _)| n).collect();
+    // (Families read with subscripts too: `free_name_uses` names their subscripts only.)
+    let names = |e: &Expr| -> Vec<String> {
+        let mut out: Vec<String> = e.free_name_uses().into_iter().map(|(n, _)| n).collect();
+        out.extend(nodes_of(e).into_iter().filter_map(|n| match &n.kind {
+            ExprKind::Indexed(id, _) | ExprKind::Name(id) => Some(id.name.clone()),
+            _ => None,
+        }));
+        out
+    };
+    let mut read: FxHashSet<String> = names(before).into_iter().collect();
     read.extend(head_free.iter().cloned());
     let mut queue: Vec<String> = read.iter().cloned().collect();
     while let Some(name) = queue.pop() {
         for (_, body) in known.definitions.iter().filter(|(target, _)| target.name.name == name) {
-            for (n, _) in body.free_name_uses() {
+            for n in names(body) {
                 if read.insert(n.clone()) {
                     queue.push(n);
                 }
@@ -1237,6 +1253,13 @@ fn missing_parts(
     nodes: &[(Path, &Expr)],
     out: &mut Vec<Candidate>,
 ) {
+    // Whether a derivative is taken: in the step before, the head, or the definitions they read
+    // (`delta_phi[t]` defined as `∂E/∂net_phi[t]`).
+    let derivative_taken = takes_a_derivative(before)
+        || hints.head_has_diff
+        || names_read(known, before, &hints.head_free).iter().any(|name| {
+            known.definitions.iter().any(|(target, body)| target.name.name == *name && takes_a_derivative(body))
+        });
     // The factors the step has: its own, and those every term of it has (a factor that one term
     // of a sum has, another may lack: `x` of `w*x - y` is missing from the whole step,
     // `(w*x - y) * x`).
@@ -1355,8 +1378,12 @@ fn missing_parts(
             || chain_from.contains(&t)
             || worked_from.contains(&t);
         let kind = if from_before && chain_rule { RepairKind::MissingChainFactor } else { kind };
-        // A factor the derivative carries through (`beta` of `diff(beta * KL, a)`) is a factor.
-        let kind = if hints.carried.contains(&t) { RepairKind::MissingFactor } else { kind };
+        // A factor the derivative carries through (`beta` of `diff(beta * KL, a)`) is a factor;
+        // so is any factor where no derivative is taken (a student: `(1 + b + b^2) * g` for a
+        // geometric sum was told of "the chain-rule factor `b`", an unrelated `let v1 = b * g1` in
+        // the file).
+        let no_chain = !derivative_taken;
+        let kind = if hints.carried.contains(&t) || no_chain { RepairKind::MissingFactor } else { kind };
         // A chain-rule factor is put back as what it works out to (`2`, not `diff(2 * z, z)`).
         let (f, said) = match hints.said.get(&t) {
             Some(value) => (Cow::Owned(value.clone()), Some(t.clone())),

@@ -835,7 +835,8 @@ fn hints(
     let head_free = head.free_name_uses().into_iter().map(|(n, _)| n).collect();
     let carried = [head, before].iter().flat_map(|e| candidates::carried_factors(e, defined)).collect();
     let said = chain.iter().filter_map(|f| Some((text_of(f), worked_out(f, worked)?))).collect();
-    Hints { chain, worked: forms, values, head_free, derivatives, carried, said }
+    let head_has_diff = candidates::takes_a_derivative(head);
+    Hints { chain, worked: forms, values, head_free, head_has_diff, derivatives, carried, said }
 }
 
 /// What a chain-rule factor is said as, where that is shorter to read: a derivative by the

@@ -331,10 +331,15 @@ impl Resolver {
                     Some((Global::Index(_), _)) => {
                         self.error(
                             Diagnostic::error(name.span, format!("`{}` is an index: a range's bounds are sizes and integers", name.name))
-                                .with_hint(format!(
-                                    "a sum cannot start or stop at an index; sum over the whole range and mask the terms: for the sum's index `j`, `j >= {0}` is `step(j - {0} + 1/2)`, as in `sum(j, step(j - {0} + 1/2) * y[j])`",
-                                    name.name
-                                )),
+                                // (The example's own index other than this one: "for the sum's
+                                // index `j`, `j >= j`", an adversarial tester.)
+                                .with_hint({
+                                    let own = if name.name == "j" { "m" } else { "j" };
+                                    format!(
+                                        "a sum or product cannot start or stop at an index; take the whole range and mask the terms: for the sum's index `{own}`, `{own} >= {0}` is `step({own} - {0} + 1/2)`, as in `sum({own}, step({own} - {0} + 1/2) * y[{own}])`",
+                                        name.name
+                                    )
+                                }),
                         );
                         return None;
                     }
