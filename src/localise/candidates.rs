@@ -199,7 +199,7 @@ pub(super) fn candidates(before: &Expr, step: &Expr, known: &Known, hints: &Hint
     }
     // A step in numbers is repaired in numbers: the names defined as numbers written out.
     let before_in_numbers = in_numbers(before, step, known);
-    missing_parts(&before_in_numbers, step, known, hints, &nodes, &mut out);
+    missing_parts(&before_in_numbers, step, known, hints, &read, &nodes, &mut out);
     missing_inner_terms(&before_in_numbers, step, hints, &nodes, &mut out);
     forgotten_sums(before, step, &known.indices, &nodes, &mut out);
     number_slips(&arithmetic_in_numbers(&before_in_numbers, step, known), step, &nodes, &mut out);
@@ -1250,14 +1250,16 @@ fn missing_parts(
     step: &Expr,
     known: &Known,
     hints: &Hints,
+    read: &FxHashSet<String>,
     nodes: &[(Path, &Expr)],
     out: &mut Vec<Candidate>,
 ) {
     // Whether a derivative is taken: in the step before, the head, or the definitions they read
-    // (`delta_phi[t]` defined as `∂E/∂net_phi[t]`).
+    // (`delta_phi[t]` defined as `∂E/∂net_phi[t]`; `read`, of the step before as written: the
+    // names its numbers stand for define no derivative).
     let derivative_taken = takes_a_derivative(before)
         || hints.head_has_diff
-        || names_read(known, before, &hints.head_free).iter().any(|name| {
+        || read.iter().any(|name| {
             known.definitions.iter().any(|(target, body)| target.name.name == *name && takes_a_derivative(body))
         });
     // The factors the step has: its own, and those every term of it has (a factor that one term

@@ -1391,22 +1391,21 @@ impl<'m> Walk<'m> {
                 solved = Some((k, c));
             }
         }
-        if let Some(meeting) = solved.and_then(|(at, _)| self.solved_for(&parts, constant, at)) {
-            if far && self.meetings.len() < MAX_MEETINGS && !self.meetings.contains(&meeting) {
-                self.meetings.push(meeting);
-            }
-        }
         // Each input of every sign or of an interval solved for, a place of its kinks to draw
         // between ([`Coverage::across`]; `r in (0, 2)` beside `Q in (1.19, 1.21)` in `step(Q -
-        // r)`: a second tester).
+        // r)`: a second tester); the one with the largest coefficient is also drawn near, at far
+        // ratios.
         for at in 0..parts.len() {
             if !self.input_of(parts[at].0).is_some_and(|p| self.continuous(p.0)) {
                 continue;
             }
-            if let Some(meeting) = self.solved_for(&parts, constant, at) {
-                if !self.solutions.contains(&meeting) {
-                    self.solutions.push(meeting);
-                }
+            let Some(meeting) = self.solved_for(&parts, constant, at) else { continue };
+            let nearest = solved.is_some_and(|(k, _)| k == at);
+            if far && nearest && self.meetings.len() < MAX_MEETINGS && !self.meetings.contains(&meeting) {
+                self.meetings.push(meeting);
+            }
+            if !self.solutions.contains(&meeting) {
+                self.solutions.push(meeting);
             }
         }
     }
