@@ -595,3 +595,38 @@ fn a_carried_step_worth_nothing_is_not_told_its_credit_is_kept() {
     let feedback = g.derivations[0].feedback.join("\n");
     assert!(!feedback.contains("credit kept") && feedback.contains("the steps' share is 0"), "{feedback}");
 }
+
+/// A rounded answer written with `=` after a step whose arithmetic on rounded numbers is wrong
+/// under the rounding rule keeps the final share, as it does straight after a right step (a TA:
+/// `= 0.5 + 0.8165` then `= 1.3165` lost it). Truth: 1/2 + 2/√6 = 1.3164966.
+#[test]
+fn a_rounded_answer_after_a_wrong_rounded_step_keeps_the_final_share() {
+    let r = inline_reference(
+        "let xa = 1, xb = 2, da = 2, db = 3\nvar th\nlet o1 = th * (xa / da + xb / sqrt(da * db))\n\
+         derive \"GCN\" worth 2 diff(o1, th)\n  = xa / da + xb / sqrt(da * db)\n  = 1 / 2 + 2 / sqrt(2 * 3)\n  ≈ 1.316\n",
+    );
+    let sub = "derive \"GCN\" diff(o1, th)\n  = 1 / 2 + 2 / sqrt(6)\n  = 0.5 + 0.8165\n  = 1.3165\n";
+    let g = gradproof::grade::grade_submission(&r, "s.deriv", sub, &GradeOptions::default());
+    let feedback = g.derivations[0].feedback.join("\n");
+    assert!(
+        feedback.contains("final answer: correct")
+            && feedback.contains("differs from the head only within its rounding"),
+        "{feedback}"
+    );
+    assert_eq!(scores(&g), ["1.67"]);
+}
+
+/// A final answer written with `=` after a `≈` step is as precise as the reference's or loses the
+/// final share, as a `≈` answer does (a student: `≈ 0.8262` then `= 1` was "final answer:
+/// correct").
+#[test]
+fn an_answer_with_equals_after_an_approximation_must_be_precise() {
+    let r = inline_reference(
+        "let s1 = 0.5, s2 = 1, dl = 0.5\nderive \"weights\" worth 4 (1 - exp(-s1*dl)) + exp(-s1*dl) * (1 - exp(-s2*dl))\n  \
+         = 1 - exp(-(s1 + s2) * dl)\n  ≈ 0.5276\n",
+    );
+    let sub = "derive \"weights\" (1 - exp(-s1*dl)) + exp(-s1*dl) * (1 - exp(-s2*dl))\n  = 1 - exp(-(s1 + s2) * dl)\n  ≈ 0.5276\n  = 1\n";
+    let g = gradproof::grade::grade_submission(&r, "s.deriv", sub, &GradeOptions::default());
+    let feedback = g.derivations[0].feedback.join("\n");
+    assert!(feedback.contains("written less precisely"), "{feedback}");
+}

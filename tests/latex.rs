@@ -2911,3 +2911,135 @@ fn a_product_that_skips_a_value_is_told_only_a_sum_does() {
     );
     assert!(v.is_empty() && e.iter().any(|e| e.contains("only a sum skips a value")), "{v:?} {e:?}");
 }
+
+/// A name the model spells with a prime (`latex sn "s'"`, the next state of a course on
+/// reinforcement learning) is read where the answer writes it; `s''` is not that name (a student
+/// could not write `V(s')`). PPO's `\operatorname{clip}` is `clamp`.
+#[test]
+fn a_name_spelled_with_a_prime_and_ppos_clip_are_read() {
+    let m = "var gam in (0.5, 0.99)\nlatex gam \"\\gamma\"\nvar r\nunknown V(x)\nvar s, sn\nlatex sn \"s'\"\n\
+             var eps in (0.05, 0.3)\nlatex eps \"\\epsilon\"\nvar ra in (0.5, 1.5)\nvar A\n";
+    let (v, e) = read_tex(r"\[ r + \gamma V(s') - V(s) = r - V(s) + \gamma V(s') \]", m);
+    assert_eq!((v, e), (vec![vec![Verdict::Proved]], vec![]));
+    let (v, e) = read_tex(r"\[ V(s') = V(s) \]", m);
+    assert_eq!((v, e), (vec![vec![Verdict::Wrong]], vec![]));
+    let (v, e) = read_tex(r"\[ V(s'') = V(s) \]", m);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("a prime cannot be read")), "{v:?} {e:?}");
+    let (v, e) = read_tex(
+        r"\[ \operatorname{clip}(\mathrm{ra}, 1 - \epsilon, 1 + \epsilon) A = \min(\max(\mathrm{ra}, 1 - \epsilon), 1 + \epsilon) A \]",
+        m,
+    );
+    assert_eq!((v, e), (vec![vec![Verdict::Proved]], vec![]));
+}
+
+/// A pasted `√` is the root of the one piece after it, as `\sqrt` without braces is (a LaTeX
+/// tester: `√p p = p` was proved, √ taking `p p` as `\log` takes its factors; pdflatex's box
+/// shows the bar over the first `p` only). A piece with a power is refused.
+#[test]
+fn a_pasted_root_takes_one_piece() {
+    let m = "var p > 0, x\n";
+    assert_eq!(read_tex("\\[ √p p = p^{3/2} \\]", m), (vec![vec![Verdict::Proved]], vec![]));
+    assert_eq!(read_tex("\\[ √p p = p \\]", m).0, vec![vec![Verdict::Wrong]]);
+    assert_eq!(read_tex("\\[ √2 p = \\sqrt{2} \\, p \\]", m), (vec![vec![Verdict::Proved]], vec![]));
+    assert_eq!(read_tex("\\[ √(x^2 + 1) = \\sqrt{x^2 + 1} \\]", m), (vec![vec![Verdict::Proved]], vec![]));
+    // A letter with its subscript or an accent is one piece (a reviewer: `√d_k`, `√\hat{v}` were
+    // refused); a piece with a power, and several digits or a decimal (TeX takes one digit:
+    // `√1.21 = 1.1` was proved, a second tester), are refused.
+    let m = "var p > 0, x, dk > 0, vh > 0\nlatex dk \"d_k\"\nlatex vh \"\\hat{v}\"\n";
+    assert_eq!(read_tex("\\[ \\frac{x}{√d_k} = \\frac{x}{\\sqrt{d_k}} \\]", m), (vec![vec![Verdict::Proved]], vec![]));
+    assert_eq!(read_tex("\\[ √\\hat{v} \\, x = \\sqrt{\\hat{v}} \\, x \\]", m), (vec![vec![Verdict::Proved]], vec![]));
+    for refused in ["\\[ √x² = x \\]", "\\[ √1.21 = 1.1 \\]", "\\[ √12 = 2\\sqrt{3} \\]"] {
+        let (v, e) = read_tex(refused, m);
+        assert!(
+            v.is_empty() && e.iter().any(|e| e.contains("what `√` is the root of is not clear")),
+            "{refused}: {v:?} {e:?}"
+        );
+    }
+}
+
+/// An index or an integer in brackets after a quantity, `u[i]`, `x[1]`, `u(i)`: the element or a
+/// product? Refused (a LaTeX tester: read as the product, `u[i] = i u` was proved). A product in
+/// brackets (`a[1 - a]`) is read.
+#[test]
+fn an_index_in_brackets_after_a_quantity_is_refused() {
+    let m = "index i in 1..n\nvar u: n, x, a\n";
+    // (Also a size, arithmetic of indices, a power on the bracket: a second tester.)
+    for answer in [
+        r"\[ u[i] = i\,u \]",
+        r"\[ u(i) = i\,u \]",
+        r"\[ u[n] = n\,u \]",
+        r"\[ u[i+1] = (i+1)\,u \]",
+        r"\[ u[2]^{2} = 4u \]",
+    ] {
+        let (v, e) = read_tex(answer, m);
+        assert!(v.is_empty() && e.iter().any(|e| e.contains("an element of `u`")), "{answer}: {v:?} {e:?}");
+    }
+    // A scalar has no element to mean: the hint is the product alone (a reviewer: `x_{1}` was
+    // suggested, itself an error).
+    for answer in [r"\[ x[1] = x \]", r"\[ x[-1] = -x \]"] {
+        let report = check(answer, AnswerKind::Tex, m);
+        let said: Vec<String> = report.errors.iter().map(|d| format!("{} {:?}", d.message, d.hints)).collect();
+        assert!(
+            report.derivations.is_empty() && said.iter().any(|e| e.contains("has no elements") && !e.contains("x_{")),
+            "{answer}: {said:?}"
+        );
+    }
+    assert_eq!(read_tex(r"\[ a[1 - a] = a - a^2 \]", m), (vec![vec![Verdict::Proved]], vec![]));
+}
+
+/// An equation inside a wrapper: braced, coloured or in display style it is read; under a brace,
+/// in `\mbox`, a coloured box or brackets it is refused, and a relation of nearness other than
+/// `\approx` (`\approxeq`, `≃`) is no step. Each block was passed over without a word, a false
+/// step unchecked and the report clean (a LaTeX tester).
+#[test]
+fn an_equation_inside_a_wrapper_is_read_or_refused() {
+    let m = "var x\n";
+    for read in [r"\[ {x + x = 3x} \]", r"\[ \textcolor{red}{x + x = 3x} \]", r"\[ {\color{red} x + x = 3x} \]"] {
+        assert_eq!(read_tex(read, m), (vec![vec![Verdict::Wrong]], vec![]), "{read}");
+    }
+    for (refused, what) in [
+        (r"\[ \underbrace{x + x = 3x}_{\text{answer}} \]", "`\\underbrace{…}`"),
+        (r"\[ \mbox{$x + x = 3x$} \]", "`\\mbox{…}`"),
+        (r"\[ \colorbox{yellow}{$x + x = 3x$} \]", "`\\colorbox{…}`"),
+        (r"\[ \left( x + x = 3x \right) \]", "brackets"),
+    ] {
+        let (v, e) = read_tex(refused, m);
+        assert!(
+            v.is_empty() && e.iter().any(|e| e.contains(&format!("inside {what} is not read"))),
+            "{refused}: {v:?} {e:?}"
+        );
+    }
+    for relation in [r"\[ x + x \approxeq 3x \]", r"\[ x + x \eqsim 3x \]", "\\[ x + x ≃ 3x \\]", "\\[ x + x ∝ x \\]"]
+    {
+        let (v, e) = read_tex(relation, m);
+        assert!(v.is_empty() && e.iter().any(|e| e.contains("not a step of a derivation")), "{relation}: {v:?} {e:?}");
+    }
+    // A struck `=` prints ≠ (a second tester: `x + x \cancel{=} 2x` was proved).
+    let (v, e) = read_tex(r"\[ x + x \cancel{=} 3x \]", m);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("not a step of a derivation")), "{v:?} {e:?}");
+    // A sum's `=` is in its script, a probability's in brackets among other things, a binomial's
+    // in a command that draws nothing: no hidden equation (a reviewer: `P(y = 1 \mid x)` was
+    // refused).
+    let m = "index i in 1..n, y in 1..n\nvar x\n";
+    for display in [r"\[ \sum_{i=1}^{3} x \]", r"\[ P(y = 1 \mid x) \]", r"\[ \Pr(y = 1) \]", r"\[ \binom{n}{k=2} \]"] {
+        let (v, e) = read_tex(display, m);
+        assert!(v.is_empty() && e.iter().all(|e| e.contains("no derivation was found")), "{display}: {v:?} {e:?}");
+    }
+}
+
+/// `\pi` bare beside a model name written `\pi_{1}` (a mixture weight) is the constant, as
+/// `render` writes it (an instructor: its own rendering was refused when read back).
+#[test]
+fn pi_bare_beside_a_subscripted_pi_is_the_constant() {
+    let m = "var a, x\nlet pi1 = sigmoid(a)\nderive pi1 * pi\n  = pi * pi1\n";
+    assert_eq!(read_tex(r"\[ \pi_{1} \, x \, \pi = \pi \, x \, \pi_{1} \]", m), (vec![vec![Verdict::Proved]], vec![]));
+    assert_eq!(
+        read_tex(r"\[ \sqrt{2 \pi} \, \pi_{1} = \pi_{1} \sqrt{2} \sqrt{\pi} \]", m),
+        (vec![vec![Verdict::Proved]], vec![])
+    );
+    // In a model that does not use the constant, a bare `\pi` beside a policy `\pi_\theta` is as
+    // likely the policy, and refused (a reviewer: it was read as 3.14… and a step `wrong`).
+    let m = "var pt in (0, 1)\nlatex pt \"\\pi_\\theta\"\n";
+    let (v, e) = read_tex(r"\[ \frac{d}{d\pi_\theta} \log \pi_\theta = \frac{1}{\pi} \]", m);
+    assert!(v.is_empty() && e.iter().any(|e| e.contains("matches no name of the model")), "{v:?} {e:?}");
+}

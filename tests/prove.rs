@@ -1185,3 +1185,23 @@ fn signs_of_a_log_below_one_and_of_a_nonnegative_input_are_known() {
     // An input that may be negative gives no such sign: `(s + r)/(s + r)` is not proved.
     assert_ne!(verdict("var s > 0, r\n", "(s + r) / (s + r)", "1"), Proved);
 }
+// A polynomial of degree 1 in an input of a bounded domain, positive at both ends of it: a
+// mixture's `w e^m + (1 - w)` for `w in (0, 1)` is 1 at one end and `e^m` at the other (an
+// instructor: the mixture's log-likelihood was refused). Not where one end may give 0: for `w in
+// (0, 2)` it is `2 e^m - 1` at 2, which is 0 at m = -log 2.
+proves!(
+    a_mixture_weight_and_its_complement,
+    "var m, w in (0, 1)",
+    "diff(log(w * exp(m) + (1 - w)), m)",
+    "w * exp(m) / (w * exp(m) + 1 - w)"
+);
+does_not_prove!(a_mixture_weight_past_one, "var m, w in (0, 2)", "(w * exp(m) + 1 - w) / (w * exp(m) + 1 - w)", "1");
+// A question about a sign asked again inside its own answer is not known: the log of `y` is
+// positive where `y - 1` is, and a sum ≥ 0 with `log(y)` in it brought `y - 1` back to the log
+// (a stack overflow that aborted the process: an adversarial tester).
+proves!(
+    a_sum_of_squares_of_a_log_does_not_recurse,
+    "index n in 1..N\nvar y",
+    "1/sum(n, (1 - log(y))^2)",
+    "1/sum(n, (1 - log(y))^2)"
+);

@@ -784,3 +784,18 @@ fn a_factor_is_the_chain_rules_only_where_a_derivative_is_taken() {
     let repair = step.repair.as_ref().expect("a repair");
     assert_ne!(repair.kind, RepairKind::MissingChainFactor, "{repair:?}");
 }
+
+/// A factor put back where no derivative is taken is a factor, not "the product rule's factor …
+/// (that is `exp'(-a)`)" (a student: NeRF's weights, no derivative in sight). Truth by hand:
+/// `1 - e^{-a} + e^{-a}(1 - e^{-b}) = 1 - e^{-a} e^{-b}`, so `exp(-a)` is missing from `exp(-b)`.
+#[test]
+fn a_factor_where_no_derivative_is_taken_is_no_product_rules_factor() {
+    let report = check_text(
+        "var a, b\nlet T2 = exp(-a)\nlet w1 = 1 - T2, w2 = T2 * (1 - exp(-b))\nderive w1 + w2\n  = 1 - exp(-b)\n",
+    );
+    let repair = report.derivations[0].steps[0].repair.as_ref().expect("a repair");
+    assert_eq!(
+        (repair.kind, repair.replacement.as_str(), repair.of.is_none()),
+        (RepairKind::MissingFactor, "exp(-a)", true)
+    );
+}

@@ -1124,3 +1124,20 @@ fn a_kink_through_a_definition_that_is_a_kink_is_found() {
         assert_verdicts(&format!("var x\nlet v = {def}\nderive relu(0.5 - v)\n  = 0\n"), false, &[Wrong]);
     }
 }
+
+/// Steps false only where two sizes are one apart (an adversarial tester: `checked` at 16-17 of
+/// 20 seeds, the pairs (2, 1) and (1, 2) never drawn). Truth by hand: at n = 2, m = 1 `delta(n, m
+/// + 1) z` is z; at n = 1, m = 2, j = 2 the sum over the empty range 2..1 is 0 and `(n - j)^2` 1.
+#[test]
+fn sizes_one_apart_are_drawn() {
+    assert_verdicts("index k in 1..n, j in 1..m\nvar z\nderive delta(n, m+1)*z\n  = 0\n", false, &[Wrong]);
+    assert_verdicts(
+        "index k in 1..n, j in 1..m\nvar z\nderive sum(k in 2..n, delta(k, n)*(k - j)^2)\n  = (n - j)^2\n",
+        false,
+        &[Wrong],
+    );
+    // Two apart (a reviewer: `checked` at 11 of 20), and one apart at (3, 2) alone (a second
+    // tester: 20 of 20).
+    assert_verdicts("index k in 1..n, j in 1..m\nvar z\nderive delta(n, m+2)*z\n  = 0\n", false, &[Wrong]);
+    assert_verdicts("index k in 1..n, j in 1..m\nvar z\nderive delta(n, m+1)*delta(m, 2)*z\n  = 0\n", false, &[Wrong]);
+}

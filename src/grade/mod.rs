@@ -557,6 +557,23 @@ fn review_reasons(g: &SubmissionGrade, declarations: &DeclarationChanges) -> Vec
     reasons
 }
 
+/// Whether step `i` is the last, one decimal number written with `=` that follows from the step
+/// before and does not equal the head as written: a rounded answer after a step that went wrong
+/// (`= 0.5 + 0.8165` then `= 1.3165`, the step before's arithmetic on rounded numbers wrong
+/// under the rounding rule). It is graded as the `≈` it means, as it would be straight after a
+/// right step (a TA: the right answer lost the final share there, and kept it without the
+/// middle line).
+fn rounded_final(d: &Derivation, r: &DerivationResult, i: usize) -> bool {
+    let s = &r.steps[i];
+    i + 1 == r.steps.len()
+        && i > 0
+        && s.verdict != Verdict::Wrong
+        && !s.holds
+        && s.holds_known
+        && d.steps[i].relation == Relation::Equal
+        && policy::number_literal(&d.steps[i].expr).is_some_and(|l| l.point)
+}
+
 /// Whether step `i` of `d` (its result `s`) is arithmetic on decimal numbers written with `=`
 /// that the numbers found wrong: a rounded value the student may mean as `≈`.
 fn wrong_arithmetic(model: &Model, d: &Derivation, i: usize, s: &StepResult) -> bool {
@@ -677,6 +694,35 @@ fn grade_derivations(
             r.steps.iter().enumerate().filter(candidate).map(|(i, _)| i).collect()
         })
         .collect();
+    // A rounded answer after a step that went wrong, where it equals the head within its own
+    // rounding (the rounding rule, whatever the reference's tolerance: `= 0.838` for 0.82 is within
+    // a `tolerance 0.02` but no rounding of it, and a mistake's value): graded as `≈` too.
+    let finals: Vec<(usize, usize)> = results
+        .iter()
+        .zip(&to_check)
+        .enumerate()
+        .filter(|(_, (r, d))| !r.steps.is_empty() && rounded_final(d, r, r.steps.len() - 1))
+        .map(|(k, (r, _))| (k, r.steps.len() - 1))
+        .collect();
+    let mut finals_rounded = vec![false; results.len()];
+    if !finals.is_empty() {
+        let approx: Vec<Derivation> = finals
+            .iter()
+            .map(|&(k, last)| {
+                let mut d = to_check[k].clone();
+                d.tolerance = crate::model::ToleranceRule::Rounding;
+                d.steps[last].relation = Relation::Approx;
+                d
+            })
+            .collect();
+        let verdicts = check_model_memo(&with_derivations(model, approx), &options.check, memo);
+        for (&(k, last), r) in finals.iter().zip(&verdicts) {
+            if r.steps[last].holds && r.steps[last].holds_known {
+                finals_rounded[k] = true;
+                rounded[k].push(last);
+            }
+        }
+    }
     // Arithmetic on rounded numbers must hold as `≈` by its own digits as well (the rounding rule),
     // not by the reference's tolerance alone: a relative tolerance of a parameter after a small
     // update took `= 1.2 - 0.01 * 0.2947 / 0.8196`, a square root forgotten and 0.03% off, as
@@ -968,6 +1014,7 @@ fn grade_derivations(
         };
         let (d, result) = (&to_check[k], &results[k]);
         let rounded = &rounded[k];
+        let final_rounded = finals_rounded[k];
         let as_approx = &as_approx[k];
         grade.feedback.extend(aligned.notes[s].iter().cloned());
         if !same_head {
@@ -1180,7 +1227,9 @@ fn grade_derivations(
             });
             left_over.push(written.filter(|t| !t.is_empty()).unwrap_or_else(|| expr_text(model, last)));
         }
-        let coarse = d.steps.last().and_then(|s| policy::coarser_than_reference(s, d.tolerance, reference_final));
+        let after_approx = d.steps.iter().any(|s| s.relation == Relation::Approx);
+        let coarse =
+            d.steps.last().and_then(|s| policy::coarser_than_reference(s, after_approx, d.tolerance, reference_final));
         // The last line not read: the answer is not known, and no step before it is taken for it (a
         // reviewer: a right step, then a wrong answer with a typo, had the final share).
         let answer_unread = d.unread.last().filter(|_| d.unread_last());
@@ -1241,9 +1290,11 @@ fn grade_derivations(
             }
             last_end = step.result.span.end;
             let at = place(k);
-            let rounded_note = rounded
-                .contains(&k)
-                .then_some(" (written with `=`, it differs from the step before only within the rounding of its numbers: graded as `≈`; write `≈` where a number is rounded)");
+            let rounded_note = rounded.contains(&k).then_some(if final_rounded && k + 1 == steps.len() {
+                " (written with `=`, it differs from the head only within its rounding: graded as `≈`; write `≈` where a number is rounded)"
+            } else {
+                " (written with `=`, it differs from the step before only within the rounding of its numbers: graded as `≈`; write `≈` where a number is rounded)"
+            });
             let mut line = match &step.carried_from {
                 Some(name) => format!(
                     "line {at}: follows from your answer to \"{name}\", whose mistake is charged there (credit kept)"

@@ -141,8 +141,12 @@ pub fn award(
 /// by the digits written (`= 0.50` asks for two decimals), or by a `tolerance` line.
 /// Gives the reference's answer as written (`0.496`) where it is, and how precisely it is written
 /// ("to 3 decimal places", "to the nearest 100").
+/// A final answer written with `=` after a `≈` step is judged so too: it equals the head as the
+/// `≈` before it does, within its rounding (`≈ 0.8262` then `= 1` took the final share: a
+/// student).
 pub fn coarser_than_reference(
     answer: &crate::model::Step,
+    after_approx: bool,
     rule: ToleranceRule,
     reference_final: &Expr,
 ) -> Option<(String, String)> {
@@ -156,7 +160,7 @@ pub fn coarser_than_reference(
         }
         e.for_each_child(|c| widest(c, false, out));
     }
-    if answer.relation != crate::syntax::ast::Relation::Approx || rule != ToleranceRule::Rounding {
+    if (answer.relation != crate::syntax::ast::Relation::Approx && !after_approx) || rule != ToleranceRule::Rounding {
         return None;
     }
     let asked = number_literal(reference_final).filter(|l| l.point)?;

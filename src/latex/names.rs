@@ -49,6 +49,11 @@ pub struct Names {
     /// Whether the model declares an `e` and spells it otherwise (`latex e "\epsilon"`): then
     /// `e^{…}` with a name in its exponent is the exponential.
     pub e_spelled_otherwise: bool,
+    /// Whether the model itself uses the constant `pi` (in a definition or a derivation): then a
+    /// bare `\pi` beside its names written `\pi` with scripts (`\pi_{1}`) is the constant, as
+    /// `render` writes it; otherwise it is as likely one of those names (a policy `\pi_\theta`
+    /// written bare), and refused.
+    pub uses_pi: bool,
     /// The declared range of each range index, by its name in the model.
     ranges: BTreeMap<String, RangeExpr>,
     /// The names each defined node, function and unknown node reads directly.
@@ -156,6 +161,14 @@ impl Names {
         names.e_spelled_otherwise = file.items.iter().any(|item| {
             matches!(item, Item::Latex { name, spellings, .. }
                 if name.name == "e" && spellings.iter().all(|s| s.trim() != "e"))
+        });
+        let pi = |e: &crate::syntax::ast::Expr| e.free_name_uses().iter().any(|(n, _)| n == "pi");
+        names.uses_pi = file.items.iter().any(|item| match item {
+            Item::Let(definitions) => definitions.iter().any(|d| match d {
+                Definition::Node { body, .. } | Definition::Function { body, .. } => pi(body),
+            }),
+            Item::Derivation(d) => pi(&d.head) || d.steps.iter().any(|s| pi(&s.expr)),
+            _ => false,
         });
         for (name, kind, elements) in &declared {
             if !seen.contains(name) {
@@ -422,8 +435,10 @@ fn reads_of(file: &File) -> BTreeMap<String, Vec<String>> {
 fn entry_of(name: String, kind: Kind, elements: Vec<usize>, spelling: String) -> Option<(String, Entry)> {
     // A spelling too deep to read is no spelling of the name.
     let nodes = parse_math(&spelling, 0).ok()?;
+    let mut primes = 0;
     let (base, mut sub, sup) = match nodes.as_slice() {
-        [Node::Attach { base, sub, sup, primes: 0, .. }] => {
+        [Node::Attach { base, sub, sup, primes: written, .. }] => {
+            primes = *written;
             let sub = sub.as_deref().unwrap_or_default();
             let sub = if sub.is_empty() {
                 Vec::new()
@@ -444,7 +459,10 @@ fn entry_of(name: String, kind: Kind, elements: Vec<usize>, spelling: String) ->
         sub.insert(0, Some(d));
     }
     let sub = sub.into_iter().collect::<Option<Vec<String>>>()?;
-    Some((base.clone(), Entry { name, kind, sub, sup, spelling, elements }))
+    // A name spelled with primes (`latex sn "s'"`, the next state of a course on reinforcement
+    // learning) is found under its symbol with the primes (`s'`): `s` alone never reads it, and
+    // `s'` reads it rather than a derivative.
+    Some((format!("{base}{}", "'".repeat(primes as usize)), Entry { name, kind, sub, sup, spelling, elements }))
 }
 
 /// The `latex` spellings of a model that the reader cannot take apart, or that another name is

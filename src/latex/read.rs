@@ -186,6 +186,11 @@ fn drop_inner_comments(nodes: &mut [Node]) {
 fn rows(text: &str, nodes: Vec<Node>, names: &Names, errors: &mut Vec<Diagnostic>) -> Vec<Row> {
     let mut flat = Vec::new();
     flatten(nodes, &mut flat);
+    if !has_relation(&flat) {
+        if let Some((k, command)) = hidden_step_at(&flat) {
+            errors.push(hidden_step(&flat[k], command, text));
+        }
+    }
     let flat = merge_relation_columns(flat);
     let mut rows: Vec<Row> = vec![vec![Vec::new()]];
     let mut amps: Vec<usize> = vec![0];
@@ -233,6 +238,89 @@ fn rows(text: &str, nodes: Vec<Node>, names: &Names, errors: &mut Vec<Diagnostic
         .map(|row| equations_of_row(row, names))
         .filter(|row| row.iter().flatten().any(|x| !matches!(x, Node::Comment(..))))
         .collect()
+}
+
+/// Commands that draw around what they hold, set it in another style or as text: an equation
+/// inside one is not read as a step.
+const WRAPPERS: [&str; 22] = [
+    "underbrace",
+    "overbrace",
+    "underbracket",
+    "overbracket",
+    "mbox",
+    "hbox",
+    "fbox",
+    "framebox",
+    "makebox",
+    "colorbox",
+    "fcolorbox",
+    "bbox",
+    "mathbf",
+    "boldsymbol",
+    "bm",
+    "mathrm",
+    "mathit",
+    "mathsf",
+    "shoveleft",
+    "shoveright",
+    "style",
+    "class",
+];
+
+/// Where a block with no relation of its own holds a step's relation (`=`, `\approx`) inside a
+/// wrapper ([`WRAPPERS`]: `\underbrace{x + x = 3x}_{…}`, `\mbox{$…$}`, `\colorbox{yellow}{$…$}`,
+/// the parser giving some of them no arguments, so that the groups they take follow them), or
+/// inside brackets that are all the block is (`\left( x + x = 3x \right)`): the node and the
+/// wrapper's name. Not in a script (`\sum_{i=1}`), nor in brackets among other things (`P(y = 1
+/// \mid x)`, `\Pr(y = 1)`: a reviewer), nor in other commands (`\binom{n}{k=2}`).
+fn hidden_step_at(flat: &[Node]) -> Option<(usize, Option<&str>)> {
+    fn step(nodes: &[Node]) -> bool {
+        (0..nodes.len()).any(|i| matches!(relation_of(nodes, i), Some(Found { rel: Rel::Step(_), .. })))
+            || nodes.iter().any(|n| matches!(n, Node::Group(inner, _) if step(inner)))
+    }
+    let wrapper = |c: &str| WRAPPERS.contains(&c);
+    let written: Vec<usize> = (0..flat.len()).filter(|&k| is_written(&flat[k])).collect();
+    written.iter().find_map(|&k| {
+        let base = match &flat[k] {
+            Node::Attach { base, .. } => &**base,
+            n => n,
+        };
+        match base {
+            Node::Cmd(c, args, _) if wrapper(c) && args.iter().any(|a| step(a)) => Some((k, None)),
+            Node::Group(inner, _) if step(inner) => {
+                let before = flat[..k].iter().rev().find(|n| !matches!(n, Node::Group(..) | Node::Paren('[', ..)));
+                match before {
+                    Some(Node::Cmd(c, args, _)) if args.is_empty() && wrapper(c) => Some((k, Some(c.as_str()))),
+                    _ => None,
+                }
+            }
+            Node::Paren('(', inner, _, _) if written.len() == 1 && step(inner) => Some((k, None)),
+            _ => None,
+        }
+    })
+}
+
+/// A block whose only equation is inside a command or a bracket that draws something around it:
+/// refused, never passed over without a word (a LaTeX tester: `\underbrace{x + x =
+/// 3x}_{\text{answer}}`, `\mbox{$…$}`, `\left( … \right)` left a false step unchecked and the
+/// report clean).
+fn hidden_step(wrapper: &Node, command: Option<&str>, text: &str) -> Diagnostic {
+    // The command as written where the node starts (a `\colorbox`, a `\bbox`: the tree keeps
+    // what they hold), else what the node is.
+    let written = text.get(wrapper.span().start..).unwrap_or_default();
+    let command: String = match command {
+        Some(c) => c.to_string(),
+        None => written
+            .strip_prefix('\\')
+            .map_or(String::new(), |rest| rest.chars().take_while(char::is_ascii_alphabetic).collect()),
+    };
+    let what = match wrapper {
+        _ if !command.is_empty() && command != "left" => format!("`\\{command}{{…}}`"),
+        Node::Paren(..) => "brackets".to_string(),
+        _ => "braces".to_string(),
+    };
+    Diagnostic::error(wrapper.span(), format!("the equation inside {what} is not read"))
+        .with_hint("write the steps outside it: an equation in a box (`\\boxed{…}`) is read, and so is one braced or coloured whole, the block nothing else; under a brace, in brackets, `\\mbox`, a style or a coloured box it is not")
 }
 
 /// An operator a broken expression goes on with at the start of a row or before its break: `+`,
@@ -616,7 +704,10 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
             // \end{aligned}\right\}` (a brace drawn beside them): the rows (such a block was
             // passed over without a word, its false step unchecked: a LaTeX tester).
             // (Not `\left\{ … \right.`: a system of equations, no chain.)
-            Node::Group(inner, _) if whole && only_rows(&inner) => flatten(inner, out),
+            // So is an equation braced whole, `{x + x = 3x}`, coloured (`\textcolor{red}{…}`,
+            // `{\color{red} …}`) or set in display style (`\displaystyle{…}`): it prints as it
+            // stands (such a block was passed over without a word: a LaTeX tester).
+            Node::Group(inner, _) if whole && (only_rows(&inner) || has_relation(&inner)) => flatten(inner, out),
             // An `array` laid out as rows of equations (`\begin{array}{rcl} a &=& b \\ &=& c`),
             // which was read as a matrix with no relation and passed over: its rows.
             Node::Env(name, body, _) if whole && name == "array" && has_relation(&body) => flatten(body, out),
@@ -812,13 +903,18 @@ fn bare_relation(n: &Node) -> Option<Rel> {
         Node::Sym('=', _) => Rel::Step(Relation::Equal),
         Node::Sym('≈', _) => Rel::Step(Relation::Approx),
         Node::Cmd(c, _, _) if c == "approx" => Rel::Step(Relation::Approx),
+        Node::Sym('≡' | '≜' | '≝', _) => Rel::Definition,
         Node::Cmd(c, _, _) if ["coloneqq", "equiv", "triangleq", "doteq", "defeq"].contains(&c.as_str()) => {
             Rel::Definition
         }
         // (Read as `:=`, `\eqqcolon` made its name the head, and a true step `wrong`: a LaTeX
         // tester. Not mathtools' `\eqcolon`, which prints `−:`: a reviewer.)
         Node::Cmd(c, _, _) if c == "eqqcolon" => Rel::Named,
-        Node::Sym('<' | '>' | '≤' | '≥' | '≠' | '⇒' | '→', _) => Rel::Other,
+        Node::Sym(
+            '<' | '>' | '≤' | '≥' | '≠' | '⇒' | '→' | '≃' | '≅' | '∼' | '∝' | '≊' | '≒' | '≓' | '≍' | '≲' | '≳' | '≪'
+            | '≫' | '⇔' | '⟹' | '⟶' | '↦',
+            _,
+        ) => Rel::Other,
         Node::Cmd(c, _, _)
             if [
                 "le",
@@ -841,6 +937,30 @@ fn bare_relation(n: &Node) -> Option<Rel> {
                 "leftarrow",
                 "rightarrow",
                 "mapsto",
+                // Relations of being near or alike that are not `\approx` (each block of one
+                // was passed over without a word: a LaTeX tester), and mathtools' `\coloneq`
+                // (`:−`).
+                "approxeq",
+                "thickapprox",
+                "thicksim",
+                "fallingdotseq",
+                "risingdotseq",
+                "doteqdot",
+                "Doteq",
+                "eqsim",
+                "backsim",
+                "backsimeq",
+                "asymp",
+                "bumpeq",
+                "Bumpeq",
+                "eqcirc",
+                "circeq",
+                "lesssim",
+                "gtrsim",
+                "ll",
+                "gg",
+                "coloneq",
+                "eqcolon",
             ]
             .contains(&c.as_str()) =>
         {
@@ -1394,7 +1514,10 @@ fn ident(name: &str, span: Span) -> Ident {
 fn builtin(word: &str) -> Option<&'static str> {
     // (`\operatorname{Tr}`, `\mathrm{trace}`: the trace as many texts write it; refused as no name
     // of the model: a LaTeX tester.)
-    const VARIANTS: [(&str, &str); 4] = [("ReLU", "relu"), ("sgn", "sign"), ("Tr", "tr"), ("trace", "tr")];
+    // (`\operatorname{clip}`: PPO's own notation for `clamp`, refused as no name of the model: a
+    // student.)
+    const VARIANTS: [(&str, &str); 5] =
+        [("ReLU", "relu"), ("sgn", "sign"), ("Tr", "tr"), ("trace", "tr"), ("clip", "clamp")];
     let table = Builtin::ALL.iter().filter(|b| b.arity() > 0).flat_map(|b| b.spec().names.iter());
     for (name, latex) in table {
         if *name == word || latex_word(latex) == word {
@@ -2125,6 +2248,40 @@ impl<'a> P<'a> {
                 format!("`\\{name}` is an accent (a time derivative), not the dot product"),
             )
             .with_hint("for the dot product write `u^\\top v`; a quantity written with the accent is not read: write the name the model gives it")),
+            // A pasted `√`: the root of the one piece after it, a bracket, a number, a letter or
+            // a braced group, as a person reads it (`√p p` was read as the root of `p p`, as for
+            // `\log`, and `√p p = p` proved: a LaTeX tester). A piece with scripts (`√x²`) or
+            // several letters is refused: the bar's end is not seen.
+            "sqrt" if args.is_empty() && sub.is_none() && sup.is_none() && primes == 0 => {
+                // (A letter with its subscript or an accent, `√d_k`, `√\hat{v}`, is one piece too:
+                // a reviewer; with a power, `√\sigma^2`, the bar's end is not seen.)
+                let letter = |n: &Node| match n {
+                    Node::Word(w, _) => w.chars().count() == 1,
+                    Node::Cmd(..) => super::names::name_word(n).is_some(),
+                    _ => false,
+                };
+                // (Not a number of several digits or a decimal, `√1.21`: TeX takes one digit, as
+                // for `\sqrt 16`, and a reader may take the whole; a second tester.)
+                let one = match self.peek() {
+                    Some(Node::Paren('(' | '[', ..)) => true,
+                    Some(Node::Num(n, _)) => n.len() == 1,
+                    Some(Node::Group(inner, _)) => !inner.is_empty(),
+                    Some(Node::Attach { base, sub: Some(_), sup: None, primes: 0, .. }) => letter(base),
+                    Some(n) => letter(n),
+                    None => false,
+                };
+                if !one {
+                    return Err(Diagnostic::error(span, "what `√` is the root of is not clear")
+                        .with_hint("write the root with braces: `\\sqrt{x y}` for the root of the product, `\\sqrt{x}\\, y` for the root times `y`"));
+                }
+                let piece = self.next()?;
+                let arg = match piece {
+                    Node::Group(inner, _) => inner,
+                    piece => vec![piece],
+                };
+                let at = join(span, arg.last().map_or(span, Node::span));
+                self.command("sqrt", &[arg], None, None, 0, at)
+            }
             _ if args.is_empty() && sub.is_none() && builtin(name).is_some() => {
                 let func = builtin(name).expect("checked");
                 self.call(ident(func, span), primes, sup, true, span)
@@ -2919,7 +3076,12 @@ impl<'a> P<'a> {
                 }
             }
         }
-        let candidates = self.names.with_base(&word);
+        // `s'` where the model spells a name so (`latex sn "s'"`): that name, its primes read.
+        let primed = format!("{word}{}", "'".repeat(primes as usize));
+        let (candidates, primes) = match self.names.with_base(&primed) {
+            spelled if primes > 0 && !spelled.is_empty() => (spelled, 0),
+            _ => (self.names.with_base(&word), primes),
+        };
         // (A transpose, `e^\top e`, is of the model's `e`.)
         let transposed = sup.is_some_and(|sup| self.is_transpose(sup).unwrap_or(false));
         let euler = word == "e" && (candidates.is_empty() || (self.names.e_spelled_otherwise && !transposed));
@@ -3068,7 +3230,10 @@ impl<'a> P<'a> {
         // `2\pi` where the model spells a name `\pi` (a policy): the number 2π, or twice the model's
         // name? (A student: `\log 2\pi` in a Gaussian policy's log-density was read as the log of
         // twice the policy, and a right step was `wrong`.)
-        if let (true, None, None) = (word == "pi", &decoration, sub) {
+        // (Only where a name is written `\pi` bare: beside `pi1`, written `\pi_{1}`, `2\pi` is the
+        // number; an instructor's mixture model, `\sqrt{2 \pi}`, was refused.)
+        let bare = |e: &&Entry| e.sub.is_empty() && e.sup.is_empty();
+        if let (true, None, None, true) = (word == "pi", &decoration, sub, candidates.iter().any(|e| bare(&e))) {
             if after_a_number(self.text.get(..base.span().start).unwrap_or("")) {
                 let names: Vec<&str> = candidates.iter().map(|e| e.name.as_str()).collect();
                 return Err(Diagnostic::error(
@@ -3138,6 +3303,19 @@ impl<'a> P<'a> {
         // is one reading.
         if found.windows(2).all(|w| w[0].0.name == w[1].0.name && w[0].1.len() == w[1].1.len()) {
             found.truncate(1);
+        }
+        // `\pi` bare beside the model's names written with it and scripts (`\pi_{1}`, a mixture
+        // weight), in a model that uses the constant: the constant, as where the model has no
+        // such name (`render` writes so, and its output was refused when read back: an
+        // instructor). In a model that does not, a bare `\pi` is as likely its policy
+        // `\pi_\theta` (a reviewer), and refused.
+        let constant_pi = self.names.uses_pi && matches!(base, Node::Cmd(c, a, _) if c == "pi" && a.is_empty());
+        if found.is_empty() && constant_pi && decoration.is_none() && sub.is_none() && primes == 0 {
+            let e = Expr { kind: ExprKind::Name(ident("pi", base.span())), span: base.span() };
+            return match sup {
+                Some(sup) => self.apply_sup(e, sup, span),
+                None => Ok(e),
+            };
         }
         if found.is_empty() {
             if let Some(d) = refusal {
@@ -3283,6 +3461,59 @@ impl<'a> P<'a> {
                 written(base)
             )));
         }
+        // An index or an integer in brackets right after a quantity (`u[i]`, `x[1]`, `u(i)`):
+        // the element, as numpy and texts on signals write it, or a product? (Read as the
+        // product, `u[i] = i u` was proved: a LaTeX tester.)
+        if matches!(entry.kind, Kind::Family(_)) && how.is_none() {
+            // (Also with a power on the bracket, `x[2]^{2}`: a second tester.)
+            let bracket = match self.peek() {
+                Some(Node::Attach { base, .. }) => Some(&**base),
+                other => other,
+            };
+            if let Some(Node::Paren(open @ ('(' | '['), inner, close, at)) = bracket {
+                // An index, a size, a whole number, or arithmetic of them (`x[n]`, `h[t-1]`,
+                // `x[-1]`, `x[2i]`: a second tester); a number alone in parentheses, `x(1)`, is a
+                // value at a point (below).
+                let names = &self.names;
+                let index_word = |w: &str| matches!(names.kind_of(w), Some(Kind::Index | Kind::Size));
+                let arithmetic = inner.iter().all(|n| match n {
+                    Node::Word(w, _) => index_word(w),
+                    Node::Num(d, _) => !d.contains('.'),
+                    Node::Sym('+' | '-', _) => true,
+                    _ => false,
+                });
+                let index_like = match inner.as_slice() {
+                    [] => false,
+                    [Node::Num(n, _)] => *open == '[' && !n.contains('.'),
+                    _ => arithmetic && (*open == '[' || inner.iter().any(|n| matches!(n, Node::Word(..)))),
+                };
+                if index_like {
+                    let whole = self.text.get(span.start..at.end).unwrap_or("this").to_string();
+                    let inside = inner.last().map_or(Span::default(), Node::span).end;
+                    let inside = self.text.get(inner[0].span().start..inside).unwrap_or("i").to_string();
+                    // What it is written as so far (`h_t` of `h_t [t]`), and whether an element of
+                    // it can be written at all: a scalar, or a family with all its indices
+                    // written, has none (a reviewer: `c_{i}` was suggested for a scalar `c`).
+                    let name = self.text.get(span.range()).map_or_else(|| written(base), str::to_string);
+                    let has_elements = matches!(entry.kind, Kind::Family(n) if n > indices.len())
+                        || (indices.is_empty() && entry.elements.iter().any(|&k| k > 0));
+                    let (message, hint) = if has_elements {
+                        (
+                            format!("`{whole}` is ambiguous: an element of `{}`, or a product?", entry.name),
+                            format!(
+                                "write `{name}_{{{inside}}}` for the element, or `{name} \\cdot {open}{inside}{close}` for the product"
+                            ),
+                        )
+                    } else {
+                        (
+                            format!("`{whole}` is ambiguous: `{name}` has no elements; a product?"),
+                            format!("write `{name} \\cdot {open}{inside}{close}` for the product"),
+                        )
+                    };
+                    return Err(Diagnostic::error(Span::new(span.start, at.end), message).with_hint(hint));
+                }
+            }
+        }
         // A quantity written as a function of what it depends on (`J(w)`, `J(\theta)`,
         // `\mathcal{L}(\hat y, y)`), as CS229 and every text on losses write it.
         let evaluated = match (entry.kind, &how) {
@@ -3299,7 +3530,7 @@ impl<'a> P<'a> {
         }
         if primes > 0 {
             return Err(Diagnostic::error(span, format!("`{}` is not a function: a prime cannot be read", entry.name))
-                .with_hint("primes belong to functions of the model: `f'(x)`"));
+                .with_hint("primes belong to functions of the model, `f'(x)`, and to names the model spells with them (the next state `s'`: `var sn` with `latex sn \"s'\"`)"));
         }
         let subscripts = indices.iter().map(|item| self.index_expr(item, span)).collect::<R<Vec<_>>>()?;
         // Where the name and its indices were written: the whole node where every script is part

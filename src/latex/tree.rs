@@ -696,6 +696,14 @@ impl Convert {
                         (phantom, 1) if PHANTOMS.contains(&phantom) => {}
                         ("smash", 1) => out.push(Node::Group(args.remove(0), span)),
                         ("textcolor", 2) => out.push(Node::Group(args.remove(1), span)),
+                        // A struck relation, `\cancel{=}`, prints ≠ (it was read as `=`, and a
+                        // false step proved: a second tester).
+                        (struck, 1)
+                            if STRUCK.contains(&struck)
+                                && matches!(args[0].as_slice(), [Node::Sym('=', _)] | [Node::Cmd(..)] if is_struck_relation(&args[0][0])) =>
+                        {
+                            out.push(Node::Sym('≠', span))
+                        }
                         (struck, 1) if STRUCK.contains(&struck) => out.push(Node::Group(args.remove(0), span)),
                         _ if args.is_empty() && (SPACING.contains(&name.as_str()) || name.trim().is_empty()) => {}
                         _ => out.push(Node::Cmd(name, args, span)),
@@ -900,6 +908,12 @@ fn split_word(text: &str, at: usize, out: &mut Vec<Node>) {
             out.push(symbol(c, Span::new(start, start + c.len_utf8())));
         }
     }
+}
+
+/// Whether a node is a relation that a strike-through turns into its negation.
+fn is_struck_relation(n: &Node) -> bool {
+    matches!(n, Node::Sym('=' | '≈', _))
+        || matches!(n, Node::Cmd(c, a, _) if a.is_empty() && ["approx", "equiv", "coloneqq"].contains(&c.as_str()))
 }
 
 /// A character of pasted Unicode math as the LaTeX it stands for: `−` is `-`, `∂` is

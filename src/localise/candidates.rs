@@ -1387,10 +1387,17 @@ fn missing_parts(
         let no_chain = !derivative_taken;
         let kind = if hints.carried.contains(&t) || no_chain { RepairKind::MissingFactor } else { kind };
         // A chain-rule factor is put back as what it works out to (`2`, not `diff(2 * z, z)`).
-        let (f, said) = match hints.said.get(&t) {
-            Some(value) => (Cow::Owned(value.clone()), Some(t.clone())),
-            None => (f, None),
+        // (Said so only where a derivative is taken: "the product rule's factor `exp(-a)` (that is
+        // `exp'(-a)`)" beside weights with no derivative in sight told a student of a rule
+        // nobody used.)
+        let (f, said, t) = match hints.said.get(&t) {
+            Some(value) if no_chain => (Cow::Owned(value.clone()), None, text(value)),
+            Some(value) => (Cow::Owned(value.clone()), Some(t.clone()), t),
+            None => (f, None, t),
         };
+        if no_chain && have.contains(&t) {
+            continue;
+        }
         if in_some.contains(&t) {
             if !deferred.iter().any(|(_, _, _, u)| *u == t) {
                 deferred.push((kind, f, said, t));

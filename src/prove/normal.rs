@@ -653,6 +653,24 @@ pub struct Normaliser<'m> {
     /// + eps`): factors that [`Normaliser::positive_by_factors`] tries, so that their powers
     /// (a denominator `(va + eps)²` from `(va + eps)^(-3/2)`) are positive too.
     positive_sums: std::cell::RefCell<Vec<Poly>>,
+    /// The questions about atoms' signs being asked ([`Normaliser::asking`]): one asked again
+    /// inside its own answer is not known (the log of `y` is positive where `y - 1` is, and a
+    /// sum ≥ 0 with `log(y)` in it brought `y - 1` back to the log: a stack overflow, an
+    /// adversarial tester).
+    asked: std::cell::RefCell<Vec<(Question, AtomId)>>,
+    /// Whether [`Normaliser::positive_at_ends`] is at work (it is not asked again inside).
+    at_ends: std::cell::Cell<bool>,
+}
+
+/// How many inputs [`Normaliser::positive_at_ends`] tries the ends of, at most.
+const MAX_END_INPUTS: usize = 4;
+
+/// What is asked of an atom's sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Question {
+    Positive,
+    Negative,
+    NeverZero,
 }
 
 /// An answer worked out before, with the units of work it took and the conditions and rules it
@@ -716,6 +734,8 @@ impl<'m> Normaliser<'m> {
             double_sums: HashMap::default(),
             nonnegative_sums: Vec::new(),
             positive_sums: Default::default(),
+            asked: Default::default(),
+            at_ends: Default::default(),
         }
     }
 
@@ -1195,8 +1215,24 @@ impl<'m> Normaliser<'m> {
         Some(Frac { num: num.mul(&b.den)?, den: Poly::constant(rat(1)) })
     }
 
+    /// The answer of `answer` to a question about an atom's sign, or `false` (not known) where the
+    /// question is already being asked: an answer that needs itself proves nothing.
+    fn asking(&self, question: Question, a: AtomId, answer: impl FnOnce() -> bool) -> bool {
+        if self.asked.borrow().contains(&(question, a)) {
+            return false;
+        }
+        self.asked.borrow_mut().push((question, a));
+        let known = answer();
+        self.asked.borrow_mut().pop();
+        known
+    }
+
     /// Atoms that are defined and non-zero everywhere they occur (so negative powers are safe).
     fn never_zero(&self, a: AtomId) -> bool {
+        self.asking(Question::NeverZero, a, || self.never_zero_atom(a))
+    }
+
+    fn never_zero_atom(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
             Atom::Exp(_) | Atom::Size(_) | Atom::Func(Head::Builtin(Builtin::Pi), ..) => true,
             Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args) => self.positive(&args[0]),
@@ -1217,6 +1253,10 @@ impl<'m> Normaliser<'m> {
     }
 
     fn positive_atom(&self, a: AtomId) -> bool {
+        self.asking(Question::Positive, a, || self.positive_atom_now(a))
+    }
+
+    fn positive_atom_now(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
             Atom::Exp(_) | Atom::Size(_) | Atom::Func(Head::Builtin(Builtin::Pi), ..) => true,
             // The root of a positive value.
@@ -1245,6 +1285,10 @@ impl<'m> Normaliser<'m> {
     /// Atoms < 0 wherever they are defined: the log of a positive number below 1 (`log(u)` for `u
     /// in (0, 1)`; the Gumbel noise `-log(-log(u))` was refused for want of it, an instructor).
     fn negative_atom(&self, a: AtomId) -> bool {
+        self.asking(Question::Negative, a, || self.negative_atom_now(a))
+    }
+
+    fn negative_atom_now(&self, a: AtomId) -> bool {
         match &self.atoms[a as usize] {
             Atom::Func(Head::Builtin(Builtin::Log), 0, args) => {
                 self.positive(&args[0])
@@ -1281,6 +1325,52 @@ impl<'m> Normaliser<'m> {
             || self.positive_with_square_form(p)
             || self.positive_by_factors(p, depth)
             || self.positive_by_sums(p, depth)
+            || self.positive_at_ends(p, depth)
+    }
+
+    /// Whether a polynomial of degree 1 in an input of a bounded domain is positive at both ends
+    /// of that domain (with every value of its other atoms): between them it takes the values
+    /// between, so it is positive on the whole domain. A mixture's `w e^m + (1 - w)` for `w in (0,
+    /// 1)` is `1` at one end and `e^m` at the other (an instructor: a mixture's log-likelihood
+    /// was refused, its log not known defined).
+    /// (One input's ends at a time, never inside another's, and at most [`MAX_END_INPUTS`] inputs
+    /// tried: with 40 bounded inputs a step not proved took a second, a reviewer.)
+    fn positive_at_ends(&self, p: &Poly, depth: u32) -> bool {
+        if depth == 0 || p.0.len() < 2 || self.at_ends.get() {
+            return false;
+        }
+        let mut inputs: Vec<AtomId> = p.0.iter().flat_map(|(m, _)| m.0.iter().map(|&(a, _)| a)).collect();
+        inputs.sort_unstable();
+        inputs.dedup();
+        let bounded: Vec<(AtomId, &DomainSet)> = inputs
+            .into_iter()
+            .filter(|&a| !p.0.iter().any(|(m, _)| m.0.iter().any(|&(b, k)| b == a && k != 1)))
+            .filter_map(|a| match &self.atoms[a as usize] {
+                Atom::Input(e, _) => self.model.domain_set(*e).map(|set| (a, set)),
+                _ => None,
+            })
+            .take(MAX_END_INPUTS)
+            .collect();
+        self.at_ends.set(true);
+        let shown = bounded.into_iter().any(|(a, set)| {
+            let ((lo, _), (hi, _)) = set.bounds();
+            let at = |value: &BigRational| -> Option<Poly> {
+                let mut out = Poly::default();
+                for (m, c) in &p.0 {
+                    let term = if m.0.iter().any(|&(b, _)| b == a) {
+                        (Mono(m.0.iter().filter(|&&(b, _)| b != a).copied().collect()), product(c, value))
+                    } else {
+                        (m.clone(), c.clone())
+                    };
+                    out.add_in_place(&Poly(Terms::from([term])))?;
+                }
+                Some(out)
+            };
+            let positive_at = |value| at(value).is_some_and(|q| self.positive_poly_within(&q, depth - 1));
+            positive_at(lo) && positive_at(hi)
+        });
+        self.at_ends.set(false);
+        shown
     }
 
     /// Whether a polynomial is `λ k F + q` for a sum `F` known ≥ 0
