@@ -557,6 +557,11 @@ fn review_reasons(g: &SubmissionGrade, declarations: &DeclarationChanges) -> Vec
     reasons
 }
 
+/// Whether a step checked as `≈` follows from the step before.
+fn follows(s: &StepResult) -> bool {
+    matches!(s.verdict, Verdict::Checked | Verdict::Proved)
+}
+
 /// Whether step `i` is the last, one decimal number written with `=` that follows from the step
 /// before and does not equal the head as written: a rounded answer after a step that went wrong
 /// (`= 0.5 + 0.8165` then `= 1.3165`, the step before's arithmetic on rounded numbers wrong
@@ -610,13 +615,15 @@ fn said_at(lines: &[String], said: impl Fn(bool, String) -> String) -> String {
 const ROUNDED_NOTE_SHARE: f64 = 0.01;
 
 /// Of the steps `chosen` of each derivation `to_check[k]`, those that hold as `≈` by the rounding
-/// rule: the derivation is checked once with them as `≈`.
+/// rule (`held` of their result: follow from the step before, or equal the head): the derivation
+/// is checked once with them as `≈`.
 fn holding_as_approx(
     model: &Model,
     to_check: &[Derivation],
     chosen: &[(usize, Vec<usize>)],
     options: &GradeOptions,
     memo: Option<&MemoScope>,
+    held: impl Fn(&StepResult) -> bool,
 ) -> Vec<Vec<usize>> {
     let approx: Vec<Derivation> = chosen
         .iter()
@@ -633,13 +640,7 @@ fn holding_as_approx(
     chosen
         .iter()
         .zip(&verdicts)
-        .map(|((_, steps), r)| {
-            steps
-                .iter()
-                .copied()
-                .filter(|&i| matches!(r.steps[i].verdict, Verdict::Checked | Verdict::Proved))
-                .collect()
-        })
+        .map(|((_, steps), r)| steps.iter().copied().filter(|&i| held(&r.steps[i])).collect())
         .collect()
 }
 
@@ -697,30 +698,20 @@ fn grade_derivations(
     // A rounded answer after a step that went wrong, where it equals the head within its own
     // rounding (the rounding rule, whatever the reference's tolerance: `= 0.838` for 0.82 is within
     // a `tolerance 0.02` but no rounding of it, and a mistake's value): graded as `≈` too.
-    let finals: Vec<(usize, usize)> = results
+    let finals: Vec<(usize, Vec<usize>)> = results
         .iter()
         .zip(&to_check)
         .enumerate()
         .filter(|(_, (r, d))| !r.steps.is_empty() && rounded_final(d, r, r.steps.len() - 1))
-        .map(|(k, (r, _))| (k, r.steps.len() - 1))
+        .map(|(k, (r, _))| (k, vec![r.steps.len() - 1]))
         .collect();
     let mut finals_rounded = vec![false; results.len()];
     if !finals.is_empty() {
-        let approx: Vec<Derivation> = finals
-            .iter()
-            .map(|&(k, last)| {
-                let mut d = to_check[k].clone();
-                d.tolerance = crate::model::ToleranceRule::Rounding;
-                d.steps[last].relation = Relation::Approx;
-                d
-            })
-            .collect();
-        let verdicts = check_model_memo(&with_derivations(model, approx), &options.check, memo);
-        for (&(k, last), r) in finals.iter().zip(&verdicts) {
-            if r.steps[last].holds && r.steps[last].holds_known {
-                finals_rounded[k] = true;
-                rounded[k].push(last);
-            }
+        let equal_the_head = |s: &StepResult| s.holds && s.holds_known;
+        let held = holding_as_approx(model, &to_check, &finals, options, memo, equal_the_head);
+        for ((k, _), held) in finals.iter().zip(held) {
+            finals_rounded[*k] = !held.is_empty();
+            rounded[*k].extend(held);
         }
     }
     // Arithmetic on rounded numbers must hold as `≈` by its own digits as well (the rounding rule),
@@ -737,7 +728,7 @@ fn grade_derivations(
         .filter(|(_, steps): &(usize, Vec<usize>)| !steps.is_empty())
         .collect();
     if !arithmetic.is_empty() {
-        let held = holding_as_approx(model, &to_check, &arithmetic, options, memo);
+        let held = holding_as_approx(model, &to_check, &arithmetic, options, memo, follows);
         for ((k, steps), held) in arithmetic.iter().zip(&held) {
             rounded[*k].retain(|i| !steps.contains(i) || held.contains(i));
         }
@@ -796,7 +787,7 @@ fn grade_derivations(
             .filter(|(_, steps): &(usize, Vec<usize>)| !steps.is_empty())
             .collect();
         if !candidates.is_empty() {
-            let held = holding_as_approx(model, &to_check, &candidates, options, memo);
+            let held = holding_as_approx(model, &to_check, &candidates, options, memo, follows);
             for ((k, _), held) in candidates.iter().zip(held) {
                 as_approx[*k] = held;
             }

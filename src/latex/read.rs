@@ -2248,10 +2248,10 @@ impl<'a> P<'a> {
                 format!("`\\{name}` is an accent (a time derivative), not the dot product"),
             )
             .with_hint("for the dot product write `u^\\top v`; a quantity written with the accent is not read: write the name the model gives it")),
-            // A pasted `√`: the root of the one piece after it, a bracket, a number, a letter or
+            // A pasted `√`: the root of the one piece after it, a bracket, a digit, a letter or
             // a braced group, as a person reads it (`√p p` was read as the root of `p p`, as for
-            // `\log`, and `√p p = p` proved: a LaTeX tester). A piece with scripts (`√x²`) or
-            // several letters is refused: the bar's end is not seen.
+            // `\log`, and `√p p = p` proved: a LaTeX tester). A piece with a power (`√x²`),
+            // several letters, several digits or a decimal is refused: the bar's end is not seen.
             "sqrt" if args.is_empty() && sub.is_none() && sup.is_none() && primes == 0 => {
                 // (A letter with its subscript or an accent, `√d_k`, `√\hat{v}`, is one piece too:
                 // a reviewer; with a power, `√\sigma^2`, the bar's end is not seen.)

@@ -1333,6 +1333,7 @@ impl<'m> Normaliser<'m> {
     /// between, so it is positive on the whole domain. A mixture's `w e^m + (1 - w)` for `w in (0,
     /// 1)` is `1` at one end and `e^m` at the other (an instructor: a mixture's log-likelihood
     /// was refused, its log not known defined).
+    ///
     /// (One input's ends at a time, never inside another's, and at most [`MAX_END_INPUTS`] inputs
     /// tried: with 40 bounded inputs a step not proved took a second, a reviewer.)
     fn positive_at_ends(&self, p: &Poly, depth: u32) -> bool {
