@@ -188,7 +188,7 @@ fn rows(text: &str, nodes: Vec<Node>, names: &Names, errors: &mut Vec<Diagnostic
     flatten(nodes, &mut flat);
     if !has_relation(&flat) {
         if let Some((k, command)) = hidden_step_at(&flat) {
-            errors.push(hidden_step(&flat[k], command, text));
+            errors.push(hidden_step(&flat[k], command));
         }
     }
     let flat = merge_relation_columns(flat);
@@ -271,7 +271,7 @@ const WRAPPERS: [&str; 22] = [
 /// wrapper ([`WRAPPERS`]: `\underbrace{x + x = 3x}_{…}`, `\mbox{$…$}`, `\colorbox{yellow}{$…$}`,
 /// the parser giving some of them no arguments, so that the groups they take follow them), or
 /// inside brackets that are all the block is (`\left( x + x = 3x \right)`): the node and the
-/// wrapper's name. Not in a script (`\sum_{i=1}`), nor in brackets among other things (`P(y = 1
+/// wrapper's name (none for brackets). Not in a script (`\sum_{i=1}`), nor in brackets among other things (`P(y = 1
 /// \mid x)`, `\Pr(y = 1)`: a reviewer), nor in other commands (`\binom{n}{k=2}`).
 fn hidden_step_at(flat: &[Node]) -> Option<(usize, Option<&str>)> {
     fn step(nodes: &[Node]) -> bool {
@@ -286,7 +286,7 @@ fn hidden_step_at(flat: &[Node]) -> Option<(usize, Option<&str>)> {
             n => n,
         };
         match base {
-            Node::Cmd(c, args, _) if wrapper(c) && args.iter().any(|a| step(a)) => Some((k, None)),
+            Node::Cmd(c, args, _) if wrapper(c) && args.iter().any(|a| step(a)) => Some((k, Some(c.as_str()))),
             Node::Group(inner, _) if step(inner) => {
                 let before = flat[..k].iter().rev().find(|n| !matches!(n, Node::Group(..) | Node::Paren('[', ..)));
                 match before {
@@ -304,20 +304,10 @@ fn hidden_step_at(flat: &[Node]) -> Option<(usize, Option<&str>)> {
 /// refused, never passed over without a word (a LaTeX tester: `\underbrace{x + x =
 /// 3x}_{\text{answer}}`, `\mbox{$…$}`, `\left( … \right)` left a false step unchecked and the
 /// report clean).
-fn hidden_step(wrapper: &Node, command: Option<&str>, text: &str) -> Diagnostic {
-    // The command as written where the node starts (a `\colorbox`, a `\bbox`: the tree keeps
-    // what they hold), else what the node is.
-    let written = text.get(wrapper.span().start..).unwrap_or_default();
-    let command: String = match command {
-        Some(c) => c.to_string(),
-        None => written
-            .strip_prefix('\\')
-            .map_or(String::new(), |rest| rest.chars().take_while(char::is_ascii_alphabetic).collect()),
-    };
-    let what = match wrapper {
-        _ if !command.is_empty() && command != "left" => format!("`\\{command}{{…}}`"),
-        Node::Paren(..) => "brackets".to_string(),
-        _ => "braces".to_string(),
+fn hidden_step(wrapper: &Node, command: Option<&str>) -> Diagnostic {
+    let what = match command {
+        Some(c) => format!("`\\{c}{{…}}`"),
+        None => "brackets".to_string(),
     };
     Diagnostic::error(wrapper.span(), format!("the equation inside {what} is not read"))
         .with_hint("write the steps outside it: an equation in a box (`\\boxed{…}`) is read, and so is one braced or coloured whole, the block nothing else; under a brace, in brackets, `\\mbox`, a style or a coloured box it is not")
