@@ -563,6 +563,60 @@ fn numbers_put_in_along_another_arrangement_reach_the_milestones() {
     assert_eq!(scores(&qgrade("  = 0.6 + 0.065\n  = 0.665\n")), ["0.8"]);
 }
 
+/// A milestone of numbers with a function of the table in it (`min`) is a term of its value: the
+/// global norm worked out inside the root, `12 * 5 / sqrt(9 + 16 + 144)`, reaches clipping's
+/// `12 * min(1, 5 / sqrt(3^2 + 4^2 + 12^2))` (a TA, 7 December: 1.5 of 2 for 4 students, told it
+/// skipped the global norm). Truth by exact arithmetic: 9 + 16 + 144 = 169 = 13², 5/13 < 1, so both
+/// are 60/13. The answer alone still skips the work, and a wrong norm is still wrong.
+#[test]
+fn a_milestone_with_min_is_reached_by_its_value_worked_out() {
+    let r = inline_reference(
+        "let ga1 = 3, ga2 = 4, gb = 12, mxn = 5\nlet gbc = gb * min(1, mxn / sqrt(ga1^2 + ga2^2 + gb^2))\n\
+         derive \"clipping\" worth 2 gbc\n  = 12 * min(1, 5 / sqrt(3^2 + 4^2 + 12^2))   # global norm\n\
+         \x20 = 12 * 5 / 13\n  ≈ 4.615\n",
+    );
+    let options = GradeOptions::default();
+    let grade = |steps: &str| {
+        gradproof::grade::grade_submission(&r, "s.deriv", &format!("derive \"clipping\" gbc\n{steps}"), &options)
+    };
+    let g = grade("  = 12 * 5 / sqrt(9 + 16 + 144)\n  = 60 / 13\n  ≈ 4.615\n");
+    assert_eq!(scores(&g), ["2"], "{:?}", g.derivations[0].feedback);
+    assert!(!g.derivations[0].feedback.join("\n").contains("skips"), "{:?}", g.derivations[0].feedback);
+    let alone = grade("  ≈ 4.615\n");
+    assert_eq!(scores(&alone), ["1"], "{:?}", alone.derivations[0].feedback);
+    let l1 = grade("  = 12 * 5 / (3 + 4 + 12)\n  ≈ 3.158\n");
+    assert!(
+        l1.derivations[0].feedback.iter().any(|f| f.starts_with("line 2: wrong")),
+        "{:?}",
+        l1.derivations[0].feedback
+    );
+}
+
+/// A step of numbers that is a milestone with its piecewise functions resolved reaches it:
+/// soft-thresholding's `0.6 - 0.4` is the reference's `sign(0.6) * max(0.6 - 0.4, 0)` on its
+/// positive branch (a TA: 1.4 of a fair 2 for 5 students, told it skipped that step). Truth by
+/// exact arithmetic: 1 − 0.2·2·(2·1 − 1) = 0.6 > 0.4 = 0.2·2, so both are 0.2. The answer alone
+/// still skips the work; a repair that writes the head in is not shown.
+#[test]
+fn a_milestone_with_its_pieces_resolved_is_reached() {
+    let r = inline_reference(
+        "grading final 40%, steps 60%\nlet ix = 1, ia = 2, ib = 1, it = 0.2, ilam = 2\n\
+         let iz = ix - it * ia * (ia * ix - ib)\nlet inew = sign(iz) * max(abs(iz) - it * ilam, 0)\n\
+         derive \"ISTA\" worth 2 inew\n  = sign(1 - 0.2 * 2 * (2 * 1 - 1)) * max(abs(1 - 0.2 * 2 * (2 * 1 - 1)) - 0.2 * 2, 0)\n\
+         \x20 = sign(0.6) * max(0.6 - 0.4, 0)\n  = 0.2\n",
+    );
+    let options = GradeOptions::default();
+    let grade = |steps: &str| {
+        gradproof::grade::grade_submission(&r, "s.deriv", &format!("derive \"ISTA\" inew\n{steps}"), &options)
+    };
+    let g = grade("  = 1 - 0.2 * 2 * (2 - 1) - 0.2 * 2\n  = 0.6 - 0.4\n  = 0.2\n");
+    assert_eq!(scores(&g), ["2"], "{:?}", g.derivations[0].feedback);
+    assert_eq!(scores(&grade("  = 0.2\n")), ["0.8"]);
+    let slip = grade("  = sign(1 - 0.2 * (2 * 1 - 1)) * max(abs(1 - 0.2 * (2 * 1 - 1)) - 0.2 * 2, 0)\n  = 0.4\n");
+    let feedback = slip.derivations[0].feedback.join("\n");
+    assert!(feedback.contains("line 2: wrong") && !feedback.contains("`inew` is needed"), "{feedback}");
+}
+
 /// "It holds as `≈`" is said of a wrong step of arithmetic only where its value is near the one it
 /// should have (a TA: a bias correction by `1 - 0.9` for `1 - 0.9^2`, 90% off, was told so, the
 /// `0.1` it wrote for `1 - 0.9` widened by ±0.05, and writing `≈` made it `checked`). Truth by

@@ -3043,3 +3043,98 @@ fn pi_bare_beside_a_subscripted_pi_is_the_constant() {
     let (v, e) = read_tex(r"\[ \frac{d}{d\pi_\theta} \log \pi_\theta = \frac{1}{\pi} \]", m);
     assert!(v.is_empty() && e.iter().any(|e| e.contains("matches no name of the model")), "{v:?} {e:?}");
 }
+
+/// A hand-written label at the start of a row before a quad is a label, not a factor (a LaTeX
+/// tester, with pdflatex: `(2)\quad y = 2y` was proved, `(2)\quad y + y = 2y` wrong); a quad
+/// between two operands before the first relation is refused, never dropped into a product.
+/// Truth by hand: y + y = 2y; y ≠ 2y.
+#[test]
+fn a_label_at_the_start_of_a_row_is_no_factor() {
+    let m = "var x, y\n";
+    assert_eq!(read_tex(r"\[ (2)\quad y + y = 2y \]", m).0, [[Verdict::Proved]]);
+    assert_eq!(read_tex(r"\[ (b)\qquad y + y = 2y \]", m).0, [[Verdict::Proved]]);
+    assert_eq!(read_tex(r"\[ (2)\quad y = 2y \]", m).0, [[Verdict::Wrong]]);
+    let (verdicts, errors) = read_tex(r"\[ 2 \quad y = 2y \]", m);
+    assert!(verdicts.is_empty() && errors.iter().any(|e| e.contains("`\\quad` cannot be read here")), "{errors:?}");
+    // (A quad before an operator, or after an operator waiting for its argument, is spacing.)
+    assert_eq!(read_tex(r"\[ x + x \quad + x = 3x \]", m).0, [[Verdict::Proved]]);
+    assert_eq!(read_tex(r"\[ \exp \quad x = \exp(x) \]", m).0, [[Verdict::Proved]]);
+}
+
+/// An equation wrapped whole is read through every layer and beside punctuation or a remark; one
+/// inside any other command, or in text going on with a chain, is refused: never passed over
+/// without a word (a LaTeX tester: `\boxed{x + x = 3x}.`, `\textcolor{red}{\boxed{…}}`,
+/// `\text{$…$}`, `\llap{$…$}`, `\underline{…}`, `&\text{$= 3y$}` left a false step unchecked
+/// and the report clean; a wrong boxed answer ending in a full stop was graded right).
+#[test]
+fn wrapped_equations_are_read_or_refused_at_every_layer() {
+    let m = "var x, y\n";
+    for read in [
+        r"\boxed{x + x = 3x}.",
+        r"\textcolor{red}{x + x = 3x},",
+        r"{x + x = 3x}.",
+        r"\textcolor{red}{\boxed{x + x = 3x}}",
+        r"\boxed{{x + x = 3x}}",
+        r"{{x + x = 3x}}",
+        r"\boxed{\displaystyle{x + x = 3x}}",
+        r"\boxed{x + x = 3x} \qquad \text{(final)}",
+    ] {
+        assert_eq!(read_tex(&format!("\\[ {read} \\]\n"), m).0, [[Verdict::Wrong]], "{read}");
+    }
+    for refused in [
+        r"\text{$x + x = 3x$}",
+        r"\ensuremath{x + x = 3x}",
+        r"\llap{$x + x = 3x$}",
+        r"\mathclap{x + x = 3x}",
+        r"\underline{x + x = 3x}",
+        r"\operatorname{x + x = 3x}",
+        r"\lefteqn{x + x = 3x}",
+        r"\left. x + x = 3x \right\}",
+        r"\text{Answer: } \boxed{x + x = 3x}",
+    ] {
+        let (verdicts, errors) = read_tex(&format!("\\[ {refused} \\]\n"), m);
+        assert!(verdicts.is_empty() && !errors.is_empty(), "{refused}: {verdicts:?} {errors:?}");
+    }
+    let (_, errors) = read_tex("\\begin{align*} y + y &= 2y \\\\ &\\text{$= 3y$} \\end{align*}\n", m);
+    assert!(errors.iter().any(|e| e.contains("the equation inside `\\text{…}` is not read")), "{errors:?}");
+    // (`\binom{n}{k=2}` writes no equation: it is refused as a binomial, not as a wrapper.)
+    assert!(!read_tex(r"\[ \binom{n}{k=2} \]", m).1.iter().any(|e| e.contains("the equation inside")));
+}
+
+/// A display environment never closed is refused, in a notebook cell as in a document (a LaTeX
+/// tester: an `align*` closed in the next cell was read to its cell's end, and the false step of
+/// the next cell passed over; Jupyter renders each cell on its own).
+#[test]
+fn an_environment_never_closed_is_refused() {
+    let m = "var x\n";
+    let (verdicts, refused) = read_tex("\\begin{align*}\nx + x &= 2x \\\\\n&= 3x\n", m);
+    assert!(verdicts.is_empty() && refused.iter().any(|e| e.contains("is never closed")), "{refused:?}");
+    let notebook = r#"{"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["\\begin{align*}\n", "x + x &= 2x \\\\\n"]},
+        {"cell_type": "markdown", "metadata": {}, "source": ["&= 3x\n", "\\end{align*}\n"]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
+    let report = check(notebook, AnswerKind::Notebook, m);
+    assert!(errors(&report).iter().any(|e| e.contains("is never closed")), "{:?}", errors(&report));
+}
+
+/// `\sqrt[2]{p}` is the square root; pasted dashes and `÷`, `\otimes`, `\Pr`, `\because` and
+/// `\lfloor` are told what to write instead (a student and a LaTeX tester: each was the generic
+/// "cannot be read here"). Truth by hand: √p √p = p.
+#[test]
+fn roots_of_degree_two_are_read_and_unread_signs_say_what_to_write() {
+    let m = "var a, b, x, p > 0\n";
+    assert_eq!(read_tex(r"\[ \sqrt[2]{p} \sqrt[2]{p} = p \]", m).0, [[Verdict::Proved]]);
+    assert_eq!(read_tex(r"\[ \sqrt[2]{p}^2 = 2p \]", m).0, [[Verdict::Wrong]]);
+    for (text, says) in [
+        ("a – b = a - b", "a dash, not a minus"),
+        ("a ÷ b = a / b", "`a / b`"),
+        (r"a \otimes b = b \otimes a", "index notation"),
+        (r"\Pr(x) = p", "a name of the model"),
+        (r"x = x \because x = x", "notes column"),
+        (r"\lfloor x \rfloor = x", "floor and ceiling"),
+    ] {
+        let report = check(&format!("\\[ {text} \\]\n"), AnswerKind::Tex, m);
+        let hints: Vec<String> = report.errors.iter().flat_map(|d| d.hints.clone()).collect();
+        let messages: Vec<String> = report.errors.iter().map(|d| d.message.clone()).collect();
+        assert!(hints.iter().chain(&messages).any(|h| h.contains(says)), "{text}: {messages:?} {hints:?}");
+    }
+}

@@ -1205,3 +1205,13 @@ proves!(
     "1/sum(n, (1 - log(y))^2)",
     "1/sum(n, (1 - log(y))^2)"
 );
+
+// The sign of an atom nested in itself is asked once per atom, not again at every level (an
+// adversarial tester: seven nested `log(1 + u^2)` took 32 s, ten did not finish, past every work
+// and time limit). Both sides are the same expression.
+proves!(
+    signs_of_nested_atoms_are_asked_once,
+    "var x",
+    "log(log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (x)^2))^2))^2))^2))^2))^2))^2))^2))^2))^2))",
+    "log(log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (log(1 + (x)^2))^2))^2))^2))^2))^2))^2))^2))^2))^2))"
+);

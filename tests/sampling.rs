@@ -1125,6 +1125,35 @@ fn a_kink_through_a_definition_that_is_a_kink_is_found() {
     }
 }
 
+/// Two sizes take every pair of values up to 5 (an adversarial tester: `delta(n, 4) *
+/// delta(m, 1) * z = 0` and `delta(n, 2) * delta(m, 4) * z = 0` were `checked` at 20 of 20
+/// seeds, their pairs never drawn). Truth by hand: at (4, 1) and (2, 4) the products are z.
+#[test]
+fn every_pair_of_two_sizes_is_drawn() {
+    for (a, b) in [(4, 1), (2, 4), (3, 4), (4, 5), (5, 4), (4, 3)] {
+        let source = format!("index k in 1..n, j in 1..m\nvar z\nderive delta(n, {a})*delta(m, {b})*z\n  = 0\n");
+        assert_verdicts(&source, false, &[Wrong]);
+    }
+}
+
+/// Two class labels of one range go through their combinations, not only equal or at the bounds
+/// (a student tester: `delta(ya, 1) * delta(yb, 2) = 0` and `delta(ya, 2) * delta(yb, 3) = 0`
+/// were `checked` at every seed). Truth by hand: at K = 3, (ya, yb) = (1, 2) and (2, 3) make each
+/// product 1; `delta(yb, 2) (1 - delta(ya, yb))` is 1 at (1, 2).
+#[test]
+fn two_labels_go_through_their_combinations() {
+    for (a, b) in [(1, 2), (2, 3), (3, 2), (1, 3), (2, 1)] {
+        let source =
+            format!("index k in 1..K\nvar ya in 1..K, yb in 1..K\nderive delta(ya, {a})*delta(yb, {b})\n  = 0\n");
+        assert_verdicts(&source, false, &[Wrong]);
+    }
+    assert_verdicts(
+        "index k in 1..K\nvar ya in 1..K, yb in 1..K\nderive delta(yb, 2)*(1 - delta(ya, yb))\n  = 0\n",
+        false,
+        &[Wrong],
+    );
+}
+
 /// Steps false only where two sizes are one apart (an adversarial tester: `checked` at 16-17 of
 /// 20 seeds, the pairs (2, 1) and (1, 2) never drawn). Truth by hand: at n = 2, m = 1 `delta(n, m
 /// + 1) z` is z; at n = 1, m = 2, j = 2 the sum over the empty range 2..1 is 0 and `(n - j)^2` 1.

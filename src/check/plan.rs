@@ -83,6 +83,18 @@ pub(super) fn plan(
         instances.extend(ordered_instances(n_sizes, &mut r));
         instances.push((0..n_sizes).map(|_| r.gen_range(1..=MAX_SIZE)).collect());
         instances.extend(one_apart_instances(n_sizes));
+        // Two sizes: every pair of values up to MAX_SIZE (an adversarial tester: `delta(n, 4) *
+        // delta(m, 1) * z = 0` and `delta(n, 2) * delta(m, 4) * z = 0` were `checked` at 20 of 20
+        // seeds, their one pair never drawn).
+        if n_sizes == 2 {
+            for a in 1..=MAX_SIZE {
+                for b in 1..=MAX_SIZE {
+                    if !instances.contains(&vec![a, b]) {
+                        instances.push(vec![a, b]);
+                    }
+                }
+            }
+        }
     }
     if n_sizes == 0 {
         instances.truncate(1);
@@ -198,6 +210,12 @@ pub(super) fn plan(
             let pairs = ((widest - 2 + 2) / 3 + 1).min(MAX_LABEL_PAIRS) as usize;
             per_combo = per_combo.max(2 * pairs);
         }
+        // Several labels go through their combinations (three kinds of assignment rotate them,
+        // one rotation per pair of draws after the first of the bounds' kinds).
+        if !screen && labels.len() >= 2 {
+            let pairs = ((label_combinations(&labels) + 2 + 2) / 3).min(MAX_LABEL_COMBINATION_PAIRS) as usize;
+            per_combo = per_combo.max(2 * pairs);
+        }
         // A finite set's members, a pair of draws for two of them at every other pair (`Sample::turn`;
         // the pairs between draw at random, so that two inputs of sets meet in other
         // combinations too): enough pairs to go through a set of up to 2 MAX_LABEL_PAIRS members.
@@ -253,8 +271,13 @@ pub(super) fn plan(
                 let seed = random::key(&[options.seed, d_index as u64, inst_idx as u64, a as u64, pair]);
                 let mut values = values.clone();
                 if a < 3 && (pair > 0 || a == 1) && !labels.is_empty() {
-                    for &(i, lo, hi) in &labels {
-                        values[i] = Some(label_value(lo, hi, rotation));
+                    match labels.as_slice() {
+                        [(i, lo, hi)] => values[*i] = Some(label_value(*lo, *hi, rotation)),
+                        _ => {
+                            for (&(i, _, _), v) in labels.iter().zip(label_combination(&labels, rotation)) {
+                                values[i] = Some(v);
+                            }
+                        }
                     }
                     if s % 2 == 1 {
                         rotation += 1;
@@ -372,6 +395,36 @@ pub(super) fn label_value(lo: i64, hi: i64, c: i64) -> i64 {
 
 /// At most this many pairs of draws per kind of assignment are made for the values of labels.
 pub(super) const MAX_LABEL_PAIRS: i64 = 8;
+
+/// At most this many pairs of draws per kind of assignment for the combinations of several
+/// labels: enough for every combination of two labels of up to 5 values (3 × 10 - 2 rotations).
+const MAX_LABEL_COMBINATION_PAIRS: i64 = 10;
+
+/// How many combinations of values several labels have (at most `i64::MAX`).
+fn label_combinations(labels: &[(IndexId, i64, i64)]) -> i64 {
+    labels.iter().fold(1i64, |n, &(_, lo, hi)| n.saturating_mul((hi - lo + 1).max(1)))
+}
+
+/// The values of several class labels at the `c`-th pair of draws that rotates them: their
+/// combinations over their whole ranges, in an order that changes every label's value from one
+/// rotation to the next (a stride coprime to their number), so that `c` = 0, 1, … goes through
+/// every combination before one comes again. Each label had the same rotation of its own range
+/// before, so two labels of one range were drawn equal or at the bounds only: `delta(ya, 1) *
+/// delta(yb, 2) = 0` was `checked` at every seed (a student tester).
+fn label_combination(labels: &[(IndexId, i64, i64)], c: i64) -> Vec<i64> {
+    let total = label_combinations(labels).max(1);
+    let stride = [7, 11, 13, 17, 19, 23, 29, 31, 37].into_iter().find(|p| total % p != 0).unwrap_or(1);
+    let mut k = (c.rem_euclid(total) as i128 * stride as i128 % total as i128) as i64;
+    labels
+        .iter()
+        .map(|&(_, lo, hi)| {
+            let width = (hi - lo + 1).max(1);
+            let v = lo + k % width;
+            k /= width;
+            v
+        })
+        .collect()
+}
 
 /// How many draws a plan makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -802,7 +855,19 @@ pub(super) fn element_positions(ranges: &[(IndexId, i64, i64)], r: &mut impl Rng
 
 #[cfg(test)]
 mod tests {
-    use super::label_value;
+    use super::{label_combination, label_combinations, label_value};
+
+    #[test]
+    fn several_labels_go_through_every_combination() {
+        for (a, b) in [(3, 3), (5, 5), (2, 5), (4, 1)] {
+            let labels = [(0, 1, a), (1, 1, b)];
+            let total = label_combinations(&labels);
+            let mut seen: Vec<Vec<i64>> = (0..total).map(|c| label_combination(&labels, c)).collect();
+            seen.sort();
+            seen.dedup();
+            assert_eq!(seen.len() as i64, total, "{a} × {b}");
+        }
+    }
 
     #[test]
     fn labels_go_through_every_value_inside_their_range() {

@@ -53,6 +53,8 @@ struct Environment<'a> {
     content: Range<usize>,
     /// Just past `\end{name}` (the end of the text when it is missing).
     end: usize,
+    /// Whether `\end{name}` is there.
+    closed: bool,
 }
 
 /// The environment that begins at `at`, where the text reads `\begin{`. In LaTeX its end is the
@@ -75,7 +77,8 @@ fn environment_at(text: &str, at: usize, markup: Markup) -> Option<Environment<'
         Some(e) => (e, e + end_tag.len()),
         None => (text.len(), text.len()),
     };
-    Some(Environment { name, begin: Span::new(at, content), content: content..content_end, end })
+    let closed = content_end < text.len() || text.ends_with(&end_tag);
+    Some(Environment { name, begin: Span::new(at, content), content: content..content_end, end, closed })
 }
 
 /// Past the `{…}` argument that starts at `from` (after spaces), or `from` when there is none.
@@ -130,6 +133,21 @@ fn outer_environment(
     }
     // `multline`'s rows are one equation, and `eqnarray`'s middle column is the relation's: the
     // reader is told so by the environment around them.
+    // A display never closed (its `\end` forgotten, or in the next cell of a notebook, which
+    // Jupyter renders on its own): LaTeX and MathJax show no math, and its rows are not read
+    // (they were read to the end of the cell, and the next cell's false step passed over without
+    // a word: a LaTeX tester).
+    let display =
+        ROW_ENVIRONMENTS.contains(&env.name) || env.name.starts_with("multline") || env.name.starts_with("eqnarray");
+    if display && !env.closed {
+        errors.push(Diagnostic::error(env.begin, format!("this `\\begin{{{}}}` is never closed", env.name)).with_hint(
+            format!(
+                "add `\\end{{{}}}` where its rows end (in a notebook, in the same cell: each cell is shown on its own)",
+                env.name
+            ),
+        ));
+        return Some(env.end);
+    }
     if env.name.starts_with("multline") || env.name.starts_with("eqnarray") {
         out.push(env.begin.start..env.end);
         return Some(env.end);

@@ -191,6 +191,18 @@ fn rows(text: &str, nodes: Vec<Node>, names: &Names, errors: &mut Vec<Diagnostic
             errors.push(hidden_step(&flat[k], command));
         }
     }
+    // A step in text going on with the chain, `&\text{$= 3y$}`: it prints under the chain, and
+    // was passed over as a remark (a LaTeX tester).
+    for n in flat.iter().filter(|n| is_text(n)) {
+        let Node::Cmd(c, args, span) = n else { continue };
+        // (The reader's tree drops the `$` of math in text: the text says where it is.)
+        let dollar = text.get(span.start..span.end).is_some_and(|t| t.contains('$'));
+        let math: Vec<Node> =
+            args[0].iter().filter(|m| is_written(m) && !matches!(m, Node::Sym('$', _))).cloned().collect();
+        if dollar && math.len() > 1 && matches!(relation_of(&math, 0), Some(Found { rel: Rel::Step(_), .. })) {
+            errors.push(hidden_step(n, Some(c.as_str())));
+        }
+    }
     let flat = merge_relation_columns(flat);
     let mut rows: Vec<Row> = vec![vec![Vec::new()]];
     let mut amps: Vec<usize> = vec![0];
@@ -240,45 +252,35 @@ fn rows(text: &str, nodes: Vec<Node>, names: &Names, errors: &mut Vec<Diagnostic
         .collect()
 }
 
-/// Commands that draw around what they hold, set it in another style or as text: an equation
-/// inside one is not read as a step.
-const WRAPPERS: [&str; 22] = [
-    "underbrace",
-    "overbrace",
-    "underbracket",
-    "overbracket",
-    "mbox",
-    "hbox",
-    "fbox",
-    "framebox",
-    "makebox",
-    "colorbox",
-    "fcolorbox",
-    "bbox",
-    "mathbf",
-    "boldsymbol",
-    "bm",
-    "mathrm",
-    "mathit",
-    "mathsf",
-    "shoveleft",
-    "shoveright",
-    "style",
-    "class",
-];
-
 /// Where a block with no relation of its own holds a step's relation (`=`, `\approx`) inside a
-/// wrapper ([`WRAPPERS`]: `\underbrace{x + x = 3x}_{…}`, `\mbox{$…$}`, `\colorbox{yellow}{$…$}`,
-/// the parser giving some of them no arguments, so that the groups they take follow them), or
-/// inside brackets that are all the block is (`\left( x + x = 3x \right)`): the node and the
-/// wrapper's name (none for brackets). Not in a script (`\sum_{i=1}`), nor in brackets among other things (`P(y = 1
-/// \mid x)`, `\Pr(y = 1)`: a reviewer), nor in other commands (`\binom{n}{k=2}`).
+/// command that draws around it, sets it in another style or as text (`\underbrace{x + x =
+/// 3x}_{…}`, `\mbox{$…$}`, `\colorbox{yellow}{$…$}`, `\llap{$…$}`; the parser gives some of them
+/// no arguments, so that the groups they take follow them), in braces beside other things, or
+/// inside brackets that are all the block is (`\left( x + x = 3x \right)`, `\left. … \right\}`):
+/// the node and the wrapper's name (`{` for braces, none for brackets). Not in a script
+/// (`\sum_{i=1}`), nor in brackets among other things (`P(y = 1 \mid x)`, `\Pr(y = 1)`: a
+/// reviewer), nor in commands whose arguments are numbers of their own (`\binom{n}{k=2}`).
 fn hidden_step_at(flat: &[Node]) -> Option<(usize, Option<&str>)> {
     fn step(nodes: &[Node]) -> bool {
         (0..nodes.len()).any(|i| matches!(relation_of(nodes, i), Some(Found { rel: Rel::Step(_), .. })))
             || nodes.iter().any(|n| matches!(n, Node::Group(inner, _) if step(inner)))
     }
-    let wrapper = |c: &str| WRAPPERS.contains(&c);
+    // A step anywhere inside, through braces, brackets that are all there is, and the arguments of
+    // any command but those whose arguments are numbers of their own (`\binom{n}{k=2}`): the
+    // command draws, sets or boxes it somehow (`\text{$…$}`, `\ensuremath`, `\llap`,
+    // `\underline`, `\operatorname`, MathJax's `\enclose`, `\href`; a LaTeX tester found 30 such
+    // passed over without a word after the list of wrappers above was refused).
+    fn deep(nodes: &[Node]) -> bool {
+        let written: Vec<&Node> = nodes.iter().filter(|n| is_written(n)).collect();
+        step(nodes)
+            || written.iter().any(|n| match n {
+                Node::Group(inner, _) => deep(inner),
+                Node::Cmd(c, args, _) => !NUMBERS_OF_THEIR_OWN.contains(&c.as_str()) && args.iter().any(|a| deep(a)),
+                Node::Attach { base, .. } => deep(std::slice::from_ref(&**base)),
+                Node::Paren(_, inner, _, _) => written.len() == 1 && deep(inner),
+                _ => false,
+            })
+    }
     let written: Vec<usize> = (0..flat.len()).filter(|&k| is_written(&flat[k])).collect();
     written.iter().find_map(|&k| {
         let base = match &flat[k] {
@@ -286,19 +288,28 @@ fn hidden_step_at(flat: &[Node]) -> Option<(usize, Option<&str>)> {
             n => n,
         };
         match base {
-            Node::Cmd(c, args, _) if wrapper(c) && args.iter().any(|a| step(a)) => Some((k, Some(c.as_str()))),
-            Node::Group(inner, _) if step(inner) => {
+            Node::Cmd(c, args, _) if !NUMBERS_OF_THEIR_OWN.contains(&c.as_str()) && args.iter().any(|a| deep(a)) => {
+                Some((k, Some(c.as_str())))
+            }
+            Node::Group(inner, _) if deep(inner) => {
                 let before = flat[..k].iter().rev().find(|n| !matches!(n, Node::Group(..) | Node::Paren('[', ..)));
                 match before {
-                    Some(Node::Cmd(c, args, _)) if args.is_empty() && wrapper(c) => Some((k, Some(c.as_str()))),
-                    _ => None,
+                    Some(Node::Cmd(c, args, _)) if args.is_empty() && NUMBERS_OF_THEIR_OWN.contains(&c.as_str()) => {
+                        None
+                    }
+                    Some(Node::Cmd(c, args, _)) if args.is_empty() => Some((k, Some(c.as_str()))),
+                    _ => Some((k, Some("{"))),
                 }
             }
-            Node::Paren('(', inner, _, _) if written.len() == 1 && step(inner) => Some((k, None)),
+            Node::Paren(_, inner, _, _) if written.len() == 1 && deep(inner) => Some((k, None)),
             _ => None,
         }
     })
 }
+
+/// Commands whose arguments are numbers or conditions of their own, never an equation drawn in
+/// some way: `\binom{n}{k=2}`, a sum's `\substack{i=1}`.
+const NUMBERS_OF_THEIR_OWN: [&str; 5] = ["binom", "tbinom", "dbinom", "substack", "sideset"];
 
 /// A block whose only equation is inside a command or a bracket that draws something around it:
 /// refused, never passed over without a word (a LaTeX tester: `\underbrace{x + x =
@@ -306,11 +317,12 @@ fn hidden_step_at(flat: &[Node]) -> Option<(usize, Option<&str>)> {
 /// report clean).
 fn hidden_step(wrapper: &Node, command: Option<&str>) -> Diagnostic {
     let what = match command {
+        Some("{") => "braces".to_string(),
         Some(c) => format!("`\\{c}{{…}}`"),
         None => "brackets".to_string(),
     };
     Diagnostic::error(wrapper.span(), format!("the equation inside {what} is not read"))
-        .with_hint("write the steps outside it: an equation in a box (`\\boxed{…}`) is read, and so is one braced or coloured whole, the block nothing else; under a brace, in brackets, `\\mbox`, a style or a coloured box it is not")
+        .with_hint("write the steps outside it: an equation in a box (`\\boxed{…}`) is read, and so is one braced or coloured whole, the block nothing else; under a brace, in brackets, in text, `\\mbox`, a style or a coloured box it is not")
 }
 
 /// An operator a broken expression goes on with at the start of a row or before its break: `+`,
@@ -488,6 +500,26 @@ fn has_relation(nodes: &[Node]) -> bool {
     (0..nodes.len()).any(|i| relation_of(nodes, i).is_some())
 }
 
+/// Punctuation, or a remark in text: beside a wrapped equation, no operand of it.
+fn is_aside(n: &Node) -> bool {
+    matches!(n, Node::Sym('.' | ',' | ';', _)) || is_text(n)
+}
+
+/// A relation of `nodes`, or of the one thing they hold (beside punctuation and remarks) where
+/// that is braced or boxed, layer under layer: `\textcolor{red}{\boxed{x + x = 3x}}`, `{{…}}`
+/// (passed over without a word: a LaTeX tester).
+fn has_wrapped_relation(nodes: &[Node]) -> bool {
+    if has_relation(nodes) {
+        return true;
+    }
+    let written: Vec<&Node> = nodes.iter().filter(|n| is_written(n) && !is_aside(n)).collect();
+    match written.as_slice() {
+        [Node::Group(inner, _)] => has_wrapped_relation(inner),
+        [Node::Cmd(c, args, _)] if c == "boxed" && args.len() == 1 => has_wrapped_relation(&args[0]),
+        _ => false,
+    }
+}
+
 /// `eqnarray`'s three columns, `A &=& B`: the relation's own column does not start another pair
 /// of columns, so the `&` after it is dropped.
 fn merge_relation_columns(flat: Vec<Node>) -> Vec<Node> {
@@ -623,7 +655,10 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
     // A wrapper (braces, `\left. … \right\}`, an `array` of equations) is unwrapped only where
     // it is all there is, beside labels and comments: `\begin{array}{c} a+b=a+b \end{array}
     // \cdot 2 = 2a+2b` is a product, not rows (a reviewer).
-    let written: Vec<usize> = (0..nodes.len()).filter(|&k| is_written(&nodes[k])).collect();
+    // (A full stop or comma after it, a remark in text beside it, are no operand: `\boxed{x + x =
+    // 3x}.` and `\text{Answer: } \boxed{…}` were passed over without a word, and a wrong boxed
+    // answer graded right: a LaTeX tester.)
+    let written: Vec<usize> = (0..nodes.len()).filter(|&k| is_written(&nodes[k]) && !is_aside(&nodes[k])).collect();
     let whole = written.len() == 1;
     // A box stands alone where nothing it could be an operand of is beside it: what stands before
     // it is a relation, a `&` or a row's start, and after it a `&` or the row's end (`-\boxed{a =
@@ -686,7 +721,7 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
                 if name == "boxed"
                     && args.len() == 1
                     && standalone[at]
-                    && (has_relation(&args[0]) || whole && only_rows(&args[0])) =>
+                    && (has_wrapped_relation(&args[0]) || whole && only_rows(&args[0])) =>
             {
                 flatten(args.remove(0), out)
             }
@@ -697,7 +732,9 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
             // So is an equation braced whole, `{x + x = 3x}`, coloured (`\textcolor{red}{…}`,
             // `{\color{red} …}`) or set in display style (`\displaystyle{…}`): it prints as it
             // stands (such a block was passed over without a word: a LaTeX tester).
-            Node::Group(inner, _) if whole && (only_rows(&inner) || has_relation(&inner)) => flatten(inner, out),
+            Node::Group(inner, _) if whole && (only_rows(&inner) || has_wrapped_relation(&inner)) => {
+                flatten(inner, out)
+            }
             // An `array` laid out as rows of equations (`\begin{array}{rcl} a &=& b \\ &=& c`),
             // which was read as a matrix with no relation and passed over: its rows.
             Node::Env(name, body, _) if whole && name == "array" && has_relation(&body) => flatten(body, out),
@@ -828,7 +865,39 @@ fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
             break;
         }
     }
-    out.into_iter().filter(|n| !is_layout(n)).collect()
+    // A hand-written label at the start of a row, before a quad: `(2)\qquad y + y = 2y` prints
+    // "(2)", a gap, then the equation (it was read `2y + y`: a true step `wrong`, and `(2)\quad
+    // y = 2y` proved: a LaTeX tester, with pdflatex).
+    let first = out.iter().position(|n| !matches!(n, Node::Comment(..) | Node::Amp(_)));
+    if let Some(f) = first {
+        let next = out[f + 1..].iter().position(|n| !matches!(n, Node::Comment(..))).map(|k| f + 1 + k);
+        let label = matches!(&out[f], Node::Paren('(', inner, ')', _) if is_label(inner));
+        if let (true, Some(q)) = (label, next.filter(|&q| is_quad(&out[q]))) {
+            if has_relation(&out[q..]) {
+                out.remove(q);
+                out.remove(f);
+            }
+        }
+    }
+    // A quad between two operands before the row's first relation (`2 \quad y = 2y`, `(a)
+    // \quad`…): TeX prints a gap there, never a product; it stays, and is refused where the
+    // expression is read, rather than dropped as spacing.
+    let relation = (0..out.len()).find(|&i| relation_of(&out, i).is_some());
+    let inside: Vec<bool> = (0..out.len())
+        .map(|q| {
+            matches!(&out[q], Node::Cmd(c, args, _) if args.is_empty() && (c == "quad" || c == "qquad"))
+                && relation.is_some_and(|r| q < r && out[q + 1..r].iter().any(is_written))
+                && !out[q + 1..].iter().find(|n| is_written(n)).is_some_and(is_binary_operator)
+                && out[..q].iter().rev().find(|n| !matches!(n, Node::Comment(..))).is_some_and(|n| {
+                    // (Not after an operator waiting for its argument, `\exp \quad x`.)
+                    is_written(n)
+                        && !is_text(n)
+                        && !is_binary_operator(n)
+                        && !matches!(n, Node::Amp(_) | Node::Cmd(_, _, _))
+                })
+        })
+        .collect();
+    out.into_iter().zip(inside).filter(|(n, inside)| *inside || !is_layout(n)).map(|(n, _)| n).collect()
 }
 
 /// Whether the inside of `(…)` written after `\quad` at the end of a row is a hand-written
@@ -1328,6 +1397,16 @@ fn unexpected(n: &Node) -> Diagnostic {
         return Diagnostic::error(*span, format!("this `{c}` closes nothing"))
             .with_hint("remove it, or add the bracket it closes where what it holds starts");
     }
+    // Signs that look like arithmetic pasted from a word processor (a LaTeX tester: "cannot read
+    // `–` here" said no more).
+    if let Node::Sym(c @ ('–' | '—' | '‒' | '―'), span) = n {
+        return Diagnostic::error(*span, format!("`{c}` is a dash, not a minus sign"))
+            .with_hint("write a minus as `-`");
+    }
+    if let Node::Sym(c @ ('÷' | '∕' | '⁄'), span) = n {
+        return Diagnostic::error(*span, format!("cannot read `{c}` here"))
+            .with_hint("write a quotient as `a / b` or `\\frac{a}{b}`");
+    }
     if let Node::Paren('{', ..) = n {
         return Diagnostic::error(n.span(), "a set or a condition in braces, `\\{…\\}`, is not read")
             .with_hint("an indicator is written `\\mathbb{1}[y = k]` (the Kronecker delta `\\delta_{yk}`); group with `\\left( … \\right)`");
@@ -1364,7 +1443,20 @@ fn command_hint(name: &str) -> Option<&'static str> {
             "an ellipsis is not read: write the sum or product whole, `\\sum_{i=1}^{n} x_i`, over the model's index"
         }
         "binom" | "choose" | "tbinom" | "dbinom" => "a binomial coefficient is not read: write its value as a number",
+        "quad" | "qquad" | "hspace" => {
+            "a wide space stands between equations or after a label, never inside an expression: write the product without it, or a label as `\\tag{…}`"
+        }
         "over" | "atop" => "write a fraction as `\\frac{a}{b}`",
+        "otimes" | "oplus" | "circledast" => {
+            "a Kronecker or outer product is not read: write its elements in index notation, `a_i b_j` (an elementwise product is `\\odot`)"
+        }
+        "Pr" => "a probability is read as a name of the model: write the model's name for it (`p_1`, `\\hat{y}`), as the model file spells it",
+        "because" | "therefore" => {
+            "a reason is not read inside an equation: put it in the notes column (`&& \\text{…}`) or in the text between displays"
+        }
+        "lfloor" | "rfloor" | "lceil" | "rceil" => {
+            "floor and ceiling are not read: write the whole number they give (an output size as its value)"
+        }
         "substack" => "a sum that skips a value is written `\\sum_{i \\ne k}` (over the declared range of `i`); with bounds, `\\sum_{i=1}^{n}` and the skipped term taken away",
         _ => return None,
     })
@@ -2186,6 +2278,31 @@ impl<'a> P<'a> {
             // `\sqrt{x}^2`: the power of the root, as for a fraction.
             "sqrt" if args.len() == 1 && sub.is_none() && primes == 0 => {
                 // `\sqrt[3]{x}`: the degree in brackets (the parser takes `[` for the argument).
+                // `\sqrt[2]{x}` is the square root (it was "a root of another degree": a student).
+                // (With a power after it, `\sqrt[2]{x}^2`, the group carries the power.)
+                if let ([Node::Sym('[', _)], [Node::Num(two, _), Node::Sym(']', _), radicand, ..]) =
+                    (args[0].as_slice(), self.nodes.get(self.pos..).unwrap_or_default())
+                {
+                    let (inner, power) = match radicand {
+                        Node::Group(inner, _) => (Some(inner), None),
+                        Node::Attach { base, sub: None, sup: Some(power), primes: 0, .. } => match &**base {
+                            Node::Group(inner, _) => (Some(inner), Some(power)),
+                            _ => (None, None),
+                        },
+                        _ => (None, None),
+                    };
+                    if let (Some(inner), true) = (inner, two == "2" && sup.is_none()) {
+                        let (inner, power, span) = (inner.clone(), power.cloned(), join(span, radicand.span()));
+                        self.pos += 3;
+                        let arg = self.sub(&inner)?;
+                        let root =
+                            Expr { kind: ExprKind::Call { func: ident("sqrt", span), primes: 0, args: vec![arg] }, span };
+                        return match power {
+                            Some(power) => self.apply_sup(root, &power, span),
+                            None => Ok(root),
+                        };
+                    }
+                }
                 if let Some(bracket @ (Node::Sym('[', _) | Node::Paren('[', ..))) = args[0].first() {
                     return Err(Diagnostic::error(bracket.span(), "a root of another degree than 2 is not read")
                         .with_hint("write it as a power: `\\sqrt[3]{x}` is `x^{1/3}`"));

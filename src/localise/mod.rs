@@ -299,6 +299,14 @@ fn wrong_steps<'a>(
         // `sigmoid(20)` is missing" from `sigmoid(20) = 1`: a student tester; `N` missing from
         // `1` after `N` names the size that was dropped).
         let before_text = crate::syntax::print::expr_to_string(before, crate::syntax::print::Spelling::Canonical);
+        // Nor is the head itself put in a part of the step ("`max(…)` where `inew` is needed",
+        // `inew` the quantity asked for): true of any wrong step whose other factors are 1, it
+        // tells the student to write the answer there (a TA: an ISTA step that dropped a factor
+        // was told so). The whole step for the head (`sigmoid(0)` where `sigmoid'(0)` is needed)
+        // says what was written instead, and stays.
+        let head_text = crate::syntax::print::expr_to_string(&d.head, crate::syntax::print::Spelling::Canonical);
+        let whole_step = d.steps[k].expr.span;
+        candidates.retain(|c| c.replacement != head_text || c.culprit.is_none_or(|at| at == whole_step));
         // Nor is a derivative of the step before put back as it stands: "the chain-rule factor
         // `diff(max(…), x2)` is missing" from `5` after `5 * diff(max(…), x2)` says the step was
         // to leave it unworked (a student tester's F01, 5 December). Nor a factor put on a step

@@ -660,13 +660,21 @@ pub struct Normaliser<'m> {
     asked: std::cell::RefCell<Vec<(Question, AtomId)>>,
     /// Whether [`Normaliser::positive_at_ends`] is at work (it is not asked again inside).
     at_ends: std::cell::Cell<bool>,
+    /// The answers to questions about atoms' signs, kept: each atom's is asked many times, and
+    /// an atom nested in itself asked again at every level (seven nested `log(1 + u^2)` took 32
+    /// s, growing tenfold a level, past every limit: an adversarial tester). A "known" is kept
+    /// always; a "not known" only where no question met itself inside it and the ends rule was
+    /// free (otherwise it may be known when asked afresh).
+    answers: std::cell::RefCell<BTreeMap<(Question, AtomId), bool>>,
+    /// Whether a question met itself inside the answer being worked out ([`Normaliser::asking`]).
+    met_itself: std::cell::Cell<bool>,
 }
 
 /// How many inputs [`Normaliser::positive_at_ends`] tries the ends of, at most.
 const MAX_END_INPUTS: usize = 4;
 
 /// What is asked of an atom's sign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Question {
     Positive,
     Negative,
@@ -736,6 +744,8 @@ impl<'m> Normaliser<'m> {
             positive_sums: Default::default(),
             asked: Default::default(),
             at_ends: Default::default(),
+            answers: Default::default(),
+            met_itself: Default::default(),
         }
     }
 
@@ -749,6 +759,8 @@ impl<'m> Normaliser<'m> {
     /// has learnt.
     pub fn forget_answers(&mut self) {
         self.double_sums.clear();
+        // (A sign "not known" may be known now; a "known" stays known.)
+        self.answers.get_mut().retain(|_, known| *known);
     }
 
     /// The normal form of a lowered expression, or `None` where the normaliser gives up.
@@ -1218,12 +1230,22 @@ impl<'m> Normaliser<'m> {
     /// The answer of `answer` to a question about an atom's sign, or `false` (not known) where the
     /// question is already being asked: an answer that needs itself proves nothing.
     fn asking(&self, question: Question, a: AtomId, answer: impl FnOnce() -> bool) -> bool {
+        if let Some(&known) = self.answers.borrow().get(&(question, a)) {
+            return known;
+        }
         if self.asked.borrow().contains(&(question, a)) {
+            self.met_itself.set(true);
             return false;
         }
+        let outer = self.met_itself.replace(false);
         self.asked.borrow_mut().push((question, a));
         let known = answer();
         self.asked.borrow_mut().pop();
+        let met = self.met_itself.get();
+        self.met_itself.set(outer || met);
+        if known || (!met && !self.at_ends.get()) {
+            self.answers.borrow_mut().insert((question, a), known);
+        }
         known
     }
 
