@@ -3056,6 +3056,9 @@ fn a_label_at_the_start_of_a_row_is_no_factor() {
     assert_eq!(read_tex(r"\[ (2)\quad y = 2y \]", m).0, [[Verdict::Wrong]]);
     let (verdicts, errors) = read_tex(r"\[ 2 \quad y = 2y \]", m);
     assert!(verdicts.is_empty() && errors.iter().any(|e| e.contains("`\\quad` cannot be read here")), "{errors:?}");
+    // (A name of the model in the brackets may be a factor: refused, a reviewer.)
+    let (verdicts, errors) = read_tex(r"\[ (x)\quad y + y = 2y \]", m);
+    assert!(verdicts.is_empty() && !errors.is_empty(), "{errors:?}");
     // (A quad before an operator, or after an operator waiting for its argument, is spacing.)
     assert_eq!(read_tex(r"\[ x + x \quad + x = 3x \]", m).0, [[Verdict::Proved]]);
     assert_eq!(read_tex(r"\[ \exp \quad x = \exp(x) \]", m).0, [[Verdict::Proved]]);

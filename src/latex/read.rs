@@ -390,7 +390,7 @@ fn equations_of_row(row: Row, names: &Names) -> Row {
     // relation (`A &= B && C &= D`: `C` sits in a pair of its own, `= D` in the next).
     let mut left_over: Vec<Node> = Vec::new();
     for (k, group) in row.into_iter().flat_map(split_at_quads).enumerate() {
-        let mut group = clean_row(group);
+        let mut group = clean_row(group, names);
         let starts_with_relation = {
             let written: Vec<Node> =
                 group.iter().filter(|n| !matches!(n, Node::Comment(..) | Node::Amp(_))).cloned().collect();
@@ -846,7 +846,7 @@ fn is_layout(n: &Node) -> bool {
     matches!(n, Node::Cmd(c, _, _) if LAYOUT.contains(&c.as_str()))
 }
 
-fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
+fn clean_row(nodes: Vec<Node>, names: &Names) -> Vec<Node> {
     let mut out = nodes;
     // The last node that is not a comment: an equation label right after `\quad` (not the
     // argument of `\exp \quad (x)`: the label is the last thing and the quad just before it), or
@@ -871,7 +871,10 @@ fn clean_row(nodes: Vec<Node>) -> Vec<Node> {
     let first = out.iter().position(|n| !matches!(n, Node::Comment(..) | Node::Amp(_)));
     if let Some(f) = first {
         let next = out[f + 1..].iter().position(|n| !matches!(n, Node::Comment(..))).map(|k| f + 1 + k);
-        let label = matches!(&out[f], Node::Paren('(', inner, ')', _) if is_label(inner));
+        // (Not a name of the model, `(x)\quad y + y = 2y`: a factor or a label, it cannot be told,
+        // and the quad is refused below; a reviewer.)
+        let label = matches!(&out[f], Node::Paren('(', inner, ')', _)
+            if is_label(inner) && !inner.iter().any(|n| matches!(n, Node::Word(w, _) if names.declares(w))));
         if let (true, Some(q)) = (label, next.filter(|&q| is_quad(&out[q]))) {
             if has_relation(&out[q..]) {
                 out.remove(q);
