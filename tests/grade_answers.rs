@@ -615,6 +615,9 @@ fn a_milestone_with_its_pieces_resolved_is_reached() {
     let slip = grade("  = sign(1 - 0.2 * (2 * 1 - 1)) * max(abs(1 - 0.2 * (2 * 1 - 1)) - 0.2 * 2, 0)\n  = 0.4\n");
     let feedback = slip.derivations[0].feedback.join("\n");
     assert!(feedback.contains("line 2: wrong") && !feedback.contains("`inew` is needed"), "{feedback}");
+    // (A product of numbers made up, neither the sheet's nor values of the reference's parts,
+    // reaches nothing by value: a reviewer.)
+    assert_eq!(scores(&grade("  = 2 * 0.1\n  = 0.2\n")), ["0.8"]);
 }
 
 /// "It holds as `≈`" is said of a wrong step of arithmetic only where its value is near the one it

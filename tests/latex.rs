@@ -3056,6 +3056,11 @@ fn a_label_at_the_start_of_a_row_is_no_factor() {
     assert_eq!(read_tex(r"\[ (2)\quad y = 2y \]", m).0, [[Verdict::Wrong]]);
     let (verdicts, errors) = read_tex(r"\[ 2 \quad y = 2y \]", m);
     assert!(verdicts.is_empty() && errors.iter().any(|e| e.contains("`\\quad` cannot be read here")), "{errors:?}");
+    // (Before a gap the source writes, in square brackets, roman: a second tester.)
+    for label in [r"(2)\enspace", r"(2)\phantom{xx}", r"(2)\;\;\;\;", r"[2]\hspace{1cm}", r"(\mathrm{a})\hspace{1cm}"] {
+        assert_eq!(read_tex(&format!("\\[ {label} y + y = 2y \\]\n"), m).0, [[Verdict::Proved]], "{label}");
+        assert_eq!(read_tex(&format!("\\[ {label} y = 2y \\]\n"), m).0, [[Verdict::Wrong]], "{label}");
+    }
     // (A name of the model in the brackets may be a factor: refused, a reviewer.)
     let (verdicts, errors) = read_tex(r"\[ (x)\quad y + y = 2y \]", m);
     assert!(verdicts.is_empty() && !errors.is_empty(), "{errors:?}");
@@ -3100,6 +3105,12 @@ fn wrapped_equations_are_read_or_refused_at_every_layer() {
     }
     let (_, errors) = read_tex("\\begin{align*} y + y &= 2y \\\\ &\\text{$= 3y$} \\end{align*}\n", m);
     assert!(errors.iter().any(|e| e.contains("the equation inside `\\text{…}` is not read")), "{errors:?}");
+    // (A remark in the notes column with math in it is a note; brackets beside a full stop are
+    // refused: a reviewer, a second tester.)
+    let (verdicts, errors) = read_tex("\\begin{align*} x + x &= 2x && \\text{$= x \\cdot 2$ too} \\end{align*}\n", m);
+    assert!(verdicts == [[Verdict::Proved]] && errors.is_empty(), "{verdicts:?} {errors:?}");
+    let (verdicts, errors) = read_tex(r"\[ ( x + x = 3x ). \]", m);
+    assert!(verdicts.is_empty() && errors.iter().any(|e| e.contains("inside brackets")), "{errors:?}");
     // (`\binom{n}{k=2}` writes no equation: it is refused as a binomial, not as a wrapper.)
     assert!(!read_tex(r"\[ \binom{n}{k=2} \]", m).1.iter().any(|e| e.contains("the equation inside")));
 }

@@ -1136,6 +1136,25 @@ fn every_pair_of_two_sizes_is_drawn() {
     }
 }
 
+/// A label of a wide range beside a narrow one, a label of `0..K` beside one of `1..K`, and a
+/// label's lower bound where the random draw hit a bound (a reviewer, a second tester: `checked`
+/// at 16, 19 and 7 of 20 seeds). Truth by hand: at yb = 3, ya = 2 the first is 1; at ya = 0, yb
+/// = 1 the second; at y = 1 the third.
+#[test]
+fn labels_of_other_ranges_and_the_lower_bound_are_drawn() {
+    assert_verdicts(
+        "index k in 1..K\nvar ya in 1..1000, yb in 1..5\nderive delta(yb, 3)*step(ya - 2)\n  = 0\n",
+        false,
+        &[Wrong],
+    );
+    assert_verdicts(
+        "index k in 1..K, j in 0..K\nvar ya in 0..K, yb in 1..K\nderive delta(ya, 0)*delta(yb, 1)\n  = 0\n",
+        false,
+        &[Wrong],
+    );
+    assert_verdicts("index k in 1..3\nvar y in 1..3\nderive delta(y, 1)\n  = 0\n", false, &[Wrong]);
+}
+
 /// Two class labels of one range go through their combinations, not only equal or at the bounds
 /// (a student tester: `delta(ya, 1) * delta(yb, 2) = 0` and `delta(ya, 2) * delta(yb, 3) = 0`
 /// were `checked` at every seed). Truth by hand: at K = 3, (ya, yb) = (1, 2) and (2, 3) make each

@@ -21,6 +21,21 @@ use crate::model::{
 use crate::syntax::ast::BigOp;
 
 impl Milestone {
+    /// Whether a step of numbers writes only numbers it may write to reach this milestone by
+    /// value: any, unless its value needs a piecewise function; then the sheet's and the values
+    /// of the parts of the reference's steps (a reviewer: `6 * 10 / 13` reached clipping's `12 *
+    /// min(1, 5 / sqrt(3^2 + 4^2 + 12^2))` with numbers made up, and `2 * 0.1` soft-thresholding's
+    /// `sign(0.6) * max(0.6 - 0.4, 0)`; `12 * 5 / sqrt(9 + 16 + 144)` writes the values of `3^2`,
+    /// `4^2` and `12^2`).
+    fn known(&self, s: &Marks) -> bool {
+        let Some(known) = &self.known_numbers else { return true };
+        s.literals.iter().all(|&v| {
+            v == 0.0
+                || v.abs() == 1.0
+                || known.iter().any(|&k| (k.abs() - v.abs()).abs() <= 1e-12 * k.abs().max(v.abs()))
+        })
+    }
+
     /// Whether it is the derivatives worked out (a step written so), not a stage of them.
     pub fn worked_out(&self) -> bool {
         matches!(self.kind, Kind::Written(..))
@@ -51,6 +66,11 @@ pub struct Milestone {
     /// Its terms' values with its piecewise functions of numbers resolved (see [`resolved`]):
     /// `0.6 - 0.4` of soft-thresholding's `sign(0.6) * max(0.6 - 0.4, 0)`.
     resolved_terms: Option<Vec<Term>>,
+    /// Where its value needs a piecewise or squashing function of numbers (`min`, `max`, `abs`,
+    /// `sign`, `relu`, `sigmoid`, `tanh`), the numbers a step reaching it by value may write: the
+    /// sheet's and the values of every part of the reference's steps (`9` of `3^2`, `0.6` of `1 -
+    /// 0.2 * 2`); see [`Milestone::known`].
+    known_numbers: Option<Vec<f64>>,
     /// How much arithmetic its numbers leave to do (see [`arithmetic`]).
     arithmetic: usize,
     /// The sheet's numbers it writes, where it is numbers alone (see [`put_in`]).
@@ -116,6 +136,8 @@ pub struct Marks {
     arithmetic: usize,
     /// The sheet's numbers it writes, where it is numbers alone (see [`put_in`]).
     put_in: BTreeSet<BigRational>,
+    /// The values of the numbers it writes.
+    literals: Vec<f64>,
 }
 
 impl Marks {
@@ -164,6 +186,7 @@ impl Marks {
             terms: numeric_terms(e, &sheet),
             arithmetic: arithmetic(e),
             put_in: put_in(e, &sheet),
+            literals: literal_values(e),
         }
     }
 
@@ -431,6 +454,9 @@ fn resolved(e: &Expr) -> Option<Expr> {
     fn one(e: &Expr) -> bool {
         matches!(e, Expr::Const(l) if l.value.is_one())
     }
+    fn minus_one(e: &Expr) -> bool {
+        matches!(e, Expr::Const(l) if (-l.value.clone()).is_one())
+    }
     fn walk(e: &Expr, changed: &mut bool) -> Option<Expr> {
         let arg = |args: &[Expr], k: usize, changed: &mut bool| walk(&args[k], changed);
         Some(match e {
@@ -464,9 +490,12 @@ fn resolved(e: &Expr) -> Option<Expr> {
             }
             Expr::Mul(a, b) => {
                 let (a, b) = (walk(a, changed)?, walk(b, changed)?);
-                match (one(&a), one(&b)) {
-                    (true, _) => b,
-                    (_, true) => a,
+                // (`sign(-0.6)` is -1: the product is the negation, `-(0.6 - 0.4)`, a reviewer.)
+                match (one(&a), one(&b), minus_one(&a), minus_one(&b)) {
+                    (true, ..) => b,
+                    (_, true, ..) => a,
+                    (_, _, true, _) => Expr::Neg(Box::new(b)),
+                    (_, _, _, true) => Expr::Neg(Box::new(a)),
                     _ => Expr::Mul(Box::new(a), Box::new(b)),
                 }
             }
@@ -480,6 +509,47 @@ fn resolved(e: &Expr) -> Option<Expr> {
     let mut changed = false;
     let out = walk(e, &mut changed)?;
     changed.then_some(out)
+}
+
+/// Whether an expression has a piecewise or squashing function of the table (`min`, `max`,
+/// `abs`, `sign`, `relu`, `sigmoid`, `tanh`), whose value a milestone of numbers needs.
+fn piecewise(e: &Expr) -> bool {
+    let mut found = matches!(
+        e,
+        Expr::Builtin(
+            Builtin::Min
+                | Builtin::Max
+                | Builtin::Abs
+                | Builtin::Sign
+                | Builtin::Relu
+                | Builtin::Sigmoid
+                | Builtin::Tanh,
+            ..
+        )
+    );
+    e.for_each_child(|c| found |= piecewise(c));
+    found
+}
+
+/// The values of every part of an expression that is numbers alone, into `out`.
+fn part_values(e: &Expr, out: &mut Vec<f64>) {
+    if let Some(v) = closed_value(e).filter(|v| v.is_finite()) {
+        out.push(v);
+    }
+    e.for_each_child(|c| part_values(c, out));
+}
+
+/// The values of the numbers an expression writes.
+fn literal_values(e: &Expr) -> Vec<f64> {
+    fn walk(e: &Expr, out: &mut Vec<f64>) {
+        if let Expr::Const(l) = e {
+            out.extend(l.value.to_f64());
+        }
+        e.for_each_child(|c| walk(c, out));
+    }
+    let mut out = Vec::new();
+    walk(e, &mut out);
+    out
 }
 
 /// The value of an expression of numbers, arithmetic, roots, `exp`, `log` and the piecewise and
@@ -650,6 +720,12 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
     let final_marks = Marks::of(model, last, &[]);
     let head_targets: Vec<usize> = diff_targets(model, head).into_iter().map(|(id, _)| id).collect();
     let sheet = sheet_numbers(model);
+    // The numbers a step may write on its way to a milestone of piecewise functions: the sheet's,
+    // and the values of the parts of the reference's steps.
+    let mut known: Vec<f64> = sheet.iter().filter_map(ToPrimitive::to_f64).collect();
+    for step in steps {
+        part_values(step.expr, &mut known);
+    }
     let mut out: Vec<Milestone> = Vec::new();
     // The first step of bookkeeping (below), a milestone only where the reference asks for no
     // other work: its one shown step (`-1/2 * sum(q, -2 * mu[q] * delta(q, l))` before `mu[l]`).
@@ -736,6 +812,7 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
         };
         let terms = numeric_terms(e, &sheet).map(|t| (t, step.approx));
         let resolved_terms = resolved(e).and_then(|r| numeric_terms(&r, &sheet));
+        let known_numbers = piecewise(e).then(|| known.clone());
         let put_in = put_in(e, &sheet);
         out.push(Milestone {
             position: k + 1,
@@ -745,6 +822,7 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
             restates,
             terms,
             resolved_terms,
+            known_numbers,
             arithmetic: arithmetic(e),
             put_in,
         });
@@ -895,6 +973,7 @@ pub fn cover(
     // TA's sheet.)
     let same_values = |m: &Milestone, s: &Marks| {
         matches!(m.kind, Kind::Written(..))
+            && m.known(s)
             && m.terms.as_ref().zip(s.terms.as_deref()).is_some_and(|((a, rounded), b)| {
                 same_terms(a, b, *rounded) || m.resolved_terms.as_deref().is_some_and(|r| same_terms(r, b, *rounded))
             })

@@ -1679,9 +1679,20 @@ impl<'m> Normaliser<'m> {
         }
     }
 
-    /// Whether a fraction is known positive for all admissible values.
+    /// Whether a fraction is known positive for all admissible values: its numerator and
+    /// denominator both positive, or both negative (`(1 - p) / (1 - q)` is kept as `(p - 1) / (q -
+    /// 1)`: the log of it was not taken apart, and Jensen–Shannon of two Bernoullis was refused by
+    /// `derive`, an instructor).
     fn positive(&self, f: &Frac) -> bool {
-        self.positive_poly(&f.num) && self.positive_poly(&f.den)
+        (self.positive_poly(&f.num) && self.positive_poly(&f.den)) || self.both_negative(f)
+    }
+
+    /// Whether a fraction's numerator and denominator are both known negative.
+    fn both_negative(&self, f: &Frac) -> bool {
+        let minus = rat(-1);
+        f.den.as_constant().is_none()
+            && self.positive_poly(&f.num.scale(&minus))
+            && self.positive_poly(&f.den.scale(&minus))
     }
 
     /// Whether a fraction is known non-zero for all admissible values.
@@ -2139,10 +2150,16 @@ impl<'m> Normaliser<'m> {
             return Some(self.atom(Atom::Func(Head::Builtin(Builtin::Log), 0, vec![x])));
         }
         if self.positive(&x) {
-            // log(N / D) = log N - log D for positive N and D, each taken apart further.
+            // log(N / D) = log N - log D for positive N and D, each taken apart further; for
+            // negative ones, log(-N) - log(-D).
             self.rules.insert("log of a product of positive factors");
-            let n = self.log_positive(&x.num)?;
-            let d = self.log_positive(&x.den)?;
+            let (num, den) = if self.both_negative(&x) {
+                (x.num.scale(&rat(-1)), x.den.scale(&rat(-1)))
+            } else {
+                (x.num.clone(), x.den.clone())
+            };
+            let n = self.log_positive(&num)?;
+            let d = self.log_positive(&den)?;
             return n.add(&d.neg());
         }
         if !self.positive(&x) {
