@@ -3100,8 +3100,11 @@ fn wrapped_equations_are_read_or_refused_at_every_layer() {
         r"\left. x + x = 3x \right\}",
         r"\text{Answer: } \boxed{x + x = 3x}",
     ] {
-        let (verdicts, errors) = read_tex(&format!("\\[ {refused} \\]\n"), m);
-        assert!(verdicts.is_empty() && !errors.is_empty(), "{refused}: {verdicts:?} {errors:?}");
+        let (verdicts, errors) = read_tex(&format!("\\[ y + y = 2y \\]\n\\[ {refused} \\]\n"), m);
+        assert!(
+            verdicts == [[Verdict::Proved]] && errors.iter().any(|e| e.starts_with("2:")),
+            "{refused}: {verdicts:?} {errors:?}"
+        );
     }
     let (_, errors) = read_tex("\\begin{align*} y + y &= 2y \\\\ &\\text{$= 3y$} \\end{align*}\n", m);
     assert!(errors.iter().any(|e| e.contains("the equation inside `\\text{…}` is not read")), "{errors:?}");

@@ -288,7 +288,10 @@ fn hidden_step_at(flat: &[Node]) -> Option<(usize, Option<&str>)> {
                 _ => false,
             })
     }
-    let written: Vec<usize> = (0..flat.len()).filter(|&k| is_written(&flat[k]) && !is_aside(&flat[k])).collect();
+    let written: Vec<usize> = (0..flat.len()).filter(|&k| is_written(&flat[k])).collect();
+    // (Brackets are all the block holds beside punctuation and remarks: `( x + x = 3x ).`, a
+    // second tester.)
+    let alone = written.iter().filter(|&&k| !is_aside(&flat[k])).count() == 1;
     written.iter().find_map(|&k| {
         let base = match &flat[k] {
             Node::Attach { base, .. } => &**base,
@@ -308,7 +311,7 @@ fn hidden_step_at(flat: &[Node]) -> Option<(usize, Option<&str>)> {
                     _ => Some((k, Some("{"))),
                 }
             }
-            Node::Paren(_, inner, _, _) if written.len() == 1 && deep(inner) => Some((k, None)),
+            Node::Paren(_, inner, _, _) if alone && deep(inner) => Some((k, None)),
             _ => None,
         }
     })
