@@ -358,17 +358,17 @@ fn numeric_terms(e: &Expr, sheet: &[BigRational]) -> Option<Vec<Term>> {
 /// told it skipped the reference's `sqrt((1 - 0.1) * (1 - 0.2)) * 2`, 1.05 of a fair 1.5); the
 /// answer alone, `0.496 * 1` and a quotient of whole numbers are not.
 fn computed(t: &Expr) -> bool {
-    fn count(e: &Expr, n: &mut usize) {
-        if let Expr::Const(l) = e {
-            if !l.value.is_zero() && !l.value.abs().is_one() {
-                *n += 1;
-            }
-        }
-        e.for_each_child(|c| count(c, n));
-    }
     let mut n = 0;
-    count(t, &mut n);
+    each_literal(t, &mut |v| n += usize::from(!v.is_zero() && !v.abs().is_one()));
     arithmetic(t) > 0 && n >= 2 && closed_value(t).is_some()
+}
+
+/// Calls `f` with the value of every number `e` writes, in order.
+fn each_literal(e: &Expr, f: &mut impl FnMut(&BigRational)) {
+    if let Expr::Const(l) = e {
+        f(&l.value);
+    }
+    e.for_each_child(|c| each_literal(c, f));
 }
 
 /// Whether the one term other than 0 of a step of numbers is [`computed`] (`0 + sqrt(0.9 * 0.8)`).
@@ -541,14 +541,8 @@ fn part_values(e: &Expr, out: &mut Vec<f64>) {
 
 /// The values of the numbers an expression writes.
 fn literal_values(e: &Expr) -> Vec<f64> {
-    fn walk(e: &Expr, out: &mut Vec<f64>) {
-        if let Expr::Const(l) = e {
-            out.extend(l.value.to_f64());
-        }
-        e.for_each_child(|c| walk(c, out));
-    }
     let mut out = Vec::new();
-    walk(e, &mut out);
+    each_literal(e, &mut |v| out.extend(v.to_f64()));
     out
 }
 
@@ -1497,20 +1491,13 @@ fn written_on_the_sheet(v: &BigRational, sheet: &[BigRational]) -> bool {
 
 /// The numbers written in the model's definitions and functions, without their signs.
 fn sheet_numbers(model: &Model) -> Vec<BigRational> {
-    fn walk(e: &Expr, out: &mut Vec<BigRational>) {
-        if let Expr::Const(l) = e {
-            out.push(l.value.abs());
-        }
-        e.for_each_child(|c| walk(c, out));
-    }
     let mut out = Vec::new();
-    for entry in &model.entries {
-        if let EntryKind::Defined(body) = &entry.kind {
-            walk(body, &mut out);
-        }
-    }
-    for f in &model.user_functions {
-        walk(&f.body, &mut out);
+    let bodies = model.entries.iter().filter_map(|entry| match &entry.kind {
+        EntryKind::Defined(body) => Some(body),
+        _ => None,
+    });
+    for body in bodies.chain(model.user_functions.iter().map(|f| &f.body)) {
+        each_literal(body, &mut |v| out.push(v.abs()));
     }
     out.sort();
     out.dedup();
