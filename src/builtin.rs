@@ -168,7 +168,7 @@ builtins! {
         names: &[("gelu", "\\operatorname{gelu}")],
         arity: 1,
         enclose: None, defaults: &[],
-        definition: Definition::Formula("x / 2 * (1 + tanh(0.79788456080286535588 * (x + 0.044715 * x^3)))"),
+        definition: Definition::Formula("x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))"),
     },
     /// `gelu_exact`: x·Φ(x) with the normal distribution's CDF Φ, PyTorch's default `gelu`
     /// (docs/language.md).

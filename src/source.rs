@@ -182,7 +182,12 @@ pub fn repairs_in_latex(derivations: &mut [DerivationResult], file: &File, noteb
             _ => (String::new(), text.as_str()),
         };
         if let Some(l) = (!rest.is_empty()).then(|| expression_latex(rest, file)).flatten() {
-            *text = format!("{sign}{l}");
+            // (Brackets around the whole stay: `- (1 - p)` was said `- 1 - p`, a false repair
+            // shown as proved; a TA.)
+            *text = match bracketed(rest.trim()) {
+                Some((open, close)) if bracketed(&l).is_none() => format!("{sign}{open}{l}{close}"),
+                _ => format!("{sign}{l}"),
+            };
         }
     };
     for repair in derivations.iter_mut().flat_map(|d| &mut d.steps).filter_map(|s| s.repair.as_mut()) {

@@ -66,13 +66,13 @@ fn every_name_renders_with_the_spelling_of_the_table() {
 }
 
 // `gelu`, the tanh approximation (docs/language.md). Values and derivatives from SymPy:
-// gelu(x) = x/2 (1 + tanh(c (x + 0.044715 x³))), c = 0.79788456080286535588 (√(2/π) to 20
+// gelu(x) = x/2 (1 + tanh(c (x + 0.044715 x³))), c = √(2/π) (0.79788456080286535588 to 20
 // digits); gelu(1.5) = 1.39957157698023, gelu'(1.5) = 1.12771079315143, gelu(-0.5) =
 // -0.154285990174856, gelu'(-0.5) = 0.132630096465358. The exact x Φ(x) gives 1.39978919809671 and
 // 1.12746919222998 at 1.5, which the rounded steps below tell apart.
 
-/// u = c (x + 0.044715 x³).
-const GELU_U: &str = "0.79788456080286535588 * (x + 0.044715 * x^3)";
+/// u = c (x + 0.044715 x³), c = √(2/π).
+const GELU_U: &str = "sqrt(2/pi) * (x + 0.044715 * x^3)";
 
 #[test]
 fn gelu_values_are_the_tanh_approximation() {
@@ -94,7 +94,7 @@ fn gelu_derivative_is_proved_and_a_wrong_one_is_wrong() {
     let u = GELU_U;
     let text = format!(
         "var x\nderive diff(gelu(x), x)\n  = gelu'(x)\n  \
-         = (1 + tanh({u}))/2 + x/2 * (1 - tanh({u})^2) * 0.79788456080286535588 * (1 + 0.134145*x^2)\n  \
+         = (1 + tanh({u}))/2 + x/2 * (1 - tanh({u})^2) * sqrt(2/pi) * (1 + 0.134145*x^2)\n  \
          = (1 + tanh({u}))/2\n"
     );
     assert_eq!(verdicts(&text), [Verdict::Proved, Verdict::Proved, Verdict::Wrong]);

@@ -553,6 +553,29 @@ fn a_product_of_two_vectors_offers_the_outer_product() {
         "cannot multiply an n-vector by an n-vector",
         "for the outer product (a matrix) `x * y^T` or `outer(x, y)`",
     );
+    // (Where `T` is declared, `p*p^T` is a vector times a power of one: the hint to write `x *
+    // y^T` was what was written; a student.)
+    assert_error(
+        "var z: n, T > 0\nlet p = softmax(z)\nderive diff(p, z)\n  = diag(p) - p*p^T\n",
+        4,
+        "cannot multiply an n-vector by an n-vector",
+        "`^T` is a power here, as `T` is declared",
+    );
+}
+
+/// Two slips of a student at 2 a.m. get hints that say what to write: a sum's range written with
+/// `=` (it was told to put a step on a line of its own, cut in the middle of the bracket), and a
+/// definition with `:=` (it was "expected `[`" at the function's bracket).
+#[test]
+fn a_sum_written_with_equals_and_a_definition_with_colon_equals() {
+    assert_error(
+        "index i in 1..n\nvar x[i]\nderive diff(sum(i = 1..n, x[i]^2), x[i])\n  = 2*x[i]\n",
+        3,
+        "unexpected `=`",
+        "`sum(i in 1..n, …)`",
+    );
+    assert_error("var x\nlet f(u) := u^2\nderive diff(f(x), x)\n  = 2*x\n", 2, "unexpected", "`let f(u) = u^2`");
+    assert_error("var x\nlet f := x^2\n", 2, "unexpected", "let y = …");
 }
 
 /// Declarations may come in any order: a family over an index declared further down reads its

@@ -1185,6 +1185,18 @@ fn signs_of_a_log_below_one_and_of_a_nonnegative_input_are_known() {
     // An input that may be negative gives no such sign: `(s + r)/(s + r)` is not proved.
     assert_ne!(verdict("var s > 0, r\n", "(s + r) / (s + r)", "1"), Proved);
 }
+// A quadratic form in atoms known positive, with the atoms as its values: `1 + (exp(x) - 1)^2` is
+// `E^2 - 2E + 2` in `E = exp(x)`, the form of `(E, 1)` (positive atoms were only scales of a form,
+// and it was not known positive). Truth: (E - 1)^2 + 1 ≥ 1. Not where the form is indefinite:
+// `E^2 - 3EF + F^2 + 1` is -3 at E = F = 2 (a reviewer), nor at `(exp(x) - 1)^2`, 0 at x = 0.
+proves!(a_square_form_in_a_positive_atom, "var x", "log(1 + (exp(x) - 1)^2) - log(1 + (exp(x) - 1)^2)", "0");
+does_not_prove!(
+    an_indefinite_form_in_positive_atoms,
+    "var x, y",
+    "log(exp(x)^2 - 3*exp(x)*exp(y) + exp(y)^2 + 1) - log(exp(x)^2 - 3*exp(x)*exp(y) + exp(y)^2 + 1)",
+    "0"
+);
+does_not_prove!(a_square_form_that_reaches_zero, "var x", "log((exp(x) - 1)^2) - log((exp(x) - 1)^2)", "0");
 // A polynomial of degree 1 in an input of a bounded domain, positive at both ends of it: a
 // mixture's `w e^m + (1 - w)` for `w in (0, 1)` is 1 at one end and `e^m` at the other (an
 // instructor: the mixture's log-likelihood was refused). Not where one end may give 0: for `w in

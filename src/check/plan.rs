@@ -222,6 +222,12 @@ pub(super) fn plan(
         if !screen && largest_set > 2 {
             per_combo = per_combo.max(4 * largest_set.div_ceil(2).min(MAX_LABEL_PAIRS as usize));
         }
+        // Several scalar inputs of sets go through every combination of their members, one at each
+        // turn (a turn every other pair of draws).
+        let finite = cover.finite.filter(|_| !screen);
+        if let Some(f) = finite {
+            per_combo = per_combo.max(4 * f.turns() as usize);
+        }
         let mut rotation = 0i64;
         let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
         // Two free indices or more also take their bounds apart (kind 4), one order at the even
@@ -289,6 +295,7 @@ pub(super) fn plan(
                 let mut base = Sample::standard(sizes.clone(), values, seed, s % 2 == 1);
                 // (A screen's one draw stays a random member, as do the odd pairs.)
                 base.turn = (!screen && pair.is_multiple_of(2)).then_some(pair / 2);
+                base.finite = finite;
                 // The first draw of each combination is also evaluated exactly where it can be:
                 // rational steps are then compared without rounding.
                 base.exact_inputs = searching && s == 0;

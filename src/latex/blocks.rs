@@ -251,7 +251,7 @@ pub fn markdown_inline_equations(text: &str) -> Vec<Span> {
 
 /// Whether inline math writes an equation.
 fn writes_equation(math: &str) -> bool {
-    math.contains('=') || math.contains('≈') || math.contains("\\approx")
+    math.contains(['=', '≈', '＝', '﹦', '⩵']) || math.contains("\\approx")
 }
 
 /// The display-math blocks of a Markdown text, and the text as the reader reads it. The blocks

@@ -129,6 +129,8 @@ enum Rel {
     Membership,
     /// `<`, `\le`, `\Rightarrow`, …: not a step of a derivation.
     Other,
+    /// `\overset{!}{=}`, `\overset{\text{set}}{=}`: a condition imposed ("must equal"), not a step.
+    Condition,
 }
 
 /// One side of a relation.
@@ -399,7 +401,7 @@ fn equations_of_row(row: Row, names: &Names, text: &str) -> Row {
     // The math of the notes pair just before, which is the left side of a pair that starts with a
     // relation (`A &= B && C &= D`: `C` sits in a pair of its own, `= D` in the next).
     let mut left_over: Vec<Node> = Vec::new();
-    for (k, group) in row.into_iter().flat_map(split_at_quads).enumerate() {
+    for (k, group) in row.into_iter().map(|g| gaps_as_quads(g, text)).flat_map(split_at_quads).enumerate() {
         let mut group = clean_row(group, names, text);
         let starts_with_relation = {
             let written: Vec<Node> =
@@ -756,8 +758,47 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Node>) {
 
 /// Commands that only number a row, size its delimiters, or put prose between rows
 /// (`\intertext{so}`; spacing is dropped by `tree`).
-const LAYOUT: [&str; 11] =
-    ["tag", "label", "nonumber", "notag", "quad", "qquad", "hspace", "left", "right", "intertext", "shortintertext"];
+const LAYOUT: [&str; 12] = [
+    "tag",
+    "label",
+    "nonumber",
+    "notag",
+    "quad",
+    "qquad",
+    GAP,
+    "hspace",
+    "left",
+    "right",
+    "intertext",
+    "shortintertext",
+];
+
+/// The name of a gap as wide as a quad that the source writes with other spacing (`\enspace`,
+/// `\;\;`, `~~`), which the reader's tree drops: put back as a node ([`gaps_as_quads`]), it cuts
+/// two equations and marks a label as a quad does; between two operands it is spacing, as
+/// before (`\sin x \enspace y` is `sin(x) y`). (No command is spelled so.)
+const GAP: &str = " gap";
+
+/// A row's group with a [`GAP`] node wherever the source writes a wide gap between two written
+/// nodes that are not a column's `&` (a LaTeX tester: `x \cdot 0 = 1 \enspace y \cdot 0 = 0` was
+/// read as one chain through the product `1 y`, both steps proved, and `&= 0.25 \enspace (2)` as
+/// `0.25 · 2`).
+fn gaps_as_quads(group: Vec<Node>, text: &str) -> Vec<Node> {
+    let mut out: Vec<Node> = Vec::with_capacity(group.len());
+    for n in group {
+        if let Some(before) = out.last() {
+            let plain = |n: &Node| !matches!(n, Node::Amp(_) | Node::Comment(..)) && !is_quad(n);
+            let (from, to) = (before.span().end, n.span().start);
+            // (Not across a row's end or a column: rows joined, `\\ &\quad - x^2`, go on.)
+            let gap = text.get(from..to).filter(|t| !t.contains("\\\\") && !t.contains('&'));
+            if plain(before) && plain(&n) && from < to && gap.is_some_and(half_quad_gap) {
+                out.push(Node::Cmd(GAP.to_string(), Vec::new(), Span::new(from, to)));
+            }
+        }
+        out.push(n);
+    }
+    out
+}
 
 /// A pair of columns cut where a quad (`\quad`, `\qquad`, `\hspace{…}`) stands between two
 /// equations, `x \cdot 0 = 1 \qquad y \cdot 0 = 0`: the second has a left side of its own, and is
@@ -849,11 +890,16 @@ const PROSE: [&str; 22] = [
 const CONNECTIVES: [&str; 9] = ["and", "so", "hence", "thus", "therefore", "then", "ie", "or", "also"];
 
 fn is_quad(n: &Node) -> bool {
-    matches!(n, Node::Cmd(c, args, _) if (args.is_empty() && (c == "quad" || c == "qquad")) || (c == "hspace" && args.len() == 1))
+    matches!(n, Node::Cmd(c, args, _) if (args.is_empty() && (c == "quad" || c == "qquad" || c == GAP)) || (c == "hspace" && args.len() == 1))
 }
 
 fn is_layout(n: &Node) -> bool {
     matches!(n, Node::Cmd(c, _, _) if LAYOUT.contains(&c.as_str()))
+}
+
+/// Whether a node is a bracketed decimal number, `(0.5)`.
+fn decimal(n: &Node) -> bool {
+    matches!(n, Node::Paren(_, inner, _, _) if matches!(inner.as_slice(), [Node::Num(n, _)] if n.contains('.')))
 }
 
 fn clean_row(nodes: Vec<Node>, names: &Names, text: &str) -> Vec<Node> {
@@ -867,8 +913,12 @@ fn clean_row(nodes: Vec<Node>, names: &Names, text: &str) -> Vec<Node> {
         // with the expression above, a factor; read as a label, a false step was proved: a
         // LaTeX tester.)
         let labels_something = |b: usize| out[..b].iter().any(|n| is_written(n) && !matches!(n, Node::Amp(_)));
+        // (After a gap written otherwise than as a quad, not a name of the model: `3 \;\; (x)`
+        // may be the product, and dropped as a label a false step was proved; a reviewer.)
+        let synthetic = |b: usize| matches!(&out[b], Node::Cmd(c, _, _) if c == GAP);
         let label = before.is_some_and(|b| is_quad(&out[b]) && labels_something(b))
-            && matches!(&out[last], Node::Paren('(', inner, ')', _) if is_label(inner));
+            && matches!(&out[last], Node::Paren('(', inner, ')', _) if is_label(inner)
+                && !(before.is_some_and(synthetic) && inner.iter().any(|n| matches!(n, Node::Word(w, _) if names.declares(w)))));
         if label || matches!(out[last], Node::Sym('.' | ',' | ';', _)) {
             out.remove(last);
         } else {
@@ -896,6 +946,21 @@ fn clean_row(nodes: Vec<Node>, names: &Names, text: &str) -> Vec<Node> {
                     out.remove(q);
                 }
                 out.remove(f);
+            }
+        } else if let (true, Some(q)) =
+            (label && !decimal(&out[f]), next.filter(|&q| !matches!(out[q], Node::Paren(..))))
+        {
+            // One thin space, `(2)\; y + y = 2y`: a label or a factor `2`, it cannot be told (it
+            // was read `2y + y`, a true step `wrong`: a LaTeX tester). The brackets and the space
+            // stay as the space, to be refused where the expression is read. (Not a decimal,
+            // `(0.5)\; x`, nor before a bracket, `(2)\,(x + 1)`: products; a reviewer.)
+            let (from, to) = (out[f].span().end, out[q].span().start);
+            let thin = text
+                .get(from..to)
+                .and_then(|between| THIN_SPACES.iter().filter_map(|t| between.find(t).map(|at| (at, *t))).min());
+            if let Some((at, t)) = thin.filter(|_| has_relation(&out[q..])) {
+                let span = Span::new(out[f].span().start, from + at + t.len());
+                out[f] = Node::Cmd(t.trim_start_matches('\\').to_string(), Vec::new(), span);
             }
         }
     }
@@ -934,10 +999,29 @@ fn label_text(inner: &[Node]) -> Vec<Node> {
     }
 }
 
+/// The thin spaces a row is written with, as the source spells them.
+const THIN_SPACES: [&str; 5] = ["\\;", "\\,", "\\:", "\\ ", "~"];
+
 /// Whether source text between two nodes writes a gap as wide as a label's (the reader's tree
 /// drops spacing): a quad, `\enspace`, `\hspace`, `\hskip`, `\kern`, a phantom, or two thin
 /// spaces or more (`\;\;`, `~~`).
 fn wide_gap(between: &str) -> bool {
+    let thin: usize = THIN_SPACES.iter().map(|t| between.matches(t).count()).sum();
+    wide_command(between) || thin >= 2
+}
+
+/// Whether source text between two nodes writes a gap of at least half a quad: a wide command
+/// ([`wide_gap`]'s), or thin spaces of 9mu or more together (`\;\;`, `~~`, `\,\,\,`; not `\,\,`,
+/// a third of a quad, which sets a product apart).
+fn half_quad_gap(between: &str) -> bool {
+    // The widths in mu (a quad is 18): `\;` 5, `\,` 3, `\:` 4, and an interword space about 6.
+    const MU: [u32; 5] = [5, 3, 4, 6, 6];
+    let mu: u32 = THIN_SPACES.iter().zip(MU).map(|(t, w)| between.matches(t).count() as u32 * w).sum();
+    wide_command(between) || mu >= 9
+}
+
+/// Whether source text holds a command that sets a gap as wide as a label's.
+fn wide_command(between: &str) -> bool {
     let wide = [
         "\\quad",
         "\\qquad",
@@ -950,12 +1034,7 @@ fn wide_gap(between: &str) -> bool {
         "\\hphantom",
         "\\hfill",
     ];
-    let thin = between.matches("\\;").count()
-        + between.matches("\\,").count()
-        + between.matches("\\:").count()
-        + between.matches("\\ ").count()
-        + between.matches('~').count();
-    wide.iter().any(|w| between.contains(w)) || thin >= 2
+    wide.iter().any(|w| between.contains(w))
 }
 
 /// Whether the inside of `(…)` written after `\quad` at the end of a row is a hand-written
@@ -1098,8 +1177,13 @@ fn annotated(rel: &Node, annotation: &[Node]) -> Option<Found> {
     let letters: String = text.chars().filter(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
     let defines = ["def", "defn", "df", "definition"].contains(&letters.as_str())
         || ["\\triangle", "\\vartriangle", "\\Delta", ":", "\\triangleq"].contains(&text.trim());
+    // (A condition was checked as an identity, and a student's right gradient told `wrong`, "a
+    // term is missing": a LaTeX tester.)
+    let imposed = text.trim() == "!"
+        || ["set", "must", "mustbe", "setto", "require", "required", "want"].contains(&letters.as_str());
     let rel = match rel {
         Rel::Step(_) if defines => Rel::Definition,
+        Rel::Step(Relation::Equal) if imposed => Rel::Condition,
         other => other,
     };
     let note = Some(text.trim().to_string()).filter(|t| !t.is_empty());
@@ -1164,6 +1248,7 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
     let mut defined_after = false;
     let mut named = false;
     let mut other: Option<Span> = None;
+    let mut imposed = false;
     let mut i = 0;
     while i < row.len() {
         match relation_of(&row, i) {
@@ -1195,8 +1280,22 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
                 declaration = true;
                 break;
             }
-            Some(Found { rel: Rel::Other | Rel::Membership, .. }) => {
+            // A condition imposed after a step ends the row there, said in the note of the part
+            // before it (the steps before it are checked).
+            Some(Found { rel: Rel::Condition, .. }) if parts.len() > 1 && parts.iter().any(|p| !p.nodes.is_empty()) => {
+                let said =
+                    "a condition imposed after this (\"must equal\"), and what follows it in the row, is not checked";
+                let k = parts.iter().rposition(|p| !p.nodes.is_empty()).expect("a part");
+                let note = &mut parts[k].note;
+                *note = Some(match note.take() {
+                    Some(n) => format!("{n}; {said}"),
+                    None => said.to_string(),
+                });
+                break;
+            }
+            Some(Found { rel: rel @ (Rel::Other | Rel::Membership | Rel::Condition), .. }) => {
                 other = Some(row[i].span());
+                imposed = rel == Rel::Condition;
                 break;
             }
             None => {
@@ -1236,9 +1335,28 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
         chains.push(if empty { Chain::default() } else { Chain { parts, refused: None, defined: true, above: false } });
         return if empty { Added::Ended } else { Added::Started };
     }
+    // A condition imposed on a row of its own after a chain (`&\overset{!}{=} 0`) ends the chain,
+    // said in the note of its last step: the steps above are checked (it refused the whole chain
+    // above, the true gradient's step with it; a reviewer).
+    if let (Some(_), true, true) = (other, imposed, parts[0].nodes.is_empty()) {
+        if let Some(last) = chains.last_mut().filter(|c| c.parts.len() > 1).and_then(|c| c.parts.last_mut()) {
+            let said = "a condition imposed after this (\"must equal\") is not checked";
+            last.note = Some(match last.note.take() {
+                Some(n) => format!("{n}; {said}"),
+                None => said.to_string(),
+            });
+            chains.push(Chain::default());
+            return Added::Ended;
+        }
+    }
     if let Some(span) = other {
-        let d = Diagnostic::error(span, "this relation is not a step of a derivation")
-            .with_hint("only `=` and `\\approx` make steps; write other relations outside the math blocks, or in a block of their own");
+        let d = if imposed {
+            Diagnostic::error(span, "a condition imposed (\"must equal\") is not a step of a derivation")
+                .with_hint("only steps that hold for every value are checked: write the condition and its solution outside the math blocks")
+        } else {
+            Diagnostic::error(span, "this relation is not a step of a derivation")
+                .with_hint("only `=` and `\\approx` make steps; write other relations outside the math blocks, or in a block of their own")
+        };
         match chains.last_mut() {
             Some(chain) if parts[0].nodes.is_empty() && !chain.parts.is_empty() => chain.refused = Some(d),
             _ => errors.push(d),
@@ -1501,6 +1619,9 @@ fn command_hint(name: &str) -> Option<&'static str> {
             "an ellipsis is not read: write the sum or product whole, `\\sum_{i=1}^{n} x_i`, over the model's index"
         }
         "binom" | "choose" | "tbinom" | "dbinom" => "a binomial coefficient is not read: write its value as a number",
+        ";" | "," | ":" | " " | "~" => {
+            "write a label as `\\tag{2}` or after `\\quad`, `(2)\\quad y = …`; a factor without its brackets, `2 y`"
+        }
         "quad" | "qquad" | "hspace" => {
             "a wide space stands between equations or after a label, never inside an expression: write the product without it, or a label as `\\tag{…}`"
         }
@@ -2463,6 +2584,12 @@ impl<'a> P<'a> {
                 }
             }
             "mid" => Err(Diagnostic::error(span, "a conditional (`\\mid`) is not read").with_hint(CONDITIONAL_HINT)),
+            // (Only as [`clean_row`] keeps it: the reader's tree drops spacing.)
+            ";" | "," | ":" | " " | "~" => Err(Diagnostic::error(
+                span,
+                "brackets and a thin space start this row: an equation label or a factor, which cannot be told",
+            )
+            .with_hint(command_hint(name).unwrap_or_default())),
             _ => Err(match unread_function(name) {
                 // `\sec x`, `\coth x`: LaTeX's own commands for functions gradproof does not read.
                 Some((f, instead)) => Diagnostic::error(span, format!("`{f}` is not a function gradproof reads"))
@@ -2912,14 +3039,25 @@ impl<'a> P<'a> {
         // (So do a builtin's brackets and braces: `\log[x]^2` was read as `log(x^2)`, and `\log[x]^2
         // = \log(x^2)` proved; a reviewer.)
         if let Some(Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span, .. }) = self.peek() {
-            let bracket = match **base {
+            // (Also a bracket in braces, `\exp{(x)}^2`, which prints as `\exp(x)^2`: it was read
+            // `exp(x^2)`, and `\exp{(x)}^2 = \exp(x^2)` proved; a LaTeX tester.)
+            let base = match &**base {
+                Node::Group(inner, _) => {
+                    match inner.iter().filter(|n| !matches!(n, Node::Comment(..))).collect::<Vec<_>>()[..] {
+                        [only @ Node::Paren(..)] => only,
+                        _ => &**base,
+                    }
+                }
+                base => base,
+            };
+            let bracket = match base {
                 Node::Paren('(', _, ')', _) => true,
                 Node::Paren('[', _, ']', _) | Node::Paren('{', _, '}', _) => builtin,
                 _ => false,
             };
             if bracket {
                 power = Some((sup.clone(), *span));
-                self.nodes[self.pos] = (**base).clone();
+                self.nodes[self.pos] = base.clone();
             }
         }
         let mut closed = None;
@@ -3034,6 +3172,18 @@ impl<'a> P<'a> {
             arg = Expr { kind: ExprKind::Binary(BinOp::Mul, Box::new(arg), Box::new(next), op_span), span };
         }
         match self.peek() {
+            // `\log 1/x`, `\exp x/2`: log(1)/x or log(1/x)? (It was read the first way, and
+            // `\log 1/x = 0` proved: a LaTeX tester.)
+            // (Not before a function, `\sin x / \cos x`, `\log x / \log 2`: one reading; a reviewer.)
+            Some(n @ Node::Sym('/', _))
+                if !self.spaced(arg.span, n)
+                    && !self.nodes.get(self.pos + 1).is_some_and(|after| self.is_function_node(after)) =>
+            {
+                Err(Diagnostic::error(join(func_span, n.span()), format!("where does the argument of `{func}` end?"))
+                    .with_hint(format!(
+                        "put the argument in parentheses, `(… / …)`, for `{func}` of the quotient; for a quotient of its value, write `\\frac{{…}}{{…}}`"
+                    )))
+            }
             // `\log \pi(a|s)`: the conditional is what cannot be read (a student was first told
             // to put the argument in parentheses, and only then of the `|`).
             Some(Node::Paren('(', inner, _, _))

@@ -916,12 +916,15 @@ fn is_struck_relation(n: &Node) -> bool {
         || matches!(n, Node::Cmd(c, a, _) if a.is_empty() && ["approx", "equiv", "coloneqq"].contains(&c.as_str()))
 }
 
-/// A character of pasted Unicode math as the LaTeX it stands for: `−` is `-`, `∂` is
+/// A character of pasted Unicode math as the LaTeX it stands for: `−` is `-`, `＝` is `=`, `∂` is
 /// `\partial`, `∑` is `\sum`, `∏` is `\prod`, `√` is `\sqrt`; any other is itself.
 fn symbol(c: char, span: Span) -> Node {
     let command = |name: &str| Node::Cmd(name.to_string(), Vec::new(), span);
     match c {
         '−' => Node::Sym('-', span),
+        // (A full-width `＝`, as a Chinese or Japanese keyboard types it: a display of one was
+        // passed over without a word, its false claim never checked; a LaTeX tester.)
+        '＝' | '﹦' | '⩵' => Node::Sym('=', span),
         '∂' => command("partial"),
         '⋅' | '∙' => command("cdot"),
         '∇' => command("nabla"),

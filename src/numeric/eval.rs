@@ -11,13 +11,13 @@ use std::rc::Rc;
 use num_rational::BigRational;
 
 use super::approx::{Approx, UNIT};
-use super::coverage::Meeting;
+use super::coverage::{FiniteTurns, Meeting};
 use super::dual::Dual;
 use super::fd::{central, ridders, ridders_until, Derivative};
 use super::interval::{around, Interval};
 use super::linalg;
 use super::precise::{self, Precise};
-use super::random::{self, input_value, smooth_n, smooth_n_partials, Band, Smooth1};
+use super::random::{self, input_value, smooth_n, smooth_n_partials, Band, Smooth1, Turn};
 use super::value::{self, EvalError, EvalResult, Value};
 use crate::model::{expansion, Bound, EntryId, EntryKind, EntryRef, Expr, Ix, IxVar, Literal, Model, Slot};
 use crate::syntax::ast::BigOp;
@@ -189,6 +189,9 @@ pub struct Sample {
     /// through every member of a set (one of twelve was missed at half the seeds: a tester). None
     /// for a draw of its own (another band).
     pub turn: Option<u64>,
+    /// The scalar inputs of finite sets that go through every combination of their members over
+    /// the turns (at a turn, each takes its digit's member past its random one).
+    pub finite: Option<FiniteTurns>,
 }
 
 impl Sample {
@@ -199,7 +202,7 @@ impl Sample {
 
     /// A sample with the usual draws of inputs, which exact evaluation does not read.
     pub fn standard(sizes: Vec<i64>, free: Vec<Option<i64>>, seed: u64, mirror: bool) -> Sample {
-        Sample { sizes, free, seed, mirror, band: Band::Standard, exact_inputs: false, turn: None }
+        Sample { sizes, free, seed, mirror, band: Band::Standard, exact_inputs: false, turn: None, finite: None }
     }
 }
 
@@ -1568,7 +1571,13 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
                 [self.sample.seed, TAG_INPUT, k.0 as u64].into_iter().chain(args.iter().map(|&a| a as u64)).collect();
             // A finite set's member at a turn: a place of the entry's own (the same at every
             // draw, different for each element) and the turn on from it.
-            let turn = self.sample.turn.map(|t| (random::key(&words[1..]), t));
+            let turn = self.sample.turn.map(|t| {
+                let place = random::key(&words[1..]);
+                match self.sample.finite.and_then(|f| f.digit(k.0, t)) {
+                    Some(digit) => (place, Turn::Digit(digit)),
+                    None => (place, Turn::Own(t)),
+                }
+            });
             input_value(domain, &self.ctx.model.domain_sets, band, turn, &words)
         };
         let model = self.ctx.model;

@@ -196,6 +196,17 @@ pub fn within(domain: Domain, sets: &[DomainSet], v: f64) -> bool {
     }
 }
 
+/// Where a finite set's member is at a turn of the draws: the turn itself, gone round the set at
+/// a stride of the input's own; or a digit of the turn, for one of several inputs that go through
+/// every combination of their members ([`FiniteTurns`](super::coverage::FiniteTurns)).
+#[derive(Debug, Clone, Copy)]
+pub enum Turn {
+    /// The turn, for an input alone.
+    Own(u64),
+    /// The places past the input's random member.
+    Digit(u64),
+}
+
 /// A random value of an input with the given domain (`sets`: the model's bounded domains), from
 /// a band of magnitudes. An input of a bounded domain draws as its domain allows: an interval
 /// uniformly from its middle 90% in the usual draws (away from the ends, where `log(p)` or
@@ -204,7 +215,7 @@ pub fn within(domain: Domain, sets: &[DomainSet], v: f64) -> bool {
 /// a kink or a domain's edge there is crossed; a finite set's member uniformly, or at a `turn`
 /// `(place, turn)` the member `turn` places on from `place` (see [`Sample::turn`](super::Sample)).
 /// [`mirrored`] gives the other half of the draws.
-pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<(u64, u64)>, words: &[u64]) -> f64 {
+pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<(u64, Turn)>, words: &[u64]) -> f64 {
     let mut r = rng(words);
     if let Domain::Set(k) = domain {
         return match &sets[k] {
@@ -275,8 +286,10 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
             DomainSet::Finite(values) => {
                 let n = values.len() as u64;
                 let at = match turn {
+                    // One of several inputs of sets going through their combinations.
+                    Some((place, Turn::Digit(digit))) => (place % n + digit) % n,
                     // A set of two is gone through by every mirrored pair already.
-                    Some((place, turn)) if n > 2 => {
+                    Some((place, Turn::Own(turn))) if n > 2 => {
                         // A step of the entry's own, prime to n, so that two inputs (or two
                         // elements of a family) do not keep one difference over the turns.
                         let units: Vec<u64> = (1..n).filter(|&k| num_integer::gcd(k, n) == 1).collect();

@@ -700,6 +700,10 @@ pub struct Normal {
     /// The `cos(u)` atoms of the fraction with their `sin(u)` atoms, to reduce the cross products
     /// of [`Normal::same_as`] by `cos² = 1 − sin²` ([`trig`]); empty without cosines.
     sine_of: Vec<(AtomId, AtomId)>,
+    /// The roots in the fraction of polynomials known ≥ 0 but not > 0, with their arguments
+    /// (`sqrt(S)` for `S = Σ x_k²`): their powers are folded in the cross products of
+    /// [`Normal::compare`], where they are all positive powers.
+    roots: Vec<(AtomId, Poly)>,
 }
 
 impl Normal {
@@ -718,12 +722,51 @@ impl Normal {
         let (a, b) = (&self.frac, &other.frac);
         let (x, y) = (a.num.mul(&b.den)?, b.num.mul(&a.den)?);
         if self.sine_of.is_empty() && other.sine_of.is_empty() {
+            if x != y && !(self.roots.is_empty() && other.roots.is_empty()) {
+                // `sqrt(S)^(2q + r) = S^q sqrt(S)^r` for `S ≥ 0` and q ≥ 0: `norm(x)^2 = x^T x` (it
+                // was only `checked`, a student). Folded in the cross products only, where the
+                // roots have positive powers, so that a root left in a denominator on one side
+                // does not keep the two forms apart (folded in the normal forms, the cosine
+                // similarity's gradient was no longer proved).
+                let roots: HashMap<AtomId, &Poly> =
+                    self.roots.iter().chain(&other.roots).map(|(a, p)| (*a, p)).collect();
+                return Some(fold_roots_in(&x, &roots)? == fold_roots_in(&y, &roots)?);
+            }
             return Some(x == y);
         }
         let pairs: HashMap<AtomId, AtomId> = self.sine_of.iter().chain(&other.sine_of).copied().collect();
         let sine_of = |a: AtomId| pairs.get(&a).copied();
         Some(trig::reduce(&x, &sine_of)? == trig::reduce(&y, &sine_of)?)
     }
+}
+
+/// A polynomial with the powers of the roots given folded: `sqrt(S)^(2q + r)` is `S^q sqrt(S)^r`
+/// for `q ≥ 0` (the roots' arguments are ≥ 0). `None` past the limits, or where a root has a
+/// negative power.
+fn fold_roots_in(p: &Poly, roots: &HashMap<AtomId, &Poly>) -> Option<Poly> {
+    let mut total = Poly::default();
+    for (m, c) in &p.0 {
+        let mut term = Poly(Terms::from([(Mono(Vec::new()), c.clone())]));
+        for &(a, e) in &m.0 {
+            let factor = match roots.get(&a) {
+                Some(arg) if e >= 2 => {
+                    let mut power = Poly::constant(rat(1));
+                    for _ in 0..e / 2 {
+                        power = power.mul(arg)?;
+                    }
+                    if e % 2 != 0 {
+                        power = power.mul(&Poly::atom(a))?;
+                    }
+                    power
+                }
+                Some(_) if e < 0 => return None,
+                _ => Poly(Terms::from([(Mono(vec![(a, e)]), rat(1))])),
+            };
+            term = term.mul(&factor)?;
+        }
+        total.add_in_place(&term)?;
+    }
+    Some(total)
 }
 
 impl<'m> Normaliser<'m> {
@@ -781,7 +824,16 @@ impl<'m> Normaliser<'m> {
             sine_of.sort_unstable();
             sine_of.dedup();
         }
-        Some(Normal { frac, conditions: kept, sine_of })
+        let mut roots: Vec<(AtomId, Poly)> = Vec::new();
+        for &(a, _) in [&frac.num, &frac.den].into_iter().flat_map(|p| p.0.keys().flat_map(|m| m.0.iter())) {
+            if let Atom::Func(Head::Builtin(Builtin::Sqrt), 0, args) = &self.atoms[a as usize] {
+                let known = |arg: &Frac| arg.is_poly() && !self.positive(arg) && self.at_least_zero(&arg.num);
+                if args.len() == 1 && known(&args[0]) && !roots.iter().any(|(b, _)| *b == a) {
+                    roots.push((a, args[0].num.clone()));
+                }
+            }
+        }
+        Some(Normal { frac, conditions: kept, sine_of, roots })
     }
 
     fn condition_in_lowest_terms(&self, c: Condition) -> Condition {
@@ -970,15 +1022,28 @@ impl<'m> Normaliser<'m> {
         let (m, c) = x.num.0.iter().next()?;
         // A number, or one atom to the first power, is its own root's argument.
         let single = m.0.is_empty() || (c.is_one() && matches!(m.0.as_slice(), [(_, 1)]));
-        if single || !c.is_positive() || !m.0.iter().all(|&(a, _)| self.positive_atom(a)) {
+        // Each factor ≥ 0: a positive atom, or one at an even power (`sqrt(x^2) = abs(x)`, the
+        // root of a value ≥ 0 for every real x; it was only `checked`, a student), or one ≥ 0 to a
+        // positive power.
+        let factor_at_least_zero =
+            |&(a, e): &(AtomId, i32)| self.positive_atom(a) || (e > 0 && (e % 2 == 0 || self.nonnegative_atom(a)));
+        if single || !c.is_positive() || !m.0.iter().all(factor_at_least_zero) {
             return None;
         }
-        self.rules.insert("root of a product of positive factors");
+        self.rules.insert(if m.0.iter().all(|&(a, _)| self.positive_atom(a)) {
+            "root of a product of positive factors"
+        } else {
+            "root of a product of factors ≥ 0"
+        });
         let (m, c) = (m.clone(), c.clone());
         let mut result =
             if c.is_one() { Frac::constant(rat(1)) } else { self.builtin(Builtin::Sqrt, 0, vec![Frac::constant(c)])? };
         for (a, e) in m.0 {
-            let root = if e % 2 == 0 {
+            let root = if e % 2 == 0 && !self.nonnegative_atom(a) && (e / 2) % 2 != 0 {
+                // √(a^(2k)) = |a|^k, and |a|^k = a^k for an even k or an `a` ≥ 0.
+                let abs = self.builtin(Builtin::Abs, 0, vec![Frac::atom(a)])?;
+                self.power(abs, Frac::constant(rat(i64::from(e / 2))))?
+            } else if e % 2 == 0 {
                 self.power(Frac::atom(a), Frac::constant(rat(i64::from(e / 2))))?
             } else {
                 let single = self.atom(Atom::Func(Head::Builtin(Builtin::Sqrt), 0, vec![Frac::atom(a)]));
@@ -1431,7 +1496,10 @@ impl<'m> Normaliser<'m> {
     /// form ≥ 0 and terms each ≥ 0 ([`Normaliser::square_form`]).
     fn at_least_zero(&self, p: &Poly) -> bool {
         let term = |(m, c): (&Mono, &BigRational)| c.is_positive() && self.term_at_least_zero(m);
-        p.0.iter().all(term) || self.square_form(p).is_some_and(|(rest, _)| rest.into_iter().all(term))
+        p.0.iter().all(term)
+            || [false, true]
+                .into_iter()
+                .any(|all_free| self.square_form(p, all_free).is_some_and(|(rest, _)| rest.into_iter().all(term)))
     }
 
     /// Whether a polynomial is a quadratic form ≥ 0 plus terms that are each ≥ 0, one of them > 0,
@@ -1445,10 +1513,16 @@ impl<'m> Normaliser<'m> {
     /// was refused for want of it, where `x^2 + eps` was proved). Terms of degree 1 pair an atom
     /// with the number 1, a number is 1's square ([`Self::square_form`]): `x^2 - 2 x + 2` is
     /// `(x - 1)^2 + 1`.
+    ///
+    /// Atoms known positive are first taken as scales; where that shows nothing, every atom is a
+    /// value of the form (a form ≥ 0 for every real value is ≥ 0 for positive ones): `1 + (exp(x)
+    /// - 1)^2` opens to `E^2 - 2 E + 2` in the positive `E = exp(x)`, the form of `(E, 1)`.
     fn positive_with_square_form(&self, p: &Poly) -> bool {
-        self.square_form(p).is_some_and(|(rest, definite)| {
-            (definite && rest.iter().all(|&(m, c)| c.is_positive() && self.term_at_least_zero(m)))
-                || (!rest.is_empty() && self.at_least_zero_one_above(rest.into_iter()))
+        [false, true].into_iter().any(|all_free| {
+            self.square_form(p, all_free).is_some_and(|(rest, definite)| {
+                (definite && rest.iter().all(|&(m, c)| c.is_positive() && self.term_at_least_zero(m)))
+                    || (!rest.is_empty() && self.at_least_zero_one_above(rest.into_iter()))
+            })
         })
     }
 
@@ -1459,14 +1533,15 @@ impl<'m> Normaliser<'m> {
     /// is its product with 1 (at a scale that makes it one, from a number term: `1` in `x^2 - 2
     /// x + 1`, `N^-1` in `N^-1 x^2 - 2 N^-1 x + N^-1`), so `(x - 1)^2` is the form of `(x, 1)`.
     #[allow(clippy::type_complexity)]
-    fn square_form<'p>(&self, p: &'p Poly) -> Option<(Vec<(&'p Mono, &'p BigRational)>, bool)> {
+    fn square_form<'p>(&self, p: &'p Poly, all_free: bool) -> Option<(Vec<(&'p Mono, &'p BigRational)>, bool)> {
         // Each term as its coefficient, its atoms not known positive (of degree 2 for the form)
         // and its positive atoms: a *scale*, `N^-1` in `-2 N^-1 x S` of batch norm's
         // `(x - S/N)^2` with a size `N`.
         type Powers = Vec<(AtomId, i32)>;
         // The number 1 among the form's values (no atom has this id).
         const ONE: AtomId = AtomId::MAX;
-        let split = |m: &Mono| -> (Powers, Powers) { m.0.iter().partition(|&&(a, _)| !self.positive_atom(a)) };
+        let split =
+            |m: &Mono| -> (Powers, Powers) { m.0.iter().partition(|&&(a, _)| all_free || !self.positive_atom(a)) };
         let quadratic = |free: &Powers| matches!(free.as_slice(), [(_, 2)] | [(_, 1), (_, 1)]);
         let times = |x: &Powers, y: &Powers| -> Powers {
             let mut all: BTreeMap<AtomId, i32> = BTreeMap::new();
@@ -1910,7 +1985,9 @@ impl<'m> Normaliser<'m> {
                 if let Some(split) = self.root_of_product(&x) {
                     return Some(split);
                 }
-                if !self.positive(&x) {
+                // (No condition where it always holds: `sqrt(x^2 + y^2)^2 = x^2 + y^2` was not
+                // proved for the condition on one side only.)
+                if !(self.positive(&x) || (x.is_poly() && self.at_least_zero(&x.num))) {
                     self.conditions.insert(Condition::NonNegative(x.clone()));
                 }
                 self.atom(Atom::Func(Head::Builtin(Builtin::Sqrt), 0, vec![x]))

@@ -715,6 +715,14 @@ fn implicit_multiplication(lhs: &Expr, rhs: &Expr) -> Diagnostic {
     d.with_hint("write `*` between the two factors, as in `2*x`")
 }
 
+/// Whether text ends inside the brackets of a sum or a product right after its index: `… sum(i `.
+fn sum_index_before(before: &str) -> bool {
+    let trimmed = before.trim_end();
+    let name_start = trimmed.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |k| k + 1);
+    let (rest, name) = trimmed.split_at(name_start);
+    !name.is_empty() && ["sum(", "prod(", "Σ(", "∑(", "Π(", "∏("].iter().any(|op| rest.trim_end().ends_with(op))
+}
+
 /// Converts a pest error into a diagnostic, with the rules named as a student would name them.
 fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diagnostic {
     use pest::error::{ErrorVariant, InputLocation};
@@ -761,6 +769,14 @@ fn pest_error(error: &pest::error::Error<Rule>, base: usize, text: &str) -> Diag
         diagnostic = diagnostic.with_hint(format!("`{c}` is a full-width character: write `{ascii}`"));
     } else if text[pos..].starts_with(['“', '”', '„', '«', '»']) {
         diagnostic = diagnostic.with_hint("write a name in straight quotes: `\"…\"`");
+    } else if text[pos..].starts_with('=') && !text[pos..].starts_with("==") && sum_index_before(&text[..pos]) {
+        // `sum(i = 1..n, …)`: told to put a step on a line of its own, cut mid-bracket (a student).
+        diagnostic = diagnostic.with_hint(
+            "a sum's index and its range are written `sum(i in 1..n, …)`, or `sum(i, …)` over the index's declared range",
+        );
+    } else if leading_word(text.trim_start()) == "let" && text.contains(":=") {
+        // `let f(u) := u^2`: "expected `[`" at the bracket, and nothing on the `:=` (a student).
+        diagnostic = diagnostic.with_hint("a definition is written `let y = …`, a function `let f(u) = u^2`");
     } else if head_line && text[pos..].starts_with(['=', '≈']) && !text[pos..].starts_with("==") {
         let (head, step) = (text[..pos].trim(), text[pos..].trim());
         let (head, step) = if head.chars().count() + step.chars().count() <= 80 {

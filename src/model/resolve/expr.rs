@@ -305,7 +305,18 @@ impl Resolver {
                 let (a, b) = if both { (self.hoist(a, span), self.hoist(b, span)) } else { (a, b) };
                 match shape::matmul(a, b, &self.model.sizes, &mut self.model.bounds) {
                     Ok(v) => Some(v),
-                    Err(err) => self.shape_error(span, err),
+                    Err(mut err) => {
+                        // (Where `T` is declared, `p * p^T` is a vector times a power of one: the
+                        // hint said to write `x * y^T`, what was written; a student.)
+                        let t_declared = matches!(self.globals.get("T"), Some((g, _)) if !matches!(g, Global::Size(_)));
+                        if t_declared && err.hint == shape::VECTOR_PRODUCT_HINT {
+                            err.hint = "for the dot product write `dot(x, y)` or `xᵀ * y`; for the elementwise \
+                                        product `x ⊙ y`; for the outer product (a matrix) `x * yᵀ` or `outer(x, y)` \
+                                        (`^T` is a power here, as `T` is declared)"
+                                .to_string();
+                        }
+                        self.shape_error(span, err)
+                    }
                 }
             }
             ast::BinOp::Pow => {
