@@ -510,6 +510,22 @@ fn arithmetic_on_rounded_numbers_with_equals_is_told_it_holds_as_approx() {
     assert!(line.contains("wrong") && line.contains("it holds as `≈`"), "{:?}", adam.feedback);
 }
 
+/// The sheet's own numbers are exact where a step writes them: a step that adds Adam's ε =
+/// 0.00000001 (the sheet has none) to the sheet's exact numbers is not told that it "holds as `≈`,
+/// within the rounding of the numbers it writes" (it held by the rounding of the sheet's `0.04`; a
+/// TA). Truth: 0.5 − 0.1·0.04/(√0.02 + 10⁻⁸) differs from 0.5 − 0.1·0.04/√0.02 by 2.0·10⁻⁹, and no
+/// number of the step is rounded.
+#[test]
+fn the_sheets_numbers_are_not_roundings() {
+    let r = inline_reference(
+        "let t = 0.5 - 0.1 * 0.04 / sqrt(0.02)\nderive \"t\" t\n  = 0.5 - 0.1 * 0.04 / sqrt(0.02)\n  ≈ 0.4717\n",
+    );
+    let sub = "derive \"t\" t\n  = 0.5 - 0.1 * 0.04 / (sqrt(0.02) + 0.00000001)\n  ≈ 0.4717\n";
+    let g = gradproof::grade::grade_submission(&r, "s.deriv", sub, &GradeOptions::default());
+    let feedback = g.derivations[0].feedback.join("\n");
+    assert!(feedback.contains("line 2: wrong") && !feedback.contains("holds as `≈`"), "{feedback}");
+}
+
 /// A last line that cannot be read costs what a wrong last line costs, as docs/grading.md says
 /// (a TA: a typo in the answer scored 0.3 of 2, a wrong answer 0.6). Truth: the first step is
 /// the reference's; `(mu2 - mu1)/exp(lv2)` has the wrong sign; `lvv2` is no name.

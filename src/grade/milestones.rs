@@ -1490,7 +1490,7 @@ fn written_on_the_sheet(v: &BigRational, sheet: &[BigRational]) -> bool {
 }
 
 /// The numbers written in the model's definitions and functions, without their signs.
-fn sheet_numbers(model: &Model) -> Vec<BigRational> {
+pub(super) fn sheet_numbers(model: &Model) -> Vec<BigRational> {
     let mut out = Vec::new();
     let bodies = model.entries.iter().filter_map(|entry| match &entry.kind {
         EntryKind::Defined(body) => Some(body),

@@ -625,6 +625,11 @@ fn holding_as_approx(
     memo: Option<&MemoScope>,
     held: impl Fn(&StepResult) -> bool,
 ) -> Vec<Vec<usize>> {
+    // The sheet's own numbers are exact where a step writes them: only the student's may be
+    // rounded (a step that added Adam's ε = 0.00000001 to the sheet's exact numbers was told it
+    // holds "within the rounding of the numbers it writes", by the rounding of the sheet's `0.04`;
+    // a TA).
+    let sheet = milestones::sheet_numbers(model);
     let approx: Vec<Derivation> = chosen
         .iter()
         .map(|(k, steps)| {
@@ -632,6 +637,7 @@ fn holding_as_approx(
             d.tolerance = crate::model::ToleranceRule::Rounding;
             for &i in steps {
                 d.steps[i].relation = Relation::Approx;
+                d.steps[i].expr = exact_where_given(&d.steps[i].expr, &sheet);
             }
             d
         })
@@ -642,6 +648,21 @@ fn holding_as_approx(
         .zip(&verdicts)
         .map(|((_, steps), r)| steps.iter().copied().filter(|&i| held(&r.steps[i])).collect())
         .collect()
+}
+
+/// An expression with the numbers of the sheet it writes taken as exact: not widened in a `≈`
+/// step.
+fn exact_where_given(e: &crate::model::Expr, sheet: &[num_rational::BigRational]) -> crate::model::Expr {
+    match e {
+        crate::model::Expr::Const(l) if sheet.contains(&num_traits::Signed::abs(&l.value)) => {
+            crate::model::Expr::Const(Box::new(crate::model::Literal {
+                half_unit: None,
+                point: false,
+                ..(**l).clone()
+            }))
+        }
+        _ => e.map_children(|c| exact_where_given(c, sheet)),
+    }
 }
 
 /// Checks every matched derivation from the reference's head, then turns the verdicts into points

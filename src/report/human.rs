@@ -152,7 +152,9 @@ fn step(
         if rounded_before {
             writeln!(
                 out,
-                "        it equals the head; the step before does only within its rounding, and the two differ by that rounding: keep more digits there"
+                // (Not "keep more digits there": after `≈ 0.333`, `= 0.3` is the coarser one, and the
+                // sentence blamed the precise step; an adversarial tester.)
+                "        it equals the head within its rounding, and the step before within its own: the two differ by their roundings (keep more digits in the coarser one)"
             )?;
         } else {
             writeln!(out, "        the mistake is in a step before it: this step undoes it")?;
