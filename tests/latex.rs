@@ -1704,6 +1704,37 @@ fn a_full_width_equals_sign_is_an_equals_sign() {
     }
 }
 
+/// The papers' capitals of builtins are read (`\operatorname{GELU}`, `\mathrm{LeakyReLU}`,
+/// `\operatorname{Softplus}`: "not a name of the model", though `ReLU` was read); a file taken in
+/// with `\input` in the body is said to be unchecked (its false step went without a word); an L1
+/// norm gets a hint of its own (a LaTeX tester).
+#[test]
+fn capitals_of_builtins_input_files_and_other_norms() {
+    let m = "var x\n";
+    let caps = r"\[ \operatorname{GELU}(x) + \operatorname{LeakyReLU}(x) + \mathrm{Softplus}(x) = \operatorname{gelu}(x) + \operatorname{leaky\_relu}(x) + \log(1 + e^x) \]";
+    assert_eq!(read_tex(caps, m).0, [[Verdict::Proved]]);
+    let doc = "\\documentclass{article}\n\\input{macros}\n\\begin{document}\n\\[ x + x = 2x \\]\n\\input{part2}\n% \\input{old}\n\\end{document}\n";
+    let (verdicts, errors) = read_tex(doc, m);
+    assert_eq!(verdicts, [[Verdict::Proved]]);
+    assert!(
+        errors.len() == 1 && errors[0].starts_with("5:1") && errors[0].contains("`\\input{part2}` is not followed"),
+        "{errors:?}"
+    );
+    // (A brace's note is a remark, its part is read; a bracket broken across rows is named.)
+    assert_eq!(
+        read_tex(r"\[ x + \underbrace{x - x}_{=0} + \overbrace{x + x}^{\text{twice}} = 3x \]", m).0,
+        [[Verdict::Proved]]
+    );
+    let (_, errors) = read_tex(r"\[ x \underbrace{(x+1)}_{\text{b}}^2 = x(x+1)^2 \]", m);
+    assert!(errors.iter().any(|e| e.contains("`\\underbrace` cannot be read here")), "{errors:?}");
+    let broken = "\\begin{align*}\n3x + 3 &= 3\\left( x \\right. \\\\\n&\\qquad \\left. + 1 \\right)\n\\end{align*}\n";
+    let (_, errors) = read_tex(broken, m);
+    assert!(errors.iter().any(|e| e.contains("a bracket broken across rows")), "{errors:?}");
+    let (_, errors) = read_tex(r"\[ \|x\|_1 = |x| \]", m);
+    let report = check(r"\[ \|x\|_1 = |x| \]", AnswerKind::Tex, m);
+    assert!(report.errors.iter().any(|e| e.hints.iter().any(|h| h.contains("L1 norm"))), "{errors:?}");
+}
+
 /// A term's sign changed keeps the term's brackets in LaTeX: "replacing `+ (1-p)` by `- 1 - p`"
 /// was shown as proved, a false repair (a TA; truth by hand: (1-p)^2 (2p - 1 - p) differs from
 /// (1-p)^2 (2p - (1-p)) by -2p(1-p)^2).

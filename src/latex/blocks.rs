@@ -197,7 +197,50 @@ fn nested_display(text: &str, env: &Environment, markup: Markup) -> Option<(usiz
 /// skipped. Each range is the content, without delimiters. A math environment that is not read
 /// is an error in `errors`.
 pub fn tex_blocks(text: &str, errors: &mut Vec<Diagnostic>) -> Vec<Range<usize>> {
+    errors.extend(included_files(text));
     display_math(text, Markup::Tex, errors)
+}
+
+/// An error for each file a LaTeX document takes in (`\input{part2}`, `\include`, `\subfile`,
+/// `\import`) outside comments, in its body (after `\begin{document}`, where it has one: a
+/// preamble's `\input{macros}` brings no derivation) and before `\end{document}`: it is not read,
+/// and its derivations would go unchecked without a word (a LaTeX tester: the report was clean).
+fn included_files(text: &str) -> Vec<Diagnostic> {
+    const COMMANDS: [&str; 4] = ["\\input{", "\\include{", "\\subfile{", "\\import{"];
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut in_body = !text.contains("\\begin{document}");
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        // The line without its comment (a `%` not escaped).
+        let bytes = line.as_bytes();
+        let code_end =
+            (0..bytes.len()).find(|&i| bytes[i] == b'%' && (i == 0 || bytes[i - 1] != b'\\')).unwrap_or(line.len());
+        let code = &line[..code_end];
+        if code.contains("\\end{document}") {
+            break;
+        }
+        if let Some(at) = code.find("\\begin{document}") {
+            in_body = true;
+            if !COMMANDS.iter().any(|c| code[at..].contains(c)) {
+                continue;
+            }
+        }
+        if !in_body {
+            continue;
+        }
+        for command in COMMANDS {
+            let Some(at) = code.find(command) else { continue };
+            let name_end = code[at..].find('}').map_or(code.len(), |k| at + k + 1);
+            let written = &code[at..name_end];
+            out.push(
+                Diagnostic::error(Span::new(start + at, start + name_end), format!("`{written}` is not followed: what that file holds is not checked"))
+                    .with_hint("check the file on its own (`gradproof check FILE.tex --model MODEL.deriv`), or paste its derivations into this one"),
+            );
+        }
+    }
+    out
 }
 
 /// Whether `at` lies inside a `$$ … $$` of the text, counting the `$$` before it outside the

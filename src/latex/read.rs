@@ -1583,6 +1583,18 @@ fn unexpected(n: &Node) -> Diagnostic {
         return Diagnostic::error(*span, format!("cannot read `{c}` here"))
             .with_hint("write a quotient as `a / b` or `\\frac{a}{b}`");
     }
+    // `\left( x \right. \\ \left. + 1 \right)`: a bracket broken across rows (a LaTeX tester was
+    // told "cannot read this here").
+    if let Node::Row(span) = n {
+        return Diagnostic::error(*span, "a row break inside a bracket or a group (`\\bigl( … \\\\ … \\bigr)`) is not read")
+            .with_hint("write what the bracket holds on one row, or break the row outside the bracket (`3x + 3 &= 3x \\\\ &\\quad + 3`)");
+    }
+    if let Node::Paren(open, _, close, span) = n {
+        if *open == '.' || *close == '.' {
+            return Diagnostic::error(*span, "a bracket broken across rows (`\\left( … \\right.`, then `\\left. … \\right)`) is not read")
+                .with_hint("write what the bracket holds on one row, or break the row outside the bracket (`3x + 3 &= 3x \\\\ &\\quad + 3`)");
+        }
+    }
     if let Node::Paren('{', ..) = n {
         return Diagnostic::error(n.span(), "a set or a condition in braces, `\\{…\\}`, is not read")
             .with_hint("an indicator is written `\\mathbb{1}[y = k]` (the Kronecker delta `\\delta_{yk}`); group with `\\left( … \\right)`");
@@ -1626,6 +1638,9 @@ fn command_hint(name: &str) -> Option<&'static str> {
             "a wide space stands between equations or after a label, never inside an expression: write the product without it, or a label as `\\tag{…}`"
         }
         "over" | "atop" => "write a fraction as `\\frac{a}{b}`",
+        "underbrace" | "overbrace" => {
+            "a brace's note goes below `\\underbrace{…}_{…}` (above `\\overbrace{…}^{…}`); the other script is set as a limit, not a power: write a power outside, `\\left(\\underbrace{…}_{…}\\right)^2`"
+        }
         "otimes" | "oplus" | "circledast" => {
             "a Kronecker or outer product is not read: write its elements in index notation, `a_i b_j` (an elementwise product is `\\odot`)"
         }
@@ -1786,7 +1801,15 @@ fn builtin(word: &str) -> Option<&'static str> {
         }
     }
     let arrays = ARRAY_FUNCTIONS.iter().chain(&["sum", "prod"]).find(|f| **f == word).copied();
-    arrays.or_else(|| VARIANTS.iter().find(|(v, _)| *v == word).map(|(_, name)| *name))
+    arrays.or_else(|| VARIANTS.iter().find(|(v, _)| *v == word).map(|(_, name)| *name)).or_else(|| {
+        // The papers' and PyTorch's capitals, `\operatorname{GELU}`, `\mathrm{LeakyReLU}`,
+        // `\operatorname{Softplus}`: the builtin whose name they spell but for case and `_` (they
+        // were "not a name of the model", though `ReLU` was read; a LaTeX tester).
+        let folded = |w: &str| w.chars().filter(|&c| c != '_').flat_map(char::to_lowercase).collect::<String>();
+        let wanted = folded(word);
+        let names = Builtin::ALL.iter().filter(|b| b.arity() > 0).flat_map(|b| b.spec().names.iter().map(|(n, _)| *n));
+        names.chain(ARRAY_FUNCTIONS.iter().copied()).find(|name| folded(name) == wanted && word != *name)
+    })
 }
 
 /// Environments of matrix literals.
@@ -2187,7 +2210,11 @@ impl<'a> P<'a> {
                     if let Some(s) = &sub {
                         // `\operatorname{softmax}(z)_y`: an element of a bracket or of a function's
                         // value (a student was told only that subscripts belong to names).
-                        let hint = if matches!(*base, Node::Paren(..)) {
+                        // (A norm's other subscripts, `\|u\|_1`, `_\infty`, were told of a softmax's
+                        // element; a LaTeX tester.)
+                        let hint = if matches!(*base, Node::Paren('‖' | '|', ..)) {
+                            "only the Euclidean norm (`\\|u\\|`, `\\|u\\|_2`) and the Frobenius norm (`\\|W\\|_F`) are read: write an L1 norm as `\\sum_i |u_i|`, a largest entry with `\\max`"
+                        } else if matches!(*base, Node::Paren(..)) {
                             "an element of a bracket or of a function's value is not read: name the vector in the model (`let p[k] = exp(z[k]) / sum(j, exp(z[j]))`) and write its element, `p_y`"
                         } else {
                             "subscripts belong to names: `s_c`"
@@ -2447,6 +2474,16 @@ impl<'a> P<'a> {
                     .chain(sub.iter().cloned())
                     .collect();
                 self.derivative(Mark::Partial, 1, &[], &den, span)
+            }
+            // A brace under or over a part, with a note (`\underbrace{y - y}_{=0}`, `\overbrace{…}^{\text{mean}}`):
+            // the part; the note is a remark (it was refused with a generic hint, a LaTeX tester).
+            // (The other script is set on the other side of the brace, as a limit: refused.)
+            "underbrace" | "overbrace"
+                if args.len() == 1 && primes == 0 && (if name == "underbrace" { sup.is_none() } else { sub.is_none() }) =>
+            {
+                let mut e = self.sub(&args[0])?;
+                e.span = span;
+                Ok(e)
             }
             // A box drawn around a result changes nothing.
             "boxed" if args.len() == 1 && sub.is_none() && sup.is_none() && primes == 0 => {

@@ -120,7 +120,7 @@ const SPACING: [&str; 36] = [
 ];
 
 /// Commands that take arguments, for mitex's command specification (others take none).
-const ONE_ARGUMENT: [&str; 38] = [
+const ONE_ARGUMENT: [&str; 40] = [
     "color",
     "phantom",
     "vphantom",
@@ -159,6 +159,8 @@ const ONE_ARGUMENT: [&str; 38] = [
     "label",
     "vec",
     "boxed",
+    "underbrace",
+    "overbrace",
 ];
 const TWO_ARGUMENTS: [&str; 8] = ["frac", "dfrac", "tfrac", "cfrac", "stackrel", "overset", "underset", "textcolor"];
 /// Commands read as the command they print like.
