@@ -576,6 +576,9 @@ fn a_sum_written_with_equals_and_a_definition_with_colon_equals() {
     );
     assert_error("var x\nlet f(u) := u^2\nderive diff(f(x), x)\n  = 2*x\n", 2, "unexpected", "`let f(u) = u^2`");
     assert_error("var x\nlet f := x^2\n", 2, "unexpected", "let y = …");
+    // (Nor is the unknown `f` after it asked "did you mean `π`?": one letter is near every other.)
+    let found = errors("var x\nlet f(u) := u^2\nderive diff(f(x), x)\n  = 2*x\n");
+    assert!(found.iter().all(|(_, _, h)| !h.contains("did you mean")), "{found:#?}");
 }
 
 /// Declarations may come in any order: a family over an index declared further down reads its

@@ -1185,6 +1185,28 @@ fn signs_of_a_log_below_one_and_of_a_nonnegative_input_are_known() {
     // An input that may be negative gives no such sign: `(s + r)/(s + r)` is not proved.
     assert_ne!(verdict("var s > 0, r\n", "(s + r) / (s + r)", "1"), Proved);
 }
+// The focal loss's real power of `1 - sigmoid(x)` by the logit: `1 - sigmoid(x)` is above 0 (the
+// open range of the sigmoid), so the power rule holds (it was only `checked`: a student and an
+// instructor). Truth: d/dx (1 - σ)^γ = γ (1 - σ)^(γ-1) (-σ(1 - σ)) = -γ σ (1 - σ)^γ. Not of
+// `sigmoid(x) - 1`, which is negative.
+proves!(
+    a_real_power_of_one_minus_a_sigmoid,
+    "var x, gam > 0",
+    "diff((1 - sigmoid(x))^gam, x)",
+    "-gam * (1 - sigmoid(x))^gam * sigmoid(x)"
+);
+proves!(
+    a_real_power_of_one_plus_a_tanh,
+    "var x, gam > 0",
+    "(1 + tanh(x))^(gam - 1) * (1 + tanh(x))",
+    "(1 + tanh(x))^gam"
+);
+does_not_prove!(
+    a_real_power_of_a_negative_base,
+    "var x, gam > 0",
+    "(sigmoid(x) - 1)^(gam - 1) * (sigmoid(x) - 1)",
+    "(sigmoid(x) - 1)^gam"
+);
 // A quadratic form in atoms known positive, with the atoms as its values: `1 + (exp(x) - 1)^2` is
 // `E^2 - 2E + 2` in `E = exp(x)`, the form of `(E, 1)` (positive atoms were only scales of a form,
 // and it was not known positive). Truth: (E - 1)^2 + 1 ≥ 1. Not where the form is indefinite:

@@ -1190,6 +1190,14 @@ fn annotated(rel: &Node, annotation: &[Node]) -> Option<Found> {
     Some(Found { rel, width: 1, note })
 }
 
+/// A part's note with `said` added after what it says already.
+fn add_note(note: &mut Option<String>, said: &str) {
+    *note = Some(match note.take() {
+        Some(n) => format!("{n}; {said}"),
+        None => said.to_string(),
+    });
+}
+
 /// What a group of a row did to the chains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Added {
@@ -1283,14 +1291,11 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
             // A condition imposed after a step ends the row there, said in the note of the part
             // before it (the steps before it are checked).
             Some(Found { rel: Rel::Condition, .. }) if parts.len() > 1 && parts.iter().any(|p| !p.nodes.is_empty()) => {
-                let said =
-                    "a condition imposed after this (\"must equal\"), and what follows it in the row, is not checked";
                 let k = parts.iter().rposition(|p| !p.nodes.is_empty()).expect("a part");
-                let note = &mut parts[k].note;
-                *note = Some(match note.take() {
-                    Some(n) => format!("{n}; {said}"),
-                    None => said.to_string(),
-                });
+                add_note(
+                    &mut parts[k].note,
+                    "a condition imposed after this (\"must equal\"), and what follows it in the row, is not checked",
+                );
                 break;
             }
             Some(Found { rel: rel @ (Rel::Other | Rel::Membership | Rel::Condition), .. }) => {
@@ -1340,11 +1345,7 @@ fn add_group(chains: &mut Vec<Chain>, row: Vec<Node>, errors: &mut Vec<Diagnosti
     // above, the true gradient's step with it; a reviewer).
     if let (Some(_), true, true) = (other, imposed, parts[0].nodes.is_empty()) {
         if let Some(last) = chains.last_mut().filter(|c| c.parts.len() > 1).and_then(|c| c.parts.last_mut()) {
-            let said = "a condition imposed after this (\"must equal\") is not checked";
-            last.note = Some(match last.note.take() {
-                Some(n) => format!("{n}; {said}"),
-                None => said.to_string(),
-            });
+            add_note(&mut last.note, "a condition imposed after this (\"must equal\") is not checked");
             chains.push(Chain::default());
             return Added::Ended;
         }
@@ -1808,7 +1809,7 @@ fn builtin(word: &str) -> Option<&'static str> {
         let folded = |w: &str| w.chars().filter(|&c| c != '_').flat_map(char::to_lowercase).collect::<String>();
         let wanted = folded(word);
         let names = Builtin::ALL.iter().filter(|b| b.arity() > 0).flat_map(|b| b.spec().names.iter().map(|(n, _)| *n));
-        names.chain(ARRAY_FUNCTIONS.iter().copied()).find(|name| folded(name) == wanted && word != *name)
+        names.chain(ARRAY_FUNCTIONS.iter().copied()).find(|name| folded(name) == wanted)
     })
 }
 

@@ -23,7 +23,7 @@ use crate::syntax::ast::BigOp;
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::BigRational;
-use num_traits::{Signed, Zero};
+use num_traits::{One, Signed, Zero};
 use rustc_hash::FxHashMap as HashMap;
 
 /// The most nodes a lowered expression may have.
@@ -723,7 +723,7 @@ impl<'m> Lowerer<'m> {
                 true
             }
             Expr::Add(..) | Expr::Sub(..) | Expr::Neg(_) | Expr::Mul(..) => {
-                matches!(self.lower_bound(e), Some((b, reached)) if b.is_positive() || (b.is_zero() && !reached))
+                matches!(self.lower_bound(e, depth), Some((b, reached)) if b.is_positive() || (b.is_zero() && !reached))
             }
             Expr::Div(..) => false,
             Expr::Pow(a, c) => {
@@ -740,15 +740,20 @@ impl<'m> Lowerer<'m> {
     /// bounded below, and whether it may be reached: `1 - p` for `p in (0, 1)` is above 0, never
     /// 0. Interval arithmetic: a sum's bound is the sum of the bounds (reached only if both
     /// are), a number times a term scales the term's lower or upper bound.
-    fn lower_bound(&self, e: &Expr) -> Option<(BigRational, bool)> {
-        self.bound_of(e, false)
+    fn lower_bound(&self, e: &Expr, depth: u32) -> Option<(BigRational, bool)> {
+        self.bound_of(e, false, depth)
     }
 
     /// The least upper bound (`upper`) or the greatest lower bound of `e`, as in
-    /// [`Self::lower_bound`].
-    fn bound_of(&self, e: &Expr, upper: bool) -> Option<(BigRational, bool)> {
+    /// [`Self::lower_bound`], through at most `depth` definitions.
+    fn bound_of(&self, e: &Expr, upper: bool, depth: u32) -> Option<(BigRational, bool)> {
         match e {
             Expr::Const(l) => Some((l.value.clone(), true)),
+            // (`let p = sigmoid(x)`, then `1 - p`: `derive` refused the focal loss by the logit.)
+            Expr::Entry(r) if depth > 0 && !self.varies(r) => match &self.model.entries[r.entry].kind {
+                EntryKind::Defined(body) => self.bound_of(body, upper, depth - 1),
+                _ => self.bound_of(e, upper, 0),
+            },
             Expr::Entry(r) => match &self.model.entries[r.entry].kind {
                 EntryKind::Input(Domain::Positive) if !upper => Some((BigRational::zero(), false)),
                 EntryKind::Input(Domain::NonNegative) if !upper => Some((BigRational::zero(), true)),
@@ -759,13 +764,13 @@ impl<'m> Lowerer<'m> {
                 }
                 _ => None,
             },
-            Expr::Neg(a) => self.bound_of(a, !upper).map(|(b, r)| (-b, r)),
+            Expr::Neg(a) => self.bound_of(a, !upper, depth).map(|(b, r)| (-b, r)),
             Expr::Add(a, b) => {
-                let ((x, rx), (y, ry)) = (self.bound_of(a, upper)?, self.bound_of(b, upper)?);
+                let ((x, rx), (y, ry)) = (self.bound_of(a, upper, depth)?, self.bound_of(b, upper, depth)?);
                 Some((x + y, rx && ry))
             }
             Expr::Sub(a, b) => {
-                let ((x, rx), (y, ry)) = (self.bound_of(a, upper)?, self.bound_of(b, !upper)?);
+                let ((x, rx), (y, ry)) = (self.bound_of(a, upper, depth)?, self.bound_of(b, !upper, depth)?);
                 Some((x - y, rx && ry))
             }
             Expr::Mul(a, b) => {
@@ -777,9 +782,20 @@ impl<'m> Lowerer<'m> {
                 if c.is_zero() {
                     return Some((c, true));
                 }
-                let (x, r) = self.bound_of(t, if c.is_positive() { upper } else { !upper })?;
+                let (x, r) = self.bound_of(t, if c.is_positive() { upper } else { !upper }, depth)?;
                 Some((c * x, r))
             }
+            // The open ranges of the squashing functions and the bound below of `exp`: `1 -
+            // sigmoid(x)` is above 0, never 0 (the focal loss's `(1 - p)^gam` by the logit was only
+            // `checked`, its base not known positive; a student and an instructor).
+            Expr::Builtin(b, 0, _) => match (b, upper) {
+                (Builtin::Sigmoid, false) | (Builtin::Exp | Builtin::Softplus, false) => {
+                    Some((BigRational::zero(), false))
+                }
+                (Builtin::Sigmoid | Builtin::Tanh, true) => Some((BigRational::one(), false)),
+                (Builtin::Tanh, false) => Some((-BigRational::one(), false)),
+                _ => None,
+            },
             _ => None,
         }
     }

@@ -241,8 +241,12 @@ fn builtin_spelled_as(name: &str) -> Option<&'static str> {
 /// The closest name within a small edit distance.
 fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
+    // (A name of one letter is one edit from every other: only its other case is near it; `f`
+    // was asked "did you mean `π`?", a student.)
+    let one_letter = name.chars().count() == 1;
     candidates
         .filter(|c| *c != name)
+        .filter(|c| !one_letter || c.to_lowercase() == name.to_lowercase())
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
         .filter(|(d, _)| *d <= limit)
         .min()
