@@ -1575,7 +1575,7 @@ fn what_readers_read_differently_is_refused() {
         model,
     );
     assert!(report.errors.is_empty(), "{:?}", errors(&report));
-    // (The first proved since 8 December: the root of a value ≥ 0 squared is the value.)
+    // (The first proved since 7 December, night: the root of a value ≥ 0 squared is the value.)
     assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved], [Verdict::Proved]]);
 }
 
