@@ -185,6 +185,17 @@ fn step(
         };
         paint(out, Some(Color::Red), false, &text)?;
         writeln!(out)?;
+        // Where a side is undefined at a negative input, that input may be one the course takes
+        // positive, declared without its domain (`diff(log(x), x) = 1/x` for `var x`: no word of
+        // the domain, a student).
+        let negative = s.counterexample.as_ref().and_then(|c| c.inputs.iter().find(|(_, v)| **v < 0.0));
+        if let (Cause::DomainMismatch, Some((name, _))) = (cause, negative) {
+            let family = name.split('[').next().unwrap_or(name);
+            writeln!(
+                out,
+                "        hint: as declared, `{family}` may be negative; if it is positive in your course (a variance, a rate, a probability), declare it so: `var {family} > 0` or `var {family} in (0, 1)`"
+            )?;
+        }
     }
     if let Some(repair) = &s.repair {
         writeln!(
