@@ -180,9 +180,9 @@ pub struct Coverage {
     pub offsets: Vec<(IndexId, IndexId, i64)>,
     /// The families under an `assume` that the expressions read (through definitions too).
     pub assumed: Vec<EntryId>,
-    /// The scalar inputs of finite sets the expressions read, where there are two or more and at
-    /// most [`MAX_FINITE_COMBINATIONS`] combinations of their members: the draws go through
-    /// every combination ([`FiniteTurns`]).
+    /// The scalar inputs of finite sets the expressions read, where there are two to eight and
+    /// their combinations take at most [`MAX_FINITE_TURNS`] turns: the draws go through every
+    /// combination ([`FiniteTurns`]).
     pub finite: Option<FiniteTurns>,
     /// For each scale, the input families what sits there reads (the kink's argument, the input a
     /// constant is added to), as far as [`INPUTS_READ`] nodes tell.
