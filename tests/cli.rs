@@ -209,3 +209,12 @@ fn fmt_ascii_and_check() {
 fn render_latex_with_verdicts() {
     insta::assert_snapshot!(run(&["render", "tests/data/wrong.deriv", "--to", "latex", "--verdicts"], None));
 }
+
+/// A step undefined at a negative input of no declared domain is told that the input may be
+/// declared positive (`diff(log(x), x) = 1/x` for `var x` was `wrong` with no word of the domain:
+/// a student). Truth: log x is undefined for x < 0, where 1/x is defined.
+#[test]
+fn a_domain_mismatch_at_a_negative_input_hints_at_its_declaration() {
+    let text = run(&["check", "-"], Some(b"var x\nderive diff(log(x), x)\n  = 1/x\n"));
+    assert!(text.contains("hint: as declared, `x` may be negative") && text.contains("`var x > 0`"), "{text}");
+}

@@ -563,26 +563,6 @@ fn a_product_of_two_vectors_offers_the_outer_product() {
     );
 }
 
-/// A step undefined at a negative input of no declared domain is told that the input may be
-/// declared positive (`diff(log(x), x) = 1/x` for `var x` was `wrong` with no word of the domain:
-/// a student). Truth: log x is undefined for x < 0, where 1/x is defined.
-#[test]
-fn a_domain_mismatch_at_a_negative_input_hints_at_its_declaration() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gradproof"))
-        .args(["check", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().expect("stdin").write_all(b"var x\nderive diff(log(x), x)\n  = 1/x\n")?;
-            child.wait_with_output()
-        })
-        .expect("gradproof runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("hint: as declared, `x` may be negative") && text.contains("`var x > 0`"), "{text}");
-}
-
 /// Two slips of a student at 2 a.m. get hints that say what to write: a sum's range written with
 /// `=` (it was told to put a step on a line of its own, cut in the middle of the bracket), and a
 /// definition with `:=` (it was "expected `[`" at the function's bracket).

@@ -749,12 +749,9 @@ impl<'m> Lowerer<'m> {
     fn bound_of(&self, e: &Expr, upper: bool, depth: u32) -> Option<(BigRational, bool)> {
         match e {
             Expr::Const(l) => Some((l.value.clone(), true)),
-            // (`let p = sigmoid(x)`, then `1 - p`: `derive` refused the focal loss by the logit.)
-            Expr::Entry(r) if depth > 0 && !self.varies(r) => match &self.model.entries[r.entry].kind {
-                EntryKind::Defined(body) => self.bound_of(body, upper, depth - 1),
-                _ => self.bound_of(e, upper, 0),
-            },
             Expr::Entry(r) => match &self.model.entries[r.entry].kind {
+                // (`let p = sigmoid(x)`, then `1 - p`: `derive` refused the focal loss by the logit.)
+                EntryKind::Defined(body) if depth > 0 && !self.varies(r) => self.bound_of(body, upper, depth - 1),
                 EntryKind::Input(Domain::Positive) if !upper => Some((BigRational::zero(), false)),
                 EntryKind::Input(Domain::NonNegative) if !upper => Some((BigRational::zero(), true)),
                 EntryKind::Input(_) => {
