@@ -1052,6 +1052,37 @@ fn accented_names_are_read_for_names_that_spell_the_accent() {
     assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]]);
 }
 
+/// An upright `\mathrm{d}` is a differential, never the model's `d` (a size, as in `x ∈ ℝ^d`):
+/// alone it is refused (read as the size, a false `\mathrm{d}(x^2) = x \, \mathrm{d}x` was
+/// proved), and above and below a fraction it is the derivative's. Where the model names
+/// gradients `dz`, `dw` (deeplearning.ai) beside `z` and `w`, `\frac{dz}{dw}` is refused as
+/// ambiguous (read as the quotient, the true `= x` was `wrong` and a false `= \frac{1}{x}`
+/// `checked`: a tester); under the operator `\frac{d}{dw}` the word is the variable's. Truth by
+/// hand: z = w x + b, so dz/dw = x; d(x²) = 2x dx.
+#[test]
+fn an_upright_d_is_a_differential_and_words_of_d_are_not_divided() {
+    let sized = "index i in 1..d\nvar x, y\nvar u[i]\n";
+    for answer in ["$$ \\mathrm{d}(x^2) = x \\, \\mathrm{d}x $$", "$$ \\mathrm{d}(x^2) = 2x \\, \\mathrm{d}x $$"] {
+        assert_eq!(first_error(answer, AnswerKind::Markdown, sized), "1:4 a differential, `\\mathrm{d}`, is not read");
+    }
+    let report = check("$$ \\frac{\\mathrm{d} (x^2)}{\\mathrm{d} x} = 2x $$", AnswerKind::Markdown, sized);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
+    let ng = "var w, x, b, y\nlet z = w*x + b\nlet a = sigmoid(z)\nlet dz = a - y\nlet dw = x*dz\n";
+    assert_eq!(
+        first_error("$$ \\frac{dz}{dw} = \\frac{1}{x} $$", AnswerKind::Markdown, ng),
+        "1:4 this fraction is ambiguous: a derivative written with `d`, or a quotient of the model's names"
+    );
+    let report = check("$$ \\frac{d}{dw} z = x $$\n$$ \\frac{d}{dw} z = \\frac{1}{x} $$", AnswerKind::Markdown, ng);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Wrong]]);
+    // The model's quotient written with a slash is read as it: (a - y) / (x (a - y)) is 1/x
+    // wherever a ≠ y, which no proof cancels.
+    let report = check("$$ dz / dw = \\frac{1}{x} $$", AnswerKind::Markdown, ng);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Checked]]);
+}
+
 /// `\frac{dL}{dw}` is the derivative `diff(L, w)`, as `\frac{\partial L}{\partial w}` is (the
 /// model's inputs are independent, and for a defined node both mean the perturbation derivative);
 /// where the model declares `d` it is refused as ambiguous (a derivative, or a quotient of

@@ -2642,9 +2642,40 @@ impl<'a> P<'a> {
     /// `\frac{dE}{dx}`, `\frac{d}{dx} f`, `\frac{\partial^2 E}{\partial x \partial y}`,
     /// `\frac{d^2 E}{dx^2}`.
     fn frac(&mut self, num: &[Node], den: &[Node], span: Span) -> R<Expr> {
+        // `\frac{dz}{dw}` where the model names both words and what follows their `d`s
+        // (deeplearning.ai's `dz`, `dw` for the gradients): the model's quotient, or the
+        // derivative of `z` by `w`? (Read as the quotient, the true `= x` was `wrong` and a false
+        // `= \frac{1}{x}` `checked`: a tester.)
+        let named_d = |nodes: &[Node]| match nodes {
+            [Node::Word(w, _)] => {
+                w.len() > 1 && w.starts_with('d') && self.names.declares(w) && self.names.declares(&w[1..])
+            }
+            _ => false,
+        };
+        // (Below the operator `d` alone, such a word is the variable's `d` and the variable:
+        // `\frac{d}{dw} z`.)
+        if let (Some((Mark::D, order, rest)), [Node::Word(w, at)]) = (self.mark(num)?, den) {
+            if rest.is_empty() && named_d(den) {
+                let below = [
+                    Node::Word("d".to_string(), Span::new(at.start, at.start + 1)),
+                    Node::Word(w[1..].to_string(), Span::new(at.start + 1, at.end)),
+                ];
+                return self.derivative(Mark::D, order, &rest, &below, span);
+            }
+        }
+        if named_d(num) && named_d(den) {
+            let (a, b) = (text_of(num), text_of(den));
+            return Err(Diagnostic::error(span, "this fraction is ambiguous: a derivative written with `d`, or a quotient of the model's names")
+                .with_hint(format!("the model declares `{a}` and `{b}`: write `\\frac{{\\partial {}}}{{\\partial {}}}` for the derivative, or `{a} / {b}` for the quotient", &a[1..], &b[1..])));
+        }
+        let upright_d = |nodes: &[Node]| {
+            matches!(nodes.first(), Some(Node::Cmd(c, a, _)) if c == "mathrm"
+                && matches!(a.as_slice(), [x] if matches!(x.as_slice(), [Node::Word(w, _)] if w == "d")))
+        };
         match (self.mark(num)?, self.mark(den)?) {
             (Some((Mark::Partial, order, rest)), _) => self.derivative(Mark::Partial, order, &rest, den, span),
-            (Some((Mark::D, _, _)), Some((Mark::D, _, _))) if self.names.declares("d") => Err(Diagnostic::error(
+            // (Not an upright `\mathrm{d}` above and below: a differential, never the model's `d`.)
+            (Some((Mark::D, _, _)), Some((Mark::D, _, _))) if self.names.declares("d") && !(upright_d(num) && upright_d(den)) => Err(Diagnostic::error(
                 span,
                 "this fraction is ambiguous: a derivative written with `d`, or a quotient",
             )
@@ -3345,6 +3376,18 @@ impl<'a> P<'a> {
         let Some((word, decoration)) = name_word(base) else {
             return Err(unexpected(base));
         };
+        // An upright `d` is the differential (`\mathrm{d}(x^2) = 2x \, \mathrm{d}x`), which is not
+        // read, not the model's `d` (a size, as in `x ∈ ℝ^d`; read as that, a false `\mathrm{d}(x^2)
+        // = x \, \mathrm{d}x` was proved: a tester), unless the model spells a name so.
+        let upright = |c: &str| ["mathrm", "operatorname", "text", "textrm"].contains(&c);
+        if word == "d"
+            && matches!(base, Node::Cmd(c, a, _) if upright(c) && a.len() == 1)
+            && !self.names.with_base("d").iter().any(|e| e.spelling.replace(' ', "") == "\\mathrm{d}")
+        {
+            return Err(Diagnostic::error(base.span(), "a differential, `\\mathrm{d}`, is not read").with_hint(
+                "write the derivative as a fraction, `\\frac{\\mathrm{d} y}{\\mathrm{d} x}` or `\\frac{\\partial y}{\\partial x}`; a name `d` of the model is written `d`",
+            ));
+        }
         // `A^{-1}_{ij}` of a matrix: TeX prints it as `A_{ij}^{-1}`, an element of the inverse or
         // the reciprocal of an element; refused (it was read as the reciprocal, and
         // `\sum_j A^{-1}_{ij} A_{ji} = 1`, true, was `wrong`: a second tester).
