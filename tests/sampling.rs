@@ -1214,3 +1214,17 @@ fn sizes_one_apart_are_drawn() {
     assert_verdicts("index k in 1..n, j in 1..m\nvar z\nderive delta(n, m+2)*z\n  = 0\n", false, &[Wrong]);
     assert_verdicts("index k in 1..n, j in 1..m\nvar z\nderive delta(n, m+1)*delta(m, 2)*z\n  = 0\n", false, &[Wrong]);
 }
+
+/// A free index of a fixed range is drawn at every value of a short one, and at the numbers it is
+/// compared with (and one past each) in a long one; a class label of many classes too (an
+/// adversarial tester: `0*x[i] = delta(i, 3)*x[i]` with `i in 1..4` was `checked` at 7 of 20
+/// seeds, with `i in 1..100` and `delta(i, 37)` at 20 of 20, and `delta(y, 37)*z = 0` for `var y
+/// in 1..100` at 20 of 20). Truth by hand: each right side is non-zero at one value of the index,
+/// where the left is 0; `sum(k in 1..5, delta(i, k))` is 0 at i = 6.
+#[test]
+fn a_free_index_of_a_fixed_range_is_drawn_where_a_step_singles_a_value_out() {
+    assert_verdicts("index i in 1..4\nvar x[i]\nderive 0*x[i]\n  = delta(i, 3)*x[i]\n", false, &[Verdict::Wrong]);
+    assert_verdicts("index i in 1..100\nvar x[i]\nderive 0*x[i]\n  = delta(i, 37)*x[i]\n", false, &[Verdict::Wrong]);
+    assert_verdicts("var y in 1..100\nvar z\nderive delta(y, 37)*z\n  = 0\n", false, &[Verdict::Wrong]);
+    assert_verdicts("index i in 1..40\nvar z\nderive sum(k in 1..5, delta(i, k))*z\n  = z\n", false, &[Verdict::Wrong]);
+}

@@ -13,6 +13,9 @@ use crate::numeric::{random, Sample};
 /// The fewest samples a derivation is checked at.
 pub(super) const MIN_SAMPLES: usize = 12;
 
+/// A free index of a fixed range of fewer values than this is drawn at every value.
+const MAX_EVERY_VALUE: i64 = 16;
+
 /// Sizes are tried from 1 to this.
 pub(super) const MAX_SIZE: i64 = 5;
 
@@ -181,6 +184,25 @@ pub(super) fn plan(
     // tried at MIN_SAMPLES points at least. Draws come in mirrored pairs (every unrestricted input
     // negated), so each sign of each input is tried.
     let combos = instances.len() * assignments;
+    // The values each free index is also drawn at, a pair of draws each at the first instance
+    // whose range holds it: the numbers it is compared with or bounded by and one past each, and
+    // every value of a fixed range of up to MAX_EVERY_VALUE (the bounds, random and interior
+    // values miss one value in the middle of a fixed range: an adversarial tester).
+    let mut wanted: Vec<(IndexId, i64)> = Vec::new();
+    if !screen {
+        for &i in &free {
+            let r = model.indices[i].range;
+            let fixed = (r.lo.size.is_none() && r.hi.size.is_none()).then_some((r.lo.offset, r.hi.offset));
+            let every = fixed.filter(|(lo, hi)| hi - lo < MAX_EVERY_VALUE);
+            let values =
+                cover.index_values.iter().flat_map(|&v| [v, v + 1]).chain(every.map_or(0..=-1, |(lo, hi)| lo..=hi));
+            for v in values {
+                if fixed.is_none_or(|(lo, hi)| (lo..=hi).contains(&v)) && !wanted.contains(&(i, v)) {
+                    wanted.push((i, v));
+                }
+            }
+        }
+    }
     let mut groups = Vec::new();
     // Every size instance and index assignment drawn at, for the draws at other magnitudes.
     let mut drawn: Vec<Drawn> = Vec::new();
@@ -230,6 +252,13 @@ pub(super) fn plan(
         }
         let mut rotation = 0i64;
         let mut assigned: Vec<Vec<Option<i64>>> = Vec::new();
+        // The values wanted (above) that this instance's ranges hold.
+        let here: Vec<(IndexId, i64)> = wanted
+            .iter()
+            .copied()
+            .filter(|&(i, v)| ranges.iter().any(|&(j, lo, hi)| j == i && (lo..=hi).contains(&v)))
+            .collect();
+        wanted.retain(|w| !here.contains(w));
         // Two free indices or more also take their bounds apart (kind 4), one order at the even
         // instances and the other at the odd ones.
         let kinds = match free.len() {
@@ -249,10 +278,16 @@ pub(super) fn plan(
         // Free indices that a delta compares at an offset (`delta(i, j+2)`) are also drawn so.
         let offsets: &[(IndexId, IndexId, i64)] = if screen { &[] } else { &cover.offsets };
         let offsets_from = PATTERNS + patterns.len();
-        for a in kinds.chain(PATTERNS..offsets_from + offsets.len()) {
+        let values_from = offsets_from + offsets.len();
+        for a in kinds.chain(PATTERNS..values_from + here.len()) {
             let mut r = random::rng(&[options.seed, d_index as u64, inst_idx as u64, a as u64, 0x1d]);
             let kind = if a == 4 { 4 + inst_idx % 2 } else { a };
-            let values = if a >= offsets_from {
+            let values = if a >= values_from {
+                let (i, v) = here[a - values_from];
+                let mut values = assignment(1, &ranges, model.indices.len(), true, &mut r);
+                values[i] = Some(v);
+                values
+            } else if a >= offsets_from {
                 match offset_assignment(offsets[a - offsets_from], &ranges, model.indices.len(), &mut r) {
                     Some(values) => values,
                     None => continue,

@@ -174,6 +174,12 @@ pub struct Coverage {
     /// `delta(n, 6)`) or a bound of a range (`k in 1..8`, `1..n-6`). Sizes past it change what
     /// such a step says (`sum(i, sum(k in 1..5, delta(i, k)))` is `min(n, 5)`).
     pub index_constant: i64,
+    /// The numbers an index is compared with or bounded by, as written (`3` of `delta(i, 3)` and
+    /// of `x[3]`, `8` of `k in 1..8`), at most [`MAX_INDEX_VALUES`], smallest first: the plan
+    /// draws each free index at each of them and one past it that its range holds (an adversarial
+    /// tester: `0*x[i] = delta(i, 3)*x[i]` with `i in 1..4` was `checked` at 7 of 20 seeds, and
+    /// `delta(y, 37)*z = 0` for a label of 100 classes at 20 of 20).
+    pub index_values: Vec<i64>,
     /// Pairs of free indices that a Kronecker delta compares at an offset, `(a, b, d)` for
     /// `delta(a, b + d)` (d ≠ 0), at most [`MAX_OFFSETS`]: the plan draws them so (a tester:
     /// `delta(i, j+2)*c = 0` was `checked` at 9 of 20 seeds, i = j + 2 drawn by chance only).
@@ -190,6 +196,9 @@ pub struct Coverage {
     /// The input families the expressions read (through definitions too), in the model's order.
     pub inputs: Vec<EntryId>,
 }
+
+/// At most this many numbers of [`Coverage::index_values`] are kept.
+pub const MAX_INDEX_VALUES: usize = 8;
 
 /// At most this many offset pairs of free indices are drawn at.
 pub const MAX_OFFSETS: usize = 4;
@@ -316,6 +325,12 @@ pub fn coverage(model: &Model, exprs: &[&Expr]) -> Coverage {
             }
         }
         out.index_constant = out.index_constant.max(walk.index_constant);
+        for v in walk.index_values {
+            if !out.index_values.contains(&v) && out.index_values.len() < MAX_INDEX_VALUES {
+                out.index_values.push(v);
+            }
+        }
+        out.index_values.sort_unstable();
         for (id, _) in walk.entries_seen.iter().enumerate().filter(|(_, seen)| **seen) {
             if model.assumptions.iter().any(|a| a.entry == id) && !out.assumed.contains(&id) {
                 out.assumed.push(id);
@@ -474,6 +489,8 @@ struct Walk<'m> {
     sizes: Vec<SizeId>,
     /// See [`Coverage::index_constant`].
     index_constant: i64,
+    /// See [`Coverage::index_values`] (here without a limit).
+    index_values: Vec<i64>,
     offsets: Vec<(IndexId, IndexId, i64)>,
     reads: Vec<Read>,
     sums: Vec<IndexRange>,
@@ -516,6 +533,7 @@ impl<'m> Walk<'m> {
             ranges: Vec::new(),
             sizes: Vec::new(),
             index_constant: 0,
+            index_values: Vec::new(),
             offsets: Vec::new(),
             reads: Vec::new(),
             sums: Vec::new(),
@@ -537,12 +555,20 @@ impl<'m> Walk<'m> {
             self.ranges.push(r);
             self.index_constant =
                 self.index_constant.max(r.lo.offset.saturating_abs()).max(r.hi.offset.saturating_abs());
+            for b in [r.lo, r.hi] {
+                if b.size.is_none() && !self.index_values.contains(&b.offset) {
+                    self.index_values.push(b.offset);
+                }
+            }
         }
     }
 
     /// The ranges of the variables of an index expression.
     fn ix_ranges(&mut self, ix: &Ix) {
         self.index_constant = self.index_constant.max(ix.constant.saturating_abs());
+        if ix.terms.is_empty() && !self.index_values.contains(&ix.constant) {
+            self.index_values.push(ix.constant);
+        }
         for &(_, v) in &ix.terms {
             match v {
                 IxVar::Free(i) => self.range(self.model.indices[i].range),
