@@ -503,6 +503,17 @@ fn bounded_domains_that_are_empty_or_repeat_a_number_are_errors() {
         ("var p in [1, 1]", "the interval `[1, 1]` is a single number"),
         ("var y in {1, -1, 1}", "the set `{1, -1, 1}` lists a number twice"),
         ("var y in {2}", "the set `{2}` has one value only"),
+        // Nothing to draw as floats (a panic until 8 December, an adversarial tester), and members
+        // one float (a step false at one of them was `checked`).
+        ("var p in (-1e308, 1e308)", "the interval `(-1e308, 1e308)` is too wide or too narrow to draw values from"),
+        (
+            "var p in (0.1, 0.1000000000000000000001)",
+            "the interval `(0.1, 0.1000000000000000000001)` is too wide or too narrow to draw values from",
+        ),
+        (
+            "var t in {1, 1.0000000000000001}",
+            "the set `{1, 1.0000000000000001}` has numbers that floats cannot tell apart",
+        ),
     ] {
         let source = format!("{decl}\nvar x\nderive x\n  = x\n");
         let report = gradproof::check_source("t.deriv", source.as_bytes(), &gradproof::check::CheckOptions::default());

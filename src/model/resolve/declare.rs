@@ -10,7 +10,7 @@
 //! and an unknown node's dependency list wait for pass 2 (`define`).
 
 use num_rational::BigRational;
-use num_traits::Signed;
+use num_traits::{Signed, ToPrimitive};
 
 use super::literal::{int_literal, parse_decimal};
 use super::refs::render_ref;
@@ -700,6 +700,18 @@ impl Resolver {
                 );
                 return None;
             }
+            // The numbers draw their members as floats: two that are one float are one member (a
+            // step false at one of them was `checked`: an adversarial tester).
+            let floats: Vec<f64> = sorted.iter().filter_map(|v| v.to_f64()).filter(|v| v.is_finite()).collect();
+            if floats.len() < sorted.len() || floats.windows(2).any(|w| w[0] == w[1]) {
+                self.error(
+                    Diagnostic::error(d.span, format!("the set `{text}` has numbers that floats cannot tell apart"))
+                        .with_hint(
+                        "rescale the variable so that its values differ in their first 15 digits and lie within ±1e300",
+                    ),
+                );
+                return None;
+            }
             return Some(DomainSet::Finite(sorted));
         }
         let [lo, hi] = <[BigRational; 2]>::try_from(numbers).ok()?;
@@ -709,6 +721,21 @@ impl Resolver {
             self.error(
                 Diagnostic::error(d.span, format!("the interval `{text}` is {what}"))
                     .with_hint("write the lower end first, below the upper one: `in (0, 1)`"),
+            );
+            return None;
+        }
+        // Values are drawn as floats inside the interval, away from its ends: an interval whose
+        // width is no float, or whose ends floats cannot tell apart, leaves nothing to draw (a
+        // panic: an adversarial tester).
+        let (a, b) = (lo.to_f64().unwrap_or(f64::NAN), hi.to_f64().unwrap_or(f64::NAN));
+        let margin = (b - a) / 20.0;
+        if !(a.is_finite() && b.is_finite() && margin.is_finite() && a + margin < b - margin) {
+            self.error(
+                Diagnostic::error(
+                    d.span,
+                    format!("the interval `{text}` is too wide or too narrow to draw values from"),
+                )
+                .with_hint("rescale the variable: its ends within ±1e300, and apart in their first 12 digits"),
             );
             return None;
         }
