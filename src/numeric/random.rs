@@ -288,8 +288,11 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
                 let at = match turn {
                     // One of several inputs of sets going through their combinations.
                     Some((place, Turn::Digit(digit))) => (place % n + digit) % n,
-                    // A set of two is gone through by every mirrored pair already.
-                    Some((place, Turn::Own(turn))) if n > 2 => {
+                    // A set of two is gone through by every mirrored pair already: the member at the
+                    // place (one for every element of a family at its even turns, see
+                    // `Evaluator::input`), and its mirror the other.
+                    Some((place, Turn::Own(turn))) if n == 2 => (place + turn) % 2,
+                    Some((place, Turn::Own(turn))) => {
                         // A step of the entry's own, prime to n, so that two inputs (or two
                         // elements of a family) do not keep one difference over the turns.
                         let units: Vec<u64> = (1..n).filter(|&k| num_integer::gcd(k, n) == 1).collect();
