@@ -1240,3 +1240,15 @@ fn a_family_of_a_finite_set_is_drawn_with_every_element_at_one_member() {
     let signs = "index i in 1..n\nvar t[i] in {-1, 1}\nvar z\nderive (prod(i, t[i]) + 1)*(n - 1)*(n - 2)*z\n  = 0\n";
     assert_verdicts(signs, false, &[Verdict::Wrong]);
 }
+
+/// Beside a kink inside an interval (or of an unrestricted input), two or three inputs of `{0, 1}`
+/// go through every combination of their members (an adversarial tester: `t*s*step(p - 0.97) =
+/// 0` was `checked` at the default seed, the draws beside 0.97 meeting `t = s = 1` at 3 of 20
+/// seeds). Truth by hand: at t = s = 1 and p > 0.97 (x > 3) the left side is 1 (x - 3).
+#[test]
+fn inputs_of_finite_sets_go_through_their_combinations_beside_a_kink() {
+    let interval = "var t in {0, 1}\nvar s in {0, 1}\nvar p in (0, 1)\nderive t*s*step(p - 0.97)\n  = 0\n";
+    assert_verdicts(interval, false, &[Verdict::Wrong]);
+    let real = "var t in {0, 1}\nvar s in {0, 1}\nvar x\nderive t*s*relu(x - 3)\n  = 0\n";
+    assert_verdicts(real, false, &[Verdict::Wrong]);
+}

@@ -237,6 +237,13 @@ impl FiniteTurns {
         }
     }
 
+    /// The number of combinations of the members: the turns that go through every one of them in
+    /// the first draws of the pairs alone (where the mirrored draws leave them: a draw beside a
+    /// scale inside an interval, mirrored to the other end).
+    pub fn combinations(&self) -> u64 {
+        self.members[..self.count].iter().product()
+    }
+
     /// How many places past its random member an input takes at a turn, where it is one of them.
     pub fn digit(&self, entry: EntryId, turn: u64) -> Option<u64> {
         let r = self.entries[..self.count].iter().position(|&e| e == entry)?;

@@ -1570,14 +1570,21 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             let words: Words =
                 [self.sample.seed, TAG_INPUT, k.0 as u64].into_iter().chain(args.iter().map(|&a| a as u64)).collect();
             // A finite set's member at a turn: a place of the entry's own (the same at every
-            // draw, different for each element) and the turn on from it. At the even turns every
-            // element of a family takes one place, so that the family is also drawn with all its
-            // elements at one member, and (mirrored) at another: `prod(i, t[i])` of a mask in
-            // `{0, 1}` is 1 there (a step false only where every element is 1 was `checked` at
-            // 8 of 20 seeds: an adversarial tester).
+            // draw, different for each element) and the turn on from it. At the first turn every
+            // element of a family of a set of two takes one place, so that the family is also
+            // drawn with all its elements at one member, and (mirrored) at the other: `prod(i,
+            // t[i])` of a mask in `{0, 1}` is 1 there (a step false only where every element is 1
+            // was `checked` at 8 of 20 seeds: an adversarial tester). (Not of a larger set: its
+            // elements meet in their other combinations at their own places, `t[1] = 3, t[2] = 0`
+            // of `{0, 1, 2, 3}` at the first turn.)
+            let pair = matches!(domain, crate::model::Domain::Set(k)
+                if matches!(&self.ctx.model.domain_sets[k], crate::model::DomainSet::Finite(v) if v.len() == 2));
             let turn = self.sample.turn.map(|t| {
-                let place =
-                    if args.is_empty() || t % 2 == 1 { random::key(&words[1..]) } else { random::key(&words[1..3]) };
+                let place = if args.is_empty() || t > 0 || !pair {
+                    random::key(&words[1..])
+                } else {
+                    random::key(&words[1..3])
+                };
                 match self.sample.finite.and_then(|f| f.digit(k.0, t)) {
                     Some(digit) => (place, Turn::Digit(digit)),
                     None => (place, Turn::Own(t)),
