@@ -1052,6 +1052,18 @@ fn accented_names_are_read_for_names_that_spell_the_accent() {
     assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]]);
 }
 
+/// Scientific notation is one number, rounded at its mantissa's last digit in a `≈` step as `5e-5`
+/// is in a derivation file (a tester: a whole mantissa was exact, and `e^{-10} \approx 5 \times
+/// 10^{-5}` was `wrong`). Truth: e^-10 = 4.54e-5, e^-9 = 1.234e-4; 4e-5 is not e^-10 rounded.
+#[test]
+fn scientific_notation_is_one_number_rounded_at_its_mantissa() {
+    let answer = "$$ e^{-10} \\approx 5 \\times 10^{-5} $$\n$$ e^{-9} \\approx 1.2 \\cdot 10^{-4} $$\n\
+                  $$ 3 \\times 10^{2} x = 300 x $$\n$$ e^{-10} \\approx 4 \\times 10^{-5} $$\n";
+    let report = check(answer, AnswerKind::Markdown, "var x\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Checked], [Verdict::Checked], [Verdict::Proved], [Verdict::Wrong]]);
+}
+
 /// An upright `\mathrm{d}` is a differential, never the model's `d` (a size, as in `x ∈ ℝ^d`):
 /// alone it is refused (read as the size, a false `\mathrm{d}(x^2) = x \, \mathrm{d}x` was
 /// proved), and above and below a fraction it is the derivative's. Where the model names

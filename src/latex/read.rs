@@ -2087,6 +2087,31 @@ impl<'a> P<'a> {
                 _ => break,
             }
         }
+        // Scientific notation, `5 \times 10^{-5}`: one number, rounded at its mantissa's last digit
+        // as `5e-5` is in a derivation file (a whole mantissa was exact, and `e^{-10} \approx 5
+        // \times 10^{-5}` `wrong`: a tester).
+        if let (
+            Some(Node::Cmd(times, args, _)),
+            Some(Node::Attach { base, sub: None, sup: Some(sup), primes: 0, span: at, .. }),
+        ) = (self.nodes.get(self.pos), self.nodes.get(self.pos + 1))
+        {
+            let ten = matches!(&**base, Node::Num(n, _) if n == "10");
+            let exponent = match sup.as_slice() {
+                [Node::Num(e, _)] => Some(e.clone()),
+                [Node::Sym('-', _), Node::Num(e, _)] => Some(format!("-{e}")),
+                [Node::Sym('+', _), Node::Num(e, _)] => Some(e.clone()),
+                _ => None,
+            };
+            if let (true, true, Some(e)) =
+                (["times", "cdot"].contains(&times.as_str()) && args.is_empty(), ten, exponent)
+            {
+                if e.trim_start_matches('-').chars().all(|c| c.is_ascii_digit()) && !text.contains(['e', 'E']) {
+                    let at = *at;
+                    self.pos += 2;
+                    return Ok(Expr { kind: ExprKind::Number(format!("{text}e{e}")), span: join(span, at) });
+                }
+            }
+        }
         Ok(Expr { kind: ExprKind::Number(text), span })
     }
 
