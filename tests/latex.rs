@@ -1052,6 +1052,22 @@ fn accented_names_are_read_for_names_that_spell_the_accent() {
     assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]]);
 }
 
+/// A condition between two quads (`x y = 0 \quad \text{if} \quad x = 0`) is prose in a step,
+/// refused as it is behind one quad; a joining word between quads still cuts two claims (a tester:
+/// the condition was checked as a claim of its own, a true row `wrong` twice). Truth: x·0·… no
+/// claim is made for all x, y.
+#[test]
+fn a_condition_between_two_quads_is_refused_as_prose() {
+    for word in ["if", "where", "for", "when", "given"] {
+        let answer = format!("$$ x y = 0 \\quad \\text{{{word}}} \\quad x = 0 $$\n");
+        let message = first_error(&answer, AnswerKind::Markdown, "var x, y\n");
+        assert!(message.contains(&format!("text inside a step, `\\text{{{word}}}`, is not read")), "{word}: {message}");
+    }
+    let report = check("$$ x = x \\quad \\text{and} \\quad y = y $$\n", AnswerKind::Markdown, "var x, y\n");
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]]);
+}
+
 /// Scientific notation is one number, rounded at its mantissa's last digit in a `≈` step as `5e-5`
 /// is in a derivation file (a tester: a whole mantissa was exact, and `e^{-10} \approx 5 \times
 /// 10^{-5}` was `wrong`). Truth: e^-10 = 4.54e-5, e^-9 = 1.234e-4; 4e-5 is not e^-10 rounded.

@@ -836,7 +836,18 @@ fn split_at_quads(group: Vec<Node>) -> Vec<Vec<Node>> {
                 }
             }
         };
-        if leading_text > 0 && goes_on {
+        // Prose alone between this quad and the one before it, not a word that joins two claims
+        // (`x y = 0 \quad \text{if} \quad x = 0`): a condition on what follows, refused below as
+        // prose in a step, as it is behind one quad (cut here, the condition was checked as a
+        // claim of its own, and a true row was `wrong` twice: a tester).
+        let between: Vec<&Node> = {
+            let last_quad = rest[..q].iter().rposition(is_quad).map_or(0, |p| p + 1);
+            rest[last_quad..q].iter().filter(|n| is_written(n)).collect()
+        };
+        let condition = !between.is_empty() && between.iter().all(|n| is_text(n)) && !joining_word(between[0]);
+        if condition && leading_text == 0 {
+            from = q + 1;
+        } else if leading_text > 0 && goes_on {
             noted(&mut rest[q + 1..]);
             from = q + 1;
         } else if claim && (leading_text == 0 || joins) {
