@@ -30,11 +30,6 @@ fn grade(name: &str) -> SubmissionGrade {
     grade_with(name, &GradeOptions::default())
 }
 
-/// The score of the first part of a submission `source` graded against `r`.
-fn first_part_score(r: &Reference, source: &str) -> String {
-    grade_submission(r, "a.deriv", source, &GradeOptions::default()).derivations[0].score.to_string()
-}
-
 fn scores(g: &SubmissionGrade) -> Vec<String> {
     g.derivations.iter().map(|d| d.score.to_string()).collect()
 }
@@ -2039,7 +2034,15 @@ fn a_number_asked_again_with_its_formulas_written_out_is_no_work() {
         "{model}derive \"momentum\" worth 2 w1\n  = 1.0 - 0.1 * (0.9 * 0.2 + 0.1 * 0.5)\n  = 1.0 - 0.1 * 0.23\n  = 0.977\n"
     );
     let r = Reference::new("momentum.deriv", &reference, &CheckOptions::default()).expect("a reference");
-    let score = |steps: &str| first_part_score(&r, &format!("{model}derive \"momentum\" w1\n{steps}"));
+    let score = |steps: &str| {
+        let g = grade_submission(
+            &r,
+            "a.deriv",
+            &format!("{model}derive \"momentum\" w1\n{steps}"),
+            &GradeOptions::default(),
+        );
+        g.derivations[0].score.to_string()
+    };
     assert_eq!(score("  = 0.977\n"), "0.8");
     for restated in ["  = w0 - lr * m1\n", "  = w0 - lr * m1\n  = w0 - lr * (beta * m0 + (1 - beta) * g0)\n"] {
         assert_eq!(score(&format!("{restated}  = 0.977\n")), "0.8", "{restated}");
@@ -2139,49 +2142,6 @@ fn credit_only_for_a_wrong_start_rewritten_is_flagged() {
     let g = grade_submission(&r, "a.deriv", &body, &GradeOptions::default());
     assert_ne!(g.derivations[0].score.to_string(), "0", "{:?}", g.derivations[0].feedback);
     assert!(g.review.is_empty(), "{:?}", g.review);
-}
-
-/// The answer with a definition written out, or with the powers of a base gathered, is the answer
-/// written again, no step of a route of its own (a TA, 7 December: the cosine similarity's
-/// `y[i]/(nx*ny) - dxy*x[i]/(nx^3*ny)` before `y[i]/(nx*ny) - cs*x[i]/nx^2` stood for the quotient
-/// rule not written, 4 of 4, where the answer alone and the same two lines in the other order took
-/// 2).
-#[test]
-fn the_answer_with_a_definition_written_out_is_no_work() {
-    let model = "index i in 1..n, k in 1..n\nvar x[k], y[k]\nlet nx = sqrt(sum(k, x[k]^2))\n\
-                 let ny = sqrt(sum(k, y[k]^2))\nlet dxy = sum(k, x[k] * y[k])\nlet cs = dxy / (nx * ny)\n";
-    let reference = format!(
-        "{model}derive \"cosine\" worth 4 diff(cs, x[i])\n  \
-         = diff(dxy, x[i]) / (nx * ny) - dxy * diff(nx, x[i]) / (nx^2 * ny)   # quotient rule\n  \
-         = y[i] / (nx * ny) - dxy * (x[i] / nx) / (nx^2 * ny)\n  = y[i] / (nx * ny) - cs * x[i] / nx^2\n"
-    );
-    let r = Reference::new("ref.deriv", &reference, &CheckOptions::default()).expect("a reference");
-    let score = |steps: &str| first_part_score(&r, &format!("{model}derive \"cosine\" diff(cs, x[i])\n{steps}"));
-    let (unfolded, answer) =
-        ("  = y[i] / (nx * ny) - dxy * x[i] / (nx^3 * ny)\n", "  = y[i] / (nx * ny) - cs * x[i] / nx^2\n");
-    assert_eq!(score(answer), "2");
-    assert_eq!(score(&format!("{unfolded}{answer}")), "2");
-    assert_eq!(score(&format!("{answer}{unfolded}")), "2");
-    // The quotient rule shown earns the steps' share.
-    let rule = "  = diff(dxy, x[i]) / (nx * ny) - dxy * diff(nx, x[i]) / (nx^2 * ny)\n";
-    assert_eq!(score(&format!("{rule}{unfolded}{answer}")), "4");
-    // Powers gathered alone are the student's own simplification: the product rule applied,
-    // `2*(1 - p)*p*(1 - p)*log(p) - …`, before `2*p*(1 - p)^2*log(p) - …` is work (a TA's
-    // focal loss, a whole derivation shown, lost the product rule's share when it was not).
-    let model = "var z\nlet p = sigmoid(z)\nlet FL = -(1 - p)^2 * log(p)\n";
-    let focal = Reference::new(
-        "focal.deriv",
-        &format!(
-            "{model}derive \"focal\" worth 3 diff(FL, z)\n  = diff(FL, p) * diff(p, z)   # chain rule\n  \
-             = (2 * (1 - p) * log(p) - (1 - p)^2 / p) * p * (1 - p)   # product rule\n  \
-             = (1 - p)^2 * (2 * p * log(p) - (1 - p))\n"
-        ),
-        &CheckOptions::default(),
-    )
-    .expect("a reference");
-    let shown = "  = diff(-(1 - p)^2, z) * log(p) - (1 - p)^2 * diff(log(p), z)\n  \
-                 = 2*(1 - p) * p*(1 - p) * log(p) - (1 - p)^2 * (1 - p)\n  = 2*p*(1 - p)^2*log(p) - (1 - p)^3\n";
-    assert_eq!(first_part_score(&focal, &format!("{model}derive \"focal\" diff(FL, z)\n{shown}")), "3");
 }
 
 /// The flag on credit carried from an unexplained wrong first step is the same without feedback

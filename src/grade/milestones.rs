@@ -106,9 +106,6 @@ pub struct Marks {
     written: String,
     /// As written with every definition written out.
     expanded: String,
-    /// As written with every definition written out and the powers of a base gathered (see
-    /// [`unfolded`]), where it leaves no derivative; and as written with the powers gathered alone.
-    unfolded: Option<(String, String)>,
     /// The variables it differentiates by (`diff(_, x)`), as written.
     targets: BTreeSet<String>,
     /// Where it is one derivative alone, up to a constant factor (`diff(B, x)`, `2 * s'(x)`):
@@ -174,21 +171,12 @@ impl Marks {
             ac_text(model, e, &formulas)
         });
         let undifferentiated = undifferentiated(model, e);
-        // (Not with the primes written out: `sigmoid'(x)` is the question asked again, not the
-        // answer `sigmoid(x) * (1 - sigmoid(x))`. Not where a derivative is left: `diff(L, h) *
-        // x^T` is the chain rule, though `let dlt = diff(L, h)` makes `dlt * x^T` of it.)
-        let unfolded = if signature.is_empty() {
-            unfolded(model, e, false).map(|whole| (whole, ac_text(model, &powers_gathered(model, e), &[])))
-        } else {
-            None
-        };
         let sheet = sheet_numbers(model);
         Marks {
             signature,
             upstream_only,
             written,
             expanded,
-            unfolded,
             targets,
             lone: lone(model, e),
             undifferentiated,
@@ -210,24 +198,13 @@ impl Marks {
         (self.signature.is_empty() || self.upstream_only) && !self.is_answer(answer)
     }
 
-    /// Whether it is the answer `answer` written alike, or with the sheet's definitions written
-    /// out (see [`unfolded`]), or its value in numbers alone. (Not a step that multiplies numbers
-    /// the answer has folded: `\frac{1}{2} \cdot 2\mu` before `μ` shows the power rule carried
-    /// out, where it counted as the answer written again and the reference's step `\frac{1}{2}
-    /// \frac{\partial \mu^2}{\partial \mu}` as skipped.) The answer with a definition written out
-    /// is no step of a route of its own, as such a step of the reference is no milestone (a TA:
-    /// `y[i]/(nx*ny) - dxy*x[i]/(nx^3*ny)` before `y[i]/(nx*ny) - cs*x[i]/nx^2` stood for the
-    /// quotient rule not written, 4 of 4 where the answer alone took 2).
-    ///
-    /// (With a definition written out, not by the powers gathered alone: `2*(1 - p)*p*(1 - p)*log(p)
-    /// - (1 - p)^2*(1 - p)` before `2*p*(1 - p)^2*log(p) - (1 - p)^3` is the product rule
-    /// applied, and was told it skipped that.)
+    /// Whether it is the answer `answer` written alike, or its value in numbers alone. (Not a
+    /// step that multiplies numbers the answer has folded: `\frac{1}{2} \cdot 2\mu` before `μ`
+    /// shows the power rule carried out, where it counted as the answer written again and the
+    /// reference's step `\frac{1}{2} \frac{\partial \mu^2}{\partial \mu}` as skipped.)
     fn is_answer(&self, answer: &Marks) -> bool {
-        let unfolded = self.unfolded.as_ref().zip(answer.unfolded.as_ref()).is_some_and(
-            |((whole, gathered), (answer_whole, answer_gathered))| whole == answer_whole && gathered != answer_gathered,
-        );
-        let alike = self.written == answer.written || unfolded;
-        (alike && self.numbers <= answer.numbers) || (self.value.is_some() && self.value == answer.value)
+        (self.written == answer.written && self.numbers <= answer.numbers)
+            || (self.value.is_some() && self.value == answer.value)
     }
 
     /// Whether a step with these marks is at the stage of the head `head`: it leaves the head's
@@ -854,104 +831,47 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
 /// a quarter of a part against a reference from `derive`, which writes such a step at every
 /// builtin).
 fn final_with_primes(model: &Model, e: &Expr, last: &Expr) -> bool {
-    let out = |x: &Expr| unfolded(model, x, true);
-    out(e).is_some_and(|step| Some(step) == out(last))
-}
-
-/// `e` with the derivatives of builtins a course writes out written so (`σ'(x)` as `σ(x) (1 −
-/// σ(x))`), as `derive` writes them.
-fn primes_written_out(e: &Expr) -> Expr {
-    use crate::model::Builtin as B;
-    let call = |b: B, x: &Expr| Expr::Builtin(b, 0, vec![x.clone()]);
-    let one = || Box::new(constant(BigRational::one()));
-    match e {
-        Expr::Builtin(b, 1, args) if args.len() == 1 => {
-            let x = primes_written_out(&args[0]);
-            match b {
-                B::Tanh => Expr::Sub(
-                    one(),
-                    Box::new(Expr::Pow(
-                        Box::new(call(B::Tanh, &x)),
-                        Box::new(constant(BigRational::from_integer(2.into()))),
-                    )),
-                ),
-                B::Sigmoid => Expr::Mul(
-                    Box::new(call(B::Sigmoid, &x)),
-                    Box::new(Expr::Sub(one(), Box::new(call(B::Sigmoid, &x)))),
-                ),
-                B::Exp => call(B::Exp, &x),
-                B::Log => Expr::Div(one(), Box::new(x)),
-                B::Relu => call(B::Step, &x),
-                B::Softplus => call(B::Sigmoid, &x),
-                _ => e.map_children(primes_written_out),
-            }
-        }
-        _ => e.map_children(primes_written_out),
-    }
-}
-
-/// A number as an expression.
-fn constant(value: BigRational) -> Expr {
-    Expr::Const(Box::new(Literal { value, half_unit: None, point: false }))
-}
-
-/// `e` with the powers of one base in a product's numerator, and in its denominator, gathered into
-/// one (`dxy / (nx * nx^2)` as `dxy / nx^3`): how a step writes the factors of its products, not
-/// work. A base above and below is left as it is: `1/p[a] * p[a] * (delta(a, m) - p[m])` shows
-/// the softmax's Jacobian before the cancelling.
-fn powers_gathered(model: &Model, e: &Expr) -> Expr {
-    let e = e.map_children(|c| powers_gathered(model, c));
-    if !matches!(e, Expr::Mul(..) | Expr::Div(..)) {
-        return e;
-    }
-    let (mut coefficient, mut num, mut den) = (BigRational::one(), Vec::new(), Vec::new());
-    factors(&e, false, &mut coefficient, &mut num, &mut den);
-    // Each base with its exponent, in the order first met.
-    let mut powers: Vec<(String, &Expr, BigRational)> = Vec::new();
-    for (factor, sign) in num.iter().map(|f| (*f, 1)).chain(den.iter().map(|f| (*f, -1))) {
-        let (base, exponent) = match factor {
-            Expr::Pow(b, k) => match &**k {
-                Expr::Const(l) if l.value.is_integer() => (&**b, l.value.clone()),
-                _ => (factor, BigRational::one()),
-            },
-            _ => (factor, BigRational::one()),
+    fn primes_written_out(e: &Expr) -> Expr {
+        use crate::model::Builtin as B;
+        let call = |b: B, x: &Expr| Expr::Builtin(b, 0, vec![x.clone()]);
+        let int = |v: i64| {
+            Box::new(Expr::Const(Box::new(crate::model::Literal {
+                value: BigRational::from_integer(v.into()),
+                half_unit: None,
+                point: false,
+            })))
         };
-        let exponent = exponent * BigRational::from_integer(sign.into());
-        let key = format!("{}{}", if exponent.is_positive() { '+' } else { '-' }, expr_text(model, base));
-        match powers.iter_mut().find(|(k, ..)| *k == key) {
-            Some((_, _, sum)) => *sum += exponent,
-            None => powers.push((key, base, exponent)),
+        let one = || int(1);
+        match e {
+            // The derivatives a course writes out, as `derive` writes them (`σ' = σ(1 − σ)`).
+            Expr::Builtin(b, 1, args) if args.len() == 1 => {
+                let x = primes_written_out(&args[0]);
+                match b {
+                    B::Tanh => Expr::Sub(one(), Box::new(Expr::Pow(Box::new(call(B::Tanh, &x)), int(2)))),
+                    B::Sigmoid => Expr::Mul(
+                        Box::new(call(B::Sigmoid, &x)),
+                        Box::new(Expr::Sub(one(), Box::new(call(B::Sigmoid, &x)))),
+                    ),
+                    B::Exp => call(B::Exp, &x),
+                    B::Log => Expr::Div(one(), Box::new(x)),
+                    B::Relu => call(B::Step, &x),
+                    B::Softplus => call(B::Sigmoid, &x),
+                    _ => e.map_children(primes_written_out),
+                }
+            }
+            _ => e.map_children(primes_written_out),
         }
     }
-    let power = |base: &Expr, k: &BigRational| {
-        if k.is_one() {
-            base.clone()
-        } else {
-            Expr::Pow(Box::new(base.clone()), Box::new(constant(k.clone())))
-        }
+    let size = |x: &Expr| expansion_size(model, x, &mut HashMap::new());
+    if size(e) > MAX_EXPANSION || size(last) > MAX_EXPANSION {
+        return false;
+    }
+    let out = |x: &Expr| {
+        let whole = written_out(model, x, &RefCell::new(Vec::new()), &Cell::new(MAX_EXPANSION));
+        primes_written_out(&whole)
     };
-    let mut out = constant(coefficient);
-    for (_, base, k) in &powers {
-        if k.is_positive() {
-            out = Expr::Mul(Box::new(out), Box::new(power(base, k)));
-        } else if k.is_negative() {
-            out = Expr::Div(Box::new(out), Box::new(power(base, &-k)));
-        }
-    }
-    out
-}
-
-/// How `e` is written with every definition and function of the sheet written out, the powers of
-/// one base in a product gathered, and with `primes`, the derivatives of builtins written as a
-/// course writes them ([`ac_text`]): the final answer written so is still the answer (`dxy * x[i]
-/// / (nx^3 * ny)` for `cs * x[i] / nx^2` with `cs = dxy / (nx * ny)`). `None` past a size.
-fn unfolded(model: &Model, e: &Expr, primes: bool) -> Option<String> {
-    if expansion_size(model, e, &mut HashMap::new()) > MAX_EXPANSION {
-        return None;
-    }
-    let whole = written_out(model, e, &RefCell::new(Vec::new()), &Cell::new(MAX_EXPANSION));
-    let whole = if primes { primes_written_out(&whole) } else { whole };
-    Some(ac_text(model, &powers_gathered(model, &whole), &[]))
+    let (step, answer) = (out(e), out(last));
+    ac_text(model, &step, &[]) == ac_text(model, &answer, &[])
 }
 
 /// Whether an expression has a Kronecker delta of a `sum`'s own index inside that sum
@@ -1174,17 +1094,14 @@ pub fn cover(
         && steps[way].upstream_only
         && !steps[way].is_answer(reference_final);
     let way_wrong = way_wrong || way_own;
-    let mut own: Vec<&Marks> = Vec::new();
+    let mut own: Vec<&str> = Vec::new();
     for (i, s) in steps[..way + usize::from(way_wrong)].iter().enumerate() {
         let at_a_milestone = !hits[i].is_empty();
         let answer = !stopped && s.is_answer(last) && !worked_terms[i] && (!way_wrong || i != way);
-        // (Each form once: written alike, or alike with the definitions written out and the
-        // powers of a base gathered.)
-        let again = own.iter().any(|o| o.written == s.written || (o.unfolded.is_some() && o.unfolded == s.unfolded));
-        if at_a_milestone || s.at_stage_of(head) || answer || again {
+        if at_a_milestone || s.at_stage_of(head) || answer || own.contains(&s.written.as_str()) {
             continue;
         }
-        own.push(s);
+        own.push(&s.written);
         // The first milestone left after where the steps before it are in the chain: a step
         // after the reference's second step stands for its third, and the first, not written, is
         // the one skipped (a TA: the step named as skipped was the one written, in other digits).
