@@ -1101,9 +1101,22 @@ fn an_upright_d_is_a_differential_and_words_of_d_are_not_divided() {
         first_error("$$ \\frac{dz}{dw} = \\frac{1}{x} $$", AnswerKind::Markdown, ng),
         "1:4 this fraction is ambiguous: a derivative written with `d`, or a quotient of the model's names"
     );
-    let report = check("$$ \\frac{d}{dw} z = x $$\n$$ \\frac{d}{dw} z = \\frac{1}{x} $$", AnswerKind::Markdown, ng);
+    let report = check(
+        "$$ \\frac{d}{dw} z = x $$\n$$ \\frac{d}{dw} z = \\frac{1}{x} $$\n$$ \\frac{dy}{dw} = 0 $$",
+        AnswerKind::Markdown,
+        ng,
+    );
     assert!(report.errors.is_empty(), "{:?}", errors(&report));
-    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Wrong]]);
+    assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Wrong], [Verdict::Proved]]);
+    // With a subscript an upright `d` is a name (attention's `\mathrm{d}_k`), and `\text{d}` above
+    // and below is a derivative's even beside the model's `d` (a reviewer).
+    let attention = "var x\nvar dk > 0\nlatex dk \"\\mathrm{d}_k\"\n";
+    let report =
+        check("$$ \\frac{x}{\\sqrt{\\mathrm{d}_k}} = x \\, \\mathrm{d}_k^{-1/2} $$", AnswerKind::Markdown, attention);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    let report = check("$$ \\frac{\\text{d}}{\\text{d}x} x^2 = 2x $$", AnswerKind::Markdown, sized);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
     // The model's quotient written with a slash is read as it: (a - y) / (x (a - y)) is 1/x
     // wherever a ≠ y, which no proof cancels.
     let report = check("$$ dz / dw = \\frac{1}{x} $$", AnswerKind::Markdown, ng);

@@ -1226,6 +1226,13 @@ fn a_free_index_of_a_fixed_range_is_drawn_where_a_step_singles_a_value_out() {
     assert_verdicts("index i in 1..4\nvar x[i]\nderive 0*x[i]\n  = delta(i, 3)*x[i]\n", false, &[Verdict::Wrong]);
     assert_verdicts("index i in 1..100\nvar x[i]\nderive 0*x[i]\n  = delta(i, 37)*x[i]\n", false, &[Verdict::Wrong]);
     assert_verdicts("var y in 1..100\nvar z\nderive delta(y, 37)*z\n  = 0\n", false, &[Verdict::Wrong]);
+    // (A value singled out by arithmetic on the index, in a range of 17: every value is drawn; a
+    // reviewer found it `checked` at every seed with every value drawn up to 16 only.)
+    assert_verdicts(
+        "index i in 1..17\nvar x[i]\nderive step(i - 12.5)*step(13.5 - i)*x[i]\n  = 0\n",
+        false,
+        &[Verdict::Wrong],
+    );
     assert_verdicts("index i in 1..40\nvar z\nderive sum(k in 1..5, delta(i, k))*z\n  = z\n", false, &[Verdict::Wrong]);
 }
 

@@ -16,8 +16,8 @@ pub(super) const MIN_SAMPLES: usize = 12;
 /// The most turns of the finite sets' combinations that a draw beside a scale goes through.
 const MAX_BAND_TURNS: u64 = 8;
 
-/// A free index of a fixed range of fewer values than this is drawn at every value.
-const MAX_EVERY_VALUE: i64 = 16;
+/// A free index of a fixed range of up to this many values is drawn at every value.
+const MAX_EVERY_VALUE: i64 = 64;
 
 /// Sizes are tried from 1 to this.
 pub(super) const MAX_SIZE: i64 = 5;
@@ -189,7 +189,7 @@ pub(super) fn plan(
     let combos = instances.len() * assignments;
     // The values each free index is also drawn at, a pair of draws each at the first instance
     // whose range holds it: the numbers it is compared with or bounded by and one past each, and
-    // every value of a fixed range of up to MAX_EVERY_VALUE (the bounds, random and interior
+    // every value of a fixed range of up to MAX_EVERY_VALUE values (the bounds, random and interior
     // values miss one value in the middle of a fixed range: an adversarial tester).
     let mut wanted: Vec<(IndexId, i64)> = Vec::new();
     if !screen {

@@ -2674,6 +2674,15 @@ impl<'a> P<'a> {
         }
     }
 
+    /// Whether a node is an upright `d` (`\mathrm{d}`, `\operatorname{d}`, `\text{d}`) that the
+    /// model does not spell a name with: a differential's, never the model's `d`.
+    fn upright_d(&self, n: &Node) -> bool {
+        let upright = matches!(n, Node::Cmd(c, a, _)
+            if ["mathrm", "operatorname", "text", "textrm"].contains(&c.as_str())
+                && matches!(a.as_slice(), [x] if matches!(x.as_slice(), [Node::Word(w, _)] if w == "d")));
+        upright && !self.names.with_base("d").iter().any(|e| e.spelling.replace(' ', "") == "\\mathrm{d}")
+    }
+
     /// `\frac{a}{b}`, a derivative: `\frac{\partial E}{\partial x}`, `\frac{\partial}{\partial x} f`,
     /// `\frac{dE}{dx}`, `\frac{d}{dx} f`, `\frac{\partial^2 E}{\partial x \partial y}`,
     /// `\frac{d^2 E}{dx^2}`.
@@ -2688,10 +2697,10 @@ impl<'a> P<'a> {
             }
             _ => false,
         };
-        // (Below the operator `d` alone, such a word is the variable's `d` and the variable:
-        // `\frac{d}{dw} z`.)
+        // (Below a `d` that marks a derivative above, such a word is the variable's `d` and the
+        // variable: `\frac{d}{dw} z`, `\frac{dJ}{dW}` where the model names `dW` but not `dJ`.)
         if let (Some((Mark::D, order, rest)), [Node::Word(w, at)]) = (self.mark(num)?, den) {
-            if rest.is_empty() && named_d(den) {
+            if named_d(den) {
                 let below = [
                     Node::Word("d".to_string(), Span::new(at.start, at.start + 1)),
                     Node::Word(w[1..].to_string(), Span::new(at.start + 1, at.end)),
@@ -2704,13 +2713,11 @@ impl<'a> P<'a> {
             return Err(Diagnostic::error(span, "this fraction is ambiguous: a derivative written with `d`, or a quotient of the model's names")
                 .with_hint(format!("the model declares `{a}` and `{b}`: write `\\frac{{\\partial {}}}{{\\partial {}}}` for the derivative, or `{a} / {b}` for the quotient", &a[1..], &b[1..])));
         }
-        let upright_d = |nodes: &[Node]| {
-            matches!(nodes.first(), Some(Node::Cmd(c, a, _)) if c == "mathrm"
-                && matches!(a.as_slice(), [x] if matches!(x.as_slice(), [Node::Word(w, _)] if w == "d")))
-        };
+        let upright_d = |nodes: &[Node]| nodes.first().is_some_and(|n| self.upright_d(n));
         match (self.mark(num)?, self.mark(den)?) {
             (Some((Mark::Partial, order, rest)), _) => self.derivative(Mark::Partial, order, &rest, den, span),
-            // (Not an upright `\mathrm{d}` above and below: a differential, never the model's `d`.)
+            // (Not an upright `\mathrm{d}` above and below: a differential, never the model's `d`,
+            // unless the model spells its `d` so.)
             (Some((Mark::D, _, _)), Some((Mark::D, _, _))) if self.names.declares("d") && !(upright_d(num) && upright_d(den)) => Err(Diagnostic::error(
                 span,
                 "this fraction is ambiguous: a derivative written with `d`, or a quotient",
@@ -2886,7 +2893,9 @@ impl<'a> P<'a> {
             // A function of the variable or a power of it, `\frac{d}{dx}\sigma(x) \cdot x`, is such
             // a quantity too (read as the derivative of the whole product, a right `σ'(x)·x` was
             // `wrong`: an adversarial tester).
-            ExprKind::Call { .. } | ExprKind::Binary(BinOp::Pow, ..) => {
+            // So is a fraction of it, `\frac{d}{dx} \frac{x^2}{2} \cdot x` (a tester: read as the
+            // derivative of the whole product).
+            ExprKind::Call { .. } | ExprKind::Binary(BinOp::Pow | BinOp::Div, ..) => {
                 wrt.iter().any(|w| self.computed_from(first, &w.name.name))
             }
             _ => return Ok(()),
@@ -3414,12 +3423,9 @@ impl<'a> P<'a> {
         };
         // An upright `d` is the differential (`\mathrm{d}(x^2) = 2x \, \mathrm{d}x`), which is not
         // read, not the model's `d` (a size, as in `x ∈ ℝ^d`; read as that, a false `\mathrm{d}(x^2)
-        // = x \, \mathrm{d}x` was proved: a tester), unless the model spells a name so.
-        let upright = |c: &str| ["mathrm", "operatorname", "text", "textrm"].contains(&c);
-        if word == "d"
-            && matches!(base, Node::Cmd(c, a, _) if upright(c) && a.len() == 1)
-            && !self.names.with_base("d").iter().any(|e| e.spelling.replace(' ', "") == "\\mathrm{d}")
-        {
+        // = x \, \mathrm{d}x` was proved: a tester), unless the model spells a name so. (With a
+        // subscript it is a name: attention's `\mathrm{d}_k`, `\mathrm{d}_{\text{model}}`.)
+        if sub.is_none() && sup.is_none() && self.upright_d(base) {
             return Err(Diagnostic::error(base.span(), "a differential, `\\mathrm{d}`, is not read").with_hint(
                 "write the derivative as a fraction, `\\frac{\\mathrm{d} y}{\\mathrm{d} x}` or `\\frac{\\partial y}{\\partial x}`; a name `d` of the model is written `d`",
             ));

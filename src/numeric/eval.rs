@@ -1577,14 +1577,13 @@ impl<'a, 'p, V: Kinded> Evaluator<'a, 'p, V> {
             // was `checked` at 8 of 20 seeds: an adversarial tester). (Not of a larger set: its
             // elements meet in their other combinations at their own places, `t[1] = 3, t[2] = 0`
             // of `{0, 1, 2, 3}` at the first turn.)
-            let pair = matches!(domain, crate::model::Domain::Set(k)
-                if matches!(&self.ctx.model.domain_sets[k], crate::model::DomainSet::Finite(v) if v.len() == 2));
+            let pair = matches!(domain, crate::model::Domain::Set(set)
+                if matches!(&self.ctx.model.domain_sets[set], crate::model::DomainSet::Finite(v) if v.len() == 2));
             let turn = self.sample.turn.map(|t| {
-                let place = if args.is_empty() || t > 0 || !pair {
-                    random::key(&words[1..])
-                } else {
-                    random::key(&words[1..3])
-                };
+                if pair && t == 0 && !args.is_empty() {
+                    return (random::key(&words[1..3]), Turn::All(t));
+                }
+                let place = random::key(&words[1..]);
                 match self.sample.finite.and_then(|f| f.digit(k.0, t)) {
                     Some(digit) => (place, Turn::Digit(digit)),
                     None => (place, Turn::Own(t)),

@@ -205,6 +205,9 @@ pub enum Turn {
     Own(u64),
     /// The places past the input's random member.
     Digit(u64),
+    /// The turn, from a place that every element of the input's family shares: the family drawn
+    /// with all its elements at one member.
+    All(u64),
 }
 
 /// A random value of an input with the given domain (`sets`: the model's bounded domains), from
@@ -288,11 +291,10 @@ pub fn input_value(domain: Domain, sets: &[DomainSet], band: Band, turn: Option<
                 let at = match turn {
                     // One of several inputs of sets going through their combinations.
                     Some((place, Turn::Digit(digit))) => (place % n + digit) % n,
-                    // A set of two is gone through by every mirrored pair already: the member at the
-                    // place (one for every element of a family at its even turns, see
-                    // `Evaluator::input`), and its mirror the other.
-                    Some((place, Turn::Own(turn))) if n == 2 => (place + turn) % 2,
-                    Some((place, Turn::Own(turn))) => {
+                    // Every element of a family at one member (see `Evaluator::input`).
+                    Some((place, Turn::All(turn))) => (place + turn) % n,
+                    // A set of two is gone through by every mirrored pair already.
+                    Some((place, Turn::Own(turn))) if n > 2 => {
                         // A step of the entry's own, prime to n, so that two inputs (or two
                         // elements of a family) do not keep one difference over the turns.
                         let units: Vec<u64> = (1..n).filter(|&k| num_integer::gcd(k, n) == 1).collect();
