@@ -30,6 +30,11 @@ fn grade(name: &str) -> SubmissionGrade {
     grade_with(name, &GradeOptions::default())
 }
 
+/// The score of the first part of a submission `source` graded against `r`.
+fn first_part_score(r: &Reference, source: &str) -> String {
+    grade_submission(r, "a.deriv", source, &GradeOptions::default()).derivations[0].score.to_string()
+}
+
 fn scores(g: &SubmissionGrade) -> Vec<String> {
     g.derivations.iter().map(|d| d.score.to_string()).collect()
 }
@@ -2347,4 +2352,32 @@ fn a_first_step_whose_missing_term_is_named_is_not_flagged_as_unexplained() {
     let steps = &g.derivations[0].steps;
     assert!(steps[0].diagnosis.as_deref().is_some_and(|d| d.contains("missing term")), "{:?}", steps[0].diagnosis);
     assert!(g.review.iter().all(|r| !r.contains("no cause explains")), "{:?}", g.review);
+}
+
+/// The numbers a step multiplies count as shown work only where they are the numbers of the
+/// sheet's part (the definitions its head reads): a padding `* 0.9 / 0.9` with the momentum
+/// part's β before a GRU gate's answer is the answer written again (a TA, 8 December: 3 of 3 where
+/// the answer alone took 1.2; with a number the sheet does not write, 7, it was the answer).
+#[test]
+fn numbers_of_another_part_of_the_sheet_made_up_to_cancel_are_no_work() {
+    let model = "var a, hp, ht, x\nlet z = sigmoid(a)\nlet h = (1 - z) * hp + z * ht\nlet q = 0.9 * x\n";
+    let r = Reference::new(
+        "gate.deriv",
+        &format!(
+            "{model}derive \"gate\" worth 1 diff(h, a)\n  = (ht - hp) * diff(z, a)\n  = (ht - hp) * z * (1 - z)\n"
+        ),
+        &CheckOptions::default(),
+    )
+    .expect("a reference");
+    let score = |steps: &str| first_part_score(&r, &format!("{model}derive \"gate\" diff(h, a)\n{steps}"));
+    let answer = "  = (ht - hp) * z * (1 - z)\n";
+    assert_eq!(score(answer), "0.5");
+    for padding in ["0.9", "7"] {
+        assert_eq!(
+            score(&format!("  = (ht - hp) * {padding} * z * (1 - z) / {padding}\n{answer}")),
+            "0.5",
+            "{padding}"
+        );
+    }
+    assert_eq!(score(&format!("  = (ht - hp) * diff(z, a)\n{answer}")), "1");
 }

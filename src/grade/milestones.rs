@@ -142,8 +142,9 @@ pub struct Marks {
 
 impl Marks {
     /// The marks of an expression of `model`, the definitions `own` (a submission's names for its
-    /// own intermediates) written out.
-    pub fn of(model: &Model, e: &Expr, own: &[EntryId]) -> Marks {
+    /// own intermediates) written out, `sheet` the numbers of the sheet's part (see
+    /// [`sheet_numbers_of`]).
+    pub fn of(model: &Model, e: &Expr, own: &[EntryId], sheet: &[BigRational]) -> Marks {
         let targets = diff_targets(model, e).into_iter().map(|(_, t)| t).collect();
         let signature = signature(model, e);
         let upstream_only = !signature.is_empty() && only_upstream(model, e);
@@ -171,7 +172,6 @@ impl Marks {
             ac_text(model, e, &formulas)
         });
         let undifferentiated = undifferentiated(model, e);
-        let sheet = sheet_numbers(model);
         Marks {
             signature,
             upstream_only,
@@ -182,10 +182,10 @@ impl Marks {
             undifferentiated,
             restated,
             value: sum_of_numbers(e),
-            numbers: numbers_multiplied(e, &sheet),
-            terms: numeric_terms(e, &sheet),
+            numbers: numbers_multiplied(e, sheet),
+            terms: numeric_terms(e, sheet),
             arithmetic: arithmetic(e),
-            put_in: put_in(e, &sheet),
+            put_in: put_in(e, sheet),
             literals: literal_values(e),
         }
     }
@@ -710,10 +710,10 @@ pub struct ReferenceStep<'a> {
 pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Milestone> {
     let Some((last, between)) = steps.split_last() else { return Vec::new() };
     let last = last.expr;
-    let head_marks = Marks::of(model, head, &[]);
-    let final_marks = Marks::of(model, last, &[]);
+    let sheet = sheet_numbers_of(model, head);
+    let head_marks = Marks::of(model, head, &[], &sheet);
+    let final_marks = Marks::of(model, last, &[], &sheet);
     let head_targets: Vec<usize> = diff_targets(model, head).into_iter().map(|(id, _)| id).collect();
-    let sheet = sheet_numbers(model);
     // The numbers a step may write on its way to a milestone of piecewise functions: the sheet's,
     // and the values of the parts of the reference's steps.
     let mut known: Vec<f64> = sheet.iter().filter_map(ToPrimitive::to_f64).collect();
@@ -728,7 +728,7 @@ pub fn milestones(model: &Model, head: &Expr, steps: &[ReferenceStep]) -> Vec<Mi
     let mut candidates: Vec<(usize, Kind, bool)> = Vec::new();
     for (k, step) in between.iter().enumerate() {
         let e = step.expr;
-        let marks = Marks::of(model, e, &[]);
+        let marks = Marks::of(model, e, &[], &sheet);
         let restates = (marks.undifferentiated.is_some() && marks.undifferentiated == head_marks.undifferentiated)
             || marks.restates(&head_marks);
         // A derivative the final answer leaves too (the upstream gradient `∂L/∂a[j]` of a
@@ -1499,6 +1499,40 @@ pub(super) fn sheet_numbers(model: &Model) -> Vec<BigRational> {
     for body in bodies.chain(model.user_functions.iter().map(|f| &f.body)) {
         each_literal(body, &mut |v| out.push(v.abs()));
     }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The numbers the definitions and functions of the sheet that `head` reads (through one another)
+/// write, without their signs: the numbers of the sheet's part. (Of the whole sheet, a padding
+/// `(ht - hp) * 0.9 * z * (1 - z) / 0.9` before a GRU gate's answer multiplied a number of the
+/// momentum part's and counted as work: 3 of 3 where the answer alone took 1.2, a TA.)
+pub fn sheet_numbers_of(model: &Model, head: &Expr) -> Vec<BigRational> {
+    fn walk(model: &Model, e: &Expr, seen: &mut Vec<EntryId>, functions: &mut Vec<usize>, out: &mut Vec<BigRational>) {
+        match e {
+            Expr::Entry(r) if !seen.contains(&r.entry) => {
+                seen.push(r.entry);
+                if let EntryKind::Defined(body) = &model.entries[r.entry].kind {
+                    each_literal(body, &mut |v| out.push(v.abs()));
+                    walk(model, body, seen, functions, out);
+                }
+            }
+            Expr::Apply(f, _, _) if *f < model.user_functions.len() && !functions.contains(f) => {
+                functions.push(*f);
+                let body = &model.user_functions[*f].body;
+                each_literal(body, &mut |v| out.push(v.abs()));
+                walk(model, body, seen, functions, out);
+            }
+            _ => {}
+        }
+        if let Expr::Diff(_, target) | Expr::NodePartial(_, target) = e {
+            walk(model, &Expr::Entry(target.clone()), seen, functions, out);
+        }
+        e.for_each_child(|c| walk(model, c, seen, functions, out));
+    }
+    let mut out = Vec::new();
+    walk(model, head, &mut Vec::new(), &mut Vec::new(), &mut out);
     out.sort();
     out.dedup();
     out

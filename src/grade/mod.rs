@@ -1126,11 +1126,14 @@ fn grade_derivations(
             })
             .collect();
         let shown = milestones::milestones(model, &theirs(r).head, &reference_steps);
+        // (The numbers of this part of the sheet: those its head reads.)
+        let sheet = milestones::sheet_numbers_of(model, &theirs(r).head);
         let marks: Vec<milestones::Marks> =
-            d.steps.iter().map(|s| milestones::Marks::of(model, &s.expr, &combined.own)).collect();
+            d.steps.iter().map(|s| milestones::Marks::of(model, &s.expr, &combined.own, &sheet)).collect();
         let reference_final = theirs(r).steps.last().map_or(&theirs(r).head, |s| &s.expr);
-        let worked_otherwise =
-            marks.last().is_some_and(|m| m.worked_otherwise(&milestones::Marks::of(model, reference_final, &[])));
+        let worked_otherwise = marks
+            .last()
+            .is_some_and(|m| m.worked_otherwise(&milestones::Marks::of(model, reference_final, &[], &sheet)));
         let last = d.steps.last().map_or(&d.head, |s| &s.expr);
         let left_over = policy::not_closed_form(model, last, &rd.derivatives_left);
         // A number asked for (the reference ends with one) and its arithmetic left undone: the
@@ -1149,7 +1152,7 @@ fn grade_derivations(
         // name, shows no work — a reviewer: `x^7 + 1` then the right answer took 4 of 4.)
         let lead: Vec<milestones::Marks> = own_head
             .filter(|h| by == MatchedBy::Head && expr_text(model, h) != expr_text(model, &d.head))
-            .map(|h| milestones::Marks::of(model, h, &combined.own))
+            .map(|h| milestones::Marks::of(model, h, &combined.own, &sheet))
             .into_iter()
             .collect();
         let wrong: Vec<bool> = lead
@@ -1164,9 +1167,9 @@ fn grade_derivations(
         let led = lead.len();
         let coverage = milestones::cover(
             &shown,
-            &milestones::Marks::of(model, &d.head, &[]),
+            &milestones::Marks::of(model, &d.head, &[], &sheet),
             &lead.into_iter().chain(marks).collect::<Vec<_>>(),
-            &milestones::Marks::of(model, reference_final, &[]),
+            &milestones::Marks::of(model, reference_final, &[], &sheet),
             stopped,
             &wrong,
             options.hints,
