@@ -1212,6 +1212,17 @@ does_not_prove!(
 // and it was not known positive). Truth: (E - 1)^2 + 1 ≥ 1. Not where the form is indefinite:
 // `E^2 - 3EF + F^2 + 1` is -3 at E = F = 2 (a reviewer), nor at `(exp(x) - 1)^2`, 0 at x = 0.
 proves!(a_square_form_in_a_positive_atom, "var x", "log(1 + (exp(x) - 1)^2) - log(1 + (exp(x) - 1)^2)", "0");
+// `exp` of a half: `exp(a/2)^2 = exp(a)` (a VAE's σ = exp(lv/2)), its root, and the powers in
+// between (they were only `checked`: a student); `exp(x)` is `exp(x/2)^2`, so a form in `exp(x)`
+// is one in the square of a positive atom, taken at half its powers: `sqrt((exp(x) - 1)^2)^2` is
+// still `(exp(x) - 1)^2`. Truth: exp(a/2)^2 = exp(a) for every real a; sqrt(exp(x)^3) = exp(3x/2).
+proves!(a_square_of_exp_of_a_half, "var a", "exp(a/2)^2", "exp(a)");
+proves!(a_product_of_exps_of_halves, "var a", "exp(a/2) * exp(a/2)", "exp(a)");
+proves!(a_root_of_exp, "var a", "sqrt(exp(a)^3)", "exp(3*a/2)");
+proves!(a_variance_from_a_log_variance, "var lv, mu", "exp(lv/2)^2 + mu^2 - 1 - lv", "exp(lv) + mu^2 - 1 - lv");
+proves!(a_root_of_a_square_in_exp, "var x", "sqrt((exp(x) - 1)^2)^2", "(exp(x) - 1)^2");
+does_not_prove!(exp_of_a_half_is_not_half_of_exp, "var a", "exp(a/2)", "exp(a)/2");
+does_not_prove!(a_root_of_exp_squared_minus_one_is_not_itself, "var x", "sqrt((exp(x) - 1)^2)", "exp(x) - 1");
 does_not_prove!(
     an_indefinite_form_in_positive_atoms,
     "var x, y",

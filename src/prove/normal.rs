@@ -1496,10 +1496,13 @@ impl<'m> Normaliser<'m> {
     /// form ≥ 0 and terms each ≥ 0 ([`Normaliser::square_form`]).
     fn at_least_zero(&self, p: &Poly) -> bool {
         let term = |(m, c): (&Mono, &BigRational)| c.is_positive() && self.term_at_least_zero(m);
-        p.0.iter().all(term)
-            || [false, true]
-                .into_iter()
-                .any(|all_free| self.square_form(p, all_free).is_some_and(|(rest, _)| rest.into_iter().all(term)))
+        let shown = |p: &Poly| {
+            p.0.iter().all(term)
+                || [false, true]
+                    .into_iter()
+                    .any(|all_free| self.square_form(p, all_free).is_some_and(|(rest, _)| rest.into_iter().all(term)))
+        };
+        shown(p) || self.positive_squares_halved(p).is_some_and(|halved| shown(&halved))
     }
 
     /// Whether a polynomial is a quadratic form ≥ 0 plus terms that are each ≥ 0, one of them > 0,
@@ -1517,12 +1520,42 @@ impl<'m> Normaliser<'m> {
     /// Atoms known positive are first taken as scales; where that shows nothing, every atom is a
     /// value of the form (a form ≥ 0 for every real value is ≥ 0 for positive ones): `1 + (exp(x)
     /// - 1)^2` opens to `E^2 - 2 E + 2` in the positive `E = exp(x)`, the form of `(E, 1)`.
+    ///
+    /// A positive atom found only at even powers is also taken at half of them (its square a
+    /// positive value of its own): `exp(x)` is `exp(x/2)^2`,
+    /// and `exp(x)^2 - 2 exp(x) + 2` is `E^4 - 2 E^2 + 2` in `E = exp(x/2)`.
     fn positive_with_square_form(&self, p: &Poly) -> bool {
-        [false, true].into_iter().any(|all_free| {
-            self.square_form(p, all_free).is_some_and(|(rest, definite)| {
-                (definite && rest.iter().all(|&(m, c)| c.is_positive() && self.term_at_least_zero(m)))
-                    || (!rest.is_empty() && self.at_least_zero_one_above(rest.into_iter()))
+        let shown = |p: &Poly| {
+            [false, true].into_iter().any(|all_free| {
+                self.square_form(p, all_free).is_some_and(|(rest, definite)| {
+                    (definite && rest.iter().all(|&(m, c)| c.is_positive() && self.term_at_least_zero(m)))
+                        || (!rest.is_empty() && self.at_least_zero_one_above(rest.into_iter()))
+                })
             })
+        };
+        shown(p) || self.positive_squares_halved(p).is_some_and(|halved| shown(&halved))
+    }
+
+    /// `p` with every positive atom that it has at even powers only taken at half of them (a
+    /// square of a positive value is a positive value: every fact about signs that the forms use
+    /// of the atom holds of it), where there is one: `E^4 - 2 E^2 + 1` as `E^2 - 2 E + 1`, for
+    /// `exp(x)`, which is `exp(x/2)^2`.
+    fn positive_squares_halved(&self, p: &Poly) -> Option<Poly> {
+        let mut even: BTreeMap<AtomId, bool> = BTreeMap::new();
+        for m in p.0.keys() {
+            for &(a, k) in &m.0 {
+                *even.entry(a).or_insert(true) &= k % 2 == 0 && self.positive_atom(a);
+            }
+        }
+        even.values().any(|&e| e).then(|| {
+            Poly(
+                p.0.iter()
+                    .map(|(m, c)| {
+                        let powers = m.0.iter().map(|&(a, k)| (a, if even[&a] { k / 2 } else { k })).collect();
+                        (Mono(powers), c.clone())
+                    })
+                    .collect(),
+            )
         })
     }
 
@@ -1848,7 +1881,14 @@ impl<'m> Normaliser<'m> {
                 continue;
             }
             let mono_poly = Poly(Terms::from([(m.clone(), rat(1))]));
-            let (base, power) = if c.is_integer() && c.abs() <= rat(MAX_POWER) {
+            // A monomial of the inputs with a whole or half coefficient: a power of `exp(m/2)`,
+            // so that `exp(a/2)^2`, `exp(a/2) exp(a/2)` and `exp(a)` are one (a VAE's σ =
+            // `exp(lv/2)`; they were only `checked`: a student). (Numbers keep `exp(1)`: the
+            // log-sum-exp trick looks for other numbers.)
+            let twice = &c * rat(2);
+            let (base, power) = if !m.0.is_empty() && twice.is_integer() && twice.abs() <= rat(MAX_POWER) {
+                (Frac::poly(Poly(Terms::from([(m.clone(), rat(1) / rat(2))]))), twice.to_integer().to_i32()?)
+            } else if c.is_integer() && c.abs() <= rat(MAX_POWER) {
                 (Frac::poly(mono_poly), c.to_integer().to_i32()?)
             } else {
                 (Frac::poly(Poly(Terms::from([(m, c)]))), 1)
