@@ -197,8 +197,11 @@ pub(super) fn plan(
             let r = model.indices[i].range;
             let fixed = (r.lo.size.is_none() && r.hi.size.is_none()).then_some((r.lo.offset, r.hi.offset));
             let every = fixed.filter(|(lo, hi)| hi - lo < MAX_EVERY_VALUE);
-            let values =
-                cover.index_values.iter().flat_map(|&v| [v, v + 1]).chain(every.map_or(0..=-1, |(lo, hi)| lo..=hi));
+            let values = cover
+                .index_values
+                .iter()
+                .flat_map(|&v| [v, v + 1])
+                .chain(every.into_iter().flat_map(|(lo, hi)| lo..=hi));
             for v in values {
                 if fixed.is_none_or(|(lo, hi)| (lo..=hi).contains(&v)) && !wanted.contains(&(i, v)) {
                     wanted.push((i, v));
