@@ -1052,6 +1052,25 @@ fn accented_names_are_read_for_names_that_spell_the_accent() {
     assert_eq!(verdicts(&report), [[Verdict::Proved], [Verdict::Proved]]);
 }
 
+/// An upright `E` before a bracket is an expectation, refused, not the model's loss `E` times the
+/// bracket (a tester: `\mathrm{E}[x] = x` was `wrong`, "the factor `E` is missing"); the model's
+/// `E` written plain is read, and `\mathbb{E}` is not told to be written `E`.
+#[test]
+fn an_upright_e_before_a_bracket_is_an_expectation() {
+    let model = "var x, y\nlet E = (x - y)^2 / 2\n";
+    for answer in ["$$ \\mathrm{E}[x] = x $$", "$$ \\operatorname{E}[x - y] = x - y $$"] {
+        assert_eq!(
+            first_error(answer, AnswerKind::Markdown, model),
+            "1:4 an expectation, `\\mathrm{E}[…]`, is not read"
+        );
+    }
+    let report = check("$$ \\mathbb{E}[x] = x $$", AnswerKind::Markdown, model);
+    assert!(report.errors[0].hints[0].starts_with("an expectation is not read"), "{:?}", errors(&report));
+    let report = check("$$ E = \\frac{(x - y)^2}{2} $$", AnswerKind::Markdown, model);
+    assert!(report.errors.is_empty(), "{:?}", errors(&report));
+    assert_eq!(verdicts(&report), [[Verdict::Proved]]);
+}
+
 /// A condition between two quads (`x y = 0 \quad \text{if} \quad x = 0`) is prose in a step,
 /// refused as it is behind one quad; a joining word between quads still cuts two claims (a tester:
 /// the condition was checked as a claim of its own, a true row `wrong` twice). Truth: x·0·… no

@@ -897,6 +897,10 @@ const PROSE: [&str; 22] = [
     "whenever",
 ];
 
+/// What to write for an expectation, which is not read.
+const EXPECTATION_HINT: &str = "an expectation is not read: write what it is for the case at hand (the average \
+     `\\frac{1}{n} \\sum_{i=1}^{n} …`, or `p \\cdot a + (1 - p) \\cdot b` for two outcomes)";
+
 /// Words in text after a quad that join two claims (`x = 1 \quad \text{and} \quad y = 2`).
 const CONNECTIVES: [&str; 9] = ["and", "so", "hence", "thus", "therefore", "then", "ie", "or", "also"];
 
@@ -3425,6 +3429,15 @@ impl<'a> P<'a> {
         // read, not the model's `d` (a size, as in `x ∈ ℝ^d`; read as that, a false `\mathrm{d}(x^2)
         // = x \, \mathrm{d}x` was proved: a tester), unless the model spells a name so. (With a
         // subscript it is a name: attention's `\mathrm{d}_k`, `\mathrm{d}_{\text{model}}`.)
+        // An upright `E` before a bracket (`\mathrm{E}[x]`, `\operatorname{E}[x - y]`) is an
+        // expectation, not the model's `E` (a loss) times the bracket (a tester: `\mathrm{E}[x] = x`
+        // was `wrong`, "the factor `E` is missing"). `E[x]` plain stays the model's.
+        let upright_e = word == "E"
+            && matches!(base, Node::Cmd(c, a, _) if ["mathrm", "operatorname"].contains(&c.as_str()) && a.len() == 1);
+        if upright_e && sub.is_none() && matches!(self.peek(), Some(Node::Paren('[', ..))) {
+            return Err(Diagnostic::error(base.span(), "an expectation, `\\mathrm{E}[…]`, is not read")
+                .with_hint(EXPECTATION_HINT));
+        }
         if sub.is_none() && sup.is_none() && self.upright_d(base) {
             return Err(Diagnostic::error(base.span(), "a differential, `\\mathrm{d}`, is not read").with_hint(
                 "write the derivative as a fraction, `\\frac{\\mathrm{d} y}{\\mathrm{d} x}` or `\\frac{\\partial y}{\\partial x}`; a name `d` of the model is written `d`",
@@ -3593,9 +3606,7 @@ impl<'a> P<'a> {
                 format!("write {instead}")
             } else if word == "E" && styled(&["mathbb"]) {
                 // (A student: `\mathbb{E}[\tilde h]` got the generic hint.)
-                "an expectation is not read: write what it is for the case at hand (the average \
-                 `\\frac{1}{n} \\sum_{i=1}^{n} …`, or `p \\cdot a + (1 - p) \\cdot b` for two outcomes)"
-                    .to_string()
+                EXPECTATION_HINT.to_string()
             } else if styled(&["mathcal", "mathbb", "mathscr", "mathfrak", "mathrm", "mathsf", "mathit"]) {
                 let letter = if word.chars().all(char::is_alphanumeric) { word.as_str() } else { "L" };
                 format!(
@@ -3812,6 +3823,9 @@ impl<'a> P<'a> {
                     format!("`{}` with these scripts matches no name of the model", spelled(base)),
                 )
                 .with_hint(match decoration.as_deref() {
+                    // `\mathbb{E}[…]` is an expectation, never the model's `E` (a tester: the hint
+                    // to write `E` read the loss times the bracket).
+                    Some("mathbb") if word == "E" => EXPECTATION_HINT.to_string(),
                     // `\mathcal{L}` for the model's `L`: only the model can say the two are one.
                     Some(alphabet @ ("mathcal" | "mathscr" | "mathfrak" | "mathbb")) => format!(
                         "the model has {}; `\\{alphabet}{{{word}}}` is another letter: write `{word}`, or the model spells its name so with `latex {word} \"\\{alphabet}{{{word}}}\"` (docs/latex.md)",
