@@ -13,8 +13,8 @@ use crate::numeric::{random, Sample};
 /// The fewest samples a derivation is checked at.
 pub(super) const MIN_SAMPLES: usize = 12;
 
-/// The most turns of the finite sets' combinations that a draw beside a scale goes through.
-const MAX_BAND_TURNS: u64 = 8;
+/// The most combinations of the finite sets' members that the draws beside a scale go through.
+const MAX_BAND_COMBINATIONS: u64 = 8;
 
 /// A free index of a fixed range of up to this many values is drawn at every value.
 const MAX_EVERY_VALUE: i64 = 64;
@@ -357,11 +357,13 @@ pub(super) fn plan(
         // The magnitudes matter here, not the elements: a spread of them is enough.
         let step = positions.len().div_ceil(BAND_ELEMENTS).max(1);
         let elements: Vec<Vec<(IndexId, i64)>> = positions.iter().step_by(step).cloned().collect();
-        // Beside a scale inside an interval, scalar inputs of finite sets go through their few
+        // Beside a scale (a kink's place), scalar inputs of finite sets go through their few
         // combinations too, a pair of draws each (an adversarial tester: `t*s*step(p - 0.97) =
         // 0` with `t`, `s` in `{0, 1}` met `t = s = 1` beside 0.97 at 3 of 20 seeds only).
-        // (Every combination in the first draws of the pairs: the mirrored ones leave the scale.)
-        let finite = cover.finite.filter(|f| f.combinations() <= MAX_BAND_TURNS && matches!(band, Band::Side { .. }));
+        // (Every combination in the first draws of the pairs: the mirrored ones may leave the
+        // scale, as an interval's are taken to its other end.)
+        let finite =
+            cover.finite.filter(|f| f.combinations() <= MAX_BAND_COMBINATIONS && matches!(band, Band::Side { .. }));
         let draws = finite.map_or(draws, |f| draws.max(2 * f.combinations() as usize));
         for s in 0..draws {
             let seed = random::key(&[options.seed, d_index as u64, *inst_idx as u64, 0xba4d, j as u64]);
