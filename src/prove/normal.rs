@@ -1837,7 +1837,8 @@ impl<'m> Normaliser<'m> {
             }
             return Some(self.atom(Atom::Pow(a, b)));
         }
-        let n = n.to_integer().to_i64()?;
+        // (`i64::MIN` has no magnitude in an `i64`: `x^(-9223372036854775808)` was a panic, a tester.)
+        let n = n.to_integer().to_i64().filter(|&n| n != i64::MIN)?;
         if let Some(c) = a.as_constant().filter(|c| n.abs() > MAX_POWER && !c.is_zero()) {
             // A number to a larger integer power is a number (`2^2000`, `(1/2)^-30`), computed
             // where it fits in a coefficient (smaller powers are the products below).
